@@ -1,0 +1,30 @@
+"""Test-wide isolation: every test gets its own Waypoint home, HOME and temp folders.
+
+The seized-laptop tests read every byte under these folders, so nothing may write elsewhere.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(tmp_path_factory, monkeypatch):
+    root = tmp_path_factory.mktemp("home")
+    for sub in ("home", "xdg-data", "xdg-config", "xdg-cache", "xdg-runtime", "tmp", "waypoint"):
+        (root / sub).mkdir()
+    (root / "xdg-runtime").chmod(0o700)
+    monkeypatch.setenv("HOME", str(root / "home"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(root / "xdg-data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(root / "xdg-config"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(root / "xdg-cache"))
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(root / "xdg-runtime"))
+    monkeypatch.setenv("TMPDIR", str(root / "tmp"))
+    monkeypatch.setenv("WAYPOINT_HOME", str(root / "waypoint"))
+    monkeypatch.delenv("WAYPOINT_PASSPHRASE", raising=False)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    return root

@@ -1,0 +1,1 @@
+"""waypoint_core/xform"""
