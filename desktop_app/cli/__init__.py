@@ -1,0 +1,31 @@
+"""`waypoint`: the device command line for administrators and tests. No Qt is imported here.
+
+Each feature keeps its commands in its own module with a `register(subparsers)` function that
+adds its sub-commands and sets `func` on each; `main` wires them together.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+# One line per feature module; each adds its own sub-commands.
+COMMAND_MODULES: list[str] = []
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="waypoint", description="Waypoint device administration")
+    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(subparsers)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
