@@ -11,7 +11,9 @@ import importlib
 import sys
 
 # One line per feature module; each adds its own sub-commands.
-COMMAND_MODULES: list[str] = []
+COMMAND_MODULES: list[str] = [
+    "desktop_app.cli.forms_cmds",
+]
 
 
 def build_parser() -> argparse.ArgumentParser:
