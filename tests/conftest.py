@@ -10,6 +10,8 @@ import os
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Vaults made with kdf_profile="test" (fast Argon2id) open only where this is set: see desktop_app/vault/kdf.py.
+os.environ.setdefault("WAYPOINT_ALLOW_TEST_KDF", "1")
 
 
 @pytest.fixture(autouse=True)

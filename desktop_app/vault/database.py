@@ -1,0 +1,248 @@
+"""The SQLCipher database file: opening it with the raw data key, pragmas, migrations, error mapping.
+
+Pragmas and why:
+- `key = "x'<hex>'"`: the data key is already 256 random bits, so SQLCipher's own PBKDF2 is skipped.
+- WAL: readers do not block the writer; the -wal file holds SQLCipher-encrypted pages only.
+- synchronous=FULL: WAL+NORMAL already survives a killed process, but a field laptop also loses
+  power when its battery dies; FULL fsyncs the WAL at each commit, which costs a few ms per saved
+  registration (measured in bench/bench_vault.py) and keeps a returned save through power loss.
+- temp_store=MEMORY: sorts and temp tables never go to an (unencrypted) temp file.
+- cipher_memory_security=ON: SQLCipher wipes freed buffers, so decrypted pages do not linger in
+  memory that may be swapped out; its cost is measured in the bench.
+"""
+
+from __future__ import annotations
+
+import errno
+import importlib
+import os
+import re
+import shutil
+import sqlite3
+import time
+from pathlib import Path
+
+import sqlcipher3.dbapi2 as sqlcipher
+from sqlalchemy import create_engine, event
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.engine import Engine
+
+from desktop_app.vault.errors import (
+    DiskFull,
+    SchemaTooNew,
+    TamperedDatabase,
+    VaultError,
+    VaultFolderNotWritable,
+    VaultNotFound,
+)
+from desktop_app.vault.keyslots import map_os_error
+
+DB_FILE = "waypoint.db"
+BACKUP_DIR = "backups"
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+_MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.(sql|py)$")
+
+SQLITE_CORRUPT = 11
+SQLITE_FULL = 13
+SQLITE_CANTOPEN = 14
+SQLITE_READONLY = 8
+SQLITE_NOTADB = 26
+SQLITE_IOERR = 10
+
+
+def map_db_error(exc: BaseException) -> BaseException:
+    """Turn a driver error into the vault's own error; return it unchanged if it is not one we know."""
+    if isinstance(exc, VaultError):
+        return exc
+    orig = getattr(exc, "orig", None) or exc
+    code = getattr(orig, "sqlite_errorcode", None)
+    primary = code & 0xFF if isinstance(code, int) else None
+    text = str(orig).lower()
+    if primary == SQLITE_FULL or "database or disk is full" in text:
+        return DiskFull()
+    if primary in (SQLITE_NOTADB, SQLITE_CORRUPT) or "not a database" in text or "malformed" in text:
+        return TamperedDatabase()
+    if primary == SQLITE_READONLY or "readonly" in text or "read-only" in text:
+        return VaultFolderNotWritable()
+    if primary == SQLITE_CANTOPEN:
+        return VaultFolderNotWritable("cannot open the database file")
+    if isinstance(orig, OSError) and orig.errno in (errno.ENOSPC, errno.EDQUOT):
+        return DiskFull()
+    if primary == SQLITE_IOERR:
+        # SQLite reports a short write on a full disk as an I/O error in some paths.
+        if shutil.disk_usage(Path.cwd()).free == 0 or "disk" in text:
+            return DiskFull()
+    return exc
+
+
+def connect_raw(db_path: Path, dek: bytes, *, isolation_level: str | None = "") -> sqlcipher.Connection:
+    """A keyed, configured DB-API connection. The first read checks the key (HMAC of page 1)."""
+    conn = sqlcipher.connect(str(db_path), check_same_thread=False, isolation_level=isolation_level)
+    try:
+        conn.execute("PRAGMA cipher_log_level = NONE")
+        conn.execute(f"PRAGMA key = \"x'{dek.hex()}'\"")
+        conn.execute("PRAGMA cipher_memory_security = ON")
+        conn.execute("PRAGMA temp_store = MEMORY")
+        conn.execute("PRAGMA busy_timeout = 10000")
+        conn.execute("PRAGMA journal_mode = WAL").fetchall()
+        conn.execute("PRAGMA synchronous = FULL")
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchall()
+    except sqlcipher.Error as exc:
+        conn.close()
+        raise map_db_error(exc) from exc
+    return conn
+
+
+def make_engine(db_path: Path, dek: bytes, *, immediate: bool = False) -> Engine:
+    """An engine whose transactions begin DEFERRED (readers) or IMMEDIATE (the writer)."""
+    key = bytes(dek)
+    begin = "BEGIN IMMEDIATE" if immediate else "BEGIN"
+
+    def creator():
+        return connect_raw(db_path, key)
+
+    engine = create_engine("sqlite+pysqlite://", module=sqlcipher, creator=creator, pool_pre_ping=False)
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn):
+        # A writer takes the lock up front so two writers queue on busy_timeout instead of one
+        # failing halfway through its transaction with SQLITE_BUSY.
+        conn.exec_driver_sql(begin)
+
+    @event.listens_for(engine, "connect")
+    def _no_implicit_begin(dbapi_conn, _record):
+        dbapi_conn.isolation_level = None
+
+    return engine
+
+
+# --- migrations --------------------------------------------------------------------------------
+
+
+def available_migrations() -> list[tuple[int, Path]]:
+    found = []
+    for path in MIGRATIONS_DIR.iterdir():
+        match = _MIGRATION_NAME.match(path.name)
+        if match:
+            found.append((int(match.group(1)), path))
+    found.sort()
+    numbers = [n for n, _ in found]
+    if numbers != list(range(1, len(numbers) + 1)):
+        raise RuntimeError(f"migration numbers must run 1..N without gaps or repeats: {numbers}")
+    return found
+
+
+def latest_version() -> int:
+    return len(available_migrations())
+
+
+def schema_version(conn) -> int:
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def apply_migration(conn, number: int, path: Path) -> None:
+    """One migration in one transaction, user_version set inside it: all of it or none of it."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        if path.suffix == ".sql":
+            for statement in _split_sql(path.read_text("utf-8")):
+                conn.execute(statement)
+        else:
+            module = importlib.import_module(f"desktop_app.vault.migrations.{path.stem}")
+            module.upgrade(conn)
+        conn.execute(f"PRAGMA user_version = {int(number)}")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+
+
+def _split_sql(script: str) -> list[str]:
+    statements, current = [], ""
+    for line in script.splitlines(keepends=True):
+        if line.lstrip().startswith("--"):
+            continue
+        current += line
+        if sqlite3.complete_statement(current):
+            statements.append(current.strip())
+            current = ""
+    if current.strip():
+        statements.append(current.strip())
+    return statements
+
+
+def migrate(conn, *, folder: Path, target: int | None = None) -> Path | None:
+    """Bring the schema up to date; back up the (encrypted) file first if it already holds data.
+
+    Returns the backup path, if one was made. Refuses a schema newer than this code knows.
+    `conn` must be in autocommit mode (isolation_level=None).
+    """
+    migrations = available_migrations()
+    latest = len(migrations) if target is None else target
+    current = schema_version(conn)
+    if current > len(migrations):
+        raise SchemaTooNew(f"database schema {current}, this Waypoint knows up to {len(migrations)}")
+    if current >= latest:
+        return None
+    backup = backup_file(conn, folder=folder, version=current) if current > 0 else None
+    for number, path in migrations:
+        if current < number <= latest:
+            apply_migration(conn, number, path)
+    return backup
+
+
+def backup_file(conn, *, folder: Path, version: int) -> Path:
+    """Copy the database file as it is on disk (still encrypted) after folding the WAL into it."""
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+    backup_dir = folder / BACKUP_DIR
+    backup_dir.mkdir(mode=0o700, exist_ok=True)
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    target = backup_dir / f"{DB_FILE}.v{version}.{stamp}.bak"
+    n = 1
+    while target.exists():
+        n += 1
+        target = backup_dir / f"{DB_FILE}.v{version}.{stamp}-{n}.bak"
+    conn.execute("BEGIN IMMEDIATE")  # hold off writers while the bytes are copied
+    try:
+        with open(folder / DB_FILE, "rb") as src, open(target, "xb") as dst:
+            shutil.copyfileobj(src, dst)
+            dst.flush()
+            os.fsync(dst.fileno())
+    except OSError as exc:
+        target.unlink(missing_ok=True)
+        raise map_os_error(exc) from exc
+    finally:
+        conn.execute("COMMIT")
+    return target
+
+
+def schema_signature(conn) -> list[tuple[str, str, str]]:
+    """(type, name, normalised SQL) of every schema object, to compare a vault against the migrations."""
+    rows = conn.execute(
+        "SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name"
+    ).fetchall()
+    return [(t, n, " ".join((s or "").split())) for t, n, s in rows]
+
+
+def expected_signature(version: int) -> list[tuple[str, str, str]]:
+    conn = sqlcipher.connect(":memory:", isolation_level=None)
+    try:
+        for number, path in available_migrations():
+            if number <= version:
+                apply_migration(conn, number, path)
+        return schema_signature(conn)
+    finally:
+        conn.close()
+
+
+def ensure_database_exists(folder: Path) -> Path:
+    db_path = folder / DB_FILE
+    if not db_path.exists():
+        raise VaultNotFound(str(folder))
+    return db_path
+
+
+def wrap_sa_error(exc: Exception) -> BaseException:
+    if isinstance(exc, (sa_exc.DBAPIError, sqlcipher.Error, OSError)):
+        return map_db_error(exc)
+    return exc

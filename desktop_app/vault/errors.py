@@ -1,0 +1,76 @@
+"""Every way opening or writing the vault can fail, each its own class.
+
+The UI and the CLI show `str(error)`: one plain sentence an administrator can act on. The UI may
+translate by class (each class's `message` is the English source text). None of these errors
+carries a passphrase, a key or record content.
+"""
+
+from __future__ import annotations
+
+
+class VaultError(Exception):
+    message = "The vault could not be used."
+
+    def __init__(self, detail: str | None = None):
+        self.detail = detail
+        super().__init__(self.message if not detail else f"{self.message} ({detail})")
+
+
+class WrongPassphrase(VaultError):
+    message = "Wrong user name or passphrase."
+
+
+class UnknownUser(VaultError):
+    message = "No such user in this vault."
+
+
+class TooManyAttempts(VaultError):
+    message = "Too many wrong passphrases; wait before trying again."
+
+    def __init__(self, retry_after_s: float):
+        self.retry_after_s = retry_after_s
+        super().__init__(f"try again in {max(1, round(retry_after_s))} s")
+
+
+class TamperedKeySlots(VaultError):
+    message = "The vault's key file has been damaged or altered; the vault was not opened."
+
+
+class TamperedDatabase(VaultError):
+    message = "The vault's database has been damaged or altered; it was not changed."
+
+
+class WeakKdfParameters(VaultError):
+    message = "A key slot uses key-derivation settings weaker than allowed; the vault was not opened."
+
+
+class SchemaTooNew(VaultError):
+    message = "This vault was written by a newer version of Waypoint; update Waypoint to open it."
+
+
+class VaultNotFound(VaultError):
+    message = "No vault at this location."
+
+
+class VaultExists(VaultError):
+    message = "A vault already exists at this location."
+
+
+class VaultFolderNotWritable(VaultError):
+    message = "The vault folder cannot be written to (read-only or no permission)."
+
+
+class DiskFull(VaultError):
+    message = "The disk is full; nothing was saved. Free some space and try again."
+
+
+class VaultLocked(VaultError):
+    message = "The vault is locked; unlock it first."
+
+
+class PermissionDenied(VaultError):
+    message = "Your role does not allow this."
+
+
+class InvalidInput(VaultError):
+    message = "Invalid input."

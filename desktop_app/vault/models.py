@@ -1,0 +1,113 @@
+"""SQLModel classes for the vault's tables. The tables themselves are made by the numbered
+migrations (desktop_app/vault/migrations), never by `create_all`; these classes must mirror them.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, Optional
+
+from sqlmodel import Field, SQLModel
+
+Role = Literal["field_staff", "coordinator", "administrator"]
+ROLES: tuple[str, ...] = ("field_staff", "coordinator", "administrator")
+Status = Literal["draft", "finalized"]
+STATUSES: tuple[str, ...] = ("draft", "finalized")
+SYNC_STATES: tuple[str, ...] = ("local", "queued", "sent", "acknowledged", "conflict")
+# Summary columns extracted from a form by the caller; any other extracted field goes to registration_field.
+SUMMARY_FIELDS: tuple[str, ...] = ("title", "sex", "age", "nationality", "centre", "registered_on")
+
+
+class Meta(SQLModel, table=True):
+    __tablename__ = "meta"
+    key: str = Field(primary_key=True)
+    value: str
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "user"
+    id: str = Field(primary_key=True)
+    username: str = Field(unique=True)
+    role: str
+    created_at: str
+    active: bool = True
+
+
+class Registration(SQLModel, table=True):
+    __tablename__ = "registration"
+    id: str = Field(primary_key=True)
+    form_id: str
+    form_version: str
+    status: str
+    content: str
+    created_at: str
+    created_by: str
+    updated_at: str
+    updated_by: str
+    version: int = 1
+    server_version: Optional[int] = None
+    sync_state: str = "queued"
+    deleted: bool = False
+    title: Optional[str] = None
+    sex: Optional[str] = None
+    age: Optional[int] = None
+    nationality: Optional[str] = None
+    centre: Optional[str] = None
+    registered_on: Optional[str] = None
+
+
+class RegistrationField(SQLModel, table=True):
+    __tablename__ = "registration_field"
+    record_id: str = Field(primary_key=True, foreign_key="registration.id")
+    name: str = Field(primary_key=True)
+    value: Optional[str] = None
+
+
+class Outbox(SQLModel, table=True):
+    __tablename__ = "outbox"
+    seq: Optional[int] = Field(default=None, primary_key=True)
+    op_id: str = Field(unique=True)
+    record_id: str
+    op: str
+    record_version: int
+    base_version: Optional[int] = None
+    payload: str
+    created_at: str
+    batch_id: Optional[str] = None
+    sent_at: Optional[str] = None
+    acked_at: Optional[str] = None
+    result: Optional[str] = None
+
+
+class SyncState(SQLModel, table=True):
+    __tablename__ = "sync_state"
+    key: str = Field(primary_key=True)
+    value: str
+
+
+class FormVersion(SQLModel, table=True):
+    __tablename__ = "form_version"
+    form_id: str = Field(primary_key=True)
+    version: str = Field(primary_key=True)
+    title: str
+    xform: str
+    source_name: Optional[str] = None
+    installed_at: str
+
+
+class Attachment(SQLModel, table=True):
+    __tablename__ = "attachment"
+    id: str = Field(primary_key=True)
+    record_id: str
+    name: str
+    mime: str
+    data: bytes
+
+
+class Conflict(SQLModel, table=True):
+    __tablename__ = "conflict"
+    id: str = Field(primary_key=True)
+    record_id: str
+    opened_at: str
+    local: str
+    remote: str
+    resolved_at: Optional[str] = None

@@ -1,0 +1,133 @@
+"""Create, unlock, lock, registrations and the outbox through the public vault API."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from desktop_app.vault import Vault, errors
+from desktop_app.vault.models import Outbox
+from desktop_app.vault.registrations import (
+    count_registrations,
+    count_unsynced,
+    delete_registration,
+    get_registration,
+    get_registration_fields,
+    page_registrations,
+    save_registration,
+)
+from sqlmodel import select
+
+from vault_testdata import ADMIN, ADMIN_PASSPHRASE
+
+
+def test_create_then_unlock_sees_the_same_vault(new_vault, vault_dir):
+    assert Vault.exists(vault_dir)
+    assert new_vault.is_open and new_vault.user.username == ADMIN and new_vault.user.role == "administrator"
+    uuid.UUID(new_vault.device_id)
+    device_id = new_vault.device_id
+    new_vault.close()
+    assert not new_vault.is_open
+    with pytest.raises(errors.VaultLocked):
+        count_registrations(new_vault)
+    again = Vault.unlock(vault_dir, username=ADMIN, passphrase=ADMIN_PASSPHRASE)
+    try:
+        assert again.device_id == device_id
+        assert again.path == vault_dir
+    finally:
+        again.close()
+
+
+def test_create_refuses_an_existing_vault(new_vault, vault_dir):
+    with pytest.raises(errors.VaultExists):
+        Vault.create(vault_dir, admin_username="x", admin_passphrase="y", kdf_profile="test")
+
+
+def test_save_update_delete_each_write_one_outbox_row(new_vault):
+    reg = save_registration(
+        new_vault, form_id="htcds_core", form_version="2.0", status="draft", content="<data><n>A</n></data>",
+        fields={"title": "Person A", "age": "34", "sex": "F", "phone_owner": "self"},
+    )
+    assert reg.version == 1 and reg.created_by == ADMIN and reg.sync_state == "queued"
+    updated = save_registration(
+        new_vault, record_id=reg.id, form_id="htcds_core", form_version="2.0", status="finalized",
+        content="<data><n>B</n></data>", fields={"title": "Person B"},
+    )
+    assert updated.version == 2 and updated.created_at == reg.created_at
+    stored = get_registration(new_vault, reg.id)
+    assert stored.content == "<data><n>B</n></data>" and stored.title == "Person B" and stored.age is None
+    assert get_registration_fields(new_vault, reg.id) == {}
+    delete_registration(new_vault, reg.id)
+    assert count_registrations(new_vault) == 0
+    assert count_registrations(new_vault, include_deleted=True) == 1
+    with new_vault.session(readonly=True) as session:
+        ops = session.exec(select(Outbox).order_by(Outbox.seq)).all()
+    assert [(o.op, o.record_version) for o in ops] == [("upsert", 1), ("upsert", 2), ("delete", 3)]
+    assert [o.seq for o in ops] == sorted({o.seq for o in ops})
+    assert count_unsynced(new_vault) == 3
+    assert get_registration(new_vault, reg.id).content == ""
+
+
+def test_failed_save_writes_neither_record_nor_outbox(new_vault):
+    with pytest.raises(errors.InvalidInput):
+        save_registration(new_vault, form_id="f", form_version="1", status="sent", content="<x/>")
+    with pytest.raises(errors.InvalidInput):
+        save_registration(new_vault, form_id="f", form_version="1", status="draft", content="<x/>",
+                          fields={"age": "forty"})
+    assert count_registrations(new_vault, include_deleted=True) == 0
+    assert count_unsynced(new_vault) == 0
+
+
+def test_paging_is_newest_first_and_search_matches_title(new_vault):
+    ids = [
+        save_registration(new_vault, form_id="f", form_version="1", status="draft", content=f"<i>{i}</i>",
+                          fields={"title": f"Person {i:02d}" + (" 50%_off" if i == 7 else "")}).id
+        for i in range(25)
+    ]
+    first = page_registrations(new_vault, offset=0, limit=10)
+    second = page_registrations(new_vault, offset=10, limit=10)
+    last = page_registrations(new_vault, offset=20, limit=10)
+    assert [s.id for s in first + second + last] == list(reversed(ids))
+    assert [s.title for s in page_registrations(new_vault, offset=0, limit=5, search="person 1")] == [
+        f"Person {i:02d}" for i in range(19, 9, -1)][:5]
+    assert [s.title for s in page_registrations(new_vault, offset=0, limit=5, search="50%_")] == [
+        "Person 07 50%_off"]
+    assert count_registrations(new_vault, status="draft") == 25
+    assert count_registrations(new_vault, status="finalized") == 0
+
+
+def test_roles_limit_user_management(new_vault, vault_dir):
+    new_vault.add_user("moussa", "field passphrase", "field_staff")
+    new_vault.close()
+    staff = Vault.unlock(vault_dir, username="moussa", passphrase="field passphrase")
+    try:
+        assert staff.user.role == "field_staff"
+        with pytest.raises(errors.PermissionDenied):
+            staff.add_user("other", "other passphrase", "administrator")
+        with pytest.raises(errors.PermissionDenied):
+            staff.remove_user(ADMIN)
+        save_registration(staff, form_id="f", form_version="1", status="draft", content="<x/>")
+    finally:
+        staff.close()
+
+
+def test_unknown_user_and_missing_vault(new_vault, vault_dir, tmp_path):
+    with pytest.raises(errors.UnknownUser):
+        Vault.unlock(vault_dir, username="nobody", passphrase="x")
+    with pytest.raises(errors.VaultNotFound):
+        Vault.unlock(tmp_path / "no-such-folder", username=ADMIN, passphrase=ADMIN_PASSPHRASE)
+
+
+def test_recovery_code_opens_as_administrator(new_vault, vault_dir):
+    code = new_vault.recovery_code
+    new_vault.close()
+    recovered = Vault.unlock_with_recovery(vault_dir, recovery_code=code.lower().replace("-", " "))
+    try:
+        assert recovered.user.role == "administrator" and recovered.user.username == "recovery"
+        recovered.change_passphrase(ADMIN, None, "a new passphrase for amina")
+    finally:
+        recovered.close()
+    Vault.unlock(vault_dir, username=ADMIN, passphrase="a new passphrase for amina").close()
+    with pytest.raises(errors.WrongPassphrase):
+        Vault.unlock_with_recovery(vault_dir, recovery_code="AAAA-" * 7 + "AAAA")
