@@ -13,6 +13,7 @@ import sys
 # One line per feature module; each adds its own sub-commands.
 COMMAND_MODULES: list[str] = [
     "desktop_app.cli.forms_cmds",
+    "desktop_app.cli.vault_cmds",
 ]
 
 

@@ -20,7 +20,7 @@ from typing import Callable, Iterator
 from sqlalchemy import exc as sa_exc
 from sqlmodel import Session, select
 
-from desktop_app.vault import database, keyslots, lockout, rotation
+from desktop_app.vault import checks, database, keyslots, lockout, rotation
 from desktop_app.vault.errors import (
     InvalidInput,
     PermissionDenied,
@@ -353,15 +353,15 @@ class Vault:
         keyslots.save(self.path, doc)
         return code
 
-    def kdf_summary(self) -> dict:
-        doc = keyslots.load(self.path)
-        return {
-            "profile": doc["kdf_profile"],
-            "default": doc["kdf"],
-            "slots": [{"username": s["username"], "kind": s["kind"],
-                       **{k: s["kdf"][k] for k in ("alg", "m", "t", "p")}} for s in doc["slots"]],
-            "data_key_generation": doc["generation"],
-        }
+    def info(self) -> dict:
+        """Schema version, KDF parameters, counts by status (no personal data): `waypoint info`."""
+        self._require_open()
+        return checks.info(self.path, self._dek)
+
+    def verify(self) -> "checks.VerifyReport":
+        """Every page's HMAC, SQLite's integrity check, the schema, every record: `waypoint verify`."""
+        self._require_open()
+        return checks.verify(self.path, self._dek)
 
     def meta(self) -> dict[str, str]:
         with self.session(readonly=True) as session:

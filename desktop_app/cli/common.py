@@ -1,0 +1,103 @@
+"""What every `waypoint` command shares: the --vault/--user options, reading passphrases, and
+turning errors into one clear line on stderr with a non-zero exit (never a traceback).
+
+Passphrase sources, first found wins: --passphrase-file F, the WAYPOINT_PASSPHRASE environment
+variable, then a prompt on the terminal (getpass, not echoed). A file's trailing newline is dropped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import getpass
+import os
+import sys
+from pathlib import Path
+from typing import Callable
+
+from desktop_app.paths import app_paths
+from desktop_app.vault import errors
+
+PASSPHRASE_ENV = "WAYPOINT_PASSPHRASE"
+EXIT_ERROR = 2
+
+
+class CliError(Exception):
+    """A usage problem the command reports in one line (exit code 2)."""
+
+
+def add_vault_options(parser: argparse.ArgumentParser, *, user: bool = True) -> None:
+    parser.add_argument("--vault", type=Path, default=None, metavar="DIR",
+                        help="vault folder (default: the app's data folder)")
+    if user:
+        parser.add_argument("--user", metavar="NAME", help="user name to unlock with")
+        parser.add_argument("--passphrase-file", type=Path, metavar="F",
+                            help=f"read the passphrase from this file (else ${PASSPHRASE_ENV}, else a prompt)")
+
+
+def vault_dir(args) -> Path:
+    return args.vault if args.vault is not None else app_paths().default_vault
+
+
+def _read_file(path: Path) -> str:
+    try:
+        text = path.read_text("utf-8")
+    except OSError as exc:
+        raise CliError(f"cannot read {path}: {exc.strerror}") from exc
+    except UnicodeDecodeError as exc:
+        raise CliError(f"{path} is not UTF-8 text") from exc
+    if text.endswith("\n"):
+        text = text[:-1]
+    if text.endswith("\r"):
+        text = text[:-1]
+    return text
+
+
+def _prompt(label: str) -> str:
+    if not sys.stdin.isatty():
+        raise CliError(f"no passphrase given: use --passphrase-file, ${PASSPHRASE_ENV} or run in a terminal")
+    return getpass.getpass(label)
+
+
+def read_passphrase(args, *, label: str = "Passphrase: ") -> str:
+    if getattr(args, "passphrase_file", None):
+        return _read_file(args.passphrase_file)
+    if os.environ.get(PASSPHRASE_ENV):
+        return os.environ[PASSPHRASE_ENV]
+    return _prompt(label)
+
+
+def read_new_passphrase(file: Path | None, *, label: str) -> str:
+    """A new passphrase from a file, or typed twice at the prompt."""
+    if file is not None:
+        return _read_file(file)
+    first = _prompt(f"{label}: ")
+    if _prompt(f"{label} (again): ") != first:
+        raise CliError("the two passphrases differ")
+    return first
+
+
+def require_user(args) -> str:
+    if not args.user:
+        raise CliError("--user NAME is required")
+    return args.user
+
+
+def guarded(func: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+    """Run a command; print any expected failure as one line on stderr and return a non-zero code."""
+
+    @functools.wraps(func)
+    def run(args) -> int:
+        try:
+            return int(func(args) or 0)
+        except (errors.VaultError, CliError) as exc:
+            print(f"waypoint: {exc}", file=sys.stderr)
+            return EXIT_ERROR
+        except KeyboardInterrupt:
+            print("waypoint: interrupted", file=sys.stderr)
+            return 130
+        except OSError as exc:
+            print(f"waypoint: {exc.strerror or exc}", file=sys.stderr)
+            return EXIT_ERROR
+
+    return run

@@ -1,0 +1,147 @@
+"""`waypoint init | users | info | verify`: create and administer a vault from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from desktop_app.cli.common import (
+    PASSPHRASE_ENV,
+    CliError,
+    add_vault_options,
+    guarded,
+    read_new_passphrase,
+    read_passphrase,
+    require_user,
+    vault_dir,
+)
+from desktop_app.vault import ROLES, KdfProfile, Vault
+
+EXIT_VERIFY_FAILED = 1
+
+
+def register(subparsers) -> None:
+    init = subparsers.add_parser("init", help="create a vault and its first administrator")
+    add_vault_options(init)
+    init.add_argument("--kdf-profile", choices=KdfProfile.ALL, default=KdfProfile.PRODUCTION,
+                      help=argparse.SUPPRESS)  # "test" only for the test suite
+    init.set_defaults(func=cmd_init)
+
+    users = subparsers.add_parser("users", help="list, add and remove users; change passphrases")
+    users_sub = users.add_subparsers(dest="users_command", required=True, metavar="ACTION")
+    listing = users_sub.add_parser("list", help="list the users who can open the vault")
+    add_vault_options(listing)
+    listing.set_defaults(func=cmd_users_list)
+    add = users_sub.add_parser("add", help="add a user (administrators only)")
+    add_vault_options(add)
+    add.add_argument("name")
+    add.add_argument("--role", choices=ROLES, required=True)
+    add.add_argument("--new-passphrase-file", type=Path, metavar="F", help="the new user's passphrase")
+    add.set_defaults(func=cmd_users_add)
+    remove = users_sub.add_parser("remove", help="remove a user and rotate the data key (administrators only)")
+    add_vault_options(remove)
+    remove.add_argument("name")
+    remove.set_defaults(func=cmd_users_remove)
+    passwd = users_sub.add_parser("passwd", help="change your passphrase, or reset another user's (administrators)")
+    add_vault_options(passwd)
+    passwd.add_argument("name", nargs="?", help="whose passphrase (default: --user)")
+    passwd.add_argument("--new-passphrase-file", type=Path, metavar="F")
+    passwd.set_defaults(func=cmd_users_passwd)
+
+    info = subparsers.add_parser("info", help="schema version, KDF parameters and record counts as JSON")
+    add_vault_options(info)
+    info.set_defaults(func=cmd_info)
+    verify = subparsers.add_parser("verify", help="check every page, the schema and every record")
+    add_vault_options(verify)
+    verify.set_defaults(func=cmd_verify)
+
+
+def _unlock(args) -> Vault:
+    user = require_user(args)
+    return Vault.unlock(vault_dir(args), username=user, passphrase=read_passphrase(args))
+
+
+@guarded
+def cmd_init(args) -> int:
+    user = require_user(args)
+    folder = vault_dir(args)
+    if Vault.exists(folder):
+        raise CliError(f"a vault already exists at {folder}")
+    if args.passphrase_file is None and not _env_passphrase():
+        passphrase = read_new_passphrase(None, label=f"New passphrase for {user}")
+    else:
+        passphrase = read_passphrase(args)
+    vault, recovery_code = Vault.create(folder, admin_username=user, admin_passphrase=passphrase,
+                                        kdf_profile=args.kdf_profile)
+    vault.close()
+    print(f"Vault created at {folder} with administrator {user!r}.")
+    print("Recovery code (write it down and keep it safe; it is shown only this once):")
+    print(f"  {recovery_code}")
+    return 0
+
+
+def _env_passphrase() -> bool:
+    return bool(os.environ.get(PASSPHRASE_ENV))
+
+
+@guarded
+def cmd_users_list(args) -> int:
+    with _unlock(args) as vault:
+        for user in vault.list_users():
+            print(f"{user.username}\t{user.role}")
+    return 0
+
+
+@guarded
+def cmd_users_add(args) -> int:
+    with _unlock(args) as vault:
+        passphrase = read_new_passphrase(args.new_passphrase_file, label=f"Passphrase for {args.name}")
+        vault.add_user(args.name, passphrase, args.role)
+    print(f"Added {args.name!r} as {args.role}.")
+    return 0
+
+
+@guarded
+def cmd_users_remove(args) -> int:
+    with _unlock(args) as vault:
+        vault.remove_user(args.name)
+    print(f"Removed {args.name!r}; the data key was rotated.")
+    return 0
+
+
+@guarded
+def cmd_users_passwd(args) -> int:
+    name = args.name or require_user(args)
+    login_passphrase = read_passphrase(args)
+    with Vault.unlock(vault_dir(args), username=require_user(args), passphrase=login_passphrase) as vault:
+        new = read_new_passphrase(args.new_passphrase_file, label=f"New passphrase for {name}")
+        old = login_passphrase if name == vault.user.username else None
+        vault.change_passphrase(name, old, new)
+    print(f"Passphrase of {name!r} changed.")
+    return 0
+
+
+@guarded
+def cmd_info(args) -> int:
+    with _unlock(args) as vault:
+        data = vault.info()
+    json.dump(data, sys.stdout, indent=2, sort_keys=True)
+    print()
+    return 0
+
+
+@guarded
+def cmd_verify(args) -> int:
+    with _unlock(args) as vault:
+        report = vault.verify()
+    if report.ok:
+        print(f"OK: schema {report.schema_version}, {report.records} registrations, "
+              f"{report.outbox_rows} outbox rows, every page and record read.")
+        return 0
+    for problem in report.problems:
+        print(f"waypoint: verify: {problem}", file=sys.stderr)
+    print(f"waypoint: verify FAILED with {len(report.problems)} problem(s)", file=sys.stderr)
+    return EXIT_VERIFY_FAILED

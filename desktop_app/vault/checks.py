@@ -1,0 +1,126 @@
+"""`verify` and `info`: what an administrator (or the crash test) checks on an unlocked vault.
+
+verify reads every page through SQLCipher's HMAC check, runs SQLite's own integrity check, compares
+the schema with what the migrations build, and reads every registration and its outbox trail.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from desktop_app.vault import database, keyslots
+from desktop_app.vault.models import STATUSES, SYNC_STATES
+
+
+@dataclass
+class VerifyReport:
+    records: int = 0
+    outbox_rows: int = 0
+    schema_version: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def verify(folder: Path, dek: bytes) -> VerifyReport:
+    report = VerifyReport()
+    doc = keyslots.load(folder)
+    if doc["pending_generation"] is not None:
+        report.problems.append("a data key rotation is unfinished")
+    for slot in doc["slots"]:
+        if str(doc["generation"]) not in slot["envelopes"]:
+            report.problems.append(f"slot {slot['username']!r} lacks the current data key")
+    conn = database.connect_raw(folder / database.DB_FILE, dek, isolation_level=None)
+    try:
+        _check_pages(conn, report)
+        _check_schema(conn, report)
+        _check_records(conn, report)
+    except Exception as exc:
+        mapped = database.map_db_error(exc)
+        if mapped is exc:
+            raise
+        raise mapped from exc
+    finally:
+        conn.close()
+    return report
+
+
+def _check_pages(conn, report: VerifyReport) -> None:
+    for (row,) in conn.execute("PRAGMA cipher_integrity_check").fetchall():
+        report.problems.append(f"encrypted page check: {row}")
+    rows = [r[0] for r in conn.execute("PRAGMA integrity_check").fetchall()]
+    if rows != ["ok"]:
+        report.problems.extend(f"integrity check: {r}" for r in rows)
+    for table, rowid, parent, _ in conn.execute("PRAGMA foreign_key_check").fetchall():
+        report.problems.append(f"{table} row {rowid} points to a missing {parent}")
+
+
+def _check_schema(conn, report: VerifyReport) -> None:
+    report.schema_version = database.schema_version(conn)
+    latest = database.latest_version()
+    if report.schema_version != latest:
+        report.problems.append(f"schema version {report.schema_version}, expected {latest}")
+    elif database.schema_signature(conn) != database.expected_signature(latest):
+        report.problems.append("the tables differ from what the migrations create")
+
+
+def _check_records(conn, report: VerifyReport) -> None:
+    queued = {
+        (rid, ver) for rid, ver in conn.execute("SELECT record_id, record_version FROM outbox").fetchall()
+    }
+    report.outbox_rows = len(queued)
+    cursor = conn.execute(
+        "SELECT id, form_id, form_version, status, content, version, sync_state, deleted FROM registration"
+    )
+    for rid, form_id, form_version, status, content, version, sync_state, deleted in cursor:
+        report.records += 1
+        where = f"registration {rid}"
+        if status not in STATUSES or sync_state not in SYNC_STATES:
+            report.problems.append(f"{where}: unknown status or sync state")
+        if not isinstance(content, str) or (not deleted and not content):
+            report.problems.append(f"{where}: content missing")
+        if not form_id or not form_version or not isinstance(version, int) or version < 1:
+            report.problems.append(f"{where}: form or version missing")
+        if (rid, version) not in queued:
+            report.problems.append(f"{where}: no outbox row for version {version}")
+
+
+def info(folder: Path, dek: bytes) -> dict:
+    doc = keyslots.load(folder)
+    conn = database.connect_raw(folder / database.DB_FILE, dek, isolation_level=None)
+    try:
+        by_status = {s: 0 for s in STATUSES}
+        for status, deleted, n in conn.execute(
+            "SELECT status, deleted, count(*) FROM registration GROUP BY status, deleted"
+        ):
+            if deleted:
+                by_status["deleted"] = by_status.get("deleted", 0) + n
+            else:
+                by_status[status] = by_status.get(status, 0) + n
+        meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+        unsynced = conn.execute("SELECT count(*) FROM outbox WHERE acked_at IS NULL").fetchone()[0]
+        version = database.schema_version(conn)
+    finally:
+        conn.close()
+    return {
+        "vault": str(folder),
+        "vault_id": meta.get("vault_id"),
+        "device_id": meta.get("device_id"),
+        "created_at": meta.get("created_at"),
+        "schema_version": version,
+        "schema_version_supported": database.latest_version(),
+        "kdf_profile": doc["kdf_profile"],
+        "kdf": {k: doc["kdf"][k] for k in ("alg", "m", "t", "p")}
+        | {"m_unit": "KiB", "calibrated_s": doc["kdf"].get("calibrated_s")},
+        "slots": [
+            {"username": s["username"], "role": s["role"], "kind": s["kind"],
+             **{k: s["kdf"][k] for k in ("m", "t", "p")}}
+            for s in doc["slots"]
+        ],
+        "data_key_generation": doc["generation"],
+        "registrations": by_status,
+        "outbox_unacknowledged": unsynced,
+    }

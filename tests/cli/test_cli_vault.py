@@ -1,0 +1,98 @@
+"""`waypoint init | users | info | verify` end to end, in-process and as a real subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from desktop_app.cli import main
+from desktop_app.vault import Vault
+
+
+@pytest.fixture
+def files(tmp_path):
+    admin = tmp_path / "admin.pass"
+    admin.write_text("admin passphrase\n")
+    staff = tmp_path / "staff.pass"
+    staff.write_text("staff passphrase\n")
+    return {"admin": admin, "staff": staff, "vault": tmp_path / "vault"}
+
+
+def _as_admin(files):
+    return ["--vault", str(files["vault"]), "--user", "amina", "--passphrase-file", str(files["admin"])]
+
+
+def _init(files, capsys):
+    assert main(["init", *_as_admin(files), "--kdf-profile", "test"]) == 0
+    return capsys.readouterr().out
+
+
+def test_init_prints_a_recovery_code_that_opens_the_vault(files, capsys):
+    out = _init(files, capsys)
+    code = out.strip().splitlines()[-1].strip()
+    assert len(code.replace("-", "")) == 32
+    Vault.unlock_with_recovery(files["vault"], recovery_code=code).close()
+    assert main(["init", *_as_admin(files), "--kdf-profile", "test"]) == 2
+    assert "already exists" in capsys.readouterr().err
+
+
+def test_users_add_list_passwd_remove(files, capsys):
+    _init(files, capsys)
+    assert main(["users", "add", "moussa", "--role", "field_staff", "--new-passphrase-file",
+                 str(files["staff"]), *_as_admin(files)]) == 0
+    assert main(["users", "list", *_as_admin(files)]) == 0
+    assert capsys.readouterr().out.splitlines()[-2:] == ["amina\tadministrator", "moussa\tfield_staff"]
+    new = files["vault"].parent / "new.pass"
+    new.write_text("moussa's new passphrase")
+    staff_login = ["--vault", str(files["vault"]), "--user", "moussa", "--passphrase-file", str(files["staff"])]
+    assert main(["users", "passwd", *staff_login, "--new-passphrase-file", str(new)]) == 0
+    assert main(["users", "list", *staff_login]) == 2
+    assert "Wrong user name or passphrase" in capsys.readouterr().err
+    assert main(["users", "remove", "moussa", *staff_login[:-1], str(new)]) == 2
+    assert "role does not allow" in capsys.readouterr().err
+    assert main(["users", "remove", "moussa", *_as_admin(files)]) == 0
+    assert main(["users", "list", *_as_admin(files)]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "amina\tadministrator"
+
+
+def test_info_is_json_with_schema_kdf_and_counts(files, capsys):
+    _init(files, capsys)
+    assert main(["info", *_as_admin(files)]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["schema_version"] == data["schema_version_supported"] >= 1
+    assert data["kdf_profile"] == "test" and data["kdf"]["alg"] == "argon2id"
+    assert data["registrations"] == {"draft": 0, "finalized": 0}
+
+
+def test_passphrase_from_the_environment(files, capsys, monkeypatch):
+    _init(files, capsys)
+    monkeypatch.setenv("WAYPOINT_PASSPHRASE", "admin passphrase")
+    assert main(["verify", "--vault", str(files["vault"]), "--user", "amina"]) == 0
+    assert capsys.readouterr().out.startswith("OK:")
+
+
+def test_errors_are_one_line_without_traceback(files, capsys):
+    _init(files, capsys)
+    env = {**os.environ, "WAYPOINT_PASSPHRASE": "not the passphrase"}
+    done = subprocess.run(
+        [sys.executable, "-m", "desktop_app.cli", "verify", "--vault", str(files["vault"]), "--user", "amina"],
+        env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=60,
+    )
+    assert done.returncode == 2
+    assert done.stderr.strip() == "waypoint: Wrong user name or passphrase."
+    missing = subprocess.run(
+        [sys.executable, "-m", "desktop_app.cli", "info", "--vault", str(files["vault"].parent / "none"),
+         "--user", "amina"], env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=60,
+    )
+    assert missing.returncode == 2 and "Traceback" not in missing.stderr
+    assert missing.stderr.startswith("waypoint: No vault at this location.")
+    no_pass = subprocess.run(
+        [sys.executable, "-m", "desktop_app.cli", "info", "--vault", str(files["vault"]), "--user", "amina"],
+        env={k: v for k, v in os.environ.items() if k != "WAYPOINT_PASSPHRASE"},
+        capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=60,
+    )
+    assert no_pass.returncode == 2 and "no passphrase given" in no_pass.stderr
