@@ -1,0 +1,154 @@
+"""Administration: centres, one-time enrolment codes, revocation, form publication, and enrolment itself.
+
+The CLI and the tests call these; each takes the database (and keys) explicitly and commits its own transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from waypoint_core.protocol import (
+    DOMAIN_FORM, PROTOCOL_VERSION, EnrolRequest, EnrolResponse, form_signed_bytes,
+)
+
+from .db import Database, utcnow
+from .errors import ProtocolError
+from .keys import ServerKeyring
+from .tables import Centre, Device, EnrolmentCode, FormVersion
+
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud over a bad phone line
+
+
+class AdminError(Exception):
+    """A refusal an administrator can act on (unknown centre, duplicate name...)."""
+
+
+def normalise_code(code: str) -> str:
+    return re.sub(r"[\s-]", "", code).upper()
+
+
+def hash_code(code: str) -> str:
+    return hashlib.sha256(normalise_code(code).encode("ascii", "replace")).hexdigest()
+
+
+def add_centre(db: Database, name: str) -> str:
+    name = name.strip()
+    if not name:
+        raise AdminError("a centre needs a name")
+    centre_id = str(uuid.uuid4())
+    try:
+        with db.write_engine.begin() as conn:
+            conn.execute(Centre.__table__.insert().values(id=centre_id, name=name, created_at=utcnow()))
+    except IntegrityError:
+        raise AdminError(f"a centre named {name!r} already exists") from None
+    return centre_id
+
+
+def list_centres(db: Database) -> list[tuple[str, str]]:
+    with db.read_engine.connect() as conn:
+        return [tuple(r) for r in conn.execute(select(Centre.id, Centre.name).order_by(Centre.name))]
+
+
+def _centre_id(conn, name: str) -> str:  # noqa: ANN001
+    centre_id = conn.execute(select(Centre.id).where(Centre.name == name.strip())).scalar_one_or_none()
+    if centre_id is None:
+        raise AdminError(f"no centre named {name!r} (add it with `waypoint-server admin centre add`)")
+    return centre_id
+
+
+def create_enrolment_code(db: Database, *, centre: str, ttl: timedelta) -> str:
+    """A fresh one-time code for one device of `centre`; only its hash is stored."""
+    code = "-".join("".join(secrets.choice(CODE_ALPHABET) for _ in range(4)) for _ in range(4))
+    now = utcnow()
+    with db.write_engine.begin() as conn:
+        conn.execute(EnrolmentCode.__table__.insert().values(
+            id=str(uuid.uuid4()), code_hash=hash_code(code), centre_id=_centre_id(conn, centre),
+            created_at=now, expires_at=now + ttl))
+    return code
+
+
+def revoke_device(db: Database, device_id: str) -> None:
+    with db.write_engine.begin() as conn:
+        done = conn.execute(update(Device).where(Device.id == device_id, Device.revoked_at.is_(None))
+                            .values(revoked_at=utcnow())).rowcount
+        if not done:
+            exists = conn.execute(select(Device.id).where(Device.id == device_id)).first()
+            if exists is None:
+                raise AdminError(f"no device {device_id}")
+
+
+def list_devices(db: Database) -> list[dict]:
+    with db.read_engine.connect() as conn:
+        rows = conn.execute(select(Device.id, Device.name, Centre.name.label("centre"), Device.enrolled_at,
+                                   Device.revoked_at, Device.high_water_mark).join(Centre))
+        return [dict(r._mapping) for r in rows]
+
+
+def publish_form(db: Database, keyring: ServerKeyring, *, path: Path, form_id: str, version: str) -> bool:
+    """Store a signed XForm version for devices to download; False when this exact version is already there."""
+    xform = path.read_text("utf-8")
+    if "<h:html" not in xform and "<html" not in xform:
+        raise AdminError(f"{path} does not look like an XForm (XML with an h:html root)")
+    title_match = re.search(r"<h:title>(.*?)</h:title>", xform, re.S)
+    sha = hashlib.sha256(xform.encode("utf-8")).hexdigest()
+    with db.write_engine.begin() as conn:
+        existing = conn.execute(select(FormVersion.sha256).where(
+            FormVersion.form_id == form_id, FormVersion.version == version)).scalar_one_or_none()
+        if existing == sha:
+            return False
+        if existing is not None:
+            raise AdminError(f"form {form_id} version {version} is already published with other content; "
+                             "publish it under a new version")
+        conn.execute(FormVersion.__table__.insert().values(
+            form_id=form_id, version=version, title=(title_match.group(1).strip() if title_match else form_id),
+            xform=xform, sha256=sha, published_at=utcnow(),
+            signature=keyring.signing.sign(DOMAIN_FORM, form_signed_bytes(form_id, version, sha))))
+    return True
+
+
+@dataclass(frozen=True)
+class Enrolled:
+    response: EnrolResponse
+    centre_id: str
+
+
+def enrol(db: Database, keyring: ServerKeyring, request: EnrolRequest) -> EnrolResponse:
+    """Consume the one-time code and register the device key, atomically (two racing devices: one wins)."""
+    if request.protocol_version != PROTOCOL_VERSION:
+        raise ProtocolError(400, "unsupported_protocol_version",
+                            f"protocol version {request.protocol_version} is not supported by this server",
+                            supported_versions=[PROTOCOL_VERSION])
+    if not request.signature_valid():
+        raise ProtocolError(400, "bad_proof", "the enrolment request is not signed by the key it registers")
+    code_hash, now, device_id = hash_code(request.code), utcnow(), str(uuid.uuid4())
+    t = EnrolmentCode.__table__
+    with db.write_engine.begin() as conn:
+        row = conn.execute(select(t.c.id, t.c.centre_id, t.c.used_at, t.c.expires_at)
+                           .where(t.c.code_hash == code_hash).with_for_update()).first()
+        if row is None:
+            raise ProtocolError(403, "bad_code", "unknown enrolment code")
+        if row.used_at is not None:
+            raise ProtocolError(403, "bad_code", "this enrolment code has already been used")
+        if row.expires_at <= now:
+            raise ProtocolError(403, "bad_code", "this enrolment code has expired; ask for a new one")
+        taken = conn.execute(update(t).where(t.c.id == row.id, t.c.used_at.is_(None))
+                             .values(used_at=now, device_id=device_id)).rowcount
+        if taken != 1:
+            raise ProtocolError(403, "bad_code", "this enrolment code has already been used")
+        if conn.execute(select(Device.id).where(Device.public_key == request.device_public_key)).first():
+            raise ProtocolError(409, "key_in_use", "this device key is already enrolled")
+        conn.execute(Device.__table__.insert().values(
+            id=device_id, centre_id=row.centre_id, name=request.device_name, public_key=request.device_public_key,
+            enrolled_at=now, high_water_mark=0))
+        centre_name = conn.execute(select(Centre.name).where(Centre.id == row.centre_id)).scalar_one()
+    return EnrolResponse(protocol_version=PROTOCOL_VERSION, device_id=device_id, centre_id=row.centre_id,
+                         centre_name=centre_name, server_keys=keyring.public, high_water_mark=0)

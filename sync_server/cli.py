@@ -1,0 +1,143 @@
+"""`waypoint-server`: start the server, and the administrator's commands (keys, centres, enrolment codes, forms).
+
+    waypoint-server serve [--host H] [--port P]        database from DATABASE_URL, else SQLite in the data folder
+    waypoint-server admin init                          create the organisation's server keys (idempotent)
+    waypoint-server admin centre add NAME | list
+    waypoint-server admin enrol-code --centre NAME [--hours 72]
+    waypoint-server admin revoke DEVICE
+    waypoint-server admin devices
+    waypoint-server admin form publish FILE --form-id ID --version V
+--data-dir (or WAYPOINT_SERVER_HOME) chooses the data folder (SQLite file, key files).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+from . import admin
+from .db import migrate, open_database
+from .keys import init_keys
+from .settings import Settings
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    settings = Settings.from_env(data_dir=args.data_dir)
+    settings.ensure_data_dir()
+    return settings
+
+
+def _db(settings: Settings):  # noqa: ANN202
+    db = open_database(settings.database_url, pool_size=2)
+    migrate(db)
+    return db
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from .app import create_app
+
+    app = create_app(_settings(args))
+    # uvicorn's access log prints query strings and client addresses; our own JSON log says what matters.
+    uvicorn.run(app, host=args.host, port=args.port, access_log=False, log_level="warning",
+                timeout_graceful_shutdown=5)
+    return 0
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    keyring, created = init_keys(settings.keys_dir, _db(settings))
+    public = keyring.public
+    print(json.dumps({"created": created, "keys_dir": str(settings.keys_dir),
+                      "signing_key_id": public.signing_key_id, "batch_key_id": public.batch_key_id}))
+    return 0
+
+
+def cmd_centre_add(args: argparse.Namespace) -> int:
+    centre_id = admin.add_centre(_db(_settings(args)), args.name)
+    print(json.dumps({"centre_id": centre_id, "name": args.name}))
+    return 0
+
+
+def cmd_centre_list(args: argparse.Namespace) -> int:
+    for centre_id, name in admin.list_centres(_db(_settings(args))):
+        print(f"{centre_id}\t{name}")
+    return 0
+
+
+def cmd_enrol_code(args: argparse.Namespace) -> int:
+    code = admin.create_enrolment_code(_db(_settings(args)), centre=args.centre, ttl=timedelta(hours=args.hours))
+    print(code)
+    return 0
+
+
+def cmd_revoke(args: argparse.Namespace) -> int:
+    admin.revoke_device(_db(_settings(args)), args.device)
+    print(json.dumps({"revoked": args.device}))
+    return 0
+
+
+def cmd_devices(args: argparse.Namespace) -> int:
+    for row in admin.list_devices(_db(_settings(args))):
+        print(json.dumps(row, default=str))
+    return 0
+
+
+def cmd_form_publish(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    db = _db(settings)
+    keyring, _ = init_keys(settings.keys_dir, db)
+    new = admin.publish_form(db, keyring, path=Path(args.file), form_id=args.form_id, version=args.version)
+    print(json.dumps({"form_id": args.form_id, "version": args.version, "published": new}))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="waypoint-server", description="Waypoint central sync server")
+    parser.add_argument("--data-dir", type=Path, default=None, help="data folder (default: WAYPOINT_SERVER_HOME "
+                        "or the platform data folder)")
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="start the server")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8470)
+    serve.set_defaults(func=cmd_serve)
+
+    adm = sub.add_parser("admin", help="administration").add_subparsers(dest="admin_command", required=True)
+    adm.add_parser("init", help="create the server keys").set_defaults(func=cmd_init)
+    centre = adm.add_parser("centre", help="centres").add_subparsers(dest="centre_command", required=True)
+    add = centre.add_parser("add", help="add a centre")
+    add.add_argument("name")
+    add.set_defaults(func=cmd_centre_add)
+    centre.add_parser("list", help="list centres").set_defaults(func=cmd_centre_list)
+    code = adm.add_parser("enrol-code", help="print a one-time enrolment code for a device")
+    code.add_argument("--centre", required=True)
+    code.add_argument("--hours", type=float, default=72.0, help="validity (default 72 hours)")
+    code.set_defaults(func=cmd_enrol_code)
+    revoke = adm.add_parser("revoke", help="revoke a device")
+    revoke.add_argument("device")
+    revoke.set_defaults(func=cmd_revoke)
+    adm.add_parser("devices", help="list devices").set_defaults(func=cmd_devices)
+    form = adm.add_parser("form", help="forms").add_subparsers(dest="form_command", required=True)
+    publish = form.add_parser("publish", help="publish an XForm version to devices")
+    publish.add_argument("file")
+    publish.add_argument("--form-id", required=True)
+    publish.add_argument("--version", required=True)
+    publish.set_defaults(func=cmd_form_publish)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except admin.AdminError as exc:
+        print(f"waypoint-server: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

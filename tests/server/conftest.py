@@ -1,0 +1,78 @@
+"""Fixtures for server tests: a real `waypoint-server serve` on loopback, on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from server_harness import ServerProcess, fresh_postgres_database, postgres_available
+from sim_device import DeviceClient
+
+from sync_server import admin
+from sync_server.db import Database, open_database
+
+
+@dataclass
+class Backend:
+    name: str
+    data_dir: Path
+    database_url: str | None  # None: the server's default SQLite file in data_dir
+
+    @property
+    def admin_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'server.db'}"
+
+
+def _backend(request, tmp_path_factory):  # noqa: ANN001, ANN202
+    data_dir = tmp_path_factory.mktemp(f"server-{request.param}")
+    if request.param == "postgres":
+        reason = postgres_available()
+        if reason:
+            pytest.skip(reason)
+        with fresh_postgres_database() as url:
+            yield Backend("postgres", data_dir, url)
+    else:
+        yield Backend("sqlite", data_dir, None)
+
+
+backend = pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])(
+    _backend)
+
+
+@pytest.fixture(scope="module")
+def server(backend: Backend):
+    with ServerProcess(data_dir=backend.data_dir, database_url=backend.database_url) as process:
+        yield process
+
+
+@pytest.fixture(scope="module")
+def admin_db(server: ServerProcess, backend: Backend):
+    db = open_database(backend.admin_url, pool_size=2)
+    yield db
+    db.dispose()
+
+
+def ensure_centre(db: Database, name: str) -> str:
+    for centre_id, existing in admin.list_centres(db):
+        if existing == name:
+            return centre_id
+    return admin.add_centre(db, name)
+
+
+@pytest.fixture
+def make_device(server: ServerProcess, admin_db: Database):
+    clients: list[DeviceClient] = []
+
+    def make(centre: str = "Agadez", *, base_url: str | None = None) -> DeviceClient:
+        ensure_centre(admin_db, centre)
+        code = admin.create_enrolment_code(admin_db, centre=centre, ttl=timedelta(hours=1))
+        client = DeviceClient(base_url or server.url)
+        client.enrol(code, name=f"laptop {len(clients) + 1}")
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        client.close()

@@ -1,0 +1,196 @@
+"""A simulated field laptop speaking the sync protocol through waypoint_core.protocol, for server tests and benches.
+
+DeviceClient: the HTTP calls (enrol, push, pull, signed GET), checking the server's answer signatures.
+SimDevice: a device's durable state (outbox with device_seq, acknowledgements, cursor, pulled records) and a sync
+loop that survives lost answers, 409 gaps and simulated crashes (in-memory work since the last "commit" is dropped).
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from dataclasses import dataclass, field
+
+import httpx
+
+from waypoint_core.protocol import (
+    DOMAIN_RESPONSE, HEADER_SERVER_SIGNATURE, EnrolRequest, EnrolResponse, Op, OpResult, PullPage, PushBatch,
+    PushResponse, SigningKey, verify,
+)
+
+
+class SimulatedCrash(Exception):
+    """The device 'lost power': whatever was not yet committed to its durable state is gone."""
+
+
+class ServerAnswerError(Exception):
+    def __init__(self, response: httpx.Response) -> None:
+        super().__init__(f"HTTP {response.status_code}: {response.text[:300]}")
+        self.response = response
+
+
+@dataclass
+class DeviceClient:
+    base_url: str
+    key: SigningKey = field(default_factory=SigningKey.generate)
+    device_id: str | None = None
+    server_signing_key: str | None = None
+    timeout: float = 30.0
+    http: httpx.Client | None = None
+
+    def _http(self) -> httpx.Client:
+        if self.http is None:
+            self.http = httpx.Client(timeout=self.timeout)
+        return self.http
+
+    def close(self) -> None:
+        if self.http is not None:
+            self.http.close()
+            self.http = None
+
+    def __enter__(self) -> DeviceClient:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def _checked(self, response: httpx.Response, model):  # noqa: ANN001, ANN202
+        if response.status_code != 200:
+            raise ServerAnswerError(response)
+        if self.server_signing_key and not verify(self.server_signing_key,
+                                                  response.headers.get(HEADER_SERVER_SIGNATURE, ""),
+                                                  DOMAIN_RESPONSE, response.content):
+            raise ServerAnswerError(response)
+        return model.model_validate_json(response.content)
+
+    def enrol(self, code: str, name: str = "laptop") -> EnrolResponse:
+        request = EnrolRequest.build(code=code, device_key=self.key, device_name=name)
+        response = self._http().post(f"{self.base_url}/v1/enrol", content=request.model_dump_json(),
+                                     headers={"content-type": "application/json"})
+        answer: EnrolResponse = self._checked(response, EnrolResponse)
+        # Pin the server key, then check this very answer with it.
+        self.device_id, self.server_signing_key = answer.device_id, answer.server_keys.signing_key
+        return self._checked(response, EnrolResponse)
+
+    def batch(self, ops: list[Op]) -> PushBatch:
+        return PushBatch.build(device_id=self.device_id, ops=ops, device_key=self.key)
+
+    def post_batch(self, batch: PushBatch | bytes) -> httpx.Response:
+        body = batch if isinstance(batch, bytes) else batch.model_dump_json().encode()
+        return self._http().post(f"{self.base_url}/v1/push", content=body,
+                                 headers={"content-type": "application/json", "connection": "close"})
+
+    def push(self, batch: PushBatch) -> PushResponse:
+        return self._checked(self.post_batch(batch), PushResponse)
+
+    def signed_get(self, path_with_query: str) -> httpx.Response:
+        headers = self.key.request_headers(device_id=self.device_id, method="GET", path_with_query=path_with_query)
+        return self._http().get(f"{self.base_url}{path_with_query}", headers=headers)
+
+    def pull(self, since: int, limit: int = 500) -> PullPage:
+        return self._checked(self.signed_get(f"/v1/changes?since={since}&limit={limit}"), PullPage)
+
+
+@dataclass
+class SimDevice:
+    """Durable state of one laptop. Only `_commit_*` methods change it, as a local transaction would."""
+
+    client: DeviceClient
+    form_id: str = "registration"
+    form_version: str = "1"
+    outbox: list[Op] = field(default_factory=list)  # index + 1 == device_seq
+    results: dict[int, OpResult] = field(default_factory=dict)
+    acked_hwm: int = 0
+    cursor: int = 0
+    server_versions: dict[str, int] = field(default_factory=dict)  # record -> last server_version known
+    expected: dict[str, dict | None] = field(default_factory=dict)  # own records: fields, None when deleted
+    pulled: dict[str, tuple[int, dict, bool]] = field(default_factory=dict)  # record -> (version, fields, deleted)
+    hlc: int = 0
+    local_versions: dict[str, int] = field(default_factory=dict)
+
+    # -- local work (each call = one local transaction writing the record and its outbox row) --------------------
+
+    def _op(self, record_id: str, kind: str, fields: dict) -> Op:
+        self.hlc += 1
+        self.local_versions[record_id] = self.local_versions.get(record_id, 0) + 1
+        op = Op(op_id=str(uuid.uuid4()), device_seq=len(self.outbox) + 1, record_id=record_id, op=kind,
+                record_version=self.local_versions[record_id], base_version=self.server_versions.get(record_id),
+                form_id=self.form_id, form_version=self.form_version, hlc=self.hlc, fields=fields)
+        self.outbox.append(op)
+        return op
+
+    def register(self, fields: dict, record_id: str | None = None) -> str:
+        record_id = record_id or str(uuid.uuid4())
+        self._op(record_id, "upsert", fields)
+        self.expected[record_id] = dict(fields)
+        return record_id
+
+    def edit(self, record_id: str, fields: dict) -> None:
+        self._op(record_id, "upsert", fields)
+        self.expected[record_id] = {**(self.expected.get(record_id) or {}), **fields}
+
+    def delete(self, record_id: str) -> None:
+        self._op(record_id, "delete", {})
+        self.expected[record_id] = None
+
+    # -- sync ------------------------------------------------------------------------------------------------------
+
+    def _maybe_crash(self, rng: random.Random | None, probability: float) -> None:
+        if rng is not None and rng.random() < probability:
+            raise SimulatedCrash
+
+    def push_pending(self, *, batch_size: int = 200, rng: random.Random | None = None,
+                     crash_probability: float = 0.0) -> int:
+        """Send every unacknowledged op; returns how many were acknowledged. Raises on transport errors."""
+        acked = 0
+        while self.acked_hwm < len(self.outbox):
+            ops = self.outbox[self.acked_hwm:self.acked_hwm + batch_size]
+            batch = self.client.batch(ops)
+            self._maybe_crash(rng, crash_probability)
+            response = self.client.post_batch(batch)
+            if response.status_code == 409:
+                expected = response.json()["expected_seq"]
+                # The server already holds ops below `expected`: learn their results by replaying that range.
+                self._commit_gap(expected)
+                continue
+            answer = self.client._checked(response, PushResponse)
+            self._maybe_crash(rng, crash_probability)
+            acked += self._commit_results(answer)
+        return acked
+
+    def _commit_gap(self, expected: int) -> None:
+        if expected - 1 < self.acked_hwm:
+            # The server is behind us: it never stored what we think it acknowledged. That must not happen.
+            raise AssertionError(f"server expects {expected} but acknowledged up to {self.acked_hwm}")
+        # Ops up to expected-1 are stored; their results come back when that range is replayed.
+        replay = self.outbox[self.acked_hwm:expected - 1]
+        if replay:
+            answer = self.client.push(self.client.batch(replay))
+            self._commit_results(answer)
+
+    def _commit_results(self, answer: PushResponse) -> int:
+        for result in answer.results:
+            self.results[result.device_seq] = result
+            if result.server_version is not None:
+                self.server_versions[result.record_id] = max(self.server_versions.get(result.record_id, 0),
+                                                             result.server_version)
+        new = max(answer.high_water_mark - self.acked_hwm, 0)
+        self.acked_hwm = max(self.acked_hwm, answer.high_water_mark)
+        return new
+
+    def pull_all(self, *, limit: int = 500, rng: random.Random | None = None, crash_probability: float = 0.0) -> int:
+        pulled = 0
+        while True:
+            page = self.client.pull(self.cursor, limit)
+            self._maybe_crash(rng, crash_probability)
+            for change in page.changes:  # applied with the new cursor in one local transaction
+                known = self.pulled.get(change.record_id)
+                if known is None or known[0] < change.server_version:
+                    self.pulled[change.record_id] = (change.server_version, dict(change.fields), change.deleted)
+                self.server_versions[change.record_id] = max(self.server_versions.get(change.record_id, 0),
+                                                             change.server_version)
+                self.hlc = max(self.hlc, change.hlc)
+            self.cursor = page.next_cursor
+            pulled += len(page.changes)
+            if not page.has_more:
+                return pulled

@@ -1,0 +1,168 @@
+"""Enrolment, push idempotency, conflicts, merges, tombstones and pull scoping against the real server."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import timedelta
+
+import httpx
+import pytest
+from sim_device import DeviceClient, ServerAnswerError, SimDevice
+from sqlalchemy import func, select
+
+from sync_server import admin
+from sync_server.tables import Conflict, Device, OpResultRow, Record, RecordVersion
+from waypoint_core.protocol import Op
+
+
+def count(db, table) -> int:  # noqa: ANN001
+    with db.read_engine.connect() as conn:
+        return conn.execute(select(func.count()).select_from(table)).scalar_one()
+
+
+def op(seq: int, record_id: str, *, fields: dict, base: int | None = None, kind: str = "upsert", hlc: int | None = None,
+       content: str | None = None) -> Op:
+    return Op(op_id=str(uuid.uuid4()), device_seq=seq, record_id=record_id, op=kind, record_version=seq,
+              base_version=base, form_id="registration", form_version="1", hlc=hlc or seq, fields=fields,
+              content=content)
+
+
+def test_health_and_openapi(server):
+    health = httpx.get(f"{server.url}/health").json()
+    assert health["status"] == "ok" and health["schema_version"] >= 1
+    paths = httpx.get(f"{server.url}/openapi.json").json()["paths"]
+    assert {"/v1/enrol", "/v1/push", "/v1/changes", "/v1/forms"} <= set(paths)
+
+
+def test_enrolment_code_is_one_time(server, admin_db):
+    from conftest import ensure_centre
+
+    ensure_centre(admin_db, "Agadez")
+    code = admin.create_enrolment_code(admin_db, centre="Agadez", ttl=timedelta(hours=1))
+    with DeviceClient(server.url) as first, DeviceClient(server.url) as second:
+        answer = first.enrol(code.lower().replace("-", " "))  # read aloud: case and separators do not matter
+        assert answer.centre_name == "Agadez" and answer.server_keys.signing_key
+        with pytest.raises(ServerAnswerError) as refused:
+            second.enrol(code)
+    assert refused.value.response.status_code == 403
+    assert "already been used" in refused.value.response.json()["message"]
+    with admin_db.read_engine.connect() as conn:
+        devices = conn.execute(select(Device.public_key)).scalars().all()
+    assert first.key.public_b64 in devices and second.key.public_b64 not in devices
+
+
+def test_expired_and_unknown_codes_are_refused(server, admin_db):
+    from conftest import ensure_centre
+
+    ensure_centre(admin_db, "Agadez")
+    expired = admin.create_enrolment_code(admin_db, centre="Agadez", ttl=timedelta(seconds=-1))
+    before = count(admin_db, Device)
+    for code, words in ((expired, "expired"), ("AAAA-BBBB-CCCC-DDDD", "unknown")):
+        with pytest.raises(ServerAnswerError) as refused, DeviceClient(server.url) as client:
+            client.enrol(code)
+        assert refused.value.response.status_code == 403 and words in refused.value.response.json()["message"]
+    assert count(admin_db, Device) == before
+
+
+def test_repeated_batch_returns_stored_results_and_gap_is_409(server, admin_db, make_device):
+    client = make_device()
+    record = str(uuid.uuid4())
+    batch = client.batch([op(1, record, fields={"name": "A"}), op(2, record, fields={"age": 30})])
+    first = client.push(batch)
+    assert [r.status for r in first.results] == ["applied", "applied"] and first.high_water_mark == 2
+    again = client.push(batch)
+    assert again == first
+    versions = count(admin_db, RecordVersion)
+    # Overlap: 2 is stored, 3 is new: only 3 is applied; the answer covers both.
+    overlap = client.push(client.batch([op(2, record, fields={"age": 30}), op(3, record, fields={"sex": "F"})]))
+    assert [r.device_seq for r in overlap.results] == [2, 3] and overlap.results[0] == first.results[1]
+    assert count(admin_db, RecordVersion) == versions + 1
+    gap = client.post_batch(client.batch([op(5, record, fields={"x": "1"})]))
+    assert gap.status_code == 409 and gap.json()["expected_seq"] == 4
+    assert count(admin_db, RecordVersion) == versions + 1
+
+
+def test_same_field_on_two_devices_is_a_conflict_with_both_versions(server, admin_db, make_device):
+    a, b = make_device(), make_device()
+    record = str(uuid.uuid4())
+    created = a.push(a.batch([op(1, record, fields={"name": "Amina", "town": "Agadez"})])).results[0]
+    a_edit = a.push(a.batch([op(2, record, fields={"name": "Aminata"}, base=created.server_version, hlc=10)]))
+    b_edit = b.push(b.batch([op(1, record, fields={"name": "Amina B."}, base=created.server_version, hlc=20)]))
+    assert a_edit.results[0].status == "applied"
+    result = b_edit.results[0]
+    assert result.status == "conflict" and result.conflict_id
+    with admin_db.read_engine.connect() as conn:
+        conflict = conn.execute(select(Conflict).where(Conflict.id == result.conflict_id)).one()
+        state = json.loads(conn.execute(select(Record.state).where(Record.id == record)).scalar_one())
+    assert json.loads(conflict.fields) == ["name"]
+    assert json.loads(conflict.server_state)["name"] == "Aminata"  # the server's side
+    assert json.loads(conflict.device_op)["fields"]["name"] == "Amina B."  # the device's side
+    assert state["name"] == "Amina B." and state["town"] == "Agadez"  # higher hlc wins, deterministically
+
+
+def test_different_fields_on_two_devices_merge(server, admin_db, make_device):
+    a, b = make_device(), make_device()
+    record = str(uuid.uuid4())
+    base = a.push(a.batch([op(1, record, fields={"name": "Musa", "age": 20, "town": "Gao"})])).results[0]
+    a.push(a.batch([op(2, record, fields={"age": 21}, base=base.server_version)]))
+    merged = b.push(b.batch([op(1, record, fields={"town": "Mopti"}, base=base.server_version)])).results[0]
+    assert merged.status == "merged" and merged.server_version == 3
+    with admin_db.read_engine.connect() as conn:
+        state = json.loads(conn.execute(select(Record.state).where(Record.id == record)).scalar_one())
+    assert (state["name"], state["age"], state["town"]) == ("Musa", 21, "Mopti")
+
+
+def test_delete_leaves_a_tombstone_that_is_pulled(server, make_device):
+    a, b = make_device("Gao"), make_device("Gao")
+    record = str(uuid.uuid4())
+    created = a.push(a.batch([op(1, record, fields={"name": "X"})])).results[0]
+    gone = a.push(a.batch([op(2, record, fields={}, kind="delete", base=created.server_version)])).results[0]
+    assert gone.status == "applied" and gone.server_version == 2
+    changes = [c for c in _pull_all(b) if c.record_id == record]
+    assert [(c.server_version, c.deleted) for c in changes] == [(1, False), (2, True)]
+    assert changes[-1].fields == {"name": "X"}  # the tombstone keeps the last data for review, flagged deleted
+
+
+def test_pull_is_scoped_to_the_devices_centre(server, make_device):
+    niamey, mopti = make_device("Niamey"), make_device("Mopti")
+    mine = SimDevice(niamey)
+    theirs = SimDevice(mopti)
+    mine_ids = {mine.register({"name": f"N{i}"}) for i in range(3)}
+    theirs_ids = {theirs.register({"name": f"M{i}"}) for i in range(2)}
+    mine.push_pending()
+    theirs.push_pending()
+    seen_by_niamey = {c.record_id for c in _pull_all(niamey)}
+    seen_by_mopti = {c.record_id for c in _pull_all(mopti)}
+    assert mine_ids <= seen_by_niamey and not (theirs_ids & seen_by_niamey)
+    assert theirs_ids <= seen_by_mopti and not (mine_ids & seen_by_mopti)
+
+
+def test_edit_of_another_centres_record_is_rejected(server, admin_db, make_device):
+    a, b = make_device("Niamey"), make_device("Mopti")
+    record = str(uuid.uuid4())
+    a.push(a.batch([op(1, record, fields={"name": "Z"})]))
+    result = b.push(b.batch([op(1, record, fields={"name": "hijack"}, base=1)])).results[0]
+    assert result.status == "rejected" and "another centre" in result.message
+    with admin_db.read_engine.connect() as conn:
+        assert json.loads(conn.execute(select(Record.state).where(Record.id == record)).scalar_one())["name"] == "Z"
+        stored = conn.execute(select(OpResultRow.status).where(OpResultRow.op_id == result.op_id)).scalar_one()
+    assert stored == "rejected"
+
+
+def test_own_later_edit_before_ack_is_not_a_conflict(server, make_device):
+    device = SimDevice(make_device())
+    record = device.register({"name": "Fatou", "age": 30})
+    device.edit(record, {"age": 31})  # made before the create was acknowledged: base_version is None
+    device.push_pending()
+    assert [device.results[s].status for s in (1, 2)] == ["applied", "applied"]
+
+
+def _pull_all(client: DeviceClient):  # noqa: ANN202
+    cursor, out = 0, []
+    while True:
+        page = client.pull(cursor, 2)  # small pages: the cursor logic is exercised
+        out.extend(page.changes)
+        cursor = page.next_cursor
+        if not page.has_more:
+            return out
