@@ -1,0 +1,107 @@
+"""Forms installed in the vault, one row per (form id, version) in table form_version.
+
+A version, once installed, never changes: records are pinned to it and must reopen exactly as they were made.
+Installing the same version again with the same XForm is a no-op; with a different XForm it is refused (the form
+writer must bump `version` in the settings sheet, as ODK Central requires).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from sqlmodel import select
+
+from desktop_app.vault.errors import PermissionDenied
+from desktop_app.vault.models import FormVersion
+from desktop_app.vault.vault import Vault, utc_now
+from waypoint_core.xlsform import read_xform_header
+
+# Forms decide what is collected about people; only these roles may install them.
+INSTALLERS = ("administrator", "coordinator")
+
+
+class FormStoreError(ValueError):
+    """A form cannot be installed or found; the message says why in plain words."""
+
+
+class FormVersionConflict(FormStoreError):
+    pass
+
+
+class FormNotInstalled(FormStoreError):
+    pass
+
+
+@dataclass(frozen=True)
+class InstalledForm:
+    form_id: str
+    version: str
+    title: str
+    installed_at: str
+    source_name: str | None
+    sha256: str
+    newly_installed: bool = False
+
+
+def _digest(xform: str) -> str:
+    return hashlib.sha256(xform.encode("utf-8")).hexdigest()
+
+
+def _info(row: FormVersion, *, new: bool = False) -> InstalledForm:
+    return InstalledForm(form_id=row.form_id, version=row.version, title=row.title, installed_at=row.installed_at,
+                         source_name=row.source_name, sha256=_digest(row.xform), newly_installed=new)
+
+
+def install_form(vault: Vault, *, xform: str, source_name: str | None = None,
+                 check_role: bool = True) -> InstalledForm:
+    """Install an XForm as a new version. The caller has already validated it with the engine."""
+    if check_role and vault.user.role not in INSTALLERS:
+        raise PermissionDenied("installing forms needs an administrator or coordinator")
+    try:
+        header = read_xform_header(xform)
+    except ValueError as error:
+        raise FormStoreError(f"{source_name or 'form'}: {error}") from error
+    if not header.version:
+        raise FormStoreError(f"form '{header.form_id}' has no version; set 'version' in its settings sheet "
+                             "(e.g. 2026112701) so records can be pinned to it")
+    with vault.session() as session:
+        existing = session.get(FormVersion, (header.form_id, header.version))
+        if existing is not None:
+            if existing.xform == xform:
+                return _info(existing)
+            raise FormVersionConflict(
+                f"form '{header.form_id}' version {header.version} is already installed with different content; "
+                "change 'version' in the settings sheet to install the new content")
+        row = FormVersion(form_id=header.form_id, version=header.version, title=header.title or header.form_id,
+                          xform=xform, source_name=source_name, installed_at=utc_now())
+        session.add(row)
+    return _info(row, new=True)
+
+
+def list_forms(vault: Vault) -> list[InstalledForm]:
+    """Every installed version, by form id then installation order."""
+    with vault.session(readonly=True) as session:
+        rows = session.exec(select(FormVersion).order_by(FormVersion.form_id, FormVersion.installed_at,
+                                                         FormVersion.version)).all()
+    return [_info(r) for r in rows]
+
+
+def get_form_xform(vault: Vault, form_id: str, version: str) -> str:
+    """The XForm of exactly this version (records reopen with the version they were made with)."""
+    with vault.session(readonly=True) as session:
+        row = session.get(FormVersion, (form_id, version))
+    if row is None:
+        raise FormNotInstalled(f"form '{form_id}' version {version} is not installed on this device; "
+                               "install that version to open its records")
+    return row.xform
+
+
+def latest_form(vault: Vault, form_id: str) -> InstalledForm:
+    """The version new records use: the most recently installed one."""
+    with vault.session(readonly=True) as session:
+        rows = session.exec(select(FormVersion).where(FormVersion.form_id == form_id)
+                            .order_by(FormVersion.installed_at.desc(), FormVersion.version.desc())).all()
+    if not rows:
+        raise FormNotInstalled(f"no form '{form_id}' is installed")
+    return _info(rows[0])

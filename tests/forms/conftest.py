@@ -1,0 +1,28 @@
+"""Fixtures for the forms tests: a fast test-profile vault with the shipped forms' XForms at hand."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from desktop_app.vault import Vault
+from waypoint_core.xlsform import convert_xlsform
+
+ROOT = Path(__file__).resolve().parents[2]
+ADMIN = "aissata"
+ADMIN_PASSPHRASE = "synthetic test passphrase 1"
+
+
+@pytest.fixture
+def vault(isolated_home):
+    opened, _recovery = Vault.create(isolated_home / "waypoint" / "data" / "vault", admin_username=ADMIN,
+                                     admin_passphrase=ADMIN_PASSPHRASE, kdf_profile="test")
+    yield opened
+    opened.close()
+
+
+@pytest.fixture(scope="session")
+def shipped_xforms() -> dict[str, str]:
+    """form file stem -> XForm XML of the shipped forms (converted once per test session)."""
+    return {path.stem: convert_xlsform(path).xform for path in sorted((ROOT / "forms").glob("*.md"))}
