@@ -1,1 +1,24 @@
-"""waypoint_core/xform"""
+"""waypoint_core.xform: the XForm engine (no Qt, no database).
+
+    definition = FormDefinition.from_xml(xml_text, media_dir=None)   # parse once, reuse
+    session = FormSession(definition, language="French (fr)", metadata={"username": "amina"})
+    changes = session.answer("/data/age", 34)        # -> ChangeSet: refs whose state changed
+    session.items()                                   # the tree the renderer shows
+    session.validate()                                # -> [Issue]; the first is where to jump
+    session.to_instance_xml()
+
+See docs/forms-engine.md.
+"""
+
+from waypoint_core.xform.changes import ChangeSet, Issue
+from waypoint_core.xform.definition import FormDefinition
+from waypoint_core.xform.errors import (
+    AnswerError, DependencyCycleError, FormError, XLSFormError, XPathEvalError, XPathSyntaxError,
+)
+from waypoint_core.xform.items import Choice, Item
+from waypoint_core.xform.session import FormSession
+
+__all__ = [
+    "AnswerError", "ChangeSet", "Choice", "DependencyCycleError", "FormDefinition", "FormError", "FormSession",
+    "Issue", "Item", "XLSFormError", "XPathEvalError", "XPathSyntaxError",
+]

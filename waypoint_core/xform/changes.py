@@ -1,0 +1,59 @@
+"""What an answer changed (ChangeSet) and what blocks finalizing (Issue): the renderer's inputs.
+
+A ChangeSet holds nodes internally and gives refs out, so a view refreshes only those refs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Issue:
+    """A question that blocks finalizing: kind is "required" or "constraint"."""
+
+    ref: str
+    kind: str
+    message: str
+
+
+@dataclass
+class ChangeSet:
+    """Nodes whose value, relevance, required, readonly, validity, choices or label changed;
+    `structure` holds parents whose repeat instances were added or removed."""
+
+    values: set = field(default_factory=set)
+    relevance: set = field(default_factory=set)
+    required: set = field(default_factory=set)
+    readonly: set = field(default_factory=set)
+    validity: set = field(default_factory=set)
+    choices: set = field(default_factory=set)
+    labels: set = field(default_factory=set)
+    structure: set = field(default_factory=set)
+    session: object = None
+
+    def merge(self, other: ChangeSet) -> None:
+        for name in ("values", "relevance", "required", "readonly", "validity", "choices", "labels", "structure"):
+            getattr(self, name).update(getattr(other, name))
+
+    def _refs(self, nodes) -> set[str]:
+        ref_of = self.session.ref_of
+        return {ref_of(n) for n in nodes if n.parent is not None}
+
+    @property
+    def refs(self) -> dict[str, set[str]]:
+        """{"values": {...}, "relevance": {...}, ...}: the instance refs per kind of change."""
+        return {name: self._refs(getattr(self, name)) for name in
+                ("values", "relevance", "required", "readonly", "validity", "choices", "labels", "structure")}
+
+    @property
+    def changed_refs(self) -> set[str]:
+        """Every ref with any change: what a view re-reads with session.item(ref)."""
+        out: set[str] = set()
+        for refs in self.refs.values():
+            out |= refs
+        return out
+
+    def __bool__(self) -> bool:
+        return any((self.values, self.relevance, self.required, self.readonly, self.validity, self.choices,
+                    self.labels, self.structure))

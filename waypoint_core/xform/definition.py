@@ -1,0 +1,332 @@
+"""FormDefinition: an XForm XML parsed once into what every session of it shares.
+
+The primary instance template, secondary instances (inline, or external CSV/XML files from a
+media folder), itext translations, binds with compiled expressions, the body's controls, setvalue
+actions and the dependency graph (graph.py). Anything the engine does not apply is listed in
+`unsupported`, never dropped silently.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from waypoint_core.xform.body import Control, parse_body
+from waypoint_core.xform.errors import FormError, XPathEvalError, XPathSyntaxError
+from waypoint_core.xform.nodes import Node, document, from_element, split_tag
+from waypoint_core.xform.text import Text, parse_itext
+from waypoint_core.xform.xpath_eval import Expr, compile_xpath
+from waypoint_core.xform.xpath_refs import absolute_path
+
+XF = "{http://www.w3.org/2002/xforms}"
+H = "{http://www.w3.org/1999/xhtml}"
+JR = "{http://openrosa.org/javarosa}"
+ODK = "{http://www.opendatakit.org/xforms}"
+
+_KNOWN_BIND_ATTRS = {
+    "nodeset", "type", "relevant", "required", "constraint", "calculate", "readonly", "id",
+    f"{JR}constraintMsg", f"{JR}requiredMsg", f"{JR}preload", f"{JR}preloadParams",
+    # display hints with no logic: kept for the renderer, nothing to evaluate
+    "{http://openrosa.org/xforms}max-pixels", f"{ODK}length", f"{JR}noAddRemove", "saveIncomplete",
+}
+_PRELOADS = {("uid", ""), ("uid", None), ("timestamp", "start"), ("timestamp", "end"), ("date", "today"),
+             ("property", "deviceid"), ("property", "username"), ("property", "email"),
+             ("property", "phonenumber"), ("property", "subscriberid"), ("property", "simserial"),
+             ("property", "uri:deviceid"), ("property", "uri:username"), ("property", "uri:email"),
+             ("property", "uri:phonenumber"), ("property", "uri:subscriberid"), ("property", "uri:simserial")}
+XSD_TYPES = {"string", "int", "integer", "decimal", "date", "time", "dateTime", "select1", "select", "geopoint",
+             "geotrace", "geoshape", "barcode", "binary", "boolean", "odk:rank", "rank", "intent", "long", "short"}
+
+
+@dataclass
+class Bind:
+    """What the model says about one nodeset (a question, group or repeat, by generic path)."""
+
+    path: str
+    type: str = "string"
+    relevant: Expr | None = None
+    required: Expr | None = None
+    constraint: Expr | None = None
+    calculate: Expr | None = None
+    readonly: Expr | None = None
+    required_msg: Text | None = None
+    constraint_msg: Text | None = None
+    preload: str | None = None
+    preload_params: str | None = None
+    id: str | None = None
+
+
+@dataclass
+class SetValue:
+    """A setvalue action: set `ref` to `value` (an expression, or literal text) on `event`."""
+
+    event: str
+    ref: str
+    value: Expr | None
+    literal: str = ""
+    trigger_ref: str | None = None  # the control whose value change fires it (xforms-value-changed)
+
+
+@dataclass
+class FormDefinition:
+    """A parsed XForm, reusable by any number of FormSession objects (never mutated by them)."""
+
+    title: str
+    form_id: str
+    version: str
+    template: Node  # primary instance root element (with repeat prototypes), generic paths set
+    instances: dict[str, Node]  # secondary instance id -> document node
+    binds: dict[str, Bind]
+    body: list[Control]
+    controls: dict[str, Control]  # generic path -> control
+    repeats: dict[str, Control]  # generic path -> repeat control
+    translations: dict[str, dict[str, dict]]
+    default_language: str | None
+    setvalues: list[SetValue]
+    unsupported: list[str] = field(default_factory=list)
+    root_attrs: dict[str, str] = field(default_factory=dict)
+    root_ns: str | None = None
+    public_key: str | None = None
+    graph: object = None
+
+    @property
+    def languages(self) -> list[str]:
+        return list(self.translations)
+
+    @classmethod
+    def from_xml(cls, text: str | bytes, *, media_dir: str | Path | None = None) -> FormDefinition:
+        """Parse an XForm. Raises FormError (naming question and expression) if it cannot run."""
+        try:
+            html = ET.fromstring(text)
+        except ET.ParseError as exc:
+            raise FormError(f"not well-formed XML: {exc}") from exc
+        return _Loader(html, Path(media_dir) if media_dir else None).load()
+
+
+class _Loader:
+    def __init__(self, html: ET.Element, media_dir: Path | None):
+        self.html = html
+        self.media_dir = media_dir
+        self.unsupported: list[str] = []
+
+    def load(self) -> FormDefinition:
+        html = self.html
+        head = html.find(f"{H}head")
+        model = head.find(f"{XF}model") if head is not None else None
+        if model is None:
+            raise FormError("no <model> in the form's <head>: is this an XForm?")
+        title_el = head.find(f"{H}title")
+        instances = model.findall(f"{XF}instance")
+        if not instances or not len(instances[0]):
+            raise FormError("the model has no primary instance")
+        primary = [c for c in instances[0] if isinstance(c.tag, str)][0]
+        template = from_element(primary)
+        _strip_values(template)
+        doc = document(template)
+        _set_gpaths(template, "")
+        translations, default_language = parse_itext(model.find(f"{XF}itext"), self._compile_output)
+        binds = self._binds(model)
+        setvalues = self._setvalues(model, None)
+        body_el = html.find(f"{H}body")
+        body, controls, repeats = parse_body(body_el, compile_fn=self._compile, report=self.unsupported.append,
+                                             setvalue_fn=lambda el, trig: self._setvalue(el, trig))
+        for control in controls.values():
+            setvalues.extend(control.setvalues)
+        for repeat_path in repeats:
+            _mark_repeat_templates(template, repeat_path)
+        secondary = {}
+        for inst in instances[1:]:
+            inst_id = inst.get("id")
+            if not inst_id:
+                self.unsupported.append("a secondary <instance> without an id is ignored")
+                continue
+            secondary[inst_id] = self._secondary(inst_id, inst)
+        for el in model:
+            tag = el.tag if isinstance(el.tag, str) else ""
+            name, ns = split_tag(tag)
+            if name in ("setgeopoint", "recordaudio"):
+                self.unsupported.append(f"odk:{name} on {el.get('ref')} is not applied (no location or audio capture)")
+            elif name == "submission" and el.get("base64RsaPublicKey"):
+                pass
+        for path, bind in binds.items():
+            if _find_template(template, path) is None:
+                raise FormError("a bind's nodeset points to no node of the primary instance", ref=path)
+            if path in repeats and bind.relevant is None:
+                continue
+        definition = FormDefinition(
+            title=(title_el.text or "").strip() if title_el is not None else "",
+            form_id=template.attrs.get("id", template.name),
+            version=template.attrs.get("version", ""),
+            template=template, instances=secondary, binds=binds, body=body, controls=controls,
+            repeats=repeats, translations=translations, default_language=default_language,
+            setvalues=setvalues, unsupported=self.unsupported, root_attrs=dict(primary.attrib),
+            root_ns=template.ns,
+        )
+        submission = model.find(f"{XF}submission")
+        if submission is not None:
+            definition.public_key = submission.get("base64RsaPublicKey")
+        for attr in list(definition.root_attrs):
+            if attr.startswith("{"):
+                definition.root_attrs.pop(attr)
+        _ = doc
+        from waypoint_core.xform.graph import build_graph
+        definition.graph = build_graph(definition)
+        return definition
+
+    # -- expressions --
+    def _compile(self, text: str | None, *, ref: str, what: str) -> Expr | None:
+        if text is None or not text.strip():
+            return None
+        try:
+            return compile_xpath(text.strip())
+        except (XPathSyntaxError, XPathEvalError) as exc:
+            raise type(exc)(f"{what}: {exc.reason}", ref=ref, expression=text.strip()) from exc
+
+    def _compile_output(self, text: str, where: str) -> Expr:
+        return self._compile(text, ref=where, what="label output")
+
+    # -- model --
+    def _binds(self, model: ET.Element) -> dict[str, Bind]:
+        binds: dict[str, Bind] = {}
+        for el in model.iter(f"{XF}bind"):
+            nodeset = el.get("nodeset")
+            if not nodeset:
+                self.unsupported.append(f"a <bind> without nodeset (id={el.get('id')}) is ignored")
+                continue
+            path = absolute_path(nodeset, "")
+            if path is None:
+                raise FormError("a bind nodeset must be a plain path", ref=nodeset, expression=nodeset)
+            bind = binds.setdefault(path, Bind(path=path))
+            bind.id = el.get("id") or bind.id
+            raw_type = el.get("type")
+            if raw_type:
+                t = raw_type.split(":", 1)[1] if raw_type.startswith(("xsd:", "xs:")) else raw_type
+                if t not in XSD_TYPES:
+                    self.unsupported.append(f"type {raw_type} on {path} is treated as text")
+                    t = "string"
+                bind.type = {"integer": "int", "long": "int", "short": "int", "odk:rank": "rank"}.get(t, t)
+            for prop in ("relevant", "required", "constraint", "calculate", "readonly"):
+                expr = self._compile(el.get(prop), ref=path, what=prop)
+                if expr is not None:
+                    setattr(bind, prop, expr)
+            for attr, prop in ((f"{JR}requiredMsg", "required_msg"), (f"{JR}constraintMsg", "constraint_msg")):
+                raw = el.get(attr)
+                if raw:
+                    setattr(bind, prop, Text.from_attribute(raw, self._compile_output, path))
+            preload = el.get(f"{JR}preload")
+            if preload:
+                params = el.get(f"{JR}preloadParams")
+                if (preload, params) not in _PRELOADS:
+                    self.unsupported.append(f"jr:preload={preload!r} params={params!r} on {path} is not filled")
+                else:
+                    bind.preload, bind.preload_params = preload, params
+            for attr in el.attrib:
+                if attr not in _KNOWN_BIND_ATTRS:
+                    self.unsupported.append(f"bind attribute {split_tag(attr)[0]}={el.get(attr)!r} on {path} "
+                                            "is not applied")
+        return binds
+
+    def _setvalues(self, model: ET.Element, trigger_ref: str | None) -> list[SetValue]:
+        out = []
+        for el in model:
+            if isinstance(el.tag, str) and split_tag(el.tag)[0] == "setvalue":
+                sv = self._setvalue(el, trigger_ref)
+                if sv is not None:
+                    out.append(sv)
+        return out
+
+    def _setvalue(self, el: ET.Element, trigger_ref: str | None) -> SetValue | None:
+        ref = el.get("ref") or el.get("bind")
+        events = (el.get("event") or "").split()
+        path = absolute_path(ref, trigger_ref.rsplit("/", 1)[0] if trigger_ref else "") if ref else None
+        if path is None:
+            self.unsupported.append(f"setvalue with ref={ref!r} is not applied")
+            return None
+        value = self._compile(el.get("value"), ref=path, what="setvalue")
+        known = {"odk-instance-first-load", "odk-new-repeat", "xforms-value-changed", "xforms-ready",
+                 "odk-instance-load"}
+        for ev in events:
+            if ev not in known:
+                self.unsupported.append(f"setvalue event {ev} on {path} is not applied")
+        usable = [e for e in events if e in known]
+        if not usable:
+            return None
+        return SetValue(event=" ".join(usable), ref=path, value=value, literal=(el.text or "").strip(),
+                        trigger_ref=trigger_ref)
+
+    def _secondary(self, inst_id: str, inst: ET.Element) -> Node:
+        src = inst.get("src")
+        if not src:
+            children = [c for c in inst if isinstance(c.tag, str)]
+            root = from_element(children[0]) if children else Node("root")
+            _strip_values(root)
+            return document(root)
+        name = src.rsplit("/", 1)[-1]
+        if self.media_dir is None or not (self.media_dir / name).is_file():
+            self.unsupported.append(f"external instance {inst_id!r} ({src}): file {name} not given; it is empty")
+            return document(Node("root"))
+        data = (self.media_dir / name).read_bytes()
+        if src.startswith("jr://file-csv/") or name.lower().endswith(".csv"):
+            return document(_csv_root(data.decode("utf-8-sig")))
+        try:
+            root = from_element(ET.fromstring(data))
+        except ET.ParseError as exc:
+            raise FormError(f"external instance {inst_id!r} ({name}) is not well-formed XML: {exc}") from exc
+        _strip_values(root)
+        return document(root)
+
+
+def _csv_root(text: str) -> Node:
+    root = Node("root")
+    for row in csv.DictReader(io.StringIO(text)):
+        item = root.append(Node("item"))
+        for key, value in row.items():
+            if key:
+                item.append(Node(key.strip())).value = (value or "").strip()
+    return root
+
+
+def _strip_values(node: Node) -> None:
+    for n in node.iter():
+        if n.children:
+            n.value = ""
+        else:
+            n.value = n.value.strip()
+
+
+def _set_gpaths(node: Node, parent_path: str) -> None:
+    node.gpath = f"{parent_path}/{node.name}"
+    for child in node.children:
+        _set_gpaths(child, node.gpath)
+
+
+def _find_template(template: Node, path: str) -> Node | None:
+    names = path.strip("/").split("/")
+    if not names or names[0] != template.name:
+        return None
+    node = template
+    for name in names[1:]:
+        kids = node.kids.get(name)
+        if not kids:
+            return None
+        node = kids[0]
+    return node
+
+
+def _mark_repeat_templates(template: Node, repeat_path: str) -> None:
+    """Flag jr:template prototypes; a repeat with none uses its first element as the prototype."""
+    parent = _find_template(template, repeat_path.rsplit("/", 1)[0])
+    name = repeat_path.rsplit("/", 1)[1]
+    if parent is None:
+        return
+    for parent_node in [n for n in template.iter() if n.gpath == parent.gpath]:
+        for node in parent_node.kids.get(name, []):
+            if "template" in node.attrs:
+                node.is_template = True
+                node.attrs.pop("template")
+
+
+find_template = _find_template

@@ -1,0 +1,168 @@
+"""The dependency graph of a form: which computations read which nodes, in topological order.
+
+A vertex is one computed property of one generic path: calculate, relevant, required, readonly,
+constraint, choices (an itemset filter) or label (an <output/> in a label or hint). An answer at
+path P re-evaluates only the vertices reading P (or an ancestor of P, e.g. count(/data/rep) or a
+group's string value), in topological order, and carries on only from those whose result changed.
+Cycles among calculations and conditions are rejected at load, naming every bind in the loop.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from waypoint_core.xform.errors import DependencyCycleError
+from waypoint_core.xform.xpath_eval import Expr
+from waypoint_core.xform.xpath_refs import references
+
+# Properties whose result other expressions can see: a value, or relevance (non-relevant reads as '').
+PRODUCERS = ("calculate", "relevant")
+BIND_PROPS = ("relevant", "calculate", "readonly", "required", "constraint")
+
+
+@dataclass
+class Vertex:
+    index: int
+    path: str
+    prop: str
+    expr: Expr | None
+    refs: frozenset[str] = field(default_factory=frozenset)
+
+
+@dataclass
+class Graph:
+    vertices: list[Vertex]  # topological order: index == position
+    readers_of: dict[str, tuple[int, ...]]  # generic path -> vertex indexes to re-evaluate when it changes
+    descendants: dict[str, tuple[str, ...]]  # generic path -> itself and every path below it
+
+    def readers(self, path: str) -> tuple[int, ...]:
+        return self.readers_of.get(path, ())
+
+    def __len__(self) -> int:
+        return len(self.vertices)
+
+
+def _all_paths(template) -> list[str]:
+    seen: dict[str, None] = {}
+    for node in template.iter():
+        seen.setdefault(node.gpath, None)
+    return list(seen)
+
+
+def _collect(definition) -> list[Vertex]:
+    raw: list[Vertex] = []
+    for path, bind in definition.binds.items():
+        for prop in BIND_PROPS:
+            expr = getattr(bind, prop)
+            if expr is not None:
+                raw.append(Vertex(0, path, prop, expr, frozenset(references(expr.ast, path))))
+    for path, ctrl in definition.controls.items():
+        if ctrl.itemset is not None:
+            refs = references(ctrl.itemset.nodeset.ast, path)
+            if refs:
+                raw.append(Vertex(0, path, "choices", ctrl.itemset.nodeset, frozenset(refs)))
+        outputs = []
+        for text in (ctrl.label, ctrl.hint):
+            if text is not None:
+                outputs.extend(text.outputs(definition.translations))
+        if outputs:
+            refs = set()
+            for expr in outputs:
+                refs |= references(expr.ast, path)
+            if refs:
+                raw.append(Vertex(0, path, "label", None, frozenset(refs)))
+    return raw
+
+
+def build_graph(definition) -> Graph:
+    raw = _collect(definition)
+    paths = _all_paths(definition.template)
+    below: dict[str, list[str]] = {p: [p] for p in paths}
+    for p in paths:
+        parent = p.rsplit("/", 1)[0]
+        while parent:
+            if parent in below:
+                below[parent].append(p)
+            parent = parent.rsplit("/", 1)[0]
+    # who reads a path: direct readers, plus readers of any ancestor (a change below changes it too)
+    direct: dict[str, list[int]] = {}
+    for i, v in enumerate(raw):
+        for ref in v.refs:
+            direct.setdefault(ref, []).append(i)
+
+    def readers_of_path(p: str) -> set[int]:
+        out = set(direct.get(p, ()))
+        parent = p.rsplit("/", 1)[0]
+        while parent:
+            out.update(direct.get(parent, ()))
+            parent = parent.rsplit("/", 1)[0]
+        return out
+
+    reader_cache = {p: readers_of_path(p) for p in set(paths) | set(direct)}
+
+    def outputs(v: Vertex) -> list[str]:
+        if v.prop == "calculate":
+            return [v.path]
+        if v.prop == "relevant":
+            return below.get(v.path, [v.path])
+        return []
+
+    succ: list[set[int]] = []
+    indegree = [0] * len(raw)
+    for i, v in enumerate(raw):
+        targets: set[int] = set()
+        for out in outputs(v):
+            targets |= reader_cache.get(out) or readers_of_path(out)
+        targets.discard(i)  # a condition reading its own node is evaluated once per change
+        succ.append(targets)
+        for t in targets:
+            indegree[t] += 1
+    ready = [i for i in range(len(raw)) if indegree[i] == 0]
+    order: list[int] = []
+    while ready:
+        i = ready.pop()
+        order.append(i)
+        for t in succ[i]:
+            indegree[t] -= 1
+            if indegree[t] == 0:
+                ready.append(t)
+    if len(order) != len(raw):
+        raise _cycle_error(raw, succ, set(range(len(raw))) - set(order))
+    # keep document order among independent vertices: stable sort by longest-path depth
+    depth = [0] * len(raw)
+    for i in order:
+        for t in succ[i]:
+            depth[t] = max(depth[t], depth[i] + 1)
+    order.sort(key=lambda i: (depth[i], i))
+    position = {old: new for new, old in enumerate(order)}
+    vertices = []
+    for new, old in enumerate(order):
+        v = raw[old]
+        vertices.append(Vertex(new, v.path, v.prop, v.expr, v.refs))
+    readers = {p: tuple(sorted(position[i] for i in rs)) for p, rs in reader_cache.items() if rs}
+    return Graph(vertices=vertices, readers_of=readers, descendants={p: tuple(b) for p, b in below.items()})
+
+
+def _cycle_error(raw: list[Vertex], succ: list[set[int]], left: set[int]) -> DependencyCycleError:
+    # Peel off vertices that lead nowhere inside the remainder, leaving the loop itself.
+    changed = True
+    while changed:
+        changed = False
+        for i in list(left):
+            if not (succ[i] & left):
+                left.discard(i)
+                changed = True
+    start = min(left)
+    chain = [start]
+    seen = {start}
+    while True:
+        nxt = min(succ[chain[-1]] & left)
+        if nxt in seen:
+            chain = chain[chain.index(nxt):] + [nxt]
+            break
+        chain.append(nxt)
+        seen.add(nxt)
+    text = " → ".join(f"{raw[i].path} ({raw[i].prop})" for i in chain)
+    first = raw[chain[0]]
+    return DependencyCycleError(f"calculations or conditions depend on each other in a loop: {text}",
+                                ref=first.path, expression=first.expr.text if first.expr else None)

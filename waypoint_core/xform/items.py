@@ -1,0 +1,203 @@
+"""What the renderer shows: a tree of Items (groups, repeats, questions) read from a session.
+
+Items are snapshots; after a ChangeSet the renderer re-reads `session.item(ref)` for the changed
+refs only. Labels, hints and choices are in the session's current language.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from waypoint_core.xform.changes import ChangeSet
+from waypoint_core.xform.nodes import Node
+from waypoint_core.xform.text import Text
+from waypoint_core.xform.xpath_eval import Ctx, to_string
+from waypoint_core.xform.xpath_refs import references
+
+
+@dataclass
+class Choice:
+    value: str
+    label: str
+    media: dict = field(default_factory=dict)
+
+
+@dataclass
+class Item:
+    """One thing on screen. kind: "group", "repeat" (the list), "repeat-instance" or "question"."""
+
+    kind: str
+    ref: str
+    control: str | None = None  # input, select1, select, upload, trigger, range, rank (questions)
+    type: str = "string"  # the bind type: string, int, decimal, date, select1, geopoint, binary...
+    label: str = ""
+    hint: str = ""
+    guidance: str = ""
+    media: dict = field(default_factory=dict)
+    appearance: str | None = None
+    relevant: bool = True
+    required: bool = False
+    readonly: bool = False
+    value: str = ""
+    valid: bool = True
+    constraint_message: str | None = None  # shown beside the field while the answer is invalid
+    required_message: str | None = None
+    choices: list[Choice] | None = None
+    children: list[Item] = field(default_factory=list)
+    count_fixed: bool = False  # a repeat whose instances the form decides (jr:count / noAddRemove)
+    attrs: dict = field(default_factory=dict)  # mediatype, start/end/step, ...
+
+
+class ItemsMixin:
+    """The read side of FormSession (kept apart so session.py stays about computing)."""
+
+    @property
+    def languages(self) -> list[str]:
+        return self.definition.languages
+
+    def set_language(self, language: str) -> ChangeSet:
+        """Switch labels, hints, messages and choices to `language`; every label changes."""
+        if language not in self.definition.translations:
+            raise ValueError(f"the form has no language {language!r} (it has {self.languages})")
+        self.language = language
+        changes = ChangeSet()
+        for node in self.root.iter():
+            if node.gpath in self.definition.controls:
+                changes.labels.add(node)
+                changes.choices.add(node)
+        return self._finish(changes)
+
+    def items(self) -> list[Item]:
+        """The whole form as a tree of Items (non-relevant ones included, with relevant=False)."""
+        return self._build_children(self.definition.body, self.root)
+
+    def item(self, ref: str) -> Item:
+        """A fresh Item for one ref (a question, group, repeat list or repeat instance)."""
+        node = self.node(ref)
+        control = self.definition.controls.get(node.gpath)
+        if control is None:
+            return self._question(None, node)
+        if control.kind == "repeat":
+            return self._repeat_instance(control, node)
+        return self._build(control, node.parent if control.kind != "group" else node)
+
+    def value(self, ref: str) -> str:
+        return self.node(ref).value
+
+    def _build_children(self, controls, context: Node) -> list[Item]:
+        out = []
+        for control in controls:
+            item = self._build(control, context)
+            if item is not None:
+                out.append(item)
+        return out
+
+    def _build(self, control, context: Node) -> Item | None:
+        if control.kind == "group":
+            node = self._related(context, control.ref) if control.ref else context
+            if node is None:
+                return None
+            item = Item(kind="group", ref=self.ref_of(node) if control.ref else "", appearance=control.appearance,
+                        relevant=node.relevant if control.ref else True)
+            item.label = self._text(control.label, node)
+            item.children = self._build_children(control.children, node)
+            return item
+        if control.kind == "repeat":
+            parent = self._related(context, control.ref.rsplit("/", 1)[0])
+            if parent is None:
+                return None
+            name = control.ref.rsplit("/", 1)[1]
+            item = Item(kind="repeat", ref=f"{self.ref_of(parent)}/{name}", appearance=control.appearance,
+                        relevant=parent.relevant, count_fixed=control.count is not None or control.no_add_remove)
+            item.label = self._text(control.label, parent)
+            item.children = [self._repeat_instance(control, inst) for inst in parent.kids.get(name, ())]
+            return item
+        node = self._related(context, control.ref) if control.ref else None
+        if node is None:
+            return None
+        return self._question(control, node)
+
+    def _repeat_instance(self, control, node: Node) -> Item:
+        item = Item(kind="repeat-instance", ref=self.ref_of(node), relevant=node.relevant,
+                    appearance=control.appearance)
+        item.label = self._text(control.label, node)
+        item.children = self._build_children(control.children, node)
+        return item
+
+    def _question(self, control, node: Node) -> Item:
+        bind = node.bind
+        item = Item(kind="question", ref=self.ref_of(node), control=control.kind if control else None,
+                    type=node.dtype or "string", appearance=control.appearance if control else None,
+                    relevant=node.relevant, required=node.required, readonly=self.is_readonly(node),
+                    value=node.value, valid=self._valid.get(id(node), True))
+        if control is not None:
+            item.label = self._text(control.label, node)
+            item.hint = self._text(control.hint, node)
+            if control.hint is not None:
+                item.guidance = control.hint.resolve(self.definition.translations, self.language, node, self,
+                                                     form="guidance")
+            if control.label is not None:
+                item.media = control.label.media(self.definition.translations, self.language)
+            item.attrs = dict(control.attrs)
+            if control.items or control.itemset:
+                item.choices = self.choices_for(node)
+        if bind is not None:
+            if not item.valid:
+                item.constraint_message = self._message(node, "constraint_msg") or "Sorry, this response is invalid."
+            if node.required:
+                item.required_message = self._message(node, "required_msg") or "Sorry, this response is required."
+        return item
+
+    def _text(self, text: Text | None, node: Node) -> str:
+        if text is None:
+            return ""
+        return text.resolve(self.definition.translations, self.language, node, self)
+
+    def _message(self, node: Node, attr: str) -> str:
+        bind = node.bind
+        text = getattr(bind, attr, None) if bind is not None else None
+        return self._text(text, node) if text is not None else ""
+
+    def is_readonly(self, node: Node) -> bool:
+        while node is not None:
+            if node.readonly:
+                return True
+            node = node.parent
+        return False
+
+    def choices(self, ref: str) -> list[Choice]:
+        """The choices of a select at `ref` now (choice filters applied, current language)."""
+        return self.choices_for(self.node(ref))
+
+    def choices_for(self, node: Node) -> list[Choice]:
+        control = self.definition.controls.get(node.gpath)
+        if control is None:
+            return []
+        translations = self.definition.translations
+        if control.items:
+            return [Choice(v, t.resolve(translations, self.language, node, self), t.media(translations, self.language))
+                    for v, t in control.items]
+        itemset = control.itemset
+        if itemset is None:
+            return []
+        cache = self.__dict__.setdefault("_choice_cache", {})
+        static = cache.get(("static", node.gpath))
+        if static is None:
+            static = not references(itemset.nodeset.ast, node.gpath)
+            cache[("static", node.gpath)] = static
+        key = (node.gpath, self.language)
+        if static and key in cache:
+            return cache[key]
+        out = []
+        for item in itemset.nodeset.fn(Ctx(node, self)):
+            ctx = Ctx(item, self, current=node)
+            value = to_string(itemset.value.fn(ctx))
+            if itemset.label_itext is not None:
+                text = Text(itext_id=to_string(itemset.label_itext.fn(ctx)))
+                out.append(Choice(value, text.resolve(translations, self.language, node, self),
+                                  text.media(translations, self.language)))
+            else:
+                out.append(Choice(value, to_string(itemset.label.fn(ctx)) if itemset.label is not None else value))
+        if static:
+            cache[key] = out
+        return out

@@ -1,0 +1,141 @@
+"""The instance node model: a small mutable tree the compiled XPath closures walk directly.
+
+Built once per session (primary instance) or once per form (secondary instances), never rebuilt:
+adding a repeat instance inserts nodes in place. A node's `kids` maps a child name to its
+instances in document order, so `/data/group/q` is a few dict lookups however wide the form is.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+
+class Node:
+    """An element of an instance. `value` is its text (only leaves carry one)."""
+
+    __slots__ = ("name", "ns", "parent", "children", "kids", "attrs", "value", "relevant", "self_relevant",
+                 "bind", "dtype", "required", "readonly", "gpath", "order", "is_template", "__weakref__")
+
+    def __init__(self, name: str, parent: Node | None = None, *, ns: str | None = None):
+        self.name = name
+        self.ns = ns
+        self.parent = parent
+        self.children: list[Node] = []
+        self.kids: dict[str, list[Node]] = {}
+        self.attrs: dict[str, str] = {}
+        self.value = ""
+        self.relevant = True  # effective relevance (own and every ancestor's)
+        self.self_relevant = True
+        self.bind = None
+        self.dtype: str | None = None
+        self.required = False
+        self.readonly = False
+        self.gpath = ""  # generic path, repeat indexes dropped: /data/rep/q
+        self.order = 0
+        self.is_template = False
+
+    def append(self, child: Node) -> Node:
+        child.parent = self
+        self.children.append(child)
+        self.kids.setdefault(child.name, []).append(child)
+        return child
+
+    def insert_after(self, child: Node, anchor: Node) -> Node:
+        """Insert `child` right after `anchor` (a sibling), keeping document order."""
+        child.parent = self
+        self.children.insert(self.children.index(anchor) + 1, child)
+        same = self.kids.setdefault(child.name, [])
+        if anchor.name == child.name and anchor in same:
+            same.insert(same.index(anchor) + 1, child)
+        else:
+            same.append(child)
+            same.sort(key=self.children.index)
+        return child
+
+    def remove(self, child: Node) -> None:
+        self.children.remove(child)
+        self.kids[child.name].remove(child)
+        child.parent = None
+
+    def string_value(self) -> str:
+        if not self.relevant:
+            return ""
+        if not self.children:
+            return self.value
+        return "".join(c.string_value() for c in self.children)
+
+    def iter(self):
+        yield self
+        for child in self.children:
+            yield from child.iter()
+
+    def index_in_parent(self) -> int:
+        """1-based position among same-named siblings (the repeat instance number)."""
+        if self.parent is None:
+            return 1
+        return self.parent.kids[self.name].index(self) + 1
+
+    def copy(self, parent: Node | None = None) -> Node:
+        clone = Node(self.name, None, ns=self.ns)
+        clone.attrs = dict(self.attrs)
+        clone.value = self.value
+        clone.gpath = self.gpath
+        clone.bind = self.bind
+        clone.dtype = self.dtype
+        for child in self.children:
+            clone.append(child.copy())
+        if parent is not None:
+            parent.append(clone)
+        return clone
+
+    def __repr__(self) -> str:
+        return f"<Node {self.gpath or self.name}={self.value!r}>"
+
+
+class AttrNode:
+    """An attribute seen as a node by an `@name` step (read-only)."""
+
+    __slots__ = ("name", "value", "parent")
+    children: tuple = ()
+    kids: dict = {}
+    relevant = True
+    dtype = None
+
+    def __init__(self, name: str, value: str, parent: Node):
+        self.name = name
+        self.value = value
+        self.parent = parent
+
+    def string_value(self) -> str:
+        return self.value
+
+
+def split_tag(tag: str) -> tuple[str, str | None]:
+    if tag.startswith("{"):
+        ns, name = tag[1:].split("}", 1)
+        return name, ns
+    return tag, None
+
+
+def from_element(elem: ET.Element, parent: Node | None = None) -> Node:
+    """Convert an ElementTree element (and its subtree) into nodes. Attribute names lose namespaces."""
+    name, ns = split_tag(elem.tag)
+    node = Node(name, ns=ns)
+    if elem.attrib:
+        node.attrs = {split_tag(k)[0]: v for k, v in elem.attrib.items()}
+    if len(elem):
+        for child in elem:
+            if isinstance(child.tag, str):
+                node.append(from_element(child))
+    else:
+        node.value = elem.text or ""
+    if parent is not None:
+        parent.append(node)
+    return node
+
+
+def document(root: Node) -> Node:
+    """Wrap a root element in a document node, so `/data/...` and `instance('x')/root/...` resolve."""
+    doc = Node("#document")
+    doc.append(root)
+    return doc

@@ -1,0 +1,491 @@
+"""FormSession: one record being filled in with a FormDefinition; the renderer's whole interface.
+
+The session owns the primary instance (a node tree), applies answers, recomputes only what
+depends on them (graph.py) and returns a ChangeSet saying which refs changed, so a view refreshes
+just those. Refs are instance paths with repeat positions: /data/household[2]/name.
+See docs/forms-engine.md for the contract.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import heapq
+import random as _random
+import uuid as _uuid
+
+from waypoint_core.xform.audit import AuditLog
+from waypoint_core.xform.changes import ChangeSet, Issue
+from waypoint_core.xform.definition import FormDefinition
+from waypoint_core.xform.errors import AnswerError, FormError, XPathEvalError
+from waypoint_core.xform.items import ItemsMixin
+from waypoint_core.xform.nodes import Node, document
+from waypoint_core.xform.serialize import load_instance, to_xml
+from waypoint_core.xform.values import calculated_text, normalize_answer
+from waypoint_core.xform.xpath_eval import Ctx, to_bool, to_string
+
+
+class FormSession(ItemsMixin):
+    """A record in progress. Not thread-safe: use it from one thread (the GUI's)."""
+
+    def __init__(self, definition: FormDefinition, *, language: str | None = None,
+                 metadata: dict[str, str] | None = None, instance_xml: str | None = None,
+                 clock=None, uuid_factory=None, seed: int | None = None):
+        """Start a new record, or reopen one from `instance_xml` (a draft or a finalized record).
+
+        metadata: values for preloads the device knows: deviceid, username, email, phonenumber.
+        clock: a function returning an aware datetime (tests pin time); uuid_factory: returns str.
+        """
+        self.definition = definition
+        self.metadata = dict(metadata or {})
+        self._clock = clock or (lambda: dt.datetime.now().astimezone())
+        self._uuid = uuid_factory or (lambda: str(_uuid.uuid4()))
+        self._rng = _random.Random(seed)
+        self.language = language if language in definition.translations else definition.default_language
+        self.audit = AuditLog(clock=self._clock)
+        self._prototypes: dict[str, Node] = {}
+        self._valid: dict[int, bool] = {}  # id(node) -> constraint satisfied
+        root = self._instantiate(definition.template)
+        self.root = root
+        self.main_doc = document(root)
+        if instance_xml is not None:
+            load_instance(self, instance_xml)
+        self._reindex()
+        self._compute_all()
+        if instance_xml is None:
+            self._preload_start()
+            for sv in definition.setvalues:
+                if any(e in sv.event.split() for e in ("odk-instance-first-load", "xforms-ready")) and \
+                        not self._inside_repeat(sv.ref):
+                    self._run_setvalue(sv, None, ChangeSet())
+        self.audit.record("form start")
+
+    # ---- the evaluation environment the XPath functions see --------------------------------
+    def instance(self, instance_id: str) -> Node:
+        doc = self.definition.instances.get(instance_id)
+        if doc is None:
+            raise XPathEvalError(f"instance('{instance_id}') does not exist in this form")
+        return doc
+
+    def today(self) -> dt.date:
+        return self._clock().date()
+
+    def now(self) -> dt.datetime:
+        return self._clock()
+
+    def uuid(self) -> str:
+        return self._uuid()
+
+    def random(self) -> float:
+        return self._rng.random()
+
+    def itext(self, text_id: str) -> str:
+        table = self.definition.translations.get(self.language or "", {})
+        forms = table.get(text_id, {})
+        parts = forms.get(None) or forms.get("long") or []
+        return "".join(p for p in parts if isinstance(p, str))
+
+    def choice_label(self, ref_text: str, value: str, ctx: Ctx) -> str:
+        from waypoint_core.xform.xpath_refs import absolute_path
+        gpath = absolute_path(ref_text, ctx.node.gpath if isinstance(ctx.node, Node) else "")
+        node = self._related(ctx.node, gpath) if gpath else None
+        if node is None:
+            return ""
+        for choice in self.choices_for(node):
+            if choice.value == value:
+                return choice.label
+        return ""
+
+    # ---- building the instance ------------------------------------------------------------
+    def _instantiate(self, proto: Node, parent: Node | None = None) -> Node:
+        """Copy a template subtree; repeat prototypes (jr:template) are remembered, not copied."""
+        node = Node(proto.name, ns=proto.ns)
+        node.attrs = dict(proto.attrs)
+        node.value = proto.value
+        node.gpath = proto.gpath
+        bind = self.definition.binds.get(proto.gpath)
+        node.bind = bind
+        node.dtype = bind.type if bind is not None else None
+        repeats = self.definition.repeats
+        for child in proto.children:
+            if child.gpath in repeats:
+                self._prototypes.setdefault(child.gpath, child)
+                if child.is_template:
+                    continue
+            node.append(self._instantiate(child))
+        if parent is not None:
+            parent.append(node)
+        return node
+
+    def _reindex(self) -> None:
+        index: dict[str, list[Node]] = {}
+        for i, node in enumerate(self.root.iter()):
+            node.order = i
+            index.setdefault(node.gpath, []).append(node)
+        self._by_gpath = index
+
+    def _inside_repeat(self, gpath: str) -> bool:
+        return any(gpath == r or gpath.startswith(r + "/") for r in self.definition.repeats)
+
+    # ---- computing ------------------------------------------------------------------------
+    def _compute_all(self) -> None:
+        changes = ChangeSet()
+        self._update_relevance(self.root, changes)
+        for v in self.definition.graph.vertices:
+            for node in self._by_gpath.get(v.path, ()):
+                self._eval_vertex(v, node, changes)
+
+    def _eval_vertex(self, v, node: Node, changes: ChangeSet) -> list[str]:
+        """Evaluate one vertex on one node; return the generic paths whose visible value changed."""
+        try:
+            if v.prop == "choices":
+                changes.choices.add(node)
+                return []
+            if v.prop == "label":
+                changes.labels.add(node)
+                return []
+            result = v.expr.fn(Ctx(node, self))
+        except FormError as exc:
+            raise type(exc)(f"{v.prop}: {exc.reason}", ref=self.ref_of(node), expression=v.expr.text) from exc
+        except (ValueError, TypeError, ArithmeticError, IndexError, KeyError, RecursionError) as exc:
+            raise XPathEvalError(f"{v.prop}: {exc}", ref=self.ref_of(node), expression=v.expr.text) from exc
+        if v.prop == "calculate":
+            text = calculated_text(result, node.dtype or "string")
+            if text != node.value:
+                node.value = text
+                changes.values.add(node)
+                return [node.gpath]
+            return []
+        flag = to_bool(result)
+        if v.prop == "relevant":
+            if flag != node.self_relevant:
+                node.self_relevant = flag
+                return self._update_relevance(node, changes)
+            return []
+        if v.prop == "required":
+            if flag != node.required:
+                node.required = flag
+                changes.required.add(node)
+        elif v.prop == "readonly":
+            if flag != node.readonly:
+                node.readonly = flag
+                changes.readonly.add(node)
+        elif v.prop == "constraint":
+            ok = flag or node.value == ""
+            if ok != self._valid.get(id(node), True):
+                self._valid[id(node)] = ok
+                changes.validity.add(node)
+        return []
+
+    def _update_relevance(self, start: Node, changes: ChangeSet) -> list[str]:
+        flipped: list[str] = []
+        parent_relevant = start.parent.relevant if start.parent is not None else True
+        stack = [(start, parent_relevant)]
+        while stack:
+            node, above = stack.pop()
+            now = above and node.self_relevant
+            if now != node.relevant:
+                node.relevant = now
+                changes.relevance.add(node)
+                flipped.append(node.gpath)
+            stack.extend((c, now) for c in node.children)
+        return flipped
+
+    def _propagate(self, changed_paths, changes: ChangeSet, nodes_scope=None) -> None:
+        graph = self.definition.graph
+        heap: list[int] = []
+        queued: set[int] = set()
+
+        def enqueue(path: str) -> None:
+            for i in graph.readers(path):
+                if i not in queued:
+                    queued.add(i)
+                    heapq.heappush(heap, i)
+        for p in changed_paths:
+            enqueue(p)
+        vertices = graph.vertices
+        while heap:
+            v = vertices[heapq.heappop(heap)]
+            for node in self._by_gpath.get(v.path, ()):
+                for out in self._eval_vertex(v, node, changes):
+                    enqueue(out)
+
+    # ---- answering ------------------------------------------------------------------------
+    def answer(self, ref: str, value) -> ChangeSet:
+        """Set the answer at `ref` (typed Python value or text; None or '' clears).
+
+        Raises AnswerError (nothing changed) for an unknown ref, a calculated or readonly
+        question, or a value its type or choices cannot take. Returns what changed.
+        """
+        node = self.node(ref)
+        if node.children:
+            raise AnswerError("a group or repeat cannot be answered", ref=ref)
+        bind = node.bind
+        if bind is not None and bind.calculate is not None:
+            raise AnswerError("this value is calculated by the form", ref=ref)
+        if self.is_readonly(node):
+            raise AnswerError("this question is read-only", ref=ref)
+        type_ = node.dtype or "string"
+        try:
+            text = normalize_answer(value, type_)
+        except ValueError as exc:
+            raise AnswerError(str(exc), ref=ref) from None
+        control = self.definition.controls.get(node.gpath)
+        if text and control is not None and type_ in ("select1", "select", "rank") and \
+                (control.items or control.itemset):
+            allowed = {c.value for c in self.choices_for(node)}
+            unknown = [v for v in text.split() if v not in allowed]
+            if unknown:
+                raise AnswerError(f"not among the choices: {' '.join(unknown)}", ref=ref)
+        changes = ChangeSet()
+        self._set(node, text, changes)
+        self.audit.record("question", node=self.ref_of(node))
+        return self._finish(changes)
+
+    def _set(self, node: Node, text: str, changes: ChangeSet) -> None:
+        if text == node.value:
+            return
+        node.value = text
+        changes.values.add(node)
+        self._propagate([node.gpath], changes)
+        # the node's own constraint reads '.', which the graph does not list as a reference
+        for i in self._own_constraint.get(node.gpath, ()):
+            self._eval_vertex(self.definition.graph.vertices[i], node, changes)
+        for sv in self.definition.setvalues:
+            if sv.trigger_ref == node.gpath and "xforms-value-changed" in sv.event:
+                self._run_setvalue(sv, node, changes)
+
+    @property
+    def _own_constraint(self) -> dict[str, tuple[int, ...]]:
+        cache = getattr(self.definition, "_own_cache", None)
+        if cache is None:
+            cache = {}
+            for v in self.definition.graph.vertices:
+                if v.prop in ("constraint", "required", "readonly", "relevant", "calculate") and v.path not in v.refs:
+                    cache.setdefault(v.path, [])
+                    if v.prop == "constraint":
+                        cache[v.path].append(v.index)
+            cache = {k: tuple(x) for k, x in cache.items() if x}
+            self.definition._own_cache = cache
+        return cache
+
+    def _run_setvalue(self, sv, context: Node | None, changes: ChangeSet) -> None:
+        target = self._related(context, sv.ref) if context is not None else self._first(sv.ref)
+        if target is None:
+            return
+        if sv.value is not None:
+            try:
+                result = sv.value.fn(Ctx(target, self))
+            except FormError as exc:
+                raise type(exc)(f"setvalue: {exc.reason}", ref=self.ref_of(target), expression=sv.value.text) from exc
+            text = calculated_text(result, target.dtype or "string")
+        else:
+            text = sv.literal
+        self._set(target, text, changes)
+
+    def _finish(self, changes: ChangeSet) -> ChangeSet:
+        changes.session = self
+        return changes
+
+    # ---- repeats --------------------------------------------------------------------------
+    def add_repeat(self, ref: str) -> ChangeSet:
+        """Add an instance at the end of the repeat `ref` (e.g. /data/hh or /data/hh[2]/child)."""
+        parent, name, gpath = self._repeat_parent(ref)
+        changes = ChangeSet()
+        new = self._instantiate(self._prototypes[gpath])
+        siblings = parent.kids.get(name)
+        if siblings:
+            parent.insert_after(new, siblings[-1])
+        else:
+            self._insert_in_template_order(parent, new)
+        self._reindex()
+        self._update_relevance(new, changes)
+        graph = self.definition.graph
+        new_nodes = {id(n) for n in new.iter()}
+        for v in graph.vertices:
+            if v.path == gpath or v.path.startswith(gpath + "/"):
+                for node in self._by_gpath.get(v.path, ()):
+                    if id(node) in new_nodes:
+                        self._eval_vertex(v, node, changes)
+        for sv in self.definition.setvalues:
+            if "odk-new-repeat" in sv.event and sv.ref.startswith(gpath + "/"):
+                self._run_setvalue(sv, new, changes)
+        changes.structure.add(parent)
+        self._propagate(graph.descendants.get(gpath, (gpath,)), changes)
+        self.audit.record("add repeat", node=self.ref_of(new))
+        return self._finish(changes)
+
+    def remove_repeat(self, ref: str) -> ChangeSet:
+        """Remove the repeat instance at `ref` (e.g. /data/hh[2])."""
+        node = self.node(ref)
+        if node.gpath not in self.definition.repeats:
+            raise AnswerError("not a repeat instance", ref=ref)
+        parent = node.parent
+        changes = ChangeSet()
+        self.audit.record("delete repeat", node=ref)
+        parent.remove(node)
+        self._reindex()
+        changes.structure.add(parent)
+        self._propagate(self.definition.graph.descendants.get(node.gpath, (node.gpath,)), changes)
+        return self._finish(changes)
+
+    def repeat_count(self, ref: str) -> int | None:
+        """The number of instances the repeat's jr:count asks for now, or None if it has none."""
+        parent, name, gpath = self._repeat_parent(ref)
+        control = self.definition.repeats[gpath]
+        if control.count is None:
+            return None
+        existing = parent.kids.get(name)
+        context = existing[0] if existing else Node(name)
+        if not existing:
+            context.parent = parent
+            context.gpath = gpath
+        x = control.count.fn(Ctx(context, self))
+        n = to_string(x) if isinstance(x, list) else x
+        try:
+            count = float(n)
+        except (TypeError, ValueError):
+            return 0
+        return 0 if count != count or count < 0 else min(int(count), 10_000)
+
+    def apply_repeat_count(self, ref: str) -> ChangeSet:
+        """Reached a counted repeat: add or remove trailing instances to match jr:count once.
+
+        Evaluated only when asked (as Collect does when the user reaches the repeat), so a count
+        such as count(household) + 1 grows by one each time it is applied, never in a loop.
+        """
+        parent, name, gpath = self._repeat_parent(ref)
+        wanted = self.repeat_count(ref)
+        changes = ChangeSet()
+        if wanted is None:
+            return self._finish(changes)
+        prefix = self.ref_of(parent)
+        while len(parent.kids.get(name, ())) < wanted:
+            changes.merge(self.add_repeat(f"{prefix}/{name}"))
+        while len(parent.kids.get(name, ())) > wanted:
+            changes.merge(self.remove_repeat(self.ref_of(parent.kids[name][-1])))
+        return self._finish(changes)
+
+    def _repeat_parent(self, ref: str):
+        steps = ref.rstrip("/").rsplit("/", 1)
+        name = steps[1].split("[", 1)[0]
+        parent = self.node(steps[0]) if steps[0] else None
+        if parent is None:
+            raise AnswerError("not a repeat", ref=ref)
+        gpath = f"{parent.gpath}/{name}"
+        if gpath not in self.definition.repeats:
+            raise AnswerError("not a repeat", ref=ref)
+        return parent, name, gpath
+
+    def _insert_in_template_order(self, parent: Node, new: Node) -> None:
+        proto_parent = self._prototypes[new.gpath].parent
+        order = [c.name for c in proto_parent.children] if proto_parent is not None else []
+        rank = order.index(new.name) if new.name in order else len(order)
+        for child in parent.children:
+            if child.name in order and order.index(child.name) > rank:
+                parent.children.insert(parent.children.index(child), new)
+                new.parent = parent
+                parent.kids.setdefault(new.name, []).append(new)
+                return
+        parent.append(new)
+
+    # ---- metadata, validation, output -----------------------------------------------------
+    def _preload_start(self) -> None:
+        changes = ChangeSet()
+        for node in list(self.root.iter()):
+            bind = node.bind
+            if bind is None or bind.preload is None or node.value:
+                continue
+            text = self._preload_value(bind.preload, bind.preload_params or "")
+            if text is not None:
+                self._set(node, text, changes)
+
+    def _preload_value(self, preload: str, params: str) -> str | None:
+        if preload == "uid":
+            return "uuid:" + self._uuid()
+        if preload == "timestamp" and params == "start":
+            return self._clock().isoformat(timespec="milliseconds")
+        if preload == "date" and params == "today":
+            return self._clock().date().isoformat()
+        if preload == "property":
+            return self.metadata.get(params.removeprefix("uri:"), "")
+        return None
+
+    def validate(self) -> list[Issue]:
+        """Every problem that blocks finalizing, in form order (the first is where to jump)."""
+        issues: list[Issue] = []
+        for node in self.root.iter():
+            if not node.relevant or node.children:
+                continue
+            if node.required and node.value == "":
+                issues.append(Issue(ref=self.ref_of(node), kind="required",
+                                    message=self._message(node, "required_msg") or "Sorry, this response is required."))
+            elif not self._valid.get(id(node), True):
+                issues.append(Issue(ref=self.ref_of(node), kind="constraint",
+                                    message=self._message(node, "constraint_msg") or "Sorry, this response is invalid."))
+        return issues
+
+    def finalize(self) -> list[Issue]:
+        """Validate; if nothing blocks, stamp `end` preloads and return []. Else return the issues."""
+        issues = self.validate()
+        if issues:
+            self.audit.record("finalize error", node=issues[0].ref)
+            return issues
+        changes = ChangeSet()
+        for node in list(self.root.iter()):
+            bind = node.bind
+            if bind is not None and bind.preload == "timestamp" and bind.preload_params == "end":
+                self._set(node, self._clock().isoformat(timespec="milliseconds"), changes)
+        self.audit.record("form finalize")
+        return []
+
+    def to_instance_xml(self, *, include_nonrelevant: bool = False) -> str:
+        """The record as instance XML. Finalized records leave non-relevant nodes out;
+        drafts (include_nonrelevant=True) keep them so that reopening restores everything."""
+        return to_xml(self, include_nonrelevant=include_nonrelevant)
+
+    # ---- lookups --------------------------------------------------------------------------
+    def node(self, ref: str) -> Node:
+        """The node at an instance ref such as /data/hh[2]/name (positions default to 1)."""
+        node = self.main_doc
+        for step in ref.strip().strip("/").split("/"):
+            name, _, rest = step.partition("[")
+            index = int(rest.rstrip("]")) if rest else 1
+            kids = node.kids.get(name)
+            if not kids or not 1 <= index <= len(kids):
+                raise AnswerError("no such question in this form", ref=ref)
+            node = kids[index - 1]
+        return node
+
+    def ref_of(self, node: Node) -> str:
+        parts = []
+        repeats = self.definition.repeats
+        while node is not None and node.name != "#document":
+            if node.gpath in repeats and node.parent is not None:
+                parts.append(f"{node.name}[{node.index_in_parent()}]")
+            else:
+                parts.append(node.name)
+            node = node.parent
+        return "/" + "/".join(reversed(parts))
+
+    def _first(self, gpath: str) -> Node | None:
+        nodes = self._by_gpath.get(gpath)
+        return nodes[0] if nodes else None
+
+    def _related(self, start: Node | None, gpath: str) -> Node | None:
+        """The node at `gpath` in the same repeat instances as `start` (ODK's relative refs)."""
+        if start is None:
+            return self._first(gpath)
+        anchor = start
+        while anchor is not None and not (gpath == anchor.gpath or gpath.startswith(anchor.gpath + "/")):
+            anchor = anchor.parent
+        if anchor is None:
+            return self._first(gpath)
+        node = anchor
+        for name in gpath[len(anchor.gpath):].strip("/").split("/") if gpath != anchor.gpath else []:
+            kids = node.kids.get(name)
+            if not kids:
+                return None
+            node = kids[0]
+        return node
+
+

@@ -1,0 +1,398 @@
+"""Compile an XPath AST (xpath_parse) into a Python closure over the node model (nodes).
+
+XPath 1.0 semantics throughout: values are node-sets (lists of nodes), strings, floats (NaN for
+"not a number"), booleans, plus ODK's typed dates (datetime.date / datetime.datetime), which
+behave as days since 1970-01-01 in arithmetic and comparison. An empty answer compared with a
+number is NaN on one side, hence false, never an error.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from functools import lru_cache
+
+from waypoint_core.xform.errors import XPathEvalError
+from waypoint_core.xform.nodes import AttrNode, Node
+from waypoint_core.xform.xpath_parse import parse_xpath
+
+NAN = float("nan")
+EPOCH = dt.date(1970, 1, 1)
+_NUMBER_RE = re.compile(r"^\s*-?(\d+(\.\d*)?|\.\d+)\s*$")
+_DATE_RE = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})\s*$")
+_DATETIME_RE = re.compile(r"^\s*\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?\s*$")
+
+
+class Ctx:
+    """The evaluation context: context node, position/size (for predicates), current() and env."""
+
+    __slots__ = ("node", "pos", "size", "current", "env")
+
+    def __init__(self, node, env, current=None, pos: int = 1, size: int = 1):
+        self.node = node
+        self.env = env
+        self.current = current if current is not None else node
+        self.pos = pos
+        self.size = size
+
+
+# ---- conversions ---------------------------------------------------------------------------
+
+def parse_date(text: str) -> dt.date | dt.datetime | None:
+    m = _DATE_RE.match(text)
+    if m:
+        try:
+            return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        except ValueError:
+            return None
+    if _DATETIME_RE.match(text):
+        try:
+            return dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    return None
+
+
+def date_to_days(value: dt.date) -> float:
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone().replace(tzinfo=None)
+        delta = value - dt.datetime(1970, 1, 1)
+        return delta.total_seconds() / 86400.0
+    return float((value - EPOCH).days)
+
+
+def format_number(x: float) -> str:
+    if x != x:
+        return "NaN"
+    if x in (math.inf, -math.inf):
+        return "Infinity" if x > 0 else "-Infinity"
+    if x == int(x) and abs(x) < 1e17:
+        return str(int(x))
+    text = repr(x)
+    if "e" in text:
+        text = f"{x:.20f}".rstrip("0").rstrip(".")
+    return text
+
+
+def format_datetime(value: dt.datetime) -> str:
+    text = value.isoformat(timespec="milliseconds")
+    return text
+
+
+def to_string(v) -> str:
+    if isinstance(v, str):
+        return v
+    if isinstance(v, list):
+        return v[0].string_value() if v else ""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, float):
+        return format_number(v)
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, dt.datetime):
+        return format_datetime(v)
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    return str(v)
+
+
+def str_to_number(s: str) -> float:
+    if _NUMBER_RE.match(s):
+        return float(s)
+    d = parse_date(s) if len(s) >= 10 else None
+    if d is not None:
+        return date_to_days(d)
+    return NAN
+
+
+def to_number(v) -> float:
+    if isinstance(v, float):
+        return v
+    if isinstance(v, bool):
+        return 1.0 if v else 0.0
+    if isinstance(v, int):
+        return float(v)
+    if isinstance(v, str):
+        return str_to_number(v)
+    if isinstance(v, list):
+        return str_to_number(v[0].string_value()) if v else NAN
+    if isinstance(v, dt.date):
+        return date_to_days(v)
+    return NAN
+
+
+def to_bool(v) -> bool:
+    if isinstance(v, bool):
+        return v
+    if isinstance(v, (list, str)):
+        return len(v) > 0
+    if isinstance(v, float):
+        return not (v == 0 or v != v)
+    return bool(v)
+
+
+def to_nodes(v, what: str = "argument") -> list:
+    if isinstance(v, list):
+        return v
+    raise XPathEvalError(f"{what} must be a node-set, got {to_string(v)!r}")
+
+
+# ---- comparison ----------------------------------------------------------------------------
+
+_OPS = {
+    "=": lambda a, b: a == b, "!=": lambda a, b: a != b,
+    "<": lambda a, b: a < b, "<=": lambda a, b: a <= b,
+    ">": lambda a, b: a > b, ">=": lambda a, b: a >= b,
+}
+
+
+def _cmp_atoms(op: str, a, b) -> bool:
+    if op in ("=", "!="):
+        if isinstance(a, bool) or isinstance(b, bool):
+            return _OPS[op](to_bool(a), to_bool(b))
+        if isinstance(a, (float, int, dt.date)) or isinstance(b, (float, int, dt.date)):
+            return _OPS[op](to_number(a), to_number(b))
+        return _OPS[op](to_string(a), to_string(b))
+    return _OPS[op](to_number(a), to_number(b))
+
+
+def compare(op: str, a, b) -> bool:
+    a_nodes = isinstance(a, list)
+    b_nodes = isinstance(b, list)
+    if not a_nodes and not b_nodes:
+        return _cmp_atoms(op, a, b)
+    if a_nodes and b_nodes:
+        b_strings = [n.string_value() for n in b]
+        return any(_cmp_atoms(op, n.string_value(), s) for n in a for s in b_strings)
+    if a_nodes:
+        if isinstance(b, bool):
+            return _cmp_atoms(op, bool(a), b)
+        return any(_cmp_atoms(op, n.string_value(), b) for n in a)
+    if isinstance(a, bool):
+        return _cmp_atoms(op, a, bool(b))
+    return any(_cmp_atoms(op, a, n.string_value()) for n in b)
+
+
+def arith(op: str, a: float, b: float) -> float:
+    if op == "+":
+        return a + b
+    if op == "-":
+        return a - b
+    if op == "*":
+        return a * b
+    if op == "div":
+        if b == 0:
+            if a != a or a == 0:
+                return NAN
+            return math.inf if (a > 0) == (math.copysign(1, b) > 0) else -math.inf
+        return a / b
+    if b == 0 or a != a or b != b or a in (math.inf, -math.inf):
+        return NAN
+    return math.fmod(a, b)
+
+
+# ---- paths ---------------------------------------------------------------------------------
+
+def _descendants(n, include_self: bool):
+    if include_self:
+        yield n
+    stack = list(reversed(n.children))
+    while stack:
+        c = stack.pop()
+        yield c
+        stack.extend(reversed(c.children))
+
+
+def _step_fn(axis: str, test: str):
+    """One location step without predicates: node → list of nodes."""
+    any_name = test in ("*", "node()")
+    if axis == "child":
+        if test == "text()":
+            return lambda n: [AttrNode("#text", n.value, n)] if not n.children and n.value else []
+        if any_name:
+            return lambda n: n.children
+        return lambda n: n.kids.get(test, ())
+    if axis == "parent":
+        return lambda n: [n.parent] if n.parent is not None and (any_name or n.parent.name == test) else []
+    if axis == "self":
+        return lambda n: [n] if any_name or n.name == test else []
+    if axis == "attribute":
+        if any_name:
+            return lambda n: [AttrNode(k, v, n) for k, v in n.attrs.items()] if isinstance(n, Node) else []
+        return lambda n: [AttrNode(test, n.attrs[test], n)] if isinstance(n, Node) and test in n.attrs else []
+    if axis in ("descendant", "descendant-or-self"):
+        inc = axis == "descendant-or-self"
+        return lambda n: [d for d in _descendants(n, inc) if any_name or d.name == test]
+    if axis in ("ancestor", "ancestor-or-self"):
+        def ancestors(n, inc=axis == "ancestor-or-self"):
+            out = []
+            cur = n if inc else n.parent
+            while cur is not None:
+                if any_name or cur.name == test:
+                    out.append(cur)
+                cur = cur.parent
+            return out
+        return ancestors
+    if axis in ("following-sibling", "preceding-sibling"):
+        def siblings(n, after=axis == "following-sibling"):
+            if n.parent is None:
+                return []
+            sibs = n.parent.children
+            i = sibs.index(n)
+            chosen = sibs[i + 1:] if after else list(reversed(sibs[:i]))
+            return [s for s in chosen if any_name or s.name == test]
+        return siblings
+    raise XPathEvalError(f"the {axis} axis is not supported")
+
+
+def _filter(nodes: list, preds, ctx: Ctx) -> list:
+    for pred, const in preds:
+        if const is not None:
+            nodes = [nodes[const - 1]] if 0 < const <= len(nodes) else []
+            continue
+        size = len(nodes)
+        kept = []
+        env, current = ctx.env, ctx.current
+        for i, n in enumerate(nodes, 1):
+            v = pred(Ctx(n, env, current, i, size))
+            if isinstance(v, float):
+                if v == i:
+                    kept.append(n)
+            elif to_bool(v):
+                kept.append(n)
+        nodes = kept
+    return nodes
+
+
+def _dedupe(nodes: list) -> list:
+    seen = set()
+    out = []
+    for n in nodes:
+        if id(n) not in seen:
+            seen.add(id(n))
+            out.append(n)
+    return out
+
+
+def _compile_preds(preds):
+    out = []
+    for p in preds:
+        if p[0] == "num" and p[1] == int(p[1]):
+            out.append((None, int(p[1])))
+        else:
+            out.append((_compile(p), None))
+    return out
+
+
+def _compile_path(absolute: bool, base, steps):
+    base_fn = _compile(base) if base is not None else None
+    compiled = []
+    for axis, test, preds in steps:
+        compiled.append((_step_fn(axis, test), _compile_preds(preds), axis not in ("child", "self", "attribute")))
+
+    def run(ctx: Ctx):
+        if base_fn is not None:
+            nodes = to_nodes(base_fn(ctx), "the start of a path")
+        elif absolute:
+            nodes = [ctx.env.main_doc]
+        else:
+            nodes = [ctx.node]
+        for step, preds, may_dup in compiled:
+            if preds:
+                out = []
+                for n in nodes:
+                    out.extend(_filter(list(step(n)), preds, ctx))
+            elif len(nodes) == 1:
+                out = list(step(nodes[0]))
+            else:
+                out = [m for n in nodes for m in step(n)]
+            nodes = _dedupe(out) if may_dup and len(nodes) > 1 else out
+            if not nodes:
+                return []
+        return nodes
+
+    # The most common shape in forms, /data/group/question: plain child steps, no predicates.
+    if absolute and base_fn is None and steps and all(a == "child" and t not in ("*", "node()", "text()") and not p
+                                                     for a, t, p in steps):
+        names = [t for _, t, _ in steps]
+
+        def run_simple(ctx: Ctx):
+            nodes = [ctx.env.main_doc]
+            for name in names:
+                if len(nodes) == 1:
+                    nodes = nodes[0].kids.get(name, [])
+                else:
+                    nodes = [m for n in nodes for m in n.kids.get(name, ())]
+                if not nodes:
+                    return []
+            return list(nodes)
+        return run_simple
+    return run
+
+
+# ---- compile -------------------------------------------------------------------------------
+
+def _compile(ast):
+    kind = ast[0]
+    if kind == "num":
+        value = ast[1]
+        return lambda ctx: value
+    if kind == "str":
+        text = ast[1]
+        return lambda ctx: text
+    if kind == "or":
+        a, b = _compile(ast[1]), _compile(ast[2])
+        return lambda ctx: to_bool(a(ctx)) or to_bool(b(ctx))
+    if kind == "and":
+        a, b = _compile(ast[1]), _compile(ast[2])
+        return lambda ctx: to_bool(a(ctx)) and to_bool(b(ctx))
+    if kind == "cmp":
+        op, a, b = ast[1], _compile(ast[2]), _compile(ast[3])
+        return lambda ctx: compare(op, a(ctx), b(ctx))
+    if kind == "arith":
+        op, a, b = ast[1], _compile(ast[2]), _compile(ast[3])
+        return lambda ctx: arith(op, to_number(a(ctx)), to_number(b(ctx)))
+    if kind == "neg":
+        a = _compile(ast[1])
+        return lambda ctx: -to_number(a(ctx))
+    if kind == "union":
+        a, b = _compile(ast[1]), _compile(ast[2])
+        return lambda ctx: _dedupe(to_nodes(a(ctx), "'|' operand") + to_nodes(b(ctx), "'|' operand"))
+    if kind == "filter":
+        base, preds = _compile(ast[1]), _compile_preds(ast[2])
+        return lambda ctx: _filter(to_nodes(base(ctx), "a filtered value"), preds, ctx)
+    if kind == "path":
+        return _compile_path(ast[1], ast[2], ast[3])
+    if kind == "call":
+        from waypoint_core.xform.xpath_functions import compile_call
+        return compile_call(ast[1], [_compile(a) for a in ast[2]], ast[2])
+    if kind == "var":
+        raise XPathEvalError(f"variables (${ast[1]}) are not part of XForms")
+    raise XPathEvalError(f"unknown expression kind {kind}")
+
+
+class Expr:
+    """A compiled expression: `evaluate(node, env)` returns an XPath value."""
+
+    __slots__ = ("text", "ast", "fn")
+
+    def __init__(self, text: str, ast, fn):
+        self.text = text
+        self.ast = ast
+        self.fn = fn
+
+    def evaluate(self, node, env, current=None):
+        return self.fn(Ctx(node, env, current))
+
+    def __repr__(self) -> str:
+        return f"Expr({self.text!r})"
+
+
+@lru_cache(maxsize=8192)
+def compile_xpath(text: str) -> Expr:
+    """Parse and compile once per distinct expression text; raises XPathSyntaxError/XPathEvalError."""
+    ast = parse_xpath(text)
+    return Expr(text, ast, _compile(ast))

@@ -1,0 +1,98 @@
+"""Which primary-instance nodes an expression reads: the edges of the dependency graph.
+
+References are generic paths (repeat indexes dropped: /data/rep/q stands for every instance).
+A path that cannot be followed exactly (`*`, `//`, an axis other than child/parent/self) counts
+as a reference to the deepest known ancestor, which the graph treats as "anything below".
+"""
+
+from __future__ import annotations
+
+from waypoint_core.xform.errors import XPathSyntaxError
+from waypoint_core.xform.xpath_parse import parse_xpath
+
+
+def _parent(path: str) -> str:
+    return path.rsplit("/", 1)[0] if path else path
+
+
+def absolute_path(text: str, base: str) -> str | None:
+    """Resolve a nodeset/ref (absolute, or relative to `base`) to a generic path, or None."""
+    try:
+        ast = parse_xpath(text.strip())
+    except XPathSyntaxError:
+        return None
+    if ast[0] != "path" or ast[2] is not None:
+        if ast[0] == "call" and ast[1] == "current" or ast[0] == "filter":
+            return None
+        return None
+    path = "" if ast[1] else base
+    for axis, test, _preds in ast[3]:
+        if axis == "child" and test not in ("*", "node()", "text()"):
+            path = f"{path}/{test}"
+        elif axis == "parent":
+            path = _parent(path)
+        elif axis == "self":
+            continue
+        else:
+            return None
+    return path or None
+
+
+def references(ast, context: str | None) -> set[str]:
+    """Generic paths read by `ast` when evaluated at `context` (the bind's or question's path)."""
+    found: set[str] = set()
+    _walk(ast, context, context, found)
+    return found
+
+
+def _walk(node, ctx: str | None, current: str | None, found: set[str]) -> None:
+    kind = node[0]
+    if kind in ("num", "str", "var"):
+        return
+    if kind == "path":
+        _walk_path(node, ctx, current, found)
+        return
+    if kind == "call":
+        if node[1] == "current" and current:
+            found.add(current)
+        for arg in node[2]:
+            _walk(arg, ctx, current, found)
+        return
+    if kind == "filter":
+        _walk(node[1], ctx, current, found)
+        for pred in node[2]:
+            _walk(pred, None, current, found)
+        return
+    for child in node[1:]:
+        if isinstance(child, tuple):
+            _walk(child, ctx, current, found)
+
+
+def _walk_path(node, ctx: str | None, current: str | None, found: set[str]) -> None:
+    _, absolute, base, steps = node
+    if base is not None:
+        if base[0] == "call" and base[1] == "current" and not base[2]:
+            path = current
+        else:
+            _walk(base, ctx, current, found)
+            path = None  # a secondary instance, or a computed node-set: nothing more to follow
+    elif absolute:
+        path = ""
+    else:
+        path = ctx
+    for axis, test, preds in steps:
+        if path is not None:
+            if axis == "child" and test not in ("*", "node()", "text()"):
+                path = f"{path}/{test}"
+            elif axis == "parent":
+                path = _parent(path)
+            elif axis in ("self", "attribute"):
+                pass
+            else:
+                if path:
+                    found.add(path)
+                path = None
+        for pred in preds:
+            _walk(pred, path, current, found)
+    if path:
+        found.add(path)
