@@ -1,0 +1,63 @@
+"""The administrator's CLI (real subprocesses) and form distribution to enrolled devices."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from sim_device import DeviceClient
+
+from waypoint_core.protocol import FormList, PublishedForm
+
+XFORM = """<?xml version="1.0"?>
+<h:html xmlns="http://www.w3.org/2002/xforms" xmlns:h="http://www.w3.org/1999/xhtml">
+  <h:head><h:title>Registration</h:title><model><instance><data id="registration"><name/></data></instance></model>
+  </h:head><h:body><input ref="/data/name"><label>Name</label></input></h:body></h:html>
+"""
+
+
+def cli(data_dir, *args: str, database_url: str | None = None) -> subprocess.CompletedProcess:  # noqa: ANN001
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    if database_url:
+        env["DATABASE_URL"] = database_url
+    return subprocess.run([sys.executable, "-m", "sync_server.cli", "--data-dir", str(data_dir), *args],
+                          env=env, capture_output=True, text=True, timeout=120)
+
+
+def test_admin_commands_end_to_end(server, backend, tmp_path):
+    run = lambda *a: cli(backend.data_dir, *a, database_url=backend.database_url)  # noqa: E731
+    init = run("admin", "init")
+    assert init.returncode == 0 and json.loads(init.stdout)["created"] is False  # the server made them at start
+    assert (backend.data_dir / "keys" / "signing.key").stat().st_mode & 0o077 == 0
+    assert run("admin", "centre", "add", "Dori").returncode == 0
+    duplicate = run("admin", "centre", "add", "Dori")
+    assert duplicate.returncode == 2 and "already exists" in duplicate.stderr
+    code = run("admin", "enrol-code", "--centre", "Dori")
+    assert code.returncode == 0
+    with DeviceClient(server.url) as device:
+        enrolled = device.enrol(code.stdout.strip(), name="laptop Dori")
+        assert enrolled.centre_name == "Dori"
+        revoke = run("admin", "revoke", enrolled.device_id)
+        assert revoke.returncode == 0
+        assert device.signed_get("/v1/forms").status_code == 403
+    unknown = run("admin", "enrol-code", "--centre", "Atlantis")
+    assert unknown.returncode == 2 and "no centre named" in unknown.stderr
+
+
+def test_published_forms_reach_devices_signed(server, backend, make_device, tmp_path):
+    xform = tmp_path / "registration.xml"
+    xform.write_text(XFORM, "utf-8")
+    published = cli(backend.data_dir, "admin", "form", "publish", str(xform), "--form-id", "registration",
+                    "--version", "2026112701", database_url=backend.database_url)
+    assert published.returncode == 0, published.stderr
+    device = make_device()
+    listing = FormList.model_validate_json(device.signed_get("/v1/forms").content)
+    assert ("registration", "2026112701", "Registration") in {(f.form_id, f.version, f.title) for f in listing.forms}
+    form = PublishedForm.model_validate_json(device.signed_get("/v1/forms/registration/2026112701").content)
+    assert form.xform == XFORM and form.signature_valid(device.server_signing_key)
+    assert device.signed_get("/v1/forms/registration/nope").status_code == 404
+    again = cli(backend.data_dir, "admin", "form", "publish", str(xform), "--form-id", "registration",
+                "--version", "2026112701", database_url=backend.database_url)
+    assert json.loads(again.stdout)["published"] is False
