@@ -14,7 +14,7 @@ Pragmas and why:
 from __future__ import annotations
 
 import errno
-import importlib
+import importlib.util
 import os
 import re
 import shutil
@@ -148,7 +148,9 @@ def apply_migration(conn, number: int, path: Path) -> None:
             for statement in _split_sql(path.read_text("utf-8")):
                 conn.execute(statement)
         else:
-            module = importlib.import_module(f"desktop_app.vault.migrations.{path.stem}")
+            spec = importlib.util.spec_from_file_location(f"waypoint_migration_{number:04d}", path)
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
             module.upgrade(conn)
         conn.execute(f"PRAGMA user_version = {int(number)}")
         conn.execute("COMMIT")

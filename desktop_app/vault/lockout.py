@@ -27,18 +27,24 @@ def delay_after(failures: int) -> float:
     return float(min(2 ** (failures - FREE_ATTEMPTS + 1), MAX_DELAY_S))
 
 
-def _read(folder: Path) -> tuple[int, float]:
+def _write(folder: Path, failures: int, when: float) -> None:
+    atomic_write(folder / LOCKOUT_FILE, json.dumps({"failures": failures, "last_failure_at": when}).encode())
+
+
+def _read(folder: Path, *, now: float) -> tuple[int, float]:
     try:
         data = json.loads((folder / LOCKOUT_FILE).read_text("utf-8"))
         return int(data["failures"]), float(data["last_failure_at"])
     except FileNotFoundError:
         return 0, 0.0
-    except (ValueError, KeyError, TypeError):
-        return _DAMAGED_FAILURES, 0.0
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+        # Damaged: count it as a run of failures that just happened, and write that down.
+        _write(folder, _DAMAGED_FAILURES, now)
+        return _DAMAGED_FAILURES, now
 
 
 def check(folder: Path, *, now: float) -> None:
-    failures, last = _read(folder)
+    failures, last = _read(folder, now=now)
     wait = last + delay_after(failures) - now
     if failures >= FREE_ATTEMPTS and wait > 0:
         raise TooManyAttempts(wait)
@@ -46,12 +52,12 @@ def check(folder: Path, *, now: float) -> None:
 
 def record_failure(folder: Path, *, now: float) -> float:
     """Count one more failure; return the wait now required before the next attempt."""
-    failures, _ = _read(folder)
+    failures, _ = _read(folder, now=now)
     failures += 1
-    atomic_write(folder / LOCKOUT_FILE, json.dumps({"failures": failures, "last_failure_at": now}).encode())
+    _write(folder, failures, now)
     return delay_after(failures)
 
 
-def reset(folder: Path) -> None:
-    if _read(folder)[0]:
-        atomic_write(folder / LOCKOUT_FILE, json.dumps({"failures": 0, "last_failure_at": 0}).encode())
+def reset(folder: Path, *, now: float) -> None:
+    if _read(folder, now=now)[0]:
+        _write(folder, 0, 0.0)

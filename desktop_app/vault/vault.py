@@ -189,7 +189,7 @@ class Vault:
         except WrongPassphrase:
             lockout.record_failure(path, now=clock())
             raise
-        lockout.reset(path)
+        lockout.reset(path, now=clock())
         dek = rotation.current_data_key(path, doc, slot, private_key)
         conn = database.connect_raw(path / database.DB_FILE, dek, isolation_level=None)
         try:

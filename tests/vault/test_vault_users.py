@@ -1,0 +1,162 @@
+"""Users: add, remove with data-key rotation (and its crash-safe ordering), passphrase change,
+and the growing wait after wrong passphrases."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from desktop_app.vault import Vault, database, errors, keyslots, rotation
+from desktop_app.vault.registrations import count_registrations, get_registration, save_registration
+from vault_testdata import ADMIN, ADMIN_PASSPHRASE
+
+STAFF, STAFF_PASSPHRASE = "moussa", "field staff passphrase"
+COORD, COORD_PASSPHRASE = "fatou", "coordinator passphrase"
+
+
+def _opens_with(db_path, dek) -> bool:
+    try:
+        database.connect_raw(db_path, dek, isolation_level=None).close()
+        return True
+    except errors.TamperedDatabase:
+        return False
+
+
+@pytest.fixture
+def team(new_vault):
+    new_vault.add_user(STAFF, STAFF_PASSPHRASE, "field_staff")
+    new_vault.add_user(COORD, COORD_PASSPHRASE, "coordinator")
+    record = save_registration(new_vault, form_id="f", form_version="1", status="finalized",
+                               content="<data>kept through rotation</data>")
+    new_vault.record_id = record.id
+    return new_vault
+
+
+def test_remove_user_rotates_the_data_key(team, vault_dir):
+    db = vault_dir / "waypoint.db"
+    old_dek = team._dek
+    team.remove_user(STAFF)
+    assert team._dek != old_dek
+    assert not _opens_with(db, old_dek), "the removed user's copy of the old key still opens the database"
+    assert _opens_with(db, team._dek)
+    assert [u.username for u in team.list_users()] == [ADMIN, COORD]
+    assert get_registration(team, team.record_id).content == "<data>kept through rotation</data>"
+    team.close()
+    with pytest.raises(errors.UnknownUser):
+        Vault.unlock(vault_dir, username=STAFF, passphrase=STAFF_PASSPHRASE)
+    # The coordinator's slot was re-sealed without their passphrase, and opens.
+    with Vault.unlock(vault_dir, username=COORD, passphrase=COORD_PASSPHRASE) as coord:
+        assert get_registration(coord, team.record_id) is not None
+        assert coord.verify().ok
+    doc = json.loads((vault_dir / "slots.json").read_text())
+    assert doc["generation"] == 2 and doc["pending_generation"] is None
+    assert all(list(s["envelopes"]) == ["2"] for s in doc["slots"])
+
+
+def test_rotation_killed_after_writing_new_slots_finishes_at_next_unlock(team, vault_dir):
+    db = vault_dir / "waypoint.db"
+    old_dek = team._dek
+    doc = keyslots.load(vault_dir)
+    target = next(s for s in doc["slots"] if s["username"] == STAFF)
+    team.close()
+    new_dek = rotation.start(vault_dir, doc, target)  # step 1 done, then "killed"
+    assert _opens_with(db, old_dek)
+    with Vault.unlock(vault_dir, username=COORD, passphrase=COORD_PASSPHRASE) as coord:
+        assert coord._dek == new_dek
+        assert count_registrations(coord) == 1
+    assert not _opens_with(db, old_dek)
+    assert keyslots.load(vault_dir)["pending_generation"] is None
+
+
+def test_rotation_killed_after_rekey_finishes_at_next_unlock(team, vault_dir):
+    db = vault_dir / "waypoint.db"
+    old_dek = team._dek
+    doc = keyslots.load(vault_dir)
+    target = next(s for s in doc["slots"] if s["username"] == STAFF)
+    team.close()
+    new_dek = rotation.start(vault_dir, doc, target)
+    rotation.rekey_database(db, old_dek=old_dek, new_dek=new_dek, required=True)  # step 2, then "killed"
+    with Vault.unlock(vault_dir, username=ADMIN, passphrase=ADMIN_PASSPHRASE) as admin:
+        assert admin._dek == new_dek and admin.verify().ok
+    assert keyslots.load(vault_dir)["generation"] == 2
+
+
+def test_change_passphrase_rewraps_one_slot_only(team, vault_dir):
+    before = {s["username"]: s for s in keyslots.load(vault_dir)["slots"]}
+    team.close()
+    with Vault.unlock(vault_dir, username=STAFF, passphrase=STAFF_PASSPHRASE) as staff:
+        with pytest.raises(errors.WrongPassphrase):
+            staff.change_passphrase(STAFF, "not my passphrase", "a brand new one")
+        with pytest.raises(errors.PermissionDenied):
+            staff.change_passphrase(ADMIN, STAFF_PASSPHRASE, "a brand new one")
+        staff.change_passphrase(STAFF, STAFF_PASSPHRASE, "a brand new one")
+    after = {s["username"]: s for s in keyslots.load(vault_dir)["slots"]}
+    assert {n for n in before if before[n] != after[n]} == {STAFF}
+    assert after[STAFF]["envelopes"] == before[STAFF]["envelopes"]  # same key pair, new wrap
+    assert after[STAFF]["kdf"]["salt"] != before[STAFF]["kdf"]["salt"]
+    with pytest.raises(errors.WrongPassphrase):
+        Vault.unlock(vault_dir, username=STAFF, passphrase=STAFF_PASSPHRASE)
+    Vault.unlock(vault_dir, username=STAFF, passphrase="a brand new one").close()
+
+
+def test_add_user_refuses_duplicates_bad_roles_and_reused_names(team):
+    with pytest.raises(errors.InvalidInput):
+        team.add_user(STAFF, "another passphrase", "field_staff")
+    with pytest.raises(errors.InvalidInput):
+        team.add_user("newcomer", "another passphrase", "superuser")
+    with pytest.raises(errors.InvalidInput):
+        team.add_user("recovery", "another passphrase", "field_staff")
+    team.remove_user(STAFF)
+    with pytest.raises(errors.InvalidInput):
+        team.add_user(STAFF, "another passphrase", "field_staff")
+
+
+def test_last_administrator_and_self_cannot_be_removed(team):
+    with pytest.raises(errors.InvalidInput):
+        team.remove_user(ADMIN)
+    with pytest.raises(errors.UnknownUser):
+        team.remove_user("nobody")
+
+
+def test_wrong_passphrases_make_a_growing_wait(new_vault, vault_dir):
+    new_vault.close()
+    now = [1_000_000.0]
+
+    def clock():
+        return now[0]
+
+    def attempt(passphrase):
+        return Vault.unlock(vault_dir, username=ADMIN, passphrase=passphrase, clock=clock)
+
+    for _ in range(3):
+        with pytest.raises(errors.WrongPassphrase):
+            attempt("guess")
+    waits = []
+    for _ in range(4):
+        with pytest.raises(errors.TooManyAttempts) as refused:
+            attempt(ADMIN_PASSPHRASE)  # refused without even trying, right passphrase or not
+        waits.append(refused.value.retry_after_s)
+        now[0] += refused.value.retry_after_s
+        with pytest.raises(errors.WrongPassphrase):
+            attempt("guess")
+    assert waits == sorted(waits) and waits[-1] > waits[0] > 0
+    with pytest.raises(errors.TooManyAttempts):
+        attempt(ADMIN_PASSPHRASE)
+    now[0] += 3600
+    attempt(ADMIN_PASSPHRASE).close()  # success resets the count
+    with pytest.raises(errors.WrongPassphrase):
+        attempt("guess")
+
+
+def test_a_damaged_lockout_file_does_not_reset_the_count(new_vault, vault_dir):
+    new_vault.close()
+    (vault_dir / "lockout.json").write_text("{ not json")
+    now = 1_700_000_000.0
+    with pytest.raises(errors.TooManyAttempts) as first:
+        Vault.unlock(vault_dir, username=ADMIN, passphrase=ADMIN_PASSPHRASE, clock=lambda: now)
+    with pytest.raises(errors.TooManyAttempts) as second:
+        Vault.unlock(vault_dir, username=ADMIN, passphrase=ADMIN_PASSPHRASE, clock=lambda: now + 1)
+    assert second.value.retry_after_s == first.value.retry_after_s - 1
+    Vault.unlock(vault_dir, username=ADMIN, passphrase=ADMIN_PASSPHRASE,
+                 clock=lambda: now + first.value.retry_after_s).close()
