@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from waypoint_core.xform.errors import DependencyCycleError
 from waypoint_core.xform.xpath_eval import Expr
-from waypoint_core.xform.xpath_refs import references
+from waypoint_core.xform.xpath_refs import split_references
 
 # Properties whose result other expressions can see: a value, or relevance (non-relevant reads as '').
 PRODUCERS = ("calculate", "relevant")
@@ -27,16 +27,21 @@ class Vertex:
     prop: str
     expr: Expr | None
     refs: frozenset[str] = field(default_factory=frozenset)
+    structure_refs: frozenset[str] = field(default_factory=frozenset)
 
 
 @dataclass
 class Graph:
     vertices: list[Vertex]  # topological order: index == position
     readers_of: dict[str, tuple[int, ...]]  # generic path -> vertex indexes to re-evaluate when it changes
+    shape_readers_of: dict[str, tuple[int, ...]]  # repeat path -> vertexes reading count()/position()
     descendants: dict[str, tuple[str, ...]]  # generic path -> itself and every path below it
 
     def readers(self, path: str) -> tuple[int, ...]:
         return self.readers_of.get(path, ())
+
+    def shape_readers(self, path: str) -> tuple[int, ...]:
+        return self.shape_readers_of.get(path, ())
 
     def __len__(self) -> int:
         return len(self.vertices)
@@ -55,22 +60,25 @@ def _collect(definition) -> list[Vertex]:
         for prop in BIND_PROPS:
             expr = getattr(bind, prop)
             if expr is not None:
-                raw.append(Vertex(0, path, prop, expr, frozenset(references(expr.ast, path))))
+                values, structure = split_references(expr.ast, path)
+                raw.append(Vertex(0, path, prop, expr, frozenset(values), frozenset(structure)))
     for path, ctrl in definition.controls.items():
         if ctrl.itemset is not None:
-            refs = references(ctrl.itemset.nodeset.ast, path)
-            if refs:
-                raw.append(Vertex(0, path, "choices", ctrl.itemset.nodeset, frozenset(refs)))
+            refs, structure = split_references(ctrl.itemset.nodeset.ast, path)
+            if refs or structure:
+                raw.append(Vertex(0, path, "choices", ctrl.itemset.nodeset, frozenset(refs), frozenset(structure)))
         outputs = []
         for text in (ctrl.label, ctrl.hint):
             if text is not None:
                 outputs.extend(text.outputs(definition.translations))
         if outputs:
-            refs = set()
+            refs, structure = set(), set()
             for expr in outputs:
-                refs |= references(expr.ast, path)
-            if refs:
-                raw.append(Vertex(0, path, "label", None, frozenset(refs)))
+                values, shape = split_references(expr.ast, path)
+                refs |= values
+                structure |= shape
+            if refs or structure:
+                raw.append(Vertex(0, path, "label", None, frozenset(refs), frozenset(structure)))
     return raw
 
 
@@ -138,9 +146,14 @@ def build_graph(definition) -> Graph:
     vertices = []
     for new, old in enumerate(order):
         v = raw[old]
-        vertices.append(Vertex(new, v.path, v.prop, v.expr, v.refs))
+        vertices.append(Vertex(new, v.path, v.prop, v.expr, v.refs, v.structure_refs))
     readers = {p: tuple(sorted(position[i] for i in rs)) for p, rs in reader_cache.items() if rs}
-    return Graph(vertices=vertices, readers_of=readers, descendants={p: tuple(b) for p, b in below.items()})
+    shape: dict[str, set[int]] = {}
+    for v in vertices:
+        for ref in v.structure_refs:
+            shape.setdefault(ref, set()).add(v.index)
+    return Graph(vertices=vertices, readers_of=readers, descendants={p: tuple(b) for p, b in below.items()},
+                 shape_readers_of={p: tuple(sorted(s)) for p, s in shape.items()})
 
 
 def _cycle_error(raw: list[Vertex], succ: list[set[int]], left: set[int]) -> DependencyCycleError:

@@ -190,7 +190,7 @@ class FormSession(ItemsMixin):
             stack.extend((c, now) for c in node.children)
         return flipped
 
-    def _propagate(self, changed_paths, changes: ChangeSet, nodes_scope=None) -> None:
+    def _propagate(self, changed_paths, changes: ChangeSet, reshaped: str | None = None) -> None:
         graph = self.definition.graph
         heap: list[int] = []
         queued: set[int] = set()
@@ -202,6 +202,11 @@ class FormSession(ItemsMixin):
                     heapq.heappush(heap, i)
         for p in changed_paths:
             enqueue(p)
+        if reshaped is not None:
+            for i in graph.shape_readers(reshaped):
+                if i not in queued:
+                    queued.add(i)
+                    heapq.heappush(heap, i)
         vertices = graph.vertices
         while heap:
             v = vertices[heapq.heappop(heap)]
@@ -310,7 +315,7 @@ class FormSession(ItemsMixin):
             if "odk-new-repeat" in sv.event and sv.ref.startswith(gpath + "/"):
                 self._run_setvalue(sv, new, changes)
         changes.structure.add(parent)
-        self._propagate(graph.descendants.get(gpath, (gpath,)), changes)
+        self._propagate(graph.descendants.get(gpath, (gpath,)), changes, reshaped=gpath)
         self.audit.record("add repeat", node=self.ref_of(new))
         return self._finish(changes)
 
@@ -325,7 +330,8 @@ class FormSession(ItemsMixin):
         parent.remove(node)
         self._reindex()
         changes.structure.add(parent)
-        self._propagate(self.definition.graph.descendants.get(node.gpath, (node.gpath,)), changes)
+        self._propagate(self.definition.graph.descendants.get(node.gpath, (node.gpath,)), changes,
+                        reshaped=node.gpath)
         return self._finish(changes)
 
     def repeat_count(self, ref: str) -> int | None:

@@ -45,36 +45,56 @@ def references(ast, context: str | None) -> set[str]:
     return found
 
 
-def _walk(node, ctx: str | None, current: str | None, found: set[str]) -> None:
+# Functions that read only how many nodes there are, or where a node stands, not their values.
+_STRUCTURAL = {"count", "position"}
+
+
+def split_references(ast, context: str | None) -> tuple[set[str], set[str]]:
+    """(value references, structural references): count(/data/rep) and position(..) only change
+    when repeat instances are added or removed, not when an answer inside them changes."""
+    values: set[str] = set()
+    structure: set[str] = set()
+    _walk(ast, context, context, values, structure)
+    return values, structure
+
+
+def _walk(node, ctx: str | None, current: str | None, found: set[str], structure: set[str] | None = None) -> None:
     kind = node[0]
     if kind in ("num", "str", "var"):
         return
     if kind == "path":
-        _walk_path(node, ctx, current, found)
+        _walk_path(node, ctx, current, found, found, structure)
         return
     if kind == "call":
         if node[1] == "current" and current:
             found.add(current)
         for arg in node[2]:
-            _walk(arg, ctx, current, found)
+            if structure is not None and node[1] in _STRUCTURAL and arg[0] == "path":
+                _walk_path(arg, ctx, current, found, structure, structure)
+            else:
+                _walk(arg, ctx, current, found, structure)
         return
     if kind == "filter":
-        _walk(node[1], ctx, current, found)
+        _walk(node[1], ctx, current, found, structure)
         for pred in node[2]:
-            _walk(pred, None, current, found)
+            _walk(pred, None, current, found, structure)
         return
     for child in node[1:]:
         if isinstance(child, tuple):
-            _walk(child, ctx, current, found)
+            _walk(child, ctx, current, found, structure)
 
 
-def _walk_path(node, ctx: str | None, current: str | None, found: set[str]) -> None:
+def _walk_path(node, ctx: str | None, current: str | None, found: set[str], target: set[str] | None = None,
+               structure: set[str] | None = None) -> None:
+    """`found` gets references from predicates and bases; `target` gets the path's own end."""
+    if target is None:
+        target = found
     _, absolute, base, steps = node
     if base is not None:
         if base[0] == "call" and base[1] == "current" and not base[2]:
             path = current
         else:
-            _walk(base, ctx, current, found)
+            _walk(base, ctx, current, found, structure)
             path = None  # a secondary instance, or a computed node-set: nothing more to follow
     elif absolute:
         path = ""
@@ -90,9 +110,9 @@ def _walk_path(node, ctx: str | None, current: str | None, found: set[str]) -> N
                 pass
             else:
                 if path:
-                    found.add(path)
+                    target.add(path)
                 path = None
         for pred in preds:
-            _walk(pred, path, current, found)
+            _walk(pred, path, current, found, structure)
     if path:
-        found.add(path)
+        target.add(path)
