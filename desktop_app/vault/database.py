@@ -29,6 +29,7 @@ from sqlalchemy.engine import Engine
 
 from desktop_app.vault.errors import (
     DiskFull,
+    MigrationFailed,
     SchemaTooNew,
     TamperedDatabase,
     VaultError,
@@ -189,7 +190,14 @@ def migrate(conn, *, folder: Path, target: int | None = None) -> Path | None:
     backup = backup_file(conn, folder=folder, version=current) if current > 0 else None
     for number, path in migrations:
         if current < number <= latest:
-            apply_migration(conn, number, path)
+            try:
+                apply_migration(conn, number, path)
+            except Exception as exc:
+                mapped = map_db_error(exc)
+                if isinstance(mapped, VaultError):
+                    raise mapped from exc
+                where = f"; backup in {backup}" if backup else ""
+                raise MigrationFailed(f"migration {path.name}: {exc}{where}") from exc
     return backup
 
 

@@ -48,6 +48,10 @@ class SchemaTooNew(VaultError):
     message = "This vault was written by a newer version of Waypoint; update Waypoint to open it."
 
 
+class MigrationFailed(VaultError):
+    message = "Updating the vault's database failed; the failed step changed nothing (a backup was made first)."
+
+
 class VaultNotFound(VaultError):
     message = "No vault at this location."
 

@@ -115,6 +115,8 @@ class Vault:
         vault_id, device_id, admin_id = (str(uuid.uuid4()) for _ in range(3))
         db_path = path / database.DB_FILE
         try:
+            # SQLite would create the file 0644; the -wal and -shm files copy the main file's mode.
+            os.close(os.open(db_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
             conn = database.connect_raw(db_path, dek, isolation_level=None)
             try:
                 database.migrate(conn, folder=path)

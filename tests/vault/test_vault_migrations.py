@@ -1,0 +1,112 @@
+"""Schema migrations: a real old vault file upgrades (backup first), a failed migration leaves the
+vault as it was, and a vault from a newer Waypoint is refused untouched."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import pytest
+
+from desktop_app.vault import Vault, database, errors
+from desktop_app.vault.registrations import count_registrations, page_registrations
+
+FIXTURE = Path(__file__).parent / "fixtures" / "vault-v1"
+FIXTURE_ADMIN, FIXTURE_PASSPHRASE = "admin-v1", "fixture passphrase v1"
+
+
+@pytest.fixture
+def old_vault(tmp_path):
+    target = tmp_path / "vault-v1"
+    shutil.copytree(FIXTURE, target)
+    return target
+
+
+@pytest.fixture
+def migrations_dir(tmp_path, monkeypatch):
+    """The shipped migrations plus the ones a test adds after them."""
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    for _, path in database.available_migrations():
+        shutil.copy(path, folder / path.name)
+    monkeypatch.setattr(database, "MIGRATIONS_DIR", folder)
+    return folder
+
+
+def _fingerprint(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file() and p.name != "lockout.json"}
+
+
+def test_the_schema_1_vault_from_the_repository_opens_at_the_latest_schema(old_vault):
+    with Vault.unlock(old_vault, username=FIXTURE_ADMIN, passphrase=FIXTURE_PASSPHRASE) as vault:
+        report = vault.verify()
+        assert report.ok, report.problems
+        assert report.schema_version == database.latest_version()
+        assert count_registrations(vault) == 29
+        assert count_registrations(vault, include_deleted=True) == 30
+        assert page_registrations(vault, offset=0, limit=1)[0].title == "Synthetic 28"
+    if database.latest_version() > 1:
+        assert list((old_vault / "backups").glob("waypoint.db.v1.*.bak"))
+
+
+def test_upgrade_backs_up_first_then_applies_each_migration(old_vault, migrations_dir):
+    n = database.latest_version()
+    (migrations_dir / f"{n + 1:04d}_registration_note.sql").write_text(
+        "ALTER TABLE registration ADD COLUMN note TEXT;\nCREATE INDEX ix_registration_note ON registration (note);\n"
+    )
+    (migrations_dir / f"{n + 2:04d}_fill_note.py").write_text(
+        "def upgrade(connection):\n"
+        "    connection.execute(\"UPDATE registration SET note = 'from ' || form_version\")\n"
+    )
+    with Vault.unlock(old_vault, username=FIXTURE_ADMIN, passphrase=FIXTURE_PASSPHRASE) as vault:
+        report = vault.verify()
+        assert report.ok, report.problems
+        assert report.schema_version == n + 2
+        with vault.session(readonly=True) as session:
+            notes = {row[0] for row in session.connection().exec_driver_sql("SELECT note FROM registration")}
+        assert notes == {"from 1"}
+        dek = vault._dek
+    backups = sorted((old_vault / "backups").glob("*.bak"))
+    assert [b.name.split(".")[2] for b in backups] == ["v1"]  # one backup, of the file as it was
+    conn = database.connect_raw(backups[0], dek, isolation_level=None)  # still encrypted, same key
+    try:
+        assert database.schema_version(conn) == 1
+        assert conn.execute("SELECT count(*) FROM registration").fetchone()[0] == 30
+    finally:
+        conn.close()
+    assert backups[0].read_bytes()[:16] != b"SQLite format 3\x00"
+
+
+def test_failed_migration_leaves_the_schema_and_data_as_they_were(old_vault, migrations_dir):
+    n = database.latest_version()
+    (migrations_dir / f"{n + 1:04d}_broken.sql").write_text(
+        "ALTER TABLE registration ADD COLUMN half_done TEXT;\nTHIS IS NOT SQL;\n"
+    )
+    with pytest.raises(errors.MigrationFailed):
+        Vault.unlock(old_vault, username=FIXTURE_ADMIN, passphrase=FIXTURE_PASSPHRASE)
+    (migrations_dir / f"{n + 1:04d}_broken.sql").unlink()
+    with Vault.unlock(old_vault, username=FIXTURE_ADMIN, passphrase=FIXTURE_PASSPHRASE) as vault:
+        report = vault.verify()
+        assert report.ok and report.schema_version == n  # the shipped migrations did apply
+        assert count_registrations(vault, include_deleted=True) == 30
+
+
+def test_vault_from_a_newer_waypoint_is_refused_and_left_alone(new_vault, vault_dir):
+    dek = new_vault._dek
+    new_vault.close()
+    conn = database.connect_raw(vault_dir / "waypoint.db", dek, isolation_level=None)
+    conn.execute(f"PRAGMA user_version = {database.latest_version() + 1}")
+    conn.close()
+    before = _fingerprint(vault_dir)
+    with pytest.raises(errors.SchemaTooNew):
+        Vault.unlock(vault_dir, username="amina", passphrase="correct horse battery staple")
+    assert _fingerprint(vault_dir) == before
+    assert not (vault_dir / "backups").exists()
+
+
+def test_migration_numbers_must_not_have_gaps(migrations_dir):
+    (migrations_dir / "0099_far_future.sql").write_text("SELECT 1;")
+    with pytest.raises(RuntimeError):
+        database.available_migrations()
