@@ -91,6 +91,7 @@ class FormDefinition:
     root_ns: str | None = None
     public_key: str | None = None
     graph: object = None
+    bind_count: int = 0  # <bind> elements, as other engines count them
 
     @property
     def languages(self) -> list[str]:
@@ -173,6 +174,7 @@ class _Loader:
                 definition.root_attrs.pop(attr)
         _ = doc
         from waypoint_core.xform.graph import build_graph
+        definition.bind_count = sum(1 for _ in model.iter(f"{XF}bind"))
         definition.graph = build_graph(definition)
         return definition
 

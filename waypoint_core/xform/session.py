@@ -419,10 +419,14 @@ class FormSession(ItemsMixin):
     def validate(self) -> list[Issue]:
         """Every problem that blocks finalizing, in form order (the first is where to jump)."""
         issues: list[Issue] = []
+        controls = self.definition.controls
         for node in self.root.iter():
-            if not node.relevant or node.children:
+            # as in Collect and Enketo, only questions on screen are checked: a required or
+            # constrained calculate with no control cannot be fixed by the person filling it
+            if not node.relevant or node.children or node.gpath not in controls:
                 continue
-            if node.required and node.value == "":
+            # a readonly question (a note) cannot be answered, so it cannot be required either
+            if node.required and node.value == "" and not self.is_readonly(node):
                 issues.append(Issue(ref=self.ref_of(node), kind="required",
                                     message=self._message(node, "required_msg") or "Sorry, this response is required."))
             elif not self._valid.get(id(node), True):
@@ -431,16 +435,16 @@ class FormSession(ItemsMixin):
         return issues
 
     def finalize(self) -> list[Issue]:
-        """Validate; if nothing blocks, stamp `end` preloads and return []. Else return the issues."""
-        issues = self.validate()
-        if issues:
-            self.audit.record("finalize error", node=issues[0].ref)
-            return issues
+        """Stamp `end` preloads and validate: [] means finalized; otherwise the blocking issues."""
         changes = ChangeSet()
         for node in list(self.root.iter()):
             bind = node.bind
             if bind is not None and bind.preload == "timestamp" and bind.preload_params == "end":
                 self._set(node, self._clock().isoformat(timespec="milliseconds"), changes)
+        issues = self.validate()
+        if issues:
+            self.audit.record("finalize error", node=issues[0].ref)
+            return issues
         self.audit.record("form finalize")
         return []
 
@@ -448,6 +452,10 @@ class FormSession(ItemsMixin):
         """The record as instance XML. Finalized records leave non-relevant nodes out;
         drafts (include_nonrelevant=True) keep them so that reopening restores everything."""
         return to_xml(self, include_nonrelevant=include_nonrelevant)
+
+    def is_valid(self, ref: str) -> bool:
+        """False while the answer at `ref` breaks its constraint (an empty answer never does)."""
+        return self._valid.get(id(self.node(ref)), True)
 
     # ---- lookups --------------------------------------------------------------------------
     def node(self, ref: str) -> Node:

@@ -1,0 +1,130 @@
+"""`forms check` for one file: load, auto-fill to a valid finalized instance, time a recompute.
+
+Used by `waypoint forms check`, the corpus tests and bench/bench_forms.py, so all three measure
+the same thing. The recompute is timed on the question most other expressions read (the most
+"widely referenced" answer), alternating between two valid values 20 times.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+import time
+from pathlib import Path
+
+from waypoint_core.xform.autofill import _Filler, autofill
+from waypoint_core.xform.definition import FormDefinition
+from waypoint_core.xform.errors import AnswerError, FormError
+from waypoint_core.xform.session import FormSession
+from waypoint_core.xform.xlsform import is_xlsform, xlsform_to_xform
+
+RECOMPUTE_CHANGES = 20
+CHECK_METADATA = {"deviceid": "check:0000", "username": "forms-check", "email": "", "phonenumber": ""}
+
+
+def load_form_text(path: str | Path) -> tuple[str | bytes, float]:
+    """The XForm XML of a file (converting an XLSForm), and the conversion time in ms."""
+    if is_xlsform(path):
+        start = time.perf_counter()
+        xml, _warnings = xlsform_to_xform(path)
+        return xml, (time.perf_counter() - start) * 1000
+    return Path(path).read_bytes(), 0.0
+
+
+def check_form(path: str | Path, *, media_dir: str | Path | None = None) -> dict:
+    result: dict = {"form": Path(path).name, "status": "fail", "binds": 0, "load_ms": None,
+                    "recompute_median_ms": None, "recompute_max_ms": None, "unsupported": []}
+    try:
+        text, convert_ms = load_form_text(path)
+        if convert_ms:
+            result["convert_ms"] = round(convert_ms, 1)
+        start = time.perf_counter()
+        definition = FormDefinition.from_xml(text, media_dir=media_dir)
+        session = FormSession(definition, metadata=CHECK_METADATA)
+        result["load_ms"] = round((time.perf_counter() - start) * 1000, 1)
+        result["binds"] = definition.bind_count
+        result["unsupported"] = list(definition.unsupported)
+        result["answered"] = autofill(session)
+        issues = session.finalize()
+        if issues:
+            result["error"] = f"{len(issues)} answers still block finalizing"
+            result["issues"] = [f"{i.ref}: {i.kind}: {i.message}" for i in issues[:10]]
+        else:
+            session.to_instance_xml()
+            result["status"] = "pass"
+        timings = measure_recompute(session)
+        if timings:
+            result["recompute_ref"] = timings[0]
+            result["recompute_median_ms"] = round(statistics.median(timings[1]), 3)
+            result["recompute_max_ms"] = round(max(timings[1]), 3)
+    except (FormError, OSError) as exc:
+        result["error"] = str(exc)
+    except AnswerError as exc:
+        result["error"] = f"auto-fill was refused an answer: {exc}"
+    return result
+
+
+def reach(graph, gpath: str) -> int:
+    """How many computations an answer at `gpath` can set off, directly or through others."""
+    seen: set[int] = set()
+    todo = list(graph.readers(gpath))
+    while todo:
+        i = todo.pop()
+        if i in seen:
+            continue
+        seen.add(i)
+        v = graph.vertices[i]
+        if v.prop == "calculate":
+            todo.extend(graph.readers(v.path))
+        elif v.prop == "relevant":
+            for below in graph.descendants.get(v.path, (v.path,)):
+                todo.extend(graph.readers(below))
+    return len(seen)
+
+
+def widely_referenced(session) -> list[str]:
+    """Answerable, relevant questions ordered by how many computations they set off (most first)."""
+    graph = session.definition.graph
+    scored = []
+    for gpath, control in session.definition.controls.items():
+        if control.kind in ("group", "repeat"):
+            continue
+        for node in session._by_gpath.get(gpath, ())[:1]:
+            if node.relevant and not session.is_readonly(node) and not (node.bind and node.bind.calculate):
+                scored.append((-reach(graph, gpath), node.order, session.ref_of(node)))
+    return [ref for _, _, ref in sorted(scored)]
+
+
+def measure_recompute(session) -> tuple[str, list[float]] | None:
+    """Time answer() on the most widely referenced question, alternating two valid values."""
+    filler = _Filler(session)
+    for ref in widely_referenced(session)[:5]:
+        item = session.item(ref)
+        node = session.node(ref)
+        original = node.value
+        values = []
+        for candidate in filler.candidates(item, node):
+            try:
+                session.answer(ref, candidate)
+            except AnswerError:
+                continue
+            if node.value and session.is_valid(ref) and node.value not in values:
+                values.append(node.value)
+            if len(values) == 2:
+                break
+        if not values:
+            continue
+        if len(values) == 1:
+            values.append("")
+        timings = []
+        for i in range(RECOMPUTE_CHANGES):
+            value = values[i % 2]
+            start = time.perf_counter()
+            session.answer(ref, value)
+            timings.append((time.perf_counter() - start) * 1000)
+        session.answer(ref, original or None)
+        return ref, timings
+    return None
+
+
+__all__ = ["check_form", "measure_recompute", "widely_referenced", "dt"]
