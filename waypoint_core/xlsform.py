@@ -195,6 +195,20 @@ def translation_gaps(xform: str, *, workbook: _Workbook | None = None) -> list[F
     return problems
 
 
+def read_settings(path: Path) -> dict[str, str]:
+    """The settings row of a text XLSForm (.md/.csv) without converting it; {} for other files or no settings."""
+    suffix = path.suffix.lower()
+    if suffix not in (".md", ".csv"):
+        return {}
+    text = path.read_bytes().decode("utf-8-sig", errors="replace")
+    try:
+        workbook = _read_md(text, path.name) if suffix == ".md" else _read_csv(text)
+    except XLSFormError:
+        return {}
+    rows = workbook.rows.get("settings") or [{}]
+    return dict(rows[0])
+
+
 # --- locating pyxform's messages -------------------------------------------------------------------------------
 
 def _locate(error: PyXFormError, workbook: _Workbook | None) -> FormProblem:

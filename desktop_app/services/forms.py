@@ -1,0 +1,155 @@
+"""Use cases around forms: validate and install a form file, install the shipped forms, list, open a new form.
+
+A form file is an XLSForm (.xlsx/.xls/.md/.csv, converted by pyxform) or an XForm (.xml, e.g. downloaded from
+KoboToolbox or ODK Central). Either way it is loaded by our engine before it is installed, so a form that
+installs is a form that opens. The app calls `install_shipped_forms` right after creating a vault (and may call
+it after every unlock: it only converts forms whose version is not installed yet).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from desktop_app.records import form_store
+from desktop_app.records.form_store import FormStoreError, InstalledForm
+from desktop_app.vault.vault import Vault
+from waypoint_core.xform import FormDefinition, FormError
+from waypoint_core.xlsform import (
+    XFORM_SUFFIXES,
+    XLSFORM_SUFFIXES,
+    FormProblem,
+    XFormHeader,
+    XLSFormError,
+    convert_xlsform,
+    read_settings,
+    read_xform_header,
+)
+
+SHIPPED_FORMS_DIR = Path(__file__).resolve().parents[2] / "forms"
+
+
+class FormFileError(ValueError):
+    """A form file cannot be used; `problems` lists what to fix, each located when possible."""
+
+    def __init__(self, source_name: str, problems: list[FormProblem]):
+        self.source_name = source_name
+        self.problems = problems
+        super().__init__(f"{source_name}: " + "; ".join(str(p) for p in problems))
+
+
+@dataclass(frozen=True)
+class ValidatedForm:
+    xform: str
+    header: XFormHeader
+    source_name: str
+    warnings: tuple[FormProblem, ...]
+
+
+@dataclass(frozen=True)
+class AddedForm:
+    form: InstalledForm
+    warnings: tuple[FormProblem, ...]
+
+
+@dataclass(frozen=True)
+class NewRecordForm:
+    """What the renderer needs to start a new record: the latest installed version of a form."""
+
+    form_id: str
+    version: str
+    title: str
+    xform: str
+
+
+def validate_form_file(path: Path, *, media_dir: Path | None = None) -> ValidatedForm:
+    """Convert (XLSForms) and load with the engine; raise FormFileError naming every problem found."""
+    suffix = path.suffix.lower()
+    if suffix in XLSFORM_SUFFIXES:
+        try:
+            converted = convert_xlsform(path)
+        except XLSFormError as error:
+            raise FormFileError(path.name, error.problems) from error
+        xform, warnings = converted.xform, converted.warnings
+    elif suffix in XFORM_SUFFIXES:
+        try:
+            xform = path.read_text("utf-8")
+        except UnicodeDecodeError as error:
+            raise FormFileError(path.name, [FormProblem("the file is not UTF-8 text")]) from error
+        warnings = ()
+    else:
+        raise FormFileError(path.name, [FormProblem(
+            f"unknown form file type '{suffix}'; expected an XLSForm ({', '.join(XLSFORM_SUFFIXES)}) "
+            f"or an XForm ({', '.join(XFORM_SUFFIXES)})")])
+    return validate_xform(xform, source_name=path.name, warnings=warnings, media_dir=media_dir)
+
+
+def validate_xform(xform: str, *, source_name: str, warnings: tuple[FormProblem, ...] = (),
+                   media_dir: Path | None = None) -> ValidatedForm:
+    try:
+        header = read_xform_header(xform)
+    except ValueError as error:
+        raise FormFileError(source_name, [FormProblem(str(error))]) from error
+    try:
+        FormDefinition.from_xml(xform, media_dir=media_dir)
+    except FormError as error:
+        raise FormFileError(source_name, [FormProblem(f"the form engine cannot load it: {error}")]) from error
+    return ValidatedForm(xform=xform, header=header, source_name=source_name, warnings=tuple(warnings))
+
+
+def add_form_file(vault: Vault, path: Path, *, media_dir: Path | None = None) -> AddedForm:
+    """Validate a form file and install it as a new version (same version + same content: no change)."""
+    validated = validate_form_file(path, media_dir=media_dir)
+    installed = form_store.install_form(vault, xform=validated.xform, source_name=validated.source_name)
+    return AddedForm(form=installed, warnings=validated.warnings)
+
+
+def shipped_form_files(forms_dir: Path = SHIPPED_FORMS_DIR) -> list[Path]:
+    return sorted(p for p in forms_dir.iterdir() if p.suffix.lower() in XLSFORM_SUFFIXES + XFORM_SUFFIXES) \
+        if forms_dir.is_dir() else []
+
+
+def install_shipped_forms(vault: Vault, *, forms_dir: Path = SHIPPED_FORMS_DIR) -> list[InstalledForm]:
+    """Install every shipped form version not installed yet. Safe to call on every unlock.
+
+    Shipped forms are part of the app, so no role is needed (the vault's creator may be anyone).
+    Returns the forms newly installed.
+    """
+    installed = {(f.form_id, f.version) for f in form_store.list_forms(vault)}
+    added = []
+    for path in shipped_form_files(forms_dir):
+        key = _declared_id_version(path)
+        if key is not None and key in installed:
+            continue
+        validated = validate_form_file(path)
+        if (validated.header.form_id, validated.header.version) in installed:
+            continue
+        result = form_store.install_form(vault, xform=validated.xform, source_name=path.name, check_role=False)
+        if result.newly_installed:
+            added.append(result)
+    return added
+
+
+def _declared_id_version(path: Path) -> tuple[str, str] | None:
+    """form_id and version from a text XLSForm's settings sheet, without converting it (fast path)."""
+    settings = read_settings(path)
+    form_id, version = settings.get("form_id"), settings.get("version")
+    return (form_id, version) if form_id and version else None
+
+
+def list_installed_forms(vault: Vault) -> list[InstalledForm]:
+    return form_store.list_forms(vault)
+
+
+def open_new_record_form(vault: Vault, form_id: str) -> NewRecordForm:
+    """The latest installed version of a form, for a new record (existing ones reopen with their own)."""
+    latest = form_store.latest_form(vault, form_id)
+    return NewRecordForm(form_id=latest.form_id, version=latest.version, title=latest.title,
+                         xform=form_store.get_form_xform(vault, latest.form_id, latest.version))
+
+
+__all__ = [
+    "AddedForm", "FormFileError", "FormStoreError", "NewRecordForm", "ValidatedForm", "add_form_file",
+    "install_shipped_forms", "list_installed_forms", "open_new_record_form", "shipped_form_files",
+    "validate_form_file", "validate_xform",
+]

@@ -1,0 +1,118 @@
+"""Form and record use cases with the real engine: install, open, fill, finalize, reopen, consent refused."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from desktop_app.services import forms as form_service
+from desktop_app.services import records as record_service
+from desktop_app.vault.registrations import get_registration, get_registration_fields
+from waypoint_core.xform import FormSession
+
+FORM_ID = "waypoint_migrant_registration"
+FIXTURES = Path(__file__).parent / "fixtures"
+
+ANSWERS = {
+    "centre_page/centre_country": "ET", "centre_page/centre": "et_metema",
+    "consent/consent_given_by": "self", "consent/consent_services": "yes", "consent/legal_basis": "consent",
+    "consent/consent_share_providers": "yes", "consent/consent_share_authorities": "no",
+    "consent/consent_share_unhcr": "no", "consent/consent_anonymous_reporting": "yes",
+    "consent/consent_followup_contact": "yes", "consent/consent_matching": "yes",
+    "consent/consent_method": "signed", "consent/interview_language": "am", "consent/interpreter_used": "no",
+    "identity/given_name": "Enginefill", "identity/family_name": "Synthetic", "identity/sex": "female",
+    "identity/date_of_birth": "2000-01-15", "identity/stateless_or_undetermined": "no",
+    "identity/nationality": "ET", "identity/country_of_birth": "ET", "identity/origin_admin1": "et_amhara",
+    "identity/id_document_type": "national_id", "identity/id_document_number": "ET-000-SYN",
+    "group_info/travelling_alone": "no",
+    "household_member[1]/member_name": "Memberone", "household_member[1]/member_relationship": "sibling",
+    "household_member[1]/member_sex": "male", "household_member[1]/member_age": "19",
+    "migration/beneficiary_category": "returnee", "migration/arrival_channel": "vhr_flight",
+    "needs/specific_needs": "serious_medical", "needs/needs_referral": "yes",
+    "intentions/intention": "stay",
+}
+
+
+@pytest.fixture
+def forms_vault(vault):
+    added = form_service.install_shipped_forms(vault)
+    assert len(added) == 4
+    return vault
+
+
+def filled_session(new_form, answers) -> FormSession:
+    from waypoint_core.xform import FormDefinition
+
+    session = FormSession(FormDefinition.from_xml(new_form.xform), language="Français (fr)",
+                          metadata={"username": "aissata", "deviceid": "test-device"})
+    for ref, value in answers.items():
+        session.answer(f"/data/{ref}", value)
+    return session
+
+
+def test_shipped_forms_install_once(forms_vault):
+    assert form_service.install_shipped_forms(forms_vault) == []
+    listed = form_service.list_installed_forms(forms_vault)
+    assert {f.form_id for f in listed} == {FORM_ID, "waypoint_vot_case", "waypoint_assistance_event",
+                                           "waypoint_referral"}
+
+
+def test_fill_finalize_and_reopen_with_the_engine(forms_vault):
+    new_form = form_service.open_new_record_form(forms_vault, FORM_ID)
+    session = filled_session(new_form, ANSWERS)
+    assert session.finalize() == []
+    saved = record_service.finalize(forms_vault, form_id=new_form.form_id, form_version=new_form.version,
+                                    content=session.to_instance_xml())
+    reg = get_registration(forms_vault, saved.record_id)
+    assert (reg.sex, reg.nationality, reg.centre) == ("female", "ET", "et_metema")
+    assert reg.age is not None and 20 <= reg.age <= 40  # computed from the date of birth by the engine
+    assert get_registration_fields(forms_vault, saved.record_id)["household_size"] == "2"
+    reopened = record_service.reopen(forms_vault, saved.record_id)
+    again = reopened.session()
+    assert again.node("/data/household_member[1]/member_name").value == "Memberone"
+    assert again.validate() == []
+
+
+def test_finalize_refuses_an_invalid_instance_and_lists_the_issues(forms_vault):
+    new_form = form_service.open_new_record_form(forms_vault, FORM_ID)
+    answers = {k: v for k, v in ANSWERS.items() if k != "intentions/intention"}
+    session = filled_session(new_form, answers)
+    with pytest.raises(record_service.RecordNotValid) as caught:
+        record_service.finalize(forms_vault, form_id=FORM_ID, form_version=new_form.version,
+                                content=session.to_instance_xml(include_nonrelevant=True))
+    assert [i.ref for i in caught.value.issues] == ["/data/intentions/intention"]
+    draft = record_service.save_draft(forms_vault, form_id=FORM_ID, form_version=new_form.version,
+                                      content=session.to_instance_xml(include_nonrelevant=True))
+    assert get_registration(forms_vault, draft.record_id).status == "draft"
+
+
+def test_consent_refused_through_the_engine_saves_no_personal_data(forms_vault):
+    new_form = form_service.open_new_record_form(forms_vault, FORM_ID)
+    session = filled_session(new_form, ANSWERS)  # everything typed, then consent refused
+    session.answer("/data/consent/legal_basis", "")
+    session.answer("/data/consent/consent_services", "no")
+    assert session.finalize() == []
+    for draft in (False, True):  # even a draft that keeps non-relevant answers must not keep these
+        content = session.to_instance_xml(include_nonrelevant=draft)
+        saved = (record_service.save_draft if draft else record_service.finalize)(
+            forms_vault, form_id=FORM_ID, form_version=new_form.version, content=content)
+        stored = get_registration(forms_vault, saved.record_id).content
+        for personal in ("Enginefill", "Synthetic", "2000-01-15", "ET-000-SYN", "Memberone", "returnee",
+                         "serious_medical"):
+            assert personal not in stored, (draft, personal)
+        root = ET.fromstring(stored)
+        assert root.findtext("consent/consent_services") == "no"
+        assert not any((el.text or "").strip() for el in root.iter() if el.tag in ("sex", "nationality", "age"))
+
+
+def test_a_form_with_a_broken_expression_is_refused_naming_it(forms_vault, tmp_path):
+    with pytest.raises(form_service.FormFileError) as caught:
+        form_service.add_form_file(forms_vault, FIXTURES / "broken_form.md")
+    assert "sheet 'survey', row 4, column 'relevant'" in str(caught.value)
+    bad_xpath = tmp_path / "bad_xpath.md"
+    bad_xpath.write_text("| survey |\n| | type | name | label | constraint |\n| | integer | a | A | . < < 3 |\n"
+                         "| settings |\n| | form_id | version |\n| | bad_xpath | 1 |\n", encoding="utf-8")
+    with pytest.raises(form_service.FormFileError, match="engine cannot load"):
+        form_service.add_form_file(forms_vault, bad_xpath)
