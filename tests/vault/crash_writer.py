@@ -1,0 +1,68 @@
+"""Writer process for the crash test (test_vault_crash.py).
+
+Started once as a "zygote" that imports everything, then, for each `go SEED` line on stdin, forks
+a child that unlocks the vault and saves registrations in a loop, printing `saved <id>` on stdout
+only after each save has returned. The test SIGKILLs the child at a random moment; the zygote
+reports `ended <pid>` once it is gone. Forking keeps 50+ kills inside CI time.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import sys
+import uuid
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from desktop_app.vault import Vault  # noqa: E402
+from desktop_app.vault.registrations import RegistrationDraft, save_registration, save_registrations  # noqa: E402
+
+
+def content_for(record_id: str, rng: random.Random) -> str:
+    return f"<data><id>{record_id}</id><pad>{'z' * rng.randint(10, 4000)}</pad></data>"
+
+
+def write_forever(folder: Path, username: str, passphrase: str, seed: int) -> None:
+    rng = random.Random(seed)
+    vault = Vault.unlock(folder, username=username, passphrase=passphrase)
+    saved: list[str] = []
+    while True:
+        choice = rng.random()
+        if choice < 0.2:
+            ids = [str(uuid.uuid4()) for _ in range(rng.randint(2, 20))]
+            save_registrations(vault, [RegistrationDraft("crash_form", "1", "draft", content_for(i, rng),
+                                                         record_id=i, fields={"title": i[:8]}) for i in ids])
+        elif choice < 0.3 and saved:
+            record_id = rng.choice(saved)  # an edit of a record saved earlier: version 2, 3, ...
+            save_registration(vault, record_id=record_id, form_id="crash_form", form_version="1",
+                              status="finalized", content=content_for(record_id, rng))
+            ids = []
+        else:
+            ids = [str(uuid.uuid4())]
+            save_registration(vault, record_id=ids[0], form_id="crash_form", form_version="1", status="draft",
+                              content=content_for(ids[0], rng), fields={"title": ids[0][:8], "age": 30})
+        saved += ids
+        if ids:
+            os.write(1, "".join(f"saved {i}\n" for i in ids).encode())
+
+
+def main() -> None:
+    folder, username, passphrase = Path(sys.argv[1]), sys.argv[2], sys.argv[3]
+    for line in sys.stdin:
+        command, seed = line.split()
+        assert command == "go"
+        pid = os.fork()
+        if pid == 0:
+            try:
+                write_forever(folder, username, passphrase, int(seed))
+            finally:
+                os._exit(3)
+        os.write(1, f"started {pid}\n".encode())
+        _, status = os.waitpid(pid, 0)
+        os.write(1, f"ended {pid} {status}\n".encode())
+
+
+if __name__ == "__main__":
+    main()
