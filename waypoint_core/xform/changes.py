@@ -31,8 +31,14 @@ class ChangeSet:
     labels: set = field(default_factory=set)
     structure: set = field(default_factory=set)
     session: object = None
+    before_value: dict = field(default_factory=dict, repr=False)  # node -> value when first changed
+    before_relevant: dict = field(default_factory=dict, repr=False)
 
     def merge(self, other: ChangeSet) -> None:
+        for node, old in other.before_value.items():
+            self.before_value.setdefault(node, old)
+        for node, old in other.before_relevant.items():
+            self.before_relevant.setdefault(node, old)
         for name in ("values", "relevance", "required", "readonly", "validity", "choices", "labels", "structure"):
             getattr(self, name).update(getattr(other, name))
 

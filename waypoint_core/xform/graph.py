@@ -36,12 +36,17 @@ class Graph:
     readers_of: dict[str, tuple[int, ...]]  # generic path -> vertex indexes to re-evaluate when it changes
     shape_readers_of: dict[str, tuple[int, ...]]  # repeat path -> vertexes reading count()/position()
     descendants: dict[str, tuple[str, ...]]  # generic path -> itself and every path below it
+    own_of: dict[str, tuple[int, ...]] = field(default_factory=dict)  # path -> its own vertexes
 
     def readers(self, path: str) -> tuple[int, ...]:
         return self.readers_of.get(path, ())
 
     def shape_readers(self, path: str) -> tuple[int, ...]:
         return self.shape_readers_of.get(path, ())
+
+    def own(self, path: str) -> tuple[int, ...]:
+        """The vertexes computing properties of `path` itself."""
+        return self.own_of.get(path, ())
 
     def __len__(self) -> int:
         return len(self.vertices)
@@ -152,8 +157,12 @@ def build_graph(definition) -> Graph:
     for v in vertices:
         for ref in v.structure_refs:
             shape.setdefault(ref, set()).add(v.index)
+    own: dict[str, list[int]] = {}
+    for v in vertices:
+        own.setdefault(v.path, []).append(v.index)
     return Graph(vertices=vertices, readers_of=readers, descendants={p: tuple(b) for p, b in below.items()},
-                 shape_readers_of={p: tuple(sorted(s)) for p, s in shape.items()})
+                 shape_readers_of={p: tuple(sorted(s)) for p, s in shape.items()},
+                 own_of={p: tuple(i) for p, i in own.items()})
 
 
 def _cycle_error(raw: list[Vertex], succ: list[set[int]], left: set[int]) -> DependencyCycleError:

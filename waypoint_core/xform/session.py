@@ -44,6 +44,8 @@ class FormSession(ItemsMixin):
         self.audit = AuditLog(clock=self._clock)
         self._prototypes: dict[str, Node] = {}
         self._valid: dict[int, bool] = {}  # id(node) -> constraint satisfied
+        self._stale: set[Node] = set()  # non-relevant nodes whose computations were put off
+        self._revived: list[Node] = []  # stale nodes relevant again, to recompute
         root = self._instantiate(definition.template)
         self.root = root
         self.main_doc = document(root)
@@ -133,9 +135,18 @@ class FormSession(ItemsMixin):
         for v in self.definition.graph.vertices:
             for node in self._by_gpath.get(v.path, ()):
                 self._eval_vertex(v, node, changes)
+        self._propagate((), changes)
 
     def _eval_vertex(self, v, node: Node, changes: ChangeSet) -> list[str]:
-        """Evaluate one vertex on one node; return the generic paths whose visible value changed."""
+        """Evaluate one vertex on one node; return the generic paths whose visible value changed.
+
+        Inside a non-relevant subtree nothing is visible (values read as ''), so the work is
+        put off: the node is marked stale and recomputed when it becomes relevant again. This
+        keeps an answer that hides or shows most of a form within a frame.
+        """
+        if not node.relevant if v.prop != "relevant" else (node.parent is not None and not node.parent.relevant):
+            self._stale.add(node)
+            return []
         try:
             if v.prop == "choices":
                 changes.choices.add(node)
@@ -151,6 +162,7 @@ class FormSession(ItemsMixin):
         if v.prop == "calculate":
             text = calculated_text(result, node.dtype or "string")
             if text != node.value:
+                changes.before_value.setdefault(node, node.value)
                 node.value = text
                 changes.values.add(node)
                 return [node.gpath]
@@ -177,42 +189,67 @@ class FormSession(ItemsMixin):
         return []
 
     def _update_relevance(self, start: Node, changes: ChangeSet) -> list[str]:
+        """Re-derive effective relevance below `start`; only subtrees whose state flipped are walked.
+        Stale nodes that become relevant are queued in _revived for their vertices to re-run."""
         flipped: list[str] = []
         parent_relevant = start.parent.relevant if start.parent is not None else True
-        stack = [(start, parent_relevant)]
+        stack = [(start, parent_relevant, True)]
+        stale = self._stale
         while stack:
-            node, above = stack.pop()
+            node, above, forced = stack.pop()
             now = above and node.self_relevant
             if now != node.relevant:
+                changes.before_relevant.setdefault(node, node.relevant)
                 node.relevant = now
                 changes.relevance.add(node)
                 flipped.append(node.gpath)
-            stack.extend((c, now) for c in node.children)
+            elif not forced:
+                continue
+            if node in stale and (now or node.parent is None or node.parent.relevant):
+                stale.discard(node)
+                self._revived.append(node)
+            stack.extend((c, now, False) for c in node.children)
         return flipped
 
     def _propagate(self, changed_paths, changes: ChangeSet, reshaped: str | None = None) -> None:
         graph = self.definition.graph
         heap: list[int] = []
-        queued: set[int] = set()
+        in_heap: set[int] = set()
+        runs: dict[int, int] = {}
 
-        def enqueue(path: str) -> None:
+        def push(i: int) -> None:
+            # a vertex may run again when a revived (previously stale) node feeds it; the cap
+            # stops a condition that reads its own node from flip-flopping forever
+            if i not in in_heap and runs.get(i, 0) < 3:
+                in_heap.add(i)
+                heapq.heappush(heap, i)
+
+        def enqueue(path: str, source: int = -1) -> None:
             for i in graph.readers(path):
-                if i not in queued:
-                    queued.add(i)
-                    heapq.heappush(heap, i)
+                if i != source:
+                    push(i)
         for p in changed_paths:
             enqueue(p)
         if reshaped is not None:
             for i in graph.shape_readers(reshaped):
-                if i not in queued:
-                    queued.add(i)
-                    heapq.heappush(heap, i)
+                push(i)
         vertices = graph.vertices
-        while heap:
-            v = vertices[heapq.heappop(heap)]
-            for node in self._by_gpath.get(v.path, ()):
+        by_gpath = self._by_gpath
+        revived = self._revived
+        while heap or revived:
+            while revived:
+                node = revived.pop()
+                for i in graph.own(node.gpath):
+                    push(i)
+            if not heap:
+                break
+            index = heapq.heappop(heap)
+            in_heap.discard(index)
+            runs[index] = runs.get(index, 0) + 1
+            v = vertices[index]
+            for node in by_gpath.get(v.path, ()):
                 for out in self._eval_vertex(v, node, changes):
-                    enqueue(out)
+                    enqueue(out, index)
 
     # ---- answering ------------------------------------------------------------------------
     def answer(self, ref: str, value) -> ChangeSet:
@@ -249,6 +286,7 @@ class FormSession(ItemsMixin):
     def _set(self, node: Node, text: str, changes: ChangeSet) -> None:
         if text == node.value:
             return
+        changes.before_value.setdefault(node, node.value)
         node.value = text
         changes.values.add(node)
         self._propagate([node.gpath], changes)
@@ -288,7 +326,11 @@ class FormSession(ItemsMixin):
         self._set(target, text, changes)
 
     def _finish(self, changes: ChangeSet) -> ChangeSet:
+        """Drop nodes that changed and changed back within the call (e.g. a group shown, then a
+        question inside it hidden again by its own condition)."""
         changes.session = self
+        changes.values = {n for n in changes.values if changes.before_value.get(n, None) != n.value}
+        changes.relevance = {n for n in changes.relevance if changes.before_relevant.get(n, None) != n.relevant}
         return changes
 
     # ---- repeats --------------------------------------------------------------------------
