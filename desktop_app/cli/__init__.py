@@ -14,6 +14,7 @@ import sys
 COMMAND_MODULES: list[str] = [
     "desktop_app.cli.forms_cmds",
     "desktop_app.cli.vault_cmds",
+    "desktop_app.cli.import_cmd",
 ]
 
 

@@ -13,6 +13,7 @@ import importlib
 # One line per module adding sub-commands to `waypoint forms`.
 FORMS_SUBCOMMANDS: list[str] = [
     "desktop_app.cli.forms_check_cmd",
+    "desktop_app.cli.forms_store_cmds",
 ]
 
 

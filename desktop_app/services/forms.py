@@ -8,6 +8,7 @@ it after every unlock: it only converts forms whose version is not installed yet
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +28,9 @@ from waypoint_core.xlsform import (
 )
 
 SHIPPED_FORMS_DIR = Path(__file__).resolve().parents[2] / "forms"
+# wp:extract / wp:consent bind attributes are read by desktop_app.records, not by the engine, which lists them
+# among the attributes it does not apply; they are not missing features.
+_RECORDS_ATTRIBUTE = re.compile(r"^bind attribute (extract|consent)=")
 
 
 class FormFileError(ValueError):
@@ -91,17 +95,25 @@ def validate_xform(xform: str, *, source_name: str, warnings: tuple[FormProblem,
     except ValueError as error:
         raise FormFileError(source_name, [FormProblem(str(error))]) from error
     try:
-        FormDefinition.from_xml(xform, media_dir=media_dir)
+        definition = FormDefinition.from_xml(xform, media_dir=media_dir)
     except FormError as error:
         raise FormFileError(source_name, [FormProblem(f"the form engine cannot load it: {error}")]) from error
+    unsupported = [f for f in definition.unsupported if not _RECORDS_ATTRIBUTE.match(f)]
+    if unsupported:
+        # a field worker would fill a form that silently misses these: refuse, naming each
+        raise FormFileError(source_name, [FormProblem(f"not supported by Waypoint's engine: {feature}")
+                                          for feature in unsupported])
     return ValidatedForm(xform=xform, header=header, source_name=source_name, warnings=tuple(warnings))
 
 
 def add_form_file(vault: Vault, path: Path, *, media_dir: Path | None = None) -> AddedForm:
     """Validate a form file and install it as a new version (same version + same content: no change)."""
     validated = validate_form_file(path, media_dir=media_dir)
-    installed = form_store.install_form(vault, xform=validated.xform, source_name=validated.source_name)
-    return AddedForm(form=installed, warnings=validated.warnings)
+    return AddedForm(form=install_validated_form(vault, validated), warnings=validated.warnings)
+
+
+def install_validated_form(vault: Vault, validated: ValidatedForm) -> InstalledForm:
+    return form_store.install_form(vault, xform=validated.xform, source_name=validated.source_name)
 
 
 def shipped_form_files(forms_dir: Path = SHIPPED_FORMS_DIR) -> list[Path]:
@@ -150,6 +162,6 @@ def open_new_record_form(vault: Vault, form_id: str) -> NewRecordForm:
 
 __all__ = [
     "AddedForm", "FormFileError", "FormStoreError", "NewRecordForm", "ValidatedForm", "add_form_file",
-    "install_shipped_forms", "list_installed_forms", "open_new_record_form", "shipped_form_files",
+    "install_shipped_forms", "install_validated_form", "list_installed_forms", "open_new_record_form", "shipped_form_files",
     "validate_form_file", "validate_xform",
 ]

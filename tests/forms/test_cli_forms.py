@@ -1,0 +1,104 @@
+"""`waypoint forms add|list` and `waypoint import` through the real CLI entry point and a real vault."""
+
+from __future__ import annotations
+
+import csv
+
+import pytest
+
+from desktop_app.cli import main
+from desktop_app.vault import Vault
+from desktop_app.vault.registrations import count_registrations
+
+from conftest import ADMIN, ADMIN_PASSPHRASE, ROOT
+
+
+@pytest.fixture
+def cli_vault(vault, monkeypatch):
+    path = vault.path
+    vault.close()
+    monkeypatch.setenv("WAYPOINT_PASSPHRASE", ADMIN_PASSPHRASE)
+    return path
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_list_installs_the_shipped_forms_on_first_use(cli_vault, capsys):
+    code, out, _ = run(capsys, "forms", "list", "--vault", str(cli_vault), "--user", ADMIN)
+    assert code == 0
+    lines = out.strip().splitlines()
+    assert lines[0].split() == ["FORM", "ID", "VERSION", "TITLE", "INSTALLED"]
+    assert sorted(line.split()[0] for line in lines[1:]) == [
+        "waypoint_assistance_event", "waypoint_migrant_registration", "waypoint_referral", "waypoint_vot_case"]
+
+
+def test_add_installs_a_new_version_and_refuses_changed_content(cli_vault, capsys, tmp_path):
+    source = (ROOT / "forms" / "referral.md").read_text("utf-8")
+    v2 = tmp_path / "referral_v2.md"
+    v2.write_text(source.replace("| 2026112701 |", "| 2026120101 |"), encoding="utf-8")
+    common = ("--vault", str(cli_vault), "--user", ADMIN)
+    code, out, _ = run(capsys, "forms", "add", str(v2), *common)
+    assert code == 0 and "waypoint_referral version 2026120101 installed" in out
+    code, out, _ = run(capsys, "forms", "add", str(v2), *common)
+    assert code == 0 and "already installed" in out
+    v2.write_text(source.replace("| 2026112701 |", "| 2026120101 |").replace("Urgency", "Priority"),
+                  encoding="utf-8")
+    code, _, err = run(capsys, "forms", "add", str(v2), *common)
+    assert code == 2 and "already installed with different content" in err
+    code, out, _ = run(capsys, "forms", "list", *common)
+    assert "2026120101" in out and out.count("waypoint_referral") == 2
+
+
+def test_add_a_downloaded_xform_xml(cli_vault, capsys, tmp_path, shipped_xforms):
+    xml = tmp_path / "assistance.xml"
+    xml.write_text(shipped_xforms["assistance_event"].replace('version="2026112701"', 'version="2026112702"'),
+                   encoding="utf-8")
+    code, out, _ = run(capsys, "forms", "add", str(xml), "--vault", str(cli_vault), "--user", ADMIN)
+    assert code == 0 and "waypoint_assistance_event version 2026112702 installed" in out
+
+
+def test_add_a_broken_form_names_sheet_row_column(cli_vault, capsys):
+    broken = ROOT / "tests" / "forms" / "fixtures" / "broken_form.md"
+    code, _, err = run(capsys, "forms", "add", str(broken), "--vault", str(cli_vault), "--user", ADMIN)
+    assert code == 1
+    assert "sheet 'survey', row 4, column 'relevant', line 6" in err and "travelling_alon" in err
+    assert "Traceback" not in err
+
+
+def test_import_valid_then_invalid_file(cli_vault, capsys, tmp_path):
+    header = ["person_ref", "centre_country", "centre", "event_date", "assistance_type", "modality", "quantity",
+              "unit", "_id"]
+    good = [["WP-0001", "NE", "ne_agadez", "2026-11-20", "food", "in_kind", "3", "meals", "1"],
+            ["WP-0002", "NE", "ne_agadez", "2026-11-21", "accommodation", "service", "2", "nights", "2"]]
+    path = tmp_path / "events.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows([header, *good])
+    common = ("--vault", str(cli_vault), "--user", ADMIN)
+    code, out, _ = run(capsys, "import", "--form", "waypoint_assistance_event", str(path), *common)
+    assert code == 0 and "Imported 2 record(s)" in out
+    bad = [["WP-0003", "NE", "ne_agadez", "2099-01-01", "food", "in_kind", "0", "meals", "3"],
+           ["WP-0004", "NE", "ml_gao", "2026-11-21", "teleport", "service", "2", "nights", "4"]]
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows([header, *good[:1], *bad])
+    code, _, err = run(capsys, "import", "--form", "waypoint_assistance_event", str(path), *common)
+    assert code == 1 and "nothing imported" in err
+    assert "row 3, event/event_date: The date cannot be in the future." in err
+    assert "row 3, event/quantity:" in err
+    assert "row 4, event/centre: not among the choices: ml_gao" in err
+    assert "row 4, event/assistance_type: not among the choices: teleport" in err
+    vault = Vault.unlock(cli_vault, username=ADMIN, passphrase=ADMIN_PASSPHRASE)
+    try:
+        assert count_registrations(vault) == 2
+    finally:
+        vault.close()
+
+
+def test_import_unknown_form_is_one_clear_line(cli_vault, capsys, tmp_path):
+    path = tmp_path / "x.csv"
+    path.write_text("a\n1\n", encoding="utf-8")
+    code, _, err = run(capsys, "import", "--form", "nope", str(path), "--vault", str(cli_vault), "--user", ADMIN)
+    assert code == 2 and "no form 'nope' is installed" in err
