@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 import pytest
 
@@ -26,9 +27,23 @@ def test_calibration_never_goes_below_the_floor():
     assert seconds > 0
 
 
-def test_production_vault_uses_calibrated_parameters_and_refuses_a_weakened_slot(vault_dir):
-    vault, _ = Vault.create(vault_dir, admin_username=ADMIN, admin_passphrase=ADMIN_PASSPHRASE)
+@pytest.fixture(scope="module")
+def production_vault_template(tmp_path_factory):
+    """One production-profile vault (calibration is slow by design), copied for each test."""
+    folder = tmp_path_factory.mktemp("production") / "vault"
+    vault, _ = Vault.create(folder, admin_username=ADMIN, admin_passphrase=ADMIN_PASSPHRASE)
     vault.close()
+    return folder
+
+
+@pytest.fixture
+def production_vault(production_vault_template, vault_dir):
+    shutil.copytree(production_vault_template, vault_dir)
+    return vault_dir
+
+
+def test_production_vault_uses_calibrated_parameters_and_refuses_a_weakened_slot(production_vault):
+    vault_dir = production_vault
     doc = json.loads((vault_dir / "slots.json").read_text())
     assert doc["kdf_profile"] == "production"
     for slot in doc["slots"]:
@@ -43,9 +58,8 @@ def test_production_vault_uses_calibrated_parameters_and_refuses_a_weakened_slot
         Vault.unlock(vault_dir, username=ADMIN, passphrase=ADMIN_PASSPHRASE)
 
 
-def test_relabelling_a_production_vault_as_test_does_not_open_it(vault_dir):
-    vault, _ = Vault.create(vault_dir, admin_username=ADMIN, admin_passphrase=ADMIN_PASSPHRASE)
-    vault.close()
+def test_relabelling_a_production_vault_as_test_does_not_open_it(production_vault):
+    vault_dir = production_vault
     doc = json.loads((vault_dir / "slots.json").read_text())
     doc["kdf_profile"] = "test"  # the profile is bound into every slot's authenticated data
     keyslots.save(vault_dir, doc)
