@@ -87,3 +87,46 @@ def test_read_xform_header_refuses_other_xml():
         read_xform_header("<html/>")
     with pytest.raises(ValueError, match="well-formed"):
         read_xform_header("<h:html")
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.name)
+def test_every_question_and_choice_is_labelled_in_english_and_french(path):
+    import xml.etree.ElementTree as ET
+
+    xf, h = "{http://www.w3.org/2002/xforms}", "{http://www.w3.org/1999/xhtml}"
+    doc = ET.fromstring(convert_xlsform(path).xform)
+    texts: dict[str, dict[str, str]] = {}
+    for translation in doc.iter(f"{xf}translation"):
+        for text in translation.iter(f"{xf}text"):
+            value = "".join(text.itertext()).strip()
+            texts.setdefault(text.get("id"), {})[translation.get("lang")] = value
+    body = doc.find(f"{h}body")
+    controls = [el for el in body.iter() if el.tag in {f"{xf}{t}" for t in ("input", "select1", "select", "group",
+                                                                               "repeat", "upload", "trigger")}]
+    labelled = 0
+    for control in controls:
+        label = control.find(f"{xf}label")
+        if label is None:
+            continue  # a repeat's wrapper group carries the label
+        assert label.get("ref", "").startswith("jr:itext("), (control.get("ref"), "untranslated label")
+        text_id = label.get("ref")[len("jr:itext('"):-2]
+        both = texts[text_id]
+        assert both.get("English (en)") and both.get("Français (fr)"), text_id
+        assert both["English (en)"] != "-" and both["Français (fr)"] != "-", text_id
+        labelled += 1
+    assert labelled >= 10
+    for instance in doc.find(f"{h}head/{xf}model").findall(f"{xf}instance")[1:]:
+        for item in instance.iter(f"{xf}item"):
+            text_id = item.findtext(f"{xf}itextId")
+            both = texts[text_id]
+            assert both.get("English (en)") not in (None, "", "-") and both.get("Français (fr)") not in (None, "", "-")
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.name)
+def test_engine_auto_fills_each_shipped_form_to_a_valid_finalized_instance(path):
+    from waypoint_core.xform.check import check_form
+
+    result = check_form(str(path))
+    assert result["status"] == "pass", result
+    assert [u for u in result["unsupported"] if not u.startswith(("bind attribute extract=",
+                                                                   "bind attribute consent="))] == []
