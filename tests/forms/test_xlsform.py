@@ -130,3 +130,25 @@ def test_engine_auto_fills_each_shipped_form_to_a_valid_finalized_instance(path)
     assert result["status"] == "pass", result
     assert [u for u in result["unsupported"] if not u.startswith(("bind attribute extract=",
                                                                    "bind attribute consent="))] == []
+
+
+def test_an_xlsx_workbook_converts_like_its_markdown_source(tmp_path):
+    from pyxform.xls2json_backends import md_table_to_workbook
+
+    source = ROOT / "forms" / "referral.md"
+    workbook = md_table_to_workbook(source.read_text("utf-8"))
+    xlsx = tmp_path / "referral.xlsx"
+    workbook.save(xlsx)
+    assert convert_xlsform(xlsx).xform == convert_xlsform(source).xform
+
+
+def test_an_xlsx_problem_names_sheet_row_and_column(tmp_path):
+    from pyxform.xls2json_backends import md_table_to_workbook
+
+    workbook = md_table_to_workbook((FIXTURES / "broken_form.md").read_text("utf-8"))
+    xlsx = tmp_path / "broken.xlsx"
+    workbook.save(xlsx)
+    with pytest.raises(XLSFormError) as caught:
+        convert_xlsform(xlsx)
+    [problem] = caught.value.problems
+    assert (problem.sheet, problem.row, problem.column, problem.line) == ("survey", 4, "relevant", None)
