@@ -11,6 +11,7 @@ The consent gate is the last line of defence: the form already makes every answe
 
 from __future__ import annotations
 
+import functools
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 
@@ -64,6 +65,8 @@ def _relative(nodeset: str, root: str) -> str | None:
     return "/".join(parts[1:])
 
 
+# A pure function of an immutable string: memoised so each save does not re-parse a 100 KB XForm.
+@functools.lru_cache(maxsize=16)
 def form_schema(xform: str) -> FormSchema:
     """Parse the binds and repeats of an XForm (raises ValueError if it is not one)."""
     try:

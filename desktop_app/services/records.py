@@ -7,6 +7,7 @@ records store then applies the consent gate and extracts the list/search fields.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from desktop_app.records import store
@@ -57,16 +58,22 @@ def finalize(vault: Vault, *, form_id: str, form_version: str, content: str,
 def validate_instance(xform: str, content: str) -> list[Issue]:
     """What blocks finalizing this instance with this form (empty list: it may be finalized)."""
     try:
-        session = FormSession(FormDefinition.from_xml(xform), instance_xml=content)
+        session = FormSession(form_definition(xform), instance_xml=content)
     except FormError as error:
         raise RecordError(f"the record cannot be read with its form: {error}") from error
     return session.validate()
 
 
+# Sessions never mutate a FormDefinition, so one parse per installed XForm serves every record.
+@functools.lru_cache(maxsize=8)
+def form_definition(xform: str) -> FormDefinition:
+    return FormDefinition.from_xml(xform)
+
+
 def reopen(vault: Vault, record_id: str) -> ReopenedRecord:
     """The record with the engine definition of its own form version (never a newer one)."""
     record = store.open_record(vault, record_id)
-    return ReopenedRecord(record=record, definition=FormDefinition.from_xml(record.xform))
+    return ReopenedRecord(record=record, definition=form_definition(record.xform))
 
 
 def history(vault: Vault, record_id: str) -> list[RecordVersionInfo]:
