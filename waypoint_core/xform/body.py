@@ -114,7 +114,7 @@ def _group(el, base, compile_fn, report, setvalue_fn, controls, repeats) -> Cont
     ctrl = Control(kind="group", ref=ref, appearance=el.get("appearance"))
     _texts(ctrl, el, compile_fn, ref or base)
     ctrl.children = _children(el, ref or base, compile_fn, report, setvalue_fn, controls, repeats)
-    if ref:
+    if ref and ref not in repeats:  # pyxform's group around a repeat shares its ref: the repeat wins
         controls[ref] = ctrl
     return ctrl
 

@@ -29,7 +29,8 @@ class Item:
     kind: str
     ref: str
     control: str | None = None  # input, select1, select, upload, trigger, range, rank (questions)
-    type: str = "string"  # the bind type: string, int, decimal, date, select1, geopoint, binary...
+    type: str = "string"  # answer type: string, int, decimal, date, select1, select, rank, geopoint, binary,
+    # acknowledge (a trigger)...: the bind type, except that selects and triggers go by their control
     label: str = ""
     hint: str = ""
     guidance: str = ""
@@ -93,6 +94,16 @@ class ItemsMixin:
         return out
 
     def _build(self, control, context: Node) -> Item | None:
+        if control.kind == "group" and control.ref in self.definition.repeats:
+            # pyxform wraps each repeat in a group with the same ref: it stands for the whole list
+            parent = self._related(context, control.ref.rsplit("/", 1)[0])
+            if parent is None:
+                return None
+            item = Item(kind="group", ref=f"{self.ref_of(parent)}/{control.ref.rsplit('/', 1)[1]}",
+                        appearance=control.appearance, relevant=parent.relevant)
+            item.label = self._text(control.label, parent)
+            item.children = self._build_children(control.children, parent)
+            return item
         if control.kind == "group":
             node = self._related(context, control.ref) if control.ref else context
             if node is None:
@@ -127,7 +138,7 @@ class ItemsMixin:
     def _question(self, control, node: Node) -> Item:
         bind = node.bind
         item = Item(kind="question", ref=self.ref_of(node), control=control.kind if control else None,
-                    type=node.dtype or "string", appearance=control.appearance if control else None,
+                    type=self.answer_type(node), appearance=control.appearance if control else None,
                     relevant=node.relevant, required=node.required, readonly=self.is_readonly(node),
                     value=node.value, valid=self._valid.get(id(node), True))
         if control is not None:

@@ -56,9 +56,10 @@ class FormSession(ItemsMixin):
         if instance_xml is None:
             self._preload_start()
             for sv in definition.setvalues:
-                if any(e in sv.event.split() for e in ("odk-instance-first-load", "xforms-ready")) and \
-                        not self._inside_repeat(sv.ref):
-                    self._run_setvalue(sv, None, ChangeSet())
+                if any(e in sv.event.split() for e in ("odk-instance-first-load", "xforms-ready")):
+                    # inside a repeat, the action applies to every instance the form starts with
+                    for target in list(self._by_gpath.get(sv.ref, ())):
+                        self._run_setvalue(sv, target, ChangeSet())
         self.audit.record("form start")
 
     # ---- the evaluation environment the XPath functions see --------------------------------
@@ -266,7 +267,7 @@ class FormSession(ItemsMixin):
             raise AnswerError("this value is calculated by the form", ref=ref)
         if self.is_readonly(node):
             raise AnswerError("this question is read-only", ref=ref)
-        type_ = node.dtype or "string"
+        type_ = self.answer_type(node)
         try:
             text = normalize_answer(value, type_)
         except ValueError as exc:
@@ -282,6 +283,16 @@ class FormSession(ItemsMixin):
         self._set(node, text, changes)
         self.audit.record("question", node=self.ref_of(node))
         return self._finish(changes)
+
+    def answer_type(self, node: Node) -> str:
+        """The type an answer must have: the control decides for selects (pyxform binds
+        select_one as "string"), the bind type otherwise."""
+        control = self.definition.controls.get(node.gpath)
+        if control is not None and control.kind in ("select1", "select", "rank"):
+            return control.kind
+        if control is not None and control.kind == "trigger":
+            return "acknowledge"
+        return node.dtype or "string"
 
     def _set(self, node: Node, text: str, changes: ChangeSet) -> None:
         if text == node.value:

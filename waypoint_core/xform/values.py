@@ -93,6 +93,10 @@ def normalize_answer(value, type_: str) -> str:
         if len(points) < minimum:
             raise ValueError(f"a {type_} needs at least {minimum} points")
         return ";".join(_geopoint(p) for p in points)
+    if type_ == "acknowledge":
+        if value in (True, "OK", "ok", "true", "1"):
+            return "OK"
+        raise ValueError(f"{value!r}: an acknowledgement is 'OK' (or cleared)")
     if type_ == "boolean":
         if isinstance(value, bool):
             return "true" if value else "false"

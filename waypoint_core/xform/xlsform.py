@@ -25,6 +25,8 @@ def xlsform_to_xform(source: str | Path | bytes, *, file_type: str | None = None
     warnings: list[str] = []
     try:
         if isinstance(source, bytes):
+            if file_type and not file_type.startswith("."):
+                file_type = "." + file_type
             result = convert(xlsform=source, warnings=warnings, file_type=file_type)
         else:
             result = convert(xlsform=str(source), warnings=warnings)

@@ -56,10 +56,9 @@ def parse_date(text: str) -> dt.date | dt.datetime | None:
 
 def date_to_days(value: dt.date) -> float:
     if isinstance(value, dt.datetime):
-        if value.tzinfo is not None:
-            value = value.astimezone().replace(tzinfo=None)
-        delta = value - dt.datetime(1970, 1, 1)
-        return delta.total_seconds() / 86400.0
+        # an instant with an offset counts from 1970-01-01T00:00Z; a local one from local midnight
+        epoch = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc) if value.tzinfo else dt.datetime(1970, 1, 1)
+        return (value - epoch).total_seconds() / 86400.0
     return float((value - EPOCH).days)
 
 
