@@ -135,7 +135,9 @@ def save_new_records(vault: Vault, prepared: list[tuple[str | None, PreparedReco
     """Save many new records in ONE transaction with their outbox rows (imports): all or none."""
     drafts = [RegistrationDraft(form_id=p.form_id, form_version=p.form_version, status=status, content=p.content,
                                 record_id=record_id, fields=p.fields) for record_id, p in prepared]
-    return [reg.id for reg in save_registrations(vault, drafts)]
+    saved = save_registrations(vault, drafts)
+    # the vault returns ids (earlier: Registration rows); accept both
+    return [item if isinstance(item, str) else item.id for item in saved]
 
 
 def _keep_finalized_version(vault: Vault, existing: Registration) -> None:
