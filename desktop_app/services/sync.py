@@ -1,0 +1,86 @@
+"""Use cases around sync that the UI and the CLI call: enrol, sync now, status, probe the server.
+
+The algorithm lives in desktop_app.sync.engine as steps; here the steps get what only the services layer may
+combine: the records' form store (forms the server distributes are checked by our engine, then installed).
+`enrol_steps`/`sync_steps` return the step generators for the app's two-thread driver; `enrol`/`sync_now` run
+them inline for the CLI and tests.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from typing import Any
+
+from desktop_app.records import form_store
+from desktop_app.sync import engine, errors, store
+from desktop_app.sync.engine import SyncProgress, SyncSummary
+from desktop_app.sync.transport import RetryPolicy, ServerConnection, check_server_url
+from desktop_app.vault import Vault
+from waypoint_core.protocol import PublishedForm
+from waypoint_core.xform import FormDefinition, FormError
+
+__all__ = ["SyncProgress", "SyncSummary", "enrol", "enrol_steps", "sync_now", "sync_steps", "sync_status",
+           "probe", "installed_forms", "install_published_form", "check_server_url", "RetryPolicy", "errors"]
+
+
+def installed_forms(vault: Vault) -> set[tuple[str, str]]:
+    return {(f.form_id, f.version) for f in form_store.list_forms(vault)}
+
+
+def install_published_form(vault: Vault, published: PublishedForm) -> None:
+    """A server-published form: signed by the pinned key (checked by the transport), hash-checked, loadable."""
+    if hashlib.sha256(published.xform.encode("utf-8")).hexdigest() != published.sha256:
+        raise errors.BadServerAnswer(f"form {published.form_id} {published.version}: content does not match its hash")
+    try:
+        FormDefinition.from_xml(published.xform)
+    except FormError as error:
+        raise errors.ServerRefused(200, "form_unusable",
+                                   f"form {published.form_id} {published.version} cannot be loaded: {error}") from error
+    # The organisation published it: every role receives it (installing by hand stays coordinator-only).
+    form_store.install_form(vault, xform=published.xform, source_name=f"server {published.form_id} "
+                            f"{published.version}", check_role=False)
+
+
+def enrol_steps(*, server_url: str, code: str, ca_bundle: str | None = None, device_name: str = "Waypoint laptop",
+                connect: Callable[..., ServerConnection] = ServerConnection):
+    return engine.enrol_run(server_url=server_url, code=code, ca_bundle=ca_bundle, device_name=device_name,
+                            connect=connect)
+
+
+def sync_steps(*, connect: Callable[..., ServerConnection] = ServerConnection, batch_size: int = 500,
+               progress: Callable[[SyncProgress], None] | None = None,
+               cancelled: Callable[[], bool] = lambda: False):
+    return engine.sync_run(connect=connect, batch_size=batch_size, installed_forms=installed_forms,
+                           install_form=install_published_form, progress=progress, cancelled=cancelled)
+
+
+def enrol(vault: Vault, *, server_url: str, code: str, ca_bundle: str | None = None,
+          device_name: str = "Waypoint laptop", connect: Callable[..., ServerConnection] = ServerConnection) -> dict:
+    return engine.run_inline(enrol_steps(server_url=server_url, code=code, ca_bundle=ca_bundle,
+                                         device_name=device_name, connect=connect), vault=vault)
+
+
+def sync_now(vault: Vault, *, connect: Callable[..., ServerConnection] = ServerConnection, batch_size: int = 500,
+             progress: Callable[[SyncProgress], None] | None = None) -> SyncSummary:
+    return engine.run_inline(sync_steps(connect=connect, batch_size=batch_size, progress=progress), vault=vault)
+
+
+def sync_status(vault: Vault) -> dict[str, Any]:
+    return store.status(vault)
+
+
+def set_ca_bundle(vault: Vault, path: str | None) -> None:
+    store.set_ca_bundle(vault, path)
+
+
+def probe(server_url: str, *, ca_bundle: str | None = None, timeout_s: float = 10.0) -> bool:
+    """Is the server reachable right now? Network only (no vault): safe on the network pool."""
+    connection = ServerConnection(server_url, ca_bundle=ca_bundle, timeout_s=timeout_s)
+    try:
+        connection.health()
+        return True
+    except errors.SyncError:
+        return False
+    finally:
+        connection.close()

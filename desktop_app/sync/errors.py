@@ -1,0 +1,69 @@
+"""Every way enrolment or sync can fail. `str(error)` is one sentence an administrator can act on.
+
+None of these carries record content, keys or codes. `transient` errors are retried with backoff; the others
+stop the run at once (retrying a refused certificate or a revoked device would only hide the problem).
+"""
+
+from __future__ import annotations
+
+
+class SyncError(Exception):
+    message = "Synchronisation failed."
+    transient = False
+
+    def __init__(self, detail: str | None = None):
+        self.detail = detail
+        super().__init__(self.message if not detail else f"{self.message} ({detail})")
+
+
+class InsecureServerUrl(SyncError):
+    message = "Refused: the server address must start with https:// (plain http:// only for this computer)."
+
+
+class UntrustedCertificate(SyncError):
+    message = ("The server's TLS certificate is not trusted; nothing was sent. If your organisation uses its own "
+               "certificate authority, configure its CA bundle (--ca-bundle).")
+
+
+class ServerUnreachable(SyncError):
+    message = "The server could not be reached."
+    transient = True
+
+
+class ServerBusy(SyncError):
+    message = "The server had a problem answering; try again later."
+    transient = True
+
+
+class BadServerAnswer(SyncError):
+    """Truncated body, wrong shape, or a signature that does not match the pinned key."""
+
+    message = "The server's answer was damaged or not signed by the pinned server key."
+    transient = True
+
+
+class NotEnrolled(SyncError):
+    message = "This device is not enrolled with a server yet: run 'waypoint enrol --server URL --code CODE'."
+
+
+class AlreadyEnrolled(SyncError):
+    message = "This device is already enrolled with a server."
+
+
+class DeviceRevoked(SyncError):
+    message = "The server has revoked this device; ask an administrator."
+
+
+class ServerRefused(SyncError):
+    """A 4xx answer that is not a network problem: enrolment code refused, credentials refused, bad batch."""
+
+    message = "The server refused the request."
+
+    def __init__(self, status: int, error: str, text: str):
+        self.status, self.error = status, error
+        super().__init__(f"HTTP {status} {error}: {text}")
+
+
+class GaveUp(SyncError):
+    message = "The server stayed unreachable; the outbox is kept and will be sent at the next sync."
+    transient = True

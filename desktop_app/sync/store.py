@@ -1,0 +1,507 @@
+"""What sync keeps in the vault, and every local transaction of a sync run.
+
+Credentials live in the `sync_state` table of the encrypted database: the device's Ed25519 private key is
+stored there as-is, because the whole file is SQLCipher-encrypted under the vault's data key (a second wrap
+under an HKDF sub-key would protect nothing more from someone without a passphrase, and nothing at all from
+someone with one). The server's public keys are pinned there at enrolment and never replaced by a later answer.
+
+Rules kept here:
+- an op is frozen (device_seq + wire op + batch_id) in its own transaction BEFORE its first attempt; a retry
+  or a replay after a crash resends exactly those bytes;
+- an answer is stored in ONE transaction: per-op results, acked_at, the record's sync_state/server_version;
+  nothing is marked sent or acknowledged before that commit;
+- a pulled page and the new cursor are stored in ONE transaction; a locally dirty record is never overwritten.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from dataclasses import dataclass, field
+
+from pydantic import ValidationError
+from sqlalchemy import text
+
+from desktop_app.sync import errors
+from desktop_app.sync.state import (
+    MergeConflict, State, columns_from_state, diff, state_from_change, state_from_columns, state_from_payload,
+    three_way,
+)
+from desktop_app.vault import Vault
+from desktop_app.vault.vault import utc_now
+from waypoint_core.protocol import (
+    MAX_OPS_PER_BATCH, EnrolResponse, Op, PullPage, PushBatch, PushResponse, SigningKey, b64decode, b64encode,
+    canonical_json,
+)
+
+MAX_BATCH_BYTES = 4 * 1024 * 1024  # the server takes 8 MiB bodies; half leaves room for the envelope
+
+
+@dataclass(frozen=True)
+class Credentials:
+    server_url: str
+    ca_bundle: str | None
+    device_id: str
+    centre_id: str
+    centre_name: str
+    server_signing_key: str
+    server_keys: dict
+    device_key: SigningKey
+
+
+@dataclass
+class FrozenBatch:
+    batch_id: str
+    seq_from: int
+    seq_to: int
+    body: bytes  # the signed PushBatch, ready to post
+    op_count: int
+
+
+@dataclass
+class AckOutcome:
+    acknowledged: int = 0
+    applied: int = 0
+    merged: int = 0
+    conflicts: int = 0
+    rejected: int = 0
+    rejected_messages: list[str] = field(default_factory=list)
+
+
+@dataclass
+class PullOutcome:
+    changes: int = 0
+    applied: int = 0
+    rebased: int = 0
+    conflicts: int = 0
+    skipped: int = 0
+
+
+# --- sync_state key/value --------------------------------------------------------------------------------------
+
+
+def _get(conn, key: str, default: str | None = None) -> str | None:  # noqa: ANN001
+    row = conn.execute(text("SELECT value FROM sync_state WHERE key = :k"), {"k": key}).first()
+    return row[0] if row else default
+
+
+def _put(conn, key: str, value: str) -> None:  # noqa: ANN001
+    conn.execute(text("INSERT INTO sync_state (key, value) VALUES (:k, :v) "
+                      "ON CONFLICT (key) DO UPDATE SET value = excluded.value"), {"k": key, "v": str(value)})
+
+
+def _int(conn, key: str) -> int:  # noqa: ANN001
+    return int(_get(conn, key, "0"))
+
+
+def read_settings(vault: Vault) -> dict[str, str]:
+    """Everything non-secret sync keeps (server, centre, cursor, last run); never the private key."""
+    with vault.session(readonly=True) as session:
+        rows = session.connection().execute(text("SELECT key, value FROM sync_state")).all()
+    return {k: v for k, v in rows if k != "device_key"}
+
+
+def load_credentials(vault: Vault) -> Credentials:
+    with vault.session(readonly=True) as session:
+        conn = session.connection()
+        values = {k: _get(conn, k) for k in ("server_url", "ca_bundle", "device_id", "centre_id", "centre_name",
+                                             "server_keys", "device_key")}
+    if not values["device_id"] or not values["device_key"]:
+        raise errors.NotEnrolled()
+    keys = json.loads(values["server_keys"])
+    return Credentials(server_url=values["server_url"], ca_bundle=values["ca_bundle"] or None,
+                       device_id=values["device_id"], centre_id=values["centre_id"],
+                       centre_name=values["centre_name"], server_signing_key=keys["signing_key"], server_keys=keys,
+                       device_key=SigningKey.from_raw(b64decode(values["device_key"])))
+
+
+def ensure_not_enrolled(vault: Vault) -> None:
+    with vault.session(readonly=True) as session:
+        if _get(session.connection(), "device_id"):
+            raise errors.AlreadyEnrolled()
+
+
+def save_enrolment(vault: Vault, *, server_url: str, ca_bundle: str | None, device_key: SigningKey,
+                   answer: EnrolResponse) -> None:
+    with vault.session() as session:
+        conn = session.connection()
+        if _get(conn, "device_id"):
+            raise errors.AlreadyEnrolled()
+        for key, value in {"server_url": server_url, "ca_bundle": ca_bundle or "", "device_id": answer.device_id,
+                           "centre_id": answer.centre_id, "centre_name": answer.centre_name,
+                           "server_keys": canonical_json(answer.server_keys.model_dump()).decode(),
+                           "device_key": b64encode(device_key.raw()), "enrolled_at": utc_now(),
+                           "next_device_seq": str(answer.high_water_mark + 1),
+                           "acked_device_seq": str(answer.high_water_mark), "cursor": "0"}.items():
+            _put(conn, key, value)
+
+
+def set_ca_bundle(vault: Vault, path: str | None) -> None:
+    with vault.session() as session:
+        _put(session.connection(), "ca_bundle", path or "")
+
+
+def record_run(vault: Vault, summary: dict) -> None:
+    with vault.session() as session:
+        conn = session.connection()
+        _put(conn, "last_sync_at", utc_now())
+        _put(conn, "last_sync", json.dumps(summary, sort_keys=True))
+
+
+# --- push --------------------------------------------------------------------------------------------------------
+
+
+def _sync_record(conn, record_id: str):  # noqa: ANN001, ANN202
+    return conn.execute(text("SELECT server_version, base, hlc, stale FROM sync_record WHERE record_id = :r"),
+                        {"r": record_id}).first()
+
+
+def _registration_state(conn, record_id: str) -> State | None:  # noqa: ANN001
+    row = conn.execute(text("SELECT * FROM registration WHERE id = :r"), {"r": record_id}).mappings().first()
+    if row is None:
+        return None
+    extras = dict(conn.execute(text("SELECT name, value FROM registration_field WHERE record_id = :r"),
+                               {"r": record_id}).all())
+    return state_from_columns(dict(row), extras)
+
+
+def next_batch(vault: Vault, credentials: Credentials, *, max_ops: int = 500, freeze: bool = True
+               ) -> FrozenBatch | None:
+    """The next batch to post: frozen ops not yet acknowledged first (a resumed run), else (`freeze`) new ones."""
+    max_ops = max(1, min(max_ops, MAX_OPS_PER_BATCH))
+    with vault.session() as session:
+        conn = session.connection()
+        resend_from = _int(conn, "resend_from")
+        if resend_from:
+            rows = conn.execute(text("SELECT device_seq, wire, batch_id FROM outbox WHERE device_seq >= :s "
+                                     "ORDER BY device_seq LIMIT :n"), {"s": resend_from, "n": max_ops}).all()
+        else:
+            rows = conn.execute(text("SELECT device_seq, wire, batch_id FROM outbox WHERE device_seq IS NOT NULL "
+                                     "AND acked_at IS NULL ORDER BY device_seq LIMIT :n"), {"n": max_ops}).all()
+        if not rows and freeze:
+            rows = _freeze(conn, max_ops)
+        if not rows:
+            return None
+        ops, size = [], 0
+        for device_seq, wire, _batch in rows:
+            if ops and (size + len(wire) > MAX_BATCH_BYTES or device_seq != ops[-1].device_seq + 1):
+                break
+            ops.append(Op.model_validate_json(wire))
+            size += len(wire)
+    batch = PushBatch.build(device_id=credentials.device_id, ops=ops, device_key=credentials.device_key)
+    return FrozenBatch(batch_id=rows[0][2], seq_from=batch.seq_from, seq_to=batch.seq_to,
+                       body=batch.model_dump_json().encode(), op_count=len(ops))
+
+
+def _freeze(conn, max_ops: int) -> list[tuple[int, str, str]]:  # noqa: ANN001
+    """Give the oldest unfrozen outbox rows their device_seq and wire op, in this transaction."""
+    while True:
+        rows = _unfrozen(conn, max_ops)
+        if not rows:
+            return []
+        frozen = _freeze_rows(conn, rows)
+        if frozen:  # else every row was refused locally: look at the next ones
+            return frozen
+
+
+def _unfrozen(conn, max_ops: int):  # noqa: ANN001, ANN202
+    return conn.execute(text("SELECT seq, op_id, record_id, op, record_version, base_version, payload FROM outbox "
+                             "WHERE device_seq IS NULL AND acked_at IS NULL ORDER BY seq LIMIT :n"),
+                        {"n": max_ops}).all()
+
+
+def _freeze_rows(conn, rows) -> list[tuple[int, str, str]]:  # noqa: ANN001
+    batch_id, now = str(uuid.uuid4()), utc_now()
+    next_seq, clock = _int(conn, "next_device_seq") or 1, _int(conn, "hlc")
+    latest: dict[str, State | None] = {}
+    frozen: list[tuple[int, str, str]] = []
+    for seq, op_id, record_id, kind, record_version, base_version, payload in rows:
+        if record_id not in latest:
+            latest[record_id] = _previous_state(conn, record_id, seq)
+        previous = latest[record_id]
+        current = state_from_payload(payload, fallback=previous or _registration_state(conn, record_id))
+        known = _sync_record(conn, record_id)
+        clock = max(clock + 1, int(time.time() * 1000), (known.hlc + 1) if known else 0)
+        fields, content = ({}, None) if kind == "delete" else diff(previous, current)
+        try:
+            op = Op(op_id=op_id, device_seq=next_seq, record_id=record_id, op=kind, record_version=record_version,
+                    base_version=base_version, form_id=current["form_id"] or "unknown",
+                    form_version=current["form_version"] or "unknown", hlc=clock, fields=fields, content=content)
+        except ValidationError as exc:
+            _reject_locally(conn, seq=seq, record_id=record_id, state=current, message=_first_error(exc), now=now)
+            continue
+        wire = op.model_dump_json()
+        conn.execute(text("UPDATE outbox SET device_seq = :d, wire = :w, batch_id = :b WHERE seq = :s"),
+                     {"d": next_seq, "w": wire, "b": batch_id, "s": seq})
+        frozen.append((next_seq, wire, batch_id))
+        latest[record_id] = current
+        next_seq += 1
+    _put(conn, "next_device_seq", str(next_seq))
+    _put(conn, "hlc", str(clock))
+    return frozen
+
+
+def _previous_state(conn, record_id: str, seq: int) -> State | None:  # noqa: ANN001
+    """What the server holds (or will, once earlier ops land) before outbox row `seq` for this record."""
+    earlier = conn.execute(text("SELECT payload, acked_at FROM outbox WHERE record_id = :r AND seq < :s "
+                                "ORDER BY seq DESC LIMIT 1"), {"r": record_id, "s": seq}).first()
+    known = _sync_record(conn, record_id)
+    if earlier is not None and (earlier.acked_at is None or known is None):
+        return state_from_payload(earlier.payload)
+    if known is not None:
+        return json.loads(known.base)
+    return None
+
+
+def _first_error(exc: ValidationError) -> str:
+    first = exc.errors()[0]
+    return f"{'.'.join(str(p) for p in first.get('loc', ()))}: {first.get('msg', 'invalid')}"
+
+
+def _reject_locally(conn, *, seq: int, record_id: str, state: State, message: str, now: str) -> None:  # noqa: ANN001
+    """An op the protocol cannot carry (e.g. a field too long): kept, marked rejected, shown as a conflict."""
+    result = {"status": "rejected", "message": f"not sendable: {message}", "device_seq": None}
+    conn.execute(text("UPDATE outbox SET acked_at = :t, result = :r WHERE seq = :s"),
+                 {"t": now, "r": json.dumps(result), "s": seq})
+    _open_conflict(conn, record_id=record_id, local=state, remote={"rejected": result["message"]}, now=now)
+    conn.execute(text("UPDATE registration SET sync_state = 'conflict' WHERE id = :r"), {"r": record_id})
+
+
+def _open_conflict(conn, *, record_id: str, local: State | None, remote: dict, now: str) -> None:  # noqa: ANN001
+    """One open conflict per record: a second one updates what the server side says."""
+    row = conn.execute(text("SELECT id, remote FROM conflict WHERE record_id = :r AND resolved_at IS NULL"),
+                       {"r": record_id}).first()
+    if row is None:
+        conn.execute(text("INSERT INTO conflict (id, record_id, opened_at, local, remote) VALUES (:i, :r, :t, :l, :m)"),
+                     {"i": str(uuid.uuid4()), "r": record_id, "t": now, "l": json.dumps(local, sort_keys=True),
+                      "m": json.dumps(remote, sort_keys=True)})
+    else:
+        merged = {**json.loads(row.remote), **{k: v for k, v in remote.items() if v is not None}}
+        if json.loads(row.remote).get("state") is not None:
+            merged["state"] = json.loads(row.remote)["state"]  # keep the other side's version as first seen
+        conn.execute(text("UPDATE conflict SET remote = :m WHERE id = :i"),
+                     {"m": json.dumps(merged, sort_keys=True), "i": row.id})
+
+
+def store_push_answer(vault: Vault, batch: FrozenBatch, answer: PushResponse) -> AckOutcome:
+    """Store the server's acknowledgement of one batch, in ONE transaction."""
+    outcome, now = AckOutcome(), utc_now()
+    with vault.session() as session:
+        conn = session.connection()
+        for result in answer.results:
+            row = conn.execute(text("SELECT seq, op_id, record_id, payload, acked_at FROM outbox "
+                                    "WHERE device_seq = :d"), {"d": result.device_seq}).first()
+            if row is None or row.op_id != result.op_id:
+                raise errors.BadServerAnswer(f"result for device_seq {result.device_seq} names another operation")
+            first_time = row.acked_at is None
+            conn.execute(text("UPDATE outbox SET acked_at = COALESCE(acked_at, :t), sent_at = COALESCE(sent_at, :t), "
+                              "result = :r WHERE seq = :s"),
+                         {"t": now, "r": result.model_dump_json(), "s": row.seq})
+            if not first_time:
+                continue
+            outcome.acknowledged += 1
+            _count(outcome, result.status, result.message)
+            _after_ack(conn, row, result, now)
+        acked = max(_int(conn, "acked_device_seq"), answer.high_water_mark)
+        _put(conn, "acked_device_seq", str(acked))
+        if _int(conn, "resend_from"):  # resending after the server lost data: move on, or stop at the end
+            following = batch.seq_to + 1
+            _put(conn, "resend_from", str(following if following < _int(conn, "next_device_seq") else 0))
+    return outcome
+
+
+def _count(outcome: AckOutcome, status: str, message: str | None) -> None:
+    if status == "rejected":
+        outcome.rejected += 1
+        outcome.rejected_messages.append(message or "rejected")
+    elif status == "conflict":
+        outcome.conflicts += 1
+    else:
+        setattr(outcome, status, getattr(outcome, status) + 1)
+
+
+def _after_ack(conn, row, result, now: str) -> None:  # noqa: ANN001
+    record_id = row.record_id
+    known = _sync_record(conn, record_id)
+    pending = conn.execute(text("SELECT COUNT(*) FROM outbox WHERE record_id = :r AND acked_at IS NULL"),
+                           {"r": record_id}).scalar_one()
+    if result.status == "rejected":
+        _open_conflict(conn, record_id=record_id, local=_registration_state(conn, record_id),
+                       remote={"rejected": result.message or "rejected by the server"}, now=now)
+        conn.execute(text("UPDATE registration SET sync_state = 'conflict' WHERE id = :r"), {"r": record_id})
+        return
+    version = result.server_version
+    ours = state_from_payload(row.payload, fallback=json.loads(known.base) if known else None)
+    if known is None or version > known.server_version:
+        stale = 0 if result.status == "applied" else 1
+        base = ours if result.status == "applied" else (json.loads(known.base) if known else ours)
+        _put_sync_record(conn, record_id, version, base, known.hlc if known else 0, stale)
+    elif known.stale == 2 and not pending:
+        # A newer server state was pulled while this op was in flight: show it now the record is clean.
+        _write_registration(conn, record_id, json.loads(known.base), known.server_version, now)
+        conn.execute(text("UPDATE sync_record SET stale = 0 WHERE record_id = :r"), {"r": record_id})
+    conn.execute(text("UPDATE registration SET server_version = MAX(COALESCE(server_version, 0), :v) WHERE id = :r"),
+                 {"v": version, "r": record_id})
+    if result.status == "conflict":
+        _open_conflict(conn, record_id=record_id, local=ours,
+                       remote={"server_version": version, "conflict_id": result.conflict_id, "state": None}, now=now)
+    state = _record_sync_state(conn, record_id, pending, result.status)
+    conn.execute(text("UPDATE registration SET sync_state = :s WHERE id = :r"), {"s": state, "r": record_id})
+
+
+def _record_sync_state(conn, record_id: str, pending: int, status: str | None) -> str:  # noqa: ANN001
+    if conn.execute(text("SELECT 1 FROM conflict WHERE record_id = :r AND resolved_at IS NULL"),
+                    {"r": record_id}).first():
+        return "conflict"
+    if pending:
+        return "queued"
+    return "sent" if status == "merged" else "acknowledged"
+
+
+def _put_sync_record(conn, record_id: str, version: int, base: State, hlc: int, stale: int) -> None:  # noqa: ANN001
+    conn.execute(text("INSERT INTO sync_record (record_id, server_version, base, hlc, stale) "
+                      "VALUES (:r, :v, :b, :h, :s) ON CONFLICT (record_id) DO UPDATE SET "
+                      "server_version = excluded.server_version, base = excluded.base, "
+                      "hlc = MAX(sync_record.hlc, excluded.hlc), stale = excluded.stale"),
+                 {"r": record_id, "v": version, "b": json.dumps(base, sort_keys=True), "h": hlc, "s": stale})
+
+
+def note_sequence_gap(vault: Vault, expected_seq: int) -> None:
+    """409: the server expects `expected_seq`. Below what it acknowledged, it lost data: send again from there."""
+    with vault.session() as session:
+        conn = session.connection()
+        if expected_seq > _int(conn, "next_device_seq"):
+            raise errors.BadServerAnswer(f"the server expects device_seq {expected_seq}, beyond what this device sent")
+        _put(conn, "resend_from", str(expected_seq))
+
+
+# --- pull --------------------------------------------------------------------------------------------------------
+
+
+def cursor(vault: Vault) -> int:
+    with vault.session(readonly=True) as session:
+        return _int(session.connection(), "cursor")
+
+
+def store_pull_page(vault: Vault, page: PullPage, *, own_device_id: str) -> PullOutcome:
+    """Apply one page of changes and move the cursor, in ONE transaction."""
+    outcome, now = PullOutcome(changes=len(page.changes)), utc_now()
+    with vault.session() as session:
+        conn = session.connection()
+        if page.next_cursor < _int(conn, "cursor"):
+            raise errors.BadServerAnswer("the server's cursor went backwards")
+        clock = _int(conn, "hlc")
+        for change in page.changes:
+            clock = max(clock, change.hlc)
+            _apply_change(conn, change, outcome, now)
+        _put(conn, "hlc", str(clock))
+        _put(conn, "cursor", str(page.next_cursor))
+    return outcome
+
+
+def _apply_change(conn, change, outcome: PullOutcome, now: str) -> None:  # noqa: ANN001
+    record_id, version, remote = change.record_id, change.server_version, state_from_change(change)
+    known = _sync_record(conn, record_id)
+    if known is not None and (version < known.server_version or (version == known.server_version
+                                                                   and known.stale == 0)):
+        outcome.skipped += 1  # re-delivered, or already known from our own acknowledgement
+        return
+    pending = conn.execute(text("SELECT seq, payload, wire FROM outbox WHERE record_id = :r AND acked_at IS NULL "
+                                "ORDER BY seq"), {"r": record_id}).all()
+    if not pending:
+        _write_registration(conn, record_id, remote, version, now)
+        _put_sync_record(conn, record_id, version, remote, change.hlc, 0)
+        _fill_conflict_state(conn, record_id, remote)
+        outcome.applied += 1
+        return
+    if any(row.wire is not None for row in pending):
+        # Already on the wire with its old base: the server decides; remember this state to show once clean.
+        _put_sync_record(conn, record_id, version, remote, change.hlc, 2)
+        outcome.skipped += 1
+        return
+    base = json.loads(known.base) if known is not None else None
+    local = _registration_state(conn, record_id)
+    try:
+        merged = three_way(base, local, remote)
+        payloads = [three_way(base, state_from_payload(row.payload, fallback=local), remote) for row in pending]
+    except MergeConflict as conflict:
+        _open_conflict(conn, record_id=record_id, local=local,
+                       remote={"server_version": version, "state": remote, "field": conflict.where}, now=now)
+        conn.execute(text("UPDATE registration SET sync_state = 'conflict' WHERE id = :r"), {"r": record_id})
+        outcome.conflicts += 1
+        return
+    _write_registration(conn, record_id, merged, version, now, sync_state="queued")
+    for row, state in zip(pending, payloads):
+        conn.execute(text("UPDATE outbox SET payload = :p, base_version = :v WHERE seq = :s"),
+                     {"p": _payload_for(conn, record_id, state), "v": version, "s": row.seq})
+    _put_sync_record(conn, record_id, version, remote, change.hlc, 0)
+    outcome.rebased += 1
+
+
+def _fill_conflict_state(conn, record_id: str, remote: State) -> None:  # noqa: ANN001
+    row = conn.execute(text("SELECT id, remote FROM conflict WHERE record_id = :r AND resolved_at IS NULL"),
+                       {"r": record_id}).first()
+    if row is not None and json.loads(row.remote).get("state") is None:
+        value = {**json.loads(row.remote), "state": remote}
+        conn.execute(text("UPDATE conflict SET remote = :m WHERE id = :i"),
+                     {"m": json.dumps(value, sort_keys=True), "i": row.id})
+
+
+def _payload_for(conn, record_id: str, state: State) -> str:  # noqa: ANN001
+    """An outbox payload (the vault's shape: registration columns + extra fields) for a rebased state."""
+    if state["deleted"]:
+        return json.dumps({"id": record_id, "deleted": True})
+    columns, extras = columns_from_state(state)
+    fields = state["fields"]
+    columns.update(id=record_id, created_at=fields.get("@created_at"), created_by=fields.get("@created_by"))
+    return json.dumps({**columns, "fields": extras}, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _write_registration(conn, record_id: str, state: State, version: int, now: str,  # noqa: ANN001
+                        sync_state: str | None = None) -> None:
+    columns, extras = columns_from_state(state)
+    exists = conn.execute(text("SELECT version FROM registration WHERE id = :r"), {"r": record_id}).first()
+    if exists is None and state["deleted"]:
+        return  # a record this device never had, deleted elsewhere: nothing to show
+    if sync_state is None:
+        open_conflict = conn.execute(text("SELECT 1 FROM conflict WHERE record_id = :r AND resolved_at IS NULL"),
+                                     {"r": record_id}).first()
+        sync_state = "conflict" if open_conflict else "acknowledged"
+    params = {**columns, "id": record_id, "sv": version, "now": now, "ss": sync_state}
+    if exists is None:
+        fields = state["fields"]
+        params.update(created_at=fields.get("@created_at") or now, created_by=fields.get("@created_by") or "(sync)")
+        conn.execute(text(
+            "INSERT INTO registration (id, form_id, form_version, status, content, created_at, created_by, "
+            "updated_at, updated_by, version, server_version, sync_state, deleted, title, sex, age, nationality, "
+            "centre, registered_on) VALUES (:id, :form_id, :form_version, :status, :content, :created_at, "
+            ":created_by, :now, '(sync)', 1, :sv, :ss, :deleted, :title, :sex, :age, :nationality, :centre, "
+            ":registered_on)"), params)
+    else:
+        conn.execute(text(
+            "UPDATE registration SET form_id = :form_id, form_version = :form_version, status = :status, "
+            "content = :content, updated_at = :now, updated_by = '(sync)', version = version + 1, "
+            "server_version = :sv, sync_state = :ss, deleted = :deleted, title = :title, sex = :sex, age = :age, "
+            "nationality = :nationality, centre = :centre, registered_on = :registered_on WHERE id = :id"), params)
+    conn.execute(text("DELETE FROM registration_field WHERE record_id = :r"), {"r": record_id})
+    if extras:
+        conn.execute(text("INSERT INTO registration_field (record_id, name, value) VALUES (:r, :n, :v)"),
+                     [{"r": record_id, "n": n, "v": v} for n, v in extras.items()])
+
+
+# --- status ------------------------------------------------------------------------------------------------------
+
+
+def status(vault: Vault) -> dict:
+    with vault.session(readonly=True) as session:
+        conn = session.connection()
+        unsynced = conn.execute(text("SELECT COUNT(*) FROM outbox WHERE acked_at IS NULL")).scalar_one()
+        conflicts = conn.execute(text("SELECT COUNT(*) FROM conflict WHERE resolved_at IS NULL")).scalar_one()
+        rejected = conn.execute(text("SELECT COUNT(*) FROM outbox WHERE result LIKE '%\"rejected\"%'")).scalar_one()
+        return {"enrolled": bool(_get(conn, "device_id")), "server_url": _get(conn, "server_url"),
+                "centre_name": _get(conn, "centre_name"), "device_id": _get(conn, "device_id"),
+                "unsynced": int(unsynced), "open_conflicts": int(conflicts), "rejected": int(rejected),
+                "cursor": _int(conn, "cursor"), "acked_device_seq": _int(conn, "acked_device_seq"),
+                "last_sync_at": _get(conn, "last_sync_at"),
+                "last_sync": json.loads(_get(conn, "last_sync") or "null")}

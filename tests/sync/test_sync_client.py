@@ -1,0 +1,146 @@
+"""The device sync client against the real server on loopback (SQLite and PostgreSQL): CLI enrol and sync,
+push and pull between devices, tombstones, re-delivery, the outbox across restarts, and the URL policy."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from conftest import PASSPHRASE, fast_connect
+from records import FORM_ID, register
+
+from desktop_app.services import sync as sync_service
+from desktop_app.sync import errors, store
+from desktop_app.vault import Vault
+from desktop_app.vault.registrations import count_unsynced, delete_registration, get_registration
+
+
+def waypoint(*args: str, env_extra: dict | None = None) -> subprocess.CompletedProcess:
+    env = {**os.environ, "WAYPOINT_PASSPHRASE": PASSPHRASE, **(env_extra or {})}
+    return subprocess.run([sys.executable, "-m", "desktop_app.cli", *args], env=env, capture_output=True,
+                          text=True, timeout=300)
+
+
+def test_cli_enrol_then_sync_prints_the_json_summary(make_vault, new_code, server):
+    vault = make_vault("cli")
+    path = vault.path
+    for n in range(5):
+        register(vault, f"Person {n}", 20 + n)
+    vault.close()
+    enrolled = waypoint("enrol", "--vault", str(path), "--user", "admin", "--server", server.url,
+                        "--code", new_code())
+    assert enrolled.returncode == 0, enrolled.stderr
+    assert json.loads(enrolled.stdout)["centre"] == "Agadez"
+    synced = waypoint("sync", "--vault", str(path), "--user", "admin")
+    assert synced.returncode == 0, synced.stderr
+    summary = json.loads(synced.stdout)
+    assert {k: summary[k] for k in ("pushed", "acknowledged", "conflicts")} == {
+        "pushed": 5, "acknowledged": 5, "conflicts": 0}
+    assert summary["pulled"] >= 5  # its own five come back in the feed (and are no-ops)
+    again = json.loads(waypoint("sync", "--vault", str(path), "--user", "admin").stdout)
+    assert again["pushed"] == again["acknowledged"] == 0
+    with Vault.unlock(path, username="admin", passphrase=PASSPHRASE) as reopened:
+        assert count_unsynced(reopened) == 0
+        assert store.status(reopened)["unsynced"] == 0
+
+
+def test_enrolling_twice_and_a_used_code_are_refused(enrolled, make_vault, new_code, server):
+    vault = enrolled("twice")
+    with pytest.raises(errors.AlreadyEnrolled):
+        sync_service.enrol(vault, server_url=server.url, code=new_code())
+    code = new_code()
+    sync_service.enrol(make_vault("first"), server_url=server.url, code=code)
+    with pytest.raises(errors.ServerRefused, match="already been used"):
+        sync_service.enrol(make_vault("second"), server_url=server.url, code=code)
+
+
+def test_records_flow_between_two_devices_with_edits_and_deletes(enrolled):
+    a, b = enrolled("a"), enrolled("b")
+    kept = register(a, "Amadou Test", 31)
+    gone = register(a, "Binta Test", 25)
+    summary = sync_service.sync_now(a, connect=fast_connect())
+    assert summary.acknowledged == 2 and get_registration(a, kept.id).sync_state == "acknowledged"
+    sync_service.sync_now(b, connect=fast_connect())
+    copy = get_registration(b, kept.id)
+    assert copy.title == "Amadou Test" and copy.age == 31 and "<name>Amadou Test</name>" in copy.content
+    assert copy.sync_state == "acknowledged" and copy.server_version == 1
+
+    register(b, "Amadou Test", 32, record_id=kept.id)  # b edits what it received
+    delete_registration(a, gone.id)
+    sync_service.sync_now(b, connect=fast_connect())
+    sync_service.sync_now(a, connect=fast_connect())
+    assert get_registration(a, kept.id).age == 32
+    assert get_registration(b, gone.id).deleted is False  # b has not pulled the delete yet
+    sync_service.sync_now(b, connect=fast_connect())
+    assert get_registration(b, gone.id).deleted is True
+    for vault in (a, b):
+        assert count_unsynced(vault) == 0
+
+
+def test_redelivered_pages_are_no_ops(enrolled):
+    a = enrolled("redeliver")
+    record = register(a, "Chaibou Test", 40)
+    sync_service.sync_now(a, connect=fast_connect())
+    connection = fast_connect()(store.load_credentials(a).server_url,
+                                **_signing(store.load_credentials(a)))
+    page = connection.pull(since=0, limit=1000)
+    connection.close()
+    before = get_registration(a, record.id)
+    outcome = store.store_pull_page(a, page.model_copy(update={"next_cursor": store.cursor(a)}),
+                                    own_device_id="x")
+    after = get_registration(a, record.id)
+    assert outcome.applied == 0 and outcome.skipped == len(page.changes)
+    assert (after.version, after.content, after.sync_state) == (before.version, before.content, before.sync_state)
+
+
+def _signing(credentials: store.Credentials) -> dict:
+    return {"device_id": credentials.device_id, "device_key": credentials.device_key,
+            "server_signing_key": credentials.server_signing_key}
+
+
+def test_outbox_survives_closing_the_vault_between_attempts(enrolled, server, tmp_path):
+    vault = enrolled("restart")
+    path = vault.path
+    ids = [register(vault, f"Restart {n}", 30 + n).id for n in range(7)]
+    credentials = store.load_credentials(vault)
+    batch = store.next_batch(vault, credentials, max_ops=4)  # frozen: device_seq and wire op stored
+    assert (batch.seq_from, batch.seq_to) == (1, 4)
+    vault.close()  # "power cut" before the first attempt: nothing was sent
+
+    reopened = Vault.unlock(path, username="admin", passphrase=PASSPHRASE)
+    try:
+        again = store.next_batch(reopened, store.load_credentials(reopened), max_ops=4)
+        assert again.body == batch.body  # the very same signed bytes
+        reopened.close()
+        reopened = Vault.unlock(path, username="admin", passphrase=PASSPHRASE)
+        summary = sync_service.sync_now(reopened, connect=fast_connect())
+        assert summary.acknowledged == 7 and count_unsynced(reopened) == 0
+        assert {get_registration(reopened, i).sync_state for i in ids} == {"acknowledged"}
+    finally:
+        reopened.close()
+
+
+@pytest.mark.parametrize("url", ["http://example.org:8470", "http://10.0.0.5", "http://192.168.1.20:80",
+                                 "ftp://127.0.0.1", "http://user:pw@127.0.0.1"])
+def test_plain_http_to_another_host_is_refused_before_any_connection(url, make_vault):
+    vault = make_vault("insecure")
+    with pytest.raises(errors.InsecureServerUrl):
+        sync_service.enrol(vault, server_url=url, code="ABCD-EFGH")
+    assert store.status(vault)["enrolled"] is False
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:1", "http://127.8.9.10:1", "http://[::1]:1",
+                                 "http://localhost:1", "https://sync.example.org"])
+def test_loopback_http_and_https_are_accepted(url):
+    assert sync_service.check_server_url(url) == url
+
+
+def test_cli_refuses_plain_http_to_another_host_without_traffic(make_vault):
+    # A "server" address that would hang if contacted: the refusal must come first.
+    path = make_vault("cli-insecure").path
+    result = waypoint("enrol", "--vault", str(path), "--user", "admin", "--server", "http://192.0.2.1:9",
+                      "--code", "ABCD-EFGH")
+    assert result.returncode == 2 and "https://" in result.stderr
