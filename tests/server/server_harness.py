@@ -82,18 +82,20 @@ class ServerProcess:
             env=env, stdout=log, stderr=log,
         )
         deadline = time.monotonic() + timeout
-        while True:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"server exited with {self.process.returncode}: {self.log_path.read_text()[-2000:]}")
-            try:
-                if httpx.get(f"{self.url}/health", timeout=2).status_code == 200:
-                    return self
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError(f"server did not answer /health within {timeout}s")
-            time.sleep(0.05)  # polling the port: there is no signal to wait on across processes
+        with httpx.Client(timeout=2) as probe:
+            while True:
+                if self.process.poll() is not None:
+                    raise RuntimeError(f"server exited with {self.process.returncode}: "
+                                       f"{self.log_path.read_text()[-2000:]}")
+                try:
+                    if probe.get(f"{self.url}/health").status_code == 200:
+                        return self
+                except httpx.TransportError:
+                    pass
+                if time.monotonic() > deadline:
+                    self.stop()
+                    raise RuntimeError(f"server did not answer /health within {timeout}s")
+                time.sleep(0.05)  # polling the port: there is no signal to wait on across processes
 
     def kill(self) -> None:
         """SIGKILL: no shutdown hooks, as in a power cut."""

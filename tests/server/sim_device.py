@@ -8,6 +8,7 @@ loop that survives lost answers, 409 gaps and simulated crashes (in-memory work 
 from __future__ import annotations
 
 import random
+import time
 import uuid
 from dataclasses import dataclass, field
 
@@ -194,3 +195,32 @@ class SimDevice:
             pulled += len(page.changes)
             if not page.has_more:
                 return pulled
+
+
+RETRYABLE = (httpx.TransportError, SimulatedCrash)
+
+
+def sync_until_done(device: SimDevice, *, rng: random.Random, crash_probability: float = 0.0,
+                    batch_size: int = 50, max_attempts: int = 500, on_retry=None) -> int:  # noqa: ANN001
+    """Push everything and pull to the end, retrying through lost connections, 5xx and simulated crashes.
+
+    Returns the number of attempts that failed. 4xx answers other than 409 are real errors and propagate.
+    """
+    failures = 0
+    for _ in range(max_attempts):
+        try:
+            device.push_pending(batch_size=batch_size, rng=rng, crash_probability=crash_probability)
+            device.pull_all(rng=rng, crash_probability=crash_probability)
+            return failures
+        except RETRYABLE:
+            failures += 1
+        except ServerAnswerError as exc:
+            # 5xx, or a signature check failing on a truncated answer: retry. Anything else is a bug.
+            status = exc.response.status_code
+            if status < 500 and status != 200:
+                raise
+            failures += 1
+        if on_retry is not None:
+            on_retry(failures)
+        time.sleep(min(0.005 * 2 ** min(failures, 7), 0.5) * rng.random())  # backoff with jitter, as in the field
+    raise AssertionError(f"device still not in sync after {max_attempts} attempts")
