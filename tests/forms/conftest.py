@@ -26,3 +26,14 @@ def vault(isolated_home):
 def shipped_xforms() -> dict[str, str]:
     """form file stem -> XForm XML of the shipped forms (converted once per test session)."""
     return {path.stem: convert_xlsform(path).xform for path in sorted((ROOT / "forms").glob("*.md"))}
+
+
+@pytest.fixture
+def forms_vault(vault, shipped_xforms):
+    """A vault with the shipped forms installed from the session's converted XForms (what
+    install_shipped_forms does, without converting them again for every test)."""
+    from desktop_app.records.form_store import install_form
+
+    for stem, xform in shipped_xforms.items():
+        install_form(vault, xform=xform, source_name=f"{stem}.md", check_role=False)
+    return vault

@@ -14,9 +14,9 @@ from conftest import ADMIN, ADMIN_PASSPHRASE, ROOT
 
 
 @pytest.fixture
-def cli_vault(vault, monkeypatch):
-    path = vault.path
-    vault.close()
+def cli_vault(forms_vault, monkeypatch):
+    path = forms_vault.path
+    forms_vault.close()
     monkeypatch.setenv("WAYPOINT_PASSPHRASE", ADMIN_PASSPHRASE)
     return path
 
@@ -27,8 +27,10 @@ def run(capsys, *argv):
     return code, out, err
 
 
-def test_list_installs_the_shipped_forms_on_first_use(cli_vault, capsys):
-    code, out, _ = run(capsys, "forms", "list", "--vault", str(cli_vault), "--user", ADMIN)
+def test_list_installs_the_shipped_forms_on_first_use(vault, capsys, monkeypatch):
+    monkeypatch.setenv("WAYPOINT_PASSPHRASE", ADMIN_PASSPHRASE)
+    vault.close()
+    code, out, _ = run(capsys, "forms", "list", "--vault", str(vault.path), "--user", ADMIN)
     assert code == 0
     lines = out.strip().splitlines()
     assert lines[0].split() == ["FORM", "ID", "VERSION", "TITLE", "INSTALLED"]

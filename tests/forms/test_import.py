@@ -9,7 +9,6 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from desktop_app.records.importer import ImportFileError, import_file
-from desktop_app.services.forms import install_shipped_forms
 from desktop_app.vault.registrations import count_registrations, count_unsynced, get_registration
 
 FORM_ID = "waypoint_migrant_registration"
@@ -43,12 +42,6 @@ def write_csv(path, rows, *, delimiter=";"):
         writer.writeheader()
         writer.writerows(rows)
     return path
-
-
-@pytest.fixture
-def forms_vault(vault):
-    install_shipped_forms(vault)
-    return vault
 
 
 def second_row(**changes):

@@ -35,13 +35,6 @@ ANSWERS = {
 }
 
 
-@pytest.fixture
-def forms_vault(vault):
-    added = form_service.install_shipped_forms(vault)
-    assert len(added) == 4
-    return vault
-
-
 def filled_session(new_form, answers) -> FormSession:
     from waypoint_core.xform import FormDefinition
 
@@ -52,9 +45,10 @@ def filled_session(new_form, answers) -> FormSession:
     return session
 
 
-def test_shipped_forms_install_once(forms_vault):
-    assert form_service.install_shipped_forms(forms_vault) == []
-    listed = form_service.list_installed_forms(forms_vault)
+def test_shipped_forms_install_once(vault):
+    assert len(form_service.install_shipped_forms(vault)) == 4
+    assert form_service.install_shipped_forms(vault) == []
+    listed = form_service.list_installed_forms(vault)
     assert {f.form_id for f in listed} == {FORM_ID, "waypoint_vot_case", "waypoint_assistance_event",
                                            "waypoint_referral"}
 
