@@ -72,7 +72,9 @@ def test_any_invalid_row_imports_nothing_and_every_error_is_listed(forms_vault, 
                 "_uuid": "6f1c0c52-6a8e-4d3b-9f51-000000000003",
                 "identity/age_years": "140", "migration/beneficiary_category": "",
                 "identity/phone": "90000000", "group_info/uasc_status": "unaccompanied"}
-    path = write_csv(tmp_path / "export.csv", [BASE, bad_choice, bad_many, {**BASE, "colour": "blue"}])
+    bad_type = {**BASE, "meta/instanceID": "uuid:6f1c0c52-6a8e-4d3b-9f51-000000000004",
+                "_uuid": "6f1c0c52-6a8e-4d3b-9f51-000000000004", "centre_page/registered_on": "20/11/2026"}
+    path = write_csv(tmp_path / "export.csv", [BASE, bad_choice, bad_many, {**BASE, "colour": "blue"}, bad_type])
     report = import_file(forms_vault, form_id=FORM_ID, path=path)
     assert report.imported == []
     assert count_registrations(forms_vault) == 0 and count_unsynced(forms_vault) == 0
@@ -82,6 +84,7 @@ def test_any_invalid_row_imports_nothing_and_every_error_is_listed(forms_vault, 
     assert (4, "identity/phone") in found  # regex constraint
     assert (4, "migration/beneficiary_category") in found  # required
     assert (4, "group_info/uasc_status") in found  # answered but not relevant for an adult
+    assert (6, "centre_page/registered_on") in found  # not a date
     assert (1, "colour") in found  # unknown column, named once on the header row
     assert (5, "meta/instanceID") in found  # same record as row 2
     messages = {(e.row, e.field): e.message for e in report.errors}
