@@ -93,3 +93,26 @@ def test_errors_are_one_line_without_traceback(files, capsys):
         capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=60,
     )
     assert no_pass.returncode == 2 and "no passphrase given" in no_pass.stderr
+
+
+def test_verify_reports_an_inconsistent_vault_and_exits_1(files, capsys):
+    from desktop_app.vault.registrations import save_registration
+
+    _init(files, capsys)
+    with Vault.unlock(files["vault"], username="amina", passphrase="admin passphrase") as vault:
+        reg = save_registration(vault, form_id="f", form_version="1", status="draft", content="<a/>")
+        with vault.session() as session:  # a record whose outbox row went missing
+            session.connection().exec_driver_sql("DELETE FROM outbox WHERE record_id = ?", (reg.id,))
+    assert main(["verify", *_as_admin(files)]) == 1
+    err = capsys.readouterr().err
+    assert f"registration {reg.id}: no outbox row for version 1" in err and "verify FAILED" in err
+
+
+def test_administrator_resets_another_users_passphrase(files, capsys):
+    _init(files, capsys)
+    assert main(["users", "add", "moussa", "--role", "coordinator", "--new-passphrase-file",
+                 str(files["staff"]), *_as_admin(files)]) == 0
+    reset = files["vault"].parent / "reset.pass"
+    reset.write_text("reset by the administrator\n")
+    assert main(["users", "passwd", "moussa", "--new-passphrase-file", str(reset), *_as_admin(files)]) == 0
+    Vault.unlock(files["vault"], username="moussa", passphrase="reset by the administrator").close()

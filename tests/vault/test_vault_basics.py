@@ -131,3 +131,24 @@ def test_recovery_code_opens_as_administrator(new_vault, vault_dir):
     Vault.unlock(vault_dir, username=ADMIN, passphrase="a new passphrase for amina").close()
     with pytest.raises(errors.WrongPassphrase):
         Vault.unlock_with_recovery(vault_dir, recovery_code="AAAA-" * 7 + "AAAA")
+
+
+def test_replacing_the_recovery_code_retires_the_old_one(new_vault, vault_dir):
+    old = new_vault.recovery_code
+    new = new_vault.replace_recovery_code()
+    new_vault.close()
+    assert new != old
+    with pytest.raises(errors.WrongPassphrase):
+        Vault.unlock_with_recovery(vault_dir, recovery_code=old)
+    Vault.unlock_with_recovery(vault_dir, recovery_code=new).close()
+
+
+def test_batch_save_is_all_or_nothing(new_vault):
+    from desktop_app.vault.registrations import RegistrationDraft, save_registrations
+
+    good = RegistrationDraft("f", "1", "draft", "<a/>")
+    with pytest.raises(errors.InvalidInput):
+        save_registrations(new_vault, [good, RegistrationDraft("f", "1", "nonsense", "<b/>")])
+    assert count_registrations(new_vault) == 0 and count_unsynced(new_vault) == 0
+    ids = save_registrations(new_vault, [good, RegistrationDraft("f", "1", "finalized", "<b/>")])
+    assert len(ids) == 2 and count_unsynced(new_vault) == 2
