@@ -181,3 +181,21 @@ def test_deleting_a_record_removes_its_kept_versions(vault, registration_xform):
     assert left == 0
     with pytest.raises(RecordError):
         open_record(vault, first.record_id)
+
+
+def test_vot_case_refused_keeps_neither_the_person_link_nor_the_profile(vault, shipped_xforms):
+    xform = shipped_xforms["vot_case"]
+    install_form(vault, xform=xform, source_name="vot_case.md")
+    answers = {"case_page/centre_country": "NE", "case_page/centre": "ne_agadez",
+               "case_page/screening_date": "2026-11-20", "consent/consent_services": "no",
+               "identification/person_ref": "WP-7F3A", "identification/sex": "female",
+               "identification/trafficking_status": "ActualVictimOfTrafficking",
+               "profile/type_of_exploitation": "SexualExploitation",
+               "trafficking_event": [{"event_type": "Recruitment", "event_country": "NG"}]}
+    saved = save_record(vault, form_id="waypoint_vot_case", form_version="2026112701", status="finalized",
+                        content=instance(xform, answers))
+    content = get_registration(vault, saved.record_id).content
+    assert saved.personal_data_withheld
+    for sensitive in ("WP-7F3A", "female", "ActualVictimOfTrafficking", "SexualExploitation", "Recruitment"):
+        assert sensitive not in content
+    assert "ne_agadez" in content and "2026-11-20" in content
