@@ -16,7 +16,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThread, QThreadPool, Signal
+from PySide6.QtCore import QObject, QRunnable, Qt, QThread, QThreadPool, Signal
 
 
 class TaskState:
@@ -34,22 +34,32 @@ class TaskState:
         self._cancelled.set()
 
     def report_progress(self, done: int, total: int) -> None:
-        self._task.progress.emit(int(done), int(total))
+        self._task._progress_from_worker.emit(int(done), int(total))
 
 
 class Task(QObject):
-    """One piece of background work; its signals arrive on the GUI thread (queued connections)."""
+    """One piece of background work; its public signals are emitted on the GUI thread.
+
+    The worker thread only emits the private `_*_from_worker` signals; queued connections made in
+    the constructor re-emit them from the GUI thread's event loop. So a caller can connect to
+    `succeeded` right after `run_db()` returns and never miss a result, however fast the task is.
+    """
 
     succeeded = Signal(object)
     failed = Signal(object)  # the exception instance
     progress = Signal(int, int)  # done, total
     finished = Signal()  # after succeeded or failed
 
+    _done_from_worker = Signal(bool, object)
+    _progress_from_worker = Signal(int, int)
+
     def __init__(self, fn: Callable[[TaskState], Any], *, name: str) -> None:
         super().__init__()
         self.name = name
         self._fn = fn
         self.state = TaskState(self)
+        self._done_from_worker.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
+        self._progress_from_worker.connect(self.progress.emit, Qt.ConnectionType.QueuedConnection)
 
     def cancel(self) -> None:
         self.state.cancel()
@@ -60,9 +70,12 @@ class Task(QObject):
         try:
             result = self._fn(self.state)
         except BaseException as exc:  # noqa: BLE001 - everything goes back to the GUI thread
-            self.failed.emit(exc)
+            self._done_from_worker.emit(False, exc)
         else:
-            self.succeeded.emit(result)
+            self._done_from_worker.emit(True, result)
+
+    def _deliver(self, ok: bool, value: object) -> None:
+        (self.succeeded if ok else self.failed).emit(value)
         self.finished.emit()
 
 

@@ -1,0 +1,66 @@
+"""Use cases behind the registration list: one page of rows, counts for the status bar.
+
+Returns plain `RegistrationRow` values (no database objects), so the UI's item model never holds a
+session or a table row. Runs on the UI's database thread.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from desktop_app.vault.vault import Vault
+from desktop_app.vault import registrations as store
+
+
+@dataclass(frozen=True)
+class RegistrationRow:
+    record_id: str
+    title: str
+    sex: str
+    age: int | None
+    nationality: str
+    form_id: str
+    form_version: str
+    status: str  # draft | finalized
+    sync_state: str  # local | queued | sent | acknowledged | conflict
+    updated_at: str  # ISO 8601, UTC
+
+    @property
+    def short_id(self) -> str:
+        # Enough to tell records apart on screen and read out over the phone.
+        return self.record_id.replace("-", "")[:8].upper()
+
+
+@dataclass(frozen=True)
+class ListCounts:
+    total: int
+    unsynced: int
+
+
+def _text(value: object) -> str:
+    return "" if value is None else str(value)
+
+
+def _row(summary: store.RegistrationSummary) -> RegistrationRow:
+    return RegistrationRow(
+        record_id=summary.id,
+        title=_text(summary.title),
+        sex=_text(summary.sex),
+        age=summary.age,
+        nationality=_text(summary.nationality),
+        form_id=summary.form_id,
+        form_version=_text(summary.form_version),
+        status=summary.status,
+        sync_state=_text(summary.sync_state),
+        updated_at=_text(summary.updated_at),
+    )
+
+
+def list_page(vault: Vault, *, offset: int, limit: int, search: str | None = None) -> list[RegistrationRow]:
+    """Newest change first; `search` matches the name (title) column."""
+    search = (search or "").strip() or None
+    return [_row(s) for s in store.page_registrations(vault, offset=offset, limit=limit, search=search)]
+
+
+def list_counts(vault: Vault) -> ListCounts:
+    return ListCounts(total=store.count_registrations(vault), unsynced=store.count_unsynced(vault))

@@ -1,0 +1,133 @@
+"""Composition root: the one place that builds settings, paths, workers, services and the window.
+
+`main()` is the `waypoint-app` entry point. `build_app()` does the wiring and is what tests call,
+with the QApplication pytest-qt made and a fast test KDF profile.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QApplication
+
+from desktop_app.paths import AppPaths, app_paths
+from desktop_app.ui.i18n import SUPPORTED, Translations
+from desktop_app.ui.idle import IdleWatcher
+from desktop_app.ui.main_window import MainWindow
+from desktop_app.ui.settings import AppSettings
+from desktop_app.ui.tasks import TaskRunner
+from desktop_app.ui.vault_controller import VaultController
+
+# The repository's resources/ folder (packaging copies it next to the package the same way).
+RESOURCES = Path(__file__).resolve().parents[2] / "resources"
+BASE_FONT_POINTS = 11  # readable at arm's length on a small laptop screen, at the end of a long day
+
+
+@dataclass
+class App:
+    """Everything the composition root built, so a caller can drive and then close it."""
+
+    qt_app: QApplication
+    paths: AppPaths
+    settings: AppSettings
+    tasks: TaskRunner
+    controller: VaultController
+    translations: Translations
+    idle: IdleWatcher
+    window: MainWindow
+
+    def close(self) -> None:
+        """Lock, stop the workers, remove what was installed on the QApplication."""
+        self.window.close()  # saves geometry and locks
+        self.tasks.shutdown()
+        self.qt_app.removeEventFilter(self.idle)
+        self.idle.disarm()
+        self.translations.uninstall()
+        self.window.deleteLater()
+
+
+def apply_style(qt_app: QApplication, *, resources: Path) -> None:
+    font = QFont(qt_app.font())
+    font.setPointSize(max(font.pointSize(), BASE_FONT_POINTS))
+    qt_app.setFont(font)
+    qss = resources / "style" / "waypoint.qss"
+    if qss.exists():
+        qt_app.setStyleSheet(qss.read_text(encoding="utf-8"))
+
+
+def build_app(
+    *,
+    qt_app: QApplication,
+    paths: AppPaths,
+    vault_path: Path | None = None,
+    language: str | None = None,
+    kdf_profile: str = "production",
+    resources: Path = RESOURCES,
+    page_size: int = 200,
+) -> App:
+    settings = AppSettings(config_dir=paths.config)
+    for folder in paths.all():
+        folder.mkdir(parents=True, exist_ok=True)
+    chosen_vault = vault_path or settings.last_vault_path or paths.default_vault
+    translations = Translations(app=qt_app, i18n_dir=resources / "i18n")
+    translations.switch(language or settings.language)
+    if language:
+        settings.language = language
+    apply_style(qt_app, resources=resources)
+    tasks = TaskRunner()
+    controller = VaultController(tasks=tasks, vault_path=chosen_vault, kdf_profile=kdf_profile)
+    idle = IdleWatcher(minutes=settings.idle_minutes)
+    qt_app.installEventFilter(idle)
+    window = MainWindow(
+        controller=controller, settings=settings, translations=translations, idle=idle, page_size=page_size
+    )
+    return App(
+        qt_app=qt_app,
+        paths=paths,
+        settings=settings,
+        tasks=tasks,
+        controller=controller,
+        translations=translations,
+        idle=idle,
+        window=window,
+    )
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="waypoint-app", description="Waypoint desktop app")
+    parser.add_argument("--vault", type=Path, help="vault folder (default: the last one used, or the app data folder)")
+    parser.add_argument("--lang", choices=SUPPORTED, help="interface language (remembered)")
+    parser.add_argument(
+        "--home", type=Path, help="keep every Waypoint file under this folder (portable or test profile)"
+    )
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    if args.home:
+        # paths.app_paths() reads WAYPOINT_HOME; set it before anything asks where files go.
+        os.environ["WAYPOINT_HOME"] = str(args.home.resolve())
+    qt_app = QApplication([sys.argv[0]])
+    qt_app.setApplicationName("Waypoint")
+    qt_app.setOrganizationName("Waypoint")
+    app = build_app(
+        qt_app=qt_app,
+        paths=app_paths(),
+        vault_path=args.vault.resolve() if args.vault else None,
+        language=args.lang,
+    )
+    app.window.show()
+    try:
+        return qt_app.exec()
+    finally:
+        app.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

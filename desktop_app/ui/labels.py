@@ -1,0 +1,50 @@
+"""Translated words for values stored in English codes: roles, statuses, sync states, sexes.
+
+Each function looks the word up at call time (not at import), so a language switch shows at once.
+Unknown codes are shown as they are rather than hidden: a new value must stay visible.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication
+
+
+def role_name(role: str) -> str:
+    names = {
+        "field_staff": QCoreApplication.translate("Labels", "Field staff"),
+        "coordinator": QCoreApplication.translate("Labels", "Coordinator"),
+        "administrator": QCoreApplication.translate("Labels", "Administrator"),
+        "recovery": QCoreApplication.translate("Labels", "Recovery (administrator)"),
+    }
+    return names.get(role, role)
+
+
+def status_name(status: str) -> str:
+    names = {
+        "draft": QCoreApplication.translate("Labels", "Draft"),
+        "finalized": QCoreApplication.translate("Labels", "Finalized"),
+    }
+    return names.get(status, status)
+
+
+def sync_state_name(state: str) -> str:
+    names = {
+        "local": QCoreApplication.translate("Labels", "Not synced"),
+        "queued": QCoreApplication.translate("Labels", "Waiting to sync"),
+        "sent": QCoreApplication.translate("Labels", "Sent"),
+        "acknowledged": QCoreApplication.translate("Labels", "Synced"),
+        "conflict": QCoreApplication.translate("Labels", "Conflict"),
+    }
+    return names.get(state, state)
+
+
+def sex_name(sex: str) -> str:
+    names = {
+        "female": QCoreApplication.translate("Labels", "Female"),
+        "f": QCoreApplication.translate("Labels", "Female"),
+        "male": QCoreApplication.translate("Labels", "Male"),
+        "m": QCoreApplication.translate("Labels", "Male"),
+        "other": QCoreApplication.translate("Labels", "Other"),
+        "unknown": QCoreApplication.translate("Labels", "Unknown"),
+    }
+    return names.get(sex.lower(), sex)

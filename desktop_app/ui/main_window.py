@@ -1,0 +1,354 @@
+"""The main window: one stack of screens (setup, unlock, registrations, and whatever other areas
+add), the menus, and a status bar with who is signed in, what is not yet synced, and the lock.
+
+Extension points for other areas (see docs/ui.md): `add_page`/`show_page`, the
+`registrations_menu` and `toolbar`, `add_status_widget`, the `new_registration_requested` and
+`open_registration_requested` signals, `registrations_changed()` after a save or a sync, and the
+controller's `locking` signal to drop personal data.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QStackedWidget, QToolBar, QWidget
+
+from desktop_app.services import registrations
+from desktop_app.services.session import Failure, SignedInUser
+from desktop_app.ui import labels
+from desktop_app.ui.i18n import Translations
+from desktop_app.ui.idle import IdleWatcher
+from desktop_app.ui.registration_model import RegistrationListModel
+from desktop_app.ui.registrations_page import RegistrationsPage
+from desktop_app.ui.settings import AppSettings
+from desktop_app.ui.settings_dialog import SettingsDialog
+from desktop_app.ui.setup_page import ADMIN, SetupPage
+from desktop_app.ui.unlock_page import UnlockPage
+from desktop_app.ui.vault_controller import VaultController
+
+
+class MainWindow(QMainWindow):
+    new_registration_requested = Signal()
+    open_registration_requested = Signal(str)  # record id
+    counts_updated = Signal(int, int)  # total, unsynced
+
+    def __init__(
+        self,
+        *,
+        controller: VaultController,
+        settings: AppSettings,
+        translations: Translations,
+        idle: IdleWatcher,
+        page_size: int = 200,
+    ) -> None:
+        super().__init__()
+        self.controller = controller
+        self.settings = settings
+        self.translations = translations
+        self.idle = idle
+        self._last_username = ""
+        self.settings_dialog: SettingsDialog | None = None
+
+        self.model = RegistrationListModel(page_size=page_size)
+        self.setup_page = SetupPage()
+        self.unlock_page = UnlockPage()
+        self.registrations_page = RegistrationsPage(model=self.model)
+        self.stack = QStackedWidget()
+        for page in (self.setup_page, self.unlock_page, self.registrations_page):
+            self.stack.addWidget(page)
+        self.setCentralWidget(self.stack)
+        self._build_actions()
+        self._build_status_bar()
+
+        controller.busy_changed.connect(self._busy_changed)
+        controller.created.connect(self._created)
+        controller.unlocked.connect(self._unlocked)
+        controller.failed.connect(self._failed)
+        controller.locking.connect(self._locking)
+        controller.locked.connect(self._update_lock_state)
+        idle.idle.connect(self.lock)
+        self.setup_page.location_chosen.connect(self._location_chosen)
+        self.setup_page.create_requested.connect(
+            lambda u, p: controller.create(admin_username=u, admin_passphrase=p)
+        )
+        self.setup_page.finished.connect(self._setup_finished)
+        self.unlock_page.unlock_requested.connect(lambda u, p: controller.unlock(username=u, passphrase=p))
+        self.unlock_page.recovery_requested.connect(lambda code: controller.unlock_with_recovery(recovery_code=code))
+        self.registrations_page.open_requested.connect(self.open_registration_requested.emit)
+
+        geometry = settings.window_geometry
+        if geometry is None or not self.restoreGeometry(geometry):
+            self._default_size()
+        self.retranslate()
+        self.start()
+
+    def _default_size(self) -> None:
+        # Field laptops often have 1366x768 screens: never open larger than the screen.
+        available = self.screen().availableGeometry()
+        self.resize(min(1100, int(available.width() * 0.95)), min(720, int(available.height() * 0.9)))
+
+    # --- screens ---------------------------------------------------------------------------
+    def start(self) -> None:
+        """Show setup on a first run, the unlock screen otherwise."""
+        if self.controller.vault_exists():
+            self.show_unlock()
+        else:
+            self.setup_page.prepare(default_location=str(self.controller.vault_path))
+            self.show_page(self.setup_page)
+
+    def show_unlock(self, *, notice: str = "") -> None:
+        self.unlock_page.prepare(
+            vault_path=str(self.controller.vault_path), username=self._last_username, notice=notice
+        )
+        self.show_page(self.unlock_page)
+
+    def add_page(self, page: QWidget) -> None:
+        """Let another area (forms, sync, reports) put a full screen into the window."""
+        self.stack.addWidget(page)
+
+    def show_page(self, page: QWidget) -> None:
+        if page not in (self.setup_page, self.unlock_page) and not self.controller.is_unlocked:
+            raise RuntimeError("personal screens only show while the vault is unlocked")
+        self.stack.setCurrentWidget(page)
+
+    def show_registrations(self) -> None:
+        self.show_page(self.registrations_page)
+
+    def add_status_widget(self, widget: QWidget) -> None:
+        self.statusBar().addPermanentWidget(widget)
+
+    # --- setup -----------------------------------------------------------------------------
+    def _location_chosen(self, folder: str) -> None:
+        from pathlib import Path
+
+        self.controller.set_vault_path(Path(folder))
+        self.settings.last_vault_path = Path(folder)
+        if self.controller.vault_exists():
+            self.show_unlock(notice=self.tr("A vault already exists in this folder. Sign in to open it."))
+        else:
+            self.setup_page.show_step(ADMIN)
+
+    def _created(self, created) -> None:
+        self.settings.last_vault_path = self.controller.vault_path
+        self._last_username = created.user.username
+        self.setup_page.show_recovery_code(created.recovery_code)
+
+    def _setup_finished(self, username: str) -> None:
+        self._last_username = username
+        self.show_unlock(notice=self.tr("The vault is ready. Sign in with the passphrase you just chose."))
+
+    # --- unlock and lock -------------------------------------------------------------------
+    def _busy_changed(self, busy: bool) -> None:
+        self.setup_page.set_busy(busy)
+        self.unlock_page.set_busy(busy)
+
+    def _failed(self, failure: Failure) -> None:
+        if self.stack.currentWidget() is self.setup_page:
+            self.setup_page.show_failure(failure)
+        else:
+            self.unlock_page.show_failure(failure)
+
+    def _unlocked(self, user: SignedInUser) -> None:
+        # Kept in memory only (never in settings) to prefill the unlock screen after a lock.
+        self._last_username = user.username if user.role != "recovery" and user.username != "recovery" else ""
+        self.unlock_page.clear_secrets()
+        self.unlock_page.stop_timers()
+        self.model.set_source(self._fetch_page)
+        self.show_registrations()
+        self.registrations_page.reload()
+        self.refresh_counts()
+        self.idle.arm()
+        self._update_lock_state()
+        self.registrations_page.search.setFocus()
+
+    def lock(self) -> None:
+        """Lock now (menu, Ctrl+L, idle timer, closing the window)."""
+        self.controller.lock()
+
+    def _locking(self) -> None:
+        self.idle.disarm()
+        if self.settings_dialog is not None:
+            self.settings_dialog.reject()
+        self.registrations_page.clear()
+        self.model.set_source(None)
+        self._counts = None
+        self.show_unlock(notice=self.tr("The vault is locked."))
+        self._update_lock_state()
+
+    # --- data ------------------------------------------------------------------------------
+    def _fetch_page(self, offset, limit, search, deliver, fail) -> None:
+        task = self.controller.run_with_vault(
+            lambda vault, state: registrations.list_page(vault, offset=offset, limit=limit, search=search),
+            name="db:list-page",
+        )
+        task.succeeded.connect(deliver)
+        task.failed.connect(fail)
+
+    def refresh_counts(self) -> None:
+        if not self.controller.is_unlocked:
+            return
+        session_number = self.controller.session_number
+        task = self.controller.run_with_vault(lambda vault, state: registrations.list_counts(vault), name="db:counts")
+        task.succeeded.connect(lambda counts: self._counts_arrived(session_number, counts))
+
+    def _counts_arrived(self, session_number: int, counts: registrations.ListCounts) -> None:
+        if session_number != self.controller.session_number:
+            return  # the vault was locked meanwhile
+        self._counts = counts
+        self._update_lock_state()
+        self.counts_updated.emit(counts.total, counts.unsynced)
+
+    def registrations_changed(self) -> None:
+        """Call after a registration is saved or a sync changed records: reload list and counts."""
+        if self.controller.is_unlocked:
+            self.registrations_page.reload()
+            self.refresh_counts()
+
+    # --- menus and status bar --------------------------------------------------------------
+    def _build_actions(self) -> None:
+        self.new_action = QAction(self, shortcut=QKeySequence.StandardKey.New)
+        self.new_action.triggered.connect(self.new_registration_requested.emit)
+        self.list_action = QAction(self, shortcut=QKeySequence("Ctrl+1"))
+        self.list_action.triggered.connect(self.show_registrations)
+        self.lock_action = QAction(self, shortcut=QKeySequence("Ctrl+L"))
+        self.lock_action.triggered.connect(self.lock)
+        self.settings_action = QAction(self)
+        self.settings_action.triggered.connect(self.open_settings)
+        self.quit_action = QAction(self, shortcut=QKeySequence("Ctrl+Q"))
+        self.quit_action.triggered.connect(self.close)
+        self.about_action = QAction(self)
+        self.about_action.triggered.connect(self._about)
+        self.language_group = QActionGroup(self)
+        self.language_actions: dict[str, QAction] = {}
+        for code, name in (("en", "English"), ("fr", "Français")):
+            action = QAction(name, self, checkable=True)  # each language named in itself
+            action.setData(code)
+            action.triggered.connect(lambda _=False, c=code: self.set_language(c))
+            self.language_group.addAction(action)
+            self.language_actions[code] = action
+        self.language_actions.get(self.translations.language, self.language_actions["en"]).setChecked(True)
+
+        bar = self.menuBar()
+        self.file_menu = bar.addMenu("")
+        self.file_menu.addAction(self.lock_action)
+        self.file_menu.addAction(self.settings_action)
+        self.file_menu.addSeparator()
+        self.file_menu.addAction(self.quit_action)
+        self.registrations_menu = bar.addMenu("")
+        self.registrations_menu.addAction(self.new_action)
+        self.registrations_menu.addAction(self.list_action)
+        self.language_menu = bar.addMenu("")
+        for action in self.language_actions.values():
+            self.language_menu.addAction(action)
+        self.help_menu = bar.addMenu("")
+        self.help_menu.addAction(self.about_action)
+        self.toolbar = QToolBar(objectName="mainToolbar", movable=False)
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.toolbar.addAction(self.new_action)
+        self.toolbar.addAction(self.list_action)
+        self.toolbar.addAction(self.lock_action)
+        self.addToolBar(self.toolbar)
+
+    def _build_status_bar(self) -> None:
+        self._counts: registrations.ListCounts | None = None
+        self.user_label = QLabel(objectName="statusUser")
+        self.unsynced_label = QLabel(objectName="statusUnsynced")
+        self.lock_label = QLabel(objectName="statusLock")
+        status = self.statusBar()
+        status.setSizeGripEnabled(False)
+        status.addWidget(self.user_label)
+        status.addWidget(self.unsynced_label)
+        status.addPermanentWidget(self.lock_label)
+
+    def _update_lock_state(self) -> None:
+        unlocked = self.controller.is_unlocked
+        user = self.controller.user
+        for action in (self.new_action, self.list_action, self.lock_action):
+            action.setEnabled(unlocked)
+        self.toolbar.setVisible(unlocked)
+        if unlocked and user is not None:
+            self.user_label.setText(
+                self.tr("Signed in: %1 (%2)").replace("%1", user.username).replace("%2", labels.role_name(user.role))
+            )
+            self.lock_label.setText(self.tr("Unlocked"))
+            self.lock_label.setProperty("locked", False)
+        else:
+            self.user_label.setText("")
+            self.lock_label.setText(self.tr("Locked"))
+            self.lock_label.setProperty("locked", True)
+        self.lock_label.style().unpolish(self.lock_label)
+        self.lock_label.style().polish(self.lock_label)
+        if unlocked and self._counts is not None:
+            self.unsynced_label.setText(
+                self.tr("%n registration(s) not yet synced", "", self._counts.unsynced)
+                + " · "
+                + self.tr("%n in total", "", self._counts.total)
+            )
+        else:
+            self.unsynced_label.setText("")
+
+    # --- settings and language -------------------------------------------------------------
+    def open_settings(self) -> None:
+        dialog = SettingsDialog(
+            idle_minutes=self.settings.idle_minutes, language=self.translations.language, parent=self
+        )
+        dialog.accepted.connect(lambda: self._apply_settings(dialog))
+        dialog.finished.connect(lambda _: self._settings_closed(dialog))
+        self.settings_dialog = dialog
+        dialog.open()  # window-modal, without a nested event loop
+
+    def _apply_settings(self, dialog: SettingsDialog) -> None:
+        self.settings.idle_minutes = dialog.chosen_idle_minutes
+        self.idle.set_minutes(dialog.chosen_idle_minutes)
+        if dialog.chosen_language != self.translations.language:
+            self.set_language(dialog.chosen_language)
+
+    def _settings_closed(self, dialog: SettingsDialog) -> None:
+        if self.settings_dialog is dialog:
+            self.settings_dialog = None
+        dialog.deleteLater()
+
+    def set_language(self, language: str) -> None:
+        self.translations.switch(language)
+        self.settings.language = language
+        self.language_actions[language].setChecked(True)
+
+    def _about(self) -> None:
+        box = QMessageBox(
+            QMessageBox.Icon.Information,
+            self.tr("About Waypoint"),
+            self.tr(
+                "Waypoint registers people assisted at transit centres. Every record is encrypted on this "
+                "computer and locks when you step away."
+            ),
+            QMessageBox.StandardButton.Ok,
+            self,
+        )
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(self.tr("Waypoint"))
+        self.file_menu.setTitle(self.tr("&File"))
+        self.registrations_menu.setTitle(self.tr("&Registrations"))
+        self.language_menu.setTitle(self.tr("&Language"))
+        self.help_menu.setTitle(self.tr("&Help"))
+        self.new_action.setText(self.tr("&New registration"))
+        self.list_action.setText(self.tr("Registration &list"))
+        self.lock_action.setText(self.tr("&Lock"))
+        self.lock_action.setToolTip(self.tr("Lock the vault now (Ctrl+L)"))
+        self.settings_action.setText(self.tr("&Settings…"))
+        self.quit_action.setText(self.tr("&Quit"))
+        self.about_action.setText(self.tr("&About Waypoint"))
+        self._update_lock_state()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.settings.window_geometry = self.saveGeometry()
+        self.settings.sync()
+        self.lock()
+        super().closeEvent(event)

@@ -1,0 +1,243 @@
+"""The unlock screen: username and passphrase, or the recovery code; clear errors; a busy bar."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_app.services.session import Failure, Problem
+from desktop_app.ui.messages import failure_text
+
+
+class UnlockPage(QWidget):
+    unlock_requested = Signal(str, str)  # username, passphrase
+    recovery_requested = Signal(str)  # recovery code
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setObjectName("unlockPage")
+        self._wait_left = 0
+        self._countdown = QTimer(self)
+        self._countdown.setInterval(1000)
+        self._countdown.timeout.connect(self._tick)
+
+        self.heading = QLabel(objectName="pageHeading")
+        self.intro = QLabel(wordWrap=True)
+        self.vault_label = QLabel(objectName="hint", wordWrap=True)
+        self.vault_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        # Sign in with a passphrase.
+        self.username = QLineEdit()
+        self.username.setMaxLength(64)
+        self.passphrase = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
+        self.username_label = QLabel()
+        self.username_label.setBuddy(self.username)
+        self.passphrase_label = QLabel()
+        self.passphrase_label.setBuddy(self.passphrase)
+        self.unlock_button = QPushButton(objectName="primary")
+        self.unlock_button.setDefault(True)
+        self.use_recovery_button = QPushButton(flat=True)
+        form = QFormLayout()
+        form.addRow(self.username_label, self.username)
+        form.addRow(self.passphrase_label, self.passphrase)
+        passphrase_panel = QWidget()
+        pv = QVBoxLayout(passphrase_panel)
+        pv.setContentsMargins(0, 0, 0, 0)
+        pv.addLayout(form)
+        row = QHBoxLayout()
+        row.addWidget(self.use_recovery_button)
+        row.addStretch()
+        row.addWidget(self.unlock_button)
+        pv.addLayout(row)
+
+        # Or with the recovery code written down at setup.
+        self.recovery_intro = QLabel(wordWrap=True)
+        self.recovery_code = QLineEdit(echoMode=QLineEdit.EchoMode.Password, objectName="recoveryInput")
+        self.recovery_label = QLabel()
+        self.recovery_label.setBuddy(self.recovery_code)
+        self.recovery_button = QPushButton(objectName="primary")
+        self.back_button = QPushButton(flat=True)
+        recovery_panel = QWidget()
+        rv = QVBoxLayout(recovery_panel)
+        rv.setContentsMargins(0, 0, 0, 0)
+        rv.addWidget(self.recovery_intro)
+        rform = QFormLayout()
+        rform.addRow(self.recovery_label, self.recovery_code)
+        rv.addLayout(rform)
+        rrow = QHBoxLayout()
+        rrow.addWidget(self.back_button)
+        rrow.addStretch()
+        rrow.addWidget(self.recovery_button)
+        rv.addLayout(rrow)
+
+        self.modes = QStackedWidget()
+        self.modes.addWidget(passphrase_panel)
+        self.modes.addWidget(recovery_panel)
+
+        self.notice = QLabel(objectName="notice", wordWrap=True)
+        self.notice.hide()
+        self.error = QLabel(objectName="error", wordWrap=True)
+        self.error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.error.hide()
+        self.busy_label = QLabel()
+        self.busy_bar = QProgressBar()
+        self.busy_bar.setRange(0, 0)  # indeterminate: Argon2 gives no progress
+        self.busy_bar.setTextVisible(False)
+        self.busy_label.hide()
+        self.busy_bar.hide()
+
+        card = QWidget(objectName="card")
+        card.setMaximumWidth(560)
+        cv = QVBoxLayout(card)
+        cv.setSpacing(14)
+        cv.addWidget(self.heading)
+        cv.addWidget(self.intro)
+        cv.addWidget(self.notice)
+        cv.addWidget(self.modes)
+        cv.addWidget(self.error)
+        cv.addWidget(self.busy_label)
+        cv.addWidget(self.busy_bar)
+        cv.addWidget(self.vault_label)
+        outer = QVBoxLayout(self)
+        outer.addStretch(1)
+        outer.addWidget(card, 0, Qt.AlignmentFlag.AlignHCenter)
+        outer.addStretch(2)
+
+        self.unlock_button.clicked.connect(self._submit)
+        self.username.returnPressed.connect(self.passphrase.setFocus)
+        self.passphrase.returnPressed.connect(self._submit)
+        self.recovery_code.returnPressed.connect(self._submit_recovery)
+        self.recovery_button.clicked.connect(self._submit_recovery)
+        self.use_recovery_button.clicked.connect(lambda: self._show_mode(1))
+        self.back_button.clicked.connect(lambda: self._show_mode(0))
+        self.setTabOrder(self.username, self.passphrase)
+        self.setTabOrder(self.passphrase, self.unlock_button)
+        self.setTabOrder(self.unlock_button, self.use_recovery_button)
+        self.retranslate()
+
+    # --- public ----------------------------------------------------------------------------
+    def prepare(self, *, vault_path: str, username: str = "", notice: str = "") -> None:
+        """Show an empty form for a fresh sign-in (after start, setup or lock)."""
+        self.clear_secrets()
+        self._vault_path = vault_path
+        self.username.setText(username)
+        self._show_mode(0)
+        self.set_busy(False)
+        self.error.hide()
+        self._failure = None
+        self.notice.setText(notice)
+        self.notice.setVisible(bool(notice))
+        self.retranslate()
+        (self.passphrase if username else self.username).setFocus()
+
+    def clear_secrets(self) -> None:
+        self.passphrase.clear()
+        self.recovery_code.clear()
+
+    def set_busy(self, busy: bool) -> None:
+        self.busy_label.setVisible(busy)
+        self.busy_bar.setVisible(busy)
+        self.modes.setEnabled(not busy)
+        if busy:
+            self.error.hide()
+        self._update_buttons()
+
+    def show_failure(self, failure: Failure) -> None:
+        self.passphrase.clear()
+        self.recovery_code.clear()
+        if failure.problem is Problem.TOO_MANY_ATTEMPTS and failure.retry_after_s > 0:
+            self._wait_left = failure.retry_after_s
+            self._countdown.start()
+        self._failure = failure
+        self._show_error(failure_text(failure))
+        self._update_buttons()
+        (self.recovery_code if self.modes.currentIndex() == 1 else self.passphrase).setFocus()
+
+    def stop_timers(self) -> None:
+        self._countdown.stop()
+
+    # --- internals -------------------------------------------------------------------------
+    def _show_error(self, text: str) -> None:
+        self.notice.hide()
+        self.error.setText(text)
+        self.error.show()
+
+    def _tick(self) -> None:
+        self._wait_left -= 1
+        if self._wait_left <= 0:
+            self._countdown.stop()
+            self.error.hide()
+        else:
+            self._show_error(failure_text(Failure(Problem.TOO_MANY_ATTEMPTS, self._wait_left)))
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        waiting = self._countdown.isActive()
+        busy = self.busy_bar.isVisible()
+        self.unlock_button.setEnabled(not waiting and not busy)
+        self.recovery_button.setEnabled(not waiting and not busy)
+
+    def _show_mode(self, index: int) -> None:
+        self.modes.setCurrentIndex(index)
+        self.clear_secrets()
+        if not self._countdown.isActive():
+            self.error.hide()
+        (self.recovery_code if index == 1 else (self.passphrase if self.username.text() else self.username)).setFocus()
+
+    def _submit(self) -> None:
+        if not self.unlock_button.isEnabled():
+            return
+        username = self.username.text().strip()
+        self._failure = None
+        if not username:
+            self._show_error(self.tr("Type your username."))
+            self.username.setFocus()
+            return
+        if not self.passphrase.text():
+            self._show_error(self.tr("Type your passphrase."))
+            self.passphrase.setFocus()
+            return
+        self.unlock_requested.emit(username, self.passphrase.text())
+
+    def _submit_recovery(self) -> None:
+        if not self.recovery_button.isEnabled():
+            return
+        code = self.recovery_code.text().strip()
+        if not code:
+            self._show_error(self.tr("Type the recovery code."))
+            return
+        self.recovery_requested.emit(code)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        self.heading.setText(self.tr("Unlock the vault"))
+        self.intro.setText(self.tr("Sign in to see and add registrations."))
+        self.username_label.setText(self.tr("&Username"))
+        self.passphrase_label.setText(self.tr("&Passphrase"))
+        self.unlock_button.setText(self.tr("Un&lock"))
+        self.use_recovery_button.setText(self.tr("Forgot the passphrase? Use the &recovery code"))
+        self.recovery_intro.setText(
+            self.tr("Type the recovery code written down when the vault was created. It opens the vault as administrator.")
+        )
+        self.recovery_label.setText(self.tr("Recovery &code"))
+        self.recovery_button.setText(self.tr("Unlock with recovery &code"))
+        self.back_button.setText(self.tr("&Back to passphrase"))
+        self.busy_label.setText(self.tr("Opening the vault… this takes a few seconds."))
+        path = getattr(self, "_vault_path", "")
+        self.vault_label.setText(self.tr("Vault folder: %1").replace("%1", path) if path else "")
+        if self.error.isVisible() and getattr(self, "_failure", None) is not None:
+            self.error.setText(failure_text(self._failure))

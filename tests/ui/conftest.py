@@ -1,0 +1,42 @@
+"""Fixtures for the app-shell tests: a fully wired app on a fresh Waypoint home, cleaned up after."""
+
+from __future__ import annotations
+
+import pytest
+
+from desktop_app.paths import app_paths
+from desktop_app.ui.app import build_app
+
+
+@pytest.fixture(autouse=True)
+def allow_test_kdf(monkeypatch):
+    # Vaults in these tests use the fast, explicitly weak KDF profile.
+    monkeypatch.setenv("WAYPOINT_ALLOW_TEST_KDF", "1")
+
+
+@pytest.fixture
+def make_app(qapp, qtbot):
+    """Build the app the way `waypoint-app` does; closes the window and stops the workers after."""
+    built = []
+
+    def make(**kwargs):
+        kwargs.setdefault("kdf_profile", "test")
+        kwargs.setdefault("language", "en")
+        app = build_app(qt_app=qapp, paths=app_paths(), **kwargs)
+        built.append(app)
+        return app
+
+    yield make
+    for app in built:
+        app.close()  # locks, then waits for the database thread to finish and stop
+    # Deliver the last queued signals and deferred deletes before the next test starts.
+    qapp.processEvents()
+    qapp.sendPostedEvents(None, 0)
+
+
+def pytest_collection_modifyitems(items):
+    # The offscreen platform plugin cannot resize native windows to size hints and says so at
+    # warning level on every layout change; it is not a fault of ours and no real platform does it.
+    for item in items:
+        if "tests/ui/" in str(item.fspath).replace("\\", "/"):
+            item.add_marker(pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints"))

@@ -1,0 +1,184 @@
+"""The whole shell, driven like a person would: first run, unlock, list, idle lock, unlock again."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+
+from tests.ui.synthetic import save_synthetic
+
+pytestmark = pytest.mark.gui
+
+PASSPHRASE = "quiet river at dawn"
+
+
+def _setup_vault(qtbot, window, *, username="amina.admin", passphrase=PASSPHRASE) -> None:
+    setup = window.setup_page
+    assert window.stack.currentWidget() is setup
+    setup.location_next.click()
+    qtbot.keyClicks(setup.username, username)
+    qtbot.keyClicks(setup.passphrase, passphrase)
+    qtbot.keyClicks(setup.repeat, passphrase)
+    with qtbot.waitSignal(window.controller.created, timeout=20_000) as created:
+        qtbot.keyClick(setup.repeat, Qt.Key.Key_Return)  # Enter submits
+    code = created.args[0].recovery_code
+    assert setup.recovery_code.text().replace("  ", "-").replace("\n", "-") == code
+    assert not setup.finish_button.isEnabled()  # not before "I have written it down"
+    qtbot.keyClick(setup.written_down, Qt.Key.Key_Space)
+    qtbot.keyClick(setup.written_down, Qt.Key.Key_Return)  # Enter finishes once it is ticked
+    assert setup.recovery_code.text() == ""
+    return code
+
+
+def _unlock(qtbot, window, *, passphrase=PASSPHRASE) -> None:
+    page = window.unlock_page
+    assert window.stack.currentWidget() is page
+    qtbot.keyClicks(page.passphrase, passphrase)
+    with qtbot.waitSignal(window.controller.unlocked, timeout=20_000):
+        qtbot.keyClick(page.passphrase, Qt.Key.Key_Return)
+    assert window.stack.currentWidget() is window.registrations_page
+
+
+def _save_through_vault(qtbot, app, count):
+    task = app.controller.run_with_vault(lambda vault, state: save_synthetic(vault, count))
+    with qtbot.waitSignal(task.succeeded, timeout=20_000) as saved:
+        pass
+    return saved.args[0]
+
+
+def test_first_run_unlock_list_idle_lock_unlock(qtbot, make_app):
+    app = make_app(page_size=25)
+    window = app.window
+    window.show()
+    qtbot.waitExposed(window)
+
+    # First run: setup, then the person signs in with the new passphrase.
+    _setup_vault(qtbot, window)
+    assert window.stack.currentWidget() is window.unlock_page
+    assert window.unlock_page.username.text() == "amina.admin"
+    assert not app.controller.is_unlocked
+    _unlock(qtbot, window)
+
+    # List: registrations saved through the vault appear, loaded page by page.
+    ids = _save_through_vault(qtbot, app, 60)
+    model = window.model
+    window.registrations_changed()
+    qtbot.waitUntil(lambda: model.rowCount() == 25 and not model.is_loading, timeout=10_000)
+    while model.canFetchMore():
+        model.fetchMore()
+        qtbot.waitUntil(lambda: not model.is_loading, timeout=10_000)
+    assert model.rowCount() == 60
+    assert {model.row_at(r).record_id for r in range(60)} == set(ids)
+    qtbot.waitUntil(lambda: "60 in total" in window.unsynced_label.text(), timeout=10_000)
+    assert "60 registration" in window.unsynced_label.text()
+    assert "amina.admin" in window.user_label.text() and "Administrator" in window.user_label.text()
+    assert window.lock_label.text() == "Unlocked"
+
+    # Idle lock: a short timeout, then wait for the vault to be closed.
+    app.idle.set_timeout_ms(150)
+    with qtbot.waitSignal(app.controller.locked, timeout=10_000):
+        pass
+    assert model.rowCount() == 0
+    assert window.stack.currentWidget() is window.unlock_page
+    assert window.lock_label.text() == "Locked"
+    assert window.user_label.text() == "" and window.unsynced_label.text() == ""
+    assert not window.new_action.isEnabled()
+
+    # Unlock again: the same registrations are back.
+    app.idle.set_minutes(5)
+    _unlock(qtbot, window)
+    qtbot.waitUntil(lambda: model.rowCount() == 25, timeout=10_000)
+    assert model.row_at(0).record_id in ids
+
+
+def test_setup_refuses_mismatched_and_short_passphrases(qtbot, make_app):
+    app = make_app()
+    window = app.window
+    setup = window.setup_page
+    window.show()
+    qtbot.waitExposed(window)
+    setup.location_next.click()
+    qtbot.keyClicks(setup.username, "admin")
+    qtbot.keyClicks(setup.passphrase, "short")
+    qtbot.keyClicks(setup.repeat, "short")
+    setup.create_button.click()
+    assert setup.error.isVisible() and "too short" in setup.error.text()
+    setup.passphrase.setText(PASSPHRASE)
+    setup.repeat.setText(PASSPHRASE + "x")
+    setup.create_button.click()
+    assert "not the same" in setup.error.text()
+    assert setup.repeat.text() == ""
+    assert not app.controller.vault_exists()  # nothing was created
+
+
+def test_wrong_passphrase_shows_a_clear_error_and_keeps_the_vault_locked(qtbot, make_app):
+    app = make_app()
+    window = app.window
+    window.show()
+    qtbot.waitExposed(window)
+    _setup_vault(qtbot, window)
+    page = window.unlock_page
+    qtbot.keyClicks(page.passphrase, "not the passphrase")
+    with qtbot.waitSignal(app.controller.failed, timeout=20_000):
+        page.unlock_button.click()
+    assert page.error.isVisible()
+    assert "username or passphrase is not right" in page.error.text()
+    assert page.passphrase.text() == ""
+    assert not app.controller.is_unlocked
+
+
+def test_recovery_code_opens_the_vault_as_administrator(qtbot, make_app):
+    app = make_app()
+    window = app.window
+    window.show()
+    qtbot.waitExposed(window)
+    code = _setup_vault(qtbot, window)
+    page = window.unlock_page
+    page.use_recovery_button.click()
+    qtbot.keyClicks(page.recovery_code, "AAAA-BBBB")
+    with qtbot.waitSignal(app.controller.failed, timeout=20_000):
+        qtbot.keyClick(page.recovery_code, Qt.Key.Key_Return)
+    assert "recovery code is not right" in page.error.text()
+    qtbot.keyClicks(page.recovery_code, code.lower())
+    with qtbot.waitSignal(app.controller.unlocked, timeout=20_000) as unlocked:
+        qtbot.keyClick(page.recovery_code, Qt.Key.Key_Return)
+    assert unlocked.args[0].role == "administrator"
+    assert window.stack.currentWidget() is window.registrations_page
+
+
+def test_missing_vault_folder_is_explained(qtbot, make_app, tmp_path):
+    app = make_app()
+    window = app.window
+    window.show()
+    qtbot.waitExposed(window)
+    _setup_vault(qtbot, window)
+    # The vault was on a USB drive that is no longer there.
+    app.controller.set_vault_path(tmp_path / "unplugged")
+    page = window.unlock_page
+    qtbot.keyClicks(page.passphrase, PASSPHRASE)
+    with qtbot.waitSignal(app.controller.failed, timeout=20_000):
+        qtbot.keyClick(page.passphrase, Qt.Key.Key_Return)
+    assert "No vault was found" in page.error.text()
+
+
+def test_lock_clears_personal_data_and_closes_the_vault(qtbot, make_app):
+    app = make_app()
+    window = app.window
+    window.show()
+    qtbot.waitExposed(window)
+    _setup_vault(qtbot, window)
+    _unlock(qtbot, window)
+    _save_through_vault(qtbot, app, 5)
+    window.registrations_changed()
+    qtbot.waitUntil(lambda: window.model.rowCount() == 5, timeout=10_000)
+    qtbot.keyClicks(window.registrations_page.search, "a")
+    vault = app.controller._open.vault
+    with qtbot.waitSignal(app.controller.locked, timeout=10_000):
+        qtbot.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)  # Ctrl+L
+    assert window.model.rowCount() == 0
+    assert vault.is_open is False
+    assert window.registrations_page.search.text() == ""
+    assert window.unlock_page.passphrase.text() == ""
+    assert not app.idle.is_armed
+    with pytest.raises(RuntimeError):
+        window.show_page(window.registrations_page)
