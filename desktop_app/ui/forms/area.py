@@ -1,0 +1,189 @@
+"""The forms area of the main window: "New registration" (choose a form, then fill it) and opening
+a record from the list with the form version it was made with.
+
+Hooked in by the composition root with `FormsArea(window=..., controller=...)`. It only uses the
+window's extension points (add_page/show_page, new_registration_requested,
+open_registration_requested, registrations_changed) and the controller's run_with_vault/locking.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton, QVBoxLayout, QWidget
+
+from desktop_app.services import forms, records
+from desktop_app.ui.forms.screen import FormScreen, OpenedForm
+from waypoint_core.xform import FormDefinition
+
+
+class FormChooserPage(QWidget):
+    """Which form to fill: the installed forms, newest version of each, by title."""
+
+    chosen = Signal(str)  # form id
+    cancelled = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("formChooser")
+        self.heading = QLabel(objectName="pageHeading")
+        self.explain = QLabel(objectName="hint", wordWrap=True)
+        self.list = QListWidget()
+        self.list.itemActivated.connect(lambda item: self.chosen.emit(item.data(Qt.ItemDataRole.UserRole)))
+        self.problem = QLabel(objectName="error", wordWrap=True)
+        self.problem.hide()
+        self.open_button = QPushButton(objectName="primary")
+        self.cancel_button = QPushButton()
+        self.open_button.clicked.connect(self._open_current)
+        self.cancel_button.clicked.connect(self.cancelled.emit)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.cancel_button)
+        buttons.addWidget(self.open_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.explain)
+        layout.addWidget(self.problem)
+        layout.addWidget(self.list, 1)
+        layout.addLayout(buttons)
+        self.retranslate()
+
+    def set_forms(self, installed) -> None:
+        latest: dict[str, object] = {}
+        for form in installed:
+            if form.form_id not in latest or form.version > latest[form.form_id].version:
+                latest[form.form_id] = form
+        self.list.clear()
+        for form in sorted(latest.values(), key=lambda f: (f.form_id != "waypoint_migrant_registration", f.title)):
+            item = QListWidgetItem(form.title or form.form_id, self.list)
+            item.setData(Qt.ItemDataRole.UserRole, form.form_id)
+            item.setToolTip(f"{form.form_id} · {form.version}")
+        self.problem.setVisible(not latest)
+        self.open_button.setEnabled(bool(latest))
+        if latest:
+            self.list.setCurrentRow(0)
+        self.list.setFocus()
+
+    def _open_current(self) -> None:
+        item = self.list.currentItem()
+        if item is not None:
+            self.chosen.emit(item.data(Qt.ItemDataRole.UserRole))
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt name
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        self.heading.setText(self.tr("New registration"))
+        self.explain.setText(self.tr("Choose the form to fill in, then press Enter."))
+        self.problem.setText(self.tr("No form is installed in this vault. Ask a coordinator to add one."))
+        self.open_button.setText(self.tr("&Open form"))
+        self.cancel_button.setText(self.tr("Cancel"))
+
+
+class FormsArea(QObject):
+    """Owns the chooser and the one form screen open at a time."""
+
+    screen_opened = Signal(object)  # FormScreen
+    failed = Signal(str)
+
+    def __init__(self, *, window, controller, ui_language=lambda: "en") -> None:
+        super().__init__(window)
+        self.window = window
+        self.controller = controller
+        self._ui_language = ui_language
+        self.screen: FormScreen | None = None
+        self._definitions: dict[tuple[str, str], FormDefinition] = {}  # parsed once per version
+        self.chooser = FormChooserPage()
+        window.add_page(self.chooser)
+        self.chooser.chosen.connect(self.start_new)
+        self.chooser.cancelled.connect(window.show_registrations)
+        window.new_registration_requested.connect(self.choose_form)
+        window.open_registration_requested.connect(self.open_record)
+        controller.locking.connect(self._locking)
+
+    def choose_form(self) -> None:
+        if self.screen is not None:  # one record at a time: go back to it
+            self.window.show_page(self.screen)
+            return
+        task = self.controller.run_with_vault(lambda vault, state: forms.list_installed_forms(vault),
+                                              name="db:list-forms")
+        task.succeeded.connect(self._forms_listed)
+        task.failed.connect(lambda error: self.failed.emit(str(error)))
+
+    def _forms_listed(self, installed) -> None:
+        if not self.controller.is_unlocked:
+            return
+        self.chooser.set_forms(installed)
+        self.window.show_page(self.chooser)
+
+    def start_new(self, form_id: str) -> None:
+        cache = self._definitions
+
+        def work(vault, state):
+            form = forms.open_new_record_form(vault, form_id)
+            key = (form.form_id, form.version)
+            definition = cache.get(key) or FormDefinition.from_xml(form.xform)
+            return (OpenedForm.new(definition, form_id=form.form_id, form_version=form.version),
+                    _metadata(vault))
+
+        self._load(work)
+
+    def open_record(self, record_id: str) -> None:
+        if self.screen is not None and self.screen.record_id == record_id:
+            self.window.show_page(self.screen)
+            return
+        cache = self._definitions
+
+        def work(vault, state):
+            reopened = records.reopen(vault, record_id)
+            rec = reopened.record
+            definition = cache.get((rec.form_id, rec.form_version)) or reopened.definition
+            return (OpenedForm(definition, rec.form_id, rec.form_version, rec.record_id, rec.content, rec.status),
+                    _metadata(vault))
+
+        self._load(work)
+
+    def _load(self, work) -> None:
+        session_number = self.controller.session_number
+        task = self.controller.run_with_vault(work, name="db:open-form")
+        task.succeeded.connect(lambda result: self._show(session_number, *result))
+        task.failed.connect(lambda error: self.failed.emit(str(error)))
+
+    def _show(self, session_number: int, opened: OpenedForm, metadata: dict[str, str]) -> None:
+        if session_number != self.controller.session_number:
+            return  # locked meanwhile: nothing personal may appear
+        self._definitions[(opened.form_id, opened.form_version)] = opened.definition
+        if self.screen is not None:
+            self._drop_screen()
+        screen = FormScreen(opened=opened, run_with_vault=self.controller.run_with_vault, metadata=metadata,
+                            ui_language=self._ui_language())
+        screen.saved.connect(lambda _: self.window.registrations_changed())
+        screen.finalized.connect(lambda _: self._leave(screen))
+        screen.close_requested.connect(lambda: self._leave(screen))
+        self.screen = screen
+        self.window.add_page(screen)
+        self.window.show_page(screen)
+        screen.view.focus_first_field()
+        self.screen_opened.emit(screen)
+
+    def _leave(self, screen: FormScreen) -> None:
+        if screen is self.screen:
+            self._drop_screen()
+            self.window.show_registrations()
+            self.window.registrations_changed()
+
+    def _drop_screen(self) -> None:
+        screen, self.screen = self.screen, None
+        self.window.stack.removeWidget(screen)
+        screen.discard()
+
+    def _locking(self) -> None:
+        if self.screen is not None:
+            self._drop_screen()
+        self.chooser.list.clear()
+
+
+def _metadata(vault) -> dict[str, str]:
+    user = vault.user
+    return {"deviceid": str(vault.device_id), "username": user.username if user is not None else ""}

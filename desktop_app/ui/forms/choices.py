@@ -1,0 +1,354 @@
+"""Fields that pick from the form's choices: select_one, select_multiple and rank.
+
+Choices can change while the form is filled (choice filters, a language switch): each field
+rebuilds its options only when the (value, label) list really differs, so focus and scroll stay
+put on an ordinary answer.
+"""
+
+from __future__ import annotations
+
+import re
+
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QButtonGroup,
+    QCheckBox,
+    QComboBox,
+    QCompleter,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_app.ui.forms.fields import FieldWidget, appearances
+from waypoint_core.xform import Item
+
+# Appearances that lay choices side by side; the others that change only looks (images, tables)
+# fall back to the plain vertical list, which shows the same choices.
+_SIDE_BY_SIDE = {"horizontal", "horizontal-compact", "compact", "likert", "quick", "quickcompact"}
+
+
+def _choice_list(item: Item) -> list[tuple[str, str]]:
+    return [(c.value, c.label.strip() or c.value) for c in (item.choices or [])]
+
+
+def _columns(item: Item, count: int) -> int:
+    look = appearances(item)
+    for word in look:
+        match = re.fullmatch(r"columns-(\d+)", word)
+        if match:
+            return max(1, int(match[1]))
+    if "columns" in look or "columns-pack" in look:
+        return 3
+    if look & _SIDE_BY_SIDE:
+        return count if count <= 5 else 4
+    return 1
+
+
+class _ButtonsField(FieldWidget):
+    """Choices as radio buttons or check boxes in a grid (one column unless the appearance says)."""
+
+    exclusive = True
+
+    def build_editor(self) -> None:
+        self.options = QWidget()
+        self.grid = QGridLayout(self.options)
+        self.grid.setContentsMargins(0, 0, 0, 0)
+        self.grid.setHorizontalSpacing(18)
+        self.group = QButtonGroup(self)
+        self.group.setExclusive(self.exclusive)
+        self.group.buttonToggled.connect(self._toggled)
+        self.buttons: dict[str, QCheckBox | QRadioButton] = {}
+        self._choices: list[tuple[str, str]] | None = None
+        self.body.addWidget(self.options)
+        self.clear_button = QPushButton(self.tr("Clear answer"), flat=True)
+        self.clear_button.clicked.connect(self._clear)
+        self.clear_button.setVisible(False)
+        if self.exclusive:
+            row = QHBoxLayout()
+            row.setContentsMargins(0, 0, 0, 0)
+            row.addWidget(self.clear_button)
+            row.addStretch(1)
+            self.body.addLayout(row)
+
+    def refresh_choices(self, item: Item) -> None:
+        choices = _choice_list(item)
+        if choices == self._choices:
+            return
+        self._choices = choices
+        for button in self.buttons.values():
+            self.group.removeButton(button)
+            button.deleteLater()
+        self.buttons = {}
+        columns = _columns(item, len(choices))
+        rows = max(1, -(-len(choices) // columns))
+        for i, (value, label) in enumerate(choices):
+            button = QRadioButton(label) if self.exclusive else QCheckBox(label)
+            button.setProperty("choice", value)
+            button.installEventFilter(self)
+            self.group.addButton(button)
+            # fill column by column, as a reader scans a list
+            self.grid.addWidget(button, i % rows, i // rows)
+            self.buttons[value] = button
+        self._loading = True
+        try:
+            self.show_value(item.value)
+        finally:
+            self._loading = False
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt name
+        if event.type() == QEvent.Type.FocusOut:
+            self.mark_touched()
+        return False
+
+    def _toggled(self, button, checked: bool) -> None:
+        self.clear_button.setVisible(bool(self.shown_value()) and not self.item.readonly)
+        if not self._loading and (checked or not self.exclusive):
+            self.emit_answer(self.shown_value())
+
+    def _clear(self) -> None:
+        self._loading = True
+        try:
+            self.show_value("")
+        finally:
+            self._loading = False
+        self.mark_touched()
+        self.emit_answer("")
+        self.focus_editor()
+
+    def shown_value(self) -> str:
+        return " ".join(v for v, b in self.buttons.items() if b.isChecked())
+
+    def show_value(self, value: str) -> None:
+        chosen = set(value.split())
+        self.group.setExclusive(False)  # an exclusive group cannot go back to "nothing chosen"
+        for code, button in self.buttons.items():
+            button.setChecked(code in chosen)
+        self.group.setExclusive(self.exclusive)
+        self.clear_button.setVisible(bool(chosen) and not self.item.readonly)
+
+    def focus_target(self) -> QWidget:
+        checked = [b for b in self.buttons.values() if b.isChecked()]
+        if checked:
+            return checked[0]
+        return next(iter(self.buttons.values()), self.options)
+
+    def set_readonly(self, readonly: bool) -> None:
+        self.options.setEnabled(not readonly)
+
+    def choice_button(self, value: str):
+        return self.buttons[value]
+
+
+class SelectOneField(_ButtonsField):
+    exclusive = True
+
+
+class SelectManyField(_ButtonsField):
+    exclusive = False
+
+
+class SelectOneComboField(FieldWidget):
+    """minimal: a drop-down; autocomplete/search: a drop-down you can type into to filter."""
+
+    def build_editor(self) -> None:
+        self.combo = QComboBox()
+        self.combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.combo.setMinimumWidth(260)
+        self.combo.setMaxVisibleItems(15)
+        self._filtering = bool(appearances(self.item) & {"autocomplete", "search"})
+        if self._filtering:
+            self.combo.setEditable(True)
+            self.combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+            completer = self.combo.completer()
+            completer.setFilterMode(Qt.MatchFlag.MatchContains)
+            completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+            completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self._choices: list[tuple[str, str]] | None = None
+        self.combo.currentIndexChanged.connect(self._chosen)
+        self.combo.installEventFilter(self)
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.combo)
+        row.addStretch(1)
+        self.body.addLayout(row)
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt name
+        if event.type() == QEvent.Type.FocusOut:
+            self.mark_touched()
+        return False
+
+    def refresh_choices(self, item: Item) -> None:
+        choices = _choice_list(item)
+        if choices == self._choices:
+            return
+        self._choices = choices
+        self._loading = True
+        try:
+            self.combo.clear()
+            self.combo.addItem(self.tr("— Choose —"), "")
+            for value, label in choices:
+                self.combo.addItem(label, value)
+            self.show_value(item.value)
+        finally:
+            self._loading = False
+
+    def _chosen(self, index: int) -> None:
+        if index >= 0:
+            self.emit_answer(self.combo.itemData(index) or "")
+
+    def shown_value(self) -> str:
+        return self.combo.currentData() or ""
+
+    def show_value(self, value: str) -> None:
+        index = self.combo.findData(value) if value else 0
+        self.combo.setCurrentIndex(max(index, 0))
+
+    def focus_target(self) -> QWidget:
+        return self.combo
+
+    def choose(self, value: str) -> None:
+        """Pick a choice as a click in the list would (used by keyboard-less callers and tests)."""
+        self.combo.setCurrentIndex(self.combo.findData(value))
+
+
+class SelectManyListField(FieldWidget):
+    """select_multiple minimal: a compact list of check boxes (Space toggles the current row)."""
+
+    def build_editor(self) -> None:
+        self.list = QListWidget()
+        self.list.setMaximumHeight(170)
+        self.list.itemChanged.connect(lambda _: self.emit_answer(self.shown_value()))
+        self.list.installEventFilter(self)
+        self._choices: list[tuple[str, str]] | None = None
+        self.body.addWidget(self.list)
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt name
+        if event.type() == QEvent.Type.FocusOut:
+            self.mark_touched()
+        return False
+
+    def refresh_choices(self, item: Item) -> None:
+        choices = _choice_list(item)
+        if choices == self._choices:
+            return
+        self._choices = choices
+        self._loading = True
+        try:
+            self.list.clear()
+            for value, label in choices:
+                row = QListWidgetItem(label, self.list)
+                row.setData(Qt.ItemDataRole.UserRole, value)
+                row.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsSelectable)
+                row.setCheckState(Qt.CheckState.Unchecked)
+            self.show_value(item.value)
+        finally:
+            self._loading = False
+
+    def shown_value(self) -> str:
+        rows = (self.list.item(i) for i in range(self.list.count()))
+        return " ".join(r.data(Qt.ItemDataRole.UserRole) for r in rows if r.checkState() == Qt.CheckState.Checked)
+
+    def show_value(self, value: str) -> None:
+        chosen = set(value.split())
+        for i in range(self.list.count()):
+            row = self.list.item(i)
+            checked = row.data(Qt.ItemDataRole.UserRole) in chosen
+            row.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
+
+    def focus_target(self) -> QWidget:
+        return self.list
+
+
+class RankField(FieldWidget):
+    """rank: a list to reorder by dragging, or with Alt+Up/Alt+Down; no answer until it is ordered."""
+
+    def build_editor(self) -> None:
+        self.list = QListWidget()
+        self.list.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
+        self.list.setMaximumHeight(200)
+        self.list.model().rowsMoved.connect(lambda *_: self.emit_answer(self.shown_order()))
+        self.list.installEventFilter(self)
+        self.status = QLabel(objectName="fieldHint", wordWrap=True)
+        self.up = QPushButton(self.tr("Move &up"))
+        self.down = QPushButton(self.tr("Move &down"))
+        self.keep = QPushButton(self.tr("&Keep this order"))
+        self.up.clicked.connect(lambda: self.move(-1))
+        self.down.clicked.connect(lambda: self.move(1))
+        self.keep.clicked.connect(lambda: self.emit_answer(self.shown_order()))
+        self._choices: list[tuple[str, str]] | None = None
+        buttons = QVBoxLayout()
+        for button in (self.up, self.down, self.keep):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.list, 1)
+        row.addLayout(buttons)
+        self.body.addLayout(row)
+        self.body.addWidget(self.status)
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt name
+        if event.type() == QEvent.Type.KeyPress and event.modifiers() & Qt.KeyboardModifier.AltModifier:
+            if event.key() in (Qt.Key.Key_Up, Qt.Key.Key_Down):
+                self.move(-1 if event.key() == Qt.Key.Key_Up else 1)
+                return True
+        return False
+
+    def move(self, step: int) -> None:
+        row = self.list.currentRow()
+        target = row + step
+        if row < 0 or not 0 <= target < self.list.count() or self.item.readonly:
+            return
+        moved = self.list.takeItem(row)
+        self.list.insertItem(target, moved)
+        self.list.setCurrentRow(target)
+        self.emit_answer(self.shown_order())
+
+    def refresh_choices(self, item: Item) -> None:
+        choices = _choice_list(item)
+        if choices == self._choices:
+            return
+        self._choices = choices
+        self._fill(item.value)
+
+    def _fill(self, value: str) -> None:
+        labels = dict(self._choices or [])
+        order = [v for v in value.split() if v in labels]
+        order += [v for v in labels if v not in order]
+        self.list.clear()
+        for code in order:
+            row = QListWidgetItem(labels[code], self.list)
+            row.setData(Qt.ItemDataRole.UserRole, code)
+        self._update_status(value)
+
+    def _update_status(self, value: str) -> None:
+        self.status.setText(self.tr("Ranked.") if value else
+                            self.tr("Not ranked yet: put the most important first, or keep this order."))
+
+    def shown_order(self) -> str:
+        return " ".join(self.list.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.list.count()))
+
+    def shown_value(self) -> str:
+        return self.shown_order() if self.item.value else ""
+
+    def show_value(self, value: str) -> None:
+        self._fill(value)
+
+    def refresh(self, item: Item) -> None:
+        super().refresh(item)
+        self._update_status(item.value)
+
+    def focus_target(self) -> QWidget:
+        return self.list
+
+    def set_readonly(self, readonly: bool) -> None:
+        for widget in (self.list, self.up, self.down, self.keep):
+            widget.setEnabled(not readonly)

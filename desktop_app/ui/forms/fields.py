@@ -1,0 +1,475 @@
+"""One widget per question: the frame every field shares (label, required mark, hint, message beside
+the field) and the typed-in kinds (text, numbers, dates and times, geopoint, barcode).
+
+A field never talks to the engine: it emits `answered(ref, value)` and the form view applies it,
+then hands back a fresh `Item` through `refresh`. Values cross as the engine's text ("42", "1.5",
+"2024-01-31"), so a field can tell whether what it shows already is the stored answer and leaves
+the cursor alone while someone types.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from PySide6.QtCore import QDate, QDateTime, QLocale, Qt, QTime, Signal
+from PySide6.QtGui import QDoubleValidator, QIntValidator
+from PySide6.QtWidgets import (
+    QDateEdit,
+    QDateTimeEdit,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QTimeEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from waypoint_core.xform import Item
+
+
+def appearances(item: Item) -> set[str]:
+    return set((item.appearance or "").split())
+
+
+def label_of(item: Item) -> str:
+    """What to call a question on screen; a question without a label is named by its ref's last step."""
+    return item.label.strip() or item.ref.rsplit("/", 1)[-1].split("[", 1)[0].replace("_", " ")
+
+
+class FieldWidget(QFrame):
+    """The frame of one question. Subclasses build the editor and convert values to engine text."""
+
+    answered = Signal(str, object)  # ref, value (engine text, or a typed value the engine accepts)
+
+    def __init__(self, item: Item, *, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("field")
+        self.ref = item.ref
+        self.item = item
+        self.touched = False  # the person left this field once, or tried to finalize: show messages
+        self._loading = False
+        self._refused: str | None = None  # the engine refused the last input (wrong format)
+        self.label = QLabel(objectName="fieldLabel", wordWrap=True)
+        self.label.setTextFormat(Qt.TextFormat.PlainText)
+        self.required_mark = QLabel("*", objectName="requiredMark")
+        self.hint = QLabel(objectName="fieldHint", wordWrap=True)
+        self.hint.setTextFormat(Qt.TextFormat.PlainText)
+        self.message = QLabel(objectName="fieldError", wordWrap=True)
+        self.message.setTextFormat(Qt.TextFormat.PlainText)
+        self.message.hide()
+        heading = QHBoxLayout()
+        heading.setContentsMargins(0, 0, 0, 0)
+        heading.addWidget(self.label, 1)
+        heading.addWidget(self.required_mark, 0, Qt.AlignmentFlag.AlignTop)
+        self.body = QVBoxLayout(self)
+        self.body.setContentsMargins(0, 6, 0, 6)
+        self.body.setSpacing(4)
+        self.body.addLayout(heading)
+        self.body.addWidget(self.hint)
+        self.build_editor()
+        self.body.addWidget(self.message)
+        self.refresh(item)
+
+    # --- what subclasses provide ---------------------------------------------------------
+    def build_editor(self) -> None:
+        raise NotImplementedError
+
+    def shown_value(self) -> str:
+        """The engine text of what the editor shows now."""
+        raise NotImplementedError
+
+    def show_value(self, value: str) -> None:
+        raise NotImplementedError
+
+    def focus_target(self) -> QWidget:
+        raise NotImplementedError
+
+    def set_readonly(self, readonly: bool) -> None:
+        self.focus_target().setEnabled(not readonly)
+
+    def refresh_choices(self, item: Item) -> None:
+        """Selects rebuild their options here (choice filters, language)."""
+
+    # --- shared behaviour ----------------------------------------------------------------
+    def refresh(self, item: Item) -> None:
+        self.item = item
+        text = label_of(item)
+        self.label.setText(text)
+        self.required_mark.setVisible(item.required and not item.readonly)
+        self.hint.setText(item.hint)
+        self.hint.setVisible(bool(item.hint))
+        self.set_readonly(item.readonly)
+        self.refresh_choices(item)
+        if self.shown_value() != item.value:
+            self._loading = True
+            try:
+                self.show_value(item.value)
+            finally:
+                self._loading = False
+        target = self.focus_target()
+        required = self.tr(" (required)") if item.required and not item.readonly else ""
+        target.setAccessibleName(text + required)
+        target.setAccessibleDescription(item.hint)
+        self.update_message()
+
+    def emit_answer(self, value) -> None:
+        if not self._loading:
+            self.answered.emit(self.ref, value)
+
+    def set_refused(self, reason: str | None) -> None:
+        self._refused = reason
+        self.update_message()
+
+    def mark_touched(self) -> None:
+        if not self.touched:
+            self.touched = True
+            self.update_message()
+
+    def current_message(self) -> str:
+        item = self.item
+        if self._refused:
+            return self._refused
+        if not self.touched or not item.relevant:
+            return ""
+        if not item.valid and item.constraint_message:
+            return item.constraint_message
+        if item.required and not item.readonly and item.value == "" and item.required_message:
+            return item.required_message
+        return ""
+
+    def update_message(self) -> None:
+        text = self.current_message()
+        self.message.setText(text)
+        self.message.setVisible(bool(text))
+        self.setProperty("invalid", bool(text))
+        self.style().unpolish(self)
+        self.style().polish(self)
+
+    def focus_editor(self) -> None:
+        self.focus_target().setFocus(Qt.FocusReason.OtherFocusReason)
+
+
+class _LineField(FieldWidget):
+    """A single line of typed text; subclasses convert it (numbers, points)."""
+
+    placeholder = ""
+
+    def build_editor(self) -> None:
+        self.edit = QLineEdit()
+        self.edit.setPlaceholderText(self.placeholder)
+        self.edit.textEdited.connect(self._edited)
+        self.edit.editingFinished.connect(self.mark_touched)
+        self.body.addWidget(self.edit)
+
+    def _edited(self, text: str) -> None:
+        value = self.to_engine(text)
+        if value is not None:
+            self.emit_answer(value)
+
+    def to_engine(self, text: str) -> str | None:
+        """Engine text for what was typed, or None while it is not a value yet (e.g. '-')."""
+        return text.strip()
+
+    def from_engine(self, value: str) -> str:
+        return value
+
+    def shown_value(self) -> str:
+        return self.to_engine(self.edit.text()) or ""
+
+    def show_value(self, value: str) -> None:
+        self.edit.setText(self.from_engine(value))
+
+    def focus_target(self) -> QWidget:
+        return self.edit
+
+    def set_readonly(self, readonly: bool) -> None:
+        self.edit.setReadOnly(readonly)
+
+
+class TextField(_LineField):
+    pass
+
+
+class BarcodeField(_LineField):
+    """Barcodes are typed in (no camera); a hand scanner types like a keyboard too."""
+
+    def build_editor(self) -> None:
+        super().build_editor()
+        self.edit.setPlaceholderText(self.tr("Type or scan the code"))
+
+
+class MultilineField(FieldWidget):
+    def build_editor(self) -> None:
+        self.edit = QPlainTextEdit()
+        self.edit.setTabChangesFocus(True)  # Tab must move on, as everywhere else in the form
+        self.edit.setFixedHeight(90)
+        self.edit.textChanged.connect(lambda: self.emit_answer(self.edit.toPlainText().strip()))
+        self.body.addWidget(self.edit)
+
+    def shown_value(self) -> str:
+        return self.edit.toPlainText().strip()
+
+    def show_value(self, value: str) -> None:
+        self.edit.setPlainText(value)
+
+    def focus_target(self) -> QWidget:
+        return self.edit
+
+    def set_readonly(self, readonly: bool) -> None:
+        self.edit.setReadOnly(readonly)
+
+    def focusOutEvent(self, event) -> None:  # noqa: N802 - Qt name
+        self.mark_touched()
+        super().focusOutEvent(event)
+
+
+class IntegerField(_LineField):
+    def build_editor(self) -> None:
+        super().build_editor()
+        validator = QIntValidator(self.edit)
+        validator.setLocale(QLocale())
+        self.edit.setValidator(validator)
+
+    def to_engine(self, text: str) -> str | None:
+        text = text.strip()
+        if not text:
+            return ""
+        number, ok = QLocale().toLongLong(text)
+        return str(number) if ok else None
+
+    def from_engine(self, value: str) -> str:
+        try:
+            return QLocale().toString(int(value)).replace(QLocale().groupSeparator(), "") if value else ""
+        except ValueError:
+            return value
+
+
+class DecimalField(_LineField):
+    def build_editor(self) -> None:
+        super().build_editor()
+        validator = QDoubleValidator(self.edit)
+        validator.setNotation(QDoubleValidator.Notation.StandardNotation)
+        validator.setLocale(QLocale())
+        self.edit.setValidator(validator)
+
+    def to_engine(self, text: str) -> str | None:
+        text = text.strip()
+        if not text:
+            return ""
+        number, ok = QLocale().toDouble(text)
+        if not ok:
+            return None
+        return repr(number).removesuffix(".0") if number == number else None
+
+    def from_engine(self, value: str) -> str:
+        try:
+            number = float(value)
+        except ValueError:
+            return value
+        return QLocale().toString(number, "g", 15).replace(QLocale().groupSeparator(), "")
+
+
+_POINT = re.compile(r"^\s*(-?\d+(?:\.\d+)?)[\s,;]+(-?\d+(?:\.\d+)?)(?:\s+(-?\d+(?:\.\d+)?))?(?:\s+(\d+(?:\.\d+)?))?\s*$")
+
+
+class GeopointField(_LineField):
+    """Typed in as 'latitude longitude [altitude accuracy]' (no location capture on a laptop)."""
+
+    def build_editor(self) -> None:
+        super().build_editor()
+        self.edit.setPlaceholderText(self.tr("Latitude Longitude, e.g. 13.5116 2.1254"))
+        self.edit.editingFinished.connect(self._check)
+
+    def to_engine(self, text: str) -> str | None:
+        text = text.strip()
+        if not text:
+            return ""
+        match = _POINT.match(text)
+        if not match:
+            return None
+        lat, lon = float(match[1]), float(match[2])
+        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+            return None
+        return " ".join([match[1], match[2], match[3] or "0", match[4] or "0"])
+
+    def from_engine(self, value: str) -> str:
+        parts = value.split()
+        return " ".join(parts[:2]) if len(parts) == 4 and parts[2:] == ["0", "0"] else value
+
+    def shown_value(self) -> str:
+        return self.to_engine(self.edit.text()) or ""
+
+    def _check(self) -> None:
+        bad = self.edit.text().strip() and self.to_engine(self.edit.text()) is None
+        self.set_refused(self.tr("Write the latitude (−90 to 90) then the longitude (−180 to 180), "
+                                 "separated by a space.") if bad else None)
+
+
+class GeoPathField(_LineField):
+    """geotrace/geoshape typed in as points separated by ';' (the engine checks the format)."""
+
+    def build_editor(self) -> None:
+        super().build_editor()
+        self.edit.setPlaceholderText(self.tr("Points as 'lat lon; lat lon; …'"))
+
+
+class _MomentField(FieldWidget):
+    """Date, time or date-and-time with a clear 'no answer yet' state: XForms answers may be empty,
+    and a date editor always shows some date, so the editor appears only once there is a value."""
+
+    def build_editor(self) -> None:
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        self.empty_label = QLabel(self.tr("No answer yet"), objectName="fieldHint")
+        self.start_button = QPushButton(self.start_text())
+        self.start_button.clicked.connect(self._start)
+        self.edit = self.make_edit()
+        self.edit.setCalendarPopup(isinstance(self.edit, (QDateEdit, QDateTimeEdit)) and
+                                   not isinstance(self.edit, QTimeEdit))
+        self.edit.dateTimeChanged.connect(lambda _: self.emit_answer(self.shown_value()))
+        self.edit.editingFinished.connect(self.mark_touched)
+        self.clear_button = QPushButton(self.tr("Clear"))
+        self.clear_button.setAccessibleName(self.tr("Clear the answer"))
+        self.clear_button.clicked.connect(self._clear)
+        for widget in (self.empty_label, self.start_button, self.edit, self.clear_button):
+            row.addWidget(widget)
+        row.addStretch(1)
+        self.body.addLayout(row)
+        self._empty = True
+        self._show_empty(True)
+
+    def make_edit(self) -> QDateTimeEdit:
+        raise NotImplementedError
+
+    def start_text(self) -> str:
+        raise NotImplementedError
+
+    def _show_empty(self, empty: bool) -> None:
+        self._empty = empty
+        self.empty_label.setVisible(empty)
+        self.start_button.setVisible(empty)
+        self.edit.setVisible(not empty)
+        self.clear_button.setVisible(not empty)
+
+    def _start(self) -> None:
+        self.edit.blockSignals(True)
+        self.edit.setDateTime(QDateTime.currentDateTime())
+        self.edit.blockSignals(False)
+        self._show_empty(False)
+        self.edit.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.emit_answer(self.shown_value())
+
+    def _clear(self) -> None:
+        self._show_empty(True)
+        self.start_button.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.mark_touched()
+        self.emit_answer("")
+
+    def focus_target(self) -> QWidget:
+        return self.start_button if self._empty else self.edit
+
+    def set_readonly(self, readonly: bool) -> None:
+        self.edit.setReadOnly(readonly)
+        self.start_button.setEnabled(not readonly)
+        self.clear_button.setEnabled(not readonly)
+
+    def shown_value(self) -> str:
+        return "" if self._empty else self.edit_text()
+
+    def show_value(self, value: str) -> None:
+        parsed = self.parse(value) if value else None
+        if parsed is None:
+            self._show_empty(True)
+            return
+        self.edit.blockSignals(True)
+        self.set_edit(parsed)
+        self.edit.blockSignals(False)
+        self._show_empty(False)
+
+    def edit_text(self) -> str:
+        raise NotImplementedError
+
+    def parse(self, value: str):
+        raise NotImplementedError
+
+    def set_edit(self, parsed) -> None:
+        raise NotImplementedError
+
+
+class DateField(_MomentField):
+    def make_edit(self) -> QDateTimeEdit:
+        edit = QDateEdit()
+        look = appearances(self.item)
+        # month-year and year appearances store the first day, as Collect and Enketo do
+        self._precision = "year" if "year" in look else "month" if "month-year" in look else "day"
+        edit.setDisplayFormat({"year": "yyyy", "month": "yyyy-MM", "day": "yyyy-MM-dd"}[self._precision])
+        edit.setMinimumDate(QDate(1900, 1, 1))
+        return edit
+
+    def start_text(self) -> str:
+        return self.tr("Enter a date")
+
+    def edit_text(self) -> str:
+        date = self.edit.date()
+        if self._precision == "year":
+            date = QDate(date.year(), 1, 1)
+        elif self._precision == "month":
+            date = QDate(date.year(), date.month(), 1)
+        return date.toString("yyyy-MM-dd")
+
+    def parse(self, value: str):
+        date = QDate.fromString(value[:10], "yyyy-MM-dd")
+        return date if date.isValid() else None
+
+    def set_edit(self, parsed) -> None:
+        self.edit.setDate(parsed)
+
+
+class TimeField(_MomentField):
+    def make_edit(self) -> QDateTimeEdit:
+        edit = QTimeEdit()
+        edit.setDisplayFormat("HH:mm")
+        return edit
+
+    def start_text(self) -> str:
+        return self.tr("Enter a time")
+
+    def edit_text(self) -> str:
+        return self.edit.time().toString("HH:mm") + ":00.000"
+
+    def parse(self, value: str):
+        time = QTime.fromString(value[:5], "HH:mm")
+        return time if time.isValid() else None
+
+    def set_edit(self, parsed) -> None:
+        self.edit.setTime(parsed)
+
+
+class DateTimeField(_MomentField):
+    def make_edit(self) -> QDateTimeEdit:
+        edit = QDateTimeEdit()
+        edit.setDisplayFormat("yyyy-MM-dd HH:mm")
+        edit.setMinimumDate(QDate(1900, 1, 1))
+        return edit
+
+    def start_text(self) -> str:
+        return self.tr("Enter a date and time")
+
+    def edit_text(self) -> str:
+        local = self.edit.dateTime().toPython().replace(second=0, microsecond=0)
+        return local.astimezone().isoformat(timespec="milliseconds")
+
+    def parse(self, value: str):
+        try:
+            moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+        local = moment.astimezone() if moment.tzinfo else moment
+        return QDateTime(local.replace(tzinfo=None))
+
+    def set_edit(self, parsed) -> None:
+        self.edit.setDateTime(parsed)

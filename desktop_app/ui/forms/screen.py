@@ -1,0 +1,316 @@
+"""The form screen: one record being filled in — header (form title, form language, save state),
+the pages, and Save draft / Finalize / Close.
+
+Saving goes through the records service on the single database thread (`run_with_vault`). Drafts
+save by themselves 2 s after the last change, on every page change and on Close; saves never
+overlap (a change during a save schedules one more), so a new record is written once under the
+id chosen when it was opened. Finalize validates first and, when answers are missing or wrong,
+jumps to the first one with its message.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QEvent, Qt, QTime, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QComboBox, QFileDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from desktop_app.services import attachments, records
+from desktop_app.ui.forms.other_fields import UploadField
+from desktop_app.ui.forms.view import FormView
+from waypoint_core.xform import FormDefinition, FormSession
+
+AUTOSAVE_MS = 2000
+RTL_MARKERS = ("arabic", "(ar)", "العربية", "(he)", "hebrew", "(fa)", "farsi", "persian", "(ur)", "urdu")
+
+RunWithVault = Callable[[Callable[[Any, Any], Any]], Any]  # VaultController.run_with_vault
+
+
+@dataclass(frozen=True)
+class OpenedForm:
+    """What a form screen needs: the definition of the pinned form version and the record."""
+
+    definition: FormDefinition
+    form_id: str
+    form_version: str
+    record_id: str
+    content: str | None = None  # instance XML of a draft or record being reopened
+    status: str = "new"  # new | draft | finalized
+
+    @staticmethod
+    def new(definition: FormDefinition, *, form_id: str, form_version: str) -> OpenedForm:
+        # The id is chosen now, so every save of this record, however many, writes the same row.
+        return OpenedForm(definition, form_id, form_version, str(uuid.uuid4()))
+
+
+def is_right_to_left(language: str | None) -> bool:
+    return bool(language) and any(marker in language.lower() for marker in RTL_MARKERS)
+
+
+def form_language_for(languages: list[str], ui_language: str, default: str | None) -> str | None:
+    """The form language matching the interface language ("fr" → "Français (fr)"), else the form's default."""
+    for name in languages:
+        if f"({ui_language})" in name.lower():
+            return name
+    return default
+
+
+class FormScreen(QWidget):
+    saved = Signal(object)  # records.SavedRecord after each save
+    save_failed = Signal(str)
+    finalized = Signal(str)  # record id
+    close_requested = Signal()  # after the last save, the person wants the list back
+
+    def __init__(self, *, opened: OpenedForm, run_with_vault: RunWithVault, metadata: dict[str, str] | None = None,
+                 ui_language: str = "en", autosave_ms: int = AUTOSAVE_MS, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("formScreen")
+        self.opened = opened
+        self._run = run_with_vault
+        language = form_language_for(opened.definition.languages, ui_language, opened.definition.default_language)
+        self.session = FormSession(opened.definition, language=language, metadata=metadata,
+                                   instance_xml=opened.content)
+        self.record_id = opened.record_id
+        self.status = opened.status
+        self.dirty = False
+        self._saving = False
+        self._save_again = False
+        self._finalizing = False
+        self._closing = False
+
+        self.title = QLabel(opened.definition.title or opened.form_id, objectName="pageHeading", wordWrap=True)
+        self.language_label = QLabel()
+        self.language = QComboBox(objectName="formLanguage")
+        self.language.addItems(self.session.languages)
+        self.language.setCurrentText(self.session.language or "")
+        self.language_label.setBuddy(self.language)
+        self.language.currentTextChanged.connect(self.set_form_language)
+        self.save_state = QLabel(objectName="fieldHint")
+        self.banner = QLabel(objectName="error", wordWrap=True)
+        self.banner.hide()
+        self.view = FormView(session=self.session)
+        self.view.edited.connect(self._edited)
+        self.view.page_changed.connect(lambda _: self.save_soon(now=True))
+        self.view.file_requested.connect(self.choose_file)
+        self.save_button = QPushButton()
+        self.finalize_button = QPushButton(objectName="primary")
+        self.close_button = QPushButton()
+        self.save_button.clicked.connect(lambda: self.save_soon(now=True))
+        self.finalize_button.clicked.connect(self.finalize)
+        self.close_button.clicked.connect(self.close_form)
+        for keys in ("Ctrl+Return", "Ctrl+Enter"):
+            QShortcut(QKeySequence(keys), self, context=Qt.ShortcutContext.WidgetWithChildrenShortcut,
+                      activated=self.finalize)
+        QShortcut(QKeySequence.StandardKey.Save, self, context=Qt.ShortcutContext.WidgetWithChildrenShortcut,
+                  activated=lambda: self.save_soon(now=True))
+
+        header = QHBoxLayout()
+        header.addWidget(self.title, 1)
+        header.addWidget(self.language_label)
+        header.addWidget(self.language)
+        footer = QHBoxLayout()
+        footer.addWidget(self.save_state, 1)
+        footer.addWidget(self.close_button)
+        footer.addWidget(self.save_button)
+        footer.addWidget(self.finalize_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(header)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.view, 1)
+        layout.addLayout(footer)
+
+        self._autosave = QTimer(self, singleShot=True, interval=autosave_ms)
+        self._autosave.timeout.connect(lambda: self.save_soon(now=True))
+        self._apply_direction()
+        self.retranslate()
+
+    # --- language --------------------------------------------------------------------------
+    def set_form_language(self, language: str) -> None:
+        if not language or language == self.session.language:
+            return
+        self.view.apply(self.session.set_language(language))
+        self._apply_direction()
+
+    def _apply_direction(self) -> None:
+        rtl = is_right_to_left(self.session.language)
+        self.view.setLayoutDirection(Qt.LayoutDirection.RightToLeft if rtl else Qt.LayoutDirection.LeftToRight)
+
+    # --- saving ----------------------------------------------------------------------------
+    def _edited(self) -> None:
+        self.dirty = True
+        if not self._finalizing:
+            self._autosave.start()
+        self._show_state()
+
+    def save_soon(self, *, now: bool = False) -> None:
+        """Save the draft (now, or after the debounce); a save already running gets one more after it."""
+        if self._finalizing:
+            return
+        if not now:
+            self._autosave.start()
+            return
+        self._autosave.stop()
+        if not self.dirty and self.status != "new":
+            return
+        if self._saving:
+            self._save_again = True
+            return
+        self._start_save("draft")
+
+    def _start_save(self, status: str) -> None:
+        opened, record_id = self.opened, self.record_id
+        final = status == "finalized"
+        content = self.session.to_instance_xml(include_nonrelevant=not final)
+        files = [(w.pending.name, w.pending.mime, w.pending.data) for w in self.view.fields.values()
+                 if isinstance(w, UploadField) and w.pending is not None and w.item.value == w.pending.name]
+        self.dirty = False
+        self._saving = True
+
+        def work(vault, state):
+            save = records.finalize if final else records.save_draft
+            saved = save(vault, form_id=opened.form_id, form_version=opened.form_version, content=content,
+                         record_id=record_id)
+            if files:
+                attachments.save_attachments(vault, record_id=record_id, files=files)
+            return saved
+
+        try:
+            task = self._run(work, name="db:save-record")
+        except RuntimeError:  # locked meanwhile
+            self._saving = False
+            self.dirty = True
+            return
+        task.succeeded.connect(lambda saved: self._saved(saved, final))
+        task.failed.connect(lambda error: self._save_failed(error, final))
+
+    def _saved(self, saved, final: bool) -> None:
+        self._saving = False
+        self.status = saved.status
+        self._last_saved = QTime.currentTime()
+        self.saved.emit(saved)
+        if final:
+            self._finalizing = False
+            self.finalized.emit(self.record_id)
+            return
+        if self._save_again or (self.dirty and self._closing):
+            self._save_again = False
+            self._start_save("draft")
+            return
+        self._show_state()
+        if self._closing and not self.dirty:
+            self.close_requested.emit()
+
+    def _save_failed(self, error: BaseException, final: bool) -> None:
+        self._saving = False
+        self._finalizing = False
+        self.dirty = True
+        self._closing = False
+        if final and isinstance(error, records.RecordNotValid):
+            self._show_issues(error.issues)
+            return
+        message = self.tr("The record could not be saved: %1. Your answers are still here; try again.") \
+            .replace("%1", str(error))
+        self.banner.setText(message)
+        self.banner.setProperty("kind", "error")
+        self.banner.show()
+        self.save_failed.emit(str(error))
+        self._show_state()
+
+    def _show_state(self) -> None:
+        if self._saving:
+            text = self.tr("Saving…")
+        elif self.dirty:
+            text = self.tr("Changes not saved yet")
+        elif self.status == "new":
+            text = self.tr("New record, nothing saved yet")
+        elif self.status == "finalized":
+            text = self.tr("Finalized")
+        else:
+            when = getattr(self, "_last_saved", None)
+            text = self.tr("Draft saved at %1").replace("%1", when.toString("HH:mm")) if when else self.tr("Draft")
+        self.save_state.setText(text)
+
+    # --- finalize and close ----------------------------------------------------------------
+    def finalize(self) -> None:
+        if self._finalizing:
+            return
+        issues = self.session.finalize()
+        if issues:
+            self._show_issues(issues)
+            return
+        self._autosave.stop()
+        self._finalizing = True
+        self.banner.hide()
+        self.dirty = True
+        if self._saving:
+            # the draft save in flight runs first on the database thread; finalize is queued after it
+            self._save_again = False
+        self._start_save("finalized")
+
+    def _show_issues(self, issues) -> None:
+        self.view.mark_all_touched()
+        first = issues[0]
+        widget = self.view.fields.get(first.ref)
+        label = widget.item.label if widget is not None else first.ref
+        text = self.tr("%n answer(s) need attention before finalizing.", "", len(issues)) + " " + \
+            self.tr("First: “%1” — %2").replace("%1", label).replace("%2", first.message)
+        self.banner.setText(text)
+        self.banner.setProperty("kind", "issues")
+        self.banner.show()
+        if widget is not None:
+            self.view.focus_field(widget)
+
+    def close_form(self) -> None:
+        """Save what is left, then ask for the list back (after the save, never before it)."""
+        self._closing = True
+        self._autosave.stop()
+        if self._saving:
+            return
+        if self.dirty or self.status == "new" and self._has_answers():
+            self._start_save("draft")
+        else:
+            self.close_requested.emit()
+
+    def _has_answers(self) -> bool:
+        return any(w.item.value and not w.item.readonly for w in self.view.fields.values())
+
+    def discard(self) -> None:
+        """Lock: drop the record from memory and screen at once (no save is possible any more)."""
+        self._autosave.stop()
+        self.view.hide()
+        self.session = None
+        self.deleteLater()
+
+    # --- files -----------------------------------------------------------------------------
+    def choose_file(self, field: UploadField) -> None:
+        dialog = QFileDialog(self, self.tr("Choose a file"))
+        dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
+        dialog.fileSelected.connect(lambda path: self.attach_file(field, Path(path)))
+        dialog.open()  # window-modal without a nested event loop
+
+    def attach_file(self, field: UploadField, path: Path) -> None:
+        stored = f"{uuid.uuid4().hex[:8]}-{path.name}"
+        problem = field.attach(path, stored_name=stored)
+        field.set_refused(problem)
+
+    # --- text ------------------------------------------------------------------------------
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt name
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        self.language_label.setText(self.tr("Form &language:"))
+        self.save_button.setText(self.tr("&Save draft"))
+        self.save_button.setToolTip(self.tr("Drafts also save by themselves (Ctrl+S)"))
+        self.finalize_button.setText(self.tr("&Finalize"))
+        self.finalize_button.setToolTip(self.tr("Check every answer and finalize the record (Ctrl+Enter)"))
+        self.close_button.setText(self.tr("&Close"))
+        self.close_button.setToolTip(self.tr("Save the draft and go back to the list"))
+        self.view.retranslate()
+        self._show_state()

@@ -1,0 +1,426 @@
+"""The form view: a FormSession shown as pages of fields, refreshed from the ChangeSets it returns.
+
+Top-level groups and repeats become pages (questions outside any group share a page), listed in
+an index on the side; nested groups are titled sections and repeats list their instances with
+Add/Remove. An answer updates only the refs its ChangeSet names; a structure change rebuilds only
+the repeat that changed. See docs/renderer.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QPushButton,
+    QScrollArea,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_app.ui.forms.fields import FieldWidget
+from desktop_app.ui.forms.other_fields import UnsupportedField, UploadField, make_field
+from desktop_app.ui.forms.sections import RepeatSection, Section
+from waypoint_core.xform import AnswerError, ChangeSet, FormSession, Item
+from waypoint_core.xform.nodes import Node
+from waypoint_core.xform.xpath_eval import Ctx, to_bool
+
+
+@dataclass
+class Page:
+    ref: str | None  # the top-level group or repeat; None for questions outside any group
+    kind: str  # "group", "repeat" or "loose"
+    title: str
+    widget: QScrollArea
+    refs: list[str] = field(default_factory=list)  # the questions built on it (for "loose" pages)
+    relevant: bool = True
+
+
+def _short_reason(error: AnswerError) -> str:
+    return str(error).split(" — question ")[0]
+
+
+class FormView(QWidget):
+    """Pages of fields for one session. Emits `edited` after every change to the record."""
+
+    edited = Signal()  # an answer, or a repeat added or removed: the record needs saving
+    page_changed = Signal(int)
+    file_requested = Signal(object)  # an UploadField whose "Choose a file…" was pressed
+
+    def __init__(self, *, session: FormSession, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.fields: dict[str, FieldWidget] = {}
+        self.containers: dict[str, QWidget] = {}
+        self.repeats: dict[str, RepeatSection] = {}
+        self.pages: list[Page] = []
+        self.unsupported: list[str] = []
+        self.current = -1
+
+        self.index = QListWidget(objectName="pageIndex")
+        self.index.setFixedWidth(240)
+        self.index.setWordWrap(True)
+        self.index.currentRowChanged.connect(self._index_chosen)
+        self.stack = QStackedWidget()
+        self.page_title = QLabel(objectName="pageHeading", wordWrap=True)
+        self.previous_button = QPushButton()
+        self.next_button = QPushButton(objectName="nextPage")
+        self.position = QLabel(objectName="fieldHint")
+        self.previous_button.clicked.connect(self.previous_page)
+        self.next_button.clicked.connect(self.next_page)
+        nav = QHBoxLayout()
+        nav.addWidget(self.previous_button)
+        nav.addStretch(1)
+        nav.addWidget(self.position)
+        nav.addStretch(1)
+        nav.addWidget(self.next_button)
+        right = QVBoxLayout()
+        right.addWidget(self.page_title)
+        right.addWidget(self.stack, 1)
+        right.addLayout(nav)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.index)
+        layout.addLayout(right, 1)
+        for keys, step in (("PgDown", 1), ("PgUp", -1), ("Alt+Right", 1), ("Alt+Left", -1)):
+            shortcut = QShortcut(QKeySequence(keys), self, context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(lambda s=step, k=keys: self._step_key(s, k))
+        self.build()
+        self.retranslate()
+
+    # --- building --------------------------------------------------------------------------
+    def build(self) -> None:
+        loose: list[Item] = []
+        for item in self.session.items():
+            if item.kind in ("group", "repeat"):
+                self._add_loose_page(loose)
+                loose = []
+                self._add_page(item)
+            else:
+                loose.append(item)
+        self._add_loose_page(loose)
+        self._update_pages()
+        first = next((i for i, p in enumerate(self.pages) if p.relevant), 0)
+        if self.pages:
+            self.go_to_page(first)
+
+    def _new_page_widget(self) -> tuple[QScrollArea, QVBoxLayout]:
+        inner = QWidget(objectName="formPage")
+        content = QVBoxLayout(inner)
+        content.setContentsMargins(16, 8, 24, 16)
+        content.setSpacing(10)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(inner)
+        return scroll, content
+
+    def _add_page(self, item: Item) -> None:
+        scroll, content = self._new_page_widget()
+        if item.kind == "repeat":
+            self._build_items(content, [item])
+        else:
+            self._build_items(content, item.children)
+        content.addStretch(1)
+        self.pages.append(Page(ref=item.ref or None, kind=item.kind, title=item.label, widget=scroll))
+        self.stack.addWidget(scroll)
+        self.index.addItem("")
+
+    def _add_loose_page(self, items: list[Item]) -> None:
+        if not items:
+            return
+        scroll, content = self._new_page_widget()
+        self._build_items(content, items)
+        content.addStretch(1)
+        self.pages.append(Page(ref=None, kind="loose", title="", widget=scroll,
+                               refs=[i.ref for i in items if i.kind == "question"]))
+        self.stack.addWidget(scroll)
+        self.index.addItem("")
+
+    def _build_items(self, layout: QVBoxLayout, items: list[Item]) -> None:
+        for item in items:
+            if item.kind == "question":
+                widget = make_field(item)
+                if isinstance(widget, UnsupportedField):
+                    self.unsupported.append(f"{item.ref} ({item.control}/{item.type})")
+                if isinstance(widget, UploadField):
+                    widget.pick_file = self.file_requested.emit
+                widget.answered.connect(self._answer)
+                widget.setVisible(item.relevant)
+                self.fields[item.ref] = widget
+                layout.addWidget(widget)
+            elif item.kind == "group":
+                section = Section(item)
+                self._build_items(section.content, item.children)
+                section.setVisible(item.relevant)
+                if item.ref:
+                    self.containers[item.ref] = section
+                layout.addWidget(section)
+            elif item.kind == "repeat":
+                repeat = RepeatSection(item, build_instance=self._build_instance)
+                repeat.add_requested.connect(self.add_repeat)
+                self.repeats[item.ref] = repeat
+                self._wire_instances(repeat)
+                layout.addWidget(repeat)
+
+    def _build_instance(self, layout: QVBoxLayout, item: Item) -> None:
+        self._build_items(layout, item.children)
+
+    def _wire_instances(self, repeat: RepeatSection) -> None:
+        for inst in repeat.instances:
+            self.containers[inst.ref] = inst
+            inst.remove_confirmed.connect(self.remove_repeat)
+        repeat.add_button.setVisible(not repeat.item.count_fixed and self.repeat_applies(repeat.ref))
+
+    def _forget_below(self, prefix: str) -> None:
+        """Forget fields and containers of repeat instances about to be rebuilt."""
+        for table in (self.fields, self.containers, self.repeats):
+            for ref in [r for r in table if r.startswith(prefix + "[")]:
+                del table[ref]
+
+    # --- answers and change sets -----------------------------------------------------------
+    def _answer(self, ref: str, value) -> None:
+        widget = self.fields.get(ref)
+        try:
+            changes = self.session.answer(ref, value)
+        except AnswerError as error:
+            if widget is not None:
+                widget.set_refused(_short_reason(error))
+            return
+        if widget is not None:
+            widget.set_refused(None)
+        self.apply(changes)
+        self.edited.emit()
+
+    def add_repeat(self, ref: str) -> None:
+        self.apply(self.session.add_repeat(ref))
+        repeat = self.repeats.get(ref)
+        if repeat is not None and repeat.instances:
+            # take the person straight to the first question of the new entry
+            new = repeat.instances[-1]
+            first = next((w for r, w in self.fields.items() if r.startswith(new.ref + "/") and w.isVisibleTo(new)),
+                         None)
+            if first is not None:
+                self.focus_field(first)
+        self.edited.emit()
+
+    def remove_repeat(self, ref: str) -> None:
+        repeat_ref = ref.rsplit("[", 1)[0]
+        self.apply(self.session.remove_repeat(ref))
+        repeat = self.repeats.get(repeat_ref)
+        if repeat is not None:
+            repeat.add_button.setFocus()
+        self.edited.emit()
+
+    def apply(self, changes: ChangeSet) -> None:
+        """Refresh exactly what the change set names."""
+        refs = changes.refs
+        if refs["structure"]:
+            self._rebuild_repeats(refs["structure"])
+        for ref in changes.changed_refs:
+            widget = self.fields.get(ref)
+            if widget is not None:
+                item = self.session.item(ref)
+                widget.refresh(item)
+                widget.setVisible(item.relevant)
+                continue
+            container = self.containers.get(ref)
+            if container is not None and ref in refs["relevance"] | refs["labels"]:
+                item = self.session.item(ref)
+                if ref in refs["relevance"]:
+                    container.setVisible(item.relevant)
+                if ref in refs["labels"] and hasattr(container, "set_label"):
+                    container.set_label(item.label)
+        if refs["labels"]:
+            self._relabel_repeats_and_pages()
+        self._update_pages()
+
+    def _rebuild_repeats(self, parents: set[str]) -> None:
+        tree = self.session.items()
+        found: list[Item] = []
+
+        def walk(items: list[Item]) -> None:
+            for item in items:
+                if item.kind == "repeat" and item.ref.rsplit("/", 1)[0] in parents:
+                    found.append(item)
+                else:
+                    walk(item.children)
+        walk(tree)
+        for item in found:
+            repeat = self.repeats.get(item.ref)
+            if repeat is None:
+                continue  # inside an instance rebuilt by an outer repeat
+            self._forget_below(item.ref)
+            repeat.rebuild(item)
+            self._wire_instances(repeat)
+
+    def _relabel_repeats_and_pages(self) -> None:
+        tree = {item.ref: item for item in self._walk(self.session.items())}
+        for ref, repeat in self.repeats.items():
+            if ref in tree:
+                repeat.item = tree[ref]
+                repeat.set_label(tree[ref].label)
+        for page in self.pages:
+            if page.ref in tree:
+                page.title = tree[page.ref].label
+        self.retranslate()
+
+    def _walk(self, items: list[Item]):
+        for item in items:
+            yield item
+            yield from self._walk(item.children)
+
+    # --- relevance of pages and repeats ----------------------------------------------------
+    def repeat_applies(self, ref: str) -> bool:
+        """Whether a repeat is relevant now, even with no instance yet (so Add is offered only
+        when an added entry would be shown)."""
+        session = self.session
+        parent_ref, name = ref.rsplit("/", 1)
+        try:
+            parent = session.node(parent_ref)
+        except AnswerError:
+            return False
+        if not parent.relevant:
+            return False
+        existing = parent.kids.get(name)
+        if existing:
+            return any(n.relevant for n in existing)
+        gpath = f"{parent.gpath}/{name}"
+        bind = session.definition.binds.get(gpath)
+        if bind is None or bind.relevant is None:
+            return True
+        probe = Node(name)  # evaluated as if an instance existed, as repeat_count does
+        probe.parent, probe.gpath = parent, gpath
+        try:
+            return to_bool(bind.relevant.fn(Ctx(probe, session)))
+        except Exception:  # noqa: BLE001 - when unsure, offer Add: a hidden entry loses nothing
+            return True
+
+    def relevant(self, ref: str | None) -> bool:
+        """Whether a group or repeat applies now (a group that wraps a repeat follows the repeat)."""
+        if not ref:
+            return True
+        if ref in self.repeats:
+            return self.repeat_applies(ref)
+        try:
+            return self.session.node(ref).relevant
+        except AnswerError:
+            return False
+
+    def _update_pages(self) -> None:
+        for ref, repeat in self.repeats.items():
+            applies = self.repeat_applies(ref)
+            repeat.add_button.setVisible(applies and not repeat.item.count_fixed)
+            wrapper = self.containers.get(ref)  # pyxform wraps each repeat in a group of the same ref
+            if wrapper is not None:
+                wrapper.setVisible(applies)
+        for i, page in enumerate(self.pages):
+            if page.kind == "loose":
+                relevant = any(self.fields[r].item.relevant for r in page.refs if r in self.fields)
+            else:
+                relevant = self.relevant(page.ref)
+            page.relevant = relevant
+            self.index.setRowHidden(i, not relevant)
+        self._update_nav()
+
+    # --- pages -----------------------------------------------------------------------------
+    def visible_pages(self) -> list[int]:
+        return [i for i, p in enumerate(self.pages) if p.relevant]
+
+    def go_to_page(self, number: int) -> None:
+        if not 0 <= number < len(self.pages):
+            return
+        changed = number != self.current
+        self.current = number
+        self.stack.setCurrentIndex(number)
+        self.index.blockSignals(True)
+        self.index.setCurrentRow(number)
+        self.index.blockSignals(False)
+        self.page_title.setText(self._title(number))
+        self._apply_repeat_counts(self.pages[number])
+        self._update_nav()
+        if changed:
+            self.page_changed.emit(number)
+
+    def _apply_repeat_counts(self, page: Page) -> None:
+        """Reaching a repeat sized by jr:count adds or removes its entries, as Collect does."""
+        for ref, repeat in list(self.repeats.items()):
+            if repeat.item.count_fixed and page.widget.isAncestorOf(repeat) and self.session.repeat_count(ref) is not None:
+                changes = self.session.apply_repeat_count(ref)
+                if changes:
+                    self.apply(changes)
+                    self.edited.emit()
+
+    def next_page(self) -> None:
+        later = [i for i in self.visible_pages() if i > self.current]
+        if later:
+            self.go_to_page(later[0])
+            self.focus_first_field()
+
+    def previous_page(self) -> None:
+        earlier = [i for i in self.visible_pages() if i < self.current]
+        if earlier:
+            self.go_to_page(earlier[-1])
+            self.focus_first_field()
+
+    def _step_key(self, step: int, keys: str) -> None:
+        if keys.startswith("Alt") and self.layoutDirection() == Qt.LayoutDirection.RightToLeft:
+            step = -step  # the arrow points the way the pages run
+        self.next_page() if step > 0 else self.previous_page()
+
+    def _index_chosen(self, row: int) -> None:
+        if row >= 0 and row != self.current:
+            self.go_to_page(row)
+
+    def focus_first_field(self) -> None:
+        page = self.pages[self.current].widget
+        for widget in self.fields.values():
+            if page.isAncestorOf(widget) and widget.isVisibleTo(page) and widget.focus_target().isEnabled():
+                self.focus_field(widget)
+                return
+
+    def page_of(self, widget: QWidget) -> int:
+        return next((i for i, p in enumerate(self.pages) if p.widget.isAncestorOf(widget)), -1)
+
+    def focus_field(self, widget: FieldWidget) -> None:
+        number = self.page_of(widget)
+        if number >= 0 and number != self.current:
+            self.go_to_page(number)
+        page = self.pages[self.current].widget
+        # the page may have just been shown: let the layout place the field before scrolling to it
+        QTimer.singleShot(0, lambda: page.ensureWidgetVisible(widget, 40, 60) if widget.isVisible() else None)
+        widget.focus_editor()
+
+    def mark_all_touched(self) -> None:
+        for widget in self.fields.values():
+            widget.mark_touched()
+
+    def _update_nav(self) -> None:
+        pages = self.visible_pages()
+        where = pages.index(self.current) + 1 if self.current in pages else 0
+        self.previous_button.setEnabled(bool(pages) and where > 1)
+        self.next_button.setEnabled(bool(pages) and 0 < where < len(pages))
+        self.position.setText(self.tr("Page %1 of %2").replace("%1", str(where)).replace("%2", str(len(pages))))
+
+    def _title(self, number: int) -> str:
+        page = self.pages[number]
+        if page.title:
+            return page.title
+        return self.tr("Questions") if page.kind == "loose" else self.tr("Page %1").replace("%1", str(number + 1))
+
+    def retranslate(self) -> None:
+        self.previous_button.setText(self.tr("← &Previous"))
+        self.next_button.setText(self.tr("&Next →"))
+        self.previous_button.setToolTip(self.tr("Previous page (Page Up or Alt+Left)"))
+        self.next_button.setToolTip(self.tr("Next page (Page Down or Alt+Right)"))
+        for i in range(len(self.pages)):
+            self.index.item(i).setText(self._title(i))
+        if self.current >= 0:
+            self.page_title.setText(self._title(self.current))
+        self._update_nav()

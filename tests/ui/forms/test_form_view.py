@@ -1,0 +1,272 @@
+"""The form view on the real engine and real shipped form: relevance, constraint messages beside the
+field, repeats, language switch (French, Arabic right-to-left) and a widget for every control kind."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QPoint, Qt
+
+from desktop_app.services import forms
+from desktop_app.ui.forms import choices, fields, other_fields
+from desktop_app.ui.forms.screen import FormScreen, OpenedForm
+from desktop_app.ui.forms.view import FormView
+from waypoint_core.xform import FormDefinition, FormSession
+
+pytestmark = pytest.mark.gui
+
+CORPUS = Path("/work/shared/corpus/xforms")
+
+
+@pytest.fixture
+def make_view(qtbot):
+    def make(definition: FormDefinition, **kwargs) -> FormView:
+        view = FormView(session=FormSession(definition, **kwargs))
+        qtbot.addWidget(view)
+        view.resize(1100, 800)
+        view.show()
+        return view
+    return make
+
+
+def click_choice(qtbot, view: FormView, ref: str, value: str) -> None:
+    widget = view.fields[ref]
+    view.go_to_page(view.page_of(widget))  # a person clicks what is on screen
+    if isinstance(widget, choices.SelectOneComboField):
+        widget.combo.setCurrentIndex(widget.combo.findData(value))
+    else:
+        click(qtbot, widget.choice_button(value))
+
+
+def click(qtbot, button) -> None:
+    """Click where a person would: on the box and its text, not the empty end of a stretched row."""
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton, pos=QPoint(8, button.height() // 2))
+
+
+def page_titled(view: FormView, title: str) -> int:
+    return next(i for i, p in enumerate(view.pages) if p.title == title)
+
+
+def test_consent_answer_shows_and_hides_questions_and_pages(qtbot, make_view, migrant_definition):
+    view = make_view(migrant_definition)
+    identity = page_titled(view, "Identity")
+    share = view.fields["/data/consent/consent_share_providers"]
+    note = view.fields["/data/consent/no_consent_note"]
+    assert not view.pages[identity].relevant and view.index.isRowHidden(identity)
+    assert share.isHidden() and note.isHidden()
+
+    click_choice(qtbot, view, "/data/consent/consent_services", "yes")
+    assert view.session.value("/data/consent/consent_services") == "yes"
+    assert not share.isHidden() and note.isHidden()
+    assert view.pages[identity].relevant and not view.index.isRowHidden(identity)
+
+    click_choice(qtbot, view, "/data/consent/consent_services", "no")
+    assert share.isHidden() and not note.isHidden()
+    assert view.index.isRowHidden(identity)
+    # Next skips every page that does not apply: after consent, nothing is left to visit
+    view.go_to_page(page_titled(view, "Consent and legal basis"))
+    assert not view.next_button.isEnabled()
+
+
+def test_constraint_message_appears_beside_the_field_and_goes_when_fixed(qtbot, make_view, migrant_definition):
+    view = make_view(migrant_definition)
+    click_choice(qtbot, view, "/data/consent/consent_services", "yes")
+    view.go_to_page(page_titled(view, "Identity"))
+    phone = view.fields["/data/identity/phone"]
+    qtbot.keyClicks(phone.edit, "12345")
+    qtbot.keyClick(phone.edit, Qt.Key.Key_Return)  # leaving the field shows its message
+    assert phone.message.isVisibleTo(phone)
+    assert phone.message.text() == "Write the number in international form, e.g. +22790000000."
+    assert phone.layout().indexOf(phone.message) == phone.layout().indexOf(phone.edit) + 1  # right under it
+    phone.edit.clear()
+    qtbot.keyClicks(phone.edit, "+22790000000")
+    assert view.session.value("/data/identity/phone") == "+22790000000"
+    assert not phone.message.isVisibleTo(phone)
+
+
+def test_required_mark_has_accessible_text(make_view, migrant_definition):
+    view = make_view(migrant_definition)
+    country = view.fields["/data/centre_page/centre_country"]
+    assert country.required_mark.isVisibleTo(country) and country.required_mark.text() == "*"
+    assert country.combo.accessibleName() == "Country of the centre (required)"
+    other = view.fields["/data/identity/other_names"]
+    assert not other.required_mark.isVisibleTo(other)
+
+
+def test_typed_numbers_follow_the_locale_and_refuse_letters(qtbot, make_view, migrant_definition):
+    view = make_view(migrant_definition)
+    click_choice(qtbot, view, "/data/consent/consent_services", "yes")
+    view.go_to_page(page_titled(view, "Identity"))
+    age = view.fields["/data/identity/age_years"]
+    assert isinstance(age, fields.IntegerField)
+    qtbot.keyClicks(age.edit, "3x4")  # the validator drops the letter
+    assert age.edit.text() == "34"
+    assert view.session.value("/data/identity/age_years") == "34"
+    qtbot.keyClicks(age.edit, "0")
+    qtbot.keyClick(age.edit, Qt.Key.Key_Return)
+    assert age.message.text() == "Age must be between 0 and 110."
+
+
+def test_repeat_add_and_confirmed_remove(qtbot, make_view, migrant_definition):
+    view = make_view(migrant_definition)
+    click_choice(qtbot, view, "/data/consent/consent_services", "yes")
+    view.go_to_page(page_titled(view, "Group or household"))
+    click_choice(qtbot, view, "/data/group_info/travelling_alone", "no")
+    repeat = view.repeats["/data/household_member"]
+    view.go_to_page(page_titled(view, "Accompanying group or household member"))
+    assert repeat.add_button.isVisibleTo(view)
+    assert len(repeat.instances) == 1  # the form starts with one entry, as in Collect
+    qtbot.mouseClick(repeat.add_button, Qt.MouseButton.LeftButton)
+    assert len(repeat.instances) == 2
+    # the new entry's first question has the focus, ready to type
+    assert view.window().focusWidget() is view.fields["/data/household_member[2]/member_name"].edit
+    qtbot.keyClicks(view.fields["/data/household_member[1]/member_name"].edit, "Awa")
+    qtbot.keyClicks(view.fields["/data/household_member[2]/member_name"].edit, "Issa")
+    first = repeat.instances[0]
+    qtbot.mouseClick(first.remove_button, Qt.MouseButton.LeftButton)
+    assert first.confirm.isVisibleTo(first)
+    qtbot.mouseClick(first.confirm_no, Qt.MouseButton.LeftButton)  # "No, keep it" changes nothing
+    assert len(repeat.instances) == 2
+    qtbot.mouseClick(first.remove_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(first.confirm_yes, Qt.MouseButton.LeftButton)
+    assert len(repeat.instances) == 1
+    # the remaining entry is now number 1, and its widget shows its own answer
+    assert view.fields["/data/household_member[1]/member_name"].edit.text() == "Issa"
+    assert "/data/household_member[2]/member_name" not in view.fields
+    assert view.session.value("/data/household_size") == "2"  # the person and one member
+
+    # travelling alone after all: the repeat no longer applies, Add is gone
+    click_choice(qtbot, view, "/data/group_info/travelling_alone", "yes")
+    assert not repeat.add_button.isVisibleTo(view)
+
+
+def test_language_switch_changes_labels_and_choices_to_french(qtbot, db, migrant_definition):
+    screen = FormScreen(opened=OpenedForm.new(migrant_definition, form_id="waypoint_migrant_registration",
+                                              form_version="x"), run_with_vault=db.run_with_vault)
+    qtbot.addWidget(screen)
+    view = screen.view
+    country = view.fields["/data/centre_page/centre_country"]
+    assert country.label.text() == "Country of the centre"
+    screen.language.setCurrentText("Français (fr)")
+    assert country.label.text() == "Pays du centre"
+    assert view.fields["/data/identity/given_name"].label.text() == "Prénom(s)"
+    assert view.fields["/data/consent/consent_services"].choice_button("yes").text() == "Oui"
+    assert view.index.item(page_titled(view, "Identité")).text() == "Identité"
+    assert screen.view.layoutDirection() == Qt.LayoutDirection.LeftToRight
+
+
+def test_screen_opens_in_the_interface_language(qtbot, db, migrant_definition):
+    screen = FormScreen(opened=OpenedForm.new(migrant_definition, form_id="f", form_version="x"),
+                        run_with_vault=db.run_with_vault, ui_language="fr")
+    qtbot.addWidget(screen)
+    assert screen.session.language == "Français (fr)" and screen.language.currentText() == "Français (fr)"
+
+
+ARABIC_FORM = """\
+| survey |
+| | type | name | label::English (en) | label::العربية (ar) |
+| | text | name | Name | الاسم |
+| | select_one yn | ok | Agrees? | موافق؟ |
+| choices |
+| | list_name | name | label::English (en) | label::العربية (ar) |
+| | yn | yes | Yes | نعم |
+| | yn | no | No | لا |
+| settings |
+| | form_id | default_language |
+| | rtl_test | English (en) |
+"""
+
+
+def test_arabic_lays_the_form_out_right_to_left(qtbot, db, tmp_path):
+    source = tmp_path / "rtl_test.md"
+    source.write_text(ARABIC_FORM, encoding="utf-8")
+    definition = FormDefinition.from_xml(forms.validate_form_file(source).xform)
+    screen = FormScreen(opened=OpenedForm.new(definition, form_id="rtl_test", form_version="1"),
+                        run_with_vault=db.run_with_vault)
+    qtbot.addWidget(screen)
+    screen.language.setCurrentText("العربية (ar)")
+    assert screen.view.layoutDirection() == Qt.LayoutDirection.RightToLeft
+    assert screen.view.fields["/data/name"].label.text() == "الاسم"
+    screen.language.setCurrentText("English (en)")
+    assert screen.view.layoutDirection() == Qt.LayoutDirection.LeftToRight
+
+
+KINDS_FORM = """\
+| survey |
+| | type | name | label | appearance | parameters |
+| | range | level | Level | | start=0 end=10 step=2 |
+| | rank | priorities | Priorities |
+| | acknowledge | seen | I have read the notice |
+| | select_one yn | search_pick | Pick by typing | autocomplete |
+| | select_one yn | cols | In columns | columns-2 |
+| | begin repeat | visit | Visit |
+| | date | visit_date | Date of visit |
+| | end repeat |
+| | integer | visits_wanted | How many visits? |
+| | begin repeat | fixed | Fixed entry | | |
+| | text | fixed_note | Note |
+| | end repeat |
+| choices |
+| | list_name | name | label |
+| | yn | yes | Yes |
+| | yn | no | No |
+| | priorities | food | Food |
+| | priorities | shelter | Shelter |
+| | priorities | health | Health |
+"""
+
+
+def test_kinds_outside_the_corpus_get_their_widgets(qtbot, tmp_path, make_view):
+    source = tmp_path / "kinds.md"
+    source.write_text(KINDS_FORM.replace("| | rank | priorities | Priorities |",
+                                         "| | rank priorities | priorities | Priorities |"), encoding="utf-8")
+    definition = FormDefinition.from_xml(forms.validate_form_file(source).xform)
+    view = make_view(definition)
+    by_ref = {ref.rsplit("/", 1)[-1]: w for ref, w in view.fields.items()}
+    assert isinstance(by_ref["level"], other_fields.RangeField)
+    assert isinstance(by_ref["priorities"], choices.RankField)
+    assert isinstance(by_ref["seen"], other_fields.AcknowledgeField)
+    assert isinstance(by_ref["search_pick"], choices.SelectOneComboField) and by_ref["search_pick"].combo.isEditable()
+    cols = by_ref["cols"]
+    assert cols.grid.columnCount() == 2
+    assert view.unsupported == []
+
+    level = by_ref["level"]
+    level.slider.setValue(3)
+    assert view.session.value(level.ref) == "6"
+    rank = by_ref["priorities"]
+    assert view.session.value(rank.ref) == ""
+    rank.list.setCurrentRow(2)
+    qtbot.keyClick(rank.list, Qt.Key.Key_Up, Qt.KeyboardModifier.AltModifier)
+    assert view.session.value(rank.ref) == "food health shelter"
+    click(qtbot, by_ref["seen"].check)
+    assert view.session.value(by_ref["seen"].ref) == "OK"
+
+
+def test_corpus_widgets_form_renders_every_control(qtbot, make_view):
+    definition = FormDefinition.from_xml((CORPUS / "enketo_widgets.xml").read_text(encoding="utf-8"))
+    view = make_view(definition)
+    questions = []
+
+    def walk(items):
+        for item in items:
+            if item.kind == "question":
+                questions.append(item)
+            walk(item.children)
+    walk(view.session.items())
+    assert questions and {q.ref for q in questions} == set(view.fields)
+    assert view.unsupported == []
+    kinds = {type(view.fields[q.ref]) for q in questions}
+    assert {fields.TextField, fields.MultilineField, fields.IntegerField, fields.DecimalField, fields.DateField,
+            fields.TimeField, fields.DateTimeField, fields.GeopointField, fields.GeoPathField, fields.BarcodeField,
+            choices.SelectOneField, choices.SelectOneComboField, choices.SelectManyField,
+            choices.SelectManyListField, other_fields.UploadField, other_fields.NoteField,
+            other_fields.AcknowledgeField} <= kinds
+    # every page can be visited with Next, and each shows its fields without error
+    view.go_to_page(0)
+    visited = [view.current]
+    while view.next_button.isEnabled():
+        view.next_page()
+        visited.append(view.current)
+    assert visited == view.visible_pages()
