@@ -14,6 +14,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from waypoint_core.xform._gc import gc_paused
 from waypoint_core.xform.body import Control, parse_body
 from waypoint_core.xform.errors import FormError, XPathEvalError, XPathSyntaxError
 from waypoint_core.xform.nodes import Node, document, from_element, split_tag
@@ -100,11 +101,12 @@ class FormDefinition:
     @classmethod
     def from_xml(cls, text: str | bytes, *, media_dir: str | Path | None = None) -> FormDefinition:
         """Parse an XForm. Raises FormError (naming question and expression) if it cannot run."""
-        try:
-            html = ET.fromstring(text)
-        except ET.ParseError as exc:
-            raise FormError(f"not well-formed XML: {exc}") from exc
-        return _Loader(html, Path(media_dir) if media_dir else None).load()
+        with gc_paused():
+            try:
+                html = ET.fromstring(text)
+            except ET.ParseError as exc:
+                raise FormError(f"not well-formed XML: {exc}") from exc
+            return _Loader(html, Path(media_dir) if media_dir else None).load()
 
 
 class _Loader:

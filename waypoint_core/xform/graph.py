@@ -15,8 +15,9 @@ from waypoint_core.xform.errors import DependencyCycleError
 from waypoint_core.xform.xpath_eval import Expr
 from waypoint_core.xform.xpath_refs import split_references
 
-# Properties whose result other expressions can see: a value, or relevance (non-relevant reads as '').
-PRODUCERS = ("calculate", "relevant")
+# The only property whose result other expressions can see: relevance hides a question from the
+# person filling the form and from the record, not from expressions (ODK XForms spec, JavaRosa).
+PRODUCERS = ("calculate",)
 BIND_PROPS = ("relevant", "calculate", "readonly", "required", "constraint")
 
 
@@ -116,8 +117,6 @@ def build_graph(definition) -> Graph:
     def outputs(v: Vertex) -> list[str]:
         if v.prop == "calculate":
             return [v.path]
-        if v.prop == "relevant":
-            return below.get(v.path, [v.path])
         return []
 
     succ: list[set[int]] = []

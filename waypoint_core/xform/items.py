@@ -140,7 +140,7 @@ class ItemsMixin:
         item = Item(kind="question", ref=self.ref_of(node), control=control.kind if control else None,
                     type=self.answer_type(node), appearance=control.appearance if control else None,
                     relevant=node.relevant, required=node.required, readonly=self.is_readonly(node),
-                    value=node.value, valid=self._valid.get(id(node), True))
+                    value=node.value, valid=node.valid)
         if control is not None:
             item.label = self._text(control.label, node)
             item.hint = self._text(control.hint, node)

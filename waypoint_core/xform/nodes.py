@@ -14,7 +14,7 @@ class Node:
     """An element of an instance. `value` is its text (only leaves carry one)."""
 
     __slots__ = ("name", "ns", "parent", "children", "kids", "attrs", "value", "relevant", "self_relevant",
-                 "bind", "dtype", "required", "readonly", "gpath", "order", "is_template", "__weakref__")
+                 "bind", "dtype", "required", "readonly", "valid", "gpath", "order", "is_template", "__weakref__")
 
     def __init__(self, name: str, parent: Node | None = None, *, ns: str | None = None):
         self.name = name
@@ -30,6 +30,7 @@ class Node:
         self.dtype: str | None = None
         self.required = False
         self.readonly = False
+        self.valid = True  # the constraint holds (an empty answer always does)
         self.gpath = ""  # generic path, repeat indexes dropped: /data/rep/q
         self.order = 0
         self.is_template = False
@@ -58,8 +59,8 @@ class Node:
         child.parent = None
 
     def string_value(self) -> str:
-        if not self.relevant:
-            return ""
+        # Relevance does not blank a value: as in the ODK XForms spec and JavaRosa, a
+        # non-relevant answer still counts in expressions; it is only left out of the record.
         if not self.children:
             return self.value
         return "".join(c.string_value() for c in self.children)

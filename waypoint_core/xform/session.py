@@ -13,6 +13,7 @@ import heapq
 import random as _random
 import uuid as _uuid
 
+from waypoint_core.xform._gc import gc_paused
 from waypoint_core.xform.audit import AuditLog
 from waypoint_core.xform.changes import ChangeSet, Issue
 from waypoint_core.xform.definition import FormDefinition
@@ -35,6 +36,10 @@ class FormSession(ItemsMixin):
         metadata: values for preloads the device knows: deviceid, username, email, phonenumber.
         clock: a function returning an aware datetime (tests pin time); uuid_factory: returns str.
         """
+        with gc_paused():
+            self._start(definition, language, metadata, instance_xml, clock, uuid_factory, seed)
+
+    def _start(self, definition, language, metadata, instance_xml, clock, uuid_factory, seed) -> None:
         self.definition = definition
         self.metadata = dict(metadata or {})
         self._clock = clock or (lambda: dt.datetime.now().astimezone())
@@ -43,7 +48,6 @@ class FormSession(ItemsMixin):
         self.language = language if language in definition.translations else definition.default_language
         self.audit = AuditLog(clock=self._clock)
         self._prototypes: dict[str, Node] = {}
-        self._valid: dict[int, bool] = {}  # id(node) -> constraint satisfied
         self._stale: set[Node] = set()  # non-relevant nodes whose computations were put off
         self._revived: list[Node] = []  # stale nodes relevant again, to recompute
         root = self._instantiate(definition.template)
@@ -139,13 +143,15 @@ class FormSession(ItemsMixin):
         self._propagate((), changes)
 
     def _eval_vertex(self, v, node: Node, changes: ChangeSet) -> list[str]:
-        """Evaluate one vertex on one node; return the generic paths whose visible value changed.
+        """Evaluate one vertex on one node; return the generic paths whose value changed.
 
-        Inside a non-relevant subtree nothing is visible (values read as ''), so the work is
+        Calculations always run (their values count even when hidden). Everything else about a
+        non-relevant question (its conditions, choices, label) cannot be seen, so that work is
         put off: the node is marked stale and recomputed when it becomes relevant again. This
         keeps an answer that hides or shows most of a form within a frame.
         """
-        if not node.relevant if v.prop != "relevant" else (node.parent is not None and not node.parent.relevant):
+        if v.prop != "calculate" and (not node.relevant if v.prop != "relevant"
+                                      else node.parent is not None and not node.parent.relevant):
             self._stale.add(node)
             return []
         try:
@@ -172,7 +178,7 @@ class FormSession(ItemsMixin):
         if v.prop == "relevant":
             if flag != node.self_relevant:
                 node.self_relevant = flag
-                return self._update_relevance(node, changes)
+                self._update_relevance(node, changes)
             return []
         if v.prop == "required":
             if flag != node.required:
@@ -184,15 +190,14 @@ class FormSession(ItemsMixin):
                 changes.readonly.add(node)
         elif v.prop == "constraint":
             ok = flag or node.value == ""
-            if ok != self._valid.get(id(node), True):
-                self._valid[id(node)] = ok
+            if ok != node.valid:
+                node.valid = ok
                 changes.validity.add(node)
         return []
 
-    def _update_relevance(self, start: Node, changes: ChangeSet) -> list[str]:
+    def _update_relevance(self, start: Node, changes: ChangeSet) -> None:
         """Re-derive effective relevance below `start`; only subtrees whose state flipped are walked.
         Stale nodes that become relevant are queued in _revived for their vertices to re-run."""
-        flipped: list[str] = []
         parent_relevant = start.parent.relevant if start.parent is not None else True
         stack = [(start, parent_relevant, True)]
         stale = self._stale
@@ -203,14 +208,12 @@ class FormSession(ItemsMixin):
                 changes.before_relevant.setdefault(node, node.relevant)
                 node.relevant = now
                 changes.relevance.add(node)
-                flipped.append(node.gpath)
             elif not forced:
                 continue
             if node in stale and (now or node.parent is None or node.parent.relevant):
                 stale.discard(node)
                 self._revived.append(node)
             stack.extend((c, now, False) for c in node.children)
-        return flipped
 
     def _propagate(self, changed_paths, changes: ChangeSet, reshaped: str | None = None) -> None:
         graph = self.definition.graph
@@ -381,6 +384,7 @@ class FormSession(ItemsMixin):
         changes = ChangeSet()
         self.audit.record("delete repeat", node=ref)
         parent.remove(node)
+        self._stale.difference_update(node.iter())
         self._reindex()
         changes.structure.add(parent)
         self._propagate(self.definition.graph.descendants.get(node.gpath, (node.gpath,)), changes,
@@ -482,7 +486,7 @@ class FormSession(ItemsMixin):
             if node.required and node.value == "" and not self.is_readonly(node):
                 issues.append(Issue(ref=self.ref_of(node), kind="required",
                                     message=self._message(node, "required_msg") or "Sorry, this response is required."))
-            elif not self._valid.get(id(node), True):
+            elif not node.valid:
                 issues.append(Issue(ref=self.ref_of(node), kind="constraint",
                                     message=self._message(node, "constraint_msg") or "Sorry, this response is invalid."))
         return issues
@@ -508,7 +512,7 @@ class FormSession(ItemsMixin):
 
     def is_valid(self, ref: str) -> bool:
         """False while the answer at `ref` breaks its constraint (an empty answer never does)."""
-        return self._valid.get(id(self.node(ref)), True)
+        return self.node(ref).valid
 
     # ---- lookups --------------------------------------------------------------------------
     def node(self, ref: str) -> Node:

@@ -41,7 +41,10 @@ def test_relevance_and_its_inheritance(form):
     assert "<guardian>Aunt</guardian>" in s.to_instance_xml(include_nonrelevant=True)  # kept in a draft
 
 
-def test_non_relevant_answers_read_as_empty(form):
+def test_non_relevant_answers_still_count_but_are_not_recorded(form):
+    # ODK XForms spec and JavaRosa: relevance hides a question and drops it from the record;
+    # expressions still see its value (Enketo clears it instead; forms written for Collect
+    # rely on the value staying).
     s = form("""
 | survey |           |        |        |               |             |
 |        | type      | name   | label  | relevant      | calculation |
@@ -52,11 +55,13 @@ def test_non_relevant_answers_read_as_empty(form):
     s.answer("/data/a", 1)
     s.answer("/data/b", 21)
     assert s.value("/data/double") == "42"
-    changes = s.answer("/data/a", 0)  # b becomes non-relevant: it reads as '' and 2 * NaN is NaN
-    assert s.value("/data/double") == "NaN"
-    assert "/data/double" in changes.refs["values"]
+    changes = s.answer("/data/a", 0)
+    assert changes.refs["relevance"] == {"/data/b"} and changes.refs["values"] == {"/data/a"}
+    assert s.value("/data/double") == "42"
+    xml = s.to_instance_xml()
+    assert "<b>" not in xml and "<double>42</double>" in xml
     s.answer("/data/a", 5)
-    assert s.value("/data/double") == "42"  # the kept answer counts again
+    assert "<b>21</b>" in s.to_instance_xml()
 
 
 def test_required_and_constraint_with_messages(form):
