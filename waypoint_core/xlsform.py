@@ -127,7 +127,9 @@ def convert_xlsform(source: Path | bytes | str, *, file_type: str | None = None,
     workbook = _read_workbook(data, file_type=file_type, name=name)
     warnings: list[str] = []
     try:
-        result = convert(xlsform=io.BytesIO(data), file_type=file_type, form_name=None, warnings=warnings)
+        # a path lets pyxform fall back to the file name when the settings sheet has no form_id (as Kobo does)
+        result = convert(xlsform=source if isinstance(source, Path) else io.BytesIO(data), file_type=file_type,
+                         form_name=None, warnings=warnings)
     except PyXFormError as error:
         raise XLSFormError(name, [_locate(error, workbook)]) from error
     except (KeyError, IndexError, TypeError, ValueError) as error:
