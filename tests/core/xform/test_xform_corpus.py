@@ -59,3 +59,22 @@ def test_xlsform_errors_name_sheet_and_row(tmp_path):
     assert "row" in str(err.value) and "age" in str(err.value)
     result = check_form(bad)
     assert result["status"] == "fail" and "row" in result["error"]
+
+
+def test_child_vaccination_household_count_grows_once_per_visit_never_loops():
+    # ODK Web Forms' engine throws "Potential Infinite Loop" here (peer-benchmarks.md): the
+    # household repeat's jr:count is household_count = count(household) + 1.
+    from waypoint_core.xform import FormDefinition, FormSession
+
+    definition = FormDefinition.from_xml((CORPUS / "xforms" / "jr_child_vaccination_VOL_tool_v12.xml").read_bytes())
+    session = FormSession(definition)
+    session.answer("/data/building_type", "multi")
+    sizes = []
+    for _ in range(3):
+        session.apply_repeat_count("/data/household")
+        sizes.append(len(session.node("/data").kids["household"]))
+    assert sizes == [sizes[0], sizes[0] + 1, sizes[0] + 2]
+    # position(..) numbers the households; ../houseCount + 1 reads the sibling in the same one
+    assert [session.value(f"/data/household[{k}]/houseCount") for k in range(1, sizes[-1] + 1)] == \
+        [str(k) for k in range(1, sizes[-1] + 1)]
+    assert session.value("/data/household[2]/nextHse") == "3"

@@ -262,3 +262,28 @@ def test_broken_forms_say_what_and_where(xml, message):
         FormDefinition.from_xml(xml)
     if message == "relevant":
         assert err.value.ref == "/data/town" and err.value.expression == "/data/seen +"
+
+
+def test_choice_name_and_pulldata(tmp_path):
+    (tmp_path / "people.xml").write_text("<root><item><id>7</id><name>Musa</name></item></root>", encoding="utf-8")
+    xml = RAW.replace('src="jr://file/missing.xml"', 'src="jr://file/people.xml"')
+    xml = xml.replace('<bind nodeset="/data/seen" type="string" saveIncomplete="true()" odk:frobnicate="1"/>',
+                      '<bind nodeset="/data/seen" type="string" calculate="concat(jr:choice-name(/data/town, '
+                      "'/data/town'), '/', pulldata('missing', 'name', 'id', '7'))\"/>")
+    (tmp_path / "towns.csv").write_text("name,label,region\nagadez,Agadez,north\n", encoding="utf-8")
+    s = new_session(FormDefinition.from_xml(xml, media_dir=tmp_path))
+    s.answer("/data/town", "agadez")
+    assert s.value("/data/seen") == "Agadez/Musa"
+
+
+def test_once_keeps_the_first_value(form):
+    s = form("""
+| survey |           |       |       |               |
+|        | type      | name  | label | calculation   |
+|        | text      | a     | A     |               |
+|        | calculate | first |       | once(${a})    |
+""")
+    assert s.value("/data/first") == ""
+    s.answer("/data/a", "x")
+    s.answer("/data/a", "y")
+    assert s.value("/data/first") == "x"
