@@ -153,6 +153,14 @@ def list_installed_forms(vault: Vault) -> list[InstalledForm]:
     return form_store.list_forms(vault)
 
 
+def forms_for_new_records(vault: Vault) -> list[InstalledForm]:
+    """One entry per form id, its latest installed version: what a "New record" menu offers."""
+    latest: dict[str, InstalledForm] = {}
+    for form in form_store.list_forms(vault):  # ordered by form id, then installation time
+        latest[form.form_id] = form
+    return list(latest.values())
+
+
 def open_new_record_form(vault: Vault, form_id: str) -> NewRecordForm:
     """The latest installed version of a form, for a new record (existing ones reopen with their own)."""
     latest = form_store.latest_form(vault, form_id)
@@ -161,7 +169,7 @@ def open_new_record_form(vault: Vault, form_id: str) -> NewRecordForm:
 
 
 __all__ = [
-    "AddedForm", "FormFileError", "FormStoreError", "NewRecordForm", "ValidatedForm", "add_form_file",
+    "AddedForm", "FormFileError", "forms_for_new_records", "FormStoreError", "NewRecordForm", "ValidatedForm", "add_form_file",
     "install_shipped_forms", "install_validated_form", "list_installed_forms", "open_new_record_form", "shipped_form_files",
     "validate_form_file", "validate_xform",
 ]

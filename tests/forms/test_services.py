@@ -110,3 +110,13 @@ def test_a_form_with_a_broken_expression_is_refused_naming_it(forms_vault, tmp_p
                          "| settings |\n| | form_id | version |\n| | bad_xpath | 1 |\n", encoding="utf-8")
     with pytest.raises(form_service.FormFileError, match="engine cannot load"):
         form_service.add_form_file(forms_vault, bad_xpath)
+
+
+def test_new_record_menu_offers_the_latest_version_of_each_form(forms_vault, shipped_xforms):
+    from desktop_app.records.form_store import install_form
+
+    install_form(forms_vault, xform=shipped_xforms["referral"].replace('version="2026112701"', 'version="2026120101"'))
+    menu = {f.form_id: f.version for f in form_service.forms_for_new_records(forms_vault)}
+    assert menu == {FORM_ID: "2026112701", "waypoint_vot_case": "2026112701",
+                    "waypoint_assistance_event": "2026112701", "waypoint_referral": "2026120101"}
+    assert form_service.open_new_record_form(forms_vault, "waypoint_referral").version == "2026120101"
