@@ -123,7 +123,10 @@ def save_record(vault: Vault, *, form_id: str, form_version: str, status: str, c
         if existing.content == prepared.content and existing.status == status:
             return SavedRecord(existing.id, existing.version, existing.status, form_id, form_version,
                                prepared.personal_data_withheld, changed=False)
-        if existing.status == "finalized":
+        if prepared.personal_data_withheld:
+            # consent refused now: earlier versions holding personal data must go, not be kept as history
+            _drop_versions(vault, existing.id)
+        elif existing.status == "finalized":
             _keep_finalized_version(vault, existing)
     reg = save_registration(vault, record_id=record_id, form_id=form_id, form_version=form_version, status=status,
                             content=prepared.content, fields=prepared.fields)
@@ -149,6 +152,12 @@ def _keep_finalized_version(vault: Vault, existing: Registration) -> None:
             form_version=existing.form_version, status=existing.status, content=existing.content,
             saved_at=existing.updated_at, saved_by=existing.updated_by, superseded_at=utc_now(),
             superseded_by=vault.user.username))
+
+
+def _drop_versions(vault: Vault, record_id: str) -> None:
+    with vault.session() as session:
+        session.connection().execute(text("DELETE FROM registration_version WHERE record_id = :id"),
+                                     {"id": record_id})
 
 
 def open_record(vault: Vault, record_id: str) -> OpenRecord:

@@ -199,3 +199,15 @@ def test_vot_case_refused_keeps_neither_the_person_link_nor_the_profile(vault, s
     for sensitive in ("WP-7F3A", "female", "ActualVictimOfTrafficking", "SexualExploitation", "Recruitment"):
         assert sensitive not in content
     assert "ne_agadez" in content and "2026-11-20" in content
+
+
+def test_refusing_consent_after_finalize_drops_the_earlier_versions(vault, registration_xform):
+    first = save_record(vault, form_id=FORM_ID, form_version="2026112701", status="finalized",
+                        content=instance(registration_xform, PERSON))
+    refused = {**PERSON, "consent/consent_services": "no", "consent/legal_basis": ""}
+    later = save_record(vault, record_id=first.record_id, form_id=FORM_ID, form_version="2026112701",
+                        status="finalized", content=instance(registration_xform, refused))
+    assert later.personal_data_withheld
+    history = record_history(vault, first.record_id)
+    assert [(h.version, h.current) for h in history] == [(2, True)]
+    assert all("Testperson" not in h.content for h in history)
