@@ -215,7 +215,7 @@ def _import_row(number: int, row: dict, *, definition: FormDefinition, columns: 
         if value == "":
             continue
         try:
-            _answer(session, f"{root}/{rel}", value)
+            session.answer(f"{root}/{rel}", value)
         except AnswerError as error:
             errors.append(RowError(number, rel, _message(error)))
             continue
@@ -263,25 +263,11 @@ def _answer_repeat(session: FormSession, number: int, rel: str, raw, *, columns:
                 continue
             ref = f"{root}/{rel}[{index}]/{child}"
             try:
-                _answer(session, ref, _text(value))
+                session.answer(ref, _text(value))
             except AnswerError as error:
                 errors.append(RowError(number, f"{rel}[{index}]/{child}", _message(error)))
                 continue
             answered.append(ref)
-
-
-def _answer(session: FormSession, ref: str, value: str) -> None:
-    """Answer through the engine, checking choice values first: a select's bind type is often plain
-    "string" (pyxform writes it so), and an import must never store a code the form does not offer."""
-    node = session.node(ref)
-    control = session.definition.controls.get(node.gpath)
-    if control is not None and control.kind in ("select1", "select", "rank"):
-        allowed = {choice.value for choice in session.choices_for(node)}
-        values = value.split() if control.kind != "select1" else [value]
-        unknown = [v for v in values if v not in allowed]
-        if unknown:
-            raise AnswerError(f"not among the choices: {' '.join(unknown)}", ref=ref)
-    session.answer(ref, value)
 
 
 def _resize_repeat(session: FormSession, ref: str, wanted: int) -> None:
