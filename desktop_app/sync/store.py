@@ -500,6 +500,7 @@ def status(vault: Vault) -> dict:
         conflicts = conn.execute(text("SELECT COUNT(*) FROM conflict WHERE resolved_at IS NULL")).scalar_one()
         rejected = conn.execute(text("SELECT COUNT(*) FROM outbox WHERE result LIKE '%\"rejected\"%'")).scalar_one()
         return {"enrolled": bool(_get(conn, "device_id")), "server_url": _get(conn, "server_url"),
+                "ca_bundle": _get(conn, "ca_bundle") or None,
                 "centre_name": _get(conn, "centre_name"), "device_id": _get(conn, "device_id"),
                 "unsynced": int(unsynced), "open_conflicts": int(conflicts), "rejected": int(rejected),
                 "cursor": _int(conn, "cursor"), "acked_device_seq": _int(conn, "acked_device_seq"),

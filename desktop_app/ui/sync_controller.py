@@ -1,0 +1,159 @@
+"""Sync in the background: drives the sync engine's steps across the app's two workers, probes the server.
+
+The engine (desktop_app.sync.engine via services.sync) is a generator of steps. Vault steps go to the database
+thread (`VaultController.run_with_vault`), network steps to the network pool (`TaskRunner.run_network`); the
+generator itself only ever advances here, on the GUI thread, when a step's result arrives as a signal. So the
+GUI never waits on the network or the disk, and the vault never leaves its thread.
+
+A probe of /health every `probe_interval_ms` (60 s) starts a sync when the server answers and something is
+waiting to go; after a failed run, automatic attempts back off exponentially (bounded), "Sync now" never waits.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from desktop_app.services import sync as sync_service
+from desktop_app.ui.tasks import TaskRunner
+from desktop_app.ui.vault_controller import VaultController
+
+
+class SyncController(QObject):
+    started = Signal()
+    progress = Signal(int, int)  # pushed, pulled so far in this run
+    finished = Signal(object)  # services.sync.SyncSummary
+    failed = Signal(str)  # a sentence for the person
+    reachable_changed = Signal(bool)
+    status_changed = Signal(object)  # dict from services.sync.sync_status
+
+    def __init__(self, *, tasks: TaskRunner, controller: VaultController, probe_interval_ms: int = 60_000,
+                 connect: Callable[..., Any] | None = None, backoff_base_s: float = 30.0,
+                 backoff_cap_s: float = 900.0) -> None:
+        super().__init__()
+        self._tasks, self._controller = tasks, controller
+        self._connect = connect
+        self._steps = None
+        self._cancelled = False
+        self._session_number = -1
+        self._status: dict | None = None
+        self._reachable: bool | None = None
+        self._failures = 0
+        self._quiet_until = 0.0
+        self._backoff = (backoff_base_s, backoff_cap_s)
+        self._timer = QTimer(self)
+        self._timer.setInterval(probe_interval_ms)
+        self._timer.timeout.connect(self.probe)
+        controller.unlocked.connect(self._unlocked)
+        controller.locking.connect(self.stop)
+
+    # --- state ---------------------------------------------------------------------------------------------------
+    @property
+    def running(self) -> bool:
+        return self._steps is not None
+
+    @property
+    def status(self) -> dict | None:
+        return self._status
+
+    def _unlocked(self, _user) -> None:  # noqa: ANN001
+        self._failures, self._quiet_until = 0, 0.0
+        self.refresh_status()
+        self._timer.start()
+
+    def stop(self) -> None:
+        """The vault is locking: no new steps; a running network step finishes and is then dropped."""
+        self._timer.stop()
+        self._cancelled = True
+        if self._steps is not None:
+            self._steps.close()
+            self._steps = None
+        self._status = None
+
+    def refresh_status(self) -> None:
+        if not self._controller.is_unlocked:
+            return
+        number = self._controller.session_number
+        task = self._controller.run_with_vault(lambda vault, state: sync_service.sync_status(vault), name="db:sync-status")
+        task.succeeded.connect(lambda status: self._status_arrived(number, status))
+
+    def _status_arrived(self, number: int, status: dict) -> None:
+        if number == self._controller.session_number:
+            self._status = status
+            self.status_changed.emit(status)
+
+    # --- probing -------------------------------------------------------------------------------------------------
+    def probe(self) -> None:
+        """Ask /health (network pool); if it answers and records wait, sync. Skipped while backing off."""
+        status = self._status
+        if self.running or not status or not status.get("enrolled") or time.monotonic() < self._quiet_until:
+            return
+        url, ca_bundle = status["server_url"], status.get("ca_bundle") or None
+        task = self._tasks.run_network(lambda state: sync_service.probe(url, ca_bundle=ca_bundle), name="network:probe")
+        task.succeeded.connect(self._probed)
+
+    def _probed(self, reachable: bool) -> None:
+        if reachable != self._reachable:
+            self._reachable = reachable
+            self.reachable_changed.emit(reachable)
+        if reachable and self._status and self._status.get("unsynced", 0) > 0:
+            self.sync_now()
+
+    # --- running -------------------------------------------------------------------------------------------------
+    def sync_now(self) -> bool:
+        """Start a run now; False when one is already running or the vault is locked."""
+        if self.running or not self._controller.is_unlocked:
+            return False
+        self._cancelled = False
+        self._session_number = self._controller.session_number
+        kwargs = {"connect": self._connect} if self._connect is not None else {}
+        self._steps = sync_service.sync_steps(progress=lambda p: self.progress.emit(p.pushed, p.pulled),
+                                              cancelled=lambda: self._cancelled, **kwargs)
+        self.started.emit()
+        self._advance(None)
+        return True
+
+    def _advance(self, value: Any) -> None:
+        steps = self._steps
+        if steps is None or self._session_number != self._controller.session_number:
+            return
+        try:
+            step = steps.send(value)
+        except StopIteration as stop:
+            self._done(stop.value)
+            return
+        except Exception as exc:  # noqa: BLE001 - any engine error ends the run with a message
+            self._fail(exc)
+            return
+        if isinstance(step, sync_service.engine.Local):
+            task = self._controller.run_with_vault(lambda vault, state: step.fn(vault), name="db:sync-step")
+        else:
+            task = self._tasks.run_network(lambda state: step.fn(), name="network:sync-step")
+        task.succeeded.connect(lambda result, s=steps: self._advance(result) if s is self._steps else None)
+        task.failed.connect(lambda exc, s=steps: self._fail(exc) if s is self._steps else None)
+
+    def _done(self, summary) -> None:  # noqa: ANN001
+        self._steps = None
+        self._failures, self._quiet_until = 0, 0.0
+        if not self._reachable:
+            self._reachable = True
+            self.reachable_changed.emit(True)
+        self.finished.emit(summary)
+        self.refresh_status()
+
+    def _fail(self, exc: BaseException) -> None:
+        steps, self._steps = self._steps, None
+        if steps is not None:
+            steps.close()
+        self._failures += 1
+        base, cap = self._backoff
+        delay = min(cap, base * 2 ** (self._failures - 1))
+        self._quiet_until = time.monotonic() + random.uniform(delay / 2, delay)
+        message = str(exc) if isinstance(exc, sync_service.errors.SyncError) else \
+            self.tr("Synchronisation stopped: %s") % type(exc).__name__
+        self.failed.emit(message)
+        self.refresh_status()
