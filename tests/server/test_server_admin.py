@@ -7,7 +7,11 @@ import os
 import subprocess
 import sys
 
+import pytest
 from sim_device import DeviceClient
+
+from sync_server import admin
+from sync_server.keys import load_keys
 
 from waypoint_core.protocol import FormList, PublishedForm
 
@@ -26,6 +30,7 @@ def cli(data_dir, *args: str, database_url: str | None = None) -> subprocess.Com
                           env=env, capture_output=True, text=True, timeout=120)
 
 
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)  # the CLI is the same on both databases
 def test_admin_commands_end_to_end(server, backend, tmp_path):
     run = lambda *a: cli(backend.data_dir, *a, database_url=backend.database_url)  # noqa: E731
     init = run("admin", "init")
@@ -44,20 +49,24 @@ def test_admin_commands_end_to_end(server, backend, tmp_path):
         assert device.signed_get("/v1/forms").status_code == 403
     unknown = run("admin", "enrol-code", "--centre", "Atlantis")
     assert unknown.returncode == 2 and "no centre named" in unknown.stderr
-
-
-def test_published_forms_reach_devices_signed(server, backend, make_device, tmp_path):
     xform = tmp_path / "registration.xml"
     xform.write_text(XFORM, "utf-8")
-    published = cli(backend.data_dir, "admin", "form", "publish", str(xform), "--form-id", "registration",
-                    "--version", "2026112701", database_url=backend.database_url)
-    assert published.returncode == 0, published.stderr
+    published = run("admin", "form", "publish", str(xform), "--form-id", "intake", "--version", "1")
+    assert published.returncode == 0 and json.loads(published.stdout)["published"] is True
+
+
+def test_published_forms_reach_devices_signed(server, backend, admin_db, make_device, tmp_path):
+    xform = tmp_path / "registration.xml"
+    xform.write_text(XFORM, "utf-8")
+    keyring = load_keys(backend.data_dir / "keys")
+    assert admin.publish_form(admin_db, keyring, path=xform, form_id="registration", version="2026112701")
     device = make_device()
     listing = FormList.model_validate_json(device.signed_get("/v1/forms").content)
     assert ("registration", "2026112701", "Registration") in {(f.form_id, f.version, f.title) for f in listing.forms}
     form = PublishedForm.model_validate_json(device.signed_get("/v1/forms/registration/2026112701").content)
     assert form.xform == XFORM and form.signature_valid(device.server_signing_key)
     assert device.signed_get("/v1/forms/registration/nope").status_code == 404
-    again = cli(backend.data_dir, "admin", "form", "publish", str(xform), "--form-id", "registration",
-                "--version", "2026112701", database_url=backend.database_url)
-    assert json.loads(again.stdout)["published"] is False
+    assert not admin.publish_form(admin_db, keyring, path=xform, form_id="registration", version="2026112701")
+    xform.write_text(XFORM.replace("Name", "Full name"), "utf-8")
+    with pytest.raises(admin.AdminError, match="new version"):
+        admin.publish_form(admin_db, keyring, path=xform, form_id="registration", version="2026112701")

@@ -9,6 +9,7 @@ wrote (nothing lost), and pulls return each centre's records only.
 from __future__ import annotations
 
 import json
+import os
 import random
 import threading
 from datetime import timedelta
@@ -149,7 +150,7 @@ def test_faulty_network_and_crashes_lose_and_double_nothing(backend, tmp_path):
     migrate(db)
     try:
         run_faulty_sync(data_dir=tmp_path, database_url=db_url, admin_db=db, devices=5, registrations=500,
-                        rounds=5, kills=2, seed=7)
+                        rounds=5, kills=2, seed=int(os.environ.get("WAYPOINT_FAULT_SEED", "7")))
     finally:
         db.dispose()
 
