@@ -30,9 +30,10 @@ class Translations:
         for translator in self._installed:
             self._app.removeTranslator(translator)
         self._installed = []
+        # English has a catalogue too: it only holds plural forms ("1 registration", "2 registrations").
+        for path in self.catalogues(language):
+            self._install(str(path.parent), path.stem)
         if language != "en":
-            for path in self.catalogues(language):
-                self._install(str(path.parent), path.stem)
             qt_dir = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
             self._install(qt_dir, f"qtbase_{language}")
         QLocale.setDefault(QLocale(language))

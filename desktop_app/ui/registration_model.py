@@ -92,14 +92,16 @@ class RegistrationListModel(QAbstractTableModel):
     def _page_arrived(self, generation: int, rows: list[RegistrationRow]) -> None:
         if generation != self._generation:
             return  # a page for a search or session that no longer exists
-        self._set_loading(False)
         if len(rows) < self._page_size:
             self._exhausted = True
         if rows:
+            # Still "loading" while rows go in: a view reacting to rowsInserted must not ask for
+            # the next page before this one is counted, or it would ask for the same offset twice.
             first = len(self._rows)
             self.beginInsertRows(QModelIndex(), first, first + len(rows) - 1)
             self._rows.extend(rows)
             self.endInsertRows()
+        self._set_loading(False)
 
     def _page_failed(self, generation: int, exc: BaseException) -> None:
         if generation != self._generation:

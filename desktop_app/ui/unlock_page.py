@@ -234,7 +234,7 @@ class UnlockPage(QWidget):
             self.tr("Type the recovery code written down when the vault was created. It opens the vault as administrator.")
         )
         self.recovery_label.setText(self.tr("Recovery &code"))
-        self.recovery_button.setText(self.tr("Unlock with recovery &code"))
+        self.recovery_button.setText(self.tr("&Unlock with the recovery code"))
         self.back_button.setText(self.tr("&Back to passphrase"))
         self.busy_label.setText(self.tr("Opening the vault… this takes a few seconds."))
         path = getattr(self, "_vault_path", "")

@@ -1,0 +1,55 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="en_US">
+<context>
+    <name>MainWindow</name>
+    <message numerus="yes">
+        <source>%n registration(s) not yet synced</source>
+        <translation>
+            <numerusform>%n registration not yet synced</numerusform>
+            <numerusform>%n registrations not yet synced</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n in total</source>
+        <translation>
+            <numerusform>%n in total</numerusform>
+            <numerusform>%n in total</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>Messages</name>
+    <message numerus="yes">
+        <source>Too many wrong attempts. Wait %n second(s), then try again.</source>
+        <translation>
+            <numerusform>Too many wrong attempts. Wait %n second, then try again.</numerusform>
+            <numerusform>Too many wrong attempts. Wait %n seconds, then try again.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>SetupPage</name>
+    <message numerus="yes">
+        <source>Use at least %n characters. Several words are easy to remember and hard to guess.</source>
+        <translation>
+            <numerusform>Use at least %n character. Several words are easy to remember and hard to guess.</numerusform>
+            <numerusform>Use at least %n characters. Several words are easy to remember and hard to guess.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Too short: use at least %n characters.</source>
+        <translation>
+            <numerusform>Too short: use at least %n character.</numerusform>
+            <numerusform>Too short: use at least %n characters.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>The passphrase is too short: use at least %n characters.</source>
+        <translation>
+            <numerusform>The passphrase is too short: use at least %n character.</numerusform>
+            <numerusform>The passphrase is too short: use at least %n characters.</numerusform>
+        </translation>
+    </message>
+</context>
+</TS>

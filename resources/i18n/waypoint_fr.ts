@@ -1,0 +1,506 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="fr_FR">
+<context>
+    <name>Labels</name>
+    <message>
+        <source>Field staff</source>
+        <translation>Personnel de terrain</translation>
+    </message>
+    <message>
+        <source>Coordinator</source>
+        <translation>Coordinateur</translation>
+    </message>
+    <message>
+        <source>Administrator</source>
+        <translation>Administrateur</translation>
+    </message>
+    <message>
+        <source>Recovery (administrator)</source>
+        <translation>Récupération (administrateur)</translation>
+    </message>
+    <message>
+        <source>Draft</source>
+        <translation>Brouillon</translation>
+    </message>
+    <message>
+        <source>Finalized</source>
+        <translation>Finalisé</translation>
+    </message>
+    <message>
+        <source>Not synced</source>
+        <translation>Non synchronisé</translation>
+    </message>
+    <message>
+        <source>Waiting to sync</source>
+        <translation>En attente de synchronisation</translation>
+    </message>
+    <message>
+        <source>Sent</source>
+        <translation>Envoyé</translation>
+    </message>
+    <message>
+        <source>Synced</source>
+        <translation>Synchronisé</translation>
+    </message>
+    <message>
+        <source>Conflict</source>
+        <translation>Conflit</translation>
+    </message>
+    <message>
+        <source>Female</source>
+        <translation>Féminin</translation>
+    </message>
+    <message>
+        <source>Male</source>
+        <translation>Masculin</translation>
+    </message>
+    <message>
+        <source>Other</source>
+        <translation>Autre</translation>
+    </message>
+    <message>
+        <source>Unknown</source>
+        <translation>Inconnu</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>A vault already exists in this folder. Sign in to open it.</source>
+        <translation>Un coffre-fort existe déjà dans ce dossier. Connectez-vous pour l&apos;ouvrir.</translation>
+    </message>
+    <message>
+        <source>The vault is ready. Sign in with the passphrase you just chose.</source>
+        <translation>Le coffre-fort est prêt. Connectez-vous avec la phrase secrète que vous venez de choisir.</translation>
+    </message>
+    <message>
+        <source>The vault is locked.</source>
+        <translation>Le coffre-fort est verrouillé.</translation>
+    </message>
+    <message>
+        <source>Signed in: %1 (%2)</source>
+        <translation>Connecté&#xa0;: %1 (%2)</translation>
+    </message>
+    <message>
+        <source>Unlocked</source>
+        <translation>Déverrouillé</translation>
+    </message>
+    <message>
+        <source>Locked</source>
+        <translation>Verrouillé</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n registration(s) not yet synced</source>
+        <translation>
+            <numerusform>%n enregistrement non synchronisé</numerusform>
+            <numerusform>%n enregistrements non synchronisés</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n in total</source>
+        <translation>
+            <numerusform>%n au total</numerusform>
+            <numerusform>%n au total</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>About Waypoint</source>
+        <translation>À propos de Waypoint</translation>
+    </message>
+    <message>
+        <source>Waypoint registers people assisted at transit centres. Every record is encrypted on this computer and locks when you step away.</source>
+        <translation>Waypoint enregistre les personnes assistées dans les centres de transit. Chaque dossier est chiffré sur cet ordinateur et se verrouille quand vous vous absentez.</translation>
+    </message>
+    <message>
+        <source>Waypoint</source>
+        <translation>Waypoint</translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>&amp;Fichier</translation>
+    </message>
+    <message>
+        <source>&amp;Registrations</source>
+        <translation>&amp;Enregistrements</translation>
+    </message>
+    <message>
+        <source>&amp;Language</source>
+        <translation>&amp;Langue</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>&amp;Aide</translation>
+    </message>
+    <message>
+        <source>&amp;New registration</source>
+        <translation>&amp;Nouvel enregistrement</translation>
+    </message>
+    <message>
+        <source>Registration &amp;list</source>
+        <translation>&amp;Liste des enregistrements</translation>
+    </message>
+    <message>
+        <source>&amp;Lock</source>
+        <translation>&amp;Verrouiller</translation>
+    </message>
+    <message>
+        <source>Lock the vault now (Ctrl+L)</source>
+        <translation>Verrouiller le coffre-fort maintenant (Ctrl+L)</translation>
+    </message>
+    <message>
+        <source>&amp;Settings…</source>
+        <translation>&amp;Paramètres…</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>&amp;Quitter</translation>
+    </message>
+    <message>
+        <source>&amp;About Waypoint</source>
+        <translation>À &amp;propos de Waypoint</translation>
+    </message>
+</context>
+<context>
+    <name>Messages</name>
+    <message>
+        <source>The username or passphrase is not right. Check the keyboard language and Caps Lock, then try again.</source>
+        <translation>Le nom d&apos;utilisateur ou la phrase secrète n&apos;est pas correct. Vérifiez la langue du clavier et la touche Verr. Maj, puis réessayez.</translation>
+    </message>
+    <message>
+        <source>This recovery code is not right. Check each group of letters and try again.</source>
+        <translation>Ce code de récupération n&apos;est pas correct. Vérifiez chaque groupe de caractères et réessayez.</translation>
+    </message>
+    <message>
+        <source>The vault files have been changed outside Waypoint and cannot be trusted. Nothing was opened or changed. Contact your administrator.</source>
+        <translation>Les fichiers du coffre-fort ont été modifiés en dehors de Waypoint et ne sont plus fiables. Rien n&apos;a été ouvert ni modifié. Contactez votre administrateur.</translation>
+    </message>
+    <message>
+        <source>The vault&apos;s protection settings are weaker than Waypoint allows. Nothing was opened. Contact your administrator.</source>
+        <translation>Les réglages de protection du coffre-fort sont plus faibles que ce que Waypoint autorise. Rien n&apos;a été ouvert. Contactez votre administrateur.</translation>
+    </message>
+    <message>
+        <source>This vault was made by a newer version of Waypoint. Install the newer version to open it. Nothing was changed.</source>
+        <translation>Ce coffre-fort a été créé par une version plus récente de Waypoint. Installez cette version pour l&apos;ouvrir. Rien n&apos;a été modifié.</translation>
+    </message>
+    <message>
+        <source>No vault was found in this folder. If it is on a USB drive, plug the drive in and try again.</source>
+        <translation>Aucun coffre-fort n&apos;a été trouvé dans ce dossier. S&apos;il se trouve sur une clé USB, branchez-la et réessayez.</translation>
+    </message>
+    <message>
+        <source>Waypoint cannot write to the vault folder. Check that the drive is not read-only and that you may write there.</source>
+        <translation>Waypoint ne peut pas écrire dans le dossier du coffre-fort. Vérifiez que le disque n&apos;est pas en lecture seule et que vous avez le droit d&apos;y écrire.</translation>
+    </message>
+    <message>
+        <source>The disk is full. Free some space, then try again. Nothing was lost.</source>
+        <translation>Le disque est plein. Libérez de la place, puis réessayez. Rien n&apos;a été perdu.</translation>
+    </message>
+    <message>
+        <source>There is already a vault in this folder. Open it instead, or choose another folder.</source>
+        <translation>Ce dossier contient déjà un coffre-fort. Ouvrez-le, ou choisissez un autre dossier.</translation>
+    </message>
+    <message>
+        <source>The vault is locked. Unlock it and try again.</source>
+        <translation>Le coffre-fort est verrouillé. Déverrouillez-le et réessayez.</translation>
+    </message>
+    <message>
+        <source>Your role does not allow this.</source>
+        <translation>Votre rôle ne permet pas cette action.</translation>
+    </message>
+    <message>
+        <source>This was not accepted: %1</source>
+        <translation>Ceci n&apos;a pas été accepté&#xa0;: %1</translation>
+    </message>
+    <message>
+        <source>Something went wrong and nothing was changed. Details for your administrator: %1</source>
+        <translation>Un problème est survenu et rien n&apos;a été modifié. Détails pour votre administrateur&#xa0;: %1</translation>
+    </message>
+    <message numerus="yes">
+        <source>Too many wrong attempts. Wait %n second(s), then try again.</source>
+        <translation>
+            <numerusform>Trop de tentatives erronées. Attendez %n seconde, puis réessayez.</numerusform>
+            <numerusform>Trop de tentatives erronées. Attendez %n secondes, puis réessayez.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>RegistrationListModel</name>
+    <message>
+        <source>ID</source>
+        <translation>ID</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Nom</translation>
+    </message>
+    <message>
+        <source>Sex</source>
+        <translation>Sexe</translation>
+    </message>
+    <message>
+        <source>Age</source>
+        <translation>Âge</translation>
+    </message>
+    <message>
+        <source>Nationality</source>
+        <translation>Nationalité</translation>
+    </message>
+    <message>
+        <source>Form</source>
+        <translation>Formulaire</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Statut</translation>
+    </message>
+    <message>
+        <source>Sync</source>
+        <translation>Synchro</translation>
+    </message>
+    <message>
+        <source>Updated</source>
+        <translation>Modifié le</translation>
+    </message>
+    <message>
+        <source>(no name)</source>
+        <translation>(sans nom)</translation>
+    </message>
+</context>
+<context>
+    <name>RegistrationsPage</name>
+    <message>
+        <source>The list could not be loaded. Lock and unlock the vault, then try again.</source>
+        <translation>La liste n&apos;a pas pu être chargée. Verrouillez puis déverrouillez le coffre-fort, puis réessayez.</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>Chargement…</translation>
+    </message>
+    <message>
+        <source>No registration matches this search.</source>
+        <translation>Aucun enregistrement ne correspond à cette recherche.</translation>
+    </message>
+    <message>
+        <source>No registrations yet. Choose Registrations → New registration to add one.</source>
+        <translation>Aucun enregistrement pour l&apos;instant. Choisissez Enregistrements → Nouvel enregistrement pour en ajouter un.</translation>
+    </message>
+    <message>
+        <source>Registrations</source>
+        <translation>Enregistrements</translation>
+    </message>
+    <message>
+        <source>&amp;Search by name</source>
+        <translation>&amp;Rechercher par nom</translation>
+    </message>
+    <message>
+        <source>Type to search</source>
+        <translation>Tapez pour rechercher</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsDialog</name>
+    <message>
+        <source>Settings</source>
+        <translation>Paramètres</translation>
+    </message>
+    <message>
+        <source>&amp;Lock after (minutes without use)</source>
+        <translation>&amp;Verrouiller après (minutes sans activité)</translation>
+    </message>
+    <message>
+        <source> min</source>
+        <translation> min</translation>
+    </message>
+    <message>
+        <source>The vault locks itself when nobody touches the keyboard or mouse for this long.</source>
+        <translation>Le coffre-fort se verrouille tout seul quand personne ne touche le clavier ni la souris pendant cette durée.</translation>
+    </message>
+    <message>
+        <source>L&amp;anguage</source>
+        <translation>&amp;Langue</translation>
+    </message>
+</context>
+<context>
+    <name>SetupPage</name>
+    <message>
+        <source>Choose the vault folder</source>
+        <translation>Choisir le dossier du coffre-fort</translation>
+    </message>
+    <message>
+        <source>Choose a folder for the vault.</source>
+        <translation>Choisissez un dossier pour le coffre-fort.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Use at least %n characters. Several words are easy to remember and hard to guess.</source>
+        <translation>
+            <numerusform>Utilisez au moins %n caractère. Plusieurs mots sont faciles à retenir et difficiles à deviner.</numerusform>
+            <numerusform>Utilisez au moins %n caractères. Plusieurs mots sont faciles à retenir et difficiles à deviner.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Too short: use at least %n characters.</source>
+        <translation>
+            <numerusform>Trop courte&#xa0;: utilisez au moins %n caractère.</numerusform>
+            <numerusform>Trop courte&#xa0;: utilisez au moins %n caractères.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Weak: add more words.</source>
+        <translation>Faible&#xa0;: ajoutez des mots.</translation>
+    </message>
+    <message>
+        <source>Fair: one or two more words would make it strong.</source>
+        <translation>Moyenne&#xa0;: un ou deux mots de plus la rendraient solide.</translation>
+    </message>
+    <message>
+        <source>Strong.</source>
+        <translation>Solide.</translation>
+    </message>
+    <message>
+        <source>Type a username for the administrator.</source>
+        <translation>Saisissez un nom d&apos;utilisateur pour l&apos;administrateur.</translation>
+    </message>
+    <message numerus="yes">
+        <source>The passphrase is too short: use at least %n characters.</source>
+        <translation>
+            <numerusform>La phrase secrète est trop courte&#xa0;: utilisez au moins %n caractère.</numerusform>
+            <numerusform>La phrase secrète est trop courte&#xa0;: utilisez au moins %n caractères.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>The two passphrases are not the same. Type them again.</source>
+        <translation>Les deux phrases secrètes ne sont pas identiques. Saisissez-les à nouveau.</translation>
+    </message>
+    <message>
+        <source>Set up Waypoint on this computer</source>
+        <translation>Configurer Waypoint sur cet ordinateur</translation>
+    </message>
+    <message>
+        <source>Step %1 of 3</source>
+        <translation>Étape %1 sur 3</translation>
+    </message>
+    <message>
+        <source>Waypoint keeps every registration in an encrypted vault: a folder that only opens with a passphrase. Choose where it lives. The suggested folder is right for most computers.</source>
+        <translation>Waypoint garde chaque enregistrement dans un coffre-fort chiffré&#xa0;: un dossier qui ne s&apos;ouvre qu&apos;avec une phrase secrète. Choisissez son emplacement. Le dossier proposé convient à la plupart des ordinateurs.</translation>
+    </message>
+    <message>
+        <source>Vault &amp;folder</source>
+        <translation>&amp;Dossier du coffre-fort</translation>
+    </message>
+    <message>
+        <source>&amp;Browse…</source>
+        <translation>&amp;Parcourir…</translation>
+    </message>
+    <message>
+        <source>&amp;Next</source>
+        <translation>&amp;Suivant</translation>
+    </message>
+    <message>
+        <source>Create the first administrator. The administrator adds the other staff later. Choose a passphrase you will remember: a short sentence works well.</source>
+        <translation>Créez le premier administrateur. L&apos;administrateur ajoutera ensuite les autres membres du personnel. Choisissez une phrase secrète dont vous vous souviendrez&#xa0;: une courte phrase convient bien.</translation>
+    </message>
+    <message>
+        <source>&amp;Username</source>
+        <translation>&amp;Nom d&apos;utilisateur</translation>
+    </message>
+    <message>
+        <source>&amp;Passphrase</source>
+        <translation>&amp;Phrase secrète</translation>
+    </message>
+    <message>
+        <source>&amp;Repeat passphrase</source>
+        <translation>&amp;Répéter la phrase secrète</translation>
+    </message>
+    <message>
+        <source>&amp;Back</source>
+        <translation>Re&amp;tour</translation>
+    </message>
+    <message>
+        <source>&amp;Create the vault</source>
+        <translation>&amp;Créer le coffre-fort</translation>
+    </message>
+    <message>
+        <source>This is the recovery code. It opens the vault if every passphrase is forgotten. Write it on paper now and keep the paper somewhere safe, away from this computer.</source>
+        <translation>Voici le code de récupération. Il ouvre le coffre-fort si toutes les phrases secrètes sont oubliées. Écrivez-le maintenant sur papier et gardez ce papier en lieu sûr, loin de cet ordinateur.</translation>
+    </message>
+    <message>
+        <source>It will not be shown again. It cannot be copied, on purpose: copied text can be read by other programs.</source>
+        <translation>Il ne sera plus affiché. Il ne peut pas être copié, volontairement&#xa0;: un texte copié peut être lu par d&apos;autres programmes.</translation>
+    </message>
+    <message>
+        <source>I have &amp;written it down</source>
+        <translation>Je l&apos;ai &amp;noté par écrit</translation>
+    </message>
+    <message>
+        <source>&amp;Continue</source>
+        <translation>&amp;Continuer</translation>
+    </message>
+    <message>
+        <source>Creating the vault… this takes a few seconds.</source>
+        <translation>Création du coffre-fort… cela prend quelques secondes.</translation>
+    </message>
+</context>
+<context>
+    <name>UnlockPage</name>
+    <message>
+        <source>Type your username.</source>
+        <translation>Saisissez votre nom d&apos;utilisateur.</translation>
+    </message>
+    <message>
+        <source>Type your passphrase.</source>
+        <translation>Saisissez votre phrase secrète.</translation>
+    </message>
+    <message>
+        <source>Type the recovery code.</source>
+        <translation>Saisissez le code de récupération.</translation>
+    </message>
+    <message>
+        <source>Unlock the vault</source>
+        <translation>Déverrouiller le coffre-fort</translation>
+    </message>
+    <message>
+        <source>Sign in to see and add registrations.</source>
+        <translation>Connectez-vous pour voir et ajouter des enregistrements.</translation>
+    </message>
+    <message>
+        <source>&amp;Username</source>
+        <translation>&amp;Nom d&apos;utilisateur</translation>
+    </message>
+    <message>
+        <source>&amp;Passphrase</source>
+        <translation>&amp;Phrase secrète</translation>
+    </message>
+    <message>
+        <source>Un&amp;lock</source>
+        <translation>&amp;Déverrouiller</translation>
+    </message>
+    <message>
+        <source>Forgot the passphrase? Use the &amp;recovery code</source>
+        <translation>Phrase secrète oubliée&#xa0;? Utiliser le code de &amp;récupération</translation>
+    </message>
+    <message>
+        <source>Type the recovery code written down when the vault was created. It opens the vault as administrator.</source>
+        <translation>Saisissez le code de récupération noté lors de la création du coffre-fort. Il ouvre le coffre-fort en tant qu&apos;administrateur.</translation>
+    </message>
+    <message>
+        <source>Recovery &amp;code</source>
+        <translation>&amp;Code de récupération</translation>
+    </message>
+    <message>
+        <source>&amp;Unlock with the recovery code</source>
+        <translation>&amp;Déverrouiller avec le code de récupération</translation>
+    </message>
+    <message>
+        <source>&amp;Back to passphrase</source>
+        <translation>&amp;Retour à la phrase secrète</translation>
+    </message>
+    <message>
+        <source>Opening the vault… this takes a few seconds.</source>
+        <translation>Ouverture du coffre-fort… cela prend quelques secondes.</translation>
+    </message>
+    <message>
+        <source>Vault folder: %1</source>
+        <translation>Dossier du coffre-fort&#xa0;: %1</translation>
+    </message>
+</context>
+</TS>
