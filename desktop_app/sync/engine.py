@@ -17,7 +17,7 @@ from collections.abc import Callable, Generator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from desktop_app.sync import store
+from desktop_app.sync import errors, store
 from desktop_app.sync.transport import ServerConnection
 from waypoint_core.protocol import PULL_PAGE_MAX, PublishedForm, SigningKey
 
@@ -52,6 +52,7 @@ class SyncSummary:
     merged: int = 0  # ops the server merged with other devices' changes, plus device-side rebases
     rejected: int = 0
     forms_installed: list[str] = field(default_factory=list)
+    forms_refused: list[str] = field(default_factory=list)
     retries: int = 0
     rejected_messages: list[str] = field(default_factory=list)
 
@@ -128,15 +129,30 @@ def _pull(connection, credentials, summary, report, page_size, cancelled):  # no
 
 
 def _forms(connection, summary, installed_forms, install_form, cancelled):  # noqa: ANN001, ANN202
+    """New published versions: fetched, checked (pinned signature, hash, our engine loads it), installed.
+    A form that fails a check is refused and named in the summary; it never stops records from syncing."""
     offered = yield Remote(lambda: connection.with_retries(connection.forms, cancelled=cancelled))
     have = yield Local(installed_forms)
     for form in offered.forms:
         if (form.form_id, form.version) in have or cancelled():
             continue
-        published = yield Remote(lambda f=form: connection.with_retries(
-            lambda: connection.form(f.form_id, f.version), cancelled=cancelled))
-        yield Local(lambda vault, p=published: install_form(vault, p))
-        summary.forms_installed.append(f"{form.form_id} {form.version}")
+        name = f"{form.form_id} {form.version}"
+        published = yield Remote(lambda f=form: _or_error(lambda: connection.form(f.form_id, f.version)))
+        if isinstance(published, Exception):
+            summary.forms_refused.append(f"{name}: {published}")
+            continue
+        problem = yield Local(lambda vault, p=published: _or_error(lambda: install_form(vault, p)))
+        if isinstance(problem, Exception):
+            summary.forms_refused.append(f"{name}: {problem}")
+        else:
+            summary.forms_installed.append(name)
+
+
+def _or_error(fn: Callable[[], Any]) -> Any:
+    try:
+        return fn()
+    except (errors.SyncError, ValueError) as exc:  # ValueError: the form store's refusals
+        return exc
 
 
 def enrol_run(*, server_url: str, code: str, ca_bundle: str | None = None, device_name: str = "Waypoint laptop",

@@ -1,0 +1,59 @@
+"""Form distribution: a version published on the server reaches the device at its next sync and is installed
+in the vault; a version whose signature does not match the pinned server key is refused, and records still sync."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from conftest import fast_connect
+from records import register
+
+from desktop_app.records import form_store
+from desktop_app.services import sync as sync_service
+from desktop_app.vault.registrations import count_unsynced
+from waypoint_core.xlsform import convert_xlsform, read_xform_header
+
+FORMS = Path(__file__).resolve().parents[2] / "forms"
+
+
+def publish(server_admin, tmp_path: Path, source: str, *, version: str | None = None) -> tuple[str, str]:
+    xform = convert_xlsform(FORMS / source).xform
+    header = read_xform_header(xform)
+    if version is not None:
+        xform = xform.replace(f'version="{header.version}"', f'version="{version}"')
+        header = read_xform_header(xform)
+    path = tmp_path / f"{header.form_id}-{header.version}.xml"
+    path.write_text(xform, "utf-8")
+    server_admin.run("form", "publish", str(path), "--form-id", header.form_id, "--version", header.version)
+    return header.form_id, header.version
+
+
+def test_published_forms_are_installed_at_the_next_sync(enrolled, server_admin, tmp_path):
+    vault = enrolled("forms")
+    form_id, version = publish(server_admin, tmp_path, "referral.md")
+    summary = sync_service.sync_now(vault, connect=fast_connect())
+    assert f"{form_id} {version}" in summary.forms_installed
+    installed = {(f.form_id, f.version): f for f in form_store.list_forms(vault)}
+    assert (form_id, version) in installed
+    assert form_store.get_form_xform(vault, form_id, version).startswith("<?xml") or "<h:html" in \
+        form_store.get_form_xform(vault, form_id, version)
+    again = sync_service.sync_now(vault, connect=fast_connect())
+    assert again.forms_installed == []  # already there: not fetched again
+
+
+def test_a_form_with_a_forged_signature_is_refused(enrolled, server_admin, backend, tmp_path):
+    if backend.name != "sqlite":
+        pytest.skip("the forgery edits the server's SQLite file; the device-side check is backend-independent")
+    vault = enrolled("forged")
+    form_id, version = publish(server_admin, tmp_path, "assistance_event.md", version="2099010101")
+    with sqlite3.connect(backend.data_dir / "server.db") as db:  # an attacker rewrote the published form
+        db.execute("UPDATE form_version SET signature = ? WHERE version = ?", ("A" * 86 + "==", version))
+    register(vault, "Forms Person", 33)
+    summary = sync_service.sync_now(vault, connect=fast_connect())
+    assert any(line.startswith(f"{form_id} {version}") and "pinned server key" in line
+               for line in summary.forms_refused), summary.forms_refused
+    assert (form_id, version) not in {(f.form_id, f.version) for f in form_store.list_forms(vault)}
+    assert summary.acknowledged == 1 and count_unsynced(vault) == 0
