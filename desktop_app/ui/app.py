@@ -16,6 +16,7 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication
 
 from desktop_app.paths import AppPaths, app_paths
+from desktop_app.ui.forms.area import FormsArea
 from desktop_app.ui.i18n import SUPPORTED, Translations
 from desktop_app.ui.idle import IdleWatcher
 from desktop_app.ui.main_window import MainWindow
@@ -40,6 +41,7 @@ class App:
     translations: Translations
     idle: IdleWatcher
     window: MainWindow
+    forms: FormsArea | None = None  # "New registration" and opening records (desktop_app/ui/forms)
 
     def close(self) -> None:
         """Lock, stop the workers, remove what was installed on the QApplication."""
@@ -86,6 +88,7 @@ def build_app(
     window = MainWindow(
         controller=controller, settings=settings, translations=translations, idle=idle, page_size=page_size
     )
+    forms = FormsArea(window=window, controller=controller, ui_language=lambda: translations.language)
     return App(
         qt_app=qt_app,
         paths=paths,
@@ -95,6 +98,7 @@ def build_app(
         translations=translations,
         idle=idle,
         window=window,
+        forms=forms,
     )
 
 
