@@ -106,8 +106,12 @@ class FormsArea(QObject):
         if self.screen is not None:  # one record at a time: go back to it
             self.window.show_page(self.screen)
             return
-        task = self.controller.run_with_vault(lambda vault, state: forms.list_installed_forms(vault),
-                                              name="db:list-forms")
+        def work(vault, state):
+            # shipped forms come with the app: a new app version brings its new form versions
+            forms.install_shipped_forms(vault)
+            return forms.list_installed_forms(vault)
+
+        task = self.controller.run_with_vault(work, name="db:list-forms")
         task.succeeded.connect(self._forms_listed)
         task.failed.connect(lambda error: self.failed.emit(str(error)))
 

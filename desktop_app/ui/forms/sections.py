@@ -126,8 +126,8 @@ class RepeatSection(QFrame):
         for number, child in enumerate(item.children, start=1):
             inst = RepeatInstance(child, number=number, removable=not item.count_fixed)
             self._build_instance(inst.content, child)
-            inst.setVisible(child.relevant)
             self.instances_box.addWidget(inst)
+            inst.setVisible(child.relevant)  # now, not on the next event loop turn: focus can go to it
             self.instances.append(inst)
         self.set_label(item.label)
 

@@ -152,16 +152,16 @@ class FormView(QWidget):
                 if isinstance(widget, UploadField):
                     widget.pick_file = self.file_requested.emit
                 widget.answered.connect(self._answer)
-                widget.setVisible(item.relevant)
                 self.fields[item.ref] = widget
                 layout.addWidget(widget)
+                widget.setVisible(item.relevant)  # after it has a parent: never a window of its own
             elif item.kind == "group":
                 section = Section(item)
                 self._build_items(section.content, item.children)
-                section.setVisible(item.relevant)
                 if item.ref:
                     self.containers[item.ref] = section
                 layout.addWidget(section)
+                section.setVisible(item.relevant)
             elif item.kind == "repeat":
                 repeat = RepeatSection(item, build_instance=self._build_instance)
                 repeat.add_requested.connect(self.add_repeat)
