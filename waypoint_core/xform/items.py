@@ -72,20 +72,33 @@ class ItemsMixin:
         """The whole form as a tree of Items (non-relevant ones included, with relevant=False)."""
         return self._build_children(self.definition.body, self.root)
 
-    def item(self, ref: str) -> Item:
-        """A fresh Item for one ref (a question, group, repeat list or repeat instance)."""
+    def item(self, ref: str, *, deep: bool = False) -> Item:
+        """A fresh Item for one ref (a question, group, repeat list or repeat instance).
+
+        Shallow by default: a group's or repeat's own state, with `children` left empty, which
+        is what refreshing after a ChangeSet needs. deep=True fills the subtree (as items() does),
+        e.g. to rebuild a repeat after a `structure` change.
+        """
         node = self.node(ref)
         control = self.definition.controls.get(node.gpath)
         if control is None:
-            return self._question(None, node)
+            if node.name == ref.rstrip("/").rsplit("/", 1)[-1].split("[")[0] and node.gpath in self.definition.repeats:
+                control = self.definition.repeats[node.gpath]
+            else:
+                return self._question(None, node)
         if control.kind == "repeat":
-            return self._repeat_instance(control, node)
-        return self._build(control, node.parent if control.kind != "group" else node)
+            if "[" not in ref.rstrip("/").rsplit("/", 1)[-1] and node.index_in_parent() == 1:
+                # "/data/hh" names the repeat list; "/data/hh[1]" its first instance
+                return self._build(control, node.parent, deep=deep)
+            return self._repeat_instance(control, node, deep=deep)
+        return self._build(control, node.parent if control.kind != "group" else node, deep=deep)
 
     def value(self, ref: str) -> str:
         return self.node(ref).value
 
-    def _build_children(self, controls, context: Node) -> list[Item]:
+    def _build_children(self, controls, context: Node, deep: bool = True) -> list[Item]:
+        if not deep:
+            return []
         out = []
         for control in controls:
             item = self._build(control, context)
@@ -93,7 +106,7 @@ class ItemsMixin:
                 out.append(item)
         return out
 
-    def _build(self, control, context: Node) -> Item | None:
+    def _build(self, control, context: Node, deep: bool = True) -> Item | None:
         if control.kind == "group" and control.ref in self.definition.repeats:
             # pyxform wraps each repeat in a group with the same ref: it stands for the whole list
             parent = self._related(context, control.ref.rsplit("/", 1)[0])
@@ -102,7 +115,7 @@ class ItemsMixin:
             item = Item(kind="group", ref=f"{self.ref_of(parent)}/{control.ref.rsplit('/', 1)[1]}",
                         appearance=control.appearance, relevant=parent.relevant)
             item.label = self._text(control.label, parent)
-            item.children = self._build_children(control.children, parent)
+            item.children = self._build_children(control.children, parent, deep)
             return item
         if control.kind == "group":
             node = self._related(context, control.ref) if control.ref else context
@@ -111,7 +124,7 @@ class ItemsMixin:
             item = Item(kind="group", ref=self.ref_of(node) if control.ref else "", appearance=control.appearance,
                         relevant=node.relevant if control.ref else True)
             item.label = self._text(control.label, node)
-            item.children = self._build_children(control.children, node)
+            item.children = self._build_children(control.children, node, deep)
             return item
         if control.kind == "repeat":
             parent = self._related(context, control.ref.rsplit("/", 1)[0])
@@ -121,18 +134,19 @@ class ItemsMixin:
             item = Item(kind="repeat", ref=f"{self.ref_of(parent)}/{name}", appearance=control.appearance,
                         relevant=parent.relevant, count_fixed=control.count is not None or control.no_add_remove)
             item.label = self._text(control.label, parent)
-            item.children = [self._repeat_instance(control, inst) for inst in parent.kids.get(name, ())]
+            if deep:
+                item.children = [self._repeat_instance(control, inst) for inst in parent.kids.get(name, ())]
             return item
         node = self._related(context, control.ref) if control.ref else None
         if node is None:
             return None
         return self._question(control, node)
 
-    def _repeat_instance(self, control, node: Node) -> Item:
+    def _repeat_instance(self, control, node: Node, deep: bool = True) -> Item:
         item = Item(kind="repeat-instance", ref=self.ref_of(node), relevant=node.relevant,
                     appearance=control.appearance)
         item.label = self._text(control.label, node)
-        item.children = self._build_children(control.children, node)
+        item.children = self._build_children(control.children, node, deep)
         return item
 
     def _question(self, control, node: Node) -> Item:
@@ -186,19 +200,28 @@ class ItemsMixin:
             return []
         translations = self.definition.translations
         if control.items:
-            return [Choice(v, t.resolve(translations, self.language, node, self), t.media(translations, self.language))
-                    for v, t in control.items]
+            # inline choices are the same for every instance unless a label shows an <output/>
+            dynamic = self._static_itemsets.get(("inline", node.gpath))
+            if dynamic is None:
+                dynamic = any(t.outputs(translations) for _, t in control.items)
+                self._static_itemsets[("inline", node.gpath)] = dynamic
+            cache = self._choice_cache.setdefault(node if dynamic else node.gpath, {})
+            if self.language not in cache:
+                cache[self.language] = [Choice(v, t.resolve(translations, self.language, node, self),
+                                               t.media(translations, self.language)) for v, t in control.items]
+            return cache[self.language]
         itemset = control.itemset
         if itemset is None:
             return []
-        cache = self.__dict__.setdefault("_choice_cache", {})
-        static = cache.get(("static", node.gpath))
+        static = self._static_itemsets.get(node.gpath)
         if static is None:
             static = not references(itemset.nodeset.ast, node.gpath)
-            cache[("static", node.gpath)] = static
-        key = (node.gpath, self.language)
-        if static and key in cache:
-            return cache[key]
+            self._static_itemsets[node.gpath] = static
+        # static lists are kept per question and language; filtered ones per node until their
+        # "choices" vertex fires (session._eval_vertex drops the node's entry)
+        cache = self._choice_cache.setdefault(node.gpath if static else node, {})
+        if self.language in cache:
+            return cache[self.language]
         out = []
         for item in itemset.nodeset.fn(Ctx(node, self)):
             ctx = Ctx(item, self, current=node)
@@ -209,6 +232,5 @@ class ItemsMixin:
                                   text.media(translations, self.language)))
             else:
                 out.append(Choice(value, to_string(itemset.label.fn(ctx)) if itemset.label is not None else value))
-        if static:
-            cache[key] = out
+        cache[self.language] = out
         return out

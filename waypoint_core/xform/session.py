@@ -48,6 +48,8 @@ class FormSession(ItemsMixin):
         self.language = language if language in definition.translations else definition.default_language
         self.audit = AuditLog(clock=self._clock)
         self._prototypes: dict[str, Node] = {}
+        self._choice_cache: dict = {}  # node (filtered) or generic path (static) -> {language: [Choice]}
+        self._static_itemsets: dict[str, bool] = {}
         self._stale: set[Node] = set()  # non-relevant nodes whose computations were put off
         self._revived: list[Node] = []  # stale nodes relevant again, to recompute
         root = self._instantiate(definition.template)
@@ -156,6 +158,7 @@ class FormSession(ItemsMixin):
             return []
         try:
             if v.prop == "choices":
+                self._choice_cache.pop(node, None)
                 changes.choices.add(node)
                 return []
             if v.prop == "label":

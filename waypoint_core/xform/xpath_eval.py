@@ -249,6 +249,9 @@ def _step_fn(axis: str, test: str):
 
 def _filter(nodes: list, preds, ctx: Ctx) -> list:
     for pred, const in preds:
+        if pred == "index":
+            nodes = const(nodes, ctx)
+            continue
         if const is not None:
             nodes = [nodes[const - 1]] if 0 < const <= len(nodes) else []
             continue
@@ -286,11 +289,33 @@ def _compile_preds(preds):
     return out
 
 
+def _in_context(nodes: list, ctx: Ctx) -> list:
+    """ODK's contextualized absolute paths: inside a repeat instance, an absolute path through
+    that repeat means this instance (JavaRosa's TreeReference.contextualize, Enketo alike).
+    `/data/rep/q` evaluated for /data/rep[2]/other is /data/rep[2]/q; from outside, all of them."""
+    anchor = ctx.current
+    first = nodes[0]
+    parent = first.parent
+    while anchor is not None:
+        if anchor.parent is parent and anchor.name == first.name:
+            return [anchor] if anchor in nodes else nodes
+        anchor = anchor.parent
+    return nodes
+
+
 def _compile_path(absolute: bool, base, steps):
     base_fn = _compile(base) if base is not None else None
+    # choice lists: instance('x')/root/item[name = ...] filters read-only secondary instances,
+    # so an equality test on an item's child can use an index instead of a scan
+    indexable = base is not None and base[0] == "call" and base[1] == "instance"
     compiled = []
     for axis, test, preds in steps:
-        compiled.append((_step_fn(axis, test), _compile_preds(preds), axis not in ("child", "self", "attribute")))
+        cpreds = _compile_preds(preds)
+        if indexable and axis == "child" and preds and test not in ("*", "node()", "text()"):
+            lookup = index_lookup(preds[0], _compile)
+            if lookup is not None:
+                cpreds[0] = lookup
+        compiled.append((_step_fn(axis, test), cpreds, axis not in ("child", "self", "attribute"), axis == "child"))
 
     def run(ctx: Ctx):
         if base_fn is not None:
@@ -299,13 +324,15 @@ def _compile_path(absolute: bool, base, steps):
             nodes = [ctx.env.main_doc]
         else:
             nodes = [ctx.node]
-        for step, preds, may_dup in compiled:
+        for step, preds, may_dup, child in compiled:
             if preds:
                 out = []
                 for n in nodes:
                     out.extend(_filter(list(step(n)), preds, ctx))
             elif len(nodes) == 1:
                 out = list(step(nodes[0]))
+                if absolute and child and len(out) > 1 and base_fn is None:
+                    out = _in_context(out, ctx)
             else:
                 out = [m for n in nodes for m in step(n)]
             nodes = _dedupe(out) if may_dup and len(nodes) > 1 else out
@@ -323,6 +350,8 @@ def _compile_path(absolute: bool, base, steps):
             for name in names:
                 if len(nodes) == 1:
                     nodes = nodes[0].kids.get(name, [])
+                    if len(nodes) > 1:
+                        nodes = _in_context(nodes, ctx)
                 else:
                     nodes = [m for n in nodes for m in n.kids.get(name, ())]
                 if not nodes:
@@ -331,6 +360,8 @@ def _compile_path(absolute: bool, base, steps):
         return run_simple
     return run
 
+
+from waypoint_core.xform.xpath_index import index_lookup  # noqa: E402  (needs Ctx, compare above)
 
 # ---- compile -------------------------------------------------------------------------------
 

@@ -278,3 +278,24 @@ def test_cycles_are_rejected_naming_the_binds():
     message = str(err.value)
     assert "/data/a (calculate)" in message and "/data/b (calculate)" in message and "/data/c (calculate)" in message
     assert err.value.ref in ("/data/a", "/data/b", "/data/c")
+
+
+def test_absolute_paths_inside_a_repeat_mean_the_same_instance(form):
+    # JavaRosa contextualizes absolute references: /data/member/age read from inside member[2]
+    # is member[2]'s age (older forms, like the Enketo benchmarks, are written this way);
+    # from outside the repeat the same path means every instance.
+    s = form("""
+| survey |              |        |        |                          |
+|        | type         | name   | label  | calculation              |
+|        | begin repeat | member | Member |                          |
+|        | integer      | age    | Age    |                          |
+|        | calculate    | next   |        | /data/member/age + 1     |
+|        | end repeat   |        |        |                          |
+|        | calculate    | oldest |        | max(/data/member/age)    |
+""")
+    while len(s.node("/data").kids["member"]) < 2:
+        s.add_repeat("/data/member")
+    s.answer("/data/member[1]/age", 30)
+    s.answer("/data/member[2]/age", 7)
+    assert (s.value("/data/member[1]/next"), s.value("/data/member[2]/next")) == ("31", "8")
+    assert s.value("/data/oldest") == "30"
