@@ -29,8 +29,8 @@ def status_name(status: str) -> str:
 
 def sync_state_name(state: str) -> str:
     names = {
-        "local": QCoreApplication.translate("Labels", "Not synced"),
-        "queued": QCoreApplication.translate("Labels", "Waiting to sync"),
+        "local": QCoreApplication.translate("Labels", "Not sent"),
+        "queued": QCoreApplication.translate("Labels", "Waiting"),
         "sent": QCoreApplication.translate("Labels", "Sent"),
         "acknowledged": QCoreApplication.translate("Labels", "Synced"),
         "conflict": QCoreApplication.translate("Labels", "Conflict"),

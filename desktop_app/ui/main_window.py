@@ -259,6 +259,8 @@ class MainWindow(QMainWindow):
         status.addWidget(self.user_label)
         status.addWidget(self.unsynced_label)
         status.addPermanentWidget(self.lock_label)
+        self.user_label.setContentsMargins(6, 0, 12, 0)
+        self.lock_label.setContentsMargins(12, 0, 12, 0)
 
     def _update_lock_state(self) -> None:
         unlocked = self.controller.is_unlocked

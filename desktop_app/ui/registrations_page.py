@@ -38,9 +38,11 @@ class RegistrationsPage(QWidget):
         self.table.setWordWrap(False)
         self.table.verticalHeader().hide()
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        # Short columns fit their content (Qt measures only the rows it has loaded, at most 1,000);
+        # the name takes the rest of the width.
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(TITLE, QHeaderView.ResizeMode.Stretch)
-        self.table.setColumnWidth(0, 110)
+        header.setMinimumSectionSize(60)
         self.empty = QLabel(objectName="emptyState", wordWrap=True)
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         # The table and the "nothing here" message share one place: a big message is easier to

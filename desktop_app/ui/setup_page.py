@@ -7,7 +7,7 @@ anything on the clipboard can be read by other programs and survives in clipboar
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QFont, QFontMetrics, QKeyEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QFileDialog,
@@ -17,13 +17,13 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QProgressBar,
     QPushButton,
-    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from desktop_app.services.session import MIN_PASSPHRASE_LENGTH, Failure, Strength, passphrase_strength
 from desktop_app.ui.messages import failure_text
+from desktop_app.ui.page_switcher import PageSwitcher, centred
 
 LOCATION, ADMIN, RECOVERY = range(3)
 
@@ -38,7 +38,7 @@ class SetupPage(QWidget):
         self.setObjectName("setupPage")
         self.heading = QLabel(objectName="pageHeading")
         self.step_label = QLabel(objectName="hint")
-        self.steps = QStackedWidget()
+        self.steps = PageSwitcher()
         self.steps.addWidget(self._build_location())
         self.steps.addWidget(self._build_admin())
         self.steps.addWidget(self._build_recovery())
@@ -63,7 +63,7 @@ class SetupPage(QWidget):
         cv.addWidget(self.busy_bar)
         outer = QVBoxLayout(self)
         outer.addStretch(1)
-        outer.addWidget(card, 0, Qt.AlignmentFlag.AlignHCenter)
+        outer.addLayout(centred(card))
         outer.addStretch(2)
         self.retranslate()
 
@@ -123,6 +123,7 @@ class SetupPage(QWidget):
         self.repeat_label.setBuddy(self.repeat)
         self.strength = QLabel(objectName="hint", wordWrap=True)
         form = QFormLayout()
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         form.addRow(self.username_label, self.username)
         form.addRow(self.passphrase_label, self.passphrase)
         form.addRow("", self.strength)
@@ -183,6 +184,16 @@ class SetupPage(QWidget):
         page = QWidget()
         self.recovery_intro = QLabel(wordWrap=True)
         self.recovery_code = QLabel(objectName="recoveryCode")
+        # Font set here, not only in the style sheet: the label's size must be right before the
+        # page is first shown, or the second line of the code could be cut off.
+        code_font = QFont("DejaVu Sans Mono")
+        code_font.setStyleHint(QFont.StyleHint.Monospace)
+        code_font.setPointSize(18)
+        code_font.setBold(True)
+        self.recovery_code.setFont(code_font)
+        self.recovery_code.setContentsMargins(16, 12, 16, 12)
+        # Room for the two lines of a code from the start, so the page never has to grow later.
+        self.recovery_code.setMinimumHeight(2 * QFontMetrics(code_font).lineSpacing() + 24 + 8)
         # No selection, no context menu: the code must not reach the clipboard.
         self.recovery_code.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
         self.recovery_code.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)

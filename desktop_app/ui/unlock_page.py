@@ -10,13 +10,13 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QProgressBar,
     QPushButton,
-    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from desktop_app.services.session import Failure, Problem
 from desktop_app.ui.messages import failure_text
+from desktop_app.ui.page_switcher import PageSwitcher, centred
 
 
 class UnlockPage(QWidget):
@@ -48,6 +48,7 @@ class UnlockPage(QWidget):
         self.unlock_button.setDefault(True)
         self.use_recovery_button = QPushButton(flat=True)
         form = QFormLayout()
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         form.addRow(self.username_label, self.username)
         form.addRow(self.passphrase_label, self.passphrase)
         passphrase_panel = QWidget()
@@ -55,10 +56,13 @@ class UnlockPage(QWidget):
         pv.setContentsMargins(0, 0, 0, 0)
         pv.addLayout(form)
         row = QHBoxLayout()
-        row.addWidget(self.use_recovery_button)
         row.addStretch()
         row.addWidget(self.unlock_button)
         pv.addLayout(row)
+        link_row = QHBoxLayout()  # its own row: the French wording is long
+        link_row.addWidget(self.use_recovery_button)
+        link_row.addStretch()
+        pv.addLayout(link_row)
 
         # Or with the recovery code written down at setup.
         self.recovery_intro = QLabel(wordWrap=True)
@@ -72,6 +76,7 @@ class UnlockPage(QWidget):
         rv.setContentsMargins(0, 0, 0, 0)
         rv.addWidget(self.recovery_intro)
         rform = QFormLayout()
+        rform.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         rform.addRow(self.recovery_label, self.recovery_code)
         rv.addLayout(rform)
         rrow = QHBoxLayout()
@@ -80,7 +85,7 @@ class UnlockPage(QWidget):
         rrow.addWidget(self.recovery_button)
         rv.addLayout(rrow)
 
-        self.modes = QStackedWidget()
+        self.modes = PageSwitcher()
         self.modes.addWidget(passphrase_panel)
         self.modes.addWidget(recovery_panel)
 
@@ -110,7 +115,7 @@ class UnlockPage(QWidget):
         cv.addWidget(self.vault_label)
         outer = QVBoxLayout(self)
         outer.addStretch(1)
-        outer.addWidget(card, 0, Qt.AlignmentFlag.AlignHCenter)
+        outer.addLayout(centred(card))
         outer.addStretch(2)
 
         self.unlock_button.clicked.connect(self._submit)

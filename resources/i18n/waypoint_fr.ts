@@ -28,12 +28,12 @@
         <translation>Finalisé</translation>
     </message>
     <message>
-        <source>Not synced</source>
-        <translation>Non synchronisé</translation>
+        <source>Not sent</source>
+        <translation>Non envoyé</translation>
     </message>
     <message>
-        <source>Waiting to sync</source>
-        <translation>En attente de synchronisation</translation>
+        <source>Waiting</source>
+        <translation>En attente</translation>
     </message>
     <message>
         <source>Sent</source>

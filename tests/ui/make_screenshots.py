@@ -1,0 +1,96 @@
+"""Render the app shell's screens to docs/screenshots/ (offscreen; synthetic data only).
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python -m tests.ui.make_screenshots
+
+Every screen in English and French: setup (3 steps), unlock (with an error), the list with 30
+synthetic registrations, and the locked state. Look at each PNG the way a tired field worker would.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+OUT = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+SIZE = (1100, 700)
+PASSPHRASE = "quiet river at dawn"
+
+
+def main() -> int:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    os.environ["WAYPOINT_ALLOW_TEST_KDF"] = "1"  # a throwaway vault: the fast KDF is fine here
+    home = tempfile.mkdtemp(prefix="waypoint-shots-")
+    os.environ["WAYPOINT_HOME"] = home
+
+    from PySide6.QtCore import QEventLoop, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from desktop_app.paths import app_paths
+    from desktop_app.ui.app import build_app
+    from tests.ui.synthetic import save_synthetic
+
+    qt_app = QApplication([sys.argv[0]])
+    OUT.mkdir(parents=True, exist_ok=True)
+
+    def settle(until=lambda: True, ms: int = 20_000) -> None:
+        loop = QEventLoop()
+        timer = QTimer(interval=20)
+        timer.timeout.connect(lambda: until() and loop.quit())
+        QTimer.singleShot(ms, loop.quit)
+        timer.start()
+        loop.exec()
+        timer.stop()
+
+    def shot(window, name: str) -> None:
+        settle(ms=150)
+        window.grab().save(str(OUT / f"{name}.png"))
+        print("wrote", OUT / f"{name}.png")
+
+    for lang in ("en", "fr"):
+        home_lang = Path(home) / lang
+        os.environ["WAYPOINT_HOME"] = str(home_lang)
+        app = build_app(qt_app=qt_app, paths=app_paths(), kdf_profile="test", language=lang)
+        w = app.window
+        w.resize(*SIZE)
+        w.show()
+        setup = w.setup_page
+        setup.location.setText(str(Path("/home/fieldworker/.local/share/Waypoint/vault")))
+        shot(w, f"{lang}-1-setup-location")
+        setup.location.setText(str(app.paths.default_vault))
+        setup.location_next.click()
+        setup.username.setText("amina.admin")
+        setup.passphrase.setText(PASSPHRASE)
+        setup.repeat.setText(PASSPHRASE)
+        shot(w, f"{lang}-2-setup-administrator")
+        setup.create_button.click()
+        settle(lambda: setup.steps.currentIndex() == 2)
+        shot(w, f"{lang}-3-setup-recovery-code")
+        setup.written_down.setChecked(True)
+        setup.finish_button.click()
+        unlock = w.unlock_page
+        unlock.passphrase.setText("not my passphrase")
+        unlock.unlock_button.click()
+        settle(lambda: unlock.error.isVisible())
+        shot(w, f"{lang}-4-unlock-wrong-passphrase")
+        unlock.passphrase.setText(PASSPHRASE)
+        unlock.unlock_button.click()
+        settle(lambda: app.controller.is_unlocked)
+        task = app.controller.run_with_vault(lambda vault, state: save_synthetic(vault, 30))
+        done = []
+        task.finished.connect(lambda: done.append(1))
+        settle(lambda: bool(done))
+        w.registrations_changed()
+        settle(lambda: w.model.rowCount() == 30 and "30" in w.unsynced_label.text())
+        shot(w, f"{lang}-5-registration-list")
+        w.lock()
+        settle(lambda: w.stack.currentWidget() is unlock)
+        shot(w, f"{lang}-6-locked")
+        app.close()
+        settle(ms=100)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
