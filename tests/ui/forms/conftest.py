@@ -82,7 +82,7 @@ def wait_for(qtbot, task, timeout: int = 20_000):
     outcome = {}
     task.succeeded.connect(lambda value: outcome.setdefault("value", value))
     task.failed.connect(lambda error: outcome.setdefault("error", error))
-    qtbot.waitUntil(lambda: outcome, timeout=timeout)
+    qtbot.waitUntil(lambda: bool(outcome), timeout=timeout)
     if "error" in outcome:
         raise outcome["error"]
     return outcome["value"]
