@@ -20,7 +20,8 @@ class Issue:
 @dataclass
 class ChangeSet:
     """Nodes whose value, relevance, required, readonly, validity, choices or label changed;
-    `structure` holds parents whose repeat instances were added or removed."""
+    `structure` holds the refs of repeat lists (e.g. /data/household) whose instances were added
+    or removed: re-read them with session.item(ref, deep=True)."""
 
     values: set = field(default_factory=set)
     relevance: set = field(default_factory=set)
@@ -29,7 +30,7 @@ class ChangeSet:
     validity: set = field(default_factory=set)
     choices: set = field(default_factory=set)
     labels: set = field(default_factory=set)
-    structure: set = field(default_factory=set)
+    structure: set = field(default_factory=set)  # refs (str), not nodes
     session: object = None
     before_value: dict = field(default_factory=dict, repr=False)  # node -> value when first changed
     before_relevant: dict = field(default_factory=dict, repr=False)
@@ -44,7 +45,7 @@ class ChangeSet:
 
     def _refs(self, nodes) -> set[str]:
         ref_of = self.session.ref_of
-        return {ref_of(n) for n in nodes if n.parent is not None}
+        return {n if isinstance(n, str) else ref_of(n) for n in nodes if isinstance(n, str) or n.parent is not None}
 
     @property
     def refs(self) -> dict[str, set[str]]:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from waypoint_core.xform.changes import ChangeSet
 from waypoint_core.xform.nodes import Node
 from waypoint_core.xform.text import Text
-from waypoint_core.xform.xpath_eval import Ctx, to_string
+from waypoint_core.xform.xpath_eval import Ctx, to_bool, to_string
 from waypoint_core.xform.xpath_refs import references
 
 
@@ -79,17 +79,17 @@ class ItemsMixin:
         is what refreshing after a ChangeSet needs. deep=True fills the subtree (as items() does),
         e.g. to rebuild a repeat after a `structure` change.
         """
+        head, _, last = ref.strip().rstrip("/").rpartition("/")
+        if head and "[" not in last:
+            parent = self.node(head)
+            repeat = self.definition.repeats.get(f"{parent.gpath}/{last}")
+            if repeat is not None:  # "/data/hh" is the repeat list, "/data/hh[1]" its first instance
+                return self._build(repeat, parent, deep=deep)
         node = self.node(ref)
         control = self.definition.controls.get(node.gpath)
         if control is None:
-            if node.name == ref.rstrip("/").rsplit("/", 1)[-1].split("[")[0] and node.gpath in self.definition.repeats:
-                control = self.definition.repeats[node.gpath]
-            else:
-                return self._question(None, node)
+            return self._question(None, node)
         if control.kind == "repeat":
-            if "[" not in ref.rstrip("/").rsplit("/", 1)[-1] and node.index_in_parent() == 1:
-                # "/data/hh" names the repeat list; "/data/hh[1]" its first instance
-                return self._build(control, node.parent, deep=deep)
             return self._repeat_instance(control, node, deep=deep)
         return self._build(control, node.parent if control.kind != "group" else node, deep=deep)
 
@@ -108,14 +108,18 @@ class ItemsMixin:
 
     def _build(self, control, context: Node, deep: bool = True) -> Item | None:
         if control.kind == "group" and control.ref in self.definition.repeats:
-            # pyxform wraps each repeat in a group with the same ref: it stands for the whole list
-            parent = self._related(context, control.ref.rsplit("/", 1)[0])
-            if parent is None:
-                return None
-            item = Item(kind="group", ref=f"{self.ref_of(parent)}/{control.ref.rsplit('/', 1)[1]}",
-                        appearance=control.appearance, relevant=parent.relevant)
-            item.label = self._text(control.label, parent)
-            item.children = self._build_children(control.children, parent, deep)
+            # pyxform wraps each repeat in a group with the same ref: show the repeat list itself,
+            # with the group's label when the repeat has none
+            inner = [c for c in control.children if c.kind == "repeat" and c.ref == control.ref]
+            if len(inner) == 1 and len(control.children) == 1:
+                item = self._build(inner[0], context, deep)
+                if item is not None and not item.label:
+                    parent = self._related(context, control.ref.rsplit("/", 1)[0])
+                    item.label = self._text(control.label, parent)
+                return item
+            item = Item(kind="group", ref="", appearance=control.appearance)
+            item.label = self._text(control.label, context)
+            item.children = self._build_children(control.children, context, deep)
             return item
         if control.kind == "group":
             node = self._related(context, control.ref) if control.ref else context
@@ -132,7 +136,8 @@ class ItemsMixin:
                 return None
             name = control.ref.rsplit("/", 1)[1]
             item = Item(kind="repeat", ref=f"{self.ref_of(parent)}/{name}", appearance=control.appearance,
-                        relevant=parent.relevant, count_fixed=control.count is not None or control.no_add_remove)
+                        relevant=self.repeat_relevant(parent, name),
+                        count_fixed=control.count is not None or control.no_add_remove)
             item.label = self._text(control.label, parent)
             if deep:
                 item.children = [self._repeat_instance(control, inst) for inst in parent.kids.get(name, ())]
@@ -141,6 +146,22 @@ class ItemsMixin:
         if node is None:
             return None
         return self._question(control, node)
+
+    def repeat_relevant(self, parent: Node, name: str) -> bool:
+        """Whether instances may be added to the repeat `name` under `parent` now: its parent is
+        relevant and the repeat's own condition holds (evaluated on a stand-in when empty)."""
+        if not parent.relevant:
+            return False
+        existing = parent.kids.get(name)
+        if existing:
+            return existing[0].self_relevant
+        bind = self.definition.binds.get(f"{parent.gpath}/{name}")
+        if bind is None or bind.relevant is None:
+            return True
+        stand_in = Node(name)
+        stand_in.parent = parent
+        stand_in.gpath = f"{parent.gpath}/{name}"
+        return to_bool(bind.relevant.fn(Ctx(stand_in, self)))
 
     def _repeat_instance(self, control, node: Node, deep: bool = True) -> Item:
         item = Item(kind="repeat-instance", ref=self.ref_of(node), relevant=node.relevant,

@@ -373,7 +373,7 @@ class FormSession(ItemsMixin):
         for sv in self.definition.setvalues:
             if "odk-new-repeat" in sv.event and sv.ref.startswith(gpath + "/"):
                 self._run_setvalue(sv, new, changes)
-        changes.structure.add(parent)
+        changes.structure.add(f"{self.ref_of(parent)}/{name}")
         self._propagate(graph.descendants.get(gpath, (gpath,)), changes, reshaped=gpath)
         self.audit.record("add repeat", node=self.ref_of(new))
         return self._finish(changes)
@@ -389,7 +389,7 @@ class FormSession(ItemsMixin):
         parent.remove(node)
         self._stale.difference_update(node.iter())
         self._reindex()
-        changes.structure.add(parent)
+        changes.structure.add(f"{self.ref_of(parent)}/{node.name}")
         self._propagate(self.definition.graph.descendants.get(node.gpath, (node.gpath,)), changes,
                         reshaped=node.gpath)
         return self._finish(changes)

@@ -212,7 +212,8 @@ def test_repeat_count_position_and_indexed_repeat(form):
     assert s.repeat_count("/data/member") == 0
     s.answer("/data/n", 3)
     changes = s.apply_repeat_count("/data/member")
-    assert "/data" in changes.refs["structure"]
+    assert changes.refs["structure"] == {"/data/member"}
+    assert [c.ref for c in s.item("/data/member", deep=True).children] == [f"/data/member[{k}]" for k in (1, 2, 3)]
     repeat = _find(s.items(), "repeat")
     assert repeat.count_fixed and [c.ref for c in repeat.children] == [f"/data/member[{k}]" for k in (1, 2, 3)]
     for k, (name, age) in enumerate([("Ada", 30), ("Bo", 8), ("Cy", 4)], 1):
