@@ -9,7 +9,6 @@ import hashlib
 import re
 import secrets
 import uuid
-from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
@@ -113,12 +112,6 @@ def publish_form(db: Database, keyring: ServerKeyring, *, path: Path, form_id: s
             xform=xform, sha256=sha, published_at=utcnow(),
             signature=keyring.signing.sign(DOMAIN_FORM, form_signed_bytes(form_id, version, sha))))
     return True
-
-
-@dataclass(frozen=True)
-class Enrolled:
-    response: EnrolResponse
-    centre_id: str
 
 
 def enrol(db: Database, keyring: ServerKeyring, request: EnrolRequest) -> EnrolResponse:

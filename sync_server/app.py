@@ -102,7 +102,7 @@ def create_app(settings: Settings) -> FastAPI:
     @app.post("/v1/push", response_model=PushResponse, responses=ERRORS)
     def push_batch(batch: PushBatch) -> Response:
         start = time.perf_counter()
-        response, stats = push(db, batch)
+        response, stats = push(db, batch, identity_fields=settings.identity_fields)
         logs.log_event("push", device_id=batch.device_id, seq_from=batch.seq_from, seq_to=batch.seq_to,
                        ops=len(batch.ops), applied=stats.applied, merged=stats.merged, conflicts=stats.conflicts,
                        rejected=stats.rejected, replayed=stats.replayed, ms=logs.elapsed_ms(start))

@@ -7,6 +7,8 @@ it: provenance [hlc, device_id]. For a field the op sets:
 - somebody else did and the values agree: nothing to decide;
 - somebody else did and the values differ: a conflict. The higher (hlc, device_id) wins, deterministically, so
   every arrival order of the same concurrent ops ends in the same record; both versions go to a conflict row.
+Identity fields (a person's names, birth date, sex, nationality, consent) are never merged silently: when changes
+were concurrent and either side touched one, the values merge by the same rules but a conflict opens for review.
 """
 
 from __future__ import annotations
@@ -17,6 +19,15 @@ from typing import Any
 from waypoint_core.protocol import Op
 
 CONTENT, DELETED, FORM = "#content", "#deleted", "#form"
+DEFAULT_IDENTITY_FIELDS = frozenset({
+    "name", "full_name", "given_name", "first_name", "family_name", "last_name", "surname", "other_names",
+    "date_of_birth", "dob", "birth_date", "sex", "gender", "nationality", "consent", "document_number",
+})
+
+
+def is_identity_field(name: str, identity_fields: frozenset[str]) -> bool:
+    """Matched on the last path segment, so "/data/person/given_name" counts as "given_name"."""
+    return name.rstrip("/").rsplit("/", 1)[-1].lower() in identity_fields
 
 
 def op_patch(op: Op) -> dict[str, Any]:
@@ -54,7 +65,7 @@ class MergeOutcome:
 
 def merge(
     *, values: dict[str, Any], provenance: dict[str, list], op: Op, device_id: str,
-    others_changed: set[str],
+    others_changed: set[str], identity_fields: frozenset[str] = DEFAULT_IDENTITY_FIELDS,
 ) -> MergeOutcome:
     """Apply `op` to a record whose current values are `values` (empty for a new record)."""
     new_values, new_prov = dict(values), {k: list(v) for k, v in provenance.items()}
@@ -72,5 +83,11 @@ def merge(
                 contested[name] = "device"
             else:
                 contested[name] = "server"
+    if others_changed and not contested:
+        # Disjoint changes, but a person's identity is involved: the values merge, and a review opens all the same.
+        changed_here = {n for n in op_patch(op) if values.get(n) != new_values.get(n)}
+        for name in sorted(changed_here | others_changed):
+            if is_identity_field(name, identity_fields):
+                contested[name] = "device" if name in changed_here else "server"
     status = "conflict" if contested else ("merged" if others_changed else "applied")
     return MergeOutcome(new_values, new_prov, status, contested)

@@ -19,7 +19,7 @@ from waypoint_core.protocol import PROTOCOL_VERSION, Op, OpResult, PushBatch, Pu
 
 from .db import Database, utcnow
 from .errors import ProtocolError, revoked, unauthorised
-from .merge import merge, op_patch, split_form
+from .merge import DEFAULT_IDENTITY_FIELDS, merge, op_patch, split_form
 from .tables import ChangeRow, Conflict, Device, OpResultRow, Record, RecordVersion
 
 IN_CHUNK = 500
@@ -63,7 +63,8 @@ def check_batch(db: Database, batch: PushBatch) -> None:
         raise revoked()
 
 
-def push(db: Database, batch: PushBatch) -> tuple[PushResponse, PushStats]:
+def push(db: Database, batch: PushBatch, *, identity_fields: frozenset[str] = DEFAULT_IDENTITY_FIELDS,
+         ) -> tuple[PushResponse, PushStats]:
     check_batch(db, batch)
     stats = PushStats()
     with db.write_engine.begin() as conn:
@@ -80,7 +81,8 @@ def push(db: Database, batch: PushBatch) -> tuple[PushResponse, PushStats]:
             raise ProtocolError(409, "sequence_gap", f"the server expects device_seq {hwm + 1} next",
                                 expected_seq=hwm + 1)
         else:
-            _apply(conn, db, device.id, device.centre_id, [op for op in batch.ops if op.device_seq > hwm], stats)
+            _apply(conn, device.id, device.centre_id, [op for op in batch.ops if op.device_seq > hwm], stats,
+                   identity_fields)
             conn.execute(update(Device).where(Device.id == device.id).values(high_water_mark=batch.seq_to))
             hwm = batch.seq_to
         results = _stored_results(conn, device.id, batch.seq_from, batch.seq_to)
@@ -117,7 +119,8 @@ def _others_changed(conn: Connection, record_id: str, base: int, device_id: str)
     return changed
 
 
-def _apply(conn: Connection, db: Database, device_id: str, centre_id: str, ops: list[Op], stats: PushStats) -> None:
+def _apply(conn: Connection, device_id: str, centre_id: str, ops: list[Op], stats: PushStats,
+           identity_fields: frozenset[str]) -> None:
     now = utcnow()
     records = _lock_records(conn, sorted({op.record_id for op in ops}))
     versions, results, conflicts, feed = [], [], [], []
@@ -137,7 +140,7 @@ def _apply(conn: Connection, db: Database, device_id: str, centre_id: str, ops: 
             others = (_others_changed(conn, op.record_id, base, device_id)
                       if base < record["server_version"] and not record["new"] else set())
             outcome = merge(values=record["values"], provenance=record["provenance"], op=op, device_id=device_id,
-                            others_changed=others)
+                            others_changed=others, identity_fields=identity_fields)
             before = record["values"]
             state_json = canonical_json(outcome.values).decode()
             record.update(values=outcome.values, provenance=outcome.provenance, state_json=state_json,
@@ -162,7 +165,7 @@ def _apply(conn: Connection, db: Database, device_id: str, centre_id: str, ops: 
                 result["conflict_id"] = conflict_id
         _count(stats, result["status"])
         results.append(result)
-    _write(conn, db, records, versions, results, conflicts, feed, now)
+    _write(conn, records, versions, results, conflicts, feed, now)
 
 
 def _count(stats: PushStats, status: str) -> None:
@@ -170,7 +173,7 @@ def _count(stats: PushStats, status: str) -> None:
     setattr(stats, name, getattr(stats, name) + 1)
 
 
-def _write(conn, db, records, versions, results, conflicts, feed, now) -> None:  # noqa: ANN001
+def _write(conn, records, versions, results, conflicts, feed, now) -> None:  # noqa: ANN001
     t = Record.__table__
     inserts, updates = [], []
     for record_id, r in records.items():

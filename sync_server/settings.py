@@ -9,6 +9,8 @@ from pathlib import Path
 
 import platformdirs
 
+from .merge import DEFAULT_IDENTITY_FIELDS
+
 APP_NAME = "WaypointServer"
 
 
@@ -25,6 +27,8 @@ class Settings:
     enrol_code_ttl: timedelta = timedelta(hours=72)
     request_clock_skew_s: int = 300  # signed GET requests older or newer than this are refused
     db_pool_size: int = 10
+    # Fields whose concurrent change always opens a conflict for review (matched on the last path segment).
+    identity_fields: frozenset[str] = DEFAULT_IDENTITY_FIELDS
 
     @property
     def keys_dir(self) -> Path:
@@ -35,6 +39,9 @@ class Settings:
         """--data-dir beats WAYPOINT_SERVER_HOME beats the platform data folder; DATABASE_URL beats SQLite."""
         folder = Path(data_dir) if data_dir else default_data_dir()
         url = os.environ.get("DATABASE_URL") or f"sqlite:///{folder / 'server.db'}"
+        if os.environ.get("WAYPOINT_IDENTITY_FIELDS"):
+            overrides.setdefault("identity_fields", frozenset(
+                f.strip().lower() for f in os.environ["WAYPOINT_IDENTITY_FIELDS"].split(",") if f.strip()))
         if "WAYPOINT_MAX_BODY_BYTES" in os.environ:
             overrides.setdefault("max_body_bytes", int(os.environ["WAYPOINT_MAX_BODY_BYTES"]))
         return cls(data_dir=folder, database_url=url, **overrides)

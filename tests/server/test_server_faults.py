@@ -21,6 +21,7 @@ from sim_device import DeviceClient, SimDevice, sync_until_done
 from sqlalchemy import func, select
 
 from sync_server import admin
+from sync_server.db import migrate, open_database
 from sync_server.tables import Device, OpResultRow, Record, RecordVersion
 
 
@@ -141,15 +142,10 @@ def check_outcome(db, sims: list[SimDevice]) -> None:  # noqa: ANN001
 
 
 def test_faulty_network_and_crashes_lose_and_double_nothing(backend, tmp_path):
-    from sync_server.db import open_database
-
-    db_url = backend.database_url
-    db = open_database(db_url or f"sqlite:///{tmp_path / 'server.db'}", pool_size=2)
-    from sync_server.db import migrate
-
+    db = open_database(backend.database_url or f"sqlite:///{tmp_path / 'server.db'}", pool_size=2)
     migrate(db)
     try:
-        run_faulty_sync(data_dir=tmp_path, database_url=db_url, admin_db=db, devices=5, registrations=500,
+        run_faulty_sync(data_dir=tmp_path, database_url=backend.database_url, admin_db=db, devices=5, registrations=500,
                         rounds=5, kills=2, seed=int(os.environ.get("WAYPOINT_FAULT_SEED", "7")))
     finally:
         db.dispose()
@@ -158,8 +154,6 @@ def test_faulty_network_and_crashes_lose_and_double_nothing(backend, tmp_path):
 @pytest.mark.slow
 def test_faulty_sync_at_full_size(backend, tmp_path):
     """The issue's size: 10,000 registrations from 5 devices, with edits and deletes."""
-    from sync_server.db import migrate, open_database
-
     db = open_database(backend.database_url or f"sqlite:///{tmp_path / 'server.db'}", pool_size=2)
     migrate(db)
     try:

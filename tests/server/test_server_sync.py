@@ -166,3 +166,18 @@ def _pull_all(client: DeviceClient):  # noqa: ANN202
         cursor = page.next_cursor
         if not page.has_more:
             return out
+
+
+def test_concurrent_change_to_an_identity_field_merges_but_opens_a_review(server, admin_db, make_device):
+    a, b = make_device(), make_device()
+    record = str(uuid.uuid4())
+    base = a.push(a.batch([op(1, record, fields={"/data/given_name": "Ali", "town": "Gao"})])).results[0]
+    a.push(a.batch([op(2, record, fields={"/data/given_name": "Aly"}, base=base.server_version)]))
+    result = b.push(b.batch([op(1, record, fields={"town": "Mopti"}, base=base.server_version)])).results[0]
+    assert result.status == "conflict" and result.conflict_id  # disjoint, but a person's name was involved
+    with admin_db.read_engine.connect() as conn:
+        state = json.loads(conn.execute(select(Record.state).where(Record.id == record)).scalar_one())
+        conflict = conn.execute(select(Conflict.fields, Conflict.winner).where(Conflict.id == result.conflict_id)).one()
+    assert (state["/data/given_name"], state["town"]) == ("Aly", "Mopti")  # both changes kept
+    assert json.loads(conflict.fields) == ["/data/given_name"] and json.loads(conflict.winner) == {
+        "/data/given_name": "server"}
