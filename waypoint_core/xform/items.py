@@ -180,10 +180,9 @@ class ItemsMixin:
             item.label = self._text(control.label, node)
             item.hint = self._text(control.hint, node)
             if control.hint is not None:
-                item.guidance = control.hint.resolve(self.definition.translations, self.language, node, self,
-                                                     form="guidance")
+                item.guidance = self._text(control.hint, node, "guidance")
             if control.label is not None:
-                item.media = control.label.media(self.definition.translations, self.language)
+                item.media = self._media(control.label)
             item.attrs = dict(control.attrs)
             if control.items or control.itemset:
                 item.choices = self.choices_for(node)
@@ -194,10 +193,28 @@ class ItemsMixin:
                 item.required_message = self._message(node, "required_msg") or "Sorry, this response is required."
         return item
 
-    def _text(self, text: Text | None, node: Node) -> str:
+    def _text(self, text: Text | None, node: Node, form: str | None = None) -> str:
+        """A label, hint or message in the current language. Texts without <output/>s are the
+        same for every node, so they are resolved once per language (re-reading hundreds of
+        items after one answer must stay within a frame)."""
         if text is None:
             return ""
-        return text.resolve(self.definition.translations, self.language, node, self)
+        key = (id(text), self.language, form)
+        cached = self._text_cache.get(key)
+        if cached is not None:
+            return cached
+        resolved = text.resolve(self.definition.translations, self.language, node, self, form=form)
+        if text.itext_expr is None and not text.outputs(self.definition.translations):
+            self._text_cache[key] = resolved
+        return resolved
+
+    def _media(self, text: Text) -> dict:
+        key = (id(text), self.language, "media")
+        cached = self._text_cache.get(key)
+        if cached is None:
+            cached = text.media(self.definition.translations, self.language)
+            self._text_cache[key] = cached
+        return dict(cached)
 
     def _message(self, node: Node, attr: str) -> str:
         bind = node.bind

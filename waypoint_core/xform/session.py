@@ -50,6 +50,7 @@ class FormSession(ItemsMixin):
         self._prototypes: dict[str, Node] = {}
         self._choice_cache: dict = {}  # node (filtered) or generic path (static) -> {language: [Choice]}
         self._static_itemsets: dict[str, bool] = {}
+        self._text_cache: dict = {}  # (id(Text), language, form) -> text, for texts without outputs
         self._stale: set[Node] = set()  # non-relevant nodes whose computations were put off
         self._revived: list[Node] = []  # stale nodes relevant again, to recompute
         root = self._instantiate(definition.template)
