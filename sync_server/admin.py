@@ -6,6 +6,7 @@ The CLI and the tests call these; each takes the database (and keys) explicitly 
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import secrets
 import uuid
@@ -22,7 +23,7 @@ from waypoint_core.protocol import (
 from .db import Database, utcnow
 from .errors import ProtocolError
 from .keys import ServerKeyring
-from .tables import Centre, Device, EnrolmentCode, FormVersion
+from .tables import Centre, Conflict, Device, EnrolmentCode, FormVersion
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud over a bad phone line
 
@@ -90,6 +91,16 @@ def list_devices(db: Database) -> list[dict]:
         rows = conn.execute(select(Device.id, Device.name, Centre.name.label("centre"), Device.enrolled_at,
                                    Device.revoked_at, Device.high_water_mark).join(Centre))
         return [dict(r._mapping) for r in rows]
+
+
+def list_conflicts(db: Database, *, open_only: bool = True) -> list[dict]:
+    """Conflicts for review: ids, field names and times only (the values stay in the database)."""
+    query = select(Conflict.id, Conflict.record_id, Conflict.fields, Conflict.device_id, Conflict.opened_at,
+                   Conflict.resolved_at).order_by(Conflict.opened_at)
+    if open_only:
+        query = query.where(Conflict.resolved_at.is_(None))
+    with db.read_engine.connect() as conn:
+        return [{**dict(r._mapping), "fields": json.loads(r.fields)} for r in conn.execute(query)]
 
 
 def publish_form(db: Database, keyring: ServerKeyring, *, path: Path, form_id: str, version: str) -> bool:

@@ -6,6 +6,7 @@
     waypoint-server admin enrol-code --centre NAME [--hours 72]
     waypoint-server admin revoke DEVICE
     waypoint-server admin devices
+    waypoint-server admin conflicts [--all]
     waypoint-server admin form publish FILE --form-id ID --version V
 --data-dir (or WAYPOINT_SERVER_HOME) chooses the data folder (SQLite file, key files).
 """
@@ -87,6 +88,12 @@ def cmd_devices(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_conflicts(args: argparse.Namespace) -> int:
+    for row in admin.list_conflicts(_db(_settings(args)), open_only=not args.all):
+        print(json.dumps(row, default=str))
+    return 0
+
+
 def cmd_form_publish(args: argparse.Namespace) -> int:
     settings = _settings(args)
     db = _db(settings)
@@ -121,6 +128,9 @@ def build_parser() -> argparse.ArgumentParser:
     revoke.add_argument("device")
     revoke.set_defaults(func=cmd_revoke)
     adm.add_parser("devices", help="list devices").set_defaults(func=cmd_devices)
+    conflicts = adm.add_parser("conflicts", help="list conflicts waiting for review (ids and field names)")
+    conflicts.add_argument("--all", action="store_true", help="include resolved ones")
+    conflicts.set_defaults(func=cmd_conflicts)
     form = adm.add_parser("form", help="forms").add_subparsers(dest="form_command", required=True)
     publish = form.add_parser("publish", help="publish an XForm version to devices")
     publish.add_argument("file")

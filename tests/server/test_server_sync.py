@@ -99,6 +99,8 @@ def test_same_field_on_two_devices_is_a_conflict_with_both_versions(server, admi
     assert json.loads(conflict.server_state)["name"] == "Aminata"  # the server's side
     assert json.loads(conflict.device_op)["fields"]["name"] == "Amina B."  # the device's side
     assert state["name"] == "Amina B." and state["town"] == "Agadez"  # higher hlc wins, deterministically
+    listed = {c["id"]: c for c in admin.list_conflicts(admin_db)}
+    assert listed[result.conflict_id]["fields"] == ["name"] and listed[result.conflict_id]["record_id"] == record
 
 
 def test_different_fields_on_two_devices_merge(server, admin_db, make_device):
