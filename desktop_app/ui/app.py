@@ -12,6 +12,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication
 
@@ -109,6 +110,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "--home", type=Path, help="keep every Waypoint file under this folder (portable or test profile)"
     )
+    parser.add_argument(
+        "--smoke-test", action="store_true", help="open the window, run the event loop once and quit (packaging check)"
+    )
     return parser.parse_args(argv)
 
 
@@ -127,10 +131,15 @@ def main(argv: list[str] | None = None) -> int:
         language=args.lang,
     )
     app.window.show()
+    if args.smoke_test:
+        QTimer.singleShot(0, qt_app.quit)
     try:
-        return qt_app.exec()
+        status = qt_app.exec()
     finally:
         app.close()
+    if args.smoke_test:
+        print("waypoint-app: smoke test passed")
+    return status
 
 
 if __name__ == "__main__":
