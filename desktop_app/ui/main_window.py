@@ -9,9 +9,11 @@ controller's `locking` signal to drop personal data.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QStackedWidget, QToolBar, QWidget
+from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMessageBox, QStackedWidget, QToolBar, QWidget
 
 from desktop_app.services import registrations
 from desktop_app.services.session import Failure, SignedInUser
@@ -73,6 +75,7 @@ class MainWindow(QMainWindow):
         )
         self.setup_page.finished.connect(self._setup_finished)
         self.unlock_page.unlock_requested.connect(lambda u, p: controller.unlock(username=u, passphrase=p))
+        self.unlock_page.other_folder_requested.connect(self._ask_for_other_folder)
         self.unlock_page.recovery_requested.connect(lambda code: controller.unlock_with_recovery(recovery_code=code))
         self.registrations_page.open_requested.connect(self.open_registration_requested.emit)
 
@@ -119,14 +122,32 @@ class MainWindow(QMainWindow):
 
     # --- setup -----------------------------------------------------------------------------
     def _location_chosen(self, folder: str) -> None:
-        from pathlib import Path
-
         self.controller.set_vault_path(Path(folder))
         self.settings.last_vault_path = Path(folder)
         if self.controller.vault_exists():
             self.show_unlock(notice=self.tr("A vault already exists in this folder. Sign in to open it."))
         else:
             self.setup_page.show_step(ADMIN)
+
+    def _ask_for_other_folder(self) -> None:
+        dialog = QFileDialog(self, self.tr("Choose the vault folder"), str(self.controller.vault_path.parent))
+        dialog.setFileMode(QFileDialog.FileMode.Directory)
+        dialog.setOption(QFileDialog.Option.ShowDirsOnly, True)
+        dialog.fileSelected.connect(lambda folder: self.choose_vault_folder(Path(folder)))
+        dialog.finished.connect(lambda _: dialog.deleteLater())
+        dialog.open()  # window-modal, no nested event loop
+
+    def choose_vault_folder(self, folder: Path) -> None:
+        """Open the vault in another folder; offer setup if there is none there yet."""
+        if self.controller.is_unlocked or self.controller.is_busy:
+            return
+        self.controller.set_vault_path(folder)
+        self.settings.last_vault_path = folder
+        if self.controller.vault_exists():
+            self.show_unlock()
+        else:
+            self.setup_page.prepare(default_location=str(folder))
+            self.show_page(self.setup_page)
 
     def _created(self, created) -> None:
         self.settings.last_vault_path = self.controller.vault_path

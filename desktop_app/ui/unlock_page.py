@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
@@ -21,6 +22,7 @@ from desktop_app.ui.page_switcher import PageSwitcher, centred
 
 class UnlockPage(QWidget):
     unlock_requested = Signal(str, str)  # username, passphrase
+    other_folder_requested = Signal()  # the vault is elsewhere (another USB drive, another folder)
     recovery_requested = Signal(str)  # recovery code
 
     def __init__(self) -> None:
@@ -35,6 +37,8 @@ class UnlockPage(QWidget):
         self.intro = QLabel(wordWrap=True)
         self.vault_label = QLabel(objectName="hint", wordWrap=True)
         self.vault_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.other_folder_button = QPushButton(flat=True)
+        self.other_folder_button.clicked.connect(self.other_folder_requested.emit)
 
         # Sign in with a passphrase.
         self.username = QLineEdit()
@@ -112,7 +116,10 @@ class UnlockPage(QWidget):
         cv.addWidget(self.error)
         cv.addWidget(self.busy_label)
         cv.addWidget(self.busy_bar)
-        cv.addWidget(self.vault_label)
+        folder_row = QHBoxLayout()
+        folder_row.addWidget(self.vault_label, 1)
+        folder_row.addWidget(self.other_folder_button)
+        cv.addLayout(folder_row)
         outer = QVBoxLayout(self)
         outer.addStretch(1)
         outer.addLayout(centred(card))
@@ -223,6 +230,13 @@ class UnlockPage(QWidget):
             return
         self.recovery_requested.emit(code)
 
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        # Esc leaves the recovery-code panel, like a Cancel button.
+        if event.key() == Qt.Key.Key_Escape and self.modes.currentIndex() == 1:
+            self._show_mode(0)
+            return
+        super().keyPressEvent(event)
+
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
@@ -241,6 +255,7 @@ class UnlockPage(QWidget):
         self.recovery_label.setText(self.tr("Recovery &code"))
         self.recovery_button.setText(self.tr("&Unlock with the recovery code"))
         self.back_button.setText(self.tr("&Back to passphrase"))
+        self.other_folder_button.setText(self.tr("&Other folder…"))
         self.busy_label.setText(self.tr("Opening the vault… this takes a few seconds."))
         path = getattr(self, "_vault_path", "")
         self.vault_label.setText(self.tr("Vault folder: %1").replace("%1", path) if path else "")

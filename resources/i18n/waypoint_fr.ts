@@ -71,6 +71,10 @@
         <translation>Un coffre-fort existe déjà dans ce dossier. Connectez-vous pour l&apos;ouvrir.</translation>
     </message>
     <message>
+        <source>Choose the vault folder</source>
+        <translation>Choisir le dossier du coffre-fort</translation>
+    </message>
+    <message>
         <source>The vault is ready. Sign in with the passphrase you just chose.</source>
         <translation>Le coffre-fort est prêt. Connectez-vous avec la phrase secrète que vous venez de choisir.</translation>
     </message>
@@ -493,6 +497,10 @@
     <message>
         <source>&amp;Back to passphrase</source>
         <translation>&amp;Retour à la phrase secrète</translation>
+    </message>
+    <message>
+        <source>&amp;Other folder…</source>
+        <translation>&amp;Autre dossier…</translation>
     </message>
     <message>
         <source>Opening the vault… this takes a few seconds.</source>

@@ -84,9 +84,11 @@ def test_no_two_mnemonics_clash_on_one_screen(qtbot, make_app, language):
     window = app.window
     pages = [window.setup_page.steps.widget(i) for i in range(3)]
     unlock_modes = [window.unlock_page.modes.widget(i) for i in range(2)]
+    shared = {id(p): [] for p in pages}
+    shared.update({id(m): [window.unlock_page.other_folder_button] for m in unlock_modes})
     for screen in pages + unlock_modes:
         keys: dict[str, str] = {}
-        for widget in screen.findChildren(QAbstractButton) + screen.findChildren(QLabel):
+        for widget in screen.findChildren(QAbstractButton) + screen.findChildren(QLabel) + shared[id(screen)]:
             text = widget.text()
             if "&" not in text.replace("&&", ""):
                 continue

@@ -133,3 +133,26 @@ def test_no_personal_data_in_any_file_the_app_wrote(qtbot, make_app):
     # The settings file holds no username either: usernames name staff at risk too.
     config_text = b"".join(p.read_bytes() for p in Path(app.paths.config).rglob("*") if p.is_file())
     assert b"amina.admin" not in config_text
+
+
+def test_choosing_another_folder_opens_setup_or_unlock(qtbot, make_app, tmp_path):
+    app = _started(qtbot, make_app)
+    window = app.window
+    first_vault = app.controller.vault_path
+    window.choose_vault_folder(tmp_path / "usb" / "vault")  # nothing there yet: set one up
+    assert window.stack.currentWidget() is window.setup_page
+    assert window.setup_page.location.text() == str(tmp_path / "usb" / "vault")
+    window.choose_vault_folder(first_vault)  # back to the existing one: sign in
+    assert window.stack.currentWidget() is window.unlock_page
+    assert app.settings.last_vault_path == first_vault
+    _unlock(qtbot, window)
+
+
+def test_escape_leaves_the_recovery_panel(qtbot, make_app):
+    app = _started(qtbot, make_app)
+    page = app.window.unlock_page
+    page.use_recovery_button.click()
+    assert page.modes.currentIndex() == 1
+    qtbot.keyClicks(page.recovery_code, "ABCD")
+    qtbot.keyClick(page.recovery_code, Qt.Key.Key_Escape)
+    assert page.modes.currentIndex() == 0 and page.recovery_code.text() == ""
