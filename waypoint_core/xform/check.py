@@ -8,7 +8,6 @@ answer() and re-reading session.item(ref) for every ref in its ChangeSet, as a r
 
 from __future__ import annotations
 
-import datetime as dt
 import statistics
 import time
 from pathlib import Path
@@ -135,4 +134,4 @@ def measure_recompute(session, *, cpu: list[float] | None = None) -> tuple[str, 
     return None
 
 
-__all__ = ["check_form", "measure_recompute", "widely_referenced", "dt"]
+__all__ = ["check_form", "measure_recompute", "widely_referenced"]

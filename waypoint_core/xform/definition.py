@@ -17,6 +17,7 @@ from pathlib import Path
 from waypoint_core.xform._gc import gc_paused
 from waypoint_core.xform.body import Control, parse_body
 from waypoint_core.xform.errors import FormError, XPathEvalError, XPathSyntaxError
+from waypoint_core.xform.graph import build_graph
 from waypoint_core.xform.nodes import Node, document, from_element, split_tag
 from waypoint_core.xform.text import Text, parse_itext
 from waypoint_core.xform.xpath_eval import Expr, compile_xpath
@@ -128,7 +129,6 @@ class _Loader:
         primary = [c for c in instances[0] if isinstance(c.tag, str)][0]
         template = from_element(primary)
         _strip_values(template)
-        doc = document(template)
         _set_gpaths(template, "")
         translations, default_language = parse_itext(model.find(f"{XF}itext"), self._compile_output)
         binds = self._binds(model)
@@ -152,13 +152,9 @@ class _Loader:
             name, ns = split_tag(tag)
             if name in ("setgeopoint", "recordaudio"):
                 self.unsupported.append(f"odk:{name} on {el.get('ref')} is not applied (no location or audio capture)")
-            elif name == "submission" and el.get("base64RsaPublicKey"):
-                pass
-        for path, bind in binds.items():
+        for path in binds:
             if _find_template(template, path) is None:
                 raise FormError("a bind's nodeset points to no node of the primary instance", ref=path)
-            if path in repeats and bind.relevant is None:
-                continue
         definition = FormDefinition(
             title=(title_el.text or "").strip() if title_el is not None else "",
             form_id=template.attrs.get("id", template.name),
@@ -174,8 +170,6 @@ class _Loader:
         for attr in list(definition.root_attrs):
             if attr.startswith("{"):
                 definition.root_attrs.pop(attr)
-        _ = doc
-        from waypoint_core.xform.graph import build_graph
         definition.bind_count = sum(1 for _ in model.iter(f"{XF}bind"))
         definition.graph = build_graph(definition)
         return definition

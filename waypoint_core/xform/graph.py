@@ -67,6 +67,8 @@ def _collect(definition) -> list[Vertex]:
             expr = getattr(bind, prop)
             if expr is not None:
                 values, structure = split_references(expr.ast, path)
+                if prop == "constraint":
+                    values.add(path)  # an empty answer always passes, so its own value always matters
                 raw.append(Vertex(0, path, prop, expr, frozenset(values), frozenset(structure)))
     for path, ctrl in definition.controls.items():
         if ctrl.itemset is not None:

@@ -20,12 +20,13 @@ from waypoint_core.xform.definition import FormDefinition
 from waypoint_core.xform.errors import AnswerError, FormError, XPathEvalError
 from waypoint_core.xform.items import ItemsMixin
 from waypoint_core.xform.nodes import Node, document
+from waypoint_core.xform.repeats import RepeatsMixin
 from waypoint_core.xform.serialize import load_instance, to_xml
 from waypoint_core.xform.values import calculated_text, normalize_answer
-from waypoint_core.xform.xpath_eval import Ctx, to_bool, to_string
+from waypoint_core.xform.xpath_eval import Ctx, to_bool
 
 
-class FormSession(ItemsMixin):
+class FormSession(ItemsMixin, RepeatsMixin):
     """A record in progress. Not thread-safe: use it from one thread (the GUI's)."""
 
     def __init__(self, definition: FormDefinition, *, language: str | None = None,
@@ -132,9 +133,6 @@ class FormSession(ItemsMixin):
             node.order = i
             index.setdefault(node.gpath, []).append(node)
         self._by_gpath = index
-
-    def _inside_repeat(self, gpath: str) -> bool:
-        return any(gpath == r or gpath.startswith(r + "/") for r in self.definition.repeats)
 
     # ---- computing ------------------------------------------------------------------------
     def _compute_all(self) -> None:
@@ -308,26 +306,9 @@ class FormSession(ItemsMixin):
         node.value = text
         changes.values.add(node)
         self._propagate([node.gpath], changes)
-        # the node's own constraint reads '.', which the graph does not list as a reference
-        for i in self._own_constraint.get(node.gpath, ()):
-            self._eval_vertex(self.definition.graph.vertices[i], node, changes)
         for sv in self.definition.setvalues:
             if sv.trigger_ref == node.gpath and "xforms-value-changed" in sv.event:
                 self._run_setvalue(sv, node, changes)
-
-    @property
-    def _own_constraint(self) -> dict[str, tuple[int, ...]]:
-        cache = getattr(self.definition, "_own_cache", None)
-        if cache is None:
-            cache = {}
-            for v in self.definition.graph.vertices:
-                if v.prop in ("constraint", "required", "readonly", "relevant", "calculate") and v.path not in v.refs:
-                    cache.setdefault(v.path, [])
-                    if v.prop == "constraint":
-                        cache[v.path].append(v.index)
-            cache = {k: tuple(x) for k, x in cache.items() if x}
-            self.definition._own_cache = cache
-        return cache
 
     def _run_setvalue(self, sv, context: Node | None, changes: ChangeSet) -> None:
         target = self._related(context, sv.ref) if context is not None else self._first(sv.ref)
@@ -350,110 +331,6 @@ class FormSession(ItemsMixin):
         changes.values = {n for n in changes.values if changes.before_value.get(n, None) != n.value}
         changes.relevance = {n for n in changes.relevance if changes.before_relevant.get(n, None) != n.relevant}
         return changes
-
-    # ---- repeats --------------------------------------------------------------------------
-    def add_repeat(self, ref: str) -> ChangeSet:
-        """Add an instance at the end of the repeat `ref` (e.g. /data/hh or /data/hh[2]/child)."""
-        parent, name, gpath = self._repeat_parent(ref)
-        changes = ChangeSet()
-        new = self._instantiate(self._prototypes[gpath])
-        siblings = parent.kids.get(name)
-        if siblings:
-            parent.insert_after(new, siblings[-1])
-        else:
-            self._insert_in_template_order(parent, new)
-        self._reindex()
-        self._update_relevance(new, changes)
-        graph = self.definition.graph
-        new_nodes = {id(n) for n in new.iter()}
-        for v in graph.vertices:
-            if v.path == gpath or v.path.startswith(gpath + "/"):
-                for node in self._by_gpath.get(v.path, ()):
-                    if id(node) in new_nodes:
-                        self._eval_vertex(v, node, changes)
-        for sv in self.definition.setvalues:
-            if "odk-new-repeat" in sv.event and sv.ref.startswith(gpath + "/"):
-                self._run_setvalue(sv, new, changes)
-        changes.structure.add(f"{self.ref_of(parent)}/{name}")
-        self._propagate(graph.descendants.get(gpath, (gpath,)), changes, reshaped=gpath)
-        self.audit.record("add repeat", node=self.ref_of(new))
-        return self._finish(changes)
-
-    def remove_repeat(self, ref: str) -> ChangeSet:
-        """Remove the repeat instance at `ref` (e.g. /data/hh[2])."""
-        node = self.node(ref)
-        if node.gpath not in self.definition.repeats:
-            raise AnswerError("not a repeat instance", ref=ref)
-        parent = node.parent
-        changes = ChangeSet()
-        self.audit.record("delete repeat", node=ref)
-        parent.remove(node)
-        self._stale.difference_update(node.iter())
-        self._reindex()
-        changes.structure.add(f"{self.ref_of(parent)}/{node.name}")
-        self._propagate(self.definition.graph.descendants.get(node.gpath, (node.gpath,)), changes,
-                        reshaped=node.gpath)
-        return self._finish(changes)
-
-    def repeat_count(self, ref: str) -> int | None:
-        """The number of instances the repeat's jr:count asks for now, or None if it has none."""
-        parent, name, gpath = self._repeat_parent(ref)
-        control = self.definition.repeats[gpath]
-        if control.count is None:
-            return None
-        existing = parent.kids.get(name)
-        context = existing[0] if existing else Node(name)
-        if not existing:
-            context.parent = parent
-            context.gpath = gpath
-        x = control.count.fn(Ctx(context, self))
-        n = to_string(x) if isinstance(x, list) else x
-        try:
-            count = float(n)
-        except (TypeError, ValueError):
-            return 0
-        return 0 if count != count or count < 0 else min(int(count), 10_000)
-
-    def apply_repeat_count(self, ref: str) -> ChangeSet:
-        """Reached a counted repeat: add or remove trailing instances to match jr:count once.
-
-        Evaluated only when asked (as Collect does when the user reaches the repeat), so a count
-        such as count(household) + 1 grows by one each time it is applied, never in a loop.
-        """
-        parent, name, gpath = self._repeat_parent(ref)
-        wanted = self.repeat_count(ref)
-        changes = ChangeSet()
-        if wanted is None:
-            return self._finish(changes)
-        prefix = self.ref_of(parent)
-        while len(parent.kids.get(name, ())) < wanted:
-            changes.merge(self.add_repeat(f"{prefix}/{name}"))
-        while len(parent.kids.get(name, ())) > wanted:
-            changes.merge(self.remove_repeat(self.ref_of(parent.kids[name][-1])))
-        return self._finish(changes)
-
-    def _repeat_parent(self, ref: str):
-        steps = ref.rstrip("/").rsplit("/", 1)
-        name = steps[1].split("[", 1)[0]
-        parent = self.node(steps[0]) if steps[0] else None
-        if parent is None:
-            raise AnswerError("not a repeat", ref=ref)
-        gpath = f"{parent.gpath}/{name}"
-        if gpath not in self.definition.repeats:
-            raise AnswerError("not a repeat", ref=ref)
-        return parent, name, gpath
-
-    def _insert_in_template_order(self, parent: Node, new: Node) -> None:
-        proto_parent = self._prototypes[new.gpath].parent
-        order = [c.name for c in proto_parent.children] if proto_parent is not None else []
-        rank = order.index(new.name) if new.name in order else len(order)
-        for child in parent.children:
-            if child.name in order and order.index(child.name) > rank:
-                parent.children.insert(parent.children.index(child), new)
-                new.parent = parent
-                parent.kids.setdefault(new.name, []).append(new)
-                return
-        parent.append(new)
 
     # ---- metadata, validation, output -----------------------------------------------------
     def _preload_start(self) -> None:

@@ -16,7 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from waypoint_core.xform.errors import XPathEvalError
 from waypoint_core.xform.xpath_eval import (
-    NAN, EPOCH, Ctx, date_to_days, format_number, parse_date, to_bool, to_nodes, to_number, to_string,
+    NAN, date_to_days, parse_date, to_bool, to_nodes, to_number, to_string,
 )
 
 _REGISTRY: dict[str, tuple] = {}
@@ -377,4 +377,4 @@ def format_date(value, pattern: str) -> str:
 _fn("format-date", 2, 2)(lambda ctx, v, p: format_date(v, to_string(p)))
 _fn("format-date-time", 2, 2)(lambda ctx, v, p: format_date(v, to_string(p)))
 
-__all__ = ["compile_call", "known_functions", "new_uuid", "format_date", "EPOCH", "Ctx", "format_number"]
+__all__ = ["compile_call", "known_functions", "new_uuid", "format_date"]
