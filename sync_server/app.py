@@ -16,6 +16,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy import select, text
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from waypoint_core.protocol import (
     DOMAIN_RESPONSE, HEADER_DEVICE, HEADER_SERVER_SIGNATURE, PROTOCOL_VERSION, PULL_PAGE_DEFAULT, PULL_PAGE_MAX,
@@ -35,6 +36,7 @@ from .push import push
 from .settings import Settings
 from .tables import FormVersion
 
+HTTP_ERRORS = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}
 ERRORS = {status: {"model": ErrorBody} for status in (400, 401, 403, 409, 413, 422)}
 
 
@@ -67,6 +69,13 @@ def create_app(settings: Settings) -> FastAPI:
         logs.log_event("refused", path=request.url.path, status=exc.status, error=exc.body.error,
                        device_id=request.headers.get(HEADER_DEVICE))
         return JSONResponse(exc.body.model_dump(exclude_none=True), status_code=exc.status)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        error = HTTP_ERRORS.get(exc.status_code, "http_error")
+        logs.log_event("refused", path=request.url.path, status=exc.status_code, error=error)
+        return JSONResponse({"error": error, "message": str(exc.detail)}, status_code=exc.status_code,
+                            headers=getattr(exc, "headers", None))
 
     @app.exception_handler(RequestValidationError)
     async def _malformed(request: Request, exc: RequestValidationError) -> JSONResponse:

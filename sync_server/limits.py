@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import json
 
-
-class BodyTooLarge(Exception):
-    pass
+from starlette.exceptions import HTTPException
 
 
 class BodyLimitMiddleware:
@@ -31,7 +29,8 @@ class BodyLimitMiddleware:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_body_bytes:
-                    raise BodyTooLarge
+                    # An HTTPException passes through FastAPI's body parsing (anything else becomes a 400).
+                    raise HTTPException(413, detail=self.message)
             return message
 
         async def tracking_send(message):
@@ -42,13 +41,17 @@ class BodyLimitMiddleware:
 
         try:
             await self.app(scope, limited_receive, tracking_send)
-        except BodyTooLarge:
-            if not started:
-                await self._refuse(send)
+        except HTTPException as exc:  # raised outside FastAPI's handlers (e.g. by another middleware)
+            if exc.status_code != 413 or started:
+                raise
+            await self._refuse(send)
+
+    @property
+    def message(self) -> str:
+        return f"request body over {self.max_body_bytes} bytes; send fewer operations per batch"
 
     async def _refuse(self, send) -> None:  # noqa: ANN001
-        body = json.dumps({"error": "too_large", "message": f"request body over {self.max_body_bytes} bytes; "
-                                                             "send fewer operations per batch"}).encode()
+        body = json.dumps({"error": "too_large", "message": self.message}).encode()
         await send({"type": "http.response.start", "status": 413,
                     "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
                                 (b"connection", b"close")]})

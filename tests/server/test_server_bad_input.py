@@ -88,6 +88,10 @@ def test_oversized_body_is_413_and_nothing_stored(server, admin_db, make_device)
     big = client.batch([one_op(seq, note="x" * 90_000) for seq in range(1, 101)])  # ~9 MB > 8 MiB default cap
     response = client.post_batch(big)
     assert response.status_code == 413 and response.json()["error"] == "too_large"
+    body = big.model_dump_json().encode()
+    chunked = httpx.post(f"{server.url}/v1/push", headers={"content-type": "application/json"},
+                         content=(body[i:i + 65536] for i in range(0, len(body), 65536)))  # no Content-Length
+    assert chunked.status_code == 413 and chunked.json()["error"] == "too_large"
     assert stored(admin_db) == before
 
 
