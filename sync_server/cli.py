@@ -1,6 +1,7 @@
 """`waypoint-server`: start the server, and the administrator's commands (keys, centres, enrolment codes, forms).
 
-    waypoint-server serve [--host H] [--port P]        database from DATABASE_URL, else SQLite in the data folder
+    waypoint-server serve [--host H] [--port P] [--ssl-certfile F --ssl-keyfile K]
+                                                        database from DATABASE_URL, else SQLite in the data folder
     waypoint-server admin init                          create the organisation's server keys (idempotent)
     waypoint-server admin centre add NAME | list
     waypoint-server admin enrol-code --centre NAME [--hours 72]
@@ -44,8 +45,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     app = create_app(_settings(args))
     # uvicorn's access log prints query strings and client addresses; our own JSON log says what matters.
+    if args.host not in ("127.0.0.1", "localhost", "::1") and not args.ssl_certfile:
+        print("waypoint-server: serving plain HTTP beyond loopback; devices only accept HTTPS there "
+              "(use --ssl-certfile/--ssl-keyfile or a TLS reverse proxy)", file=sys.stderr)
     uvicorn.run(app, host=args.host, port=args.port, access_log=False, log_level="warning",
-                timeout_graceful_shutdown=5)
+                timeout_graceful_shutdown=5, ssl_certfile=args.ssl_certfile, ssl_keyfile=args.ssl_keyfile)
     return 0
 
 
@@ -111,6 +115,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="start the server")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8470)
+    serve.add_argument("--ssl-certfile", default=None, help="serve HTTPS with this certificate (PEM)")
+    serve.add_argument("--ssl-keyfile", default=None, help="the certificate's private key (PEM)")
     serve.set_defaults(func=cmd_serve)
 
     adm = sub.add_parser("admin", help="administration").add_subparsers(dest="admin_command", required=True)

@@ -19,6 +19,14 @@ def default_data_dir() -> Path:
     return Path(home) if home else Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
 
 
+def normalise_database_url(url: str) -> str:
+    """postgres:// and postgresql:// mean psycopg 3 here (SQLAlchemy would otherwise look for psycopg2)."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path
@@ -38,7 +46,7 @@ class Settings:
     def from_env(cls, *, data_dir: Path | None = None, **overrides) -> Settings:
         """--data-dir beats WAYPOINT_SERVER_HOME beats the platform data folder; DATABASE_URL beats SQLite."""
         folder = Path(data_dir) if data_dir else default_data_dir()
-        url = os.environ.get("DATABASE_URL") or f"sqlite:///{folder / 'server.db'}"
+        url = normalise_database_url(os.environ.get("DATABASE_URL") or f"sqlite:///{folder / 'server.db'}")
         if os.environ.get("WAYPOINT_IDENTITY_FIELDS"):
             overrides.setdefault("identity_fields", frozenset(
                 f.strip().lower() for f in os.environ["WAYPOINT_IDENTITY_FIELDS"].split(",") if f.strip()))

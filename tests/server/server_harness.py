@@ -9,6 +9,7 @@ import os
 import secrets
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -56,8 +57,9 @@ class ServerProcess:
     """One `waypoint-server serve` process on a loopback port; can be killed and restarted on the same port."""
 
     def __init__(self, *, data_dir: Path, database_url: str | None = None, port: int | None = None,
-                 extra_env: dict[str, str] | None = None) -> None:
+                 extra_env: dict[str, str] | None = None, tls: tuple[Path, Path] | None = None) -> None:
         self.data_dir = data_dir
+        self.tls = tls  # (certificate, key) PEM files: serve HTTPS
         self.database_url = database_url
         self.port = port or free_port()
         self.extra_env = extra_env or {}
@@ -66,7 +68,7 @@ class ServerProcess:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}"
 
     def start(self, timeout: float = 60.0) -> ServerProcess:
         env = {**os.environ, **self.extra_env}
@@ -78,22 +80,31 @@ class ServerProcess:
         self._log = log
         self.process = subprocess.Popen(
             [sys.executable, "-m", "sync_server.cli", "--data-dir", str(self.data_dir), "serve",
-             "--host", "127.0.0.1", "--port", str(self.port)],
+             "--host", "127.0.0.1", "--port", str(self.port),
+             *(["--ssl-certfile", str(self.tls[0]), "--ssl-keyfile", str(self.tls[1])] if self.tls else [])],
             env=env, stdout=log, stderr=log,
         )
+        try:
+            self._await_health(timeout)
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _await_health(self, timeout: float) -> None:
+        verify = ssl.create_default_context(cafile=str(self.tls[0])) if self.tls else True
         deadline = time.monotonic() + timeout
-        with httpx.Client(timeout=2) as probe:
+        with httpx.Client(timeout=2, verify=verify) as probe:
             while True:
                 if self.process.poll() is not None:
                     raise RuntimeError(f"server exited with {self.process.returncode}: "
                                        f"{self.log_path.read_text()[-2000:]}")
                 try:
                     if probe.get(f"{self.url}/health").status_code == 200:
-                        return self
+                        return
                 except httpx.TransportError:
                     pass
                 if time.monotonic() > deadline:
-                    self.stop()
                     raise RuntimeError(f"server did not answer /health within {timeout}s")
                 time.sleep(0.05)  # polling the port: there is no signal to wait on across processes
 
@@ -134,3 +145,30 @@ class ServerProcess:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+def self_signed_certificate(folder: Path, host: str = "127.0.0.1") -> tuple[Path, Path]:
+    """A throwaway certificate for `host` (as an IP SAN), for HTTPS tests; returns (cert.pem, key.pem)."""
+    import datetime
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, host)])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(minutes=5))
+            .not_valid_after(now + datetime.timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address(host))]), critical=False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256()))
+    cert_path, key_path = folder / "server-cert.pem", folder / "server-key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    key_path.chmod(0o600)
+    return cert_path, key_path

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+import ssl
 import subprocess
 import sys
 
+import httpx
 import pytest
+from server_harness import ServerProcess, self_signed_certificate
 from sim_device import DeviceClient
 
 from sync_server import admin
@@ -70,3 +73,14 @@ def test_published_forms_reach_devices_signed(server, backend, admin_db, make_de
     xform.write_text(XFORM.replace("Name", "Full name"), "utf-8")
     with pytest.raises(admin.AdminError, match="new version"):
         admin.publish_form(admin_db, keyring, path=xform, form_id="registration", version="2026112701")
+
+
+def test_https_with_a_pinned_ca_bundle(tmp_path):
+    """`serve --ssl-certfile/--ssl-keyfile`: a client trusting that certificate connects, one that does not refuses."""
+    cert, key = self_signed_certificate(tmp_path)
+    with ServerProcess(data_dir=tmp_path / "tls", tls=(cert, key)) as server:
+        assert server.url.startswith("https://")
+        trusting = ssl.create_default_context(cafile=str(cert))
+        assert httpx.get(f"{server.url}/health", verify=trusting).json()["status"] == "ok"
+        with pytest.raises(httpx.ConnectError):
+            httpx.get(f"{server.url}/health")  # the system CA store does not know this certificate
