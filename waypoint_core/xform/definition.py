@@ -18,7 +18,7 @@ from waypoint_core.xform._gc import gc_paused
 from waypoint_core.xform.body import Control, parse_body
 from waypoint_core.xform.errors import FormError, XPathEvalError, XPathSyntaxError
 from waypoint_core.xform.graph import build_graph
-from waypoint_core.xform.nodes import Node, document, from_element, split_tag
+from waypoint_core.xform.nodes import Node, document, from_element, parse_xml, split_tag
 from waypoint_core.xform.text import Text, parse_itext
 from waypoint_core.xform.xpath_eval import Expr, compile_xpath
 from waypoint_core.xform.xpath_refs import absolute_path
@@ -104,9 +104,9 @@ class FormDefinition:
         """Parse an XForm. Raises FormError (naming question and expression) if it cannot run."""
         with gc_paused():
             try:
-                html = ET.fromstring(text)
-            except ET.ParseError as exc:
-                raise FormError(f"not well-formed XML: {exc}") from exc
+                html = parse_xml(text, "the form")
+            except ValueError as exc:
+                raise FormError(str(exc)) from exc
             return _Loader(html, Path(media_dir) if media_dir else None).load()
 
 
@@ -270,9 +270,9 @@ class _Loader:
         if src.startswith("jr://file-csv/") or name.lower().endswith(".csv"):
             return document(_csv_root(data.decode("utf-8-sig")))
         try:
-            root = from_element(ET.fromstring(data))
-        except ET.ParseError as exc:
-            raise FormError(f"external instance {inst_id!r} ({name}) is not well-formed XML: {exc}") from exc
+            root = from_element(parse_xml(data, f"external instance {inst_id!r} ({name})"))
+        except ValueError as exc:
+            raise FormError(str(exc)) from exc
         _strip_values(root)
         return document(root)
 

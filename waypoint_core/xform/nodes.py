@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
+import defusedxml.ElementTree as SafeET
+from defusedxml import DefusedXmlException
+
 
 class Node:
     """An element of an instance. `value` is its text (only leaves carry one)."""
@@ -133,6 +136,17 @@ def from_element(elem: ET.Element, parent: Node | None = None) -> Node:
     if parent is not None:
         parent.append(node)
     return node
+
+
+def parse_xml(data: str | bytes, what: str) -> ET.Element:
+    """Parse form or record XML; entity declarations (billion laughs, external entities) are
+    refused, since records and forms can arrive from outside. Raises ValueError naming `what`."""
+    try:
+        return SafeET.fromstring(data)
+    except ET.ParseError as exc:
+        raise ValueError(f"{what} is not well-formed XML: {exc}") from exc
+    except DefusedXmlException as exc:
+        raise ValueError(f"{what} declares XML entities, which are refused: {exc!r}") from exc
 
 
 def document(root: Node) -> Node:

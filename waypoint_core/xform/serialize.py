@@ -11,7 +11,7 @@ import xml.etree.ElementTree as ET
 from xml.sax.saxutils import escape, quoteattr
 
 from waypoint_core.xform.errors import FormError
-from waypoint_core.xform.nodes import Node, split_tag
+from waypoint_core.xform.nodes import Node, parse_xml, split_tag
 
 XFORMS_NS = "http://www.w3.org/2002/xforms"
 
@@ -47,9 +47,9 @@ def _write(node: Node, out: list[str], parent_ns: str | None, keep_all: bool, at
 
 def load_instance(session, text: str) -> None:
     try:
-        elem = ET.fromstring(text)
-    except ET.ParseError as exc:
-        raise FormError(f"the saved record is not well-formed XML: {exc}") from exc
+        elem = parse_xml(text, "the saved record")
+    except ValueError as exc:
+        raise FormError(str(exc)) from exc
     name, _ = split_tag(elem.tag)
     if name != session.root.name:
         raise FormError(f"the saved record's root is <{name}>, the form's is <{session.root.name}>")

@@ -171,6 +171,8 @@ def test_reopening_keeps_nodes_the_form_does_not_know(form):
         new_session(s.definition, instance_xml="<other/>")
     with pytest.raises(FormError, match="not well-formed"):
         new_session(s.definition, instance_xml="<data>")
+    with pytest.raises(FormError, match="entities"):  # billion laughs and external entities refused
+        new_session(s.definition, instance_xml='<!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]><data>&x;</data>')
 
 
 def test_audit_records_questions_and_timings(form):
@@ -253,6 +255,7 @@ def test_raw_xform_features(tmp_path):
 @pytest.mark.parametrize("xml, message", [
     ("<h:html xmlns:h='http://www.w3.org/1999/xhtml'><h:head/></h:html>", "no <model>"),
     ("not xml", "not well-formed"),
+    ('<!DOCTYPE h [<!ENTITY lol "lol">]><h>&lol;</h>', "declares XML entities"),
     (RAW.replace('calculate', 'x').replace('type="string" required="true()"',
                  'type="string" relevant="/data/seen +"'), "relevant"),
     (RAW.replace('nodeset="/data/stamp"', 'nodeset="/data/nowhere"'), "points to no node"),

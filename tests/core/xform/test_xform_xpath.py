@@ -170,6 +170,13 @@ def test_regex_and_string_tests(ev):
     assert ev("ends-with(/data/text, 'bc')") is True
 
 
+def test_names_may_be_unicode():
+    env = Env()
+    root = from_element(ET.fromstring("<données><âge>7</âge></données>"))
+    env.main_doc = document(root)
+    assert compile_xpath("/données/âge + 1").evaluate(root, env) == 8.0
+
+
 def test_union_and_descendants(ev):
     assert len(ev("/data/n | /data/zero | /data/n")) == 2
     assert len(ev("//x")) == 3
