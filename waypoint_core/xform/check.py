@@ -46,7 +46,10 @@ def check_form(path: str | Path, *, media_dir: str | Path | None = None) -> dict
         result["unsupported"] = list(definition.unsupported)
         result["answered"] = autofill(session)
         issues = session.finalize()
-        if issues:
+        if session.errors:
+            result["error"] = f"{len(session.errors)} expressions failed while filling"
+            result["issues"] = [str(e) for e in session.errors[:10]]
+        elif issues:
             result["error"] = f"{len(issues)} answers still block finalizing"
             result["issues"] = [f"{i.ref}: {i.kind}: {i.message}" for i in issues[:10]]
         else:

@@ -51,6 +51,7 @@ class FormSession(ItemsMixin, RepeatsMixin):
         self._prototypes: dict[str, Node] = {}
         self._choice_cache: dict = {}  # node (filtered) or generic path (static) -> {language: [Choice]}
         self._static_itemsets: dict[str, bool] = {}
+        self.errors: list[FormError] = []  # expressions that failed at run time (see _evaluation_failed)
         self._text_cache: dict = {}  # (id(Text), language, form) -> text, for texts without outputs
         self._stale: set[Node] = set()  # non-relevant nodes whose computations were put off
         self._revived: list[Node] = []  # stale nodes relevant again, to recompute
@@ -164,10 +165,8 @@ class FormSession(ItemsMixin, RepeatsMixin):
                 changes.labels.add(node)
                 return []
             result = v.expr.fn(Ctx(node, self))
-        except FormError as exc:
-            raise type(exc)(f"{v.prop}: {exc.reason}", ref=self.ref_of(node), expression=v.expr.text) from exc
-        except (ValueError, TypeError, ArithmeticError, IndexError, KeyError, RecursionError) as exc:
-            raise XPathEvalError(f"{v.prop}: {exc}", ref=self.ref_of(node), expression=v.expr.text) from exc
+        except (FormError, ValueError, TypeError, ArithmeticError, IndexError, KeyError, RecursionError) as exc:
+            result = self._evaluation_failed(v, node, exc)
         if v.prop == "calculate":
             text = calculated_text(result, node.dtype or "string")
             if text != node.value:
@@ -196,6 +195,17 @@ class FormSession(ItemsMixin, RepeatsMixin):
                 node.valid = ok
                 changes.validity.add(node)
         return []
+
+    def _evaluation_failed(self, v, node: Node, exc: Exception):
+        """An expression that fails at run time (instance('x') missing, a bad regex pattern...)
+        must not stop the form: the error is kept in `errors` (named by question and expression,
+        reported by forms check) and the property takes its safe value — shown, required,
+        editable, invalid, empty — so nothing is hidden or let through because of it."""
+        reason = exc.reason if isinstance(exc, FormError) else f"{type(exc).__name__}: {exc}"
+        error = XPathEvalError(f"{v.prop}: {reason}", ref=self.ref_of(node), expression=v.expr.text)
+        if str(error) not in {str(e) for e in self.errors}:
+            self.errors.append(error)
+        return {"relevant": True, "required": True, "readonly": False, "constraint": False}.get(v.prop, "")
 
     def _update_relevance(self, start: Node, changes: ChangeSet) -> None:
         """Re-derive effective relevance below `start`; only subtrees whose state flipped are walked.

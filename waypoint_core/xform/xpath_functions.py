@@ -96,7 +96,12 @@ _fn("substring-before", 2, 2)(lambda ctx, a, b: to_string(a).partition(to_string
                                 if to_string(b) in to_string(a) else "")
 _fn("substring-after", 2, 2)(lambda ctx, a, b: to_string(a).partition(to_string(b))[2]
                                if to_string(b) in to_string(a) else "")
-_fn("regex", 2, 2)(lambda ctx, s, p: re.search(to_string(p), to_string(s)) is not None)
+@_fn("regex", 2, 2)
+def _regex(ctx, s, p):
+    try:
+        return re.search(to_string(p), to_string(s)) is not None
+    except re.error as exc:
+        raise XPathEvalError(f"regex(): the pattern {to_string(p)!r} is not valid ({exc})") from None
 _fn("floor", 1, 1)(lambda ctx, v: _math(math.floor, to_number(v)))
 _fn("ceiling", 1, 1)(lambda ctx, v: _math(math.ceil, to_number(v)))
 _fn("abs", 1, 1)(lambda ctx, v: abs(to_number(v)))

@@ -290,3 +290,18 @@ def test_once_keeps_the_first_value(form):
     s.answer("/data/a", "x")
     s.answer("/data/a", "y")
     assert s.value("/data/first") == "x"
+
+
+def test_runtime_expression_errors_are_kept_not_fatal(form):
+    s = form("""
+| survey |         |      |       |                      |                         |
+|        | type    | name | label | constraint           | relevant                |
+|        | text    | a    | A     | regex(., '[unclosed') |                        |
+|        | text    | b    | B     |                      | instance('nope')/root/item = ${a} |
+""")
+    # b's relevance cannot be computed: it stays shown (never hidden because of a form error)
+    assert s.item("/data/b").relevant
+    assert any("instance('nope')" in str(e) and e.ref == "/data/b" for e in s.errors)
+    s.answer("/data/a", "x")
+    assert not s.is_valid("/data/a")  # a failing constraint never lets an answer through
+    assert any("regex()" in str(e) and e.expression == "regex(., '[unclosed')" for e in s.errors)
