@@ -151,7 +151,8 @@ class _Loader:
             tag = el.tag if isinstance(el.tag, str) else ""
             name, ns = split_tag(tag)
             if name in ("setgeopoint", "recordaudio"):
-                self.unsupported.append(f"odk:{name} on {el.get('ref')} is not applied (no location or audio capture)")
+                what = "location capture" if name == "setgeopoint" else "audio recording"
+                self.unsupported.append(f"odk:{name} on {el.get('ref')} is not applied (no {what})")
         for path in binds:
             if _find_template(template, path) is None:
                 raise FormError("a bind's nodeset points to no node of the primary instance", ref=path)
