@@ -88,3 +88,10 @@ def _merge(session, node: Node, elem: ET.Element) -> None:
             extra.gpath = gpath
             node.append(extra)
             _merge(session, extra, child)
+    # a repeat the record has no instance of had them all removed: the form's initial one goes too
+    prefix = node.gpath + "/"
+    for repeat_path in repeats:
+        name = repeat_path[len(prefix):]
+        if repeat_path.startswith(prefix) and "/" not in name and name not in cleared:
+            for old in list(node.kids.get(name, ())):
+                node.remove(old)

@@ -157,6 +157,12 @@ def test_record_xml_round_trip_with_repeats(form):
     assert reopened.value(f"/data/person[{count}]/name") == f"P{count}"
     # reopening does not re-run first-load actions: the record keeps its instanceID
     assert reopened.value("/data/meta/instanceID") == s.value("/data/meta/instanceID")
+    # a record whose people were all removed reopens without any (not with the form's initial one)
+    for k in range(count, 0, -1):
+        reopened.remove_repeat(f"/data/person[{k}]")
+    empty = reopened.to_instance_xml(include_nonrelevant=True)
+    assert "<person>" not in empty
+    assert new_session(s.definition, instance_xml=empty).to_instance_xml(include_nonrelevant=True) == empty
 
 
 def test_reopening_keeps_nodes_the_form_does_not_know(form):
