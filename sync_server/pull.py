@@ -29,9 +29,13 @@ def pull(db: Database, *, centre_id: str, since: int, limit: int) -> PullPage:
     for row in rows[:limit]:
         values = json.loads(row.state)
         form_id, form_version = split_form(values)
+        deleted = bool(values.get(DELETED))
+        # A tombstone travels without the person's data: a deleted registration must not spread to more laptops.
+        # The server keeps the last data in record_version for review.
         changes.append(Change(cursor=row.seq, record_id=row.record_id, server_version=row.server_version,
-                              deleted=bool(values.get(DELETED)), form_id=form_id, form_version=form_version,
-                              fields=public_fields(values), content=values.get(CONTENT), hlc=row.hlc,
+                              deleted=deleted, form_id=form_id, form_version=form_version,
+                              fields={} if deleted else public_fields(values),
+                              content=None if deleted else values.get(CONTENT), hlc=row.hlc,
                               origin_device_id=row.device_id))
     next_cursor = changes[-1].cursor if changes else since
     return PullPage(protocol_version=PROTOCOL_VERSION, changes=changes, next_cursor=next_cursor, has_more=has_more)

@@ -165,7 +165,7 @@ class Change(Message):
     deleted: bool
     form_id: str
     form_version: str
-    fields: dict[str, FieldValue]  # the whole record after this version
+    fields: dict[str, FieldValue]  # the whole record after this version (empty for a tombstone)
     content: str | None
     hlc: int  # the highest hlc in the record: the device's clock must move above it before editing
     origin_device_id: str | None
