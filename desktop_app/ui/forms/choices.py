@@ -68,15 +68,11 @@ class _ButtonsField(FieldWidget):
         self.buttons: dict[str, QCheckBox | QRadioButton] = {}
         self._choices: list[tuple[str, str]] | None = None
         self.body.addWidget(self.options)
-        self.clear_button = QPushButton(self.tr("Clear answer"), flat=True)
+        self.clear_button = QPushButton(self.tr("Clear answer"), flat=True, objectName="clearAnswer")
         self.clear_button.clicked.connect(self._clear)
         self.clear_button.setVisible(False)
-        if self.exclusive:
-            row = QHBoxLayout()
-            row.setContentsMargins(0, 0, 0, 0)
-            row.addWidget(self.clear_button)
-            row.addStretch(1)
-            self.body.addLayout(row)
+        if self.exclusive:  # a radio button cannot be unticked: offer it beside the question instead
+            self.heading.addWidget(self.clear_button, 0, Qt.AlignmentFlag.AlignTop)
 
     def refresh_choices(self, item: Item) -> None:
         choices = _choice_list(item)
@@ -89,6 +85,9 @@ class _ButtonsField(FieldWidget):
         self.buttons = {}
         columns = _columns(item, len(choices))
         rows = max(1, -(-len(choices) // columns))
+        for column in range(self.grid.columnCount()):
+            self.grid.setColumnStretch(column, 0)
+        self.grid.setColumnStretch(columns, 1)  # choices side by side stay close, not spread to the edge
         for i, (value, label) in enumerate(choices):
             button = QRadioButton(label) if self.exclusive else QCheckBox(label)
             button.setProperty("choice", value)

@@ -10,6 +10,7 @@ the cursor alone while someone types.
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 
 from PySide6.QtCore import QDate, QDateTime, QLocale, Qt, QTime, Signal
@@ -29,6 +30,10 @@ from PySide6.QtWidgets import (
 )
 
 from waypoint_core.xform import Item
+
+
+# Right after the label's last word, where the eye ends; dark red on white passes WCAG AA.
+REQUIRED_MARK = ' <span style="color:#a01818; font-weight:700;">*</span>'
 
 
 def appearances(item: Item) -> set[str]:
@@ -54,21 +59,20 @@ class FieldWidget(QFrame):
         self._loading = False
         self._refused: str | None = None  # the engine refused the last input (wrong format)
         self.label = QLabel(objectName="fieldLabel", wordWrap=True)
-        self.label.setTextFormat(Qt.TextFormat.PlainText)
-        self.required_mark = QLabel("*", objectName="requiredMark")
+        self.label.setTextFormat(Qt.TextFormat.RichText)  # the form's text is escaped; only the mark is markup
+        self.label_text = ""
         self.hint = QLabel(objectName="fieldHint", wordWrap=True)
         self.hint.setTextFormat(Qt.TextFormat.PlainText)
         self.message = QLabel(objectName="fieldError", wordWrap=True)
         self.message.setTextFormat(Qt.TextFormat.PlainText)
         self.message.hide()
-        heading = QHBoxLayout()
-        heading.setContentsMargins(0, 0, 0, 0)
-        heading.addWidget(self.label, 1)
-        heading.addWidget(self.required_mark, 0, Qt.AlignmentFlag.AlignTop)
+        self.heading = QHBoxLayout()
+        self.heading.setContentsMargins(0, 0, 0, 0)
+        self.heading.addWidget(self.label, 1)
         self.body = QVBoxLayout(self)
         self.body.setContentsMargins(0, 6, 0, 6)
         self.body.setSpacing(4)
-        self.body.addLayout(heading)
+        self.body.addLayout(self.heading)
         self.body.addWidget(self.hint)
         self.build_editor()
         self.body.addWidget(self.message)
@@ -98,8 +102,8 @@ class FieldWidget(QFrame):
     def refresh(self, item: Item) -> None:
         self.item = item
         text = label_of(item)
-        self.label.setText(text)
-        self.required_mark.setVisible(item.required and not item.readonly)
+        self.label_text = text
+        self.label.setText(html.escape(text) + (REQUIRED_MARK if self.is_marked_required() else ""))
         self.hint.setText(item.hint)
         self.hint.setVisible(bool(item.hint))
         self.set_readonly(item.readonly)
@@ -111,10 +115,13 @@ class FieldWidget(QFrame):
             finally:
                 self._loading = False
         target = self.focus_target()
-        required = self.tr(" (required)") if item.required and not item.readonly else ""
+        required = self.tr(" (required)") if self.is_marked_required() else ""
         target.setAccessibleName(text + required)
         target.setAccessibleDescription(item.hint)
         self.update_message()
+
+    def is_marked_required(self) -> bool:
+        return self.item.required and not self.item.readonly
 
     def emit_answer(self, value) -> None:
         if not self._loading:

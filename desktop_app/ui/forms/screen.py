@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QComboBox, QFileDialog, QHBoxLayout, QLabel, QPush
 
 from desktop_app.services import attachments, records
 from desktop_app.ui.forms.other_fields import UploadField
+from desktop_app.ui.forms.style import FORM_STYLE
 from desktop_app.ui.forms.view import FormView
 from waypoint_core.xform import FormDefinition, FormSession
 
@@ -83,7 +84,7 @@ class FormScreen(QWidget):
         self._finalizing = False
         self._closing = False
 
-        self.title = QLabel(opened.definition.title or opened.form_id, objectName="pageHeading", wordWrap=True)
+        self.title = QLabel(objectName="formTitle", wordWrap=True)
         self.language_label = QLabel()
         self.language = QComboBox(objectName="formLanguage")
         self.language.addItems(self.session.languages)
@@ -126,6 +127,8 @@ class FormScreen(QWidget):
 
         self._autosave = QTimer(self, singleShot=True, interval=autosave_ms)
         self._autosave.timeout.connect(lambda: self.save_soon(now=True))
+        self.setStyleSheet(FORM_STYLE)
+        self._show_title()
         self._apply_direction()
         self.retranslate()
 
@@ -135,6 +138,17 @@ class FormScreen(QWidget):
             return
         self.view.apply(self.session.set_language(language))
         self._apply_direction()
+        self._show_title()
+
+    def _show_title(self) -> None:
+        """Form titles are written once for all languages ("Referral / Référencement"): show the
+        part for the form language when there is one part per language."""
+        title = self.opened.definition.title or self.opened.form_id
+        parts = [p.strip() for p in title.split(" / ")]
+        languages = self.session.languages
+        if len(parts) == len(languages) > 1 and self.session.language in languages:
+            title = parts[languages.index(self.session.language)]
+        self.title.setText(title)
 
     def _apply_direction(self) -> None:
         rtl = is_right_to_left(self.session.language)

@@ -28,8 +28,6 @@ from desktop_app.ui.forms.fields import FieldWidget
 from desktop_app.ui.forms.other_fields import UnsupportedField, UploadField, make_field
 from desktop_app.ui.forms.sections import RepeatSection, Section
 from waypoint_core.xform import AnswerError, ChangeSet, FormSession, Item
-from waypoint_core.xform.nodes import Node
-from waypoint_core.xform.xpath_eval import Ctx, to_bool
 
 
 @dataclass
@@ -64,8 +62,9 @@ class FormView(QWidget):
         self.current = -1
 
         self.index = QListWidget(objectName="pageIndex")
-        self.index.setFixedWidth(240)
+        self.index.setFixedWidth(250)
         self.index.setWordWrap(True)
+        self.index.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # wrap, never scroll sideways
         self.index.currentRowChanged.connect(self._index_chosen)
         self.stack = QStackedWidget()
         self.page_title = QLabel(objectName="pageHeading", wordWrap=True)
@@ -241,75 +240,40 @@ class FormView(QWidget):
             self._relabel_repeats_and_pages()
         self._update_pages()
 
-    def _rebuild_repeats(self, parents: set[str]) -> None:
-        tree = self.session.items()
-        found: list[Item] = []
-
-        def walk(items: list[Item]) -> None:
-            for item in items:
-                if item.kind == "repeat" and item.ref.rsplit("/", 1)[0] in parents:
-                    found.append(item)
-                else:
-                    walk(item.children)
-        walk(tree)
-        for item in found:
-            repeat = self.repeats.get(item.ref)
+    def _rebuild_repeats(self, lists: set[str]) -> None:
+        """Rebuild the repeats whose instances were added or removed (refs shift: /hh[3] becomes /hh[2])."""
+        for ref in sorted(lists, key=len):  # outer repeats first: they rebuild the inner ones anyway
+            repeat = self.repeats.get(ref)
             if repeat is None:
-                continue  # inside an instance rebuilt by an outer repeat
-            self._forget_below(item.ref)
-            repeat.rebuild(item)
+                continue  # inside an instance an outer rebuild replaced
+            self._forget_below(ref)
+            repeat.rebuild(self.session.item(ref, deep=True))
             self._wire_instances(repeat)
 
     def _relabel_repeats_and_pages(self) -> None:
-        tree = {item.ref: item for item in self._walk(self.session.items())}
         for ref, repeat in self.repeats.items():
-            if ref in tree:
-                repeat.item = tree[ref]
-                repeat.set_label(tree[ref].label)
+            repeat.item = self.session.item(ref)
+            repeat.set_label(repeat.item.label)
         for page in self.pages:
-            if page.ref in tree:
-                page.title = tree[page.ref].label
+            if page.ref:
+                page.title = self.session.item(page.ref).label
         self.retranslate()
-
-    def _walk(self, items: list[Item]):
-        for item in items:
-            yield item
-            yield from self._walk(item.children)
 
     # --- relevance of pages and repeats ----------------------------------------------------
     def repeat_applies(self, ref: str) -> bool:
         """Whether a repeat is relevant now, even with no instance yet (so Add is offered only
         when an added entry would be shown)."""
-        session = self.session
-        parent_ref, name = ref.rsplit("/", 1)
         try:
-            parent = session.node(parent_ref)
+            return self.session.item(ref).relevant
         except AnswerError:
             return False
-        if not parent.relevant:
-            return False
-        existing = parent.kids.get(name)
-        if existing:
-            return any(n.relevant for n in existing)
-        gpath = f"{parent.gpath}/{name}"
-        bind = session.definition.binds.get(gpath)
-        if bind is None or bind.relevant is None:
-            return True
-        probe = Node(name)  # evaluated as if an instance existed, as repeat_count does
-        probe.parent, probe.gpath = parent, gpath
-        try:
-            return to_bool(bind.relevant.fn(Ctx(probe, session)))
-        except Exception:  # noqa: BLE001 - when unsure, offer Add: a hidden entry loses nothing
-            return True
 
     def relevant(self, ref: str | None) -> bool:
         """Whether a group or repeat applies now (a group that wraps a repeat follows the repeat)."""
         if not ref:
             return True
-        if ref in self.repeats:
-            return self.repeat_applies(ref)
         try:
-            return self.session.node(ref).relevant
+            return self.session.item(ref).relevant
         except AnswerError:
             return False
 

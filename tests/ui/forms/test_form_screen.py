@@ -29,6 +29,7 @@ def click(qtbot, view, ref, value):
     widget = view.fields[ref]
     view.go_to_page(view.page_of(widget))
     button = widget.choice_button(value)
+    qtbot.waitUntil(lambda: button.height() >= button.sizeHint().height(), timeout=5_000)  # laid out
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton, pos=QPoint(8, button.height() // 2))
 
 

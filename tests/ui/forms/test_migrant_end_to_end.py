@@ -70,6 +70,8 @@ class Filler:
         widget = self.field(ref)
         for value in values:
             button = widget.choice_button(value)
+            # a question that just appeared is laid out on the next turn of the event loop
+            self.qtbot.waitUntil(lambda: button.height() >= button.sizeHint().height(), timeout=5_000)
             self.qtbot.mouseClick(button, Qt.MouseButton.LeftButton, pos=QPoint(8, button.height() // 2))
 
     def pick(self, ref: str, value: str) -> None:
@@ -136,6 +138,7 @@ def test_fill_migrant_registration_finalize_and_find_it_after_lock_and_unlock(qt
     f.click("/data/household_member[1]/member_sex", "male")
     f.type("/data/household_member[1]/member_age", "4")
     repeat = screen.view.repeats["/data/household_member"]
+    qtbot.waitUntil(lambda: repeat.add_button.height() >= repeat.add_button.sizeHint().height(), timeout=5_000)
     qtbot.mouseClick(repeat.add_button, Qt.MouseButton.LeftButton)  # a second member
     f.type("/data/household_member[2]/member_name", "Hawa")
     f.pick("/data/household_member[2]/member_relationship", "sibling")
@@ -148,6 +151,7 @@ def test_fill_migrant_registration_finalize_and_find_it_after_lock_and_unlock(qt
     f.click("/data/needs/needs_referral", "no")
     f.click("/data/intentions/intention", "stay")
 
+    assert [i.ref for i in screen.session.validate()] == []  # every required answer given through the widgets
     # Finalize with the keyboard; the record is saved finalized and the list comes back with it
     f.activate()
     with qtbot.waitSignal(screen.finalized, timeout=20_000):

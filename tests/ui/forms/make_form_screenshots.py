@@ -1,0 +1,116 @@
+"""Render each shipped form in the form screen, in English and French, to docs/screenshots/forms-*.png.
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python -m tests.ui.forms.make_form_screenshots
+
+A throwaway vault (fast test KDF) in a temporary folder takes the autosaves; answers are synthetic.
+Each form is shown on the page a field worker spends most time on, with a few answers given, so the
+picture shows choices, hints, required marks and a message beside a field.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[3]
+OUT = REPO / "docs" / "screenshots"
+SIZE = (1100, 800)
+
+# form stem -> (answers given through the view, ref of a question whose page is shown, refs "left" empty)
+SCENES = {
+    "migrant_registration": (
+        [("/data/consent/consent_given_by", "self"), ("/data/consent/consent_services", "yes"),
+         ("/data/consent/legal_basis", "consent"), ("/data/consent/consent_share_providers", "yes")],
+        "/data/consent/consent_services", ["/data/consent/consent_share_authorities"]),
+    "vot_case": ([], None, []),
+    "assistance_event": ([], None, []),
+    "referral": ([], None, []),
+}
+
+
+def main() -> int:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    os.environ["WAYPOINT_ALLOW_TEST_KDF"] = "1"  # a throwaway vault: the fast KDF is fine here
+    from PySide6.QtCore import QEventLoop, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from desktop_app.records import form_store
+    from desktop_app.services import forms
+    from desktop_app.ui.app import RESOURCES, apply_style
+    from desktop_app.ui.forms.screen import FormScreen, OpenedForm
+    from desktop_app.ui.i18n import Translations
+    from desktop_app.ui.tasks import TaskRunner
+    from desktop_app.vault.vault import Vault
+    from waypoint_core.xform import FormDefinition
+
+    qt_app = QApplication([sys.argv[0]])
+    apply_style(qt_app, resources=RESOURCES)
+    translations = Translations(app=qt_app, i18n_dir=RESOURCES / "i18n")
+    OUT.mkdir(parents=True, exist_ok=True)
+    xforms = {p.stem: forms.validate_form_file(p).xform for p in forms.shipped_form_files(REPO / "forms")}
+    runner = TaskRunner()
+    home = Path(tempfile.mkdtemp(prefix="waypoint-form-shots-"))
+
+    def settle(until=lambda: True, ms: int = 20_000) -> None:
+        loop = QEventLoop()
+        timer = QTimer(interval=20)
+        timer.timeout.connect(lambda: until() and loop.quit())
+        QTimer.singleShot(ms, loop.quit)
+        timer.start()
+        loop.exec()
+        timer.stop()
+
+    opened = {}
+
+    def create(state):
+        vault, _ = Vault.create(home / "vault", admin_username="shots", admin_passphrase="quiet river at dawn",
+                                kdf_profile="test")
+        for name, xform in xforms.items():
+            form_store.install_form(vault, xform=xform, source_name=f"{name}.md", check_role=False)
+        return vault
+
+    task = runner.run_db(create)
+    task.succeeded.connect(lambda vault: opened.setdefault("vault", vault))
+    settle(lambda: "vault" in opened)
+    vault = opened["vault"]
+
+    def run_with_vault(fn, *, name="db"):
+        return runner.run_db(lambda state: fn(vault, state), name=name)
+
+    for stem, xform in sorted(xforms.items()):
+        definition = FormDefinition.from_xml(xform)
+        answers, page_ref, flagged = SCENES.get(stem, ([], None, []))
+        for language in ("en", "fr"):
+            translations.switch(language)
+            screen = FormScreen(opened=OpenedForm.new(definition, form_id=definition.form_id,
+                                                      form_version=definition.version),
+                                run_with_vault=run_with_vault, metadata={"username": "shots"},
+                                ui_language=language)
+            screen.resize(*SIZE)
+            screen.show()
+            for ref, value in answers:
+                screen.view._answer(ref, value)
+            if page_ref:
+                screen.view.go_to_page(screen.view.page_of(screen.view.fields[page_ref]))
+            for ref in flagged:
+                screen.view.fields[ref].mark_touched()
+            settle(lambda: not screen._saving, ms=3000)
+            settle(ms=200)
+            path = OUT / f"forms-{stem.replace('_', '-')}-{language}.png"
+            screen.grab().save(str(path))
+            print("wrote", path.relative_to(REPO))
+            screen._autosave.stop()
+            screen.close()
+            screen.deleteLater()
+            settle(lambda: runner.pending == 0, ms=5000)
+    closing = runner.run_db(lambda state: vault.close())
+    settle(lambda: closing.state.cancelled or runner.pending == 0)
+    runner.shutdown()
+    translations.uninstall()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
