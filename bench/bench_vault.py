@@ -5,7 +5,7 @@ raw SQLCipher in the same run (ratios), plus the unlock time with production Arg
     .venv/bin/python bench/bench_vault.py --n 10000  # quicker
 
 "plain" is Python's sqlite3 with the vault's own schema and the same rows (registration + outbox
-row with its JSON payload), same pragmas; "raw SQLCipher" is the same SQL through sqlcipher3 with a
+row with its JSON payload), same pragmas and page size; "raw SQLCipher" is the same SQL through sqlcipher3 with a
 raw key; "vault" is the real API (desktop_app.vault). Times are wall clock on a shared machine:
 compare the ratios of one run rather than absolute figures across runs.
 """
@@ -90,7 +90,10 @@ def open_bare(module, path: Path, key: bytes | None, *, memory_security: bool = 
     if key is not None:
         conn.execute("PRAGMA cipher_log_level = NONE")
         conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
+        conn.execute(f"PRAGMA cipher_page_size = {database.NEW_VAULT_PAGE_SIZE}")
         conn.execute(f"PRAGMA cipher_memory_security = {'ON' if memory_security else 'OFF'}")
+    else:
+        conn.execute(f"PRAGMA page_size = {database.NEW_VAULT_PAGE_SIZE}")  # same layout as the vault
     conn.execute("PRAGMA temp_store = MEMORY")
     conn.execute("PRAGMA journal_mode = WAL").fetchall()
     conn.execute("PRAGMA synchronous = FULL")

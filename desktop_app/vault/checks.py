@@ -33,7 +33,8 @@ def verify(folder: Path, dek: bytes) -> VerifyReport:
     for slot in doc["slots"]:
         if str(doc["generation"]) not in slot["envelopes"]:
             report.problems.append(f"slot {slot['username']!r} lacks the current data key")
-    conn = database.connect_raw(folder / database.DB_FILE, dek, isolation_level=None)
+    conn = database.connect_raw(folder / database.DB_FILE, dek, page_size=keyslots.cipher_page_size(doc),
+                                isolation_level=None)
     try:
         _check_pages(conn, report)
         _check_schema(conn, report)
@@ -90,7 +91,8 @@ def _check_records(conn, report: VerifyReport) -> None:
 
 def info(folder: Path, dek: bytes) -> dict:
     doc = keyslots.load(folder)
-    conn = database.connect_raw(folder / database.DB_FILE, dek, isolation_level=None)
+    conn = database.connect_raw(folder / database.DB_FILE, dek, page_size=keyslots.cipher_page_size(doc),
+                                isolation_level=None)
     try:
         by_status = {s: 0 for s in STATUSES}
         for status, deleted, n in conn.execute(
@@ -113,6 +115,7 @@ def info(folder: Path, dek: bytes) -> dict:
         "schema_version": version,
         "schema_version_supported": database.latest_version(),
         "kdf_profile": doc["kdf_profile"],
+        "cipher_page_size": keyslots.cipher_page_size(doc),
         "kdf": {k: doc["kdf"][k] for k in ("alg", "m", "t", "p")}
         | {"m_unit": "KiB", "calibrated_s": doc["kdf"].get("calibrated_s")},
         "slots": [

@@ -39,6 +39,12 @@ from desktop_app.vault.errors import (
 from desktop_app.vault.keyslots import map_os_error
 
 DB_FILE = "waypoint.db"
+# 8 KiB pages hold three ~2 KB registrations where 4 KiB pages hold one: a third smaller file and
+# about twice as fast a full scan (bench/bench_vault.py). Vaults made before this was recorded in
+# slots.json use SQLCipher's default, 4096.
+CIPHER_PAGE_SIZES = (1024, 2048, 4096, 8192, 16384, 32768, 65536)
+NEW_VAULT_PAGE_SIZE = 8192
+LEGACY_PAGE_SIZE = 4096
 BACKUP_DIR = "backups"
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.(sql|py)$")
@@ -76,12 +82,20 @@ def map_db_error(exc: BaseException) -> BaseException:
     return exc
 
 
-def connect_raw(db_path: Path, dek: bytes, *, isolation_level: str | None = "") -> sqlcipher.Connection:
-    """A keyed, configured DB-API connection. The first read checks the key (HMAC of page 1)."""
+def connect_raw(db_path: Path, dek: bytes, *, page_size: int,
+                isolation_level: str | None = "") -> sqlcipher.Connection:
+    """A keyed, configured DB-API connection. The first read checks the key (HMAC of page 1).
+
+    `page_size` is the vault's cipher_page_size (recorded in slots.json): SQLCipher cannot read it
+    from the encrypted file, so every connection must state it.
+    """
+    if page_size not in CIPHER_PAGE_SIZES:
+        raise ValueError(f"unsupported cipher page size {page_size}")
     conn = sqlcipher.connect(str(db_path), check_same_thread=False, isolation_level=isolation_level)
     try:
         conn.execute("PRAGMA cipher_log_level = NONE")
         conn.execute(f"PRAGMA key = \"x'{dek.hex()}'\"")
+        conn.execute(f"PRAGMA cipher_page_size = {int(page_size)}")
         conn.execute("PRAGMA cipher_memory_security = ON")
         conn.execute("PRAGMA temp_store = MEMORY")
         conn.execute("PRAGMA busy_timeout = 10000")
@@ -94,13 +108,13 @@ def connect_raw(db_path: Path, dek: bytes, *, isolation_level: str | None = "") 
     return conn
 
 
-def make_engine(db_path: Path, dek: bytes, *, immediate: bool = False) -> Engine:
+def make_engine(db_path: Path, dek: bytes, *, page_size: int, immediate: bool = False) -> Engine:
     """An engine whose transactions begin DEFERRED (readers) or IMMEDIATE (the writer)."""
     key = bytes(dek)
     begin = "BEGIN IMMEDIATE" if immediate else "BEGIN"
 
     def creator():
-        return connect_raw(db_path, key)
+        return connect_raw(db_path, key, page_size=page_size)
 
     engine = create_engine("sqlite+pysqlite://", module=sqlcipher, creator=creator, pool_pre_ping=False)
 

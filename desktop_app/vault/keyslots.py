@@ -59,9 +59,11 @@ def _b64d(text: str) -> bytes:
         raise TamperedKeySlots("bad encoding") from exc
 
 
-def new_document(*, vault_id: str, kdf_profile: str, params: KdfParams, calibrated_s: float | None) -> dict:
+def new_document(*, vault_id: str, kdf_profile: str, params: KdfParams, calibrated_s: float | None,
+                 cipher_page_size: int) -> dict:
     return {
         "format": FORMAT,
+        "cipher_page_size": cipher_page_size,
         "vault_id": vault_id,
         "kdf_profile": kdf_profile,
         "kdf": params.as_json() | {"calibrated_s": calibrated_s},
@@ -179,6 +181,11 @@ def rewrap(doc: dict, slot: dict, private_key: X25519PrivateKey, new_secret: str
 # --- the file --------------------------------------------------------------------------------
 
 
+def cipher_page_size(doc: dict) -> int:
+    """The database's SQLCipher page size; vaults from before it was recorded use the default 4096."""
+    return doc.get("cipher_page_size", 4096)
+
+
 def _digest(doc: dict) -> str:
     return hashlib.sha256(canonical({k: v for k, v in doc.items() if k != "digest"})).hexdigest()
 
@@ -192,6 +199,7 @@ def _validate(doc) -> None:
         assert isinstance(doc["vault_id"], str) and isinstance(doc["kdf_profile"], str)
         assert isinstance(doc["generation"], int) and isinstance(doc["slots"], list)
         assert doc["pending_generation"] in (None, doc["generation"] + 1)
+        assert isinstance(doc.get("cipher_page_size", 4096), int)
         for slot in doc["slots"]:
             for key in ("slot_id", "kind", "user_id", "username", "role", "public_key", "check",
                         "wrapped_private_key"):

@@ -51,11 +51,13 @@ def start(folder: Path, doc: dict, target: dict) -> bytes:
 
 def finish(folder: Path, doc: dict, *, old_dek: bytes, new_dek: bytes) -> None:
     """Steps 2 and 3 (idempotent)."""
-    rekey_database(folder / database.DB_FILE, old_dek=old_dek, new_dek=new_dek, required=True)
+    page_size = keyslots.cipher_page_size(doc)
+    rekey_database(folder / database.DB_FILE, old_dek=old_dek, new_dek=new_dek, page_size=page_size,
+                   required=True)
     backup_dir = folder / database.BACKUP_DIR
     if backup_dir.is_dir():
         for backup in sorted(backup_dir.glob("*.bak")):
-            rekey_database(backup, old_dek=old_dek, new_dek=new_dek, required=False)
+            rekey_database(backup, old_dek=old_dek, new_dek=new_dek, page_size=page_size, required=False)
     finalize(folder, doc)
 
 
@@ -68,15 +70,15 @@ def finalize(folder: Path, doc: dict) -> None:
     keyslots.save(folder, doc)
 
 
-def rekey_database(db_path: Path, *, old_dek: bytes, new_dek: bytes, required: bool) -> None:
+def rekey_database(db_path: Path, *, old_dek: bytes, new_dek: bytes, page_size: int, required: bool) -> None:
     """Rekey one SQLCipher file from old to new; nothing to do if it already opens with new."""
     try:
-        database.connect_raw(db_path, new_dek, isolation_level=None).close()
+        database.connect_raw(db_path, new_dek, page_size=page_size, isolation_level=None).close()
         return
     except TamperedDatabase:
         pass
     try:
-        conn = database.connect_raw(db_path, old_dek, isolation_level=None)
+        conn = database.connect_raw(db_path, old_dek, page_size=page_size, isolation_level=None)
     except TamperedDatabase:
         if required:
             raise

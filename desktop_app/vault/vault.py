@@ -83,6 +83,7 @@ class Vault:
         self._private_key = private_key
         self._dek: bytes | None = dek
         self._kdf_profile = doc["kdf_profile"]
+        self._page_size = keyslots.cipher_page_size(doc)
         self._open_engines()
 
     # --- opening and closing --------------------------------------------------------------
@@ -117,7 +118,8 @@ class Vault:
         try:
             # SQLite would create the file 0644; the -wal and -shm files copy the main file's mode.
             os.close(os.open(db_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-            conn = database.connect_raw(db_path, dek, isolation_level=None)
+            conn = database.connect_raw(db_path, dek, page_size=database.NEW_VAULT_PAGE_SIZE,
+                                        isolation_level=None)
             try:
                 database.migrate(conn, folder=path)
                 now = utc_now()
@@ -135,7 +137,8 @@ class Vault:
             finally:
                 conn.close()
             doc = keyslots.new_document(
-                vault_id=vault_id, kdf_profile=kdf_profile, params=params, calibrated_s=calibrated_s
+                vault_id=vault_id, kdf_profile=kdf_profile, params=params, calibrated_s=calibrated_s,
+                cipher_page_size=database.NEW_VAULT_PAGE_SIZE,
             )
             slot, private_key = keyslots.add_slot(
                 doc, kind="user", user_id=admin_id, username=admin_username, role=ADMINISTRATOR,
@@ -193,7 +196,8 @@ class Vault:
             raise
         lockout.reset(path, now=clock())
         dek = rotation.current_data_key(path, doc, slot, private_key)
-        conn = database.connect_raw(path / database.DB_FILE, dek, isolation_level=None)
+        conn = database.connect_raw(path / database.DB_FILE, dek, page_size=keyslots.cipher_page_size(doc),
+                                    isolation_level=None)
         try:
             database.migrate(conn, folder=path)
             device_id = conn.execute("SELECT value FROM meta WHERE key = 'device_id'").fetchone()[0]
@@ -205,8 +209,8 @@ class Vault:
 
     def _open_engines(self) -> None:
         db_path = self.path / database.DB_FILE
-        self._read_engine = database.make_engine(db_path, self._dek)
-        self._write_engine = database.make_engine(db_path, self._dek, immediate=True)
+        self._read_engine = database.make_engine(db_path, self._dek, page_size=self._page_size)
+        self._write_engine = database.make_engine(db_path, self._dek, page_size=self._page_size, immediate=True)
 
     @property
     def is_open(self) -> bool:

@@ -26,6 +26,7 @@ def test_create_then_unlock_sees_the_same_vault(new_vault, vault_dir):
     assert Vault.exists(vault_dir)
     assert new_vault.is_open and new_vault.user.username == ADMIN and new_vault.user.role == "administrator"
     uuid.UUID(new_vault.device_id)
+    assert new_vault.info()["cipher_page_size"] == 8192  # older vaults (tests/vault/fixtures) keep 4096
     device_id = new_vault.device_id
     new_vault.close()
     assert not new_vault.is_open

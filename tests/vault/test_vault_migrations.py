@@ -70,7 +70,8 @@ def test_upgrade_backs_up_first_then_applies_each_migration(old_vault, migration
         dek = vault._dek
     backups = sorted((old_vault / "backups").glob("*.bak"))
     assert [b.name.split(".")[2] for b in backups] == ["v1"]  # one backup, of the file as it was
-    conn = database.connect_raw(backups[0], dek, isolation_level=None)  # still encrypted, same key
+    # Still encrypted, same key; the fixture predates 8 KiB pages, so it keeps SQLCipher's default.
+    conn = database.connect_raw(backups[0], dek, page_size=database.LEGACY_PAGE_SIZE, isolation_level=None)
     try:
         assert database.schema_version(conn) == 1
         assert conn.execute("SELECT count(*) FROM registration").fetchone()[0] == 30
@@ -96,7 +97,8 @@ def test_failed_migration_leaves_the_schema_and_data_as_they_were(old_vault, mig
 def test_vault_from_a_newer_waypoint_is_refused_and_left_alone(new_vault, vault_dir):
     dek = new_vault._dek
     new_vault.close()
-    conn = database.connect_raw(vault_dir / "waypoint.db", dek, isolation_level=None)
+    conn = database.connect_raw(vault_dir / "waypoint.db", dek, page_size=database.NEW_VAULT_PAGE_SIZE,
+                                isolation_level=None)
     conn.execute(f"PRAGMA user_version = {database.latest_version() + 1}")
     conn.close()
     before = _fingerprint(vault_dir)
