@@ -44,6 +44,7 @@ CATALOGUES: dict[str, list[str]] = {
         "desktop_app/ui/unlock_page.py",
         "desktop_app/ui/vault_controller.py",
     ],
+    "forms": ["desktop_app/ui/forms/*.py"],  # the form renderer (docs/renderer.md)
 }
 # Every catalogue has a full French file and an English file with only the plural forms.
 LANGUAGES = {"fr": [], "en": ["-pluralonly"]}
