@@ -277,3 +277,26 @@ def test_corpus_widgets_form_renders_every_control(qtbot, make_view):
         view.next_page()
         visited.append(view.current)
     assert visited == view.visible_pages()
+
+
+def test_the_renderers_own_words_are_translated_to_french(qtbot, qapp, db, migrant_definition):
+    from desktop_app.ui.app import RESOURCES
+    from desktop_app.ui.i18n import Translations
+
+    translations = Translations(app=qapp, i18n_dir=RESOURCES / "i18n")
+    translations.switch("fr")
+    try:
+        screen = FormScreen(opened=OpenedForm.new(migrant_definition, form_id="f", form_version="x"),
+                            run_with_vault=db.run_with_vault, ui_language="fr")
+        qtbot.addWidget(screen)
+        assert screen.finalize_button.text() == "&Finaliser"
+        assert screen.view.next_button.text() == "&Suivant →"
+        # a string of the base class, used by a subclass widget
+        country = screen.view.fields["/data/centre_page/centre_country"]
+        assert country.combo.accessibleName() == "Pays du centre (obligatoire)"
+        assert country.combo.itemText(0) == "— Choisir —"
+        screen.finalize()
+        assert "réponses demandent votre attention" in screen.banner.text()
+    finally:
+        translations.switch("en")
+        translations.uninstall()

@@ -1,0 +1,335 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="fr_FR">
+<context>
+    <name>AcknowledgeField</name>
+    <message>
+        <source>OK, done</source>
+        <translation>OK, c&apos;est fait</translation>
+    </message>
+</context>
+<context>
+    <name>BarcodeField</name>
+    <message>
+        <source>Type or scan the code</source>
+        <translation>Saisissez ou scannez le code</translation>
+    </message>
+</context>
+<context>
+    <name>DateField</name>
+    <message>
+        <source>Enter a date</source>
+        <translation>Saisir une date</translation>
+    </message>
+</context>
+<context>
+    <name>DateTimeField</name>
+    <message>
+        <source>Enter a date and time</source>
+        <translation>Saisir une date et une heure</translation>
+    </message>
+</context>
+<context>
+    <name>FieldWidget</name>
+    <message>
+        <source> (required)</source>
+        <translation> (obligatoire)</translation>
+    </message>
+</context>
+<context>
+    <name>FormChooserPage</name>
+    <message>
+        <source>New registration</source>
+        <translation>Nouvel enregistrement</translation>
+    </message>
+    <message>
+        <source>Choose the form to fill in, then press Enter.</source>
+        <translation>Choisissez le formulaire à remplir, puis appuyez sur Entrée.</translation>
+    </message>
+    <message>
+        <source>No form is installed in this vault. Ask a coordinator to add one.</source>
+        <translation>Aucun formulaire n&apos;est installé dans ce coffre. Demandez à un coordinateur d&apos;en ajouter un.</translation>
+    </message>
+    <message>
+        <source>&amp;Open form</source>
+        <translation>&amp;Ouvrir le formulaire</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Annuler</translation>
+    </message>
+</context>
+<context>
+    <name>FormScreen</name>
+    <message>
+        <source>The record could not be saved: %1. Your answers are still here; try again.</source>
+        <translation>La fiche n&apos;a pas pu être enregistrée : %1. Vos réponses sont toujours là ; réessayez.</translation>
+    </message>
+    <message>
+        <source>Saving…</source>
+        <translation>Enregistrement…</translation>
+    </message>
+    <message>
+        <source>Changes not saved yet</source>
+        <translation>Modifications pas encore enregistrées</translation>
+    </message>
+    <message>
+        <source>New record, nothing saved yet</source>
+        <translation>Nouvelle fiche, rien d&apos;enregistré pour l&apos;instant</translation>
+    </message>
+    <message>
+        <source>Finalized</source>
+        <translation>Finalisée</translation>
+    </message>
+    <message>
+        <source>Draft saved at %1</source>
+        <translation>Brouillon enregistré à %1</translation>
+    </message>
+    <message>
+        <source>Draft</source>
+        <translation>Brouillon</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n answer(s) need attention before finalizing.</source>
+        <translation>
+            <numerusform>%n réponse demande votre attention avant de finaliser.</numerusform>
+            <numerusform>%n réponses demandent votre attention avant de finaliser.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>First: “%1” — %2</source>
+        <translation>D&apos;abord : « %1 » — %2</translation>
+    </message>
+    <message>
+        <source>Choose a file</source>
+        <translation>Choisir un fichier</translation>
+    </message>
+    <message>
+        <source>Form &amp;language:</source>
+        <translation>&amp;Langue du formulaire :</translation>
+    </message>
+    <message>
+        <source>&amp;Save draft</source>
+        <translation>&amp;Enregistrer le brouillon</translation>
+    </message>
+    <message>
+        <source>Drafts also save by themselves (Ctrl+S)</source>
+        <translation>Les brouillons s&apos;enregistrent aussi tout seuls (Ctrl+S)</translation>
+    </message>
+    <message>
+        <source>&amp;Finalize</source>
+        <translation>&amp;Finaliser</translation>
+    </message>
+    <message>
+        <source>Check every answer and finalize the record (Ctrl+Enter)</source>
+        <translation>Vérifier toutes les réponses et finaliser la fiche (Ctrl+Entrée)</translation>
+    </message>
+    <message>
+        <source>&amp;Close</source>
+        <translation>Fer&amp;mer</translation>
+    </message>
+    <message>
+        <source>Save the draft and go back to the list</source>
+        <translation>Enregistrer le brouillon et revenir à la liste</translation>
+    </message>
+</context>
+<context>
+    <name>FormView</name>
+    <message>
+        <source>Page %1 of %2</source>
+        <translation>Page %1 sur %2</translation>
+    </message>
+    <message>
+        <source>Questions</source>
+        <translation>Questions</translation>
+    </message>
+    <message>
+        <source>Page %1</source>
+        <translation>Page %1</translation>
+    </message>
+    <message>
+        <source>← &amp;Previous</source>
+        <translation>← &amp;Précédent</translation>
+    </message>
+    <message>
+        <source>&amp;Next →</source>
+        <translation>&amp;Suivant →</translation>
+    </message>
+    <message>
+        <source>Previous page (Page Up or Alt+Left)</source>
+        <translation>Page précédente (Page préc. ou Alt+Gauche)</translation>
+    </message>
+    <message>
+        <source>Next page (Page Down or Alt+Right)</source>
+        <translation>Page suivante (Page suiv. ou Alt+Droite)</translation>
+    </message>
+</context>
+<context>
+    <name>GeoPathField</name>
+    <message>
+        <source>Points as &apos;lat lon; lat lon; …&apos;</source>
+        <translation>Points sous la forme « lat lon; lat lon; … »</translation>
+    </message>
+</context>
+<context>
+    <name>GeopointField</name>
+    <message>
+        <source>Latitude Longitude, e.g. 13.5116 2.1254</source>
+        <translation>Latitude Longitude, p. ex. 13.5116 2.1254</translation>
+    </message>
+    <message>
+        <source>Write the latitude (−90 to 90) then the longitude (−180 to 180), separated by a space.</source>
+        <translation>Écrivez la latitude (−90 à 90) puis la longitude (−180 à 180), séparées par une espace.</translation>
+    </message>
+</context>
+<context>
+    <name>RangeField</name>
+    <message>
+        <source>Clear</source>
+        <translation>Effacer</translation>
+    </message>
+    <message>
+        <source>No answer yet</source>
+        <translation>Pas encore de réponse</translation>
+    </message>
+</context>
+<context>
+    <name>RankField</name>
+    <message>
+        <source>Move &amp;up</source>
+        <translation>Mon&amp;ter</translation>
+    </message>
+    <message>
+        <source>Move &amp;down</source>
+        <translation>Descen&amp;dre</translation>
+    </message>
+    <message>
+        <source>&amp;Keep this order</source>
+        <translation>&amp;Garder cet ordre</translation>
+    </message>
+    <message>
+        <source>Ranked.</source>
+        <translation>Classé.</translation>
+    </message>
+    <message>
+        <source>Not ranked yet: put the most important first, or keep this order.</source>
+        <translation>Pas encore classé : mettez le plus important en premier, ou gardez cet ordre.</translation>
+    </message>
+</context>
+<context>
+    <name>RepeatInstance</name>
+    <message>
+        <source>Entry</source>
+        <translation>Entrée</translation>
+    </message>
+    <message>
+        <source>&amp;Remove %1</source>
+        <translation>&amp;Retirer %1</translation>
+    </message>
+    <message>
+        <source>Remove %1 %2</source>
+        <translation>Retirer %1 %2</translation>
+    </message>
+    <message>
+        <source>Remove %1 %2 and all its answers?</source>
+        <translation>Retirer %1 %2 et toutes ses réponses ?</translation>
+    </message>
+    <message>
+        <source>Yes, remove</source>
+        <translation>Oui, retirer</translation>
+    </message>
+    <message>
+        <source>No, keep it</source>
+        <translation>Non, garder</translation>
+    </message>
+</context>
+<context>
+    <name>RepeatSection</name>
+    <message>
+        <source>Entry</source>
+        <translation>Entrée</translation>
+    </message>
+    <message>
+        <source>&amp;Add: %1</source>
+        <translation>&amp;Ajouter : %1</translation>
+    </message>
+    <message>
+        <source>None added yet.</source>
+        <translation>Aucun ajout pour l&apos;instant.</translation>
+    </message>
+</context>
+<context>
+    <name>SelectOneComboField</name>
+    <message>
+        <source>— Choose —</source>
+        <translation>— Choisir —</translation>
+    </message>
+</context>
+<context>
+    <name>TimeField</name>
+    <message>
+        <source>Enter a time</source>
+        <translation>Saisir une heure</translation>
+    </message>
+</context>
+<context>
+    <name>UnsupportedField</name>
+    <message>
+        <source>This question cannot be shown here (%1). Its current answer: %2</source>
+        <translation>Cette question ne peut pas être affichée ici (%1). Sa réponse actuelle : %2</translation>
+    </message>
+</context>
+<context>
+    <name>UploadField</name>
+    <message>
+        <source>Choose a file…</source>
+        <translation>Choisir un fichier…</translation>
+    </message>
+    <message>
+        <source>Remove the file</source>
+        <translation>Retirer le fichier</translation>
+    </message>
+    <message>
+        <source>This file is too large (more than 20 MB).</source>
+        <translation>Ce fichier est trop volumineux (plus de 20 Mo).</translation>
+    </message>
+    <message>
+        <source>The file cannot be read: %1</source>
+        <translation>Le fichier ne peut pas être lu : %1</translation>
+    </message>
+    <message>
+        <source>Choose a file of this kind: %1</source>
+        <translation>Choisissez un fichier de ce type : %1</translation>
+    </message>
+    <message>
+        <source>No file yet</source>
+        <translation>Pas encore de fichier</translation>
+    </message>
+    <message>
+        <source>%1 (kept in the vault)</source>
+        <translation>%1 (conservé dans le coffre)</translation>
+    </message>
+</context>
+<context>
+    <name>_ButtonsField</name>
+    <message>
+        <source>Clear answer</source>
+        <translation>Effacer la réponse</translation>
+    </message>
+</context>
+<context>
+    <name>_MomentField</name>
+    <message>
+        <source>No answer yet</source>
+        <translation>Pas encore de réponse</translation>
+    </message>
+    <message>
+        <source>Clear</source>
+        <translation>Effacer</translation>
+    </message>
+    <message>
+        <source>Clear the answer</source>
+        <translation>Effacer la réponse</translation>
+    </message>
+</context>
+</TS>
