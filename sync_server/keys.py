@@ -8,12 +8,14 @@ holds the public halves and their key ids, which devices pin at enrolment.
 from __future__ import annotations
 
 import os
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from waypoint_core.protocol import ServerKeys, SigningKey, b64decode, b64encode, key_id
 
@@ -42,16 +44,27 @@ class ServerKeyring:
 
 
 def _write_private(path: Path, raw: bytes) -> bool:
-    """Create the key file owner-only; False if another process created it first (its key wins)."""
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
+    """Create the key file owner-only, complete or not at all; False if another process created it first.
+
+    Written to a private temp file, then hard-linked into place: link() fails if the name exists, so two servers
+    starting together never overwrite each other, and nobody ever reads a half-written key.
+    """
+    if path.exists():
         return False
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(b64encode(raw).encode("ascii") + b"\n")
-        handle.flush()
-        os.fsync(handle.fileno())
-    return True
+    temp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(b64encode(raw).encode("ascii") + b"\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        try:
+            os.link(temp, path)
+        except FileExistsError:
+            return False
+        return True
+    finally:
+        temp.unlink(missing_ok=True)
 
 
 def _read_private(path: Path) -> bytes:
@@ -79,11 +92,13 @@ def init_keys(keys_dir: Path, db: Database) -> tuple[ServerKeyring, bool]:
     created = _write_private(keys_dir / BATCH_FILE, batch_raw) or created
     keyring = load_keys(keys_dir)
     public = keyring.public
-    with db.write_engine.begin() as conn:
-        known = set(conn.execute(select(ServerKey.key_id)).scalars())
-        for kid, purpose, pub in ((public.signing_key_id, "signing", public.signing_key),
-                                  (public.batch_key_id, "batch", public.batch_key)):
-            if kid not in known:
-                conn.execute(ServerKey.__table__.insert().values(
-                    key_id=kid, purpose=purpose, public_key=pub, created_at=utcnow(), active=True))
+    for kid, purpose, pub in ((public.signing_key_id, "signing", public.signing_key),
+                              (public.batch_key_id, "batch", public.batch_key)):
+        try:
+            with db.write_engine.begin() as conn:
+                if conn.execute(select(ServerKey.key_id).where(ServerKey.key_id == kid)).first() is None:
+                    conn.execute(ServerKey.__table__.insert().values(
+                        key_id=kid, purpose=purpose, public_key=pub, created_at=utcnow(), active=True))
+        except IntegrityError:
+            pass  # another server process recorded the same key at the same moment
     return keyring, created

@@ -119,3 +119,39 @@ def test_cursor_never_skips_a_change_across_two_processes(two_servers):
     assert len(cursors) > DEVICES  # it really followed while the pushes were running
     for client in (*pushers, follower):
         client.close()
+
+
+def test_two_processes_starting_together_on_an_empty_database(tmp_path):
+    """Both run the migrations at start; the advisory lock makes one apply them and the other find them applied."""
+    reason = postgres_available()
+    if reason:
+        pytest.skip(reason)
+    with fresh_postgres_database() as url:
+        servers = [ServerProcess(data_dir=tmp_path, database_url=url) for _ in range(2)]
+        errors: list[BaseException] = []
+
+        def start(server: ServerProcess) -> None:
+            try:
+                server.start()
+            except BaseException as exc:  # noqa: BLE001
+                errors.append(exc)
+
+        threads = [threading.Thread(target=start, args=(s,)) for s in servers]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        try:
+            assert not errors, errors
+            db = open_database(url, pool_size=1)
+            with db.read_engine.connect() as conn:
+                from sqlalchemy import text
+
+                applied = conn.execute(text("SELECT version FROM schema_migration")).scalars().all()
+                keys = conn.execute(text("SELECT purpose FROM server_key ORDER BY purpose")).scalars().all()
+            db.dispose()
+            assert applied == [1]
+            assert keys == ["batch", "signing"]  # one key pair, although both processes tried to create it
+        finally:
+            for server in servers:
+                server.stop()
