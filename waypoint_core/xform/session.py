@@ -216,15 +216,17 @@ class FormSession(ItemsMixin, RepeatsMixin):
         while stack:
             node, above, forced = stack.pop()
             now = above and node.self_relevant
+            # a stale node whose parent is shown again must recompute even if its own relevance
+            # (last computed while hidden) does not flip here: recomputing may flip it
+            if node in stale and (now or node.parent is None or node.parent.relevant):
+                stale.discard(node)
+                self._revived.append(node)
             if now != node.relevant:
                 changes.before_relevant.setdefault(node, node.relevant)
                 node.relevant = now
                 changes.relevance.add(node)
             elif not forced:
                 continue
-            if node in stale and (now or node.parent is None or node.parent.relevant):
-                stale.discard(node)
-                self._revived.append(node)
             stack.extend((c, now, False) for c in node.children)
 
     def _propagate(self, changed_paths, changes: ChangeSet, reshaped: str | None = None) -> None:
@@ -236,7 +238,7 @@ class FormSession(ItemsMixin, RepeatsMixin):
         def push(i: int) -> None:
             # a vertex may run again when a revived (previously stale) node feeds it; the cap
             # stops a condition that reads its own node from flip-flopping forever
-            if i not in in_heap and runs.get(i, 0) < 3:
+            if i not in in_heap and runs.get(i, 0) < 8:
                 in_heap.add(i)
                 heapq.heappush(heap, i)
 
