@@ -22,6 +22,8 @@ from desktop_app.ui.i18n import SUPPORTED, Translations
 from desktop_app.ui.idle import IdleWatcher
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.settings import AppSettings
+from desktop_app.ui.sync_controller import SyncController
+from desktop_app.ui.sync_status import install_sync
 from desktop_app.ui.tasks import TaskRunner
 from desktop_app.ui.vault_controller import VaultController
 
@@ -43,6 +45,7 @@ class App:
     idle: IdleWatcher
     window: MainWindow
     forms: FormsArea | None = None  # "New registration" and opening records (desktop_app/ui/forms)
+    sync: SyncController | None = None  # "Sync now", the status-bar sync widget, background probe
 
     def close(self) -> None:
         """Lock, stop the workers, remove what was installed on the QApplication."""
@@ -90,6 +93,7 @@ def build_app(
         controller=controller, settings=settings, translations=translations, idle=idle, page_size=page_size
     )
     forms = FormsArea(window=window, controller=controller, ui_language=lambda: translations.language)
+    sync = install_sync(window=window, tasks=tasks, controller=controller)
     return App(
         qt_app=qt_app,
         paths=paths,
@@ -100,6 +104,7 @@ def build_app(
         idle=idle,
         window=window,
         forms=forms,
+        sync=sync,
     )
 
 
