@@ -65,7 +65,8 @@ def _leaks(roots: list[Path], since: float, own: Path) -> list[str]:
     scanned = 0
     seen: set[Path] = set()
     for root in roots:
-        for path in root.rglob("*"):
+        # os.walk, not rglob: other programs' temp folders come and go while we walk.
+        for path in (Path(d) / f for d, _, files in os.walk(root, onerror=lambda e: None) for f in files):
             try:
                 if path in seen or not path.is_file() or path.is_symlink():
                     continue
