@@ -45,6 +45,7 @@ CATALOGUES: dict[str, list[str]] = {
         "desktop_app/ui/vault_controller.py",
     ],
     "forms": ["desktop_app/ui/forms/*.py"],  # the form renderer (docs/renderer.md)
+    "sync": ["desktop_app/ui/sync_*.py"],  # Sync now and the sync status widget
 }
 # Every catalogue has a full French file and an English file with only the plural forms.
 LANGUAGES = {"fr": [], "en": ["-pluralonly"]}
@@ -57,10 +58,11 @@ def sources(name: str) -> list[Path]:
     return files
 
 
-def catalogues() -> list[tuple[Path, list[Path], list[str]]]:
+def catalogues(only: list[str] | None = None) -> list[tuple[Path, list[Path], list[str]]]:
     return [
         (HERE / f"{name}_{lang}.ts", sources(name), extra)
         for name in CATALOGUES
+        if not only or name in only
         for lang, extra in LANGUAGES.items()
     ]
 
@@ -78,10 +80,11 @@ def lrelease(ts: Path, qm: Path) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="only check; change nothing")
+    parser.add_argument("--only", action="append", choices=sorted(CATALOGUES), help="just this catalogue")
     args = parser.parse_args(argv)
     stale = []
     with tempfile.TemporaryDirectory() as tmp:
-        for ts, files, extra in catalogues():
+        for ts, files, extra in catalogues(args.only):
             work = Path(tmp) / ts.name
             if ts.exists():
                 shutil.copy(ts, work)
