@@ -264,6 +264,10 @@
         <source>— Choose —</source>
         <translation>— Choisir —</translation>
     </message>
+    <message>
+        <source>— Nothing to choose yet —</source>
+        <translation>— Rien à choisir pour l&apos;instant —</translation>
+    </message>
 </context>
 <context>
     <name>TimeField</name>

@@ -192,7 +192,9 @@ class SelectOneComboField(FieldWidget):
         self._loading = True
         try:
             self.combo.clear()
-            self.combo.addItem(self.tr("— Choose —"), "")
+            # choices filtered by an earlier answer may be none yet: say so rather than show an empty list
+            self.combo.addItem(self.tr("— Choose —") if choices else self.tr("— Nothing to choose yet —"), "")
+            self.combo.setEnabled(bool(choices) and not item.readonly)
             for value, label in choices:
                 self.combo.addItem(label, value)
             self.show_value(item.value)
@@ -212,6 +214,9 @@ class SelectOneComboField(FieldWidget):
 
     def focus_target(self) -> QWidget:
         return self.combo
+
+    def set_readonly(self, readonly: bool) -> None:
+        self.combo.setEnabled(not readonly and self.combo.count() > 1)
 
     def choose(self, value: str) -> None:
         """Pick a choice as a click in the list would (used by keyboard-less callers and tests)."""

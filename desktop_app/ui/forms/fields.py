@@ -339,7 +339,8 @@ class _MomentField(FieldWidget):
                                    not isinstance(self.edit, QTimeEdit))
         self.edit.dateTimeChanged.connect(lambda _: self.emit_answer(self.shown_value()))
         self.edit.editingFinished.connect(self.mark_touched)
-        self.clear_button = QPushButton(self.tr("Clear"))
+        self.edit.setMinimumWidth(150)
+        self.clear_button = QPushButton(self.tr("Clear"), flat=True, objectName="clearAnswer")
         self.clear_button.setAccessibleName(self.tr("Clear the answer"))
         self.clear_button.clicked.connect(self._clear)
         for widget in (self.empty_label, self.start_button, self.edit, self.clear_button):

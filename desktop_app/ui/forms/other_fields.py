@@ -50,6 +50,7 @@ class NoteField(FieldWidget):
         self.value_label.setTextFormat(Qt.TextFormat.PlainText)
         self.value_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByKeyboard |
                                                  Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.value_label.hide()  # shown only when the form computes a value for the note
         self.body.addWidget(self.value_label)
         self.setObjectName("note")
 

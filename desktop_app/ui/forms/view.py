@@ -370,6 +370,8 @@ class FormView(QWidget):
         where = pages.index(self.current) + 1 if self.current in pages else 0
         self.previous_button.setEnabled(bool(pages) and where > 1)
         self.next_button.setEnabled(bool(pages) and 0 < where < len(pages))
+        for widget in (self.previous_button, self.next_button, self.position):
+            widget.setVisible(len(pages) > 1)  # one page: Finalize is the only way on
         self.position.setText(self.tr("Page %1 of %2").replace("%1", str(where)).replace("%2", str(len(pages))))
 
     def _title(self, number: int) -> str:
