@@ -7,16 +7,20 @@ loop that survives lost answers, 409 gaps and simulated crashes (in-memory work 
 
 from __future__ import annotations
 
+import json
+import os
 import random
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import httpx
 
 from waypoint_core.protocol import (
     DOMAIN_RESPONSE, HEADER_SERVER_SIGNATURE, EnrolRequest, EnrolResponse, Op, OpResult, PullPage, PushBatch,
-    PushResponse, SigningKey, verify,
+    PushResponse, SigningKey, b64decode, b64encode, verify,
 )
 
 
@@ -108,6 +112,44 @@ class SimDevice:
     pulled: dict[str, tuple[int, dict, bool]] = field(default_factory=dict)  # record -> (version, fields, deleted)
     hlc: int = 0
     local_versions: dict[str, int] = field(default_factory=dict)
+    progress: int = 0  # how far a scripted workload has got (device_process.py)
+    on_commit: Callable[[], None] | None = field(default=None, repr=False)  # e.g. save to disk
+
+    def _committed(self) -> None:
+        if self.on_commit is not None:
+            self.on_commit()
+
+    # -- durable state on disk, for device processes that get killed -------------------------------------------
+
+    def save(self, path: Path) -> None:
+        """Atomically: temp file, fsync, rename. A kill leaves the previous state or the new one, never half."""
+        state = {
+            "client": {"base_url": self.client.base_url, "key": b64encode(self.client.key.raw()),
+                       "device_id": self.client.device_id, "server_signing_key": self.client.server_signing_key},
+            "outbox": [op.model_dump(mode="json") for op in self.outbox],
+            "results": {str(k): v.model_dump(mode="json") for k, v in self.results.items()},
+            "acked_hwm": self.acked_hwm, "cursor": self.cursor, "server_versions": self.server_versions,
+            "expected": self.expected, "pulled": self.pulled, "hlc": self.hlc,
+            "local_versions": self.local_versions, "progress": self.progress,
+        }
+        temp = path.with_name(path.name + ".tmp")
+        with open(temp, "w", encoding="utf-8") as handle:
+            json.dump(state, handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, path)
+
+    @classmethod
+    def load(cls, path: Path) -> SimDevice:
+        state = json.loads(path.read_text("utf-8"))
+        c = state["client"]
+        client = DeviceClient(c["base_url"], key=SigningKey.from_raw(b64decode(c["key"])), device_id=c["device_id"],
+                              server_signing_key=c["server_signing_key"])
+        return cls(client, outbox=[Op.model_validate(o) for o in state["outbox"]],
+                   results={int(k): OpResult.model_validate(v) for k, v in state["results"].items()},
+                   acked_hwm=state["acked_hwm"], cursor=state["cursor"], server_versions=state["server_versions"],
+                   expected=state["expected"], pulled={k: tuple(v) for k, v in state["pulled"].items()},
+                   hlc=state["hlc"], local_versions=state["local_versions"], progress=state["progress"])
 
     # -- local work (each call = one local transaction writing the record and its outbox row) --------------------
 
@@ -118,21 +160,22 @@ class SimDevice:
                 record_version=self.local_versions[record_id], base_version=self.server_versions.get(record_id),
                 form_id=self.form_id, form_version=self.form_version, hlc=self.hlc, fields=fields)
         self.outbox.append(op)
+        self._committed()
         return op
 
     def register(self, fields: dict, record_id: str | None = None) -> str:
         record_id = record_id or str(uuid.uuid4())
-        self._op(record_id, "upsert", fields)
         self.expected[record_id] = dict(fields)
+        self._op(record_id, "upsert", fields)
         return record_id
 
     def edit(self, record_id: str, fields: dict) -> None:
-        self._op(record_id, "upsert", fields)
         self.expected[record_id] = {**(self.expected.get(record_id) or {}), **fields}
+        self._op(record_id, "upsert", fields)
 
     def delete(self, record_id: str) -> None:
-        self._op(record_id, "delete", {})
         self.expected[record_id] = None
+        self._op(record_id, "delete", {})
 
     # -- sync ------------------------------------------------------------------------------------------------------
 
@@ -177,6 +220,7 @@ class SimDevice:
                                                              result.server_version)
         new = max(answer.high_water_mark - self.acked_hwm, 0)
         self.acked_hwm = max(self.acked_hwm, answer.high_water_mark)
+        self._committed()
         return new
 
     def pull_all(self, *, limit: int = 500, rng: random.Random | None = None, crash_probability: float = 0.0) -> int:
@@ -192,6 +236,7 @@ class SimDevice:
                                                              change.server_version)
                 self.hlc = max(self.hlc, change.hlc)
             self.cursor = page.next_cursor
+            self._committed()
             pulled += len(page.changes)
             if not page.has_more:
                 return pulled
