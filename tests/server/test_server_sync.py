@@ -187,3 +187,14 @@ def test_concurrent_change_to_an_identity_field_merges_but_opens_a_review(server
     assert (state["/data/given_name"], state["town"]) == ("Aly", "Mopti")  # both changes kept
     assert json.loads(conflict.fields) == ["/data/given_name"] and json.loads(conflict.winner) == {
         "/data/given_name": "server"}
+
+
+def test_instance_xml_travels_whole_and_only_when_sent(server, make_device):
+    a, b = make_device("Tahoua"), make_device("Tahoua")
+    record = str(uuid.uuid4())
+    xml = "<data id='registration'><name>Hawa</name></data>"
+    first = a.push(a.batch([op(1, record, fields={"name": "Hawa"}, content=xml)])).results[0]
+    a.push(a.batch([op(2, record, fields={"age": 22}, base=first.server_version)]))  # content: null = unchanged
+    latest = [c for c in _pull_all(b) if c.record_id == record][-1]
+    assert latest.content == xml and latest.fields == {"name": "Hawa", "age": 22}
+    assert (latest.form_id, latest.form_version, latest.server_version) == ("registration", "1", 2)
