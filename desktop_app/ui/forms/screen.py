@@ -83,6 +83,7 @@ class FormScreen(QWidget):
         self._save_again = False
         self._finalizing = False
         self._closing = False
+        self._discarded = False
 
         self.title = QLabel(objectName="formTitle", wordWrap=True)
         self.language_label = QLabel()
@@ -203,6 +204,8 @@ class FormScreen(QWidget):
         task.failed.connect(lambda error: self._save_failed(error, final))
 
     def _saved(self, saved, final: bool) -> None:
+        if self._discarded:
+            return  # a save queued just before a lock lands after the screen is gone
         self._saving = False
         self.status = saved.status
         self._last_saved = QTime.currentTime()
@@ -220,6 +223,8 @@ class FormScreen(QWidget):
             self.close_requested.emit()
 
     def _save_failed(self, error: BaseException, final: bool) -> None:
+        if self._discarded:
+            return
         self._saving = False
         self._finalizing = False
         self.dirty = True
@@ -293,8 +298,17 @@ class FormScreen(QWidget):
     def _has_answers(self) -> bool:
         return any(w.item.value and not w.item.readonly for w in self.view.fields.values())
 
+    def save_before_lock(self) -> None:
+        """The vault is about to lock: queue the last changes now, ahead of the lock on the database
+        thread, so the seconds before an idle lock are not lost."""
+        # a save already in flight is fine: the database thread runs this one after it, and both
+        # write the same record id
+        if self.dirty and not self._finalizing:
+            self._start_save("draft")
+
     def discard(self) -> None:
-        """Lock: drop the record from memory and screen at once (no save is possible any more)."""
+        """Lock: drop the record from memory and screen at once."""
+        self._discarded = True
         self._autosave.stop()
         self.view.hide()
         self.session = None

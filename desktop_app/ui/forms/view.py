@@ -40,6 +40,24 @@ class Page:
     relevant: bool = True
 
 
+def _focusable_in_layout_order(widget: QWidget, out: list[QWidget]) -> None:
+    layout = widget.layout()
+    if layout is None:
+        return
+
+    def walk(lay) -> None:
+        for i in range(lay.count()):
+            item = lay.itemAt(i)
+            if item.widget() is not None:
+                child = item.widget()
+                if child.focusPolicy() & Qt.FocusPolicy.TabFocus:
+                    out.append(child)
+                _focusable_in_layout_order(child, out)
+            elif item.layout() is not None:
+                walk(item.layout())
+    walk(layout)
+
+
 def _short_reason(error: AnswerError) -> str:
     return str(error).split(" — question ")[0]
 
@@ -249,6 +267,7 @@ class FormView(QWidget):
             self._forget_below(ref)
             repeat.rebuild(self.session.item(ref, deep=True))
             self._wire_instances(repeat)
+        self.order_tabs()
 
     def _relabel_repeats_and_pages(self) -> None:
         for ref, repeat in self.repeats.items():
@@ -303,6 +322,7 @@ class FormView(QWidget):
         changed = number != self.current
         self.current = number
         self.stack.setCurrentIndex(number)
+        self.order_tabs()
         self.index.blockSignals(True)
         self.index.setCurrentRow(number)
         self.index.blockSignals(False)
@@ -320,6 +340,18 @@ class FormView(QWidget):
                 if changes:
                     self.apply(changes)
                     self.edited.emit()
+
+    def order_tabs(self) -> None:
+        """Tab follows the form: the page's controls in layout order, then Previous and Next.
+        (Qt's own order is the order widgets got their parent, so entries added to a repeat
+        would come last in the window.)"""
+        if self.current < 0:
+            return
+        chain: list[QWidget] = []
+        _focusable_in_layout_order(self.pages[self.current].widget.widget(), chain)
+        for before, after in zip([self.index, *chain], [*chain, self.previous_button]):
+            QWidget.setTabOrder(before, after)
+        QWidget.setTabOrder(self.previous_button, self.next_button)
 
     def next_page(self) -> None:
         later = [i for i in self.visible_pages() if i > self.current]

@@ -300,3 +300,21 @@ def test_the_renderers_own_words_are_translated_to_french(qtbot, qapp, db, migra
     finally:
         translations.switch("en")
         translations.uninstall()
+
+
+def test_tab_follows_the_form_even_into_an_added_entry(qtbot, make_view, migrant_definition):
+    view = make_view(migrant_definition)
+    click_choice(qtbot, view, "/data/consent/consent_services", "yes")
+    click_choice(qtbot, view, "/data/group_info/travelling_alone", "no")
+    view.go_to_page(view.page_of(view.fields["/data/identity/given_name"]))
+    assert view.fields["/data/identity/given_name"].edit.nextInFocusChain() is \
+        view.fields["/data/identity/family_name"].edit
+    view.go_to_page(page_titled(view, "Accompanying group or household member"))
+    view.add_repeat("/data/household_member")
+    first, second = (view.fields[f"/data/household_member[{n}]/member_name"].edit for n in (1, 2))
+    seen, widget = [], first
+    while widget is not view.previous_button and len(seen) < 200:
+        widget = widget.nextInFocusChain()
+        seen.append(widget)
+    assert second in seen and seen[-1] is view.previous_button
+    assert view.previous_button.nextInFocusChain() is view.next_button
