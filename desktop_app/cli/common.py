@@ -19,6 +19,7 @@ from desktop_app.paths import app_paths
 from desktop_app.vault import errors
 
 PASSPHRASE_ENV = "WAYPOINT_PASSPHRASE"
+DEBUG_ENV = "WAYPOINT_DEBUG"
 EXIT_ERROR = 2
 
 
@@ -98,6 +99,12 @@ def guarded(func: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Nam
             return 130
         except OSError as exc:
             print(f"waypoint: {exc.strerror or exc}", file=sys.stderr)
+            return EXIT_ERROR
+        except Exception as exc:  # a bug or an I/O error we have no name for: still one line
+            if os.environ.get(DEBUG_ENV) == "1":
+                raise
+            print(f"waypoint: unexpected {type(exc).__name__}: {exc} (set {DEBUG_ENV}=1 for details)",
+                  file=sys.stderr)
             return EXIT_ERROR
 
     return run

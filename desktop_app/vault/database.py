@@ -34,7 +34,6 @@ from desktop_app.vault.errors import (
     TamperedDatabase,
     VaultError,
     VaultFolderNotWritable,
-    VaultNotFound,
 )
 from desktop_app.vault.keyslots import map_os_error
 
@@ -54,7 +53,6 @@ SQLITE_FULL = 13
 SQLITE_CANTOPEN = 14
 SQLITE_READONLY = 8
 SQLITE_NOTADB = 26
-SQLITE_IOERR = 10
 
 
 def map_db_error(exc: BaseException) -> BaseException:
@@ -75,10 +73,6 @@ def map_db_error(exc: BaseException) -> BaseException:
         return VaultFolderNotWritable("cannot open the database file")
     if isinstance(orig, OSError) and orig.errno in (errno.ENOSPC, errno.EDQUOT):
         return DiskFull()
-    if primary == SQLITE_IOERR:
-        # SQLite reports a short write on a full disk as an I/O error in some paths.
-        if shutil.disk_usage(Path.cwd()).free == 0 or "disk" in text:
-            return DiskFull()
     return exc
 
 
@@ -257,13 +251,6 @@ def expected_signature(version: int) -> list[tuple[str, str, str]]:
         return schema_signature(conn)
     finally:
         conn.close()
-
-
-def ensure_database_exists(folder: Path) -> Path:
-    db_path = folder / DB_FILE
-    if not db_path.exists():
-        raise VaultNotFound(str(folder))
-    return db_path
 
 
 def wrap_sa_error(exc: Exception) -> BaseException:

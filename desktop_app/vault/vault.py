@@ -25,9 +25,7 @@ from desktop_app.vault.errors import (
     InvalidInput,
     PermissionDenied,
     UnknownUser,
-    VaultError,
     VaultExists,
-    VaultFolderNotWritable,
     VaultLocked,
     VaultNotFound,
     WrongPassphrase,
@@ -395,4 +393,4 @@ def _check_passphrase(passphrase: str, profile: str) -> None:
         raise InvalidInput(f"the passphrase must have at least {MIN_PASSPHRASE_LENGTH} characters")
 
 
-__all__ = ["Vault", "UserInfo", "VaultError", "VaultFolderNotWritable"]
+__all__ = ["Vault", "UserInfo", "utc_now"]

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from desktop_app.vault import Vault, errors, keyslots
-from desktop_app.vault.registrations import page_registrations, save_registration
+from desktop_app.vault.registrations import save_registration
 from vault_testdata import ADMIN, ADMIN_PASSPHRASE
 
 STAFF, STAFF_PASSPHRASE = "moussa", "field staff passphrase"
