@@ -118,7 +118,10 @@ class MainWindow(QMainWindow):
         self.show_page(self.registrations_page)
 
     def add_status_widget(self, widget: QWidget) -> None:
-        self.statusBar().addPermanentWidget(widget)
+        """A permanent status-bar widget, placed before the lock state (which stays rightmost)."""
+        # Qt counts the index across the whole bar: after the two normal labels (user, counts).
+        self.statusBar().insertPermanentWidget(2 + self._status_widgets, widget)
+        self._status_widgets += 1
 
     # --- setup -----------------------------------------------------------------------------
     def _location_chosen(self, folder: str) -> None:
@@ -272,6 +275,7 @@ class MainWindow(QMainWindow):
 
     def _build_status_bar(self) -> None:
         self._counts: registrations.ListCounts | None = None
+        self._status_widgets = 0
         self.user_label = QLabel(objectName="statusUser")
         self.unsynced_label = QLabel(objectName="statusUnsynced")
         self.lock_label = QLabel(objectName="statusLock")
@@ -303,7 +307,7 @@ class MainWindow(QMainWindow):
         self.lock_label.style().polish(self.lock_label)
         if unlocked and self._counts is not None:
             self.unsynced_label.setText(
-                self.tr("%n registration(s) not yet synced", "", self._counts.unsynced)
+                self.tr("%n not yet synced", "", self._counts.unsynced)
                 + " · "
                 + self.tr("%n in total", "", self._counts.total)
             )

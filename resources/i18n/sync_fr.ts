@@ -46,7 +46,7 @@
     </message>
     <message>
         <source>Not enrolled for sync</source>
-        <translation>Appareil non inscrit pour la synchronisation</translation>
+        <translation>Appareil non inscrit</translation>
     </message>
     <message>
         <source>Last sync %1</source>

@@ -4,10 +4,10 @@
 <context>
     <name>MainWindow</name>
     <message numerus="yes">
-        <source>%n registration(s) not yet synced</source>
+        <source>%n not yet synced</source>
         <translation>
-            <numerusform>%n registration not yet synced</numerusform>
-            <numerusform>%n registrations not yet synced</numerusform>
+            <numerusform>%n not yet synced</numerusform>
+            <numerusform>%n not yet synced</numerusform>
         </translation>
     </message>
     <message numerus="yes">

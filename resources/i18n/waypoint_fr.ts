@@ -95,10 +95,10 @@
         <translation>Verrouillé</translation>
     </message>
     <message numerus="yes">
-        <source>%n registration(s) not yet synced</source>
+        <source>%n not yet synced</source>
         <translation>
-            <numerusform>%n enregistrement non synchronisé</numerusform>
-            <numerusform>%n enregistrements non synchronisés</numerusform>
+            <numerusform>%n non synchronisé</numerusform>
+            <numerusform>%n non synchronisés</numerusform>
         </translation>
     </message>
     <message numerus="yes">
