@@ -100,6 +100,8 @@ class Vault:
         if kdf_profile not in (PRODUCTION, TEST):
             raise InvalidInput(f"unknown KDF profile {kdf_profile!r}")
         check_profile_allowed(kdf_profile)
+        if path.exists() and not path.is_dir():
+            raise InvalidInput(f"{path} is a file, not a folder")
         if (path / keyslots.SLOTS_FILE).exists():
             raise VaultExists(str(path))
         if (path / database.DB_FILE).exists():

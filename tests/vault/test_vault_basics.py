@@ -40,9 +40,12 @@ def test_create_then_unlock_sees_the_same_vault(new_vault, vault_dir):
         again.close()
 
 
-def test_create_refuses_an_existing_vault(new_vault, vault_dir):
+def test_create_refuses_an_existing_vault_or_a_file(new_vault, vault_dir, tmp_path):
     with pytest.raises(errors.VaultExists):
         Vault.create(vault_dir, admin_username="x", admin_passphrase="y", kdf_profile="test")
+    (tmp_path / "a-file").write_text("not a folder")
+    with pytest.raises(errors.InvalidInput):
+        Vault.create(tmp_path / "a-file", admin_username="x", admin_passphrase="y", kdf_profile="test")
 
 
 def test_save_update_delete_each_write_one_outbox_row(new_vault):
