@@ -63,3 +63,29 @@ def test_incremental_recompute_equals_full_recompute(name, seed):
     reopened = new_session(definition, instance_xml=draft)
     assert _state(reopened) == _state(session)
     assert reopened.to_instance_xml() == session.to_instance_xml()
+
+
+@pytest.mark.parametrize("name", [n for n in ("jr_whova_form.xml", "enketo_bench4.xml", "enketo_widgets.xml",
+                                               "jr_child_vaccination_VOL_tool_v12.xml") if (CORPUS / n).exists()])
+def test_change_set_names_every_ref_whose_state_changed(name):
+    # the renderer refreshes only what a ChangeSet names: nothing that changed may be missing
+    definition = FormDefinition.from_xml((CORPUS / name).read_bytes())
+    session = new_session(definition)
+    filler = _Filler(session)
+    rng = random.Random(7)
+    refs = [item.ref for item in _questions(session.items())]
+
+    def snapshot():
+        return {session.ref_of(n): (n.value, n.relevant) + ((n.required, n.readonly, n.valid) if n.relevant else ())
+                for n in session.root.iter()}
+    for _ in range(80):
+        ref = rng.choice(refs)
+        try:
+            value = rng.choice(filler.candidates(session.item(ref), session.node(ref)) + [None])
+            before = snapshot()
+            changes = session.answer(ref, value)
+        except AnswerError:
+            continue
+        after = snapshot()
+        changed = {k for k in before.keys() | after.keys() if before.get(k) != after.get(k)}
+        assert changed <= changes.changed_refs, (ref, value, changed - changes.changed_refs)
