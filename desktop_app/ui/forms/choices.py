@@ -68,7 +68,8 @@ class _ButtonsField(FieldWidget):
         self.buttons: dict[str, QCheckBox | QRadioButton] = {}
         self._choices: list[tuple[str, str]] | None = None
         self.body.addWidget(self.options)
-        self.clear_button = QPushButton(self.tr("Clear answer"), flat=True, objectName="clearAnswer")
+        # parented now: a button without a parent that is shown becomes a window of its own
+        self.clear_button = QPushButton(self.tr("Clear answer"), self, flat=True, objectName="clearAnswer")
         self.clear_button.clicked.connect(self._clear)
         self.clear_button.setVisible(False)
         if self.exclusive:  # a radio button cannot be unticked: offer it beside the question instead
@@ -108,7 +109,7 @@ class _ButtonsField(FieldWidget):
         return False
 
     def _toggled(self, button, checked: bool) -> None:
-        self.clear_button.setVisible(bool(self.shown_value()) and not self.item.readonly)
+        self.clear_button.setVisible(self.exclusive and bool(self.shown_value()) and not self.item.readonly)
         if not self._loading and (checked or not self.exclusive):
             self.emit_answer(self.shown_value())
 
@@ -131,7 +132,7 @@ class _ButtonsField(FieldWidget):
         for code, button in self.buttons.items():
             button.setChecked(code in chosen)
         self.group.setExclusive(self.exclusive)
-        self.clear_button.setVisible(bool(chosen) and not self.item.readonly)
+        self.clear_button.setVisible(self.exclusive and bool(chosen) and not self.item.readonly)
 
     def focus_target(self) -> QWidget:
         checked = [b for b in self.buttons.values() if b.isChecked()]

@@ -77,6 +77,7 @@ class FormScreen(QWidget):
         self.session = FormSession(opened.definition, language=language, metadata=metadata,
                                    instance_xml=opened.content)
         self.record_id = opened.record_id
+        self._opened_xml = self.session.to_instance_xml(include_nonrelevant=True)
         self.status = opened.status
         self.dirty = False
         self._saving = False
@@ -274,7 +275,10 @@ class FormScreen(QWidget):
     def _show_issues(self, issues) -> None:
         self.view.mark_all_touched()
         first = issues[0]
-        widget = self.view.fields.get(first.ref)
+        try:
+            widget = self.view.field(first.ref)
+        except KeyError:  # a question without a control of its own cannot take the focus
+            widget = None
         label = widget.item.label if widget is not None else first.ref
         text = self.tr("%n answer(s) need attention before finalizing.", "", len(issues)) + " " + \
             self.tr("First: “%1” — %2").replace("%1", label).replace("%2", first.message)
@@ -296,7 +300,7 @@ class FormScreen(QWidget):
             self.close_requested.emit()
 
     def _has_answers(self) -> bool:
-        return any(w.item.value and not w.item.readonly for w in self.view.fields.values())
+        return self.session.to_instance_xml(include_nonrelevant=True) != self._opened_xml
 
     def save_before_lock(self) -> None:
         """The vault is about to lock: queue the last changes now, ahead of the lock on the database

@@ -40,7 +40,7 @@ class RepeatInstance(QFrame):
         self.ref = item.ref
         self.number = number
         self.heading = QLabel(objectName="sectionHeading", wordWrap=True)
-        self.remove_button = QPushButton()
+        self.remove_button = QPushButton(self)  # parented before any show: never a window of its own
         self.remove_button.setVisible(removable)
         self.remove_button.clicked.connect(self.ask_remove)
         top = QHBoxLayout()

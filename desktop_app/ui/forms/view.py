@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.ui.forms.fields import FieldWidget
-from desktop_app.ui.forms.other_fields import UnsupportedField, UploadField, make_field
+from desktop_app.ui.forms.other_fields import UnsupportedField, UploadField, field_class, make_field
 from desktop_app.ui.forms.sections import RepeatSection, Section
 from waypoint_core.xform import AnswerError, ChangeSet, FormSession, Item
 
@@ -36,8 +36,10 @@ class Page:
     kind: str  # "group", "repeat" or "loose"
     title: str
     widget: QScrollArea
-    refs: list[str] = field(default_factory=list)  # the questions built on it (for "loose" pages)
+    refs: list[str] = field(default_factory=list)  # its questions (for "loose" pages)
     relevant: bool = True
+    top: list[int] = field(default_factory=list)  # positions in session.items() of what it shows
+    built: bool = False
 
 
 def _focusable_in_layout_order(widget: QWidget, out: list[QWidget]) -> None:
@@ -56,6 +58,13 @@ def _focusable_in_layout_order(widget: QWidget, out: list[QWidget]) -> None:
             elif item.layout() is not None:
                 walk(item.layout())
     walk(layout)
+
+
+def _questions(items: list[Item]):
+    for item in items:
+        if item.kind == "question":
+            yield item
+        yield from _questions(item.children)
 
 
 def _short_reason(error: AnswerError) -> str:
@@ -78,6 +87,7 @@ class FormView(QWidget):
         self.pages: list[Page] = []
         self.unsupported: list[str] = []
         self.current = -1
+        self._touched_all = False  # finalize was tried: pages built later show their messages
 
         self.index = QListWidget(objectName="pageIndex")
         self.index.setFixedWidth(250)
@@ -113,21 +123,31 @@ class FormView(QWidget):
 
     # --- building --------------------------------------------------------------------------
     def build(self) -> None:
-        loose: list[Item] = []
-        for item in self.session.items():
+        """Make one (empty) page per top-level group or repeat; a page's widgets are built when
+        it is first shown, so a 1,000-question form opens as fast as its first page."""
+        loose: list[int] = []
+        tree = self.session.items()
+        for position, item in enumerate(tree):
             if item.kind in ("group", "repeat"):
-                self._add_loose_page(loose)
+                self._add_page("loose", None, "", loose)
                 loose = []
-                self._add_page(item)
+                self._add_page(item.kind, item.ref or None, item.label, [position])
             else:
-                loose.append(item)
-        self._add_loose_page(loose)
+                loose.append(position)
+        self._add_page("loose", None, "", loose)
+        for page in self.pages:
+            if page.kind == "loose":
+                page.refs = [tree[i].ref for i in page.top]
+        self.unsupported = [f"{q.ref} ({q.control}/{q.type})" for q in _questions(tree)
+                            if field_class(q) is UnsupportedField]
         self._update_pages()
         first = next((i for i, p in enumerate(self.pages) if p.relevant), 0)
         if self.pages:
             self.go_to_page(first)
 
-    def _new_page_widget(self) -> tuple[QScrollArea, QVBoxLayout]:
+    def _add_page(self, kind: str, ref: str | None, title: str, top: list[int]) -> None:
+        if not top:
+            return
         inner = QWidget(objectName="formPage")
         content = QVBoxLayout(inner)
         content.setContentsMargins(16, 8, 24, 16)
@@ -136,36 +156,54 @@ class FormView(QWidget):
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(inner)
-        return scroll, content
-
-    def _add_page(self, item: Item) -> None:
-        scroll, content = self._new_page_widget()
-        if item.kind == "repeat":
-            self._build_items(content, [item])
-        else:
-            self._build_items(content, item.children)
-        content.addStretch(1)
-        self.pages.append(Page(ref=item.ref or None, kind=item.kind, title=item.label, widget=scroll))
+        self.pages.append(Page(ref=ref, kind=kind, title=title, widget=scroll, top=list(top)))
         self.stack.addWidget(scroll)
         self.index.addItem("")
 
-    def _add_loose_page(self, items: list[Item]) -> None:
-        if not items:
+    def ensure_built(self, number: int) -> None:
+        page = self.pages[number]
+        if page.built:
             return
-        scroll, content = self._new_page_widget()
+        page.built = True
+        if page.ref:
+            fresh = [self.session.item(page.ref, deep=True)]
+        else:
+            tree = self.session.items()
+            fresh = [tree[i] for i in page.top]
+        items = fresh if page.kind in ("repeat", "loose") else fresh[0].children
+        content = page.widget.widget().layout()
         self._build_items(content, items)
         content.addStretch(1)
-        self.pages.append(Page(ref=None, kind="loose", title="", widget=scroll,
-                               refs=[i.ref for i in items if i.kind == "question"]))
-        self.stack.addWidget(scroll)
-        self.index.addItem("")
+        if self._touched_all:
+            for ref, widget in self.fields.items():
+                if page.widget.isAncestorOf(widget):
+                    widget.mark_touched()
+
+    def build_all(self) -> None:
+        for number in range(len(self.pages)):
+            self.ensure_built(number)
+
+    def page_of_ref(self, ref: str) -> int:
+        """The page a question is on, whether or not its widgets exist yet."""
+        for number, page in enumerate(self.pages):
+            if page.kind == "loose" and ref in page.refs:
+                return number
+            if page.ref and (ref.startswith(page.ref + "/") or ref.startswith(page.ref + "[")):
+                return number
+        return -1
+
+    def field(self, ref: str) -> FieldWidget:
+        """The widget of a question, building its page first if needed."""
+        if ref not in self.fields:
+            number = self.page_of_ref(ref)
+            if number >= 0:
+                self.ensure_built(number)
+        return self.fields[ref]
 
     def _build_items(self, layout: QVBoxLayout, items: list[Item]) -> None:
         for item in items:
             if item.kind == "question":
                 widget = make_field(item)
-                if isinstance(widget, UnsupportedField):
-                    self.unsupported.append(f"{item.ref} ({item.control}/{item.type})")
                 if isinstance(widget, UploadField):
                     widget.pick_file = self.file_requested.emit
                 widget.answered.connect(self._answer)
@@ -296,6 +334,10 @@ class FormView(QWidget):
         except AnswerError:
             return False
 
+    def _ref_relevant(self, ref: str) -> bool:
+        widget = self.fields.get(ref)
+        return widget.item.relevant if widget is not None else self.relevant(ref)
+
     def _update_pages(self) -> None:
         for ref, repeat in self.repeats.items():
             applies = self.repeat_applies(ref)
@@ -305,7 +347,7 @@ class FormView(QWidget):
                 wrapper.setVisible(applies)
         for i, page in enumerate(self.pages):
             if page.kind == "loose":
-                relevant = any(self.fields[r].item.relevant for r in page.refs if r in self.fields)
+                relevant = any(self._ref_relevant(r) for r in page.refs)
             else:
                 relevant = self.relevant(page.ref)
             page.relevant = relevant
@@ -320,6 +362,7 @@ class FormView(QWidget):
         if not 0 <= number < len(self.pages):
             return
         changed = number != self.current
+        self.ensure_built(number)
         self.current = number
         self.stack.setCurrentIndex(number)
         self.order_tabs()
@@ -394,6 +437,7 @@ class FormView(QWidget):
         widget.focus_editor()
 
     def mark_all_touched(self) -> None:
+        self._touched_all = True
         for widget in self.fields.values():
             widget.mark_touched()
 

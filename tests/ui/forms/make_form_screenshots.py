@@ -93,9 +93,9 @@ def main() -> int:
             for ref, value in answers:
                 screen.view._answer(ref, value)
             if page_ref:
-                screen.view.go_to_page(screen.view.page_of(screen.view.fields[page_ref]))
+                screen.view.go_to_page(screen.view.page_of(screen.view.field(page_ref)))
             for ref in flagged:
-                screen.view.fields[ref].mark_touched()
+                screen.view.field(ref).mark_touched()
             settle(lambda: not screen._saving, ms=3000)
             settle(ms=200)
             path = OUT / f"forms-{stem.replace('_', '-')}-{language}.png"

@@ -26,7 +26,7 @@ def open_screen(qtbot, db, definition, *, autosave_ms=40, form_id="waypoint_migr
 
 
 def click(qtbot, view, ref, value):
-    widget = view.fields[ref]
+    widget = view.field(ref)
     view.go_to_page(view.page_of(widget))
     button = widget.choice_button(value)
     qtbot.waitUntil(lambda: button.height() >= button.sizeHint().height(), timeout=5_000)  # laid out
@@ -42,7 +42,7 @@ def test_autosave_creates_one_draft_after_a_pause(qtbot, db, migrant_definition)
     assert first.args[0].status == "draft" and first.args[0].record_id == screen.record_id
     # more answers: saved again into the same record, never a second one
     with qtbot.waitSignal(screen.saved, timeout=10_000):
-        qtbot.keyClicks(screen.view.fields["/data/identity/given_name"].edit, "Selam")
+        qtbot.keyClicks(screen.view.field("/data/identity/given_name").edit, "Selam")
     qtbot.waitUntil(lambda: not screen.dirty and not screen._saving, timeout=10_000)
     stored = db.call(qtbot, lambda vault: get_registration(vault, screen.record_id))
     assert stored.status == "draft" and "<given_name>Selam</given_name>" in stored.content
@@ -63,9 +63,9 @@ def test_close_saves_first_then_asks_for_the_list(qtbot, db, migrant_definition)
 def test_finalize_jumps_to_the_first_invalid_answer_with_its_message(qtbot, db, migrant_definition):
     screen = open_screen(qtbot, db, migrant_definition, autosave_ms=60_000)
     view = screen.view
-    country = view.fields["/data/centre_page/centre_country"]
+    country = view.field("/data/centre_page/centre_country")
     country.combo.setCurrentIndex(country.combo.findData("NE"))
-    centre = view.fields["/data/centre_page/centre"]
+    centre = view.field("/data/centre_page/centre")
     centre.combo.setCurrentIndex(1)
     click(qtbot, view, "/data/consent/consent_given_by", "self")
     click(qtbot, view, "/data/consent/consent_services", "yes")
@@ -73,7 +73,7 @@ def test_finalize_jumps_to_the_first_invalid_answer_with_its_message(qtbot, db, 
 
     screen.finalize_button.click()
     # the first issue is on the consent page: legal basis is required once consent is given
-    legal = view.fields["/data/consent/legal_basis"]
+    legal = view.field("/data/consent/legal_basis")
     assert view.current == view.page_of(legal)
     assert screen.window().focusWidget() is legal.focus_target()
     assert legal.message.isVisibleTo(screen) and legal.message.text()
@@ -82,8 +82,8 @@ def test_finalize_jumps_to_the_first_invalid_answer_with_its_message(qtbot, db, 
     assert db.call(qtbot, lambda vault: count_registrations(vault, status="finalized")) == 0
 
     # a constraint is checked too: a wrong phone number is where finalize goes once the page before is done
-    view.fields["/data/identity/phone"].edit.setFocus()
-    qtbot.keyClicks(view.fields["/data/identity/phone"].edit, "0022790")
+    view.field("/data/identity/phone").edit.setFocus()
+    qtbot.keyClicks(view.field("/data/identity/phone").edit, "0022790")
     issues = screen.session.validate()
     assert any(i.ref == "/data/identity/phone" and i.kind == "constraint" for i in issues)
 
@@ -98,7 +98,7 @@ def test_a_file_answer_is_kept_in_the_vault_not_on_disk(qtbot, db, tmp_path):
                                                                  check_role=False))
     definition = FormDefinition.from_xml(xform)
     screen = open_screen(qtbot, db, definition, form_id="photo_form")
-    field = screen.view.fields["/data/document_photo"]
+    field = screen.view.field("/data/document_photo")
     picture = tmp_path / "passport.jpg"
     picture.write_bytes(b"\xff\xd8\xff synthetic jpeg bytes")
     with qtbot.waitSignal(screen.saved, timeout=10_000):

@@ -31,7 +31,7 @@ def make_view(qtbot):
 
 
 def click_choice(qtbot, view: FormView, ref: str, value: str) -> None:
-    widget = view.fields[ref]
+    widget = view.field(ref)
     view.go_to_page(view.page_of(widget))  # a person clicks what is on screen
     if isinstance(widget, choices.SelectOneComboField):
         widget.combo.setCurrentIndex(widget.combo.findData(value))
@@ -52,8 +52,8 @@ def page_titled(view: FormView, title: str) -> int:
 def test_consent_answer_shows_and_hides_questions_and_pages(qtbot, make_view, migrant_definition):
     view = make_view(migrant_definition)
     identity = page_titled(view, "Identity")
-    share = view.fields["/data/consent/consent_share_providers"]
-    note = view.fields["/data/consent/no_consent_note"]
+    share = view.field("/data/consent/consent_share_providers")
+    note = view.field("/data/consent/no_consent_note")
     assert not view.pages[identity].relevant and view.index.isRowHidden(identity)
     assert share.isHidden() and note.isHidden()
 
@@ -74,7 +74,7 @@ def test_constraint_message_appears_beside_the_field_and_goes_when_fixed(qtbot, 
     view = make_view(migrant_definition)
     click_choice(qtbot, view, "/data/consent/consent_services", "yes")
     view.go_to_page(page_titled(view, "Identity"))
-    phone = view.fields["/data/identity/phone"]
+    phone = view.field("/data/identity/phone")
     qtbot.keyClicks(phone.edit, "12345")
     qtbot.keyClick(phone.edit, Qt.Key.Key_Return)  # leaving the field shows its message
     assert phone.message.isVisibleTo(phone)
@@ -88,10 +88,10 @@ def test_constraint_message_appears_beside_the_field_and_goes_when_fixed(qtbot, 
 
 def test_required_mark_has_accessible_text(make_view, migrant_definition):
     view = make_view(migrant_definition)
-    country = view.fields["/data/centre_page/centre_country"]
+    country = view.field("/data/centre_page/centre_country")
     assert country.label.text().endswith(fields.REQUIRED_MARK) and country.label_text == "Country of the centre"
     assert country.combo.accessibleName() == "Country of the centre (required)"
-    other = view.fields["/data/identity/other_names"]
+    other = view.field("/data/identity/other_names")
     assert other.label.text() == "Other names or nicknames"  # no mark
 
 
@@ -99,7 +99,7 @@ def test_typed_numbers_follow_the_locale_and_refuse_letters(qtbot, make_view, mi
     view = make_view(migrant_definition)
     click_choice(qtbot, view, "/data/consent/consent_services", "yes")
     view.go_to_page(page_titled(view, "Identity"))
-    age = view.fields["/data/identity/age_years"]
+    age = view.field("/data/identity/age_years")
     assert isinstance(age, fields.IntegerField)
     qtbot.keyClicks(age.edit, "3x4")  # the validator drops the letter
     assert age.edit.text() == "34"
@@ -114,17 +114,17 @@ def test_repeat_add_and_confirmed_remove(qtbot, make_view, migrant_definition):
     click_choice(qtbot, view, "/data/consent/consent_services", "yes")
     view.go_to_page(page_titled(view, "Group or household"))
     click_choice(qtbot, view, "/data/group_info/travelling_alone", "no")
-    repeat = view.repeats["/data/household_member"]
     view.go_to_page(page_titled(view, "Accompanying group or household member"))
+    repeat = view.repeats["/data/household_member"]
     assert repeat.add_button.isVisibleTo(view)
     assert len(repeat.instances) == 1  # the form starts with one entry, as in Collect
     qtbot.waitUntil(lambda: repeat.add_button.height() >= repeat.add_button.sizeHint().height(), timeout=5_000)
     qtbot.mouseClick(repeat.add_button, Qt.MouseButton.LeftButton)
     assert len(repeat.instances) == 2
     # the new entry's first question has the focus, ready to type
-    assert view.window().focusWidget() is view.fields["/data/household_member[2]/member_name"].edit
-    qtbot.keyClicks(view.fields["/data/household_member[1]/member_name"].edit, "Awa")
-    qtbot.keyClicks(view.fields["/data/household_member[2]/member_name"].edit, "Issa")
+    assert view.window().focusWidget() is view.field("/data/household_member[2]/member_name").edit
+    qtbot.keyClicks(view.field("/data/household_member[1]/member_name").edit, "Awa")
+    qtbot.keyClicks(view.field("/data/household_member[2]/member_name").edit, "Issa")
     first = repeat.instances[0]
     qtbot.waitUntil(lambda: first.remove_button.height() >= first.remove_button.sizeHint().height(), timeout=5_000)
     qtbot.mouseClick(first.remove_button, Qt.MouseButton.LeftButton)
@@ -138,7 +138,7 @@ def test_repeat_add_and_confirmed_remove(qtbot, make_view, migrant_definition):
     qtbot.mouseClick(first.confirm_yes, Qt.MouseButton.LeftButton)
     assert len(repeat.instances) == 1
     # the remaining entry is now number 1, and its widget shows its own answer
-    assert view.fields["/data/household_member[1]/member_name"].edit.text() == "Issa"
+    assert view.field("/data/household_member[1]/member_name").edit.text() == "Issa"
     assert "/data/household_member[2]/member_name" not in view.fields
     assert view.session.value("/data/household_size") == "2"  # the person and one member
 
@@ -152,12 +152,12 @@ def test_language_switch_changes_labels_and_choices_to_french(qtbot, db, migrant
                                               form_version="x"), run_with_vault=db.run_with_vault)
     qtbot.addWidget(screen)
     view = screen.view
-    country = view.fields["/data/centre_page/centre_country"]
+    country = view.field("/data/centre_page/centre_country")
     assert country.label_text == "Country of the centre"
     screen.language.setCurrentText("Français (fr)")
     assert country.label_text == "Pays du centre"
-    assert view.fields["/data/identity/given_name"].label_text == "Prénom(s)"
-    assert view.fields["/data/consent/consent_services"].choice_button("yes").text() == "Oui"
+    assert view.field("/data/identity/given_name").label_text == "Prénom(s)"
+    assert view.field("/data/consent/consent_services").choice_button("yes").text() == "Oui"
     assert view.index.item(page_titled(view, "Identité")).text() == "Identité"
     assert screen.view.layoutDirection() == Qt.LayoutDirection.LeftToRight
 
@@ -193,7 +193,7 @@ def test_arabic_lays_the_form_out_right_to_left(qtbot, db, tmp_path):
     qtbot.addWidget(screen)
     screen.language.setCurrentText("العربية (ar)")
     assert screen.view.layoutDirection() == Qt.LayoutDirection.RightToLeft
-    assert screen.view.fields["/data/name"].label_text == "الاسم"
+    assert screen.view.field("/data/name").label_text == "الاسم"
     screen.language.setCurrentText("English (en)")
     assert screen.view.layoutDirection() == Qt.LayoutDirection.LeftToRight
 
@@ -229,6 +229,7 @@ def test_kinds_outside_the_corpus_get_their_widgets(qtbot, tmp_path, make_view):
                                          "| | rank priorities | priorities | Priorities |"), encoding="utf-8")
     definition = FormDefinition.from_xml(forms.validate_form_file(source).xform)
     view = make_view(definition)
+    view.build_all()
     by_ref = {ref.rsplit("/", 1)[-1]: w for ref, w in view.fields.items()}
     assert isinstance(by_ref["level"], other_fields.RangeField)
     assert isinstance(by_ref["priorities"], choices.RankField)
@@ -262,6 +263,8 @@ def test_corpus_widgets_form_renders_every_control(qtbot, make_view):
                 questions.append(item)
             walk(item.children)
     walk(view.session.items())
+    assert len(view.fields) < len(questions)  # pages are built when first shown
+    view.build_all()
     assert questions and {q.ref for q in questions} == set(view.fields)
     assert view.unsupported == []
     kinds = {type(view.fields[q.ref]) for q in questions}
@@ -292,7 +295,7 @@ def test_the_renderers_own_words_are_translated_to_french(qtbot, qapp, db, migra
         assert screen.finalize_button.text() == "&Finaliser"
         assert screen.view.next_button.text() == "&Suivant →"
         # a string of the base class, used by a subclass widget
-        country = screen.view.fields["/data/centre_page/centre_country"]
+        country = screen.view.field("/data/centre_page/centre_country")
         assert country.combo.accessibleName() == "Pays du centre (obligatoire)"
         assert country.combo.itemText(0) == "— Choisir —"
         screen.finalize()
@@ -306,12 +309,12 @@ def test_tab_follows_the_form_even_into_an_added_entry(qtbot, make_view, migrant
     view = make_view(migrant_definition)
     click_choice(qtbot, view, "/data/consent/consent_services", "yes")
     click_choice(qtbot, view, "/data/group_info/travelling_alone", "no")
-    view.go_to_page(view.page_of(view.fields["/data/identity/given_name"]))
-    assert view.fields["/data/identity/given_name"].edit.nextInFocusChain() is \
-        view.fields["/data/identity/family_name"].edit
+    view.go_to_page(view.page_of(view.field("/data/identity/given_name")))
+    assert view.field("/data/identity/given_name").edit.nextInFocusChain() is \
+        view.field("/data/identity/family_name").edit
     view.go_to_page(page_titled(view, "Accompanying group or household member"))
     view.add_repeat("/data/household_member")
-    first, second = (view.fields[f"/data/household_member[{n}]/member_name"].edit for n in (1, 2))
+    first, second = (view.field(f"/data/household_member[{n}]/member_name").edit for n in (1, 2))
     seen, widget = [], first
     while widget is not view.previous_button and len(seen) < 200:
         widget = widget.nextInFocusChain()

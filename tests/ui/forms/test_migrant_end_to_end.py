@@ -41,7 +41,7 @@ class Filler:
         self.qtbot, self.screen, self.view = qtbot, screen, screen.view
 
     def field(self, ref: str):
-        widget = self.view.fields[ref]
+        widget = self.view.field(ref)
         page = self.view.page_of(widget)
         if page != self.view.current:
             # the person presses Page Down until the page with the field is on screen
@@ -180,5 +180,5 @@ def test_fill_migrant_registration_finalize_and_find_it_after_lock_and_unlock(qt
         window.open_registration_requested.emit(record_id)
     again = reopened.args[0]
     assert again.opened.form_version == row().form_version and again.status == "finalized"
-    assert again.view.fields["/data/household_member[2]/member_name"].edit.text() == "Hawa"
-    assert again.view.fields["/data/identity/given_name"].edit.text() == "Awa"
+    assert again.view.field("/data/household_member[2]/member_name").edit.text() == "Hawa"
+    assert again.view.field("/data/identity/given_name").edit.text() == "Awa"
