@@ -63,35 +63,44 @@ def run_faulty_sync(*, data_dir, database_url, admin_db, devices: int, registrat
         failures: list[BaseException] = []
         kill_rng = random.Random(seed + 1)
 
-        def on_retry(_count: int) -> None:
-            """Some retries come with a server kill, at whatever point the server happens to be."""
+        def kill_server() -> None:
             nonlocal killed
             with kill_lock:
-                if killed < kills and kill_rng.random() < 0.05:
+                if killed < kills:
                     killed += 1
                     server.kill()
                     server.start()
 
+        def on_retry(_count: int) -> None:
+            """Some retries come with a server kill, at whatever point the server happens to be."""
+            if kill_rng.random() < 0.05:
+                kill_server()
+
+        # The first device kills the server before some of its syncs, whatever the others are doing at that
+        # moment: the kills happen mid-work (for the others) on every run, not only when a timer happens to fire.
+        kill_before = set(kill_rng.sample(range(1, rounds), k=min(kills, rounds - 1)))
+
         def device_thread(sim: SimDevice, index: int) -> None:
             rng = random.Random(seed * 100 + index)
+            syncs = 0
+
+            def sync(device: SimDevice) -> None:
+                nonlocal syncs
+                syncs += 1
+                if index == 0 and syncs in kill_before:
+                    kill_server()
+                sync_until_done(device, rng=rng, crash_probability=0.03, on_retry=on_retry)
+
             try:
-                workload(sim, rng, registrations=registrations // devices, rounds=rounds,
-                         sync=lambda d: sync_until_done(d, rng=rng, crash_probability=0.03, on_retry=on_retry))
+                workload(sim, rng, registrations=registrations // devices, rounds=rounds, sync=sync)
             except BaseException as exc:  # noqa: BLE001 - reported by the test thread
                 failures.append(exc)
 
         threads = [threading.Thread(target=device_thread, args=(sim, i)) for i, sim in enumerate(sims)]
         for thread in threads:
             thread.start()
-        # Kill the server at least `kills` times while the devices work, at times we do not choose.
-        while any(t.is_alive() for t in threads):
-            for thread in threads:
-                thread.join(timeout=kill_rng.uniform(0.5, 2.0))
-            with kill_lock:
-                if killed < kills and any(t.is_alive() for t in threads):
-                    killed += 1
-                    server.kill()
-                    server.start()
+        for thread in threads:
+            thread.join()
         assert not failures, failures
         proxy.enabled = False
         for sim in sims:  # a last sync on a quiet line, so every device has pulled every change
