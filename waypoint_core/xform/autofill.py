@@ -52,6 +52,7 @@ class _Filler:
         self.answered = 0
         self.counted: set[str] = set()
         self.expanded_last_pass = False
+        self.orders: dict[tuple, list] = {}  # (question, its candidates) -> widest-first order
 
     def expand_repeats(self, items) -> bool:
         """Give each relevant repeat its instances; True if the structure changed (walk again)."""
@@ -86,7 +87,11 @@ class _Filler:
             return
         candidates = self.candidates(item, node)
         if item.type in ("select1", "select") and 1 < len(candidates) <= 40:
-            candidates = self._widest_first(item.ref, node, candidates)
+            # the order found for one repeat instance serves the others (bench10 has 200)
+            key = (node.gpath, tuple(map(str, candidates)))
+            if key not in self.orders:
+                self.orders[key] = self._widest_first(item.ref, node, candidates)
+            candidates = self.orders[key]
         for attempt in range(2):
             for candidate in candidates:
                 try:
