@@ -200,3 +200,25 @@ def test_unknown_function_and_wrong_arity_are_errors():
 def test_unknown_instance_is_an_error(ev):
     with pytest.raises(XPathEvalError, match="nope"):
         ev("instance('nope')/root/item")
+
+
+@pytest.mark.parametrize("expr, expected", [
+    ("checklist(1, 2, true(), false(), 'yes')", True), ("checklist(-1, 1, true(), true())", False),
+    ("checklist(2, -1, /data/rep/x)", True),
+    ("weighted-checklist(3, -1, true(), 2, 'x', 1, false(), 5)", True),
+    ("weighted-checklist(-1, 2, true(), 2, 'x', 1)", False),
+    ("digest('abc', 'SHA-256', 'hex')", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"),
+    ("digest('abc', 'MD5')", "kAFQmDzST7DWlj99KOF/cg=="), ("base64-decode('aGVsbG8=')", "hello"),
+    ("base64-decode('%%%')", ""),
+    # one degree of longitude on the equator, and a 1°×1° square there (sphere of radius 6378.1 km)
+    ("round(distance('0 0 0 0;0 1 0 0'))", 111319.0), ("round(distance('0 0', '0 1', '1 1'))", 222638.0),
+    ("round(area('0 0;0 1;1 1;1 0;0 0') div 1000000)", 12391.0),
+    ("geofence('0.5 0.5', '0 0;0 1;1 1;1 0;0 0')", True), ("geofence('2 2', '0 0;0 1;1 1;1 0;0 0')", False),
+])
+def test_checklists_digests_and_geometry(ev, expr, expected):
+    assert ev(expr) == expected
+
+
+def test_unknown_digest_algorithm_is_named(ev):
+    with pytest.raises(XPathEvalError, match="SHA-3"):
+        ev("digest('a', 'SHA-3')")
