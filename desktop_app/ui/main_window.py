@@ -33,6 +33,7 @@ class MainWindow(QMainWindow):
     new_registration_requested = Signal()
     open_registration_requested = Signal(str)  # record id
     counts_updated = Signal(int, int)  # total, unsynced
+    about_to_lock = Signal()  # the vault is still open: queue last saves now (they run before the lock)
 
     def __init__(
         self,
@@ -187,6 +188,8 @@ class MainWindow(QMainWindow):
 
     def lock(self) -> None:
         """Lock now (menu, Ctrl+L, idle timer, closing the window)."""
+        if self.controller.is_unlocked:
+            self.about_to_lock.emit()
         self.controller.lock()
 
     def _locking(self) -> None:
