@@ -101,6 +101,7 @@ class FormsArea(QObject):
         window.new_registration_requested.connect(self.choose_form)
         window.open_registration_requested.connect(self.open_record)
         controller.locking.connect(self._locking)
+        window.about_to_lock.connect(self._before_lock)
 
     def choose_form(self) -> None:
         if self.screen is not None:  # one record at a time: go back to it
@@ -181,6 +182,10 @@ class FormsArea(QObject):
         screen, self.screen = self.screen, None
         self.window.stack.removeWidget(screen)
         screen.discard()
+
+    def _before_lock(self) -> None:
+        if self.screen is not None:
+            self.screen.save_before_lock()
 
     def _locking(self) -> None:
         if self.screen is not None:

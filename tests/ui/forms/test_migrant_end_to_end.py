@@ -182,3 +182,30 @@ def test_fill_migrant_registration_finalize_and_find_it_after_lock_and_unlock(qt
     assert again.opened.form_version == row().form_version and again.status == "finalized"
     assert again.view.field("/data/household_member[2]/member_name").edit.text() == "Hawa"
     assert again.view.field("/data/identity/given_name").edit.text() == "Awa"
+
+
+def test_locking_right_after_an_answer_keeps_it_in_a_draft(qtbot, make_app):
+    app = make_app()
+    window = app.window
+    window.show()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=5_000)
+    setup_and_unlock(qtbot, window)
+    window.new_action.trigger()
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is app.forms.chooser, timeout=60_000)
+    with qtbot.waitSignal(app.forms.screen_opened, timeout=20_000) as opened:
+        qtbot.mouseClick(app.forms.chooser.open_button, Qt.MouseButton.LeftButton)
+    screen = opened.args[0]
+    Filler(qtbot, screen).pick("/data/centre_page/centre_country", "ML")
+    assert screen.dirty  # within the 2 s before the autosave: the idle lock could come now
+    record_id = screen.record_id
+    with qtbot.waitSignal(app.controller.locked, timeout=10_000):
+        window.lock()
+    unlock(qtbot, window)
+    model = window.model
+    qtbot.waitUntil(lambda: any(model.row_at(r).record_id == record_id for r in range(model.rowCount())),
+                    timeout=10_000)
+    with qtbot.waitSignal(app.forms.screen_opened, timeout=20_000) as reopened:
+        window.open_registration_requested.emit(record_id)
+    assert reopened.args[0].session.value("/data/centre_page/centre_country") == "ML"
+    assert reopened.args[0].status == "draft"
