@@ -6,7 +6,7 @@ window or dialog counts as activity. The timer only runs while the vault is unlo
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 
 _ACTIVITY = {
     QEvent.Type.KeyPress,
@@ -28,6 +28,8 @@ class IdleWatcher(QObject):
         super().__init__()
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
+        # Precise: a coarse timer may fire up to 5 % early or late (15 s on a 5-minute lock).
+        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._timer.timeout.connect(self.idle.emit)
         self.set_minutes(minutes)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings
+from PySide6.QtCore import QByteArray, QLocale, QSettings
 
 LANGUAGES = ("en", "fr")
 DEFAULT_IDLE_MINUTES = 5
@@ -27,8 +27,12 @@ class AppSettings:
 
     @property
     def language(self) -> str:
-        value = str(self._qs.value("ui/language", "en"))
-        return value if value in LANGUAGES else "en"
+        # Until someone chooses, follow the computer's language when we have it (French-speaking
+        # West Africa is a large part of the field).
+        system = QLocale.system().name().split("_")[0]
+        fallback = system if system in LANGUAGES else "en"
+        value = str(self._qs.value("ui/language", fallback))
+        return value if value in LANGUAGES else fallback
 
     @language.setter
     def language(self, value: str) -> None:

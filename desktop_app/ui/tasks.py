@@ -119,6 +119,11 @@ class TaskRunner(QObject):
         self._closed = False
 
     @property
+    def stopped(self) -> bool:
+        """True once shutdown() has run and the database thread has ended."""
+        return self._closed and self._db.isFinished()
+
+    @property
     def pending(self) -> int:
         return len(self._pending)
 

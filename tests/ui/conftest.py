@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import QEvent
 
 from desktop_app.paths import app_paths
 from desktop_app.ui.app import build_app
@@ -31,7 +32,14 @@ def make_app(qapp, qtbot):
         app.close()  # locks, then waits for the database thread to finish and stop
     # Deliver the last queued signals and deferred deletes before the next test starts.
     qapp.processEvents()
-    qapp.sendPostedEvents(None, 0)
+    qapp.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
+    # Nothing may outlive the test: no window, no running worker, no armed idle timer.
+    for app in built:
+        assert app.tasks.stopped, "the database thread is still running"
+        assert not app.idle.is_armed
+        assert not app.controller.is_unlocked
+    leftovers = [w for w in qapp.topLevelWidgets() if w.isVisible()]
+    assert leftovers == [], f"windows left open: {leftovers}"
 
 
 def pytest_collection_modifyitems(items):

@@ -156,3 +156,17 @@ def test_escape_leaves_the_recovery_panel(qtbot, make_app):
     qtbot.keyClicks(page.recovery_code, "ABCD")
     qtbot.keyClick(page.recovery_code, Qt.Key.Key_Escape)
     assert page.modes.currentIndex() == 0 and page.recovery_code.text() == ""
+
+
+def test_any_key_or_click_restarts_the_idle_countdown(qtbot, make_app):
+    app = _started(qtbot, make_app)
+    window = app.window
+    _unlock(qtbot, window)
+    timer = app.idle._timer
+    app.idle.set_timeout_ms(60_000)
+    qtbot.waitUntil(lambda: timer.remainingTime() < 59_900, timeout=5000)  # some time has passed
+    qtbot.keyClick(window.registrations_page.search, Qt.Key.Key_A)  # input anywhere in the app
+    assert timer.remainingTime() > 59_900
+    qtbot.waitUntil(lambda: timer.remainingTime() < 59_900, timeout=5000)
+    qtbot.mouseClick(window.registrations_page.table.viewport(), Qt.MouseButton.LeftButton)
+    assert timer.remainingTime() > 59_900 and app.idle.is_armed
