@@ -27,6 +27,9 @@ XF = "{http://www.w3.org/2002/xforms}"
 H = "{http://www.w3.org/1999/xhtml}"
 JR = "{http://openrosa.org/javarosa}"
 ODK = "{http://www.opendatakit.org/xforms}"
+# Waypoint's own bind annotations (XLSForm `bind::wp:extract`, `bind::wp:consent`...) are read by
+# the records layer, not by the engine: kept in Bind.extra, never reported as unsupported.
+WAYPOINT = "{urn:waypoint:xforms}"
 
 _KNOWN_BIND_ATTRS = {
     "nodeset", "type", "relevant", "required", "constraint", "calculate", "readonly", "id",
@@ -59,6 +62,7 @@ class Bind:
     preload: str | None = None
     preload_params: str | None = None
     id: str | None = None
+    extra: dict[str, str] = field(default_factory=dict)  # app annotations: {"wp:extract": "search"}
 
 
 @dataclass
@@ -223,7 +227,9 @@ class _Loader:
                 else:
                     bind.preload, bind.preload_params = preload, params
             for attr in el.attrib:
-                if attr not in _KNOWN_BIND_ATTRS:
+                if attr.startswith(WAYPOINT):
+                    bind.extra["wp:" + attr[len(WAYPOINT):]] = el.get(attr)
+                elif attr not in _KNOWN_BIND_ATTRS:
                     self.unsupported.append(f"bind attribute {split_tag(attr)[0]}={el.get(attr)!r} on {path} "
                                             "is not applied")
         return binds

@@ -311,3 +311,16 @@ def test_runtime_expression_errors_are_kept_not_fatal(form):
     s.answer("/data/a", "x")
     assert not s.is_valid("/data/a")  # a failing constraint never lets an answer through
     assert any("regex()" in str(e) and e.expression == "regex(., '[unclosed')" for e in s.errors)
+
+
+def test_waypoint_bind_annotations_are_kept_for_the_app(form):
+    s = form("""
+| survey |      |      |       |                 |
+|        | type | name | label | bind::wp:extract |
+|        | text | name | Name  | search          |
+| settings |                                |
+|          | namespaces                     |
+|          | wp="urn:waypoint:xforms"       |
+""")
+    assert s.definition.binds["/data/name"].extra == {"wp:extract": "search"}
+    assert s.definition.unsupported == []
