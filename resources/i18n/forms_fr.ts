@@ -82,6 +82,10 @@
         <translation>Finalisée</translation>
     </message>
     <message>
+        <source>Edited after finalizing: finalize again to make the changes final</source>
+        <translation>Modifiée après finalisation : finalisez à nouveau pour rendre les modifications définitives</translation>
+    </message>
+    <message>
         <source>Draft saved at %1</source>
         <translation>Brouillon enregistré à %1</translation>
     </message>
@@ -103,6 +107,10 @@
     <message>
         <source>Choose a file</source>
         <translation>Choisir un fichier</translation>
+    </message>
+    <message>
+        <source>This form uses things Waypoint does not do; they are left out: %1</source>
+        <translation>Ce formulaire utilise des fonctions que Waypoint n&apos;applique pas ; elles sont ignorées : %1</translation>
     </message>
     <message>
         <source>Form &amp;language:</source>
@@ -162,6 +170,17 @@
     <message>
         <source>Next page (Page Down or Alt+Right)</source>
         <translation>Page suivante (Page suiv. ou Alt+Droite)</translation>
+    </message>
+</context>
+<context>
+    <name>FormsArea</name>
+    <message>
+        <source>The form could not be opened</source>
+        <translation>Le formulaire n&apos;a pas pu être ouvert</translation>
+    </message>
+    <message>
+        <source>The form could not be opened. Nothing was changed.</source>
+        <translation>Le formulaire n&apos;a pas pu être ouvert. Rien n&apos;a été modifié.</translation>
     </message>
 </context>
 <context>

@@ -9,7 +9,16 @@ open_registration_requested, registrations_changed) and the controller's run_wit
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from desktop_app.services import forms, records
 from desktop_app.ui.forms.screen import FormScreen, OpenedForm
@@ -101,6 +110,7 @@ class FormsArea(QObject):
         window.new_registration_requested.connect(self.choose_form)
         window.open_registration_requested.connect(self.open_record)
         controller.locking.connect(self._locking)
+        self.failed.connect(self._show_failure)
         window.about_to_lock.connect(self._before_lock)
 
     def choose_form(self) -> None:
@@ -182,6 +192,15 @@ class FormsArea(QObject):
         screen, self.screen = self.screen, None
         self.window.stack.removeWidget(screen)
         screen.discard()
+
+    def _show_failure(self, detail: str) -> None:
+        if not self.controller.is_unlocked:
+            return
+        box = QMessageBox(QMessageBox.Icon.Warning, self.tr("The form could not be opened"),
+                          self.tr("The form could not be opened. Nothing was changed.") + "\n\n" + detail,
+                          QMessageBox.StandardButton.Ok, self.window)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()  # window-modal, without a nested event loop
 
     def _before_lock(self) -> None:
         if self.screen is not None:

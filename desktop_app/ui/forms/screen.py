@@ -96,6 +96,9 @@ class FormScreen(QWidget):
         self.save_state = QLabel(objectName="fieldHint")
         self.banner = QLabel(objectName="error", wordWrap=True)
         self.banner.hide()
+        self.notice = QLabel(objectName="notice", wordWrap=True)
+        self.notice.setTextFormat(Qt.TextFormat.PlainText)
+        self.notice.hide()
         self.view = FormView(session=self.session)
         self.view.edited.connect(self._edited)
         self.view.page_changed.connect(lambda _: self.save_soon(now=True))
@@ -123,6 +126,7 @@ class FormScreen(QWidget):
         footer.addWidget(self.finalize_button)
         layout = QVBoxLayout(self)
         layout.addLayout(header)
+        layout.addWidget(self.notice)
         layout.addWidget(self.banner)
         layout.addWidget(self.view, 1)
         layout.addLayout(footer)
@@ -250,6 +254,8 @@ class FormScreen(QWidget):
             text = self.tr("New record, nothing saved yet")
         elif self.status == "finalized":
             text = self.tr("Finalized")
+        elif self.opened.status == "finalized":
+            text = self.tr("Edited after finalizing: finalize again to make the changes final")
         else:
             when = getattr(self, "_last_saved", None)
             text = self.tr("Draft saved at %1").replace("%1", when.toString("HH:mm")) if when else self.tr("Draft")
@@ -336,7 +342,15 @@ class FormScreen(QWidget):
             self.retranslate()
         super().changeEvent(event)
 
+    def _show_unsupported(self) -> None:
+        # the engine and the renderer name what they do not apply, so nobody believes it was done
+        missing = list(self.opened.definition.unsupported) + list(self.view.unsupported)
+        self.notice.setVisible(bool(missing))
+        self.notice.setText(self.tr("This form uses things Waypoint does not do; they are left out: %1")
+                            .replace("%1", "; ".join(missing)))
+
     def retranslate(self) -> None:
+        self._show_unsupported()
         self.language_label.setText(self.tr("Form &language:"))
         self.save_button.setText(self.tr("&Save draft"))
         self.save_button.setToolTip(self.tr("Drafts also save by themselves (Ctrl+S)"))

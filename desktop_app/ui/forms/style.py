@@ -26,6 +26,7 @@ QFrame#confirmBar { background: #fff8e1; border: 1px solid #b28704; border-radiu
 QListWidget#pageIndex { font-size: 11pt; border: none; background: #eef2f5; padding: 6px; }
 QListWidget#pageIndex::item { padding: 8px 6px; border-radius: 4px; color: #1d2b36; }
 QListWidget#pageIndex::item:selected { background: #1f5f8b; color: #ffffff; }
+QLabel#notice { color: #173f5c; background: #e8f1f8; border: 1px solid #a9c7de; border-radius: 4px; padding: 8px; }
 QLabel#error { color: #8a1c1c; background: #fdecec; border: 1px solid #e3a5a5; border-radius: 4px; padding: 8px; }
 QPushButton#nextPage, QPushButton#addRepeat { font-weight: 600; }
 QPushButton#clearAnswer { padding: 0 4px; min-height: 0; }

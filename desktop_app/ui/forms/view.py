@@ -363,6 +363,8 @@ class FormView(QWidget):
             return
         changed = number != self.current
         self.ensure_built(number)
+        if changed:
+            self._audit_page(self.current, shown=False)
         self.current = number
         self.stack.setCurrentIndex(number)
         self.order_tabs()
@@ -373,7 +375,23 @@ class FormView(QWidget):
         self._apply_repeat_counts(self.pages[number])
         self._update_nav()
         if changed:
+            self._audit_page(number, shown=True)
             self.page_changed.emit(number)
+
+    def _audit_page(self, number: int, *, shown: bool) -> None:
+        """Audit timings per question: a question is on screen while its page is (as Collect
+        times the questions of a field-list)."""
+        if number < 0:
+            return
+        page = self.pages[number].widget
+        audit = self.session.audit
+        for ref, widget in self.fields.items():
+            if not page.isAncestorOf(widget):
+                continue
+            if not shown:
+                audit.question_left(ref)
+            elif widget.item.relevant:
+                audit.question_shown(ref)
 
     def _apply_repeat_counts(self, page: Page) -> None:
         """Reaching a repeat sized by jr:count adds or removes its entries, as Collect does."""

@@ -321,3 +321,20 @@ def test_tab_follows_the_form_even_into_an_added_entry(qtbot, make_view, migrant
         seen.append(widget)
     assert second in seen and seen[-1] is view.previous_button
     assert view.previous_button.nextInFocusChain() is view.next_button
+
+
+def test_what_the_form_uses_and_waypoint_does_not_do_is_named_on_screen(qtbot, db, tmp_path):
+    source = tmp_path / "geo.md"
+    source.write_text("| survey |\n| | type | name | label |\n| | start-geopoint | where | |\n"
+                      "| | text | name | Name |\n", encoding="utf-8")
+    from waypoint_core.xlsform import convert_xlsform
+
+    # the forms service refuses to install such a form; a form that got in some other way still says it
+    definition = FormDefinition.from_xml(convert_xlsform(source).xform)
+    assert definition.unsupported
+    screen = FormScreen(opened=OpenedForm.new(definition, form_id="geo", form_version="1"),
+                        run_with_vault=db.run_with_vault)
+    qtbot.addWidget(screen)
+    assert screen.notice.isVisibleTo(screen) and "setgeopoint" in screen.notice.text()
+    # the audit log times the questions on screen
+    assert any(e.event == "question shown" and e.node == "/data/name" for e in screen.session.audit.events)
