@@ -155,6 +155,8 @@ class FormSession(ItemsMixin, RepeatsMixin):
         if v.prop != "calculate" and (not node.relevant if v.prop != "relevant"
                                       else node.parent is not None and not node.parent.relevant):
             self._stale.add(node)
+            if v.prop == "choices":  # cheap, and an import may still ask a hidden select for them
+                self._choice_cache.pop(node, None)
             return []
         try:
             if v.prop == "choices":
