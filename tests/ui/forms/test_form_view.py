@@ -200,7 +200,7 @@ def test_arabic_lays_the_form_out_right_to_left(qtbot, db, tmp_path):
 
 KINDS_FORM = """\
 | survey |
-| | type | name | label | appearance | parameters |
+| | type | name | label | appearance | parameters | repeat_count |
 | | range | level | Level | | start=0 end=10 step=2 |
 | | rank | priorities | Priorities |
 | | acknowledge | seen | I have read the notice |
@@ -210,7 +210,7 @@ KINDS_FORM = """\
 | | date | visit_date | Date of visit |
 | | end repeat |
 | | integer | visits_wanted | How many visits? |
-| | begin repeat | fixed | Fixed entry | | |
+| | begin repeat | fixed | Fixed entry | | | ${visits_wanted} |
 | | text | fixed_note | Note |
 | | end repeat |
 | choices |
@@ -338,3 +338,32 @@ def test_what_the_form_uses_and_waypoint_does_not_do_is_named_on_screen(qtbot, d
     assert screen.notice.isVisibleTo(screen) and "setgeopoint" in screen.notice.text()
     # the audit log times the questions on screen
     assert any(e.event == "question shown" and e.node == "/data/name" for e in screen.session.audit.events)
+
+
+def test_a_counted_repeat_is_sized_when_the_person_reaches_it(qtbot, tmp_path, make_view):
+    source = tmp_path / "kinds.md"
+    source.write_text(KINDS_FORM.replace("| | rank | priorities | Priorities |",
+                                         "| | rank priorities | priorities | Priorities |"), encoding="utf-8")
+    view = make_view(FormDefinition.from_xml(forms.validate_form_file(source).xform))
+    wanted = view.field("/data/visits_wanted")
+    view.go_to_page(view.page_of(wanted))
+    qtbot.keyClicks(wanted.edit, "3")
+    fixed_page = view.page_of_ref("/data/fixed[1]/fixed_note")
+    assert fixed_page != view.current
+    view.go_to_page(fixed_page)
+    repeat = view.repeats["/data/fixed"]
+    assert len(repeat.instances) == 3  # jr:count applied on arrival
+    assert not repeat.add_button.isVisibleTo(view)
+    assert not any(inst.remove_button.isVisibleTo(view) for inst in repeat.instances)
+    assert view.field("/data/fixed[3]/fixed_note").isVisibleTo(view)
+
+
+@pytest.mark.parametrize("name", ["jr_child_vaccination_VOL_tool_v12.xml", "htcds_core_2.0.xml",
+                                  "enketo_sdiprofile.xml"])
+def test_corpus_forms_build_every_page(qtbot, make_view, name):
+    view = make_view(FormDefinition.from_xml((CORPUS / name).read_text(encoding="utf-8")))
+    view.build_all()
+    assert view.unsupported == [] and view.fields
+    for number in view.visible_pages():
+        view.go_to_page(number)
+        assert view.current == number and view.page_title.text()
