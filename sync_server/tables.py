@@ -8,17 +8,23 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import BigInteger, Column, Index, Text, UniqueConstraint
+from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
 
-class SchemaMigration(SQLModel, table=True):
+class ServerTable(SQLModel, registry=registry()):
+    """Base of the server's tables: their own metadata, so a process that also imports the device's
+    tables (tests, tools) never sees two `conflict` or `form_version` tables in one MetaData."""
+
+
+class SchemaMigration(ServerTable, table=True):
     __tablename__ = "schema_migration"
     version: int = Field(primary_key=True)
     name: str
     applied_at: datetime
 
 
-class ServerKey(SQLModel, table=True):
+class ServerKey(ServerTable, table=True):
     """Public halves of the organisation's keys; the private halves live in owner-only files (see keys.py)."""
 
     __tablename__ = "server_key"
@@ -29,14 +35,14 @@ class ServerKey(SQLModel, table=True):
     active: bool = True
 
 
-class Centre(SQLModel, table=True):
+class Centre(ServerTable, table=True):
     __tablename__ = "centre"
     id: str = Field(primary_key=True)
     name: str = Field(unique=True)
     created_at: datetime
 
 
-class EnrolmentCode(SQLModel, table=True):
+class EnrolmentCode(ServerTable, table=True):
     __tablename__ = "enrolment_code"
     id: str = Field(primary_key=True)
     code_hash: str = Field(unique=True)  # SHA-256 of the code: a database dump yields no usable code
@@ -47,7 +53,7 @@ class EnrolmentCode(SQLModel, table=True):
     device_id: str | None = None
 
 
-class Device(SQLModel, table=True):
+class Device(ServerTable, table=True):
     __tablename__ = "device"
     id: str = Field(primary_key=True)
     centre_id: str = Field(foreign_key="centre.id", index=True)
@@ -59,7 +65,7 @@ class Device(SQLModel, table=True):
     high_water_mark: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, default=0))
 
 
-class OpResultRow(SQLModel, table=True):
+class OpResultRow(ServerTable, table=True):
     """The stored answer for one op: a repeated batch gets exactly these rows back."""
 
     __tablename__ = "op_result"
@@ -75,7 +81,7 @@ class OpResultRow(SQLModel, table=True):
     message: str | None = None
 
 
-class Record(SQLModel, table=True):
+class Record(ServerTable, table=True):
     """The current version of each registration (tombstones included)."""
 
     __tablename__ = "record"
@@ -90,7 +96,7 @@ class Record(SQLModel, table=True):
     updated_at: datetime
 
 
-class RecordVersion(SQLModel, table=True):
+class RecordVersion(ServerTable, table=True):
     """Every version of every record: the base of 3-way merges and what pull hands out."""
 
     __tablename__ = "record_version"
@@ -107,7 +113,7 @@ class RecordVersion(SQLModel, table=True):
     created_at: datetime
 
 
-class ChangeRow(SQLModel, table=True):
+class ChangeRow(ServerTable, table=True):
     """The change feed. `seq` is allocated under the change_counter row lock, so seq order is commit order."""
 
     __tablename__ = "change"
@@ -118,13 +124,13 @@ class ChangeRow(SQLModel, table=True):
     centre_id: str
 
 
-class ChangeCounter(SQLModel, table=True):
+class ChangeCounter(ServerTable, table=True):
     __tablename__ = "change_counter"
     id: int = Field(primary_key=True)
     last_seq: int = Field(sa_column=Column(BigInteger, nullable=False))
 
 
-class Conflict(SQLModel, table=True):
+class Conflict(ServerTable, table=True):
     """Same field changed on two sides: both versions kept for a coordinator to review."""
 
     __tablename__ = "conflict"
@@ -141,7 +147,7 @@ class Conflict(SQLModel, table=True):
     resolved_at: datetime | None = None
 
 
-class FormVersion(SQLModel, table=True):
+class FormVersion(ServerTable, table=True):
     __tablename__ = "form_version"
     form_id: str = Field(primary_key=True)
     version: str = Field(primary_key=True)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from sqlalchemy import text
-from sqlmodel import SQLModel
 
 from .. import tables
 
@@ -18,5 +17,5 @@ TABLES = [
 
 
 def upgrade(conn) -> None:  # noqa: ANN001 - a SQLAlchemy Connection inside the migration transaction
-    SQLModel.metadata.create_all(conn, tables=[model.__table__ for model in TABLES])
+    tables.ServerTable.metadata.create_all(conn, tables=[model.__table__ for model in TABLES])
     conn.execute(text("INSERT INTO change_counter (id, last_seq) VALUES (1, 0)"))
