@@ -45,6 +45,10 @@ def check_form(path: str | Path, *, media_dir: str | Path | None = None) -> dict
         result["binds"] = definition.bind_count
         result["unsupported"] = list(definition.unsupported)
         result["answered"] = autofill(session)
+        left = unanswered(session)
+        if left:
+            # optional questions no candidate value could satisfy: finalizing is still valid
+            result["unanswered"] = left[:10]
         issues = session.finalize()
         if session.errors:
             result["error"] = f"{len(session.errors)} expressions failed while filling"
@@ -65,6 +69,19 @@ def check_form(path: str | Path, *, media_dir: str | Path | None = None) -> dict
     except AnswerError as exc:
         result["error"] = f"auto-fill was refused an answer: {exc}"
     return result
+
+
+def unanswered(session) -> list[str]:
+    """Relevant questions a person could answer that the auto-fill left empty."""
+    out = []
+    for node in session.root.iter():
+        control = session.definition.controls.get(node.gpath)
+        if control is None or control.kind in ("group", "repeat", "trigger") or node.children:
+            continue
+        if node.relevant and not node.value and not session.is_readonly(node) and \
+                not (node.bind is not None and node.bind.calculate is not None):
+            out.append(session.ref_of(node))
+    return out
 
 
 def reach(graph, gpath: str) -> int:

@@ -24,6 +24,7 @@ pytestmark = pytest.mark.skipif(not FORMS, reason=f"no corpus at {CORPUS}")
 def test_corpus_form_passes_check(path):
     result = check_form(path)
     assert result["status"] == "pass", result
+    assert "unanswered" not in result, result  # every relevant question got a valid answer
     assert result["binds"] > 0 and result["load_ms"] > 0
     assert result["unsupported"] == []
 
