@@ -75,9 +75,11 @@ def test_first_run_unlock_list_idle_lock_unlock(qtbot, make_app):
     assert window.lock_label.text() == "Unlocked"
 
     # Idle lock: a short timeout, then wait for the vault to be closed.
+    vault = app.controller._open.vault
     app.idle.set_timeout_ms(150)
     with qtbot.waitSignal(app.controller.locked, timeout=10_000):
         pass
+    assert vault.is_open is False  # database closed, key dropped
     assert model.rowCount() == 0
     assert window.stack.currentWidget() is window.unlock_page
     assert window.lock_label.text() == "Locked"
