@@ -103,6 +103,15 @@ def list_conflicts(db: Database, *, open_only: bool = True) -> list[dict]:
         return [{**dict(r._mapping), "fields": json.loads(r.fields)} for r in conn.execute(query)]
 
 
+def resolve_conflict(db: Database, conflict_id: str) -> None:
+    """Mark a conflict reviewed (the coordinator corrected the record from a device, or accepted the winner)."""
+    with db.write_engine.begin() as conn:
+        done = conn.execute(update(Conflict).where(Conflict.id == conflict_id, Conflict.resolved_at.is_(None))
+                            .values(resolved_at=utcnow())).rowcount
+        if not done and conn.execute(select(Conflict.id).where(Conflict.id == conflict_id)).first() is None:
+            raise AdminError(f"no conflict {conflict_id}")
+
+
 def publish_form(db: Database, keyring: ServerKeyring, *, path: Path, form_id: str, version: str) -> bool:
     """Store a signed XForm version for devices to download; False when this exact version is already there."""
     xform = path.read_text("utf-8")

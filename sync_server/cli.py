@@ -8,6 +8,7 @@
     waypoint-server admin revoke DEVICE
     waypoint-server admin devices
     waypoint-server admin conflicts [--all]
+    waypoint-server admin resolve CONFLICT
     waypoint-server admin form publish FILE --form-id ID --version V
 --data-dir (or WAYPOINT_SERVER_HOME) chooses the data folder (SQLite file, key files).
 """
@@ -98,6 +99,12 @@ def cmd_conflicts(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_resolve(args: argparse.Namespace) -> int:
+    admin.resolve_conflict(_db(_settings(args)), args.conflict)
+    print(json.dumps({"resolved": args.conflict}))
+    return 0
+
+
 def cmd_form_publish(args: argparse.Namespace) -> int:
     settings = _settings(args)
     db = _db(settings)
@@ -137,6 +144,9 @@ def build_parser() -> argparse.ArgumentParser:
     conflicts = adm.add_parser("conflicts", help="list conflicts waiting for review (ids and field names)")
     conflicts.add_argument("--all", action="store_true", help="include resolved ones")
     conflicts.set_defaults(func=cmd_conflicts)
+    resolve = adm.add_parser("resolve", help="mark a conflict reviewed")
+    resolve.add_argument("conflict")
+    resolve.set_defaults(func=cmd_resolve)
     form = adm.add_parser("form", help="forms").add_subparsers(dest="form_command", required=True)
     publish = form.add_parser("publish", help="publish an XForm version to devices")
     publish.add_argument("file")

@@ -101,6 +101,11 @@ def test_same_field_on_two_devices_is_a_conflict_with_both_versions(server, admi
     assert state["name"] == "Amina B." and state["town"] == "Agadez"  # higher hlc wins, deterministically
     listed = {c["id"]: c for c in admin.list_conflicts(admin_db)}
     assert listed[result.conflict_id]["fields"] == ["name"] and listed[result.conflict_id]["record_id"] == record
+    admin.resolve_conflict(admin_db, result.conflict_id)
+    assert result.conflict_id not in {c["id"] for c in admin.list_conflicts(admin_db)}
+    assert result.conflict_id in {c["id"] for c in admin.list_conflicts(admin_db, open_only=False)}
+    with pytest.raises(admin.AdminError):
+        admin.resolve_conflict(admin_db, str(uuid.uuid4()))
 
 
 def test_different_fields_on_two_devices_merge(server, admin_db, make_device):
