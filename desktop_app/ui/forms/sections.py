@@ -100,6 +100,7 @@ class RepeatSection(QFrame):
         self.add_button = QPushButton(objectName="addRepeat")
         self.add_button.clicked.connect(lambda: self.add_requested.emit(self.ref))
         self.instances: list[RepeatInstance] = []
+        self._label = ""
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 4, 0, 4)
         layout.addWidget(self.heading)
@@ -132,6 +133,9 @@ class RepeatSection(QFrame):
         self.set_label(item.label)
 
     def set_label(self, label: str) -> None:
+        if label:  # a re-read repeat item may come without its label: keep the one we have
+            self._label = label
+        label = self._label
         name = label or self.tr("Entry")
         self.heading.setText(name)
         self.add_button.setText(self.tr("&Add: %1").replace("%1", name))

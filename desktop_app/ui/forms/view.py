@@ -60,6 +60,12 @@ def _focusable_in_layout_order(widget: QWidget, out: list[QWidget]) -> None:
     walk(layout)
 
 
+def _walk(items: list[Item]):
+    for item in items:
+        yield item
+        yield from _walk(item.children)
+
+
 def _questions(items: list[Item]):
     for item in items:
         if item.kind == "question":
@@ -170,10 +176,14 @@ class FormView(QWidget):
         else:
             tree = self.session.items()
             fresh = [tree[i] for i in page.top]
+        if page.kind == "repeat" and not fresh[0].label:
+            fresh[0].label = page.title  # see _relabel_repeats_and_pages
         items = fresh if page.kind in ("repeat", "loose") else fresh[0].children
         content = page.widget.widget().layout()
         self._build_items(content, items)
         content.addStretch(1)
+        if page.kind == "repeat" and page.ref in self.repeats:
+            self.repeats[page.ref].heading.hide()  # the page title already says it
         if self._touched_all:
             for ref, widget in self.fields.items():
                 if page.widget.isAncestorOf(widget):
@@ -308,12 +318,14 @@ class FormView(QWidget):
         self.order_tabs()
 
     def _relabel_repeats_and_pages(self) -> None:
+        # from the whole tree: item(ref) of a repeat list does not carry the label pyxform puts
+        # on the group around it (only items() folds it in); labels change only with the language
+        labels = {item.ref: item.label for item in _walk(self.session.items())}
         for ref, repeat in self.repeats.items():
-            repeat.item = self.session.item(ref)
-            repeat.set_label(repeat.item.label)
+            repeat.set_label(labels.get(ref, ""))
         for page in self.pages:
             if page.ref:
-                page.title = self.session.item(page.ref).label
+                page.title = labels.get(page.ref) or page.title
         self.retranslate()
 
     # --- relevance of pages and repeats ----------------------------------------------------

@@ -23,9 +23,14 @@ SCENES = {
     "migrant_registration": (
         [("/data/consent/consent_given_by", "self"), ("/data/consent/consent_services", "yes"),
          ("/data/consent/legal_basis", "consent"), ("/data/consent/consent_share_providers", "yes")],
-        "/data/consent/consent_services", ["/data/consent/consent_share_authorities"]),
-    "vot_case": ([], None, []),
-    "assistance_event": ([], None, []),
+        "/data/consent/consent_services", []),
+    # the repeat of trafficking stages, with one stage started
+    "vot_case": (
+        [("/data/consent/consent_services", "yes"), ("/data/consent/legal_basis", "consent"),
+         ("/data/trafficking_event[1]/event_type", "Recruitment")],
+        "/data/trafficking_event[1]", []),
+    # a number too short shows its message under the field
+    "assistance_event": ([("/data/event/person_ref", "12")], "/data/event/person_ref", ["/data/event/person_ref"]),
     "referral": ([], None, []),
 }
 
@@ -91,9 +96,11 @@ def main() -> int:
             screen.resize(*SIZE)
             screen.show()
             for ref, value in answers:
+                screen.view.go_to_page(screen.view.page_of_ref(ref))
+                screen.view.field(ref)  # built, as when the person reaches it
                 screen.view._answer(ref, value)
             if page_ref:
-                screen.view.go_to_page(screen.view.page_of(screen.view.field(page_ref)))
+                screen.view.go_to_page(screen.view.page_of_ref(page_ref))
             for ref in flagged:
                 screen.view.field(ref).mark_touched()
             settle(lambda: not screen._saving, ms=3000)
