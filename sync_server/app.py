@@ -7,7 +7,7 @@ so a device can check them against the key it pinned at enrolment.
 
 from __future__ import annotations
 
-
+import re
 import time
 from contextlib import asynccontextmanager
 
@@ -40,6 +40,15 @@ HTTP_ERRORS = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}
 ERRORS = {status: {"model": ErrorBody} for status in (400, 401, 403, 409, 413, 422)}
 
 
+UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
+def logged_device(request: Request) -> str | None:
+    """The claimed device id, if it is an id at all (a header is caller-controlled text: never log it raw)."""
+    claimed = request.headers.get(HEADER_DEVICE, "")
+    return claimed if UUID_RE.match(claimed) else None
+
+
 def signed(model: Message, keyring: ServerKeyring, status: int = 200) -> Response:
     body = model.canonical()
     return Response(content=body, status_code=status, media_type="application/json",
@@ -67,7 +76,7 @@ def create_app(settings: Settings) -> FastAPI:
     @app.exception_handler(ProtocolError)
     async def _protocol_error(request: Request, exc: ProtocolError) -> JSONResponse:
         logs.log_event("refused", path=request.url.path, status=exc.status, error=exc.body.error,
-                       device_id=request.headers.get(HEADER_DEVICE))
+                       device_id=logged_device(request))
         return JSONResponse(exc.body.model_dump(exclude_none=True), status_code=exc.status)
 
     @app.exception_handler(StarletteHTTPException)
