@@ -107,11 +107,17 @@ class FormDefinition:
     def from_xml(cls, text: str | bytes, *, media_dir: str | Path | None = None) -> FormDefinition:
         """Parse an XForm. Raises FormError (naming question and expression) if it cannot run."""
         with gc_paused():
-            try:
-                html = parse_xml(text, "the form")
-            except ValueError as exc:
-                raise FormError(str(exc)) from exc
-            return _Loader(html, Path(media_dir) if media_dir else None).load()
+            # the parsed XML tree dies inside _load, before the collector is resumed, so the
+            # collection that follows does not have to walk it
+            return _load(text, Path(media_dir) if media_dir else None)
+
+
+def _load(text: str | bytes, media_dir: Path | None) -> FormDefinition:
+    try:
+        html = parse_xml(text, "the form")
+    except ValueError as exc:
+        raise FormError(str(exc)) from exc
+    return _Loader(html, media_dir).load()
 
 
 class _Loader:
