@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QTimer
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QIcon
 from PySide6.QtWidgets import QApplication
 
 from desktop_app.paths import AppPaths, app_paths
@@ -61,6 +61,9 @@ def apply_style(qt_app: QApplication, *, resources: Path) -> None:
     font = QFont(qt_app.font())
     font.setPointSize(max(font.pointSize(), BASE_FONT_POINTS))
     qt_app.setFont(font)
+    icon = resources / "icons" / "waypoint.svg"
+    if icon.exists():
+        qt_app.setWindowIcon(QIcon(str(icon)))
     qss = resources / "style" / "waypoint.qss"
     if qss.exists():
         qt_app.setStyleSheet(qss.read_text(encoding="utf-8"))
