@@ -96,8 +96,9 @@ def frozen_env(sandbox: Path) -> dict[str, str]:
     return env
 
 
-def run_step(report: Report, name: str, command: list[str], *, env: dict[str, str], cwd: Path) -> str:
-    """Run one frozen command; raise SmokeTestFailed with its output unless it exits 0. Returns stdout."""
+def run_step(report: Report, name: str, command: list[str], *, env: dict[str, str], cwd: Path,
+             expect_exit: int = 0, expect_stderr: str | None = None) -> str:
+    """Run one frozen command; raise SmokeTestFailed with its output unless it exits as expected. Returns stdout."""
     start = time.perf_counter()
     try:
         result = subprocess.run(command, env=env, cwd=cwd, capture_output=True, text=True, encoding="utf-8",
@@ -107,8 +108,9 @@ def run_step(report: Report, name: str, command: list[str], *, env: dict[str, st
     except OSError as error:
         raise SmokeTestFailed(f"{name}: cannot start {command[0]}: {error}") from error
     elapsed = time.perf_counter() - start
-    if result.returncode != 0:
-        raise SmokeTestFailed(f"{name}: exit {result.returncode}\n--- stdout\n{result.stdout}\n--- stderr\n"
+    if result.returncode != expect_exit or (expect_stderr is not None and expect_stderr not in result.stderr):
+        wanted = f"exit {expect_exit}" + (f" and {expect_stderr!r} on stderr" if expect_stderr else "")
+        raise SmokeTestFailed(f"{name}: exit {result.returncode}, wanted {wanted}\n--- stdout\n{result.stdout}\n--- stderr\n"
                               f"{result.stderr}")
     if "Traceback (most recent call last)" in result.stderr:
         raise SmokeTestFailed(f"{name}: exit 0 but a Python traceback on stderr:\n{result.stderr}")
@@ -162,6 +164,10 @@ def smoke_test(report: Report, app_dir: Path) -> None:
         out = run_step(report, "waypoint verify", [str(cli), "verify", *user], env=env, cwd=sandbox)
         if not out.startswith("OK"):
             raise SmokeTestFailed(f"waypoint verify: no OK line:\n{out}")
+        # The shipped app must refuse a fast-KDF test vault unless a test run allows it (docs/vault.md).
+        production_env = {k: v for k, v in env.items() if k != "WAYPOINT_ALLOW_TEST_KDF"}
+        run_step(report, "waypoint info refuses a test vault outside tests", [str(cli), "info", *user],
+                 env=production_env, cwd=sandbox, expect_exit=2, expect_stderr="weaker than allowed")
         bundled_forms = [str(app_dir / "_internal" / "forms" / name) for name in shipped]
         run_step(report, "waypoint forms check", [str(cli), "forms", "check", *bundled_forms], env=env, cwd=sandbox)
         for lang in ("en", "fr"):
