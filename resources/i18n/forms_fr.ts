@@ -242,8 +242,8 @@
         <translation>Entrée</translation>
     </message>
     <message>
-        <source>&amp;Remove %1</source>
-        <translation>&amp;Retirer %1</translation>
+        <source>Remove %1</source>
+        <translation>Retirer %1</translation>
     </message>
     <message>
         <source>Remove %1 %2</source>

@@ -205,12 +205,14 @@ class FormScreen(QWidget):
             self._saving = False
             self.dirty = True
             return
-        task.succeeded.connect(lambda saved: self._saved(saved, final))
-        task.failed.connect(lambda error: self._save_failed(error, final))
+        # bound methods, not lambdas: Qt drops the connection if this screen is gone (locked, closed)
+        task.succeeded.connect(self._saved)
+        task.failed.connect(self._save_failed)
 
-    def _saved(self, saved, final: bool) -> None:
+    def _saved(self, saved) -> None:
         if self._discarded:
             return  # a save queued just before a lock lands after the screen is gone
+        final = saved.status == "finalized" and self._finalizing
         self._saving = False
         self.status = saved.status
         self._last_saved = QTime.currentTime()
@@ -227,9 +229,10 @@ class FormScreen(QWidget):
         if self._closing and not self.dirty:
             self.close_requested.emit()
 
-    def _save_failed(self, error: BaseException, final: bool) -> None:
+    def _save_failed(self, error: BaseException) -> None:
         if self._discarded:
             return
+        final = self._finalizing
         self._saving = False
         self._finalizing = False
         self.dirty = True

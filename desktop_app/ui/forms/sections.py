@@ -66,7 +66,8 @@ class RepeatInstance(QFrame):
     def set_label(self, label: str) -> None:
         name = label or self.tr("Entry")
         self.heading.setText(f"{name} {self.number}")
-        self.remove_button.setText(self.tr("&Remove %1").replace("%1", str(self.number)))
+        # no mnemonic: every entry has one, and Alt+R would only cycle between them
+        self.remove_button.setText(self.tr("Remove %1").replace("%1", str(self.number)))
         self.remove_button.setAccessibleName(self.tr("Remove %1 %2").replace("%1", name).replace("%2", str(self.number)))
         self.confirm_text.setText(self.tr("Remove %1 %2 and all its answers?").replace("%1", name)
                                   .replace("%2", str(self.number)))

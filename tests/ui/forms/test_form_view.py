@@ -367,3 +367,26 @@ def test_corpus_forms_build_every_page(qtbot, make_view, name):
     for number in view.visible_pages():
         view.go_to_page(number)
         assert view.current == number and view.page_title.text()
+
+
+def test_the_keyboard_alone_answers_choices_and_turns_pages(qtbot, db, migrant_definition):
+    screen = FormScreen(opened=OpenedForm.new(migrant_definition, form_id="f", form_version="x"),
+                        run_with_vault=db.run_with_vault, autosave_ms=60_000)
+    qtbot.addWidget(screen)
+    screen.resize(1100, 800)
+    screen.show()
+    screen.activateWindow()
+    qtbot.waitUntil(screen.isActiveWindow, timeout=5_000)
+    view = screen.view
+    view.field("/data/centre_page/centre_country").combo.setFocus()
+    qtbot.keyClick(screen.window().focusWidget(), Qt.Key.Key_Right, Qt.KeyboardModifier.AltModifier)  # next page
+    consent = view.field("/data/consent/consent_given_by")
+    assert view.current == view.page_of(consent)
+    first = consent.choice_button("self")
+    first.setFocus()
+    qtbot.keyClick(first, Qt.Key.Key_Space)
+    assert view.session.value("/data/consent/consent_given_by") == "self"
+    qtbot.keyClick(first, Qt.Key.Key_Down)  # arrows move the choice, as in any radio group
+    assert view.session.value("/data/consent/consent_given_by") == "guardian"
+    qtbot.keyClick(screen.window().focusWidget(), Qt.Key.Key_PageUp)
+    assert view.current == 0
