@@ -190,6 +190,8 @@ class FormsArea(QObject):
 
     def _drop_screen(self) -> None:
         screen, self.screen = self.screen, None
+        if self.controller.is_unlocked:
+            screen.save_before_lock()  # another record replaces it: its last changes are queued first
         self.window.stack.removeWidget(screen)
         screen.discard()
 
