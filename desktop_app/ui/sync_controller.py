@@ -129,10 +129,14 @@ class SyncController(QObject):
         except Exception as exc:  # noqa: BLE001 - any engine error ends the run with a message
             self._fail(exc)
             return
-        if isinstance(step, sync_service.engine.Local):
-            task = self._controller.run_with_vault(lambda vault, state: step.fn(vault), name="db:sync-step")
-        else:
-            task = self._tasks.run_network(lambda state: step.fn(), name="network:sync-step")
+        try:
+            if isinstance(step, sync_service.engine.Local):
+                task = self._controller.run_with_vault(lambda vault, state: step.fn(vault), name="db:sync-step")
+            else:
+                task = self._tasks.run_network(lambda state: step.fn(), name="network:sync-step")
+        except RuntimeError as exc:  # locked or shutting down between two steps
+            self._fail(exc)
+            return
         task.succeeded.connect(lambda result, s=steps: self._advance(result) if s is self._steps else None)
         task.failed.connect(lambda exc, s=steps: self._fail(exc) if s is self._steps else None)
 
