@@ -46,6 +46,20 @@ def _stored_results(conn: Connection, device_id: str, seq_from: int, seq_to: int
                                      conflict_id=r[5], message=r[6]) for r in rows]
 
 
+def _check_same_ops(conn: Connection, device_id: str, ops: list[Op]) -> None:
+    """A resent seq must carry the op already stored under it. A device restored from an old backup numbers new
+    ops with seqs the server already holds: answering them with the old results would acknowledge ops that were
+    never applied, and lose them."""
+    t = OpResultRow.__table__
+    stored = dict(conn.execute(select(t.c.device_seq, t.c.op_id).where(
+        t.c.device_id == device_id, t.c.device_seq >= ops[0].device_seq, t.c.device_seq <= ops[-1].device_seq)).all())
+    if any(stored.get(op.device_seq) != op.op_id for op in ops):
+        raise ProtocolError(409, "sequence_reused",
+                            "these sequence numbers already hold other operations on the server (was the device "
+                            "restored from an old backup?); nothing was stored: re-enrol the device",
+                            expected_seq=max(stored, default=0) + 1)
+
+
 def check_batch(db: Database, batch: PushBatch) -> None:
     """Authenticate before taking any lock: known device, not revoked, signature over these exact bytes."""
     if batch.protocol_version != PROTOCOL_VERSION:
@@ -75,6 +89,8 @@ def push(db: Database, batch: PushBatch, *, identity_fields: frozenset[str] = DE
         if device.revoked_at is not None:
             raise revoked()
         hwm = device.high_water_mark
+        if batch.seq_from <= hwm:
+            _check_same_ops(conn, device.id, [op for op in batch.ops if op.device_seq <= hwm])
         if batch.seq_to <= hwm:
             stats.replayed = True
         elif batch.seq_from > hwm + 1:

@@ -68,14 +68,15 @@ def test_expired_and_unknown_codes_are_refused(server, admin_db):
 def test_repeated_batch_returns_stored_results_and_gap_is_409(server, admin_db, make_device):
     client = make_device()
     record = str(uuid.uuid4())
-    batch = client.batch([op(1, record, fields={"name": "A"}), op(2, record, fields={"age": 30})])
+    ops = [op(1, record, fields={"name": "A"}), op(2, record, fields={"age": 30})]
+    batch = client.batch(ops)
     first = client.push(batch)
     assert [r.status for r in first.results] == ["applied", "applied"] and first.high_water_mark == 2
     again = client.push(batch)
     assert again == first
     versions = count(admin_db, RecordVersion)
     # Overlap: 2 is stored, 3 is new: only 3 is applied; the answer covers both.
-    overlap = client.push(client.batch([op(2, record, fields={"age": 30}), op(3, record, fields={"sex": "F"})]))
+    overlap = client.push(client.batch([ops[1], op(3, record, fields={"sex": "F"})]))
     assert [r.device_seq for r in overlap.results] == [2, 3] and overlap.results[0] == first.results[1]
     assert count(admin_db, RecordVersion) == versions + 1
     gap = client.post_batch(client.batch([op(5, record, fields={"x": "1"})]))
@@ -203,3 +204,14 @@ def test_instance_xml_travels_whole_and_only_when_sent(server, make_device):
     latest = [c for c in _pull_all(b) if c.record_id == record][-1]
     assert latest.content == xml and latest.fields == {"name": "Hawa", "age": 22}
     assert (latest.form_id, latest.form_version, latest.server_version) == ("registration", "1", 2)
+
+
+def test_reused_sequence_numbers_are_refused_not_acknowledged(server, admin_db, make_device):
+    """A device restored from an old backup numbers new ops 1, 2... again: they must not get the old answers."""
+    client = make_device()
+    client.push(client.batch([op(1, str(uuid.uuid4()), fields={"name": "first"})]))
+    before = count(admin_db, RecordVersion)
+    fresh = str(uuid.uuid4())
+    response = client.post_batch(client.batch([op(1, fresh, fields={"name": "new"}), op(2, fresh, fields={"age": 1})]))
+    assert response.status_code == 409 and response.json()["error"] == "sequence_reused"
+    assert count(admin_db, RecordVersion) == before  # nothing stored, nothing acknowledged
