@@ -152,9 +152,6 @@ class FieldWidget(QFrame):
         text = self.current_message()
         self.message.setText(text)
         self.message.setVisible(bool(text))
-        self.setProperty("invalid", bool(text))
-        self.style().unpolish(self)
-        self.style().polish(self)
 
     def focus_editor(self) -> None:
         self.focus_target().setFocus(Qt.FocusReason.OtherFocusReason)

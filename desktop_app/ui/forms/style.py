@@ -14,7 +14,6 @@ QLabel#fieldHint { color: #44525e; }
 QLabel#fieldError {
     color: #8a1c1c; background: #fdecec; border-left: 4px solid #c0392b; padding: 4px 8px;
 }
-QFrame#field[invalid="true"] { border-left: 3px solid #c0392b; padding-left: 6px; }
 QFrame#note QLabel#fieldLabel { font-weight: 400; color: #173f5c; }
 QFrame#note { background: #e8f1f8; border: 1px solid #a9c7de; border-radius: 4px; padding: 6px 10px; }
 QFrame#formSection, QFrame#repeatInstance {
