@@ -95,7 +95,9 @@ def tls_server(tmp_path_factory):
                 pass
             assert time.monotonic() < deadline, "TLS server did not start"
             time.sleep(0.05)
-        yield {"url": url, "ca": str(paths["ca"]), "admin": ServerAdmin(Backend("sqlite", data_dir, None))}
+        server_admin = ServerAdmin(Backend("sqlite", data_dir, None))
+        yield {"url": url, "ca": str(paths["ca"]), "admin": server_admin}
+        server_admin.close()
     finally:
         process.terminate()
         process.wait(timeout=30)
