@@ -9,9 +9,7 @@ import pytest
 from desktop_app.vault import Vault
 from waypoint_core.xlsform import convert_xlsform
 
-ROOT = Path(__file__).resolve().parents[2]
-ADMIN = "aissata"
-ADMIN_PASSPHRASE = "synthetic test passphrase 1"
+from tests.forms.support import ADMIN, ADMIN_PASSPHRASE, ROOT  # noqa: F401  (fixtures below use them)
 
 
 @pytest.fixture

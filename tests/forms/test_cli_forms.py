@@ -10,7 +10,7 @@ from desktop_app.cli import main
 from desktop_app.vault import Vault
 from desktop_app.vault.registrations import count_registrations
 
-from conftest import ADMIN, ADMIN_PASSPHRASE, ROOT
+from tests.forms.support import ADMIN, ADMIN_PASSPHRASE, ROOT
 
 
 @pytest.fixture

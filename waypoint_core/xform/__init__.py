@@ -13,10 +13,11 @@ See docs/forms-engine.md.
 from waypoint_core.xform.changes import ChangeSet, Issue
 from waypoint_core.xform.definition import FormDefinition
 from waypoint_core.xform.errors import (
-    AnswerError, DependencyCycleError, FormError, XLSFormError, XPathEvalError, XPathSyntaxError,
+    AnswerError, DependencyCycleError, FormError, XPathEvalError, XPathSyntaxError,
 )
 from waypoint_core.xform.items import Choice, Item
 from waypoint_core.xform.session import FormSession
+from waypoint_core.xlsform import XLSFormError
 
 __all__ = [
     "AnswerError", "ChangeSet", "Choice", "DependencyCycleError", "FormDefinition", "FormError", "FormSession",

@@ -16,7 +16,7 @@ from waypoint_core.xform.autofill import _Filler, autofill
 from waypoint_core.xform.definition import FormDefinition
 from waypoint_core.xform.errors import AnswerError, FormError
 from waypoint_core.xform.session import FormSession
-from waypoint_core.xform.xlsform import is_xlsform, xlsform_to_xform
+from waypoint_core.xlsform import XLSFORM_SUFFIXES, XLSFormError, convert_xlsform
 
 RECOMPUTE_CHANGES = 20
 CHECK_METADATA = {"deviceid": "check:0000", "username": "forms-check", "email": "", "phonenumber": ""}
@@ -24,9 +24,10 @@ CHECK_METADATA = {"deviceid": "check:0000", "username": "forms-check", "email": 
 
 def load_form_text(path: str | Path) -> tuple[str | bytes, float]:
     """The XForm XML of a file (converting an XLSForm), and the conversion time in ms."""
-    if is_xlsform(path):
+    path = Path(path)
+    if path.suffix.lower() in XLSFORM_SUFFIXES:
         start = time.perf_counter()
-        xml, _warnings = xlsform_to_xform(path)
+        xml = convert_xlsform(path).xform
         return xml, (time.perf_counter() - start) * 1000
     return Path(path).read_bytes(), 0.0
 
@@ -64,7 +65,7 @@ def check_form(path: str | Path, *, media_dir: str | Path | None = None) -> dict
             result["recompute_ref"] = timings[0]
             result["recompute_median_ms"] = round(statistics.median(timings[1]), 3)
             result["recompute_max_ms"] = round(max(timings[1]), 3)
-    except (FormError, OSError) as exc:
+    except (FormError, XLSFormError, OSError) as exc:
         result["error"] = str(exc)
     except AnswerError as exc:
         result["error"] = f"auto-fill was refused an answer: {exc}"

@@ -34,10 +34,6 @@ class DependencyCycleError(FormError):
     """Calculations or conditions that depend on each other in a loop."""
 
 
-class XLSFormError(FormError):
-    """pyxform rejected an XLSForm; the message names the sheet, row and column as pyxform does."""
-
-
 class AnswerError(ValueError):
     """An answer the question cannot take (wrong type, unknown ref, readonly). Nothing is changed."""
 

@@ -9,14 +9,14 @@ import textwrap
 import pytest
 
 from waypoint_core.xform import FormDefinition, FormSession
-from waypoint_core.xform.xlsform import xlsform_to_xform
+from waypoint_core.xlsform import convert_xlsform
 
 FIXED_NOW = dt.datetime(2024, 3, 15, 10, 30, 0, tzinfo=dt.timezone.utc)
 
 
 def md_form(markdown: str) -> FormDefinition:
     """An XLSForm in markdown → FormDefinition (through pyxform)."""
-    xml, _warnings = xlsform_to_xform(textwrap.dedent(markdown).strip().encode(), file_type=".md")
+    xml = convert_xlsform(textwrap.dedent(markdown).strip().encode(), file_type=".md").xform
     return FormDefinition.from_xml(xml)
 
 

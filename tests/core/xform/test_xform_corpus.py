@@ -11,7 +11,7 @@ import pytest
 from desktop_app.cli import main
 from waypoint_core.xform import XLSFormError
 from waypoint_core.xform.check import check_form
-from waypoint_core.xform.xlsform import xlsform_to_xform
+from waypoint_core.xlsform import convert_xlsform
 
 CORPUS = Path(__file__).resolve().parents[4] / "shared" / "corpus"
 FORMS = sorted(CORPUS.glob("xforms/*.xml")) + sorted(CORPUS.glob("xlsforms/*.xlsx"))
@@ -56,7 +56,7 @@ def test_xlsform_errors_name_sheet_and_row(tmp_path):
 |         | yn        | yes  | Yes   |
 """, encoding="utf-8")
     with pytest.raises(XLSFormError) as err:
-        xlsform_to_xform(bad)
+        convert_xlsform(bad)
     assert "row" in str(err.value) and "age" in str(err.value)
     result = check_form(bad)
     assert result["status"] == "fail" and "row" in result["error"]
