@@ -34,6 +34,8 @@ def add_vault_options(parser: argparse.ArgumentParser, *, user: bool = True) -> 
         parser.add_argument("--user", metavar="NAME", help="user name to unlock with")
         parser.add_argument("--passphrase-file", type=Path, metavar="F",
                             help=f"read the passphrase from this file (else ${PASSPHRASE_ENV}, else a prompt)")
+        parser.add_argument("--recovery-code-file", type=Path, metavar="F",
+                            help="unlock with the recovery code in this file instead of a user's passphrase")
 
 
 def vault_dir(args) -> Path:
@@ -76,6 +78,10 @@ def read_new_passphrase(file: Path | None, *, label: str) -> str:
     if _prompt(f"{label} (again): ") != first:
         raise CliError("the two passphrases differ")
     return first
+
+
+def read_recovery_code(args) -> str | None:
+    return _read_file(args.recovery_code_file) if getattr(args, "recovery_code_file", None) else None
 
 
 def require_user(args) -> str:

@@ -15,6 +15,7 @@ from desktop_app.cli.common import (
     guarded,
     read_new_passphrase,
     read_passphrase,
+    read_recovery_code,
     require_user,
     vault_dir,
 )
@@ -60,6 +61,9 @@ def register(subparsers) -> None:
 
 
 def _unlock(args) -> Vault:
+    code = read_recovery_code(args)
+    if code is not None:
+        return Vault.unlock_with_recovery(vault_dir(args), recovery_code=code)
     user = require_user(args)
     return Vault.unlock(vault_dir(args), username=user, passphrase=read_passphrase(args))
 
@@ -114,9 +118,20 @@ def cmd_users_remove(args) -> int:
 
 @guarded
 def cmd_users_passwd(args) -> int:
-    name = args.name or require_user(args)
-    login_passphrase = read_passphrase(args)
-    with Vault.unlock(vault_dir(args), username=require_user(args), passphrase=login_passphrase) as vault:
+    """Your own passphrase (the login passphrase is the old one), or, as an administrator or with
+    the recovery code, reset anyone's."""
+    if read_recovery_code(args) is not None:
+        if not args.name:
+            raise CliError("say whose passphrase to reset: waypoint users passwd NAME --recovery-code-file F")
+        name, login_passphrase = args.name, None
+    else:
+        name = args.name or require_user(args)
+        login_passphrase = read_passphrase(args)
+    if login_passphrase is None:
+        vault = _unlock(args)
+    else:  # the passphrase just read is both the login and, for your own slot, the old passphrase
+        vault = Vault.unlock(vault_dir(args), username=require_user(args), passphrase=login_passphrase)
+    with vault:
         new = read_new_passphrase(args.new_passphrase_file, label=f"New passphrase for {name}")
         old = login_passphrase if name == vault.user.username else None
         vault.change_passphrase(name, old, new)

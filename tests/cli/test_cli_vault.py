@@ -116,3 +116,17 @@ def test_administrator_resets_another_users_passphrase(files, capsys):
     reset.write_text("reset by the administrator\n")
     assert main(["users", "passwd", "moussa", "--new-passphrase-file", str(reset), *_as_admin(files)]) == 0
     Vault.unlock(files["vault"], username="moussa", passphrase="reset by the administrator").close()
+
+
+def test_forgotten_administrator_passphrase_reset_with_the_recovery_code(files, capsys):
+    code = _init(files, capsys).strip().splitlines()[-1].strip()
+    code_file = files["vault"].parent / "recovery.txt"
+    code_file.write_text(code + "\n")
+    new = files["vault"].parent / "new-admin.pass"
+    new.write_text("the new administrator passphrase\n")
+    assert main(["users", "passwd", "amina", "--vault", str(files["vault"]), "--recovery-code-file",
+                 str(code_file), "--new-passphrase-file", str(new)]) == 0
+    Vault.unlock(files["vault"], username="amina", passphrase="the new administrator passphrase").close()
+    assert main(["users", "passwd", "--vault", str(files["vault"]), "--recovery-code-file", str(code_file),
+                 "--new-passphrase-file", str(new)]) == 2
+    assert "say whose passphrase" in capsys.readouterr().err
