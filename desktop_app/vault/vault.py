@@ -155,7 +155,10 @@ class Vault:
             if not (path / keyslots.SLOTS_FILE).exists():
                 for suffix in ("", "-wal", "-shm"):
                     (path / (database.DB_FILE + suffix)).unlink(missing_ok=True)
-            raise database.wrap_sa_error(exc) if isinstance(exc, Exception) else exc
+            mapped = database.wrap_sa_error(exc) if isinstance(exc, Exception) else exc
+            if mapped is exc:
+                raise
+            raise mapped from exc
         return cls(path=path, doc=doc, slot=slot, private_key=private_key, dek=dek, device_id=device_id), \
             recovery_code
 
@@ -202,7 +205,10 @@ class Vault:
             database.migrate(conn, folder=path)
             device_id = conn.execute("SELECT value FROM meta WHERE key = 'device_id'").fetchone()[0]
         except Exception as exc:
-            raise database.wrap_sa_error(exc) from exc
+            mapped = database.wrap_sa_error(exc)
+            if mapped is exc:
+                raise
+            raise mapped from exc
         finally:
             conn.close()
         return cls(path=path, doc=doc, slot=slot, private_key=private_key, dek=dek, device_id=device_id)
