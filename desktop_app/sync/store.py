@@ -21,9 +21,9 @@ import uuid
 from dataclasses import dataclass, field
 
 from pydantic import ValidationError
-from sqlalchemy import text
 
 from desktop_app.sync import errors
+from desktop_app.sync.sql import Db, text
 from desktop_app.sync.state import (
     MergeConflict, State, columns_from_state, diff, state_from_change, state_from_columns, state_from_payload,
     three_way,
@@ -98,13 +98,13 @@ def _int(conn, key: str) -> int:  # noqa: ANN001
 def read_settings(vault: Vault) -> dict[str, str]:
     """Everything non-secret sync keeps (server, centre, cursor, last run); never the private key."""
     with vault.session(readonly=True) as session:
-        rows = session.connection().execute(text("SELECT key, value FROM sync_state")).all()
+        rows = Db(session).execute(text("SELECT key, value FROM sync_state")).all()
     return {k: v for k, v in rows if k != "device_key"}
 
 
 def load_credentials(vault: Vault) -> Credentials:
     with vault.session(readonly=True) as session:
-        conn = session.connection()
+        conn = Db(session)
         values = {k: _get(conn, k) for k in ("server_url", "ca_bundle", "device_id", "centre_id", "centre_name",
                                              "server_keys", "device_key")}
     if not values["device_id"] or not values["device_key"]:
@@ -118,14 +118,14 @@ def load_credentials(vault: Vault) -> Credentials:
 
 def ensure_not_enrolled(vault: Vault) -> None:
     with vault.session(readonly=True) as session:
-        if _get(session.connection(), "device_id"):
+        if _get(Db(session), "device_id"):
             raise errors.AlreadyEnrolled()
 
 
 def save_enrolment(vault: Vault, *, server_url: str, ca_bundle: str | None, device_key: SigningKey,
                    answer: EnrolResponse) -> None:
     with vault.session() as session:
-        conn = session.connection()
+        conn = Db(session)
         if _get(conn, "device_id"):
             raise errors.AlreadyEnrolled()
         for key, value in {"server_url": server_url, "ca_bundle": ca_bundle or "", "device_id": answer.device_id,
@@ -139,12 +139,12 @@ def save_enrolment(vault: Vault, *, server_url: str, ca_bundle: str | None, devi
 
 def set_ca_bundle(vault: Vault, path: str | None) -> None:
     with vault.session() as session:
-        _put(session.connection(), "ca_bundle", path or "")
+        _put(Db(session), "ca_bundle", path or "")
 
 
 def record_run(vault: Vault, summary: dict) -> None:
     with vault.session() as session:
-        conn = session.connection()
+        conn = Db(session)
         _put(conn, "last_sync_at", utc_now())
         _put(conn, "last_sync", json.dumps(summary, sort_keys=True))
 
@@ -158,12 +158,12 @@ def _sync_record(conn, record_id: str):  # noqa: ANN001, ANN202
 
 
 def _registration_state(conn, record_id: str) -> State | None:  # noqa: ANN001
-    row = conn.execute(text("SELECT * FROM registration WHERE id = :r"), {"r": record_id}).mappings().first()
+    row = conn.execute(text("SELECT * FROM registration WHERE id = :r"), {"r": record_id}).first()
     if row is None:
         return None
     extras = dict(conn.execute(text("SELECT name, value FROM registration_field WHERE record_id = :r"),
                                {"r": record_id}).all())
-    return state_from_columns(dict(row), extras)
+    return state_from_columns(row._asdict(), extras)
 
 
 def next_batch(vault: Vault, credentials: Credentials, *, max_ops: int = 500, freeze: bool = True
@@ -171,7 +171,7 @@ def next_batch(vault: Vault, credentials: Credentials, *, max_ops: int = 500, fr
     """The next batch to post: frozen ops not yet acknowledged first (a resumed run), else (`freeze`) new ones."""
     max_ops = max(1, min(max_ops, MAX_OPS_PER_BATCH))
     with vault.session() as session:
-        conn = session.connection()
+        conn = Db(session)
         resend_from = _int(conn, "resend_from")
         if resend_from:
             rows = conn.execute(text("SELECT device_seq, wire, batch_id FROM outbox WHERE device_seq >= :s "
@@ -288,7 +288,7 @@ def store_push_answer(vault: Vault, batch: FrozenBatch, answer: PushResponse) ->
     """Store the server's acknowledgement of one batch, in ONE transaction."""
     outcome, now = AckOutcome(), utc_now()
     with vault.session() as session:
-        conn = session.connection()
+        conn = Db(session)
         for result in answer.results:
             row = conn.execute(text("SELECT seq, op_id, record_id, payload, acked_at FROM outbox "
                                     "WHERE device_seq = :d"), {"d": result.device_seq}).first()
@@ -370,7 +370,7 @@ def _put_sync_record(conn, record_id: str, version: int, base: State, hlc: int, 
 def note_sequence_gap(vault: Vault, expected_seq: int) -> None:
     """409: the server expects `expected_seq`. Below what it acknowledged, it lost data: send again from there."""
     with vault.session() as session:
-        conn = session.connection()
+        conn = Db(session)
         if expected_seq > _int(conn, "next_device_seq"):
             raise errors.BadServerAnswer(f"the server expects device_seq {expected_seq}, beyond what this device sent")
         _put(conn, "resend_from", str(expected_seq))
@@ -381,14 +381,14 @@ def note_sequence_gap(vault: Vault, expected_seq: int) -> None:
 
 def cursor(vault: Vault) -> int:
     with vault.session(readonly=True) as session:
-        return _int(session.connection(), "cursor")
+        return _int(Db(session), "cursor")
 
 
 def store_pull_page(vault: Vault, page: PullPage, *, own_device_id: str) -> PullOutcome:
     """Apply one page of changes and move the cursor, in ONE transaction."""
     outcome, now = PullOutcome(changes=len(page.changes)), utc_now()
     with vault.session() as session:
-        conn = session.connection()
+        conn = Db(session)
         if page.next_cursor < _int(conn, "cursor"):
             raise errors.BadServerAnswer("the server's cursor went backwards")
         clock = _int(conn, "hlc")
@@ -495,7 +495,7 @@ def _write_registration(conn, record_id: str, state: State, version: int, now: s
 
 def status(vault: Vault) -> dict:
     with vault.session(readonly=True) as session:
-        conn = session.connection()
+        conn = Db(session)
         unsynced = conn.execute(text("SELECT COUNT(*) FROM outbox WHERE acked_at IS NULL")).scalar_one()
         conflicts = conn.execute(text("SELECT COUNT(*) FROM conflict WHERE resolved_at IS NULL")).scalar_one()
         rejected = conn.execute(text("SELECT COUNT(*) FROM outbox WHERE result LIKE '%\"rejected\"%'")).scalar_one()
