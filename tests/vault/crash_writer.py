@@ -1,8 +1,9 @@
 """Writer process for the crash test (test_vault_crash.py).
 
 Started once as a "zygote" that imports everything, then, for each `go SEED` line on stdin, forks
-a child that unlocks the vault and saves registrations in a loop, printing `saved <id>` on stdout
-only after each save has returned. The test SIGKILLs the child at a random moment; the zygote
+a child that unlocks the vault and works in a loop: mode `save` saves registrations, printing
+`saved <id>` only after each save has returned; mode `rotate` adds and removes users (each removal
+rotates the data key), printing `added <name>` / `removed <name>` after each returned. The test SIGKILLs the child at a random moment; the zygote
 reports `ended <pid>` once it is gone. Forking keeps 50+ kills inside CI time.
 """
 
@@ -48,15 +49,27 @@ def write_forever(folder: Path, username: str, passphrase: str, seed: int) -> No
             os.write(1, "".join(f"saved {i}\n" for i in ids).encode())
 
 
+def rotate_forever(folder: Path, username: str, passphrase: str, seed: int) -> None:
+    """Add a user, remove them (which rotates the data key), again and again."""
+    vault = Vault.unlock(folder, username=username, passphrase=passphrase)
+    for i in range(10**9):
+        name = f"staff-{seed}-{i}"
+        vault.add_user(name, f"passphrase of {name}", "field_staff")
+        os.write(1, f"added {name}\n".encode())
+        vault.remove_user(name)
+        os.write(1, f"removed {name}\n".encode())
+
+
 def main() -> None:
-    folder, username, passphrase = Path(sys.argv[1]), sys.argv[2], sys.argv[3]
+    mode, folder, username, passphrase = sys.argv[1], Path(sys.argv[2]), sys.argv[3], sys.argv[4]
+    work = {"save": write_forever, "rotate": rotate_forever}[mode]
     for line in sys.stdin:
         command, seed = line.split()
         assert command == "go"
         pid = os.fork()
         if pid == 0:
             try:
-                write_forever(folder, username, passphrase, int(seed))
+                work(folder, username, passphrase, int(seed))
             finally:
                 os._exit(3)
         os.write(1, f"started {pid}\n".encode())

@@ -1,6 +1,11 @@
-"""The crash test: a process saving registrations is SIGKILLed at random moments, 60 times.
-Every save that returned (its id was printed) must be there and readable afterwards, and
-`waypoint verify` must pass."""
+"""Crash tests with real SIGKILLs at random moments.
+
+1. A process saving registrations is killed 60 times: every save that returned (its id was
+   printed) is there and readable afterwards, and `waypoint verify` passes.
+2. A process adding and removing users (each removal rotates the data key: slot file, PRAGMA
+   rekey, slot file) is killed 30 times: after each kill the vault opens, verifies and keeps its
+   records, and no user whose removal returned can get in.
+"""
 
 from __future__ import annotations
 
@@ -13,11 +18,12 @@ import sys
 from pathlib import Path
 
 from desktop_app.vault import Vault
-from desktop_app.vault.registrations import get_registration
+from desktop_app.vault.registrations import get_registration, save_registration
 from vault_testdata import ADMIN, ADMIN_PASSPHRASE
 
 WRITER = Path(__file__).with_name("crash_writer.py")
 ROUNDS = 60
+ROTATION_ROUNDS = 30
 
 
 class LineReader:
@@ -37,16 +43,17 @@ class LineReader:
         return [line.decode() for line in complete]
 
 
-def test_saves_that_returned_survive_sigkill(new_vault, vault_dir):
-    new_vault.close()
+def run_and_kill(vault_dir, mode: str, rounds: int, after_kill=None) -> tuple[list[str], int]:
+    """Fork a worker `rounds` times and SIGKILL it at a random moment; return every line it printed
+    and how many kills came after it had finished at least one piece of work."""
     rng = random.Random()
-    zygote = subprocess.Popen([sys.executable, str(WRITER), str(vault_dir), ADMIN, ADMIN_PASSPHRASE],
+    zygote = subprocess.Popen([sys.executable, str(WRITER), mode, str(vault_dir), ADMIN, ADMIN_PASSPHRASE],
                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0)
     reader = LineReader(zygote.stdout.fileno())
     printed: list[str] = []
-    kills_while_saving = 0
+    kills_while_working = 0
     try:
-        for round_no in range(ROUNDS):
+        for round_no in range(rounds):
             zygote.stdin.write(f"go {rng.getrandbits(32)}\n".encode())
             lines = reader.lines(60)
             while not lines or not lines[0].startswith("started "):
@@ -55,33 +62,41 @@ def test_saves_that_returned_survive_sigkill(new_vault, vault_dir):
             # Kill after a random number of saves (0 = possibly still unlocking) plus a random extra moment.
             wanted, seen = rng.choice([0, 0, 1, 3, 10, 30]), 0
             while seen < wanted:
-                new = [ln for ln in lines + reader.lines(30) if ln.startswith("saved ")]
+                new = [ln for ln in lines + reader.lines(30) if not ln.startswith(("started ", "ended "))]
                 lines = []
-                printed += [ln.split()[1] for ln in new]
+                printed += new
                 seen += len(new)
             lines += reader.lines(rng.uniform(0, 0.03))
             os.kill(pid, signal.SIGKILL)
             while True:
                 for line in lines:
-                    if line.startswith("saved "):
-                        printed.append(line.split()[1])
-                    elif line.startswith("ended "):
+                    if line.startswith("ended "):
                         assert int(line.split()[1]) == pid
                         status = int(line.split()[2])
                         assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL, (
                             f"round {round_no}: the writer died on its own (status {status})")
-                        kills_while_saving += seen > 0
+                        kills_while_working += seen > 0
                         break
+                    printed.append(line)
                 else:
                     lines = reader.lines(30)
                     continue
                 break
+            if after_kill is not None:
+                after_kill(printed)
     finally:
         zygote.stdin.close()
         zygote.wait(timeout=60)
         zygote.stdout.close()
-    print(f"{ROUNDS} kills, {kills_while_saving} while saving, {len(printed)} saves returned")
-    assert kills_while_saving >= ROUNDS // 2
+    return printed, kills_while_working
+
+
+def test_saves_that_returned_survive_sigkill(new_vault, vault_dir):
+    new_vault.close()
+    lines, kills_while_working = run_and_kill(vault_dir, "save", ROUNDS)
+    printed = [line.split()[1] for line in lines if line.startswith("saved ")]
+    print(f"{ROUNDS} kills, {kills_while_working} while saving, {len(printed)} saves returned")
+    assert kills_while_working >= ROUNDS // 2
     assert len(printed) > ROUNDS
 
     with Vault.unlock(vault_dir, username=ADMIN, passphrase=ADMIN_PASSPHRASE) as vault:
@@ -95,3 +110,27 @@ def test_saves_that_returned_survive_sigkill(new_vault, vault_dir):
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("OK:")
+
+
+def test_key_rotation_survives_sigkill_at_any_moment(new_vault, vault_dir):
+    """Users added and removed (each removal rotates the data key) by a process killed at random:
+    after every kill the vault opens, verifies, keeps its records, and no removed user gets in."""
+    record = save_registration(new_vault, form_id="f", form_version="1", status="finalized",
+                               content="<data>must survive every rotation</data>")
+    new_vault.close()
+
+    def check(lines):
+        with Vault.unlock(vault_dir, username=ADMIN, passphrase=ADMIN_PASSPHRASE) as vault:
+            assert vault.verify().ok
+            assert get_registration(vault, record.id).content == "<data>must survive every rotation</data>"
+            present = {u.username for u in vault.list_users()}
+        removed = {line.split()[1] for line in lines if line.startswith("removed ")}
+        assert not removed & present
+        for name in {line.split()[1] for line in lines if line.startswith("added ")} & present:
+            # Killed while being removed, before the slot went: still a whole, working slot.
+            Vault.unlock(vault_dir, username=name, passphrase=f"passphrase of {name}").close()
+
+    lines, kills_while_working = run_and_kill(vault_dir, "rotate", ROTATION_ROUNDS, after_kill=check)
+    removals = sum(line.startswith("removed ") for line in lines)
+    print(f"{ROTATION_ROUNDS} kills, {kills_while_working} while working, {removals} rotations returned")
+    assert removals >= ROTATION_ROUNDS // 2
