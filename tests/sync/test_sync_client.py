@@ -144,3 +144,29 @@ def test_cli_refuses_plain_http_to_another_host_without_traffic(make_vault):
     result = waypoint("enrol", "--vault", str(path), "--user", "admin", "--server", "http://192.0.2.1:9",
                       "--code", "ABCD-EFGH")
     assert result.returncode == 2 and "https://" in result.stderr
+
+
+def test_a_revoked_device_is_told_so_and_keeps_its_outbox(enrolled, server_admin):
+    vault = enrolled("revoked")
+    register(vault, "Kadi Test", 27)
+    server_admin.run("revoke", store.load_credentials(vault).device_id)
+    with pytest.raises(errors.DeviceRevoked, match="revoked"):
+        sync_service.sync_now(vault, connect=fast_connect())
+    assert count_unsynced(vault) == 1  # nothing marked sent: it stays queued for a re-enrolled device
+
+
+def test_a_server_answer_not_signed_by_the_pinned_key_is_not_stored(enrolled, server):
+    """An impostor holding another key (or a tampering proxy) cannot get a page or an acknowledgement stored."""
+    from waypoint_core.protocol import SigningKey
+
+    vault = enrolled("pinned")
+    register(vault, "Lami Test", 35)
+    credentials = store.load_credentials(vault)
+    impostor_key = SigningKey.generate().public_b64
+    connection = fast_connect(retry=sync_service.RetryPolicy(max_attempts=2, base_s=0.001, cap_s=0.002))(
+        credentials.server_url, device_id=credentials.device_id, device_key=credentials.device_key,
+        server_signing_key=impostor_key)
+    with pytest.raises(errors.GaveUp, match="pinned server key"):
+        connection.with_retries(lambda: connection.pull(since=0, limit=10))
+    connection.close()
+    assert store.cursor(vault) == 0 and count_unsynced(vault) == 1
