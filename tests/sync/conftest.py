@@ -168,12 +168,3 @@ def enrolled(make_vault, new_code, server):
 
     return make
 
-
-def pytest_collection_modifyitems(config, items):
-    """Full-size runs (@pytest.mark.slow) only when asked: `-m slow` or WAYPOINT_SLOW=1 (keeps ./dev test quick)."""
-    if "slow" in (config.getoption("-m") or "") or os.environ.get("WAYPOINT_SLOW") == "1":
-        return
-    skip = pytest.mark.skip(reason="full size: run with -m slow or WAYPOINT_SLOW=1")
-    for item in items:
-        if "tests/sync/" in str(item.fspath).replace("\\", "/") and item.get_closest_marker("slow"):
-            item.add_marker(skip)
