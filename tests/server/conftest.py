@@ -2,27 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from server_harness import ServerProcess, fresh_postgres_database, postgres_available
+from server_harness import Backend, ServerProcess, ensure_centre, fresh_postgres_database, postgres_available
 from sim_device import DeviceClient
 
 from sync_server import admin
 from sync_server.db import Database, open_database
-
-
-@dataclass
-class Backend:
-    name: str
-    data_dir: Path
-    database_url: str | None  # None: the server's default SQLite file in data_dir
-
-    @property
-    def admin_url(self) -> str:
-        return self.database_url or f"sqlite:///{self.data_dir / 'server.db'}"
 
 
 def _backend(request, tmp_path_factory):  # noqa: ANN001, ANN202
@@ -52,13 +40,6 @@ def admin_db(server: ServerProcess, backend: Backend):
     db = open_database(backend.admin_url, pool_size=2)
     yield db
     db.dispose()
-
-
-def ensure_centre(db: Database, name: str) -> str:
-    for centre_id, existing in admin.list_centres(db):
-        if existing == name:
-            return centre_id
-    return admin.add_centre(db, name)
 
 
 @pytest.fixture

@@ -14,9 +14,13 @@ import subprocess
 import sys
 import time
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+
+from sync_server import admin
+from sync_server.db import Database
 
 PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
 
@@ -172,3 +176,21 @@ def self_signed_certificate(folder: Path, host: str = "127.0.0.1") -> tuple[Path
                                            serialization.NoEncryption()))
     key_path.chmod(0o600)
     return cert_path, key_path
+
+
+@dataclass
+class Backend:
+    name: str
+    data_dir: Path
+    database_url: str | None  # None: the server's default SQLite file in data_dir
+
+    @property
+    def admin_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'server.db'}"
+
+
+def ensure_centre(db: Database, name: str) -> str:
+    for centre_id, existing in admin.list_centres(db):
+        if existing == name:
+            return centre_id
+    return admin.add_centre(db, name)

@@ -46,7 +46,7 @@ def oracle(ops: list[Op]) -> dict[str, dict]:
 @settings(max_examples=20, deadline=None, database=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 def test_reordered_and_replayed_batches_converge(server, admin_db, data, specs):
-    from conftest import ensure_centre
+    from server_harness import ensure_centre
 
     ensure_centre(admin_db, "Convergence")
     clients = [DeviceClient(server.url) for _ in range(3)]

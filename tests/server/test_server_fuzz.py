@@ -15,7 +15,7 @@ from schemathesis.checks import not_a_server_error
 
 @pytest.fixture(scope="module")
 def backend(tmp_path_factory):  # noqa: ANN001 - SQLite only: the fuzz is about the API layer
-    from conftest import Backend
+    from server_harness import Backend
 
     return Backend("sqlite", tmp_path_factory.mktemp("server-fuzz"), None)
 
@@ -24,7 +24,7 @@ def backend(tmp_path_factory):  # noqa: ANN001 - SQLite only: the fuzz is about 
 def fuzz_device(server, admin_db):
     from datetime import timedelta
 
-    from conftest import ensure_centre
+    from server_harness import ensure_centre
     from sim_device import DeviceClient
 
     from sync_server import admin

@@ -36,7 +36,7 @@ def test_health_and_openapi(server):
 
 
 def test_enrolment_code_is_one_time(server, admin_db):
-    from conftest import ensure_centre
+    from server_harness import ensure_centre
 
     ensure_centre(admin_db, "Agadez")
     code = admin.create_enrolment_code(admin_db, centre="Agadez", ttl=timedelta(hours=1))
@@ -53,7 +53,7 @@ def test_enrolment_code_is_one_time(server, admin_db):
 
 
 def test_expired_and_unknown_codes_are_refused(server, admin_db):
-    from conftest import ensure_centre
+    from server_harness import ensure_centre
 
     ensure_centre(admin_db, "Agadez")
     expired = admin.create_enrolment_code(admin_db, centre="Agadez", ttl=timedelta(seconds=-1))
