@@ -29,6 +29,7 @@ from desktop_app.sync.state import (
     three_way,
 )
 from desktop_app.vault import Vault
+from desktop_app.vault.checks import SYNC_WRITER
 from desktop_app.vault.vault import utc_now
 from waypoint_core.protocol import (
     MAX_OPS_PER_BATCH, EnrolResponse, Op, PullPage, PushBatch, PushResponse, SigningKey, b64decode, b64encode,
@@ -468,20 +469,21 @@ def _write_registration(conn, record_id: str, state: State, version: int, now: s
         open_conflict = conn.execute(text("SELECT 1 FROM conflict WHERE record_id = :r AND resolved_at IS NULL"),
                                      {"r": record_id}).first()
         sync_state = "conflict" if open_conflict else "acknowledged"
-    params = {**columns, "id": record_id, "sv": version, "now": now, "ss": sync_state}
+    params = {**columns, "id": record_id, "sv": version, "now": now, "ss": sync_state, "by": SYNC_WRITER}
     if exists is None:
         fields = state["fields"]
-        params.update(created_at=fields.get("@created_at") or now, created_by=fields.get("@created_by") or "(sync)")
+        params.update(created_at=fields.get("@created_at") or now,
+                      created_by=fields.get("@created_by") or SYNC_WRITER)
         conn.execute(text(
             "INSERT INTO registration (id, form_id, form_version, status, content, created_at, created_by, "
             "updated_at, updated_by, version, server_version, sync_state, deleted, title, sex, age, nationality, "
             "centre, registered_on) VALUES (:id, :form_id, :form_version, :status, :content, :created_at, "
-            ":created_by, :now, '(sync)', 1, :sv, :ss, :deleted, :title, :sex, :age, :nationality, :centre, "
+            ":created_by, :now, :by, 1, :sv, :ss, :deleted, :title, :sex, :age, :nationality, :centre, "
             ":registered_on)"), params)
     else:
         conn.execute(text(
             "UPDATE registration SET form_id = :form_id, form_version = :form_version, status = :status, "
-            "content = :content, updated_at = :now, updated_by = '(sync)', version = version + 1, "
+            "content = :content, updated_at = :now, updated_by = :by, version = version + 1, "
             "server_version = :sv, sync_state = :ss, deleted = :deleted, title = :title, sex = :sex, age = :age, "
             "nationality = :nationality, centre = :centre, registered_on = :registered_on WHERE id = :id"), params)
     conn.execute(text("DELETE FROM registration_field WHERE record_id = :r"), {"r": record_id})

@@ -170,3 +170,20 @@ def test_a_server_answer_not_signed_by_the_pinned_key_is_not_stored(enrolled, se
         connection.with_retries(lambda: connection.pull(since=0, limit=10))
     connection.close()
     assert store.cursor(vault) == 0 and count_unsynced(vault) == 1
+
+
+def test_vaults_verify_clean_after_syncing(enrolled):
+    """`waypoint verify` must not mistake records received from the server for records never queued."""
+    a, b = enrolled("verify-a"), enrolled("verify-b")
+    record_id = register(a, "Mariama Test", 19).id
+    gone = register(a, "Nafi Test", 44).id
+    sync_service.sync_now(a, connect=fast_connect())
+    sync_service.sync_now(b, connect=fast_connect())
+    register(b, "Mariama Test", 20, record_id=record_id)
+    delete_registration(a, gone)
+    sync_service.sync_now(b, connect=fast_connect())
+    sync_service.sync_now(a, connect=fast_connect())
+    sync_service.sync_now(b, connect=fast_connect())
+    for vault in (a, b):
+        report = vault.verify()
+        assert report.ok, report.problems
