@@ -5,8 +5,9 @@ thread (`VaultController.run_with_vault`), network steps to the network pool (`T
 generator itself only ever advances here, on the GUI thread, when a step's result arrives as a signal. So the
 GUI never waits on the network or the disk, and the vault never leaves its thread.
 
-A probe of /health every `probe_interval_ms` (60 s) starts a sync when the server answers and something is
-waiting to go; after a failed run, automatic attempts back off exponentially (bounded), "Sync now" never waits.
+A probe of /health every `probe_interval_ms` (60 s) starts a sync when the server answers (it pushes what waits
+and pulls what others changed); after a failed run, automatic attempts back off exponentially (bounded);
+"Sync now" never waits.
 """
 
 from __future__ import annotations
@@ -100,7 +101,9 @@ class SyncController(QObject):
         if reachable != self._reachable:
             self._reachable = reachable
             self.reachable_changed.emit(reachable)
-        if reachable and self._status and self._status.get("unsynced", 0) > 0:
+        # Reachable: sync. Records waiting go out; otherwise the run only pulls what others changed (one request
+        # when nothing is new), so colleagues' records and new forms arrive without anyone pressing a button.
+        if reachable and self._status:
             self.sync_now()
 
     # --- running -------------------------------------------------------------------------------------------------

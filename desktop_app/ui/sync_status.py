@@ -104,5 +104,8 @@ def install_sync(*, window, tasks, controller, probe_interval_ms: int = 60_000, 
     widget.layout().addWidget(_Retranslator(action))
     window.add_status_widget(widget)
     window.sync_status_widget = widget
-    sync.finished.connect(lambda _summary: window.registrations_changed())
+    # Reload the list only when the run changed something: a quiet periodic run must not disturb the person's
+    # scroll position or selection.
+    sync.finished.connect(lambda summary: window.registrations_changed()
+                          if summary.acknowledged or summary.pulled or summary.conflicts or summary.rejected else None)
     return sync

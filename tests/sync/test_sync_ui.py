@@ -22,7 +22,8 @@ pytestmark = [pytest.mark.gui, pytest.mark.qt_log_ignore("This plugin does not s
 def app_with_vault(qapp, qtbot, tmp_path, new_code, server):
     vault_path = tmp_path / "ui-vault"
     vault, _ = Vault.create(vault_path, admin_username="admin", admin_passphrase=PASSPHRASE, kdf_profile="test")
-    sync_service.enrol(vault, server_url=server.url, code=new_code(), device_name="ui laptop")
+    centre = f"UI {tmp_path.name}"  # a centre of its own: no other test's records in this list
+    sync_service.enrol(vault, server_url=server.url, code=new_code(centre), device_name="ui laptop")
     for n in range(6):
         register(vault, f"Ui Person {n}", 20 + n)
     vault.close()
@@ -31,6 +32,7 @@ def app_with_vault(qapp, qtbot, tmp_path, new_code, server):
     if sync is None:  # until the composition root wires it (desktop_app/ui/app.py)
         sync = install_sync(window=app.window, tasks=app.tasks, controller=app.controller)
     sync._connect = fast_connect()
+    app.test_centre = centre
     yield app, sync
     app.close()
     qapp.processEvents()
@@ -66,13 +68,20 @@ def test_sync_now_sends_records_and_the_unsynced_count_drops_to_zero(app_with_va
     qtbot.waitUntil(lambda: {model.index(r, column).data() for r in range(6)} == {"Synced"}, timeout=30_000)
 
 
-def test_probe_starts_a_sync_when_the_server_answers(app_with_vault, qtbot):
+def test_probe_starts_a_sync_when_the_server_answers(app_with_vault, qtbot, enrolled):
     app, sync = app_with_vault
+    colleague = enrolled("colleague", centre=app.test_centre)
+    register(colleague, "Colleague Record", 50)
+    sync_service.sync_now(colleague, connect=fast_connect())
     with qtbot.waitSignal(sync.status_changed, timeout=30_000):
         app.controller.unlock(username="admin", passphrase=PASSPHRASE)
     with qtbot.waitSignal(sync.finished, timeout=60_000):
         sync.probe()  # what the 60 s timer calls
     qtbot.waitUntil(lambda: sync.status is not None and sync.status["unsynced"] == 0, timeout=30_000)
+    qtbot.waitUntil(lambda: app.window.model.rowCount() == 7, timeout=30_000)  # the colleague's record arrived
+    with qtbot.waitSignal(sync.finished, timeout=60_000) as quiet:
+        sync.probe()  # nothing new either way: a quiet run
+    assert (quiet.args[0].acknowledged, quiet.args[0].pulled) == (0, 0)
 
 
 def test_unreachable_server_fails_cleanly_and_backs_off(app_with_vault, qtbot, server):
