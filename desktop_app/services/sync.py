@@ -17,11 +17,12 @@ from desktop_app.sync import engine, errors, store
 from desktop_app.sync.engine import SyncProgress, SyncSummary
 from desktop_app.sync.transport import RetryPolicy, ServerConnection, check_server_url
 from desktop_app.vault import Vault
+from desktop_app.vault.errors import PermissionDenied, VaultError
 from waypoint_core.protocol import PublishedForm
 from waypoint_core.xform import FormDefinition, FormError
 
 __all__ = ["SyncProgress", "SyncSummary", "enrol", "enrol_steps", "sync_now", "sync_steps", "sync_status",
-           "probe", "installed_forms", "install_published_form", "check_server_url", "RetryPolicy", "errors"]
+           "probe", "describe", "installed_forms", "install_published_form", "check_server_url", "RetryPolicy", "errors"]
 
 
 def installed_forms(vault: Vault) -> set[tuple[str, str]]:
@@ -42,10 +43,30 @@ def install_published_form(vault: Vault, published: PublishedForm) -> None:
                             f"{published.version}", check_role=False)
 
 
+ENROLLERS = ("administrator", "coordinator")
+
+
+def _require_enroller(vault: Vault) -> None:
+    # Enrolment binds every record of this vault to a server and a centre: not a field-staff decision.
+    if vault.user.role not in ENROLLERS:
+        raise PermissionDenied("enrolling this laptop for sync needs an administrator or coordinator")
+
+
 def enrol_steps(*, server_url: str, code: str, ca_bundle: str | None = None, device_name: str = "Waypoint laptop",
                 connect: Callable[..., ServerConnection] = ServerConnection):
-    return engine.enrol_run(server_url=server_url, code=code, ca_bundle=ca_bundle, device_name=device_name,
-                            connect=connect)
+    check_server_url(server_url)  # refused before anything else, even before the vault is asked
+
+    def steps():  # noqa: ANN202
+        yield engine.Local(_require_enroller)
+        return (yield from engine.enrol_run(server_url=server_url, code=code, ca_bundle=ca_bundle,
+                                            device_name=device_name, connect=connect))
+
+    return steps()
+
+
+def describe(exc: BaseException) -> str | None:
+    """The sentence to show for an expected failure (sync or vault), or None for a bug."""
+    return str(exc) if isinstance(exc, (errors.SyncError, VaultError)) else None
 
 
 def sync_steps(*, connect: Callable[..., ServerConnection] = ServerConnection, batch_size: int = 500,

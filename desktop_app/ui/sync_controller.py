@@ -31,6 +31,7 @@ class SyncController(QObject):
     failed = Signal(str)  # a sentence for the person
     reachable_changed = Signal(bool)
     status_changed = Signal(object)  # dict from services.sync.sync_status
+    enrolled = Signal(object)  # dict: device_id, centre, server, server_key_id
 
     def __init__(self, *, tasks: TaskRunner, controller: VaultController, probe_interval_ms: int = 60_000,
                  connect: Callable[..., Any] | None = None, backoff_base_s: float = 30.0,
@@ -46,6 +47,7 @@ class SyncController(QObject):
         self._failures = 0
         self._quiet_until = 0.0
         self._backoff = (backoff_base_s, backoff_cap_s)
+        self._finishing: Callable[[Any], None] = self._done
         self._timer = QTimer(self)
         self._timer.setInterval(probe_interval_ms)
         self._timer.timeout.connect(self.probe)
@@ -120,6 +122,23 @@ class SyncController(QObject):
         self._advance(None)
         return True
 
+    def enrol(self, *, server_url: str, code: str, ca_bundle: str | None, device_name: str) -> bool:
+        """Enrol this laptop (same two-thread driver as a sync run); `enrolled` or `failed` follows."""
+        if self.running or not self._controller.is_unlocked:
+            return False
+        self._cancelled = False
+        self._session_number = self._controller.session_number
+        self._steps = sync_service.enrol_steps(server_url=server_url, code=code, ca_bundle=ca_bundle,
+                                               device_name=device_name)
+        self._finishing = self._enrolled
+        self._advance(None)
+        return True
+
+    def _enrolled(self, result: dict) -> None:
+        self._steps = None
+        self.enrolled.emit(result)
+        self.refresh_status()
+
     def _advance(self, value: Any) -> None:
         steps = self._steps
         if steps is None or self._session_number != self._controller.session_number:
@@ -127,7 +146,8 @@ class SyncController(QObject):
         try:
             step = steps.send(value)
         except StopIteration as stop:
-            self._done(stop.value)
+            finishing, self._finishing = self._finishing, self._done
+            finishing(stop.value)
             return
         except Exception as exc:  # noqa: BLE001 - any engine error ends the run with a message
             self._fail(exc)
@@ -153,6 +173,7 @@ class SyncController(QObject):
         self.refresh_status()
 
     def _fail(self, exc: BaseException) -> None:
+        self._finishing = self._done
         steps, self._steps = self._steps, None
         if steps is not None:
             steps.close()
@@ -160,7 +181,6 @@ class SyncController(QObject):
         base, cap = self._backoff
         delay = min(cap, base * 2 ** (self._failures - 1))
         self._quiet_until = time.monotonic() + random.uniform(delay / 2, delay)
-        message = str(exc) if isinstance(exc, sync_service.errors.SyncError) else \
-            self.tr("Synchronisation stopped: %s") % type(exc).__name__
+        message = sync_service.describe(exc) or self.tr("Synchronisation stopped: %s") % type(exc).__name__
         self.failed.emit(message)
         self.refresh_status()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from PySide6.QtCore import QEvent
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QWidget
 
@@ -77,20 +77,32 @@ def make_sync_action(parent: QWidget, sync: SyncController) -> QAction:
 class _Retranslator(QWidget):
     """Keeps the action's words in the current language (the window retranslates only its own)."""
 
-    def __init__(self, action: QAction) -> None:
+    def __init__(self, action: QAction, enrol_action: QAction | None = None) -> None:
         super().__init__()
-        self._action = action
+        self._action, self._enrol_action = action, enrol_action
         self.setVisible(False)
         self.retranslate()
 
     def retranslate(self) -> None:
         self._action.setText(self.tr("Sync now"))
         self._action.setToolTip(self.tr("Send queued registrations and receive changes (F5)"))
+        if self._enrol_action is not None:
+            self._enrol_action.setText(self.tr("Enrol this laptop for sync…"))
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
         super().changeEvent(event)
+
+
+def open_enrol_dialog(window, sync: SyncController):  # noqa: ANN001, ANN201
+    from desktop_app.ui.sync_enrol_dialog import EnrolDialog
+
+    dialog = EnrolDialog(sync=sync, parent=window)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    window.sync_enrol_dialog = dialog
+    dialog.open()
+    return dialog
 
 
 def install_sync(*, window, tasks, controller, probe_interval_ms: int = 60_000, connect=None) -> SyncController:  # noqa: ANN001
@@ -100,8 +112,13 @@ def install_sync(*, window, tasks, controller, probe_interval_ms: int = 60_000, 
     action = make_sync_action(window, sync)
     window.sync_action = action
     window.registrations_menu.addAction(action)
+    enrol_action = QAction(window, objectName="syncEnrolAction")
+    enrol_action.triggered.connect(lambda: open_enrol_dialog(window, sync))
+    window.sync_enrol_action = enrol_action
+    window.registrations_menu.addAction(enrol_action)
     widget = SyncStatusWidget(sync=sync, action=action)
-    widget.layout().addWidget(_Retranslator(action))
+    widget.layout().addWidget(_Retranslator(action, enrol_action))
+    sync.status_changed.connect(lambda status: enrol_action.setEnabled(not status.get("enrolled")))
     window.add_status_widget(widget)
     window.sync_status_widget = widget
     # Reload the list only when the run changed something: a quiet periodic run must not disturb the person's

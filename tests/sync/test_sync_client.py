@@ -187,3 +187,16 @@ def test_vaults_verify_clean_after_syncing(enrolled):
     for vault in (a, b):
         report = vault.verify()
         assert report.ok, report.problems
+
+
+def test_field_staff_cannot_enrol_the_laptop(make_vault, new_code, server):
+    from desktop_app.vault.errors import PermissionDenied
+
+    vault = make_vault("staff-only")
+    vault.add_user("amina", "field staff passphrase 77", "field_staff")
+    path = vault.path
+    vault.close()
+    with Vault.unlock(path, username="amina", passphrase="field staff passphrase 77") as staff:
+        with pytest.raises(PermissionDenied, match="administrator or coordinator"):
+            sync_service.enrol(staff, server_url=server.url, code=new_code())
+        assert store.status(staff)["enrolled"] is False

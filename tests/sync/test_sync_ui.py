@@ -96,3 +96,31 @@ def test_unreachable_server_fails_cleanly_and_backs_off(app_with_vault, qtbot, s
     assert "Sync failed" in app.window.sync_status_widget.label.text()
     assert app.window.sync_action.isEnabled()  # "Sync now" never waits for the backoff
     qtbot.waitUntil(lambda: sync.status is not None and sync.status["unsynced"] == 6, timeout=30_000)
+
+
+def test_enrol_dialog_refuses_plain_http_then_enrols(qapp, qtbot, tmp_path, new_code, server):
+    vault_path = tmp_path / "enrol-vault"
+    vault, _ = Vault.create(vault_path, admin_username="admin", admin_passphrase=PASSPHRASE, kdf_profile="test")
+    vault.close()
+    app = build_app(qt_app=qapp, paths=app_paths(), vault_path=vault_path, kdf_profile="test", language="en")
+    try:
+        sync = app.sync
+        with qtbot.waitSignal(sync.status_changed, timeout=30_000):
+            app.controller.unlock(username="admin", passphrase=PASSPHRASE)
+        assert app.window.sync_enrol_action.isEnabled()
+        app.window.sync_enrol_action.trigger()
+        dialog = app.window.sync_enrol_dialog
+        qtbot.keyClicks(dialog.server, "http://203.0.113.7:8470")
+        qtbot.keyClicks(dialog.code, new_code())
+        assert not dialog.enrol_button.isEnabled() and "https://" in dialog.message.text()
+        dialog.server.setText(server.url)
+        assert dialog.enrol_button.isEnabled()
+        with qtbot.waitSignal(dialog.enrolment_done, timeout=60_000) as done:
+            qtbot.mouseClick(dialog.enrol_button, Qt.MouseButton.LeftButton)
+        assert done.args[0]["server"] == server.url
+        qtbot.waitUntil(lambda: sync.status is not None and sync.status["enrolled"], timeout=30_000)
+        assert not app.window.sync_enrol_action.isEnabled()
+    finally:
+        app.close()
+        qapp.processEvents()
+        qapp.sendPostedEvents(None, 0)
