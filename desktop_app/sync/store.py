@@ -440,6 +440,19 @@ def _apply_change(conn, change, outcome: PullOutcome, now: str) -> None:  # noqa
     outcome.rebased += 1
 
 
+def _keep_history(conn, record_id: str, existing, columns: dict, now: str) -> None:  # noqa: ANN001
+    """As the records store does for local edits: a finalized version replaced by a pulled one is kept in
+    registration_version; a pulled deletion clears the record's history with it."""
+    if columns["deleted"]:
+        conn.execute(text("DELETE FROM registration_version WHERE record_id = :r"), {"r": record_id})
+    elif existing.status == "finalized" and existing.content != columns["content"]:
+        conn.execute(text(
+            "INSERT OR IGNORE INTO registration_version (record_id, version, form_id, form_version, status, content, "
+            "saved_at, saved_by, superseded_at, superseded_by) SELECT id, version, form_id, form_version, status, "
+            "content, updated_at, updated_by, :now, :by FROM registration WHERE id = :r"),
+            {"r": record_id, "now": now, "by": SYNC_WRITER})
+
+
 def _fill_conflict_state(conn, record_id: str, remote: State) -> None:  # noqa: ANN001
     row = conn.execute(text("SELECT id, remote FROM conflict WHERE record_id = :r AND resolved_at IS NULL"),
                        {"r": record_id}).first()
@@ -462,9 +475,12 @@ def _payload_for(conn, record_id: str, state: State) -> str:  # noqa: ANN001
 def _write_registration(conn, record_id: str, state: State, version: int, now: str,  # noqa: ANN001
                         sync_state: str | None = None) -> None:
     columns, extras = columns_from_state(state)
-    exists = conn.execute(text("SELECT version FROM registration WHERE id = :r"), {"r": record_id}).first()
+    exists = conn.execute(text("SELECT version, status, content FROM registration WHERE id = :r"),
+                          {"r": record_id}).first()
     if exists is None and state["deleted"]:
         return  # a record this device never had, deleted elsewhere: nothing to show
+    if exists is not None:
+        _keep_history(conn, record_id, exists, columns, now)
     if sync_state is None:
         open_conflict = conn.execute(text("SELECT 1 FROM conflict WHERE record_id = :r AND resolved_at IS NULL"),
                                      {"r": record_id}).first()

@@ -200,3 +200,20 @@ def test_field_staff_cannot_enrol_the_laptop(make_vault, new_code, server):
         with pytest.raises(PermissionDenied, match="administrator or coordinator"):
             sync_service.enrol(staff, server_url=server.url, code=new_code())
         assert store.status(staff)["enrolled"] is False
+
+
+def test_a_finalized_version_replaced_by_a_pulled_one_is_kept_in_its_history(enrolled):
+    from desktop_app.records.store import record_history
+
+    a, b = enrolled("history-a"), enrolled("history-b")
+    record_id = register(a, "Oumou Test", 28).id
+    sync_service.sync_now(a, connect=fast_connect())
+    sync_service.sync_now(b, connect=fast_connect())
+    register(b, "Oumou Test", 29, record_id=record_id)
+    sync_service.sync_now(b, connect=fast_connect())
+    sync_service.sync_now(a, connect=fast_connect())
+    assert get_registration(a, record_id).age == 29
+    history = record_history(a, record_id)
+    [earlier] = [v for v in history if not v.current]
+    assert "<age>28</age>" in earlier.content and earlier.version == 1
+    assert [v for v in history if v.current][0].content == get_registration(a, record_id).content
