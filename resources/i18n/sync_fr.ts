@@ -2,6 +2,53 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="fr_FR">
 <context>
+    <name>EnrolDialog</name>
+    <message>
+        <source>Enrol this laptop for sync</source>
+        <translation>Inscrire cet ordinateur pour la synchronisation</translation>
+    </message>
+    <message>
+        <source>only if your organisation uses its own certificate authority</source>
+        <translation>seulement si votre organisation a sa propre autorité de certification</translation>
+    </message>
+    <message>
+        <source>Choose…</source>
+        <translation>Choisir…</translation>
+    </message>
+    <message>
+        <source>Enrol</source>
+        <translation>Inscrire</translation>
+    </message>
+    <message>
+        <source>Server address</source>
+        <translation>Adresse du serveur</translation>
+    </message>
+    <message>
+        <source>One-time code</source>
+        <translation>Code à usage unique</translation>
+    </message>
+    <message>
+        <source>CA bundle (optional)</source>
+        <translation>Certificats d&apos;autorité (facultatif)</translation>
+    </message>
+    <message>
+        <source>This laptop&apos;s name</source>
+        <translation>Nom de cet ordinateur</translation>
+    </message>
+    <message>
+        <source>CA bundle</source>
+        <translation>Certificats d&apos;autorité</translation>
+    </message>
+    <message>
+        <source>Enrolling…</source>
+        <translation>Inscription…</translation>
+    </message>
+    <message>
+        <source>A sync is running; try again when it has finished.</source>
+        <translation>Une synchronisation est en cours ; réessayez quand elle sera terminée.</translation>
+    </message>
+</context>
+<context>
     <name>SyncController</name>
     <message>
         <source>Synchronisation stopped: %s</source>
@@ -62,6 +109,10 @@
     <message>
         <source>Send queued registrations and receive changes (F5)</source>
         <translation>Envoyer les enregistrements en attente et recevoir les modifications (F5)</translation>
+    </message>
+    <message>
+        <source>Enrol this laptop for sync…</source>
+        <translation>Inscrire cet ordinateur pour la synchronisation…</translation>
     </message>
 </context>
 </TS>
