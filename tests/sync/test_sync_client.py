@@ -217,3 +217,17 @@ def test_a_finalized_version_replaced_by_a_pulled_one_is_kept_in_its_history(enr
     [earlier] = [v for v in history if not v.current]
     assert "<age>28</age>" in earlier.content and earlier.version == 1
     assert [v for v in history if v.current][0].content == get_registration(a, record_id).content
+
+
+def test_cli_sync_before_enrolment_says_what_to_do_and_status_works_offline(make_vault):
+    vault = make_vault("cli-not-enrolled")
+    register(vault, "Penda Test", 61)
+    path = vault.path
+    vault.close()
+    refused = waypoint("sync", "--vault", str(path), "--user", "admin")
+    assert refused.returncode == 2 and "waypoint enrol --server URL --code CODE" in refused.stderr
+    status = waypoint("sync", "--vault", str(path), "--user", "admin", "--status")
+    assert status.returncode == 0, status.stderr
+    assert {k: json.loads(status.stdout)[k] for k in ("enrolled", "unsynced", "open_conflicts")} == {
+        "enrolled": False, "unsynced": 1, "open_conflicts": 0}
+    assert "device_key" not in status.stdout
