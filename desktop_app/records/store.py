@@ -129,7 +129,8 @@ def save_record(vault: Vault, *, form_id: str, form_version: str, status: str, c
         elif existing.status == "finalized":
             _keep_finalized_version(vault, existing)
     reg = save_registration(vault, record_id=record_id, form_id=form_id, form_version=form_version, status=status,
-                            content=prepared.content, fields=prepared.fields)
+                            content=prepared.content, fields=prepared.fields,
+                            supersede_pending=prepared.personal_data_withheld)
     return SavedRecord(reg.id, reg.version, reg.status, form_id, form_version, prepared.personal_data_withheld)
 
 

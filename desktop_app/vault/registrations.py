@@ -60,6 +60,9 @@ class RegistrationDraft:
     content: str
     record_id: str | None = None
     fields: dict | None = None
+    # Consent withdrawn: the earlier states of this record that have not left the laptop yet (outbox rows
+    # not frozen into a batch) are overwritten with this one, so the personal data they hold is never sent.
+    supersede_pending: bool = False
 
 
 _REG = Registration.__table__
@@ -123,11 +126,14 @@ def _save_many(session: Session, *, username: str, drafts: list[RegistrationDraf
         }
         (updates if old else inserts).append(row)
         field_rows += [{"record_id": record_id, "name": k, "value": v} for k, v in extra.items()]
+        payload = json.dumps({**row, "fields": extra}, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        if old is not None and draft.supersede_pending:
+            # device_seq comes from the sync client's migration 0003: set once an op is frozen into a batch
+            conn.execute(text("UPDATE outbox SET payload = :p WHERE record_id = :r AND device_seq IS NULL "
+                              "AND acked_at IS NULL"), {"p": payload, "r": record_id})
         outbox_rows.append({
             "op_id": str(uuid.uuid4()), "record_id": record_id, "op": "upsert", "record_version": row["version"],
-            "base_version": row["server_version"], "created_at": now,
-            "payload": json.dumps({**row, "fields": extra}, sort_keys=True, separators=(",", ":"),
-                                  ensure_ascii=False),
+            "base_version": row["server_version"], "created_at": now, "payload": payload,
         })
         saved.append(row)
     if inserts:
@@ -145,10 +151,10 @@ def _save_many(session: Session, *, username: str, drafts: list[RegistrationDraf
 
 def save_registration(
     vault: Vault, *, record_id: str | None = None, form_id: str, form_version: str, status: str,
-    content: str, fields: dict[str, str | int | None] | None = None,
+    content: str, fields: dict[str, str | int | None] | None = None, supersede_pending: bool = False,
 ) -> Registration:
     """Create or update one registration and queue it for sync, in one transaction."""
-    draft = RegistrationDraft(form_id, form_version, status, content, record_id, fields)
+    draft = RegistrationDraft(form_id, form_version, status, content, record_id, fields, supersede_pending)
     with vault.session() as session:
         row = _save_many(session, username=vault.user.username, drafts=[draft])[0]
     return Registration(**row)
