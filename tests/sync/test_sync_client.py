@@ -231,3 +231,27 @@ def test_cli_sync_before_enrolment_says_what_to_do_and_status_works_offline(make
     assert {k: json.loads(status.stdout)[k] for k in ("enrolled", "unsynced", "open_conflicts")} == {
         "enrolled": False, "unsynced": 1, "open_conflicts": 0}
     assert "device_key" not in status.stdout
+
+
+def test_after_the_server_lost_acknowledged_ops_the_device_sends_them_again(enrolled, backend):
+    """409 sequence gap: the server was restored from a backup older than the device's acknowledgements."""
+    if backend.name != "sqlite":
+        pytest.skip("the restore is simulated on the server's SQLite file; the client path is the same")
+    import sqlite3
+
+    vault = enrolled("restored")
+    for n in range(5):
+        register(vault, f"Restore Person {n}", 30 + n)
+    sync_service.sync_now(vault, connect=fast_connect())
+    device_id = store.load_credentials(vault).device_id
+    with sqlite3.connect(backend.data_dir / "server.db") as db:  # what a restore from an older backup looks like
+        db.execute("DELETE FROM op_result WHERE device_id = ? AND device_seq > 2", (device_id,))
+        db.execute("UPDATE device SET high_water_mark = 2 WHERE id = ?", (device_id,))
+    register(vault, "Restore Person 5", 35)
+    summary = sync_service.sync_now(vault, connect=fast_connect())
+    assert summary.pushed == 4 and summary.acknowledged == 1  # 3..5 again (already acknowledged here) and 6
+    assert count_unsynced(vault) == 0 and store.status(vault)["acked_device_seq"] == 6
+    with sqlite3.connect(backend.data_dir / "server.db") as db:
+        hwm, results = db.execute("SELECT high_water_mark, (SELECT COUNT(*) FROM op_result WHERE device_id = ?) "
+                                  "FROM device WHERE id = ?", (device_id, device_id)).fetchone()
+    assert (hwm, results) == (6, 6)
