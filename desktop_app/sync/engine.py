@@ -47,7 +47,8 @@ class SyncProgress:
 class SyncSummary:
     pushed: int = 0  # ops posted for the first time or again after an interrupted run
     acknowledged: int = 0  # ops whose acknowledgement was stored by this run
-    pulled: int = 0  # changes received
+    pulled: int = 0  # changes from the server that were new to this device (applied, merged or in conflict)
+    received: int = 0  # every change in the pages, this device's own echoes and re-deliveries included
     conflicts: int = 0  # conflicts opened (server-side results and device-side merges)
     merged: int = 0  # ops the server merged with other devices' changes, plus device-side rebases
     rejected: int = 0
@@ -120,7 +121,8 @@ def _pull(connection, credentials, summary, report, page_size, cancelled):  # no
         page = yield Remote(lambda: connection.with_retries(lambda: connection.pull(since=since, limit=page_size),
                                                             cancelled=cancelled))
         outcome = yield Local(lambda vault: store.store_pull_page(vault, page, own_device_id=credentials.device_id))
-        summary.pulled += outcome.changes
+        summary.pulled += outcome.applied + outcome.rebased + outcome.conflicts
+        summary.received += outcome.changes
         summary.conflicts += outcome.conflicts
         summary.merged += outcome.rebased
         report("pull")
