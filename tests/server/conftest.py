@@ -3,30 +3,17 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
-from server_harness import Backend, ServerProcess, ensure_centre, fresh_postgres_database, postgres_available
+from server_harness import Backend, ServerProcess, backend_for, ensure_centre
 from sim_device import DeviceClient
 
 from sync_server import admin
 from sync_server.db import Database, open_database
 
 
-def _backend(request, tmp_path_factory):  # noqa: ANN001, ANN202
-    data_dir = tmp_path_factory.mktemp(f"server-{request.param}")
-    if request.param == "postgres":
-        reason = postgres_available()
-        if reason:
-            pytest.skip(reason)
-        with fresh_postgres_database() as url:
-            yield Backend("postgres", data_dir, url)
-    else:
-        yield Backend("sqlite", data_dir, None)
-
-
 backend = pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])(
-    _backend)
+    backend_for)
 
 
 @pytest.fixture(scope="module")

@@ -194,3 +194,19 @@ def ensure_centre(db: Database, name: str) -> str:
         if existing == name:
             return centre_id
     return admin.add_centre(db, name)
+
+
+def backend_for(request, tmp_path_factory):  # noqa: ANN001, ANN201
+    """Body of the module-scoped `backend` fixture of tests/server and tests/sync: SQLite, or a fresh
+    PostgreSQL database (skipped with the reason when none is reachable)."""
+    import pytest  # noqa: PLC0415  (the harness also runs outside pytest, in subprocesses)
+
+    data_dir = tmp_path_factory.mktemp(f"server-{request.param}")
+    if request.param == "postgres":
+        reason = postgres_available()
+        if reason:
+            pytest.skip(reason)
+        with fresh_postgres_database() as url:
+            yield Backend("postgres", data_dir, url)
+    else:
+        yield Backend("sqlite", data_dir, None)

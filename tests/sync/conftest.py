@@ -1,124 +1,35 @@
 """Fixtures for the device sync client tests: the REAL server on loopback (the server helper's harness, reused
 by import from tests/server), fast test-profile vaults, and enrolled devices.
 
-Administration goes through `waypoint-server admin ...` in a subprocess, as an administrator would: the server's
-and the vault's SQLModel tables cannot live in one process (both define a `conflict` table).
+Administration goes through `waypoint-server admin ...` in a subprocess, as an administrator would
+(tests/sync/support.py: ServerAdmin).
 
 Each module gets its own server (SQLite, and PostgreSQL on 127.0.0.1:5432 when reachable).
 """
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "server"))
 
-from server_harness import ServerProcess, fresh_postgres_database, postgres_available  # noqa: E402
+from server_harness import Backend, ServerProcess, backend_for  # noqa: E402
 
 from desktop_app.services import sync as sync_service  # noqa: E402
 from desktop_app.vault import Vault  # noqa: E402
+from tests.sync.support import PASSPHRASE, ServerAdmin  # noqa: E402
 
-PASSPHRASE = "correct horse battery staple 42"
-FAST_RETRY = sync_service.RetryPolicy(max_attempts=30, base_s=0.005, cap_s=0.05)
-
-
-@dataclass
-class Backend:
-    name: str
-    data_dir: Path
-    database_url: str | None
-
-    @property
-    def admin_url(self) -> str:
-        return self.database_url or f"sqlite:///{self.data_dir / 'server.db'}"
-
-
-@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def backend(request, tmp_path_factory):
-    data_dir = tmp_path_factory.mktemp(f"server-{request.param}")
-    if request.param == "postgres":
-        reason = postgres_available()
-        if reason:
-            pytest.skip(reason)
-        with fresh_postgres_database() as url:
-            yield Backend("postgres", data_dir, url)
-    else:
-        yield Backend("sqlite", data_dir, None)
+backend = pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])(
+    backend_for)
 
 
 @pytest.fixture(scope="module")
 def server(backend: Backend):
     with ServerProcess(data_dir=backend.data_dir, database_url=backend.database_url) as process:
         yield process
-
-
-ADMIN_WORKER = """
-import sys
-from datetime import timedelta
-from pathlib import Path
-from sync_server import admin
-from sync_server.db import open_database
-from sync_server.settings import Settings
-db = open_database(Settings.from_env(data_dir=Path(sys.argv[1])).database_url, pool_size=1)
-for line in sys.stdin:
-    centre = line.strip()
-    try:
-        if centre not in {name for _, name in admin.list_centres(db)}:
-            admin.add_centre(db, centre)
-        print(admin.create_enrolment_code(db, centre=centre, ttl=timedelta(hours=1)), flush=True)
-    except Exception as exc:
-        print("ERROR " + str(exc).replace(chr(10), " "), flush=True)
-db.dispose()
-"""
-
-
-class ServerAdmin:
-    """The server's administration against the module's server (same data folder and database).
-
-    `run` is `waypoint-server admin ...` as an administrator types it; `code` asks one long-lived process
-    running the same admin functions, so that tests do not pay an interpreter start per enrolment code.
-    """
-
-    def __init__(self, backend: Backend) -> None:
-        self.backend = backend
-        self._worker: subprocess.Popen | None = None
-
-    def _env(self) -> dict:
-        env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-        if self.backend.database_url:
-            env["DATABASE_URL"] = self.backend.database_url
-        return env
-
-    def run(self, *args: str) -> str:
-        result = subprocess.run([sys.executable, "-m", "sync_server.cli", "--data-dir", str(self.backend.data_dir),
-                                 "admin", *args], env=self._env(), capture_output=True, text=True, timeout=120)
-        if result.returncode != 0:
-            raise RuntimeError(f"waypoint-server admin {args[0]} failed: {result.stderr[-500:]}")
-        return result.stdout.strip()
-
-    def code(self, centre: str = "Agadez") -> str:
-        if self._worker is None:
-            self._worker = subprocess.Popen([sys.executable, "-c", ADMIN_WORKER, str(self.backend.data_dir)],
-                                            env=self._env(), stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-        self._worker.stdin.write(centre + "\n")
-        self._worker.stdin.flush()
-        answer = self._worker.stdout.readline().strip()
-        if not answer or answer.startswith("ERROR"):
-            raise RuntimeError(f"enrolment code for {centre}: {answer or 'admin worker exited'}")
-        return answer
-
-    def close(self) -> None:
-        if self._worker is not None:
-            self._worker.stdin.close()
-            self._worker.wait(timeout=30)
-            self._worker.stdout.close()
-            self._worker = None
 
 
 @pytest.fixture(scope="module")
@@ -146,15 +57,6 @@ def make_vault(tmp_path):
     yield make
     for vault in opened:
         vault.close()
-
-
-def fast_connect(**overrides):
-    """A ServerConnection factory with short backoff (tests) and any other override (e.g. a CA bundle)."""
-
-    def connect(url, **kwargs):  # noqa: ANN001, ANN202
-        return sync_service.ServerConnection(url, **{"retry": FAST_RETRY, **kwargs, **overrides})
-
-    return connect
 
 
 @pytest.fixture

@@ -9,8 +9,8 @@ import subprocess
 import sys
 
 import pytest
-from conftest import PASSPHRASE, fast_connect
-from records import FORM_ID, register
+from tests.sync.support import PASSPHRASE, fast_connect
+from records import register
 
 from desktop_app.services import sync as sync_service
 from desktop_app.sync import errors, store

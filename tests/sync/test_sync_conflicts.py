@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import fast_connect
+from tests.sync.support import fast_connect
 from records import register
 
 from desktop_app.services import sync as sync_service

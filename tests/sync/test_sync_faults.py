@@ -17,7 +17,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from conftest import PASSPHRASE, fast_connect
+from tests.sync.support import PASSPHRASE, fast_connect
 from fault_proxy import FaultProxy, FaultRates
 from records import register
 from sqlalchemy import text

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import fast_connect
+from tests.sync.support import fast_connect
 from records import register
 
 from desktop_app.records import form_store

@@ -15,7 +15,7 @@ import time
 
 import pytest
 import requests
-from conftest import Backend, ServerAdmin, fast_connect
+from tests.sync.support import Backend, ServerAdmin, fast_connect
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec

@@ -5,7 +5,7 @@ Waits on signals only."""
 from __future__ import annotations
 
 import pytest
-from conftest import PASSPHRASE, fast_connect
+from tests.sync.support import PASSPHRASE, fast_connect
 from PySide6.QtCore import Qt
 from records import register
 
