@@ -124,8 +124,9 @@ def save_record(vault: Vault, *, form_id: str, form_version: str, status: str, c
             return SavedRecord(existing.id, existing.version, existing.status, form_id, form_version,
                                prepared.personal_data_withheld, changed=False)
         if prepared.personal_data_withheld:
-            # consent refused now: earlier versions holding personal data must go, not be kept as history
+            # consent refused now: earlier versions and files holding personal data must go, not be kept
             _drop_versions(vault, existing.id)
+            _drop_personal_files(vault, existing.id)
         elif existing.status == "finalized":
             _keep_finalized_version(vault, existing)
     reg = save_registration(vault, record_id=record_id, form_id=form_id, form_version=form_version, status=status,
@@ -159,6 +160,13 @@ def _drop_versions(vault: Vault, record_id: str) -> None:
     with vault.session() as session:
         session.connection().execute(text("DELETE FROM registration_version WHERE record_id = :id"),
                                      {"id": record_id})
+
+
+def _drop_personal_files(vault: Vault, record_id: str) -> None:
+    """Files answered before consent was refused (photos, documents); the audit timings hold no answers."""
+    with vault.session() as session:
+        session.connection().execute(text("DELETE FROM attachment WHERE record_id = :id AND NOT "
+                                          "(name LIKE 'audit-%' AND name LIKE '%.csv')"), {"id": record_id})
 
 
 def open_record(vault: Vault, record_id: str) -> OpenRecord:

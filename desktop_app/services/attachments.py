@@ -36,6 +36,18 @@ def save_attachments(vault: Vault, *, record_id: str, files: list[tuple[str, str
             session.add(Attachment(id=str(uuid.uuid4()), record_id=record_id, name=name, mime=mime, data=data))
 
 
+AUDIT_MIME = "text/csv"
+
+
+def audit_name(started_ms: int) -> str:
+    """One audit file per editing session (as ODK's audit.csv), so reopening a record adds, never overwrites."""
+    return f"audit-{started_ms}.csv"
+
+
+def is_audit(name: str) -> bool:
+    return name.startswith("audit-") and name.endswith(".csv")
+
+
 def list_attachments(vault: Vault, record_id: str) -> list[AttachmentInfo]:
     with vault.session(readonly=True) as session:
         rows = session.exec(select(Attachment).where(Attachment.record_id == record_id)).all()

@@ -14,7 +14,7 @@ from sqlalchemy import bindparam, delete, func, insert, select as sa_select, tex
 from sqlmodel import Session, select
 
 from desktop_app.vault.errors import InvalidInput
-from desktop_app.vault.models import STATUSES, SUMMARY_FIELDS, Outbox, Registration, RegistrationField
+from desktop_app.vault.models import STATUSES, SUMMARY_FIELDS, Attachment, Outbox, Registration, RegistrationField
 from desktop_app.vault.vault import Vault, utc_now
 
 __all__ = [
@@ -185,6 +185,7 @@ def delete_registration(vault: Vault, record_id: str) -> None:
         reg.version += 1
         reg.sync_state = "queued"
         session.exec(delete(RegistrationField).where(RegistrationField.record_id == record_id))
+        session.exec(delete(Attachment).where(Attachment.record_id == record_id))  # photos, documents: gone too
         session.add(reg)
         session.add(Outbox(
             op_id=str(uuid.uuid4()), record_id=record_id, op="delete", record_version=reg.version,

@@ -241,3 +241,20 @@ def test_an_op_already_frozen_for_sync_is_left_as_it_was_sent(vault, registratio
             text("SELECT device_seq, payload FROM outbox WHERE record_id = :r ORDER BY seq"), {"r": draft.record_id}))
     assert "Testperson" in rows[0][1]  # the server may hold it already: a frozen batch is byte-identical on retry
     assert rows[1][0] is None and "Testperson" not in rows[1][1]
+
+
+def test_refusing_consent_drops_files_answered_before_but_keeps_the_audit(vault, registration_xform):
+    from desktop_app.vault.models import Attachment
+
+    draft = save_record(vault, form_id=FORM_ID, form_version="2026112701", status="draft",
+                        content=instance(registration_xform, PERSON))
+    with vault.session() as session:
+        for name in ("passport.jpg", "audit-1700000000000.csv"):
+            session.add(Attachment(id=name, record_id=draft.record_id, name=name, mime="x", data=b"synthetic"))
+    refused = {**PERSON, "consent/consent_services": "no", "consent/legal_basis": ""}
+    save_record(vault, record_id=draft.record_id, form_id=FORM_ID, form_version="2026112701",
+                status="finalized", content=instance(registration_xform, refused))
+    with vault.session(readonly=True) as session:
+        names = [row[0] for row in session.connection().execute(
+            text("SELECT name FROM attachment WHERE record_id = :r"), {"r": draft.record_id})]
+    assert names == ["audit-1700000000000.csv"]

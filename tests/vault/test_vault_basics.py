@@ -156,3 +156,17 @@ def test_batch_save_is_all_or_nothing(new_vault):
     assert count_registrations(new_vault) == 0 and count_unsynced(new_vault) == 0
     ids = save_registrations(new_vault, [good, RegistrationDraft("f", "1", "finalized", "<b/>")])
     assert len(ids) == 2 and count_unsynced(new_vault) == 2
+
+
+def test_deleting_a_registration_removes_its_files(new_vault):
+    from desktop_app.vault.models import Attachment
+    from desktop_app.vault.registrations import delete_registration, save_registration
+
+    vault = new_vault
+    reg = save_registration(vault, form_id="f", form_version="1", status="draft", content="<data/>")
+    with vault.session() as session:
+        session.add(Attachment(id=str(uuid.uuid4()), record_id=reg.id, name="photo.jpg", mime="image/jpeg",
+                               data=b"synthetic"))
+    delete_registration(vault, reg.id)
+    with vault.session(readonly=True) as session:
+        assert session.exec(select(Attachment).where(Attachment.record_id == reg.id)).all() == []

@@ -29,6 +29,11 @@ class AuditLog:
         self.events: list[AuditEvent] = []
         self._open: dict[str, AuditEvent] = {}
 
+    @property
+    def started_ms(self) -> int:
+        """When this editing session began (ms since the epoch): names the session's audit file."""
+        return self._start_wall
+
     def now_ms(self) -> int:
         return self._start_wall + int((self._monotonic() - self._start_mono) * 1000)
 

@@ -188,6 +188,9 @@ class FormScreen(QWidget):
         content = self.session.to_instance_xml(include_nonrelevant=not final)
         files = [(w.pending.name, w.pending.mime, w.pending.data) for w in self.view.fields.values()
                  if isinstance(w, UploadField) and w.pending is not None and w.item.value == w.pending.name]
+        # per-question timings of this editing session, kept encrypted with the record like any attachment
+        audit = self.session.audit
+        files.append((attachments.audit_name(audit.started_ms), attachments.AUDIT_MIME, audit.to_csv().encode()))
         self.dirty = False
         self._saving = True
 
@@ -195,8 +198,8 @@ class FormScreen(QWidget):
             save = records.finalize if final else records.save_draft
             saved = save(vault, form_id=opened.form_id, form_version=opened.form_version, content=content,
                          record_id=record_id)
-            if files:
-                attachments.save_attachments(vault, record_id=record_id, files=files)
+            kept = files if not saved.personal_data_withheld else [f for f in files if attachments.is_audit(f[0])]
+            attachments.save_attachments(vault, record_id=record_id, files=kept)
             return saved
 
         try:

@@ -110,9 +110,23 @@ def test_a_file_answer_is_kept_in_the_vault_not_on_disk(qtbot, db, tmp_path):
                                                                       name=answer))
     assert stored == picture.read_bytes()
     info = db.call(qtbot, lambda vault: attachments.list_attachments(vault, screen.record_id))
-    assert [(i.name, i.mime) for i in info] == [(answer, "image/jpeg")]
+    assert [(i.name, i.mime) for i in info if not attachments.is_audit(i.name)] == [(answer, "image/jpeg")]
 
     text_file = tmp_path / "notes.txt"
     text_file.write_text("not an image", encoding="utf-8")
     screen.attach_file(field, text_file)
     assert "image/*" in field.message.text() and screen.session.value("/data/document_photo") == answer
+
+
+def test_each_editing_session_keeps_its_question_timings_in_the_vault(qtbot, db, migrant_definition):
+    screen = open_screen(qtbot, db, migrant_definition)
+    with qtbot.waitSignal(screen.saved, timeout=10_000):
+        click(qtbot, screen.view, "/data/consent/consent_given_by", "self")
+    # turning to the page may save first; wait until the answer itself has been saved
+    qtbot.waitUntil(lambda: not screen.dirty and not screen._saving, timeout=10_000)
+    name = attachments.audit_name(screen.session.audit.started_ms)
+    stored = db.call(qtbot, lambda vault: attachments.read_attachment(vault, record_id=screen.record_id, name=name))
+    lines = stored.decode().splitlines()
+    assert lines[0] == "event,node,start,end"
+    assert any(line.startswith("question,/data/consent/consent_given_by,") for line in lines)
+    assert any(line.startswith("question shown,") for line in lines)
