@@ -442,9 +442,10 @@ def _apply_change(conn, change, outcome: PullOutcome, now: str) -> None:  # noqa
 
 def _keep_history(conn, record_id: str, existing, columns: dict, now: str) -> None:  # noqa: ANN001
     """As the records store does for local edits: a finalized version replaced by a pulled one is kept in
-    registration_version; a pulled deletion clears the record's history with it."""
+    registration_version; a pulled deletion clears the record's history and files with it."""
     if columns["deleted"]:
         conn.execute(text("DELETE FROM registration_version WHERE record_id = :r"), {"r": record_id})
+        conn.execute(text("DELETE FROM attachment WHERE record_id = :r"), {"r": record_id})
     elif existing.status == "finalized" and existing.content != columns["content"]:
         conn.execute(text(
             "INSERT OR IGNORE INTO registration_version (record_id, version, form_id, form_version, status, content, "

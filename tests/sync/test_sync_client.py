@@ -255,3 +255,18 @@ def test_after_the_server_lost_acknowledged_ops_the_device_sends_them_again(enro
         hwm, results = db.execute("SELECT high_water_mark, (SELECT COUNT(*) FROM op_result WHERE device_id = ?) "
                                   "FROM device WHERE id = ?", (device_id, device_id)).fetchone()
     assert (hwm, results) == (6, 6)
+
+
+def test_a_pulled_deletion_removes_the_records_files(enrolled):
+    from desktop_app.services import attachments
+
+    a, b = enrolled("files-a"), enrolled("files-b")
+    record_id = register(a, "Kadi Test", 33).id
+    sync_service.sync_now(a, connect=fast_connect())
+    sync_service.sync_now(b, connect=fast_connect())
+    attachments.save_attachments(b, record_id=record_id, files=[("photo.jpg", "image/jpeg", b"synthetic")])
+    delete_registration(a, record_id)
+    sync_service.sync_now(a, connect=fast_connect())
+    sync_service.sync_now(b, connect=fast_connect())
+    assert get_registration(b, record_id).deleted
+    assert attachments.list_attachments(b, record_id) == []
