@@ -103,11 +103,6 @@ class _ButtonsField(FieldWidget):
         finally:
             self._loading = False
 
-    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt name
-        if event.type() == QEvent.Type.FocusOut:
-            self.mark_touched()
-        return False
-
     def _toggled(self, button, checked: bool) -> None:
         self.clear_button.setVisible(self.exclusive and bool(self.shown_value()) and not self.item.readonly)
         if not self._loading and (checked or not self.exclusive):
@@ -180,11 +175,6 @@ class SelectOneComboField(FieldWidget):
         row.addStretch(1)
         self.body.addLayout(row)
 
-    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt name
-        if event.type() == QEvent.Type.FocusOut:
-            self.mark_touched()
-        return False
-
     def refresh_choices(self, item: Item) -> None:
         choices = _choice_list(item)
         if choices == self._choices:
@@ -234,11 +224,6 @@ class SelectManyListField(FieldWidget):
         self.list.installEventFilter(self)
         self._choices: list[tuple[str, str]] | None = None
         self.body.addWidget(self.list)
-
-    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt name
-        if event.type() == QEvent.Type.FocusOut:
-            self.mark_touched()
-        return False
 
     def refresh_choices(self, item: Item) -> None:
         choices = _choice_list(item)

@@ -13,7 +13,7 @@ import datetime as dt
 import html
 import re
 
-from PySide6.QtCore import QDate, QDateTime, QLocale, Qt, QTime, Signal
+from PySide6.QtCore import QDate, QDateTime, QEvent, QLocale, Qt, QTime, Signal
 from PySide6.QtGui import QDoubleValidator, QIntValidator
 from PySide6.QtWidgets import (
     QDateEdit,
@@ -135,6 +135,12 @@ class FieldWidget(QFrame):
         if not self.touched:
             self.touched = True
             self.update_message()
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt name
+        """Editors that install their field as event filter count as touched once focus leaves them."""
+        if event.type() == QEvent.Type.FocusOut:
+            self.mark_touched()
+        return False
 
     def current_message(self) -> str:
         item = self.item
