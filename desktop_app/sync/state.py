@@ -14,6 +14,7 @@ leaf (instance XML) and field by field; disjoint changes merge, anything else is
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 from xml.dom import minidom
 from xml.parsers.expat import ExpatError
@@ -28,11 +29,12 @@ def _clean(fields: dict[str, Any]) -> dict[str, Any]:
     return {str(k): v for k, v in fields.items() if v is not None}
 
 
-def state_from_payload(payload: str, *, fallback: State | None = None) -> State:
-    """The state an outbox row's payload describes (a saved registration, or a deletion)."""
+def state_from_payload(payload: str, *, fallback: State | Callable[[], State | None] | None = None) -> State:
+    """The state an outbox row's payload describes (a saved registration, or a deletion). `fallback` (or the
+    function giving it, called only for a deletion) supplies a deleted record's form."""
     data = json.loads(payload)
     if data.get("deleted"):
-        base = fallback or {}
+        base = (fallback() if callable(fallback) else fallback) or {}
         return {"form_id": base.get("form_id", ""), "form_version": base.get("form_version", ""),
                 "deleted": True, "content": None, "fields": {}}
     return state_from_columns(data, data.get("fields") or {})

@@ -19,10 +19,11 @@ import json
 import time
 import uuid
 from dataclasses import dataclass, field
+from functools import partial
 
 from pydantic import ValidationError
 
-from desktop_app.sync import errors
+from desktop_app.sync import errors, prefetch
 from desktop_app.sync.sql import Db, text
 from desktop_app.sync.state import (
     MergeConflict, State, columns_from_state, diff, state_from_change, state_from_columns, state_from_payload,
@@ -215,14 +216,21 @@ def _unfrozen(conn, max_ops: int):  # noqa: ANN001, ANN202
 def _freeze_rows(conn, rows) -> list[tuple[int, str, str]]:  # noqa: ANN001
     batch_id, now = str(uuid.uuid4()), utc_now()
     next_seq, clock = _int(conn, "next_device_seq") or 1, _int(conn, "hlc")
+    first_seq: dict[str, int] = {}
+    for row in rows:
+        first_seq.setdefault(row.record_id, row.seq)
+    # Read once for the batch: nothing below writes sync_record, nor the earlier outbox rows of these records.
+    known_by_record = prefetch.known_records(conn, first_seq)
+    earlier_by_record = prefetch.earlier_payloads(conn, first_seq)
     latest: dict[str, State | None] = {}
     frozen: list[tuple[int, str, str]] = []
+    updates: list[dict] = []
     for seq, op_id, record_id, kind, record_version, base_version, payload in rows:
+        known = known_by_record.get(record_id)
         if record_id not in latest:
-            latest[record_id] = _previous_state(conn, record_id, seq)
+            latest[record_id] = _previous_state(earlier_by_record.get(record_id), known)
         previous = latest[record_id]
-        current = state_from_payload(payload, fallback=previous or _registration_state(conn, record_id))
-        known = _sync_record(conn, record_id)
+        current = state_from_payload(payload, fallback=previous or partial(_registration_state, conn, record_id))
         clock = max(clock + 1, int(time.time() * 1000), (known.hlc + 1) if known else 0)
         fields, content = ({}, None) if kind == "delete" else diff(previous, current)
         try:
@@ -233,23 +241,22 @@ def _freeze_rows(conn, rows) -> list[tuple[int, str, str]]:  # noqa: ANN001
             _reject_locally(conn, seq=seq, record_id=record_id, state=current, message=_first_error(exc), now=now)
             continue
         wire = op.model_dump_json()
-        conn.execute(text("UPDATE outbox SET device_seq = :d, wire = :w, batch_id = :b WHERE seq = :s"),
-                     {"d": next_seq, "w": wire, "b": batch_id, "s": seq})
+        updates.append({"d": next_seq, "w": wire, "b": batch_id, "s": seq})
         frozen.append((next_seq, wire, batch_id))
         latest[record_id] = current
         next_seq += 1
+    if updates:
+        conn.execute(text("UPDATE outbox SET device_seq = :d, wire = :w, batch_id = :b WHERE seq = :s"), updates)
     _put(conn, "next_device_seq", str(next_seq))
     _put(conn, "hlc", str(clock))
     return frozen
 
 
-def _previous_state(conn, record_id: str, seq: int) -> State | None:  # noqa: ANN001
-    """What the server holds (or will, once earlier ops land) before outbox row `seq` for this record."""
-    earlier = conn.execute(text("SELECT payload, acked_at FROM outbox WHERE record_id = :r AND seq < :s "
-                                "ORDER BY seq DESC LIMIT 1"), {"r": record_id, "s": seq}).first()
-    known = _sync_record(conn, record_id)
-    if earlier is not None and (earlier.acked_at is None or known is None):
-        return state_from_payload(earlier.payload)
+def _previous_state(earlier, known) -> State | None:  # noqa: ANN001
+    """What the server holds (or will, once earlier ops land) before a record's first row in a batch:
+    `earlier` is (payload, acked_at) of the record's latest outbox row before it, `known` its sync_record."""
+    if earlier is not None and (earlier[1] is None or known is None):
+        return state_from_payload(earlier[0])
     if known is not None:
         return json.loads(known.base)
     return None
@@ -290,26 +297,81 @@ def store_push_answer(vault: Vault, batch: FrozenBatch, answer: PushResponse) ->
     outcome, now = AckOutcome(), utc_now()
     with vault.session() as session:
         conn = Db(session)
+        acks = _Acks(conn, answer)
         for result in answer.results:
-            row = conn.execute(text("SELECT seq, op_id, record_id, payload, acked_at FROM outbox "
-                                    "WHERE device_seq = :d"), {"d": result.device_seq}).first()
+            row = acks.outbox.get(result.device_seq)
             if row is None or row.op_id != result.op_id:
                 raise errors.BadServerAnswer(f"result for device_seq {result.device_seq} names another operation")
-            first_time = row.acked_at is None
-            conn.execute(text("UPDATE outbox SET acked_at = COALESCE(acked_at, :t), sent_at = COALESCE(sent_at, :t), "
-                              "result = :r WHERE seq = :s"),
-                         {"t": now, "r": result.model_dump_json(), "s": row.seq})
+            first_time = row.acked_at is None and row.seq not in acks.acked_here
+            acks.outbox_updates.append({"t": now, "r": result.model_dump_json(), "s": row.seq})
             if not first_time:
                 continue
+            acks.acked_here.add(row.seq)
+            acks.pending[row.record_id] = acks.pending.get(row.record_id, 0) - 1
             outcome.acknowledged += 1
             _count(outcome, result.status, result.message)
-            _after_ack(conn, row, result, now)
+            _after_ack(acks, row, result, now)
+        acks.flush()
         acked = max(_int(conn, "acked_device_seq"), answer.high_water_mark)
         _put(conn, "acked_device_seq", str(acked))
         if _int(conn, "resend_from"):  # resending after the server lost data: move on, or stop at the end
             following = batch.seq_to + 1
             _put(conn, "resend_from", str(following if following < _int(conn, "next_device_seq") else 0))
     return outcome
+
+
+class _Acks:
+    """One answer's reads, done up front, and its writes, sent together.
+
+    The dicts are kept in step with every write of the answer, in the answer's order (a record may appear
+    several times: its pending count falls, its sync_record changes, as each of its ops is acknowledged), so
+    they always say what the per-record SELECTs would have. Writes wait in `outbox_updates`,
+    `registration_updates` and `dirty` (sync_record rows, written from `known`) until `flush`, which runs
+    before any statement that reads or writes those rows directly; all of it is the caller's one transaction.
+    """
+
+    def __init__(self, conn, answer: PushResponse) -> None:  # noqa: ANN001
+        self.conn = conn
+        self.outbox = prefetch.outbox_by_device_seq(conn, (r.device_seq for r in answer.results))
+        record_ids = {row.record_id for row in self.outbox.values()}
+        self.known = prefetch.known_records(conn, record_ids)
+        self.pending = prefetch.pending_counts(conn, record_ids)  # counts before this answer
+        self.open_conflicts = prefetch.open_conflicts(conn, record_ids)
+        self.acked_here: set[int] = set()
+        self.outbox_updates: list[dict] = []
+        self.registration_updates: list[dict] = []
+        self.dirty: set[str] = set()
+
+    def put_sync_record(self, record_id: str, version: int, base: State, hlc: int, stale: int) -> None:
+        """As _put_sync_record (hlc never goes down), written at the next flush."""
+        old = self.known.get(record_id)
+        self.known[record_id] = prefetch.Known(version, json.dumps(base, sort_keys=True),
+                                               max(old.hlc, hlc) if old else hlc, stale)
+        self.dirty.add(record_id)
+
+    def open_conflict(self, *, record_id: str, local: State | None, remote: dict, now: str) -> None:
+        _open_conflict(self.conn, record_id=record_id, local=local, remote=remote, now=now)
+        self.open_conflicts.add(record_id)
+
+    def flush(self) -> None:
+        """Each table's writes in key order (pages are touched once, in order; SQLCipher decrypts each page it
+        reads); the sorts are stable, so one row's writes keep the answer's order."""
+        if self.outbox_updates:
+            self.conn.execute(text("UPDATE outbox SET acked_at = COALESCE(acked_at, :t), "
+                                   "sent_at = COALESCE(sent_at, :t), result = :r WHERE seq = :s"),
+                              sorted(self.outbox_updates, key=lambda u: u["s"]))
+        if self.dirty:
+            self.conn.execute(text(
+                "INSERT INTO sync_record (record_id, server_version, base, hlc, stale) VALUES (:r, :v, :b, :h, :s) "
+                "ON CONFLICT (record_id) DO UPDATE SET server_version = excluded.server_version, "
+                "base = excluded.base, hlc = MAX(sync_record.hlc, excluded.hlc), stale = excluded.stale"),
+                [{"r": r, "v": k.server_version, "b": k.base, "h": k.hlc, "s": k.stale}
+                 for r, k in ((r, self.known[r]) for r in sorted(self.dirty))])
+        if self.registration_updates:
+            self.conn.execute(text("UPDATE registration SET server_version = MAX(COALESCE(server_version, 0), :v), "
+                                   "sync_state = :s WHERE id = :r"),
+                              sorted(self.registration_updates, key=lambda u: u["r"]))
+        self.outbox_updates, self.registration_updates, self.dirty = [], [], set()
 
 
 def _count(outcome: AckOutcome, status: str, message: str | None) -> None:
@@ -322,42 +384,39 @@ def _count(outcome: AckOutcome, status: str, message: str | None) -> None:
         setattr(outcome, status, getattr(outcome, status) + 1)
 
 
-def _after_ack(conn, row, result, now: str) -> None:  # noqa: ANN001
-    record_id = row.record_id
-    known = _sync_record(conn, record_id)
-    pending = conn.execute(text("SELECT COUNT(*) FROM outbox WHERE record_id = :r AND acked_at IS NULL"),
-                           {"r": record_id}).scalar_one()
+def _after_ack(acks: _Acks, row, result, now: str) -> None:  # noqa: ANN001
+    conn, record_id = acks.conn, row.record_id
+    known = acks.known.get(record_id)
+    pending = acks.pending.get(record_id, 0)
     if result.status == "rejected":
-        _open_conflict(conn, record_id=record_id, local=_registration_state(conn, record_id),
-                       remote={"rejected": result.message or "rejected by the server"}, now=now)
+        acks.flush()  # reads the registration and writes it directly
+        acks.open_conflict(record_id=record_id, local=_registration_state(conn, record_id),
+                           remote={"rejected": result.message or "rejected by the server"}, now=now)
         conn.execute(text("UPDATE registration SET sync_state = 'conflict' WHERE id = :r"), {"r": record_id})
         return
     version = result.server_version
-    ours = state_from_payload(row.payload, fallback=json.loads(known.base) if known else None)
+    ours = state_from_payload(row.payload, fallback=(lambda: json.loads(known.base)) if known else None)
     if known is None or version > known.server_version:
         stale = 0 if result.status == "applied" else 1
         base = ours if result.status == "applied" else (json.loads(known.base) if known else ours)
-        _put_sync_record(conn, record_id, version, base, known.hlc if known else 0, stale)
+        acks.put_sync_record(record_id, version, base, known.hlc if known else 0, stale)
     elif known.stale == 2 and not pending:
         # A newer server state was pulled while this op was in flight: show it now the record is clean.
+        acks.flush()  # _write_registration reads and writes the registration directly
         _write_registration(conn, record_id, json.loads(known.base), known.server_version, now)
-        conn.execute(text("UPDATE sync_record SET stale = 0 WHERE record_id = :r"), {"r": record_id})
-    conn.execute(text("UPDATE registration SET server_version = MAX(COALESCE(server_version, 0), :v) WHERE id = :r"),
-                 {"v": version, "r": record_id})
+        acks.known[record_id] = known._replace(stale=0)
+        acks.dirty.add(record_id)
     if result.status == "conflict":
-        _open_conflict(conn, record_id=record_id, local=ours,
-                       remote={"server_version": version, "conflict_id": result.conflict_id, "state": None}, now=now)
-    state = _record_sync_state(conn, record_id, pending, result.status)
-    conn.execute(text("UPDATE registration SET sync_state = :s WHERE id = :r"), {"s": state, "r": record_id})
-
-
-def _record_sync_state(conn, record_id: str, pending: int, status: str | None) -> str:  # noqa: ANN001
-    if conn.execute(text("SELECT 1 FROM conflict WHERE record_id = :r AND resolved_at IS NULL"),
-                    {"r": record_id}).first():
-        return "conflict"
-    if pending:
-        return "queued"
-    return "sent" if status == "merged" else "acknowledged"
+        acks.open_conflict(record_id=record_id, local=ours,
+                           remote={"server_version": version, "conflict_id": result.conflict_id, "state": None},
+                           now=now)
+    if record_id in acks.open_conflicts:
+        state = "conflict"
+    elif pending:
+        state = "queued"
+    else:
+        state = "sent" if result.status == "merged" else "acknowledged"
+    acks.registration_updates.append({"v": version, "s": state, "r": record_id})
 
 
 def _put_sync_record(conn, record_id: str, version: int, base: State, hlc: int, stale: int) -> None:  # noqa: ANN001
