@@ -15,13 +15,13 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QProgressBar,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
 from desktop_app.services.session import MIN_PASSPHRASE_LENGTH, Failure, Strength, passphrase_strength
+from desktop_app.ui.busy import BusyIndicator
 from desktop_app.ui.messages import failure_text
 from desktop_app.ui.page_switcher import PageSwitcher, centred
 
@@ -44,12 +44,7 @@ class SetupPage(QWidget):
         self.steps.addWidget(self._build_recovery())
         self.error = QLabel(objectName="error", wordWrap=True)
         self.error.hide()
-        self.busy_label = QLabel()
-        self.busy_bar = QProgressBar()
-        self.busy_bar.setRange(0, 0)
-        self.busy_bar.setTextVisible(False)
-        self.busy_label.hide()
-        self.busy_bar.hide()
+        self.busy = BusyIndicator()
 
         card = QWidget(objectName="card")
         card.setMaximumWidth(640)
@@ -59,8 +54,7 @@ class SetupPage(QWidget):
         cv.addWidget(self.step_label)
         cv.addWidget(self.steps)
         cv.addWidget(self.error)
-        cv.addWidget(self.busy_label)
-        cv.addWidget(self.busy_bar)
+        cv.addWidget(self.busy)
         outer = QVBoxLayout(self)
         outer.addStretch(1)
         outer.addLayout(centred(card))
@@ -260,8 +254,7 @@ class SetupPage(QWidget):
         self.show_error(failure_text(failure))
 
     def set_busy(self, busy: bool) -> None:
-        self.busy_label.setVisible(busy)
-        self.busy_bar.setVisible(busy)
+        self.busy.setVisible(busy)
         self.steps.setEnabled(not busy)
         if busy:
             self.error.hide()
@@ -316,7 +309,7 @@ class SetupPage(QWidget):
         )
         self.written_down.setText(self.tr("I have &written it down"))
         self.finish_button.setText(self.tr("&Continue"))
-        self.busy_label.setText(self.tr("Creating the vault… this takes a few seconds."))
+        self.busy.set_text(self.tr("Creating the vault… this takes a few seconds."))
 
 
 def _as_lines(code: str, *, groups_per_line: int = 4) -> str:

@@ -9,13 +9,13 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QProgressBar,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
 from desktop_app.services.session import Failure, Problem
+from desktop_app.ui.busy import BusyIndicator
 from desktop_app.ui.messages import failure_text
 from desktop_app.ui.page_switcher import PageSwitcher, centred
 
@@ -98,12 +98,7 @@ class UnlockPage(QWidget):
         self.error = QLabel(objectName="error", wordWrap=True)
         self.error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.error.hide()
-        self.busy_label = QLabel()
-        self.busy_bar = QProgressBar()
-        self.busy_bar.setRange(0, 0)  # indeterminate: Argon2 gives no progress
-        self.busy_bar.setTextVisible(False)
-        self.busy_label.hide()
-        self.busy_bar.hide()
+        self.busy = BusyIndicator()
 
         card = QWidget(objectName="card")
         card.setMaximumWidth(560)
@@ -114,8 +109,7 @@ class UnlockPage(QWidget):
         cv.addWidget(self.notice)
         cv.addWidget(self.modes)
         cv.addWidget(self.error)
-        cv.addWidget(self.busy_label)
-        cv.addWidget(self.busy_bar)
+        cv.addWidget(self.busy)
         folder_row = QHBoxLayout()
         folder_row.addWidget(self.vault_label, 1)
         folder_row.addWidget(self.other_folder_button)
@@ -157,8 +151,7 @@ class UnlockPage(QWidget):
         self.recovery_code.clear()
 
     def set_busy(self, busy: bool) -> None:
-        self.busy_label.setVisible(busy)
-        self.busy_bar.setVisible(busy)
+        self.busy.setVisible(busy)
         self.modes.setEnabled(not busy)
         if busy:
             self.error.hide()
@@ -195,7 +188,7 @@ class UnlockPage(QWidget):
 
     def _update_buttons(self) -> None:
         waiting = self._countdown.isActive()
-        busy = self.busy_bar.isVisible()
+        busy = self.busy.isVisible()
         self.unlock_button.setEnabled(not waiting and not busy)
         self.recovery_button.setEnabled(not waiting and not busy)
 
@@ -256,7 +249,7 @@ class UnlockPage(QWidget):
         self.recovery_button.setText(self.tr("&Unlock with the recovery code"))
         self.back_button.setText(self.tr("&Back to passphrase"))
         self.other_folder_button.setText(self.tr("&Other folder…"))
-        self.busy_label.setText(self.tr("Opening the vault… this takes a few seconds."))
+        self.busy.set_text(self.tr("Opening the vault… this takes a few seconds."))
         path = getattr(self, "_vault_path", "")
         self.vault_label.setText(self.tr("Vault folder: %1").replace("%1", path) if path else "")
         if self.error.isVisible() and getattr(self, "_failure", None) is not None:

@@ -38,8 +38,8 @@ def test_busy_bar_shows_while_the_vault_opens(qtbot, make_app):
     with qtbot.waitSignal(app.controller.unlocked, timeout=20_000):
         qtbot.keyClick(page.passphrase, Qt.Key.Key_Return)
         # The key derivation runs on the database thread: the screen says so and takes no input.
-        assert page.busy_bar.isVisible() and not page.modes.isEnabled()
-    assert not page.busy_bar.isVisible()
+        assert page.busy.isVisible() and not page.modes.isEnabled()
+    assert not page.busy.isVisible()
 
 
 def test_too_many_attempts_shows_a_countdown_then_allows_again(qtbot, make_app):
