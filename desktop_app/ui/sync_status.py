@@ -65,12 +65,18 @@ class SyncStatusWidget(QWidget):
             self._show(self.tr("Last sync %1").replace("%1", status["last_sync_at"].replace("T", " ")[:16]))
 
 
-def make_sync_action(parent: QWidget, sync: SyncController) -> QAction:
+def make_sync_action(parent: QWidget, sync: SyncController, controller) -> QAction:  # noqa: ANN001
+    """"Sync now": offered only while the vault is unlocked and no run is going on."""
     action = QAction(parent, objectName="syncNowAction", shortcut=QKeySequence("F5"))
     action.triggered.connect(sync.sync_now)
-    sync.started.connect(lambda: action.setEnabled(False))
-    sync.finished.connect(lambda _summary: action.setEnabled(True))
-    sync.failed.connect(lambda _message: action.setEnabled(True))
+
+    def update(*_args) -> None:  # noqa: ANN002
+        action.setEnabled(controller.is_unlocked and not sync.running)
+
+    for signal in (sync.started, sync.finished, sync.failed, controller.unlocked, controller.locked):
+        signal.connect(update)
+    controller.locking.connect(lambda: action.setEnabled(False))
+    update()
     return action
 
 
@@ -109,7 +115,7 @@ def install_sync(*, window, tasks, controller, probe_interval_ms: int = 60_000, 
     """Wire sync into the main window: menu action, toolbar button, status widget, refresh after a run."""
     sync = SyncController(tasks=tasks, controller=controller, probe_interval_ms=probe_interval_ms, connect=connect)
     sync.setParent(window)
-    action = make_sync_action(window, sync)
+    action = make_sync_action(window, sync, controller)
     window.sync_action = action
     window.registrations_menu.addAction(action)
     enrol_action = QAction(window, objectName="syncEnrolAction")
@@ -119,6 +125,8 @@ def install_sync(*, window, tasks, controller, probe_interval_ms: int = 60_000, 
     widget = SyncStatusWidget(sync=sync, action=action)
     widget.layout().addWidget(_Retranslator(action, enrol_action))
     sync.status_changed.connect(lambda status: enrol_action.setEnabled(not status.get("enrolled")))
+    enrol_action.setEnabled(controller.is_unlocked)
+    controller.locking.connect(lambda: enrol_action.setEnabled(False))
     window.add_status_widget(widget)
     window.sync_status_widget = widget
     # Reload the list only when the run changed something: a quiet periodic run must not disturb the person's

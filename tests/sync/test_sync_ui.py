@@ -124,3 +124,15 @@ def test_enrol_dialog_refuses_plain_http_then_enrols(qapp, qtbot, tmp_path, new_
         app.close()
         qapp.processEvents()
         qapp.sendPostedEvents(None, 0)
+
+
+def test_sync_actions_are_offered_only_while_unlocked(app_with_vault, qtbot):
+    app, _sync = app_with_vault
+    window = app.window
+    assert not window.sync_action.isEnabled() and not window.sync_enrol_action.isEnabled()
+    with qtbot.waitSignal(app.controller.unlocked, timeout=30_000):
+        app.controller.unlock(username="admin", passphrase=PASSPHRASE)
+    assert window.sync_action.isEnabled()
+    with qtbot.waitSignal(app.controller.locked, timeout=30_000):
+        app.controller.lock()
+    assert not window.sync_action.isEnabled() and not window.sync_enrol_action.isEnabled()

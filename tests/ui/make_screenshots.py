@@ -24,7 +24,7 @@ def main() -> int:
     home = tempfile.mkdtemp(prefix="waypoint-shots-")
     os.environ["WAYPOINT_HOME"] = home
 
-    from PySide6.QtCore import QEventLoop, QTimer
+    from tests.ui.screens import settle
     from PySide6.QtWidgets import QApplication
 
     from desktop_app.paths import app_paths
@@ -33,15 +33,6 @@ def main() -> int:
 
     qt_app = QApplication([sys.argv[0]])
     OUT.mkdir(parents=True, exist_ok=True)
-
-    def settle(until=lambda: True, ms: int = 20_000) -> None:
-        loop = QEventLoop()
-        timer = QTimer(interval=20)
-        timer.timeout.connect(lambda: until() and loop.quit())
-        QTimer.singleShot(ms, loop.quit)
-        timer.start()
-        loop.exec()
-        timer.stop()
 
     def shot(window, name: str) -> None:
         settle(ms=150)

@@ -38,7 +38,7 @@ SCENES = {
 def main() -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     os.environ["WAYPOINT_ALLOW_TEST_KDF"] = "1"  # a throwaway vault: the fast KDF is fine here
-    from PySide6.QtCore import QEventLoop, QTimer
+    from tests.ui.screens import settle
     from PySide6.QtWidgets import QApplication
 
     from desktop_app.records import form_store
@@ -57,15 +57,6 @@ def main() -> int:
     xforms = {p.stem: forms.validate_form_file(p).xform for p in forms.shipped_form_files(REPO / "forms")}
     runner = TaskRunner()
     home = Path(tempfile.mkdtemp(prefix="waypoint-form-shots-"))
-
-    def settle(until=lambda: True, ms: int = 20_000) -> None:
-        loop = QEventLoop()
-        timer = QTimer(interval=20)
-        timer.timeout.connect(lambda: until() and loop.quit())
-        QTimer.singleShot(ms, loop.quit)
-        timer.start()
-        loop.exec()
-        timer.stop()
 
     opened = {}
 
