@@ -243,5 +243,7 @@ def page_registrations(vault: Vault, *, offset: int, limit: int, search: str | N
 
 
 def count_unsynced(vault: Vault) -> int:
+    """Registrations with a change the server has not acknowledged yet (a record edited twice counts once)."""
     with vault.session(readonly=True) as session:
-        return int(session.exec(select(func.count()).select_from(Outbox).where(Outbox.acked_at == None)).one())  # noqa: E711
+        return int(session.exec(select(func.count(func.distinct(Outbox.record_id)))
+                                .where(Outbox.acked_at == None)).one())  # noqa: E711
