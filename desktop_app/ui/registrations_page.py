@@ -116,7 +116,7 @@ class RegistrationsPage(QWidget):
 
     def retranslate(self) -> None:
         self.heading.setText(self.tr("Registrations"))
-        self.search_label.setText(self.tr("&Search by name"))
+        self.search_label.setText(self.tr("&Search by name or ID"))
         self.search.setPlaceholderText(self.tr("Type to search"))
         self.model.retranslate()
         self._update_empty()

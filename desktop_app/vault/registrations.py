@@ -7,6 +7,7 @@ transaction as the change, so a record is never saved without being queued, nor 
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from dataclasses import dataclass
 
@@ -221,9 +222,13 @@ _SUMMARY_SQL = (
 )
 
 
+_SHORT_ID = re.compile(r"[0-9A-Fa-f]{4,8}")
+
+
 def page_registrations(vault: Vault, *, offset: int, limit: int, search: str | None = None
                        ) -> list[RegistrationSummary]:
-    """Live registrations, newest change first; `search` matches the title (case-insensitive, ASCII).
+    """Live registrations, newest change first; `search` matches the title (case-insensitive, ASCII),
+    or the start of the record id when it looks like the short id the list shows (4 to 8 hex digits).
 
     Ordered by the covering index (deleted, updated_at DESC, id), so a page is an index range
     read whatever the vault's size; the content column is never read.
@@ -234,8 +239,12 @@ def page_registrations(vault: Vault, *, offset: int, limit: int, search: str | N
     where = "WHERE deleted = 0"
     if search:
         escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        where += " AND title LIKE :pattern ESCAPE '\\'"
         params["pattern"] = f"%{escaped}%"
+        if _SHORT_ID.fullmatch(search.strip()):
+            where += " AND (title LIKE :pattern ESCAPE '\\' OR id LIKE :id_prefix)"
+            params["id_prefix"] = search.strip().lower() + "%"
+        else:
+            where += " AND title LIKE :pattern ESCAPE '\\'"
     sql = text(_SUMMARY_SQL + where + " ORDER BY deleted, updated_at DESC, id LIMIT :limit OFFSET :offset")
     with vault.session(readonly=True) as session:
         rows = session.connection().execute(sql, params).all()

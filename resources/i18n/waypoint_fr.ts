@@ -293,8 +293,8 @@
         <translation>Enregistrements</translation>
     </message>
     <message>
-        <source>&amp;Search by name</source>
-        <translation>&amp;Rechercher par nom</translation>
+        <source>&amp;Search by name or ID</source>
+        <translation>&amp;Rechercher par nom ou identifiant</translation>
     </message>
     <message>
         <source>Type to search</source>

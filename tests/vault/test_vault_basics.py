@@ -99,6 +99,9 @@ def test_paging_is_newest_first_and_search_matches_title(new_vault):
         "Person 07 50%_off"]
     assert count_registrations(new_vault, status="draft") == 25
     assert count_registrations(new_vault, status="finalized") == 0
+    short_id = ids[3].replace("-", "")[:8].upper()  # as the list shows it
+    assert ids[3] in [s.id for s in page_registrations(new_vault, offset=0, limit=25, search=short_id)]
+    assert ids[3] in [s.id for s in page_registrations(new_vault, offset=0, limit=25, search=short_id[:5])]
 
 
 def test_roles_limit_user_management(new_vault, vault_dir):
