@@ -9,7 +9,7 @@ with their own writes.
 
 from __future__ import annotations
 
-from collections import namedtuple
+from collections import Counter, namedtuple
 from collections.abc import Iterable, Iterator
 
 from desktop_app.sync.sql import text
@@ -88,3 +88,60 @@ def open_conflicts(conn, record_ids: Iterable[str]) -> set[str]:  # noqa: ANN001
             f"SELECT DISTINCT record_id FROM conflict WHERE resolved_at IS NULL AND record_id IN ({marks})"),
             params).all())
     return found
+
+
+class PageReads:
+    """What applying one pulled page reads, record by record.
+
+    A record that appears once in the page is read for the whole page up front: applying the other changes
+    never touches its rows (every write is keyed by its own record_id). A record that appears more than once
+    is read when asked, since its earlier change in the page may have rewritten what the next one reads.
+    """
+
+    def __init__(self, conn, record_ids: list[str]) -> None:
+        self._conn = conn
+        counts = Counter(record_ids)
+        once = [record_id for record_id, count in counts.items() if count == 1]
+        self._once = set(once)
+        self._known = known_records(conn, once)
+        self._pending: dict[str, list] = {}
+        self._existing: dict = {}
+        self._conflicts: dict[str, list] = {}
+        for part in chunks(once):
+            marks, params = _in(part)
+            for row in conn.execute(text(f"SELECT record_id, seq, payload, wire FROM outbox WHERE record_id IN "
+                                         f"({marks}) AND acked_at IS NULL ORDER BY seq"), params).all():
+                self._pending.setdefault(row.record_id, []).append(row)
+            for row in conn.execute(text(f"SELECT id, version, status, content FROM registration WHERE id IN "
+                                         f"({marks})"), params).all():
+                self._existing[row.id] = row
+            for row in conn.execute(text(f"SELECT record_id, id, remote FROM conflict WHERE record_id IN "
+                                         f"({marks}) AND resolved_at IS NULL"), params).all():
+                self._conflicts.setdefault(row.record_id, []).append(row)
+
+    def known(self, record_id: str):  # noqa: ANN201 - a Known, or None
+        if record_id in self._once:
+            return self._known.get(record_id)
+        return self._conn.execute(text("SELECT server_version, base, hlc, stale FROM sync_record "
+                                       "WHERE record_id = :r"), {"r": record_id}).first()
+
+    def pending(self, record_id: str) -> list:
+        """Outbox rows not yet acknowledged (seq, payload, wire), oldest first."""
+        if record_id in self._once:
+            return self._pending.get(record_id, [])
+        return self._conn.execute(text("SELECT seq, payload, wire FROM outbox WHERE record_id = :r "
+                                       "AND acked_at IS NULL ORDER BY seq"), {"r": record_id}).all()
+
+    def existing(self, record_id: str):  # noqa: ANN201 - (version, status, content) or None
+        if record_id in self._once:
+            return self._existing.get(record_id)
+        return self._conn.execute(text("SELECT version, status, content FROM registration WHERE id = :r"),
+                                  {"r": record_id}).first()
+
+    def open_conflict(self, record_id: str):  # noqa: ANN201 - (id, remote) or None
+        # Two open conflicts for one record should not exist; if they do, let SQLite pick as it always did.
+        if record_id in self._once and len(self._conflicts.get(record_id, ())) < 2:
+            rows = self._conflicts.get(record_id)
+            return rows[0] if rows else None
+        return self._conn.execute(text("SELECT id, remote FROM conflict WHERE record_id = :r AND resolved_at IS NULL"),
+                                  {"r": record_id}).first()

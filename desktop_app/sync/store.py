@@ -154,11 +154,6 @@ def record_run(vault: Vault, summary: dict) -> None:
 # --- push --------------------------------------------------------------------------------------------------------
 
 
-def _sync_record(conn, record_id: str):  # noqa: ANN001, ANN202
-    return conn.execute(text("SELECT server_version, base, hlc, stale FROM sync_record WHERE record_id = :r"),
-                        {"r": record_id}).first()
-
-
 def _registration_state(conn, record_id: str) -> State | None:  # noqa: ANN001
     row = conn.execute(text("SELECT * FROM registration WHERE id = :r"), {"r": record_id}).first()
     if row is None:
@@ -452,27 +447,27 @@ def store_pull_page(vault: Vault, page: PullPage, *, own_device_id: str) -> Pull
         if page.next_cursor < _int(conn, "cursor"):
             raise errors.BadServerAnswer("the server's cursor went backwards")
         clock = _int(conn, "hlc")
+        reads = prefetch.PageReads(conn, [change.record_id for change in page.changes])
         for change in page.changes:
             clock = max(clock, change.hlc)
-            _apply_change(conn, change, outcome, now)
+            _apply_change(conn, change, outcome, now, reads)
         _put(conn, "hlc", str(clock))
         _put(conn, "cursor", str(page.next_cursor))
     return outcome
 
 
-def _apply_change(conn, change, outcome: PullOutcome, now: str) -> None:  # noqa: ANN001
+def _apply_change(conn, change, outcome: PullOutcome, now: str, reads: prefetch.PageReads) -> None:  # noqa: ANN001
     record_id, version, remote = change.record_id, change.server_version, state_from_change(change)
-    known = _sync_record(conn, record_id)
+    known = reads.known(record_id)
     if known is not None and (version < known.server_version or (version == known.server_version
                                                                    and known.stale == 0)):
         outcome.skipped += 1  # re-delivered, or already known from our own acknowledgement
         return
-    pending = conn.execute(text("SELECT seq, payload, wire FROM outbox WHERE record_id = :r AND acked_at IS NULL "
-                                "ORDER BY seq"), {"r": record_id}).all()
+    pending = reads.pending(record_id)
     if not pending:
-        _write_registration(conn, record_id, remote, version, now)
+        _write_registration(conn, record_id, remote, version, now, reads=reads)
         _put_sync_record(conn, record_id, version, remote, change.hlc, 0)
-        _fill_conflict_state(conn, record_id, remote)
+        _fill_conflict_state(conn, record_id, remote, reads.open_conflict(record_id))
         outcome.applied += 1
         return
     if any(row.wire is not None for row in pending):
@@ -491,7 +486,7 @@ def _apply_change(conn, change, outcome: PullOutcome, now: str) -> None:  # noqa
         conn.execute(text("UPDATE registration SET sync_state = 'conflict' WHERE id = :r"), {"r": record_id})
         outcome.conflicts += 1
         return
-    _write_registration(conn, record_id, merged, version, now, sync_state="queued")
+    _write_registration(conn, record_id, merged, version, now, sync_state="queued", reads=reads)
     for row, state in zip(pending, payloads):
         conn.execute(text("UPDATE outbox SET payload = :p, base_version = :v WHERE seq = :s"),
                      {"p": _payload_for(conn, record_id, state), "v": version, "s": row.seq})
@@ -513,9 +508,8 @@ def _keep_history(conn, record_id: str, existing, columns: dict, now: str) -> No
             {"r": record_id, "now": now, "by": SYNC_WRITER})
 
 
-def _fill_conflict_state(conn, record_id: str, remote: State) -> None:  # noqa: ANN001
-    row = conn.execute(text("SELECT id, remote FROM conflict WHERE record_id = :r AND resolved_at IS NULL"),
-                       {"r": record_id}).first()
+def _fill_conflict_state(conn, record_id: str, remote: State, row) -> None:  # noqa: ANN001
+    """`row`: the record's open conflict (id, remote), if any."""
     if row is not None and json.loads(row.remote).get("state") is None:
         value = {**json.loads(row.remote), "state": remote}
         conn.execute(text("UPDATE conflict SET remote = :m WHERE id = :i"),
@@ -533,17 +527,24 @@ def _payload_for(conn, record_id: str, state: State) -> str:  # noqa: ANN001
 
 
 def _write_registration(conn, record_id: str, state: State, version: int, now: str,  # noqa: ANN001
-                        sync_state: str | None = None) -> None:
+                        sync_state: str | None = None, reads: prefetch.PageReads | None = None) -> None:
+    """`reads`: a pulled page's reads (else read here, as after an acknowledgement)."""
     columns, extras = columns_from_state(state)
-    exists = conn.execute(text("SELECT version, status, content FROM registration WHERE id = :r"),
-                          {"r": record_id}).first()
+    if reads is not None:
+        exists = reads.existing(record_id)
+    else:
+        exists = conn.execute(text("SELECT version, status, content FROM registration WHERE id = :r"),
+                              {"r": record_id}).first()
     if exists is None and state["deleted"]:
         return  # a record this device never had, deleted elsewhere: nothing to show
     if exists is not None:
         _keep_history(conn, record_id, exists, columns, now)
     if sync_state is None:
-        open_conflict = conn.execute(text("SELECT 1 FROM conflict WHERE record_id = :r AND resolved_at IS NULL"),
-                                     {"r": record_id}).first()
+        if reads is not None:
+            open_conflict = reads.open_conflict(record_id)
+        else:
+            open_conflict = conn.execute(text("SELECT 1 FROM conflict WHERE record_id = :r AND resolved_at IS NULL"),
+                                         {"r": record_id}).first()
         sync_state = "conflict" if open_conflict else "acknowledged"
     params = {**columns, "id": record_id, "sv": version, "now": now, "ss": sync_state, "by": SYNC_WRITER}
     if exists is None:
