@@ -16,6 +16,7 @@ from desktop_app.records import form_store
 from desktop_app.records.form_store import FormStoreError, InstalledForm
 from desktop_app.vault.vault import Vault
 from waypoint_core.xform import FormDefinition, FormError
+from waypoint_core.xform.media import embed_external_instances, external_files
 from waypoint_core.xlsform import (
     XFORM_SUFFIXES,
     XLSFORM_SUFFIXES,
@@ -67,7 +68,11 @@ class NewRecordForm:
 
 
 def validate_form_file(path: Path, *, media_dir: Path | None = None) -> ValidatedForm:
-    """Convert (XLSForms) and load with the engine; raise FormFileError naming every problem found."""
+    """Convert (XLSForms) and load with the engine; raise FormFileError naming every problem found.
+
+    The form's CSV/XML attachments (select_one_from_file...) are read from `media_dir`, by default the
+    form file's own folder, and written into the XForm, so the installed form is whole inside the vault.
+    """
     suffix = path.suffix.lower()
     if suffix in XLSFORM_SUFFIXES:
         try:
@@ -85,6 +90,16 @@ def validate_form_file(path: Path, *, media_dir: Path | None = None) -> Validate
         raise FormFileError(path.name, [FormProblem(
             f"unknown form file type '{suffix}'; expected an XLSForm ({', '.join(XLSFORM_SUFFIXES)}) "
             f"or an XForm ({', '.join(XFORM_SUFFIXES)})")])
+    if external_files(xform):
+        folder = media_dir if media_dir is not None else path.parent
+        try:
+            xform, missing = embed_external_instances(xform, folder)
+        except FormError as error:
+            raise FormFileError(path.name, [FormProblem(str(error))]) from error
+        if missing:
+            raise FormFileError(path.name, [FormProblem(
+                f"the form uses the file {name}, which is not in {folder}; put it beside the form "
+                "or name its folder with --media-dir") for name in missing])
     return validate_xform(xform, source_name=path.name, warnings=warnings, media_dir=media_dir)
 
 

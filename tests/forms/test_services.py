@@ -120,3 +120,39 @@ def test_new_record_menu_offers_the_latest_version_of_each_form(forms_vault, shi
     assert menu == {FORM_ID: "2026112701", "waypoint_vot_case": "2026112701",
                     "waypoint_assistance_event": "2026112701", "waypoint_referral": "2026120101"}
     assert form_service.open_new_record_form(forms_vault, "waypoint_referral").version == "2026120101"
+
+
+CITIES_FORM = """| survey |
+| | type | name | label | choice_filter |
+| | select_one region | region | Region | |
+| | select_one_from_file cities.csv | city | City | region=${region} |
+| choices |
+| | list_name | name | label |
+| | region | tahoua | Tahoua |
+| | region | agadez | Agadez |
+| settings |
+| | form_id | version |
+| | city_form | 1 |
+"""
+
+
+def test_a_csv_choice_list_is_kept_inside_the_installed_form(forms_vault, tmp_path):
+    source = tmp_path / "city_form.md"
+    source.write_text(CITIES_FORM, encoding="utf-8")
+    with pytest.raises(form_service.FormFileError, match="uses the file cities.csv, which is not in"):
+        form_service.add_form_file(forms_vault, source)
+    (tmp_path / "cities.csv").write_text("name,label,region\nagadez_town,Agadez town,agadez\n"
+                                         "arlit,Arlit,agadez\nkonni,Birni-N'Konni,tahoua\n", encoding="utf-8")
+    form_service.add_form_file(forms_vault, source)
+    (tmp_path / "cities.csv").unlink()  # nothing outside the vault is needed any more
+    new_form = form_service.open_new_record_form(forms_vault, "city_form")
+    assert "jr://file-csv" not in new_form.xform
+    from waypoint_core.xform import FormDefinition
+
+    definition = FormDefinition.from_xml(new_form.xform)  # no media folder: the list is in the form itself
+    assert definition.unsupported == []
+    session = FormSession(definition)
+    session.answer("/data/region", "agadez")
+    assert [c.value for c in session.choices("/data/city")] == ["agadez_town", "arlit"]
+    session.answer("/data/city", "arlit")
+    assert session.finalize() == []
