@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator
 from desktop_app.sync.sql import text
 
 CHUNK = 500  # keys per statement: far below SQLite's variable limit, and a short statement to prepare
+# `+acked_at` below keeps SQLite on the record_id index: the acked_at index would walk every unsent row.
 
 # What sync_record holds for one record (the fields the old per-record SELECT returned, same names).
 Known = namedtuple("Known", "server_version base hlc stale")
@@ -74,7 +75,7 @@ def pending_counts(conn, record_ids: Iterable[str]) -> dict[str, int]:  # noqa: 
     found: dict[str, int] = {}
     for part in chunks(set(record_ids)):
         marks, params = _in(part)
-        for record_id, count in conn.execute(text("SELECT record_id, COUNT(*) FROM outbox WHERE acked_at IS NULL "
+        for record_id, count in conn.execute(text("SELECT record_id, COUNT(*) FROM outbox WHERE +acked_at IS NULL "
                                                   f"AND record_id IN ({marks}) GROUP BY record_id"), params).all():
             found[record_id] = count
     return found
@@ -110,7 +111,7 @@ class PageReads:
         for part in chunks(once):
             marks, params = _in(part)
             for row in conn.execute(text(f"SELECT record_id, seq, payload, wire FROM outbox WHERE record_id IN "
-                                         f"({marks}) AND acked_at IS NULL ORDER BY seq"), params).all():
+                                         f"({marks}) AND +acked_at IS NULL ORDER BY seq"), params).all():
                 self._pending.setdefault(row.record_id, []).append(row)
             for row in conn.execute(text(f"SELECT id, version, status, content FROM registration WHERE id IN "
                                          f"({marks})"), params).all():
