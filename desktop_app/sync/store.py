@@ -575,7 +575,7 @@ def _write_registration(conn, record_id: str, state: State, version: int, now: s
 def status(vault: Vault) -> dict:
     with vault.session(readonly=True) as session:
         conn = Db(session)
-        unsynced = conn.execute(text("SELECT COUNT(*) FROM outbox WHERE acked_at IS NULL")).scalar_one()
+        unsynced = conn.execute(text("SELECT COUNT(DISTINCT record_id) FROM outbox WHERE acked_at IS NULL")).scalar_one()
         conflicts = conn.execute(text("SELECT COUNT(*) FROM conflict WHERE resolved_at IS NULL")).scalar_one()
         rejected = conn.execute(text("SELECT COUNT(*) FROM outbox WHERE result LIKE '%\"rejected\"%'")).scalar_one()
         return {"enrolled": bool(_get(conn, "device_id")), "server_url": _get(conn, "server_url"),
