@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from sqlalchemy import text
 from sqlmodel import select
 
+from desktop_app.records.audit import is_audit
 from desktop_app.records.form_store import get_form_xform
 from desktop_app.records.models import RegistrationVersion
 from desktop_app.records.schema import (
@@ -165,8 +166,13 @@ def _drop_versions(vault: Vault, record_id: str) -> None:
 def _drop_personal_files(vault: Vault, record_id: str) -> None:
     """Files answered before consent was refused (photos, documents); the audit timings hold no answers."""
     with vault.session() as session:
-        session.connection().execute(text("DELETE FROM attachment WHERE record_id = :id AND NOT "
-                                          "(name LIKE 'audit-%' AND name LIKE '%.csv')"), {"id": record_id})
+        conn = session.connection()
+        names = [row[0] for row in conn.execute(text("SELECT name FROM attachment WHERE record_id = :id"),
+                                                {"id": record_id})]
+        for name in names:
+            if not is_audit(name):
+                conn.execute(text("DELETE FROM attachment WHERE record_id = :id AND name = :name"),
+                             {"id": record_id, "name": name})
 
 
 def open_record(vault: Vault, record_id: str) -> OpenRecord:

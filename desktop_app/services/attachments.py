@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from sqlmodel import select
 
+from desktop_app.records.audit import AUDIT_MIME, audit_name, is_audit  # noqa: F401  (the renderer uses them from here)
 from desktop_app.vault.models import Attachment
 from desktop_app.vault.vault import Vault
 
@@ -34,18 +35,6 @@ def save_attachments(vault: Vault, *, record_id: str, files: list[tuple[str, str
                 session.delete(existing)
                 session.flush()
             session.add(Attachment(id=str(uuid.uuid4()), record_id=record_id, name=name, mime=mime, data=data))
-
-
-AUDIT_MIME = "text/csv"
-
-
-def audit_name(started_ms: int) -> str:
-    """One audit file per editing session (as ODK's audit.csv), so reopening a record adds, never overwrites."""
-    return f"audit-{started_ms}.csv"
-
-
-def is_audit(name: str) -> bool:
-    return name.startswith("audit-") and name.endswith(".csv")
 
 
 def list_attachments(vault: Vault, record_id: str) -> list[AttachmentInfo]:
