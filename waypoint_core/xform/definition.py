@@ -8,8 +8,6 @@ actions and the dependency graph (graph.py). Anything the engine does not apply 
 
 from __future__ import annotations
 
-import csv
-import io
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +16,7 @@ from waypoint_core.xform._gc import gc_paused
 from waypoint_core.xform.body import Control, parse_body
 from waypoint_core.xform.errors import FormError, XPathEvalError, XPathSyntaxError
 from waypoint_core.xform.graph import build_graph
+from waypoint_core.xform.media import csv_rows
 from waypoint_core.xform.nodes import Node, document, from_element, parse_xml, split_tag
 from waypoint_core.xform.text import Text, parse_itext
 from waypoint_core.xform.xpath_eval import Expr, compile_xpath
@@ -281,7 +280,7 @@ class _Loader:
             return document(Node("root"))
         data = (self.media_dir / name).read_bytes()
         if src.startswith("jr://file-csv/") or name.lower().endswith(".csv"):
-            return document(_csv_root(data.decode("utf-8-sig")))
+            return document(_csv_root(csv_rows(data, name)))
         try:
             root = from_element(parse_xml(data, f"external instance {inst_id!r} ({name})"))
         except ValueError as exc:
@@ -290,13 +289,12 @@ class _Loader:
         return document(root)
 
 
-def _csv_root(text: str) -> Node:
+def _csv_root(rows: list[dict[str, str]]) -> Node:
     root = Node("root")
-    for row in csv.DictReader(io.StringIO(text)):
+    for row in rows:
         item = root.append(Node("item"))
         for key, value in row.items():
-            if key:
-                item.append(Node(key.strip())).value = (value or "").strip()
+            item.append(Node(key)).value = value
     return root
 
 

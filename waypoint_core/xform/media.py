@@ -38,7 +38,7 @@ def embed_external_instances(xform: str, media_dir: str | Path) -> tuple[str, li
             return match.group(0)
         data = path.read_bytes()
         if match.group("src").startswith("jr://file-csv/") or name.lower().endswith(".csv"):
-            root = _csv_element(data, name)
+            root = csv_element(data, name)
         else:
             try:
                 root = ET.fromstring(data)
@@ -50,19 +50,24 @@ def embed_external_instances(xform: str, media_dir: str | Path) -> tuple[str, li
     return _EXTERNAL.sub(inline, xform), missing
 
 
-def _csv_element(data: bytes, name: str) -> ET.Element:
+def csv_rows(data: bytes, name: str) -> list[dict[str, str]]:
+    """The rows of a CSV attachment, column names and values stripped, unnamed columns left out."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise FormError(f"the attachment {name} is not UTF-8 text") from exc
+    return [{key.strip(): (value or "").strip() for key, value in row.items() if key and key.strip()}
+            for row in csv.DictReader(io.StringIO(text))]
+
+
+def csv_element(data: bytes, name: str) -> ET.Element:
+    """A CSV attachment as the instance the form reads: <root><item><column>value</column>...</item></root>."""
     root = ET.Element("root")
-    for row in csv.DictReader(io.StringIO(text)):
+    for row in csv_rows(data, name):
         item = ET.SubElement(root, "item")
-        for key, value in row.items():
-            if key and key.strip():
-                column = key.strip()
-                if not re.fullmatch(r"[A-Za-z_][\w.\-]*", column):
-                    raise FormError(f"the attachment {name} has a column named {column!r}, which is not a valid "
-                                    "XML name (use letters, digits, '_', '-', '.')")
-                ET.SubElement(item, column).text = (value or "").strip()
+        for column, value in row.items():
+            if not re.fullmatch(r"[A-Za-z_][\w.\-]*", column):
+                raise FormError(f"the attachment {name} has a column named {column!r}, which is not a valid "
+                                "XML name (use letters, digits, '_', '-', '.')")
+            ET.SubElement(item, column).text = value
     return root
