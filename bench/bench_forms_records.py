@@ -22,12 +22,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("WAYPOINT_ALLOW_TEST_KDF", "1")  # the bench vault uses fast KDF parameters
 
-from desktop_app.records.importer import import_file  # noqa: E402
-from desktop_app.services import forms as form_service  # noqa: E402
-from desktop_app.services import records as record_service  # noqa: E402
-from desktop_app.vault import Vault  # noqa: E402
-from waypoint_core.xform import FormDefinition, FormSession  # noqa: E402
-from waypoint_core.xlsform import convert_xlsform  # noqa: E402
+from desktop_app.records.importer import import_file
+from desktop_app.services import forms as form_service
+from desktop_app.services import records as record_service
+from desktop_app.vault import Vault
+from waypoint_core.xform import FormDefinition, FormSession
+from waypoint_core.xlsform import convert_xlsform
 
 FORM_ID = "waypoint_migrant_registration"
 ROW = {

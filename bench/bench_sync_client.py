@@ -73,7 +73,7 @@ def main() -> int:
 
             marks: dict[str, float] = {}
 
-            def progress(p) -> None:  # noqa: ANN001
+            def progress(p) -> None:
                 marks[p.phase] = time.perf_counter()
 
             start = time.perf_counter()

@@ -27,11 +27,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("WAYPOINT_ALLOW_TEST_KDF", "1")  # the bench vault uses fast KDF; production timed apart
 
-import sqlcipher3.dbapi2 as sqlcipher  # noqa: E402
+import sqlcipher3.dbapi2 as sqlcipher
 
-from desktop_app.vault import Vault, database  # noqa: E402
-from desktop_app.vault.kdf import calibrate, derive  # noqa: E402
-from desktop_app.vault.registrations import (  # noqa: E402
+from desktop_app.vault import Vault, database
+from desktop_app.vault.kdf import calibrate, derive
+from desktop_app.vault.registrations import (
     RegistrationDraft,
     page_registrations,
     save_registration,

@@ -23,7 +23,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import bundle  # noqa: E402
+import bundle
 
 SPEC = Path(__file__).resolve().parent / "waypoint.spec"
 STEP_TIMEOUT_S = 300  # the machine may be shared; a hung step must still end

@@ -58,7 +58,7 @@ def list_centres(db: Database) -> list[tuple[str, str]]:
         return [tuple(r) for r in conn.execute(select(Centre.id, Centre.name).order_by(Centre.name))]
 
 
-def _centre_id(conn, name: str) -> str:  # noqa: ANN001
+def _centre_id(conn, name: str) -> str:
     centre_id = conn.execute(select(Centre.id).where(Centre.name == name.strip())).scalar_one_or_none()
     if centre_id is None:
         raise AdminError(f"no centre named {name!r} (add it with `waypoint-server admin centre add`)")

@@ -168,7 +168,7 @@ def _form_list(db: Database) -> FormList:
                                            published_at=r.published_at.isoformat()) for r in rows])
 
 
-def _form_row(db: Database, form_id: str, version: str):  # noqa: ANN202
+def _form_row(db: Database, form_id: str, version: str):
     with db.read_engine.connect() as conn:
         return conn.execute(select(FormVersion.form_id, FormVersion.version, FormVersion.title, FormVersion.sha256,
                                    FormVersion.xform, FormVersion.signature)

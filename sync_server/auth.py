@@ -16,7 +16,7 @@ from .errors import revoked, unauthorised
 from .tables import Device
 
 
-def _device_row(db: Database, device_id: str):  # noqa: ANN202
+def _device_row(db: Database, device_id: str):
     with db.read_engine.connect() as conn:
         return conn.execute(
             select(Device.id, Device.centre_id, Device.public_key, Device.revoked_at, Device.high_water_mark)

@@ -33,7 +33,7 @@ def _settings(args: argparse.Namespace) -> Settings:
     return settings
 
 
-def _db(settings: Settings):  # noqa: ANN202
+def _db(settings: Settings):
     db = open_database(settings.database_url, pool_size=2)
     migrate(db)
     return db

@@ -8,11 +8,11 @@ from starlette.exceptions import HTTPException
 
 
 class BodyLimitMiddleware:
-    def __init__(self, app, *, max_body_bytes: int) -> None:  # noqa: ANN001 - an ASGI app
+    def __init__(self, app, *, max_body_bytes: int) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
 
-    async def __call__(self, scope, receive, send) -> None:  # noqa: ANN001
+    async def __call__(self, scope, receive, send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
@@ -50,7 +50,7 @@ class BodyLimitMiddleware:
     def message(self) -> str:
         return f"request body over {self.max_body_bytes} bytes; send fewer operations per batch"
 
-    async def _refuse(self, send) -> None:  # noqa: ANN001
+    async def _refuse(self, send) -> None:
         body = json.dumps({"error": "too_large", "message": self.message}).encode()
         await send({"type": "http.response.start", "status": 413,
                     "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),

@@ -189,7 +189,7 @@ def _count(stats: PushStats, status: str) -> None:
     setattr(stats, name, getattr(stats, name) + 1)
 
 
-def _write(conn, records, versions, results, conflicts, feed, now) -> None:  # noqa: ANN001
+def _write(conn, records, versions, results, conflicts, feed, now) -> None:
     t = Record.__table__
     inserts, updates = [], []
     for record_id, r in records.items():

@@ -371,7 +371,7 @@ def _read_csv(text: str) -> _Workbook:
 
 
 def _read_spreadsheet(data: bytes, *, file_type: str, name: str) -> _Workbook:
-    from pyxform.xls2json_backends import get_xlsform  # noqa: PLC0415  (only spreadsheets need it)
+    from pyxform.xls2json_backends import get_xlsform
 
     try:
         book = get_xlsform(xlsform=io.BytesIO(data), file_type=file_type)

@@ -13,7 +13,7 @@ import getpass
 import os
 import sys
 from pathlib import Path
-from typing import Callable
+from collections.abc import Callable
 
 from desktop_app.paths import app_paths
 from desktop_app.vault import errors

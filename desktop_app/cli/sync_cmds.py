@@ -37,7 +37,7 @@ def _unlock(args) -> Vault:
     return Vault.unlock(vault_dir(args), username=require_user(args), passphrase=read_passphrase(args))
 
 
-def _sync_failure(func):  # noqa: ANN001, ANN202
+def _sync_failure(func):
     """Sync errors are expected (no network, refused certificate): one line, exit 2, like vault errors."""
 
     def run(args) -> int:

@@ -56,7 +56,7 @@ def enrol_steps(*, server_url: str, code: str, ca_bundle: str | None = None, dev
                 connect: Callable[..., ServerConnection] = ServerConnection):
     check_server_url(server_url)  # refused before anything else, even before the vault is asked
 
-    def steps():  # noqa: ANN202
+    def steps():
         yield engine.Local(_require_enroller)
         return (yield from engine.enrol_run(server_url=server_url, code=code, ca_bundle=ca_bundle,
                                             device_name=device_name, connect=connect))

@@ -95,7 +95,7 @@ def sync_run(
     return summary
 
 
-def _push(connection, credentials, summary, report, batch_size, cancelled, *, freeze):  # noqa: ANN001, ANN202
+def _push(connection, credentials, summary, report, batch_size, cancelled, *, freeze):
     while not cancelled():
         batch = yield Local(lambda vault: store.next_batch(vault, credentials, max_ops=batch_size, freeze=freeze))
         if batch is None:
@@ -115,7 +115,7 @@ def _push(connection, credentials, summary, report, batch_size, cancelled, *, fr
         report("push")
 
 
-def _pull(connection, credentials, summary, report, page_size, cancelled):  # noqa: ANN001, ANN202
+def _pull(connection, credentials, summary, report, page_size, cancelled):
     while not cancelled():
         since = yield Local(store.cursor)
         page = yield Remote(lambda: connection.with_retries(lambda: connection.pull(since=since, limit=page_size),
@@ -130,7 +130,7 @@ def _pull(connection, credentials, summary, report, page_size, cancelled):  # no
             return
 
 
-def _forms(connection, summary, installed_forms, install_form, cancelled):  # noqa: ANN001, ANN202
+def _forms(connection, summary, installed_forms, install_form, cancelled):
     """New published versions: fetched, checked (pinned signature, hash, our engine loads it), installed.
     A form that fails a check is refused and named in the summary; it never stops records from syncing."""
     offered = yield Remote(lambda: connection.with_retries(connection.forms, cancelled=cancelled))

@@ -33,7 +33,7 @@ def _in(keys: list, prefix: str = "k") -> tuple[str, dict]:
     return ", ".join(f":{name}" for name in names), dict(zip(names, keys))
 
 
-def known_records(conn, record_ids: Iterable[str]) -> dict[str, Known]:  # noqa: ANN001
+def known_records(conn, record_ids: Iterable[str]) -> dict[str, Known]:
     found: dict[str, Known] = {}
     for part in chunks(set(record_ids)):
         marks, params = _in(part)
@@ -43,7 +43,7 @@ def known_records(conn, record_ids: Iterable[str]) -> dict[str, Known]:  # noqa:
     return found
 
 
-def earlier_payloads(conn, first_seq: dict[str, int]) -> dict:  # noqa: ANN001
+def earlier_payloads(conn, first_seq: dict[str, int]) -> dict:
     """record_id -> (payload, acked_at) of its latest outbox row before `first_seq[record_id]`, if any."""
     found: dict = {}
     for part in chunks(first_seq.items()):
@@ -60,7 +60,7 @@ def earlier_payloads(conn, first_seq: dict[str, int]) -> dict:  # noqa: ANN001
     return found
 
 
-def outbox_by_device_seq(conn, device_seqs: Iterable[int]) -> dict:  # noqa: ANN001
+def outbox_by_device_seq(conn, device_seqs: Iterable[int]) -> dict:
     found: dict = {}
     for part in chunks(set(device_seqs)):
         marks, params = _in(part)
@@ -70,7 +70,7 @@ def outbox_by_device_seq(conn, device_seqs: Iterable[int]) -> dict:  # noqa: ANN
     return found
 
 
-def pending_counts(conn, record_ids: Iterable[str]) -> dict[str, int]:  # noqa: ANN001
+def pending_counts(conn, record_ids: Iterable[str]) -> dict[str, int]:
     """record_id -> outbox rows not yet acknowledged (absent: none)."""
     found: dict[str, int] = {}
     for part in chunks(set(record_ids)):
@@ -81,7 +81,7 @@ def pending_counts(conn, record_ids: Iterable[str]) -> dict[str, int]:  # noqa: 
     return found
 
 
-def open_conflicts(conn, record_ids: Iterable[str]) -> set[str]:  # noqa: ANN001
+def open_conflicts(conn, record_ids: Iterable[str]) -> set[str]:
     found: set[str] = set()
     for part in chunks(set(record_ids)):
         marks, params = _in(part)
@@ -120,7 +120,7 @@ class PageReads:
                                          f"({marks}) AND resolved_at IS NULL"), params).all():
                 self._conflicts.setdefault(row.record_id, []).append(row)
 
-    def known(self, record_id: str):  # noqa: ANN201 - a Known, or None
+    def known(self, record_id: str):
         if record_id in self._once:
             return self._known.get(record_id)
         return self._conn.execute(text("SELECT server_version, base, hlc, stale FROM sync_record "
@@ -133,13 +133,13 @@ class PageReads:
         return self._conn.execute(text("SELECT seq, payload, wire FROM outbox WHERE record_id = :r "
                                        "AND acked_at IS NULL ORDER BY seq"), {"r": record_id}).all()
 
-    def existing(self, record_id: str):  # noqa: ANN201 - (version, status, content) or None
+    def existing(self, record_id: str):
         if record_id in self._once:
             return self._existing.get(record_id)
         return self._conn.execute(text("SELECT version, status, content FROM registration WHERE id = :r"),
                                   {"r": record_id}).first()
 
-    def open_conflict(self, record_id: str):  # noqa: ANN201 - (id, remote) or None
+    def open_conflict(self, record_id: str):
         # Two open conflicts for one record should not exist; if they do, let SQLite pick as it always did.
         if record_id in self._once and len(self._conflicts.get(record_id, ())) < 2:
             rows = self._conflicts.get(record_id)

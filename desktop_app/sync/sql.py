@@ -13,12 +13,12 @@ from typing import Any
 
 
 @lru_cache(maxsize=256)
-def _row_type(columns: tuple[str, ...]):  # noqa: ANN202
+def _row_type(columns: tuple[str, ...]):
     return namedtuple("Row", columns, rename=True)
 
 
 class Result:
-    def __init__(self, cursor) -> None:  # noqa: ANN001
+    def __init__(self, cursor) -> None:
         self._cursor = cursor
 
     def _rows(self) -> list:
@@ -43,7 +43,7 @@ class Result:
 
 
 class Db:
-    def __init__(self, session) -> None:  # noqa: ANN001 - a sqlmodel Session of the vault
+    def __init__(self, session) -> None:
         self._raw = session.connection().connection.dbapi_connection
 
     def execute(self, sql: str, params: dict | list | None = None) -> Result:

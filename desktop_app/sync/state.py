@@ -52,7 +52,7 @@ def state_from_columns(columns: dict[str, Any], extras: dict[str, Any]) -> State
             "content": columns.get("content"), "fields": _clean(fields)}
 
 
-def state_from_change(change) -> State:  # noqa: ANN001 - waypoint_core.protocol.Change
+def state_from_change(change) -> State:
     return {"form_id": change.form_id, "form_version": change.form_version, "deleted": change.deleted,
             "content": None if change.deleted else change.content, "fields": _clean(dict(change.fields))}
 
@@ -155,7 +155,7 @@ def merge_content(base: str | None, local: str | None, remote: str | None) -> st
     return docs[1].documentElement.toxml()
 
 
-def _leaves(element, path: str) -> dict[str, tuple[Any, tuple]]:  # noqa: ANN001
+def _leaves(element, path: str) -> dict[str, tuple[Any, tuple]]:
     """Leaf path -> (element, (text, attributes)). Paths number siblings of one name, so repeats stay apart."""
     children = [c for c in element.childNodes if c.nodeType == c.ELEMENT_NODE]
     if not children:
@@ -169,7 +169,7 @@ def _leaves(element, path: str) -> dict[str, tuple[Any, tuple]]:  # noqa: ANN001
     return found
 
 
-def _set_text(element, value: tuple) -> None:  # noqa: ANN001
+def _set_text(element, value: tuple) -> None:
     text, attributes = value
     for child in list(element.childNodes):
         element.removeChild(child)

@@ -83,17 +83,17 @@ class PullOutcome:
 # --- sync_state key/value --------------------------------------------------------------------------------------
 
 
-def _get(conn, key: str, default: str | None = None) -> str | None:  # noqa: ANN001
+def _get(conn, key: str, default: str | None = None) -> str | None:
     row = conn.execute(text("SELECT value FROM sync_state WHERE key = :k"), {"k": key}).first()
     return row[0] if row else default
 
 
-def _put(conn, key: str, value: str) -> None:  # noqa: ANN001
+def _put(conn, key: str, value: str) -> None:
     conn.execute(text("INSERT INTO sync_state (key, value) VALUES (:k, :v) "
                       "ON CONFLICT (key) DO UPDATE SET value = excluded.value"), {"k": key, "v": str(value)})
 
 
-def _int(conn, key: str) -> int:  # noqa: ANN001
+def _int(conn, key: str) -> int:
     return int(_get(conn, key, "0"))
 
 
@@ -154,7 +154,7 @@ def record_run(vault: Vault, summary: dict) -> None:
 # --- push --------------------------------------------------------------------------------------------------------
 
 
-def _registration_state(conn, record_id: str) -> State | None:  # noqa: ANN001
+def _registration_state(conn, record_id: str) -> State | None:
     row = conn.execute(text("SELECT * FROM registration WHERE id = :r"), {"r": record_id}).first()
     if row is None:
         return None
@@ -191,7 +191,7 @@ def next_batch(vault: Vault, credentials: Credentials, *, max_ops: int = 500, fr
                        body=batch.model_dump_json().encode(), op_count=len(ops))
 
 
-def _freeze(conn, max_ops: int) -> list[tuple[int, str, str]]:  # noqa: ANN001
+def _freeze(conn, max_ops: int) -> list[tuple[int, str, str]]:
     """Give the oldest unfrozen outbox rows their device_seq and wire op, in this transaction."""
     while True:
         rows = _unfrozen(conn, max_ops)
@@ -202,13 +202,13 @@ def _freeze(conn, max_ops: int) -> list[tuple[int, str, str]]:  # noqa: ANN001
             return frozen
 
 
-def _unfrozen(conn, max_ops: int):  # noqa: ANN001, ANN202
+def _unfrozen(conn, max_ops: int):
     return conn.execute(text("SELECT seq, op_id, record_id, op, record_version, base_version, payload FROM outbox "
                              "WHERE device_seq IS NULL AND acked_at IS NULL ORDER BY seq LIMIT :n"),
                         {"n": max_ops}).all()
 
 
-def _freeze_rows(conn, rows) -> list[tuple[int, str, str]]:  # noqa: ANN001
+def _freeze_rows(conn, rows) -> list[tuple[int, str, str]]:
     batch_id, now = str(uuid.uuid4()), utc_now()
     next_seq, clock = _int(conn, "next_device_seq") or 1, _int(conn, "hlc")
     first_seq: dict[str, int] = {}
@@ -247,7 +247,7 @@ def _freeze_rows(conn, rows) -> list[tuple[int, str, str]]:  # noqa: ANN001
     return frozen
 
 
-def _previous_state(earlier, known) -> State | None:  # noqa: ANN001
+def _previous_state(earlier, known) -> State | None:
     """What the server holds (or will, once earlier ops land) before a record's first row in a batch:
     `earlier` is (payload, acked_at) of the record's latest outbox row before it, `known` its sync_record."""
     if earlier is not None and (earlier[1] is None or known is None):
@@ -262,7 +262,7 @@ def _first_error(exc: ValidationError) -> str:
     return f"{'.'.join(str(p) for p in first.get('loc', ()))}: {first.get('msg', 'invalid')}"
 
 
-def _reject_locally(conn, *, seq: int, record_id: str, state: State, message: str, now: str) -> None:  # noqa: ANN001
+def _reject_locally(conn, *, seq: int, record_id: str, state: State, message: str, now: str) -> None:
     """An op the protocol cannot carry (e.g. a field too long): kept, marked rejected, shown as a conflict."""
     result = {"status": "rejected", "message": f"not sendable: {message}", "device_seq": None}
     conn.execute(text("UPDATE outbox SET acked_at = :t, result = :r WHERE seq = :s"),
@@ -271,7 +271,7 @@ def _reject_locally(conn, *, seq: int, record_id: str, state: State, message: st
     conn.execute(text("UPDATE registration SET sync_state = 'conflict' WHERE id = :r"), {"r": record_id})
 
 
-def _open_conflict(conn, *, record_id: str, local: State | None, remote: dict, now: str) -> None:  # noqa: ANN001
+def _open_conflict(conn, *, record_id: str, local: State | None, remote: dict, now: str) -> None:
     """One open conflict per record: a second one updates what the server side says."""
     row = conn.execute(text("SELECT id, remote FROM conflict WHERE record_id = :r AND resolved_at IS NULL"),
                        {"r": record_id}).first()
@@ -325,7 +325,7 @@ class _Acks:
     before any statement that reads or writes those rows directly; all of it is the caller's one transaction.
     """
 
-    def __init__(self, conn, answer: PushResponse) -> None:  # noqa: ANN001
+    def __init__(self, conn, answer: PushResponse) -> None:
         self.conn = conn
         self.outbox = prefetch.outbox_by_device_seq(conn, (r.device_seq for r in answer.results))
         record_ids = {row.record_id for row in self.outbox.values()}
@@ -379,7 +379,7 @@ def _count(outcome: AckOutcome, status: str, message: str | None) -> None:
         setattr(outcome, status, getattr(outcome, status) + 1)
 
 
-def _after_ack(acks: _Acks, row, result, now: str) -> None:  # noqa: ANN001
+def _after_ack(acks: _Acks, row, result, now: str) -> None:
     conn, record_id = acks.conn, row.record_id
     known = acks.known.get(record_id)
     pending = acks.pending.get(record_id, 0)
@@ -414,7 +414,7 @@ def _after_ack(acks: _Acks, row, result, now: str) -> None:  # noqa: ANN001
     acks.registration_updates.append({"v": version, "s": state, "r": record_id})
 
 
-def _put_sync_record(conn, record_id: str, version: int, base: State, hlc: int, stale: int) -> None:  # noqa: ANN001
+def _put_sync_record(conn, record_id: str, version: int, base: State, hlc: int, stale: int) -> None:
     conn.execute(text("INSERT INTO sync_record (record_id, server_version, base, hlc, stale) "
                       "VALUES (:r, :v, :b, :h, :s) ON CONFLICT (record_id) DO UPDATE SET "
                       "server_version = excluded.server_version, base = excluded.base, "
@@ -456,7 +456,7 @@ def store_pull_page(vault: Vault, page: PullPage, *, own_device_id: str) -> Pull
     return outcome
 
 
-def _apply_change(conn, change, outcome: PullOutcome, now: str, reads: prefetch.PageReads) -> None:  # noqa: ANN001
+def _apply_change(conn, change, outcome: PullOutcome, now: str, reads: prefetch.PageReads) -> None:
     record_id, version, remote = change.record_id, change.server_version, state_from_change(change)
     known = reads.known(record_id)
     if known is not None and (version < known.server_version or (version == known.server_version
@@ -494,7 +494,7 @@ def _apply_change(conn, change, outcome: PullOutcome, now: str, reads: prefetch.
     outcome.rebased += 1
 
 
-def _keep_history(conn, record_id: str, existing, columns: dict, now: str) -> None:  # noqa: ANN001
+def _keep_history(conn, record_id: str, existing, columns: dict, now: str) -> None:
     """As the records store does for local edits: a finalized version replaced by a pulled one is kept in
     registration_version; a pulled deletion clears the record's history and files with it."""
     if columns["deleted"]:
@@ -508,7 +508,7 @@ def _keep_history(conn, record_id: str, existing, columns: dict, now: str) -> No
             {"r": record_id, "now": now, "by": SYNC_WRITER})
 
 
-def _fill_conflict_state(conn, record_id: str, remote: State, row) -> None:  # noqa: ANN001
+def _fill_conflict_state(conn, record_id: str, remote: State, row) -> None:
     """`row`: the record's open conflict (id, remote), if any."""
     if row is not None and json.loads(row.remote).get("state") is None:
         value = {**json.loads(row.remote), "state": remote}
@@ -516,7 +516,7 @@ def _fill_conflict_state(conn, record_id: str, remote: State, row) -> None:  # n
                      {"m": json.dumps(value, sort_keys=True), "i": row.id})
 
 
-def _payload_for(conn, record_id: str, state: State) -> str:  # noqa: ANN001
+def _payload_for(conn, record_id: str, state: State) -> str:
     """An outbox payload (the vault's shape: registration columns + extra fields) for a rebased state."""
     if state["deleted"]:
         return json.dumps({"id": record_id, "deleted": True})
@@ -526,7 +526,7 @@ def _payload_for(conn, record_id: str, state: State) -> str:  # noqa: ANN001
     return json.dumps({**columns, "fields": extras}, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-def _write_registration(conn, record_id: str, state: State, version: int, now: str,  # noqa: ANN001
+def _write_registration(conn, record_id: str, state: State, version: int, now: str,
                         sync_state: str | None = None, reads: prefetch.PageReads | None = None) -> None:
     """`reads`: a pulled page's reads (else read here, as after an acknowledgement)."""
     columns, extras = columns_from_state(state)

@@ -127,7 +127,7 @@ class ServerConnection:
             return errors.DeviceRevoked()
         return errors.ServerRefused(response.status_code, code, text)
 
-    def _signed_model(self, response: requests.Response, model, *, key: str | None = None):  # noqa: ANN001, ANN202
+    def _signed_model(self, response: requests.Response, model, *, key: str | None = None):
         if response.status_code != 200:
             raise self._refusal(response)
         pinned = key or self.server_signing_key
@@ -138,7 +138,7 @@ class ServerConnection:
         except ValidationError as exc:
             raise errors.BadServerAnswer(f"unexpected {model.__name__}") from exc
 
-    def _plain_model(self, response: requests.Response, model):  # noqa: ANN001, ANN202
+    def _plain_model(self, response: requests.Response, model):
         if response.status_code != 200:
             raise self._refusal(response)
         try:

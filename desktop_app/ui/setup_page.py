@@ -145,7 +145,9 @@ class SetupPage(QWidget):
     def _update_strength(self) -> None:
         text = self.passphrase.text()
         if not text:
-            self.strength.setText(self.tr("Use at least %n characters. Several words are easy to remember and hard to guess.", "", MIN_PASSPHRASE_LENGTH))
+            self.strength.setText(self.tr(
+                "Use at least %n characters. Several words are easy to remember and hard to guess.", "",
+                MIN_PASSPHRASE_LENGTH))
             return
         level = passphrase_strength(text)
         words = {

@@ -63,7 +63,7 @@ class SyncController(QObject):
     def status(self) -> dict | None:
         return self._status
 
-    def _unlocked(self, _user) -> None:  # noqa: ANN001
+    def _unlocked(self, _user) -> None:
         self._failures, self._quiet_until = 0, 0.0
         self.refresh_status()
         self._timer.start()
@@ -149,7 +149,7 @@ class SyncController(QObject):
             finishing, self._finishing = self._finishing, self._done
             finishing(stop.value)
             return
-        except Exception as exc:  # noqa: BLE001 - any engine error ends the run with a message
+        except Exception as exc:
             self._fail(exc)
             return
         try:
@@ -163,7 +163,7 @@ class SyncController(QObject):
         task.succeeded.connect(lambda result, s=steps: self._advance(result) if s is self._steps else None)
         task.failed.connect(lambda exc, s=steps: self._fail(exc) if s is self._steps else None)
 
-    def _done(self, summary) -> None:  # noqa: ANN001
+    def _done(self, summary) -> None:
         self._steps = None
         self._failures, self._quiet_until = 0, 0.0
         if not self._reachable:

@@ -45,7 +45,7 @@ class SyncStatusWidget(QWidget):
     def _progress(self, pushed: int, pulled: int) -> None:
         self._show(self.tr("Syncing… %1 sent, %2 received").replace("%1", str(pushed)).replace("%2", str(pulled)))
 
-    def _finished(self, summary) -> None:  # noqa: ANN001
+    def _finished(self, summary) -> None:
         text = self.tr("Synced %1 · %2 sent, %3 received").replace("%1", datetime.now().strftime("%H:%M")) \
             .replace("%2", str(summary.acknowledged)).replace("%3", str(summary.pulled))
         if summary.conflicts:
@@ -65,12 +65,12 @@ class SyncStatusWidget(QWidget):
             self._show(self.tr("Last sync %1").replace("%1", status["last_sync_at"].replace("T", " ")[:16]))
 
 
-def make_sync_action(parent: QWidget, sync: SyncController, controller) -> QAction:  # noqa: ANN001
+def make_sync_action(parent: QWidget, sync: SyncController, controller) -> QAction:
     """"Sync now": offered only while the vault is unlocked and no run is going on."""
     action = QAction(parent, objectName="syncNowAction", shortcut=QKeySequence("F5"))
     action.triggered.connect(sync.sync_now)
 
-    def update(*_args) -> None:  # noqa: ANN002
+    def update(*_args) -> None:
         action.setEnabled(controller.is_unlocked and not sync.running)
 
     for signal in (sync.started, sync.finished, sync.failed, controller.unlocked, controller.locked):
@@ -101,7 +101,7 @@ class _Retranslator(QWidget):
         super().changeEvent(event)
 
 
-def open_enrol_dialog(window, sync: SyncController):  # noqa: ANN001, ANN201
+def open_enrol_dialog(window, sync: SyncController):
     from desktop_app.ui.sync_enrol_dialog import EnrolDialog
 
     dialog = EnrolDialog(sync=sync, parent=window)
@@ -111,7 +111,7 @@ def open_enrol_dialog(window, sync: SyncController):  # noqa: ANN001, ANN201
     return dialog
 
 
-def install_sync(*, window, tasks, controller, probe_interval_ms: int = 60_000, connect=None) -> SyncController:  # noqa: ANN001
+def install_sync(*, window, tasks, controller, probe_interval_ms: int = 60_000, connect=None) -> SyncController:
     """Wire sync into the main window: menu action, toolbar button, status widget, refresh after a run."""
     sync = SyncController(tasks=tasks, controller=controller, probe_interval_ms=probe_interval_ms, connect=connect)
     sync.setParent(window)

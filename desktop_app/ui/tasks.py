@@ -69,7 +69,7 @@ class Task(QObject):
         # reach the person as a readable message, never disappear or kill the thread.
         try:
             result = self._fn(self.state)
-        except BaseException as exc:  # noqa: BLE001 - everything goes back to the GUI thread
+        except BaseException as exc:
             self._done_from_worker.emit(False, exc)
         else:
             self._done_from_worker.emit(True, result)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import time
 from dataclasses import dataclass
-from typing import Callable
+from collections.abc import Callable
 
 from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
 
@@ -44,7 +44,7 @@ class KdfParams:
         return {"alg": "argon2id", "m": self.memory_kib, "t": self.iterations, "p": self.lanes}
 
     @classmethod
-    def from_json(cls, data: dict) -> "KdfParams":
+    def from_json(cls, data: dict) -> KdfParams:
         if not isinstance(data, dict) or data.get("alg") != "argon2id":
             raise TamperedKeySlots("unknown key derivation")
         try:

@@ -4,7 +4,7 @@ migrations (desktop_app/vault/migrations), never by `create_all`; these classes 
 
 from __future__ import annotations
 
-from typing import Literal, Optional
+from typing import Literal
 
 from sqlmodel import Field, SQLModel
 
@@ -44,38 +44,38 @@ class Registration(SQLModel, table=True):
     updated_at: str
     updated_by: str
     version: int = 1
-    server_version: Optional[int] = None
+    server_version: int | None = None
     sync_state: str = "queued"
     deleted: bool = False
-    title: Optional[str] = None
-    sex: Optional[str] = None
-    age: Optional[int] = None
-    nationality: Optional[str] = None
-    centre: Optional[str] = None
-    registered_on: Optional[str] = None
+    title: str | None = None
+    sex: str | None = None
+    age: int | None = None
+    nationality: str | None = None
+    centre: str | None = None
+    registered_on: str | None = None
 
 
 class RegistrationField(SQLModel, table=True):
     __tablename__ = "registration_field"
     record_id: str = Field(primary_key=True, foreign_key="registration.id")
     name: str = Field(primary_key=True)
-    value: Optional[str] = None
+    value: str | None = None
 
 
 class Outbox(SQLModel, table=True):
     __tablename__ = "outbox"
-    seq: Optional[int] = Field(default=None, primary_key=True)
+    seq: int | None = Field(default=None, primary_key=True)
     op_id: str = Field(unique=True)
     record_id: str
     op: str
     record_version: int
-    base_version: Optional[int] = None
+    base_version: int | None = None
     payload: str
     created_at: str
-    batch_id: Optional[str] = None
-    sent_at: Optional[str] = None
-    acked_at: Optional[str] = None
-    result: Optional[str] = None
+    batch_id: str | None = None
+    sent_at: str | None = None
+    acked_at: str | None = None
+    result: str | None = None
 
 
 class SyncState(SQLModel, table=True):
@@ -90,7 +90,7 @@ class FormVersion(SQLModel, table=True):
     version: str = Field(primary_key=True)
     title: str
     xform: str
-    source_name: Optional[str] = None
+    source_name: str | None = None
     installed_at: str
 
 
@@ -110,4 +110,4 @@ class Conflict(SQLModel, table=True):
     opened_at: str
     local: str
     remote: str
-    resolved_at: Optional[str] = None
+    resolved_at: str | None = None

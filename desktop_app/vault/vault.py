@@ -13,9 +13,9 @@ import time
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
-from typing import Callable, Iterator
+from collections.abc import Callable, Iterator
 
 from sqlalchemy import exc as sa_exc
 from sqlmodel import Session, select
@@ -46,7 +46,7 @@ class UserInfo:
 
 
 def utc_now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
+    return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
 def new_recovery_code() -> str:
@@ -93,7 +93,7 @@ class Vault:
     @classmethod
     def create(
         cls, path: Path, *, admin_username: str, admin_passphrase: str, kdf_profile: str = PRODUCTION,
-    ) -> tuple["Vault", str]:
+    ) -> tuple[Vault, str]:
         path = Path(path)
         _check_username(admin_username)
         _check_passphrase(admin_passphrase, kdf_profile)
@@ -164,7 +164,7 @@ class Vault:
 
     @classmethod
     def unlock(cls, path: Path, *, username: str, passphrase: str,
-               clock: Callable[[], float] = time.time) -> "Vault":
+               clock: Callable[[], float] = time.time) -> Vault:
         path, doc = cls._prepare_unlock(Path(path), clock)
         slot = next((s for s in doc["slots"] if s["kind"] == "user" and s["username"] == username), None)
         if slot is None:
@@ -173,7 +173,7 @@ class Vault:
 
     @classmethod
     def unlock_with_recovery(cls, path: Path, *, recovery_code: str,
-                             clock: Callable[[], float] = time.time) -> "Vault":
+                             clock: Callable[[], float] = time.time) -> Vault:
         path, doc = cls._prepare_unlock(Path(path), clock)
         slot = next((s for s in doc["slots"] if s["kind"] == "recovery"), None)
         if slot is None:
@@ -191,7 +191,7 @@ class Vault:
         return path, keyslots.load(path)
 
     @classmethod
-    def _unlock_slot(cls, path: Path, doc: dict, slot: dict, secret: str, clock) -> "Vault":
+    def _unlock_slot(cls, path: Path, doc: dict, slot: dict, secret: str, clock) -> Vault:
         try:
             private_key = keyslots.unlock_slot(doc, slot, secret)
         except WrongPassphrase:
@@ -232,7 +232,7 @@ class Vault:
         self._dek = None
         self._private_key = None
 
-    def __enter__(self) -> "Vault":
+    def __enter__(self) -> Vault:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -370,7 +370,7 @@ class Vault:
         self._require_open()
         return checks.info(self.path, self._dek)
 
-    def verify(self) -> "checks.VerifyReport":
+    def verify(self) -> checks.VerifyReport:
         """Every page's HMAC, SQLite's integrity check, the schema, every record: `waypoint verify`."""
         self._require_open()
         return checks.verify(self.path, self._dek)

@@ -16,6 +16,6 @@ TABLES = [
 ]
 
 
-def upgrade(conn) -> None:  # noqa: ANN001 - a SQLAlchemy Connection inside the migration transaction
+def upgrade(conn) -> None:
     tables.ServerTable.metadata.create_all(conn, tables=[model.__table__ for model in TABLES])
     conn.execute(text("INSERT INTO change_counter (id, last_seq) VALUES (1, 0)"))

@@ -8,7 +8,7 @@ import pytest
 from desktop_app.vault import Vault
 from waypoint_core.xlsform import convert_xlsform
 
-from tests.forms.support import ADMIN, ADMIN_PASSPHRASE, ROOT  # noqa: F401  (fixtures below use them)
+from tests.forms.support import ADMIN, ADMIN_PASSPHRASE, ROOT
 
 
 @pytest.fixture

@@ -38,7 +38,7 @@ def postgres_available() -> str | None:
 
         with psycopg.connect(PG_ADMIN_URL, connect_timeout=3):
             return None
-    except Exception as exc:  # noqa: BLE001 - any failure means: skip, and say why
+    except Exception as exc:
         return f"PostgreSQL not reachable at 127.0.0.1:5432 ({type(exc).__name__}: {str(exc).strip()[:120]})"
 
 
@@ -80,7 +80,7 @@ class ServerProcess:
         if self.database_url:
             env["DATABASE_URL"] = self.database_url
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        log = open(self.log_path, "ab")  # noqa: SIM115 - handed to the child, closed in stop()
+        log = open(self.log_path, "ab")
         self._log = log
         self.process = subprocess.Popen(
             [sys.executable, "-m", "sync_server.cli", "--data-dir", str(self.data_dir), "serve",
@@ -196,10 +196,10 @@ def ensure_centre(db: Database, name: str) -> str:
     return admin.add_centre(db, name)
 
 
-def backend_for(request, tmp_path_factory):  # noqa: ANN001, ANN201
+def backend_for(request, tmp_path_factory):
     """Body of the module-scoped `backend` fixture of tests/server and tests/sync: SQLite, or a fresh
     PostgreSQL database (skipped with the reason when none is reachable)."""
-    import pytest  # noqa: PLC0415  (the harness also runs outside pytest, in subprocesses)
+    import pytest
 
     data_dir = tmp_path_factory.mktemp(f"server-{request.param}")
     if request.param == "postgres":

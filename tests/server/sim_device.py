@@ -59,7 +59,7 @@ class DeviceClient:
     def __exit__(self, *exc) -> None:
         self.close()
 
-    def _checked(self, response: httpx.Response, model):  # noqa: ANN001, ANN202
+    def _checked(self, response: httpx.Response, model):
         if response.status_code != 200:
             raise ServerAnswerError(response)
         if self.server_signing_key and not verify(self.server_signing_key,
@@ -246,7 +246,7 @@ RETRYABLE = (httpx.TransportError, SimulatedCrash)
 
 
 def sync_until_done(device: SimDevice, *, rng: random.Random, crash_probability: float = 0.0,
-                    batch_size: int = 50, max_attempts: int = 500, on_retry=None) -> int:  # noqa: ANN001
+                    batch_size: int = 50, max_attempts: int = 500, on_retry=None) -> int:
     """Push everything and pull to the end, retrying through lost connections, 5xx and simulated crashes.
 
     Returns the number of attempts that failed. 4xx answers other than 409 are real errors and propagate.

@@ -25,7 +25,7 @@ XFORM = """<?xml version="1.0"?>
 """
 
 
-def cli(data_dir, *args: str, database_url: str | None = None) -> subprocess.CompletedProcess:  # noqa: ANN001
+def cli(data_dir, *args: str, database_url: str | None = None) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     if database_url:
         env["DATABASE_URL"] = database_url

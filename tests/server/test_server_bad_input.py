@@ -16,7 +16,7 @@ from sync_server.tables import ChangeRow, OpResultRow, Record, RecordVersion
 from waypoint_core.protocol import Op, SigningKey
 
 
-def stored(db) -> tuple[int, ...]:  # noqa: ANN001
+def stored(db) -> tuple[int, ...]:
     with db.read_engine.connect() as conn:
         return tuple(conn.execute(select(func.count()).select_from(t)).scalar_one()
                      for t in (OpResultRow, Record, RecordVersion, ChangeRow))

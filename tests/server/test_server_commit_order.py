@@ -42,7 +42,7 @@ def two_servers(tmp_path_factory):
         db.dispose()
 
 
-def enrol(db, url: str) -> DeviceClient:  # noqa: ANN001
+def enrol(db, url: str) -> DeviceClient:
     client = DeviceClient(url)
     client.enrol(admin.create_enrolment_code(db, centre="Agadez", ttl=timedelta(hours=1)))
     return client
@@ -69,7 +69,7 @@ def test_cursor_never_skips_a_change_across_two_processes(two_servers):
                                   hlc=seq, fields={"n": seq}))
                 answer = client.push(client.batch(ops))
                 assert answer.high_water_mark == seq
-        except BaseException as exc:  # noqa: BLE001 - reported by the main thread
+        except BaseException as exc:
             errors.append(exc)
 
     seen: dict[int, tuple[str, int]] = {}
@@ -90,7 +90,7 @@ def test_cursor_never_skips_a_change_across_two_processes(two_servers):
                 cursors.append(page.next_cursor)
                 if finished and not page.has_more:
                     return
-        except BaseException as exc:  # noqa: BLE001
+        except BaseException as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=push, args=(c, i)) for i, c in enumerate(pushers)]
@@ -133,7 +133,7 @@ def test_two_processes_starting_together_on_an_empty_database(tmp_path):
         def start(server: ServerProcess) -> None:
             try:
                 server.start()
-            except BaseException as exc:  # noqa: BLE001
+            except BaseException as exc:
                 errors.append(exc)
 
         threads = [threading.Thread(target=start, args=(s,)) for s in servers]

@@ -43,7 +43,7 @@ def test_killed_devices_resume_from_their_disk(backend, tmp_path):
                 SimDevice(client).save(state)
 
         def spawn(i: int) -> subprocess.Popen:
-            log = open(tmp_path / f"device-{i}.log", "ab")  # noqa: SIM115 - closed at the end
+            log = open(tmp_path / f"device-{i}.log", "ab")
             logs.append(log)
             return subprocess.Popen([sys.executable, str(HERE / "device_process.py"), str(states[i]), str(i + 1),
                                      str(REGISTRATIONS)], cwd=HERE, stdout=log, stderr=log)

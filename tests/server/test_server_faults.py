@@ -25,7 +25,7 @@ from sync_server.db import migrate, open_database
 from sync_server.tables import Device, OpResultRow, Record, RecordVersion
 
 
-def workload(device: SimDevice, rng: random.Random, *, registrations: int, rounds: int, sync) -> None:  # noqa: ANN001
+def workload(device: SimDevice, rng: random.Random, *, registrations: int, rounds: int, sync) -> None:
     """Register, edit and delete in rounds, syncing between rounds (edits land on acknowledged and pending records)."""
     per_round = max(1, registrations // rounds)
     made = 0
@@ -43,7 +43,7 @@ def workload(device: SimDevice, rng: random.Random, *, registrations: int, round
         sync(device)
 
 
-def run_faulty_sync(*, data_dir, database_url, admin_db, devices: int, registrations: int, rounds: int,  # noqa: ANN001
+def run_faulty_sync(*, data_dir, database_url, admin_db, devices: int, registrations: int, rounds: int,
                     kills: int, seed: int) -> None:
     for centre in ("North", "South"):
         admin.add_centre(admin_db, centre)
@@ -93,7 +93,7 @@ def run_faulty_sync(*, data_dir, database_url, admin_db, devices: int, registrat
 
             try:
                 workload(sim, rng, registrations=registrations // devices, rounds=rounds, sync=sync)
-            except BaseException as exc:  # noqa: BLE001 - reported by the test thread
+            except BaseException as exc:
                 failures.append(exc)
 
         threads = [threading.Thread(target=device_thread, args=(sim, i)) for i, sim in enumerate(sims)]
@@ -114,7 +114,7 @@ def run_faulty_sync(*, data_dir, database_url, admin_db, devices: int, registrat
             sim.client.close()
 
 
-def check_outcome(db, sims: list[SimDevice]) -> None:  # noqa: ANN001
+def check_outcome(db, sims: list[SimDevice]) -> None:
     with db.read_engine.connect() as conn:
         centre_of = {r.id: r.centre_id for r in conn.execute(select(Device.id, Device.centre_id))}
         for sim in sims:

@@ -14,7 +14,7 @@ from schemathesis.checks import not_a_server_error
 
 
 @pytest.fixture(scope="module")
-def backend(tmp_path_factory):  # noqa: ANN001 - SQLite only: the fuzz is about the API layer
+def backend(tmp_path_factory):
     from server_harness import Backend
 
     return Backend("sqlite", tmp_path_factory.mktemp("server-fuzz"), None)
@@ -47,7 +47,7 @@ def test_no_server_error(server, fuzz_device):
 
         @given(case=operation.as_strategy())
         @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), database=None)
-        def fuzz(case) -> None:  # noqa: ANN001
+        def fuzz(case) -> None:
             case.call_and_validate(base_url=server.url, checks=[not_a_server_error])
             if case.method.upper() == "GET":
                 query = f"?{urlencode(case.query, doseq=True)}" if case.query else ""

@@ -16,7 +16,7 @@ from sync_server.tables import Conflict, Device, OpResultRow, Record, RecordVers
 from waypoint_core.protocol import Op
 
 
-def count(db, table) -> int:  # noqa: ANN001
+def count(db, table) -> int:
     with db.read_engine.connect() as conn:
         return conn.execute(select(func.count()).select_from(table)).scalar_one()
 
@@ -170,7 +170,7 @@ def test_own_later_edit_before_ack_is_not_a_conflict(server, make_device):
     assert [device.results[s].status for s in (1, 2)] == ["applied", "applied"]
 
 
-def _pull_all(client: DeviceClient):  # noqa: ANN202
+def _pull_all(client: DeviceClient):
     cursor, out = 0, []
     while True:
         page = client.pull(cursor, 2)  # small pages: the cursor logic is exercised

@@ -16,11 +16,11 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "server"))
 
-from server_harness import Backend, ServerProcess, backend_for  # noqa: E402
+from server_harness import Backend, ServerProcess, backend_for
 
-from desktop_app.services import sync as sync_service  # noqa: E402
-from desktop_app.vault import Vault  # noqa: E402
-from tests.sync.support import PASSPHRASE, ServerAdmin  # noqa: E402
+from desktop_app.services import sync as sync_service
+from desktop_app.vault import Vault
+from tests.sync.support import PASSPHRASE, ServerAdmin
 
 backend = pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])(
     backend_for)

@@ -10,9 +10,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "server"))
 
-from server_harness import Backend  # noqa: E402
+from server_harness import Backend
 
-from desktop_app.services import sync as sync_service  # noqa: E402
+from desktop_app.services import sync as sync_service
 
 PASSPHRASE = "correct horse battery staple 42"
 FAST_RETRY = sync_service.RetryPolicy(max_attempts=30, base_s=0.005, cap_s=0.05)
@@ -84,7 +84,7 @@ class ServerAdmin:
 def fast_connect(**overrides):
     """A ServerConnection factory with short backoff (tests) and any other override (e.g. a CA bundle)."""
 
-    def connect(url, **kwargs):  # noqa: ANN001, ANN202
+    def connect(url, **kwargs):
         return sync_service.ServerConnection(url, **{"retry": FAST_RETRY, **kwargs, **overrides})
 
     return connect

@@ -41,8 +41,8 @@ def _name(text: str) -> x509.Name:
     return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, text)])
 
 
-def make_ca_and_server_cert(folder):  # noqa: ANN001, ANN201
-    now = datetime.datetime.now(datetime.timezone.utc)
+def make_ca_and_server_cert(folder):
+    now = datetime.datetime.now(datetime.UTC)
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca = (x509.CertificateBuilder().subject_name(_name("Waypoint test CA")).issuer_name(_name("Waypoint test CA"))
           .public_key(ca_key.public_key()).serial_number(x509.random_serial_number())
@@ -80,7 +80,7 @@ def tls_server(tmp_path_factory):
     data_dir.mkdir()
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    log = open(folder / "server.log", "wb")  # noqa: SIM115 - closed below
+    log = open(folder / "server.log", "wb")
     process = subprocess.Popen([sys.executable, "-c", SERVE_TLS, str(data_dir), str(port), str(paths["key"]),
                                 str(paths["cert"])], env=env, stdout=log, stderr=log)
     url = f"https://127.0.0.1:{port}"

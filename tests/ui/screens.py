@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QEventLoop, QTimer
 
 
-def settle(until=lambda: True, ms: int = 20_000) -> None:  # noqa: ANN001
+def settle(until=lambda: True, ms: int = 20_000) -> None:
     loop = QEventLoop()
     timer = QTimer(interval=20)
     timer.timeout.connect(lambda: until() and loop.quit())

@@ -3,7 +3,8 @@
 Started once as a "zygote" that imports everything, then, for each `go SEED` line on stdin, forks
 a child that unlocks the vault and works in a loop: mode `save` saves registrations, printing
 `saved <id>` only after each save has returned; mode `rotate` adds and removes users (each removal
-rotates the data key), printing `added <name>` / `removed <name>` after each returned. The test SIGKILLs the child at a random moment; the zygote
+rotates the data key), printing `added <name>` / `removed <name>` after each returned.
+The test SIGKILLs the child at a random moment; the zygote
 reports `ended <pid>` once it is gone. Forking keeps 50+ kills inside CI time.
 """
 
@@ -17,8 +18,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from desktop_app.vault import Vault  # noqa: E402
-from desktop_app.vault.registrations import RegistrationDraft, save_registration, save_registrations  # noqa: E402
+from desktop_app.vault import Vault
+from desktop_app.vault.registrations import RegistrationDraft, save_registration, save_registrations
 
 
 def content_for(record_id: str, rng: random.Random) -> str:

@@ -14,8 +14,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from desktop_app.vault import Vault, database  # noqa: E402
-from desktop_app.vault.registrations import delete_registration, save_registration  # noqa: E402
+from desktop_app.vault import Vault, database
+from desktop_app.vault.registrations import delete_registration, save_registration
 
 FIXTURE = Path(__file__).parent / "fixtures" / "vault-v1"
 ADMIN, PASSPHRASE, STAFF, STAFF_PASSPHRASE = "admin-v1", "fixture passphrase v1", "staff-v1", "staff passphrase v1"

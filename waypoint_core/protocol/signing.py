@@ -60,7 +60,7 @@ def verify(public_key: Ed25519PublicKey | str, signature_b64: str, domain: bytes
 
 def request_message(method: str, path_with_query: str, timestamp: int, body: bytes) -> bytes:
     """What a request signature covers: method, path and query, time, and the body's hash."""
-    return f"{method.upper()}\n{path_with_query}\n{timestamp}\n{hashlib.sha256(body).hexdigest()}".encode("utf-8")
+    return f"{method.upper()}\n{path_with_query}\n{timestamp}\n{hashlib.sha256(body).hexdigest()}".encode()
 
 
 @dataclass(frozen=True)

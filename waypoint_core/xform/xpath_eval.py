@@ -57,7 +57,7 @@ def parse_date(text: str) -> dt.date | dt.datetime | None:
 def date_to_days(value: dt.date) -> float:
     if isinstance(value, dt.datetime):
         # an instant with an offset counts from 1970-01-01T00:00Z; a local one from local midnight
-        epoch = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc) if value.tzinfo else dt.datetime(1970, 1, 1)
+        epoch = dt.datetime(1970, 1, 1, tzinfo=dt.UTC) if value.tzinfo else dt.datetime(1970, 1, 1)
         return (value - epoch).total_seconds() / 86400.0
     return float((value - EPOCH).days)
 

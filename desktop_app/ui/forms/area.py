@@ -77,7 +77,7 @@ class FormChooserPage(QWidget):
         if item is not None:
             self.chosen.emit(item.data(Qt.ItemDataRole.UserRole))
 
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt name
+    def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
         super().changeEvent(event)

@@ -285,7 +285,7 @@ class RankField(FieldWidget):
         self.body.addLayout(row)
         self.body.addWidget(self.status)
 
-    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt name
+    def eventFilter(self, watched, event) -> bool:
         if event.type() == QEvent.Type.KeyPress and event.modifiers() & Qt.KeyboardModifier.AltModifier:
             if event.key() in (Qt.Key.Key_Up, Qt.Key.Key_Down):
                 self.move(-1 if event.key() == Qt.Key.Key_Up else 1)

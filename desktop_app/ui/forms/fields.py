@@ -136,7 +136,7 @@ class FieldWidget(QFrame):
             self.touched = True
             self.update_message()
 
-    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt name
+    def eventFilter(self, watched, event) -> bool:
         """Editors that install their field as event filter count as touched once focus leaves them."""
         if event.type() == QEvent.Type.FocusOut:
             self.mark_touched()
@@ -232,7 +232,7 @@ class MultilineField(FieldWidget):
     def set_readonly(self, readonly: bool) -> None:
         self.edit.setReadOnly(readonly)
 
-    def focusOutEvent(self, event) -> None:  # noqa: N802 - Qt name
+    def focusOutEvent(self, event) -> None:
         self.mark_touched()
         super().focusOutEvent(event)
 

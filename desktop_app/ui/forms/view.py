@@ -185,7 +185,7 @@ class FormView(QWidget):
         if page.kind == "repeat" and page.ref in self.repeats:
             self.repeats[page.ref].heading.hide()  # the page title already says it
         if self._touched_all:
-            for ref, widget in self.fields.items():
+            for widget in self.fields.values():
                 if page.widget.isAncestorOf(widget):
                     widget.mark_touched()
 

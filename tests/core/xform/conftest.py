@@ -11,7 +11,7 @@ import pytest
 from waypoint_core.xform import FormDefinition, FormSession
 from waypoint_core.xlsform import convert_xlsform
 
-FIXED_NOW = dt.datetime(2024, 3, 15, 10, 30, 0, tzinfo=dt.timezone.utc)
+FIXED_NOW = dt.datetime(2024, 3, 15, 10, 30, 0, tzinfo=dt.UTC)
 
 
 def md_form(markdown: str) -> FormDefinition:

@@ -44,7 +44,7 @@ class Env:
         return dt.date(2024, 1, 1)
 
     def now(self):
-        return dt.datetime(2024, 1, 1, 12, 0, tzinfo=dt.timezone.utc)
+        return dt.datetime(2024, 1, 1, 12, 0, tzinfo=dt.UTC)
 
     def uuid(self):
         return "11111111-2222-4333-8444-555555555555"
