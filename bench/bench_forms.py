@@ -25,11 +25,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from tests.corpus import MISSING, corpus_path  # noqa: E402
 from waypoint_core.xform import FormDefinition, FormSession  # noqa: E402
 from waypoint_core.xform.autofill import autofill  # noqa: E402
 from waypoint_core.xform.check import CHECK_METADATA, load_form_text, measure_recompute  # noqa: E402
 
-CORPUS = ROOT.parent / "shared" / "corpus"
+CORPUS = corpus_path()
 # form: (binds, load ms, recompute median ms, recompute max ms) — @getodk/xforms-engine 0.22.0
 WEB_FORMS = {
     "enketo_bench1": (704, 3594, 10.1, 22.3), "enketo_bench2": (134, 377, 1.74, 2.43),
@@ -69,6 +70,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("files", nargs="*", type=Path)
     parser.add_argument("--repeat", type=int, default=3, help="loads per form (median reported)")
     args = parser.parse_args(argv)
+    if not args.files and not CORPUS.is_dir():
+        print(MISSING, file=sys.stderr)
+        return 1
     files = args.files or sorted(CORPUS.glob("xforms/*.xml")) + sorted(CORPUS.glob("xlsforms/*.xlsx"))
     header = (f"{'form':36} {'binds':>6} {'load ms':>9} {'WF load':>8} {'recomp med':>10} {'WF med':>7} "
               f"{'recomp max':>10} {'WF max':>7} {'cpu max':>7} {'fill ms':>8} {'answers':>7}")

@@ -8,10 +8,13 @@ Figures are wall-clock on whatever machine runs it (a shared machine inflates th
 
 from __future__ import annotations
 
-import glob
 import os
 import sys
 import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.corpus import MISSING, corpus_path
 
 
 def main(paths: list[str]) -> int:
@@ -22,7 +25,10 @@ def main(paths: list[str]) -> int:
     from waypoint_core.xform import FormDefinition, FormSession
 
     app = QApplication([sys.argv[0]])
-    paths = paths or sorted(glob.glob("/work/shared/corpus/xforms/*.xml"))
+    if not paths and not corpus_path("xforms").is_dir():
+        print(MISSING, file=sys.stderr)
+        return 1
+    paths = paths or [str(p) for p in sorted(corpus_path("xforms").glob("*.xml"))]
     print(f"{'form':40s} {'pages':>5s} {'built':>6s} {'engine_ms':>9s} {'view_ms':>8s} {'shown_ms':>8s} "
           f"{'all_pages_ms':>12s} {'widgets':>7s}")
     for path in paths:

@@ -9,6 +9,8 @@ import os
 
 import pytest
 
+from tests.corpus import check_available
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # Vaults made with kdf_profile="test" (fast Argon2id) open only where this is set: see desktop_app/vault/kdf.py.
 os.environ.setdefault("WAYPOINT_ALLOW_TEST_KDF", "1")
@@ -30,3 +32,9 @@ def isolated_home(tmp_path_factory, monkeypatch):
     monkeypatch.delenv("WAYPOINT_PASSPHRASE", raising=False)
     monkeypatch.delenv("DATABASE_URL", raising=False)
     return root
+
+
+def pytest_runtest_setup(item):
+    # tests reading ../shared/corpus skip without it, except in CI, where a missing corpus fails the run
+    if item.get_closest_marker("corpus") is not None:
+        check_available()

@@ -4,23 +4,21 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
 from desktop_app.cli import main
 from waypoint_core.xform import XLSFormError
 from waypoint_core.xform.check import check_form
+from tests.corpus import corpus_files, corpus_path, params
 from waypoint_core.xlsform import convert_xlsform
 
-CORPUS = Path(__file__).resolve().parents[4] / "shared" / "corpus"
-FORMS = sorted(CORPUS.glob("xforms/*.xml")) + sorted(CORPUS.glob("xlsforms/*.xlsx"))
-
-pytestmark = pytest.mark.skipif(not FORMS, reason=f"no corpus at {CORPUS}")
+CORPUS = corpus_path()
+FORMS = corpus_files("xforms/*.xml", "xlsforms/*.xlsx")
 
 
 # all 18 take about 25 s together on a busy 2-core machine: no need to mark the big ones slow
-@pytest.mark.parametrize("path", [pytest.param(p, id=p.name) for p in FORMS])
+@pytest.mark.parametrize("path", params(FORMS))
 def test_corpus_form_passes_check(path):
     result = check_form(path)
     assert result["status"] == "pass", result
@@ -29,6 +27,7 @@ def test_corpus_form_passes_check(path):
     assert result["unsupported"] == []
 
 
+@pytest.mark.corpus
 def test_cli_prints_one_json_line_per_form_and_exit_code(tmp_path, capsys):
     broken = tmp_path / "broken.xml"
     broken.write_text("<h:html xmlns:h='http://www.w3.org/1999/xhtml'><h:head/></h:html>", encoding="utf-8")
@@ -62,6 +61,7 @@ def test_xlsform_errors_name_sheet_and_row(tmp_path):
     assert result["status"] == "fail" and "row" in result["error"]
 
 
+@pytest.mark.corpus
 def test_child_vaccination_household_count_grows_once_per_visit_never_loops():
     # ODK Web Forms' engine throws "Potential Infinite Loop" here (peer-benchmarks.md): the
     # household repeat's jr:count is household_count = count(household) + 1.

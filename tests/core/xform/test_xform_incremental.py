@@ -6,15 +6,15 @@ its draft XML (which computes everything)."""
 from __future__ import annotations
 
 import random
-from pathlib import Path
 
 import pytest
 
 from waypoint_core.xform import AnswerError, FormDefinition
 from waypoint_core.xform.autofill import _Filler, _questions
 from tests.core.xform.conftest import new_session
+from tests.corpus import corpus_path, params
 
-CORPUS = Path(__file__).resolve().parents[4] / "shared" / "corpus" / "xforms"
+CORPUS = corpus_path("xforms")
 FORMS = ["htcds_core_2.0.xml", "enketo_widgets.xml", "enketo_bench7.xml", "enketo_bench3.xml", "enketo_bench4.xml",
          "enketo_bench5.xml", "jr_whova_form.xml", "enketo_bench9.xml",
          "jr_child_vaccination_VOL_tool_v12.xml", "enketo_sdiprofile.xml"]
@@ -38,10 +38,10 @@ def _add_or_remove_repeat(session, rng, repeat_path: str) -> None:
         session.add_repeat(f"{session.ref_of(rng.choice(parents))}/{repeat_path.rsplit('/', 1)[1]}")
 
 
-@pytest.mark.parametrize("name", [n for n in FORMS if (CORPUS / n).exists()])
+@pytest.mark.parametrize("path", params([CORPUS / n for n in FORMS]))
 @pytest.mark.parametrize("seed", [1, 2, 3])
-def test_incremental_recompute_equals_full_recompute(name, seed):
-    definition = FormDefinition.from_xml((CORPUS / name).read_bytes())
+def test_incremental_recompute_equals_full_recompute(path, seed):
+    definition = FormDefinition.from_xml(path.read_bytes())
     session = new_session(definition)
     filler = _Filler(session)
     rng = random.Random(seed)
@@ -65,11 +65,12 @@ def test_incremental_recompute_equals_full_recompute(name, seed):
     assert reopened.to_instance_xml() == session.to_instance_xml()
 
 
-@pytest.mark.parametrize("name", [n for n in ("jr_whova_form.xml", "enketo_bench4.xml", "enketo_widgets.xml",
-                                               "jr_child_vaccination_VOL_tool_v12.xml") if (CORPUS / n).exists()])
-def test_change_set_names_every_ref_whose_state_changed(name):
+@pytest.mark.parametrize("path", params([CORPUS / n for n in ("jr_whova_form.xml", "enketo_bench4.xml",
+                                                                "enketo_widgets.xml",
+                                                                "jr_child_vaccination_VOL_tool_v12.xml")]))
+def test_change_set_names_every_ref_whose_state_changed(path):
     # the renderer refreshes only what a ChangeSet names: nothing that changed may be missing
-    definition = FormDefinition.from_xml((CORPUS / name).read_bytes())
+    definition = FormDefinition.from_xml(path.read_bytes())
     session = new_session(definition)
     filler = _Filler(session)
     rng = random.Random(7)

@@ -1,5 +1,5 @@
 """Fixtures for the form renderer tests: a real vault (fast test KDF) used on the real database
-thread, the shipped forms converted once per test session, and the corpus widgets form."""
+thread, and the shipped forms converted once per test session."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ from desktop_app.vault.vault import Vault
 from waypoint_core.xform import FormDefinition
 
 REPO = Path(__file__).resolve().parents[3]
-CORPUS = Path("/work/shared/corpus/xforms")
 
 
 @pytest.fixture(autouse=True)

@@ -3,7 +3,6 @@ field, repeats, language switch (French, Arabic right-to-left) and a widget for 
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
@@ -12,11 +11,12 @@ from desktop_app.services import forms
 from desktop_app.ui.forms import choices, fields, other_fields
 from desktop_app.ui.forms.screen import FormScreen, OpenedForm
 from desktop_app.ui.forms.view import FormView
+from tests.corpus import corpus_path
 from waypoint_core.xform import FormDefinition, FormSession
 
 pytestmark = pytest.mark.gui
 
-CORPUS = Path("/work/shared/corpus/xforms")
+CORPUS = corpus_path("xforms")
 
 
 @pytest.fixture
@@ -252,6 +252,7 @@ def test_kinds_outside_the_corpus_get_their_widgets(qtbot, tmp_path, make_view):
     assert view.session.value(by_ref["seen"].ref) == "OK"
 
 
+@pytest.mark.corpus
 def test_corpus_widgets_form_renders_every_control(qtbot, make_view):
     definition = FormDefinition.from_xml((CORPUS / "enketo_widgets.xml").read_text(encoding="utf-8"))
     view = make_view(definition)
@@ -358,6 +359,7 @@ def test_a_counted_repeat_is_sized_when_the_person_reaches_it(qtbot, tmp_path, m
     assert view.field("/data/fixed[3]/fixed_note").isVisibleTo(view)
 
 
+@pytest.mark.corpus
 @pytest.mark.parametrize("name", ["jr_child_vaccination_VOL_tool_v12.xml", "htcds_core_2.0.xml",
                                   "enketo_sdiprofile.xml"])
 def test_corpus_forms_build_every_page(qtbot, make_view, name):
