@@ -58,11 +58,14 @@ def list_centres(db: Database) -> list[tuple[str, str]]:
         return [tuple(r) for r in conn.execute(select(Centre.id, Centre.name).order_by(Centre.name))]
 
 
-def _centre_id(conn, name: str) -> str:
-    centre_id = conn.execute(select(Centre.id).where(Centre.name == name.strip())).scalar_one_or_none()
-    if centre_id is None:
-        raise AdminError(f"no centre named {name!r} (add it with `waypoint-server admin centre add`)")
-    return centre_id
+def _centre_id(conn, centre: str) -> str:
+    """A centre by the id `centre add` printed or by its name."""
+    centre = centre.strip()
+    found = conn.execute(select(Centre.id).where((Centre.id == centre) | (Centre.name == centre))).scalars().all()
+    if not found:
+        raise AdminError(f"no centre named {centre!r} and none with that id (see the centre list: "
+                         "`waypoint-server admin centre list`; add one with `waypoint-server admin centre add`)")
+    return found[0]
 
 
 def create_enrolment_code(db: Database, *, centre: str, ttl: timedelta) -> str:
