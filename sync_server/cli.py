@@ -4,7 +4,7 @@
                                                         database from DATABASE_URL, else SQLite in the data folder
     waypoint-server admin init                          create the organisation's server keys (idempotent)
     waypoint-server admin centre add NAME | list
-    waypoint-server admin enrol-code --centre NAME [--hours 72]
+    waypoint-server admin enrol-code --centre NAME|ID [--hours 72]
     waypoint-server admin revoke DEVICE
     waypoint-server admin devices
     waypoint-server admin conflicts [--all]
@@ -20,6 +20,8 @@ import json
 import sys
 from datetime import timedelta
 from pathlib import Path
+
+from sqlalchemy.engine import make_url
 
 from . import admin
 from .db import migrate, open_database
@@ -44,14 +46,45 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from .app import create_app
 
-    app = create_app(_settings(args))
+    settings = _settings(args)
+    app = create_app(settings)
     # uvicorn's access log prints query strings and client addresses; our own JSON log says what matters.
     if args.host not in ("127.0.0.1", "localhost", "::1") and not args.ssl_certfile:
         print("waypoint-server: serving plain HTTP beyond loopback; devices only accept HTTPS there "
               "(use --ssl-certfile/--ssl-keyfile or a TLS reverse proxy)", file=sys.stderr)
-    uvicorn.run(app, host=args.host, port=args.port, access_log=False, log_level="warning",
-                timeout_graceful_shutdown=5, ssl_certfile=args.ssl_certfile, ssl_keyfile=args.ssl_keyfile)
+    config = uvicorn.Config(app, host=args.host, port=args.port, access_log=False, log_level="warning",
+                            timeout_graceful_shutdown=5, ssl_certfile=args.ssl_certfile, ssl_keyfile=args.ssl_keyfile)
+    _AnnouncingServer(config, announce=_start_up_line(args, settings)).run()
     return 0
+
+
+def _start_up_line(args: argparse.Namespace, settings: Settings) -> str:
+    """The address to give to the laptops and where the data lives; never a database password."""
+    scheme = "https" if args.ssl_certfile else "http"
+    host = f"[{args.host}]" if ":" in args.host else args.host
+    url = make_url(settings.database_url)
+    database = (f"SQLite {url.database}" if url.get_backend_name() == "sqlite"
+                else f"PostgreSQL {url.host or 'localhost'}:{url.port or 5432}/{url.database}")
+    return (f"waypoint-server: serving on {scheme}://{host}:{args.port} (database: {database}; "
+            f"data folder: {settings.data_dir}); Ctrl+C stops it")
+
+
+class _AnnouncingServer:
+    """uvicorn's server, saying its address once it really listens (a port in use fails before the line)."""
+
+    def __init__(self, config, *, announce: str) -> None:
+        import uvicorn
+
+        class Server(uvicorn.Server):
+            async def startup(self, sockets=None) -> None:
+                await super().startup(sockets=sockets)
+                if self.started:
+                    print(announce, flush=True)
+
+        self._server = Server(config)
+
+    def run(self) -> None:
+        self._server.run()
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -119,9 +152,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--data-dir", type=Path, default=None, help="data folder (default: WAYPOINT_SERVER_HOME "
                         "or the platform data folder)")
     sub = parser.add_subparsers(dest="command", required=True)
-    serve = sub.add_parser("serve", help="start the server")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8470)
+    serve = sub.add_parser("serve", help="start the server", formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+                           description="Start the sync server; the database is DATABASE_URL, else SQLite in the "
+                                       "data folder.")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (0.0.0.0: every interface)")
+    serve.add_argument("--port", type=int, default=8470, help="port to listen on")
     serve.add_argument("--ssl-certfile", default=None, help="serve HTTPS with this certificate (PEM)")
     serve.add_argument("--ssl-keyfile", default=None, help="the certificate's private key (PEM)")
     serve.set_defaults(func=cmd_serve)
@@ -134,7 +169,7 @@ def build_parser() -> argparse.ArgumentParser:
     add.set_defaults(func=cmd_centre_add)
     centre.add_parser("list", help="list centres").set_defaults(func=cmd_centre_list)
     code = adm.add_parser("enrol-code", help="print a one-time enrolment code for a device")
-    code.add_argument("--centre", required=True)
+    code.add_argument("--centre", required=True, help="the centre's name or the id `centre add` printed")
     code.add_argument("--hours", type=float, default=72.0, help="validity (default 72 hours)")
     code.set_defaults(func=cmd_enrol_code)
     revoke = adm.add_parser("revoke", help="revoke a device")

@@ -84,3 +84,29 @@ def test_https_with_a_pinned_ca_bundle(tmp_path):
         assert httpx.get(f"{server.url}/health", verify=trusting).json()["status"] == "ok"
         with pytest.raises(httpx.ConnectError):
             httpx.get(f"{server.url}/health")  # the system CA store does not know this certificate
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_serve_says_where_it_listens_and_help_shows_the_defaults(server, backend):
+    # the operator reads the address to give to the laptops from the start-up line
+    started = server.log_path.read_text("utf-8")
+    assert f"serving on http://127.0.0.1:{server.port}" in started
+    assert "server.db" in started  # which database, without any password
+    shown = cli(backend.data_dir, "serve", "--help")
+    assert shown.returncode == 0
+    assert "127.0.0.1" in shown.stdout and "8470" in shown.stdout
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_enrol_code_takes_the_centre_id_that_centre_add_printed(server, backend):
+    run = lambda *a: cli(backend.data_dir, *a, database_url=backend.database_url)  # noqa: E731
+    added = run("admin", "centre", "add", "Gao transit centre")
+    centre_id = json.loads(added.stdout)["centre_id"]
+    by_id = run("admin", "enrol-code", "--centre", centre_id)
+    assert by_id.returncode == 0, by_id.stderr
+    with DeviceClient(server.url) as device:
+        assert device.enrol(by_id.stdout.strip(), name="laptop Gao").centre_name == "Gao transit centre"
+    by_name = run("admin", "enrol-code", "--centre", "Gao transit centre")
+    assert by_name.returncode == 0
+    unknown = run("admin", "enrol-code", "--centre", "no-such-centre")
+    assert unknown.returncode == 2 and "centre list" in unknown.stderr
