@@ -7,6 +7,7 @@ One place decides every folder the app writes to, so the seized-laptop test can 
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,9 +36,18 @@ def app_paths() -> AppPaths:
     if home:
         base = Path(home)
         return AppPaths(base / "data", base / "config", base / "cache", base / "tmp")
+    cache = Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False))
     return AppPaths(
         Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)),
         Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)),
-        Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False)),
-        Path(platformdirs.user_runtime_dir(APP_NAME, appauthor=False)),
+        cache,
+        _runtime_dir(cache),
     )
+
+
+def _runtime_dir(cache: Path) -> Path:
+    # Without XDG_RUNTIME_DIR (su, ssh, cron) platformdirs warns on every call and falls back to a folder
+    # in the shared /tmp; the user's own cache folder is private and says nothing.
+    if sys.platform.startswith("linux") and not os.environ.get("XDG_RUNTIME_DIR"):
+        return cache / "runtime"
+    return Path(platformdirs.user_runtime_dir(APP_NAME, appauthor=False))
