@@ -19,6 +19,7 @@ from desktop_app.cli.common import (
     require_user,
     vault_dir,
 )
+from desktop_app.services import forms as form_service
 from desktop_app.vault import ROLES, KdfProfile, Vault
 
 EXIT_VERIFY_FAILED = 1
@@ -52,7 +53,7 @@ def register(subparsers) -> None:
     passwd.add_argument("--new-passphrase-file", type=Path, metavar="F")
     passwd.set_defaults(func=cmd_users_passwd)
 
-    info = subparsers.add_parser("info", help="schema version, KDF parameters and record counts as JSON")
+    info = subparsers.add_parser("info", help="schema version, KDF parameters, record counts and forms as JSON")
     add_vault_options(info)
     info.set_defaults(func=cmd_info)
     verify = subparsers.add_parser("verify", help="check every page, the schema and every record")
@@ -80,7 +81,9 @@ def cmd_init(args) -> int:
         passphrase = read_passphrase(args)
     vault, recovery_code = Vault.create(folder, admin_username=user, admin_passphrase=passphrase,
                                         kdf_profile=args.kdf_profile)
-    vault.close()
+    with vault:
+        # as the app does at setup: records that sync brings in later open with these forms
+        form_service.install_shipped_forms(vault)
     print(f"Vault created at {folder} with administrator {user!r}.")
     print("Recovery code (write it down and keep it safe; it is shown only this once):")
     print(f"  {recovery_code}")
@@ -143,6 +146,8 @@ def cmd_users_passwd(args) -> int:
 def cmd_info(args) -> int:
     with _unlock(args) as vault:
         data = vault.info()
+        data["forms"] = [{"form_id": f.form_id, "version": f.version, "title": f.title}
+                         for f in form_service.list_installed_forms(vault)]
     json.dump(data, sys.stdout, indent=2, sort_keys=True)
     print()
     return 0
