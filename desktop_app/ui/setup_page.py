@@ -215,7 +215,7 @@ class SetupPage(QWidget):
     def show_recovery_code(self, code: str) -> None:
         self.passphrase.clear()
         self.repeat.clear()
-        self.recovery_code.setText(_as_lines(code))
+        self.recovery_code.setText(recovery_code_lines(code))
         self.written_down.setChecked(False)
         self.show_step(RECOVERY)
         self.written_down.setFocus()
@@ -314,8 +314,9 @@ class SetupPage(QWidget):
         self.busy.set_text(self.tr("Creating the vault… this takes a few seconds."))
 
 
-def _as_lines(code: str, *, groups_per_line: int = 4) -> str:
-    """Break the code into short lines of groups: easier to copy onto paper without losing one."""
+def recovery_code_lines(code: str, *, groups_per_line: int = 4) -> str:
+    """Break the code into short lines of groups: easier to copy onto paper without losing one. The groups
+    keep the dashes the command line prints (`waypoint init`), so the code reads the same everywhere."""
     groups = code.split("-")
-    lines = ["  ".join(groups[i : i + groups_per_line]) for i in range(0, len(groups), groups_per_line)]
+    lines = ["-".join(groups[i : i + groups_per_line]) for i in range(0, len(groups), groups_per_line)]
     return "\n".join(lines)

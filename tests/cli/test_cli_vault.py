@@ -130,3 +130,39 @@ def test_forgotten_administrator_passphrase_reset_with_the_recovery_code(files, 
     assert main(["users", "passwd", "--vault", str(files["vault"]), "--recovery-code-file", str(code_file),
                  "--new-passphrase-file", str(new)]) == 2
     assert "say whose passphrase" in capsys.readouterr().err
+
+
+def test_init_installs_the_shipped_forms_and_info_lists_them(files, capsys):
+    # records pulled by sync into a vault made with `init` must open: their forms are there from the start
+    _init(files, capsys)
+    with Vault.unlock(files["vault"], username="amina", passphrase="admin passphrase") as vault:
+        from desktop_app.services import forms
+
+        installed = {f.form_id for f in forms.list_installed_forms(vault)}
+    assert "waypoint_migrant_registration" in installed and len(installed) == 4
+    assert main(["info", *_as_admin(files)]) == 0
+    data = json.loads(capsys.readouterr().out)
+    listed = {f["form_id"]: f for f in data["forms"]}
+    assert set(listed) == installed
+    assert listed["waypoint_migrant_registration"]["version"] and listed["waypoint_referral"]["title"]
+
+
+def test_no_warning_about_xdg_runtime_dir(tmp_path):
+    # a desktop session without XDG_RUNTIME_DIR (su, ssh, cron): every command printed platformdirs' warning
+    env = {k: v for k, v in os.environ.items() if k not in ("XDG_RUNTIME_DIR", "WAYPOINT_HOME")}
+    env["HOME"] = str(tmp_path)
+    env["WAYPOINT_PASSPHRASE"] = "admin passphrase"
+    done = subprocess.run([sys.executable, "-m", "desktop_app.cli", "info", "--user", "amina"], env=env,
+                          capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=60)
+    assert done.returncode == 2 and "No vault at this location" in done.stderr
+    assert "XDG_RUNTIME_DIR" not in done.stderr and "Warning" not in done.stderr
+
+
+def test_the_recovery_code_is_written_the_same_way_everywhere(files, capsys):
+    from desktop_app.ui.setup_page import recovery_code_lines
+
+    code = _init(files, capsys).strip().splitlines()[-1].strip()
+    groups = code.split("-")
+    assert len(groups) == 8 and all(len(g) == 4 for g in groups)
+    # the setup screen breaks the same code onto two lines, with the same dashes between groups
+    assert recovery_code_lines(code).replace("\n", "-") == code
