@@ -15,13 +15,23 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from desktop_app.services import sync as sync_service
+from desktop_app.ui.sync_messages import sync_error_text
 from desktop_app.ui.tasks import TaskRunner
 from desktop_app.ui.vault_controller import VaultController
+
+
+@dataclass(frozen=True)
+class RunReport:
+    sent: int  # registrations the server now holds that waited before the run
+    received: int  # changes from colleagues new to this laptop
+    conflicts: int
+    rejected: int
 
 
 class SyncController(QObject):
@@ -32,6 +42,10 @@ class SyncController(QObject):
     reachable_changed = Signal(bool)
     status_changed = Signal(object)  # dict from services.sync.sync_status
     enrolled = Signal(object)  # dict: device_id, centre, server, server_key_id
+    needs_enrolment = Signal()  # "Sync now" on a laptop that is not enrolled: nothing can be sent yet
+    # after a run, once the status is read again: registrations sent (not operations: ten saves of one record are
+    # one registration), changes received, conflicts, refused
+    reported = Signal(object)  # RunReport
 
     def __init__(self, *, tasks: TaskRunner, controller: VaultController, probe_interval_ms: int = 60_000,
                  connect: Callable[..., Any] | None = None, backoff_base_s: float = 30.0,
@@ -48,6 +62,7 @@ class SyncController(QObject):
         self._quiet_until = 0.0
         self._backoff = (backoff_base_s, backoff_cap_s)
         self._finishing: Callable[[Any], None] = self._done
+        self._waiting_before: int | None = None  # registrations not yet synced when the run started
         self._timer = QTimer(self)
         self._timer.setInterval(probe_interval_ms)
         self._timer.timeout.connect(self.probe)
@@ -110,17 +125,35 @@ class SyncController(QObject):
 
     # --- running -------------------------------------------------------------------------------------------------
     def sync_now(self) -> bool:
-        """Start a run now; False when one is already running or the vault is locked."""
+        """Start a run now; False when one is already running, the vault is locked or the laptop not enrolled."""
         if self.running or not self._controller.is_unlocked:
+            return False
+        if self._status is not None and not self._status.get("enrolled"):
+            self.needs_enrolment.emit()
             return False
         self._cancelled = False
         self._session_number = self._controller.session_number
         kwargs = {"connect": self._connect} if self._connect is not None else {}
-        self._steps = sync_service.sync_steps(progress=lambda p: self.progress.emit(p.pushed, p.pulled),
-                                              cancelled=lambda: self._cancelled, **kwargs)
+        steps = sync_service.sync_steps(progress=lambda p: self.progress.emit(p.pushed, p.pulled),
+                                        cancelled=lambda: self._cancelled, **kwargs)
+        self._steps = steps
         self.started.emit()
-        self._advance(None)
+        # what waits now, read in order with the saves before it, so the report counts registrations, not saves
+        try:
+            task = self._controller.run_with_vault(lambda vault, state: sync_service.sync_status(vault),
+                                                   name="db:sync-status")
+        except RuntimeError as exc:
+            self._fail(exc)
+            return False
+        task.succeeded.connect(lambda status: self._start_run(steps, status))
+        task.failed.connect(lambda exc: self._fail(exc) if steps is self._steps else None)
         return True
+
+    def _start_run(self, steps, status: dict) -> None:
+        if steps is not self._steps:
+            return  # stopped meanwhile (lock)
+        self._waiting_before = status.get("unsynced")
+        self._advance(None)
 
     def enrol(self, *, server_url: str, code: str, ca_bundle: str | None, device_name: str) -> bool:
         """Enrol this laptop (same two-thread driver as a sync run); `enrolled` or `failed` follows."""
@@ -170,7 +203,22 @@ class SyncController(QObject):
             self._reachable = True
             self.reachable_changed.emit(True)
         self.finished.emit(summary)
-        self.refresh_status()
+        before, self._waiting_before = self._waiting_before, None
+        if not self._controller.is_unlocked:
+            return
+        number = self._controller.session_number
+        task = self._controller.run_with_vault(lambda vault, state: sync_service.sync_status(vault),
+                                               name="db:sync-status")
+        task.succeeded.connect(lambda status: self._report(number, summary, before, status))
+
+    def _report(self, number: int, summary, before: int | None, status: dict) -> None:
+        self._status_arrived(number, status)
+        if number != self._controller.session_number:
+            return
+        # the registrations that waited and no longer do; without a count from before, every acknowledged record
+        sent = max(0, before - status["unsynced"]) if before is not None else summary.acknowledged
+        self.reported.emit(RunReport(sent=sent, received=summary.pulled, conflicts=summary.conflicts,
+                                     rejected=summary.rejected))
 
     def _fail(self, exc: BaseException) -> None:
         self._finishing = self._done
@@ -181,6 +229,6 @@ class SyncController(QObject):
         base, cap = self._backoff
         delay = min(cap, base * 2 ** (self._failures - 1))
         self._quiet_until = time.monotonic() + random.uniform(delay / 2, delay)
-        message = sync_service.describe(exc) or self.tr("Synchronisation stopped: %s") % type(exc).__name__
-        self.failed.emit(message)
+        self._waiting_before = None
+        self.failed.emit(sync_error_text(exc))
         self.refresh_status()

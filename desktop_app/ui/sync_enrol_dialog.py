@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.services import sync as sync_service
 from desktop_app.ui.sync_controller import SyncController
+from desktop_app.ui.sync_messages import sync_error_text
 
 
 class EnrolDialog(QDialog):
@@ -51,7 +52,9 @@ class EnrolDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.message)
         layout.addWidget(self.buttons)
+        self._refusal = ""  # why the server refused the last attempt
         for field in (self.server, self.code):
+            field.textEdited.connect(self._typed)
             field.textChanged.connect(self._check)
         sync.enrolled.connect(self._enrolled)
         sync.failed.connect(self._failed)
@@ -69,11 +72,16 @@ class EnrolDialog(QDialog):
             try:
                 sync_service.check_server_url(self.server.text())
             except sync_service.errors.SyncError as exc:
-                problem = str(exc)
-        self.message.setText(problem)
+                problem = sync_error_text(exc)
+        # a refused code stays on screen until the person changes what they typed
+        self.message.setText(problem or self._refusal)
         ready = not problem and bool(self.server.text().strip()) and len(self.code.text().strip()) >= 4
         self.enrol_button.setEnabled(ready)
         return ready
+
+    def _typed(self) -> None:
+        self._refusal = ""
+        self._check()
 
     def _enrol(self) -> None:
         if not self._check():
@@ -94,7 +102,7 @@ class EnrolDialog(QDialog):
 
     def _failed(self, message: str) -> None:
         if self.isVisible():
-            self.message.setText(message)
+            self._refusal = message
             self._check()
 
     def _disconnect(self, _result: int) -> None:

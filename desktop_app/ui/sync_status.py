@@ -13,11 +13,16 @@ from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QWidget
 
+from desktop_app.services import sync as sync_service
 from desktop_app.ui.sync_controller import SyncController
+from desktop_app.ui.sync_messages import not_enrolled_text
 
 
 class SyncStatusWidget(QWidget):
-    """'Synced 14:02 · 12 sent, 3 received' / 'Syncing… 200 sent' / 'Server not reachable' / the last error."""
+    """'Synced 14:02 · 3 registrations sent' / 'Syncing…' / 'Enrolled: Agadez · not synced yet' / the last error.
+
+    It keeps what it shows as a state and words it when shown, so a language switch rewords it at once.
+    """
 
     def __init__(self, *, sync: SyncController, action: QAction) -> None:
         super().__init__(objectName="syncStatus")
@@ -29,40 +34,72 @@ class SyncStatusWidget(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.label)
         layout.addWidget(self.button)
-        self._text = ""
-        sync.started.connect(lambda: self._show(self.tr("Syncing…")))
-        sync.progress.connect(self._progress)
-        sync.finished.connect(self._finished)
-        sync.failed.connect(lambda message: self._show(self.tr("Sync failed: %s") % message, error=True))
+        self._state: tuple = ("",)
+        self._enrolment: tuple[bool, str, str] | None = None  # enrolled, centre, last sync
+        sync.started.connect(lambda: self._show("syncing"))
+        sync.reported.connect(lambda report: self._show("synced", datetime.now().strftime("%H:%M"), report))
+        sync.failed.connect(lambda message: self._show("failed", message))
         sync.reachable_changed.connect(self._reachable)
         sync.status_changed.connect(self._status)
 
-    def _show(self, text: str, *, error: bool = False) -> None:
+    def _show(self, *state) -> None:
+        self._state = state
+        self.render()
+
+    def render(self) -> None:
+        kind, *args = self._state
+        error = kind == "failed" or (kind == "synced" and bool(args[1].conflicts or args[1].rejected))
+        text = {"syncing": lambda: self.tr("Syncing…"),
+                "synced": lambda: self._synced_text(*args),
+                "failed": lambda: self.tr("Sync failed: %1").replace("%1", args[0]),
+                "needs_enrolment": lambda: args[0],
+                "unreachable": lambda: self.tr("Server not reachable; records stay queued"),
+                "status": lambda: self._enrolment_text()}.get(kind, lambda: "")()
         self.label.setText(text)
         self.label.setProperty("error", error)
         self.label.setToolTip(text)
+        self.label.style().unpolish(self.label)
+        self.label.style().polish(self.label)
 
-    def _progress(self, pushed: int, pulled: int) -> None:
-        self._show(self.tr("Syncing… %1 sent, %2 received").replace("%1", str(pushed)).replace("%2", str(pulled)))
+    def _synced_text(self, when: str, report) -> str:
+        text = self.tr("Synced %1").replace("%1", when) + " · " + \
+            self.tr("%n registration(s) sent", "", report.sent) + " · " + \
+            self.tr("%n update(s) received", "", report.received)
+        if report.conflicts:
+            text += " · " + self.tr("%n conflict(s) to review", "", report.conflicts)
+        if report.rejected:
+            text += " · " + self.tr("%n refused by the server", "", report.rejected)
+        return text
 
-    def _finished(self, summary) -> None:
-        text = self.tr("Synced %1 · %2 sent, %3 received").replace("%1", datetime.now().strftime("%H:%M")) \
-            .replace("%2", str(summary.acknowledged)).replace("%3", str(summary.pulled))
-        if summary.conflicts:
-            text += " · " + self.tr("%n conflict(s) to review", "", summary.conflicts)
-        if summary.rejected:
-            text += " · " + self.tr("%n refused by the server", "", summary.rejected)
-        self._show(text, error=bool(summary.conflicts or summary.rejected))
+    def _enrolment_text(self) -> str:
+        if self._enrolment is None:
+            return ""
+        enrolled, centre, last = self._enrolment
+        if not enrolled:
+            return self.tr("Not enrolled for sync")
+        where = self.tr("Enrolled: %1").replace("%1", centre) if centre else self.tr("Enrolled for sync")
+        if last:
+            return where + " · " + self.tr("last sync %1").replace("%1", last.replace("T", " ")[:16])
+        return where + " · " + self.tr("not synced yet")
+
+    def show_needs_enrolment(self, sentence: str) -> None:
+        self._show("needs_enrolment", sentence)
 
     def _reachable(self, reachable: bool) -> None:
         if not reachable and not self._sync.running:
-            self._show(self.tr("Server not reachable; records stay queued"))
+            self._show("unreachable")
 
     def _status(self, status: dict) -> None:
-        if not status.get("enrolled"):
-            self._show(self.tr("Not enrolled for sync"))
-        elif not self.label.text() and status.get("last_sync_at"):
-            self._show(self.tr("Last sync %1").replace("%1", status["last_sync_at"].replace("T", " ")[:16]))
+        self._enrolment = (bool(status.get("enrolled")), status.get("centre_name") or "",
+                           status.get("last_sync_at") or "")
+        # a run's result or an error stays until the next run; otherwise the enrolment is what there is to say
+        if self._state[0] in ("", "status") or (self._state[0] == "needs_enrolment" and status.get("enrolled")):
+            self._show("status")
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.render()
+        super().changeEvent(event)
 
 
 def make_sync_action(parent: QWidget, sync: SyncController, controller) -> QAction:
@@ -111,6 +148,15 @@ def open_enrol_dialog(window, sync: SyncController):
     return dialog
 
 
+def _explain_enrolment(window, sync: SyncController, widget: SyncStatusWidget, controller) -> None:
+    """"Sync now" before enrolment: say why nothing happens, and let someone allowed to enrol do it now."""
+    user = controller.user
+    can_enrol = user is not None and user.role in sync_service.ENROLLERS
+    widget.show_needs_enrolment(not_enrolled_text(can_enrol=can_enrol))
+    if can_enrol:
+        open_enrol_dialog(window, sync)
+
+
 def install_sync(*, window, tasks, controller, probe_interval_ms: int = 60_000, connect=None) -> SyncController:
     """Wire sync into the main window: menu action, toolbar button, status widget, refresh after a run."""
     sync = SyncController(tasks=tasks, controller=controller, probe_interval_ms=probe_interval_ms, connect=connect)
@@ -125,6 +171,7 @@ def install_sync(*, window, tasks, controller, probe_interval_ms: int = 60_000, 
     widget = SyncStatusWidget(sync=sync, action=action)
     widget.layout().addWidget(_Retranslator(action, enrol_action))
     sync.status_changed.connect(lambda status: enrol_action.setEnabled(not status.get("enrolled")))
+    sync.needs_enrolment.connect(lambda: _explain_enrolment(window, sync, widget, controller))
     enrol_action.setEnabled(controller.is_unlocked)
     controller.locking.connect(lambda: enrol_action.setEnabled(False))
     window.add_status_widget(widget)

@@ -4,6 +4,20 @@
 <context>
     <name>SyncStatusWidget</name>
     <message numerus="yes">
+        <source>%n registration(s) sent</source>
+        <translation>
+            <numerusform>%n registration sent</numerusform>
+            <numerusform>%n registrations sent</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n update(s) received</source>
+        <translation>
+            <numerusform>%n update received</numerusform>
+            <numerusform>%n updates received</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
         <source>%n conflict(s) to review</source>
         <translation>
             <numerusform>%n conflict to review</numerusform>

@@ -60,7 +60,7 @@ def test_sync_now_sends_records_and_the_unsynced_count_drops_to_zero(app_with_va
     assert progress and progress[-1][0] == 6
     qtbot.waitUntil(lambda: (6, 0) in counts, timeout=30_000)  # the window refreshed its counts after the run
     assert window.unsynced_label.text().startswith("0 ")
-    assert "6 sent" in window.sync_status_widget.label.text()
+    qtbot.waitUntil(lambda: "6 registrations sent" in window.sync_status_widget.label.text(), timeout=30_000)
     model = window.model
     qtbot.waitUntil(lambda: model.rowCount() == 6, timeout=30_000)
     column = next(c for c in range(model.columnCount())
@@ -136,3 +136,94 @@ def test_sync_actions_are_offered_only_while_unlocked(app_with_vault, qtbot):
     with qtbot.waitSignal(app.controller.locked, timeout=30_000):
         app.controller.lock()
     assert not window.sync_action.isEnabled() and not window.sync_enrol_action.isEnabled()
+
+
+@pytest.fixture
+def unenrolled_app(qapp, tmp_path):
+    vault_path = tmp_path / "new-vault"
+    vault, _ = Vault.create(vault_path, admin_username="admin", admin_passphrase=PASSPHRASE, kdf_profile="test")
+    vault.close()
+    app = build_app(qt_app=qapp, paths=app_paths(), vault_path=vault_path, kdf_profile="test", language="en")
+    yield app
+    app.close()
+    qapp.processEvents()
+    qapp.sendPostedEvents(None, 0)
+
+
+def _unlock(qtbot, app):
+    with qtbot.waitSignal(app.sync.status_changed, timeout=30_000):
+        app.controller.unlock(username="admin", passphrase=PASSPHRASE)
+
+
+def test_a_refused_enrolment_code_is_explained_and_stays_on_screen(unenrolled_app, qtbot, server):
+    app = unenrolled_app
+    _unlock(qtbot, app)
+    app.window.sync_enrol_action.trigger()
+    dialog = app.window.sync_enrol_dialog
+    qtbot.keyClicks(dialog.server, server.url)
+    qtbot.keyClicks(dialog.code, "ABCD-EFGH-JKMN-PQRS")  # no such code
+    with qtbot.waitSignal(app.sync.failed, timeout=60_000):
+        qtbot.mouseClick(dialog.enrol_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: app.sync.status is not None, timeout=30_000)
+    assert "code" in dialog.message.text() and "not known" in dialog.message.text()
+    assert dialog.enrol_button.isEnabled()  # corrected code, try again
+    dialog.reject()
+
+
+def test_after_enrolment_the_status_bar_names_the_centre(unenrolled_app, qtbot, server, new_code):
+    app = unenrolled_app
+    _unlock(qtbot, app)
+    label = app.window.sync_status_widget.label
+    assert label.text() == "Not enrolled for sync"
+    app.window.set_language("fr")  # a live switch rewords what is already on screen
+    qtbot.waitUntil(lambda: label.text() == "Appareil non inscrit", timeout=5_000)
+    app.window.set_language("en")
+    qtbot.waitUntil(lambda: label.text() == "Not enrolled for sync", timeout=5_000)
+    app.window.sync_enrol_action.trigger()
+    dialog = app.window.sync_enrol_dialog
+    qtbot.keyClicks(dialog.server, server.url)
+    qtbot.keyClicks(dialog.code, new_code("Dori transit centre"))
+    with qtbot.waitSignal(dialog.enrolment_done, timeout=60_000):
+        qtbot.mouseClick(dialog.enrol_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "Dori transit centre" in label.text(), timeout=30_000)
+    assert "not enrolled" not in label.text().lower()
+
+
+def test_sync_now_before_enrolment_says_why_and_offers_enrolment(unenrolled_app, qtbot):
+    app = unenrolled_app
+    _unlock(qtbot, app)
+    app.window.sync_action.trigger()
+    label = app.window.sync_status_widget.label
+    assert "not enrolled" in label.text().lower() and "Enrol" in label.text()
+    dialog = app.window.sync_enrol_dialog  # an administrator may enrol it now
+    assert dialog.isVisible()
+    dialog.reject()
+
+
+def test_the_status_bar_counts_registrations_sent_not_saves_and_speaks_french(app_with_vault, qtbot):
+    app, sync = app_with_vault
+    window = app.window
+    with qtbot.waitSignal(app.controller.unlocked, timeout=30_000):
+        app.controller.unlock(username="admin", passphrase=PASSPHRASE)
+    qtbot.waitUntil(lambda: sync.status is not None, timeout=30_000)
+    record = window.model  # six registrations, one of them saved five more times (autosaves)
+    task = app.controller.run_with_vault(lambda vault, state: [register(vault, "Ui Person 0", 20 + n,
+                                                                        record_id=_first_id(vault))
+                                                               for n in range(5)])
+    with qtbot.waitSignal(task.finished, timeout=30_000):
+        pass
+    with qtbot.waitSignal(sync.finished, timeout=60_000) as finished:
+        window.sync_action.trigger()
+    assert finished.args[0].acknowledged == 11  # operations on the wire
+    label = window.sync_status_widget.label
+    qtbot.waitUntil(lambda: "6 registrations sent" in label.text(), timeout=30_000)
+    assert record is window.model
+    window.set_language("fr")
+    qtbot.waitUntil(lambda: "6 enregistrements envoyés" in label.text(), timeout=5_000)
+    window.set_language("en")
+
+
+def _first_id(vault):
+    from desktop_app.vault.registrations import page_registrations
+
+    return page_registrations(vault, offset=0, limit=10)[-1].id

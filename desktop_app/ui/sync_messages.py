@@ -1,0 +1,73 @@
+"""One translated sentence for each way enrolment or sync can fail, as staff read it in the status bar and
+the enrolment dialog. The sync layer's own messages are English sentences for logs and the CLI; the app shows
+these instead, in the person's language, looked up when shown (so a language switch applies at once).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication
+
+from desktop_app.services import sync as sync_service
+
+errors = sync_service.errors
+
+
+def sync_error_text(exc: BaseException) -> str:
+    """The sentence for an enrolment or sync failure (a bug gets a plain sentence naming its kind)."""
+    if isinstance(exc, errors.InsecureServerUrl):
+        return QCoreApplication.translate(
+            "SyncMessages", "The server address must start with https:// (plain http:// only to this computer), "
+                   "e.g. https://sync.example.org.")
+    if isinstance(exc, errors.UntrustedCertificate):
+        return QCoreApplication.translate(
+            "SyncMessages", "The server's certificate is not trusted; nothing was sent. If your organisation uses its own "
+                   "certificate authority, choose its CA bundle.")
+    if isinstance(exc, errors.GaveUp):
+        return QCoreApplication.translate(
+            "SyncMessages", "The server stayed unreachable. Registrations stay queued and go at the next sync.")
+    if isinstance(exc, errors.ServerUnreachable):
+        return QCoreApplication.translate(
+            "SyncMessages", "The server could not be reached. Check the network; registrations stay queued.")
+    if isinstance(exc, (errors.ServerBusy, errors.BadServerAnswer)):
+        return QCoreApplication.translate(
+            "SyncMessages", "The server had a problem answering. Try again later; registrations stay queued.")
+    if isinstance(exc, errors.NotEnrolled):
+        return not_enrolled_text(can_enrol=False)
+    if isinstance(exc, errors.AlreadyEnrolled):
+        return QCoreApplication.translate(
+            "SyncMessages", "This laptop is already enrolled for sync.")
+    if isinstance(exc, errors.DeviceRevoked):
+        return QCoreApplication.translate(
+            "SyncMessages", "The server has revoked this laptop. Ask an administrator.")
+    if isinstance(exc, errors.ServerRefused):
+        return _refused_text(exc)
+    if isinstance(exc, sync_service.PermissionDenied):
+        return QCoreApplication.translate(
+            "SyncMessages", "Only an administrator or a coordinator can enrol this laptop.")
+    detail = sync_service.describe(exc)
+    return detail or QCoreApplication.translate(
+     "SyncMessages", "Synchronisation stopped: %1").replace("%1", type(exc).__name__)
+
+
+def _refused_text(exc) -> str:
+    said = str(exc).lower()
+    if exc.error == "bad_code":
+        if "expired" in said:
+            return QCoreApplication.translate(
+                "SyncMessages", "This enrolment code has expired. Ask the administrator for a new one.")
+        if "already been used" in said:
+            return QCoreApplication.translate(
+                "SyncMessages", "This enrolment code has already been used. Ask the administrator for a new one.")
+        return QCoreApplication.translate(
+            "SyncMessages", "This enrolment code is not known. Check it, or ask the administrator for a new one.")
+    return QCoreApplication.translate(
+        "SyncMessages", "The server refused the request (%1).").replace("%1", f"{exc.status} {exc.error}")
+
+
+def not_enrolled_text(*, can_enrol: bool) -> str:
+    if can_enrol:
+        return QCoreApplication.translate(
+            "SyncMessages", "This laptop is not enrolled for sync yet: Registrations → Enrol this laptop for sync…")
+    return QCoreApplication.translate(
+        "SyncMessages", "This laptop is not enrolled for sync yet. An administrator or coordinator enrols it "
+               "(Registrations → Enrol this laptop for sync…).")
