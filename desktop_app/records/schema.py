@@ -15,11 +15,12 @@ import functools
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 
+from desktop_app.vault.models import SUMMARY_FIELDS
+
 WAYPOINT_NS = "urn:waypoint:xforms"
 _XF = "http://www.w3.org/2002/xforms"
 _H = "http://www.w3.org/1999/xhtml"
 
-SUMMARY_FIELDS = ("title", "sex", "age", "nationality", "centre", "registered_on")
 SEARCH = "search"
 
 # Used when a form declares no wp:extract at all (e.g. an XForm downloaded from KoboToolbox).

@@ -4,20 +4,20 @@ A record's content is the instance XML the engine produced. Before it reaches th
 1. it must belong to the installed form version it names (pinning: a record made with v1 stays with v1);
 2. the consent gate blanks personal answers when consent was refused and no other legal basis chosen;
 3. summary and search fields are extracted for the list, search and reports;
-4. if the stored record was finalized, that finalized state is copied to registration_version first, so an edit
-   after finalize never loses what was finalized (the copy is made before the overwrite, so a crash in between
-   leaves an extra copy, never a missing one).
+4. if the stored record was finalized, that finalized state is copied to registration_version, so an edit
+   after finalize never loses what was finalized.
+Everything a save writes (the record, its extracted fields, its outbox op, the kept version, its files) is
+written by desktop_app.vault.writer in one transaction.
 """
 
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import text
 from sqlmodel import select
 
-from desktop_app.records.audit import is_audit
 from desktop_app.records.form_store import get_form_xform
 from desktop_app.records.models import RegistrationVersion
 from desktop_app.records.schema import (
@@ -27,15 +27,9 @@ from desktop_app.records.schema import (
     parse_instance,
     withhold_personal_data,
 )
-from desktop_app.vault.models import Registration
-from desktop_app.vault.registrations import (
-    RegistrationDraft,
-    delete_registration,
-    get_registration,
-    save_registration,
-    save_registrations,
-)
-from desktop_app.vault.vault import Vault, utc_now
+from desktop_app.vault.registrations import get_registration
+from desktop_app.vault.vault import Vault
+from desktop_app.vault.writer import RegistrationDraft, write
 
 
 class RecordError(ValueError):
@@ -108,71 +102,67 @@ def prepare_record(schema: FormSchema, *, form_id: str, form_version: str, conte
                           fields=extract_fields(schema, root), personal_data_withheld=withheld)
 
 
+@dataclass(frozen=True)
+class Erasure:
+    """What a save must erase of the record's earlier data (consent refused): every kept version, and every
+    stored file `keep_file` does not name. The caller (the records service) decides it."""
+
+    keep_file: Callable[[str], bool]
+
+
 def save_record(vault: Vault, *, form_id: str, form_version: str, status: str, content: str,
                 record_id: str | None = None, xform: str | None = None) -> SavedRecord:
-    """Save a draft or a finalized record (new if record_id is None). The form version must be installed."""
+    """Save a draft or a finalized record (new if record_id is None), without files. The form version must be
+    installed. A consent refusal erases the earlier versions and every file (desktop_app.services.records
+    decides that; this is the records layer's own entry point, e.g. for tests and scripts)."""
     if xform is None:
         xform = get_form_xform(vault, form_id, form_version)
     prepared = prepare_record(form_schema(xform), form_id=form_id, form_version=form_version, content=content)
-    existing = get_registration(vault, record_id) if record_id is not None else None
-    if existing is not None:
-        if existing.deleted:
-            raise RecordError("this record was deleted")
-        if (existing.form_id, existing.form_version) != (form_id, form_version):
-            raise RecordError(f"this record was made with form '{existing.form_id}' version "
-                              f"{existing.form_version}; it must be edited with that version")
-        if existing.content == prepared.content and existing.status == status:
-            return SavedRecord(existing.id, existing.version, existing.status, form_id, form_version,
-                               prepared.personal_data_withheld, changed=False)
-        if prepared.personal_data_withheld:
-            # consent refused now: earlier versions and files holding personal data must go, not be kept
-            _drop_versions(vault, existing.id)
-            _drop_personal_files(vault, existing.id)
-        elif existing.status == "finalized":
-            _keep_finalized_version(vault, existing)
-    reg = save_registration(vault, record_id=record_id, form_id=form_id, form_version=form_version, status=status,
-                            content=prepared.content, fields=prepared.fields,
-                            supersede_pending=prepared.personal_data_withheld)
-    return SavedRecord(reg.id, reg.version, reg.status, form_id, form_version, prepared.personal_data_withheld)
+    erasure = Erasure(keep_file=lambda name: False) if prepared.personal_data_withheld else None
+    return write_record(vault, prepared, status=status, record_id=record_id, erasure=erasure)
+
+
+def write_record(vault: Vault, prepared: PreparedRecord, *, status: str, record_id: str | None = None,
+                 files: Sequence[tuple[str, str, bytes]] = (), erasure: Erasure | None = None) -> SavedRecord:
+    """Write a prepared record and its files in ONE transaction: all of it, or nothing.
+
+    Before a finalized state is overwritten it is kept in registration_version; `erasure` (consent refused)
+    drops those versions and the files it does not keep instead, in the same transaction as the save.
+    """
+    with write(vault) as w:
+        existing = w.stored(record_id) if record_id is not None else None
+        if existing is not None:
+            if existing.deleted:
+                raise RecordError("this record was deleted")
+            if (existing.form_id, existing.form_version) != (prepared.form_id, prepared.form_version):
+                raise RecordError(f"this record was made with form '{existing.form_id}' version "
+                                  f"{existing.form_version}; it must be edited with that version")
+        if erasure is not None and existing is not None:
+            w.drop_versions(existing.id)
+            w.drop_files(existing.id, keep=erasure.keep_file)
+        if existing is not None and existing.content == prepared.content and existing.status == status:
+            w.put_files(existing.id, files)
+            return SavedRecord(existing.id, existing.version, existing.status, prepared.form_id,
+                               prepared.form_version, prepared.personal_data_withheld, changed=False)
+        if existing is not None and erasure is None and existing.status == "finalized":
+            w.keep_version(existing)
+        row = w.save([RegistrationDraft(prepared.form_id, prepared.form_version, status, prepared.content,
+                                        record_id, dict(prepared.fields))],
+                     supersede_pending=prepared.personal_data_withheld)[0]
+        w.put_files(row["id"], files)
+    return SavedRecord(row["id"], row["version"], row["status"], prepared.form_id, prepared.form_version,
+                       prepared.personal_data_withheld)
 
 
 def save_new_records(vault: Vault, prepared: list[tuple[str | None, PreparedRecord]], *,
                      status: str = "finalized") -> list[str]:
     """Save many new records in ONE transaction with their outbox rows (imports): all or none."""
     drafts = [RegistrationDraft(form_id=p.form_id, form_version=p.form_version, status=status, content=p.content,
-                                record_id=record_id, fields=p.fields) for record_id, p in prepared]
-    saved = save_registrations(vault, drafts)
-    # the vault returns ids (earlier: Registration rows); accept both
-    return [item if isinstance(item, str) else item.id for item in saved]
-
-
-def _keep_finalized_version(vault: Vault, existing: Registration) -> None:
-    with vault.session() as session:
-        if session.get(RegistrationVersion, (existing.id, existing.version)) is not None:
-            return
-        session.add(RegistrationVersion(
-            record_id=existing.id, version=existing.version, form_id=existing.form_id,
-            form_version=existing.form_version, status=existing.status, content=existing.content,
-            saved_at=existing.updated_at, saved_by=existing.updated_by, superseded_at=utc_now(),
-            superseded_by=vault.user.username))
-
-
-def _drop_versions(vault: Vault, record_id: str) -> None:
-    with vault.session() as session:
-        session.connection().execute(text("DELETE FROM registration_version WHERE record_id = :id"),
-                                     {"id": record_id})
-
-
-def _drop_personal_files(vault: Vault, record_id: str) -> None:
-    """Files answered before consent was refused (photos, documents); the audit timings hold no answers."""
-    with vault.session() as session:
-        conn = session.connection()
-        names = [row[0] for row in conn.execute(text("SELECT name FROM attachment WHERE record_id = :id"),
-                                                {"id": record_id})]
-        for name in names:
-            if not is_audit(name):
-                conn.execute(text("DELETE FROM attachment WHERE record_id = :id AND name = :name"),
-                             {"id": record_id, "name": name})
+                                record_id=record_id, fields=dict(p.fields)) for record_id, p in prepared]
+    if not drafts:
+        return []
+    with write(vault) as w:
+        return [str(row["id"]) for row in w.save(drafts)]
 
 
 def open_record(vault: Vault, record_id: str) -> OpenRecord:
@@ -201,14 +191,6 @@ def record_history(vault: Vault, record_id: str) -> list[RecordVersionInfo]:
 
 
 def delete_record(vault: Vault, record_id: str) -> None:
-    """Tombstone the record, then remove every kept version of it (and of any record deleted earlier)."""
-    delete_registration(vault, record_id)
-    purge_deleted_versions(vault)
-
-
-def purge_deleted_versions(vault: Vault) -> int:
-    """Remove kept versions of deleted records. Sync calls it after applying remote deletions."""
-    with vault.session() as session:
-        result = session.connection().execute(text(
-            "DELETE FROM registration_version WHERE record_id IN (SELECT id FROM registration WHERE deleted = 1)"))
-        return int(result.rowcount or 0)
+    """Tombstone the record; its fields, kept versions and files go with it, in one transaction."""
+    with write(vault) as w:
+        w.delete(record_id)

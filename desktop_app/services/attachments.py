@@ -5,7 +5,6 @@ No Qt here (the form renderer calls this on the database thread).
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 
 from sqlmodel import select
@@ -13,6 +12,7 @@ from sqlmodel import select
 from desktop_app.records.audit import AUDIT_MIME, audit_name, is_audit  # noqa: F401  (the renderer uses them from here)
 from desktop_app.vault.models import Attachment
 from desktop_app.vault.vault import Vault
+from desktop_app.vault.writer import write
 
 
 @dataclass(frozen=True)
@@ -24,17 +24,10 @@ class AttachmentInfo:
 
 def save_attachments(vault: Vault, *, record_id: str, files: list[tuple[str, str, bytes]]) -> None:
     """Store (name, mime, data) files for a record in one transaction; a name already stored for the
-    record is replaced (the same answer saved again with each draft)."""
-    with vault.session() as session:
-        for name, mime, data in files:
-            existing = session.exec(select(Attachment).where(Attachment.record_id == record_id,
-                                                             Attachment.name == name)).first()
-            if existing is not None:
-                if existing.data == data and existing.mime == mime:
-                    continue
-                session.delete(existing)
-                session.flush()
-            session.add(Attachment(id=str(uuid.uuid4()), record_id=record_id, name=name, mime=mime, data=data))
+    record is replaced (the same answer saved again with each draft). A form's save passes its files to
+    services.records instead, so record and files are one transaction."""
+    with write(vault) as w:
+        w.put_files(record_id, files)
 
 
 def list_attachments(vault: Vault, record_id: str) -> list[AttachmentInfo]:

@@ -1,16 +1,20 @@
 """Use cases for one record: save a draft, finalize, reopen with its form version, history, delete.
 
-The renderer keeps a FormSession and hands its instance XML here. Finalizing re-checks the instance with the
-engine (required answers, constraints) so a record can never be finalized invalid, whoever calls this; the
-records store then applies the consent gate and extracts the list/search fields. No Qt here.
+The renderer keeps a FormSession and hands its instance XML (and the files answered) here. Finalizing
+re-checks the instance with the engine (required answers, constraints) so a record can never be finalized
+invalid, whoever calls this; the records store then applies the consent gate and extracts the list/search
+fields, and the vault's writer stores the record and its files in one transaction. No Qt here.
 """
 
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from desktop_app.records import store
+from desktop_app.records.audit import is_audit
+from desktop_app.records.schema import form_schema
 from desktop_app.records.form_store import FormNotInstalled, get_form_xform
 from desktop_app.records.store import OpenRecord, RecordError, RecordVersionInfo, SavedRecord
 from desktop_app.vault.vault import Vault
@@ -37,22 +41,39 @@ class ReopenedRecord:
         return FormSession(self.definition, instance_xml=self.record.content, **kwargs)
 
 
-def save_draft(vault: Vault, *, form_id: str, form_version: str, content: str,
-               record_id: str | None = None) -> SavedRecord:
-    """Save work in progress (no validation: a draft may be incomplete)."""
-    return store.save_record(vault, record_id=record_id, form_id=form_id, form_version=form_version,
-                             status="draft", content=content)
+Files = Sequence[tuple[str, str, bytes]]  # (stored name, mime type, bytes) answered in the form, and audit logs
 
 
-def finalize(vault: Vault, *, form_id: str, form_version: str, content: str,
-             record_id: str | None = None) -> SavedRecord:
-    """Validate with the engine, then save as finalized. Raises RecordNotValid listing every issue."""
+def save_draft(vault: Vault, *, form_id: str, form_version: str, content: str, record_id: str | None = None,
+               files: Files = ()) -> SavedRecord:
+    """Save work in progress with its files, in one transaction (no validation: a draft may be incomplete)."""
+    return _save(vault, status="draft", form_id=form_id, form_version=form_version, content=content,
+                 record_id=record_id, files=files, xform=get_form_xform(vault, form_id, form_version))
+
+
+def finalize(vault: Vault, *, form_id: str, form_version: str, content: str, record_id: str | None = None,
+             files: Files = ()) -> SavedRecord:
+    """Validate with the engine, then save as finalized with its files. Raises RecordNotValid listing every issue."""
     xform = get_form_xform(vault, form_id, form_version)
     issues = validate_instance(xform, content)
     if issues:
         raise RecordNotValid(issues)
-    return store.save_record(vault, record_id=record_id, form_id=form_id, form_version=form_version,
-                             status="finalized", content=content, xform=xform)
+    return _save(vault, status="finalized", form_id=form_id, form_version=form_version, content=content,
+                 record_id=record_id, files=files, xform=xform)
+
+
+def _save(vault: Vault, *, status: str, form_id: str, form_version: str, content: str, record_id: str | None,
+          files: Files, xform: str) -> SavedRecord:
+    """The consent gate's rule for files: when consent is refused (and no other legal basis), nothing personal
+    stays. The answered files (photos, documents), stored ones included, and every earlier version go; the
+    audit timings stay, since they hold question paths and times, never answers. One transaction, so a save
+    that fails removes nothing."""
+    prepared = store.prepare_record(form_schema(xform), form_id=form_id, form_version=form_version, content=content)
+    erasure = None
+    if prepared.personal_data_withheld:
+        files = [file for file in files if is_audit(file[0])]
+        erasure = store.Erasure(keep_file=is_audit)
+    return store.write_record(vault, prepared, status=status, record_id=record_id, files=files, erasure=erasure)
 
 
 def validate_instance(xform: str, content: str) -> list[Issue]:

@@ -10,27 +10,14 @@ with their own writes.
 from __future__ import annotations
 
 from collections import Counter, namedtuple
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 
-from desktop_app.sync.sql import text
+from desktop_app.vault.sql import chunks, in_list as _in, text
 
-CHUNK = 500  # keys per statement: far below SQLite's variable limit, and a short statement to prepare
 # `+acked_at` below keeps SQLite on the record_id index: the acked_at index would walk every unsent row.
 
 # What sync_record holds for one record (the fields the old per-record SELECT returned, same names).
 Known = namedtuple("Known", "server_version base hlc stale")
-
-
-def chunks(items: Iterable, size: int = CHUNK) -> Iterator[list]:
-    items = list(items)
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
-
-
-def _in(keys: list, prefix: str = "k") -> tuple[str, dict]:
-    """':k0, :k1, ...' and its parameters (the vault's DB-API connection takes named parameters)."""
-    names = [f"{prefix}{n}" for n in range(len(keys))]
-    return ", ".join(f":{name}" for name in names), dict(zip(names, keys))
 
 
 def known_records(conn, record_ids: Iterable[str]) -> dict[str, Known]:

@@ -19,7 +19,8 @@ from typing import Any
 from xml.dom import minidom
 from xml.parsers.expat import ExpatError
 
-SUMMARY_FIELDS = ("title", "sex", "age", "nationality", "centre", "registered_on")
+from desktop_app.vault.models import SUMMARY_FIELDS
+
 META_FIELDS = {"status": "@status", "created_at": "@created_at", "created_by": "@created_by"}
 
 State = dict[str, Any]

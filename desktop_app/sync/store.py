@@ -24,14 +24,14 @@ from functools import partial
 from pydantic import ValidationError
 
 from desktop_app.sync import errors, prefetch
-from desktop_app.sync.sql import Db, text
 from desktop_app.sync.state import (
     MergeConflict, State, columns_from_state, diff, state_from_change, state_from_columns, state_from_payload,
     three_way,
 )
 from desktop_app.vault import Vault
-from desktop_app.vault.checks import SYNC_WRITER
+from desktop_app.vault.sql import Db, text
 from desktop_app.vault.vault import utc_now
+from desktop_app.vault.writer import Writer, write
 from waypoint_core.protocol import (
     MAX_OPS_PER_BATCH, EnrolResponse, Op, PullPage, PushBatch, PushResponse, SigningKey, b64decode, b64encode,
     canonical_json,
@@ -100,13 +100,13 @@ def _int(conn, key: str) -> int:
 def read_settings(vault: Vault) -> dict[str, str]:
     """Everything non-secret sync keeps (server, centre, cursor, last run); never the private key."""
     with vault.session(readonly=True) as session:
-        rows = Db(session).execute(text("SELECT key, value FROM sync_state")).all()
+        rows = Db.of(session).execute(text("SELECT key, value FROM sync_state")).all()
     return {k: v for k, v in rows if k != "device_key"}
 
 
 def load_credentials(vault: Vault) -> Credentials:
     with vault.session(readonly=True) as session:
-        conn = Db(session)
+        conn = Db.of(session)
         values = {k: _get(conn, k) for k in ("server_url", "ca_bundle", "device_id", "centre_id", "centre_name",
                                              "server_keys", "device_key")}
     if not values["device_id"] or not values["device_key"]:
@@ -120,14 +120,14 @@ def load_credentials(vault: Vault) -> Credentials:
 
 def ensure_not_enrolled(vault: Vault) -> None:
     with vault.session(readonly=True) as session:
-        if _get(Db(session), "device_id"):
+        if _get(Db.of(session), "device_id"):
             raise errors.AlreadyEnrolled()
 
 
 def save_enrolment(vault: Vault, *, server_url: str, ca_bundle: str | None, device_key: SigningKey,
                    answer: EnrolResponse) -> None:
     with vault.session() as session:
-        conn = Db(session)
+        conn = Db.of(session)
         if _get(conn, "device_id"):
             raise errors.AlreadyEnrolled()
         for key, value in {"server_url": server_url, "ca_bundle": ca_bundle or "", "device_id": answer.device_id,
@@ -141,12 +141,12 @@ def save_enrolment(vault: Vault, *, server_url: str, ca_bundle: str | None, devi
 
 def set_ca_bundle(vault: Vault, path: str | None) -> None:
     with vault.session() as session:
-        _put(Db(session), "ca_bundle", path or "")
+        _put(Db.of(session), "ca_bundle", path or "")
 
 
 def record_run(vault: Vault, summary: dict) -> None:
     with vault.session() as session:
-        conn = Db(session)
+        conn = Db.of(session)
         _put(conn, "last_sync_at", utc_now())
         _put(conn, "last_sync", json.dumps(summary, sort_keys=True))
 
@@ -167,8 +167,8 @@ def next_batch(vault: Vault, credentials: Credentials, *, max_ops: int = 500, fr
                ) -> FrozenBatch | None:
     """The next batch to post: frozen ops not yet acknowledged first (a resumed run), else (`freeze`) new ones."""
     max_ops = max(1, min(max_ops, MAX_OPS_PER_BATCH))
-    with vault.session() as session:
-        conn = Db(session)
+    with write(vault) as w:
+        conn = w.db
         resend_from = _int(conn, "resend_from")
         if resend_from:
             rows = conn.execute(text("SELECT device_seq, wire, batch_id FROM outbox WHERE device_seq >= :s "
@@ -177,7 +177,7 @@ def next_batch(vault: Vault, credentials: Credentials, *, max_ops: int = 500, fr
             rows = conn.execute(text("SELECT device_seq, wire, batch_id FROM outbox WHERE device_seq IS NOT NULL "
                                      "AND acked_at IS NULL ORDER BY device_seq LIMIT :n"), {"n": max_ops}).all()
         if not rows and freeze:
-            rows = _freeze(conn, max_ops)
+            rows = _freeze(w, max_ops)
         if not rows:
             return None
         ops, size = [], 0
@@ -191,13 +191,13 @@ def next_batch(vault: Vault, credentials: Credentials, *, max_ops: int = 500, fr
                        body=batch.model_dump_json().encode(), op_count=len(ops))
 
 
-def _freeze(conn, max_ops: int) -> list[tuple[int, str, str]]:
+def _freeze(w: Writer, max_ops: int) -> list[tuple[int, str, str]]:
     """Give the oldest unfrozen outbox rows their device_seq and wire op, in this transaction."""
     while True:
-        rows = _unfrozen(conn, max_ops)
+        rows = _unfrozen(w.db, max_ops)
         if not rows:
             return []
-        frozen = _freeze_rows(conn, rows)
+        frozen = _freeze_rows(w, rows)
         if frozen:  # else every row was refused locally: look at the next ones
             return frozen
 
@@ -208,8 +208,8 @@ def _unfrozen(conn, max_ops: int):
                         {"n": max_ops}).all()
 
 
-def _freeze_rows(conn, rows) -> list[tuple[int, str, str]]:
-    batch_id, now = str(uuid.uuid4()), utc_now()
+def _freeze_rows(w: Writer, rows) -> list[tuple[int, str, str]]:
+    conn, batch_id = w.db, str(uuid.uuid4())
     next_seq, clock = _int(conn, "next_device_seq") or 1, _int(conn, "hlc")
     first_seq: dict[str, int] = {}
     for row in rows:
@@ -233,7 +233,7 @@ def _freeze_rows(conn, rows) -> list[tuple[int, str, str]]:
                     base_version=base_version, form_id=current["form_id"] or "unknown",
                     form_version=current["form_version"] or "unknown", hlc=clock, fields=fields, content=content)
         except ValidationError as exc:
-            _reject_locally(conn, seq=seq, record_id=record_id, state=current, message=_first_error(exc), now=now)
+            _reject_locally(w, seq=seq, record_id=record_id, state=current, message=_first_error(exc))
             continue
         wire = op.model_dump_json()
         updates.append({"d": next_seq, "w": wire, "b": batch_id, "s": seq})
@@ -241,7 +241,7 @@ def _freeze_rows(conn, rows) -> list[tuple[int, str, str]]:
         latest[record_id] = current
         next_seq += 1
     if updates:
-        conn.execute(text("UPDATE outbox SET device_seq = :d, wire = :w, batch_id = :b WHERE seq = :s"), updates)
+        w.freeze_ops(updates)
     _put(conn, "next_device_seq", str(next_seq))
     _put(conn, "hlc", str(clock))
     return frozen
@@ -262,50 +262,33 @@ def _first_error(exc: ValidationError) -> str:
     return f"{'.'.join(str(p) for p in first.get('loc', ()))}: {first.get('msg', 'invalid')}"
 
 
-def _reject_locally(conn, *, seq: int, record_id: str, state: State, message: str, now: str) -> None:
+def _reject_locally(w: Writer, *, seq: int, record_id: str, state: State, message: str) -> None:
     """An op the protocol cannot carry (e.g. a field too long): kept, marked rejected, shown as a conflict."""
     result = {"status": "rejected", "message": f"not sendable: {message}", "device_seq": None}
-    conn.execute(text("UPDATE outbox SET acked_at = :t, result = :r WHERE seq = :s"),
-                 {"t": now, "r": json.dumps(result), "s": seq})
-    _open_conflict(conn, record_id=record_id, local=state, remote={"rejected": result["message"]}, now=now)
-    conn.execute(text("UPDATE registration SET sync_state = 'conflict' WHERE id = :r"), {"r": record_id})
-
-
-def _open_conflict(conn, *, record_id: str, local: State | None, remote: dict, now: str) -> None:
-    """One open conflict per record: a second one updates what the server side says."""
-    row = conn.execute(text("SELECT id, remote FROM conflict WHERE record_id = :r AND resolved_at IS NULL"),
-                       {"r": record_id}).first()
-    if row is None:
-        conn.execute(text("INSERT INTO conflict (id, record_id, opened_at, local, remote) VALUES (:i, :r, :t, :l, :m)"),
-                     {"i": str(uuid.uuid4()), "r": record_id, "t": now, "l": json.dumps(local, sort_keys=True),
-                      "m": json.dumps(remote, sort_keys=True)})
-    else:
-        merged = {**json.loads(row.remote), **{k: v for k, v in remote.items() if v is not None}}
-        if json.loads(row.remote).get("state") is not None:
-            merged["state"] = json.loads(row.remote)["state"]  # keep the other side's version as first seen
-        conn.execute(text("UPDATE conflict SET remote = :m WHERE id = :i"),
-                     {"m": json.dumps(merged, sort_keys=True), "i": row.id})
+    w.reject_op(seq, json.dumps(result))
+    w.open_conflict(record_id=record_id, local=state, remote={"rejected": result["message"]})
+    w.mark_conflict(record_id)
 
 
 def store_push_answer(vault: Vault, batch: FrozenBatch, answer: PushResponse) -> AckOutcome:
     """Store the server's acknowledgement of one batch, in ONE transaction."""
-    outcome, now = AckOutcome(), utc_now()
-    with vault.session() as session:
-        conn = Db(session)
-        acks = _Acks(conn, answer)
+    outcome = AckOutcome()
+    with write(vault) as w:
+        conn = w.db
+        acks = _Acks(w, answer)
         for result in answer.results:
             row = acks.outbox.get(result.device_seq)
             if row is None or row.op_id != result.op_id:
                 raise errors.BadServerAnswer(f"result for device_seq {result.device_seq} names another operation")
             first_time = row.acked_at is None and row.seq not in acks.acked_here
-            acks.outbox_updates.append({"t": now, "r": result.model_dump_json(), "s": row.seq})
+            acks.outbox_updates.append({"r": result.model_dump_json(), "s": row.seq})
             if not first_time:
                 continue
             acks.acked_here.add(row.seq)
             acks.pending[row.record_id] = acks.pending.get(row.record_id, 0) - 1
             outcome.acknowledged += 1
             _count(outcome, result.status, result.message)
-            _after_ack(acks, row, result, now)
+            _after_ack(acks, row, result)
         acks.flush()
         acked = max(_int(conn, "acked_device_seq"), answer.high_water_mark)
         _put(conn, "acked_device_seq", str(acked))
@@ -325,8 +308,9 @@ class _Acks:
     before any statement that reads or writes those rows directly; all of it is the caller's one transaction.
     """
 
-    def __init__(self, conn, answer: PushResponse) -> None:
-        self.conn = conn
+    def __init__(self, w: Writer, answer: PushResponse) -> None:
+        self.w = w
+        self.conn = conn = w.db
         self.outbox = prefetch.outbox_by_device_seq(conn, (r.device_seq for r in answer.results))
         record_ids = {row.record_id for row in self.outbox.values()}
         self.known = prefetch.known_records(conn, record_ids)
@@ -344,28 +328,20 @@ class _Acks:
                                                max(old.hlc, hlc) if old else hlc, stale)
         self.dirty.add(record_id)
 
-    def open_conflict(self, *, record_id: str, local: State | None, remote: dict, now: str) -> None:
-        _open_conflict(self.conn, record_id=record_id, local=local, remote=remote, now=now)
+    def open_conflict(self, *, record_id: str, local: State | None, remote: dict) -> None:
+        self.w.open_conflict(record_id=record_id, local=local, remote=remote)
         self.open_conflicts.add(record_id)
 
     def flush(self) -> None:
         """Each table's writes in key order (pages are touched once, in order; SQLCipher decrypts each page it
         reads); the sorts are stable, so one row's writes keep the answer's order."""
         if self.outbox_updates:
-            self.conn.execute(text("UPDATE outbox SET acked_at = COALESCE(acked_at, :t), "
-                                   "sent_at = COALESCE(sent_at, :t), result = :r WHERE seq = :s"),
-                              sorted(self.outbox_updates, key=lambda u: u["s"]))
+            self.w.acknowledge_ops(self.outbox_updates)
         if self.dirty:
-            self.conn.execute(text(
-                "INSERT INTO sync_record (record_id, server_version, base, hlc, stale) VALUES (:r, :v, :b, :h, :s) "
-                "ON CONFLICT (record_id) DO UPDATE SET server_version = excluded.server_version, "
-                "base = excluded.base, hlc = MAX(sync_record.hlc, excluded.hlc), stale = excluded.stale"),
-                [{"r": r, "v": k.server_version, "b": k.base, "h": k.hlc, "s": k.stale}
-                 for r, k in ((r, self.known[r]) for r in sorted(self.dirty))])
+            self.w.put_sync_records([{"r": r, "v": k.server_version, "b": k.base, "h": k.hlc, "s": k.stale}
+                                     for r, k in ((r, self.known[r]) for r in self.dirty)])
         if self.registration_updates:
-            self.conn.execute(text("UPDATE registration SET server_version = MAX(COALESCE(server_version, 0), :v), "
-                                   "sync_state = :s WHERE id = :r"),
-                              sorted(self.registration_updates, key=lambda u: u["r"]))
+            self.w.set_server_states(self.registration_updates)
         self.outbox_updates, self.registration_updates, self.dirty = [], [], set()
 
 
@@ -379,15 +355,15 @@ def _count(outcome: AckOutcome, status: str, message: str | None) -> None:
         setattr(outcome, status, getattr(outcome, status) + 1)
 
 
-def _after_ack(acks: _Acks, row, result, now: str) -> None:
+def _after_ack(acks: _Acks, row, result) -> None:
     conn, record_id = acks.conn, row.record_id
     known = acks.known.get(record_id)
     pending = acks.pending.get(record_id, 0)
     if result.status == "rejected":
         acks.flush()  # reads the registration and writes it directly
         acks.open_conflict(record_id=record_id, local=_registration_state(conn, record_id),
-                           remote={"rejected": result.message or "rejected by the server"}, now=now)
-        conn.execute(text("UPDATE registration SET sync_state = 'conflict' WHERE id = :r"), {"r": record_id})
+                           remote={"rejected": result.message or "rejected by the server"})
+        acks.w.mark_conflict(record_id)
         return
     version = result.server_version
     ours = state_from_payload(row.payload, fallback=(lambda: json.loads(known.base)) if known else None)
@@ -398,13 +374,12 @@ def _after_ack(acks: _Acks, row, result, now: str) -> None:
     elif known.stale == 2 and not pending:
         # A newer server state was pulled while this op was in flight: show it now the record is clean.
         acks.flush()  # _write_registration reads and writes the registration directly
-        _write_registration(conn, record_id, json.loads(known.base), known.server_version, now)
+        _write_registration(acks.w, record_id, json.loads(known.base), known.server_version)
         acks.known[record_id] = known._replace(stale=0)
         acks.dirty.add(record_id)
     if result.status == "conflict":
         acks.open_conflict(record_id=record_id, local=ours,
-                           remote={"server_version": version, "conflict_id": result.conflict_id, "state": None},
-                           now=now)
+                           remote={"server_version": version, "conflict_id": result.conflict_id, "state": None})
     if record_id in acks.open_conflicts:
         state = "conflict"
     elif pending:
@@ -414,18 +389,14 @@ def _after_ack(acks: _Acks, row, result, now: str) -> None:
     acks.registration_updates.append({"v": version, "s": state, "r": record_id})
 
 
-def _put_sync_record(conn, record_id: str, version: int, base: State, hlc: int, stale: int) -> None:
-    conn.execute(text("INSERT INTO sync_record (record_id, server_version, base, hlc, stale) "
-                      "VALUES (:r, :v, :b, :h, :s) ON CONFLICT (record_id) DO UPDATE SET "
-                      "server_version = excluded.server_version, base = excluded.base, "
-                      "hlc = MAX(sync_record.hlc, excluded.hlc), stale = excluded.stale"),
-                 {"r": record_id, "v": version, "b": json.dumps(base, sort_keys=True), "h": hlc, "s": stale})
+def _put_sync_record(w: Writer, record_id: str, version: int, base: State, hlc: int, stale: int) -> None:
+    w.put_sync_records([{"r": record_id, "v": version, "b": json.dumps(base, sort_keys=True), "h": hlc, "s": stale}])
 
 
 def note_sequence_gap(vault: Vault, expected_seq: int) -> None:
     """409: the server expects `expected_seq`. Below what it acknowledged, it lost data: send again from there."""
     with vault.session() as session:
-        conn = Db(session)
+        conn = Db.of(session)
         if expected_seq > _int(conn, "next_device_seq"):
             raise errors.BadServerAnswer(f"the server expects device_seq {expected_seq}, beyond what this device sent")
         _put(conn, "resend_from", str(expected_seq))
@@ -436,27 +407,27 @@ def note_sequence_gap(vault: Vault, expected_seq: int) -> None:
 
 def cursor(vault: Vault) -> int:
     with vault.session(readonly=True) as session:
-        return _int(Db(session), "cursor")
+        return _int(Db.of(session), "cursor")
 
 
 def store_pull_page(vault: Vault, page: PullPage, *, own_device_id: str) -> PullOutcome:
     """Apply one page of changes and move the cursor, in ONE transaction."""
-    outcome, now = PullOutcome(changes=len(page.changes)), utc_now()
-    with vault.session() as session:
-        conn = Db(session)
+    outcome = PullOutcome(changes=len(page.changes))
+    with write(vault) as w:
+        conn = w.db
         if page.next_cursor < _int(conn, "cursor"):
             raise errors.BadServerAnswer("the server's cursor went backwards")
         clock = _int(conn, "hlc")
         reads = prefetch.PageReads(conn, [change.record_id for change in page.changes])
         for change in page.changes:
             clock = max(clock, change.hlc)
-            _apply_change(conn, change, outcome, now, reads)
+            _apply_change(w, change, outcome, reads)
         _put(conn, "hlc", str(clock))
         _put(conn, "cursor", str(page.next_cursor))
     return outcome
 
 
-def _apply_change(conn, change, outcome: PullOutcome, now: str, reads: prefetch.PageReads) -> None:
+def _apply_change(w: Writer, change, outcome: PullOutcome, reads: prefetch.PageReads) -> None:
     record_id, version, remote = change.record_id, change.server_version, state_from_change(change)
     known = reads.known(record_id)
     if known is not None and (version < known.server_version or (version == known.server_version
@@ -465,58 +436,41 @@ def _apply_change(conn, change, outcome: PullOutcome, now: str, reads: prefetch.
         return
     pending = reads.pending(record_id)
     if not pending:
-        _write_registration(conn, record_id, remote, version, now, reads=reads)
-        _put_sync_record(conn, record_id, version, remote, change.hlc, 0)
-        _fill_conflict_state(conn, record_id, remote, reads.open_conflict(record_id))
+        _write_registration(w, record_id, remote, version, reads=reads)
+        _put_sync_record(w, record_id, version, remote, change.hlc, 0)
+        _fill_conflict_state(w, remote, reads.open_conflict(record_id))
         outcome.applied += 1
         return
     if any(row.wire is not None for row in pending):
         # Already on the wire with its old base: the server decides; remember this state to show once clean.
-        _put_sync_record(conn, record_id, version, remote, change.hlc, 2)
+        _put_sync_record(w, record_id, version, remote, change.hlc, 2)
         outcome.skipped += 1
         return
     base = json.loads(known.base) if known is not None else None
-    local = _registration_state(conn, record_id)
+    local = _registration_state(w.db, record_id)
     try:
         merged = three_way(base, local, remote)
         payloads = [three_way(base, state_from_payload(row.payload, fallback=local), remote) for row in pending]
     except MergeConflict as conflict:
-        _open_conflict(conn, record_id=record_id, local=local,
-                       remote={"server_version": version, "state": remote, "field": conflict.where}, now=now)
-        conn.execute(text("UPDATE registration SET sync_state = 'conflict' WHERE id = :r"), {"r": record_id})
+        w.open_conflict(record_id=record_id, local=local,
+                        remote={"server_version": version, "state": remote, "field": conflict.where})
+        w.mark_conflict(record_id)
         outcome.conflicts += 1
         return
-    _write_registration(conn, record_id, merged, version, now, sync_state="queued", reads=reads)
+    _write_registration(w, record_id, merged, version, sync_state="queued", reads=reads)
     for row, state in zip(pending, payloads):
-        conn.execute(text("UPDATE outbox SET payload = :p, base_version = :v WHERE seq = :s"),
-                     {"p": _payload_for(conn, record_id, state), "v": version, "s": row.seq})
-    _put_sync_record(conn, record_id, version, remote, change.hlc, 0)
+        w.rebase_op(row.seq, payload=_payload_for(record_id, state), base_version=version)
+    _put_sync_record(w, record_id, version, remote, change.hlc, 0)
     outcome.rebased += 1
 
 
-def _keep_history(conn, record_id: str, existing, columns: dict, now: str) -> None:
-    """As the records store does for local edits: a finalized version replaced by a pulled one is kept in
-    registration_version; a pulled deletion clears the record's history and files with it."""
-    if columns["deleted"]:
-        conn.execute(text("DELETE FROM registration_version WHERE record_id = :r"), {"r": record_id})
-        conn.execute(text("DELETE FROM attachment WHERE record_id = :r"), {"r": record_id})
-    elif existing.status == "finalized" and existing.content != columns["content"]:
-        conn.execute(text(
-            "INSERT OR IGNORE INTO registration_version (record_id, version, form_id, form_version, status, content, "
-            "saved_at, saved_by, superseded_at, superseded_by) SELECT id, version, form_id, form_version, status, "
-            "content, updated_at, updated_by, :now, :by FROM registration WHERE id = :r"),
-            {"r": record_id, "now": now, "by": SYNC_WRITER})
-
-
-def _fill_conflict_state(conn, record_id: str, remote: State, row) -> None:
+def _fill_conflict_state(w: Writer, remote: State, row) -> None:
     """`row`: the record's open conflict (id, remote), if any."""
     if row is not None and json.loads(row.remote).get("state") is None:
-        value = {**json.loads(row.remote), "state": remote}
-        conn.execute(text("UPDATE conflict SET remote = :m WHERE id = :i"),
-                     {"m": json.dumps(value, sort_keys=True), "i": row.id})
+        w.set_conflict_remote(row.id, {**json.loads(row.remote), "state": remote})
 
 
-def _payload_for(conn, record_id: str, state: State) -> str:
+def _payload_for(record_id: str, state: State) -> str:
     """An outbox payload (the vault's shape: registration columns + extra fields) for a rebased state."""
     if state["deleted"]:
         return json.dumps({"id": record_id, "deleted": True})
@@ -526,19 +480,16 @@ def _payload_for(conn, record_id: str, state: State) -> str:
     return json.dumps({**columns, "fields": extras}, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-def _write_registration(conn, record_id: str, state: State, version: int, now: str,
-                        sync_state: str | None = None, reads: prefetch.PageReads | None = None) -> None:
-    """`reads`: a pulled page's reads (else read here, as after an acknowledgement)."""
-    columns, extras = columns_from_state(state)
+def _write_registration(w: Writer, record_id: str, state: State, version: int, sync_state: str | None = None,
+                        reads: prefetch.PageReads | None = None) -> None:
+    """The server's state of a record, through the writer. `reads`: a pulled page's reads (else read here, as
+    after an acknowledgement)."""
+    conn = w.db
     if reads is not None:
         exists = reads.existing(record_id)
     else:
         exists = conn.execute(text("SELECT version, status, content FROM registration WHERE id = :r"),
                               {"r": record_id}).first()
-    if exists is None and state["deleted"]:
-        return  # a record this device never had, deleted elsewhere: nothing to show
-    if exists is not None:
-        _keep_history(conn, record_id, exists, columns, now)
     if sync_state is None:
         if reads is not None:
             open_conflict = reads.open_conflict(record_id)
@@ -546,27 +497,9 @@ def _write_registration(conn, record_id: str, state: State, version: int, now: s
             open_conflict = conn.execute(text("SELECT 1 FROM conflict WHERE record_id = :r AND resolved_at IS NULL"),
                                          {"r": record_id}).first()
         sync_state = "conflict" if open_conflict else "acknowledged"
-    params = {**columns, "id": record_id, "sv": version, "now": now, "ss": sync_state, "by": SYNC_WRITER}
-    if exists is None:
-        fields = state["fields"]
-        params.update(created_at=fields.get("@created_at") or now,
-                      created_by=fields.get("@created_by") or SYNC_WRITER)
-        conn.execute(text(
-            "INSERT INTO registration (id, form_id, form_version, status, content, created_at, created_by, "
-            "updated_at, updated_by, version, server_version, sync_state, deleted, title, sex, age, nationality, "
-            "centre, registered_on) VALUES (:id, :form_id, :form_version, :status, :content, :created_at, "
-            ":created_by, :now, :by, 1, :sv, :ss, :deleted, :title, :sex, :age, :nationality, :centre, "
-            ":registered_on)"), params)
-    else:
-        conn.execute(text(
-            "UPDATE registration SET form_id = :form_id, form_version = :form_version, status = :status, "
-            "content = :content, updated_at = :now, updated_by = :by, version = version + 1, "
-            "server_version = :sv, sync_state = :ss, deleted = :deleted, title = :title, sex = :sex, age = :age, "
-            "nationality = :nationality, centre = :centre, registered_on = :registered_on WHERE id = :id"), params)
-    conn.execute(text("DELETE FROM registration_field WHERE record_id = :r"), {"r": record_id})
-    if extras:
-        conn.execute(text("INSERT INTO registration_field (record_id, name, value) VALUES (:r, :n, :v)"),
-                     [{"r": record_id, "n": n, "v": v} for n, v in extras.items()])
+    columns, extras = columns_from_state(state)
+    w.apply_remote(record_id, columns=columns, extras=extras, version=version, sync_state=sync_state, existing=exists,
+                   created_at=state["fields"].get("@created_at"), created_by=state["fields"].get("@created_by"))
 
 
 # --- status ------------------------------------------------------------------------------------------------------
@@ -574,7 +507,7 @@ def _write_registration(conn, record_id: str, state: State, version: int, now: s
 
 def status(vault: Vault) -> dict:
     with vault.session(readonly=True) as session:
-        conn = Db(session)
+        conn = Db.of(session)
         unsynced = conn.execute(text("SELECT COUNT(DISTINCT record_id) FROM outbox WHERE acked_at IS NULL")).scalar_one()
         conflicts = conn.execute(text("SELECT COUNT(*) FROM conflict WHERE resolved_at IS NULL")).scalar_one()
         rejected = conn.execute(text("SELECT COUNT(*) FROM outbox WHERE result LIKE '%\"rejected\"%'")).scalar_one()

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from desktop_app.vault import database, keyslots
-from desktop_app.vault.models import STATUSES, SYNC_STATES
+from desktop_app.vault.models import STATUSES, SYNC_STATES, SYNC_WRITER
 
 
 @dataclass
@@ -66,9 +66,6 @@ def _check_schema(conn, report: VerifyReport) -> None:
         report.problems.append(f"schema version {report.schema_version}, expected {latest}")
     elif database.schema_signature(conn) != database.expected_signature(latest):
         report.problems.append("the tables differ from what the migrations create")
-
-
-SYNC_WRITER = "(sync)"  # updated_by of registration versions received from the server
 
 
 def _check_records(conn, report: VerifyReport) -> None:

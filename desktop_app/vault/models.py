@@ -13,6 +13,7 @@ ROLES: tuple[str, ...] = ("field_staff", "coordinator", "administrator")
 Status = Literal["draft", "finalized"]
 STATUSES: tuple[str, ...] = ("draft", "finalized")
 SYNC_STATES: tuple[str, ...] = ("local", "queued", "sent", "acknowledged", "conflict")
+SYNC_WRITER = "(sync)"  # updated_by of registration versions received from the server
 # Summary columns extracted from a form by the caller; any other extracted field goes to registration_field.
 SUMMARY_FIELDS: tuple[str, ...] = ("title", "sex", "age", "nationality", "centre", "registered_on")
 

@@ -244,17 +244,32 @@ def test_an_op_already_frozen_for_sync_is_left_as_it_was_sent(vault, registratio
 
 
 def test_refusing_consent_drops_files_answered_before_but_keeps_the_audit(vault, registration_xform):
-    from desktop_app.vault.models import Attachment
+    """The service's rule, as the form screen saves: the record and its files in one call (one transaction)."""
+    from desktop_app.services import records as record_service
+
+    draft = record_service.save_draft(
+        vault, form_id=FORM_ID, form_version="2026112701", content=instance(registration_xform, PERSON),
+        files=[("passport.jpg", "image/jpeg", b"synthetic"), ("audit-1700000000000.csv", "text/csv", b"t")])
+    refused = {**PERSON, "consent/consent_services": "no", "consent/legal_basis": ""}
+    later = record_service.save_draft(
+        vault, record_id=draft.record_id, form_id=FORM_ID, form_version="2026112701",
+        content=instance(registration_xform, refused),
+        files=[("scan.pdf", "application/pdf", b"synthetic"), ("audit-1700000000001.csv", "text/csv", b"t")])
+    assert later.personal_data_withheld
+    with vault.session(readonly=True) as session:
+        names = sorted(row[0] for row in session.connection().execute(
+            text("SELECT name FROM attachment WHERE record_id = :r"), {"r": draft.record_id}))
+    assert names == ["audit-1700000000000.csv", "audit-1700000000001.csv"]
+
+
+def test_the_records_store_alone_keeps_no_file_when_consent_is_refused(vault, registration_xform):
+    """Without the service (which knows audit files hold no answers), a refusal erases every stored file."""
+    from desktop_app.services import attachments
 
     draft = save_record(vault, form_id=FORM_ID, form_version="2026112701", status="draft",
                         content=instance(registration_xform, PERSON))
-    with vault.session() as session:
-        for name in ("passport.jpg", "audit-1700000000000.csv"):
-            session.add(Attachment(id=name, record_id=draft.record_id, name=name, mime="x", data=b"synthetic"))
+    attachments.save_attachments(vault, record_id=draft.record_id, files=[("passport.jpg", "image/jpeg", b"x")])
     refused = {**PERSON, "consent/consent_services": "no", "consent/legal_basis": ""}
     save_record(vault, record_id=draft.record_id, form_id=FORM_ID, form_version="2026112701",
-                status="finalized", content=instance(registration_xform, refused))
-    with vault.session(readonly=True) as session:
-        names = [row[0] for row in session.connection().execute(
-            text("SELECT name FROM attachment WHERE record_id = :r"), {"r": draft.record_id})]
-    assert names == ["audit-1700000000000.csv"]
+                status="draft", content=instance(registration_xform, refused))
+    assert attachments.list_attachments(vault, draft.record_id) == []

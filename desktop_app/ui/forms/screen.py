@@ -195,12 +195,10 @@ class FormScreen(QWidget):
         self._saving = True
 
         def work(vault, state):
+            # the record and its files in one transaction; the service decides which files the consent gate keeps
             save = records.finalize if final else records.save_draft
-            saved = save(vault, form_id=opened.form_id, form_version=opened.form_version, content=content,
-                         record_id=record_id)
-            kept = files if not saved.personal_data_withheld else [f for f in files if attachments.is_audit(f[0])]
-            attachments.save_attachments(vault, record_id=record_id, files=kept)
-            return saved
+            return save(vault, form_id=opened.form_id, form_version=opened.form_version, content=content,
+                        record_id=record_id, files=files)
 
         try:
             task = self._run(work, name="db:save-record")

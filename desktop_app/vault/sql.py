@@ -1,0 +1,87 @@
+"""Plain DB-API statements on a vault connection, inside the caller's transaction.
+
+A sync of 10,000 records or an import of 100,000 runs hundreds of thousands of small statements; through
+SQLAlchemy the per-statement overhead was most of the time. `Db` runs them on the same DB-API connection and in
+the same transaction as the vault session that opened it (commit and rollback stay the session's), with rows
+readable by column name. The writer (desktop_app/vault/writer) and the sync store use it.
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from functools import lru_cache
+from typing import Any
+
+from sqlmodel import Session
+
+Row = Any  # a namedtuple of the statement's columns
+Params = Mapping[str, Any] | list[Mapping[str, Any]] | list[dict[str, Any]] | None
+CHUNK = 500  # keys per `IN (...)`: far below SQLite's variable limit, and a short statement to prepare
+
+
+@lru_cache(maxsize=256)
+def _row_type(columns: tuple[str, ...]) -> Any:
+    return namedtuple("Row", columns, rename=True)
+
+
+class Result:
+    def __init__(self, cursor: Any) -> None:
+        self._cursor = cursor
+
+    def _rows(self) -> list[Row]:
+        if self._cursor.description is None:
+            return []
+        make = _row_type(tuple(d[0] for d in self._cursor.description))
+        return [make(*row) for row in self._cursor.fetchall()]
+
+    def first(self) -> Row | None:
+        rows = self._rows()
+        return rows[0] if rows else None
+
+    def all(self) -> list[Row]:
+        return self._rows()
+
+    def scalar_one(self) -> Any:
+        return self._cursor.fetchone()[0]
+
+    @property
+    def rowcount(self) -> int:
+        return int(self._cursor.rowcount)
+
+
+class Db:
+    """Statements on one DB-API connection. `execute(sql, [dict, ...])` runs executemany."""
+
+    def __init__(self, raw: Any) -> None:
+        self._raw = raw
+
+    @classmethod
+    def of(cls, session: Session) -> Db:
+        """The connection of a vault session (the session's transaction begins here if it has not yet)."""
+        return cls(session.connection().connection.dbapi_connection)
+
+    def execute(self, sql: str, params: Params = None) -> Result:
+        cursor = self._raw.cursor()
+        if isinstance(params, list):
+            cursor.executemany(sql, params)
+        else:
+            cursor.execute(sql, params if params is not None else {})
+        return Result(cursor)
+
+
+def text(sql: str) -> str:
+    """Marks a statement, as sqlalchemy.text would; the statement goes to the driver unchanged."""
+    return sql
+
+
+def chunks(items: Iterable[Any], size: int = CHUNK) -> Iterator[list[Any]]:
+    listed = list(items)
+    for start in range(0, len(listed), size):
+        yield listed[start:start + size]
+
+
+def in_list(keys: Sequence[Any], prefix: str = "k") -> tuple[str, dict[str, Any]]:
+    """':k0, :k1, ...' and its parameters (the vault's DB-API connection takes named parameters)."""
+    names = [f"{prefix}{n}" for n in range(len(keys))]
+    return ", ".join(f":{name}" for name in names), dict(zip(names, keys))

@@ -1,0 +1,48 @@
+"""The one writer: every change to a registration and to every copy of its data happens here.
+
+Tables it owns (nothing else writes them; tests/vault/test_vault_writer.py checks the source):
+registration, registration_field (extracted fields), registration_version (kept finalized versions),
+outbox (ops for sync), attachment (files), sync_record (the server's state, base of merges) and conflict.
+
+The rule: one use case, one transaction. A use case opens `with write(vault) as w:` once and calls the
+writer's operations on `w` (save, delete, keep_version, put_files, freeze_ops, apply_remote, ...); they all
+run in that one SQLite transaction (BEGIN IMMEDIATE ... COMMIT), which commits when the block ends and rolls
+back entirely if anything in it raises. So a save with its files, a finalize that keeps the version it
+replaces, a consent refusal that drops files, a pulled page: each is all or nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from desktop_app.vault import database
+from desktop_app.vault.sql import Db
+from desktop_app.vault.vault import Vault, utc_now
+from desktop_app.vault.writer.base import RegistrationDraft, Stored
+from desktop_app.vault.models import SYNC_WRITER
+from desktop_app.vault.writer.sync import SyncWrites
+
+
+class Writer(SyncWrites):
+    """One unit of work on the vault: every operation of the record and sync parts, in one transaction."""
+
+
+@contextmanager
+def write(vault: Vault) -> Iterator[Writer]:
+    """One transaction as the signed-in user; commits when the block ends, rolls back if it raises.
+
+    Driver errors raised by the writer's statements (a full disk, a damaged page) become the vault's own
+    errors, as they do for sessions."""
+    try:
+        with vault.session() as session:
+            writer = Writer(Db.of(session), username=vault.user.username, now=utc_now())
+            yield writer
+    except Exception as exc:
+        mapped = database.wrap_sa_error(exc)
+        if mapped is exc:
+            raise
+        raise mapped from exc
+
+
+__all__ = ["RegistrationDraft", "Stored", "SYNC_WRITER", "Writer", "write"]

@@ -1,0 +1,105 @@
+"""What every part of the writer shares: the transaction's connection, who writes, when, and the record shapes."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from desktop_app.vault.errors import InvalidInput
+from desktop_app.vault.models import STATUSES, SUMMARY_FIELDS
+from desktop_app.vault.sql import Db, Row, chunks, in_list, text
+
+FieldValue = str | int | None
+
+
+@dataclass(frozen=True)
+class RegistrationDraft:
+    """One record to save: what `Writer.save` (and `registrations.save_registrations`) take."""
+
+    form_id: str
+    form_version: str
+    status: str
+    content: str
+    record_id: str | None = None
+    fields: dict[str, Any] | None = None  # summary columns (SUMMARY_FIELDS) and other extracted fields
+
+
+@dataclass(frozen=True)
+class Stored:
+    """A registration row as this transaction read it (the content included)."""
+
+    id: str
+    form_id: str
+    form_version: str
+    status: str
+    content: str
+    version: int
+    server_version: int | None
+    sync_state: str
+    deleted: bool
+    created_at: str
+    created_by: str
+    updated_at: str
+    updated_by: str
+
+
+_STORED_COLUMNS = ("id, form_id, form_version, status, content, version, server_version, sync_state, deleted, "
+                   "created_at, created_by, updated_at, updated_by")
+
+
+def _stored(row: Row) -> Stored:
+    return Stored(row.id, row.form_id, row.form_version, row.status, row.content, int(row.version),
+                  row.server_version, row.sync_state, bool(row.deleted), row.created_at, row.created_by,
+                  row.updated_at, row.updated_by)
+
+
+class WriterBase:
+    """The unit of work's state; the writer's parts (records, sync) add the operations."""
+
+    def __init__(self, db: Db, *, username: str, now: str) -> None:
+        self.db = db
+        self.username = username
+        self.now = now
+        # Set when content was removed (deletion, purge, consent refused): after the commit the WAL is folded
+        # into the database and truncated, so the old pages do not stay readable in waypoint.db-wal.
+        self.erased = False
+
+    def stored(self, record_id: str) -> Stored | None:
+        return self.stored_many([record_id]).get(record_id)
+
+    def stored_many(self, record_ids: list[str]) -> dict[str, Stored]:
+        found: dict[str, Stored] = {}
+        for part in chunks(record_ids):
+            marks, params = in_list(part)
+            for row in self.db.execute(text(f"SELECT {_STORED_COLUMNS} FROM registration WHERE id IN ({marks})"),
+                                       params).all():
+                found[row.id] = _stored(row)
+        return found
+
+
+def validated(draft: RegistrationDraft) -> tuple[str, dict[str, FieldValue], dict[str, str | None]]:
+    """(record id, summary columns, other extracted fields) or InvalidInput."""
+    if draft.status not in STATUSES:
+        raise InvalidInput(f"status must be one of {', '.join(STATUSES)}")
+    if not draft.form_id or not draft.form_version:
+        raise InvalidInput("a registration needs a form id and a form version")
+    if not isinstance(draft.content, str):
+        raise InvalidInput("content must be the instance XML as text")
+    fields = dict(draft.fields or {})
+    summary: dict[str, FieldValue] = {name: fields.pop(name, None) for name in SUMMARY_FIELDS}
+    if summary["age"] is not None:
+        try:
+            summary["age"] = int(summary["age"])
+        except (TypeError, ValueError) as exc:
+            raise InvalidInput("age must be a whole number") from exc
+    for name in ("title", "sex", "nationality", "centre", "registered_on"):
+        if summary[name] is not None:
+            summary[name] = str(summary[name])
+    extra = {str(k): (None if v is None else str(v)) for k, v in fields.items()}
+    if draft.record_id is None:
+        return str(uuid.uuid4()), summary, extra
+    try:
+        return str(uuid.UUID(draft.record_id)), summary, extra
+    except (ValueError, AttributeError, TypeError) as exc:
+        raise InvalidInput("a record id must be a UUID") from exc

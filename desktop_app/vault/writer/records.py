@@ -1,0 +1,154 @@
+"""The writer's record operations: save (with the outbox op), delete, kept versions, files."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from desktop_app.vault.errors import InvalidInput
+from desktop_app.vault.models import SUMMARY_FIELDS
+from desktop_app.vault.sql import chunks, in_list, text
+from desktop_app.vault.writer.base import RegistrationDraft, Stored, WriterBase, validated
+
+_REG_COLUMNS = ("id", "form_id", "form_version", "status", "content", "created_at", "created_by", "updated_at",
+                "updated_by", "version", "server_version", "sync_state", "deleted", *SUMMARY_FIELDS)
+_INSERT_REG = text(f"INSERT INTO registration ({', '.join(_REG_COLUMNS)}) "
+                   f"VALUES ({', '.join(':' + c for c in _REG_COLUMNS)})")
+_UPDATE_REG = text("UPDATE registration SET " + ", ".join(f"{c} = :{c}" for c in _REG_COLUMNS if c != "id")
+                   + " WHERE id = :id")
+_INSERT_FIELD = text("INSERT INTO registration_field (record_id, name, value) VALUES (:record_id, :name, :value)")
+_INSERT_OP = text("INSERT INTO outbox (op_id, record_id, op, record_version, base_version, payload, created_at) "
+                  "VALUES (:op_id, :record_id, :op, :record_version, :base_version, :payload, :created_at)")
+
+
+def payload_of(row: dict[str, Any], fields: dict[str, str | None]) -> str:
+    """An outbox payload: the registration's columns and its other extracted fields, as canonical JSON."""
+    return json.dumps({**row, "fields": fields}, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+class RecordWrites(WriterBase):
+    def save(self, drafts: Sequence[RegistrationDraft], *, supersede_pending: bool = False) -> list[dict[str, Any]]:
+        """Write rows, extracted fields and one outbox op per record, with a few executemany statements.
+
+        `supersede_pending` (consent refused): the record's earlier states that have not left the laptop yet
+        (ops not frozen into a batch) are overwritten with this one, so the personal data they hold is never sent.
+        """
+        prepared = [(draft, *validated(draft)) for draft in drafts]
+        ids = [record_id for _, record_id, _, _ in prepared]
+        if len(set(ids)) != len(ids):
+            raise InvalidInput("the same registration appears twice in one save")
+        existing = self.stored_many(ids)
+        inserts: list[dict[str, Any]] = []
+        updates: list[dict[str, Any]] = []
+        field_rows: list[dict[str, Any]] = []
+        ops: list[dict[str, Any]] = []
+        superseded: list[dict[str, Any]] = []
+        saved: list[dict[str, Any]] = []
+        for draft, record_id, summary, extra in prepared:
+            old = existing.get(record_id)
+            if old is not None and old.deleted:
+                raise InvalidInput("this registration was deleted")
+            row: dict[str, Any] = {
+                "id": record_id, "form_id": draft.form_id, "form_version": draft.form_version,
+                "status": draft.status, "content": draft.content,
+                "created_at": old.created_at if old else self.now, "created_by": old.created_by if old else self.username,
+                "updated_at": self.now, "updated_by": self.username, "version": old.version + 1 if old else 1,
+                "server_version": old.server_version if old else None, "sync_state": "queued", "deleted": False,
+                **summary,
+            }
+            (updates if old else inserts).append(row)
+            field_rows += [{"record_id": record_id, "name": k, "value": v} for k, v in extra.items()]
+            payload = payload_of(row, extra)
+            if old is not None and supersede_pending:
+                superseded.append({"p": payload, "r": record_id})
+            ops.append({"op_id": str(uuid.uuid4()), "record_id": record_id, "op": "upsert",
+                        "record_version": row["version"], "base_version": row["server_version"],
+                        "created_at": self.now, "payload": payload})
+            saved.append(row)
+        if superseded:
+            self.db.execute(text("UPDATE outbox SET payload = :p WHERE record_id = :r AND device_seq IS NULL "
+                                 "AND acked_at IS NULL"), superseded)
+        if inserts:
+            self.db.execute(_INSERT_REG, inserts)
+        if updates:
+            self.db.execute(_UPDATE_REG, updates)
+            self._drop_fields([r["id"] for r in updates])
+        if field_rows:
+            self.db.execute(_INSERT_FIELD, field_rows)
+        self.db.execute(_INSERT_OP, ops)
+        return saved
+
+    def _drop_fields(self, record_ids: list[str]) -> None:
+        for part in chunks(record_ids):
+            marks, params = in_list(part)
+            self.db.execute(text(f"DELETE FROM registration_field WHERE record_id IN ({marks})"), params)
+
+    def delete(self, record_id: str) -> bool:
+        """Tombstone: content, summary, fields, kept versions and files go; the row stays so the deletion syncs,
+        with a `delete` op queued. False if it was deleted already."""
+        old = self.stored(record_id)
+        if old is None:
+            raise InvalidInput(f"no registration {record_id}")
+        if old.deleted:
+            return False
+        version = old.version + 1
+        self.db.execute(text(
+            "UPDATE registration SET deleted = 1, content = '', " + ", ".join(f"{n} = NULL" for n in SUMMARY_FIELDS)
+            + ", updated_at = :now, updated_by = :by, version = :v, sync_state = 'queued' WHERE id = :id"),
+            {"now": self.now, "by": self.username, "v": version, "id": record_id})
+        self.erase_copies(record_id)
+        self.db.execute(_INSERT_OP, {
+            "op_id": str(uuid.uuid4()), "record_id": record_id, "op": "delete", "record_version": version,
+            "base_version": old.server_version, "created_at": self.now,
+            "payload": json.dumps({"id": record_id, "version": version, "deleted": True})})
+        return True
+
+    def erase_copies(self, record_id: str) -> None:
+        """Every copy of a deleted record's data besides its row: extracted fields, kept versions, files."""
+        self._drop_fields([record_id])
+        self.drop_versions(record_id)
+        self.db.execute(text("DELETE FROM attachment WHERE record_id = :r"), {"r": record_id})
+        self.erased = True
+
+    # --- kept versions ---------------------------------------------------------------------------------------
+
+    def keep_version(self, stored: Stored, *, by: str | None = None) -> None:
+        """Copy a finalized state into registration_version before it is overwritten (once per version)."""
+        self.db.execute(text(
+            "INSERT OR IGNORE INTO registration_version (record_id, version, form_id, form_version, status, content, "
+            "saved_at, saved_by, superseded_at, superseded_by) VALUES (:r, :v, :f, :fv, :s, :c, :at, :sb, :now, :by)"),
+            {"r": stored.id, "v": stored.version, "f": stored.form_id, "fv": stored.form_version,
+             "s": stored.status, "c": stored.content, "at": stored.updated_at, "sb": stored.updated_by,
+             "now": self.now, "by": by or self.username})
+
+    def drop_versions(self, record_id: str) -> None:
+        self.db.execute(text("DELETE FROM registration_version WHERE record_id = :r"), {"r": record_id})
+        self.erased = True
+
+    # --- files -----------------------------------------------------------------------------------------------
+
+    def put_files(self, record_id: str, files: Sequence[tuple[str, str, bytes]]) -> None:
+        """Store (name, mime, data) files of a record; a name already stored for it is replaced (the same answer
+        saved again with each draft), an identical file is left as it is."""
+        for name, mime, data in files:
+            old = self.db.execute(text("SELECT id, mime, data FROM attachment WHERE record_id = :r AND name = :n"),
+                                  {"r": record_id, "n": name}).first()
+            if old is not None:
+                if bytes(old.data) == data and old.mime == mime:
+                    continue
+                self.db.execute(text("DELETE FROM attachment WHERE id = :i"), {"i": old.id})
+            self.db.execute(text("INSERT INTO attachment (id, record_id, name, mime, data) VALUES (:i, :r, :n, :m, :d)"),
+                            {"i": str(uuid.uuid4()), "r": record_id, "n": name, "m": mime, "d": data})
+
+    def drop_files(self, record_id: str, *, keep: Callable[[str], bool] = lambda name: False) -> int:
+        """Remove a record's files except those `keep(name)` names; returns how many went."""
+        names = [row.name for row in self.db.execute(text("SELECT name FROM attachment WHERE record_id = :r"),
+                                                      {"r": record_id}).all()]
+        gone = [name for name in names if not keep(name)]
+        if gone:
+            self.db.execute(text("DELETE FROM attachment WHERE record_id = :r AND name = :n"),
+                            [{"r": record_id, "n": name} for name in gone])
+            self.erased = True
+        return len(gone)

@@ -1,0 +1,125 @@
+"""The writer's sync operations: freeze and acknowledge outbox ops, write what the server holds, conflicts.
+
+The decisions (what to freeze, how to merge, which state a record is in) are the sync client's
+(desktop_app/sync/store.py); these write them, in the caller's one transaction.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+from desktop_app.vault.models import SYNC_WRITER
+from desktop_app.vault.sql import Row, text
+from desktop_app.vault.writer.records import RecordWrites
+
+_REMOTE_INSERT = text(
+    "INSERT INTO registration (id, form_id, form_version, status, content, created_at, created_by, updated_at, "
+    "updated_by, version, server_version, sync_state, deleted, title, sex, age, nationality, centre, registered_on) "
+    "VALUES (:id, :form_id, :form_version, :status, :content, :created_at, :created_by, :now, :by, 1, :sv, :ss, "
+    ":deleted, :title, :sex, :age, :nationality, :centre, :registered_on)")
+_REMOTE_UPDATE = text(
+    "UPDATE registration SET form_id = :form_id, form_version = :form_version, status = :status, content = :content, "
+    "updated_at = :now, updated_by = :by, version = version + 1, server_version = :sv, sync_state = :ss, "
+    "deleted = :deleted, title = :title, sex = :sex, age = :age, nationality = :nationality, centre = :centre, "
+    "registered_on = :registered_on WHERE id = :id")
+_PUT_SYNC_RECORD = text(
+    "INSERT INTO sync_record (record_id, server_version, base, hlc, stale) VALUES (:r, :v, :b, :h, :s) "
+    "ON CONFLICT (record_id) DO UPDATE SET server_version = excluded.server_version, base = excluded.base, "
+    "hlc = MAX(sync_record.hlc, excluded.hlc), stale = excluded.stale")
+
+
+class SyncWrites(RecordWrites):
+    # --- outbox ----------------------------------------------------------------------------------------------
+
+    def freeze_ops(self, frozen: list[dict[str, Any]]) -> None:
+        """Give ops their device_seq (`d`), wire op (`w`) and batch (`b`), by outbox seq (`s`)."""
+        self.db.execute(text("UPDATE outbox SET device_seq = :d, wire = :w, batch_id = :b WHERE seq = :s"), frozen)
+
+    def reject_op(self, seq: int, result: str) -> None:
+        """An op the protocol cannot carry: kept, answered locally as rejected (it takes no device_seq)."""
+        self.db.execute(text("UPDATE outbox SET acked_at = :t, result = :r WHERE seq = :s"),
+                        {"t": self.now, "r": result, "s": seq})
+
+    def acknowledge_ops(self, answers: list[dict[str, Any]]) -> None:
+        """Store the server's result (`r`) of ops by outbox seq (`s`), in seq order."""
+        self.db.execute(text("UPDATE outbox SET acked_at = COALESCE(acked_at, :t), sent_at = COALESCE(sent_at, :t), "
+                             "result = :r WHERE seq = :s"),
+                        [{"t": self.now, **answer} for answer in sorted(answers, key=lambda a: a["s"])])
+
+    def rebase_op(self, seq: int, *, payload: str, base_version: int) -> None:
+        """A pending op's state after a pulled change was merged under it."""
+        self.db.execute(text("UPDATE outbox SET payload = :p, base_version = :v WHERE seq = :s"),
+                        {"p": payload, "v": base_version, "s": seq})
+
+    # --- registrations as the server holds them ----------------------------------------------------------------
+
+    def set_server_states(self, states: list[dict[str, Any]]) -> None:
+        """After an acknowledgement: the record's server version (`v`, never lowered) and sync state (`s`)."""
+        self.db.execute(text("UPDATE registration SET server_version = MAX(COALESCE(server_version, 0), :v), "
+                             "sync_state = :s WHERE id = :r"), sorted(states, key=lambda u: u["r"]))
+
+    def mark_conflict(self, record_id: str) -> None:
+        self.db.execute(text("UPDATE registration SET sync_state = 'conflict' WHERE id = :r"), {"r": record_id})
+
+    def apply_remote(self, record_id: str, *, columns: dict[str, Any], extras: dict[str, str], version: int,
+                     sync_state: str, existing: Row | None, created_at: str | None, created_by: str | None) -> None:
+        """Write the server's state of a record (`columns` as state.columns_from_state gives them).
+
+        `existing`: the row's (version, status, content), None for a record new to this device. As for local
+        edits, a finalized version it replaces is kept; a deletion takes the record's copies with it.
+        """
+        if existing is None and columns["deleted"]:
+            return  # a record this device never had, deleted elsewhere: nothing to show
+        if existing is not None:
+            if columns["deleted"]:
+                self.erase_copies(record_id)
+            elif existing.status == "finalized" and existing.content != columns["content"]:
+                self.db.execute(text(
+                    "INSERT OR IGNORE INTO registration_version (record_id, version, form_id, form_version, status, "
+                    "content, saved_at, saved_by, superseded_at, superseded_by) SELECT id, version, form_id, "
+                    "form_version, status, content, updated_at, updated_by, :now, :by FROM registration WHERE id = :r"),
+                    {"r": record_id, "now": self.now, "by": SYNC_WRITER})
+        params = {**columns, "id": record_id, "sv": version, "now": self.now, "ss": sync_state, "by": SYNC_WRITER}
+        if existing is None:
+            params.update(created_at=created_at or self.now, created_by=created_by or SYNC_WRITER)
+            self.db.execute(_REMOTE_INSERT, params)
+        else:
+            self.db.execute(_REMOTE_UPDATE, params)
+            self._drop_fields([record_id])
+        if extras:
+            self.db.execute(text("INSERT INTO registration_field (record_id, name, value) VALUES (:r, :n, :v)"),
+                            [{"r": record_id, "n": n, "v": v} for n, v in extras.items()])
+
+    # --- sync_record: the server's state as last learnt (the base of 3-way merges) ---------------------------------
+
+    def put_sync_records(self, rows: list[dict[str, Any]]) -> None:
+        """Rows of (`r` record, `v` server version, `b` base state JSON, `h` hlc, `s` stale); hlc never goes down."""
+        self.db.execute(_PUT_SYNC_RECORD, sorted(rows, key=lambda row: row["r"]))
+
+    # --- conflicts ---------------------------------------------------------------------------------------------
+
+    def open_conflict(self, *, record_id: str, local: Any, remote: dict[str, Any]) -> None:
+        """One open conflict per record: a second one updates what the server side says, keeping the other side's
+        version as first seen."""
+        row = self.db.execute(text("SELECT id, remote FROM conflict WHERE record_id = :r AND resolved_at IS NULL"),
+                              {"r": record_id}).first()
+        if row is None:
+            self.db.execute(text("INSERT INTO conflict (id, record_id, opened_at, local, remote) "
+                                 "VALUES (:i, :r, :t, :l, :m)"),
+                            {"i": str(uuid.uuid4()), "r": record_id, "t": self.now,
+                             "l": json.dumps(local, sort_keys=True), "m": json.dumps(remote, sort_keys=True)})
+            return
+        before = json.loads(row.remote)
+        merged = {**before, **{k: v for k, v in remote.items() if v is not None}}
+        if before.get("state") is not None:
+            merged["state"] = before["state"]
+        self.set_conflict_remote(row.id, merged)
+
+    def set_conflict_remote(self, conflict_id: str, remote: dict[str, Any]) -> None:
+        self.db.execute(text("UPDATE conflict SET remote = :m WHERE id = :i"),
+                        {"m": json.dumps(remote, sort_keys=True), "i": conflict_id})
+
+
+__all__ = ["SyncWrites"]
