@@ -24,7 +24,7 @@ ANSWERS = {
     "consent/consent_method": "signed", "consent/interview_language": "am", "consent/interpreter_used": "no",
     "identity/given_name": "Enginefill", "identity/family_name": "Synthetic", "identity/sex": "female",
     "identity/date_of_birth": "2000-01-15", "identity/stateless_or_undetermined": "no",
-    "identity/nationality": "ET", "identity/country_of_birth": "ET", "identity/origin_admin1": "et_amhara",
+    "identity/nationality": "ET", "identity/country_of_birth": "ET", "identity/origin_admin1": "ET-AM",
     "identity/id_document_type": "national_id", "identity/id_document_number": "ET-000-SYN",
     "group_info/travelling_alone": "no",
     "household_member[1]/member_name": "Memberone", "household_member[1]/member_relationship": "sibling",
@@ -115,11 +115,11 @@ def test_a_form_with_a_broken_expression_is_refused_naming_it(forms_vault, tmp_p
 def test_new_record_menu_offers_the_latest_version_of_each_form(forms_vault, shipped_xforms):
     from desktop_app.records.form_store import install_form
 
-    install_form(forms_vault, xform=shipped_xforms["referral"].replace('version="2026112701"', 'version="2026120101"'))
+    install_form(forms_vault, xform=shipped_xforms["referral"].replace('version="2026120601"', 'version="2026120701"'))
     menu = {f.form_id: f.version for f in form_service.forms_for_new_records(forms_vault)}
-    assert menu == {FORM_ID: "2026112701", "waypoint_vot_case": "2026112701",
-                    "waypoint_assistance_event": "2026112701", "waypoint_referral": "2026120101"}
-    assert form_service.open_new_record_form(forms_vault, "waypoint_referral").version == "2026120101"
+    assert menu == {FORM_ID: "2026120601", "waypoint_vot_case": "2026120601",
+                    "waypoint_assistance_event": "2026120601", "waypoint_referral": "2026120701"}
+    assert form_service.open_new_record_form(forms_vault, "waypoint_referral").version == "2026120701"
 
 
 CITIES_FORM = """| survey |
