@@ -183,8 +183,18 @@ def open_new_record_form(vault: Vault, form_id: str) -> NewRecordForm:
                          xform=form_store.get_form_xform(vault, latest.form_id, latest.version))
 
 
+def localized_title(title: str, language: str) -> str:
+    """Waypoint's forms write one title for both languages, 'English / Français': the part for `language`
+    ("en", "fr"). Any other title is shown whole."""
+    parts = [p.strip() for p in (title or "").split(" / ")]
+    if len(parts) == 2 and all(parts):
+        return parts[1] if language == "fr" else parts[0]
+    return title
+
+
 __all__ = [
     "AddedForm", "FormFileError", "forms_for_new_records", "FormStoreError", "NewRecordForm", "ValidatedForm", "add_form_file",
-    "install_shipped_forms", "install_validated_form", "list_installed_forms", "open_new_record_form", "shipped_form_files",
+    "install_shipped_forms", "install_validated_form", "list_installed_forms",
+    "localized_title", "open_new_record_form", "shipped_form_files",
     "validate_form_file", "validate_xform",
 ]

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from desktop_app.vault.vault import Vault
+from desktop_app.services import forms
 from desktop_app.vault import registrations as store
+from desktop_app.vault.vault import Vault
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,7 @@ class RegistrationRow:
     status: str  # draft | finalized
     sync_state: str  # local | queued | sent | acknowledged | conflict
     updated_at: str  # ISO 8601, UTC
+    form_title: str = ""  # the installed form's title ("English / Français"); "" when the form is not installed
 
     @property
     def short_id(self) -> str:
@@ -41,7 +43,8 @@ def _text(value: object) -> str:
     return "" if value is None else str(value)
 
 
-def _row(summary: store.RegistrationSummary) -> RegistrationRow:
+def _row(summary: store.RegistrationSummary, titles: dict[tuple[str, str], str] | None = None) -> RegistrationRow:
+    titles = titles or {}
     return RegistrationRow(
         record_id=summary.id,
         title=_text(summary.title),
@@ -53,13 +56,26 @@ def _row(summary: store.RegistrationSummary) -> RegistrationRow:
         status=summary.status,
         sync_state=_text(summary.sync_state),
         updated_at=_text(summary.updated_at),
+        form_title=titles.get((summary.form_id, _text(summary.form_version)), titles.get((summary.form_id, ""), "")),
     )
 
 
 def list_page(vault: Vault, *, offset: int, limit: int, search: str | None = None) -> list[RegistrationRow]:
     """Newest change first; `search` matches the name (title) column."""
     search = (search or "").strip() or None
-    return [_row(s) for s in store.page_registrations(vault, offset=offset, limit=limit, search=search)]
+    summaries = store.page_registrations(vault, offset=offset, limit=limit, search=search)
+    titles = _form_titles(vault) if summaries else {}
+    return [_row(s, titles) for s in summaries]
+
+
+def _form_titles(vault: Vault) -> dict[tuple[str, str], str]:
+    """(form id, version) → title, and (form id, "") → the latest version's title (a record pulled before its
+    own version was installed still shows which form it is)."""
+    titles: dict[tuple[str, str], str] = {}
+    for form in forms.list_installed_forms(vault):  # ordered by form id, then installation time
+        titles[(form.form_id, form.version)] = form.title
+        titles[(form.form_id, "")] = form.title
+    return titles
 
 
 def list_counts(vault: Vault) -> ListCounts:

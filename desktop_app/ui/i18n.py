@@ -27,6 +27,8 @@ class Translations:
     def switch(self, language: str) -> None:
         if language not in SUPPORTED:
             raise ValueError(f"unsupported language {language!r}")
+        # first: screens reword themselves on LanguageChange and read the language from the default locale
+        QLocale.setDefault(QLocale(language))
         for translator in self._installed:
             self._app.removeTranslator(translator)
         self._installed = []
@@ -36,7 +38,6 @@ class Translations:
         if language != "en":
             qt_dir = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
             self._install(qt_dir, f"qtbase_{language}")
-        QLocale.setDefault(QLocale(language))
         self.language = language
         if not self._installed:
             # Removing translators already sent LanguageChange if there were any; make sure

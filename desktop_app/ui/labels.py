@@ -1,4 +1,5 @@
-"""Translated words for values stored in English codes: roles, statuses, sync states, sexes.
+"""Translated words for values stored in English codes: roles, statuses, sync states, sexes, countries,
+form titles.
 
 Each function looks the word up at call time (not at import), so a language switch shows at once.
 Unknown codes are shown as they are rather than hidden: a new value must stay visible.
@@ -6,7 +7,24 @@ Unknown codes are shown as they are rather than hidden: a new value must stay vi
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, QLocale
+
+from desktop_app.services import forms, places
+
+
+def ui_language() -> str:
+    """The interface language ("en", "fr"): Translations.switch sets the default locale with it."""
+    return QLocale().name()[:2]
+
+
+def country_name(code: str) -> str:
+    """An ISO country code as people read it, in the interface language ('SD' → 'Sudan' / 'Soudan')."""
+    return places.country_name(code, ui_language())
+
+
+def form_title(title: str) -> str:
+    """A form's title in the interface language ('Referral / Référencement' → 'Référencement')."""
+    return forms.localized_title(title, ui_language())
 
 
 def role_name(role: str) -> str:

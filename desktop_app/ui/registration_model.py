@@ -145,6 +145,8 @@ class RegistrationListModel(QAbstractTableModel):
             return self._display(row, column)
         if role == Qt.ItemDataRole.ToolTipRole and column == ID:
             return row.record_id
+        if role == Qt.ItemDataRole.ToolTipRole and column == FORM:  # the exact form version, for support
+            return f"{row.form_id} ({row.form_version})" if row.form_version else row.form_id
         if role == RECORD_ID_ROLE:
             return row.record_id
         if role == Qt.ItemDataRole.TextAlignmentRole and column == AGE:
@@ -161,9 +163,9 @@ class RegistrationListModel(QAbstractTableModel):
         if column == AGE:
             return "" if row.age is None else str(row.age)
         if column == NATIONALITY:
-            return row.nationality
+            return labels.country_name(row.nationality)
         if column == FORM:
-            return f"{row.form_id} ({row.form_version})" if row.form_version else row.form_id
+            return labels.form_title(row.form_title) if row.form_title else row.form_id
         if column == STATUS:
             return labels.status_name(row.status)
         if column == SYNC:

@@ -79,7 +79,7 @@
     </message>
     <message>
         <source>Finalized</source>
-        <translation>Finalisée</translation>
+        <translation>Finalisé</translation>
     </message>
     <message>
         <source>Edited after finalizing: finalize again to make the changes final</source>

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.services import forms, records
+from desktop_app.ui import labels
 from desktop_app.ui.forms.screen import FormScreen, OpenedForm
 from waypoint_core.xform import FormDefinition
 
@@ -62,8 +63,9 @@ class FormChooserPage(QWidget):
             if form.form_id not in latest or form.version > latest[form.form_id].version:
                 latest[form.form_id] = form
         self.list.clear()
-        for form in sorted(latest.values(), key=lambda f: (f.form_id != "waypoint_migrant_registration", f.title)):
-            item = QListWidgetItem(form.title or form.form_id, self.list)
+        self._forms = sorted(latest.values(), key=lambda f: (f.form_id != "waypoint_migrant_registration", f.title))
+        for form in self._forms:
+            item = QListWidgetItem(labels.form_title(form.title) if form.title else form.form_id, self.list)
             item.setData(Qt.ItemDataRole.UserRole, form.form_id)
             item.setToolTip(f"{form.form_id} · {form.version}")
         self.problem.setVisible(not latest)
@@ -83,6 +85,9 @@ class FormChooserPage(QWidget):
         super().changeEvent(event)
 
     def retranslate(self) -> None:
+        for row, form in enumerate(getattr(self, "_forms", [])):
+            if self.list.item(row) is not None and form.title:
+                self.list.item(row).setText(labels.form_title(form.title))
         self.heading.setText(self.tr("New registration"))
         self.explain.setText(self.tr("Choose the form to fill in, then press Enter."))
         self.problem.setText(self.tr("No form is installed in this vault. Ask a coordinator to add one."))
@@ -110,8 +115,15 @@ class FormsArea(QObject):
         window.new_registration_requested.connect(self.choose_form)
         window.open_registration_requested.connect(self.open_record)
         controller.locking.connect(self._locking)
+        controller.unlocked.connect(lambda _user: self._install_shipped_forms())
         self.failed.connect(self._show_failure)
         window.about_to_lock.connect(self._before_lock)
+
+    def _install_shipped_forms(self) -> None:
+        """At every unlock: a new app version brings its forms, and records pulled by sync open with them."""
+        task = self.controller.run_with_vault(lambda vault, state: forms.install_shipped_forms(vault),
+                                              name="db:install-shipped-forms")
+        task.succeeded.connect(lambda added: self.window.registrations_changed() if added else None)
 
     def choose_form(self) -> None:
         if self.screen is not None:  # one record at a time: go back to it

@@ -1,0 +1,135 @@
+"""What the shell says, in English and French, seen through the real widgets: names instead of codes in the list,
+a "no results" message, why the vault locked, the version in About, the recovery button not cut off in French,
+one word for "finalized", form titles in the chosen language."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtWidgets import QMessageBox
+
+import desktop_app
+from desktop_app.paths import app_paths
+from desktop_app.ui import labels
+from desktop_app.ui.registration_model import FORM, NATIONALITY
+from desktop_app.vault.vault import Vault
+
+pytestmark = pytest.mark.gui
+
+PASSPHRASE = "quiet river at dawn"
+
+
+def _app_with_vault(qtbot, make_app, *, language="en"):
+    Vault.create(app_paths().default_vault, admin_username="amina.admin", admin_passphrase=PASSPHRASE,
+                 kdf_profile="test")[0].close()
+    app = make_app(language=language)
+    app.window.resize(1100, 720)
+    app.window.show()
+    qtbot.waitExposed(app.window)
+    return app
+
+
+def _unlock(qtbot, app):
+    page = app.window.unlock_page
+    if not page.username.text():
+        qtbot.keyClicks(page.username, "amina.admin")
+    qtbot.keyClicks(page.passphrase, PASSPHRASE)
+    with qtbot.waitSignal(app.controller.unlocked, timeout=20_000):
+        qtbot.keyClick(page.passphrase, Qt.Key.Key_Return)
+
+
+def _save(qtbot, app, fn):
+    task = app.controller.run_with_vault(lambda vault, state: fn(vault))
+    with qtbot.waitSignal(task.succeeded, timeout=20_000) as done:
+        pass
+    return done.args[0]
+
+
+def test_the_list_shows_country_names_and_form_titles_not_codes(qtbot, make_app):
+    from desktop_app.vault.registrations import save_registration
+
+    app = _app_with_vault(qtbot, make_app)
+    _unlock(qtbot, app)
+    window = app.window
+    _save(qtbot, app, lambda vault: save_registration(
+        vault, form_id="waypoint_migrant_registration", form_version="2026120601", status="draft",
+        content="<data/>", fields={"title": "Amna Idris", "nationality": "SD", "sex": "female"}).id)
+    window.registrations_changed()
+    model = window.model
+    qtbot.waitUntil(lambda: model.rowCount() == 1, timeout=20_000)
+    qtbot.waitUntil(lambda: model.index(0, FORM).data() == "Registration: assisted migrant", timeout=20_000)
+    assert model.index(0, NATIONALITY).data() == "Sudan"
+    assert "2026120601" in model.index(0, FORM).data(Qt.ItemDataRole.ToolTipRole)  # still there for support
+    window.set_language("fr")
+    qtbot.waitUntil(lambda: model.index(0, NATIONALITY).data() == "Soudan", timeout=5_000)
+    assert model.index(0, FORM).data() == "Enregistrement : migrant assisté"
+
+
+def test_a_search_without_results_says_so(qtbot, make_app):
+    app = _app_with_vault(qtbot, make_app)
+    _unlock(qtbot, app)
+    from tests.ui.synthetic import save_synthetic
+
+    _save(qtbot, app, lambda vault: save_synthetic(vault, 3))
+    app.window.registrations_changed()
+    page = app.window.registrations_page
+    qtbot.waitUntil(lambda: app.window.model.rowCount() == 3, timeout=10_000)
+    qtbot.keyClicks(page.search, "nobody by this name")
+    qtbot.waitUntil(lambda: page.body.currentWidget() is page.empty and "No registration matches" in page.empty.text(),
+                    timeout=10_000)
+    assert page.empty.isVisible()
+
+
+def test_the_idle_lock_says_why_it_locked(qtbot, make_app):
+    app = _app_with_vault(qtbot, make_app)
+    _unlock(qtbot, app)
+    app.idle.set_timeout_ms(100)
+    with qtbot.waitSignal(app.controller.locked, timeout=10_000):
+        pass
+    notice = app.window.unlock_page.notice
+    assert notice.isVisible() and "without use" in notice.text()
+    app.window.lock_action.setEnabled(True)
+    # locking by hand says only that it is locked
+    app.idle.set_minutes(5)
+    _unlock(qtbot, app)
+    with qtbot.waitSignal(app.controller.locked, timeout=10_000):
+        app.window.lock()
+    assert "without use" not in notice.text()
+
+
+def test_about_shows_the_version(qtbot, make_app):
+    app = _app_with_vault(qtbot, make_app)
+    app.window.about_action.trigger()
+    box = app.window.findChild(QMessageBox)
+    assert box is not None and box.isVisible()
+    assert desktop_app.__version__ in box.text()
+    box.close()
+
+
+def test_the_recovery_code_button_is_not_cut_off_in_french(qtbot, make_app):
+    app = _app_with_vault(qtbot, make_app, language="fr")
+    page = app.window.unlock_page
+    page.use_recovery_button.click()
+    button = page.recovery_button
+    qtbot.waitUntil(button.isVisible, timeout=5_000)
+    assert button.text().startswith("&Déverrouiller") or "Déverrouiller" in button.text()
+    assert button.width() >= button.sizeHint().width()
+
+
+def test_one_word_for_finalized_in_the_form_and_the_list(qtbot, make_app):
+    app = make_app(language="fr")
+    in_list = labels.status_name("finalized")
+    in_form = QCoreApplication.translate("FormScreen", "Finalized")
+    assert in_list == in_form and in_list != "Finalized"
+    app.window.close()
+
+
+def test_the_form_chooser_shows_titles_in_the_chosen_language(qtbot, make_app):
+    app = _app_with_vault(qtbot, make_app, language="fr")
+    _unlock(qtbot, app)
+    app.window.new_action.trigger()
+    chooser = app.forms.chooser
+    qtbot.waitUntil(lambda: app.window.stack.currentWidget() is chooser, timeout=60_000)
+    titles = [chooser.list.item(i).text() for i in range(chooser.list.count())]
+    assert "Enregistrement : migrant assisté" in titles
+    assert not any(" / " in title for title in titles)
