@@ -15,6 +15,7 @@ from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMessageBox, QStackedWidget, QToolBar, QWidget
 
+import desktop_app
 from desktop_app.services import registrations
 from desktop_app.services.session import Failure, SignedInUser
 from desktop_app.ui import labels
@@ -69,7 +70,7 @@ class MainWindow(QMainWindow):
         controller.failed.connect(self._failed)
         controller.locking.connect(self._locking)
         controller.locked.connect(self._update_lock_state)
-        idle.idle.connect(self.lock)
+        idle.idle.connect(lambda: self.lock(reason="idle"))
         self.setup_page.location_chosen.connect(self._location_chosen)
         self.setup_page.create_requested.connect(
             lambda u, p: controller.create(admin_username=u, admin_passphrase=p)
@@ -186,8 +187,9 @@ class MainWindow(QMainWindow):
         self._update_lock_state()
         self.registrations_page.search.setFocus()
 
-    def lock(self) -> None:
-        """Lock now (menu, Ctrl+L, idle timer, closing the window)."""
+    def lock(self, *, reason: str = "") -> None:
+        """Lock now (menu, Ctrl+L, idle timer with reason "idle", closing the window)."""
+        self._lock_reason = reason
         if self.controller.is_unlocked:
             self.about_to_lock.emit()
         self.controller.lock()
@@ -199,7 +201,13 @@ class MainWindow(QMainWindow):
         self.registrations_page.clear()
         self.model.set_source(None)
         self._counts = None
-        self.show_unlock(notice=self.tr("The vault is locked."))
+        if getattr(self, "_lock_reason", "") == "idle":
+            notice = self.tr("The vault locked itself after %n minute(s) without use, to protect the records. "
+                             "Sign in to continue.", "", self.settings.idle_minutes)
+        else:
+            notice = self.tr("The vault is locked.")
+        self._lock_reason = ""
+        self.show_unlock(notice=notice)
         self._update_lock_state()
 
     # --- data ------------------------------------------------------------------------------
@@ -347,7 +355,7 @@ class MainWindow(QMainWindow):
         box = QMessageBox(
             QMessageBox.Icon.Information,
             self.tr("About Waypoint"),
-            self.tr(
+            self.tr("Waypoint %1").replace("%1", desktop_app.__version__) + "\n\n" + self.tr(
                 "Waypoint registers people assisted at transit centres. Every record is encrypted on this "
                 "computer and locks when you step away."
             ),

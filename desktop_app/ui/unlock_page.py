@@ -83,11 +83,15 @@ class UnlockPage(QWidget):
         rform.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         rform.addRow(self.recovery_label, self.recovery_code)
         rv.addLayout(rform)
+        # one button a row: "Déverrouiller avec le code de récupération" needs the whole width of the card
         rrow = QHBoxLayout()
-        rrow.addWidget(self.back_button)
         rrow.addStretch()
         rrow.addWidget(self.recovery_button)
         rv.addLayout(rrow)
+        back_row = QHBoxLayout()
+        back_row.addWidget(self.back_button)
+        back_row.addStretch()
+        rv.addLayout(back_row)
 
         self.modes = PageSwitcher()
         self.modes.addWidget(passphrase_panel)

@@ -4,6 +4,13 @@
 <context>
     <name>MainWindow</name>
     <message numerus="yes">
+        <source>The vault locked itself after %n minute(s) without use, to protect the records. Sign in to continue.</source>
+        <translation>
+            <numerusform>The vault locked itself after %n minute without use, to protect the records. Sign in to continue.</numerusform>
+            <numerusform>The vault locked itself after %n minutes without use, to protect the records. Sign in to continue.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
         <source>%n not yet synced</source>
         <translation>
             <numerusform>%n not yet synced</numerusform>

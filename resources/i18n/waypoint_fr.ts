@@ -78,6 +78,13 @@
         <source>The vault is ready. Sign in with the passphrase you just chose.</source>
         <translation>Le coffre-fort est prêt. Connectez-vous avec la phrase secrète que vous venez de choisir.</translation>
     </message>
+    <message numerus="yes">
+        <source>The vault locked itself after %n minute(s) without use, to protect the records. Sign in to continue.</source>
+        <translation>
+            <numerusform>Le coffre-fort s&apos;est verrouillé tout seul après %n minute sans utilisation, pour protéger les enregistrements. Connectez-vous pour continuer.</numerusform>
+            <numerusform>Le coffre-fort s&apos;est verrouillé tout seul après %n minutes sans utilisation, pour protéger les enregistrements. Connectez-vous pour continuer.</numerusform>
+        </translation>
+    </message>
     <message>
         <source>The vault is locked.</source>
         <translation>Le coffre-fort est verrouillé.</translation>
@@ -111,6 +118,10 @@
     <message>
         <source>About Waypoint</source>
         <translation>À propos de Waypoint</translation>
+    </message>
+    <message>
+        <source>Waypoint %1</source>
+        <translation>Waypoint %1</translation>
     </message>
     <message>
         <source>Waypoint registers people assisted at transit centres. Every record is encrypted on this computer and locks when you step away.</source>
