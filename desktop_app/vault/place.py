@@ -1,0 +1,40 @@
+"""Where this laptop works: its country and centre, kept in the vault's `meta` table (inside the encrypted
+database, like everything else), so every new record starts with them.
+
+Keys are prefixed `place.`; values are codes and a centre name, never personal data. No migration: `meta` is a
+key/value table from the first schema.
+"""
+
+from __future__ import annotations
+
+from sqlmodel import select
+
+from desktop_app.vault.models import Meta
+from desktop_app.vault.vault import Vault
+
+PREFIX = "place."
+KEYS = ("country", "centre", "centre_name", "source")
+
+
+def read_place(vault: Vault) -> dict[str, str]:
+    """{'country': ..., 'centre': ..., 'centre_name': ..., 'source': ...}; absent keys are empty strings."""
+    with vault.session(readonly=True) as session:
+        rows = session.exec(select(Meta).where(Meta.key.startswith(PREFIX))).all()
+        stored = {row.key[len(PREFIX):]: row.value for row in rows}
+    return {key: stored.get(key, "") for key in KEYS}
+
+
+def write_place(vault: Vault, values: dict[str, str]) -> None:
+    """Replace the stored place with `values` (unknown keys are refused), in one transaction."""
+    unknown = set(values) - set(KEYS)
+    if unknown:
+        raise ValueError(f"not a place field: {', '.join(sorted(unknown))}")
+    with vault.session() as session:
+        for key in KEYS:
+            row = session.get(Meta, PREFIX + key)
+            value = values.get(key, "")
+            if row is None:
+                session.add(Meta(key=PREFIX + key, value=value))
+            else:
+                row.value = value
+                session.add(row)
