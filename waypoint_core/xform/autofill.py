@@ -27,10 +27,12 @@ def autofill(session, *, max_passes: int = 30) -> int:
     filler = _Filler(session)
     for _ in range(max_passes):
         before = filler.answered
-        while filler.expand_repeats(session.items()):
-            pass
+        # questions before repeats: a jr:count is applied once, when the repeat is reached, so
+        # the answers it reads must be given first (as a person filling in order would)
         for item in _questions(session.items()):
             filler.fill(item)
+        while filler.expand_repeats(session.items()):
+            pass
         if filler.answered == before and not filler.expanded_last_pass:
             break
         filler.expanded_last_pass = False

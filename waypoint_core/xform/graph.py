@@ -2,8 +2,10 @@
 
 A vertex is one computed property of one generic path: calculate, relevant, required, readonly,
 constraint, choices (an itemset filter) or label (an <output/> in a label or hint). An answer at
-path P re-evaluates only the vertices reading P (or an ancestor of P, e.g. count(/data/rep) or a
-group's string value), in topological order, and carries on only from those whose result changed.
+path P re-evaluates only the vertices reading P (or an ancestor of P, e.g. a group's string
+value), in topological order, and carries on only from those whose result changed. Calculations
+and relevance produce what others read: a hidden node reads as empty, so a relevance change
+re-runs the readers of the node and of everything below it.
 Cycles among calculations and conditions are rejected at load, naming every bind in the loop.
 """
 
@@ -15,9 +17,6 @@ from waypoint_core.xform.errors import DependencyCycleError
 from waypoint_core.xform.xpath_eval import Expr
 from waypoint_core.xform.xpath_refs import split_references
 
-# The only property whose result other expressions can see: relevance hides a question from the
-# person filling the form and from the record, not from expressions (ODK XForms spec, JavaRosa).
-PRODUCERS = ("calculate",)
 BIND_PROPS = ("relevant", "calculate", "readonly", "required", "constraint")
 
 
@@ -116,17 +115,24 @@ def build_graph(definition) -> Graph:
 
     reader_cache = {p: readers_of_path(p) for p in set(paths) | set(direct)}
 
-    def outputs(v: Vertex) -> list[str]:
-        if v.prop == "calculate":
-            return [v.path]
-        return []
+    shape_direct: dict[str, set[int]] = {}
+    for i, v in enumerate(raw):
+        for ref in v.structure_refs:
+            shape_direct.setdefault(ref, set()).add(i)
 
     succ: list[set[int]] = []
     indegree = [0] * len(raw)
     for i, v in enumerate(raw):
         targets: set[int] = set()
-        for out in outputs(v):
-            targets |= reader_cache.get(out) or readers_of_path(out)
+        if v.prop == "calculate":
+            targets |= reader_cache.get(v.path) or readers_of_path(v.path)
+        elif v.prop == "relevant":
+            # what other expressions see of a node and everything below it changes with its
+            # relevance (a hidden node reads as empty and leaves count()), as JavaRosa's
+            # relevance conditions cascade to children (Condition.isCascadingToChildren)
+            for out in below.get(v.path, (v.path,)):
+                targets |= reader_cache.get(out) or readers_of_path(out)
+                targets |= shape_direct.get(out, set())
         targets.discard(i)  # a condition reading its own node is evaluated once per change
         succ.append(targets)
         for t in targets:
@@ -154,10 +160,7 @@ def build_graph(definition) -> Graph:
         v = raw[old]
         vertices.append(Vertex(new, v.path, v.prop, v.expr, v.refs, v.structure_refs))
     readers = {p: tuple(sorted(position[i] for i in rs)) for p, rs in reader_cache.items() if rs}
-    shape: dict[str, set[int]] = {}
-    for v in vertices:
-        for ref in v.structure_refs:
-            shape.setdefault(ref, set()).add(v.index)
+    shape = {p: {position[i] for i in rs} for p, rs in shape_direct.items()}
     own: dict[str, list[int]] = {}
     for v in vertices:
         own.setdefault(v.path, []).append(v.index)

@@ -22,7 +22,7 @@ class Choice:
     media: dict = field(default_factory=dict)
 
 
-@dataclass
+@dataclass(slots=True)
 class Item:
     """One thing on screen. kind: "group", "repeat" (the list), "repeat-instance" or "question"."""
 
@@ -79,6 +79,11 @@ class ItemsMixin:
         is what refreshing after a ChangeSet needs. deep=True fills the subtree (as items() does),
         e.g. to rebuild a repeat after a `structure` change.
         """
+        known = self._node_of_ref.get(ref)  # the common case: a question re-read after an answer
+        if known is not None:
+            control = self.definition.controls.get(known.gpath)
+            if control is None or control.kind not in ("group", "repeat"):
+                return self._question(control, known)
         head, _, last = ref.strip().rstrip("/").rpartition("/")
         if head and "[" not in last:
             parent = self.node(head)
@@ -177,12 +182,16 @@ class ItemsMixin:
                     relevant=node.relevant, required=node.required, readonly=self.is_readonly(node),
                     value=node.value, valid=node.valid)
         if control is not None:
-            item.label = self._text(control.label, node)
-            item.hint = self._text(control.hint, node)
-            if control.hint is not None:
-                item.guidance = self._text(control.hint, node, "guidance")
-            if control.label is not None:
-                item.media = self._media(control.label)
+            # an answer that shows or hides a whole form re-reads thousands of items: the texts
+            # of a question without <output/>s are worked out once per language
+            key = (id(control), self.language)
+            texts = self._static_texts.get(key)
+            if texts is None:
+                texts = self._question_texts(control, node)
+                if texts[4]:
+                    self._static_texts[key] = texts
+            item.label, item.hint, item.guidance, media, _ = texts
+            item.media = dict(media)
             item.attrs = dict(control.attrs)
             if control.items or control.itemset:
                 item.choices = self.choices_for(node)
@@ -192,6 +201,15 @@ class ItemsMixin:
             if node.required:
                 item.required_message = self._message(node, "required_msg") or "Sorry, this response is required."
         return item
+
+    def _question_texts(self, control, node: Node) -> tuple[str, str, str, dict, bool]:
+        """(label, hint, guidance, media, static): static when no text depends on answers."""
+        translations = self.definition.translations
+        static = all(t is None or (t.itext_expr is None and not t.outputs(translations))
+                     for t in (control.label, control.hint))
+        return (self._text(control.label, node), self._text(control.hint, node),
+                self._text(control.hint, node, "guidance") if control.hint is not None else "",
+                self._media(control.label) if control.label is not None else {}, static)
 
     def _text(self, text: Text | None, node: Node, form: str | None = None) -> str:
         """A label, hint or message in the current language. Texts without <output/>s are the

@@ -60,10 +60,10 @@ class Node:
         child.parent = None
 
     def string_value(self) -> str:
-        # Relevance does not blank a value: as in the ODK XForms spec and JavaRosa, a
-        # non-relevant answer still counts in expressions; it is only left out of the record.
+        # A non-relevant node reads as empty, as in JavaRosa (XPathPathExpr.getRefValue returns
+        # null when !node.isRelevant()); its answer is kept for when it is shown again.
         if not self.children:
-            return self.value
+            return self.value if self.relevant else ""
         return "".join(c.string_value() for c in self.children)
 
     def iter(self):
@@ -100,7 +100,6 @@ class AttrNode:
     __slots__ = ("name", "value", "parent")
     children: tuple = ()
     kids: dict = {}
-    relevant = True
     dtype = None
 
     def __init__(self, name: str, value: str, parent: Node):
@@ -108,8 +107,13 @@ class AttrNode:
         self.value = value
         self.parent = parent
 
+    @property
+    def relevant(self) -> bool:
+        # an attribute shares its element's relevance (JavaRosa TreeElement.setRelevant)
+        return self.parent.relevant
+
     def string_value(self) -> str:
-        return self.value
+        return self.value if self.parent.relevant else ""
 
 
 def split_tag(tag: str) -> tuple[str, str | None]:

@@ -53,8 +53,10 @@ class FormSession(ItemsMixin, RepeatsMixin):
         self._static_itemsets: dict[str, bool] = {}
         self.errors: list[FormError] = []  # expressions that failed at run time (see _evaluation_failed)
         self._text_cache: dict = {}  # (id(Text), language, form) -> text, for texts without outputs
+        self._static_texts: dict = {}  # (id(Control), language) -> a question's texts without outputs
         self._stale: set[Node] = set()  # non-relevant nodes whose computations were put off
         self._revived: list[Node] = []  # stale nodes relevant again, to recompute
+        self._flipped: list[Node] = []  # nodes whose relevance flipped: their readers must re-run
         root = self._instantiate(definition.template)
         self.root = root
         self.main_doc = document(root)
@@ -134,6 +136,9 @@ class FormSession(ItemsMixin, RepeatsMixin):
             node.order = i
             index.setdefault(node.gpath, []).append(node)
         self._by_gpath = index
+        # refs name repeat instances by position: adding or removing one renumbers its siblings
+        self._node_of_ref: dict[str, Node] = {}
+        self._ref_of_node: dict[Node, str] = {}
 
     # ---- computing ------------------------------------------------------------------------
     def _compute_all(self) -> None:
@@ -142,13 +147,16 @@ class FormSession(ItemsMixin, RepeatsMixin):
         for v in self.definition.graph.vertices:
             for node in self._by_gpath.get(v.path, ()):
                 self._eval_vertex(v, node, changes)
+        # every reader ran after the relevance it depends on (the graph orders them so)
+        self._flipped.clear()
         self._propagate((), changes)
 
     def _eval_vertex(self, v, node: Node, changes: ChangeSet) -> list[str]:
         """Evaluate one vertex on one node; return the generic paths whose value changed.
 
-        Calculations always run (their values count even when hidden). Everything else about a
-        non-relevant question (its conditions, choices, label) cannot be seen, so that work is
+        Calculations always run, hidden or not, as in JavaRosa (Recalculate.apply sets the
+        answer whatever the relevance; others read a hidden one as empty). Everything else about
+        a non-relevant question (its conditions, choices, label) cannot be seen, so that work is
         put off: the node is marked stale and recomputed when it becomes relevant again. This
         keeps an answer that hides or shows most of a form within a frame.
         """
@@ -227,6 +235,7 @@ class FormSession(ItemsMixin, RepeatsMixin):
                 changes.before_relevant.setdefault(node, node.relevant)
                 node.relevant = now
                 changes.relevance.add(node)
+                self._flipped.append(node)
             elif not forced:
                 continue
             stack.extend((c, now, False) for c in node.children)
@@ -251,16 +260,28 @@ class FormSession(ItemsMixin, RepeatsMixin):
         for p in changed_paths:
             enqueue(p)
         if reshaped is not None:
-            for i in graph.shape_readers(reshaped):
-                push(i)
+            # count(/data/rep), count(/data/rep/q), position(..) inside it: every path at or
+            # below the repeat changes shape when an instance comes or goes
+            for p in graph.descendants.get(reshaped, (reshaped,)):
+                for i in graph.shape_readers(p):
+                    push(i)
         vertices = graph.vertices
         by_gpath = self._by_gpath
         revived = self._revived
-        while heap or revived:
+        flipped = self._flipped
+        while heap or revived or flipped:
             while revived:
                 node = revived.pop()
                 for i in graph.own(node.gpath):
                     push(i)
+            if flipped:
+                # a node shown or hidden reads differently (hidden = empty, out of count()):
+                # whatever reads it, or counts it, runs again
+                for gpath in {n.gpath for n in flipped}:
+                    enqueue(gpath)
+                    for i in graph.shape_readers(gpath):
+                        push(i)
+                flipped.clear()
             if not heap:
                 break
             index = heapq.heappop(heap)
@@ -412,26 +433,42 @@ class FormSession(ItemsMixin, RepeatsMixin):
     # ---- lookups --------------------------------------------------------------------------
     def node(self, ref: str) -> Node:
         """The node at an instance ref such as /data/hh[2]/name (positions default to 1)."""
+        # re-reading the items an answer changed looks up thousands of refs: remembered until
+        # repeat instances are added or removed (_reindex)
+        found = self._node_of_ref.get(ref)
+        if found is not None:
+            return found
         node = self.main_doc
         for step in ref.strip().strip("/").split("/"):
             name, _, rest = step.partition("[")
-            index = int(rest.rstrip("]")) if rest else 1
+            try:
+                index = int(rest.rstrip("]")) if rest else 1
+            except ValueError:
+                raise AnswerError("no such question in this form", ref=ref) from None
             kids = node.kids.get(name)
             if not kids or not 1 <= index <= len(kids):
                 raise AnswerError("no such question in this form", ref=ref)
             node = kids[index - 1]
+        self._node_of_ref[ref] = node
         return node
 
     def ref_of(self, node: Node) -> str:
+        known = self._ref_of_node.get(node)
+        if known is not None:
+            return known
         parts = []
         repeats = self.definition.repeats
-        while node is not None and node.name != "#document":
-            if node.gpath in repeats and node.parent is not None:
-                parts.append(f"{node.name}[{node.index_in_parent()}]")
+        current: Node | None = node
+        while current is not None and current.name != "#document":
+            if current.gpath in repeats and current.parent is not None:
+                parts.append(f"{current.name}[{current.index_in_parent()}]")
             else:
-                parts.append(node.name)
-            node = node.parent
-        return "/" + "/".join(reversed(parts))
+                parts.append(current.name)
+            current = current.parent
+        ref = "/" + "/".join(reversed(parts))
+        if current is not None:  # still in the instance (a removed repeat instance is not remembered)
+            self._ref_of_node[node] = ref
+        return ref
 
     def _first(self, gpath: str) -> Node | None:
         nodes = self._by_gpath.get(gpath)

@@ -303,6 +303,16 @@ def _in_context(nodes: list, ctx: Ctx) -> list:
     return nodes
 
 
+def _relevant(nodes: list) -> list:
+    """A path's result without its non-relevant nodes: JavaRosa evaluates every path through
+    XPathPathExprEval.eval, which drops them (removeIrrelevantNodesets), so a hidden answer
+    reads as empty and count() leaves hidden repeat instances out. Secondary instances are
+    always relevant. Returns a new list (callers may keep or change it)."""
+    if len(nodes) == 1:
+        return [nodes[0]] if nodes[0].relevant else []
+    return [n for n in nodes if n.relevant]
+
+
 def _compile_path(absolute: bool, base, steps):
     base_fn = _compile(base) if base is not None else None
     # choice lists: instance('x')/root/item[name = ...] filters read-only secondary instances,
@@ -338,7 +348,7 @@ def _compile_path(absolute: bool, base, steps):
             nodes = _dedupe(out) if may_dup and len(nodes) > 1 else out
             if not nodes:
                 return []
-        return nodes
+        return nodes if indexable else _relevant(nodes)
 
     # The most common shape in forms, /data/group/question: plain child steps, no predicates.
     if absolute and base_fn is None and steps and all(a == "child" and t not in ("*", "node()", "text()") and not p
@@ -356,7 +366,7 @@ def _compile_path(absolute: bool, base, steps):
                     nodes = [m for n in nodes for m in n.kids.get(name, ())]
                 if not nodes:
                     return []
-            return list(nodes)
+            return _relevant(nodes)
         return run_simple
     return run
 

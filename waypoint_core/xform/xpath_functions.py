@@ -197,8 +197,8 @@ def _position(ctx, v=None):
     if v is None:
         return float(ctx.pos)
     nodes = to_nodes(v, "position()'s argument")
-    if not nodes:
-        return NAN
+    if not nodes:  # e.g. position(..) of a hidden repeat instance: JavaRosa gives 1 + INDEX_UNBOUND
+        return 0.0
     return float(nodes[0].index_in_parent())
 
 
@@ -296,7 +296,8 @@ def _pulldata(ctx, instance_id, column, key_column, key):
 
 _fn("uuid", 0, 1)(lambda ctx, n=None: ctx.env.uuid() if n is None else _random_text(ctx, int(to_number(n))))
 _fn("random", 0, 0)(lambda ctx: ctx.env.random())
-_fn("once", 1, 1)(lambda ctx, v: ctx.node.value if getattr(ctx.node, "value", "") else v)
+# JavaRosa reads the node's own value through a path, so a hidden node counts as empty there too
+_fn("once", 1, 1)(lambda ctx, v: ctx.node.value if ctx.node.relevant and ctx.node.value else v)
 
 
 def _random_text(ctx, n: int) -> str:

@@ -41,27 +41,79 @@ def test_relevance_and_its_inheritance(form):
     assert "<guardian>Aunt</guardian>" in s.to_instance_xml(include_nonrelevant=True)  # kept in a draft
 
 
-def test_non_relevant_answers_still_count_but_are_not_recorded(form):
-    # ODK XForms spec and JavaRosa: relevance hides a question and drops it from the record;
-    # expressions still see its value (Enketo clears it instead; forms written for Collect
-    # rely on the value staying).
+def test_non_relevant_answers_read_as_empty_and_are_kept_for_when_shown_again(form):
+    # JavaRosa: a hidden node reads as empty in every expression (XPathPathExpr.getRefValue,
+    # XPathPathExprEval.removeIrrelevantNodesets; TriggerableDagTest
+    # non_relevant_node_values_are_always_null_regardless_of_their_actual_value); its answer is
+    # kept in the instance, left out of the finalized record, and counts again once shown.
     s = form("""
-| survey |           |        |        |               |             |
-|        | type      | name   | label  | relevant      | calculation |
-|        | integer   | a      | A      |               |             |
-|        | integer   | b      | B      | ${a} > 0      |             |
-|        | calculate | double |        |               | ${b} * 2    |
+| survey |           |        |        |               |                    |
+|        | type      | name   | label  | relevant      | calculation        |
+|        | integer   | a      | A      |               |                    |
+|        | integer   | b      | B      | ${a} > 0      |                    |
+|        | calculate | seen   |        |               | concat('b=', ${b}) |
 """)
     s.answer("/data/a", 1)
     s.answer("/data/b", 21)
-    assert s.value("/data/double") == "42"
+    assert s.value("/data/seen") == "b=21"
     changes = s.answer("/data/a", 0)
-    assert changes.refs["relevance"] == {"/data/b"} and changes.refs["values"] == {"/data/a"}
-    assert s.value("/data/double") == "42"
+    assert changes.refs["relevance"] == {"/data/b"} and changes.refs["values"] == {"/data/a", "/data/seen"}
+    assert s.value("/data/seen") == "b="
+    assert s.value("/data/b") == "21"  # kept, not cleared
     xml = s.to_instance_xml()
-    assert "<b>" not in xml and "<double>42</double>" in xml
+    assert "<b>" not in xml and "<seen>b=</seen>" in xml
     s.answer("/data/a", 5)
+    assert s.value("/data/seen") == "b=21"
     assert "<b>21</b>" in s.to_instance_xml()
+
+
+def test_hiding_an_answer_releases_the_questions_that_depended_on_it(form):
+    # has_job=yes, job=other, then has_job=no: "Other job, specify" must go (it read job, which is
+    # now hidden and so empty), and must not block finalizing.
+    s = form("""
+| survey  |                   |           |                   |                      |          |
+|         | type              | name      | label             | relevant             | required |
+|         | select_one yn     | has_job   | Has a job?        |                      | yes      |
+|         | select_one jobs   | job       | Job               | ${has_job} = 'yes'   | yes      |
+|         | text              | job_other | Other job         | ${job} = 'other'     | yes      |
+| choices |                   |           |                   |                      |          |
+|         | list_name         | name      | label             |                      |          |
+|         | yn                | yes       | Yes               |                      |          |
+|         | yn                | no        | No                |                      |          |
+|         | jobs              | farmer    | Farmer            |                      |          |
+|         | jobs              | other     | Other             |                      |          |
+""")
+    s.answer("/data/has_job", "yes")
+    s.answer("/data/job", "other")
+    assert s.item("/data/job_other").relevant
+    changes = s.answer("/data/has_job", "no")
+    assert {"/data/job", "/data/job_other"} <= changes.refs["relevance"]
+    assert not s.item("/data/job_other").relevant
+    assert s.finalize() == []
+
+
+def test_count_and_sum_leave_hidden_nodes_out(form):
+    # JavaRosa drops non-relevant nodes from every node-set (TriggerableDagTest
+    # non_relevant_nodes_are_excluded_from_nodeset_evaluation): count() and sum() see only shown ones
+    s = form("""
+| survey |              |        |        |               |                       |
+|        | type         | name   | label  | relevant      | calculation           |
+|        | begin repeat | member | Member |               |                       |
+|        | integer      | age    | Age    |               |                       |
+|        | integer      | income | Income | ${age} >= 18  |                       |
+|        | end repeat   |        |        |               |                       |
+|        | calculate    | n      |        |               | count(${income})      |
+|        | calculate    | total  |        |               | sum(${income})        |
+""")
+    s.answer("/data/member[1]/age", 30)
+    s.answer("/data/member[1]/income", 100)
+    s.add_repeat("/data/member")
+    s.answer("/data/member[2]/age", 40)
+    s.answer("/data/member[2]/income", 50)
+    assert (s.value("/data/n"), s.value("/data/total")) == ("2", "150")
+    s.answer("/data/member[2]/age", 12)
+    assert (s.value("/data/n"), s.value("/data/total")) == ("1", "100")
+    assert s.value("/data/member[2]/income") == "50"
 
 
 def test_required_and_constraint_with_messages(form):
