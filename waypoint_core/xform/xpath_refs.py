@@ -45,8 +45,10 @@ def references(ast, context: str | None) -> set[str]:
     return found
 
 
-# Functions that read only how many nodes there are, or where a node stands, not their values.
-_STRUCTURAL = {"count", "position"}
+# Functions that read only how many nodes there are, where a node stands or what it is called,
+# not their values: local-name(..) inside a repeat reads the repeat's name, not every answer below
+# it (en_nested-repeat-count.xml would otherwise be a false cycle through ../../x-position).
+_STRUCTURAL = {"count", "position", "name", "local-name", "namespace-uri"}
 
 
 def split_references(ast, context: str | None) -> tuple[set[str], set[str]]:
@@ -68,8 +70,10 @@ def _walk(node, ctx: str | None, current: str | None, found: set[str], structure
     if kind == "call":
         if node[1] == "current" and current:
             found.add(current)
-        for arg in node[2]:
-            if structure is not None and node[1] in _STRUCTURAL and arg[0] == "path":
+        for position, arg in enumerate(node[2]):
+            structural = node[1] in _STRUCTURAL or (node[1] == "indexed-repeat" and position % 2 == 1)
+            if structure is not None and structural and arg[0] == "path":
+                # indexed-repeat(/data/rep/q, /data/rep, 2): the repeat arguments name instances
                 _walk_path(arg, ctx, current, found, structure, structure)
             else:
                 _walk(arg, ctx, current, found, structure)

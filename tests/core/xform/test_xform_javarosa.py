@@ -33,3 +33,23 @@ def test_count_of_a_field_inside_a_repeat_follows_instances_added_and_removed():
     assert s.value("/data/n") == "2"
     assert s.value("/data/rep[1]/k") == s.value("/data/rep[2]/k") == "2"
 
+
+def test_local_name_of_the_parent_is_not_a_dependency_on_its_answers():
+    # local-name(..) reads the repeat's name, which never changes: no cycle through the nested
+    # repeat's label that reads the outer one (Enketo's nested-repeat-count fixture; JavaRosa
+    # takes name()/local-name() from the node's reference, XPathFuncExpr)
+    s = new_session(xform("""
+      <instance><data id="n"><top jr:template=""><pos/><nested jr:template=""><pos/></nested></top></data></instance>
+      <bind nodeset="/data/top/pos" type="string" calculate="concat(local-name(..), ': ', position(..))"/>
+      <bind nodeset="/data/top/nested/pos" type="string"
+            calculate="concat(../../pos, ' / ', local-name(..), ': ', position(..))"/>""",
+        '<repeat nodeset="/data/top"><repeat nodeset="/data/top/nested"><input ref="/data/top/nested/pos"/>'
+        '</repeat></repeat>'))
+    s.add_repeat("/data/top")
+    s.add_repeat("/data/top")
+    s.add_repeat("/data/top[2]/nested")
+    s.add_repeat("/data/top[2]/nested")
+    assert s.value("/data/top[2]/pos") == "top: 2"
+    assert s.value("/data/top[2]/nested[2]/pos") == "top: 2 / nested: 2"
+    s.remove_repeat("/data/top[1]")
+    assert s.value("/data/top[1]/nested[2]/pos") == "top: 1 / nested: 2"
