@@ -200,12 +200,12 @@ def vault_suite(folder: Path, rows, batch, single_rows) -> dict:
 
 def production_unlock(folder: Path) -> dict:
     params, calibration_s = calibrate()
-    derive_s, _ = timed(derive, b"bench passphrase", os.urandom(16), params)
+    derive_s, _ = timed(derive, b"bench passphrase for timing", os.urandom(16), params)
     vault_dir = folder / "production"
     create_s, (vault, _) = timed(Vault.create, vault_dir, admin_username="bench",
-                                 admin_passphrase="bench passphrase")
+                                 admin_passphrase="bench passphrase for timing")
     vault.close()
-    unlock_s, vault = timed(Vault.unlock, vault_dir, username="bench", passphrase="bench passphrase")
+    unlock_s, vault = timed(Vault.unlock, vault_dir, username="bench", passphrase="bench passphrase for timing")
     first_page_s, _ = timed(page_registrations, vault, offset=0, limit=PAGE)
     vault.close()
     return {"params": params, "calibration_s": calibration_s, "derive_s": derive_s, "create_s": create_s,

@@ -1,15 +1,21 @@
 """`verify` and `info`: what an administrator (or the crash test) checks on an unlocked vault.
 
 verify reads every page through SQLCipher's HMAC check, runs SQLite's own integrity check, compares
-the schema with what the migrations build, and reads every registration and its outbox trail.
+the schema with what the migrations build, reads every registration and its outbox trail, and
+checks every slot's role grant. Damage is reported as problems (naming the page), never as an
+exception: verify is how one learns what is wrong. `check_pages` is the page part alone, which the
+app runs in the background after each unlock.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from desktop_app.vault import database, keyslots
+from desktop_app.vault import database, grants, keyslots
+from desktop_app.vault.errors import RoleNotGranted, TamperedDatabase, VaultError
+from desktop_app.vault.keyslots import Doc
 from desktop_app.vault.models import STATUSES, SYNC_STATES, SYNC_WRITER
 
 
@@ -25,6 +31,11 @@ class VerifyReport:
         return not self.problems
 
 
+def _connect(folder: Path, doc: Doc, dek: bytes) -> database.Connection:
+    return database.connect_raw(folder / database.DB_FILE, dek, page_size=keyslots.cipher_page_size(doc),
+                                isolation_level=None)
+
+
 def verify(folder: Path, dek: bytes) -> VerifyReport:
     report = VerifyReport()
     doc = keyslots.load(folder)
@@ -33,33 +44,82 @@ def verify(folder: Path, dek: bytes) -> VerifyReport:
     for slot in doc["slots"]:
         if str(doc["generation"]) not in slot["envelopes"]:
             report.problems.append(f"slot {slot['username']!r} lacks the current data key")
-    conn = database.connect_raw(folder / database.DB_FILE, dek, page_size=keyslots.cipher_page_size(doc),
-                                isolation_level=None)
+    conn = _connect(folder, doc, dek)
     try:
-        _check_pages(conn, report)
-        _check_schema(conn, report)
-        _check_records(conn, report)
+        report.problems.extend(_page_problems(conn))
+        if report.ok:  # damaged pages would make the reads below fail on the same damage
+            _check_schema(conn, report)
+            _check_records(conn, report)
+            _check_roles(conn, doc, report)
     except Exception as exc:
         mapped = database.map_db_error(exc)
-        if mapped is exc:
+        if isinstance(mapped, TamperedDatabase):
+            report.problems.append(f"reading the database failed: {mapped}")
+        elif mapped is exc:
             raise
-        raise mapped from exc
+        else:
+            raise mapped from exc
     finally:
         conn.close()
     return report
 
 
-def _check_pages(conn, report: VerifyReport) -> None:
-    for (row,) in conn.execute("PRAGMA cipher_integrity_check").fetchall():
-        report.problems.append(f"encrypted page check: {row}")
-    rows = [r[0] for r in conn.execute("PRAGMA integrity_check").fetchall()]
+def check_pages(folder: Path, dek: bytes) -> list[str]:
+    doc = keyslots.load(folder)
+    conn = _connect(folder, doc, dek)
+    try:
+        return _page_problems(conn)
+    finally:
+        conn.close()
+
+
+def _page_problems(conn: database.Connection) -> list[str]:
+    """Every page's HMAC, then SQLite's own structure check; one line per problem, naming the page."""
+    problems = [f"encrypted page check: {row} (the file was damaged or altered there)"
+                for (row,) in conn.execute("PRAGMA cipher_integrity_check").fetchall()]
+    if problems:
+        return problems  # SQLite's check would stop at the first unreadable page with less to say
+    try:
+        rows = [str(r[0]) for r in conn.execute("PRAGMA integrity_check").fetchall()]
+    except Exception as exc:
+        mapped = database.map_db_error(exc)
+        if not isinstance(mapped, VaultError):
+            raise
+        return [f"integrity check could not finish: {mapped}"]
     if rows != ["ok"]:
-        report.problems.extend(f"integrity check: {r}" for r in rows)
+        problems.extend(f"integrity check: {r}" for r in rows)
     for table, rowid, parent, _ in conn.execute("PRAGMA foreign_key_check").fetchall():
-        report.problems.append(f"{table} row {rowid} points to a missing {parent}")
+        problems.append(f"{table} row {rowid} points to a missing {parent}")
+    return problems
 
 
-def _check_schema(conn, report: VerifyReport) -> None:
+def _check_roles(conn: database.Connection, doc: Doc, report: VerifyReport) -> None:
+    """Every slot's role was granted by the authority whose public half is in the database."""
+    row = conn.execute("SELECT value FROM meta WHERE key = ?", (grants.AUTHORITY_META_KEY,)).fetchone()
+    if row is None:
+        report.problems.append("the vault has no role authority (it is made at the next unlock)")
+        return
+    try:
+        authority = grants.public_from_text(str(row[0]))
+    except RoleNotGranted as exc:
+        report.problems.append(str(exc))
+        return
+    db_roles = {str(uid): str(role) for uid, role in conn.execute("SELECT id, role FROM user WHERE active = 1")}
+    for slot in doc["slots"]:
+        try:
+            grant = grants.check(doc, slot, authority)
+        except RoleNotGranted as exc:
+            report.problems.append(f"slot {slot['username']!r}: {exc.detail}")
+            continue
+        if slot["kind"] != "user":
+            continue
+        if slot["user_id"] not in db_roles:
+            report.problems.append(f"slot {slot['username']!r} belongs to no active user of the user table")
+        elif db_roles[slot["user_id"]] not in grant.roles:
+            report.problems.append(f"slot {slot['username']!r}: its role differs from the user table")
+
+
+def _check_schema(conn: database.Connection, report: VerifyReport) -> None:
     report.schema_version = database.schema_version(conn)
     latest = database.latest_version()
     if report.schema_version != latest:
@@ -68,7 +128,7 @@ def _check_schema(conn, report: VerifyReport) -> None:
         report.problems.append("the tables differ from what the migrations create")
 
 
-def _check_records(conn, report: VerifyReport) -> None:
+def _check_records(conn: database.Connection, report: VerifyReport) -> None:
     queued = {
         (rid, ver) for rid, ver in conn.execute("SELECT record_id, record_version FROM outbox").fetchall()
     }
@@ -92,10 +152,9 @@ def _check_records(conn, report: VerifyReport) -> None:
             report.problems.append(f"{where}: no outbox row for version {version}")
 
 
-def info(folder: Path, dek: bytes) -> dict:
+def info(folder: Path, dek: bytes) -> dict[str, Any]:
     doc = keyslots.load(folder)
-    conn = database.connect_raw(folder / database.DB_FILE, dek, page_size=keyslots.cipher_page_size(doc),
-                                isolation_level=None)
+    conn = _connect(folder, doc, dek)
     try:
         by_status = {s: 0 for s in STATUSES}
         for status, deleted, n in conn.execute(

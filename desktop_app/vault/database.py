@@ -21,6 +21,7 @@ import shutil
 import sqlite3
 import time
 from pathlib import Path
+from typing import Any
 
 import sqlcipher3.dbapi2 as sqlcipher
 from sqlalchemy import create_engine, event
@@ -29,13 +30,18 @@ from sqlalchemy.engine import Engine
 
 from desktop_app.vault.errors import (
     DiskFull,
+    ForeignDatabase,
     MigrationFailed,
+    NotAVault,
     SchemaTooNew,
     TamperedDatabase,
     VaultError,
     VaultFolderNotWritable,
 )
-from desktop_app.vault.keyslots import map_os_error
+from desktop_app.vault.keyslots import Doc, b64d, b64e, map_os_error
+
+# A DB-API connection of sqlcipher3 (untyped): what connect_raw returns and migrations receive.
+Connection = Any
 
 DB_FILE = "waypoint.db"
 # 8 KiB pages hold three ~2 KB registrations where 4 KiB pages hold one: a third smaller file and
@@ -53,6 +59,7 @@ SQLITE_FULL = 13
 SQLITE_CANTOPEN = 14
 SQLITE_READONLY = 8
 SQLITE_NOTADB = 26
+SALT_LENGTH = 16  # SQLCipher keeps its random per-file salt in clear in the first 16 bytes
 
 
 def map_db_error(exc: BaseException) -> BaseException:
@@ -76,8 +83,7 @@ def map_db_error(exc: BaseException) -> BaseException:
     return exc
 
 
-def connect_raw(db_path: Path, dek: bytes, *, page_size: int,
-                isolation_level: str | None = "") -> sqlcipher.Connection:
+def connect_raw(db_path: Path, dek: bytes, *, page_size: int, isolation_level: str | None = "") -> Connection:
     """A keyed, configured DB-API connection. The first read checks the key (HMAC of page 1).
 
     `page_size` is the vault's cipher_page_size (recorded in slots.json): SQLCipher cannot read it
@@ -107,19 +113,19 @@ def make_engine(db_path: Path, dek: bytes, *, page_size: int, immediate: bool = 
     key = bytes(dek)
     begin = "BEGIN IMMEDIATE" if immediate else "BEGIN"
 
-    def creator():
+    def creator() -> Connection:
         return connect_raw(db_path, key, page_size=page_size)
 
     engine = create_engine("sqlite+pysqlite://", module=sqlcipher, creator=creator, pool_pre_ping=False)
 
     @event.listens_for(engine, "begin")
-    def _begin(conn):
+    def _begin(conn: Any) -> None:
         # A writer takes the lock up front so two writers queue on busy_timeout instead of one
         # failing halfway through its transaction with SQLITE_BUSY.
         conn.exec_driver_sql(begin)
 
     @event.listens_for(engine, "connect")
-    def _no_implicit_begin(dbapi_conn, _record):
+    def _no_implicit_begin(dbapi_conn: Any, _record: Any) -> None:
         dbapi_conn.isolation_level = None
 
     return engine
@@ -129,7 +135,7 @@ def make_engine(db_path: Path, dek: bytes, *, page_size: int, immediate: bool = 
 
 
 def available_migrations() -> list[tuple[int, Path]]:
-    found = []
+    found: list[tuple[int, Path]] = []
     for path in MIGRATIONS_DIR.iterdir():
         match = _MIGRATION_NAME.match(path.name)
         if match:
@@ -145,11 +151,11 @@ def latest_version() -> int:
     return len(available_migrations())
 
 
-def schema_version(conn) -> int:
+def schema_version(conn: Connection) -> int:
     return int(conn.execute("PRAGMA user_version").fetchone()[0])
 
 
-def apply_migration(conn, number: int, path: Path) -> None:
+def apply_migration(conn: Connection, number: int, path: Path) -> None:
     """One migration in one transaction, user_version set inside it: all of it or none of it."""
     conn.execute("BEGIN IMMEDIATE")
     try:
@@ -158,6 +164,8 @@ def apply_migration(conn, number: int, path: Path) -> None:
                 conn.execute(statement)
         else:
             spec = importlib.util.spec_from_file_location(f"waypoint_migration_{number:04d}", path)
+            if spec is None or spec.loader is None:
+                raise RuntimeError(f"cannot load migration {path.name}")
             module = importlib.util.module_from_spec(spec)
             spec.loader.exec_module(module)
             module.upgrade(conn)
@@ -169,7 +177,8 @@ def apply_migration(conn, number: int, path: Path) -> None:
 
 
 def _split_sql(script: str) -> list[str]:
-    statements, current = [], ""
+    statements: list[str] = []
+    current = ""
     for line in script.splitlines(keepends=True):
         if line.lstrip().startswith("--"):
             continue
@@ -182,7 +191,7 @@ def _split_sql(script: str) -> list[str]:
     return statements
 
 
-def migrate(conn, *, folder: Path, target: int | None = None) -> Path | None:
+def migrate(conn: Connection, *, folder: Path, target: int | None = None) -> Path | None:
     """Bring the schema up to date; back up the (encrypted) file first if it already holds data.
 
     Returns the backup path, if one was made. Refuses a schema newer than this code knows.
@@ -209,7 +218,7 @@ def migrate(conn, *, folder: Path, target: int | None = None) -> Path | None:
     return backup
 
 
-def backup_file(conn, *, folder: Path, version: int) -> Path:
+def backup_file(conn: Connection, *, folder: Path, version: int) -> Path:
     """Copy the database file as it is on disk (still encrypted) after folding the WAL into it."""
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
     backup_dir = folder / BACKUP_DIR
@@ -234,7 +243,7 @@ def backup_file(conn, *, folder: Path, version: int) -> Path:
     return target
 
 
-def schema_signature(conn) -> list[tuple[str, str, str]]:
+def schema_signature(conn: Connection) -> list[tuple[str, str, str]]:
     """(type, name, normalised SQL) of every schema object, to compare a vault against the migrations."""
     rows = conn.execute(
         "SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name"
@@ -257,3 +266,55 @@ def wrap_sa_error(exc: Exception) -> BaseException:
     if isinstance(exc, (sa_exc.DBAPIError, sqlcipher.Error, OSError)):
         return map_db_error(exc)
     return exc
+
+
+# --- is this file this vault's database? ------------------------------------------------------
+
+
+def file_salt(db_path: Path) -> str:
+    with open(db_path, "rb") as f:
+        return b64e(f.read(SALT_LENGTH))
+
+
+def check_file(db_path: Path, doc: Doc) -> None:
+    """Before any connection (which would write to an empty file): is this plausibly our database?
+
+    An empty file would be turned into a fresh database by the first pragma and then migrated
+    into an empty vault; a file whose salt is not the one recorded at creation is another file.
+    """
+    size = db_path.stat().st_size
+    if size == 0:
+        raise NotAVault("the database file is empty")
+    page_size = int(doc.get("cipher_page_size", LEGACY_PAGE_SIZE))
+    if size % page_size:
+        raise TamperedDatabase(f"the file is {size} bytes, not a whole number of {page_size}-byte pages: cut short or altered")
+    recorded = doc.get("database_salt")
+    if recorded:
+        with open(db_path, "rb") as f:
+            salt = f.read(SALT_LENGTH)
+        differing = sum(a != b for a, b in zip(salt, b64d(recorded)))
+        if differing > 2:  # a flipped byte or two is damage; a different salt is a different file
+            raise ForeignDatabase("the database's salt is not the one recorded when this vault was made")
+        if differing:
+            raise TamperedDatabase("the database file's header was altered")
+
+
+def check_identity(conn: Connection, doc: Doc) -> int:
+    """After opening, before migrating: the database says it is this vault. Returns its schema version."""
+    version = schema_version(conn)
+    if version == 0:
+        raise NotAVault("the database has no tables: it was never a vault or was emptied")
+    if version > latest_version():
+        raise SchemaTooNew(f"database schema {version}, this Waypoint knows up to {latest_version()}")
+    try:
+        row = conn.execute("SELECT value FROM meta WHERE key = 'vault_id'").fetchone()
+    except sqlcipher.Error as exc:
+        mapped = map_db_error(exc)
+        if isinstance(mapped, VaultError):
+            raise mapped from exc
+        raise NotAVault("the database has no vault identity (no meta table)") from exc
+    if row is None:
+        raise NotAVault("the database has no vault identity (no vault_id in meta)")
+    if row[0] != doc["vault_id"]:
+        raise ForeignDatabase(f"the database belongs to vault {row[0]}, the key file to {doc['vault_id']}")
+    return version

@@ -7,11 +7,16 @@ carries a passphrase, a key or record content.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from desktop_app.vault.passphrases import Assessment
+
 
 class VaultError(Exception):
     message = "The vault could not be used."
 
-    def __init__(self, detail: str | None = None):
+    def __init__(self, detail: str | None = None) -> None:
         self.detail = detail
         super().__init__(self.message if not detail else f"{self.message} ({detail})")
 
@@ -27,7 +32,7 @@ class UnknownUser(VaultError):
 class TooManyAttempts(VaultError):
     message = "Too many wrong passphrases; wait before trying again."
 
-    def __init__(self, retry_after_s: float):
+    def __init__(self, retry_after_s: float) -> None:
         self.retry_after_s = retry_after_s
         super().__init__(f"try again in {max(1, round(retry_after_s))} s")
 
@@ -37,7 +42,31 @@ class TamperedKeySlots(VaultError):
 
 
 class TamperedDatabase(VaultError):
-    message = "The vault's database has been damaged or altered; it was not changed."
+    message = (
+        "The vault's database is damaged or was altered outside Waypoint (an encrypted page fails its "
+        "check); Waypoint stopped there and wrote nothing."
+    )
+
+
+class NotAVault(VaultError):
+    message = (
+        "The database file in this folder is not a Waypoint vault (it is empty or has no vault identity); "
+        "it was not opened, migrated or changed."
+    )
+
+
+class ForeignDatabase(VaultError):
+    message = (
+        "The database file belongs to another vault, not to this folder's key file; "
+        "it was not opened, migrated or changed."
+    )
+
+
+class RoleNotGranted(VaultError):
+    message = (
+        "This user's role was not granted by an administrator (the key file was edited); "
+        "the vault was not opened and nothing was changed."
+    )
 
 
 class WeakKdfParameters(VaultError):
@@ -78,3 +107,13 @@ class PermissionDenied(VaultError):
 
 class InvalidInput(VaultError):
     message = "Invalid input."
+
+
+class WeakPassphrase(InvalidInput):
+    """The passphrase fails the rules of desktop_app.vault.passphrases; `assessment.reasons` says why."""
+
+    message = "This passphrase is too easy to guess."
+
+    def __init__(self, assessment: Assessment) -> None:
+        self.assessment = assessment
+        super().__init__(", ".join(reason.value.replace("_", " ") for reason in assessment.reasons))

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import dataclass
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
 
@@ -40,11 +41,11 @@ class KdfParams:
     iterations: int
     lanes: int
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, Any]:
         return {"alg": "argon2id", "m": self.memory_kib, "t": self.iterations, "p": self.lanes}
 
     @classmethod
-    def from_json(cls, data: dict) -> KdfParams:
+    def from_json(cls, data: Any) -> KdfParams:
         if not isinstance(data, dict) or data.get("alg") != "argon2id":
             raise TamperedKeySlots("unknown key derivation")
         try:

@@ -23,6 +23,7 @@ import json
 import os
 import uuid
 from pathlib import Path
+from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hpke
@@ -40,19 +41,22 @@ from desktop_app.vault.kdf import KdfParams, check_floor, derive
 
 FORMAT = "waypoint-keyslots/1"
 SLOTS_FILE = "slots.json"
-_SUITE = hpke.Suite(hpke.KEM.X25519, hpke.KDF.HKDF_SHA256, hpke.AEAD.AES_256_GCM)
+SUITE = hpke.Suite(hpke.KEM.X25519, hpke.KDF.HKDF_SHA256, hpke.AEAD.AES_256_GCM)
 _CHECK_LABEL = b"waypoint passphrase check v1"
+# The parsed slot file and one slot in it: JSON objects, checked by _validate on load.
+Doc = dict[str, Any]
+Slot = dict[str, Any]
 
 
-def canonical(obj) -> bytes:
+def canonical(obj: object) -> bytes:
     return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode()
 
 
-def _b64e(data: bytes) -> str:
+def b64e(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
 
-def _b64d(text: str) -> bytes:
+def b64d(text: str) -> bytes:
     try:
         return base64.b64decode(text.encode("ascii"), validate=True)
     except (ValueError, AttributeError) as exc:
@@ -60,7 +64,7 @@ def _b64d(text: str) -> bytes:
 
 
 def new_document(*, vault_id: str, kdf_profile: str, params: KdfParams, calibrated_s: float | None,
-                 cipher_page_size: int) -> dict:
+                 cipher_page_size: int) -> Doc:
     return {
         "format": FORMAT,
         "cipher_page_size": cipher_page_size,
@@ -73,7 +77,7 @@ def new_document(*, vault_id: str, kdf_profile: str, params: KdfParams, calibrat
     }
 
 
-def _slot_ad(doc: dict, slot: dict) -> bytes:
+def _slot_ad(doc: Doc, slot: Slot) -> bytes:
     return canonical(
         {
             "format": doc["format"],
@@ -84,7 +88,7 @@ def _slot_ad(doc: dict, slot: dict) -> bytes:
     )
 
 
-def _envelope_info(doc: dict, slot: dict, generation: int) -> bytes:
+def _envelope_info(doc: Doc, slot: Slot, generation: int) -> bytes:
     return canonical(
         {
             "format": doc["format"],
@@ -98,42 +102,42 @@ def _envelope_info(doc: dict, slot: dict, generation: int) -> bytes:
     )
 
 
-def _derive_parts(secret: str, slot_kdf: dict, *, profile: str) -> tuple[bytes, bytes]:
+def _derive_parts(secret: str, slot_kdf: dict[str, Any], *, profile: str) -> tuple[bytes, bytes]:
     params = KdfParams.from_json(slot_kdf)
     check_floor(params, profile=profile)
-    derived = derive(secret.encode("utf-8"), _b64d(slot_kdf.get("salt", "")), params)
+    derived = derive(secret.encode("utf-8"), b64d(slot_kdf.get("salt", "")), params)
     wrap_key, check_key = derived[:32], derived[32:]
     return wrap_key, hmac.new(check_key, _CHECK_LABEL, hashlib.sha256).digest()
 
 
-def _wrap_private_key(doc: dict, slot: dict, private_key: X25519PrivateKey, secret: str, params: KdfParams) -> None:
-    slot["kdf"] = params.as_json() | {"salt": _b64e(os.urandom(16))}
+def _wrap_private_key(doc: Doc, slot: Slot, private_key: X25519PrivateKey, secret: str, params: KdfParams) -> None:
+    slot["kdf"] = params.as_json() | {"salt": b64e(os.urandom(16))}
     wrap_key, check = _derive_parts(secret, slot["kdf"], profile=doc["kdf_profile"])
     raw = private_key.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
     nonce = os.urandom(12)
-    slot["check"] = _b64e(check)
-    slot["wrapped_private_key"] = _b64e(nonce + AESGCM(wrap_key).encrypt(nonce, raw, _slot_ad(doc, slot)))
+    slot["check"] = b64e(check)
+    slot["wrapped_private_key"] = b64e(nonce + AESGCM(wrap_key).encrypt(nonce, raw, _slot_ad(doc, slot)))
 
 
-def seal_data_key(doc: dict, slot: dict, generation: int, dek: bytes) -> None:
-    public = X25519PublicKey.from_public_bytes(_b64d(slot["public_key"]))
-    sealed = _SUITE.encrypt(dek, public, info=_envelope_info(doc, slot, generation))
-    slot.setdefault("envelopes", {})[str(generation)] = _b64e(sealed)
+def seal_data_key(doc: Doc, slot: Slot, generation: int, dek: bytes) -> None:
+    public = X25519PublicKey.from_public_bytes(b64d(slot["public_key"]))
+    sealed = SUITE.encrypt(dek, public, info=_envelope_info(doc, slot, generation))
+    slot.setdefault("envelopes", {})[str(generation)] = b64e(sealed)
 
 
 def add_slot(
-    doc: dict, *, kind: str, user_id: str, username: str, role: str, secret: str, params: KdfParams,
+    doc: Doc, *, kind: str, user_id: str, username: str, role: str, secret: str, params: KdfParams,
     data_keys: dict[int, bytes],
-) -> tuple[dict, X25519PrivateKey]:
+) -> tuple[Slot, X25519PrivateKey]:
     """Create a slot for `secret` holding every given generation of the data key; append it to doc."""
     private_key = X25519PrivateKey.generate()
-    slot = {
+    slot: Slot = {
         "slot_id": str(uuid.uuid4()),
         "kind": kind,
         "user_id": user_id,
         "username": username,
         "role": role,
-        "public_key": _b64e(private_key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)),
+        "public_key": b64e(private_key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)),
         "envelopes": {},
     }
     _wrap_private_key(doc, slot, private_key, secret, params)
@@ -143,29 +147,29 @@ def add_slot(
     return slot, private_key
 
 
-def unlock_slot(doc: dict, slot: dict, secret: str) -> X25519PrivateKey:
+def unlock_slot(doc: Doc, slot: Slot, secret: str) -> X25519PrivateKey:
     """Passphrase → private key. WrongPassphrase if the check fails, TamperedKeySlots if the wrap does."""
     wrap_key, check = _derive_parts(secret, slot["kdf"], profile=doc["kdf_profile"])
-    if not hmac.compare_digest(check, _b64d(slot["check"])):
+    if not hmac.compare_digest(check, b64d(slot["check"])):
         raise WrongPassphrase()
-    blob = _b64d(slot["wrapped_private_key"])
+    blob = b64d(slot["wrapped_private_key"])
     try:
         raw = AESGCM(wrap_key).decrypt(blob[:12], blob[12:], _slot_ad(doc, slot))
         private_key = X25519PrivateKey.from_private_bytes(raw)
     except (InvalidTag, ValueError) as exc:
         raise TamperedKeySlots("a key slot does not match its owner") from exc
     public = private_key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
-    if not hmac.compare_digest(public, _b64d(slot["public_key"])):
+    if not hmac.compare_digest(public, b64d(slot["public_key"])):
         raise TamperedKeySlots("a key slot's public key was replaced")
     return private_key
 
 
-def open_data_key(doc: dict, slot: dict, private_key: X25519PrivateKey, generation: int) -> bytes:
+def open_data_key(doc: Doc, slot: Slot, private_key: X25519PrivateKey, generation: int) -> bytes:
     sealed = slot.get("envelopes", {}).get(str(generation))
     if sealed is None:
         raise TamperedKeySlots(f"no data key of generation {generation} in the slot")
     try:
-        dek = _SUITE.decrypt(_b64d(sealed), private_key, info=_envelope_info(doc, slot, generation))
+        dek = SUITE.decrypt(b64d(sealed), private_key, info=_envelope_info(doc, slot, generation))
     except (InvalidTag, ValueError) as exc:
         raise TamperedKeySlots("a sealed data key does not open") from exc
     if len(dek) != 32:
@@ -173,7 +177,7 @@ def open_data_key(doc: dict, slot: dict, private_key: X25519PrivateKey, generati
     return dek
 
 
-def rewrap(doc: dict, slot: dict, private_key: X25519PrivateKey, new_secret: str, params: KdfParams) -> None:
+def rewrap(doc: Doc, slot: Slot, private_key: X25519PrivateKey, new_secret: str, params: KdfParams) -> None:
     """Passphrase change: a fresh salt and wrap of the same private key; envelopes stay as they are."""
     _wrap_private_key(doc, slot, private_key, new_secret, params)
 
@@ -181,16 +185,16 @@ def rewrap(doc: dict, slot: dict, private_key: X25519PrivateKey, new_secret: str
 # --- the file --------------------------------------------------------------------------------
 
 
-def cipher_page_size(doc: dict) -> int:
+def cipher_page_size(doc: Doc) -> int:
     """The database's SQLCipher page size; vaults from before it was recorded use the default 4096."""
-    return doc.get("cipher_page_size", 4096)
+    return int(doc.get("cipher_page_size", 4096))
 
 
-def _digest(doc: dict) -> str:
+def _digest(doc: Doc) -> str:
     return hashlib.sha256(canonical({k: v for k, v in doc.items() if k != "digest"})).hexdigest()
 
 
-def _validate(doc) -> None:
+def _validate(doc: Any) -> None:
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise TamperedKeySlots("unknown key file format")
     if not hmac.compare_digest(str(doc.get("digest", "")), _digest(doc)):
@@ -200,19 +204,21 @@ def _validate(doc) -> None:
         assert isinstance(doc["generation"], int) and isinstance(doc["slots"], list)
         assert doc["pending_generation"] in (None, doc["generation"] + 1)
         assert isinstance(doc.get("cipher_page_size", 4096), int)
+        assert isinstance(doc.get("database_salt", ""), str)
         for slot in doc["slots"]:
             for key in ("slot_id", "kind", "user_id", "username", "role", "public_key", "check",
                         "wrapped_private_key"):
                 assert isinstance(slot[key], str), key
             assert isinstance(slot["kdf"], dict) and isinstance(slot["envelopes"], dict)
+            assert isinstance(slot.get("grant", {}), dict) and isinstance(slot.get("authority", ""), str)
     except (AssertionError, KeyError, TypeError) as exc:
         raise TamperedKeySlots("malformed key file") from exc
 
 
-def load(folder: Path) -> dict:
+def load(folder: Path) -> Doc:
     try:
         raw = (folder / SLOTS_FILE).read_bytes()
-        doc = json.loads(raw)
+        doc: Doc = json.loads(raw)
     except FileNotFoundError:
         raise
     except (ValueError, UnicodeDecodeError) as exc:
@@ -221,7 +227,7 @@ def load(folder: Path) -> dict:
     return doc
 
 
-def save(folder: Path, doc: dict) -> None:
+def save(folder: Path, doc: Doc) -> None:
     doc["digest"] = _digest(doc)
     atomic_write(folder / SLOTS_FILE, json.dumps(doc, indent=1, sort_keys=True).encode())
 

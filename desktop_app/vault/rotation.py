@@ -16,11 +16,14 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+
 from desktop_app.vault import database, keyslots
 from desktop_app.vault.errors import TamperedDatabase
+from desktop_app.vault.keyslots import Doc, Slot
 
 
-def current_data_key(folder: Path, doc: dict, slot: dict, private_key) -> bytes:
+def current_data_key(folder: Path, doc: Doc, slot: Slot, private_key: X25519PrivateKey) -> bytes:
     """The key that opens the database now, finishing an interrupted rotation first if there is one."""
     dek = keyslots.open_data_key(doc, slot, private_key, doc["generation"])
     if doc["pending_generation"] is None:
@@ -30,14 +33,14 @@ def current_data_key(folder: Path, doc: dict, slot: dict, private_key) -> bytes:
     return new_dek
 
 
-def remove_and_rotate(folder: Path, doc: dict, target: dict, *, old_dek: bytes) -> bytes:
+def remove_and_rotate(folder: Path, doc: Doc, target: Slot, *, old_dek: bytes) -> bytes:
     """Steps 1–3 above; returns the new data key."""
     new_dek = start(folder, doc, target)
     finish(folder, doc, old_dek=old_dek, new_dek=new_dek)
     return new_dek
 
 
-def start(folder: Path, doc: dict, target: dict) -> bytes:
+def start(folder: Path, doc: Doc, target: Slot) -> bytes:
     """Step 1: drop the slot, seal a new data key for everyone left, mark the rotation pending."""
     new_dek = os.urandom(32)
     pending = doc["generation"] + 1
@@ -49,7 +52,7 @@ def start(folder: Path, doc: dict, target: dict) -> bytes:
     return new_dek
 
 
-def finish(folder: Path, doc: dict, *, old_dek: bytes, new_dek: bytes) -> None:
+def finish(folder: Path, doc: Doc, *, old_dek: bytes, new_dek: bytes) -> None:
     """Steps 2 and 3 (idempotent)."""
     page_size = keyslots.cipher_page_size(doc)
     rekey_database(folder / database.DB_FILE, old_dek=old_dek, new_dek=new_dek, page_size=page_size,
@@ -61,7 +64,7 @@ def finish(folder: Path, doc: dict, *, old_dek: bytes, new_dek: bytes) -> None:
     finalize(folder, doc)
 
 
-def finalize(folder: Path, doc: dict) -> None:
+def finalize(folder: Path, doc: Doc) -> None:
     """Step 3: keep only the new generation."""
     old, new = str(doc["generation"]), doc["pending_generation"]
     for slot in doc["slots"]:

@@ -3,6 +3,11 @@
 A Vault object is an unlocked vault: it holds the data key in memory until `close()`. Files in the
 vault folder: `waypoint.db` (+ `-wal`, `-shm`; SQLCipher), `slots.json` (key slots), `lockout.json`
 (wrong-passphrase counter), `backups/` (encrypted copies made before migrations).
+
+Unlocking checks, in this order and before anything is written: the key slot file, the database
+file (not empty, this vault's salt), the passphrase, then inside the database the vault identity
+and the role an administrator granted the slot (desktop_app/vault/grants.py); only then does it
+migrate. User management lives in desktop_app/vault/users.py, the emergency erase in erase.py.
 """
 
 from __future__ import annotations
@@ -11,16 +16,22 @@ import base64
 import os
 import time
 import uuid
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, UTC
+from datetime import UTC, datetime
 from pathlib import Path
-from collections.abc import Callable, Iterator
+from types import TracebackType
+from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from sqlalchemy import exc as sa_exc
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from desktop_app.vault import checks, database, keyslots, lockout, rotation
+from desktop_app.vault import checks, database, grants, keyslots, lockout, rotation, users
+from desktop_app.vault.erase import ErasedFiles, erase_folder
 from desktop_app.vault.errors import (
     InvalidInput,
     PermissionDenied,
@@ -30,12 +41,16 @@ from desktop_app.vault.errors import (
     VaultNotFound,
     WrongPassphrase,
 )
-from desktop_app.vault.kdf import PRODUCTION, TEST, TEST_PARAMS, KdfParams, calibrate, check_profile_allowed
-from desktop_app.vault.models import ROLES, Meta, User
+from desktop_app.vault.kdf import PRODUCTION, TEST, TEST_PARAMS, calibrate, check_profile_allowed
+from desktop_app.vault.keyslots import Doc, Slot
+from desktop_app.vault.models import Meta
 
 VAULT_FORMAT = "1"
 RECOVERY_USERNAME = "recovery"
-ADMINISTRATOR = "administrator"
+ADMINISTRATOR = grants.ADMINISTRATOR
+# Organisation policy (meta rows, set by an administrator): may any signed-in user erase the vault?
+POLICY_ANY_USER_MAY_ERASE = "policy.any_user_may_erase"
+POLICIES = (POLICY_ANY_USER_MAY_ERASE,)
 
 
 @dataclass(frozen=True)
@@ -57,7 +72,7 @@ def new_recovery_code() -> str:
 
 def normalise_recovery_code(code: str) -> str:
     text = "".join(ch for ch in code.upper() if ch.isalnum())
-    text = text.translate(str.maketrans({"0": "O", "1": "I", "8": "B"}))
+    text = text.translate(str.maketrans("018", "OIB"))
     return "-".join(text[i : i + 4] for i in range(0, len(text), 4))
 
 
@@ -72,16 +87,26 @@ def probe_writable(folder: Path) -> None:
         raise keyslots.map_os_error(exc) from exc
 
 
+def _mapped(exc: Exception) -> BaseException:
+    """The vault's own error for a driver error, or `exc` itself."""
+    return database.wrap_sa_error(exc)
+
+
 class Vault:
-    def __init__(self, *, path: Path, doc: dict, slot: dict, private_key, dek: bytes, device_id: str):
+    def __init__(self, *, path: Path, doc: Doc, slot: Slot, private_key: X25519PrivateKey, dek: bytes,
+                 device_id: str, grant: grants.Grant, authority: Ed25519PrivateKey | None) -> None:
         self.path = path
         self.device_id = device_id
         self.user = UserInfo(slot["user_id"], slot["username"], slot["role"])
-        self._slot_id = slot["slot_id"]
-        self._private_key = private_key
+        self.grant = grant
+        self._slot_id: str = slot["slot_id"]
+        self._private_key: X25519PrivateKey | None = private_key
+        self._authority = authority  # only administrators (and recovery) hold it
         self._dek: bytes | None = dek
-        self._kdf_profile = doc["kdf_profile"]
+        self._kdf_profile: str = doc["kdf_profile"]
         self._page_size = keyslots.cipher_page_size(doc)
+        self._read_engine: Engine | None = None
+        self._write_engine: Engine | None = None
         self._open_engines()
 
     # --- opening and closing --------------------------------------------------------------
@@ -95,8 +120,8 @@ class Vault:
         cls, path: Path, *, admin_username: str, admin_passphrase: str, kdf_profile: str = PRODUCTION,
     ) -> tuple[Vault, str]:
         path = Path(path)
-        _check_username(admin_username)
-        _check_passphrase(admin_passphrase, kdf_profile)
+        users.check_username(admin_username)
+        users.check_passphrase(admin_passphrase, username=admin_username)
         if kdf_profile not in (PRODUCTION, TEST):
             raise InvalidInput(f"unknown KDF profile {kdf_profile!r}")
         check_profile_allowed(kdf_profile)
@@ -113,6 +138,7 @@ class Vault:
         probe_writable(path)
         params, calibrated_s = (TEST_PARAMS, None) if kdf_profile == TEST else calibrate()
         dek = os.urandom(32)
+        authority = grants.new_authority()
         vault_id, device_id, admin_id = (str(uuid.uuid4()) for _ in range(3))
         db_path = path / database.DB_FILE
         try:
@@ -127,7 +153,7 @@ class Vault:
                 conn.executemany(
                     "INSERT INTO meta (key, value) VALUES (?, ?)",
                     [("device_id", device_id), ("vault_id", vault_id), ("created_at", now),
-                     ("vault_format", VAULT_FORMAT)],
+                     ("vault_format", VAULT_FORMAT), (grants.AUTHORITY_META_KEY, grants.public_text(authority))],
                 )
                 conn.execute(
                     "INSERT INTO user (id, username, role, created_at, active) VALUES (?, ?, ?, ?, 1)",
@@ -140,27 +166,32 @@ class Vault:
                 vault_id=vault_id, kdf_profile=kdf_profile, params=params, calibrated_s=calibrated_s,
                 cipher_page_size=database.NEW_VAULT_PAGE_SIZE,
             )
+            doc["database_salt"] = database.file_salt(db_path)
             slot, private_key = keyslots.add_slot(
                 doc, kind="user", user_id=admin_id, username=admin_username, role=ADMINISTRATOR,
                 secret=admin_passphrase, params=params, data_keys={1: dek},
             )
             recovery_code = new_recovery_code()
-            keyslots.add_slot(
+            recovery, _ = keyslots.add_slot(
                 doc, kind="recovery", user_id=RECOVERY_USERNAME, username=RECOVERY_USERNAME,
                 role=ADMINISTRATOR, secret=recovery_code, params=params, data_keys={1: dek},
             )
+            for granted in (slot, recovery):
+                grants.sign(doc, granted, authority, issued_by=admin_id)
+                grants.seal_authority(doc, granted, authority)
             keyslots.save(path, doc)
         except BaseException as exc:
             # Nothing was stored yet: leave the folder as we found it so creating again works.
             if not (path / keyslots.SLOTS_FILE).exists():
                 for suffix in ("", "-wal", "-shm"):
                     (path / (database.DB_FILE + suffix)).unlink(missing_ok=True)
-            mapped = database.wrap_sa_error(exc) if isinstance(exc, Exception) else exc
+            mapped = _mapped(exc) if isinstance(exc, Exception) else exc
             if mapped is exc:
                 raise
             raise mapped from exc
-        return cls(path=path, doc=doc, slot=slot, private_key=private_key, dek=dek, device_id=device_id), \
-            recovery_code
+        vault = cls(path=path, doc=doc, slot=slot, private_key=private_key, dek=dek, device_id=device_id,
+                    grant=grants.Grant((ADMINISTRATOR,)), authority=authority)
+        return vault, recovery_code
 
     @classmethod
     def unlock(cls, path: Path, *, username: str, passphrase: str,
@@ -181,17 +212,19 @@ class Vault:
         return cls._unlock_slot(path, doc, slot, normalise_recovery_code(recovery_code), clock)
 
     @staticmethod
-    def _prepare_unlock(path: Path, clock) -> tuple[Path, dict]:
+    def _prepare_unlock(path: Path, clock: Callable[[], float]) -> tuple[Path, Doc]:
         if not path.is_dir() or not (path / keyslots.SLOTS_FILE).is_file():
             raise VaultNotFound(str(path))
         if not (path / database.DB_FILE).is_file():
             raise VaultNotFound(f"{path}: the database file is missing")
         probe_writable(path)
         lockout.check(path, now=clock())
-        return path, keyslots.load(path)
+        doc = keyslots.load(path)
+        database.check_file(path / database.DB_FILE, doc)
+        return path, doc
 
     @classmethod
-    def _unlock_slot(cls, path: Path, doc: dict, slot: dict, secret: str, clock) -> Vault:
+    def _unlock_slot(cls, path: Path, doc: Doc, slot: Slot, secret: str, clock: Callable[[], float]) -> Vault:
         try:
             private_key = keyslots.unlock_slot(doc, slot, secret)
         except WrongPassphrase:
@@ -202,21 +235,36 @@ class Vault:
         conn = database.connect_raw(path / database.DB_FILE, dek, page_size=keyslots.cipher_page_size(doc),
                                     isolation_level=None)
         try:
+            database.check_identity(conn, doc)
+            public = users.role_authority(conn, path, doc, issued_by=slot["user_id"])
+            grant = grants.check(doc, slot, public)
+            authority = grants.open_authority(doc, slot, private_key, public) if grant.is_administrator else None
             database.migrate(conn, folder=path)
-            device_id = conn.execute("SELECT value FROM meta WHERE key = 'device_id'").fetchone()[0]
+            device_id = str(conn.execute("SELECT value FROM meta WHERE key = 'device_id'").fetchone()[0])
+            if not doc.get("database_salt"):  # vaults made before the salt was recorded
+                doc["database_salt"] = database.file_salt(path / database.DB_FILE)
+                keyslots.save(path, doc)
         except Exception as exc:
-            mapped = database.wrap_sa_error(exc)
+            mapped = _mapped(exc)
             if mapped is exc:
                 raise
             raise mapped from exc
         finally:
             conn.close()
-        return cls(path=path, doc=doc, slot=slot, private_key=private_key, dek=dek, device_id=device_id)
+        return cls(path=path, doc=doc, slot=slot, private_key=private_key, dek=dek, device_id=device_id,
+                   grant=grant, authority=authority)
 
     def _open_engines(self) -> None:
+        dek = self._require_open()
         db_path = self.path / database.DB_FILE
-        self._read_engine = database.make_engine(db_path, self._dek, page_size=self._page_size)
-        self._write_engine = database.make_engine(db_path, self._dek, page_size=self._page_size, immediate=True)
+        self._read_engine = database.make_engine(db_path, dek, page_size=self._page_size)
+        self._write_engine = database.make_engine(db_path, dek, page_size=self._page_size, immediate=True)
+
+    def _dispose_engines(self) -> None:
+        for engine in (self._read_engine, self._write_engine):
+            if engine is not None:
+                engine.dispose()
+        self._read_engine = self._write_engine = None
 
     @property
     def is_open(self) -> bool:
@@ -226,16 +274,16 @@ class Vault:
         """Lock: close every connection and drop the keys this object holds."""
         if self._dek is None:
             return
-        self._read_engine.dispose()
-        self._write_engine.dispose()
-        self._read_engine = self._write_engine = None
+        self._dispose_engines()
         self._dek = None
         self._private_key = None
+        self._authority = None
 
     def __enter__(self) -> Vault:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
         self.close()
 
     # --- sessions --------------------------------------------------------------------------
@@ -255,7 +303,7 @@ class Vault:
             session.commit()
         except (sa_exc.DBAPIError, OSError) as exc:
             session.rollback()
-            mapped = database.wrap_sa_error(exc)
+            mapped = _mapped(exc)
             if mapped is exc:
                 raise
             raise mapped from exc
@@ -265,43 +313,30 @@ class Vault:
         finally:
             session.close()
 
-    def _require_open(self) -> None:
+    def _require_open(self) -> bytes:
         if self._dek is None:
             raise VaultLocked()
+        return self._dek
 
-    def _require_admin(self) -> None:
+    def _require_admin(self) -> Ed25519PrivateKey:
         self._require_open()
-        if self.user.role != ADMINISTRATOR:
+        if not self.grant.is_administrator or self._authority is None:
             raise PermissionDenied("administrator only")
+        return self._authority
 
-    # --- users -----------------------------------------------------------------------------
+    # --- users (desktop_app/vault/users.py) ------------------------------------------------
 
     def list_users(self) -> list[UserInfo]:
         self._require_open()
         doc = keyslots.load(self.path)
-        users = [UserInfo(s["user_id"], s["username"], s["role"]) for s in doc["slots"] if s["kind"] == "user"]
-        return sorted(users, key=lambda u: u.username.lower())
+        found = [UserInfo(s["user_id"], s["username"], s["role"]) for s in doc["slots"] if s["kind"] == "user"]
+        return sorted(found, key=lambda u: u.username.lower())
 
     def add_user(self, username: str, passphrase: str, role: str) -> UserInfo:
-        self._require_admin()
-        _check_username(username)
-        _check_passphrase(passphrase, self._kdf_profile)
-        if role not in ROLES:
-            raise InvalidInput(f"unknown role {role!r}; one of {', '.join(ROLES)}")
-        doc = keyslots.load(self.path)
-        if any(s["username"] == username for s in doc["slots"]):
-            raise InvalidInput(f"user {username!r} already exists")
-        user_id = str(uuid.uuid4())
+        authority = self._require_admin()
         with self.session() as session:
-            if session.exec(select(User).where(User.username == username)).first() is not None:
-                # A removed user's name stays in the audit trail; reuse would blur who did what.
-                raise InvalidInput(f"user name {username!r} was used before; choose another")
-            session.add(User(id=user_id, username=username, role=role, created_at=utc_now(), active=True))
-            keyslots.add_slot(
-                doc, kind="user", user_id=user_id, username=username, role=role, secret=passphrase,
-                params=_slot_params(doc), data_keys={doc["generation"]: self._dek},
-            )
-            keyslots.save(self.path, doc)  # inside the transaction: a failed save adds no user row
+            user_id = users.add(session, self.path, authority, dek=self._require_open(), issued_by=self.user.id,
+                                username=username, passphrase=passphrase, role=role, created_at=utc_now())
         return UserInfo(user_id, username, role)
 
     def remove_user(self, username: str) -> None:
@@ -310,95 +345,82 @@ class Vault:
         if username == self.user.username:
             raise InvalidInput("you cannot remove the user you are signed in as")
         doc = keyslots.load(self.path)
-        target = next((s for s in doc["slots"] if s["kind"] == "user" and s["username"] == username), None)
-        if target is None:
-            raise UnknownUser(username)
-        remaining_admins = [s for s in doc["slots"] if s["kind"] == "user" and s["role"] == ADMINISTRATOR
-                            and s is not target]
-        if target["role"] == ADMINISTRATOR and not remaining_admins:
-            raise InvalidInput("the last administrator cannot be removed")
-        with self.session() as session:
-            user = session.get(User, target["user_id"])
-            if user is not None:
-                user.active = False
-                session.add(user)
-        self._read_engine.dispose()
-        self._write_engine.dispose()
+        target = users.removable_slot(doc, username)
+        self._dispose_engines()
         try:
-            self._dek = rotation.remove_and_rotate(self.path, doc, target, old_dek=self._dek)
+            self._dek = rotation.remove_and_rotate(self.path, doc, target, old_dek=self._require_open())
         finally:
             self._open_engines()
+        # After the slot is gone: killed in between, the row stays active without a slot (harmless:
+        # the name stays taken); the other order would leave a slot that opens for a removed user.
+        with self.session() as session:
+            users.deactivate(session, target["user_id"])
 
     def change_passphrase(self, username: str, old_passphrase: str | None, new_passphrase: str) -> None:
         """Rewrap one slot. The user gives the old passphrase; an administrator may reset another
         user's passphrase without it (the slot gets a new key pair sealed with the current data key)."""
-        self._require_open()
-        _check_passphrase(new_passphrase, self._kdf_profile)
-        doc = keyslots.load(self.path)
-        slot = next((s for s in doc["slots"] if s["kind"] == "user" and s["username"] == username), None)
-        if slot is None:
-            raise UnknownUser(username)
+        dek = self._require_open()
+        users.check_passphrase(new_passphrase, username=username)
         if old_passphrase is not None:
-            if username != self.user.username and self.user.role != ADMINISTRATOR:
+            if username != self.user.username and not self.grant.is_administrator:
                 raise PermissionDenied("you can only change your own passphrase")
-            private_key = keyslots.unlock_slot(doc, slot, old_passphrase)
-            keyslots.rewrap(doc, slot, private_key, new_passphrase, _slot_params(doc))
+            users.rewrap(self.path, username, old_passphrase, new_passphrase)
         else:
-            self._require_admin()
-            doc["slots"].remove(slot)
-            keyslots.add_slot(
-                doc, kind="user", user_id=slot["user_id"], username=username, role=slot["role"],
-                secret=new_passphrase, params=_slot_params(doc), data_keys={doc["generation"]: self._dek},
-            )
-        keyslots.save(self.path, doc)
+            users.reset(self.path, self._require_admin(), dek=dek, issued_by=self.user.id, username=username,
+                        new_passphrase=new_passphrase)
 
     def replace_recovery_code(self) -> str:
         """A new recovery code (shown once); the old one stops working."""
-        self._require_admin()
-        doc = keyslots.load(self.path)
-        doc["slots"] = [s for s in doc["slots"] if s["kind"] != "recovery"]
-        code = new_recovery_code()
-        keyslots.add_slot(
-            doc, kind="recovery", user_id=RECOVERY_USERNAME, username=RECOVERY_USERNAME, role=ADMINISTRATOR,
-            secret=code, params=_slot_params(doc), data_keys={doc["generation"]: self._dek},
-        )
-        keyslots.save(self.path, doc)
-        return code
+        authority = self._require_admin()
+        return users.replace_recovery(self.path, authority, dek=self._require_open(), issued_by=self.user.id,
+                                      code=new_recovery_code())
 
-    def info(self) -> dict:
-        """Schema version, KDF parameters, counts by status (no personal data): `waypoint info`."""
+    # --- organisation policy and the emergency erase ----------------------------------------
+
+    def policies(self) -> dict[str, bool]:
+        with self.session(readonly=True) as session:
+            rows = {m.key: m.value for m in session.exec(select(Meta).where(Meta.key.in_(POLICIES)))}  # type: ignore[attr-defined]
+        return {key: rows.get(key) == "1" for key in POLICIES}
+
+    def set_policy(self, key: str, value: bool) -> None:
+        self._require_admin()
+        if key not in POLICIES:
+            raise InvalidInput(f"unknown policy {key!r}; one of {', '.join(POLICIES)}")
+        with self.session() as session:
+            session.merge(Meta(key=key, value="1" if value else "0"))
+
+    def may_erase(self) -> bool:
         self._require_open()
-        return checks.info(self.path, self._dek)
+        return self.grant.is_administrator or self.policies()[POLICY_ANY_USER_MAY_ERASE]
+
+    def erase(self) -> ErasedFiles:
+        """Crypto-erase: lock, then destroy the key slots and delete every file of the vault.
+
+        Administrators may always; other users only where the organisation's policy allows it.
+        After this no passphrase or recovery code opens anything (erase.py says how).
+        """
+        if not self.may_erase():
+            raise PermissionDenied("only an administrator may erase this vault (the organisation's policy)")
+        self.close()
+        return erase_folder(self.path)
+
+    # --- checks ----------------------------------------------------------------------------
+
+    def info(self) -> dict[str, Any]:
+        """Schema version, KDF parameters, counts by status (no personal data): `waypoint info`."""
+        return checks.info(self.path, self._require_open())
 
     def verify(self) -> checks.VerifyReport:
-        """Every page's HMAC, SQLite's integrity check, the schema, every record: `waypoint verify`."""
-        self._require_open()
-        return checks.verify(self.path, self._dek)
+        """Every page's HMAC, SQLite's integrity check, the schema, every record, every role: `waypoint verify`."""
+        return checks.verify(self.path, self._require_open())
+
+    def check_pages(self) -> list[str]:
+        """The full page check alone (the app runs it in the background after unlock): problems found."""
+        return checks.check_pages(self.path, self._require_open())
 
     def meta(self) -> dict[str, str]:
         with self.session(readonly=True) as session:
             return {m.key: m.value for m in session.exec(select(Meta))}
-
-
-def _slot_params(doc: dict) -> KdfParams:
-    return KdfParams.from_json(doc["kdf"])
-
-
-def _check_username(username: str) -> None:
-    if not isinstance(username, str) or not username.strip() or username != username.strip():
-        raise InvalidInput("a user name must not be empty or start or end with spaces")
-    if username == RECOVERY_USERNAME or len(username) > 64:
-        raise InvalidInput(f"{username!r} cannot be used as a user name")
-
-
-MIN_PASSPHRASE_LENGTH = 8
-
-
-def _check_passphrase(passphrase: str, profile: str) -> None:
-    if not isinstance(passphrase, str) or not passphrase:
-        raise InvalidInput("the passphrase must not be empty")
-    if profile == PRODUCTION and len(passphrase) < MIN_PASSPHRASE_LENGTH:
-        raise InvalidInput(f"the passphrase must have at least {MIN_PASSPHRASE_LENGTH} characters")
 
 
 __all__ = ["Vault", "UserInfo", "utc_now"]

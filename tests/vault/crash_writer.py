@@ -55,7 +55,7 @@ def rotate_forever(folder: Path, username: str, passphrase: str, seed: int) -> N
     vault = Vault.unlock(folder, username=username, passphrase=passphrase)
     for i in range(10**9):
         name = f"staff-{seed}-{i}"
-        vault.add_user(name, f"passphrase of {name}", "field_staff")
+        vault.add_user(name, f"the long passphrase of {name}", "field_staff")
         os.write(1, f"added {name}\n".encode())
         vault.remove_user(name)
         os.write(1, f"removed {name}\n".encode())

@@ -42,10 +42,10 @@ def test_create_then_unlock_sees_the_same_vault(new_vault, vault_dir):
 
 def test_create_refuses_an_existing_vault_or_a_file(new_vault, vault_dir, tmp_path):
     with pytest.raises(errors.VaultExists):
-        Vault.create(vault_dir, admin_username="x", admin_passphrase="y", kdf_profile="test")
+        Vault.create(vault_dir, admin_username="x", admin_passphrase="quiet river at dawn", kdf_profile="test")
     (tmp_path / "a-file").write_text("not a folder")
     with pytest.raises(errors.InvalidInput):
-        Vault.create(tmp_path / "a-file", admin_username="x", admin_passphrase="y", kdf_profile="test")
+        Vault.create(tmp_path / "a-file", admin_username="x", admin_passphrase="quiet river at dawn", kdf_profile="test")
 
 
 def test_save_update_delete_each_write_one_outbox_row(new_vault):
@@ -105,13 +105,13 @@ def test_paging_is_newest_first_and_search_matches_title(new_vault):
 
 
 def test_roles_limit_user_management(new_vault, vault_dir):
-    new_vault.add_user("moussa", "field passphrase", "field_staff")
+    new_vault.add_user("moussa", "field staff passphrase 12", "field_staff")
     new_vault.close()
-    staff = Vault.unlock(vault_dir, username="moussa", passphrase="field passphrase")
+    staff = Vault.unlock(vault_dir, username="moussa", passphrase="field staff passphrase 12")
     try:
         assert staff.user.role == "field_staff"
         with pytest.raises(errors.PermissionDenied):
-            staff.add_user("other", "other passphrase", "administrator")
+            staff.add_user("other", "the other administrator passphrase", "administrator")
         with pytest.raises(errors.PermissionDenied):
             staff.remove_user(ADMIN)
         save_registration(staff, form_id="f", form_version="1", status="draft", content="<x/>")

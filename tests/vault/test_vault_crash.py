@@ -128,7 +128,7 @@ def test_key_rotation_survives_sigkill_at_any_moment(new_vault, vault_dir):
         assert not removed & present
         for name in {line.split()[1] for line in lines if line.startswith("added ")} & present:
             # Killed while being removed, before the slot went: still a whole, working slot.
-            Vault.unlock(vault_dir, username=name, passphrase=f"passphrase of {name}").close()
+            Vault.unlock(vault_dir, username=name, passphrase=f"the long passphrase of {name}").close()
 
     lines, kills_while_working = run_and_kill(vault_dir, "rotate", ROTATION_ROUNDS, after_kill=check)
     removals = sum(line.startswith("removed ") for line in lines)

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
+from pathlib import Path
 
 import pytest
 
-from desktop_app.vault import Vault, errors, keyslots
+from desktop_app.cli import main
+from desktop_app.vault import Vault, database, errors, keyslots
 from desktop_app.vault.registrations import save_registration
 from vault_testdata import ADMIN, ADMIN_PASSPHRASE
 
 STAFF, STAFF_PASSPHRASE = "moussa", "field staff passphrase"
+FIXTURE = Path(__file__).parent / "fixtures" / "vault-v1"
 
 
 @pytest.fixture
@@ -112,18 +116,21 @@ def test_flipped_byte_in_the_first_database_page(closed_vault):
     assert _fingerprint(closed_vault) == before
 
 
-def test_flipped_byte_in_a_later_database_page(closed_vault):
+def test_flipped_byte_deep_in_the_database_is_reported_by_the_page_check_and_verify(closed_vault):
     db = closed_vault / "waypoint.db"
-    _flip(db, db.stat().st_size - 4096 + 200)
+    _flip(db, db.stat().st_size - 8192 + 200)
     before = _fingerprint(closed_vault)
-    # Page 1 is intact, so the vault opens; the damaged page is refused when it is read, and
-    # verify (which reads every page) refuses the vault.
+    # The fast check at unlock reads page 1, the identity and the schema: the vault opens. The full
+    # page check (the app runs it in the background after unlock) and verify say which page is bad.
     vault = Vault.unlock(closed_vault, username=ADMIN, passphrase=ADMIN_PASSPHRASE)
     try:
-        with pytest.raises(errors.TamperedDatabase):
-            vault.verify()
+        problems = vault.check_pages()
+        report = vault.verify()
     finally:
         vault.close()
+    assert problems and all("damaged or altered there" in p for p in problems)
+    assert any("page" in p for p in problems)
+    assert not report.ok and report.problems == problems
     assert _fingerprint(closed_vault) == before
 
 
@@ -132,5 +139,56 @@ def test_database_replaced_by_another_vaults_database(closed_vault, tmp_path):
                             kdf_profile="test")
     other.close()
     (closed_vault / "waypoint.db").write_bytes((tmp_path / "other" / "waypoint.db").read_bytes())
-    with pytest.raises(errors.TamperedDatabase):
+    before = _fingerprint(closed_vault)
+    with pytest.raises(errors.ForeignDatabase, match="belongs to another vault"):
         Vault.unlock(closed_vault, username=ADMIN, passphrase=ADMIN_PASSPHRASE)
+    assert _fingerprint(closed_vault) == before
+
+
+def test_zero_byte_database_is_not_a_vault_and_is_left_as_it_is(closed_vault):
+    (closed_vault / "waypoint.db").write_bytes(b"")
+    before = _fingerprint(closed_vault)
+    with pytest.raises(errors.NotAVault, match="empty"):
+        Vault.unlock(closed_vault, username=ADMIN, passphrase=ADMIN_PASSPHRASE)
+    assert _fingerprint(closed_vault) == before
+    assert (closed_vault / "waypoint.db").stat().st_size == 0
+    assert not (closed_vault / "waypoint.db-wal").exists()
+
+
+def test_database_cut_short_is_refused(closed_vault):
+    db = closed_vault / "waypoint.db"
+    db.write_bytes(db.read_bytes()[:-1000])
+    with pytest.raises(errors.TamperedDatabase, match="not a whole number"):
+        Vault.unlock(closed_vault, username=ADMIN, passphrase=ADMIN_PASSPHRASE)
+
+
+def _open_raw(folder, passphrase, username):
+    doc = keyslots.load(folder)
+    slot = next(s for s in doc["slots"] if s["username"] == username)
+    dek = keyslots.open_data_key(doc, slot, keyslots.unlock_slot(doc, slot, passphrase), doc["generation"])
+    return database.connect_raw(folder / "waypoint.db", dek, page_size=keyslots.cipher_page_size(doc),
+                                isolation_level=None)
+
+
+def test_database_without_its_identity_is_refused_before_any_migration(tmp_path):
+    """A schema-1 vault (so a migration would run) whose meta row is gone: refused, not migrated."""
+    folder = tmp_path / "v1"
+    shutil.copytree(FIXTURE, folder)
+    conn = _open_raw(folder, "fixture passphrase v1", "admin-v1")
+    conn.execute("DELETE FROM meta WHERE key = 'vault_id'")
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+    conn.close()
+    before = _fingerprint(folder)
+    with pytest.raises(errors.NotAVault, match="no vault identity"):
+        Vault.unlock(folder, username="admin-v1", passphrase="fixture passphrase v1")
+    assert _fingerprint(folder) == before
+    assert not (folder / "backups").exists()  # no migration started
+
+
+def test_each_refusal_has_its_own_words_on_the_command_line(closed_vault, tmp_path, capsys):
+    pass_file = tmp_path / "p"
+    pass_file.write_text(ADMIN_PASSPHRASE)
+    args = ["verify", "--vault", str(closed_vault), "--user", ADMIN, "--passphrase-file", str(pass_file)]
+    (closed_vault / "waypoint.db").write_bytes(b"")
+    assert main(args) == 2
+    assert "is not a Waypoint vault (it is empty" in capsys.readouterr().err

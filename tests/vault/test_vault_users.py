@@ -12,7 +12,7 @@ from desktop_app.vault.registrations import count_registrations, get_registratio
 from vault_testdata import ADMIN, ADMIN_PASSPHRASE
 
 STAFF, STAFF_PASSPHRASE = "moussa", "field staff passphrase"
-COORD, COORD_PASSPHRASE = "fatou", "coordinator passphrase"
+COORD, COORD_PASSPHRASE = "fatou", "the coordinator passphrase"
 
 
 def _opens_with(db_path, dek) -> bool:
@@ -88,29 +88,29 @@ def test_change_passphrase_rewraps_one_slot_only(team, vault_dir):
     team.close()
     with Vault.unlock(vault_dir, username=STAFF, passphrase=STAFF_PASSPHRASE) as staff:
         with pytest.raises(errors.WrongPassphrase):
-            staff.change_passphrase(STAFF, "not my passphrase", "a brand new one")
+            staff.change_passphrase(STAFF, "not my passphrase", "a brand new passphrase of mine")
         with pytest.raises(errors.PermissionDenied):
-            staff.change_passphrase(ADMIN, STAFF_PASSPHRASE, "a brand new one")
-        staff.change_passphrase(STAFF, STAFF_PASSPHRASE, "a brand new one")
+            staff.change_passphrase(ADMIN, STAFF_PASSPHRASE, "a brand new passphrase of mine")
+        staff.change_passphrase(STAFF, STAFF_PASSPHRASE, "a brand new passphrase of mine")
     after = {s["username"]: s for s in keyslots.load(vault_dir)["slots"]}
     assert {n for n in before if before[n] != after[n]} == {STAFF}
     assert after[STAFF]["envelopes"] == before[STAFF]["envelopes"]  # same key pair, new wrap
     assert after[STAFF]["kdf"]["salt"] != before[STAFF]["kdf"]["salt"]
     with pytest.raises(errors.WrongPassphrase):
         Vault.unlock(vault_dir, username=STAFF, passphrase=STAFF_PASSPHRASE)
-    Vault.unlock(vault_dir, username=STAFF, passphrase="a brand new one").close()
+    Vault.unlock(vault_dir, username=STAFF, passphrase="a brand new passphrase of mine").close()
 
 
 def test_add_user_refuses_duplicates_bad_roles_and_reused_names(team):
     with pytest.raises(errors.InvalidInput):
-        team.add_user(STAFF, "another passphrase", "field_staff")
+        team.add_user(STAFF, "yet another good passphrase", "field_staff")
     with pytest.raises(errors.InvalidInput):
-        team.add_user("newcomer", "another passphrase", "superuser")
+        team.add_user("newcomer", "yet another good passphrase", "superuser")
     with pytest.raises(errors.InvalidInput):
-        team.add_user("recovery", "another passphrase", "field_staff")
+        team.add_user("recovery", "yet another good passphrase", "field_staff")
     team.remove_user(STAFF)
     with pytest.raises(errors.InvalidInput):
-        team.add_user(STAFF, "another passphrase", "field_staff")
+        team.add_user(STAFF, "yet another good passphrase", "field_staff")
 
 
 def test_last_administrator_and_self_cannot_be_removed(team):
