@@ -10,6 +10,8 @@ import argparse
 import importlib
 import sys
 
+from desktop_app import crash_guard
+
 # One line per feature module; each adds its own sub-commands.
 COMMAND_MODULES: list[str] = [
     "desktop_app.cli.forms_cmds",
@@ -32,5 +34,11 @@ def main(argv: list[str] | None = None) -> int:
     return int(args.func(args) or 0)
 
 
+def run() -> int:
+    """The `waypoint` program: like main(), with no core dump or error message left behind on a crash."""
+    crash_guard.install()
+    return main()
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run())

@@ -1,5 +1,5 @@
 import sys
 
-from desktop_app.cli import main
+from desktop_app.cli import run
 
-sys.exit(main())
+sys.exit(run())

@@ -1,4 +1,8 @@
-"""`waypoint init | users | info | verify`: create and administer a vault from the command line."""
+"""`waypoint init | users | info | verify | policy | wipe`: create, administer and erase a vault.
+
+Every new passphrase (init, users add, users passwd) follows the vault's rules; a refused one is
+explained line by line, with a generated passphrase offered instead.
+"""
 
 from __future__ import annotations
 
@@ -20,9 +24,28 @@ from desktop_app.cli.common import (
     vault_dir,
 )
 from desktop_app.services import forms as form_service
-from desktop_app.vault import ROLES, KdfProfile, Vault
+from desktop_app.services import session
+from desktop_app.vault import ROLES, KdfProfile, Vault, errors
+from desktop_app.vault.erase import CONFIRMATION_WORDS
+from desktop_app.vault.passphrases import MIN_LENGTH, Reason
+from desktop_app.vault.vault import POLICY_ANY_USER_MAY_ERASE
 
 EXIT_VERIFY_FAILED = 1
+EXIT_ERROR = 2
+
+WHY_REFUSED = {
+    Reason.EMPTY: "it is empty",
+    Reason.TOO_SHORT: f"it is shorter than {MIN_LENGTH} characters",
+    Reason.COMMON_PASSWORD: "it is (or contains) one of the passwords attackers try first",
+    Reason.REGION_WORD: "it contains a place of the region, the organisation, or a common name or word of the region",
+    Reason.OWN_NAME: "it contains the user name",
+    Reason.COMMON_WORDS: "it is made of too few common words",
+    Reason.YEAR_OR_DATE: "years and dates are among the first things tried",
+    Reason.PATTERN: "keyboard rows, repeats and sequences (qwerty, aaaa, 1234) are tried early",
+    Reason.LOOKALIKE: "swapping letters for look-alike symbols (P@ssw0rd) does not make it stronger",
+    Reason.TOO_GUESSABLE: "it would be guessed too soon by someone who copies the vault",
+}
+POLICY_NAMES = {"any-user-may-erase": POLICY_ANY_USER_MAY_ERASE}
 
 
 def register(subparsers) -> None:
@@ -56,9 +79,22 @@ def register(subparsers) -> None:
     info = subparsers.add_parser("info", help="schema version, KDF parameters, record counts and forms as JSON")
     add_vault_options(info)
     info.set_defaults(func=cmd_info)
-    verify = subparsers.add_parser("verify", help="check every page, the schema and every record")
+    verify = subparsers.add_parser("verify", help="check every page, the schema, every record and every role")
     add_vault_options(verify)
     verify.set_defaults(func=cmd_verify)
+
+    policy = subparsers.add_parser("policy", help="show or set the organisation's policy (set: administrators)")
+    add_vault_options(policy)
+    policy.add_argument("name", nargs="?", choices=sorted(POLICY_NAMES), help="the policy to set")
+    policy.add_argument("value", nargs="?", choices=("yes", "no"))
+    policy.set_defaults(func=cmd_policy)
+
+    wipe = subparsers.add_parser(
+        "wipe", help="emergency erase: destroy the key slots and delete the vault (administrators, or anyone "
+                     "the policy allows); nothing can open it afterwards")
+    add_vault_options(wipe)
+    wipe.add_argument("--confirm", metavar="WORD", help=f"type {CONFIRMATION_WORDS[0]} to confirm (else asked)")
+    wipe.set_defaults(func=cmd_wipe)
 
 
 def _unlock(args) -> Vault:
@@ -69,7 +105,28 @@ def _unlock(args) -> Vault:
     return Vault.unlock(vault_dir(args), username=user, passphrase=read_passphrase(args))
 
 
+def _refused(exc: errors.WeakPassphrase) -> int:
+    print("waypoint: this passphrase is refused:", file=sys.stderr)
+    for reason in exc.assessment.reasons:
+        print(f"  - {WHY_REFUSED[reason]}", file=sys.stderr)
+    print("waypoint: a short sentence of your own of five or six words works; or use this generated one:\n"
+          f"  {session.suggest_passphrase('en')}", file=sys.stderr)
+    return EXIT_ERROR
+
+
+def explains_weak_passphrases(func):
+    def run(args) -> int:
+        try:
+            return int(func(args) or 0)
+        except errors.WeakPassphrase as exc:
+            return _refused(exc)
+
+    run.__name__ = func.__name__
+    return run
+
+
 @guarded
+@explains_weak_passphrases
 def cmd_init(args) -> int:
     user = require_user(args)
     folder = vault_dir(args)
@@ -103,6 +160,7 @@ def cmd_users_list(args) -> int:
 
 
 @guarded
+@explains_weak_passphrases
 def cmd_users_add(args) -> int:
     with _unlock(args) as vault:
         passphrase = read_new_passphrase(args.new_passphrase_file, label=f"Passphrase for {args.name}")
@@ -120,6 +178,7 @@ def cmd_users_remove(args) -> int:
 
 
 @guarded
+@explains_weak_passphrases
 def cmd_users_passwd(args) -> int:
     """Your own passphrase (the login passphrase is the old one), or, as an administrator or with
     the recovery code, reset anyone's."""
@@ -165,3 +224,36 @@ def cmd_verify(args) -> int:
         print(f"waypoint: verify: {problem}", file=sys.stderr)
     print(f"waypoint: verify FAILED with {len(report.problems)} problem(s)", file=sys.stderr)
     return EXIT_VERIFY_FAILED
+
+
+@guarded
+def cmd_policy(args) -> int:
+    with _unlock(args) as vault:
+        if args.name is not None:
+            if args.value is None:
+                raise CliError(f"say yes or no: waypoint policy {args.name} yes|no")
+            vault.set_policy(POLICY_NAMES[args.name], args.value == "yes")
+        current = vault.policies()
+    for name, key in sorted(POLICY_NAMES.items()):
+        print(f"{name}\t{'yes' if current[key] else 'no'}")
+    return 0
+
+
+@guarded
+def cmd_wipe(args) -> int:
+    """Crypto-erase. Refused without the confirmation word; asks for it on a terminal."""
+    folder = vault_dir(args)
+    word = args.confirm
+    if word is None:
+        if not sys.stdin.isatty():
+            raise CliError(f"nothing erased: confirm with --confirm {CONFIRMATION_WORDS[0]}")
+        print(f"This destroys the vault at {folder}: every registration on this computer is lost for good.")
+        word = input(f"Type {CONFIRMATION_WORDS[0]} to erase it: ")
+    with _unlock(args) as vault:
+        try:
+            erased = session.erase_open_vault(vault, confirmation=word)
+        except session.NotConfirmed:
+            raise CliError(f"nothing erased: the confirmation word is {CONFIRMATION_WORDS[0]}") from None
+    print(f"Erased the vault at {folder}: key slots overwritten and removed "
+          f"({len(erased.overwritten)} file(s)), {len(erased.removed)} other file(s) deleted.")
+    return 0

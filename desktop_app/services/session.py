@@ -12,10 +12,13 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
-from desktop_app.vault import errors
+from desktop_app.vault import errors, passphrases
+from desktop_app.vault.erase import ErasedFiles, confirmation_matches
+from desktop_app.vault.passphrases import Assessment, Reason
 from desktop_app.vault.vault import Vault
 
-MIN_PASSPHRASE_LENGTH = 10
+MIN_PASSPHRASE_LENGTH = passphrases.MIN_LENGTH
+
 
 
 class Problem(enum.Enum):
@@ -24,7 +27,12 @@ class Problem(enum.Enum):
     WRONG_CREDENTIALS = "wrong_credentials"  # wrong passphrase OR unknown user: never say which
     WRONG_RECOVERY_CODE = "wrong_recovery_code"
     TOO_MANY_ATTEMPTS = "too_many_attempts"
-    TAMPERED = "tampered"
+    TAMPERED = "tampered"  # the key file or a database page fails its check
+    NOT_A_VAULT = "not_a_vault"  # an empty database file, or one without a vault's identity
+    FOREIGN_DATABASE = "foreign_database"  # another vault's database in this folder
+    ROLE_NOT_GRANTED = "role_not_granted"  # a role no administrator granted (the key file was edited)
+    WEAK_PASSPHRASE = "weak_passphrase"  # the passphrase rules refused it; `reasons` says why
+    NOT_CONFIRMED = "not_confirmed"  # an erase without the confirmation word
     WEAK_KDF = "weak_kdf"
     SCHEMA_TOO_NEW = "schema_too_new"
     NOT_FOUND = "not_found"
@@ -42,6 +50,7 @@ class Failure:
     problem: Problem
     retry_after_s: int = 0  # only for TOO_MANY_ATTEMPTS
     detail: str = ""  # the vault's own message, for the log and the "details" line
+    reasons: tuple[Reason, ...] = ()  # only for WEAK_PASSPHRASE
 
 
 @dataclass(frozen=True)
@@ -65,23 +74,31 @@ class CreatedVault:
     recovery_code: str  # shown once, then dropped by the caller
 
 
-_PROBLEM_BY_ERROR: list[tuple[str, Problem]] = [
-    ("WrongPassphrase", Problem.WRONG_CREDENTIALS),
-    ("UnknownUser", Problem.WRONG_CREDENTIALS),
-    ("WrongRecoveryCode", Problem.WRONG_RECOVERY_CODE),
-    ("TooManyAttempts", Problem.TOO_MANY_ATTEMPTS),
-    ("TamperedKeySlots", Problem.TAMPERED),
-    ("TamperedDatabase", Problem.TAMPERED),
-    ("WeakKdfParameters", Problem.WEAK_KDF),
-    ("SchemaTooNew", Problem.SCHEMA_TOO_NEW),
-    ("VaultNotFound", Problem.NOT_FOUND),
-    ("VaultFolderNotWritable", Problem.NOT_WRITABLE),
-    ("DiskFull", Problem.DISK_FULL),
-    ("VaultExists", Problem.ALREADY_EXISTS),
-    ("VaultLocked", Problem.LOCKED),
-    ("PermissionDenied", Problem.NOT_ALLOWED),
-    ("InvalidInput", Problem.INVALID_INPUT),
+# Most specific first: WeakPassphrase is an InvalidInput, NotAVault and the like are VaultErrors.
+_PROBLEM_BY_ERROR: list[tuple[type[errors.VaultError], Problem]] = [
+    (errors.WrongPassphrase, Problem.WRONG_CREDENTIALS),
+    (errors.UnknownUser, Problem.WRONG_CREDENTIALS),
+    (errors.TooManyAttempts, Problem.TOO_MANY_ATTEMPTS),
+    (errors.TamperedKeySlots, Problem.TAMPERED),
+    (errors.TamperedDatabase, Problem.TAMPERED),
+    (errors.NotAVault, Problem.NOT_A_VAULT),
+    (errors.ForeignDatabase, Problem.FOREIGN_DATABASE),
+    (errors.RoleNotGranted, Problem.ROLE_NOT_GRANTED),
+    (errors.WeakKdfParameters, Problem.WEAK_KDF),
+    (errors.SchemaTooNew, Problem.SCHEMA_TOO_NEW),
+    (errors.VaultNotFound, Problem.NOT_FOUND),
+    (errors.VaultFolderNotWritable, Problem.NOT_WRITABLE),
+    (errors.DiskFull, Problem.DISK_FULL),
+    (errors.VaultExists, Problem.ALREADY_EXISTS),
+    (errors.VaultLocked, Problem.LOCKED),
+    (errors.PermissionDenied, Problem.NOT_ALLOWED),
+    (errors.WeakPassphrase, Problem.WEAK_PASSPHRASE),
+    (errors.InvalidInput, Problem.INVALID_INPUT),
 ]
+
+
+class NotConfirmed(Exception):
+    """An erase was asked for without typing the confirmation word."""
 
 
 def classify(exc: BaseException, *, recovery: bool = False) -> Failure:
@@ -89,16 +106,18 @@ def classify(exc: BaseException, *, recovery: bool = False) -> Failure:
 
     `recovery=True` when the secret was the recovery code, so the message can say so.
     """
-    for name, problem in _PROBLEM_BY_ERROR:
-        cls = getattr(errors, name, None)
-        if cls is not None and isinstance(exc, cls):
+    if isinstance(exc, NotConfirmed):
+        return Failure(Problem.NOT_CONFIRMED)
+    for cls, problem in _PROBLEM_BY_ERROR:
+        if isinstance(exc, cls):
             if recovery and problem is Problem.WRONG_CREDENTIALS:
                 problem = Problem.WRONG_RECOVERY_CODE
             retry = 0
-            if problem is Problem.TOO_MANY_ATTEMPTS:
-                retry = max(1, math.ceil(float(getattr(exc, "retry_after_s", 1) or 1)))
-            detail = getattr(exc, "detail", None) if problem is Problem.INVALID_INPUT else None
-            return Failure(problem, retry, str(detail or exc))
+            if isinstance(exc, errors.TooManyAttempts):
+                retry = max(1, math.ceil(float(exc.retry_after_s or 1)))
+            reasons = exc.assessment.reasons if isinstance(exc, errors.WeakPassphrase) else ()
+            detail = exc.detail if problem is Problem.INVALID_INPUT else None
+            return Failure(problem, retry, str(detail or exc), reasons)
     if isinstance(exc, PermissionError):
         return Failure(Problem.NOT_WRITABLE, 0, str(exc))
     if isinstance(exc, OSError) and getattr(exc, "errno", None) == 28:  # ENOSPC
@@ -141,30 +160,42 @@ def lock(vault: Vault) -> None:
         vault.close()
 
 
-class Strength(enum.IntEnum):
-    TOO_SHORT = 0
-    WEAK = 1
-    FAIR = 2
-    STRONG = 3
+def assess_passphrase(passphrase: str, *, username: str = "") -> Assessment:
+    """The vault's own rule (desktop_app/vault/passphrases.py), for a live hint while typing."""
+    return passphrases.assess(passphrase, context=(username,) if username else ())
 
 
-def passphrase_strength(passphrase: str) -> Strength:
-    """A plain hint for the setup screen: length matters most; several words beat symbols."""
-    if len(passphrase) < MIN_PASSPHRASE_LENGTH:
-        return Strength.TOO_SHORT
-    words = [w for w in passphrase.split() if w]
-    classes = sum(
-        [
-            any(c.islower() for c in passphrase),
-            any(c.isupper() for c in passphrase),
-            any(c.isdigit() for c in passphrase),
-            any(not c.isalnum() for c in passphrase),
-        ]
-    )
-    if len(set(passphrase)) <= 3:
-        return Strength.WEAK
-    if len(passphrase) >= 20 or len(words) >= 4 or (len(passphrase) >= 14 and classes >= 3):
-        return Strength.STRONG
-    if len(passphrase) >= 12 or classes >= 3:
-        return Strength.FAIR
-    return Strength.WEAK
+def suggest_passphrase(language: str) -> str:
+    """Six random words from the list of `language` ("en" or "fr"; English otherwise)."""
+    return passphrases.generate(language if language in passphrases.LANGUAGES else "en")
+
+
+# --- integrity and the emergency erase ----------------------------------------------------------
+
+
+def check_integrity(vault: Vault) -> list[str]:
+    """Every page of the database read and checked; what is wrong, or nothing (minutes on a huge vault)."""
+    return vault.check_pages()
+
+
+def erase_confirmed(word: str) -> bool:
+    """Whether `word` is the confirmation an erase needs (ERASE or EFFACER, any case)."""
+    return confirmation_matches(word)
+
+
+def erase_open_vault(vault: Vault, *, confirmation: str) -> ErasedFiles:
+    """Erase the vault the signed-in user holds (administrators; others if the policy allows)."""
+    if not confirmation_matches(confirmation):
+        raise NotConfirmed()
+    return vault.erase()
+
+
+def erase_vault(path: Path, *, username: str, passphrase: str, confirmation: str) -> ErasedFiles:
+    """Erase from the sign-in screen: the person proves who they are, then the vault is destroyed."""
+    if not confirmation_matches(confirmation):
+        raise NotConfirmed()
+    vault = Vault.unlock(path, username=username, passphrase=passphrase)
+    try:
+        return vault.erase()
+    finally:
+        vault.close()

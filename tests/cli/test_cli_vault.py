@@ -16,9 +16,9 @@ from desktop_app.vault import Vault
 @pytest.fixture
 def files(tmp_path):
     admin = tmp_path / "admin.pass"
-    admin.write_text("admin passphrase\n")
+    admin.write_text("admin passphrase for amina\n")
     staff = tmp_path / "staff.pass"
-    staff.write_text("staff passphrase\n")
+    staff.write_text("staff passphrase for moussa\n")
     return {"admin": admin, "staff": staff, "vault": tmp_path / "vault"}
 
 
@@ -70,7 +70,7 @@ def test_info_is_json_with_schema_kdf_and_counts(files, capsys):
 
 def test_passphrase_from_the_environment(files, capsys, monkeypatch):
     _init(files, capsys)
-    monkeypatch.setenv("WAYPOINT_PASSPHRASE", "admin passphrase")
+    monkeypatch.setenv("WAYPOINT_PASSPHRASE", "admin passphrase for amina")
     assert main(["verify", "--vault", str(files["vault"]), "--user", "amina"]) == 0
     assert capsys.readouterr().out.startswith("OK:")
 
@@ -99,7 +99,7 @@ def test_verify_reports_an_inconsistent_vault_and_exits_1(files, capsys):
     from desktop_app.vault.registrations import save_registration
 
     _init(files, capsys)
-    with Vault.unlock(files["vault"], username="amina", passphrase="admin passphrase") as vault:
+    with Vault.unlock(files["vault"], username="amina", passphrase="admin passphrase for amina") as vault:
         reg = save_registration(vault, form_id="f", form_version="1", status="draft", content="<a/>")
         with vault.session() as session:  # a record whose outbox row went missing
             session.connection().exec_driver_sql("DELETE FROM outbox WHERE record_id = ?", (reg.id,))
