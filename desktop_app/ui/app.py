@@ -16,11 +16,14 @@ from PySide6.QtCore import QTimer
 from PySide6.QtGui import QFont, QIcon
 from PySide6.QtWidgets import QApplication
 
+from desktop_app import crash_guard
 from desktop_app.paths import AppPaths, app_paths
 from desktop_app.ui.forms.area import FormsArea
 from desktop_app.ui.i18n import SUPPORTED, Translations
 from desktop_app.ui.idle import IdleWatcher
 from desktop_app.ui.main_window import MainWindow
+from desktop_app.ui.security_clipboard import ClipboardGuard
+from desktop_app.ui.security_integrity import IntegrityWatch
 from desktop_app.ui.settings import AppSettings
 from desktop_app.ui.sync_controller import SyncController
 from desktop_app.ui.sync_status import install_sync
@@ -46,6 +49,8 @@ class App:
     window: MainWindow
     forms: FormsArea | None = None  # "New registration" and opening records (desktop_app/ui/forms)
     sync: SyncController | None = None  # "Sync now", the status-bar sync widget, background probe
+    integrity: IntegrityWatch | None = None  # the full page check after each unlock
+    clipboard: ClipboardGuard | None = None  # clears what Waypoint copied when the vault locks
 
     def close(self) -> None:
         """Lock, stop the workers, remove what was installed on the QApplication."""
@@ -97,6 +102,9 @@ def build_app(
     )
     forms = FormsArea(window=window, controller=controller, ui_language=lambda: translations.language)
     sync = install_sync(window=window, tasks=tasks, controller=controller)
+    # After the list's first page and counts, which the window queues on unlock before this runs.
+    integrity = IntegrityWatch(controller=controller, parent_window=window)
+    clipboard = ClipboardGuard(clipboard=qt_app.clipboard(), controller=controller)
     return App(
         qt_app=qt_app,
         paths=paths,
@@ -108,6 +116,8 @@ def build_app(
         window=window,
         forms=forms,
         sync=sync,
+        integrity=integrity,
+        clipboard=clipboard,
     )
 
 
@@ -125,6 +135,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 
 def main(argv: list[str] | None = None) -> int:
+    crash_guard.install()  # before any key or record is in memory
     args = parse_args(sys.argv[1:] if argv is None else argv)
     if args.home:
         # paths.app_paths() reads WAYPOINT_HOME; set it before anything asks where files go.

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMessageBox, QStackedWidget, QToolBar, QWidget
+from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QStackedWidget, QToolBar, QWidget
 
 import desktop_app
 from desktop_app.services import registrations
@@ -23,6 +23,8 @@ from desktop_app.ui.i18n import Translations
 from desktop_app.ui.idle import IdleWatcher
 from desktop_app.ui.registration_model import RegistrationListModel
 from desktop_app.ui.registrations_page import RegistrationsPage
+from desktop_app.ui.security_erase import EraseDialog
+from desktop_app.ui.security_files import choose_folder
 from desktop_app.ui.settings import AppSettings
 from desktop_app.ui.settings_dialog import SettingsDialog
 from desktop_app.ui.setup_page import ADMIN, SetupPage
@@ -52,6 +54,7 @@ class MainWindow(QMainWindow):
         self.idle = idle
         self._last_username = ""
         self.settings_dialog: SettingsDialog | None = None
+        self.erase_dialog: EraseDialog | None = None
 
         self.model = RegistrationListModel(page_size=page_size)
         self.setup_page = SetupPage()
@@ -70,6 +73,7 @@ class MainWindow(QMainWindow):
         controller.failed.connect(self._failed)
         controller.locking.connect(self._locking)
         controller.locked.connect(self._update_lock_state)
+        controller.erased.connect(self._erased)
         idle.idle.connect(lambda: self.lock(reason="idle"))
         self.setup_page.location_chosen.connect(self._location_chosen)
         self.setup_page.create_requested.connect(
@@ -79,6 +83,8 @@ class MainWindow(QMainWindow):
         self.unlock_page.unlock_requested.connect(lambda u, p: controller.unlock(username=u, passphrase=p))
         self.unlock_page.other_folder_requested.connect(self._ask_for_other_folder)
         self.unlock_page.recovery_requested.connect(lambda code: controller.unlock_with_recovery(recovery_code=code))
+        self.unlock_page.erase_requested.connect(
+            lambda u, p, word: controller.erase(username=u, passphrase=p, confirmation=word))
         self.registrations_page.open_requested.connect(self.open_registration_requested.emit)
 
         geometry = settings.window_geometry
@@ -135,12 +141,8 @@ class MainWindow(QMainWindow):
             self.setup_page.show_step(ADMIN)
 
     def _ask_for_other_folder(self) -> None:
-        dialog = QFileDialog(self, self.tr("Choose the vault folder"), str(self.controller.vault_path.parent))
-        dialog.setFileMode(QFileDialog.FileMode.Directory)
-        dialog.setOption(QFileDialog.Option.ShowDirsOnly, True)
-        dialog.fileSelected.connect(lambda folder: self.choose_vault_folder(Path(folder)))
-        dialog.finished.connect(lambda _: dialog.deleteLater())
-        dialog.open()  # window-modal, no nested event loop
+        choose_folder(self, self.tr("Choose the vault folder"), str(self.controller.vault_path.parent),
+                      lambda folder: self.choose_vault_folder(Path(folder)))
 
     def choose_vault_folder(self, folder: Path) -> None:
         """Open the vault in another folder; offer setup if there is none there yet."""
@@ -169,7 +171,9 @@ class MainWindow(QMainWindow):
         self.unlock_page.set_busy(busy)
 
     def _failed(self, failure: Failure) -> None:
-        if self.stack.currentWidget() is self.setup_page:
+        if self.erase_dialog is not None:
+            self.erase_dialog.panel.show_failure(failure)
+        elif self.stack.currentWidget() is self.setup_page:
             self.setup_page.show_failure(failure)
         else:
             self.unlock_page.show_failure(failure)
@@ -198,6 +202,8 @@ class MainWindow(QMainWindow):
         self.idle.disarm()
         if self.settings_dialog is not None:
             self.settings_dialog.reject()
+        if self.erase_dialog is not None:
+            self.erase_dialog.reject()
         self.registrations_page.clear()
         self.model.set_source(None)
         self._counts = None
@@ -208,6 +214,28 @@ class MainWindow(QMainWindow):
             notice = self.tr("The vault is locked.")
         self._lock_reason = ""
         self.show_unlock(notice=notice)
+        self._update_lock_state()
+
+    # --- emergency erase -------------------------------------------------------------------
+    def open_erase_dialog(self) -> None:
+        dialog = EraseDialog(self)
+        dialog.panel.erase_requested.connect(lambda _u, _p, word: self.controller.erase_open(confirmation=word))
+        dialog.finished.connect(lambda _: self._erase_dialog_closed(dialog))
+        self.erase_dialog = dialog
+        dialog.open()
+
+    def _erase_dialog_closed(self, dialog: EraseDialog) -> None:
+        if self.erase_dialog is dialog:
+            self.erase_dialog = None
+        dialog.deleteLater()
+
+    def _erased(self, _erased: object) -> None:
+        """The vault is gone: back to setup, saying so."""
+        self._last_username = ""
+        self.unlock_page.clear_secrets()
+        self.setup_page.prepare(default_location=str(self.controller.vault_path))
+        self.show_page(self.setup_page)
+        self.setup_page.show_error(self.tr("The vault was erased. Nothing of it is left on this computer."))
         self._update_lock_state()
 
     # --- data ------------------------------------------------------------------------------
@@ -249,6 +277,8 @@ class MainWindow(QMainWindow):
         self.lock_action.triggered.connect(self.lock)
         self.settings_action = QAction(self)
         self.settings_action.triggered.connect(self.open_settings)
+        self.erase_action = QAction(self)
+        self.erase_action.triggered.connect(self.open_erase_dialog)
         self.quit_action = QAction(self, shortcut=QKeySequence("Ctrl+Q"))
         self.quit_action.triggered.connect(self.close)
         self.about_action = QAction(self)
@@ -267,6 +297,8 @@ class MainWindow(QMainWindow):
         self.file_menu = bar.addMenu("")
         self.file_menu.addAction(self.lock_action)
         self.file_menu.addAction(self.settings_action)
+        self.file_menu.addSeparator()
+        self.file_menu.addAction(self.erase_action)
         self.file_menu.addSeparator()
         self.file_menu.addAction(self.quit_action)
         self.registrations_menu = bar.addMenu("")
@@ -301,7 +333,7 @@ class MainWindow(QMainWindow):
     def _update_lock_state(self) -> None:
         unlocked = self.controller.is_unlocked
         user = self.controller.user
-        for action in (self.new_action, self.list_action, self.lock_action):
+        for action in (self.new_action, self.list_action, self.lock_action, self.erase_action):
             action.setEnabled(unlocked)
         self.toolbar.setVisible(unlocked)
         if unlocked and user is not None:
@@ -381,6 +413,7 @@ class MainWindow(QMainWindow):
         self.lock_action.setText(self.tr("&Lock"))
         self.lock_action.setToolTip(self.tr("Lock the vault now (Ctrl+L)"))
         self.settings_action.setText(self.tr("&Settings…"))
+        self.erase_action.setText(self.tr("&Erase this vault…"))
         self.quit_action.setText(self.tr("&Quit"))
         self.about_action.setText(self.tr("&About Waypoint"))
         self._update_lock_state()

@@ -9,6 +9,7 @@ from __future__ import annotations
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 
 from desktop_app.services.session import Failure, Problem
+from desktop_app.ui.security_passphrase import refusal_text
 
 _TEXTS = {
     Problem.WRONG_CREDENTIALS: QT_TRANSLATE_NOOP(
@@ -22,6 +23,24 @@ _TEXTS = {
         "Messages",
         "The vault files have been changed outside Waypoint and cannot be trusted. "
         "Nothing was opened or changed. Contact your administrator.",
+    ),
+    Problem.NOT_A_VAULT: QT_TRANSLATE_NOOP(
+        "Messages",
+        "The database file in this folder is not a Waypoint vault: it is empty or has no vault identity. "
+        "Nothing was opened or changed. Contact your administrator.",
+    ),
+    Problem.FOREIGN_DATABASE: QT_TRANSLATE_NOOP(
+        "Messages",
+        "The database file in this folder belongs to another vault, not to this folder's keys. "
+        "Nothing was opened or changed. Contact your administrator.",
+    ),
+    Problem.ROLE_NOT_GRANTED: QT_TRANSLATE_NOOP(
+        "Messages",
+        "This user's role was not given by an administrator: the vault's key file was edited. "
+        "Nothing was opened or changed. Contact your administrator.",
+    ),
+    Problem.NOT_CONFIRMED: QT_TRANSLATE_NOOP(
+        "Messages", "Nothing was erased: type the confirmation word exactly as shown."
     ),
     Problem.WEAK_KDF: QT_TRANSLATE_NOOP(
         "Messages",
@@ -56,6 +75,8 @@ _TEXTS = {
 
 
 def failure_text(failure: Failure) -> str:
+    if failure.problem is Problem.WEAK_PASSPHRASE:
+        return refusal_text(failure.reasons)
     if failure.problem is Problem.TOO_MANY_ATTEMPTS:
         return QCoreApplication.translate(
             "Messages", "Too many wrong attempts. Wait %n second(s), then try again.", "", failure.retry_after_s

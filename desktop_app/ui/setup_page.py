@@ -10,7 +10,6 @@ from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QFont, QFontMetrics, QKeyEvent
 from PySide6.QtWidgets import (
     QCheckBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -20,10 +19,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.services.session import MIN_PASSPHRASE_LENGTH, Failure, Strength, passphrase_strength
+from desktop_app.services.session import Failure
 from desktop_app.ui.busy import BusyIndicator
 from desktop_app.ui.messages import failure_text
 from desktop_app.ui.page_switcher import PageSwitcher, centred
+from desktop_app.ui.security_files import choose_folder
+from desktop_app.ui.security_passphrase import PassphraseAdvice
 
 LOCATION, ADMIN, RECOVERY = range(3)
 
@@ -38,12 +39,12 @@ class SetupPage(QWidget):
         self.setObjectName("setupPage")
         self.heading = QLabel(objectName="pageHeading")
         self.step_label = QLabel(objectName="hint")
+        self.error = QLabel(objectName="error", wordWrap=True)
+        self.error.hide()
         self.steps = PageSwitcher()
         self.steps.addWidget(self._build_location())
         self.steps.addWidget(self._build_admin())
         self.steps.addWidget(self._build_recovery())
-        self.error = QLabel(objectName="error", wordWrap=True)
-        self.error.hide()
         self.busy = BusyIndicator()
 
         card = QWidget(objectName="card")
@@ -90,9 +91,8 @@ class SetupPage(QWidget):
         return page
 
     def _browse(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, self.tr("Choose the vault folder"), self.location.text())
-        if folder:
-            self.location.setText(folder)
+        # Waypoint's own picker: Qt's and the desktop's dialogs remember the folders they visit.
+        choose_folder(self, self.tr("Choose the vault folder"), self.location.text(), self.location.setText)
 
     def _location_next(self) -> None:
         path = self.location.text().strip()
@@ -115,12 +115,13 @@ class SetupPage(QWidget):
         self.passphrase_label.setBuddy(self.passphrase)
         self.repeat_label = QLabel()
         self.repeat_label.setBuddy(self.repeat)
-        self.strength = QLabel(objectName="hint", wordWrap=True)
+        self.advice = PassphraseAdvice(passphrase=self.passphrase, repeat=self.repeat,
+                                       username=lambda: self.username.text().strip())
         form = QFormLayout()
         form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         form.addRow(self.username_label, self.username)
         form.addRow(self.passphrase_label, self.passphrase)
-        form.addRow("", self.strength)
+        form.addRow("", self.advice)
         form.addRow(self.repeat_label, self.repeat)
         self.admin_back = QPushButton(flat=True)
         self.create_button = QPushButton(objectName="primary")
@@ -134,7 +135,9 @@ class SetupPage(QWidget):
         v.addLayout(form)
         v.addLayout(buttons)
         v.addStretch()
-        self.passphrase.textChanged.connect(self._update_strength)
+        # A new passphrase makes the last error about the old one untrue (issue 13): hide it.
+        self.passphrase.textChanged.connect(lambda _: self.error.hide())
+        self.repeat.textChanged.connect(lambda _: self.error.hide())
         self.username.returnPressed.connect(self.passphrase.setFocus)
         self.passphrase.returnPressed.connect(self.repeat.setFocus)
         self.repeat.returnPressed.connect(self._create)
@@ -142,34 +145,19 @@ class SetupPage(QWidget):
         self.admin_back.clicked.connect(lambda: self.show_step(LOCATION))
         return page
 
-    def _update_strength(self) -> None:
-        text = self.passphrase.text()
-        if not text:
-            self.strength.setText(self.tr(
-                "Use at least %n characters. Several words are easy to remember and hard to guess.", "",
-                MIN_PASSPHRASE_LENGTH))
-            return
-        level = passphrase_strength(text)
-        words = {
-            Strength.TOO_SHORT: self.tr("Too short: use at least %n characters.", "", MIN_PASSPHRASE_LENGTH),
-            Strength.WEAK: self.tr("Weak: add more words."),
-            Strength.FAIR: self.tr("Fair: one or two more words would make it strong."),
-            Strength.STRONG: self.tr("Strong."),
-        }
-        self.strength.setText(words[level])
-
     def _create(self) -> None:
         username = self.username.text().strip()
         passphrase = self.passphrase.text()
+        self.advice.update_for(passphrase)  # the user name may have changed since: it counts too
         if not username:
             self.show_error(self.tr("Type a username for the administrator."))
             self.username.setFocus()
-        elif passphrase_strength(passphrase) is Strength.TOO_SHORT:
-            self.show_error(self.tr("The passphrase is too short: use at least %n characters.", "", MIN_PASSPHRASE_LENGTH))
+        elif not self.advice.acceptable:
+            self.show_error(self.advice.refusal())
             self.passphrase.setFocus()
         elif passphrase != self.repeat.text():
-            self.show_error(self.tr("The two passphrases are not the same. Type them again."))
             self.repeat.clear()
+            self.show_error(self.tr("The two passphrases are not the same. Type them again."))
             self.repeat.setFocus()
         else:
             self.error.hide()
@@ -215,6 +203,7 @@ class SetupPage(QWidget):
     def show_recovery_code(self, code: str) -> None:
         self.passphrase.clear()
         self.repeat.clear()
+        self.advice.clear()
         self.recovery_code.setText(recovery_code_lines(code))
         self.written_down.setChecked(False)
         self.show_step(RECOVERY)
@@ -232,6 +221,7 @@ class SetupPage(QWidget):
         self.username.clear()
         self.passphrase.clear()
         self.repeat.clear()
+        self.advice.clear()
         self.recovery_code.clear()
         self.set_busy(False)
         self.show_step(LOCATION)
@@ -253,7 +243,7 @@ class SetupPage(QWidget):
     def show_failure(self, failure: Failure) -> None:
         self.passphrase.clear()
         self.repeat.clear()
-        self.show_error(failure_text(failure))
+        self.show_error(failure_text(failure))  # after clearing: the cleared fields hide errors
 
     def set_busy(self, busy: bool) -> None:
         self.busy.setVisible(busy)
@@ -297,7 +287,6 @@ class SetupPage(QWidget):
         self.repeat_label.setText(self.tr("&Repeat passphrase"))
         self.admin_back.setText(self.tr("&Back"))
         self.create_button.setText(self.tr("&Create the vault"))
-        self._update_strength()
         self.recovery_intro.setText(
             self.tr(
                 "This is the recovery code. It opens the vault if every passphrase is forgotten. "

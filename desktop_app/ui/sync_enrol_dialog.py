@@ -10,11 +10,12 @@ import socket
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
-    QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout,
+    QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout,
     QWidget,
 )
 
 from desktop_app.services import sync as sync_service
+from desktop_app.ui.security_files import choose_file
 from desktop_app.ui.sync_controller import SyncController
 from desktop_app.ui.sync_messages import sync_error_text
 
@@ -62,9 +63,7 @@ class EnrolDialog(QDialog):
         self._check()
 
     def _browse(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, self.tr("CA bundle"), "", "PEM (*.pem *.crt);;*")
-        if path:
-            self.ca_bundle.setText(path)
+        choose_file(self, self.tr("CA bundle"), "", self.ca_bundle.setText, name_filters=("*.pem", "*.crt"))
 
     def _check(self) -> bool:
         problem = ""

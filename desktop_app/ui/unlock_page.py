@@ -1,4 +1,8 @@
-"""The unlock screen: username and passphrase, or the recovery code; clear errors; a busy bar."""
+"""The unlock screen: username and passphrase, or the recovery code; clear errors; a busy bar.
+
+A third panel is the emergency erase (desktop_app/ui/security_erase.py), reached from a link at
+the bottom: it needs the person's own credentials and a typed word.
+"""
 
 from __future__ import annotations
 
@@ -18,12 +22,16 @@ from desktop_app.services.session import Failure, Problem
 from desktop_app.ui.busy import BusyIndicator
 from desktop_app.ui.messages import failure_text
 from desktop_app.ui.page_switcher import PageSwitcher, centred
+from desktop_app.ui.security_erase import ErasePanel
+
+PASSPHRASE_MODE, RECOVERY_MODE, ERASE_MODE = range(3)
 
 
 class UnlockPage(QWidget):
     unlock_requested = Signal(str, str)  # username, passphrase
     other_folder_requested = Signal()  # the vault is elsewhere (another USB drive, another folder)
     recovery_requested = Signal(str)  # recovery code
+    erase_requested = Signal(str, str, str)  # username, passphrase, confirmation word
 
     def __init__(self) -> None:
         super().__init__()
@@ -93,9 +101,16 @@ class UnlockPage(QWidget):
         back_row.addStretch()
         rv.addLayout(back_row)
 
+        self.erase_panel = ErasePanel(with_credentials=True)
+        self.erase_panel.erase_requested.connect(self.erase_requested.emit)
+        self.erase_panel.cancelled.connect(lambda: self._show_mode(PASSPHRASE_MODE))
+        self.erase_link = QPushButton(flat=True, objectName="eraseLink")
+        self.erase_link.clicked.connect(lambda: self._show_mode(ERASE_MODE))
+
         self.modes = PageSwitcher()
         self.modes.addWidget(passphrase_panel)
         self.modes.addWidget(recovery_panel)
+        self.modes.addWidget(self.erase_panel)
 
         self.notice = QLabel(objectName="notice", wordWrap=True)
         self.notice.hide()
@@ -118,6 +133,10 @@ class UnlockPage(QWidget):
         folder_row.addWidget(self.vault_label, 1)
         folder_row.addWidget(self.other_folder_button)
         cv.addLayout(folder_row)
+        erase_row = QHBoxLayout()
+        erase_row.addStretch()
+        erase_row.addWidget(self.erase_link)
+        cv.addLayout(erase_row)
         outer = QVBoxLayout(self)
         outer.addStretch(1)
         outer.addLayout(centred(card))
@@ -153,6 +172,7 @@ class UnlockPage(QWidget):
     def clear_secrets(self) -> None:
         self.passphrase.clear()
         self.recovery_code.clear()
+        self.erase_panel.clear_secrets()
 
     def set_busy(self, busy: bool) -> None:
         self.busy.setVisible(busy)
@@ -170,6 +190,10 @@ class UnlockPage(QWidget):
         self._failure = failure
         self._show_error(failure_text(failure))
         self._update_buttons()
+        if self.modes.currentIndex() == ERASE_MODE:
+            self.error.hide()
+            self.erase_panel.show_failure(failure)
+            return
         (self.recovery_code if self.modes.currentIndex() == 1 else self.passphrase).setFocus()
 
     def stop_timers(self) -> None:
@@ -201,6 +225,10 @@ class UnlockPage(QWidget):
         self.clear_secrets()
         if not self._countdown.isActive():
             self.error.hide()
+        self.erase_link.setVisible(index != ERASE_MODE)
+        if index == ERASE_MODE:
+            self.erase_panel.prepare(username=self.username.text().strip())
+            return
         (self.recovery_code if index == 1 else (self.passphrase if self.username.text() else self.username)).setFocus()
 
     def _submit(self) -> None:
@@ -228,8 +256,8 @@ class UnlockPage(QWidget):
         self.recovery_requested.emit(code)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        # Esc leaves the recovery-code panel, like a Cancel button.
-        if event.key() == Qt.Key.Key_Escape and self.modes.currentIndex() == 1:
+        # Esc leaves the recovery-code (or erase) panel, like a Cancel button.
+        if event.key() == Qt.Key.Key_Escape and self.modes.currentIndex() != PASSPHRASE_MODE:
             self._show_mode(0)
             return
         super().keyPressEvent(event)
@@ -253,6 +281,7 @@ class UnlockPage(QWidget):
         self.recovery_button.setText(self.tr("&Unlock with the recovery code"))
         self.back_button.setText(self.tr("&Back to passphrase"))
         self.other_folder_button.setText(self.tr("&Other folder…"))
+        self.erase_link.setText(self.tr("Emergency: &erase this vault…"))
         self.busy.set_text(self.tr("Opening the vault… this takes a few seconds."))
         path = getattr(self, "_vault_path", "")
         self.vault_label.setText(self.tr("Vault folder: %1").replace("%1", path) if path else "")

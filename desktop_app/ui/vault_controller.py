@@ -27,6 +27,7 @@ class VaultController(QObject):
     failed = Signal(object)  # session.Failure from create or unlock
     locking = Signal()  # drop personal data from every view NOW
     locked = Signal()  # the database is closed and the key dropped
+    erased = Signal(object)  # session's ErasedFiles: the vault is gone (after `locked` if it was open)
 
     def __init__(self, *, tasks: TaskRunner, vault_path: Path, kdf_profile: str = "production") -> None:
         super().__init__()
@@ -99,6 +100,33 @@ class VaultController(QObject):
             self._on_unlocked,
             recovery=True,
         )
+
+    def erase(self, *, username: str, passphrase: str, confirmation: str) -> Task:
+        """Emergency erase from the sign-in screen: the person's credentials, then the vault is destroyed."""
+        path = self._vault_path
+        return self._start(
+            lambda state: session.erase_vault(path, username=username, passphrase=passphrase,
+                                              confirmation=confirmation),
+            "db:erase",
+            self.erased.emit,
+            recovery=False,
+        )
+
+    def erase_open(self, *, confirmation: str) -> Task:
+        """Emergency erase by the signed-in user; views drop their data as for a lock, then `erased`."""
+        task = self.run_with_vault(lambda vault, state: session.erase_open_vault(vault, confirmation=confirmation),
+                                   name="db:erase")
+
+        def done(result: object) -> None:
+            self._open = None
+            self.session_number += 1
+            self.locking.emit()
+            self.locked.emit()
+            self.erased.emit(result)
+
+        task.succeeded.connect(done)
+        task.failed.connect(lambda exc: self.failed.emit(session.classify(exc)))
+        return task
 
     def _start(
         self, work: Callable[[TaskState], Any], name: str, on_success: Callable[[Any], None], *, recovery: bool

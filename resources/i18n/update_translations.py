@@ -46,6 +46,8 @@ CATALOGUES: dict[str, list[str]] = {
     ],
     "forms": ["desktop_app/ui/forms/*.py"],  # the form renderer (docs/renderer.md)
     "sync": ["desktop_app/ui/sync_*.py"],  # Sync now and the sync status widget
+    # Passphrase advice, emergency erase, the private file picker, the integrity alert (docs/vault.md)
+    "security": ["desktop_app/ui/security_*.py"],
 }
 # Every catalogue has a full French file and an English file with only the plural forms.
 LANGUAGES = {"fr": [], "en": ["-pluralonly"]}

@@ -35,28 +35,4 @@
         </translation>
     </message>
 </context>
-<context>
-    <name>SetupPage</name>
-    <message numerus="yes">
-        <source>Use at least %n characters. Several words are easy to remember and hard to guess.</source>
-        <translation>
-            <numerusform>Use at least %n character. Several words are easy to remember and hard to guess.</numerusform>
-            <numerusform>Use at least %n characters. Several words are easy to remember and hard to guess.</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>Too short: use at least %n characters.</source>
-        <translation>
-            <numerusform>Too short: use at least %n character.</numerusform>
-            <numerusform>Too short: use at least %n characters.</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>The passphrase is too short: use at least %n characters.</source>
-        <translation>
-            <numerusform>The passphrase is too short: use at least %n character.</numerusform>
-            <numerusform>The passphrase is too short: use at least %n characters.</numerusform>
-        </translation>
-    </message>
-</context>
 </TS>

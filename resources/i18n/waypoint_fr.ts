@@ -90,6 +90,10 @@
         <translation>Le coffre-fort est verrouillé.</translation>
     </message>
     <message>
+        <source>The vault was erased. Nothing of it is left on this computer.</source>
+        <translation>Le coffre-fort a été effacé. Il n&apos;en reste rien sur cet ordinateur.</translation>
+    </message>
+    <message>
         <source>Signed in: %1 (%2)</source>
         <translation>Connecté&#xa0;: %1 (%2)</translation>
     </message>
@@ -168,6 +172,10 @@
         <translation>&amp;Paramètres…</translation>
     </message>
     <message>
+        <source>&amp;Erase this vault…</source>
+        <translation>&amp;Effacer ce coffre-fort…</translation>
+    </message>
+    <message>
         <source>&amp;Quit</source>
         <translation>&amp;Quitter</translation>
     </message>
@@ -189,6 +197,22 @@
     <message>
         <source>The vault files have been changed outside Waypoint and cannot be trusted. Nothing was opened or changed. Contact your administrator.</source>
         <translation>Les fichiers du coffre-fort ont été modifiés en dehors de Waypoint et ne sont plus fiables. Rien n&apos;a été ouvert ni modifié. Contactez votre administrateur.</translation>
+    </message>
+    <message>
+        <source>The database file in this folder is not a Waypoint vault: it is empty or has no vault identity. Nothing was opened or changed. Contact your administrator.</source>
+        <translation>Le fichier de base de données de ce dossier n&apos;est pas un coffre-fort Waypoint&#xa0;: il est vide ou n&apos;a pas d&apos;identité de coffre-fort. Rien n&apos;a été ouvert ni modifié. Contactez votre administrateur.</translation>
+    </message>
+    <message>
+        <source>The database file in this folder belongs to another vault, not to this folder&apos;s keys. Nothing was opened or changed. Contact your administrator.</source>
+        <translation>Le fichier de base de données de ce dossier appartient à un autre coffre-fort, pas aux clés de ce dossier. Rien n&apos;a été ouvert ni modifié. Contactez votre administrateur.</translation>
+    </message>
+    <message>
+        <source>This user&apos;s role was not given by an administrator: the vault&apos;s key file was edited. Nothing was opened or changed. Contact your administrator.</source>
+        <translation>Le rôle de cet utilisateur n&apos;a pas été donné par un administrateur&#xa0;: le fichier de clés du coffre-fort a été modifié. Rien n&apos;a été ouvert ni modifié. Contactez votre administrateur.</translation>
+    </message>
+    <message>
+        <source>Nothing was erased: type the confirmation word exactly as shown.</source>
+        <translation>Rien n&apos;a été effacé&#xa0;: tapez le mot de confirmation exactement comme indiqué.</translation>
     </message>
     <message>
         <source>The vault&apos;s protection settings are weaker than Waypoint allows. Nothing was opened. Contact your administrator.</source>
@@ -345,42 +369,9 @@
         <source>Choose a folder for the vault.</source>
         <translation>Choisissez un dossier pour le coffre-fort.</translation>
     </message>
-    <message numerus="yes">
-        <source>Use at least %n characters. Several words are easy to remember and hard to guess.</source>
-        <translation>
-            <numerusform>Utilisez au moins %n caractère. Plusieurs mots sont faciles à retenir et difficiles à deviner.</numerusform>
-            <numerusform>Utilisez au moins %n caractères. Plusieurs mots sont faciles à retenir et difficiles à deviner.</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>Too short: use at least %n characters.</source>
-        <translation>
-            <numerusform>Trop courte&#xa0;: utilisez au moins %n caractère.</numerusform>
-            <numerusform>Trop courte&#xa0;: utilisez au moins %n caractères.</numerusform>
-        </translation>
-    </message>
-    <message>
-        <source>Weak: add more words.</source>
-        <translation>Faible&#xa0;: ajoutez des mots.</translation>
-    </message>
-    <message>
-        <source>Fair: one or two more words would make it strong.</source>
-        <translation>Moyenne&#xa0;: un ou deux mots de plus la rendraient solide.</translation>
-    </message>
-    <message>
-        <source>Strong.</source>
-        <translation>Solide.</translation>
-    </message>
     <message>
         <source>Type a username for the administrator.</source>
         <translation>Saisissez un nom d&apos;utilisateur pour l&apos;administrateur.</translation>
-    </message>
-    <message numerus="yes">
-        <source>The passphrase is too short: use at least %n characters.</source>
-        <translation>
-            <numerusform>La phrase secrète est trop courte&#xa0;: utilisez au moins %n caractère.</numerusform>
-            <numerusform>La phrase secrète est trop courte&#xa0;: utilisez au moins %n caractères.</numerusform>
-        </translation>
     </message>
     <message>
         <source>The two passphrases are not the same. Type them again.</source>
@@ -512,6 +503,10 @@
     <message>
         <source>&amp;Other folder…</source>
         <translation>&amp;Autre dossier…</translation>
+    </message>
+    <message>
+        <source>Emergency: &amp;erase this vault…</source>
+        <translation>Urgence&#xa0;: &amp;effacer ce coffre-fort…</translation>
     </message>
     <message>
         <source>Opening the vault… this takes a few seconds.</source>

@@ -104,7 +104,7 @@ def test_setup_refuses_mismatched_and_short_passphrases(qtbot, make_app):
     qtbot.keyClicks(setup.passphrase, "short")
     qtbot.keyClicks(setup.repeat, "short")
     setup.create_button.click()
-    assert setup.error.isVisible() and "too short" in setup.error.text()
+    assert setup.error.isVisible() and "shorter than 12 characters" in setup.error.text()
     setup.passphrase.setText(PASSPHRASE)
     setup.repeat.setText(PASSPHRASE + "x")
     setup.create_button.click()

@@ -83,9 +83,11 @@ def test_no_two_mnemonics_clash_on_one_screen(qtbot, make_app, language):
     app = make_app(language=language)
     window = app.window
     pages = [window.setup_page.steps.widget(i) for i in range(3)]
-    unlock_modes = [window.unlock_page.modes.widget(i) for i in range(2)]
+    unlock_modes = [window.unlock_page.modes.widget(i) for i in range(3)]  # passphrase, recovery code, erase
     shared = {id(p): [] for p in pages}
-    shared.update({id(m): [window.unlock_page.other_folder_button] for m in unlock_modes})
+    shared.update({id(m): [window.unlock_page.other_folder_button, window.unlock_page.erase_link]
+                   for m in unlock_modes[:2]})
+    shared[id(unlock_modes[2])] = [window.unlock_page.other_folder_button]  # the erase link hides there
     for screen in pages + unlock_modes:
         keys: dict[str, str] = {}
         for widget in screen.findChildren(QAbstractButton) + screen.findChildren(QLabel) + shared[id(screen)]:

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.gui
 @pytest.fixture
 def vault(tmp_path):
     vault, _code = Vault.create(
-        tmp_path / "vault", admin_username="admin", admin_passphrase="a test passphrase", kdf_profile="test"
+        tmp_path / "vault", admin_username="admin", admin_passphrase="a test passphrase for the list", kdf_profile="test"
     )
     yield vault
     vault.close()

@@ -18,12 +18,13 @@ from typing import Any
 
 from PySide6.QtCore import QEvent, Qt, QTime, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QComboBox, QFileDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from desktop_app.services import attachments, records
 from desktop_app.ui.forms.other_fields import UploadField
 from desktop_app.ui.forms.style import FORM_STYLE
 from desktop_app.ui.forms.view import FormView
+from desktop_app.ui.security_files import PrivateFileDialog, choose_file
 from waypoint_core.xform import FormDefinition, FormSession
 
 AUTOSAVE_MS = 2000
@@ -329,11 +330,10 @@ class FormScreen(QWidget):
         self.deleteLater()
 
     # --- files -----------------------------------------------------------------------------
-    def choose_file(self, field: UploadField) -> None:
-        dialog = QFileDialog(self, self.tr("Choose a file"))
-        dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
-        dialog.fileSelected.connect(lambda path: self.attach_file(field, Path(path)))
-        dialog.open()  # window-modal without a nested event loop
+    def choose_file(self, field: UploadField) -> PrivateFileDialog:
+        # Waypoint's own picker: Qt's and the desktop's dialogs keep a history of the folders
+        # visited (often named after the person) outside the vault.
+        return choose_file(self, self.tr("Choose a file"), "", lambda path: self.attach_file(field, Path(path)))
 
     def attach_file(self, field: UploadField, path: Path) -> None:
         stored = f"{uuid.uuid4().hex[:8]}-{path.name}"
