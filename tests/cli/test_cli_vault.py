@@ -135,7 +135,7 @@ def test_forgotten_administrator_passphrase_reset_with_the_recovery_code(files, 
 def test_init_installs_the_shipped_forms_and_info_lists_them(files, capsys):
     # records pulled by sync into a vault made with `init` must open: their forms are there from the start
     _init(files, capsys)
-    with Vault.unlock(files["vault"], username="amina", passphrase="admin passphrase") as vault:
+    with Vault.unlock(files["vault"], username="amina", passphrase="admin passphrase for amina") as vault:
         from desktop_app.services import forms
 
         installed = {f.form_id for f in forms.list_installed_forms(vault)}
@@ -151,7 +151,7 @@ def test_no_warning_about_xdg_runtime_dir(tmp_path):
     # a desktop session without XDG_RUNTIME_DIR (su, ssh, cron): every command printed platformdirs' warning
     env = {k: v for k, v in os.environ.items() if k not in ("XDG_RUNTIME_DIR", "WAYPOINT_HOME")}
     env["HOME"] = str(tmp_path)
-    env["WAYPOINT_PASSPHRASE"] = "admin passphrase"
+    env["WAYPOINT_PASSPHRASE"] = "admin passphrase for amina"
     done = subprocess.run([sys.executable, "-m", "desktop_app.cli", "info", "--user", "amina"], env=env,
                           capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=60)
     assert done.returncode == 2 and "No vault at this location" in done.stderr
