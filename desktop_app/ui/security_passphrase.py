@@ -7,6 +7,7 @@ cannot be selected or copied (like the recovery code) and typed into the fields 
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, QLocale, Qt
@@ -73,7 +74,7 @@ class PassphraseAdvice(QWidget):
         self.assessment: Assessment | None = None
         self.hint = QLabel(objectName="hint", wordWrap=True)
         self.suggest_button = QPushButton(flat=True, objectName="suggestPassphrase")
-        self.suggestion = QLabel(objectName="suggestedPassphrase", wordWrap=True)
+        self.suggestion = QLabel(objectName="suggestedPassphrase", wordWrap=True, textFormat=Qt.TextFormat.RichText)
         # Like the recovery code: no selection, no context menu, so it never reaches the clipboard.
         self.suggestion.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
         self.suggestion.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
@@ -119,11 +120,16 @@ class PassphraseAdvice(QWidget):
         """Six random words in the interface's language, typed into the fields and shown to learn."""
         phrase = suggest_passphrase(QLocale().name().split("_")[0])
         self.suggestion.setProperty("phrase", phrase)
-        self.suggestion.setText(_tr(SUGGESTED) + "\n" + phrase)
+        self._show_suggestion(phrase)
         self._passphrase.setText(phrase)
         if self._repeat is not None:
             self._repeat.setText(phrase)
         self.suggestion.show()
+
+    def _show_suggestion(self, phrase: str) -> None:
+        # The words large and bold on a line of their own: they are what the person copies onto paper.
+        self.suggestion.setText(f"{html.escape(_tr(SUGGESTED))}<br><span style='font-size:14pt; font-weight:600'>"
+                                f"{html.escape(phrase)}</span>")
 
     def _suggested_text(self) -> str:
         return str(self.suggestion.property("phrase") or "")
@@ -144,4 +150,4 @@ class PassphraseAdvice(QWidget):
         self.update_for(self._passphrase.text())
         phrase = self._suggested_text()
         if phrase and self.suggestion.isVisible():
-            self.suggestion.setText(_tr(SUGGESTED) + "\n" + phrase)
+            self._show_suggestion(phrase)

@@ -2,8 +2,9 @@
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python -m tests.ui.make_screenshots
 
-Every screen in English and French: setup (3 steps), unlock (with an error), the list with 30
-synthetic registrations, and the locked state. Look at each PNG the way a tired field worker would.
+Every screen in English and French: setup (3 steps, with a refused passphrase and a suggested
+one), unlock (with an error, and its emergency erase panel), the list with 30 synthetic
+registrations, the erase dialog, and the locked state. Look at each PNG the way a tired field worker would.
 """
 
 from __future__ import annotations
@@ -52,6 +53,13 @@ def main() -> int:
         setup.location.setText(str(app.paths.default_vault))
         setup.location_next.click()
         setup.username.setText("amina.admin")
+        setup.passphrase.setText("Agadez2026!")
+        setup.repeat.setText("Agadez2026!")
+        setup.create_button.click()
+        shot(w, f"{lang}-2a-setup-weak-passphrase")
+        setup.advice.suggest_button.click()
+        shot(w, f"{lang}-2b-setup-suggested-passphrase")
+        setup.advice.clear()
         setup.passphrase.setText(PASSPHRASE)
         setup.repeat.setText(PASSPHRASE)
         shot(w, f"{lang}-2-setup-administrator")
@@ -65,6 +73,11 @@ def main() -> int:
         unlock.unlock_button.click()
         settle(lambda: unlock.error.isVisible())
         shot(w, f"{lang}-4-unlock-wrong-passphrase")
+        unlock.erase_link.click()
+        unlock.erase_panel.passphrase.setText(PASSPHRASE)
+        unlock.erase_panel.word.setText(unlock.erase_panel.tr("ERASE")[:3])
+        shot(w, f"{lang}-4a-unlock-emergency-erase")
+        unlock.erase_panel.cancel_button.click()
         unlock.passphrase.setText(PASSPHRASE)
         unlock.unlock_button.click()
         settle(lambda: app.controller.is_unlocked)
@@ -75,6 +88,13 @@ def main() -> int:
         w.registrations_changed()
         settle(lambda: w.model.rowCount() == 30 and "30" in w.unsynced_label.text())
         shot(w, f"{lang}-5-registration-list")
+        w.open_erase_dialog()
+        dialog = w.erase_dialog
+        dialog.panel.word.setText(dialog.panel.tr("ERASE"))
+        settle(ms=150)
+        dialog.grab().save(str(OUT / f"{lang}-5a-erase-dialog.png"))
+        print("wrote", OUT / f"{lang}-5a-erase-dialog.png")
+        dialog.reject()
         w.lock()
         settle(lambda: w.stack.currentWidget() is unlock)
         shot(w, f"{lang}-6-locked")

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QDialogButtonBox
 
 from tests.ui.test_app_flow import PASSPHRASE, _save_through_vault, _setup_vault, _unlock
@@ -118,8 +119,13 @@ def test_no_personal_data_in_any_file_the_app_wrote(qtbot, make_app):
     qtbot.keyClicks(window.registrations_page.search, "Canarytest")
     qtbot.keyClick(window.registrations_page.search, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=10_000)
+    # The person copies the name (to paste it into a referral letter, say): gone at lock.
+    qtbot.keySequence(window.registrations_page.search, QKeySequence.StandardKey.SelectAll)
+    qtbot.keySequence(window.registrations_page.search, QKeySequence.StandardKey.Copy)
+    assert QGuiApplication.clipboard().text() == "Canarytest"
     with qtbot.waitSignal(app.controller.locked, timeout=10_000):
         window.lock()
+    assert QGuiApplication.clipboard().text() == ""
     app.close()
     home = app.paths.data.parent
     needles = [CANARY.encode(), b"Canarytest", b"canarytest", b"1991-04-17", CANARY.encode("utf-16-le")]
