@@ -19,6 +19,7 @@ from waypoint_core.xform.graph import build_graph
 from waypoint_core.xform.media import csv_rows
 from waypoint_core.xform.nodes import Node, document, from_element, parse_xml, split_tag
 from waypoint_core.xform.text import Text, parse_itext
+from waypoint_core.xform.values import cast_default
 from waypoint_core.xform.xpath_eval import Expr, compile_xpath
 from waypoint_core.xform.xpath_refs import absolute_path
 
@@ -149,6 +150,7 @@ class _Loader:
             setvalues.extend(control.setvalues)
         for repeat_path in repeats:
             _mark_repeat_templates(template, repeat_path)
+        _cast_defaults(template, binds, controls)
         secondary = {}
         for inst in instances[1:]:
             inst_id = inst.get("id")
@@ -296,6 +298,20 @@ def _csv_root(rows: list[dict[str, str]]) -> Node:
         for key, value in row.items():
             item.append(Node(key)).value = value
     return root
+
+
+_CAST_TYPES = {"int", "decimal", "date", "geopoint", "geotrace", "geoshape"}
+
+
+def _cast_defaults(template: Node, binds: dict[str, Bind], controls: dict[str, Control]) -> None:
+    """Values written in the instance are read by their question's type, as JavaRosa loads them
+    (a decimal's "0" is "0.0"; a date that is not one is empty): see values.cast_default."""
+    for node in template.iter():
+        bind = binds.get(node.gpath)
+        control = controls.get(node.gpath)
+        if node.value and not node.children and bind is not None and bind.type in _CAST_TYPES and \
+                (control is None or control.kind not in ("select1", "select", "rank")):
+            node.value = cast_default(node.value, bind.type)
 
 
 def _strip_values(node: Node) -> None:

@@ -1,8 +1,10 @@
 """Answers by question type: turn what a widget or an import gives into the instance's text form.
 
-The instance stores every answer as text, as OpenRosa servers expect: int "42", decimal "1.5",
-date "2024-01-31", time "13:45:00.000", dateTime ISO 8601 with milliseconds, select "a b c",
-geopoint "lat lon alt accuracy". A value the type cannot take raises ValueError with the reason.
+The instance stores every answer as text, as OpenRosa servers expect and as ODK Collect writes it:
+int "42", decimal "1.5" or "2.0" (Java's Double.toString, as JavaRosa's DecimalData), date "2024-01-31",
+time "13:45:00.000", dateTime ISO 8601 with milliseconds, select "a b c", geopoint "lat lon alt
+accuracy" ("12.5 1.5 0.0 0.0", JavaRosa's GeoPointData). A value the type cannot take raises ValueError
+with the reason.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import math
 import re
 from decimal import Decimal, InvalidOperation
 
-from waypoint_core.xform.xpath_eval import format_number, to_bool, to_number, to_string
+from waypoint_core.xform.xpath_eval import to_bool, to_number, to_string
 
 _INT_RE = re.compile(r"^\s*[-+]?\d+\s*$")
 _TIME_RE = re.compile(r"^(\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$")
@@ -43,7 +45,7 @@ def normalize_answer(value, type_: str) -> str:
             raise ValueError(f"{value!r} is not a number") from None
         if not number.is_finite():
             raise ValueError(f"{value!r} is not a finite number")
-        return format_number(float(number))
+        return java_double(float(number))
     if type_ == "date":
         if isinstance(value, dt.datetime):
             return value.date().isoformat()
@@ -119,7 +121,52 @@ def _geopoint(value) -> str:
         raise ValueError(f"{value!r}: latitude must be within ±90 and longitude within ±180")
     while len(numbers) < 4:
         numbers.append(0.0)
-    return " ".join(format_number(n) for n in numbers)
+    if not any(numbers):
+        return ""  # JavaRosa's GeoPointData.toBoolean: an all-zero point is "not captured", and writes as ""
+    return " ".join(java_double(n) for n in numbers)
+
+
+def java_double(x: float) -> str:
+    """`x` as Java's Double.toString writes it, which is how ODK Collect (JavaRosa's DecimalData and
+    GeoPointData) stores decimals and coordinates: 2.0, 0.5, 0.001, 1.0E-4, 1.2345678E7."""
+    if x != x:
+        return "NaN"
+    if math.isinf(x):
+        return "Infinity" if x > 0 else "-Infinity"
+    if x == 0:
+        return "-0.0" if math.copysign(1.0, x) < 0 else "0.0"
+    sign = "-" if x < 0 else ""
+    shortest = Decimal(repr(abs(x)))  # the shortest digits that read back as x, as Java 19+ picks them
+    if 1e-3 <= abs(x) < 1e7:
+        plain = format(shortest, "f")
+        return sign + (plain if "." in plain else plain + ".0")
+    digits = "".join(map(str, shortest.as_tuple().digits)).rstrip("0") or "0"
+    return f"{sign}{digits[0]}.{digits[1:] or '0'}E{shortest.adjusted()}"
+
+
+def cast_default(text: str, type_: str) -> str:
+    """A value written in the form's instance, as JavaRosa reads it when it loads the form
+    (XFormAnswerDataParser.getAnswerData): numbers, dates and points are parsed by the question's
+    type and written back in its own form ("0" of a decimal is "0.0"); one that does not parse is
+    empty. Other types keep their text."""
+    if not text:
+        return text
+    try:
+        if type_ == "int":
+            number = int(text.strip())
+            return str(number) if -2**31 <= number < 2**31 else ""
+        if type_ == "decimal":
+            return java_double(float(text.strip()))
+        if type_ == "date":
+            return dt.date.fromisoformat(text.strip()[:10]).isoformat() if re.match(
+                r"^\s*\d{4}-\d{2}-\d{2}", text) else ""
+        if type_ == "geopoint":
+            return _geopoint(text)
+        if type_ in ("geotrace", "geoshape"):
+            return ";".join(_geopoint(p) for p in text.split(";") if p.strip())
+    except ValueError:
+        return ""
+    return text
 
 
 def calculated_text(result, type_: str) -> str:
@@ -135,7 +182,10 @@ def calculated_text(result, type_: str) -> str:
         if isinstance(result, str) and result.strip() == "":
             return ""
         x = to_number(result)
-        return "" if x != x or math.isinf(x) else format_number(x)
+        if x != x or math.isinf(x):
+            return ""
+        # JavaRosa's IAnswerData.wrapData: a whole number is stored as an integer ("2"), others as Java writes them
+        return str(int(x)) if abs(x - int(x)) < 1e-9 and abs(x) < 2**63 else java_double(x)
     if type_ == "boolean":
         return "true" if to_bool(result) else "false"
     if type_ == "date" and isinstance(result, (float, int)) and not isinstance(result, bool):

@@ -204,7 +204,10 @@ def _position(ctx, v=None):
 
 @_fn("sum", 1, 1)
 def _sum(ctx, v):
-    return float(sum(to_number(n.string_value()) for n in to_nodes(v, "sum()'s argument")))
+    # JavaRosa's XPathFuncExpr.sum leaves out what is not a number (an unanswered question): the sum of
+    # 4 and nothing is 4, and of no node at all 0
+    numbers = (to_number(n.string_value()) for n in to_nodes(v, "sum()'s argument"))
+    return float(sum(x for x in numbers if x == x))
 
 
 def _numbers(args) -> list[float]:
@@ -264,7 +267,9 @@ def _randomize(ctx, v, seed=None):
 
 # ---- ODK selects -------------------------------------------------------------------------
 
-_fn("selected", 2, 2)(lambda ctx, v, item: to_string(item).strip() in to_string(v).split())
+# JavaRosa's XPathFuncExpr.multiSelected: the item, space-padded, is a substring of the space-padded answer,
+# so selected(x, '') is true while x is empty (forms test "nothing chosen yet" that way)
+_fn("selected", 2, 2)(lambda ctx, v, item: f" {to_string(item).strip()} " in f" {to_string(v)} ")
 _fn("count-selected", 1, 1)(lambda ctx, v: float(len(to_string(v).split())))
 
 

@@ -87,41 +87,55 @@ def _points(args) -> list[tuple[float, float]]:
     return out
 
 
-def _haversine(a, b) -> float:
-    lat1, lon1, lat2, lon2 = map(math.radians, (a[0], a[1], b[0], b[1]))
-    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    return 2 * _EARTH_RADIUS_M * math.asin(math.sqrt(h))
+# distance(), area() and geofence() compute exactly as JavaRosa's GeoUtils (ODK Collect), so a form records
+# the same number: the spherical law of cosines, a planar sum of triangles, and a ray cast over the closed shape.
+_CIRCUMFERENCE_M = 2 * _EARTH_RADIUS_M * math.pi
+
+
+def _between(a, b) -> float:
+    """GeoUtils.distanceBetween (acos of a value rounded past 1 is NaN there too)."""
+    dlon = math.radians(a[1] - b[1])
+    lat1, lat2 = math.radians(a[0]), math.radians(b[0])
+    cosine = math.sin(lat1) * math.sin(lat2) + math.cos(lat1) * math.cos(lat2) * math.cos(dlon)
+    return math.acos(cosine) * _EARTH_RADIUS_M if -1.0 <= cosine <= 1.0 else math.nan
 
 
 @_fn("distance", 1, None)
 def _distance(ctx, *args):
-    """Length in metres of a geotrace/geoshape (or of the points given)."""
+    """Length in metres of a geotrace/geoshape (or of the points given): GeoUtils.calculateDistance."""
     pts = _points(args)
-    return float(sum(_haversine(pts[i], pts[i + 1]) for i in range(len(pts) - 1))) if len(pts) > 1 else 0.0
+    total = 0.0
+    for i in range(1, len(pts)):
+        total += _between(pts[i - 1], pts[i])
+    return total
 
 
 @_fn("area", 1, 1)
 def _area(ctx, v):
-    """Area in square metres of a geoshape, on a sphere (spherical excess of the polygon)."""
+    """Area in square metres of a geoshape: GeoUtils.calculateAreaOfGPSPolygonOnEarthInSquareMeters."""
     pts = _points([v])
     if len(pts) < 3:
         return 0.0
+    lat0, lon0 = pts[0]
+    ys = [(lat - lat0) * _CIRCUMFERENCE_M / 360.0 for lat, _ in pts[1:]]
+    xs = [(lon - lon0) * _CIRCUMFERENCE_M * math.cos(math.radians(lat)) / 360.0 for lat, lon in pts[1:]]
     total = 0.0
-    for (lat1, lon1), (lat2, lon2) in zip(pts, pts[1:] + pts[:1]):
-        total += math.radians(lon2 - lon1) * (2 + math.sin(math.radians(lat1)) + math.sin(math.radians(lat2)))
-    return abs(total * _EARTH_RADIUS_M ** 2 / 2)
+    for i in range(1, len(xs)):
+        total += (ys[i - 1] * xs[i] - xs[i - 1] * ys[i]) / 2
+    return abs(total)
 
 
 @_fn("geofence", 2, 2)
 def _geofence(ctx, point, shape):
-    """True if the point lies inside the geoshape (ray casting on latitude/longitude)."""
+    """True if the point lies inside the geoshape: GeoUtils.calculateIsPointInGPSPolygon (a shape's last
+    point repeats its first, so consecutive points make every edge)."""
     pts = _points([point])
     poly = _points([shape])
-    if not pts or len(poly) < 3:
+    if not pts:
         return False
     y, x = pts[0]
     inside = False
-    for (y1, x1), (y2, x2) in zip(poly, poly[1:] + poly[:1]):
-        if (y1 > y) != (y2 > y) and x < (x2 - x1) * (y - y1) / (y2 - y1) + x1:
+    for (y1, x1), (y2, x2) in zip(poly, poly[1:]):
+        if (y2 > y) != (y1 > y) and x < (x1 - x2) * (y - y2) / (y1 - y2) + x2:
             inside = not inside
     return inside

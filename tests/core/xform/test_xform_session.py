@@ -35,12 +35,15 @@ TYPES = """
 
 @pytest.mark.parametrize("ref, value, stored", [
     ("/data/i", 42, "42"), ("/data/i", " -7 ", "-7"), ("/data/i", 3.0, "3"),
-    ("/data/x", "1.50", "1.5"), ("/data/x", 2, "2"),
+    # decimals and coordinates as ODK Collect writes them (Java's Double.toString in JavaRosa's DecimalData and
+    # GeoPointData); an all-zero point is "not captured" there (GeoPointData.toBoolean) and stores nothing
+    ("/data/x", "1.50", "1.5"), ("/data/x", 2, "2.0"), ("/data/x", "0.00001", "1.0E-5"),
     ("/data/d", dt.date(2024, 2, 29), "2024-02-29"), ("/data/d", "2024-02-29", "2024-02-29"),
     ("/data/t", "13:45", "13:45:00.000"), ("/data/t", dt.time(8, 5, 3), "08:05:03.000"),
     ("/data/dt", dt.datetime(2024, 1, 2, 3, 4, 5, tzinfo=dt.UTC), "2024-01-02T03:04:05.000+00:00"),
-    ("/data/gp", "13.5 2.1", "13.5 2.1 0 0"), ("/data/gp", (13.5, 2.1, 210, 5), "13.5 2.1 210 5"),
-    ("/data/gs", "1 1;1 2;2 2;1 1", "1 1 0 0;1 2 0 0;2 2 0 0;1 1 0 0"),
+    ("/data/gp", "13.5 2.1", "13.5 2.1 0.0 0.0"), ("/data/gp", (13.5, 2.1, 210, 5), "13.5 2.1 210.0 5.0"),
+    ("/data/gp", "0 0 0 0", ""),
+    ("/data/gs", "1 1;1 2;2 2;1 1", "1.0 1.0 0.0 0.0;1.0 2.0 0.0 0.0;2.0 2.0 0.0 0.0;1.0 1.0 0.0 0.0"),
     ("/data/bc", "0123", "0123"), ("/data/photo", "photo-1.jpg", "photo-1.jpg"), ("/data/ok", "OK", "OK"),
     ("/data/r", 3, "3"), ("/data/rk", ["date", "mango"], "date mango"),
 ])
