@@ -38,3 +38,14 @@ def pytest_runtest_setup(item):
     # tests reading ../shared/corpus skip without it, except in CI, where a missing corpus fails the run
     if item.get_closest_marker("corpus") is not None:
         check_available()
+
+
+def pytest_terminal_summary(terminalreporter):
+    # the conformance suite's figures (tests/conformance), recorded by the test, shown once at the end of the run
+    for reports in terminalreporter.stats.values():
+        for report in reports:
+            for name, lines in getattr(report, "user_properties", ()):
+                if name == "conformance" and getattr(report, "when", "") == "call":
+                    terminalreporter.write_sep("-", "conformance with ODK's form engine")
+                    for line in lines:
+                        terminalreporter.write_line(line)
