@@ -137,18 +137,22 @@ class _Walk:
     def _counts(self) -> list[list]:
         """Counted repeats whose jr:count changed are sized at once, as if the person went there next (our
         engine applies jr:count when the repeat is reached, like Collect; ODK's JS engine keeps it live)."""
-        ops = []
-        for gpath, control in self.definition.repeats.items():
-            if control.count is None:
-                continue
-            parent_path, name = gpath.rsplit("/", 1)
-            for parent in list(self.session._by_gpath.get(parent_path, ())):
-                ref = f"{self.session.ref_of(parent)}/{name}"
-                wanted = self.session.repeat_count(ref) if parent.relevant else None
-                if wanted is not None and wanted != self.wanted.get(ref):
-                    self.session.apply_repeat_count(ref)
-                    self.wanted[ref] = self.session.repeat_count(ref)
-                    ops.append(["count", ref])
+        ops: list[list] = []
+        for _ in range(20):  # nested counted repeats: instances sized in one round get theirs in the next
+            before = len(ops)
+            for gpath, control in self.definition.repeats.items():
+                if control.count is None:
+                    continue
+                parent_path, name = gpath.rsplit("/", 1)
+                for parent in list(self.session._by_gpath.get(parent_path, ())):
+                    ref = f"{self.session.ref_of(parent)}/{name}"
+                    wanted = self.session.repeat_count(ref) if parent.relevant else None
+                    if wanted is not None and wanted != self.wanted.get(ref):
+                        self.session.apply_repeat_count(ref)
+                        self.wanted[ref] = self.session.repeat_count(ref)
+                        ops.append(["count", ref])
+            if len(ops) == before:
+                break
         return ops
 
     def _answer(self, node: Node, value) -> bool:
@@ -246,7 +250,11 @@ class _Walk:
         for ref in self.rng.sample(refs, min(len(refs), 3)):
             if self.budget <= 0:
                 return
-            self._answer(self.session.node(ref), None)
+            try:
+                node = self.session.node(ref)
+            except AnswerError:
+                continue  # an earlier clearing sized a counted repeat down
+            self._answer(node, None)
         for gpath, control in self.definition.repeats.items():
             if self.budget <= 0 or control.count is not None or control.no_add_remove:
                 continue
