@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import enum
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from desktop_app.vault import errors, passphrases
+from desktop_app.vault.checks import CheckStopped
 from desktop_app.vault.erase import ErasedFiles, confirmation_matches
 from desktop_app.vault.passphrases import Assessment, Reason
 from desktop_app.vault.vault import Vault
@@ -173,9 +175,14 @@ def suggest_passphrase(language: str) -> str:
 # --- integrity and the emergency erase ----------------------------------------------------------
 
 
-def check_integrity(vault: Vault) -> list[str]:
-    """Every page of the database read and checked; what is wrong, or nothing (minutes on a huge vault)."""
-    return vault.check_pages()
+def check_integrity(vault: Vault, *, should_stop: Callable[[], bool] | None = None) -> list[str] | None:
+    """Every page of the database read and checked: what is wrong, or nothing; None if stopped part-way.
+
+    Seconds on a large vault (bench/bench_vault.py): `should_stop` lets a lock end it at once."""
+    try:
+        return vault.check_pages(should_stop=should_stop)
+    except CheckStopped:
+        return None
 
 
 def erase_confirmed(word: str) -> bool:

@@ -4,7 +4,8 @@ Unlock itself only runs the fast checks (page 1, identity, schema): reading a la
 SQLCipher's page check takes seconds to minutes. So the full check is queued on the database
 thread right after the first list page and counts, and a damaged page (a failing disk, or a file
 altered outside Waypoint) is shown to the person at once instead of surfacing later as a failed
-save. The check reads only; it changes nothing.
+save. The check reads only; it changes nothing, and a lock stops it at once (it would otherwise
+hold the lock back by as long as it takes: seconds on a large vault).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from desktop_app.services import session
+from desktop_app.ui.tasks import Task
 from desktop_app.ui.vault_controller import VaultController
 
 
@@ -24,20 +26,30 @@ class IntegrityWatch(QObject):
         self._controller = controller
         self._window = parent_window
         self.alert: QMessageBox | None = None
+        self._task: Task | None = None
         controller.unlocked.connect(lambda _user: self.start())
-        controller.locking.connect(self._close_alert)
+        controller.locking.connect(self._locking)
 
     def start(self) -> None:
         if not self._controller.is_unlocked:
             return
         session_number = self._controller.session_number
-        task = self._controller.run_with_vault(lambda vault, state: session.check_integrity(vault),
-                                               name="db:integrity-check")
+        task = self._controller.run_with_vault(
+            lambda vault, state: session.check_integrity(vault, should_stop=lambda: state.cancelled),
+            name="db:integrity-check")
         task.succeeded.connect(lambda problems: self._done(session_number, problems))
         task.failed.connect(lambda exc: self._done(session_number, [str(exc)]))
+        self._task = task
 
-    def _done(self, session_number: int, problems: list[str]) -> None:
-        if session_number != self._controller.session_number:
+    def _locking(self) -> None:
+        # A lock must not wait seconds behind the check: stop it (it polls the flag as SQLite reads).
+        if self._task is not None:
+            self._task.cancel()
+            self._task = None
+        self._close_alert()
+
+    def _done(self, session_number: int, problems: list[str] | None) -> None:
+        if session_number != self._controller.session_number or problems is None:
             return  # locked meanwhile: nothing to say to whoever is at the screen now
         self.checked.emit(problems)
         if problems:

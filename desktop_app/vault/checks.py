@@ -9,6 +9,7 @@ app runs in the background after each unlock.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -64,11 +65,22 @@ def verify(folder: Path, dek: bytes) -> VerifyReport:
     return report
 
 
-def check_pages(folder: Path, dek: bytes) -> list[str]:
+class CheckStopped(Exception):
+    """`should_stop` said so: the page check was abandoned part-way (nothing is known of the rest)."""
+
+
+def check_pages(folder: Path, dek: bytes, *, should_stop: Callable[[], bool] | None = None) -> list[str]:
+    """The full page check on its own connection; `should_stop` is polled as SQLite works (a lock)."""
     doc = keyslots.load(folder)
     conn = _connect(folder, doc, dek)
+    if should_stop is not None:
+        conn.set_progress_handler(lambda: 1 if should_stop() else 0, 1000)
     try:
         return _page_problems(conn)
+    except Exception as exc:
+        if should_stop is not None and should_stop():
+            raise CheckStopped() from exc
+        raise
     finally:
         conn.close()
 

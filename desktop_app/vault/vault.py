@@ -414,9 +414,11 @@ class Vault:
         """Every page's HMAC, SQLite's integrity check, the schema, every record, every role: `waypoint verify`."""
         return checks.verify(self.path, self._require_open())
 
-    def check_pages(self) -> list[str]:
-        """The full page check alone (the app runs it in the background after unlock): problems found."""
-        return checks.check_pages(self.path, self._require_open())
+    def check_pages(self, *, should_stop: Callable[[], bool] | None = None) -> list[str]:
+        """The full page check alone (the app runs it in the background after unlock): problems found.
+
+        `should_stop` is polled while SQLite reads; when it says so, `checks.CheckStopped` is raised."""
+        return checks.check_pages(self.path, self._require_open(), should_stop=should_stop)
 
     def meta(self) -> dict[str, str]:
         with self.session(readonly=True) as session:

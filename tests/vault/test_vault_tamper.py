@@ -192,3 +192,15 @@ def test_each_refusal_has_its_own_words_on_the_command_line(closed_vault, tmp_pa
     (closed_vault / "waypoint.db").write_bytes(b"")
     assert main(args) == 2
     assert "is not a Waypoint vault (it is empty" in capsys.readouterr().err
+
+
+def test_the_page_check_stops_when_asked_and_says_so(closed_vault):
+    """The app stops the background check when the vault locks, so the lock never waits behind it."""
+    from desktop_app.vault.checks import CheckStopped
+
+    polled = []
+    with Vault.unlock(closed_vault, username=ADMIN, passphrase=ADMIN_PASSPHRASE) as vault:
+        with pytest.raises(CheckStopped):
+            vault.check_pages(should_stop=lambda: polled.append(1) or True)
+        assert polled
+        assert vault.check_pages(should_stop=lambda: False) == []
