@@ -17,6 +17,7 @@ from desktop_app.records.audit import is_audit
 from desktop_app.records.schema import form_schema
 from desktop_app.records.form_store import FormNotInstalled, get_form_xform
 from desktop_app.records.store import OpenRecord, RecordError, RecordVersionInfo, SavedRecord
+from desktop_app.vault.registrations import get_registration
 from desktop_app.vault.vault import Vault
 from waypoint_core.xform import FormDefinition, FormError, FormSession, Issue
 
@@ -105,7 +106,22 @@ def delete(vault: Vault, record_id: str) -> None:
     store.delete_record(vault, record_id)
 
 
+class NotADraft(RecordError):
+    """Only drafts are deleted from the list: a finalized record is part of someone's case history."""
+
+
+def delete_draft(vault: Vault, record_id: str) -> None:
+    """Delete an abandoned draft (from the list, or "discard" on a new record). A finalized record is refused."""
+    found = get_registration(vault, record_id)
+    if found is None or found.deleted:
+        raise RecordError(f"no record {record_id}")
+    if found.status != "draft":
+        raise NotADraft("only a draft can be deleted here; this record is finalized")
+    store.delete_record(vault, record_id)
+
+
 __all__ = [
-    "FormNotInstalled", "RecordError", "RecordNotValid", "ReopenedRecord", "delete", "finalize", "history",
+    "FormNotInstalled", "NotADraft", "RecordError", "RecordNotValid", "ReopenedRecord", "delete", "delete_draft",
+    "finalize", "history",
     "reopen", "save_draft", "validate_instance",
 ]

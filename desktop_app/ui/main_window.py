@@ -9,6 +9,7 @@ controller's `locking` signal to drop personal data.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, Qt, Signal
@@ -16,7 +17,7 @@ from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QStackedWidget, QToolBar, QWidget
 
 import desktop_app
-from desktop_app.services import registrations
+from desktop_app.services import records, registrations
 from desktop_app.services.session import Failure, SignedInUser
 from desktop_app.ui import labels
 from desktop_app.ui.i18n import Translations
@@ -55,6 +56,8 @@ class MainWindow(QMainWindow):
         self._last_username = ""
         self.settings_dialog: SettingsDialog | None = None
         self.erase_dialog: EraseDialog | None = None
+        # another area may hold changes the person must decide about before the window closes (an open form)
+        self.close_guard: Callable[[], bool] | None = None
 
         self.model = RegistrationListModel(page_size=page_size)
         self.setup_page = SetupPage()
@@ -267,6 +270,51 @@ class MainWindow(QMainWindow):
             self.registrations_page.reload()
             self.refresh_counts()
 
+    def focus_search(self) -> None:
+        if self.controller.is_unlocked:
+            self.show_registrations()
+            self.registrations_page.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            self.registrations_page.search.selectAll()
+
+    def delete_selected_draft(self) -> None:
+        """Delete (after a question) the draft selected in the list; a finalized registration is not deleted here."""
+        index = self.registrations_page.table.currentIndex()
+        if not self.controller.is_unlocked or not index.isValid():
+            return
+        row = self.model.row_at(index.row())
+        title = row.title or self.tr("(no name)")
+        if row.status != "draft":
+            text = self.tr("“%1” is finalized. Only drafts can be deleted here: a finalized registration stays in "
+                           "the person's history.").replace("%1", title)
+            buttons = QMessageBox.StandardButton.Ok
+        else:
+            text = self.tr("Delete the draft “%1” (%2)? It cannot be brought back.").replace("%1", title) \
+                .replace("%2", row.short_id)
+            buttons = QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No
+        box = QMessageBox(QMessageBox.Icon.Question, self.tr("Delete draft"), text, buttons, self)
+        box.setObjectName("deleteDraftQuestion")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        if row.status == "draft":
+            box.setDefaultButton(QMessageBox.StandardButton.No)  # the safe answer is the default one
+            box.buttonClicked.connect(lambda button: self._delete_draft(row.record_id)
+                                      if box.standardButton(button) == QMessageBox.StandardButton.Yes else None)
+        self.delete_question = box
+        box.open()  # window-modal, without a nested event loop
+
+    def _delete_draft(self, record_id: str) -> None:
+        task = self.controller.run_with_vault(lambda vault, state: records.delete_draft(vault, record_id),
+                                              name="db:delete-draft")
+        task.succeeded.connect(lambda _: self.registrations_changed())
+        task.failed.connect(self._delete_failed)
+
+    def _delete_failed(self, error: BaseException) -> None:
+        box = QMessageBox(QMessageBox.Icon.Warning, self.tr("Delete draft"),
+                          self.tr("The draft could not be deleted; nothing was changed.") + "\n\n" + str(error),
+                          QMessageBox.StandardButton.Ok, self)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+        self.registrations_changed()
+
     # --- menus and status bar --------------------------------------------------------------
     def _build_actions(self) -> None:
         self.new_action = QAction(self, shortcut=QKeySequence.StandardKey.New)
@@ -283,6 +331,13 @@ class MainWindow(QMainWindow):
         self.quit_action.triggered.connect(self.close)
         self.about_action = QAction(self)
         self.about_action.triggered.connect(self._about)
+        # Delete on a row of the list (not in the search box): only drafts, and only after a question
+        self.delete_action = QAction(self, shortcut=QKeySequence(QKeySequence.StandardKey.Delete))
+        self.delete_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self.delete_action.triggered.connect(self.delete_selected_draft)
+        self.registrations_page.table.addAction(self.delete_action)
+        self.search_action = QAction(self, shortcut=QKeySequence(QKeySequence.StandardKey.Find))
+        self.search_action.triggered.connect(self.focus_search)
         self.language_group = QActionGroup(self)
         self.language_actions: dict[str, QAction] = {}
         for code, name in (("en", "English"), ("fr", "Français")):
@@ -304,6 +359,8 @@ class MainWindow(QMainWindow):
         self.registrations_menu = bar.addMenu("")
         self.registrations_menu.addAction(self.new_action)
         self.registrations_menu.addAction(self.list_action)
+        self.registrations_menu.addAction(self.search_action)
+        self.registrations_menu.addAction(self.delete_action)
         self.language_menu = bar.addMenu("")
         for action in self.language_actions.values():
             self.language_menu.addAction(action)
@@ -333,7 +390,8 @@ class MainWindow(QMainWindow):
     def _update_lock_state(self) -> None:
         unlocked = self.controller.is_unlocked
         user = self.controller.user
-        for action in (self.new_action, self.list_action, self.lock_action, self.erase_action):
+        for action in (self.new_action, self.list_action, self.lock_action, self.erase_action, self.search_action,
+                       self.delete_action):
             action.setEnabled(unlocked)
         self.toolbar.setVisible(unlocked)
         if unlocked and user is not None:
@@ -412,6 +470,12 @@ class MainWindow(QMainWindow):
         self.list_action.setText(self.tr("Registration &list"))
         self.lock_action.setText(self.tr("&Lock"))
         self.lock_action.setToolTip(self.tr("Lock the vault now (Ctrl+L)"))
+        self.new_action.setToolTip(self.tr("Start a new registration (Ctrl+N)"))
+        self.list_action.setToolTip(self.tr("Back to the registration list (Ctrl+1)"))
+        self.search_action.setText(self.tr("&Search…"))
+        self.search_action.setToolTip(self.tr("Search the list by name or ID (Ctrl+F)"))
+        self.delete_action.setText(self.tr("&Delete draft"))
+        self.delete_action.setToolTip(self.tr("Delete the selected draft (Delete); finalized registrations stay"))
         self.settings_action.setText(self.tr("&Settings…"))
         self.erase_action.setText(self.tr("&Erase this vault…"))
         self.quit_action.setText(self.tr("&Quit"))
@@ -419,6 +483,9 @@ class MainWindow(QMainWindow):
         self._update_lock_state()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self.close_guard is not None and not self.close_guard():
+            event.ignore()  # the form asks first; the window closes once the person has chosen
+            return
         self.settings.window_geometry = self.saveGeometry()
         self.settings.sync()
         self.lock()

@@ -16,6 +16,37 @@
     </message>
 </context>
 <context>
+    <name>CloseQuestion</name>
+    <message>
+        <source>This record is finalized and you changed it. Finalize it again with the changes (the previous version is kept), save it as a draft, or discard the changes?</source>
+        <translation>Cet enregistrement est finalisé et vous l&apos;avez modifié. Le finaliser à nouveau avec ces modifications (la version précédente est conservée), l&apos;enregistrer comme brouillon, ou abandonner les modifications&#xa0;?</translation>
+    </message>
+    <message>
+        <source>Keep these answers? Finalize the record, keep it as a draft to finish later, or discard the changes made since you opened it.</source>
+        <translation>Garder ces réponses&#xa0;? Finalisez l&apos;enregistrement, gardez-le comme brouillon pour le terminer plus tard, ou abandonnez les modifications faites depuis son ouverture.</translation>
+    </message>
+    <message>
+        <source>Close the form</source>
+        <translation>Fermer le formulaire</translation>
+    </message>
+    <message>
+        <source>&amp;Finalize</source>
+        <translation>&amp;Finaliser</translation>
+    </message>
+    <message>
+        <source>Save as &amp;draft</source>
+        <translation>Garder comme &amp;brouillon</translation>
+    </message>
+    <message>
+        <source>D&amp;iscard changes</source>
+        <translation>A&amp;bandonner les modifications</translation>
+    </message>
+    <message>
+        <source>Go &amp;back to the form</source>
+        <translation>&amp;Revenir au formulaire</translation>
+    </message>
+</context>
+<context>
     <name>DateField</name>
     <message>
         <source>Enter a date</source>
@@ -63,11 +94,15 @@
     <name>FormScreen</name>
     <message>
         <source>The record could not be saved: %1. Your answers are still here; try again.</source>
-        <translation>La fiche n&apos;a pas pu être enregistrée : %1. Vos réponses sont toujours là ; réessayez.</translation>
+        <translation>La fiche n&apos;a pas pu être enregistrée&#xa0;: %1. Vos réponses sont toujours là&#xa0;; réessayez.</translation>
     </message>
     <message>
         <source>Saving…</source>
         <translation>Enregistrement…</translation>
+    </message>
+    <message>
+        <source>Finalized · your changes are not saved yet: Finalize (Ctrl+Enter) to keep them</source>
+        <translation>Finalisé · vos modifications ne sont pas encore enregistrées&#xa0;: Finaliser (Ctrl+Entrée) pour les garder</translation>
     </message>
     <message>
         <source>Changes not saved yet</source>
@@ -83,7 +118,7 @@
     </message>
     <message>
         <source>Edited after finalizing: finalize again to make the changes final</source>
-        <translation>Modifiée après finalisation : finalisez à nouveau pour rendre les modifications définitives</translation>
+        <translation>Modifiée après finalisation&#xa0;: finalisez à nouveau pour rendre les modifications définitives</translation>
     </message>
     <message>
         <source>Draft saved at %1</source>
@@ -102,7 +137,7 @@
     </message>
     <message>
         <source>First: “%1” — %2</source>
-        <translation>D&apos;abord : « %1 » — %2</translation>
+        <translation>D&apos;abord&#xa0;: «&#xa0;%1&#xa0;» — %2</translation>
     </message>
     <message>
         <source>Choose a file</source>
@@ -110,19 +145,23 @@
     </message>
     <message>
         <source>This form uses things Waypoint does not do; they are left out: %1</source>
-        <translation>Ce formulaire utilise des fonctions que Waypoint n&apos;applique pas ; elles sont ignorées : %1</translation>
+        <translation>Ce formulaire utilise des fonctions que Waypoint n&apos;applique pas&#xa0;; elles sont ignorées&#xa0;: %1</translation>
     </message>
     <message>
         <source>Form &amp;language:</source>
-        <translation>&amp;Langue du formulaire :</translation>
+        <translation>&amp;Langue du formulaire&#xa0;:</translation>
     </message>
     <message>
-        <source>&amp;Save draft</source>
-        <translation>&amp;Enregistrer le brouillon</translation>
+        <source>&amp;Save as draft</source>
+        <translation>&amp;Enregistrer comme brouillon</translation>
     </message>
     <message>
-        <source>Drafts also save by themselves (Ctrl+S)</source>
-        <translation>Les brouillons s&apos;enregistrent aussi tout seuls (Ctrl+S)</translation>
+        <source>Save as a draft to finish later (Ctrl+S); new records and drafts also save by themselves</source>
+        <translation>Enregistrer comme brouillon pour terminer plus tard (Ctrl+S)&#xa0;; les nouveaux enregistrements et les brouillons s&apos;enregistrent aussi tout seuls</translation>
+    </message>
+    <message>
+        <source>Go back to the list; if you changed answers, you choose what to keep</source>
+        <translation>Revenir à la liste&#xa0;; si vous avez modifié des réponses, vous choisissez ce qu&apos;il faut garder</translation>
     </message>
     <message>
         <source>&amp;Finalize</source>
@@ -135,10 +174,6 @@
     <message>
         <source>&amp;Close</source>
         <translation>Fer&amp;mer</translation>
-    </message>
-    <message>
-        <source>Save the draft and go back to the list</source>
-        <translation>Enregistrer le brouillon et revenir à la liste</translation>
     </message>
 </context>
 <context>
@@ -175,6 +210,10 @@
 <context>
     <name>FormsArea</name>
     <message>
+        <source>The vault locked while you were changing this finalized record. Your changes were kept as a draft; the finalized version is in its history. Finalize to make them final, or Close → Discard changes.</source>
+        <translation>Le coffre-fort s&apos;est verrouillé pendant que vous modifiiez cet enregistrement finalisé. Vos modifications ont été gardées comme brouillon&#xa0;; la version finalisée est dans son historique. Finalisez pour les rendre définitives, ou Fermer → Abandonner les modifications.</translation>
+    </message>
+    <message>
         <source>The form could not be opened</source>
         <translation>Le formulaire n&apos;a pas pu être ouvert</translation>
     </message>
@@ -187,7 +226,7 @@
     <name>GeoPathField</name>
     <message>
         <source>Points as &apos;lat lon; lat lon; …&apos;</source>
-        <translation>Points sous la forme « lat lon; lat lon; … »</translation>
+        <translation>Points sous la forme «&#xa0;lat lon; lat lon; …&#xa0;»</translation>
     </message>
 </context>
 <context>
@@ -232,7 +271,7 @@
     </message>
     <message>
         <source>Not ranked yet: put the most important first, or keep this order.</source>
-        <translation>Pas encore classé : mettez le plus important en premier, ou gardez cet ordre.</translation>
+        <translation>Pas encore classé&#xa0;: mettez le plus important en premier, ou gardez cet ordre.</translation>
     </message>
 </context>
 <context>
@@ -251,7 +290,7 @@
     </message>
     <message>
         <source>Remove %1 %2 and all its answers?</source>
-        <translation>Retirer %1 %2 et toutes ses réponses ?</translation>
+        <translation>Retirer %1 %2 et toutes ses réponses&#xa0;?</translation>
     </message>
     <message>
         <source>Yes, remove</source>
@@ -270,7 +309,7 @@
     </message>
     <message>
         <source>&amp;Add: %1</source>
-        <translation>&amp;Ajouter : %1</translation>
+        <translation>&amp;Ajouter&#xa0;: %1</translation>
     </message>
     <message>
         <source>None added yet.</source>
@@ -299,7 +338,7 @@
     <name>UnsupportedField</name>
     <message>
         <source>This question cannot be shown here (%1). Its current answer: %2</source>
-        <translation>Cette question ne peut pas être affichée ici (%1). Sa réponse actuelle : %2</translation>
+        <translation>Cette question ne peut pas être affichée ici (%1). Sa réponse actuelle&#xa0;: %2</translation>
     </message>
 </context>
 <context>
@@ -318,11 +357,11 @@
     </message>
     <message>
         <source>The file cannot be read: %1</source>
-        <translation>Le fichier ne peut pas être lu : %1</translation>
+        <translation>Le fichier ne peut pas être lu&#xa0;: %1</translation>
     </message>
     <message>
         <source>Choose a file of this kind: %1</source>
-        <translation>Choisissez un fichier de ce type : %1</translation>
+        <translation>Choisissez un fichier de ce type&#xa0;: %1</translation>
     </message>
     <message>
         <source>No file yet</source>

@@ -94,6 +94,26 @@
         <translation>Le coffre-fort a été effacé. Il n&apos;en reste rien sur cet ordinateur.</translation>
     </message>
     <message>
+        <source>(no name)</source>
+        <translation>(sans nom)</translation>
+    </message>
+    <message>
+        <source>“%1” is finalized. Only drafts can be deleted here: a finalized registration stays in the person&apos;s history.</source>
+        <translation>«&#xa0;%1&#xa0;» est finalisé. Seuls les brouillons peuvent être supprimés ici&#xa0;: un enregistrement finalisé reste dans l&apos;historique de la personne.</translation>
+    </message>
+    <message>
+        <source>Delete the draft “%1” (%2)? It cannot be brought back.</source>
+        <translation>Supprimer le brouillon «&#xa0;%1&#xa0;» (%2)&#xa0;? Il ne pourra pas être récupéré.</translation>
+    </message>
+    <message>
+        <source>Delete draft</source>
+        <translation>Supprimer le brouillon</translation>
+    </message>
+    <message>
+        <source>The draft could not be deleted; nothing was changed.</source>
+        <translation>Le brouillon n&apos;a pas pu être supprimé&#xa0;; rien n&apos;a été modifié.</translation>
+    </message>
+    <message>
         <source>Signed in: %1 (%2)</source>
         <translation>Connecté&#xa0;: %1 (%2)</translation>
     </message>
@@ -166,6 +186,30 @@
     <message>
         <source>Lock the vault now (Ctrl+L)</source>
         <translation>Verrouiller le coffre-fort maintenant (Ctrl+L)</translation>
+    </message>
+    <message>
+        <source>Start a new registration (Ctrl+N)</source>
+        <translation>Commencer un nouvel enregistrement (Ctrl+N)</translation>
+    </message>
+    <message>
+        <source>Back to the registration list (Ctrl+1)</source>
+        <translation>Revenir à la liste des enregistrements (Ctrl+1)</translation>
+    </message>
+    <message>
+        <source>&amp;Search…</source>
+        <translation>&amp;Rechercher…</translation>
+    </message>
+    <message>
+        <source>Search the list by name or ID (Ctrl+F)</source>
+        <translation>Rechercher dans la liste par nom ou identifiant (Ctrl+F)</translation>
+    </message>
+    <message>
+        <source>&amp;Delete draft</source>
+        <translation>&amp;Supprimer le brouillon</translation>
+    </message>
+    <message>
+        <source>Delete the selected draft (Delete); finalized registrations stay</source>
+        <translation>Supprimer le brouillon sélectionné (Suppr)&#xa0;; les enregistrements finalisés restent</translation>
     </message>
     <message>
         <source>&amp;Settings…</source>

@@ -8,8 +8,11 @@ open_registration_requested, registrations_changed) and the controller's run_wit
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from dataclasses import dataclass
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
+    QApplication,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -20,8 +23,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.services import forms, records
+from desktop_app.services import forms, places, records
 from desktop_app.ui import labels
+from desktop_app.ui.forms.closing import CANCEL
 from desktop_app.ui.forms.screen import FormScreen, OpenedForm
 from waypoint_core.xform import FormDefinition
 
@@ -95,6 +99,18 @@ class FormChooserPage(QWidget):
         self.cancel_button.setText(self.tr("Cancel"))
 
 
+@dataclass(frozen=True)
+class Resume:
+    """Where the person was when the vault locked (in memory only: ids and positions, no answer)."""
+
+    form_id: str
+    record_id: str
+    saved: bool  # the record is in the vault (else: a new, untouched form is opened again)
+    page: int
+    focus_ref: str | None
+    kept_as_draft: bool  # a finalized record's changes could not stay finalized and were kept as a draft
+
+
 class FormsArea(QObject):
     """Owns the chooser and the one form screen open at a time."""
 
@@ -108,22 +124,28 @@ class FormsArea(QObject):
         self._ui_language = ui_language
         self.screen: FormScreen | None = None
         self._definitions: dict[tuple[str, str], FormDefinition] = {}  # parsed once per version
+        self._resume: Resume | None = None
+        self._close_window_after = False  # the window's close button waits for the form's question
         self.chooser = FormChooserPage()
         window.add_page(self.chooser)
         self.chooser.chosen.connect(self.start_new)
         self.chooser.cancelled.connect(window.show_registrations)
         window.new_registration_requested.connect(self.choose_form)
         window.open_registration_requested.connect(self.open_record)
+        window.close_guard = self._may_close_window
         controller.locking.connect(self._locking)
-        controller.unlocked.connect(lambda _user: self._install_shipped_forms())
+        controller.unlocked.connect(self._unlocked)
         self.failed.connect(self._show_failure)
         window.about_to_lock.connect(self._before_lock)
 
-    def _install_shipped_forms(self) -> None:
-        """At every unlock: a new app version brings its forms, and records pulled by sync open with them."""
+    def _unlocked(self, _user) -> None:
+        # at every unlock: a new app version brings its forms, and records pulled by sync open with them
         task = self.controller.run_with_vault(lambda vault, state: forms.install_shipped_forms(vault),
                                               name="db:install-shipped-forms")
         task.succeeded.connect(lambda added: self.window.registrations_changed() if added else None)
+        resume = self._resume
+        if resume is not None:  # back where the person was before the lock
+            self.open_record(resume.record_id) if resume.saved else self.start_new(resume.form_id)
 
     def choose_form(self) -> None:
         if self.screen is not None:  # one record at a time: go back to it
@@ -151,8 +173,10 @@ class FormsArea(QObject):
             form = forms.open_new_record_form(vault, form_id)
             key = (form.form_id, form.version)
             definition = cache.get(key) or FormDefinition.from_xml(form.xform)
+            # this laptop's country and centre answer the questions the form marks wp:device
+            defaults = places.form_defaults(definition, places.get_place(vault))
             return (OpenedForm.new(definition, form_id=form.form_id, form_version=form.version),
-                    _metadata(vault))
+                    _metadata(vault), defaults)
 
         self._load(work)
 
@@ -167,7 +191,7 @@ class FormsArea(QObject):
             rec = reopened.record
             definition = cache.get((rec.form_id, rec.form_version)) or reopened.definition
             return (OpenedForm(definition, rec.form_id, rec.form_version, rec.record_id, rec.content, rec.status),
-                    _metadata(vault))
+                    _metadata(vault), {})
 
         self._load(work)
 
@@ -177,28 +201,50 @@ class FormsArea(QObject):
         task.succeeded.connect(lambda result: self._show(session_number, *result))
         task.failed.connect(lambda error: self.failed.emit(str(error)))
 
-    def _show(self, session_number: int, opened: OpenedForm, metadata: dict[str, str]) -> None:
+    def _show(self, session_number: int, opened: OpenedForm, metadata: dict[str, str],
+              defaults: dict[str, str]) -> None:
         if session_number != self.controller.session_number:
             return  # locked meanwhile: nothing personal may appear
         self._definitions[(opened.form_id, opened.form_version)] = opened.definition
         if self.screen is not None:
             self._drop_screen()
         screen = FormScreen(opened=opened, run_with_vault=self.controller.run_with_vault, metadata=metadata,
-                            ui_language=self._ui_language())
+                            ui_language=self._ui_language(), defaults=defaults)
         screen.saved.connect(lambda _: self.window.registrations_changed())
         screen.finalized.connect(lambda _: self._leave(screen))
         screen.close_requested.connect(lambda: self._leave(screen))
         self.screen = screen
         self.window.add_page(screen)
         self.window.show_page(screen)
-        screen.view.focus_first_field()
+        resume, self._resume = self._resume, None
+        if resume is not None and resume.form_id == opened.form_id:
+            self._put_back(screen, resume)
+        else:
+            screen.view.focus_first_field()
         self.screen_opened.emit(screen)
+
+    def _put_back(self, screen: FormScreen, resume: Resume) -> None:
+        view = screen.view
+        if 0 <= resume.page < len(view.pages) and view.pages[resume.page].relevant:
+            view.go_to_page(resume.page)
+        try:
+            target = view.field(resume.focus_ref) if resume.focus_ref else None
+        except KeyError:
+            target = None
+        view.focus_field(target) if target is not None and target.isVisibleTo(view) else view.focus_first_field()
+        if resume.kept_as_draft:
+            screen.show_notice(self.tr("The vault locked while you were changing this finalized record. Your "
+                                       "changes were kept as a draft; the finalized version is in its history. "
+                                       "Finalize to make them final, or Close → Discard changes."))
 
     def _leave(self, screen: FormScreen) -> None:
         if screen is self.screen:
             self._drop_screen()
             self.window.show_registrations()
             self.window.registrations_changed()
+            if self._close_window_after:
+                self._close_window_after = False
+                QTimer.singleShot(0, self.window.close)
 
     def _drop_screen(self) -> None:
         screen, self.screen = self.screen, None
@@ -206,6 +252,18 @@ class FormsArea(QObject):
             screen.save_before_lock()  # another record replaces it: its last changes are queued first
         self.window.stack.removeWidget(screen)
         screen.discard()
+
+    def _may_close_window(self) -> bool:
+        """Closing the window with a form that has changes asks first, as the form's Close does."""
+        screen = self.screen
+        if screen is None or not self.controller.is_unlocked or not screen.has_changes():
+            return True
+        self.window.show_page(screen)
+        screen.close_form()
+        if screen.question is not None:
+            self._close_window_after = True
+            screen.question.chosen.connect(lambda choice: setattr(self, "_close_window_after", choice != CANCEL))
+        return False
 
     def _show_failure(self, detail: str) -> None:
         if not self.controller.is_unlocked:
@@ -217,8 +275,17 @@ class FormsArea(QObject):
         box.open()  # window-modal, without a nested event loop
 
     def _before_lock(self) -> None:
-        if self.screen is not None:
-            self.screen.save_before_lock()
+        screen = self.screen
+        if screen is None:
+            return
+        on_screen = self.window.stack.currentWidget() is screen
+        kept_as_draft = screen.save_before_lock()
+        if on_screen:
+            focus = QApplication.focusWidget()
+            ref = next((r for r, w in screen.view.fields.items() if focus is not None and w.isAncestorOf(focus)), None)
+            self._resume = Resume(form_id=screen.opened.form_id, record_id=screen.record_id,
+                                  saved=screen.status != "new" or screen.has_changes(), page=screen.view.current,
+                                  focus_ref=ref, kept_as_draft=kept_as_draft)
 
     def _locking(self) -> None:
         if self.screen is not None:

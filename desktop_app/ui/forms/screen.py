@@ -1,11 +1,13 @@
 """The form screen: one record being filled in — header (form title, form language, save state),
 the pages, and Save draft / Finalize / Close.
 
-Saving goes through the records service on the single database thread (`run_with_vault`). Drafts
-save by themselves 2 s after the last change, on every page change and on Close; saves never
-overlap (a change during a save schedules one more), so a new record is written once under the
-id chosen when it was opened. Finalize validates first and, when answers are missing or wrong,
-jumps to the first one with its message.
+Saving goes through the records service on the single database thread (`run_with_vault`). New records
+and drafts save by themselves 2 s after the last change and on every page change (an untouched new record
+is never saved); saves never overlap (a change during a save schedules one more), so a new record is
+written once under the id chosen when it was opened. A finalized record being edited is never saved as a
+draft unasked: its changes wait for Finalize (it stays finalized, the previous version kept) or Save as
+draft. Close with changes asks what to keep (closing.py). Finalize validates first and, when answers are
+missing or wrong, jumps to the first one with its message.
 """
 
 from __future__ import annotations
@@ -21,11 +23,12 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from desktop_app.services import attachments, records
+from desktop_app.ui.forms.closing import DISCARD, DRAFT, FINALIZE, CloseQuestion
 from desktop_app.ui.forms.other_fields import UploadField
 from desktop_app.ui.forms.style import FORM_STYLE
 from desktop_app.ui.forms.view import FormView
 from desktop_app.ui.security_files import PrivateFileDialog, choose_file
-from waypoint_core.xform import FormDefinition, FormSession
+from waypoint_core.xform import AnswerError, FormDefinition, FormSession
 
 AUTOSAVE_MS = 2000
 RTL_MARKERS = ("arabic", "(ar)", "العربية", "(he)", "hebrew", "(fa)", "farsi", "persian", "(ur)", "urdu")
@@ -69,7 +72,8 @@ class FormScreen(QWidget):
     close_requested = Signal()  # after the last save, the person wants the list back
 
     def __init__(self, *, opened: OpenedForm, run_with_vault: RunWithVault, metadata: dict[str, str] | None = None,
-                 ui_language: str = "en", autosave_ms: int = AUTOSAVE_MS, parent: QWidget | None = None) -> None:
+                 ui_language: str = "en", autosave_ms: int = AUTOSAVE_MS, defaults: dict[str, str] | None = None,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("formScreen")
         self.opened = opened
@@ -78,7 +82,11 @@ class FormScreen(QWidget):
         self.session = FormSession(opened.definition, language=language, metadata=metadata,
                                    instance_xml=opened.content)
         self.record_id = opened.record_id
+        if opened.status == "new":
+            self._apply_defaults(defaults or {})
         self._opened_xml = self.session.to_instance_xml(include_nonrelevant=True)
+        self._written = False  # a save of this editing session reached the vault (discard must undo it)
+        self.question: CloseQuestion | None = None  # "close the form with changes?" while it is open
         self.status = opened.status
         self.dirty = False
         self._saving = False
@@ -107,14 +115,14 @@ class FormScreen(QWidget):
         self.save_button = QPushButton()
         self.finalize_button = QPushButton(objectName="primary")
         self.close_button = QPushButton()
-        self.save_button.clicked.connect(lambda: self.save_soon(now=True))
+        self.save_button.clicked.connect(self.save_as_draft)
         self.finalize_button.clicked.connect(self.finalize)
         self.close_button.clicked.connect(self.close_form)
         for keys in ("Ctrl+Return", "Ctrl+Enter"):
             QShortcut(QKeySequence(keys), self, context=Qt.ShortcutContext.WidgetWithChildrenShortcut,
                       activated=self.finalize)
         QShortcut(QKeySequence.StandardKey.Save, self, context=Qt.ShortcutContext.WidgetWithChildrenShortcut,
-                  activated=lambda: self.save_soon(now=True))
+                  activated=self.save_as_draft)
 
         header = QHBoxLayout()
         header.addWidget(self.title, 1)
@@ -161,27 +169,52 @@ class FormScreen(QWidget):
         rtl = is_right_to_left(self.session.language)
         self.view.setLayoutDirection(Qt.LayoutDirection.RightToLeft if rtl else Qt.LayoutDirection.LeftToRight)
 
+    def _apply_defaults(self, defaults: dict[str, str]) -> None:
+        """A new record starts with this laptop's country and centre (questions marked wp:device)."""
+        for ref, value in defaults.items():
+            try:
+                self.session.answer(ref, value)
+            except AnswerError:
+                pass  # not among this form's choices (a centre the form does not list): the person chooses
+
     # --- saving ----------------------------------------------------------------------------
+    @property
+    def keeps_finalized(self) -> bool:
+        """The stored record is finalized: changes wait for the person's choice, never saved as a draft unasked."""
+        return self.status == "finalized"
+
     def _edited(self) -> None:
         self.dirty = True
-        if not self._finalizing:
+        if not self._finalizing and not self.keeps_finalized:
             self._autosave.start()
         self._show_state()
 
     def save_soon(self, *, now: bool = False) -> None:
         """Save the draft (now, or after the debounce); a save already running gets one more after it."""
-        if self._finalizing:
+        if self._finalizing or self.keeps_finalized:
             return
         if not now:
             self._autosave.start()
             return
         self._autosave.stop()
-        if not self.dirty and self.status != "new":
-            return
+        if not self.dirty:
+            return  # an untouched new record is not saved: no empty drafts
         if self._saving:
             self._save_again = True
             return
         self._start_save("draft")
+
+    def save_as_draft(self) -> None:
+        """Save as draft, asked for (the button, Ctrl+S, or the close question): a finalized record becomes a
+        draft only this way, its finalized version kept in its history."""
+        self._autosave.stop()
+        if self._finalizing:
+            return
+        if self._saving:
+            self._save_again = True
+            return
+        if self.dirty or self.status == "finalized" or self._closing:
+            self._start_save("draft")
 
     def _start_save(self, status: str) -> None:
         opened, record_id = self.opened, self.record_id
@@ -194,6 +227,7 @@ class FormScreen(QWidget):
         files.append((attachments.audit_name(audit.started_ms), attachments.AUDIT_MIME, audit.to_csv().encode()))
         self.dirty = False
         self._saving = True
+        self._written = True
 
         def work(vault, state):
             # the record and its files in one transaction; the service decides which files the consent gate keeps
@@ -253,6 +287,8 @@ class FormScreen(QWidget):
     def _show_state(self) -> None:
         if self._saving:
             text = self.tr("Saving…")
+        elif self.dirty and self.keeps_finalized:
+            text = self.tr("Finalized · your changes are not saved yet: Finalize (Ctrl+Enter) to keep them")
         elif self.dirty:
             text = self.tr("Changes not saved yet")
         elif self.status == "new":
@@ -300,26 +336,72 @@ class FormScreen(QWidget):
             self.view.focus_field(widget)
 
     def close_form(self) -> None:
-        """Save what is left, then ask for the list back (after the save, never before it)."""
-        self._closing = True
+        """Close: without changes, at once; with changes, ask (finalize, save as draft, discard, go back)."""
         self._autosave.stop()
-        if self._saving:
+        if not self.has_changes():
+            self.close_requested.emit()
             return
-        if self.dirty or self.status == "new" and self._has_answers():
-            self._start_save("draft")
+        if self.question is None:
+            self.question = CloseQuestion(parent=self, finalized=self.opened.status == "finalized")
+            self.question.chosen.connect(self._close_chosen)
+            self.question.destroyed.connect(lambda: setattr(self, "question", None))
+            self.question.open()
+
+    def has_changes(self) -> bool:
+        """Answers differ from what the form showed when it was opened (saved as a draft meanwhile or not)."""
+        return self.dirty or self.session.to_instance_xml(include_nonrelevant=True) != self._opened_xml
+
+    def _close_chosen(self, choice: str) -> None:
+        self.question = None
+        if choice == FINALIZE:
+            self.finalize()  # finalized → the list; answers needing attention → shown, the form stays
+        elif choice == DRAFT:
+            self._closing = True
+            self.save_as_draft()
+        elif choice == DISCARD:
+            self.discard_changes()
         else:
+            self.view.focus_first_field() if self.window().focusWidget() is None else None
+
+    def discard_changes(self) -> None:
+        """Put back what was stored when the form was opened, then close (nothing stored: just close)."""
+        self._autosave.stop()
+        self.dirty = False
+        if not self._written:
+            self.close_requested.emit()
+            return
+        opened, record_id = self.opened, self.record_id
+
+        def work(vault, state):
+            if opened.status == "new":
+                return records.delete_draft(vault, record_id)
+            restore = records.finalize if opened.status == "finalized" else records.save_draft
+            return restore(vault, form_id=opened.form_id, form_version=opened.form_version, content=opened.content,
+                           record_id=record_id)
+
+        task = self._run(work, name="db:discard-changes")
+        task.succeeded.connect(self._discarded_saved)
+        task.failed.connect(self._save_failed)
+
+    def _discarded_saved(self, _result) -> None:
+        if not self._discarded:
+            self.saved.emit(None)
             self.close_requested.emit()
 
-    def _has_answers(self) -> bool:
-        return self.session.to_instance_xml(include_nonrelevant=True) != self._opened_xml
-
-    def save_before_lock(self) -> None:
+    def save_before_lock(self) -> bool:
         """The vault is about to lock: queue the last changes now, ahead of the lock on the database
-        thread, so the seconds before an idle lock are not lost."""
+        thread, so the seconds before an idle lock are not lost. A finalized record being edited stays
+        finalized when its answers allow; otherwise the changes are kept as a draft (its finalized version stays
+        in its history). Returns True when a finalized record was kept as a draft that way."""
         # a save already in flight is fine: the database thread runs this one after it, and both
         # write the same record id
-        if self.dirty and not self._finalizing:
-            self._start_save("draft")
+        if not self.dirty or self._finalizing:
+            return False
+        if self.keeps_finalized and not self.session.validate():
+            self._start_save("finalized")
+            return False
+        self._start_save("draft")
+        return self.keeps_finalized
 
     def discard(self) -> None:
         """Lock: drop the record from memory and screen at once."""
@@ -346,21 +428,31 @@ class FormScreen(QWidget):
             self.retranslate()
         super().changeEvent(event)
 
+    def show_notice(self, text: str) -> None:
+        """A sentence above the form until it is closed (e.g. what happened to the changes at a lock)."""
+        self._notice_text = text
+        self._show_unsupported()
+
     def _show_unsupported(self) -> None:
         # the engine and the renderer name what they do not apply, so nobody believes it was done
         missing = list(self.opened.definition.unsupported) + list(self.view.unsupported)
-        self.notice.setVisible(bool(missing))
-        self.notice.setText(self.tr("This form uses things Waypoint does not do; they are left out: %1")
-                            .replace("%1", "; ".join(missing)))
+        lines = [getattr(self, "_notice_text", "")]
+        if missing:
+            lines.append(self.tr("This form uses things Waypoint does not do; they are left out: %1")
+                         .replace("%1", "; ".join(missing)))
+        text = "\n".join(line for line in lines if line)
+        self.notice.setVisible(bool(text))
+        self.notice.setText(text)
 
     def retranslate(self) -> None:
         self._show_unsupported()
         self.language_label.setText(self.tr("Form &language:"))
-        self.save_button.setText(self.tr("&Save draft"))
-        self.save_button.setToolTip(self.tr("Drafts also save by themselves (Ctrl+S)"))
+        self.save_button.setText(self.tr("&Save as draft"))
+        self.save_button.setToolTip(self.tr("Save as a draft to finish later (Ctrl+S); new records and drafts also "
+                                            "save by themselves"))
         self.finalize_button.setText(self.tr("&Finalize"))
         self.finalize_button.setToolTip(self.tr("Check every answer and finalize the record (Ctrl+Enter)"))
         self.close_button.setText(self.tr("&Close"))
-        self.close_button.setToolTip(self.tr("Save the draft and go back to the list"))
+        self.close_button.setToolTip(self.tr("Go back to the list; if you changed answers, you choose what to keep"))
         self.view.retranslate()
         self._show_state()

@@ -50,12 +50,15 @@ def test_autosave_creates_one_draft_after_a_pause(qtbot, db, migrant_definition)
     assert screen.save_state.text().startswith("Draft saved at")
 
 
-def test_close_saves_first_then_asks_for_the_list(qtbot, db, migrant_definition):
+def test_close_with_changes_asks_and_save_as_draft_saves_before_the_list(qtbot, db, migrant_definition):
+    from desktop_app.ui.forms.closing import DRAFT
+
     screen = open_screen(qtbot, db, migrant_definition, autosave_ms=60_000)  # no autosave in this test
     click(qtbot, screen.view, "/data/consent/consent_services", "no")
     assert screen.dirty
+    qtbot.mouseClick(screen.close_button, Qt.MouseButton.LeftButton)
     with qtbot.waitSignal(screen.close_requested, timeout=10_000):
-        qtbot.mouseClick(screen.close_button, Qt.MouseButton.LeftButton)
+        screen.question.choose(DRAFT)
     stored = db.call(qtbot, lambda vault: get_registration(vault, screen.record_id))
     assert stored is not None and stored.status == "draft"
 

@@ -1,0 +1,215 @@
+"""No answer lost or changed by a gesture, through the real widgets: closing a form with changes asks; a finalized
+record being edited stays finalized until the person chooses (its previous version kept); closing the window
+mid-form asks; after a lock the person is back where they were; abandoned drafts can be deleted from the list;
+an untouched new form leaves no empty draft behind."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+
+from desktop_app.services import forms, records, registrations
+from desktop_app.ui.forms.closing import CANCEL, DISCARD, DRAFT, FINALIZE
+from tests.ui.forms.test_migrant_end_to_end import Filler, setup_and_unlock, unlock
+from waypoint_core.xform import FormSession
+
+pytestmark = pytest.mark.gui
+
+EVENT = "waypoint_assistance_event"
+
+
+def _started(qtbot, make_app):
+    app = make_app()
+    window = app.window
+    window.show()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=5_000)
+    setup_and_unlock(qtbot, window)
+    return app
+
+
+def _on_db(qtbot, app, fn):
+    task = app.controller.run_with_vault(lambda vault, state: fn(vault))
+    with qtbot.waitSignal(task.succeeded, timeout=30_000) as done:
+        pass
+    return done.args[0]
+
+
+def _finalized_event(vault) -> str:
+    forms.install_shipped_forms(vault)
+    form = forms.open_new_record_form(vault, EVENT)
+    session = FormSession(records.form_definition(form.xform))
+    for ref, value in (("event/person_ref", "WP-0001"), ("event/centre_country", "NE"), ("event/centre", "ne_agadez"),
+                       ("event/assistance_type", "food"), ("event/modality", "in_kind"), ("event/unit", "meals")):
+        session.answer(f"/data/{ref}", value)
+    assert session.validate() == []
+    return records.finalize(vault, form_id=EVENT, form_version=form.version,
+                            content=session.to_instance_xml(include_nonrelevant=False)).record_id
+
+
+def _open(qtbot, app, record_id):
+    with qtbot.waitSignal(app.forms.screen_opened, timeout=20_000) as opened:
+        app.window.open_registration_requested.emit(record_id)
+    return opened.args[0]
+
+
+def _new_form(qtbot, app, form_id="waypoint_migrant_registration"):
+    app.window.new_action.trigger()
+    chooser = app.forms.chooser
+    qtbot.waitUntil(lambda: app.window.stack.currentWidget() is chooser, timeout=60_000)
+    with qtbot.waitSignal(app.forms.screen_opened, timeout=20_000) as opened:
+        chooser.chosen.emit(form_id)
+    return opened.args[0]
+
+
+def _stored(qtbot, app, record_id):
+    return _on_db(qtbot, app, lambda vault: records.reopen(vault, record_id).record)
+
+
+def test_a_finalized_record_being_edited_stays_finalized_until_the_person_chooses(qtbot, make_app):
+    app = _started(qtbot, make_app)
+    record_id = _on_db(qtbot, app, _finalized_event)
+    screen = _open(qtbot, app, record_id)
+    edit = screen.view.field("/data/event/person_ref").edit
+    qtbot.keyClick(edit, Qt.Key.Key_End)
+    qtbot.keyClicks(edit, "7")
+    assert screen.dirty
+    screen.save_soon(now=True)  # what a page change and the 2 s autosave do
+    stored = _stored(qtbot, app, record_id)
+    assert stored.status == "finalized" and "WP-00017" not in stored.content  # not demoted, not overwritten
+    assert "Finalize" in screen.save_state.text()  # the footer says the changes wait
+
+    qtbot.mouseClick(screen.close_button, Qt.MouseButton.LeftButton)
+    assert screen.question is not None and screen.question.box.isVisible()
+    with qtbot.waitSignal(screen.finalized, timeout=20_000):
+        screen.question.choose(FINALIZE)
+    stored = _stored(qtbot, app, record_id)
+    assert stored.status == "finalized" and "WP-00017" in stored.content
+    history = _on_db(qtbot, app, lambda vault: records.history(vault, record_id))
+    assert [v.status for v in history] == ["finalized", "finalized"] and "WP-0001<" in history[0].content
+
+
+def test_save_as_draft_is_the_persons_choice_and_says_so(qtbot, make_app):
+    app = _started(qtbot, make_app)
+    record_id = _on_db(qtbot, app, _finalized_event)
+    screen = _open(qtbot, app, record_id)
+    qtbot.keyClicks(screen.view.field("/data/event/person_ref").edit, "9")
+    screen.close_form()
+    with qtbot.waitSignal(screen.close_requested, timeout=20_000):
+        screen.question.choose(DRAFT)
+    stored = _stored(qtbot, app, record_id)
+    assert stored.status == "draft" and "WP-00019" in stored.content
+    assert [v.status for v in _on_db(qtbot, app, lambda vault: records.history(vault, record_id))][0] == "finalized"
+
+
+def test_closing_a_new_form_asks_and_discard_leaves_no_draft(qtbot, make_app):
+    app = _started(qtbot, make_app)
+    screen = _new_form(qtbot, app)
+    Filler(qtbot, screen).click("/data/consent/consent_given_by", "self")
+    screen.save_soon(now=True)  # the answer already reached the vault as a draft
+    qtbot.waitUntil(lambda: screen.status == "draft", timeout=20_000)
+    qtbot.mouseClick(screen.close_button, Qt.MouseButton.LeftButton)
+    question = screen.question
+    assert {b.text() for b in question.buttons.values()} >= {"&Finalize", "Save as &draft", "D&iscard changes"}
+    with qtbot.waitSignal(screen.close_requested, timeout=20_000):
+        question.choose(DISCARD)
+    assert app.window.stack.currentWidget() is app.window.registrations_page
+    gone = _on_db(qtbot, app, lambda vault: _reopen_or_raise(vault, screen.record_id))
+    assert isinstance(gone, records.RecordError)  # the draft written meanwhile was deleted
+
+
+def _reopen_or_raise(vault, record_id):
+    try:
+        return records.reopen(vault, record_id)
+    except records.RecordError as error:
+        return error
+
+
+def test_an_untouched_new_form_leaves_no_empty_draft(qtbot, make_app):
+    app = _started(qtbot, make_app)
+    screen = _new_form(qtbot, app)
+    Filler(qtbot, screen).activate()
+    qtbot.keyClick(screen.view.focusWidget() or screen, Qt.Key.Key_PageDown)  # a page change used to save
+    with qtbot.waitSignal(screen.close_requested, timeout=5_000):
+        qtbot.mouseClick(screen.close_button, Qt.MouseButton.LeftButton)  # no question: nothing changed
+    assert _on_db(qtbot, app, registrations.list_counts).total == 0
+
+
+def test_closing_the_window_mid_form_asks_first(qtbot, make_app):
+    app = _started(qtbot, make_app)
+    window = app.window
+    screen = _new_form(qtbot, app)
+    Filler(qtbot, screen).click("/data/consent/consent_given_by", "guardian")
+    window.close()
+    assert window.isVisible() and app.controller.is_unlocked  # nothing happened behind the person's back
+    screen.question.choose(CANCEL)
+    assert window.stack.currentWidget() is screen
+    assert screen.session.value("/data/consent/consent_given_by") == "guardian"
+    record_id = screen.record_id
+    window.close()
+    with qtbot.waitSignal(app.controller.locked, timeout=20_000):
+        screen.question.choose(DRAFT)
+    assert not window.isVisible()
+    unlock_again = app.controller.unlock(username="amina.admin", passphrase="quiet river at dawn")
+    with qtbot.waitSignal(unlock_again.finished, timeout=20_000):
+        pass
+    assert _stored(qtbot, app, record_id).status == "draft"
+    with qtbot.waitSignal(app.controller.locked, timeout=20_000):
+        app.controller.lock()
+
+
+def test_after_an_idle_lock_the_person_is_back_in_the_form_where_they_were(qtbot, make_app):
+    app = _started(qtbot, make_app)
+    window = app.window
+    screen = _new_form(qtbot, app)
+    f = Filler(qtbot, screen)
+    f.click("/data/consent/consent_given_by", "self")
+    f.click("/data/consent/consent_services", "yes")
+    f.field("/data/identity/given_name")
+    qtbot.keyClicks(screen.view.field("/data/identity/given_name").edit, "Awa")
+    page, record_id = screen.view.current, screen.record_id
+    app.idle.set_timeout_ms(100)
+    with qtbot.waitSignal(app.controller.locked, timeout=10_000):
+        pass
+    app.idle.set_minutes(5)
+    with qtbot.waitSignal(app.forms.screen_opened, timeout=30_000) as reopened:
+        unlock(qtbot, window)
+    again = reopened.args[0]
+    assert again.record_id == record_id and window.stack.currentWidget() is again
+    assert again.view.current == page
+    assert again.session.value("/data/identity/given_name") == "Awa"
+    given = again.view.field("/data/identity/given_name")
+    qtbot.waitUntil(lambda: given.edit.hasFocus(), timeout=5_000)
+
+
+def test_a_draft_is_deleted_from_the_list_with_the_delete_key_and_a_finalized_one_is_not(qtbot, make_app):
+    from desktop_app.vault.registrations import save_registration
+
+    app = _started(qtbot, make_app)
+    window = app.window
+    _on_db(qtbot, app, lambda vault: save_registration(vault, form_id="f", form_version="1", status="finalized",
+                                                       content="<data/>", fields={"title": "Kept Finalized"}).id)
+    draft = _on_db(qtbot, app, lambda vault: save_registration(vault, form_id="f", form_version="1", status="draft",
+                                                               content="<data/>", fields={"title": "Old Draft"}).id)
+    window.registrations_changed()
+    model, table = window.model, window.registrations_page.table
+    qtbot.waitUntil(lambda: model.rowCount() == 2, timeout=10_000)
+    assert window.delete_action in window.registrations_menu.actions()
+    row = next(r for r in range(2) if model.row_at(r).record_id == draft)
+    table.setFocus()
+    table.selectRow(row)
+    qtbot.keyClick(table, Qt.Key.Key_Delete)
+    box = window.delete_question
+    assert box.isVisible() and "Old Draft" in box.text()
+    box.button(box.StandardButton.Yes).click()
+    qtbot.waitUntil(lambda: model.rowCount() == 1 and not model.is_loading, timeout=10_000)
+    assert model.row_at(0).title == "Kept Finalized"
+    window.activateWindow()  # the offscreen platform does not give activation back after a box closes
+    qtbot.waitUntil(window.isActiveWindow, timeout=5_000)
+    table.setFocus()
+    table.selectRow(0)
+    qtbot.keyClick(table, Qt.Key.Key_Delete)
+    refusal = window.delete_question
+    assert "Only drafts" in refusal.text()
+    refusal.close()
+    assert model.rowCount() == 1
