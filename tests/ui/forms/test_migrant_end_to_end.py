@@ -201,11 +201,11 @@ def test_locking_right_after_an_answer_keeps_it_in_a_draft(qtbot, make_app):
     record_id = screen.record_id
     with qtbot.waitSignal(app.controller.locked, timeout=10_000):
         window.lock()
-    unlock(qtbot, window)
+    with qtbot.waitSignal(app.forms.screen_opened, timeout=20_000) as reopened:
+        unlock(qtbot, window)  # back in the form the person was filling
     model = window.model
     qtbot.waitUntil(lambda: any(model.row_at(r).record_id == record_id for r in range(model.rowCount())),
                     timeout=10_000)
-    with qtbot.waitSignal(app.forms.screen_opened, timeout=20_000) as reopened:
-        window.open_registration_requested.emit(record_id)
+    assert reopened.args[0].record_id == record_id
     assert reopened.args[0].session.value("/data/centre_page/centre_country") == "ML"
     assert reopened.args[0].status == "draft"
