@@ -17,7 +17,6 @@ import functools
 from dataclasses import dataclass
 from pathlib import Path
 
-from desktop_app.services import sync as sync_service
 from desktop_app.services.forms import SHIPPED_FORMS_DIR
 from desktop_app.vault import place as place_store
 from desktop_app.vault.vault import Vault
@@ -99,11 +98,10 @@ def set_place(vault: Vault, *, country: str, centre: str = "", centre_name: str 
     return place
 
 
-def take_place_from_enrolment(vault: Vault) -> DevicePlace:
+def take_place_from_enrolment(vault: Vault, centre_name: str) -> DevicePlace:
     """After enrolment: the enrolment's centre becomes the laptop's (its country too when the list knows it)."""
-    status = sync_service.sync_status(vault)
-    name = status.get("centre_name") or ""
-    if not status.get("enrolled") or not name:
+    name = (centre_name or "").strip()
+    if not name:
         return get_place(vault)
     known = find_centre(name)
     if known is not None:

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from desktop_app.records import form_store
+from desktop_app.services import places
 from desktop_app.sync import engine, errors, store
 from desktop_app.sync.engine import SyncProgress, SyncSummary
 from desktop_app.sync.transport import RetryPolicy, ServerConnection, check_server_url
@@ -22,7 +23,8 @@ from waypoint_core.protocol import PublishedForm
 from waypoint_core.xform import FormDefinition, FormError
 
 __all__ = ["SyncProgress", "SyncSummary", "enrol", "enrol_steps", "sync_now", "sync_steps", "sync_status",
-           "probe", "describe", "installed_forms", "install_published_form", "check_server_url", "RetryPolicy", "errors"]
+           "probe", "describe", "installed_forms",
+           "after_enrolment", "install_published_form", "check_server_url", "RetryPolicy", "errors"]
 
 
 def installed_forms(vault: Vault) -> set[tuple[str, str]]:
@@ -78,8 +80,15 @@ def sync_steps(*, connect: Callable[..., ServerConnection] = ServerConnection, b
 
 def enrol(vault: Vault, *, server_url: str, code: str, ca_bundle: str | None = None,
           device_name: str = "Waypoint laptop", connect: Callable[..., ServerConnection] = ServerConnection) -> dict:
-    return engine.run_inline(enrol_steps(server_url=server_url, code=code, ca_bundle=ca_bundle,
-                                         device_name=device_name, connect=connect), vault=vault)
+    result = engine.run_inline(enrol_steps(server_url=server_url, code=code, ca_bundle=ca_bundle,
+                                           device_name=device_name, connect=connect), vault=vault)
+    after_enrolment(vault, result)
+    return result
+
+
+def after_enrolment(vault: Vault, result: dict) -> None:
+    """The enrolment's centre becomes this laptop's: new records start with it (services.places)."""
+    places.take_place_from_enrolment(vault, result.get("centre") or "")
 
 
 def sync_now(vault: Vault, *, connect: Callable[..., ServerConnection] = ServerConnection, batch_size: int = 500,

@@ -169,8 +169,10 @@ class SyncController(QObject):
 
     def _enrolled(self, result: dict) -> None:
         self._steps = None
-        self.enrolled.emit(result)
-        self.refresh_status()
+        # the enrolment's centre becomes this laptop's before anyone is told, so the next new form starts with it
+        task = self._controller.run_with_vault(lambda vault, state: sync_service.after_enrolment(vault, result),
+                                               name="db:place-from-enrolment")
+        task.finished.connect(lambda: (self.enrolled.emit(result), self.refresh_status()))
 
     def _advance(self, value: Any) -> None:
         steps = self._steps

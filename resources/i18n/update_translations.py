@@ -35,6 +35,7 @@ CATALOGUES: dict[str, list[str]] = {
         "desktop_app/ui/labels.py",
         "desktop_app/ui/main_window.py",
         "desktop_app/ui/messages.py",
+        "desktop_app/ui/place_page.py",
         "desktop_app/ui/registration_model.py",
         "desktop_app/ui/registrations_page.py",
         "desktop_app/ui/settings.py",

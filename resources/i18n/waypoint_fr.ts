@@ -307,6 +307,37 @@
     </message>
 </context>
 <context>
+    <name>PlacePage</name>
+    <message>
+        <source>Where does this laptop work?</source>
+        <translation>Où travaille cet ordinateur&#xa0;?</translation>
+    </message>
+    <message>
+        <source>New registrations start with this country and centre; you can still change them on a registration. An enrolment for sync sets them from the server&apos;s centre.</source>
+        <translation>Les nouveaux enregistrements commencent avec ce pays et ce centre&#xa0;; vous pouvez encore les changer sur un enregistrement. Une inscription pour la synchronisation les prend du centre du serveur.</translation>
+    </message>
+    <message>
+        <source>&amp;Country</source>
+        <translation>&amp;Pays</translation>
+    </message>
+    <message>
+        <source>C&amp;entre</source>
+        <translation>C&amp;entre</translation>
+    </message>
+    <message>
+        <source>&amp;Save</source>
+        <translation>&amp;Enregistrer</translation>
+    </message>
+    <message>
+        <source>Save (Enter)</source>
+        <translation>Enregistrer (Entrée)</translation>
+    </message>
+    <message>
+        <source>&amp;Later</source>
+        <translation>Plus &amp;tard</translation>
+    </message>
+</context>
+<context>
     <name>RegistrationListModel</name>
     <message>
         <source>ID</source>
@@ -559,6 +590,13 @@
     <message>
         <source>Vault folder: %1</source>
         <translation>Dossier du coffre-fort&#xa0;: %1</translation>
+    </message>
+</context>
+<context>
+    <name>_Words</name>
+    <message>
+        <source>This laptop&apos;s &amp;centre…</source>
+        <translation>&amp;Centre de cet ordinateur…</translation>
     </message>
 </context>
 </TS>

@@ -270,3 +270,15 @@ def test_a_pulled_deletion_removes_the_records_files(enrolled):
     sync_service.sync_now(b, connect=fast_connect())
     assert get_registration(b, record_id).deleted
     assert attachments.list_attachments(b, record_id) == []
+
+
+def test_enrolling_from_the_cli_sets_the_laptops_centre(make_vault, new_code, server):
+    from desktop_app.services import places
+
+    vault = make_vault("gao")
+    sync_service.enrol(vault, server_url=server.url, code=new_code("Gao transit centre"), device_name="gao")
+    place = places.get_place(vault)
+    assert (place.country, place.centre, place.centre_name) == ("ML", "ml_gao", "Gao transit centre")
+    other = make_vault("elsewhere")
+    sync_service.enrol(other, server_url=server.url, code=new_code("Field office 7"), device_name="other")
+    assert places.get_place(other).centre_name == "Field office 7" and places.get_place(other).centre == ""

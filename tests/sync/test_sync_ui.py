@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 from records import register
 
 from desktop_app.paths import app_paths
+from desktop_app.services import places
 from desktop_app.services import sync as sync_service
 from desktop_app.ui.app import build_app
 from desktop_app.ui.sync_status import install_sync
@@ -182,11 +183,16 @@ def test_after_enrolment_the_status_bar_names_the_centre(unenrolled_app, qtbot, 
     app.window.sync_enrol_action.trigger()
     dialog = app.window.sync_enrol_dialog
     qtbot.keyClicks(dialog.server, server.url)
-    qtbot.keyClicks(dialog.code, new_code("Dori transit centre"))
+    qtbot.keyClicks(dialog.code, new_code("Dori reception point"))
     with qtbot.waitSignal(dialog.enrolment_done, timeout=60_000):
         qtbot.mouseClick(dialog.enrol_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: "Dori transit centre" in label.text(), timeout=30_000)
+    qtbot.waitUntil(lambda: "Dori reception point" in label.text(), timeout=30_000)
     assert "not enrolled" not in label.text().lower()
+    # the server's centre is one of the shipped centres: it becomes this laptop's country and centre
+    task = app.controller.run_with_vault(lambda vault, state: places.get_place(vault))
+    with qtbot.waitSignal(task.succeeded, timeout=10_000) as stored:
+        pass
+    assert (stored.args[0].country, stored.args[0].centre, stored.args[0].source) == ("BF", "bf_dori", "enrolment")
 
 
 def test_sync_now_before_enrolment_says_why_and_offers_enrolment(unenrolled_app, qtbot):

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QMessageBox
 
 import desktop_app
 from desktop_app.paths import app_paths
+from desktop_app.services import places
 from desktop_app.ui import labels
 from desktop_app.ui.registration_model import FORM, NATIONALITY
 from desktop_app.vault.vault import Vault
@@ -20,8 +21,10 @@ PASSPHRASE = "quiet river at dawn"
 
 
 def _app_with_vault(qtbot, make_app, *, language="en"):
-    Vault.create(app_paths().default_vault, admin_username="amina.admin", admin_passphrase=PASSPHRASE,
-                 kdf_profile="test")[0].close()
+    vault = Vault.create(app_paths().default_vault, admin_username="amina.admin", admin_passphrase=PASSPHRASE,
+                         kdf_profile="test")[0]
+    places.set_place(vault, country="NE", centre="ne_agadez")  # not asked at the first sign-in
+    vault.close()
     app = make_app(language=language)
     app.window.resize(1100, 720)
     app.window.show()
