@@ -1,0 +1,16 @@
+"""The registry core: finding a person again, spotting the same person registered twice, counting what was done.
+
+Pure Python (no Qt, no database, no HTTP), so the device and the server run the same rules:
+
+- `names`, `phonetic`, `arabic`, `fold`: name normalisation across Latin and Arabic script, phonetic keys and
+  a similarity score (design in docs/registry.md);
+- `identifiers`: document and phone numbers in one canonical form;
+- `person`: the typed person the matcher and the search read;
+- `keys`: the keys a search index stores per record, the keys a query looks up, and the blocking keys of the
+  duplicate candidate generator;
+- `matching`: explainable pair scores and blocked duplicate candidates;
+- `search`: a query parsed into index look-ups, filters and a ranking;
+- `indicators`: EUTF-style indicator counts from plain typed rows, each person once per indicator and period;
+- `disclosure`: small-cell and complementary suppression, with an audit that no suppressed cell can be derived;
+- `exports`: CSV, XLSX, PDF, CTDC and encrypted record-level writers that stream with progress.
+"""

@@ -1,0 +1,375 @@
+"""Search: what someone typed, parsed into index look-ups, filters and a ranking that says why.
+
+The same code runs on the device (over the vault's search table) and on the server, and `MemoryIndex` runs
+it over profiles held in memory (tests, benchmarks, the server's review desk).
+
+A query is split into parts (`parse_query`):
+
+- runs of words holding digits: a date (2001-03-12, 12/03/2001, 12.03.2001: day first, and the swap is
+  tried when both could be a month), a year of birth (1990), an age (25, 25 ans, age 25), or a number of
+  five digits or more, looked up as a document number and, with seven or more digits, as a phone number;
+- words of the caller's vocabulary (`Vocabulary`: country names and codes → nationality, centre names →
+  centre, status words → status, sex words → sex), which filter;
+- every other word is a name word; the last one, while the person is still typing it, is also a prefix.
+
+`lookups` lists the index keys with a weight; the caller counts, per record, the best weight of each query
+part, keeps the best `budget` records and `rank`s them with their stored profiles.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+
+from .fold import fold_latin
+from .identifiers import document_distance, normalise_document, normalise_phone
+from .keys import DOCUMENT_ALPHABET, neighbours, phone_key, search_keys
+from .names import PersonName, describe, name_similarity, parse_name
+from .person import Profile
+
+FILTER_FIELDS = ("nationality", "centre", "status", "sex")
+MIN_SCORE = 0.55
+BUDGET = 300  # records ranked in full per query, chosen by their look-up weights
+
+_DATE_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_DATE_DMY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
+_AGE_WORDS = frozenset({"ans", "an", "years", "year", "yrs", "yr", "y", "a", "age", "âge"})
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """Folded words or phrases → (field, value): 'niger' → ('nationality', 'NE'), 'agadez' → ('centre', …)."""
+    terms: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    longest: int = 1  # words in the longest phrase
+
+    @classmethod
+    def of(cls, entries: Iterable[tuple[str, str, str]]) -> Vocabulary:
+        """From (label or code, field, value) triples; labels are folded, so 'Niger' and 'niger' agree."""
+        terms: dict[str, tuple[str, str]] = {}
+        for label, field_name, value in entries:
+            if field_name not in FILTER_FIELDS:
+                raise ValueError(f"unknown search filter {field_name!r}; expected one of {FILTER_FIELDS}")
+            folded = " ".join(fold_latin(label).split())
+            if folded:
+                terms.setdefault(folded, (field_name, value))
+        longest = max((len(t.split()) for t in terms), default=1)
+        return cls(terms=terms, longest=longest)
+
+
+@dataclass(frozen=True)
+class Number:
+    """A number typed in the query: looked up as a document number and, with 7+ digits, as a phone."""
+    document: str | None
+    phone: str | None  # phone key (last eight digits)
+
+
+@dataclass(frozen=True)
+class Query:
+    text: str
+    name: PersonName
+    numbers: tuple[Number, ...] = ()
+    dates: tuple[date, ...] = ()
+    birth_year: int | None = None
+    age: int | None = None
+    filters: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    prefix: str | None = None  # the word still being typed (spelling-normalised)
+
+    @property
+    def empty(self) -> bool:
+        return (self.name.empty and not self.numbers and not self.dates
+                and self.birth_year is None and self.age is None and not self.filters)
+
+    @property
+    def has_keys(self) -> bool:
+        return bool(not self.name.empty or self.numbers or self.dates or self.prefix)
+
+
+def _date(text: str) -> list[date]:
+    found: list[date] = []
+    if m := _DATE_ISO.match(text):
+        parts = [(int(m.group(1)), int(m.group(2)), int(m.group(3)))]
+    elif m := _DATE_DMY.match(text):
+        day, month, year = int(m.group(1)), int(m.group(2)), int(m.group(3))
+        parts = [(year, month, day), (year, day, month)]
+    else:
+        return found
+    for year, month, day in parts:
+        try:
+            value = date(year, month, day)
+        except ValueError:
+            continue
+        if value not in found:
+            found.append(value)
+    return found
+
+
+def _is_numberish(word: str) -> bool:
+    return any(ch.isdigit() for ch in word)
+
+
+def _number_prefix(words: list[str], i: int) -> bool:
+    """Letters typed apart from the digits of a document number: 'AB 123 4567' (five digits or more follow)."""
+    if not (words[i].isalpha() and len(words[i]) <= 3):
+        return False
+    digits = 0
+    for word in words[i + 1:]:
+        if not _is_numberish(word):
+            break
+        digits += sum(ch.isdigit() for ch in word)
+    return digits >= 5
+
+
+def parse_query(text: str, vocabulary: Vocabulary | None = None, *, today: date,
+                default_country: str | None = None) -> Query:
+    """Split a typed query into its parts (see the module docstring)."""
+    vocabulary = vocabulary or Vocabulary()
+    raw = text.split()
+    folded = [" ".join(fold_latin(w).split()) for w in raw]
+    filters: dict[str, set[str]] = defaultdict(set)
+    name_words: list[str] = []
+    numbers: list[Number] = []
+    dates: list[date] = []
+    birth_year: int | None = None
+    age: int | None = None
+    i = 0
+    while i < len(raw):
+        # Vocabulary phrases first (longest match), so 'Burkina Faso' is one nationality, not two names.
+        matched = False
+        for size in range(min(vocabulary.longest, len(raw) - i), 0, -1):
+            phrase = " ".join(folded[i:i + size])
+            term = vocabulary.terms.get(phrase)
+            if term is None and size == 1 and raw[i].isupper():
+                term = vocabulary.terms.get(raw[i].casefold())
+            if term is not None and (size > 1 or len(phrase) > 1):
+                filters[term[0]].add(term[1])
+                i += size
+                matched = True
+                break
+        if matched:
+            continue
+        if _is_numberish(raw[i]) or _number_prefix(raw, i):
+            j = i + 1
+            while j < len(raw) and _is_numberish(raw[j]):
+                j += 1
+            run = raw[i:j]
+            joined = "".join(run)
+            digits = sum(ch.isdigit() for ch in joined)
+            if (found := _date(joined)) or (len(run) == 1 and (found := _date(run[0]))):
+                dates += found
+            elif joined.isdigit() and len(joined) == 4 and 1900 <= int(joined) <= today.year:
+                birth_year = int(joined)
+            elif joined.isdigit() and len(joined) <= 3 and int(joined) <= 110:
+                age = int(joined)
+            elif digits >= 4:
+                phone = normalise_phone(joined, default_country) if digits >= 7 else None
+                number = Number(normalise_document(joined), phone_key(phone) if phone else None)
+                if number.document or number.phone:
+                    numbers.append(number)
+            i = j
+            continue
+        if folded[i] in _AGE_WORDS and (age is not None or (i + 1 < len(raw) and raw[i + 1].isdigit())):
+            i += 1
+            continue
+        name_words.append(raw[i])
+        i += 1
+    name = parse_name(text=" ".join(name_words))
+    prefix = None
+    if name_words and not text[-1:].isspace() and not name.empty:
+        last = name.written[-1] if name.written else name.tokens[-1]
+        if len(last.simple) >= 2:
+            prefix = last.simple
+    return Query(text=text, name=name, numbers=tuple(numbers), dates=tuple(dates),
+                 birth_year=birth_year, age=age, filters={k: frozenset(v) for k, v in filters.items()},
+                 prefix=prefix)
+
+
+# --- look-ups ------------------------------------------------------------------------------------------
+
+W_SPELLING, W_PHONETIC, W_NEAR = 3.0, 2.0, 1.0
+W_DOCUMENT, W_DOCUMENT_NEAR, W_PHONE, W_DATE = 6.0, 4.0, 5.0, 3.0
+
+
+def lookups(query: Query) -> dict[str, tuple[str, float]]:
+    """Index key → (query part, weight). A record's pre-rank weight is the sum, over the query parts, of the
+    best weight among its keys for that part."""
+    out: dict[str, tuple[str, float]] = {}
+
+    def add(key: str, part: str, weight: float) -> None:
+        if key not in out or out[key][1] < weight:
+            out[key] = (part, weight)
+
+    for n, token in enumerate(query.name.tokens):
+        part = f"w{n}"
+        for key in token.keys:
+            for near in neighbours(key):
+                add("n:" + near, part, W_NEAR)
+        for key in token.keys:
+            add("n:" + key, part, W_PHONETIC)
+        add("s:" + token.simple, part, W_SPELLING)
+    for token in query.name.written:  # the words of a compound, as written, also find their record
+        part = f"x:{token.text}"
+        for key in token.keys:
+            add("n:" + key, part, W_NEAR)
+    for n, number in enumerate(query.numbers):
+        if number.document:
+            if len(number.document) >= 6:
+                for near in neighbours(number.document, DOCUMENT_ALPHABET):
+                    add("d:" + near, f"d{n}", W_DOCUMENT_NEAR)
+            add("d:" + number.document, f"d{n}", W_DOCUMENT)
+        if number.phone:
+            add("p:" + number.phone, f"d{n}", W_PHONE)
+    for day in query.dates:
+        add("b:" + day.isoformat(), "b", W_DATE)
+    return out
+
+
+def prefix_ranges(query: Query) -> list[tuple[str, str, str, float]]:
+    """(low, high, part, weight): key ranges [low, high) for the word still being typed."""
+    if query.prefix is None:
+        return []
+    last = (query.name.written or query.name.tokens)[-1]
+    part = f"w{len(query.name.tokens) - 1}"
+    ranges = [("s:" + query.prefix, "s:" + query.prefix + "\uffff", part, W_NEAR)]
+    if len(last.keys[0]) >= 2:
+        ranges.append(("n:" + last.keys[0], "n:" + last.keys[0] + "\uffff", part, W_NEAR))
+    return ranges
+
+
+# --- ranking -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    id: str
+    score: float
+    why: tuple[str, ...]
+
+
+def _filters_pass(query: Query, profile: Profile) -> bool:
+    values = {"nationality": profile.nationality, "centre": profile.centre, "status": profile.status,
+              "sex": profile.sex}
+    return all(values[f] in allowed for f, allowed in query.filters.items())
+
+
+def _age_fits(query: Query, profile: Profile, today: date) -> bool | None:
+    if profile.birth_years is None:
+        return None
+    low, high = profile.birth_years
+    if query.age is not None:
+        born = today.year - query.age
+        return low - 1 <= born <= high + 1 or low - 1 <= born - 1 <= high + 1
+    if query.birth_year is not None:
+        return low - 1 <= query.birth_year <= high + 1
+    return None
+
+
+def _number_score(number: Number, profile: Profile, why: list[str]) -> float:
+    if number.phone and profile.phone and phone_key(profile.phone) == number.phone:
+        why.append("same phone number")
+        return 1.0
+    if number.document and profile.document:
+        distance = document_distance(number.document, profile.document)
+        if distance == 0:
+            why.append("same document number")
+            return 1.0
+        if distance == 1 and len(number.document) >= 6:
+            why.append("document number one character apart")
+            return 0.8
+    return 0.0
+
+
+def rank(query: Query, profile: Profile, *, today: date) -> SearchHit | None:
+    """Score one candidate against the query, with the reasons; None when it does not match."""
+    if not _filters_pass(query, profile):
+        return None
+    parts: list[tuple[float, float]] = []  # (score, weight)
+    why: list[str] = []
+    if not query.name.empty:
+        match = name_similarity(query.name, profile.name, query=True)
+        score = match.score
+        if query.prefix is not None and match.unmatched_a:
+            if any(t.simple.startswith(query.prefix) or t.keys[0].startswith(query.name.tokens[-1].keys[0])
+                   for t in profile.name.tokens):
+                score = min(1.0, score + 0.9 / len(query.name.tokens))
+                why.append("name begins with the last word typed")
+        parts.append((score, float(len(query.name.tokens))))
+        if match.pairs:
+            why.insert(0, describe(match))
+    for number in query.numbers:
+        parts.append((_number_score(number, profile, why), 2.0))
+    if query.dates:
+        hit = profile.date_of_birth in query.dates
+        parts.append((1.0 if hit else 0.0, 1.0))
+        if hit:
+            why.append("same date of birth")
+    fits = _age_fits(query, profile, today)
+    if query.age is not None or query.birth_year is not None:
+        parts.append((1.0 if fits else 0.0, 0.5))
+        if fits:
+            why.append("age fits" if query.age is not None else "year of birth fits")
+    for f in query.filters:
+        why.append(f"{f} matches")
+    if not parts:
+        return SearchHit(profile.id, 1.0, tuple(why))
+    total = sum(w for _, w in parts)
+    score = sum(s * w for s, w in parts) / total
+    if score < MIN_SCORE:
+        return None
+    return SearchHit(profile.id, round(score, 4), tuple(why))
+
+
+def pre_rank(query_keys: Mapping[str, tuple[str, float]], rows: Iterable[tuple[str, str]],
+             budget: int = BUDGET) -> list[str]:
+    """Record ids by their look-up weight, best first, at most `budget`. `rows` are (key, record_id) hits."""
+    best: dict[str, dict[str, float]] = defaultdict(dict)
+    for key, record_id in rows:
+        part, weight = query_keys[key]
+        slots = best[record_id]
+        if slots.get(part, 0.0) < weight:
+            slots[part] = weight
+    ordered = sorted(best.items(), key=lambda item: (-sum(item[1].values()), item[0]))
+    return [record_id for record_id, _ in ordered[:budget]]
+
+
+class MemoryIndex:
+    """The search index in memory: the same keys, look-ups and ranking as the device's table."""
+
+    def __init__(self, profiles: Iterable[Profile] = ()) -> None:
+        self._keys: dict[str, set[str]] = defaultdict(set)
+        self._profiles: dict[str, Profile] = {}
+        self._sorted: list[str] | None = None
+        for profile in profiles:
+            self.add(profile)
+
+    def add(self, profile: Profile) -> None:
+        self._profiles[profile.id] = profile
+        for key in search_keys(profile):
+            self._keys[key].add(profile.id)
+        self._sorted = None
+
+    def search(self, query: Query, *, today: date, limit: int = 50, budget: int = BUDGET) -> list[SearchHit]:
+        if not query.has_keys:
+            found = [rank(query, p, today=today) for p in self._profiles.values()] if not query.empty else []
+            hits = [h for h in found if h is not None]
+        else:
+            wanted = lookups(query)
+            rows = [(k, rid) for k in wanted for rid in self._keys.get(k, ())]
+            for low, high, part, weight in prefix_ranges(query):
+                for key in self._range(low, high):
+                    wanted.setdefault(key, (part, weight))
+                    rows += [(key, rid) for rid in self._keys[key]]
+            ids = pre_rank(wanted, rows, budget)
+            hits = [h for rid in ids if (h := rank(query, self._profiles[rid], today=today)) is not None]
+        hits.sort(key=lambda h: (-h.score, h.id))
+        return hits[:limit]
+
+    def _range(self, low: str, high: str) -> list[str]:
+        if self._sorted is None:
+            self._sorted = sorted(self._keys)
+        start = bisect.bisect_left(self._sorted, low)
+        end = bisect.bisect_left(self._sorted, high)
+        return self._sorted[start:end]
