@@ -127,7 +127,8 @@ def write_record(vault: Vault, prepared: PreparedRecord, *, status: str, record_
     """Write a prepared record and its files in ONE transaction: all of it, or nothing.
 
     Before a finalized state is overwritten it is kept in registration_version; `erasure` (consent refused)
-    drops those versions and the files it does not keep instead, in the same transaction as the save.
+    instead removes every earlier copy of the person (versions, the files it does not keep, conflicts, what
+    ops in flight carry), in the same transaction as the save.
     """
     with write(vault) as w:
         existing = w.stored(record_id) if record_id is not None else None
@@ -138,8 +139,7 @@ def write_record(vault: Vault, prepared: PreparedRecord, *, status: str, record_
                 raise RecordError(f"this record was made with form '{existing.form_id}' version "
                                   f"{existing.form_version}; it must be edited with that version")
         if erasure is not None and existing is not None:
-            w.drop_versions(existing.id)
-            w.drop_files(existing.id, keep=erasure.keep_file)
+            w.withhold(existing.id, keep_file=erasure.keep_file)
         if existing is not None and existing.content == prepared.content and existing.status == status:
             w.put_files(existing.id, files)
             return SavedRecord(existing.id, existing.version, existing.status, prepared.form_id,
@@ -147,8 +147,7 @@ def write_record(vault: Vault, prepared: PreparedRecord, *, status: str, record_
         if existing is not None and erasure is None and existing.status == "finalized":
             w.keep_version(existing)
         row = w.save([RegistrationDraft(prepared.form_id, prepared.form_version, status, prepared.content,
-                                        record_id, dict(prepared.fields))],
-                     supersede_pending=prepared.personal_data_withheld)[0]
+                                        record_id, dict(prepared.fields))])[0]
         w.put_files(row["id"], files)
     return SavedRecord(row["id"], row["version"], row["status"], prepared.form_id, prepared.form_version,
                        prepared.personal_data_withheld)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import Counter, namedtuple
 from collections.abc import Iterable
 
+from desktop_app.sync.state import State, state_from_columns
 from desktop_app.vault.sql import chunks, in_list as _in, text
 
 # `+acked_at` below keeps SQLite on the record_id index: the acked_at index would walk every unsent row.
@@ -27,6 +28,21 @@ def known_records(conn, record_ids: Iterable[str]) -> dict[str, Known]:
         for row in conn.execute(text("SELECT record_id, server_version, base, hlc, stale FROM sync_record "
                                      f"WHERE record_id IN ({marks})"), params).all():
             found[row.record_id] = Known(row.server_version, row.base, row.hlc, row.stale)
+    return found
+
+
+def registration_states(conn, record_ids: Iterable[str]) -> dict[str, tuple[State, str | None]]:
+    """record_id -> (its current sync state, purged_at) read from the registration and its extracted fields."""
+    found: dict[str, tuple[State, str | None]] = {}
+    for part in chunks(set(record_ids)):
+        marks, params = _in(part)
+        extras: dict[str, dict] = {}
+        for row in conn.execute(text(f"SELECT record_id, name, value FROM registration_field WHERE record_id IN "
+                                     f"({marks})"), params).all():
+            extras.setdefault(row.record_id, {})[row.name] = row.value
+        for row in conn.execute(text(f"SELECT * FROM registration WHERE id IN ({marks})"), params).all():
+            columns = row._asdict()
+            found[row.id] = (state_from_columns(columns, extras.get(row.id, {})), columns.get("purged_at"))
     return found
 
 
@@ -100,8 +116,8 @@ class PageReads:
             for row in conn.execute(text(f"SELECT record_id, seq, payload, wire FROM outbox WHERE record_id IN "
                                          f"({marks}) AND +acked_at IS NULL ORDER BY seq"), params).all():
                 self._pending.setdefault(row.record_id, []).append(row)
-            for row in conn.execute(text(f"SELECT id, version, status, content FROM registration WHERE id IN "
-                                         f"({marks})"), params).all():
+            for row in conn.execute(text(f"SELECT id, version, status, content, sync_state, purged_at FROM "
+                                         f"registration WHERE id IN ({marks})"), params).all():
                 self._existing[row.id] = row
             for row in conn.execute(text(f"SELECT record_id, id, remote FROM conflict WHERE record_id IN "
                                          f"({marks}) AND resolved_at IS NULL"), params).all():
@@ -123,8 +139,8 @@ class PageReads:
     def existing(self, record_id: str):
         if record_id in self._once:
             return self._existing.get(record_id)
-        return self._conn.execute(text("SELECT version, status, content FROM registration WHERE id = :r"),
-                                  {"r": record_id}).first()
+        return self._conn.execute(text("SELECT version, status, content, sync_state, purged_at FROM registration "
+                                       "WHERE id = :r"), {"r": record_id}).first()
 
     def open_conflict(self, record_id: str):
         # Two open conflicts for one record should not exist; if they do, let SQLite pick as it always did.

@@ -30,10 +30,18 @@ def _clean(fields: dict[str, Any]) -> dict[str, Any]:
     return {str(k): v for k, v in fields.items() if v is not None}
 
 
+def payload_of(state: State) -> str:
+    """What a frozen op keeps until it is acknowledged: the whole state it sends (the merge base it becomes)."""
+    return json.dumps({"state": state}, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
 def state_from_payload(payload: str, *, fallback: State | Callable[[], State | None] | None = None) -> State:
-    """The state an outbox row's payload describes (a saved registration, or a deletion). `fallback` (or the
-    function giving it, called only for a deletion) supplies a deleted record's form."""
+    """The state a frozen op's payload describes: `payload_of`'s shape, or, in ops frozen before migration 0005,
+    a saved registration's columns or a deletion. `fallback` (or the function giving it, called only for an old
+    deletion) supplies a deleted record's form."""
     data = json.loads(payload)
+    if "state" in data:
+        return dict(data["state"])
     if data.get("deleted"):
         base = (fallback() if callable(fallback) else fallback) or {}
         return {"form_id": base.get("form_id", ""), "form_version": base.get("form_version", ""),

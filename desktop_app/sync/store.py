@@ -19,19 +19,18 @@ import json
 import time
 import uuid
 from dataclasses import dataclass, field
-from functools import partial
 
 from pydantic import ValidationError
 
 from desktop_app.sync import errors, prefetch
 from desktop_app.sync.state import (
-    MergeConflict, State, columns_from_state, diff, state_from_change, state_from_columns, state_from_payload,
-    three_way,
+    MergeConflict, State, columns_from_state, diff, payload_of, state_from_change, state_from_columns,
+    state_from_payload, three_way,
 )
 from desktop_app.vault import Vault
 from desktop_app.vault.sql import Db, text
 from desktop_app.vault.vault import utc_now
-from desktop_app.vault.writer import Writer, write
+from desktop_app.vault.writer import Writer, blind, write
 from waypoint_core.protocol import (
     MAX_OPS_PER_BATCH, EnrolResponse, Op, PullPage, PushBatch, PushResponse, SigningKey, b64decode, b64encode,
     canonical_json,
@@ -171,8 +170,10 @@ def next_batch(vault: Vault, credentials: Credentials, *, max_ops: int = 500, fr
         conn = w.db
         resend_from = _int(conn, "resend_from")
         if resend_from:
-            rows = conn.execute(text("SELECT device_seq, wire, batch_id FROM outbox WHERE device_seq >= :s "
-                                     "ORDER BY device_seq LIMIT :n"), {"s": resend_from, "n": max_ops}).all()
+            rows = _rebuilt(w, conn.execute(text(
+                "SELECT seq, op_id, record_id, op, record_version, base_version, device_seq, wire, batch_id "
+                "FROM outbox WHERE device_seq >= :s ORDER BY device_seq LIMIT :n"),
+                {"s": resend_from, "n": max_ops}).all())
         else:
             rows = conn.execute(text("SELECT device_seq, wire, batch_id FROM outbox WHERE device_seq IS NOT NULL "
                                      "AND acked_at IS NULL ORDER BY device_seq LIMIT :n"), {"n": max_ops}).all()
@@ -191,6 +192,33 @@ def next_batch(vault: Vault, credentials: Credentials, *, max_ops: int = 500, fr
                        body=batch.model_dump_json().encode(), op_count=len(ops))
 
 
+def _rebuilt(w: Writer, rows) -> list[tuple[int, str, str]]:
+    """Ops to send again after the server lost them. An acknowledged op keeps no content (it was wiped), so it
+    is rebuilt, same op_id and device_seq, as the record's whole current state: what the server lost is sent
+    from what this device holds now. A record whose identifying data were purged here sends its fields that
+    are left and no content, so the server's copy of what was purged is not overwritten with blanks."""
+    states = prefetch.registration_states(w.db, {row.record_id for row in rows if row.wire is None})
+    clock = _int(w.db, "hlc")
+    out = []
+    for row in rows:
+        wire = row.wire
+        if wire is None:
+            state, purged = states.get(row.record_id, (None, None))
+            deleted = state is None or state["deleted"]
+            clock = max(clock + 1, int(time.time() * 1000))
+            op = Op(op_id=row.op_id, device_seq=row.device_seq, record_id=row.record_id,
+                    op="delete" if deleted else "upsert", record_version=row.record_version,
+                    base_version=row.base_version, form_id=(state or {}).get("form_id") or "unknown",
+                    form_version=(state or {}).get("form_version") or "unknown", hlc=clock,
+                    fields={} if deleted else dict(state["fields"]),
+                    content=None if deleted or purged else state["content"])
+            wire = op.model_dump_json()
+            w.resend_op(row.seq, wire)
+        out.append((row.device_seq, wire, row.batch_id))
+    _put(w.db, "hlc", str(clock))
+    return out
+
+
 def _freeze(w: Writer, max_ops: int) -> list[tuple[int, str, str]]:
     """Give the oldest unfrozen outbox rows their device_seq and wire op, in this transaction."""
     while True:
@@ -203,12 +231,14 @@ def _freeze(w: Writer, max_ops: int) -> list[tuple[int, str, str]]:
 
 
 def _unfrozen(conn, max_ops: int):
-    return conn.execute(text("SELECT seq, op_id, record_id, op, record_version, base_version, payload FROM outbox "
+    return conn.execute(text("SELECT seq, op_id, record_id, op, record_version, base_version FROM outbox "
                              "WHERE device_seq IS NULL AND acked_at IS NULL ORDER BY seq LIMIT :n"),
                         {"n": max_ops}).all()
 
 
 def _freeze_rows(w: Writer, rows) -> list[tuple[int, str, str]]:
+    """An unfrozen op says "send this record's current state": it is read now, diffed against what the server
+    holds (or will, once earlier ops land), and kept with the op until the acknowledgement."""
     conn, batch_id = w.db, str(uuid.uuid4())
     next_seq, clock = _int(conn, "next_device_seq") or 1, _int(conn, "hlc")
     first_seq: dict[str, int] = {}
@@ -217,15 +247,22 @@ def _freeze_rows(w: Writer, rows) -> list[tuple[int, str, str]]:
     # Read once for the batch: nothing below writes sync_record, nor the earlier outbox rows of these records.
     known_by_record = prefetch.known_records(conn, first_seq)
     earlier_by_record = prefetch.earlier_payloads(conn, first_seq)
+    states = prefetch.registration_states(conn, first_seq)
     latest: dict[str, State | None] = {}
     frozen: list[tuple[int, str, str]] = []
     updates: list[dict] = []
-    for seq, op_id, record_id, kind, record_version, base_version, payload in rows:
+    for seq, op_id, record_id, kind, record_version, base_version in rows:
         known = known_by_record.get(record_id)
         if record_id not in latest:
             latest[record_id] = _previous_state(earlier_by_record.get(record_id), known)
         previous = latest[record_id]
-        current = state_from_payload(payload, fallback=previous or partial(_registration_state, conn, record_id))
+        stored, _purged = states.get(record_id, (None, None))
+        if kind == "delete" or stored is None:
+            form = previous or stored or {}
+            current = {"form_id": form.get("form_id", ""), "form_version": form.get("form_version", ""),
+                       "deleted": True, "content": None, "fields": {}}
+        else:
+            current = stored
         clock = max(clock + 1, int(time.time() * 1000), (known.hlc + 1) if known else 0)
         fields, content = ({}, None) if kind == "delete" else diff(previous, current)
         try:
@@ -236,7 +273,7 @@ def _freeze_rows(w: Writer, rows) -> list[tuple[int, str, str]]:
             _reject_locally(w, seq=seq, record_id=record_id, state=current, message=_first_error(exc))
             continue
         wire = op.model_dump_json()
-        updates.append({"d": next_seq, "w": wire, "b": batch_id, "s": seq})
+        updates.append({"d": next_seq, "w": wire, "b": batch_id, "s": seq, "p": payload_of(current)})
         frozen.append((next_seq, wire, batch_id))
         latest[record_id] = current
         next_seq += 1
@@ -249,8 +286,10 @@ def _freeze_rows(w: Writer, rows) -> list[tuple[int, str, str]]:
 
 def _previous_state(earlier, known) -> State | None:
     """What the server holds (or will, once earlier ops land) before a record's first row in a batch:
-    `earlier` is (payload, acked_at) of the record's latest outbox row before it, `known` its sync_record."""
-    if earlier is not None and (earlier[1] is None or known is None):
+    `earlier` is (payload, acked_at) of the record's latest outbox row before it, `known` its sync_record.
+    An op still in flight keeps the state it sent; an acknowledged one keeps nothing (the server's state is then
+    `known`); an op in flight whose content was forgotten (deletion, refused consent) leaves the blinded base."""
+    if earlier is not None and earlier[1] is None and earlier[0]:
         return state_from_payload(earlier[0])
     if known is not None:
         return json.loads(known.base)
@@ -366,15 +405,26 @@ def _after_ack(acks: _Acks, row, result) -> None:
         acks.w.mark_conflict(record_id)
         return
     version = result.server_version
-    ours = state_from_payload(row.payload, fallback=(lambda: json.loads(known.base)) if known else None)
+    if row.payload:
+        ours = state_from_payload(row.payload, fallback=(lambda: json.loads(known.base)) if known else None)
+    else:  # what the op carried was forgotten (the record was deleted, or its consent refused): names only
+        acks.flush()
+        ours = blind(_registration_state(conn, record_id) or {})
     if known is None or version > known.server_version:
         stale = 0 if result.status == "applied" else 1
         base = ours if result.status == "applied" else (json.loads(known.base) if known else ours)
         acks.put_sync_record(record_id, version, base, known.hlc if known else 0, stale)
     elif known.stale == 2 and not pending:
-        # A newer server state was pulled while this op was in flight: show it now the record is clean.
-        acks.flush()  # _write_registration reads and writes the registration directly
-        _write_registration(acks.w, record_id, json.loads(known.base), known.server_version)
+        # A newer server state was pulled while this op was in flight: show it now the record is clean (merged
+        # under draft changes kept on this laptop, if there are).
+        acks.flush()  # these read and write the registration directly
+        local = conn.execute(text("SELECT sync_state FROM registration WHERE id = :r"), {"r": record_id}).first()
+        if local is not None and local.sync_state == "local":
+            if not _merge_local(acks.w, record_id, base=ours, remote=json.loads(known.base),
+                                version=known.server_version, sync_state="local"):
+                acks.open_conflicts.add(record_id)
+        else:
+            _write_registration(acks.w, record_id, json.loads(known.base), known.server_version)
         acks.known[record_id] = known._replace(stale=0)
         acks.dirty.add(record_id)
     if result.status == "conflict":
@@ -435,7 +485,9 @@ def _apply_change(w: Writer, change, outcome: PullOutcome, reads: prefetch.PageR
         outcome.skipped += 1  # re-delivered, or already known from our own acknowledgement
         return
     pending = reads.pending(record_id)
-    if not pending:
+    existing = reads.existing(record_id)
+    kept_here = existing is not None and existing.sync_state == "local"  # draft changes that stay on this laptop
+    if not pending and not kept_here:
         _write_registration(w, record_id, remote, version, reads=reads)
         _put_sync_record(w, record_id, version, remote, change.hlc, 0)
         _fill_conflict_state(w, remote, reads.open_conflict(record_id))
@@ -447,37 +499,36 @@ def _apply_change(w: Writer, change, outcome: PullOutcome, reads: prefetch.PageR
         outcome.skipped += 1
         return
     base = json.loads(known.base) if known is not None else None
+    if not _merge_local(w, record_id, base=base, remote=remote, version=version,
+                        sync_state="queued" if pending else "local", reads=reads):
+        outcome.conflicts += 1
+        return
+    for row in pending:
+        w.rebase_op(row.seq, base_version=version)
+    _put_sync_record(w, record_id, version, remote, change.hlc, 0)
+    outcome.rebased += 1
+
+
+def _merge_local(w: Writer, record_id: str, *, base: State | None, remote: State, version: int, sync_state: str,
+                 reads: prefetch.PageReads | None = None) -> bool:
+    """Local changes not on the server yet (a pending op, or a draft kept here) rebased on a newer server state:
+    3-way merged with `base`, written with `sync_state`. False (and a conflict opened) when they cannot merge."""
     local = _registration_state(w.db, record_id)
     try:
         merged = three_way(base, local, remote)
-        payloads = [three_way(base, state_from_payload(row.payload, fallback=local), remote) for row in pending]
     except MergeConflict as conflict:
         w.open_conflict(record_id=record_id, local=local,
                         remote={"server_version": version, "state": remote, "field": conflict.where})
         w.mark_conflict(record_id)
-        outcome.conflicts += 1
-        return
-    _write_registration(w, record_id, merged, version, sync_state="queued", reads=reads)
-    for row, state in zip(pending, payloads):
-        w.rebase_op(row.seq, payload=_payload_for(record_id, state), base_version=version)
-    _put_sync_record(w, record_id, version, remote, change.hlc, 0)
-    outcome.rebased += 1
+        return False
+    _write_registration(w, record_id, merged, version, sync_state=sync_state, reads=reads)
+    return True
 
 
 def _fill_conflict_state(w: Writer, remote: State, row) -> None:
     """`row`: the record's open conflict (id, remote), if any."""
     if row is not None and json.loads(row.remote).get("state") is None:
         w.set_conflict_remote(row.id, {**json.loads(row.remote), "state": remote})
-
-
-def _payload_for(record_id: str, state: State) -> str:
-    """An outbox payload (the vault's shape: registration columns + extra fields) for a rebased state."""
-    if state["deleted"]:
-        return json.dumps({"id": record_id, "deleted": True})
-    columns, extras = columns_from_state(state)
-    fields = state["fields"]
-    columns.update(id=record_id, created_at=fields.get("@created_at"), created_by=fields.get("@created_by"))
-    return json.dumps({**columns, "fields": extras}, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 def _write_registration(w: Writer, record_id: str, state: State, version: int, sync_state: str | None = None,

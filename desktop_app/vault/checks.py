@@ -158,10 +158,15 @@ def _check_records(conn: database.Connection, report: VerifyReport) -> None:
             report.problems.append(f"{where}: content missing")
         if not form_id or not form_version or not isinstance(version, int) or version < 1:
             report.problems.append(f"{where}: form or version missing")
-        # A version the sync client wrote from the server (desktop_app/sync/store.py) has no outbox row by design.
+        # A version the sync client wrote from the server (desktop_app/sync/store.py) has no outbox row by design,
+        # nor does a draft that stays on this laptop (sync state 'local').
         from_server = by == SYNC_WRITER and server_version is not None
-        if (rid, version) not in queued and not from_server:
+        if (rid, version) not in queued and not from_server and sync_state != "local":
             report.problems.append(f"{where}: no outbox row for version {version}")
+    holding = conn.execute("SELECT count(*) FROM outbox WHERE (acked_at IS NOT NULL OR device_seq IS NULL) "
+                           "AND (payload != '' OR wire IS NOT NULL)").fetchone()[0]
+    if holding:
+        report.problems.append(f"{holding} outbox operation(s) not in flight still hold a copy of a record")
 
 
 def info(folder: Path, dek: bytes) -> dict[str, Any]:

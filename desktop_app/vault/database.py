@@ -9,6 +9,9 @@ Pragmas and why:
 - temp_store=MEMORY: sorts and temp tables never go to an (unencrypted) temp file.
 - cipher_memory_security=ON: SQLCipher wipes freed buffers, so decrypted pages do not linger in
   memory that may be swapped out; its cost is measured in the bench.
+- secure_delete=ON: deleted rows and freed pages are overwritten with zeros, so a deleted person is not
+  left readable in free space inside the file (with the data key); the writer then folds the WAL into the
+  file and truncates it (desktop_app/vault/writer), so old page images do not stay in waypoint.db-wal.
 """
 
 from __future__ import annotations
@@ -98,6 +101,7 @@ def connect_raw(db_path: Path, dek: bytes, *, page_size: int, isolation_level: s
         conn.execute(f"PRAGMA cipher_page_size = {int(page_size)}")
         conn.execute("PRAGMA cipher_memory_security = ON")
         conn.execute("PRAGMA temp_store = MEMORY")
+        conn.execute("PRAGMA secure_delete = ON")
         conn.execute("PRAGMA busy_timeout = 10000")
         conn.execute("PRAGMA journal_mode = WAL").fetchall()
         conn.execute("PRAGMA synchronous = FULL")
@@ -194,8 +198,11 @@ def _split_sql(script: str) -> list[str]:
 def migrate(conn: Connection, *, folder: Path, target: int | None = None) -> Path | None:
     """Bring the schema up to date; back up the (encrypted) file first if it already holds data.
 
-    Returns the backup path, if one was made. Refuses a schema newer than this code knows.
-    `conn` must be in autocommit mode (isolation_level=None).
+    Once every migration has run and the migrated file verifies (every page's HMAC, SQLite's check, the
+    schema), the backup is overwritten and removed: it holds whatever the vault held before, including
+    what was deleted since, under the same data key. A failed migration or verification keeps it and
+    names it in the error. Returns the backup path if one was made and kept (None otherwise).
+    Refuses a schema newer than this code knows. `conn` must be in autocommit mode (isolation_level=None).
     """
     migrations = available_migrations()
     latest = len(migrations) if target is None else target
@@ -215,7 +222,46 @@ def migrate(conn: Connection, *, folder: Path, target: int | None = None) -> Pat
                     raise mapped from exc
                 where = f"; backup in {backup}" if backup else ""
                 raise MigrationFailed(f"migration {path.name}: {exc}{where}") from exc
-    return backup
+    if backup is None:
+        return None
+    problems = migrated_problems(conn, latest)
+    if problems:
+        raise MigrationFailed(f"the migrated vault does not verify ({problems[0]}); backup in {backup}")
+    # Rewritten page by page: free pages and the free space inside pages may still hold rows deleted before
+    # secure_delete was on (vaults made before migration 0005); VACUUM leaves none of it in the file.
+    conn.execute("VACUUM")
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+    erase_file(backup)
+    return None
+
+
+def migrated_problems(conn, version: int) -> list[str]:
+    """What is wrong with a freshly migrated file: page HMACs, SQLite's own check, the schema's shape."""
+    problems = [f"encrypted page check: {row[0]}" for row in conn.execute("PRAGMA cipher_integrity_check")]
+    checked = [row[0] for row in conn.execute("PRAGMA quick_check").fetchall()]
+    if checked != ["ok"]:
+        problems += [f"integrity check: {row}" for row in checked]
+    if schema_signature(conn) != expected_signature(version):
+        problems.append("the tables differ from what the migrations create")
+    return problems
+
+
+def erase_file(path: Path) -> None:
+    """Overwrite a file with zeros, flush it, then remove it (a removed file's blocks are otherwise left as
+    they were until the file system reuses them)."""
+    try:
+        size = path.stat().st_size
+        with open(path, "r+b") as out:
+            zeros = bytes(1024 * 1024)
+            for start in range(0, size, len(zeros)):
+                out.write(zeros[:min(len(zeros), size - start)])
+            out.flush()
+            os.fsync(out.fileno())
+        path.unlink()
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise map_os_error(exc) from exc
 
 
 def backup_file(conn: Connection, *, folder: Path, version: int) -> Path:

@@ -54,6 +54,8 @@ class Registration(SQLModel, table=True):
     nationality: str | None = None
     centre: str | None = None
     registered_on: str | None = None
+    acked_at: str | None = None  # when the server last acknowledged it (migration 0005): retention counts from here
+    purged_at: str | None = None  # when retention removed its identifying data from this laptop
 
 
 class RegistrationField(SQLModel, table=True):
@@ -77,12 +79,9 @@ class Outbox(SQLModel, table=True):
     sent_at: str | None = None
     acked_at: str | None = None
     result: str | None = None
-
-
-class SyncState(SQLModel, table=True):
-    __tablename__ = "sync_state"
-    key: str = Field(primary_key=True)
-    value: str
+    device_seq: int | None = None  # migration 0003: set when the op is frozen into a batch
+    wire: str | None = None  # the op as sent while it is not acknowledged; wiped after (0005)
+    wire_sha256: str | None = None  # what stays of it (0005)
 
 
 class FormVersion(SQLModel, table=True):

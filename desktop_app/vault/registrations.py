@@ -53,12 +53,12 @@ class RegistrationSummary:
 
 def save_registration(
     vault: Vault, *, record_id: str | None = None, form_id: str, form_version: str, status: str,
-    content: str, fields: dict[str, str | int | None] | None = None, supersede_pending: bool = False,
+    content: str, fields: dict[str, str | int | None] | None = None,
 ) -> Registration:
-    """Create or update one registration and queue it for sync, in one transaction."""
+    """Create or update one registration (queued for sync when it may travel), in one transaction."""
     draft = RegistrationDraft(form_id, form_version, status, content, record_id, dict(fields or {}))
     with write(vault) as w:
-        row = w.save([draft], supersede_pending=supersede_pending)[0]
+        row = w.save([draft])[0]
     return Registration(**row)
 
 
@@ -72,7 +72,7 @@ def save_registrations(vault: Vault, drafts: list[RegistrationDraft]) -> list[st
 
 
 def delete_registration(vault: Vault, record_id: str) -> None:
-    """Tombstone: the content is cleared, the row stays so the deletion syncs; an outbox row is queued."""
+    """Delete a registration and every copy of its data (see Writer.delete), in one transaction."""
     with write(vault) as w:
         w.delete(record_id)
 

@@ -3,7 +3,9 @@
 Generation g is the key the database is encrypted with. Removing a user:
   1. slots.json is rewritten without the removed slot, with every remaining slot holding the data
      key of generation g AND a new one of generation g+1, and `pending_generation = g+1`;
-  2. the database (then each backup) is rekeyed to g+1 (`PRAGMA rekey`, one SQLite transaction);
+  2. the database is rekeyed to g+1 (`PRAGMA rekey`, one SQLite transaction); a migration backup still in
+     `backups/` (only a failed migration keeps one) is erased, never rekeyed: a copy of the vault from
+     before must not live on under the new key;
   3. slots.json is rewritten with only generation g+1 and no pending marker.
 Killed after 1: the next unlock finds the marker, opens the database with g, and redoes 2 and 3.
 Killed during or after 2: the next unlock finds the database opens with g+1 and does 3.
@@ -55,12 +57,11 @@ def start(folder: Path, doc: Doc, target: Slot) -> bytes:
 def finish(folder: Path, doc: Doc, *, old_dek: bytes, new_dek: bytes) -> None:
     """Steps 2 and 3 (idempotent)."""
     page_size = keyslots.cipher_page_size(doc)
-    rekey_database(folder / database.DB_FILE, old_dek=old_dek, new_dek=new_dek, page_size=page_size,
-                   required=True)
+    rekey_database(folder / database.DB_FILE, old_dek=old_dek, new_dek=new_dek, page_size=page_size)
     backup_dir = folder / database.BACKUP_DIR
     if backup_dir.is_dir():
         for backup in sorted(backup_dir.glob("*.bak")):
-            rekey_database(backup, old_dek=old_dek, new_dek=new_dek, page_size=page_size, required=False)
+            database.erase_file(backup)
     finalize(folder, doc)
 
 
@@ -73,19 +74,14 @@ def finalize(folder: Path, doc: Doc) -> None:
     keyslots.save(folder, doc)
 
 
-def rekey_database(db_path: Path, *, old_dek: bytes, new_dek: bytes, page_size: int, required: bool) -> None:
+def rekey_database(db_path: Path, *, old_dek: bytes, new_dek: bytes, page_size: int) -> None:
     """Rekey one SQLCipher file from old to new; nothing to do if it already opens with new."""
     try:
         database.connect_raw(db_path, new_dek, page_size=page_size, isolation_level=None).close()
         return
     except TamperedDatabase:
         pass
-    try:
-        conn = database.connect_raw(db_path, old_dek, page_size=page_size, isolation_level=None)
-    except TamperedDatabase:
-        if required:
-            raise
-        return  # a backup from before an earlier rotation that was never rekeyed: leave it be
+    conn = database.connect_raw(db_path, old_dek, page_size=page_size, isolation_level=None)
     try:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
         conn.execute(f"PRAGMA rekey = \"x'{new_dek.hex()}'\"")

@@ -100,7 +100,7 @@ def test_verify_reports_an_inconsistent_vault_and_exits_1(files, capsys):
 
     _init(files, capsys)
     with Vault.unlock(files["vault"], username="amina", passphrase="admin passphrase for amina") as vault:
-        reg = save_registration(vault, form_id="f", form_version="1", status="draft", content="<a/>")
+        reg = save_registration(vault, form_id="f", form_version="1", status="finalized", content="<a/>")
         with vault.session() as session:  # a record whose outbox row went missing
             session.connection().exec_driver_sql("DELETE FROM outbox WHERE record_id = ?", (reg.id,))
     assert main(["verify", *_as_admin(files)]) == 1

@@ -214,33 +214,44 @@ def test_refusing_consent_after_finalize_drops_the_earlier_versions(vault, regis
     assert all("Testperson" not in h.content for h in history)
 
 
-def test_refusing_consent_rewrites_the_queue_so_earlier_personal_data_never_leaves(vault, registration_xform):
-    draft = save_record(vault, form_id=FORM_ID, form_version="2026120601", status="draft",
+def test_refusing_consent_leaves_one_queued_op_holding_nothing(vault, registration_xform):
+    draft = save_record(vault, form_id=FORM_ID, form_version="2026120601", status="finalized",
                         content=instance(registration_xform, PERSON))
-    refused = {**PERSON, "consent/consent_services": "no", "consent/legal_basis": ""}
-    save_record(vault, record_id=draft.record_id, form_id=FORM_ID, form_version="2026120601",
-                status="finalized", content=instance(registration_xform, refused))
-    with vault.session(readonly=True) as session:
-        payloads = [row[0] for row in session.connection().execute(
-            text("SELECT payload FROM outbox WHERE record_id = :r"), {"r": draft.record_id})]
-    assert len(payloads) == 2  # both changes are still queued, in order
-    assert all("Testperson" not in p and "X0000001" not in p for p in payloads)
-
-
-def test_an_op_already_frozen_for_sync_is_left_as_it_was_sent(vault, registration_xform):
-    draft = save_record(vault, form_id=FORM_ID, form_version="2026120601", status="draft",
-                        content=instance(registration_xform, PERSON))
-    with vault.session() as session:  # what the sync client does when it freezes an op into a batch
-        session.connection().execute(text("UPDATE outbox SET device_seq = 1 WHERE record_id = :r"),
-                                     {"r": draft.record_id})
     refused = {**PERSON, "consent/consent_services": "no", "consent/legal_basis": ""}
     save_record(vault, record_id=draft.record_id, form_id=FORM_ID, form_version="2026120601",
                 status="finalized", content=instance(registration_xform, refused))
     with vault.session(readonly=True) as session:
         rows = list(session.connection().execute(
-            text("SELECT device_seq, payload FROM outbox WHERE record_id = :r ORDER BY seq"), {"r": draft.record_id}))
-    assert "Testperson" in rows[0][1]  # the server may hold it already: a frozen batch is byte-identical on retry
-    assert rows[1][0] is None and "Testperson" not in rows[1][1]
+            text("SELECT op, record_version, payload, wire FROM outbox WHERE record_id = :r"), {"r": draft.record_id}))
+    assert rows == [("upsert", 2, "", None)]  # one op: "send the current (gated) state" when sync freezes it
+
+
+def test_an_op_already_frozen_for_sync_carries_nothing_after_a_refusal(vault, registration_xform):
+    import json
+
+    from desktop_app.vault.writer import write
+
+    draft = save_record(vault, form_id=FORM_ID, form_version="2026120601", status="finalized",
+                        content=instance(registration_xform, PERSON))
+    sent = {"op_id": "00000000-0000-4000-8000-00000000000a", "device_seq": 1, "op": "upsert",
+            "fields": {"given_name": "Testperson", "id_document_number": "X0000001"},
+            "content": instance(registration_xform, PERSON)}
+    with write(vault) as w:  # what the sync client does when it freezes the op into a batch
+        seq = w.pending_unfrozen([draft.record_id])[draft.record_id]
+        w.freeze_ops([{"d": 1, "w": json.dumps(sent), "b": "batch-1", "s": seq, "p": json.dumps({"state": sent})}])
+    refused = {**PERSON, "consent/consent_services": "no", "consent/legal_basis": ""}
+    save_record(vault, record_id=draft.record_id, form_id=FORM_ID, form_version="2026120601",
+                status="finalized", content=instance(registration_xform, refused))
+    with vault.session(readonly=True) as session:
+        rows = list(session.connection().execute(
+            text("SELECT device_seq, payload, wire, batch_id FROM outbox WHERE record_id = :r ORDER BY seq"),
+            {"r": draft.record_id}))
+    # Still op 1 of batch-1 with the same op_id (a retry must carry it), but nothing of the person any more;
+    # then the gated state, queued.
+    frozen = json.loads(rows[0][2])
+    assert (rows[0][0], rows[0][1], rows[0][3]) == (1, "", "batch-1")
+    assert frozen == {**sent, "fields": {}, "content": None}
+    assert rows[1] == (None, "", None, None)
 
 
 def test_refusing_consent_drops_files_answered_before_but_keeps_the_audit(vault, registration_xform):

@@ -2,7 +2,8 @@
 
 Started once as a "zygote" that imports everything, then, for each `go SEED` line on stdin, forks
 a child that unlocks the vault and works in a loop: mode `save` saves registrations, printing
-`saved <id>` only after each save has returned; mode `rotate` adds and removes users (each removal
+`saved <id>` only after each save has returned (`filed <id>` after a save with a file, `deleted <id>` after a
+deletion); mode `rotate` adds and removes users (each removal
 rotates the data key), printing `added <name>` / `removed <name>` after each returned.
 The test SIGKILLs the child at a random moment; the zygote
 reports `ended <pid>` once it is gone. Forking keeps 50+ kills inside CI time.
@@ -19,7 +20,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from desktop_app.vault import Vault
-from desktop_app.vault.registrations import RegistrationDraft, save_registration, save_registrations
+from desktop_app.vault.registrations import (
+    RegistrationDraft,
+    delete_registration,
+    save_registration,
+    save_registrations,
+)
+from desktop_app.vault.writer import write
 
 
 def content_for(record_id: str, rng: random.Random) -> str:
@@ -40,6 +47,18 @@ def write_forever(folder: Path, username: str, passphrase: str, seed: int) -> No
             record_id = rng.choice(saved)  # an edit of a record saved earlier: version 2, 3, ...
             save_registration(vault, record_id=record_id, form_id="crash_form", form_version="1",
                               status="finalized", content=content_for(record_id, rng))
+            ids = []
+        elif choice < 0.4 and saved:
+            record_id = rng.choice(saved)  # the form screen's save: the record and its file in one transaction
+            with write(vault) as w:
+                w.save([RegistrationDraft("crash_form", "1", "finalized", content_for(record_id, rng), record_id)])
+                w.put_files(record_id, [("photo.jpg", "image/jpeg", record_id.encode() * rng.randint(1, 500))])
+            os.write(1, f"filed {record_id}\n".encode())
+            ids = []
+        elif choice < 0.45 and saved:
+            record_id = saved.pop(rng.randrange(len(saved)))  # a deletion: erases, then folds the WAL
+            delete_registration(vault, record_id)
+            os.write(1, f"deleted {record_id}\n".encode())
             ids = []
         else:
             ids = [str(uuid.uuid4())]

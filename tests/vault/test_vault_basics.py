@@ -17,6 +17,7 @@ from desktop_app.vault.registrations import (
     page_registrations,
     save_registration,
 )
+from desktop_app.vault.writer import write
 from sqlmodel import select
 
 from vault_testdata import ADMIN, ADMIN_PASSPHRASE
@@ -48,29 +49,59 @@ def test_create_refuses_an_existing_vault_or_a_file(new_vault, vault_dir, tmp_pa
         Vault.create(tmp_path / "a-file", admin_username="x", admin_passphrase="quiet river at dawn", kdf_profile="test")
 
 
-def test_save_update_delete_each_write_one_outbox_row(new_vault):
+def _ops(vault):
+    with vault.session(readonly=True) as session:
+        return [(o.op, o.record_version, o.payload) for o in session.exec(select(Outbox).order_by(Outbox.seq)).all()]
+
+
+def test_saves_share_one_pending_op_and_drafts_stay_on_the_laptop(new_vault):
     reg = save_registration(
         new_vault, form_id="htcds_core", form_version="2.0", status="draft", content="<data><n>A</n></data>",
         fields={"title": "Person A", "age": "34", "sex": "F", "phone_owner": "self"},
     )
-    assert reg.version == 1 and reg.created_by == ADMIN and reg.sync_state == "queued"
+    assert reg.version == 1 and reg.created_by == ADMIN and reg.sync_state == "local"
+    assert _ops(new_vault) == [] and count_unsynced(new_vault) == 0  # a draft does not travel
     updated = save_registration(
         new_vault, record_id=reg.id, form_id="htcds_core", form_version="2.0", status="finalized",
         content="<data><n>B</n></data>", fields={"title": "Person B"},
     )
-    assert updated.version == 2 and updated.created_at == reg.created_at
+    assert updated.version == 2 and updated.created_at == reg.created_at and updated.sync_state == "queued"
     stored = get_registration(new_vault, reg.id)
     assert stored.content == "<data><n>B</n></data>" and stored.title == "Person B" and stored.age is None
     assert get_registration_fields(new_vault, reg.id) == {}
+    for n in range(3):  # saved again before sync froze it: the same op, now for the newest version
+        save_registration(new_vault, record_id=reg.id, form_id="htcds_core", form_version="2.0",
+                          status="finalized", content=f"<data><n>C{n}</n></data>")
+    assert _ops(new_vault) == [("upsert", 5, "")]  # "send the current state": no copy of the content
+    assert count_unsynced(new_vault) == 1
+    save_registration(new_vault, record_id=reg.id, form_id="htcds_core", form_version="2.0", status="draft",
+                      content="<data><n>D</n></data>")
+    assert _ops(new_vault) == [] and get_registration(new_vault, reg.id).sync_state == "local"
+
+
+def test_deleting_a_record_the_server_never_saw_leaves_no_row(new_vault):
+    reg = save_registration(new_vault, form_id="f", form_version="1", status="finalized", content="<a>x</a>")
+    delete_registration(new_vault, reg.id)
+    assert get_registration(new_vault, reg.id) is None and _ops(new_vault) == []
+    assert count_registrations(new_vault, include_deleted=True) == 0
+
+
+def test_deleting_a_record_the_server_has_queues_a_tombstone(new_vault):
+    reg = save_registration(new_vault, form_id="f", form_version="1", status="finalized", content="<a>x</a>",
+                            fields={"title": "Person"})
+    with write(new_vault) as w:  # what the sync client does when the server acknowledges the op
+        seq = w.pending_unfrozen([reg.id])[reg.id]
+        w.freeze_ops([{"d": 1, "w": '{"op": "upsert"}', "b": "batch", "s": seq, "p": '{"state": {}}'}])
+        w.acknowledge_ops([{"s": seq, "r": '{"status": "applied"}'}])
+        w.set_server_states([{"v": 1, "s": "acknowledged", "r": reg.id}])
+    assert _ops(new_vault) == [("upsert", 1, "")]  # acknowledged: what it carried is gone
     delete_registration(new_vault, reg.id)
     assert count_registrations(new_vault) == 0
     assert count_registrations(new_vault, include_deleted=True) == 1
-    with new_vault.session(readonly=True) as session:
-        ops = session.exec(select(Outbox).order_by(Outbox.seq)).all()
-    assert [(o.op, o.record_version) for o in ops] == [("upsert", 1), ("upsert", 2), ("delete", 3)]
-    assert [o.seq for o in ops] == sorted({o.seq for o in ops})
-    assert count_unsynced(new_vault) == 1  # three changes queued, one registration waiting
-    assert get_registration(new_vault, reg.id).content == ""
+    tombstone = get_registration(new_vault, reg.id)
+    assert tombstone.deleted and tombstone.content == "" and tombstone.title is None and tombstone.version == 2
+    assert _ops(new_vault) == [("upsert", 1, ""), ("delete", 2, "")]
+    assert count_unsynced(new_vault) == 1
 
 
 def test_failed_save_writes_neither_record_nor_outbox(new_vault):
@@ -158,7 +189,7 @@ def test_batch_save_is_all_or_nothing(new_vault):
         save_registrations(new_vault, [good, RegistrationDraft("f", "1", "nonsense", "<b/>")])
     assert count_registrations(new_vault) == 0 and count_unsynced(new_vault) == 0
     ids = save_registrations(new_vault, [good, RegistrationDraft("f", "1", "finalized", "<b/>")])
-    assert len(ids) == 2 and count_unsynced(new_vault) == 2
+    assert len(ids) == 2 and count_unsynced(new_vault) == 1  # the draft stays on this laptop
 
 
 def test_deleting_a_registration_removes_its_files(new_vault):

@@ -1,7 +1,8 @@
 """Crash tests with real SIGKILLs at random moments.
 
-1. A process saving registrations is killed 60 times: every save that returned (its id was
-   printed) is there and readable afterwards, and `waypoint verify` passes.
+1. A process saving registrations (alone, in batches, with a file in the same transaction) and deleting some is
+   killed 60 times: every save that returned (its id was printed) is there and readable afterwards, with its
+   file; every deletion that returned left nothing; and `waypoint verify` passes.
 2. A process adding and removing users (each removal rotates the data key: slot file, PRAGMA
    rekey, slot file) is killed 30 times: after each kill the vault opens, verifies and keeps its
    records, and no user whose removal returned can get in.
@@ -18,6 +19,7 @@ import sys
 from pathlib import Path
 
 from desktop_app.vault import Vault
+from desktop_app.services.attachments import list_attachments, read_attachment
 from desktop_app.vault.registrations import get_registration, save_registration
 from vault_testdata import ADMIN, ADMIN_PASSPHRASE
 
@@ -99,11 +101,20 @@ def test_saves_that_returned_survive_sigkill(new_vault, vault_dir):
     assert kills_while_working >= ROUNDS // 2
     assert len(printed) > ROUNDS
 
+    deleted = {line.split()[1] for line in lines if line.startswith("deleted ")}
+    filed = {line.split()[1] for line in lines if line.startswith("filed ")} - deleted
+    assert filed and deleted
     with Vault.unlock(vault_dir, username=ADMIN, passphrase=ADMIN_PASSPHRASE) as vault:
-        missing = [i for i in printed if get_registration(vault, i) is None]
+        missing = [i for i in printed if i not in deleted and get_registration(vault, i) is None]
         assert missing == []
-        for record_id in printed:
+        for record_id in set(printed) - deleted:
             assert f"<id>{record_id}</id>" in get_registration(vault, record_id).content
+        for record_id in filed:  # a save with its file: both, or (killed before it returned) neither
+            photo = read_attachment(vault, record_id=record_id, name="photo.jpg")
+            assert photo and photo == record_id.encode() * (len(photo) // len(record_id.encode()))
+        for record_id in deleted:
+            gone = get_registration(vault, record_id)
+            assert (gone is None or (gone.deleted and gone.content == "")) and not list_attachments(vault, record_id)
     done = subprocess.run(
         [sys.executable, "-m", "desktop_app.cli", "verify", "--vault", str(vault_dir), "--user", ADMIN],
         env={**os.environ, "WAYPOINT_PASSPHRASE": ADMIN_PASSPHRASE}, capture_output=True, text=True, timeout=120,

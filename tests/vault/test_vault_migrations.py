@@ -47,17 +47,24 @@ def test_the_schema_1_vault_from_the_repository_opens_at_the_latest_schema(old_v
         assert count_registrations(vault) == 29
         assert count_registrations(vault, include_deleted=True) == 30
         assert page_registrations(vault, offset=0, limit=1)[0].title == "Synthetic 28"
-    if database.latest_version() > 1:
-        assert list((old_vault / "backups").glob("waypoint.db.v1.*.bak"))
+    # The backup taken before migrating is erased once the migrated vault verifies: it held what was deleted.
+    assert list((old_vault / "backups").glob("*.bak")) == []
 
 
-def test_upgrade_backs_up_first_then_applies_each_migration(old_vault, migrations_dir):
+def test_upgrade_backs_up_first_then_applies_each_migration_then_erases_the_backup(old_vault, migrations_dir,
+                                                                                   tmp_path):
     n = database.latest_version()
+    seen = tmp_path / "backup-as-seen-during-migration.bak"
     (migrations_dir / f"{n + 1:04d}_registration_note.sql").write_text(
         "ALTER TABLE registration ADD COLUMN note TEXT;\nCREATE INDEX ix_registration_note ON registration (note);\n"
     )
     (migrations_dir / f"{n + 2:04d}_fill_note.py").write_text(
+        "import shutil\nfrom pathlib import Path\n\n"
         "def upgrade(connection):\n"
+        f"    if not Path({str(seen)!r}).exists():  # the real run (verify replays migrations in memory)\n"
+        f"        backups = sorted(Path({str(old_vault / 'backups')!r}).glob('*.bak'))\n"
+        "        assert [b.name.split('.')[2] for b in backups] == ['v1']  # one backup, of the file as it was\n"
+        f"        shutil.copy(backups[0], {str(seen)!r})\n"
         "    connection.execute(\"UPDATE registration SET note = 'from ' || form_version\")\n"
     )
     with Vault.unlock(old_vault, username=FIXTURE_ADMIN, passphrase=FIXTURE_PASSPHRASE) as vault:
@@ -68,16 +75,15 @@ def test_upgrade_backs_up_first_then_applies_each_migration(old_vault, migration
             notes = {row[0] for row in session.connection().exec_driver_sql("SELECT note FROM registration")}
         assert notes == {"from 1"}
         dek = vault._dek
-    backups = sorted((old_vault / "backups").glob("*.bak"))
-    assert [b.name.split(".")[2] for b in backups] == ["v1"]  # one backup, of the file as it was
-    # Still encrypted, same key; the fixture predates 8 KiB pages, so it keeps SQLCipher's default.
-    conn = database.connect_raw(backups[0], dek, page_size=database.LEGACY_PAGE_SIZE, isolation_level=None)
+    assert list((old_vault / "backups").glob("*.bak")) == []  # the migrated vault verified: the backup went
+    # While it existed it was the file as it was: still encrypted, same key; the fixture predates 8 KiB pages.
+    conn = database.connect_raw(seen, dek, page_size=database.LEGACY_PAGE_SIZE, isolation_level=None)
     try:
         assert database.schema_version(conn) == 1
         assert conn.execute("SELECT count(*) FROM registration").fetchone()[0] == 30
     finally:
         conn.close()
-    assert backups[0].read_bytes()[:16] != b"SQLite format 3\x00"
+    assert seen.read_bytes()[:16] != b"SQLite format 3\x00"
 
 
 def test_failed_migration_leaves_the_schema_and_data_as_they_were(old_vault, migrations_dir):
@@ -85,8 +91,9 @@ def test_failed_migration_leaves_the_schema_and_data_as_they_were(old_vault, mig
     (migrations_dir / f"{n + 1:04d}_broken.sql").write_text(
         "ALTER TABLE registration ADD COLUMN half_done TEXT;\nTHIS IS NOT SQL;\n"
     )
-    with pytest.raises(errors.MigrationFailed):
+    with pytest.raises(errors.MigrationFailed, match="backup in "):
         Vault.unlock(old_vault, username=FIXTURE_ADMIN, passphrase=FIXTURE_PASSPHRASE)
+    assert len(list((old_vault / "backups").glob("waypoint.db.v1.*.bak"))) == 1  # kept: something went wrong
     (migrations_dir / f"{n + 1:04d}_broken.sql").unlink()
     with Vault.unlock(old_vault, username=FIXTURE_ADMIN, passphrase=FIXTURE_PASSPHRASE) as vault:
         report = vault.verify()

@@ -27,12 +27,12 @@ def test_no_trace_of_the_canary_on_disk(isolated_home, new_vault, vault_dir):
             fields={"title": CANARY_NAME, "registered_on": CANARY_DOB, "dob": CANARY_DOB,
                     "full_name_lower": CANARY_NAME.lower()},
         ).id)
+    delete_registration(new_vault, ids[-1])  # folds and empties the WAL; the saves below fill it again
     save_registrations(new_vault, [RegistrationDraft("htcds", "2", "finalized", canary_content(i),
                                                      fields={"title": CANARY_NAME}) for i in range(40)])
     for record_id in ids[:10]:
         save_registration(new_vault, record_id=record_id, form_id="htcds", form_version="2",
                           status="finalized", content=canary_content(999), fields={"title": CANARY_NAME})
-    delete_registration(new_vault, ids[-1])
     # Searches and a big sort make SQLite build temporary b-trees (kept in memory by temp_store).
     assert page_registrations(new_vault, offset=0, limit=50, search=CANARY_NAME.split()[1][:5])
     with new_vault.session(readonly=True) as session:

@@ -76,8 +76,8 @@ def test_rotation_killed_after_rekey_finishes_at_next_unlock(team, vault_dir):
     target = next(s for s in doc["slots"] if s["username"] == STAFF)
     team.close()
     new_dek = rotation.start(vault_dir, doc, target)
-    rotation.rekey_database(db, old_dek=old_dek, new_dek=new_dek, page_size=database.NEW_VAULT_PAGE_SIZE,
-                            required=True)  # step 2, then "killed"
+    rotation.rekey_database(db, old_dek=old_dek, new_dek=new_dek,
+                            page_size=database.NEW_VAULT_PAGE_SIZE)  # step 2, then "killed"
     with Vault.unlock(vault_dir, username=ADMIN, passphrase=ADMIN_PASSPHRASE) as admin:
         assert admin._dek == new_dek and admin.verify().ok
     assert keyslots.load(vault_dir)["generation"] == 2

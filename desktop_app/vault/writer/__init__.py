@@ -21,6 +21,7 @@ from desktop_app.vault.sql import Db
 from desktop_app.vault.vault import Vault, utc_now
 from desktop_app.vault.writer.base import RegistrationDraft, Stored
 from desktop_app.vault.models import SYNC_WRITER
+from desktop_app.vault.writer.outbox import BLIND, blind
 from desktop_app.vault.writer.sync import SyncWrites
 
 
@@ -38,6 +39,8 @@ def write(vault: Vault) -> Iterator[Writer]:
         with vault.session() as session:
             writer = Writer(Db.of(session), username=vault.user.username, now=utc_now())
             yield writer
+        if writer.erased:
+            fold_wal(vault)
     except Exception as exc:
         mapped = database.wrap_sa_error(exc)
         if mapped is exc:
@@ -45,4 +48,16 @@ def write(vault: Vault) -> Iterator[Writer]:
         raise mapped from exc
 
 
-__all__ = ["RegistrationDraft", "Stored", "SYNC_WRITER", "Writer", "write"]
+def fold_wal(vault: Vault) -> None:
+    """Copy the WAL into the database file and truncate it to nothing (after content was removed).
+
+    With secure_delete the committed pages hold zeros where the content was, but the WAL still holds the
+    pages as they were before, encrypted under the same data key; checkpoint(TRUNCATE) writes the new pages
+    into waypoint.db and empties waypoint.db-wal. It waits for readers (the app has one database thread, so
+    there are none); if one holds the WAL anyway, the next removal or closing the vault folds it.
+    """
+    with vault.session(readonly=True) as session:  # a deferred transaction takes no lock before its first read
+        Db.of(session).execute("PRAGMA wal_checkpoint(TRUNCATE)").all()
+
+
+__all__ = ["BLIND", "RegistrationDraft", "Stored", "SYNC_WRITER", "Writer", "blind", "fold_wal", "write"]

@@ -8,6 +8,7 @@ from typing import Any
 
 from desktop_app.vault.errors import InvalidInput
 from desktop_app.vault.models import STATUSES, SUMMARY_FIELDS
+from desktop_app.vault.policy import Policy, read_db as read_policy
 from desktop_app.vault.sql import Db, Row, chunks, in_list, text
 
 FieldValue = str | int | None
@@ -42,16 +43,17 @@ class Stored:
     created_by: str
     updated_at: str
     updated_by: str
+    purged_at: str | None
 
 
 _STORED_COLUMNS = ("id, form_id, form_version, status, content, version, server_version, sync_state, deleted, "
-                   "created_at, created_by, updated_at, updated_by")
+                   "created_at, created_by, updated_at, updated_by, purged_at")
 
 
 def _stored(row: Row) -> Stored:
     return Stored(row.id, row.form_id, row.form_version, row.status, row.content, int(row.version),
                   row.server_version, row.sync_state, bool(row.deleted), row.created_at, row.created_by,
-                  row.updated_at, row.updated_by)
+                  row.updated_at, row.updated_by, row.purged_at)
 
 
 class WriterBase:
@@ -64,6 +66,14 @@ class WriterBase:
         # Set when content was removed (deletion, purge, consent refused): after the commit the WAL is folded
         # into the database and truncated, so the old pages do not stay readable in waypoint.db-wal.
         self.erased = False
+        self._policy: Policy | None = None
+
+    @property
+    def policy(self) -> Policy:
+        """The laptop's policies (read once per transaction, when first needed)."""
+        if self._policy is None:
+            self._policy = read_policy(self.db)
+        return self._policy
 
     def stored(self, record_id: str) -> Stored | None:
         return self.stored_many([record_id]).get(record_id)

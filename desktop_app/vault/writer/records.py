@@ -1,8 +1,7 @@
-"""The writer's record operations: save (with the outbox op), delete, kept versions, files."""
+"""The writer's record operations: save (with its outbox op), delete, withhold, kept versions, files."""
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -10,7 +9,8 @@ from typing import Any
 from desktop_app.vault.errors import InvalidInput
 from desktop_app.vault.models import SUMMARY_FIELDS
 from desktop_app.vault.sql import chunks, in_list, text
-from desktop_app.vault.writer.base import RegistrationDraft, Stored, WriterBase, validated
+from desktop_app.vault.writer.base import RegistrationDraft, Stored, validated
+from desktop_app.vault.writer.outbox import OutboxWrites
 
 _REG_COLUMNS = ("id", "form_id", "form_version", "status", "content", "created_at", "created_by", "updated_at",
                 "updated_by", "version", "server_version", "sync_state", "deleted", *SUMMARY_FIELDS)
@@ -19,57 +19,52 @@ _INSERT_REG = text(f"INSERT INTO registration ({', '.join(_REG_COLUMNS)}) "
 _UPDATE_REG = text("UPDATE registration SET " + ", ".join(f"{c} = :{c}" for c in _REG_COLUMNS if c != "id")
                    + " WHERE id = :id")
 _INSERT_FIELD = text("INSERT INTO registration_field (record_id, name, value) VALUES (:record_id, :name, :value)")
-_INSERT_OP = text("INSERT INTO outbox (op_id, record_id, op, record_version, base_version, payload, created_at) "
-                  "VALUES (:op_id, :record_id, :op, :record_version, :base_version, :payload, :created_at)")
+PURGED_MESSAGE = ("the identifying data of this registration were removed from this laptop (retention period); "
+                  "it can no longer be edited here")
 
 
-def payload_of(row: dict[str, Any], fields: dict[str, str | None]) -> str:
-    """An outbox payload: the registration's columns and its other extracted fields, as canonical JSON."""
-    return json.dumps({**row, "fields": fields}, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+class RecordWrites(OutboxWrites):
+    def save(self, drafts: Sequence[RegistrationDraft]) -> list[dict[str, Any]]:
+        """Write rows and extracted fields with a few executemany statements, and queue what may travel.
 
-
-class RecordWrites(WriterBase):
-    def save(self, drafts: Sequence[RegistrationDraft], *, supersede_pending: bool = False) -> list[dict[str, Any]]:
-        """Write rows, extracted fields and one outbox op per record, with a few executemany statements.
-
-        `supersede_pending` (consent refused): the record's earlier states that have not left the laptop yet
-        (ops not frozen into a batch) are overwritten with this one, so the personal data they hold is never sent.
+        A finalized record (or a draft, where the policy shares drafts) gets its one pending op, new or changed;
+        a draft stays on this laptop (sync state 'local'), and withdraws an op not yet frozen.
         """
         prepared = [(draft, *validated(draft)) for draft in drafts]
         ids = [record_id for _, record_id, _, _ in prepared]
         if len(set(ids)) != len(ids):
             raise InvalidInput("the same registration appears twice in one save")
         existing = self.stored_many(ids)
+        pending = self.pending_unfrozen(list(existing)) if existing else {}
         inserts: list[dict[str, Any]] = []
         updates: list[dict[str, Any]] = []
         field_rows: list[dict[str, Any]] = []
         ops: list[dict[str, Any]] = []
-        superseded: list[dict[str, Any]] = []
+        withdrawn: list[int] = []
         saved: list[dict[str, Any]] = []
         for draft, record_id, summary, extra in prepared:
             old = existing.get(record_id)
             if old is not None and old.deleted:
                 raise InvalidInput("this registration was deleted")
+            if old is not None and old.purged_at is not None:
+                raise InvalidInput(PURGED_MESSAGE)
+            travels = draft.status == "finalized" or self.policy.share_drafts
             row: dict[str, Any] = {
                 "id": record_id, "form_id": draft.form_id, "form_version": draft.form_version,
                 "status": draft.status, "content": draft.content,
                 "created_at": old.created_at if old else self.now, "created_by": old.created_by if old else self.username,
                 "updated_at": self.now, "updated_by": self.username, "version": old.version + 1 if old else 1,
-                "server_version": old.server_version if old else None, "sync_state": "queued", "deleted": False,
-                **summary,
+                "server_version": old.server_version if old else None,
+                "sync_state": "queued" if travels else "local", "deleted": False, **summary,
             }
             (updates if old else inserts).append(row)
             field_rows += [{"record_id": record_id, "name": k, "value": v} for k, v in extra.items()]
-            payload = payload_of(row, extra)
-            if old is not None and supersede_pending:
-                superseded.append({"p": payload, "r": record_id})
-            ops.append({"op_id": str(uuid.uuid4()), "record_id": record_id, "op": "upsert",
-                        "record_version": row["version"], "base_version": row["server_version"],
-                        "created_at": self.now, "payload": payload})
+            if travels:
+                ops.append({"record_id": record_id, "op": "upsert", "record_version": row["version"],
+                            "base_version": row["server_version"]})
+            elif record_id in pending:
+                withdrawn.append(pending[record_id])
             saved.append(row)
-        if superseded:
-            self.db.execute(text("UPDATE outbox SET payload = :p WHERE record_id = :r AND device_seq IS NULL "
-                                 "AND acked_at IS NULL"), superseded)
         if inserts:
             self.db.execute(_INSERT_REG, inserts)
         if updates:
@@ -77,7 +72,9 @@ class RecordWrites(WriterBase):
             self._drop_fields([r["id"] for r in updates])
         if field_rows:
             self.db.execute(_INSERT_FIELD, field_rows)
-        self.db.execute(_INSERT_OP, ops)
+        self.queue_ops(ops, pending)
+        if withdrawn:
+            self.unqueue(withdrawn)
         return saved
 
     def _drop_fields(self, record_ids: list[str]) -> None:
@@ -86,30 +83,53 @@ class RecordWrites(WriterBase):
             self.db.execute(text(f"DELETE FROM registration_field WHERE record_id IN ({marks})"), params)
 
     def delete(self, record_id: str) -> bool:
-        """Tombstone: content, summary, fields, kept versions and files go; the row stays so the deletion syncs,
-        with a `delete` op queued. False if it was deleted already."""
+        """Delete a record and every copy of its data. False if it was deleted already.
+
+        A record the server never heard of (no server version, no op ever frozen) leaves no row at all. Otherwise a
+        tombstone stays (id and version, no content) with a pending `delete` op, so the deletion syncs; ops already
+        frozen carry nothing any more, and the merge base keeps field names only.
+        """
         old = self.stored(record_id)
         if old is None:
             raise InvalidInput(f"no registration {record_id}")
         if old.deleted:
             return False
+        self.erase_copies(record_id)
+        self.forget_in_flight(record_id, deleted=True)
+        sent = self.db.execute(text("SELECT 1 FROM outbox WHERE record_id = :r AND device_seq IS NOT NULL LIMIT 1"),
+                               {"r": record_id}).first()
+        if old.server_version is None and sent is None:
+            for table, column in (("outbox", "record_id"), ("sync_record", "record_id"), ("registration", "id")):
+                self.db.execute(text(f"DELETE FROM {table} WHERE {column} = :r"), {"r": record_id})
+            return True
+        self.blind_sync_record(record_id)
         version = old.version + 1
         self.db.execute(text(
             "UPDATE registration SET deleted = 1, content = '', " + ", ".join(f"{n} = NULL" for n in SUMMARY_FIELDS)
-            + ", updated_at = :now, updated_by = :by, version = :v, sync_state = 'queued' WHERE id = :id"),
+            + ", updated_at = :now, updated_by = :by, version = :v, sync_state = 'queued', acked_at = NULL, "
+              "purged_at = NULL WHERE id = :id"),
             {"now": self.now, "by": self.username, "v": version, "id": record_id})
-        self.erase_copies(record_id)
-        self.db.execute(_INSERT_OP, {
-            "op_id": str(uuid.uuid4()), "record_id": record_id, "op": "delete", "record_version": version,
-            "base_version": old.server_version, "created_at": self.now,
-            "payload": json.dumps({"id": record_id, "version": version, "deleted": True})})
+        self.queue_ops([{"record_id": record_id, "op": "delete", "record_version": version,
+                         "base_version": old.server_version}], self.pending_unfrozen([record_id]))
         return True
 
     def erase_copies(self, record_id: str) -> None:
-        """Every copy of a deleted record's data besides its row: extracted fields, kept versions, files."""
+        """Every copy of a record's data besides its row: extracted fields, kept versions, files, conflicts."""
         self._drop_fields([record_id])
         self.drop_versions(record_id)
         self.db.execute(text("DELETE FROM attachment WHERE record_id = :r"), {"r": record_id})
+        self.drop_conflicts(record_id)
+        self.erased = True
+
+    def withhold(self, record_id: str, *, keep_file: Callable[[str], bool]) -> None:
+        """Consent refused or withdrawn: before the gated state is saved, every earlier copy of the person goes
+        (kept versions, files `keep_file` does not keep, conflicts, what ops in flight carry, the merge base's
+        values). The save that follows queues the gated state, which the server then holds too."""
+        self.drop_versions(record_id)
+        self.drop_files(record_id, keep=keep_file)
+        self.drop_conflicts(record_id)
+        self.forget_in_flight(record_id, deleted=False)
+        self.blind_sync_record(record_id)
         self.erased = True
 
     # --- kept versions ---------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""The writer's sync operations: freeze and acknowledge outbox ops, write what the server holds, conflicts.
+"""The writer's sync operations: write what the server holds (registrations, the merge base), conflicts.
 
 The decisions (what to freeze, how to merge, which state a record is in) are the sync client's
 (desktop_app/sync/store.py); these write them, in the caller's one transaction.
@@ -16,14 +16,14 @@ from desktop_app.vault.writer.records import RecordWrites
 
 _REMOTE_INSERT = text(
     "INSERT INTO registration (id, form_id, form_version, status, content, created_at, created_by, updated_at, "
-    "updated_by, version, server_version, sync_state, deleted, title, sex, age, nationality, centre, registered_on) "
-    "VALUES (:id, :form_id, :form_version, :status, :content, :created_at, :created_by, :now, :by, 1, :sv, :ss, "
-    ":deleted, :title, :sex, :age, :nationality, :centre, :registered_on)")
+    "updated_by, version, server_version, sync_state, deleted, title, sex, age, nationality, centre, registered_on, "
+    "acked_at) VALUES (:id, :form_id, :form_version, :status, :content, :created_at, :created_by, :now, :by, 1, :sv, "
+    ":ss, :deleted, :title, :sex, :age, :nationality, :centre, :registered_on, :now)")
 _REMOTE_UPDATE = text(
     "UPDATE registration SET form_id = :form_id, form_version = :form_version, status = :status, content = :content, "
     "updated_at = :now, updated_by = :by, version = version + 1, server_version = :sv, sync_state = :ss, "
     "deleted = :deleted, title = :title, sex = :sex, age = :age, nationality = :nationality, centre = :centre, "
-    "registered_on = :registered_on WHERE id = :id")
+    "registered_on = :registered_on, acked_at = :now WHERE id = :id")
 _PUT_SYNC_RECORD = text(
     "INSERT INTO sync_record (record_id, server_version, base, hlc, stale) VALUES (:r, :v, :b, :h, :s) "
     "ON CONFLICT (record_id) DO UPDATE SET server_version = excluded.server_version, base = excluded.base, "
@@ -31,34 +31,15 @@ _PUT_SYNC_RECORD = text(
 
 
 class SyncWrites(RecordWrites):
-    # --- outbox ----------------------------------------------------------------------------------------------
-
-    def freeze_ops(self, frozen: list[dict[str, Any]]) -> None:
-        """Give ops their device_seq (`d`), wire op (`w`) and batch (`b`), by outbox seq (`s`)."""
-        self.db.execute(text("UPDATE outbox SET device_seq = :d, wire = :w, batch_id = :b WHERE seq = :s"), frozen)
-
-    def reject_op(self, seq: int, result: str) -> None:
-        """An op the protocol cannot carry: kept, answered locally as rejected (it takes no device_seq)."""
-        self.db.execute(text("UPDATE outbox SET acked_at = :t, result = :r WHERE seq = :s"),
-                        {"t": self.now, "r": result, "s": seq})
-
-    def acknowledge_ops(self, answers: list[dict[str, Any]]) -> None:
-        """Store the server's result (`r`) of ops by outbox seq (`s`), in seq order."""
-        self.db.execute(text("UPDATE outbox SET acked_at = COALESCE(acked_at, :t), sent_at = COALESCE(sent_at, :t), "
-                             "result = :r WHERE seq = :s"),
-                        [{"t": self.now, **answer} for answer in sorted(answers, key=lambda a: a["s"])])
-
-    def rebase_op(self, seq: int, *, payload: str, base_version: int) -> None:
-        """A pending op's state after a pulled change was merged under it."""
-        self.db.execute(text("UPDATE outbox SET payload = :p, base_version = :v WHERE seq = :s"),
-                        {"p": payload, "v": base_version, "s": seq})
-
     # --- registrations as the server holds them ----------------------------------------------------------------
 
     def set_server_states(self, states: list[dict[str, Any]]) -> None:
-        """After an acknowledgement: the record's server version (`v`, never lowered) and sync state (`s`)."""
+        """After an acknowledgement: the record's server version (`v`, never lowered), sync state (`s`; a record
+        with draft changes kept on this laptop stays 'local' unless in conflict) and when the server had it."""
         self.db.execute(text("UPDATE registration SET server_version = MAX(COALESCE(server_version, 0), :v), "
-                             "sync_state = :s WHERE id = :r"), sorted(states, key=lambda u: u["r"]))
+                             "sync_state = CASE WHEN sync_state = 'local' AND :s != 'conflict' THEN 'local' "
+                             "ELSE :s END, acked_at = :t WHERE id = :r"),
+                        [{**state, "t": self.now} for state in sorted(states, key=lambda u: u["r"])])
 
     def mark_conflict(self, record_id: str) -> None:
         self.db.execute(text("UPDATE registration SET sync_state = 'conflict' WHERE id = :r"), {"r": record_id})

@@ -1,0 +1,126 @@
+"""The writer's outbox: one pending op per record, frozen into a batch, acknowledged, and then content-free.
+
+The life of an op:
+1. queued: a save of a record that may travel (finalized, or a draft where the administrator lets drafts be
+   shared) queues an op that says "send this record's current state"; it holds no copy of the content. A later
+   save of the record before the op is frozen changes that op (its record_version) instead of adding one: ten
+   saves are one op on the wire. A draft saved over it (drafts stay on this laptop) withdraws it.
+2. frozen: the sync client gives it a device_seq and its wire op (`freeze_ops`), and keeps the state it sent
+   (`payload`), what the acknowledgement makes the merge base;
+3. acknowledged: the server's result is stored and the wire op and payload are wiped (`acknowledge_ops`); the row
+   keeps ids, sequence numbers, the result and the SHA-256 of what was sent.
+A deletion or a refused consent rewrites ops already frozen but not acknowledged into content-free ones with the
+same op_id and device_seq (`forget_in_flight`), and blinds the merge base (`blind_sync_record`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from typing import Any
+
+from desktop_app.vault.sql import chunks, in_list, text
+from desktop_app.vault.writer.base import WriterBase
+
+# A merge base (sync_record.base) whose values were forgotten: the names stay, the values become this, which
+# never equals a real value, so a 3-way merge sees every field as changed and never revives a forgotten one.
+BLIND = "\x00withheld"
+
+_INSERT_OP = text("INSERT INTO outbox (op_id, record_id, op, record_version, base_version, payload, created_at) "
+                  "VALUES (:op_id, :record_id, :op, :record_version, :base_version, '', :created_at)")
+
+
+def blind(state: dict[str, Any]) -> dict[str, Any]:
+    """A sync state with its values forgotten: form, deletion flag and field names only."""
+    return {"form_id": state.get("form_id", ""), "form_version": state.get("form_version", ""),
+            "deleted": bool(state.get("deleted")), "fields": {name: BLIND for name in state.get("fields") or {}},
+            "content": BLIND if state.get("content") is not None else None}
+
+
+def wire_sha256(wire: str) -> str:
+    return hashlib.sha256(wire.encode("utf-8")).hexdigest()
+
+
+class OutboxWrites(WriterBase):
+    def pending_unfrozen(self, record_ids: list[str]) -> dict[str, int]:
+        """record_id -> outbox seq of its op not yet frozen into a batch (a record has at most one)."""
+        found: dict[str, int] = {}
+        for part in chunks(record_ids):
+            marks, params = in_list(part)
+            for row in self.db.execute(text(f"SELECT record_id, seq FROM outbox WHERE record_id IN ({marks}) "
+                                            "AND device_seq IS NULL AND +acked_at IS NULL"), params).all():
+                found[row.record_id] = row.seq
+        return found
+
+    def queue_ops(self, ops: list[dict[str, Any]], pending: dict[str, int]) -> None:
+        """Queue `op` (upsert|delete) at `record_version` on `base_version` for each `record_id`: the record's
+        pending op (seq in `pending`) changes, or a new one is added."""
+        changed = [{**op, "seq": pending[op["record_id"]]} for op in ops if op["record_id"] in pending]
+        added = [{"op_id": str(uuid.uuid4()), "created_at": self.now, **op} for op in ops if op["record_id"] not in pending]
+        if changed:
+            self.db.execute(text("UPDATE outbox SET op = :op, record_version = :record_version, "
+                                 "base_version = :base_version WHERE seq = :seq"), changed)
+        if added:
+            self.db.execute(_INSERT_OP, added)
+
+    def unqueue(self, seqs: list[int]) -> None:
+        """Withdraw ops not yet frozen (a draft saved over an unsent finalize stays on this laptop)."""
+        self.db.execute(text("DELETE FROM outbox WHERE seq = :s AND device_seq IS NULL"), [{"s": s} for s in seqs])
+
+    def forget_in_flight(self, record_id: str, *, deleted: bool) -> None:
+        """Ops of the record frozen but not acknowledged lose what they carry: same op_id and device_seq (the
+        server matches a resent seq by its op_id), no fields, no content; `deleted` makes them deletions.
+        If the server applied the original already, it answers with the stored result."""
+        rows = self.db.execute(text("SELECT seq, wire FROM outbox WHERE record_id = :r AND device_seq IS NOT NULL "
+                                    "AND acked_at IS NULL AND wire IS NOT NULL"), {"r": record_id}).all()
+        updates = []
+        for row in rows:
+            op = json.loads(row.wire)
+            op.update(fields={}, content=None)
+            if deleted:
+                op["op"] = "delete"
+            wire = json.dumps(op, separators=(",", ":"), ensure_ascii=False)
+            updates.append({"w": wire, "h": wire_sha256(wire), "s": row.seq})
+        if updates:
+            self.db.execute(text("UPDATE outbox SET wire = :w, wire_sha256 = :h, payload = '' WHERE seq = :s"),
+                            updates)
+
+    def blind_sync_record(self, record_id: str) -> None:
+        """Forget the values of the record's merge base (and any server state held to show later)."""
+        row = self.db.execute(text("SELECT base FROM sync_record WHERE record_id = :r"), {"r": record_id}).first()
+        if row is not None:
+            self.db.execute(text("UPDATE sync_record SET base = :b, stale = 0 WHERE record_id = :r"),
+                            {"b": json.dumps(blind(json.loads(row.base)), sort_keys=True), "r": record_id})
+
+    def drop_conflicts(self, record_id: str) -> None:
+        """Conflicts hold both sides' states: they go with the data they hold."""
+        self.db.execute(text("DELETE FROM conflict WHERE record_id = :r"), {"r": record_id})
+
+    # --- the sync client's steps ---------------------------------------------------------------------------------
+
+    def freeze_ops(self, frozen: list[dict[str, Any]]) -> None:
+        """Give ops their device_seq (`d`), wire op (`w`), batch (`b`) and the state they send (`p`), by seq (`s`)."""
+        self.db.execute(text("UPDATE outbox SET device_seq = :d, wire = :w, wire_sha256 = :h, batch_id = :b, "
+                             "payload = :p WHERE seq = :s"),
+                        [{**row, "h": wire_sha256(row["w"])} for row in frozen])
+
+    def reject_op(self, seq: int, result: str) -> None:
+        """An op the protocol cannot carry: kept, answered locally as rejected (it takes no device_seq)."""
+        self.db.execute(text("UPDATE outbox SET acked_at = :t, result = :r WHERE seq = :s"),
+                        {"t": self.now, "r": result, "s": seq})
+
+    def acknowledge_ops(self, answers: list[dict[str, Any]]) -> None:
+        """Store the server's result (`r`) of ops by outbox seq (`s`), in seq order; what they carried is wiped."""
+        self.db.execute(text("UPDATE outbox SET acked_at = COALESCE(acked_at, :t), sent_at = COALESCE(sent_at, :t), "
+                             "result = :r, wire = NULL, payload = '' WHERE seq = :s"),
+                        [{"t": self.now, **answer} for answer in sorted(answers, key=lambda a: a["s"])])
+
+    def rebase_op(self, seq: int, *, base_version: int) -> None:
+        """A pending op now sits on the server version a pulled change was merged from."""
+        self.db.execute(text("UPDATE outbox SET base_version = :v WHERE seq = :s"), {"v": base_version, "s": seq})
+
+    def resend_op(self, seq: int, wire: str) -> None:
+        """An acknowledged op sent again (the server lost it): rebuilt from the record's current state."""
+        self.db.execute(text("UPDATE outbox SET wire = :w, wire_sha256 = :h WHERE seq = :s"),
+                        {"w": wire, "h": wire_sha256(wire), "s": seq})
