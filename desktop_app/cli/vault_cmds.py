@@ -28,7 +28,7 @@ from desktop_app.services import session
 from desktop_app.vault import ROLES, KdfProfile, Vault, errors
 from desktop_app.vault.erase import CONFIRMATION_WORDS
 from desktop_app.vault.passphrases import MIN_LENGTH, Reason
-from desktop_app.vault.vault import POLICY_ANY_USER_MAY_ERASE
+from desktop_app.vault.vault import POLICY_ANY_USER_MAY_ERASE, POLICY_SHARE_DRAFTS
 
 EXIT_VERIFY_FAILED = 1
 EXIT_ERROR = 2
@@ -45,7 +45,7 @@ WHY_REFUSED = {
     Reason.LOOKALIKE: "swapping letters for look-alike symbols (P@ssw0rd) does not make it stronger",
     Reason.TOO_GUESSABLE: "it would be guessed too soon by someone who copies the vault",
 }
-POLICY_NAMES = {"any-user-may-erase": POLICY_ANY_USER_MAY_ERASE}
+POLICY_NAMES = {"any-user-may-erase": POLICY_ANY_USER_MAY_ERASE, "share-drafts": POLICY_SHARE_DRAFTS}
 
 
 def register(subparsers) -> None:

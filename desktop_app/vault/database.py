@@ -235,7 +235,7 @@ def migrate(conn: Connection, *, folder: Path, target: int | None = None) -> Pat
     return None
 
 
-def migrated_problems(conn, version: int) -> list[str]:
+def migrated_problems(conn: Connection, version: int) -> list[str]:
     """What is wrong with a freshly migrated file: page HMACs, SQLite's own check, the schema's shape."""
     problems = [f"encrypted page check: {row[0]}" for row in conn.execute("PRAGMA cipher_integrity_check")]
     checked = [row[0] for row in conn.execute("PRAGMA quick_check").fetchall()]

@@ -117,7 +117,7 @@ def page_registrations(vault: Vault, *, offset: int, limit: int, search: str | N
     """
     if offset < 0 or limit < 0:
         raise InvalidInput("offset and limit must not be negative")
-    params: dict = {"offset": int(offset), "limit": int(limit)}
+    params: dict[str, object] = {"offset": int(offset), "limit": int(limit)}
     where = "WHERE deleted = 0"
     if search:
         escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

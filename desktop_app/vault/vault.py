@@ -48,9 +48,11 @@ from desktop_app.vault.models import Meta
 VAULT_FORMAT = "1"
 RECOVERY_USERNAME = "recovery"
 ADMINISTRATOR = grants.ADMINISTRATOR
-# Organisation policy (meta rows, set by an administrator): may any signed-in user erase the vault?
+# Organisation policy (meta rows, set by an administrator): may any signed-in user erase the vault? May drafts
+# travel to the server (else they stay on the laptop that made them; desktop_app/vault/writer)?
 POLICY_ANY_USER_MAY_ERASE = "policy.any_user_may_erase"
-POLICIES = (POLICY_ANY_USER_MAY_ERASE,)
+POLICY_SHARE_DRAFTS = "policy.share_drafts"
+POLICIES = (POLICY_ANY_USER_MAY_ERASE, POLICY_SHARE_DRAFTS)
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,8 @@
 
 Started once as a "zygote" that imports everything, then, for each `go SEED` line on stdin, forks
 a child that unlocks the vault and works in a loop: mode `save` saves registrations, printing
-`saved <id>` only after each save has returned (`filed <id>` after a save with a file, `deleted <id>` after a
-deletion); mode `rotate` adds and removes users (each removal
+`saved <id>` only after each save has returned (`filed <id>` after a save with a file; `deleting <id>` before a deletion and
+`deleted <id>` after it returned); mode `rotate` adds and removes users (each removal
 rotates the data key), printing `added <name>` / `removed <name>` after each returned.
 The test SIGKILLs the child at a random moment; the zygote
 reports `ended <pid>` once it is gone. Forking keeps 50+ kills inside CI time.
@@ -57,6 +57,7 @@ def write_forever(folder: Path, username: str, passphrase: str, seed: int) -> No
             ids = []
         elif choice < 0.45 and saved:
             record_id = saved.pop(rng.randrange(len(saved)))  # a deletion: erases, then folds the WAL
+            os.write(1, f"deleting {record_id}\n".encode())  # killed from here on, it may or may not be gone
             delete_registration(vault, record_id)
             os.write(1, f"deleted {record_id}\n".encode())
             ids = []
