@@ -124,7 +124,7 @@ def build_graph(definition) -> Graph:
     indegree = [0] * len(raw)
     for i, v in enumerate(raw):
         targets: set[int] = set()
-        if v.prop == "calculate":
+        if v.prop in ("calculate", "choices"):  # a choice filter drops answers no longer offered
             targets |= reader_cache.get(v.path) or readers_of_path(v.path)
         elif v.prop == "relevant":
             # what other expressions see of a node and everything below it changes with its

@@ -170,7 +170,7 @@ class FormSession(ItemsMixin, RepeatsMixin):
             if v.prop == "choices":
                 self._choice_cache.pop(node, None)
                 changes.choices.add(node)
-                return []
+                return self._drop_stale_choices(node, changes)
             if v.prop == "label":
                 changes.labels.add(node)
                 return []
@@ -205,6 +205,22 @@ class FormSession(ItemsMixin, RepeatsMixin):
                 node.valid = ok
                 changes.validity.add(node)
         return []
+
+    def _drop_stale_choices(self, node: Node, changes: ChangeSet) -> list[str]:
+        """A select keeps only answers that are still among its filtered choices: country Mali
+        drops city Niamey. JavaRosa does this whenever it lists the choices of a question on
+        screen (ItemsetBinding.getChoices → updateQuestionAnswerInModel); a hidden select is
+        put off like its other work and cleaned when shown again."""
+        if not node.value:
+            return []
+        allowed = {c.value for c in self.choices_for(node)}
+        kept = self._within_choices(node, node.value, allowed)
+        if kept == node.value:
+            return []
+        changes.before_value.setdefault(node, node.value)
+        node.value = kept
+        changes.values.add(node)
+        return [node.gpath]
 
     def _evaluation_failed(self, v, node: Node, exc: Exception):
         """An expression that fails at run time (instance('x') missing, a bad regex pattern...)
@@ -316,13 +332,22 @@ class FormSession(ItemsMixin, RepeatsMixin):
         if text and control is not None and type_ in ("select1", "select", "rank") and \
                 (control.items or control.itemset):
             allowed = {c.value for c in self.choices_for(node)}
-            unknown = [v for v in text.split() if v not in allowed]
-            if unknown:
-                raise AnswerError(f"not among the choices: {' '.join(unknown)}", ref=ref)
+            kept = self._within_choices(node, text, allowed)
+            if kept != text:
+                unknown = text if type_ == "select1" else " ".join(v for v in text.split() if v not in allowed)
+                raise AnswerError(f"not among the choices: {unknown}", ref=ref)
         changes = ChangeSet()
         self._set(node, text, changes)
         self.audit.record("question", node=self.ref_of(node))
         return self._finish(changes)
+
+    def _within_choices(self, node: Node, text: str, allowed: set[str]) -> str:
+        """`text` without what is not among `allowed`. A select_one answer is the whole value, so
+        a choice value may hold spaces ("Township 01", as SelectOneData keeps it); a
+        select_multiple or rank answer is a space-separated list (MultipleItemsData)."""
+        if self.answer_type(node) == "select1":
+            return text if text in allowed else ""
+        return " ".join(v for v in text.split() if v in allowed)
 
     def answer_type(self, node: Node) -> str:
         """The type an answer must have: the control decides for selects (pyxform binds

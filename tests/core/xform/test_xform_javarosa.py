@@ -53,3 +53,79 @@ def test_local_name_of_the_parent_is_not_a_dependency_on_its_answers():
     assert s.value("/data/top[2]/nested[2]/pos") == "top: 2 / nested: 2"
     s.remove_repeat("/data/top[1]")
     assert s.value("/data/top[1]/nested[2]/pos") == "top: 1 / nested: 2"
+
+
+CASCADE = """
+| survey   |                   |         |         |                        |                          |
+|          | type              | name    | label   | choice_filter          | calculation              |
+|          | select_one country| country | Country |                        |                          |
+|          | select_one city   | city    | City    | country = ${country}   |                          |
+|          | select_multiple city | visited | Visited | country = ${country} |                          |
+|          | calculate         | said    |         |                        | concat(${country}, '/', ${city}) |
+| choices  |                   |         |         |                        |                          |
+|          | list_name         | name    | label   | country                |                          |
+|          | country           | NE      | Niger   |                        |                          |
+|          | country           | ML      | Mali    |                        |                          |
+|          | city              | niamey  | Niamey  | NE                     |                          |
+|          | city              | zinder  | Zinder  | NE                     |                          |
+|          | city              | bamako  | Bamako  | ML                     |                          |
+|          | city              | both    | Border  | NE                     |                          |
+"""
+
+
+def test_a_select_drops_an_answer_no_longer_among_its_filtered_choices(form):
+    # ItemsetBinding.getChoices → updateQuestionAnswerInModel: selections missing from the new
+    # filtered list are removed from the answer (Niger/Niamey, then Mali: no Mali/Niamey record)
+    s = form(CASCADE)
+    s.answer("/data/country", "NE")
+    s.answer("/data/city", "niamey")
+    s.answer("/data/visited", ["zinder", "niamey"])
+    assert s.value("/data/said") == "NE/niamey"
+    changes = s.answer("/data/country", "ML")
+    assert s.value("/data/city") == "" and s.value("/data/visited") == ""
+    assert {"/data/city", "/data/visited", "/data/said"} <= changes.refs["values"]
+    assert s.value("/data/said") == "ML/"
+    assert "<city/>" in s.to_instance_xml()
+
+
+def test_a_multiple_select_keeps_the_selections_still_offered():
+    s = new_session(xform("""
+      <instance><data id="m"><filter/><picked/></data></instance>
+      <instance id="items"><root><item><name>a</name><g>1</g></item><item><name>b</name><g>1 2</g></item>
+        <item><name>c</name><g>2</g></item></root></instance>
+      <bind nodeset="/data/filter" type="string"/><bind nodeset="/data/picked" type="string"/>""",
+        """<input ref="/data/filter"/><select ref="/data/picked">
+           <itemset nodeset="instance('items')/root/item[contains(g, /data/filter)]"><value ref="name"/>
+           <label ref="name"/></itemset></select>"""))
+    s.answer("/data/filter", "1")
+    s.answer("/data/picked", "a b")
+    s.answer("/data/filter", "2")
+    assert s.value("/data/picked") == "b"
+
+
+def test_a_hidden_select_is_cleaned_when_shown_again(form):
+    # Collect filters a select's answer when it lists its choices, i.e. when the question is shown;
+    # while hidden its answer reads as empty and stays out of the record anyway
+    s = form("""
+| survey   |                    |         |         |                      |                     |
+|          | type               | name    | label   | choice_filter        | relevant            |
+|          | select_one country | country | Country |                      |                     |
+|          | select_one yn      | ask     | Ask?    |                      |                     |
+|          | select_one city    | city    | City    | country = ${country} | ${ask} = 'yes'      |
+| choices  |                    |         |         |                      |                     |
+|          | list_name          | name    | label   | country              |                     |
+|          | country            | NE      | Niger   |                      |                     |
+|          | country            | ML      | Mali    |                      |                     |
+|          | yn                 | yes     | Yes     |                      |                     |
+|          | yn                 | no      | No      |                      |                     |
+|          | city               | niamey  | Niamey  | NE                   |                     |
+|          | city               | bamako  | Bamako  | ML                   |                     |
+""")
+    s.answer("/data/country", "NE")
+    s.answer("/data/ask", "yes")
+    s.answer("/data/city", "niamey")
+    s.answer("/data/ask", "no")
+    s.answer("/data/country", "ML")
+    assert "<city>" not in s.to_instance_xml()
+    changes = s.answer("/data/ask", "yes")
+    assert s.value("/data/city") == "" and "/data/city" in changes.refs["values"]
