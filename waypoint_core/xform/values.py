@@ -82,10 +82,8 @@ def normalize_answer(value, type_: str) -> str:
             raise ValueError("a choice is given twice")
         return " ".join(parts)
     if type_ == "select1":
-        text = str(value).strip()
-        if " " in text:
-            raise ValueError(f"{value!r}: one choice is expected")
-        return text
+        # one choice value, spaces included: "Township 01" (JavaRosa's SelectOneData keeps it whole)
+        return str(value).strip()
     if type_ == "geopoint":
         return _geopoint(value)
     if type_ in ("geotrace", "geoshape"):

@@ -4,8 +4,10 @@ so a form filled here records what it would in Collect."""
 
 from __future__ import annotations
 
+import pytest
+
 from tests.core.xform.conftest import new_session
-from waypoint_core.xform import FormDefinition
+from waypoint_core.xform import AnswerError, FormDefinition
 
 XFORM = """<h:html xmlns="http://www.w3.org/2002/xforms" xmlns:h="http://www.w3.org/1999/xhtml"
     xmlns:jr="http://openrosa.org/javarosa" xmlns:odk="http://www.opendatakit.org/xforms">
@@ -129,3 +131,21 @@ def test_a_hidden_select_is_cleaned_when_shown_again(form):
     assert "<city>" not in s.to_instance_xml()
     changes = s.answer("/data/ask", "yes")
     assert s.value("/data/city") == "" and "/data/city" in changes.refs["values"]
+
+
+def test_a_select_one_value_may_hold_spaces():
+    # SelectOneData keeps the chosen value whole; only select_multiple answers are space-separated
+    s = new_session(xform("""
+      <instance><data id="sp"><township/><n/></data></instance>
+      <instance id="t"><root><item><name>Township 01</name><label>One</label></item>
+        <item><name>Township 02</name><label>Two</label></item></root></instance>
+      <bind nodeset="/data/township" type="string"/>
+      <bind nodeset="/data/n" type="string" calculate="substring-after(/data/township, ' ')"/>""",
+        """<select1 ref="/data/township"><itemset nodeset="instance('t')/root/item">
+           <value ref="name"/><label ref="label"/></itemset></select1>"""))
+    s.answer("/data/township", "Township 02")
+    assert s.value("/data/township") == "Township 02" and s.value("/data/n") == "02"
+    assert s.finalize() == []
+    assert "<township>Township 02</township>" in s.to_instance_xml()
+    with pytest.raises(AnswerError):
+        s.answer("/data/township", "Township")
