@@ -14,7 +14,7 @@ import math
 import re
 from decimal import Decimal, InvalidOperation
 
-from waypoint_core.xform.xpath_eval import to_bool, to_number, to_string
+from waypoint_core.xform.xpath_eval import java_double, to_bool, to_number, to_string
 
 _INT_RE = re.compile(r"^\s*[-+]?\d+\s*$")
 _TIME_RE = re.compile(r"^(\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$")
@@ -107,6 +107,14 @@ def normalize_answer(value, type_: str) -> str:
     return value if isinstance(value, str) else to_string(value)
 
 
+def _wrapped_number(x: float) -> str:
+    # wrapData: IntegerData/LongData when |d - (long) d| < 1e-9, else DecimalData
+    if math.isinf(x):
+        return java_double(x)
+    whole = math.trunc(x)
+    return str(whole) if abs(x - whole) < 1e-9 else java_double(x)
+
+
 def _geopoint(value) -> str:
     parts = value.split() if isinstance(value, str) else [str(v) for v in value]
     if not 2 <= len(parts) <= 4:
@@ -122,24 +130,6 @@ def _geopoint(value) -> str:
     if not any(numbers):
         return ""  # JavaRosa's GeoPointData.toBoolean: an all-zero point is "not captured", and writes as ""
     return " ".join(java_double(n) for n in numbers)
-
-
-def java_double(x: float) -> str:
-    """`x` as Java's Double.toString writes it, which is how ODK Collect (JavaRosa's DecimalData and
-    GeoPointData) stores decimals and coordinates: 2.0, 0.5, 0.001, 1.0E-4, 1.2345678E7."""
-    if x != x:
-        return "NaN"
-    if math.isinf(x):
-        return "Infinity" if x > 0 else "-Infinity"
-    if x == 0:
-        return "-0.0" if math.copysign(1.0, x) < 0 else "0.0"
-    sign = "-" if x < 0 else ""
-    shortest = Decimal(repr(abs(x)))  # the shortest digits that read back as x, as Java 19+ picks them
-    if 1e-3 <= abs(x) < 1e7:
-        plain = format(shortest, "f")
-        return sign + (plain if "." in plain else plain + ".0")
-    digits = "".join(map(str, shortest.as_tuple().digits)).rstrip("0") or "0"
-    return f"{sign}{digits[0]}.{digits[1:] or '0'}E{shortest.adjusted()}"
 
 
 def cast_default(text: str, type_: str) -> str:
@@ -168,22 +158,24 @@ def cast_default(text: str, type_: str) -> str:
 
 
 def calculated_text(result, type_: str) -> str:
-    """Store a calculate's XPath result by the bind's type (NaN of a number type stores '')."""
+    """Store a calculate's XPath result by the bind's type, as JavaRosa's IAnswerData.wrapData
+    does: NaN and '' store nothing, whatever the type, so NaN is never kept as text (a `once()`
+    over a not yet answered question then runs again later instead of freezing "NaN"); a
+    number within 10^-9 of a whole one stores it whole ("3"), others as Java's Double.toString."""
     if isinstance(result, list):
         result = result[0].string_value() if result else ""
+    if isinstance(result, float) and result != result:
+        return ""
+    if isinstance(result, str) and result == "":
+        return ""
     if type_ == "int":
-        if isinstance(result, str) and result.strip() == "":
-            return ""
         x = to_number(result)
         return "" if x != x or math.isinf(x) else str(int(x))
     if type_ == "decimal":
-        if isinstance(result, str) and result.strip() == "":
-            return ""
         x = to_number(result)
-        if x != x or math.isinf(x):
-            return ""
-        # JavaRosa's IAnswerData.wrapData: a whole number is stored as an integer ("2"), others as Java writes them
-        return str(int(x)) if abs(x - int(x)) < 1e-9 and abs(x) < 2**63 else java_double(x)
+        return "" if x != x or math.isinf(x) else _wrapped_number(x)
+    if isinstance(result, float) and type_ != "boolean":
+        return _wrapped_number(result)
     if type_ == "boolean":
         return "true" if to_bool(result) else "false"
     if type_ == "date" and isinstance(result, (float, int)) and not isinstance(result, bool):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from decimal import Decimal
 from functools import lru_cache
 
 from waypoint_core.xform.errors import XPathEvalError
@@ -75,6 +76,41 @@ def format_number(x: float) -> str:
     return text
 
 
+def java_double(x: float) -> str:
+    """Java's Double.toString, which JavaRosa uses for non-integral numbers: shortest digits,
+    plain between 10^-3 and 10^7 ("0.5", "1234.5"), computerized scientific notation outside
+    ("1.0E7", "1.5E-4")."""
+    if x != x:
+        return "NaN"
+    if x in (math.inf, -math.inf):
+        return "Infinity" if x > 0 else "-Infinity"
+    if x == 0:
+        return "-0.0" if math.copysign(1, x) < 0 else "0.0"
+    if 1e-3 <= abs(x) < 1e7:
+        text = repr(x)
+        return text if "." in text or "e" in text else text + ".0"
+    sign, digits, exponent = Decimal(repr(x)).as_tuple()
+    figures = "".join(map(str, digits)).rstrip("0") or "0"
+    power = len(digits) + int(exponent) - 1
+    return f"{'-' if sign else ''}{figures[0]}.{figures[1:] or '0'}E{power}"
+
+
+def xpath_number_text(x: float) -> str:
+    """A number as XPath string() gives it in JavaRosa (XPathFuncExpr.toString): NaN, Infinity,
+    whole numbers (within 10^-12, in Java int range) without a decimal point, others as Java's
+    Double.toString."""
+    if x != x:
+        return "NaN"
+    if abs(x) < 1e-12:
+        return "0"
+    if x in (math.inf, -math.inf):
+        return "Infinity" if x > 0 else "-Infinity"
+    whole = max(min(math.trunc(x), 2**31 - 1), -(2**31))  # Java's (int) cast saturates
+    if abs(x - whole) < 1e-12:
+        return str(whole)
+    return java_double(x)
+
+
 def format_datetime(value: dt.datetime) -> str:
     text = value.isoformat(timespec="milliseconds")
     return text
@@ -88,7 +124,7 @@ def to_string(v) -> str:
     if isinstance(v, bool):
         return "true" if v else "false"
     if isinstance(v, float):
-        return format_number(v)
+        return xpath_number_text(v)
     if isinstance(v, int):
         return str(v)
     if isinstance(v, dt.datetime):

@@ -149,3 +149,25 @@ def test_a_select_one_value_may_hold_spaces():
     assert "<township>Township 02</township>" in s.to_instance_xml()
     with pytest.raises(AnswerError):
         s.answer("/data/township", "Township")
+
+
+def test_nan_is_stored_as_empty_whatever_the_type_so_once_runs_again(form):
+    # IAnswerData.wrapData: "if NaN or empty string, null" before any type is considered; pyxform
+    # types calculations as string, so "NaN" must not be kept as text for once() to freeze
+    s = form("""
+| survey |           |        |        |                               |
+|        | type      | name   | label  | calculation                   |
+|        | integer   | ch     | Count  |                               |
+|        | calculate | pick   |        | once(int(${ch} * 0.99) + 1)   |
+|        | calculate | ratio  |        | ${ch} div 4                   |
+|        | calculate | third  |        | 1 div 3                       |
+|        | calculate | big    |        | 12345678.9 + 0                |
+""")
+    assert s.value("/data/pick") == "" and s.value("/data/ratio") == ""
+    s.answer("/data/ch", 3)
+    assert s.value("/data/pick") == "3"
+    assert s.value("/data/ratio") == "0.75"
+    assert s.value("/data/third") == "0.3333333333333333"
+    assert s.value("/data/big") == "1.23456789E7"  # DecimalData's Double.toString
+    s.answer("/data/ch", 8)
+    assert s.value("/data/pick") == "3"  # once() keeps its first real value
