@@ -15,7 +15,8 @@ class Node:
     """An element of an instance. `value` is its text (only leaves carry one)."""
 
     __slots__ = ("name", "ns", "parent", "children", "kids", "attrs", "value", "relevant", "self_relevant",
-                 "bind", "dtype", "required", "readonly", "valid", "gpath", "order", "is_template", "__weakref__")
+                 "bind", "dtype", "vtype", "required", "readonly", "valid", "gpath", "order", "is_template",
+                 "__weakref__")
 
     def __init__(self, name: str, parent: Node | None = None, *, ns: str | None = None):
         self.name = name
@@ -29,6 +30,9 @@ class Node:
         self.self_relevant = True
         self.bind = None
         self.dtype: str | None = None
+        # what a calculation typed as text last computed ("number", "boolean", "dateTime"), read
+        # back as that type, as JavaRosa keeps the typed answer (IAnswerData.wrapData)
+        self.vtype: str | None = None
         self.required = False
         self.readonly = False
         self.valid = True  # the constraint holds (an empty answer always does)
@@ -101,6 +105,7 @@ class AttrNode:
     children: tuple = ()
     kids: dict = {}
     dtype = None
+    vtype = None
 
     def __init__(self, name: str, value: str, parent: Node):
         self.name = name

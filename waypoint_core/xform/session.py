@@ -22,8 +22,8 @@ from waypoint_core.xform.items import ItemsMixin
 from waypoint_core.xform.nodes import Node, document
 from waypoint_core.xform.repeats import RepeatsMixin
 from waypoint_core.xform.serialize import load_instance, to_xml
-from waypoint_core.xform.values import calculated_text, normalize_answer
-from waypoint_core.xform.xpath_eval import Ctx, to_bool
+from waypoint_core.xform.values import calculated_value, normalize_answer
+from waypoint_core.xform.xpath_eval import Ctx, format_datetime, to_bool
 
 
 class FormSession(ItemsMixin, RepeatsMixin):
@@ -79,6 +79,11 @@ class FormSession(ItemsMixin, RepeatsMixin):
         if doc is None:
             raise XPathEvalError(f"instance('{instance_id}') does not exist in this form")
         return doc
+
+    @property
+    def timezone(self) -> dt.tzinfo | None:
+        """The device's time zone: dates and times are recorded in it, as Collect records them."""
+        return self._clock().tzinfo
 
     def today(self) -> dt.date:
         return self._clock().date()
@@ -178,7 +183,7 @@ class FormSession(ItemsMixin, RepeatsMixin):
         except (FormError, ValueError, TypeError, ArithmeticError, IndexError, KeyError, RecursionError) as exc:
             result = self._evaluation_failed(v, node, exc)
         if v.prop == "calculate":
-            text = calculated_text(result, node.dtype or "string")
+            text, node.vtype = calculated_value(result, node.dtype or "string", self.timezone)
             if text != node.value:
                 changes.before_value.setdefault(node, node.value)
                 node.value = text
@@ -337,6 +342,7 @@ class FormSession(ItemsMixin, RepeatsMixin):
                 unknown = text if type_ == "select1" else " ".join(v for v in text.split() if v not in allowed)
                 raise AnswerError(f"not among the choices: {unknown}", ref=ref)
         changes = ChangeSet()
+        node.vtype = None  # a person's answer is read by the question's own type
         self._set(node, text, changes)
         self.audit.record("question", node=self.ref_of(node))
         return self._finish(changes)
@@ -379,9 +385,9 @@ class FormSession(ItemsMixin, RepeatsMixin):
                 result = sv.value.fn(Ctx(target, self))
             except FormError as exc:
                 raise type(exc)(f"setvalue: {exc.reason}", ref=self.ref_of(target), expression=sv.value.text) from exc
-            text = calculated_text(result, target.dtype or "string")
+            text, target.vtype = calculated_value(result, target.dtype or "string", self.timezone)
         else:
-            text = sv.literal
+            text, target.vtype = sv.literal, None
         self._set(target, text, changes)
 
     def _finish(self, changes: ChangeSet) -> ChangeSet:
@@ -407,7 +413,7 @@ class FormSession(ItemsMixin, RepeatsMixin):
         if preload == "uid":
             return "uuid:" + self._uuid()
         if preload == "timestamp" and params == "start":
-            return self._clock().isoformat(timespec="milliseconds")
+            return format_datetime(self._clock())
         if preload == "date" and params == "today":
             return self._clock().date().isoformat()
         if preload == "property":
@@ -438,7 +444,7 @@ class FormSession(ItemsMixin, RepeatsMixin):
         for node in list(self.root.iter()):
             bind = node.bind
             if bind is not None and bind.preload == "timestamp" and bind.preload_params == "end":
-                self._set(node, self._clock().isoformat(timespec="milliseconds"), changes)
+                self._set(node, format_datetime(self._clock()), changes)
         issues = self.validate()
         if issues:
             self.audit.record("finalize error", node=issues[0].ref)

@@ -14,7 +14,9 @@ import math
 import re
 from decimal import Decimal, InvalidOperation
 
-from waypoint_core.xform.xpath_eval import java_double, to_bool, to_number, to_string
+from waypoint_core.xform.xpath_eval import (
+    atom, format_datetime, java_double, parse_date, to_bool, to_string,
+)
 
 _INT_RE = re.compile(r"^\s*[-+]?\d+\s*$")
 _TIME_RE = re.compile(r"^(\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$")
@@ -63,9 +65,7 @@ def normalize_answer(value, type_: str) -> str:
                 moment = dt.datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
             except ValueError:
                 raise ValueError(f"{value!r} is not a date and time (ISO 8601)") from None
-        if moment.tzinfo is None:
-            moment = moment.astimezone()
-        return moment.isoformat(timespec="milliseconds")
+        return format_datetime(moment)  # as Collect writes DateTimeData: "Z" for UTC
     if type_ == "time":
         if isinstance(value, dt.time):
             return value.isoformat(timespec="milliseconds")
@@ -105,14 +105,6 @@ def normalize_answer(value, type_: str) -> str:
             return "true" if text in ("true", "1") else "false"
         raise ValueError(f"{value!r} is not true or false")
     return value if isinstance(value, str) else to_string(value)
-
-
-def _wrapped_number(x: float) -> str:
-    # wrapData: IntegerData/LongData when |d - (long) d| < 1e-9, else DecimalData
-    if math.isinf(x):
-        return java_double(x)
-    whole = math.trunc(x)
-    return str(whole) if abs(x - whole) < 1e-9 else java_double(x)
 
 
 def _geopoint(value) -> str:
@@ -157,33 +149,39 @@ def cast_default(text: str, type_: str) -> str:
     return text
 
 
-def calculated_text(result, type_: str) -> str:
-    """Store a calculate's XPath result by the bind's type, as JavaRosa's IAnswerData.wrapData
-    does: NaN and '' store nothing, whatever the type, so NaN is never kept as text (a `once()`
-    over a not yet answered question then runs again later instead of freezing "NaN"); a
-    number within 10^-9 of a whole one stores it whole ("3"), others as Java's Double.toString."""
+def calculated_value(result, type_: str, tz: dt.tzinfo | None = None) -> tuple[str, str | None]:
+    """A calculation's XPath result as Collect stores it, by JavaRosa's IAnswerData.wrapData and
+    XFormAnswerDataSerializer: (the text recorded, the type it is read back as).
+
+    NaN and "" store nothing, whatever the bind type (so `once()` over a question not answered
+    yet runs again later instead of freezing "NaN"). A boolean result is BooleanData, written
+    "1"/"0". A number is IntegerData when within 10^-9 of a whole one ("3"), DecimalData
+    otherwise (Java's Double.toString), whatever the bind type; an int bind truncates. A date
+    result is DateData in a date bind ("2024-03-15") and DateTimeData elsewhere (local time with
+    offset, "Z" for UTC). Text is kept as it is. `tz` is the device's time zone."""
     if isinstance(result, list):
-        result = result[0].string_value() if result else ""
-    if isinstance(result, float) and result != result:
-        return ""
-    if isinstance(result, str) and result == "":
-        return ""
-    if type_ == "int":
-        x = to_number(result)
-        return "" if x != x or math.isinf(x) else str(int(x))
-    if type_ == "decimal":
-        x = to_number(result)
-        return "" if x != x or math.isinf(x) else _wrapped_number(x)
-    if isinstance(result, float) and type_ != "boolean":
-        return _wrapped_number(result)
-    if type_ == "boolean":
-        return "true" if to_bool(result) else "false"
-    if type_ == "date" and isinstance(result, (float, int)) and not isinstance(result, bool):
-        if result != result:
-            return ""
-        return (dt.date(1970, 1, 1) + dt.timedelta(days=math.floor(result))).isoformat()
-    if type_ == "date" and isinstance(result, dt.datetime):
-        return result.date().isoformat()
-    if type_ == "dateTime" and isinstance(result, dt.datetime):
-        return result.isoformat(timespec="milliseconds")
-    return to_string(result)
+        result = atom(result[0]) if result else ""
+    if (isinstance(result, float) and result != result) or (isinstance(result, str) and result == ""):
+        return "", None
+    if type_ == "boolean" or isinstance(result, bool):
+        return ("1" if to_bool(result) else "0"), "boolean"
+    if isinstance(result, float):
+        if math.isinf(result):
+            return java_double(result), "number"
+        if type_ == "int":
+            return str(max(min(math.trunc(result), 2**31 - 1), -(2**31))), "number"
+        whole = math.trunc(result)
+        return (str(whole) if abs(result - whole) < 1e-9 else java_double(result)), "number"
+    if type_ == "date":
+        day = result if isinstance(result, dt.date) else parse_date(str(result))
+        if isinstance(day, dt.datetime):
+            day = (day.astimezone(tz) if day.tzinfo is not None and tz is not None else day).date()
+        return (day.isoformat(), "date") if day is not None else ("", None)
+    if type_ == "dateTime" or isinstance(result, dt.date):
+        moment = result if isinstance(result, dt.date) else parse_date(str(result))
+        if moment is None:
+            return "", None
+        if not isinstance(moment, dt.datetime):  # a day: its local midnight
+            moment = dt.datetime(moment.year, moment.month, moment.day, tzinfo=tz)
+        return format_datetime(moment, tz), "dateTime"
+    return to_string(result), "string"

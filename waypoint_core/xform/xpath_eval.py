@@ -1,9 +1,11 @@
 """Compile an XPath AST (xpath_parse) into a Python closure over the node model (nodes).
 
-XPath 1.0 semantics throughout: values are node-sets (lists of nodes), strings, floats (NaN for
-"not a number"), booleans, plus ODK's typed dates (datetime.date / datetime.datetime), which
-behave as days since 1970-01-01 in arithmetic and comparison. An empty answer compared with a
-number is NaN on one side, hence false, never an error.
+Values are node-sets (lists of nodes), strings, floats (NaN for "not a number"), booleans and
+dates (datetime.date / datetime.datetime). A node is read as JavaRosa reads it (`atom`): int and
+decimal answers as numbers, date and dateTime answers as dates (whole days since 1970-01-01 in
+arithmetic), others as text; comparisons and conversions follow JavaRosa's XPathFuncExpr
+(toNumeric, toString, toBoolean), which is what ODK Collect records. An empty answer compared
+with a number is NaN on one side, hence false, never an error.
 """
 
 from __future__ import annotations
@@ -56,6 +58,15 @@ def parse_date(text: str) -> dt.date | dt.datetime | None:
 
 
 def date_to_days(value: dt.date) -> float:
+    """A date as a number, as JavaRosa's toNumeric does (DateUtils.daysSinceEpoch): whole days
+    from 1970-01-01 to the value's calendar day, so `today() - ${dob}` counts days and
+    `now() - ${start}` is 0 on the same day (decimal-date-time() gives the fraction)."""
+    day = value.date() if isinstance(value, dt.datetime) else value
+    return float((day - EPOCH).days)
+
+
+def fractional_days(value: dt.date) -> float:
+    """Days since 1970-01-01 with the time of day (DateUtils.fractionalDaysSinceEpoch)."""
     if isinstance(value, dt.datetime):
         # an instant with an offset counts from 1970-01-01T00:00Z; a local one from local midnight
         epoch = dt.datetime(1970, 1, 1, tzinfo=dt.UTC) if value.tzinfo else dt.datetime(1970, 1, 1)
@@ -111,16 +122,22 @@ def xpath_number_text(x: float) -> str:
     return java_double(x)
 
 
-def format_datetime(value: dt.datetime) -> str:
+def format_datetime(value: dt.datetime, tz: dt.tzinfo | None = None) -> str:
+    """A date-time as Collect records it (DateUtils.formatDateTime, ISO 8601): local time with
+    milliseconds and the offset, "Z" for UTC. `tz` is the device's zone (a naive value is in it)."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=tz) if tz is not None else value.astimezone()
+    elif tz is not None:
+        value = value.astimezone(tz)
     text = value.isoformat(timespec="milliseconds")
-    return text
+    return text[:-6] + "Z" if text.endswith(("+00:00", "-00:00")) else text
 
 
 def to_string(v) -> str:
     if isinstance(v, str):
         return v
     if isinstance(v, list):
-        return v[0].string_value() if v else ""
+        return to_string(atom(v[0])) if v else ""
     if isinstance(v, bool):
         return "true" if v else "false"
     if isinstance(v, float):
@@ -128,19 +145,68 @@ def to_string(v) -> str:
     if isinstance(v, int):
         return str(v)
     if isinstance(v, dt.datetime):
-        return format_datetime(v)
+        # JavaRosa's toString of any Date is its calendar day (DateUtils.formatDate, ISO 8601)
+        return v.date().isoformat()
     if isinstance(v, dt.date):
         return v.isoformat()
     return str(v)
 
 
 def str_to_number(s: str) -> float:
+    """Text to number as JavaRosa's toNumeric: a comma counts as a decimal point, only digits,
+    '-' and '.' are allowed (no exponent, no '+'), and a date written as text is not a number."""
     if _NUMBER_RE.match(s):
         return float(s)
-    d = parse_date(s) if len(s) >= 10 else None
-    if d is not None:
-        return date_to_days(d)
+    if "," in s:
+        text = s.replace(",", ".")
+        if _NUMBER_RE.match(text):
+            return float(text)
     return NAN
+
+
+def _number_atom(text: str):
+    try:
+        return float(text)
+    except ValueError:
+        return text
+
+
+def _date_atom(text: str):
+    parsed = parse_date(text)
+    return text if parsed is None else parsed
+
+
+def _bool_atom(text: str):
+    if text in ("true", "1"):
+        return True
+    if text in ("false", "0"):
+        return False
+    return text
+
+
+# value type (bind type, or what a calculation typed as text computed) -> how its text is read
+_ATOMS = {"int": _number_atom, "decimal": _number_atom, "number": _number_atom, "date": _date_atom,
+          "dateTime": _date_atom, "boolean": _bool_atom}
+
+
+def atom(n):
+    """A node's value as JavaRosa reads it (XPathPathExpr.unpackValue of the typed answer):
+    a number for int and decimal questions, a date for date and dateTime ones, a boolean for
+    boolean ones, text otherwise; a calculation typed as text holds what it computed (a number,
+    a date...: IAnswerData.wrapData). Empty is "" whatever the type."""
+    if n.children:
+        return n.string_value()
+    text = n.value
+    if not text or not n.relevant:
+        return ""
+    read = _ATOMS.get(n.vtype or n.dtype)
+    return text if read is None else read(text)
+
+
+def atoms(nodes: list) -> list:
+    """The values of a node-set for comparing: an empty one compares as "" (JavaRosa unpacks it
+    to the empty string), so a hidden question read by `${q} != 'x'` gives true, as in Collect."""
+    return [atom(n) for n in nodes] if nodes else [""]
 
 
 def to_number(v) -> float:
@@ -153,7 +219,7 @@ def to_number(v) -> float:
     if isinstance(v, str):
         return str_to_number(v)
     if isinstance(v, list):
-        return str_to_number(v[0].string_value()) if v else NAN
+        return to_number(atom(v[0])) if v else NAN
     if isinstance(v, dt.date):
         return date_to_days(v)
     return NAN
@@ -162,8 +228,11 @@ def to_number(v) -> float:
 def to_bool(v) -> bool:
     if isinstance(v, bool):
         return v
-    if isinstance(v, (list, str)):
+    if isinstance(v, str):
         return len(v) > 0
+    if isinstance(v, list):
+        # JavaRosa unpacks the node: an empty or hidden answer is false, "no" is true
+        return to_bool(atom(v[0])) if v else False
     if isinstance(v, float):
         return not (v == 0 or v != v)
     return bool(v)
@@ -178,37 +247,32 @@ def to_nodes(v, what: str = "argument") -> list:
 # ---- comparison ----------------------------------------------------------------------------
 
 _OPS = {
-    "=": lambda a, b: a == b, "!=": lambda a, b: a != b,
     "<": lambda a, b: a < b, "<=": lambda a, b: a <= b,
     ">": lambda a, b: a > b, ">=": lambda a, b: a >= b,
 }
 
 
 def _cmp_atoms(op: str, a, b) -> bool:
+    """JavaRosa's XPathEqExpr and XPathCmpExpr on two values: = and != compare as booleans if
+    either side is one, as numbers (within 10^-12) if either is a number, as text otherwise (a
+    date as its calendar day); <, <=, >, >= always as numbers."""
     if op in ("=", "!="):
         if isinstance(a, bool) or isinstance(b, bool):
-            return _OPS[op](to_bool(a), to_bool(b))
-        if isinstance(a, (float, int, dt.date)) or isinstance(b, (float, int, dt.date)):
-            return _OPS[op](to_number(a), to_number(b))
-        return _OPS[op](to_string(a), to_string(b))
+            equal = to_bool(a) == to_bool(b)
+        elif isinstance(a, (float, int)) or isinstance(b, (float, int)):
+            equal = abs(to_number(a) - to_number(b)) < 1e-12
+        else:
+            equal = to_string(a) == to_string(b)
+        return equal if op == "=" else not equal
     return _OPS[op](to_number(a), to_number(b))
 
 
 def compare(op: str, a, b) -> bool:
-    a_nodes = isinstance(a, list)
-    b_nodes = isinstance(b, list)
-    if not a_nodes and not b_nodes:
-        return _cmp_atoms(op, a, b)
-    if a_nodes and b_nodes:
-        b_strings = [n.string_value() for n in b]
-        return any(_cmp_atoms(op, n.string_value(), s) for n in a for s in b_strings)
-    if a_nodes:
-        if isinstance(b, bool):
-            return _cmp_atoms(op, bool(a), b)
-        return any(_cmp_atoms(op, n.string_value(), b) for n in a)
-    if isinstance(a, bool):
-        return _cmp_atoms(op, a, bool(b))
-    return any(_cmp_atoms(op, a, n.string_value()) for n in b)
+    """A comparison where either side may be a node-set: true if any pair of values compares
+    true (XPath 1.0 over JavaRosa's typed values; a node-set of one node is the common case)."""
+    a_values = atoms(a) if isinstance(a, list) else (a,)
+    b_values = atoms(b) if isinstance(b, list) else (b,)
+    return any(_cmp_atoms(op, x, y) for x in a_values for y in b_values)
 
 
 def arith(op: str, a: float, b: float) -> float:

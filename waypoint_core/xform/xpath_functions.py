@@ -16,7 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from waypoint_core.xform.errors import XPathEvalError
 from waypoint_core.xform.xpath_eval import (
-    NAN, date_to_days, parse_date, to_bool, to_nodes, to_number, to_string,
+    NAN, atom, fractional_days, parse_date, to_bool, to_nodes, to_number, to_string,
 )
 
 _REGISTRY: dict[str, tuple] = {}
@@ -71,7 +71,7 @@ def _coalesce(a, second, ctx):
 
 def _strings(v) -> list[str]:
     if isinstance(v, list):
-        return [n.string_value() for n in v]
+        return [to_string(atom(n)) for n in v]
     return [to_string(v)]
 
 
@@ -206,7 +206,7 @@ def _position(ctx, v=None):
 def _sum(ctx, v):
     # JavaRosa's XPathFuncExpr.sum leaves out what is not a number (an unanswered question): the sum of
     # 4 and nothing is 4, and of no node at all 0
-    numbers = (to_number(n.string_value()) for n in to_nodes(v, "sum()'s argument"))
+    numbers = (to_number(atom(n)) for n in to_nodes(v, "sum()'s argument"))
     return float(sum(x for x in numbers if x == x))
 
 
@@ -214,7 +214,7 @@ def _numbers(args) -> list[float]:
     out = []
     for a in args:
         if isinstance(a, list):
-            out.extend(to_number(n.string_value()) for n in a)
+            out.extend(to_number(atom(n)) for n in a)
         else:
             out.append(to_number(a))
     return out
@@ -316,34 +316,49 @@ def new_uuid() -> str:
 
 # ---- dates -------------------------------------------------------------------------------
 
+EPOCH_DAY = dt.date(1970, 1, 1)
+
 _fn("today", 0, 0)(lambda ctx: ctx.env.today())
 _fn("now", 0, 0)(lambda ctx: ctx.env.now())
 
 
-def _as_date(v):
+def _as_date(v, keep_time: bool = True):
+    """JavaRosa's toDate: a date or date-time value, a number of days since 1970-01-01 (an
+    instant, counted in UTC, when the time is kept; whole days otherwise), or ISO text; None
+    when empty, NaN or not a date."""
+    if isinstance(v, list):
+        v = atom(v[0]) if v else ""
     if isinstance(v, dt.date):
         return v
     if isinstance(v, (float, int)) and not isinstance(v, bool):
-        if v != v:
+        if v != v or v in (math.inf, -math.inf):
             return None
-        return dt.datetime(1970, 1, 1) + dt.timedelta(days=float(v))
+        if keep_time:
+            return dt.datetime(1970, 1, 1, tzinfo=dt.UTC) + dt.timedelta(days=float(v))
+        return EPOCH_DAY + dt.timedelta(days=math.trunc(v))
     text = to_string(v).strip()
     if not text:
         return None
     parsed = parse_date(text)
     if parsed is None and re.match(r"^-?\d+(\.\d+)?$", text):
-        return _as_date(float(text))
+        return _as_date(float(text), keep_time)
     return parsed
+
+
+def _local(value, ctx):
+    """A date-time in the device's time zone, where JavaRosa reads its fields (DateUtils.getFields)."""
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        zone = getattr(ctx.env, "timezone", None)
+        return value.astimezone(zone) if zone is not None else value.astimezone()
+    return value
 
 
 @_fn("date", 1, 1)
 def _date(ctx, v):
-    d = _as_date(v)
+    d = _as_date(v, keep_time=False)
     if d is None:
         return ""
-    if isinstance(d, dt.datetime) and not isinstance(v, str) and d.time() == dt.time(0):
-        return d.date()
-    return d
+    return _local(d, ctx).date() if isinstance(d, dt.datetime) else d  # the local day (roundDate)
 
 
 @_fn("date-time", 1, 1)
@@ -355,7 +370,7 @@ def _date_time(ctx, v):
 @_fn("decimal-date-time", 1, 1)
 def _decimal_date_time(ctx, v):
     d = _as_date(v)
-    return NAN if d is None else date_to_days(d)
+    return NAN if d is None else fractional_days(d)
 
 
 @_fn("decimal-time", 1, 1)
@@ -371,22 +386,32 @@ _MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
 _DAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 
 
-def format_date(value, pattern: str) -> str:
+def format_date(value, pattern: str, ctx=None) -> str:
+    """JavaRosa's formatDateTime (DateUtils.format): the fields of the value in the device's time
+    zone, so "2024-03-15T10:00:00+03:00" shows 08 for %H on a device at UTC+1."""
     d = _as_date(value)
     if d is None:
         return ""
-    full = d if isinstance(d, dt.datetime) else dt.datetime(d.year, d.month, d.day)
+    full = _local(d, ctx) if ctx is not None else d
+    if not isinstance(full, dt.datetime):
+        full = dt.datetime(full.year, full.month, full.day)
     codes = {
-        "Y": f"{full.year:04d}", "y": f"{full.year % 100:02d}", "m": f"{full.month:02d}",
+        "Y": f"{full.year:04d}", "y": f"{full.year:04d}"[2:], "m": f"{full.month:02d}",
         "n": str(full.month), "b": _MONTHS[full.month - 1], "d": f"{full.day:02d}", "e": str(full.day),
         "H": f"{full.hour:02d}", "h": str(full.hour), "M": f"{full.minute:02d}", "S": f"{full.second:02d}",
-        "3": f"{full.microsecond // 1000:03d}", "a": _DAYS[full.weekday()],
+        "3": f"{full.microsecond // 1000:03d}", "a": _DAYS[full.weekday()], "W": str(full.isocalendar()[1]),
+        "%": "%",
     }
-    return re.sub(r"%(.)", lambda m: codes.get(m.group(1), m.group(0)), pattern)
+
+    def code(m: re.Match) -> str:
+        if m.group(1) not in codes:
+            raise XPathEvalError(f"format-date(): %{m.group(1)} is not a date format code")
+        return codes[m.group(1)]
+    return re.sub(r"%(.?)", code, pattern)
 
 
-_fn("format-date", 2, 2)(lambda ctx, v, p: format_date(v, to_string(p)))
-_fn("format-date-time", 2, 2)(lambda ctx, v, p: format_date(v, to_string(p)))
+_fn("format-date", 2, 2)(lambda ctx, v, p: format_date(v, to_string(p), ctx))
+_fn("format-date-time", 2, 2)(lambda ctx, v, p: format_date(v, to_string(p), ctx))
 
 __all__ = ["compile_call", "known_functions", "new_uuid", "format_date"]
 

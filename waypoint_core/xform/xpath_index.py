@@ -71,12 +71,15 @@ def index_lookup(pred, compile_fn):
     rest_fn = compile_fn(rest) if rest is not None else None
 
     def lookup(items: list, ctx) -> list:
-        from waypoint_core.xform.xpath_eval import Ctx, to_bool
+        from waypoint_core.xform.xpath_eval import Ctx, atoms, to_bool
         if not items:
             return items
         value = value_fn(ctx)
         if isinstance(value, list):
-            keys = {n.string_value() for n in value}
+            values = atoms(value)  # typed: a number compares as a number; none compares as ""
+            if not all(isinstance(v, str) for v in values):
+                return _scan(items, name, value, ctx, rest_fn)
+            keys = set(values)
         elif isinstance(value, str):
             keys = {value}
         else:

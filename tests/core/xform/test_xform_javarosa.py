@@ -171,3 +171,86 @@ def test_nan_is_stored_as_empty_whatever_the_type_so_once_runs_again(form):
     assert s.value("/data/big") == "1.23456789E7"  # DecimalData's Double.toString
     s.answer("/data/ch", 8)
     assert s.value("/data/pick") == "3"  # once() keeps its first real value
+
+
+def test_a_hidden_answer_compares_as_empty_text(form):
+    # XPathNodeset.unpack of an empty node-set is "": `${job} != 'farmer'` is true once job is
+    # hidden (XPath 1.0 alone would make every comparison with an empty node-set false)
+    s = form("""
+| survey |               |          |          |                        |
+|        | type          | name     | label    | relevant               |
+|        | select_one yn | has_job  | Job?     |                        |
+|        | text          | job      | Job      | ${has_job} = 'yes'     |
+|        | text          | why      | Why not  | ${job} != 'farmer'     |
+| choices|               |          |          |                        |
+|        | list_name     | name     | label    |                        |
+|        | yn            | yes      | Yes      |                        |
+|        | yn            | no       | No       |                        |
+""")
+    s.answer("/data/has_job", "yes")
+    s.answer("/data/job", "farmer")
+    assert not s.item("/data/why").relevant
+    s.answer("/data/has_job", "no")
+    assert s.item("/data/why").relevant
+
+
+def test_answers_are_read_by_their_type(form):
+    # XPathPathExpr.unpackValue: an int answer is a number, a date answer a date (whole days
+    # since 1970 in arithmetic: DateUtils.daysSinceEpoch), text stays text: number() of a date
+    # written as text is NaN (XPathFuncExpr.toNumeric parses digits, '-' and '.' only)
+    s = form("""
+| survey |           |        |        |                                   |
+|        | type      | name   | label  | calculation                       |
+|        | date      | dob    | Born   |                                   |
+|        | text      | txt    | Text   |                                   |
+|        | decimal   | dec    | Dec    |                                   |
+|        | calculate | days   |        | today() - ${dob}                  |
+|        | calculate | asnum  |        | number(${dob})                    |
+|        | calculate | strnum |        | number('2024-03-15')              |
+|        | calculate | txtnum |        | number(${txt})                    |
+|        | calculate | same   |        | if(${dec} = '1.50', 'yes', 'no')  |
+|        | calculate | comma  |        | number('1,5') * 2                 |
+""")
+    s.answer("/data/dob", "2024-03-05")
+    s.answer("/data/txt", "2024-03-05")
+    s.answer("/data/dec", "1.5")
+    assert s.value("/data/days") == "10"  # the conftest clock says 2024-03-15
+    assert s.value("/data/asnum") == "19787"
+    assert s.value("/data/strnum") == "" and s.value("/data/txtnum") == ""
+    assert s.value("/data/same") == "yes"  # 1.5 = '1.50' compares as numbers
+    assert s.value("/data/comma") == "3"
+
+
+def test_calculated_dates_and_booleans_are_recorded_as_collect_writes_them(form):
+    # wrapData: a Date in a text calculation is DateTimeData, a Boolean is BooleanData, which
+    # XFormAnswerDataSerializer writes "1"/"0"; both are read back by their type
+    s = form("""
+| survey |           |        |        |                                    |
+|        | type      | name   | label  | calculation                        |
+|        | integer   | age    | Age    |                                    |
+|        | calculate | when   |        | today()                            |
+|        | calculate | adult  |        | ${age} >= 18                       |
+|        | calculate | later  |        | ${when} + 2                        |
+|        | calculate | said   |        | concat('adult: ', ${adult})        |
+""")
+    s.answer("/data/age", 30)
+    assert s.value("/data/when") == "2024-03-15T00:00:00.000Z"
+    assert s.value("/data/adult") == "1"
+    assert s.value("/data/later") == str(19797 + 2)
+    assert s.value("/data/said") == "adult: true"
+    s.answer("/data/age", 12)
+    assert s.value("/data/adult") == "0" and s.value("/data/said") == "adult: false"
+
+
+def test_format_date_time_shows_the_device_time_of_an_instant():
+    # formatDateTime → DateUtils.format(getFields(date)): the fields in the device's time zone
+    import datetime as dt
+    s = new_session(xform("""
+      <instance><data id="f"><t/><h/></data></instance>
+      <bind nodeset="/data/t" type="dateTime"/>
+      <bind nodeset="/data/h" type="string" calculate="format-date-time(/data/t, '%Y-%m-%d %H:%M')"/>""",
+        '<input ref="/data/t"/>'), clock=lambda: dt.datetime(2024, 3, 15, 10, 30, tzinfo=dt.timezone(dt.timedelta(hours=1))))
+    s.answer("/data/t", "2024-03-15T23:30:00.000+03:00")
+    assert s.value("/data/h") == "2024-03-15 21:30"
+    s.answer("/data/t", "2024-03-15T23:30:00.000Z")
+    assert s.value("/data/h") == "2024-03-16 00:30"
