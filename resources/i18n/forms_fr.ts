@@ -49,15 +49,31 @@
 <context>
     <name>DateField</name>
     <message>
-        <source>Enter a date</source>
-        <translation>Saisir une date</translation>
+        <source>YYYY</source>
+        <translation>AAAA</translation>
+    </message>
+    <message>
+        <source>MM/YYYY</source>
+        <translation>MM/AAAA</translation>
+    </message>
+    <message>
+        <source>DD/MM/YYYY</source>
+        <translation>JJ/MM/AAAA</translation>
+    </message>
+    <message>
+        <source>This is not a date. Type the day, month and year, e.g. 12/04/1998 for 12 April 1998.</source>
+        <translation>Ce n&apos;est pas une date. Tapez le jour, le mois et l&apos;année, p. ex. 12/04/1998 pour le 12 avril 1998.</translation>
     </message>
 </context>
 <context>
     <name>DateTimeField</name>
     <message>
-        <source>Enter a date and time</source>
-        <translation>Saisir une date et une heure</translation>
+        <source>DD/MM/YYYY HH:MM</source>
+        <translation>JJ/MM/AAAA HH:MM</translation>
+    </message>
+    <message>
+        <source>This is not a date and time. Type day, month, year, hours and minutes, e.g. 12/04/2024 14:30.</source>
+        <translation>Ce n&apos;est pas une date et une heure. Tapez jour, mois, année, heures et minutes, p. ex. 12/04/2024 14:30.</translation>
     </message>
 </context>
 <context>
@@ -330,8 +346,12 @@
 <context>
     <name>TimeField</name>
     <message>
-        <source>Enter a time</source>
-        <translation>Saisir une heure</translation>
+        <source>HH:MM</source>
+        <translation>HH:MM</translation>
+    </message>
+    <message>
+        <source>This is not a time. Type hours and minutes, e.g. 14:30.</source>
+        <translation>Ce n&apos;est pas une heure. Tapez les heures et les minutes, p. ex. 14:30.</translation>
     </message>
 </context>
 <context>
@@ -376,21 +396,6 @@
     <name>_ButtonsField</name>
     <message>
         <source>Clear answer</source>
-        <translation>Effacer la réponse</translation>
-    </message>
-</context>
-<context>
-    <name>_MomentField</name>
-    <message>
-        <source>No answer yet</source>
-        <translation>Pas encore de réponse</translation>
-    </message>
-    <message>
-        <source>Clear</source>
-        <translation>Effacer</translation>
-    </message>
-    <message>
-        <source>Clear the answer</source>
         <translation>Effacer la réponse</translation>
     </message>
 </context>

@@ -1,5 +1,5 @@
 """One widget per question: the frame every field shares (label, required mark, hint, message beside
-the field) and the typed-in kinds (text, numbers, dates and times, geopoint, barcode).
+the field) and the typed-in kinds (text, numbers, geopoint, barcode); dates and times are in moments.py.
 
 A field never talks to the engine: it emits `answered(ref, value)` and the form view applies it,
 then hands back a fresh `Item` through `refresh`. Values cross as the engine's text ("42", "1.5",
@@ -9,22 +9,18 @@ the cursor alone while someone types.
 
 from __future__ import annotations
 
-import datetime as dt
 import html
 import re
 
-from PySide6.QtCore import QDate, QDateTime, QEvent, QLocale, Qt, QTime, Signal
-from PySide6.QtGui import QDoubleValidator, QIntValidator
+from PySide6.QtCore import QEvent, QLocale, Qt, QTimer, Signal
+from PySide6.QtGui import QDoubleValidator, QGuiApplication, QIntValidator
 from PySide6.QtWidgets import (
-    QDateEdit,
-    QDateTimeEdit,
+    QApplication,
     QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
-    QPushButton,
-    QTimeEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -49,6 +45,7 @@ class FieldWidget(QFrame):
     """The frame of one question. Subclasses build the editor and convert values to engine text."""
 
     answered = Signal(str, object)  # ref, value (engine text, or a typed value the engine accepts)
+    message_shown = Signal(object)  # this field, when a message appears beside it (the view scrolls it into sight)
 
     def __init__(self, item: Item, *, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -58,6 +55,7 @@ class FieldWidget(QFrame):
         self.touched = False  # the person left this field once, or tried to finalize: show messages
         self._loading = False
         self._refused: str | None = None  # the engine refused the last input (wrong format)
+        self._waiting_for_release = False  # a message waits for a mouse button to be released
         self.label = QLabel(objectName="fieldLabel", wordWrap=True)
         self.label.setTextFormat(Qt.TextFormat.RichText)  # the form's text is escaped; only the mark is markup
         self.label_text = ""
@@ -137,9 +135,14 @@ class FieldWidget(QFrame):
             self.update_message()
 
     def eventFilter(self, watched, event) -> bool:
-        """Editors that install their field as event filter count as touched once focus leaves them."""
-        if event.type() == QEvent.Type.FocusOut:
+        """Editors that install their field as event filter count as touched once focus leaves them; while a
+        message waits for a click to end, the application's events come here too (see update_message)."""
+        if event.type() == QEvent.Type.FocusOut and watched is not QApplication.instance():
             self.mark_touched()
+        elif event.type() == QEvent.Type.MouseButtonRelease and self._waiting_for_release:
+            self._waiting_for_release = False
+            QApplication.instance().removeEventFilter(self)
+            QTimer.singleShot(0, self.update_message)
         return False
 
     def current_message(self) -> str:
@@ -155,9 +158,33 @@ class FieldWidget(QFrame):
         return ""
 
     def update_message(self) -> None:
+        """Show or clear the message without moving what is under the person's pointer: a message that goes keeps
+        its room (until the page changes), and one that comes while a mouse button is down waits for the
+        release, so a click that took the focus from this field lands where it was aimed."""
         text = self.current_message()
-        self.message.setText(text)
-        self.message.setVisible(bool(text))
+        if text and not self.message.isVisible() and QGuiApplication.mouseButtons() != Qt.MouseButton.NoButton:
+            if not self._waiting_for_release:
+                self._waiting_for_release = True
+                QApplication.instance().installEventFilter(self)
+            return
+        if text:
+            self.message.setText(text)
+            if not self.message.isVisible():
+                self.message.setVisible(True)
+                self.message_shown.emit(self)
+        elif self.message.isVisible():
+            self.message.setText("")
+            policy = self.message.sizePolicy()
+            policy.setRetainSizeWhenHidden(True)
+            self.message.setSizePolicy(policy)
+            self.message.setVisible(False)
+
+    def release_message_room(self) -> None:
+        """The page changed: a message that went no longer keeps its room."""
+        policy = self.message.sizePolicy()
+        if policy.retainSizeWhenHidden() and not self.message.isVisible():
+            policy.setRetainSizeWhenHidden(False)
+            self.message.setSizePolicy(policy)
 
     def focus_editor(self) -> None:
         self.focus_target().setFocus(Qt.FocusReason.OtherFocusReason)
@@ -325,162 +352,3 @@ class GeoPathField(_LineField):
     def build_editor(self) -> None:
         super().build_editor()
         self.edit.setPlaceholderText(self.tr("Points as 'lat lon; lat lon; …'"))
-
-
-class _MomentField(FieldWidget):
-    """Date, time or date-and-time with a clear 'no answer yet' state: XForms answers may be empty,
-    and a date editor always shows some date, so the editor appears only once there is a value."""
-
-    def build_editor(self) -> None:
-        row = QHBoxLayout()
-        row.setContentsMargins(0, 0, 0, 0)
-        self.empty_label = QLabel(self.tr("No answer yet"), objectName="fieldHint")
-        self.start_button = QPushButton(self.start_text())
-        self.start_button.clicked.connect(self._start)
-        self.edit = self.make_edit()
-        self.edit.setCalendarPopup(isinstance(self.edit, (QDateEdit, QDateTimeEdit)) and
-                                   not isinstance(self.edit, QTimeEdit))
-        self.edit.dateTimeChanged.connect(lambda _: self.emit_answer(self.shown_value()))
-        self.edit.editingFinished.connect(self.mark_touched)
-        self.edit.setMinimumWidth(150)
-        self.clear_button = QPushButton(self.tr("Clear"), flat=True, objectName="clearAnswer")
-        self.clear_button.setAccessibleName(self.tr("Clear the answer"))
-        self.clear_button.clicked.connect(self._clear)
-        for widget in (self.empty_label, self.start_button, self.edit, self.clear_button):
-            row.addWidget(widget)
-        row.addStretch(1)
-        self.body.addLayout(row)
-        self._empty = True
-        self._show_empty(True)
-
-    def make_edit(self) -> QDateTimeEdit:
-        raise NotImplementedError
-
-    def start_text(self) -> str:
-        raise NotImplementedError
-
-    def _show_empty(self, empty: bool) -> None:
-        self._empty = empty
-        self.empty_label.setVisible(empty)
-        self.start_button.setVisible(empty)
-        self.edit.setVisible(not empty)
-        self.clear_button.setVisible(not empty)
-
-    def _start(self) -> None:
-        self.edit.blockSignals(True)
-        self.edit.setDateTime(QDateTime.currentDateTime())
-        self.edit.blockSignals(False)
-        self._show_empty(False)
-        self.edit.setFocus(Qt.FocusReason.OtherFocusReason)
-        self.emit_answer(self.shown_value())
-
-    def _clear(self) -> None:
-        self._show_empty(True)
-        self.start_button.setFocus(Qt.FocusReason.OtherFocusReason)
-        self.mark_touched()
-        self.emit_answer("")
-
-    def focus_target(self) -> QWidget:
-        return self.start_button if self._empty else self.edit
-
-    def set_readonly(self, readonly: bool) -> None:
-        self.edit.setReadOnly(readonly)
-        self.start_button.setEnabled(not readonly)
-        self.clear_button.setEnabled(not readonly)
-
-    def shown_value(self) -> str:
-        return "" if self._empty else self.edit_text()
-
-    def show_value(self, value: str) -> None:
-        parsed = self.parse(value) if value else None
-        if parsed is None:
-            self._show_empty(True)
-            return
-        self.edit.blockSignals(True)
-        self.set_edit(parsed)
-        self.edit.blockSignals(False)
-        self._show_empty(False)
-
-    def edit_text(self) -> str:
-        raise NotImplementedError
-
-    def parse(self, value: str):
-        raise NotImplementedError
-
-    def set_edit(self, parsed) -> None:
-        raise NotImplementedError
-
-
-class DateField(_MomentField):
-    def make_edit(self) -> QDateTimeEdit:
-        edit = QDateEdit()
-        look = appearances(self.item)
-        # month-year and year appearances store the first day, as Collect and Enketo do
-        self._precision = "year" if "year" in look else "month" if "month-year" in look else "day"
-        edit.setDisplayFormat({"year": "yyyy", "month": "yyyy-MM", "day": "yyyy-MM-dd"}[self._precision])
-        edit.setMinimumDate(QDate(1900, 1, 1))
-        return edit
-
-    def start_text(self) -> str:
-        return self.tr("Enter a date")
-
-    def edit_text(self) -> str:
-        date = self.edit.date()
-        if self._precision == "year":
-            date = QDate(date.year(), 1, 1)
-        elif self._precision == "month":
-            date = QDate(date.year(), date.month(), 1)
-        return date.toString("yyyy-MM-dd")
-
-    def parse(self, value: str):
-        date = QDate.fromString(value[:10], "yyyy-MM-dd")
-        return date if date.isValid() else None
-
-    def set_edit(self, parsed) -> None:
-        self.edit.setDate(parsed)
-
-
-class TimeField(_MomentField):
-    def make_edit(self) -> QDateTimeEdit:
-        edit = QTimeEdit()
-        edit.setDisplayFormat("HH:mm")
-        return edit
-
-    def start_text(self) -> str:
-        return self.tr("Enter a time")
-
-    def edit_text(self) -> str:
-        return self.edit.time().toString("HH:mm") + ":00.000"
-
-    def parse(self, value: str):
-        time = QTime.fromString(value[:5], "HH:mm")
-        return time if time.isValid() else None
-
-    def set_edit(self, parsed) -> None:
-        self.edit.setTime(parsed)
-
-
-class DateTimeField(_MomentField):
-    def make_edit(self) -> QDateTimeEdit:
-        edit = QDateTimeEdit()
-        edit.setDisplayFormat("yyyy-MM-dd HH:mm")
-        edit.setMinimumDate(QDate(1900, 1, 1))
-        return edit
-
-    def start_text(self) -> str:
-        return self.tr("Enter a date and time")
-
-    def edit_text(self) -> str:
-        local = self.edit.dateTime().toPython().replace(second=0, microsecond=0)
-        return local.astimezone().isoformat(timespec="milliseconds")
-
-    def parse(self, value: str):
-        try:
-            moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
-            return None
-        local = moment.astimezone() if moment.tzinfo else moment
-        return QDateTime(local.replace(tzinfo=None))
-
-    def set_edit(self, parsed) -> None:
-        self.edit.setDateTime(parsed)

@@ -25,8 +25,6 @@ from desktop_app.ui.forms.choices import (
 )
 from desktop_app.ui.forms.fields import (
     BarcodeField,
-    DateField,
-    DateTimeField,
     DecimalField,
     FieldWidget,
     GeoPathField,
@@ -34,9 +32,9 @@ from desktop_app.ui.forms.fields import (
     IntegerField,
     MultilineField,
     TextField,
-    TimeField,
     appearances,
 )
+from desktop_app.ui.forms.moments import DateField, DateTimeField, TimeField
 from waypoint_core.xform import Item
 
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024  # a photo of a document, not a video: keeps the vault small

@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 
 from desktop_app.services import forms
-from desktop_app.ui.forms import choices, fields, other_fields
+from desktop_app.ui.forms import choices, fields, moments, other_fields
 from desktop_app.ui.forms.screen import FormScreen, OpenedForm
 from desktop_app.ui.forms.view import FormView
 from tests.corpus import corpus_path
@@ -269,8 +269,8 @@ def test_corpus_widgets_form_renders_every_control(qtbot, make_view):
     assert questions and {q.ref for q in questions} == set(view.fields)
     assert view.unsupported == []
     kinds = {type(view.fields[q.ref]) for q in questions}
-    assert {fields.TextField, fields.MultilineField, fields.IntegerField, fields.DecimalField, fields.DateField,
-            fields.TimeField, fields.DateTimeField, fields.GeopointField, fields.GeoPathField, fields.BarcodeField,
+    assert {fields.TextField, fields.MultilineField, fields.IntegerField, fields.DecimalField, moments.DateField,
+            moments.TimeField, moments.DateTimeField, fields.GeopointField, fields.GeoPathField, fields.BarcodeField,
             choices.SelectOneField, choices.SelectOneComboField, choices.SelectManyField,
             choices.SelectManyListField, other_fields.UploadField, other_fields.NoteField,
             other_fields.AcknowledgeField} <= kinds
