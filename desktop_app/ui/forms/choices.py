@@ -103,6 +103,35 @@ class _ButtonsField(FieldWidget):
         finally:
             self._loading = False
 
+    def eventFilter(self, watched, event) -> bool:
+        """Keyboard first: in a list of choices, a letter goes to the next choice starting with it (chosen, in a
+        single choice), a digit 1-9 to that choice; the arrow keys and Space work as usual."""
+        if event.type() == QEvent.Type.KeyPress and watched in self.buttons.values() and not (
+                event.modifiers() & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier)):
+            target = self._button_for_key(watched, event.text())
+            if target is not None:
+                target.setFocus(Qt.FocusReason.ShortcutFocusReason)
+                if self.exclusive and not target.isChecked() and not self.item.readonly:
+                    target.click()
+                return True
+        return super().eventFilter(watched, event)
+
+    def _button_for_key(self, current, text: str):
+        buttons = list(self.buttons.values())
+        if len(text) != 1 or not text.strip():
+            return None
+        if text.isdigit():
+            number = int(text)
+            return buttons[number - 1] if 1 <= number <= len(buttons) else None
+        if not text.isalpha():
+            return None
+        start = buttons.index(current) + 1 if current in buttons else 0
+        wanted = text.casefold()
+        for button in buttons[start:] + buttons[:start]:  # cycle: a second press goes to the next one
+            if button.text().replace("&", "").casefold().startswith(wanted):
+                return button
+        return None
+
     def _toggled(self, button, checked: bool) -> None:
         self.clear_button.setVisible(self.exclusive and bool(self.shown_value()) and not self.item.readonly)
         if not self._loading and (checked or not self.exclusive):
@@ -150,11 +179,23 @@ class SelectManyField(_ButtonsField):
     exclusive = False
 
 
+class _PageWheelComboBox(QComboBox):
+    """A drop-down inside a scrolling page: the wheel scrolls the page unless the drop-down has the focus, so a
+    turn of the wheel over it never changes an answer nor stops the page."""
+
+    def wheelEvent(self, event) -> None:
+        if self.hasFocus():
+            super().wheelEvent(event)
+        else:
+            event.ignore()
+
+
 class SelectOneComboField(FieldWidget):
     """minimal: a drop-down; autocomplete/search: a drop-down you can type into to filter."""
 
     def build_editor(self) -> None:
-        self.combo = QComboBox()
+        self.combo = _PageWheelComboBox()
+        self.combo.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # not WheelFocus: the wheel must not take it
         self.combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.combo.setMinimumWidth(260)
         self.combo.setMaxVisibleItems(15)
@@ -219,7 +260,9 @@ class SelectManyListField(FieldWidget):
 
     def build_editor(self) -> None:
         self.list = QListWidget()
-        self.list.setMaximumHeight(170)
+        # every choice on the page, none hidden behind an inner scroll bar: the wheel scrolls the page
+        self.list.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.itemChanged.connect(lambda _: self.emit_answer(self.shown_value()))
         self.list.installEventFilter(self)
         self._choices: list[tuple[str, str]] | None = None
@@ -241,6 +284,9 @@ class SelectManyListField(FieldWidget):
             self.show_value(item.value)
         finally:
             self._loading = False
+        rows = max(1, self.list.count())
+        self.list.setFixedHeight(rows * max(self.list.sizeHintForRow(0), 1) + 2 * self.list.frameWidth() + 4)
+        self.list.scrollToTop()
 
     def shown_value(self) -> str:
         rows = (self.list.item(i) for i in range(self.list.count()))
@@ -255,6 +301,12 @@ class SelectManyListField(FieldWidget):
 
     def focus_target(self) -> QWidget:
         return self.list
+
+    def eventFilter(self, watched, event) -> bool:
+        if event.type() == QEvent.Type.Wheel and watched is self.list:
+            event.ignore()  # the whole list is shown: the wheel belongs to the page
+            return False
+        return super().eventFilter(watched, event)
 
 
 class RankField(FieldWidget):

@@ -112,6 +112,7 @@ class FormScreen(QWidget):
         self.view.edited.connect(self._edited)
         self.view.page_changed.connect(lambda _: self.save_soon(now=True))
         self.view.file_requested.connect(self.choose_file)
+        self.view.end_reached.connect(lambda: self.finalize_button.setFocus(Qt.FocusReason.TabFocusReason))
         self.save_button = QPushButton()
         self.finalize_button = QPushButton(objectName="primary")
         self.close_button = QPushButton()
@@ -185,6 +186,8 @@ class FormScreen(QWidget):
 
     def _edited(self) -> None:
         self.dirty = True
+        if self.banner.isVisible() and self.banner.property("kind") == "issues":
+            self._refresh_issues()
         if not self._finalizing and not self.keeps_finalized:
             self._autosave.start()
         self._show_state()
@@ -319,6 +322,21 @@ class FormScreen(QWidget):
             self._save_again = False
         self._start_save("finalized")
 
+    def _refresh_issues(self) -> None:
+        """The banner follows the answers: fewer issues, fewer words; none left, no banner."""
+        issues = self.session.validate()
+        if not issues:
+            self.banner.hide()
+        else:
+            self.banner.setText(self._issues_text(issues))
+
+    def _issues_text(self, issues) -> str:
+        first = issues[0]
+        widget = self.view.fields.get(first.ref)
+        label = widget.item.label if widget is not None else first.ref
+        return self.tr("%n answer(s) need attention before finalizing.", "", len(issues)) + " " + \
+            self.tr("First: “%1” — %2").replace("%1", label).replace("%2", first.message)
+
     def _show_issues(self, issues) -> None:
         self.view.mark_all_touched()
         first = issues[0]
@@ -326,10 +344,7 @@ class FormScreen(QWidget):
             widget = self.view.field(first.ref)
         except KeyError:  # a question without a control of its own cannot take the focus
             widget = None
-        label = widget.item.label if widget is not None else first.ref
-        text = self.tr("%n answer(s) need attention before finalizing.", "", len(issues)) + " " + \
-            self.tr("First: “%1” — %2").replace("%1", label).replace("%2", first.message)
-        self.banner.setText(text)
+        self.banner.setText(self._issues_text(issues))
         self.banner.setProperty("kind", "issues")
         self.banner.show()
         if widget is not None:

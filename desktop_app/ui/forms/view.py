@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.ui.forms.fields import FieldWidget
+from desktop_app.ui.forms.navigation import KeyboardNavigation
 from desktop_app.ui.forms.other_fields import UnsupportedField, UploadField, field_class, make_field
 from desktop_app.ui.forms.sections import RepeatSection, Section
 from waypoint_core.xform import AnswerError, ChangeSet, FormSession, Item
@@ -40,24 +41,6 @@ class Page:
     relevant: bool = True
     top: list[int] = field(default_factory=list)  # positions in session.items() of what it shows
     built: bool = False
-
-
-def _focusable_in_layout_order(widget: QWidget, out: list[QWidget]) -> None:
-    layout = widget.layout()
-    if layout is None:
-        return
-
-    def walk(lay) -> None:
-        for i in range(lay.count()):
-            item = lay.itemAt(i)
-            if item.widget() is not None:
-                child = item.widget()
-                if child.focusPolicy() & Qt.FocusPolicy.TabFocus:
-                    out.append(child)
-                _focusable_in_layout_order(child, out)
-            elif item.layout() is not None:
-                walk(item.layout())
-    walk(layout)
 
 
 def _walk(items: list[Item]):
@@ -77,12 +60,13 @@ def _short_reason(error: AnswerError) -> str:
     return str(error).split(" — question ")[0]
 
 
-class FormView(QWidget):
+class FormView(KeyboardNavigation, QWidget):
     """Pages of fields for one session. Emits `edited` after every change to the record."""
 
     edited = Signal()  # an answer, or a repeat added or removed: the record needs saving
     page_changed = Signal(int)
     file_requested = Signal(object)  # an UploadField whose "Choose a file…" was pressed
+    end_reached = Signal()  # Enter after the last question of the last page
 
     def __init__(self, *, session: FormSession, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -121,6 +105,12 @@ class FormView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.index)
         layout.addLayout(right, 1)
+        # Enter moves on to the next question (the next page after the last one), as Tab would but without
+        # stopping on each choice; a text box of several lines keeps Enter for its new lines (Qt lets it take
+        # the key first), and a button under the focus is pressed.
+        for keys in ("Return", "Enter"):
+            QShortcut(QKeySequence(keys), self, context=Qt.ShortcutContext.WidgetWithChildrenShortcut,
+                      activated=self._enter)
         for keys, step in (("PgDown", 1), ("PgUp", -1), ("Alt+Right", 1), ("Alt+Left", -1)):
             shortcut = QShortcut(QKeySequence(keys), self, context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
             shortcut.activated.connect(lambda s=step, k=keys: self._step_key(s, k))
@@ -217,6 +207,7 @@ class FormView(QWidget):
                 if isinstance(widget, UploadField):
                     widget.pick_file = self.file_requested.emit
                 widget.answered.connect(self._answer)
+                widget.message_shown.connect(self._message_shown)
                 self.fields[item.ref] = widget
                 layout.addWidget(widget)
                 widget.setVisible(item.relevant)  # after it has a parent: never a window of its own
@@ -377,6 +368,8 @@ class FormView(QWidget):
         self.ensure_built(number)
         if changed:
             self._audit_page(self.current, shown=False)
+            for widget in self.fields.values():
+                widget.release_message_room()
         self.current = number
         self.stack.setCurrentIndex(number)
         self.order_tabs()
@@ -413,18 +406,6 @@ class FormView(QWidget):
                 if changes:
                     self.apply(changes)
                     self.edited.emit()
-
-    def order_tabs(self) -> None:
-        """Tab follows the form: the page's controls in layout order, then Previous and Next.
-        (Qt's own order is the order widgets got their parent, so entries added to a repeat
-        would come last in the window.)"""
-        if self.current < 0:
-            return
-        chain: list[QWidget] = []
-        _focusable_in_layout_order(self.pages[self.current].widget.widget(), chain)
-        for before, after in zip([self.index, *chain], [*chain, self.previous_button]):
-            QWidget.setTabOrder(before, after)
-        QWidget.setTabOrder(self.previous_button, self.next_button)
 
     def next_page(self) -> None:
         later = [i for i in self.visible_pages() if i > self.current]

@@ -1,0 +1,115 @@
+"""The form by keyboard and without surprises, through the real widgets: Enter moves on, a letter or a digit
+chooses, the wheel scrolls the page (not a drop-down, not a list), lists show every choice, the page does not
+move under a click, a message at the bottom is scrolled into sight, the banner follows the answers."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtGui import QWheelEvent
+from PySide6.QtWidgets import QApplication
+
+from tests.ui.forms.test_form_screen import click, open_screen
+
+pytestmark = pytest.mark.gui
+
+
+def _active(qtbot, screen):
+    screen.activateWindow()
+    qtbot.waitUntil(screen.isActiveWindow, timeout=5_000)
+    return screen
+
+
+def _wheel(widget, steps=-1):
+    center = QPointF(widget.width() / 2, widget.height() / 2)
+    event = QWheelEvent(center, widget.mapToGlobal(center), QPoint(0, 0), QPoint(0, 120 * steps),
+                        Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False)
+    QApplication.sendEvent(widget, event)
+    return event
+
+
+def test_enter_moves_on_and_letters_or_digits_choose(qtbot, db, migrant_definition):
+    screen = _active(qtbot, open_screen(qtbot, db, migrant_definition, autosave_ms=60_000))
+    view = screen.view
+    click(qtbot, view, "/data/consent/consent_services", "yes")
+    given = view.field("/data/identity/given_name")
+    view.focus_field(given)
+    qtbot.keyClicks(given.edit, "Awa")
+    qtbot.keyClick(given.edit, Qt.Key.Key_Return)
+    family = view.field("/data/identity/family_name")
+    assert family.edit.hasFocus()
+    sex = view.field("/data/identity/sex")
+    view.focus_field(sex)
+    qtbot.keyClick(QApplication.focusWidget(), "f")
+    assert screen.session.value("/data/identity/sex") == "female"
+    qtbot.keyClick(QApplication.focusWidget(), "1")
+    assert screen.session.value("/data/identity/sex") == "male"
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)  # on to the date of birth
+    assert view.field("/data/identity/date_of_birth").edit.hasFocus()
+
+
+def test_the_wheel_scrolls_the_page_not_a_drop_down_and_lists_show_every_choice(qtbot, db, migrant_definition):
+    screen = open_screen(qtbot, db, migrant_definition, autosave_ms=60_000)
+    view = screen.view
+    click(qtbot, view, "/data/consent/consent_services", "yes")
+    nationality = view.field("/data/identity/nationality")
+    view.go_to_page(view.page_of(nationality))
+    before = nationality.combo.currentIndex()
+    event = _wheel(nationality.combo)
+    assert nationality.combo.currentIndex() == before and not event.isAccepted()
+    languages = view.field("/data/identity/languages")
+    qtbot.waitUntil(languages.list.isVisible, timeout=5_000)
+    first, last = languages.list.item(0), languages.list.item(languages.list.count() - 1)
+    assert languages.list.visualItemRect(first).top() >= 0
+    assert languages.list.visualItemRect(last).bottom() <= languages.list.viewport().height()
+    assert not _wheel(languages.list.viewport()).isAccepted()
+
+
+def test_a_message_waits_for_the_click_to_end_and_the_banner_follows_the_answers(qtbot, db, shipped_xforms):
+    from waypoint_core.xform import FormDefinition
+
+    definition = FormDefinition.from_xml(shipped_xforms["assistance_event"])
+    screen = _active(qtbot, open_screen(qtbot, db, definition, autosave_ms=60_000, form_id="waypoint_assistance_event"))
+    view = screen.view
+    person = view.field("/data/event/person_ref")
+    view.focus_field(person)
+    qtbot.keyClicks(person.edit, "12")  # too short: a message when it is left
+    modality = view.field("/data/event/modality")
+    button = modality.choice_button("service")
+    qtbot.waitUntil(lambda: button.height() >= button.sizeHint().height(), timeout=5_000)
+    where = button.mapTo(screen, QPoint(0, 0))
+    qtbot.mousePress(button, Qt.MouseButton.LeftButton, pos=QPoint(8, button.height() // 2))
+    assert button.mapTo(screen, QPoint(0, 0)) == where  # the message did not push it away mid-click
+    qtbot.mouseRelease(button, Qt.MouseButton.LeftButton, pos=QPoint(8, button.height() // 2))
+    assert screen.session.value("/data/event/modality") == "service"  # the click landed where it was aimed
+    qtbot.waitUntil(person.message.isVisible, timeout=5_000)
+
+    person.edit.clear()
+    screen.finalize_button.click()
+    assert screen.banner.isVisible()
+    view.focus_field(person)
+    qtbot.keyClicks(person.edit, "WP-0042")
+    count = screen.banner.text()
+    for ref, value in (("centre_country", "NE"), ("centre", "ne_agadez"), ("assistance_type", "food"),
+                       ("unit", "meals")):
+        view._answer(f"/data/event/{ref}", value)
+        if screen.banner.isVisible():
+            assert screen.banner.text() != count  # the count follows the answers
+    assert not screen.banner.isVisible()  # every answer given: the red banner went by itself
+
+
+def test_a_message_at_the_bottom_of_a_page_is_scrolled_into_sight(qtbot, db, migrant_definition):
+    screen = _active(qtbot, open_screen(qtbot, db, migrant_definition, autosave_ms=60_000))
+    screen.resize(1100, 500)  # a small screen: the identity page scrolls
+    view = screen.view
+    click(qtbot, view, "/data/consent/consent_services", "yes")
+    phone = view.field("/data/identity/phone")
+    view.focus_field(phone)
+    qtbot.keyClicks(phone.edit, "12345")
+    qtbot.keyClick(phone.edit, Qt.Key.Key_Tab)  # leaves the last question: its message appears below it
+    qtbot.waitUntil(phone.message.isVisible, timeout=5_000)
+    page = view.pages[view.current].widget
+    bottom = phone.message.mapTo(page.viewport(), QPoint(0, phone.message.height()))
+    qtbot.waitUntil(lambda: phone.message.mapTo(page.viewport(), QPoint(0, phone.message.height())).y()
+                    <= page.viewport().height(), timeout=5_000)
+    assert bottom is not None
