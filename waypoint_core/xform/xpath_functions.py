@@ -15,6 +15,7 @@ import uuid as _uuid
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from waypoint_core.xform.errors import XPathEvalError
+from waypoint_core.xform.randomize import seed_of, seeded_shuffle, shuffle
 from waypoint_core.xform.xpath_eval import (
     NAN, atom, fractional_days, parse_date, to_bool, to_nodes, to_number, to_string,
 )
@@ -259,10 +260,13 @@ def _inside(node, ancestor) -> bool:
 
 @_fn("randomize", 1, 2)
 def _randomize(ctx, v, seed=None):
+    """The ODK XForms spec's seeded shuffle (Park-Miller + Fisher-Yates, randomize.py), so an
+    order seeded by a number or a text is Collect's; unseeded, the session's generator draws."""
     nodes = list(to_nodes(v, "randomize()'s argument"))
-    rng = _random.Random(to_number(seed) if seed is not None else ctx.env.random())
-    rng.shuffle(nodes)
-    return nodes
+    if seed is None:
+        return shuffle(nodes, ctx.env.random)
+    value = atom(seed[0]) if isinstance(seed, list) and seed else ("" if isinstance(seed, list) else seed)
+    return seeded_shuffle(nodes, seed_of(to_number(value), to_string(value)))
 
 
 # ---- ODK selects -------------------------------------------------------------------------

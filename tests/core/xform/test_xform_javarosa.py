@@ -254,3 +254,23 @@ def test_format_date_time_shows_the_device_time_of_an_instant():
     assert s.value("/data/h") == "2024-03-15 21:30"
     s.answer("/data/t", "2024-03-15T23:30:00.000Z")
     assert s.value("/data/h") == "2024-03-16 00:30"
+
+
+LETTERS = "".join(f"<item><name>{c}</name><label>{c.upper()}</label></item>" for c in "abcdefgh")
+
+
+def test_seeded_randomize_gives_collects_order():
+    # ParkMiller + FisherYates (the ODK XForms spec's generator); a text seed is hashed
+    # (RandomizeHelper.toNumericWithLongHash). Orders from JavaRosa's RandomizeTypesTest.
+    s = new_session(xform(f"""
+      <instance><data id="r"><num/><txt/><foo/><pick/></data></instance>
+      <instance id="c"><root>{LETTERS}</root></instance>
+      <bind nodeset="/data/num" type="string" calculate="join('', randomize(instance('c')/root/item/label, 1234))"/>
+      <bind nodeset="/data/txt" type="string" calculate="join('', randomize(instance('c')/root/item/label, '1234'))"/>
+      <bind nodeset="/data/foo" type="string" calculate="join('', randomize(instance('c')/root/item/label, 'foo'))"/>
+      <bind nodeset="/data/pick" type="string"/>""",
+        """<select1 ref="/data/pick"><itemset nodeset="randomize(instance('c')/root/item, 'foo')">
+           <value ref="name"/><label ref="label"/></itemset></select1>"""))
+    assert s.value("/data/num") == s.value("/data/txt") == "GFEDAHBC"
+    assert s.value("/data/foo") == "EADBHGCF"
+    assert "".join(c.value for c in s.choices("/data/pick")) == "eadbhgcf"
