@@ -12,7 +12,7 @@ import math
 import random as _random
 import re
 import uuid as _uuid
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_DOWN, ROUND_HALF_UP, Decimal
 
 from waypoint_core.xform.errors import XPathEvalError
 from waypoint_core.xform.randomize import seed_of, seeded_shuffle, shuffle
@@ -162,19 +162,24 @@ def _substr(ctx, s, start, end=None):
 
 @_fn("round", 1, 2)
 def _round(ctx, v, digits=None):
+    """JavaRosa's round(number, places) (XPathFuncExpr.round): halves go up for a positive number
+    and towards zero for a negative one (BigDecimal HALF_UP / HALF_DOWN on its decimal text), so
+    round(2.5) is 3 and round(-2.5), like round(-2.5, 0), is -2. Places are the integer part of
+    the second argument (NaN counts as 0, Java's intValue); beyond ±30 the result is NaN."""
     x = to_number(v)
     if x != x or x in (math.inf, -math.inf):
         return x
-    if digits is None:
-        return float(math.floor(x + 0.5))
-    places = to_number(digits)
-    if places != places:
+    places = 0 if digits is None else to_number(digits)
+    places = 0 if places != places else max(min(math.trunc(places), 2**31 - 1), -(2**31))
+    if places > 30 or places < -30:
         return NAN
-    try:
-        quantum = Decimal(1).scaleb(-int(places))
-        return float(Decimal(repr(x)).quantize(quantum, rounding=ROUND_HALF_UP))
-    except InvalidOperation:
-        return x
+    exact = Decimal(repr(x))  # Java's BigDecimal(Double.toString(x)): the same shortest digits
+    if places >= 0:
+        mode = ROUND_HALF_DOWN if x < 0 else ROUND_HALF_UP
+        return float(exact.quantize(Decimal(1).scaleb(-places), rounding=mode)) + 0.0  # BigDecimal has no -0
+    # to tens, hundreds...: (long) (scaled + 0.5), Java's cast truncating towards zero
+    scaled = float(exact.scaleb(places))
+    return float(Decimal(repr(float(math.trunc(scaled + 0.5)))).scaleb(-places))
 
 
 # ---- node-sets ---------------------------------------------------------------------------

@@ -274,3 +274,15 @@ def test_seeded_randomize_gives_collects_order():
     assert s.value("/data/num") == s.value("/data/txt") == "GFEDAHBC"
     assert s.value("/data/foo") == "EADBHGCF"
     assert "".join(c.value for c in s.choices("/data/pick")) == "eadbhgcf"
+
+
+def test_round_takes_halves_up_for_positive_numbers_and_towards_zero_for_negative_ones():
+    # XPathFuncExpr.round: BigDecimal(Double.toString(x)).setScale(places, x < 0 ? HALF_DOWN : HALF_UP);
+    # one argument is 0 places, so round(-2.5) and round(-2.5, 0) agree; negative places use (long)(x + 0.5)
+    from waypoint_core.xform.xpath_eval import compile_xpath
+    cases = {"round(2.5)": 3.0, "round(-2.5)": -2.0, "round(-2.5, 0)": -2.0, "round(-2.6, 0)": -3.0,
+             "round(1.005, 2)": 1.01, "round(-1.45, 1)": -1.4, "round(33.33, -1)": 30.0, "round(-26, -1)": -20.0,
+             "round(2.5, 'x')": 3.0, "round(1.5, 1.9)": 1.5, "round(1, 31)": float("nan")}
+    for expression, expected in cases.items():
+        got = compile_xpath(expression).evaluate(None, None)
+        assert got == expected or (got != got and expected != expected), expression
