@@ -93,10 +93,23 @@ _fn("ends-with", 2, 2)(lambda ctx, a, b: to_string(a).endswith(to_string(b)))
 _fn("string-length", 0, 1)(lambda ctx, v=None: float(len(to_string([ctx.node] if v is None else v))))
 _fn("normalize-space", 0, 1)(lambda ctx, v=None: " ".join(to_string([ctx.node] if v is None else v).split()))
 _fn("translate", 3, 3)(lambda ctx, s, a, b: _translate(to_string(s), to_string(a), to_string(b)))
-_fn("substring-before", 2, 2)(lambda ctx, a, b: to_string(a).partition(to_string(b))[0]
-                                if to_string(b) in to_string(a) else "")
-_fn("substring-after", 2, 2)(lambda ctx, a, b: to_string(a).partition(to_string(b))[2]
-                               if to_string(b) in to_string(a) else "")
+
+
+def _substring_before(ctx, a, b) -> str:
+    text, part = to_string(a), to_string(b)
+    found = text.find(part)  # '' is found at 0: substring-before('abc', '') is ''
+    return text[:found] if found >= 0 else ""
+
+
+def _substring_after(ctx, a, b) -> str:
+    # JavaRosa: str.substring(str.indexOf(substr) + substr.length()), so substring-after('abc', '') is 'abc'
+    text, part = to_string(a), to_string(b)
+    found = text.find(part)
+    return text[found + len(part):] if found >= 0 else ""
+
+
+_fn("substring-before", 2, 2)(_substring_before)
+_fn("substring-after", 2, 2)(_substring_after)
 @_fn("regex", 2, 2)
 def _regex(ctx, s, p):
     try:
