@@ -128,7 +128,9 @@ def parse_itext(itext: ET.Element | None, compile_output) -> tuple[dict, str | N
         return translations, None
     for tr in itext.findall(f"{XF}translation"):
         lang = tr.get("lang") or ""
-        if default is None and (tr.get("default") or "").strip() in ("true()", "true"):
+        # any default attribute marks the default language, default="" included (JavaRosa's
+        # XFormParser.parseTranslation: isDefault != null)
+        if default is None and tr.get("default") is not None:
             default = lang
         table = translations.setdefault(lang, {})
         for text in tr.findall(f"{XF}text"):

@@ -286,3 +286,22 @@ def test_round_takes_halves_up_for_positive_numbers_and_towards_zero_for_negativ
     for expression, expected in cases.items():
         got = compile_xpath(expression).evaluate(None, None)
         assert got == expected or (got != got and expected != expected), expression
+
+
+def test_substring_after_an_empty_string_is_the_whole_string():
+    # XPathFuncExpr: pos = str.indexOf(substr) (0 for ""); substring-after returns str.substring(pos + 0)
+    from waypoint_core.xform.xpath_eval import compile_xpath
+    assert compile_xpath("substring-after('abc', '')").evaluate(None, None) == "abc"
+    assert compile_xpath("substring-before('abc', '')").evaluate(None, None) == ""
+    assert compile_xpath("substring-after('abcbc', 'b')").evaluate(None, None) == "cbc"
+    assert compile_xpath("substring-after('abc', 'x')").evaluate(None, None) == ""
+
+
+def test_any_default_attribute_makes_the_default_language():
+    # XFormParser.parseTranslation: 'if (isDefault != null) ... l.setDefaultLocale(lang)' - default="" too
+    definition = xform("""
+      <itext><translation lang="English"><text id="q"><value>Name</value></text></translation>
+        <translation lang="French" default=""><text id="q"><value>Nom</value></text></translation></itext>
+      <instance><data id="l"><q/></data></instance>""", """<input ref="/data/q"><label ref="jr:itext('q')"/></input>""")
+    assert definition.default_language == "French"
+    assert new_session(definition).item("/data/q").label == "Nom"
