@@ -118,7 +118,10 @@ def validate_xform(xform: str, *, source_name: str, warnings: tuple[FormProblem,
         # a field worker would fill a form that silently misses these: refuse, naming each
         raise FormFileError(source_name, [FormProblem(f"not supported by Waypoint's engine: {feature}")
                                           for feature in unsupported])
-    return ValidatedForm(xform=xform, header=header, source_name=source_name, warnings=tuple(warnings))
+    # what the form asks that ODK Collect ignores too (a bind to no node...): installed, and said
+    engine_warnings = tuple(FormProblem(warning) for warning in definition.warnings)
+    return ValidatedForm(xform=xform, header=header, source_name=source_name,
+                         warnings=tuple(warnings) + engine_warnings)
 
 
 def add_form_file(vault: Vault, path: Path, *, media_dir: Path | None = None) -> AddedForm:

@@ -48,13 +48,14 @@ class Control:
     setvalues: list = field(default_factory=list)
 
 
-def parse_body(body: ET.Element | None, *, compile_fn, report, setvalue_fn):
-    """Parse <body> into a list of top-level Controls plus path → control and path → repeat maps."""
+def parse_body(body: ET.Element | None, *, compile_fn, report, setvalue_fn, base: str = ""):
+    """Parse <body> into a list of top-level Controls plus path → control and path → repeat maps.
+    `base` is the primary instance's root path, where relative top-level refs start."""
     controls: dict[str, Control] = {}
     repeats: dict[str, Control] = {}
     if body is None:
         return [], controls, repeats
-    top = _children(body, "", compile_fn, report, setvalue_fn, controls, repeats)
+    top = _children(body, base, compile_fn, report, setvalue_fn, controls, repeats)
     return top, controls, repeats
 
 

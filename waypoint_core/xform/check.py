@@ -45,6 +45,8 @@ def check_form(path: str | Path, *, media_dir: str | Path | None = None) -> dict
         result["load_ms"] = round((time.perf_counter() - start) * 1000, 1)
         result["binds"] = definition.bind_count
         result["unsupported"] = list(definition.unsupported)
+        if definition.warnings:
+            result["warnings"] = list(definition.warnings)  # ignored by Collect too: said, not failed
         result["answered"] = autofill(session)
         left = unanswered(session)
         if left:

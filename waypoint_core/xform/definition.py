@@ -37,7 +37,7 @@ _KNOWN_BIND_ATTRS = {
     # display hints with no logic: kept for the renderer, nothing to evaluate
     "{http://openrosa.org/xforms}max-pixels", f"{ODK}length", f"{JR}noAddRemove", "saveIncomplete",
 }
-_PRELOADS = {("uid", ""), ("uid", None), ("timestamp", "start"), ("timestamp", "end"), ("date", "today"),
+_PRELOADS = {("timestamp", "start"), ("timestamp", "end"), ("date", "today"),
              ("property", "deviceid"), ("property", "username"), ("property", "email"),
              ("property", "phonenumber"), ("property", "subscriberid"), ("property", "simserial"),
              ("property", "uri:deviceid"), ("property", "uri:username"), ("property", "uri:email"),
@@ -93,6 +93,8 @@ class FormDefinition:
     default_language: str | None
     setvalues: list[SetValue]
     unsupported: list[str] = field(default_factory=list)
+    # what the form asks that ODK Collect ignores too (a bind to no node...): run exactly as Collect, but said
+    warnings: list[str] = field(default_factory=list)
     root_attrs: dict[str, str] = field(default_factory=dict)
     root_ns: str | None = None
     public_key: str | None = None
@@ -125,6 +127,7 @@ class _Loader:
         self.html = html
         self.media_dir = media_dir
         self.unsupported: list[str] = []
+        self.warnings: list[str] = []
 
     def load(self) -> FormDefinition:
         html = self.html
@@ -140,12 +143,16 @@ class _Loader:
         template = from_element(primary)
         _strip_values(template)
         _set_gpaths(template, "")
+        # relative refs of binds and top-level controls start at the primary instance's root, as in
+        # JavaRosa (XFormParser.getFormElementRef of the FormDef: rootRef + the main instance node)
+        self.root_path = template.gpath
         translations, default_language = parse_itext(model.find(f"{XF}itext"), self._compile_output)
-        binds = self._binds(model)
+        binds = self._binds(model, template)
         setvalues = self._setvalues(model, None)
         body_el = html.find(f"{H}body")
         body, controls, repeats = parse_body(body_el, compile_fn=self._compile, report=self.unsupported.append,
-                                             setvalue_fn=lambda el, trig: self._setvalue(el, trig))
+                                             setvalue_fn=lambda el, trig: self._setvalue(el, trig),
+                                             base=self.root_path)
         for control in controls.values():
             setvalues.extend(control.setvalues)
         for repeat_path in repeats:
@@ -164,16 +171,13 @@ class _Loader:
             if name in ("setgeopoint", "recordaudio"):
                 what = "location capture" if name == "setgeopoint" else "audio recording"
                 self.unsupported.append(f"odk:{name} on {el.get('ref')} is not applied (no {what})")
-        for path in binds:
-            if _find_template(template, path) is None:
-                raise FormError("a bind's nodeset points to no node of the primary instance", ref=path)
         definition = FormDefinition(
             title=(title_el.text or "").strip() if title_el is not None else "",
             form_id=template.attrs.get("id", template.name),
             version=template.attrs.get("version", ""),
             template=template, instances=secondary, binds=binds, body=body, controls=controls,
             repeats=repeats, translations=translations, default_language=default_language,
-            setvalues=setvalues, unsupported=self.unsupported, root_attrs=dict(primary.attrib),
+            setvalues=setvalues, unsupported=self.unsupported, warnings=self.warnings, root_attrs=dict(primary.attrib),
             root_ns=template.ns,
         )
         submission = model.find(f"{XF}submission")
@@ -199,16 +203,21 @@ class _Loader:
         return self._compile(text, ref=where, what="label output")
 
     # -- model --
-    def _binds(self, model: ET.Element) -> dict[str, Bind]:
+    def _binds(self, model: ET.Element, template: Node) -> dict[str, Bind]:
         binds: dict[str, Bind] = {}
         for el in model.iter(f"{XF}bind"):
             nodeset = el.get("nodeset")
             if not nodeset:
                 self.unsupported.append(f"a <bind> without nodeset (id={el.get('id')}) is ignored")
                 continue
-            path = absolute_path(nodeset, "")
+            path = absolute_path(nodeset, self.root_path)
             if path is None:
                 raise FormError("a bind nodeset must be a plain path", ref=nodeset, expression=nodeset)
+            if _find_template(template, path) is None:
+                # JavaRosa warns ("<bind> defined for a node that doesn't exist", FormInstanceParser
+                # .verifyBindings) and the bind applies to nothing: a renamed question, mostly
+                self.warnings.append(f"the bind for {path} points to no node of the form's instance and is ignored")
+                continue
             bind = binds.setdefault(path, Bind(path=path))
             bind.id = el.get("id") or bind.id
             raw_type = el.get("type")
@@ -228,11 +237,7 @@ class _Loader:
                     setattr(bind, prop, Text.from_attribute(raw, self._compile_output, path))
             preload = el.get(f"{JR}preload")
             if preload:
-                params = el.get(f"{JR}preloadParams")
-                if (preload, params) not in _PRELOADS:
-                    self.unsupported.append(f"jr:preload={preload!r} params={params!r} on {path} is not filled")
-                else:
-                    bind.preload, bind.preload_params = preload, params
+                self._preload(bind, preload, el.get(f"{JR}preloadParams"))
             for attr in el.attrib:
                 if attr.startswith(WAYPOINT):
                     bind.extra["wp:" + attr[len(WAYPOINT):]] = el.get(attr)
@@ -240,6 +245,19 @@ class _Loader:
                     self.unsupported.append(f"bind attribute {split_tag(attr)[0]}={el.get(attr)!r} on {path} "
                                             "is not applied")
         return binds
+
+    def _preload(self, bind: Bind, preload: str, params: str | None) -> None:
+        """JavaRosa's QuestionPreloader: uid (any parameters: they are not read), timestamp start and
+        end, date today, property <name>. What Collect fills and we do not is unsupported; what
+        Collect leaves empty too (an unknown preload, timestamp with other parameters, a property it
+        does not know) is a warning."""
+        if preload == "uid" or (preload, params) in _PRELOADS:
+            bind.preload, bind.preload_params = preload, params
+        elif preload == "date" and (params or "").startswith("prevperiod-"):
+            self.unsupported.append(f"jr:preload=date params={params!r} on {bind.path} is not filled")
+        else:
+            self.warnings.append(f"jr:preload={preload!r} params={params!r} on {bind.path} fills nothing, "
+                                 "as in ODK Collect")
 
     def _setvalues(self, model: ET.Element, trigger_ref: str | None) -> list[SetValue]:
         out = []
@@ -253,7 +271,7 @@ class _Loader:
     def _setvalue(self, el: ET.Element, trigger_ref: str | None) -> SetValue | None:
         ref = el.get("ref") or el.get("bind")
         events = (el.get("event") or "").split()
-        path = absolute_path(ref, trigger_ref.rsplit("/", 1)[0] if trigger_ref else "") if ref else None
+        path = absolute_path(ref, trigger_ref.rsplit("/", 1)[0] if trigger_ref else self.root_path) if ref else None
         if path is None:
             self.unsupported.append(f"setvalue with ref={ref!r} is not applied")
             return None

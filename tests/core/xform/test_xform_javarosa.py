@@ -305,3 +305,35 @@ def test_any_default_attribute_makes_the_default_language():
       <instance><data id="l"><q/></data></instance>""", """<input ref="/data/q"><label ref="jr:itext('q')"/></input>""")
     assert definition.default_language == "French"
     assert new_session(definition).item("/data/q").label == "Nom"
+
+
+def test_hand_written_relative_refs_start_at_the_instance_root_and_a_bind_to_nothing_is_ignored():
+    # XFormParser.getFormElementRef(FormDef) anchors relative binds and top-level controls at
+    # /<main instance node>; FormInstanceParser.verifyBindings only warns about a bind to no node
+    definition = xform("""
+      <instance><data id="h"><age/><adult/></data></instance>
+      <bind nodeset="age" type="int" required="true()"/>
+      <bind nodeset="adult" type="string" calculate="if(../age >= 18, 'yes', 'no')"/>
+      <bind nodeset="/data/renamed" type="string" required="true()"/>""",
+        '<input ref="age"><label>Age</label></input>')
+    assert set(definition.binds) == {"/data/age", "/data/adult"}
+    assert definition.warnings == ["the bind for /data/renamed points to no node of the form's instance and is ignored"]
+    assert definition.unsupported == []
+    s = new_session(definition)
+    assert s.item("/data/age").required and s.item("/data/age").label == "Age"
+    s.answer("/data/age", 30)
+    assert s.value("/data/adult") == "yes"
+
+
+def test_uid_preload_parameters_are_not_read():
+    # QuestionPreloader's uid handler ignores preloadParams: a uid with parameters is still filled
+    definition = xform("""
+      <instance><data id="u"><meta><instanceID/><other/><never/></meta></data></instance>
+      <bind nodeset="/data/meta/instanceID" type="string" jr:preload="uid" jr:preloadParams="general"/>
+      <bind nodeset="/data/meta/other" type="string" jr:preload="timestamp" jr:preloadParams="middle"/>
+      <bind nodeset="/data/meta/never" type="string" jr:preload="unknown"/>""")
+    assert definition.unsupported == []
+    assert len(definition.warnings) == 2  # Collect fills neither: said, not refused
+    s = new_session(definition)
+    assert s.value("/data/meta/instanceID") == "uuid:00000000-0000-4000-8000-000000000001"
+    assert s.value("/data/meta/other") == ""
