@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 
+from waypoint_core.xform.errors import FormError
 from waypoint_core.xform.text import Text
 from waypoint_core.xform.xpath_eval import Expr
 from waypoint_core.xform.xpath_refs import absolute_path
@@ -46,6 +48,7 @@ class Control:
     no_add_remove: bool = False
     attrs: dict[str, str] = field(default_factory=dict)  # mediatype, start/end/step, autoplay...
     setvalues: list = field(default_factory=list)
+    range: tuple[float, float, float] = (0.0, 10.0, 1.0)  # a range question's start, end, step
 
 
 def parse_body(body: ET.Element | None, *, compile_fn, report, setvalue_fn, base: str = ""):
@@ -146,6 +149,8 @@ def _control(el, kind, base, compile_fn, report, setvalue_fn) -> Control:
     ref = _resolve(el, base, report)
     ctrl = Control(kind=kind, ref=ref, appearance=el.get("appearance"))
     ctrl.attrs = {_local(k): v for k, v in el.attrib.items() if _local(k) not in ("ref", "bind", "appearance")}
+    if kind == "range":
+        ctrl.range = _range(ctrl.attrs, ref or base)
     _texts(ctrl, el, compile_fn, ref or base)
 
     def out_fn(text, w):
@@ -165,6 +170,23 @@ def _control(el, kind, base, compile_fn, report, setvalue_fn) -> Control:
             if sv is not None:
                 ctrl.setvalues.append(sv)
     return ctrl
+
+
+def _range(attrs: dict[str, str], ref: str) -> tuple[float, float, float]:
+    """start, end and step of a range question; one that is not a decimal number stops the load,
+    as JavaRosa's RangeParser ("can't be parsed as a decimal number"). What is left out is
+    pyxform's default: 1 to 10 by 1."""
+    values = []
+    for name, default in (("start", "1"), ("end", "10"), ("step", "1")):
+        raw = attrs.get(name, default)
+        try:
+            number = float(Decimal(raw.strip()))
+        except (InvalidOperation, ValueError):
+            raise FormError(f"range {name}={raw!r} is not a decimal number", ref=ref) from None
+        values.append(number)
+    if values[2] <= 0:
+        raise FormError(f"range step={attrs.get('step')!r} must be above zero", ref=ref)
+    return values[0], values[1], values[2]
 
 
 def _itemset(el, ref: str, compile_fn) -> Itemset:

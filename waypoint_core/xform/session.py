@@ -26,6 +26,10 @@ from waypoint_core.xform.values import calculated_value, normalize_answer
 from waypoint_core.xform.xpath_eval import Ctx, format_datetime, to_bool
 
 
+def _number(x: float) -> str:
+    return str(int(x)) if x == int(x) else str(x)
+
+
 class FormSession(ItemsMixin, RepeatsMixin):
     """A record in progress. Not thread-safe: use it from one thread (the GUI's)."""
 
@@ -321,7 +325,8 @@ class FormSession(ItemsMixin, RepeatsMixin):
         question, or a value its type or choices cannot take. Returns what changed.
         """
         node = self.node(ref)
-        if node.children:
+        control = self.definition.controls.get(node.gpath)
+        if node.children or (control is not None and control.kind in ("group", "repeat")):
             raise AnswerError("a group or repeat cannot be answered", ref=ref)
         bind = node.bind
         if bind is not None and bind.calculate is not None:
@@ -333,7 +338,8 @@ class FormSession(ItemsMixin, RepeatsMixin):
             text = normalize_answer(value, type_)
         except ValueError as exc:
             raise AnswerError(str(exc), ref=ref) from None
-        control = self.definition.controls.get(node.gpath)
+        if text and control is not None and control.kind == "range":
+            self._check_range(control, text, ref)
         if text and control is not None and type_ in ("select1", "select", "rank") and \
                 (control.items or control.itemset):
             allowed = {c.value for c in self.choices_for(node)}
@@ -346,6 +352,19 @@ class FormSession(ItemsMixin, RepeatsMixin):
         self._set(node, text, changes)
         self.audit.record("question", node=self.ref_of(node))
         return self._finish(changes)
+
+    @staticmethod
+    def _check_range(control, text: str, ref: str) -> None:
+        """A range question takes what its slider or picker offers in Collect: a number from start
+        to end (either way round) on a step from start. JavaRosa keeps the attributes
+        (RangeParser); Collect's range widgets are what enforce them."""
+        start, end, step = control.range
+        value = float(text)
+        low, high = min(start, end), max(start, end)
+        steps = (value - start) / step if step else 0.0
+        if not low <= value <= high or abs(steps - round(steps)) > 1e-9:
+            raise AnswerError(f"{text} is not offered: from {_number(start)} to {_number(end)} "
+                              f"by {_number(step)}", ref=ref)
 
     def _within_choices(self, node: Node, text: str, allowed: set[str]) -> str:
         """`text` without what is not among `allowed`. A select_one answer is the whole value, so
@@ -426,8 +445,11 @@ class FormSession(ItemsMixin, RepeatsMixin):
         controls = self.definition.controls
         for node in self.root.iter():
             # as in Collect and Enketo, only questions on screen are checked: a required or
-            # constrained calculate with no control cannot be fixed by the person filling it
-            if not node.relevant or node.children or node.gpath not in controls:
+            # constrained calculate with no control cannot be fixed by the person filling it,
+            # and a group is never a question, even bound to a node without children
+            # (JavaRosa's validate steps through EVENT_QUESTION only)
+            control = controls.get(node.gpath)
+            if not node.relevant or node.children or control is None or control.kind in ("group", "repeat"):
                 continue
             # a readonly question (a note) cannot be answered, so it cannot be required either
             if node.required and node.value == "" and not self.is_readonly(node):

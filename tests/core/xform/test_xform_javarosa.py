@@ -337,3 +337,34 @@ def test_uid_preload_parameters_are_not_read():
     s = new_session(definition)
     assert s.value("/data/meta/instanceID") == "uuid:00000000-0000-4000-8000-000000000001"
     assert s.value("/data/meta/other") == ""
+
+
+def test_a_group_bound_to_a_leaf_node_is_not_a_question():
+    # JavaRosa's validate visits EVENT_QUESTION only: a group is never required to be answered
+    s = new_session(xform("""
+      <instance><data id="g"><intro/><q/></data></instance>
+      <bind nodeset="/data/intro" required="true()"/><bind nodeset="/data/q" type="string"/>""",
+        '<group ref="/data/intro"><label>Intro</label><input ref="/data/q"><label>Q</label></input></group>'))
+    assert s.item("/data/intro").kind == "group"
+    assert s.validate() == []
+    with pytest.raises(AnswerError):
+        s.answer("/data/intro", "x")
+
+
+def test_a_range_takes_what_its_slider_offers():
+    # RangeParser keeps start/end/step (decimals; anything else stops the load); Collect's range
+    # widgets only offer start..end by step
+    from waypoint_core.xform import FormError
+    s = new_session(xform("""
+      <instance><data id="r"><level/><down/></data></instance>
+      <bind nodeset="/data/level" type="int"/><bind nodeset="/data/down" type="decimal"/>""",
+        '<range ref="/data/level" start="0" end="10" step="2"><label>L</label></range>'
+        '<range ref="/data/down" start="1" end="0" step="0.25"><label>D</label></range>'))
+    s.answer("/data/level", 4)
+    s.answer("/data/down", "0.75")
+    for ref, value in (("/data/level", 5), ("/data/level", 12), ("/data/level", -2), ("/data/down", "0.3")):
+        with pytest.raises(AnswerError, match="not offered"):
+            s.answer(ref, value)
+    assert s.value("/data/level") == "4"
+    with pytest.raises(FormError, match="not a decimal number"):
+        xform('<instance><data id="r"><x/></data></instance>', '<range ref="/data/x" start="a" end="3" step="1"/>')
