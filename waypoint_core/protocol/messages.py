@@ -1,34 +1,59 @@
-"""The sync wire messages (protocol version 1): enrolment, signed push batch, per-op results, pull pages, errors.
+"""The sync wire messages (protocol version 2): enrolment, push batch, per-op results, pull pages, reconciliation
+after a server restore, key rotation, forms, errors.
 
-One definition for the device client, the server, and the USB batch file (which seals the same signed PushBatch).
-Every model forbids unknown keys and floats, so a message has exactly one canonical encoding to sign.
+One definition for the device client, the server, and the USB batch file (which carries the same batch bytes).
+Every model forbids unknown keys and floats. Names, ids and field names refuse control characters, text values
+refuse those XML cannot hold (PostgreSQL would also refuse a NUL), so bad input stops at the door with a 422.
+
+Versions of a record are identified by (server_version, version_hash): the hash is over the content a pull hands
+out, so two different contents never pass as the same version, even after a server restored from a backup numbers
+new versions again from an older count.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from .signing import DOMAIN_BATCH, DOMAIN_ENROL, DOMAIN_FORM, SigningKey, canonical_json, verify
+from .signing import (
+    DOMAIN_BATCH, DOMAIN_ENROL, DOMAIN_FORM, DOMAIN_ROTATION, DOMAIN_VERSION, SigningKey, canonical_json, sha256_hex, verify,
+)
 
-PROTOCOL_VERSION = 1
+PROTOCOL_VERSION = 2
 SUPPORTED_VERSIONS = frozenset({PROTOCOL_VERSION})
 
 MAX_OPS_PER_BATCH = 1000
 MAX_FIELDS_PER_OP = 1000
 PULL_PAGE_DEFAULT = 500
 PULL_PAGE_MAX = 1000
+PULL_PAGE_BYTES = 4 * 1024 * 1024  # a page stops growing at this size (one change always fits, however large)
+MAX_RECONCILE_RECORDS = 1000
+MAX_KNOWN_HASHES = 20
+# The server refuses an op whose hlc is further than this ahead of its own clock; a device keeps its clock below
+# server time + half of it, so its own ops always stay sendable whatever it pulled.
+MAX_HLC_AHEAD_MS = 10 * 60 * 1000
+HLC_MAX = 2**62
+
+NO_CONTROL = r"^[^\x00-\x1f\x7f]*$"
+XML_TEXT = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f]*$"  # tab, newline and carriage return are text; other C0 controls are not
 
 Uuid = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")]
-Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+Name = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=NO_CONTROL)]
 B64Key = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9+/]{43}=$")]  # 32 raw bytes
 B64Signature = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9+/]{86}==$")]  # 64 raw bytes
-FieldName = Annotated[str, StringConstraints(min_length=1, max_length=300)]
+KeyId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{16}$")]
+Hash = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+Epoch = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{16}$")]
+CursorText = Annotated[str, StringConstraints(pattern=r"^([0-9a-f]{16}\.[0-9]{1,19})?$")]
+FieldName = Annotated[str, StringConstraints(min_length=1, max_length=300, pattern=NO_CONTROL)]
 # Field values: strings (as XForm stores them), integers, booleans, or null (cleared). No floats: canonical bytes.
-FieldValue = Annotated[str, StringConstraints(max_length=100_000)] | int | bool | None
-SeqNo = Annotated[int, Field(ge=1, le=2**62)]
-Version = Annotated[int, Field(ge=0, le=2**62)]
+FieldValue = Annotated[str, StringConstraints(max_length=100_000, pattern=XML_TEXT)] | int | bool | None
+Content = Annotated[str, StringConstraints(max_length=2_000_000, pattern=XML_TEXT)]
+SeqNo = Annotated[int, Field(ge=1, le=HLC_MAX)]
+Version = Annotated[int, Field(ge=0, le=HLC_MAX)]
+Hlc = Annotated[int, Field(ge=0, le=HLC_MAX)]
 
 
 class Message(BaseModel):
@@ -38,12 +63,41 @@ class Message(BaseModel):
         return canonical_json(self.model_dump(mode="json", exclude=exclude))
 
 
+# ---- cursors and versions --------------------------------------------------------------------------------------------
+
+_CURSOR = re.compile(r"^([0-9a-f]{16})\.([0-9]{1,19})$")
+
+
+def format_cursor(epoch: str, seq: int) -> str:
+    """A pull cursor: the server's epoch and a position in its change feed. "" is the start of any epoch."""
+    return f"{epoch}.{seq}"
+
+
+def parse_cursor(text: str) -> tuple[str, int] | None:
+    """(epoch, seq), or None for the start; ValueError for anything else."""
+    if text == "":
+        return None
+    match = _CURSOR.match(text)
+    if match is None:
+        raise ValueError("a cursor is '<epoch>.<seq>' or empty")
+    return match.group(1), int(match.group(2))
+
+
+def version_hash(*, form_id: str, form_version: str, deleted: bool, fields: dict[str, str | int | bool | None],
+                 content: str | None) -> str:
+    """The identity of one record version's content, as a pull hands it out (a tombstone carries no data)."""
+    if deleted:
+        fields, content = {}, None
+    return sha256_hex(DOMAIN_VERSION + canonical_json({"form_id": form_id, "form_version": form_version,
+                                                      "deleted": deleted, "fields": fields, "content": content}))
+
+
 # ---- enrolment -----------------------------------------------------------------------------------------------------
 
 
 class EnrolRequest(Message):
     protocol_version: int
-    code: Annotated[str, StringConstraints(min_length=4, max_length=64)]
+    code: Annotated[str, StringConstraints(min_length=4, max_length=64, pattern=NO_CONTROL)]
     device_public_key: B64Key
     device_name: Name
     # Proof that the caller holds the private key it registers (signature over the other fields, DOMAIN_ENROL).
@@ -56,23 +110,24 @@ class EnrolRequest(Message):
     def build(cls, *, code: str, device_key: SigningKey, device_name: str) -> EnrolRequest:
         unsigned = {"protocol_version": PROTOCOL_VERSION, "code": code, "device_public_key": device_key.public_b64,
                     "device_name": device_name}
-        return cls(**unsigned, signature=device_key.sign(DOMAIN_ENROL, canonical_json(unsigned)))
+        return cls.model_validate({**unsigned, "signature": device_key.sign(DOMAIN_ENROL, canonical_json(unsigned))})
 
     def signature_valid(self) -> bool:
         return verify(self.device_public_key, self.signature, DOMAIN_ENROL, self.signed_bytes())
 
 
 class ServerKeys(Message):
-    """The server's public keys; the device pins them at enrolment."""
+    """The server's public keys; the device pins them at enrolment and follows signed rotations."""
 
-    signing_key: B64Key  # Ed25519: responses and published forms
-    signing_key_id: str
+    signing_key: B64Key  # Ed25519: answers, published forms, key rotations
+    signing_key_id: KeyId
     batch_key: B64Key  # X25519: USB batch files are sealed to it (HPKE)
-    batch_key_id: str
+    batch_key_id: KeyId
 
 
 class EnrolResponse(Message):
     protocol_version: int
+    epoch: Epoch
     device_id: Uuid
     centre_id: Uuid
     centre_name: str
@@ -91,28 +146,29 @@ class Op(Message):
     record_id: Uuid
     op: Literal["upsert", "delete"]
     record_version: Annotated[int, Field(ge=1)]  # the device's local revision of the record
-    base_version: Version | None  # the server_version this change was made on; None = never seen by the server
+    # The version this change was made on: its number and its hash (None = never seen by the server). The server
+    # finds the base by hash, so a base it no longer holds (a restore) counts as unknown, never as another content.
+    base_version: Version | None
+    base_hash: Hash | None = None
     form_id: Name
     form_version: Name
-    # Hybrid logical clock in ms: above the device's previous op and above any hlc it has pulled for the record.
-    hlc: Annotated[int, Field(ge=0, le=2**62)]
+    # Hybrid logical clock in ms: above the device's previous op and above any hlc it has pulled for the record,
+    # and never more than MAX_HLC_AHEAD_MS ahead of the server's clock.
+    hlc: Hlc
     fields: Annotated[dict[FieldName, FieldValue], Field(max_length=MAX_FIELDS_PER_OP)] = {}
     # Instance XML, replaced as a whole; None = unchanged by this op.
-    content: Annotated[str, StringConstraints(max_length=2_000_000)] | None = None
+    content: Content | None = None
 
 
 class PushBatch(Message):
-    """A signed run of one device's outbox, seq_from..seq_to, gap-free. The same object travels on a USB stick."""
+    """A run of one device's outbox, seq_from..seq_to, gap-free. Signed as raw bytes: the request signature online,
+    the batch signature (DOMAIN_BATCH) on a USB stick."""
 
     protocol_version: int
     device_id: Uuid
     seq_from: SeqNo
     seq_to: SeqNo
     ops: Annotated[list[Op], Field(min_length=1, max_length=MAX_OPS_PER_BATCH)]
-    signature: B64Signature
-
-    def signed_bytes(self) -> bytes:
-        return self.canonical(exclude={"signature"})
 
     def shape_error(self) -> str | None:
         """Why the batch is not a gap-free run seq_from..seq_to, or None."""
@@ -126,13 +182,23 @@ class PushBatch(Message):
         return None
 
     @classmethod
-    def build(cls, *, device_id: str, ops: list[Op], device_key: SigningKey) -> PushBatch:
-        unsigned = {"protocol_version": PROTOCOL_VERSION, "device_id": device_id, "seq_from": ops[0].device_seq,
-                    "seq_to": ops[-1].device_seq, "ops": [op.model_dump(mode="json") for op in ops]}
-        return cls.model_validate({**unsigned, "signature": device_key.sign(DOMAIN_BATCH, canonical_json(unsigned))})
+    def of(cls, *, device_id: str, ops: list[Op]) -> PushBatch:
+        return cls(protocol_version=PROTOCOL_VERSION, device_id=device_id, seq_from=ops[0].device_seq,
+                   seq_to=ops[-1].device_seq, ops=ops)
 
-    def signature_valid(self, device_public_key: str) -> bool:
-        return verify(device_public_key, self.signature, DOMAIN_BATCH, self.signed_bytes())
+    def body(self) -> bytes:
+        """The bytes that travel and are signed (canonical, so a retry or a replay after a crash is identical)."""
+        return self.canonical()
+
+
+def sign_batch(body: bytes, device_key: SigningKey) -> str:
+    """A batch's own signature over its raw bytes, for a batch that travels without a request (USB stick)."""
+    return device_key.sign(DOMAIN_BATCH, body)
+
+
+def batch_signature_valid(device_public_key: str, body: bytes, signature: str) -> bool:
+    """Checked over the raw bytes, before anything parses them."""
+    return verify(device_public_key, signature, DOMAIN_BATCH, body)
 
 
 OpStatus = Literal["applied", "merged", "conflict", "rejected"]
@@ -144,12 +210,14 @@ class OpResult(Message):
     record_id: str
     status: OpStatus  # applied: on the current version; merged: disjoint fields merged; conflict: see conflict_id
     server_version: int | None  # the record's version after this op (None when rejected)
+    version_hash: str | None = None  # that version's hash
     conflict_id: str | None = None
     message: str | None = None
 
 
 class PushResponse(Message):
     protocol_version: int
+    epoch: Epoch
     device_id: str
     high_water_mark: int  # every op up to here is stored on the server: the device may mark them acknowledged
     results: list[OpResult]
@@ -159,23 +227,109 @@ class PushResponse(Message):
 
 
 class Change(Message):
-    cursor: int  # the change's position in commit order
+    seq: int  # the change's position in the feed of this epoch (commit order)
     record_id: str
     server_version: int
+    version_hash: str
     deleted: bool
     form_id: str
     form_version: str
-    fields: dict[str, FieldValue]  # the whole record after this version (empty for a tombstone)
+    fields: dict[str, str | int | bool | None]  # the whole record after this version (empty for a tombstone)
     content: str | None
-    hlc: int  # the highest hlc in the record: the device's clock must move above it before editing
+    hlc: int  # the highest hlc in the record: the device's clock moves above it (clamped) before editing
     origin_device_id: str | None
+
+    def hash_matches(self) -> bool:
+        return self.version_hash == version_hash(form_id=self.form_id, form_version=self.form_version,
+                                                 deleted=self.deleted, fields=self.fields, content=self.content)
 
 
 class PullPage(Message):
+    """The latest version of every record changed after `since`, in commit order, bounded in count and bytes."""
+
     protocol_version: int
+    epoch: Epoch
+    since: str  # the cursor this page answers, exactly as asked ("" = from the start)
     changes: list[Change]
-    next_cursor: int
+    next_cursor: str
     has_more: bool
+
+
+class DeviceStatus(Message):
+    protocol_version: int
+    epoch: Epoch
+    device_id: str
+    centre_id: str
+    high_water_mark: int
+
+
+# ---- reconciliation after a restore ----------------------------------------------------------------------------------
+
+
+class KnownRecord(Message):
+    record_id: Uuid
+    hashes: Annotated[list[Hash], Field(min_length=1, max_length=MAX_KNOWN_HASHES)]  # newest first
+
+
+class ReconcileRequest(Message):
+    """The versions a device knows: which of them does the (restored) server still hold?"""
+
+    protocol_version: int
+    records: Annotated[list[KnownRecord], Field(min_length=1, max_length=MAX_RECONCILE_RECORDS)]
+
+
+class RecordHeld(Message):
+    record_id: str
+    held_version: int | None  # the newest of the device's versions the server holds (None: none of them)
+    held_hash: str | None
+    current_version: int | None  # the server's current version (None: the server has no such record)
+    current_hash: str | None
+
+
+class ReconcileResponse(Message):
+    protocol_version: int
+    epoch: Epoch
+    records: list[RecordHeld]
+
+
+# ---- server keys -----------------------------------------------------------------------------------------------------
+
+
+class KeyRotation(Message):
+    """New server keys, signed by the signing key they replace: a device that pinned the old key follows it."""
+
+    previous_signing_key_id: KeyId
+    keys: ServerKeys
+    rotated_at: str
+    signature: B64Signature
+
+    def signed_bytes(self) -> bytes:
+        return self.canonical(exclude={"signature"})
+
+    @classmethod
+    def build(cls, *, previous: SigningKey, keys: ServerKeys, rotated_at: str) -> KeyRotation:
+        unsigned = {"previous_signing_key_id": previous.key_id, "keys": keys.model_dump(mode="json"),
+                    "rotated_at": rotated_at}
+        return cls.model_validate({**unsigned, "signature": previous.sign(DOMAIN_ROTATION, canonical_json(unsigned))})
+
+    def signature_valid(self, previous_signing_key: str) -> bool:
+        return verify(previous_signing_key, self.signature, DOMAIN_ROTATION, self.signed_bytes())
+
+
+class KeyHistory(Message):
+    protocol_version: int
+    current: ServerKeys
+    rotations: list[KeyRotation]  # oldest first
+
+    def follow(self, pinned: ServerKeys) -> ServerKeys | None:
+        """The current keys if a chain of rotations leads to them from `pinned`, each signed by the key before it."""
+        keys = pinned
+        for rotation in self.rotations:
+            if rotation.previous_signing_key_id == keys.signing_key_id:
+                if not rotation.signature_valid(keys.signing_key):
+                    return None
+                keys = rotation.keys
+        return keys if keys == self.current else None
 
 
 # ---- forms ---------------------------------------------------------------------------------------------------------
@@ -220,3 +374,5 @@ class ErrorBody(Message):
     message: str
     expected_seq: int | None = None
     supported_versions: list[int] | None = None
+    epoch: str | None = None
+    retry_after_s: int | None = None
