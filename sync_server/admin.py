@@ -20,10 +20,12 @@ from waypoint_core.protocol import (
     DOMAIN_FORM, PROTOCOL_VERSION, EnrolRequest, EnrolResponse, form_signed_bytes,
 )
 
+from . import epochs
+from .atrest import DataKey, open_text
 from .db import Database, utcnow
-from .errors import ProtocolError
+from .errors import ProtocolError, unsupported_version
 from .keys import ServerKeyring
-from .tables import Centre, Conflict, Device, EnrolmentCode, FormVersion
+from .tables import Centre, Conflict, Device, EnrolmentCode, FormVersion, Record, RecordVersion
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud over a bad phone line
 
@@ -44,6 +46,8 @@ def add_centre(db: Database, name: str) -> str:
     name = name.strip()
     if not name:
         raise AdminError("a centre needs a name")
+    if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in name):
+        raise AdminError("a centre name cannot hold control characters")
     centre_id = str(uuid.uuid4())
     try:
         with db.write_engine.begin() as conn:
@@ -140,9 +144,7 @@ def publish_form(db: Database, keyring: ServerKeyring, *, path: Path, form_id: s
 def enrol(db: Database, keyring: ServerKeyring, request: EnrolRequest) -> EnrolResponse:
     """Consume the one-time code and register the device key, atomically (two racing devices: one wins)."""
     if request.protocol_version != PROTOCOL_VERSION:
-        raise ProtocolError(400, "unsupported_protocol_version",
-                            f"protocol version {request.protocol_version} is not supported by this server",
-                            supported_versions=[PROTOCOL_VERSION])
+        raise unsupported_version(request.protocol_version)
     if not request.signature_valid():
         raise ProtocolError(400, "bad_proof", "the enrolment request is not signed by the key it registers")
     code_hash, now, device_id = hash_code(request.code), utcnow(), str(uuid.uuid4())
@@ -166,5 +168,36 @@ def enrol(db: Database, keyring: ServerKeyring, request: EnrolRequest) -> EnrolR
             id=device_id, centre_id=row.centre_id, name=request.device_name, public_key=request.device_public_key,
             enrolled_at=now, high_water_mark=0))
         centre_name = conn.execute(select(Centre.name).where(Centre.id == row.centre_id)).scalar_one()
-    return EnrolResponse(protocol_version=PROTOCOL_VERSION, device_id=device_id, centre_id=row.centre_id,
+        epoch = epochs.current(conn)
+    return EnrolResponse(protocol_version=PROTOCOL_VERSION, epoch=epoch, device_id=device_id, centre_id=row.centre_id,
                          centre_name=centre_name, server_keys=keyring.public, high_water_mark=0)
+
+
+def record_state(db: Database, data_key: DataKey, record_id: str, *, version: int | None = None) -> dict | None:
+    """A record's values (the current version, or `version`), opened with the data key: for reviews and reports,
+    which run beside the server with its keys. None when there is no such record."""
+    with db.read_engine.connect() as conn:
+        if version is None:
+            row = conn.execute(select(Record.state, Record.server_version).where(Record.id == record_id)).first()
+            table = "record"
+        else:
+            row = conn.execute(select(RecordVersion.state, RecordVersion.server_version).where(
+                RecordVersion.record_id == record_id, RecordVersion.server_version == version)).first()
+            table = "record_version"
+    if row is None:
+        return None
+    return json.loads(open_text(data_key, row[0], table=table, row_id=record_id, version=row[1]))
+
+
+def conflict_detail(db: Database, data_key: DataKey, conflict_id: str) -> dict:
+    """Both sides of a conflict, opened with the data key (a coordinator's review)."""
+    with db.read_engine.connect() as conn:
+        row = conn.execute(select(Conflict).where(Conflict.id == conflict_id)).first()
+    if row is None:
+        raise AdminError(f"no conflict {conflict_id}")
+    return {"id": row.id, "record_id": row.record_id, "fields": json.loads(row.fields),
+            "winner": json.loads(row.winner), "device_id": row.device_id, "opened_at": row.opened_at,
+            "resolved_at": row.resolved_at,
+            "server_state": json.loads(open_text(data_key, row.server_state, table="conflict.server_state",
+                                                 row_id=row.id)),
+            "device_op": json.loads(open_text(data_key, row.device_op, table="conflict.device_op", row_id=row.id))}

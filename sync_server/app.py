@@ -1,163 +1,250 @@
-"""The FastAPI application: create_app(settings) wires the database, the keys and the endpoints.
+"""The FastAPI application: `prepare` checks and opens what a server needs, `create_app` wires the endpoints.
 
-Device endpoints live under /v1. Push and enrolment bodies carry their own signatures; GET endpoints are signed in
-headers (auth.py). Answers to push, pull and enrolment are signed by the server (Waypoint-Server-Signature header)
-so a device can check them against the key it pinned at enrolment.
+Device endpoints live under /v2. Every device request except enrolment is signed in headers (auth.py), push
+included: the signature over the raw body is checked before the body is parsed. Every /v2 answer is signed and bound
+to its request (middleware.py). /v1 answers only "update Waypoint". /docs and /openapi.json exist only when the
+administrator asks for them (`serve --dev-api-docs`); /health says "ok" and nothing more unless the caller is an
+enrolled device.
 """
 
 from __future__ import annotations
 
-import re
+import os
 import time
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
 
 from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from pydantic import ValidationError
 from sqlalchemy import select, text
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from waypoint_core.protocol import (
-    DOMAIN_RESPONSE, HEADER_DEVICE, HEADER_SERVER_SIGNATURE, PROTOCOL_VERSION, PULL_PAGE_DEFAULT, PULL_PAGE_MAX,
-    SUPPORTED_VERSIONS, EnrolRequest, EnrolResponse, ErrorBody, FormList, FormSummary, PublishedForm, PullPage,
-    PushBatch, PushResponse,
+    HEADER_SIGNATURE, PROTOCOL_VERSION, PULL_PAGE_DEFAULT, PULL_PAGE_MAX, SUPPORTED_VERSIONS, DeviceStatus,
+    EnrolRequest, FormList, FormSummary, Message, PublishedForm, ReconcileRequest,
 )
-from waypoint_core.protocol.messages import Message
 
-from . import admin, logs
-from .auth import AuthenticatedDevice, authenticate
-from .db import Database, migrate, open_database, schema_version
-from .errors import ProtocolError
-from .keys import ServerKeyring, init_keys
-from .limits import BodyLimitMiddleware
-from .pull import pull
-from .push import push
+from . import admin, apidoc, epochs, logs
+from .auth import AuthenticatedDevice, authenticate, binding_of, claimed_device
+from .db import Database, MigrationContext, migrate, open_database, schema_version
+from .errors import ProtocolError, malformed, unsupported_version
+from .files import private_dir
+from .keys import ServerKeyring, key_history, load_keyring
+from .limits import BodyLimitMiddleware, RequestGateMiddleware
+from .middleware import ErrorBarrier, SigningMiddleware, route_name
+from .pull import pull_page, reconcile
+from .push import PushRules, push
 from .settings import Settings
 from .tables import FormVersion
 
 HTTP_ERRORS = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}
-ERRORS = {status: {"model": ErrorBody} for status in (400, 401, 403, 409, 413, 422)}
 
 
-UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+@dataclass
+class Server:
+    settings: Settings
+    db: Database
+    keyring: ServerKeyring
 
 
-def logged_device(request: Request) -> str | None:
-    """The claimed device id, if it is an id at all (a header is caller-controlled text: never log it raw)."""
-    claimed = request.headers.get(HEADER_DEVICE, "")
-    return claimed if UUID_RE.match(claimed) else None
-
-
-def signed(model: Message, keyring: ServerKeyring, status: int = 200) -> Response:
-    body = model.canonical()
-    return Response(content=body, status_code=status, media_type="application/json",
-                    headers={HEADER_SERVER_SIGNATURE: keyring.signing.sign(DOMAIN_RESPONSE, body)})
-
-
-def create_app(settings: Settings) -> FastAPI:
-    logs.configure()
-    settings.ensure_data_dir()
-    db: Database = open_database(settings.database_url, pool_size=settings.db_pool_size)
-    applied = migrate(db)
-    keyring, created = init_keys(settings.keys_dir, db)
-    logs.log_event("server_ready", database=db.write_engine.dialect.name, migrations_applied=applied,
-                   keys_created=created, signing_key_id=keyring.public.signing_key_id)
-
-    @asynccontextmanager
-    async def lifespan(_app: FastAPI):
-        yield
+def prepare(settings: Settings, *, check_restore: bool = True) -> Server:
+    """Everything a server process needs, checked: private files, the keys the database names, migrations, and
+    (once, in the process that starts the workers) whether the database was restored behind the server's back."""
+    private_dir(settings.data_dir)
+    db = open_database(settings.database_url, pool_size=settings.db_pool_size)
+    try:
+        keyring = load_keyring(settings.keys_dir, db)
+        applied = migrate(db, MigrationContext(data_key=keyring.data))
+        restored = epochs.check_at_start(db, settings.data_dir) if check_restore else None
+    except BaseException:
         db.dispose()
+        raise
+    logs.configure()
+    if check_restore:
+        logs.log_event("server_ready", database=db.write_engine.dialect.name, migrations_applied=applied,
+                       signing_key_id=keyring.signing.key_id, restore_detected=restored is not None)
+    return Server(settings, db, keyring)
 
-    app = FastAPI(title="Waypoint sync server", version=f"protocol {PROTOCOL_VERSION}", lifespan=lifespan)
+
+def app_from_env() -> FastAPI:
+    """uvicorn's factory for each worker process (`serve --workers N`): the parent has already checked and migrated."""
+    settings = Settings.from_env(data_dir=Path(os.environ["WAYPOINT_SERVER_HOME"]))
+    return create_app(prepare(settings, check_restore=False))
+
+
+def answer(model: Message, status: int = 200) -> Response:
+    """Canonical JSON; the signing middleware adds the answer signature."""
+    return Response(content=model.canonical(), status_code=status, media_type="application/json")
+
+
+def create_app(server: Server) -> FastAPI:
+    settings, db, keyring = server.settings, server.db, server.keyring
+    logs.configure()
+    docs = settings.api_docs
+
+    app = FastAPI(title="Waypoint sync server", version=f"protocol {PROTOCOL_VERSION}", lifespan=_lifespan(db),
+                  docs_url="/docs" if docs else None, redoc_url=None, openapi_url="/openapi.json" if docs else None)
+    # Starlette runs the last one added first: ErrorBarrier ▸ signing ▸ address limits ▸ body limit ▸ routes.
     app.add_middleware(BodyLimitMiddleware, max_body_bytes=settings.max_body_bytes)
-    app.state.db, app.state.keyring, app.state.settings = db, keyring, settings
+    app.add_middleware(RequestGateMiddleware, enrol=settings.enrol_rate, anonymous=settings.anonymous_rate)
+    app.add_middleware(SigningMiddleware, signing=keyring.signing)
+    app.add_middleware(ErrorBarrier)
+    app.state.server = server
+    rules = PushRules(data_key=keyring.data, identity_fields=settings.identity_fields,
+                      hlc_ahead_ms=settings.hlc_ahead_ms)
 
     @app.exception_handler(ProtocolError)
     async def _protocol_error(request: Request, exc: ProtocolError) -> JSONResponse:
-        logs.log_event("refused", path=request.url.path, status=exc.status, error=exc.body.error,
-                       device_id=logged_device(request))
+        logs.log_event("refused", route=route_name(request.scope), status=exc.status, error=exc.body.error,
+                       device_id=claimed_device(request.scope))
         return JSONResponse(exc.body.model_dump(exclude_none=True), status_code=exc.status)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         error = HTTP_ERRORS.get(exc.status_code, "http_error")
-        logs.log_event("refused", path=request.url.path, status=exc.status_code, error=error)
+        logs.log_event("refused", route=route_name(request.scope), status=exc.status_code, error=error)
         return JSONResponse({"error": error, "message": str(exc.detail)}, status_code=exc.status_code,
                             headers=getattr(exc, "headers", None))
 
     @app.exception_handler(RequestValidationError)
     async def _malformed(request: Request, exc: RequestValidationError) -> JSONResponse:
-        # An unknown protocol version is named as such, even when the rest of the body no longer fits version 1.
+        # An unknown protocol version is named as such, even when the rest of the body no longer fits this one.
         body = exc.body if isinstance(exc.body, dict) else None
         version = body.get("protocol_version") if body else None
-        if isinstance(version, int) and version not in SUPPORTED_VERSIONS:
-            error = ErrorBody(error="unsupported_protocol_version",
-                              message=f"protocol version {version} is not supported by this server",
-                              supported_versions=sorted(SUPPORTED_VERSIONS))
-            return JSONResponse(error.model_dump(exclude_none=True), status_code=400)
-        # Say where the body is wrong, never echo what it contained (it may hold personal data).
-        where = "; ".join(f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('type')}" for e in exc.errors()[:5])
-        logs.log_event("refused", path=request.url.path, status=422, error="malformed")
-        return JSONResponse({"error": "malformed", "message": f"malformed request ({where})"}, status_code=422)
+        refusal = (unsupported_version(version) if isinstance(version, int) and version not in SUPPORTED_VERSIONS
+                   else malformed("malformed request (" + "; ".join(
+                       f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('type')}" for e in exc.errors()[:5])
+                       + ")"))
+        return await _protocol_error(request, refusal)
 
     async def device(request: Request) -> AuthenticatedDevice:
         return await authenticate(request, db=db, clock_skew_s=settings.request_clock_skew_s)
 
     @app.get("/health")
-    def health() -> dict:
-        with db.read_engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-        return {"status": "ok", "protocol_version": PROTOCOL_VERSION, "schema_version": schema_version(db),
-                "database": db.write_engine.dialect.name}
+    async def health(request: Request) -> dict[str, Any]:
+        if not request.headers.get(HEADER_SIGNATURE):
+            return {"status": "ok"}
+        await device(request)
+        return await run_in_threadpool(_health, db)
 
-    @app.post("/v1/enrol", response_model=EnrolResponse, responses=ERRORS)
+    @app.post("/v2/enrol", responses=apidoc.ERRORS)
     def enrol(request: EnrolRequest) -> Response:
         response = admin.enrol(db, keyring, request)
         logs.log_event("enrolled", device_id=response.device_id, centre_id=response.centre_id)
-        return signed(response, keyring)
+        return answer(response)
 
-    @app.post("/v1/push", response_model=PushResponse, responses=ERRORS)
-    def push_batch(batch: PushBatch) -> Response:
+    @app.post("/v2/push", responses=apidoc.ERRORS)
+    async def push_batch(request: Request) -> Response:
+        who = await device(request)
         start = time.perf_counter()
-        response, stats = push(db, batch, identity_fields=settings.identity_fields)
-        logs.log_event("push", device_id=batch.device_id, seq_from=batch.seq_from, seq_to=batch.seq_to,
-                       ops=len(batch.ops), applied=stats.applied, merged=stats.merged, conflicts=stats.conflicts,
-                       rejected=stats.rejected, replayed=stats.replayed, ms=logs.elapsed_ms(start))
-        return signed(response, keyring)
+        response, stats = await run_in_threadpool(push, db, who, await request.body(), rules)
+        if stats.last_seq is not None:
+            await run_in_threadpool(epochs.note_push, settings.data_dir, response.epoch, stats.last_seq)
+        logs.log_event("push", device_id=who.id, seq_from=response.results[0].device_seq if response.results else None,
+                       ops=len(response.results), applied=stats.applied, merged=stats.merged,
+                       conflicts=stats.conflicts, rejected=stats.rejected, replayed=stats.replayed,
+                       ms=logs.elapsed_ms(start))
+        return answer(response)
 
-    @app.get("/v1/changes", response_model=PullPage, responses=ERRORS)
-    async def changes(request: Request, since: int = Query(0, ge=0, le=2**62),
+    @app.get("/v2/changes", responses=apidoc.ERRORS)
+    async def changes(request: Request, cursor: str = Query("", max_length=40),
                       limit: int = Query(PULL_PAGE_DEFAULT, ge=1, le=PULL_PAGE_MAX)) -> Response:
         who = await device(request)
-        page = await run_in_threadpool(pull, db, centre_id=who.centre_id, since=since, limit=limit)
-        logs.log_event("pull", device_id=who.id, since=since, changes=len(page.changes), has_more=page.has_more)
-        return signed(page, keyring)
+        start = time.perf_counter()
+        body = await run_in_threadpool(pull_page, db, device=who, cursor=cursor, limit=limit,
+                                       page_bytes=settings.page_bytes, key=keyring.data)
+        logs.log_event("pull", device_id=who.id, bytes=len(body), ms=logs.elapsed_ms(start))
+        return Response(content=body, media_type="application/json")
 
-    @app.get("/v1/status", responses=ERRORS)
-    async def status(request: Request) -> dict:
-        """The device's high-water mark: after a lost answer the device learns what the server already holds."""
+    @app.post("/v2/reconcile", responses=apidoc.ERRORS)
+    async def reconcile_versions(request: Request) -> Response:
         who = await device(request)
-        return {"device_id": who.id, "centre_id": who.centre_id, "high_water_mark": who.high_water_mark,
-                "protocol_version": PROTOCOL_VERSION}
+        try:
+            wanted = ReconcileRequest.model_validate_json(await request.body())
+        except ValidationError:
+            raise malformed("malformed reconciliation request") from None
+        if wanted.protocol_version != PROTOCOL_VERSION:
+            raise unsupported_version(wanted.protocol_version)
+        result = await run_in_threadpool(reconcile, db, device=who, request=wanted)
+        logs.log_event("reconcile", device_id=who.id, records=len(result.records))
+        return answer(result)
 
-    @app.get("/v1/forms", response_model=FormList, responses=ERRORS)
-    async def forms(request: Request) -> FormList:
-        await device(request)
-        return await run_in_threadpool(_form_list, db)
+    @app.get("/v2/status", responses=apidoc.ERRORS)
+    async def status(request: Request) -> Response:
+        """The device's high-water mark and the epoch: after a lost answer the device learns what the server holds."""
+        who = await device(request)
+        epoch = await run_in_threadpool(_epoch, db)
+        return answer(DeviceStatus(protocol_version=PROTOCOL_VERSION, epoch=epoch, device_id=who.id,
+                                   centre_id=who.centre_id, high_water_mark=who.high_water_mark))
 
-    @app.get("/v1/forms/{form_id}/{version}", response_model=PublishedForm, responses={404: {"model": ErrorBody}, **ERRORS})
-    async def form(request: Request, form_id: str, version: str) -> PublishedForm:
+    @app.get("/v2/keys", responses=apidoc.ERRORS)
+    async def keys(request: Request) -> Response:
+        """The current keys and every rotation statement: a device that pinned an older key follows the chain."""
         await device(request)
+        return answer(await run_in_threadpool(key_history, db, keyring.public))
+
+    @app.get("/v2/forms", responses=apidoc.ERRORS)
+    async def forms(request: Request) -> Response:
+        await device(request)
+        return answer(await run_in_threadpool(_form_list, db))
+
+    async def published(form_id: str, version: str) -> Response:
         row = await run_in_threadpool(_form_row, db, form_id, version)
         if row is None:
             raise ProtocolError(404, "not_found", "no such form version")
-        return PublishedForm(form_id=row.form_id, version=row.version, title=row.title, sha256=row.sha256,
-                             xform=row.xform, signature=row.signature)
+        return answer(PublishedForm(form_id=row.form_id, version=row.version, title=row.title, sha256=row.sha256,
+                                    xform=row.xform, signature=row.signature))
 
+    @app.get("/v2/forms/{form_id}/{version}", responses=apidoc.ERRORS)
+    async def form(request: Request, form_id: str, version: str) -> Response:
+        await device(request)
+        return await published(form_id, version)
+
+    @app.get("/v2/forms/{rest:path}", include_in_schema=False)
+    async def form_with_slash(request: Request, rest: str) -> Response:
+        """A form id or version holding an encoded '/' (%2F): split on the raw path, where it is still encoded."""
+        await device(request)
+        segments = binding_of(request.scope).raw_path.split("/")[3:]
+        if len(segments) != 2:
+            raise ProtocolError(404, "not_found", "no such form version")
+        return await published(unquote(segments[0]), unquote(segments[1]))
+
+    @app.api_route("/v1/{rest:path}", methods=["GET", "POST"], include_in_schema=False)
+    async def version_one(rest: str) -> JSONResponse:
+        refusal = unsupported_version(1)
+        return JSONResponse(refusal.body.model_dump(exclude_none=True), status_code=refusal.status)
+
+    if docs:
+        apidoc.install(app)
     return app
 
 
+def _lifespan(db: Database) -> Any:
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> Any:
+        yield
+        db.dispose()
+
+    return lifespan
+
+
+def _epoch(db: Database) -> str:
+    with db.read_engine.connect() as conn:
+        return epochs.current(conn)
+
+
+def _health(db: Database) -> dict[str, Any]:
+    with db.read_engine.connect() as conn:
+        conn.execute(text("SELECT 1"))
+        epoch = epochs.current(conn)
+    return {"status": "ok", "protocol_version": PROTOCOL_VERSION, "schema_version": schema_version(db),
+            "database": db.write_engine.dialect.name, "epoch": epoch}
 
 
 def _form_list(db: Database) -> FormList:
@@ -168,7 +255,7 @@ def _form_list(db: Database) -> FormList:
                                            published_at=r.published_at.isoformat()) for r in rows])
 
 
-def _form_row(db: Database, form_id: str, version: str):
+def _form_row(db: Database, form_id: str, version: str) -> Any:
     with db.read_engine.connect() as conn:
         return conn.execute(select(FormVersion.form_id, FormVersion.version, FormVersion.title, FormVersion.sha256,
                                    FormVersion.xform, FormVersion.signature)

@@ -1,27 +1,51 @@
-"""Who is asking: a device authenticated by its Ed25519 signature over this exact request (GET endpoints)."""
+"""Who is asking: a device authenticated by its Ed25519 signature over this exact request.
+
+The signature covers the method, the raw path and query exactly as they came on the request line (so a form id
+that needs percent-encoding, `enqu%C3%AAte`, is checked as sent, not as decoded), the device id, the request time
+and the SHA-256 of the body. Header values are checked for shape before anything else: a 400-digit time is a 401
+with a sentence, never an overflow.
+"""
 
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from fastapi import Request
-from starlette.concurrency import run_in_threadpool
 from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
 
-from waypoint_core.protocol import HEADER_DEVICE, HEADER_SIGNATURE, HEADER_TIME, DOMAIN_REQUEST, request_message, verify
+from waypoint_core.protocol import (
+    DOMAIN_REQUEST, HEADER_DEVICE, HEADER_SIGNATURE, HEADER_TIME, RequestBinding, request_message, verify,
+)
+from waypoint_core.protocol.signing import SIGNATURE_RE, TIME_RE, UUID_RE
 
 from .db import Database
 from .errors import revoked, unauthorised
 from .tables import Device
 
 
-def _device_row(db: Database, device_id: str):
-    with db.read_engine.connect() as conn:
-        return conn.execute(
-            select(Device.id, Device.centre_id, Device.public_key, Device.revoked_at, Device.high_water_mark)
-            .where(Device.id == device_id)
-        ).first()
+def _header(scope: dict[str, Any], name: str) -> str:
+    wanted = name.lower().encode("latin-1")
+    for key, value in scope.get("headers") or ():
+        if key == wanted:
+            return value.decode("latin-1")
+    return ""
+
+
+def binding_of(scope: dict[str, Any]) -> RequestBinding:
+    """The request as the device signed it and as the server's answer is bound to it."""
+    raw_path = scope.get("raw_path") or scope.get("path", "").encode("utf-8")
+    return RequestBinding(method=scope.get("method", ""), raw_path=raw_path.decode("utf-8", "replace"),
+                          raw_query=(scope.get("query_string") or b"").decode("utf-8", "replace"),
+                          device_id=_header(scope, HEADER_DEVICE), time=_header(scope, HEADER_TIME))
+
+
+def claimed_device(scope: dict[str, Any]) -> str | None:
+    """The claimed device id, if it is an id at all (a header is caller-controlled text: never log it raw)."""
+    claimed = _header(scope, HEADER_DEVICE)
+    return claimed if UUID_RE.match(claimed) else None
 
 
 @dataclass(frozen=True)
@@ -29,26 +53,40 @@ class AuthenticatedDevice:
     id: str
     centre_id: str
     high_water_mark: int
+    served_cursor: int
+
+
+def _device_row(db: Database, device_id: str) -> Any:
+    with db.read_engine.connect() as conn:
+        return conn.execute(
+            select(Device.id, Device.centre_id, Device.public_key, Device.revoked_at, Device.high_water_mark,
+                   Device.served_cursor).where(Device.id == device_id)
+        ).first()
+
+
+def _signature_valid(public_key: str, signature: str, binding: RequestBinding, body: bytes) -> bool:
+    return verify(public_key, signature, DOMAIN_REQUEST, request_message(binding, body))
 
 
 async def authenticate(request: Request, *, db: Database, clock_skew_s: int) -> AuthenticatedDevice:
-    device_id = request.headers.get(HEADER_DEVICE)
-    stamp = request.headers.get(HEADER_TIME)
-    signature = request.headers.get(HEADER_SIGNATURE)
-    if not (device_id and stamp and signature):
+    """The device that signed this request, or 401/403. The body is read (bounded by the body limit) and its
+    signature verified before anything parses it."""
+    binding = binding_of(request.scope)
+    signature = request.headers.get(HEADER_SIGNATURE, "")
+    if not (binding.device_id and binding.time and signature):
         raise unauthorised(f"missing {HEADER_DEVICE}, {HEADER_TIME} or {HEADER_SIGNATURE} header")
-    try:
-        timestamp = int(stamp)
-    except ValueError:
-        raise unauthorised(f"{HEADER_TIME} must be whole seconds since 1970") from None
-    if abs(time.time() - timestamp) > clock_skew_s:
+    if not UUID_RE.match(binding.device_id):
+        raise unauthorised(f"{HEADER_DEVICE} must be a device id")
+    if not TIME_RE.match(binding.time):
+        raise unauthorised(f"{HEADER_TIME} must be whole seconds since 1970 (digits only, at most 12)")
+    if not SIGNATURE_RE.match(signature):
+        raise unauthorised(f"{HEADER_SIGNATURE} is not a signature")
+    if abs(time.time() - int(binding.time)) > clock_skew_s:
         raise unauthorised("request time too far from the server's clock (check the laptop's clock)")
     body = await request.body()
-    path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    row = await run_in_threadpool(_device_row, db, device_id)
-    if row is None or not verify(row.public_key, signature, DOMAIN_REQUEST,
-                                 request_message(request.method, path, timestamp, body)):
+    row = await run_in_threadpool(_device_row, db, binding.device_id)
+    if row is None or not await run_in_threadpool(_signature_valid, row.public_key, signature, binding, body):
         raise unauthorised("unknown device or bad request signature")
     if row.revoked_at is not None:
         raise revoked()
-    return AuthenticatedDevice(row.id, row.centre_id, row.high_water_mark)
+    return AuthenticatedDevice(row.id, row.centre_id, row.high_water_mark, row.served_cursor)

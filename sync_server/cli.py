@@ -1,8 +1,13 @@
-"""`waypoint-server`: start the server, and the administrator's commands (keys, centres, enrolment codes, forms).
+"""`waypoint-server`: start the server, and the administrator's commands (keys, centres, enrolment codes, forms,
+backups).
 
-    waypoint-server serve [--host H] [--port P] [--ssl-certfile F --ssl-keyfile K]
+    waypoint-server serve [--host H] [--port P] [--ssl-certfile F --ssl-keyfile K] [--workers N] [--dev-api-docs]
                                                         database from DATABASE_URL, else SQLite in the data folder
-    waypoint-server admin init                          create the organisation's server keys (idempotent)
+    waypoint-server admin init [--new-keys]             create the server keys (only this command creates keys)
+    waypoint-server admin rotate-keys                   new signing and batch keys, announced under the old key
+    waypoint-server admin backup FILE                   the whole database, one consistent copy (no keys in it)
+    waypoint-server admin restore FILE --yes            replace the database with a backup; devices reconcile
+    waypoint-server admin epochs                        the feed's epochs (one more after each restore)
     waypoint-server admin centre add NAME | list
     waypoint-server admin enrol-code --centre NAME|ID [--hours 72]
     waypoint-server admin revoke DEVICE
@@ -17,44 +22,72 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from datetime import timedelta
 from pathlib import Path
 
+from sqlalchemy import inspect
 from sqlalchemy.engine import make_url
 
-from . import admin
-from .db import migrate, open_database
-from .keys import init_keys
+from . import admin, backup, epochs, logs
+from .db import Database, MigrationContext, migrate, open_database
+from .files import StartupRefused, private_dir
+from .keys import ServerKeyring, init_keys, load_keyring, rotate_keys
 from .settings import Settings
 
 
-def _settings(args: argparse.Namespace) -> Settings:
-    settings = Settings.from_env(data_dir=args.data_dir)
-    settings.ensure_data_dir()
+def _settings(args: argparse.Namespace, **overrides) -> Settings:
+    os.umask(0o077)  # whatever this process creates (SQLite's -wal and -shm, backups, keys) is owner-only
+    settings = Settings.from_env(data_dir=args.data_dir, **overrides)
+    private_dir(settings.data_dir)
     return settings
 
 
-def _db(settings: Settings):
+def _server(settings: Settings) -> tuple[Database, ServerKeyring]:
+    """The database with the keys it names (refused, with what to do, when keys/ does not hold them), migrated."""
     db = open_database(settings.database_url, pool_size=2)
-    migrate(db)
-    return db
+    try:
+        keyring = load_keyring(settings.keys_dir, db)
+        migrate(db, MigrationContext(data_key=keyring.data))
+    except BaseException:
+        db.dispose()
+        raise
+    return db, keyring
+
+
+def _db(settings: Settings) -> Database:
+    return _server(settings)[0]
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from .app import create_app
+    from .app import create_app, prepare
 
-    settings = _settings(args)
-    app = create_app(settings)
+    settings = _settings(args, api_docs=args.dev_api_docs)
+    server = prepare(settings)
     # uvicorn's access log prints query strings and client addresses; our own JSON log says what matters.
     if args.host not in ("127.0.0.1", "localhost", "::1") and not args.ssl_certfile:
         print("waypoint-server: serving plain HTTP beyond loopback; devices only accept HTTPS there "
               "(use --ssl-certfile/--ssl-keyfile or a TLS reverse proxy)", file=sys.stderr)
-    config = uvicorn.Config(app, host=args.host, port=args.port, access_log=False, log_level="warning",
-                            timeout_graceful_shutdown=5, ssl_certfile=args.ssl_certfile, ssl_keyfile=args.ssl_keyfile)
-    _AnnouncingServer(config, announce=_start_up_line(args, settings)).run()
+    options = {"host": args.host, "port": args.port, "access_log": False, "log_level": "warning",
+               "log_config": logs.uvicorn_log_config(), "timeout_graceful_shutdown": 5,
+               "ssl_certfile": args.ssl_certfile, "ssl_keyfile": args.ssl_keyfile}
+    announce = _start_up_line(args, settings)
+    if args.workers > 1:
+        from uvicorn.supervisors import Multiprocess
+
+        server.db.dispose()  # each worker opens its own connections (app_from_env)
+        os.environ["WAYPOINT_SERVER_HOME"] = str(settings.data_dir)
+        os.environ["WAYPOINT_API_DOCS"] = "1" if args.dev_api_docs else ""
+        config = uvicorn.Config("sync_server.app:app_from_env", factory=True, workers=args.workers, **options)
+        sock = config.bind_socket()
+        print(announce + f" [{args.workers} worker processes]", flush=True)
+        Multiprocess(config, target=uvicorn.Server(config).run, sockets=[sock]).run()
+        return 0
+    config = uvicorn.Config(create_app(server), **options)
+    _AnnouncingServer(config, announce=announce).run()
     return 0
 
 
@@ -89,10 +122,69 @@ class _AnnouncingServer:
 
 def cmd_init(args: argparse.Namespace) -> int:
     settings = _settings(args)
-    keyring, created = init_keys(settings.keys_dir, _db(settings))
+    db = open_database(settings.database_url, pool_size=2)
+    try:
+        if not _has_keys_table(db):
+            migrate(db)  # a new database: the schema first, then its keys
+        created = init_keys(settings.keys_dir, db, new_keys=args.new_keys)
+        keyring = load_keyring(settings.keys_dir, db)
+        migrate(db, MigrationContext(data_key=keyring.data))
+    finally:
+        db.dispose()
     public = keyring.public
     print(json.dumps({"created": created, "keys_dir": str(settings.keys_dir),
-                      "signing_key_id": public.signing_key_id, "batch_key_id": public.batch_key_id}))
+                      "signing_key_id": public.signing_key_id, "batch_key_id": public.batch_key_id,
+                      "data_key_id": keyring.data.key_id}))
+    if set(created) & {"signing", "batch"} and args.new_keys:
+        print("waypoint-server: new server keys: every device must now be enrolled again with a new code "
+              "(`admin enrol-code`); they keep their records and send them again", file=sys.stderr)
+    return 0
+
+
+def _has_keys_table(db: Database) -> bool:
+    with db.read_engine.connect() as conn:
+        return inspect(conn).has_table("server_key")
+
+
+def cmd_rotate_keys(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    db, _keyring = _server(settings)
+    rotation = rotate_keys(settings.keys_dir, db)
+    print(json.dumps({"previous_signing_key_id": rotation.previous_signing_key_id,
+                      "signing_key_id": rotation.keys.signing_key_id, "batch_key_id": rotation.keys.batch_key_id}))
+    print("waypoint-server: keys rotated; restart the server. Devices follow at their next sync.", file=sys.stderr)
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    db, _keyring = _server(settings)
+    path = Path(args.file)
+    if path.exists():
+        raise StartupRefused(f"{path} already exists; choose a new file name")
+    summary = backup.backup(db, path)
+    print(json.dumps({"file": str(path), "epoch": summary["epoch"], "last_seq": summary["last_seq"],
+                      "records": summary["rows"].get("record", 0), "created_at": summary["created_at"]}))
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    if not args.yes:
+        raise StartupRefused("restore replaces the whole database with the backup. Stop the server first, then run "
+                             "again with --yes")
+    summary = backup.restore(settings, Path(args.file))
+    print(json.dumps({"epoch": summary["epoch"], "last_seq": summary["last_seq"],
+                      "backup_created_at": summary["backup_created_at"],
+                      "records": summary["rows"].get("record", 0)}))
+    print("waypoint-server: restored; a new epoch began: each device sends again what the backup lacks and pulls "
+          "again at its next sync. Start the server.", file=sys.stderr)
+    return 0
+
+
+def cmd_epochs(args: argparse.Namespace) -> int:
+    for row in epochs.epochs(_db(_settings(args))):
+        print(json.dumps(row, default=str))
     return 0
 
 
@@ -139,9 +231,7 @@ def cmd_resolve(args: argparse.Namespace) -> int:
 
 
 def cmd_form_publish(args: argparse.Namespace) -> int:
-    settings = _settings(args)
-    db = _db(settings)
-    keyring, _ = init_keys(settings.keys_dir, db)
+    db, keyring = _server(_settings(args))
     new = admin.publish_form(db, keyring, path=Path(args.file), form_id=args.form_id, version=args.version)
     print(json.dumps({"form_id": args.form_id, "version": args.version, "published": new}))
     return 0
@@ -159,10 +249,26 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8470, help="port to listen on")
     serve.add_argument("--ssl-certfile", default=None, help="serve HTTPS with this certificate (PEM)")
     serve.add_argument("--ssl-keyfile", default=None, help="the certificate's private key (PEM)")
+    serve.add_argument("--workers", type=int, default=1, help="worker processes (PostgreSQL, or SQLite on one disk)")
+    serve.add_argument("--dev-api-docs", action="store_true",
+                       help="development only: serve /docs and /openapi.json")
     serve.set_defaults(func=cmd_serve)
 
     adm = sub.add_parser("admin", help="administration").add_subparsers(dest="admin_command", required=True)
-    adm.add_parser("init", help="create the server keys").set_defaults(func=cmd_init)
+    init = adm.add_parser("init", help="create the server keys (only this command does)")
+    init.add_argument("--new-keys", action="store_true", help="the signing and batch keys are lost for good: make "
+                      "new ones (every device must then enrol again)")
+    init.set_defaults(func=cmd_init)
+    adm.add_parser("rotate-keys", help="new signing and batch keys, announced with the old signing key"
+                   ).set_defaults(func=cmd_rotate_keys)
+    save = adm.add_parser("backup", help="write the whole database to FILE (keys are not in it)")
+    save.add_argument("file")
+    save.set_defaults(func=cmd_backup)
+    load = adm.add_parser("restore", help="replace the database with a backup (the server must be stopped)")
+    load.add_argument("file")
+    load.add_argument("--yes", action="store_true", help="yes, replace the database")
+    load.set_defaults(func=cmd_restore)
+    adm.add_parser("epochs", help="the feed's epochs (a new one after each restore)").set_defaults(func=cmd_epochs)
     centre = adm.add_parser("centre", help="centres").add_subparsers(dest="centre_command", required=True)
     add = centre.add_parser("add", help="add a centre")
     add.add_argument("name")
@@ -195,7 +301,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except admin.AdminError as exc:
+    except (admin.AdminError, StartupRefused) as exc:
         print(f"waypoint-server: {exc}", file=sys.stderr)
         return 2
 

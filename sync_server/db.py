@@ -2,18 +2,25 @@
 
 SQLite: one writer at a time, so write transactions start with BEGIN IMMEDIATE (the write lock is taken before any
 read, so two pushes cannot interleave their read-then-write). PostgreSQL: row locks (SELECT ... FOR UPDATE) instead.
+Statement parameters are never shown in errors (`hide_parameters`): a failing INSERT must not print a person's name.
 """
 
 from __future__ import annotations
 
 import importlib
+import os
 import pkgutil
-from dataclasses import dataclass
+import sqlite3
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
+from types import ModuleType
+from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 
 from . import migrations as migrations_package
+from .files import StartupRefused, open_private, prepare_sqlite_file
 
 MIGRATION_LOCK_KEY = 0x57A1_0001  # pg advisory lock: two processes starting together apply migrations once
 
@@ -28,6 +35,10 @@ class Database:
     def is_postgres(self) -> bool:
         return self.write_engine.dialect.name == "postgresql"
 
+    @property
+    def sqlite_path(self) -> Path | None:
+        return None if self.is_postgres else Path(self.url.removeprefix("sqlite:///"))
+
     def dispose(self) -> None:
         self.write_engine.dispose()
         if self.read_engine is not self.write_engine:
@@ -35,7 +46,7 @@ class Database:
 
 
 def _sqlite_engine(url: str, *, immediate: bool) -> Engine:
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 60})
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 60}, hide_parameters=True)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
@@ -45,6 +56,7 @@ def _sqlite_engine(url: str, *, immediate: bool) -> Engine:
         cursor.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: a committed push survives a process kill
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=60000")
+        cursor.execute("PRAGMA secure_delete=ON")  # freed pages are zeroed, not left for a file copy to read
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -56,12 +68,22 @@ def _sqlite_engine(url: str, *, immediate: bool) -> Engine:
 
 def open_database(url: str, *, pool_size: int = 10) -> Database:
     if url.startswith("sqlite"):
+        prepare_sqlite_file(Path(url.removeprefix("sqlite:///")))
         return Database(url, _sqlite_engine(url, immediate=True), _sqlite_engine(url, immediate=False))
-    engine = create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    engine = create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True,
+                           hide_parameters=True)
     return Database(url, engine, engine)
 
 
-def _migration_modules() -> list:
+@dataclass
+class MigrationContext:
+    """What a migration may need beyond the connection: the at-rest key to encrypt rows written before it existed."""
+
+    data_key: Any = None  # sync_server.atrest.DataKey
+    vacuum: bool = field(default=False)  # set by a migration that removed clear text from a SQLite file
+
+
+def migration_modules() -> list[ModuleType]:
     modules = [
         importlib.import_module(f"{migrations_package.__name__}.{info.name}")
         for info in pkgutil.iter_modules(migrations_package.__path__)
@@ -70,27 +92,80 @@ def _migration_modules() -> list:
     return sorted(modules, key=lambda m: m.VERSION)
 
 
-def migrate(db: Database) -> list[int]:
-    """Apply every numbered migration not yet applied, in one transaction; returns the versions applied."""
-    applied_now: list[int] = []
+def latest_schema_version() -> int:
+    return migration_modules()[-1].VERSION
+
+
+def applied_versions(db: Database) -> set[int]:
+    with db.read_engine.connect() as conn:
+        if not _has_table(conn, "schema_migration"):
+            return set()
+        return {row[0] for row in conn.execute(text("SELECT version FROM schema_migration"))}
+
+
+def _has_table(conn: Connection, name: str) -> bool:
+    return inspect(conn).has_table(name)
+
+
+def migrate(db: Database, context: MigrationContext | None = None, *, up_to: int | None = None) -> list[int]:
+    """Apply every numbered migration not yet applied (up to `up_to`), in one transaction; returns those applied.
+
+    On SQLite an existing database is copied aside first (`server.db.pre-migration-N`, owner-only); PostgreSQL runs
+    the DDL inside the transaction, so a failed migration leaves the database as it was.
+    """
+    context = context or MigrationContext()
+    newest = latest_schema_version()
+    found = max(applied_versions(db), default=0)
+    if found > newest:
+        raise StartupRefused(f"the database is at schema version {found}, newer than this server ({newest}): "
+                             "run the newer waypoint-server")
+    pending = [m for m in migration_modules() if m.VERSION > found and (up_to is None or m.VERSION <= up_to)]
+    if not pending:
+        return []
+    if db.sqlite_path is not None and found:
+        _backup_sqlite(db.sqlite_path, db.sqlite_path.with_name(f"{db.sqlite_path.name}.pre-migration-{found}"))
     with db.write_engine.begin() as conn:
         if db.is_postgres:
             conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": MIGRATION_LOCK_KEY})
-        conn.execute(text(
-            "CREATE TABLE IF NOT EXISTS schema_migration (version INTEGER PRIMARY KEY, name VARCHAR NOT NULL,"
-            " applied_at TIMESTAMP NOT NULL)"
-        ))
-        done = {row[0] for row in conn.execute(text("SELECT version FROM schema_migration"))}
-        for module in _migration_modules():
-            if module.VERSION in done:
-                continue
-            module.upgrade(conn)
-            conn.execute(
-                text("INSERT INTO schema_migration (version, name, applied_at) VALUES (:v, :n, :t)"),
-                {"v": module.VERSION, "n": module.NAME, "t": datetime.now(UTC)},
-            )
-            applied_now.append(module.VERSION)
+        applied_now = apply_migrations(conn, pending, context)
+    if context.vacuum and db.sqlite_path is not None:
+        vacuum_sqlite(db.sqlite_path)
     return applied_now
+
+
+def vacuum_sqlite(path: Path) -> None:
+    """Rewrite the file, so that no free page keeps clear text a migration replaced."""
+    with sqlite3.connect(path, isolation_level=None) as raw:
+        raw.execute("VACUUM")
+    raw.close()
+
+
+def apply_migrations(conn: Connection, modules: list[ModuleType], context: MigrationContext) -> list[int]:
+    """Run `modules` on this connection, inside the caller's transaction (restore uses it to build a database)."""
+    conn.execute(text(
+        "CREATE TABLE IF NOT EXISTS schema_migration (version INTEGER PRIMARY KEY, name VARCHAR NOT NULL,"
+        " applied_at TIMESTAMP NOT NULL)"
+    ))
+    done = {row[0] for row in conn.execute(text("SELECT version FROM schema_migration"))}
+    applied: list[int] = []
+    for module in modules:
+        if module.VERSION in done:
+            continue  # another process applied it while we waited for the lock
+        module.upgrade(conn, context)
+        conn.execute(
+            text("INSERT INTO schema_migration (version, name, applied_at) VALUES (:v, :n, :t)"),
+            {"v": module.VERSION, "n": module.NAME, "t": datetime.now(UTC)},
+        )
+        applied.append(module.VERSION)
+    return applied
+
+
+def _backup_sqlite(source: Path, target: Path) -> None:
+    if target.exists():
+        return
+    os.close(open_private(target))
+    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
+        src.backup(dst)
 
 
 def schema_version(db: Database) -> int:

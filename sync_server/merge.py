@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from waypoint_core.protocol import Op
+from waypoint_core.protocol import Op, version_hash
 
 CONTENT, DELETED, FORM = "#content", "#deleted", "#form"
 DEFAULT_IDENTITY_FIELDS = frozenset({
@@ -49,6 +49,34 @@ def split_form(values: dict[str, Any]) -> tuple[str, str]:
 
 def public_fields(values: dict[str, Any]) -> dict[str, Any]:
     return {name: value for name, value in values.items() if not name.startswith("#")}
+
+
+@dataclass(frozen=True)
+class PublicView:
+    """A record version as a pull hands it out: a tombstone travels without the person's data (a deleted
+    registration must not spread to more laptops; the server keeps the last data in record_version for review)."""
+
+    form_id: str
+    form_version: str
+    deleted: bool
+    fields: dict[str, Any]
+    content: str | None
+
+    @classmethod
+    def of(cls, values: dict[str, Any]) -> PublicView:
+        form_id, form_version = split_form(values)
+        deleted = bool(values.get(DELETED))
+        return cls(form_id, form_version, deleted, {} if deleted else public_fields(values),
+                   None if deleted else values.get(CONTENT))
+
+    @property
+    def hash(self) -> str:
+        return version_hash(form_id=self.form_id, form_version=self.form_version, deleted=self.deleted,
+                            fields=self.fields, content=self.content)
+
+
+def state_hash(values: dict[str, Any]) -> str:
+    return PublicView.of(values).hash
 
 
 @dataclass

@@ -1,41 +1,126 @@
-"""Pull: the change feed since a cursor, for the device's centre only, in commit order (see push.py)."""
+"""Pull: the latest version of each record of the device's centre changed since a cursor, in commit order (push.py),
+bounded by a count and a byte budget; and reconciliation, which tells a device which of its versions the server
+still holds after a restore.
+
+A cursor is "<epoch>.<seq>". A cursor of another epoch is refused with `epoch_changed`; a cursor beyond what this
+database ever served the device is refused with `cursor_ahead` (the database lost changes the device has seen: it was
+restored). Before a page is answered, the device's served cursor moves to its end, in its own transaction.
+
+Rows are read through a streaming cursor in small chunks and serialised one by one; the page stops at the byte
+budget (one change always fits, so a record larger than the budget still travels, alone). A change superseded by a
+later version of the same record is skipped: the later one is further on in the feed.
+"""
 
 from __future__ import annotations
 
 import json
+from typing import Any
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, select, update
 
-from waypoint_core.protocol import PROTOCOL_VERSION, Change, PullPage
+from waypoint_core.protocol import (
+    PROTOCOL_VERSION, ReconcileRequest, ReconcileResponse, RecordHeld, format_cursor, parse_cursor,
+)
 
+from . import epochs
+from .atrest import DataKey, open_text
+from .auth import AuthenticatedDevice
 from .db import Database
-from .merge import CONTENT, DELETED, public_fields, split_form
-from .tables import ChangeRow, RecordVersion
+from .errors import ProtocolError
+from .merge import PublicView
+from .tables import ChangeRow, Device, Record, RecordVersion
+
+FETCH_CHUNK = 50
 
 
-def pull(db: Database, *, centre_id: str, since: int, limit: int) -> PullPage:
-    c, v = ChangeRow.__table__, RecordVersion.__table__
+def _check_cursor(conn: Any, device: AuthenticatedDevice, cursor: str) -> tuple[str, int]:
+    epoch = epochs.current(conn)
+    try:
+        parsed = parse_cursor(cursor)
+    except ValueError:
+        raise ProtocolError(422, "malformed", "a cursor is '<epoch>.<seq>' or empty") from None
+    if parsed is None:
+        return epoch, 0
+    if parsed[0] != epoch:
+        raise ProtocolError(409, "epoch_changed", "the server's database was restored from a backup since this "
+                            "device last pulled: reconcile (send what the server lost, pull again from the start)",
+                            epoch=epoch)
+    if parsed[1] > device.served_cursor:
+        raise ProtocolError(409, "cursor_ahead", "this device has seen changes the server no longer holds (its "
+                            "database was restored from a backup): reconcile", epoch=epoch)
+    return epoch, parsed[1]
+
+
+def pull_page(db: Database, *, device: AuthenticatedDevice, cursor: str, limit: int, page_bytes: int,
+              key: DataKey) -> bytes:
+    """The signed-to-be body of one PullPage (JSON), built change by change within the budget."""
+    c, r = ChangeRow.__table__, Record.__table__
     query = (
-        select(c.c.seq, v.c.record_id, v.c.server_version, v.c.state, v.c.hlc, v.c.device_id)
-        .select_from(c.join(v, and_(v.c.record_id == c.c.record_id, v.c.server_version == c.c.server_version)))
-        .where(c.c.centre_id == centre_id, c.c.seq > since)
+        select(c.c.seq, r.c.id, r.c.server_version, r.c.hash, r.c.state, r.c.hlc, r.c.origin_device_id)
+        .select_from(c.join(r, and_(r.c.id == c.c.record_id, r.c.server_version == c.c.server_version)))
+        .where(c.c.centre_id == device.centre_id)
         .order_by(c.c.seq)
-        .limit(limit + 1)
     )
+    parts: list[bytes] = []
+    size, next_seq, has_more = 0, 0, False
     with db.read_engine.connect() as conn:
-        rows = conn.execute(query).all()
-    has_more = len(rows) > limit
-    changes = []
-    for row in rows[:limit]:
-        values = json.loads(row.state)
-        form_id, form_version = split_form(values)
-        deleted = bool(values.get(DELETED))
-        # A tombstone travels without the person's data: a deleted registration must not spread to more laptops.
-        # The server keeps the last data in record_version for review.
-        changes.append(Change(cursor=row.seq, record_id=row.record_id, server_version=row.server_version,
-                              deleted=deleted, form_id=form_id, form_version=form_version,
-                              fields={} if deleted else public_fields(values),
-                              content=None if deleted else values.get(CONTENT), hlc=row.hlc,
-                              origin_device_id=row.device_id))
-    next_cursor = changes[-1].cursor if changes else since
-    return PullPage(protocol_version=PROTOCOL_VERSION, changes=changes, next_cursor=next_cursor, has_more=has_more)
+        epoch, since = _check_cursor(conn, device, cursor)
+        next_seq = since
+        rows = conn.execution_options(stream_results=True, yield_per=FETCH_CHUNK).execute(
+            query.where(c.c.seq > since).limit(limit + 1))
+        for row in rows:
+            if len(parts) == limit:
+                has_more = True
+                break
+            encoded = _change_json(row, key)
+            if parts and size + len(encoded) > page_bytes:
+                has_more = True
+                break
+            parts.append(encoded)
+            size += len(encoded) + 1
+            next_seq = row.seq
+        rows.close()
+    if next_seq > device.served_cursor:
+        # Written before the answer leaves: the server's record of what it served can only be ahead of the device's.
+        with db.write_engine.begin() as conn:
+            conn.execute(update(Device).where(Device.id == device.id, Device.served_cursor < next_seq)
+                         .values(served_cursor=next_seq))
+    head = json.dumps({"protocol_version": PROTOCOL_VERSION, "epoch": epoch, "since": cursor,
+                       "next_cursor": format_cursor(epoch, next_seq), "has_more": has_more},
+                      separators=(",", ":"))
+    return head[:-1].encode() + b',"changes":[' + b",".join(parts) + b"]}"
+
+
+def _change_json(row: Any, key: DataKey) -> bytes:
+    values = json.loads(open_text(key, row.state, table="record", row_id=row.id, version=row.server_version))
+    view = PublicView.of(values)
+    return json.dumps({"seq": row.seq, "record_id": row.id, "server_version": row.server_version,
+                       "version_hash": row.hash, "deleted": view.deleted, "form_id": view.form_id,
+                       "form_version": view.form_version, "fields": view.fields, "content": view.content,
+                       "hlc": row.hlc, "origin_device_id": row.origin_device_id},
+                      separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def reconcile(db: Database, *, device: AuthenticatedDevice, request: ReconcileRequest) -> ReconcileResponse:
+    """For each record the device knows: the newest of its versions this server holds, and the current one.
+    Records of other centres answer as unknown (a device learns nothing about them)."""
+    ids = [known.record_id for known in request.records]
+    v, r = RecordVersion.__table__, Record.__table__
+    with db.read_engine.connect() as conn:
+        epoch = epochs.current(conn)
+        current = {row.id: (row.server_version, row.hash) for row in conn.execute(
+            select(r.c.id, r.c.server_version, r.c.hash).where(r.c.id.in_(ids), r.c.centre_id == device.centre_id))}
+        held: dict[str, dict[str, int]] = {}
+        for row in conn.execute(select(v.c.record_id, v.c.hash, v.c.server_version).where(
+                v.c.record_id.in_(list(current)))):
+            versions = held.setdefault(row.record_id, {})
+            versions[row.hash] = max(versions.get(row.hash, 0), row.server_version)
+    answers = []
+    for known in request.records:
+        versions = held.get(known.record_id, {})
+        newest = next((h for h in known.hashes if h in versions), None)
+        now = current.get(known.record_id)
+        answers.append(RecordHeld(record_id=known.record_id, held_version=versions[newest] if newest else None,
+                                  held_hash=newest, current_version=now[0] if now else None,
+                                  current_hash=now[1] if now else None))
+    return ReconcileResponse(protocol_version=PROTOCOL_VERSION, epoch=epoch, records=answers)

@@ -1,10 +1,16 @@
-"""Push: apply one signed batch of a device's outbox in one transaction, exactly once.
+"""Push: apply one batch of a device's outbox in one transaction, exactly once.
 
-The device row is locked (FOR UPDATE on PostgreSQL; BEGIN IMMEDIATE on SQLite), then: a batch at or below the
-high-water mark gets its stored results back; a batch starting above hwm+1 is refused with 409 and the expected seq;
-otherwise the ops above hwm are applied in order, their results stored under UNIQUE(device_id, device_seq), hwm moves
-to seq_to, and the change feed gets sequence numbers under the change_counter row lock taken last, just before
-commit, so that feed order is commit order.
+The request signature over the raw body was checked before this runs (auth.py); the body is parsed here, off the
+event loop. Then, with the device row locked (FOR UPDATE on PostgreSQL; BEGIN IMMEDIATE on SQLite): a batch at or
+below the high-water mark gets its stored results back; a batch starting above hwm+1 is refused with 409 and the
+expected seq; an op whose hlc is too far ahead of the server's clock refuses the batch (409 clock_ahead, nothing
+stored); otherwise the ops above hwm are applied in order, their results stored under UNIQUE(device_id, device_seq),
+hwm moves to seq_to, and the change feed gets sequence numbers under the change_counter row lock taken last, just
+before commit, so that feed order is commit order.
+
+An op names its base by number and hash. The base is found by hash in the record's history, so after a restore a
+version number the server reused for other content is never taken for the op's base; a base the server does not hold
+counts as unknown (every other device's change is then concurrent with the op).
 """
 
 from __future__ import annotations
@@ -12,14 +18,21 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Connection, bindparam, select, text, update
+from pydantic import ValidationError
+from sqlalchemy import Connection, bindparam, func, select, text, update
 
-from waypoint_core.protocol import PROTOCOL_VERSION, Op, OpResult, PushBatch, PushResponse, canonical_json
+from waypoint_core.protocol import (
+    PROTOCOL_VERSION, Op, OpResult, PushBatch, PushResponse, canonical_json, now_ms,
+)
 
+from . import epochs
+from .atrest import DataKey, open_text, seal_text
+from .auth import AuthenticatedDevice
 from .db import Database, utcnow
-from .errors import ProtocolError, revoked, unauthorised
-from .merge import DEFAULT_IDENTITY_FIELDS, merge, op_patch, split_form
+from .errors import ProtocolError, malformed, revoked, unsupported_version
+from .merge import DEFAULT_IDENTITY_FIELDS, PublicView, merge, op_patch, split_form
 from .tables import ChangeRow, Conflict, Device, OpResultRow, Record, RecordVersion
 
 IN_CHUNK = 500
@@ -32,18 +45,50 @@ class PushStats:
     conflicts: int = 0
     rejected: int = 0
     replayed: bool = False
+    last_seq: int | None = None  # the feed position this push reached (None: it added no change)
+
+
+@dataclass(frozen=True)
+class PushRules:
+    data_key: DataKey
+    identity_fields: frozenset[str] = DEFAULT_IDENTITY_FIELDS
+    hlc_ahead_ms: int = 10 * 60 * 1000
+
+
+def parse_batch(body: bytes, device: AuthenticatedDevice) -> PushBatch:
+    """The batch, parsed after its signature was checked. Refusals name where the body is wrong, never what it held."""
+    try:
+        batch = PushBatch.model_validate_json(body)
+    except ValidationError as exc:
+        try:
+            version = json.loads(body).get("protocol_version")
+        except (ValueError, AttributeError):
+            version = None
+        if isinstance(version, int) and version != PROTOCOL_VERSION:
+            raise unsupported_version(version) from None
+        where = "; ".join(f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('type')}" for e in exc.errors()[:5])
+        raise malformed(f"malformed batch ({where})") from None
+    if batch.protocol_version != PROTOCOL_VERSION:
+        raise unsupported_version(batch.protocol_version)
+    if batch.device_id != device.id:
+        raise malformed("the batch names another device than the one that signed the request")
+    problem = batch.shape_error()
+    if problem:
+        raise malformed(problem)
+    return batch
 
 
 def _stored_results(conn: Connection, device_id: str, seq_from: int, seq_to: int) -> list[OpResult]:
     t = OpResultRow.__table__
     rows = conn.execute(
-        select(t.c.device_seq, t.c.op_id, t.c.record_id, t.c.status, t.c.server_version, t.c.conflict_id, t.c.message)
+        select(t.c.device_seq, t.c.op_id, t.c.record_id, t.c.status, t.c.server_version, t.c.version_hash,
+               t.c.conflict_id, t.c.message)
         .where(t.c.device_id == device_id, t.c.device_seq >= seq_from, t.c.device_seq <= seq_to)
         .order_by(t.c.device_seq)
     )
     # Rows written by this code: skip re-validation (model_construct), it is a third of a large push's time.
     return [OpResult.model_construct(device_seq=r[0], op_id=r[1], record_id=r[2], status=r[3], server_version=r[4],
-                                     conflict_id=r[5], message=r[6]) for r in rows]
+                                     version_hash=r[5], conflict_id=r[6], message=r[7]) for r in rows]
 
 
 def _check_same_ops(conn: Connection, device_id: str, ops: list[Op]) -> None:
@@ -60,66 +105,71 @@ def _check_same_ops(conn: Connection, device_id: str, ops: list[Op]) -> None:
                             expected_seq=max(stored, default=0) + 1)
 
 
-def check_batch(db: Database, batch: PushBatch) -> None:
-    """Authenticate before taking any lock: known device, not revoked, signature over these exact bytes."""
-    if batch.protocol_version != PROTOCOL_VERSION:
-        raise ProtocolError(400, "unsupported_protocol_version",
-                            f"protocol version {batch.protocol_version} is not supported by this server",
-                            supported_versions=[PROTOCOL_VERSION])
-    problem = batch.shape_error()
-    if problem:
-        raise ProtocolError(422, "malformed", problem)
-    with db.read_engine.connect() as conn:
-        device = conn.execute(select(Device.public_key, Device.revoked_at).where(Device.id == batch.device_id)).first()
-    if device is None or not batch.signature_valid(device.public_key):
-        raise unauthorised("unknown device or bad batch signature")
-    if device.revoked_at is not None:
-        raise revoked()
-
-
-def push(db: Database, batch: PushBatch, *, identity_fields: frozenset[str] = DEFAULT_IDENTITY_FIELDS,
+def push(db: Database, device: AuthenticatedDevice, body: bytes, rules: PushRules
          ) -> tuple[PushResponse, PushStats]:
-    check_batch(db, batch)
+    batch = parse_batch(body, device)
     stats = PushStats()
     with db.write_engine.begin() as conn:
-        device = conn.execute(
+        row = conn.execute(
             select(Device.id, Device.centre_id, Device.revoked_at, Device.high_water_mark)
-            .where(Device.id == batch.device_id).with_for_update()
+            .where(Device.id == device.id).with_for_update()
         ).one()
-        if device.revoked_at is not None:
+        if row.revoked_at is not None:
             raise revoked()
-        hwm = device.high_water_mark
+        hwm = row.high_water_mark
         if batch.seq_from <= hwm:
-            _check_same_ops(conn, device.id, [op for op in batch.ops if op.device_seq <= hwm])
+            _check_same_ops(conn, row.id, [op for op in batch.ops if op.device_seq <= hwm])
         if batch.seq_to <= hwm:
             stats.replayed = True
         elif batch.seq_from > hwm + 1:
             raise ProtocolError(409, "sequence_gap", f"the server expects device_seq {hwm + 1} next",
-                                expected_seq=hwm + 1)
+                                expected_seq=hwm + 1, epoch=epochs.current(conn))
         else:
-            _apply(conn, device.id, device.centre_id, [op for op in batch.ops if op.device_seq > hwm], stats,
-                   identity_fields)
-            conn.execute(update(Device).where(Device.id == device.id).values(high_water_mark=batch.seq_to))
+            new_ops = [op for op in batch.ops if op.device_seq > hwm]
+            limit = now_ms() + rules.hlc_ahead_ms
+            if any(op.hlc > limit for op in new_ops):
+                raise ProtocolError(409, "clock_ahead", "an operation's clock (hlc) is ahead of the server's clock by "
+                                    f"more than {rules.hlc_ahead_ms // 1000} s; nothing was stored: set it again "
+                                    "from the server's time and resend", expected_seq=hwm + 1)
+            stats.last_seq = _apply(conn, row.id, row.centre_id, new_ops, stats, rules)
+            conn.execute(update(Device).where(Device.id == row.id).values(high_water_mark=batch.seq_to))
             hwm = batch.seq_to
-        results = _stored_results(conn, device.id, batch.seq_from, batch.seq_to)
-    return PushResponse(protocol_version=PROTOCOL_VERSION, device_id=batch.device_id, high_water_mark=hwm,
-                        results=results), stats
+        results = _stored_results(conn, row.id, batch.seq_from, batch.seq_to)
+        epoch = epochs.current(conn)
+    return PushResponse(protocol_version=PROTOCOL_VERSION, epoch=epoch, device_id=batch.device_id,
+                        high_water_mark=hwm, results=results), stats
 
 
-def _lock_records(conn: Connection, record_ids: list[str]) -> dict[str, dict]:
+def _lock_records(conn: Connection, record_ids: list[str], key: DataKey) -> dict[str, dict[str, Any]]:
     """Current rows of the records the batch touches, locked in id order (no deadlock between two batches)."""
     t = Record.__table__
-    found: dict[str, dict] = {}
+    found: dict[str, dict[str, Any]] = {}
     for start in range(0, len(record_ids), IN_CHUNK):
         chunk = record_ids[start:start + IN_CHUNK]
         rows = conn.execute(
-            select(t.c.id, t.c.centre_id, t.c.server_version, t.c.state, t.c.provenance)
+            select(t.c.id, t.c.centre_id, t.c.server_version, t.c.state, t.c.provenance, t.c.hash)
             .where(t.c.id.in_(chunk)).order_by(t.c.id).with_for_update()
         )
         for r in rows:
-            found[r.id] = {"centre_id": r.centre_id, "server_version": r.server_version,
-                           "values": json.loads(r.state), "provenance": json.loads(r.provenance), "new": False}
+            state = open_text(key, r.state, table="record", row_id=r.id, version=r.server_version)
+            found[r.id] = {"centre_id": r.centre_id, "server_version": r.server_version, "hash": r.hash,
+                           "values": json.loads(state), "provenance": json.loads(r.provenance), "new": False}
     return found
+
+
+def _base(conn: Connection, op: Op, record: dict[str, Any]) -> int:
+    """The version this op was made on, as this server knows it; 0 when the server does not hold it."""
+    current = record["server_version"]
+    if record["new"] or op.base_version is None:
+        return 0
+    if op.base_hash is None:
+        return op.base_version if op.base_version <= current else 0
+    if op.base_version == current and op.base_hash == record["hash"]:
+        return current
+    t = RecordVersion.__table__
+    found = conn.execute(select(func.max(t.c.server_version)).where(
+        t.c.record_id == op.record_id, t.c.hash == op.base_hash)).scalar_one_or_none()
+    return found or 0
 
 
 def _others_changed(conn: Connection, record_id: str, base: int, device_id: str) -> set[str]:
@@ -136,52 +186,56 @@ def _others_changed(conn: Connection, record_id: str, base: int, device_id: str)
 
 
 def _apply(conn: Connection, device_id: str, centre_id: str, ops: list[Op], stats: PushStats,
-           identity_fields: frozenset[str]) -> None:
-    now = utcnow()
-    records = _lock_records(conn, sorted({op.record_id for op in ops}))
+           rules: PushRules) -> int | None:
+    now, key = utcnow(), rules.data_key
+    records = _lock_records(conn, sorted({op.record_id for op in ops}), key)
     versions, results, conflicts, feed = [], [], [], []
     for op in ops:
         record = records.get(op.record_id)
         if record is None:
-            record = records[op.record_id] = {"centre_id": centre_id, "server_version": 0, "values": {},
-                                              "provenance": {}, "new": True}
-        result = {"device_id": device_id, "device_seq": op.device_seq, "op_id": op.op_id, "record_id": op.record_id,
-                  "status": "rejected", "server_version": None, "conflict_id": None, "message": None}
-        base = op.base_version or 0
+            record = records[op.record_id] = {"centre_id": centre_id, "server_version": 0, "hash": "",
+                                              "values": {}, "provenance": {}, "new": True}
+        result: dict[str, Any] = {"device_id": device_id, "device_seq": op.device_seq, "op_id": op.op_id,
+                                  "record_id": op.record_id, "status": "rejected", "server_version": None,
+                                  "version_hash": None, "conflict_id": None, "message": None}
         if record["centre_id"] != centre_id:
             result["message"] = "this record belongs to another centre"
-        elif base > record["server_version"]:
-            result["message"] = f"base_version {base} is ahead of the server's version {record['server_version']}"
         else:
+            base = _base(conn, op, record)
             others = (_others_changed(conn, op.record_id, base, device_id)
                       if base < record["server_version"] and not record["new"] else set())
             outcome = merge(values=record["values"], provenance=record["provenance"], op=op, device_id=device_id,
-                            others_changed=others, identity_fields=identity_fields)
+                            others_changed=others, identity_fields=rules.identity_fields)
             before = record["values"]
+            version = record["server_version"] + 1
             state_json = canonical_json(outcome.values).decode()
+            version_hash = PublicView.of(outcome.values).hash
             record.update(values=outcome.values, provenance=outcome.provenance, state_json=state_json,
-                          server_version=record["server_version"] + 1, dirty=True)
-            version = record["server_version"]
+                          server_version=version, hash=version_hash, hlc=outcome.hlc, origin=device_id, dirty=True)
             form_id, form_version = split_form(outcome.values)
             versions.append({"record_id": op.record_id, "server_version": version, "device_id": device_id,
                              "device_seq": op.device_seq, "form_id": form_id, "form_version": form_version,
                              "deleted": bool(outcome.values.get("#deleted")),
-                             "state": state_json,
+                             "state": seal_text(key, state_json, table="record_version", row_id=op.record_id,
+                                                version=version),
                              "changed": canonical_json(sorted(op_patch(op))).decode(),
-                             "hlc": outcome.hlc, "created_at": now})
+                             "hlc": outcome.hlc, "created_at": now, "hash": version_hash})
             feed.append({"record_id": op.record_id, "server_version": version, "centre_id": centre_id})
-            result.update(status=outcome.status, server_version=version)
+            result.update(status=outcome.status, server_version=version, version_hash=version_hash)
             if outcome.contested:
                 conflict_id = str(uuid.uuid4())
-                conflicts.append({"id": conflict_id, "record_id": op.record_id, "centre_id": centre_id,
-                                  "opened_at": now, "fields": canonical_json(sorted(outcome.contested)).decode(),
-                                  "server_state": canonical_json(before).decode(),
-                                  "device_op": op.model_dump_json(), "winner": canonical_json(outcome.contested).decode(),
-                                  "device_id": device_id, "device_seq": op.device_seq})
+                conflicts.append({
+                    "id": conflict_id, "record_id": op.record_id, "centre_id": centre_id, "opened_at": now,
+                    "fields": canonical_json(sorted(outcome.contested)).decode(),
+                    "server_state": seal_text(key, canonical_json(before).decode(), table="conflict.server_state",
+                                              row_id=conflict_id),
+                    "device_op": seal_text(key, op.model_dump_json(), table="conflict.device_op", row_id=conflict_id),
+                    "winner": canonical_json(outcome.contested).decode(), "device_id": device_id,
+                    "device_seq": op.device_seq})
                 result["conflict_id"] = conflict_id
         _count(stats, result["status"])
         results.append(result)
-    _write(conn, records, versions, results, conflicts, feed, now)
+    return _write(conn, records, versions, results, conflicts, feed, now, key)
 
 
 def _count(stats: PushStats, status: str) -> None:
@@ -189,7 +243,9 @@ def _count(stats: PushStats, status: str) -> None:
     setattr(stats, name, getattr(stats, name) + 1)
 
 
-def _write(conn, records, versions, results, conflicts, feed, now) -> None:
+def _write(conn: Connection, records: dict[str, dict[str, Any]], versions: list[dict[str, Any]],
+           results: list[dict[str, Any]], conflicts: list[dict[str, Any]], feed: list[dict[str, Any]], now: Any,
+           key: DataKey) -> int | None:
     t = Record.__table__
     inserts, updates = [], []
     for record_id, r in records.items():
@@ -197,8 +253,10 @@ def _write(conn, records, versions, results, conflicts, feed, now) -> None:
             continue
         form_id, form_version = split_form(r["values"])
         row = {"form_id": form_id, "form_version": form_version, "server_version": r["server_version"],
-               "deleted": bool(r["values"].get("#deleted")), "state": r["state_json"],
-               "provenance": canonical_json(r["provenance"]).decode(), "updated_at": now}
+               "deleted": bool(r["values"].get("#deleted")),
+               "state": seal_text(key, r["state_json"], table="record", row_id=record_id, version=r["server_version"]),
+               "provenance": canonical_json(r["provenance"]).decode(), "updated_at": now, "hash": r["hash"],
+               "hlc": r["hlc"], "origin_device_id": r["origin"]}
         if r["new"]:
             inserts.append({"id": record_id, "centre_id": r["centre_id"], **row})
         else:
@@ -212,10 +270,12 @@ def _write(conn, records, versions, results, conflicts, feed, now) -> None:
     if conflicts:
         conn.execute(Conflict.__table__.insert(), conflicts)
     conn.execute(OpResultRow.__table__.insert(), results)
-    if feed:
-        # Taken last: the row lock on change_counter is held only from here to COMMIT, and no other transaction can
-        # allocate a seq until this one commits, so a reader never sees seq N+1 committed before seq N.
-        last = conn.execute(text("UPDATE change_counter SET last_seq = last_seq + :n WHERE id = 1 RETURNING last_seq"),
-                            {"n": len(feed)}).scalar_one()
-        first = last - len(feed) + 1
-        conn.execute(ChangeRow.__table__.insert(), [{"seq": first + i, **row} for i, row in enumerate(feed)])
+    if not feed:
+        return None
+    # Taken last: the row lock on change_counter is held only from here to COMMIT, and no other transaction can
+    # allocate a seq until this one commits, so a reader never sees seq N+1 committed before seq N.
+    last: int = conn.execute(text("UPDATE change_counter SET last_seq = last_seq + :n WHERE id = 1 RETURNING last_seq"),
+                             {"n": len(feed)}).scalar_one()
+    first = last - len(feed) + 1
+    conn.execute(ChangeRow.__table__.insert(), [{"seq": first + i, **row} for i, row in enumerate(feed)])
+    return last

@@ -1,6 +1,7 @@
-"""The server's tables (SQLModel). Created and changed only by the numbered migrations in sync_server/migrations.
+"""The server's tables (SQLModel), as the numbered migrations in sync_server/migrations leave them.
 
-Record data is stored as canonical JSON text (`state`): the server relays registrations, it does not query them.
+Record data is canonical JSON sealed under the data key (`state`, see atrest.py): the server relays registrations,
+it does not query them; what it needs in clear (centre, form, versions and their hashes, field names) is in columns.
 """
 
 from __future__ import annotations
@@ -63,6 +64,9 @@ class Device(ServerTable, table=True):
     revoked_at: datetime | None = None
     # Highest device_seq stored for this device; only ever moves up, inside the push transaction.
     high_water_mark: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, default=0))
+    # Highest feed position handed to this device, written before the page is sent: a device that presents a cursor
+    # beyond it holds changes this database has lost (it was restored from a backup).
+    served_cursor: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, default=0))
 
 
 class OpResultRow(ServerTable, table=True):
@@ -77,6 +81,7 @@ class OpResultRow(ServerTable, table=True):
     record_id: str
     status: str
     server_version: int | None = None
+    version_hash: str | None = None
     conflict_id: str | None = None
     message: str | None = None
 
@@ -91,15 +96,19 @@ class Record(ServerTable, table=True):
     form_version: str
     server_version: int
     deleted: bool = False
-    state: str = Field(sa_column=Column(Text, nullable=False))  # JSON {"fields", "content", "deleted"}
+    state: str = Field(sa_column=Column(Text, nullable=False))  # sealed JSON of the values (fields and #-pseudo-fields)
     provenance: str = Field(sa_column=Column(Text, nullable=False))  # JSON {field: [hlc, device_id]}
     updated_at: datetime
+    hash: str  # the current version's hash (protocol.version_hash)
+    hlc: int = Field(sa_column=Column(BigInteger, nullable=False))
+    origin_device_id: str | None = None  # the device whose op made the current version
 
 
 class RecordVersion(ServerTable, table=True):
-    """Every version of every record: the base of 3-way merges and what pull hands out."""
+    """Every version of every record: the base of 3-way merges, found by number or by hash."""
 
     __tablename__ = "record_version"
+    __table_args__ = (Index("ix_record_version_hash", "record_id", "hash"),)
     record_id: str = Field(primary_key=True)
     server_version: int = Field(primary_key=True)
     device_id: str | None = None
@@ -107,10 +116,11 @@ class RecordVersion(ServerTable, table=True):
     form_id: str
     form_version: str
     deleted: bool = False
-    state: str = Field(sa_column=Column(Text, nullable=False))
+    state: str = Field(sa_column=Column(Text, nullable=False))  # sealed
     changed: str = Field(sa_column=Column(Text, nullable=False))  # JSON list of the fields this version's op set
     hlc: int = Field(sa_column=Column(BigInteger, nullable=False))  # highest hlc in the record after this version
     created_at: datetime
+    hash: str
 
 
 class ChangeRow(ServerTable, table=True):
@@ -139,8 +149,8 @@ class Conflict(ServerTable, table=True):
     centre_id: str
     opened_at: datetime
     fields: str = Field(sa_column=Column(Text, nullable=False))  # JSON list of contested field names
-    server_state: str = Field(sa_column=Column(Text, nullable=False))  # the record before the op (JSON)
-    device_op: str = Field(sa_column=Column(Text, nullable=False))  # the op as the device sent it (JSON)
+    server_state: str = Field(sa_column=Column(Text, nullable=False))  # the record before the op (sealed JSON)
+    device_op: str = Field(sa_column=Column(Text, nullable=False))  # the op as the device sent it (sealed JSON)
     winner: str = Field(sa_column=Column(Text, nullable=False))  # JSON {field: "server"|"device"}
     device_id: str
     device_seq: int = Field(sa_column=Column(BigInteger, nullable=False))
@@ -156,3 +166,26 @@ class FormVersion(ServerTable, table=True):
     sha256: str
     signature: str
     published_at: datetime
+
+
+class ServerEpoch(ServerTable, table=True):
+    """The feed's epochs. A new one starts when the database is restored (admin restore, or detected at start):
+    cursors of an older epoch are refused, and devices reconcile."""
+
+    __tablename__ = "server_epoch"
+    n: int = Field(primary_key=True)
+    epoch: str = Field(unique=True)
+    started_at: datetime
+    reason: str
+    last_seq: int = Field(sa_column=Column(BigInteger, nullable=False))  # the feed's last seq when it started
+
+
+class KeyRotationRow(ServerTable, table=True):
+    """Signed statements handing over from one signing key to the next (devices follow the chain)."""
+
+    __tablename__ = "key_rotation"
+    id: int = Field(primary_key=True)
+    previous_signing_key_id: str
+    signing_key_id: str
+    statement: str = Field(sa_column=Column(Text, nullable=False))  # the KeyRotation message (JSON)
+    created_at: datetime

@@ -10,6 +10,7 @@ from sim_device import DeviceClient
 
 from sync_server import admin
 from sync_server.db import Database, open_database
+from sync_server.keys import load_keyring
 
 
 backend = pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])(
@@ -27,6 +28,12 @@ def admin_db(server: ServerProcess, backend: Backend):
     db = open_database(backend.admin_url, pool_size=2)
     yield db
     db.dispose()
+
+
+@pytest.fixture(scope="module")
+def data_key(backend: Backend, admin_db: Database):
+    """The server's data key, to read record content the database holds sealed (as a review or a report would)."""
+    return load_keyring(backend.data_dir / "keys", admin_db).data
 
 
 @pytest.fixture

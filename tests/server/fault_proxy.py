@@ -12,6 +12,7 @@ import socket
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 FAULTS = ("drop_request", "truncate_request", "delay", "drop_response", "truncate_response", "duplicate")
@@ -66,6 +67,8 @@ class FaultProxy:
     rates: FaultRates = field(default_factory=FaultRates)
     seed: int = 0
     counts: Counter = field(default_factory=Counter)
+    # An attacker in the middle: given (request, genuine response), the response to hand back instead.
+    rewrite: Callable[[bytes, bytes], bytes] | None = None
 
     def __post_init__(self) -> None:
         self._rng = random.Random(self.seed)
@@ -162,6 +165,8 @@ class FaultProxy:
                     return
                 if fault == "truncate_response":
                     response = response[: max(1, int(len(response) * cut))]
+                if self.rewrite is not None:
+                    response = self.rewrite(request, response)
                 client.sendall(response)
             except OSError:
                 return  # the server was killed mid-request: the client sees a broken connection, as in the field

@@ -57,18 +57,44 @@ def fresh_postgres_database():
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+# Tests enrol dozens of devices from one loopback address; the rate-limit test runs its own server with the defaults.
+GENEROUS_LIMITS = {"WAYPOINT_ENROL_RATE": "100000/0.001", "WAYPOINT_ANONYMOUS_RATE": "100000/0.001"}
+
+
+def server_cli(data_dir: Path, *args: str, database_url: str | None = None, extra_env: dict[str, str] | None = None,
+               check: bool = True) -> subprocess.CompletedProcess:
+    """`waypoint-server --data-dir DIR ARGS...` as an administrator types it."""
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env.update(extra_env or {})
+    if database_url:
+        env["DATABASE_URL"] = database_url
+    result = subprocess.run([sys.executable, "-m", "sync_server.cli", "--data-dir", str(data_dir), *args], env=env,
+                            capture_output=True, text=True, timeout=300)
+    if check and result.returncode != 0:
+        raise RuntimeError(f"waypoint-server {' '.join(args)} failed: {result.stderr[-1500:]}")
+    return result
+
+
 class ServerProcess:
-    """One `waypoint-server serve` process on a loopback port; can be killed and restarted on the same port."""
+    """One `waypoint-server serve` process on a loopback port; can be killed and restarted on the same port.
+
+    The first start of a data folder runs `admin init` (only it creates keys), as an administrator would."""
 
     def __init__(self, *, data_dir: Path, database_url: str | None = None, port: int | None = None,
-                 extra_env: dict[str, str] | None = None, tls: tuple[Path, Path] | None = None) -> None:
+                 extra_env: dict[str, str] | None = None, tls: tuple[Path, Path] | None = None,
+                 extra_args: tuple[str, ...] = (), limits: dict[str, str] | None = None,
+                 log_path: Path | None = None) -> None:
         self.data_dir = data_dir
         self.tls = tls  # (certificate, key) PEM files: serve HTTPS
         self.database_url = database_url
         self.port = port or free_port()
-        self.extra_env = extra_env or {}
+        self.extra_env = {**(GENEROUS_LIMITS if limits is None else limits), **(extra_env or {})}
+        self.extra_args = extra_args
         self.process: subprocess.Popen | None = None
-        self.log_path = data_dir / f"server-{self.port}.log"
+        self.log_path = log_path or data_dir / f"server-{self.port}.log"
+
+    def init(self) -> None:
+        server_cli(self.data_dir, "admin", "init", database_url=self.database_url, extra_env=self.extra_env)
 
     @property
     def url(self) -> str:
@@ -79,12 +105,13 @@ class ServerProcess:
         env.pop("DATABASE_URL", None)
         if self.database_url:
             env["DATABASE_URL"] = self.database_url
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        if not (self.data_dir / "keys").exists():
+            self.init()
         log = open(self.log_path, "ab")
         self._log = log
         self.process = subprocess.Popen(
             [sys.executable, "-m", "sync_server.cli", "--data-dir", str(self.data_dir), "serve",
-             "--host", "127.0.0.1", "--port", str(self.port),
+             "--host", "127.0.0.1", "--port", str(self.port), *self.extra_args,
              *(["--ssl-certfile", str(self.tls[0]), "--ssl-keyfile", str(self.tls[1])] if self.tls else [])],
             env=env, stdout=log, stderr=log,
         )

@@ -19,8 +19,9 @@ from pathlib import Path
 import httpx
 
 from waypoint_core.protocol import (
-    DOMAIN_RESPONSE, HEADER_SERVER_SIGNATURE, EnrolRequest, EnrolResponse, Op, OpResult, PullPage, PushBatch,
-    PushResponse, SigningKey, b64decode, b64encode, verify,
+    DOMAIN_RESPONSE, HEADER_DEVICE, HEADER_SERVER_KEY, HEADER_SERVER_SIGNATURE, HEADER_SERVER_TIME, HEADER_TIME,
+    EnrolRequest, EnrolResponse, Op, OpResult, PullPage, PushBatch, PushResponse, RequestBinding, SigningKey,
+    answer_message, b64decode, b64encode, verify,
 )
 
 
@@ -59,41 +60,71 @@ class DeviceClient:
     def __exit__(self, *exc) -> None:
         self.close()
 
+    def answer_valid(self, response: httpx.Response, key: str | None = None) -> bool:
+        """The server's signature over this answer, bound to the request it answers."""
+        request = response.request
+        path, _, query = request.url.raw_path.decode("ascii").partition("?")
+        binding = RequestBinding(request.method, path, query, request.headers.get(HEADER_DEVICE, ""),
+                                 request.headers.get(HEADER_TIME, ""))
+        try:
+            message = answer_message(binding, status=response.status_code,
+                                     server_time_ms=int(response.headers.get(HEADER_SERVER_TIME, "")),
+                                     key_id=response.headers.get(HEADER_SERVER_KEY, ""), body=response.content)
+        except ValueError:
+            return False
+        return verify(key or self.server_signing_key or "", response.headers.get(HEADER_SERVER_SIGNATURE, ""),
+                      DOMAIN_RESPONSE, message)
+
     def _checked(self, response: httpx.Response, model):
         if response.status_code != 200:
             raise ServerAnswerError(response)
-        if self.server_signing_key and not verify(self.server_signing_key,
-                                                  response.headers.get(HEADER_SERVER_SIGNATURE, ""),
-                                                  DOMAIN_RESPONSE, response.content):
+        if self.server_signing_key and not self.answer_valid(response):
             raise ServerAnswerError(response)
         return model.model_validate_json(response.content)
 
+    def send(self, method: str, path: str, *, body: bytes | None = None, signed: bool = True,
+             headers: dict[str, str] | None = None, now: int | None = None) -> httpx.Response:
+        """One request, signed over exactly the path and body that go on the wire."""
+        request = self._http().build_request(method, f"{self.base_url}{path}", content=body,
+                                             headers={"content-type": "application/json", **(headers or {})})
+        if signed:
+            request.headers.update(self.key.request_headers(
+                device_id=self.device_id, method=method, path_url=request.url.raw_path.decode("ascii"),
+                body=body or b"", now=now))
+        else:
+            request.headers[HEADER_TIME] = str(int(time.time()))
+        return self._http().send(request)
+
     def enrol(self, code: str, name: str = "laptop") -> EnrolResponse:
         request = EnrolRequest.build(code=code, device_key=self.key, device_name=name)
-        response = self._http().post(f"{self.base_url}/v1/enrol", content=request.model_dump_json(),
-                                     headers={"content-type": "application/json"})
-        answer: EnrolResponse = self._checked(response, EnrolResponse)
-        # Pin the server key, then check this very answer with it.
+        response = self.send("POST", "/v2/enrol", body=request.model_dump_json().encode(), signed=False)
+        if response.status_code != 200:
+            raise ServerAnswerError(response)
+        answer = EnrolResponse.model_validate_json(response.content)
+        # The answer must be signed by the key it asks us to pin; then pin it.
+        if not self.answer_valid(response, key=answer.server_keys.signing_key):
+            raise ServerAnswerError(response)
         self.device_id, self.server_signing_key = answer.device_id, answer.server_keys.signing_key
-        return self._checked(response, EnrolResponse)
+        return answer
 
     def batch(self, ops: list[Op]) -> PushBatch:
-        return PushBatch.build(device_id=self.device_id, ops=ops, device_key=self.key)
+        return PushBatch.of(device_id=self.device_id, ops=ops)
 
     def post_batch(self, batch: PushBatch | bytes) -> httpx.Response:
-        body = batch if isinstance(batch, bytes) else batch.model_dump_json().encode()
-        return self._http().post(f"{self.base_url}/v1/push", content=body,
-                                 headers={"content-type": "application/json", "connection": "close"})
+        body = batch if isinstance(batch, bytes) else batch.body()
+        return self.send("POST", "/v2/push", body=body, headers={"connection": "close"})
 
     def push(self, batch: PushBatch) -> PushResponse:
         return self._checked(self.post_batch(batch), PushResponse)
 
-    def signed_get(self, path_with_query: str) -> httpx.Response:
-        headers = self.key.request_headers(device_id=self.device_id, method="GET", path_with_query=path_with_query)
-        return self._http().get(f"{self.base_url}{path_with_query}", headers=headers)
+    def signed_get(self, path_with_query: str, *, now: int | None = None) -> httpx.Response:
+        return self.send("GET", path_with_query, now=now)
 
-    def pull(self, since: int, limit: int = 500) -> PullPage:
-        return self._checked(self.signed_get(f"/v1/changes?since={since}&limit={limit}"), PullPage)
+    def pull(self, cursor: str = "", limit: int = 500) -> PullPage:
+        page = self._checked(self.signed_get(f"/v2/changes?cursor={cursor}&limit={limit}"), PullPage)
+        if page.since != cursor:
+            raise ServerAnswerError(httpx.Response(200, text="a page for another cursor"))
+        return page
 
 
 @dataclass
@@ -106,8 +137,9 @@ class SimDevice:
     outbox: list[Op] = field(default_factory=list)  # index + 1 == device_seq
     results: dict[int, OpResult] = field(default_factory=dict)
     acked_hwm: int = 0
-    cursor: int = 0
+    cursor: str = ""
     server_versions: dict[str, int] = field(default_factory=dict)  # record -> last server_version known
+    server_hashes: dict[str, str] = field(default_factory=dict)  # record -> that version's hash
     expected: dict[str, dict | None] = field(default_factory=dict)  # own records: fields, None when deleted
     pulled: dict[str, tuple[int, dict, bool]] = field(default_factory=dict)  # record -> (version, fields, deleted)
     hlc: int = 0
@@ -129,6 +161,7 @@ class SimDevice:
             "outbox": [op.model_dump(mode="json") for op in self.outbox],
             "results": {str(k): v.model_dump(mode="json") for k, v in self.results.items()},
             "acked_hwm": self.acked_hwm, "cursor": self.cursor, "server_versions": self.server_versions,
+            "server_hashes": self.server_hashes,
             "expected": self.expected, "pulled": self.pulled, "hlc": self.hlc,
             "local_versions": self.local_versions, "progress": self.progress,
         }
@@ -148,6 +181,7 @@ class SimDevice:
         return cls(client, outbox=[Op.model_validate(o) for o in state["outbox"]],
                    results={int(k): OpResult.model_validate(v) for k, v in state["results"].items()},
                    acked_hwm=state["acked_hwm"], cursor=state["cursor"], server_versions=state["server_versions"],
+                   server_hashes=state["server_hashes"],
                    expected=state["expected"], pulled={k: tuple(v) for k, v in state["pulled"].items()},
                    hlc=state["hlc"], local_versions=state["local_versions"], progress=state["progress"])
 
@@ -158,6 +192,7 @@ class SimDevice:
         self.local_versions[record_id] = self.local_versions.get(record_id, 0) + 1
         op = Op(op_id=str(uuid.uuid4()), device_seq=len(self.outbox) + 1, record_id=record_id, op=kind,
                 record_version=self.local_versions[record_id], base_version=self.server_versions.get(record_id),
+                base_hash=self.server_hashes.get(record_id),
                 form_id=self.form_id, form_version=self.form_version, hlc=self.hlc, fields=fields)
         self.outbox.append(op)
         self._committed()
@@ -215,9 +250,10 @@ class SimDevice:
     def _commit_results(self, answer: PushResponse) -> int:
         for result in answer.results:
             self.results[result.device_seq] = result
-            if result.server_version is not None:
-                self.server_versions[result.record_id] = max(self.server_versions.get(result.record_id, 0),
-                                                             result.server_version)
+            if result.server_version is not None and result.server_version > self.server_versions.get(
+                    result.record_id, 0):
+                self.server_versions[result.record_id] = result.server_version
+                self.server_hashes[result.record_id] = result.version_hash
         new = max(answer.high_water_mark - self.acked_hwm, 0)
         self.acked_hwm = max(self.acked_hwm, answer.high_water_mark)
         self._committed()
@@ -232,8 +268,9 @@ class SimDevice:
                 known = self.pulled.get(change.record_id)
                 if known is None or known[0] < change.server_version:
                     self.pulled[change.record_id] = (change.server_version, dict(change.fields), change.deleted)
-                self.server_versions[change.record_id] = max(self.server_versions.get(change.record_id, 0),
-                                                             change.server_version)
+                if change.server_version > self.server_versions.get(change.record_id, 0):
+                    self.server_versions[change.record_id] = change.server_version
+                    self.server_hashes[change.record_id] = change.version_hash
                 self.hlc = max(self.hlc, change.hlc)
             self.cursor = page.next_cursor
             self._committed()

@@ -14,7 +14,7 @@ from server_harness import ServerProcess, self_signed_certificate
 from sim_device import DeviceClient
 
 from sync_server import admin
-from sync_server.keys import load_keys
+from sync_server.keys import load_keyring
 
 from waypoint_core.protocol import FormList, PublishedForm
 
@@ -37,8 +37,8 @@ def cli(data_dir, *args: str, database_url: str | None = None) -> subprocess.Com
 def test_admin_commands_end_to_end(server, backend, tmp_path):
     run = lambda *a: cli(backend.data_dir, *a, database_url=backend.database_url)  # noqa: E731
     init = run("admin", "init")
-    assert init.returncode == 0 and json.loads(init.stdout)["created"] is False  # the server made them at start
-    assert (backend.data_dir / "keys" / "signing.key").stat().st_mode & 0o077 == 0
+    assert init.returncode == 0 and json.loads(init.stdout)["created"] == []  # made by the first `admin init`
+    assert all(path.stat().st_mode & 0o077 == 0 for path in (backend.data_dir / "keys").iterdir())
     assert run("admin", "centre", "add", "Dori").returncode == 0
     duplicate = run("admin", "centre", "add", "Dori")
     assert duplicate.returncode == 2 and "already exists" in duplicate.stderr
@@ -49,7 +49,7 @@ def test_admin_commands_end_to_end(server, backend, tmp_path):
         assert enrolled.centre_name == "Dori"
         revoke = run("admin", "revoke", enrolled.device_id)
         assert revoke.returncode == 0
-        assert device.signed_get("/v1/forms").status_code == 403
+        assert device.signed_get("/v2/forms").status_code == 403
     unknown = run("admin", "enrol-code", "--centre", "Atlantis")
     assert unknown.returncode == 2 and "no centre named" in unknown.stderr
     xform = tmp_path / "registration.xml"
@@ -61,14 +61,14 @@ def test_admin_commands_end_to_end(server, backend, tmp_path):
 def test_published_forms_reach_devices_signed(server, backend, admin_db, make_device, tmp_path):
     xform = tmp_path / "registration.xml"
     xform.write_text(XFORM, "utf-8")
-    keyring = load_keys(backend.data_dir / "keys")
+    keyring = load_keyring(backend.data_dir / "keys", admin_db)
     assert admin.publish_form(admin_db, keyring, path=xform, form_id="registration", version="2026112701")
     device = make_device()
-    listing = FormList.model_validate_json(device.signed_get("/v1/forms").content)
+    listing = FormList.model_validate_json(device.signed_get("/v2/forms").content)
     assert ("registration", "2026112701", "Registration") in {(f.form_id, f.version, f.title) for f in listing.forms}
-    form = PublishedForm.model_validate_json(device.signed_get("/v1/forms/registration/2026112701").content)
+    form = PublishedForm.model_validate_json(device.signed_get("/v2/forms/registration/2026112701").content)
     assert form.xform == XFORM and form.signature_valid(device.server_signing_key)
-    assert device.signed_get("/v1/forms/registration/nope").status_code == 404
+    assert device.signed_get("/v2/forms/registration/nope").status_code == 404
     assert not admin.publish_form(admin_db, keyring, path=xform, form_id="registration", version="2026112701")
     xform.write_text(XFORM.replace("Name", "Full name"), "utf-8")
     with pytest.raises(admin.AdminError, match="new version"):

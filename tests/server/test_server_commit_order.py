@@ -73,21 +73,22 @@ def test_cursor_never_skips_a_change_across_two_processes(two_servers):
             errors.append(exc)
 
     seen: dict[int, tuple[str, int]] = {}
-    cursors: list[int] = []
+    cursors: list[str] = []
 
     def follow() -> None:
         try:
-            cursor, turn = 0, 0
+            cursor, last, turn = "", 0, 0
             while True:
                 finished = done.is_set()
                 follower.base_url = urls[turn % 2]
                 turn += 1
                 page = follower.pull(cursor, 7)
                 for change in page.changes:
-                    assert change.cursor > cursor
-                    seen[change.cursor] = (change.record_id, change.server_version)
-                    cursor = change.cursor
-                cursors.append(page.next_cursor)
+                    assert change.seq > last
+                    seen[change.seq] = (change.record_id, change.server_version)
+                    last = change.seq
+                cursor = page.next_cursor
+                cursors.append(cursor)
                 if finished and not page.has_more:
                     return
         except BaseException as exc:
@@ -107,10 +108,10 @@ def test_cursor_never_skips_a_change_across_two_processes(two_servers):
     everything: dict[int, tuple[str, int]] = {}
     with DeviceClient(two.url, key=follower.key, device_id=follower.device_id,
                       server_signing_key=follower.server_signing_key) as auditor:
-        cursor = 0
+        cursor = ""
         while True:
             page = auditor.pull(cursor, 500)
-            everything.update({c.cursor: (c.record_id, c.server_version) for c in page.changes})
+            everything.update({c.seq: (c.record_id, c.server_version) for c in page.changes})
             cursor = page.next_cursor
             if not page.has_more:
                 break
@@ -122,7 +123,8 @@ def test_cursor_never_skips_a_change_across_two_processes(two_servers):
 
 
 def test_two_processes_starting_together_on_an_empty_database(tmp_path):
-    """Both run the migrations at start; the advisory lock makes one apply them and the other find them applied."""
+    """Both run `admin init` and the migrations at start; the advisory locks make one apply them and create the keys,
+    and the other find them."""
     reason = postgres_available()
     if reason:
         pytest.skip(reason)
@@ -150,8 +152,8 @@ def test_two_processes_starting_together_on_an_empty_database(tmp_path):
                 applied = conn.execute(text("SELECT version FROM schema_migration")).scalars().all()
                 keys = conn.execute(text("SELECT purpose FROM server_key ORDER BY purpose")).scalars().all()
             db.dispose()
-            assert applied == [1]
-            assert keys == ["batch", "signing"]  # one key pair, although both processes tried to create it
+            assert applied == [1, 2]
+            assert keys == ["batch", "data", "signing"]  # one set of keys, although both processes tried to make it
         finally:
             for server in servers:
                 server.stop()

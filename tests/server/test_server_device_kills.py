@@ -74,7 +74,7 @@ def test_killed_devices_resume_from_their_disk(backend, tmp_path):
         for sim in sims:  # a last sync on a quiet line, so every device has pulled every change
             sim.client.base_url = server.url
             sync_until_done(sim, rng=random.Random(0))
-        check_outcome(db, sims)
+        check_outcome(db, sims, tmp_path)
         for sim in sims:
             sim.client.close()
     finally:

@@ -8,7 +8,6 @@ wrote (nothing lost), and pulls return each centre's records only.
 
 from __future__ import annotations
 
-import json
 import os
 import random
 import threading
@@ -22,6 +21,7 @@ from sqlalchemy import func, select
 
 from sync_server import admin
 from sync_server.db import migrate, open_database
+from sync_server.keys import load_keyring
 from sync_server.tables import Device, OpResultRow, Record, RecordVersion
 
 
@@ -106,7 +106,7 @@ def run_faulty_sync(*, data_dir, database_url, admin_db, devices: int, registrat
         for sim in sims:  # a last sync on a quiet line, so every device has pulled every change
             sync_until_done(sim, rng=random.Random(0))
         assert killed >= 1 and proxy.counts["pass"] > 0 and sum(proxy.counts.values()) > proxy.counts["pass"]
-        check_outcome(admin_db, sims)
+        check_outcome(admin_db, sims, data_dir)
     finally:
         proxy.stop()
         server.stop()
@@ -114,7 +114,8 @@ def run_faulty_sync(*, data_dir, database_url, admin_db, devices: int, registrat
             sim.client.close()
 
 
-def check_outcome(db, sims: list[SimDevice]) -> None:
+def check_outcome(db, sims: list[SimDevice], data_dir) -> None:
+    data_key = load_keyring(data_dir / "keys", db).data
     with db.read_engine.connect() as conn:
         centre_of = {r.id: r.centre_id for r in conn.execute(select(Device.id, Device.centre_id))}
         for sim in sims:
@@ -127,13 +128,13 @@ def check_outcome(db, sims: list[SimDevice]) -> None:
                                   ).scalars().all()
             assert sorted(stored) == sorted(op.op_id for op in ops)
             for record_id, expected in sim.expected.items():
-                row = conn.execute(select(Record.server_version, Record.deleted, Record.state)
+                row = conn.execute(select(Record.server_version, Record.deleted)
                                    .where(Record.id == record_id)).one()
                 versions = conn.execute(select(func.count()).select_from(RecordVersion)
                                         .where(RecordVersion.record_id == record_id)).scalar_one()
                 applied = sum(1 for op in ops if op.record_id == record_id)
                 assert row.server_version == versions == applied  # one version per op: nothing doubled or lost
-                state = json.loads(row.state)
+                state = admin.record_state(db, data_key, record_id)
                 if expected is None:
                     assert row.deleted
                 else:

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import json
+import time
 import uuid
 from datetime import timedelta
 
 import httpx
 import pytest
+from server_harness import ServerProcess
 from sim_device import DeviceClient, ServerAnswerError, SimDevice
 from sqlalchemy import func, select
 
 from sync_server import admin
-from sync_server.tables import Conflict, Device, OpResultRow, Record, RecordVersion
+from sync_server.tables import Device, OpResultRow, RecordVersion
 from waypoint_core.protocol import Op
 
 
@@ -28,11 +29,29 @@ def op(seq: int, record_id: str, *, fields: dict, base: int | None = None, kind:
               content=content)
 
 
-def test_health_and_openapi(server):
-    health = httpx.get(f"{server.url}/health").json()
-    assert health["status"] == "ok" and health["schema_version"] >= 1
-    paths = httpx.get(f"{server.url}/openapi.json").json()["paths"]
-    assert {"/v1/enrol", "/v1/push", "/v1/changes", "/v1/forms"} <= set(paths)
+def test_health_says_ok_and_more_only_to_an_enrolled_device(server, make_device):
+    assert httpx.get(f"{server.url}/health").json() == {"status": "ok"}
+    device = make_device()
+    health = device.signed_get("/health").json()
+    assert health["status"] == "ok" and health["schema_version"] >= 2 and health["protocol_version"] == 2
+    forged = httpx.get(f"{server.url}/health", headers={"Waypoint-Device": device.device_id,
+                                                        "Waypoint-Time": str(int(time.time())),
+                                                        "Waypoint-Signature": "A" * 86 + "=="})
+    assert forged.status_code == 401 and "schema_version" not in forged.text
+
+
+def test_api_description_only_with_the_development_flag(server, tmp_path):
+    assert httpx.get(f"{server.url}/openapi.json").status_code == 404
+    assert httpx.get(f"{server.url}/docs").status_code == 404
+    with ServerProcess(data_dir=tmp_path / "docs", extra_args=("--dev-api-docs",)) as dev:
+        paths = httpx.get(f"{dev.url}/openapi.json").json()["paths"]
+        assert {"/v2/enrol", "/v2/push", "/v2/changes", "/v2/reconcile", "/v2/keys", "/v2/forms"} <= set(paths)
+        assert httpx.get(f"{dev.url}/docs").status_code == 200
+
+
+def test_an_old_client_is_told_to_update(server):
+    response = httpx.post(f"{server.url}/v1/push", content=b"{}")
+    assert response.status_code == 400 and response.json()["supported_versions"] == [2]
 
 
 def test_enrolment_code_is_one_time(server, admin_db):
@@ -84,7 +103,7 @@ def test_repeated_batch_returns_stored_results_and_gap_is_409(server, admin_db, 
     assert count(admin_db, RecordVersion) == versions + 1
 
 
-def test_same_field_on_two_devices_is_a_conflict_with_both_versions(server, admin_db, make_device):
+def test_same_field_on_two_devices_is_a_conflict_with_both_versions(server, admin_db, data_key, make_device):
     a, b = make_device(), make_device()
     record = str(uuid.uuid4())
     created = a.push(a.batch([op(1, record, fields={"name": "Amina", "town": "Agadez"})])).results[0]
@@ -93,12 +112,11 @@ def test_same_field_on_two_devices_is_a_conflict_with_both_versions(server, admi
     assert a_edit.results[0].status == "applied"
     result = b_edit.results[0]
     assert result.status == "conflict" and result.conflict_id
-    with admin_db.read_engine.connect() as conn:
-        conflict = conn.execute(select(Conflict).where(Conflict.id == result.conflict_id)).one()
-        state = json.loads(conn.execute(select(Record.state).where(Record.id == record)).scalar_one())
-    assert json.loads(conflict.fields) == ["name"]
-    assert json.loads(conflict.server_state)["name"] == "Aminata"  # the server's side
-    assert json.loads(conflict.device_op)["fields"]["name"] == "Amina B."  # the device's side
+    conflict = admin.conflict_detail(admin_db, data_key, result.conflict_id)
+    state = admin.record_state(admin_db, data_key, record)
+    assert conflict["fields"] == ["name"]
+    assert conflict["server_state"]["name"] == "Aminata"  # the server's side
+    assert conflict["device_op"]["fields"]["name"] == "Amina B."  # the device's side
     assert state["name"] == "Amina B." and state["town"] == "Agadez"  # higher hlc wins, deterministically
     listed = {c["id"]: c for c in admin.list_conflicts(admin_db)}
     assert listed[result.conflict_id]["fields"] == ["name"] and listed[result.conflict_id]["record_id"] == record
@@ -109,31 +127,29 @@ def test_same_field_on_two_devices_is_a_conflict_with_both_versions(server, admi
         admin.resolve_conflict(admin_db, str(uuid.uuid4()))
 
 
-def test_different_fields_on_two_devices_merge(server, admin_db, make_device):
+def test_different_fields_on_two_devices_merge(server, admin_db, data_key, make_device):
     a, b = make_device(), make_device()
     record = str(uuid.uuid4())
     base = a.push(a.batch([op(1, record, fields={"name": "Musa", "age": 20, "town": "Gao"})])).results[0]
     a.push(a.batch([op(2, record, fields={"age": 21}, base=base.server_version)]))
     merged = b.push(b.batch([op(1, record, fields={"town": "Mopti"}, base=base.server_version)])).results[0]
     assert merged.status == "merged" and merged.server_version == 3
-    with admin_db.read_engine.connect() as conn:
-        state = json.loads(conn.execute(select(Record.state).where(Record.id == record)).scalar_one())
+    state = admin.record_state(admin_db, data_key, record)
     assert (state["name"], state["age"], state["town"]) == ("Musa", 21, "Mopti")
 
 
-def test_delete_leaves_a_tombstone_that_is_pulled(server, admin_db, make_device):
+def test_delete_leaves_a_tombstone_that_is_pulled(server, admin_db, data_key, make_device):
     a, b = make_device("Gao"), make_device("Gao")
     record = str(uuid.uuid4())
     created = a.push(a.batch([op(1, record, fields={"name": "X"})])).results[0]
     gone = a.push(a.batch([op(2, record, fields={}, kind="delete", base=created.server_version)])).results[0]
     assert gone.status == "applied" and gone.server_version == 2
     changes = [c for c in _pull_all(b) if c.record_id == record]
-    assert [(c.server_version, c.deleted) for c in changes] == [(1, False), (2, True)]
+    assert [(c.server_version, c.deleted) for c in changes] == [(2, True)]  # the latest version only
     assert changes[-1].fields == {} and changes[-1].content is None  # a tombstone carries no personal data
-    with admin_db.read_engine.connect() as conn:  # ...while the server keeps the last data for review
-        kept = conn.execute(select(RecordVersion.state).where(RecordVersion.record_id == record,
-                                                              RecordVersion.server_version == 2)).scalar_one()
-    assert json.loads(kept)["name"] == "X"
+    assert changes[-1].hash_matches()
+    # ...while the server keeps the last data for review
+    assert admin.record_state(admin_db, data_key, record, version=2)["name"] == "X"
 
 
 def test_pull_is_scoped_to_the_devices_centre(server, make_device):
@@ -150,14 +166,14 @@ def test_pull_is_scoped_to_the_devices_centre(server, make_device):
     assert theirs_ids <= seen_by_mopti and not (mine_ids & seen_by_mopti)
 
 
-def test_edit_of_another_centres_record_is_rejected(server, admin_db, make_device):
+def test_edit_of_another_centres_record_is_rejected(server, admin_db, data_key, make_device):
     a, b = make_device("Niamey"), make_device("Mopti")
     record = str(uuid.uuid4())
     a.push(a.batch([op(1, record, fields={"name": "Z"})]))
     result = b.push(b.batch([op(1, record, fields={"name": "hijack"}, base=1)])).results[0]
     assert result.status == "rejected" and "another centre" in result.message
+    assert admin.record_state(admin_db, data_key, record)["name"] == "Z"
     with admin_db.read_engine.connect() as conn:
-        assert json.loads(conn.execute(select(Record.state).where(Record.id == record)).scalar_one())["name"] == "Z"
         stored = conn.execute(select(OpResultRow.status).where(OpResultRow.op_id == result.op_id)).scalar_one()
     assert stored == "rejected"
 
@@ -171,7 +187,7 @@ def test_own_later_edit_before_ack_is_not_a_conflict(server, make_device):
 
 
 def _pull_all(client: DeviceClient):
-    cursor, out = 0, []
+    cursor, out = "", []
     while True:
         page = client.pull(cursor, 2)  # small pages: the cursor logic is exercised
         out.extend(page.changes)
@@ -180,19 +196,17 @@ def _pull_all(client: DeviceClient):
             return out
 
 
-def test_concurrent_change_to_an_identity_field_merges_but_opens_a_review(server, admin_db, make_device):
+def test_concurrent_change_to_an_identity_field_merges_but_opens_a_review(server, admin_db, data_key, make_device):
     a, b = make_device(), make_device()
     record = str(uuid.uuid4())
     base = a.push(a.batch([op(1, record, fields={"/data/given_name": "Ali", "town": "Gao"})])).results[0]
     a.push(a.batch([op(2, record, fields={"/data/given_name": "Aly"}, base=base.server_version)]))
     result = b.push(b.batch([op(1, record, fields={"town": "Mopti"}, base=base.server_version)])).results[0]
     assert result.status == "conflict" and result.conflict_id  # disjoint, but a person's name was involved
-    with admin_db.read_engine.connect() as conn:
-        state = json.loads(conn.execute(select(Record.state).where(Record.id == record)).scalar_one())
-        conflict = conn.execute(select(Conflict.fields, Conflict.winner).where(Conflict.id == result.conflict_id)).one()
+    state = admin.record_state(admin_db, data_key, record)
+    conflict = admin.conflict_detail(admin_db, data_key, result.conflict_id)
     assert (state["/data/given_name"], state["town"]) == ("Aly", "Mopti")  # both changes kept
-    assert json.loads(conflict.fields) == ["/data/given_name"] and json.loads(conflict.winner) == {
-        "/data/given_name": "server"}
+    assert conflict["fields"] == ["/data/given_name"] and conflict["winner"] == {"/data/given_name": "server"}
 
 
 def test_instance_xml_travels_whole_and_only_when_sent(server, make_device):

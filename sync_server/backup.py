@@ -1,0 +1,239 @@
+"""`admin backup` and `admin restore`: a logical copy of the whole database, the same on SQLite and PostgreSQL.
+
+A backup is one owner-only gzip file of JSON lines: a header (schema version, epoch, feed position, the key ids the
+database names), then each table's rows, read in one consistent snapshot while the server runs. Record content in it
+is sealed under the data key, which the backup does not hold: keep keys/ backed up separately (without the data key
+a backup cannot be read; with keys/ alone no record can be).
+
+Restore replaces the database with the backup's content in one step (PostgreSQL: one transaction; SQLite: a new file
+moved into place, the old one kept beside it), migrates it to this version, and starts a new feed epoch: every device
+then refuses its old cursor, sends again what the restored database lost and pulls what it lacks. Keys are not rolled
+back: key records newer than the backup (a rotation since) are kept.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import os
+import secrets
+import sqlite3
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, MetaData, Table, select, text
+
+from . import epochs
+from .db import Database, MigrationContext, apply_migrations, latest_schema_version, migration_modules, open_database
+from .files import StartupRefused, open_private, private_dir
+from .keys import active_key_ids, find_key, load_keyring
+from .settings import Settings
+
+FORMAT = "waypoint-server-backup"
+FORMAT_VERSION = 1
+# Parents before children (foreign keys), then everything else.
+TABLES = ["schema_migration", "server_key", "key_rotation", "server_epoch", "centre", "enrolment_code", "device",
+          "op_result", "record", "record_version", "change", "change_counter", "conflict", "form_version"]
+KEY_TABLES = ("server_key", "key_rotation")
+CHUNK = 1000
+
+
+def _encode(value: Any) -> Any:
+    return {"$dt": value.isoformat()} if isinstance(value, datetime) else value
+
+
+def _decode(value: Any) -> Any:
+    return datetime.fromisoformat(value["$dt"]) if isinstance(value, dict) and "$dt" in value else value
+
+
+def _tables(conn: Connection) -> dict[str, Table]:
+    metadata = MetaData()
+    metadata.reflect(conn, only=[name for name in TABLES if conn.dialect.has_table(conn, name)])
+    return dict(metadata.tables)
+
+
+def _rows(conn: Connection, table: Table) -> Iterator[list[Any]]:
+    order = list(table.primary_key.columns) or list(table.columns)
+    result = conn.execution_options(stream_results=True, yield_per=CHUNK).execute(select(table).order_by(*order))
+    for row in result:
+        yield [_encode(v) for v in row]
+
+
+def backup(db: Database, path: Path) -> dict[str, Any]:
+    """Write the whole database to `path` (which must not exist), owner-only; returns what it holds."""
+    counts: dict[str, int] = {}
+    fd = open_private(path)
+    try:
+        with os.fdopen(fd, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb") as packed:
+            out = io.TextIOWrapper(packed, encoding="utf-8")
+            engine = db.read_engine.execution_options(isolation_level="REPEATABLE READ") if db.is_postgres \
+                else db.read_engine
+            with engine.begin() as conn:  # one snapshot: SQLite's BEGIN in WAL mode, PostgreSQL's REPEATABLE READ
+                header = {"format": FORMAT, "format_version": FORMAT_VERSION,
+                          "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                          "schema_version": conn.execute(text("SELECT MAX(version) FROM schema_migration")).scalar_one(),
+                          "epoch": epochs.current(conn), "last_seq": epochs.last_seq(conn),
+                          "keys": active_key_ids(conn), "database": db.write_engine.dialect.name}
+                out.write(json.dumps(header) + "\n")
+                for name, table in sorted(_tables(conn).items(), key=lambda item: TABLES.index(item[0])):
+                    out.write(json.dumps({"table": name, "columns": [c.name for c in table.columns]}) + "\n")
+                    counts[name] = 0
+                    for row in _rows(conn, table):
+                        out.write(json.dumps(row, ensure_ascii=False) + "\n")
+                        counts[name] += 1
+            out.flush()
+            out.detach()
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    return {**header, "rows": counts}
+
+
+def read_header(path: Path) -> dict[str, Any]:
+    with gzip.open(path, "rt", encoding="utf-8") as handle:
+        try:
+            header = json.loads(handle.readline())
+        except ValueError:
+            header = None
+    if not isinstance(header, dict) or header.get("format") != FORMAT:
+        raise StartupRefused(f"{path} is not a Waypoint server backup")
+    if header.get("format_version") != FORMAT_VERSION or header["schema_version"] > latest_schema_version():
+        raise StartupRefused(f"{path} was written by a newer waypoint-server (schema {header['schema_version']}); "
+                             "restore it with that version")
+    return header
+
+
+def _load(conn: Connection, path: Path) -> dict[str, int]:
+    """Each table's rows, as the backup lists them (a dict line opens a table, list lines are its rows)."""
+    tables = _tables(conn)
+    counts: dict[str, int] = {}
+    table: Table | None = None
+    columns: list[str] = []
+    batch: list[dict[str, Any]] = []
+
+    def flush() -> None:
+        if table is not None and batch:
+            conn.execute(table.insert(), batch)
+            counts[table.name] += len(batch)
+            batch.clear()
+
+    with gzip.open(path, "rt", encoding="utf-8") as handle:
+        handle.readline()  # the header
+        for line in handle:
+            item = json.loads(line)
+            if isinstance(item, dict):
+                flush()
+                table, columns = tables[item["table"]], item["columns"]
+                conn.execute(table.delete())
+                counts[table.name] = 0
+            elif table is None:
+                raise StartupRefused(f"{path} is damaged (rows before any table)")
+            else:
+                batch.append({c: _decode(v) for c, v in zip(columns, item)})
+                if len(batch) == CHUNK:
+                    flush()
+        flush()
+    if conn.dialect.name == "postgresql":  # explicit ids were loaded: move the serial sequences past them
+        for loaded in tables.values():
+            keys = list(loaded.primary_key.columns)
+            if len(keys) == 1 and keys[0].autoincrement is not False and str(keys[0].type) == "INTEGER":
+                conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{loaded.name}', '{keys[0].name}'), "
+                                  f"COALESCE((SELECT MAX({keys[0].name}) FROM {loaded.name}), 0) + 1, false)"))
+    return counts
+
+
+def _current_keys(db: Database) -> dict[str, list[dict[str, Any]]]:
+    """The key tables of the database being replaced (keys are not rolled back by a restore)."""
+    try:
+        with db.read_engine.connect() as conn:
+            tables = _tables(conn)
+            return {name: [dict(row._mapping) for row in conn.execute(select(tables[name]))]
+                    for name in KEY_TABLES if name in tables}
+    except Exception:  # a damaged database being replaced: nothing to keep from it
+        return {}
+
+
+def _keep_keys(conn: Connection, kept: dict[str, list[dict[str, Any]]]) -> None:
+    tables = _tables(conn)
+    known = {row.key_id for row in conn.execute(select(tables["server_key"].c.key_id))}
+    current_active = {row["purpose"] for row in kept.get("server_key", []) if row["active"]}
+    for purpose in current_active - {"data"}:  # the data key stays the backup's: its records are sealed with it
+        conn.execute(tables["server_key"].update().where(tables["server_key"].c.purpose == purpose)
+                     .values(active=False))
+    for row in kept.get("server_key", []):
+        keep_active = bool(row["active"]) and row["purpose"] != "data"
+        if row["key_id"] not in known:
+            conn.execute(tables["server_key"].insert().values({**row, "active": keep_active}))
+        elif row["purpose"] != "data":
+            conn.execute(tables["server_key"].update().where(tables["server_key"].c.key_id == row["key_id"])
+                         .values(active=keep_active))
+    if "key_rotation" in tables:
+        seen = {row.signing_key_id for row in conn.execute(select(tables["key_rotation"].c.signing_key_id))}
+        for row in kept.get("key_rotation", []):
+            if row["signing_key_id"] not in seen:
+                conn.execute(tables["key_rotation"].insert().values({k: v for k, v in row.items() if k != "id"}))
+
+
+def restore(settings: Settings, path: Path) -> dict[str, Any]:
+    """Replace the database with the backup at `path`; returns the new epoch and what was loaded."""
+    header = read_header(path)
+    data_id = header["keys"].get("data")
+    data_key = find_key(settings.keys_dir, "data", data_id) if data_id else None
+    if data_key is None:  # checked before anything is touched
+        raise StartupRefused(f"this backup's records are sealed with data key {data_id}, which {settings.keys_dir} "
+                             "does not hold: restore the keys folder from its backup first (nothing was changed)")
+    private_dir(settings.data_dir)
+    current = open_database(settings.database_url, pool_size=1)
+    kept = _current_keys(current)
+    reason = f"restored from a backup taken at {header['created_at']}"
+    context = MigrationContext(data_key=data_key)
+    modules = migration_modules()
+    before = [m for m in modules if m.VERSION <= header["schema_version"]]
+    after = [m for m in modules if m.VERSION > header["schema_version"]]
+    if current.is_postgres:
+        target = current
+    else:
+        current.dispose()
+        assert settings.sqlite_path is not None
+        fresh = settings.sqlite_path.with_name(f"{settings.sqlite_path.name}.restoring-{secrets.token_hex(4)}")
+        target = open_database(f"sqlite:///{fresh}", pool_size=1)
+    try:
+        with target.write_engine.begin() as conn:
+            if target.is_postgres:
+                for name in reversed(TABLES):
+                    conn.execute(text(f'DROP TABLE IF EXISTS "{name}" CASCADE'))
+            apply_migrations(conn, before, context)
+            counts = _load(conn, path)
+            _keep_keys(conn, kept)
+            apply_migrations(conn, after, context)
+            epoch = epochs.start(conn, reason)
+            seq = epochs.last_seq(conn)
+    finally:
+        target.dispose()
+    if not current.is_postgres:
+        _swap_sqlite(settings.sqlite_path, fresh)
+    epochs.write_mark(settings.data_dir, epoch, seq)
+    check = open_database(settings.database_url, pool_size=1)
+    try:
+        load_keyring(settings.keys_dir, check)  # says what to restore if keys/ does not match the restored database
+    finally:
+        check.dispose()
+    return {"epoch": epoch, "last_seq": seq, "backup_created_at": header["created_at"], "rows": counts}
+
+
+def _swap_sqlite(live: Path | None, fresh: Path) -> None:
+    assert live is not None
+    with sqlite3.connect(fresh, isolation_level=None) as raw:
+        raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # everything in the main file before it moves
+    raw.close()
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    for suffix in ("", "-wal", "-shm"):
+        old = live.with_name(live.name + suffix)
+        if old.exists():
+            os.replace(old, live.with_name(f"{live.name}.before-restore-{stamp}{suffix}"))
+    for suffix in ("-wal", "-shm"):
+        fresh.with_name(fresh.name + suffix).unlink(missing_ok=True)
+    os.replace(fresh, live)
