@@ -73,7 +73,8 @@ def sync_run(
 ) -> Generator[Step, Any, SyncSummary]:
     credentials: store.Credentials = yield Local(store.load_credentials)
     connection = connect(credentials.server_url, ca_bundle=credentials.ca_bundle, device_id=credentials.device_id,
-                         device_key=credentials.device_key, server_signing_key=credentials.server_signing_key)
+                         device_key=credentials.device_key, server_signing_key=credentials.server_signing_key,
+                         server_keys=credentials.server_keys)
     summary = SyncSummary()
 
     def report(phase: str) -> None:
@@ -100,8 +101,8 @@ def _push(connection, credentials, summary, report, batch_size, cancelled, *, fr
         batch = yield Local(lambda vault: store.next_batch(vault, credentials, max_ops=batch_size, freeze=freeze))
         if batch is None:
             return
-        answer = yield Remote(lambda: connection.with_retries(lambda: connection.push(batch.body),
-                                                              cancelled=cancelled))
+        answer = yield from _remote(connection, lambda: connection.with_retries(lambda: connection.push(batch.body),
+                                                                                cancelled=cancelled))
         if answer.expected_seq is not None:
             yield Local(lambda vault: store.note_sequence_gap(vault, answer.expected_seq))
             continue
@@ -118,8 +119,8 @@ def _push(connection, credentials, summary, report, batch_size, cancelled, *, fr
 def _pull(connection, credentials, summary, report, page_size, cancelled):
     while not cancelled():
         since = yield Local(store.cursor)
-        page = yield Remote(lambda: connection.with_retries(lambda: connection.pull(since=since, limit=page_size),
-                                                            cancelled=cancelled))
+        page = yield from _remote(connection, lambda: connection.with_retries(
+            lambda: connection.pull(cursor=since, limit=page_size), cancelled=cancelled))
         outcome = yield Local(lambda vault: store.store_pull_page(vault, page, own_device_id=credentials.device_id))
         summary.pulled += outcome.applied + outcome.rebased + outcome.conflicts
         summary.received += outcome.changes
@@ -133,7 +134,7 @@ def _pull(connection, credentials, summary, report, page_size, cancelled):
 def _forms(connection, summary, installed_forms, install_form, cancelled):
     """New published versions: fetched, checked (pinned signature, hash, our engine loads it), installed.
     A form that fails a check is refused and named in the summary; it never stops records from syncing."""
-    offered = yield Remote(lambda: connection.with_retries(connection.forms, cancelled=cancelled))
+    offered = yield from _remote(connection, lambda: connection.with_retries(connection.forms, cancelled=cancelled))
     have = yield Local(installed_forms)
     for form in offered.forms:
         if (form.form_id, form.version) in have or cancelled():
@@ -148,6 +149,15 @@ def _forms(connection, summary, installed_forms, install_form, cancelled):
             summary.forms_refused.append(f"{name}: {problem}")
         else:
             summary.forms_installed.append(name)
+
+
+def _remote(connection: ServerConnection, fn: Callable[[], Any]) -> Generator[Step, Any, Any]:
+    """A network step; if the server's keys moved on by a proven rotation meanwhile, pin the new ones."""
+    result = yield Remote(fn)
+    if connection.rotated_keys is not None:
+        keys, connection.rotated_keys = connection.rotated_keys, None
+        yield Local(lambda vault: store.pin_rotated_keys(vault, keys))
+    return result
 
 
 def _or_error(fn: Callable[[], Any]) -> Any:

@@ -67,3 +67,41 @@ class ServerRefused(SyncError):
 class GaveUp(SyncError):
     message = "The server stayed unreachable; the outbox is kept and will be sent at the next sync."
     transient = True
+
+
+class ServerKeyChanged(SyncError):
+    """The server signs with a key this laptop never pinned, and no rotation signed by the pinned key leads to it."""
+
+    message = ("The server's key changed without proof from the key this laptop trusts (the server was rebuilt, or "
+               "this is not our server). Nothing was sent. Ask your administrator: if the server's keys were "
+               "replaced, enrol this laptop again with a new code; its records and unsent changes are kept.")
+
+
+class ServerRestored(SyncError):
+    """The server's database went back in time (restored from a backup): this laptop must reconcile."""
+
+    message = ("The server was restored from a backup: this laptop sends again what the server lost and pulls "
+               "again what it lacks.")
+
+    def __init__(self, error: str, epoch: str | None):
+        self.error, self.epoch = error, epoch
+        super().__init__(error)
+
+
+class ClockAhead(SyncError):
+    """The server refused a batch whose clock values run ahead of its own time; nothing was stored."""
+
+    message = "The server refused changes stamped ahead of its clock; they are stamped again from the server's time."
+
+    def __init__(self, expected_seq: int):
+        self.expected_seq = expected_seq
+        super().__init__(f"from device_seq {expected_seq}")
+
+
+class RateLimited(SyncError):
+    message = "The server asked this laptop to wait before trying again."
+    transient = True
+
+    def __init__(self, retry_after_s: int):
+        self.retry_after_s = retry_after_s
+        super().__init__(f"{retry_after_s} s")

@@ -32,8 +32,8 @@ from desktop_app.vault.sql import Db, text
 from desktop_app.vault.vault import utc_now
 from desktop_app.vault.writer import Writer, blind, write
 from waypoint_core.protocol import (
-    MAX_OPS_PER_BATCH, EnrolResponse, Op, PullPage, PushBatch, PushResponse, SigningKey, b64decode, b64encode,
-    canonical_json,
+    MAX_OPS_PER_BATCH, EnrolResponse, Op, PullPage, PushBatch, PushResponse, ServerKeys, SigningKey, b64decode,
+    b64encode, canonical_json, parse_cursor,
 )
 
 MAX_BATCH_BYTES = 4 * 1024 * 1024  # the server takes 8 MiB bodies; half leaves room for the envelope
@@ -56,7 +56,7 @@ class FrozenBatch:
     batch_id: str
     seq_from: int
     seq_to: int
-    body: bytes  # the signed PushBatch, ready to post
+    body: bytes  # the PushBatch's bytes, ready to post (the request signature covers them)
     op_count: int
 
 
@@ -134,7 +134,8 @@ def save_enrolment(vault: Vault, *, server_url: str, ca_bundle: str | None, devi
                            "server_keys": canonical_json(answer.server_keys.model_dump()).decode(),
                            "device_key": b64encode(device_key.raw()), "enrolled_at": utc_now(),
                            "next_device_seq": str(answer.high_water_mark + 1),
-                           "acked_device_seq": str(answer.high_water_mark), "cursor": "0"}.items():
+                           "acked_device_seq": str(answer.high_water_mark), "cursor": "",
+                           "epoch": answer.epoch}.items():
             _put(conn, key, value)
 
 
@@ -187,9 +188,9 @@ def next_batch(vault: Vault, credentials: Credentials, *, max_ops: int = 500, fr
                 break
             ops.append(Op.model_validate_json(wire))
             size += len(wire)
-    batch = PushBatch.build(device_id=credentials.device_id, ops=ops, device_key=credentials.device_key)
-    return FrozenBatch(batch_id=rows[0][2], seq_from=batch.seq_from, seq_to=batch.seq_to,
-                       body=batch.model_dump_json().encode(), op_count=len(ops))
+    batch = PushBatch.of(device_id=credentials.device_id, ops=ops)
+    return FrozenBatch(batch_id=rows[0][2], seq_from=batch.seq_from, seq_to=batch.seq_to, body=batch.body(),
+                       op_count=len(ops))
 
 
 def _rebuilt(w: Writer, rows) -> list[tuple[int, str, str]]:
@@ -455,9 +456,18 @@ def note_sequence_gap(vault: Vault, expected_seq: int) -> None:
 # --- pull --------------------------------------------------------------------------------------------------------
 
 
-def cursor(vault: Vault) -> int:
+def cursor(vault: Vault) -> str:
+    """Where the next pull starts: "<epoch>.<seq>", or "" for the start (a cursor of protocol 1, a bare number,
+    starts again: pulling again what is already here changes nothing)."""
     with vault.session(readonly=True) as session:
-        return _int(Db.of(session), "cursor")
+        value = _get(Db.of(session), "cursor") or ""
+    return value if "." in value else ""
+
+
+def pin_rotated_keys(vault: Vault, keys: ServerKeys) -> None:
+    """The server's new keys, reached by a chain of rotations each signed by the key before it (transport.py)."""
+    with vault.session() as session:
+        _put(Db.of(session), "server_keys", canonical_json(keys.model_dump()).decode())
 
 
 def store_pull_page(vault: Vault, page: PullPage, *, own_device_id: str) -> PullOutcome:
@@ -465,7 +475,9 @@ def store_pull_page(vault: Vault, page: PullPage, *, own_device_id: str) -> Pull
     outcome = PullOutcome(changes=len(page.changes))
     with write(vault) as w:
         conn = w.db
-        if page.next_cursor < _int(conn, "cursor"):
+        stored = parse_cursor(_get(conn, "cursor") or "") if "." in (_get(conn, "cursor") or "") else None
+        following = parse_cursor(page.next_cursor)
+        if stored and following and stored[0] == following[0] and following[1] < stored[1]:
             raise errors.BadServerAnswer("the server's cursor went backwards")
         clock = _int(conn, "hlc")
         reads = prefetch.PageReads(conn, [change.record_id for change in page.changes])
@@ -566,6 +578,6 @@ def status(vault: Vault) -> dict:
                 "ca_bundle": _get(conn, "ca_bundle") or None,
                 "centre_name": _get(conn, "centre_name"), "device_id": _get(conn, "device_id"),
                 "unsynced": int(unsynced), "open_conflicts": int(conflicts), "rejected": int(rejected),
-                "cursor": _int(conn, "cursor"), "acked_device_seq": _int(conn, "acked_device_seq"),
+                "cursor": _get(conn, "cursor") or "", "acked_device_seq": _int(conn, "acked_device_seq"),
                 "last_sync_at": _get(conn, "last_sync_at"),
                 "last_sync": json.loads(_get(conn, "last_sync") or "null")}

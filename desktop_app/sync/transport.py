@@ -1,9 +1,17 @@
-"""HTTPS to the sync server: the URL policy, TLS trust, request and answer signatures, retries with backoff.
+"""HTTPS to the sync server (protocol 2): the URL policy, TLS trust, signed requests, answers checked against the
+pinned key and bound to the request they answer, key rotations followed, retries with backoff.
 
 requests verifies certificates against its CA store, or against the organisation's own bundle (`ca_bundle`).
 Plain http:// is refused before any socket opens unless the host is this computer (127.0.0.0/8, ::1,
-localhost): a registration must never cross a network in clear. Every answer to enrol, push and pull must
-carry a signature by the server key pinned at enrolment; an answer that does not is treated as damaged.
+localhost): a registration must never cross a network in clear.
+
+Every request is prepared first and signed over exactly what goes on the wire (method, the path and query as
+encoded, device id, time, body hash), so a form id such as `enquête` or `my form` works. Every answer must carry the
+server's signature over that same request plus its own status, time and body: an answer captured for another cursor,
+device or time never passes. An answer signed by a key other than the pinned one is accepted only if a chain of
+rotation statements, each signed by the key before it, leads there from the pinned key; otherwise the server's key
+changed without proof (`ServerKeyChanged`, not retried). The server's clock, read from its signed answers, gives the
+request times and the bound for this laptop's clock values (hlc).
 """
 
 from __future__ import annotations
@@ -14,18 +22,22 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
+from typing import Any, TypeVar
+from urllib.parse import quote, urlencode, urlsplit
 
 import requests
 from pydantic import ValidationError
 
 from desktop_app.sync import errors
 from waypoint_core.protocol import (
-    DOMAIN_RESPONSE, HEADER_SERVER_SIGNATURE, EnrolRequest, EnrolResponse, FormList, PublishedForm, PullPage,
-    PushBatch, PushResponse, SigningKey, verify,
+    DOMAIN_RESPONSE, HEADER_DEVICE, HEADER_SERVER_KEY, HEADER_SERVER_SIGNATURE, HEADER_SERVER_TIME, HEADER_TIME,
+    DeviceStatus, EnrolRequest, EnrolResponse, FormList, KeyHistory, KnownRecord, Message, PublishedForm, PullPage,
+    PushResponse, ReconcileRequest, ReconcileResponse, RequestBinding, ServerKeys, SigningKey, answer_message, now_ms,
+    parse_cursor, verify,
 )
 
 LOOPBACK_NAMES = frozenset({"localhost", "localhost."})
+M = TypeVar("M", bound=Message)
 
 
 def check_server_url(url: str) -> str:
@@ -79,11 +91,14 @@ class ServerConnection:
     device_id: str | None = None
     device_key: SigningKey | None = None
     server_signing_key: str | None = None
+    server_keys: dict[str, Any] | None = None  # the pinned ServerKeys (to follow a rotation from)
     timeout_s: float = 60.0
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     sleep: Callable[[float], None] = time.sleep
     rng: random.Random = field(default_factory=random.Random)
     retries: int = 0  # how many retries this connection needed (progress, figures)
+    rotated_keys: ServerKeys | None = None  # keys this connection moved to by a verified rotation (to pin)
+    clock_offset_ms: int | None = None  # server clock minus this laptop's, from the last signed answer
 
     def __post_init__(self) -> None:
         self.server_url = check_server_url(self.server_url)
@@ -94,25 +109,77 @@ class ServerConnection:
     def close(self) -> None:
         self._http.close()
 
+    # --- time -------------------------------------------------------------------------------------------------
+    def server_now_ms(self) -> int:
+        """The server's time as best known (this laptop's clock corrected by the last signed answer)."""
+        return now_ms() + (self.clock_offset_ms or 0)
+
     # --- low level ---------------------------------------------------------------------------------------------
-    def _send(self, method: str, path: str, *, body: bytes | None = None, signed: bool = False) -> requests.Response:
+    def _send(self, method: str, path: str, *, body: bytes | None = None, signed: bool = False
+              ) -> tuple[requests.Response, RequestBinding]:
         headers = {"content-type": "application/json"} if body is not None else {}
+        prepared = requests.Request(method, self.server_url + path, data=body, headers=headers).prepare()
+        stamp = str(self.server_now_ms() // 1000)
         if signed:
-            headers.update(self.device_key.request_headers(device_id=self.device_id, method=method,
-                                                           path_with_query=self._path_prefix() + path,
-                                                           body=body or b""))
+            assert self.device_key is not None and self.device_id is not None
+            prepared.headers.update(self.device_key.request_headers(
+                device_id=self.device_id, method=method, path_url=prepared.path_url, body=body or b"",
+                now=int(stamp)))
+        else:
+            prepared.headers[HEADER_TIME] = stamp
+        binding = RequestBinding.split(method, prepared.path_url, device_id=prepared.headers.get(HEADER_DEVICE, ""),
+                                       time=prepared.headers.get(HEADER_TIME, ""))
         try:
-            return self._http.request(method, self.server_url + path, data=body, headers=headers,
-                                      timeout=self.timeout_s, allow_redirects=False)
+            response = self._http.send(prepared, timeout=self.timeout_s, allow_redirects=False,
+                                       verify=self._http.verify)
         except requests.exceptions.SSLError as exc:
             raise errors.UntrustedCertificate(_reason(exc)) from exc
         except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
             raise errors.ServerUnreachable(type(exc).__name__) from exc
         except requests.exceptions.RequestException as exc:  # chunked/decoding errors: a cut-off answer
             raise errors.BadServerAnswer(type(exc).__name__) from exc
+        return response, binding
 
-    def _path_prefix(self) -> str:
-        return urlsplit(self.server_url).path.rstrip("/")
+    def _answer_signed(self, response: requests.Response, binding: RequestBinding, key: str) -> bool:
+        try:
+            server_time = int(response.headers.get(HEADER_SERVER_TIME, ""))
+        except ValueError:
+            return False
+        message = answer_message(binding, status=response.status_code, server_time_ms=server_time,
+                                 key_id=response.headers.get(HEADER_SERVER_KEY, ""), body=response.content)
+        if not verify(key, response.headers.get(HEADER_SERVER_SIGNATURE, ""), DOMAIN_RESPONSE, message):
+            return False
+        self.clock_offset_ms = server_time - now_ms()
+        return True
+
+    def _verified(self, response: requests.Response, binding: RequestBinding, *, key: str | None = None) -> None:
+        """The answer is signed by the pinned key (following a proven rotation if needed), for this request."""
+        pinned = key or self.server_signing_key or ""
+        if self._answer_signed(response, binding, pinned):
+            return
+        signer = response.headers.get(HEADER_SERVER_KEY, "")
+        if key is None and self.server_keys and signer and signer != self.server_keys.get("signing_key_id"):
+            self._follow_rotation()
+            if self._answer_signed(response, binding, self.server_signing_key or ""):
+                return
+        raise errors.BadServerAnswer("signature does not match the pinned server key or this request")
+
+    def _follow_rotation(self) -> None:
+        """The server signs with another key: follow the chain of rotations from the pinned key, or refuse."""
+        response, binding = self._send("GET", "/v2/keys", signed=True)
+        if response.status_code != 200:
+            raise self._refusal(response)
+        try:
+            history = KeyHistory.model_validate_json(response.content)
+        except ValidationError as exc:
+            raise errors.BadServerAnswer("unexpected KeyHistory") from exc
+        assert self.server_keys is not None
+        current = history.follow(ServerKeys.model_validate(self.server_keys))
+        if current is None or not self._answer_signed(response, binding, current.signing_key):
+            raise errors.ServerKeyChanged()
+        self.server_signing_key = current.signing_key
+        self.server_keys = current.model_dump()
+        self.rotated_keys = current
 
     def _refusal(self, response: requests.Response) -> errors.SyncError:
         if response.status_code >= 500:
@@ -125,34 +192,41 @@ class ServerConnection:
             return errors.BadServerAnswer(f"HTTP {response.status_code} without a readable body")
         if code == "device_revoked":
             return errors.DeviceRevoked()
+        if code == "rate_limited":
+            return errors.RateLimited(int(body.get("retry_after_s") or 1))
         return errors.ServerRefused(response.status_code, code, text)
 
-    def _signed_model(self, response: requests.Response, model, *, key: str | None = None):
+    def _signed_refusal(self, response: requests.Response, binding: RequestBinding) -> dict[str, Any] | None:
+        """The body of a signed 409 (a refusal the device acts on), or None for any other answer."""
+        if response.status_code != 409:
+            return None
+        self._verified(response, binding)
+        try:
+            body = json.loads(response.content)
+        except ValueError as exc:
+            raise errors.BadServerAnswer("409 without a readable body") from exc
+        return body if isinstance(body, dict) else None
+
+    def _model(self, response: requests.Response, binding: RequestBinding, model: type[M], *,
+               key: str | None = None) -> M:
         if response.status_code != 200:
             raise self._refusal(response)
-        pinned = key or self.server_signing_key
-        if not verify(pinned, response.headers.get(HEADER_SERVER_SIGNATURE, ""), DOMAIN_RESPONSE, response.content):
-            raise errors.BadServerAnswer("signature does not match the pinned server key")
+        self._verified(response, binding, key=key)
         try:
             return model.model_validate_json(response.content)
         except ValidationError as exc:
             raise errors.BadServerAnswer(f"unexpected {model.__name__}") from exc
 
-    def _plain_model(self, response: requests.Response, model):
-        if response.status_code != 200:
-            raise self._refusal(response)
-        try:
-            return model.model_validate_json(response.content)
-        except ValidationError as exc:
-            raise errors.BadServerAnswer(f"unexpected {model.__name__}") from exc
-
-    def with_retries(self, attempt: Callable[[], object], *, cancelled: Callable[[], bool] = lambda: False):
+    def with_retries(self, attempt: Callable[[], Any], *, cancelled: Callable[[], bool] = lambda: False) -> Any:
         """Run `attempt` until it succeeds, retrying transient failures with backoff; then GaveUp."""
         last: errors.SyncError | None = None
         for n in range(self.retry.max_attempts):
             if n:
                 self.retries += 1
-                self.sleep(self.retry.delay(n - 1, self.rng))
+                wait = self.retry.delay(n - 1, self.rng)
+                if isinstance(last, errors.RateLimited):
+                    wait = max(wait, min(self.retry.cap_s, float(last.retry_after_s)))
+                self.sleep(wait)
             if cancelled():
                 break
             try:
@@ -164,20 +238,23 @@ class ServerConnection:
         raise errors.GaveUp(str(last) if last else "cancelled")
 
     # --- the protocol ------------------------------------------------------------------------------------------
-    def health(self) -> dict:
+    def health(self) -> dict[str, Any]:
         """GET /health, once, no retries: the periodic probe only wants to know 'reachable now?'."""
-        response = self._send("GET", "/health")
+        response, _binding = self._send("GET", "/health")
         if response.status_code != 200:
             raise self._refusal(response)
         try:
-            return response.json()
+            answer = response.json()
         except ValueError as exc:
             raise errors.BadServerAnswer("health answer is not JSON") from exc
+        if not isinstance(answer, dict):
+            raise errors.BadServerAnswer("health answer is not an object")
+        return answer
 
     def enrol(self, *, code: str, device_key: SigningKey, device_name: str) -> EnrolResponse:
         """One attempt: the code is single-use, so a lost answer needs a new code rather than a blind retry."""
         request = EnrolRequest.build(code=code, device_key=device_key, device_name=device_name)
-        response = self._send("POST", "/v1/enrol", body=request.model_dump_json().encode())
+        response, binding = self._send("POST", "/v2/enrol", body=request.model_dump_json().encode())
         if response.status_code != 200:
             raise self._refusal(response)
         try:
@@ -185,39 +262,72 @@ class ServerConnection:
         except (ValueError, KeyError, TypeError) as exc:
             raise errors.BadServerAnswer("enrolment answer without server keys") from exc
         # The answer must be signed by the very key it asks us to pin; TLS and the one-time code vouch for it.
-        return self._signed_model(response, EnrolResponse, key=offered)
+        return self._model(response, binding, EnrolResponse, key=offered)
 
     def push(self, batch_body: bytes) -> PushAnswer:
-        """POST one signed batch (exact bytes, as frozen in the vault). 409 gap → the seq the server expects."""
-        response = self._send("POST", "/v1/push", body=batch_body)
-        if response.status_code == 409:
-            try:
-                body = response.json()
-            except ValueError as exc:
-                raise errors.BadServerAnswer("409 without a readable body") from exc
-            if body.get("error") == "sequence_gap" and isinstance(body.get("expected_seq"), int):
-                return PushAnswer(expected_seq=body["expected_seq"])
-        return PushAnswer(response=self._signed_model(response, PushResponse))
+        """POST one batch (exact bytes, as frozen in the vault), signed. 409 gap → the seq the server expects;
+        409 clock_ahead → ClockAhead (nothing stored: the device stamps those ops again)."""
+        response, binding = self._send("POST", "/v2/push", body=batch_body, signed=True)
+        refusal = self._signed_refusal(response, binding)
+        if refusal is not None and isinstance(refusal.get("expected_seq"), int):
+            if refusal.get("error") == "sequence_gap":
+                return PushAnswer(expected_seq=refusal["expected_seq"])
+            if refusal.get("error") == "clock_ahead":
+                raise errors.ClockAhead(refusal["expected_seq"])
+        return PushAnswer(response=self._model(response, binding, PushResponse))
 
-    def pull(self, *, since: int, limit: int) -> PullPage:
-        return self._signed_model(self._send("GET", f"/v1/changes?since={since}&limit={limit}", signed=True),
-                                  PullPage)
+    def pull(self, *, cursor: str, limit: int) -> PullPage:
+        """One page after `cursor`. The page must answer that very cursor, in its epoch, in increasing order.
+        A restored server (another epoch, or a cursor it never served) raises ServerRestored."""
+        response, binding = self._send("GET", f"/v2/changes?{urlencode({'cursor': cursor, 'limit': limit})}",
+                                       signed=True)
+        refusal = self._signed_refusal(response, binding)
+        if refusal is not None and refusal.get("error") in ("epoch_changed", "cursor_ahead"):
+            raise errors.ServerRestored(str(refusal["error"]), refusal.get("epoch"))
+        page = self._model(response, binding, PullPage)
+        check_page(page, cursor)
+        return page
+
+    def status(self) -> DeviceStatus:
+        response, binding = self._send("GET", "/v2/status", signed=True)
+        return self._model(response, binding, DeviceStatus)
+
+    def reconcile(self, records: list[KnownRecord]) -> ReconcileResponse:
+        body = ReconcileRequest(protocol_version=2, records=records).canonical()
+        response, binding = self._send("POST", "/v2/reconcile", body=body, signed=True)
+        return self._model(response, binding, ReconcileResponse)
 
     def forms(self) -> FormList:
-        return self._plain_model(self._send("GET", "/v1/forms", signed=True), FormList)
+        response, binding = self._send("GET", "/v2/forms", signed=True)
+        return self._model(response, binding, FormList)
 
     def form(self, form_id: str, version: str) -> PublishedForm:
-        from urllib.parse import quote
-
-        path = f"/v1/forms/{quote(form_id, safe='')}/{quote(version, safe='')}"
-        published = self._plain_model(self._send("GET", path, signed=True), PublishedForm)
-        if not published.signature_valid(self.server_signing_key):
+        path = f"/v2/forms/{quote(form_id, safe='')}/{quote(version, safe='')}"
+        response, binding = self._send("GET", path, signed=True)
+        published = self._model(response, binding, PublishedForm)
+        if published.form_id != form_id or published.version != version:
+            raise errors.BadServerAnswer(f"asked for form {form_id} {version}, got another one")
+        if not published.signature_valid(self.server_signing_key or ""):
             raise errors.BadServerAnswer(f"form {form_id} {version} is not signed by the pinned server key")
         return published
 
 
-def batch_body(batch: PushBatch) -> bytes:
-    return batch.model_dump_json().encode()
+def check_page(page: PullPage, cursor: str) -> None:
+    """A page answers the cursor asked for, stays in its epoch and moves forward."""
+    if page.since != cursor:
+        raise errors.BadServerAnswer("the page answers another cursor than the one asked for")
+    asked = parse_cursor(cursor)
+    try:
+        following = parse_cursor(page.next_cursor)
+    except ValueError as exc:
+        raise errors.BadServerAnswer("the page's next cursor is not a cursor") from exc
+    if following is None or following[0] != page.epoch or (asked is not None and asked[0] != page.epoch):
+        raise errors.BadServerAnswer("the page's cursor is of another epoch")
+    start = asked[1] if asked else 0
+    seqs = [change.seq for change in page.changes]
+    if seqs != sorted(set(seqs)) or (seqs and (seqs[0] <= start or seqs[-1] != following[1])) or (
+            not seqs and following[1] != start):
+        raise errors.BadServerAnswer("the page's changes are not in order after the cursor asked for")
 
 
 def _reason(exc: Exception) -> str:

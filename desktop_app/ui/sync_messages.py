@@ -39,6 +39,19 @@ def sync_error_text(exc: BaseException) -> str:
     if isinstance(exc, errors.DeviceRevoked):
         return QCoreApplication.translate(
             "SyncMessages", "The server has revoked this laptop. Ask an administrator.")
+    if isinstance(exc, errors.ServerKeyChanged):
+        return QCoreApplication.translate(
+            "SyncMessages", "The server's key changed without proof from the key this laptop trusts; nothing was sent. "
+                   "Ask the administrator: if the server's keys were replaced, enrol this laptop again with a new "
+                   "code (its registrations and unsent changes are kept).")
+    if isinstance(exc, errors.ServerRestored):
+        return QCoreApplication.translate(
+            "SyncMessages", "The server was restored from a backup. This laptop sends again what the server lost "
+                   "at the next sync; registrations stay queued.")
+    if isinstance(exc, errors.ClockAhead):
+        return QCoreApplication.translate(
+            "SyncMessages", "The server refused changes stamped ahead of its clock; they go again at the next sync. "
+                   "Check this laptop's date and time.")
     if isinstance(exc, errors.ServerRefused):
         return _refused_text(exc)
     if isinstance(exc, sync_service.PermissionDenied):

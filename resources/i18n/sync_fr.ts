@@ -79,6 +79,18 @@
         <translation>Le serveur a révoqué cet ordinateur. Adressez-vous à un administrateur.</translation>
     </message>
     <message>
+        <source>The server&apos;s key changed without proof from the key this laptop trusts; nothing was sent. Ask the administrator: if the server&apos;s keys were replaced, enrol this laptop again with a new code (its registrations and unsent changes are kept).</source>
+        <translation>La clé du serveur a changé sans preuve de la part de la clé en laquelle cet ordinateur a confiance&#xa0;; rien n&apos;a été envoyé. Adressez-vous à l&apos;administrateur&#xa0;: si les clés du serveur ont été remplacées, inscrivez de nouveau cet ordinateur avec un nouveau code (ses enregistrements et les modifications non envoyées sont conservés).</translation>
+    </message>
+    <message>
+        <source>The server was restored from a backup. This laptop sends again what the server lost at the next sync; registrations stay queued.</source>
+        <translation>Le serveur a été restauré depuis une sauvegarde. Cet ordinateur renverra ce que le serveur a perdu à la prochaine synchronisation&#xa0;; les enregistrements restent en attente.</translation>
+    </message>
+    <message>
+        <source>The server refused changes stamped ahead of its clock; they go again at the next sync. Check this laptop&apos;s date and time.</source>
+        <translation>Le serveur a refusé des modifications datées en avance sur son horloge&#xa0;; elles repartiront à la prochaine synchronisation. Vérifiez la date et l&apos;heure de cet ordinateur.</translation>
+    </message>
+    <message>
         <source>Only an administrator or a coordinator can enrol this laptop.</source>
         <translation>Seul un administrateur ou un coordinateur peut inscrire cet ordinateur.</translation>
     </message>

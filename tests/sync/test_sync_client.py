@@ -86,7 +86,7 @@ def test_redelivered_pages_are_no_ops(enrolled):
     sync_service.sync_now(a, connect=fast_connect())
     connection = fast_connect()(store.load_credentials(a).server_url,
                                 **_signing(store.load_credentials(a)))
-    page = connection.pull(since=0, limit=1000)
+    page = connection.pull(cursor="", limit=1000)
     connection.close()
     before = get_registration(a, record.id)
     outcome = store.store_pull_page(a, page.model_copy(update={"next_cursor": store.cursor(a)}),
@@ -167,9 +167,9 @@ def test_a_server_answer_not_signed_by_the_pinned_key_is_not_stored(enrolled, se
         credentials.server_url, device_id=credentials.device_id, device_key=credentials.device_key,
         server_signing_key=impostor_key)
     with pytest.raises(errors.GaveUp, match="pinned server key"):
-        connection.with_retries(lambda: connection.pull(since=0, limit=10))
+        connection.with_retries(lambda: connection.pull(cursor="", limit=10))
     connection.close()
-    assert store.cursor(vault) == 0 and count_unsynced(vault) == 1
+    assert store.cursor(vault) == "" and count_unsynced(vault) == 1
 
 
 def test_vaults_verify_clean_after_syncing(enrolled):

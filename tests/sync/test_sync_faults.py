@@ -62,10 +62,10 @@ def full_feed(vault: Vault) -> list:
     credentials = store.load_credentials(vault)
     connection = fast_connect()(credentials.server_url, device_id=credentials.device_id,
                                 device_key=credentials.device_key, server_signing_key=credentials.server_signing_key)
-    changes, since = [], 0
+    changes, since = [], ""
     try:
         while True:
-            page = connection.with_retries(lambda: connection.pull(since=since, limit=1000))
+            page = connection.with_retries(lambda: connection.pull(cursor=since, limit=1000))
             changes.extend(page.changes)
             since = page.next_cursor
             if not page.has_more:
@@ -115,8 +115,8 @@ def run_exactly_once(enrolled, server, *, devices: int, registrations: int, roun
         ops_per_record.update(record_id for record_id, *_ in rows)
 
     feed = full_feed(vaults[0])
-    versions_per_record = Counter(change.record_id for change in feed)
-    assert versions_per_record == ops_per_record  # one server version per op: nothing lost, nothing doubled
+    latest = {change.record_id: change.server_version for change in feed}  # the feed holds each latest version
+    assert len(latest) == len(feed) and latest == dict(ops_per_record)  # one version per op: none lost or doubled
     latest = {}
     for change in feed:
         latest[change.record_id] = change

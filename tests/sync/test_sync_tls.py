@@ -30,10 +30,13 @@ from desktop_app.vault.registrations import count_unsynced
 SERVE_TLS = (
     "import sys, uvicorn\n"
     "from pathlib import Path\n"
-    "from sync_server.app import create_app\n"
+    "from sync_server.app import create_app, prepare\n"
+    "from sync_server.cli import main\n"
     "from sync_server.settings import Settings\n"
-    "uvicorn.run(create_app(Settings.from_env(data_dir=Path(sys.argv[1]))), host='127.0.0.1', port=int(sys.argv[2]),"
-    " ssl_keyfile=sys.argv[3], ssl_certfile=sys.argv[4], log_level='warning', access_log=False)\n"
+    "main(['--data-dir', sys.argv[1], 'admin', 'init'])\n"
+    "uvicorn.run(create_app(prepare(Settings.from_env(data_dir=Path(sys.argv[1])))), host='127.0.0.1',"
+    " port=int(sys.argv[2]), ssl_keyfile=sys.argv[3], ssl_certfile=sys.argv[4], log_level='warning',"
+    " access_log=False)\n"
 )
 
 

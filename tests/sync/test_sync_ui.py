@@ -12,6 +12,7 @@ from records import register
 from desktop_app.paths import app_paths
 from desktop_app.services import places
 from desktop_app.services import sync as sync_service
+from desktop_app.sync import errors
 from desktop_app.ui.app import build_app
 from desktop_app.ui.sync_status import install_sync
 from desktop_app.vault import Vault
@@ -233,3 +234,19 @@ def _first_id(vault):
     from desktop_app.vault.registrations import page_registrations
 
     return page_registrations(vault, offset=0, limit=10)[-1].id
+
+
+@pytest.mark.parametrize("error, words", [
+    (errors.ServerKeyChanged(), ("key changed", "clé du serveur")),
+    (errors.ServerRestored("epoch_changed", None), ("restored from a backup", "restauré")),
+    (errors.ClockAhead(3), ("ahead of its clock", "horloge")),
+], ids=lambda v: type(v).__name__ if isinstance(v, Exception) else "")
+def test_protocol_2_failures_have_their_own_sentence_in_both_languages(unenrolled_app, error, words):
+    from desktop_app.ui.sync_messages import sync_error_text
+
+    english = sync_error_text(error)
+    unenrolled_app.translations.switch("fr")
+    french = sync_error_text(error)
+    unenrolled_app.translations.switch("en")
+    assert words[0] in english and words[1] in french
+    assert not error.transient  # none of these is retried blindly
