@@ -40,6 +40,19 @@ async def send_json(send: Send, status: int, body: dict[str, Any], headers: list
     await send({"type": "http.response.body", "body": data})
 
 
+class StartTracker:
+    """Wraps `send` and remembers whether the answer has started (after that, no other answer can be sent)."""
+
+    def __init__(self, send: Send) -> None:
+        self._send = send
+        self.started = False
+
+    async def send(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            self.started = True
+        await self._send(message)
+
+
 class BodyLimitMiddleware:
     def __init__(self, app: App, *, max_body_bytes: int) -> None:
         self.app = app
@@ -54,7 +67,7 @@ class BodyLimitMiddleware:
             await self._refuse(send)
             return
         received = 0
-        started = False
+        tracker = StartTracker(send)
 
         async def limited_receive() -> Message:
             nonlocal received
@@ -66,16 +79,10 @@ class BodyLimitMiddleware:
                     raise HTTPException(413, detail=self.message)
             return message
 
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
         try:
-            await self.app(scope, limited_receive, tracking_send)
+            await self.app(scope, limited_receive, tracker.send)
         except HTTPException as exc:  # raised outside FastAPI's handlers (e.g. by another middleware)
-            if exc.status_code != 413 or started:
+            if exc.status_code != 413 or tracker.started:
                 raise
             await self._refuse(send)
 

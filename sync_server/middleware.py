@@ -18,7 +18,7 @@ from waypoint_core.protocol import (
 
 from . import logs
 from .auth import binding_of, claimed_device
-from .limits import App, Message, Receive, Scope, Send, send_json
+from .limits import App, Message, Receive, Scope, Send, StartTracker, send_json
 
 
 class SigningMiddleware:
@@ -76,20 +76,13 @@ class ErrorBarrier:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        started = False
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
+        tracker = StartTracker(send)
         try:
-            await self.app(scope, receive, tracking_send)
+            await self.app(scope, receive, tracker.send)
         except Exception as exc:  # the one place that catches everything
             logs.log_event("error", level=logging.ERROR, error=type(exc).__name__,
                            cause=type(exc.__cause__).__name__ if exc.__cause__ else None,
                            route=route_name(scope), device_id=claimed_device(scope))
-            if not started:
+            if not tracker.started:
                 await send_json(send, 503, {"error": "server_error", "message": "the server could not complete this "
                                             "request; try again later (nothing is lost: the device keeps its outbox)"})

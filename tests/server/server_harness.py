@@ -223,6 +223,25 @@ def ensure_centre(db: Database, name: str) -> str:
     return admin.add_centre(db, name)
 
 
+def enrol_client(server: ServerProcess, admin_url: str, centre: str = "Agadez"):
+    """A simulated device enrolled with `server` (the centre is made if needed), as sim_device.DeviceClient."""
+    from datetime import timedelta
+
+    from sim_device import DeviceClient
+
+    from sync_server.db import open_database
+
+    db = open_database(admin_url, pool_size=1)
+    try:
+        ensure_centre(db, centre)
+        code = admin.create_enrolment_code(db, centre=centre, ttl=timedelta(hours=1))
+    finally:
+        db.dispose()
+    client = DeviceClient(server.url)
+    client.enrol(code)
+    return client
+
+
 def backend_for(request, tmp_path_factory):
     """Body of the module-scoped `backend` fixture of tests/server and tests/sync: SQLite, or a fresh
     PostgreSQL database (skipped with the reason when none is reachable)."""

@@ -8,12 +8,11 @@ import os
 import subprocess
 import uuid
 from contextlib import contextmanager
-from datetime import timedelta
 
 import psycopg
 import pytest
-from server_harness import ServerProcess, ensure_centre, server_cli
-from sim_device import DeviceClient, SimDevice
+from server_harness import ServerProcess, enrol_client, server_cli
+from sim_device import SimDevice
 
 from sync_server import admin
 from sync_server.db import open_database
@@ -35,15 +34,7 @@ def mode(path) -> int:
 
 
 def device_with_canary(server: ServerProcess, admin_url: str) -> SimDevice:
-    db = open_database(admin_url, pool_size=1)
-    try:
-        ensure_centre(db, "Agadez")
-        code = admin.create_enrolment_code(db, centre="Agadez", ttl=timedelta(hours=1))
-    finally:
-        db.dispose()
-    client = DeviceClient(server.url)
-    client.enrol(code)
-    device = SimDevice(client)
+    device = SimDevice(enrol_client(server, admin_url))
     record = device.register({"name": CANARY, "document_number": "ZX-0042-CANARY", "narrative": f"{CANARY} at night"},
                              record_id=str(uuid.uuid4()))
     device.edit(record, {"name": CANARY + " II"})

@@ -7,16 +7,13 @@ import json
 import os
 import shutil
 import uuid
-from datetime import timedelta
 
 import pytest
-from server_harness import ServerProcess, ensure_centre, server_cli
+from server_harness import ServerProcess, enrol_client, server_cli
 from sim_device import DeviceClient
 
 from desktop_app.sync import errors
 from desktop_app.sync.transport import ServerConnection
-from sync_server import admin
-from sync_server.db import open_database
 from waypoint_core.protocol import Op, PublishedForm
 
 XFORM = ("<h:html xmlns='http://www.w3.org/2002/xforms' xmlns:h='http://www.w3.org/1999/xhtml'><h:head>"
@@ -30,15 +27,7 @@ def serve_once(data_dir, *, database_url=None):
 
 
 def enrolled(server: ServerProcess, data_dir) -> DeviceClient:
-    db = open_database(f"sqlite:///{data_dir / 'server.db'}", pool_size=1)
-    try:
-        ensure_centre(db, "Agadez")
-        code = admin.create_enrolment_code(db, centre="Agadez", ttl=timedelta(hours=1))
-    finally:
-        db.dispose()
-    client = DeviceClient(server.url)
-    client.enrol(code)
-    return client
+    return enrol_client(server, f"sqlite:///{data_dir / 'server.db'}")
 
 
 def one_op(seq: int) -> Op:

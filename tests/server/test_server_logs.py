@@ -11,16 +11,13 @@ import socket
 import subprocess
 import uuid
 from contextlib import contextmanager
-from datetime import timedelta
 from pathlib import Path
 
 import psycopg
 import pytest
-from server_harness import PG_ADMIN_URL, ServerProcess, ensure_centre, postgres_available
+from server_harness import PG_ADMIN_URL, ServerProcess, enrol_client, postgres_available
 from sim_device import DeviceClient, SimDevice
 
-from sync_server import admin
-from sync_server.db import open_database
 from waypoint_core.protocol import Op
 
 CANARY = "Zawadi Canary-Oyelaran"
@@ -103,23 +100,11 @@ def fill_until_refused(device: DeviceClient, *, attempts: int = 200) -> tuple[in
     raise AssertionError(f"the disk never filled: {seen[-5:]}")
 
 
-def enrol(server: ServerProcess, admin_url: str) -> DeviceClient:
-    db = open_database(admin_url, pool_size=1)
-    try:
-        ensure_centre(db, "Agadez")
-        code = admin.create_enrolment_code(db, centre="Agadez", ttl=timedelta(hours=1))
-    finally:
-        db.dispose()
-    client = DeviceClient(server.url)
-    client.enrol(code)
-    return client
-
-
 def test_a_full_disk_under_sqlite_logs_one_json_line_without_the_canary(tmp_path):
     with full_tmpfs(6) as disk:
         server = ServerProcess(data_dir=disk / "data", log_path=tmp_path / "server.log").start()
         try:
-            device = enrol(server, f"sqlite:///{disk / 'data' / 'server.db'}")
+            device = enrol_client(server, f"sqlite:///{disk / 'data' / 'server.db'}")
             status, _ = fill_until_refused(device)
             assert status == 503
             assert device.send("GET", "/health", signed=False).status_code == 200  # still serving
@@ -146,7 +131,7 @@ def test_a_full_disk_under_postgresql_logs_one_json_line_without_the_canary(tmp_
         server = ServerProcess(data_dir=tmp_path / "data", database_url=url, log_path=tmp_path / "server.log")
         try:
             server.start()
-            device = enrol(server, url)
+            device = enrol_client(server, url)
             status, _ = fill_until_refused(device)
             assert status == 503
             device.close()

@@ -11,15 +11,12 @@ import json
 import os
 import shutil
 import uuid
-from datetime import timedelta
 
 import psycopg
 import pytest
-from server_harness import PG_ADMIN_URL, Backend, ServerProcess, ensure_centre, server_cli
+from server_harness import Backend, PG_ADMIN_URL, ServerProcess, enrol_client, server_cli
 from sim_device import DeviceClient
 
-from sync_server import admin
-from sync_server.db import open_database
 from waypoint_core.protocol import KnownRecord, Op, ReconcileResponse, parse_cursor
 
 CANARY = "Nafissatou Canary-Restore"
@@ -51,15 +48,7 @@ def op(seq: int, record_id: str, fields: dict, *, base: tuple[int, str] | None =
 
 
 def enrol(server: ServerProcess, backend: Backend, centre: str = "Agadez") -> DeviceClient:
-    db = open_database(backend.admin_url, pool_size=1)
-    try:
-        ensure_centre(db, centre)
-        code = admin.create_enrolment_code(db, centre=centre, ttl=timedelta(hours=1))
-    finally:
-        db.dispose()
-    client = DeviceClient(server.url)
-    client.enrol(code)
-    return client
+    return enrol_client(server, backend.admin_url, centre)
 
 
 def pull_all(client: DeviceClient, cursor: str = "") -> tuple[dict, str]:
