@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -35,18 +35,21 @@ def data_key_id(raw: bytes) -> str:
 @dataclass(frozen=True)
 class DataKey:
     raw: bytes
+    key_id: str = field(init=False)
+    _aead: AESGCM = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # Made once per key: a push seals two values per op, a pull opens one per change.
+        object.__setattr__(self, "key_id", data_key_id(self.raw))
+        object.__setattr__(self, "_aead", AESGCM(self.raw))
 
     @classmethod
     def generate(cls) -> DataKey:
         return cls(AESGCM.generate_key(bit_length=256))
 
-    @property
-    def key_id(self) -> str:
-        return data_key_id(self.raw)
-
     def seal(self, plaintext: bytes, aad: bytes) -> str:
         nonce = os.urandom(12)
-        return f"{PREFIX}.{self.key_id}.{b64encode(nonce + AESGCM(self.raw).encrypt(nonce, plaintext, aad))}"
+        return f"{PREFIX}.{self.key_id}.{b64encode(nonce + self._aead.encrypt(nonce, plaintext, aad))}"
 
     def open(self, sealed: str, aad: bytes) -> bytes:
         prefix, kid, body = (sealed.split(".", 2) + ["", ""])[:3]
@@ -54,7 +57,7 @@ class DataKey:
             raise UnreadableRow(f"not sealed with data key {self.key_id}")
         try:
             blob = b64decode(body)
-            return AESGCM(self.raw).decrypt(blob[:12], blob[12:], aad)
+            return self._aead.decrypt(blob[:12], blob[12:], aad)
         except (InvalidTag, ValueError) as exc:
             raise UnreadableRow("a sealed value does not open for its row (tampered or moved)") from exc
 

@@ -84,7 +84,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         config = uvicorn.Config("sync_server.app:app_from_env", factory=True, workers=args.workers, **options)
         sock = config.bind_socket()
         print(announce + f" [{args.workers} worker processes]", flush=True)
-        Multiprocess(config, target=uvicorn.Server(config).run, sockets=[sock]).run()
+        Multiprocess(config, sockets=[sock]).run()
         return 0
     config = uvicorn.Config(create_app(server), **options)
     _AnnouncingServer(config, announce=announce).run()

@@ -229,3 +229,20 @@ def test_reused_sequence_numbers_are_refused_not_acknowledged(server, admin_db, 
     response = client.post_batch(client.batch([op(1, fresh, fields={"name": "new"}), op(2, fresh, fields={"age": 1})]))
     assert response.status_code == 409 and response.json()["error"] == "sequence_reused"
     assert count(admin_db, RecordVersion) == before  # nothing stored, nothing acknowledged
+
+
+def test_several_worker_processes_serve_one_database(tmp_path):
+    """`serve --workers 2`: the parent checks and migrates once, each worker answers with the same keys."""
+    from server_harness import enrol_client
+
+    with ServerProcess(data_dir=tmp_path / "workers", extra_args=("--workers", "2")) as server:
+        pushers = [enrol_client(server, f"sqlite:///{tmp_path / 'workers' / 'server.db'}") for _ in range(3)]
+        for client in pushers:
+            sim = SimDevice(client)
+            for n in range(5):
+                sim.register({"name": f"Worker test {n}"})
+            sim.push_pending()
+            sim.pull_all()
+            assert len(sim.pulled) >= 5  # its own, and the others' of the same centre
+            client.close()
+    assert "2 worker processes" in server.log_path.read_text()
