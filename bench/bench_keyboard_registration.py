@@ -2,12 +2,17 @@
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python bench/bench_keyboard_registration.py [--runs 3]
 
-Builds the app as `waypoint-app` does on a throwaway vault (fast test KDF), signs in, then registers one
-synthetic person through the real widgets with key presses only, as a trained field worker would:
-Ctrl+N, Enter on the form, then for each answer: Tab (or Page Down for the next page) until the
-question has the focus, and the keys that answer it (typed text; the first letters of a drop-down
-choice; arrow keys and Space in a list of choices); finally Ctrl+Enter to finalize. It stops when the
-finalized record is in the list. A mouse event during the run is an error.
+    QT_QPA_PLATFORM=offscreen .venv/bin/python bench/bench_keyboard_registration.py --compare REV
+        # also runs REV's own version of this script on REV's code (git archive into a temporary folder)
+
+Builds the app as `waypoint-app` does on a throwaway vault (fast test KDF), signs in (the laptop's place:
+Niger, Agadez transit centre, answered on the first sign-in), then registers one synthetic person through
+the real widgets with key presses only, as a trained field worker would: Ctrl+N, Enter on the form,
+then for each answer: Page Down for a later page, Enter until the question has the focus, and the keys
+that answer it (typed text and dates; the first letters of a drop-down choice; the first letter of a
+choice in a list of choices, Space for a check box); finally Ctrl+Enter to finalize. Questions already
+answered by default (the laptop's country and centre, today's date) are left as they are. It stops when
+the finalized record is in the list. A mouse event during the run is an error.
 
 Prints the key presses (navigation and answering), the wall-clock seconds of the scripted run (the
 app's own delays: opening, saving, page changes) and the time a person would take for those keys at
@@ -118,7 +123,7 @@ class Keyboard:
 def register_by_keyboard(app, keys: Keyboard, settle, *, verbose: bool = False) -> str:
     """One registration, keys only; returns the record id once it is finalized in the list."""
     from PySide6.QtCore import Qt
-    from PySide6.QtWidgets import QAbstractButton, QComboBox
+    from PySide6.QtWidgets import QComboBox
 
     from desktop_app.ui.forms.choices import SelectOneComboField, _ButtonsField
 
@@ -142,29 +147,27 @@ def register_by_keyboard(app, keys: Keyboard, settle, *, verbose: bool = False) 
         if view.current != page:
             raise NotByKeyboard(f"Page Down did not reach the page of {ref}")
         target = view.repeats[ref].add_button if ref in view.repeats else view.field(ref)
+        # Enter goes from question to question; the repeat's Add button is reached with Tab
+        key = Qt.Key.Key_Tab if ref in view.repeats else Qt.Key.Key_Return
         for _ in range(80):
             focus = keys.focus()
             if focus is not None and (focus is target or target.isAncestorOf(focus)):
                 return target
-            keys.press(Qt.Key.Key_Tab, purpose="navigation")
-        raise NotByKeyboard(f"Tab never reached {ref}")
+            keys.press(key, purpose="navigation")
+        raise NotByKeyboard(f"the keyboard never reached {ref}")
 
     def choose_button(field, value: str) -> None:
+        # the first letter of the choice goes to it (and chooses it in a single choice); again for the next one
         wanted = field.choice_button(value)
+        letter = wanted.text().replace("&", "")[0].lower()
         for _ in range(len(field.buttons) + 1):
-            focus = keys.focus()
-            if focus is wanted:
+            if keys.focus() is wanted:
                 break
-            if not isinstance(focus, QAbstractButton) or focus not in field.buttons.values():
+            if keys.focus() not in field.buttons.values():
                 raise NotByKeyboard(f"the focus left the choices of {field.ref}")
-            here, there = focus.mapToGlobal(focus.rect().center()), wanted.mapToGlobal(wanted.rect().center())
-            if abs(there.y() - here.y()) >= abs(there.x() - here.x()):
-                key = Qt.Key.Key_Down if there.y() > here.y() else Qt.Key.Key_Up
-            else:
-                key = Qt.Key.Key_Right if there.x() > here.x() else Qt.Key.Key_Left
-            keys.press(key, purpose="answer")
+            keys.type(letter)
         if keys.focus() is not wanted:
-            raise NotByKeyboard(f"the arrow keys did not reach {value} in {field.ref}")
+            raise NotByKeyboard(f"typing {letter!r} did not reach {value} in {field.ref}")
         if not wanted.isChecked():
             keys.press(Qt.Key.Key_Space, purpose="answer")
 
@@ -214,11 +217,37 @@ def register_by_keyboard(app, keys: Keyboard, settle, *, verbose: bool = False) 
     return record_id
 
 
+def _describe(rev: str) -> str:
+    import subprocess
+
+    return subprocess.run(["git", "log", "-1", "--format=%h %cs", rev], capture_output=True, text=True,
+                          cwd=Path(__file__).resolve().parents[1]).stdout.strip()
+
+
+def compare(rev: str, runs: int) -> None:
+    """Run `rev`'s own bench on `rev`'s code (its files extracted from git), with this virtual environment."""
+    import subprocess
+
+    repo = Path(__file__).resolve().parents[1]
+    folder = Path(tempfile.mkdtemp(prefix="waypoint-bench-before-"))
+    archive = subprocess.run(["git", "archive", rev], cwd=repo, capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(folder)], input=archive, check=True)
+    print(f"{rev} ({_describe(rev)}):", flush=True)
+    # the other tree first on the path: its desktop_app, not this one's (installed in editable mode)
+    env = {**os.environ, "PYTHONPATH": str(folder)}
+    subprocess.run([sys.executable, "-P", str(folder / "bench" / "bench_keyboard_registration.py"), "--runs",
+                    str(runs)], cwd=folder, env=env, check=False)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3, help="registrations to time (the first one included)")
     parser.add_argument("--verbose", action="store_true", help="print the keys each answer took")
+    parser.add_argument("--compare", metavar="REV", help="first run REV's version of this bench on REV's code")
     args = parser.parse_args(argv)
+    if args.compare:
+        compare(args.compare, args.runs)
+        print(f"this tree ({_describe('HEAD')}):")
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     os.environ["WAYPOINT_ALLOW_TEST_KDF"] = "1"  # a throwaway vault: the fast KDF is fine here
     os.environ["WAYPOINT_HOME"] = tempfile.mkdtemp(prefix="waypoint-bench-keys-")
@@ -254,6 +283,13 @@ def main(argv: list[str] | None = None) -> int:
     window.unlock_page.passphrase.setText(PASSPHRASE)
     window.unlock_page.unlock_button.click()
     settle(lambda: app.controller.is_unlocked)
+    place = getattr(window, "place_page", None)  # the first sign-in asks where the laptop works
+    if place is not None:
+        settle(lambda: window.stack.currentWidget() is place, ms=10_000)
+        place.country.setCurrentIndex(place.country.findData("NE"))
+        place.centre.setCurrentIndex(place.centre.findData("ne_agadez"))
+        place.save_button.click()
+        settle(lambda: window.stack.currentWidget() is window.registrations_page, ms=10_000)
     installing = app.controller.run_with_vault(lambda vault, state: forms.install_shipped_forms(vault))
     done: list[int] = []
     installing.finished.connect(lambda: done.append(1))
