@@ -73,6 +73,9 @@ def main() -> int:
         unlock.unlock_button.click()
         settle(lambda: unlock.error.isVisible())
         shot(w, f"{lang}-4-unlock-wrong-passphrase")
+        unlock.use_recovery_button.click()
+        shot(w, f"{lang}-4b-unlock-recovery-code")
+        unlock.back_button.click()
         unlock.erase_link.click()
         unlock.erase_panel.passphrase.setText(PASSPHRASE)
         unlock.erase_panel.word.setText(unlock.erase_panel.tr("ERASE")[:3])
@@ -81,6 +84,13 @@ def main() -> int:
         unlock.passphrase.setText(PASSPHRASE)
         unlock.unlock_button.click()
         settle(lambda: app.controller.is_unlocked)
+        place = w.place_page  # the first sign-in asks where the laptop works
+        settle(lambda: w.stack.currentWidget() is place)
+        place.country.setCurrentIndex(place.country.findData("NE"))
+        place.centre.setCurrentIndex(place.centre.findData("ne_agadez"))
+        shot(w, f"{lang}-4c-laptop-centre")
+        place.save_button.click()
+        settle(lambda: w.stack.currentWidget() is w.registrations_page)
         task = app.controller.run_with_vault(lambda vault, state: save_synthetic(vault, 30))
         done = []
         task.finished.connect(lambda: done.append(1))
@@ -88,6 +98,18 @@ def main() -> int:
         w.registrations_changed()
         settle(lambda: w.model.rowCount() == 30 and "30" in w.unsynced_label.text())
         shot(w, f"{lang}-5-registration-list")
+        table = w.registrations_page.table
+        table.selectRow(next(r for r in range(30) if w.model.row_at(r).status == "draft"))
+        w.delete_selected_draft()
+        settle(ms=150)
+        w.delete_question.grab().save(str(OUT / f"{lang}-5b-delete-draft.png"))
+        print("wrote", OUT / f"{lang}-5b-delete-draft.png")
+        w.delete_question.reject()
+        w.registrations_page.search.setText("nobody by this name")
+        settle(lambda: w.registrations_page.body.currentWidget() is w.registrations_page.empty and
+               not w.model.is_loading)
+        shot(w, f"{lang}-5c-search-no-result")
+        w.registrations_page.search.clear()
         w.open_erase_dialog()
         dialog = w.erase_dialog
         dialog.panel.word.setText(dialog.panel.tr("ERASE"))
@@ -95,7 +117,7 @@ def main() -> int:
         dialog.grab().save(str(OUT / f"{lang}-5a-erase-dialog.png"))
         print("wrote", OUT / f"{lang}-5a-erase-dialog.png")
         dialog.reject()
-        w.lock()
+        w.lock(reason="idle")  # as the idle timer does: the notice says why
         settle(lambda: w.stack.currentWidget() is unlock)
         shot(w, f"{lang}-6-locked")
         app.close()

@@ -8,7 +8,7 @@ GIVEN = ["Aïcha", "Moussa", "Fatima", "Ibrahim", "Mariam", "Oumar", "Hawa", "Ab
          "Hiwot", "Yonas", "Kadiatou", "Issa", "Ramatou", "Tesfaye", "Awa", "Seydou", "Meron", "Bakary"]
 FAMILY = ["Traoré", "Diallo", "Keïta", "Coulibaly", "Maïga", "Tesfaye", "Bekele", "Haile", "Sow", "Cissé",
           "Touré", "Girma", "Abebe", "Konaté", "Sangaré", "Mengistu", "Ouédraogo", "Kane", "Bah", "Diarra"]
-NATIONALITIES = ["Mali", "Niger", "Ethiopia", "Guinea", "Senegal", "Eritrea", "Burkina Faso", "Côte d'Ivoire"]
+NATIONALITIES = ["ML", "NE", "ET", "GN", "SN", "ER", "BF", "CI"]  # ISO codes, as the forms store them
 
 
 def registration_fields(seed: int) -> dict[str, str | int]:
@@ -30,8 +30,8 @@ def save_synthetic(vault, count: int, *, first_seed: int = 0) -> list[str]:
     for n in range(first_seed, first_seed + count):
         reg = save_registration(
             vault,
-            form_id="registration",
-            form_version="2024.1",
+            form_id="waypoint_migrant_registration",  # the shipped form: the list shows its title
+            form_version="2026120601",
             status="finalized" if n % 3 else "draft",
             content=f"<data><n>{n}</n></data>",
             fields=registration_fields(n),

@@ -99,6 +99,25 @@ def main() -> int:
             path = OUT / f"forms-{stem.replace('_', '-')}-{language}.png"
             screen.grab().save(str(path))
             print("wrote", path.relative_to(REPO))
+            if stem == "migrant_registration":
+                # the identity page: a date of birth typed as digits, an impossible one said beside it
+                screen.view.go_to_page(screen.view.page_of_ref("/data/identity/given_name"))
+                for ref, text in (("/data/identity/given_name", "Awa"), ("/data/identity/family_name", "Diallo")):
+                    screen.view.field(ref).edit.setText(text)
+                    screen.view._answer(ref, text)
+                birth = screen.view.field("/data/identity/date_of_birth")
+                birth.edit.set_digits("31021998")
+                birth._left()
+                settle(ms=200)
+                path = OUT / f"forms-migrant-registration-identity-{language}.png"
+                screen.grab().save(str(path))
+                print("wrote", path.relative_to(REPO))
+                screen.close_form()  # answers given: the form asks what to keep
+                settle(ms=200)
+                path = OUT / f"forms-close-question-{language}.png"
+                screen.question.box.grab().save(str(path))
+                print("wrote", path.relative_to(REPO))
+                screen.question.box.close()
             screen._autosave.stop()
             screen.close()
             screen.deleteLater()
