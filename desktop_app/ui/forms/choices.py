@@ -48,7 +48,8 @@ def _columns(item: Item, count: int) -> int:
     if "columns" in look or "columns-pack" in look:
         return 3
     if look & _SIDE_BY_SIDE:
-        return count if count <= 5 else 4
+        # a choice filter can leave no choice at all: still one column, never zero
+        return max(1, count) if count <= 5 else 4
     return 1
 
 

@@ -392,3 +392,29 @@ def test_the_keyboard_alone_answers_choices_and_turns_pages(qtbot, db, migrant_d
     assert view.session.value("/data/consent/consent_given_by") == "guardian"
     qtbot.keyClick(screen.window().focusWidget(), Qt.Key.Key_PageUp)
     assert view.current == 0
+
+
+def test_side_by_side_choices_left_empty_by_their_filter_show_no_choice(qtbot, tmp_path, make_view):
+    # a likert or horizontal select whose choice filter leaves nothing must render (and fill again)
+    source = tmp_path / "likert.md"
+    source.write_text("""\
+| survey |
+| | type | name | label | appearance | choice_filter |
+| | select_one level | band | Band | | |
+| | select_one scale | feel | How do you feel? | likert | band = ${band} |
+| | select_multiple scale | also | Also | horizontal | band = ${band} |
+| choices |
+| | list_name | name | label | band |
+| | level | low | Low | |
+| | level | high | High | |
+| | scale | ok | OK | low |
+| | scale | good | Good | low |
+""", encoding="utf-8")
+    view = make_view(FormDefinition.from_xml(forms.validate_form_file(source).xform))
+    view.build_all()
+    feel, also = view.field("/data/feel"), view.field("/data/also")
+    assert feel.buttons == {} and also.buttons == {}
+    click_choice(qtbot, view, "/data/band", "low")
+    assert set(feel.buttons) == {"ok", "good"}
+    click_choice(qtbot, view, "/data/band", "high")
+    assert feel.buttons == {}
