@@ -12,11 +12,13 @@ Pure: no database, no Qt, no network. pyxform's own validators (Java) are never 
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
+from xml.sax.saxutils import escape as xml_escape
 
 from pyxform.errors import PyXFormError
 from pyxform.xls2xform import convert
@@ -166,11 +168,41 @@ def read_xform_header(xform: str, *, fallback_id: str | None = None) -> XFormHea
     for translation in (itext.findall(f"{{{_XF}}}translation") if itext is not None else []):
         lang = translation.get("lang", "")
         languages.append(lang)
-        if translation.get("default") in ("true()", "true"):
+        if default is None and translation.get("default") is not None:  # any default attribute (JavaRosa)
             default = lang
     return XFormHeader(form_id=form_id, version=data.get("version") or "", languages=tuple(languages),
                        title=(title_el.text or "").strip() if title_el is not None else form_id,
                        default_language=default or (languages[0] if languages else None))
+
+
+# the start tag of the primary instance's root: the first element after the model's first <instance>
+_INSTANCE_ROOT = re.compile(r"<(?:[\w.-]+:)?instance\b[^>]*?(?<!/)>(?:\s|<!--.*?-->)*"
+                            r"<(?P<name>[\w.:-]+)(?P<attrs>(?:\s+[\w.:-]+\s*=\s*(?:\"[^\"]*\"|'[^']*'))*)\s*(?P<end>/?>)",
+                            re.S)
+_VERSION_ATTR = re.compile(r"(\s)version\s*=\s*(?:\"[^\"]*\"|'[^']*')")
+
+
+def content_version(xform: str) -> str:
+    """The version a form without one is given: derived from its content (as ODK Central and Collect
+    tell form definitions apart by their hash), so installing the same file twice is the same version
+    and any change makes a new one."""
+    return "sha256-" + hashlib.sha256(xform.encode("utf-8")).hexdigest()[:12]
+
+
+def with_version(xform: str, version: str) -> str:
+    """The XForm with `version` set on its primary instance, every other byte unchanged (ODK Central's
+    setVersion splices the attribute into the XML the same way)."""
+    match = _INSTANCE_ROOT.search(xform)
+    if match is None:
+        raise ValueError("not an XForm: the model has no primary instance")
+    attrs = match.group("attrs")
+    quoted = xml_escape(version, {'"': "&quot;"})
+    if _VERSION_ATTR.search(attrs):
+        attrs = _VERSION_ATTR.sub(lambda m: f'{m.group(1)}version="{quoted}"', attrs, count=1)
+    else:
+        attrs += f' version="{quoted}"'
+    start, end = match.span("attrs")
+    return xform[:start] + attrs + xform[end:]
 
 
 def translation_gaps(xform: str, *, workbook: _Workbook | None = None) -> list[FormProblem]:

@@ -23,9 +23,11 @@ from waypoint_core.xlsform import (
     FormProblem,
     XFormHeader,
     XLSFormError,
+    content_version,
     convert_xlsform,
     read_settings,
     read_xform_header,
+    with_version,
 )
 
 SHIPPED_FORMS_DIR = Path(__file__).resolve().parents[2] / "forms"
@@ -107,6 +109,15 @@ def validate_xform(xform: str, *, source_name: str, warnings: tuple[FormProblem,
                    media_dir: Path | None = None) -> ValidatedForm:
     try:
         header = read_xform_header(xform)
+        if not header.version:
+            # most real XLSForms have no version; KoboToolbox and ODK Central accept them, so do we: the
+            # version is derived from the content and written into the XForm (Central splices a version
+            # in the same way), so records are pinned to it and a changed form becomes a new version
+            version = content_version(xform)
+            xform = with_version(xform, version)
+            header = read_xform_header(xform)
+            warnings = tuple(warnings) + (FormProblem(
+                f"the form has no version; it is installed as version {version} (derived from its content)"),)
     except ValueError as error:
         raise FormFileError(source_name, [FormProblem(str(error))]) from error
     try:

@@ -10,7 +10,7 @@ import pytest
 from desktop_app.services import forms as form_service
 from desktop_app.services import records as record_service
 from desktop_app.vault.registrations import get_registration, get_registration_fields
-from waypoint_core.xform import FormSession
+from waypoint_core.xform import FormDefinition, FormSession
 
 FORM_ID = "waypoint_migrant_registration"
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -156,3 +156,24 @@ def test_a_csv_choice_list_is_kept_inside_the_installed_form(forms_vault, tmp_pa
     assert [c.value for c in session.choices("/data/city")] == ["agadez_town", "arlit"]
     session.answer("/data/city", "arlit")
     assert session.finalize() == []
+
+
+def test_a_form_without_a_version_installs_under_one_derived_from_its_content(forms_vault, tmp_path):
+    # KoboToolbox and ODK Central accept forms without `version` (most real XLSForms have none); Central
+    # writes a version into the XForm when one is needed (setVersion): so do we, derived from the content
+    source = tmp_path / "no_version.md"
+    source.write_text("| survey |\n| | type | name | label |\n| | text | place | Place |\n"
+                      "| settings |\n| | form_id |\n| | no_version |\n", encoding="utf-8")
+    added = form_service.add_form_file(forms_vault, source)
+    version = added.form.version
+    assert version.startswith("sha256-") and added.form.newly_installed
+    assert any("has no version" in str(w) for w in added.warnings)
+    xform = form_service.open_new_record_form(forms_vault, "no_version").xform
+    assert f'version="{version}"' in xform
+    again = form_service.add_form_file(forms_vault, source)  # the same file: the same version, nothing new
+    assert again.form.version == version and not again.form.newly_installed
+    source.write_text(source.read_text(encoding="utf-8").replace("Place", "Place of birth"), encoding="utf-8")
+    changed = form_service.add_form_file(forms_vault, source)  # a changed file: a new version beside it
+    assert changed.form.newly_installed and changed.form.version != version
+    record = FormSession(FormDefinition.from_xml(xform))
+    assert f'version="{version}"' in record.to_instance_xml()  # records say which version they were made with
