@@ -26,7 +26,10 @@ def _person(vault):
     session = filled_session(new_form, {**ANSWERS, "identity/given_name": given, "identity/family_name": family,
                                         "identity/id_document_number": f"ID-{family}"})
     files = [("passport.jpg", "image/jpeg", f"scan of {given} {family}".encode() * 200),
-             (attachments.audit_name(1_700_000_000_000), attachments.AUDIT_MIME, b"question,ms\n/data/x,1\n")]
+             (attachments.audit_name(1_700_000_000_000), attachments.AUDIT_MIME, b"question,ms\n/data/x,1\n"),
+             # a track-changes audit log holds answers: it goes with the answered files
+             (attachments.audit_name(1_700_000_000_001, answers=True), attachments.AUDIT_MIME,
+              f"event,node,start,end,old-value,new-value\nquestion,/data/identity/given_name,1,2,,{given}\n".encode())]
 
     def save(action, record_id=None):
         return action(vault, record_id=record_id, form_id=FORM_ID, form_version=new_form.version,

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from waypoint_core.xform._gc import gc_paused
+from waypoint_core.xform.audit import AuditConfig
 from waypoint_core.xform.body import Control, parse_body
 from waypoint_core.xform.errors import FormError, XPathEvalError, XPathSyntaxError
 from waypoint_core.xform.graph import build_graph
@@ -42,6 +43,8 @@ _PRELOADS = {("timestamp", "start"), ("timestamp", "end"), ("date", "today"),
              ("property", "phonenumber"), ("property", "subscriberid"), ("property", "simserial"),
              ("property", "uri:deviceid"), ("property", "uri:username"), ("property", "uri:email"),
              ("property", "uri:phonenumber"), ("property", "uri:subscriberid"), ("property", "uri:simserial")}
+_AUDIT_ATTRS = {f"{ODK}{name}" for name in ("track-changes", "identify-user", "track-changes-reasons",
+                                             "location-priority", "location-min-interval", "location-max-age")}
 XSD_TYPES = {"string", "int", "integer", "decimal", "date", "time", "dateTime", "select1", "select", "geopoint",
              "geotrace", "geoshape", "barcode", "binary", "boolean", "odk:rank", "rank", "intent", "long", "short"}
 
@@ -95,6 +98,7 @@ class FormDefinition:
     unsupported: list[str] = field(default_factory=list)
     # what the form asks that ODK Collect ignores too (a bind to no node...): run exactly as Collect, but said
     warnings: list[str] = field(default_factory=list)
+    audit: AuditConfig | None = None  # what the form's audit question asks to record (audit.py)
     root_attrs: dict[str, str] = field(default_factory=dict)
     root_ns: str | None = None
     public_key: str | None = None
@@ -128,6 +132,7 @@ class _Loader:
         self.media_dir = media_dir
         self.unsupported: list[str] = []
         self.warnings: list[str] = []
+        self.audit: AuditConfig | None = None
 
     def load(self) -> FormDefinition:
         html = self.html
@@ -177,7 +182,8 @@ class _Loader:
             version=template.attrs.get("version", ""),
             template=template, instances=secondary, binds=binds, body=body, controls=controls,
             repeats=repeats, translations=translations, default_language=default_language,
-            setvalues=setvalues, unsupported=self.unsupported, warnings=self.warnings, root_attrs=dict(primary.attrib),
+            setvalues=setvalues, unsupported=self.unsupported, warnings=self.warnings, audit=self.audit,
+            root_attrs=dict(primary.attrib),
             root_ns=template.ns,
         )
         submission = model.find(f"{XF}submission")
@@ -238,13 +244,31 @@ class _Loader:
             preload = el.get(f"{JR}preload")
             if preload:
                 self._preload(bind, preload, el.get(f"{JR}preloadParams"))
+            if any(attr in _AUDIT_ATTRS for attr in el.attrib):
+                self._audit(path, el)
             for attr in el.attrib:
+                if attr in _AUDIT_ATTRS:
+                    continue
                 if attr.startswith(WAYPOINT):
                     bind.extra["wp:" + attr[len(WAYPOINT):]] = el.get(attr)
                 elif attr not in _KNOWN_BIND_ATTRS:
                     self.unsupported.append(f"bind attribute {split_tag(attr)[0]}={el.get(attr)!r} on {path} "
                                             "is not applied")
         return binds
+
+    def _audit(self, path: str, el: ET.Element) -> None:
+        """The audit question's parameters (pyxform's `audit` type): the log exists (audit.py);
+        track-changes and identify-user are recorded; what needs location capture or a reason
+        asked when a saved form is edited is not, and is said."""
+        on = {split_tag(a)[0]: (el.get(a) or "").strip() for a in el.attrib if a in _AUDIT_ATTRS}
+        self.audit = AuditConfig(ref=path, track_changes=on.get("track-changes") == "true",
+                                 identify_user=on.get("identify-user") == "true")
+        if any(name.startswith("location-") for name in on):
+            self.unsupported.append(f"the audit log of {path} records no location (location-priority...): "
+                                    "Waypoint does not capture locations")
+        if on.get("track-changes-reasons") == "on-form-edit":
+            self.unsupported.append(f"the audit log of {path} asks no reason when a saved form is edited "
+                                    "(track-changes-reasons)")
 
     def _preload(self, bind: Bind, preload: str, params: str | None) -> None:
         """JavaRosa's QuestionPreloader: uid (any parameters: they are not read), timestamp start and

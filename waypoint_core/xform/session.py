@@ -51,7 +51,7 @@ class FormSession(ItemsMixin, RepeatsMixin):
         self._uuid = uuid_factory or (lambda: str(_uuid.uuid4()))
         self._rng = _random.Random(seed)
         self.language = language if language in definition.translations else definition.default_language
-        self.audit = AuditLog(clock=self._clock)
+        self.audit = AuditLog(clock=self._clock, config=definition.audit, user=self.metadata.get("username", ""))
         self._prototypes: dict[str, Node] = {}
         self._choice_cache: dict = {}  # node (filtered) or generic path (static) -> {language: [Choice]}
         self._static_itemsets: dict[str, bool] = {}
@@ -349,8 +349,9 @@ class FormSession(ItemsMixin, RepeatsMixin):
                 raise AnswerError(f"not among the choices: {unknown}", ref=ref)
         changes = ChangeSet()
         node.vtype = None  # a person's answer is read by the question's own type
+        before = node.value
         self._set(node, text, changes)
-        self.audit.record("question", node=self.ref_of(node))
+        self.audit.answered(self.ref_of(node), before, node.value)
         return self._finish(changes)
 
     @staticmethod
@@ -473,6 +474,15 @@ class FormSession(ItemsMixin, RepeatsMixin):
             return issues
         self.audit.record("form finalize")
         return []
+
+    def attach_audit(self, file_name: str) -> None:
+        """Name the audit log file in the form's audit question (meta/audit), as Collect names its
+        audit.csv there: the app calls it with the attachment it saves the log under."""
+        config = self.definition.audit
+        if config is not None:
+            target = self._first(config.ref)
+            if target is not None:
+                self._set(target, file_name, ChangeSet())
 
     def to_instance_xml(self, *, include_nonrelevant: bool = False) -> str:
         """The record as instance XML. Finalized records leave non-relevant nodes out;

@@ -222,12 +222,15 @@ class FormScreen(QWidget):
     def _start_save(self, status: str) -> None:
         opened, record_id = self.opened, self.record_id
         final = status == "finalized"
+        # per-question timings of this editing session, kept encrypted with the record like any attachment;
+        # the form's audit question (if any) names the file, as Collect names its audit.csv there
+        audit = self.session.audit
+        audit_file = attachments.audit_name(audit.started_ms, answers=audit.holds_answers)
+        self.session.attach_audit(audit_file)
         content = self.session.to_instance_xml(include_nonrelevant=not final)
         files = [(w.pending.name, w.pending.mime, w.pending.data) for w in self.view.fields.values()
                  if isinstance(w, UploadField) and w.pending is not None and w.item.value == w.pending.name]
-        # per-question timings of this editing session, kept encrypted with the record like any attachment
-        audit = self.session.audit
-        files.append((attachments.audit_name(audit.started_ms), attachments.AUDIT_MIME, audit.to_csv().encode()))
+        files.append((audit_file, attachments.AUDIT_MIME, audit.to_csv().encode()))
         self.dirty = False
         self._saving = True
         self._written = True

@@ -368,3 +368,29 @@ def test_a_range_takes_what_its_slider_offers():
     assert s.value("/data/level") == "4"
     with pytest.raises(FormError, match="not a decimal number"):
         xform('<instance><data id="r"><x/></data></instance>', '<range ref="/data/x" start="a" end="3" step="1"/>')
+
+
+def test_the_audit_question_asks_for_old_and_new_values_and_the_user(form):
+    # pyxform's audit parameters become odk:track-changes / odk:identify-user on meta/audit (ODK XForms
+    # spec, audit): the log gains old-value, new-value and user columns; location ones are not recorded
+    s = form("""
+| survey |           |         |       |                                          |
+|        | type      | name    | label | parameters                               |
+|        | audit     | audit   |       | track-changes=true identify-user=true    |
+|        | text      | place   | Place |                                          |
+""", metadata={"username": "amina"})
+    assert s.definition.unsupported == []
+    s.answer("/data/place", "Agadez, north")
+    s.answer("/data/place", "Arlit")
+    s.attach_audit("audit-answers-1.csv")
+    assert s.value("/data/meta/audit") == "audit-answers-1.csv"
+    lines = s.audit.to_csv().splitlines()
+    assert lines[0] == "event,node,start,end,old-value,new-value,user"
+    assert lines[2].startswith("question,/data/place,") and lines[2].endswith(',,"Agadez, north",amina')
+    assert lines[3].endswith(',"Agadez, north",Arlit,amina')
+    located = form("""
+| survey |           |         |       |                                          |
+|        | type      | name    | label | parameters                               |
+|        | audit     | audit   |       | location-priority=balanced location-min-interval=60 location-max-age=120 |
+""")
+    assert "records no location" in located.definition.unsupported[0]
