@@ -50,6 +50,18 @@ class Control:
     setvalues: list = field(default_factory=list)
     range: tuple[float, float, float] = (0.0, 10.0, 1.0)  # a range question's start, end, step
 
+    @property
+    def launch_app(self) -> str | None:
+        """The Android app ODK Collect opens to fill this question or group (an `ex:` appearance, or
+        pyxform's intent attribute), or None. Waypoint has the answer typed."""
+        intent = self.attrs.get("intent")
+        if intent:
+            return intent.split("(", 1)[0].strip()
+        for word in (self.appearance or "").split():
+            if word.startswith("ex:"):
+                return word[3:].split("(", 1)[0]
+        return None
+
 
 def parse_body(body: ET.Element | None, *, compile_fn, report, setvalue_fn, base: str = ""):
     """Parse <body> into a list of top-level Controls plus path → control and path → repeat maps.
@@ -116,6 +128,8 @@ def _texts(ctrl: Control, el, compile_fn, where: str) -> None:
 def _group(el, base, compile_fn, report, setvalue_fn, controls, repeats) -> Control:
     ref = _resolve(el, base, report)
     ctrl = Control(kind="group", ref=ref, appearance=el.get("appearance"))
+    if el.get("intent"):
+        ctrl.attrs["intent"] = el.get("intent", "")
     _texts(ctrl, el, compile_fn, ref or base)
     ctrl.children = _children(el, ref or base, compile_fn, report, setvalue_fn, controls, repeats)
     if ref and ref not in repeats:  # pyxform's group around a repeat shares its ref: the repeat wins

@@ -37,6 +37,8 @@ _KNOWN_BIND_ATTRS = {
     f"{JR}constraintMsg", f"{JR}requiredMsg", f"{JR}preload", f"{JR}preloadParams",
     # display hints with no logic: kept for the renderer, nothing to evaluate
     "{http://openrosa.org/xforms}max-pixels", f"{ODK}length", f"{JR}noAddRemove", "saveIncomplete",
+    # the message Collect shows when a launch-app question's app is missing (the answer is then typed)
+    f"{JR}noAppErrorString",
 }
 _PRELOADS = {("timestamp", "start"), ("timestamp", "end"), ("date", "today"),
              ("property", "deviceid"), ("property", "username"), ("property", "email"),
@@ -65,6 +67,7 @@ class Bind:
     preload: str | None = None
     preload_params: str | None = None
     id: str | None = None
+    no_app_message: str | None = None  # jr:noAppErrorString of a launch-app question
     extra: dict[str, str] = field(default_factory=dict)  # app annotations: {"wp:extract": "search"}
 
 
@@ -160,6 +163,12 @@ class _Loader:
                                              base=self.root_path)
         for control in controls.values():
             setvalues.extend(control.setvalues)
+            app = control.launch_app
+            if app:
+                # Collect's external-app widgets (ExStringWidget...) let the answer be typed when the app
+                # is not there, as on every laptop: the same, said
+                self.warnings.append(f"{control.ref}: ODK Collect fills this with the app {app}; in Waypoint "
+                                     "the answer is typed, as Collect lets it be when the app is missing")
         for repeat_path in repeats:
             _mark_repeat_templates(template, repeat_path)
         _cast_defaults(template, binds, controls)
@@ -241,6 +250,8 @@ class _Loader:
                 raw = el.get(attr)
                 if raw:
                     setattr(bind, prop, Text.from_attribute(raw, self._compile_output, path))
+            if el.get(f"{JR}noAppErrorString"):
+                bind.no_app_message = el.get(f"{JR}noAppErrorString")
             preload = el.get(f"{JR}preload")
             if preload:
                 self._preload(bind, preload, el.get(f"{JR}preloadParams"))

@@ -47,6 +47,9 @@ class Item:
     children: list[Item] = field(default_factory=list)
     count_fixed: bool = False  # a repeat whose instances the form decides (jr:count / noAddRemove)
     attrs: dict = field(default_factory=dict)  # mediatype, start/end/step, ...
+    # the Android app ODK Collect opens to fill this (an `ex:` appearance): here the answer is typed
+    app: str | None = None
+    app_message: str | None = None  # jr:noAppErrorString, what Collect says when the app is missing
 
 
 class ItemsMixin:
@@ -193,6 +196,9 @@ class ItemsMixin:
             item.label, item.hint, item.guidance, media, _ = texts
             item.media = dict(media)
             item.attrs = dict(control.attrs)
+            item.app = control.launch_app
+            if item.app and bind is not None:
+                item.app_message = bind.no_app_message
             if control.items or control.itemset:
                 item.choices = self.choices_for(node)
         if bind is not None:

@@ -102,8 +102,14 @@ class FieldWidget(QFrame):
         text = label_of(item)
         self.label_text = text
         self.label.setText(html.escape(text) + (REQUIRED_MARK if self.is_marked_required() else ""))
-        self.hint.setText(item.hint)
-        self.hint.setVisible(bool(item.hint))
+        hint = item.hint
+        if item.app:
+            # ODK Collect opens another app to fill this; without the app it lets the answer be typed
+            # (ExStringWidget), as here: said, with the form's own message for a missing app
+            note = self.tr("In ODK Collect, the app {0} gives this answer; type it here.").format(item.app)
+            hint = "\n".join(part for part in (hint, item.app_message or "", note) if part)
+        self.hint.setText(hint)
+        self.hint.setVisible(bool(hint))
         self.set_readonly(item.readonly)
         self.refresh_choices(item)
         if self.shown_value() != item.value:
@@ -115,7 +121,7 @@ class FieldWidget(QFrame):
         target = self.focus_target()
         required = self.tr(" (required)") if self.is_marked_required() else ""
         target.setAccessibleName(text + required)
-        target.setAccessibleDescription(item.hint)
+        target.setAccessibleDescription(hint)
         self.update_message()
 
     def is_marked_required(self) -> bool:

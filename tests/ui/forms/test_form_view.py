@@ -418,3 +418,18 @@ def test_side_by_side_choices_left_empty_by_their_filter_show_no_choice(qtbot, t
     assert set(feel.buttons) == {"ok", "good"}
     click_choice(qtbot, view, "/data/band", "high")
     assert feel.buttons == {}
+
+
+def test_a_launch_app_question_is_typed_and_says_so(qtbot, tmp_path, make_view):
+    # ODK Collect's ExStringWidget: "If the app does not launch, enable the text area for regular data entry"
+    source = tmp_path / "launch.md"
+    source.write_text("| survey |\n| | type | name | label | appearance | bind::jr:noAppErrorString |\n"
+                      "| | integer | breaths | Breaths a minute | ex:change.uw.android.BREATHCOUNT | No counter app. |\n",
+                      encoding="utf-8")
+    validated = forms.validate_form_file(source)
+    assert any("typed" in str(w) for w in validated.warnings)  # installed, and said
+    view = make_view(FormDefinition.from_xml(validated.xform))
+    field = view.field("/data/breaths")
+    assert "change.uw.android.BREATHCOUNT" in field.hint.text() and "No counter app." in field.hint.text()
+    qtbot.keyClicks(field.focus_target(), "24")
+    assert view.session.value("/data/breaths") == "24"
