@@ -55,6 +55,8 @@ class App:
 
     def close(self) -> None:
         """Lock, stop the workers, remove what was installed on the QApplication."""
+        # shutting down: no question now; the lock keeps an open form's changes (save_before_lock)
+        self.window.close_guard = None
         self.window.close()  # saves geometry and locks
         self.tasks.shutdown()
         self.qt_app.removeEventFilter(self.idle)

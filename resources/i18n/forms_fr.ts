@@ -230,6 +230,38 @@
 <context>
     <name>FormsArea</name>
     <message>
+        <source>F&amp;orm</source>
+        <translation>F&amp;ormulaire</translation>
+    </message>
+    <message>
+        <source>&amp;Save as draft</source>
+        <translation>&amp;Enregistrer comme brouillon</translation>
+    </message>
+    <message>
+        <source>&amp;Finalize</source>
+        <translation>&amp;Finaliser</translation>
+    </message>
+    <message>
+        <source>&amp;Next page</source>
+        <translation>Page &amp;suivante</translation>
+    </message>
+    <message>
+        <source>Page Down</source>
+        <translation>Pg suiv</translation>
+    </message>
+    <message>
+        <source>&amp;Previous page</source>
+        <translation>Page &amp;précédente</translation>
+    </message>
+    <message>
+        <source>Page Up</source>
+        <translation>Pg préc</translation>
+    </message>
+    <message>
+        <source>&amp;Close the form</source>
+        <translation>Fer&amp;mer le formulaire</translation>
+    </message>
+    <message>
         <source>The vault locked while you were changing this finalized record. Your changes were kept as a draft; the finalized version is in its history. Finalize to make them final, or Close → Discard changes.</source>
         <translation>Le coffre-fort s&apos;est verrouillé pendant que vous modifiiez cet enregistrement finalisé. Vos modifications ont été gardées comme brouillon&#xa0;; la version finalisée est dans son historique. Finalisez pour les rendre définitives, ou Fermer → Abandonner les modifications.</translation>
     </message>

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QMenu,
     QMessageBox,
     QPushButton,
     QVBoxLayout,
@@ -133,10 +134,52 @@ class FormsArea(QObject):
         window.new_registration_requested.connect(self.choose_form)
         window.open_registration_requested.connect(self.open_record)
         window.close_guard = self._may_close_window
+        self._build_menu()
+        self.menu.installEventFilter(self)  # the menu is a widget: it receives LanguageChange
         controller.locking.connect(self._locking)
         controller.unlocked.connect(self._unlocked)
         self.failed.connect(self._show_failure)
         window.about_to_lock.connect(self._before_lock)
+
+    def _build_menu(self) -> None:
+        """The form's commands in a menu too, each with its key (the keys themselves are the screen's: a second
+        binding of the same key would be ambiguous), enabled while a form is on screen."""
+        bar = self.window.menuBar()
+        self.menu = QMenu(self.window)
+        bar.insertMenu(self.window.language_menu.menuAction(), self.menu)
+        self.menu_actions = {}
+        for name, call in (("save", lambda s: s.save_as_draft()), ("finalize", lambda s: s.finalize()),
+                           ("next", lambda s: s.view.next_page()), ("previous", lambda s: s.view.previous_page()),
+                           ("close", lambda s: s.close_form())):
+            action = self.menu.addAction("")
+            action.triggered.connect(lambda _=False, c=call: c(self.screen) if self._screen_on_top() else None)
+            self.menu_actions[name] = action
+        self.window.stack.currentChanged.connect(lambda _: self._update_menu())
+        self.retranslate_menu()
+        self._update_menu()
+
+    def _screen_on_top(self) -> bool:
+        return self.screen is not None and self.window.stack.currentWidget() is self.screen
+
+    def _update_menu(self) -> None:
+        on = self._screen_on_top()
+        self.menu.menuAction().setVisible(on)
+        for action in self.menu_actions.values():
+            action.setEnabled(on)
+
+    def retranslate_menu(self) -> None:
+        self.menu.setTitle(self.tr("F&orm"))
+        words = {"save": self.tr("&Save as draft") + "\tCtrl+S", "finalize": self.tr("&Finalize") + "\tCtrl+Enter",
+                 "next": self.tr("&Next page") + "\t" + self.tr("Page Down"),
+                 "previous": self.tr("&Previous page") + "\t" + self.tr("Page Up"),
+                 "close": self.tr("&Close the form")}
+        for name, text in words.items():
+            self.menu_actions[name].setText(text)
+
+    def eventFilter(self, watched, event) -> bool:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate_menu()
+        return False
 
     def _unlocked(self, _user) -> None:
         # at every unlock: a new app version brings its forms, and records pulled by sync open with them

@@ -84,8 +84,8 @@ class FormScreen(QWidget):
         self.record_id = opened.record_id
         if opened.status == "new":
             self._apply_defaults(defaults or {})
-        self._opened_xml = self.session.to_instance_xml(include_nonrelevant=True)
         self._written = False  # a save of this editing session reached the vault (discard must undo it)
+        self._changed_here = False  # the person changed an answer in this editing session
         self.question: CloseQuestion | None = None  # "close the form with changes?" while it is open
         self.status = opened.status
         self.dirty = False
@@ -186,6 +186,7 @@ class FormScreen(QWidget):
 
     def _edited(self) -> None:
         self.dirty = True
+        self._changed_here = True
         if self.banner.isVisible() and self.banner.property("kind") == "issues":
             self._refresh_issues()
         if not self._finalizing and not self.keeps_finalized:
@@ -366,8 +367,9 @@ class FormScreen(QWidget):
             self.question.open()
 
     def has_changes(self) -> bool:
-        """Answers differ from what the form showed when it was opened (saved as a draft meanwhile or not)."""
-        return self.dirty or self.session.to_instance_xml(include_nonrelevant=True) != self._opened_xml
+        """The person changed answers since the form was opened (saved as a draft meanwhile or not); a try to
+        finalize, which only stamps the end time, is not a change."""
+        return self.dirty or self._changed_here
 
     def _close_chosen(self, choice: str) -> None:
         self.question = None

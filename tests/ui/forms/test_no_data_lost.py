@@ -217,3 +217,22 @@ def test_a_draft_is_deleted_from_the_list_with_the_delete_key_and_a_finalized_on
     assert "Only drafts" in refusal.text()
     refusal.close()
     assert model.rowCount() == 1
+
+
+def test_the_form_menu_names_the_keys_and_acts_on_the_form(qtbot, make_app):
+    app = _started(qtbot, make_app)
+    menu = app.forms.menu
+    assert not menu.menuAction().isVisible()  # no form on screen
+    screen = _new_form(qtbot, app)
+    assert menu.menuAction().isVisible()
+    texts = {name: action.text() for name, action in app.forms.menu_actions.items()}
+    assert texts["save"].endswith("\tCtrl+S") and texts["finalize"].endswith("\tCtrl+Enter")
+    assert "Page Down" in texts["next"] and "Page Up" in texts["previous"]
+    app.forms.menu_actions["finalize"].trigger()
+    assert screen.banner.isVisible()  # answers missing: said, as Ctrl+Enter does
+    page = screen.view.current
+    app.forms.menu_actions["next"].trigger()
+    assert screen.view.current != page
+    app.window.set_language("fr")
+    qtbot.waitUntil(lambda: menu.title() == "F&ormulaire", timeout=5_000)
+    app.window.set_language("en")
