@@ -39,6 +39,8 @@ DATA_ENTRIES: tuple[DataEntry, ...] = (
     DataEntry("forms/*.md", "forms", True, "shipped XLSForms, installed into every new vault"),
     DataEntry("forms/*.xlsx", "forms", False, "shipped XLSForms kept as spreadsheets, if any"),
     DataEntry("forms/*.xml", "forms", False, "shipped XForms, if any"),
+    DataEntry("forms/lists/*.csv", "forms/lists", True,
+              "country, region and centre lists: the laptop's place, country names in the list"),
     DataEntry("resources/i18n/*.qm", "resources/i18n", True, "compiled UI and form-label translations"),
     DataEntry("resources/style/*.qss", "resources/style", True, "the app style sheet"),
     DataEntry("resources/icons/*", "resources/icons", False, "icons, once there are any"),

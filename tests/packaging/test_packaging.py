@@ -46,6 +46,10 @@ def test_every_shipped_form_is_bundled_where_the_code_looks_for_it():
     shipped = {p.name for p in form_service.shipped_form_files()}
     assert shipped, "no shipped forms found"
     assert bundled("forms") == shipped
+    # the place lists the app reads (services.places: the laptop's place, country names in the list)
+    from desktop_app.services import places
+
+    assert bundled(places.LISTS_DIR.relative_to(REPO).as_posix()) == {"centres.csv", "countries.csv", "regions.csv"}
 
 
 def test_every_migration_is_bundled_where_the_vault_looks_for_it():
