@@ -53,6 +53,16 @@ def _columns(item: Item, count: int) -> int:
     return 1
 
 
+def _show_every_row(rows: QListWidget) -> None:
+    """A list inside a scrolling page shows every choice, none hidden behind an inner scroll bar, so the wheel
+    scrolls the page and the first choices are always in sight."""
+    rows.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    rows.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    count = max(1, rows.count())
+    rows.setFixedHeight(count * max(rows.sizeHintForRow(0), 1) + 2 * rows.frameWidth() + 4)
+    rows.scrollToTop()
+
+
 class _ButtonsField(FieldWidget):
     """Choices as radio buttons or check boxes in a grid (one column unless the appearance says)."""
 
@@ -261,9 +271,6 @@ class SelectManyListField(FieldWidget):
 
     def build_editor(self) -> None:
         self.list = QListWidget()
-        # every choice on the page, none hidden behind an inner scroll bar: the wheel scrolls the page
-        self.list.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.itemChanged.connect(lambda _: self.emit_answer(self.shown_value()))
         self.list.installEventFilter(self)
         self._choices: list[tuple[str, str]] | None = None
@@ -285,9 +292,7 @@ class SelectManyListField(FieldWidget):
             self.show_value(item.value)
         finally:
             self._loading = False
-        rows = max(1, self.list.count())
-        self.list.setFixedHeight(rows * max(self.list.sizeHintForRow(0), 1) + 2 * self.list.frameWidth() + 4)
-        self.list.scrollToTop()
+        _show_every_row(self.list)
 
     def shown_value(self) -> str:
         rows = (self.list.item(i) for i in range(self.list.count()))
@@ -316,7 +321,6 @@ class RankField(FieldWidget):
     def build_editor(self) -> None:
         self.list = QListWidget()
         self.list.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
-        self.list.setMaximumHeight(200)
         self.list.model().rowsMoved.connect(lambda *_: self.emit_answer(self.shown_order()))
         self.list.installEventFilter(self)
         self.status = QLabel(objectName="fieldHint", wordWrap=True)
@@ -370,6 +374,7 @@ class RankField(FieldWidget):
         for code in order:
             row = QListWidgetItem(labels[code], self.list)
             row.setData(Qt.ItemDataRole.UserRole, code)
+        _show_every_row(self.list)
         self._update_status(value)
 
     def _update_status(self, value: str) -> None:
