@@ -380,6 +380,29 @@
     </message>
 </context>
 <context>
+    <name>SelectOneMapField</name>
+    <message>
+        <source>Feature</source>
+        <translation>Élément</translation>
+    </message>
+    <message>
+        <source>Where</source>
+        <translation>Lieu</translation>
+    </message>
+    <message>
+        <source>Clear answer</source>
+        <translation>Effacer la réponse</translation>
+    </message>
+    <message>
+        <source>area of %1 points from %2</source>
+        <translation>zone de %1 points depuis %2</translation>
+    </message>
+    <message>
+        <source>line of %1 points from %2</source>
+        <translation>ligne de %1 points depuis %2</translation>
+    </message>
+</context>
+<context>
     <name>TimeField</name>
     <message>
         <source>HH:MM</source>

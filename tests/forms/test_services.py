@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -147,8 +149,6 @@ def test_a_csv_choice_list_is_kept_inside_the_installed_form(forms_vault, tmp_pa
     (tmp_path / "cities.csv").unlink()  # nothing outside the vault is needed any more
     new_form = form_service.open_new_record_form(forms_vault, "city_form")
     assert "jr://file-csv" not in new_form.xform
-    from waypoint_core.xform import FormDefinition
-
     definition = FormDefinition.from_xml(new_form.xform)  # no media folder: the list is in the form itself
     assert definition.unsupported == []
     session = FormSession(definition)
@@ -177,3 +177,51 @@ def test_a_form_without_a_version_installs_under_one_derived_from_its_content(fo
     assert changed.form.newly_installed and changed.form.version != version
     record = FormSession(FormDefinition.from_xml(xform))
     assert f'version="{version}"' in record.to_instance_xml()  # records say which version they were made with
+
+
+ATTACHED_FORM = """| survey |
+| | type | name | label | appearance | choice_filter |
+| | select_one state | state | State | | |
+| | select_one_external county | county | County | | state=${state} |
+| | select_one fruit | fruit | Fruit | search('fruits') | |
+| | select_one_from_file places.geojson | place | Place | map | |
+| choices |
+| | list_name | name | label |
+| | state | a1 | Texas |
+| | state | a2 | Washington |
+| | fruit | name_key | name |
+| external_choices |
+| | list_name | name | label | state |
+| | county | b1 | King | a2 |
+| settings |
+| | form_id | version |
+| | attached_form | 1 |
+"""
+
+
+def test_search_external_select_and_geojson_files_travel_inside_the_installed_form(forms_vault, tmp_path):
+    source = tmp_path / "attached_form.md"
+    source.write_text(ATTACHED_FORM, encoding="utf-8")
+    with pytest.raises(form_service.FormFileError) as refused:
+        form_service.add_form_file(forms_vault, source)
+    named = {re.search(r"uses the file (\S+), which", p.message).group(1) for p in refused.value.problems}
+    assert named == {"places.geojson", "itemsets.csv", "fruits.csv"}
+    (tmp_path / "itemsets.csv").write_text("list_name,name,label,state\ncounty,b1,King,a2\ncounty,b3,Cameron,a1\n",
+                                           encoding="utf-8")
+    (tmp_path / "fruits.csv").write_text("name_key,name\nmango,Mango\nkiwi,Kiwi\n", encoding="utf-8")
+    (tmp_path / "places.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [2.1, 13.5]},
+         "properties": {"id": "niamey", "title": "Niamey centre"}}]}), encoding="utf-8")
+    form_service.add_form_file(forms_vault, source)
+    for name in ("itemsets.csv", "fruits.csv", "places.geojson"):
+        (tmp_path / name).unlink()  # nothing outside the vault is needed any more
+    definition = FormDefinition.from_xml(form_service.open_new_record_form(forms_vault, "attached_form").xform)
+    assert definition.unsupported == []
+    session = FormSession(definition)
+    session.answer("/data/state", "a2")
+    assert [(c.value, c.label) for c in session.choices("/data/county")] == [("b1", "King")]
+    assert [c.value for c in session.choices("/data/fruit")] == ["mango", "kiwi"]
+    assert [(c.value, c.label) for c in session.choices("/data/place")] == [("niamey", "Niamey centre")]
+    for ref, value in (("/data/county", "b1"), ("/data/fruit", "kiwi"), ("/data/place", "niamey")):
+        session.answer(ref, value)
+    assert session.finalize() == []

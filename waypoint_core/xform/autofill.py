@@ -14,7 +14,7 @@ import datetime as dt
 import re
 from re import _parser as re_parser  # the stdlib regex parser (sre_parse without its deprecation)
 
-from waypoint_core.xform.errors import AnswerError
+from waypoint_core.xform.errors import AnswerError, FormError
 from waypoint_core.xform.xpath_eval import format_number, to_number
 
 _INT_DEFAULTS = [1, 2, 0, 5, 10, 3, 18, 20, 30, 50, 100, 4, 6, 7, 8, 9, 11, 12, 15, 25, 40, 60, 99, 365, 1000,
@@ -190,7 +190,7 @@ class _Filler:
         if type_ == "time":
             return ["12:00:00", "08:30:00", "00:00:00", "23:00:00"]
         if type_ == "geopoint":
-            return ["12.5 1.5 200 5", "0 0 0 0"]
+            return self._inside_geofences(node, constraint) + ["12.5 1.5 200 5", "0 0 0 0"]
         if type_ == "geotrace":
             return ["12.5 1.5 0 0;12.6 1.6 0 0"]
         if type_ == "geoshape":
@@ -208,6 +208,22 @@ class _Filler:
             if x == x and 0 < x < 200 and x == int(x):
                 out += ["1" * int(x), "a" * int(x), str(int(x))]
         return out + _TEXT_DEFAULTS + [str(int(x)) for x in numbers if x == x]
+
+    def _inside_geofences(self, node, constraint) -> list[str]:
+        """For geofence(., shape) constraints: the mean of the shape's corners (inside a convex shape)."""
+        from waypoint_core.xform.xpath_eval import Ctx, compile_ast, to_string
+        out = []
+        for part in _walk(constraint.ast) if constraint is not None else ():
+            if part[0] == "call" and part[1] == "geofence" and len(part[2]) == 2:
+                try:
+                    shape = to_string(compile_ast(part[2][1], "geofence").fn(Ctx(node, self.session)))
+                    points = [tuple(map(float, p.split()[:2])) for p in shape.split(";") if len(p.split()) >= 2]
+                except (ValueError, FormError):
+                    continue
+                corners = points[:-1] if len(points) > 1 and points[0] == points[-1] else points
+                if corners:
+                    out.append(f"{sum(p[0] for p in corners) / len(corners)} {sum(p[1] for p in corners) / len(corners)}")
+        return out
 
     def _referenced_numbers(self, node) -> list[float]:
         bind = node.bind

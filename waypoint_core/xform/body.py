@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from waypoint_core.xform.errors import FormError
+from waypoint_core.xform.external import ExternalQuery, Search, parse_query, parse_search
 from waypoint_core.xform.text import Text
 from waypoint_core.xform.xpath_eval import Expr
 from waypoint_core.xform.xpath_refs import absolute_path
@@ -49,6 +50,8 @@ class Control:
     attrs: dict[str, str] = field(default_factory=dict)  # mediatype, start/end/step, autoplay...
     setvalues: list = field(default_factory=list)
     range: tuple[float, float, float] = (0.0, 10.0, 1.0)  # a range question's start, end, step
+    search: Search | None = None  # a search() appearance: choices from a CSV attachment (external.py)
+    query: ExternalQuery | None = None  # <input query=...>: a select one from itemsets.csv (external.py)
 
     @property
     def launch_app(self) -> str | None:
@@ -166,6 +169,13 @@ def _control(el, kind, base, compile_fn, report, setvalue_fn) -> Control:
     if kind == "range":
         ctrl.range = _range(ctrl.attrs, ref or base)
     _texts(ctrl, el, compile_fn, ref or base)
+    try:
+        if kind in ("select1", "select"):
+            ctrl.search = parse_search(ctrl.appearance)
+        if kind == "input" and el.get("query"):
+            ctrl.query = parse_query(el.get("query"), ref or base)
+    except FormError as exc:
+        raise FormError(exc.reason, ref=ref or base, expression=exc.expression) from exc
 
     def out_fn(text, w):
         return compile_fn(text, ref=w, what="label output")

@@ -8,6 +8,8 @@ actions and the dependency graph (graph.py). Anything the engine does not apply 
 
 from __future__ import annotations
 
+import base64
+import binascii
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +18,8 @@ from waypoint_core.xform._gc import gc_paused
 from waypoint_core.xform.audit import AuditConfig
 from waypoint_core.xform.body import Control, parse_body
 from waypoint_core.xform.errors import FormError, XPathEvalError, XPathSyntaxError
+from waypoint_core.xform.external import ITEMSETS_FILE, Table, read_table
+from waypoint_core.xform.geojson import geojson_items
 from waypoint_core.xform.graph import build_graph
 from waypoint_core.xform.media import csv_rows
 from waypoint_core.xform.nodes import Node, document, from_element, parse_xml, split_tag
@@ -107,6 +111,19 @@ class FormDefinition:
     public_key: str | None = None
     graph: object = None
     bind_count: int = 0  # <bind> elements, as other engines count them
+    # CSV attachments read by search() and external selects, by lower-case file name (external.py)
+    files: dict[str, bytes] = field(default_factory=dict)
+    _tables: dict[str, Table] = field(default_factory=dict, repr=False)
+
+    def table(self, name: str) -> Table | None:
+        """A CSV attachment of search() or an external select, parsed once; None if the form lacks it."""
+        key = name.lower()
+        if key not in self._tables:
+            data = self.files.get(key)
+            if data is None:
+                return None
+            self._tables[key] = read_table(data, name)
+        return self._tables[key]
 
     @property
     def languages(self) -> list[str]:
@@ -185,6 +202,7 @@ class _Loader:
             if name in ("setgeopoint", "recordaudio"):
                 what = "location capture" if name == "setgeopoint" else "audio recording"
                 self.unsupported.append(f"odk:{name} on {el.get('ref')} is not applied (no {what})")
+        files = self._attachments(model, controls)
         definition = FormDefinition(
             title=(title_el.text or "").strip() if title_el is not None else "",
             form_id=template.attrs.get("id", template.name),
@@ -193,7 +211,7 @@ class _Loader:
             repeats=repeats, translations=translations, default_language=default_language,
             setvalues=setvalues, unsupported=self.unsupported, warnings=self.warnings, audit=self.audit,
             root_attrs=dict(primary.attrib),
-            root_ns=template.ns,
+            root_ns=template.ns, files=files,
         )
         submission = model.find(f"{XF}submission")
         if submission is not None:
@@ -322,6 +340,29 @@ class _Loader:
         return SetValue(event=" ".join(usable), ref=path, value=value, literal=(el.text or "").strip(),
                         trigger_ref=trigger_ref)
 
+    def _attachments(self, model: ET.Element, controls: dict[str, Control]) -> dict[str, bytes]:
+        """The CSV files search() appearances and external selects read: carried in the installed form
+        (<wp:attachment>, media.embed_external_instances), else from the media folder."""
+        files: dict[str, bytes] = {}
+        for el in model.findall(f"{WAYPOINT}attachment"):
+            try:
+                files[(el.get("name") or "").lower()] = base64.b64decode(el.text or "", validate=True)
+            except binascii.Error as exc:
+                raise FormError(f"the attachment {el.get('name')} carried in the form is damaged") from exc
+        on_disk = {p.name.lower(): p for p in self.media_dir.iterdir() if p.is_file()} \
+            if self.media_dir is not None and self.media_dir.is_dir() else {}
+        for path, control in controls.items():
+            wanted = control.search.file_name if control.search is not None else \
+                ITEMSETS_FILE if control.query is not None else None
+            if wanted is None or wanted in files:
+                continue
+            if wanted in on_disk:
+                files[wanted] = on_disk[wanted].read_bytes()
+            else:
+                what = f"search('{control.search.file}')" if control.search is not None else "the external select"
+                self.unsupported.append(f"{what} on {path}: the file {wanted} is not given; it offers no choices")
+        return files
+
     def _secondary(self, inst_id: str, inst: ET.Element) -> Node:
         src = inst.get("src")
         if not src:
@@ -336,6 +377,8 @@ class _Loader:
         data = (self.media_dir / name).read_bytes()
         if src.startswith("jr://file-csv/") or name.lower().endswith(".csv"):
             return document(_csv_root(csv_rows(data, name)))
+        if src.endswith("geojson"):  # as JavaRosa's GeoJsonExternalInstance.isSupported
+            return document(_items_root(geojson_items(data, name)))
         try:
             root = from_element(parse_xml(data, f"external instance {inst_id!r} ({name})"))
         except ValueError as exc:
@@ -345,10 +388,14 @@ class _Loader:
 
 
 def _csv_root(rows: list[dict[str, str]]) -> Node:
+    return _items_root([list(row.items()) for row in rows])
+
+
+def _items_root(items: list[list[tuple[str, str]]]) -> Node:
     root = Node("root")
-    for row in rows:
+    for pairs in items:
         item = root.append(Node("item"))
-        for key, value in row.items():
+        for key, value in pairs:
             item.append(Node(key)).value = value
     return root
 

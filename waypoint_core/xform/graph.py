@@ -74,6 +74,17 @@ def _collect(definition) -> list[Vertex]:
             refs, structure = split_references(ctrl.itemset.nodeset.ast, path)
             if refs or structure:
                 raw.append(Vertex(0, path, "choices", ctrl.itemset.nodeset, frozenset(refs), frozenset(structure)))
+        # search() arguments and external-select conditions that read answers refresh the choices too
+        arguments = ctrl.search.args if ctrl.search is not None else \
+            [c.value for c in ctrl.query.conditions] if ctrl.query is not None else []
+        if arguments:
+            refs, structure = set(), set()
+            for expr in arguments:
+                values, shape = split_references(expr.ast, path)
+                refs |= values
+                structure |= shape
+            if refs or structure:
+                raw.append(Vertex(0, path, "choices", arguments[0], frozenset(refs), frozenset(structure)))
         outputs = []
         for text in (ctrl.label, ctrl.hint):
             if text is not None:

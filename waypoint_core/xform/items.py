@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from waypoint_core.xform.changes import ChangeSet
+from waypoint_core.xform.errors import FormError, XPathEvalError
+from waypoint_core.xform.external import ITEMSETS_FILE, Config, query_choices, query_value, search_choices
 from waypoint_core.xform.nodes import Node
 from waypoint_core.xform.text import Text
 from waypoint_core.xform.xpath_eval import Ctx, to_bool, to_string
@@ -20,6 +22,9 @@ class Choice:
     value: str
     label: str
     media: dict = field(default_factory=dict)
+    # select one from map (appearance "map"): the item's other children in order, e.g. a GeoJSON feature's
+    # geometry and properties (JavaRosa's SelectChoice.getAdditionalChildren, what Collect's map shows)
+    properties: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -199,7 +204,9 @@ class ItemsMixin:
             item.app = control.launch_app
             if item.app and bind is not None:
                 item.app_message = bind.no_app_message
-            if control.items or control.itemset:
+            if control.query is not None:
+                item.control = "select1"  # an external select is answered as a select one, as in Collect
+            if control.items or control.itemset or control.query is not None:
                 item.choices = self.choices_for(node)
         if bind is not None:
             if not item.valid:
@@ -261,6 +268,8 @@ class ItemsMixin:
         if control is None:
             return []
         translations = self.definition.translations
+        if control.search is not None or control.query is not None:
+            return self._external_choices(control, node)
         if control.items:
             # inline choices are the same for every instance unless a label shows an <output/>
             dynamic = self._static_itemsets.get(("inline", node.gpath))
@@ -285,14 +294,62 @@ class ItemsMixin:
         if self.language in cache:
             return cache[self.language]
         out = []
+        on_map = "map" in (control.appearance or "").split()
+        label_name = _last_step(itemset.label.ast) if itemset.label is not None else None
         for item in itemset.nodeset.fn(Ctx(node, self)):
             ctx = Ctx(item, self, current=node)
             value = to_string(itemset.value.fn(ctx))
             if itemset.label_itext is not None:
                 text = Text(itext_id=to_string(itemset.label_itext.fn(ctx)))
-                out.append(Choice(value, text.resolve(translations, self.language, node, self),
-                                  text.media(translations, self.language)))
+                choice = Choice(value, text.resolve(translations, self.language, node, self),
+                                text.media(translations, self.language))
             else:
-                out.append(Choice(value, to_string(itemset.label.fn(ctx)) if itemset.label is not None else value))
+                choice = Choice(value, to_string(itemset.label.fn(ctx)) if itemset.label is not None else value)
+            if on_map:
+                choice.properties = [(c.name, c.value) for c in getattr(item, "children", ()) if c.name != label_name]
+            out.append(choice)
         cache[self.language] = out
         return out
+
+    def _external_choices(self, control, node: Node) -> list[Choice]:
+        """Choices of a search() appearance or an external select, from its CSV attachment (external.py);
+        kept per node and language until their "choices" vertex (the arguments' answers) fires."""
+        cache = self._choice_cache.setdefault(node, {})
+        if self.language in cache:
+            return cache[self.language]
+        translations = self.definition.translations
+        out: list[Choice] = []
+        try:
+            if control.search is not None:
+                table = self.definition.table(control.search.file_name)
+                configs = []
+                for value, text in control.items:
+                    image = text.media(translations, self.language).get("image", "")
+                    configs.append(Config(value, text.resolve(translations, self.language, node, self),
+                                          image.removeprefix("jr://images/")))
+                if table is None:  # listed in definition.unsupported: only the plain choices remain
+                    out = [Choice(c.value, c.label) for c in configs if c.value.strip().lstrip("-").isdigit()]
+                else:
+                    args = [a.fn(Ctx(node, self)) for a in control.search.args]
+                    for value, label, image in search_choices(control.search, table, configs, args,
+                                                              control.search.file_name):
+                        out.append(Choice(value, label, {"image": "jr://images/" + image} if image else {}))
+            else:
+                table = self.definition.table(ITEMSETS_FILE)
+                if table is not None:
+                    values = [query_value(c.value.fn(Ctx(node, self))) for c in control.query.conditions]
+                    out = [Choice(v, label) for v, label in query_choices(control.query, table, values, self.language)]
+        except FormError as exc:
+            error = XPathEvalError(f"choices: {exc.reason}", ref=self.ref_of(node), expression=control.appearance)
+            if str(error) not in {str(e) for e in self.errors}:
+                self.errors.append(error)
+        cache[self.language] = out
+        return out
+
+
+def _last_step(ast) -> str | None:
+    """The element name an itemset's label reads (`name` of <label ref="name"/>), left out of its properties."""
+    if ast[0] == "path" and ast[3]:
+        axis, test, _ = ast[3][-1]
+        return test if axis == "child" else None
+    return None

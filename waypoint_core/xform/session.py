@@ -341,7 +341,7 @@ class FormSession(ItemsMixin, RepeatsMixin):
         if text and control is not None and control.kind == "range":
             self._check_range(control, text, ref)
         if text and control is not None and type_ in ("select1", "select", "rank") and \
-                (control.items or control.itemset):
+                (control.items or control.itemset or control.query is not None):
             allowed = {c.value for c in self.choices_for(node)}
             kept = self._within_choices(node, text, allowed)
             if kept != text:
@@ -381,6 +381,8 @@ class FormSession(ItemsMixin, RepeatsMixin):
         control = self.definition.controls.get(node.gpath)
         if control is not None and control.kind in ("select1", "select", "rank"):
             return control.kind
+        if control is not None and control.query is not None:
+            return "select1"
         if control is not None and control.kind == "trigger":
             return "acknowledge"
         return node.dtype or "string"

@@ -536,3 +536,9 @@ def compile_xpath(text: str) -> Expr:
     """Parse and compile once per distinct expression text; raises XPathSyntaxError/XPathEvalError."""
     ast = parse_xpath(text)
     return Expr(text, ast, _compile(ast))
+
+
+def compile_ast(ast, text: str) -> Expr:
+    """An Expr from an already parsed AST (e.g. one argument of a call its caller reads itself); `text` is
+    what error messages quote."""
+    return Expr(text, ast, _compile(ast))

@@ -34,6 +34,7 @@ from desktop_app.ui.forms.fields import (
     TextField,
     appearances,
 )
+from desktop_app.ui.forms.map_field import SelectOneMapField
 from desktop_app.ui.forms.moments import DateField, DateTimeField, TimeField
 from waypoint_core.xform import Item
 
@@ -266,6 +267,8 @@ def field_class(item: Item) -> type[FieldWidget]:
     if control == "input" and item.readonly:
         return NoteField
     if control in ("select1",):
+        if "map" in look:
+            return SelectOneMapField
         return SelectOneComboField if look & {"minimal", "autocomplete", "search"} else SelectOneField
     if control == "select":
         return SelectManyListField if "minimal" in look else SelectManyField

@@ -1,4 +1,6 @@
-"""Render each shipped form in the form screen, in English and French, to docs/screenshots/forms-*.png.
+"""Render each shipped form in the form screen, in English and French, to docs/screenshots/forms-*.png; with
+../shared/corpus beside the repository, also questions whose choices come from attachments (select one from
+map, search()).
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python -m tests.ui.forms.make_form_screenshots
 
@@ -33,6 +35,14 @@ SCENES = {
     "assistance_event": ([("/data/event/person_ref", "12")], "/data/event/person_ref", ["/data/event/person_ref"]),
     "referral": ([], None, []),
 }
+FOCUSED = {"map-select"}
+# corpus forms with attachments (folder, form file, picture name) -> the same kind of scene
+ATTACHMENT_SCENES = {
+    ("wf_all-question-types_xml", "wf_all-question-types-v2024091201-3.xml", "map-select"): (
+        [("/data/select_one_question_types/map", "2")], "/data/select_one_question_types/map", []),
+    ("co_different-search-appearances", "co_different-search-appearances.xml", "search-select"): (
+        [("/different-search-appearances/fruit1", "oranges")], "/different-search-appearances/fruit1", []),
+}
 
 
 def main() -> int:
@@ -54,7 +64,18 @@ def main() -> int:
     apply_style(qt_app, resources=RESOURCES)
     translations = Translations(app=qt_app, i18n_dir=RESOURCES / "i18n")
     OUT.mkdir(parents=True, exist_ok=True)
+    from tests.corpus import CORPUS
     xforms = {p.stem: forms.validate_form_file(p).xform for p in forms.shipped_form_files(REPO / "forms")}
+    scenes = dict(SCENES)
+    if CORPUS is not None:  # installed as `forms add` does: the attachments are carried in the form
+        for (folder, name, stem), scene in ATTACHMENT_SCENES.items():
+            media = CORPUS / "features" / folder
+            xform = forms.validate_form_file(media / name, media_dir=media).xform
+            # the search() fixture has no version to pin records to: give it one (ODK Central would, at upload)
+            xform = xform.replace('<different-search-appearances id="different-search-appearances">',
+                                  '<different-search-appearances id="different-search-appearances" version="1">', 1)
+            xforms[stem] = xform
+            scenes[stem] = scene
     runner = TaskRunner()
     home = Path(tempfile.mkdtemp(prefix="waypoint-form-shots-"))
 
@@ -69,6 +90,7 @@ def main() -> int:
 
     task = runner.run_db(create)
     task.succeeded.connect(lambda vault: opened.setdefault("vault", vault))
+    task.failed.connect(lambda error: print("could not create the vault:", error))
     settle(lambda: "vault" in opened)
     vault = opened["vault"]
 
@@ -77,7 +99,7 @@ def main() -> int:
 
     for stem, xform in sorted(xforms.items()):
         definition = FormDefinition.from_xml(xform)
-        answers, page_ref, flagged = SCENES.get(stem, ([], None, []))
+        answers, page_ref, flagged = scenes.get(stem, ([], None, []))
         for language in ("en", "fr"):
             translations.switch(language)
             screen = FormScreen(opened=OpenedForm.new(definition, form_id=definition.form_id,
@@ -92,6 +114,8 @@ def main() -> int:
                 screen.view._answer(ref, value)
             if page_ref:
                 screen.view.go_to_page(screen.view.page_of_ref(page_ref))
+                if stem in FOCUSED:  # a question far down its page: scrolled into view, as finalize does
+                    screen.view.focus_field(screen.view.field(page_ref))
             for ref in flagged:
                 screen.view.field(ref).mark_touched()
             settle(lambda: not screen._saving, ms=3000)
