@@ -31,7 +31,7 @@ from typing import Any
 
 from waypoint_core.xform.errors import FormError, XPathEvalError, XPathSyntaxError
 from waypoint_core.xform.xpath_eval import Expr, compile_ast, compile_xpath, to_string
-from waypoint_core.xform.values import java_double
+from waypoint_core.xform.xpath_eval import java_double
 from waypoint_core.xform.xpath_parse import parse_xpath
 
 ITEMSETS_FILE = "itemsets.csv"

@@ -12,7 +12,7 @@ import json
 from typing import Any
 
 from waypoint_core.xform.errors import FormError
-from waypoint_core.xform.values import java_double
+from waypoint_core.xform.xpath_eval import java_double
 
 
 class _Text:

@@ -219,8 +219,10 @@ class FormSession(ItemsMixin, RepeatsMixin):
         """A select keeps only answers that are still among its filtered choices: country Mali
         drops city Niamey. JavaRosa does this whenever it lists the choices of a question on
         screen (ItemsetBinding.getChoices → updateQuestionAnswerInModel); a hidden select is
-        put off like its other work and cleaned when shown again."""
-        if not node.value:
+        put off like its other work and cleaned when shown again. Only itemsets: the choices of search()
+        and of external selects are Collect's own lists, not an ItemsetBinding, and their answer stays."""
+        control = self.definition.controls.get(node.gpath)
+        if not node.value or control is None or control.itemset is None:
             return []
         allowed = {c.value for c in self.choices_for(node)}
         kept = self._within_choices(node, node.value, allowed)

@@ -199,6 +199,9 @@ def test_external_select_from_itemsets_csv_follows_earlier_answers_and_language(
         session.answer("/data/city", "seattle")
     session.set_language("French")  # label::French, as Collect picks label::<language>
     assert [c.label for c in session.choices("/data/county")] == ["Le King", "La Cameron"]
+    # unlike an itemset's (ItemsetBinding), an external select's answer no longer listed stays, as in Collect
+    session.answer("/data/state", "a2")
+    assert session.value("/data/county") == "b4" and [c.value for c in session.choices("/data/county")] == ["b1", "b2"]
 
 
 @pytest.mark.corpus
