@@ -68,10 +68,15 @@ class FormSession(ItemsMixin, RepeatsMixin):
             load_instance(self, instance_xml)
         self._reindex()
         self._compute_all()
+        # JavaRosa's FormDef.initialize: preloads and odk-instance-first-load (with the deprecated
+        # xforms-ready) for a new record only, then odk-instance-load on every load, reopening too
+        events = ("odk-instance-first-load", "xforms-ready", "odk-instance-load") if instance_xml is None \
+            else ("odk-instance-load",)
         if instance_xml is None:
             self._preload_start()
+        for event in events:
             for sv in definition.setvalues:
-                if any(e in sv.event.split() for e in ("odk-instance-first-load", "xforms-ready")):
+                if event in sv.event.split():
                     # inside a repeat, the action applies to every instance the form starts with
                     for target in list(self._by_gpath.get(sv.ref, ())):
                         self._run_setvalue(sv, target, ChangeSet())

@@ -394,3 +394,20 @@ def test_the_audit_question_asks_for_old_and_new_values_and_the_user(form):
 |        | audit     | audit   |       | location-priority=balanced location-min-interval=60 location-max-age=120 |
 """)
     assert "records no location" in located.definition.unsupported[0]
+
+
+def test_odk_instance_load_runs_on_every_load_and_first_load_only_on_a_new_record():
+    # FormDef.initialize: odk-instance-first-load (and xforms-ready) if newInstance, then odk-instance-load always
+    definition = xform("""
+      <instance><data id="e"><first/><every/><loads>0</loads></data></instance>
+      <bind nodeset="/data/first" type="string"/><bind nodeset="/data/every" type="string"/>
+      <bind nodeset="/data/loads" type="int"/>
+      <setvalue event="odk-instance-first-load" ref="/data/first" value="'new'"/>
+      <setvalue event="odk-instance-load" ref="/data/loads" value="/data/loads + 1"/>
+      <setvalue event="odk-instance-load" ref="/data/every" value="concat(/data/first, '!')"/>""")
+    s = new_session(definition)
+    assert (s.value("/data/first"), s.value("/data/every"), s.value("/data/loads")) == ("new", "new!", "1")
+    draft = s.to_instance_xml(include_nonrelevant=True).replace("<first>new</first>", "<first>kept</first>")
+    reopened = new_session(definition, instance_xml=draft)
+    assert (reopened.value("/data/first"), reopened.value("/data/every"), reopened.value("/data/loads")) == \
+        ("kept", "kept!", "2")
