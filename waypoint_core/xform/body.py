@@ -100,7 +100,8 @@ def _children(el, base, compile_fn, report, setvalue_fn, controls, repeats) -> l
             if ctrl.ref:
                 controls[ctrl.ref] = ctrl
         else:
-            report(f"body element <{name}> is not shown")
+            where = _resolve(child, base, lambda _message: None) or base
+            report(f"body element <{name}> at {where} is not shown")
             continue
         if ctrl is not None:
             out.append(ctrl)

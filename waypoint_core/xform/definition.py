@@ -72,6 +72,7 @@ class Bind:
     preload_params: str | None = None
     id: str | None = None
     no_app_message: str | None = None  # jr:noAppErrorString of a launch-app question
+    max_pixels: int | None = None  # orx:max-pixels: an image's longest side, as Collect scales it down
     extra: dict[str, str] = field(default_factory=dict)  # app annotations: {"wp:extract": "search"}
 
 
@@ -268,6 +269,12 @@ class _Loader:
                 raw = el.get(attr)
                 if raw:
                     setattr(bind, prop, Text.from_attribute(raw, self._compile_output, path))
+            pixels = el.get("{http://openrosa.org/xforms}max-pixels")
+            if pixels:
+                try:
+                    bind.max_pixels = int(pixels.strip())
+                except ValueError:
+                    raise FormError(f"max-pixels={pixels!r} is not a whole number", ref=path) from None
             if el.get(f"{JR}noAppErrorString"):
                 bind.no_app_message = el.get(f"{JR}noAppErrorString")
             preload = el.get(f"{JR}preload")

@@ -55,6 +55,7 @@ class Item:
     # the Android app ODK Collect opens to fill this (an `ex:` appearance): here the answer is typed
     app: str | None = None
     app_message: str | None = None  # jr:noAppErrorString, what Collect says when the app is missing
+    max_pixels: int | None = None  # an image answer's longest side at most (orx:max-pixels), as Collect scales
 
 
 class ItemsMixin:
@@ -209,6 +210,7 @@ class ItemsMixin:
             if control.items or control.itemset or control.query is not None:
                 item.choices = self.choices_for(node)
         if bind is not None:
+            item.max_pixels = bind.max_pixels
             if not item.valid:
                 item.constraint_message = self._message(node, "constraint_msg") or "Sorry, this response is invalid."
             if node.required:

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QBuffer, QIODevice, Qt
+from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QSlider, QWidget
 
 from desktop_app.ui.forms.choices import (
@@ -167,6 +168,20 @@ class PendingFile:
     data: bytes
 
 
+def _scaled_down(data: bytes, mime: str, max_pixels: int) -> bytes:
+    """An image whose longest side is above `max_pixels` scaled down to it, as ODK Collect does for
+    a form's max-pixels (ImageFileUtils.scaleDownImage); a smaller one or one Qt cannot read is kept."""
+    image = QImage.fromData(data)
+    if image.isNull() or max(image.width(), image.height()) <= max_pixels:
+        return data
+    scaled = image.scaled(max_pixels, max_pixels, Qt.AspectRatioMode.KeepAspectRatio,
+                          Qt.TransformationMode.SmoothTransformation)
+    out = QBuffer()
+    out.open(QIODevice.OpenModeFlag.WriteOnly)
+    scaled.save(out, "PNG" if mime == "image/png" else "JPEG")
+    return bytes(out.data())
+
+
 class UploadField(FieldWidget):
     """image/file: pick a file; its bytes go to the vault with the record, the answer is its name."""
 
@@ -201,6 +216,8 @@ class UploadField(FieldWidget):
         wanted = self.accepted_mime()
         if wanted.endswith("/*") and wanted != "*/*" and not mime.startswith(wanted[:-1]):
             return self.tr("Choose a file of this kind: %1").replace("%1", wanted)
+        if self.item.max_pixels and mime in ("image/jpeg", "image/png"):
+            data = _scaled_down(data, mime, self.item.max_pixels)
         self.pending = PendingFile(name=stored_name, mime=mime, data=data)
         self.mark_touched()
         self.emit_answer(stored_name)

@@ -433,3 +433,21 @@ def test_a_launch_app_question_is_typed_and_says_so(qtbot, tmp_path, make_view):
     assert "change.uw.android.BREATHCOUNT" in field.hint.text() and "No counter app." in field.hint.text()
     qtbot.keyClicks(field.focus_target(), "24")
     assert view.session.value("/data/breaths") == "24"
+
+
+def test_an_image_is_scaled_down_to_the_forms_max_pixels(qtbot, tmp_path, make_view):
+    # ODK Collect scales a photo so its longest side is max-pixels (pyxform's parameter, orx:max-pixels)
+    from PySide6.QtGui import QColor, QImage
+    source = tmp_path / "photo.md"
+    source.write_text("| survey |\n| | type | name | label | parameters |\n"
+                      "| | image | photo | Photo | max-pixels=100 |\n| | image | full | Full | |\n", encoding="utf-8")
+    view = make_view(FormDefinition.from_xml(forms.validate_form_file(source).xform))
+    picture = QImage(400, 200, QImage.Format.Format_RGB32)
+    picture.fill(QColor("darkblue"))
+    path = tmp_path / "wide.jpg"
+    assert picture.save(str(path), "JPEG")
+    for ref, size in (("/data/photo", (100, 50)), ("/data/full", (400, 200))):
+        field = view.field(ref)
+        assert field.attach(path, stored_name="wide.jpg") is None
+        stored = QImage.fromData(field.pending.data)
+        assert (stored.width(), stored.height()) == size
