@@ -323,6 +323,8 @@ def _pulldata(ctx, instance_id, column, key_column, key):
 
 _fn("uuid", 0, 1)(lambda ctx, n=None: ctx.env.uuid() if n is None else _random_text(ctx, int(to_number(n))))
 _fn("random", 0, 0)(lambda ctx: ctx.env.random())
+# JavaRosa: the form's version attribute ("" when it has none)
+_fn("version", 0, 0)(lambda ctx: ctx.env.definition.version)
 # JavaRosa reads the node's own value through a path, so a hidden node counts as empty there too
 _fn("once", 1, 1)(lambda ctx, v: ctx.node.value if ctx.node.relevant and ctx.node.value else v)
 

@@ -411,3 +411,10 @@ def test_odk_instance_load_runs_on_every_load_and_first_load_only_on_a_new_recor
     reopened = new_session(definition, instance_xml=draft)
     assert (reopened.value("/data/first"), reopened.value("/data/every"), reopened.value("/data/loads")) == \
         ("kept", "kept!", "2")
+
+
+def test_version_gives_the_forms_version():
+    # XPathFuncExpr 'version': the main instance's formVersion, "" when there is none
+    s = new_session(xform('<instance><data id="v" version="2026120601"><v/></data></instance>'
+                          '<bind nodeset="/data/v" type="string" calculate="version()"/>'))
+    assert s.value("/data/v") == "2026120601"
