@@ -104,3 +104,29 @@ def test_import_unknown_form_is_one_clear_line(cli_vault, capsys, tmp_path):
     path.write_text("a\n1\n", encoding="utf-8")
     code, _, err = run(capsys, "import", "--form", "nope", str(path), "--vault", str(cli_vault), "--user", ADMIN)
     assert code == 2 and "no form 'nope' is installed" in err
+
+
+def test_check_and_add_tell_what_is_not_run_as_collect_runs_it(cli_vault, capsys, tmp_path):
+    # `forms check` reports behaviour, not only loading: a feature run otherwise than in ODK Collect is
+    # listed with its question and fails the check (and the install); what Collect ignores too is a warning
+    import json
+    located = tmp_path / "located.md"
+    located.write_text("| survey |\n| | type | name | label |\n| | start-geopoint | where | |\n"
+                       "| | text | name | Name |\n| settings |\n| | form_id | version |\n| | located | 1 |\n",
+                       encoding="utf-8")
+    code, out, _ = run(capsys, "forms", "check", str(located))
+    result = json.loads(out)
+    assert code == 1 and result["status"] == "fail" and "not run as ODK Collect" in result["error"]
+    assert any("setgeopoint" in f and "/data/where" in f for f in result["unsupported"])
+    code, _, err = run(capsys, "forms", "add", str(located), "--vault", str(cli_vault), "--user", ADMIN)
+    assert code == 1 and "setgeopoint" in err
+
+    launch = tmp_path / "launch.md"
+    launch.write_text("| survey |\n| | type | name | label | appearance |\n"
+                      "| | integer | breaths | Breaths | ex:change.uw.android.BREATHCOUNT |\n", encoding="utf-8")
+    code, out, _ = run(capsys, "forms", "check", str(launch))
+    result = json.loads(out)
+    assert code == 0 and result["unsupported"] == [] and "typed" in result["warnings"][0]
+    code, out, err = run(capsys, "forms", "add", str(launch), "--vault", str(cli_vault), "--user", ADMIN)
+    assert code == 0 and "installed" in out
+    assert "typed" in err and "has no version" in err  # said, and installed

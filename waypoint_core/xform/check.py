@@ -1,5 +1,9 @@
 """`forms check` for one file: load, auto-fill to a valid finalized instance, time a recompute.
 
+A form passes only if it fills to a finalized record and the engine runs everything in it as ODK
+Collect does: what it does not is listed in `unsupported` (each with its question) and fails the
+check, as it refuses the install; what Collect ignores too is listed in `warnings`.
+
 Used by `waypoint forms check`, the corpus tests and bench/bench_forms.py, so all three measure
 the same thing. The recompute is timed on the question most other expressions read (the most
 "widely referenced" answer), alternating between two valid values 20 times; each timing covers
@@ -59,6 +63,10 @@ def check_form(path: str | Path, *, media_dir: str | Path | None = None) -> dict
         elif issues:
             result["error"] = f"{len(issues)} answers still block finalizing"
             result["issues"] = [f"{i.ref}: {i.kind}: {i.message}" for i in issues[:10]]
+        elif definition.unsupported:
+            # it fills, but not as ODK Collect would record it: the truth, and why install refuses it
+            result["error"] = (f"{len(definition.unsupported)} features of the form are not run as ODK Collect "
+                               "runs them (see unsupported)")
         else:
             session.to_instance_xml()
             result["status"] = "pass"
