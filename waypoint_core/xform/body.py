@@ -10,6 +10,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import cached_property
 
 from waypoint_core.xform.errors import FormError
 from waypoint_core.xform.external import ExternalQuery, Search, parse_query, parse_search
@@ -53,7 +54,7 @@ class Control:
     search: Search | None = None  # a search() appearance: choices from a CSV attachment (external.py)
     query: ExternalQuery | None = None  # <input query=...>: a select one from itemsets.csv (external.py)
 
-    @property
+    @cached_property
     def launch_app(self) -> str | None:
         """The Android app ODK Collect opens to fill this question or group (an `ex:` appearance, or
         pyxform's intent attribute), or None. Waypoint has the answer typed."""

@@ -37,12 +37,22 @@ class Graph:
     shape_readers_of: dict[str, tuple[int, ...]]  # repeat path -> vertexes reading count()/position()
     descendants: dict[str, tuple[str, ...]]  # generic path -> itself and every path below it
     own_of: dict[str, tuple[int, ...]] = field(default_factory=dict)  # path -> its own vertexes
+    _relevance_readers: dict[str, tuple[int, ...]] = field(default_factory=dict, repr=False)
 
     def readers(self, path: str) -> tuple[int, ...]:
         return self.readers_of.get(path, ())
 
     def shape_readers(self, path: str) -> tuple[int, ...]:
         return self.shape_readers_of.get(path, ())
+
+    def relevance_readers(self, path: str) -> tuple[int, ...]:
+        """What runs again when a node at `path` is shown or hidden: whatever reads it (or a group
+        holding it) and whatever counts it. Worked out once per path."""
+        found = self._relevance_readers.get(path)
+        if found is None:
+            found = tuple(sorted(set(self.readers(path)) | set(self.shape_readers(path))))
+            self._relevance_readers[path] = found
+        return found
 
     def own(self, path: str) -> tuple[int, ...]:
         """The vertexes computing properties of `path` itself."""

@@ -185,37 +185,57 @@ class ItemsMixin:
         return item
 
     def _question(self, control, node: Node) -> Item:
+        # an answer that shows or hides a whole form re-reads thousands of items (bench6: 2,460 in
+        # one answer): what does not depend on answers is worked out once per question and
+        # language, and the Item is built in one positional call, twice as fast as by keywords
         bind = node.bind
-        item = Item(kind="question", ref=self.ref_of(node), control=control.kind if control else None,
-                    type=self.answer_type(node), appearance=control.appearance if control else None,
-                    relevant=node.relevant, required=node.required, readonly=self.is_readonly(node),
-                    value=node.value, valid=node.valid)
-        if control is not None:
-            # an answer that shows or hides a whole form re-reads thousands of items: the texts
-            # of a question without <output/>s are worked out once per language
-            key = (id(control), self.language)
-            texts = self._static_texts.get(key)
-            if texts is None:
-                texts = self._question_texts(control, node)
-                if texts[4]:
-                    self._static_texts[key] = texts
-            item.label, item.hint, item.guidance, media, _ = texts
-            item.media = dict(media)
-            item.attrs = dict(control.attrs)
-            item.app = control.launch_app
-            if item.app and bind is not None:
-                item.app_message = bind.no_app_message
-            if control.query is not None:
-                item.control = "select1"  # an external select is answered as a select one, as in Collect
-            if control.items or control.itemset or control.query is not None:
-                item.choices = self.choices_for(node)
+        static = self._question_static(control, node) if control is not None else None
+        if static is None:
+            kind, label, hint, guidance, media, appearance, attrs, app, app_message, has_choices = \
+                None, "", "", "", {}, None, {}, None, None, False
+        else:
+            kind, label, hint, guidance, media, appearance, attrs, app, app_message, has_choices = static
+        valid, required = node.valid, node.required
+        constraint_message = required_message = None
         if bind is not None:
-            item.max_pixels = bind.max_pixels
-            if not item.valid:
-                item.constraint_message = self._message(node, "constraint_msg") or "Sorry, this response is invalid."
-            if node.required:
-                item.required_message = self._message(node, "required_msg") or "Sorry, this response is required."
-        return item
+            if not valid:
+                constraint_message = self._message(node, "constraint_msg") or "Sorry, this response is invalid."
+            if required:
+                required_message = self._required_message(node)
+        return Item("question", self.ref_of(node), kind, self.answer_type(node), label, hint, guidance,
+                    dict(media), appearance, node.relevant, required, self.is_readonly(node), node.value, valid,
+                    constraint_message, required_message, self.choices_for(node) if has_choices else None,
+                    [], False, dict(attrs), app, app_message, bind.max_pixels if bind is not None else None)
+
+    def _required_message(self, node: Node) -> str:
+        """The required message: most forms have none or a fixed one, kept per question and language."""
+        key = (node.gpath, self.language)
+        found = self._required_messages.get(key)
+        if found is None:
+            text = node.bind.required_msg if node.bind is not None else None
+            found = self._message(node, "required_msg") or "Sorry, this response is required."
+            if text is None or (text.itext_expr is None and not text.outputs(self.definition.translations)):
+                self._required_messages[key] = found
+        return found
+
+    def _question_static(self, control, node: Node) -> tuple:
+        """A question's control kind, texts, media, appearance, attributes and launch-app, kept per
+        language unless a text shows an <output/> (then worked out each time)."""
+        key = (id(control), self.language)
+        found = self._static_texts.get(key)
+        if found is not None:
+            return found
+        label, hint, guidance, media, static = self._question_texts(control, node)
+        app = control.launch_app
+        bind = node.bind
+        # an external select is answered as a select one, as in Collect
+        kind = "select1" if control.query is not None else control.kind
+        found = (kind, label, hint, guidance, media, control.appearance, control.attrs, app,
+                 bind.no_app_message if app and bind is not None else None,
+                 bool(control.items or control.itemset or control.query is not None))
+        if static:
+            self._static_texts[key] = found
+        return found
 
     def _question_texts(self, control, node: Node) -> tuple[str, str, str, dict, bool]:
         """(label, hint, guidance, media, static): static when no text depends on answers."""

@@ -49,6 +49,7 @@ class FormSession(ItemsMixin, RepeatsMixin):
         self.metadata = dict(metadata or {})
         self._clock = clock or (lambda: dt.datetime.now().astimezone())
         self._uuid = uuid_factory or (lambda: str(_uuid.uuid4()))
+        self._timezone: dt.tzinfo | None = None
         self._rng = _random.Random(seed)
         self.language = language if language in definition.translations else definition.default_language
         self.audit = AuditLog(clock=self._clock, config=definition.audit, user=self.metadata.get("username", ""))
@@ -58,6 +59,7 @@ class FormSession(ItemsMixin, RepeatsMixin):
         self.errors: list[FormError] = []  # expressions that failed at run time (see _evaluation_failed)
         self._text_cache: dict = {}  # (id(Text), language, form) -> text, for texts without outputs
         self._static_texts: dict = {}  # (id(Control), language) -> a question's texts without outputs
+        self._required_messages: dict = {}  # (generic path, language) -> a fixed required message
         self._stale: set[Node] = set()  # non-relevant nodes whose computations were put off
         self._revived: list[Node] = []  # stale nodes relevant again, to recompute
         self._flipped: list[Node] = []  # nodes whose relevance flipped: their readers must re-run
@@ -91,8 +93,11 @@ class FormSession(ItemsMixin, RepeatsMixin):
 
     @property
     def timezone(self) -> dt.tzinfo | None:
-        """The device's time zone: dates and times are recorded in it, as Collect records them."""
-        return self._clock().tzinfo
+        """The device's time zone: dates and times are recorded in it, as Collect records them.
+        Read once per session (every calculation asks for it; the clock is slow to read)."""
+        if self._timezone is None:
+            self._timezone = self._clock().tzinfo
+        return self._timezone
 
     def today(self) -> dt.date:
         return self._clock().date()
@@ -174,24 +179,32 @@ class FormSession(ItemsMixin, RepeatsMixin):
         put off: the node is marked stale and recomputed when it becomes relevant again. This
         keeps an answer that hides or shows most of a form within a frame.
         """
-        if v.prop != "calculate" and (not node.relevant if v.prop != "relevant"
-                                      else node.parent is not None and not node.parent.relevant):
+        prop = v.prop
+        if prop != "calculate" and (not node.relevant if prop != "relevant"
+                                    else node.parent is not None and not node.parent.relevant):
             self._stale.add(node)
-            if v.prop == "choices":  # cheap, and an import may still ask a hidden select for them
+            if prop == "choices":  # cheap, and an import may still ask a hidden select for them
                 self._choice_cache.pop(node, None)
             return []
+        if prop == "label":
+            changes.labels.add(node)
+            return []
+        if prop == "constraint" and node.value == "":
+            # an empty answer always passes (JavaRosa does not check a constraint on no answer):
+            # no need to evaluate it, which matters when a section of unanswered questions is shown
+            if not node.valid:
+                node.valid = True
+                changes.validity.add(node)
+            return []
         try:
-            if v.prop == "choices":
+            if prop == "choices":
                 self._choice_cache.pop(node, None)
                 changes.choices.add(node)
                 return self._drop_stale_choices(node, changes)
-            if v.prop == "label":
-                changes.labels.add(node)
-                return []
             result = v.expr.fn(Ctx(node, self))
         except (FormError, ValueError, TypeError, ArithmeticError, IndexError, KeyError, RecursionError) as exc:
             result = self._evaluation_failed(v, node, exc)
-        if v.prop == "calculate":
+        if prop == "calculate":
             text, node.vtype = calculated_value(result, node.dtype or "string", self.timezone)
             if text != node.value:
                 changes.before_value.setdefault(node, node.value)
@@ -199,21 +212,21 @@ class FormSession(ItemsMixin, RepeatsMixin):
                 changes.values.add(node)
                 return [node.gpath]
             return []
-        flag = to_bool(result)
-        if v.prop == "relevant":
+        flag = result if result is True or result is False else to_bool(result)
+        if prop == "relevant":
             if flag != node.self_relevant:
                 node.self_relevant = flag
                 self._update_relevance(node, changes)
             return []
-        if v.prop == "required":
+        if prop == "required":
             if flag != node.required:
                 node.required = flag
                 changes.required.add(node)
-        elif v.prop == "readonly":
+        elif prop == "readonly":
             if flag != node.readonly:
                 node.readonly = flag
                 changes.readonly.add(node)
-        elif v.prop == "constraint":
+        elif prop == "constraint":
             ok = flag or node.value == ""
             if ok != node.valid:
                 node.valid = ok
@@ -253,24 +266,34 @@ class FormSession(ItemsMixin, RepeatsMixin):
         """Re-derive effective relevance below `start`; only subtrees whose state flipped are walked.
         Stale nodes that become relevant are queued in _revived for their vertices to re-run."""
         parent_relevant = start.parent.relevant if start.parent is not None else True
-        stack = [(start, parent_relevant, True)]
-        stale = self._stale
-        while stack:
-            node, above, forced = stack.pop()
-            now = above and node.self_relevant
-            # a stale node whose parent is shown again must recompute even if its own relevance
-            # (last computed while hidden) does not flip here: recomputing may flip it
-            if node in stale and (now or node.parent is None or node.parent.relevant):
-                stale.discard(node)
-                self._revived.append(node)
-            if now != node.relevant:
-                changes.before_relevant.setdefault(node, node.relevant)
-                node.relevant = now
-                changes.relevance.add(node)
-                self._flipped.append(node)
-            elif not forced:
-                continue
-            stack.extend((c, now, False) for c in node.children)
+        # (children, their parent's effective relevance): hiding a section walks thousands of nodes
+        stack: list[tuple[list[Node], bool]] = []
+        stale, revived, flipped = self._stale, self._revived, self._flipped
+        before, relevance = changes.before_relevant, changes.relevance
+        forced = True
+        pending = [start]
+        above = parent_relevant
+        while True:
+            for node in pending:
+                now = above and node.self_relevant
+                # a stale node whose parent is shown again must recompute even if its own relevance
+                # (last computed while hidden) does not flip here: recomputing may flip it
+                if stale and node in stale and (now or node.parent is None or node.parent.relevant):
+                    stale.discard(node)
+                    revived.append(node)
+                if now != node.relevant:
+                    before.setdefault(node, node.relevant)
+                    node.relevant = now
+                    relevance.add(node)
+                    flipped.append(node)
+                elif not forced:
+                    continue
+                if node.children:
+                    stack.append((node.children, now))
+            forced = False
+            if not stack:
+                return
+            pending, above = stack.pop()
 
     def _propagate(self, changed_paths, changes: ChangeSet, reshaped: str | None = None) -> None:
         graph = self.definition.graph
@@ -310,8 +333,7 @@ class FormSession(ItemsMixin, RepeatsMixin):
                 # a node shown or hidden reads differently (hidden = empty, out of count()):
                 # whatever reads it, or counts it, runs again
                 for gpath in {n.gpath for n in flipped}:
-                    enqueue(gpath)
-                    for i in graph.shape_readers(gpath):
+                    for i in graph.relevance_readers(gpath):
                         push(i)
                 flipped.clear()
             if not heap:
