@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from sqlmodel import select
 
+from desktop_app.records.schema import form_schema
 from desktop_app.vault.errors import PermissionDenied
 from desktop_app.vault.models import FormVersion
 from desktop_app.vault.vault import Vault, utc_now
@@ -56,7 +57,7 @@ def _info(row: FormVersion, *, new: bool = False) -> InstalledForm:
 def install_form(vault: Vault, *, xform: str, source_name: str | None = None,
                  check_role: bool = True) -> InstalledForm:
     """Install an XForm as a new version. The caller has already validated it with the engine."""
-    if check_role and vault.user.role not in INSTALLERS:
+    if check_role and not set(vault.roles) & set(INSTALLERS):
         raise PermissionDenied("installing forms needs an administrator or coordinator")
     try:
         header = read_xform_header(xform)
@@ -85,6 +86,24 @@ def list_forms(vault: Vault) -> list[InstalledForm]:
         rows = session.exec(select(FormVersion).order_by(FormVersion.form_id, FormVersion.installed_at,
                                                          FormVersion.version)).all()
     return [_info(r) for r in rows]
+
+
+# (vault's device id, form id, version) -> record kind. Installed versions never change, so this stays true.
+_KINDS: dict[tuple[str, str, str], str] = {}
+
+
+def list_forms_with_kinds(vault: Vault) -> list[tuple[str, str]]:
+    """(form id, record kind) for every installed version; the kind comes from the XForm (`wp:kind`), read once
+    per version and remembered."""
+    with vault.session(readonly=True) as session:
+        pairs = session.exec(select(FormVersion.form_id, FormVersion.version)).all()
+    out = []
+    for form_id, version in pairs:
+        key = (vault.device_id, form_id, version)
+        if key not in _KINDS:
+            _KINDS[key] = form_schema(get_form_xform(vault, form_id, version)).kind
+        out.append((form_id, _KINDS[key]))
+    return out
 
 
 def get_form_xform(vault: Vault, form_id: str, version: str) -> str:

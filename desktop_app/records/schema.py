@@ -1,9 +1,11 @@
-"""What the records store needs to know about a form: which answers to extract, and the consent gate.
+"""What the records store needs to know about a form: which answers to extract, the consent gate, which answers
+are sensitive (class P3) and what kind of record it makes.
 
 Read from the XForm itself (not the XLSForm), so a form added as XForm XML behaves like a shipped one. A form
-says it in bind attributes in the `urn:waypoint:xforms` namespace (XLSForm columns `bind::wp:extract` and
-`bind::wp:consent`, with `namespaces` = `wp="urn:waypoint:xforms"` in settings); a form without them falls back
-to conventional field names (docs/forms.md lists both).
+says it in bind attributes in the `urn:waypoint:xforms` namespace (XLSForm columns `bind::wp:extract`,
+`bind::wp:consent` and `bind::wp:sensitivity`, with `namespaces` = `wp="urn:waypoint:xforms"` in settings) and in
+the instance root's `wp:kind` attribute (settings column `attribute::wp:kind`: `case` for trafficking and protection
+cases); a form without them falls back to conventional field names (docs/forms.md lists both).
 
 The consent gate is the last line of defence: the form already makes every answer after a refusal non-relevant
 (so the engine does not keep it), and `withhold_personal_data` blanks them again before anything is written.
@@ -12,6 +14,7 @@ The consent gate is the last line of defence: the form already makes every answe
 from __future__ import annotations
 
 import functools
+import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 
@@ -33,6 +36,15 @@ CONVENTIONAL_SUMMARY = {
 }
 CONVENTIONAL_SEARCH = ("given_name", "family_name", "id_document_number", "person_ref", "beneficiary_category")
 CONVENTIONAL_CONSENT = ("consent_services", "legal_basis")
+# Used when a form marks no answer `wp:sensitivity`: names of class P3 in ../shared/reference/data-model.md §7.
+CONVENTIONAL_SENSITIVE = (
+    "abuses_experienced", "specific_needs", "specific_needs_other", "risk_level", "gender_identity",
+    "info_withheld_from", "withholding_reason", "means_of_control", "perpetrator_roles", "trafficking_event",
+    "law_enforcement_cooperation", "narrative", "health_condition", "gbv_details",
+)
+SENSITIVE_CLASS = "P3"  # the class sealed for the roles that may read it (waypoint_core.access)
+KIND_ATTRIBUTE = f"{{{WAYPOINT_NS}}}kind"
+RECORD_KIND_FIELD = "record_kind"  # the extracted field a case carries, so the server knows it without the form
 REFUSED_VALUES = frozenset({"no", "false", "0", "false()"})
 # Never blanked by the gate: they identify the record, not the person.
 ALWAYS_KEPT = ("meta/instanceID", "meta/deprecatedID")
@@ -46,10 +58,17 @@ class FormSchema:
     consent_services: str | None = None
     consent_basis: str | None = None
     keep_without_consent: tuple[str, ...] = ()
+    sensitive: tuple[str, ...] = ()  # paths (no root, no positions) of P3 answers and groups of them
+    kind: str = "registration"  # "case": a trafficking or protection case (waypoint_core.access.policy)
 
     @property
     def has_consent_gate(self) -> bool:
         return self.consent_services is not None
+
+    def is_sensitive(self, path: str) -> bool:
+        """Whether the answer at `path` (positions allowed: "event[2]/country") is of class P3."""
+        bare = re.sub(r"\[\d+\]", "", path)
+        return any(bare == p or bare.startswith(p + "/") for p in self.sensitive)
 
     def in_repeat(self, path: str) -> bool:
         return any(path == r or path.startswith(r + "/") for r in self.repeats)
@@ -82,6 +101,7 @@ def form_schema(xform: str) -> FormSchema:
     root = _local(data.tag)
     extract: dict[str, str] = {}
     consent: dict[str, list[str]] = {"services": [], "basis": [], "keep": []}
+    sensitive: list[str] = []
     paths_by_name: dict[str, list[str]] = {}
     for bind in model.iter(f"{{{_XF}}}bind"):
         path = _relative(bind.get("nodeset", ""), root)
@@ -92,6 +112,8 @@ def form_schema(xform: str) -> FormSchema:
             extract[path] = value.strip()
         if (value := bind.get(f"{{{WAYPOINT_NS}}}consent")) is not None:
             consent.setdefault(value.strip(), []).append(path)
+        if (value := bind.get(f"{{{WAYPOINT_NS}}}sensitivity")) is not None and value.strip() == SENSITIVE_CLASS:
+            sensitive.append(path)
     for element in _leaf_paths(data):
         paths_by_name.setdefault(element.rsplit("/", 1)[-1], []).append(element)
     repeats = tuple(sorted({p for r in doc.iter(f"{{{_XF}}}repeat")
@@ -122,8 +144,15 @@ def form_schema(xform: str) -> FormSchema:
         if "/" in path:  # the page holding the consent question stays
             keep.append(path.rsplit("/", 1)[0])
         keep += [p for p, summary in extract.items() if summary in ("centre", "registered_on")]
+    if not sensitive:
+        sensitive = sorted({p for name in CONVENTIONAL_SENSITIVE for p in paths_by_name.get(name, [])})
+    kind = "case" if (data.get(KIND_ATTRIBUTE) or "").strip() == "case" else "registration"
+    # A sensitive answer is never extracted: the list, search and reports must not show it.
+    extract = {p: v for p, v in extract.items()
+               if not any(p == s or p.startswith(s + "/") for s in sensitive)}
     return FormSchema(root=root, extract=extract, repeats=repeats, consent_services=services,
-                      consent_basis=basis, keep_without_consent=tuple(keep))
+                      consent_basis=basis, keep_without_consent=tuple(keep), sensitive=tuple(sorted(set(sensitive))),
+                      kind=kind)
 
 
 def _leaf_paths(element: ET.Element, prefix: str = "") -> list[str]:
@@ -176,6 +205,8 @@ def extract_fields(schema: FormSchema, root: ET.Element) -> dict[str, str | int 
             fields[kind] = value
     fields["age"] = _whole_number(fields["age"])
     fields["title"] = fields["title"] or title
+    if schema.kind != "registration":
+        fields[RECORD_KIND_FIELD] = schema.kind
     return fields
 
 

@@ -12,12 +12,16 @@ written by desktop_app.vault.writer in one transaction.
 
 from __future__ import annotations
 
+import uuid
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from sqlmodel import select
 
+from desktop_app.records import sensitive
 from desktop_app.records.form_store import get_form_xform
 from desktop_app.records.models import RegistrationVersion
 from desktop_app.records.schema import (
@@ -30,6 +34,7 @@ from desktop_app.records.schema import (
 from desktop_app.vault.registrations import get_registration
 from desktop_app.vault.vault import Vault
 from desktop_app.vault.writer import RegistrationDraft, write
+from waypoint_core.access.sealed import SealingKey
 
 
 class RecordError(ValueError):
@@ -45,6 +50,7 @@ class PreparedRecord:
     content: str
     fields: dict[str, str | int | None]
     personal_data_withheld: bool
+    schema: FormSchema | None = None  # for sealing its P3 answers (desktop_app/records/sensitive.py)
 
 
 @dataclass(frozen=True)
@@ -99,7 +105,7 @@ def prepare_record(schema: FormSchema, *, form_id: str, form_version: str, conte
     if withheld:
         content = ET.tostring(root, encoding="unicode")
     return PreparedRecord(form_id=form_id, form_version=form_version, content=content,
-                          fields=extract_fields(schema, root), personal_data_withheld=withheld)
+                          fields=extract_fields(schema, root), personal_data_withheld=withheld, schema=schema)
 
 
 @dataclass(frozen=True)
@@ -130,14 +136,17 @@ def write_record(vault: Vault, prepared: PreparedRecord, *, status: str, record_
     instead removes every earlier copy of the person (versions, the files it does not keep, conflicts, what
     ops in flight carry), in the same transaction as the save.
     """
+    record_id = record_id or str(uuid.uuid4())  # chosen before sealing: each sealed answer names its record
+    keys = Keys.of(vault, prepared)
     with write(vault) as w:
-        existing = w.stored(record_id) if record_id is not None else None
+        existing = w.stored(record_id)
         if existing is not None:
             if existing.deleted:
                 raise RecordError("this record was deleted")
             if (existing.form_id, existing.form_version) != (prepared.form_id, prepared.form_version):
                 raise RecordError(f"this record was made with form '{existing.form_id}' version "
                                   f"{existing.form_version}; it must be edited with that version")
+        prepared = keys.sealed(prepared, record_id, existing.content if existing is not None else None)
         if erasure is not None and existing is not None:
             w.withhold(existing.id, keep_file=erasure.keep_file)
         if existing is not None and existing.content == prepared.content and existing.status == status:
@@ -156,12 +165,41 @@ def write_record(vault: Vault, prepared: PreparedRecord, *, status: str, record_
 def save_new_records(vault: Vault, prepared: list[tuple[str | None, PreparedRecord]], *,
                      status: str = "finalized") -> list[str]:
     """Save many new records in ONE transaction with their outbox rows (imports): all or none."""
-    drafts = [RegistrationDraft(form_id=p.form_id, form_version=p.form_version, status=status, content=p.content,
-                                record_id=record_id, fields=dict(p.fields)) for record_id, p in prepared]
-    if not drafts:
+    if not prepared:
         return []
+    keys = Keys.of(vault, *(p for _, p in prepared))
+    ided = [(record_id or str(uuid.uuid4()), p) for record_id, p in prepared]
+    drafts = [RegistrationDraft(form_id=p.form_id, form_version=p.form_version, status=status,
+                                content=keys.sealed(p, record_id, None).content, record_id=record_id,
+                                fields=dict(p.fields)) for record_id, p in ided]
     with write(vault) as w:
         return [str(row["id"]) for row in w.save(drafts)]
+
+
+@dataclass(frozen=True)
+class Keys:
+    """What sealing P3 answers needs, read once before the save's transaction: the current field key, and the keys
+    the signed-in person holds (to tell an unchanged answer from a changed one)."""
+
+    key: SealingKey | None
+    held: dict[str, X25519PrivateKey]
+    memo: dict[tuple[str, str], tuple[str, str]] | None = None
+
+    @staticmethod
+    def of(vault: Vault, *prepared: PreparedRecord) -> Keys:
+        if not any(p.schema is not None and p.schema.sensitive for p in prepared):
+            return Keys(None, {})
+        return Keys(vault.sealing_key(), vault.field_keys(), vault.sealed_memo)
+
+    def sealed(self, prepared: PreparedRecord, record_id: str, stored: str | None) -> PreparedRecord:
+        if prepared.schema is None or not prepared.schema.sensitive:
+            return prepared
+        try:
+            content = sensitive.protect(prepared.schema, record_id=record_id, content=prepared.content,
+                                        stored=stored, key=self.key, held=self.held, memo=self.memo)
+        except sensitive.RestrictedAnswerError as error:
+            raise RecordError(str(error)) from error
+        return replace(prepared, content=content)
 
 
 def open_record(vault: Vault, record_id: str) -> OpenRecord:

@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from desktop_app.records import form_store
+from desktop_app.services import access
 from desktop_app.records.form_store import FormStoreError, InstalledForm
+from desktop_app.records.schema import FormSchema, form_schema
 from desktop_app.vault.vault import Vault
 from waypoint_core.xform import FormDefinition, FormError
 from waypoint_core.xform.media import embed_external_instances, external_files
@@ -33,7 +35,7 @@ from waypoint_core.xlsform import (
 SHIPPED_FORMS_DIR = Path(__file__).resolve().parents[2] / "forms"
 # wp:extract / wp:consent bind attributes are read by desktop_app.records, not by the engine, which lists them
 # among the attributes it does not apply; they are not missing features.
-_RECORDS_ATTRIBUTE = re.compile(r"^bind attribute (extract|consent)=")
+_RECORDS_ATTRIBUTE = re.compile(r"^bind attribute (extract|consent|sensitivity)=")
 
 
 class FormFileError(ValueError):
@@ -129,10 +131,31 @@ def validate_xform(xform: str, *, source_name: str, warnings: tuple[FormProblem,
         # a field worker would fill a form that silently misses these: refuse, naming each
         raise FormFileError(source_name, [FormProblem(f"not supported by Waypoint's engine: {feature}")
                                           for feature in unsupported])
+    leaks = sensitive_leaks(definition, form_schema(xform))
+    if leaks:
+        raise FormFileError(source_name, [FormProblem(leak) for leak in leaks])
     # what the form asks that ODK Collect ignores too (a bind to no node...): installed, and said
     engine_warnings = tuple(FormProblem(warning) for warning in definition.warnings)
     return ValidatedForm(xform=xform, header=header, source_name=source_name,
                          warnings=tuple(warnings) + engine_warnings)
+
+
+def sensitive_leaks(definition: FormDefinition, schema: FormSchema) -> list[str]:
+    """Where a question everyone sees reads a P3 answer (its relevance, constraint, calculation, choices or label):
+    whoever sees that question learns the answer, and a person who may not read P3 would fill it wrongly (the
+    answer is blank for them). Such a form is refused; mark the reader P3 too, or drop the reference."""
+    root = f"/{schema.root}/"
+    problems = []
+    for vertex in definition.graph.vertices:
+        reader = vertex.path[len(root):] if vertex.path.startswith(root) else vertex.path
+        if schema.is_sensitive(reader):
+            continue
+        for ref in sorted(vertex.refs):
+            read = ref[len(root):] if ref.startswith(root) else ref
+            if schema.is_sensitive(read):
+                problems.append(f"'{reader}' ({vertex.prop}) reads the restricted (P3) answer '{read}': mark "
+                                "it wp:sensitivity P3 too, or do not refer to that answer")
+    return problems
 
 
 def add_form_file(vault: Vault, path: Path, *, media_dir: Path | None = None) -> AddedForm:
@@ -180,6 +203,13 @@ def _declared_id_version(path: Path) -> tuple[str, str] | None:
 
 def list_installed_forms(vault: Vault) -> list[InstalledForm]:
     return form_store.list_forms(vault)
+
+
+def creatable_forms(vault: Vault) -> list[InstalledForm]:
+    """The installed versions of the forms the signed-in person may start a record with (a field-staff user is
+    not offered the trafficking case form)."""
+    allowed = {f.form_id for f in list_installed_forms(vault) if access.may_create(vault, f.form_id)}
+    return [f for f in list_installed_forms(vault) if f.form_id in allowed]
 
 
 def forms_for_new_records(vault: Vault) -> list[InstalledForm]:

@@ -1,22 +1,26 @@
 """Use cases for one record: save a draft, finalize, reopen with its form version, history, delete.
 
-The renderer keeps a FormSession and hands its instance XML (and the files answered) here. Finalizing
-re-checks the instance with the engine (required answers, constraints) so a record can never be finalized
-invalid, whoever calls this; the records store then applies the consent gate and extracts the list/search
-fields, and the vault's writer stores the record and its files in one transaction. No Qt here.
+The renderer keeps a FormSession and hands its instance XML (and the files answered) here. Each use case first
+asks desktop_app/services/access.py whether the signed-in person may do it to this record (their roles, the
+record's kind and owner), before anything is read or written. Finalizing re-checks the instance with the engine
+(required answers, constraints) so a record can never be finalized invalid, whoever calls this; the records store
+then applies the consent gate, extracts the list/search fields and seals the P3 answers, and the vault's writer
+stores the record and its files in one transaction. Reopening gives the engine the P3 answers only for a person
+who may read them (case workers); others get them blank, listed in `restricted`. No Qt here.
 """
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
-from desktop_app.records import store
+from desktop_app.records import importer, sensitive, store
 from desktop_app.records.audit import is_audit
 from desktop_app.records.schema import form_schema
 from desktop_app.records.form_store import FormNotInstalled, get_form_xform
 from desktop_app.records.store import OpenRecord, RecordError, RecordVersionInfo, SavedRecord
+from desktop_app.services import access
 from desktop_app.vault.registrations import get_registration
 from desktop_app.vault.vault import Vault
 from waypoint_core.xform import FormDefinition, FormError, FormSession, Issue
@@ -33,10 +37,34 @@ class RecordNotValid(ValueError):
 
 @dataclass(frozen=True)
 class ReopenedRecord:
-    """A record and the engine definition of the exact form version it was made with."""
+    """A record and the engine definition of the exact form version it was made with.
+
+    `record.content` is what the person may see: P3 answers they may not read (or whose key has not reached this
+    laptop) are blank, their positions in `restricted` (position -> sensitive.NOT_ALLOWED | KEY_MISSING |
+    DAMAGED); `sensitive` lists the form's P3 paths, so the screen can mark those questions."""
 
     record: OpenRecord
     definition: FormDefinition
+    restricted: dict[str, str] = field(default_factory=dict)
+    sensitive: tuple[str, ...] = ()
+    may_read_sensitive: bool = True
+
+    def session(self, **kwargs) -> FormSession:
+        return FormSession(self.definition, instance_xml=self.record.content, **kwargs)
+
+
+@dataclass(frozen=True)
+class SensitiveView:
+    """A form's P3 questions (paths, no root) and whether the signed-in person may read P3 answers."""
+
+    sensitive: tuple[str, ...]
+    may_read: bool
+
+
+def sensitive_view(vault: Vault, form_id: str, form_version: str) -> SensitiveView:
+    """What a new record's screen marks: the person may answer P3 questions, and read them back only if allowed."""
+    schema = form_schema(get_form_xform(vault, form_id, form_version))
+    return SensitiveView(schema.sensitive, access.may_read_sensitive(vault))
 
     def session(self, **kwargs) -> FormSession:
         return FormSession(self.definition, instance_xml=self.record.content, **kwargs)
@@ -48,15 +76,22 @@ Files = Sequence[tuple[str, str, bytes]]  # (stored name, mime type, bytes) answ
 def save_draft(vault: Vault, *, form_id: str, form_version: str, content: str, record_id: str | None = None,
                files: Files = ()) -> SavedRecord:
     """Save work in progress with its files, in one transaction (no validation: a draft may be incomplete)."""
+    _check_save(vault, form_id=form_id, record_id=record_id, finalizing=False)
     return _save(vault, status="draft", form_id=form_id, form_version=form_version, content=content,
                  record_id=record_id, files=files, xform=get_form_xform(vault, form_id, form_version))
 
 
 def finalize(vault: Vault, *, form_id: str, form_version: str, content: str, record_id: str | None = None,
              files: Files = ()) -> SavedRecord:
-    """Validate with the engine, then save as finalized with its files. Raises RecordNotValid listing every issue."""
+    """Validate with the engine, then save as finalized with its files. Raises RecordNotValid listing every issue.
+
+    A P3 answer the person cannot read (kept sealed from the stored record) does not count as missing."""
+    stored = _check_save(vault, form_id=form_id, record_id=record_id, finalizing=True)
     xform = get_form_xform(vault, form_id, form_version)
     issues = validate_instance(xform, content)
+    if issues and stored is not None:
+        kept = _revealed(vault, stored, form_schema(xform)).restricted
+        issues = [i for i in issues if _position(i.ref) not in kept]
     if issues:
         raise RecordNotValid(issues)
     return _save(vault, status="finalized", form_id=form_id, form_version=form_version, content=content,
@@ -93,16 +128,32 @@ def form_definition(xform: str) -> FormDefinition:
 
 
 def reopen(vault: Vault, record_id: str) -> ReopenedRecord:
-    """The record with the engine definition of its own form version (never a newer one)."""
+    """The record with the engine definition of its own form version (never a newer one), as the person may see
+    it (see ReopenedRecord)."""
+    _check_view(vault, record_id)
     record = store.open_record(vault, record_id)
-    return ReopenedRecord(record=record, definition=form_definition(record.xform))
+    revealed = _revealed(vault, record, form_schema(record.xform))
+    return ReopenedRecord(record=replace(record, content=revealed.content), definition=form_definition(record.xform),
+                          restricted=revealed.restricted, sensitive=revealed.sensitive,
+                          may_read_sensitive=access.may_read_sensitive(vault))
 
 
 def history(vault: Vault, record_id: str) -> list[RecordVersionInfo]:
-    return store.record_history(vault, record_id)
+    """Earlier finalized versions, then the current one, each as the person may see it."""
+    reg = _check_view(vault, record_id)
+    schema = form_schema(get_form_xform(vault, reg.form_id, reg.form_version))
+    may_read = access.check_read_sensitive(vault, record_id)
+    held = vault.field_keys() if may_read else {}
+    return [replace(v, content=sensitive.reveal(schema, record_id=record_id, content=v.content, may_read=may_read,
+                                                held=held).content)
+            for v in store.record_history(vault, record_id)]
 
 
 def delete(vault: Vault, record_id: str) -> None:
+    reg = get_registration(vault, record_id)
+    if reg is None or reg.deleted:
+        raise RecordError(f"no record {record_id}")
+    access.check_delete_record(vault, record_id, _facts(vault, reg))
     store.delete_record(vault, record_id)
 
 
@@ -117,11 +168,62 @@ def delete_draft(vault: Vault, record_id: str) -> None:
         raise RecordError(f"no record {record_id}")
     if found.status != "draft":
         raise NotADraft("only a draft can be deleted here; this record is finalized")
+    access.check_delete_record(vault, record_id, _facts(vault, found))
     store.delete_record(vault, record_id)
+
+
+def import_file(vault: Vault, *, form_id: str, path, version: str | None = None) -> importer.ImportReport:
+    """Kobo CSV / JSON-lines answers as finalized records (all or none): creating and finalizing records of
+    this form must be the person's right."""
+    actor = access.check_create_record(vault, form_id)
+    access.check_finalize_record(vault, "", access.RecordFacts(kind=access.kind_of_form(vault, form_id),
+                                                               owner=actor.owner))
+    return importer.import_file(vault, form_id=form_id, path=path, version=version)
+
+
+# --- rights (desktop_app/services/access.py) ---------------------------------------------------------------------
+
+
+def _facts(vault: Vault, reg) -> access.RecordFacts:
+    return access.facts(vault, record_id=reg.id, form_id=reg.form_id, created_by=reg.created_by, centre=reg.centre)
+
+
+def _check_view(vault: Vault, record_id: str):
+    reg = get_registration(vault, record_id)
+    if reg is None or reg.deleted:
+        raise RecordError(f"no record {record_id}")
+    access.check_view_record(vault, record_id, _facts(vault, reg))
+    return reg
+
+
+def _check_save(vault: Vault, *, form_id: str, record_id: str | None, finalizing: bool):
+    """Create (a new record) or edit (a stored one), and finalize when asked; the stored record or None."""
+    reg = get_registration(vault, record_id) if record_id is not None else None
+    if reg is None or reg.deleted:
+        actor = access.check_create_record(vault, form_id)
+        if finalizing:
+            access.check_finalize_record(vault, record_id or "", access.RecordFacts(
+                kind=access.kind_of_form(vault, form_id), owner=actor.owner))
+        return None
+    facts = _facts(vault, reg)
+    access.check_edit_record(vault, reg.id, facts)
+    if finalizing:
+        access.check_finalize_record(vault, reg.id, facts)
+    return store.open_record(vault, reg.id)
+
+
+def _revealed(vault: Vault, record, schema) -> sensitive.Revealed:
+    may_read = access.check_read_sensitive(vault, record.record_id)
+    return sensitive.reveal(schema, record_id=record.record_id, content=record.content, may_read=may_read,
+                            held=vault.field_keys() if may_read else {})
+
+
+def _position(ref: str) -> str:
+    """An engine ref (/data/event[1]/country) as a position in the record ("event[1]/country")."""
+    return ref.strip("/").split("/", 1)[-1]
 
 
 __all__ = [
     "FormNotInstalled", "NotADraft", "RecordError", "RecordNotValid", "ReopenedRecord", "delete", "delete_draft",
-    "finalize", "history",
-    "reopen", "save_draft", "validate_instance",
+    "finalize", "history", "import_file", "reopen", "save_draft", "sensitive_view", "validate_instance",
 ]

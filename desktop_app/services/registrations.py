@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from desktop_app.services import forms
+from desktop_app.services import access, forms
 from desktop_app.vault import registrations as store
 from desktop_app.vault.vault import Vault
 
@@ -61,9 +61,13 @@ def _row(summary: store.RegistrationSummary, titles: dict[tuple[str, str], str] 
 
 
 def list_page(vault: Vault, *, offset: int, limit: int, search: str | None = None) -> list[RegistrationRow]:
-    """Newest change first; `search` matches the name (title) column."""
+    """Newest change first; `search` matches the name (title) column. Only what the signed-in person may see
+    (desktop_app/services/access.py): a field-staff user never gets a trafficking case, even as a count."""
     search = (search or "").strip() or None
-    summaries = store.page_registrations(vault, offset=offset, limit=limit, search=search)
+    seen = access.visibility(vault)
+    if seen.nothing:
+        return []
+    summaries = store.page_registrations(vault, offset=offset, limit=limit, search=search, visible=seen.rows)
     titles = _form_titles(vault) if summaries else {}
     return [_row(s, titles) for s in summaries]
 
@@ -79,4 +83,9 @@ def _form_titles(vault: Vault) -> dict[tuple[str, str], str]:
 
 
 def list_counts(vault: Vault) -> ListCounts:
-    return ListCounts(total=store.count_registrations(vault), unsynced=store.count_unsynced(vault))
+    """The status bar's counts, of what the signed-in person may see."""
+    seen = access.visibility(vault)
+    if seen.nothing:
+        return ListCounts(0, 0)
+    return ListCounts(total=store.count_registrations(vault, visible=seen.rows),
+                      unsynced=store.count_unsynced(vault, visible=seen.rows))

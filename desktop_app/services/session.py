@@ -58,7 +58,10 @@ class Failure:
 @dataclass(frozen=True)
 class SignedInUser:
     username: str
-    role: str  # "field_staff" | "coordinator" | "administrator" | "recovery"
+    role: str  # the slot's label: "field_staff" | "case_worker" | "coordinator" | "administrator" | "recovery"
+    roles: tuple[str, ...] = ()  # every role an administrator granted (the rights: waypoint_core.access.policy)
+    must_change_passphrase: bool = False  # reset by an administrator: choose a new passphrase before anything else
+    is_recovery: bool = False  # signed in with the recovery code: set a named person's new passphrase next
 
 
 @dataclass(frozen=True)
@@ -133,7 +136,8 @@ def vault_exists(path: Path) -> bool:
 
 def _user_of(vault: Vault) -> SignedInUser:
     user = vault.user
-    return SignedInUser(username=str(user.username), role=str(user.role))
+    return SignedInUser(username=str(user.username), role=str(user.role), roles=tuple(vault.roles),
+                        must_change_passphrase=vault.must_change_passphrase, is_recovery=vault.is_recovery)
 
 
 def create_vault(

@@ -30,11 +30,17 @@ def form_title(title: str) -> str:
 def role_name(role: str) -> str:
     names = {
         "field_staff": QCoreApplication.translate("Labels", "Field staff"),
+        "case_worker": QCoreApplication.translate("Labels", "Case worker"),
         "coordinator": QCoreApplication.translate("Labels", "Coordinator"),
         "administrator": QCoreApplication.translate("Labels", "Administrator"),
         "recovery": QCoreApplication.translate("Labels", "Recovery (administrator)"),
     }
     return names.get(role, role)
+
+
+def roles_text(roles: tuple[str, ...] | list[str]) -> str:
+    """Several roles as one line ('Field staff, Case worker'), in the interface language."""
+    return ", ".join(role_name(r) for r in roles)
 
 
 def status_name(status: str) -> str:

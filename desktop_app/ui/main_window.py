@@ -396,7 +396,8 @@ class MainWindow(QMainWindow):
         self.toolbar.setVisible(unlocked)
         if unlocked and user is not None:
             self.user_label.setText(
-                self.tr("Signed in: %1 (%2)").replace("%1", user.username).replace("%2", labels.role_name(user.role))
+                self.tr("Signed in: %1 (%2)").replace("%1", user.username)
+                .replace("%2", labels.roles_text(user.roles or (user.role,)))
             )
             self.lock_label.setText(self.tr("Unlocked"))
             self.lock_label.setProperty("locked", False)

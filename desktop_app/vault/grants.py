@@ -13,8 +13,10 @@ authority and checks that its public half is the one in the database, so a datab
 of the authority (which needs the data key and code of one's own) is caught at the next
 administrator or recovery unlock.
 
-The payload carries `roles` (a list) and `scope` (an object; empty = the whole vault) so per-role
-access (issue 11) can grant several roles and a scope without a new format. A vault made before
+The payload carries `roles` (a list: a person may be, say, field staff and case worker) and `scope` (an
+object; empty = the laptop's own place), and `role_label`, the slot's label when the grant was made: the label
+is bound into the slot's wrap and cannot change without the passphrase, so an administrator changes roles by
+signing a new grant that still names the old label, and an edited label is refused all the same. A vault made before
 grants existed gets its authority at the first unlock: each slot is signed with the role the
 `user` table (inside the encrypted database) gives it, and a slot whose label disagrees is left
 unsigned, so it is refused.
@@ -34,6 +36,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption,
 
 from desktop_app.vault.errors import RoleNotGranted, TamperedKeySlots
 from desktop_app.vault.keyslots import SUITE, Doc, Slot, b64d, b64e, canonical
+from waypoint_core.access.policy import ROLES
 
 GRANT_FORMAT = "waypoint-role-grant/1"
 AUTHORITY_META_KEY = "role_authority_public_key"
@@ -77,6 +80,9 @@ def sign(doc: Doc, slot: Slot, authority: Ed25519PrivateKey, *, issued_by: str,
         "vault_id": doc["vault_id"],
         **{k: slot[k] for k in _IDENTITY},
         "roles": list(roles or (slot["role"],)),
+        # The slot's label is bound into its wrap (keyslots._slot_ad) and cannot change without the passphrase;
+        # naming it here lets an administrator change the roles while an edited label is still refused.
+        "role_label": slot["role"],
         "scope": scope or {},
         "issued_by": issued_by,
         "issued_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -103,8 +109,11 @@ def check(doc: Doc, slot: Slot, authority: Ed25519PublicKey) -> Grant:
     scope = payload.get("scope")
     if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles) or not isinstance(scope, dict):
         raise RoleNotGranted(f"{who}: the role grant is malformed")
-    if slot.get("role") not in roles:
+    label = payload.get("role_label")
+    if (slot.get("role") != label) if label is not None else (slot.get("role") not in roles):
         raise RoleNotGranted(f"{who} claims the role {slot.get('role')!r}, granted {', '.join(roles)}")
+    if not roles or not all(r in ROLES for r in roles):
+        raise RoleNotGranted(f"{who}: the role grant names no role, or one Waypoint does not know")
     if slot["kind"] == RECOVERY_KIND and ADMINISTRATOR not in roles:
         raise RoleNotGranted("the recovery slot's grant is not an administrator's")
     return Grant(tuple(roles), scope)

@@ -8,8 +8,10 @@ from typing import Literal
 
 from sqlmodel import Field, SQLModel
 
-Role = Literal["field_staff", "coordinator", "administrator"]
-ROLES: tuple[str, ...] = ("field_staff", "coordinator", "administrator")
+from waypoint_core.access import policy
+
+Role = policy.Role
+ROLES: tuple[str, ...] = policy.ROLES
 Status = Literal["draft", "finalized"]
 STATUSES: tuple[str, ...] = ("draft", "finalized")
 SYNC_STATES: tuple[str, ...] = ("local", "queued", "sent", "acknowledged", "conflict")
@@ -111,3 +113,22 @@ class Conflict(SQLModel, table=True):
     local: str
     remote: str
     resolved_at: str | None = None
+
+
+class FieldKey(SQLModel, table=True):
+    """A key P3 answers are sealed to (migration 0006, desktop_app/vault/fieldkeys.py)."""
+
+    __tablename__ = "field_key"
+    key_id: str = Field(primary_key=True)
+    public_key: str
+    created_at: str
+    origin: str
+
+
+class FieldKeyWrap(SQLModel, table=True):
+    """A field key's private half wrapped for one key slot (named by its public key)."""
+
+    __tablename__ = "field_key_wrap"
+    key_id: str = Field(primary_key=True, foreign_key="field_key.key_id")
+    recipient: str = Field(primary_key=True, index=True)
+    wrapped: str

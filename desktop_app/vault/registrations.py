@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, text
 from sqlmodel import select
@@ -88,14 +89,46 @@ def get_registration_fields(vault: Vault, record_id: str) -> dict[str, str | Non
         return {r.name: r.value for r in rows}
 
 
-def count_registrations(vault: Vault, *, status: str | None = None, include_deleted: bool = False) -> int:
-    query = select(func.count()).select_from(Registration)
+@dataclass(frozen=True)
+class Visible:
+    """Which rows a person may see (desktop_app/services/access.py decides the values): records of one kind only
+    (`only_kind`: "registration" or "case"; None: both), created by one user (`created_by`; None: anyone). A
+    record is a case when its form is one of `case_forms` or it carries the extracted field record_kind=case
+    (set where it was made: a case pulled before its form was installed here is still a case)."""
+
+    only_kind: str | None = None
+    case_forms: tuple[str, ...] = ()
+    created_by: str | None = None
+
+    def where(self, params: dict[str, Any], table: str = "") -> str:
+        sql = ""
+        if self.only_kind is not None:
+            names = [f"cf{n}" for n in range(len(self.case_forms))]
+            params.update(zip(names, self.case_forms))
+            by_form = f"{table}form_id IN ({', '.join(':' + n for n in names)}) OR " if names else ""
+            is_case = (f"({by_form}EXISTS (SELECT 1 FROM registration_field k WHERE k.record_id = {table}id "
+                       "AND k.name = 'record_kind' AND k.value = 'case'))")
+            sql += f" AND {is_case}" if self.only_kind == "case" else f" AND NOT {is_case}"
+        if self.created_by is not None:
+            params["created_by"] = self.created_by
+            sql += f" AND {table}created_by = :created_by"
+        return sql
+
+
+EVERYTHING = Visible()
+
+
+def count_registrations(vault: Vault, *, status: str | None = None, include_deleted: bool = False,
+                        visible: Visible = EVERYTHING) -> int:
+    """How many registrations (live ones unless `include_deleted`) among those `visible`."""
+    params: dict[str, Any] = {}
+    where = "WHERE 1" if include_deleted else "WHERE deleted = 0"
     if status is not None:
-        query = query.where(Registration.status == status)
-    if not include_deleted:
-        query = query.where(Registration.deleted == False)  # noqa: E712 (SQL expression)
+        params["status"] = status
+        where += " AND status = :status"
+    where += visible.where(params)
     with vault.session(readonly=True) as session:
-        return int(session.exec(query).one())
+        return int(session.connection().execute(text("SELECT count(*) FROM registration " + where), params).scalar_one())
 
 
 _SUMMARY_SQL = (
@@ -107,18 +140,19 @@ _SUMMARY_SQL = (
 _SHORT_ID = re.compile(r"[0-9A-Fa-f]{4,8}")
 
 
-def page_registrations(vault: Vault, *, offset: int, limit: int, search: str | None = None
-                       ) -> list[RegistrationSummary]:
+def page_registrations(vault: Vault, *, offset: int, limit: int, search: str | None = None,
+                       visible: Visible = EVERYTHING) -> list[RegistrationSummary]:
     """Live registrations, newest change first; `search` matches the title (case-insensitive, ASCII),
     or the start of the record id when it looks like the short id the list shows (4 to 8 hex digits).
+    `visible` limits the rows to what the person may see (desktop_app/services/access.py).
 
     Ordered by the covering index (deleted, updated_at DESC, id), so a page is an index range
     read whatever the vault's size; the content column is never read.
     """
     if offset < 0 or limit < 0:
         raise InvalidInput("offset and limit must not be negative")
-    params: dict[str, object] = {"offset": int(offset), "limit": int(limit)}
-    where = "WHERE deleted = 0"
+    params: dict[str, Any] = {"offset": int(offset), "limit": int(limit)}
+    where = "WHERE deleted = 0" + visible.where(params)
     if search:
         escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         params["pattern"] = f"%{escaped}%"
@@ -133,8 +167,15 @@ def page_registrations(vault: Vault, *, offset: int, limit: int, search: str | N
     return [RegistrationSummary(*row) for row in rows]
 
 
-def count_unsynced(vault: Vault) -> int:
-    """Registrations with a change the server has not acknowledged yet (a record edited twice counts once)."""
+def count_unsynced(vault: Vault, *, visible: Visible = EVERYTHING) -> int:
+    """Registrations with a change the server has not acknowledged yet (a record edited twice counts once),
+    among those `visible`."""
+    if visible == EVERYTHING:
+        with vault.session(readonly=True) as session:
+            return int(session.exec(select(func.count(func.distinct(Outbox.record_id)))
+                                    .where(Outbox.acked_at == None)).one())  # noqa: E711
+    params: dict[str, Any] = {}
+    sql = ("SELECT count(DISTINCT o.record_id) FROM outbox o JOIN registration r ON r.id = o.record_id "
+           "WHERE o.acked_at IS NULL" + visible.where(params, "r."))
     with vault.session(readonly=True) as session:
-        return int(session.exec(select(func.count(func.distinct(Outbox.record_id)))
-                                .where(Outbox.acked_at == None)).one())  # noqa: E711
+        return int(session.connection().execute(text(sql), params).scalar_one())

@@ -8,9 +8,11 @@ gets the authority itself. Every passphrase goes through the rules of passphrase
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from sqlmodel import Session, select
 
 from desktop_app.vault import database, grants, keyslots, passphrases
@@ -21,6 +23,7 @@ from desktop_app.vault.models import ROLES, User
 
 RECOVERY_USERNAME = "recovery"
 ADMINISTRATOR = grants.ADMINISTRATOR
+MUST_CHANGE = "must_change_passphrase"  # slot flag: an administrator reset it to a temporary passphrase
 
 
 def check_username(username: str) -> None:
@@ -50,23 +53,41 @@ def user_slot(doc: Doc, username: str) -> Slot:
     return slot
 
 
+def check_roles(roles: Sequence[str]) -> tuple[str, ...]:
+    """At least one role, each known, none twice; in the order given (the first is the slot's label)."""
+    listed = tuple(dict.fromkeys(roles))
+    if not listed:
+        raise InvalidInput("give at least one role")
+    unknown = [r for r in listed if r not in ROLES]
+    if unknown:
+        raise InvalidInput(f"unknown role {unknown[0]!r}; one of {', '.join(ROLES)}")
+    return listed
+
+
 def _new_slot(doc: Doc, authority: Ed25519PrivateKey, *, dek: bytes, issued_by: str, kind: str, user_id: str,
-              username: str, role: str, secret: str) -> Slot:
-    slot, _ = keyslots.add_slot(doc, kind=kind, user_id=user_id, username=username, role=role, secret=secret,
-                                params=slot_params(doc), data_keys={doc["generation"]: dek})
-    grants.sign(doc, slot, authority, issued_by=issued_by)
-    if role == ADMINISTRATOR:
+              username: str, roles: tuple[str, ...], secret: str, label: str | None = None) -> Slot:
+    slot, _ = keyslots.add_slot(doc, kind=kind, user_id=user_id, username=username, role=label or roles[0],
+                                secret=secret, params=slot_params(doc), data_keys={doc["generation"]: dek})
+    grants.sign(doc, slot, authority, issued_by=issued_by, roles=roles)
+    if ADMINISTRATOR in roles:
         grants.seal_authority(doc, slot, authority)
     return slot
 
 
+def granted_roles(slot: Slot) -> tuple[str, ...]:
+    """The roles a slot's grant names (verified at unlock and by verify; here only read for display)."""
+    payload = (slot.get("grant") or {}).get("payload") or {}
+    roles = payload.get("roles")
+    return tuple(str(r) for r in roles) if isinstance(roles, list) else (str(slot["role"]),)
+
+
 def add(session: Session, folder: Path, authority: Ed25519PrivateKey, *, dek: bytes, issued_by: str,
-        username: str, passphrase: str, role: str, created_at: str) -> str:
+        username: str, passphrase: str, roles: Sequence[str], created_at: str) -> str:
     """A new user row and slot; the slot file is saved inside the caller's transaction."""
     check_username(username)
     check_passphrase(passphrase, username=username)
-    if role not in ROLES:
-        raise InvalidInput(f"unknown role {role!r}; one of {', '.join(ROLES)}")
+    listed = check_roles(roles)
+    role = listed[0]
     doc = keyslots.load(folder)
     if any(s["username"] == username for s in doc["slots"]):
         raise InvalidInput(f"user {username!r} already exists")
@@ -76,15 +97,43 @@ def add(session: Session, folder: Path, authority: Ed25519PrivateKey, *, dek: by
     user_id = str(uuid.uuid4())
     session.add(User(id=user_id, username=username, role=role, created_at=created_at, active=True))
     _new_slot(doc, authority, dek=dek, issued_by=issued_by, kind="user", user_id=user_id, username=username,
-              role=role, secret=passphrase)
+              roles=listed, secret=passphrase)
     keyslots.save(folder, doc)  # inside the transaction: a failed save adds no user row
     return user_id
 
 
+def set_roles(session: Session, folder: Path, authority: Ed25519PrivateKey, *, issued_by: str, username: str,
+              roles: Sequence[str], signed_in: str) -> tuple[str, ...]:
+    """A new grant for the user's slot naming `roles`; the slot keeps its key pair, label and passphrase.
+
+    An administrator slot gets the role authority sealed to it, one that loses the role loses it. The last
+    administrator keeps the role, and nobody takes it from themselves (they would lock themselves out of this)."""
+    listed = check_roles(roles)
+    doc = keyslots.load(folder)
+    slot = user_slot(doc, username)
+    if ADMINISTRATOR not in listed and ADMINISTRATOR in granted_roles(slot):
+        if username == signed_in:
+            raise InvalidInput("you cannot take the administrator role from yourself")
+        if not any(ADMINISTRATOR in granted_roles(s) for s in doc["slots"] if s["kind"] == "user" and s is not slot):
+            raise InvalidInput("the last administrator keeps the administrator role")
+    grants.sign(doc, slot, authority, issued_by=issued_by, roles=listed)
+    if ADMINISTRATOR in listed:
+        grants.seal_authority(doc, slot, authority)
+    else:
+        slot.pop("authority", None)
+    user = session.get(User, slot["user_id"])
+    if user is not None:  # the user table names a role the grant holds (verify checks it)
+        user.role = slot["role"] if slot["role"] in listed else listed[0]
+        session.add(user)
+    keyslots.save(folder, doc)  # inside the caller's transaction: a failed save changes no row
+    return listed
+
+
 def removable_slot(doc: Doc, username: str) -> Slot:
     target = user_slot(doc, username)
-    others = [s for s in doc["slots"] if s["kind"] == "user" and s["role"] == ADMINISTRATOR and s is not target]
-    if target["role"] == ADMINISTRATOR and not others:
+    others = [s for s in doc["slots"]
+              if s["kind"] == "user" and ADMINISTRATOR in granted_roles(s) and s is not target]
+    if ADMINISTRATOR in granted_roles(target) and not others:
         raise InvalidInput("the last administrator cannot be removed")
     return target
 
@@ -102,27 +151,49 @@ def rewrap(folder: Path, username: str, old_passphrase: str, new_passphrase: str
     slot = user_slot(doc, username)
     private_key = keyslots.unlock_slot(doc, slot, old_passphrase)
     keyslots.rewrap(doc, slot, private_key, new_passphrase, slot_params(doc))
+    slot.pop(MUST_CHANGE, None)
+    keyslots.save(folder, doc)
+
+
+def rewrap_signed_in(folder: Path, slot: Slot, private_key: X25519PrivateKey, new_passphrase: str) -> None:
+    """The signed-in person's new passphrase: their session already holds the slot's private key (they proved
+    the old passphrase at sign-in), so it is rewrapped without asking for it again. Clears the reset flag."""
+    doc = keyslots.load(folder)
+    current = next((s for s in doc["slots"] if s["slot_id"] == slot["slot_id"]), None)
+    if current is None or current["public_key"] != slot["public_key"]:
+        raise InvalidInput("your key slot changed since you signed in; sign in again")
+    keyslots.rewrap(doc, current, private_key, new_passphrase, slot_params(doc))
+    current.pop(MUST_CHANGE, None)
     keyslots.save(folder, doc)
 
 
 def reset(folder: Path, authority: Ed25519PrivateKey, *, dek: bytes, issued_by: str, username: str,
-          new_passphrase: str) -> None:
-    """An administrator's reset without the old passphrase: a new key pair, a new grant."""
+          new_passphrase: str, must_change: bool) -> Slot:
+    """An administrator's reset without the old passphrase: a new key pair, a new grant with the same roles.
+
+    `must_change`: the passphrase is a temporary one the administrator gave; the person must choose their own at
+    the next sign-in (the flag is not signed: removing it only keeps a passphrase the administrator knows)."""
     doc = keyslots.load(folder)
     old = user_slot(doc, username)
     doc["slots"].remove(old)
-    _new_slot(doc, authority, dek=dek, issued_by=issued_by, kind="user", user_id=old["user_id"],
-              username=username, role=old["role"], secret=new_passphrase)
+    slot = _new_slot(doc, authority, dek=dek, issued_by=issued_by, kind="user", user_id=old["user_id"],
+                     username=username, roles=granted_roles(old), secret=new_passphrase, label=old["role"])
+    if must_change:
+        slot[MUST_CHANGE] = True
     keyslots.save(folder, doc)
+    return slot
 
 
-def replace_recovery(folder: Path, authority: Ed25519PrivateKey, *, dek: bytes, issued_by: str, code: str) -> str:
+def replace_recovery(folder: Path, authority: Ed25519PrivateKey, *, dek: bytes, issued_by: str,
+                     code: str) -> tuple[Slot, Slot | None]:
+    """The new recovery slot (and the old one, whose field keys the caller hands over before forgetting it)."""
     doc = keyslots.load(folder)
+    old = next((s for s in doc["slots"] if s["kind"] == "recovery"), None)
     doc["slots"] = [s for s in doc["slots"] if s["kind"] != "recovery"]
-    _new_slot(doc, authority, dek=dek, issued_by=issued_by, kind="recovery", user_id=RECOVERY_USERNAME,
-              username=RECOVERY_USERNAME, role=ADMINISTRATOR, secret=code)
+    slot = _new_slot(doc, authority, dek=dek, issued_by=issued_by, kind="recovery", user_id=RECOVERY_USERNAME,
+                     username=RECOVERY_USERNAME, roles=(ADMINISTRATOR,), secret=code)
     keyslots.save(folder, doc)
-    return code
+    return slot, old
 
 
 def role_authority(conn: database.Connection, folder: Path, doc: Doc, *, issued_by: str) -> Ed25519PublicKey:

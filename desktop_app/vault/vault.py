@@ -1,345 +1,85 @@
-"""The Vault: create, unlock and lock the encrypted local store, and manage who may open it.
+"""The Vault: an unlocked vault (vault/core.py) and what people may do with it.
 
-A Vault object is an unlocked vault: it holds the data key in memory until `close()`. Files in the
-vault folder: `waypoint.db` (+ `-wal`, `-shm`; SQLCipher), `slots.json` (key slots), `lockout.json`
-(wrong-passphrase counter), `backups/` (encrypted copies made before migrations).
-
-Unlocking checks, in this order and before anything is written: the key slot file, the database
-file (not empty, this vault's salt), the passphrase, then inside the database the vault identity
-and the role an administrator granted the slot (desktop_app/vault/grants.py); only then does it
-migrate. User management lives in desktop_app/vault/users.py, the emergency erase in erase.py.
+Managing who may open it (users.py: add, roles, remove with a rotation of the data key, passphrases, the recovery
+code), who holds the field keys P3 answers are sealed to (fieldkeys.py: handed over at every change of who may read
+them), the organisation's policy, and the emergency erase (erase.py).
 """
 
 from __future__ import annotations
 
-import base64
-import os
-import time
-import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from pathlib import Path
-from types import TracebackType
-from typing import Any
+from collections.abc import Sequence
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
-from sqlalchemy import exc as sa_exc
-from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import select
 
-from desktop_app.vault import checks, database, grants, keyslots, lockout, rotation, users
-from desktop_app.vault.erase import ErasedFiles, erase_folder
-from desktop_app.vault.errors import (
-    InvalidInput,
-    PermissionDenied,
-    UnknownUser,
-    VaultExists,
-    VaultLocked,
-    VaultNotFound,
-    WrongPassphrase,
+from desktop_app.vault import fieldkeys, grants, keyslots, rotation, users
+from desktop_app.vault.core import (
+    ADMINISTRATOR,
+    POLICIES,
+    POLICY_ANY_USER_MAY_ERASE,
+    POLICY_SHARE_DRAFTS,
+    RECOVERY_USERNAME,
+    VAULT_FORMAT,
+    UserInfo,
+    VaultCore,
+    new_recovery_code,
+    normalise_recovery_code,
+    probe_writable,
+    utc_now,
 )
-from desktop_app.vault.kdf import PRODUCTION, TEST, TEST_PARAMS, calibrate, check_profile_allowed
-from desktop_app.vault.keyslots import Doc, Slot
+from desktop_app.vault.erase import ErasedFiles, erase_folder
+from desktop_app.vault.errors import InvalidInput, PermissionDenied, RoleNotGranted
 from desktop_app.vault.models import Meta
-
-VAULT_FORMAT = "1"
-RECOVERY_USERNAME = "recovery"
-ADMINISTRATOR = grants.ADMINISTRATOR
-# Organisation policy (meta rows, set by an administrator): may any signed-in user erase the vault? May drafts
-# travel to the server (else they stay on the laptop that made them; desktop_app/vault/writer)?
-POLICY_ANY_USER_MAY_ERASE = "policy.any_user_may_erase"
-POLICY_SHARE_DRAFTS = "policy.share_drafts"
-POLICIES = (POLICY_ANY_USER_MAY_ERASE, POLICY_SHARE_DRAFTS)
+from desktop_app.vault.sql import Db
 
 
-@dataclass(frozen=True)
-class UserInfo:
-    id: str
-    username: str
-    role: str
-
-
-def utc_now() -> str:
-    return datetime.now(UTC).isoformat(timespec="microseconds")
-
-
-def new_recovery_code() -> str:
-    """160 random bits as 32 base32 characters in groups of four, e.g. ABCD-EFGH-…"""
-    text = base64.b32encode(os.urandom(20)).decode("ascii")
-    return "-".join(text[i : i + 4] for i in range(0, len(text), 4))
-
-
-def normalise_recovery_code(code: str) -> str:
-    text = "".join(ch for ch in code.upper() if ch.isalnum())
-    text = text.translate(str.maketrans("018", "OIB"))
-    return "-".join(text[i : i + 4] for i in range(0, len(text), 4))
-
-
-def probe_writable(folder: Path) -> None:
-    """Really try to create a file: permission bits lie to root and say nothing of read-only mounts."""
-    probe = folder / f".write-probe-{uuid.uuid4().hex}"
-    try:
-        fd = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        os.close(fd)
-        probe.unlink()
-    except OSError as exc:
-        raise keyslots.map_os_error(exc) from exc
-
-
-def _mapped(exc: Exception) -> BaseException:
-    """The vault's own error for a driver error, or `exc` itself."""
-    return database.wrap_sa_error(exc)
-
-
-class Vault:
-    def __init__(self, *, path: Path, doc: Doc, slot: Slot, private_key: X25519PrivateKey, dek: bytes,
-                 device_id: str, grant: grants.Grant, authority: Ed25519PrivateKey | None) -> None:
-        self.path = path
-        self.device_id = device_id
-        self.user = UserInfo(slot["user_id"], slot["username"], slot["role"])
-        self.grant = grant
-        self._slot_id: str = slot["slot_id"]
-        self._private_key: X25519PrivateKey | None = private_key
-        self._authority = authority  # only administrators (and recovery) hold it
-        self._dek: bytes | None = dek
-        self._kdf_profile: str = doc["kdf_profile"]
-        self._page_size = keyslots.cipher_page_size(doc)
-        self._read_engine: Engine | None = None
-        self._write_engine: Engine | None = None
-        self._open_engines()
-
-    # --- opening and closing --------------------------------------------------------------
-
-    @staticmethod
-    def exists(path: Path) -> bool:
-        return (Path(path) / keyslots.SLOTS_FILE).is_file()
-
-    @classmethod
-    def create(
-        cls, path: Path, *, admin_username: str, admin_passphrase: str, kdf_profile: str = PRODUCTION,
-    ) -> tuple[Vault, str]:
-        path = Path(path)
-        users.check_username(admin_username)
-        users.check_passphrase(admin_passphrase, username=admin_username)
-        if kdf_profile not in (PRODUCTION, TEST):
-            raise InvalidInput(f"unknown KDF profile {kdf_profile!r}")
-        check_profile_allowed(kdf_profile)
-        if path.exists() and not path.is_dir():
-            raise InvalidInput(f"{path} is a file, not a folder")
-        if (path / keyslots.SLOTS_FILE).exists():
-            raise VaultExists(str(path))
-        if (path / database.DB_FILE).exists():
-            raise VaultExists(f"{path}: a database without a key file is there; move it away first")
-        try:
-            path.mkdir(mode=0o700, parents=True, exist_ok=True)
-        except OSError as exc:
-            raise keyslots.map_os_error(exc) from exc
-        probe_writable(path)
-        params, calibrated_s = (TEST_PARAMS, None) if kdf_profile == TEST else calibrate()
-        dek = os.urandom(32)
-        authority = grants.new_authority()
-        vault_id, device_id, admin_id = (str(uuid.uuid4()) for _ in range(3))
-        db_path = path / database.DB_FILE
-        try:
-            # SQLite would create the file 0644; the -wal and -shm files copy the main file's mode.
-            os.close(os.open(db_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-            conn = database.connect_raw(db_path, dek, page_size=database.NEW_VAULT_PAGE_SIZE,
-                                        isolation_level=None)
-            try:
-                database.migrate(conn, folder=path)
-                now = utc_now()
-                conn.execute("BEGIN IMMEDIATE")
-                conn.executemany(
-                    "INSERT INTO meta (key, value) VALUES (?, ?)",
-                    [("device_id", device_id), ("vault_id", vault_id), ("created_at", now),
-                     ("vault_format", VAULT_FORMAT), (grants.AUTHORITY_META_KEY, grants.public_text(authority))],
-                )
-                conn.execute(
-                    "INSERT INTO user (id, username, role, created_at, active) VALUES (?, ?, ?, ?, 1)",
-                    (admin_id, admin_username, ADMINISTRATOR, now),
-                )
-                conn.execute("COMMIT")
-            finally:
-                conn.close()
-            doc = keyslots.new_document(
-                vault_id=vault_id, kdf_profile=kdf_profile, params=params, calibrated_s=calibrated_s,
-                cipher_page_size=database.NEW_VAULT_PAGE_SIZE,
-            )
-            doc["database_salt"] = database.file_salt(db_path)
-            slot, private_key = keyslots.add_slot(
-                doc, kind="user", user_id=admin_id, username=admin_username, role=ADMINISTRATOR,
-                secret=admin_passphrase, params=params, data_keys={1: dek},
-            )
-            recovery_code = new_recovery_code()
-            recovery, _ = keyslots.add_slot(
-                doc, kind="recovery", user_id=RECOVERY_USERNAME, username=RECOVERY_USERNAME,
-                role=ADMINISTRATOR, secret=recovery_code, params=params, data_keys={1: dek},
-            )
-            for granted in (slot, recovery):
-                grants.sign(doc, granted, authority, issued_by=admin_id)
-                grants.seal_authority(doc, granted, authority)
-            keyslots.save(path, doc)
-        except BaseException as exc:
-            # Nothing was stored yet: leave the folder as we found it so creating again works.
-            if not (path / keyslots.SLOTS_FILE).exists():
-                for suffix in ("", "-wal", "-shm"):
-                    (path / (database.DB_FILE + suffix)).unlink(missing_ok=True)
-            mapped = _mapped(exc) if isinstance(exc, Exception) else exc
-            if mapped is exc:
-                raise
-            raise mapped from exc
-        vault = cls(path=path, doc=doc, slot=slot, private_key=private_key, dek=dek, device_id=device_id,
-                    grant=grants.Grant((ADMINISTRATOR,)), authority=authority)
-        return vault, recovery_code
-
-    @classmethod
-    def unlock(cls, path: Path, *, username: str, passphrase: str,
-               clock: Callable[[], float] = time.time) -> Vault:
-        path, doc = cls._prepare_unlock(Path(path), clock)
-        slot = next((s for s in doc["slots"] if s["kind"] == "user" and s["username"] == username), None)
-        if slot is None:
-            raise UnknownUser(username)
-        return cls._unlock_slot(path, doc, slot, passphrase, clock)
-
-    @classmethod
-    def unlock_with_recovery(cls, path: Path, *, recovery_code: str,
-                             clock: Callable[[], float] = time.time) -> Vault:
-        path, doc = cls._prepare_unlock(Path(path), clock)
-        slot = next((s for s in doc["slots"] if s["kind"] == "recovery"), None)
-        if slot is None:
-            raise UnknownUser(RECOVERY_USERNAME)
-        return cls._unlock_slot(path, doc, slot, normalise_recovery_code(recovery_code), clock)
-
-    @staticmethod
-    def _prepare_unlock(path: Path, clock: Callable[[], float]) -> tuple[Path, Doc]:
-        if not path.is_dir() or not (path / keyslots.SLOTS_FILE).is_file():
-            raise VaultNotFound(str(path))
-        if not (path / database.DB_FILE).is_file():
-            raise VaultNotFound(f"{path}: the database file is missing")
-        probe_writable(path)
-        lockout.check(path, now=clock())
-        doc = keyslots.load(path)
-        database.check_file(path / database.DB_FILE, doc)
-        return path, doc
-
-    @classmethod
-    def _unlock_slot(cls, path: Path, doc: Doc, slot: Slot, secret: str, clock: Callable[[], float]) -> Vault:
-        try:
-            private_key = keyslots.unlock_slot(doc, slot, secret)
-        except WrongPassphrase:
-            lockout.record_failure(path, now=clock())
-            raise
-        lockout.reset(path, now=clock())
-        dek = rotation.current_data_key(path, doc, slot, private_key)
-        conn = database.connect_raw(path / database.DB_FILE, dek, page_size=keyslots.cipher_page_size(doc),
-                                    isolation_level=None)
-        try:
-            database.check_identity(conn, doc)
-            public = users.role_authority(conn, path, doc, issued_by=slot["user_id"])
-            grant = grants.check(doc, slot, public)
-            authority = grants.open_authority(doc, slot, private_key, public) if grant.is_administrator else None
-            database.migrate(conn, folder=path)
-            device_id = str(conn.execute("SELECT value FROM meta WHERE key = 'device_id'").fetchone()[0])
-            if not doc.get("database_salt"):  # vaults made before the salt was recorded
-                doc["database_salt"] = database.file_salt(path / database.DB_FILE)
-                keyslots.save(path, doc)
-        except Exception as exc:
-            mapped = _mapped(exc)
-            if mapped is exc:
-                raise
-            raise mapped from exc
-        finally:
-            conn.close()
-        return cls(path=path, doc=doc, slot=slot, private_key=private_key, dek=dek, device_id=device_id,
-                   grant=grant, authority=authority)
-
-    def _open_engines(self) -> None:
-        dek = self._require_open()
-        db_path = self.path / database.DB_FILE
-        self._read_engine = database.make_engine(db_path, dek, page_size=self._page_size)
-        self._write_engine = database.make_engine(db_path, dek, page_size=self._page_size, immediate=True)
-
-    def _dispose_engines(self) -> None:
-        for engine in (self._read_engine, self._write_engine):
-            if engine is not None:
-                engine.dispose()
-        self._read_engine = self._write_engine = None
-
-    @property
-    def is_open(self) -> bool:
-        return self._dek is not None
-
-    def close(self) -> None:
-        """Lock: close every connection and drop the keys this object holds."""
-        if self._dek is None:
-            return
-        self._dispose_engines()
-        self._dek = None
-        self._private_key = None
-        self._authority = None
-
-    def __enter__(self) -> Vault:
-        return self
-
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
-        self.close()
-
-    # --- sessions --------------------------------------------------------------------------
-
-    @contextmanager
-    def session(self, *, readonly: bool = False) -> Iterator[Session]:
-        """A SQLModel session: commit on success, rollback on error; driver errors become VaultErrors.
-
-        Writers take the database write lock when the transaction begins (BEGIN IMMEDIATE);
-        `readonly=True` sessions begin deferred and never block the writer (WAL).
-        """
-        self._require_open()
-        engine = self._read_engine if readonly else self._write_engine
-        session = Session(engine, expire_on_commit=False)
-        try:
-            yield session
-            session.commit()
-        except (sa_exc.DBAPIError, OSError) as exc:
-            session.rollback()
-            mapped = _mapped(exc)
-            if mapped is exc:
-                raise
-            raise mapped from exc
-        except BaseException:
-            session.rollback()
-            raise
-        finally:
-            session.close()
-
-    def _require_open(self) -> bytes:
-        if self._dek is None:
-            raise VaultLocked()
-        return self._dek
-
-    def _require_admin(self) -> Ed25519PrivateKey:
-        self._require_open()
-        if not self.grant.is_administrator or self._authority is None:
-            raise PermissionDenied("administrator only")
-        return self._authority
+class Vault(VaultCore):
+    """An unlocked vault: the data key and the signed-in slot's keys in memory until close()."""
 
     # --- users (desktop_app/vault/users.py) ------------------------------------------------
 
     def list_users(self) -> list[UserInfo]:
+        """The people who can open the vault, with the roles their grants (verified here) give them."""
         self._require_open()
         doc = keyslots.load(self.path)
-        found = [UserInfo(s["user_id"], s["username"], s["role"]) for s in doc["slots"] if s["kind"] == "user"]
+        authority = self._authority_public()
+        found = []
+        for s in doc["slots"]:
+            if s["kind"] != "user":
+                continue
+            try:
+                roles = grants.check(doc, s, authority).roles
+            except RoleNotGranted:
+                roles = ()
+            found.append(UserInfo(s["user_id"], s["username"], s["role"], roles, bool(s.get(users.MUST_CHANGE))))
         return sorted(found, key=lambda u: u.username.lower())
 
-    def add_user(self, username: str, passphrase: str, role: str) -> UserInfo:
+    @property
+    def roles(self) -> tuple[str, ...]:
+        """The signed-in person's roles, as an administrator granted them (checked at unlock)."""
+        return self.grant.roles
+
+    def add_user(self, username: str, passphrase: str, role: str | Sequence[str]) -> UserInfo:
+        """A new person with one role or several (the first is the slot's label)."""
         authority = self._require_admin()
+        roles = (role,) if isinstance(role, str) else tuple(role)
         with self.session() as session:
             user_id = users.add(session, self.path, authority, dek=self._require_open(), issued_by=self.user.id,
-                                username=username, passphrase=passphrase, role=role, created_at=utc_now())
-        return UserInfo(user_id, username, role)
+                                username=username, passphrase=passphrase, roles=roles, created_at=utc_now())
+        self._settle_field_keys(new_reader=fieldkeys.reads_sensitive(roles))
+        return UserInfo(user_id, username, roles[0], users.check_roles(roles))
+
+    def set_roles(self, username: str, roles: Sequence[str]) -> tuple[str, ...]:
+        """Grant `username` exactly these roles (administrators). Gaining a role that reads P3 answers brings the
+        field keys as soon as a holder can hand them over; losing it drops them and renews the current key."""
+        authority = self._require_admin()
+        doc = keyslots.load(self.path)
+        before = users.granted_roles(users.user_slot(doc, username))
+        with self.session() as session:
+            listed = users.set_roles(session, self.path, authority, issued_by=self.user.id, username=username,
+                                     roles=roles, signed_in=self.user.username)
+        was, now = fieldkeys.reads_sensitive(before), fieldkeys.reads_sensitive(listed)
+        self._settle_field_keys(new_reader=now and not was, reader_left=was and not now)
+        return listed
 
     def remove_user(self, username: str) -> None:
         """Remove the user's slot and rotate the data key (see desktop_app.vault.rotation)."""
@@ -357,25 +97,83 @@ class Vault:
         # the name stays taken); the other order would leave a slot that opens for a removed user.
         with self.session() as session:
             users.deactivate(session, target["user_id"])
+        self._settle_field_keys(reader_left=fieldkeys.reads_sensitive(users.granted_roles(target)))
 
-    def change_passphrase(self, username: str, old_passphrase: str | None, new_passphrase: str) -> None:
+    def change_passphrase(self, username: str, old_passphrase: str | None, new_passphrase: str, *,
+                          must_change: bool = False) -> None:
         """Rewrap one slot. The user gives the old passphrase; an administrator may reset another
-        user's passphrase without it (the slot gets a new key pair sealed with the current data key)."""
+        user's passphrase without it (the slot gets a new key pair sealed with the current data key), and
+        `must_change` makes that person choose their own at the next sign-in."""
         dek = self._require_open()
         users.check_passphrase(new_passphrase, username=username)
         if old_passphrase is not None:
             if username != self.user.username and not self.grant.is_administrator:
                 raise PermissionDenied("you can only change your own passphrase")
             users.rewrap(self.path, username, old_passphrase, new_passphrase)
+            if username == self.user.username:
+                self.must_change_passphrase = False
         else:
             users.reset(self.path, self._require_admin(), dek=dek, issued_by=self.user.id, username=username,
-                        new_passphrase=new_passphrase)
+                        new_passphrase=new_passphrase, must_change=must_change)
+            self._settle_field_keys()
+
+    def change_own_passphrase(self, new_passphrase: str) -> None:
+        """The signed-in person chooses a new passphrase (after a reset, or any time): no old one is asked, the
+        session already proved it. The recovery slot's code is replaced with replace_recovery_code instead."""
+        if self.is_recovery:
+            raise InvalidInput("the recovery code is replaced, not changed")
+        users.check_passphrase(new_passphrase, username=self.user.username)
+        users.rewrap_signed_in(self.path, self._slot, self._require_private(), new_passphrase)
+        self.must_change_passphrase = False
 
     def replace_recovery_code(self) -> str:
-        """A new recovery code (shown once); the old one stops working."""
+        """A new recovery code (shown once); the old one stops working.
+
+        The recovery slot keeps the organisation's copy of the field keys: when it holds a key nobody else here
+        holds and this session cannot hand it over, replacing it would lose that key, so it is refused."""
         authority = self._require_admin()
-        return users.replace_recovery(self.path, authority, dek=self._require_open(), issued_by=self.user.id,
-                                      code=new_recovery_code())
+        doc = keyslots.load(self.path)
+        old = next((s for s in doc["slots"] if s["kind"] == grants.RECOVERY_KIND), None)
+        unused: list[str] = []
+        if old is not None and not self.field_keys():
+            with self.session(readonly=True) as session:
+                db = Db.of(session)
+                only_there = fieldkeys.held_only_by(db, old["public_key"])
+                if any(fieldkeys.in_use(db, key_id) for key_id in only_there):
+                    raise InvalidInput("the recovery code keeps restricted answers' keys that no one else on this "
+                                       "laptop holds: sign in with the current recovery code to replace it")
+                unused = only_there
+        code = new_recovery_code()
+        users.replace_recovery(self.path, authority, dek=self._require_open(), issued_by=self.user.id, code=code)
+        if unused:
+            with self.session() as session:
+                fieldkeys.drop_keys(Db.of(session), unused)
+        self._settle_field_keys()
+        return code
+
+    # --- field keys: who holds them (desktop_app/vault/fieldkeys.py) --------------------------
+
+    def _after_open(self) -> None:
+        self._settle_field_keys()
+
+    def _settle_field_keys(self, *, new_reader: bool = False, reader_left: bool = False) -> None:
+        """After unlock and after every change of who may read P3: make the first key if there is none, hand
+        the keys this session holds to eligible slots lacking them, drop wraps of slots no longer eligible, and
+        make a new current key when a reader left or a new reader has nobody here to receive keys from."""
+        doc = keyslots.load(self.path)
+        authority = self._authority_public()
+        self._field_keys = None
+        held = self.field_keys()
+        with self.session() as session:
+            db = Db.of(session)
+            renew = fieldkeys.sealing_key(db) is None or reader_left
+            if new_reader and not held and not fieldkeys.someone_holds(db, doc):
+                renew = True
+            fieldkeys.hand_over(db, doc, authority, held)
+            if renew:
+                fieldkeys.renew(db, doc, authority)
+        self._field_keys = None
+
 
     # --- organisation policy and the emergency erase ----------------------------------------
 
@@ -406,25 +204,7 @@ class Vault:
         self.close()
         return erase_folder(self.path)
 
-    # --- checks ----------------------------------------------------------------------------
 
-    def info(self) -> dict[str, Any]:
-        """Schema version, KDF parameters, counts by status (no personal data): `waypoint info`."""
-        return checks.info(self.path, self._require_open())
-
-    def verify(self) -> checks.VerifyReport:
-        """Every page's HMAC, SQLite's integrity check, the schema, every record, every role: `waypoint verify`."""
-        return checks.verify(self.path, self._require_open())
-
-    def check_pages(self, *, should_stop: Callable[[], bool] | None = None) -> list[str]:
-        """The full page check alone (the app runs it in the background after unlock): problems found.
-
-        `should_stop` is polled while SQLite reads; when it says so, `checks.CheckStopped` is raised."""
-        return checks.check_pages(self.path, self._require_open(), should_stop=should_stop)
-
-    def meta(self) -> dict[str, str]:
-        with self.session(readonly=True) as session:
-            return {m.key: m.value for m in session.exec(select(Meta))}
-
-
-__all__ = ["Vault", "UserInfo", "utc_now"]
+__all__ = ["Vault", "UserInfo", "utc_now", "new_recovery_code", "normalise_recovery_code", "probe_writable",
+           "ADMINISTRATOR", "POLICIES", "POLICY_ANY_USER_MAY_ERASE", "POLICY_SHARE_DRAFTS", "RECOVERY_USERNAME",
+           "VAULT_FORMAT"]

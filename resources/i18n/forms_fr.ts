@@ -86,6 +86,26 @@
         <source> (required)</source>
         <translation> (obligatoire)</translation>
     </message>
+    <message>
+        <source>Restricted answer: only case workers can read it.</source>
+        <translation>Réponse restreinte : seuls les gestionnaires de cas peuvent la lire.</translation>
+    </message>
+    <message>
+        <source>Restricted: once saved, only case workers can read this answer.</source>
+        <translation>Restreinte : une fois enregistrée, seuls les gestionnaires de cas pourront lire cette réponse.</translation>
+    </message>
+    <message>
+        <source>Restricted answer: recorded, only case workers can read it.</source>
+        <translation>Réponse restreinte : enregistrée, seuls les gestionnaires de cas peuvent la lire.</translation>
+    </message>
+    <message>
+        <source>Restricted answer: the key to read it has not reached this laptop yet.</source>
+        <translation>Réponse restreinte : la clé pour la lire n&apos;est pas encore arrivée sur cet ordinateur.</translation>
+    </message>
+    <message>
+        <source>Restricted answer: it cannot be read (damaged).</source>
+        <translation>Réponse restreinte : elle ne peut pas être lue (endommagée).</translation>
+    </message>
 </context>
 <context>
     <name>FormChooserPage</name>

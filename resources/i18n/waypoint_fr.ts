@@ -8,6 +8,10 @@
         <translation>Personnel de terrain</translation>
     </message>
     <message>
+        <source>Case worker</source>
+        <translation>Gestionnaire de cas</translation>
+    </message>
+    <message>
         <source>Coordinator</source>
         <translation>Coordinateur</translation>
     </message>

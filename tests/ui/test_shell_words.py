@@ -55,14 +55,14 @@ def test_the_list_shows_country_names_and_form_titles_not_codes(qtbot, make_app)
     _unlock(qtbot, app)
     window = app.window
     _save(qtbot, app, lambda vault: save_registration(
-        vault, form_id="waypoint_migrant_registration", form_version="2026120601", status="draft",
+        vault, form_id="waypoint_migrant_registration", form_version="2026120610", status="draft",
         content="<data/>", fields={"title": "Amna Idris", "nationality": "SD", "sex": "female"}).id)
     window.registrations_changed()
     model = window.model
     qtbot.waitUntil(lambda: model.rowCount() == 1, timeout=20_000)
     qtbot.waitUntil(lambda: model.index(0, FORM).data() == "Registration: assisted migrant", timeout=20_000)
     assert model.index(0, NATIONALITY).data() == "Sudan"
-    assert "2026120601" in model.index(0, FORM).data(Qt.ItemDataRole.ToolTipRole)  # still there for support
+    assert "2026120610" in model.index(0, FORM).data(Qt.ItemDataRole.ToolTipRole)  # still there for support
     window.set_language("fr")
     qtbot.waitUntil(lambda: model.index(0, NATIONALITY).data() == "Soudan", timeout=5_000)
     assert model.index(0, FORM).data() == "Enregistrement : migrant assisté"

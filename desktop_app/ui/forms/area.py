@@ -28,6 +28,7 @@ from desktop_app.services import forms, places, records
 from desktop_app.ui import labels
 from desktop_app.ui.forms.closing import CANCEL
 from desktop_app.ui.forms.screen import FormScreen, OpenedForm
+from desktop_app.ui.forms.view import Restrictions
 from waypoint_core.xform import FormDefinition
 
 
@@ -197,7 +198,7 @@ class FormsArea(QObject):
         def work(vault, state):
             # shipped forms come with the app: a new app version brings its new form versions
             forms.install_shipped_forms(vault)
-            return forms.list_installed_forms(vault)
+            return forms.creatable_forms(vault)
 
         task = self.controller.run_with_vault(work, name="db:list-forms")
         task.succeeded.connect(self._forms_listed)
@@ -218,7 +219,9 @@ class FormsArea(QObject):
             definition = cache.get(key) or FormDefinition.from_xml(form.xform)
             # this laptop's country and centre answer the questions the form marks wp:device
             defaults = places.form_defaults(definition, places.get_place(vault))
-            return (OpenedForm.new(definition, form_id=form.form_id, form_version=form.version),
+            view = records.sensitive_view(vault, form.form_id, form.version)
+            return (OpenedForm.new(definition, form_id=form.form_id, form_version=form.version,
+                                   restrictions=Restrictions(view.sensitive, {}, view.may_read)),
                     _metadata(vault), defaults)
 
         self._load(work)
@@ -233,8 +236,9 @@ class FormsArea(QObject):
             reopened = records.reopen(vault, record_id)
             rec = reopened.record
             definition = cache.get((rec.form_id, rec.form_version)) or reopened.definition
-            return (OpenedForm(definition, rec.form_id, rec.form_version, rec.record_id, rec.content, rec.status),
-                    _metadata(vault), {})
+            restrictions = Restrictions(reopened.sensitive, reopened.restricted, reopened.may_read_sensitive)
+            return (OpenedForm(definition, rec.form_id, rec.form_version, rec.record_id, rec.content, rec.status,
+                               restrictions), _metadata(vault), {})
 
         self._load(work)
 

@@ -54,6 +54,8 @@ class FieldWidget(QFrame):
         self.item = item
         self.touched = False  # the person left this field once, or tried to finalize: show messages
         self._loading = False
+        self.restriction: str | None = None  # see set_restriction
+        self._locked = False  # a sealed answer this person cannot read: never editable here
         self._refused: str | None = None  # the engine refused the last input (wrong format)
         self._waiting_for_release = False  # a message waits for a mouse button to be released
         self.label = QLabel(objectName="fieldLabel", wordWrap=True)
@@ -61,6 +63,9 @@ class FieldWidget(QFrame):
         self.label_text = ""
         self.hint = QLabel(objectName="fieldHint", wordWrap=True)
         self.hint.setTextFormat(Qt.TextFormat.PlainText)
+        self.restricted_note = QLabel(objectName="restrictedNote", wordWrap=True)
+        self.restricted_note.setTextFormat(Qt.TextFormat.PlainText)
+        self.restricted_note.hide()
         self.message = QLabel(objectName="fieldError", wordWrap=True)
         self.message.setTextFormat(Qt.TextFormat.PlainText)
         self.message.hide()
@@ -72,6 +77,7 @@ class FieldWidget(QFrame):
         self.body.setSpacing(4)
         self.body.addLayout(self.heading)
         self.body.addWidget(self.hint)
+        self.body.addWidget(self.restricted_note)
         self.build_editor()
         self.body.addWidget(self.message)
         self.refresh(item)
@@ -110,7 +116,8 @@ class FieldWidget(QFrame):
             hint = "\n".join(part for part in (hint, item.app_message or "", note) if part)
         self.hint.setText(hint)
         self.hint.setVisible(bool(hint))
-        self.set_readonly(item.readonly)
+        self.restricted_note.setText(self._restriction_text())  # the interface language may have changed
+        self.set_readonly(item.readonly or self._locked)
         self.refresh_choices(item)
         if self.shown_value() != item.value:
             self._loading = True
@@ -121,11 +128,35 @@ class FieldWidget(QFrame):
         target = self.focus_target()
         required = self.tr(" (required)") if self.is_marked_required() else ""
         target.setAccessibleName(text + required)
-        target.setAccessibleDescription(hint)
+        target.setAccessibleDescription(" ".join(t for t in (hint, self.restricted_note.text()) if t))
         self.update_message()
 
+    # A P3 answer (docs/access.md): what the person is told, and whether they may type in it.
+    RESTRICTIONS = ("readable", "write_only", "not_allowed", "key_missing", "damaged")
+
+    def set_restriction(self, kind: str | None) -> None:
+        """Mark a question of class P3: `readable` (a case worker sees it), `write_only` (may answer, will not read
+        it back once saved), or, for a stored answer this person cannot read, `not_allowed`, `key_missing` or
+        `damaged`: shown as restricted and never editable."""
+        self.restriction = kind
+        self._locked = kind in ("not_allowed", "key_missing", "damaged")
+        self.restricted_note.setText(self._restriction_text())
+        self.restricted_note.setVisible(kind is not None)
+        self.set_readonly(self.item.readonly or self._locked)
+        self.focus_target().setAccessibleDescription(
+            " ".join(t for t in (self.item.hint, self.restricted_note.text()) if t))
+
+    def _restriction_text(self) -> str:
+        return {
+            "readable": self.tr("Restricted answer: only case workers can read it."),
+            "write_only": self.tr("Restricted: once saved, only case workers can read this answer."),
+            "not_allowed": self.tr("Restricted answer: recorded, only case workers can read it."),
+            "key_missing": self.tr("Restricted answer: the key to read it has not reached this laptop yet."),
+            "damaged": self.tr("Restricted answer: it cannot be read (damaged)."),
+        }.get(self.restriction or "", "")
+
     def is_marked_required(self) -> bool:
-        return self.item.required and not self.item.readonly
+        return self.item.required and not self.item.readonly and not self._locked
 
     def emit_answer(self, value) -> None:
         if not self._loading:
@@ -155,7 +186,7 @@ class FieldWidget(QFrame):
         item = self.item
         if self._refused:
             return self._refused
-        if not self.touched or not item.relevant:
+        if not self.touched or not item.relevant or self._locked:
             return ""
         if not item.valid and item.constraint_message:
             return item.constraint_message

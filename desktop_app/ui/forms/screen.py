@@ -26,7 +26,7 @@ from desktop_app.services import attachments, records
 from desktop_app.ui.forms.closing import DISCARD, DRAFT, FINALIZE, CloseQuestion
 from desktop_app.ui.forms.other_fields import UploadField
 from desktop_app.ui.forms.style import FORM_STYLE
-from desktop_app.ui.forms.view import FormView
+from desktop_app.ui.forms.view import FormView, Restrictions
 from desktop_app.ui.security_files import PrivateFileDialog, choose_file
 from waypoint_core.xform import AnswerError, FormDefinition, FormSession
 
@@ -46,11 +46,14 @@ class OpenedForm:
     record_id: str
     content: str | None = None  # instance XML of a draft or record being reopened
     status: str = "new"  # new | draft | finalized
+    restrictions: Restrictions = Restrictions()  # its P3 questions as this person sees them (docs/access.md)
 
     @staticmethod
-    def new(definition: FormDefinition, *, form_id: str, form_version: str) -> OpenedForm:
+    def new(definition: FormDefinition, *, form_id: str, form_version: str,
+            restrictions: Restrictions | None = None) -> OpenedForm:
         # The id is chosen now, so every save of this record, however many, writes the same row.
-        return OpenedForm(definition, form_id, form_version, str(uuid.uuid4()))
+        return OpenedForm(definition, form_id, form_version, str(uuid.uuid4()),
+                          restrictions=restrictions or Restrictions())
 
 
 def is_right_to_left(language: str | None) -> bool:
@@ -108,7 +111,7 @@ class FormScreen(QWidget):
         self.notice = QLabel(objectName="notice", wordWrap=True)
         self.notice.setTextFormat(Qt.TextFormat.PlainText)
         self.notice.hide()
-        self.view = FormView(session=self.session)
+        self.view = FormView(session=self.session, restrictions=opened.restrictions)
         self.view.edited.connect(self._edited)
         self.view.page_changed.connect(lambda _: self.save_soon(now=True))
         self.view.file_requested.connect(self.choose_file)

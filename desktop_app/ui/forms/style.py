@@ -11,6 +11,9 @@ QLabel#pageHeading { font-size: 18pt; font-weight: 600; color: #1d2b36; padding:
 QLabel#fieldLabel { font-weight: 600; color: #1d2b36; }
 QLabel#requiredMark { color: #a01818; font-weight: 700; font-size: 13pt; padding: 0 4px; }
 QLabel#fieldHint { color: #44525e; }
+QLabel#restrictedNote {
+    color: #4a2c6b; background: #f3eef9; border-left: 4px solid #6b4a93; padding: 3px 8px; font-style: italic;
+}
 QLabel#fieldError {
     color: #8a1c1c; background: #fdecec; border-left: 4px solid #c0392b; padding: 4px 8px;
 }

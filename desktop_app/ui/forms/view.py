@@ -8,6 +8,7 @@ the repeat that changed. See docs/renderer.md.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -60,6 +61,26 @@ def _short_reason(error: AnswerError) -> str:
     return str(error).split(" — question ")[0]
 
 
+@dataclass(frozen=True)
+class Restrictions:
+    """The form's P3 questions as this person sees them (services.records.ReopenedRecord): `sensitive` paths
+    (no root), the stored answers they cannot read (`restricted`: position -> reason) and whether they may read
+    P3 at all."""
+
+    sensitive: tuple[str, ...] = ()
+    restricted: dict[str, str] = field(default_factory=dict)
+    may_read: bool = True
+
+    def kind_of(self, ref: str) -> str | None:
+        position = ref.strip("/").split("/", 1)[-1]
+        if position in self.restricted:
+            return self.restricted[position]
+        bare = re.sub(r"\[\d+\]", "", position)
+        if not any(bare == p or bare.startswith(p + "/") for p in self.sensitive):
+            return None
+        return "readable" if self.may_read else "write_only"
+
+
 class FormView(KeyboardNavigation, QWidget):
     """Pages of fields for one session. Emits `edited` after every change to the record."""
 
@@ -68,9 +89,11 @@ class FormView(KeyboardNavigation, QWidget):
     file_requested = Signal(object)  # an UploadField whose "Choose a file…" was pressed
     end_reached = Signal()  # Enter after the last question of the last page
 
-    def __init__(self, *, session: FormSession, parent: QWidget | None = None) -> None:
+    def __init__(self, *, session: FormSession, restrictions: Restrictions | None = None,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
+        self.restrictions = restrictions or Restrictions()
         self.fields: dict[str, FieldWidget] = {}
         self.containers: dict[str, QWidget] = {}
         self.repeats: dict[str, RepeatSection] = {}
@@ -208,6 +231,9 @@ class FormView(KeyboardNavigation, QWidget):
                     widget.pick_file = self.file_requested.emit
                 widget.answered.connect(self._answer)
                 widget.message_shown.connect(self._message_shown)
+                kind = self.restrictions.kind_of(item.ref)
+                if kind is not None:
+                    widget.set_restriction(kind)
                 self.fields[item.ref] = widget
                 layout.addWidget(widget)
                 widget.setVisible(item.relevant)  # after it has a parent: never a window of its own

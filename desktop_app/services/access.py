@@ -1,0 +1,202 @@
+"""The rights check of every use case on the device: one function per use case, all through `_decide`.
+
+The rule itself is waypoint_core.access.policy (the same table the server applies). Here the signed-in person
+becomes an `Actor` (their granted roles, their user name, the laptop's centre and country), a record becomes
+`RecordFacts` (its kind from its form, who created it, its centre), and each use case asks the table once.
+A refusal raises `AccessDenied` (a vault PermissionDenied, so the UI and the CLI already explain it); nothing is
+read or written before the check.
+
+Every decision, allowed or refused, goes to the hooks registered with `add_hook` (the audit log wraps them): one
+`Check` per use case, naming the use case, the person, the record when there is one, and the outcome.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from desktop_app.records.form_store import list_forms_with_kinds
+from desktop_app.records.schema import RECORD_KIND_FIELD
+from desktop_app.vault.errors import PermissionDenied
+from desktop_app.vault.place import read_place
+from desktop_app.vault.registrations import Visible, get_registration_fields
+from desktop_app.vault.vault import Vault
+from waypoint_core.access import policy
+from waypoint_core.access.policy import Action, Actor, RecordFacts, Subject
+
+
+class AccessDenied(PermissionDenied):
+    message = "You are not allowed to do this."
+
+
+@dataclass(frozen=True)
+class Check:
+    """One decision, as the hooks see it."""
+
+    use_case: str  # e.g. "record.view", "record.delete", "users.manage"
+    username: str
+    roles: tuple[str, ...]
+    allowed: bool
+    record_id: str | None = None
+    reason: str = ""
+
+
+Hook = Callable[[Check], None]
+_HOOKS: list[Hook] = []
+
+
+def add_hook(hook: Hook) -> None:
+    """Call `hook` with every decision made from now on (the audit log's entry point)."""
+    _HOOKS.append(hook)
+
+
+def remove_hook(hook: Hook) -> None:
+    if hook in _HOOKS:
+        _HOOKS.remove(hook)
+
+
+def actor_of(vault: Vault) -> Actor:
+    """The signed-in person as the policy sees them. Their grant's scope may pin a centre or region; otherwise
+    the laptop's place (enrolment or setup) is theirs, and a laptop without one limits nothing by place."""
+    scope = vault.grant.scope
+    place = read_place(vault)
+    centre = str(scope.get("centre") or place.get("centre") or "") or None
+    region = str(scope.get("region") or place.get("country") or "") or None
+    return Actor.of(vault.user.username, vault.roles, centre=centre, region=region)
+
+
+def kind_of_form(vault: Vault, form_id: str) -> str:
+    """A form's record kind on this laptop: what its installed versions declare (a registration otherwise)."""
+    return form_kinds(vault).get(form_id, policy.REGISTRATION)
+
+
+def form_kinds(vault: Vault) -> dict[str, str]:
+    """form id -> kind, from the installed forms (a form is a case if any installed version says so)."""
+    kinds: dict[str, str] = {}
+    for form_id, kind in list_forms_with_kinds(vault):
+        if kinds.get(form_id) != policy.CASE:
+            kinds[form_id] = kind
+    return kinds
+
+
+def facts(vault: Vault, *, record_id: str, form_id: str, created_by: str | None, centre: str | None) -> RecordFacts:
+    """A stored record as the policy judges it: kind (its form's, or the record_kind it carries), creator, centre."""
+    extracted = get_registration_fields(vault, record_id).get(RECORD_KIND_FIELD)
+    return RecordFacts(kind=record_kind(vault, form_id=form_id, extracted=extracted), owner=created_by,
+                       centre=centre or None)
+
+
+def _decide(vault: Vault, use_case: str, action: Action, subject: Subject, record: RecordFacts | None = None,
+            *, record_id: str | None = None) -> Actor:
+    actor = actor_of(vault)
+    decision = policy.decide(actor, action, subject, record)
+    check = Check(use_case, actor.owner, tuple(sorted(actor.roles)), decision.allowed, record_id, decision.reason)
+    for hook in list(_HOOKS):
+        hook(check)
+    if not decision.allowed:
+        raise AccessDenied(decision.reason)
+    return actor
+
+
+# --- one function per use case -------------------------------------------------------------------------------
+
+
+def check_view_record(vault: Vault, record_id: str, record: RecordFacts) -> Actor:
+    return _decide(vault, "record.view", "view", policy.subject_of(record.kind), record, record_id=record_id)
+
+
+def check_create_record(vault: Vault, form_id: str) -> Actor:
+    kind = kind_of_form(vault, form_id)
+    return _decide(vault, "record.create", "create", policy.subject_of(kind))
+
+
+def check_edit_record(vault: Vault, record_id: str, record: RecordFacts) -> Actor:
+    return _decide(vault, "record.edit", "edit", policy.subject_of(record.kind), record, record_id=record_id)
+
+
+def check_finalize_record(vault: Vault, record_id: str, record: RecordFacts) -> Actor:
+    return _decide(vault, "record.finalize", "finalize", policy.subject_of(record.kind), record, record_id=record_id)
+
+
+def check_delete_record(vault: Vault, record_id: str, record: RecordFacts) -> Actor:
+    return _decide(vault, "record.delete", "delete", policy.subject_of(record.kind), record, record_id=record_id)
+
+
+def check_export(vault: Vault, kind: str) -> Actor:
+    """Record-level export of one kind (the export itself keeps only records `may_view` allows)."""
+    return _decide(vault, "records.export", "export", policy.subject_of(kind))
+
+
+def check_review(vault: Vault) -> Actor:
+    """Conflicts and alarms."""
+    return _decide(vault, "records.review", "review", "registration")
+
+
+def check_manage_users(vault: Vault) -> Actor:
+    return _decide(vault, "users.manage", "manage_users", "organisation")
+
+
+def check_manage_devices(vault: Vault) -> Actor:
+    return _decide(vault, "devices.manage", "manage_devices", "organisation")
+
+
+def check_read_sensitive(vault: Vault, record_id: str) -> bool:
+    """Whether the person may read this record's P3 answers (not raised: the record opens with them restricted)."""
+    actor = actor_of(vault)
+    allowed = policy.may_read(actor)
+    check = Check("record.read_sensitive", actor.owner, tuple(sorted(actor.roles)), allowed, record_id,
+                  "" if allowed else "P3 answers are for case workers")
+    for hook in list(_HOOKS):
+        hook(check)
+    return allowed
+
+
+def may_read_sensitive(vault: Vault) -> bool:
+    """Whether the signed-in person's roles may read P3 answers at all (for marking questions; not audited)."""
+    return policy.may_read(actor_of(vault))
+
+
+def may_create(vault: Vault, form_id: str) -> bool:
+    """Whether the person may start a record of this form (the form chooser offers only those)."""
+    return policy.widest_scope(actor_of(vault), "create", policy.subject_of(kind_of_form(vault, form_id))) is not None
+
+
+# --- what a person may see, for lists, search and exports ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Visibility:
+    """What the list, search and export may show, built once per query from the table: `rows` for the vault's
+    queries, `nothing` when the person may see no record at all."""
+
+    rows: Visible
+    nothing: bool = False
+
+    def allows(self, *, kind: str, created_by: str | None) -> bool:
+        if self.nothing:
+            return False
+        if self.rows.only_kind is not None and kind != self.rows.only_kind:
+            return False
+        return self.rows.created_by is None or created_by == self.rows.created_by
+
+
+def visibility(vault: Vault, action: Action = "view") -> Visibility:
+    """The records a person may `action` (view, export) on this laptop. The server already sent this laptop only
+    what its people's scope covers, so places narrow nothing further here; `own` narrows to their own records."""
+    actor = actor_of(vault)
+    scopes = {kind: policy.widest_scope(actor, action, policy.subject_of(kind)) for kind in policy.KINDS}
+    allowed = [kind for kind, scope in scopes.items() if scope is not None]
+    if not allowed:
+        return Visibility(Visible(), nothing=True)
+    only_own = all(scopes[kind] == "own" for kind in allowed)
+    case_forms = tuple(sorted(f for f, k in form_kinds(vault).items() if k == policy.CASE))
+    return Visibility(Visible(only_kind=allowed[0] if len(allowed) == 1 else None, case_forms=case_forms,
+                              created_by=actor.owner if only_own else None))
+
+
+def record_kind(vault: Vault, *, form_id: str, extracted: str | None) -> str:
+    """A stored record's kind: its form's, else what it carries (record_kind), else a registration."""
+    kinds = form_kinds(vault)
+    if kinds.get(form_id) == policy.CASE or extracted == policy.CASE:
+        return policy.CASE
+    return kinds.get(form_id, policy.REGISTRATION)
