@@ -63,13 +63,19 @@ def register(subparsers) -> None:
     add = users_sub.add_parser("add", help="add a user (administrators only)")
     add_vault_options(add)
     add.add_argument("name")
-    add.add_argument("--role", choices=ROLES, required=True)
+    add.add_argument("--role", choices=ROLES, required=True, action="append",
+                     help="a role; repeat for several (e.g. --role field_staff --role case_worker)")
     add.add_argument("--new-passphrase-file", type=Path, metavar="F", help="the new user's passphrase")
     add.set_defaults(func=cmd_users_add)
     remove = users_sub.add_parser("remove", help="remove a user and rotate the data key (administrators only)")
     add_vault_options(remove)
     remove.add_argument("name")
     remove.set_defaults(func=cmd_users_remove)
+    roles = users_sub.add_parser("roles", help="grant a user exactly these roles (administrators)")
+    add_vault_options(roles)
+    roles.add_argument("name")
+    roles.add_argument("roles", nargs="+", choices=ROLES, metavar="ROLE", help=f"one or more of {', '.join(ROLES)}")
+    roles.set_defaults(func=cmd_users_roles)
     passwd = users_sub.add_parser("passwd", help="change your passphrase, or reset another user's (administrators)")
     add_vault_options(passwd)
     passwd.add_argument("name", nargs="?", help="whose passphrase (default: --user)")
@@ -155,7 +161,8 @@ def _env_passphrase() -> bool:
 def cmd_users_list(args) -> int:
     with _unlock(args) as vault:
         for user in vault.list_users():
-            print(f"{user.username}\t{user.role}")
+            flag = "\tmust change passphrase" if user.must_change_passphrase else ""
+            print(f"{user.username}\t{','.join(user.roles) or 'NO VALID ROLE'}{flag}")
     return 0
 
 
@@ -165,7 +172,15 @@ def cmd_users_add(args) -> int:
     with _unlock(args) as vault:
         passphrase = read_new_passphrase(args.new_passphrase_file, label=f"Passphrase for {args.name}")
         vault.add_user(args.name, passphrase, args.role)
-    print(f"Added {args.name!r} as {args.role}.")
+    print(f"Added {args.name!r} as {', '.join(args.role)}.")
+    return 0
+
+
+@guarded
+def cmd_users_roles(args) -> int:
+    with _unlock(args) as vault:
+        granted = vault.set_roles(args.name, args.roles)
+    print(f"{args.name!r} now has the roles {', '.join(granted)}.")
     return 0
 
 

@@ -156,6 +156,11 @@ def may_read_sensitive(vault: Vault) -> bool:
     return policy.may_read(actor_of(vault))
 
 
+def roles_allow(roles: tuple[str, ...], action: Action, subject: Subject) -> bool:
+    """Whether these roles give `action` on `subject` at all: for showing a menu entry (the use case checks again)."""
+    return policy.widest_scope(Actor.of("", roles), action, subject) is not None
+
+
 def may_create(vault: Vault, form_id: str) -> bool:
     """Whether the person may start a record of this form (the form chooser offers only those)."""
     return policy.widest_scope(actor_of(vault), "create", policy.subject_of(kind_of_form(vault, form_id))) is not None

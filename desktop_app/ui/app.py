@@ -22,6 +22,7 @@ from desktop_app.ui.forms.area import FormsArea
 from desktop_app.ui.i18n import SUPPORTED, Translations
 from desktop_app.ui.idle import IdleWatcher
 from desktop_app.ui.main_window import MainWindow
+from desktop_app.ui.access_area import install_access
 from desktop_app.ui.place_page import install_place
 from desktop_app.ui.security_clipboard import ClipboardGuard
 from desktop_app.ui.security_integrity import IntegrityWatch
@@ -106,6 +107,7 @@ def build_app(
     forms = FormsArea(window=window, controller=controller, ui_language=lambda: translations.language)
     sync = install_sync(window=window, tasks=tasks, controller=controller)
     install_place(window=window, controller=controller)  # the laptop's country and centre (new records' defaults)
+    install_access(window=window, controller=controller)  # People, and the new-passphrase step after a reset
     # After the list's first page and counts, which the window queues on unlock before this runs.
     integrity = IntegrityWatch(controller=controller, parent_window=window)
     clipboard = ClipboardGuard(clipboard=qt_app.clipboard(), controller=controller)

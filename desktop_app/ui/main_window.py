@@ -54,6 +54,7 @@ class MainWindow(QMainWindow):
         self.translations = translations
         self.idle = idle
         self._last_username = ""
+        self.held: QWidget | None = None  # see hold()
         self.settings_dialog: SettingsDialog | None = None
         self.erase_dialog: EraseDialog | None = None
         # another area may hold changes the person must decide about before the window closes (an open form)
@@ -110,6 +111,12 @@ class MainWindow(QMainWindow):
             self.setup_page.prepare(default_location=str(self.controller.vault_path))
             self.show_page(self.setup_page)
 
+    def sign_in_again(self, username: str, *, notice: str) -> None:
+        """Lock and show the sign-in screen for `username` (after the recovery code set their passphrase)."""
+        self.lock()
+        self._last_username = username
+        self.show_unlock(notice=notice)
+
     def show_unlock(self, *, notice: str = "") -> None:
         self.unlock_page.prepare(
             vault_path=str(self.controller.vault_path), username=self._last_username, notice=notice
@@ -123,7 +130,20 @@ class MainWindow(QMainWindow):
     def show_page(self, page: QWidget) -> None:
         if page not in (self.setup_page, self.unlock_page) and not self.controller.is_unlocked:
             raise RuntimeError("personal screens only show while the vault is unlocked")
+        if self.held is not None and page not in (self.held, self.setup_page, self.unlock_page):
+            return  # a step the person must finish first (a new passphrase after a reset): nothing else shows
         self.stack.setCurrentWidget(page)
+
+    def hold(self, page: QWidget) -> None:
+        """Show `page` and nothing else until `release()` (or a lock): the person must finish it first."""
+        self.held = None
+        self.show_page(page)
+        self.held = page
+        self._update_lock_state()
+
+    def release(self) -> None:
+        self.held = None
+        self._update_lock_state()
 
     def show_registrations(self) -> None:
         self.show_page(self.registrations_page)
@@ -202,6 +222,7 @@ class MainWindow(QMainWindow):
         self.controller.lock()
 
     def _locking(self) -> None:
+        self.held = None
         self.idle.disarm()
         if self.settings_dialog is not None:
             self.settings_dialog.reject()
@@ -392,7 +413,7 @@ class MainWindow(QMainWindow):
         user = self.controller.user
         for action in (self.new_action, self.list_action, self.lock_action, self.erase_action, self.search_action,
                        self.delete_action):
-            action.setEnabled(unlocked)
+            action.setEnabled(unlocked and (self.held is None or action is self.lock_action))
         self.toolbar.setVisible(unlocked)
         if unlocked and user is not None:
             self.user_label.setText(

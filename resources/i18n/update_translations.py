@@ -49,6 +49,8 @@ CATALOGUES: dict[str, list[str]] = {
     "sync": ["desktop_app/ui/sync_*.py"],  # Sync now and the sync status widget
     # Passphrase advice, emergency erase, the private file picker, the integrity alert (docs/vault.md)
     "security": ["desktop_app/ui/security_*.py"],
+    # People, roles, passphrase resets and the recovery code's step; devices and remote orders (docs/access.md)
+    "access": ["desktop_app/ui/access_*.py"],
 }
 # Every catalogue has a full French file and an English file with only the plural forms.
 LANGUAGES = {"fr": [], "en": ["-pluralonly"]}

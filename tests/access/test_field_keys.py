@@ -77,7 +77,7 @@ def test_a_role_given_and_taken_back(team, xforms):
     with signed_in(team, FIELD) as fatou:
         assert fatou.roles == ("field_staff",) and fatou.field_keys() == {}
         assert fatou.sealing_key().key_id != current and fatou.sealing_key().key_id not in taken
-        assert not (CANARY in records.reopen(fatou, saved.record_id).record.content)
+        assert CANARY not in records.reopen(fatou, saved.record_id).record.content
     assert _reads(team, CASE, saved.record_id)
 
 
