@@ -15,7 +15,10 @@ from sqlmodel import select
 from desktop_app.records.schema import form_schema
 from desktop_app.vault.errors import PermissionDenied
 from desktop_app.vault.models import FormVersion
+from desktop_app.vault.sql import Db, text
 from desktop_app.vault.vault import Vault, utc_now
+from desktop_app.vault.writer import Writer
+from waypoint_core.xform.entities import declared_datasets
 from waypoint_core.xlsform import read_xform_header
 
 # Forms decide what is collected about people; only these roles may install them.
@@ -77,6 +80,13 @@ def install_form(vault: Vault, *, xform: str, source_name: str | None = None,
         row = FormVersion(form_id=header.form_id, version=header.version, title=header.title or header.form_id,
                           xform=xform, source_name=source_name, installed_at=utc_now())
         session.add(row)
+        if declared_datasets(xform):
+            # registrations of this version that arrived before it (pulled by sync) make their entities now
+            session.flush()
+            db = Db.of(session)
+            ids = [r.id for r in db.execute(text("SELECT id FROM registration WHERE form_id = :f AND form_version = :v"),
+                                            {"f": header.form_id, "v": header.version}).all()]
+            Writer(db, username=vault.user.username, now=utc_now()).refresh_entities(ids)
     return _info(row, new=True)
 
 
@@ -124,3 +134,11 @@ def latest_form(vault: Vault, form_id: str) -> InstalledForm:
     if not rows:
         raise FormNotInstalled(f"no form '{form_id}' is installed")
     return _info(rows[0])
+
+
+def entity_datasets(vault: Vault) -> set[str]:
+    """The entity lists the installed forms make (their meta/entity datasets): a follow-up form's CSV attachment
+    named after one is that list (services.forms.validate_form_file)."""
+    with vault.session(readonly=True) as session:
+        xforms = session.exec(select(FormVersion.xform).where(FormVersion.xform.contains("entities-version"))).all()
+    return {name for xform in xforms for name in declared_datasets(xform)}

@@ -9,6 +9,7 @@ it after every unlock: it only converts forms whose version is not installed yet
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,7 +19,8 @@ from desktop_app.records.form_store import FormStoreError, InstalledForm
 from desktop_app.records.schema import FormSchema, form_schema
 from desktop_app.vault.vault import Vault
 from waypoint_core.xform import FormDefinition, FormError
-from waypoint_core.xform.media import embed_external_instances, external_files
+from waypoint_core.xform.entities import declared_datasets
+from waypoint_core.xform.media import embed_external_instances, external_files, mark_entity_lists
 from waypoint_core.xlsform import (
     XFORM_SUFFIXES,
     XLSFORM_SUFFIXES,
@@ -71,7 +73,8 @@ class NewRecordForm:
     xform: str
 
 
-def validate_form_file(path: Path, *, media_dir: Path | None = None) -> ValidatedForm:
+def validate_form_file(path: Path, *, media_dir: Path | None = None,
+                       entity_datasets: Collection[str] = ()) -> ValidatedForm:
     """Convert (XLSForms) and load with the engine; raise FormFileError naming every problem found.
 
     The form's CSV/XML attachments (select_one_from_file...) are read from `media_dir`, by default the
@@ -96,6 +99,9 @@ def validate_form_file(path: Path, *, media_dir: Path | None = None) -> Validate
             f"or an XForm ({', '.join(XFORM_SUFFIXES)})")])
     if external_files(xform):
         folder = media_dir if media_dir is not None else path.parent
+        # a CSV attachment named after an entity list (this form's, or one an installed form makes) and not given
+        # as a file is that list, filled from the laptop's entities when the form opens
+        xform, _ = mark_entity_lists(xform, set(entity_datasets) | declared_datasets(xform), folder)
         try:
             xform, missing = embed_external_instances(xform, folder)
         except FormError as error:
@@ -103,7 +109,8 @@ def validate_form_file(path: Path, *, media_dir: Path | None = None) -> Validate
         if missing:
             raise FormFileError(path.name, [FormProblem(
                 f"the form uses the file {name}, which is not in {folder}; put it beside the form "
-                "or name its folder with --media-dir") for name in missing])
+                "or name its folder with --media-dir (if it is an entity list, install the form that makes "
+                "its entities first)") for name in missing])
     return validate_xform(xform, source_name=path.name, warnings=warnings, media_dir=media_dir)
 
 
@@ -160,7 +167,7 @@ def sensitive_leaks(definition: FormDefinition, schema: FormSchema) -> list[str]
 
 def add_form_file(vault: Vault, path: Path, *, media_dir: Path | None = None) -> AddedForm:
     """Validate a form file and install it as a new version (same version + same content: no change)."""
-    validated = validate_form_file(path, media_dir=media_dir)
+    validated = validate_form_file(path, media_dir=media_dir, entity_datasets=form_store.entity_datasets(vault))
     return AddedForm(form=install_validated_form(vault, validated), warnings=validated.warnings)
 
 

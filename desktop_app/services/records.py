@@ -21,6 +21,7 @@ from desktop_app.records.schema import form_schema
 from desktop_app.records.form_store import FormNotInstalled, get_form_xform
 from desktop_app.records.store import OpenRecord, RecordError, RecordVersionInfo, SavedRecord
 from desktop_app.services import access
+from desktop_app.vault.entities import Items as EntityItems, read_entity_lists
 from desktop_app.vault.registrations import get_registration
 from desktop_app.vault.vault import Vault
 from waypoint_core.xform import FormDefinition, FormError, FormSession, Issue
@@ -48,9 +49,10 @@ class ReopenedRecord:
     restricted: dict[str, str] = field(default_factory=dict)
     sensitive: tuple[str, ...] = ()
     may_read_sensitive: bool = True
+    entities: dict[str, EntityItems] = field(default_factory=dict)  # the entity lists the form reads
 
     def session(self, **kwargs) -> FormSession:
-        return FormSession(self.definition, instance_xml=self.record.content, **kwargs)
+        return FormSession(self.definition, instance_xml=self.record.content, entities=self.entities, **kwargs)
 
 
 @dataclass(frozen=True)
@@ -88,7 +90,7 @@ def finalize(vault: Vault, *, form_id: str, form_version: str, content: str, rec
     A P3 answer the person cannot read (kept sealed from the stored record) does not count as missing."""
     stored = _check_save(vault, form_id=form_id, record_id=record_id, finalizing=True)
     xform = get_form_xform(vault, form_id, form_version)
-    issues = validate_instance(xform, content)
+    issues = validate_instance(xform, content, entities=entity_lists_for(vault, form_definition(xform)))
     if issues and stored is not None:
         kept = _revealed(vault, stored, form_schema(xform)).restricted
         issues = [i for i in issues if _position(i.ref) not in kept]
@@ -112,10 +114,11 @@ def _save(vault: Vault, *, status: str, form_id: str, form_version: str, content
     return store.write_record(vault, prepared, status=status, record_id=record_id, files=files, erasure=erasure)
 
 
-def validate_instance(xform: str, content: str) -> list[Issue]:
-    """What blocks finalizing this instance with this form (empty list: it may be finalized)."""
+def validate_instance(xform: str, content: str, *, entities: dict[str, EntityItems] | None = None) -> list[Issue]:
+    """What blocks finalizing this instance with this form (empty list: it may be finalized). `entities`: the
+    entity lists the form reads (entity_lists_for), as the person saw them."""
     try:
-        session = FormSession(form_definition(xform), instance_xml=content)
+        session = FormSession(form_definition(xform), instance_xml=content, entities=entities)
     except FormError as error:
         raise RecordError(f"the record cannot be read with its form: {error}") from error
     return session.validate()
@@ -133,9 +136,17 @@ def reopen(vault: Vault, record_id: str) -> ReopenedRecord:
     _check_view(vault, record_id)
     record = store.open_record(vault, record_id)
     revealed = _revealed(vault, record, form_schema(record.xform))
-    return ReopenedRecord(record=replace(record, content=revealed.content), definition=form_definition(record.xform),
+    definition = form_definition(record.xform)
+    return ReopenedRecord(record=replace(record, content=revealed.content), definition=definition,
                           restricted=revealed.restricted, sensitive=revealed.sensitive,
-                          may_read_sensitive=access.may_read_sensitive(vault))
+                          may_read_sensitive=access.may_read_sensitive(vault),
+                          entities=entity_lists_for(vault, definition))
+
+
+def entity_lists_for(vault: Vault, definition: FormDefinition) -> dict[str, EntityItems]:
+    """The entity lists a form reads (a follow-up form's trees.csv), as the finalized registrations on this laptop
+    (its own and those sync brought) make them now: what FormSession(entities=...) takes."""
+    return read_entity_lists(vault, definition.entity_lists) if definition.entity_lists else {}
 
 
 def history(vault: Vault, record_id: str) -> list[RecordVersionInfo]:
@@ -225,5 +236,5 @@ def _position(ref: str) -> str:
 
 __all__ = [
     "FormNotInstalled", "NotADraft", "RecordError", "RecordNotValid", "ReopenedRecord", "delete", "delete_draft",
-    "finalize", "history", "import_file", "reopen", "save_draft", "sensitive_view", "validate_instance",
+    "entity_lists_for", "finalize", "history", "import_file", "reopen", "save_draft", "sensitive_view", "validate_instance",
 ]

@@ -17,6 +17,7 @@ from pathlib import Path
 from waypoint_core.xform._gc import gc_paused
 from waypoint_core.xform.audit import AuditConfig
 from waypoint_core.xform.body import Control, parse_body
+from waypoint_core.xform.entities import ENTITIES_NS, EntitySpec, entity_spec
 from waypoint_core.xform.errors import FormError, XPathEvalError, XPathSyntaxError
 from waypoint_core.xform.external import ITEMSETS_FILE, Table, read_table
 from waypoint_core.xform.geojson import geojson_items
@@ -114,6 +115,11 @@ class FormDefinition:
     bind_count: int = 0  # <bind> elements, as other engines count them
     # CSV attachments read by search() and external selects, by lower-case file name (external.py)
     files: dict[str, bytes] = field(default_factory=dict)
+    # element path -> the attributes binds or setvalues compute there (meta/entity/@id: nodes.BoundAttribute)
+    attribute_binds: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    entities: EntitySpec | None = None  # the entities the form creates or updates (entities.py)
+    # secondary instances that are entity lists (an installed follow-up form's trees.csv): FormSession fills them
+    entity_lists: tuple[str, ...] = ()
     _tables: dict[str, Table] = field(default_factory=dict, repr=False)
 
     def table(self, name: str) -> Table | None:
@@ -154,6 +160,7 @@ class _Loader:
         self.unsupported: list[str] = []
         self.warnings: list[str] = []
         self.audit: AuditConfig | None = None
+        self.entity_lists: list[str] = []
 
     def load(self) -> FormDefinition:
         html = self.html
@@ -204,6 +211,20 @@ class _Loader:
                 what = "location capture" if name == "setgeopoint" else "audio recording"
                 self.unsupported.append(f"odk:{name} on {el.get('ref')} is not applied (no {what})")
         files = self._attachments(model, controls)
+        attribute_binds: dict[str, list[str]] = {}
+        for path in [*binds, *(sv.ref for sv in setvalues)]:
+            element, at, attr = path.rpartition("/@")
+            if at and attr not in attribute_binds.setdefault(element, []):
+                attribute_binds[element].append(attr)
+        try:
+            entities = entity_spec(dict(model.attrib), primary,
+                                   {p: b.extra["entities:saveto"] for p, b in binds.items() if "entities:saveto" in b.extra})
+        except FormError as exc:
+            self.unsupported.append(str(exc))
+            entities = None
+        if entities is not None and not entities.local:
+            self.warnings.append(f"the form's entities (entities-version {entities.version}) are made by ODK Central "
+                                 "from submissions, not on the device, as in Collect: Waypoint makes none either")
         definition = FormDefinition(
             title=(title_el.text or "").strip() if title_el is not None else "",
             form_id=template.attrs.get("id", template.name),
@@ -213,6 +234,8 @@ class _Loader:
             setvalues=setvalues, unsupported=self.unsupported, warnings=self.warnings, audit=self.audit,
             root_attrs=dict(primary.attrib),
             root_ns=template.ns, files=files,
+            attribute_binds={k: tuple(v) for k, v in attribute_binds.items()}, entities=entities,
+            entity_lists=tuple(self.entity_lists),
         )
         submission = model.find(f"{XF}submission")
         if submission is not None:
@@ -287,6 +310,8 @@ class _Loader:
                     continue
                 if attr.startswith(WAYPOINT):
                     bind.extra["wp:" + attr[len(WAYPOINT):]] = el.get(attr)
+                elif attr == f"{{{ENTITIES_NS}}}saveto":  # a field saved to an entity property (entities.py)
+                    bind.extra["entities:saveto"] = el.get(attr) or ""
                 elif attr not in _KNOWN_BIND_ATTRS:
                     self.unsupported.append(f"bind attribute {split_tag(attr)[0]}={el.get(attr)!r} on {path} "
                                             "is not applied")
@@ -372,6 +397,10 @@ class _Loader:
 
     def _secondary(self, inst_id: str, inst: ET.Element) -> Node:
         src = inst.get("src")
+        if inst.get(f"{WAYPOINT}entity-list") is not None:
+            # an entity list (media.mark_entity_lists, at install): the session fills it from the vault's entities
+            self.entity_lists.append(inst_id)
+            return document(Node("root"))
         if not src:
             children = [c for c in inst if isinstance(c.tag, str)]
             root = from_element(children[0]) if children else Node("root")
@@ -436,6 +465,8 @@ def _set_gpaths(node: Node, parent_path: str) -> None:
 
 
 def _find_template(template: Node, path: str) -> Node | None:
+    """The template node at a generic path; for an attribute (…/@id), its element (the attribute is made)."""
+    path = path.split("/@", 1)[0]
     names = path.strip("/").split("/")
     if not names or names[0] != template.name:
         return None

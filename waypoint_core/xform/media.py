@@ -33,10 +33,30 @@ _QUERY_INPUT = re.compile(r"<(?:\w+:)?input\b[^>]*\bquery=")
 _MODEL_END = re.compile(r"</(?:\w+:)?model>")
 
 
+def mark_entity_lists(xform: str, datasets: set[str], folder: str | Path | None = None) -> tuple[str, list[str]]:
+    """Mark the external CSV instances named after an entity list (`instance id="trees" src="...trees.csv"`)
+    as served from the laptop's entities, as Collect serves them (LocalEntitiesInstanceProvider: by instance
+    id, unless a file of that name is attached: then it is that file); returns the XForm and the files marked."""
+    marked: list[str] = []
+
+    def mark(match: re.Match) -> str:
+        attrs = match.group(0)
+        inst_id = re.search(r'\bid="([^"]+)"', attrs)
+        src = match.group("src")
+        if inst_id is None or inst_id.group(1) not in datasets or not src.startswith("jr://file-csv/") or \
+                (folder is not None and (Path(folder) / src.rsplit("/", 1)[-1]).is_file()):
+            return attrs
+        marked.append(src.rsplit("/", 1)[-1])
+        return f'<instance xmlns:wp="urn:waypoint:xforms" wp:entity-list="{inst_id.group(1)}"' + attrs[len("<instance"):]
+
+    return _EXTERNAL.sub(mark, xform), marked
+
+
 def external_files(xform: str) -> list[str]:
     """The file names the form's attachments have, in order: external instances, then the tables of search()
     appearances and external selects."""
-    return [m.group("src").rsplit("/", 1)[-1] for m in _EXTERNAL.finditer(xform)] + table_files(xform)
+    return [m.group("src").rsplit("/", 1)[-1] for m in _EXTERNAL.finditer(xform)
+            if "wp:entity-list=" not in m.group(0)] + table_files(xform)
 
 
 def table_files(xform: str) -> list[str]:
@@ -59,6 +79,8 @@ def embed_external_instances(xform: str, media_dir: str | Path) -> tuple[str, li
     missing: list[str] = []
 
     def inline(match: re.Match) -> str:
+        if "wp:entity-list=" in match.group(0):
+            return match.group(0)  # served from the laptop's entities (mark_entity_lists), not a file
         name = match.group("src").rsplit("/", 1)[-1]
         path = folder / name
         if not path.is_file():

@@ -98,6 +98,32 @@ class Node:
         return f"<Node {self.gpath or self.name}={self.value!r}>"
 
 
+class BoundAttribute(Node):
+    """An attribute a bind or a setvalue computes (ODK entities' meta/entity/@id, @create...): a node the
+    engine indexes, computes and reads like any other, named "@id", whose value lives in its element's
+    attributes, so the record writes it as an attribute. It is in its element's `kids` (so refs and paths
+    reach it) but not among its `children` (so it is never written as an element)."""
+
+    __slots__ = ("attr",)
+
+    def __init__(self, attr: str, element: Node):
+        self.attr = attr
+        written = element.attrs.get(attr, "")
+        super().__init__("@" + attr, element)
+        self.gpath = f"{element.gpath}/@{attr}"
+        element.attrs[attr] = written  # Node.__init__ set the value (hence the attribute) to ""
+        element.kids["@" + attr] = [self]
+
+    @property  # type: ignore[override]
+    def value(self) -> str:
+        return self.parent.attrs.get(self.attr, "") if self.parent is not None else ""
+
+    @value.setter
+    def value(self, text: str) -> None:
+        if self.parent is not None:
+            self.parent.attrs[self.attr] = text
+
+
 class AttrNode:
     """An attribute seen as a node by an `@name` step (read-only)."""
 

@@ -19,7 +19,7 @@ from waypoint_core.xform.changes import ChangeSet, Issue
 from waypoint_core.xform.definition import FormDefinition
 from waypoint_core.xform.errors import AnswerError, FormError, XPathEvalError
 from waypoint_core.xform.items import ItemsMixin
-from waypoint_core.xform.nodes import Node, document
+from waypoint_core.xform.nodes import BoundAttribute, Node, document
 from waypoint_core.xform.repeats import RepeatsMixin
 from waypoint_core.xform.serialize import load_instance, to_xml
 from waypoint_core.xform.values import calculated_value, normalize_answer
@@ -35,13 +35,18 @@ class FormSession(ItemsMixin, RepeatsMixin):
 
     def __init__(self, definition: FormDefinition, *, language: str | None = None,
                  metadata: dict[str, str] | None = None, instance_xml: str | None = None,
-                 clock=None, uuid_factory=None, seed: int | None = None):
+                 clock=None, uuid_factory=None, seed: int | None = None,
+                 entities: dict[str, list[list[tuple[str, str]]]] | None = None):
         """Start a new record, or reopen one from `instance_xml` (a draft or a finalized record).
 
         metadata: values for preloads the device knows: deviceid, username, email, phonenumber.
         clock: a function returning an aware datetime (tests pin time); uuid_factory: returns str.
+        entities: the items of the form's entity lists (definition.entity_lists), by instance id, each a list of
+        (column, value): name, label, __version, __trunkVersion, __branchId, then the properties (entities.py).
         """
         with gc_paused():
+            self._entity_docs = {name: _items_document(items) for name, items in (entities or {}).items()
+                                 if name in definition.entity_lists}
             self._start(definition, language, metadata, instance_xml, clock, uuid_factory, seed)
 
     def _start(self, definition, language, metadata, instance_xml, clock, uuid_factory, seed) -> None:
@@ -86,7 +91,7 @@ class FormSession(ItemsMixin, RepeatsMixin):
 
     # ---- the evaluation environment the XPath functions see --------------------------------
     def instance(self, instance_id: str) -> Node:
-        doc = self.definition.instances.get(instance_id)
+        doc = self._entity_docs.get(instance_id) or self.definition.instances.get(instance_id)
         if doc is None:
             raise XPathEvalError(f"instance('{instance_id}') does not exist in this form")
         return doc
@@ -138,6 +143,10 @@ class FormSession(ItemsMixin, RepeatsMixin):
         bind = self.definition.binds.get(proto.gpath)
         node.bind = bind
         node.dtype = bind.type if bind is not None else None
+        for attr in self.definition.attribute_binds.get(proto.gpath, ()):
+            bound = BoundAttribute(attr, node)  # meta/entity/@id...: computed like a node, written as an attribute
+            bound.bind = self.definition.binds.get(bound.gpath)
+            bound.dtype = bound.bind.type if bound.bind is not None else None
         repeats = self.definition.repeats
         for child in proto.children:
             if child.gpath in repeats:
@@ -151,9 +160,14 @@ class FormSession(ItemsMixin, RepeatsMixin):
 
     def _reindex(self) -> None:
         index: dict[str, list[Node]] = {}
+        attribute_binds = self.definition.attribute_binds
         for i, node in enumerate(self.root.iter()):
             node.order = i
             index.setdefault(node.gpath, []).append(node)
+            for attr in attribute_binds.get(node.gpath, ()):
+                bound = node.kids["@" + attr][0]
+                bound.order = i
+                index.setdefault(bound.gpath, []).append(bound)
         self._by_gpath = index
         # refs name repeat instances by position: adding or removing one renumbers its siblings
         self._node_of_ref: dict[str, Node] = {}
@@ -452,7 +466,10 @@ class FormSession(ItemsMixin, RepeatsMixin):
     # ---- metadata, validation, output -----------------------------------------------------
     def _preload_start(self) -> None:
         changes = ChangeSet()
-        for node in list(self.root.iter()):
+        attribute_binds = self.definition.attribute_binds
+        nodes = [n for node in self.root.iter()
+                 for n in (node, *(node.kids["@" + a][0] for a in attribute_binds.get(node.gpath, ())))]
+        for node in nodes:
             bind = node.bind
             if bind is None or bind.preload is None or node.value:
                 continue
@@ -586,3 +603,13 @@ class FormSession(ItemsMixin, RepeatsMixin):
         return node
 
 
+
+
+def _items_document(items: list[list[tuple[str, str]]]) -> Node:
+    """An entity list as the instance a form reads: <root><item><name/><label/>...</item></root>."""
+    root = Node("root")
+    for pairs in items:
+        item = root.append(Node("item"))
+        for key, value in pairs:
+            item.append(Node(key)).value = value
+    return document(root)

@@ -26,13 +26,16 @@ def absolute_path(text: str, base: str) -> str | None:
             return None
         return None
     path = "" if ast[1] else base
-    for axis, test, _preds in ast[3]:
+    steps = ast[3]
+    for position, (axis, test, _preds) in enumerate(steps):
         if axis == "child" and test not in ("*", "node()", "text()"):
             path = f"{path}/{test}"
         elif axis == "parent":
             path = _parent(path)
         elif axis == "self":
             continue
+        elif axis == "attribute" and position == len(steps) - 1 and test not in ("*", "node()"):
+            path = f"{path}/@{test.split(':')[-1]}"  # a bind to an attribute: meta/entity/@id
         else:
             return None
     return path or None
@@ -110,8 +113,11 @@ def _walk_path(node, ctx: str | None, current: str | None, found: set[str], targ
                 path = f"{path}/{test}"
             elif axis == "parent":
                 path = _parent(path)
-            elif axis in ("self", "attribute"):
+            elif axis == "self":
                 pass
+            elif axis == "attribute":
+                # an attribute a bind computes (meta/entity/@id) is read through its own path
+                path = f"{path}/@{test.split(':')[-1]}" if test not in ("*", "node()") else path
             else:
                 if path:
                     target.add(path)

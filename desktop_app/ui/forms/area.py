@@ -220,8 +220,10 @@ class FormsArea(QObject):
             # this laptop's country and centre answer the questions the form marks wp:device
             defaults = places.form_defaults(definition, places.get_place(vault))
             view = records.sensitive_view(vault, form.form_id, form.version)
+            # a follow-up form reads the entities registrations made (this laptop's and those sync brought)
             return (OpenedForm.new(definition, form_id=form.form_id, form_version=form.version,
-                                   restrictions=Restrictions(view.sensitive, {}, view.may_read)),
+                                   restrictions=Restrictions(view.sensitive, {}, view.may_read),
+                                   entities=records.entity_lists_for(vault, definition)),
                     _metadata(vault), defaults)
 
         self._load(work)
@@ -238,7 +240,7 @@ class FormsArea(QObject):
             definition = cache.get((rec.form_id, rec.form_version)) or reopened.definition
             restrictions = Restrictions(reopened.sensitive, reopened.restricted, reopened.may_read_sensitive)
             return (OpenedForm(definition, rec.form_id, rec.form_version, rec.record_id, rec.content, rec.status,
-                               restrictions), _metadata(vault), {})
+                               restrictions, entities=reopened.entities), _metadata(vault), {})
 
         self._load(work)
 

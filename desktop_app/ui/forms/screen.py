@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -47,13 +47,14 @@ class OpenedForm:
     content: str | None = None  # instance XML of a draft or record being reopened
     status: str = "new"  # new | draft | finalized
     restrictions: Restrictions = Restrictions()  # its P3 questions as this person sees them (docs/access.md)
+    entities: dict = field(default_factory=dict)  # the entity lists the form reads (records.entity_lists_for)
 
     @staticmethod
     def new(definition: FormDefinition, *, form_id: str, form_version: str,
-            restrictions: Restrictions | None = None) -> OpenedForm:
+            restrictions: Restrictions | None = None, entities: dict | None = None) -> OpenedForm:
         # The id is chosen now, so every save of this record, however many, writes the same row.
         return OpenedForm(definition, form_id, form_version, str(uuid.uuid4()),
-                          restrictions=restrictions or Restrictions())
+                          restrictions=restrictions or Restrictions(), entities=entities or {})
 
 
 def is_right_to_left(language: str | None) -> bool:
@@ -83,7 +84,7 @@ class FormScreen(QWidget):
         self._run = run_with_vault
         language = form_language_for(opened.definition.languages, ui_language, opened.definition.default_language)
         self.session = FormSession(opened.definition, language=language, metadata=metadata,
-                                   instance_xml=opened.content)
+                                   instance_xml=opened.content, entities=opened.entities)
         self.record_id = opened.record_id
         if opened.status == "new":
             self._apply_defaults(defaults or {})

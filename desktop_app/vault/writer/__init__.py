@@ -2,7 +2,8 @@
 
 Tables it owns (nothing else writes them; tests/vault/test_vault_writer.py checks the source):
 registration, registration_field (extracted fields), registration_version (kept finalized versions),
-outbox (ops for sync), attachment (files), sync_record (the server's state, base of merges) and conflict.
+outbox (ops for sync), attachment (files), sync_record (the server's state, base of merges), conflict and
+entity_event (what finalized registrations say about ODK entities, rederived with every change: entities.py).
 
 The rule: one use case, one transaction. A use case opens `with write(vault) as w:` once and calls the
 writer's operations on `w` (save, delete, keep_version, put_files, freeze_ops, apply_remote, ...); they all

@@ -1,4 +1,5 @@
-"""The writer's record operations: save (with its outbox op), delete, withhold, kept versions, files."""
+"""The writer's record operations: save (with its outbox op and entity events), delete, withhold, kept versions,
+files."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from desktop_app.vault.errors import InvalidInput
 from desktop_app.vault.models import SUMMARY_FIELDS
 from desktop_app.vault.sql import chunks, in_list, text
 from desktop_app.vault.writer.base import RegistrationDraft, Stored, validated
+from desktop_app.vault.writer.entities import EntityWrites
 from desktop_app.vault.writer.outbox import OutboxWrites
 
 _REG_COLUMNS = ("id", "form_id", "form_version", "status", "content", "created_at", "created_by", "updated_at",
@@ -23,7 +25,7 @@ PURGED_MESSAGE = ("the identifying data of this registration were removed from t
                   "it can no longer be edited here")
 
 
-class RecordWrites(OutboxWrites):
+class RecordWrites(EntityWrites, OutboxWrites):
     def save(self, drafts: Sequence[RegistrationDraft]) -> list[dict[str, Any]]:
         """Write rows and extracted fields with a few executemany statements, and queue what may travel.
 
@@ -75,6 +77,7 @@ class RecordWrites(OutboxWrites):
         self.queue_ops(ops, pending)
         if withdrawn:
             self.unqueue(withdrawn)
+        self.refresh_entities(ids)  # entity lists follow the records (writer/entities.py)
         return saved
 
     def _drop_fields(self, record_ids: list[str]) -> None:
@@ -119,6 +122,7 @@ class RecordWrites(OutboxWrites):
         self.drop_versions(record_id)
         self.db.execute(text("DELETE FROM attachment WHERE record_id = :r"), {"r": record_id})
         self.drop_conflicts(record_id)
+        self.drop_entities(record_id)
         self.erased = True
 
     def withhold(self, record_id: str, *, keep_file: Callable[[str], bool]) -> None:

@@ -72,6 +72,7 @@ class SyncWrites(RecordWrites):
         if extras:
             self.db.execute(text("INSERT INTO registration_field (record_id, name, value) VALUES (:r, :n, :v)"),
                             [{"r": record_id, "n": n, "v": v} for n, v in extras.items()])
+        self.refresh_entities([record_id])  # a pulled registration brings its entities (writer/entities.py)
 
     # --- sync_record: the server's state as last learnt (the base of 3-way merges) ---------------------------------
 

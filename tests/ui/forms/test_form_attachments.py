@@ -81,3 +81,25 @@ def test_external_select_is_a_select_one_following_earlier_answers(qtbot):
     assert list(view.field("/data/city").buttons) == ["tacoma", "puyallup"]
     minimal = view.field("/data/county2")  # appearance minimal: a drop-down, as in Collect
     assert isinstance(minimal, choices.SelectOneComboField)
+
+
+def test_a_follow_up_form_offers_the_entities_registrations_made(qtbot):
+    from tests.core.xform.test_xform_entities import ID1
+    from waypoint_core.xform.entities import FormEntity, entity_lists
+    from waypoint_core.xform.media import mark_entity_lists
+    from waypoint_core.xlsform import convert_xlsform
+
+    xform = convert_xlsform(FEATURES / "ona_entities_trees_follow_up_media" / "ona_entities_trees_follow_up.xlsx").xform
+    trees = entity_lists([("trees", "r1", FormEntity("create", "trees", ID1, "120cm Oak", (
+        ("geometry", "13.5 2.1 0.0 0.0"), ("species", "oak"), ("circumference_cm", "120"))))])
+    view = FormView(session=FormSession(FormDefinition.from_xml(mark_entity_lists(xform, {"trees"})[0]),
+                                        entities=trees))
+    qtbot.addWidget(view)
+    view.show()
+    field = view.field("/data/tree")  # appearance map: the trees as a table of features
+    assert isinstance(field, SelectOneMapField)
+    # Collect lists the item's other children but the geometry and the entity versions (MappableItemsParser)
+    assert [field.model.item(0, c).text() for c in range(2)] == [
+        f"120cm Oak\nname: {ID1}\nspecies: oak\ncircumference_cm: 120", "13.5, 2.1"]
+    field.choose(ID1)
+    assert view.session.value("/data/tree") == ID1 and view.session.value("/data/prior_circumference") == "120"

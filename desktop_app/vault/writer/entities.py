@@ -1,0 +1,68 @@
+"""The writer's entity part: what finalized registrations say about ODK entities, kept in `entity_event`.
+
+Entities are derived from registrations, never written on their own: whenever the writer saves, pulls, deletes or
+purges a registration it refreshes that record's events in the same transaction, from the record as stored now
+(a finalized record of a form declaring entities, entities-version 2024.1 or later, as Collect makes them on the
+device). So an entity list follows its registrations everywhere they go, sync included, and loses what they
+lose (a deletion, consent refused, retention).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from desktop_app.vault.sql import chunks, in_list, text
+from desktop_app.vault.writer.base import WriterBase
+from waypoint_core.xform.entities import EntitySpec, form_entities, spec_from_xform
+from waypoint_core.xform.errors import FormError
+
+_INSERT_EVENT = text(
+    "INSERT INTO entity_event (record_id, position, dataset, entity_id, action, label, properties, ordered_at) "
+    "VALUES (:r, :p, :d, :e, :a, :l, :props, :o)")
+
+
+class EntityWrites(WriterBase):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._entity_specs: dict[tuple[str, str], EntitySpec | None] = {}  # read once per transaction
+
+    def refresh_entities(self, record_ids: Sequence[str]) -> None:
+        """Rederive the entity events of these records from their rows as they are now."""
+        if not record_ids:
+            return
+        events = []
+        for part in chunks(list(record_ids)):
+            marks, params = in_list(part)
+            self.db.execute(text(f"DELETE FROM entity_event WHERE record_id IN ({marks})"), params)
+            rows = self.db.execute(text(
+                "SELECT id, form_id, form_version, status, content, created_at, deleted FROM registration "
+                f"WHERE id IN ({marks})"), params).all()
+            for row in rows:
+                if row.status != "finalized" or row.deleted or not row.content:
+                    continue
+                spec = self._entity_spec(row.form_id, row.form_version)
+                if spec is None or not spec.local:
+                    continue
+                try:
+                    changes = form_entities(spec, row.content)
+                except (FormError, ValueError):
+                    continue  # a record that does not read as XML makes no entity
+                events += [{"r": row.id, "p": position, "d": change.dataset, "e": change.id, "a": change.action,
+                            "l": change.label, "props": json.dumps(change.properties, ensure_ascii=False),
+                            "o": row.created_at} for position, change in enumerate(changes)]
+        if events:
+            self.db.execute(_INSERT_EVENT, events)
+
+    def drop_entities(self, record_id: str) -> None:
+        self.db.execute(text("DELETE FROM entity_event WHERE record_id = :r"), {"r": record_id})
+
+    def _entity_spec(self, form_id: str, version: str) -> EntitySpec | None:
+        key = (form_id, version)
+        if key not in self._entity_specs:
+            # only a form that declares entities is read whole
+            row = self.db.execute(text("SELECT xform FROM form_version WHERE form_id = :f AND version = :v "
+                                       "AND instr(xform, 'entities-version') > 0"), {"f": form_id, "v": version}).first()
+            self._entity_specs[key] = spec_from_xform(row.xform) if row is not None else None
+        return self._entity_specs[key]
