@@ -134,3 +134,17 @@ def test_an_entities_version_collect_does_not_know_is_refused(registration_xform
                                                                      'entities-version="2023.1.0"'))
     assert server_side.unsupported == [] and not server_side.entities.local
     assert any("made by ODK Central" in w for w in server_side.warnings)
+
+
+def test_a_sealed_p3_answer_never_becomes_an_entity_property(registration_xform):
+    # docs/access.md: a stored record holds each P3 answer as a sealed token; an entity list is read by anyone
+    # filling the follow-up form, so the token is left out (and a sealed label makes no entity: no label)
+    spec = spec_from_xform(registration_xform)
+    token = "wp:p3:1:" + "A" * 40
+    record = (f'<data id="trees_registration"><location>13.5 2.1 0.0 0.0</location><species>{token}</species>'
+              f'<circumference>80</circumference><meta><entity dataset="trees" create="1" id="{ID1}">'
+              f'<label>80cm oak</label></entity></meta></data>')
+    [made] = form_entities(spec, record)
+    assert made.properties == (("geometry", "13.5 2.1 0.0 0.0"), ("circumference_cm", "80"))
+    [unlabelled] = form_entities(spec, record.replace("<label>80cm oak</label>", f"<label>{token}</label>"))
+    assert unlabelled.label == ""
