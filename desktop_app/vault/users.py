@@ -83,7 +83,11 @@ def granted_roles(slot: Slot) -> tuple[str, ...]:
 
 def add(session: Session, folder: Path, authority: Ed25519PrivateKey, *, dek: bytes, issued_by: str,
         username: str, passphrase: str, roles: Sequence[str], created_at: str) -> str:
-    """A new user row and slot; the slot file is saved inside the caller's transaction."""
+    """A new user row, committed, then its slot.
+
+    The row goes first: a process killed between the two leaves an active row without a slot (the name stays
+    taken, as after a removal), never a slot that opens for a user the table does not know. A slot that cannot
+    be saved (a full disk) takes its row away again."""
     check_username(username)
     check_passphrase(passphrase, username=username)
     listed = check_roles(roles)
@@ -96,9 +100,17 @@ def add(session: Session, folder: Path, authority: Ed25519PrivateKey, *, dek: by
         raise InvalidInput(f"user name {username!r} was used before; choose another")
     user_id = str(uuid.uuid4())
     session.add(User(id=user_id, username=username, role=role, created_at=created_at, active=True))
-    _new_slot(doc, authority, dek=dek, issued_by=issued_by, kind="user", user_id=user_id, username=username,
-              roles=listed, secret=passphrase)
-    keyslots.save(folder, doc)  # inside the transaction: a failed save adds no user row
+    session.commit()
+    try:
+        _new_slot(doc, authority, dek=dek, issued_by=issued_by, kind="user", user_id=user_id, username=username,
+                  roles=listed, secret=passphrase)
+        keyslots.save(folder, doc)
+    except BaseException:
+        row = session.get(User, user_id)
+        if row is not None:
+            session.delete(row)
+            session.commit()
+        raise
     return user_id
 
 

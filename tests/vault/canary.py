@@ -58,10 +58,24 @@ def search_roots(isolated_home: Path) -> list[Path]:
 
 
 def leaks(roots: list[Path], since: float, own: Path) -> list[str]:
-    """Every file under `own` (the test's isolated home) in full; elsewhere, files changed since `since`."""
+    """Every file under `own` (the test's isolated home) in full; elsewhere, files changed since `since`.
+
+    A control file holding the canary is put in `own` first and must be found: a search that reads
+    nothing (a folder it cannot walk, a test that wrote nothing) fails instead of passing empty.
+    """
+    control = own / ".canary-control"
+    control.write_text(CANARY_NAME, encoding="utf-8")
+    try:
+        found = _search(roots, since, own)
+    finally:
+        control.unlink()
+    assert any(hit.startswith(f"{control}: ") for hit in found), "the search did not read the control file"
+    return [hit for hit in found if not hit.startswith(f"{control}: ")]
+
+
+def _search(roots: list[Path], since: float, own: Path) -> list[str]:
     found = []
     found_needles = needles()
-    scanned = 0
     seen: set[Path] = set()
     for root in roots:
         # os.walk, not rglob: other programs' temp folders come and go while we walk.
@@ -77,9 +91,7 @@ def leaks(roots: list[Path], since: float, own: Path) -> list[str]:
                 data = path.read_bytes()
             except OSError:  # another process's file vanished or is not ours to read
                 continue
-            scanned += len(data)
             found += [f"{path}: {label}" for label, needle in found_needles.items() if needle in data]
-    assert scanned > 0
     return found
 
 
