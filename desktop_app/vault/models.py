@@ -15,6 +15,9 @@ ROLES: tuple[str, ...] = policy.ROLES
 Status = Literal["draft", "finalized"]
 STATUSES: tuple[str, ...] = ("draft", "finalized")
 SYNC_STATES: tuple[str, ...] = ("local", "queued", "sent", "acknowledged", "conflict")
+# Decisions of the review desk (merge, not the same person) are records of this form (desktop_app/records/review.py):
+# they sync like any record and are never listed, counted or exported as registrations.
+DECISION_FORM = "waypoint_review_decision"
 SYNC_WRITER = "(sync)"  # updated_by of registration versions received from the server
 # Summary columns extracted from a form by the caller; any other extracted field goes to registration_field.
 SUMMARY_FIELDS: tuple[str, ...] = ("title", "sex", "age", "nationality", "centre", "registered_on")
@@ -113,6 +116,18 @@ class Conflict(SQLModel, table=True):
     local: str
     remote: str
     resolved_at: str | None = None
+    resolved_by: str | None = None  # migration 0008: who closed it on the review desk
+    resolution: str | None = None  # local | remote | edited | reviewed
+
+
+class DuplicateCandidate(SQLModel, table=True):
+    """The last duplicate candidate generation (migration 0008; desktop_app/records/review.py)."""
+    __tablename__ = "duplicate_candidate"
+    a: str = Field(primary_key=True)
+    b: str = Field(primary_key=True)
+    score: float
+    reasons: str
+    found_at: str
 
 
 class FieldKey(SQLModel, table=True):

@@ -2,8 +2,9 @@
 
 Tables it owns (nothing else writes them; tests/vault/test_vault_writer.py checks the source):
 registration, registration_field (extracted fields), registration_version (kept finalized versions),
-outbox (ops for sync), attachment (files), sync_record (the server's state, base of merges), conflict and
-entity_event (what finalized registrations say about ODK entities, rederived with every change: entities.py).
+outbox (ops for sync), attachment (files), sync_record (the server's state, base of merges), conflict,
+duplicate_candidate (the review desk's last candidate generation: review.py) and entity_event (what finalized
+registrations say about ODK entities, rederived with every change: entities.py).
 
 The rule: one use case, one transaction. A use case opens `with write(vault) as w:` once and calls the
 writer's operations on `w` (save, delete, keep_version, put_files, freeze_ops, apply_remote, ...); they all
@@ -23,11 +24,12 @@ from desktop_app.vault.vault import Vault, utc_now
 from desktop_app.vault.writer.base import RegistrationDraft, Stored
 from desktop_app.vault.models import SYNC_WRITER
 from desktop_app.vault.writer.outbox import BLIND, blind
+from desktop_app.vault.writer.review import ReviewWrites
 from desktop_app.vault.writer.sync import SyncWrites
 
 
-class Writer(SyncWrites):
-    """One unit of work on the vault: every operation of the record and sync parts, in one transaction."""
+class Writer(SyncWrites, ReviewWrites):
+    """One unit of work on the vault: every operation of the record, sync and review parts, in one transaction."""
 
 
 @contextmanager

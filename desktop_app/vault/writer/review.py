@@ -1,0 +1,59 @@
+"""The writer's review-desk part: a conflict closed, the server version a resolution is made on, candidate pairs.
+
+The decisions are the review desk's (desktop_app/records/review.py); these write them, in the caller's one
+transaction. A resolution is also a save of the record (`save`, with its outbox op and the finalized version it
+replaces kept), so it is a new version that syncs and stays in the record's history.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from desktop_app.vault.sql import chunks, in_list, text
+from desktop_app.vault.writer.base import WriterBase
+
+
+class ReviewWrites(WriterBase):
+    def close_conflict(self, conflict_id: str, *, resolution: str) -> bool:
+        """Mark an open conflict closed by the signed-in person; False if it was closed already."""
+        done = self.db.execute(text("SELECT 1 FROM conflict WHERE id = :i AND resolved_at IS NULL"),
+                               {"i": conflict_id}).first()
+        if done is None:
+            return False
+        self.db.execute(text("UPDATE conflict SET resolved_at = :t, resolved_by = :b, resolution = :r WHERE id = :i"),
+                        {"t": self.now, "b": self.username, "r": resolution, "i": conflict_id})
+        return True
+
+    def rebase_on_server(self, record_id: str, *, version: int, state: dict[str, Any], hlc: int = 0) -> None:
+        """A resolution is made on the server's version it saw (`version`, `state`): the merge base and the record's
+        server version move there, so the op the save queues is a plain change on top of it, not a new conflict."""
+        self.db.execute(text(
+            "INSERT INTO sync_record (record_id, server_version, base, hlc, stale) VALUES (:r, :v, :b, :h, 0) "
+            "ON CONFLICT (record_id) DO UPDATE SET server_version = MAX(sync_record.server_version, excluded.server_version), "
+            "base = excluded.base, hlc = MAX(sync_record.hlc, excluded.hlc), stale = 0"),
+            {"r": record_id, "v": version, "b": json.dumps(state, sort_keys=True), "h": hlc})
+        self.db.execute(text("UPDATE registration SET server_version = MAX(COALESCE(server_version, 0), :v) "
+                             "WHERE id = :r"), {"v": version, "r": record_id})
+
+    def replace_candidates(self, rows: Sequence[dict[str, Any]]) -> None:
+        """The result of one candidate generation, replacing the last: rows of a, b, score, reasons (JSON)."""
+        self.db.execute(text("DELETE FROM duplicate_candidate"))
+        if rows:
+            self.db.execute(text("INSERT INTO duplicate_candidate (a, b, score, reasons, found_at) "
+                                 "VALUES (:a, :b, :score, :reasons, :t)"),
+                            [{**row, "t": self.now} for row in sorted(rows, key=lambda r: (r["a"], r["b"]))])
+
+    def drop_candidates(self, record_ids: Sequence[str]) -> None:
+        """Pairs that name any of these people (decided, merged, deleted)."""
+        for part in chunks(list(record_ids)):
+            marks, params = in_list(part)
+            self.db.execute(text(f"DELETE FROM duplicate_candidate WHERE a IN ({marks}) OR b IN ({marks})"), params)
+
+    def drop_candidate(self, a: str, b: str) -> None:
+        first, second = sorted((a, b))
+        self.db.execute(text("DELETE FROM duplicate_candidate WHERE a = :a AND b = :b"), {"a": first, "b": second})
+
+
+__all__ = ["ReviewWrites"]

@@ -1,0 +1,67 @@
+"""Synthetic people for the review desk's tests and benchmark (generated names only, never real data).
+
+Registrations are written in the shape of the shipped registration form (the same answer names: identity/given_name,
+consent/consent_matching...), straight through the vault's writer, so thousands are quick to make; one test also
+fills the real shipped form through the engine (tests/desk/test_desk_review.py).
+"""
+
+from __future__ import annotations
+
+import uuid
+from xml.sax.saxutils import escape
+
+from desktop_app.vault.registrations import save_registrations
+from desktop_app.vault.writer import RegistrationDraft
+from waypoint_core.registry.person import PersonRecord
+
+FORM_ID, FORM_VERSION = "waypoint_migrant_registration", "2026120610"
+EVENT_FORM, EVENT_VERSION = "waypoint_assistance_event", "2026120601"
+
+
+def person_xml(record: PersonRecord, *, consent: bool = True, centre: str = "ne_agadez") -> str:
+    def leaf(name: str, value: object) -> str:
+        return f"<{name}>{escape(str(value))}</{name}>" if value not in (None, "") else f"<{name}/>"
+
+    dob = record.date_of_birth.isoformat() if record.date_of_birth else ""
+    on = record.age_on.isoformat() if record.age_on else "2026-11-20"
+    return (f'<data id="{FORM_ID}" version="{FORM_VERSION}">'
+            f"<centre_page>{leaf('centre_country', record.country or 'NE')}{leaf('centre', record.centre or centre)}"
+            f"{leaf('registered_on', on)}</centre_page>"
+            f"<consent>{leaf('consent_services', 'yes')}{leaf('consent_matching', 'yes' if consent else 'no')}</consent>"
+            f"<identity>{leaf('given_name', record.given_name)}{leaf('family_name', record.family_name)}"
+            f"{leaf('sex', record.sex)}{leaf('date_of_birth', dob)}{leaf('age_years', record.age_years)}"
+            f"{leaf('nationality', record.nationality)}{leaf('id_document_type', record.document_type)}"
+            f"{leaf('id_document_number', record.document_number)}{leaf('phone', record.phone)}</identity>"
+            f"<meta><instanceID>uuid:{record.id}</instanceID></meta></data>")
+
+
+def person_draft(record: PersonRecord, *, consent: bool = True) -> RegistrationDraft:
+    title = " ".join(p for p in (record.given_name, record.family_name) if p)
+    return RegistrationDraft(FORM_ID, FORM_VERSION, "finalized", person_xml(record, consent=consent), record.id,
+                             {"title": title, "sex": record.sex, "nationality": record.nationality,
+                              "centre": record.centre or "ne_agadez", "given_name": record.given_name,
+                              "family_name": record.family_name, "id_document_number": record.document_number})
+
+
+def save_people(vault, records: list[PersonRecord], *, consent: bool = True, chunk: int = 2000) -> list[str]:
+    ids: list[str] = []
+    for start in range(0, len(records), chunk):
+        ids += save_registrations(vault, [person_draft(r, consent=consent) for r in records[start:start + chunk]])
+    return ids
+
+
+def event_xml(event_id: str, person_ref: str) -> str:
+    return (f'<data id="{EVENT_FORM}" version="{EVENT_VERSION}"><event><person_ref>{escape(person_ref)}</person_ref>'
+            f"<assistance_type>food</assistance_type></event><meta><instanceID>uuid:{event_id}</instanceID></meta></data>")
+
+
+def save_event(vault, person_ref: str) -> str:
+    event_id = str(uuid.uuid4())
+    [saved] = save_registrations(vault, [RegistrationDraft(EVENT_FORM, EVENT_VERSION, "finalized",
+                                                           event_xml(event_id, person_ref), event_id,
+                                                           {"title": "food", "person_ref": person_ref})])
+    return saved
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())

@@ -1,0 +1,150 @@
+"""The review desk's use cases on a real vault: duplicate candidates only among people who consented to matching,
+scored with reasons; merge moves events to the kept person and can be undone; "not the same person" is remembered;
+the decisions are records that would sync; only reviewers may use any of it."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from desktop_app.records import review
+from desktop_app.records.form_store import latest_form
+from desktop_app.records.store import record_history, save_record
+from desktop_app.services import desk, registrations
+from desktop_app.services.access import AccessDenied
+from desktop_app.vault.models import DECISION_FORM
+from desktop_app.vault.registrations import get_registration, get_registration_fields
+from tests.access.team import COORD, FIELD, MIGRANT, PERSON, instance, make_team, shipped_xforms, signed_in
+from tests.desk.people import new_id, save_event, save_people
+from waypoint_core.registry.person import PersonRecord
+
+
+@pytest.fixture(scope="module")
+def xforms():
+    return shipped_xforms()
+
+
+@pytest.fixture
+def team(tmp_path, xforms):
+    return make_team(tmp_path / "desk-vault", xforms)
+
+
+def pair_of_people(**other):
+    a = PersonRecord(id=new_id(), given_name="Aïcha", family_name="Ould Salem", sex="female",
+                     date_of_birth=date(1998, 4, 9), nationality="MR", document_number="B1234567",
+                     document_type="passport", centre="ne_agadez", country="NE")
+    b = PersonRecord(id=new_id(), given_name="Salem", family_name="Aisha", sex="female", age_years=28,
+                     age_on=date(2026, 11, 20), nationality="MR", document_number="B1234576",
+                     document_type="passport", centre="ne_arlit", country="NE", **other)
+    return a, b
+
+
+def generate(vault):
+    people, decided = desk.load_people(vault)
+    found = desk.find_candidates(people, decided)
+    return desk.store_candidates(vault, found)
+
+
+def test_candidates_across_centres_with_reasons_and_only_with_consent(team):
+    with signed_in(team, COORD) as vault:
+        a, b = pair_of_people()
+        save_people(vault, [a, b])
+        c, d = pair_of_people()
+        save_people(vault, [c, d], consent=False)  # the same pair again, without consent to matching
+        assert generate(vault) == 1
+        [row] = desk.candidates_page(vault, offset=0, limit=50)
+        assert {row.a, row.b} == {a.id, b.id}
+        assert {row.centre_a, row.centre_b} == {"ne_agadez", "ne_arlit"}
+        assert row.score >= 0.5
+        why = " | ".join(row.why)
+        assert "document numbers one character apart" in why and "age fits the date of birth" in why
+        every = " | ".join(r.text for r in row.reasons)  # in a population of two, a shared name is common
+        assert "given and family names in the other order" in every
+        detail = desk.pair(vault, row.a, row.b)
+        assert {detail.a.values["given_name"], detail.b.values["given_name"]} == {"Aïcha", "Salem"}
+
+
+def test_the_shipped_form_records_consent_to_matching(team, xforms):
+    """The real registration form, filled through the engine: consent_matching is what lets a person be matched."""
+    with signed_in(team, COORD) as vault:
+        version = latest_form(vault, MIGRANT).version
+        ids = []
+        for consent in ("yes", "yes", "no"):
+            answers = {**PERSON, "consent/consent_matching": consent}
+            record_id = new_id()
+            content = instance(xforms["migrant_registration"], answers, record_id)
+            ids.append(save_record(vault, form_id=MIGRANT, form_version=version, status="finalized", content=content,
+                                   record_id=record_id).record_id)
+        people, _ = desk.load_people(vault)
+        assert sorted(p.id for p in people) == sorted(ids[:2])
+        assert generate(vault) == 1
+
+
+def test_merge_moves_events_keeps_both_ids_and_undo_moves_them_back(team):
+    with signed_in(team, COORD) as vault:
+        a, b = pair_of_people()
+        save_people(vault, [a, b])
+        events = [save_event(vault, review.short_id(b.id)) for _ in range(2)]
+        own = save_event(vault, review.short_id(a.id))
+        generate(vault)
+        decision = desk.merge(vault, kept=a.id, merged=b.id, reasons="same person")
+        assert desk.count_candidates(vault) == 0
+        for event in events:
+            assert get_registration_fields(vault, event)["person_ref"] == review.short_id(a.id)
+            assert f"<person_ref>{review.short_id(a.id)}</person_ref>" in get_registration(vault, event).content
+            assert len(record_history(vault, event)) == 2  # the version that named b is kept
+        assert get_registration(vault, b.id) is not None and not get_registration(vault, b.id).deleted
+        [made] = desk.decisions_page(vault, offset=0, limit=10)
+        assert (made.kind, made.kept, made.merged, made.undone) == (review.MERGE, a.id, b.id, False)
+        assert sorted(record_id for record_id, _ in made.moved) == sorted(events)
+        assert own not in [record_id for record_id, _ in made.moved]
+        # The pair is not proposed again while the merge stands.
+        generate(vault)
+        assert desk.count_candidates(vault) == 0
+        # The decision is a record that syncs (queued), never a registration in the list.
+        stored = get_registration(vault, decision)
+        assert stored.form_id == DECISION_FORM and stored.sync_state == "queued"
+        assert decision not in [r.record_id for r in registrations.list_page(vault, offset=0, limit=100)]
+
+        assert desk.undo(vault, decision) == 2
+        for event in events:
+            assert get_registration_fields(vault, event)["person_ref"] == review.short_id(b.id)
+        [undone] = desk.decisions_page(vault, offset=0, limit=10)
+        assert undone.undone and undone.undone_by == COORD
+        with pytest.raises(review.ReviewError):
+            desk.undo(vault, decision)
+        generate(vault)
+        assert desk.count_candidates(vault) == 1  # proposed again once the merge is undone
+
+
+def test_not_the_same_person_is_remembered(team):
+    with signed_in(team, COORD) as vault:
+        a, b = pair_of_people()
+        save_people(vault, [a, b])
+        generate(vault)
+        desk.not_same(vault, a.id, b.id)
+        assert desk.count_candidates(vault) == 0
+        assert generate(vault) == 0
+        [made] = desk.decisions_page(vault, offset=0, limit=10)
+        assert made.kind == review.NOT_SAME and {made.a, made.b} == {a.id, b.id}
+
+
+def test_only_reviewers_use_the_desk(team):
+    with signed_in(team, FIELD) as vault:
+        assert not desk.may_review(vault.roles)
+        for call in (lambda: desk.count_conflicts(vault), lambda: desk.load_people(vault),
+                     lambda: desk.candidates_page(vault, offset=0, limit=10),
+                     lambda: desk.merge(vault, kept=new_id(), merged=new_id()),
+                     lambda: desk.not_same(vault, new_id(), new_id())):
+            with pytest.raises(AccessDenied):
+                call()
+    with signed_in(team, COORD) as vault:
+        assert desk.may_review(vault.roles)
+
+
+def test_advice_for_rejections():
+    assert review.advice_for("not sendable: fields.x: String should have at most 100000 characters") == \
+        review.ADVICE_TOO_LONG
+    assert review.advice_for("this record belongs to another centre") == review.ADVICE_OTHER_CENTRE
+    assert review.advice_for("something else") == review.ADVICE_DEFAULT
