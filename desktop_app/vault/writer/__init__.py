@@ -3,8 +3,9 @@
 Tables it owns (nothing else writes them; tests/vault/test_vault_writer.py checks the source):
 registration, registration_field (extracted fields), registration_version (kept finalized versions),
 outbox (ops for sync), attachment (files), sync_record (the server's state, base of merges), conflict,
-duplicate_candidate (the review desk's last candidate generation: review.py) and entity_event (what finalized
-registrations say about ODK entities, rederived with every change: entities.py).
+duplicate_candidate (the review desk's last candidate generation: review.py), entity_event (what finalized
+registrations say about ODK entities, rederived with every change: entities.py), and search_key and search_profile
+(the search index, rederived with every change: search.py).
 
 The rule: one use case, one transaction. A use case opens `with write(vault) as w:` once and calls the
 writer's operations on `w` (save, delete, keep_version, put_files, freeze_ops, apply_remote, ...); they all

@@ -13,6 +13,7 @@ from desktop_app.vault.sql import chunks, in_list, text
 from desktop_app.vault.writer.base import RegistrationDraft, Stored, validated
 from desktop_app.vault.writer.entities import EntityWrites
 from desktop_app.vault.writer.outbox import OutboxWrites
+from desktop_app.vault.writer.search import SearchWrites
 
 _REG_COLUMNS = ("id", "form_id", "form_version", "status", "content", "created_at", "created_by", "updated_at",
                 "updated_by", "version", "server_version", "sync_state", "deleted", *SUMMARY_FIELDS)
@@ -25,7 +26,7 @@ PURGED_MESSAGE = ("the identifying data of this registration were removed from t
                   "it can no longer be edited here")
 
 
-class RecordWrites(EntityWrites, OutboxWrites):
+class RecordWrites(EntityWrites, SearchWrites, OutboxWrites):
     def save(self, drafts: Sequence[RegistrationDraft]) -> list[dict[str, Any]]:
         """Write rows and extracted fields with a few executemany statements, and queue what may travel.
 
@@ -78,6 +79,7 @@ class RecordWrites(EntityWrites, OutboxWrites):
         if withdrawn:
             self.unqueue(withdrawn)
         self.refresh_entities(ids)  # entity lists follow the records (writer/entities.py)
+        self.refresh_search(ids)  # and so does the search index (writer/search.py)
         return saved
 
     def _drop_fields(self, record_ids: list[str]) -> None:
@@ -123,6 +125,7 @@ class RecordWrites(EntityWrites, OutboxWrites):
         self.db.execute(text("DELETE FROM attachment WHERE record_id = :r"), {"r": record_id})
         self.drop_conflicts(record_id)
         self.drop_entities(record_id)
+        self.drop_search(record_id)
         self.erased = True
 
     def withhold(self, record_id: str, *, keep_file: Callable[[str], bool]) -> None:

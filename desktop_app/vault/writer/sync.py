@@ -73,6 +73,7 @@ class SyncWrites(RecordWrites):
             self.db.execute(text("INSERT INTO registration_field (record_id, name, value) VALUES (:r, :n, :v)"),
                             [{"r": record_id, "n": n, "v": v} for n, v in extras.items()])
         self.refresh_entities([record_id])  # a pulled registration brings its entities (writer/entities.py)
+        self.refresh_search([record_id])  # and its search keys (writer/search.py)
 
     # --- sync_record: the server's state as last learnt (the base of 3-way merges) ---------------------------------
 

@@ -1,0 +1,171 @@
+"""Finding a person again (issue 12): what someone typed, looked up in the vault's search index, ranked, with why
+each result matched; and, before a registration is finalized, whether it looks like someone already registered.
+
+The rules are waypoint_core.registry.search (the server runs the same): names in Latin or Arabic script, spelling
+and transliteration variants, given and family names in either order, document numbers whatever their spacing,
+phones with or without their country code, a date of birth, an age or a year of birth; country, centre, sex and
+status words (English and French) filter. The index is kept by the vault's one writer (vault/search_index.py).
+
+Only what the signed-in person may see is looked up (services/access.py: a field-staff user never finds a
+trafficking case, nor another person's records where their scope is their own). No Qt here; runs on the UI's
+database thread.
+"""
+
+from __future__ import annotations
+
+import functools
+import time
+from dataclasses import dataclass, field
+from datetime import date
+
+from desktop_app.records.form_store import get_form_xform
+from desktop_app.records.schema import form_schema, parse_instance, withhold_personal_data
+from desktop_app.services import access, places
+from desktop_app.vault import search_reads
+from desktop_app.vault.search_index import person_from_content
+from desktop_app.vault.vault import Vault
+from waypoint_core.registry import search as core
+from waypoint_core.registry.keys import search_keys
+from waypoint_core.registry.matching import score_pair
+from waypoint_core.registry.person import Profile, prepare
+
+DEFAULT_LIMIT = 50
+FILTER_ONLY_LIMIT = 500  # registrations ranked when only filters (country, sex, age…) were typed
+DUPLICATE_THRESHOLD = 0.5  # waypoint_core.registry.matching's default candidate threshold
+
+SEX_WORDS = (("male", "male"), ("man", "male"), ("men", "male"), ("homme", "male"), ("masculin", "male"),
+             ("female", "female"), ("woman", "female"), ("women", "female"), ("femme", "female"),
+             ("feminin", "female"))
+STATUS_WORDS = (("draft", "draft"), ("brouillon", "draft"), ("finalized", "finalized"), ("finalised", "finalized"),
+                ("finalise", "finalized"))
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """One found person: the record, how well it matched (0–1), why, and what the line shows."""
+
+    record_id: str
+    score: float
+    why: tuple[str, ...]
+    title: str = ""
+    sex: str = ""
+    age: int | None = None
+    nationality: str = ""
+    centre: str = ""
+    status: str = ""
+    form_id: str = ""
+
+    @property
+    def short_id(self) -> str:
+        return self.record_id.replace("-", "")[:8].upper()
+
+
+@dataclass(frozen=True)
+class SearchOutcome:
+    text: str
+    results: tuple[SearchResult, ...] = ()
+    seconds: float = 0.0
+    understood: dict[str, tuple[str, ...]] = field(default_factory=dict)  # filters read from the words typed
+
+
+@functools.cache
+def vocabulary() -> core.Vocabulary:
+    """Country names (English and French), centre names and their towns, sex and status words."""
+    entries: list[tuple[str, str, str]] = []
+    for code, (en, fr) in places._countries().items():
+        entries += [(en, "nationality", code), (fr, "nationality", code)]
+    for centre in places.centres():
+        entries += [(centre.en, "centre", centre.code), (centre.fr, "centre", centre.code)]
+        town = centre.en.split(" transit ")[0].split(" reception ")[0].split(" migrant ")[0]
+        entries.append((town, "centre", centre.code))
+    entries += [(word, "sex", value) for word, value in SEX_WORDS]
+    entries += [(word, "status", value) for word, value in STATUS_WORDS]
+    return core.Vocabulary.of(entries)
+
+
+def search(vault: Vault, text: str, *, limit: int = DEFAULT_LIMIT, today: date | None = None) -> SearchOutcome:
+    """The people matching `text`, best first, among those the signed-in person may see."""
+    started = time.perf_counter()
+    today = today or date.today()
+    seen = access.visibility(vault)
+    query = core.parse_query(text, vocabulary(), today=today, default_country=places.get_place(vault).country or None)
+    if seen.nothing or query.empty:
+        return SearchOutcome(text, (), time.perf_counter() - started)
+    if query.has_keys:
+        wanted = core.lookups(query)
+        ranges = core.prefix_ranges(query)
+        rows = search_reads.key_hits(vault, wanted, [(low, high) for low, high, _, _ in ranges], visible=seen.rows)
+        for low, high, part, weight in ranges:
+            for key, _ in rows:
+                if low <= key < high:
+                    wanted.setdefault(key, (part, weight))
+        ids = core.pre_rank(wanted, rows)
+        stored = search_reads.profiles(vault, ids)
+    else:
+        age = None
+        if query.age is not None:
+            age = (query.age - 1, query.age + 1)
+        elif query.birth_year is not None:
+            age = (today.year - query.birth_year - 2, today.year - query.birth_year + 1)
+        stored = search_reads.filtered(vault, dict(query.filters), age=age, limit=FILTER_ONLY_LIMIT,
+                                       visible=seen.rows)
+    hits = [hit for profile in stored.values()
+            if (hit := core.rank(query, Profile.from_json(profile), today=today)) is not None]
+    hits.sort(key=lambda h: (-h.score, h.id))
+    hits = hits[:limit]
+    lines = search_reads.summaries(vault, [h.id for h in hits])
+    results = tuple(_result(h.id, h.score, h.why, lines.get(h.id)) for h in hits if h.id in lines)
+    understood = {name: tuple(sorted(values)) for name, values in query.filters.items()}
+    return SearchOutcome(text, results, time.perf_counter() - started, understood)
+
+
+def _result(record_id: str, score: float, why: tuple[str, ...], line: search_reads.Summary | None) -> SearchResult:
+    if line is None:
+        return SearchResult(record_id, score, why)
+    return SearchResult(record_id, score, why, title=line.title or "", sex=line.sex or "", age=line.age,
+                        nationality=line.nationality or "", centre=line.centre or "", status=line.status,
+                        form_id=line.form_id)
+
+
+# --- before finalizing: has this person been registered already? ---------------------------------------------------
+
+
+def possible_duplicates(vault: Vault, *, form_id: str, form_version: str, content: str,
+                        record_id: str | None = None, limit: int = 5) -> list[SearchResult]:
+    """Registrations that look like the person in `content` (a record about to be finalized), best first.
+
+    Only for a person who consented to matching, and only among registrations whose person consented too
+    (R1, data-model §6.6); the record itself is left out. Scored as duplicate candidates are
+    (waypoint_core.registry.matching: document, phone, date of birth, names weighted by rarity), so the reasons
+    say what agrees. Nothing is written.
+    """
+    schema = form_schema(get_form_xform(vault, form_id, form_version))
+    root = parse_instance(content)
+    if withhold_personal_data(schema, root):
+        return []  # consent refused: nothing personal is kept, nothing is compared
+    person = person_from_content(record_id or "new", content, status=None, created_at=None)
+    if person is None or not person.consent_matching:
+        return []
+    new = prepare(person)
+    seen = access.visibility(vault)
+    if seen.nothing:
+        return []
+    keys = search_keys(new)
+    rows = search_reads.key_hits(vault, keys, [], visible=seen.rows)
+    counts: dict[str, int] = {}
+    for _, other in rows:
+        if other != record_id:
+            counts[other] = counts.get(other, 0) + 1
+    ids = sorted(counts, key=lambda r: (-counts[r], r))[:core.BUDGET]
+    found: list[tuple[float, str, tuple[str, ...]]] = []
+    for other, stored in search_reads.profiles(vault, ids).items():
+        profile = Profile.from_json(stored)
+        if not profile.consent_matching:
+            continue
+        pair = score_pair(new, profile)
+        if pair.score >= DUPLICATE_THRESHOLD:
+            found.append((pair.score, other, tuple(pair.why)))
+    found.sort(key=lambda item: (-item[0], item[1]))
+    found = found[:limit]
+    lines = search_reads.summaries(vault, [other for _, other, _ in found])
+    return [_result(other, round(score, 4), why, lines.get(other)) for score, other, why in found if other in lines]

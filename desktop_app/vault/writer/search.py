@@ -1,0 +1,52 @@
+"""The writer's search part: the vault's search index (`search_key`, `search_profile`; vault/search_index.py).
+
+Like entity events, the index is derived from registrations and rederived whenever the writer saves, pulls,
+deletes or purges one, in the same transaction: a deleted record leaves no key and no profile behind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from desktop_app.vault.search_index import index_rows
+from desktop_app.vault.sql import chunks, in_list, text
+from desktop_app.vault.writer.base import WriterBase
+
+_INSERT_KEY = text("INSERT OR IGNORE INTO search_key (key, record_id) VALUES (:k, :r)")
+_INSERT_PROFILE = text("INSERT INTO search_profile (record_id, profile) VALUES (:r, :p)")
+
+
+class SearchWrites(WriterBase):
+    def refresh_search(self, record_ids: Sequence[str]) -> None:
+        """Rederive the index rows of these records from their rows as they are now."""
+        if not record_ids:
+            return
+        keys: list[dict[str, Any]] = []
+        profiles: list[dict[str, Any]] = []
+        for part in chunks(list(record_ids)):
+            marks, params = in_list(part)
+            self._drop_search(marks, params)
+            rows = self.db.execute(text(
+                "SELECT id, status, content, created_at, deleted, purged_at FROM registration "
+                f"WHERE id IN ({marks})"), params).all()
+            for row in rows:
+                if row.deleted or row.purged_at is not None or not row.content:
+                    continue
+                found = index_rows(row.id, row.content, status=row.status, created_at=row.created_at)
+                if found is None:
+                    continue
+                profile, record_keys = found
+                profiles.append({"r": row.id, "p": profile.to_json()})
+                keys += [{"k": key, "r": row.id} for key in sorted(record_keys)]
+        if profiles:
+            self.db.execute(_INSERT_PROFILE, profiles)
+            self.db.execute(_INSERT_KEY, keys)
+
+    def drop_search(self, record_id: str) -> None:
+        marks, params = in_list([record_id])
+        self._drop_search(marks, params)
+
+    def _drop_search(self, marks: str, params: dict[str, Any]) -> None:
+        self.db.execute(text(f"DELETE FROM search_key WHERE record_id IN ({marks})"), params)
+        self.db.execute(text(f"DELETE FROM search_profile WHERE record_id IN ({marks})"), params)

@@ -1,0 +1,200 @@
+"""Search on the device (issue 12, point 1): the vault's index kept by the one writer, searched through the service
+with the person's rights, with the issue's transliteration pairs and numbers typed with spaces and dashes."""
+
+from __future__ import annotations
+
+import json
+import re
+from xml.sax.saxutils import escape
+
+import pytest
+from sqlalchemy import text
+
+from desktop_app.cli import main
+from desktop_app.services import records, search
+from desktop_app.vault import search_reads
+from desktop_app.vault.registrations import RegistrationDraft, delete_registration, save_registrations
+from tests.access.team import (
+    ADMIN, CASE, FIELD, MIGRANT, PASSPHRASES, PERSON, VOT, instance, make_team, shipped_xforms, signed_in,
+)
+
+VERSION = "2026120601"
+
+
+@pytest.fixture(scope="module")
+def xforms() -> dict[str, str]:
+    return shipped_xforms()
+
+
+@pytest.fixture
+def team(isolated_home, xforms):
+    return make_team(isolated_home / "waypoint" / "data" / "vault", xforms)
+
+
+def uid(n: int) -> str:
+    return f"00000000-0000-4000-8000-{n:012d}"
+
+
+def person_xml(record_id: str, given: str, family: str = "", *, sex: str = "male", born: str = "",
+               age: str = "", nationality: str = "NE", document: str = "", phone: str = "",
+               matching: str = "yes", services: str = "yes") -> str:
+    """A registration as the shipped form writes it (the answers the index reads; synthetic people only)."""
+    def leaf(name: str, value: str) -> str:
+        return f"<{name}>{escape(value)}</{name}>" if value else f"<{name}/>"
+    return ("<data id=\"waypoint_migrant_registration\"><centre_page>" + leaf("centre_country", "NE")
+            + leaf("centre", "ne_agadez") + leaf("registered_on", "2026-11-02") + "</centre_page><consent>"
+            + leaf("consent_services", services) + leaf("consent_matching", matching) + "</consent><identity>"
+            + leaf("given_name", given) + leaf("family_name", family) + leaf("sex", sex)
+            + leaf("date_of_birth", born) + leaf("age_years", age) + leaf("nationality", nationality)
+            + leaf("id_document_number", document) + leaf("phone", phone) + "</identity>"
+            + f"<meta><instanceID>uuid:{record_id}</instanceID></meta></data>")
+
+
+def save(vault, people: list[tuple[int, str]], form: str = MIGRANT) -> None:
+    def column(content: str, name: str) -> str | None:
+        found = re.search(f"<{name}>([^<]*)</{name}>", content)
+        return found.group(1) if found else None
+    save_registrations(vault, [RegistrationDraft(form, VERSION, "finalized", content, uid(n),
+                                                 {"title": f"P{n}", "nationality": column(content, "nationality"),
+                                                  "sex": column(content, "sex")})
+                               for n, content in people])
+
+
+def top(vault, typed: str) -> list[str]:
+    return [r.record_id for r in search.search(vault, typed).results]
+
+
+PAIRS = [  # (registered given name, family name, the spellings and scripts another worker types)
+    ("Mohamed", "Sanogo", ["Mohammed Sanogo", "Muhammad Sanogo", "محمد Sanogo", "Sanogo Mohamed"]),
+    ("Aïcha", "Bello", ["Aisha Bello", "عائشة Bello", "Bello Aicha"]),
+    ("عثمان", "Diallo", ["Ousmane Diallo", "Usman Diallo", "Diallo Ousmane"]),
+    ("Abdoulaye", "Kanté", ["Abdullahi Kante", "عبد الله Kanté", "Abdallah Kante"]),
+    ("Abdourahmane", "Sow", ["Abdulrahman Sow", "Sow Abdourahmane", "Abderrahmane Sow"]),
+]
+
+
+def test_transliteration_pairs_and_either_order_find_the_person_first(team):
+    with signed_in(team, ADMIN) as vault:
+        save(vault, [(n, person_xml(uid(n), given, family)) for n, (given, family, _) in enumerate(PAIRS, 1)]
+             + [(90, person_xml(uid(90), "Amina", "Sanogo", sex="female")),
+                (91, person_xml(uid(91), "Moussa", "Diallo"))])
+        for n, (_, _, typed_forms) in enumerate(PAIRS, 1):
+            for typed in typed_forms:
+                found = search.search(vault, typed).results
+                assert found and found[0].record_id == uid(n), (typed, [r.title for r in found])
+                assert found[0].why and found[0].why[0].startswith("name: 2 words"), found[0].why
+        why = search.search(vault, "محمد Sanogo").results[0].why[0]
+        assert "Arabic/Latin transliteration" in why
+        # the family name alone finds both Sanogo, and a name that is nobody's finds nothing
+        assert set(top(vault, "Sanogo")) == {uid(1), uid(90)}
+        assert top(vault, "Zebulon Krakowski") == []
+
+
+def test_results_as_typed_the_word_being_typed_is_a_prefix(team):
+    with signed_in(team, ADMIN) as vault:
+        save(vault, [(1, person_xml(uid(1), "Abdourahmane", "Sow")), (2, person_xml(uid(2), "Hawa", "Sangaré"))])
+        assert top(vault, "Abdou")[0] == uid(1)
+        assert top(vault, "Sanga") == [uid(2)]
+
+
+@pytest.mark.parametrize("typed", ["AB1234567", "ab 123 4567", "AB-123-4567", "A8 I23 4567", "ab.123.4567"])
+def test_document_numbers_with_spaces_dashes_and_lookalikes(team, typed):
+    with signed_in(team, ADMIN) as vault:
+        save(vault, [(1, person_xml(uid(1), "Issa", "Maïga", document="AB 123-4567")),
+                     (2, person_xml(uid(2), "Issa", "Maïga", document="AB 765-4321"))])
+        found = search.search(vault, typed).results
+        assert [r.record_id for r in found][:1] == [uid(1)]
+        assert "same document number" in found[0].why
+
+
+def test_phone_with_or_without_country_code_and_date_of_birth_and_filters(team):
+    with signed_in(team, ADMIN) as vault:
+        save(vault, [(1, person_xml(uid(1), "Mariam", "Touré", sex="female", phone="+22790123456",
+                                    born="1998-03-12", nationality="ML")),
+                     (2, person_xml(uid(2), "Mariam", "Touré", sex="female", born="2001-07-01", nationality="NE"))])
+        assert top(vault, "90 12 34 56")[0] == uid(1)
+        assert "same phone number" in search.search(vault, "+227 90-12-34-56").results[0].why
+        assert top(vault, "12/03/1998") == [uid(1)]
+        assert top(vault, "Mariam Touré Mali") == [uid(1)]  # the country word filters on nationality
+        assert search.search(vault, "Mariam Touré Mali").understood == {"nationality": ("ML",)}
+        assert top(vault, "Mariam 25")[0] == uid(2)  # an age ranks the one whose age fits first
+
+
+def test_deletion_is_real_in_the_index_and_refused_consent_leaves_nothing(team):
+    with signed_in(team, ADMIN) as vault:
+        save(vault, [(1, person_xml(uid(1), "Fatima", "Cissé", document="P9988776")),
+                     (2, person_xml(uid(2), "Refused", "Person", services="no"))])
+        people, keys = search_reads.index_size(vault)
+        assert people == 2 and keys > 4  # the second record's names are indexed as saved by the vault's API...
+        delete_registration(vault, uid(1))
+        assert top(vault, "Fatima Cissé") == [] and top(vault, "P9988776") == []
+        with vault.session(readonly=True) as session:
+            left = session.connection().execute(text(
+                "SELECT (SELECT count(*) FROM search_key WHERE record_id = :r) + "
+                "(SELECT count(*) FROM search_profile WHERE record_id = :r)"), {"r": uid(1)}).scalar_one()
+        assert left == 0
+
+
+def test_the_records_service_applies_the_consent_gate_before_the_index_sees_names(team, xforms):
+    refused = {k: v for k, v in PERSON.items() if not k.startswith(("identity/", "group_info/", "migration/",
+                                                                     "needs/", "intentions/"))}
+    refused = {k: v for k, v in refused.items() if k.startswith("centre_page/") or k in (
+        "consent/consent_given_by", "consent/consent_method", "consent/interview_language",
+        "consent/interpreter_used")}
+    refused["consent/consent_services"] = "no"
+    version = records.form_definition(xforms["migrant_registration"]).version
+    with signed_in(team, FIELD) as vault:
+        records.finalize(vault, form_id=MIGRANT, form_version=version, record_id=uid(1),
+                         content=instance(xforms["migrant_registration"], PERSON, uid(1)))
+        records.finalize(vault, form_id=MIGRANT, form_version=version, record_id=uid(2),
+                         content=instance(xforms["migrant_registration"], refused, uid(2)))
+        assert search_reads.index_size(vault)[0] == 1
+        found = search.search(vault, "Testperson Synthetic").results
+        assert [r.record_id for r in found] == [uid(1)]
+        assert found[0].title and found[0].nationality == "ML"
+
+
+def test_a_person_sees_only_what_their_rights_allow(team):
+    """A case form that held names (the shipped one holds none) is never found by field staff."""
+    with signed_in(team, CASE) as vault:
+        save(vault, [(1, person_xml(uid(1), "Kadiatou", "Keïta", sex="female"))], form=VOT)
+        assert top(vault, "Kadiatou Keita") == [uid(1)]
+    with signed_in(team, FIELD) as vault:
+        save(vault, [(2, person_xml(uid(2), "Kadiatou", "Keïta", sex="female"))])
+        assert top(vault, "Kadiatou Keita") == [uid(2)]
+        assert top(vault, "female") == [uid(2)]
+
+
+def test_a_new_registration_that_looks_like_someone_registered_says_so(team, xforms):
+    version = records.form_definition(xforms["migrant_registration"]).version
+    xform = xforms["migrant_registration"]
+    with signed_in(team, ADMIN) as vault:
+        records.finalize(vault, form_id=MIGRANT, form_version=version, record_id=uid(1),
+                         content=instance(xform, {**PERSON, "identity/id_document_type": "passport",
+                                                  "identity/id_document_number": "ML 445-1290"}, uid(1)))
+        again = instance(xform, {**PERSON, "identity/given_name": "Test-Person", "identity/id_document_type":
+                                 "passport", "identity/id_document_number": "ML4451290"}, uid(2))
+        found = search.possible_duplicates(vault, form_id=MIGRANT, form_version=version, content=again,
+                                           record_id=uid(2))
+        assert [r.record_id for r in found] == [uid(1)]
+        assert "same document number" in found[0].why
+        # the record itself is never its own duplicate, and without consent to matching nothing is compared
+        assert search.possible_duplicates(vault, form_id=MIGRANT, form_version=version,
+                                          content=instance(xform, PERSON, uid(1)), record_id=uid(1)) == []
+        no_matching = instance(xform, {**PERSON, "consent/consent_matching": "no"}, uid(3))
+        assert search.possible_duplicates(vault, form_id=MIGRANT, form_version=version, content=no_matching,
+                                          record_id=uid(3)) == []
+
+
+def test_cli_search_prints_json_lines_as_the_signed_in_person(team, tmp_path, capsys):
+    with signed_in(team, FIELD) as vault:
+        save(vault, [(1, person_xml(uid(1), "Ousmane", "Diallo", document="NE-4455 667"))])
+    secret = tmp_path / "field.pass"
+    secret.write_text(PASSPHRASES[FIELD])
+    who = ["--vault", str(team), "--user", FIELD, "--passphrase-file", str(secret)]
+    assert main(["search", "عثمان", "Diallo", *who]) == 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [line["id"] for line in lines] == [uid(1)]
+    assert lines[0]["score"] > 0.9 and lines[0]["why"][0].startswith("name: 2 words")
+    assert main(["search", "NE4455667", *who]) == 0
+    assert json.loads(capsys.readouterr().out.splitlines()[0])["why"] == ["same document number"]
