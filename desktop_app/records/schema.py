@@ -43,6 +43,18 @@ CONVENTIONAL_SENSITIVE = (
     "law_enforcement_cooperation", "narrative", "health_condition", "gbv_details",
 )
 SENSITIVE_CLASS = "P3"  # the class sealed for the roles that may read it (waypoint_core.access)
+IDENTIFYING_CLASS = "P2"  # names, exact dates of birth, documents, contact details, photos (data-model.md §7)
+# Used when a form marks no answer `wp:sensitivity` = P2: names of class P2 in ../shared/reference/data-model.md §7
+# (and the names the shipped forms give them). A retention purge removes P2 and P3 answers (desktop_app/records/
+# retention.py); P1 (sex, age group, nationality, the assistance given, dates of appointments) stays.
+CONVENTIONAL_IDENTIFYING = (
+    "given_name", "family_name", "other_names", "full_name", "name", "nickname", "member_name", "date_of_birth",
+    "id_document_number", "phone", "phone_number", "email", "address", "photo", "external_ids",
+    "progres_individual_id", "progres_group_id", "primero_case_id", "mimosa_id", "origin_admin2", "place_of_origin_admin2",
+    "return_admin2", "gps", "geopoint", "signature", "fingerprint",
+)
+# Always identifying: the record's display name (instance_name), made from the person's names.
+ALWAYS_IDENTIFYING = ("meta/instanceName",)
 KIND_ATTRIBUTE = f"{{{WAYPOINT_NS}}}kind"
 RECORD_KIND_FIELD = "record_kind"  # the extracted field a case carries, so the server knows it without the form
 REFUSED_VALUES = frozenset({"no", "false", "0", "false()"})
@@ -59,6 +71,7 @@ class FormSchema:
     consent_basis: str | None = None
     keep_without_consent: tuple[str, ...] = ()
     sensitive: tuple[str, ...] = ()  # paths (no root, no positions) of P3 answers and groups of them
+    identifying: tuple[str, ...] = ()  # paths of what a retention purge removes: P2, P3, files, the display name
     kind: str = "registration"  # "case": a trafficking or protection case (waypoint_core.access.policy)
 
     @property
@@ -69,6 +82,11 @@ class FormSchema:
         """Whether the answer at `path` (positions allowed: "event[2]/country") is of class P3."""
         bare = re.sub(r"\[\d+\]", "", path)
         return any(bare == p or bare.startswith(p + "/") for p in self.sensitive)
+
+    def is_identifying(self, path: str) -> bool:
+        """Whether the answer at `path` (positions allowed) goes in a retention purge (P2, P3, a file, the name)."""
+        bare = re.sub(r"\[\d+\]", "", path)
+        return any(bare == p or bare.startswith(p + "/") for p in self.identifying)
 
     def in_repeat(self, path: str) -> bool:
         return any(path == r or path.startswith(r + "/") for r in self.repeats)
@@ -102,6 +120,9 @@ def form_schema(xform: str) -> FormSchema:
     extract: dict[str, str] = {}
     consent: dict[str, list[str]] = {"services": [], "basis": [], "keep": []}
     sensitive: list[str] = []
+    identifying: list[str] = []
+    files: list[str] = []
+    marked_identifying = False
     paths_by_name: dict[str, list[str]] = {}
     for bind in model.iter(f"{{{_XF}}}bind"):
         path = _relative(bind.get("nodeset", ""), root)
@@ -114,6 +135,11 @@ def form_schema(xform: str) -> FormSchema:
             consent.setdefault(value.strip(), []).append(path)
         if (value := bind.get(f"{{{WAYPOINT_NS}}}sensitivity")) is not None and value.strip() == SENSITIVE_CLASS:
             sensitive.append(path)
+        elif value is not None and value.strip() == IDENTIFYING_CLASS:
+            identifying.append(path)
+            marked_identifying = True
+        if (bind.get("type") or "").rsplit(":", 1)[-1] == "binary":  # a photo, a scanned document, a signature
+            files.append(path)
     for element in _leaf_paths(data):
         paths_by_name.setdefault(element.rsplit("/", 1)[-1], []).append(element)
     repeats = tuple(sorted({p for r in doc.iter(f"{{{_XF}}}repeat")
@@ -146,13 +172,16 @@ def form_schema(xform: str) -> FormSchema:
         keep += [p for p, summary in extract.items() if summary in ("centre", "registered_on")]
     if not sensitive:
         sensitive = sorted({p for name in CONVENTIONAL_SENSITIVE for p in paths_by_name.get(name, [])})
+    if not marked_identifying:
+        identifying += [p for name in CONVENTIONAL_IDENTIFYING for p in paths_by_name.get(name, [])]
+    identifying = sorted({*identifying, *files, *sensitive, *ALWAYS_IDENTIFYING})
     kind = "case" if (data.get(KIND_ATTRIBUTE) or "").strip() == "case" else "registration"
     # A sensitive answer is never extracted: the list, search and reports must not show it.
     extract = {p: v for p, v in extract.items()
                if not any(p == s or p.startswith(s + "/") for s in sensitive)}
     return FormSchema(root=root, extract=extract, repeats=repeats, consent_services=services,
                       consent_basis=basis, keep_without_consent=tuple(keep), sensitive=tuple(sorted(set(sensitive))),
-                      kind=kind)
+                      identifying=tuple(identifying), kind=kind)
 
 
 def _leaf_paths(element: ET.Element, prefix: str = "") -> list[str]:

@@ -139,6 +139,55 @@ class RecordWrites(EntityWrites, SearchWrites, OutboxWrites):
         self.blind_sync_record(record_id)
         self.erased = True
 
+    # --- retention ---------------------------------------------------------------------------------------------
+
+    def due_for_purge(self, cutoff: str) -> list[Stored]:
+        """Records whose identifying data the retention period removes now: acknowledged by the server at or before
+        `cutoff` (ISO 8601 UTC, as `utc_now`), nothing of them waiting to be sent, not deleted, not purged yet."""
+        rows = self.db.execute(text(
+            "SELECT id FROM registration WHERE deleted = 0 AND purged_at IS NULL AND sync_state = 'acknowledged' "
+            "AND acked_at IS NOT NULL AND acked_at <= :cutoff AND id NOT IN "
+            "(SELECT record_id FROM outbox WHERE acked_at IS NULL) ORDER BY acked_at, id"), {"cutoff": cutoff}).all()
+        found = self.stored_many([row.id for row in rows])
+        return [found[row.id] for row in rows if row.id in found]
+
+    def kept_versions(self, record_id: str) -> list[tuple[int, str, str]]:
+        """(version, form_version, content) of the record's kept finalized versions, oldest first."""
+        return [(int(row.version), row.form_version, row.content) for row in self.db.execute(text(
+            "SELECT version, form_version, content FROM registration_version WHERE record_id = :r ORDER BY version"),
+            {"r": record_id}).all()]
+
+    def purge(self, record_id: str, *, content: str, fields: dict[str, Any], versions: dict[int, str]) -> None:
+        """Retention: the record keeps only what the caller left in `content` (its identifying answers removed),
+        with the summary and extracted `fields` of that content, and its kept `versions` (version -> content, as
+        redacted; a version not named goes). Its files and conflicts go, the merge base keeps field names only,
+        entity events are rederived, `purged_at` is set. Nothing is queued: the server keeps its copy; this laptop
+        no longer has the person's identifying data. The record can no longer be edited here."""
+        old = self.stored(record_id)
+        if old is None or old.deleted:
+            raise InvalidInput(f"no registration {record_id}")
+        summary = {name: fields.get(name) for name in SUMMARY_FIELDS}
+        self.db.execute(text(
+            "UPDATE registration SET content = :content, " + ", ".join(f"{n} = :{n}" for n in SUMMARY_FIELDS)
+            + ", purged_at = :now WHERE id = :id"), {**summary, "content": content, "now": self.now, "id": record_id})
+        self._drop_fields([record_id])
+        extra = [{"record_id": record_id, "name": str(name), "value": None if value is None else str(value)}
+                 for name, value in fields.items() if name not in SUMMARY_FIELDS]
+        if extra:
+            self.db.execute(_INSERT_FIELD, extra)
+        for version, _form_version, _content in self.kept_versions(record_id):
+            if version in versions:
+                self.db.execute(text("UPDATE registration_version SET content = :c WHERE record_id = :r AND "
+                                     "version = :v"), {"c": versions[version], "r": record_id, "v": version})
+            else:
+                self.db.execute(text("DELETE FROM registration_version WHERE record_id = :r AND version = :v"),
+                                {"r": record_id, "v": version})
+        self.drop_files(record_id)
+        self.drop_conflicts(record_id)
+        self.blind_sync_record(record_id)
+        self.refresh_entities([record_id])
+        self.erased = True
+
     # --- kept versions ---------------------------------------------------------------------------------------
 
     def keep_version(self, stored: Stored, *, by: str | None = None) -> None:

@@ -23,7 +23,7 @@ _REMOTE_UPDATE = text(
     "UPDATE registration SET form_id = :form_id, form_version = :form_version, status = :status, content = :content, "
     "updated_at = :now, updated_by = :by, version = version + 1, server_version = :sv, sync_state = :ss, "
     "deleted = :deleted, title = :title, sex = :sex, age = :age, nationality = :nationality, centre = :centre, "
-    "registered_on = :registered_on, acked_at = :now WHERE id = :id")
+    "registered_on = :registered_on, acked_at = :now, purged_at = NULL WHERE id = :id")
 _PUT_SYNC_RECORD = text(
     "INSERT INTO sync_record (record_id, server_version, base, hlc, stale) VALUES (:r, :v, :b, :h, :s) "
     "ON CONFLICT (record_id) DO UPDATE SET server_version = excluded.server_version, base = excluded.base, "
