@@ -77,10 +77,13 @@ class RepeatsMixin:
         return 0 if count != count or count < 0 else min(int(count), 10_000)
 
     def apply_repeat_count(self, ref: str) -> ChangeSet:
-        """Reached a counted repeat: add or remove trailing instances to match jr:count once.
+        """Reached a counted repeat: add trailing instances up to jr:count, once.
 
         Evaluated only when asked (as Collect does when the user reaches the repeat), so a count
-        such as count(household) + 1 grows by one each time it is applied, never in a loop.
+        such as count(household) + 1 grows by one each time it is applied, never in a loop. A count
+        that went down removes nothing: JavaRosa only creates instances below the count
+        (FormEntryModel.createModelIfNecessary) and ODK's docs say so, to avoid losing answers to a
+        mistyped count; the person removes the entries beyond it (the renderer offers Remove there).
         """
         parent, name, gpath = self._repeat_parent(ref)
         wanted = self.repeat_count(ref)
@@ -90,8 +93,6 @@ class RepeatsMixin:
         prefix = self.ref_of(parent)
         while len(parent.kids.get(name, ())) < wanted:
             changes.merge(self.add_repeat(f"{prefix}/{name}"))
-        while len(parent.kids.get(name, ())) > wanted:
-            changes.merge(self.remove_repeat(self.ref_of(parent.kids[name][-1])))
         return self._finish(changes)
 
     def _repeat_parent(self, ref: str):

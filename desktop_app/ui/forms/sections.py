@@ -133,6 +133,11 @@ class RepeatSection(QFrame):
             self.instances.append(inst)
         self.set_label(item.label)
 
+    def allow_removal_beyond(self, count: int) -> None:
+        """A counted repeat keeps entries beyond a count that went down (as Collect): those may be removed."""
+        for inst in self.instances:
+            inst.remove_button.setVisible(inst.number > count)
+
     def set_label(self, label: str) -> None:
         if label:  # a re-read repeat item may come without its label: keep the one we have
             self._label = label

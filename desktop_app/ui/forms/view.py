@@ -425,13 +425,18 @@ class FormView(KeyboardNavigation, QWidget):
                 audit.question_shown(ref)
 
     def _apply_repeat_counts(self, page: Page) -> None:
-        """Reaching a repeat sized by jr:count adds or removes its entries, as Collect does."""
+        """Reaching a repeat sized by jr:count adds its missing entries, as Collect does; entries beyond a count
+        that went down stay, with their answers, and may be removed by the person."""
         for ref, repeat in list(self.repeats.items()):
             if repeat.item.count_fixed and page.widget.isAncestorOf(repeat) and self.session.repeat_count(ref) is not None:
                 changes = self.session.apply_repeat_count(ref)
                 if changes:
                     self.apply(changes)
                     self.edited.emit()
+                section = self.repeats.get(ref)
+                count = self.session.repeat_count(ref)
+                if section is not None and count is not None:
+                    section.allow_removal_beyond(count)
 
     def next_page(self) -> None:
         later = [i for i in self.visible_pages() if i > self.current]

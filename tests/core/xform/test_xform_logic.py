@@ -279,7 +279,13 @@ def test_repeat_count_position_and_indexed_repeat(form):
     assert (s.value("/data/total"), s.value("/data/second"), s.value("/data/count")) == ("12", "Cy", "2")
     s.answer("/data/n", 1)
     s.apply_repeat_count("/data/member")
+    # A count that goes down removes nothing (JavaRosa's createModelIfNecessary only creates; ODK's docs:
+    # "no groups will be deleted", to avoid losing answers to a mistyped count)
+    assert (s.value("/data/count"), s.value("/data/second")) == ("2", "Cy")
+    s.remove_repeat("/data/member[2]")
     assert s.value("/data/count") == "1" and s.value("/data/second") == ""
+    s.apply_repeat_count("/data/member")
+    assert s.value("/data/count") == "1"
 
 
 def test_add_repeat_by_hand_runs_defaults_for_the_new_instance(form):

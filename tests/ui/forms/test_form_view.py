@@ -357,6 +357,14 @@ def test_a_counted_repeat_is_sized_when_the_person_reaches_it(qtbot, tmp_path, m
     assert not repeat.add_button.isVisibleTo(view)
     assert not any(inst.remove_button.isVisibleTo(view) for inst in repeat.instances)
     assert view.field("/data/fixed[3]/fixed_note").isVisibleTo(view)
+    # the count goes down: the entries stay with their answers (as Collect), the ones beyond it may be removed
+    view.go_to_page(view.page_of(wanted))
+    wanted.edit.selectAll()
+    qtbot.keyClicks(wanted.edit, "2")
+    view.go_to_page(fixed_page)
+    repeat = view.repeats["/data/fixed"]
+    assert len(repeat.instances) == 3
+    assert [inst.remove_button.isVisibleTo(view) for inst in repeat.instances] == [False, False, True]
 
 
 @pytest.mark.corpus
