@@ -27,10 +27,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from waypoint_core.protocol import (
     HEADER_SIGNATURE, PROTOCOL_VERSION, PULL_PAGE_DEFAULT, PULL_PAGE_MAX, SUPPORTED_VERSIONS, DeviceStatus,
-    EnrolRequest, FormList, FormSummary, Message, PublishedForm, ReconcileRequest,
+    EnrolRequest, FormList, FormSummary, Message, PublishedForm, ReconcileRequest, b64encode, canonical_json,
 )
 
 from . import admin, apidoc, epochs, logs
+from .batches import BatchImporter
 from .auth import AuthenticatedDevice, authenticate, binding_of, claimed_device
 from .db import Database, MigrationContext, migrate, open_database, schema_version
 from .errors import ProtocolError, malformed, unsupported_version
@@ -151,6 +152,21 @@ def create_app(server: Server) -> FastAPI:
                        conflicts=stats.conflicts, rejected=stats.rejected, replayed=stats.replayed,
                        ms=logs.elapsed_ms(start))
         return answer(response)
+
+    importer = BatchImporter(db, keyring, settings.keys_dir, rules, data_dir=settings.data_dir,
+                             page_bytes=settings.page_bytes)
+
+    @app.post("/v2/batches", responses=apidoc.ERRORS)
+    async def upload_batch(request: Request) -> Response:
+        """A USB batch file forwarded by a courier (any enrolled device: the file carries its own laptop's
+        signature). The answer says what became of it and carries the receipt sealed to that laptop."""
+        courier = await device(request)
+        start = time.perf_counter()
+        outcome = await run_in_threadpool(importer.import_file, await request.body(), via=courier.id)
+        logs.log_event("batch_import", device_id=outcome.device_id, courier_id=courier.id, status=outcome.status,
+                       reason=outcome.reason, ops=outcome.counts.get("ops", 0), ms=logs.elapsed_ms(start))
+        body = {**outcome.as_json(), "receipt": b64encode(outcome.receipt) if outcome.receipt else None}
+        return Response(content=canonical_json(body), media_type="application/json")
 
     @app.get("/v2/changes", responses=apidoc.ERRORS)
     async def changes(request: Request, cursor: str = Query("", max_length=40),

@@ -15,6 +15,8 @@ backups).
     waypoint-server admin conflicts [--all]
     waypoint-server admin resolve CONFLICT
     waypoint-server admin form publish FILE --form-id ID --version V
+    waypoint-server admin import-batch FILE... [--receipts DIR]   USB batch files straight into this server
+    waypoint-server admin batches                       the batch files imported so far
 --data-dir (or WAYPOINT_SERVER_HOME) chooses the data folder (SQLite file, key files).
 """
 
@@ -237,6 +239,51 @@ def cmd_form_publish(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import_batch(args: argparse.Namespace) -> int:
+    """Each file: one JSON line (status, reason, message, ids, counts); receipts written to --receipts, one folder
+    per centre. Exit 0 when every file was taken (accepted, conflicts or already imported), 1 when any was refused."""
+    from waypoint_core.protocol.batchfile import RECEIPT_SUFFIX, BatchRefused, new_file_name, read_file, write_durably
+
+    from .batches import BatchImporter
+    from .push import PushRules
+
+    settings = _settings(args)
+    db, keyring = _server(settings)
+    importer = BatchImporter(db, keyring, settings.keys_dir, PushRules(
+        data_key=keyring.data, identity_fields=settings.identity_fields, hlc_ahead_ms=settings.hlc_ahead_ms),
+        data_dir=settings.data_dir, page_bytes=settings.page_bytes)
+    refused = 0
+    for name in args.files:
+        path = Path(name)
+        try:
+            outcome = importer.import_file(read_file(path), via="admin")
+        except BatchRefused as exc:
+            print(json.dumps({"file": path.name, "status": "rejected", "reason": exc.code, "message": str(exc)}))
+            refused += 1
+            continue
+        line = {"file": path.name, **outcome.as_json()}
+        if outcome.receipt is not None and args.receipts:
+            folder = Path(args.receipts) / _folder_name(outcome.centre or "centre")
+            line["receipt"] = str(write_durably(folder, new_file_name(RECEIPT_SUFFIX), outcome.receipt))
+        refused += outcome.status == "rejected"
+        print(json.dumps(line))
+    db.dispose()
+    return 1 if refused else 0
+
+
+def _folder_name(centre: str) -> str:
+    """A centre's name as a folder name on a stick (letters, digits, dashes)."""
+    import re
+    return re.sub(r"[^A-Za-z0-9]+", "-", centre).strip("-")[:60] or "centre"
+
+
+def cmd_batches(args: argparse.Namespace) -> int:
+    from .batches import list_imports
+    for row in list_imports(_db(_settings(args))):
+        print(json.dumps(row, default=str))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="waypoint-server", description="Waypoint central sync server")
     parser.add_argument("--data-dir", type=Path, default=None, help="data folder (default: WAYPOINT_SERVER_HOME "
@@ -294,6 +341,11 @@ def build_parser() -> argparse.ArgumentParser:
     publish.add_argument("--form-id", required=True)
     publish.add_argument("--version", required=True)
     publish.set_defaults(func=cmd_form_publish)
+    imp = adm.add_parser("import-batch", help="import USB batch files straight into this server")
+    imp.add_argument("files", nargs="+", metavar="FILE")
+    imp.add_argument("--receipts", metavar="DIR", help="write each laptop's receipt here (a folder per centre)")
+    imp.set_defaults(func=cmd_import_batch)
+    adm.add_parser("batches", help="the batch files imported so far").set_defaults(func=cmd_batches)
     return parser
 
 

@@ -189,3 +189,18 @@ class KeyRotationRow(ServerTable, table=True):
     signing_key_id: str
     statement: str = Field(sa_column=Column(Text, nullable=False))  # the KeyRotation message (JSON)
     created_at: datetime
+
+
+class BatchImport(ServerTable, table=True):
+    """One imported USB batch file (migration 0003): ids, counts and status only."""
+
+    __tablename__ = "batch_import"
+    batch_id: str = Field(primary_key=True)
+    part: int = Field(primary_key=True)
+    parts: int
+    device_id: str = Field(index=True)
+    file_sha256: str
+    status: str
+    ops: int
+    via: str  # "admin" (import-batch on the server) or the courier device's id
+    imported_at: datetime

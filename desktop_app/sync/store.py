@@ -100,7 +100,7 @@ def read_settings(vault: Vault) -> dict[str, str]:
     """Everything non-secret sync keeps (server, centre, cursor, last run); never the private key."""
     with vault.session(readonly=True) as session:
         rows = Db.of(session).execute(text("SELECT key, value FROM sync_state")).all()
-    return {k: v for k, v in rows if k != "device_key"}
+    return {k: v for k, v in rows if k != "device_key" and not k.startswith("return_key:")}
 
 
 def load_credentials(vault: Vault) -> Credentials:

@@ -288,6 +288,21 @@ class ServerConnection:
         check_page(page, cursor)
         return page
 
+    def upload_batch(self, data: bytes) -> dict[str, Any]:
+        """POST a USB batch file a courier carries (exact bytes, still sealed); the server's signed answer says what
+        became of it and carries the receipt for the laptop that wrote it."""
+        response, binding = self._send("POST", "/v2/batches", body=data, signed=True)
+        if response.status_code != 200:
+            raise self._refusal(response)
+        self._verified(response, binding)
+        try:
+            answer = json.loads(response.content)
+        except ValueError as exc:
+            raise errors.BadServerAnswer("batch answer is not JSON") from exc
+        if not isinstance(answer, dict) or not isinstance(answer.get("status"), str):
+            raise errors.BadServerAnswer("unexpected batch answer")
+        return answer
+
     def status(self) -> DeviceStatus:
         response, binding = self._send("GET", "/v2/status", signed=True)
         return self._model(response, binding, DeviceStatus)

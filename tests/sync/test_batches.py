@@ -1,0 +1,287 @@
+"""USB batch files against the real server (SQLite and PostgreSQL): a field laptop exports, a coordinator's machine
+carries the files (kept sealed) and forwards them through the upload endpoint, or the administrator imports them
+with `waypoint-server admin import-batch`; receipts come back and are applied on the laptop.
+
+Every bad file is refused with its own reason and changes nothing on the server (a fingerprint of its tables).
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from pathlib import Path
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+from sqlalchemy import create_engine, text
+
+from desktop_app.services import batches as batch_service
+from desktop_app.services import sync as sync_service
+from desktop_app.sync import store
+from desktop_app.sync.batches import _new_return_key
+from tests.sync.records import register
+from desktop_app.vault import Vault
+from desktop_app.vault.errors import PermissionDenied
+from desktop_app.vault.registrations import page_registrations
+from tests.sync.support import PASSPHRASE, fast_connect
+from waypoint_core.protocol import Op, PushBatch
+from waypoint_core.protocol.batchfile import (
+    BATCH_SUFFIX, read_header, seal_batch, write_durably, x25519_public_b64,
+)
+
+TABLES = ("record", "record_version", "op_result", "change", "conflict", "batch_import")
+
+
+def fingerprint(backend) -> dict:
+    engine = create_engine(backend.admin_url)
+    try:
+        with engine.connect() as conn:
+            counts = {t: conn.execute(text(f"SELECT COUNT(*) FROM {t}")).scalar_one() for t in TABLES}
+            counts["hwm"] = conn.execute(text("SELECT COALESCE(SUM(high_water_mark), 0) FROM device")).scalar_one()
+            return counts
+    finally:
+        engine.dispose()
+
+
+def stick(tmp_path: Path, name: str = "stick") -> Path:
+    path = tmp_path / name
+    path.mkdir(exist_ok=True)
+    return path
+
+
+def admin_import(server_admin, *files: Path, receipts: Path | None = None) -> list[dict]:
+    args = ["import-batch", *map(str, files)]
+    if receipts is not None:
+        args += ["--receipts", str(receipts)]
+    try:
+        out = server_admin.run(*args)
+    except RuntimeError:  # exit 1: some file refused; read what it printed
+        import subprocess
+        import sys
+        result = subprocess.run([sys.executable, "-m", "sync_server.cli", "--data-dir",
+                                 str(server_admin.backend.data_dir), "admin", *args], env=server_admin._env(),
+                                capture_output=True, text=True, timeout=120)
+        out = result.stdout
+    return [json.loads(line) for line in out.splitlines() if line.strip()]
+
+
+def receipts_in(folder: Path) -> list[Path]:
+    return sorted(folder.rglob("*.wpreceipt"))
+
+
+@pytest.fixture
+def laptop(enrolled):
+    return enrolled("field")
+
+
+@pytest.fixture
+def coordinator(enrolled):
+    return enrolled("coordinator", centre="Niamey regional office")
+
+
+def test_export_carry_forward_receipt_round_trip(laptop, coordinator, enrolled, tmp_path, backend):
+    for n in range(5):
+        register(laptop, f"Synthetic Person {n}", 20 + n)
+    out = stick(tmp_path)
+    summary = batch_service.export(laptop, out)
+    assert summary.ops == 5 and len(summary.files) == 1
+    name = Path(summary.files[0]).name
+    assert name.startswith("wp-") and name.endswith(BATCH_SUFFIX) and "field" not in name
+    assert not any(p.name.startswith(".tmp-") for p in out.iterdir())
+    header = read_header(Path(summary.files[0]).read_bytes())[0]
+    assert set(header) == {"format", "server_key_id", "batch_id", "part", "parts", "device_id", "created_at",
+                           "expires_at"}
+    raw = Path(summary.files[0]).read_bytes()
+    assert b"Synthetic Person" not in raw
+
+    taken = batch_service.import_files(coordinator, [out])
+    assert [r["status"] for r in taken] == ["waiting"]
+    assert batch_service.import_files(coordinator, [out])[0]["status"] == "here_already"
+    back = stick(tmp_path, "back")
+    result = batch_service.forward(coordinator, receipts_dir=back, connect=fast_connect())
+    assert [(f["status"], f["centre"]) for f in result["files"]] == [("accepted", "Agadez")]
+    assert len(result["receipts"]) == 1 and Path(result["receipts"][0]).parent.name == "Agadez"
+
+    applied = batch_service.import_files(laptop, [back])
+    assert applied[0]["kind"] == "receipt" and applied[0]["acknowledged"] == 5
+    assert sync_service.sync_status(laptop)["unsynced"] == 0
+    # The same receipt again changes nothing.
+    assert batch_service.import_files(laptop, [back])[0]["acknowledged"] == 0
+
+    # Another laptop of the centre, online, sees the records; its change comes back to the field laptop by stick.
+    other = enrolled("online")
+    sync_service.sync_now(other, connect=fast_connect())
+    register(other, "Synthetic Online Person", 40)
+    sync_service.sync_now(other, connect=fast_connect())
+    out2 = stick(tmp_path, "stick2")
+    ask = batch_service.export(laptop, out2)
+    assert ask.ops == 0 and len(ask.files) == 1  # nothing to send: the file asks for changes
+    before = fingerprint(backend)
+    batch_service.import_files(coordinator, [out2])
+    back2 = stick(tmp_path, "back2")
+    batch_service.forward(coordinator, receipts_dir=back2, connect=fast_connect())
+    assert fingerprint(backend)["record"] == before["record"]
+    got = batch_service.import_files(laptop, [back2])
+    assert got[0]["pulled"] >= 1
+    titles = {r.title for r in page_registrations(laptop, offset=0, limit=100)}
+    assert "Synthetic Online Person" in titles and "Synthetic Person 4" in titles
+
+
+def test_online_and_stick_never_send_twice(laptop, coordinator, tmp_path, backend, server_admin):
+    for n in range(3):
+        register(laptop, f"Synthetic Both {n}", 30 + n)
+    out = stick(tmp_path)
+    batch_service.export(laptop, out)
+    # The laptop goes online before the stick arrives: the same ops are pushed and acknowledged online.
+    sync_service.sync_now(laptop, connect=fast_connect())
+    before = fingerprint(backend)
+    lines = admin_import(server_admin, *out.iterdir(), receipts=tmp_path / "receipts")
+    assert [line["status"] for line in lines] == ["already_imported"]
+    after = fingerprint(backend)
+    assert {k: v for k, v in after.items() if k != "batch_import"} == \
+        {k: v for k, v in before.items() if k != "batch_import"}
+    # Its receipt acknowledges nothing new on the laptop, and breaks nothing.
+    applied = batch_service.import_files(laptop, receipts_in(tmp_path / "receipts"))
+    assert applied[0]["acknowledged"] == 0 and sync_service.sync_status(laptop)["unsynced"] == 0
+
+
+def _crafted(vault, *, ops: list[Op], device_id: str | None = None, server_batch_key: str | None = None,
+             lifetime_s: int = 3600, part: int = 1, parts: int = 1) -> bytes:
+    """A batch file made with this laptop's own key, as only a broken or hostile laptop would."""
+    creds = store.load_credentials(vault)
+    device = device_id or creds.device_id
+    payload = PushBatch.of(device_id=device, ops=ops).body()
+    return seal_batch(payload=payload, device_id=device, device_key=creds.device_key,
+                      server_batch_key=server_batch_key or creds.server_keys["batch_key"], batch_id=str(uuid.uuid4()),
+                      part=part, parts=parts, seq_from=ops[0].device_seq, seq_to=ops[-1].device_seq, cursor="",
+                      forms=[], return_key=_new_return_key(vault), lifetime_s=lifetime_s)
+
+
+def _frozen_ops(vault) -> list[Op]:
+    from desktop_app.sync.batches import _freeze_all, _unacknowledged
+    _freeze_all(vault)
+    return [Op.model_validate_json(wire) for _seq, wire in _unacknowledged(vault)]
+
+
+def test_bad_batches_are_refused_each_with_its_reason_and_change_nothing(enrolled, tmp_path, backend, server_admin):
+    laptop = enrolled("bad-batches")
+    other = enrolled("someone-else")
+    for n in range(4):
+        register(laptop, f"Synthetic Refused {n}", 25 + n)
+    out = stick(tmp_path)
+    good = Path(batch_service.export(laptop, out).files[0])
+    data = good.read_bytes()
+    ops = _frozen_ops(laptop)
+    bad = stick(tmp_path, "bad")
+    tampered = bytearray(data)
+    tampered[-100] ^= 0x01
+    files = {
+        "tampered": bytes(tampered),
+        "truncated": data[:len(data) // 2],
+        "retargeted": _crafted(laptop, ops=ops,
+                               server_batch_key=x25519_public_b64(X25519PrivateKey.generate())),
+        "expired": _crafted(laptop, ops=ops, lifetime_s=-60),
+        "reordered": _crafted(laptop, ops=ops[2:]),
+        "part_missing": _crafted(laptop, ops=ops[2:], part=2, parts=2),
+        "wrong_device": _crafted(laptop, ops=[op.model_copy() for op in ops],
+                                 device_id=store.load_credentials(other).device_id),
+    }
+    before = fingerprint(backend)
+    reasons = {}
+    for reason, content in files.items():
+        path = write_durably(bad, f"{reason}{BATCH_SUFFIX}", content)
+        line = admin_import(server_admin, path)[0]
+        assert line["status"] == "rejected", (reason, line)
+        reasons[reason] = (line["reason"], line["message"])
+    assert fingerprint(backend) == before
+    assert {k: v[0] for k, v in reasons.items()} == {k: k for k in files}
+    assert len({message for _code, message in reasons.values()}) == len(files)  # each its own sentence
+
+    # The good file goes in once; again (a replay) it is "already imported" and changes nothing.
+    assert admin_import(server_admin, good)[0]["status"] == "accepted"
+    once = fingerprint(backend)
+    replay = admin_import(server_admin, good)[0]
+    assert replay["status"] == "already_imported" and "already imported" in replay["message"]
+    assert fingerprint(backend) == once
+
+
+def test_courier_refuses_what_it_can_without_the_key(enrolled, coordinator, tmp_path):
+    laptop = enrolled("courier-checks")
+    register(laptop, "Synthetic Courier", 33)
+    ops = _frozen_ops(laptop)
+    bad = stick(tmp_path, "bad")
+    write_durably(bad, "a" + BATCH_SUFFIX, _crafted(laptop, ops=ops, lifetime_s=-60))
+    write_durably(bad, "b" + BATCH_SUFFIX, _crafted(laptop, ops=ops,
+                                                    server_batch_key=x25519_public_b64(X25519PrivateKey.generate())))
+    write_durably(bad, "c" + BATCH_SUFFIX, _crafted(laptop, ops=ops)[:200])
+    results = batch_service.import_files(coordinator, [bad])
+    assert [(r["file"], r["reason"]) for r in results] == [("a.wpbatch", "expired"), ("b.wpbatch", "retargeted"),
+                                                         ("c.wpbatch", "truncated")]
+    assert batch_service.inbox(coordinator) == []
+
+
+def test_split_export_and_a_missing_part(enrolled, coordinator, tmp_path, backend):
+    laptop = enrolled("split")
+    for n in range(7):
+        register(laptop, f"Synthetic Split {n}", 20 + n)
+    out = stick(tmp_path)
+    summary = batch_service.export(laptop, out, max_ops=3)
+    assert len(summary.files) == 3 and summary.ops == 7
+    by_part = {read_header(Path(f).read_bytes())[0]["part"]: Path(f) for f in summary.files}
+    carried = stick(tmp_path, "carried")
+    for part in (1, 3):  # part 2 stayed behind
+        by_part[part].rename(carried / by_part[part].name)
+    batch_service.import_files(coordinator, [carried])
+    result = batch_service.forward(coordinator, receipts_dir=tmp_path / "back", connect=fast_connect())
+    assert [(f["part"], f["status"], f["reason"]) for f in result["files"]] == [
+        (1, "accepted", None), (3, "rejected", "part_missing")]
+    assert "part 2 of 3" in result["files"][1]["message"]
+    held = fingerprint(backend)
+    # Part 2 arrives on the next stick: part 2, then the waiting part 3, go in.
+    batch_service.import_files(coordinator, [by_part[2]])
+    result = batch_service.forward(coordinator, receipts_dir=tmp_path / "back", connect=fast_connect())
+    assert [(f["part"], f["status"]) for f in result["files"]] == [(2, "accepted"), (3, "accepted")]
+    assert fingerprint(backend)["record"] == held["record"] + 4
+    applied = batch_service.import_files(laptop, receipts_in(tmp_path / "back"))
+    assert sum(r["acknowledged"] for r in applied) == 7
+    assert sync_service.sync_status(laptop)["unsynced"] == 0
+
+
+def test_receipt_for_another_laptop_is_refused(enrolled, coordinator, tmp_path):
+    laptop, neighbour = enrolled("owner"), enrolled("neighbour")
+    register(laptop, "Synthetic Owner", 50)
+    register(neighbour, "Synthetic Neighbour", 51)
+    out = stick(tmp_path)
+    batch_service.export(laptop, out)
+    batch_service.import_files(coordinator, [out])
+    batch_service.forward(coordinator, receipts_dir=tmp_path / "back", connect=fast_connect())
+    receipt = receipts_in(tmp_path / "back")
+    refused = batch_service.import_files(neighbour, receipt)
+    assert refused[0]["status"] == "rejected" and refused[0]["reason"] == "wrong_device"
+    assert "another laptop" in refused[0]["message"]
+    assert sync_service.sync_status(neighbour)["unsynced"] == 1
+    assert batch_service.import_files(laptop, receipt)[0]["acknowledged"] == 1
+
+
+def test_a_changed_receipt_is_refused(laptop, coordinator, tmp_path):
+    register(laptop, "Synthetic Receipt", 44)
+    batch_service.export(laptop, stick(tmp_path))
+    batch_service.import_files(coordinator, [stick(tmp_path)])
+    batch_service.forward(coordinator, receipts_dir=tmp_path / "back", connect=fast_connect())
+    path = receipts_in(tmp_path / "back")[0]
+    data = bytearray(path.read_bytes())
+    data[-50] ^= 0x01
+    path.write_bytes(bytes(data))
+    refused = batch_service.import_files(laptop, [path])
+    assert refused[0]["reason"] == "tampered"
+    assert sync_service.sync_status(laptop)["unsynced"] == 1
+
+
+def test_field_staff_export_but_cannot_carry_batches(laptop, tmp_path):
+    laptop.add_user("fieldworker", PASSPHRASE + " field", "field_staff")
+    register(laptop, "Synthetic Field", 29)
+    out = stick(tmp_path)
+    with Vault.unlock(laptop.path, username="fieldworker", passphrase=PASSPHRASE + " field") as staff:
+        assert batch_service.export(staff, out).ops == 1
+        with pytest.raises(PermissionDenied):
+            batch_service.import_files(staff, [out])
