@@ -1,4 +1,4 @@
--- 0009 (USB batches, issue 10): batch files a coordinator's machine carries for field laptops (desktop_app/sync/
+-- 0010 (USB batches, issue 10): batch files a coordinator's machine carries for field laptops (desktop_app/sync/
 -- courier.py). Each file stays sealed to the server's batch key, as it came off the stick, inside this encrypted
 -- database until it is forwarded; the server's answer and the receipt for the laptop (sealed to that laptop) are
 -- kept with it until the receipt is written back to a stick. Outer headers only: ids, part numbers, expiry.
