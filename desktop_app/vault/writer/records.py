@@ -186,6 +186,7 @@ class RecordWrites(EntityWrites, SearchWrites, OutboxWrites):
         self.drop_conflicts(record_id)
         self.blind_sync_record(record_id)
         self.refresh_entities([record_id])
+        self.refresh_search([record_id])  # a purged record has no search keys (writer/search.py)
         self.erased = True
 
     # --- kept versions ---------------------------------------------------------------------------------------
