@@ -51,6 +51,8 @@ CATALOGUES: dict[str, list[str]] = {
     "security": ["desktop_app/ui/security_*.py"],
     # People, roles, passphrase resets and the recovery code's step; devices and remote orders (docs/access.md)
     "access": ["desktop_app/ui/access_*.py"],
+    # Find a person, the "already registered?" question, reports and exports (docs/registry.md)
+    "registry": ["desktop_app/ui/registry_*.py"],
 }
 # Every catalogue has a full French file and an English file with only the plural forms.
 LANGUAGES = {"fr": [], "en": ["-pluralonly"]}

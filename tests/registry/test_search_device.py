@@ -4,8 +4,6 @@ with the person's rights, with the issue's transliteration pairs and numbers typ
 from __future__ import annotations
 
 import json
-import re
-from xml.sax.saxutils import escape
 
 import pytest
 from sqlalchemy import text
@@ -13,12 +11,11 @@ from sqlalchemy import text
 from desktop_app.cli import main
 from desktop_app.services import records, search
 from desktop_app.vault import search_reads
-from desktop_app.vault.registrations import RegistrationDraft, delete_registration, save_registrations
+from desktop_app.vault.registrations import delete_registration
+from tests.registry.device_people import person_xml, save, uid
 from tests.access.team import (
     ADMIN, CASE, FIELD, MIGRANT, PASSPHRASES, PERSON, VOT, instance, make_team, shipped_xforms, signed_in,
 )
-
-VERSION = "2026120601"
 
 
 @pytest.fixture(scope="module")
@@ -29,35 +26,6 @@ def xforms() -> dict[str, str]:
 @pytest.fixture
 def team(isolated_home, xforms):
     return make_team(isolated_home / "waypoint" / "data" / "vault", xforms)
-
-
-def uid(n: int) -> str:
-    return f"00000000-0000-4000-8000-{n:012d}"
-
-
-def person_xml(record_id: str, given: str, family: str = "", *, sex: str = "male", born: str = "",
-               age: str = "", nationality: str = "NE", document: str = "", phone: str = "",
-               matching: str = "yes", services: str = "yes") -> str:
-    """A registration as the shipped form writes it (the answers the index reads; synthetic people only)."""
-    def leaf(name: str, value: str) -> str:
-        return f"<{name}>{escape(value)}</{name}>" if value else f"<{name}/>"
-    return ("<data id=\"waypoint_migrant_registration\"><centre_page>" + leaf("centre_country", "NE")
-            + leaf("centre", "ne_agadez") + leaf("registered_on", "2026-11-02") + "</centre_page><consent>"
-            + leaf("consent_services", services) + leaf("consent_matching", matching) + "</consent><identity>"
-            + leaf("given_name", given) + leaf("family_name", family) + leaf("sex", sex)
-            + leaf("date_of_birth", born) + leaf("age_years", age) + leaf("nationality", nationality)
-            + leaf("id_document_number", document) + leaf("phone", phone) + "</identity>"
-            + f"<meta><instanceID>uuid:{record_id}</instanceID></meta></data>")
-
-
-def save(vault, people: list[tuple[int, str]], form: str = MIGRANT) -> None:
-    def column(content: str, name: str) -> str | None:
-        found = re.search(f"<{name}>([^<]*)</{name}>", content)
-        return found.group(1) if found else None
-    save_registrations(vault, [RegistrationDraft(form, VERSION, "finalized", content, uid(n),
-                                                 {"title": f"P{n}", "nationality": column(content, "nationality"),
-                                                  "sex": column(content, "sex")})
-                               for n, content in people])
 
 
 def top(vault, typed: str) -> list[str]:

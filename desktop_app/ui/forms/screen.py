@@ -98,6 +98,8 @@ class FormScreen(QWidget):
         self._finalizing = False
         self._closing = False
         self._discarded = False
+        # called with (screen, instance XML, finalize_now) before finalizing, when another area set it
+        self.before_finalize: Callable[[FormScreen, str, Callable[[], None]], None] | None = None
 
         self.title = QLabel(objectName="formTitle", wordWrap=True)
         self.language_label = QLabel()
@@ -320,6 +322,17 @@ class FormScreen(QWidget):
         issues = self.session.finalize()
         if issues:
             self._show_issues(issues)
+            return
+        if self.before_finalize is not None:
+            # another area may ask first (a person who looks already registered: ui/registry_search.py); it calls
+            # finalize_now to go on, or nothing to stay on the form
+            self.before_finalize(self, self.session.to_instance_xml(), self.finalize_now)
+            return
+        self.finalize_now()
+
+    def finalize_now(self) -> None:
+        """Finalize a valid record without asking anyone else first."""
+        if self._finalizing or self._discarded:
             return
         self._autosave.stop()
         self._finalizing = True

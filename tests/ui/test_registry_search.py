@@ -1,0 +1,125 @@
+"""Find a person through the real widgets: results as you type, ranked, each with why it matched (English and
+French), the keyboard path from the box to a record, and the question a new registration asks before it is
+finalized when it looks like someone already registered."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+
+from desktop_app.ui.registry_search import MATCH, NAME, SHORT_ID, WHY, DuplicateQuestion
+from tests.access.team import ADMIN, FIELD, MIGRANT, PASSPHRASES, PERSON, make_team, shipped_xforms, signed_in
+from tests.registry.device_people import person_xml, save, uid
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture(scope="module")
+def xforms():
+    return shipped_xforms()
+
+
+@pytest.fixture
+def team_app(qtbot, make_app, isolated_home, xforms):
+    folder = make_team(isolated_home / "team-vault", xforms)
+    with signed_in(folder, FIELD) as vault:
+        save(vault, [(1, person_xml(uid(1), "عثمان", "Diallo", document="NE 4455-667")),
+                     (2, person_xml(uid(2), "Moussa", "Diallo")),
+                     (3, person_xml(uid(3), "Aïcha", "Bello", sex="female", born="1999-04-02"))])
+    app = make_app(vault_path=folder)
+    app.window.show()
+    qtbot.waitExposed(app.window)
+    return app, folder
+
+
+def sign_in(qtbot, app, name):
+    with qtbot.waitSignal(app.controller.unlocked, timeout=30_000):
+        app.controller.unlock(username=name, passphrase=PASSPHRASES[name])
+
+
+def cell(area, row, column):
+    return area.model.index(row, column).data()
+
+
+def test_results_as_you_type_ranked_with_why_in_english_and_french(qtbot, qtmodeltester, team_app):
+    app, _ = team_app
+    sign_in(qtbot, app, FIELD)
+    area = app.window.search_area
+    area.action.trigger()
+    page = area.page
+    assert app.window.stack.currentWidget() is page and page.box.hasFocus()
+    qtbot.keyClicks(page.box, "Ousmane Dial")  # still typing the family name
+    qtbot.waitUntil(lambda: area.model.rowCount() >= 1 and page.outcome.text == "Ousmane Dial", timeout=10_000)
+    assert cell(area, 0, NAME) == "P1" and cell(area, 0, SHORT_ID) == uid(1).replace("-", "")[:8].upper()
+    qtbot.keyClicks(page.box, "lo")
+    qtbot.waitUntil(lambda: page.outcome.text == "Ousmane Diallo", timeout=10_000)
+    assert cell(area, 0, NAME) == "P1"
+    assert "Arabic/Latin transliteration" in cell(area, 0, WHY)
+    assert int(cell(area, 0, MATCH).split()[0]) >= 90
+    assert "found" in page.summary.text()
+    qtmodeltester.check(area.model)
+
+    app.window.set_language("fr")
+    qtbot.waitUntil(lambda: page.heading.text() == "Trouver une personne", timeout=5_000)
+    assert "translittération" in cell(area, 0, WHY) and cell(area, 0, WHY).startswith("nom : 2 mots")
+    assert area.model.headerData(WHY, Qt.Orientation.Horizontal) == "Pourquoi elle correspond"
+    app.window.set_language("en")
+
+    page.box.clear()
+    qtbot.keyClicks(page.box, "ne4455667")
+    qtbot.waitUntil(lambda: page.outcome is not None and page.outcome.text == "ne4455667", timeout=10_000)
+    assert [cell(area, r, WHY) for r in range(area.model.rowCount())] == ["same document number"]
+
+    page.box.clear()
+    qtbot.keyClicks(page.box, "Zebulon Krakowski")
+    qtbot.waitUntil(lambda: page.outcome is not None and page.outcome.text == "Zebulon Krakowski", timeout=10_000)
+    assert area.model.rowCount() == 0 and page.body.currentWidget() is page.empty
+
+
+def test_the_keyboard_goes_from_the_box_to_a_record_and_a_lock_clears_everything(qtbot, team_app):
+    app, _ = team_app
+    sign_in(qtbot, app, FIELD)
+    area = app.window.search_area
+    area.open()
+    page = area.page
+    qtbot.keyClicks(page.box, "Aisha")
+    qtbot.waitUntil(lambda: page.outcome is not None and page.outcome.text == "Aisha", timeout=10_000)
+    assert cell(area, 0, NAME) == "P3"
+    qtbot.keyClick(page.box, Qt.Key.Key_Down)
+    assert page.table.hasFocus() and page.table.currentIndex().row() == 0
+    qtbot.keyClick(page.table, Qt.Key.Key_Escape)
+    assert page.box.hasFocus()
+    with qtbot.waitSignal(app.window.open_registration_requested, timeout=5_000) as opened:
+        qtbot.keyClick(page.box, Qt.Key.Key_Return)  # Enter on the box opens the best result
+    assert opened.args == [uid(3)]  # the forms area opens it (tests/ui/forms)
+    app.window.lock()
+    qtbot.waitUntil(lambda: not app.controller.is_unlocked, timeout=10_000)
+    assert page.box.text() == "" and area.model.rowCount() == 0 and not area.action.isEnabled()
+
+
+def test_a_new_registration_like_someone_registered_asks_before_finalizing(qtbot, team_app):
+    app, folder = team_app
+    with signed_in(folder, ADMIN) as vault:
+        save(vault, [(7, person_xml(uid(7), "Testperson", "Synthetic", sex="female", born="2000-01-15",
+                                    nationality="ML", document="ML 445-1290"))])
+    sign_in(qtbot, app, ADMIN)
+    with qtbot.waitSignal(app.forms.screen_opened, timeout=30_000) as opened:
+        app.forms.start_new(MIGRANT)
+    screen = opened.args[0]
+    for ref, value in {**PERSON, "identity/id_document_type": "passport",
+                       "identity/id_document_number": "ML4451290"}.items():
+        screen.session.answer(f"/data/{ref}", value)
+    assert screen.session.validate() == []
+    screen.finalize()
+    qtbot.waitUntil(lambda: screen.findChild(DuplicateQuestion) is not None, timeout=10_000)
+    question = screen.findChild(DuplicateQuestion)
+    assert "may already be registered" in question.text()
+    assert "P7" in question.informativeText() and "same document number" in question.informativeText()
+    assert question.defaultButton() is question.back_button  # the safe answer is the default
+    qtbot.mouseClick(question.back_button, Qt.MouseButton.LeftButton)
+    assert screen.status == "new" and app.window.stack.currentWidget() is screen  # nothing finalized
+    screen.finalize()
+    qtbot.waitUntil(lambda: screen.findChild(DuplicateQuestion) is not None
+                    and screen.findChild(DuplicateQuestion).isVisible(), timeout=10_000)
+    with qtbot.waitSignal(screen.finalized, timeout=20_000):
+        qtbot.mouseClick(screen.findChild(DuplicateQuestion).finalize_button, Qt.MouseButton.LeftButton)
