@@ -24,7 +24,7 @@ from desktop_app.cli.common import (
     vault_dir,
 )
 from desktop_app.services import forms as form_service
-from desktop_app.services import session
+from desktop_app.services import retention, session
 from desktop_app.vault import ROLES, KdfProfile, Vault, errors
 from desktop_app.vault.erase import CONFIRMATION_WORDS
 from desktop_app.vault.passphrases import MIN_LENGTH, Reason
@@ -46,6 +46,7 @@ WHY_REFUSED = {
     Reason.TOO_GUESSABLE: "it would be guessed too soon by someone who copies the vault",
 }
 POLICY_NAMES = {"any-user-may-erase": POLICY_ANY_USER_MAY_ERASE, "share-drafts": POLICY_SHARE_DRAFTS}
+RETENTION = "retention-days"  # identifying data on this laptop, days after the server acknowledged a record
 
 
 def register(subparsers) -> None:
@@ -91,8 +92,10 @@ def register(subparsers) -> None:
 
     policy = subparsers.add_parser("policy", help="show or set the organisation's policy (set: administrators)")
     add_vault_options(policy)
-    policy.add_argument("name", nargs="?", choices=sorted(POLICY_NAMES), help="the policy to set")
-    policy.add_argument("value", nargs="?", choices=("yes", "no"))
+    policy.add_argument("name", nargs="?", choices=sorted([*POLICY_NAMES, RETENTION]), help="the policy to set")
+    policy.add_argument("value", nargs="?", metavar="VALUE",
+                        help=f"yes or no; for {RETENTION}: a number of days after the server acknowledged a "
+                             "record, or none (no limit)")
     policy.set_defaults(func=cmd_policy)
 
     wipe = subparsers.add_parser(
@@ -243,14 +246,23 @@ def cmd_verify(args) -> int:
 
 @guarded
 def cmd_policy(args) -> int:
+    days: int | None = None
+    if args.name == RETENTION:
+        if args.value is None or not (args.value == "none" or args.value.isdigit()):
+            raise CliError(f"say a number of days or none: waypoint policy {RETENTION} DAYS|none")
+        days = None if args.value == "none" else int(args.value)
+    elif args.name is not None and args.value not in ("yes", "no"):
+        raise CliError(f"say yes or no: waypoint policy {args.name} yes|no")
     with _unlock(args) as vault:
-        if args.name is not None:
-            if args.value is None:
-                raise CliError(f"say yes or no: waypoint policy {args.name} yes|no")
+        if args.name == RETENTION:
+            retention.set_retention_days(vault, days)
+        elif args.name is not None:
             vault.set_policy(POLICY_NAMES[args.name], args.value == "yes")
         current = vault.policies()
+        period = retention.retention_days(vault)
     for name, key in sorted(POLICY_NAMES.items()):
         print(f"{name}\t{'yes' if current[key] else 'no'}")
+    print(f"{RETENTION}\t{'none' if period is None else period}")
     return 0
 
 

@@ -20,7 +20,7 @@ from desktop_app.records.audit import is_audit
 from desktop_app.records.schema import form_schema
 from desktop_app.records.form_store import FormNotInstalled, get_form_xform
 from desktop_app.records.store import OpenRecord, RecordError, RecordVersionInfo, SavedRecord
-from desktop_app.services import access
+from desktop_app.services import access, attachments
 from desktop_app.vault.entities import Items as EntityItems, read_entity_lists
 from desktop_app.vault.registrations import get_registration
 from desktop_app.vault.vault import Vault
@@ -160,6 +160,42 @@ def history(vault: Vault, record_id: str) -> list[RecordVersionInfo]:
             for v in store.record_history(vault, record_id)]
 
 
+@dataclass(frozen=True)
+class RecordView:
+    """One record as `waypoint records show` prints it: what the person may see of it (P3 answers they may not read
+    are blank, their positions in `restricted`), its life (sync state, retention purge) and its history."""
+
+    record_id: str
+    form_id: str
+    form_version: str
+    status: str
+    version: int
+    sync_state: str
+    created_at: str
+    created_by: str
+    updated_at: str
+    updated_by: str
+    purged_at: str | None  # when the retention period removed its identifying data from this laptop
+    content: str
+    restricted: dict[str, str]
+    files: tuple[str, ...]
+    history: tuple[tuple[int, str, str, str], ...]  # (version, status, saved_at, saved_by), oldest first
+
+
+def show(vault: Vault, record_id: str) -> RecordView:
+    """A record, its files and its history, as the signed-in person may see them (rights checked first)."""
+    reopened = reopen(vault, record_id)
+    reg = get_registration(vault, record_id)
+    assert reg is not None  # reopen refused a missing record
+    files = tuple(sorted(f.name for f in attachments.list_attachments(vault, record_id)))
+    versions = tuple((v.version, v.status, v.saved_at, v.saved_by) for v in store.record_history(vault, record_id))
+    return RecordView(record_id=reg.id, form_id=reg.form_id, form_version=reg.form_version, status=reg.status,
+                      version=reg.version, sync_state=reg.sync_state, created_at=reg.created_at,
+                      created_by=reg.created_by, updated_at=reg.updated_at, updated_by=reg.updated_by,
+                      purged_at=reg.purged_at, content=reopened.record.content, restricted=dict(reopened.restricted),
+                      files=files, history=versions)
+
+
 def delete(vault: Vault, record_id: str) -> None:
     reg = get_registration(vault, record_id)
     if reg is None or reg.deleted:
@@ -235,6 +271,7 @@ def _position(ref: str) -> str:
 
 
 __all__ = [
-    "FormNotInstalled", "NotADraft", "RecordError", "RecordNotValid", "ReopenedRecord", "delete", "delete_draft",
+    "FormNotInstalled", "NotADraft", "RecordError", "RecordNotValid", "RecordView", "ReopenedRecord", "delete",
+    "delete_draft", "show",
     "entity_lists_for", "finalize", "history", "import_file", "reopen", "save_draft", "sensitive_view", "validate_instance",
 ]

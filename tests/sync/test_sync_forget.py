@@ -9,6 +9,7 @@ A retention purge sends nothing: the server keeps the organisation's record.
 
 from __future__ import annotations
 
+import json
 import random
 import string
 from datetime import UTC, datetime, timedelta
@@ -24,7 +25,8 @@ from desktop_app.vault.errors import InvalidInput
 from desktop_app.vault.registrations import get_registration, get_registration_fields
 from tests.canary import decrypted_pages_hold, needles, server_leaks, vault_leaks
 from tests.forms.test_services import ANSWERS, FORM_ID, filled_session
-from tests.sync.support import fast_connect
+from desktop_app.vault import Vault
+from tests.sync.support import PASSPHRASE, fast_connect
 from waypoint_core.xlsform import convert_xlsform
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -154,4 +156,29 @@ def test_retention_purges_identifying_data_and_keeps_what_field_work_needs(lapto
 
     assert _sync(laptop).pushed == 1  # the record never sent; a purge sends nothing (the server keeps its record)
     laptop.close()
+    assert vault_leaks(folder, key, page_size, wanted) == []
+
+
+def test_waypoint_purge_applies_the_period_as_the_signed_in_user(laptop, capsys):
+    from desktop_app.cli import main
+
+    _session, save, wanted = _person(laptop)
+    saved = save(record_service.finalize)
+    _sync(laptop)
+    folder = laptop.path
+    laptop.close()
+    login = ["--vault", str(folder), "--user", "admin", "--passphrase-file", str(folder.parent / "pass")]
+    (folder.parent / "pass").write_text(PASSPHRASE)
+    assert main(["purge", *login]) == 0
+    assert json.loads(capsys.readouterr().out)["retention_days"] is None  # no period: nothing purged
+    assert main(["policy", "retention-days", "0", *login]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "retention-days\t0"
+    assert main(["purge", *login]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert (out["purged"], out["record_ids"], out["last_purge"]["records"]) == (1, [saved.record_id], 1)
+    assert main(["records", "show", saved.record_id, *login]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["purged_at"] == out["at"] and shown["files"] == []
+    with Vault.unlock(folder, username="admin", passphrase=PASSPHRASE) as vault:
+        key, page_size = vault._dek, keyslots.cipher_page_size(keyslots.load(folder))
     assert vault_leaks(folder, key, page_size, wanted) == []
