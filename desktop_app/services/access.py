@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from desktop_app.records.form_store import list_forms_with_kinds
+from desktop_app.services import audit
 from desktop_app.records.schema import RECORD_KIND_FIELD
 from desktop_app.vault.errors import PermissionDenied
 from desktop_app.vault.place import read_place
@@ -86,13 +87,19 @@ def facts(vault: Vault, *, record_id: str, form_id: str, created_by: str | None,
                        centre=centre or None)
 
 
+def _report(vault: Vault, check: Check) -> None:
+    """The audit log first (a decision it cannot record does not go ahead), then the hooks."""
+    audit.record_check(vault, check)
+    for hook in list(_HOOKS):
+        hook(check)
+
+
 def _decide(vault: Vault, use_case: str, action: Action, subject: Subject, record: RecordFacts | None = None,
             *, record_id: str | None = None) -> Actor:
     actor = actor_of(vault)
     decision = policy.decide(actor, action, subject, record)
     check = Check(use_case, actor.owner, tuple(sorted(actor.roles)), decision.allowed, record_id, decision.reason)
-    for hook in list(_HOOKS):
-        hook(check)
+    _report(vault, check)
     if not decision.allowed:
         raise AccessDenied(decision.reason)
     return actor
@@ -132,6 +139,17 @@ def check_review(vault: Vault) -> Actor:
     return _decide(vault, "records.review", "review", "registration")
 
 
+def check_audit_review(vault: Vault) -> Actor:
+    """Reviewing, verifying and exporting the audit log (coordinators: the review right)."""
+    return _decide(vault, "audit.review", "review", "registration")
+
+
+def require_audit_review(vault: Vault) -> None:
+    """The same right, checked without a log entry (each page the review screen loads)."""
+    if policy.widest_scope(actor_of(vault), "review", "registration") is None:
+        raise AccessDenied("reviewing the audit log is for coordinators")
+
+
 def check_manage_users(vault: Vault) -> Actor:
     return _decide(vault, "users.manage", "manage_users", "organisation")
 
@@ -161,8 +179,7 @@ def check_read_sensitive(vault: Vault, record_id: str) -> bool:
     allowed = policy.may_read(actor)
     check = Check("record.read_sensitive", actor.owner, tuple(sorted(actor.roles)), allowed, record_id,
                   "" if allowed else "P3 answers are for case workers")
-    for hook in list(_HOOKS):
-        hook(check)
+    _report(vault, check)
     return allowed
 
 

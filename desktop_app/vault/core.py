@@ -118,6 +118,8 @@ class VaultCore:
         # (record id, position) -> (token, answer): P3 answers this session sealed itself, so the person who typed
         # them can keep editing them until the lock even if they may not read P3 (desktop_app/records/sensitive.py)
         self.sealed_memo: dict[tuple[str, str], tuple[str, str]] = {}
+        # (wrong passphrases in a row before this sign-in, when the last one was): written to the audit log
+        self.failed_before: tuple[int, float] = (0, 0.0)
         self._authority = authority  # only administrators (and recovery) hold it
         self._dek: bytes | None = dek
         self._kdf_profile: str = doc["kdf_profile"]
@@ -248,6 +250,7 @@ class VaultCore:
         except WrongPassphrase:
             lockout.record_failure(path, now=clock())
             raise
+        failed_before = lockout.failures(path, now=clock())
         lockout.reset(path, now=clock())
         dek = rotation.current_data_key(path, doc, slot, private_key)
         conn = database.connect_raw(path / database.DB_FILE, dek, page_size=keyslots.cipher_page_size(doc),
@@ -271,6 +274,7 @@ class VaultCore:
             conn.close()
         vault = cls(path=path, doc=doc, slot=slot, private_key=private_key, dek=dek, device_id=device_id,
                     grant=grant, authority=authority)
+        vault.failed_before = failed_before
         try:
             vault._after_open()
         except BaseException:

@@ -43,6 +43,11 @@ def _read(folder: Path, *, now: float) -> tuple[int, float]:
         return _DAMAGED_FAILURES, now
 
 
+def failures(folder: Path, *, now: float) -> tuple[int, float]:
+    """(wrong passphrases in a row, time of the last one): read at a successful sign-in for the audit log."""
+    return _read(folder, now=now)
+
+
 def check(folder: Path, *, now: float) -> None:
     failures, last = _read(folder, now=now)
     wait = last + delay_after(failures) - now

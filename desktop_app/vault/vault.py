@@ -8,10 +8,11 @@ them), the organisation's policy, and the emergency erase (erase.py).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 from sqlmodel import select
 
-from desktop_app.vault import fieldkeys, grants, keyslots, rotation, users
+from desktop_app.vault import audit, fieldkeys, grants, keyslots, rotation, users
 from desktop_app.vault.core import (
     ADMINISTRATOR,
     POLICIES,
@@ -30,6 +31,7 @@ from desktop_app.vault.erase import ErasedFiles, erase_folder
 from desktop_app.vault.errors import InvalidInput, PermissionDenied, RoleNotGranted
 from desktop_app.vault.models import Meta
 from desktop_app.vault.sql import Db
+from waypoint_core.access import audit as chain
 
 
 class Vault(VaultCore):
@@ -66,6 +68,7 @@ class Vault(VaultCore):
             user_id = users.add(session, self.path, authority, dek=self._require_open(), issued_by=self.user.id,
                                 username=username, passphrase=passphrase, roles=roles, created_at=utc_now())
         self._settle_field_keys(new_reader=fieldkeys.reads_sensitive(roles))
+        audit.append(self, chain.USER_ADDED, detail=f"{username.strip()}: {' '.join(roles)}")
         return UserInfo(user_id, username, roles[0], users.check_roles(roles))
 
     def set_roles(self, username: str, roles: Sequence[str]) -> tuple[str, ...]:
@@ -79,6 +82,7 @@ class Vault(VaultCore):
                                      roles=roles, signed_in=self.user.username)
         was, now = fieldkeys.reads_sensitive(before), fieldkeys.reads_sensitive(listed)
         self._settle_field_keys(new_reader=now and not was, reader_left=was and not now)
+        audit.append(self, chain.ROLES_CHANGED, detail=f"{username}: {' '.join(before)} -> {' '.join(listed)}")
         return listed
 
     def remove_user(self, username: str) -> None:
@@ -98,6 +102,7 @@ class Vault(VaultCore):
         with self.session() as session:
             users.deactivate(session, target["user_id"])
         self._settle_field_keys(reader_left=fieldkeys.reads_sensitive(users.granted_roles(target)))
+        audit.append(self, chain.USER_REMOVED, detail=username)
 
     def change_passphrase(self, username: str, old_passphrase: str | None, new_passphrase: str, *,
                           must_change: bool = False) -> None:
@@ -116,6 +121,7 @@ class Vault(VaultCore):
             users.reset(self.path, self._require_admin(), dek=dek, issued_by=self.user.id, username=username,
                         new_passphrase=new_passphrase, must_change=must_change)
             self._settle_field_keys()
+            audit.append(self, chain.PASSPHRASE_RESET, detail=username)
 
     def change_own_passphrase(self, new_passphrase: str) -> None:
         """The signed-in person chooses a new passphrase (after a reset, or any time): no old one is asked, the
@@ -155,6 +161,21 @@ class Vault(VaultCore):
 
     def _after_open(self) -> None:
         self._settle_field_keys()
+        failed, last = self.failed_before
+        if failed:
+            when = datetime.fromtimestamp(last, UTC).isoformat(timespec="seconds")
+            audit.append(self, chain.SIGN_IN_FAILED, outcome="failed", actor="?",
+                         detail=f"{failed} wrong passphrase(s) before this sign-in, the last at {when}")
+        audit.append(self, chain.SIGN_IN, detail="recovery code" if self.is_recovery else "")
+
+    def close(self) -> None:
+        """Lock (written to the audit log first when the vault is still there and open)."""
+        if self.is_open and not getattr(self, "_erasing", False):
+            try:
+                audit.append(self, chain.LOCK)
+            except Exception:  # a full disk or a damaged file must never stop a lock
+                pass
+        super().close()
 
     def _settle_field_keys(self, *, new_reader: bool = False, reader_left: bool = False) -> None:
         """After unlock and after every change of who may read P3: make the first key if there is none, hand
@@ -201,6 +222,8 @@ class Vault(VaultCore):
         """
         if not self.may_erase():
             raise PermissionDenied("only an administrator may erase this vault (the organisation's policy)")
+        audit.append(self, chain.WIPE)  # destroyed with the rest; the server hears of a remote wipe itself
+        self._erasing = True
         self.close()
         return erase_folder(self.path)
 
