@@ -26,6 +26,7 @@ from desktop_app.ui.access_area import install_access
 from desktop_app.ui.place_page import install_place
 from desktop_app.ui.registry_search import install_search
 from desktop_app.ui.security_clipboard import ClipboardGuard
+from desktop_app.ui.retention_notice import RetentionWatch
 from desktop_app.ui.security_integrity import IntegrityWatch
 from desktop_app.ui.settings import AppSettings
 from desktop_app.ui.sync_controller import SyncController
@@ -54,6 +55,7 @@ class App:
     sync: SyncController | None = None  # "Sync now", the status-bar sync widget, background probe
     integrity: IntegrityWatch | None = None  # the full page check after each unlock
     clipboard: ClipboardGuard | None = None  # clears what Waypoint copied when the vault locks
+    retention: RetentionWatch | None = None  # the retention period applied after each unlock, and hourly
 
     def close(self) -> None:
         """Lock, stop the workers, remove what was installed on the QApplication."""
@@ -113,6 +115,14 @@ def build_app(
     # After the list's first page and counts, which the window queues on unlock before this runs.
     integrity = IntegrityWatch(controller=controller, parent_window=window)
     clipboard = ClipboardGuard(clipboard=qt_app.clipboard(), controller=controller)
+    retention = RetentionWatch(controller=controller, parent_window=window)
+
+    def show_purged(purge) -> None:  # the list and counts show what the purge left
+        if purge.count:
+            window.registrations_page.reload()
+            window.refresh_counts()
+
+    retention.purged.connect(show_purged)
     return App(
         qt_app=qt_app,
         paths=paths,
@@ -126,6 +136,7 @@ def build_app(
         sync=sync,
         integrity=integrity,
         clipboard=clipboard,
+        retention=retention,
     )
 
 

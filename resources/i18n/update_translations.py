@@ -53,6 +53,8 @@ CATALOGUES: dict[str, list[str]] = {
     "access": ["desktop_app/ui/access_*.py"],
     # Find a person, the "already registered?" question, reports and exports (docs/registry.md)
     "registry": ["desktop_app/ui/registry_*.py"],
+    # What the retention period removed from this laptop, and when (docs/vault.md)
+    "retention": ["desktop_app/ui/retention_*.py"],
 }
 # Every catalogue has a full French file and an English file with only the plural forms.
 LANGUAGES = {"fr": [], "en": ["-pluralonly"]}
