@@ -12,9 +12,8 @@ from pathlib import Path
 
 from desktop_app.cli.common import CliError, add_vault_options, guarded
 from desktop_app.cli.forms_store_cmds import unlock_with_shipped_forms
-from desktop_app.records.form_store import FormStoreError
-from desktop_app.records.importer import ImportFileError
-from desktop_app.services.records import import_file
+from desktop_app.services.forms import FormStoreError
+from desktop_app.services.records import ImportFileError, import_file
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

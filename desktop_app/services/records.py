@@ -19,6 +19,7 @@ from desktop_app.records import importer, sensitive, store
 from desktop_app.records.audit import is_audit
 from desktop_app.records.schema import form_schema
 from desktop_app.records.form_store import FormNotInstalled, get_form_xform
+from desktop_app.records.importer import ImportFileError
 from desktop_app.records.store import OpenRecord, RecordError, RecordVersionInfo, SavedRecord
 from desktop_app.services import access, attachments
 from desktop_app.vault.entities import Items as EntityItems, read_entity_lists
@@ -271,7 +272,7 @@ def _position(ref: str) -> str:
 
 
 __all__ = [
-    "FormNotInstalled", "NotADraft", "RecordError", "RecordNotValid", "RecordView", "ReopenedRecord", "delete",
+    "FormNotInstalled", "ImportFileError", "NotADraft", "RecordError", "RecordNotValid", "RecordView", "ReopenedRecord", "delete",
     "delete_draft", "show",
     "entity_lists_for", "finalize", "history", "import_file", "reopen", "save_draft", "sensitive_view", "validate_instance",
 ]
