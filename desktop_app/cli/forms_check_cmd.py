@@ -2,6 +2,8 @@
 
 Prints one JSON line per form (form, status, binds, load_ms, recompute_median_ms,
 recompute_max_ms, unsupported, and the error when it fails); exits 0 only if every form passes.
+The files are checked as one set: a follow-up form's entity list is filled by the registration forms given
+with it (waypoint_core.xform.check.check_forms).
 The work is done by waypoint_core.xform.check so bench/ and the tests run exactly the same thing.
 """
 
@@ -22,11 +24,10 @@ def register(forms_subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from waypoint_core.xform.check import check_form
+    from waypoint_core.xform.check import check_forms
 
     all_pass = True
-    for path in args.files:
-        result = check_form(path, media_dir=args.media_dir)
+    for result in check_forms(args.files, media_dir=args.media_dir):
         all_pass = all_pass and result["status"] == "pass"
         sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
         sys.stdout.flush()

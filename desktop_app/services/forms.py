@@ -43,9 +43,10 @@ _RECORDS_ATTRIBUTE = re.compile(r"^bind attribute (extract|consent|sensitivity)=
 class FormFileError(ValueError):
     """A form file cannot be used; `problems` lists what to fix, each located when possible."""
 
-    def __init__(self, source_name: str, problems: list[FormProblem]):
+    def __init__(self, source_name: str, problems: list[FormProblem], *, missing_files: tuple[str, ...] = ()):
         self.source_name = source_name
         self.problems = problems
+        self.missing_files = missing_files  # attachments not found (an entity list of the vault, perhaps)
         super().__init__(f"{source_name}: " + "; ".join(str(p) for p in problems))
 
 
@@ -110,7 +111,7 @@ def validate_form_file(path: Path, *, media_dir: Path | None = None,
             raise FormFileError(path.name, [FormProblem(
                 f"the form uses the file {name}, which is not in {folder}; put it beside the form "
                 "or name its folder with --media-dir (if it is an entity list, install the form that makes "
-                "its entities first)") for name in missing])
+                "its entities first)") for name in missing], missing_files=tuple(missing))
     return validate_xform(xform, source_name=path.name, warnings=warnings, media_dir=media_dir)
 
 
@@ -165,9 +166,15 @@ def sensitive_leaks(definition: FormDefinition, schema: FormSchema) -> list[str]
     return problems
 
 
+def validate_form_file_for(vault: Vault, path: Path, *, media_dir: Path | None = None) -> ValidatedForm:
+    """validate_form_file as this vault would install it: a CSV attachment named after an entity list an
+    installed form makes is that list, not a missing file."""
+    return validate_form_file(path, media_dir=media_dir, entity_datasets=form_store.entity_datasets(vault))
+
+
 def add_form_file(vault: Vault, path: Path, *, media_dir: Path | None = None) -> AddedForm:
     """Validate a form file and install it as a new version (same version + same content: no change)."""
-    validated = validate_form_file(path, media_dir=media_dir, entity_datasets=form_store.entity_datasets(vault))
+    validated = validate_form_file_for(vault, path, media_dir=media_dir)
     return AddedForm(form=install_validated_form(vault, validated), warnings=validated.warnings)
 
 

@@ -10,6 +10,7 @@ from desktop_app.cli import main
 from desktop_app.vault import Vault
 from desktop_app.vault.registrations import count_registrations
 
+from tests.corpus import corpus_path
 from tests.forms.support import ADMIN, ADMIN_PASSPHRASE, ROOT
 
 
@@ -130,3 +131,19 @@ def test_check_and_add_tell_what_is_not_run_as_collect_runs_it(cli_vault, capsys
     code, out, err = run(capsys, "forms", "add", str(launch), "--vault", str(cli_vault), "--user", ADMIN)
     assert code == 0 and "installed" in out
     assert "typed" in err and "has no version" in err  # said, and installed
+
+
+@pytest.mark.corpus
+def test_add_a_follow_up_form_whose_entity_list_a_vault_form_makes(cli_vault, capsys, tmp_path):
+    """The CLI checks a form before asking for a passphrase, then asks the vault whether a missing CSV is an
+    entity list one of its forms makes (as the app does)."""
+    features = corpus_path("features")
+    follow_up = tmp_path / "ona_entities_trees_follow_up.xlsx"  # alone: no trees.csv beside it
+    follow_up.write_bytes((features / "ona_entities_trees_follow_up_media" / follow_up.name).read_bytes())
+    common = ("--vault", str(cli_vault), "--user", ADMIN)
+    code, _, err = run(capsys, "forms", "add", str(follow_up), *common)
+    assert code == 1 and "trees.csv" in err and "install the form that makes its entities first" in err
+    code, out, _ = run(capsys, "forms", "add", str(features / "ona_entities_trees_registration.xlsx"), *common)
+    assert code == 0 and "trees_registration" in out
+    code, out, _ = run(capsys, "forms", "add", str(follow_up), *common)
+    assert code == 0 and "trees_follow_up version 2022111801 installed" in out

@@ -4,6 +4,10 @@ A form passes only if it fills to a finalized record and the engine runs everyth
 Collect does: what it does not is listed in `unsupported` (each with its question) and fails the
 check, as it refuses the install; what Collect ignores too is listed in `warnings`.
 
+Several files are checked as one team's set (check_forms): a CSV attachment named after an entity list that
+one of them makes (ODK Central's datasets) is that list, filled with the entities the checked registration
+forms made, as a follow-up form on the laptop reads the entities registrations made there.
+
 Used by `waypoint forms check`, the corpus tests and bench/bench_forms.py, so all three measure
 the same thing. The recompute is timed on the question most other expressions read (the most
 "widely referenced" answer), alternating between two valid values 20 times; each timing covers
@@ -16,8 +20,12 @@ import statistics
 import time
 from pathlib import Path
 
+from collections.abc import Iterator, Sequence
+
 from waypoint_core.xform.autofill import _Filler, autofill
 from waypoint_core.xform.definition import FormDefinition
+from waypoint_core.xform.entities import FormEntity, declared_datasets, entity_lists, form_entities, spec_from_xform
+from waypoint_core.xform.media import mark_entity_lists
 from waypoint_core.xform.errors import AnswerError, FormError
 from waypoint_core.xform.session import FormSession
 from waypoint_core.xlsform import XLSFORM_SUFFIXES, XLSFormError, convert_xlsform
@@ -36,16 +44,62 @@ def load_form_text(path: str | Path) -> tuple[str | bytes, float]:
     return Path(path).read_bytes(), 0.0
 
 
-def check_form(path: str | Path, *, media_dir: str | Path | None = None) -> dict:
+def check_forms(paths: Sequence[str | Path], *, media_dir: str | Path | None = None) -> Iterator[dict]:
+    """check_form for each file, in the order given, as one set: the forms that make entities first feed the
+    entity lists of the others (a follow-up form's `trees.csv` is the entities a checked registration made)."""
+    loaded: list[tuple[str | Path, tuple[str | bytes, float] | OSError | XLSFormError]] = []
+    datasets: set[str] = set()
+    for path in paths:
+        try:
+            text, convert_ms = load_form_text(path)
+        except (OSError, XLSFormError) as exc:
+            loaded.append((path, exc))
+            continue
+        loaded.append((path, (text, convert_ms)))
+        datasets |= _datasets(text)
+    makers = [i for i, (_, got) in enumerate(loaded) if isinstance(got, tuple) and _datasets(got[0])]
+    order = makers + [i for i in range(len(loaded)) if i not in makers]
+    events: list[tuple[str, str, FormEntity]] = []
+    results: dict[int, dict] = {}
+    for i in order:
+        path, got = loaded[i]
+        results[i] = check_form(path, media_dir=media_dir, loaded=got, entity_datasets=datasets,
+                                entities=entity_lists(events), entities_made=events)
+    for i in range(len(loaded)):
+        yield results[i]
+
+
+def _datasets(text: str | bytes) -> set[str]:
+    if "entities-version" not in (text if isinstance(text, str) else text.decode("utf-8", "replace")):
+        return set()
+    return declared_datasets(text if isinstance(text, str) else text.decode("utf-8", "replace"))
+
+
+def check_form(path: str | Path, *, media_dir: str | Path | None = None,
+               loaded: tuple[str | bytes, float] | OSError | XLSFormError | None = None,
+               entity_datasets: set[str] | None = None,
+               entities: dict[str, list[list[tuple[str, str]]]] | None = None,
+               entities_made: list[tuple[str, str, FormEntity]] | None = None) -> dict:
+    """One file (check_forms passes what it already loaded, the entity lists of the set, and a list that
+    receives the entities this form's finalized record makes)."""
     result: dict = {"form": Path(path).name, "status": "fail", "binds": 0, "load_ms": None,
                     "recompute_median_ms": None, "recompute_max_ms": None, "unsupported": []}
     try:
-        text, convert_ms = load_form_text(path)
+        if isinstance(loaded, Exception):
+            raise loaded
+        text, convert_ms = loaded if loaded is not None else load_form_text(path)
         if convert_ms:
             result["convert_ms"] = round(convert_ms, 1)
+        xml = text if isinstance(text, str) else text.decode("utf-8", "replace")
+        lists = (entity_datasets or set()) | _datasets(xml)
+        if lists:
+            marked_xml, marked = mark_entity_lists(xml, lists, media_dir)
+            if marked:
+                text = marked_xml
+                result["entity_lists"] = marked
         start = time.perf_counter()
         definition = FormDefinition.from_xml(text, media_dir=media_dir)
-        session = FormSession(definition, metadata=CHECK_METADATA)
+        session = FormSession(definition, metadata=CHECK_METADATA, entities=entities)
         result["load_ms"] = round((time.perf_counter() - start) * 1000, 1)
         result["binds"] = definition.bind_count
         result["unsupported"] = list(definition.unsupported)
@@ -68,8 +122,12 @@ def check_form(path: str | Path, *, media_dir: str | Path | None = None) -> dict
             result["error"] = (f"{len(definition.unsupported)} features of the form are not run as ODK Collect "
                                "runs them (see unsupported)")
         else:
-            session.to_instance_xml()
+            instance = session.to_instance_xml()
             result["status"] = "pass"
+            spec = spec_from_xform(xml) if entities_made is not None and _datasets(xml) else None
+            if spec is not None and entities_made is not None:
+                made = form_entities(spec, instance)
+                entities_made.extend((change.dataset, f"check:{result['form']}", change) for change in made)
         timings = measure_recompute(session)
         if timings:
             result["recompute_ref"] = timings[0]
@@ -165,4 +223,4 @@ def measure_recompute(session, *, cpu: list[float] | None = None) -> tuple[str, 
     return None
 
 
-__all__ = ["check_form", "measure_recompute", "widely_referenced"]
+__all__ = ["check_form", "check_forms", "measure_recompute", "widely_referenced"]

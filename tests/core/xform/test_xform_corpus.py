@@ -9,7 +9,7 @@ import pytest
 
 from desktop_app.cli import main
 from waypoint_core.xform import XLSFormError
-from waypoint_core.xform.check import check_form
+from waypoint_core.xform.check import check_form, check_forms
 from tests.corpus import corpus_files, corpus_path, params
 from waypoint_core.xlsform import convert_xlsform
 
@@ -25,6 +25,30 @@ def test_corpus_form_passes_check(path):
     assert "unanswered" not in result, result  # every relevant question got a valid answer
     assert result["binds"] > 0 and result["load_ms"] > 0
     assert result["unsupported"] == []
+
+
+FORM_SUFFIXES = (".xml", ".xlsx", ".xls")
+
+
+@pytest.mark.corpus
+def test_every_feature_fixture_passes_check_as_one_set(tmp_path):
+    """corpus/features checked together, as a team's set of forms: the follow-up forms' entity lists are filled
+    by the registration forms among them; the attachments (in the subfolders, one name one content) are given as
+    one media folder."""
+    features = corpus_path("features")
+    media = tmp_path / "media"
+    media.mkdir()
+    forms = sorted(f for f in features.rglob("*") if f.suffix in FORM_SUFFIXES)
+    for attachment in sorted(f for f in features.rglob("*") if f.parent != features and f.suffix not in FORM_SUFFIXES):
+        target = media / attachment.name
+        assert not target.exists() or target.read_bytes() == attachment.read_bytes()
+        target.write_bytes(attachment.read_bytes())
+    results = list(check_forms(forms, media_dir=media))
+    assert len(results) == len(forms) >= 30
+    failed = [r for r in results if r["status"] != "pass" or r["unsupported"]]
+    assert failed == []
+    # the follow-up forms read entity lists the registration forms of the set filled
+    assert {"trees.csv", "beneficiaries.csv", "people.csv"} <= {f for r in results for f in r.get("entity_lists", [])}
 
 
 @pytest.mark.corpus
