@@ -5,7 +5,12 @@ A record's content is the instance XML the engine produced. Before it reaches th
 2. the consent gate blanks personal answers when consent was refused and no other legal basis chosen;
 3. summary and search fields are extracted for the list, search and reports;
 4. if the stored record was finalized, that finalized state is copied to registration_version, so an edit
-   after finalize never loses what was finalized.
+   after finalize never loses what was finalized;
+5. an edit is made on the version the person saw (`EditBase`): if the stored record changed meanwhile (a change
+   pulled from another laptop while the form was open), the save is a three-way merge of the instance with that
+   base, leaf by leaf (waypoint_core.instance_merge): answers changed on one side only merge; an answer changed
+   on both sides keeps the person's version, opens a conflict holding the other one, and the op goes to the server
+   on the version the person saw. Nothing is overwritten silently.
 Everything a save writes (the record, its extracted fields, its outbox op, the kept version, its files) is
 written by desktop_app.vault.writer in one transaction.
 """
@@ -35,6 +40,7 @@ from desktop_app.vault.registrations import get_registration
 from desktop_app.vault.vault import Vault
 from desktop_app.vault.writer import RegistrationDraft, write
 from waypoint_core.access.sealed import SealingKey
+from waypoint_core.instance_merge import MergeConflict, merge_content
 
 
 class RecordError(ValueError):
@@ -54,6 +60,18 @@ class PreparedRecord:
 
 
 @dataclass(frozen=True)
+class EditBase:
+    """What the answers on screen were made on: the stored `version` (the vault's counter; None when the form's
+    answers are no stored version, e.g. after a save merged a colleague's changes the form does not show yet), the
+    server version and the content (as stored: P3 answers sealed). A save passes it so that changes made meanwhile
+    merge instead of being overwritten."""
+
+    version: int | None
+    server_version: int | None
+    content: str
+
+
+@dataclass(frozen=True)
 class SavedRecord:
     record_id: str
     version: int
@@ -62,6 +80,20 @@ class SavedRecord:
     form_version: str
     personal_data_withheld: bool
     changed: bool = True
+    content: str = ""  # as stored (P3 answers sealed)
+    server_version: int | None = None
+    merged: bool = False  # the record had changed since the save's base; the changes were merged with this save's
+    conflict: str | None = None  # an answer changed on both sides (its leaf path): a conflict was opened
+
+    mine: str | None = None  # after a merge: the person's answers as sent (sealed), which the form still shows
+
+    @property
+    def base(self) -> EditBase:
+        """What the next save of the same form is made on: after a merge, the person's own answers (no stored
+        version), so that the next save merges again rather than undoing the other side's changes."""
+        if self.mine is not None:
+            return EditBase(None, self.server_version, self.mine)
+        return EditBase(self.version, self.server_version, self.content)
 
 
 @dataclass(frozen=True)
@@ -75,6 +107,12 @@ class OpenRecord:
     version: int
     content: str
     xform: str
+    server_version: int | None = None
+
+    @property
+    def base(self) -> EditBase:
+        """The version a form opened on this record edits (content as stored)."""
+        return EditBase(self.version, self.server_version, self.content)
 
 
 @dataclass(frozen=True)
@@ -129,15 +167,18 @@ def save_record(vault: Vault, *, form_id: str, form_version: str, status: str, c
 
 
 def write_record(vault: Vault, prepared: PreparedRecord, *, status: str, record_id: str | None = None,
-                 files: Sequence[tuple[str, str, bytes]] = (), erasure: Erasure | None = None) -> SavedRecord:
+                 files: Sequence[tuple[str, str, bytes]] = (), erasure: Erasure | None = None,
+                 base: EditBase | None = None) -> SavedRecord:
     """Write a prepared record and its files in ONE transaction: all of it, or nothing.
 
     Before a finalized state is overwritten it is kept in registration_version; `erasure` (consent refused)
     instead removes every earlier copy of the person (versions, the files it does not keep, conflicts, what
-    ops in flight carry), in the same transaction as the save.
+    ops in flight carry), in the same transaction as the save. `base`: the version the person edited (see the
+    module doc, point 5); None saves over whatever is stored.
     """
     record_id = record_id or str(uuid.uuid4())  # chosen before sealing: each sealed answer names its record
     keys = Keys.of(vault, prepared)
+    merged, conflict, mine = False, None, None
     with write(vault) as w:
         existing = w.stored(record_id)
         if existing is not None:
@@ -146,20 +187,50 @@ def write_record(vault: Vault, prepared: PreparedRecord, *, status: str, record_
             if (existing.form_id, existing.form_version) != (prepared.form_id, prepared.form_version):
                 raise RecordError(f"this record was made with form '{existing.form_id}' version "
                                   f"{existing.form_version}; it must be edited with that version")
-        prepared = keys.sealed(prepared, record_id, existing.content if existing is not None else None)
+        if base is not None and existing is not None and existing.version != base.version:
+            # unchanged P3 answers keep the base's tokens, so the merge sees them as unchanged
+            prepared = keys.sealed(prepared, record_id, base.content)
+            if existing.content != base.content:
+                try:
+                    content = merge_content(base.content, prepared.content, existing.content)
+                except MergeConflict as clash:
+                    conflict = clash.where
+                else:
+                    merged = True
+                    if content != prepared.content:
+                        mine = prepared.content
+                        prepared = _prepared_again(prepared, content or "")
+        else:
+            prepared = keys.sealed(prepared, record_id, existing.content if existing is not None else None)
         if erasure is not None and existing is not None:
             w.withhold(existing.id, keep_file=erasure.keep_file)
         if existing is not None and existing.content == prepared.content and existing.status == status:
             w.put_files(existing.id, files)
             return SavedRecord(existing.id, existing.version, existing.status, prepared.form_id,
-                               prepared.form_version, prepared.personal_data_withheld, changed=False)
+                               prepared.form_version, prepared.personal_data_withheld, changed=False,
+                               content=existing.content, server_version=existing.server_version, merged=merged,
+                               mine=mine)
         if existing is not None and erasure is None and existing.status == "finalized":
             w.keep_version(existing)
+        theirs = w.record_state(record_id) if conflict is not None else None
         row = w.save([RegistrationDraft(prepared.form_id, prepared.form_version, status, prepared.content,
                                         record_id, dict(prepared.fields))])[0]
         w.put_files(row["id"], files)
+        if conflict is not None and existing is not None and base is not None:
+            w.open_edit_conflict(record_id, theirs=theirs, server_version=existing.server_version, where=conflict,
+                                 base_server_version=base.server_version)
     return SavedRecord(row["id"], row["version"], row["status"], prepared.form_id, prepared.form_version,
-                       prepared.personal_data_withheld)
+                       prepared.personal_data_withheld, content=prepared.content,
+                       server_version=row["server_version"], merged=merged, conflict=conflict, mine=mine)
+
+
+def _prepared_again(prepared: PreparedRecord, content: str) -> PreparedRecord:
+    """A merged instance (P3 answers already sealed) with its fields extracted again."""
+    if prepared.schema is None:
+        return replace(prepared, content=content)
+    again = prepare_record(prepared.schema, form_id=prepared.form_id, form_version=prepared.form_version,
+                           content=content)
+    return replace(again, personal_data_withheld=again.personal_data_withheld or prepared.personal_data_withheld)
 
 
 def save_new_records(vault: Vault, prepared: list[tuple[str | None, PreparedRecord]], *,
@@ -209,7 +280,7 @@ def open_record(vault: Vault, record_id: str) -> OpenRecord:
         raise RecordError(f"no record {record_id}")
     xform = get_form_xform(vault, reg.form_id, reg.form_version)
     return OpenRecord(record_id=reg.id, form_id=reg.form_id, form_version=reg.form_version, status=reg.status,
-                      version=reg.version, content=reg.content, xform=xform)
+                      version=reg.version, content=reg.content, xform=xform, server_version=reg.server_version)
 
 
 def record_history(vault: Vault, record_id: str) -> list[RecordVersionInfo]:

@@ -20,9 +20,10 @@ from desktop_app.records.audit import is_audit
 from desktop_app.records.schema import form_schema
 from desktop_app.records.form_store import FormNotInstalled, get_form_xform
 from desktop_app.records.importer import ImportFileError
-from desktop_app.records.store import OpenRecord, RecordError, RecordVersionInfo, SavedRecord
+from desktop_app.records.store import EditBase, OpenRecord, RecordError, RecordVersionInfo, SavedRecord
 from desktop_app.services import access, attachments
 from desktop_app.vault.entities import Items as EntityItems, read_entity_lists
+from desktop_app.vault.models import SYNC_WRITER
 from desktop_app.vault.registrations import get_registration
 from desktop_app.vault.vault import Vault
 from waypoint_core.xform import FormDefinition, FormError, FormSession, Issue
@@ -51,6 +52,7 @@ class ReopenedRecord:
     sensitive: tuple[str, ...] = ()
     may_read_sensitive: bool = True
     entities: dict[str, EntityItems] = field(default_factory=dict)  # the entity lists the form reads
+    base: EditBase | None = None  # the stored version the form edits (saves pass it back: see save_draft)
 
     def session(self, **kwargs) -> FormSession:
         return FormSession(self.definition, instance_xml=self.record.content, entities=self.entities, **kwargs)
@@ -77,18 +79,23 @@ Files = Sequence[tuple[str, str, bytes]]  # (stored name, mime type, bytes) answ
 
 
 def save_draft(vault: Vault, *, form_id: str, form_version: str, content: str, record_id: str | None = None,
-               files: Files = ()) -> SavedRecord:
-    """Save work in progress with its files, in one transaction (no validation: a draft may be incomplete)."""
+               files: Files = (), base: EditBase | None = None) -> SavedRecord:
+    """Save work in progress with its files, in one transaction (no validation: a draft may be incomplete).
+
+    `base`: the version the person edited (ReopenedRecord.base, then each SavedRecord.base). If the record changed
+    since (pulled from another laptop while the form was open), the save is a three-way merge with it; the
+    SavedRecord says whether it `merged` or opened a `conflict` (desktop_app/records/store.py)."""
     _check_save(vault, form_id=form_id, record_id=record_id, finalizing=False)
     return _save(vault, status="draft", form_id=form_id, form_version=form_version, content=content,
-                 record_id=record_id, files=files, xform=get_form_xform(vault, form_id, form_version))
+                 record_id=record_id, files=files, xform=get_form_xform(vault, form_id, form_version), base=base)
 
 
 def finalize(vault: Vault, *, form_id: str, form_version: str, content: str, record_id: str | None = None,
-             files: Files = ()) -> SavedRecord:
+             files: Files = (), base: EditBase | None = None) -> SavedRecord:
     """Validate with the engine, then save as finalized with its files. Raises RecordNotValid listing every issue.
 
-    A P3 answer the person cannot read (kept sealed from the stored record) does not count as missing."""
+    A P3 answer the person cannot read (kept sealed from the stored record) does not count as missing. `base`: as
+    for save_draft."""
     stored = _check_save(vault, form_id=form_id, record_id=record_id, finalizing=True)
     xform = get_form_xform(vault, form_id, form_version)
     issues = validate_instance(xform, content, entities=entity_lists_for(vault, form_definition(xform)))
@@ -98,11 +105,11 @@ def finalize(vault: Vault, *, form_id: str, form_version: str, content: str, rec
     if issues:
         raise RecordNotValid(issues)
     return _save(vault, status="finalized", form_id=form_id, form_version=form_version, content=content,
-                 record_id=record_id, files=files, xform=xform)
+                 record_id=record_id, files=files, xform=xform, base=base)
 
 
 def _save(vault: Vault, *, status: str, form_id: str, form_version: str, content: str, record_id: str | None,
-          files: Files, xform: str) -> SavedRecord:
+          files: Files, xform: str, base: EditBase | None = None) -> SavedRecord:
     """The consent gate's rule for files: when consent is refused (and no other legal basis), nothing personal
     stays. The answered files (photos, documents), stored ones included, and every earlier version go; the
     audit timings stay, since they hold question paths and times, never answers. One transaction, so a save
@@ -112,7 +119,8 @@ def _save(vault: Vault, *, status: str, form_id: str, form_version: str, content
     if prepared.personal_data_withheld:
         files = [file for file in files if is_audit(file[0])]
         erasure = store.Erasure(keep_file=is_audit)
-    return store.write_record(vault, prepared, status=status, record_id=record_id, files=files, erasure=erasure)
+    return store.write_record(vault, prepared, status=status, record_id=record_id, files=files, erasure=erasure,
+                              base=base)
 
 
 def validate_instance(xform: str, content: str, *, entities: dict[str, EntityItems] | None = None) -> list[Issue]:
@@ -141,7 +149,24 @@ def reopen(vault: Vault, record_id: str) -> ReopenedRecord:
     return ReopenedRecord(record=replace(record, content=revealed.content), definition=definition,
                           restricted=revealed.restricted, sensitive=revealed.sensitive,
                           may_read_sensitive=access.may_read_sensitive(vault),
-                          entities=entity_lists_for(vault, definition))
+                          entities=entity_lists_for(vault, definition), base=record.base)
+
+
+@dataclass(frozen=True)
+class StoredVersion:
+    """Where a record stands in the vault now: its version counter, and whether sync wrote that version."""
+
+    version: int
+    from_sync: bool
+
+
+def stored_version(vault: Vault, record_id: str) -> StoredVersion | None:
+    """The record's current version (an open form compares it with the version it edits); None once deleted."""
+    found = get_registration(vault, record_id)
+    if found is None or found.deleted:
+        return None
+    reg = _check_view(vault, record_id)
+    return StoredVersion(reg.version, reg.updated_by == SYNC_WRITER)
 
 
 def entity_lists_for(vault: Vault, definition: FormDefinition) -> dict[str, EntityItems]:
@@ -272,7 +297,7 @@ def _position(ref: str) -> str:
 
 
 __all__ = [
-    "FormNotInstalled", "ImportFileError", "NotADraft", "RecordError", "RecordNotValid", "RecordView", "ReopenedRecord", "delete",
-    "delete_draft", "show",
-    "entity_lists_for", "finalize", "history", "import_file", "reopen", "save_draft", "sensitive_view", "validate_instance",
+    "EditBase", "FormNotInstalled", "ImportFileError", "NotADraft", "RecordError", "RecordNotValid", "RecordView",
+    "ReopenedRecord", "StoredVersion", "delete", "delete_draft", "entity_lists_for", "finalize", "history",
+    "import_file", "reopen", "save_draft", "sensitive_view", "show", "stored_version", "validate_instance",
 ]

@@ -16,18 +16,10 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from typing import Any
-from xml.dom import minidom
-from xml.parsers.expat import ExpatError
 
 from desktop_app.vault.models import SUMMARY_FIELDS
-
-META_FIELDS = {"status": "@status", "created_at": "@created_at", "created_by": "@created_by"}
-
-State = dict[str, Any]
-
-
-def _clean(fields: dict[str, Any]) -> dict[str, Any]:
-    return {str(k): v for k, v in fields.items() if v is not None}
+from desktop_app.vault.states import META_FIELDS, State, clean as _clean, state_from_columns
+from waypoint_core.instance_merge import MergeConflict, merge_content, pick
 
 
 def payload_of(state: State) -> str:
@@ -47,18 +39,6 @@ def state_from_payload(payload: str, *, fallback: State | Callable[[], State | N
         return {"form_id": base.get("form_id", ""), "form_version": base.get("form_version", ""),
                 "deleted": True, "content": None, "fields": {}}
     return state_from_columns(data, data.get("fields") or {})
-
-
-def state_from_columns(columns: dict[str, Any], extras: dict[str, Any]) -> State:
-    """From a registration row (column name -> value) and its extra extracted fields."""
-    if columns.get("deleted"):
-        return {"form_id": columns["form_id"], "form_version": columns["form_version"], "deleted": True,
-                "content": None, "fields": {}}
-    fields = {name: columns.get(name) for name in SUMMARY_FIELDS}
-    fields.update({alias: columns.get(name) for name, alias in META_FIELDS.items()})
-    fields.update(extras)
-    return {"form_id": columns["form_id"], "form_version": columns["form_version"], "deleted": False,
-            "content": columns.get("content"), "fields": _clean(fields)}
 
 
 def state_from_change(change) -> State:
@@ -99,23 +79,7 @@ def diff(previous: State | None, current: State) -> tuple[dict[str, Any], str | 
     return fields, content
 
 
-# --- the device-side 3-way merge ---------------------------------------------------------------------------------
-
-class MergeConflict(Exception):
-    """The two sides changed the same thing differently; `where` names it (a field or a leaf path)."""
-
-    def __init__(self, where: str):
-        super().__init__(where)
-        self.where = where
-
-
-def _pick(name: str, base: Any, local: Any, remote: Any) -> Any:
-    if local == base:
-        return remote
-    if remote == base or remote == local:
-        return local
-    raise MergeConflict(name)
-
+# --- the device-side 3-way merge (instance XML: waypoint_core.instance_merge, shared with the server) -------------
 
 def three_way(base: State | None, local: State, remote: State) -> State:
     """Local edits rebased on the remote state, or MergeConflict. `base`: the server state both started from."""
@@ -123,7 +87,7 @@ def three_way(base: State | None, local: State, remote: State) -> State:
         if local == remote:
             return local
         raise MergeConflict("record")
-    deleted = _pick("deleted", base["deleted"], local["deleted"], remote["deleted"])
+    deleted = pick("deleted", base["deleted"], local["deleted"], remote["deleted"])
     if deleted:
         if local["deleted"] and remote["deleted"]:
             return remote
@@ -134,57 +98,15 @@ def three_way(base: State | None, local: State, remote: State) -> State:
     names = set(base["fields"]) | set(local["fields"]) | set(remote["fields"])
     fields = {}
     for name in sorted(names):
-        value = _pick(name, base["fields"].get(name), local["fields"].get(name), remote["fields"].get(name))
+        value = pick(name, base["fields"].get(name), local["fields"].get(name), remote["fields"].get(name))
         if value is not None:
             fields[name] = value
-    return {"form_id": _pick("form_id", base["form_id"], local["form_id"], remote["form_id"]),
-            "form_version": _pick("form_version", base["form_version"], local["form_version"],
+    return {"form_id": pick("form_id", base["form_id"], local["form_id"], remote["form_id"]),
+            "form_version": pick("form_version", base["form_version"], local["form_version"],
                                   remote["form_version"]),
             "deleted": False, "fields": fields,
             "content": merge_content(base.get("content"), local.get("content"), remote.get("content"))}
 
 
-def merge_content(base: str | None, local: str | None, remote: str | None) -> str | None:
-    """Instance XML merged leaf by leaf; the structure (repeats, groups) must be the same on all three sides."""
-    if local == base or remote == local:
-        return remote if local == base else local
-    if remote == base:
-        return local
-    try:
-        docs = [minidom.parseString((text or "").encode("utf-8")) for text in (base, local, remote)]
-    except ExpatError:
-        raise MergeConflict("content") from None
-    leaves = [_leaves(doc.documentElement, "/" + doc.documentElement.tagName) for doc in docs]
-    if not (list(leaves[0]) == list(leaves[1]) == list(leaves[2])):
-        raise MergeConflict("content structure")
-    for path, (node, local_text) in leaves[1].items():
-        merged = _pick(path, leaves[0][path][1], local_text, leaves[2][path][1])
-        if merged != local_text:
-            _set_text(node, merged)
-    return docs[1].documentElement.toxml()
-
-
-def _leaves(element, path: str) -> dict[str, tuple[Any, tuple]]:
-    """Leaf path -> (element, (text, attributes)). Paths number siblings of one name, so repeats stay apart."""
-    children = [c for c in element.childNodes if c.nodeType == c.ELEMENT_NODE]
-    if not children:
-        text = "".join(c.data for c in element.childNodes if c.nodeType in (c.TEXT_NODE, c.CDATA_SECTION_NODE))
-        return {path: (element, (text, tuple(sorted(element.attributes.items()))))}
-    found: dict[str, tuple[Any, tuple]] = {}
-    counts: dict[str, int] = {}
-    for child in children:
-        counts[child.tagName] = counts.get(child.tagName, 0) + 1
-        found.update(_leaves(child, f"{path}/{child.tagName}[{counts[child.tagName]}]"))
-    return found
-
-
-def _set_text(element, value: tuple) -> None:
-    text, attributes = value
-    for child in list(element.childNodes):
-        element.removeChild(child)
-    if text:
-        element.appendChild(element.ownerDocument.createTextNode(text))
-    for name in list(element.attributes.keys()):
-        element.removeAttribute(name)
-    for name, val in attributes:
-        element.setAttribute(name, val)
+__all__ = ["META_FIELDS", "MergeConflict", "State", "columns_from_state", "diff", "merge_content", "payload_of",
+           "state_from_change", "state_from_columns", "state_from_payload", "three_way"]

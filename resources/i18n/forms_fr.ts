@@ -168,6 +168,22 @@
         <source>Draft</source>
         <translation>Brouillon</translation>
     </message>
+    <message>
+        <source>“%1” was also changed on another laptop. Your answers are saved here and the other version is kept with them: the registration is marked Conflict until a coordinator reviews it. Nothing was overwritten.</source>
+        <translation>« %1 » a aussi été modifié sur un autre ordinateur. Vos réponses sont enregistrées ici et l&apos;autre version est conservée avec elles : l&apos;enregistrement est marqué Conflit jusqu&apos;à ce qu&apos;un coordinateur l&apos;examine. Rien n&apos;a été écrasé.</translation>
+    </message>
+    <message>
+        <source>This registration was changed on another laptop while you had it open. Your changes were merged with theirs: the form now shows both.</source>
+        <translation>Cet enregistrement a été modifié sur un autre ordinateur pendant qu&apos;il était ouvert ici. Vos modifications ont été fusionnées avec les siennes : le formulaire montre maintenant les deux.</translation>
+    </message>
+    <message>
+        <source>This registration was changed on another laptop while you had it open: the form now shows the new version.</source>
+        <translation>Cet enregistrement a été modifié sur un autre ordinateur pendant qu&apos;il était ouvert ici : le formulaire montre maintenant la nouvelle version.</translation>
+    </message>
+    <message>
+        <source>This registration was changed on another laptop while you had it open. The form still shows your answers: when you save, your changes are merged with theirs, and an answer changed on both sides is kept in both versions for review. Nothing is overwritten.</source>
+        <translation>Cet enregistrement a été modifié sur un autre ordinateur pendant qu&apos;il était ouvert ici. Le formulaire montre toujours vos réponses : à l&apos;enregistrement, vos modifications seront fusionnées avec les siennes, et une réponse modifiée des deux côtés sera conservée dans ses deux versions pour examen. Rien n&apos;est écrasé.</translation>
+    </message>
     <message numerus="yes">
         <source>%n answer(s) need attention before finalizing.</source>
         <translation>

@@ -111,6 +111,7 @@ class Resume:
     page: int
     focus_ref: str | None
     kept_as_draft: bool  # a finalized record's changes could not stay finalized and were kept as a draft
+    notice: str = ""  # a sentence to show above the reopened form (a change merged from another laptop)
 
 
 class FormsArea(QObject):
@@ -141,6 +142,9 @@ class FormsArea(QObject):
         controller.unlocked.connect(self._unlocked)
         self.failed.connect(self._show_failure)
         window.about_to_lock.connect(self._before_lock)
+        # the counts are refreshed after every save and every sync that changed records: the open form then
+        # checks whether its record changed under it (a change pulled from another laptop)
+        window.counts_updated.connect(lambda *_: self.screen.check_stored_version() if self.screen else None)
 
     def _build_menu(self) -> None:
         """The form's commands in a menu too, each with its key (the keys themselves are the screen's: a second
@@ -240,7 +244,7 @@ class FormsArea(QObject):
             definition = cache.get((rec.form_id, rec.form_version)) or reopened.definition
             restrictions = Restrictions(reopened.sensitive, reopened.restricted, reopened.may_read_sensitive)
             return (OpenedForm(definition, rec.form_id, rec.form_version, rec.record_id, rec.content, rec.status,
-                               restrictions, entities=reopened.entities), _metadata(vault), {})
+                               restrictions, entities=reopened.entities, base=reopened.base), _metadata(vault), {})
 
         self._load(work)
 
@@ -262,6 +266,7 @@ class FormsArea(QObject):
         screen.saved.connect(lambda _: self.window.registrations_changed())
         screen.finalized.connect(lambda _: self._leave(screen))
         screen.close_requested.connect(lambda: self._leave(screen))
+        screen.reload_requested.connect(lambda notice: self._reload(screen, notice))
         self.screen = screen
         self.window.add_page(screen)
         self.window.show_page(screen)
@@ -281,10 +286,22 @@ class FormsArea(QObject):
         except KeyError:
             target = None
         view.focus_field(target) if target is not None and target.isVisibleTo(view) else view.focus_first_field()
+        if resume.notice:
+            screen.show_notice(resume.notice)
         if resume.kept_as_draft:
             screen.show_notice(self.tr("The vault locked while you were changing this finalized record. Your "
                                        "changes were kept as a draft; the finalized version is in its history. "
                                        "Finalize to make them final, or Close → Discard changes."))
+
+    def _reload(self, screen: FormScreen, notice: str) -> None:
+        """Reopen the record on what is stored now (a newer version from another laptop, or a merged save), at the
+        same page, with `notice` above it."""
+        if screen is not self.screen or not self.controller.is_unlocked:
+            return
+        self._resume = Resume(form_id=screen.opened.form_id, record_id=screen.record_id, saved=True,
+                              page=screen.view.current, focus_ref=None, kept_as_draft=False, notice=notice)
+        self._drop_screen()
+        self.open_record(screen.record_id)
 
     def _leave(self, screen: FormScreen) -> None:
         if screen is self.screen:

@@ -8,6 +8,13 @@ written once under the id chosen when it was opened. A finalized record being ed
 draft unasked: its changes wait for Finalize (it stays finalized, the previous version kept) or Save as
 draft. Close with changes asks what to keep (closing.py). Finalize validates first and, when answers are
 missing or wrong, jumps to the first one with its message.
+
+No silent overwrite: the screen keeps the version it edits (`base`, records.EditBase) and every save passes it.
+When sync brings a newer version of the record while it is open, `check_stored_version` (the forms area calls it
+whenever the list's counts are refreshed) shows a notice: an untouched form asks to be reopened on the new version;
+a form with changes keeps them, and the save merges them with the other side's (records.save_draft). A save that
+merged, or that found an answer changed on both sides (a conflict is opened, both versions kept), says so and asks
+to be reopened on what is now stored (`reload_requested`).
 """
 
 from __future__ import annotations
@@ -28,6 +35,7 @@ from desktop_app.ui.forms.other_fields import UploadField
 from desktop_app.ui.forms.style import FORM_STYLE
 from desktop_app.ui.forms.view import FormView, Restrictions
 from desktop_app.ui.security_files import PrivateFileDialog, choose_file
+from waypoint_core.instance_merge import leaf_ref
 from waypoint_core.xform import AnswerError, FormDefinition, FormSession
 
 AUTOSAVE_MS = 2000
@@ -48,6 +56,7 @@ class OpenedForm:
     status: str = "new"  # new | draft | finalized
     restrictions: Restrictions = Restrictions()  # its P3 questions as this person sees them (docs/access.md)
     entities: dict = field(default_factory=dict)  # the entity lists the form reads (records.entity_lists_for)
+    base: records.EditBase | None = None  # the stored version being edited (records.ReopenedRecord.base)
 
     @staticmethod
     def new(definition: FormDefinition, *, form_id: str, form_version: str,
@@ -74,6 +83,7 @@ class FormScreen(QWidget):
     save_failed = Signal(str)
     finalized = Signal(str)  # record id
     close_requested = Signal()  # after the last save, the person wants the list back
+    reload_requested = Signal(str)  # reopen this record on what is stored now, then show this notice
 
     def __init__(self, *, opened: OpenedForm, run_with_vault: RunWithVault, metadata: dict[str, str] | None = None,
                  ui_language: str = "en", autosave_ms: int = AUTOSAVE_MS, defaults: dict[str, str] | None = None,
@@ -92,6 +102,8 @@ class FormScreen(QWidget):
         self._changed_here = False  # the person changed an answer in this editing session
         self.question: CloseQuestion | None = None  # "close the form with changes?" while it is open
         self.status = opened.status
+        self.base = opened.base  # what the answers on screen were made on: every save passes it (see the module doc)
+        self._known_version = opened.base.version if opened.base is not None else None  # the last stored one seen
         self.dirty = False
         self._saving = False
         self._save_again = False
@@ -241,12 +253,13 @@ class FormScreen(QWidget):
         self.dirty = False
         self._saving = True
         self._written = True
+        base = self.base
 
         def work(vault, state):
             # the record and its files in one transaction; the service decides which files the consent gate keeps
             save = records.finalize if final else records.save_draft
             return save(vault, form_id=opened.form_id, form_version=opened.form_version, content=content,
-                        record_id=record_id, files=files)
+                        record_id=record_id, files=files, base=base)
 
         try:
             task = self._run(work, name="db:save-record")
@@ -265,7 +278,14 @@ class FormScreen(QWidget):
         self._saving = False
         self.status = saved.status
         self._last_saved = QTime.currentTime()
+        self.base = saved.base
+        self._known_version = saved.version
         self.saved.emit(saved)
+        if saved.merged or saved.conflict:
+            self._finalizing = False
+            self._save_again = self._save_again and self.dirty
+            self._after_merge(saved)
+            return
         if final:
             self._finalizing = False
             self.finalized.emit(self.record_id)
@@ -314,6 +334,58 @@ class FormScreen(QWidget):
             when = getattr(self, "_last_saved", None)
             text = self.tr("Draft saved at %1").replace("%1", when.toString("HH:mm")) if when else self.tr("Draft")
         self.save_state.setText(text)
+
+    # --- changes made elsewhere while the form is open ---------------------------------------------------
+    def _after_merge(self, saved) -> None:
+        """The save met a newer version: say what happened; reopen on what is stored unless answers typed since
+        the save are waiting (their next save merges again: `base` is the person's own answers)."""
+        if saved.conflict:
+            where = self._question_label(saved.conflict)
+            text = self.tr("“%1” was also changed on another laptop. Your answers are saved here and the other "
+                           "version is kept with them: the registration is marked Conflict until a coordinator "
+                           "reviews it. Nothing was overwritten.").replace("%1", where)
+        else:
+            text = self.tr("This registration was changed on another laptop while you had it open. Your changes "
+                           "were merged with theirs: the form now shows both.")
+        if self.dirty or self._save_again:
+            self.show_notice(text)
+            self._show_state()
+            if self._save_again:
+                self._save_again = False
+                self._start_save("draft")
+            return
+        self._show_state()
+        self.reload_requested.emit(text)
+
+    def _question_label(self, path: str) -> str:
+        widget = self.view.fields.get(leaf_ref(path))
+        return widget.item.label if widget is not None else leaf_ref(path).rsplit("/", 1)[-1]
+
+    def check_stored_version(self) -> None:
+        """Has sync brought a newer version of this record while it is open? Then say so (see the module doc)."""
+        if self.status == "new" or self._saving or self._discarded or self._known_version is None:
+            return
+        record_id = self.record_id
+        try:
+            task = self._run(lambda vault, state: records.stored_version(vault, record_id), name="db:stored-version")
+        except RuntimeError:  # locked meanwhile
+            return
+        task.succeeded.connect(self._stored_version_arrived)
+
+    def _stored_version_arrived(self, stored) -> None:
+        if self._discarded or self._saving or stored is None or stored.version == self._known_version:
+            return
+        self._known_version = stored.version
+        if not stored.from_sync:
+            return
+        if not self.dirty and not self._changed_here:
+            self.reload_requested.emit(self.tr("This registration was changed on another laptop while you had it "
+                                               "open: the form now shows the new version."))
+            return
+        self.show_notice(self.tr("This registration was changed on another laptop while you had it open. The form "
+                                 "still shows your answers: when you save, your changes are merged with theirs, and "
+                                 "an answer changed on both sides is kept in both versions for review. Nothing is "
+                                 "overwritten."))
 
     # --- finalize and close ----------------------------------------------------------------
     def finalize(self) -> None:
@@ -407,14 +479,15 @@ class FormScreen(QWidget):
         if not self._written:
             self.close_requested.emit()
             return
-        opened, record_id = self.opened, self.record_id
+        opened, record_id, base = self.opened, self.record_id, self.base
 
         def work(vault, state):
             if opened.status == "new":
                 return records.delete_draft(vault, record_id)
             restore = records.finalize if opened.status == "finalized" else records.save_draft
+            # on this screen's last save: a change pulled meanwhile stays (the restore merges with it)
             return restore(vault, form_id=opened.form_id, form_version=opened.form_version, content=opened.content,
-                           record_id=record_id)
+                           record_id=record_id, base=base)
 
         task = self._run(work, name="db:discard-changes")
         task.succeeded.connect(self._discarded_saved)

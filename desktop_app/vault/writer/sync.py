@@ -12,6 +12,7 @@ from typing import Any
 
 from desktop_app.vault.models import SYNC_WRITER
 from desktop_app.vault.sql import Row, text
+from desktop_app.vault.states import State, state_from_columns
 from desktop_app.vault.writer.records import RecordWrites
 
 _REMOTE_INSERT = text(
@@ -99,6 +100,30 @@ class SyncWrites(RecordWrites):
         if before.get("state") is not None:
             merged["state"] = before["state"]
         self.set_conflict_remote(row.id, merged)
+
+    def record_state(self, record_id: str) -> State | None:
+        """The registration as this transaction sees it, in the shape both sides of a conflict take."""
+        row = self.db.execute(text("SELECT * FROM registration WHERE id = :r"), {"r": record_id}).first()
+        if row is None:
+            return None
+        extras = dict(self.db.execute(text("SELECT name, value FROM registration_field WHERE record_id = :r"),
+                                      {"r": record_id}).all())
+        return state_from_columns(row._asdict(), extras)
+
+    def open_edit_conflict(self, record_id: str, *, theirs: State | None, server_version: int | None, where: str,
+                           base_server_version: int | None) -> None:
+        """A save made on an older version changed an answer that was also changed meanwhile (a change pulled from
+        another laptop while the form was open): the person's version was just saved; the other one is kept in
+        the conflict row (`remote.state`, with `field` naming the first answer both changed and `source` "edit");
+        the record is in conflict. Its pending op goes on the server version the person saw, so the server's
+        three-way merge sees the same clash and keeps both versions too (sync_server/merge.py)."""
+        self.open_conflict(record_id=record_id, local=self.record_state(record_id),
+                           remote={"state": theirs, "server_version": server_version, "field": where,
+                                   "base_version": base_server_version, "source": "edit"})
+        self.mark_conflict(record_id)
+        pending = self.pending_unfrozen([record_id])
+        if record_id in pending and base_server_version is not None:
+            self.rebase_op(pending[record_id], base_version=base_server_version)
 
     def set_conflict_remote(self, conflict_id: str, remote: dict[str, Any]) -> None:
         self.db.execute(text("UPDATE conflict SET remote = :m WHERE id = :i"),

@@ -1,0 +1,35 @@
+"""A registration as sync and conflicts see it: {"form_id", "form_version", "deleted", "content", "fields"}.
+
+`fields` holds the extracted summary and search fields under their own names, plus the registration's own columns
+under "@" names ("@status", "@created_at", "@created_by": an XForm node name can never start with "@"). A field that
+is None is absent. This is the shape of both sides of a `conflict` row (docs/sync-client.md, "Conflicts").
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from desktop_app.vault.models import SUMMARY_FIELDS
+
+META_FIELDS = {"status": "@status", "created_at": "@created_at", "created_by": "@created_by"}
+
+State = dict[str, Any]
+
+
+def clean(fields: dict[str, Any]) -> dict[str, Any]:
+    return {str(k): v for k, v in fields.items() if v is not None}
+
+
+def state_from_columns(columns: dict[str, Any], extras: dict[str, Any]) -> State:
+    """From a registration row (column name -> value) and its extra extracted fields."""
+    if columns.get("deleted"):
+        return {"form_id": columns["form_id"], "form_version": columns["form_version"], "deleted": True,
+                "content": None, "fields": {}}
+    fields = {name: columns.get(name) for name in SUMMARY_FIELDS}
+    fields.update({alias: columns.get(name) for name, alias in META_FIELDS.items()})
+    fields.update(extras)
+    return {"form_id": columns["form_id"], "form_version": columns["form_version"], "deleted": False,
+            "content": columns.get("content"), "fields": clean(fields)}
+
+
+__all__ = ["META_FIELDS", "State", "clean", "state_from_columns"]
