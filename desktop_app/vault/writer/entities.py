@@ -36,14 +36,23 @@ class EntityWrites(WriterBase):
         for part in chunks(list(record_ids)):
             marks, params = in_list(part)
             self.db.execute(text(f"DELETE FROM entity_event WHERE record_id IN ({marks})"), params)
+            # content is read only for the records whose form declares entities (most forms do not)
+            heads = self.db.execute(text(
+                f"SELECT id, form_id, form_version FROM registration WHERE id IN ({marks}) AND status = 'finalized' "
+                "AND deleted = 0"), params).all()
+            wanted = [h.id for h in heads if (spec := self._entity_spec(h.form_id, h.form_version)) is not None
+                      and spec.local]
+            if not wanted:
+                continue
+            wanted_marks, wanted_params = in_list(wanted)
             rows = self.db.execute(text(
                 "SELECT id, form_id, form_version, status, content, created_at, deleted FROM registration "
-                f"WHERE id IN ({marks})"), params).all()
+                f"WHERE id IN ({wanted_marks})"), wanted_params).all()
             for row in rows:
-                if row.status != "finalized" or row.deleted or not row.content:
+                if not row.content:
                     continue
                 spec = self._entity_spec(row.form_id, row.form_version)
-                if spec is None or not spec.local:
+                if spec is None:
                     continue
                 try:
                     changes = form_entities(spec, row.content)
