@@ -25,12 +25,13 @@ from sqlalchemy import select, text
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from waypoint_core.protocol.audit_messages import AuditUpload
 from waypoint_core.protocol import (
     HEADER_SIGNATURE, PROTOCOL_VERSION, PULL_PAGE_DEFAULT, PULL_PAGE_MAX, SUPPORTED_VERSIONS, DeviceStatus,
     EnrolRequest, FormList, FormSummary, Message, PublishedForm, ReconcileRequest, b64encode, canonical_json,
 )
 
-from . import admin, apidoc, epochs, logs
+from . import admin, apidoc, audit, epochs, logs
 from .batches import BatchImporter
 from .auth import AuthenticatedDevice, authenticate, binding_of, claimed_device
 from .db import Database, MigrationContext, migrate, open_database, schema_version
@@ -137,6 +138,7 @@ def create_app(server: Server) -> FastAPI:
     @app.post("/v2/enrol", responses=apidoc.ERRORS)
     def enrol(request: EnrolRequest) -> Response:
         response = admin.enrol(db, keyring, request)
+        audit.record(db, "device.enrolled", detail=f"device {response.device_id} at centre {response.centre_id}")
         logs.log_event("enrolled", device_id=response.device_id, centre_id=response.centre_id)
         return answer(response)
 
@@ -190,6 +192,18 @@ def create_app(server: Server) -> FastAPI:
         result = await run_in_threadpool(reconcile, db, device=who, request=wanted)
         logs.log_event("reconcile", device_id=who.id, records=len(result.records))
         return answer(result)
+
+    @app.post("/v2/audit", responses=apidoc.ERRORS)
+    async def audit_upload(request: Request) -> Response:
+        """The next entries of the device's audit chain: verified against what the server holds, then stored."""
+        who = await device(request)
+        try:
+            upload = AuditUpload.model_validate_json(await request.body())
+        except ValidationError:
+            raise malformed("malformed audit upload") from None
+        receipt = await run_in_threadpool(audit.receive, db, who.id, upload)
+        logs.log_event("audit", device_id=who.id, entries=len(upload.entries), stored_through=receipt.stored_through)
+        return answer(receipt)
 
     @app.get("/v2/status", responses=apidoc.ERRORS)
     async def status(request: Request) -> Response:

@@ -17,6 +17,7 @@ backups).
     waypoint-server admin form publish FILE --form-id ID --version V
     waypoint-server admin import-batch FILE... [--receipts DIR]   USB batch files straight into this server
     waypoint-server admin batches                       the batch files imported so far
+    waypoint-server admin audit verify | list [--device D] [--limit N]   the audit chains (devices' and the server's)
 --data-dir (or WAYPOINT_SERVER_HOME) chooses the data folder (SQLite file, key files).
 """
 
@@ -32,7 +33,7 @@ from pathlib import Path
 from sqlalchemy import inspect
 from sqlalchemy.engine import make_url
 
-from . import admin, backup, epochs, logs
+from . import admin, audit, backup, epochs, logs
 from .db import Database, MigrationContext, migrate, open_database
 from .files import StartupRefused, private_dir
 from .keys import ServerKeyring, init_keys, load_keyring, rotate_keys
@@ -203,14 +204,35 @@ def cmd_centre_list(args: argparse.Namespace) -> int:
 
 
 def cmd_enrol_code(args: argparse.Namespace) -> int:
-    code = admin.create_enrolment_code(_db(_settings(args)), centre=args.centre, ttl=timedelta(hours=args.hours))
+    db = _db(_settings(args))
+    code = admin.create_enrolment_code(db, centre=args.centre, ttl=timedelta(hours=args.hours))
+    audit.record(db, "enrolment_code.created", actor="admin", detail=f"centre {args.centre}, {args.hours} h")
     print(code)
     return 0
 
 
 def cmd_revoke(args: argparse.Namespace) -> int:
-    admin.revoke_device(_db(_settings(args)), args.device)
+    db = _db(_settings(args))
+    admin.revoke_device(db, args.device)
+    audit.record(db, "device.revoked", actor="admin", detail=f"device {args.device}")
     print(json.dumps({"revoked": args.device}))
+    return 0
+
+
+def cmd_audit_verify(args: argparse.Namespace) -> int:
+    failed = 0
+    for report in audit.verify_all(_db(_settings(args))):
+        if report.ok:
+            print(f"{report.chain}: verified, {report.result.count} entries")
+        else:
+            failed += 1
+            print(f"waypoint-server: {report.chain}: {report.result.broken}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def cmd_audit_list(args: argparse.Namespace) -> int:
+    for entry in audit.entries(_db(_settings(args)), device_id=args.device, limit=args.limit):
+        print(json.dumps(entry.as_json(), ensure_ascii=False))
     return 0
 
 
@@ -346,6 +368,14 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--receipts", metavar="DIR", help="write each laptop's receipt here (a folder per centre)")
     imp.set_defaults(func=cmd_import_batch)
     adm.add_parser("batches", help="the batch files imported so far").set_defaults(func=cmd_batches)
+    aud = adm.add_parser("audit", help="audit chains: the devices' uploads and the server's own actions"
+                         ).add_subparsers(dest="audit_command", required=True)
+    aud.add_parser("verify", help="walk every chain; exit 1 naming the chain and entry where one breaks"
+                   ).set_defaults(func=cmd_audit_verify)
+    alist = aud.add_parser("list", help="entries, newest first (the server's own unless --device)")
+    alist.add_argument("--device", metavar="ID")
+    alist.add_argument("--limit", type=int, default=100)
+    alist.set_defaults(func=cmd_audit_list)
     return parser
 
 

@@ -17,7 +17,7 @@ from collections.abc import Callable, Generator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from desktop_app.sync import errors, store
+from desktop_app.sync import audit_upload, errors, store
 from desktop_app.sync.transport import ServerConnection
 from waypoint_core.protocol import PULL_PAGE_MAX, PublishedForm, SigningKey
 
@@ -91,6 +91,8 @@ def sync_run(
             report("forms")
         summary.retries = connection.retries
         yield Local(lambda vault: store.record_run(vault, summary.as_json()))
+        yield Local(lambda vault: audit_upload.note_run(vault, summary.as_json()))
+        yield from audit_upload.upload(connection, _remote, Local, cancelled)
     finally:
         connection.close()
     return summary

@@ -29,6 +29,7 @@ import requests
 from pydantic import ValidationError
 
 from desktop_app.sync import errors
+from waypoint_core.protocol.audit_messages import AuditReceipt
 from waypoint_core.protocol import (
     DOMAIN_RESPONSE, HEADER_DEVICE, HEADER_SERVER_KEY, HEADER_SERVER_SIGNATURE, HEADER_SERVER_TIME, HEADER_TIME,
     DeviceStatus, EnrolRequest, EnrolResponse, FormList, KeyHistory, KnownRecord, Message, PublishedForm, PullPage,
@@ -311,6 +312,11 @@ class ServerConnection:
         body = ReconcileRequest(protocol_version=2, records=records).canonical()
         response, binding = self._send("POST", "/v2/reconcile", body=body, signed=True)
         return self._model(response, binding, ReconcileResponse)
+
+    def upload_audit(self, body: bytes) -> AuditReceipt:
+        """The next entries of this laptop's audit chain (desktop_app/sync/audit_upload.py)."""
+        response, binding = self._send("POST", "/v2/audit", body=body, signed=True)
+        return self._model(response, binding, AuditReceipt)
 
     def forms(self) -> FormList:
         response, binding = self._send("GET", "/v2/forms", signed=True)
