@@ -182,3 +182,25 @@ def test_waypoint_purge_applies_the_period_as_the_signed_in_user(laptop, capsys)
     with Vault.unlock(folder, username="admin", passphrase=PASSPHRASE) as vault:
         key, page_size = vault._dek, keyslots.cipher_page_size(keyslots.load(folder))
     assert vault_leaks(folder, key, page_size, wanted) == []
+
+
+def test_a_newer_state_pulled_after_a_purge_restores_the_record(laptop, enrolled, registration_xform, request):
+    """The period counts from the last acknowledgement: a colleague's later edit, pulled, is the record again here
+    (the server had it all along), and the period starts over for it."""
+    session, save, _wanted = _person(laptop)
+    saved = save(record_service.finalize)
+    _sync(laptop)
+    retention.set_retention_days(laptop, 0)
+    assert retention.apply_retention(laptop).record_ids == (saved.record_id,)
+    colleague = enrolled("colleague", centre=f"Centre {request.node.name[:40]}")
+    install_form(colleague, xform=registration_xform, source_name="migrant_registration.md", check_role=False)
+    _sync(colleague)
+    record = record_service.reopen(colleague, saved.record_id)
+    edited = record.session()
+    edited.answer("/data/identity/phone", "+22790000077")
+    record_service.finalize(colleague, record_id=saved.record_id, form_id=FORM_ID, form_version=record.record.form_version,
+                            content=edited.to_instance_xml())
+    _sync(colleague)
+    _sync(laptop)
+    back = get_registration(laptop, saved.record_id)
+    assert back.purged_at is None and "+22790000077" in back.content and back.title
