@@ -11,6 +11,11 @@ before commit, so that feed order is commit order.
 An op names its base by number and hash. The base is found by hash in the record's history, so after a restore a
 version number the server reused for other content is never taken for the op's base; a base the server does not hold
 counts as unknown (every other device's change is then concurrent with the op).
+
+The instance XML travels whole, so when others changed it after the op's base too, it is merged three ways with the
+base version's content, leaf by leaf (waypoint_core.instance_merge, the laptops' own merge): answers changed on one
+side only merge and the op's content becomes the merged instance; an answer changed on both sides leaves "#content"
+contested (merge.py: deterministic winner, both versions in a conflict row).
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from typing import Any
 from pydantic import ValidationError
 from sqlalchemy import Connection, bindparam, func, select, text, update
 
+from waypoint_core.instance_merge import MergeConflict, merge_content
 from waypoint_core.protocol import (
     PROTOCOL_VERSION, Op, OpResult, PushBatch, PushResponse, canonical_json, now_ms,
 )
@@ -32,7 +38,7 @@ from .atrest import DataKey, open_text, seal_text
 from .auth import AuthenticatedDevice
 from .db import Database, utcnow
 from .errors import ProtocolError, malformed, revoked, unsupported_version
-from .merge import DEFAULT_IDENTITY_FIELDS, PublicView, merge, op_patch, split_form
+from .merge import CONTENT, DEFAULT_IDENTITY_FIELDS, PublicView, merge, op_patch, split_form
 from .tables import ChangeRow, Conflict, Device, OpResultRow, Record, RecordVersion
 
 IN_CHUNK = 500
@@ -185,6 +191,23 @@ def _others_changed(conn: Connection, record_id: str, base: int, device_id: str)
     return changed
 
 
+def _merged_content(conn: Connection, key: DataKey, op: Op, record: dict[str, Any], base: int,
+                    others: set[str]) -> tuple[Op, set[str]]:
+    """Both the op and others changed the instance XML since `base`: merge it three ways with the base's content.
+    Merged: the op carries the merged instance and the content is no longer contested; else both stay as they are."""
+    t = RecordVersion.__table__
+    row = conn.execute(select(t.c.state).where(t.c.record_id == op.record_id, t.c.server_version == base)).first()
+    current = record["values"].get(CONTENT)
+    if row is None or current is None:
+        return op, others
+    base_values = json.loads(open_text(key, row.state, table="record_version", row_id=op.record_id, version=base))
+    try:
+        merged = merge_content(base_values.get(CONTENT), op.content, current)
+    except MergeConflict:
+        return op, others
+    return op.model_copy(update={"content": merged}), others - {CONTENT}
+
+
 def _apply(conn: Connection, device_id: str, centre_id: str, ops: list[Op], stats: PushStats,
            rules: PushRules) -> int | None:
     now, key = utcnow(), rules.data_key
@@ -204,6 +227,8 @@ def _apply(conn: Connection, device_id: str, centre_id: str, ops: list[Op], stat
             base = _base(conn, op, record)
             others = (_others_changed(conn, op.record_id, base, device_id)
                       if base < record["server_version"] and not record["new"] else set())
+            if CONTENT in others and op.content is not None and base > 0:
+                op, others = _merged_content(conn, key, op, record, base, others)
             outcome = merge(values=record["values"], provenance=record["provenance"], op=op, device_id=device_id,
                             others_changed=others, identity_fields=rules.identity_fields)
             before = record["values"]

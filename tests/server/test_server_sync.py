@@ -220,6 +220,37 @@ def test_instance_xml_travels_whole_and_only_when_sent(server, make_device):
     assert (latest.form_id, latest.form_version, latest.server_version) == ("registration", "1", 2)
 
 
+def _xml(phone: str, town: str) -> str:
+    return (f"<data id='registration'><end>{phone[-1]}</end><contact><phone>{phone}</phone></contact>"
+            f"<place><town>{town}</town></place></data>")
+
+
+def test_instance_xml_changed_on_two_devices_merges_leaf_by_leaf_from_the_ops_base(server, admin_db, data_key,
+                                                                                    make_device):
+    a, b = make_device(), make_device()
+    record = str(uuid.uuid4())
+    first = a.push(a.batch([op(1, record, fields={"phone": "+2271"}, content=_xml("+2271", "Gao"))])).results[0]
+    a.push(a.batch([op(2, record, fields={"phone": "+2272"}, content=_xml("+2272", "Gao"), base=1, hlc=10)]))
+    # b's edit was made on version 1: another answer, and the form's own stamp (end) changed on both sides
+    merged = b.push(b.batch([op(1, record, fields={"town": "Mopti"}, content=_xml("+2271", "Mopti").replace(
+        "<end>1</end>", "<end>9</end>"), base=first.server_version, hlc=20)])).results[0]
+    assert merged.status == "merged" and merged.conflict_id is None
+    state = admin.record_state(admin_db, data_key, record)
+    assert "<phone>+2272</phone>" in state["#content"] and "<town>Mopti</town>" in state["#content"]
+    assert "<end>9</end>" in state["#content"]  # the stamp of the save being applied
+    assert (state["phone"], state["town"]) == ("+2272", "Mopti")
+
+    # the same answer changed on both sides from one base: a conflict, both versions kept
+    a.push(a.batch([op(3, record, fields={"phone": "+2278"}, content=_xml("+2278", "Mopti"), base=3, hlc=30)]))
+    clash = b.push(b.batch([op(2, record, fields={"phone": "+2279"}, content=_xml("+2279", "Mopti"), base=3,
+                                hlc=40)])).results[0]
+    assert clash.status == "conflict" and clash.conflict_id
+    conflict = admin.conflict_detail(admin_db, data_key, clash.conflict_id)
+    assert set(conflict["fields"]) == {"#content", "phone"}
+    assert "<phone>+2278</phone>" in conflict["server_state"]["#content"]
+    assert "<phone>+2279</phone>" in conflict["device_op"]["content"]
+
+
 def test_reused_sequence_numbers_are_refused_not_acknowledged(server, admin_db, make_device):
     """A device restored from an old backup numbers new ops 1, 2... again: they must not get the old answers."""
     client = make_device()
