@@ -7,12 +7,13 @@ get what only the services layer may combine: the installed forms and the form i
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from pathlib import Path
 from typing import Any
 
 from desktop_app.services.sync import install_published_form, installed_forms
-from desktop_app.sync import batches, courier, errors
+from desktop_app.sync import batches, courier, engine, errors
+from desktop_app.sync.engine import Local, Step
 from desktop_app.sync.batches import ExportSummary, ReceiptSummary
 from desktop_app.sync.transport import ServerConnection
 from desktop_app.vault import Vault
@@ -21,8 +22,8 @@ from waypoint_core.protocol.batchfile import MAGIC_BATCH, MAGIC_RECEIPT, BatchRe
 
 COURIERS = ("administrator", "coordinator")
 
-__all__ = ["BatchRefused", "ExportSummary", "ReceiptSummary", "errors", "export", "forward", "import_files",
-           "inbox", "write_receipts"]
+__all__ = ["BatchRefused", "PermissionDenied", "ExportSummary", "ReceiptSummary", "errors", "export", "forward",
+           "forward_steps", "import_files", "inbox", "write_receipts"]
 
 
 def _require_courier(vault: Vault) -> None:
@@ -65,13 +66,23 @@ def import_files(vault: Vault, paths: list[Path], *, progress: Callable[[int, in
     return results
 
 
+def forward_steps(*, receipts_dir: Path | None = None,
+                  connect: Callable[..., ServerConnection] = ServerConnection,
+                  progress: Callable[[int, int], None] | None = None,
+                  cancelled: Callable[[], bool] = lambda: False) -> Generator[Step, Any, dict[str, Any]]:
+    """Forward the carried files (steps for the app's two-thread driver), then write the receipts per centre."""
+    yield Local(_require_courier)
+    states = yield from courier.forward_steps(connect=connect, progress=progress, cancelled=cancelled)
+    written = (yield Local(lambda vault: courier.write_receipts(vault, receipts_dir))) if receipts_dir else []
+    return {"files": [s.as_json() for s in states], "receipts": written}
+
+
 def forward(vault: Vault, *, receipts_dir: Path | None = None,
             connect: Callable[..., ServerConnection] = ServerConnection,
             progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
-    _require_courier(vault)
-    states = courier.forward(vault, connect=connect, progress=progress)
-    written = courier.write_receipts(vault, receipts_dir) if receipts_dir is not None else []
-    return {"files": [s.as_json() for s in states], "receipts": written}
+    result: dict[str, Any] = engine.run_inline(forward_steps(receipts_dir=receipts_dir, connect=connect,
+                                                             progress=progress), vault=vault)
+    return result
 
 
 def write_receipts(vault: Vault, out_dir: Path) -> list[str]:

@@ -15,12 +15,13 @@ import hashlib
 import json
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from desktop_app.sync import errors, store
+from desktop_app.sync import engine, errors, store
+from desktop_app.sync.engine import Local, Step
 from desktop_app.sync.transport import ServerConnection
 from desktop_app.vault import Vault
 from desktop_app.vault.sql import Db, text
@@ -49,6 +50,7 @@ class FileState:
     batch_id: str | None = None
     part: int | None = None
     parts: int | None = None
+    counts: dict[str, int] | None = None
 
     def as_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -133,27 +135,31 @@ def _store_answer(vault: Vault, digest: str, answer: dict[str, Any]) -> None:
              "rc": b64decode(receipt) if isinstance(receipt, str) else None, "h": digest})
 
 
-def forward(vault: Vault, *, connect: Callable[..., ServerConnection] = ServerConnection,
-            progress: Callable[[int, int], None] | None = None) -> list[FileState]:
-    """Post every waiting file to the server; each answer is stored as it comes (a cut connection loses none)."""
-    credentials = store.load_credentials(vault)
-    todo = waiting(vault)
+def forward_steps(*, connect: Callable[..., ServerConnection] = ServerConnection,
+                  progress: Callable[[int, int], None] | None = None,
+                  cancelled: Callable[[], bool] = lambda: False) -> Generator[Step, Any, list[FileState]]:
+    """Post every waiting file to the server, as steps (vault work and network apart, as a sync run: the CLI runs
+    them inline, the app across its database thread and network pool). Each answer is stored as it comes, so a
+    cut connection loses none."""
+    credentials: store.Credentials = yield Local(store.load_credentials)
+    todo = yield Local(waiting)
     connection = connect(credentials.server_url, ca_bundle=credentials.ca_bundle, device_id=credentials.device_id,
                          device_key=credentials.device_key, server_signing_key=credentials.server_signing_key,
                          server_keys=credentials.server_keys)
     states: list[FileState] = []
     try:
         for index, (digest, header) in enumerate(todo):
-            data = _data(vault, digest)
-            answer = connection.with_retries(lambda d=data: connection.upload_batch(d))
-            _store_answer(vault, digest, answer)
+            if cancelled():
+                break
+            data = yield Local(lambda vault, d=digest: _data(vault, d))
+            answer = yield from engine._remote(connection, lambda b=data: connection.with_retries(
+                lambda: connection.upload_batch(b), cancelled=cancelled))
+            yield Local(lambda vault, d=digest, a=answer: _store_answer(vault, d, a))
             states.append(FileState(digest[:12], answer["status"], str(answer.get("message") or ""),
                                     answer.get("reason"), header["device_id"], answer.get("centre"),
-                                    header["batch_id"], header["part"], header["parts"]))
+                                    header["batch_id"], header["part"], header["parts"], answer.get("counts")))
             if progress is not None:
                 progress(index + 1, len(todo))
-        if connection.rotated_keys is not None:
-            store.pin_rotated_keys(vault, connection.rotated_keys)
     finally:
         connection.close()
     return states
@@ -190,4 +196,4 @@ def inbox(vault: Vault) -> list[dict[str, Any]]:
     return [{**r._asdict(), "counts": json.loads(r.counts) if r.counts else None} for r in rows]
 
 
-__all__ = ["FileState", "batch_files", "errors", "forward", "inbox", "take", "waiting", "write_receipts"]
+__all__ = ["FileState", "batch_files", "errors", "forward_steps", "inbox", "take", "waiting", "write_receipts"]

@@ -46,6 +46,7 @@ class SyncController(QObject):
     # after a run, once the status is read again: registrations sent (not operations: ten saves of one record are
     # one registration), changes received, conflicts, refused
     reported = Signal(object)  # RunReport
+    forwarded = Signal(object)  # dict from services.batches.forward_steps: files (status each), receipts written
 
     def __init__(self, *, tasks: TaskRunner, controller: VaultController, probe_interval_ms: int = 60_000,
                  connect: Callable[..., Any] | None = None, backoff_base_s: float = 30.0,
@@ -166,6 +167,29 @@ class SyncController(QObject):
         self._finishing = self._enrolled
         self._advance(None)
         return True
+
+    def forward_batches(self, receipts_dir: str | None) -> bool:
+        """Send the USB batch files this machine carries (same two-thread driver); `forwarded` or `failed` follows."""
+        if self.running or not self._controller.is_unlocked:
+            return False
+        from pathlib import Path
+
+        from desktop_app.services import batches as batch_service
+
+        self._cancelled = False
+        self._session_number = self._controller.session_number
+        kwargs = {"connect": self._connect} if self._connect is not None else {}
+        self._steps = batch_service.forward_steps(receipts_dir=Path(receipts_dir) if receipts_dir else None,
+                                                  progress=lambda done, total: self.progress.emit(done, total),
+                                                  cancelled=lambda: self._cancelled, **kwargs)
+        self._finishing = self._forwarded
+        self._advance(None)
+        return True
+
+    def _forwarded(self, result: dict) -> None:
+        self._steps = None
+        self.forwarded.emit(result)
+        self.refresh_status()
 
     def _enrolled(self, result: dict) -> None:
         self._steps = None

@@ -120,9 +120,10 @@ def make_sync_action(parent: QWidget, sync: SyncController, controller) -> QActi
 class _Retranslator(QWidget):
     """Keeps the action's words in the current language (the window retranslates only its own)."""
 
-    def __init__(self, action: QAction, enrol_action: QAction | None = None) -> None:
+    def __init__(self, action: QAction, enrol_action: QAction | None = None,
+                 batch_action: QAction | None = None) -> None:
         super().__init__()
-        self._action, self._enrol_action = action, enrol_action
+        self._action, self._enrol_action, self._batch_action = action, enrol_action, batch_action
         self.setVisible(False)
         self.retranslate()
 
@@ -131,6 +132,8 @@ class _Retranslator(QWidget):
         self._action.setToolTip(self.tr("Send queued registrations and receive changes (F5)"))
         if self._enrol_action is not None:
             self._enrol_action.setText(self.tr("Enrol this laptop for sync…"))
+        if self._batch_action is not None:
+            self._batch_action.setText(self.tr("USB batch files…"))
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
@@ -157,6 +160,12 @@ def _explain_enrolment(window, sync: SyncController, widget: SyncStatusWidget, c
         open_enrol_dialog(window, sync)
 
 
+def _open_batches(window, controller, sync: SyncController):
+    from desktop_app.ui.sync_batches import open_batch_dialog
+
+    return open_batch_dialog(window, controller=controller, sync=sync)
+
+
 def install_sync(*, window, tasks, controller, probe_interval_ms: int = 60_000, connect=None) -> SyncController:
     """Wire sync into the main window: menu action, toolbar button, status widget, refresh after a run."""
     sync = SyncController(tasks=tasks, controller=controller, probe_interval_ms=probe_interval_ms, connect=connect)
@@ -168,8 +177,15 @@ def install_sync(*, window, tasks, controller, probe_interval_ms: int = 60_000, 
     enrol_action.triggered.connect(lambda: open_enrol_dialog(window, sync))
     window.sync_enrol_action = enrol_action
     window.registrations_menu.addAction(enrol_action)
+    batch_action = QAction(window, objectName="syncBatchAction")
+    batch_action.triggered.connect(lambda: _open_batches(window, controller, sync))
+    window.sync_batch_action = batch_action
+    window.registrations_menu.addAction(batch_action)
+    batch_action.setEnabled(controller.is_unlocked)
+    controller.unlocked.connect(lambda _user: batch_action.setEnabled(True))
+    controller.locking.connect(lambda: batch_action.setEnabled(False))
     widget = SyncStatusWidget(sync=sync, action=action)
-    widget.layout().addWidget(_Retranslator(action, enrol_action))
+    widget.layout().addWidget(_Retranslator(action, enrol_action, batch_action))
     sync.status_changed.connect(lambda status: enrol_action.setEnabled(not status.get("enrolled")))
     sync.needs_enrolment.connect(lambda: _explain_enrolment(window, sync, widget, controller))
     enrol_action.setEnabled(controller.is_unlocked)

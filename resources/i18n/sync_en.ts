@@ -2,6 +2,61 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en_US">
 <context>
+    <name>BatchDialog</name>
+    <message numerus="yes">
+        <source>%n file(s) written</source>
+        <translation>
+            <numerusform>%n file written</numerusform>
+            <numerusform>%n files written</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n operation(s)</source>
+        <translation>
+            <numerusform>%n operation</numerusform>
+            <numerusform>%n operations</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n file(s) read</source>
+        <translation>
+            <numerusform>%n file read</numerusform>
+            <numerusform>%n files read</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n file(s) forwarded</source>
+        <translation>
+            <numerusform>%n file forwarded</numerusform>
+            <numerusform>%n files forwarded</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n receipt(s) written</source>
+        <translation>
+            <numerusform>%n receipt written</numerusform>
+            <numerusform>%n receipts written</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>BatchFilesModel</name>
+    <message numerus="yes">
+        <source>%n operation(s) imported</source>
+        <translation>
+            <numerusform>%n operation imported</numerusform>
+            <numerusform>%n operations imported</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n conflict(s) to review</source>
+        <translation>
+            <numerusform>%n conflict to review</numerusform>
+            <numerusform>%n conflicts to review</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>SyncStatusWidget</name>
     <message numerus="yes">
         <source>%n registration(s) sent</source>

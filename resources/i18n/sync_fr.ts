@@ -2,6 +2,157 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="fr_FR">
 <context>
+    <name>BatchDialog</name>
+    <message>
+        <source>Folder or drive</source>
+        <translation>Dossier ou support</translation>
+    </message>
+    <message>
+        <source>USB batch files</source>
+        <translation>Lots sur clé USB</translation>
+    </message>
+    <message>
+        <source>Send this laptop&apos;s records on a USB stick</source>
+        <translation>Envoyer les enregistrements de cet ordinateur sur une clé USB</translation>
+    </message>
+    <message>
+        <source>the USB stick, or a folder</source>
+        <translation>la clé USB, ou un dossier</translation>
+    </message>
+    <message>
+        <source>Choose…</source>
+        <translation>Choisir…</translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <translation>Exporter</translation>
+    </message>
+    <message>
+        <source>Files from a USB stick</source>
+        <translation>Fichiers d&apos;une clé USB</translation>
+    </message>
+    <message>
+        <source>Import from a folder or drive…</source>
+        <translation>Importer depuis un dossier ou un support…</translation>
+    </message>
+    <message>
+        <source>Forward to the server</source>
+        <translation>Transmettre au serveur</translation>
+    </message>
+    <message>
+        <source>Writing the batch files… do not remove the drive.</source>
+        <translation>Écriture des fichiers de lot… ne retirez pas le support.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n file(s) written</source>
+        <translation>
+            <numerusform>%n fichier écrit</numerusform>
+            <numerusform>%n fichiers écrits</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n operation(s)</source>
+        <translation>
+            <numerusform>%n opération</numerusform>
+            <numerusform>%n opérations</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>The files are complete: it is safe to remove the drive.</source>
+        <translation>Les fichiers sont complets : vous pouvez retirer le support en toute sécurité.</translation>
+    </message>
+    <message>
+        <source>Reading the files…</source>
+        <translation>Lecture des fichiers…</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n file(s) read</source>
+        <translation>
+            <numerusform>%n fichier lu</numerusform>
+            <numerusform>%n fichiers lus</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Forwarding to the server…</source>
+        <translation>Transmission au serveur…</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n file(s) forwarded</source>
+        <translation>
+            <numerusform>%n fichier transmis</numerusform>
+            <numerusform>%n fichiers transmis</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n receipt(s) written</source>
+        <translation>
+            <numerusform>%n accusé de réception écrit</numerusform>
+            <numerusform>%n accusés de réception écrits</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>The receipts are complete: it is safe to remove the drive.</source>
+        <translation>Les accusés de réception sont complets : vous pouvez retirer le support en toute sécurité.</translation>
+    </message>
+    <message>
+        <source>Nothing is waiting to be forwarded.</source>
+        <translation>Rien n&apos;attend d&apos;être transmis.</translation>
+    </message>
+    <message>
+        <source>Only a coordinator or an administrator can carry other laptops&apos; batch files.</source>
+        <translation>Seul un coordinateur ou un administrateur peut transporter les lots d&apos;autres ordinateurs.</translation>
+    </message>
+</context>
+<context>
+    <name>BatchFilesModel</name>
+    <message>
+        <source>File</source>
+        <translation>Fichier</translation>
+    </message>
+    <message>
+        <source>Laptop</source>
+        <translation>Ordinateur</translation>
+    </message>
+    <message>
+        <source>Part</source>
+        <translation>Partie</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>État</translation>
+    </message>
+    <message>
+        <source>Details</source>
+        <translation>Détails</translation>
+    </message>
+    <message>
+        <source>%1 of %2</source>
+        <translation>%1 sur %2</translation>
+    </message>
+    <message>
+        <source>%1 acknowledged · %2 received</source>
+        <translation>%1 accusé(s) de réception · %2 reçu(s)</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n operation(s) imported</source>
+        <translation>
+            <numerusform>%n opération importée</numerusform>
+            <numerusform>%n opérations importées</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n conflict(s) to review</source>
+        <translation>
+            <numerusform>%n conflit à examiner</numerusform>
+            <numerusform>%n conflits à examiner</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Nothing changed.</source>
+        <translation>Rien n&apos;a changé.</translation>
+    </message>
+</context>
+<context>
     <name>EnrolDialog</name>
     <message>
         <source>Enrol this laptop for sync</source>
@@ -46,6 +197,81 @@
     <message>
         <source>A sync is running; try again when it has finished.</source>
         <translation>Une synchronisation est en cours&#xa0;; réessayez quand elle sera terminée.</translation>
+    </message>
+</context>
+<context>
+    <name>SyncBatches</name>
+    <message>
+        <source>Waiting to be forwarded</source>
+        <translation>En attente de transmission</translation>
+    </message>
+    <message>
+        <source>Accepted</source>
+        <translation>Accepté</translation>
+    </message>
+    <message>
+        <source>Already imported</source>
+        <translation>Déjà importé</translation>
+    </message>
+    <message>
+        <source>Accepted, with conflicts to review</source>
+        <translation>Accepté, avec des conflits à examiner</translation>
+    </message>
+    <message>
+        <source>Rejected</source>
+        <translation>Refusé</translation>
+    </message>
+    <message>
+        <source>Already on this machine</source>
+        <translation>Déjà sur cet ordinateur</translation>
+    </message>
+    <message>
+        <source>Receipt applied</source>
+        <translation>Accusé de réception appliqué</translation>
+    </message>
+    <message>
+        <source>Not a Waypoint batch or receipt file.</source>
+        <translation>Ce n&apos;est pas un fichier de lot ou d&apos;accusé de réception Waypoint.</translation>
+    </message>
+    <message>
+        <source>The file is incomplete (the copy stopped early). Copy it again from the laptop.</source>
+        <translation>Le fichier est incomplet (la copie s&apos;est arrêtée trop tôt). Copiez-le de nouveau depuis l&apos;ordinateur.</translation>
+    </message>
+    <message>
+        <source>The file was changed after it was written. Copy it again from the laptop.</source>
+        <translation>Le fichier a été modifié après son écriture. Copiez-le de nouveau depuis l&apos;ordinateur.</translation>
+    </message>
+    <message>
+        <source>The file was made for another server. Give it to the server the laptop is enrolled with.</source>
+        <translation>Le fichier a été fait pour un autre serveur. Remettez-le au serveur auquel l&apos;ordinateur est inscrit.</translation>
+    </message>
+    <message>
+        <source>The file has expired. Export a new one on the laptop.</source>
+        <translation>Le fichier a expiré. Exportez-en un nouveau sur l&apos;ordinateur.</translation>
+    </message>
+    <message>
+        <source>The file is not signed by the laptop it names, or is meant for another laptop.</source>
+        <translation>Le fichier n&apos;est pas signé par l&apos;ordinateur qu&apos;il nomme, ou il est destiné à un autre ordinateur.</translation>
+    </message>
+    <message>
+        <source>The file comes from a laptop the server does not know.</source>
+        <translation>Le fichier vient d&apos;un ordinateur que le serveur ne connaît pas.</translation>
+    </message>
+    <message>
+        <source>The laptop that wrote the file has been revoked.</source>
+        <translation>L&apos;ordinateur qui a écrit le fichier a été révoqué.</translation>
+    </message>
+    <message>
+        <source>An older batch from this laptop has not arrived yet. The file waits and goes after it.</source>
+        <translation>Un lot plus ancien de cet ordinateur n&apos;est pas encore arrivé. Le fichier attend et partira après lui.</translation>
+    </message>
+    <message>
+        <source>Another part of this export is missing. The file waits until the missing part arrives.</source>
+        <translation>Une autre partie de cet export manque. Le fichier attend l&apos;arrivée de la partie manquante.</translation>
+    </message>
+    <message>
+        <source>The receipt is not signed by the server this laptop is enrolled with.</source>
+        <translation>L&apos;accusé de réception n&apos;est pas signé par le serveur auquel cet ordinateur est inscrit.</translation>
     </message>
 </context>
 <context>
@@ -203,6 +429,10 @@
     <message>
         <source>Enrol this laptop for sync…</source>
         <translation>Inscrire cet ordinateur pour la synchronisation…</translation>
+    </message>
+    <message>
+        <source>USB batch files…</source>
+        <translation>Lots sur clé USB…</translation>
     </message>
 </context>
 </TS>

@@ -1,0 +1,107 @@
+"""The app's "USB batch files…" dialog against the real server on loopback: a field laptop exports with progress and
+is told the drive is safe to remove; a coordinator's app (in French) imports the stick, forwards when online and
+writes the receipts back; the field laptop's app applies its receipt. Waits on signals only.
+
+WAYPOINT_SCREENSHOTS=docs/screenshots saves the screens shown in docs/batches.md.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+
+from desktop_app.paths import app_paths
+from desktop_app.services import sync as sync_service
+from desktop_app.ui.app import build_app
+from desktop_app.ui.sync_batches import STATUS
+from desktop_app.ui.sync_status import install_sync
+from desktop_app.vault import Vault
+from tests.sync.records import register
+from tests.sync.support import PASSPHRASE, fast_connect
+
+pytestmark = [pytest.mark.gui, pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")]
+
+
+def shot(dialog, name: str) -> None:
+    folder = os.environ.get("WAYPOINT_SCREENSHOTS")
+    if folder:
+        dialog.folder.setText("/media/usb-stick")  # the test's real folder is a temporary path
+        dialog.grab().save(str(Path(folder) / name))
+
+
+def open_app(qapp, qtbot, vault_path: Path, language: str):
+    app = build_app(qt_app=qapp, paths=app_paths(), vault_path=vault_path, kdf_profile="test", language=language)
+    sync = getattr(app, "sync", None) or install_sync(window=app.window, tasks=app.tasks, controller=app.controller)
+    sync._connect = fast_connect()
+    with qtbot.waitSignal(sync.status_changed, timeout=30_000):
+        app.controller.unlock(username="admin", passphrase=PASSPHRASE)
+    return app, sync
+
+
+def close_app(qapp, app) -> None:
+    app.close()
+    qapp.processEvents()
+    qapp.sendPostedEvents(None, 0)
+
+
+def test_export_carry_forward_and_receipt_in_the_app(qapp, qtbot, tmp_path, new_code, server):
+    field_path, courier_path, stick = tmp_path / "field", tmp_path / "courier", tmp_path / "stick"
+    for path, centre in ((field_path, f"UI batches {tmp_path.name}"), (courier_path, "Niamey regional office")):
+        vault, _ = Vault.create(path, admin_username="admin", admin_passphrase=PASSPHRASE, kdf_profile="test")
+        sync_service.enrol(vault, server_url=server.url, code=new_code(centre), device_name=path.name)
+        if path == field_path:
+            for n in range(4):
+                register(vault, f"Synthetic Ui Batch {n}", 20 + n)
+        vault.close()
+
+    # The field laptop exports: progress, then "safe to remove".
+    app, sync = open_app(qapp, qtbot, field_path, "en")
+    app.window.sync_batch_action.trigger()
+    dialog = app.window.batch_dialog
+    dialog.folder.setText(str(stick))
+    qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "safe to remove" in dialog.message.text(), timeout=30_000)
+    assert "1 file written · 4 operations" in dialog.message.text()
+    assert len(list(stick.glob("*.wpbatch"))) == 1
+    shot(dialog, "en-batches-1-export.png")
+    dialog.close()
+    close_app(qapp, app)
+
+    # The coordinator's app, in French: import the stick, forward, receipts written back on it.
+    app, sync = open_app(qapp, qtbot, courier_path, "fr")
+    app.window.sync_batch_action.trigger()
+    dialog = app.window.batch_dialog
+    assert dialog.forward_button.text() == "Transmettre au serveur"
+    dialog.import_files(str(stick))
+    qtbot.waitUntil(lambda: dialog.model.rowCount() == 1 and "lu" in dialog.message.text(), timeout=30_000)
+    assert dialog.model.index(0, STATUS).data() == "En attente de transmission"
+    dialog.folder.setText(str(stick))
+    with qtbot.waitSignal(sync.forwarded, timeout=60_000):
+        qtbot.mouseClick(dialog.forward_button, Qt.MouseButton.LeftButton)
+    assert dialog.model.index(0, STATUS).data() == "Accepté"
+    assert dialog.model.index(0, STATUS + 1).data() == "4 opérations importées"
+    assert "retirer le support" in dialog.message.text()
+    shot(dialog, "fr-batches-2-courier.png")
+    dialog.close()
+    close_app(qapp, app)
+    receipts = list(stick.rglob("*.wpreceipt"))
+    assert len(receipts) == 1
+
+    # Back at the centre: the receipt acknowledges the four records.
+    app, sync = open_app(qapp, qtbot, field_path, "en")
+    assert sync.status["unsynced"] == 4
+    app.window.sync_batch_action.trigger()
+    dialog = app.window.batch_dialog
+    dialog.import_files(str(receipts[0].parent))
+    qtbot.waitUntil(lambda: dialog.model.rowCount() == 1 and "read" in dialog.message.text(), timeout=30_000)
+    assert dialog.model.index(0, STATUS).data() == "Receipt applied"
+    assert dialog.model.index(0, STATUS + 1).data().startswith("4 acknowledged")
+    shot(dialog, "en-batches-3-receipt.png")
+    with qtbot.waitSignal(sync.status_changed, timeout=30_000):
+        sync.refresh_status()
+    assert sync.status["unsynced"] == 0
+    dialog.close()
+    close_app(qapp, app)
