@@ -181,6 +181,7 @@ def test_waypoint_purge_applies_the_period_as_the_signed_in_user(laptop, capsys)
     assert shown["purged_at"] == out["at"] and shown["files"] == []
     with Vault.unlock(folder, username="admin", passphrase=PASSPHRASE) as vault:
         key, page_size = vault._dek, keyslots.cipher_page_size(keyslots.load(folder))
+        assert vault.verify().ok
     assert vault_leaks(folder, key, page_size, wanted) == []
 
 
