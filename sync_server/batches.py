@@ -17,11 +17,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from waypoint_core.protocol import PROTOCOL_VERSION, PULL_PAGE_MAX, now_ms
+from waypoint_core.protocol import PROTOCOL_VERSION, PULL_PAGE_MAX, b64decode, now_ms
 from waypoint_core.protocol.batchfile import BatchContent, BatchRefused, open_batch, seal_receipt
 
 from . import epochs
@@ -99,6 +99,7 @@ class BatchImporter:
         if row.revoked_at is not None:
             raise BatchRefused("revoked", "this laptop has been revoked: its batches are no longer taken")
         inner, part, parts = content.inner, content.header["part"], content.header["parts"]
+        _check_inner(inner)
         file_hash = hashlib.sha256(data).hexdigest()
         seen = self._seen(content.header["batch_id"], part)
         stats, response = PushStats(), None
@@ -196,6 +197,18 @@ class BatchImporter:
                                 .order_by(t.c.form_id, t.c.version)).all()
         return [{"form_id": r.form_id, "version": r.version, "title": r.title, "sha256": r.sha256, "xform": r.xform,
                  "signature": r.signature} for r in rows if (r.form_id, r.version) not in have]
+
+
+def _check_inner(inner: dict[str, Any]) -> None:
+    """What the receipt needs from the inner header, checked before anything is applied (it is signed by the
+    laptop, but a broken laptop must not get its ops applied and then no receipt)."""
+    try:
+        X25519PublicKey.from_public_bytes(b64decode(str(inner.get("return_key"))))
+        ok = isinstance(inner.get("cursor"), str) and isinstance(inner.get("forms"), list)
+    except (ValueError, TypeError):
+        ok = False
+    if not ok:
+        raise BatchRefused("tampered", "the batch's inner header is incomplete: export it again on the laptop")
 
 
 def list_imports(db: Database) -> list[dict[str, Any]]:

@@ -285,3 +285,22 @@ def test_field_staff_export_but_cannot_carry_batches(laptop, tmp_path):
         assert batch_service.export(staff, out).ops == 1
         with pytest.raises(PermissionDenied):
             batch_service.import_files(staff, [out])
+
+
+def test_stick_first_then_online_acknowledges_without_sending_twice(enrolled, coordinator, tmp_path, backend):
+    laptop = enrolled("stick-first")
+    for n in range(3):
+        register(laptop, f"Synthetic Stick First {n}", 40 + n)
+    out = stick(tmp_path)
+    batch_service.export(laptop, out)
+    batch_service.import_files(coordinator, [out])
+    batch_service.forward(coordinator, receipts_dir=tmp_path / "back", connect=fast_connect())
+    held = fingerprint(backend)
+    # The receipt stays on the stick; the laptop goes online first: its frozen ops get their stored results.
+    summary = sync_service.sync_now(laptop, connect=fast_connect())
+    assert summary.acknowledged == 3 and sync_service.sync_status(laptop)["unsynced"] == 0
+    after = fingerprint(backend)
+    assert (after["record"], after["record_version"], after["op_result"]) == \
+        (held["record"], held["record_version"], held["op_result"])
+    # The receipt arriving later acknowledges nothing again.
+    assert batch_service.import_files(laptop, receipts_in(tmp_path / "back"))[0]["acknowledged"] == 0
