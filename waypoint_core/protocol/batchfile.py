@@ -36,13 +36,12 @@ from pathlib import Path
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature, InvalidTag
-from cryptography.hazmat.primitives import hpke
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 
+from ..access.sealed import SUITE  # the one HPKE suite of the project: X25519, HKDF-SHA256, AES-256-GCM
 from .signing import SigningKey, b64decode, b64encode, canonical_json, key_id, sha256_hex
 
-SUITE = hpke.Suite(hpke.KEM.X25519, hpke.KDF.HKDF_SHA256, hpke.AEAD.AES_256_GCM)
 MAGIC_BATCH = b"WPBATCH1"
 MAGIC_RECEIPT = b"WPRCPT01"
 FORMAT_BATCH = "waypoint-batch/1"
