@@ -94,13 +94,15 @@ def search(vault: Vault, text: str, *, limit: int = DEFAULT_LIMIT, today: date |
     if query.has_keys:
         wanted = core.lookups(query)
         ranges = core.prefix_ranges(query)
-        rows = search_reads.key_hits(vault, wanted, [(low, high) for low, high, _, _ in ranges], visible=seen.rows)
-        for low, high, part, weight in ranges:
-            for key, _ in rows:
-                if low <= key < high:
-                    wanted.setdefault(key, (part, weight))
-        ids = core.pre_rank(wanted, rows)
-        stored = search_reads.profiles(vault, ids)
+        rows = search_reads.key_hits(vault, wanted, [(low, high) for low, high, _, _ in ranges])
+        if ranges:
+            for key in {key for key, _ in rows if key not in wanted}:
+                for low, high, part, weight in ranges:
+                    if low <= key < high:
+                        wanted.setdefault(key, (part, weight))
+        # the best by look-up weight, then only those the person may see (a few hidden ones may be among them)
+        ids = search_reads.visible_ids(vault, core.pre_rank(wanted, rows, core.BUDGET + core.BUDGET // 4), seen.rows)
+        stored = search_reads.profiles(vault, ids[:core.BUDGET])
     else:
         age = None
         if query.age is not None:
@@ -151,12 +153,14 @@ def possible_duplicates(vault: Vault, *, form_id: str, form_version: str, conten
     if seen.nothing:
         return []
     keys = search_keys(new)
-    rows = search_reads.key_hits(vault, keys, [], visible=seen.rows)
+    rows = search_reads.key_hits(vault, keys, [])
     counts: dict[str, int] = {}
     for _, other in rows:
         if other != record_id:
             counts[other] = counts.get(other, 0) + 1
-    ids = sorted(counts, key=lambda r: (-counts[r], r))[:core.BUDGET]
+    best = sorted(counts, key=lambda r: (-counts[r], r))[:core.BUDGET + core.BUDGET // 4]
+    ids = search_reads.visible_ids(vault, best, seen.rows)
+    ids = ids[:core.BUDGET]
     found: list[tuple[float, str, tuple[str, ...]]] = []
     for other, stored in search_reads.profiles(vault, ids).items():
         profile = Profile.from_json(stored)

@@ -30,41 +30,49 @@ class Summary:
     registered_on: str | None
 
 
-def _visible_join(visible: Visible, params: dict[str, Any]) -> str:
-    if visible == EVERYTHING:
-        return " JOIN registration r ON r.id = s.record_id AND r.deleted = 0"
-    return " JOIN registration r ON r.id = s.record_id AND r.deleted = 0" + visible.where(params, "r.")
+def _raw(session: Any) -> Any:
+    """The driver's own connection in this session's transaction: result rows without SQLAlchemy's per-row cost
+    (a common name's look-up returns thousands of rows)."""
+    return session.connection().connection.driver_connection
 
 
-def key_hits(vault: Vault, keys: Iterable[str], ranges: Iterable[tuple[str, str]], *,
-             visible: Visible = EVERYTHING) -> list[tuple[str, str]]:
-    """(key, record id) rows for exact keys and key ranges [low, high), among records `visible`."""
+def key_hits(vault: Vault, keys: Iterable[str], ranges: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    """(key, record id) rows for exact keys and key ranges [low, high), probed on the index alone (its primary
+    key covers them). A record's rows go with it, so every id found is a live record; who may see it is
+    `visible_ids`' question, asked of the few the pre-ranking keeps."""
     found: list[tuple[str, str]] = []
     with vault.session(readonly=True) as session:
-        conn = session.connection()
+        raw = _raw(session)
         for part in chunks(sorted(keys)):
             marks, params = in_list(part)
-            sql = "SELECT s.key, s.record_id FROM search_key s" + _visible_join(visible, params) + \
-                  f" WHERE s.key IN ({marks})"
-            found += [(row[0], row[1]) for row in conn.execute(text(sql), params)]
+            found += raw.execute(f"SELECT key, record_id FROM search_key WHERE key IN ({marks})", params).fetchall()
         for low, high in ranges:
-            params = {"low": low, "high": high}
-            sql = "SELECT s.key, s.record_id FROM search_key s" + _visible_join(visible, params) + \
-                  " WHERE s.key >= :low AND s.key < :high LIMIT 5000"
-            found += [(row[0], row[1]) for row in conn.execute(text(sql), params)]
+            found += raw.execute("SELECT key, record_id FROM search_key WHERE key >= :low AND key < :high "
+                                 "LIMIT 5000", {"low": low, "high": high}).fetchall()
     return found
+
+
+def visible_ids(vault: Vault, record_ids: list[str], visible: Visible = EVERYTHING) -> list[str]:
+    """These records, in their order, keeping the live ones `visible` (one primary-key look-up each)."""
+    kept: set[str] = set()
+    with vault.session(readonly=True) as session:
+        raw = _raw(session)
+        for part in chunks(record_ids):
+            marks, params = in_list(part)
+            sql = f"SELECT id FROM registration WHERE id IN ({marks}) AND deleted = 0" + visible.where(params)
+            kept.update(row[0] for row in raw.execute(sql, params).fetchall())
+    return [record_id for record_id in record_ids if record_id in kept]
 
 
 def profiles(vault: Vault, record_ids: Iterable[str]) -> dict[str, str]:
     """record id → stored profile JSON."""
     found: dict[str, str] = {}
     with vault.session(readonly=True) as session:
-        conn = session.connection()
+        raw = _raw(session)
         for part in chunks(list(record_ids)):
             marks, params = in_list(part)
-            for row in conn.execute(text(f"SELECT record_id, profile FROM search_profile WHERE record_id IN ({marks})"),
-                                    params):
-                found[row[0]] = row[1]
+            found.update(raw.execute(f"SELECT record_id, profile FROM search_profile WHERE record_id IN ({marks})",
+                                     params).fetchall())
     return found
 
 
@@ -83,8 +91,8 @@ def filtered(vault: Vault, filters: dict[str, frozenset[str]], *, age: tuple[int
     if age is not None:
         params.update(age_low=age[0], age_high=age[1])
         where += " AND r.age BETWEEN :age_low AND :age_high"
-    sql = ("SELECT s.record_id, s.profile FROM search_profile s" + _visible_join(visible, params) + " WHERE 1"
-           + where + " ORDER BY r.updated_at DESC LIMIT :limit")
+    sql = ("SELECT s.record_id, s.profile FROM registration r JOIN search_profile s ON s.record_id = r.id "
+           "WHERE r.deleted = 0" + visible.where(params, "r.") + where + " ORDER BY r.updated_at DESC LIMIT :limit")
     with vault.session(readonly=True) as session:
         return {row[0]: row[1] for row in session.connection().execute(text(sql), params)}
 

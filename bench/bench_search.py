@@ -1,0 +1,171 @@
+"""Search on the device through SQLCipher: quality and latency of `waypoint search` on synthetic people.
+
+    .venv/bin/python bench/bench_search.py                    # 100,000 people (about 116,000 registrations)
+    .venv/bin/python bench/bench_search.py --people 10000     # quicker
+
+Builds a vault (test KDF profile, in a temporary folder removed after) with the shipped forms, saves every
+synthetic registration (tests/registry/synthetic_people.py) through the vault's writer in batches, so the search
+index is built exactly as saving builds it, and then runs the search service the app and the CLI call (rights
+checked, index look-ups through SQLCipher, ranking, summary lines) as an administrator:
+
+- name queries (another spelling or script, words in either order), documents retyped with spaces, phones in
+  national form: recall, precision over every result and over results scored 0.9 or more, latency;
+- as-you-type queries (the first 3, 4, 5… letters of a given name, then the family name begun): latency;
+- the time to save and index the registrations, and the index's size.
+Prints figures; asserts nothing (tests/registry/test_search_device.py checks behaviour).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("WAYPOINT_ALLOW_TEST_KDF", "1")
+
+from xml.sax.saxutils import escape
+
+from desktop_app.services import forms, search
+from desktop_app.vault import Vault, search_reads
+from desktop_app.vault.registrations import RegistrationDraft, save_registrations
+from tests.registry.synthetic_people import Population, Synthetic, generate, group_spellings
+from waypoint_core.registry.person import PersonRecord
+
+FORM, VERSION = "waypoint_migrant_registration", "2026120601"
+BATCH = 2_000
+
+
+def record_id(synthetic_id: str) -> str:
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, "waypoint-bench:" + synthetic_id))
+
+
+def content(record: PersonRecord, rid: str) -> str:
+    def leaf(name: str, value: object) -> str:
+        return f"<{name}>{escape(str(value))}</{name}>" if value not in (None, "") else f"<{name}/>"
+    return ("<data id=\"waypoint_migrant_registration\"><centre_page>" + leaf("centre_country", record.country)
+            + leaf("centre", record.centre) + leaf("registered_on", record.age_on) + "</centre_page><consent>"
+            + leaf("consent_services", "yes") + leaf("consent_matching", "yes" if record.consent_matching else "no")
+            + "</consent><identity>" + leaf("given_name", record.given_name) + leaf("family_name", record.family_name)
+            + leaf("sex", record.sex) + leaf("date_of_birth", record.date_of_birth) + leaf("age_years", record.age_years)
+            + leaf("nationality", record.nationality) + leaf("id_document_type", record.document_type)
+            + leaf("id_document_number", record.document_number) + leaf("phone", record.phone) + "</identity>"
+            + f"<meta><instanceID>uuid:{rid}</instanceID></meta></data>")
+
+
+def load(vault: Vault, population: Population) -> float:
+    started = time.perf_counter()
+    records = population.records
+    for start in range(0, len(records), BATCH):
+        drafts = []
+        for synthetic in records[start:start + BATCH]:
+            r = synthetic.record
+            rid = record_id(r.id)
+            drafts.append(RegistrationDraft(FORM, VERSION, "finalized", content(r, rid), rid, {
+                "title": f"{r.given_name or ''} {r.family_name or ''}".strip(), "sex": r.sex,
+                "age": r.age_years, "nationality": r.nationality, "centre": r.centre,
+                "registered_on": r.age_on.isoformat() if r.age_on else None}))
+        save_registrations(vault, drafts)
+    return time.perf_counter() - started
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(p * len(ordered)))]
+
+
+def quality(vault: Vault, population: Population, rng: random.Random, sample: int) -> None:
+    records = population.records
+    kinds: dict[str, list[tuple[str, set[str]]]] = {"name (other spelling or script, either order)": [],
+                                                    "document (retyped with spaces)": [], "phone (national form)": []}
+    by_groups: dict[frozenset[str], list[Synthetic]] = {}
+    for r in records:
+        by_groups.setdefault(r.groups, []).append(r)
+    for person in rng.sample(records, sample):
+        words = [rng.choice(group_spellings(g)) for g in sorted(person.groups)]
+        rng.shuffle(words)
+        right = {record_id(r.record.id) for r in records if person.groups <= r.groups}
+        kinds["name (other spelling or script, either order)"].append((" ".join(words) + " ", right))
+    for person in rng.sample([r for r in records if r.record.document_number], sample // 2):
+        number = person.record.document_number or ""
+        right = {record_id(r.record.id) for r in records if r.identity == person.identity and r.record.document_number}
+        kinds["document (retyped with spaces)"].append((f"{number[:2]} {number[2:5]} {number[5:]}", right))
+    for person in rng.sample([r for r in records if r.record.phone], sample // 2):
+        phone = "".join(ch for ch in person.record.phone or "" if ch.isdigit())[-8:]
+        right = {record_id(r.record.id) for r in records if r.identity == person.identity and r.record.phone}
+        kinds["phone (national form)"].append((" ".join(phone[i:i + 2] for i in range(0, 8, 2)), right))
+    for kind, queries in kinds.items():
+        found = relevant = returned = sure = sure_right = 0
+        times = []
+        for text, right in queries:
+            started = time.perf_counter()
+            outcome = search.search(vault, text, limit=1000)
+            times.append(time.perf_counter() - started)
+            got = {r.record_id for r in outcome.results}
+            found += len(got & right)
+            relevant += len(right)
+            returned += len(got)
+            confident = {r.record_id for r in outcome.results if r.score >= 0.9}
+            sure += len(confident)
+            sure_right += len(confident & right)
+        print(f"  {kind} ({len(queries)} queries): recall {found / relevant:.3f}, precision "
+              f"{found / max(returned, 1):.3f} over all results, {sure_right / max(sure, 1):.3f} over results >= 0.9;"
+              f" latency median {statistics.median(times) * 1000:.0f} ms, p95 {percentile(times, 0.95) * 1000:.0f} ms,"
+              f" max {max(times) * 1000:.0f} ms")
+
+
+def as_you_type(vault: Vault, population: Population, rng: random.Random, sample: int) -> None:
+    times: list[float] = []
+    first: list[float] = []
+    for person in rng.sample(population.records, sample):
+        given = (person.record.given_name or "").split()[0]
+        family = person.record.family_name or ""
+        typed = [given[:n] for n in range(3, len(given) + 1)] + [f"{given} {family[:n]}" for n in
+                                                                    range(1, len(family) + 1)]
+        for n, text in enumerate(typed):
+            started = time.perf_counter()
+            search.search(vault, text)
+            elapsed = time.perf_counter() - started
+            times.append(elapsed)
+            if n == 0:
+                first.append(elapsed)
+    print(f"  as you type ({len(times)} searches, {sample} names typed letter by letter): median "
+          f"{statistics.median(times) * 1000:.0f} ms, p95 {percentile(times, 0.95) * 1000:.0f} ms, max "
+          f"{max(times) * 1000:.0f} ms; the first three letters: median {statistics.median(first) * 1000:.0f} ms")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--people", type=int, default=100_000)
+    parser.add_argument("--sample", type=int, default=300, help="name queries (half as many documents and phones)")
+    args = parser.parse_args()
+    population = generate(args.people)
+    folder = Path(tempfile.mkdtemp(prefix="waypoint-bench-search-"))
+    try:
+        vault, _ = Vault.create(folder / "vault", admin_username="bench", admin_passphrase="bench passphrase one",
+                                kdf_profile="test")
+        with vault:
+            forms.install_shipped_forms(vault)
+            seconds = load(vault, population)
+            people, keys = search_reads.index_size(vault)
+            size = sum(p.stat().st_size for p in (folder / "vault").glob("waypoint.db*"))
+            print(f"search on the device: {len(population.records):,} registrations of {population.people:,} synthetic "
+                  f"people saved and indexed through the writer in {seconds:.0f} s "
+                  f"({len(population.records) / seconds:,.0f} a second); index {people:,} profiles, {keys:,} keys; "
+                  f"vault {size / 1e6:.0f} MB")
+            rng = random.Random(11)
+            quality(vault, population, rng, args.sample)
+            as_you_type(vault, population, rng, 40)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
