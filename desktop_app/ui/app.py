@@ -23,6 +23,7 @@ from desktop_app.ui.i18n import SUPPORTED, Translations
 from desktop_app.ui.idle import IdleWatcher
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.access_area import install_access
+from desktop_app.ui.access_audit import install_audit
 from desktop_app.ui.place_page import install_place
 from desktop_app.ui.registry_search import install_search
 from desktop_app.ui.security_clipboard import ClipboardGuard
@@ -111,6 +112,7 @@ def build_app(
     sync = install_sync(window=window, tasks=tasks, controller=controller)
     install_place(window=window, controller=controller)  # the laptop's country and centre (new records' defaults)
     install_access(window=window, controller=controller)  # People, and the new-passphrase step after a reset
+    install_audit(window=window, controller=controller)  # the audit log (coordinators), in the same menu
     install_search(window=window, controller=controller, forms=forms)  # Find a person; "already registered?"
     # After the list's first page and counts, which the window queues on unlock before this runs.
     integrity = IntegrityWatch(controller=controller, parent_window=window)

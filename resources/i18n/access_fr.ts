@@ -76,6 +76,287 @@
     </message>
 </context>
 <context>
+    <name>AuditArea</name>
+    <message>
+        <source>Verifying every entry…</source>
+        <translation>Vérification de chaque entrée…</translation>
+    </message>
+    <message numerus="yes">
+        <source>The chain is intact: %n entries verified, none removed, reordered or altered.</source>
+        <translation>
+            <numerusform>La chaîne est intacte : %n entrée vérifiée, aucune retirée, déplacée ni modifiée.</numerusform>
+            <numerusform>La chaîne est intacte : %n entrées vérifiées, aucune retirée, déplacée ni modifiée.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Entry %1 was altered after it was written.</source>
+        <translation>L&apos;entrée %1 a été modifiée après son écriture.</translation>
+    </message>
+    <message>
+        <source>Entry %1 is missing: it was removed.</source>
+        <translation>L&apos;entrée %1 manque : elle a été retirée.</translation>
+    </message>
+    <message>
+        <source>Entry %1 is out of order: entries were moved.</source>
+        <translation>L&apos;entrée %1 n&apos;est pas à sa place : des entrées ont été déplacées.</translation>
+    </message>
+    <message>
+        <source>Entry %1 does not follow the entry before it: an entry was removed, replaced or moved.</source>
+        <translation>L&apos;entrée %1 ne suit pas celle d&apos;avant : une entrée a été retirée, remplacée ou déplacée.</translation>
+    </message>
+    <message>
+        <source>The log was cut at its end from entry %1.</source>
+        <translation>Le journal a été coupé à la fin à partir de l&apos;entrée %1.</translation>
+    </message>
+    <message>
+        <source>The audit log does not verify. %1 Report this to your organisation.</source>
+        <translation>Le journal d&apos;audit ne se vérifie pas. %1 Signalez-le à votre organisation.</translation>
+    </message>
+    <message>
+        <source>Choose where to save the audit log</source>
+        <translation>Choisir où enregistrer le journal d&apos;audit</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n entries exported to %1.</source>
+        <translation>
+            <numerusform>%n entrée exportée dans %1.</numerusform>
+            <numerusform>%n entrées exportées dans %1.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>&amp;Audit log…</source>
+        <translation>&amp;Journal d&apos;audit…</translation>
+    </message>
+</context>
+<context>
+    <name>AuditModel</name>
+    <message>
+        <source>When</source>
+        <translation>Quand</translation>
+    </message>
+    <message>
+        <source>Who</source>
+        <translation>Qui</translation>
+    </message>
+    <message>
+        <source>What</source>
+        <translation>Quoi</translation>
+    </message>
+    <message>
+        <source>Record</source>
+        <translation>Dossier</translation>
+    </message>
+    <message>
+        <source>Outcome</source>
+        <translation>Résultat</translation>
+    </message>
+    <message>
+        <source>Detail</source>
+        <translation>Détail</translation>
+    </message>
+    <message>
+        <source>Entry %1 (%2)</source>
+        <translation>Entrée %1 (%2)</translation>
+    </message>
+</context>
+<context>
+    <name>AuditPage</name>
+    <message>
+        <source>Everyone</source>
+        <translation>Tout le monde</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n entries</source>
+        <translation>
+            <numerusform>%n entrée</numerusform>
+            <numerusform>%n entrées</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Audit log</source>
+        <translation>Journal d&apos;audit</translation>
+    </message>
+    <message>
+        <source>Everything done on this laptop: who opened, changed, finalized, deleted or exported which record, sign-ins, locks, sync and changes to people. Each entry is chained to the one before, so a removed or altered entry is found.</source>
+        <translation>Tout ce qui est fait sur cet ordinateur : qui a ouvert, modifié, finalisé, supprimé ou exporté quel dossier, les connexions, les verrouillages, la synchronisation et les changements de personnes. Chaque entrée est chaînée à la précédente : une entrée retirée ou modifiée est détectée.</translation>
+    </message>
+    <message>
+        <source>&amp;Person:</source>
+        <translation>&amp;Personne :</translation>
+    </message>
+    <message>
+        <source>&amp;Events:</source>
+        <translation>&amp;Événements :</translation>
+    </message>
+    <message>
+        <source>P&amp;eriod:</source>
+        <translation>P&amp;ériode :</translation>
+    </message>
+    <message>
+        <source>Re&amp;cord:</source>
+        <translation>Dossi&amp;er :</translation>
+    </message>
+    <message>
+        <source>Record id</source>
+        <translation>Identifiant du dossier</translation>
+    </message>
+    <message>
+        <source>All events</source>
+        <translation>Tous les événements</translation>
+    </message>
+    <message>
+        <source>Records</source>
+        <translation>Dossiers</translation>
+    </message>
+    <message>
+        <source>Sign-in and lock</source>
+        <translation>Connexion et verrouillage</translation>
+    </message>
+    <message>
+        <source>People and roles</source>
+        <translation>Personnes et rôles</translation>
+    </message>
+    <message>
+        <source>Sync</source>
+        <translation>Synchronisation</translation>
+    </message>
+    <message>
+        <source>All time</source>
+        <translation>Toute la période</translation>
+    </message>
+    <message>
+        <source>Today</source>
+        <translation>Aujourd&apos;hui</translation>
+    </message>
+    <message>
+        <source>Last 7 days</source>
+        <translation>7 derniers jours</translation>
+    </message>
+    <message>
+        <source>Last 30 days</source>
+        <translation>30 derniers jours</translation>
+    </message>
+    <message>
+        <source>&amp;Verify the chain</source>
+        <translation>&amp;Vérifier la chaîne</translation>
+    </message>
+    <message>
+        <source>E&amp;xport…</source>
+        <translation>E&amp;xporter…</translation>
+    </message>
+    <message>
+        <source>Back to the &amp;list</source>
+        <translation>Retour à la &amp;liste</translation>
+    </message>
+</context>
+<context>
+    <name>AuditWords</name>
+    <message>
+        <source>Opened a record</source>
+        <translation>A ouvert un dossier</translation>
+    </message>
+    <message>
+        <source>Read restricted answers</source>
+        <translation>A lu des réponses restreintes</translation>
+    </message>
+    <message>
+        <source>Started a record</source>
+        <translation>A commencé un dossier</translation>
+    </message>
+    <message>
+        <source>Changed a record</source>
+        <translation>A modifié un dossier</translation>
+    </message>
+    <message>
+        <source>Finalized a record</source>
+        <translation>A finalisé un dossier</translation>
+    </message>
+    <message>
+        <source>Deleted a record</source>
+        <translation>A supprimé un dossier</translation>
+    </message>
+    <message>
+        <source>Printed a record</source>
+        <translation>A imprimé un dossier</translation>
+    </message>
+    <message>
+        <source>Exported records</source>
+        <translation>A exporté des dossiers</translation>
+    </message>
+    <message>
+        <source>Reviewed conflicts</source>
+        <translation>A examiné des conflits</translation>
+    </message>
+    <message>
+        <source>Signed in</source>
+        <translation>S&apos;est connecté(e)</translation>
+    </message>
+    <message>
+        <source>Wrong passphrase</source>
+        <translation>Phrase secrète erronée</translation>
+    </message>
+    <message>
+        <source>Locked</source>
+        <translation>A verrouillé</translation>
+    </message>
+    <message>
+        <source>Erased the vault</source>
+        <translation>A effacé le coffre</translation>
+    </message>
+    <message>
+        <source>Synchronised</source>
+        <translation>A synchronisé</translation>
+    </message>
+    <message>
+        <source>Managed people</source>
+        <translation>A géré les personnes</translation>
+    </message>
+    <message>
+        <source>Added a person</source>
+        <translation>A ajouté une personne</translation>
+    </message>
+    <message>
+        <source>Removed a person</source>
+        <translation>A retiré une personne</translation>
+    </message>
+    <message>
+        <source>Changed roles</source>
+        <translation>A changé des rôles</translation>
+    </message>
+    <message>
+        <source>Reset a passphrase</source>
+        <translation>A réinitialisé une phrase secrète</translation>
+    </message>
+    <message>
+        <source>Managed devices</source>
+        <translation>A géré les appareils</translation>
+    </message>
+    <message>
+        <source>Reviewed the audit log</source>
+        <translation>A consulté le journal d&apos;audit</translation>
+    </message>
+    <message>
+        <source>Exported the audit log</source>
+        <translation>A exporté le journal d&apos;audit</translation>
+    </message>
+    <message>
+        <source>Allowed</source>
+        <translation>Autorisé</translation>
+    </message>
+    <message>
+        <source>Refused</source>
+        <translation>Refusé</translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>Fait</translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation>Échec</translation>
+    </message>
+</context>
+<context>
     <name>NewPassphrasePage</name>
     <message>
         <source>The two passphrases differ.</source>

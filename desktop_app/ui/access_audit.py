@@ -1,0 +1,473 @@
+"""The audit log screen (coordinators): who did what, when, to which record, and whether the chain still proves it.
+
+Administration → Audit log… A table (a Qt item model loading page by page, newest first) narrowed by person, by
+record, by kind of event and by period; "Verify the chain" walks every entry and names the first one that does not
+fit; "Export…" writes what the filters select to a CSV file (with the hashes) in a folder chosen with the app's
+own file picker. Everything runs through services/audit.py on the database thread, which checks the review right
+each time; opening the screen, verifying and exporting are themselves recorded.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QCoreApplication,
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QAction, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_app.services import access, audit
+from desktop_app.services.audit import Entry, Filter
+from desktop_app.services.session import Failure, SignedInUser, classify
+from desktop_app.ui.messages import failure_text
+from desktop_app.ui.security_files import choose_folder
+
+WHEN, WHO, WHAT, RECORD, OUTCOME, DETAIL = range(6)
+PAGE = 200
+EVERYONE = ""
+# kind of event -> the prefix services/audit.py filters on
+KINDS = ("", "record", "session.", "users.", "sync.", "audit.")
+PERIODS = (0, 1, 7, 30)  # days back; 0: all time
+
+
+def event_text(event: str) -> str:
+    """An event name in the interface language (unknown names as they are)."""
+    words = {
+        "record.view": QCoreApplication.translate("AuditWords", "Opened a record"),
+        "record.read_sensitive": QCoreApplication.translate("AuditWords", "Read restricted answers"),
+        "record.create": QCoreApplication.translate("AuditWords", "Started a record"),
+        "record.edit": QCoreApplication.translate("AuditWords", "Changed a record"),
+        "record.finalize": QCoreApplication.translate("AuditWords", "Finalized a record"),
+        "record.delete": QCoreApplication.translate("AuditWords", "Deleted a record"),
+        "record.print": QCoreApplication.translate("AuditWords", "Printed a record"),
+        "records.export": QCoreApplication.translate("AuditWords", "Exported records"),
+        "records.review": QCoreApplication.translate("AuditWords", "Reviewed conflicts"),
+        "session.sign_in": QCoreApplication.translate("AuditWords", "Signed in"),
+        "session.sign_in_failed": QCoreApplication.translate("AuditWords", "Wrong passphrase"),
+        "session.lock": QCoreApplication.translate("AuditWords", "Locked"),
+        "vault.wipe": QCoreApplication.translate("AuditWords", "Erased the vault"),
+        "sync.run": QCoreApplication.translate("AuditWords", "Synchronised"),
+        "users.manage": QCoreApplication.translate("AuditWords", "Managed people"),
+        "users.add": QCoreApplication.translate("AuditWords", "Added a person"),
+        "users.remove": QCoreApplication.translate("AuditWords", "Removed a person"),
+        "users.roles": QCoreApplication.translate("AuditWords", "Changed roles"),
+        "users.reset": QCoreApplication.translate("AuditWords", "Reset a passphrase"),
+        "devices.manage": QCoreApplication.translate("AuditWords", "Managed devices"),
+        "audit.review": QCoreApplication.translate("AuditWords", "Reviewed the audit log"),
+        "audit.export": QCoreApplication.translate("AuditWords", "Exported the audit log"),
+    }
+    return words.get(event, event)
+
+
+def outcome_text(outcome: str) -> str:
+    words = {
+        "allowed": QCoreApplication.translate("AuditWords", "Allowed"),
+        "refused": QCoreApplication.translate("AuditWords", "Refused"),
+        "done": QCoreApplication.translate("AuditWords", "Done"),
+        "failed": QCoreApplication.translate("AuditWords", "Failed"),
+    }
+    return words.get(outcome, outcome)
+
+
+def when_text(at: str) -> str:
+    """'2026-12-06 11:37:03 UTC' from the stored ISO time."""
+    return at[:19].replace("T", " ") + " UTC" if len(at) >= 19 else at
+
+
+class AuditModel(QAbstractTableModel):
+    """Entries as rows, newest first; more are asked for (`more_wanted`) as the view scrolls."""
+
+    more_wanted = Signal(int)  # the offset of the next page
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._entries: list[Entry] = []
+        self._total = 0
+        self._loading = False
+
+    def reset(self, entries: list[Entry], total: int) -> None:
+        self.beginResetModel()
+        self._entries, self._total, self._loading = list(entries), total, False
+        self.endResetModel()
+
+    def append(self, entries: list[Entry]) -> None:
+        self._loading = False
+        if not entries:
+            self._total = len(self._entries)
+            return
+        first = len(self._entries)
+        self.beginInsertRows(QModelIndex(), first, first + len(entries) - 1)
+        self._entries.extend(entries)
+        self.endInsertRows()
+
+    def clear(self) -> None:
+        self.reset([], 0)
+
+    @property
+    def total(self) -> int:
+        return self._total
+
+    def entry(self, row: int) -> Entry | None:
+        return self._entries[row] if 0 <= row < len(self._entries) else None
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._entries)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else 6
+
+    def canFetchMore(self, parent: QModelIndex | QPersistentModelIndex) -> bool:
+        return not parent.isValid() and not self._loading and len(self._entries) < self._total
+
+    def fetchMore(self, parent: QModelIndex | QPersistentModelIndex) -> None:
+        if self.canFetchMore(parent):
+            self._loading = True
+            self.more_wanted.emit(len(self._entries))
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
+        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
+            return None
+        return {WHEN: self.tr("When"), WHO: self.tr("Who"), WHAT: self.tr("What"), RECORD: self.tr("Record"),
+                OUTCOME: self.tr("Outcome"), DETAIL: self.tr("Detail")}.get(section)
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        entry = self.entry(index.row()) if index.isValid() else None
+        if entry is None:
+            return None
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            if column == WHEN:
+                return when_text(entry.at)
+            if column == WHO:
+                return entry.actor
+            if column == WHAT:
+                return event_text(entry.event)
+            if column == RECORD:
+                return entry.record_id[:8] if entry.record_id else ""
+            if column == OUTCOME:
+                return outcome_text(entry.outcome)
+            if column == DETAIL:
+                return entry.detail
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if column == RECORD and entry.record_id:
+                return entry.record_id
+            if column == WHAT:
+                return self.tr("Entry %1 (%2)").replace("%1", str(entry.seq)).replace("%2", entry.event)
+        if role == Qt.ItemDataRole.UserRole + 1:
+            return entry.seq
+        return None
+
+    def retranslate(self) -> None:
+        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, 5)
+        if self._entries:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._entries) - 1, 5))
+
+
+class AuditPage(QWidget):
+    """Heading, filters, the table, what verification found, and the actions."""
+
+    filters_changed = Signal()
+    verify_requested = Signal()
+    export_requested = Signal()
+    back_requested = Signal()
+
+    def __init__(self, model: AuditModel) -> None:
+        super().__init__(objectName="auditPage")
+        self.model = model
+        self.heading = QLabel(objectName="pageHeading")
+        self.intro = QLabel(wordWrap=True, objectName="hint")
+        self.person = QComboBox(objectName="auditPerson")
+        self.record = QLineEdit(objectName="auditRecord")
+        self.record.setClearButtonEnabled(True)
+        self.kind = QComboBox(objectName="auditKind")
+        self.period = QComboBox(objectName="auditPeriod")
+        self.person_label, self.record_label, self.kind_label, self.period_label = (QLabel() for _ in range(4))
+        for label, buddy in ((self.person_label, self.person), (self.record_label, self.record),
+                             (self.kind_label, self.kind), (self.period_label, self.period)):
+            label.setBuddy(buddy)
+        self.table = QTableView(objectName="auditTable")
+        self.table.setModel(model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setStyleSheet("QTableView::item { padding: 4px 10px; }")
+        self.count = QLabel(objectName="hint")
+        self.status = QLabel(wordWrap=True, objectName="notice")
+        self.status.hide()
+        self.error = QLabel(wordWrap=True, objectName="error")
+        self.error.hide()
+        self.verify_button = QPushButton(objectName="primary")
+        self.export_button = QPushButton()
+        self.back_button = QPushButton()
+        self.verify_button.clicked.connect(self.verify_requested.emit)
+        self.export_button.clicked.connect(self.export_requested.emit)
+        self.back_button.clicked.connect(self.back_requested.emit)
+        for combo in (self.person, self.kind, self.period):
+            combo.currentIndexChanged.connect(lambda _: self.filters_changed.emit())
+        self.record.editingFinished.connect(self.filters_changed.emit)
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.back_requested.emit,
+                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        filters = QHBoxLayout()
+        for label, field in ((self.person_label, self.person), (self.kind_label, self.kind),
+                             (self.period_label, self.period), (self.record_label, self.record)):
+            filters.addWidget(label)
+            filters.addWidget(field, 1 if field is self.record else 0)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.verify_button)
+        buttons.addWidget(self.export_button)
+        buttons.addStretch()
+        buttons.addWidget(self.back_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(24, 16, 24, 16)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.intro)
+        layout.addLayout(filters)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.count)
+        layout.addWidget(self.status)
+        layout.addWidget(self.error)
+        layout.addLayout(buttons)
+        self.retranslate()
+
+    def set_people(self, names: list[str]) -> None:
+        chosen = self.person.currentData()
+        self.person.blockSignals(True)
+        self.person.clear()
+        self.person.addItem(self.tr("Everyone"), EVERYONE)
+        for name in names:
+            self.person.addItem(name, name)
+        self.person.setCurrentIndex(max(0, self.person.findData(chosen)))
+        self.person.blockSignals(False)
+
+    def current_filter(self, *, today: datetime | None = None) -> Filter:
+        days = self.period.currentData() or 0
+        since = None
+        if days:
+            start = (today or datetime.now(UTC)).date() - timedelta(days=days - 1)
+            since = start.isoformat()
+        return Filter(actor=self.person.currentData() or None, record_id=self.record.text().strip() or None,
+                      event_prefix=self.kind.currentData() or None, since=since)
+
+    def show_count(self, total: int) -> None:
+        self.count.setText(self.tr("%n entries", "", total))
+
+    def say(self, text: str) -> None:
+        self.error.hide()
+        self.status.setText(text)
+        self.status.show()
+
+    def show_problem(self, text: str) -> None:
+        self.status.hide()
+        self.error.setText(text)
+        self.error.show()
+
+    def show_failure(self, failure: Failure) -> None:
+        self.show_problem(failure_text(failure))
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        self.heading.setText(self.tr("Audit log"))
+        self.intro.setText(self.tr("Everything done on this laptop: who opened, changed, finalized, deleted or "
+                                   "exported which record, sign-ins, locks, sync and changes to people. Each entry "
+                                   "is chained to the one before, so a removed or altered entry is found."))
+        self.person_label.setText(self.tr("&Person:"))
+        self.kind_label.setText(self.tr("&Events:"))
+        self.period_label.setText(self.tr("P&eriod:"))
+        self.record_label.setText(self.tr("Re&cord:"))
+        self.record.setPlaceholderText(self.tr("Record id"))
+        kinds = (self.tr("All events"), self.tr("Records"), self.tr("Sign-in and lock"),
+                 self.tr("People and roles"), self.tr("Sync"), self.tr("Audit log"))
+        periods = (self.tr("All time"), self.tr("Today"), self.tr("Last 7 days"), self.tr("Last 30 days"))
+        for combo, texts, values in ((self.kind, kinds, KINDS), (self.period, periods, PERIODS)):
+            chosen = max(0, combo.currentIndex())
+            combo.blockSignals(True)
+            combo.clear()
+            for text, value in zip(texts, values, strict=True):
+                combo.addItem(text, value)
+            combo.setCurrentIndex(chosen)
+            combo.blockSignals(False)
+        if self.person.count():
+            self.person.setItemText(0, self.tr("Everyone"))
+        self.verify_button.setText(self.tr("&Verify the chain"))
+        self.export_button.setText(self.tr("E&xport…"))
+        self.back_button.setText(self.tr("Back to the &list"))
+        self.show_count(self.model.total)
+        self.model.retranslate()
+
+
+class AuditArea(QObject):
+    """Owns the audit screen and its menu entry (in the Administration menu)."""
+
+    def __init__(self, *, window, controller) -> None:
+        super().__init__(window)
+        self.window, self.controller = window, controller
+        self.model = AuditModel()
+        self.page = AuditPage(self.model)
+        window.add_page(self.page)
+        self.action = QAction(window, objectName="auditAction", shortcut=QKeySequence("Ctrl+Shift+A"))
+        self.action.triggered.connect(self.open)
+        self.action.setVisible(False)
+        window.access.admin_menu.addAction(self.action)
+        self.page.back_requested.connect(window.show_registrations)
+        self.page.filters_changed.connect(self.reload)
+        self.page.verify_requested.connect(self.verify)
+        self.page.export_requested.connect(self.choose_export)
+        self.model.more_wanted.connect(self._more)
+        controller.unlocked.connect(self._unlocked)
+        controller.locking.connect(self._locking)
+        self._generation = 0
+        self.retranslate()
+
+    def _unlocked(self, user: SignedInUser) -> None:
+        roles = user.roles or (user.role,)
+        may_review = access.roles_allow(roles, "review", "registration")
+        self.action.setVisible(may_review)
+        self.window.access.people_action.setVisible(access.roles_allow(roles, "manage_users", "organisation"))
+        if may_review:
+            self.window.access.menu.setVisible(True)
+
+    def open(self) -> None:
+        if not self.controller.is_unlocked:
+            return
+        self.window.show_page(self.page)
+        self.page.status.hide()
+        self.page.error.hide()
+
+        def opened(vault) -> list[str]:
+            audit.open_review(vault)
+            return audit.actors(vault)
+
+        task = self.controller.run_with_vault(lambda vault, state: opened(vault), name="db:audit-open")
+        task.succeeded.connect(lambda names: (self.page.set_people(names), self.reload()))
+        task.failed.connect(lambda exc: self.page.show_failure(classify(exc)))
+
+    def reload(self) -> None:
+        if not self.controller.is_unlocked:
+            return
+        self._generation += 1
+        generation, chosen = self._generation, self.page.current_filter()
+
+        def first(vault) -> tuple[list[Entry], int]:
+            return audit.entries(vault, chosen, limit=PAGE), audit.count(vault, chosen)
+
+        task = self.controller.run_with_vault(lambda vault, state: first(vault), name="db:audit-page")
+        task.succeeded.connect(lambda found: self._listed(generation, *found))
+        task.failed.connect(lambda exc: self.page.show_failure(classify(exc)))
+
+    def _listed(self, generation: int, entries: list[Entry], total: int) -> None:
+        if generation != self._generation or not self.controller.is_unlocked:
+            return
+        self.model.reset(entries, total)
+        self.page.show_count(total)
+        if entries:
+            self.page.table.selectRow(0)
+        self.page.table.setFocus()
+
+    def _more(self, offset: int) -> None:
+        if not self.controller.is_unlocked:
+            return
+        generation, chosen = self._generation, self.page.current_filter()
+        task = self.controller.run_with_vault(
+            lambda vault, state: audit.entries(vault, chosen, offset=offset, limit=PAGE), name="db:audit-more")
+        task.succeeded.connect(lambda found: self.model.append(found) if generation == self._generation else None)
+        task.failed.connect(lambda exc: self.page.show_failure(classify(exc)))
+
+    def verify(self) -> None:
+        if not self.controller.is_unlocked:
+            return
+        self.page.say(self.tr("Verifying every entry…"))
+        task = self.controller.run_with_vault(lambda vault, state: audit.verify(vault), name="db:audit-verify")
+        task.succeeded.connect(self._verified)
+        task.failed.connect(lambda exc: self.page.show_failure(classify(exc)))
+
+    def _verified(self, result) -> None:
+        if result.broken is None:
+            self.page.say(self.tr("The chain is intact: %n entries verified, none removed, reordered or altered.",
+                                  "", result.count))
+            return
+        problem = result.broken
+        words = {
+            "altered": self.tr("Entry %1 was altered after it was written."),
+            "missing": self.tr("Entry %1 is missing: it was removed."),
+            "out_of_order": self.tr("Entry %1 is out of order: entries were moved."),
+            "does_not_follow": self.tr("Entry %1 does not follow the entry before it: an entry was removed, "
+                                       "replaced or moved."),
+            "truncated": self.tr("The log was cut at its end from entry %1."),
+        }.get(problem.problem, problem.message)
+        self.page.show_problem(self.tr("The audit log does not verify. %1 Report this to your organisation.")
+                               .replace("%1", words.replace("%1", str(problem.seq))))
+
+    def choose_export(self) -> None:
+        if not self.controller.is_unlocked:
+            return
+        choose_folder(self.window, self.tr("Choose where to save the audit log"), str(Path.home()), self.export_to)
+
+    def export_to(self, folder: str) -> None:
+        if not self.controller.is_unlocked:
+            return
+        chosen = self.page.current_filter()
+        target = Path(folder) / f"waypoint-audit-{datetime.now(UTC).strftime('%Y%m%d-%H%M%S')}.csv"
+        task = self.controller.run_with_vault(lambda vault, state: audit.export_csv(vault, target, chosen),
+                                              name="db:audit-export")
+        task.succeeded.connect(lambda n: self.page.say(self.tr("%n entries exported to %1.", "", n)
+                                                       .replace("%1", str(target))))
+        task.failed.connect(lambda exc: self.page.show_failure(classify(exc)))
+
+    def _locking(self) -> None:
+        self._generation += 1
+        self.model.clear()
+        self.page.record.clear()
+        self.page.set_people([])
+        self.page.status.hide()
+        self.page.error.hide()
+        self.action.setVisible(False)
+
+    def retranslate(self) -> None:
+        self.action.setText(self.tr("&Audit log…"))
+
+
+class _Retranslator(QObject):
+    def __init__(self, area: AuditArea) -> None:
+        super().__init__(area.window)
+        self.area = area
+        area.window.installEventFilter(self)
+
+    def eventFilter(self, watched, event) -> bool:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.area.retranslate()
+        return False
+
+
+def install_audit(*, window, controller) -> AuditArea:
+    """After install_access: the entry goes into its Administration menu."""
+    area = AuditArea(window=window, controller=controller)
+    area.retranslator = _Retranslator(area)
+    window.audit = area
+    return area
