@@ -1,0 +1,140 @@
+"""Indicators and disclosure control on synthetic rows whose answers are worked out by hand in each test."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from waypoint_core.registry.disclosure import (
+    COMPLEMENT, PRIMARY, TOTAL, CountTable, Protected, derivable, protect,
+)
+from waypoint_core.registry.indicators import Case, Event, Person, Session, age_group, compute, compute_all
+
+START, END = date(2026, 1, 1), date(2026, 3, 31)
+
+
+def people() -> list[Person]:
+    return [
+        Person("a", "female", 1990, "ML", "ne_agadez", "migrant_transit"),
+        Person("b", "male", 2010, "NE", "ne_agadez", "stranded"),
+        Person("b2", "male", 2010, "NE", "ne_arlit", "stranded", merged_into="b"),  # b registered twice
+        Person("c", "male", 1985, "GN", "ne_arlit", "returnee"),  # not a category 3.2 counts
+        Person("d", "female", 2000, "ML", "ne_arlit", "refugee", deleted=True),
+        Person("e", "female", 1999, "NG", "ne_agadez", "migrant_transit"),
+    ]
+
+
+def test_a_person_assisted_twice_counts_once_and_merged_duplicates_count_once():
+    events = [
+        Event("a", date(2026, 1, 5), assistance_type="food"),
+        Event("a", date(2026, 2, 5), assistance_type="accommodation"),  # a, twice: once
+        Event("b", date(2026, 1, 9), assistance_type="food"),
+        Event("b2", date(2026, 1, 10), assistance_type="health_primary"),  # b's duplicate: still b, once
+        Event("c", date(2026, 1, 9), assistance_type="food"),  # returnee: not 3.2
+        Event("d", date(2026, 1, 9), assistance_type="food"),  # deleted: never counted
+        Event("e", date(2026, 1, 9), assistance_type="registration"),  # registration alone is not assistance
+        Event("e", date(2025, 12, 31), assistance_type="food"),  # before the period
+    ]
+    result = compute("3.2", start=START, end=END, people=people(), events=events)
+    assert sorted(result.people) == ["a", "b"]
+    assert result.total == 2
+    assert result.counts("sex") == {"female": 1, "male": 1}
+    assert result.counts("centre") == {"ne_agadez": 2}  # the survivor's centre
+    assert result.counts("age_group") == {"12_17": 1, "36_59": 1}  # aged 16 and 36 at the period's end
+
+
+def test_returns_post_arrival_reintegration_and_trafficking():
+    events = [
+        Event("a", date(2026, 1, 5), kind="return"),
+        Event("b2", date(2026, 1, 6), assistance_type="avrr_travel"),  # b, through the duplicate
+        Event("c", date(2026, 2, 1), assistance_type="post_arrival"),
+        Event("c", date(2026, 2, 2), assistance_type="reint_economic"),
+        Event("c", date(2026, 3, 2), assistance_type="reint_social"),  # c once for 3.5 bis
+        Event("e", date(2026, 3, 3), kind="referral"),
+        Event("a", date(2026, 3, 3), assistance_type="food"),
+    ]
+    cases = [Case("e", "ActualVictimOfTrafficking"), Case("a", "NotAVictimOfTrafficking"),
+             Case("b", "PossibleVictimOfTrafficking")]  # b: a case, but no assistance or referral for b in 3.vot
+    results = {r.code: r for r in compute_all(start=START, end=END, people=people(), events=events, cases=cases)}
+    assert sorted(results["3.4"].people) == ["a", "b"]
+    assert sorted(results["3.5"].people) == ["c"]
+    assert sorted(results["3.5bis"].people) == ["c"]
+    assert sorted(results["vot"].people) == ["b", "e"]  # b2's avrr_travel is an assistance of b
+    assert results["vot"].sensitive and not results["3.2"].sensitive
+
+
+def test_information_campaigns_add_session_tallies_and_people_counselled_outside_them():
+    sessions = [Session(date(2026, 2, 1), {("female", "18_24"): 12, ("male", "25_35"): 7}, estimated_reach=5000,
+                        person_ids=("a",)),
+                Session(date(2026, 6, 1), {("female", "18_24"): 40})]  # outside the period
+    events = [Event("a", date(2026, 2, 1), assistance_type="counselling_info"),  # in a counted session: not again
+              Event("e", date(2026, 2, 3), assistance_type="counselling_info")]
+    result = compute("3.3", start=START, end=END, people=people(), events=events, sessions=sessions)
+    assert result.total == 12 + 7 + 1
+    assert result.estimated_reach == 5000  # reported apart, never added
+    assert result.counts("sex") == {"female": 13, "male": 7}
+
+
+def test_age_groups():
+    assert [age_group(2026 - n, END) for n in (0, 4, 5, 11, 12, 17, 18, 24, 25, 35, 36, 59, 60, 90)] == [
+        "0_4", "0_4", "5_11", "5_11", "12_17", "12_17", "18_24", "18_24", "25_35", "25_35", "36_59", "36_59",
+        "60p", "60p"]
+    assert age_group(None, END) == "unknown"
+
+
+# --- disclosure control --------------------------------------------------------------------------------------
+
+
+def test_one_way_small_cell_and_its_complement_are_suppressed():
+    # female 25, male 4, unknown 12; total 41. 4 < 10 is hidden; 41 - 25 - 12 would give it back, so the
+    # smallest other cell (12) is hidden too.
+    table = CountTable.one_way("by sex", {"female": 25, "male": 4, "unknown": 12})
+    protected = protect(table)
+    assert protected.hidden == {("male", "count"): PRIMARY, ("unknown", "count"): COMPLEMENT}
+    assert [protected.shown((r, "count")) for r in table.rows] == ["25", "<10", "x"]
+    assert protected.shown((TOTAL, "count")) == "41"
+    assert derivable(protected) == []
+    assert "1 cell(s) counting 1 to 9 people shown as <10" in protected.note()
+
+
+def test_a_single_small_cell_hides_the_total_and_zeros_stay():
+    # only one non-zero cell (3), the rest 0: hiding another cell would hide a zero, so the total (3) goes
+    table = CountTable.one_way("by category", {"refugee": 3, "idp": 0})
+    protected = protect(table)
+    assert protected.hidden == {("refugee", "count"): PRIMARY, (TOTAL, "count"): PRIMARY}
+    assert protected.shown(("idp", "count")) == "0"
+
+
+def test_trafficking_tables_use_k_11():
+    table = CountTable.one_way("vot by sex", {"female": 10, "male": 30, "unknown": 15}, sensitive=True)
+    protected = protect(table)
+    assert protected.k == 11
+    assert protected.hidden == {("female", "count"): PRIMARY, ("unknown", "count"): COMPLEMENT}
+    assert protected.shown(("female", "count")) == "<11"
+    assert protect(CountTable.one_way("same, not sensitive", {"female": 10, "male": 30})).hidden == {}
+
+
+def test_two_way_margins_cannot_reveal_a_suppressed_cell():
+    #            ML   NE   total
+    # female     20    3     23
+    # male       15   30     45
+    # total      35   33     68
+    # 3 is hidden. Row "female": 23 - 20 reveals it -> hide 20 (the only other cell). Column NE: 33 - 30 reveals
+    # it -> hide 30. Then row "male" has 30 hidden alone -> hide 15; column ML has 20 and 15 hidden: fine.
+    cells = {("female", "ML"): 20, ("female", "NE"): 3, ("male", "ML"): 15, ("male", "NE"): 30}
+    table = CountTable("sex x nationality", ("female", "male"), ("ML", "NE"), cells)
+    protected = protect(table)
+    assert protected.hidden == {("female", "NE"): PRIMARY, ("female", "ML"): COMPLEMENT,
+                                ("male", "NE"): COMPLEMENT, ("male", "ML"): COMPLEMENT}
+    for total in ((TOTAL, "ML"), (TOTAL, "NE"), ("female", TOTAL), ("male", TOTAL), (TOTAL, TOTAL)):
+        assert total not in protected.hidden  # every margin is published...
+    assert derivable(protected) == []  # ...and no hidden cell follows from them (a 2x2 all hidden has 1 freedom)
+
+
+def test_the_audit_finds_a_cell_given_back_by_the_margins():
+    cells = {("female", "ML"): 20, ("female", "NE"): 3, ("male", "ML"): 15, ("male", "NE"): 30}
+    table = CountTable("sex x nationality", ("female", "male"), ("ML", "NE"), cells)
+    naive = Protected(table, 10, {("female", "NE"): PRIMARY})  # primary suppression alone
+    assert derivable(naive) == [("female", "NE")]
+    partial = Protected(table, 10, {("female", "NE"): PRIMARY, ("female", "ML"): COMPLEMENT})
+    assert derivable(partial) == [("female", "ML"), ("female", "NE")]  # the ML column gives 20 back, then 3
+
