@@ -27,7 +27,7 @@ from desktop_app.ui.access_audit import install_audit
 from desktop_app.ui.place_page import install_place
 from desktop_app.ui.registry_search import install_search
 from desktop_app.ui.security_clipboard import ClipboardGuard
-from desktop_app.ui.retention_notice import RetentionWatch
+from desktop_app.ui.retention_notice import RetentionSettings, RetentionWatch
 from desktop_app.ui.security_integrity import IntegrityWatch
 from desktop_app.ui.settings import AppSettings
 from desktop_app.ui.sync_controller import SyncController
@@ -125,6 +125,7 @@ def build_app(
             window.refresh_counts()
 
     retention.purged.connect(show_purged)
+    window.retention_settings = RetentionSettings(window=window, controller=controller, watch=retention)
     return App(
         qt_app=qt_app,
         paths=paths,

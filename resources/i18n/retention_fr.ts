@@ -2,6 +2,40 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="fr_FR">
 <context>
+    <name>RetentionDialog</name>
+    <message>
+        <source>Retention period</source>
+        <translation>Durée de conservation</translation>
+    </message>
+    <message>
+        <source>How long this laptop keeps the identifying data of a registration after the server received it. When the period has passed, names, dates of birth, documents, contact details, photos and narratives are removed from this laptop; case numbers, sex, age group, nationality, assistance history and next appointments stay. The server keeps the full records. A coordinator&apos;s laptop can keep them longer.</source>
+        <translation>Combien de temps cet ordinateur garde les données identifiantes d&apos;un enregistrement après sa réception par le serveur. Une fois ce délai écoulé, les noms, dates de naissance, documents, coordonnées, photos et récits sont retirés de cet ordinateur&#xa0;; les numéros de dossier, le sexe, la tranche d&apos;âge, la nationalité, l&apos;historique de l&apos;assistance et les prochains rendez-vous restent. Le serveur garde les dossiers complets. L&apos;ordinateur d&apos;un coordinateur peut les garder plus longtemps.</translation>
+    </message>
+    <message>
+        <source>&amp;Days after the server received it:</source>
+        <translation>&amp;Jours après sa réception par le serveur&#xa0;:</translation>
+    </message>
+    <message>
+        <source> days</source>
+        <translation> jours</translation>
+    </message>
+    <message>
+        <source>&amp;No limit on this laptop</source>
+        <translation>&amp;Pas de limite sur cet ordinateur</translation>
+    </message>
+</context>
+<context>
+    <name>RetentionSettings</name>
+    <message>
+        <source>Retention period</source>
+        <translation>Durée de conservation</translation>
+    </message>
+    <message>
+        <source>&amp;Retention period…</source>
+        <translation>Durée de &amp;conservation…</translation>
+    </message>
+</context>
+<context>
     <name>RetentionWatch</name>
     <message numerus="yes">
         <source>The retention period set by your administrator (%1 days after the server received a registration) has passed for %n registration(s). On %2, Waypoint removed their names, dates of birth, documents, contact details, photos and narratives from this laptop. Their case numbers, sex, age group, nationality, assistance history and next appointments stay; the server keeps the full records.</source>
