@@ -197,6 +197,8 @@ class AuditPage(QWidget):
         self.heading = QLabel(objectName="pageHeading")
         self.intro = QLabel(wordWrap=True, objectName="hint")
         self.person = QComboBox(objectName="auditPerson")
+        self.person.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.person.setMinimumContentsLength(12)
         self.record = QLineEdit(objectName="auditRecord")
         self.record.setClearButtonEnabled(True)
         self.kind = QComboBox(objectName="auditKind")
@@ -408,6 +410,7 @@ class AuditArea(QObject):
         task.failed.connect(lambda exc: self.page.show_failure(classify(exc)))
 
     def _verified(self, result) -> None:
+        self.reload()  # verifying is itself an entry
         if result.broken is None:
             self.page.say(self.tr("The chain is intact: %n entries verified, none removed, reordered or altered.",
                                   "", result.count))
