@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QEvent, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import (
     QDialog, QDialogButtonBox, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QProgressBar, QPushButton,
@@ -184,6 +185,7 @@ class BatchDialog(QDialog):
         layout.addWidget(self.message)
         layout.addWidget(self.close_buttons)
         self.resize(820, 520)
+        self.setAcceptDrops(True)
         self._state: tuple = ("",)
         sync.forwarded.connect(self._forwarded)
         sync.failed.connect(self._failed)
@@ -264,15 +266,28 @@ class BatchDialog(QDialog):
     def import_from_folder(self) -> None:
         choose_folder(self, self.tr("Folder or drive"), self.folder.text(), self.import_files)
 
-    def import_files(self, folder: str) -> None:
+    def import_files(self, folder: str | list[str]) -> None:
+        """Files or folders (a stick's root): receipts for this laptop applied, batch files kept for forwarding."""
+        paths = [Path(p) for p in ([folder] if isinstance(folder, str) else folder)]
         self._busy(True)
         self._show("importing")
         task = self._controller.run_with_vault(
-            lambda vault, state: batch_service.import_files(vault, [Path(folder)], progress=state.report_progress),
+            lambda vault, state: batch_service.import_files(vault, paths, progress=state.report_progress),
             name="db:batch-import")
         task.progress.connect(self._progress)
         task.succeeded.connect(self._imported)
         task.failed.connect(self._failed)
+
+    # --- drag and drop: files or folders dropped on the dialog are imported -------------------------------------
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if event.mimeData().hasUrls() and any(url.isLocalFile() for url in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        paths = [url.toLocalFile() for url in event.mimeData().urls() if url.isLocalFile()]
+        if paths and self.import_button.isEnabled():
+            event.acceptProposedAction()
+            self.import_files(paths)
 
     def _imported(self, results: list[dict[str, Any]]) -> None:
         self._busy(False)

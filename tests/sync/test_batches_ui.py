@@ -11,7 +11,8 @@ import os
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtGui import QDropEvent
 
 from desktop_app.paths import app_paths
 from desktop_app.services import sync as sync_service
@@ -30,6 +31,14 @@ def shot(dialog, name: str) -> None:
     if folder:
         dialog.folder.setText("/media/usb-stick")  # the test's real folder is a temporary path
         dialog.grab().save(str(Path(folder) / name))
+
+
+def drop(widget, paths: list[Path]) -> None:
+    data = QMimeData()
+    data.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
+    event = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, data, Qt.MouseButton.LeftButton,
+                       Qt.KeyboardModifier.NoModifier)
+    widget.dropEvent(event)
 
 
 def open_app(qapp, qtbot, vault_path: Path, language: str):
@@ -75,7 +84,7 @@ def test_export_carry_forward_and_receipt_in_the_app(qapp, qtbot, tmp_path, new_
     app.window.sync_batch_action.trigger()
     dialog = app.window.batch_dialog
     assert dialog.forward_button.text() == "Transmettre au serveur"
-    dialog.import_files(str(stick))
+    drop(dialog, list(stick.glob("*.wpbatch")))  # files dragged from the stick onto the dialog
     qtbot.waitUntil(lambda: dialog.model.rowCount() == 1 and "lu" in dialog.message.text(), timeout=30_000)
     assert dialog.model.index(0, STATUS).data() == "En attente de transmission"
     dialog.folder.setText(str(stick))
