@@ -79,7 +79,8 @@ class RecordWrites(EntityWrites, SearchWrites, OutboxWrites):
         if withdrawn:
             self.unqueue(withdrawn)
         self.refresh_entities(ids)  # entity lists follow the records (writer/entities.py)
-        self.refresh_search(ids)  # and so does the search index (writer/search.py)
+        # and so does the search index (writer/search.py), from the rows just written
+        self.refresh_search(ids, saved=saved, new={row["id"] for row in inserts})
         return saved
 
     def _drop_fields(self, record_ids: list[str]) -> None:

@@ -6,7 +6,7 @@ deletes or purges one, in the same transaction: a deleted record leaves no key a
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from desktop_app.vault.search_index import index_rows
@@ -17,19 +17,40 @@ _INSERT_KEY = text("INSERT OR IGNORE INTO search_key (key, record_id) VALUES (:k
 _INSERT_PROFILE = text("INSERT INTO search_profile (record_id, profile) VALUES (:r, :p)")
 
 
+class _Written:
+    """A row the writer just saved, read like a fetched one (never deleted, never purged: a save refuses both)."""
+
+    __slots__ = ("id", "status", "content", "created_at")
+    deleted = False
+    purged_at = None
+
+    def __init__(self, row: dict[str, Any]) -> None:
+        self.id, self.status, self.content, self.created_at = row["id"], row["status"], row["content"], row["created_at"]
+
+
 class SearchWrites(WriterBase):
-    def refresh_search(self, record_ids: Sequence[str]) -> None:
-        """Rederive the index rows of these records from their rows as they are now."""
+    def refresh_search(self, record_ids: Sequence[str], *, saved: Sequence[dict[str, Any]] | None = None,
+                       new: Collection[str] = ()) -> None:
+        """Rederive the index rows of these records from their rows as they are now. `saved`: those rows as the
+        caller just wrote them (id, status, content, created_at; not deleted, not purged), so they are not read
+        back; `new`: ids inserted in this transaction, which have no index rows to remove."""
         if not record_ids:
             return
         keys: list[dict[str, Any]] = []
         profiles: list[dict[str, Any]] = []
+        written = {row["id"]: row for row in saved} if saved is not None else {}
         for part in chunks(list(record_ids)):
-            marks, params = in_list(part)
-            self._drop_search(marks, params)
-            rows = self.db.execute(text(
-                "SELECT id, status, content, created_at, deleted, purged_at FROM registration "
-                f"WHERE id IN ({marks})"), params).all()
+            old = [record_id for record_id in part if record_id not in new]
+            if old:
+                marks, params = in_list(old)
+                self._drop_search(marks, params)
+            if all(record_id in written for record_id in part):
+                rows: Sequence[Any] = [_Written(written[record_id]) for record_id in part]
+            else:
+                marks, params = in_list(part)
+                rows = self.db.execute(text(
+                    "SELECT id, status, content, created_at, deleted, purged_at FROM registration "
+                    f"WHERE id IN ({marks})"), params).all()
             for row in rows:
                 if row.deleted or row.purged_at is not None or not row.content:
                     continue
