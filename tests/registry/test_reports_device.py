@@ -1,0 +1,108 @@
+"""Indicators on the device through the service and `waypoint report`: counted from the vault's registrations,
+events and cases (each person once), within the person's rights, protected before they are shown or written."""
+
+from __future__ import annotations
+
+import csv
+from datetime import date
+
+import pytest
+from openpyxl import load_workbook
+
+from desktop_app.cli import main
+from desktop_app.services import reports
+from desktop_app.vault.registrations import RegistrationDraft, save_registrations
+from tests.access.team import ADMIN, CASE, FIELD, MIGRANT, PASSPHRASES, VOT, make_team, shipped_xforms, signed_in
+from tests.registry.device_people import person_xml
+
+EVENT, REFERRAL = "waypoint_assistance_event", "waypoint_referral"
+START, END = date(2026, 1, 1), date(2026, 3, 31)
+
+
+@pytest.fixture(scope="module")
+def xforms():
+    return shipped_xforms()
+
+
+@pytest.fixture
+def team(isolated_home, xforms):
+    return make_team(isolated_home / "waypoint" / "data" / "vault", xforms)
+
+
+def uid(n: int) -> str:
+    """Registration numbers (the first 8 hex digits) differ from one record to the next."""
+    return f"{n:08x}-0000-4000-8000-000000000000"
+
+
+def short(n: int) -> str:
+    return uid(n).replace("-", "")[:8].upper()
+
+
+def populate(vault) -> None:
+    """25 women and 4 men in transit at Agadez (aged 26 on 2026-01-10), all assisted in the period; woman 1
+    assisted twice; one event naming no one; one man a trafficking case (case workers only)."""
+    drafts = []
+    for n in range(1, 30):
+        sex = "female" if n <= 25 else "male"
+        drafts.append(RegistrationDraft(MIGRANT, "1", "finalized", person_xml(uid(n), f"P{n}", sex=sex), uid(n), {
+            "title": f"P{n}", "sex": sex, "age": 26, "nationality": "ML", "centre": "ne_agadez",
+            "registered_on": "2026-01-10", "beneficiary_category": "migrant_transit"}))
+    event = 100
+    for n in [*range(1, 30), 1]:
+        event += 1
+        drafts.append(RegistrationDraft(EVENT, "1", "finalized", f"<data><n>{event}</n></data>", uid(event), {
+            "title": "food", "centre": "ne_agadez", "registered_on": "2026-02-01", "person_ref": f"WP-{short(n)}",
+            "assistance_type": "food"}))
+    drafts.append(RegistrationDraft(EVENT, "1", "finalized", "<data/>", uid(200), {
+        "centre": "ne_agadez", "registered_on": "2026-02-01", "person_ref": "NOPE1234", "assistance_type": "food"}))
+    drafts.append(RegistrationDraft(VOT, "1", "finalized", "<data/>", uid(300), {
+        "person_ref": short(26), "trafficking_status": "ActualVictimOfTrafficking", "record_kind": "case"}))
+    save_registrations(vault, drafts)
+
+
+def test_each_person_counts_once_small_cells_are_hidden_and_rights_apply(team):
+    with signed_in(team, CASE) as vault:
+        populate(vault)
+        done = reports.compute(vault, start=START, end=END)
+        by_code = {r.code: r for r in done.results}
+        assert by_code["3.2"].total == 29  # woman 1 assisted twice: once
+        assert done.unlinked == 1  # NOPE1234 names no one
+        section = next(s for s in done.report.sections if s.result.code == "3.2")
+        by_sex = dict(section.tables)["sex"]
+        # 4 men hidden; with the total published, 29 - 25 would give them back, so the women are hidden too
+        assert [by_sex.shown((r, "count")) for r in by_sex.table.rows] == ["x", "<10"]
+        assert by_sex.shown(("__total__", "count")) == "29"
+        assert by_code["vot"].total == 1  # the man's case and his food: a case worker sees it
+        assert reports.compute(vault, start=date(2026, 4, 1), end=date(2026, 6, 30)).results[0].total == 0
+        assert reports.compute(vault, start=START, end=END, scope=reports.Scope.parse("centre:ne_arlit")
+                               ).results[0].total == 0
+    with signed_in(team, FIELD) as vault:
+        done = reports.compute(vault, start=START, end=END)
+        assert "vot" not in {r.code for r in done.results}  # field staff never count a trafficking case
+
+
+def test_cli_report_writes_csv_xlsx_and_pdf_that_say_what_was_suppressed(team, tmp_path, capsys):
+    with signed_in(team, ADMIN) as vault:
+        populate(vault)
+    secret = tmp_path / "admin.pass"
+    secret.write_text(PASSPHRASES[ADMIN])
+    who = ["--vault", str(team), "--user", ADMIN, "--passphrase-file", str(secret)]
+    period = ["--from", "2026-01-01", "--to", "2026-03-31"]
+    assert main(["report", *period, "--out", str(tmp_path / "r.csv"), *who]) == 0
+    out = capsys.readouterr()
+    assert "3.2\t29\t" in out.out and "shown as <10" in out.err
+    rows = list(csv.reader((tmp_path / "r.csv").read_text(encoding="utf-8").splitlines()))
+    assert rows[0] == ["indicator", "indicator_title", "dimension", "category", "category_label", "people"]
+    assert ["3.2", rows[1][1], "sex", "male", "male", "<10"] in rows
+    assert any(r[:1] == ["note"] and "complementary suppression" in r[1] for r in rows)
+    assert not any("P1" in cell for r in rows for cell in r)  # no identifying data
+    assert main(["report", *period, "--scope", "country:NE", "--out", str(tmp_path / "r.xlsx"), *who]) == 0
+    book = load_workbook(tmp_path / "r.xlsx", read_only=True)
+    assert book.sheetnames[0] == "Indicators" and "Disclosure control" in book.sheetnames
+    values = [row for row in book["3.2"].iter_rows(values_only=True)]
+    assert ("Mali", "29") in values and ("male", "<10") in values
+    book.close()
+    assert main(["report", *period, "--lang", "fr", "--out", str(tmp_path / "r.pdf"), *who]) == 0
+    pdf = (tmp_path / "r.pdf").read_bytes()
+    assert pdf.startswith(b"%PDF-1.4") and pdf.rstrip().endswith(b"%%EOF") and b"/Count 6" in pdf
+    assert main(["report", *period, "--out", str(tmp_path / "r.doc"), *who]) == 2

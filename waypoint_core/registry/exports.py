@@ -1,0 +1,275 @@
+"""Indicator reports that leave the app: CSV, XLSX and a printable PDF, every table protected first (issue 12 point 5).
+
+`build_report` turns indicator results into protected tables (`disclosure.protect`: small cells and their
+complements hidden, audited); only protected tables are written, so an aggregate export holds no identifying data
+and no cell below the threshold. Each file says what was suppressed and why.
+
+- CSV: one line per published cell (indicator, dimension, category, shown value), then the suppression notes;
+- XLSX (openpyxl): a summary sheet, one sheet per indicator with a table per dimension, a sheet of notes;
+- PDF: written here without any library (PDF 1.4, the standard Helvetica font, text and filled rectangles), one
+  page per indicator with its tables and a bar chart of its first dimension; the published totals only.
+"""
+
+from __future__ import annotations
+
+import csv
+import zlib
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from .disclosure import TOTAL, Protected, protect
+from .indicators import DIMENSIONS, IndicatorResult
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class Section:
+    result: IndicatorResult
+    tables: tuple[tuple[str, Protected], ...]  # (dimension, protected one-way table)
+
+    def total_shown(self) -> str:
+        first = self.tables[0][1] if self.tables else None
+        return first.shown((TOTAL, first.table.columns[0])) if first else str(self.result.total)
+
+
+@dataclass(frozen=True)
+class Report:
+    title: str
+    start: date
+    end: date
+    scope: str
+    sections: tuple[Section, ...]
+
+    def notes(self) -> list[str]:
+        out = []
+        for section in self.sections:
+            for dimension, protected in section.tables:
+                if protected.hidden:
+                    out.append(f"{section.result.code} by {dimension}: {protected.note()}")
+            if section.result.estimated_reach:
+                out.append(f"{section.result.code}: estimated reach of mass media "
+                           f"{section.result.estimated_reach} (reported apart, not added)")
+        return out or ["No cell below the threshold: nothing suppressed."]
+
+
+def build_report(results: Iterable[IndicatorResult], *, title: str, scope: str,
+                 dimensions: Sequence[str] = DIMENSIONS) -> Report:
+    sections = []
+    start = end = None
+    for result in results:
+        start, end = result.start, result.end
+        tables = tuple((dimension, protect(result.table(dimension))) for dimension in dimensions)
+        sections.append(Section(result, tables))
+    if start is None or end is None:
+        raise ValueError("a report needs at least one indicator")
+    return Report(title, start, end, scope, tuple(sections))
+
+
+def write_report(report: Report, path: Path, *, labels: Callable[[str, str], str] | None = None,
+                 progress: Progress | None = None) -> None:
+    """Write `report` as CSV, XLSX or PDF by the file's suffix. `labels(dimension, code)` names a category
+    (country names, centre names); by default the code is written."""
+    name = labels or (lambda dimension, code: code)
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        _csv(report, path, name)
+    elif suffix == ".xlsx":
+        _xlsx(report, path, name)
+    elif suffix == ".pdf":
+        path.write_bytes(pdf_report(report, name))
+    else:
+        raise ValueError(f"unknown report format {path.suffix!r}: use .csv, .xlsx or .pdf")
+    if progress is not None:
+        progress(len(report.sections), len(report.sections))
+
+
+def _rows(report: Report, name: Callable[[str, str], str]) -> list[list[str]]:
+    rows = []
+    for section in report.sections:
+        for dimension, protected in section.tables:
+            column = protected.table.columns[0]
+            for category in protected.table.rows:
+                rows.append([section.result.code, section.result.title, dimension, category,
+                             name(dimension, category), protected.shown((category, column))])
+            rows.append([section.result.code, section.result.title, dimension, "total", "Total",
+                         protected.shown((TOTAL, column))])
+    return rows
+
+
+HEADER = ["indicator", "indicator_title", "dimension", "category", "category_label", "people"]
+
+
+def _csv(report: Report, path: Path, name: Callable[[str, str], str]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        out = csv.writer(handle)
+        out.writerow(HEADER)
+        out.writerows(_rows(report, name))
+        out.writerow([])
+        out.writerow(["note", f"{report.title}; period {report.start.isoformat()} to {report.end.isoformat()}; "
+                              f"scope {report.scope}"])
+        for note in report.notes():
+            out.writerow(["note", note])
+
+
+def _xlsx(report: Report, path: Path, name: Callable[[str, str], str]) -> None:
+    from openpyxl import Workbook  # type: ignore[import-untyped]
+
+    book = Workbook(write_only=True)
+    summary = book.create_sheet("Indicators")
+    summary.append([report.title])
+    summary.append([f"Period {report.start.isoformat()} to {report.end.isoformat()}", f"Scope {report.scope}"])
+    summary.append([])
+    summary.append(["Indicator", "Title", "People"])
+    for section in report.sections:
+        summary.append([section.result.code, section.result.title, section.total_shown()])
+    for section in report.sections:
+        sheet = book.create_sheet(f"{section.result.code}"[:31])
+        sheet.append([f"{section.result.code} {section.result.title}"])
+        for dimension, protected in section.tables:
+            sheet.append([])
+            sheet.append([dimension, "people"])
+            column = protected.table.columns[0]
+            for category in protected.table.rows:
+                sheet.append([name(dimension, category), protected.shown((category, column))])
+            sheet.append(["Total", protected.shown((TOTAL, column))])
+    notes = book.create_sheet("Disclosure control")
+    notes.append(["What was suppressed and why"])
+    for note in report.notes():
+        notes.append([note])
+    book.save(path)
+
+
+# --- a small PDF writer: Helvetica text and filled rectangles, enough for tables and bar charts ------------------
+
+_PAGE_W, _PAGE_H, _MARGIN = 595, 842, 50  # A4 in points
+
+
+def _pdf_text(text: str) -> str:
+    encoded = text.encode("cp1252", errors="replace").decode("latin-1")
+    return encoded.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+
+
+class _Page:
+    def __init__(self) -> None:
+        self.ops: list[str] = []
+        self.y: float = _PAGE_H - _MARGIN
+
+    def text(self, x: float, y: float, text: str, size: float = 10, bold: bool = False) -> None:
+        font = "F2" if bold else "F1"
+        self.ops.append(f"BT /{font} {size:g} Tf {x:.1f} {y:.1f} Td ({_pdf_text(text)}) Tj ET")
+
+    def rect(self, x: float, y: float, w: float, h: float, grey: float = 0.35) -> None:
+        self.ops.append(f"{grey:.2f} g {x:.1f} {y:.1f} {w:.1f} {h:.1f} re f 0 g")
+
+    def line(self, text: str, size: float = 10, bold: bool = False, indent: float = 0) -> None:
+        self.text(_MARGIN + indent, self.y, text, size, bold)
+        self.y -= size + 5
+
+
+def pdf_report(report: Report, name: Callable[[str, str], str] = lambda d, c: c) -> bytes:
+    pages: list[_Page] = []
+    cover = _Page()
+    cover.line(report.title, 18, bold=True)
+    cover.line(f"Period {report.start.isoformat()} to {report.end.isoformat()} - scope {report.scope}", 11)
+    cover.y -= 10
+    for section in report.sections:
+        cover.line(f"{section.result.code}  {section.result.title}: {section.total_shown()}", 10)
+    cover.y -= 10
+    cover.line("Disclosure control", 12, bold=True)
+    for note in report.notes():
+        for chunk in _wrap(note, 95):
+            cover.line(chunk, 9)
+    pages.append(cover)
+    for section in report.sections:
+        page = _Page()
+        page.line(f"{section.result.code}  {section.result.title}", 13, bold=True)
+        page.y -= 4
+        if section.tables:
+            dimension, protected = section.tables[0]
+            _bar_chart(page, dimension, protected, name)
+        for dimension, protected in section.tables:
+            if page.y < _MARGIN + 60:
+                pages.append(page)
+                page = _Page()
+            page.line(dimension.replace("_", " ").capitalize(), 10, bold=True)
+            column = protected.table.columns[0]
+            for category in protected.table.rows:
+                page.text(_MARGIN + 10, page.y, name(dimension, category)[:60], 9)
+                page.text(_MARGIN + 330, page.y, protected.shown((category, column)), 9)
+                page.y -= 12
+            page.text(_MARGIN + 10, page.y, "Total", 9, bold=True)
+            page.text(_MARGIN + 330, page.y, protected.shown((TOTAL, column)), 9, bold=True)
+            page.y -= 18
+        pages.append(page)
+    return _pdf_document(pages)
+
+
+def _bar_chart(page: _Page, dimension: str, protected: Protected, name: Callable[[str, str], str]) -> None:
+    """Bars for the published cells of one table; a hidden cell is drawn as an outlined empty bar and labelled."""
+    column = protected.table.columns[0]
+    rows = protected.table.rows[:12]
+    published = [protected.table.value((r, column)) for r in rows if (r, column) not in protected.hidden]
+    top = max(published, default=1) or 1
+    width = 300.0
+    page.line(f"By {dimension.replace('_', ' ')}", 9, bold=True)
+    for row in rows:
+        label = name(dimension, row)[:28]
+        page.text(_MARGIN + 10, page.y, label, 8)
+        shown = protected.shown((row, column))
+        if (row, column) in protected.hidden:
+            page.ops.append(f"0.6 G {_MARGIN + 150:.1f} {page.y - 1:.1f} 12 8 re S 0 G")
+        else:
+            page.rect(_MARGIN + 150, page.y - 1, max(1.0, width * protected.table.value((row, column)) / top), 8)
+        page.text(_MARGIN + 150 + width + 8, page.y, shown, 8)
+        page.y -= 12
+    page.y -= 10
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    words, lines, current = text.split(), [], ""
+    for word in words:
+        if current and len(current) + 1 + len(word) > width:
+            lines.append(current)
+            current = word
+        else:
+            current = f"{current} {word}".strip()
+    if current:
+        lines.append(current)
+    return lines
+
+
+def _pdf_document(pages: list[_Page]) -> bytes:
+    objects: list[bytes] = []
+
+    def add(body: bytes) -> int:
+        objects.append(body)
+        return len(objects)
+
+    catalog = add(b"")  # filled in below
+    tree = add(b"")
+    font = add(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>")
+    bold = add(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold /Encoding /WinAnsiEncoding >>")
+    kids = []
+    for page in pages:
+        stream = zlib.compress("\n".join(page.ops).encode("latin-1"))
+        content = add(b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream")
+        kids.append(add(b"<< /Type /Page /Parent %d 0 R /MediaBox [0 0 %d %d] /Contents %d 0 R "
+                        b"/Resources << /Font << /F1 %d 0 R /F2 %d 0 R >> >> >>"
+                        % (tree, _PAGE_W, _PAGE_H, content, font, bold)))
+    objects[catalog - 1] = b"<< /Type /Catalog /Pages %d 0 R >>" % tree
+    objects[tree - 1] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (
+        b" ".join(b"%d 0 R" % k for k in kids), len(kids))
+    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    for offset in offsets:
+        out += b"%010d 00000 n \n" % offset
+    out += b"trailer\n<< /Size %d /Root %d 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, catalog, xref)
+    return bytes(out)
