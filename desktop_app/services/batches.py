@@ -23,11 +23,21 @@ from waypoint_core.protocol.batchfile import MAGIC_BATCH, MAGIC_RECEIPT, BatchRe
 COURIERS = ("administrator", "coordinator")
 
 __all__ = ["BatchRefused", "PermissionDenied", "ExportSummary", "ReceiptSummary", "errors", "export", "forward",
-           "forward_steps", "import_files", "inbox", "write_receipts"]
+           "forward_steps", "import_files", "inbox", "may_carry", "waiting_count", "write_receipts"]
+
+
+def may_carry(user: Any) -> bool:
+    """Coordinators and administrators carry other laptops' batch files (by any role granted, or the slot's)."""
+    return bool(set(getattr(user, "roles", ()) or (getattr(user, "role", ""),)) & set(COURIERS))
+
+
+def waiting_count(vault: Vault) -> int:
+    """Batch files this machine holds for the server (none on a field laptop)."""
+    return len(courier.waiting(vault))
 
 
 def _require_courier(vault: Vault) -> None:
-    if vault.user.role not in COURIERS:
+    if not may_carry(vault.user):
         raise PermissionDenied("carrying other laptops' batches needs a coordinator or an administrator")
 
 

@@ -101,7 +101,10 @@ class BatchFilesModel(QAbstractTableModel):
         if column == FILE:
             return row.get("file") or (row.get("file_sha256") or "")[:12]
         if column == LAPTOP:
-            return (row.get("centre") or "") + (" · " if row.get("centre") else "") + (row.get("device_id") or "")[:8]
+            short = (row.get("device_id") or "")[:8]
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return " · ".join(x for x in (row.get("centre"), row.get("device_id")) if x)
+            return row.get("centre") or short
         if column == PART:
             return self.tr("%1 of %2").replace("%1", str(row["part"])).replace("%2", str(row["parts"])) \
                 if row.get("part") else ""
@@ -227,7 +230,7 @@ class BatchDialog(QDialog):
             "importing": lambda: self.tr("Reading the files…"),
             "imported": lambda: self.tr("%n file(s) read", "", args[0]),
             "forwarding": lambda: self.tr("Forwarding to the server…"),
-            "forwarded": lambda: self.tr("%n file(s) forwarded", "", args[0]) + " · " +
+            "forwarded": lambda: (self.tr("%n file(s) forwarded", "", args[0]) + " · " if args[0] else "") +
             self.tr("%n receipt(s) written", "", args[1]) + (". " + self.tr(
                 "The receipts are complete: it is safe to remove the drive.") if args[1] else "."),
             "nothing": lambda: self.tr("Nothing is waiting to be forwarded."),
@@ -312,11 +315,12 @@ class BatchDialog(QDialog):
 
     def _forwarded(self, result: dict[str, Any]) -> None:
         self._busy(False)
-        if not result["files"]:
+        if not result["files"] and not result["receipts"]:
             self._show("nothing")
-        else:
+            return
+        if result["files"]:
             self.model.set_rows(result["files"])
-            self._show("forwarded", len(result["files"]), len(result["receipts"]))
+        self._show("forwarded", len(result["files"]), len(result["receipts"]))
 
     def refresh(self) -> None:
         """What this machine carries, as the table shows it before anything is done."""

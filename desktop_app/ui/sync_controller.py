@@ -186,6 +186,19 @@ class SyncController(QObject):
         self._advance(None)
         return True
 
+    def _forward_waiting(self) -> None:
+        """Online again on a coordinator's machine: the batch files it carries go to the server now (their receipts
+        wait in the vault until someone writes them to a stick)."""
+        from desktop_app.services import batches as batch_service
+
+        if not batch_service.may_carry(self._controller.user):
+            return
+        number = self._controller.session_number
+        task = self._controller.run_with_vault(lambda vault, state: batch_service.waiting_count(vault),
+                                               name="db:batches-waiting")
+        task.succeeded.connect(lambda count: self.forward_batches(None)
+                               if count and number == self._controller.session_number else None)
+
     def _forwarded(self, result: dict) -> None:
         self._steps = None
         self.forwarded.emit(result)
@@ -232,6 +245,7 @@ class SyncController(QObject):
         before, self._waiting_before = self._waiting_before, None
         if not self._controller.is_unlocked:
             return
+        self._forward_waiting()
         number = self._controller.session_number
         task = self._controller.run_with_vault(lambda vault, state: sync_service.sync_status(vault),
                                                name="db:sync-status")

@@ -58,7 +58,7 @@ def close_app(qapp, app) -> None:
 
 def test_export_carry_forward_and_receipt_in_the_app(qapp, qtbot, tmp_path, new_code, server):
     field_path, courier_path, stick = tmp_path / "field", tmp_path / "courier", tmp_path / "stick"
-    for path, centre in ((field_path, f"UI batches {tmp_path.name}"), (courier_path, "Niamey regional office")):
+    for path, centre in ((field_path, "Tahoua transit centre"), (courier_path, "Niamey regional office")):
         vault, _ = Vault.create(path, admin_username="admin", admin_passphrase=PASSPHRASE, kdf_profile="test")
         sync_service.enrol(vault, server_url=server.url, code=new_code(centre), device_name=path.name)
         if path == field_path:
@@ -87,6 +87,12 @@ def test_export_carry_forward_and_receipt_in_the_app(qapp, qtbot, tmp_path, new_
     drop(dialog, list(stick.glob("*.wpbatch")))  # files dragged from the stick onto the dialog
     qtbot.waitUntil(lambda: dialog.model.rowCount() == 1 and "lu" in dialog.message.text(), timeout=30_000)
     assert dialog.model.index(0, STATUS).data() == "En attente de transmission"
+    # Online again: the next sync run forwards what the machine carries on its own.
+    with qtbot.waitSignal(sync.forwarded, timeout=60_000) as forwarded:
+        sync.sync_now()
+    assert [f["status"] for f in forwarded.args[0]["files"]] == ["accepted"]
+    assert forwarded.args[0]["receipts"] == []  # they wait in the vault for a stick
+    # The stick is back in: "Forward" writes the receipts onto it.
     dialog.folder.setText(str(stick))
     with qtbot.waitSignal(sync.forwarded, timeout=60_000):
         qtbot.mouseClick(dialog.forward_button, Qt.MouseButton.LeftButton)
