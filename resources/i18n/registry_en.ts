@@ -2,6 +2,33 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en_US">
 <context>
+    <name>Reports</name>
+    <message numerus="yes">
+        <source>%n cell(s) of fewer than %1 people shown as &lt;%1</source>
+        <translation>
+            <numerusform>%n cell of fewer than %1 people shown as &lt;%1</numerusform>
+            <numerusform>%n cells of fewer than %1 people shown as &lt;%1</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n more shown as x so that totals cannot give them back</source>
+        <translation>
+            <numerusform>%n more shown as x so that totals cannot give it back</numerusform>
+            <numerusform>%n more shown as x so that totals cannot give them back</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>ReportsPage</name>
+    <message numerus="yes">
+        <source>%n event(s) or referral(s) name no registration on this laptop and are not counted.</source>
+        <translation>
+            <numerusform>%n event or referral names no registration on this laptop and is not counted.</numerusform>
+            <numerusform>%n events or referrals name no registration on this laptop and are not counted.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>SearchPage</name>
     <message numerus="yes">
         <source>%n person(s) found</source>

@@ -2,6 +2,25 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="fr_FR">
 <context>
+    <name>BreakdownModel</name>
+    <message>
+        <source>People</source>
+        <translation>Personnes</translation>
+    </message>
+    <message>
+        <source>Fewer than %1 people: hidden so that no one can be recognised.</source>
+        <translation>Moins de %1 personnes : masqué pour que personne ne puisse être reconnu.</translation>
+    </message>
+    <message>
+        <source>Hidden so that the totals cannot give a small cell back.</source>
+        <translation>Masqué pour que les totaux ne permettent pas de retrouver une petite case.</translation>
+    </message>
+    <message>
+        <source>Total</source>
+        <translation>Total</translation>
+    </message>
+</context>
+<context>
     <name>DuplicateQuestion</name>
     <message>
         <source>Already registered?</source>
@@ -18,6 +37,211 @@
     <message>
         <source>&amp;Go back to the form</source>
         <translation>&amp;Revenir au formulaire</translation>
+    </message>
+</context>
+<context>
+    <name>IndicatorModel</name>
+    <message>
+        <source>EUTF</source>
+        <translation>FFU</translation>
+    </message>
+    <message>
+        <source>Indicator</source>
+        <translation>Indicateur</translation>
+    </message>
+    <message>
+        <source>People</source>
+        <translation>Personnes</translation>
+    </message>
+</context>
+<context>
+    <name>Reports</name>
+    <message>
+        <source>Migrants in transit and forcibly displaced people protected or assisted</source>
+        <translation>Migrants en transit et personnes déplacées de force protégés ou assistés</translation>
+    </message>
+    <message>
+        <source>(Potential) migrants reached by information campaigns on migration</source>
+        <translation>Migrants (potentiels) atteints par des campagnes d&apos;information sur la migration</translation>
+    </message>
+    <message>
+        <source>Voluntary returns supported</source>
+        <translation>Retours volontaires soutenus</translation>
+    </message>
+    <message>
+        <source>Returning migrants benefitting from post-arrival assistance</source>
+        <translation>Migrants de retour bénéficiant d&apos;une assistance à l&apos;arrivée</translation>
+    </message>
+    <message>
+        <source>Returning migrants benefitting from reintegration assistance</source>
+        <translation>Migrants de retour bénéficiant d&apos;une aide à la réintégration</translation>
+    </message>
+    <message>
+        <source>Victims of trafficking identified, assisted or referred</source>
+        <translation>Victimes de la traite identifiées, assistées ou référées</translation>
+    </message>
+    <message>
+        <source>Sex</source>
+        <translation>Sexe</translation>
+    </message>
+    <message>
+        <source>Age group</source>
+        <translation>Tranche d&apos;âge</translation>
+    </message>
+    <message>
+        <source>Nationality</source>
+        <translation>Nationalité</translation>
+    </message>
+    <message>
+        <source>Centre</source>
+        <translation>Centre</translation>
+    </message>
+    <message>
+        <source>Category</source>
+        <translation>Catégorie</translation>
+    </message>
+    <message>
+        <source>Not recorded</source>
+        <translation>Non renseigné</translation>
+    </message>
+    <message>
+        <source>Migrant in transit</source>
+        <translation>Migrant en transit</translation>
+    </message>
+    <message>
+        <source>Stranded migrant</source>
+        <translation>Migrant bloqué</translation>
+    </message>
+    <message>
+        <source>Expelled or pushed back</source>
+        <translation>Expulsé ou refoulé</translation>
+    </message>
+    <message>
+        <source>Returnee</source>
+        <translation>Migrant de retour</translation>
+    </message>
+    <message>
+        <source>Asylum seeker</source>
+        <translation>Demandeur d&apos;asile</translation>
+    </message>
+    <message>
+        <source>Refugee</source>
+        <translation>Réfugié</translation>
+    </message>
+    <message>
+        <source>Internally displaced person</source>
+        <translation>Personne déplacée interne</translation>
+    </message>
+    <message>
+        <source>Host community</source>
+        <translation>Communauté hôte</translation>
+    </message>
+    <message>
+        <source>Other</source>
+        <translation>Autre</translation>
+    </message>
+    <message>
+        <source>No cell below %1: nothing hidden.</source>
+        <translation>Aucune case sous %1 : rien n&apos;est masqué.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n cell(s) of fewer than %1 people shown as &lt;%1</source>
+        <translation>
+            <numerusform>%n case de moins de %1 personnes affichée &lt;%1</numerusform>
+            <numerusform>%n cases de moins de %1 personnes affichées &lt;%1</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n more shown as x so that totals cannot give them back</source>
+        <translation>
+            <numerusform>%n autre affichée x pour que les totaux ne la révèlent pas</numerusform>
+            <numerusform>%n autres affichées x pour que les totaux ne les révèlent pas</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>ReportsArea</name>
+    <message>
+        <source>Computing…</source>
+        <translation>Calcul…</translation>
+    </message>
+    <message>
+        <source>The indicators could not be computed: %1</source>
+        <translation>Les indicateurs n&apos;ont pas pu être calculés : %1</translation>
+    </message>
+    <message>
+        <source>Choose where to save the report</source>
+        <translation>Choisissez où enregistrer le rapport</translation>
+    </message>
+    <message>
+        <source>Saved %1.</source>
+        <translation>Enregistré : %1.</translation>
+    </message>
+    <message>
+        <source>The report could not be saved: %1</source>
+        <translation>Le rapport n&apos;a pas pu être enregistré : %1</translation>
+    </message>
+    <message>
+        <source>&amp;Indicators…</source>
+        <translation>&amp;Indicateurs…</translation>
+    </message>
+    <message>
+        <source>Indicators for a period, protected, with tables, charts and exports (Ctrl+Shift+I)</source>
+        <translation>Indicateurs d&apos;une période, protégés, avec tableaux, graphiques et exports (Ctrl+Maj+I)</translation>
+    </message>
+</context>
+<context>
+    <name>ReportsPage</name>
+    <message>
+        <source>All</source>
+        <translation>Tout</translation>
+    </message>
+    <message>
+        <source>Computed in %1 s.</source>
+        <translation>Calculé en %1 s.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n event(s) or referral(s) name no registration on this laptop and are not counted.</source>
+        <translation>
+            <numerusform>%n prestation ou référencement ne désigne aucun enregistrement de cet ordinateur et n&apos;est pas compté.</numerusform>
+            <numerusform>%n prestations ou référencements ne désignent aucun enregistrement de cet ordinateur et ne sont pas comptés.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Indicators</source>
+        <translation>Indicateurs</translation>
+    </message>
+    <message>
+        <source>Each person is counted once per indicator and period. Figures of fewer than 10 people (11 for trafficking) are hidden, and so are the figures that would give them back.</source>
+        <translation>Chaque personne est comptée une fois par indicateur et par période. Les chiffres de moins de 10 personnes (11 pour la traite) sont masqués, ainsi que ceux qui permettraient de les retrouver.</translation>
+    </message>
+    <message>
+        <source>&amp;From:</source>
+        <translation>&amp;Du :</translation>
+    </message>
+    <message>
+        <source>&amp;To:</source>
+        <translation>&amp;Au :</translation>
+    </message>
+    <message>
+        <source>&amp;Scope:</source>
+        <translation>&amp;Portée :</translation>
+    </message>
+    <message>
+        <source>F&amp;ormat:</source>
+        <translation>F&amp;ormat :</translation>
+    </message>
+    <message>
+        <source>&amp;By:</source>
+        <translation>&amp;Par :</translation>
+    </message>
+    <message>
+        <source>&amp;Compute</source>
+        <translation>&amp;Calculer</translation>
+    </message>
+    <message>
+        <source>&amp;Export…</source>
+        <translation>&amp;Exporter…</translation>
     </message>
 </context>
 <context>

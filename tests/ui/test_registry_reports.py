@@ -1,0 +1,88 @@
+"""Indicators through the real widgets: a period, the indicator table, a protected breakdown with its chart, the
+language switch, and an export written by the database thread."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QDate, Qt
+
+from tests.access.team import CASE, FIELD, PASSPHRASES, make_team, shipped_xforms, signed_in
+from tests.registry.test_reports_device import populate
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture(scope="module")
+def xforms():
+    return shipped_xforms()
+
+
+@pytest.fixture
+def team_app(qtbot, make_app, isolated_home, xforms):
+    folder = make_team(isolated_home / "team-vault", xforms)
+    with signed_in(folder, CASE) as vault:
+        populate(vault)
+    app = make_app(vault_path=folder)
+    app.window.show()
+    qtbot.waitExposed(app.window)
+    return app
+
+
+def sign_in(qtbot, app, name):
+    with qtbot.waitSignal(app.controller.unlocked, timeout=30_000):
+        app.controller.unlock(username=name, passphrase=PASSPHRASES[name])
+
+
+def compute(qtbot, app):
+    area = app.window.reports_area
+    area.action.trigger()
+    page = area.page
+    assert app.window.stack.currentWidget() is page
+    page.start.setDate(QDate(2026, 1, 1))
+    page.end.setDate(QDate(2026, 3, 31))
+    qtbot.mouseClick(page.compute_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.indicators.rowCount() > 0, timeout=20_000)
+    return area, page
+
+
+def test_indicators_table_breakdown_chart_language_and_export(qtbot, qtmodeltester, team_app, tmp_path):
+    app = team_app
+    sign_in(qtbot, app, CASE)
+    area, page = compute(qtbot, app)
+    codes = [page.indicators.index(r, 0).data() for r in range(page.indicators.rowCount())]
+    assert codes == ["3.2", "3.3", "3.4", "3.5", "3.5 bis", "—"]
+    assert page.indicators.index(0, 2).data() == "29"
+    assert "1 event or referral names no registration" in page.status.text()
+    # the breakdown by sex: the 4 men hidden, the women hidden so that the total cannot give them back
+    shown = [(page.breakdown.index(r, 0).data(), page.breakdown.index(r, 1).data())
+             for r in range(page.breakdown.rowCount())]
+    assert shown == [("Female", "x"), ("Male", "<10"), ("Total", "29")]
+    assert "1 cell of fewer than 10 people shown as <10" in page.note.text()
+    assert page.breakdown.index(1, 1).data(Qt.ItemDataRole.ToolTipRole).startswith("Fewer than 10 people")
+    page.dimension.setCurrentIndex(page.dimension.findData("nationality"))
+    assert page.breakdown.index(0, 0).data() == "Mali" and page.breakdown.index(0, 1).data() == "29"
+    assert page.chart.isVisible() and page.chart.height() >= 160
+    qtmodeltester.check(page.indicators)
+    qtmodeltester.check(page.breakdown)
+
+    app.window.set_language("fr")
+    qtbot.waitUntil(lambda: page.heading.text() == "Indicateurs", timeout=5_000)
+    assert page.indicators.index(0, 1).data() == "Migrants en transit et personnes déplacées de force protégés ou assistés"
+    assert page.dimension.currentText() == "Nationalité"
+    app.window.set_language("en")
+
+    page.format.setCurrentText("XLSX")
+    area.write_to(str(tmp_path))
+    expected = tmp_path / "waypoint-indicators-2026-01-01-2026-03-31.xlsx"
+    qtbot.waitUntil(lambda: page.status.text().startswith("Saved"), timeout=20_000)
+    assert expected.is_file() and expected.stat().st_size > 0
+
+
+def test_field_staff_see_no_trafficking_indicator_and_a_lock_clears_the_screen(qtbot, team_app):
+    app = team_app
+    sign_in(qtbot, app, FIELD)
+    area, page = compute(qtbot, app)
+    assert "—" not in [page.indicators.index(r, 0).data() for r in range(page.indicators.rowCount())]
+    app.window.lock()
+    qtbot.waitUntil(lambda: not app.controller.is_unlocked, timeout=10_000)
+    assert page.indicators.rowCount() == 0 and page.breakdown.rowCount() == 0 and not area.action.isEnabled()
