@@ -10,6 +10,7 @@ enrolled device.
 from __future__ import annotations
 
 import os
+import re
 import time
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -27,11 +28,12 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from waypoint_core.protocol.audit_messages import AuditUpload
 from waypoint_core.protocol import (
-    HEADER_SIGNATURE, PROTOCOL_VERSION, PULL_PAGE_DEFAULT, PULL_PAGE_MAX, SUPPORTED_VERSIONS, DeviceStatus,
+    HEADER_SIGNATURE, MAX_FILE_BYTES, PROTOCOL_VERSION, PULL_PAGE_DEFAULT, PULL_PAGE_MAX, SUPPORTED_VERSIONS,
+    DeviceStatus,
     EnrolRequest, FormList, FormSummary, Message, PublishedForm, ReconcileRequest, b64encode, canonical_json,
 )
 
-from . import admin, apidoc, audit, epochs, logs
+from . import admin, apidoc, audit, blobs, epochs, logs
 from .batches import BatchImporter
 from .auth import AuthenticatedDevice, authenticate, binding_of, claimed_device
 from .db import Database, MigrationContext, migrate, open_database, schema_version
@@ -45,6 +47,7 @@ from .push import PushRules, push
 from .settings import Settings
 from .tables import FormVersion
 
+SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
 HTTP_ERRORS = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}
 
 
@@ -204,6 +207,34 @@ def create_app(server: Server) -> FastAPI:
         receipt = await run_in_threadpool(audit.receive, db, who.id, upload)
         logs.log_event("audit", device_id=who.id, entries=len(upload.entries), stored_through=receipt.stored_through)
         return answer(receipt)
+
+    @app.post("/v2/blobs/status", responses=apidoc.ERRORS)
+    async def blob_status(request: Request) -> Response:
+        """How much of each named file (by SHA-256) the server holds for the device's centre: dedup and resume."""
+        who = await device(request)
+        query = blobs.parse_query(await request.body())
+        return answer(await run_in_threadpool(blobs.statuses, db, who, query))
+
+    @app.post("/v2/blobs", responses=apidoc.ERRORS)
+    async def blob_upload(request: Request) -> Response:
+        """One BlobChunk, appended if it is the next one; the answer says how far the file is."""
+        who = await device(request)
+        start = time.perf_counter()
+        result = await run_in_threadpool(blobs.receive_chunk, db, who, await request.body(), keyring.data)
+        logs.log_event("blob_chunk", device_id=who.id, received=result.received, complete=result.complete,
+                       ms=logs.elapsed_ms(start))
+        return answer(result)
+
+    @app.get("/v2/blobs/{sha256}", responses=apidoc.ERRORS)
+    async def blob_download(request: Request, sha256: str,
+                            offset: int = Query(0, ge=0, le=MAX_FILE_BYTES)) -> Response:
+        """Bytes of a complete file of the device's centre from `offset`, within the page budget."""
+        who = await device(request)
+        if not SHA256_RE.match(sha256):
+            raise malformed("a file is named by its SHA-256 (64 lowercase hex digits)")
+        chunk = await run_in_threadpool(blobs.read_chunk, db, who, sha256, offset,
+                                        blobs.chunk_budget(settings.page_bytes), keyring.data)
+        return answer(chunk)
 
     @app.get("/v2/status", responses=apidoc.ERRORS)
     async def status(request: Request) -> Response:

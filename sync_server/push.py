@@ -30,10 +30,10 @@ from sqlalchemy import Connection, bindparam, func, select, text, update
 
 from waypoint_core.instance_merge import MergeConflict, merge_content
 from waypoint_core.protocol import (
-    PROTOCOL_VERSION, Op, OpResult, PushBatch, PushResponse, canonical_json, now_ms,
+    FILES_FIELD, PROTOCOL_VERSION, Op, OpResult, PushBatch, PushResponse, canonical_json, now_ms,
 )
 
-from . import epochs
+from . import blobs, epochs
 from .atrest import DataKey, open_text, seal_text
 from .auth import AuthenticatedDevice
 from .db import Database, utcnow
@@ -158,8 +158,10 @@ def _lock_records(conn: Connection, record_ids: list[str], key: DataKey) -> dict
         )
         for r in rows:
             state = open_text(key, r.state, table="record", row_id=r.id, version=r.server_version)
+            values = json.loads(state)
             found[r.id] = {"centre_id": r.centre_id, "server_version": r.server_version, "hash": r.hash,
-                           "values": json.loads(state), "provenance": json.loads(r.provenance), "new": False}
+                           "values": values, "provenance": json.loads(r.provenance), "new": False,
+                           "had_files": FILES_FIELD in values}
     return found
 
 
@@ -217,7 +219,7 @@ def _apply(conn: Connection, device_id: str, centre_id: str, ops: list[Op], stat
         record = records.get(op.record_id)
         if record is None:
             record = records[op.record_id] = {"centre_id": centre_id, "server_version": 0, "hash": "",
-                                              "values": {}, "provenance": {}, "new": True}
+                                              "values": {}, "provenance": {}, "new": True, "had_files": False}
         result: dict[str, Any] = {"device_id": device_id, "device_seq": op.device_seq, "op_id": op.op_id,
                                   "record_id": op.record_id, "status": "rejected", "server_version": None,
                                   "version_hash": None, "conflict_id": None, "message": None}
@@ -295,6 +297,11 @@ def _write(conn: Connection, records: dict[str, dict[str, Any]], versions: list[
     if conflicts:
         conn.execute(Conflict.__table__.insert(), conflicts)
     conn.execute(OpResultRow.__table__.insert(), results)
+    # Files: only records whose versions name (or named) any are looked at, so a push without files pays nothing.
+    for centre_id in {r["centre_id"] for r in records.values() if r.get("dirty")}:
+        blobs.update_references(conn, centre_id, {
+            record_id: blobs.named_blobs(r["values"]) for record_id, r in records.items()
+            if r.get("dirty") and r["centre_id"] == centre_id and (r["had_files"] or FILES_FIELD in r["values"])})
     if not feed:
         return None
     # Taken last: the row lock on change_counter is held only from here to COMMIT, and no other transaction can

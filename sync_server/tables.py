@@ -204,3 +204,36 @@ class BatchImport(ServerTable, table=True):
     ops: int
     via: str  # "admin" (import-batch on the server) or the courier device's id
     imported_at: datetime
+
+
+class Blob(ServerTable, table=True):
+    """A file's bytes as this server holds them, per centre, by SHA-256 (migration 0005, blobs.py)."""
+
+    __tablename__ = "blob"
+    centre_id: str = Field(primary_key=True)
+    sha256: str = Field(primary_key=True)
+    size: int = Field(sa_column=Column(BigInteger, nullable=False))
+    received: int = Field(sa_column=Column(BigInteger, nullable=False))  # bytes in, from the start
+    complete: bool = False  # every byte in and the whole matched its hash
+    created_at: datetime
+
+
+class BlobChunk(ServerTable, table=True):
+    """Bytes of a blob from `start_byte`, sealed under the data key (bound to centre, blob and offset)."""
+
+    __tablename__ = "blob_chunk"
+    centre_id: str = Field(primary_key=True)
+    sha256: str = Field(primary_key=True)
+    start_byte: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    length: int = Field(sa_column=Column(BigInteger, nullable=False))
+    data: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class RecordFile(ServerTable, table=True):
+    """The blobs a record's current version names (its `@files` field)."""
+
+    __tablename__ = "record_file"
+    __table_args__ = (Index("ix_record_file_blob", "centre_id", "sha256"),)
+    record_id: str = Field(primary_key=True)
+    sha256: str = Field(primary_key=True)
+    centre_id: str

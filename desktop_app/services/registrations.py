@@ -26,6 +26,7 @@ class RegistrationRow:
     sync_state: str  # local | queued | sent | acknowledged | conflict
     updated_at: str  # ISO 8601, UTC
     form_title: str = ""  # the installed form's title ("English / Français"); "" when the form is not installed
+    files_missing: int = 0  # files the record names that have not arrived on this laptop yet (incomplete)
 
     @property
     def short_id(self) -> str:
@@ -37,13 +38,15 @@ class RegistrationRow:
 class ListCounts:
     total: int
     unsynced: int
+    incomplete: int = 0  # records whose files have not all arrived
 
 
 def _text(value: object) -> str:
     return "" if value is None else str(value)
 
 
-def _row(summary: store.RegistrationSummary, titles: dict[tuple[str, str], str] | None = None) -> RegistrationRow:
+def _row(summary: store.RegistrationSummary, titles: dict[tuple[str, str], str] | None = None,
+         missing: dict[str, int] | None = None) -> RegistrationRow:
     titles = titles or {}
     return RegistrationRow(
         record_id=summary.id,
@@ -57,6 +60,7 @@ def _row(summary: store.RegistrationSummary, titles: dict[tuple[str, str], str] 
         sync_state=_text(summary.sync_state),
         updated_at=_text(summary.updated_at),
         form_title=titles.get((summary.form_id, _text(summary.form_version)), titles.get((summary.form_id, ""), "")),
+        files_missing=(missing or {}).get(summary.id, 0),
     )
 
 
@@ -69,7 +73,8 @@ def list_page(vault: Vault, *, offset: int, limit: int, search: str | None = Non
         return []
     summaries = store.page_registrations(vault, offset=offset, limit=limit, search=search, visible=seen.rows)
     titles = _form_titles(vault) if summaries else {}
-    return [_row(s, titles) for s in summaries]
+    missing = store.files_missing(vault, [s.id for s in summaries]) if summaries else {}
+    return [_row(s, titles, missing) for s in summaries]
 
 
 def _form_titles(vault: Vault) -> dict[tuple[str, str], str]:
@@ -88,4 +93,5 @@ def list_counts(vault: Vault) -> ListCounts:
     if seen.nothing:
         return ListCounts(0, 0)
     return ListCounts(total=store.count_registrations(vault, visible=seen.rows),
-                      unsynced=store.count_unsynced(vault, visible=seen.rows))
+                      unsynced=store.count_unsynced(vault, visible=seen.rows),
+                      incomplete=store.count_incomplete(vault, visible=seen.rows))

@@ -14,7 +14,7 @@ from typing import Any
 
 from desktop_app.records import form_store
 from desktop_app.services import places
-from desktop_app.sync import engine, errors, store
+from desktop_app.sync import engine, errors, files, store
 from desktop_app.sync.engine import SyncProgress, SyncSummary
 from desktop_app.sync.transport import RetryPolicy, ServerConnection, check_server_url
 from desktop_app.vault import Vault
@@ -97,7 +97,8 @@ def sync_now(vault: Vault, *, connect: Callable[..., ServerConnection] = ServerC
 
 
 def sync_status(vault: Vault) -> dict[str, Any]:
-    return store.status(vault)
+    """store.status, and `incomplete`: records that name files this laptop does not hold yet."""
+    return {**store.status(vault), "incomplete": files.incomplete(vault)}
 
 
 def set_ca_bundle(vault: Vault, path: str | None) -> None:

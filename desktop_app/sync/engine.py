@@ -7,8 +7,10 @@ network pool (desktop_app/ui/sync_controller.py). Order of a run:
 
 1. resend frozen ops not yet acknowledged (an interrupted run: the server may hold them already);
 2. pull, so edits not yet sent are merged on top of what others changed (device-side 3-way merge);
-3. freeze and push the rest of the outbox, batch by batch;
-4. pull again (merged or conflicting ops come back as the server's version), then install new forms.
+3. send the files of records that travel, before the ops that name them (chunked, resumed, deduplicated: files.py);
+4. freeze and push the rest of the outbox, batch by batch;
+5. pull again (merged or conflicting ops come back as the server's version), fetch the files pulled records name
+   and this laptop lacks, then install new forms.
 """
 
 from __future__ import annotations
@@ -17,9 +19,9 @@ from collections.abc import Callable, Generator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from desktop_app.sync import audit_upload, errors, store
+from desktop_app.sync import audit_upload, errors, files, store
 from desktop_app.sync.transport import ServerConnection
-from waypoint_core.protocol import PULL_PAGE_MAX, PublishedForm, SigningKey
+from waypoint_core.protocol import CHUNK_BYTES, MAX_BLOB_QUERY, PULL_PAGE_MAX, BlobChunk, PublishedForm, SigningKey
 
 
 @dataclass
@@ -37,7 +39,7 @@ Step = Local | Remote
 
 @dataclass
 class SyncProgress:
-    phase: str  # "push" | "pull" | "forms"
+    phase: str  # "push" | "pull" | "files" | "forms"
     pushed: int
     pulled: int
     unsent: int | None = None
@@ -56,6 +58,10 @@ class SyncSummary:
     forms_refused: list[str] = field(default_factory=list)
     retries: int = 0
     rejected_messages: list[str] = field(default_factory=list)
+    files_sent: int = 0  # files the server now holds whole (sent by this run, or found there already)
+    files_received: int = 0  # files that arrived whole and matched their hash
+    files_waiting: int = 0  # files pulled records name that the server cannot give yet (their records: incomplete)
+    files_failed: int = 0  # files the server refused this time (their records travel; the files are tried again)
 
     def as_json(self) -> dict:
         return asdict(self)
@@ -84,8 +90,10 @@ def sync_run(
     try:
         yield from _push(connection, credentials, summary, report, batch_size, cancelled, freeze=False)
         yield from _pull(connection, credentials, summary, report, page_size, cancelled)
+        yield from _upload(connection, summary, report, cancelled)
         yield from _push(connection, credentials, summary, report, batch_size, cancelled, freeze=True)
         yield from _pull(connection, credentials, summary, report, page_size, cancelled)
+        yield from _download(connection, summary, report, cancelled)
         if installed_forms is not None and install_form is not None:
             yield from _forms(connection, summary, installed_forms, install_form, cancelled)
             report("forms")
@@ -133,6 +141,74 @@ def _pull(connection, credentials, summary, report, page_size, cancelled):
             return
 
 
+def _upload(connection, summary, report, cancelled):
+    """Each file not yet confirmed on the server: asked about in groups (a file it holds whole is not sent again),
+    then sent chunk by chunk from where the server is; a retry after a dropped answer is answered with how far the
+    server got, so nothing is appended twice."""
+    pending = yield Local(files.to_upload)
+    for start in range(0, len(pending), MAX_BLOB_QUERY):
+        group = pending[start:start + MAX_BLOB_QUERY]
+        statuses = yield from _remote(connection, lambda: connection.with_retries(
+            lambda: connection.blob_status([sha256 for sha256, _size in group]), cancelled=cancelled))
+        for (sha256, size), status in zip(group, statuses):
+            if cancelled():
+                return
+            try:
+                if not status.complete:
+                    yield from _send_file(connection, sha256, size, status, report, cancelled)
+            except (errors.ServerRefused, errors.BadServerAnswer) as refused:  # raised here, not by a step
+                # One file must not hold back every record: its record travels and names it; other devices show
+                # the record as incomplete until a later run sends the file.
+                summary.files_failed += 1
+                summary.rejected_messages.extend([f"file {sha256[:12]}: {refused}"][:20 - len(summary.rejected_messages)])
+                continue
+            yield Local(lambda vault, h=sha256: files.mark_uploaded(vault, h))
+            summary.files_sent += 1
+
+
+def _send_file(connection, sha256, size, status, report, cancelled):
+    data = yield Local(lambda vault: files.read_file(vault, sha256))
+    if data is None:
+        return  # removed meanwhile
+    received = status.received if status.size == size else 0
+    while True:
+        chunk = BlobChunk.of(sha256=sha256, size=size, offset=received, raw=data[received:received + CHUNK_BYTES])
+        answer = yield from _remote(connection, lambda c=chunk: _refused_or(lambda: connection.with_retries(
+            lambda: connection.upload_chunk(c), cancelled=cancelled)))
+        if isinstance(answer, errors.ServerRefused):
+            raise answer  # in this generator, so _upload counts it and goes on with the next file
+        if answer.complete:
+            return
+        if answer.received <= received and answer.received != 0:
+            raise errors.BadServerAnswer("the server does not take the next chunk of a file")
+        received = answer.received
+        report("files")
+
+
+def _download(connection, summary, report, cancelled):
+    """Each file pulled records name and this laptop lacks, from the bytes already here, one chunk per transaction."""
+    wanted = yield Local(files.to_download)
+    for item in wanted:
+        received = item.received
+        while not cancelled():
+            chunk = yield from _remote(connection, lambda at=received: connection.with_retries(
+                lambda: connection.download_chunk(item.sha256, at), cancelled=cancelled))
+            if chunk is None or chunk.size != item.size:
+                summary.files_waiting += 1  # not on the server yet: the record stays incomplete
+                break
+            stored = yield Local(lambda vault, c=chunk: files.store_chunk(vault, c))
+            if stored.complete:
+                summary.files_received += 1
+                break
+            if stored.mismatch:
+                summary.files_waiting += 1  # thrown away; fetched again from the start by the next run
+                break
+            if stored.received <= received:
+                raise errors.BadServerAnswer("a file's bytes do not continue where they stopped")
+            received = stored.received
+            report("files")
+
+
 def _forms(connection, summary, installed_forms, install_form, cancelled):
     """New published versions: fetched, checked (pinned signature, hash, our engine loads it), installed.
     A form that fails a check is refused and named in the summary; it never stops records from syncing."""
@@ -160,6 +236,14 @@ def _remote(connection: ServerConnection, fn: Callable[[], Any]) -> Generator[St
         keys, connection.rotated_keys = connection.rotated_keys, None
         yield Local(lambda vault: store.pin_rotated_keys(vault, keys))
     return result
+
+
+def _refused_or(fn: Callable[[], Any]) -> Any:
+    """A refusal as a value (a step's exception ends the run; a refused file must not)."""
+    try:
+        return fn()
+    except errors.ServerRefused as exc:
+        return exc
 
 
 def _or_error(fn: Callable[[], Any]) -> Any:

@@ -2,8 +2,9 @@
 
 A record's sync state is {"form_id", "form_version", "deleted", "content", "fields"}. `fields` holds the
 extracted summary and search fields under their own names, plus the registration's own columns under "@" names
-("@status", "@created_at", "@created_by": an XForm node name can never start with "@"). A field that is None
-is absent: absent and cleared are the same thing, so a diff sends None for a field that went away.
+("@status", "@created_at", "@created_by": an XForm node name can never start with "@"),
+and "@files", the manifest of the record's files (name, mime, SHA-256, size; waypoint_core.protocol.attachments).
+A field that is None is absent: absent and cleared are the same thing, so a diff sends None for a field that went away.
 
 The server merges field by field, but the instance XML (content) travels whole. So that two people editing
 different questions of the same record still merge, the device merges before it sends: when a pulled change
@@ -20,6 +21,7 @@ from typing import Any
 from desktop_app.vault.models import SUMMARY_FIELDS
 from desktop_app.vault.states import META_FIELDS, State, clean as _clean, state_from_columns
 from waypoint_core.instance_merge import MergeConflict, merge_content, pick
+from waypoint_core.protocol import FILES_FIELD
 
 
 def payload_of(state: State) -> str:
@@ -62,7 +64,7 @@ def columns_from_state(state: State) -> tuple[dict[str, Any], dict[str, str]]:
                    content="" if state["deleted"] else (state.get("content") or ""),
                    status=str(fields.get("@status") or "finalized"))
     extras = {name: str(value) for name, value in fields.items()
-              if not name.startswith("@") and name not in SUMMARY_FIELDS}
+              if (name == FILES_FIELD or not name.startswith("@")) and name not in SUMMARY_FIELDS}
     if state["deleted"]:
         columns.update({name: None for name in SUMMARY_FIELDS})
         extras = {}

@@ -31,7 +31,8 @@ from pydantic import ValidationError
 from desktop_app.sync import errors
 from waypoint_core.protocol.audit_messages import AuditReceipt
 from waypoint_core.protocol import (
-    DOMAIN_RESPONSE, HEADER_DEVICE, HEADER_SERVER_KEY, HEADER_SERVER_SIGNATURE, HEADER_SERVER_TIME, HEADER_TIME,
+    DOMAIN_RESPONSE, HEADER_DEVICE, PROTOCOL_VERSION, BlobChunk, BlobQuery, BlobStatus, BlobStatusList,
+    HEADER_SERVER_KEY, HEADER_SERVER_SIGNATURE, HEADER_SERVER_TIME, HEADER_TIME,
     DeviceStatus, EnrolRequest, EnrolResponse, FormList, KeyHistory, KnownRecord, Message, PublishedForm, PullPage,
     PushResponse, ReconcileRequest, ReconcileResponse, RequestBinding, ServerKeys, SigningKey, answer_message, now_ms,
     parse_cursor, verify,
@@ -304,6 +305,38 @@ class ServerConnection:
             raise errors.BadServerAnswer("unexpected batch answer")
         return answer
 
+    # --- attachments (waypoint_core.protocol.attachments) --------------------------------------------------------
+    def blob_status(self, hashes: list[str]) -> list[BlobStatus]:
+        """How much of each file the server holds (dedup: a complete one is not sent; resume: from `received`)."""
+        body = BlobQuery(protocol_version=PROTOCOL_VERSION, hashes=hashes).canonical()
+        response, binding = self._send("POST", "/v2/blobs/status", body=body, signed=True)
+        answer = self._model(response, binding, BlobStatusList)
+        if [blob.sha256 for blob in answer.blobs] != hashes:
+            raise errors.BadServerAnswer("the file status answers other files than those asked about")
+        return list(answer.blobs)
+
+    def upload_chunk(self, chunk: BlobChunk) -> BlobStatus:
+        """POST one chunk; the answer says how far the server is (it appends only at that offset)."""
+        response, binding = self._send("POST", "/v2/blobs", body=chunk.body(), signed=True)
+        if response.status_code == 422 and _error_code(response) == "hash_mismatch":
+            self._verified(response, binding)  # not retried: the same bytes would not match again
+            raise errors.ServerRefused(422, "hash_mismatch", "the file's bytes do not match its SHA-256")
+        status = self._model(response, binding, BlobStatus)
+        if status.sha256 != chunk.sha256:
+            raise errors.BadServerAnswer("the server answered about another file")
+        return status
+
+    def download_chunk(self, sha256: str, offset: int) -> BlobChunk | None:
+        """Bytes of a file from `offset`; None when the server does not hold the whole file (yet)."""
+        response, binding = self._send("GET", f"/v2/blobs/{sha256}?{urlencode({'offset': offset})}", signed=True)
+        if response.status_code == 404 and _error_code(response) == "blob_not_found":
+            self._verified(response, binding)
+            return None
+        chunk = self._model(response, binding, BlobChunk)
+        if chunk.sha256 != sha256 or chunk.offset != offset or chunk.shape_error():
+            raise errors.BadServerAnswer("the server sent other bytes than those asked for")
+        return chunk
+
     def status(self) -> DeviceStatus:
         response, binding = self._send("GET", "/v2/status", signed=True)
         return self._model(response, binding, DeviceStatus)
@@ -349,6 +382,14 @@ def check_page(page: PullPage, cursor: str) -> None:
     if seqs != sorted(set(seqs)) or (seqs and (seqs[0] <= start or seqs[-1] != following[1])) or (
             not seqs and following[1] != start):
         raise errors.BadServerAnswer("the page's changes are not in order after the cursor asked for")
+
+
+def _error_code(response: requests.Response) -> str:
+    try:
+        body = response.json()
+    except ValueError:
+        return ""
+    return str(body.get("error", "")) if isinstance(body, dict) else ""
 
 
 def _reason(exc: Exception) -> str:

@@ -433,6 +433,8 @@ class MainWindow(QMainWindow):
                 self.tr("%n not yet synced", "", self._counts.unsynced)
                 + " · "
                 + self.tr("%n in total", "", self._counts.total)
+                + (" · " + self.tr("%n incomplete (files missing)", "", self._counts.incomplete)
+                   if self._counts.incomplete else "")
             )
         else:
             self.unsynced_label.setText("")

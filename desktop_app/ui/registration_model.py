@@ -145,6 +145,9 @@ class RegistrationListModel(QAbstractTableModel):
             return self._display(row, column)
         if role == Qt.ItemDataRole.ToolTipRole and column == ID:
             return row.record_id
+        if role == Qt.ItemDataRole.ToolTipRole and column == SYNC and row.files_missing:
+            return self.tr("Some of this registration's files (photos, scans, audit logs) have not arrived on this "
+                           "laptop yet; they are fetched at the next sync.")
         if role == Qt.ItemDataRole.ToolTipRole and column == FORM:  # the exact form version, for support
             return f"{row.form_id} ({row.form_version})" if row.form_version else row.form_id
         if role == RECORD_ID_ROLE:
@@ -169,6 +172,9 @@ class RegistrationListModel(QAbstractTableModel):
         if column == STATUS:
             return labels.status_name(row.status)
         if column == SYNC:
+            if row.files_missing:  # never silently missing a file: the record says it is incomplete
+                return labels.sync_state_name(row.sync_state) + " · " + self.tr(
+                    "incomplete: %n file(s) missing", "", row.files_missing)
             return labels.sync_state_name(row.sync_state)
         if column == UPDATED:
             return _local_time(row.updated_at)

@@ -105,6 +105,9 @@ class Attachment(SQLModel, table=True):
     record_id: str
     name: str
     mime: str
+    sha256: str  # migration 0012: the file's SHA-256 and size (the manifest that travels), before the bytes
+    size: int
+    uploaded_at: str | None = None  # when the server said it holds the whole file
     data: bytes
 
 

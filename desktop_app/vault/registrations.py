@@ -168,6 +168,30 @@ def page_registrations(vault: Vault, *, offset: int, limit: int, search: str | N
     return [RegistrationSummary(*row) for row in rows]
 
 
+def files_missing(vault: Vault, record_ids: list[str]) -> dict[str, int]:
+    """record_id -> how many files it names that have not arrived on this laptop yet (records missing none: absent)."""
+    found: dict[str, int] = {}
+    with vault.session(readonly=True) as session:
+        conn = session.connection()
+        for start in range(0, len(record_ids), 500):
+            part = record_ids[start:start + 500]
+            marks = ", ".join(f":k{n}" for n in range(len(part)))
+            for record_id, missing in conn.execute(text(
+                    f"SELECT record_id, count(*) FROM attachment_wanted WHERE record_id IN ({marks}) GROUP BY record_id"),
+                    {f"k{n}": record_id for n, record_id in enumerate(part)}).all():
+                found[str(record_id)] = int(missing)
+    return found
+
+
+def count_incomplete(vault: Vault, *, visible: Visible = EVERYTHING) -> int:
+    """Live registrations naming files that have not arrived on this laptop yet, among those `visible`."""
+    params: dict[str, Any] = {}
+    sql = ("SELECT count(DISTINCT w.record_id) FROM attachment_wanted w JOIN registration r ON r.id = w.record_id "
+           "WHERE r.deleted = 0" + visible.where(params, "r."))
+    with vault.session(readonly=True) as session:
+        return int(session.connection().execute(text(sql), params).scalar_one())
+
+
 def count_unsynced(vault: Vault, *, visible: Visible = EVERYTHING) -> int:
     """Registrations with a change the server has not acknowledged yet (a record edited twice counts once),
     among those `visible`."""

@@ -24,6 +24,13 @@
             <numerusform>%n in total</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <source>%n incomplete (files missing)</source>
+        <translation>
+            <numerusform>%n incomplete (files missing)</numerusform>
+            <numerusform>%n incomplete (files missing)</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>Messages</name>
@@ -32,6 +39,16 @@
         <translation>
             <numerusform>Too many wrong attempts. Wait %n second, then try again.</numerusform>
             <numerusform>Too many wrong attempts. Wait %n seconds, then try again.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>RegistrationListModel</name>
+    <message numerus="yes">
+        <source>incomplete: %n file(s) missing</source>
+        <translation>
+            <numerusform>incomplete: %n file missing</numerusform>
+            <numerusform>incomplete: %n files missing</numerusform>
         </translation>
     </message>
 </context>

@@ -143,6 +143,13 @@
             <numerusform>%n au total</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <source>%n incomplete (files missing)</source>
+        <translation>
+            <numerusform>%n incomplet (fichiers manquants)</numerusform>
+            <numerusform>%n incomplets (fichiers manquants)</numerusform>
+        </translation>
+    </message>
     <message>
         <source>About Waypoint</source>
         <translation>À propos de Waypoint</translation>
@@ -380,8 +387,19 @@
         <translation>Modifié le</translation>
     </message>
     <message>
+        <source>Some of this registration&apos;s files (photos, scans, audit logs) have not arrived on this laptop yet; they are fetched at the next sync.</source>
+        <translation>Certains fichiers de cet enregistrement (photos, documents numérisés, journaux d’audit) ne sont pas encore arrivés sur cet ordinateur&#xa0;; ils seront récupérés à la prochaine synchronisation.</translation>
+    </message>
+    <message>
         <source>(no name)</source>
         <translation>(sans nom)</translation>
+    </message>
+    <message numerus="yes">
+        <source>incomplete: %n file(s) missing</source>
+        <translation>
+            <numerusform>incomplet&#xa0;: %n fichier manquant</numerusform>
+            <numerusform>incomplet&#xa0;: %n fichiers manquants</numerusform>
+        </translation>
     </message>
 </context>
 <context>

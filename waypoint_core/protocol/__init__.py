@@ -2,6 +2,7 @@
 
 messages: pydantic models (enrolment, push batch, op results, pull pages, reconciliation, key rotation, forms, errors),
           cursors (epoch + feed position) and record-version hashes.
+attachments: the `@files` manifest of a record and the BlobChunk / BlobStatus messages that carry its files.
 signing:  canonical JSON, domain tags, Ed25519 signing/verification, request and answer bindings.
 """
 
@@ -44,6 +45,21 @@ from .messages import (
     parse_cursor,
     version_hash,
 )
+from .attachments import (
+    CHUNK_BYTES,
+    FILES_FIELD,
+    MAX_BLOB_QUERY,
+    MAX_FILE_BYTES,
+    BlobChunk,
+    BlobQuery,
+    BlobStatus,
+    BlobStatusList,
+    FileRef,
+    blob_hash,
+    chunks_of,
+    manifest_text,
+    parse_manifest,
+)
 from .signing import (
     DOMAIN_BATCH,
     DOMAIN_ENROL,
@@ -72,6 +88,8 @@ from .signing import (
 )
 
 __all__ = [
+    "CHUNK_BYTES", "FILES_FIELD", "MAX_BLOB_QUERY", "MAX_FILE_BYTES", "BlobChunk", "BlobQuery", "BlobStatus",
+    "BlobStatusList", "FileRef", "blob_hash", "chunks_of", "manifest_text", "parse_manifest",
     "HLC_MAX", "MAX_HLC_AHEAD_MS", "MAX_KNOWN_HASHES", "MAX_OPS_PER_BATCH", "MAX_RECONCILE_RECORDS",
     "PROTOCOL_VERSION", "PULL_PAGE_BYTES", "PULL_PAGE_DEFAULT", "PULL_PAGE_MAX", "SUPPORTED_VERSIONS",
     "Change", "DeviceStatus", "EnrolRequest", "EnrolResponse", "ErrorBody", "FormList", "FormSummary", "KeyHistory",

@@ -2,7 +2,8 @@
 
 Tables it owns (nothing else writes them; tests/vault/test_vault_writer.py checks the source):
 registration, registration_field (extracted fields), registration_version (kept finalized versions),
-outbox (ops for sync), attachment (files), sync_record (the server's state, base of merges), conflict,
+outbox (ops for sync), attachment, attachment_wanted and attachment_part (files and files on their way:
+files.py), sync_record (the server's state, base of merges), conflict,
 duplicate_candidate (the review desk's last candidate generation: review.py), entity_event (what finalized
 registrations say about ODK entities, rederived with every change: entities.py), and search_key and search_profile
 (the search index, rederived with every change: search.py).
@@ -24,6 +25,7 @@ from desktop_app.vault.sql import Db
 from desktop_app.vault.vault import Vault, utc_now
 from desktop_app.vault.writer.base import RegistrationDraft, Stored
 from desktop_app.vault.models import SYNC_WRITER
+from desktop_app.vault.writer.files import incomplete_records
 from desktop_app.vault.writer.outbox import BLIND, blind
 from desktop_app.vault.writer.review import ReviewWrites
 from desktop_app.vault.writer.sync import SyncWrites
@@ -64,4 +66,4 @@ def fold_wal(vault: Vault) -> None:
         Db.of(session).execute("PRAGMA wal_checkpoint(TRUNCATE)").all()
 
 
-__all__ = ["BLIND", "RegistrationDraft", "Stored", "SYNC_WRITER", "Writer", "blind", "fold_wal", "write"]
+__all__ = ["BLIND", "incomplete_records", "RegistrationDraft", "Stored", "SYNC_WRITER", "Writer", "blind", "fold_wal", "write"]

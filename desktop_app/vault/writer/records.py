@@ -3,7 +3,6 @@ files."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -12,8 +11,10 @@ from desktop_app.vault.models import SUMMARY_FIELDS
 from desktop_app.vault.sql import chunks, in_list, text
 from desktop_app.vault.writer.base import RegistrationDraft, Stored, validated
 from desktop_app.vault.writer.entities import EntityWrites
+from desktop_app.vault.writer.files import FileWrites
 from desktop_app.vault.writer.outbox import OutboxWrites
 from desktop_app.vault.writer.search import SearchWrites
+from waypoint_core.protocol import FILES_FIELD
 
 _REG_COLUMNS = ("id", "form_id", "form_version", "status", "content", "created_at", "created_by", "updated_at",
                 "updated_by", "version", "server_version", "sync_state", "deleted", *SUMMARY_FIELDS)
@@ -26,7 +27,7 @@ PURGED_MESSAGE = ("the identifying data of this registration were removed from t
                   "it can no longer be edited here")
 
 
-class RecordWrites(EntityWrites, SearchWrites, OutboxWrites):
+class RecordWrites(EntityWrites, SearchWrites, OutboxWrites, FileWrites):
     def save(self, drafts: Sequence[RegistrationDraft]) -> list[dict[str, Any]]:
         """Write rows and extracted fields with a few executemany statements, and queue what may travel.
 
@@ -72,7 +73,7 @@ class RecordWrites(EntityWrites, SearchWrites, OutboxWrites):
             self.db.execute(_INSERT_REG, inserts)
         if updates:
             self.db.execute(_UPDATE_REG, updates)
-            self._drop_fields([r["id"] for r in updates])
+            self._drop_fields([r["id"] for r in updates], keep_manifest=True)  # files: put_files keeps it
         if field_rows:
             self.db.execute(_INSERT_FIELD, field_rows)
         self.queue_ops(ops, pending)
@@ -83,10 +84,11 @@ class RecordWrites(EntityWrites, SearchWrites, OutboxWrites):
         self.refresh_search(ids, saved=saved, new={row["id"] for row in inserts})
         return saved
 
-    def _drop_fields(self, record_ids: list[str]) -> None:
+    def _drop_fields(self, record_ids: list[str], *, keep_manifest: bool = False) -> None:
+        keep = f" AND name != '{FILES_FIELD}'" if keep_manifest else ""
         for part in chunks(record_ids):
             marks, params = in_list(part)
-            self.db.execute(text(f"DELETE FROM registration_field WHERE record_id IN ({marks})"), params)
+            self.db.execute(text(f"DELETE FROM registration_field WHERE record_id IN ({marks}){keep}"), params)
 
     def delete(self, record_id: str) -> bool:
         """Delete a record and every copy of its data. False if it was deleted already.
@@ -123,7 +125,7 @@ class RecordWrites(EntityWrites, SearchWrites, OutboxWrites):
         """Every copy of a record's data besides its row: extracted fields, kept versions, files, conflicts."""
         self._drop_fields([record_id])
         self.drop_versions(record_id)
-        self.db.execute(text("DELETE FROM attachment WHERE record_id = :r"), {"r": record_id})
+        self.erase_files(record_id)
         self.drop_conflicts(record_id)
         self.drop_entities(record_id)
         self.drop_search(record_id)
@@ -204,29 +206,3 @@ class RecordWrites(EntityWrites, SearchWrites, OutboxWrites):
     def drop_versions(self, record_id: str) -> None:
         self.db.execute(text("DELETE FROM registration_version WHERE record_id = :r"), {"r": record_id})
         self.erased = True
-
-    # --- files -----------------------------------------------------------------------------------------------
-
-    def put_files(self, record_id: str, files: Sequence[tuple[str, str, bytes]]) -> None:
-        """Store (name, mime, data) files of a record; a name already stored for it is replaced (the same answer
-        saved again with each draft), an identical file is left as it is."""
-        for name, mime, data in files:
-            old = self.db.execute(text("SELECT id, mime, data FROM attachment WHERE record_id = :r AND name = :n"),
-                                  {"r": record_id, "n": name}).first()
-            if old is not None:
-                if bytes(old.data) == data and old.mime == mime:
-                    continue
-                self.db.execute(text("DELETE FROM attachment WHERE id = :i"), {"i": old.id})
-            self.db.execute(text("INSERT INTO attachment (id, record_id, name, mime, data) VALUES (:i, :r, :n, :m, :d)"),
-                            {"i": str(uuid.uuid4()), "r": record_id, "n": name, "m": mime, "d": data})
-
-    def drop_files(self, record_id: str, *, keep: Callable[[str], bool] = lambda name: False) -> int:
-        """Remove a record's files except those `keep(name)` names; returns how many went."""
-        names = [row.name for row in self.db.execute(text("SELECT name FROM attachment WHERE record_id = :r"),
-                                                      {"r": record_id}).all()]
-        gone = [name for name in names if not keep(name)]
-        if gone:
-            self.db.execute(text("DELETE FROM attachment WHERE record_id = :r AND name = :n"),
-                            [{"r": record_id, "n": name} for name in gone])
-            self.erased = True
-        return len(gone)

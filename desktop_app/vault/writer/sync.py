@@ -14,6 +14,7 @@ from desktop_app.vault.models import SYNC_WRITER
 from desktop_app.vault.sql import Row, text
 from desktop_app.vault.states import State, state_from_columns
 from desktop_app.vault.writer.records import RecordWrites
+from waypoint_core.protocol import FILES_FIELD
 
 _REMOTE_INSERT = text(
     "INSERT INTO registration (id, form_id, form_version, status, content, created_at, created_by, updated_at, "
@@ -73,6 +74,8 @@ class SyncWrites(RecordWrites):
         if extras:
             self.db.execute(text("INSERT INTO registration_field (record_id, name, value) VALUES (:r, :n, :v)"),
                             [{"r": record_id, "n": n, "v": v} for n, v in extras.items()])
+        if not columns["deleted"]:
+            self.follow_manifest(record_id, extras.get(FILES_FIELD))  # files come and go with the version
         self.refresh_entities([record_id])  # a pulled registration brings its entities (writer/entities.py)
         self.refresh_search([record_id])  # and its search keys (writer/search.py)
 

@@ -1,0 +1,78 @@
+"""A sync run's file steps (vault side): which files to send and to fetch, and what arrived.
+
+Sending: every file of a record that travels (not a draft kept here, not deleted) that the server has not confirmed
+holding whole (attachment.uploaded_at). The engine asks the server how much of each it holds, sends the rest chunk
+by chunk from there, and marks it sent when the server says it is complete (checked against its hash there).
+
+Fetching: every file a pulled record names that is not here (attachment_wanted), from the bytes already received
+(attachment_part), each chunk stored in its own transaction, so a dropped connection or a killed app resumes where
+it stopped. A whole file is checked against its hash before it becomes the record's attachment.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from desktop_app.vault import Vault
+from desktop_app.vault.sql import Db, text
+from desktop_app.vault.writer import incomplete_records, write
+from waypoint_core.protocol import BlobChunk
+
+
+@dataclass(frozen=True)
+class Wanted:
+    sha256: str
+    size: int
+    received: int
+
+
+@dataclass(frozen=True)
+class Stored:
+    received: int
+    complete: bool = False
+    mismatch: bool = False
+
+
+def to_upload(vault: Vault) -> list[tuple[str, int]]:
+    """(sha256, size) of the files the server has not confirmed holding, of records that travel."""
+    with vault.session(readonly=True) as session:
+        rows = Db.of(session).execute(text(
+            "SELECT DISTINCT a.sha256, a.size FROM attachment a JOIN registration r ON r.id = a.record_id "
+            "WHERE a.uploaded_at IS NULL AND r.deleted = 0 AND r.sync_state != 'local' ORDER BY a.sha256")).all()
+    return [(row.sha256, int(row.size)) for row in rows]
+
+
+def read_file(vault: Vault, sha256: str) -> bytes | None:
+    with vault.session(readonly=True) as session:
+        row = Db.of(session).execute(text("SELECT data FROM attachment WHERE sha256 = :h LIMIT 1"),
+                                     {"h": sha256}).first()
+    return bytes(row.data) if row is not None else None
+
+
+def mark_uploaded(vault: Vault, sha256: str) -> None:
+    with write(vault) as w:
+        w.mark_uploaded(sha256)
+
+
+def to_download(vault: Vault) -> list[Wanted]:
+    with vault.session(readonly=True) as session:
+        conn = Db.of(session)
+        rows = conn.execute(text("SELECT sha256, MAX(size) AS size FROM attachment_wanted GROUP BY sha256 "
+                                 "ORDER BY sha256")).all()
+        received = dict(conn.execute(text("SELECT sha256, SUM(length(data)) FROM attachment_part "
+                                          "GROUP BY sha256")).all())
+    return [Wanted(row.sha256, int(row.size), int(received.get(row.sha256) or 0)) for row in rows]
+
+
+def store_chunk(vault: Vault, chunk: BlobChunk) -> Stored:
+    """Keep a downloaded chunk (its own transaction); a whole file that does not match its hash is thrown away."""
+    with write(vault) as w:
+        outcome = w.receive_part(chunk.sha256, chunk.size, chunk.offset, chunk.raw())
+        received = w.received_bytes(chunk.sha256) if outcome == "partial" else 0
+    return Stored(received=received, complete=outcome == "complete", mismatch=outcome == "mismatch")
+
+
+def incomplete(vault: Vault) -> int:
+    """How many records name files this laptop does not hold yet."""
+    with vault.session(readonly=True) as session:
+        return len(incomplete_records(Db.of(session)))
