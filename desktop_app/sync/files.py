@@ -1,7 +1,7 @@
 """A sync run's file steps (vault side): which files to send and to fetch, and what arrived.
 
 Sending: every file of a record that travels (not a draft kept here, not deleted) that the server has not confirmed
-holding whole (attachment.uploaded_at). The engine asks the server how much of each it holds, sends the rest chunk
+holding whole (attachment.uploaded_at), and every file of a record with an op not yet acknowledged. The engine asks the server how much of each it holds, sends the rest chunk
 by chunk from there, and marks it sent when the server says it is complete (checked against its hash there).
 
 Fetching: every file a pulled record names that is not here (attachment_wanted), from the bytes already received
@@ -34,11 +34,14 @@ class Stored:
 
 
 def to_upload(vault: Vault) -> list[tuple[str, int]]:
-    """(sha256, size) of the files the server has not confirmed holding, of records that travel."""
+    """(sha256, size) of the files of records that travel which the server has not confirmed holding, and of
+    records with an op not yet acknowledged (asked about again: the server may have lost one since)."""
     with vault.session(readonly=True) as session:
         rows = Db.of(session).execute(text(
             "SELECT DISTINCT a.sha256, a.size FROM attachment a JOIN registration r ON r.id = a.record_id "
-            "WHERE a.uploaded_at IS NULL AND r.deleted = 0 AND r.sync_state != 'local' ORDER BY a.sha256")).all()
+            "WHERE r.deleted = 0 AND r.sync_state != 'local' AND (a.uploaded_at IS NULL OR EXISTS ("
+            "SELECT 1 FROM outbox o WHERE o.record_id = a.record_id AND o.acked_at IS NULL)) "
+            "ORDER BY a.sha256")).all()
     return [(row.sha256, int(row.size)) for row in rows]
 
 
