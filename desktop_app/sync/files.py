@@ -1,8 +1,9 @@
 """A sync run's file steps (vault side): which files to send and to fetch, and what arrived.
 
 Sending: every file of a record that travels (not a draft kept here, not deleted) that the server has not confirmed
-holding whole (attachment.uploaded_at), and every file of a record with an op not yet acknowledged. The engine asks the server how much of each it holds, sends the rest chunk
-by chunk from there, and marks it sent when the server says it is complete (checked against its hash there).
+holding whole (attachment.uploaded_at), and every file of a record with an op not yet acknowledged. The engine asks
+the server how much of each it holds, sends the rest chunk by chunk from there, and marks it sent when the server
+says it is complete (checked against its hash there).
 
 Fetching: every file a pulled record names that is not here (attachment_wanted), from the bytes already received
 (attachment_part), each chunk stored in its own transaction, so a dropped connection or a killed app resumes where
