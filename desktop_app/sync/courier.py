@@ -124,15 +124,19 @@ def _data(vault: Vault, digest: str) -> bytes:
 
 
 def _store_answer(vault: Vault, digest: str, answer: dict[str, Any]) -> None:
+    """The server's answer for one file. A file the server took, or refused for good, is dropped from the inbox (its
+    row stays: what became of it); one that waits for an older file or a missing part is kept to try again."""
     receipt = answer.get("receipt")
+    keep = answer.get("reason") in RETRYABLE
     with vault.session() as session:
         Db.of(session).execute(text(
             "UPDATE batch_inbox SET status = :s, reason = :r, message = :m, centre = :c, counts = :n, "
-            "forwarded_at = :t, receipt = :rc WHERE file_sha256 = :h"),
-            {"s": "waiting" if answer.get("reason") in RETRYABLE else answer["status"],
+            "forwarded_at = :t, receipt = :rc, data = CASE WHEN :keep THEN data ELSE X'' END "
+            "WHERE file_sha256 = :h"),
+            {"s": "waiting" if keep else answer["status"],
              "r": answer.get("reason"), "m": str(answer.get("message") or "")[:500],
              "c": answer.get("centre"), "n": json.dumps(answer.get("counts") or {}), "t": utc_now(),
-             "rc": b64decode(receipt) if isinstance(receipt, str) else None, "h": digest})
+             "rc": b64decode(receipt) if isinstance(receipt, str) else None, "h": digest, "keep": keep})
 
 
 def forward_steps(*, connect: Callable[..., ServerConnection] = ServerConnection,
@@ -179,9 +183,9 @@ def write_receipts(vault: Vault, out_dir: Path) -> list[str]:
     written = []
     for digest, centre, receipt in rows:
         path = write_durably(out_dir / folder_name(centre or "centre"), new_file_name(RECEIPT_SUFFIX), bytes(receipt))
-        with vault.session() as session:
-            Db.of(session).execute(text("UPDATE batch_inbox SET receipt_written_at = :t WHERE file_sha256 = :h"),
-                                   {"t": utc_now(), "h": digest})
+        with vault.session() as session:  # written and synced on the stick: this machine need not keep it
+            Db.of(session).execute(text("UPDATE batch_inbox SET receipt_written_at = :t, receipt = X'' "
+                                        "WHERE file_sha256 = :h"), {"t": utc_now(), "h": digest})
         written.append(str(path))
     return written
 
@@ -191,7 +195,7 @@ def inbox(vault: Vault) -> list[dict[str, Any]]:
     with vault.session(readonly=True) as session:
         rows = Db.of(session).execute(text(
             "SELECT file_sha256, device_id, batch_id, part, parts, status, reason, message, centre, counts, "
-            "received_at, forwarded_at, receipt IS NOT NULL AS has_receipt, receipt_written_at FROM batch_inbox "
+            "received_at, forwarded_at, length(receipt) > 0 AS has_receipt, receipt_written_at FROM batch_inbox "
             "ORDER BY received_at, device_id, batch_id, part")).all()
     return [{**r._asdict(), "counts": json.loads(r.counts) if r.counts else None} for r in rows]
 

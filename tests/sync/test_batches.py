@@ -21,6 +21,8 @@ from desktop_app.sync import store
 from desktop_app.sync.batches import _new_return_key
 from tests.sync.records import register
 from desktop_app.vault import Vault
+from desktop_app.vault.sql import Db
+from desktop_app.vault.sql import text as vtext
 from desktop_app.vault.errors import PermissionDenied
 from desktop_app.vault.registrations import page_registrations
 from tests.sync.support import PASSPHRASE, fast_connect
@@ -242,8 +244,13 @@ def test_split_export_and_a_missing_part(enrolled, coordinator, tmp_path, backen
     result = batch_service.forward(coordinator, receipts_dir=tmp_path / "back", connect=fast_connect())
     assert [(f["part"], f["status"]) for f in result["files"]] == [(2, "accepted"), (3, "accepted")]
     assert fingerprint(backend)["record"] == held["record"] + 4
+    with coordinator.session(readonly=True) as session:  # taken by the server: the courier keeps no copy
+        sizes = Db.of(session).execute(vtext("SELECT length(data) FROM batch_inbox")).all()
+    assert [row[0] for row in sizes] == [0, 0, 0]
     applied = batch_service.import_files(laptop, receipts_in(tmp_path / "back"))
     assert sum(r["acknowledged"] for r in applied) == 7
+    with coordinator.session(readonly=True) as session:  # receipts written on the stick are not kept either
+        assert Db.of(session).execute(vtext("SELECT MAX(length(receipt)) FROM batch_inbox")).scalar_one() == 0
     assert sync_service.sync_status(laptop)["unsynced"] == 0
 
 
