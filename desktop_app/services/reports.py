@@ -76,8 +76,14 @@ def _date(text: str | None) -> date | None:
         return None
 
 
+_HEX = frozenset("0123456789ABCDEF")
+
+
 def _ref(text: str | None) -> str:
-    return _NOT_HEX.sub("", (text or "").upper().removeprefix("WP-"))
+    value = (text or "").strip().upper().removeprefix("WP-")
+    if len(value) == 8 and _HEX.issuperset(value):
+        return value
+    return _NOT_HEX.sub("", value)
 
 
 def compute(vault: Vault, *, start: date, end: date, scope: Scope = Scope()) -> IndicatorReport:

@@ -24,18 +24,29 @@ class ReportRow:
     fields: dict[str, str]
 
 
+def _visible(visible: Visible, form_id: str, created_by: str, kind: str | None) -> bool:
+    """`Visible.where` in Python, row by row (a subquery per row costs a look-up each on 400,000 rows)."""
+    if visible.only_kind is not None:
+        is_case = form_id in visible.case_forms or kind == "case"
+        if is_case != (visible.only_kind == "case"):
+            return False
+    return visible.created_by is None or created_by == visible.created_by
+
+
 def report_rows(vault: Vault, *, visible: Visible = EVERYTHING) -> list[ReportRow]:
-    params: dict[str, object] = {}
-    where = "WHERE r.deleted = 0 AND r.status = 'finalized'" + visible.where(params, "r.")
+    """Live, finalized records the person may see, from two covering indexes (migration 0013)."""
+    names = ", ".join(f"'{name}'" for name in (*FIELDS, "record_kind"))
     with vault.session(readonly=True) as session:
         raw: Any = session.connection().connection.driver_connection
-        rows = raw.execute("SELECT r.id, r.form_id, r.sex, r.age, r.nationality, r.centre, r.registered_on "
-                           f"FROM registration r {where}", params).fetchall()
-        names = ", ".join(f"'{name}'" for name in FIELDS)
+        rows = raw.execute("SELECT id, form_id, created_by, sex, age, nationality, centre, registered_on "
+                           "FROM registration INDEXED BY ix_registration_report "
+                           "WHERE status = 'finalized' AND deleted = 0").fetchall()
         extracted: dict[str, dict[str, str]] = {}
-        for record_id, name, value in raw.execute(
-                f"SELECT f.record_id, f.name, f.value FROM registration_field f WHERE f.name IN ({names}) "
-                "AND f.value IS NOT NULL").fetchall():
+        for name, record_id, value in raw.execute(
+                "SELECT name, record_id, value FROM registration_field INDEXED BY ix_registration_field_report "
+                f"WHERE name IN ({names}) AND value IS NOT NULL").fetchall():
             extracted.setdefault(record_id, {})[name] = value
-    return [ReportRow(row[0], row[1], row[2], row[3], row[4], row[5], row[6], extracted.get(row[0], {}))
-            for row in rows]
+    empty: dict[str, str] = {}
+    return [ReportRow(row[0], row[1], row[3], row[4], row[5], row[6], row[7], extracted.get(row[0], empty))
+            for row in rows
+            if _visible(visible, row[1], row[2], extracted.get(row[0], empty).get("record_kind"))]
