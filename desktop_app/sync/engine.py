@@ -3,7 +3,9 @@
 A run is a generator that yields `Local` steps (vault work: must run on the vault's thread) and `Remote` steps
 (HTTP: must run off the GUI thread, never touching the vault), and receives each step's result back.
 `run_inline` drives it on one thread (CLI, tests); the Qt app drives it across its database thread and its
-network pool (desktop_app/ui/sync_controller.py). Order of a run:
+network pool (desktop_app/ui/sync_controller.py). A `Both` step is one of each at the same time (pipelining: the next
+batch is frozen while the server answers the previous one; a pulled page is applied while the next one is fetched);
+its result is (remote result, local result). Order of a run:
 
 1. resend frozen ops not yet acknowledged (an interrupted run: the server may hold them already);
 2. pull, so edits not yet sent are merged on top of what others changed (device-side 3-way merge);
@@ -16,6 +18,7 @@ network pool (desktop_app/ui/sync_controller.py). Order of a run:
 from __future__ import annotations
 
 from collections.abc import Callable, Generator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -34,7 +37,16 @@ class Remote:
     fn: Callable[[], Any]
 
 
-Step = Local | Remote
+@dataclass
+class Both:
+    """A Remote and a Local step run at the same time; the result is (remote's, local's). If either raises, the run
+    stops with that error once both have ended."""
+
+    remote: Callable[[], Any]
+    local: Callable[[Any], Any]  # local(vault)
+
+
+Step = Local | Remote | Both
 
 
 @dataclass
@@ -107,14 +119,18 @@ def sync_run(
 
 
 def _push(connection, credentials, summary, report, batch_size, cancelled, *, freeze):
-    while not cancelled():
-        batch = yield Local(lambda vault: store.next_batch(vault, credentials, max_ops=batch_size, freeze=freeze))
-        if batch is None:
-            return
-        answer = yield from _remote(connection, lambda: connection.with_retries(lambda: connection.push(batch.body),
-                                                                                cancelled=cancelled))
+    """Post batches in order; while the server answers one, the next is frozen (pipelining). Frozen early or not,
+    a batch is posted only after the previous one's answer is stored, so a refusal changes nothing already sent."""
+    following = yield Local(lambda vault: store.next_batch(vault, credentials, max_ops=batch_size, freeze=freeze))
+    while following is not None and not cancelled():
+        batch = following
+        post = lambda: connection.with_retries(lambda: connection.push(batch.body), cancelled=cancelled)  # noqa: E731
+        answer, following = yield from _both(connection, post, lambda vault: store.next_batch(
+            vault, credentials, max_ops=batch_size, freeze=freeze, after=batch.seq_to))
         if answer.expected_seq is not None:
             yield Local(lambda vault: store.note_sequence_gap(vault, answer.expected_seq))
+            following = yield Local(lambda vault: store.next_batch(vault, credentials, max_ops=batch_size,
+                                                                   freeze=freeze))
             continue
         outcome = yield Local(lambda vault: store.store_push_answer(vault, batch, answer.response))
         summary.pushed += batch.op_count
@@ -127,18 +143,24 @@ def _push(connection, credentials, summary, report, batch_size, cancelled, *, fr
 
 
 def _pull(connection, credentials, summary, report, page_size, cancelled):
-    while not cancelled():
-        since = yield Local(store.cursor)
-        page = yield from _remote(connection, lambda: connection.with_retries(
-            lambda: connection.pull(cursor=since, limit=page_size), cancelled=cancelled))
-        outcome = yield Local(lambda vault: store.store_pull_page(vault, page, own_device_id=credentials.device_id))
+    """Pages in order; while one is applied, the next is fetched from the cursor it ends at (pipelining). Its
+    cursor is stored with it, so an interrupted run starts again exactly there."""
+    since = yield Local(store.cursor)
+    page = yield from _remote(connection, lambda: connection.with_retries(
+        lambda: connection.pull(cursor=since, limit=page_size), cancelled=cancelled))
+    while page is not None and not cancelled():
+        current = page
+        apply = lambda vault: store.store_pull_page(vault, current, own_device_id=credentials.device_id)  # noqa: E731
+        if current.has_more:
+            page, outcome = yield from _both(connection, lambda: connection.with_retries(
+                lambda: connection.pull(cursor=current.next_cursor, limit=page_size), cancelled=cancelled), apply)
+        else:
+            page, outcome = None, (yield Local(apply))
         summary.pulled += outcome.applied + outcome.rebased + outcome.conflicts
         summary.received += outcome.changes
         summary.conflicts += outcome.conflicts
         summary.merged += outcome.rebased
         report("pull")
-        if not page.has_more:
-            return
 
 
 def _upload(connection, summary, report, cancelled):
@@ -246,6 +268,16 @@ def _refused_or(fn: Callable[[], Any]) -> Any:
         return exc
 
 
+def _both(connection: ServerConnection, remote: Callable[[], Any], local: Callable[[Any], Any]
+          ) -> Generator[Step, Any, tuple[Any, Any]]:
+    """A network step and a vault step at once; then, as after every network step, follow a proven key rotation."""
+    result = yield Both(remote, local)
+    if connection.rotated_keys is not None:
+        keys, connection.rotated_keys = connection.rotated_keys, None
+        yield Local(lambda vault: store.pin_rotated_keys(vault, keys))
+    return result
+
+
 def _or_error(fn: Callable[[], Any]) -> Any:
     try:
         return fn()
@@ -270,15 +302,28 @@ def enrol_run(*, server_url: str, code: str, ca_bundle: str | None = None, devic
 
 
 def run_inline(steps: Generator[Step, Any, Any], *, vault: Any) -> Any:
-    """Drive a run on this thread: local steps get the vault, remote steps run as they are."""
+    """Drive a run on this thread: local steps get the vault, remote steps run as they are; the remote half of a
+    `Both` step runs on a helper thread while the local half runs here."""
     value: Any = None
-    while True:
-        try:
-            step = steps.send(value)
-        except StopIteration as stop:
-            return stop.value
-        try:
-            value = step.fn(vault) if isinstance(step, Local) else step.fn()
-        except BaseException:
-            steps.close()
-            raise
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-remote") as pool:
+        while True:
+            try:
+                step = steps.send(value)
+            except StopIteration as stop:
+                return stop.value
+            try:
+                if isinstance(step, Both):
+                    remote = pool.submit(step.remote)
+                    try:
+                        local = step.local(vault)
+                    finally:
+                        answer = remote.result() if remote.exception() is None else None
+                        error = remote.exception()
+                    if error is not None:
+                        raise error
+                    value = (answer, local)
+                else:
+                    value = step.fn(vault) if isinstance(step, Local) else step.fn()
+            except BaseException:
+                steps.close()
+                raise

@@ -163,9 +163,12 @@ def _registration_state(conn, record_id: str) -> State | None:
     return state_from_columns(row._asdict(), extras)
 
 
-def next_batch(vault: Vault, credentials: Credentials, *, max_ops: int = 500, freeze: bool = True
-               ) -> FrozenBatch | None:
-    """The next batch to post: frozen ops not yet acknowledged first (a resumed run), else (`freeze`) new ones."""
+def next_batch(vault: Vault, credentials: Credentials, *, max_ops: int = 500, freeze: bool = True,
+               after: int = 0) -> FrozenBatch | None:
+    """The next batch to post: frozen ops not yet acknowledged first (a resumed run), else (`freeze`) new ones.
+
+    `after`: the last device_seq of a batch already posted and not acknowledged yet (pipelining: the next batch is
+    frozen while the server answers the previous one); only ops beyond it are taken."""
     max_ops = max(1, min(max_ops, MAX_OPS_PER_BATCH))
     with write(vault) as w:
         conn = w.db
@@ -174,10 +177,11 @@ def next_batch(vault: Vault, credentials: Credentials, *, max_ops: int = 500, fr
             rows = _rebuilt(w, conn.execute(text(
                 "SELECT seq, op_id, record_id, op, record_version, base_version, device_seq, wire, batch_id "
                 "FROM outbox WHERE device_seq >= :s ORDER BY device_seq LIMIT :n"),
-                {"s": resend_from, "n": max_ops}).all())
+                {"s": max(resend_from, after + 1), "n": max_ops}).all())
         else:
             rows = conn.execute(text("SELECT device_seq, wire, batch_id FROM outbox WHERE device_seq IS NOT NULL "
-                                     "AND acked_at IS NULL ORDER BY device_seq LIMIT :n"), {"n": max_ops}).all()
+                                     "AND device_seq > :a AND acked_at IS NULL ORDER BY device_seq LIMIT :n"),
+                                {"a": after, "n": max_ops}).all()
         if not rows and freeze:
             rows = _freeze(w, max_ops)
         if not rows:

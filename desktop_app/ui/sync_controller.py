@@ -225,6 +225,9 @@ class SyncController(QObject):
             self._fail(exc)
             return
         try:
+            if isinstance(step, sync_service.engine.Both):
+                self._both(steps, step)
+                return
             if isinstance(step, sync_service.engine.Local):
                 task = self._controller.run_with_vault(lambda vault, state: step.fn(vault), name="db:sync-step")
             else:
@@ -234,6 +237,24 @@ class SyncController(QObject):
             return
         task.succeeded.connect(lambda result, s=steps: self._advance(result) if s is self._steps else None)
         task.failed.connect(lambda exc, s=steps: self._fail(exc) if s is self._steps else None)
+
+    def _both(self, steps, step) -> None:
+        """Pipelining: the network half on the pool and the vault half on the database thread at once; the run
+        goes on with (remote's result, local's) when both have succeeded; a failure of either fails it once."""
+        results: dict[str, Any] = {}
+
+        def arrived(half: str, result: Any) -> None:
+            if steps is not self._steps:
+                return
+            results[half] = result
+            if len(results) == 2:
+                self._advance((results["remote"], results["local"]))
+
+        remote = self._tasks.run_network(lambda state: step.remote(), name="network:sync-step")
+        local = self._controller.run_with_vault(lambda vault, state: step.local(vault), name="db:sync-step")
+        for half, task in (("remote", remote), ("local", local)):
+            task.succeeded.connect(lambda result, h=half: arrived(h, result))
+            task.failed.connect(lambda exc: self._fail(exc) if steps is self._steps else None)
 
     def _done(self, summary) -> None:
         self._steps = None

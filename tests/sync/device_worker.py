@@ -42,7 +42,12 @@ def main(vault_dir: str, server_url: str, seed: str, kill_probability: str, batc
             print(json.dumps(stop.value.as_json()))
             return 0
         maybe_die()
-        value = step.fn(vault) if isinstance(step, engine.Local) else step.fn()
+        if isinstance(step, engine.Both):  # pipelined: a kill may fall between its halves too
+            answer = step.remote()
+            maybe_die()
+            value = (answer, step.local(vault))
+        else:
+            value = step.fn(vault) if isinstance(step, engine.Local) else step.fn()
         maybe_die()
 
 

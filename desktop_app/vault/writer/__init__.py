@@ -34,6 +34,14 @@ from desktop_app.vault.writer.sync import SyncWrites
 class Writer(SyncWrites, ReviewWrites):
     """One unit of work on the vault: every operation of the record, sync and review parts, in one transaction."""
 
+    def finish(self) -> None:
+        """Before the commit: what is derived from the records pulled in this transaction (entity events, search
+        index), for all of them at once, from their rows as they are now."""
+        ids = list(self.derive_pending)
+        self.derive_pending.clear()
+        self.refresh_entities(ids)
+        self.refresh_search(ids)
+
 
 @contextmanager
 def write(vault: Vault) -> Iterator[Writer]:
@@ -45,6 +53,7 @@ def write(vault: Vault) -> Iterator[Writer]:
         with vault.session() as session:
             writer = Writer(Db.of(session), username=vault.user.username, now=utc_now())
             yield writer
+            writer.finish()
         if writer.erased:
             fold_wal(vault)
     except Exception as exc:

@@ -67,6 +67,8 @@ class WriterBase:
         # into the database and truncated, so the old pages do not stay readable in waypoint.db-wal.
         self.erased = False
         self._policy: Policy | None = None
+        # records whose derived rows (entity events, search index) are rederived once, at the end (Writer.finish)
+        self.derive_pending: dict[str, None] = {}
 
     @property
     def policy(self) -> Policy:

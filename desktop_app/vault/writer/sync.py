@@ -76,8 +76,9 @@ class SyncWrites(RecordWrites):
                             [{"r": record_id, "n": n, "v": v} for n, v in extras.items()])
         if not columns["deleted"]:
             self.follow_manifest(record_id, extras.get(FILES_FIELD))  # files come and go with the version
-        self.refresh_entities([record_id])  # a pulled registration brings its entities (writer/entities.py)
-        self.refresh_search([record_id])  # and its search keys (writer/search.py)
+        # a pulled registration brings its entities (writer/entities.py) and its search keys (writer/search.py):
+        # derived once for the whole page, before the commit (Writer.finish)
+        self.derive_pending[record_id] = None
 
     # --- sync_record: the server's state as last learnt (the base of 3-way merges) ---------------------------------
 
