@@ -10,6 +10,7 @@ import json
 import re
 import secrets
 import uuid
+from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from waypoint_core.protocol import (
     DOMAIN_FORM, PROTOCOL_VERSION, EnrolRequest, EnrolResponse, form_signed_bytes,
 )
 
-from . import epochs
+from . import epochs, scope
 from .atrest import DataKey, open_text
 from .db import Database, utcnow
 from .errors import ProtocolError, unsupported_version
@@ -72,14 +73,21 @@ def _centre_id(conn, centre: str) -> str:
     return found[0]
 
 
-def create_enrolment_code(db: Database, *, centre: str, ttl: timedelta) -> str:
-    """A fresh one-time code for one device of `centre`; only its hash is stored."""
+def create_enrolment_code(db: Database, *, centre: str, ttl: timedelta, roles: Sequence[str] | None = None) -> str:
+    """A fresh one-time code for one device of `centre`; only its hash is stored. `roles`: the roles of the people
+    who will use that device (what it may receive and change: scope.py); None leaves it unrestricted."""
     code = "-".join("".join(secrets.choice(CODE_ALPHABET) for _ in range(4)) for _ in range(4))
     now = utcnow()
-    with db.write_engine.begin() as conn:
-        conn.execute(EnrolmentCode.__table__.insert().values(
-            id=str(uuid.uuid4()), code_hash=hash_code(code), centre_id=_centre_id(conn, centre),
-            created_at=now, expires_at=now + ttl))
+    code_id = str(uuid.uuid4())
+    try:
+        with db.write_engine.begin() as conn:
+            conn.execute(EnrolmentCode.__table__.insert().values(
+                id=code_id, code_hash=hash_code(code), centre_id=_centre_id(conn, centre),
+                created_at=now, expires_at=now + ttl))
+            if roles:
+                scope.set_code_roles(conn, code_id, roles)
+    except scope.ScopeError as exc:
+        raise AdminError(str(exc)) from None
     return code
 
 
@@ -167,6 +175,7 @@ def enrol(db: Database, keyring: ServerKeyring, request: EnrolRequest) -> EnrolR
         conn.execute(Device.__table__.insert().values(
             id=device_id, centre_id=row.centre_id, name=request.device_name, public_key=request.device_public_key,
             enrolled_at=now, high_water_mark=0))
+        scope.take_code_roles(conn, code_id=row.id, device_id=device_id)
         centre_name = conn.execute(select(Centre.name).where(Centre.id == row.centre_id)).scalar_one()
         epoch = epochs.current(conn)
     return EnrolResponse(protocol_version=PROTOCOL_VERSION, epoch=epoch, device_id=device_id, centre_id=row.centre_id,

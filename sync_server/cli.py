@@ -9,7 +9,7 @@ backups).
     waypoint-server admin restore FILE --yes            replace the database with a backup; devices reconcile
     waypoint-server admin epochs                        the feed's epochs (one more after each restore)
     waypoint-server admin centre add NAME | list
-    waypoint-server admin enrol-code --centre NAME|ID [--hours 72]
+    waypoint-server admin enrol-code --centre NAME|ID [--hours 72] [--roles R1,R2]
     waypoint-server admin revoke DEVICE
     waypoint-server admin devices
     waypoint-server admin conflicts [--all]
@@ -17,6 +17,8 @@ backups).
     waypoint-server admin form publish FILE --form-id ID --version V
     waypoint-server admin import-batch FILE... [--receipts DIR]   USB batch files straight into this server
     waypoint-server admin batches                       the batch files imported so far
+    waypoint-server admin device-roles DEVICE ROLE...   the roles of the people using a device (what it receives)
+    waypoint-server admin alarms [--all] | undo-deletion ALARM [--by NAME]   bulk deletions and their undo
     waypoint-server admin audit verify | list [--device D] [--limit N]   the audit chains (devices' and the server's)
 --data-dir (or WAYPOINT_SERVER_HOME) chooses the data folder (SQLite file, key files).
 """
@@ -33,7 +35,7 @@ from pathlib import Path
 from sqlalchemy import inspect
 from sqlalchemy.engine import make_url
 
-from . import admin, audit, backup, epochs, logs
+from . import admin, audit, backup, epochs, logs, scope
 from .db import Database, MigrationContext, migrate, open_database
 from .files import StartupRefused, private_dir
 from .keys import ServerKeyring, init_keys, load_keyring, rotate_keys
@@ -205,8 +207,10 @@ def cmd_centre_list(args: argparse.Namespace) -> int:
 
 def cmd_enrol_code(args: argparse.Namespace) -> int:
     db = _db(_settings(args))
-    code = admin.create_enrolment_code(db, centre=args.centre, ttl=timedelta(hours=args.hours))
-    audit.record(db, "enrolment_code.created", actor="admin", detail=f"centre {args.centre}, {args.hours} h")
+    roles = [r.strip() for r in (args.roles or "").split(",") if r.strip()] or None
+    code = admin.create_enrolment_code(db, centre=args.centre, ttl=timedelta(hours=args.hours), roles=roles)
+    audit.record(db, "enrolment_code.created", actor="admin",
+                 detail=f"centre {args.centre}, {args.hours} h, roles {' '.join(roles) if roles else 'all'}")
     print(code)
     return 0
 
@@ -216,6 +220,25 @@ def cmd_revoke(args: argparse.Namespace) -> int:
     admin.revoke_device(db, args.device)
     audit.record(db, "device.revoked", actor="admin", detail=f"device {args.device}")
     print(json.dumps({"revoked": args.device}))
+    return 0
+
+
+def cmd_device_roles(args: argparse.Namespace) -> int:
+    roles = scope.set_device_roles(_db(_settings(args)), args.device, args.roles)
+    print(json.dumps({"device": args.device, "roles": list(roles)}))
+    return 0
+
+
+def cmd_alarms(args: argparse.Namespace) -> int:
+    for row in scope.list_alarms(_db(_settings(args)), open_only=not args.all):
+        print(json.dumps(row, default=str))
+    return 0
+
+
+def cmd_undo_deletion(args: argparse.Namespace) -> int:
+    db, keyring = _server(_settings(args))
+    restored = scope.undo_deletion(db, keyring.data, args.alarm, by=args.by)
+    print(json.dumps({"alarm": args.alarm, "restored": restored}))
     return 0
 
 
@@ -346,6 +369,8 @@ def build_parser() -> argparse.ArgumentParser:
     code = adm.add_parser("enrol-code", help="print a one-time enrolment code for a device")
     code.add_argument("--centre", required=True, help="the centre's name or the id `centre add` printed")
     code.add_argument("--hours", type=float, default=72.0, help="validity (default 72 hours)")
+    code.add_argument("--roles", metavar="R1,R2", help="roles of the people who will use the device, e.g. "
+                      "field_staff or field_staff,case_worker (default: unrestricted)")
     code.set_defaults(func=cmd_enrol_code)
     revoke = adm.add_parser("revoke", help="revoke a device")
     revoke.add_argument("device")
@@ -368,6 +393,18 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--receipts", metavar="DIR", help="write each laptop's receipt here (a folder per centre)")
     imp.set_defaults(func=cmd_import_batch)
     adm.add_parser("batches", help="the batch files imported so far").set_defaults(func=cmd_batches)
+    droles = adm.add_parser("device-roles", help="the roles of the people who use a device (what it receives and "
+                            "may change)")
+    droles.add_argument("device")
+    droles.add_argument("roles", nargs="+", metavar="ROLE")
+    droles.set_defaults(func=cmd_device_roles)
+    alarms = adm.add_parser("alarms", help="bulk deletions waiting for a coordinator")
+    alarms.add_argument("--all", action="store_true", help="undone ones too")
+    alarms.set_defaults(func=cmd_alarms)
+    undo = adm.add_parser("undo-deletion", help="bring back every record an alarm names")
+    undo.add_argument("alarm")
+    undo.add_argument("--by", default="admin", help="the coordinator's name (for the audit chain)")
+    undo.set_defaults(func=cmd_undo_deletion)
     aud = adm.add_parser("audit", help="audit chains: the devices' uploads and the server's own actions"
                          ).add_subparsers(dest="audit_command", required=True)
     aud.add_parser("verify", help="walk every chain; exit 1 naming the chain and entry where one breaks"
@@ -383,7 +420,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except (admin.AdminError, StartupRefused) as exc:
+    except (admin.AdminError, scope.ScopeError, StartupRefused) as exc:
         print(f"waypoint-server: {exc}", file=sys.stderr)
         return 2
 

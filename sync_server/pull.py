@@ -22,7 +22,7 @@ from waypoint_core.protocol import (
     PROTOCOL_VERSION, ReconcileRequest, ReconcileResponse, RecordHeld, format_cursor, parse_cursor,
 )
 
-from . import epochs
+from . import epochs, scope
 from .atrest import DataKey, open_text
 from .auth import AuthenticatedDevice
 from .db import Database
@@ -64,6 +64,9 @@ def pull_page(db: Database, *, device: AuthenticatedDevice, cursor: str, limit: 
     parts: list[bytes] = []
     size, next_seq, has_more = 0, 0, False
     with db.read_engine.connect() as conn:
+        if not scope.may_receive_cases(conn, device.id, device.centre_id):
+            # a device whose people may not view cases never receives one (scope.py)
+            query = query.where(r.c.id.not_in(scope.case_ids()))
         epoch, since = _check_cursor(conn, device, cursor)
         next_seq = since
         rows = conn.execution_options(stream_results=True, yield_per=FETCH_CHUNK).execute(

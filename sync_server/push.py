@@ -33,7 +33,7 @@ from waypoint_core.protocol import (
     FILES_FIELD, PROTOCOL_VERSION, Op, OpResult, PushBatch, PushResponse, canonical_json, now_ms,
 )
 
-from . import blobs, epochs
+from . import blobs, epochs, scope
 from .atrest import DataKey, open_text, seal_text
 from .auth import AuthenticatedDevice
 from .db import Database, utcnow
@@ -214,6 +214,7 @@ def _apply(conn: Connection, device_id: str, centre_id: str, ops: list[Op], stat
            rules: PushRules) -> int | None:
     now, key = utcnow(), rules.data_key
     records = _lock_records(conn, sorted({op.record_id for op in ops}), key)
+    refused = scope.refusals(conn, device_id, centre_id, ops, records)  # outside the device's rights (scope.py)
     versions, results, conflicts, feed = [], [], [], []
     for op in ops:
         record = records.get(op.record_id)
@@ -225,6 +226,8 @@ def _apply(conn: Connection, device_id: str, centre_id: str, ops: list[Op], stat
                                   "version_hash": None, "conflict_id": None, "message": None}
         if record["centre_id"] != centre_id:
             result["message"] = "this record belongs to another centre"
+        elif op.device_seq in refused:
+            result["message"] = refused[op.device_seq]
         else:
             base = _base(conn, op, record)
             others = (_others_changed(conn, op.record_id, base, device_id)
@@ -262,6 +265,10 @@ def _apply(conn: Connection, device_id: str, centre_id: str, ops: list[Op], stat
                 result["conflict_id"] = conflict_id
         _count(stats, result["status"])
         results.append(result)
+    applied = {r["device_seq"] for r in results if r["status"] != "rejected"}
+    scope.note_kinds(conn, ops, applied)
+    scope.check_bulk_deletion(conn, device_id, centre_id, sorted(
+        {op.record_id for op in ops if op.op == "delete" and op.device_seq in applied}))
     return _write(conn, records, versions, results, conflicts, feed, now, key)
 
 

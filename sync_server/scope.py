@@ -1,0 +1,246 @@
+"""Rights on the server (issue 11 point 1): what each device receives and what it may change, by the roles of the
+people who use it, through the same table the device asks (waypoint_core.access.policy).
+
+- A device's roles are named by the coordinator for its enrolment code (`admin enrol-code --roles`) or later
+  (`admin device-roles`); a device with none named (enrolled before this) is unrestricted.
+- On the server, a device is the actor: `own` means records this device created (the device of their first version),
+  `centre` its centre; the server knows no regions yet, so `region` and `all` mean the device's centre too (records
+  never cross centres on this server).
+- Pull leaves out the cases (trafficking, protection) of a device whose roles may not view them: a field laptop
+  with no case worker never receives one. A record is a case when it carries `record_kind = case` (the device sets
+  it from the form); once a case, always a case (`record_kind` table), whatever a later op says.
+- Push refuses, op by op, an edit, creation or deletion outside the device's rights (`rejected`, with the reason);
+  nothing of it is applied, so honest laptops keep their records.
+- A device deleting `BULK_DELETE_THRESHOLD` records or more in one batch raises an alarm (table `deletion_alarm`, the
+  server's audit chain, a log line); a coordinator lists alarms and undoes one: every record it names comes back as a
+  new version holding its last content before the deletion, and travels to every device with the next pull.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Connection, Select, column, select, table, text
+
+from waypoint_core.access import policy
+from waypoint_core.access.policy import Actor, RecordFacts
+from waypoint_core.protocol import canonical_json, now_ms
+
+from . import audit
+from .atrest import DataKey, open_text, seal_text
+from .db import Database, utcnow
+from .merge import PublicView, split_form
+
+ALL_ROLES: tuple[str, ...] = tuple(policy.ROLES)
+BULK_DELETE_THRESHOLD = 10
+KIND_FIELD = "record_kind"
+DELETED = "#deleted"
+
+
+class ScopeError(Exception):
+    """An administrator's request that cannot be done (unknown device, alarm, role)."""
+
+
+def check_roles(roles: Sequence[str]) -> tuple[str, ...]:
+    unknown = [r for r in roles if r not in ALL_ROLES]
+    if unknown or not roles:
+        raise ScopeError(f"roles must be among {', '.join(ALL_ROLES)} (got {', '.join(roles) or 'none'})")
+    return tuple(dict.fromkeys(roles))
+
+
+# --- device roles ---------------------------------------------------------------------------------------------------
+
+
+def roles_of(conn: Connection, device_id: str) -> tuple[str, ...]:
+    row = conn.execute(text("SELECT roles FROM device_roles WHERE device_id = :d"), {"d": device_id}).first()
+    return ALL_ROLES if row is None else tuple(row[0].split())
+
+
+def actor_of(conn: Connection, device_id: str, centre_id: str) -> Actor:
+    return Actor.of(device_id, roles_of(conn, device_id), centre=centre_id, region=centre_id)
+
+
+def set_code_roles(conn: Connection, code_id: str, roles: Sequence[str]) -> None:
+    conn.execute(text("INSERT INTO enrolment_code_roles (code_id, roles) VALUES (:c, :r)"),
+                 {"c": code_id, "r": " ".join(check_roles(roles))})
+
+
+def take_code_roles(conn: Connection, *, code_id: str, device_id: str) -> None:
+    """At enrolment: the device gets the roles its code named (none named: unrestricted)."""
+    row = conn.execute(text("SELECT roles FROM enrolment_code_roles WHERE code_id = :c"), {"c": code_id}).first()
+    if row is not None:
+        conn.execute(text("INSERT INTO device_roles (device_id, roles) VALUES (:d, :r)"), {"d": device_id, "r": row[0]})
+
+
+def set_device_roles(db: Database, device_id: str, roles: Sequence[str]) -> tuple[str, ...]:
+    chosen = check_roles(roles)
+    with db.write_engine.begin() as conn:
+        if conn.execute(text("SELECT id FROM device WHERE id = :d"), {"d": device_id}).first() is None:
+            raise ScopeError(f"no device {device_id}")
+        before = " ".join(roles_of(conn, device_id))
+        conn.execute(text("DELETE FROM device_roles WHERE device_id = :d"), {"d": device_id})
+        conn.execute(text("INSERT INTO device_roles (device_id, roles) VALUES (:d, :r)"),
+                     {"d": device_id, "r": " ".join(chosen)})
+        audit.record_in(conn, "device.roles", actor="admin", detail=f"device {device_id}: {before} -> "
+                                                                    f"{' '.join(chosen)}")
+    return chosen
+
+
+# --- what a device receives -----------------------------------------------------------------------------------------
+
+
+_RECORD_KIND = table("record_kind", column("record_id"), column("kind"))
+
+
+def case_ids() -> Select[Any]:
+    """The ids of the records that are cases (for a pull query to leave out)."""
+    return select(_RECORD_KIND.c.record_id).where(_RECORD_KIND.c.kind == policy.CASE)
+
+
+def may_receive_cases(conn: Connection, device_id: str, centre_id: str) -> bool:
+    return policy.widest_scope(actor_of(conn, device_id, centre_id), "view", "case") is not None
+
+
+# --- what a device may change ---------------------------------------------------------------------------------------
+
+
+def _kinds(conn: Connection, record_ids: list[str]) -> dict[str, str]:
+    if not record_ids:
+        return {}
+    marks = ", ".join(f":k{i}" for i in range(len(record_ids)))
+    rows = conn.execute(text(f"SELECT record_id, kind FROM record_kind WHERE record_id IN ({marks})"),
+                        {f"k{i}": r for i, r in enumerate(record_ids)}).all()
+    return {r[0]: r[1] for r in rows}
+
+
+def _creators(conn: Connection, record_ids: list[str]) -> dict[str, str | None]:
+    if not record_ids:
+        return {}
+    marks = ", ".join(f":k{i}" for i in range(len(record_ids)))
+    rows = conn.execute(text(f"SELECT record_id, device_id FROM record_version WHERE server_version = 1 AND "
+                             f"record_id IN ({marks})"), {f"k{i}": r for i, r in enumerate(record_ids)}).all()
+    return {r[0]: r[1] for r in rows}
+
+
+def refusals(conn: Connection, device_id: str, centre_id: str, ops: Sequence[Any],
+             existing: dict[str, dict[str, Any]]) -> dict[int, str]:
+    """device_seq -> why the op is outside the device's rights, for the ops of a batch (`existing`: the records the
+    batch touches as push.py locked them)."""
+    actor = actor_of(conn, device_id, centre_id)
+    ids = sorted({op.record_id for op in ops})
+    kinds, creators = _kinds(conn, ids), _creators(conn, ids)
+    refused: dict[int, str] = {}
+    created_here: set[str] = set()
+    for op in ops:
+        record = existing.get(op.record_id)
+        is_new = (record is None or record.get("new")) and op.record_id not in created_here
+        stored_kind = kinds.get(op.record_id) or (
+            policy.CASE if record and record.get("values", {}).get(KIND_FIELD) == policy.CASE else None)
+        said_kind = policy.CASE if (op.fields or {}).get(KIND_FIELD) == policy.CASE else policy.REGISTRATION
+        kind = stored_kind or said_kind
+        if is_new:
+            action: policy.Action = "create"
+            facts = None
+        else:
+            action = "delete" if op.op == "delete" else "edit"
+            owner = device_id if op.record_id in created_here else creators.get(op.record_id)
+            facts = RecordFacts(kind=kind, owner=owner, centre=centre_id)
+        decision = policy.decide(actor, action, policy.subject_of(kind), facts)
+        if not decision.allowed:
+            refused[op.device_seq] = f"refused by the server: {decision.reason}"
+        elif is_new:
+            created_here.add(op.record_id)
+    return refused
+
+
+def note_kinds(conn: Connection, ops: Sequence[Any], applied: set[int]) -> None:
+    """Records that became cases with this batch (kept a case for good)."""
+    cases = sorted({op.record_id for op in ops if op.device_seq in applied
+                    and (op.fields or {}).get(KIND_FIELD) == policy.CASE})
+    known = _kinds(conn, cases)
+    for record_id in cases:
+        if record_id not in known:
+            conn.execute(text("INSERT INTO record_kind (record_id, kind) VALUES (:r, 'case')"), {"r": record_id})
+
+
+# --- bulk deletion: alarm and undo ----------------------------------------------------------------------------------
+
+
+def check_bulk_deletion(conn: Connection, device_id: str, centre_id: str, deleted: list[str]) -> str | None:
+    """An alarm when one batch deleted many records; its id, or None."""
+    if len(deleted) < BULK_DELETE_THRESHOLD:
+        return None
+    alarm_id = str(uuid.uuid4())
+    conn.execute(text("INSERT INTO deletion_alarm (id, device_id, centre_id, raised_at, count, record_ids) VALUES "
+                      "(:i, :d, :c, :t, :n, :r)"),
+                 {"i": alarm_id, "d": device_id, "c": centre_id, "t": utcnow(), "n": len(deleted),
+                  "r": json.dumps(sorted(deleted))})
+    audit.record_in(conn, "alarm.bulk_deletion", outcome="done",
+                    detail=f"alarm {alarm_id}: device {device_id} deleted {len(deleted)} records in one batch")
+    return alarm_id
+
+
+def list_alarms(db: Database, *, open_only: bool = True) -> list[dict[str, Any]]:
+    with db.read_engine.connect() as conn:
+        rows = conn.execute(text("SELECT id, device_id, centre_id, raised_at, count, undone_at, undone_by FROM "
+                                 "deletion_alarm" + (" WHERE undone_at IS NULL" if open_only else "") +
+                                 " ORDER BY raised_at")).all()
+    return [dict(r._mapping) for r in rows]
+
+
+def undo_deletion(db: Database, key: DataKey, alarm_id: str, *, by: str) -> int:
+    """Bring back every record the alarm names that is still deleted: a new version with its last content before the
+    deletion, in the change feed (every device of the centre receives it). Returns how many came back."""
+    restored = 0
+    with db.write_engine.begin() as conn:
+        alarm = conn.execute(text("SELECT record_ids, centre_id, undone_at FROM deletion_alarm WHERE id = :i"),
+                             {"i": alarm_id}).first()
+        if alarm is None:
+            raise ScopeError(f"no alarm {alarm_id}")
+        if alarm.undone_at is not None:
+            raise ScopeError(f"alarm {alarm_id} was already undone")
+        feed = []
+        now = utcnow()
+        for record_id in json.loads(alarm.record_ids):
+            row = conn.execute(text("SELECT server_version, deleted, hlc FROM record WHERE id = :r"),
+                               {"r": record_id}).first()
+            if row is None or not row.deleted:
+                continue
+            before = conn.execute(text("SELECT server_version, state FROM record_version WHERE record_id = :r AND "
+                                       "deleted = :f AND server_version < :v ORDER BY server_version DESC LIMIT 1"),
+                                  {"r": record_id, "f": False, "v": row.server_version}).first()
+            if before is None:
+                continue
+            values = json.loads(open_text(key, before.state, table="record_version", row_id=record_id,
+                                          version=before.server_version))
+            values.pop(DELETED, None)
+            version, hlc = row.server_version + 1, max(int(row.hlc) + 1, now_ms())
+            state_json = canonical_json(values).decode()
+            digest = PublicView.of(values).hash
+            form_id, form_version = split_form(values)
+            conn.execute(text("INSERT INTO record_version (record_id, server_version, device_id, device_seq, form_id, "
+                              "form_version, deleted, state, changed, hlc, created_at, hash) VALUES (:r, :v, NULL, "
+                              "NULL, :f, :fv, :d, :s, :c, :h, :t, :hash)"),
+                         {"r": record_id, "v": version, "f": form_id, "fv": form_version, "d": False,
+                          "s": seal_text(key, state_json, table="record_version", row_id=record_id, version=version),
+                          "c": canonical_json(sorted(values)).decode(), "h": hlc, "t": now, "hash": digest})
+            conn.execute(text("UPDATE record SET server_version = :v, deleted = :d, state = :s, updated_at = :t, "
+                              "hash = :hash, hlc = :h, origin_device_id = NULL WHERE id = :r"),
+                         {"r": record_id, "v": version, "d": False, "t": now, "hash": digest, "h": hlc,
+                          "s": seal_text(key, state_json, table="record", row_id=record_id, version=version)})
+            feed.append({"record_id": record_id, "server_version": version, "centre_id": alarm.centre_id})
+            restored += 1
+        conn.execute(text("UPDATE deletion_alarm SET undone_at = :t, undone_by = :b WHERE id = :i"),
+                     {"t": now, "b": by, "i": alarm_id})
+        if feed:
+            last = conn.execute(text("UPDATE change_counter SET last_seq = last_seq + :n WHERE id = 1 "
+                                     "RETURNING last_seq"), {"n": len(feed)}).scalar_one()
+            first = last - len(feed) + 1
+            conn.execute(text("INSERT INTO change (seq, record_id, server_version, centre_id) VALUES "
+                              "(:seq, :record_id, :server_version, :centre_id)"),
+                         [{"seq": first + i, **row} for i, row in enumerate(feed)])
+        audit.record_in(conn, "alarm.undone", actor=by, detail=f"alarm {alarm_id}: {restored} records restored")
+    return restored
