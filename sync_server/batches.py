@@ -21,9 +21,12 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from waypoint_core.protocol import PROTOCOL_VERSION, PULL_PAGE_MAX, b64decode, now_ms
+from waypoint_core.protocol import (
+    CHUNK_BYTES, FILES_FIELD, PROTOCOL_VERSION, PULL_PAGE_MAX, BlobQuery, b64decode, now_ms, parse_manifest,
+)
 from waypoint_core.protocol.batchfile import BatchContent, BatchRefused, open_batch, seal_receipt
 
+from . import blobs as blobs_module
 from . import epochs
 from .auth import AuthenticatedDevice
 from .db import Database, utcnow
@@ -34,6 +37,7 @@ from .push import PushRules, PushStats, push
 from .tables import BatchImport, Centre, Device, FormVersion
 
 RETURN_BYTES = 16 * 1024 * 1024  # changes carried back per receipt; the rest comes with the next batch
+RETURN_FILE_BYTES = 24 * 1024 * 1024  # files (photos, scans) of those changes carried back per receipt
 
 
 @dataclass
@@ -111,9 +115,11 @@ class BatchImporter:
                 raise self._refusal(refusal, inner, part, parts) from None
             if stats.last_seq is not None and self.data_dir is not None:
                 epochs.note_push(self.data_dir, response.epoch, stats.last_seq)
+        device = AuthenticatedDevice(row.id, row.centre_id, row.high_water_mark, row.served_cursor)
+        blobs = self._receive_chunks(device, content.chunks)
         ops = len(response.results) if response else 0
         if stats.replayed or (seen is not None and stats.applied + stats.merged + stats.conflicts
-                              + stats.rejected == 0):
+                              + stats.rejected == 0) or (not ops and blobs and all(b["was_complete"] for b in blobs)):
             outcome.status, outcome.message = "already_imported", "already imported: nothing changed"
         elif stats.conflicts:
             outcome.status = "conflicts"
@@ -121,10 +127,11 @@ class BatchImporter:
         else:
             outcome.status, outcome.message = "accepted", f"imported {ops} operation(s)"
         outcome.counts = {"ops": ops, "applied": stats.applied, "merged": stats.merged,
-                          "conflicts": stats.conflicts, "rejected": stats.rejected}
+                          "conflicts": stats.conflicts, "rejected": stats.rejected,
+                          "files": sum(1 for b in blobs if b["complete"])}
         if seen is None:
             self._note(content, file_hash, outcome.status, ops, via)
-        outcome.receipt = self._receipt(content, row, outcome, response)
+        outcome.receipt = self._receipt(content, row, outcome, response, blobs)
 
     @staticmethod
     def _refusal(refusal: ProtocolError, inner: dict[str, Any], part: int, parts: int) -> BatchRefused:
@@ -154,15 +161,73 @@ class BatchImporter:
         except IntegrityError:
             pass  # imported at the same moment through another path: the first note stays
 
-    def _receipt(self, content: BatchContent, row: Any, outcome: ImportOutcome, response: Any) -> bytes:
+    def _receive_chunks(self, device: AuthenticatedDevice, chunks: tuple[bytes, ...]) -> list[dict[str, Any]]:
+        """Attachment chunks, through the online upload's code (appended only where the blob has reached, checked
+        against its hash when whole). Returns each blob's status once its chunks are in."""
+        before: dict[str, bool] = {}
+        status: dict[str, dict[str, Any]] = {}
+        for body in chunks:
+            try:
+                chunk = blobs_module.parse_chunk(body)
+                before.setdefault(chunk.sha256, blobs_module.statuses(
+                    self.db, device, BlobQuery(protocol_version=PROTOCOL_VERSION, hashes=[chunk.sha256])
+                ).blobs[0].complete)
+                answer = blobs_module.receive_chunk(self.db, device, body, self.rules.data_key)
+                status[answer.sha256] = {**answer.model_dump(mode="json"), "was_complete": before[answer.sha256]}
+            except ProtocolError as refused:  # one bad file never holds back the records or other files
+                sha = json.loads(body).get("sha256") if body[:1] == b"{" else None
+                if isinstance(sha, str):
+                    status[sha] = {"sha256": sha, "size": None, "received": 0, "complete": False,
+                                   "was_complete": False, "error": refused.body.error}
+        return list(status.values())
+
+    def _return_chunks(self, row: Any, pages: list[dict[str, Any]], budget: int) -> list[dict[str, Any]]:
+        """The files that the pages' changes from other devices name, whole, within the budget (the rest comes with
+        the next receipt: the laptop still wants them)."""
+        wanted: dict[str, int] = {}
+        for page in pages:
+            for change in page["changes"]:
+                if change.get("origin_device_id") == row.id or change.get("deleted"):
+                    continue
+                try:
+                    for ref in parse_manifest((change.get("fields") or {}).get(FILES_FIELD)):
+                        wanted.setdefault(ref.sha256, ref.size)
+                except ValueError:
+                    continue
+        device = AuthenticatedDevice(row.id, row.centre_id, row.high_water_mark, row.served_cursor)
+        out: list[dict[str, Any]] = []
+        used = 0
+        for sha256, size in sorted(wanted.items()):
+            if used + size > budget:
+                continue
+            parts, offset = [], 0
+            try:
+                while offset < size or (size == 0 and not parts):
+                    chunk = blobs_module.read_chunk(self.db, device, sha256, offset, CHUNK_BYTES, self.rules.data_key)
+                    parts.append(chunk.model_dump(mode="json"))
+                    offset += len(chunk.raw())
+                    if size == 0:
+                        break
+            except ProtocolError:
+                continue  # not on the server (yet): the laptop shows the record incomplete until a later receipt
+            out.extend(parts)
+            used += size
+        return out
+
+    def _receipt(self, content: BatchContent, row: Any, outcome: ImportOutcome, response: Any,
+                 blobs: list[dict[str, Any]]) -> bytes:
         inner = content.inner
-        pages, restarted = self._pages(row, str(inner.get("cursor") or ""))
+        # What the laptop should receive travels once per export, with its last part (the others acknowledge).
+        last = content.header["part"] == content.header["parts"]
+        pages, restarted = self._pages(row, str(inner.get("cursor") or "")) if last else ([], False)
         have = {(f[0], f[1]) for f in inner.get("forms") or [] if isinstance(f, list) and len(f) == 2}
         receipt = {"format": "waypoint-receipt/1", "protocol_version": PROTOCOL_VERSION,
                    "device_id": row.id, "batch_id": content.header["batch_id"], "part": content.header["part"],
                    "parts": content.header["parts"], "status": outcome.status, "message": outcome.message,
                    "issued_at": now_ms(), "push": response.model_dump(mode="json") if response else None,
-                   "pages": pages, "cursor_restarted": restarted, "forms": self._forms(have),
+                   "pages": pages, "cursor_restarted": restarted, "forms": self._forms(have) if last else [],
+                   "blobs": [{k: v for k, v in b.items() if k != "was_complete"} for b in blobs],
+                   "chunks": self._return_chunks(row, pages, RETURN_FILE_BYTES) if last else [],
                    "keys": key_history(self.db, self.keyring.public).model_dump(mode="json")}
         return seal_receipt(receipt, signing_key=self.keyring.signing, return_key=str(inner["return_key"]))
 

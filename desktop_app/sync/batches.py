@@ -23,14 +23,14 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from pydantic import ValidationError
 
-from desktop_app.sync import errors, store
+from desktop_app.sync import errors, files, store
 from desktop_app.sync.transport import check_page
 from desktop_app.vault import Vault
 from desktop_app.vault.sql import Db, text
 from desktop_app.vault.writer import write
 from waypoint_core.protocol import (
-    MAX_OPS_PER_BATCH, KeyHistory, Op, PublishedForm, PullPage, PushBatch, PushResponse, ServerKeys, b64decode,
-    b64encode, key_id, parse_cursor,
+    MAX_OPS_PER_BATCH, BlobChunk, KeyHistory, Op, PublishedForm, PullPage, PushBatch, PushResponse, ServerKeys, b64decode,
+    b64encode, chunks_of, key_id, parse_cursor,
 )
 from waypoint_core.protocol.batchfile import (
     BATCH_SUFFIX, DEFAULT_LIFETIME_S, BatchRefused, new_file_name, open_receipt, seal_batch, write_durably,
@@ -38,6 +38,7 @@ from waypoint_core.protocol.batchfile import (
 )
 
 RETURN_KEY_PREFIX = "return_key:"
+MAX_FILE_PART_BYTES = 5 * 1024 * 1024  # chunks per batch file (base64 JSON): the upload limit is 8 MiB
 
 
 @dataclass
@@ -48,6 +49,7 @@ class ExportSummary:
     bytes: int = 0
     seq_from: int | None = None
     seq_to: int | None = None
+    file_chunks: int = 0
 
     def as_json(self) -> dict:
         return asdict(self)
@@ -63,6 +65,8 @@ class ReceiptSummary:
     forms_installed: list[str] = field(default_factory=list)
     forms_refused: list[str] = field(default_factory=list)
     rejected_messages: list[str] = field(default_factory=list)
+    files_sent: int = 0  # files the server now holds whole
+    files_received: int = 0  # files of colleagues' records that arrived with the receipt
 
     def as_json(self) -> dict:
         return asdict(self)
@@ -100,6 +104,26 @@ def _parts(rows: list[tuple[int, str]], max_ops: int = MAX_OPS_PER_BATCH) -> lis
     return parts
 
 
+def _file_parts(vault: Vault) -> list[list[bytes]]:
+    """The files (photos, scans, audit logs) the server has not confirmed holding, as the chunks online upload
+    sends (files.to_upload: every file of a record not yet acknowledged, or not yet confirmed), a few per file so
+    that each batch file stays well inside the server's upload limit."""
+    parts: list[list[bytes]] = []
+    size = 0
+    for sha256, _size in files.to_upload(vault):
+        data = files.read_file(vault, sha256)
+        if data is None:
+            continue
+        for chunk in chunks_of(data, sha256=sha256):
+            body = chunk.body()
+            if not parts or size + len(body) > MAX_FILE_PART_BYTES:
+                parts.append([])
+                size = 0
+            parts[-1].append(body)
+            size += len(body)
+    return parts
+
+
 def _new_return_key(vault: Vault) -> X25519PrivateKey:
     key = X25519PrivateKey.generate()
     with vault.session() as session:
@@ -125,21 +149,24 @@ def export_batches(vault: Vault, *, out_dir: Path, forms: list[list[str]],
         raise errors.NotEnrolled()
     _freeze_all(vault)
     parts = _parts(_unacknowledged(vault), max(1, min(max_ops, MAX_OPS_PER_BATCH)))
+    file_parts = _file_parts(vault)
     cursor = store.cursor(vault)
     summary = ExportSummary(batch_id=str(uuid.uuid4()))
     return_key = _new_return_key(vault)
-    count = max(1, len(parts))
+    count = max(1, len(parts) + len(file_parts))
     for index in range(count):
-        ops = parts[index] if parts else []
+        ops = parts[index] if index < len(parts) else []
+        chunks = file_parts[index - len(parts)] if index >= len(parts) and file_parts else []
         payload = PushBatch.of(device_id=credentials.device_id, ops=ops).body() if ops else b""
         data = seal_batch(payload=payload, device_id=credentials.device_id, device_key=credentials.device_key,
                           server_batch_key=keys["batch_key"], batch_id=summary.batch_id, part=index + 1,
                           parts=count, seq_from=ops[0].device_seq if ops else None,
                           seq_to=ops[-1].device_seq if ops else None, cursor=cursor, forms=forms,
-                          return_key=return_key, now=now, lifetime_s=lifetime_s)
+                          return_key=return_key, now=now, lifetime_s=lifetime_s, chunks=chunks)
         path = write_durably(out_dir, new_file_name(BATCH_SUFFIX), data)
         summary.files.append(str(path))
         summary.ops += len(ops)
+        summary.file_chunks += len(chunks)
         summary.bytes += len(data)
         if ops:
             summary.seq_from = summary.seq_from or ops[0].device_seq
@@ -185,6 +212,10 @@ def import_receipt(vault: Vault, data: bytes, *, installed_forms: Callable[[Vaul
         summary.acknowledged, summary.rejected, summary.conflicts = (outcome.acknowledged, outcome.rejected,
                                                                      outcome.conflicts)
         summary.rejected_messages = outcome.rejected_messages[:20]
+    for status in receipt.get("blobs") or []:
+        if isinstance(status, dict) and status.get("complete") and isinstance(status.get("sha256"), str):
+            files.mark_uploaded(vault, status["sha256"])
+            summary.files_sent += 1
     for raw in receipt.get("pages") or []:
         page = PullPage.model_validate(raw)
         check_page(page, page.since)
@@ -193,9 +224,28 @@ def import_receipt(vault: Vault, data: bytes, *, installed_forms: Callable[[Vaul
         pulled = store.store_pull_page(vault, page, own_device_id=credentials.device_id)
         summary.pulled += pulled.applied + pulled.rebased + pulled.conflicts
         summary.conflicts += pulled.conflicts
+    _store_files(vault, receipt.get("chunks") or [], summary)
     _install_forms(vault, receipt.get("forms") or [], credentials, summary, installed_forms, install_form)
     store.record_run(vault, {"via": "receipt", **summary.as_json()})
     return summary
+
+
+def _store_files(vault: Vault, chunks: list[Any], summary: ReceiptSummary) -> None:
+    """Colleagues' files the pulled records name, stored as downloaded chunks are (each checked against its hash
+    once whole); chunks of files this laptop does not want (it has them) are skipped."""
+    wanted = {item.sha256: item.received for item in files.to_download(vault)}
+    for raw in chunks:
+        chunk = BlobChunk.model_validate(raw)
+        if chunk.sha256 not in wanted or chunk.offset != wanted[chunk.sha256] or chunk.shape_error():
+            continue
+        stored = files.store_chunk(vault, chunk)
+        if stored.complete:
+            summary.files_received += 1
+            del wanted[chunk.sha256]
+        elif stored.mismatch:
+            del wanted[chunk.sha256]
+        else:
+            wanted[chunk.sha256] = stored.received
 
 
 def _already_have(current: str, page: PullPage) -> bool:

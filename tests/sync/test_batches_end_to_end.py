@@ -1,7 +1,7 @@
 """End to end with real processes: a field laptop that never goes online (enrolled once at the office) gets 200
-registrations to the server through batch files carried by a coordinator's machine that goes online only later
+registrations (ten with a photo) to the server through batch files carried by a coordinator's machine that goes online only later
 (`waypoint batch export|import|forward` as subprocesses, the server a `waypoint-server serve` subprocess); the
-receipts and a return batch bring back a colleague's change and a new form version. Afterwards the laptop, the
+receipts and a return batch bring back a colleague's change with its photo and a new form version. Afterwards the laptop, the
 server and an online laptop of the same centre agree exactly, and the coordinator's machine never held a batch's
 content in clear (the seized-laptop canary search over its vault, decrypted page by page, finds nothing).
 
@@ -10,6 +10,7 @@ CI size: 200 records. The 1,000-record run is bench/bench_batches.py.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
@@ -19,6 +20,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 
 from desktop_app.records import form_store
+from desktop_app.services import attachments
 from desktop_app.services import sync as sync_service
 from desktop_app.vault import Vault, keyslots
 from desktop_app.vault.registrations import count_unsynced, get_registration
@@ -27,9 +29,11 @@ from desktop_app.vault.sql import text as vtext
 from tests.canary import decrypted_pages_hold, needles, vault_leaks
 from tests.sync.records import register
 from tests.sync.support import PASSPHRASE, fast_connect
+from tests.sync.test_sync_attachments import server_blobs, synthetic_file
 from tests.sync.test_sync_forms import publish
 
 RECORDS = 200
+PHOTO_EVERY = 20  # ten records with a photo of about 150 KB, the canary's among them
 CANARY = "Zebulon Canarywing"
 
 
@@ -72,6 +76,10 @@ def test_never_online_centre_through_a_courier(server, server_admin, new_code, b
         sync_service.enrol(field, server_url=server.url, code=new_code(centre), device_name="field")
         ids = [register(field, CANARY if n == 0 else f"Synthetic Arlit {n:04d}", 18 + n % 60).id
                for n in range(RECORDS)]
+        photos = {ids[n]: synthetic_file(150_000 + n, f"photo {n}", marker=CANARY.encode() if n == 0 else b"")
+                  for n in range(0, RECORDS, PHOTO_EVERY)}
+        for record_id, photo in photos.items():
+            attachments.save_attachments(field, record_id=record_id, files=[("photo.jpg", "image/jpeg", photo)])
         key, page_size = field._dek, keyslots.cipher_page_size(keyslots.load(field_dir))
     assert decrypted_pages_hold(field_dir, key, page_size, CANARY.encode())  # the search sees what it looks for
     with new_vault(courier_dir) as courier:
@@ -88,28 +96,35 @@ def test_never_online_centre_through_a_courier(server, server_admin, new_code, b
     assert code == 0 and [t["status"] for t in taken] == ["waiting"] * len(exported[0]["files"])
     # Later the coordinator is online: forward, receipts written back to the stick for the centre.
     code, forwarded = waypoint(courier_dir, "batch", "forward", "--receipts", str(stick / "receipts"))
-    assert code == 0 and [f["status"] for f in forwarded[:-1]] == ["accepted"]
-    assert Path(forwarded[-1]["receipts"][0]).parent.name == "Arlit-transit-centre"
+    assert code == 0 and [f["status"] for f in forwarded[:-1]] == ["accepted"] * len(exported[0]["files"])
+    assert exported[0]["file_chunks"] >= len(photos)  # the photos travel beside the records
+    assert {Path(p).parent.name for p in forwarded[-1]["receipts"]} == {"Arlit-transit-centre"}
+    held = server_blobs(backend)
+    assert {hashlib.sha256(p).hexdigest() for p in photos.values()} <= {h for h, (_size, _got, done) in held.items() if done}
+    colleague_photo = synthetic_file(300_000, "colleague photo")
     # A colleague of the centre, online, edits one of those records and adds one; a new form version is published.
     with new_vault(tmp_path / "online") as online:
         sync_service.enrol(online, server_url=server.url, code=new_code(centre), device_name="online")
         sync_service.sync_now(online, connect=fast_connect())
         register(online, "Synthetic Arlit 0007 corrected", 25, record_id=ids[7])
         added = register(online, "Synthetic Arlit colleague", 31).id
+        attachments.save_attachments(online, record_id=added, files=[("photo.jpg", "image/jpeg", colleague_photo)])
         sync_service.sync_now(online, connect=fast_connect())
     form_id, version = publish(server_admin, tmp_path, "referral.md")
 
     # The driver brings the receipts back: the laptop's 200 ops are acknowledged.
     code, applied = waypoint(field_dir, "batch", "import", str(stick / "receipts"))
     assert code == 0 and sum(a["acknowledged"] for a in applied) == RECORDS
+    assert sum(a["files_sent"] for a in applied) == len(photos)  # the server holds them: not sent again
 
     # Trip 2: nothing new to send; the file asks for the changes, which come back in the return batch.
     stick2 = tmp_path / "stick2"
-    waypoint(field_dir, "batch", "export", "--out", str(stick2))
+    _code, exported_again = waypoint(field_dir, "batch", "export", "--out", str(stick2))
     waypoint(courier_dir, "batch", "import", str(stick2))
     waypoint(courier_dir, "batch", "forward", "--receipts", str(stick2 / "receipts"))
     code, applied = waypoint(field_dir, "batch", "import", str(stick2 / "receipts"))
     assert code == 0 and applied[0]["pulled"] >= 2 and f"{form_id} {version}" in applied[0]["forms_installed"]
+    assert applied[0]["files_received"] == 1 and exported_again[0]["file_chunks"] == 0
 
     # Everyone agrees exactly: the same records at the same versions on the laptop, the server and the colleague.
     on_server = versions_on_server(backend, centre)
@@ -122,6 +137,8 @@ def test_never_online_centre_through_a_courier(server, server_admin, new_code, b
         assert count_unsynced(field) == 0
         assert get_registration(field, ids[7]).title == "Synthetic Arlit 0007 corrected"
         assert (form_id, version) in {(f.form_id, f.version) for f in form_store.list_forms(field)}
+        assert attachments.read_attachment(field, record_id=added, name="photo.jpg") == colleague_photo
+        assert attachments.read_attachment(field, record_id=ids[0], name="photo.jpg") == photos[ids[0]]
 
     # The coordinator's machine carried everything and holds none of it in clear, in any file or page; nor do the
     # sticks (sealed files, random names).

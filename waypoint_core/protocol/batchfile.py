@@ -127,13 +127,16 @@ class BatchContent:
     inner: dict[str, Any]
     payload: bytes  # a PushBatch's bytes, or b"" (a laptop with nothing to send asks for its changes)
     server_key_id: str
+    chunks: tuple[bytes, ...] = ()  # attachment chunks (BlobChunk bodies), in the order they were written
 
 
 def seal_batch(*, payload: bytes, device_id: str, device_key: SigningKey, server_batch_key: str, batch_id: str,
                part: int, parts: int, seq_from: int | None, seq_to: int | None, cursor: str,
                forms: list[list[str]], return_key: X25519PrivateKey, now: int | None = None,
-               lifetime_s: int = DEFAULT_LIFETIME_S) -> bytes:
-    """One batch file's bytes: signed by the device, sealed to the server's batch key (base64 X25519)."""
+               lifetime_s: int = DEFAULT_LIFETIME_S, chunks: list[bytes] | tuple[bytes, ...] = ()) -> bytes:
+    """One batch file's bytes: signed by the device, sealed to the server's batch key (base64 X25519). `chunks`:
+    attachment chunks (BlobChunk bodies, protocol/attachments.py) travelling beside the push batch."""
+    section = b"".join(struct.pack(">I", len(c)) + c for c in chunks)
     created = int(time.time()) if now is None else now
     outer = {"format": FORMAT_BATCH, "server_key_id": key_id(server_batch_key), "batch_id": batch_id, "part": part,
              "parts": parts, "device_id": device_id, "created_at": created,
@@ -141,9 +144,11 @@ def seal_batch(*, payload: bytes, device_id: str, device_key: SigningKey, server
     inner = {"device_id": device_id, "batch_id": batch_id, "part": part, "parts": parts, "seq_from": seq_from,
              "seq_to": seq_to, "payload_sha256": sha256_hex(payload), "payload_bytes": len(payload),
              "created_at": created, "cursor": cursor, "forms": forms, "return_key": x25519_public_b64(return_key)}
+    if chunks:
+        inner.update(chunks=len(chunks), chunks_sha256=sha256_hex(section))
     head, inner_bytes = canonical_json(outer), canonical_json(inner)
-    signature = device_key.private_key.sign(DOMAIN_BATCH_FILE + head + inner_bytes + payload)
-    plain = struct.pack(">I", len(inner_bytes)) + inner_bytes + payload + signature
+    signature = device_key.private_key.sign(DOMAIN_BATCH_FILE + head + inner_bytes + payload + section)
+    plain = struct.pack(">I", len(inner_bytes)) + inner_bytes + payload + section + signature
     recipient = X25519PublicKey.from_public_bytes(b64decode(server_batch_key))
     return _frame(MAGIC_BATCH, outer, SUITE.encrypt(plain, recipient, info=_info(DOMAIN_BATCH_INFO, head)))
 
@@ -170,7 +175,7 @@ def open_batch(data: bytes, *, batch_key: Callable[[str], X25519PrivateKey | Non
     if inner_len < 0 or len(plain) < 4 + inner_len + 64:
         raise BatchRefused("wrong_device", "this batch is not signed by the laptop it names")
     inner_bytes = plain[4:4 + inner_len]
-    payload, signature = plain[4 + inner_len:-64], plain[-64:]
+    rest, signature = plain[4 + inner_len:-64], plain[-64:]
     expires = header.get("expires_at")
     if not isinstance(expires, int) or expires < (int(time.time()) if now is None else now):
         raise BatchRefused("expired", "this batch file has expired: export a new one on the laptop")
@@ -180,14 +185,22 @@ def open_batch(data: bytes, *, batch_key: Callable[[str], X25519PrivateKey | Non
         raise BatchRefused("unknown_device", "this batch comes from a laptop this server does not know")
     try:
         Ed25519PublicKey.from_public_bytes(b64decode(public)).verify(
-            signature, DOMAIN_BATCH_FILE + head + inner_bytes + payload)
+            signature, DOMAIN_BATCH_FILE + head + inner_bytes + rest)
     except (InvalidSignature, ValueError):
         raise BatchRefused("wrong_device", "this batch is not signed by the laptop it names") from None
     inner = json.loads(inner_bytes)
+    size = inner.get("payload_bytes")
+    payload, section = (rest[:size], rest[size:]) if isinstance(size, int) and 0 <= size <= len(rest) else (b"", b"-")
     same = all(inner.get(k) == header.get(k) for k in ("device_id", "batch_id", "part", "parts"))
-    if not same or inner.get("payload_sha256") != sha256_hex(payload):
+    if not same or inner.get("payload_sha256") != sha256_hex(payload) or (
+            section and inner.get("chunks_sha256") != sha256_hex(section)):
         raise BatchRefused("tampered", "the batch's inner header does not match its outside")
-    return BatchContent(header=header, inner=inner, payload=payload, server_key_id=kid)
+    chunks, at = [], 0
+    while at < len(section):
+        (length,) = struct.unpack(">I", section[at:at + 4])
+        chunks.append(section[at + 4:at + 4 + length])
+        at += 4 + length
+    return BatchContent(header=header, inner=inner, payload=payload, server_key_id=kid, chunks=tuple(chunks))
 
 
 # --- receipts ------------------------------------------------------------------------------------------------------
