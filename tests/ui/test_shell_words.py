@@ -136,3 +136,33 @@ def test_the_form_chooser_shows_titles_in_the_chosen_language(qtbot, make_app):
     titles = [chooser.list.item(i).text() for i in range(chooser.list.count())]
     assert "Enregistrement : migrant assisté" in titles
     assert not any(" / " in title for title in titles)
+
+
+def test_a_record_whose_files_have_not_arrived_says_so_in_the_list_and_the_status_bar(qtbot, make_app):
+    from desktop_app.ui.registration_model import SYNC
+    from desktop_app.vault.registrations import save_registration
+    from desktop_app.vault.writer import write
+    from waypoint_core.protocol import FileRef, blob_hash, manifest_text
+
+    def pulled_with_a_missing_scan(vault):
+        record_id = save_registration(
+            vault, form_id="waypoint_migrant_registration", form_version="2026120610", status="finalized",
+            content="<data/>", fields={"title": "Issa Moussa", "nationality": "NE", "sex": "male"}).id
+        with write(vault) as w:  # as a pulled version naming a scan that has not arrived does
+            w.follow_manifest(record_id, manifest_text([FileRef(name="scan.pdf", mime="application/pdf",
+                                                                sha256=blob_hash(b"synthetic scan"), size=14)]))
+        return record_id
+
+    app = _app_with_vault(qtbot, make_app)
+    _unlock(qtbot, app)
+    window = app.window
+    _save(qtbot, app, pulled_with_a_missing_scan)
+    window.registrations_changed()
+    model = window.model
+    qtbot.waitUntil(lambda: model.rowCount() == 1, timeout=20_000)
+    assert model.index(0, SYNC).data().endswith("incomplete: 1 file missing")
+    assert "not arrived" in model.index(0, SYNC).data(Qt.ItemDataRole.ToolTipRole)
+    qtbot.waitUntil(lambda: "1 incomplete (files missing)" in window.unsynced_label.text(), timeout=10_000)
+    window.set_language("fr")
+    qtbot.waitUntil(lambda: model.index(0, SYNC).data().endswith("incomplet\u00a0: 1 fichier manquant"), timeout=5_000)
+    qtbot.waitUntil(lambda: "1 incomplet (fichiers manquants)" in window.unsynced_label.text(), timeout=5_000)

@@ -119,3 +119,33 @@ def test_migration_numbers_must_not_have_gaps(migrations_dir):
     (migrations_dir / "0099_far_future.sql").write_text("SELECT 1;")
     with pytest.raises(RuntimeError):
         database.available_migrations()
+
+
+def test_0012_hashes_existing_files_names_them_in_the_record_and_queues_it(migrations_dir, tmp_path):
+    from desktop_app.vault.registrations import get_registration_fields, save_registration
+
+    shipped = migrations_dir / "0012_attachment_sync.py"
+    kept = tmp_path / shipped.name
+    shutil.move(shipped, kept)
+    folder = tmp_path / "vault-v11"
+    vault, _recovery = Vault.create(folder, admin_username="admin", admin_passphrase="a passphrase for 0012 here",
+                                    kdf_profile="test")
+    record_id = save_registration(vault, form_id="f", form_version="1", status="finalized", content="<data/>",
+                                  fields={"title": "Synthetic Person"}).id
+    with vault.session() as session:  # as a vault of schema 11 holds it: acknowledged, with a file
+        conn = session.connection()
+        conn.exec_driver_sql("UPDATE registration SET sync_state = 'acknowledged', server_version = 1")
+        conn.exec_driver_sql("DELETE FROM outbox")
+        conn.exec_driver_sql("INSERT INTO attachment (id, record_id, name, mime, data) VALUES "
+                             "('a1', ?, 'photo.jpg', 'image/jpeg', ?)", (record_id, b"synthetic photo"))
+    vault.close()
+    shutil.move(kept, shipped)
+    with Vault.unlock(folder, username="admin", passphrase="a passphrase for 0012 here") as vault:
+        assert vault.verify().ok
+        with vault.session(readonly=True) as session:
+            conn = session.connection()
+            assert conn.exec_driver_sql("SELECT sha256, size, data FROM attachment").one() == (
+                hashlib.sha256(b"synthetic photo").hexdigest(), 15, b"synthetic photo")
+            assert conn.exec_driver_sql("SELECT op, record_id FROM outbox WHERE acked_at IS NULL").all() == [
+                ("upsert", record_id)]
+        assert '"name":"photo.jpg"' in get_registration_fields(vault, record_id)["@files"]
