@@ -97,6 +97,26 @@ def reason_text(reason: str) -> str:
             QCoreApplication.translate("SearchReasons", "status matches"),
         "sex matches":
             QCoreApplication.translate("SearchReasons", "sex matches"),
+        "same nationality":
+            QCoreApplication.translate("SearchReasons", "same nationality"),
+        "same sex":
+            QCoreApplication.translate("SearchReasons", "same sex"),
+        "age fits the date of birth":
+            QCoreApplication.translate("SearchReasons", "age fits the date of birth"),
+        "ages close":
+            QCoreApplication.translate("SearchReasons", "ages close"),
+        "date of birth with day and month swapped":
+            QCoreApplication.translate("SearchReasons", "date of birth with day and month swapped"),
+        "document numbers one character apart":
+            QCoreApplication.translate("SearchReasons", "document numbers one character apart"),
+        "same month and year of birth":
+            QCoreApplication.translate("SearchReasons", "same month and year of birth"),
+        "same phone number (last eight digits)":
+            QCoreApplication.translate("SearchReasons", "same phone number (last eight digits)"),
+        "same year of birth":
+            QCoreApplication.translate("SearchReasons", "same year of birth"),
+        "years of birth one year apart":
+            QCoreApplication.translate("SearchReasons", "years of birth one year apart"),
     }
     return fixed.get(reason, reason)
 

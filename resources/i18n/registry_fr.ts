@@ -409,6 +409,46 @@
         <source>sex matches</source>
         <translation>le sexe correspond</translation>
     </message>
+    <message>
+        <source>same nationality</source>
+        <translation>même nationalité</translation>
+    </message>
+    <message>
+        <source>same sex</source>
+        <translation>même sexe</translation>
+    </message>
+    <message>
+        <source>age fits the date of birth</source>
+        <translation>l&apos;âge correspond à la date de naissance</translation>
+    </message>
+    <message>
+        <source>ages close</source>
+        <translation>âges proches</translation>
+    </message>
+    <message>
+        <source>date of birth with day and month swapped</source>
+        <translation>date de naissance avec jour et mois inversés</translation>
+    </message>
+    <message>
+        <source>document numbers one character apart</source>
+        <translation>numéros de document à un caractère près</translation>
+    </message>
+    <message>
+        <source>same month and year of birth</source>
+        <translation>même mois et même année de naissance</translation>
+    </message>
+    <message>
+        <source>same phone number (last eight digits)</source>
+        <translation>même numéro de téléphone (huit derniers chiffres)</translation>
+    </message>
+    <message>
+        <source>same year of birth</source>
+        <translation>même année de naissance</translation>
+    </message>
+    <message>
+        <source>years of birth one year apart</source>
+        <translation>années de naissance à un an près</translation>
+    </message>
 </context>
 <context>
     <name>SearchResultModel</name>

@@ -142,6 +142,9 @@ class IndicatorResult:
                 counts[group or UNKNOWN] += n
             else:
                 counts[UNKNOWN] += n
+        if dimension == "age_group":  # youngest first, not in the order of the codes' letters
+            order = {group: n for n, group in enumerate(AGE_GROUPS)}
+            return dict(sorted(counts.items(), key=lambda item: (order.get(item[0], len(order)), item[0])))
         return dict(sorted(counts.items()))
 
     def table(self, dimension: str, by: str | None = None) -> CountTable:

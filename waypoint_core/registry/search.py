@@ -291,7 +291,9 @@ def rank(query: Query, profile: Profile, *, today: date) -> SearchHit | None:
     if not query.name.empty:
         match = name_similarity(query.name, profile.name, query=True)
         score = match.score
-        if query.prefix is not None and match.unmatched_a:
+        last = query.name.tokens[-1]
+        typing_unmatched = not any(pair.a.text == last.text for pair in match.pairs)
+        if query.prefix is not None and match.unmatched_a and typing_unmatched:  # the word being typed is unfound
             if any(t.simple.startswith(query.prefix) or t.keys[0].startswith(query.name.tokens[-1].keys[0])
                    for t in profile.name.tokens):
                 score = min(1.0, score + 0.9 / len(query.name.tokens))
