@@ -24,8 +24,8 @@ Each indicator is disaggregated by sex, age group (at the end of the period), na
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -132,9 +132,20 @@ class IndicatorResult:
         raise ValueError(f"unknown dimension {dimension!r}; expected one of {DIMENSIONS}")
 
     def counts(self, dimension: str) -> dict[str, int]:
-        counts: dict[str, int] = defaultdict(int)
-        for person in self.people.values():
-            counts[self.value_of(person, dimension)] += 1
+        if dimension not in DIMENSIONS:
+            raise ValueError(f"unknown dimension {dimension!r}; expected one of {DIMENSIONS}")
+        people = self.people.values()
+        if dimension == "age_group":
+            groups: dict[int | None, str] = {}
+            counts: Counter[str] = Counter()
+            for person in people:
+                year = person.birth_year
+                if year not in groups:
+                    groups[year] = age_group(year, self.end)
+                counts[groups[year]] += 1
+        else:
+            attribute = "category" if dimension == "category" else dimension
+            counts = Counter(getattr(person, attribute) or UNKNOWN for person in people)
         for (sex, group), n in self.extra.items():
             if dimension == "sex":
                 counts[sex or UNKNOWN] += n
@@ -165,41 +176,47 @@ class Register:
 
     def __init__(self, people: Iterable[Person]) -> None:
         self.people = {p.id: p for p in people}
+        self._resolved: dict[str, Person | None] = {}
 
     def survivor(self, person_id: str) -> Person | None:
+        if person_id in self._resolved:
+            return self._resolved[person_id]
         seen: set[str] = set()
         current = self.people.get(person_id)
         while current is not None and current.merged_into and current.id not in seen:
             seen.add(current.id)
             current = self.people.get(current.merged_into)
-        if current is None or current.deleted or current.merged_into:
-            return None
-        return current
+        found = None if current is None or current.deleted or current.merged_into else current
+        self._resolved[person_id] = found
+        return found
 
 
-def compute(code: str, *, start: date, end: date, people: Iterable[Person], events: Iterable[Event] = (),
-            cases: Iterable[Case] = (), sessions: Iterable[Session] = (),
-            register: Register | None = None) -> IndicatorResult:
-    """One indicator for the period [start, end] (see the module docstring)."""
+Resolved = list[tuple[Person, Event]]  # the events of the period with their surviving person
+
+
+def _resolve(events: Iterable[Event], register: Register, start: date, end: date) -> Resolved:
+    resolved: Resolved = []
+    survivor = register.survivor
+    for e in events:
+        if start <= e.day <= end and (person := survivor(e.person_id)) is not None:
+            resolved.append((person, e))
+    return resolved
+
+
+def _assistance(resolved: Resolved, test: Callable[[str | None], bool]) -> dict[str, Person]:
+    return {p.id: p for p, e in resolved if e.kind == "assistance" and test(e.assistance_type)}
+
+
+def _indicator(code: str, start: date, end: date, resolved: Resolved, cases: Iterable[Case],
+               sessions: Iterable[Session], register: Register) -> IndicatorResult:
     if code not in INDICATORS:
         raise ValueError(f"unknown indicator {code!r}; expected one of {', '.join(INDICATORS)}")
-    register = register or Register(people)
-    in_period = [e for e in events if start <= e.day <= end]
     counted: dict[str, Person] = {}
-
-    def count(person_id: str) -> None:
-        person = register.survivor(person_id)
-        if person is not None:
-            counted[person.id] = person
-
     extra: dict[tuple[str, str], int] = defaultdict(int)
     reach = 0
     if code == "3.2":
-        for e in in_period:
-            if e.kind == "assistance" and e.assistance_type not in (None, "registration"):
-                person = register.survivor(e.person_id)
-                if person is not None and person.category in PROTECTED_CATEGORIES:
-                    counted[person.id] = person
+        counted = {p.id: p for p, e in resolved if e.kind == "assistance" and e.assistance_type not in
+                   (None, "registration") and p.category in PROTECTED_CATEGORIES}
     elif code == "3.3":
         linked: set[str] = set()
         for s in sessions:
@@ -208,41 +225,34 @@ def compute(code: str, *, start: date, end: date, people: Iterable[Person], even
                     extra[key] += n
                 reach += s.estimated_reach
                 linked.update(p.id for pid in s.person_ids if (p := register.survivor(pid)) is not None)
-        for e in in_period:
-            if e.kind == "assistance" and e.assistance_type == "counselling_info":
-                person = register.survivor(e.person_id)
-                if person is not None and person.id not in linked:
-                    counted[person.id] = person
+        counted = {pid: p for pid, p in _assistance(resolved, lambda t: t == "counselling_info").items()
+                   if pid not in linked}
     elif code == "3.4":
-        for e in in_period:
-            if e.kind == "return" or (e.kind == "assistance" and e.assistance_type == "avrr_travel"):
-                count(e.person_id)
+        counted = {p.id: p for p, e in resolved
+                   if e.kind == "return" or (e.kind == "assistance" and e.assistance_type == "avrr_travel")}
     elif code == "3.5":
-        for e in in_period:
-            if e.kind == "assistance" and e.assistance_type == "post_arrival":
-                count(e.person_id)
+        counted = _assistance(resolved, lambda t: t == "post_arrival")
     elif code == "3.5bis":
-        for e in in_period:
-            if e.kind == "assistance" and (e.assistance_type or "").startswith("reint_"):
-                count(e.person_id)
+        counted = _assistance(resolved, lambda t: (t or "").startswith("reint_"))
     elif code == "vot":
         victims = {p.id for c in cases if (c.trafficking_status or "") in VOT_STATUSES
                    if (p := register.survivor(c.person_id)) is not None}
-        for e in in_period:
-            if e.kind in ("assistance", "referral"):
-                person = register.survivor(e.person_id)
-                if person is not None and person.id in victims:
-                    counted[person.id] = person
+        counted = {p.id: p for p, e in resolved if e.kind in ("assistance", "referral") and p.id in victims}
     return IndicatorResult(code, start, end, counted, dict(extra), reach)
+
+
+def compute(code: str, *, start: date, end: date, people: Iterable[Person], events: Iterable[Event] = (),
+            cases: Iterable[Case] = (), sessions: Iterable[Session] = (),
+            register: Register | None = None) -> IndicatorResult:
+    """One indicator for the period [start, end] (see the module docstring)."""
+    register = register or Register(people)
+    return _indicator(code, start, end, _resolve(events, register, start, end), cases, sessions, register)
 
 
 def compute_all(*, start: date, end: date, people: Iterable[Person], events: Iterable[Event] = (),
                 cases: Iterable[Case] = (), sessions: Iterable[Session] = ()) -> list[IndicatorResult]:
-    """Every indicator for the period, reading the rows once (the merges resolved once)."""
-    people = list(people)
-    events = [e for e in events if start <= e.day <= end]
-    cases = list(cases)
-    sessions = list(sessions)
+    """Every indicator for the period: the events read and their merges resolved once for all of them."""
     register = Register(people)
-    return [compute(code, start=start, end=end, people=people, events=events, cases=cases, sessions=sessions,
-                    register=register) for code in INDICATORS]
+    resolved = _resolve(events, register, start, end)
+    cases, sessions = list(cases), list(sessions)
+    return [_indicator(code, start, end, resolved, cases, sessions, register) for code in INDICATORS]
