@@ -20,6 +20,7 @@ from desktop_app.records.review import (
     Decision,
     PairDetail,
     ReviewError,
+    SHOWN_ANSWERS,
     advice_for,
     short_id,
 )
@@ -29,7 +30,8 @@ from desktop_app.vault.vault import Vault
 from waypoint_core.registry.matching import DuplicateCandidate
 from waypoint_core.registry.person import Profile
 
-__all__ = ["CandidateRow", "ConflictDetail", "ConflictRow", "Decision", "PairDetail", "ReviewError", "advice_for",
+__all__ = ["CandidateRow", "ConflictDetail", "ConflictRow", "Decision", "PairDetail", "ReviewError", "SHOWN_ANSWERS",
+           "advice_for",
            "short_id"]
 
 

@@ -5,6 +5,8 @@
   sessions: the vault is created, unlocked, used and closed on that thread only.
 - Network work goes to a small separate pool (`TaskRunner.run_network`) so a slow server never
   queues behind, or blocks, the database (the Anki 23.10 lesson).
+- Long pure computation that touches neither the vault nor the network (scoring duplicate candidates for
+  100,000 people) goes to one compute thread (`TaskRunner.run_compute`), so saves never queue behind it.
 - Results, errors and progress come back as Qt signals on the GUI thread. Task functions must never
   touch widgets; they get a `TaskState` to report progress and to see a cancel request.
 """
@@ -115,6 +117,8 @@ class TaskRunner(QObject):
         self._db.start()
         self._network = QThreadPool()
         self._network.setMaxThreadCount(network_threads)
+        self._compute = QThreadPool()
+        self._compute.setMaxThreadCount(1)
         self._pending: set[Task] = set()
         self._closed = False
 
@@ -137,6 +141,12 @@ class TaskRunner(QObject):
         """Run `fn(state)` on the network pool (never for vault access: use run_db)."""
         task = self._track(Task(fn, name=name))
         self._network.start(_NetworkJob(task))
+        return task
+
+    def run_compute(self, fn: Callable[[TaskState], Any], *, name: str = "compute") -> Task:
+        """Run pure CPU work `fn(state)` on the compute thread (never vault or network access)."""
+        task = self._track(Task(fn, name=name if name.startswith("compute") else f"compute:{name}"))
+        self._compute.start(_NetworkJob(task))
         return task
 
     def _track(self, task: Task) -> Task:
@@ -163,8 +173,9 @@ class TaskRunner(QObject):
             return
         self._closed = True
         for task in list(self._pending):
-            if task.name.startswith("network"):
+            if task.name.startswith(("network", "compute")):
                 task.cancel()
         self._db.jobs.put(None)
         self._db.wait(timeout_ms)
         self._network.waitForDone(timeout_ms)
+        self._compute.waitForDone(timeout_ms)

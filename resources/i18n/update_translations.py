@@ -55,6 +55,8 @@ CATALOGUES: dict[str, list[str]] = {
     "registry": ["desktop_app/ui/registry_*.py"],
     # What the retention period removed from this laptop, and when (docs/vault.md)
     "retention": ["desktop_app/ui/retention_*.py"],
+    # The coordinators' review desk: conflicts, possible duplicates, rejected changes (docs/desk.md)
+    "desk": ["desktop_app/ui/desk_*.py"],
 }
 # Every catalogue has a full French file and an English file with only the plural forms.
 LANGUAGES = {"fr": [], "en": ["-pluralonly"]}

@@ -65,3 +65,35 @@ def save_event(vault, person_ref: str) -> str:
 
 def new_id() -> str:
     return str(uuid.uuid4())
+
+
+def pull_conflict(vault, record: PersonRecord, *, other_given_name: str, server_version: int = 1) -> None:
+    """A change from the server meets this laptop's edit not yet sent: the sync client's own 3-way merge opens the
+    conflict (desktop_app/sync/store.py), exactly as a pulled page would."""
+    from dataclasses import replace
+
+    from desktop_app.sync import store
+    from waypoint_core.protocol import PROTOCOL_VERSION, Change, PullPage, version_hash
+
+    theirs = replace(record, given_name=other_given_name)
+    content = person_xml(theirs)
+    fields = {k: v for k, v in person_draft(theirs).fields.items() if v is not None}
+    fields.update({"@status": "finalized", "@created_by": "lamine", "@created_at": "2026-11-20T08:00:00+00:00"})
+    change = Change(seq=1, record_id=record.id, server_version=server_version,
+                    version_hash=version_hash(form_id=FORM_ID, form_version=FORM_VERSION, deleted=False,
+                                              fields=fields, content=content),
+                    deleted=False, form_id=FORM_ID, form_version=FORM_VERSION, fields=fields, content=content,
+                    hlc=1, origin_device_id=None)
+    epoch = "0123456789abcdef"
+    page = PullPage(protocol_version=PROTOCOL_VERSION, epoch=epoch, since="", changes=[change],
+                    next_cursor=f"{epoch}.{server_version}", has_more=False)
+    store.store_pull_page(vault, page, own_device_id="00000000-0000-4000-8000-00000000000d")
+
+
+def reject(vault, record_id: str, message: str) -> None:
+    """A refused op as the sync client records one (the writer's own calls in desktop_app/sync/store.py)."""
+    from desktop_app.vault.writer import write
+
+    with write(vault) as w:
+        w.open_conflict(record_id=record_id, local=None, remote={"rejected": message})
+        w.mark_conflict(record_id)

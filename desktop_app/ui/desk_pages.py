@@ -1,0 +1,546 @@
+"""The review desk's three screens: conflicts, possible duplicates, rejected changes. Widgets only: what they ask
+for goes out as signals; desk_area.py runs the use cases (services/desk.py) and puts the answers back.
+
+Keyboard: every list takes focus first; Enter on a list row opens it; the decisions have Alt mnemonics; Escape goes
+back to the registration list. In the conflict table, Enter on "This laptop" or "Server" takes that value into the
+result and F2 corrects the result.
+"""
+
+from __future__ import annotations
+
+import re
+
+from PySide6.QtCore import QEvent, QModelIndex, QStringListModel, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QListView,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_app.services.desk import ConflictDetail, ConflictRow, PairDetail, advice_for
+from desktop_app.ui.desk_models import (
+    LOCAL,
+    REMOTE,
+    ROW_ROLE,
+    CandidateListModel,
+    ConflictListModel,
+    ConflictSidesModel,
+    DecisionListModel,
+    PairModel,
+    RejectedListModel,
+    centre_text,
+    local_time,
+)
+
+
+def list_view(model, name: str) -> QTableView:
+    table = QTableView(objectName=name)
+    table.setModel(model)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.verticalHeader().hide()
+    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    table.horizontalHeader().setStretchLastSection(True)
+    table.setAlternatingRowColors(True)
+    table.setWordWrap(False)
+    return table
+
+
+def selected_row(table: QTableView):
+    index = table.currentIndex()
+    return index.data(ROW_ROLE) if index.isValid() else None
+
+
+class DeskPage(QWidget):
+    """Heading, intro, a status line and an error line; Escape goes back."""
+
+    back_requested = Signal()
+    language_changed = Signal()
+
+    def __init__(self, name: str) -> None:
+        super().__init__(objectName=name)
+        self.heading = QLabel(objectName="pageHeading")
+        self.intro = QLabel(wordWrap=True, objectName="hint")
+        self.status = QLabel(wordWrap=True, objectName="notice")
+        self.status.hide()
+        self.error = QLabel(wordWrap=True, objectName="error")
+        self.error.hide()
+        self.back_button = QPushButton()
+        self.back_button.clicked.connect(self.back_requested.emit)
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.back_requested.emit,
+                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.layout_ = QVBoxLayout(self)
+        self.layout_.setContentsMargins(24, 16, 24, 16)
+        self.layout_.addWidget(self.heading)
+        self.layout_.addWidget(self.intro)
+
+    def finish_layout(self, body: QWidget, buttons: QHBoxLayout) -> None:
+        self.layout_.addWidget(body, 1)
+        self.layout_.addWidget(self.status)
+        self.layout_.addWidget(self.error)
+        buttons.addStretch()
+        buttons.addWidget(self.back_button)
+        self.layout_.addLayout(buttons)
+
+    def say(self, text: str) -> None:
+        self.error.hide()
+        self.status.setText(text)
+        self.status.show()
+
+    def show_error(self, text: str) -> None:
+        self.status.hide()
+        self.error.setText(text)
+        self.error.show()
+
+    def clear_messages(self) -> None:
+        self.status.hide()
+        self.error.hide()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+            self.language_changed.emit()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        self.back_button.setText(self.tr("Back to the &list"))
+
+
+def _detail_panel() -> tuple[QWidget, QVBoxLayout]:
+    panel = QWidget()
+    layout = QVBoxLayout(panel)
+    layout.setContentsMargins(12, 0, 0, 0)
+    return panel, layout
+
+
+class ConflictsPage(DeskPage):
+    """Open conflicts on the left (paged); the chosen one answer by answer on the right, with the decision."""
+
+    opened = Signal(str)  # conflict id
+    resolve_requested = Signal(str, str, object)  # conflict id, keep ("local" | "remote"), edits
+
+    def __init__(self, model: ConflictListModel) -> None:
+        super().__init__("deskConflictsPage")
+        self.model = model
+        self.detail: ConflictDetail | None = None
+        self.table = list_view(model, "conflictTable")
+        self.table.setMinimumWidth(380)
+        self.sides = ConflictSidesModel()
+        self.sides_table = QTableView(objectName="conflictSides")
+        self.sides_table.setModel(self.sides)
+        self.sides_table.verticalHeader().hide()
+        self.sides_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
+        self.sides_table.setEditTriggers(QAbstractItemView.EditTrigger.EditKeyPressed
+                                         | QAbstractItemView.EditTrigger.DoubleClicked)
+        header = self.sides_table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.sides_table.setWordWrap(True)
+        self.title = QLabel(objectName="sectionHeading", wordWrap=True)
+        self.who = QLabel(wordWrap=True, objectName="hint")
+        self.waiting = QLabel(wordWrap=True, objectName="notice")
+        self.waiting.hide()
+        self.show_all = QCheckBox()
+        self.keep_local = QPushButton(objectName="keepLocal")
+        self.keep_remote = QPushButton(objectName="keepRemote")
+        self.save_result = QPushButton(objectName="primary")
+        self.save_result.setObjectName("primary")
+        panel, right = _detail_panel()
+        for widget in (self.title, self.who, self.waiting, self.show_all):
+            right.addWidget(widget)
+        right.addWidget(self.sides_table, 1)
+        decide = QHBoxLayout()
+        for button in (self.keep_local, self.keep_remote, self.save_result):
+            decide.addWidget(button)
+        right.addLayout(decide)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(self.table)
+        split.addWidget(panel)
+        split.setStretchFactor(0, 2)
+        split.setStretchFactor(1, 3)
+        self.finish_layout(split, QHBoxLayout())
+        self.table.selectionModel().currentRowChanged.connect(self._current_changed)
+        self.sides_table.activated.connect(self._take)
+        self.show_all.toggled.connect(lambda _: self._fill())
+        self.keep_local.clicked.connect(lambda: self._resolve("local", {}))
+        self.keep_remote.clicked.connect(lambda: self._resolve("remote", {}))
+        self.save_result.clicked.connect(lambda: self._resolve("local", self.sides.edits()))
+        self.show_detail(None)
+        self.retranslate()
+
+    def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        row: ConflictRow | None = current.data(ROW_ROLE) if current.isValid() else None
+        if row is not None:
+            self.opened.emit(row.conflict_id)
+
+    def _take(self, index: QModelIndex) -> None:
+        if index.column() in (LOCAL, REMOTE):
+            self.sides.take(index.row(), index.column())
+
+    def _resolve(self, keep: str, edits: dict) -> None:
+        if self.detail is not None:
+            self.resolve_requested.emit(self.detail.conflict_id, keep, edits)
+
+    def show_detail(self, detail: ConflictDetail | None) -> None:
+        self.detail = detail
+        has = detail is not None
+        for widget in (self.keep_local, self.keep_remote, self.save_result, self.show_all, self.sides_table):
+            widget.setEnabled(has and not detail.waiting)
+        self.waiting.setVisible(has and detail.waiting)
+        self._fill()
+        self.retranslate_detail()
+
+    def _fill(self) -> None:
+        detail = self.detail
+        if detail is None:
+            self.sides.clear()
+            return
+        leaves = list(detail.leaves) if self.show_all.isChecked() else detail.differing
+        self.sides.set_leaves(leaves)
+        self.sides_table.resizeRowsToContents()
+
+    def retranslate_detail(self) -> None:
+        detail = self.detail
+        if detail is None:
+            self.title.setText(self.tr("Choose a conflict in the list."))
+            self.who.setText("")
+            return
+        self.title.setText(self.tr("%1 · registration %2 · %3").replace("%1", detail.title or self.tr("(no name)"))
+                           .replace("%2", detail.short_id).replace("%3", centre_text(detail.centre)))
+        local = (self.tr("This laptop: saved by %1 on %2").replace("%1", detail.local_by)
+                 if detail.local_by else self.tr("This laptop: saved here on %2"))
+        local = local.replace("%2", local_time(detail.local_at) if detail.local_at else self.tr("an unknown date"))
+        server = self.tr("Server: version %1, from another device, received here on %2").replace(
+            "%1", str(detail.remote_version or "?")).replace("%2", local_time(detail.opened_at))
+        changed = self.tr("%n answer(s) differ.", "", len(detail.differing))
+        self.who.setText(f"{local}\n{server}\n{changed}")
+        self.waiting.setText(self.tr("The server's version is not on this laptop yet. Sync, then decide."))
+
+    def retranslate(self) -> None:
+        super().retranslate()
+        self.heading.setText(self.tr("Conflicts"))
+        self.intro.setText(self.tr("Two devices changed the same answers of a record. Compare them answer by answer, "
+                                   "keep one side or correct the result, and save: your decision becomes a new "
+                                   "version that syncs to every device and stays in the record's history."))
+        self.show_all.setText(self.tr("Show &all answers, not only those that differ"))
+        self.keep_local.setText(self.tr("Keep this &laptop's version"))
+        self.keep_remote.setText(self.tr("Keep the &server's version"))
+        self.save_result.setText(self.tr("Save the &result"))
+        self.keep_local.setToolTip(self.tr("Every answer as this laptop has it"))
+        self.keep_remote.setToolTip(self.tr("Every answer as the server has it"))
+        self.save_result.setToolTip(self.tr("The Result column: Enter on a side takes its value, F2 corrects it"))
+        self.model.retranslate()
+        self.sides.retranslate()
+        self.retranslate_detail()
+
+
+class DuplicatesPage(DeskPage):
+    """Candidate pairs (paged, best first) and the decisions made; the chosen pair side by side with its reasons."""
+
+    find_requested = Signal()
+    cancel_requested = Signal()
+    opened = Signal(str, str)  # a, b
+    merge_requested = Signal(str, str)  # kept, merged
+    not_same_requested = Signal(str, str)
+    undo_requested = Signal(str)  # decision id
+
+    def __init__(self, candidates: CandidateListModel, decisions: DecisionListModel) -> None:
+        super().__init__("deskDuplicatesPage")
+        self.candidates, self.decisions = candidates, decisions
+        self.pair: PairDetail | None = None
+        self._answers: tuple[str, ...] = ()
+        self.find_button = QPushButton(objectName="findDuplicates")
+        self.cancel_button = QPushButton(objectName="cancelFind")
+        self.cancel_button.hide()
+        self.progress = QProgressBar(objectName="findProgress")
+        self.progress.hide()
+        self.summary = QLabel(wordWrap=True, objectName="hint")
+        top = QHBoxLayout()
+        top.addWidget(self.find_button)
+        top.addWidget(self.cancel_button)
+        top.addWidget(self.progress, 1)
+        top.addWidget(self.summary, 2)
+        self.layout_.addLayout(top)
+
+        self.table = list_view(candidates, "candidateTable")
+        self.table.setMinimumWidth(460)
+        self.pair_model = PairModel()
+        self.pair_table = QTableView(objectName="pairTable")
+        self.pair_table.setModel(self.pair_model)
+        self.pair_table.verticalHeader().hide()
+        self.pair_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.pair_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.reasons_model = QStringListModel()
+        self.reasons = QListView(objectName="pairReasons")
+        self.reasons.setModel(self.reasons_model)
+        self.reasons.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.reasons.setMaximumHeight(150)
+        self.pair_title = QLabel(wordWrap=True, objectName="sectionHeading")
+        self.reasons_label = QLabel()
+        self.keep_a = QPushButton(objectName="keepFirst")
+        self.keep_b = QPushButton(objectName="keepSecond")
+        self.not_same = QPushButton(objectName="notSame")
+        panel, right = _detail_panel()
+        right.addWidget(self.pair_title)
+        right.addWidget(self.pair_table, 3)
+        right.addWidget(self.reasons_label)
+        right.addWidget(self.reasons, 1)
+        decide = QHBoxLayout()
+        for button in (self.keep_a, self.keep_b, self.not_same):
+            decide.addWidget(button)
+        right.addLayout(decide)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(self.table)
+        split.addWidget(panel)
+        split.setStretchFactor(0, 2)
+        split.setStretchFactor(1, 3)
+
+        self.decision_table = list_view(decisions, "decisionTable")
+        self.undo_button = QPushButton(objectName="undoDecision")
+        decided = QWidget()
+        decided_layout = QVBoxLayout(decided)
+        decided_layout.addWidget(self.decision_table, 1)
+        undo_row = QHBoxLayout()
+        undo_row.addWidget(self.undo_button)
+        undo_row.addStretch()
+        decided_layout.addLayout(undo_row)
+
+        self.tabs = QTabWidget(objectName="duplicateTabs")
+        self.tabs.addTab(split, "")
+        self.tabs.addTab(decided, "")
+        self.finish_layout(self.tabs, QHBoxLayout())
+
+        self.find_button.clicked.connect(self.find_requested.emit)
+        self.cancel_button.clicked.connect(self.cancel_requested.emit)
+        self.table.selectionModel().currentRowChanged.connect(self._current_changed)
+        self.keep_a.clicked.connect(lambda: self._decide(True))
+        self.keep_b.clicked.connect(lambda: self._decide(False))
+        self.not_same.clicked.connect(self._not_same)
+        self.undo_button.clicked.connect(self._undo)
+        self.decision_table.activated.connect(lambda _: self._undo())
+        self.show_pair(None)
+        self.set_finding(False)
+        self.retranslate()
+
+    def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        row = current.data(ROW_ROLE) if current.isValid() else None
+        if row is not None:
+            self.opened.emit(row.a, row.b)
+
+    def _decide(self, keep_first: bool) -> None:
+        if self.pair is not None:
+            a, b = self.pair.a.record_id, self.pair.b.record_id
+            self.merge_requested.emit(*((a, b) if keep_first else (b, a)))
+
+    def _not_same(self) -> None:
+        if self.pair is not None:
+            self.not_same_requested.emit(self.pair.a.record_id, self.pair.b.record_id)
+
+    def _undo(self) -> None:
+        row = selected_row(self.decision_table)
+        if row is not None and not row.undone:
+            self.undo_requested.emit(row.decision_id)
+
+    def show_pair(self, pair: PairDetail | None, answers: tuple[str, ...] = ()) -> None:
+        self.pair, self._answers = pair, answers
+        for button in (self.keep_a, self.keep_b, self.not_same):
+            button.setEnabled(pair is not None)
+        if pair is None:
+            self.pair_model.clear()
+            self.reasons_model.setStringList([])
+        else:
+            self.pair_model.set_pair(pair, answers)
+            self.reasons_model.setStringList([self.reason_text(r.text, r.points) for r in
+                                              sorted(pair.reasons, key=lambda r: -r.points)])
+        self.retranslate_pair()
+
+    def reason_text(self, text: str, points: float) -> str:
+        sign = "+" if points > 0 else ("−" if points < 0 else "±")
+        return f"{sign}{abs(points):.1f}  {reason_words(self, text)}"
+
+    def set_finding(self, finding: bool) -> None:
+        self.find_button.setEnabled(not finding)
+        self.cancel_button.setVisible(finding)
+        self.progress.setVisible(finding)
+        if finding:
+            self.progress.setRange(0, 0)
+
+    def set_progress(self, stage: str, done: int, total: int) -> None:
+        self.progress.setRange(0, max(total, 1))
+        self.progress.setValue(min(done, total))
+        self.progress.setFormat(stage + "  %p%")
+        self.progress.setTextVisible(True)
+
+    def set_summary(self, count: int) -> None:
+        self.summary.setText(self.tr("%n pair(s) to review.", "", count) if count else
+                             self.tr("No pair to review. Find duplicates after new registrations arrive."))
+
+    def retranslate_pair(self) -> None:
+        pair = self.pair
+        if pair is None:
+            self.pair_title.setText(self.tr("Choose a pair in the list."))
+            self.keep_a.setText(self.tr("Same person: keep the &first"))
+            self.keep_b.setText(self.tr("Same person: keep the s&econd"))
+        else:
+            self.pair_title.setText(self.tr("Score %1 %: %2 (%3) and %4 (%5)")
+                                    .replace("%1", str(round(pair.score * 100)))
+                                    .replace("%2", pair.a.short_id).replace("%3", centre_text(pair.a.centre))
+                                    .replace("%4", pair.b.short_id).replace("%5", centre_text(pair.b.centre)))
+            self.keep_a.setText(self.tr("Same person: keep &%1").replace("%1", pair.a.short_id))
+            self.keep_b.setText(self.tr("Same person: keep %1").replace("%1", pair.b.short_id))
+        self.keep_a.setToolTip(self.tr("Both registrations keep their numbers; the events and referrals of the other "
+                                       "move to this one. It can be undone."))
+        self.keep_b.setToolTip(self.keep_a.toolTip())
+
+    def retranslate(self) -> None:
+        super().retranslate()
+        self.heading.setText(self.tr("Possible duplicates"))
+        self.intro.setText(self.tr("People who may have been registered twice, in any centre of your region. Only "
+                                   "people who agreed to be searched for duplicates are compared. Check the answers "
+                                   "and the reasons, then decide."))
+        self.find_button.setText(self.tr("&Find duplicates"))
+        self.cancel_button.setText(self.tr("&Cancel"))
+        self.reasons_label.setText(self.tr("Why they may be the same person (points for and against):"))
+        self.not_same.setText(self.tr("&Not the same person"))
+        self.undo_button.setText(self.tr("&Undo this decision"))
+        self.tabs.setTabText(0, self.tr("&Pairs to review"))
+        self.tabs.setTabText(1, self.tr("&Decisions"))
+        for model in (self.candidates, self.decisions, self.pair_model):
+            model.retranslate()
+        if self.pair is not None:
+            self.show_pair(self.pair, self._answers)
+        self.retranslate_pair()
+
+
+class RejectedPage(DeskPage):
+    """Changes the server (or this laptop) refused, with the reason and what the laptop that made them should do."""
+
+    reviewed_requested = Signal(str)  # conflict id
+
+    def __init__(self, model: RejectedListModel) -> None:
+        super().__init__("deskRejectedPage")
+        self.model = model
+        self.table = list_view(model, "rejectedTable")
+        self.reason = QLabel(wordWrap=True, objectName="sectionHeading")
+        self.advice = QLabel(wordWrap=True)
+        self.advice.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.reviewed = QPushButton(objectName="primary")
+        panel, right = _detail_panel()
+        right.addWidget(self.reason)
+        right.addWidget(self.advice)
+        right.addStretch()
+        right.addWidget(self.reviewed)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(self.table)
+        split.addWidget(panel)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+        self.finish_layout(split, QHBoxLayout())
+        self.table.selectionModel().currentRowChanged.connect(lambda *_: self.retranslate_detail())
+        self.reviewed.clicked.connect(self._reviewed)
+        self.table.activated.connect(lambda _: self._reviewed())
+        self.retranslate()
+
+    def current(self) -> ConflictRow | None:
+        return selected_row(self.table)
+
+    def _reviewed(self) -> None:
+        row = self.current()
+        if row is not None:
+            self.reviewed_requested.emit(row.conflict_id)
+
+    def retranslate_detail(self) -> None:
+        row = self.current()
+        self.reviewed.setEnabled(row is not None)
+        if row is None:
+            self.reason.setText(self.tr("Choose a refused change in the list."))
+            self.advice.setText("")
+            return
+        self.reason.setText(self.tr("Registration %1: %2").replace("%1", row.short_id).replace("%2", row.message))
+        self.advice.setText(advice_text(self, advice_for(row.message)))
+
+    def retranslate(self) -> None:
+        super().retranslate()
+        self.heading.setText(self.tr("Rejected changes"))
+        self.intro.setText(self.tr("Changes that could not be applied. Nothing was lost: the record is kept on the "
+                                   "laptop that made it. Pass on what to do, then mark the change reviewed."))
+        self.reviewed.setText(self.tr("&Mark reviewed"))
+        self.model.retranslate()
+        self.retranslate_detail()
+
+
+def advice_text(widget: QWidget, code: str) -> str:
+    texts = {
+        "too_long": widget.tr("On the laptop that made it: open the record, shorten or correct the answer that is too "
+                              "long or holds characters that cannot be sent, and save it. The corrected version is "
+                              "sent at the next sync."),
+        "other_centre": widget.tr("This record belongs to another centre. The change must be made on a laptop of that "
+                                  "centre, or by a coordinator whose laptop the server lets change it."),
+        "form": widget.tr("The server does not know this form version. Publish the form on the server, then sync "
+                          "the laptop again; nothing needs to be typed again."),
+        "clock": widget.tr("The laptop's date and time are wrong. Set them right, then sync again."),
+        "not_allowed": widget.tr("The people of that laptop may not change this record. Ask a coordinator of its "
+                                 "centre to make the change."),
+        "check_and_save": widget.tr("On the laptop that made it: open the record, check it and save it again; the "
+                                    "corrected version is sent at the next sync. If the same message comes back, "
+                                    "give the registration number to your administrator."),
+    }
+    return texts.get(code, texts["check_and_save"])
+
+
+def reason_words(widget: QWidget, text: str) -> str:
+    """The matcher's reasons in the interface language (its sentences repeat no name, date or number)."""
+    fixed = {
+        "same document number": widget.tr("same document number"),
+        "document numbers one character apart": widget.tr("document numbers one character apart"),
+        "different numbers for the same type of document": widget.tr("different numbers for the same type of document"),
+        "different document numbers": widget.tr("different document numbers"),
+        "same phone number": widget.tr("same phone number"),
+        "same phone number (last eight digits)": widget.tr("same phone number (last eight digits)"),
+        "same sex": widget.tr("same sex"),
+        "different sex": widget.tr("different sex"),
+        "same date of birth": widget.tr("same date of birth"),
+        "date of birth with day and month swapped": widget.tr("date of birth with day and month swapped"),
+        "same month and year of birth": widget.tr("same month and year of birth"),
+        "same year of birth": widget.tr("same year of birth"),
+        "years of birth one year apart": widget.tr("years of birth one year apart"),
+        "age fits the date of birth": widget.tr("age fits the date of birth"),
+        "ages fit": widget.tr("ages fit"),
+        "ages close": widget.tr("ages close"),
+        "same nationality": widget.tr("same nationality"),
+        "different nationality": widget.tr("different nationality"),
+    }
+    if text in fixed:
+        return fixed[text]
+    if text == "name: no word in common":
+        return widget.tr("name: no word in common")
+    kinds = {"exact": widget.tr("exact"), "spelling variant": widget.tr("spelling variant"),
+             "Arabic/Latin transliteration": widget.tr("Arabic/Latin transliteration"),
+             "close spelling": widget.tr("close spelling"), "weak": widget.tr("weak")}
+    name = re.fullmatch(r"name: (\d+) words? \((.*)\)(, given and family names in the other order)?", text)
+    if name is not None:
+        parts = []
+        for part in name.group(2).split(", "):
+            count, _, kind = part.partition(" ")
+            parts.append(f"{count} {kinds.get(kind, kind)}")
+        words = widget.tr("name: %n word(s)", "", int(name.group(1))) + " (" + ", ".join(parts) + ")"
+        if name.group(3):
+            words += ", " + widget.tr("given and family names in the other order")
+        return words
+    apart = re.fullmatch(r"(years of birth|ages) (\d+) years apart", text)
+    if apart is not None:
+        pattern = (widget.tr("years of birth %1 years apart") if apart.group(1) == "years of birth"
+                   else widget.tr("ages %1 years apart"))
+        return pattern.replace("%1", apart.group(2))
+    return text
