@@ -27,13 +27,14 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from waypoint_core.protocol.audit_messages import AuditUpload
+from waypoint_core.protocol.order_messages import OrderReport
 from waypoint_core.protocol import (
     HEADER_SIGNATURE, MAX_FILE_BYTES, PROTOCOL_VERSION, PULL_PAGE_DEFAULT, PULL_PAGE_MAX, SUPPORTED_VERSIONS,
     DeviceStatus,
     EnrolRequest, FormList, FormSummary, Message, PublishedForm, ReconcileRequest, b64encode, canonical_json,
 )
 
-from . import admin, apidoc, audit, blobs, epochs, logs
+from . import admin, apidoc, audit, blobs, epochs, logs, orders
 from .batches import BatchImporter
 from .auth import AuthenticatedDevice, authenticate, binding_of, claimed_device
 from .db import Database, MigrationContext, migrate, open_database, schema_version
@@ -129,7 +130,10 @@ def create_app(server: Server) -> FastAPI:
         return await _protocol_error(request, refusal)
 
     async def device(request: Request) -> AuthenticatedDevice:
-        return await authenticate(request, db=db, clock_skew_s=settings.request_clock_skew_s)
+        who = await authenticate(request, db=db, clock_skew_s=settings.request_clock_skew_s)
+        # a lost device's order comes before anything else it asks (orders.py)
+        await run_in_threadpool(orders.refuse_if_ordered, db, who.id, request.url.path)
+        return who
 
     @app.get("/health")
     async def health(request: Request) -> dict[str, Any]:
@@ -235,6 +239,24 @@ def create_app(server: Server) -> FastAPI:
         chunk = await run_in_threadpool(blobs.read_chunk, db, who, sha256, offset,
                                         blobs.chunk_budget(settings.page_bytes), keyring.data)
         return answer(chunk)
+
+    @app.get("/v2/order", responses=apidoc.ERRORS)
+    async def device_order(request: Request) -> Response:
+        """A lock or wipe order a coordinator gave for this device (signed by the server's key), or none."""
+        who = await device(request)
+        return answer(await run_in_threadpool(orders.current, db, who.id))
+
+    @app.post("/v2/order/done", responses=apidoc.ERRORS)
+    async def device_order_done(request: Request) -> Response:
+        """The device carried its order out; after a wipe its key is revoked at once."""
+        who = await device(request)
+        try:
+            done = OrderReport.model_validate_json(await request.body())
+        except ValidationError:
+            raise malformed("malformed order report") from None
+        result = await run_in_threadpool(orders.report, db, who.id, done)
+        logs.log_event("order_done", device_id=who.id, done=done.done)
+        return answer(result)
 
     @app.get("/v2/status", responses=apidoc.ERRORS)
     async def status(request: Request) -> Response:

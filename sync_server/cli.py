@@ -19,6 +19,8 @@ backups).
     waypoint-server admin batches                       the batch files imported so far
     waypoint-server admin device-roles DEVICE ROLE...   the roles of the people using a device (what it receives)
     waypoint-server admin alarms [--all] | undo-deletion ALARM [--by NAME]   bulk deletions and their undo
+    waypoint-server admin mark-lost DEVICE --lock|--wipe [--by NAME]   a signed order for the device's next contact
+    waypoint-server admin orders                        orders given and carried out
     waypoint-server admin audit verify | list [--device D] [--limit N]   the audit chains (devices' and the server's)
 --data-dir (or WAYPOINT_SERVER_HOME) chooses the data folder (SQLite file, key files).
 """
@@ -35,7 +37,7 @@ from pathlib import Path
 from sqlalchemy import inspect
 from sqlalchemy.engine import make_url
 
-from . import admin, audit, backup, epochs, logs, scope
+from . import admin, audit, backup, epochs, logs, orders, scope
 from .db import Database, MigrationContext, migrate, open_database
 from .files import StartupRefused, private_dir
 from .keys import ServerKeyring, init_keys, load_keyring, rotate_keys
@@ -242,6 +244,19 @@ def cmd_undo_deletion(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_mark_lost(args: argparse.Namespace) -> int:
+    db, keyring = _server(_settings(args))
+    order_id = orders.mark_lost(db, keyring, args.device, "wipe" if args.wipe else "lock", by=args.by)
+    print(json.dumps({"device": args.device, "order": "wipe" if args.wipe else "lock", "order_id": order_id}))
+    return 0
+
+
+def cmd_orders(args: argparse.Namespace) -> int:
+    for row in orders.list_orders(_db(_settings(args))):
+        print(json.dumps(row, default=str))
+    return 0
+
+
 def cmd_audit_verify(args: argparse.Namespace) -> int:
     failed = 0
     for report in audit.verify_all(_db(_settings(args))):
@@ -405,6 +420,15 @@ def build_parser() -> argparse.ArgumentParser:
     undo.add_argument("alarm")
     undo.add_argument("--by", default="admin", help="the coordinator's name (for the audit chain)")
     undo.set_defaults(func=cmd_undo_deletion)
+    lost = adm.add_parser("mark-lost", help="a lost device: lock or wipe it at its next contact")
+    lost.add_argument("device")
+    what = lost.add_mutually_exclusive_group(required=True)
+    what.add_argument("--lock", action="store_true", help="sign everyone out; the device stays enrolled")
+    what.add_argument("--wipe", action="store_true", help="erase the vault; the device's key is revoked")
+    lost.add_argument("--by", default="admin", help="the coordinator's name (for the audit chain)")
+    lost.set_defaults(func=cmd_mark_lost)
+    adm.add_parser("orders", help="lock and wipe orders and whether devices carried them out"
+                   ).set_defaults(func=cmd_orders)
     aud = adm.add_parser("audit", help="audit chains: the devices' uploads and the server's own actions"
                          ).add_subparsers(dest="audit_command", required=True)
     aud.add_parser("verify", help="walk every chain; exit 1 naming the chain and entry where one breaks"
@@ -420,7 +444,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except (admin.AdminError, scope.ScopeError, StartupRefused) as exc:
+    except (admin.AdminError, scope.ScopeError, orders.OrderError, StartupRefused) as exc:
         print(f"waypoint-server: {exc}", file=sys.stderr)
         return 2
 

@@ -22,7 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from desktop_app.sync import audit_upload, errors, files, store
+from desktop_app.sync import audit_upload, errors, files, orders, store
 from desktop_app.sync.transport import ServerConnection
 from waypoint_core.protocol import CHUNK_BYTES, MAX_BLOB_QUERY, PULL_PAGE_MAX, BlobChunk, PublishedForm, SigningKey
 
@@ -100,6 +100,7 @@ def sync_run(
             progress(SyncProgress(phase, summary.pushed, summary.pulled))
 
     try:
+        yield from orders.obey(connection, credentials, _remote, Local)  # a lost laptop's order comes first
         yield from _push(connection, credentials, summary, report, batch_size, cancelled, freeze=False)
         yield from _pull(connection, credentials, summary, report, page_size, cancelled)
         yield from _upload(connection, summary, report, cancelled)

@@ -105,3 +105,15 @@ class RateLimited(SyncError):
     def __init__(self, retry_after_s: int):
         self.retry_after_s = retry_after_s
         super().__init__(f"{retry_after_s} s")
+
+
+class RemoteLock(SyncError):
+    """A coordinator ordered this laptop locked (it was reported lost): the vault was closed and the server told."""
+
+    message = "A coordinator locked this laptop remotely. Sign in again to continue."
+
+
+class RemoteWipe(SyncError):
+    """A coordinator ordered this laptop wiped: the vault is erased and the device's key revoked."""
+
+    message = "A coordinator ordered this laptop wiped: its vault is erased and it can no longer synchronise."

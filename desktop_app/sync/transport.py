@@ -30,6 +30,7 @@ from pydantic import ValidationError
 
 from desktop_app.sync import errors
 from waypoint_core.protocol.audit_messages import AuditReceipt
+from waypoint_core.protocol.order_messages import DeviceOrder, OrderReport
 from waypoint_core.protocol import (
     DOMAIN_RESPONSE, HEADER_DEVICE, PROTOCOL_VERSION, BlobChunk, BlobQuery, BlobStatus, BlobStatusList,
     HEADER_SERVER_KEY, HEADER_SERVER_SIGNATURE, HEADER_SERVER_TIME, HEADER_TIME,
@@ -345,6 +346,15 @@ class ServerConnection:
         body = ReconcileRequest(protocol_version=2, records=records).canonical()
         response, binding = self._send("POST", "/v2/reconcile", body=body, signed=True)
         return self._model(response, binding, ReconcileResponse)
+
+    def order(self) -> DeviceOrder:
+        """A lock or wipe order for this device, or order "none" (desktop_app/sync/orders.py)."""
+        response, binding = self._send("GET", "/v2/order", signed=True)
+        return self._model(response, binding, DeviceOrder)
+
+    def order_done(self, report: OrderReport) -> DeviceOrder:
+        response, binding = self._send("POST", "/v2/order/done", body=report.canonical(), signed=True)
+        return self._model(response, binding, DeviceOrder)
 
     def upload_audit(self, body: bytes) -> AuditReceipt:
         """The next entries of this laptop's audit chain (desktop_app/sync/audit_upload.py)."""

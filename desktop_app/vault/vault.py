@@ -214,6 +214,15 @@ class Vault(VaultCore):
         self._require_open()
         return self.grant.is_administrator or self.policies()[POLICY_ANY_USER_MAY_ERASE]
 
+    def erase_by_order(self, order_id: str) -> ErasedFiles:
+        """Crypto-erase because the organisation ordered it (a lost laptop, desktop_app/sync/orders.py): whoever is
+        signed in, the server's signed order is the authority."""
+        self._require_open()
+        audit.append(self, chain.WIPE, detail=f"remote order {order_id}")
+        self._erasing = True
+        self.close()
+        return erase_folder(self.path)
+
     def erase(self) -> ErasedFiles:
         """Crypto-erase: lock, then destroy the key slots and delete every file of the vault.
 

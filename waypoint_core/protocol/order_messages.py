@@ -1,0 +1,33 @@
+"""Remote lock and wipe (issue 11 point 6): the order a coordinator gave for a lost device, signed by the server's
+key over what it orders and to whom, and the device's report that it carried it out. Own module: `GET /v2/order`,
+`POST /v2/order/done` (both signed by the device; answers signed by the server like every /v2 answer).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from .messages import Message
+from .signing import canonical_json
+
+DOMAIN_ORDER = b"waypoint/device-order/v1\x00"
+ORDERS = ("lock", "wipe")
+
+
+def order_bytes(*, device_id: str, order: str, order_id: str, issued_at: str) -> bytes:
+    return canonical_json({"device_id": device_id, "order": order, "order_id": order_id, "issued_at": issued_at})
+
+
+class DeviceOrder(Message):
+    protocol_version: int
+    device_id: str
+    order: Literal["none", "lock", "wipe"]
+    order_id: str = ""
+    issued_at: str = ""
+    signature: str = ""  # the server's signing key over order_bytes(...), DOMAIN_ORDER
+
+
+class OrderReport(Message):
+    protocol_version: int
+    order_id: str
+    done: Literal["locked", "wiped"]
