@@ -20,6 +20,7 @@ COMMAND_MODULES: list[str] = [
     "desktop_app.cli.sync_cmds",
     "desktop_app.cli.registry_cmds",
     "desktop_app.cli.report_cmds",
+    "desktop_app.cli.export_cmds",
     "desktop_app.cli.records_cmds",
     "desktop_app.cli.batch_cmds",
     "desktop_app.cli.audit_cmds",

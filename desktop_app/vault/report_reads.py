@@ -50,3 +50,15 @@ def report_rows(vault: Vault, *, visible: Visible = EVERYTHING) -> list[ReportRo
     return [ReportRow(row[0], row[1], row[3], row[4], row[5], row[6], row[7], extracted.get(row[0], empty))
             for row in rows
             if _visible(visible, row[1], row[2], extracted.get(row[0], empty).get("record_kind"))]
+
+
+def form_records(vault: Vault, form_id: str, *, after: str = "", limit: int = 1000,
+                 visible: Visible = EVERYTHING) -> list[tuple[str, str, str, str]]:
+    """(id, content, created_at, created_by) of live, finalized records of one form, by id after `after`: a page
+    of a record-level export (read page by page, so 100,000 records never sit in memory at once)."""
+    params: dict[str, object] = {"form": form_id, "after": after, "limit": int(limit)}
+    sql = ("SELECT id, content, created_at, created_by FROM registration WHERE form_id = :form AND deleted = 0 "
+           "AND status = 'finalized' AND id > :after" + visible.where(params) + " ORDER BY id LIMIT :limit")
+    with vault.session(readonly=True) as session:
+        raw: Any = session.connection().connection.driver_connection
+        return [(row[0], row[1], row[2], row[3]) for row in raw.execute(sql, params).fetchall()]

@@ -1,0 +1,155 @@
+"""Record-level exports (issue 12 point 5): `waypoint export --form ID --out FILE.csv|.xlsx [--hxl]`.
+
+Only for roles the policy lets export records of the form's kind (services/access.py: `check_export`, which every
+audit hook sees, so the export is recorded), and only records they may export. Columns are the form's questions
+outside repeats, in the form's order, never a P3 answer (sealed answers are left out, not even as ciphertext);
+repeats are counted. With `hxl`, a second header row of HXL hashtags for the columns HXL names. The file is written
+passphrase-protected (waypoint_core.registry.sealed_file: `FILE.csv.wpx`), page by page with progress.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import xml.etree.ElementTree as ET
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from desktop_app.records.form_store import get_form_xform, latest_form
+from desktop_app.records.schema import form_schema
+from desktop_app.services import access
+from desktop_app.vault import report_reads
+from desktop_app.vault.vault import Vault
+from waypoint_core.access.sealed import is_sealed
+from waypoint_core.registry import sealed_file
+
+PAGE = 1000
+SKIPPED = ("meta", "instanceID", "deprecatedID", "instanceName")
+HXL = {
+    "record_id": "#meta+id", "registered_on": "#date+registered", "event_date": "#date", "date_sent": "#date+sent",
+    "centre": "#loc+code", "centre_country": "#country+code", "sex": "#beneficiary+sex",
+    "age_years": "#beneficiary+age", "age": "#beneficiary+age", "age_group": "#beneficiary+age+group",
+    "nationality": "#beneficiary+nationality+code", "beneficiary_category": "#beneficiary+type",
+    "given_name": "#beneficiary+name+given", "family_name": "#beneficiary+name+family",
+    "assistance_type": "#service+type", "modality": "#service+modality", "quantity": "#value+quantity",
+    "person_ref": "#beneficiary+id", "to_org": "#org+receiving", "from_org": "#org+referring",
+}
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class ExportDone:
+    path: Path
+    records: int
+    columns: int
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _columns(xform: str) -> tuple[list[str], list[str]]:
+    """(leaf paths outside repeats and not P3, repeat paths) in the form's order."""
+    schema = form_schema(xform)
+    doc = ET.fromstring(xform.encode("utf-8"))
+    instance = next(e for e in doc.iter() if _local(e.tag) == "instance")
+    root = next(iter(instance))
+    leaves: list[str] = []
+
+    def walk(element: ET.Element, prefix: str) -> None:
+        for child in element:
+            path = prefix + _local(child.tag)
+            if _local(child.tag) in SKIPPED or schema.is_sensitive(path):
+                continue
+            if path in schema.repeats:
+                continue
+            if len(child):
+                walk(child, path + "/")
+            else:
+                leaves.append(path)
+
+    walk(root, "")
+    return leaves, list(schema.repeats)
+
+
+def _values(content: str, leaves: list[str], repeats: list[str]) -> list[str]:
+    root = ET.fromstring(content.encode("utf-8"))
+    found: dict[str, str] = {}
+
+    def walk(element: ET.Element, prefix: str) -> None:
+        for child in element:
+            path = prefix + _local(child.tag)
+            if path in repeats:
+                found[path] = str(int(found.get(path, "0")) + 1)
+                continue
+            if len(child):
+                walk(child, path + "/")
+            elif path not in found:
+                found[path] = (child.text or "").strip()
+
+    walk(root, "")
+    return [found.get(p, "") for p in leaves] + [found.get(r, "0") for r in repeats]
+
+
+def export_form(vault: Vault, *, form_id: str, out: Path, passphrase: str, hxl: bool = False,
+                progress: Progress | None = None) -> ExportDone:
+    """Export every finalized record of `form_id` the person may export into `out` + ".wpx" (see the docstring)."""
+    suffix = out.suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
+        raise ValueError("a record-level export is .csv or .xlsx")
+    access.check_export(vault, access.kind_of_form(vault, form_id))
+    seen = access.visibility(vault, "export")
+    form = latest_form(vault, form_id)
+    leaves, repeats = _columns(get_form_xform(vault, form_id, form.version))
+    names = ["record_id", "created_at", "created_by", *(p.rsplit("/", 1)[-1] for p in leaves),
+             *(f"{r.rsplit('/', 1)[-1]}_count" for r in repeats)]
+    rows: list[list[str]] = []
+    after, done = "", 0
+    while not seen.nothing:
+        page = report_reads.form_records(vault, form_id, after=after, limit=PAGE, visible=seen.rows)
+        if not page:
+            break
+        for record_id, content, created_at, created_by in page:
+            try:
+                values = _values(content, leaves, repeats)
+            except ET.ParseError:
+                continue
+            # a sealed P3 answer never leaves, even where an older form version did not mark it
+            values = ["" if is_sealed(v) else v for v in values]
+            rows.append([record_id, created_at, created_by, *values])
+        done += len(page)
+        after = page[-1][0]
+        if progress is not None:
+            progress(done, 0)  # 0: the total is not counted first
+    header_rows = [names] + ([[HXL.get(n, "") for n in names]] if hxl else [])
+    data = _csv(header_rows + rows) if suffix == ".csv" else _xlsx(header_rows + rows)
+    target = out.with_name(out.name + ".wpx")
+    target.write_bytes(sealed_file.seal(data, passphrase, name=out.name))
+    return ExportDone(target, len(rows), len(names))
+
+
+def _csv(rows: list[list[str]]) -> bytes:
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(rows)
+    return buffer.getvalue().encode("utf-8")
+
+
+def _xlsx(rows: list[list[str]]) -> bytes:
+    from openpyxl import Workbook  # type: ignore[import-untyped]
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("records")
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def open_export(path: Path, passphrase: str, *, out_dir: Path) -> Path:
+    """Decrypt a `.wpx` export into `out_dir` (on a machine trusted with the data)."""
+    name, data = sealed_file.open_sealed(path.read_bytes(), passphrase)
+    target = out_dir / Path(name).name
+    target.write_bytes(data)
+    return target

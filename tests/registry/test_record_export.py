@@ -1,0 +1,63 @@
+"""Record-level exports: only for roles allowed, never a P3 answer, written passphrase-protected, HXL as an option."""
+
+from __future__ import annotations
+
+import csv
+
+import pytest
+
+from desktop_app.cli import main
+from desktop_app.services import records
+from tests.access.team import CANARY, COORD, FIELD, MIGRANT, PASSPHRASES, PERSON, instance, make_team, shipped_xforms, signed_in
+
+EXPORT_PASSPHRASE = "export passphrase of a dozen words"
+
+
+@pytest.fixture(scope="module")
+def xforms():
+    return shipped_xforms()
+
+
+@pytest.fixture
+def team(isolated_home, xforms):
+    return make_team(isolated_home / "waypoint" / "data" / "vault", xforms)
+
+
+def test_coordinators_export_sealed_files_field_staff_cannot(team, xforms, tmp_path, capsys):
+    version = records.form_definition(xforms["migrant_registration"]).version
+    record_id = "00000000-0000-4000-8000-0000000000e1"
+    with signed_in(team, FIELD) as vault:
+        records.finalize(vault, form_id=MIGRANT, form_version=version, record_id=record_id,
+                         content=instance(xforms["migrant_registration"], PERSON, record_id))
+    secret = tmp_path / "export.pass"
+    secret.write_text(EXPORT_PASSPHRASE)
+
+    def who(name):
+        path = tmp_path / f"{name}.pass"
+        path.write_text(PASSPHRASES[name])
+        return ["--vault", str(team), "--user", name, "--passphrase-file", str(path)]
+
+    out = tmp_path / "people.csv"
+    assert main(["export", "--form", MIGRANT, "--out", str(out), "--hxl", "--export-passphrase-file", str(secret),
+                 *who(FIELD)]) == 2
+    assert "not allowed" in capsys.readouterr().err.lower() and not (tmp_path / "people.csv.wpx").exists()
+    assert main(["export", "--form", MIGRANT, "--out", str(out), "--hxl", "--export-passphrase-file", str(secret),
+                 *who(COORD)]) == 0
+    sealed = (tmp_path / "people.csv.wpx").read_bytes()
+    assert b"Testperson" not in sealed and b"given_name" not in sealed  # nothing readable without the passphrase
+    opened = tmp_path / "opened"
+    opened.mkdir()
+    wrong = tmp_path / "wrong.pass"
+    wrong.write_text("not the passphrase at all")
+    assert main(["export-open", str(tmp_path / "people.csv.wpx"), "--out-dir", str(opened),
+                 "--export-passphrase-file", str(wrong)]) == 2
+    assert main(["export-open", str(tmp_path / "people.csv.wpx"), "--out-dir", str(opened),
+                 "--export-passphrase-file", str(secret)]) == 0
+    rows = list(csv.reader((opened / "people.csv").read_text(encoding="utf-8").splitlines()))
+    header, hxl, first = rows[0], rows[1], rows[2]
+    assert header[:3] == ["record_id", "created_at", "created_by"] and "given_name" in header
+    assert hxl[header.index("given_name")] == "#beneficiary+name+given" and hxl[0] == "#meta+id"
+    assert first[0] == record_id and first[header.index("given_name")] == "Testperson"
+    text = (opened / "people.csv").read_text(encoding="utf-8")
+    assert CANARY not in text and "wp:p3" not in text and "specific_needs" not in header  # P3 never exported
+    assert "household_member_count" in header
