@@ -11,8 +11,9 @@ its result is (remote result, local result). Order of a run:
 2. pull, so edits not yet sent are merged on top of what others changed (device-side 3-way merge);
 3. send the files of records that travel, before the ops that name them (chunked, resumed, deduplicated: files.py);
 4. freeze and push the rest of the outbox, batch by batch;
-5. pull again (merged or conflicting ops come back as the server's version), fetch the files pulled records name
-   and this laptop lacks, then install new forms.
+5. pull again if this run sent ops (merged or conflicting ops come back as the server's version; a run that sent
+   nothing skips it: a quiet run is one pull), fetch the files pulled records name and this laptop lacks, then
+   install new forms.
 """
 
 from __future__ import annotations
@@ -104,8 +105,10 @@ def sync_run(
         yield from _push(connection, credentials, summary, report, batch_size, cancelled, freeze=False)
         yield from _pull(connection, credentials, summary, report, page_size, cancelled)
         yield from _upload(connection, summary, report, cancelled)
+        pushed_before = summary.pushed
         yield from _push(connection, credentials, summary, report, batch_size, cancelled, freeze=True)
-        yield from _pull(connection, credentials, summary, report, page_size, cancelled)
+        if summary.pushed > pushed_before:  # what the server merged comes back; nothing sent: nothing to learn
+            yield from _pull(connection, credentials, summary, report, page_size, cancelled)
         yield from _download(connection, summary, report, cancelled)
         if installed_forms is not None and install_form is not None:
             yield from _forms(connection, summary, installed_forms, install_form, cancelled)

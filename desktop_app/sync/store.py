@@ -170,6 +170,8 @@ def next_batch(vault: Vault, credentials: Credentials, *, max_ops: int = 500, fr
     `after`: the last device_seq of a batch already posted and not acknowledged yet (pipelining: the next batch is
     frozen while the server answers the previous one); only ops beyond it are taken."""
     max_ops = max(1, min(max_ops, MAX_OPS_PER_BATCH))
+    if _nothing_to_send(vault, freeze=freeze, after=after):
+        return None  # a quiet run opens no write transaction (each commit is a sync to disk)
     with write(vault) as w:
         conn = w.db
         resend_from = _int(conn, "resend_from")
@@ -195,6 +197,20 @@ def next_batch(vault: Vault, credentials: Credentials, *, max_ops: int = 500, fr
     batch = PushBatch.of(device_id=credentials.device_id, ops=ops)
     return FrozenBatch(batch_id=rows[0][2], seq_from=batch.seq_from, seq_to=batch.seq_to, body=batch.body(),
                        op_count=len(ops))
+
+
+def _nothing_to_send(vault: Vault, *, freeze: bool, after: int) -> bool:
+    """No op to resend, none frozen beyond `after` and (when freezing) none waiting: read only."""
+    with vault.session(readonly=True) as session:
+        conn = Db.of(session)
+        if _int(conn, "resend_from"):
+            return False
+        waiting = conn.execute(text("SELECT 1 FROM outbox WHERE device_seq IS NOT NULL AND device_seq > :a "
+                                    "AND acked_at IS NULL LIMIT 1"), {"a": after}).first()
+        if waiting is None and freeze:
+            waiting = conn.execute(text("SELECT 1 FROM outbox WHERE device_seq IS NULL AND acked_at IS NULL "
+                                        "LIMIT 1")).first()
+        return waiting is None
 
 
 def _rebuilt(w: Writer, rows) -> list[tuple[int, str, str]]:
