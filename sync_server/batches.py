@@ -175,7 +175,10 @@ class BatchImporter:
                 answer = blobs_module.receive_chunk(self.db, device, body, self.rules.data_key)
                 status[answer.sha256] = {**answer.model_dump(mode="json"), "was_complete": before[answer.sha256]}
             except ProtocolError as refused:  # one bad file never holds back the records or other files
-                sha = json.loads(body).get("sha256") if body[:1] == b"{" else None
+                try:
+                    sha = json.loads(body).get("sha256")
+                except (ValueError, AttributeError):
+                    sha = None
                 if isinstance(sha, str):
                     status[sha] = {"sha256": sha, "size": None, "received": 0, "complete": False,
                                    "was_complete": False, "error": refused.body.error}

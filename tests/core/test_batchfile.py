@@ -95,3 +95,14 @@ def test_receipt_only_for_its_laptop(keys):
     with pytest.raises(BatchRefused) as stranger:
         open_receipt(data, device_id=DEVICE, return_keys=lambda kid: None)
     assert stranger.value.code == "wrong_device"
+
+
+def test_file_chunks_travel_signed_with_the_batch(keys):
+    chunks = [b'{"chunk":1}', b'{"chunk":2,"data":"AAAA"}']
+    data = seal_batch(payload=b"", device_id=DEVICE, device_key=keys["device"],
+                      server_batch_key=x25519_public_b64(keys["server"]), batch_id="b-2", part=2, parts=2,
+                      seq_from=None, seq_to=None, cursor="", forms=[], return_key=keys["return"], now=NOW,
+                      chunks=chunks)
+    content = opened(keys, data)
+    assert content.payload == b"" and list(content.chunks) == chunks
+    assert refusal(keys, data, devices={DEVICE: SigningKey.generate().public_b64}) == "wrong_device"
