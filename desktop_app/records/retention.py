@@ -10,7 +10,8 @@ the centre and dates, the assistance recorded and the next appointment (all clas
 The purge of every record that is due is ONE use case in ONE writer transaction (`purge_due`): the content and
 each kept version are redacted, the list and search fields are extracted again from what is left, the record's
 files, conflicts and the merge base's values go, and `purged_at` says when. The period counts from the server's
-acknowledgement (`registration.acked_at`); a record with anything waiting to be sent is never purged. A record of
+acknowledgement (`registration.acked_at`); a record with anything waiting to be sent is never purged. Each purged
+record gets an audit entry (`record.purge`) in the same transaction. A record of
 a form not installed here (pulled before its form) cannot be read: its whole content goes, its summary (without
 the name) stays.
 """
@@ -23,6 +24,7 @@ from datetime import datetime, timedelta
 
 from desktop_app.records.form_store import FormNotInstalled, get_form_xform
 from desktop_app.records.schema import FormSchema, extract_fields, form_schema, parse_instance
+from desktop_app.vault import audit
 from desktop_app.vault.models import SUMMARY_FIELDS
 from desktop_app.vault.sql import Db, text
 from desktop_app.vault.vault import Vault
@@ -91,6 +93,10 @@ def purge_due(vault: Vault, *, now: datetime | None = None) -> Purge:
         schemas: dict[tuple[str, str], FormSchema | None] = {}
         for stored in due:
             _purge_one(vault, w, stored, schemas)
+        if due:  # each purged record in the audit log, in the same transaction (which records and when, not content)
+            audit.append_many_db(w.db, vault.device_id, [
+                {"actor": w.username, "event": "record.purge", "outcome": "done", "record_id": s.id,
+                 "detail": f"retention period {days} days"} for s in due])
         return Purge(at=w.now, retention_days=days, record_ids=tuple(s.id for s in due))
 
 

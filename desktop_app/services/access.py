@@ -161,13 +161,12 @@ def check_manage_devices(vault: Vault) -> Actor:
 def check_apply_retention(vault: Vault) -> Actor:
     """Applying the retention period an administrator set (`waypoint purge`, and the app at unlock): it only
     removes what the organisation's policy says must go, so every signed-in person with a granted role may run it;
-    it is a decision all the same, so the hooks (the audit log) see it."""
+    it is a decision all the same, so the audit log and the hooks see it."""
     actor = actor_of(vault)
     allowed = bool(actor.roles)
     check = Check("records.apply_retention", actor.owner, tuple(sorted(actor.roles)), allowed, None,
                   "" if allowed else "no granted role")
-    for hook in list(_HOOKS):
-        hook(check)
+    _report(vault, check)
     if not allowed:
         raise AccessDenied(check.reason)
     return actor

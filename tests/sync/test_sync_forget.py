@@ -20,7 +20,7 @@ import pytest
 from desktop_app.records.form_store import install_form
 from desktop_app.services import attachments, records as record_service, retention, sync as sync_service
 from desktop_app.services import forms as form_service
-from desktop_app.vault import keyslots
+from desktop_app.vault import audit as audit_log, keyslots
 from desktop_app.vault.errors import InvalidInput
 from desktop_app.vault.registrations import get_registration, get_registration_fields
 from tests.canary import decrypted_pages_hold, needles, server_leaks, vault_leaks
@@ -150,6 +150,8 @@ def test_retention_purges_identifying_data_and_keeps_what_field_work_needs(lapto
                                                                                                  (2, True)]
     last = retention.last_purge(laptop)
     assert (last.at, last.count) == (purge.at, 2)
+    logged = audit_log.entries(laptop, audit_log.Filter(event_prefix="record.purge"))
+    assert {e.record_id for e in logged} == set(purge.record_ids) and audit_log.verify(laptop).ok
     with pytest.raises(InvalidInput, match="retention"):
         save(record_service.finalize, first.record_id)
     assert retention.apply_retention(laptop, now=datetime.now(UTC) + timedelta(days=400)).count == 0  # once
