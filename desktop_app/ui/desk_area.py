@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QCoreApplication, QObject
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu
 
@@ -302,18 +302,22 @@ class DeskArea(QObject):
 def review_error_text(widget: QObject, message: str) -> str:
     """The records layer's refusals in the interface language (unknown ones as they are)."""
     texts = {
-        "this conflict was already resolved": widget.tr("Someone already resolved this conflict."),
+        "this conflict was already resolved": QCoreApplication.translate("DeskWords", "Someone already resolved this conflict."),
         "the server's version is not on this laptop yet: sync, then decide":
-            widget.tr("The server's version is not on this laptop yet. Sync, then decide."),
-        "this record is no longer on this laptop": widget.tr("This record is no longer on this laptop."),
-        "this conflict is no longer on this laptop": widget.tr("This conflict is no longer on this laptop."),
+            QCoreApplication.translate("DeskWords", "The server's version is not on this laptop yet. Sync, then decide."),
+        "this record is no longer on this laptop": QCoreApplication.translate(
+            "DeskWords", "This record is no longer on this laptop."),
+        "this conflict is no longer on this laptop": QCoreApplication.translate(
+            "DeskWords", "This conflict is no longer on this laptop."),
         "a restricted answer cannot be edited on the review desk":
-            widget.tr("A restricted answer cannot be corrected here."),
+            QCoreApplication.translate("DeskWords", "A restricted answer cannot be corrected here."),
         "one of these registrations is no longer on this laptop":
-            widget.tr("One of these registrations is no longer on this laptop."),
-        "this decision was already undone": widget.tr("This decision was already undone."),
-        "a person cannot be their own duplicate": widget.tr("A person cannot be their own duplicate."),
-        "this rejection was already reviewed": widget.tr("This change was already marked reviewed."),
+            QCoreApplication.translate("DeskWords", "One of these registrations is no longer on this laptop."),
+        "this decision was already undone": QCoreApplication.translate("DeskWords", "This decision was already undone."),
+        "a person cannot be their own duplicate": QCoreApplication.translate(
+            "DeskWords", "A person cannot be their own duplicate."),
+        "this rejection was already reviewed": QCoreApplication.translate(
+            "DeskWords", "This change was already marked reviewed."),
     }
     return texts.get(message, message)
 

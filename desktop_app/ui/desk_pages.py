@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from PySide6.QtCore import QEvent, QModelIndex, QStringListModel, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QModelIndex, QStringListModel, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -55,7 +55,28 @@ def list_view(model, name: str) -> QTableView:
     table.horizontalHeader().setStretchLastSection(True)
     table.setAlternatingRowColors(True)
     table.setWordWrap(False)
+    # Columns fit the first page once (measuring loaded rows only: never the whole list).
+    state = {"fitted": False}
+
+    def fit(*_args) -> None:
+        if not state["fitted"] and model.rowCount() > 0:
+            state["fitted"] = True
+            table.resizeColumnsToContents()
+            header = table.horizontalHeader()
+            for column in range(model.columnCount()):
+                header.resizeSection(column, min(header.sectionSize(column), 260))
+
+    model.rowsInserted.connect(fit)
+    model.modelReset.connect(lambda: state.update(fitted=False))
     return table
+
+
+def section_heading(text: str = "") -> QLabel:
+    label = QLabel(text, wordWrap=True, objectName="sectionHeading")
+    font = label.font()
+    font.setBold(True)
+    label.setFont(font)
+    return label
 
 
 def selected_row(table: QTableView):
@@ -136,7 +157,7 @@ class ConflictsPage(DeskPage):
         self.model = model
         self.detail: ConflictDetail | None = None
         self.table = list_view(model, "conflictTable")
-        self.table.setMinimumWidth(380)
+        self.table.setMinimumWidth(300)
         self.sides = ConflictSidesModel()
         self.sides_table = QTableView(objectName="conflictSides")
         self.sides_table.setModel(self.sides)
@@ -147,7 +168,7 @@ class ConflictsPage(DeskPage):
         header = self.sides_table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.sides_table.setWordWrap(True)
-        self.title = QLabel(objectName="sectionHeading", wordWrap=True)
+        self.title = section_heading()
         self.who = QLabel(wordWrap=True, objectName="hint")
         self.waiting = QLabel(wordWrap=True, objectName="notice")
         self.waiting.hide()
@@ -169,6 +190,7 @@ class ConflictsPage(DeskPage):
         split.addWidget(panel)
         split.setStretchFactor(0, 2)
         split.setStretchFactor(1, 3)
+        split.setSizes([470, 760])
         self.finish_layout(split, QHBoxLayout())
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
         self.sides_table.activated.connect(self._take)
@@ -274,7 +296,7 @@ class DuplicatesPage(DeskPage):
         self.layout_.addLayout(top)
 
         self.table = list_view(candidates, "candidateTable")
-        self.table.setMinimumWidth(460)
+        self.table.setMinimumWidth(320)
         self.pair_model = PairModel()
         self.pair_table = QTableView(objectName="pairTable")
         self.pair_table.setModel(self.pair_model)
@@ -286,7 +308,7 @@ class DuplicatesPage(DeskPage):
         self.reasons.setModel(self.reasons_model)
         self.reasons.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.reasons.setMaximumHeight(150)
-        self.pair_title = QLabel(wordWrap=True, objectName="sectionHeading")
+        self.pair_title = section_heading()
         self.reasons_label = QLabel()
         self.keep_a = QPushButton(objectName="keepFirst")
         self.keep_b = QPushButton(objectName="keepSecond")
@@ -305,6 +327,7 @@ class DuplicatesPage(DeskPage):
         split.addWidget(panel)
         split.setStretchFactor(0, 2)
         split.setStretchFactor(1, 3)
+        split.setSizes([520, 700])
 
         self.decision_table = list_view(decisions, "decisionTable")
         self.undo_button = QPushButton(objectName="undoDecision")
@@ -432,7 +455,7 @@ class RejectedPage(DeskPage):
         super().__init__("deskRejectedPage")
         self.model = model
         self.table = list_view(model, "rejectedTable")
-        self.reason = QLabel(wordWrap=True, objectName="sectionHeading")
+        self.reason = section_heading()
         self.advice = QLabel(wordWrap=True)
         self.advice.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.reviewed = QPushButton(objectName="primary")
@@ -482,17 +505,23 @@ class RejectedPage(DeskPage):
 
 def advice_text(widget: QWidget, code: str) -> str:
     texts = {
-        "too_long": widget.tr("On the laptop that made it: open the record, shorten or correct the answer that is too "
+        "too_long": QCoreApplication.translate(
+            "DeskWords", "On the laptop that made it: open the record, shorten or correct the answer that is too "
                               "long or holds characters that cannot be sent, and save it. The corrected version is "
                               "sent at the next sync."),
-        "other_centre": widget.tr("This record belongs to another centre. The change must be made on a laptop of that "
+        "other_centre": QCoreApplication.translate(
+            "DeskWords", "This record belongs to another centre. The change must be made on a laptop of that "
                                   "centre, or by a coordinator whose laptop the server lets change it."),
-        "form": widget.tr("The server does not know this form version. Publish the form on the server, then sync "
+        "form": QCoreApplication.translate(
+            "DeskWords", "The server does not know this form version. Publish the form on the server, then sync "
                           "the laptop again; nothing needs to be typed again."),
-        "clock": widget.tr("The laptop's date and time are wrong. Set them right, then sync again."),
-        "not_allowed": widget.tr("The people of that laptop may not change this record. Ask a coordinator of its "
+        "clock": QCoreApplication.translate(
+            "DeskWords", "The laptop's date and time are wrong. Set them right, then sync again."),
+        "not_allowed": QCoreApplication.translate(
+            "DeskWords", "The people of that laptop may not change this record. Ask a coordinator of its "
                                  "centre to make the change."),
-        "check_and_save": widget.tr("On the laptop that made it: open the record, check it and save it again; the "
+        "check_and_save": QCoreApplication.translate(
+            "DeskWords", "On the laptop that made it: open the record, check it and save it again; the "
                                     "corrected version is sent at the next sync. If the same message comes back, "
                                     "give the registration number to your administrator."),
     }
@@ -502,45 +531,50 @@ def advice_text(widget: QWidget, code: str) -> str:
 def reason_words(widget: QWidget, text: str) -> str:
     """The matcher's reasons in the interface language (its sentences repeat no name, date or number)."""
     fixed = {
-        "same document number": widget.tr("same document number"),
-        "document numbers one character apart": widget.tr("document numbers one character apart"),
-        "different numbers for the same type of document": widget.tr("different numbers for the same type of document"),
-        "different document numbers": widget.tr("different document numbers"),
-        "same phone number": widget.tr("same phone number"),
-        "same phone number (last eight digits)": widget.tr("same phone number (last eight digits)"),
-        "same sex": widget.tr("same sex"),
-        "different sex": widget.tr("different sex"),
-        "same date of birth": widget.tr("same date of birth"),
-        "date of birth with day and month swapped": widget.tr("date of birth with day and month swapped"),
-        "same month and year of birth": widget.tr("same month and year of birth"),
-        "same year of birth": widget.tr("same year of birth"),
-        "years of birth one year apart": widget.tr("years of birth one year apart"),
-        "age fits the date of birth": widget.tr("age fits the date of birth"),
-        "ages fit": widget.tr("ages fit"),
-        "ages close": widget.tr("ages close"),
-        "same nationality": widget.tr("same nationality"),
-        "different nationality": widget.tr("different nationality"),
+        "same document number": QCoreApplication.translate("DeskWords", "same document number"),
+        "document numbers one character apart": QCoreApplication.translate("DeskWords", "document numbers one character apart"),
+        "different numbers for the same type of document": QCoreApplication.translate(
+            "DeskWords", "different numbers for the same type of document"),
+        "different document numbers": QCoreApplication.translate("DeskWords", "different document numbers"),
+        "same phone number": QCoreApplication.translate("DeskWords", "same phone number"),
+        "same phone number (last eight digits)": QCoreApplication.translate("DeskWords", "same phone number (last eight digits)"),
+        "same sex": QCoreApplication.translate("DeskWords", "same sex"),
+        "different sex": QCoreApplication.translate("DeskWords", "different sex"),
+        "same date of birth": QCoreApplication.translate("DeskWords", "same date of birth"),
+        "date of birth with day and month swapped": QCoreApplication.translate(
+            "DeskWords", "date of birth with day and month swapped"),
+        "same month and year of birth": QCoreApplication.translate("DeskWords", "same month and year of birth"),
+        "same year of birth": QCoreApplication.translate("DeskWords", "same year of birth"),
+        "years of birth one year apart": QCoreApplication.translate("DeskWords", "years of birth one year apart"),
+        "age fits the date of birth": QCoreApplication.translate("DeskWords", "age fits the date of birth"),
+        "ages fit": QCoreApplication.translate("DeskWords", "ages fit"),
+        "ages close": QCoreApplication.translate("DeskWords", "ages close"),
+        "same nationality": QCoreApplication.translate("DeskWords", "same nationality"),
+        "different nationality": QCoreApplication.translate("DeskWords", "different nationality"),
     }
     if text in fixed:
         return fixed[text]
     if text == "name: no word in common":
-        return widget.tr("name: no word in common")
-    kinds = {"exact": widget.tr("exact"), "spelling variant": widget.tr("spelling variant"),
-             "Arabic/Latin transliteration": widget.tr("Arabic/Latin transliteration"),
-             "close spelling": widget.tr("close spelling"), "weak": widget.tr("weak")}
+        return QCoreApplication.translate("DeskWords", "name: no word in common")
+    kinds = {"exact": QCoreApplication.translate(
+        "DeskWords", "exact"), "spelling variant": QCoreApplication.translate("DeskWords", "spelling variant"),
+             "Arabic/Latin transliteration": QCoreApplication.translate("DeskWords", "Arabic/Latin transliteration"),
+             "close spelling": QCoreApplication.translate(
+                 "DeskWords", "close spelling"), "weak": QCoreApplication.translate("DeskWords", "weak")}
     name = re.fullmatch(r"name: (\d+) words? \((.*)\)(, given and family names in the other order)?", text)
     if name is not None:
         parts = []
         for part in name.group(2).split(", "):
             count, _, kind = part.partition(" ")
             parts.append(f"{count} {kinds.get(kind, kind)}")
-        words = widget.tr("name: %n word(s)", "", int(name.group(1))) + " (" + ", ".join(parts) + ")"
+        words = QCoreApplication.translate(
+            "DeskWords", "name: %n word(s)", "", int(name.group(1))) + " (" + ", ".join(parts) + ")"
         if name.group(3):
-            words += ", " + widget.tr("given and family names in the other order")
+            words += ", " + QCoreApplication.translate("DeskWords", "given and family names in the other order")
         return words
     apart = re.fullmatch(r"(years of birth|ages) (\d+) years apart", text)
     if apart is not None:
-        pattern = (widget.tr("years of birth %1 years apart") if apart.group(1) == "years of birth"
-                   else widget.tr("ages %1 years apart"))
+        pattern = (QCoreApplication.translate("DeskWords", "years of birth %1 years apart") if apart.group(1) == "years of birth"
+                   else QCoreApplication.translate("DeskWords", "ages %1 years apart"))
         return pattern.replace("%1", apart.group(2))
     return text

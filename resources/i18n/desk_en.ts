@@ -36,22 +36,22 @@
     </message>
 </context>
 <context>
+    <name>DeskWords</name>
+    <message numerus="yes">
+        <source>name: %n word(s)</source>
+        <translation>
+            <numerusform>name: %n word</numerusform>
+            <numerusform>name: %n words</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>DuplicatesPage</name>
     <message numerus="yes">
         <source>%n pair(s) to review.</source>
         <translation>
             <numerusform>%n pair to review.</numerusform>
             <numerusform>%n pairs to review.</numerusform>
-        </translation>
-    </message>
-</context>
-<context>
-    <name>widget</name>
-    <message numerus="yes">
-        <source>name: %n word(s)</source>
-        <translation>
-            <numerusform>name: %n word</numerusform>
-            <numerusform>name: %n words</numerusform>
         </translation>
     </message>
 </context>

@@ -279,6 +279,184 @@
     </message>
 </context>
 <context>
+    <name>DeskWords</name>
+    <message>
+        <source>Someone already resolved this conflict.</source>
+        <translation>Quelqu&apos;un a déjà résolu ce conflit.</translation>
+    </message>
+    <message>
+        <source>The server&apos;s version is not on this laptop yet. Sync, then decide.</source>
+        <translation>La version du serveur n&apos;est pas encore sur cet ordinateur. Synchronisez, puis décidez.</translation>
+    </message>
+    <message>
+        <source>This record is no longer on this laptop.</source>
+        <translation>Cette fiche n&apos;est plus sur cet ordinateur.</translation>
+    </message>
+    <message>
+        <source>This conflict is no longer on this laptop.</source>
+        <translation>Ce conflit n&apos;est plus sur cet ordinateur.</translation>
+    </message>
+    <message>
+        <source>A restricted answer cannot be corrected here.</source>
+        <translation>Une réponse restreinte ne peut pas être corrigée ici.</translation>
+    </message>
+    <message>
+        <source>One of these registrations is no longer on this laptop.</source>
+        <translation>L&apos;un de ces enregistrements n&apos;est plus sur cet ordinateur.</translation>
+    </message>
+    <message>
+        <source>This decision was already undone.</source>
+        <translation>Cette décision a déjà été annulée.</translation>
+    </message>
+    <message>
+        <source>A person cannot be their own duplicate.</source>
+        <translation>Une personne ne peut pas être son propre doublon.</translation>
+    </message>
+    <message>
+        <source>This change was already marked reviewed.</source>
+        <translation>Cette modification est déjà marquée comme examinée.</translation>
+    </message>
+    <message>
+        <source>On the laptop that made it: open the record, shorten or correct the answer that is too long or holds characters that cannot be sent, and save it. The corrected version is sent at the next sync.</source>
+        <translation>Sur l&apos;ordinateur qui l&apos;a faite : ouvrez la fiche, raccourcissez ou corrigez la réponse trop longue ou qui contient des caractères impossibles à envoyer, puis enregistrez. La version corrigée part à la prochaine synchronisation.</translation>
+    </message>
+    <message>
+        <source>This record belongs to another centre. The change must be made on a laptop of that centre, or by a coordinator whose laptop the server lets change it.</source>
+        <translation>Cette fiche appartient à un autre centre. La modification doit être faite sur un ordinateur de ce centre, ou par un coordinateur dont l&apos;ordinateur y est autorisé par le serveur.</translation>
+    </message>
+    <message>
+        <source>The server does not know this form version. Publish the form on the server, then sync the laptop again; nothing needs to be typed again.</source>
+        <translation>Le serveur ne connaît pas cette version du formulaire. Publiez le formulaire sur le serveur, puis synchronisez à nouveau l&apos;ordinateur ; rien n&apos;est à ressaisir.</translation>
+    </message>
+    <message>
+        <source>The laptop&apos;s date and time are wrong. Set them right, then sync again.</source>
+        <translation>La date et l&apos;heure de l&apos;ordinateur sont fausses. Corrigez-les, puis synchronisez à nouveau.</translation>
+    </message>
+    <message>
+        <source>The people of that laptop may not change this record. Ask a coordinator of its centre to make the change.</source>
+        <translation>Les personnes de cet ordinateur n&apos;ont pas le droit de modifier cette fiche. Demandez à un coordinateur de son centre de faire la modification.</translation>
+    </message>
+    <message>
+        <source>On the laptop that made it: open the record, check it and save it again; the corrected version is sent at the next sync. If the same message comes back, give the registration number to your administrator.</source>
+        <translation>Sur l&apos;ordinateur qui l&apos;a faite : ouvrez la fiche, vérifiez-la et enregistrez-la à nouveau ; la version corrigée part à la prochaine synchronisation. Si le même message revient, donnez le numéro d&apos;enregistrement à votre administrateur.</translation>
+    </message>
+    <message>
+        <source>same document number</source>
+        <translation>même numéro de document</translation>
+    </message>
+    <message>
+        <source>document numbers one character apart</source>
+        <translation>numéros de document à un caractère près</translation>
+    </message>
+    <message>
+        <source>different numbers for the same type of document</source>
+        <translation>numéros différents pour le même type de document</translation>
+    </message>
+    <message>
+        <source>different document numbers</source>
+        <translation>numéros de document différents</translation>
+    </message>
+    <message>
+        <source>same phone number</source>
+        <translation>même numéro de téléphone</translation>
+    </message>
+    <message>
+        <source>same phone number (last eight digits)</source>
+        <translation>même numéro de téléphone (huit derniers chiffres)</translation>
+    </message>
+    <message>
+        <source>same sex</source>
+        <translation>même sexe</translation>
+    </message>
+    <message>
+        <source>different sex</source>
+        <translation>sexe différent</translation>
+    </message>
+    <message>
+        <source>same date of birth</source>
+        <translation>même date de naissance</translation>
+    </message>
+    <message>
+        <source>date of birth with day and month swapped</source>
+        <translation>date de naissance avec jour et mois inversés</translation>
+    </message>
+    <message>
+        <source>same month and year of birth</source>
+        <translation>même mois et année de naissance</translation>
+    </message>
+    <message>
+        <source>same year of birth</source>
+        <translation>même année de naissance</translation>
+    </message>
+    <message>
+        <source>years of birth one year apart</source>
+        <translation>années de naissance à un an d&apos;écart</translation>
+    </message>
+    <message>
+        <source>age fits the date of birth</source>
+        <translation>l&apos;âge correspond à la date de naissance</translation>
+    </message>
+    <message>
+        <source>ages fit</source>
+        <translation>les âges correspondent</translation>
+    </message>
+    <message>
+        <source>ages close</source>
+        <translation>âges proches</translation>
+    </message>
+    <message>
+        <source>same nationality</source>
+        <translation>même nationalité</translation>
+    </message>
+    <message>
+        <source>different nationality</source>
+        <translation>nationalité différente</translation>
+    </message>
+    <message>
+        <source>name: no word in common</source>
+        <translation>nom : aucun mot en commun</translation>
+    </message>
+    <message>
+        <source>exact</source>
+        <translation>identique(s)</translation>
+    </message>
+    <message>
+        <source>spelling variant</source>
+        <translation>variante(s) d&apos;orthographe</translation>
+    </message>
+    <message>
+        <source>Arabic/Latin transliteration</source>
+        <translation>translittération(s) arabe/latin</translation>
+    </message>
+    <message>
+        <source>close spelling</source>
+        <translation>orthographe proche</translation>
+    </message>
+    <message>
+        <source>weak</source>
+        <translation>faible(s)</translation>
+    </message>
+    <message numerus="yes">
+        <source>name: %n word(s)</source>
+        <translation>
+            <numerusform>nom : %n mot</numerusform>
+            <numerusform>nom : %n mots</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>given and family names in the other order</source>
+        <translation>prénom et nom de famille inversés</translation>
+    </message>
+    <message>
+        <source>years of birth %1 years apart</source>
+        <translation>années de naissance à %1 ans d&apos;écart</translation>
+    </message>
+    <message>
+        <source>ages %1 years apart</source>
+        <translation>âges à %1 ans d&apos;écart</translation>
+    </message>
+</context>
+<context>
     <name>DuplicatesPage</name>
     <message numerus="yes">
         <source>%n pair(s) to review.</source>
@@ -471,184 +649,6 @@
     <message>
         <source>&amp;Mark reviewed</source>
         <translation>&amp;Marquer comme examiné</translation>
-    </message>
-</context>
-<context>
-    <name>widget</name>
-    <message>
-        <source>Someone already resolved this conflict.</source>
-        <translation>Quelqu&apos;un a déjà résolu ce conflit.</translation>
-    </message>
-    <message>
-        <source>The server&apos;s version is not on this laptop yet. Sync, then decide.</source>
-        <translation>La version du serveur n&apos;est pas encore sur cet ordinateur. Synchronisez, puis décidez.</translation>
-    </message>
-    <message>
-        <source>This record is no longer on this laptop.</source>
-        <translation>Cette fiche n&apos;est plus sur cet ordinateur.</translation>
-    </message>
-    <message>
-        <source>This conflict is no longer on this laptop.</source>
-        <translation>Ce conflit n&apos;est plus sur cet ordinateur.</translation>
-    </message>
-    <message>
-        <source>A restricted answer cannot be corrected here.</source>
-        <translation>Une réponse restreinte ne peut pas être corrigée ici.</translation>
-    </message>
-    <message>
-        <source>One of these registrations is no longer on this laptop.</source>
-        <translation>L&apos;un de ces enregistrements n&apos;est plus sur cet ordinateur.</translation>
-    </message>
-    <message>
-        <source>This decision was already undone.</source>
-        <translation>Cette décision a déjà été annulée.</translation>
-    </message>
-    <message>
-        <source>A person cannot be their own duplicate.</source>
-        <translation>Une personne ne peut pas être son propre doublon.</translation>
-    </message>
-    <message>
-        <source>This change was already marked reviewed.</source>
-        <translation>Cette modification est déjà marquée comme examinée.</translation>
-    </message>
-    <message>
-        <source>On the laptop that made it: open the record, shorten or correct the answer that is too long or holds characters that cannot be sent, and save it. The corrected version is sent at the next sync.</source>
-        <translation>Sur l&apos;ordinateur qui l&apos;a faite : ouvrez la fiche, raccourcissez ou corrigez la réponse trop longue ou qui contient des caractères impossibles à envoyer, puis enregistrez. La version corrigée part à la prochaine synchronisation.</translation>
-    </message>
-    <message>
-        <source>This record belongs to another centre. The change must be made on a laptop of that centre, or by a coordinator whose laptop the server lets change it.</source>
-        <translation>Cette fiche appartient à un autre centre. La modification doit être faite sur un ordinateur de ce centre, ou par un coordinateur dont l&apos;ordinateur y est autorisé par le serveur.</translation>
-    </message>
-    <message>
-        <source>The server does not know this form version. Publish the form on the server, then sync the laptop again; nothing needs to be typed again.</source>
-        <translation>Le serveur ne connaît pas cette version du formulaire. Publiez le formulaire sur le serveur, puis synchronisez à nouveau l&apos;ordinateur ; rien n&apos;est à ressaisir.</translation>
-    </message>
-    <message>
-        <source>The laptop&apos;s date and time are wrong. Set them right, then sync again.</source>
-        <translation>La date et l&apos;heure de l&apos;ordinateur sont fausses. Corrigez-les, puis synchronisez à nouveau.</translation>
-    </message>
-    <message>
-        <source>The people of that laptop may not change this record. Ask a coordinator of its centre to make the change.</source>
-        <translation>Les personnes de cet ordinateur n&apos;ont pas le droit de modifier cette fiche. Demandez à un coordinateur de son centre de faire la modification.</translation>
-    </message>
-    <message>
-        <source>On the laptop that made it: open the record, check it and save it again; the corrected version is sent at the next sync. If the same message comes back, give the registration number to your administrator.</source>
-        <translation>Sur l&apos;ordinateur qui l&apos;a faite : ouvrez la fiche, vérifiez-la et enregistrez-la à nouveau ; la version corrigée part à la prochaine synchronisation. Si le même message revient, donnez le numéro d&apos;enregistrement à votre administrateur.</translation>
-    </message>
-    <message>
-        <source>same document number</source>
-        <translation>même numéro de document</translation>
-    </message>
-    <message>
-        <source>document numbers one character apart</source>
-        <translation>numéros de document à un caractère près</translation>
-    </message>
-    <message>
-        <source>different numbers for the same type of document</source>
-        <translation>numéros différents pour le même type de document</translation>
-    </message>
-    <message>
-        <source>different document numbers</source>
-        <translation>numéros de document différents</translation>
-    </message>
-    <message>
-        <source>same phone number</source>
-        <translation>même numéro de téléphone</translation>
-    </message>
-    <message>
-        <source>same phone number (last eight digits)</source>
-        <translation>même numéro de téléphone (huit derniers chiffres)</translation>
-    </message>
-    <message>
-        <source>same sex</source>
-        <translation>même sexe</translation>
-    </message>
-    <message>
-        <source>different sex</source>
-        <translation>sexe différent</translation>
-    </message>
-    <message>
-        <source>same date of birth</source>
-        <translation>même date de naissance</translation>
-    </message>
-    <message>
-        <source>date of birth with day and month swapped</source>
-        <translation>date de naissance avec jour et mois inversés</translation>
-    </message>
-    <message>
-        <source>same month and year of birth</source>
-        <translation>même mois et année de naissance</translation>
-    </message>
-    <message>
-        <source>same year of birth</source>
-        <translation>même année de naissance</translation>
-    </message>
-    <message>
-        <source>years of birth one year apart</source>
-        <translation>années de naissance à un an d&apos;écart</translation>
-    </message>
-    <message>
-        <source>age fits the date of birth</source>
-        <translation>l&apos;âge correspond à la date de naissance</translation>
-    </message>
-    <message>
-        <source>ages fit</source>
-        <translation>les âges correspondent</translation>
-    </message>
-    <message>
-        <source>ages close</source>
-        <translation>âges proches</translation>
-    </message>
-    <message>
-        <source>same nationality</source>
-        <translation>même nationalité</translation>
-    </message>
-    <message>
-        <source>different nationality</source>
-        <translation>nationalité différente</translation>
-    </message>
-    <message>
-        <source>name: no word in common</source>
-        <translation>nom : aucun mot en commun</translation>
-    </message>
-    <message>
-        <source>exact</source>
-        <translation>identique(s)</translation>
-    </message>
-    <message>
-        <source>spelling variant</source>
-        <translation>variante(s) d&apos;orthographe</translation>
-    </message>
-    <message>
-        <source>Arabic/Latin transliteration</source>
-        <translation>translittération(s) arabe/latin</translation>
-    </message>
-    <message>
-        <source>close spelling</source>
-        <translation>orthographe proche</translation>
-    </message>
-    <message>
-        <source>weak</source>
-        <translation>faible(s)</translation>
-    </message>
-    <message numerus="yes">
-        <source>name: %n word(s)</source>
-        <translation>
-            <numerusform>nom : %n mot</numerusform>
-            <numerusform>nom : %n mots</numerusform>
-        </translation>
-    </message>
-    <message>
-        <source>given and family names in the other order</source>
-        <translation>prénom et nom de famille inversés</translation>
-    </message>
-    <message>
-        <source>years of birth %1 years apart</source>
-        <translation>années de naissance à %1 ans d&apos;écart</translation>
-    </message>
-    <message>
-        <source>ages %1 years apart</source>
-        <translation>âges à %1 ans d&apos;écart</translation>
     </message>
 </context>
 </TS>
