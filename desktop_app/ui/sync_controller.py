@@ -292,4 +292,7 @@ class SyncController(QObject):
         self._quiet_until = time.monotonic() + random.uniform(delay / 2, delay)
         self._waiting_before = None
         self.failed.emit(sync_error_text(exc))
+        if isinstance(exc, (sync_service.errors.RemoteLock, sync_service.errors.RemoteWipe)):  # the vault is closed or gone: say so everywhere
+            self._controller.closed_by_order(wiped=isinstance(exc, sync_service.errors.RemoteWipe))
+            return
         self.refresh_status()

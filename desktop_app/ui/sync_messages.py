@@ -36,6 +36,13 @@ def sync_error_text(exc: BaseException) -> str:
     if isinstance(exc, errors.AlreadyEnrolled):
         return QCoreApplication.translate(
             "SyncMessages", "This laptop is already enrolled for sync.")
+    if isinstance(exc, errors.RemoteLock):
+        return QCoreApplication.translate(
+            "SyncMessages", "A coordinator locked this laptop remotely. Sign in again to continue.")
+    if isinstance(exc, errors.RemoteWipe):
+        return QCoreApplication.translate(
+            "SyncMessages", "A coordinator ordered this laptop wiped: its vault is erased and it can no longer "
+                            "synchronise.")
     if isinstance(exc, errors.DeviceRevoked):
         return QCoreApplication.translate(
             "SyncMessages", "The server has revoked this laptop. Ask an administrator.")

@@ -158,6 +158,15 @@ class VaultController(QObject):
         return self._tasks.run_db(lambda state: fn(vault, state), name=name)
 
     # --- locking ---------------------------------------------------------------------------
+    def closed_by_order(self, *, wiped: bool) -> None:
+        """A coordinator's remote order closed (lock) or erased (wipe) the vault during a sync run (desktop_app/sync/
+        orders.py): the views drop their data as for a lock; after a wipe, `erased` too."""
+        if self._open is None:
+            return
+        self.lock()
+        if wiped:
+            self.erased.emit(None)
+
     def lock(self) -> Task | None:
         """Lock now. Views are cleared at once; the database closes after queued work."""
         if self._open is None:

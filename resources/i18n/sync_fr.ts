@@ -301,6 +301,14 @@
         <translation>Cet ordinateur est déjà inscrit pour la synchronisation.</translation>
     </message>
     <message>
+        <source>A coordinator locked this laptop remotely. Sign in again to continue.</source>
+        <translation>Un coordinateur a verrouillé cet ordinateur à distance. Reconnectez-vous pour continuer.</translation>
+    </message>
+    <message>
+        <source>A coordinator ordered this laptop wiped: its vault is erased and it can no longer synchronise.</source>
+        <translation>Un coordinateur a ordonné l&apos;effacement de cet ordinateur : son coffre est effacé et il ne peut plus synchroniser.</translation>
+    </message>
+    <message>
         <source>The server has revoked this laptop. Ask an administrator.</source>
         <translation>Le serveur a révoqué cet ordinateur. Adressez-vous à un administrateur.</translation>
     </message>
