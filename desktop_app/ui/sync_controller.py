@@ -292,7 +292,8 @@ class SyncController(QObject):
         self._quiet_until = time.monotonic() + random.uniform(delay / 2, delay)
         self._waiting_before = None
         self.failed.emit(sync_error_text(exc))
-        if isinstance(exc, (sync_service.errors.RemoteLock, sync_service.errors.RemoteWipe)):  # the vault is closed or gone: say so everywhere
+        # a remote order closed or erased the vault: every view drops its data, as for a lock
+        if isinstance(exc, (sync_service.errors.RemoteLock, sync_service.errors.RemoteWipe)):
             self._controller.closed_by_order(wiped=isinstance(exc, sync_service.errors.RemoteWipe))
             return
         self.refresh_status()
