@@ -12,12 +12,14 @@ offset (atrest.py), so neither the database nor a backup of it holds a file in c
 
 References (`update_references`, in the push transaction): each record's current `@files` names its blobs. A blob
 that a record stops naming (a file replaced, a record deleted) and that no other record of the centre names is
-deleted with its chunks in the same transaction; a blob uploaded before its record's op arrives is not touched.
+deleted with its chunks in the same transaction; a blob uploaded before its record's op arrives is not touched, unless
+no record names it 24 hours later (`sweep_orphans`, when the centre's next new blob begins).
 """
 
 from __future__ import annotations
 
 import hashlib
+from datetime import timedelta
 from typing import Any
 
 from pydantic import ValidationError
@@ -34,6 +36,7 @@ from .errors import ProtocolError, malformed, unsupported_version
 from .tables import Blob, BlobChunk as ChunkRow, RecordFile
 
 IN_CHUNK = 500
+ORPHAN_TTL = timedelta(hours=24)  # a blob no record names is removed after this
 
 
 def _chunk_aad(centre_id: str, sha256: str, offset: int) -> bytes:
@@ -92,6 +95,7 @@ def receive_chunk(db: Database, device: AuthenticatedDevice, body: bytes, key: D
         if row is None:
             if chunk.offset != 0:
                 return _status(chunk.sha256, None)
+            sweep_orphans(conn, device.centre_id)
             conn.execute(insert(b).values(centre_id=device.centre_id, sha256=chunk.sha256, size=chunk.size,
                                           received=0, complete=False, created_at=utcnow()))
             received = 0
@@ -205,6 +209,19 @@ def update_references(conn: Connection, centre_id: str, named: dict[str, set[str
     still = {s for (s,) in conn.execute(select(f.c.sha256).where(
         f.c.centre_id == centre_id, f.c.sha256.in_(sorted(dropped))).group_by(f.c.sha256))}
     orphans = sorted(dropped - still)
+    _drop_blobs(conn, centre_id, orphans)
+    return len(orphans)
+
+
+def sweep_orphans(conn: Connection, centre_id: str, *, older_than: timedelta = ORPHAN_TTL) -> int:
+    """Blobs of the centre that no record names and that were created long enough ago: a device that sent a file
+    and then lost the record before its op arrived (killed, then the record deleted unsent) leaves no file behind.
+    Run when a new blob begins, so it costs nothing to a push; a device whose record still comes asks about its
+    files again before it pushes and sends them again."""
+    b, f = Blob.__table__, RecordFile.__table__
+    named = select(f.c.sha256).where(f.c.centre_id == b.c.centre_id, f.c.sha256 == b.c.sha256).exists()
+    orphans = [sha for (sha,) in conn.execute(select(b.c.sha256).where(
+        b.c.centre_id == centre_id, b.c.created_at < utcnow() - older_than, ~named))]
     _drop_blobs(conn, centre_id, orphans)
     return len(orphans)
 

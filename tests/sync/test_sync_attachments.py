@@ -252,3 +252,33 @@ def test_files_stay_inside_their_centre_and_must_match_their_hash(enrolled):
         assert chunk is not None and chunk.raw() == photo[4_000:]
     finally:
         own.close()
+
+
+def test_a_file_that_no_record_names_is_removed_a_day_later(enrolled, backend):
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import update
+
+    from sync_server.tables import Blob
+    from waypoint_core.protocol import chunks_of
+
+    a = enrolled("orphan-a", centre="Orphans")
+    stray = synthetic_file(3_000, "stray")  # sent, then its record was deleted before its op left the laptop
+    connection = connection_of(a)
+    try:
+        assert connection.upload_chunk(chunks_of(stray)[0]).complete
+    finally:
+        connection.close()
+    engine = create_engine(backend.admin_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(update(Blob.__table__).where(Blob.__table__.c.sha256 == blob_hash(stray))
+                         .values(created_at=datetime.now(UTC) - timedelta(hours=25)))
+    finally:
+        engine.dispose()
+    record_id = register(a, "Named File", 44).id
+    named = synthetic_file(5_000, "named")
+    attachments.save_attachments(a, record_id=record_id, files=[("photo.jpg", "image/jpeg", named)])
+    assert sync_service.sync_now(a, connect=fast_connect()).files_sent == 1  # a new blob begins: the sweep runs
+    held = server_blobs(backend)
+    assert blob_hash(stray) not in held and held[blob_hash(named)][2]
