@@ -205,6 +205,10 @@ def test_bad_batches_are_refused_each_with_its_reason_and_change_nothing(enrolle
     replay = admin_import(server_admin, good)[0]
     assert replay["status"] == "already_imported" and "already imported" in replay["message"]
     assert fingerprint(backend) == once
+    # The administrator's list: the file once, by the command line, with what it held (ids and counts only).
+    listed = [json.loads(line) for line in server_admin.run("batches").splitlines()]
+    mine = [row for row in listed if row["device_id"] == store.load_credentials(laptop).device_id]
+    assert [(row["status"], row["ops"], row["via"]) for row in mine] == [("accepted", 4, "admin")]
 
 
 def test_courier_refuses_what_it_can_without_the_key(enrolled, coordinator, tmp_path):
