@@ -282,3 +282,21 @@ def test_a_file_that_no_record_names_is_removed_a_day_later(enrolled, backend):
     assert sync_service.sync_now(a, connect=fast_connect()).files_sent == 1  # a new blob begins: the sweep runs
     held = server_blobs(backend)
     assert blob_hash(stray) not in held and held[blob_hash(named)][2]
+
+
+def test_a_file_replaced_under_its_name_replaces_it_everywhere(enrolled, backend):
+    a, b = enrolled("replace-a", centre="Replacements"), enrolled("replace-b", centre="Replacements")
+    first, second = synthetic_file(20_000, "first"), synthetic_file(30_000, "second")
+    record_id = register(a, "Retaken Photo", 23).id
+    attachments.save_attachments(a, record_id=record_id, files=[("photo.jpg", "image/jpeg", first)])
+    sync_service.sync_now(a, connect=fast_connect())
+    sync_service.sync_now(b, connect=fast_connect())
+    assert attachments.read_attachment(b, record_id=record_id, name="photo.jpg") == first
+    register(a, "Retaken Photo", 24, record_id=record_id)  # the photo taken again with the next save
+    attachments.save_attachments(a, record_id=record_id, files=[("photo.jpg", "image/jpeg", second)])
+    sync_service.sync_now(a, connect=fast_connect())
+    held = server_blobs(backend)
+    assert blob_hash(first) not in held and held[blob_hash(second)][2]
+    assert sync_service.sync_now(b, connect=fast_connect()).files_received == 1
+    assert attachments.read_attachment(b, record_id=record_id, name="photo.jpg") == second
+    assert [f.size for f in attachments.list_attachments(b, record_id)] == [len(second)]
