@@ -195,12 +195,14 @@ def test_batch_save_is_all_or_nothing(new_vault):
 def test_deleting_a_registration_removes_its_files(new_vault):
     from desktop_app.vault.models import Attachment
     from desktop_app.vault.registrations import delete_registration, save_registration
+    from desktop_app.vault.writer import write
 
     vault = new_vault
     reg = save_registration(vault, form_id="f", form_version="1", status="draft", content="<data/>")
-    with vault.session() as session:
-        session.add(Attachment(id=str(uuid.uuid4()), record_id=reg.id, name="photo.jpg", mime="image/jpeg",
-                               data=b"synthetic"))
+    with write(vault) as w:  # the one writer stores files (with their SHA-256 and size)
+        w.put_files(reg.id, [("photo.jpg", "image/jpeg", b"synthetic")])
+    with vault.session(readonly=True) as session:
+        assert len(session.exec(select(Attachment).where(Attachment.record_id == reg.id)).all()) == 1
     delete_registration(vault, reg.id)
     with vault.session(readonly=True) as session:
         assert session.exec(select(Attachment).where(Attachment.record_id == reg.id)).all() == []
