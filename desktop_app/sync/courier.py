@@ -33,8 +33,9 @@ from waypoint_core.protocol.batchfile import (
 )
 
 TAKEN = ("accepted", "already_imported", "conflicts")
-# Refusals that a later forward may overcome (the missing or older file arrives on another stick): the file waits.
-RETRYABLE = ("reordered", "part_missing")
+# Refusals that a later forward may overcome (the missing or older file arrives on another stick, the server's clock
+# catches up with a laptop's fast one): the file waits.
+RETRYABLE = ("reordered", "part_missing", "clock_ahead")
 
 
 @dataclass
