@@ -60,6 +60,8 @@ def reason_text(reason: str | None, message: str) -> str:
             "SyncBatches", "An older batch from this laptop has not arrived yet. The file waits and goes after it."),
         "part_missing": QCoreApplication.translate(
             "SyncBatches", "Another part of this export is missing. The file waits until the missing part arrives."),
+        "clock_ahead": QCoreApplication.translate(
+            "SyncBatches", "The laptop's clock was ahead of the server's. The file waits and goes again later."),
         "bad_signature": QCoreApplication.translate(
             "SyncBatches", "The receipt is not signed by the server this laptop is enrolled with."),
     }

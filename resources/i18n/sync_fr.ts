@@ -270,6 +270,10 @@
         <translation>Une autre partie de cet export manque. Le fichier attend l&apos;arrivée de la partie manquante.</translation>
     </message>
     <message>
+        <source>The laptop&apos;s clock was ahead of the server&apos;s. The file waits and goes again later.</source>
+        <translation>L&apos;horloge de l&apos;ordinateur était en avance sur celle du serveur. Le fichier attend et repartira plus tard.</translation>
+    </message>
+    <message>
         <source>The receipt is not signed by the server this laptop is enrolled with.</source>
         <translation>L&apos;accusé de réception n&apos;est pas signé par le serveur auquel cet ordinateur est inscrit.</translation>
     </message>
