@@ -35,6 +35,7 @@ MAX_DAYS = 36500  # as desktop_app/vault/policy.py
 
 class RetentionWatch(QObject):
     purged = Signal(object)  # the services.retention.Purge of each run (count 0 included), after it committed
+    failed = Signal(object)  # the exception of a run that could not complete (its transaction rolled back)
 
     def __init__(self, *, controller: VaultController, parent_window: QWidget, every_ms: int = EVERY_MS) -> None:
         super().__init__(parent_window)
@@ -45,10 +46,12 @@ class RetentionWatch(QObject):
         self._timer = QTimer(self)
         self._timer.setInterval(every_ms)
         self._timer.timeout.connect(self.start)
-        controller.unlocked.connect(lambda _user: self._unlocked())
+        controller.unlocked.connect(self._unlocked)
         controller.locking.connect(self._locking)
 
-    def _unlocked(self) -> None:
+    def _unlocked(self, user) -> None:
+        if getattr(user, "is_recovery", False):
+            return  # the recovery code leads to setting a passphrase, nothing else; the next sign-in applies it
         self._timer.start()
         self.start()
 
@@ -59,6 +62,7 @@ class RetentionWatch(QObject):
         task = self._controller.run_with_vault(lambda vault, state: retention.apply_retention(vault),
                                                name="db:retention")
         task.succeeded.connect(lambda purge: self._done(session_number, purge))
+        task.failed.connect(self.failed.emit)  # tried again at the next unlock or hour; nothing was removed
         task.finished.connect(self._finished)
         self._task = task
 
