@@ -79,8 +79,6 @@ def _empty(element: ET.Element) -> None:
         del element.attrib[name]  # e.g. a file answer's name or a sealed answer's marks
 
 
-
-
 def purge_due(vault: Vault, *, now: datetime | None = None) -> Purge:
     """Apply the retention period now, in one transaction: every record due loses its identifying data."""
     with write(vault) as w:
