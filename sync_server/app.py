@@ -27,7 +27,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from waypoint_core.protocol.audit_messages import AuditUpload
-from waypoint_core.protocol.order_messages import OrderReport
+from waypoint_core.protocol.order_messages import DeviceOrderRequest, OrderReport
 from waypoint_core.protocol import (
     HEADER_SIGNATURE, MAX_FILE_BYTES, PROTOCOL_VERSION, PULL_PAGE_DEFAULT, PULL_PAGE_MAX, SUPPORTED_VERSIONS,
     DeviceStatus,
@@ -256,6 +256,24 @@ def create_app(server: Server) -> FastAPI:
             raise malformed("malformed order report") from None
         result = await run_in_threadpool(orders.report, db, who.id, done)
         logs.log_event("order_done", device_id=who.id, done=done.done)
+        return answer(result)
+
+    @app.get("/v2/devices", responses=apidoc.ERRORS)
+    async def devices(request: Request) -> Response:
+        """The devices of this device's centre, for people who manage devices (coordinators)."""
+        who = await device(request)
+        return answer(await run_in_threadpool(orders.device_list, db, who.id, who.centre_id))
+
+    @app.post("/v2/devices/order", responses=apidoc.ERRORS)
+    async def devices_order(request: Request) -> Response:
+        """A coordinator marks a device of their centre lost from the app (lock or wipe at its next contact)."""
+        who = await device(request)
+        try:
+            wanted = DeviceOrderRequest.model_validate_json(await request.body())
+        except ValidationError:
+            raise malformed("malformed device order") from None
+        result = await run_in_threadpool(orders.order_from_device, db, keyring, who.id, who.centre_id, wanted)
+        logs.log_event("device_order", device_id=who.id, order=wanted.order)
         return answer(result)
 
     @app.get("/v2/status", responses=apidoc.ERRORS)

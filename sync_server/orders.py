@@ -14,7 +14,9 @@ from typing import Any
 from sqlalchemy import Connection, text
 
 from waypoint_core.protocol import PROTOCOL_VERSION
-from waypoint_core.protocol.order_messages import DOMAIN_ORDER, ORDERS, DeviceOrder, OrderReport, order_bytes
+from waypoint_core.protocol.order_messages import (
+    DOMAIN_ORDER, ORDERS, DeviceInfo, DeviceList, DeviceOrder, DeviceOrderRequest, OrderReport, order_bytes,
+)
 
 from . import audit
 from .db import Database, utcnow
@@ -99,3 +101,46 @@ def list_orders(db: Database) -> list[dict[str, Any]]:
         rows = conn.execute(text("SELECT id, device_id, order_kind, issued_at, issued_by, done_at, done FROM "
                                  "device_order ORDER BY issued_at")).all()
     return [dict(r._mapping) for r in rows]
+
+
+# --- from the app: a coordinator's laptop lists its centre's devices and marks one lost -------------------------------
+
+
+def _may_manage(conn: Connection, device_id: str, centre_id: str) -> None:
+    from waypoint_core.access import policy
+
+    from . import scope
+
+    if policy.widest_scope(scope.actor_of(conn, device_id, centre_id), "manage_devices", "organisation") is None:
+        raise ProtocolError(403, "not_allowed", "this device's people may not manage devices")
+
+
+def device_list(db: Database, device_id: str, centre_id: str) -> DeviceList:
+    from . import scope
+
+    with db.read_engine.connect() as conn:
+        _may_manage(conn, device_id, centre_id)
+        rows = conn.execute(text("SELECT id, name, enrolled_at, revoked_at FROM device WHERE centre_id = :c "
+                                 "ORDER BY name, id"), {"c": centre_id}).all()
+        devices = []
+        for row in rows:
+            pending = _pending(conn, row.id)
+            devices.append(DeviceInfo(device_id=row.id, name=row.name, enrolled_at=str(row.enrolled_at)[:19],
+                                      revoked=row.revoked_at is not None, roles=list(scope.roles_of(conn, row.id)),
+                                      order=pending.order_kind if pending is not None else "",
+                                      this_device=row.id == device_id))
+    return DeviceList(protocol_version=PROTOCOL_VERSION, devices=devices)
+
+
+def order_from_device(db: Database, keyring: ServerKeyring, device_id: str, centre_id: str,
+                      request: DeviceOrderRequest) -> DeviceList:
+    with db.read_engine.connect() as conn:
+        _may_manage(conn, device_id, centre_id)
+        target = conn.execute(text("SELECT centre_id, revoked_at FROM device WHERE id = :d"),
+                              {"d": request.device_id}).first()
+    if target is None or target.centre_id != centre_id:
+        raise ProtocolError(404, "not_found", "no such device in this centre")
+    if request.device_id == device_id:
+        raise ProtocolError(409, "own_device", "a device cannot mark itself lost")
+    mark_lost(db, keyring, request.device_id, request.order, by=f"{request.by} (device {device_id})")
+    return device_list(db, device_id, centre_id)

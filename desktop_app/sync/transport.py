@@ -30,7 +30,7 @@ from pydantic import ValidationError
 
 from desktop_app.sync import errors
 from waypoint_core.protocol.audit_messages import AuditReceipt
-from waypoint_core.protocol.order_messages import DeviceOrder, OrderReport
+from waypoint_core.protocol.order_messages import DeviceList, DeviceOrder, DeviceOrderRequest, OrderReport
 from waypoint_core.protocol import (
     DOMAIN_RESPONSE, HEADER_DEVICE, PROTOCOL_VERSION, BlobChunk, BlobQuery, BlobStatus, BlobStatusList,
     HEADER_SERVER_KEY, HEADER_SERVER_SIGNATURE, HEADER_SERVER_TIME, HEADER_TIME,
@@ -355,6 +355,15 @@ class ServerConnection:
     def order_done(self, report: OrderReport) -> DeviceOrder:
         response, binding = self._send("POST", "/v2/order/done", body=report.canonical(), signed=True)
         return self._model(response, binding, DeviceOrder)
+
+    def devices(self) -> DeviceList:
+        """The devices of this laptop's centre (people who manage devices)."""
+        response, binding = self._send("GET", "/v2/devices", signed=True)
+        return self._model(response, binding, DeviceList)
+
+    def order_device(self, request: DeviceOrderRequest) -> DeviceList:
+        response, binding = self._send("POST", "/v2/devices/order", body=request.canonical(), signed=True)
+        return self._model(response, binding, DeviceList)
 
     def upload_audit(self, body: bytes) -> AuditReceipt:
         """The next entries of this laptop's audit chain (desktop_app/sync/audit_upload.py)."""

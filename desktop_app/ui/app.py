@@ -24,6 +24,7 @@ from desktop_app.ui.idle import IdleWatcher
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.access_area import install_access
 from desktop_app.ui.access_audit import install_audit
+from desktop_app.ui.access_devices import install_devices
 from desktop_app.ui.desk_area import install_desk
 from desktop_app.ui.place_page import install_place
 from desktop_app.ui.registry_reports import install_reports
@@ -115,6 +116,7 @@ def build_app(
     install_place(window=window, controller=controller)  # the laptop's country and centre (new records' defaults)
     install_access(window=window, controller=controller)  # People, and the new-passphrase step after a reset
     install_audit(window=window, controller=controller)  # the audit log (coordinators), in the same menu
+    install_devices(window=window, controller=controller, tasks=tasks)  # this centre's laptops; mark one lost
     install_search(window=window, controller=controller, forms=forms)  # Find a person; "already registered?"
     install_reports(window=window, controller=controller)  # Indicators: tables, charts, protected exports
     install_desk(window=window, controller=controller, tasks=tasks, page_size=page_size)  # coordinators' review desk

@@ -357,6 +357,103 @@
     </message>
 </context>
 <context>
+    <name>DevicesArea</name>
+    <message>
+        <source>%1 will erase its vault at its next contact.</source>
+        <translation>%1 effacera son coffre à son prochain contact.</translation>
+    </message>
+    <message>
+        <source>%1 will lock at its next contact.</source>
+        <translation>%1 se verrouillera à son prochain contact.</translation>
+    </message>
+    <message>
+        <source>&amp;Devices…</source>
+        <translation>&amp;Appareils…</translation>
+    </message>
+</context>
+<context>
+    <name>DevicesModel</name>
+    <message>
+        <source>Device</source>
+        <translation>Appareil</translation>
+    </message>
+    <message>
+        <source>Used by</source>
+        <translation>Utilisé par</translation>
+    </message>
+    <message>
+        <source>Enrolled</source>
+        <translation>Inscrit le</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>État</translation>
+    </message>
+    <message>
+        <source>Revoked</source>
+        <translation>Révoqué</translation>
+    </message>
+    <message>
+        <source>Wipe ordered: at its next contact</source>
+        <translation>Effacement ordonné : à son prochain contact</translation>
+    </message>
+    <message>
+        <source>Lock ordered: at its next contact</source>
+        <translation>Verrouillage ordonné : à son prochain contact</translation>
+    </message>
+    <message>
+        <source>In use</source>
+        <translation>En service</translation>
+    </message>
+    <message>
+        <source> (this laptop)</source>
+        <translation> (cet ordinateur)</translation>
+    </message>
+</context>
+<context>
+    <name>DevicesPage</name>
+    <message>
+        <source>Devices</source>
+        <translation>Appareils</translation>
+    </message>
+    <message>
+        <source>The laptops enrolled at this centre. A lost or stolen laptop locks itself or erases its vault the next time it reaches the server, before anything else; a wiped laptop can no longer synchronise.</source>
+        <translation>Les ordinateurs inscrits dans ce centre. Un ordinateur perdu ou volé se verrouille ou efface son coffre la prochaine fois qu&apos;il joint le serveur, avant toute autre chose ; un ordinateur effacé ne peut plus synchroniser.</translation>
+    </message>
+    <message>
+        <source>&amp;Lock it…</source>
+        <translation>&amp;Verrouiller…</translation>
+    </message>
+    <message>
+        <source>&amp;Wipe it…</source>
+        <translation>&amp;Effacer…</translation>
+    </message>
+    <message>
+        <source>&amp;Refresh</source>
+        <translation>&amp;Actualiser</translation>
+    </message>
+    <message>
+        <source>Back to the &amp;list</source>
+        <translation>Retour à la &amp;liste</translation>
+    </message>
+    <message>
+        <source>Wipe a lost laptop</source>
+        <translation>Effacer un ordinateur perdu</translation>
+    </message>
+    <message>
+        <source>Wipe %1? At its next contact with the server it erases its vault: every record not yet sent is lost, and it can no longer synchronise.</source>
+        <translation>Effacer %1 ? À son prochain contact avec le serveur, il efface son coffre : tout dossier pas encore envoyé est perdu, et il ne peut plus synchroniser.</translation>
+    </message>
+    <message>
+        <source>Lock a lost laptop</source>
+        <translation>Verrouiller un ordinateur perdu</translation>
+    </message>
+    <message>
+        <source>Lock %1? At its next contact with the server it signs everyone out.</source>
+        <translation>Verrouiller %1 ? À son prochain contact avec le serveur, il déconnecte tout le monde.</translation>
+    </message>
+</context>
+<context>
     <name>NewPassphrasePage</name>
     <message>
         <source>The two passphrases differ.</source>

@@ -31,3 +31,29 @@ class OrderReport(Message):
     protocol_version: int
     order_id: str
     done: Literal["locked", "wiped"]
+
+
+class DeviceInfo(Message):
+    device_id: str
+    name: str
+    enrolled_at: str
+    revoked: bool
+    roles: list[str]
+    order: str = ""  # a pending order: lock | wipe ("" none)
+    this_device: bool = False
+
+
+class DeviceList(Message):
+    """The devices of the asking device's centre (for people who manage devices: `GET /v2/devices`)."""
+
+    protocol_version: int
+    devices: list[DeviceInfo]
+
+
+class DeviceOrderRequest(Message):
+    """A coordinator marks a device of their centre lost from the app (`POST /v2/devices/order`)."""
+
+    protocol_version: int
+    device_id: str
+    order: Literal["lock", "wipe"]
+    by: str  # the signed-in coordinator's name, for the server's audit chain
