@@ -16,6 +16,7 @@ def test_a_file_is_carried_by_chunks_that_rebuild_it_exactly():
     chunks = chunks_of(data)
     assert [c.offset for c in chunks] == [0, CHUNK_BYTES, 2 * CHUNK_BYTES, 3 * CHUNK_BYTES]
     assert all(c.shape_error() is None and c.sha256 == blob_hash(data) for c in chunks)
+    assert all(c.body() == c.canonical() for c in chunks)  # written out directly, the same canonical bytes
     again = [BlobChunk.model_validate_json(c.body()) for c in chunks]  # the bytes a batch file would hold
     assert b"".join(c.raw() for c in again) == data
     assert [c.offset for c in chunks_of(data, start=CHUNK_BYTES + 5)] == [CHUNK_BYTES, 2 * CHUNK_BYTES, 3 * CHUNK_BYTES]
