@@ -458,7 +458,10 @@ def page_candidates(vault: Vault, *, offset: int, limit: int, visible: Visible =
     with vault.session(readonly=True) as session:
         rows = Db.of(session).execute(text(
             "SELECT c.a, c.b, c.score, c.reasons, ra.title AS ta, rb.title AS tb, ra.centre AS ca, rb.centre AS cb "
-            "FROM duplicate_candidate c JOIN registration ra ON ra.id = c.a JOIN registration rb ON rb.id = c.b "
+            # CROSS JOIN keeps the candidates outermost, read in score order from their index: a page stops after
+            # `limit` rows instead of sorting every pair.
+            "FROM duplicate_candidate c CROSS JOIN registration ra ON ra.id = c.a CROSS JOIN registration rb "
+            "ON rb.id = c.b "
             f"WHERE ra.deleted = 0 AND rb.deleted = 0{where} "
             "ORDER BY c.score DESC, c.a, c.b LIMIT :limit OFFSET :offset"), params).all()
     return [CandidateRow(r.a, r.b, float(r.score), tuple(Reason(f, float(p), t) for f, p, t in json.loads(r.reasons)),

@@ -272,10 +272,15 @@ class ConflictSidesModel(QAbstractTableModel):
         return 0 if parent.isValid() else 4
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
-        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
+        if orientation != Qt.Orientation.Horizontal:
+            return None
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self.tr("Enter on a side takes its value; F2 on the result corrects it") if section != QUESTION \
+                else None
+        if role != Qt.ItemDataRole.DisplayRole:
             return None
         return {QUESTION: self.tr("Answer"), LOCAL: self.tr("This laptop"), REMOTE: self.tr("Server"),
-                RESULT: self.tr("Result (F2 to correct)")}.get(section)
+                RESULT: self.tr("Result")}.get(section)
 
     def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
         flags = super().flags(index)

@@ -58,6 +58,10 @@
 <context>
     <name>ConflictSidesModel</name>
     <message>
+        <source>Enter on a side takes its value; F2 on the result corrects it</source>
+        <translation>Entrée sur un côté reprend sa valeur ; F2 sur le résultat la corrige</translation>
+    </message>
+    <message>
         <source>Answer</source>
         <translation>Réponse</translation>
     </message>
@@ -70,8 +74,8 @@
         <translation>Serveur</translation>
     </message>
     <message>
-        <source>Result (F2 to correct)</source>
-        <translation>Résultat (F2 pour corriger)</translation>
+        <source>Result</source>
+        <translation>Résultat</translation>
     </message>
     <message>
         <source>(restricted)</source>
