@@ -41,7 +41,7 @@ from desktop_app.services.sync import describe
 from desktop_app.ui import labels
 from desktop_app.ui.messages import failure_text
 
-NAME, ROLES, ENROLLED, STATE = range(4)
+NAME, STATE, ENROLLED, ROLES = range(4)  # the roles, longest, last (it stretches)
 
 
 class DevicesModel(QAbstractTableModel):
