@@ -104,7 +104,7 @@ def revoke_device(db: Database, device_id: str) -> None:
 def list_devices(db: Database) -> list[dict]:
     with db.read_engine.connect() as conn:
         rows = conn.execute(select(Device.id, Device.name, Centre.name.label("centre"), Device.enrolled_at,
-                                   Device.revoked_at, Device.high_water_mark).join(Centre))
+                                   Device.revoked_at, Device.high_water_mark, Device.acked_seq).join(Centre))
         return [dict(r._mapping) for r in rows]
 
 

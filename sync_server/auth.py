@@ -54,13 +54,14 @@ class AuthenticatedDevice:
     centre_id: str
     high_water_mark: int
     served_cursor: int
+    acked_seq: int = 0  # the feed position it last acknowledged (forget.py)
 
 
 def _device_row(db: Database, device_id: str) -> Any:
     with db.read_engine.connect() as conn:
         return conn.execute(
             select(Device.id, Device.centre_id, Device.public_key, Device.revoked_at, Device.high_water_mark,
-                   Device.served_cursor).where(Device.id == device_id)
+                   Device.served_cursor, Device.acked_seq).where(Device.id == device_id)
         ).first()
 
 
@@ -89,4 +90,4 @@ async def authenticate(request: Request, *, db: Database, clock_skew_s: int) -> 
         raise unauthorised("unknown device or bad request signature")
     if row.revoked_at is not None:
         raise revoked()
-    return AuthenticatedDevice(row.id, row.centre_id, row.high_water_mark, row.served_cursor)
+    return AuthenticatedDevice(row.id, row.centre_id, row.high_water_mark, row.served_cursor, row.acked_seq)

@@ -111,9 +111,11 @@ def merge(
                 contested[name] = "device"
             else:
                 contested[name] = "server"
-    if others_changed and not contested:
+    changed_here = {n for n in op_patch(op) if values.get(n) != new_values.get(n)}
+    if others_changed and not contested and changed_here:
         # Disjoint changes, but a person's identity is involved: the values merge, and a review opens all the same.
-        changed_here = {n for n in op_patch(op) if values.get(n) != new_values.get(n)}
+        # (An op that changes nothing, e.g. the same state sent again after a restore or a re-enrolment, merges
+        # nothing: no review.)
         for name in sorted(changed_here | others_changed):
             if is_identity_field(name, identity_fields):
                 contested[name] = "device" if name in changed_here else "server"

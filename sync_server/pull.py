@@ -22,7 +22,7 @@ from waypoint_core.protocol import (
     PROTOCOL_VERSION, ReconcileRequest, ReconcileResponse, RecordHeld, format_cursor, parse_cursor,
 )
 
-from . import epochs, scope
+from . import epochs, forget, logs, scope
 from .atrest import DataKey, open_text
 from .auth import AuthenticatedDevice
 from .db import Database
@@ -83,11 +83,17 @@ def pull_page(db: Database, *, device: AuthenticatedDevice, cursor: str, limit: 
             size += len(encoded) + 1
             next_seq = row.seq
         rows.close()
-    if next_seq > device.served_cursor:
-        # Written before the answer leaves: the server's record of what it served can only be ahead of the device's.
+    if next_seq > device.served_cursor or since > device.acked_seq:
         with db.write_engine.begin() as conn:
-            conn.execute(update(Device).where(Device.id == device.id, Device.served_cursor < next_seq)
-                         .values(served_cursor=next_seq))
+            if next_seq > device.served_cursor:
+                # Written before the answer leaves: what the server records as served can only be ahead of the device.
+                conn.execute(update(Device).where(Device.id == device.id, Device.served_cursor < next_seq)
+                             .values(served_cursor=next_seq))
+            if since > device.acked_seq and forget.acknowledge(conn, device.id, since):
+                # The device stored everything up to `since`: deletions every device has now seen are forgotten.
+                purged = forget.purge_acknowledged(conn, device.centre_id, key)
+                if purged:
+                    logs.log_event("forgotten", centre_id=device.centre_id, records=len(purged))
     head = json.dumps({"protocol_version": PROTOCOL_VERSION, "epoch": epoch, "since": cursor,
                        "next_cursor": format_cursor(epoch, next_seq), "has_more": has_more},
                       separators=(",", ":"))

@@ -67,6 +67,8 @@ class Device(ServerTable, table=True):
     # Highest feed position handed to this device, written before the page is sent: a device that presents a cursor
     # beyond it holds changes this database has lost (it was restored from a backup).
     served_cursor: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, default=0))
+    # Highest feed position this device has acknowledged (it asked for the changes after it): see forget.py.
+    acked_seq: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, default=0))
 
 
 class OpResultRow(ServerTable, table=True):
@@ -102,6 +104,7 @@ class Record(ServerTable, table=True):
     hash: str  # the current version's hash (protocol.version_hash)
     hlc: int = Field(sa_column=Column(BigInteger, nullable=False))
     origin_device_id: str | None = None  # the device whose op made the current version
+    purged_at: datetime | None = None  # a tombstone whose content was purged from the history (forget.py)
 
 
 class RecordVersion(ServerTable, table=True):

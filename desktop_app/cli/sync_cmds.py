@@ -24,6 +24,9 @@ def register(subparsers) -> None:
     enrol.add_argument("--code", required=True, help="the one-time enrolment code from the administrator")
     enrol.add_argument("--ca-bundle", metavar="PEM", help="trust the organisation's own certificate authority")
     enrol.add_argument("--device-name", default=None, help="how the server lists this laptop (default: host name)")
+    enrol.add_argument("--again", action="store_true",
+                       help="enrol a laptop that was enrolled before (new code, new device key): its records and "
+                            "unsent changes are kept and sent at the next sync")
     enrol.set_defaults(func=cmd_enrol)
 
     sync = subparsers.add_parser("sync", help="send queued records, receive changes and forms; prints JSON")
@@ -60,7 +63,8 @@ def cmd_enrol(args) -> int:
         raise CliError("--ca-bundle needs a file")
     with _unlock(args) as vault:
         result = sync_service.enrol(vault, server_url=server_url, code=args.code, ca_bundle=args.ca_bundle,
-                                    device_name=args.device_name or socket.gethostname()[:200] or "laptop")
+                                    device_name=args.device_name or socket.gethostname()[:200] or "laptop",
+                                    again=args.again)
     print(json.dumps(result, sort_keys=True))
     return 0
 

@@ -55,13 +55,13 @@ def _require_enroller(vault: Vault) -> None:
 
 
 def enrol_steps(*, server_url: str, code: str, ca_bundle: str | None = None, device_name: str = "Waypoint laptop",
-                connect: Callable[..., ServerConnection] = ServerConnection):
+                connect: Callable[..., ServerConnection] = ServerConnection, again: bool = False):
     check_server_url(server_url)  # refused before anything else, even before the vault is asked
 
     def steps():
         yield engine.Local(_require_enroller)
         return (yield from engine.enrol_run(server_url=server_url, code=code, ca_bundle=ca_bundle,
-                                            device_name=device_name, connect=connect))
+                                            device_name=device_name, connect=connect, again=again))
 
     return steps()
 
@@ -79,9 +79,11 @@ def sync_steps(*, connect: Callable[..., ServerConnection] = ServerConnection, b
 
 
 def enrol(vault: Vault, *, server_url: str, code: str, ca_bundle: str | None = None,
-          device_name: str = "Waypoint laptop", connect: Callable[..., ServerConnection] = ServerConnection) -> dict:
+          device_name: str = "Waypoint laptop", connect: Callable[..., ServerConnection] = ServerConnection,
+          again: bool = False) -> dict:
+    """Enrol this laptop; `again` replaces an enrolment, keeping the records and every unsent change."""
     result = engine.run_inline(enrol_steps(server_url=server_url, code=code, ca_bundle=ca_bundle,
-                                           device_name=device_name, connect=connect), vault=vault)
+                                           device_name=device_name, connect=connect, again=again), vault=vault)
     after_enrolment(vault, result)
     return result
 

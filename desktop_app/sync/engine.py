@@ -75,6 +75,9 @@ class SyncSummary:
     files_received: int = 0  # files that arrived whole and matched their hash
     files_waiting: int = 0  # files pulled records name that the server cannot give yet (their records: incomplete)
     files_failed: int = 0  # files the server refused this time (their records travel; the files are tried again)
+    not_sendable: int = 0  # ops this laptop refused to send (the protocol cannot carry them): still unsynced
+    restores: int = 0  # server restores noticed (and reconciled) by this run
+    requeued: int = 0  # records sent again because the restored server had lost their latest version
 
     def as_json(self) -> dict:
         return asdict(self)
@@ -102,18 +105,34 @@ def sync_run(
 
     try:
         yield from orders.obey(connection, credentials, _remote, Local)  # a lost laptop's order comes first
-        yield from _push(connection, credentials, summary, report, batch_size, cancelled, freeze=False)
-        yield from _pull(connection, credentials, summary, report, page_size, cancelled)
-        yield from _upload(connection, summary, report, cancelled)
-        pushed_before = summary.pushed
-        yield from _push(connection, credentials, summary, report, batch_size, cancelled, freeze=True)
-        if summary.pushed > pushed_before:  # what the server merged comes back; nothing sent: nothing to learn
-            yield from _pull(connection, credentials, summary, report, page_size, cancelled)
-        yield from _download(connection, summary, report, cancelled)
+        for attempt in range(2):
+            try:
+                if (yield Local(store.reconciling)):  # a reconciliation an earlier run did not finish
+                    yield from _reconcile(connection, summary, cancelled)
+                    yield from _push(connection, credentials, summary, report, batch_size, cancelled, freeze=True)
+                yield from _push(connection, credentials, summary, report, batch_size, cancelled, freeze=False)
+                yield from _pull(connection, credentials, summary, report, page_size, cancelled)
+                yield from _upload(connection, summary, report, cancelled)
+                pushed_before = summary.pushed
+                yield from _push(connection, credentials, summary, report, batch_size, cancelled, freeze=True)
+                if summary.pushed > pushed_before:  # what the server merged comes back; nothing sent: nothing to learn
+                    yield from _pull(connection, credentials, summary, report, page_size, cancelled)
+                yield from _download(connection, summary, report, cancelled)
+                break
+            except errors.ServerRestored:
+                if attempt or cancelled():
+                    raise
+                summary.restores += 1
+                yield from _reconcile(connection, summary, cancelled)
+                # What the server lost goes back before anything is pulled: a record sent again has no known base
+                # here, so pulling another laptop's newer version first would open a conflict on this laptop
+                # instead of letting the server merge the two.
+                yield from _push(connection, credentials, summary, report, batch_size, cancelled, freeze=True)
         if installed_forms is not None and install_form is not None:
             yield from _forms(connection, summary, installed_forms, install_form, cancelled)
             report("forms")
         summary.retries = connection.retries
+        summary.not_sendable = yield Local(store.not_sendable)
         yield Local(lambda vault: store.record_run(vault, summary.as_json()))
         yield Local(lambda vault: audit_upload.note_run(vault, summary.as_json()))
         yield from audit_upload.upload(connection, _remote, Local, cancelled)
@@ -122,19 +141,43 @@ def sync_run(
     return summary
 
 
+def _clock(connection: ServerConnection) -> store.Clock:
+    """This laptop's clock bound, from the server's time as its last signed answer gave it."""
+    return store.Clock(connection.server_now_ms())
+
+
 def _push(connection, credentials, summary, report, batch_size, cancelled, *, freeze):
     """Post batches in order; while the server answers one, the next is frozen (pipelining). Frozen early or not,
     a batch is posted only after the previous one's answer is stored, so a refusal changes nothing already sent."""
-    following = yield Local(lambda vault: store.next_batch(vault, credentials, max_ops=batch_size, freeze=freeze))
+    restamped = 0
+    clock = _clock(connection)
+    following = yield Local(lambda vault: store.next_batch(vault, credentials, max_ops=batch_size, freeze=freeze,
+                                                           clock=clock))
     while following is not None and not cancelled():
         batch = following
-        post = lambda: connection.with_retries(lambda: connection.push(batch.body), cancelled=cancelled)  # noqa: E731
+        post = lambda: _or_error(lambda: connection.with_retries(  # noqa: E731
+            lambda: connection.push(batch.body), cancelled=cancelled), errors.ClockAhead)
+        clock = _clock(connection)
         answer, following = yield from _both(connection, post, lambda vault: store.next_batch(
-            vault, credentials, max_ops=batch_size, freeze=freeze, after=batch.seq_to))
-        if answer.expected_seq is not None:
-            yield Local(lambda vault: store.note_sequence_gap(vault, answer.expected_seq))
+            vault, credentials, max_ops=batch_size, freeze=freeze, after=batch.seq_to, clock=clock))
+        if isinstance(answer, errors.ClockAhead):
+            # Stamped ahead of the server's clock (this laptop's clock was wrong): nothing was stored; stamp those
+            # ops again from the server's time (now known from the signed refusal) and send them again, once.
+            clock = _clock(connection)
+            changed = yield Local(lambda vault: store.restamp(vault, answer.expected_seq, clock))
+            if not changed or restamped:
+                raise answer
+            restamped += 1
             following = yield Local(lambda vault: store.next_batch(vault, credentials, max_ops=batch_size,
-                                                                   freeze=freeze))
+                                                                   freeze=freeze, clock=clock))
+            continue
+        if answer.expected_seq is not None:
+            lost = yield Local(lambda vault: store.note_sequence_gap(vault, answer.expected_seq))
+            if lost:  # the server no longer holds ops it acknowledged: it was restored from a backup
+                raise errors.ServerRestored("sequence_gap", answer.epoch)
+            clock = _clock(connection)
+            following = yield Local(lambda vault: store.next_batch(vault, credentials, max_ops=batch_size,
+                                                                   freeze=freeze, clock=clock))
             continue
         outcome = yield Local(lambda vault: store.store_push_answer(vault, batch, answer.response))
         summary.pushed += batch.op_count
@@ -148,16 +191,22 @@ def _push(connection, credentials, summary, report, batch_size, cancelled, *, fr
 
 def _pull(connection, credentials, summary, report, page_size, cancelled):
     """Pages in order; while one is applied, the next is fetched from the cursor it ends at (pipelining). Its
-    cursor is stored with it, so an interrupted run starts again exactly there."""
+    cursor is stored with it, so an interrupted run starts again exactly there. A restored server (its cursor
+    refused) ends the pull with ServerRestored, raised here in the run, where sync_run reconciles."""
     since = yield Local(store.cursor)
-    page = yield from _remote(connection, lambda: connection.with_retries(
-        lambda: connection.pull(cursor=since, limit=page_size), cancelled=cancelled))
+    page = yield from _remote(connection, lambda: _or_error(lambda: connection.with_retries(
+        lambda: connection.pull(cursor=since, limit=page_size), cancelled=cancelled), errors.ServerRestored))
     while page is not None and not cancelled():
+        if isinstance(page, errors.ServerRestored):
+            raise page  # (a step's own exception would end the run)
         current = page
-        apply = lambda vault: store.store_pull_page(vault, current, own_device_id=credentials.device_id)  # noqa: E731
+        clock = _clock(connection)
+        apply = lambda vault: store.store_pull_page(  # noqa: E731
+            vault, current, own_device_id=credentials.device_id, clock=clock)
         if current.has_more:
-            page, outcome = yield from _both(connection, lambda: connection.with_retries(
-                lambda: connection.pull(cursor=current.next_cursor, limit=page_size), cancelled=cancelled), apply)
+            page, outcome = yield from _both(connection, lambda: _or_error(lambda: connection.with_retries(
+                lambda: connection.pull(cursor=current.next_cursor, limit=page_size), cancelled=cancelled),
+                errors.ServerRestored), apply)
         else:
             page, outcome = None, (yield Local(apply))
         summary.pulled += outcome.applied + outcome.rebased + outcome.conflicts
@@ -235,6 +284,32 @@ def _download(connection, summary, report, cancelled):
             report("files")
 
 
+def _reconcile(connection, summary, cancelled):
+    """The server's database went back in time (restored from a backup). From what this laptop holds now:
+    1. its own acknowledged ops the server lost are sent again (from the server's high-water mark, rebuilt from
+       the records' current state: store.begin_restore sets where);
+    2. every record it knows is checked by content hash (/v2/reconcile); one whose version the server lost is
+       queued again, whole, on the newest version the server still holds (the server merges it with what other
+       laptops sent since the restore);
+    3. the cursor starts again in the server's new epoch: everything is pulled again and compared by hash.
+    Each step is stored as it goes: a run cut off mid-way goes on from there at the next run."""
+    status = yield from _remote(connection, lambda: connection.with_retries(connection.status, cancelled=cancelled))
+    after = yield Local(lambda vault: store.begin_restore(vault, status))
+    if not after:  # (the audit log, too, is sent again from its start: the server may have lost part of it)
+        yield Local(audit_upload.server_restored)
+    while not cancelled():
+        known = yield Local(lambda vault: store.known_versions(vault, after=after))
+        if not known:
+            yield Local(lambda vault: store.end_restore(vault, status.epoch))
+            return
+        held = yield from _remote(connection, lambda: connection.with_retries(lambda: connection.reconcile(known),
+                                                                              cancelled=cancelled))
+        outcome = yield Local(lambda vault: store.apply_reconcile(vault, held, known, epoch=status.epoch))
+        summary.requeued += outcome
+        after = known[-1].record_id
+    raise errors.GaveUp("cancelled during reconciliation")
+
+
 def _forms(connection, summary, installed_forms, install_form, cancelled):
     """New published versions: fetched, checked (pinned signature, hash, our engine loads it), installed.
     A form that fails a check is refused and named in the summary; it never stops records from syncing."""
@@ -282,23 +357,30 @@ def _both(connection: ServerConnection, remote: Callable[[], Any], local: Callab
     return result
 
 
-def _or_error(fn: Callable[[], Any]) -> Any:
+def _or_error(fn: Callable[[], Any], kinds: type[Exception] | tuple[type[Exception], ...] = (
+        errors.SyncError, ValueError)) -> Any:
+    """The result, or the error of one of `kinds` (default: the form store's refusals and sync errors) as a value:
+    a step's own exception would end the run."""
     try:
         return fn()
-    except (errors.SyncError, ValueError) as exc:  # ValueError: the form store's refusals
+    except kinds as exc:
         return exc
 
 
 def enrol_run(*, server_url: str, code: str, ca_bundle: str | None = None, device_name: str = "Waypoint laptop",
-              connect: ConnectionFactory = ServerConnection) -> Generator[Step, Any, dict]:
-    """Register a new device key with a one-time code and pin the server's keys."""
+              connect: ConnectionFactory = ServerConnection, again: bool = False) -> Generator[Step, Any, dict]:
+    """Register a new device key with a one-time code and pin the server's keys. `again`: replace this laptop's
+    enrolment, keeping its records and its unsent changes (store.save_enrolment)."""
     connection = connect(server_url, ca_bundle=ca_bundle)  # refuses plain http to another host, before any I/O
     try:
-        yield Local(store.ensure_not_enrolled)
+        if not again:
+            yield Local(store.ensure_not_enrolled)
         key = SigningKey.generate()
         answer = yield Remote(lambda: connection.enrol(code=code.strip(), device_key=key, device_name=device_name))
         yield Local(lambda vault: store.save_enrolment(vault, server_url=connection.server_url, ca_bundle=ca_bundle,
-                                                       device_key=key, answer=answer))
+                                                       device_key=key, answer=answer, again=again))
+        if again:  # a new identity: the server holds none of this laptop's audit log under it yet
+            yield Local(audit_upload.server_restored)
     finally:
         connection.close()
     return {"device_id": answer.device_id, "centre": answer.centre_name, "server": connection.server_url,

@@ -47,7 +47,8 @@ class NotEnrolled(SyncError):
 
 
 class AlreadyEnrolled(SyncError):
-    message = "This device is already enrolled with a server."
+    message = ("This device is already enrolled with a server. To enrol it again with a new code (its records and "
+               "unsent changes are kept), use 'waypoint enrol --again'.")
 
 
 class DeviceRevoked(SyncError):
@@ -74,7 +75,8 @@ class ServerKeyChanged(SyncError):
 
     message = ("The server's key changed without proof from the key this laptop trusts (the server was rebuilt, or "
                "this is not our server). Nothing was sent. Ask your administrator: if the server's keys were "
-               "replaced, enrol this laptop again with a new code; its records and unsent changes are kept.")
+               "replaced, enrol this laptop again with a new code ('waypoint enrol --again'); its records and unsent "
+               "changes are kept.")
 
 
 class ServerRestored(SyncError):

@@ -18,16 +18,16 @@ from desktop_app.vault.sql import chunks, in_list as _in, text
 # `+acked_at` below keeps SQLite on the record_id index: the acked_at index would walk every unsent row.
 
 # What sync_record holds for one record (the fields the old per-record SELECT returned, same names).
-Known = namedtuple("Known", "server_version base hlc stale")
+Known = namedtuple("Known", "server_version base hlc stale hash", defaults=(None,))
 
 
 def known_records(conn, record_ids: Iterable[str]) -> dict[str, Known]:
     found: dict[str, Known] = {}
     for part in chunks(set(record_ids)):
         marks, params = _in(part)
-        for row in conn.execute(text("SELECT record_id, server_version, base, hlc, stale FROM sync_record "
+        for row in conn.execute(text("SELECT record_id, server_version, base, hlc, stale, hash FROM sync_record "
                                      f"WHERE record_id IN ({marks})"), params).all():
-            found[row.record_id] = Known(row.server_version, row.base, row.hlc, row.stale)
+            found[row.record_id] = Known(row.server_version, row.base, row.hlc, row.stale, row.hash)
     return found
 
 
@@ -43,6 +43,16 @@ def registration_states(conn, record_ids: Iterable[str]) -> dict[str, tuple[Stat
         for row in conn.execute(text(f"SELECT * FROM registration WHERE id IN ({marks})"), params).all():
             columns = row._asdict()
             found[row.id] = (state_from_columns(columns, extras.get(row.id, {})), columns.get("purged_at"))
+    return found
+
+
+def registrations(conn, record_ids: Iterable[str]) -> list:
+    """(id, version, deleted, sync_state) of these registrations."""
+    found: list = []
+    for part in chunks(set(record_ids)):
+        marks, params = _in(part)
+        found.extend(conn.execute(text(f"SELECT id, version, deleted, sync_state FROM registration WHERE id IN "
+                                       f"({marks})"), params).all())
     return found
 
 
@@ -126,7 +136,7 @@ class PageReads:
     def known(self, record_id: str):
         if record_id in self._once:
             return self._known.get(record_id)
-        return self._conn.execute(text("SELECT server_version, base, hlc, stale FROM sync_record "
+        return self._conn.execute(text("SELECT server_version, base, hlc, stale, hash FROM sync_record "
                                        "WHERE record_id = :r"), {"r": record_id}).first()
 
     def pending(self, record_id: str) -> list:

@@ -32,8 +32,9 @@ from desktop_app.vault.sql import Db, text
 from desktop_app.vault.vault import utc_now
 from desktop_app.vault.writer import Writer, blind, write
 from waypoint_core.protocol import (
-    MAX_OPS_PER_BATCH, EnrolResponse, Op, PullPage, PushBatch, PushResponse, ServerKeys, SigningKey, b64decode,
-    b64encode, canonical_json, parse_cursor,
+    MAX_HLC_AHEAD_MS, MAX_OPS_PER_BATCH, MAX_RECONCILE_RECORDS, DeviceStatus, EnrolResponse, KnownRecord, Op, PullPage, PushBatch,
+    PushResponse, ReconcileResponse, ServerKeys, SigningKey, b64decode, b64encode, canonical_json, parse_cursor,
+    version_hash,
 )
 
 MAX_BATCH_BYTES = 4 * 1024 * 1024  # the server takes 8 MiB bodies; half leaves room for the envelope
@@ -124,11 +125,20 @@ def ensure_not_enrolled(vault: Vault) -> None:
 
 
 def save_enrolment(vault: Vault, *, server_url: str, ca_bundle: str | None, device_key: SigningKey,
-                   answer: EnrolResponse) -> None:
-    with vault.session() as session:
-        conn = Db.of(session)
-        if _get(conn, "device_id"):
+                   answer: EnrolResponse, again: bool = False) -> None:
+    """Store an enrolment. `again`: this laptop was enrolled before (the server's keys were replaced, its device
+    was revoked, the server was rebuilt) and takes a new identity, keeping its records and everything unsent:
+    acknowledged ops keep their results but give up their old sequence numbers, ops not acknowledged become
+    unsent again (frozen anew under the new identity, one per record, from the record's current state), the cursor
+    starts again, and the next run reconciles (the server may lack what the old identity had sent)."""
+    with write(vault) as w:
+        conn = w.db
+        if _get(conn, "device_id") and not again:
             raise errors.AlreadyEnrolled()
+        if again:
+            w.renumber_for_new_identity()
+            _put(conn, "resend_from", "0")
+            _put(conn, "reconcile", json.dumps({"epoch": "", "after": "", "resend_from": 0}))
         for key, value in {"server_url": server_url, "ca_bundle": ca_bundle or "", "device_id": answer.device_id,
                            "centre_id": answer.centre_id, "centre_name": answer.centre_name,
                            "server_keys": canonical_json(answer.server_keys.model_dump()).decode(),
@@ -163,12 +173,32 @@ def _registration_state(conn, record_id: str) -> State | None:
     return state_from_columns(row._asdict(), extras)
 
 
+class Clock:
+    """This laptop's hybrid logical clock, bounded: stamps follow the server's time (as its signed answers give it)
+    and never run more than half the server's tolerance (MAX_HLC_AHEAD_MS) ahead of it, whatever a pulled change
+    carried. A device that pulled a poisoned clock value (a rogue laptop's, or one from before the bound) keeps
+    sending: the server accepts anything up to the whole tolerance."""
+
+    def __init__(self, server_now_ms: int | None = None) -> None:
+        self.now_ms = server_now_ms if server_now_ms is not None else int(time.time() * 1000)
+        self.bound = self.now_ms + MAX_HLC_AHEAD_MS // 2
+
+    def tick(self, *after: int) -> int:
+        """A stamp above `after` (the previous stamp, a pulled value) and the time, within the bound."""
+        return min(max(self.now_ms, *(value + 1 for value in after)), self.bound)
+
+    def clamp(self, value: int) -> int:
+        return min(value, self.bound)
+
+
 def next_batch(vault: Vault, credentials: Credentials, *, max_ops: int = 500, freeze: bool = True,
-               after: int = 0) -> FrozenBatch | None:
+               after: int = 0, clock: Clock | None = None) -> FrozenBatch | None:
     """The next batch to post: frozen ops not yet acknowledged first (a resumed run), else (`freeze`) new ones.
 
     `after`: the last device_seq of a batch already posted and not acknowledged yet (pipelining: the next batch is
-    frozen while the server answers the previous one); only ops beyond it are taken."""
+    frozen while the server answers the previous one); only ops beyond it are taken. `clock`: the bound on the
+    clock values new ops take (Clock)."""
+    clock = clock or Clock()
     max_ops = max(1, min(max_ops, MAX_OPS_PER_BATCH))
     if _nothing_to_send(vault, freeze=freeze, after=after):
         return None  # a quiet run opens no write transaction (each commit is a sync to disk)
@@ -176,7 +206,7 @@ def next_batch(vault: Vault, credentials: Credentials, *, max_ops: int = 500, fr
         conn = w.db
         resend_from = _int(conn, "resend_from")
         if resend_from:
-            rows = _rebuilt(w, conn.execute(text(
+            rows = _rebuilt(w, clock, conn.execute(text(
                 "SELECT seq, op_id, record_id, op, record_version, base_version, device_seq, wire, batch_id "
                 "FROM outbox WHERE device_seq >= :s ORDER BY device_seq LIMIT :n"),
                 {"s": max(resend_from, after + 1), "n": max_ops}).all())
@@ -185,7 +215,7 @@ def next_batch(vault: Vault, credentials: Credentials, *, max_ops: int = 500, fr
                                      "AND device_seq > :a AND acked_at IS NULL ORDER BY device_seq LIMIT :n"),
                                 {"a": after, "n": max_ops}).all()
         if not rows and freeze:
-            rows = _freeze(w, max_ops)
+            rows = _freeze(w, max_ops, clock)
         if not rows:
             return None
         ops, size = [], 0
@@ -209,16 +239,18 @@ def _nothing_to_send(vault: Vault, *, freeze: bool, after: int) -> bool:
                                     "AND acked_at IS NULL LIMIT 1"), {"a": after}).first()
         if waiting is None and freeze:
             waiting = conn.execute(text("SELECT 1 FROM outbox WHERE device_seq IS NULL AND acked_at IS NULL "
-                                        "LIMIT 1")).first()
+                                        "AND result IS NULL LIMIT 1")).first()
         return waiting is None
 
 
-def _rebuilt(w: Writer, rows) -> list[tuple[int, str, str]]:
+def _rebuilt(w: Writer, hlc: Clock, rows) -> list[tuple[int, str, str]]:
     """Ops to send again after the server lost them. An acknowledged op keeps no content (it was wiped), so it
     is rebuilt, same op_id and device_seq, as the record's whole current state: what the server lost is sent
     from what this device holds now. A record whose identifying data were purged here sends its fields that
     are left and no content, so the server's copy of what was purged is not overwritten with blanks."""
     states = prefetch.registration_states(w.db, {row.record_id for row in rows if row.wire is None})
+    # The base is the version the (restored) server still holds, as reconciliation left it in sync_record.
+    bases = prefetch.known_records(w.db, {row.record_id for row in rows if row.wire is None})
     clock = _int(w.db, "hlc")
     out = []
     for row in rows:
@@ -226,10 +258,13 @@ def _rebuilt(w: Writer, rows) -> list[tuple[int, str, str]]:
         if wire is None:
             state, purged = states.get(row.record_id, (None, None))
             deleted = state is None or state["deleted"]
-            clock = max(clock + 1, int(time.time() * 1000))
+            clock = hlc.tick(clock)
+            known = bases.get(row.record_id)
+            base_version, base_hash = (known.server_version or None, known.hash) if known else (row.base_version, None)
             op = Op(op_id=row.op_id, device_seq=row.device_seq, record_id=row.record_id,
                     op="delete" if deleted else "upsert", record_version=row.record_version,
-                    base_version=row.base_version, form_id=(state or {}).get("form_id") or "unknown",
+                    base_version=base_version, base_hash=base_hash if base_version else None,
+                    form_id=(state or {}).get("form_id") or "unknown",
                     form_version=(state or {}).get("form_version") or "unknown", hlc=clock,
                     fields={} if deleted else dict(state["fields"]),
                     content=None if deleted or purged else state["content"])
@@ -240,24 +275,24 @@ def _rebuilt(w: Writer, rows) -> list[tuple[int, str, str]]:
     return out
 
 
-def _freeze(w: Writer, max_ops: int) -> list[tuple[int, str, str]]:
+def _freeze(w: Writer, max_ops: int, hlc: Clock | None = None) -> list[tuple[int, str, str]]:
     """Give the oldest unfrozen outbox rows their device_seq and wire op, in this transaction."""
     while True:
         rows = _unfrozen(w.db, max_ops)
         if not rows:
             return []
-        frozen = _freeze_rows(w, rows)
+        frozen = _freeze_rows(w, rows, hlc or Clock())
         if frozen:  # else every row was refused locally: look at the next ones
             return frozen
 
 
 def _unfrozen(conn, max_ops: int):
     return conn.execute(text("SELECT seq, op_id, record_id, op, record_version, base_version FROM outbox "
-                             "WHERE device_seq IS NULL AND acked_at IS NULL ORDER BY seq LIMIT :n"),
+                             "WHERE device_seq IS NULL AND acked_at IS NULL AND result IS NULL ORDER BY seq LIMIT :n"),
                         {"n": max_ops}).all()
 
 
-def _freeze_rows(w: Writer, rows) -> list[tuple[int, str, str]]:
+def _freeze_rows(w: Writer, rows, hlc: Clock) -> list[tuple[int, str, str]]:
     """An unfrozen op says "send this record's current state": it is read now, diffed against what the server
     holds (or will, once earlier ops land), and kept with the op until the acknowledgement."""
     conn, batch_id = w.db, str(uuid.uuid4())
@@ -284,11 +319,13 @@ def _freeze_rows(w: Writer, rows) -> list[tuple[int, str, str]]:
                        "deleted": True, "content": None, "fields": {}}
         else:
             current = stored
-        clock = max(clock + 1, int(time.time() * 1000), (known.hlc + 1) if known else 0)
+        clock = hlc.tick(clock, known.hlc if known else 0)
         fields, content = ({}, None) if kind == "delete" else diff(previous, current)
+        # The base named by number and hash: a restored server never takes another content for it.
+        base_hash = known.hash if known is not None and base_version and known.server_version == base_version else None
         try:
             op = Op(op_id=op_id, device_seq=next_seq, record_id=record_id, op=kind, record_version=record_version,
-                    base_version=base_version, form_id=current["form_id"] or "unknown",
+                    base_version=base_version or None, base_hash=base_hash, form_id=current["form_id"] or "unknown",
                     form_version=current["form_version"] or "unknown", hlc=clock, fields=fields, content=content)
         except ValidationError as exc:
             _reject_locally(w, seq=seq, record_id=record_id, state=current, message=_first_error(exc))
@@ -330,12 +367,37 @@ def _reject_locally(w: Writer, *, seq: int, record_id: str, state: State, messag
     w.mark_conflict(record_id)
 
 
+def restamp(vault: Vault, from_seq: int, clock: Clock) -> int:
+    """The server refused a batch stamped ahead of its clock (409 clock_ahead: it stored nothing from `from_seq`
+    on). The frozen ops from there are stamped again within the bound, same op_id and device_seq; returns how many
+    changed. This is the one case where a frozen op's bytes change: the server never accepted them."""
+    changed = 0
+    with write(vault) as w:
+        rows = w.db.execute(text("SELECT seq, wire FROM outbox WHERE device_seq >= :s AND acked_at IS NULL "
+                                 "AND wire IS NOT NULL ORDER BY device_seq"), {"s": from_seq}).all()
+        for row in rows:
+            op = Op.model_validate_json(row.wire)
+            if op.hlc > clock.bound:
+                w.resend_op(row.seq, op.model_copy(update={"hlc": clock.bound}).model_dump_json())
+                changed += 1
+    return changed
+
+
+def not_sendable(vault: Vault) -> int:
+    """Ops refused here (the protocol cannot carry them): not sent, still counted as unsynced."""
+    with vault.session(readonly=True) as session:
+        return int(Db.of(session).execute(text(
+            "SELECT COUNT(*) FROM outbox WHERE device_seq IS NULL AND acked_at IS NULL AND result IS NOT NULL"
+        )).scalar_one())
+
+
 def store_push_answer(vault: Vault, batch: FrozenBatch, answer: PushResponse) -> AckOutcome:
     """Store the server's acknowledgement of one batch, in ONE transaction."""
     outcome = AckOutcome()
     with write(vault) as w:
         conn = w.db
         acks = _Acks(w, answer)
+        resent = _resent_ops(conn, batch)
         for result in answer.results:
             row = acks.outbox.get(result.device_seq)
             if row is None or row.op_id != result.op_id:
@@ -343,6 +405,13 @@ def store_push_answer(vault: Vault, batch: FrozenBatch, answer: PushResponse) ->
             first_time = row.acked_at is None and row.seq not in acks.acked_here
             acks.outbox_updates.append({"r": result.model_dump_json(), "s": row.seq})
             if not first_time:
+                sent = resent.get(result.device_seq)
+                if sent is not None and result.server_version is not None:
+                    # Sent again to a restored server: the version it now holds is this record's known version.
+                    known = acks.known.get(row.record_id)
+                    if known is None or result.server_version >= known.server_version or known.hash != result.version_hash:
+                        acks.put_sync_record(row.record_id, result.server_version, sent, known.hlc if known else 0,
+                                             0 if result.status == "applied" else 1, result.version_hash)
                 continue
             acks.acked_here.add(row.seq)
             acks.pending[row.record_id] = acks.pending.get(row.record_id, 0) - 1
@@ -381,11 +450,12 @@ class _Acks:
         self.registration_updates: list[dict] = []
         self.dirty: set[str] = set()
 
-    def put_sync_record(self, record_id: str, version: int, base: State, hlc: int, stale: int) -> None:
+    def put_sync_record(self, record_id: str, version: int, base: State | None, hlc: int, stale: int,
+                        version_hash: str | None) -> None:
         """As _put_sync_record (hlc never goes down), written at the next flush."""
         old = self.known.get(record_id)
         self.known[record_id] = prefetch.Known(version, json.dumps(base, sort_keys=True),
-                                               max(old.hlc, hlc) if old else hlc, stale)
+                                               max(old.hlc, hlc) if old else hlc, stale, version_hash)
         self.dirty.add(record_id)
 
     def open_conflict(self, *, record_id: str, local: State | None, remote: dict) -> None:
@@ -398,7 +468,8 @@ class _Acks:
         if self.outbox_updates:
             self.w.acknowledge_ops(self.outbox_updates)
         if self.dirty:
-            self.w.put_sync_records([{"r": r, "v": k.server_version, "b": k.base, "h": k.hlc, "s": k.stale}
+            self.w.put_sync_records([{"r": r, "v": k.server_version, "b": k.base, "h": k.hlc, "s": k.stale,
+                                      "x": k.hash}
                                      for r, k in ((r, self.known[r]) for r in self.dirty)])
         if self.registration_updates:
             self.w.set_server_states(self.registration_updates)
@@ -413,6 +484,19 @@ def _count(outcome: AckOutcome, status: str, message: str | None) -> None:
         outcome.conflicts += 1
     else:
         setattr(outcome, status, getattr(outcome, status) + 1)
+
+
+def _resent_ops(conn, batch: FrozenBatch) -> dict[int, State]:
+    """device_seq -> the state each op of a batch sent again to a restored server carried (rebuilt, whole)."""
+    if not _int(conn, "resend_from") or not batch.body:  # (a USB receipt carries results only)
+        return {}
+    sent = {}
+    for op in PushBatch.model_validate_json(batch.body).ops:
+        sent[op.device_seq] = {"form_id": op.form_id, "form_version": op.form_version, "deleted": op.op == "delete",
+                               "content": None if op.op == "delete" else op.content,
+                               "fields": {} if op.op == "delete" else {k: v for k, v in op.fields.items()
+                                                                       if v is not None}}
+    return sent
 
 
 def _after_ack(acks: _Acks, row, result) -> None:
@@ -434,7 +518,7 @@ def _after_ack(acks: _Acks, row, result) -> None:
     if known is None or version > known.server_version:
         stale = 0 if result.status == "applied" else 1
         base = ours if result.status == "applied" else (json.loads(known.base) if known else ours)
-        acks.put_sync_record(record_id, version, base, known.hlc if known else 0, stale)
+        acks.put_sync_record(record_id, version, base, known.hlc if known else 0, stale, result.version_hash)
     elif known.stale == 2 and not pending:
         # A newer server state was pulled while this op was in flight: show it now the record is clean (merged
         # under draft changes kept on this laptop, if there are).
@@ -460,17 +544,115 @@ def _after_ack(acks: _Acks, row, result) -> None:
     acks.registration_updates.append({"v": version, "s": state, "r": record_id})
 
 
-def _put_sync_record(w: Writer, record_id: str, version: int, base: State, hlc: int, stale: int) -> None:
-    w.put_sync_records([{"r": record_id, "v": version, "b": json.dumps(base, sort_keys=True), "h": hlc, "s": stale}])
+def _put_sync_record(w: Writer, record_id: str, version: int, base: State, hlc: int, stale: int,
+                     version_hash: str | None) -> None:
+    w.put_sync_records([{"r": record_id, "v": version, "b": json.dumps(base, sort_keys=True), "h": hlc, "s": stale,
+                         "x": version_hash}])
 
 
-def note_sequence_gap(vault: Vault, expected_seq: int) -> None:
-    """409: the server expects `expected_seq`. Below what it acknowledged, it lost data: send again from there."""
+def note_sequence_gap(vault: Vault, expected_seq: int) -> bool:
+    """409: the server expects `expected_seq`. At or below what it acknowledged, it lost data: True (the run
+    reconciles, see begin_restore). Else the answer to our last batch was lost: send again from there."""
     with vault.session() as session:
         conn = Db.of(session)
         if expected_seq > _int(conn, "next_device_seq"):
             raise errors.BadServerAnswer(f"the server expects device_seq {expected_seq}, beyond what this device sent")
+        if expected_seq <= _int(conn, "acked_device_seq") and not _int(conn, "resend_from"):
+            return True
         _put(conn, "resend_from", str(expected_seq))
+        return False
+
+
+# --- after a server restore --------------------------------------------------------------------------------------
+
+UNKNOWN_HASH = "0" * 64  # a record known before hashes were kept here, whose base is gone: matches no version
+
+
+def reconciling(vault: Vault) -> bool:
+    """Is a reconciliation under way (noticed by an earlier run that did not finish it)?"""
+    with vault.session(readonly=True) as session:
+        return bool(_get(Db.of(session), "reconcile"))
+
+
+def begin_restore(vault: Vault, status: DeviceStatus) -> str:
+    """Start (or go on with) reconciling with a server in epoch `status.epoch`. Returns the record id to go on
+    after ("" from the start). The ops the server acknowledged and lost (above its high-water mark) will be sent
+    again, rebuilt from this laptop's current state (next_batch)."""
+    with vault.session() as session:
+        conn = Db.of(session)
+        under_way = json.loads(_get(conn, "reconcile") or "null")
+        if under_way and under_way.get("epoch") == status.epoch:
+            return str(under_way.get("after") or "")
+        if status.high_water_mark < _int(conn, "acked_device_seq"):
+            _put(conn, "resend_from", str(status.high_water_mark + 1))
+            _put(conn, "acked_device_seq", str(status.high_water_mark))
+        _put(conn, "reconcile", json.dumps({"epoch": status.epoch, "after": "",
+                                            "resend_from": _int(conn, "resend_from")}))
+    return ""
+
+
+def known_versions(vault: Vault, *, after: str, limit: int = MAX_RECONCILE_RECORDS) -> list[KnownRecord]:
+    """The next records (by id, after `after`) this laptop knows a server version of, with that version's hash."""
+    with vault.session(readonly=True) as session:
+        rows = Db.of(session).execute(text(
+            "SELECT record_id, hash, base FROM sync_record WHERE record_id > :a ORDER BY record_id LIMIT :n"),
+            {"a": after, "n": limit}).all()
+    return [KnownRecord(record_id=row.record_id, hashes=[row.hash or _hash_of_base(row.base)]) for row in rows]
+
+
+def _hash_of_base(base: str) -> str:
+    state = json.loads(base)
+    if not state:
+        return UNKNOWN_HASH
+    return version_hash(form_id=state["form_id"], form_version=state["form_version"], deleted=state["deleted"],
+                        fields=state["fields"], content=state["content"])
+
+
+def apply_reconcile(vault: Vault, answer: ReconcileResponse, known: list[KnownRecord], *, epoch: str) -> int:
+    """What the restored server holds of these records. A record whose version it lost gets the newest version it
+    still holds as its known version, with no known base, and (unless its op is among those sent again, or a
+    draft kept here) an op that sends it whole again. Returns how many records were queued again."""
+    mine = {k.record_id: k.hashes[0] for k in known}
+    requeued = 0
+    with write(vault) as w:
+        conn = w.db
+        under_way = json.loads(_get(conn, "reconcile") or "null") or {}
+        resend_from = int(under_way.get("resend_from") or 0)
+        lost = [held for held in answer.records if held.record_id in mine and held.held_hash != mine[held.record_id]]
+        ids = [held.record_id for held in lost]
+        resent = set()
+        if resend_from and ids:
+            resent = {row[0] for row in conn.execute(text(
+                "SELECT DISTINCT record_id FROM outbox WHERE device_seq >= :s"), {"s": resend_from}).all()}
+        rows = {row.id: row for row in prefetch.registrations(conn, ids)}
+        pending = w.pending_unfrozen(ids)
+        w.reset_sync_records([{"r": held.record_id, "v": held.held_version or 0, "x": held.held_hash}
+                              for held in lost])
+        queue = []
+        for held in lost:
+            record_id, base = held.record_id, held.held_version or 0
+            row = rows.get(record_id)
+            if record_id in resent or (row is not None and row.sync_state == "local"):
+                continue
+            if record_id in pending:
+                w.rebase_op(pending[record_id], base_version=base)
+            else:
+                queue.append({"record_id": record_id, "op": "delete" if row is None or row.deleted else "upsert",
+                              "record_version": row.version if row is not None else 1, "base_version": base})
+            requeued += 1
+        if queue:
+            w.queue_ops(queue, {})
+        _put(conn, "reconcile", json.dumps({**under_way, "epoch": epoch, "after": known[-1].record_id}))
+    return requeued
+
+
+def end_restore(vault: Vault, epoch: str) -> None:
+    """Reconciliation done: pull everything again in the server's new epoch (compared by hash as it arrives)."""
+    with vault.session() as session:
+        conn = Db.of(session)
+        _put(conn, "reconcile", "")
+        _put(conn, "cursor", "")
+        _put(conn, "epoch", epoch)
 
 
 # --- pull --------------------------------------------------------------------------------------------------------
@@ -490,21 +672,22 @@ def pin_rotated_keys(vault: Vault, keys: ServerKeys) -> None:
         _put(Db.of(session), "server_keys", canonical_json(keys.model_dump()).decode())
 
 
-def store_pull_page(vault: Vault, page: PullPage, *, own_device_id: str) -> PullOutcome:
-    """Apply one page of changes and move the cursor, in ONE transaction."""
+def store_pull_page(vault: Vault, page: PullPage, *, own_device_id: str, clock: Clock | None = None) -> PullOutcome:
+    """Apply one page of changes and move the cursor, in ONE transaction. Clock values pulled are clamped (Clock)."""
     outcome = PullOutcome(changes=len(page.changes))
+    bound = (clock or Clock()).bound
     with write(vault) as w:
         conn = w.db
         stored = parse_cursor(_get(conn, "cursor") or "") if "." in (_get(conn, "cursor") or "") else None
         following = parse_cursor(page.next_cursor)
         if stored and following and stored[0] == following[0] and following[1] < stored[1]:
             raise errors.BadServerAnswer("the server's cursor went backwards")
-        clock = _int(conn, "hlc")
+        hlc = _int(conn, "hlc")
         reads = prefetch.PageReads(conn, [change.record_id for change in page.changes])
         for change in page.changes:
-            clock = max(clock, change.hlc)
+            hlc = max(hlc, min(change.hlc, bound))
             _apply_change(w, change, outcome, reads)
-        _put(conn, "hlc", str(clock))
+        _put(conn, "hlc", str(hlc))
         _put(conn, "cursor", str(page.next_cursor))
     return outcome
 
@@ -512,22 +695,22 @@ def store_pull_page(vault: Vault, page: PullPage, *, own_device_id: str) -> Pull
 def _apply_change(w: Writer, change, outcome: PullOutcome, reads: prefetch.PageReads) -> None:
     record_id, version, remote = change.record_id, change.server_version, state_from_change(change)
     known = reads.known(record_id)
-    if known is not None and (version < known.server_version or (version == known.server_version
-                                                                   and known.stale == 0)):
-        outcome.skipped += 1  # re-delivered, or already known from our own acknowledgement
+    if known is not None and (version < known.server_version or (
+            version == known.server_version and known.stale == 0 and known.hash in (None, change.version_hash))):
+        outcome.skipped += 1  # re-delivered, or already known from our own acknowledgement (same content)
         return
     pending = reads.pending(record_id)
     existing = reads.existing(record_id)
     kept_here = existing is not None and existing.sync_state == "local"  # draft changes that stay on this laptop
     if not pending and not kept_here:
         _write_registration(w, record_id, remote, version, reads=reads)
-        _put_sync_record(w, record_id, version, remote, change.hlc, 0)
+        _put_sync_record(w, record_id, version, remote, change.hlc, 0, change.version_hash)
         _fill_conflict_state(w, remote, reads.open_conflict(record_id))
         outcome.applied += 1
         return
     if any(row.wire is not None for row in pending):
         # Already on the wire with its old base: the server decides; remember this state to show once clean.
-        _put_sync_record(w, record_id, version, remote, change.hlc, 2)
+        _put_sync_record(w, record_id, version, remote, change.hlc, 2, change.version_hash)
         outcome.skipped += 1
         return
     base = json.loads(known.base) if known is not None else None
@@ -537,7 +720,7 @@ def _apply_change(w: Writer, change, outcome: PullOutcome, reads: prefetch.PageR
         return
     for row in pending:
         w.rebase_op(row.seq, base_version=version)
-    _put_sync_record(w, record_id, version, remote, change.hlc, 0)
+    _put_sync_record(w, record_id, version, remote, change.hlc, 0, change.version_hash)
     outcome.rebased += 1
 
 
@@ -594,10 +777,13 @@ def status(vault: Vault) -> dict:
         unsynced = conn.execute(text("SELECT COUNT(DISTINCT record_id) FROM outbox WHERE acked_at IS NULL")).scalar_one()
         conflicts = conn.execute(text("SELECT COUNT(*) FROM conflict WHERE resolved_at IS NULL")).scalar_one()
         rejected = conn.execute(text("SELECT COUNT(*) FROM outbox WHERE result LIKE '%\"rejected\"%'")).scalar_one()
+        refused_here = conn.execute(text("SELECT COUNT(*) FROM outbox WHERE device_seq IS NULL AND acked_at IS NULL "
+                                         "AND result IS NOT NULL")).scalar_one()
         return {"enrolled": bool(_get(conn, "device_id")), "server_url": _get(conn, "server_url"),
                 "ca_bundle": _get(conn, "ca_bundle") or None,
                 "centre_name": _get(conn, "centre_name"), "device_id": _get(conn, "device_id"),
                 "unsynced": int(unsynced), "open_conflicts": int(conflicts), "rejected": int(rejected),
+                "not_sendable": int(refused_here), "reconciling": bool(_get(conn, "reconcile")),
                 "cursor": _get(conn, "cursor") or "", "acked_device_seq": _int(conn, "acked_device_seq"),
                 "last_sync_at": _get(conn, "last_sync_at"),
                 "last_sync": json.loads(_get(conn, "last_sync") or "null")}

@@ -83,6 +83,7 @@ class PushAnswer:
 
     response: PushResponse | None = None
     expected_seq: int | None = None
+    epoch: str | None = None  # the server's epoch, with a gap
 
 
 @dataclass
@@ -274,7 +275,8 @@ class ServerConnection:
         refusal = self._signed_refusal(response, binding)
         if refusal is not None and isinstance(refusal.get("expected_seq"), int):
             if refusal.get("error") == "sequence_gap":
-                return PushAnswer(expected_seq=refusal["expected_seq"])
+                epoch = refusal.get("epoch")
+                return PushAnswer(expected_seq=refusal["expected_seq"], epoch=epoch if isinstance(epoch, str) else None)
             if refusal.get("error") == "clock_ahead":
                 raise errors.ClockAhead(refusal["expected_seq"])
         return PushAnswer(response=self._model(response, binding, PushResponse))

@@ -32,6 +32,7 @@ class RunReport:
     received: int  # changes from colleagues new to this laptop
     conflicts: int
     rejected: int
+    not_sendable: int = 0  # ops this laptop could not send (kept, counted as not yet synced)
 
 
 class SyncController(QObject):
@@ -156,14 +157,15 @@ class SyncController(QObject):
         self._waiting_before = status.get("unsynced")
         self._advance(None)
 
-    def enrol(self, *, server_url: str, code: str, ca_bundle: str | None, device_name: str) -> bool:
-        """Enrol this laptop (same two-thread driver as a sync run); `enrolled` or `failed` follows."""
+    def enrol(self, *, server_url: str, code: str, ca_bundle: str | None, device_name: str, again: bool = False) -> bool:
+        """Enrol this laptop (same two-thread driver as a sync run); `enrolled` or `failed` follows. `again`: replace
+        its enrolment, keeping its records and unsent changes."""
         if self.running or not self._controller.is_unlocked:
             return False
         self._cancelled = False
         self._session_number = self._controller.session_number
         self._steps = sync_service.enrol_steps(server_url=server_url, code=code, ca_bundle=ca_bundle,
-                                               device_name=device_name)
+                                               device_name=device_name, again=again)
         self._finishing = self._enrolled
         self._advance(None)
         return True
@@ -279,7 +281,7 @@ class SyncController(QObject):
         # the registrations that waited and no longer do; without a count from before, every acknowledged record
         sent = max(0, before - status["unsynced"]) if before is not None else summary.acknowledged
         self.reported.emit(RunReport(sent=sent, received=summary.pulled, conflicts=summary.conflicts,
-                                     rejected=summary.rejected))
+                                     rejected=summary.rejected, not_sendable=summary.not_sendable))
 
     def _fail(self, exc: BaseException) -> None:
         self._finishing = self._done

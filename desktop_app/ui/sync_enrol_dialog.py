@@ -23,10 +23,10 @@ from desktop_app.ui.sync_messages import sync_error_text
 class EnrolDialog(QDialog):
     enrolment_done = Signal(object)  # the enrolment result dict
 
-    def __init__(self, *, sync: SyncController, parent: QWidget | None = None) -> None:
+    def __init__(self, *, sync: SyncController, parent: QWidget | None = None, again: bool = False) -> None:
         super().__init__(parent, objectName="syncEnrolDialog")
-        self._sync = sync
-        self.setWindowTitle(self.tr("Enrol this laptop for sync"))
+        self._sync, self._again = sync, again
+        self.setWindowTitle(self.tr("Enrol this laptop again") if again else self.tr("Enrol this laptop for sync"))
         self.server = QLineEdit(objectName="enrolServer", placeholderText="https://sync.example.org")
         self.code = QLineEdit(objectName="enrolCode", placeholderText="ABCD-EFGH")
         self.ca_bundle = QLineEdit(objectName="enrolCaBundle")
@@ -50,6 +50,11 @@ class EnrolDialog(QDialog):
         form.addRow(self.tr("CA bundle (optional)"), ca_row)
         form.addRow(self.tr("This laptop's name"), self.device_name)
         layout = QVBoxLayout(self)
+        if again:
+            layout.addWidget(QLabel(self.tr(
+                "This laptop takes a new identity with a new one-time code (for example after the server's keys were "
+                "replaced). Its records and every change not yet sent are kept, and sent at the next sync."),
+                objectName="enrolAgainNote", wordWrap=True))
         layout.addLayout(form)
         layout.addWidget(self.message)
         layout.addWidget(self.buttons)
@@ -87,7 +92,7 @@ class EnrolDialog(QDialog):
             return
         started = self._sync.enrol(server_url=self.server.text().strip(), code=self.code.text().strip(),
                                    ca_bundle=self.ca_bundle.text().strip() or None,
-                                   device_name=self.device_name.text().strip() or "laptop")
+                                   device_name=self.device_name.text().strip() or "laptop", again=self._again)
         if started:
             self.enrol_button.setEnabled(False)
             self.message.setText(self.tr("Enrolling…"))

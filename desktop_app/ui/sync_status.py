@@ -48,7 +48,8 @@ class SyncStatusWidget(QWidget):
 
     def render(self) -> None:
         kind, *args = self._state
-        error = kind == "failed" or (kind == "synced" and bool(args[1].conflicts or args[1].rejected))
+        error = kind == "failed" or (kind == "synced" and bool(args[1].conflicts or args[1].rejected
+                                                                  or args[1].not_sendable))
         text = {"syncing": lambda: self.tr("Syncing…"),
                 "synced": lambda: self._synced_text(*args),
                 "failed": lambda: self.tr("Sync failed: %1").replace("%1", args[0]),
@@ -69,6 +70,8 @@ class SyncStatusWidget(QWidget):
             text += " · " + self.tr("%n conflict(s) to review", "", report.conflicts)
         if report.rejected:
             text += " · " + self.tr("%n refused by the server", "", report.rejected)
+        if report.not_sendable:
+            text += " · " + self.tr("%n cannot be sent (see conflicts)", "", report.not_sendable)
         return text
 
     def _enrolment_text(self) -> str:
@@ -121,9 +124,10 @@ class _Retranslator(QWidget):
     """Keeps the action's words in the current language (the window retranslates only its own)."""
 
     def __init__(self, action: QAction, enrol_action: QAction | None = None,
-                 batch_action: QAction | None = None) -> None:
+                 batch_action: QAction | None = None, reenrol_action: QAction | None = None) -> None:
         super().__init__()
         self._action, self._enrol_action, self._batch_action = action, enrol_action, batch_action
+        self._reenrol_action = reenrol_action
         self.setVisible(False)
         self.retranslate()
 
@@ -134,6 +138,8 @@ class _Retranslator(QWidget):
             self._enrol_action.setText(self.tr("Enrol this laptop for sync…"))
         if self._batch_action is not None:
             self._batch_action.setText(self.tr("USB batch files…"))
+        if self._reenrol_action is not None:
+            self._reenrol_action.setText(self.tr("Enrol this laptop again…"))
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
@@ -141,10 +147,10 @@ class _Retranslator(QWidget):
         super().changeEvent(event)
 
 
-def open_enrol_dialog(window, sync: SyncController):
+def open_enrol_dialog(window, sync: SyncController, *, again: bool = False):
     from desktop_app.ui.sync_enrol_dialog import EnrolDialog
 
-    dialog = EnrolDialog(sync=sync, parent=window)
+    dialog = EnrolDialog(sync=sync, parent=window, again=again)
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     window.sync_enrol_dialog = dialog
     dialog.open()
@@ -184,12 +190,20 @@ def install_sync(*, window, tasks, controller, probe_interval_ms: int = 60_000, 
     batch_action.setEnabled(controller.is_unlocked)
     controller.unlocked.connect(lambda _user: batch_action.setEnabled(True))
     controller.locking.connect(lambda: batch_action.setEnabled(False))
+    # An enrolled laptop may be enrolled again with a new code (server keys replaced, device revoked), keeping its
+    # records and unsent changes; the service refuses it to anyone but an administrator or coordinator.
+    reenrol_action = QAction(window, objectName="syncReenrolAction")
+    reenrol_action.triggered.connect(lambda: open_enrol_dialog(window, sync, again=True))
+    window.sync_reenrol_action = reenrol_action
+    window.registrations_menu.addAction(reenrol_action)
+    reenrol_action.setEnabled(False)
     widget = SyncStatusWidget(sync=sync, action=action)
-    widget.layout().addWidget(_Retranslator(action, enrol_action, batch_action))
-    sync.status_changed.connect(lambda status: enrol_action.setEnabled(not status.get("enrolled")))
+    widget.layout().addWidget(_Retranslator(action, enrol_action, batch_action, reenrol_action))
+    sync.status_changed.connect(lambda status: (enrol_action.setEnabled(not status.get("enrolled")),
+                                                reenrol_action.setEnabled(bool(status.get("enrolled")))))
     sync.needs_enrolment.connect(lambda: _explain_enrolment(window, sync, widget, controller))
     enrol_action.setEnabled(controller.is_unlocked)
-    controller.locking.connect(lambda: enrol_action.setEnabled(False))
+    controller.locking.connect(lambda: (enrol_action.setEnabled(False), reenrol_action.setEnabled(False)))
     window.add_status_widget(widget)
     window.sync_status_widget = widget
     # Reload the list only when the run changed something: a quiet periodic run must not disturb the person's

@@ -195,6 +195,13 @@ def to_upload(vault: Vault, *, limit: int = 1000) -> tuple[Entry | None, list[En
     return (None if before is None else _entry(tuple(before))), [_entry(tuple(r)) for r in rows]
 
 
+def upload_again(vault: Vault) -> None:
+    """The server's database was restored from a backup: it may have lost entries it had acknowledged. The next
+    upload starts again from the first entry (the server checks again the ones it holds and stores the rest)."""
+    with vault.session() as session:
+        _set_meta(Db.of(session), UPLOADED_KEY, "0")
+
+
 def mark_uploaded(vault: Vault, seq: int) -> None:
     with vault.session() as session:
         db = Db.of(session)

@@ -86,5 +86,12 @@
             <numerusform>%n refused by the server</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <source>%n cannot be sent (see conflicts)</source>
+        <translation>
+            <numerusform>%n cannot be sent (see conflicts)</numerusform>
+            <numerusform>%n cannot be sent (see conflicts)</numerusform>
+        </translation>
+    </message>
 </context>
 </TS>

@@ -159,6 +159,10 @@
         <translation>Inscrire cet ordinateur pour la synchronisation</translation>
     </message>
     <message>
+        <source>Enrol this laptop again</source>
+        <translation>Inscrire de nouveau cet ordinateur</translation>
+    </message>
+    <message>
         <source>only if your organisation uses its own certificate authority</source>
         <translation>seulement si votre organisation a sa propre autorité de certification</translation>
     </message>
@@ -185,6 +189,10 @@
     <message>
         <source>This laptop&apos;s name</source>
         <translation>Nom de cet ordinateur</translation>
+    </message>
+    <message>
+        <source>This laptop takes a new identity with a new one-time code (for example after the server&apos;s keys were replaced). Its records and every change not yet sent are kept, and sent at the next sync.</source>
+        <translation>Cet ordinateur prend une nouvelle identité avec un nouveau code à usage unique (par exemple après le remplacement des clés du serveur). Ses enregistrements et toutes les modifications non encore envoyées sont conservés et seront envoyés à la prochaine synchronisation.</translation>
     </message>
     <message>
         <source>CA bundle</source>
@@ -407,6 +415,13 @@
             <numerusform>%n mises à jour reçues</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <source>%n cannot be sent (see conflicts)</source>
+        <translation>
+            <numerusform>%n ne peut pas être envoyé (voir les conflits)</numerusform>
+            <numerusform>%n ne peuvent pas être envoyés (voir les conflits)</numerusform>
+        </translation>
+    </message>
     <message>
         <source>Not enrolled for sync</source>
         <translation>Appareil non inscrit</translation>
@@ -445,6 +460,10 @@
     <message>
         <source>USB batch files…</source>
         <translation>Lots sur clé USB…</translation>
+    </message>
+    <message>
+        <source>Enrol this laptop again…</source>
+        <translation>Inscrire de nouveau cet ordinateur…</translation>
     </message>
 </context>
 </TS>

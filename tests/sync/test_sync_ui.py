@@ -250,3 +250,52 @@ def test_protocol_2_failures_have_their_own_sentence_in_both_languages(unenrolle
     unenrolled_app.translations.switch("en")
     assert words[0] in english and words[1] in french
     assert not error.transient  # none of these is retried blindly
+
+
+def test_an_op_that_cannot_be_sent_stays_in_the_unsynced_count_and_is_named(app_with_vault, qtbot):
+    app, sync = app_with_vault
+    window = app.window
+    with qtbot.waitSignal(app.controller.unlocked, timeout=30_000):
+        app.controller.unlock(username="admin", passphrase=PASSPHRASE)
+    qtbot.waitUntil(lambda: sync.status is not None, timeout=30_000)
+    task = app.controller.run_with_vault(lambda vault, state: register(vault, "Ui Unsendable " + "x" * 100_001, 33))
+    with qtbot.waitSignal(task.finished, timeout=30_000):
+        pass
+    counts: list[tuple[int, int]] = []
+    window.counts_updated.connect(lambda total, unsynced: counts.append((total, unsynced)))
+    with qtbot.waitSignal(sync.finished, timeout=60_000) as finished:
+        window.sync_action.trigger()
+    assert finished.args[0].acknowledged == 6 and finished.args[0].not_sendable == 1
+    qtbot.waitUntil(lambda: (7, 1) in counts, timeout=30_000)  # the status bar: 1 not yet synced
+    assert window.unsynced_label.text().startswith("1 ")
+    label = window.sync_status_widget.label
+    qtbot.waitUntil(lambda: "1 cannot be sent" in label.text(), timeout=30_000)
+    assert label.property("error")
+    window.set_language("fr")
+    qtbot.waitUntil(lambda: "1 ne peut pas être envoyé" in label.text(), timeout=5_000)
+    window.set_language("en")
+
+
+def test_an_enrolled_laptop_is_enrolled_again_keeping_what_waits(app_with_vault, qtbot, new_code, server):
+    app, sync = app_with_vault
+    window = app.window
+    with qtbot.waitSignal(sync.status_changed, timeout=30_000):
+        app.controller.unlock(username="admin", passphrase=PASSPHRASE)
+    qtbot.waitUntil(lambda: window.sync_reenrol_action.isEnabled(), timeout=30_000)
+    assert not window.sync_enrol_action.isEnabled() and window.sync_reenrol_action.text() == "Enrol this laptop again…"
+    before = sync.status["device_id"]
+    window.sync_reenrol_action.trigger()
+    dialog = window.sync_enrol_dialog
+    assert dialog.windowTitle() == "Enrol this laptop again" and dialog.findChild(object, "enrolAgainNote")
+    qtbot.keyClicks(dialog.server, server.url)
+    qtbot.keyClicks(dialog.code, new_code(app.test_centre))
+    with qtbot.waitSignal(dialog.enrolment_done, timeout=60_000):
+        qtbot.mouseClick(dialog.enrol_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: sync.status is not None and sync.status["device_id"] not in (None, before), timeout=30_000)
+    assert sync.status["unsynced"] == 6  # the six registrations still wait, under the new identity
+    with qtbot.waitSignal(sync.finished, timeout=60_000) as finished:
+        window.sync_action.trigger()
+    assert finished.args[0].acknowledged == 6 and finished.args[0].conflicts == 0
+    window.set_language("fr")
+    assert window.sync_reenrol_action.text() == "Inscrire de nouveau cet ordinateur…"
+    window.set_language("en")

@@ -60,7 +60,7 @@ class OutboxWrites(WriterBase):
         added = [{"op_id": str(uuid.uuid4()), "created_at": self.now, **op} for op in ops if op["record_id"] not in pending]
         if changed:
             self.db.execute(text("UPDATE outbox SET op = :op, record_version = :record_version, "
-                                 "base_version = :base_version WHERE seq = :seq"), changed)
+                                 "base_version = :base_version, result = NULL WHERE seq = :seq"), changed)
         if added:
             self.db.execute(_INSERT_OP, added)
 
@@ -106,15 +106,26 @@ class OutboxWrites(WriterBase):
                         [{**row, "h": wire_sha256(row["w"])} for row in frozen])
 
     def reject_op(self, seq: int, result: str) -> None:
-        """An op the protocol cannot carry: kept, answered locally as rejected (it takes no device_seq)."""
-        self.db.execute(text("UPDATE outbox SET acked_at = :t, result = :r WHERE seq = :s"),
-                        {"t": self.now, "r": result, "s": seq})
+        """An op the protocol cannot carry: kept, answered locally as rejected (it takes no device_seq) and still
+        unsynced (acked_at stays NULL: counted and shown as not sent); the next save of the record queues it
+        again (queue_ops clears the result), and freezing skips it until then."""
+        self.db.execute(text("UPDATE outbox SET result = :r WHERE seq = :s"), {"r": result, "s": seq})
 
     def acknowledge_ops(self, answers: list[dict[str, Any]]) -> None:
         """Store the server's result (`r`) of ops by outbox seq (`s`), in seq order; what they carried is wiped."""
         self.db.execute(text("UPDATE outbox SET acked_at = COALESCE(acked_at, :t), sent_at = COALESCE(sent_at, :t), "
                              "result = :r, wire = NULL, payload = '' WHERE seq = :s"),
                         [{"t": self.now, **answer} for answer in sorted(answers, key=lambda a: a["s"])])
+
+    def renumber_for_new_identity(self) -> None:
+        """The laptop enrols again under a new device identity, whose sequence starts at 1: acknowledged ops give
+        up their old device_seq (results and hashes stay); ops frozen but not acknowledged become unfrozen again
+        (what they carried is dropped: freezing reads the record's current state), keeping the latest per record."""
+        self.db.execute(text("UPDATE outbox SET device_seq = NULL WHERE acked_at IS NOT NULL AND device_seq IS NOT NULL"))
+        self.db.execute(text("DELETE FROM outbox WHERE acked_at IS NULL AND seq NOT IN (SELECT MAX(seq) FROM outbox "
+                             "WHERE acked_at IS NULL GROUP BY record_id)"))
+        self.db.execute(text("UPDATE outbox SET device_seq = NULL, wire = NULL, wire_sha256 = NULL, batch_id = NULL, "
+                             "payload = '', result = NULL WHERE acked_at IS NULL"))
 
     def rebase_op(self, seq: int, *, base_version: int) -> None:
         """A pending op now sits on the server version a pulled change was merged from."""

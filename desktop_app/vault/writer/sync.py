@@ -27,9 +27,9 @@ _REMOTE_UPDATE = text(
     "deleted = :deleted, title = :title, sex = :sex, age = :age, nationality = :nationality, centre = :centre, "
     "registered_on = :registered_on, acked_at = :now, purged_at = NULL WHERE id = :id")
 _PUT_SYNC_RECORD = text(
-    "INSERT INTO sync_record (record_id, server_version, base, hlc, stale) VALUES (:r, :v, :b, :h, :s) "
+    "INSERT INTO sync_record (record_id, server_version, base, hlc, stale, hash) VALUES (:r, :v, :b, :h, :s, :x) "
     "ON CONFLICT (record_id) DO UPDATE SET server_version = excluded.server_version, base = excluded.base, "
-    "hlc = MAX(sync_record.hlc, excluded.hlc), stale = excluded.stale")
+    "hlc = MAX(sync_record.hlc, excluded.hlc), stale = excluded.stale, hash = excluded.hash")
 
 
 class SyncWrites(RecordWrites):
@@ -83,8 +83,16 @@ class SyncWrites(RecordWrites):
     # --- sync_record: the server's state as last learnt (the base of 3-way merges) ---------------------------------
 
     def put_sync_records(self, rows: list[dict[str, Any]]) -> None:
-        """Rows of (`r` record, `v` server version, `b` base state JSON, `h` hlc, `s` stale); hlc never goes down."""
-        self.db.execute(_PUT_SYNC_RECORD, sorted(rows, key=lambda row: row["r"]))
+        """Rows of (`r` record, `v` server version, `b` base state JSON, `h` hlc, `s` stale, `x` that version's hash
+        or None); hlc never goes down."""
+        self.db.execute(_PUT_SYNC_RECORD, sorted(({"x": None, **row} for row in rows), key=lambda row: row["r"]))
+
+    def reset_sync_records(self, rows: list[dict[str, Any]]) -> None:
+        """After a server restore: the version (`v`, hash `x`) the restored server still holds of each record
+        (`r`), with no known base (`b` is JSON null: the next op of the record carries its whole state); hlc and
+        the record's registration are left as they are."""
+        self.db.execute(text("UPDATE sync_record SET server_version = :v, hash = :x, base = 'null', stale = 0 "
+                             "WHERE record_id = :r"), sorted(rows, key=lambda row: row["r"]))
 
     # --- conflicts ---------------------------------------------------------------------------------------------
 
