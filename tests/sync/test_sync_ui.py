@@ -297,5 +297,5 @@ def test_an_enrolled_laptop_is_enrolled_again_keeping_what_waits(app_with_vault,
         window.sync_action.trigger()
     assert finished.args[0].acknowledged == 6 and finished.args[0].conflicts == 0
     window.set_language("fr")
-    assert window.sync_reenrol_action.text() == "Inscrire de nouveau cet ordinateur…"
+    qtbot.waitUntil(lambda: window.sync_reenrol_action.text() == "Inscrire de nouveau cet ordinateur…", timeout=5_000)
     window.set_language("en")
