@@ -407,6 +407,11 @@ class FormScreen(QWidget):
         if self._finalizing or self._discarded:
             return
         self._autosave.stop()
+        if self._saving and self.before_finalize is not None:
+            # a draft save started while the other area was asking: finalize on the version it stores (the base
+            # every save passes), not on the one before it, which would read as a change made elsewhere
+            QTimer.singleShot(50, self.finalize_now)
+            return
         self._finalizing = True
         self.banner.hide()
         self.dirty = True
