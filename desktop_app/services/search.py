@@ -94,7 +94,12 @@ def search(vault: Vault, text: str, *, limit: int = DEFAULT_LIMIT, today: date |
     if query.has_keys:
         wanted = core.lookups(query)
         ranges = core.prefix_ranges(query)
-        rows = search_reads.key_hits(vault, wanted, [(low, high) for low, high, _, _ in ranges])
+        # exact keys first (spelling, phonetic, numbers, dates); the one-edit neighbours, which a common name turns
+        # into tens of thousands of rows, only when the exact keys leave the ranking budget unfilled
+        exact = [key for key, (_, weight) in wanted.items() if weight > core.W_NEAR]
+        rows = search_reads.key_hits(vault, exact, [(low, high) for low, high, _, _ in ranges])
+        if len({record_id for _, record_id in rows}) < core.BUDGET:
+            rows += search_reads.key_hits(vault, [key for key in wanted if wanted[key][1] <= core.W_NEAR], [])
         if ranges:
             for key in {key for key, _ in rows if key not in wanted}:
                 for low, high, part, weight in ranges:
