@@ -8,8 +8,14 @@ from __future__ import annotations
 import os
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from tests.corpus import check_available
+
+# Property tests judge results, never speed: a busy 2-core machine (CI, or eight jobs at once) must not fail
+# them by Hypothesis's default 200 ms deadline or its too-slow health check. Timing lives in bench/.
+settings.register_profile("waypoint", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("waypoint")
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # Vaults made with kdf_profile="test" (fast Argon2id) open only where this is set: see desktop_app/vault/kdf.py.
