@@ -209,6 +209,20 @@ def test_concurrent_change_to_an_identity_field_merges_but_opens_a_review(server
     assert conflict["fields"] == ["/data/given_name"] and conflict["winner"] == {"/data/given_name": "server"}
 
 
+def test_the_same_state_sent_again_by_another_device_opens_no_review(server, admin_db, make_device):
+    """After a restore or a re-enrolment a laptop sends again a state the server already holds (another device's
+    op made it): identity fields among them, but nothing changes, so nothing is merged and no review opens."""
+    a, b = make_device(), make_device()
+    record = str(uuid.uuid4())
+    fields = {"/data/given_name": "Ali", "nationality": "ML", "town": "Gao"}
+    a.push(a.batch([op(1, record, fields=fields)]))
+    again = b.push(b.batch([op(1, record, fields=fields)])).results[0]
+    assert again.status == "merged" and again.conflict_id is None
+    assert not [c for c in admin.list_conflicts(admin_db) if c["record_id"] == record]
+    changed = b.push(b.batch([op(2, record, fields={"town": "Mopti"}, base=again.server_version)])).results[0]
+    assert changed.status == "applied"  # b's own version is its base now: a plain change
+
+
 def test_instance_xml_travels_whole_and_only_when_sent(server, make_device):
     a, b = make_device("Tahoua"), make_device("Tahoua")
     record = str(uuid.uuid4())
