@@ -412,6 +412,9 @@ def store_push_answer(vault: Vault, batch: FrozenBatch, answer: PushResponse) ->
                     if known is None or result.server_version >= known.server_version or known.hash != result.version_hash:
                         acks.put_sync_record(row.record_id, result.server_version, sent, known.hlc if known else 0,
                                              0 if result.status == "applied" else 1, result.version_hash)
+                    waiting = acks.pending.get(row.record_id, 0) > 0
+                    acks.registration_updates.append({"v": result.server_version, "r": row.record_id, "s": (
+                        "queued" if waiting else "acknowledged" if result.status == "applied" else "sent")})
                 continue
             acks.acked_here.add(row.seq)
             acks.pending[row.record_id] = acks.pending.get(row.record_id, 0) - 1

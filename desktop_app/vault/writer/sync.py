@@ -90,9 +90,14 @@ class SyncWrites(RecordWrites):
     def reset_sync_records(self, rows: list[dict[str, Any]]) -> None:
         """After a server restore: the version (`v`, hash `x`) the restored server still holds of each record
         (`r`), with no known base (`b` is JSON null: the next op of the record carries its whole state); hlc and
-        the record's registration are left as they are."""
+        the registration's content are left as they are."""
         self.db.execute(text("UPDATE sync_record SET server_version = :v, hash = :x, base = 'null', stale = 0 "
                              "WHERE record_id = :r"), sorted(rows, key=lambda row: row["r"]))
+        # The registration names the same version (a save made before the record goes again is based on it), and
+        # is shown as waiting (a draft kept on this laptop stays so).
+        self.db.execute(text("UPDATE registration SET server_version = :v, sync_state = CASE "
+                             "WHEN sync_state IN ('local', 'conflict') THEN sync_state ELSE 'queued' END "
+                             "WHERE id = :r"), sorted(rows, key=lambda row: row["r"]))
 
     # --- conflicts ---------------------------------------------------------------------------------------------
 
