@@ -32,7 +32,8 @@ from desktop_app.vault.sql import Db, text
 from desktop_app.vault.vault import utc_now
 from desktop_app.vault.writer import Writer, blind, write
 from waypoint_core.protocol import (
-    MAX_HLC_AHEAD_MS, MAX_OPS_PER_BATCH, MAX_RECONCILE_RECORDS, DeviceStatus, EnrolResponse, KnownRecord, Op, PullPage, PushBatch,
+    MAX_HLC_AHEAD_MS, MAX_KNOWN_HASHES, MAX_OPS_PER_BATCH, MAX_RECONCILE_RECORDS, DeviceStatus, EnrolResponse,
+    KnownRecord, Op, PullPage, PushBatch,
     PushResponse, ReconcileResponse, ServerKeys, SigningKey, b64decode, b64encode, canonical_json, parse_cursor,
     version_hash,
 )
@@ -598,9 +599,16 @@ def known_versions(vault: Vault, *, after: str, limit: int = MAX_RECONCILE_RECOR
     """The next records (by id, after `after`) this laptop knows a server version of, with that version's hash."""
     with vault.session(readonly=True) as session:
         rows = Db.of(session).execute(text(
-            "SELECT record_id, hash, base FROM sync_record WHERE record_id > :a ORDER BY record_id LIMIT :n"),
+            "SELECT record_id, hash, base, earlier FROM sync_record WHERE record_id > :a ORDER BY record_id LIMIT :n"),
             {"a": after, "n": limit}).all()
-    return [KnownRecord(record_id=row.record_id, hashes=[row.hash or _hash_of_base(row.base)]) for row in rows]
+    found = []
+    for row in rows:
+        hashes = [row.hash or _hash_of_base(row.base)]
+        for earlier in (row.earlier or "").split():  # newest first (vault migration 0016)
+            if len(earlier) == 64 and earlier not in hashes and len(hashes) < MAX_KNOWN_HASHES:
+                hashes.append(earlier)
+        found.append(KnownRecord(record_id=row.record_id, hashes=hashes))
+    return found
 
 
 def _hash_of_base(base: str) -> str:
