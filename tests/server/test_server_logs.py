@@ -137,6 +137,9 @@ def test_a_full_disk_under_postgresql_logs_one_json_line_without_the_canary(tmp_
             device.close()
         finally:
             server.stop()
+            # Room first: dropping needs a checkpoint, which writes into the full tablespace; a database left behind
+            # on a disk that is then unmounted fails every later checkpoint of the whole PostgreSQL server.
+            subprocess.run(["mount", "-o", "remount,size=256m", str(disk)], check=False)
             with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
                 conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
                 conn.execute(f"DROP TABLESPACE IF EXISTS {name}")
