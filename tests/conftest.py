@@ -23,6 +23,17 @@ os.environ.setdefault("WAYPOINT_ALLOW_TEST_KDF", "1")
 
 
 @pytest.fixture(autouse=True)
+def _binding_guard():
+    """PySide6 6.12.0 loses a reference to True at every signal emitted from Python (desktop_app/ui/binding_guard):
+    topped up around each test, so a long run never brings the count to zero and aborts Python."""
+    from desktop_app.ui import binding_guard
+
+    binding_guard.hold_true()
+    yield
+    binding_guard.hold_true()
+
+
+@pytest.fixture(autouse=True)
 def isolated_home(tmp_path_factory, monkeypatch):
     root = tmp_path_factory.mktemp("home")
     for sub in ("home", "xdg-data", "xdg-config", "xdg-cache", "xdg-runtime", "tmp", "waypoint"):

@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QCoreApplication,
     QEvent,
     QModelIndex,
@@ -40,34 +39,23 @@ from desktop_app.services.session import SignedInUser, classify
 from desktop_app.services.sync import describe
 from desktop_app.ui import labels
 from desktop_app.ui.messages import failure_text
+from desktop_app.ui.row_model import RowsModel
 
 NAME, STATE, ENROLLED, ROLES = range(4)  # the roles, longest, last (it stretches)
 
 
-class DevicesModel(QAbstractTableModel):
-    def __init__(self) -> None:
-        super().__init__()
-        self._devices: list[DeviceInfo] = []
+class DevicesModel(RowsModel):
+    COLUMNS = 4
 
     def set_devices(self, found: list[DeviceInfo]) -> None:
-        self.beginResetModel()
-        self._devices = list(found)
-        self.endResetModel()
-
-    def clear(self) -> None:
-        self.set_devices([])
+        self.set_rows(found)
 
     def device(self, row: int) -> DeviceInfo | None:
-        return self._devices[row] if 0 <= row < len(self._devices) else None
+        found: DeviceInfo | None = self.row(row)
+        return found
 
     def row_of(self, device_id: str) -> int:
-        return next((i for i, d in enumerate(self._devices) if d.device_id == device_id), -1)
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._devices)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else 4
+        return self.find(lambda d: d.device_id == device_id)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
         if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
@@ -101,10 +89,6 @@ class DevicesModel(QAbstractTableModel):
             return device.device_id
         return None
 
-    def retranslate(self) -> None:
-        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, 3)
-        if self._devices:
-            self.dataChanged.emit(self.index(0, 0), self.index(len(self._devices) - 1, 3))
 
 
 class DevicesPage(QWidget):

@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QCoreApplication,
     QEvent,
     QModelIndex,
@@ -44,38 +43,27 @@ from desktop_app.services.people import Person
 from desktop_app.services.session import Failure
 from desktop_app.ui import labels
 from desktop_app.ui.messages import failure_text
+from desktop_app.ui.row_model import RowsModel
 from desktop_app.ui.security_passphrase import PassphraseAdvice
 
 NAME, ROLES, STATE = range(3)
 USERNAME_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
-class PeopleModel(QAbstractTableModel):
+class PeopleModel(RowsModel):
     """People as rows: name, roles (in the interface language), passphrase state."""
 
-    def __init__(self) -> None:
-        super().__init__()
-        self._people: list[Person] = []
+    COLUMNS = 3
 
     def set_people(self, found: list[Person]) -> None:
-        self.beginResetModel()
-        self._people = list(found)
-        self.endResetModel()
-
-    def clear(self) -> None:
-        self.set_people([])
+        self.set_rows(found)
 
     def person(self, row: int) -> Person | None:
-        return self._people[row] if 0 <= row < len(self._people) else None
+        found: Person | None = self.row(row)
+        return found
 
     def row_of(self, username: str) -> int:
-        return next((i for i, p in enumerate(self._people) if p.username == username), -1)
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._people)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else 3
+        return self.find(lambda p: p.username == username)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
         if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
@@ -100,10 +88,6 @@ class PeopleModel(QAbstractTableModel):
             return self.tr("Reads restricted answers (case worker)")
         return None
 
-    def retranslate(self) -> None:
-        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, 2)
-        if self._people:
-            self.dataChanged.emit(self.index(0, 0), self.index(len(self._people) - 1, 2))
 
 
 class RoleChoices(QWidget):

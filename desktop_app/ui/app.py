@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QApplication
 
 from desktop_app import crash_guard
 from desktop_app.paths import AppPaths, app_paths
+from desktop_app.ui import binding_guard
 from desktop_app.ui.forms.area import FormsArea
 from desktop_app.ui.i18n import SUPPORTED, Translations
 from desktop_app.ui.idle import IdleWatcher
@@ -95,6 +96,7 @@ def build_app(
     resources: Path = RESOURCES,
     page_size: int = 200,
 ) -> App:
+    binding_guard.hold_true()  # before any signal is emitted: see binding_guard (PySide6 6.12.0 leaks True)
     settings = AppSettings(config_dir=paths.config)
     for folder in paths.all():
         folder.mkdir(parents=True, exist_ok=True)
@@ -111,6 +113,7 @@ def build_app(
     window = MainWindow(
         controller=controller, settings=settings, translations=translations, idle=idle, page_size=page_size
     )
+    binding_guard.install(window)  # keeps topping up while the app runs
     forms = FormsArea(window=window, controller=controller, ui_language=lambda: translations.language)
     sync = install_sync(window=window, tasks=tasks, controller=controller)
     install_place(window=window, controller=controller)  # the laptop's country and centre (new records' defaults)

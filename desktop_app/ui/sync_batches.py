@@ -13,13 +13,14 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
-from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QEvent, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QCoreApplication, QEvent, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import (
     QDialog, QDialogButtonBox, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QProgressBar, QPushButton,
     QTableView, QVBoxLayout, QWidget,
 )
 
 from desktop_app.services import batches as batch_service
+from desktop_app.ui.row_model import RowsModel
 from desktop_app.ui.security_files import choose_folder
 from desktop_app.ui.sync_controller import SyncController
 from desktop_app.ui.sync_messages import sync_error_text
@@ -68,26 +69,10 @@ def reason_text(reason: str | None, message: str) -> str:
     return words.get(reason or "", message)
 
 
-class BatchFilesModel(QAbstractTableModel):
+class BatchFilesModel(RowsModel):
     """One row per file: its name, the laptop (short id), part n of m, what became of it, and why."""
 
-    def __init__(self) -> None:
-        super().__init__()
-        self._rows: list[dict[str, Any]] = []
-
-    def set_rows(self, rows: list[dict[str, Any]]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def row(self, index: int) -> dict[str, Any] | None:
-        return self._rows[index] if 0 <= index < len(self._rows) else None
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else 5
+    COLUMNS = 5
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
         if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
@@ -130,11 +115,6 @@ class BatchFilesModel(QAbstractTableModel):
         if status == "waiting" and not row.get("reason"):
             return ""
         return reason_text(row.get("reason"), str(row.get("message") or ""))
-
-    def retranslate(self) -> None:
-        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, 4)
-        if self._rows:
-            self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, 4))
 
 
 class BatchDialog(QDialog):
