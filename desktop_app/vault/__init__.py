@@ -1,7 +1,7 @@
 """The encrypted local store: SQLCipher through SQLModel, key slots, migrations, the outbox.
 
-The contract other packages code against is /work/notes/vault-api.md (names re-exported here);
-docs/vault.md describes the key hierarchy and the files on disk.
+The contract other packages code against is the names re-exported here (their docstrings);
+docs/vault.md describes the key hierarchy, the files on disk and the errors.
 """
 
 from desktop_app.vault import errors
