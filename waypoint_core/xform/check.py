@@ -48,6 +48,7 @@ def check_forms(paths: Sequence[str | Path], *, media_dir: str | Path | None = N
     """check_form for each file, in the order given, as one set: the forms that make entities first feed the
     entity lists of the others (a follow-up form's `trees.csv` is the entities a checked registration made)."""
     loaded: list[tuple[str | Path, tuple[str | bytes, float] | OSError | XLSFormError]] = []
+    makers: list[int] = []  # the forms that make entities: checked first
     datasets: set[str] = set()
     for path in paths:
         try:
@@ -55,9 +56,11 @@ def check_forms(paths: Sequence[str | Path], *, media_dir: str | Path | None = N
         except (OSError, XLSFormError) as exc:
             loaded.append((path, exc))
             continue
-        loaded.append((path, (text, convert_ms)))
-        datasets |= _datasets(text)
-    makers = [i for i, (_, got) in enumerate(loaded) if isinstance(got, tuple) and _datasets(got[0])]
+        made = _datasets(_as_text(text))
+        if made:
+            makers.append(len(loaded))
+            datasets |= made
+        loaded.append((path, (text, convert_ms)))  # bytes stay bytes: the parser reads their encoding
     order = makers + [i for i in range(len(loaded)) if i not in makers]
     events: list[tuple[str, str, FormEntity]] = []
     results: dict[int, dict] = {}
@@ -69,10 +72,13 @@ def check_forms(paths: Sequence[str | Path], *, media_dir: str | Path | None = N
         yield results[i]
 
 
-def _datasets(text: str | bytes) -> set[str]:
-    if "entities-version" not in (text if isinstance(text, str) else text.decode("utf-8", "replace")):
-        return set()
-    return declared_datasets(text if isinstance(text, str) else text.decode("utf-8", "replace"))
+def _as_text(text: str | bytes) -> str:
+    return text if isinstance(text, str) else text.decode("utf-8", "replace")
+
+
+def _datasets(xml: str) -> set[str]:
+    """The entity lists a form makes (no XML parse for the forms that declare no entities)."""
+    return declared_datasets(xml) if "entities-version" in xml else set()
 
 
 def check_form(path: str | Path, *, media_dir: str | Path | None = None,
@@ -90,8 +96,9 @@ def check_form(path: str | Path, *, media_dir: str | Path | None = None,
         text, convert_ms = loaded if loaded is not None else load_form_text(path)
         if convert_ms:
             result["convert_ms"] = round(convert_ms, 1)
-        xml = text if isinstance(text, str) else text.decode("utf-8", "replace")
-        lists = (entity_datasets or set()) | _datasets(xml)
+        xml = _as_text(text)
+        # from check_forms, the set's lists (this form's among them); alone, this form's own
+        lists = entity_datasets if entity_datasets is not None else _datasets(xml)
         if lists:
             marked_xml, marked = mark_entity_lists(xml, lists, media_dir)
             if marked:
@@ -124,7 +131,7 @@ def check_form(path: str | Path, *, media_dir: str | Path | None = None,
         else:
             instance = session.to_instance_xml()
             result["status"] = "pass"
-            spec = spec_from_xform(xml) if entities_made is not None and _datasets(xml) else None
+            spec = spec_from_xform(xml) if entities_made is not None and "entities-version" in xml else None
             if spec is not None and entities_made is not None:
                 made = form_entities(spec, instance)
                 entities_made.extend((change.dataset, f"check:{result['form']}", change) for change in made)
