@@ -57,11 +57,9 @@ class DevicesModel(RowsModel):
     def row_of(self, device_id: str) -> int:
         return self.find(lambda d: d.device_id == device_id)
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
-        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
-            return None
+    def headers(self) -> dict[int, str]:
         return {NAME: self.tr("Device"), ROLES: self.tr("Used by"), ENROLLED: self.tr("Enrolled"),
-                STATE: self.tr("State")}.get(section)
+                STATE: self.tr("State")}
 
     def state_text(self, device: DeviceInfo) -> str:
         if device.revoked:

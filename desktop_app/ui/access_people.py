@@ -65,10 +65,8 @@ class PeopleModel(RowsModel):
     def row_of(self, username: str) -> int:
         return self.find(lambda p: p.username == username)
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
-        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
-            return None
-        return {NAME: self.tr("Name"), ROLES: self.tr("Roles"), STATE: self.tr("Passphrase")}.get(section)
+    def headers(self) -> dict[int, str]:
+        return {NAME: self.tr("Name"), ROLES: self.tr("Roles"), STATE: self.tr("Passphrase")}
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
         person = self.person(index.row()) if index.isValid() else None

@@ -1,8 +1,8 @@
 """RowsModel: a table of plain rows (dataclasses or dicts) that the page replaces as a whole after each load.
 
 What the lists of people, devices and batch files share: the rows, the row under an index, the counts Qt asks
-for, and re-reading every cell after a language switch. Each subclass says its column count and what a cell
-shows (headerData, data)."""
+for, and re-reading every cell after a language switch. Each subclass says its column count, its
+column titles (headers, in the interface language) and what a cell shows (data)."""
 
 from __future__ import annotations
 
@@ -39,6 +39,15 @@ class RowsModel(QAbstractTableModel):
 
     def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else self.COLUMNS
+
+    def headers(self) -> dict[int, str]:
+        """Column number → title, translated now."""
+        return {}
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
+        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
+            return None
+        return self.headers().get(section)
 
     def retranslate(self) -> None:
         """Headers and cells again, in the language just chosen."""

@@ -74,11 +74,9 @@ class BatchFilesModel(RowsModel):
 
     COLUMNS = 5
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
-        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
-            return None
+    def headers(self) -> dict[int, str]:
         return {FILE: self.tr("File"), LAPTOP: self.tr("Laptop"), PART: self.tr("Part"), STATUS: self.tr("Status"),
-                DETAIL: self.tr("Details")}.get(section)
+                DETAIL: self.tr("Details")}
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
         row = self.row(index.row()) if index.isValid() else None
