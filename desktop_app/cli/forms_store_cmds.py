@@ -38,40 +38,38 @@ def unlock_with_shipped_forms(args) -> Vault:
     return vault
 
 
+def _not_installed(error: form_service.FormFileError) -> int:
+    print(f"waypoint: {error.source_name}: the form was not installed:", file=sys.stderr)
+    for problem in error.problems:
+        print(f"  {problem}", file=sys.stderr)
+    return 1
+
+
 @guarded
 def cmd_add(args) -> int:
     if not args.file.is_file():
         raise CliError(f"no such file: {args.file}")
-    try:  # a broken form is refused before asking for a passphrase
-        validated = form_service.validate_form_file(args.file, media_dir=args.media_dir)
-    except form_service.FormFileError as error:
-        validated = None
-        refused = error
     vault = None
-    if validated is None and refused.missing_files:
-        # a follow-up form's attachment may be an entity list a form in the vault makes: ask the vault
-        vault = unlock_with_shipped_forms(args)
-        try:
-            validated = form_service.validate_form_file_for(vault, args.file, media_dir=args.media_dir)
+    try:
+        try:  # a broken form is refused before asking for a passphrase
+            validated = form_service.validate_form_file(args.file, media_dir=args.media_dir)
         except form_service.FormFileError as error:
-            refused = error
-        except BaseException:
-            vault.close()
-            raise
-    if validated is None:
+            if not error.missing_files:
+                return _not_installed(error)
+            # a follow-up form's attachment may be an entity list a form in the vault makes: ask the vault
+            vault = unlock_with_shipped_forms(args)
+            try:
+                validated = form_service.validate_form_file_for(vault, args.file, media_dir=args.media_dir)
+            except form_service.FormFileError as again:
+                return _not_installed(again)
+        vault = vault or unlock_with_shipped_forms(args)
+        try:
+            installed = form_service.install_validated_form(vault, validated)
+        except form_service.FormStoreError as error:
+            raise CliError(str(error)) from error
+    finally:
         if vault is not None:
             vault.close()
-        print(f"waypoint: {refused.source_name}: the form was not installed:", file=sys.stderr)
-        for problem in refused.problems:
-            print(f"  {problem}", file=sys.stderr)
-        return 1
-    vault = vault or unlock_with_shipped_forms(args)
-    try:
-        installed = form_service.install_validated_form(vault, validated)
-    except form_service.FormStoreError as error:
-        raise CliError(str(error)) from error
-    finally:
-        vault.close()
     for warning in validated.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     what = "installed" if installed.newly_installed else "already installed (same content)"
