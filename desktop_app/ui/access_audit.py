@@ -13,7 +13,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QCoreApplication,
     QEvent,
     QModelIndex,
@@ -40,6 +39,7 @@ from desktop_app.services import access, audit
 from desktop_app.services.audit import Entry, Filter
 from desktop_app.services.session import Failure, SignedInUser, classify
 from desktop_app.ui.messages import failure_text
+from desktop_app.ui.paged_model import PagedModel
 from desktop_app.ui.security_files import choose_folder
 
 WHEN, WHO, WHAT, RECORD, OUTCOME, DETAIL = range(6)
@@ -94,93 +94,38 @@ def when_text(at: str) -> str:
     return at[:19].replace("T", " ") + " UTC" if len(at) >= 19 else at
 
 
-class AuditModel(QAbstractTableModel):
-    """Entries as rows, newest first; more are asked for (`more_wanted`) as the view scrolls."""
-
-    more_wanted = Signal(int)  # the offset of the next page
+class AuditModel(PagedModel):
+    """Entries as rows, newest first, page by page (paged_model.PagedModel); `total` counts what the filters
+    select."""
 
     def __init__(self) -> None:
-        super().__init__()
-        self._entries: list[Entry] = []
-        self._total = 0
-        self._loading = False
-
-    def reset(self, entries: list[Entry], total: int) -> None:
-        self.beginResetModel()
-        self._entries, self._total, self._loading = list(entries), total, False
-        self.endResetModel()
-
-    def append(self, entries: list[Entry]) -> None:
-        self._loading = False
-        if not entries:
-            self._total = len(self._entries)
-            return
-        first = len(self._entries)
-        self.beginInsertRows(QModelIndex(), first, first + len(entries) - 1)
-        self._entries.extend(entries)
-        self.endInsertRows()
+        super().__init__(page_size=PAGE)
+        self.total = 0
 
     def clear(self) -> None:
-        self.reset([], 0)
-
-    @property
-    def total(self) -> int:
-        return self._total
+        self.total = 0
+        super().clear()
 
     def entry(self, row: int) -> Entry | None:
-        return self._entries[row] if 0 <= row < len(self._entries) else None
+        return self.row_at(row)
 
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._entries)
+    def headers(self) -> list[str]:
+        return [self.tr("When"), self.tr("Who"), self.tr("What"), self.tr("Record"), self.tr("Outcome"),
+                self.tr("Detail")]
 
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else 6
-
-    def canFetchMore(self, parent: QModelIndex | QPersistentModelIndex) -> bool:
-        return not parent.isValid() and not self._loading and len(self._entries) < self._total
-
-    def fetchMore(self, parent: QModelIndex | QPersistentModelIndex) -> None:
-        if self.canFetchMore(parent):
-            self._loading = True
-            self.more_wanted.emit(len(self._entries))
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
-        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
-            return None
-        return {WHEN: self.tr("When"), WHO: self.tr("Who"), WHAT: self.tr("What"), RECORD: self.tr("Record"),
-                OUTCOME: self.tr("Outcome"), DETAIL: self.tr("Detail")}.get(section)
+    def display(self, entry: Entry, column: int) -> str:
+        return [when_text(entry.at), entry.actor, event_text(entry.event),
+                entry.record_id[:8] if entry.record_id else "", outcome_text(entry.outcome), entry.detail][column]
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
         entry = self.entry(index.row()) if index.isValid() else None
-        if entry is None:
-            return None
-        column = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            if column == WHEN:
-                return when_text(entry.at)
-            if column == WHO:
-                return entry.actor
-            if column == WHAT:
-                return event_text(entry.event)
-            if column == RECORD:
-                return entry.record_id[:8] if entry.record_id else ""
-            if column == OUTCOME:
-                return outcome_text(entry.outcome)
-            if column == DETAIL:
-                return entry.detail
-        if role == Qt.ItemDataRole.ToolTipRole:
-            if column == RECORD and entry.record_id:
-                return entry.record_id
-            if column == WHAT:
-                return self.tr("Entry %1 (%2)").replace("%1", str(entry.seq)).replace("%2", entry.event)
-        if role == Qt.ItemDataRole.UserRole + 1:
-            return entry.seq
+        if entry is None or role != Qt.ItemDataRole.ToolTipRole:
+            return super().data(index, role)
+        if index.column() == RECORD and entry.record_id:
+            return entry.record_id
+        if index.column() == WHAT:
+            return self.tr("Entry %1 (%2)").replace("%1", str(entry.seq)).replace("%2", entry.event)
         return None
-
-    def retranslate(self) -> None:
-        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, 5)
-        if self._entries:
-            self.dataChanged.emit(self.index(0, 0), self.index(len(self._entries) - 1, 5))
 
 
 class AuditPage(QWidget):
@@ -341,7 +286,8 @@ class AuditArea(QObject):
         self.page.filters_changed.connect(self.reload)
         self.page.verify_requested.connect(self.verify)
         self.page.export_requested.connect(self.choose_export)
-        self.model.more_wanted.connect(self._more)
+        self.model.page_loaded.connect(self._shown)
+        self.model.load_failed.connect(lambda exc: self.page.show_failure(classify(exc)))
         controller.unlocked.connect(self._unlocked)
         controller.locking.connect(self._locking)
         self._generation = 0
@@ -371,35 +317,35 @@ class AuditArea(QObject):
         task.failed.connect(lambda exc: self.page.show_failure(classify(exc)))
 
     def reload(self) -> None:
+        """The list again with the filters as they stand: the first page (with the count), then page by page."""
         if not self.controller.is_unlocked:
             return
         self._generation += 1
         generation, chosen = self._generation, self.page.current_filter()
 
-        def first(vault) -> tuple[list[Entry], int]:
-            return audit.entries(vault, chosen, limit=PAGE), audit.count(vault, chosen)
+        def fetch(offset, limit, deliver, fail) -> None:
+            def read(vault, state) -> tuple[list[Entry], int | None]:
+                return (audit.entries(vault, chosen, offset=offset, limit=limit),
+                        audit.count(vault, chosen) if offset == 0 else None)
 
-        task = self.controller.run_with_vault(lambda vault, state: first(vault), name="db:audit-page")
-        task.succeeded.connect(lambda found: self._listed(generation, *found))
-        task.failed.connect(lambda exc: self.page.show_failure(classify(exc)))
+            def arrived(found: tuple[list[Entry], int | None]) -> None:
+                entries, total = found
+                if total is not None and generation == self._generation:
+                    self.model.total = total
+                    self.page.show_count(total)
+                deliver(entries)
 
-    def _listed(self, generation: int, entries: list[Entry], total: int) -> None:
-        if generation != self._generation or not self.controller.is_unlocked:
-            return
-        self.model.reset(entries, total)
-        self.page.show_count(total)
-        if entries:
+            task = self.controller.run_with_vault(read, name="db:audit-page")
+            task.succeeded.connect(arrived)
+            task.failed.connect(fail)
+
+        self.model.set_source(fetch)
+        self.model.refresh()
+
+    def _shown(self, offset: int) -> None:
+        if offset == 0 and self.model.rowCount():
             self.page.table.selectRow(0)
-        self.page.table.setFocus()
-
-    def _more(self, offset: int) -> None:
-        if not self.controller.is_unlocked:
-            return
-        generation, chosen = self._generation, self.page.current_filter()
-        task = self.controller.run_with_vault(
-            lambda vault, state: audit.entries(vault, chosen, offset=offset, limit=PAGE), name="db:audit-more")
-        task.succeeded.connect(lambda found: self.model.append(found) if generation == self._generation else None)
-        task.failed.connect(lambda exc: self.page.show_failure(classify(exc)))
+            self.page.table.setFocus()
 
     def verify(self) -> None:
         if not self.controller.is_unlocked:
@@ -445,7 +391,7 @@ class AuditArea(QObject):
 
     def _locking(self) -> None:
         self._generation += 1
-        self.model.clear()
+        self.model.set_source(None)
         self.page.record.clear()
         self.page.set_people([])
         self.page.status.hide()

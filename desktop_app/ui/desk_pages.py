@@ -32,7 +32,6 @@ from desktop_app.services.desk import ConflictDetail, ConflictRow, PairDetail, a
 from desktop_app.ui.desk_models import (
     LOCAL,
     REMOTE,
-    ROW_ROLE,
     CandidateListModel,
     ConflictListModel,
     ConflictSidesModel,
@@ -42,6 +41,7 @@ from desktop_app.ui.desk_models import (
     centre_text,
     local_time,
 )
+from desktop_app.ui.paged_model import ROW_ROLE
 
 
 def list_view(model, name: str) -> QTableView:

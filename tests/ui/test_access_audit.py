@@ -70,7 +70,7 @@ def test_coordinators_review_narrow_verify_and_export(qtbot, qtmodeltester, team
     page.person.setCurrentIndex(page.person.findData(FIELD))
     qtbot.waitUntil(lambda: set(column(area, WHO)) == {FIELD}, timeout=20_000)
     page.kind.setCurrentIndex(1)  # records
-    qtbot.waitUntil(lambda: set(column(area, WHAT)) <= {"Finalized a record", "Started a record",
+    qtbot.waitUntil(lambda: bool(column(area, WHAT)) and set(column(area, WHAT)) <= {"Finalized a record", "Started a record",
                                                          "Changed a record", "Opened a record"}, timeout=20_000)
     assert set(column(area, OUTCOME)) == {"Allowed"}
     page.record.setText(RECORD)
