@@ -1,6 +1,9 @@
 """`waypoint export --form ID --out FILE.csv|.xlsx [--hxl]`: a record-level export, for roles allowed to export,
 written passphrase-protected (FILE.csv.wpx); `waypoint export-open FILE.wpx --out-dir DIR` opens one on a machine
-trusted with the data. The export's passphrase comes from --export-passphrase-file or is typed twice."""
+trusted with the data. The export's passphrase comes from --export-passphrase-file or is typed twice.
+
+`waypoint export --ctdc --out FILE.csv`: the CTDC-compatible anonymised export of trafficking cases, k-anonymous
+(k = 11) before it is written, with FILE.notes.txt saying what was generalised or withheld."""
 
 from __future__ import annotations
 
@@ -11,14 +14,17 @@ from pathlib import Path
 from desktop_app.cli.common import (
     CliError, add_vault_options, guarded, read_new_passphrase, read_passphrase, require_user, vault_dir,
 )
-from desktop_app.services import record_export
+from desktop_app.services import ctdc_export, record_export
 from desktop_app.vault import Vault
 from waypoint_core.registry.sealed_file import SealedFileError
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("export", help="record-level export of one form, passphrase-protected (.wpx)")
-    parser.add_argument("--form", required=True, metavar="ID")
+    what = parser.add_mutually_exclusive_group(required=True)
+    what.add_argument("--form", metavar="ID")
+    what.add_argument("--ctdc", action="store_true",
+                      help="anonymised trafficking cases in CTDC columns, k-anonymous (k = 11), not encrypted")
     parser.add_argument("--out", required=True, type=Path, metavar="FILE", help="FILE.csv or FILE.xlsx (.wpx added)")
     parser.add_argument("--hxl", action="store_true", help="add a row of HXL hashtags under the header")
     parser.add_argument("--export-passphrase-file", type=Path, metavar="F", help="the export's passphrase")
@@ -33,6 +39,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 @guarded
 def cmd_export(args) -> int:
+    if args.ctdc:
+        return _ctdc(args)
     if args.out.suffix.lower() not in (".csv", ".xlsx"):
         raise CliError("--out must end in .csv or .xlsx")
     vault = Vault.unlock(vault_dir(args), username=require_user(args), passphrase=read_passphrase(args))
@@ -47,6 +55,22 @@ def cmd_export(args) -> int:
     finally:
         vault.close()
     print(f"Wrote {done.path} ({done.records} records, {done.columns} columns, passphrase-protected)")
+    return 0
+
+
+def _ctdc(args) -> int:
+    if args.out.suffix.lower() != ".csv" or args.hxl:
+        raise CliError("--ctdc writes a .csv file (no --hxl row: CTDC's columns are fixed)")
+    vault = Vault.unlock(vault_dir(args), username=require_user(args), passphrase=read_passphrase(args))
+    try:
+        result, note = ctdc_export.export_ctdc(
+            vault, out=args.out,
+            progress=lambda n, _total: print(f"{n} cases read", file=sys.stderr) if n % 10_000 == 0 else None)
+    finally:
+        vault.close()
+    for line in result.notes():
+        print(line)
+    print(f"Wrote {args.out} ({len(result.rows)} cases) and {note}")
     return 0
 
 

@@ -134,6 +134,11 @@ def check_export(vault: Vault, kind: str) -> Actor:
     return _decide(vault, "records.export", "export", policy.subject_of(kind))
 
 
+def check_export_anonymised(vault: Vault) -> Actor:
+    """The CTDC anonymised export of trafficking cases: the right to export cases (case workers), recorded apart."""
+    return _decide(vault, "records.export_ctdc", "export", policy.subject_of(policy.CASE))
+
+
 def check_review(vault: Vault) -> Actor:
     """Conflicts and alarms."""
     return _decide(vault, "records.review", "review", "registration")
