@@ -48,9 +48,10 @@ def cmd_report(args) -> int:
             raise CliError(str(exc)) from exc
     finally:
         vault.close()
-    for section in done.report.sections:
+    released = done.report.rounded()  # what the file holds: counts rounded down to a multiple of 5 (R11)
+    for section in released.sections:
         print(f"{section.result.code}\t{section.total_shown()}\t{section.result.title}")
-    for note in done.report.notes():
+    for note in released.notes():
         print(f"note: {note}", file=sys.stderr)
     if done.unlinked:
         print(f"note: {done.unlinked} event(s), referral(s) or case(s) name no registration on this laptop",

@@ -125,7 +125,7 @@ def compute(vault: Vault, *, start: date, end: date, scope: Scope = Scope()) -> 
     results = indicators.compute_all(start=start, end=end, people=people, events=events, cases=cases)
     may_see_cases = not seen.nothing and seen.rows.only_kind in (None, policy.CASE)
     kept = tuple(r for r in results if may_see_cases or not r.sensitive)
-    report = exports.build_report(kept, title="Waypoint indicators", scope=str(scope))
+    report = exports.build_report(kept, title="Waypoint indicators", scope=str(scope), centre_scope=scope.kind == "centre")
     return IndicatorReport(kept, report, unlinked, time.perf_counter() - started)
 
 

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import csv
 from datetime import date
 
+from waypoint_core.registry import exports
 from waypoint_core.registry.disclosure import (
     COMPLEMENT, PRIMARY, TOTAL, CountTable, Protected, derivable, protect,
 )
-from waypoint_core.registry.indicators import Case, Event, Person, Session, age_group, compute, compute_all
+from waypoint_core.registry.indicators import (
+    Case, Event, IndicatorResult, Person, Session, age_group, compute, compute_all,
+)
 
 START, END = date(2026, 1, 1), date(2026, 3, 31)
 
@@ -138,3 +142,43 @@ def test_the_audit_finds_a_cell_given_back_by_the_margins():
     partial = Protected(table, 10, {("female", "NE"): PRIMARY, ("female", "ML"): COMPLEMENT})
     assert derivable(partial) == [("female", "ML"), ("female", "NE")]  # the ML column gives 20 back, then 3
 
+
+
+# --- R11: rounding of what leaves the app, and no centre-level trafficking table for less than a quarter ---------
+
+
+def test_published_counts_leave_rounded_down_to_multiples_of_5_hidden_cells_stay_hidden():
+    # female 27, male 4, unknown 14; total 45: 4 hidden (<10), 14 its complement (x); 27 -> 25, 45 -> 45, 0 -> 0
+    table = CountTable.one_way("by sex", {"female": 27, "male": 4, "unknown": 14, "other": 0})
+    protected = protect(table)
+    released = protected.rounded()
+    assert [released.shown((r, "count")) for r in table.rows] == ["25", "<10", "x", "0"]
+    assert released.shown((TOTAL, "count")) == "45" and protected.shown(("female", "count")) == "27"
+    assert released.hidden == protected.hidden and "rounded down to a multiple of 5" in released.note()
+    assert protect(CountTable.one_way("t", {"a": 12, "b": 19})).rounded().shown((TOTAL, "count")) == "30"  # 31
+
+
+def _vot_result(start, end):
+    people = {f"p{n}": Person(f"p{n}", "female", 2000, "NG", "ne_agadez") for n in range(12)}
+    return IndicatorResult("vot", start, end, people)
+
+
+def test_no_centre_level_trafficking_table_for_less_than_a_quarter():
+    month = exports.build_report([_vot_result(date(2026, 11, 1), date(2026, 11, 30))], title="t", scope="all")
+    assert [d for d, _ in month.sections[0].tables] == ["sex", "age_group", "nationality", "category"]
+    assert "vot: no breakdown by centre over a period shorter than a quarter." in month.notes()
+    quarter = exports.build_report([_vot_result(date(2026, 10, 1), date(2026, 12, 31))], title="t", scope="all")
+    assert "centre" in dict(quarter.sections[0].tables)
+    # one centre, one month: the indicator is withheld whole, and the report says why
+    centre = exports.build_report([_vot_result(date(2026, 11, 1), date(2026, 11, 30))], title="t",
+                                  scope="centre:ne_agadez", centre_scope=True)
+    assert centre.sections == ()
+    assert centre.notes()[0] == "vot: not shown for one centre over a period shorter than a quarter."
+
+
+def test_written_reports_are_rounded(tmp_path):
+    report = exports.build_report([_vot_result(date(2026, 10, 1), date(2026, 12, 31))], title="t", scope="all")
+    exports.write_report(report, tmp_path / "r.csv")
+    rows = list(csv.reader((tmp_path / "r.csv").read_text(encoding="utf-8").splitlines()))
+    assert ["vot", rows[1][1], "sex", "female", "female", "10"] in rows  # 12 people -> 10
+    assert any(r[:1] == ["note"] and "multiple of 5" in r[1] for r in rows)

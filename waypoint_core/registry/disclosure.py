@@ -14,6 +14,10 @@ row when it has more than one column, a total per column, and the grand total). 
 with exact fractions and lists every hidden entry whose value is still determined by what is published. `protect`
 raises if the audit finds one, so a table never leaves with a recoverable cell. Zero cells are published: a zero
 reveals no one, and hiding zeros would hide the structure of the table for nothing.
+
+3. rounding (R11 point 3, `Protected.rounded`): every table that leaves the app (files, the server's answers) shows
+   its published counts rounded down to a multiple of `ROUNDING` (5), totals rounded on their own; this only takes
+   information away, so the audit above still holds. The screen on the laptop shows the exact published counts.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from fractions import Fraction
 
 K_DEFAULT = 10
 K_SENSITIVE = 11  # trafficking, gender-based violence, health
+ROUNDING = 5  # counts that leave the app are rounded down to a multiple of this (R11)
 
 PRIMARY = "primary"  # below the threshold
 COMPLEMENT = "complement"  # hidden so that a primary cell cannot be derived
@@ -88,6 +93,11 @@ class Protected:
     table: CountTable
     k: int
     hidden: Mapping[Entry, str] = field(default_factory=dict)  # entry -> PRIMARY | COMPLEMENT
+    rounding: int = 1  # published counts are rounded down to a multiple of this (1: exact)
+
+    def rounded(self, base: int = ROUNDING) -> Protected:
+        """The same table as it leaves the app: published counts rounded down to a multiple of `base`."""
+        return Protected(self.table, self.k, self.hidden, base)
 
     def shown(self, entry: Entry) -> str:
         reason = self.hidden.get(entry)
@@ -95,17 +105,21 @@ class Protected:
             return f"<{self.k}"
         if reason == COMPLEMENT:
             return "x"
-        return str(self.table.value(entry))
+        value = self.table.value(entry)
+        return str(value - value % self.rounding if self.rounding > 1 else value)
 
     def note(self) -> str:
         """What was suppressed and why, in English (the exports carry it; the app translates its own words)."""
         primary = sum(1 for r in self.hidden.values() if r == PRIMARY)
         complement = len(self.hidden) - primary
+        rounded = (f" Counts rounded down to a multiple of {self.rounding}; each total is rounded on its own."
+                   if self.rounding > 1 else "")
         if not self.hidden:
-            return f"No cell below {self.k}: nothing suppressed."
+            return f"No cell below {self.k}: nothing suppressed.{rounded}"
         return (f"{primary} cell(s) counting 1 to {self.k - 1} people shown as <{self.k} (threshold k = {self.k}"
                 f"{', trafficking, gender-based violence or health' if self.table.sensitive else ''}); "
-                f"{complement} more shown as x so that totals cannot reveal them (complementary suppression).")
+                f"{complement} more shown as x so that totals cannot reveal them (complementary suppression)."
+                f"{rounded}")
 
 
 def threshold(table: CountTable) -> int:

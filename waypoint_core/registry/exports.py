@@ -19,8 +19,10 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from .disclosure import TOTAL, Protected, protect
+from .disclosure import ROUNDING, TOTAL, Protected, protect
 from .indicators import DIMENSIONS, IndicatorResult
+
+QUARTER_DAYS = 90  # R11 point 5: no centre-level trafficking table for a period shorter than a quarter
 
 Progress = Callable[[int, int], None]
 
@@ -42,36 +44,66 @@ class Report:
     end: date
     scope: str
     sections: tuple[Section, ...]
+    rounding: int = 1  # published counts rounded down to a multiple of this (1: exact, on the laptop's screen)
+    withheld: tuple[str, ...] = ()  # tables left out by rule, said in the notes
+
+    def rounded(self, base: int = ROUNDING) -> Report:
+        """The report as it leaves the app (R11 point 3): every published count rounded down to a multiple of
+        `base`; what is hidden stays hidden."""
+        sections = tuple(Section(s.result, tuple((d, p.rounded(base)) for d, p in s.tables)) for s in self.sections)
+        return Report(self.title, self.start, self.end, self.scope, sections, base, self.withheld)
 
     def notes(self) -> list[str]:
-        out = []
+        out = list(self.withheld)
         for section in self.sections:
             for dimension, protected in section.tables:
                 if protected.hidden:
                     out.append(f"{section.result.code} by {dimension}: {protected.note()}")
             if section.result.estimated_reach:
+                reach = section.result.estimated_reach
+                if self.rounding > 1:
+                    reach -= reach % self.rounding
                 out.append(f"{section.result.code}: estimated reach of mass media "
-                           f"{section.result.estimated_reach} (reported apart, not added)")
-        return out or ["No cell below the threshold: nothing suppressed."]
+                           f"{reach} (reported apart, not added)")
+        if not out:
+            out.append("No cell below the threshold: nothing suppressed.")
+        if self.rounding > 1:
+            out.append(f"Every published count is rounded down to a multiple of {self.rounding}; each total is "
+                       "rounded on its own, so the parts may not add up to it.")
+        return out
 
 
 def build_report(results: Iterable[IndicatorResult], *, title: str, scope: str,
-                 dimensions: Sequence[str] = DIMENSIONS) -> Report:
+                 dimensions: Sequence[str] = DIMENSIONS, centre_scope: bool = False) -> Report:
+    """Protect every table of every result. R11 point 5: for a period shorter than a quarter, a trafficking
+    indicator has no breakdown by centre, and none at all when the scope is one centre (`centre_scope`); the notes
+    say so. Tables are one-way (R11 point 4: three dimensions at most)."""
     sections = []
+    withheld: list[str] = []
     start = end = None
     for result in results:
         start, end = result.start, result.end
-        tables = tuple((dimension, protect(result.table(dimension))) for dimension in dimensions)
+        short = (result.end - result.start).days + 1 < QUARTER_DAYS
+        if result.sensitive and short and centre_scope:
+            withheld.append(f"{result.code}: not shown for one centre over a period shorter than a quarter.")
+            continue
+        kept = [d for d in dimensions if not (result.sensitive and short and d == "centre")]
+        if len(kept) < len(dimensions):
+            withheld.append(f"{result.code}: no breakdown by centre over a period shorter than a quarter.")
+        tables = tuple((dimension, protect(result.table(dimension))) for dimension in kept)
         sections.append(Section(result, tables))
     if start is None or end is None:
         raise ValueError("a report needs at least one indicator")
-    return Report(title, start, end, scope, tuple(sections))
+    return Report(title, start, end, scope, tuple(sections), 1, tuple(withheld))
 
 
 def write_report(report: Report, path: Path, *, labels: Callable[[str, str], str] | None = None,
-                 progress: Progress | None = None) -> None:
-    """Write `report` as CSV, XLSX or PDF by the file's suffix. `labels(dimension, code)` names a category
-    (country names, centre names); by default the code is written."""
+                 progress: Progress | None = None, rounding: int = ROUNDING) -> None:
+    """Write `report` as CSV, XLSX or PDF by the file's suffix, its counts rounded down to a multiple of
+    `rounding` (R11: every table that leaves the app). `labels(dimension, code)` names a category (country
+    names, centre names); by default the code is written."""
+    if rounding > 1 and report.rounding != rounding:
+        report = report.rounded(rounding)
     name = labels or (lambda dimension, code: code)
     suffix = path.suffix.lower()
     if suffix == ".csv":
@@ -211,7 +243,8 @@ def _bar_chart(page: _Page, dimension: str, protected: Protected, name: Callable
     """Bars for the published cells of one table; a hidden cell is drawn as an outlined empty bar and labelled."""
     column = protected.table.columns[0]
     rows = protected.table.rows[:12]
-    published = [protected.table.value((r, column)) for r in rows if (r, column) not in protected.hidden]
+    # bars as long as the shown (rounded) count: a bar must not give back what the rounding took away
+    published = [int(protected.shown((r, column))) for r in rows if (r, column) not in protected.hidden]
     top = max(published, default=1) or 1
     width = 300.0
     page.line(f"By {dimension.replace('_', ' ')}", 9, bold=True)
@@ -222,7 +255,7 @@ def _bar_chart(page: _Page, dimension: str, protected: Protected, name: Callable
         if (row, column) in protected.hidden:
             page.ops.append(f"0.6 G {_MARGIN + 150:.1f} {page.y - 1:.1f} 12 8 re S 0 G")
         else:
-            page.rect(_MARGIN + 150, page.y - 1, max(1.0, width * protected.table.value((row, column)) / top), 8)
+            page.rect(_MARGIN + 150, page.y - 1, max(1.0, width * int(shown) / top), 8)
         page.text(_MARGIN + 150 + width + 8, page.y, shown, 8)
         page.y -= 12
     page.y -= 10
