@@ -14,11 +14,12 @@ from typing import Protocol
 
 from desktop_app.vault import audit as log
 from desktop_app.vault.audit import Filter
+from desktop_app.vault.sql import Db
 from desktop_app.vault.vault import Vault
 from waypoint_core.access import audit as chain
 from waypoint_core.access.audit import Entry, Verified
 
-__all__ = ["Entry", "Filter", "Verified", "record_check", "note", "entries", "count", "actors", "verify",
+__all__ = ["Entry", "Filter", "Verified", "record_check", "note", "note_in", "entries", "count", "actors", "verify",
            "export_csv", "open_review", "EXPORT_COLUMNS"]
 
 EXPORT_COLUMNS = ("seq", "at", "actor", "event", "outcome", "record_id", "detail", "prev", "hash")
@@ -49,6 +50,14 @@ def record_check(vault: Vault, check: CheckLike) -> None:
 def note(vault: Vault, event: str, *, outcome: str = "done", record_id: str | None = None, detail: str = "") -> None:
     """An event a use case names itself (print, sync, an export of the log)."""
     log.append(vault, event, outcome=outcome, record_id=record_id, detail=detail)
+
+
+def note_in(db: Db, vault: Vault, event: str, *, outcome: str = "done", record_id: str | None = None,
+            detail: str = "") -> None:
+    """An event recorded inside the caller's write transaction (the writer's `w.db`), so the change and its entry
+    commit together or not at all (a consent withdrawal)."""
+    log.append_db(db, vault.device_id, actor=vault.user.username, event=event, outcome=outcome, record_id=record_id,
+                  detail=detail)
 
 
 def _require_review(vault: Vault, *, recorded: bool) -> None:

@@ -3,7 +3,8 @@
 Only for roles the policy lets export records of the form's kind (services/access.py: `check_export`, which every
 audit hook sees, so the export is recorded), and only records they may export. Columns are the form's questions
 outside repeats, in the form's order, never a P3 answer (sealed answers are left out, not even as ciphertext);
-repeats are counted. With `hxl`, a second header row of HXL hashtags for the columns HXL names. The file is written
+repeats are counted. A registration whose person refused or withdrew consent to reporting is left out
+(services/consent.py). With `hxl`, a second header row of HXL hashtags for the columns HXL names. The file is written
 passphrase-protected (waypoint_core.registry.sealed_file: `FILE.csv.wpx`), page by page with progress.
 """
 
@@ -18,7 +19,7 @@ from pathlib import Path
 
 from desktop_app.records.form_store import get_form_xform, latest_form
 from desktop_app.records.schema import form_schema
-from desktop_app.services import access
+from desktop_app.services import access, consent
 from desktop_app.vault import report_reads
 from desktop_app.vault.vault import Vault
 from waypoint_core.access.sealed import is_sealed
@@ -110,7 +111,10 @@ def export_form(vault: Vault, *, form_id: str, out: Path, passphrase: str, hxl: 
         page = report_reads.form_records(vault, form_id, after=after, limit=PAGE, visible=seen.rows)
         if not page:
             break
+        withheld = consent.reporting_refused(vault, [record_id for record_id, *_ in page])
         for record_id, content, created_at, created_by in page:
+            if record_id in withheld:
+                continue  # consent to reporting refused or withdrawn: the person is not exported
             try:
                 values = _values(content, leaves, repeats)
             except ET.ParseError:

@@ -21,7 +21,7 @@ from desktop_app.records.schema import form_schema
 from desktop_app.records.form_store import FormNotInstalled, get_form_xform
 from desktop_app.records.importer import ImportFileError
 from desktop_app.records.store import EditBase, OpenRecord, RecordError, RecordVersionInfo, SavedRecord
-from desktop_app.services import access, attachments
+from desktop_app.services import access, attachments, consent
 from desktop_app.vault.entities import Items as EntityItems, read_entity_lists
 from desktop_app.vault.models import SYNC_WRITER
 from desktop_app.vault.registrations import get_registration
@@ -104,6 +104,7 @@ def finalize(vault: Vault, *, form_id: str, form_version: str, content: str, rec
         issues = [i for i in issues if _position(i.ref) not in kept]
     if issues:
         raise RecordNotValid(issues)
+    consent.check_referral(vault, content, record_id=record_id)  # no referral beyond what the person consented to
     return _save(vault, status="finalized", form_id=form_id, form_version=form_version, content=content,
                  record_id=record_id, files=files, xform=xform, base=base)
 

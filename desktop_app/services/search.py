@@ -21,7 +21,7 @@ from datetime import date
 from desktop_app.records.form_store import get_form_xform
 from desktop_app.records.schema import form_schema, parse_instance, withhold_personal_data
 from desktop_app.services import access, places
-from desktop_app.vault import search_reads
+from desktop_app.vault import consent_reads, search_reads
 from desktop_app.vault.search_index import person_from_content
 from desktop_app.vault.vault import Vault
 from waypoint_core.registry import search as core
@@ -153,6 +153,10 @@ def possible_duplicates(vault: Vault, *, form_id: str, form_version: str, conten
     person = person_from_content(record_id or "new", content, status=None, created_at=None)
     if person is None or not person.consent_matching:
         return []
+    if record_id is not None:  # consent to matching withdrawn since registration (services/consent.py)
+        now = consent_reads.consent_many(vault, [record_id]).get(record_id)
+        if now is not None and not now.allows("matching"):
+            return []
     new = prepare(person)
     seen = access.visibility(vault)
     if seen.nothing:

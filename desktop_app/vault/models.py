@@ -18,6 +18,10 @@ SYNC_STATES: tuple[str, ...] = ("local", "queued", "sent", "acknowledged", "conf
 # Decisions of the review desk (merge, not the same person) are records of this form (desktop_app/records/review.py):
 # they sync like any record and are never listed, counted or exported as registrations.
 DECISION_FORM = "waypoint_review_decision"
+# Consent withdrawn or given again after registration (waypoint_core/access/consent.py, services/consent.py): records
+# of this form, so they sync like the desk's decisions and are never listed, counted or exported as registrations.
+CONSENT_FORM = "waypoint_consent_change"
+SYSTEM_FORMS: tuple[str, ...] = (DECISION_FORM, CONSENT_FORM)
 SYNC_WRITER = "(sync)"  # updated_by of registration versions received from the server
 # Summary columns extracted from a form by the caller; any other extracted field goes to registration_field.
 SUMMARY_FIELDS: tuple[str, ...] = ("title", "sex", "age", "nationality", "centre", "registered_on")

@@ -40,6 +40,11 @@ USER_REMOVED: Final = "users.remove"
 PASSPHRASE_RESET: Final = "users.reset"
 RECORD_PRINT: Final = "record.print"
 AUDIT_EXPORT: Final = "audit.export"
+# consent (waypoint_core/access/consent.py): a withdrawal or a consent given again, and a use the consent stopped
+CONSENT_WITHDRAWN: Final = "record.consent_withdrawn"
+CONSENT_GIVEN: Final = "record.consent_given"
+CONSENT_REFUSED: Final = "record.consent_refused"
+CONSENT_EXCEPTION: Final = "record.consent_exception"
 
 
 @dataclass(frozen=True)

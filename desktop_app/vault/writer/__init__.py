@@ -6,7 +6,8 @@ outbox (ops for sync), attachment, attachment_wanted and attachment_part (files 
 files.py), sync_record (the server's state, base of merges), conflict,
 duplicate_candidate (the review desk's last candidate generation: review.py), entity_event (what finalized
 registrations say about ODK entities, rederived with every change: entities.py), and search_key and search_profile
-(the search index, rederived with every change: search.py).
+(the search index, rederived with every change: search.py; it follows consent changes, which are records of their
+own form: vault/consent_reads.py).
 
 The rule: one use case, one transaction. A use case opens `with write(vault) as w:` once and calls the
 writer's operations on `w` (save, delete, keep_version, put_files, freeze_ops, apply_remote, ...); they all
@@ -41,6 +42,7 @@ class Writer(SyncWrites, ReviewWrites):
         self.derive_pending.clear()
         self.refresh_entities(ids)
         self.refresh_search(ids)
+        self.follow_consent(ids)
 
 
 @contextmanager

@@ -82,6 +82,7 @@ class RecordWrites(EntityWrites, SearchWrites, OutboxWrites, FileWrites):
         self.refresh_entities(ids)  # entity lists follow the records (writer/entities.py)
         # and so does the search index (writer/search.py), from the rows just written
         self.refresh_search(ids, saved=saved, new={row["id"] for row in inserts})
+        self.follow_consent(ids)  # a consent change takes effect in this transaction (writer/search.py)
         return saved
 
     def _drop_fields(self, record_ids: list[str], *, keep_manifest: bool = False) -> None:

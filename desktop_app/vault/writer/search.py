@@ -2,6 +2,11 @@
 
 Like entity events, the index is derived from registrations and rederived whenever the writer saves, pulls,
 deletes or purges one, in the same transaction: a deleted record leaves no key and no profile behind.
+
+Consent to matching in a profile is the person's consent now (vault/consent_reads.py): the registration's answer
+with the consent changes that name it applied. A consent change saved or pulled rederives the profile of the person
+it names (`follow_consent`) and, when matching is no longer consented, removes the desk's candidate pairs naming
+them, in the same transaction: from that commit no duplicate check, candidate list or generation sees them.
 """
 
 from __future__ import annotations
@@ -9,7 +14,11 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from typing import Any
 
+import dataclasses
+
+from desktop_app.vault import consent_reads
 from desktop_app.vault.search_index import index_rows
+from waypoint_core.access import consent as consent_rule
 from desktop_app.vault.sql import chunks, in_list, text
 from desktop_app.vault.writer.base import WriterBase
 
@@ -51,6 +60,7 @@ class SearchWrites(WriterBase):
                 rows = self.db.execute(text(
                     "SELECT id, status, content, created_at, deleted, purged_at FROM registration "
                     f"WHERE id IN ({marks})"), params).all()
+            changes = consent_reads.changes_for(self.db, part)
             for row in rows:
                 if row.deleted or row.purged_at is not None or not row.content:
                     continue
@@ -58,11 +68,28 @@ class SearchWrites(WriterBase):
                 if found is None:
                     continue
                 profile, record_keys = found
+                if row.id in changes:
+                    profile = dataclasses.replace(profile, consent_matching=_matching(profile.consent_matching,
+                                                                                      row.id, changes[row.id]))
                 profiles.append({"r": row.id, "p": profile.to_json()})
                 keys += [{"k": key, "r": row.id} for key in sorted(record_keys)]
         if profiles:
             self.db.execute(_INSERT_PROFILE, profiles)
             self.db.execute(_INSERT_KEY, keys)
+
+    def follow_consent(self, record_ids: Sequence[str]) -> list[str]:
+        """The people whose consent the consent changes among `record_ids` change: their index rows rederived, and
+        the candidate pairs of those no longer consenting to matching removed. Returns those people."""
+        persons = list(dict.fromkeys(consent_reads.persons_named(self.db, record_ids)))
+        if not persons:
+            return []
+        self.refresh_search(persons)
+        changes = consent_reads.changes_for(self.db, persons)
+        stopped = [p for p in persons if not _matching(True, p, changes.get(p, []))]
+        for part in chunks(stopped):
+            marks, params = in_list(part)
+            self.db.execute(text(f"DELETE FROM duplicate_candidate WHERE a IN ({marks}) OR b IN ({marks})"), params)
+        return persons
 
     def drop_search(self, record_id: str) -> None:
         marks, params = in_list([record_id])
@@ -71,3 +98,10 @@ class SearchWrites(WriterBase):
     def _drop_search(self, marks: str, params: dict[str, Any]) -> None:
         self.db.execute(text(f"DELETE FROM search_key WHERE record_id IN ({marks})"), params)
         self.db.execute(text(f"DELETE FROM search_profile WHERE record_id IN ({marks})"), params)
+
+
+def _matching(answered: bool, person: str, changes: list[consent_rule.Change]) -> bool:
+    """Consent to matching after the changes, from the registration's answer (services assumed as answered)."""
+    base = consent_rule.from_answers(person, {"consent_services": "yes",
+                                              "consent_matching": "yes" if answered else "no"})
+    return consent_rule.apply(base, changes).allows("matching")
