@@ -49,7 +49,8 @@ def cmd_export(args) -> int:
         try:
             done = record_export.export_form(
                 vault, form_id=args.form, out=args.out, passphrase=secret, hxl=args.hxl,
-                progress=lambda n, _total: print(f"{n} records read", file=sys.stderr) if n % 10_000 == 0 else None)
+                progress=lambda n, total: print(f"{n} of {total} records written", file=sys.stderr)
+                if n % 10_000 == 0 or n == total else None)
         except (ValueError, SealedFileError) as exc:
             raise CliError(str(exc)) from exc
     finally:

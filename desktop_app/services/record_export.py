@@ -4,16 +4,21 @@ Only for roles the policy lets export records of the form's kind (services/acces
 audit hook sees, so the export is recorded), and only records they may export. Columns are the form's questions
 outside repeats, in the form's order, never a P3 answer (sealed answers are left out, not even as ciphertext);
 repeats are counted. A registration whose person refused or withdrew consent to reporting is left out
-(services/consent.py). With `hxl`, a second header row of HXL hashtags for the columns HXL names. The file is written
-passphrase-protected (waypoint_core.registry.sealed_file: `FILE.csv.wpx`), page by page with progress.
+(services/consent.py). With `hxl`, a second header row of HXL hashtags for the columns HXL names.
+
+The file is written passphrase-protected (waypoint_core.registry.sealed_file: `FILE.csv.wpx`) as a stream: records
+are read 1,000 at a time, each row goes through the CSV writer or the streaming XLSX writer
+(waypoint_core.registry.xlsx_stream) into the sealed writer, so memory stays bounded whatever the number of records
+and no plain byte reaches the disk. Progress is reported per page (done, total); `cancelled()` is asked per page,
+and a cancelled or failed export leaves no file behind (it is written to `FILE.wpx.partial`, renamed at the end).
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
-import io
 import xml.etree.ElementTree as ET
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,7 +28,7 @@ from desktop_app.services import access, consent
 from desktop_app.vault import report_reads
 from desktop_app.vault.vault import Vault
 from waypoint_core.access.sealed import is_sealed
-from waypoint_core.registry import sealed_file
+from waypoint_core.registry import sealed_file, xlsx_stream
 
 PAGE = 1000
 SKIPPED = ("meta", "instanceID", "deprecatedID", "instanceName")
@@ -37,6 +42,10 @@ HXL = {
     "person_ref": "#beneficiary+id", "to_org": "#org+receiving", "from_org": "#org+referring",
 }
 Progress = Callable[[int, int], None]
+
+
+class ExportCancelled(Exception):
+    """The person cancelled the export; nothing was left on the disk."""
 
 
 @dataclass(frozen=True)
@@ -94,66 +103,90 @@ def _values(content: str, leaves: list[str], repeats: list[str]) -> list[str]:
 
 
 def export_form(vault: Vault, *, form_id: str, out: Path, passphrase: str, hxl: bool = False,
-                progress: Progress | None = None) -> ExportDone:
+                progress: Progress | None = None, cancelled: Callable[[], bool] | None = None) -> ExportDone:
     """Export every finalized record of `form_id` the person may export into `out` + ".wpx" (see the docstring)."""
     suffix = out.suffix.lower()
     if suffix not in (".csv", ".xlsx"):
         raise ValueError("a record-level export is .csv or .xlsx")
+    if len(passphrase) < sealed_file.MIN_PASSPHRASE:
+        raise sealed_file.SealedFileError(
+            f"the export's passphrase needs {sealed_file.MIN_PASSPHRASE} characters or more")
     access.check_export(vault, access.kind_of_form(vault, form_id))
     seen = access.visibility(vault, "export")
     form = latest_form(vault, form_id)
     leaves, repeats = _columns(get_form_xform(vault, form_id, form.version))
     names = ["record_id", "created_at", "created_by", *(p.rsplit("/", 1)[-1] for p in leaves),
              *(f"{r.rsplit('/', 1)[-1]}_count" for r in repeats)]
-    rows: list[list[str]] = []
-    after, done = "", 0
-    while not seen.nothing:
-        page = report_reads.form_records(vault, form_id, after=after, limit=PAGE, visible=seen.rows)
-        if not page:
-            break
-        withheld = consent.reporting_refused(vault, [record_id for record_id, *_ in page])
-        for record_id, content, created_at, created_by in page:
-            if record_id in withheld:
-                continue  # consent to reporting refused or withdrawn: the person is not exported
-            try:
-                values = _values(content, leaves, repeats)
-            except ET.ParseError:
-                continue
-            # a sealed P3 answer never leaves, even where an older form version did not mark it
-            values = ["" if is_sealed(v) else v for v in values]
-            rows.append([record_id, created_at, created_by, *values])
-        done += len(page)
-        after = page[-1][0]
-        if progress is not None:
-            progress(done, 0)  # 0: the total is not counted first
-    header_rows = [names] + ([[HXL.get(n, "") for n in names]] if hxl else [])
-    data = _csv(header_rows + rows) if suffix == ".csv" else _xlsx(header_rows + rows)
+    total = 0 if seen.nothing else report_reads.count_form_records(vault, form_id, visible=seen.rows)
+    counted = [0]
+
+    def rows() -> Iterator[list[str]]:
+        yield names
+        if hxl:
+            yield [HXL.get(n, "") for n in names]
+        after, done = "", 0
+        while not seen.nothing:
+            if cancelled is not None and cancelled():
+                raise ExportCancelled()
+            page = report_reads.form_records(vault, form_id, after=after, limit=PAGE, visible=seen.rows)
+            if not page:
+                break
+            withheld = consent.reporting_refused(vault, [record_id for record_id, *_ in page])
+            for record_id, content, created_at, created_by in page:
+                if record_id in withheld:
+                    continue  # consent to reporting refused or withdrawn: the person is not exported
+                try:
+                    values = _values(content, leaves, repeats)
+                except ET.ParseError:
+                    continue
+                # a sealed P3 answer never leaves, even where an older form version did not mark it
+                counted[0] += 1
+                yield [record_id, created_at, created_by, *("" if is_sealed(v) else v for v in values)]
+            done += len(page)
+            after = page[-1][0]
+            if progress is not None:
+                progress(done, max(total, done))
+
     target = out.with_name(out.name + ".wpx")
-    target.write_bytes(sealed_file.seal(data, passphrase, name=out.name))
-    return ExportDone(target, len(rows), len(names))
+    partial = target.with_name(target.name + ".partial")
+    try:
+        with partial.open("wb") as handle, sealed_file.SealedWriter(handle, passphrase, name=out.name) as sealed:
+            if suffix == ".csv":
+                _write_csv(sealed, rows())
+            else:
+                xlsx_stream.write_xlsx(sealed, rows(), sheet="records")
+        partial.replace(target)
+    finally:
+        partial.unlink(missing_ok=True)
+    return ExportDone(target, counted[0], len(names))
 
 
-def _csv(rows: list[list[str]]) -> bytes:
-    buffer = io.StringIO()
-    csv.writer(buffer).writerows(rows)
-    return buffer.getvalue().encode("utf-8")
+class _Utf8:
+    """What csv.writer writes to: text encoded as it comes, into the sealed stream."""
+
+    def __init__(self, out: sealed_file.SealedWriter) -> None:
+        self._out = out
+        self._encoder = codecs.getincrementalencoder("utf-8")()
+
+    def write(self, text: str) -> int:
+        return self._out.write(self._encoder.encode(text))
 
 
-def _xlsx(rows: list[list[str]]) -> bytes:
-    from openpyxl import Workbook  # type: ignore[import-untyped]
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("records")
+def _write_csv(out: sealed_file.SealedWriter, rows: Iterator[list[str]]) -> None:
+    writer = csv.writer(_Utf8(out))
     for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+        writer.writerow(row)
 
 
 def open_export(path: Path, passphrase: str, *, out_dir: Path) -> Path:
-    """Decrypt a `.wpx` export into `out_dir` (on a machine trusted with the data)."""
-    name, data = sealed_file.open_sealed(path.read_bytes(), passphrase)
-    target = out_dir / Path(name).name
-    target.write_bytes(data)
-    return target
+    """Decrypt a `.wpx` export into `out_dir` (on a machine trusted with the data), as a stream. A wrong passphrase
+    or a damaged file leaves nothing behind."""
+    partial = out_dir / (path.name + ".opening")
+    try:
+        with path.open("rb") as source, partial.open("wb") as target:
+            name = sealed_file.open_sealed_to(source, target, passphrase)
+        final = out_dir / Path(name).name
+        partial.replace(final)
+        return final
+    finally:
+        partial.unlink(missing_ok=True)

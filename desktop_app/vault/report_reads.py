@@ -62,3 +62,13 @@ def form_records(vault: Vault, form_id: str, *, after: str = "", limit: int = 10
     with vault.session(readonly=True) as session:
         raw: Any = session.connection().connection.driver_connection
         return [(row[0], row[1], row[2], row[3]) for row in raw.execute(sql, params).fetchall()]
+
+
+def count_form_records(vault: Vault, form_id: str, *, visible: Visible = EVERYTHING) -> int:
+    """How many records `form_records` would page through (the total of an export's progress)."""
+    params: dict[str, object] = {"form": form_id}
+    sql = ("SELECT count(*) FROM registration WHERE form_id = :form AND deleted = 0 AND status = 'finalized'"
+           + visible.where(params))
+    with vault.session(readonly=True) as session:
+        raw: Any = session.connection().connection.driver_connection
+        return int(raw.execute(sql, params).fetchone()[0])

@@ -12,5 +12,7 @@ Pure Python (no Qt, no database, no HTTP), so the device and the server run the 
 - `search`: a query parsed into index look-ups, filters and a ranking;
 - `indicators`: EUTF-style indicator counts from plain typed rows, each person once per indicator and period;
 - `disclosure`: small-cell and complementary suppression, with an audit that no suppressed cell can be derived;
-- `exports`: CSV, XLSX, PDF, CTDC and encrypted record-level writers that stream with progress.
+- `exports`: indicator reports as CSV, XLSX and PDF, every table protected and rounded;
+- `ctdc`: the CTDC-compatible anonymised export of trafficking cases, k-anonymous (k = 11);
+- `sealed_file`, `xlsx_stream`: the passphrase-protected stream and the row-by-row XLSX of record-level exports.
 """
