@@ -70,6 +70,7 @@ class ConsentView:
     record_id: str
     consent: Consent
     changes: tuple[Change, ...]  # oldest first
+    title: str = ""  # the name the registration list shows
 
     @property
     def short_id(self) -> str:
@@ -92,7 +93,7 @@ def show(vault: Vault, record_id: str) -> ConsentView:
     reg = _person(vault, record_id)
     access.check_view_record(vault, reg.id, _facts(vault, reg))
     consent = consent_reads.consent_many(vault, [reg.id])[reg.id]
-    return ConsentView(reg.id, consent, tuple(consent_reads.history(vault, reg.id)))
+    return ConsentView(reg.id, consent, tuple(consent_reads.history(vault, reg.id)), reg.title or "")
 
 
 def withdraw(vault: Vault, record_id: str, purposes: Sequence[str]) -> ConsentView:

@@ -26,6 +26,7 @@ from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.access_area import install_access
 from desktop_app.ui.access_audit import install_audit
 from desktop_app.ui.access_devices import install_devices
+from desktop_app.ui.consent_panel import install_consent
 from desktop_app.ui.desk_area import install_desk
 from desktop_app.ui.place_page import install_place
 from desktop_app.ui.registry_reports import install_reports
@@ -123,6 +124,7 @@ def build_app(
     install_search(window=window, controller=controller, forms=forms)  # Find a person; "already registered?"
     install_reports(window=window, controller=controller)  # Indicators: tables, charts, protected exports
     install_desk(window=window, controller=controller, tasks=tasks, page_size=page_size)  # coordinators' review desk
+    install_consent(window=window, controller=controller)  # a person's consent per purpose; withdrawing it
     # After the list's first page and counts, which the window queues on unlock before this runs.
     integrity = IntegrityWatch(controller=controller, parent_window=window)
     clipboard = ClipboardGuard(clipboard=qt_app.clipboard(), controller=controller)

@@ -57,6 +57,8 @@ CATALOGUES: dict[str, list[str]] = {
     "retention": ["desktop_app/ui/retention_*.py"],
     # The coordinators' review desk: conflicts, possible duplicates, rejected changes (docs/desk.md)
     "desk": ["desktop_app/ui/desk_*.py"],
+    # A person's consent per purpose and its withdrawal (docs/access.md)
+    "consent": ["desktop_app/ui/consent_*.py"],
 }
 # Every catalogue has a full French file and an English file with only the plural forms.
 LANGUAGES = {"fr": [], "en": ["-pluralonly"]}

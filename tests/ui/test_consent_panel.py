@@ -1,0 +1,97 @@
+"""The consent panel through the real widgets and the real vault: Registrations → Consent… shows the selected
+person's consent per purpose; Withdraw asks which purposes and a confirmation before anything is written, then the
+table says withdrawn, by whom and when, and the audit log holds the withdrawal; French too."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtWidgets import QDialogButtonBox
+
+from desktop_app.services import audit, consent, records
+from desktop_app.ui.consent_panel import PURPOSE, SINCE, STATUS
+from tests.access.team import FIELD, COORD, MIGRANT, PASSPHRASES, PERSON, instance, make_team, shipped_xforms, signed_in
+
+pytestmark = pytest.mark.gui
+RECORD = "00000000-0000-4000-8000-000000000001"
+
+
+@pytest.fixture(scope="module")
+def xforms():
+    return shipped_xforms()
+
+
+@pytest.fixture
+def team_app(qtbot, make_app, isolated_home, xforms):
+    folder = make_team(isolated_home / "team-vault", xforms)
+    with signed_in(folder, FIELD) as vault:
+        version = records.form_definition(xforms["migrant_registration"]).version
+        records.finalize(vault, form_id=MIGRANT, form_version=version, record_id=RECORD,
+                         content=instance(xforms["migrant_registration"], PERSON, RECORD))
+    app = make_app(vault_path=folder)
+    app.window.show()
+    qtbot.waitExposed(app.window)
+    return app, folder
+
+
+def sign_in_and_open(qtbot, app, name):
+    with qtbot.waitSignal(app.controller.unlocked, timeout=30_000):
+        app.controller.unlock(username=name, passphrase=PASSPHRASES[name])
+    table = app.window.registrations_page.table
+    qtbot.waitUntil(lambda: app.window.model.rowCount() == 1, timeout=20_000)
+    table.setCurrentIndex(app.window.model.index(0, 0))
+    area = app.window.consent
+    with qtbot.waitSignal(area.panel.loaded, timeout=20_000):
+        area.action.trigger()
+    assert app.window.stack.currentWidget() is area.page
+    return area
+
+
+def cells(panel, column):
+    return [panel.model.index(r, column).data() for r in range(panel.model.rowCount())]
+
+
+def test_withdraw_from_the_panel_with_confirmation(qtbot, qtmodeltester, team_app):
+    app, folder = team_app
+    area = sign_in_and_open(qtbot, app, FIELD)
+    panel = area.panel
+    qtmodeltester.check(panel.model)
+    assert panel.heading.text() == "Consent of Testperson Synthetic (00000000)"
+    assert cells(panel, STATUS) == ["Consented", "Consented", "Refused", "Refused", "Consented", "Consented",
+                                    "Consented"]
+    assert cells(panel, PURPOSE)[-1] == "Search for duplicates and family links"
+    panel.withdraw_button.click()
+    dialog = panel.dialog
+    assert dialog is not None and list(dialog.boxes) == ["services", "share_providers", "reporting",
+                                                         "followup_contact", "matching"]
+    assert not dialog.withdraw_button.isEnabled()  # nothing chosen, nothing confirmed
+    dialog.boxes["matching"].setChecked(True)
+    assert not dialog.withdraw_button.isEnabled()  # chosen, not confirmed
+    dialog.confirm.setChecked(True)
+    assert dialog.buttons.button(QDialogButtonBox.StandardButton.Cancel).isDefault()
+    with qtbot.waitSignal(panel.changed, timeout=20_000):
+        dialog.withdraw_button.click()
+    assert cells(panel, STATUS)[-1] == "Withdrawn" and f"by {FIELD}" in cells(panel, SINCE)[-1]
+    assert "Consent withdrawn: Search for duplicates and family links." == panel.notice.text()
+    # a cancelled dialog writes nothing
+    panel.withdraw_button.click()
+    panel.dialog.boxes["followup_contact"].setChecked(True)
+    panel.dialog.reject()
+    with qtbot.waitSignal(app.controller.locked, timeout=30_000):
+        app.window.lock()
+    assert panel.model.rowCount() == 0  # nothing personal left after the lock
+    with signed_in(folder, COORD) as vault:
+        assert consent.show(vault, RECORD).consent.withdrawn == ("matching",)
+        [entry] = audit.entries(vault, audit.Filter(event_prefix="record.consent"))
+        assert (entry.actor, entry.event, entry.record_id, entry.detail) == (FIELD, "record.consent_withdrawn",
+                                                                             RECORD, "matching")
+
+
+def test_the_panel_in_french(qtbot, team_app):
+    app, _ = team_app
+    app.translations.switch("fr")
+    area = sign_in_and_open(qtbot, app, FIELD)
+    assert area.action.text() == "&Consentement…"
+    assert area.panel.heading.text() == "Consentement de Testperson Synthetic (00000000)"
+    assert cells(area.panel, STATUS)[:3] == ["Consenti", "Consenti", "Refusé"]
+    assert cells(area.panel, PURPOSE)[2] == "Partage avec les autorités nationales"
+    assert area.panel.withdraw_button.text() == "Retirer le &consentement…"
