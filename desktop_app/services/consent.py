@@ -45,6 +45,8 @@ CHANGE_VERSION = "1"
 REFERRAL_CHECK = "consent_checked"  # the referral form's "basis for sharing" question (forms/referral.md)
 RECIPIENT_KIND = "recipient_kind"  # a referral form may say who receives the data; the shipped one: providers
 OTHER_BASIS = "other_basis"
+# what a referral shares, with whom, about whom: a change of any of them is new sharing
+SHARING_LEAVES = (REFERRAL_CHECK, RECIPIENT_KIND, "person_ref", "to_org", "data_shared_fields")
 
 
 class ConsentRefused(PermissionDenied):
@@ -174,13 +176,17 @@ def contact_flags(vault: Vault, record_ids: Sequence[str]) -> dict[str, bool]:
             for person, consent in consent_reads.consent_many(vault, record_ids).items()}
 
 
-def check_referral(vault: Vault, content: str, *, record_id: str | None = None) -> None:
+def check_referral(vault: Vault, content: str, *, record_id: str | None = None, before: str | None = None) -> None:
     """Before finalizing a referral (a form with the `consent_checked` question): the person it names
     (`person_ref`) must have consented to sharing with that kind of recipient (`recipient_kind`, providers when
     the form does not say). "Another legal basis" stands only where consent was never refused or withdrawn for
-    it; it is audited as an exception. A person not on this laptop cannot be checked here."""
-    answers = _leaves(content, (REFERRAL_CHECK, RECIPIENT_KIND, "person_ref"))
+    it; it is audited as an exception. A person not on this laptop cannot be checked here. `before`: the content
+    of the referral as last finalized; an edit that changes neither the person, the recipient nor what is shared
+    (recording the outcome of a referral made before a withdrawal) is not new sharing and is not checked."""
+    answers = _leaves(content, SHARING_LEAVES)
     if REFERRAL_CHECK not in answers:
+        return
+    if before is not None and _leaves(before, SHARING_LEAVES) == answers:
         return
     person = consent_reads.person_by_ref(vault, answers.get("person_ref", ""))
     if person is None:

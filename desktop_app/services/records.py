@@ -104,7 +104,9 @@ def finalize(vault: Vault, *, form_id: str, form_version: str, content: str, rec
         issues = [i for i in issues if _position(i.ref) not in kept]
     if issues:
         raise RecordNotValid(issues)
-    consent.check_referral(vault, content, record_id=record_id)  # no referral beyond what the person consented to
+    # no referral beyond what the person consented to (a finalized one whose sharing is unchanged is not re-checked)
+    consent.check_referral(vault, content, record_id=record_id,
+                           before=stored.content if stored is not None and stored.status == "finalized" else None)
     return _save(vault, status="finalized", form_id=form_id, form_version=form_version, content=content,
                  record_id=record_id, files=files, xform=xform, base=base)
 

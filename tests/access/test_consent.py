@@ -110,7 +110,8 @@ def test_withdrawal_stops_matching_sharing_follow_up_and_export_at_once_and_is_a
         assert shown.consent.of("matching").method == "signed" and shown.changes == ()
         # before: the duplicate warning names both, a referral to a provider is allowed, contact allowed
         assert set(_duplicate_warning(vault, xforms)) == {ONE, TWIN}
-        _refer(vault, xforms, ONE, "0d000000-0000-4000-8000-000000000001")
+        made_before = "0d000000-0000-4000-8000-000000000001"
+        _refer(vault, xforms, ONE, made_before)
         assert consent.check_contact(vault, ONE).allows("followup_contact")
         assert consent.contact_flags(vault, [ONE, TWIN]) == {ONE: True, TWIN: True}
     with signed_in(team, COORD) as vault:
@@ -128,6 +129,11 @@ def test_withdrawal_stops_matching_sharing_follow_up_and_export_at_once_and_is_a
         with pytest.raises(consent.ConsentRefused, match="share providers: consent withdrawn"):
             _refer(vault, xforms, ONE, "0d000000-0000-4000-8000-000000000002")
         assert get_registration(vault, "0d000000-0000-4000-8000-000000000002") is None
+        # the outcome of a referral made before the withdrawal may still be recorded; sending it elsewhere may not
+        _refer(vault, xforms, ONE, made_before, **{"follow_up/status": "accepted",
+                                                   "follow_up/outcome_date": "2026-11-21"})
+        with pytest.raises(consent.ConsentRefused):
+            _refer(vault, xforms, ONE, made_before, **{"referral/to_org": "Another clinic"})
         # not even on "another legal basis": the person said no
         with pytest.raises(consent.ConsentRefused):
             _refer(vault, xforms, ONE, "0d000000-0000-4000-8000-000000000003", **{
