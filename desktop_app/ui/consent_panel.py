@@ -7,7 +7,7 @@ or not recorded, since when, how; "Withdraw consent…" asks which purposes, say
 anything is written (services/consent.py: one transaction with its audit entry). Loads and withdrawals run on the
 database thread; nothing personal is kept after `clear()` (the host calls it when the vault locks).
 
-`install_consent` adds Registrations → Consent… (Ctrl+Shift+K): the panel for the registration selected in the list.
+`install_consent` adds Registrations → Consent… (Ctrl+Shift+O): the panel for the registration selected in the list.
 """
 
 from __future__ import annotations
@@ -317,7 +317,7 @@ class ConsentArea(QObject):
         window.add_page(self.page)
         self.page.back_requested.connect(window.show_registrations)
         self.panel.changed.connect(lambda _record_id: window.registrations_changed())
-        self.action = QAction(window, objectName="consentAction", shortcut=QKeySequence("Ctrl+Shift+K"))
+        self.action = QAction(window, objectName="consentAction", shortcut=QKeySequence("Ctrl+Shift+O"))
         self.action.triggered.connect(self.open_selected)
         window.registrations_menu.addAction(self.action)
         controller.locking.connect(self.panel.clear)

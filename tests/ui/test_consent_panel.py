@@ -86,6 +86,16 @@ def test_withdraw_from_the_panel_with_confirmation(qtbot, qtmodeltester, team_ap
                                                                              RECORD, "matching")
 
 
+def test_its_shortcut_is_its_own(team_app):
+    app, _ = team_app
+    from PySide6.QtGui import QAction
+
+    mine = app.window.consent.action.shortcut()
+    others = [a.objectName() for a in app.window.findChildren(QAction)
+              if a is not app.window.consent.action and a.shortcut() == mine]
+    assert not mine.isEmpty() and others == []
+
+
 def test_the_panel_in_french(qtbot, team_app):
     app, _ = team_app
     app.translations.switch("fr")
