@@ -22,11 +22,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from desktop_app.records.form_store import get_form_xform, latest_form
+from desktop_app.records.form_store import get_form_xform, latest_form, list_forms
 from desktop_app.records.schema import form_schema
 from desktop_app.services import access, consent
 from desktop_app.vault import report_reads
 from desktop_app.vault.vault import Vault
+from waypoint_core.access import policy
 from waypoint_core.access.sealed import is_sealed
 from waypoint_core.registry import sealed_file, xlsx_stream
 
@@ -176,6 +177,23 @@ def _write_csv(out: sealed_file.SealedWriter, rows: Iterator[list[str]]) -> None
     writer = csv.writer(_Utf8(out))
     for row in rows:
         writer.writerow(row)
+
+
+def exportable_forms(vault: Vault) -> list[tuple[str, str]]:
+    """(form id, title) of the installed forms whose records the person may export (the export screen's list; the
+    export checks again, recorded)."""
+    actor = access.actor_of(vault)
+    latest: dict[str, str] = {}
+    for form in list_forms(vault):
+        kind = access.kind_of_form(vault, form.form_id)
+        if policy.widest_scope(actor, "export", policy.subject_of(kind)) is not None:
+            latest[form.form_id] = form.title
+    return sorted(latest.items())
+
+
+def may_export_ctdc(vault: Vault) -> bool:
+    """Whether the person may run the CTDC anonymised export (the right to export cases), for showing it."""
+    return policy.widest_scope(access.actor_of(vault), "export", policy.subject_of(policy.CASE)) is not None
 
 
 def open_export(path: Path, passphrase: str, *, out_dir: Path) -> Path:

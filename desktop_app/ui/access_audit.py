@@ -61,6 +61,7 @@ def event_text(event: str) -> str:
         "record.delete": QCoreApplication.translate("AuditWords", "Deleted a record"),
         "record.print": QCoreApplication.translate("AuditWords", "Printed a record"),
         "records.export": QCoreApplication.translate("AuditWords", "Exported records"),
+        "records.export_ctdc": QCoreApplication.translate("AuditWords", "Exported CTDC anonymised cases"),
         "records.review": QCoreApplication.translate("AuditWords", "Reviewed conflicts"),
         "session.sign_in": QCoreApplication.translate("AuditWords", "Signed in"),
         "session.sign_in_failed": QCoreApplication.translate("AuditWords", "Wrong passphrase"),

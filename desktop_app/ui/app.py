@@ -29,6 +29,7 @@ from desktop_app.ui.access_devices import install_devices
 from desktop_app.ui.consent_panel import install_consent
 from desktop_app.ui.desk_area import install_desk
 from desktop_app.ui.place_page import install_place
+from desktop_app.ui.registry_exports import install_exports
 from desktop_app.ui.registry_reports import install_reports
 from desktop_app.ui.registry_search import install_search
 from desktop_app.ui.security_clipboard import ClipboardGuard
@@ -123,6 +124,7 @@ def build_app(
     install_devices(window=window, controller=controller, tasks=tasks)  # this centre's laptops; mark one lost
     install_search(window=window, controller=controller, forms=forms)  # Find a person; "already registered?"
     install_reports(window=window, controller=controller)  # Indicators: tables, charts, protected exports
+    install_exports(window=window, controller=controller)  # a form's records (sealed) and CTDC's anonymised cases
     install_desk(window=window, controller=controller, tasks=tasks, page_size=page_size)  # coordinators' review desk
     install_consent(window=window, controller=controller)  # a person's consent per purpose; withdrawing it
     # After the list's first page and counts, which the window queues on unlock before this runs.

@@ -284,6 +284,10 @@
         <translation>A exporté des dossiers</translation>
     </message>
     <message>
+        <source>Exported CTDC anonymised cases</source>
+        <translation>Export anonymisé CTDC des cas</translation>
+    </message>
+    <message>
         <source>Reviewed conflicts</source>
         <translation>A examiné des conflits</translation>
     </message>

@@ -2,6 +2,30 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en_US">
 <context>
+    <name>ExportsArea</name>
+    <message numerus="yes">
+        <source>Saved %1: %n record(s), passphrase-protected.</source>
+        <translation>
+            <numerusform>Saved %1: %n record, passphrase-protected.</numerusform>
+            <numerusform>Saved %1: %n records, passphrase-protected.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Saved %1: %n case(s), k-anonymous (k = 11).</source>
+        <translation>
+            <numerusform>Saved %1: %n case, k-anonymous (k = 11).</numerusform>
+            <numerusform>Saved %1: %n cases, k-anonymous (k = 11).</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n case(s) withheld: too few alike.</source>
+        <translation>
+            <numerusform>%n case withheld: too few alike.</numerusform>
+            <numerusform>%n cases withheld: too few alike.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>Reports</name>
     <message numerus="yes">
         <source>%n cell(s) of fewer than %1 people shown as &lt;%1</source>

@@ -40,6 +40,141 @@
     </message>
 </context>
 <context>
+    <name>ExportsArea</name>
+    <message>
+        <source>Cancelling…</source>
+        <translation>Annulation…</translation>
+    </message>
+    <message>
+        <source>The passphrase needs at least %1 characters.</source>
+        <translation>La phrase secrète doit compter au moins %1 caractères.</translation>
+    </message>
+    <message>
+        <source>The two passphrases differ.</source>
+        <translation>Les deux phrases secrètes diffèrent.</translation>
+    </message>
+    <message>
+        <source>Choose where to save the export</source>
+        <translation>Choisir où enregistrer l&apos;export</translation>
+    </message>
+    <message numerus="yes">
+        <source>Saved %1: %n record(s), passphrase-protected.</source>
+        <translation>
+            <numerusform>Enregistré %1&#xa0;: %n fiche, protégée par phrase secrète.</numerusform>
+            <numerusform>Enregistré %1&#xa0;: %n fiches, protégées par phrase secrète.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Choose where to save the CTDC export</source>
+        <translation>Choisir où enregistrer l&apos;export CTDC</translation>
+    </message>
+    <message numerus="yes">
+        <source>Saved %1: %n case(s), k-anonymous (k = 11).</source>
+        <translation>
+            <numerusform>Enregistré %1&#xa0;: %n cas, k-anonyme (k = 11).</numerusform>
+            <numerusform>Enregistré %1&#xa0;: %n cas, k-anonymes (k = 11).</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n case(s) withheld: too few alike.</source>
+        <translation>
+            <numerusform>%n cas retenu&#xa0;: trop peu de cas semblables.</numerusform>
+            <numerusform>%n cas retenus&#xa0;: trop peu de cas semblables.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Some values were generalised; see %1.</source>
+        <translation>Certaines valeurs ont été généralisées ; voir %1.</translation>
+    </message>
+    <message>
+        <source>Exporting…</source>
+        <translation>Export en cours…</translation>
+    </message>
+    <message>
+        <source>Export cancelled: no file was left.</source>
+        <translation>Export annulé&#xa0;: aucun fichier n&apos;a été laissé.</translation>
+    </message>
+    <message>
+        <source>The export could not be written: %1</source>
+        <translation>L&apos;export n&apos;a pas pu être écrit&#xa0;: %1</translation>
+    </message>
+    <message>
+        <source>E&amp;xports…</source>
+        <translation>E&amp;xports…</translation>
+    </message>
+    <message>
+        <source>Export a form&apos;s records, passphrase-protected, or CTDC&apos;s anonymised trafficking cases (Ctrl+Shift+X)</source>
+        <translation>Exporter les fiches d&apos;un formulaire, protégées par phrase secrète, ou les cas de traite anonymisés pour le CTDC (Ctrl+Maj+X)</translation>
+    </message>
+</context>
+<context>
+    <name>ExportsPage</name>
+    <message>
+        <source>Your role does not allow exporting records.</source>
+        <translation>Votre rôle ne permet pas d&apos;exporter des fiches.</translation>
+    </message>
+    <message>
+        <source>%1 of %2 records</source>
+        <translation>%1 fiches sur %2</translation>
+    </message>
+    <message>
+        <source>Exports</source>
+        <translation>Exports</translation>
+    </message>
+    <message>
+        <source>Record-level exports hold personal data: they are written passphrase-protected and recorded in the audit log. Give the passphrase to the recipient by another way than the file.</source>
+        <translation>Les exports de fiches contiennent des données personnelles&#xa0;: ils sont protégés par une phrase secrète et inscrits au journal d&apos;audit. Transmettez la phrase secrète au destinataire par un autre moyen que le fichier.</translation>
+    </message>
+    <message>
+        <source>A form&apos;s records (passphrase-protected)</source>
+        <translation>Les fiches d&apos;un formulaire (protégées par phrase secrète)</translation>
+    </message>
+    <message>
+        <source>&amp;Form:</source>
+        <translation>&amp;Formulaire&#xa0;:</translation>
+    </message>
+    <message>
+        <source>F&amp;ormat:</source>
+        <translation>F&amp;ormat&#xa0;:</translation>
+    </message>
+    <message>
+        <source>Add a row of &amp;HXL hashtags under the header</source>
+        <translation>Ajouter une ligne de mots-dièse &amp;HXL sous l&apos;en-tête</translation>
+    </message>
+    <message>
+        <source>&amp;Passphrase for the file:</source>
+        <translation>&amp;Phrase secrète du fichier&#xa0;:</translation>
+    </message>
+    <message>
+        <source>&amp;Same passphrase again:</source>
+        <translation>Même phrase &amp;secrète à nouveau&#xa0;:</translation>
+    </message>
+    <message>
+        <source>at least %1 characters</source>
+        <translation>au moins %1 caractères</translation>
+    </message>
+    <message>
+        <source>&amp;Export records…</source>
+        <translation>&amp;Exporter les fiches…</translation>
+    </message>
+    <message>
+        <source>Trafficking cases for CTDC (anonymised)</source>
+        <translation>Cas de traite pour le CTDC (anonymisés)</translation>
+    </message>
+    <message>
+        <source>Possible and identified victims in the columns of the Counter Trafficking Data Collaborative: no name, number, centre or date finer than the year. Before the file is written, every combination of year, source, gender, age, citizenship, country of exploitation and duration is shared by at least 11 cases: values are generalised, then the remaining cases withheld; a note beside the file says what.</source>
+        <translation>Victimes présumées et identifiées dans les colonnes du Counter Trafficking Data Collaborative&#xa0;: ni nom, ni numéro, ni centre, ni date plus précise que l&apos;année. Avant l&apos;écriture du fichier, chaque combinaison d&apos;année, de source, de genre, d&apos;âge, de nationalité, de pays d&apos;exploitation et de durée est partagée par au moins 11 cas&#xa0;: des valeurs sont généralisées, puis les cas restants retenus&#xa0;; une note à côté du fichier dit lesquels.</translation>
+    </message>
+    <message>
+        <source>Export for &amp;CTDC…</source>
+        <translation>Exporter pour le &amp;CTDC…</translation>
+    </message>
+    <message>
+        <source>Cance&amp;l</source>
+        <translation>Annu&amp;ler</translation>
+    </message>
+</context>
+<context>
     <name>IndicatorModel</name>
     <message>
         <source>EUTF</source>

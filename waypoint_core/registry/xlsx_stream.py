@@ -61,10 +61,13 @@ def column_name(index: int) -> str:
 
 
 def _cell(reference: str, value: object) -> str:
-    text = _NOT_XML.sub("", "" if value is None else str(value))
+    text = "" if value is None else str(value)
     if not text:
         return ""
-    return f'<c r="{reference}" t="inlineStr"><is><t xml:space="preserve">{escape(text)}</t></is></c>'
+    if _NOT_XML.search(text):
+        text = _NOT_XML.sub("", text)
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return f'<c r="{reference}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
 
 
 def write_xlsx(out: IO[bytes] | Any, rows: Iterable[Iterable[object]], *, sheet: str = "records") -> int:
