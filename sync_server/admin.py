@@ -63,6 +63,23 @@ def list_centres(db: Database) -> list[tuple[str, str]]:
         return [tuple(r) for r in conn.execute(select(Centre.id, Centre.name).order_by(Centre.name))]
 
 
+def set_centre_region(db: Database, centre: str, region: str | None) -> str:
+    """Name the region of a centre (by name or id); None or "" makes it a region of its own. Returns its id."""
+    region = (region or "").strip() or None
+    if region is not None and any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in region):
+        raise AdminError("a region name cannot hold control characters")
+    with db.write_engine.begin() as conn:
+        centre_id = _centre_id(conn, centre)
+        scope.set_centre_region(conn, centre_id, region)
+    return centre_id
+
+
+def centre_regions(db: Database) -> dict[str, str]:
+    """centre id -> region, for the centres that have one named."""
+    with db.read_engine.connect() as conn:
+        return scope.regions(conn)
+
+
 def _centre_id(conn, centre: str) -> str:
     """A centre by the id `centre add` printed or by its name."""
     centre = centre.strip()

@@ -8,7 +8,7 @@ backups).
     waypoint-server admin backup FILE                   the whole database, one consistent copy (no keys in it)
     waypoint-server admin restore FILE --yes            replace the database with a backup; devices reconcile
     waypoint-server admin epochs                        the feed's epochs (one more after each restore)
-    waypoint-server admin centre add NAME | list
+    waypoint-server admin centre add NAME | list | region CENTRE [REGION]   centres, and the region of each
     waypoint-server admin enrol-code --centre NAME|ID [--hours 72] [--roles R1,R2]
     waypoint-server admin revoke DEVICE
     waypoint-server admin devices
@@ -202,8 +202,16 @@ def cmd_centre_add(args: argparse.Namespace) -> int:
 
 
 def cmd_centre_list(args: argparse.Namespace) -> int:
-    for centre_id, name in admin.list_centres(_db(_settings(args))):
-        print(f"{centre_id}\t{name}")
+    db = _db(_settings(args))
+    named = admin.centre_regions(db)
+    for centre_id, name in admin.list_centres(db):
+        print(f"{centre_id}\t{name}" + (f"\t{named[centre_id]}" if centre_id in named else ""))
+    return 0
+
+
+def cmd_centre_region(args: argparse.Namespace) -> int:
+    centre_id = admin.set_centre_region(_db(_settings(args)), args.centre, args.region)
+    print(json.dumps({"centre_id": centre_id, "region": args.region or None}))
     return 0
 
 
@@ -380,7 +388,12 @@ def build_parser() -> argparse.ArgumentParser:
     add = centre.add_parser("add", help="add a centre")
     add.add_argument("name")
     add.set_defaults(func=cmd_centre_add)
-    centre.add_parser("list", help="list centres").set_defaults(func=cmd_centre_list)
+    centre.add_parser("list", help="list centres (id, name, region)").set_defaults(func=cmd_centre_list)
+    region = centre.add_parser("region", help="name the region of a centre: coordinators' devices of the region "
+                               "receive and change its records (no REGION: a region of its own)")
+    region.add_argument("centre", help="the centre's name or id")
+    region.add_argument("region", nargs="?", default="")
+    region.set_defaults(func=cmd_centre_region)
     code = adm.add_parser("enrol-code", help="print a one-time enrolment code for a device")
     code.add_argument("--centre", required=True, help="the centre's name or the id `centre add` printed")
     code.add_argument("--hours", type=float, default=72.0, help="validity (default 72 hours)")

@@ -1,4 +1,4 @@
-"""Pull: the latest version of each record of the device's centre changed since a cursor, in commit order (push.py),
+"""Pull: the latest version of each record of the device's centre (its region's: scope.reach) changed since a cursor, in commit order (push.py),
 bounded by a count and a byte budget; and reconciliation, which tells a device which of its versions the server
 still holds after a restore.
 
@@ -58,12 +58,13 @@ def pull_page(db: Database, *, device: AuthenticatedDevice, cursor: str, limit: 
     query = (
         select(c.c.seq, r.c.id, r.c.server_version, r.c.hash, r.c.state, r.c.hlc, r.c.origin_device_id)
         .select_from(c.join(r, and_(r.c.id == c.c.record_id, r.c.server_version == c.c.server_version)))
-        .where(c.c.centre_id == device.centre_id)
         .order_by(c.c.seq)
     )
     parts: list[bytes] = []
     size, next_seq, has_more = 0, 0, False
     with db.read_engine.connect() as conn:
+        # its centre's records, or its region's for a coordinator's device (scope.reach)
+        query = query.where(c.c.centre_id.in_(scope.reach(conn, device.id, device.centre_id)))
         if not scope.may_receive_cases(conn, device.id, device.centre_id):
             # a device whose people may not view cases never receives one (scope.py)
             query = query.where(r.c.id.not_in(scope.case_ids()))
@@ -117,8 +118,9 @@ def reconcile(db: Database, *, device: AuthenticatedDevice, request: ReconcileRe
     v, r = RecordVersion.__table__, Record.__table__
     with db.read_engine.connect() as conn:
         epoch = epochs.current(conn)
+        reach = scope.reach(conn, device.id, device.centre_id)
         current = {row.id: (row.server_version, row.hash) for row in conn.execute(
-            select(r.c.id, r.c.server_version, r.c.hash).where(r.c.id.in_(ids), r.c.centre_id == device.centre_id))}
+            select(r.c.id, r.c.server_version, r.c.hash).where(r.c.id.in_(ids), r.c.centre_id.in_(reach)))}
         held: dict[str, dict[str, int]] = {}
         for row in conn.execute(select(v.c.record_id, v.c.hash, v.c.server_version).where(
                 v.c.record_id.in_(list(current)))):

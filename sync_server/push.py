@@ -215,6 +215,7 @@ def _apply(conn: Connection, device_id: str, centre_id: str, ops: list[Op], stat
     now, key = utcnow(), rules.data_key
     records = _lock_records(conn, sorted({op.record_id for op in ops}), key)
     refused = scope.refusals(conn, device_id, centre_id, ops, records)  # outside the device's rights (scope.py)
+    reach = set(scope.reach(conn, device_id, centre_id))  # the device's centre, or its region's centres
     versions, results, conflicts, feed = [], [], [], []
     for op in ops:
         record = records.get(op.record_id)
@@ -224,7 +225,7 @@ def _apply(conn: Connection, device_id: str, centre_id: str, ops: list[Op], stat
         result: dict[str, Any] = {"device_id": device_id, "device_seq": op.device_seq, "op_id": op.op_id,
                                   "record_id": op.record_id, "status": "rejected", "server_version": None,
                                   "version_hash": None, "conflict_id": None, "message": None}
-        if record["centre_id"] != centre_id:
+        if record["centre_id"] not in reach:
             result["message"] = "this record belongs to another centre"
         elif op.device_seq in refused:
             result["message"] = refused[op.device_seq]
@@ -250,12 +251,12 @@ def _apply(conn: Connection, device_id: str, centre_id: str, ops: list[Op], stat
                                                 version=version),
                              "changed": canonical_json(sorted(op_patch(op))).decode(),
                              "hlc": outcome.hlc, "created_at": now, "hash": version_hash})
-            feed.append({"record_id": op.record_id, "server_version": version, "centre_id": centre_id})
+            feed.append({"record_id": op.record_id, "server_version": version, "centre_id": record["centre_id"]})
             result.update(status=outcome.status, server_version=version, version_hash=version_hash)
             if outcome.contested:
                 conflict_id = str(uuid.uuid4())
                 conflicts.append({
-                    "id": conflict_id, "record_id": op.record_id, "centre_id": centre_id, "opened_at": now,
+                    "id": conflict_id, "record_id": op.record_id, "centre_id": record["centre_id"], "opened_at": now,
                     "fields": canonical_json(sorted(outcome.contested)).decode(),
                     "server_state": seal_text(key, canonical_json(before).decode(), table="conflict.server_state",
                                               row_id=conflict_id),

@@ -4,8 +4,12 @@ people who use it, through the same table the device asks (waypoint_core.access.
 - A device's roles are named by the coordinator for its enrolment code (`admin enrol-code --roles`) or later
   (`admin device-roles`); a device with none named (enrolled before this) is unrestricted.
 - On the server, a device is the actor: `own` means records this device created (the device of their first version),
-  `centre` its centre; the server knows no regions yet, so `region` and `all` mean the device's centre too (records
-  never cross centres on this server).
+  `centre` its centre, `region` every centre of its centre's region (`admin centre region CENTRE REGION`, table
+  `centre_region`; a centre with no region named is a region of its own). A device whose roles give `region` scope
+  to view registrations (coordinators; unrestricted devices) receives the records of every centre of its region
+  (`reach`), and its pushes may change them as the policy allows (a coordinator's decision on the desk); a record of
+  a centre outside its region is refused ("this record belongs to another centre"). A record keeps its centre: a
+  change made by a device of another centre of the region reaches the devices of the record's centre.
 - Pull leaves out the cases (trafficking, protection) of a device whose roles may not view them: a field laptop
   with no case worker never receives one. A record is a case when it carries `record_kind = case` (the device sets
   it from the form); once a case, always a case (`record_kind` table), whatever a later op says.
@@ -59,8 +63,44 @@ def roles_of(conn: Connection, device_id: str) -> tuple[str, ...]:
     return ALL_ROLES if row is None else tuple(row[0].split())
 
 
+def region_of(conn: Connection, centre_id: str) -> str:
+    """The centre's region as named by the administrator; a centre with none named is a region of its own."""
+    row = conn.execute(text("SELECT region FROM centre_region WHERE centre_id = :c"), {"c": centre_id}).first()
+    return f"centre:{centre_id}" if row is None else f"region:{row[0]}"
+
+
+def centres_of_region(conn: Connection, centre_id: str) -> list[str]:
+    """Every centre of the centre's region, itself included."""
+    row = conn.execute(text("SELECT region FROM centre_region WHERE centre_id = :c"), {"c": centre_id}).first()
+    if row is None:
+        return [centre_id]
+    found = conn.execute(text("SELECT centre_id FROM centre_region WHERE region = :r"), {"r": row[0]}).scalars()
+    return sorted(set(found) | {centre_id})
+
+
 def actor_of(conn: Connection, device_id: str, centre_id: str) -> Actor:
-    return Actor.of(device_id, roles_of(conn, device_id), centre=centre_id, region=centre_id)
+    return Actor.of(device_id, roles_of(conn, device_id), centre=centre_id, region=region_of(conn, centre_id))
+
+
+def reach(conn: Connection, device_id: str, centre_id: str) -> list[str]:
+    """The centres whose records the device receives and may push to: its region's when its roles give `region`
+    scope (or wider) to view registrations, else its own centre."""
+    scope = policy.widest_scope(actor_of(conn, device_id, centre_id), "view", policy.REGISTRATION)
+    return centres_of_region(conn, centre_id) if scope in ("region", "all") else [centre_id]
+
+
+def set_centre_region(conn: Connection, centre_id: str, region: str | None) -> None:
+    """Name the centre's region (None: the centre is a region of its own again)."""
+    conn.execute(text("DELETE FROM centre_region WHERE centre_id = :c"), {"c": centre_id})
+    if region:
+        conn.execute(text("INSERT INTO centre_region (centre_id, region) VALUES (:c, :r)"),
+                     {"c": centre_id, "r": region})
+    audit.record_in(conn, "centre.region", actor="admin", detail=f"centre {centre_id}: region {region or '(none)'}")
+
+
+def regions(conn: Connection) -> dict[str, str]:
+    """centre id -> region, for the centres that have one named."""
+    return {r[0]: r[1] for r in conn.execute(text("SELECT centre_id, region FROM centre_region")).all()}
 
 
 def set_code_roles(conn: Connection, code_id: str, roles: Sequence[str]) -> None:
@@ -132,6 +172,7 @@ def refusals(conn: Connection, device_id: str, centre_id: str, ops: Sequence[Any
     actor = actor_of(conn, device_id, centre_id)
     ids = sorted({op.record_id for op in ops})
     kinds, creators = _kinds(conn, ids), _creators(conn, ids)
+    region_cache: dict[str, str] = {centre_id: actor.region or centre_id}
     refused: dict[int, str] = {}
     created_here: set[str] = set()
     for op in ops:
@@ -147,7 +188,10 @@ def refusals(conn: Connection, device_id: str, centre_id: str, ops: Sequence[Any
         else:
             action = "delete" if op.op == "delete" else "edit"
             owner = device_id if op.record_id in created_here else creators.get(op.record_id)
-            facts = RecordFacts(kind=kind, owner=owner, centre=centre_id)
+            where = record["centre_id"] if record and not record.get("new") else centre_id
+            if where not in region_cache:
+                region_cache[where] = region_of(conn, where)
+            facts = RecordFacts(kind=kind, owner=owner, centre=where, region=region_cache[where])
         decision = policy.decide(actor, action, policy.subject_of(kind), facts)
         if not decision.allowed:
             refused[op.device_seq] = f"refused by the server: {decision.reason}"
@@ -205,7 +249,7 @@ def undo_deletion(db: Database, key: DataKey, alarm_id: str, *, by: str) -> int:
         feed = []
         now = utcnow()
         for record_id in json.loads(alarm.record_ids):
-            row = conn.execute(text("SELECT server_version, deleted, hlc FROM record WHERE id = :r"),
+            row = conn.execute(text("SELECT server_version, deleted, hlc, centre_id FROM record WHERE id = :r"),
                                {"r": record_id}).first()
             if row is None or not row.deleted:
                 continue
@@ -231,7 +275,7 @@ def undo_deletion(db: Database, key: DataKey, alarm_id: str, *, by: str) -> int:
                               "hash = :hash, hlc = :h, origin_device_id = NULL WHERE id = :r"),
                          {"r": record_id, "v": version, "d": False, "t": now, "hash": digest, "h": hlc,
                           "s": seal_text(key, state_json, table="record", row_id=record_id, version=version)})
-            feed.append({"record_id": record_id, "server_version": version, "centre_id": alarm.centre_id})
+            feed.append({"record_id": record_id, "server_version": version, "centre_id": row.centre_id})
             restored += 1
         conn.execute(text("UPDATE deletion_alarm SET undone_at = :t, undone_by = :b WHERE id = :i"),
                      {"t": now, "b": by, "i": alarm_id})

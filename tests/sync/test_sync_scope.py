@@ -124,3 +124,60 @@ def test_device_roles_can_change_and_unknown_roles_are_refused(make_vault, serve
     else:
         raise AssertionError("an unknown role was accepted")
     assert FORM_ID and FORM_VERSION
+
+
+def _enrol_at(make_vault, server, server_admin, name: str, centre: str, roles: str):
+    vault = make_vault(name)
+    server_admin.code(centre)  # makes the centre the first time
+    code = server_admin.run("enrol-code", "--centre", centre, "--roles", roles)
+    sync_service.enrol(vault, server_url=server.url, code=code, device_name=name)
+    return vault
+
+
+def _edit(vault, record_id: str, name: str) -> None:
+    found = get_registration(vault, record_id)
+    register(vault, name, 33, record_id=record_id) if found is not None else save_registration(
+        vault, record_id=record_id, form_id=FORM_ID, form_version=FORM_VERSION, status="finalized",
+        content=instance(name, 33), fields={"title": name})
+
+
+def test_a_coordinators_device_changes_the_records_of_its_region_only(make_vault, server, server_admin):
+    zinder = _enrol_at(make_vault, server, server_admin, "zinder", "Zinder", "field_staff")
+    maradi = _enrol_at(make_vault, server, server_admin, "maradi", "Maradi", "field_staff")
+    tahoua = _enrol_at(make_vault, server, server_admin, "tahoua", "Tahoua", "field_staff")
+    coordinator = _enrol_at(make_vault, server, server_admin, "coordinator-est", "Zinder", "coordinator")
+    made = {vault: register(vault, f"Synthetic {name}", 30).id
+            for vault, name in ((zinder, "Zinder"), (maradi, "Maradi"), (tahoua, "Tahoua"))}
+    for vault in made:
+        sync_service.sync_now(vault)
+    # No region named yet: every centre is a region of its own, as before.
+    sync_service.sync_now(coordinator)
+    assert _ids(coordinator, made.values()) == {made[zinder]}
+    _edit(coordinator, made[maradi], "Synthetic Maradi early")
+    summary = sync_service.sync_now(coordinator)
+    assert summary.rejected == 1 and summary.rejected_messages == ["this record belongs to another centre"]
+
+    # The administrator names the region of Zinder and Maradi; Tahoua stays outside.
+    for centre in ("Zinder", "Maradi"):
+        assert json.loads(server_admin.run("centre", "region", centre, "Est"))["region"] == "Est"
+    listed = {line.split("\t")[1]: line.split("\t")[2:] for line in server_admin.run("centre", "list").splitlines()}
+    assert listed["Zinder"] == ["Est"] and listed["Maradi"] == ["Est"] and listed["Tahoua"] == []
+    coordinator2 = _enrol_at(make_vault, server, server_admin, "coordinator-est-2", "Zinder", "coordinator")
+    sync_service.sync_now(coordinator2)
+    assert _ids(coordinator2, made.values()) == {made[zinder], made[maradi]}  # the region's records, not Tahoua's
+    _edit(coordinator2, made[maradi], "Synthetic Maradi corrected")
+    _edit(coordinator2, made[tahoua], "Synthetic Tahoua overwritten")
+    summary = sync_service.sync_now(coordinator2)
+    assert summary.rejected == 1 and summary.rejected_messages == ["this record belongs to another centre"]
+    sync_service.sync_now(maradi)
+    assert "Synthetic Maradi corrected" in get_registration(maradi, made[maradi]).content  # reached its centre
+    sync_service.sync_now(tahoua)
+    assert "Synthetic Tahoua overwritten" not in get_registration(tahoua, made[tahoua]).content
+    # A field laptop of the region keeps its centre: it neither receives nor changes Maradi's records.
+    sync_service.sync_now(zinder)
+    assert _ids(zinder, made.values()) == {made[zinder]}
+    _edit(zinder, made[maradi], "Synthetic Maradi from a field laptop")
+    summary = sync_service.sync_now(zinder)
+    assert summary.rejected == 1 and summary.rejected_messages == ["this record belongs to another centre"]
+    sync_service.sync_now(maradi)
+    assert "Synthetic Maradi corrected" in get_registration(maradi, made[maradi]).content
