@@ -22,6 +22,7 @@
 from __future__ import annotations
 
 import json
+import re
 import uuid
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable
@@ -29,6 +30,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from desktop_app.records.form_store import FormNotInstalled, get_form_xform
 from desktop_app.vault.models import DECISION_FORM, SYNC_WRITER
 from desktop_app.vault.registrations import EVERYTHING, Visible
 from desktop_app.vault.sql import Db, chunks, in_list, text
@@ -37,8 +39,10 @@ from desktop_app.vault.writer import RegistrationDraft, Writer, write
 from waypoint_core.access.sealed import is_sealed
 from waypoint_core.registry.matching import DuplicateCandidate, Reason, candidates
 from waypoint_core.registry.person import PersonRecord, Profile, prepare
+from waypoint_core.xform import FormDefinition, FormError
 
 DECISION_VERSION = "1"
+_REPEAT_INDEX = re.compile(r"\[\d+\]")
 NOT_SAME, MERGE = "not_same", "merge"
 KEEP_LOCAL, KEEP_REMOTE, EDITED, REVIEWED = "local", "remote", "edited", "reviewed"
 PERSON_REF = "person_ref"  # what assistance events, referrals and cases call the person (registration number)
@@ -83,6 +87,7 @@ class LeafDiff:
     local: str | None
     remote: str | None
     restricted: bool  # a sealed P3 answer: compared, never shown
+    label: str = ""  # the question's label in the form, in the language asked for ("" when the form has none)
 
     @property
     def changed_here(self) -> bool:
@@ -190,7 +195,18 @@ def leaves_of(content: str | None) -> dict[str, str]:
     return found
 
 
-def conflict_detail(vault: Vault, conflict_id: str) -> ConflictDetail:
+def question_labels(vault: Vault, form_id: str, form_version: str, language: str) -> dict[str, str]:
+    """The form's question labels by path below the root, in the form language matching `language` (the
+    interface's); none when the form version is not installed or does not load."""
+    try:
+        definition = FormDefinition.from_xml(get_form_xform(vault, form_id, form_version))
+    except (FormNotInstalled, FormError):
+        return {}
+    return definition.question_labels(definition.language_for(language))
+
+
+def conflict_detail(vault: Vault, conflict_id: str, *, language: str = "en") -> ConflictDetail:
+    """One conflict answer by answer, each answer named by its question's label in `language` (the interface's)."""
     with vault.session(readonly=True) as session:
         db = Db.of(session)
         row = db.execute(text("SELECT c.id, c.record_id, c.opened_at, c.local, c.remote, c.resolved_at, r.title, "
@@ -206,8 +222,10 @@ def conflict_detail(vault: Vault, conflict_id: str) -> ConflictDetail:
     base = json.loads(base_row.base) if base_row is not None else None
     a, b, o = (leaves_of((s or {}).get("content")) for s in (local, remote, base))
     paths = list(dict.fromkeys([*a, *b]))
+    labels = question_labels(vault, row.form_id, row.form_version, language)
     leaves = tuple(LeafDiff(p, o.get(p), a.get(p), b.get(p) if remote is not None else None,
-                            any(is_sealed(v) for v in (o.get(p), a.get(p), b.get(p)))) for p in paths
+                            any(is_sealed(v) for v in (o.get(p), a.get(p), b.get(p))),
+                            labels.get(_REPEAT_INDEX.sub("", p), "")) for p in paths
                    if not p.startswith("meta/"))
     return ConflictDetail(
         conflict_id=row.id, record_id=row.record_id, title=row.title or "", centre=row.centre or "",

@@ -55,9 +55,10 @@ def conflicts_page(vault: Vault, *, offset: int, limit: int, rejected: bool = Fa
     return review.page_conflicts(vault, offset=offset, limit=limit, rejected=rejected, visible=_seen(vault))
 
 
-def conflict(vault: Vault, conflict_id: str) -> ConflictDetail:
+def conflict(vault: Vault, conflict_id: str, *, language: str = "en") -> ConflictDetail:
+    """One conflict answer by answer, questions named by their labels in `language` (the interface's)."""
     access.check_review(vault)
-    return review.conflict_detail(vault, conflict_id)
+    return review.conflict_detail(vault, conflict_id, language=language)
 
 
 def resolve_conflict(vault: Vault, conflict_id: str, *, keep: str, edits: dict[str, str] | None = None) -> int:

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QMenu
 from desktop_app.services import desk
 from desktop_app.services.desk import ReviewError
 from desktop_app.services.session import SignedInUser, classify
+from desktop_app.ui import labels
 from desktop_app.ui.desk_models import (
     CandidateListModel,
     ConflictListModel,
@@ -149,7 +150,8 @@ class DeskArea(QObject):
         self._show(self.conflicts_page, self.conflict_model)
 
     def _open_conflict(self, conflict_id: str) -> None:
-        self._run(self.conflicts_page, lambda vault: desk.conflict(vault, conflict_id),
+        language = labels.ui_language()  # the questions are named by the form's labels in this language
+        self._run(self.conflicts_page, lambda vault: desk.conflict(vault, conflict_id, language=language),
                   self.conflicts_page.show_detail)
 
     def _resolve(self, conflict_id: str, keep: str, edits: dict) -> None:
@@ -293,6 +295,11 @@ class DeskArea(QObject):
 
     # --- words ---------------------------------------------------------------------------------------------------------
     def retranslate(self) -> None:
+        detail = self.conflicts_page.detail
+        if detail is not None and self.controller.is_unlocked:  # its questions in the new language
+            language, conflict_id = labels.ui_language(), detail.conflict_id
+            self._run(self.conflicts_page, lambda vault: desk.conflict(vault, conflict_id, language=language),
+                      self.conflicts_page.relabel)
         self.menu.setText(self.tr("Re&view"))
         self.conflicts_action.setText(self.tr("&Conflicts…"))
         self.duplicates_action.setText(self.tr("Possible &duplicates…"))

@@ -7,6 +7,7 @@ desk with 100,000 conflicts or candidates costs one page to open.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -130,6 +131,13 @@ class ConflictSidesModel(QAbstractTableModel):
     def clear(self) -> None:
         self.set_leaves([])
 
+    def relabel(self, labels: dict[str, str]) -> None:
+        """New question labels (leaf path → label, after a language switch); the result being edited stays."""
+        if not self._leaves:
+            return
+        self._leaves = [replace(leaf, label=labels.get(leaf.path, leaf.label)) for leaf in self._leaves]
+        self.dataChanged.emit(self.index(0, QUESTION), self.index(len(self._leaves) - 1, QUESTION))
+
     def take(self, row: int, column: int) -> None:
         """Copy one side's value into the result (column LOCAL or REMOTE)."""
         if 0 <= row < len(self._leaves) and column in (LOCAL, REMOTE) and not self._leaves[row].restricted:
@@ -176,7 +184,7 @@ class ConflictSidesModel(QAbstractTableModel):
         leaf, column = self._leaves[index.row()], index.column()
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
             if column == QUESTION:
-                return question_text(leaf.path)
+                return question_text(leaf.path, leaf.label)
             if leaf.restricted:
                 return self.tr("(restricted)")
             value = {LOCAL: leaf.local, REMOTE: leaf.remote, RESULT: self._result[index.row()]}[column]
@@ -201,10 +209,10 @@ class ConflictSidesModel(QAbstractTableModel):
         self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, 3)
 
 
-def question_text(path: str) -> str:
-    """A leaf path as a short name: identity/given_name → given name (group: identity)."""
-    parts = [p.split("[", 1)[0] for p in path.split("/")]
-    name = parts[-1].replace("_", " ")
+def question_text(path: str, label: str = "") -> str:
+    """An answer as people know it: its question's label in the form ("Given name(s)"), else the leaf's name
+    (identity/given_name → "given name"); a repeat's answers carry their instance numbers ("Name 2")."""
+    name = label or path.split("/")[-1].split("[", 1)[0].replace("_", " ")
     repeat = "".join(f" {p.split('[', 1)[1].rstrip(']')}" for p in path.split("/")[:-1] if "[" in p)
     return name + repeat
 

@@ -223,6 +223,13 @@ class ConflictsPage(DeskPage):
         self._fill()
         self.retranslate_detail()
 
+    def relabel(self, detail: ConflictDetail) -> None:
+        """The same conflict read again in another language: its question labels change, the result stays."""
+        if self.detail is None or detail.conflict_id != self.detail.conflict_id:
+            return
+        self.detail = detail
+        self.sides.relabel({leaf.path: leaf.label for leaf in detail.leaves})
+
     def _fill(self) -> None:
         detail = self.detail
         if detail is None:

@@ -92,7 +92,7 @@ def test_a_conflict_resolved_answer_by_answer(qtbot, qtmodeltester, desk_app):
     qtbot.waitUntil(lambda: page.detail is not None, timeout=20_000)
     qtmodeltester.check(page.sides)
     rows = {page.sides.index(r, 0).data(): r for r in range(page.sides.rowCount())}
-    row = rows["given name"]
+    row = rows["Given name(s)"]  # the form's label, not the internal name
     assert page.sides.index(row, LOCAL).data() == crowd[0].given_name
     assert page.sides.index(row, REMOTE).data() == "Mahamadou"
     # Take the server's given name, then correct it by typing.
@@ -101,6 +101,11 @@ def test_a_conflict_resolved_answer_by_answer(qtbot, qtmodeltester, desk_app):
     assert page.sides.index(row, RESULT).data() == "Mahamadou"
     page.sides.setData(page.sides.index(row, RESULT), "Mahamadou Ali")
     assert page.sides.edits() == {"identity/given_name": "Mahamadou Ali"}
+    app.window.set_language("fr")  # the questions follow the interface language; the result being typed stays
+    qtbot.waitUntil(lambda: page.sides.index(row, 0).data() == "Prénom(s)", timeout=20_000)
+    assert page.sides.edits() == {"identity/given_name": "Mahamadou Ali"}
+    app.window.set_language("en")
+    qtbot.waitUntil(lambda: page.sides.index(row, 0).data() == "Given name(s)", timeout=20_000)
     page.save_result.click()
     qtbot.waitUntil(lambda: area.conflict_model.rowCount() == 0 and page.status.isVisible(), timeout=20_000)
     app.window.lock()

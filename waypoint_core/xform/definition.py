@@ -136,6 +136,38 @@ class FormDefinition:
     def languages(self) -> list[str]:
         return list(self.translations)
 
+    def language_for(self, ui_language: str) -> str | None:
+        """The form language matching an interface language ("fr" → "Français (fr)"), else the form's default."""
+        for name in self.languages:
+            if f"({ui_language})" in name.lower():
+                return name
+        return self.default_language
+
+    def question_labels(self, language: str | None) -> dict[str, str]:
+        """Each question's and group's label in `language` by its path below the root ("person/given_name"),
+        without the parts a form computes (outputs); those with no fixed label are left out."""
+        labels: dict[str, str] = {}
+
+        def static(text) -> str:
+            if text.itext_id is None:
+                return "".join(p for p in text.parts if isinstance(p, str)).strip()
+            forms = self.translations.get(language or "", {}).get(text.itext_id)
+            if forms is None:
+                forms = next((t[text.itext_id] for t in self.translations.values() if text.itext_id in t), {})
+            parts = forms.get(None) or forms.get("long") or forms.get("short") or []
+            return "".join(p for p in parts if isinstance(p, str)).strip()
+
+        def walk(controls) -> None:
+            for control in controls:
+                if control.ref and control.label is not None:
+                    label = static(control.label)
+                    if label:
+                        labels["/".join(control.ref.strip("/").split("/")[1:])] = label
+                walk(control.children)
+
+        walk(self.body)
+        return labels
+
     @classmethod
     def from_xml(cls, text: str | bytes, *, media_dir: str | Path | None = None) -> FormDefinition:
         """Parse an XForm. Raises FormError (naming question and expression) if it cannot run."""

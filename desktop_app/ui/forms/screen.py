@@ -70,14 +70,6 @@ def is_right_to_left(language: str | None) -> bool:
     return bool(language) and any(marker in language.lower() for marker in RTL_MARKERS)
 
 
-def form_language_for(languages: list[str], ui_language: str, default: str | None) -> str | None:
-    """The form language matching the interface language ("fr" → "Français (fr)"), else the form's default."""
-    for name in languages:
-        if f"({ui_language})" in name.lower():
-            return name
-    return default
-
-
 class FormScreen(QWidget):
     saved = Signal(object)  # records.SavedRecord after each save
     save_failed = Signal(str)
@@ -92,7 +84,7 @@ class FormScreen(QWidget):
         self.setObjectName("formScreen")
         self.opened = opened
         self._run = run_with_vault
-        language = form_language_for(opened.definition.languages, ui_language, opened.definition.default_language)
+        language = opened.definition.language_for(ui_language)
         self.session = FormSession(opened.definition, language=language, metadata=metadata,
                                    instance_xml=opened.content, entities=opened.entities)
         self.record_id = opened.record_id
