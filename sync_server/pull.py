@@ -1,6 +1,6 @@
-"""Pull: the latest version of each record of the device's centre (its region's: scope.reach) changed since a cursor, in commit order (push.py),
-bounded by a count and a byte budget; and reconciliation, which tells a device which of its versions the server
-still holds after a restore.
+"""Pull: the latest version of each record of the device's centre (its region's: scope.reach) changed since a
+cursor, in commit order (push.py), bounded by a count and a byte budget; and reconciliation, which tells a device
+which of its versions the server still holds after a restore.
 
 A cursor is "<epoch>.<seq>". A cursor of another epoch is refused with `epoch_changed`; a cursor beyond what this
 database ever served the device is refused with `cursor_ahead` (the database lost changes the device has seen: it was
