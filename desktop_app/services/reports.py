@@ -11,7 +11,6 @@ kept person, so each person counts once. No Qt here.
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,14 +21,10 @@ from desktop_app.services import access, places
 from desktop_app.vault import report_reads
 from desktop_app.vault.vault import Vault
 from waypoint_core.access import policy
-from waypoint_core.registry import exports, indicators
-from waypoint_core.registry.indicators import Case, Event, IndicatorResult, Person
+from waypoint_core.registry import exports
+from waypoint_core.registry.indicators import CASE_FORM, EVENT_FORM, MIGRANT_FORM, REFERRAL_FORM, IndicatorResult
 
-MIGRANT_FORM = "waypoint_migrant_registration"
-EVENT_FORM = "waypoint_assistance_event"
-REFERRAL_FORM = "waypoint_referral"
-CASE_FORM = "waypoint_vot_case"
-_NOT_HEX = re.compile(r"[^0-9A-F]")
+__all__ = ["CASE_FORM", "EVENT_FORM", "MIGRANT_FORM", "REFERRAL_FORM", "IndicatorReport", "Scope", "compute", "write"]
 
 
 @dataclass(frozen=True)
@@ -69,64 +64,15 @@ class IndicatorReport:
     seconds: float = 0.0
 
 
-def _date(text: str | None) -> date | None:
-    try:
-        return date.fromisoformat((text or "")[:10]) if text else None
-    except ValueError:
-        return None
-
-
-_HEX = frozenset("0123456789ABCDEF")
-
-
-def _ref(text: str | None) -> str:
-    value = (text or "").strip().upper().removeprefix("WP-")
-    if len(value) == 8 and _HEX.issuperset(value):
-        return value
-    return _NOT_HEX.sub("", value)
-
-
 def compute(vault: Vault, *, start: date, end: date, scope: Scope = Scope()) -> IndicatorReport:
     """Every indicator the person may see, for [start, end] and the scope, protected for display and export."""
     started = time.perf_counter()
-    if end < start:
-        raise ValueError("the period ends before it starts")
     seen = access.visibility(vault)
     rows = [] if seen.nothing else report_reads.report_rows(vault, visible=seen.rows)
-    people: list[Person] = []
-    by_short: dict[str, str] = {}
-    for row in rows:
-        if row.form_id != MIGRANT_FORM and "beneficiary_category" not in row.fields:
-            continue
-        registered = _date(row.registered_on)
-        birth_year = registered.year - row.age if registered is not None and row.age is not None else None
-        people.append(Person(row.id, row.sex, birth_year, row.nationality, row.centre,
-                             row.fields.get("beneficiary_category")))
-        by_short[row.id.replace("-", "")[:8].upper()] = row.id
-    events: list[Event] = []
-    cases: list[Case] = []
-    unlinked = 0
-    for row in rows:
-        if row.form_id not in (EVENT_FORM, REFERRAL_FORM, CASE_FORM):
-            continue
-        ref = _ref(row.fields.get("person_ref"))
-        person = by_short.get(ref[:8]) if len(ref) >= 8 else None
-        if person is None:
-            unlinked += 1
-            continue
-        if row.form_id == CASE_FORM:
-            cases.append(Case(person, row.fields.get("trafficking_status")))
-            continue
-        day = _date(row.registered_on)
-        if day is None or not scope.covers(row.centre):
-            continue
-        kind = "referral" if row.form_id == REFERRAL_FORM else "assistance"
-        events.append(Event(person, day, kind, row.fields.get("assistance_type"), row.centre))
-    results = indicators.compute_all(start=start, end=end, people=people, events=events, cases=cases)
-    may_see_cases = not seen.nothing and seen.rows.only_kind in (None, policy.CASE)
-    kept = tuple(r for r in results if may_see_cases or not r.sensitive)
-    report = exports.build_report(kept, title="Waypoint indicators", scope=str(scope), centre_scope=scope.kind == "centre")
-    return IndicatorReport(kept, report, unlinked, time.perf_counter() - started)
+    done = exports.indicators_from_records(  # the server runs the same function over its records
+        rows, start=start, end=end, scope=str(scope), covers=scope.covers, centre_scope=scope.kind == "centre",
+        may_see_cases=not seen.nothing and seen.rows.only_kind in (None, policy.CASE))
+    return IndicatorReport(done.results, done.report, done.unlinked, time.perf_counter() - started)
 
 
 def category_label(language: str) -> Callable[[str, str], str]:

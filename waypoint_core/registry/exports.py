@@ -20,7 +20,8 @@ from datetime import date
 from pathlib import Path
 
 from .disclosure import ROUNDING, TOTAL, Protected, protect
-from .indicators import DIMENSIONS, IndicatorResult
+from . import indicators
+from .indicators import DIMENSIONS, IndicatorResult, RecordRow
 
 QUARTER_DAYS = 90  # R11 point 5: no centre-level trafficking table for a period shorter than a quarter
 
@@ -95,6 +96,27 @@ def build_report(results: Iterable[IndicatorResult], *, title: str, scope: str,
     if start is None or end is None:
         raise ValueError("a report needs at least one indicator")
     return Report(title, start, end, scope, tuple(sections), 1, tuple(withheld))
+
+
+@dataclass(frozen=True)
+class Computed:
+    results: tuple[IndicatorResult, ...]
+    report: Report  # protected, exact published counts (what the laptop's screen shows); `.rounded()` to release
+    unlinked: int
+
+
+def indicators_from_records(rows: Iterable[RecordRow], *, start: date, end: date, scope: str,
+                            covers: Callable[[str | None], bool], centre_scope: bool, may_see_cases: bool,
+                            title: str = "Waypoint indicators") -> Computed:
+    """Stored records to protected indicator tables: the one path of the device (services/reports.py) and the
+    server (sync_server/reports.py). Trafficking indicators only for those who may see cases."""
+    if end < start:
+        raise ValueError("the period ends before it starts")
+    found = indicators.inputs_from_records(rows, covers=covers)
+    results = indicators.compute_all(start=start, end=end, people=found.people, events=found.events,
+                                     cases=found.cases)
+    kept = tuple(r for r in results if may_see_cases or not r.sensitive)
+    return Computed(kept, build_report(kept, title=title, scope=scope, centre_scope=centre_scope), found.unlinked)
 
 
 def write_report(report: Report, path: Path, *, labels: Callable[[str, str], str] | None = None,

@@ -28,6 +28,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Protocol
 
 from .disclosure import CountTable
 
@@ -256,3 +257,95 @@ def compute_all(*, start: date, end: date, people: Iterable[Person], events: Ite
     resolved = _resolve(events, register, start, end)
     cases, sessions = list(cases), list(sessions)
     return [_indicator(code, start, end, resolved, cases, sessions, register) for code in INDICATORS]
+
+
+# --- from stored records: the one mapping the device (services/reports.py) and the server (sync_server/reports.py)
+# both use, so the same records give the same figures on either side --------------------------------------------
+
+MIGRANT_FORM = "waypoint_migrant_registration"
+EVENT_FORM = "waypoint_assistance_event"
+REFERRAL_FORM = "waypoint_referral"
+CASE_FORM = "waypoint_vot_case"
+_HEX = frozenset("0123456789ABCDEF")
+
+
+class RecordRow(Protocol):
+    """A stored, finalized, live record as both sides read it: its summary columns and extracted fields."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def form_id(self) -> str: ...
+    @property
+    def sex(self) -> str | None: ...
+    @property
+    def age(self) -> int | None: ...
+    @property
+    def nationality(self) -> str | None: ...
+    @property
+    def centre(self) -> str | None: ...
+    @property
+    def registered_on(self) -> str | None: ...
+    @property
+    def fields(self) -> Mapping[str, str]: ...
+
+
+@dataclass(frozen=True)
+class Inputs:
+    people: list[Person]
+    events: list[Event]
+    cases: list[Case]
+    unlinked: int  # events, referrals and cases whose registration number names no one among the rows
+
+
+def _day(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat((text or "")[:10]) if text else None
+    except ValueError:
+        return None
+
+
+def person_ref(text: str | None) -> str:
+    """A registration number as typed (the short id, with or without "WP-", spaces or dashes) in canonical form."""
+    value = (text or "").strip().upper().removeprefix("WP-")
+    if len(value) == 8 and _HEX.issuperset(value):
+        return value
+    return "".join(ch for ch in value if ch in _HEX)
+
+
+def inputs_from_records(rows: Iterable[RecordRow], *, covers: Callable[[str | None], bool] = lambda _c: True
+                        ) -> Inputs:
+    """People, events, referrals and cases from stored records. Events and referrals name their person by the
+    registration number (person_ref: the short id); a number that names no one is counted in `unlinked`. `covers`
+    is the scope's filter on an event's centre."""
+    rows = list(rows)
+    people: list[Person] = []
+    by_short: dict[str, str] = {}
+    for row in rows:
+        if row.form_id != MIGRANT_FORM and "beneficiary_category" not in row.fields:
+            continue
+        registered = _day(row.registered_on)
+        birth_year = registered.year - row.age if registered is not None and row.age is not None else None
+        people.append(Person(row.id, row.sex, birth_year, row.nationality, row.centre,
+                             row.fields.get("beneficiary_category")))
+        by_short[row.id.replace("-", "")[:8].upper()] = row.id
+    events: list[Event] = []
+    cases: list[Case] = []
+    unlinked = 0
+    for row in rows:
+        if row.form_id not in (EVENT_FORM, REFERRAL_FORM, CASE_FORM):
+            continue
+        ref = person_ref(row.fields.get("person_ref"))
+        person = by_short.get(ref[:8]) if len(ref) >= 8 else None
+        if person is None:
+            unlinked += 1
+            continue
+        if row.form_id == CASE_FORM:
+            cases.append(Case(person, row.fields.get("trafficking_status")))
+            continue
+        day = _day(row.registered_on)
+        if day is None or not covers(row.centre):
+            continue
+        kind = "referral" if row.form_id == REFERRAL_FORM else "assistance"
+        events.append(Event(person, day, kind, row.fields.get("assistance_type"), row.centre))
+    return Inputs(people, events, cases, unlinked)
