@@ -14,6 +14,7 @@ import re
 import time
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
@@ -34,7 +35,7 @@ from waypoint_core.protocol import (
     EnrolRequest, FormList, FormSummary, Message, PublishedForm, ReconcileRequest, b64encode, canonical_json,
 )
 
-from . import admin, apidoc, audit, blobs, epochs, logs, orders
+from . import admin, apidoc, audit, blobs, epochs, logs, orders, reports
 from .batches import BatchImporter
 from .auth import AuthenticatedDevice, authenticate, binding_of, claimed_device
 from .db import Database, MigrationContext, migrate, open_database, schema_version
@@ -239,6 +240,23 @@ def create_app(server: Server) -> FastAPI:
         chunk = await run_in_threadpool(blobs.read_chunk, db, who, sha256, offset,
                                         blobs.chunk_budget(settings.page_bytes), keyring.data)
         return answer(chunk)
+
+    @app.get("/v2/indicators", responses=apidoc.ERRORS)
+    async def indicators(request: Request, start: str = Query(..., alias="from", max_length=10),
+                         end: str = Query(..., alias="to", max_length=10)) -> Response:
+        """The indicators of the device's centre for [from, to], computed by the device's own code
+        (waypoint_core.registry), protected and rounded before they leave (sync_server/reports.py)."""
+        who = await device(request)
+        try:
+            first, last = date.fromisoformat(start), date.fromisoformat(end)
+        except ValueError:
+            raise malformed("from and to are dates, YYYY-MM-DD") from None
+        if last < first:
+            raise malformed("the period ends before it starts")
+        started = time.perf_counter()
+        body = await run_in_threadpool(reports.indicators, db, who, start=first, end=last, key=keyring.data)
+        logs.log_event("indicators", device_id=who.id, ms=logs.elapsed_ms(started))
+        return Response(content=body, media_type="application/json")
 
     @app.get("/v2/order", responses=apidoc.ERRORS)
     async def device_order(request: Request) -> Response:

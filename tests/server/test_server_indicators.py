@@ -1,0 +1,94 @@
+"""GET /v2/indicators against the real server on SQLite and PostgreSQL: signed like every endpoint, the device's
+centre only, the trafficking indicator only for devices whose people may view cases, every table protected and
+rounded before it leaves, computed by the device's own code (waypoint_core.registry.exports)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from sim_device import SimDevice
+
+from sync_server import scope
+from waypoint_core.registry import exports
+from waypoint_core.registry.indicators import CASE_FORM, EVENT_FORM, MIGRANT_FORM
+
+PERIOD = "from=2026-01-01&to=2026-03-31"
+
+
+def short(record_id: str) -> str:
+    return record_id.replace("-", "")[:8].upper()
+
+
+def populate(sim: SimDevice) -> list[tuple[str, str, dict]]:
+    """13 women and 3 men of Nigeria, each assisted in the period (woman 1 twice); an event naming no one; the
+    first man a trafficking case. Returns (record id, form, fields) as the device stored them."""
+    stored: list[tuple[str, str, dict]] = []
+
+    def put(form: str, fields: dict) -> str:
+        sim.form_id = form
+        record_id = sim.register({**fields, "@status": "finalized"}, record_id=str(uuid.uuid4()))
+        stored.append((record_id, form, {**fields, "@status": "finalized"}))
+        return record_id
+
+    people = [put(MIGRANT_FORM, {"sex": sex, "age": 30, "nationality": "NG", "centre": "ne_agadez",
+                                 "registered_on": "2026-01-10", "beneficiary_category": "stranded"})
+              for sex in ["female"] * 13 + ["male"] * 3]
+    for n, person in enumerate(people):
+        for day in (["2026-02-01", "2026-02-15"] if n == 0 else ["2026-02-01"]):
+            put(EVENT_FORM, {"person_ref": f"WP-{short(person)}", "assistance_type": "food", "centre": "ne_agadez",
+                             "registered_on": day})
+    put(EVENT_FORM, {"person_ref": "NOPE1234", "assistance_type": "food", "registered_on": "2026-02-01"})
+    put(CASE_FORM, {"person_ref": short(people[13]), "trafficking_status": "ActualVictimOfTrafficking",
+                    "record_kind": "case"})
+    sim.push_pending()
+    return stored
+
+
+def test_indicators_are_signed_scoped_protected_and_rounded(make_device, admin_db):
+    laptop = make_device("Agadez")
+    sim = SimDevice(laptop)
+    stored = populate(sim)
+
+    response = laptop.signed_get(f"/v2/indicators?{PERIOD}")
+    assert response.status_code == 200 and laptop.answer_valid(response)
+    answer = response.json()
+    by_code = {i["code"]: i for i in answer["indicators"]}
+    # 3.2: 16 people (woman 1 assisted twice counts once) -> published 16, rounded down to 15
+    assert by_code["3.2"]["total"] == "15" and answer["unlinked"] == 1
+    # by sex: 3 men < 10 hidden; 16 - 13 would give them back, so the women are hidden too
+    assert by_code["3.2"]["tables"]["sex"] == {"cells": {"female": "x", "male": "<10"}, "total": "15"}
+    assert by_code["3.2"]["tables"]["nationality"] == {"cells": {"NG": "15"}, "total": "15"}
+    # the trafficking indicator: 1 person < 11, and its total with it
+    assert by_code["vot"]["tables"]["sex"]["cells"]["male"] == "<11"
+    assert any("multiple of 5" in note for note in answer["notes"])
+    assert "ne_agadez" not in str(answer["notes"]) and not any(r[0] in response.text for r in stored)
+
+    # the same records through the device's code give the same published tables
+    class Row:
+        def __init__(self, record_id, form, fields):
+            self.id, self.form_id, self.fields = record_id, form, {k: str(v) for k, v in fields.items()}
+            self.sex, self.nationality = fields.get("sex"), fields.get("nationality")
+            self.age = fields.get("age")
+            self.centre, self.registered_on = fields.get("centre"), fields.get("registered_on")
+    device_side = exports.indicators_from_records(
+        [Row(*r) for r in stored], start=date(2026, 1, 1), end=date(2026, 3, 31), scope="all",
+        covers=lambda _c: True, centre_scope=False, may_see_cases=True).report.rounded()
+    assert [(s.result.code, s.total_shown()) for s in device_side.sections] == [
+        (i["code"], i["total"]) for i in answer["indicators"]]
+
+    # a field laptop (no case worker) gets no trafficking indicator; another centre sees none of these people
+    field_laptop = make_device("Agadez")
+    scope.set_device_roles(admin_db, field_laptop.device_id, ["field_staff"])
+    field_answer = field_laptop.signed_get(f"/v2/indicators?{PERIOD}").json()
+    assert "vot" not in {i["code"] for i in field_answer["indicators"]}
+    elsewhere = make_device("Arlit").signed_get(f"/v2/indicators?{PERIOD}").json()
+    assert {i["code"]: i["total"] for i in elsewhere["indicators"]}["3.2"] == "0"
+
+
+def test_indicators_refuse_unsigned_requests_and_bad_periods(make_device):
+    laptop = make_device("Agadez")
+    assert laptop.send("GET", f"/v2/indicators?{PERIOD}", signed=False).status_code == 401
+    assert laptop.signed_get("/v2/indicators?from=2026-03-31&to=2026-01-01").status_code == 422
+    assert laptop.signed_get("/v2/indicators?from=yesterday&to=2026-01-01").status_code == 422
+    assert laptop.signed_get("/v2/indicators?from=2026-01-01").status_code == 422
