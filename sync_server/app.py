@@ -35,7 +35,7 @@ from waypoint_core.protocol import (
     EnrolRequest, FormList, FormSummary, Message, PublishedForm, ReconcileRequest, b64encode, canonical_json,
 )
 
-from . import admin, apidoc, audit, blobs, epochs, logs, orders, reports
+from . import admin, apidoc, audit, blobs, epochs, logs, orders, reports, search
 from .batches import BatchImporter
 from .auth import AuthenticatedDevice, authenticate, binding_of, claimed_device
 from .db import Database, MigrationContext, migrate, open_database, schema_version
@@ -256,6 +256,16 @@ def create_app(server: Server) -> FastAPI:
         started = time.perf_counter()
         body = await run_in_threadpool(reports.indicators, db, who, start=first, end=last, key=keyring.data)
         logs.log_event("indicators", device_id=who.id, ms=logs.elapsed_ms(started))
+        return Response(content=body, media_type="application/json")
+
+    @app.get("/v2/search", responses=apidoc.ERRORS)
+    async def search_people(request: Request, q: str = Query(..., min_length=1, max_length=200),
+                            limit: int = Query(20, ge=1, le=search.MAX_LIMIT)) -> Response:
+        """People of the device's centre matching what was typed, with the device's rules (sync_server/search.py)."""
+        who = await device(request)
+        started = time.perf_counter()
+        body = await run_in_threadpool(search.search, db, who, text=q, limit=limit, key=keyring.data)
+        logs.log_event("search", device_id=who.id, ms=logs.elapsed_ms(started))  # never what was typed
         return Response(content=body, media_type="application/json")
 
     @app.get("/v2/order", responses=apidoc.ERRORS)
