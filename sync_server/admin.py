@@ -183,6 +183,10 @@ def enrol(db: Database, keyring: ServerKeyring, request: EnrolRequest) -> EnrolR
             raise ProtocolError(403, "bad_code", "this enrolment code has already been used")
         if row.expires_at <= now:
             raise ProtocolError(403, "bad_code", "this enrolment code has expired; ask for a new one")
+        from .coordination import code_revoked  # coordination.py builds on this module
+
+        if code_revoked(conn, row.id):
+            raise ProtocolError(403, "bad_code", "this enrolment code was revoked; ask for a new one")
         taken = conn.execute(update(t).where(t.c.id == row.id, t.c.used_at.is_(None))
                              .values(used_at=now, device_id=device_id)).rowcount
         if taken != 1:

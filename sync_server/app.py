@@ -28,6 +28,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from waypoint_core.protocol.audit_messages import AuditUpload
+from waypoint_core.protocol.enrolment_messages import NewCodeRequest, RevokeCodeRequest, UndoAlarmRequest
 from waypoint_core.protocol.order_messages import DeviceOrderRequest, OrderReport
 from waypoint_core.protocol import (
     HEADER_SIGNATURE, MAX_FILE_BYTES, PROTOCOL_VERSION, PULL_PAGE_DEFAULT, PULL_PAGE_MAX, SUPPORTED_VERSIONS,
@@ -35,7 +36,7 @@ from waypoint_core.protocol import (
     EnrolRequest, FormList, FormSummary, Message, PublishedForm, ReconcileRequest, b64encode, canonical_json,
 )
 
-from . import admin, apidoc, audit, blobs, epochs, logs, orders, reports, search
+from . import admin, apidoc, audit, blobs, coordination, epochs, logs, orders, reports, search
 from .batches import BatchImporter
 from .auth import AuthenticatedDevice, authenticate, binding_of, claimed_device
 from .db import Database, MigrationContext, migrate, open_database, schema_version
@@ -288,7 +289,7 @@ def create_app(server: Server) -> FastAPI:
 
     @app.get("/v2/devices", responses=apidoc.ERRORS)
     async def devices(request: Request) -> Response:
-        """The devices of this device's centre, for people who manage devices (coordinators)."""
+        """The devices of the centres this device's people manage (coordinators: their region; coordination.py)."""
         who = await device(request)
         return answer(await run_in_threadpool(orders.device_list, db, who.id, who.centre_id))
 
@@ -302,6 +303,50 @@ def create_app(server: Server) -> FastAPI:
             raise malformed("malformed device order") from None
         result = await run_in_threadpool(orders.order_from_device, db, keyring, who.id, who.centre_id, wanted)
         logs.log_event("device_order", device_id=who.id, order=wanted.order)
+        return answer(result)
+
+    def parsed(model: Any, body: bytes, what: str) -> Any:
+        try:
+            return model.model_validate_json(body)
+        except ValidationError:
+            raise malformed(f"malformed {what}") from None
+
+    @app.get("/v2/enrolment-codes", responses=apidoc.ERRORS)
+    async def enrolment_codes(request: Request) -> Response:
+        """The centres this device's people may enrol devices for, and their open one-time codes."""
+        who = await device(request)
+        return answer(await run_in_threadpool(coordination.code_list, db, who.id, who.centre_id))
+
+    @app.post("/v2/enrolment-codes", responses=apidoc.ERRORS)
+    async def enrolment_code_new(request: Request) -> Response:
+        """A coordinator makes a one-time code for a centre they manage; the answer carries it, once."""
+        who = await device(request)
+        wanted = parsed(NewCodeRequest, await request.body(), "enrolment code request")
+        made = await run_in_threadpool(coordination.new_code, db, who.id, who.centre_id, wanted)
+        logs.log_event("enrolment_code", device_id=who.id, centre_id=wanted.centre_id, hours=wanted.hours)
+        return answer(made)
+
+    @app.post("/v2/enrolment-codes/revoke", responses=apidoc.ERRORS)
+    async def enrolment_code_revoke(request: Request) -> Response:
+        who = await device(request)
+        wanted = parsed(RevokeCodeRequest, await request.body(), "revocation")
+        result = await run_in_threadpool(coordination.revoke_code, db, who.id, who.centre_id, wanted)
+        logs.log_event("enrolment_code_revoked", device_id=who.id)
+        return answer(result)
+
+    @app.get("/v2/alarms", responses=apidoc.ERRORS)
+    async def alarms(request: Request) -> Response:
+        """Bulk deletions in the centres this device's people review (coordinators), newest first."""
+        who = await device(request)
+        return answer(await run_in_threadpool(coordination.alarm_list, db, who.id, who.centre_id))
+
+    @app.post("/v2/alarms/undo", responses=apidoc.ERRORS)
+    async def alarm_undo(request: Request) -> Response:
+        """A coordinator brings back every record a bulk deletion took (every laptop receives them)."""
+        who = await device(request)
+        wanted = parsed(UndoAlarmRequest, await request.body(), "undo request")
+        result = await run_in_threadpool(coordination.undo_alarm, db, keyring.data, who.id, who.centre_id, wanted)
+        logs.log_event("alarm_undone", device_id=who.id, restored=result.restored)
         return answer(result)
 
     @app.get("/v2/status", responses=apidoc.ERRORS)

@@ -37,7 +37,7 @@ FORMAT_VERSION = 1
 # Parents before children (foreign keys), then everything else.
 TABLES = ["schema_migration", "server_key", "key_rotation", "server_epoch", "centre", "enrolment_code", "device",
           "op_result", "record", "record_version", "change", "change_counter", "conflict", "form_version",
-          "blob", "blob_chunk", "record_file"]
+          "blob", "blob_chunk", "record_file", "centre_region", "enrolment_code_admin"]
 KEY_TABLES = ("server_key", "key_rotation")
 CHUNK = 1000
 

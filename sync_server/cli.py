@@ -10,6 +10,7 @@ backups).
     waypoint-server admin epochs                        the feed's epochs (one more after each restore)
     waypoint-server admin centre add NAME | list | region CENTRE [REGION]   centres, and the region of each
     waypoint-server admin enrol-code --centre NAME|ID [--hours 72] [--roles R1,R2]
+    waypoint-server admin enrol-codes   the open enrolment codes (also made and revoked from a coordinator's laptop)
     waypoint-server admin revoke DEVICE
     waypoint-server admin devices
     waypoint-server admin conflicts [--all]
@@ -37,7 +38,7 @@ from pathlib import Path
 from sqlalchemy import inspect
 from sqlalchemy.engine import make_url
 
-from . import admin, audit, backup, epochs, logs, orders, scope
+from . import admin, audit, backup, coordination, epochs, logs, orders, scope
 from .db import Database, MigrationContext, migrate, open_database
 from .files import StartupRefused, private_dir
 from .keys import ServerKeyring, init_keys, load_keyring, rotate_keys
@@ -225,6 +226,12 @@ def cmd_enrol_code(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_enrol_codes(args: argparse.Namespace) -> int:
+    for row in coordination.list_codes(_db(_settings(args))):
+        print(json.dumps(row))
+    return 0
+
+
 def cmd_revoke(args: argparse.Namespace) -> int:
     db = _db(_settings(args))
     admin.revoke_device(db, args.device)
@@ -400,6 +407,8 @@ def build_parser() -> argparse.ArgumentParser:
     code.add_argument("--roles", metavar="R1,R2", help="roles of the people who will use the device, e.g. "
                       "field_staff or field_staff,case_worker (default: unrestricted)")
     code.set_defaults(func=cmd_enrol_code)
+    adm.add_parser("enrol-codes", help="the open enrolment codes (not used, expired or revoked)"
+                   ).set_defaults(func=cmd_enrol_codes)
     revoke = adm.add_parser("revoke", help="revoke a device")
     revoke.add_argument("device")
     revoke.set_defaults(func=cmd_revoke)

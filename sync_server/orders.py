@@ -103,43 +103,38 @@ def list_orders(db: Database) -> list[dict[str, Any]]:
     return [dict(r._mapping) for r in rows]
 
 
-# --- from the app: a coordinator's laptop lists its centre's devices and marks one lost -------------------------------
-
-
-def _may_manage(conn: Connection, device_id: str, centre_id: str) -> None:
-    from waypoint_core.access import policy
-
-    from . import scope
-
-    if policy.widest_scope(scope.actor_of(conn, device_id, centre_id), "manage_devices", "organisation") is None:
-        raise ProtocolError(403, "not_allowed", "this device's people may not manage devices")
+# --- from the app: a coordinator's laptop lists the devices of the centres it manages and marks one lost -----------
 
 
 def device_list(db: Database, device_id: str, centre_id: str) -> DeviceList:
-    from . import scope
+    """The devices of every centre the laptop's people manage (coordination.py: its centre, or its region)."""
+    from . import coordination, scope
 
     with db.read_engine.connect() as conn:
-        _may_manage(conn, device_id, centre_id)
-        rows = conn.execute(text("SELECT id, name, enrolled_at, revoked_at FROM device WHERE centre_id = :c "
-                                 "ORDER BY name, id"), {"c": centre_id}).all()
+        centres = {c.centre_id: c.name for c in coordination.centres_in_scope(conn, device_id, centre_id)}
+        marks = ", ".join(f":c{i}" for i in range(len(centres)))
+        rows = conn.execute(text(f"SELECT id, name, centre_id, enrolled_at, revoked_at FROM device WHERE centre_id IN "
+                                 f"({marks}) ORDER BY name, id"), {f"c{i}": c for i, c in enumerate(centres)}).all()
         devices = []
         for row in rows:
             pending = _pending(conn, row.id)
             devices.append(DeviceInfo(device_id=row.id, name=row.name, enrolled_at=str(row.enrolled_at)[:19],
                                       revoked=row.revoked_at is not None, roles=list(scope.roles_of(conn, row.id)),
                                       order=pending.order_kind if pending is not None else "",
-                                      this_device=row.id == device_id))
+                                      this_device=row.id == device_id, centre_name=centres[row.centre_id]))
     return DeviceList(protocol_version=PROTOCOL_VERSION, devices=devices)
 
 
 def order_from_device(db: Database, keyring: ServerKeyring, device_id: str, centre_id: str,
                       request: DeviceOrderRequest) -> DeviceList:
+    from . import coordination
+
     with db.read_engine.connect() as conn:
-        _may_manage(conn, device_id, centre_id)
+        centres = {c.centre_id for c in coordination.centres_in_scope(conn, device_id, centre_id)}
         target = conn.execute(text("SELECT centre_id, revoked_at FROM device WHERE id = :d"),
                               {"d": request.device_id}).first()
-    if target is None or target.centre_id != centre_id:
-        raise ProtocolError(404, "not_found", "no such device in this centre")
+    if target is None or target.centre_id not in centres:
+        raise ProtocolError(404, "not_found", "no such device in a centre you manage")
     if request.device_id == device_id:
         raise ProtocolError(409, "own_device", "a device cannot mark itself lost")
     mark_lost(db, keyring, request.device_id, request.order, by=f"{request.by} (device {device_id})")

@@ -30,6 +30,9 @@ from pydantic import ValidationError
 
 from desktop_app.sync import errors
 from waypoint_core.protocol.audit_messages import AuditReceipt
+from waypoint_core.protocol.enrolment_messages import (
+    AlarmList, EnrolmentCodeList, NewCode, NewCodeRequest, RevokeCodeRequest, UndoAlarmRequest, UndoneAlarm,
+)
 from waypoint_core.protocol.order_messages import DeviceList, DeviceOrder, DeviceOrderRequest, OrderReport
 from waypoint_core.protocol import (
     DOMAIN_RESPONSE, HEADER_DEVICE, PROTOCOL_VERSION, BlobChunk, BlobQuery, BlobStatus, BlobStatusList,
@@ -359,13 +362,35 @@ class ServerConnection:
         return self._model(response, binding, DeviceOrder)
 
     def devices(self) -> DeviceList:
-        """The devices of this laptop's centre (people who manage devices)."""
+        """The devices of the centres this laptop's people manage (their centre, or their region)."""
         response, binding = self._send("GET", "/v2/devices", signed=True)
         return self._model(response, binding, DeviceList)
 
     def order_device(self, request: DeviceOrderRequest) -> DeviceList:
         response, binding = self._send("POST", "/v2/devices/order", body=request.canonical(), signed=True)
         return self._model(response, binding, DeviceList)
+
+    def enrolment_codes(self) -> EnrolmentCodeList:
+        """The centres this laptop's people may enrol devices for and their open codes (coordinators)."""
+        response, binding = self._send("GET", "/v2/enrolment-codes", signed=True)
+        return self._model(response, binding, EnrolmentCodeList)
+
+    def new_enrolment_code(self, request: NewCodeRequest) -> NewCode:
+        response, binding = self._send("POST", "/v2/enrolment-codes", body=request.canonical(), signed=True)
+        return self._model(response, binding, NewCode)
+
+    def revoke_enrolment_code(self, request: RevokeCodeRequest) -> EnrolmentCodeList:
+        response, binding = self._send("POST", "/v2/enrolment-codes/revoke", body=request.canonical(), signed=True)
+        return self._model(response, binding, EnrolmentCodeList)
+
+    def alarms(self) -> AlarmList:
+        """Bulk deletions in the centres this laptop's people review (coordinators)."""
+        response, binding = self._send("GET", "/v2/alarms", signed=True)
+        return self._model(response, binding, AlarmList)
+
+    def undo_alarm(self, request: UndoAlarmRequest) -> UndoneAlarm:
+        response, binding = self._send("POST", "/v2/alarms/undo", body=request.canonical(), signed=True)
+        return self._model(response, binding, UndoneAlarm)
 
     def upload_audit(self, body: bytes) -> AuditReceipt:
         """The next entries of this laptop's audit chain (desktop_app/sync/audit_upload.py)."""

@@ -1,10 +1,12 @@
-"""The Devices screen (coordinators and administrators): the laptops enrolled at this centre, as the server knows
-them, and marking one lost so it locks or wipes itself at its next contact.
+"""The Devices screen (coordinators for their region, administrators for their centre): the laptops enrolled at the
+centres this laptop's people manage, as the server knows them, marking one lost so it locks or wipes itself at its
+next contact, and the one-time enrolment codes of those centres (access_codes.py).
 
-Administration → Devices… A table (a Qt item model): name, the roles of the people who use it, when it was
-enrolled, and its state (in use, revoked, lock or wipe ordered). "Lock it…" and "Wipe it…" ask first, then send a
-signed order request. The rights check and the credentials are read on the database thread (services/devices.py);
-the requests run on the network pool.
+Administration → Devices… A table (a Qt item model): name, state (in use, revoked, lock or wipe ordered), centre,
+when it was enrolled, the roles of the people who use it. "Lock it…" and "Wipe it…" ask first, then send a signed
+order request. Below, the open enrolment codes (a second Qt item model) with "New enrolment code…" and "Revoke
+code…". The rights check and the credentials are read on the database thread (services/devices.py); the requests
+run on the network pool; what was done goes to this laptop's audit log afterwards, and to the server's chain.
 """
 
 from __future__ import annotations
@@ -34,18 +36,19 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.services import access, devices
-from desktop_app.services.devices import DeviceInfo
+from desktop_app.services.devices import CentreInfo, DeviceInfo, EnrolmentCodeInfo, EnrolmentCodeList, NewCode
 from desktop_app.services.session import SignedInUser, classify
 from desktop_app.services.sync import describe
 from desktop_app.ui import labels
+from desktop_app.ui.access_codes import CODE_CENTRE, CodesModel, NewCodeDialog, confirm_revoke, when_text
 from desktop_app.ui.messages import failure_text
 from desktop_app.ui.row_model import RowsModel
 
-NAME, STATE, ENROLLED, ROLES = range(4)  # the roles, longest, last (it stretches)
+NAME, STATE, CENTRE, ENROLLED, ROLES = range(5)  # the roles, longest, last (it stretches)
 
 
 class DevicesModel(RowsModel):
-    COLUMNS = 4
+    COLUMNS = 5
 
     def set_devices(self, found: list[DeviceInfo]) -> None:
         self.set_rows(found)
@@ -59,7 +62,7 @@ class DevicesModel(RowsModel):
 
     def headers(self) -> dict[int, str]:
         return {NAME: self.tr("Device"), ROLES: self.tr("Used by"), ENROLLED: self.tr("Enrolled"),
-                STATE: self.tr("State")}
+                STATE: self.tr("State"), CENTRE: self.tr("Centre")}
 
     def state_text(self, device: DeviceInfo) -> str:
         if device.revoked:
@@ -79,6 +82,8 @@ class DevicesModel(RowsModel):
                 return device.name + (self.tr(" (this laptop)") if device.this_device else "")
             if index.column() == ROLES:
                 return labels.roles_text(tuple(device.roles))
+            if index.column() == CENTRE:
+                return device.centre_name
             if index.column() == ENROLLED:
                 return device.enrolled_at.replace("T", " ")[:16]
             if index.column() == STATE:
@@ -94,10 +99,12 @@ class DevicesPage(QWidget):
     wipe_requested = Signal(str)
     refresh_requested = Signal()
     back_requested = Signal()
+    new_code_requested = Signal()
+    revoke_requested = Signal(str)
 
-    def __init__(self, model: DevicesModel) -> None:
+    def __init__(self, model: DevicesModel, codes: CodesModel) -> None:
         super().__init__(objectName="devicesPage")
-        self.model = model
+        self.model, self.codes = model, codes
         self.heading = QLabel(objectName="pageHeading")
         self.intro = QLabel(wordWrap=True, objectName="hint")
         self.table = QTableView(objectName="devicesTable")
@@ -121,6 +128,21 @@ class DevicesPage(QWidget):
         self.wipe_button.clicked.connect(lambda: self._emit_for(self.wipe_requested))
         self.refresh_button.clicked.connect(self.refresh_requested.emit)
         self.back_button.clicked.connect(self.back_requested.emit)
+        self.codes_heading = QLabel(objectName="sectionHeading")
+        self.codes_intro = QLabel(wordWrap=True, objectName="hint")
+        self.codes_table = QTableView(objectName="codesTable")
+        self.codes_table.setModel(codes)
+        self.codes_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.codes_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.codes_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.codes_table.verticalHeader().hide()
+        self.codes_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.codes_table.horizontalHeader().setStretchLastSection(True)
+        self.codes_table.setStyleSheet("QTableView::item { padding: 4px 10px; }")
+        self.new_code_button = QPushButton(objectName="newCodeButton")
+        self.revoke_button = QPushButton(objectName="revokeCodeButton")
+        self.new_code_button.clicked.connect(self.new_code_requested.emit)
+        self.revoke_button.clicked.connect(self._revoke)
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.back_requested.emit,
                   context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
         QShortcut(QKeySequence(Qt.Key.Key_F5), self, self.refresh_requested.emit,
@@ -134,12 +156,23 @@ class DevicesPage(QWidget):
         layout.setContentsMargins(24, 16, 24, 16)
         layout.addWidget(self.heading)
         layout.addWidget(self.intro)
-        layout.addWidget(self.table, 1)
+        layout.addWidget(self.table, 3)
+        layout.addLayout(buttons)
+        code_buttons = QHBoxLayout()
+        code_buttons.addWidget(self.new_code_button)
+        code_buttons.addWidget(self.revoke_button)
+        code_buttons.addStretch()
+        layout.addSpacing(12)
+        layout.addWidget(self.codes_heading)
+        layout.addWidget(self.codes_intro)
+        layout.addWidget(self.codes_table, 2)
+        layout.addLayout(code_buttons)
         layout.addWidget(self.status)
         layout.addWidget(self.error)
-        layout.addLayout(buttons)
         model.modelReset.connect(self._update_buttons)
+        codes.modelReset.connect(self._update_buttons)
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._update_buttons())
+        self.codes_table.selectionModel().currentRowChanged.connect(lambda *_: self._update_buttons())
         self.retranslate()
 
     def selected(self) -> DeviceInfo | None:
@@ -152,6 +185,21 @@ class DevicesPage(QWidget):
             self.table.selectRow(row)
             self.table.setCurrentIndex(self.model.index(row, NAME))
 
+    def selected_code(self) -> EnrolmentCodeInfo | None:
+        index = self.codes_table.currentIndex()
+        return self.codes.code(index.row()) if index.isValid() else None
+
+    def select_code(self, code_id: str) -> None:
+        row = self.codes.row_of(code_id)
+        if row >= 0:
+            self.codes_table.selectRow(row)
+            self.codes_table.setCurrentIndex(self.codes.index(row, CODE_CENTRE))
+
+    def _revoke(self) -> None:
+        code = self.selected_code()
+        if code is not None:
+            self.revoke_requested.emit(code.code_id)
+
     def _emit_for(self, signal) -> None:
         device = self.selected()
         if device is not None:
@@ -162,6 +210,7 @@ class DevicesPage(QWidget):
         usable = device is not None and not device.this_device and not device.revoked
         self.lock_button.setEnabled(usable)
         self.wipe_button.setEnabled(usable)
+        self.revoke_button.setEnabled(self.selected_code() is not None)
 
     def say(self, text: str) -> None:
         self.error.hide()
@@ -180,9 +229,15 @@ class DevicesPage(QWidget):
 
     def retranslate(self) -> None:
         self.heading.setText(self.tr("Devices"))
-        self.intro.setText(self.tr("The laptops enrolled at this centre. A lost or stolen laptop locks itself or "
-                                   "erases its vault the next time it reaches the server, before anything else; a "
-                                   "wiped laptop can no longer synchronise."))
+        self.intro.setText(self.tr("The laptops enrolled at the centres you manage. A lost or stolen laptop locks "
+                                   "itself or erases its vault the next time it reaches the server, before anything "
+                                   "else; a wiped laptop can no longer synchronise."))
+        self.codes_heading.setText(self.tr("Open enrolment codes"))
+        self.codes_intro.setText(self.tr("Each code enrols one laptop before it expires. A code is shown only when "
+                                         "it is made; revoke one that was lost or is no longer needed."))
+        self.new_code_button.setText(self.tr("&New enrolment code…"))
+        self.revoke_button.setText(self.tr("Re&voke code…"))
+        self.codes.retranslate()
         self.lock_button.setText(self.tr("&Lock it…"))
         self.wipe_button.setText(self.tr("&Wipe it…"))
         self.refresh_button.setText(self.tr("&Refresh"))
@@ -216,7 +271,10 @@ class DevicesArea(QObject):
         super().__init__(window)
         self.window, self.controller, self.tasks = window, controller, tasks
         self.model = DevicesModel()
-        self.page = DevicesPage(self.model)
+        self.codes = CodesModel()
+        self.centres: list[CentreInfo] = []
+        self.dialog: NewCodeDialog | None = None
+        self.page = DevicesPage(self.model, self.codes)
         window.add_page(self.page)
         self.action = QAction(window, objectName="devicesAction", shortcut=QKeySequence("Ctrl+Shift+E"))
         self.action.triggered.connect(self.open)
@@ -226,6 +284,8 @@ class DevicesArea(QObject):
         self.page.refresh_requested.connect(self.reload)
         self.page.lock_requested.connect(lambda device_id: self.ask(device_id, "lock"))
         self.page.wipe_requested.connect(lambda device_id: self.ask(device_id, "wipe"))
+        self.page.new_code_requested.connect(self.ask_new_code)
+        self.page.revoke_requested.connect(self.ask_revoke)
         controller.unlocked.connect(self._unlocked)
         controller.locking.connect(self._locking)
         self.connect = devices.ServerConnection
@@ -245,8 +305,9 @@ class DevicesArea(QObject):
             self.page.error.hide()
             self.reload()
 
-    def _with_connection(self, work: Callable, done: Callable) -> None:
+    def _with_connection(self, work: Callable, done: Callable, failed: Callable | None = None) -> None:
         """Rights and credentials on the database thread, then `work(connection, name)` on the network pool."""
+        failed = failed or self._failed
         task = self.controller.run_with_vault(lambda vault, state: devices.open_devices(vault, connect=self.connect),
                                               name="db:devices")
 
@@ -255,10 +316,10 @@ class DevicesArea(QObject):
             net = self.tasks.run_network(lambda state: self._closing(connection, lambda: work(connection, name)),
                                          name="net:devices")
             net.succeeded.connect(done)
-            net.failed.connect(self._failed)
+            net.failed.connect(failed)
 
         task.succeeded.connect(opened)
-        task.failed.connect(self._failed)
+        task.failed.connect(failed)
 
     @staticmethod
     def _closing(connection, fn):
@@ -267,13 +328,90 @@ class DevicesArea(QObject):
         finally:
             connection.close()
 
-    def _failed(self, exc: BaseException) -> None:
+    @staticmethod
+    def problem_text(exc: BaseException) -> str:
         text = describe(exc)
-        self.page.show_problem(text if text is not None else failure_text(classify(exc)))
+        return text if text is not None else failure_text(classify(exc))
+
+    def _failed(self, exc: BaseException) -> None:
+        self.page.show_problem(self.problem_text(exc))
 
     def reload(self) -> None:
         if self.controller.is_unlocked:
-            self._with_connection(lambda connection, name: devices.list_devices(connection), self._listed)
+            self._with_connection(lambda connection, name: (devices.list_devices(connection),
+                                                            devices.list_codes(connection)), self._loaded)
+
+    def _loaded(self, found: tuple[list[DeviceInfo], EnrolmentCodeList]) -> None:
+        listed, codes = found
+        self._codes_listed(codes)
+        self._listed(listed)
+
+    def _codes_listed(self, codes: EnrolmentCodeList, select: str = "") -> None:
+        if not self.controller.is_unlocked:
+            return
+        self.centres = list(codes.centres)
+        self.codes.set_codes(list(codes.codes))
+        if select:
+            self.page.select_code(select)
+        elif self.codes.rowCount():
+            self.page.select_code(self.codes.code(0).code_id)  # type: ignore[union-attr]
+
+    # --- enrolment codes ---
+
+    def ask_new_code(self) -> None:
+        if not self.controller.is_unlocked or not self.centres:
+            return
+        dialog = NewCodeDialog(self.centres, self.window)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.create_requested.connect(self.make_code)
+        dialog.finished.connect(lambda _result: self._dialog_closed(dialog))
+        self.dialog = dialog
+        dialog.open()
+
+    def _dialog_closed(self, dialog: NewCodeDialog) -> None:
+        if self.dialog is dialog:
+            self.dialog = None
+            self.page.new_code_button.setFocus()
+
+    def make_code(self, centre_id: str, roles: list[str], hours: int) -> None:
+        dialog = self.dialog
+
+        def made(result: NewCode) -> None:
+            if self.controller.is_unlocked:
+                self.controller.run_with_vault(lambda vault, state: devices.note_code_made(vault, result),
+                                               name="db:devices-note")
+                self.reload_codes(result.info.code_id)
+            if dialog is not None and self.dialog is dialog:
+                dialog.show_code(result)
+
+        def failed(exc: BaseException) -> None:
+            if dialog is not None and self.dialog is dialog:
+                dialog.failed(self.problem_text(exc))
+            else:
+                self._failed(exc)
+
+        self._with_connection(lambda connection, by: devices.new_code(connection, centre_id, roles, hours, by=by),
+                              made, failed)
+
+    def reload_codes(self, select: str = "") -> None:
+        self._with_connection(lambda connection, name: devices.list_codes(connection),
+                              lambda codes: self._codes_listed(codes, select))
+
+    def ask_revoke(self, code_id: str) -> None:
+        code = self.codes.code(self.codes.row_of(code_id))
+        if code is not None:
+            confirm_revoke(self.window, code, lambda: self.revoke(code))
+
+    def revoke(self, code: EnrolmentCodeInfo) -> None:
+        def revoked(codes: EnrolmentCodeList) -> None:
+            self._codes_listed(codes)
+            self.page.say(self.tr("The code for %1 valid until %2 is revoked: no laptop can enrol with it.")
+                          .replace("%1", code.centre_name).replace("%2", when_text(code.expires_at)))
+            if self.controller.is_unlocked:
+                self.controller.run_with_vault(lambda vault, state: devices.note_code_revoked(vault, code.code_id),
+                                               name="db:devices-note")
+
+        self._with_connection(lambda connection, by: devices.revoke_code(connection, code.code_id, by=by), revoked)
 
     def _listed(self, found: list[DeviceInfo], select: str = "") -> None:
         if not self.controller.is_unlocked:
@@ -301,7 +439,11 @@ class DevicesArea(QObject):
         self._with_connection(lambda connection, by: devices.mark_lost(connection, device_id, order, by=by), sent)
 
     def _locking(self) -> None:
+        if self.dialog is not None:
+            self.dialog.reject()  # a code on screen goes with the session
         self.model.clear()
+        self.codes.clear()
+        self.centres = []
         self.page.status.hide()
         self.page.error.hide()
         self.action.setVisible(False)

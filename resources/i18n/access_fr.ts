@@ -361,7 +361,38 @@
     </message>
 </context>
 <context>
+    <name>CodesModel</name>
+    <message>
+        <source>Centre</source>
+        <translation>Centre</translation>
+    </message>
+    <message>
+        <source>Valid until</source>
+        <translation>Valable jusqu&apos;au</translation>
+    </message>
+    <message>
+        <source>Made by</source>
+        <translation>Créé par</translation>
+    </message>
+    <message>
+        <source>For a laptop used by</source>
+        <translation>Pour un ordinateur utilisé par</translation>
+    </message>
+    <message>
+        <source>the server&apos;s command line</source>
+        <translation>la ligne de commande du serveur</translation>
+    </message>
+    <message>
+        <source>Anyone (unrestricted)</source>
+        <translation>Tout le monde (sans restriction)</translation>
+    </message>
+</context>
+<context>
     <name>DevicesArea</name>
+    <message>
+        <source>The code for %1 valid until %2 is revoked: no laptop can enrol with it.</source>
+        <translation>Le code pour %1 valable jusqu&apos;au %2 est révoqué : aucun ordinateur ne peut plus s&apos;inscrire avec.</translation>
+    </message>
     <message>
         <source>%1 will erase its vault at its next contact.</source>
         <translation>%1 effacera son coffre à son prochain contact.</translation>
@@ -394,6 +425,10 @@
         <translation>État</translation>
     </message>
     <message>
+        <source>Centre</source>
+        <translation>Centre</translation>
+    </message>
+    <message>
         <source>Revoked</source>
         <translation>Révoqué</translation>
     </message>
@@ -421,8 +456,24 @@
         <translation>Appareils</translation>
     </message>
     <message>
-        <source>The laptops enrolled at this centre. A lost or stolen laptop locks itself or erases its vault the next time it reaches the server, before anything else; a wiped laptop can no longer synchronise.</source>
-        <translation>Les ordinateurs inscrits dans ce centre. Un ordinateur perdu ou volé se verrouille ou efface son coffre la prochaine fois qu&apos;il joint le serveur, avant toute autre chose ; un ordinateur effacé ne peut plus synchroniser.</translation>
+        <source>The laptops enrolled at the centres you manage. A lost or stolen laptop locks itself or erases its vault the next time it reaches the server, before anything else; a wiped laptop can no longer synchronise.</source>
+        <translation>Les ordinateurs inscrits dans les centres que vous gérez. Un ordinateur perdu ou volé se verrouille ou efface son coffre la prochaine fois qu&apos;il joint le serveur, avant toute autre chose ; un ordinateur effacé ne peut plus synchroniser.</translation>
+    </message>
+    <message>
+        <source>Open enrolment codes</source>
+        <translation>Codes d&apos;inscription en cours</translation>
+    </message>
+    <message>
+        <source>Each code enrols one laptop before it expires. A code is shown only when it is made; revoke one that was lost or is no longer needed.</source>
+        <translation>Chaque code inscrit un seul ordinateur avant d&apos;expirer. Un code n&apos;est affiché qu&apos;à sa création ; révoquez celui qui a été perdu ou qui ne sert plus.</translation>
+    </message>
+    <message>
+        <source>&amp;New enrolment code…</source>
+        <translation>&amp;Nouveau code d&apos;inscription…</translation>
+    </message>
+    <message>
+        <source>Re&amp;voke code…</source>
+        <translation>&amp;Révoquer le code…</translation>
     </message>
     <message>
         <source>&amp;Lock it…</source>
@@ -455,6 +506,79 @@
     <message>
         <source>Lock %1? At its next contact with the server it signs everyone out.</source>
         <translation>Verrouiller %1 ? À son prochain contact avec le serveur, il déconnecte tout le monde.</translation>
+    </message>
+    <message>
+        <source>Revoke an enrolment code</source>
+        <translation>Révoquer un code d&apos;inscription</translation>
+    </message>
+    <message>
+        <source>Revoke the code for %1 valid until %2? No laptop can enrol with it any more.</source>
+        <translation>Révoquer le code pour %1 valable jusqu&apos;au %2 ? Plus aucun ordinateur ne pourra s&apos;inscrire avec.</translation>
+    </message>
+</context>
+<context>
+    <name>NewCodeDialog</name>
+    <message>
+        <source>New enrolment code</source>
+        <translation>Nouveau code d&apos;inscription</translation>
+    </message>
+    <message>
+        <source>&amp;Centre</source>
+        <translation>&amp;Centre</translation>
+    </message>
+    <message>
+        <source>Used by</source>
+        <translation>Utilisé par</translation>
+    </message>
+    <message>
+        <source>&amp;Valid for</source>
+        <translation>&amp;Valable</translation>
+    </message>
+    <message>
+        <source>The code enrols one laptop of this centre, for the people named here: what it receives and may change follows their roles.</source>
+        <translation>Le code inscrit un ordinateur de ce centre, pour les personnes indiquées ici : ce qu&apos;il reçoit et peut modifier suit leurs rôles.</translation>
+    </message>
+    <message>
+        <source>&amp;Make the code</source>
+        <translation>&amp;Générer le code</translation>
+    </message>
+    <message>
+        <source>&amp;Copy the code</source>
+        <translation>&amp;Copier le code</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n day(s)</source>
+        <translation>
+            <numerusform>%n jour</numerusform>
+            <numerusform>%n jours</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n hour(s)</source>
+        <translation>
+            <numerusform>%n heure</numerusform>
+            <numerusform>%n heures</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Enrolment code for %1</source>
+        <translation>Code d&apos;inscription pour %1</translation>
+    </message>
+    <message>
+        <source>Enrolment code for one laptop of %1, used by: %2.</source>
+        <translation>Code d&apos;inscription pour un ordinateur de %1, utilisé par : %2.</translation>
+    </message>
+    <message>
+        <source>Valid until %1, for one laptop only.</source>
+        <translation>Valable jusqu&apos;au %1, pour un seul ordinateur.</translation>
+    </message>
+    <message>
+        <source>On the new laptop: Registrations → Enrol this laptop for sync…, then type this code. It is shown only now: if it is lost, revoke it and make another.</source>
+        <translation>Sur le nouvel ordinateur : Enregistrements → Inscrire cet ordinateur pour la synchronisation…, puis saisissez ce code. Il n&apos;est affiché que maintenant : s&apos;il est perdu, révoquez-le et générez-en un autre.</translation>
+    </message>
+    <message>
+        <source>Copied.</source>
+        <translation>Copié.</translation>
     </message>
 </context>
 <context>

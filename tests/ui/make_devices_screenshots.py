@@ -2,8 +2,9 @@
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python -m tests.ui.make_devices_screenshots
 
-In English and French: a centre's laptops as the coordinator sees them, the question before wiping a lost one, and
-the list once the order is waiting for that laptop's next contact.
+In English and French: a centre's laptops as the coordinator sees them, the question before wiping a lost one, the
+list once the order is waiting for that laptop's next contact, a new enrolment code asked for and shown, and the
+open codes.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from datetime import timedelta
 from pathlib import Path
 
 OUT = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-SIZE = (1100, 640)
+SIZE = (1100, 760)
 
 
 def main() -> int:
@@ -80,6 +81,24 @@ def main() -> int:
             box.button(QMessageBox.StandardButton.Yes).click()
             settle(lambda: area.page.status.isVisible())
             shot(w, f"{lang}-access-15-wipe-ordered")
+            area.page.new_code_button.click()
+            settle(lambda: area.dialog is not None)
+            dialog = area.dialog
+            dialog.role_boxes["case_worker"].setChecked(True)
+            shot(dialog, f"{lang}-access-16-new-code")
+            dialog.create_button.click()
+            settle(lambda: bool(dialog.code_text.text()))
+            shot(dialog, f"{lang}-access-17-enrolment-code")
+            dialog.accept()
+            settle(lambda: area.codes.rowCount() == 1)
+            area.page.new_code_button.click()
+            settle(lambda: area.dialog is not None and area.dialog is not dialog)
+            area.dialog.validity.setCurrentIndex(2)
+            area.dialog.create_button.click()
+            settle(lambda: area.dialog is not None and bool(area.dialog.code_text.text()))
+            area.dialog.accept()
+            settle(lambda: area.codes.rowCount() == 2)
+            shot(w, f"{lang}-access-18-open-codes")
             w.lock()
             settle(lambda: not app.controller.is_unlocked and app.controller.is_busy is False)
             app.close()

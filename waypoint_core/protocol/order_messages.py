@@ -41,17 +41,19 @@ class DeviceInfo(Message):
     roles: list[str]
     order: str = ""  # a pending order: lock | wipe ("" none)
     this_device: bool = False
+    centre_name: str = ""
 
 
 class DeviceList(Message):
-    """The devices of the asking device's centre (for people who manage devices: `GET /v2/devices`)."""
+    """The devices of the centres the asking device's people manage (`GET /v2/devices`; sync_server/coordination.py
+    says which: its centre, or every centre of its region)."""
 
     protocol_version: int
     devices: list[DeviceInfo]
 
 
 class DeviceOrderRequest(Message):
-    """A coordinator marks a device of their centre lost from the app (`POST /v2/devices/order`)."""
+    """A coordinator marks a device of a centre they manage lost from the app (`POST /v2/devices/order`)."""
 
     protocol_version: int
     device_id: str
