@@ -33,7 +33,7 @@ from waypoint_core.protocol import (
     FILES_FIELD, PROTOCOL_VERSION, Op, OpResult, PushBatch, PushResponse, canonical_json, now_ms,
 )
 
-from . import blobs, epochs, scope
+from . import blobs, consent, epochs, scope
 from .atrest import DataKey, open_text, seal_text
 from .auth import AuthenticatedDevice
 from .db import Database, utcnow
@@ -216,6 +216,8 @@ def _apply(conn: Connection, device_id: str, centre_id: str, ops: list[Op], stat
     records = _lock_records(conn, sorted({op.record_id for op in ops}), key)
     refused = scope.refusals(conn, device_id, centre_id, ops, records)  # outside the device's rights (scope.py)
     reach = set(scope.reach(conn, device_id, centre_id))  # the device's centre, or its region's centres
+    # a referral beyond the person's consent, withdrawn on another laptop (consent.py)
+    refused = {**consent.refusals(conn, key, device_id, sorted(reach), ops, records), **refused}
     versions, results, conflicts, feed = [], [], [], []
     for op in ops:
         record = records.get(op.record_id)

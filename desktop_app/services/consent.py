@@ -42,11 +42,6 @@ __all__ = ["Change", "Consent", "ConsentError", "ConsentChangeRefused", "Consent
            "check_referral", "contact_flags", "give", "reporting_refused", "resolve", "show", "withdraw"]
 
 CHANGE_VERSION = "1"
-REFERRAL_CHECK = "consent_checked"  # the referral form's "basis for sharing" question (forms/referral.md)
-RECIPIENT_KIND = "recipient_kind"  # a referral form may say who receives the data; the shipped one: providers
-OTHER_BASIS = "other_basis"
-# what a referral shares, with whom, about whom: a change of any of them is new sharing
-SHARING_LEAVES = (REFERRAL_CHECK, RECIPIENT_KIND, "person_ref", "to_org", "data_shared_fields")
 
 
 class ConsentRefused(PermissionDenied):
@@ -183,27 +178,24 @@ def check_referral(vault: Vault, content: str, *, record_id: str | None = None, 
     it; it is audited as an exception. A person not on this laptop cannot be checked here. `before`: the content
     of the referral as last finalized; an edit that changes neither the person, the recipient nor what is shared
     (recording the outcome of a referral made before a withdrawal) is not new sharing and is not checked."""
-    answers = _leaves(content, SHARING_LEAVES)
-    if REFERRAL_CHECK not in answers:
+    referral = rule.referral_of(content)
+    if referral is None:
         return
-    if before is not None and _leaves(before, SHARING_LEAVES) == answers:
+    if before is not None and (earlier := rule.referral_of(before)) is not None and earlier.sharing == referral.sharing:
         return
-    person = consent_reads.person_by_ref(vault, answers.get("person_ref", ""))
+    person = consent_reads.person_by_ref(vault, referral.person_ref)
     if person is None:
         return
-    kind = answers.get(RECIPIENT_KIND) or "providers"
-    purpose = RECIPIENTS.get(kind)
-    if purpose is None:
-        raise ConsentError(f"unknown recipient kind {kind!r}")
-    consent = consent_reads.consent_many(vault, [person])[person]
-    if consent.allows(purpose):
-        return
-    status = "withdrawn" if consent.of("services").status == "withdrawn" else consent.of(purpose).status
-    if answers.get(REFERRAL_CHECK) == OTHER_BASIS and status == "not_recorded":
+    try:
+        purpose = referral.purpose
+    except ConsentError as exc:
+        raise InvalidInput(str(exc)) from exc
+    allowed, status = rule.may_share(consent_reads.consent_many(vault, [person])[person], referral)
+    if status == "exception":
         audit.note(vault, events.CONSENT_EXCEPTION, record_id=person,
                    detail=f"referral {record_id or ''}: {purpose} by another legal basis".strip())
-        return
-    _refuse(vault, person, purpose, "referral", status)
+    if not allowed:
+        _refuse(vault, person, purpose, "referral", status)
 
 
 def reporting_refused(vault: Vault, record_ids: Sequence[str]) -> set[str]:
@@ -212,16 +204,3 @@ def reporting_refused(vault: Vault, record_ids: Sequence[str]) -> set[str]:
     return {person for person, consent in consent_reads.consent_many(vault, record_ids).items()
             if consent.of("reporting").status in ("refused", "withdrawn")
             or consent.of("services").status == "withdrawn"}
-
-
-def _leaves(content: str, names: tuple[str, ...]) -> dict[str, str]:
-    try:
-        root = ET.fromstring((content or "").encode("utf-8"))
-    except ET.ParseError:
-        return {}
-    found: dict[str, str] = {}
-    for element in root.iter():
-        name = element.tag.rsplit("}", 1)[-1]
-        if name in names and name not in found and len(element) == 0:
-            found[name] = (element.text or "").strip()
-    return found

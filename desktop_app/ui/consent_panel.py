@@ -2,10 +2,11 @@
 
 `ConsentPanel` is a widget of its own so any screen about a person embeds it (the case file, the Consent page below):
 `ConsentPanel(run_with_vault=controller.run_with_vault)`, then `show_person(record_id)`; it emits `changed(record_id)`
-after a withdrawal so the host can refresh. It shows each purpose (a Qt item model): consented, refused, withdrawn
+after a change so the host can refresh. It shows each purpose (a Qt item model): consented, refused, withdrawn
 or not recorded, since when, how; "Withdraw consent…" asks which purposes, says what follows, and asks again before
-anything is written (services/consent.py: one transaction with its audit entry). Loads and withdrawals run on the
-database thread; nothing personal is kept after `clear()` (the host calls it when the vault locks).
+anything is written (services/consent.py: one transaction with its audit entry); "Record consent given…" records
+consent the person gives again (or to a purpose not asked at registration), with how it was given. Loads and changes
+run on the database thread; nothing personal is kept after `clear()` (the host calls it when the vault locks).
 
 `install_consent` adds Registrations → Consent… (Ctrl+Shift+O): the panel for the registration selected in the list.
 """
@@ -21,6 +22,7 @@ from PySide6.QtGui import QAction, QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
@@ -156,8 +158,53 @@ class WithdrawDialog(QDialog):
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setDefault(True)
 
 
+class GiveDialog(QDialog):
+    """Consent the person gives (again, or for a purpose not asked at registration): which purposes, and how."""
+
+    def __init__(self, parent: QWidget, *, short_id: str, purposes: list[str]) -> None:
+        super().__init__(parent, objectName="giveConsentDialog")
+        self.setWindowTitle(self.tr("Record consent"))
+        self.intro = QLabel(wordWrap=True)
+        self.intro.setText(self.tr("%1: to what does the person now consent?").replace("%1", short_id))
+        self.boxes: dict[str, QCheckBox] = {}
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.intro)
+        for purpose in purposes:
+            box = QCheckBox(purpose_text(purpose), objectName=f"give_{purpose}")
+            box.toggled.connect(lambda _checked: self._update())
+            self.boxes[purpose] = box
+            layout.addWidget(box)
+        self.method_label = QLabel()
+        self.method = QComboBox(objectName="giveMethod")
+        self.method_label.setBuddy(self.method)
+        self.method.addItem(self.tr("Choose how…"), "")
+        self.method.addItem(self.tr("Verbal, witnessed"), "verbal_witnessed")
+        self.method.addItem(self.tr("Signed"), "signed")
+        self.method.addItem(self.tr("Thumbprint"), "thumbprint")
+        self.method.currentIndexChanged.connect(lambda _index: self._update())
+        self.method_label.setText(self.tr("How was consent &given?"))
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.give_button = self.buttons.addButton(self.tr("&Record"), QDialogButtonBox.ButtonRole.AcceptRole)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.method_label)
+        layout.addWidget(self.method)
+        layout.addWidget(self.buttons)
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetFixedSize)
+        self._update()
+
+    def chosen(self) -> list[str]:
+        return [purpose for purpose, box in self.boxes.items() if box.isChecked()]
+
+    def chosen_method(self) -> str:
+        return str(self.method.currentData() or "")
+
+    def _update(self) -> None:
+        self.give_button.setEnabled(bool(self.chosen()) and bool(self.chosen_method()))
+
+
 class ConsentPanel(QWidget):
-    changed = Signal(str)  # record id, after a withdrawal
+    changed = Signal(str)  # record id, after a withdrawal or a consent given
     loaded = Signal(str)  # record id, when its consent is shown
 
     def __init__(self, *, run_with_vault: Callable[..., Any]) -> None:
@@ -183,8 +230,13 @@ class ConsentPanel(QWidget):
         self.withdraw_button = QPushButton(objectName="withdrawConsentButton")
         self.withdraw_button.clicked.connect(self.ask_withdraw)
         self.withdraw_button.setEnabled(False)
+        self.give_button = QPushButton(objectName="giveConsentButton")
+        self.give_button.clicked.connect(self.ask_give)
+        self.give_button.setEnabled(False)
+        self.give_dialog: GiveDialog | None = None
         buttons = QHBoxLayout()
         buttons.addWidget(self.withdraw_button)
+        buttons.addWidget(self.give_button)
         buttons.addStretch()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -206,6 +258,7 @@ class ConsentPanel(QWidget):
         self.view = view
         self.model.set_rows(rows_of(view))
         self.withdraw_button.setEnabled(bool(self._withdrawable()))
+        self.give_button.setEnabled(bool(self._givable()))
         self.retranslate()
         self.loaded.emit(view.record_id)
 
@@ -214,6 +267,11 @@ class ConsentPanel(QWidget):
             return []
         return [e.purpose for e in self.view.consent.purposes if self.view.consent.allows(e.purpose)]
 
+    def _givable(self) -> list[str]:
+        if self.view is None:
+            return []
+        return [e.purpose for e in self.view.consent.purposes if not self.view.consent.allows(e.purpose)]
+
     def clear(self) -> None:
         """Drop what is shown (the vault locks, the host shows someone else)."""
         self.view = None
@@ -221,8 +279,11 @@ class ConsentPanel(QWidget):
         self.notice.hide()
         self.error.hide()
         self.withdraw_button.setEnabled(False)
+        self.give_button.setEnabled(False)
         if self.dialog is not None:
             self.dialog.reject()
+        if self.give_dialog is not None:
+            self.give_dialog.reject()
         self.retranslate()
 
     # --- withdrawing -----------------------------------------------------------------------------------------------
@@ -251,6 +312,31 @@ class ConsentPanel(QWidget):
         task.succeeded.connect(done)
         task.failed.connect(self._failed)
 
+    def ask_give(self) -> None:
+        if self.view is None or not self._givable():
+            return
+        dialog = GiveDialog(self, short_id=self.view.short_id, purposes=self._givable())
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        record_id = self.view.record_id
+        dialog.accepted.connect(lambda: self._give(record_id, dialog.chosen(), dialog.chosen_method()))
+        dialog.finished.connect(lambda _result: setattr(self, "give_dialog", None))
+        self.give_dialog = dialog
+        dialog.open()
+
+    def _give(self, record_id: str, purposes: list[str], method: str) -> None:
+        task = self.run_with_vault(lambda vault, state: consent.give(vault, record_id, purposes, method=method),
+                                   name="db:consent-give")
+
+        def done(view: ConsentView) -> None:
+            self._show(view)
+            self.notice.setText(self.tr("Consent recorded: %1.").replace(
+                "%1", ", ".join(purpose_text(p) for p in purposes)))
+            self.notice.show()
+            self.changed.emit(record_id)
+
+        task.succeeded.connect(done)
+        task.failed.connect(self._failed)
+
     def _failed(self, exc: BaseException) -> None:
         self.notice.hide()
         self.error.setText(self.tr("Consent could not be read or changed; nothing was changed.") + "\n" + str(exc))
@@ -268,6 +354,7 @@ class ConsentPanel(QWidget):
             who = f"{self.view.title} ({self.view.short_id})" if self.view.title else self.view.short_id
             self.heading.setText(self.tr("Consent of %1").replace("%1", who))
         self.withdraw_button.setText(self.tr("Withdraw &consent…"))
+        self.give_button.setText(self.tr("Record consent &given…"))
         self.model.retranslate()
 
 

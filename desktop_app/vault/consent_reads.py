@@ -11,34 +11,19 @@ Functions taking a `Db` run inside the caller's transaction (the writer's, when 
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
 from desktop_app.vault.models import CONSENT_FORM
 from desktop_app.vault.sql import Db, chunks, in_list, text
 from desktop_app.vault.vault import Vault
 from waypoint_core.access import consent as core
-from waypoint_core.access.sealed import is_sealed
 
-PERSON_FIELD = "consent_person"
-FIELDS = (PERSON_FIELD, "consent_action", "consent_purposes", "consent_method", "consent_date", "decided_by",
-          "decided_at")
+PERSON_FIELD = core.PERSON_FIELD
 
 
 def answers_of(content: str) -> dict[str, str]:
     """The consent page's answers (by their conventional names, first occurrence, never a sealed one)."""
-    try:
-        root = ET.fromstring((content or "").encode("utf-8"))
-    except ET.ParseError:
-        return {}
-    found: dict[str, str] = {}
-    for element in root.iter():
-        name = element.tag.rsplit("}", 1)[-1]
-        if name in core.READ_ANSWERS and name not in found and len(element) == 0:
-            value = (element.text or "").strip()
-            if value and not is_sealed(value):
-                found[name] = value
-    return found
+    return core.consent_answers(content)
 
 
 def changes_for(db: Db, persons: Sequence[str]) -> dict[str, list[core.Change]]:
@@ -56,21 +41,13 @@ def changes_for(db: Db, persons: Sequence[str]) -> dict[str, list[core.Change]]:
 
 
 def _changes(db: Db, change_ids: list[str]) -> list[core.Change]:
-    values: dict[str, dict[str, str]] = {}
+    values: dict[str, dict[str, str | None]] = {}
     for part in chunks(change_ids):
         marks, params = in_list(part)
         for row in db.execute(text(f"SELECT record_id, name, value FROM registration_field WHERE record_id IN "
                                    f"({marks})"), params).all():
-            values.setdefault(row.record_id, {})[row.name] = row.value or ""
-    out = []
-    for change_id, v in values.items():
-        purposes = tuple(p for p in core.PURPOSES if p in (v.get("consent_purposes") or "").split())
-        if not v.get(PERSON_FIELD) or not purposes:
-            continue
-        out.append(core.Change(change_id, v[PERSON_FIELD], v.get("consent_action", ""), purposes,
-                               v.get("decided_at", ""), v.get("decided_by", ""), v.get("consent_method", ""),
-                               v.get("consent_date", "")))
-    return out
+            values.setdefault(row.record_id, {})[row.name] = row.value
+    return [change for change_id, v in values.items() if (change := core.change_of(change_id, v)) is not None]
 
 
 def persons_named(db: Db, change_ids: Sequence[str]) -> list[str]:
@@ -112,7 +89,7 @@ def history(vault: Vault, person: str) -> list[core.Change]:
 def person_by_ref(vault: Vault, ref: str) -> str | None:
     """The live registration a registration number names (the short id, with or without "WP-", or the whole id)."""
     value = (ref or "").strip()
-    short = value.upper().removeprefix("WP-").replace("-", "")
+    short = core.short_ref(value)
     with vault.session(readonly=True) as session:
         db = Db.of(session)
         if len(value) == 36:

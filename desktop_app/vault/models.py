@@ -8,7 +8,7 @@ from typing import Literal
 
 from sqlmodel import Field, SQLModel
 
-from waypoint_core.access import policy
+from waypoint_core.access import consent, policy
 
 Role = policy.Role
 ROLES: tuple[str, ...] = policy.ROLES
@@ -20,7 +20,7 @@ SYNC_STATES: tuple[str, ...] = ("local", "queued", "sent", "acknowledged", "conf
 DECISION_FORM = "waypoint_review_decision"
 # Consent withdrawn or given again after registration (waypoint_core/access/consent.py, services/consent.py): records
 # of this form, so they sync like the desk's decisions and are never listed, counted or exported as registrations.
-CONSENT_FORM = "waypoint_consent_change"
+CONSENT_FORM = consent.CHANGE_FORM
 SYSTEM_FORMS: tuple[str, ...] = (DECISION_FORM, CONSENT_FORM)
 SYNC_WRITER = "(sync)"  # updated_by of registration versions received from the server
 # Summary columns extracted from a form by the caller; any other extracted field goes to registration_field.

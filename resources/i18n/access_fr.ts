@@ -280,6 +280,22 @@
         <translation>A imprimé un dossier</translation>
     </message>
     <message>
+        <source>Recorded a consent withdrawal</source>
+        <translation>A enregistré un retrait de consentement</translation>
+    </message>
+    <message>
+        <source>Recorded consent given</source>
+        <translation>A enregistré un consentement donné</translation>
+    </message>
+    <message>
+        <source>Stopped: no consent</source>
+        <translation>Arrêté : pas de consentement</translation>
+    </message>
+    <message>
+        <source>Shared on another legal basis</source>
+        <translation>A partagé sur une autre base légale</translation>
+    </message>
+    <message>
         <source>Exported records</source>
         <translation>A exporté des dossiers</translation>
     </message>

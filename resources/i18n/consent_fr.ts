@@ -81,6 +81,10 @@
         <translation>Consentement retiré : %1.</translation>
     </message>
     <message>
+        <source>Consent recorded: %1.</source>
+        <translation>Consentement enregistré : %1.</translation>
+    </message>
+    <message>
         <source>Consent could not be read or changed; nothing was changed.</source>
         <translation>Le consentement n&apos;a pas pu être lu ou modifié ; rien n&apos;a été changé.</translation>
     </message>
@@ -95,6 +99,10 @@
     <message>
         <source>Withdraw &amp;consent…</source>
         <translation>Retirer le &amp;consentement…</translation>
+    </message>
+    <message>
+        <source>Record consent &amp;given…</source>
+        <translation>Enregistrer un consentement &amp;donné…</translation>
     </message>
 </context>
 <context>
@@ -126,6 +134,41 @@
     <message>
         <source>Search for duplicates and family links</source>
         <translation>Recherche de doublons et de liens familiaux</translation>
+    </message>
+</context>
+<context>
+    <name>GiveDialog</name>
+    <message>
+        <source>Record consent</source>
+        <translation>Enregistrer un consentement</translation>
+    </message>
+    <message>
+        <source>%1: to what does the person now consent?</source>
+        <translation>%1 : à quoi la personne consent-elle maintenant ?</translation>
+    </message>
+    <message>
+        <source>Choose how…</source>
+        <translation>Choisissez comment…</translation>
+    </message>
+    <message>
+        <source>Verbal, witnessed</source>
+        <translation>Verbal, avec témoin</translation>
+    </message>
+    <message>
+        <source>Signed</source>
+        <translation>Signé</translation>
+    </message>
+    <message>
+        <source>Thumbprint</source>
+        <translation>Empreinte</translation>
+    </message>
+    <message>
+        <source>How was consent &amp;given?</source>
+        <translation>Comment le consentement a-t-il été &amp;donné ?</translation>
+    </message>
+    <message>
+        <source>&amp;Record</source>
+        <translation>&amp;Enregistrer</translation>
     </message>
 </context>
 <context>

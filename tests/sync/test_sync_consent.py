@@ -4,12 +4,16 @@ follow-up contact), with the withdrawal in the first laptop's audit log, which t
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
+from sqlalchemy import create_engine, text
 
 from desktop_app.services import consent, desk
 from desktop_app.services import sync as sync_service
 from desktop_app.vault.models import CONSENT_FORM
-from desktop_app.vault.registrations import get_registration, get_registration_fields
+from desktop_app.vault.registrations import get_registration, get_registration_fields, save_registrations
+from desktop_app.vault.writer import RegistrationDraft
 from tests.desk.people import save_people
 from tests.desk.test_desk_review import generate, pair_of_people
 from tests.sync.support import fast_connect
@@ -47,3 +51,52 @@ def test_a_withdrawal_reaches_the_server_and_the_other_laptop(enrolled):
             consent.check_contact(coordinator, kept.id)
     finally:
         coordinator.close()
+
+
+def _referral(person_id: str, *, to_org: str = "Clinic", status: str = "pending", record_id: str | None = None) -> str:
+    """A referral as a laptop that has not pulled the withdrawal yet saves it (written as the shipped form does)."""
+    record_id = record_id or str(uuid.uuid4())
+    return (f'<data id="waypoint_referral" version="2026120601"><referral><person_ref>WP-{person_id[:8].upper()}'
+            f"</person_ref><consent_checked>consent</consent_checked><to_org>{to_org}</to_org>"
+            f"<data_shared_fields>identity</data_shared_fields></referral><follow_up><status>{status}</status>"
+            f"</follow_up><meta><instanceID>uuid:{record_id}</instanceID></meta></data>")
+
+
+def _save_referral(vault, person_id: str, record_id: str, **kw) -> None:
+    save_registrations(vault, [RegistrationDraft("waypoint_referral", "2026120601", "finalized",
+                                                 _referral(person_id, record_id=record_id, **kw), record_id,
+                                                 {"person_ref": f"WP-{person_id[:8].upper()}"})])
+
+
+def test_the_server_refuses_a_referral_from_a_laptop_that_has_not_pulled_the_withdrawal(enrolled, backend):
+    a, b = enrolled("share-a"), enrolled("share-b")
+    person, _ = pair_of_people()
+    save_people(a, [person])
+    consent.give(a, person.id, ["share_providers"], method="signed")
+    sync_service.sync_now(a, connect=fast_connect())
+    sync_service.sync_now(b, connect=fast_connect())
+    made_before = str(uuid.uuid4())
+    _save_referral(b, person.id, made_before)  # consented: the server applies it
+    assert sync_service.sync_now(b, connect=fast_connect()).rejected == 0
+
+    consent.withdraw(a, person.id, ["share_providers"])
+    sync_service.sync_now(a, connect=fast_connect())
+    # b has not pulled the withdrawal: a new referral, and the old one sent to another organisation, are refused
+    _save_referral(b, person.id, str(uuid.uuid4()))
+    _save_referral(b, person.id, made_before, to_org="Another clinic")
+    summary = sync_service.sync_now(b, connect=fast_connect())
+    assert summary.rejected == 2, summary.rejected_messages
+    assert all("not consented to this sharing (share_providers: consent withdrawn)" in m
+               for m in summary.rejected_messages)
+    # recording the outcome of the referral made before the withdrawal is not new sharing
+    _save_referral(b, person.id, made_before, status="accepted")
+    assert sync_service.sync_now(b, connect=fast_connect()).rejected == 0
+    assert not consent.show(b, person.id).consent.allows("share_providers")  # b has the withdrawal now
+    engine = create_engine(backend.admin_url)
+    try:
+        with engine.connect() as conn:
+            refused = [r[0] for r in conn.execute(text(
+                "SELECT detail FROM server_audit_entry WHERE event = 'push.consent_refused' ORDER BY seq"))]
+    finally:
+        engine.dispose()
+    assert len(refused) == 2 and all("share_providers: consent withdrawn" in d for d in refused)

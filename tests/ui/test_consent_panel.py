@@ -8,7 +8,8 @@ import pytest
 from PySide6.QtWidgets import QDialogButtonBox
 
 from desktop_app.services import audit, consent, records
-from desktop_app.ui.consent_panel import PURPOSE, SINCE, STATUS
+from desktop_app.ui.access_audit import event_text
+from desktop_app.ui.consent_panel import METHOD, PURPOSE, SINCE, STATUS
 from tests.access.team import FIELD, COORD, MIGRANT, PASSPHRASES, PERSON, instance, make_team, shipped_xforms, signed_in
 
 pytestmark = pytest.mark.gui
@@ -76,14 +77,28 @@ def test_withdraw_from_the_panel_with_confirmation(qtbot, qtmodeltester, team_ap
     panel.withdraw_button.click()
     panel.dialog.boxes["followup_contact"].setChecked(True)
     panel.dialog.reject()
+    # consent given again, with how: only once a purpose and a method are chosen
+    panel.give_button.click()
+    give = panel.give_dialog
+    assert list(give.boxes) == ["share_authorities", "share_unhcr", "matching"]
+    give.boxes["matching"].setChecked(True)
+    assert not give.give_button.isEnabled()
+    give.method.setCurrentIndex(give.method.findData("thumbprint"))
+    with qtbot.waitSignal(panel.changed, timeout=20_000):
+        give.give_button.click()
+    assert cells(panel, STATUS)[-1] == "Consented" and "Thumbprint" == cells(panel, METHOD)[-1]
     with qtbot.waitSignal(app.controller.locked, timeout=30_000):
         app.window.lock()
     assert panel.model.rowCount() == 0  # nothing personal left after the lock
     with signed_in(folder, COORD) as vault:
-        assert consent.show(vault, RECORD).consent.withdrawn == ("matching",)
-        [entry] = audit.entries(vault, audit.Filter(event_prefix="record.consent"))
-        assert (entry.actor, entry.event, entry.record_id, entry.detail) == (FIELD, "record.consent_withdrawn",
-                                                                             RECORD, "matching")
+        assert consent.show(vault, RECORD).consent.allows("matching")
+        entries = audit.entries(vault, audit.Filter(event_prefix="record.consent"))
+        assert [(e.actor, e.event, e.record_id, e.detail) for e in reversed(entries)] == [
+            (FIELD, "record.consent_withdrawn", RECORD, "matching"),
+            (FIELD, "record.consent_given", RECORD, "matching (thumbprint)")]
+    # the audit screen names them in words
+    assert event_text("record.consent_withdrawn") == "Recorded a consent withdrawal"
+    assert event_text("record.consent_refused") == "Stopped: no consent"
 
 
 def test_its_shortcut_is_its_own(team_app):

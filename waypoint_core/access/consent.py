@@ -15,9 +15,12 @@ is given and services are not withdrawn.
 
 from __future__ import annotations
 
+import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Literal
+
+from waypoint_core.access.sealed import is_sealed
 
 Purpose = Literal["services", "share_providers", "share_authorities", "share_unhcr", "reporting",
                   "followup_contact", "matching"]
@@ -37,6 +40,18 @@ READ_ANSWERS: tuple[str, ...] = (*ANSWERS.values(), "consent_method", "consent_d
 RECIPIENTS: dict[str, Purpose] = {"providers": "share_providers", "authorities": "share_authorities",
                                   "unhcr": "share_unhcr"}
 METHODS: tuple[str, ...] = ("verbal_witnessed", "signed", "thumbprint")
+
+# Consent changes are records of this form (they sync like any record); their fields say what they change.
+CHANGE_FORM = "waypoint_consent_change"
+PERSON_FIELD = "consent_person"
+CHANGE_FIELDS = (PERSON_FIELD, "consent_action", "consent_purposes", "consent_method", "consent_date", "decided_by",
+                 "decided_at")
+# A referral: a form with the "basis for sharing" question (forms/referral.md); who receives the data (the shipped
+# form: providers), about whom, and what is shared. A change of any of these is new sharing.
+REFERRAL_CHECK = "consent_checked"
+RECIPIENT_KIND = "recipient_kind"
+OTHER_BASIS = "other_basis"
+SHARING_LEAVES = (REFERRAL_CHECK, RECIPIENT_KIND, "person_ref", "to_org", "data_shared_fields")
 
 Status = Literal["given", "refused", "withdrawn", "not_recorded"]
 WITHDRAW, GIVE = "withdraw", "give"
@@ -182,3 +197,79 @@ def check_change(consent: Consent, action: str, purposes: tuple[Purpose, ...], *
             raise ConsentError(f"say how consent was given: one of {', '.join(METHODS)}")
     else:
         raise ConsentError(f"unknown change {action!r}")
+
+
+def change_of(change_id: str, fields: Mapping[str, str | None]) -> Change | None:
+    """A consent change from its record's extracted fields, or None when they name no person or purpose."""
+    purposes = tuple(p for p in PURPOSES if p in (fields.get("consent_purposes") or "").split())
+    person = fields.get(PERSON_FIELD) or ""
+    if not person or not purposes:
+        return None
+    return Change(change_id, person, fields.get("consent_action") or "", purposes, fields.get("decided_at") or "",
+                  fields.get("decided_by") or "", fields.get("consent_method") or "", fields.get("consent_date") or "")
+
+
+def leaves(content: str | None, names: Iterable[str]) -> dict[str, str]:
+    """The first answers of these names in an instance (never a sealed one); {} when it does not parse."""
+    wanted = set(names)
+    try:
+        root = ET.fromstring((content or "").encode("utf-8"))
+    except ET.ParseError:
+        return {}
+    found: dict[str, str] = {}
+    for element in root.iter():
+        name = element.tag.rsplit("}", 1)[-1]
+        if name in wanted and name not in found and len(element) == 0:
+            value = (element.text or "").strip()
+            if not is_sealed(value):
+                found[name] = value
+    return found
+
+
+def consent_answers(content: str | None) -> dict[str, str]:
+    """The consent page's answers of a registration (empty ones left out)."""
+    return {k: v for k, v in leaves(content, READ_ANSWERS).items() if v}
+
+
+@dataclass(frozen=True)
+class Referral:
+    """What a referral shares: about whom (`person_ref`, a registration number), with whom (`kind`), on what basis."""
+
+    person_ref: str
+    kind: str
+    basis: str
+    sharing: tuple[tuple[str, str], ...]
+
+    @property
+    def purpose(self) -> Purpose:
+        purpose = RECIPIENTS.get(self.kind)
+        if purpose is None:
+            raise ConsentError(f"unknown recipient kind {self.kind!r}: one of {', '.join(RECIPIENTS)}")
+        return purpose
+
+
+def referral_of(content: str | None) -> Referral | None:
+    """The referral an instance records, or None when it is not one (no `consent_checked` question)."""
+    found = leaves(content, SHARING_LEAVES)
+    if REFERRAL_CHECK not in found:
+        return None
+    return Referral(found.get("person_ref", ""), found.get(RECIPIENT_KIND) or "providers", found[REFERRAL_CHECK],
+                    tuple(sorted(found.items())))
+
+
+def may_share(consent: Consent, referral: Referral) -> tuple[bool, str]:
+    """(allowed, status) for a referral of this person: consented to that recipient kind, or another legal basis
+    where that consent was never recorded (never after a refusal or a withdrawal). `status` names why not, or
+    "exception" when allowed on another basis."""
+    purpose = referral.purpose
+    if consent.allows(purpose):
+        return True, "given"
+    status = "withdrawn" if consent.of("services").status == "withdrawn" else consent.of(purpose).status
+    if referral.basis == OTHER_BASIS and status == "not_recorded":
+        return True, "exception"
+    return False, status
+
+
+def short_ref(ref: str) -> str:
+    """A registration number as written (with or without "WP-", any case) as the 8 characters of the short id."""
+    return (ref or "").strip().upper().removeprefix("WP-").replace("-", "")[:8]
