@@ -70,6 +70,7 @@ class ItemsMixin:
         if language not in self.definition.translations:
             raise ValueError(f"the form has no language {language!r} (it has {self.languages})")
         self.language = language
+        self._question_rows.clear()
         changes = ChangeSet()
         for node in self.root.iter():
             if node.gpath in self.definition.controls:
@@ -88,7 +89,10 @@ class ItemsMixin:
         is what refreshing after a ChangeSet needs. deep=True fills the subtree (as items() does),
         e.g. to rebuild a repeat after a `structure` change.
         """
-        known = self._node_of_ref.get(ref)  # the common case: a question re-read after an answer
+        row = self._question_rows.get(ref)  # the common case: a question re-read after an answer
+        if row is not None:
+            return self._question_item(row) if len(row) > 5 else self._group_item(row)
+        known = self._node_of_ref.get(ref)
         if known is not None:
             control = self.definition.controls.get(known.gpath)
             if control is None or control.kind not in ("group", "repeat"):
@@ -105,7 +109,29 @@ class ItemsMixin:
             return self._question(None, node)
         if control.kind == "repeat":
             return self._repeat_instance(control, node, deep=deep)
+        if control.kind == "group" and not deep and control.ref and control.ref not in self.definition.repeats:
+            return self._group(control, node)
         return self._build(control, node.parent if control.kind != "group" else node, deep=deep)
+
+    def _group(self, control, node: Node) -> Item:
+        """A group's own Item (children left empty); a group whose label shows no answer keeps a row by
+        ref, as questions do (showing or hiding a whole form re-reads hundreds of groups)."""
+        label = control.label
+        ref = self.ref_of(node)
+        row = (node, ref, self._text(label, node), control.appearance, [None, None])
+        if label is None or (label.itext_expr is None and not label.outputs(self.definition.translations)):
+            if ref in self._node_of_ref:
+                self._question_rows[ref] = row
+        return self._group_item(row)
+
+    @staticmethod
+    def _group_item(row: tuple) -> Item:
+        node, ref, label, appearance, seen = row
+        relevant = node.relevant
+        item = seen[relevant]  # its Item shown and hidden (Items are snapshots nobody changes)
+        if item is None:
+            item = seen[relevant] = Item("group", ref, None, "string", label, "", "", {}, appearance, relevant)
+        return item
 
     def value(self, ref: str) -> str:
         return self.node(ref).value
@@ -187,7 +213,31 @@ class ItemsMixin:
     def _question(self, control, node: Node) -> Item:
         # an answer that shows or hides a whole form re-reads thousands of items (bench6: 2,460 in
         # one answer): what does not depend on answers is worked out once per question and
-        # language, and the Item is built in one positional call, twice as fast as by keywords
+        # language (a row kept by ref until refs shift or the language changes), and the Item is
+        # built in one positional call, twice as fast as by keywords
+        if control is not None:
+            static = self._question_static(control, node)
+            if (id(control), self.language) in self._static_texts:  # no text shows an answer
+                bind = node.bind
+                required_message = None
+                if bind is not None and node.required:
+                    required_message = self._required_message(node)
+                    if (node.gpath, self.language) not in self._required_messages:
+                        required_message = None  # not fixed: worked out each time
+                ref = self.ref_of(node)
+                # the groups above whose readonly is ever set (a readonly group makes its questions readonly)
+                above = []
+                parent = node.parent
+                while parent is not None:
+                    if parent.readonly or (parent.bind is not None and parent.bind.readonly is not None):
+                        above.append(parent)
+                    parent = parent.parent
+                row = (node, ref, *static[:9], self.answer_type(node), bind is not None,
+                       bind.max_pixels if bind is not None else None, required_message, static[9], tuple(above),
+                       {})
+                if ref in self._node_of_ref:  # a ref of the instance now (refs shift with repeats)
+                    self._question_rows[ref] = row
+                return self._question_item(row)
         bind = node.bind
         static = self._question_static(control, node) if control is not None else None
         if static is None:
@@ -206,6 +256,38 @@ class ItemsMixin:
                     dict(media), appearance, node.relevant, required, self.is_readonly(node), node.value, valid,
                     constraint_message, required_message, self.choices_for(node) if has_choices else None,
                     [], False, dict(attrs), app, app_message, bind.max_pixels if bind is not None else None)
+
+    def _question_item(self, row: tuple) -> Item:
+        """A question's Item from its row (what does not change with answers) and its node now."""
+        (node, ref, kind, label, hint, guidance, media, appearance, attrs, app, app_message, type_, has_bind,
+         max_pixels, fixed_required_message, has_choices, above, seen) = row
+        valid, required = node.valid, node.required
+        readonly = node.readonly
+        if above and not readonly:
+            readonly = any(group.readonly for group in above)
+        choices = self.choices_for(node) if has_choices else None
+        # the Items of the states a question was last in: an answer showing a section and the next
+        # hiding it again give the same Items (Items are snapshots nobody changes: one serves twice)
+        state = (node.relevant, required, readonly, node.value) if valid and (
+            fixed_required_message is not None or not required) else None
+        if state is not None:
+            known = seen.get(state)
+            if known is not None and known.choices is choices:
+                return known
+        constraint_message = required_message = None
+        if has_bind:
+            if not valid:
+                constraint_message = self._message(node, "constraint_msg") or "Sorry, this response is invalid."
+            if required:
+                required_message = fixed_required_message or self._required_message(node)
+        item = Item("question", ref, kind, type_, label, hint, guidance, dict(media) if media else {}, appearance,
+                    node.relevant, required, readonly, node.value, valid, constraint_message, required_message,
+                    choices, [], False, dict(attrs) if attrs else {}, app, app_message, max_pixels)
+        if state is not None:
+            if len(seen) > 3:
+                seen.clear()
+            seen[state] = item
+        return item
 
     def _required_message(self, node: Node) -> str:
         """The required message: most forms have none or a fixed one, kept per question and language."""

@@ -50,7 +50,8 @@ class RepeatsMixin:
         changes = ChangeSet()
         self.audit.record("delete repeat", node=ref)
         parent.remove(node)
-        self._stale.difference_update(node.iter())
+        for gone in node.iter():
+            self._stale.pop(gone, None)
         self._reindex()
         changes.structure.add(f"{self.ref_of(parent)}/{node.name}")
         self._propagate(self.definition.graph.descendants.get(node.gpath, (node.gpath,)), changes,

@@ -65,9 +65,10 @@ class FormSession(ItemsMixin, RepeatsMixin):
         self._text_cache: dict = {}  # (id(Text), language, form) -> text, for texts without outputs
         self._static_texts: dict = {}  # (id(Control), language) -> a question's texts without outputs
         self._required_messages: dict = {}  # (generic path, language) -> a fixed required message
-        self._stale: set[Node] = set()  # non-relevant nodes whose computations were put off
-        self._revived: list[Node] = []  # stale nodes relevant again, to recompute
-        self._flipped: list[Node] = []  # nodes whose relevance flipped: their readers must re-run
+        # non-relevant nodes -> the vertexes whose computation on them was put off
+        self._stale: dict[Node, set[int]] = {}
+        self._revived: list[int] = []  # vertexes put off on nodes relevant again, to recompute
+        self._flipped: set[str] = set()  # generic paths of nodes whose relevance flipped: their readers re-run
         root = self._instantiate(definition.template)
         self.root = root
         self.main_doc = document(root)
@@ -171,6 +172,7 @@ class FormSession(ItemsMixin, RepeatsMixin):
         self._by_gpath = index
         # refs name repeat instances by position: adding or removing one renumbers its siblings
         self._node_of_ref: dict[str, Node] = {}
+        self._question_rows: dict[str, tuple] = {}  # ref -> what item(ref) shows that answers do not change
         self._ref_of_node: dict[Node, str] = {}
 
     # ---- computing ------------------------------------------------------------------------
@@ -196,7 +198,11 @@ class FormSession(ItemsMixin, RepeatsMixin):
         prop = v.prop
         if prop != "calculate" and (not node.relevant if prop != "relevant"
                                     else node.parent is not None and not node.parent.relevant):
-            self._stale.add(node)
+            put_off = self._stale.get(node)
+            if put_off is None:
+                self._stale[node] = {v.index}
+            else:
+                put_off.add(v.index)
             if prop == "choices":  # cheap, and an import may still ask a hidden select for them
                 self._choice_cache.pop(node, None)
             return []
@@ -278,7 +284,8 @@ class FormSession(ItemsMixin, RepeatsMixin):
 
     def _update_relevance(self, start: Node, changes: ChangeSet) -> None:
         """Re-derive effective relevance below `start`; only subtrees whose state flipped are walked.
-        Stale nodes that become relevant are queued in _revived for their vertices to re-run."""
+        The vertexes put off on stale nodes that become relevant are queued in _revived to re-run
+        (only those: a condition computed while shown and not fed since is still right)."""
         parent_relevant = start.parent.relevant if start.parent is not None else True
         # (children, their parent's effective relevance): hiding a section walks thousands of nodes
         stack: list[tuple[list[Node], bool]] = []
@@ -293,13 +300,12 @@ class FormSession(ItemsMixin, RepeatsMixin):
                 # a stale node whose parent is shown again must recompute even if its own relevance
                 # (last computed while hidden) does not flip here: recomputing may flip it
                 if stale and node in stale and (now or node.parent is None or node.parent.relevant):
-                    stale.discard(node)
-                    revived.append(node)
+                    revived.extend(stale.pop(node))
                 if now != node.relevant:
                     before.setdefault(node, node.relevant)
                     node.relevant = now
                     relevance.add(node)
-                    flipped.append(node)
+                    flipped.add(node.gpath)
                 elif not forced:
                     continue
                 if node.children:
@@ -312,53 +318,70 @@ class FormSession(ItemsMixin, RepeatsMixin):
     def _propagate(self, changed_paths, changes: ChangeSet, reshaped: str | None = None) -> None:
         graph = self.definition.graph
         heap: list[int] = []
-        in_heap: set[int] = set()
+        queued: set[int] = set()
         runs: dict[int, int] = {}
+        # a vertex may run again when a revived (previously stale) node feeds it; the cap stops a
+        # condition that reads its own node from flip-flopping forever: capped vertexes ran 8 times
+        capped: set[int] = set()
 
-        def push(i: int) -> None:
-            # a vertex may run again when a revived (previously stale) node feeds it; the cap
-            # stops a condition that reads its own node from flip-flopping forever
-            if i not in in_heap and runs.get(i, 0) < 8:
-                in_heap.add(i)
-                heapq.heappush(heap, i)
+        def push_all(indexes) -> None:
+            # showing or hiding a section queues thousands of vertexes at once: set operations, one heapify
+            new = set(indexes)
+            new -= queued
+            if capped:
+                new -= capped
+            if not new:
+                return
+            queued.update(new)
+            if len(new) > 8:
+                heap.extend(new)
+                heapq.heapify(heap)
+            else:
+                for i in new:
+                    heapq.heappush(heap, i)
 
-        def enqueue(path: str, source: int = -1) -> None:
-            for i in graph.readers(path):
-                if i != source:
-                    push(i)
         for p in changed_paths:
-            enqueue(p)
+            push_all(graph.readers(p))
         if reshaped is not None:
             # count(/data/rep), count(/data/rep/q), position(..) inside it: every path at or
             # below the repeat changes shape when an instance comes or goes
             for p in graph.descendants.get(reshaped, (reshaped,)):
-                for i in graph.shape_readers(p):
-                    push(i)
+                push_all(graph.shape_readers(p))
         vertices = graph.vertices
         by_gpath = self._by_gpath
         revived = self._revived
         flipped = self._flipped
+        eval_vertex = self._eval_vertex
         while heap or revived or flipped:
-            while revived:
-                node = revived.pop()
-                for i in graph.own(node.gpath):
-                    push(i)
+            if revived:
+                push_all(revived)
+                revived.clear()
             if flipped:
                 # a node shown or hidden reads differently (hidden = empty, out of count()):
                 # whatever reads it, or counts it, runs again
-                for gpath in {n.gpath for n in flipped}:
-                    for i in graph.relevance_readers(gpath):
-                        push(i)
+                readers: set[int] = set()
+                for gpath in flipped:
+                    readers.update(graph.relevance_readers(gpath))
                 flipped.clear()
+                push_all(readers)
             if not heap:
                 break
             index = heapq.heappop(heap)
-            in_heap.discard(index)
-            runs[index] = runs.get(index, 0) + 1
+            queued.discard(index)
+            count = runs.get(index, 0) + 1
+            runs[index] = count
+            if count >= 8:
+                capped.add(index)
             v = vertices[index]
             for node in by_gpath.get(v.path, ()):
-                for out in self._eval_vertex(v, node, changes):
-                    enqueue(out, index)
+                outs = eval_vertex(v, node, changes)
+                if outs:
+                    for out in outs:
+                        readers_of_out = graph.readers(out)
+                        if index in readers_of_out:  # a condition reading its own node runs once per change
+                            push_all(i for i in readers_of_out if i != index)
+                        else:
+                            push_all(readers_of_out)
 
     # ---- answering ------------------------------------------------------------------------
     def answer(self, ref: str, value) -> ChangeSet:

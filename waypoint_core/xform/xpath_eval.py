@@ -491,6 +491,12 @@ def _compile(ast):
         return lambda ctx: to_bool(a(ctx)) and to_bool(b(ctx))
     if kind == "cmp":
         op, a, b = ast[1], _compile(ast[2]), _compile(ast[3])
+        if op in ("=", "!="):
+            # ${q} = 'yes', the commonest condition in forms: the shortcut for a text answer
+            if ast[2][0] == "path" and ast[3][0] == "str":
+                return _text_equals(a, ast[3][1], op == "=")
+            if ast[3][0] == "path" and ast[2][0] == "str":
+                return _text_equals(b, ast[2][1], op == "=")
         return lambda ctx: compare(op, a(ctx), b(ctx))
     if kind == "arith":
         op, a, b = ast[1], _compile(ast[2]), _compile(ast[3])
@@ -512,6 +518,21 @@ def _compile(ast):
     if kind == "var":
         raise XPathEvalError(f"variables (${ast[1]}) are not part of XForms")
     raise XPathEvalError(f"unknown expression kind {kind}")
+
+
+def _text_equals(path, literal: str, equal: bool):
+    """`path = 'literal'` (or !=) as compare() does it, without building the list of values when the
+    path reads one leaf read as text (not a number, date or boolean: those go through compare())."""
+    def run(ctx: Ctx):
+        nodes = path(ctx)
+        if not nodes:
+            return (literal == "") is equal
+        if len(nodes) == 1:
+            n = nodes[0]
+            if not n.children and (n.vtype or n.dtype) not in _ATOMS:
+                return ((n.value if n.relevant else "") == literal) is equal
+        return compare("=" if equal else "!=", nodes, literal)
+    return run
 
 
 class Expr:
