@@ -25,6 +25,7 @@ from desktop_app.ui.idle import IdleWatcher
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.access_area import install_access
 from desktop_app.ui.access_audit import install_audit
+from desktop_app.ui.access_alarms import install_alarms
 from desktop_app.ui.access_devices import install_devices
 from desktop_app.ui.consent_panel import install_consent
 from desktop_app.ui.desk_area import install_desk
@@ -121,7 +122,8 @@ def build_app(
     install_place(window=window, controller=controller)  # the laptop's country and centre (new records' defaults)
     install_access(window=window, controller=controller)  # People, and the new-passphrase step after a reset
     install_audit(window=window, controller=controller)  # the audit log (coordinators), in the same menu
-    install_devices(window=window, controller=controller, tasks=tasks)  # this centre's laptops; mark one lost
+    install_devices(window=window, controller=controller, tasks=tasks)  # laptops and enrolment codes; mark one lost
+    install_alarms(window=window, controller=controller, tasks=tasks)  # bulk deletions and their undo (coordinators)
     install_search(window=window, controller=controller, forms=forms)  # Find a person; "already registered?"
     install_reports(window=window, controller=controller)  # Indicators: tables, charts, protected exports
     install_exports(window=window, controller=controller)  # a form's records (sealed) and CTDC's anonymised cases

@@ -2,6 +2,16 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en_US">
 <context>
+    <name>AlarmsArea</name>
+    <message numerus="yes">
+        <source>%n records brought back: every laptop of the centre receives them at its next sync.</source>
+        <translation>
+            <numerusform>%n record brought back: every laptop of the centre receives it at its next sync.</numerusform>
+            <numerusform>%n records brought back: every laptop of the centre receives them at its next sync.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>AuditArea</name>
     <message numerus="yes">
         <source>The chain is intact: %n entries verified, none removed, reordered or altered.</source>

@@ -76,6 +76,86 @@
     </message>
 </context>
 <context>
+    <name>AlarmsArea</name>
+    <message numerus="yes">
+        <source>%n records brought back: every laptop of the centre receives them at its next sync.</source>
+        <translation>
+            <numerusform>%n dossier revenu : chaque ordinateur du centre le reçoit à sa prochaine synchronisation.</numerusform>
+            <numerusform>%n dossiers revenus : chaque ordinateur du centre les reçoit à sa prochaine synchronisation.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Deletion a&amp;larms…</source>
+        <translation>Alarmes de &amp;suppression…</translation>
+    </message>
+</context>
+<context>
+    <name>AlarmsModel</name>
+    <message>
+        <source>Raised</source>
+        <translation>Levée</translation>
+    </message>
+    <message>
+        <source>Centre</source>
+        <translation>Centre</translation>
+    </message>
+    <message>
+        <source>Device</source>
+        <translation>Ordinateur</translation>
+    </message>
+    <message>
+        <source>Records</source>
+        <translation>Dossiers</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>État</translation>
+    </message>
+    <message>
+        <source>Undone by %1</source>
+        <translation>Annulée par %1</translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation>Ouverte</translation>
+    </message>
+</context>
+<context>
+    <name>AlarmsPage</name>
+    <message>
+        <source>Deletion alarms</source>
+        <translation>Alarmes de suppression</translation>
+    </message>
+    <message>
+        <source>When one laptop deletes many records at once, the server raises an alarm. Undoing it brings every record back, on every laptop of the centre at its next sync.</source>
+        <translation>Quand un ordinateur supprime beaucoup de dossiers d&apos;un coup, le serveur lève une alarme. L&apos;annuler fait revenir chaque dossier, sur chaque ordinateur du centre à sa prochaine synchronisation.</translation>
+    </message>
+    <message>
+        <source>No deletion alarm.</source>
+        <translation>Aucune alarme de suppression.</translation>
+    </message>
+    <message>
+        <source>&amp;Undo the deletion…</source>
+        <translation>A&amp;nnuler la suppression…</translation>
+    </message>
+    <message>
+        <source>&amp;Refresh</source>
+        <translation>&amp;Actualiser</translation>
+    </message>
+    <message>
+        <source>Back to the &amp;list</source>
+        <translation>Retour à la &amp;liste</translation>
+    </message>
+    <message>
+        <source>Bring back the %1 records %2 deleted? Every laptop of %3 receives them again at its next sync.</source>
+        <translation>Faire revenir les %1 dossiers supprimés par %2 ? Chaque ordinateur de %3 les reçoit de nouveau à sa prochaine synchronisation.</translation>
+    </message>
+    <message>
+        <source>Undo a bulk deletion</source>
+        <translation>Annuler une suppression en masse</translation>
+    </message>
+</context>
+<context>
     <name>AuditArea</name>
     <message>
         <source>Verifying every entry…</source>

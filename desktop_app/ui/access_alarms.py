@@ -1,0 +1,307 @@
+"""The Deletion alarms screen (coordinators: the review right): the bulk deletions the server raised an alarm for in
+the centres this laptop's people review, and undoing one so every record comes back on every laptop of the centre.
+
+Administration → Deletion alarms… (Ctrl+Shift+L). A table (a Qt item model): when it was raised, the centre, the
+laptop that deleted, how many records, and whether it was undone (by whom). "Undo the deletion…" asks first (No by
+default), then sends a signed request; the server checks again that this laptop's people may review and delete in
+that centre (sync_server/coordination.py). The rights check and the credentials are read on the database thread
+(services/alarms.py); the requests run on the network pool; the undo goes to this laptop's audit log afterwards.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QCoreApplication, QEvent, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_app.services import access, alarms
+from desktop_app.services.alarms import AlarmInfo, UndoneAlarm
+from desktop_app.services.session import SignedInUser, classify
+from desktop_app.services.sync import describe
+from desktop_app.ui.access_codes import when_text
+from desktop_app.ui.messages import failure_text
+from desktop_app.ui.row_model import RowsModel
+
+RAISED, CENTRE, DEVICE, COUNT, STATE = range(5)
+
+
+class AlarmsModel(RowsModel):
+    COLUMNS = 5
+
+    def alarm(self, row: int) -> AlarmInfo | None:
+        found: AlarmInfo | None = self.row(row)
+        return found
+
+    def row_of(self, alarm_id: str) -> int:
+        return self.find(lambda a: a.alarm_id == alarm_id)
+
+    def headers(self) -> dict[int, str]:
+        return {RAISED: self.tr("Raised"), CENTRE: self.tr("Centre"), DEVICE: self.tr("Device"),
+                COUNT: self.tr("Records"), STATE: self.tr("State")}
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        alarm = self.alarm(index.row()) if index.isValid() else None
+        if alarm is None:
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            if index.column() == RAISED:
+                return when_text(alarm.raised_at)
+            if index.column() == CENTRE:
+                return alarm.centre_name
+            if index.column() == DEVICE:
+                return alarm.device_name or alarm.device_id
+            if index.column() == COUNT:
+                return str(alarm.count)
+            if index.column() == STATE:
+                if alarm.undone_at:
+                    return self.tr("Undone by %1").replace("%1", alarm.undone_by.split(" (device ")[0])
+                return self.tr("Open")
+        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() == COUNT:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ToolTipRole and index.column() == DEVICE:
+            return alarm.device_id
+        return None
+
+
+class AlarmsPage(QWidget):
+    undo_requested = Signal(str)
+    refresh_requested = Signal()
+    back_requested = Signal()
+
+    def __init__(self, model: AlarmsModel) -> None:
+        super().__init__(objectName="alarmsPage")
+        self.model = model
+        self.heading = QLabel(objectName="pageHeading")
+        self.intro = QLabel(wordWrap=True, objectName="hint")
+        self.table = QTableView(objectName="alarmsTable")
+        self.table.setModel(model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setStyleSheet("QTableView::item { padding: 4px 10px; }")
+        self.empty = QLabel(objectName="emptyState", alignment=Qt.AlignmentFlag.AlignCenter)
+        self.empty.hide()
+        self.undo_button = QPushButton(objectName="undoDeletionButton")
+        self.refresh_button = QPushButton()
+        self.back_button = QPushButton()
+        self.status = QLabel(wordWrap=True, objectName="notice")
+        self.status.hide()
+        self.error = QLabel(wordWrap=True, objectName="error")
+        self.error.hide()
+        self.undo_button.clicked.connect(self._undo)
+        self.refresh_button.clicked.connect(self.refresh_requested.emit)
+        self.back_button.clicked.connect(self.back_requested.emit)
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.back_requested.emit,
+                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        QShortcut(QKeySequence(Qt.Key.Key_F5), self, self.refresh_requested.emit,
+                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.undo_button)
+        buttons.addWidget(self.refresh_button)
+        buttons.addStretch()
+        buttons.addWidget(self.back_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(24, 16, 24, 16)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.intro)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.empty)
+        layout.addWidget(self.status)
+        layout.addWidget(self.error)
+        layout.addLayout(buttons)
+        model.modelReset.connect(self._update)
+        self.table.selectionModel().currentRowChanged.connect(lambda *_: self._update())
+        self.retranslate()
+
+    def selected(self) -> AlarmInfo | None:
+        index = self.table.currentIndex()
+        return self.model.alarm(index.row()) if index.isValid() else None
+
+    def select(self, alarm_id: str) -> None:
+        row = self.model.row_of(alarm_id)
+        if row >= 0:
+            self.table.selectRow(row)
+            self.table.setCurrentIndex(self.model.index(row, RAISED))
+
+    def _undo(self) -> None:
+        alarm = self.selected()
+        if alarm is not None and not alarm.undone_at:
+            self.undo_requested.emit(alarm.alarm_id)
+
+    def _update(self) -> None:
+        alarm = self.selected()
+        self.undo_button.setEnabled(alarm is not None and not alarm.undone_at)
+        self.empty.setVisible(self.model.rowCount() == 0)
+
+    def say(self, text: str) -> None:
+        self.error.hide()
+        self.status.setText(text)
+        self.status.show()
+
+    def show_problem(self, text: str) -> None:
+        self.status.hide()
+        self.error.setText(text)
+        self.error.show()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        self.heading.setText(self.tr("Deletion alarms"))
+        self.intro.setText(self.tr("When one laptop deletes many records at once, the server raises an alarm. Undoing "
+                                   "it brings every record back, on every laptop of the centre at its next sync."))
+        self.empty.setText(self.tr("No deletion alarm."))
+        self.undo_button.setText(self.tr("&Undo the deletion…"))
+        self.refresh_button.setText(self.tr("&Refresh"))
+        self.back_button.setText(self.tr("Back to the &list"))
+        self.model.retranslate()
+
+
+def confirm_undo(parent: QWidget, alarm: AlarmInfo, on_yes: Callable[[], None]) -> QMessageBox:
+    text = QCoreApplication.translate(
+        "AlarmsPage", "Bring back the %1 records %2 deleted? Every laptop of %3 receives them again at its next sync.")
+    box = QMessageBox(QMessageBox.Icon.Question, QCoreApplication.translate("AlarmsPage", "Undo a bulk deletion"),
+                      text.replace("%1", str(alarm.count)).replace("%2", alarm.device_name or alarm.device_id)
+                      .replace("%3", alarm.centre_name),
+                      QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, parent)
+    box.setObjectName("undoDeletionQuestion")
+    box.setDefaultButton(QMessageBox.StandardButton.No)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.buttonClicked.connect(lambda button: on_yes() if box.standardButton(button) == QMessageBox.StandardButton.Yes
+                              else None)
+    box.open()
+    return box
+
+
+class AlarmsArea(QObject):
+    def __init__(self, *, window, controller, tasks) -> None:
+        super().__init__(window)
+        self.window, self.controller, self.tasks = window, controller, tasks
+        self.model = AlarmsModel()
+        self.page = AlarmsPage(self.model)
+        window.add_page(self.page)
+        self.action = QAction(window, objectName="alarmsAction", shortcut=QKeySequence("Ctrl+Shift+L"))
+        self.action.triggered.connect(self.open)
+        self.action.setVisible(False)
+        window.access.admin_menu.addAction(self.action)
+        self.page.back_requested.connect(window.show_registrations)
+        self.page.refresh_requested.connect(self.reload)
+        self.page.undo_requested.connect(self.ask)
+        controller.unlocked.connect(self._unlocked)
+        controller.locking.connect(self._locking)
+        self.connect = alarms.ServerConnection
+        self.retranslate()
+
+    def _unlocked(self, user: SignedInUser) -> None:
+        roles = user.roles or (user.role,)
+        allowed = access.roles_allow(roles, "review", "registration")
+        self.action.setVisible(allowed)
+        if allowed:
+            self.window.access.menu.setVisible(True)
+
+    def open(self) -> None:
+        if self.controller.is_unlocked:
+            self.window.show_page(self.page)
+            self.page.status.hide()
+            self.page.error.hide()
+            self.reload()
+
+    def _with_connection(self, work: Callable, done: Callable) -> None:
+        """Rights and credentials on the database thread, then `work(connection, name)` on the network pool."""
+        task = self.controller.run_with_vault(lambda vault, state: alarms.open_alarms(vault, connect=self.connect),
+                                              name="db:alarms")
+
+        def opened(found) -> None:
+            connection, name = found
+            net = self.tasks.run_network(lambda state: self._closing(connection, lambda: work(connection, name)),
+                                         name="net:alarms")
+            net.succeeded.connect(done)
+            net.failed.connect(self._failed)
+
+        task.succeeded.connect(opened)
+        task.failed.connect(self._failed)
+
+    @staticmethod
+    def _closing(connection, fn):
+        try:
+            return fn()
+        finally:
+            connection.close()
+
+    def _failed(self, exc: BaseException) -> None:
+        text = describe(exc)
+        self.page.show_problem(text if text is not None else failure_text(classify(exc)))
+
+    def reload(self) -> None:
+        if self.controller.is_unlocked:
+            self._with_connection(lambda connection, name: alarms.list_alarms(connection), self._listed)
+
+    def _listed(self, found: list[AlarmInfo], select: str = "") -> None:
+        if not self.controller.is_unlocked:
+            return
+        self.model.set_rows(found)
+        chosen = select or next((a.alarm_id for a in found if not a.undone_at), found[0].alarm_id if found else "")
+        self.page.select(chosen)
+        self.page.table.setFocus()
+
+    def ask(self, alarm_id: str) -> None:
+        alarm = self.model.alarm(self.model.row_of(alarm_id))
+        if alarm is not None and not alarm.undone_at:
+            confirm_undo(self.window, alarm, lambda: self.undo(alarm_id))
+
+    def undo(self, alarm_id: str) -> None:
+        def undone(result: UndoneAlarm) -> None:
+            self._listed(list(result.alarms), alarm_id)
+            self.page.say(self.tr("%n records brought back: every laptop of the centre receives them at its next "
+                                  "sync.", "", result.restored))
+            if self.controller.is_unlocked:
+                self.controller.run_with_vault(
+                    lambda vault, state: alarms.note_undone(vault, alarm_id, result.restored), name="db:alarms-note")
+
+        self._with_connection(lambda connection, by: alarms.undo(connection, alarm_id, by=by), undone)
+
+    def _locking(self) -> None:
+        self.model.clear()
+        self.page.status.hide()
+        self.page.error.hide()
+        self.action.setVisible(False)
+
+    def retranslate(self) -> None:
+        self.action.setText(self.tr("Deletion a&larms…"))
+
+
+class _Retranslator(QObject):
+    def __init__(self, area: AlarmsArea) -> None:
+        super().__init__(area.window)
+        self.area = area
+        area.window.installEventFilter(self)
+
+    def eventFilter(self, watched, event) -> bool:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.area.retranslate()
+        return False
+
+
+def install_alarms(*, window, controller, tasks) -> AlarmsArea:
+    """After install_access: the entry goes into its Administration menu."""
+    area = AlarmsArea(window=window, controller=controller, tasks=tasks)
+    area.retranslator = _Retranslator(area)
+    window.alarms = area
+    return area
