@@ -28,10 +28,12 @@ from . import scope
 from .atrest import DataKey, open_text
 from .auth import AuthenticatedDevice
 from .db import Database
-from .merge import CONTENT, DELETED, public_fields
+from .merge import DELETED
 from .tables import Record
 
 FETCH_CHUNK = 500
+READ = ("sex", "age", "nationality", "centre", "registered_on", "beneficiary_category", "person_ref",
+        "assistance_type", "trafficking_status", "record_kind")
 
 
 @dataclass(frozen=True)
@@ -71,8 +73,8 @@ def _rows(db: Database, device: AuthenticatedDevice, key: DataKey) -> Iterator[S
             values = json.loads(open_text(key, row.state, table="record", row_id=row.id, version=row.server_version))
             if values.get(DELETED) or values.get("@status", "finalized") != "finalized":
                 continue
-            values.pop(CONTENT, None)
-            fields = {name: str(value) for name, value in public_fields(values).items() if value is not None}
+            # only what the indicators read (indicators.inputs_from_records): not the content, not the names
+            fields = {name: str(values[name]) for name in READ if values.get(name) not in (None, "")}
             yield StoredRow(row.id, row.form_id, _text(fields.get("sex")), _int(fields.get("age")),
                             _text(fields.get("nationality")), _text(fields.get("centre")),
                             _text(fields.get("registered_on")), fields)
