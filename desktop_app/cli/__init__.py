@@ -25,6 +25,7 @@ COMMAND_MODULES: list[str] = [
     "desktop_app.cli.batch_cmds",
     "desktop_app.cli.audit_cmds",
     "desktop_app.cli.consent_cmds",
+    "desktop_app.cli.coordination_cmds",
 ]
 
 

@@ -6,6 +6,9 @@ their undo. The server refuses field staff and anything outside the laptop's sco
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import uuid
 
 import pytest
@@ -172,3 +175,41 @@ def test_a_coordinator_undoes_a_bulk_deletion_from_a_laptop(make_vault, server, 
         by_field.close()
     sync_service.sync_now(honest)
     assert all(not get_registration(honest, r).deleted for r in made)
+
+
+def _waypoint(*args: str, passphrase: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "WAYPOINT_PASSPHRASE": passphrase}
+    return subprocess.run([sys.executable, "-m", "desktop_app.cli", *args], env=env, capture_output=True, text=True,
+                          timeout=300)
+
+
+def test_the_command_line_acts_as_the_signed_in_person(make_vault, server, server_admin):
+    """`waypoint codes | devices | alarms` as programs: a coordinator makes, lists and revokes a code and lists
+    devices and alarms; field staff on the same laptop are refused by the vault before the server is asked."""
+    office = _laptop(make_vault, server, server_admin, "dosso-office", "Dosso", None)
+    office.add_user("zara", "marble canyon violet engine", ("coordinator",))
+    office.add_user("amina", "river lantern copper field", ("field_staff",))
+    path = str(office.path)
+    office.close()
+    as_zara = ("--vault", path, "--user", "zara")
+    made = _waypoint("codes", "new", *as_zara, "--centre", "Dosso", "--roles", "field_staff", "--hours", "24",
+                     passphrase="marble canyon violet engine")
+    assert made.returncode == 0, made.stderr
+    code = made.stdout.strip()
+    info = json.loads(made.stderr.strip().splitlines()[-1])
+    assert len(code) == 19 and info["roles"] == ["field_staff"] and info["created_by"].startswith("zara (device ")
+    listed = _waypoint("codes", "list", *as_zara, passphrase="marble canyon violet engine")
+    assert info["code_id"] in listed.stdout and code not in listed.stdout
+    devices_out = _waypoint("devices", "list", *as_zara, passphrase="marble canyon violet engine")
+    assert json.loads(devices_out.stdout.splitlines()[0])["centre_name"] == "Dosso"
+    assert _waypoint("alarms", "list", *as_zara, passphrase="marble canyon violet engine").returncode == 0
+    revoked = _waypoint("codes", "revoke", *as_zara, info["code_id"], passphrase="marble canyon violet engine")
+    assert revoked.returncode == 0, revoked.stderr
+    with pytest.raises(errors.ServerRefused, match="revoked"):
+        sync_service.enrol(make_vault("dosso-late"), server_url=server.url, code=code, device_name="late")
+
+    as_amina = ("--vault", path, "--user", "amina")
+    for args in (("codes", "list"), ("devices", "list"), ("alarms", "list"),
+                 ("codes", "new", "--centre", "Dosso", "--roles", "field_staff")):
+        refused = _waypoint(*args[:2], *as_amina, *args[2:], passphrase="river lantern copper field")
+        assert refused.returncode != 0 and "not allowed" in refused.stderr.lower(), (args, refused.stderr)
