@@ -4,13 +4,19 @@ pushed again, then a sync with nothing to do; against the real server on loopbac
 --postgres). Prints the figures beside PouchDB's (../shared/research/peer-benchmarks.md) as ratios (PouchDB time /
 ours: above 1 is faster than PouchDB) and the issue's targets; asserts nothing about time.
 
-    .venv/bin/python bench/bench_sync_client.py [--records 10000] [--postgres] [--batch 500]
+    .venv/bin/python bench/bench_sync_client.py [--records 10000] [--postgres] [--batch 500] [--profile push]
+
+Wall times on a shared machine move with the others' load; each phase also prints the CPU time (process_time) of
+the client and of the server process, which move much less. `--profile PHASE` (push, pull, incremental, nothing)
+prints the client's cProfile of that phase (CPU time, top 35 by cumulative time).
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
 import os
+import pstats
 import subprocess
 import sys
 import tempfile
@@ -57,6 +63,40 @@ def drafts(count: int, *, ids: list[str] | None = None, edit: int = 0) -> list[R
     return made
 
 
+def server_cpu_s(pid: int) -> float:
+    """utime + stime of a process (Linux /proc), seconds."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class Phase:
+    """Wall time, the client's CPU time and the server's CPU time of one phase; cProfile of it if asked."""
+
+    def __init__(self, name: str, server: ServerProcess, profile: str | None) -> None:
+        self.name, self.server = name, server
+        self.profiler = cProfile.Profile(time.process_time) if profile == name else None
+
+    def __enter__(self) -> Phase:
+        self.server_cpu = server_cpu_s(self.server.process.pid)
+        self.start, self.cpu = time.perf_counter(), time.process_time()
+        if self.profiler:
+            self.profiler.enable()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.profiler:
+            self.profiler.disable()
+        self.wall = time.perf_counter() - self.start
+        self.cpu = time.process_time() - self.cpu
+        self.server_cpu = server_cpu_s(self.server.process.pid) - self.server_cpu
+        if self.profiler:
+            pstats.Stats(self.profiler).sort_stats("cumulative").print_stats(35)
+            pstats.Stats(self.profiler).sort_stats("tottime").print_stats(25)
+
+    def cpu_line(self) -> str:
+        return f"  {self.name:<12} client CPU {self.cpu:6.2f} s   server CPU {self.server_cpu:6.2f} s   wall {self.wall:6.2f} s"
+
+
 def row(name: str, seconds: float, key: str, records: int | None = None) -> str:
     rate = f" ({records / seconds:,.0f} rec/s)" if records else ""
     peer, target = POUCHDB[key], TARGETS[key]
@@ -70,6 +110,7 @@ def main() -> int:
     parser.add_argument("--records", type=int, default=10_000)
     parser.add_argument("--batch", type=int, default=500)
     parser.add_argument("--postgres", action="store_true")
+    parser.add_argument("--profile", choices=("push", "pull", "incremental", "nothing"))
     args = parser.parse_args()
     if args.postgres and postgres_available():
         print(f"skipped: {postgres_available()}")
@@ -96,13 +137,16 @@ def main() -> int:
             def progress(p) -> None:
                 marks[p.phase] = time.perf_counter()
 
+            phases = [Phase(name, server, args.profile) for name in ("push", "pull", "incremental", "nothing")]
             start = time.perf_counter()
-            pushed = sync_service.sync_now(sender, batch_size=args.batch, progress=progress)
+            with phases[0]:
+                pushed = sync_service.sync_now(sender, batch_size=args.batch, progress=progress)
             total_a = time.perf_counter() - start
             push_s = marks["push"] - start
             assert pushed.acknowledged == args.records and count_unsynced(sender) == 0
             start = time.perf_counter()
-            pulled = sync_service.sync_now(receiver)
+            with phases[1]:
+                pulled = sync_service.sync_now(receiver)
             pull_s = time.perf_counter() - start
             assert pulled.pulled == args.records
 
@@ -113,13 +157,15 @@ def main() -> int:
             save_registrations(sender, drafts(edited, ids=ids, edit=1))
             marks.clear()
             start = time.perf_counter()
-            again = sync_service.sync_now(sender, batch_size=args.batch, progress=progress)
+            with phases[2]:
+                again = sync_service.sync_now(sender, batch_size=args.batch, progress=progress)
             incremental_total = time.perf_counter() - start
             incremental_s = marks.get("push", start + incremental_total) - start
             assert again.acknowledged == edited, again
             sync_service.sync_now(sender)  # the echo of those edits, so the next run has nothing to do
             start = time.perf_counter()
-            quiet = sync_service.sync_now(sender)
+            with phases[3]:
+                quiet = sync_service.sync_now(sender)
             nothing_s = time.perf_counter() - start
             assert (quiet.pushed, quiet.pulled) == (0, 0), quiet
             rss = server.peak_rss_kb()
@@ -133,6 +179,9 @@ def main() -> int:
     print(f"  whole first run incl. own-echo pull:        {total_a:.1f} s")
     print(f"  incremental run in total (push + echo):      {incremental_total:.2f} s")
     print(f"  server peak RSS: {rss / 1024:.0f} MiB" if rss else "  server peak RSS: n/a")
+    print("  CPU time of each whole run (push and incremental: the run, its echo pull included):")
+    for phase in phases:
+        print(phase.cpu_line())
     print()
     print(f"| through the real client, {args.records:,} registrations | Waypoint | PouchDB 9 | ratio | issue 8 target |")
     print("|---|---:|---:|---:|---|")

@@ -85,8 +85,7 @@ def _freeze_all(vault: Vault) -> None:
 def _unacknowledged(vault: Vault) -> list[tuple[int, str]]:
     with vault.session(readonly=True) as session:
         return [(r[0], r[1]) for r in Db.of(session).execute(text(
-            "SELECT device_seq, wire FROM outbox WHERE device_seq IS NOT NULL AND acked_at IS NULL "
-            "AND wire IS NOT NULL ORDER BY device_seq")).all()]
+            f"SELECT device_seq, wire FROM outbox {store.IN_FLIGHT} AND wire IS NOT NULL ORDER BY device_seq")).all()]
 
 
 def _parts(rows: list[tuple[int, str]], max_ops: int = MAX_OPS_PER_BATCH) -> list[list[Op]]:

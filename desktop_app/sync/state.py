@@ -29,10 +29,38 @@ def payload_of(state: State) -> str:
     return json.dumps({"state": state}, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-def state_from_payload(payload: str, *, fallback: State | Callable[[], State | None] | None = None) -> State:
+# A frozen op's payload when its wire op carries the whole state it sends (its first op, or one after a deletion, with
+# every field and the content): the state is read back from the wire op (state_from_wire) instead of being stored a
+# second time beside it (about 2 KB less written, and wiped, per record pushed).
+IN_WIRE = "wire"
+
+
+def state_from_wire(wire: str) -> State:
+    """The state a frozen op sends when it carries it whole (payload IN_WIRE)."""
+    op = json.loads(wire)
+    deleted = op["op"] == "delete"
+    return {"form_id": op["form_id"], "form_version": op["form_version"], "deleted": deleted,
+            "content": None if deleted else op.get("content"),
+            "fields": {} if deleted else {k: v for k, v in (op.get("fields") or {}).items() if v is not None}}
+
+
+def payload_for(state: State, wire: str, *, whole: bool) -> str:
+    """What a frozen op keeps beside its wire op: IN_WIRE when the wire op carries exactly `state` (`whole`: it was
+    diffed against nothing, so it carries every field and the content; checked, not assumed), else the state."""
+    if whole and state_from_wire(wire) == state:
+        return IN_WIRE
+    return payload_of(state)
+
+
+def state_from_payload(payload: str, *, fallback: State | Callable[[], State | None] | None = None,
+                       wire: str | None = None) -> State:
     """The state a frozen op's payload describes: `payload_of`'s shape, or, in ops frozen before migration 0005,
     a saved registration's columns or a deletion. `fallback` (or the function giving it, called only for an old
-    deletion) supplies a deleted record's form."""
+    deletion) supplies a deleted record's form. `wire`: the op's wire op, for a payload IN_WIRE."""
+    if payload == IN_WIRE:
+        if wire is None:
+            raise ValueError("a frozen op whose state is its wire op has no wire op")
+        return state_from_wire(wire)
     data = json.loads(payload)
     if "state" in data:
         return dict(data["state"])
@@ -110,5 +138,6 @@ def three_way(base: State | None, local: State, remote: State) -> State:
             "content": merge_content(base.get("content"), local.get("content"), remote.get("content"))}
 
 
-__all__ = ["META_FIELDS", "MergeConflict", "State", "columns_from_state", "diff", "merge_content", "payload_of",
-           "state_from_change", "state_from_columns", "state_from_payload", "three_way"]
+__all__ = ["IN_WIRE", "META_FIELDS", "MergeConflict", "State", "columns_from_state", "diff", "merge_content",
+           "payload_for", "payload_of", "state_from_change", "state_from_columns", "state_from_payload",
+           "state_from_wire", "three_way"]

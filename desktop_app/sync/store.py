@@ -18,13 +18,14 @@ from __future__ import annotations
 import json
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from pydantic import ValidationError
 
 from desktop_app.sync import errors, prefetch
 from desktop_app.sync.state import (
-    MergeConflict, State, columns_from_state, diff, payload_of, state_from_change, state_from_columns,
+    MergeConflict, State, columns_from_state, diff, payload_for, state_from_change, state_from_columns,
     state_from_payload, three_way,
 )
 from desktop_app.vault import Vault
@@ -39,6 +40,11 @@ from waypoint_core.protocol import (
 )
 
 MAX_BATCH_BYTES = 4 * 1024 * 1024  # the server takes 8 MiB bodies; half leaves room for the envelope
+
+# Ops frozen and not acknowledged, ops not frozen yet: read through their own small partial indexes (vault migration
+# 0017). Left to itself the planner takes ix_outbox_acked_at and reads every unacknowledged row, once or twice per batch.
+IN_FLIGHT = "INDEXED BY ix_outbox_in_flight WHERE device_seq IS NOT NULL AND acked_at IS NULL"
+QUEUED = "INDEXED BY ix_outbox_queued WHERE device_seq IS NULL AND acked_at IS NULL"
 
 
 @dataclass(frozen=True)
@@ -155,11 +161,14 @@ def set_ca_bundle(vault: Vault, path: str | None) -> None:
         _put(Db.of(session), "ca_bundle", path or "")
 
 
-def record_run(vault: Vault, summary: dict) -> None:
+def record_run(vault: Vault, summary: dict, *, also: Callable[[Db], None] | None = None) -> None:
+    """The run's summary; `also`: more to write in the same transaction (the run's audit entry)."""
     with vault.session() as session:
         conn = Db.of(session)
         _put(conn, "last_sync_at", utc_now())
         _put(conn, "last_sync", json.dumps(summary, sort_keys=True))
+        if also is not None:
+            also(conn)
 
 
 # --- push --------------------------------------------------------------------------------------------------------
@@ -212,8 +221,8 @@ def next_batch(vault: Vault, credentials: Credentials, *, max_ops: int = 500, fr
                 "FROM outbox WHERE device_seq >= :s ORDER BY device_seq LIMIT :n"),
                 {"s": max(resend_from, after + 1), "n": max_ops}).all())
         else:
-            rows = conn.execute(text("SELECT device_seq, wire, batch_id FROM outbox WHERE device_seq IS NOT NULL "
-                                     "AND device_seq > :a AND acked_at IS NULL ORDER BY device_seq LIMIT :n"),
+            rows = conn.execute(text(f"SELECT device_seq, wire, batch_id FROM outbox {IN_FLIGHT} "
+                                     "AND device_seq > :a ORDER BY device_seq LIMIT :n"),
                                 {"a": after, "n": max_ops}).all()
         if not rows and freeze:
             rows = _freeze(w, max_ops, clock)
@@ -236,11 +245,10 @@ def _nothing_to_send(vault: Vault, *, freeze: bool, after: int) -> bool:
         conn = Db.of(session)
         if _int(conn, "resend_from"):
             return False
-        waiting = conn.execute(text("SELECT 1 FROM outbox WHERE device_seq IS NOT NULL AND device_seq > :a "
-                                    "AND acked_at IS NULL LIMIT 1"), {"a": after}).first()
+        waiting = conn.execute(text(f"SELECT 1 FROM outbox {IN_FLIGHT} AND device_seq > :a LIMIT 1"),
+                               {"a": after}).first()
         if waiting is None and freeze:
-            waiting = conn.execute(text("SELECT 1 FROM outbox WHERE device_seq IS NULL AND acked_at IS NULL "
-                                        "AND result IS NULL LIMIT 1")).first()
+            waiting = conn.execute(text(f"SELECT 1 FROM outbox {QUEUED} AND result IS NULL LIMIT 1")).first()
         return waiting is None
 
 
@@ -289,7 +297,7 @@ def _freeze(w: Writer, max_ops: int, hlc: Clock | None = None) -> list[tuple[int
 
 def _unfrozen(conn, max_ops: int):
     return conn.execute(text("SELECT seq, op_id, record_id, op, record_version, base_version FROM outbox "
-                             "WHERE device_seq IS NULL AND acked_at IS NULL AND result IS NULL ORDER BY seq LIMIT :n"),
+                             f"{QUEUED} AND result IS NULL ORDER BY seq LIMIT :n"),
                         {"n": max_ops}).all()
 
 
@@ -332,7 +340,9 @@ def _freeze_rows(w: Writer, rows, hlc: Clock) -> list[tuple[int, str, str]]:
             _reject_locally(w, seq=seq, record_id=record_id, state=current, message=_first_error(exc))
             continue
         wire = op.model_dump_json()
-        updates.append({"d": next_seq, "w": wire, "b": batch_id, "s": seq, "p": payload_of(current)})
+        whole = kind == "delete" or previous is None or bool(previous.get("deleted"))
+        updates.append({"d": next_seq, "w": wire, "b": batch_id, "s": seq,
+                        "p": payload_for(current, wire, whole=whole)})
         frozen.append((next_seq, wire, batch_id))
         latest[record_id] = current
         next_seq += 1
@@ -345,11 +355,11 @@ def _freeze_rows(w: Writer, rows, hlc: Clock) -> list[tuple[int, str, str]]:
 
 def _previous_state(earlier, known) -> State | None:
     """What the server holds (or will, once earlier ops land) before a record's first row in a batch:
-    `earlier` is (payload, acked_at) of the record's latest outbox row before it, `known` its sync_record.
+    `earlier` is (payload, acked_at, wire) of the record's latest outbox row before it, `known` its sync_record.
     An op still in flight keeps the state it sent; an acknowledged one keeps nothing (the server's state is then
     `known`); an op in flight whose content was forgotten (deletion, refused consent) leaves the blinded base."""
     if earlier is not None and earlier[1] is None and earlier[0]:
-        return state_from_payload(earlier[0])
+        return state_from_payload(earlier[0], wire=earlier[2])
     if known is not None:
         return json.loads(known.base)
     return None
@@ -374,7 +384,7 @@ def restamp(vault: Vault, from_seq: int, clock: Clock) -> int:
     changed. This is the one case where a frozen op's bytes change: the server never accepted them."""
     changed = 0
     with write(vault) as w:
-        rows = w.db.execute(text("SELECT seq, wire FROM outbox WHERE device_seq >= :s AND acked_at IS NULL "
+        rows = w.db.execute(text(f"SELECT seq, wire FROM outbox {IN_FLIGHT} AND device_seq >= :s "
                                  "AND wire IS NOT NULL ORDER BY device_seq"), {"s": from_seq}).all()
         for row in rows:
             op = Op.model_validate_json(row.wire)
@@ -388,8 +398,7 @@ def not_sendable(vault: Vault) -> int:
     """Ops refused here (the protocol cannot carry them): not sent, still counted as unsynced."""
     with vault.session(readonly=True) as session:
         return int(Db.of(session).execute(text(
-            "SELECT COUNT(*) FROM outbox WHERE device_seq IS NULL AND acked_at IS NULL AND result IS NOT NULL"
-        )).scalar_one())
+            f"SELECT COUNT(*) FROM outbox {QUEUED} AND result IS NOT NULL")).scalar_one())
 
 
 def store_push_answer(vault: Vault, batch: FrozenBatch, answer: PushResponse) -> AckOutcome:
@@ -515,7 +524,8 @@ def _after_ack(acks: _Acks, row, result) -> None:
         return
     version = result.server_version
     if row.payload:
-        ours = state_from_payload(row.payload, fallback=(lambda: json.loads(known.base)) if known else None)
+        ours = state_from_payload(row.payload, fallback=(lambda: json.loads(known.base)) if known else None,
+                                  wire=row.wire)
     else:  # what the op carried was forgotten (the record was deleted, or its consent refused): names only
         acks.flush()
         ours = blind(_registration_state(conn, record_id) or {})
@@ -788,8 +798,7 @@ def status(vault: Vault) -> dict:
         unsynced = conn.execute(text("SELECT COUNT(DISTINCT record_id) FROM outbox WHERE acked_at IS NULL")).scalar_one()
         conflicts = conn.execute(text("SELECT COUNT(*) FROM conflict WHERE resolved_at IS NULL")).scalar_one()
         rejected = conn.execute(text("SELECT COUNT(*) FROM outbox WHERE result LIKE '%\"rejected\"%'")).scalar_one()
-        refused_here = conn.execute(text("SELECT COUNT(*) FROM outbox WHERE device_seq IS NULL AND acked_at IS NULL "
-                                         "AND result IS NOT NULL")).scalar_one()
+        refused_here = conn.execute(text(f"SELECT COUNT(*) FROM outbox {QUEUED} AND result IS NOT NULL")).scalar_one()
         return {"enrolled": bool(_get(conn, "device_id")), "server_url": _get(conn, "server_url"),
                 "ca_bundle": _get(conn, "ca_bundle") or None,
                 "centre_name": _get(conn, "centre_name"), "device_id": _get(conn, "device_id"),

@@ -43,6 +43,9 @@ class Writer(SyncWrites, ReviewWrites):
         self.refresh_entities(ids)
         self.refresh_search(ids)
         self.follow_consent(ids)
+        if self.drop_parts_at_finish:
+            self.drop_parts_at_finish = False
+            self.drop_unwanted_parts()
 
 
 @contextmanager

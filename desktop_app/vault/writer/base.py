@@ -69,6 +69,8 @@ class WriterBase:
         self._policy: Policy | None = None
         # records whose derived rows (entity events, search index) are rederived once, at the end (Writer.finish)
         self.derive_pending: dict[str, None] = {}
+        self._file_holders: set[str] | None = None  # FileWrites: records holding or wanting files, read when needed
+        self.drop_parts_at_finish = False  # FileWrites: parts of files no record wants are dropped before the commit
 
     @property
     def policy(self) -> Policy:

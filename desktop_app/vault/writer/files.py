@@ -38,6 +38,7 @@ class FileWrites(WriterBase):
                                  "VALUES (:i, :r, :n, :m, :h, :s, :d)"),
                             {"i": str(uuid.uuid4()), "r": record_id, "n": name, "m": mime, "h": digest,
                              "s": len(data), "d": data})
+            self._holds_files(record_id)
             changed = True
         if changed:
             self.refresh_manifests([record_id])
@@ -88,6 +89,16 @@ class FileWrites(WriterBase):
                 self.db.execute(text("INSERT INTO registration_field (record_id, name, value) VALUES (:r, :n, :v)"),
                                 {"r": record_id, "n": FILES_FIELD, "v": value})
 
+    def _holds_files(self, record_id: str | None = None) -> set[str]:
+        """Records that hold files here or wait for some: read once per transaction, then kept in step with every
+        row this class adds (rows removed meanwhile only leave a record in the set, which costs a lookup, no more)."""
+        if self._file_holders is None:
+            self._file_holders = {row[0] for row in self.db.execute(text(
+                "SELECT record_id FROM attachment UNION SELECT record_id FROM attachment_wanted")).all()}
+        if record_id is not None:
+            self._file_holders.add(record_id)
+        return self._file_holders
+
     def follow_manifest(self, record_id: str, manifest: Any) -> None:
         """A pulled version names these files: files it no longer names go, files it names that are not here are
         taken from another record holding the same bytes, or wanted (the record is incomplete until they arrive)."""
@@ -95,6 +106,12 @@ class FileWrites(WriterBase):
             wanted = {ref.name: ref for ref in parse_manifest(manifest)}
         except ValueError:
             wanted = {}
+        if not wanted and record_id not in self._holds_files():
+            # Names no file and holds none (most pulled records): nothing to remove, nothing to want; the parts no
+            # record wants any more are still dropped, once, before the commit (Writer.finish).
+            self.drop_parts_at_finish = True
+            return
+        self._holds_files(record_id)
         held = {row.name: row for row in self.db.execute(text(
             "SELECT id, name, mime, sha256 FROM attachment WHERE record_id = :r"), {"r": record_id}).all()}
         for name, row in held.items():
@@ -157,6 +174,8 @@ class FileWrites(WriterBase):
         if rows:
             self.db.execute(text("INSERT INTO attachment (id, record_id, name, mime, sha256, size, uploaded_at, data) "
                                  "VALUES (:i, :r, :n, :m, :h, :s, :t, :d)"), rows)
+            for row in wanting:
+                self._holds_files(row.record_id)
         self.db.execute(text("DELETE FROM attachment_wanted WHERE sha256 = :h"), {"h": sha256})
         return "complete"
 

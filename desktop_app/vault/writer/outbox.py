@@ -6,7 +6,8 @@ The life of an op:
    save of the record before the op is frozen changes that op (its record_version) instead of adding one: ten
    saves are one op on the wire. A draft saved over it (drafts stay on this laptop) withdraws it.
 2. frozen: the sync client gives it a device_seq and its wire op (`freeze_ops`), and keeps the state it sent
-   (`payload`), what the acknowledgement makes the merge base;
+   (`payload`), what the acknowledgement makes the merge base; when the wire op carries that state whole (a record's
+   first op), `payload` only says so ("wire", desktop_app/sync/state.py) instead of holding it a second time;
 3. acknowledged: the server's result is stored and the wire op and payload are wiped (`acknowledge_ops`); the row
    keeps ids, sequence numbers, the result and the SHA-256 of what was sent.
 A deletion or a refused consent rewrites ops already frozen but not acknowledged into content-free ones with the
