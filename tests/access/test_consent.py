@@ -229,3 +229,29 @@ def test_cli_show_withdraw_give_contact(team, xforms, tmp_path, capsys):
         kept = [r for r in registrations.list_page(vault, offset=0, limit=10)]
         assert [r.record_id for r in kept] == [ONE]  # two consent changes, never listed
         assert CONSENT_FORM not in {r.form_id for r in kept}
+
+
+def test_another_legal_basis_only_where_consent_was_never_recorded_and_audited(team, xforms):
+    from tests.desk.people import save_people
+    from tests.desk.test_desk_review import pair_of_people
+
+    person, _ = pair_of_people()
+    with signed_in(team, FIELD) as vault:
+        save_people(vault, [person])  # a registration that never asked about sharing
+        assert consent.show(vault, person.id).consent.of("share_providers").status == "not_recorded"
+        with pytest.raises(consent.ConsentRefused, match="share providers: consent not recorded"):
+            _refer(vault, xforms, person.id, "0e000000-0000-4000-8000-000000000001")
+        _refer(vault, xforms, person.id, "0e000000-0000-4000-8000-000000000002",
+               **{"referral/consent_checked": "other_basis"})
+        consent.withdraw(vault, person.id, ["services"])
+        with pytest.raises(consent.ConsentRefused, match="share providers: consent withdrawn"):
+            _refer(vault, xforms, person.id, "0e000000-0000-4000-8000-000000000003",
+                   **{"referral/consent_checked": "other_basis"})
+    events = [(e[1], e[2], e[4]) for e in _consent_events(team)]
+    assert events == [
+        ("record.consent_refused", "refused", "referral: share_providers not_recorded"),
+        ("record.consent_exception", "done",
+         "referral 0e000000-0000-4000-8000-000000000002: share_providers by another legal basis"),
+        ("record.consent_withdrawn", "done", "services"),
+        ("record.consent_refused", "refused", "referral: share_providers withdrawn"),
+    ]
