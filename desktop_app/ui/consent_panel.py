@@ -49,6 +49,7 @@ class PurposeRow:
     since: str
     method: str
     by: str
+    given_by: str = ""  # self | guardian | other: who gave consent at registration
 
 
 def purpose_text(purpose: str) -> str:
@@ -75,7 +76,8 @@ def rows_of(view: ConsentView) -> list[PurposeRow]:
             rows.append(PurposeRow(entry.purpose, "withdrawn", services.withdrawn_at, entry.method,
                                    services.withdrawn_by))
         else:
-            rows.append(PurposeRow(entry.purpose, entry.status, entry.date, entry.method, entry.changed_by))
+            rows.append(PurposeRow(entry.purpose, entry.status, entry.date, entry.method, entry.changed_by,
+                                   "" if entry.changed_by else entry.given_by))
     return rows
 
 
@@ -107,7 +109,11 @@ class ConsentModel(RowsModel):
                 when = row.since.replace("T", " ")[:16].removesuffix("Z")
                 return self.tr("%1 by %2").replace("%1", when).replace("%2", row.by) if row.by and when else when
             if index.column() == METHOD:
-                return self.method_text(row.method) if row.status != "withdrawn" else ""
+                if row.status == "withdrawn":
+                    return ""
+                who = {"guardian": self.tr("by a parent or guardian"), "other": self.tr("by someone else")}
+                how = self.method_text(row.method)
+                return f"{how}, {who[row.given_by]}" if how and row.given_by in who else how
         if role == Qt.ItemDataRole.ForegroundRole and index.column() == STATUS and row.status == "withdrawn":
             return QColor("#a61b1b")
         if role == Qt.ItemDataRole.UserRole:

@@ -58,6 +58,14 @@
         <source>%1 by %2</source>
         <translation>%1 par %2</translation>
     </message>
+    <message>
+        <source>by a parent or guardian</source>
+        <translation>par un parent ou tuteur</translation>
+    </message>
+    <message>
+        <source>by someone else</source>
+        <translation>par une autre personne</translation>
+    </message>
 </context>
 <context>
     <name>ConsentPage</name>

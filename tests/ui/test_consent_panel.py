@@ -60,6 +60,7 @@ def test_withdraw_from_the_panel_with_confirmation(qtbot, qtmodeltester, team_ap
     assert cells(panel, STATUS) == ["Consented", "Consented", "Refused", "Refused", "Consented", "Consented",
                                     "Consented"]
     assert cells(panel, PURPOSE)[-1] == "Search for duplicates and family links"
+    assert cells(panel, METHOD)[0] == "Signed"  # given by the person themself
     panel.withdraw_button.click()
     dialog = panel.dialog
     assert dialog is not None and list(dialog.boxes) == ["services", "share_providers", "reporting",
@@ -120,3 +121,17 @@ def test_the_panel_in_french(qtbot, team_app):
     assert cells(area.panel, STATUS)[:3] == ["Consenti", "Consenti", "Refusé"]
     assert cells(area.panel, PURPOSE)[2] == "Partage avec les autorités nationales"
     assert area.panel.withdraw_button.text() == "Retirer le &consentement…"
+
+
+def test_who_gave_consent_shows_beside_how(qtbot, qtmodeltester):
+    from desktop_app.ui.consent_panel import ConsentModel, rows_of
+    from waypoint_core.access import consent as rule
+
+    given = rule.from_answers(RECORD, {"consent_services": "yes", "consent_matching": "yes",
+                                       "consent_method": "thumbprint", "consent_given_by": "guardian",
+                                       "consent_date": "2026-11-02"})
+    model = ConsentModel()
+    model.set_rows(rows_of(consent.ConsentView(RECORD, given, ())))
+    qtmodeltester.check(model)
+    assert model.index(0, METHOD).data() == "Thumbprint, by a parent or guardian"
+    assert model.index(0, SINCE).data() == "2026-11-02"
