@@ -10,7 +10,9 @@ A record's content is the instance XML the engine produced. Before it reaches th
    pulled from another laptop while the form was open), the save is a three-way merge of the instance with that
    base, leaf by leaf (waypoint_core.instance_merge): answers changed on one side only merge; an answer changed
    on both sides keeps the person's version, opens a conflict holding the other one, and the op goes to the server
-   on the version the person saw. Nothing is overwritten silently.
+   on the version the person saw. Nothing is overwritten silently;
+6. a finalized record that names a person (`person_ref`: events, referrals; not cases, which may be opened for
+   someone not registered) must name a person registered here (records/casefile.py), else `UnknownPerson`.
 Everything a save writes (the record, its extracted fields, its outbox op, the kept version, its files) is
 written by desktop_app.vault.writer in one transaction.
 """
@@ -26,10 +28,11 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from sqlmodel import select
 
-from desktop_app.records import sensitive
+from desktop_app.records import casefile, sensitive
 from desktop_app.records.form_store import get_form_xform
 from desktop_app.records.models import RegistrationVersion
 from desktop_app.records.schema import (
+    RECORD_KIND_FIELD,
     FormSchema,
     extract_fields,
     form_schema,
@@ -180,6 +183,8 @@ def write_record(vault: Vault, prepared: PreparedRecord, *, status: str, record_
     keys = Keys.of(vault, prepared)
     merged, conflict, mine = False, None, None
     with write(vault) as w:
+        if status == "finalized":
+            _names_a_person(w, prepared)
         existing = w.stored(record_id)
         if existing is not None:
             if existing.deleted:
@@ -222,6 +227,24 @@ def write_record(vault: Vault, prepared: PreparedRecord, *, status: str, record_
     return SavedRecord(row["id"], row["version"], row["status"], prepared.form_id, prepared.form_version,
                        prepared.personal_data_withheld, content=prepared.content,
                        server_version=row["server_version"], merged=merged, conflict=conflict, mine=mine)
+
+
+def _names_a_person(w, prepared: PreparedRecord) -> None:
+    """A finalized event or referral names a person registered here (records/casefile.py): a typed number that names
+    no one ("NOPE1234") is refused, whoever saves it. A trafficking case may be opened for someone not registered
+    (its form says so): a case is not checked."""
+    written = prepared.fields.get(casefile.PERSON_REF)
+    if prepared.fields.get(RECORD_KIND_FIELD) == "case":
+        return
+    if written is not None and str(written).strip():
+        try:
+            casefile.ensure_person(w.db, str(written))
+        except casefile.UnknownPerson as error:
+            raise UnknownPerson(str(error)) from error
+
+
+class UnknownPerson(RecordError):
+    """The record names a registration number that is no person on this laptop."""
 
 
 def _prepared_again(prepared: PreparedRecord, content: str) -> PreparedRecord:

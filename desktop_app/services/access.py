@@ -129,6 +129,11 @@ def check_delete_record(vault: Vault, record_id: str, record: RecordFacts) -> Ac
     return _decide(vault, "record.delete", "delete", policy.subject_of(record.kind), record, record_id=record_id)
 
 
+def check_case_status(vault: Vault, record_id: str, record: RecordFacts, *, change: str) -> Actor:
+    """Closing or reopening a person's case: an edit of their registration (use case "case.closed" / "case.reopened")."""
+    return _decide(vault, f"case.{change}", "edit", policy.subject_of(record.kind), record, record_id=record_id)
+
+
 def check_export(vault: Vault, kind: str) -> Actor:
     """Record-level export of one kind (the export itself keeps only records `may_view` allows)."""
     return _decide(vault, "records.export", "export", policy.subject_of(kind))

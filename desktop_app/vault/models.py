@@ -21,7 +21,10 @@ DECISION_FORM = "waypoint_review_decision"
 # Consent withdrawn or given again after registration (waypoint_core/access/consent.py, services/consent.py): records
 # of this form, so they sync like the desk's decisions and are never listed, counted or exported as registrations.
 CONSENT_FORM = consent.CHANGE_FORM
-SYSTEM_FORMS: tuple[str, ...] = (DECISION_FORM, CONSENT_FORM)
+# A case closed or reopened, with its reason, is a record of this form (desktop_app/records/casefile.py): it syncs like
+# any record and, like a decision, is never listed, counted or exported as a registration.
+CASE_STATUS_FORM = "waypoint_case_status"
+SYSTEM_FORMS: tuple[str, ...] = (DECISION_FORM, CONSENT_FORM, CASE_STATUS_FORM)
 SYNC_WRITER = "(sync)"  # updated_by of registration versions received from the server
 # Summary columns extracted from a form by the caller; any other extracted field goes to registration_field.
 SUMMARY_FIELDS: tuple[str, ...] = ("title", "sex", "age", "nationality", "centre", "registered_on")

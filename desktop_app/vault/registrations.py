@@ -14,7 +14,7 @@ from sqlalchemy import func, text
 from sqlmodel import select
 
 from desktop_app.vault.errors import InvalidInput
-from desktop_app.vault.models import CONSENT_FORM, DECISION_FORM, Outbox, Registration, RegistrationField
+from desktop_app.vault.models import CASE_STATUS_FORM, CONSENT_FORM, DECISION_FORM, Outbox, Registration, RegistrationField
 from desktop_app.vault.vault import Vault
 from desktop_app.vault.writer import RegistrationDraft, write
 
@@ -101,9 +101,9 @@ class Visible:
     created_by: str | None = None
 
     def where(self, params: dict[str, Any], table: str = "") -> str:
-        params["decision_form"], params["consent_form"] = DECISION_FORM, CONSENT_FORM
-        # review decisions and consent changes are records, never people
-        sql = f" AND {table}form_id NOT IN (:decision_form, :consent_form)"
+        params.update(decision_form=DECISION_FORM, consent_form=CONSENT_FORM, case_status_form=CASE_STATUS_FORM)
+        # review decisions, consent changes and case status changes are records, never people
+        sql = f" AND {table}form_id NOT IN (:decision_form, :consent_form, :case_status_form)"
         if self.only_kind is not None:
             names = [f"cf{n}" for n in range(len(self.case_forms))]
             params.update(zip(names, self.case_forms))

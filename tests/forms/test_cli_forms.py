@@ -58,10 +58,10 @@ def test_add_installs_a_new_version_and_refuses_changed_content(cli_vault, capsy
 
 def test_add_a_downloaded_xform_xml(cli_vault, capsys, tmp_path, shipped_xforms):
     xml = tmp_path / "assistance.xml"
-    xml.write_text(shipped_xforms["assistance_event"].replace('version="2026120601"', 'version="2026120602"'),
+    xml.write_text(shipped_xforms["assistance_event"].replace('version="2026120602"', 'version="2026120603"'),
                    encoding="utf-8")
     code, out, _ = run(capsys, "forms", "add", str(xml), "--vault", str(cli_vault), "--user", ADMIN)
-    assert code == 0 and "waypoint_assistance_event version 2026120602 installed" in out
+    assert code == 0 and "waypoint_assistance_event version 2026120603 installed" in out
 
 
 def test_add_a_broken_form_names_sheet_row_column(cli_vault, capsys):

@@ -5,11 +5,15 @@ an untouched new form leaves no empty draft behind."""
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from PySide6.QtCore import Qt
 
 from desktop_app.services import forms, records, registrations
+from desktop_app.services.casefile import short_id
 from desktop_app.ui.forms.closing import CANCEL, DISCARD, DRAFT, FINALIZE
+from tests.access.team import MIGRANT, PERSON, instance
 from tests.ui.forms.test_migrant_end_to_end import Filler, setup_and_unlock, unlock
 from waypoint_core.xform import FormSession
 
@@ -36,10 +40,15 @@ def _on_db(qtbot, app, fn):
 
 
 def _finalized_event(vault) -> str:
+    """An assistance event of a registered person (an event always names someone registered here)."""
     forms.install_shipped_forms(vault)
+    migrant = forms.open_new_record_form(vault, MIGRANT)
+    person = records.finalize(vault, form_id=MIGRANT, form_version=migrant.version,
+                              content=instance(migrant.xform, PERSON, str(uuid.uuid4()))).record_id
     form = forms.open_new_record_form(vault, EVENT)
     session = FormSession(records.form_definition(form.xform))
-    for ref, value in (("event/person_ref", "WP-0001"), ("event/centre_country", "NE"), ("event/centre", "ne_agadez"),
+    for ref, value in (("event/person_ref", short_id(person)), ("event/centre_country", "NE"),
+                       ("event/centre", "ne_agadez"),
                        ("event/assistance_type", "food"), ("event/modality", "in_kind"), ("event/unit", "meals")):
         session.answer(f"/data/{ref}", value)
     assert session.validate() == []
@@ -70,13 +79,13 @@ def test_a_finalized_record_being_edited_stays_finalized_until_the_person_choose
     app = _started(qtbot, make_app)
     record_id = _on_db(qtbot, app, _finalized_event)
     screen = _open(qtbot, app, record_id)
-    edit = screen.view.field("/data/event/person_ref").edit
+    edit = screen.view.field("/data/event/provider_org").edit
     qtbot.keyClick(edit, Qt.Key.Key_End)
-    qtbot.keyClicks(edit, "7")
+    qtbot.keyClicks(edit, "Croix-Rouge")
     assert screen.dirty
     screen.save_soon(now=True)  # what a page change and the 2 s autosave do
     stored = _stored(qtbot, app, record_id)
-    assert stored.status == "finalized" and "WP-00017" not in stored.content  # not demoted, not overwritten
+    assert stored.status == "finalized" and "Croix-Rouge" not in stored.content  # not demoted, not overwritten
     assert "Finalize" in screen.save_state.text()  # the footer says the changes wait
 
     qtbot.mouseClick(screen.close_button, Qt.MouseButton.LeftButton)
@@ -84,21 +93,21 @@ def test_a_finalized_record_being_edited_stays_finalized_until_the_person_choose
     with qtbot.waitSignal(screen.finalized, timeout=20_000):
         screen.question.choose(FINALIZE)
     stored = _stored(qtbot, app, record_id)
-    assert stored.status == "finalized" and "WP-00017" in stored.content
+    assert stored.status == "finalized" and "Croix-Rouge" in stored.content
     history = _on_db(qtbot, app, lambda vault: records.history(vault, record_id))
-    assert [v.status for v in history] == ["finalized", "finalized"] and "WP-0001<" in history[0].content
+    assert [v.status for v in history] == ["finalized", "finalized"] and "Croix-Rouge" not in history[0].content
 
 
 def test_save_as_draft_is_the_persons_choice_and_says_so(qtbot, make_app):
     app = _started(qtbot, make_app)
     record_id = _on_db(qtbot, app, _finalized_event)
     screen = _open(qtbot, app, record_id)
-    qtbot.keyClicks(screen.view.field("/data/event/person_ref").edit, "9")
+    qtbot.keyClicks(screen.view.field("/data/event/provider_org").edit, "ONG 9")
     screen.close_form()
     with qtbot.waitSignal(screen.close_requested, timeout=20_000):
         screen.question.choose(DRAFT)
     stored = _stored(qtbot, app, record_id)
-    assert stored.status == "draft" and "WP-00019" in stored.content
+    assert stored.status == "draft" and "ONG 9" in stored.content
     assert [v.status for v in _on_db(qtbot, app, lambda vault: records.history(vault, record_id))][0] == "finalized"
 
 
