@@ -124,7 +124,7 @@ def case_file(vault: Vault, record_id: str, *, today: date | None = None) -> Cas
         entries.append(entry)
         if entry.kind == STATUS:
             statuses.append(entry)
-    entries.sort(key=lambda e: (e.kind != REGISTRATION, e.day, e.detail.get("at", "")))
+    entries.sort(key=lambda e: (e.day, e.kind != REGISTRATION, e.detail.get("at", "")))
     state, reason, since = _state(row, statuses)
     day = (today or date.today()).isoformat()
     upcoming = [e for e in entries if e.kind == EVENT and not e.draft and e.detail.get("next_appointment", "") >= day]

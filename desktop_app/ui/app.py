@@ -27,6 +27,7 @@ from desktop_app.ui.access_area import install_access
 from desktop_app.ui.access_audit import install_audit
 from desktop_app.ui.access_alarms import install_alarms
 from desktop_app.ui.access_devices import install_devices
+from desktop_app.ui.casefile_area import install_casefile
 from desktop_app.ui.consent_panel import install_consent
 from desktop_app.ui.desk_area import install_desk
 from desktop_app.ui.place_page import install_place
@@ -125,6 +126,7 @@ def build_app(
     install_devices(window=window, controller=controller, tasks=tasks)  # laptops and enrolment codes; mark one lost
     install_alarms(window=window, controller=controller, tasks=tasks)  # bulk deletions and their undo (coordinators)
     install_search(window=window, controller=controller, forms=forms)  # Find a person; "already registered?"
+    install_casefile(window=window, controller=controller, forms=forms)  # a person's case file (after search)
     install_reports(window=window, controller=controller)  # Indicators: tables, charts, protected exports
     install_exports(window=window, controller=controller)  # a form's records (sealed) and CTDC's anonymised cases
     install_desk(window=window, controller=controller, tasks=tasks, page_size=page_size)  # coordinators' review desk

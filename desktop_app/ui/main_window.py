@@ -89,7 +89,9 @@ class MainWindow(QMainWindow):
         self.unlock_page.recovery_requested.connect(lambda code: controller.unlock_with_recovery(recovery_code=code))
         self.unlock_page.erase_requested.connect(
             lambda u, p, word: controller.erase(username=u, passphrase=p, confirmation=word))
-        self.registrations_page.open_requested.connect(self.open_registration_requested.emit)
+        # Enter or double-click on a row: the case file area routes people to their case file (casefile_area.py)
+        self.open_from_list = self.open_registration_requested.emit
+        self.registrations_page.open_requested.connect(lambda record_id: self.open_from_list(record_id))
 
         geometry = settings.window_geometry
         if geometry is None or not self.restoreGeometry(geometry):

@@ -377,6 +377,7 @@ class SearchArea(QObject):
         controller.unlocked.connect(lambda _user: self.action.setEnabled(True))
         controller.locking.connect(self._locking)
         self.question: DuplicateQuestion | None = None
+        self.open_person = None  # the case file area opens people (casefile_area.py); else the record's form
         self._checking = None  # the form screen whose duplicate check is running
         if forms is not None:
             forms.screen_opened.connect(self._screen_opened)
@@ -406,7 +407,9 @@ class SearchArea(QObject):
             self.page.show_outcome(outcome)
 
     def _open_record(self, record_id: str) -> None:
-        if record_id:
+        if record_id and self.open_person is not None:
+            self.open_person(record_id)
+        elif record_id:
             self.window.open_registration_requested.emit(record_id)
 
     def _locking(self) -> None:

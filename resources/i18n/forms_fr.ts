@@ -114,8 +114,8 @@
         <translation>Nouvel enregistrement</translation>
     </message>
     <message>
-        <source>Choose the form to fill in, then press Enter.</source>
-        <translation>Choisissez le formulaire à remplir, puis appuyez sur Entrée.</translation>
+        <source>Choose the form to fill in, then press Enter. Assistance and referrals are added from the person&apos;s case file: Find a person (Ctrl+Shift+F), then Enter.</source>
+        <translation>Choisissez le formulaire à remplir, puis appuyez sur Entrée. Les assistances et les référencements s&apos;ajoutent depuis le dossier de la personne&#xa0;: Trouver une personne (Ctrl+Maj+F), puis Entrée.</translation>
     </message>
     <message>
         <source>No form is installed in this vault. Ask a coordinator to add one.</source>

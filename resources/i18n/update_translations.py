@@ -59,6 +59,8 @@ CATALOGUES: dict[str, list[str]] = {
     "desk": ["desktop_app/ui/desk_*.py"],
     # A person's consent per purpose and its withdrawal (docs/access.md)
     "consent": ["desktop_app/ui/consent_*.py"],
+    # A person's case file: timeline, next appointment, open referrals, closing and reopening (docs/registry.md)
+    "casefile": ["desktop_app/ui/casefile_*.py"],
 }
 # Every catalogue has a full French file and an English file with only the plural forms.
 LANGUAGES = {"fr": [], "en": ["-pluralonly"]}

@@ -49,8 +49,9 @@ def version_of(xform: str) -> str:
 
 def register(vault, xforms) -> str:
     record_id = str(uuid.uuid4())
+    answers = {**PERSON, "centre_page/registered_on": "2026-11-01"}
     records.finalize(vault, form_id=MIGRANT, form_version=version_of(xforms["migrant_registration"]),
-                     content=instance(xforms["migrant_registration"], PERSON, record_id), record_id=record_id)
+                     content=instance(xforms["migrant_registration"], answers, record_id), record_id=record_id)
     return record_id
 
 

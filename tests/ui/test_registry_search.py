@@ -89,9 +89,11 @@ def test_the_keyboard_goes_from_the_box_to_a_record_and_a_lock_clears_everything
     assert page.table.hasFocus() and page.table.currentIndex().row() == 0
     qtbot.keyClick(page.table, Qt.Key.Key_Escape)
     assert page.box.hasFocus()
-    with qtbot.waitSignal(app.window.open_registration_requested, timeout=5_000) as opened:
-        qtbot.keyClick(page.box, Qt.Key.Key_Return)  # Enter on the box opens the best result
-    assert opened.args == [uid(3)]  # the forms area opens it (tests/ui/forms)
+    qtbot.keyClick(page.box, Qt.Key.Key_Return)  # Enter on the box opens the best result: their case file
+    case_page = app.window.casefile_area.page
+    qtbot.waitUntil(lambda: case_page.case is not None and case_page.case.person.record_id == uid(3),
+                    timeout=10_000)
+    assert app.window.stack.currentWidget() is case_page  # tests/ui/test_casefile.py
     app.window.lock()
     qtbot.waitUntil(lambda: not app.controller.is_unlocked, timeout=10_000)
     assert page.box.text() == "" and area.model.rowCount() == 0 and not area.action.isEnabled()

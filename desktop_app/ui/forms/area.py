@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.services import forms, places, records
+from desktop_app.services import casefile, forms, places, records
 from desktop_app.ui import labels
 from desktop_app.ui.forms.closing import CANCEL
 from desktop_app.ui.forms.screen import FormScreen, OpenedForm
@@ -95,7 +95,8 @@ class FormChooserPage(QWidget):
             if self.list.item(row) is not None and form.title:
                 self.list.item(row).setText(labels.form_title(form.title))
         self.heading.setText(self.tr("New registration"))
-        self.explain.setText(self.tr("Choose the form to fill in, then press Enter."))
+        self.explain.setText(self.tr("Choose the form to fill in, then press Enter. Assistance and referrals are "
+                                     "added from the person's case file: Find a person (Ctrl+Shift+F), then Enter."))
         self.problem.setText(self.tr("No form is installed in this vault. Ask a coordinator to add one."))
         self.open_button.setText(self.tr("&Open form"))
         self.cancel_button.setText(self.tr("Cancel"))
@@ -129,6 +130,7 @@ class FormsArea(QObject):
         self._definitions: dict[tuple[str, str], FormDefinition] = {}  # parsed once per version
         self._resume: Resume | None = None
         self._close_window_after = False  # the window's close button waits for the form's question
+        self.return_to: QWidget | None = None  # the screen a form opened from (a case file) goes back to
         self.chooser = FormChooserPage()
         window.add_page(self.chooser)
         self.chooser.chosen.connect(self.start_new)
@@ -202,7 +204,9 @@ class FormsArea(QObject):
         def work(vault, state):
             # shipped forms come with the app: a new app version brings its new form versions
             forms.install_shipped_forms(vault)
-            return forms.creatable_forms(vault)
+            # events and referrals start from the person's case file: no registration number is typed
+            return [f for f in forms.creatable_forms(vault)
+                    if not casefile.form_names_a_person(vault, f.form_id, f.version)]
 
         task = self.controller.run_with_vault(work, name="db:list-forms")
         task.succeeded.connect(self._forms_listed)
@@ -214,7 +218,9 @@ class FormsArea(QObject):
         self.chooser.set_forms(installed)
         self.window.show_page(self.chooser)
 
-    def start_new(self, form_id: str) -> None:
+    def start_new(self, form_id: str, *, person: str | None = None, notice: str = "") -> None:
+        """A new record of this form; `person`: the registration it names (from the person's case file), shown in
+        the form and not retypable; `notice`: a sentence above the form (whom it is for)."""
         cache = self._definitions
 
         def work(vault, state):
@@ -223,12 +229,14 @@ class FormsArea(QObject):
             definition = cache.get(key) or FormDefinition.from_xml(form.xform)
             # this laptop's country and centre answer the questions the form marks wp:device
             defaults = places.form_defaults(definition, places.get_place(vault))
+            pinned = casefile.link_defaults(definition, person) if person else {}
+            defaults.update(pinned)
             view = records.sensitive_view(vault, form.form_id, form.version)
             # a follow-up form reads the entities registrations made (this laptop's and those sync brought)
             return (OpenedForm.new(definition, form_id=form.form_id, form_version=form.version,
                                    restrictions=Restrictions(view.sensitive, {}, view.may_read),
                                    entities=records.entity_lists_for(vault, definition)),
-                    _metadata(vault), defaults)
+                    _metadata(vault), defaults, tuple(pinned), notice)
 
         self._load(work)
 
@@ -255,7 +263,7 @@ class FormsArea(QObject):
         task.failed.connect(lambda error: self.failed.emit(str(error)))
 
     def _show(self, session_number: int, opened: OpenedForm, metadata: dict[str, str],
-              defaults: dict[str, str]) -> None:
+              defaults: dict[str, str], pinned: tuple[str, ...] = (), notice: str = "") -> None:
         if session_number != self.controller.session_number:
             return  # locked meanwhile: nothing personal may appear
         self._definitions[(opened.form_id, opened.form_version)] = opened.definition
@@ -267,6 +275,10 @@ class FormsArea(QObject):
         screen.finalized.connect(lambda _: self._leave(screen))
         screen.close_requested.connect(lambda: self._leave(screen))
         screen.reload_requested.connect(lambda notice: self._reload(screen, notice))
+        for ref in pinned:
+            screen.view.field(ref).pin()
+        if notice:
+            screen.show_notice(notice)
         self.screen = screen
         self.window.add_page(screen)
         self.window.show_page(screen)
@@ -306,7 +318,11 @@ class FormsArea(QObject):
     def _leave(self, screen: FormScreen) -> None:
         if screen is self.screen:
             self._drop_screen()
-            self.window.show_registrations()
+            back, self.return_to = self.return_to, None
+            if back is not None and self.window.stack.indexOf(back) >= 0:
+                self.window.show_page(back)
+            else:
+                self.window.show_registrations()
             self.window.registrations_changed()
             if self._close_window_after:
                 self._close_window_after = False
@@ -354,6 +370,7 @@ class FormsArea(QObject):
                                   focus_ref=ref, kept_as_draft=kept_as_draft)
 
     def _locking(self) -> None:
+        self.return_to = None
         if self.screen is not None:
             self._drop_screen()
         self.chooser.list.clear()

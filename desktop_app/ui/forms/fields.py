@@ -99,6 +99,12 @@ class FieldWidget(QFrame):
     def set_readonly(self, readonly: bool) -> None:
         self.focus_target().setEnabled(not readonly)
 
+    def pin(self) -> None:
+        """An answer given by where the form was opened from (the person of a case file): shown, never retyped."""
+        self._locked = True
+        self.refresh(self.item)  # no "required" mark: the answer is given
+        self.focus_target().setEnabled(False)  # greyed, so it does not look like a box to type in
+
     def refresh_choices(self, item: Item) -> None:
         """Selects rebuild their options here (choice filters, language)."""
 

@@ -1,0 +1,183 @@
+"""The case file area: opens a person's case file from Find a person and from the registration list (Enter or
+double-click on a person), and answers its buttons (issue 12 point 2).
+
+`install_casefile(window=, controller=, forms=)` (the composition root calls it) adds the screen and routes: a
+person opens their case file, any other record (an event, a referral) its form as before. Add assistance / Add a
+referral open the shipped form with the person already chosen and not retypable (services.casefile.link_defaults);
+after the form is finalized or closed the case file comes back, reloaded. Close / Reopen ask for a reason first.
+Every read and write runs on the database thread through services/casefile.py; a lock clears the screen.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtWidgets import QMessageBox
+
+from desktop_app.services import casefile
+from desktop_app.ui import labels
+from desktop_app.ui.casefile_model import TimelineModel, Words
+from desktop_app.ui.casefile_page import CaseFilePage, ReasonDialog
+
+
+class CaseFileArea(QObject):
+    def __init__(self, *, window, controller, forms=None) -> None:
+        super().__init__(window)
+        self.window, self.controller, self.forms = window, controller, forms
+        self.model = TimelineModel()
+        self.page = CaseFilePage(self.model)
+        window.add_page(self.page)
+        self.record_id: str | None = None
+        self.came_from = None  # the screen Back returns to
+        self.dialog: ReasonDialog | None = None
+        self.page.add_event_requested.connect(lambda: self._add(casefile.EVENT_FORM))
+        self.page.add_referral_requested.connect(lambda: self._add(casefile.REFERRAL_FORM))
+        self.page.status_change_requested.connect(self.ask_status_change)
+        self.page.open_record_requested.connect(self._open_record)
+        self.page.back_requested.connect(self._back)
+        self.page.shown.connect(self.reload)
+        controller.locking.connect(self._locking)
+        # where people are opened from
+        window.open_from_list = self.open_or_form
+        search = getattr(window, "search_area", None)
+        if search is not None:
+            search.open_person = self.open
+
+    # --- opening -------------------------------------------------------------------------------------
+    def open(self, record_id: str) -> None:
+        """Show this person's case file (a record that is no person opens its form instead)."""
+        if not self.controller.is_unlocked or not record_id:
+            return
+        current = self.window.stack.currentWidget()
+        if current is not self.page:
+            self.came_from = current
+        if record_id != self.record_id:
+            self.page.clear()
+        self.record_id = record_id
+        self._load(show=True)
+
+    def open_or_form(self, record_id: str) -> None:
+        """From the registration list: a person's case file, or the form of anything else."""
+        if not self.controller.is_unlocked or not record_id:
+            return
+        task = self.controller.run_with_vault(lambda vault, state: casefile.is_person(vault, record_id),
+                                              name="db:is-person")
+        task.succeeded.connect(lambda person: self.open(record_id) if person
+                               else self.window.open_registration_requested.emit(record_id))
+
+    def reload(self) -> None:
+        if self.record_id is not None and self.controller.is_unlocked:
+            self._load(show=False)
+
+    def _load(self, *, show: bool) -> None:
+        record_id, session_number = self.record_id, self.controller.session_number
+        language = labels.ui_language()
+
+        def work(vault, state):
+            return casefile.case_file(vault, record_id), casefile.choice_labels(vault, language)
+
+        task = self.controller.run_with_vault(work, name="db:case-file")
+        task.succeeded.connect(lambda result: self._arrived(session_number, record_id, show, *result))
+        task.failed.connect(lambda error: self._failed(session_number, record_id, show, error))
+
+    def _arrived(self, session_number: int, record_id: str, show: bool, case, choices) -> None:
+        if session_number != self.controller.session_number or record_id != self.record_id:
+            return
+        self.page.show_case(case, Words(choices))
+        if show:
+            self.window.show_page(self.page)
+            self.page.table.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _failed(self, session_number: int, record_id: str, show: bool, error: BaseException) -> None:
+        if session_number != self.controller.session_number or record_id != self.record_id:
+            return
+        if isinstance(error, casefile.NotAPerson) and show:
+            self.record_id = None
+            self.window.open_registration_requested.emit(record_id)  # not a person: its form, as before
+            return
+        self.page.show_failure(self.tr("The case file could not be opened: %1").replace("%1", str(error)))
+        if show:
+            self.window.show_page(self.page)
+
+    def _open_record(self, record_id: str) -> None:
+        if record_id:
+            self._return_here()
+            self.window.open_registration_requested.emit(record_id)
+
+    def _back(self) -> None:
+        target = self.came_from
+        if target is not None and self.window.stack.indexOf(target) >= 0 and target is not self.page:
+            self.window.show_page(target)
+        else:
+            self.window.show_registrations()
+
+    # --- adding an event or a referral -------------------------------------------------------------------
+    def _add(self, form_id: str) -> None:
+        if self.forms is None or self.record_id is None or self.page.case is None:
+            return
+        self._return_here()
+        person = self.page.case.person
+        notice = self.tr("For %1 (%2), from their case file. Finalize or close the form to go back to it.")
+        self.forms.start_new(form_id, person=self.record_id,
+                             notice=notice.replace("%1", person.title or "—").replace("%2", person.short_id))
+
+    def _return_here(self) -> None:
+        if self.forms is not None:
+            self.forms.return_to = self.page
+
+    # --- closing and reopening ----------------------------------------------------------------------------
+    def ask_status_change(self) -> None:
+        case = self.page.case
+        if case is None or self.dialog is not None:
+            return
+        dialog = ReasonDialog(closing=not case.closed, parent=self.window)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self._change(case.person.record_id, not case.closed, *dialog.chosen))
+        dialog.finished.connect(lambda _: setattr(self, "dialog", None))
+        self.dialog = dialog
+        dialog.open()
+
+    def _change(self, record_id: str, closing: bool, reason: str, note: str) -> None:
+        change = casefile.close_case if closing else casefile.reopen_case
+        task = self.controller.run_with_vault(lambda vault, state: change(vault, record_id, reason=reason, note=note),
+                                              name="db:case-status")
+        task.succeeded.connect(lambda _id: (self.reload(), self.window.registrations_changed()))
+        task.failed.connect(self._change_failed)
+
+    def _change_failed(self, error: BaseException) -> None:
+        if not self.controller.is_unlocked:
+            return
+        box = QMessageBox(QMessageBox.Icon.Warning, self.tr("The case was not changed"),
+                          self.tr("The case was not changed: %1").replace("%1", str(error)),
+                          QMessageBox.StandardButton.Ok, self.window)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+        self.reload()
+
+    def _locking(self) -> None:
+        self.record_id = None
+        self.came_from = None
+        if self.dialog is not None:
+            self.dialog.reject()
+        self.page.clear()
+
+    def retranslate(self) -> None:
+        self.reload()  # the forms' choice labels in the new language
+
+
+class _Retranslator(QObject):
+    def __init__(self, area: CaseFileArea) -> None:
+        super().__init__(area.window)
+        self.area = area
+        area.window.installEventFilter(self)
+
+    def eventFilter(self, watched, event) -> bool:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.area.retranslate()
+        return False
+
+
+def install_casefile(*, window, controller, forms=None) -> CaseFileArea:
+    area = CaseFileArea(window=window, controller=controller, forms=forms)
+    area.retranslator = _Retranslator(area)
+    window.casefile_area = area
+    return area

@@ -1,0 +1,148 @@
+"""The case file through the real widgets (issue 12 point 2): opened from Find a person and from the registration
+list; the person, the state of the case, the next appointment and open referrals at a glance; the timeline as a Qt
+model; Add assistance opens the event form with the person already chosen (not retypable) and the laptop's centre,
+and comes back to the case file; closing and reopening ask for a reason; English and French; a lock clears it."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, timedelta
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialogButtonBox
+
+from desktop_app.services import casefile, places, records
+from desktop_app.ui.casefile_model import DETAILS, WHAT
+from tests.access.team import FIELD, MIGRANT, PASSPHRASES, PERSON, instance, make_team, shipped_xforms, signed_in
+from tests.registry.test_casefile import add_event, add_referral, version_of
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture(scope="module")
+def xforms():
+    return shipped_xforms()
+
+
+def register(vault, xforms, given: str, family: str) -> str:
+    record_id = str(uuid.uuid4())
+    answers = {**PERSON, "centre_page/registered_on": "2026-11-01", "identity/given_name": given,
+               "identity/family_name": family}
+    records.finalize(vault, form_id=MIGRANT, form_version=version_of(xforms["migrant_registration"]),
+                     content=instance(xforms["migrant_registration"], answers, record_id), record_id=record_id)
+    return record_id
+
+
+@pytest.fixture
+def team_app(qtbot, make_app, isolated_home, xforms):
+    folder = make_team(isolated_home / "case-vault", xforms)
+    soon = (date.today() + timedelta(days=9)).isoformat()
+    with signed_in(folder, FIELD) as vault:
+        places.set_place(vault, country="NE", centre="ne_agadez")
+        person = register(vault, xforms, "Aïcha", "Bello")
+        register(vault, xforms, "Moussa", "Diallo")
+        short = casefile.short_id(person)
+        add_event(vault, xforms, short, kind="food", day=date.today().isoformat(), next_appointment=soon)
+        add_referral(vault, xforms, short, status="pending")
+    app = make_app(vault_path=folder)
+    app.window.show()
+    qtbot.waitExposed(app.window)
+    with qtbot.waitSignal(app.controller.unlocked, timeout=30_000):
+        app.controller.unlock(username=FIELD, passphrase=PASSPHRASES[FIELD])
+    return app, person, soon
+
+
+def open_from_search(qtbot, app, text: str):
+    area = app.window.search_area
+    area.open()
+    qtbot.keyClicks(area.page.box, text)
+    qtbot.waitUntil(lambda: area.page.outcome is not None and area.page.outcome.text == text, timeout=10_000)
+    qtbot.keyClick(area.page.box, Qt.Key.Key_Return)  # Enter opens the best result: their case file
+    page = app.window.casefile_area.page
+    qtbot.waitUntil(lambda: app.window.stack.currentWidget() is page and page.case is not None, timeout=10_000)
+    return page
+
+
+def test_from_search_the_case_file_shows_the_person_at_a_glance(qtbot, qtmodeltester, team_app):
+    app, person, soon = team_app
+    page = open_from_search(qtbot, app, "Aisha Bello")
+    assert page.case.person.record_id == person
+    assert "Aïcha Bello" in page.heading.text() and casefile.short_id(person) in page.heading.text()
+    assert page.badge.text() == "Open" and page.status_button.text() == "&Close the case…"
+    assert soon in page.appointment.text() and "Food" in page.appointment.text()
+    assert "Legal assistance" in page.referrals.text() and "Legal aid clinic" in page.referrals.text()
+    model = page.model
+    assert [model.index(r, WHAT).data() for r in range(model.rowCount())] == \
+        ["Registration", "Referral: Legal assistance", "Food"]  # the referral was sent before today's food
+    assert "next appointment " + soon in model.index(2, DETAILS).data()
+    qtmodeltester.check(model)
+    assert page.table.hasFocus()  # the keyboard is in the timeline
+    qtbot.keyClick(page.table, Qt.Key.Key_Escape)
+    assert app.window.stack.currentWidget() is app.window.search_area.page  # back where the person came from
+
+    app.window.registrations_page.open_requested.emit(person)  # Enter or double-click on the list
+    qtbot.waitUntil(lambda: app.window.stack.currentWidget() is page, timeout=10_000)
+
+    app.window.set_language("fr")
+    qtbot.waitUntil(lambda: model.index(2, WHAT).data() == "Alimentation", timeout=10_000)
+    assert page.badge.text() == "Ouvert" and page.status_button.text() == "&Clôturer le dossier…"
+    assert "Aide juridique" in page.referrals.text() or "Assistance juridique" in page.referrals.text()
+    app.window.set_language("en")
+
+    app.window.lock()
+    qtbot.waitUntil(lambda: not app.controller.is_unlocked, timeout=10_000)
+    assert page.case is None and model.rowCount() == 0 and page.heading.text() == ""
+
+
+def test_add_assistance_starts_from_the_person_and_comes_back(qtbot, team_app):
+    app, person, _ = team_app
+    page = open_from_search(qtbot, app, "Aisha Bello")
+    with qtbot.waitSignal(app.forms.screen_opened, timeout=20_000) as opened:
+        qtbot.mouseClick(page.add_event_button, Qt.MouseButton.LeftButton)
+    screen = opened.args[0]
+    ref = "/data/event/person_ref"
+    assert screen.session.value(ref) == casefile.short_id(person)
+    assert screen.view.field(ref).edit.isReadOnly()  # given by the case file, not retypable
+    assert "Aïcha Bello" in screen.notice.text()  # whom the form is for
+    assert screen.session.value("/data/event/centre") == "ne_agadez"  # the laptop's centre, not picked
+    for question, value in (("assistance_type", "accommodation"), ("modality", "service"), ("unit", "nights")):
+        screen.view.apply(screen.session.answer(f"/data/event/{question}", value))
+    with qtbot.waitSignal(screen.finalized, timeout=20_000):
+        screen.finalize()
+    qtbot.waitUntil(lambda: app.window.stack.currentWidget() is page, timeout=10_000)
+    qtbot.waitUntil(lambda: page.model.rowCount() == 4, timeout=10_000)  # reloaded with the new assistance
+    assert "Accommodation" in [page.model.index(r, WHAT).data() for r in range(4)]
+
+    # the form chooser no longer offers events and referrals: they start from a person
+    app.window.new_action.trigger()
+    chooser = app.forms.chooser
+    qtbot.waitUntil(lambda: app.window.stack.currentWidget() is chooser, timeout=60_000)
+    offered = {chooser.list.item(i).data(Qt.ItemDataRole.UserRole) for i in range(chooser.list.count())}
+    assert MIGRANT in offered and not offered & {casefile.EVENT_FORM, casefile.REFERRAL_FORM}
+
+
+def test_close_and_reopen_ask_for_a_reason(qtbot, team_app):
+    app, person, _ = team_app
+    page = open_from_search(qtbot, app, "Aisha Bello")
+    area = app.window.casefile_area
+    qtbot.mouseClick(page.status_button, Qt.MouseButton.LeftButton)
+    dialog = area.dialog
+    assert dialog is not None and dialog.isVisible() and dialog.focusWidget() is dialog.reason
+    dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()  # no reason yet
+    assert dialog.isVisible() and dialog.problem.text() == "Choose a reason."
+    dialog.reason.setCurrentIndex(dialog.reason.findData("onward"))
+    qtbot.keyClicks(dialog.note, "left for Arlit")
+    dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    qtbot.waitUntil(lambda: page.case is not None and page.case.closed, timeout=10_000)
+    assert page.badge.text() == "Closed" and "Onward movement" in page.state_line.text()
+    assert page.status_button.text() == "Re&open the case…"
+    assert page.model.index(page.model.rowCount() - 1, WHAT).data() == "Case closed"
+    assert "left for Arlit" in page.model.index(page.model.rowCount() - 1, DETAILS).data()
+
+    qtbot.mouseClick(page.status_button, Qt.MouseButton.LeftButton)
+    dialog = area.dialog
+    dialog.reason.setCurrentIndex(dialog.reason.findData("came_back"))
+    dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    qtbot.waitUntil(lambda: page.case is not None and not page.case.closed, timeout=10_000)
+    assert page.badge.text() == "Open" and "Came back to the centre" in page.state_line.text()
