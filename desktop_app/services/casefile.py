@@ -25,7 +25,7 @@ from desktop_app.records.casefile import (
     UnknownPerson,
     short_id,
 )
-from desktop_app.services import access
+from desktop_app.services import access, consent
 from desktop_app.vault.models import CASE_STATUS_FORM
 from desktop_app.vault.vault import Vault
 from waypoint_core.access import policy
@@ -85,6 +85,7 @@ class CaseFile:
     next_appointment: Entry | None  # the event whose next appointment is the nearest from today on
     open_referrals: tuple[Entry, ...]
     hidden: int = 0  # linked records this person may not see (never described)
+    may_contact: bool = True  # consent to follow-up contact given and not withdrawn (services/consent.py)
 
     @property
     def closed(self) -> bool:
@@ -131,7 +132,9 @@ def case_file(vault: Vault, record_id: str, *, today: date | None = None) -> Cas
     upcoming.sort(key=lambda e: e.detail["next_appointment"])
     waiting = tuple(e for e in entries if e.kind == REFERRAL and not e.draft
                     and e.detail.get("status", "pending") in OPEN_REFERRAL)
-    return CaseFile(person, tuple(entries), state, reason, since, upcoming[0] if upcoming else None, waiting, hidden)
+    may_contact = consent.contact_flags(vault, [row.id]).get(row.id, True)
+    return CaseFile(person, tuple(entries), state, reason, since, upcoming[0] if upcoming else None, waiting, hidden,
+                    may_contact)
 
 
 def _entry(row: store.Row, kind: str) -> Entry:

@@ -17,6 +17,7 @@ from desktop_app.services import casefile
 from desktop_app.ui import labels
 from desktop_app.ui.casefile_model import TimelineModel, Words
 from desktop_app.ui.casefile_page import CaseFilePage, ReasonDialog
+from desktop_app.ui.consent_panel import ConsentPanel
 
 
 class CaseFileArea(QObject):
@@ -35,6 +36,11 @@ class CaseFileArea(QObject):
         self.page.open_record_requested.connect(self._open_record)
         self.page.back_requested.connect(self._back)
         self.page.shown.connect(self.reload)
+        # the person's consent, in the Consent tab (consent_panel.py: its own widget and catalogue)
+        self.consent = ConsentPanel(run_with_vault=controller.run_with_vault)
+        self.page.set_consent_widget(self.consent)
+        self.consent.changed.connect(lambda _id: self.reload())
+        self.consent.loaded.connect(lambda _id: None if self.controller.is_unlocked else self.consent.clear())
         controller.locking.connect(self._locking)
         # where people are opened from
         window.open_from_list = self.open_or_form
@@ -52,8 +58,10 @@ class CaseFileArea(QObject):
             self.came_from = current
         if record_id != self.record_id:
             self.page.clear()
+            self.consent.clear()
         self.record_id = record_id
         self._load(show=True)
+        self.consent.show_person(record_id)
 
     def open_or_form(self, record_id: str) -> None:
         """From the registration list: a person's case file, or the form of anything else."""
@@ -92,6 +100,7 @@ class CaseFileArea(QObject):
             return
         if isinstance(error, casefile.NotAPerson) and show:
             self.record_id = None
+            self.consent.clear()
             self.window.open_registration_requested.emit(record_id)  # not a person: its form, as before
             return
         self.page.show_failure(self.tr("The case file could not be opened: %1").replace("%1", str(error)))
@@ -159,6 +168,7 @@ class CaseFileArea(QObject):
         if self.dialog is not None:
             self.dialog.reject()
         self.page.clear()
+        self.consent.clear()
 
     def retranslate(self) -> None:
         self.reload()  # the forms' choice labels in the new language

@@ -190,10 +190,10 @@ class CaseFilePage(QWidget):
         self.add_event_button.setText(self.tr("Add &assistance"))
         self.add_event_button.setToolTip(self.tr("Record assistance given to this person (the form opens with "
                                                  "this person already chosen)"))
-        self.add_referral_button.setText(self.tr("Add a re&ferral"))
+        self.add_referral_button.setText(self.tr("Add a r&eferral"))
         self.add_referral_button.setToolTip(self.tr("Refer this person to another service (the form opens with "
                                                     "this person already chosen)"))
-        self.open_button.setText(self.tr("Open the &registration"))
+        self.open_button.setText(self.tr("Open the re&gistration"))
         self.back_button.setText(self.tr("&Back"))
         self.tabs.setTabText(0, self.tr("&Timeline"))
         self.tabs.setTabText(1, self.tr("Co&nsent"))
@@ -207,7 +207,7 @@ class CaseFilePage(QWidget):
     def _update_words(self) -> None:
         case = self.case
         closed = case is not None and case.closed
-        self.status_button.setText(self.tr("Re&open the case…") if closed else self.tr("&Close the case…"))
+        self.status_button.setText(self.tr("Reo&pen the case…") if closed else self.tr("Clo&se the case…"))
         if case is None:
             return
         person = case.person
@@ -242,6 +242,9 @@ class CaseFilePage(QWidget):
                                      .replace("%2", entry_what(entry, self.words)).replace("%3", entry.day))
         else:
             self.appointment.setText(self.tr("none planned"))
+        if not case.may_contact:
+            self.appointment.setText(self.appointment.text() + " — " + self.tr(
+                "do not contact: no consent to being contacted again"))
         if case.open_referrals:
             self.referrals.setText("\n".join(f"{e.day}  {entry_what(e, self.words)} · {entry_details(e, self.words)}"
                                              for e in case.open_referrals))

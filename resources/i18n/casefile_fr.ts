@@ -103,23 +103,15 @@
     <name>CaseFilePage</name>
     <message>
         <source>Add &amp;assistance</source>
-        <translation>Ajouter une &amp;assistance</translation>
+        <translation>Ajouter une assis&amp;tance</translation>
     </message>
     <message>
         <source>Record assistance given to this person (the form opens with this person already chosen)</source>
         <translation>Enregistrer une assistance fournie à cette personne (le formulaire s&apos;ouvre avec cette personne déjà choisie)</translation>
     </message>
     <message>
-        <source>Add a re&amp;ferral</source>
-        <translation>Ajouter un ré&amp;férencement</translation>
-    </message>
-    <message>
         <source>Refer this person to another service (the form opens with this person already chosen)</source>
         <translation>Référer cette personne à un autre service (le formulaire s&apos;ouvre avec cette personne déjà choisie)</translation>
-    </message>
-    <message>
-        <source>Open the &amp;registration</source>
-        <translation>Ouvrir l&apos;&amp;enregistrement</translation>
     </message>
     <message>
         <source>&amp;Back</source>
@@ -146,12 +138,20 @@
         <translation>Référencements en cours&#xa0;:</translation>
     </message>
     <message>
-        <source>Re&amp;open the case…</source>
-        <translation>R&amp;ouvrir le dossier…</translation>
+        <source>Add a r&amp;eferral</source>
+        <translation>Ajouter un référence&amp;ment</translation>
     </message>
     <message>
-        <source>&amp;Close the case…</source>
-        <translation>&amp;Clôturer le dossier…</translation>
+        <source>Open the re&amp;gistration</source>
+        <translation>&amp;Ouvrir l&apos;enregistrement</translation>
+    </message>
+    <message>
+        <source>Reo&amp;pen the case…</source>
+        <translation>Rouvrir le &amp;dossier…</translation>
+    </message>
+    <message>
+        <source>Clo&amp;se the case…</source>
+        <translation>Clôturer le &amp;dossier…</translation>
     </message>
     <message>
         <source>(no name)</source>
@@ -195,6 +195,10 @@
     <message>
         <source>none planned</source>
         <translation>aucun prévu</translation>
+    </message>
+    <message>
+        <source>do not contact: no consent to being contacted again</source>
+        <translation>ne pas contacter&#xa0;: pas de consentement à être recontacté(e)</translation>
     </message>
     <message>
         <source>none</source>

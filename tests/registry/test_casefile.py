@@ -188,3 +188,13 @@ def test_link_defaults_name_the_person_question_of_events_and_referrals(xforms):
     assert casefile.link_defaults(referral, person) == {"/data/referral/person_ref": "1A2B3C4D"}
     assert casefile.names_a_person(event) and not casefile.names_a_person(
         FormDefinition.from_xml(xforms["migrant_registration"]))
+
+
+def test_the_case_file_says_when_the_person_may_not_be_contacted(team, xforms):
+    from desktop_app.services import consent
+
+    with signed_in(team, FIELD) as vault:
+        person = register(vault, xforms)
+        assert casefile.case_file(vault, person).may_contact
+        consent.withdraw(vault, person, ["followup_contact"])
+        assert not casefile.case_file(vault, person).may_contact

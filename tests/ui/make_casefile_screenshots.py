@@ -81,6 +81,10 @@ def main() -> int:
         area.open(person)
         settle(lambda: w.stack.currentWidget() is page and page.case is not None)
         shot(w, f"{lang}-casefile-1-timeline")
+        settle(lambda: area.consent.view is not None)
+        page.tabs.setCurrentIndex(1)
+        shot(w, f"{lang}-casefile-5-consent")
+        page.tabs.setCurrentIndex(0)
 
         page.status_button.click()
         settle(lambda: area.dialog is not None and area.dialog.isVisible())

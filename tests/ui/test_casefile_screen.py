@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialogButtonBox
+from PySide6.QtWidgets import QAbstractButton, QDialogButtonBox, QLabel
 
 from desktop_app.services import casefile, places, records
 from desktop_app.ui.casefile_model import DETAILS, WHAT
@@ -53,6 +53,16 @@ def team_app(qtbot, make_app, isolated_home, xforms):
     return app, person, soon
 
 
+def assert_one_control_per_alt_letter(window, page) -> None:
+    """Alt+letter reaches one control of the case file (its consent panel included) and no menu of the window."""
+    texts = [w.text() for w in page.findChildren(QAbstractButton) + page.findChildren(QLabel)]
+    texts += [page.tabs.tabText(i) for i in range(page.tabs.count())]
+    texts += [m.title() for m in (window.file_menu, window.registrations_menu, window.language_menu,
+                                  window.help_menu)]
+    keys = [t[t.index("&") + 1].lower() for t in texts if "&" in t.replace("&&", "")]
+    assert len(keys) == len(set(keys)), sorted(t for t in texts if "&" in t)
+
+
 def open_from_search(qtbot, app, text: str):
     area = app.window.search_area
     area.open()
@@ -60,7 +70,9 @@ def open_from_search(qtbot, app, text: str):
     qtbot.waitUntil(lambda: area.page.outcome is not None and area.page.outcome.text == text, timeout=10_000)
     qtbot.keyClick(area.page.box, Qt.Key.Key_Return)  # Enter opens the best result: their case file
     page = app.window.casefile_area.page
-    qtbot.waitUntil(lambda: app.window.stack.currentWidget() is page and page.case is not None, timeout=10_000)
+    consent = app.window.casefile_area.consent
+    qtbot.waitUntil(lambda: app.window.stack.currentWidget() is page and page.case is not None
+                    and consent.view is not None, timeout=10_000)
     return page
 
 
@@ -69,7 +81,7 @@ def test_from_search_the_case_file_shows_the_person_at_a_glance(qtbot, qtmodelte
     page = open_from_search(qtbot, app, "Aisha Bello")
     assert page.case.person.record_id == person
     assert "Aïcha Bello" in page.heading.text() and casefile.short_id(person) in page.heading.text()
-    assert page.badge.text() == "Open" and page.status_button.text() == "&Close the case…"
+    assert page.badge.text() == "Open" and page.status_button.text() == "Clo&se the case…"
     assert soon in page.appointment.text() and "Food" in page.appointment.text()
     assert "Legal assistance" in page.referrals.text() and "Legal aid clinic" in page.referrals.text()
     model = page.model
@@ -77,6 +89,7 @@ def test_from_search_the_case_file_shows_the_person_at_a_glance(qtbot, qtmodelte
         ["Registration", "Referral: Legal assistance", "Food"]  # the referral was sent before today's food
     assert "next appointment " + soon in model.index(2, DETAILS).data()
     qtmodeltester.check(model)
+    assert_one_control_per_alt_letter(app.window, page)
     assert page.table.hasFocus()  # the keyboard is in the timeline
     qtbot.keyClick(page.table, Qt.Key.Key_Escape)
     assert app.window.stack.currentWidget() is app.window.search_area.page  # back where the person came from
@@ -86,8 +99,10 @@ def test_from_search_the_case_file_shows_the_person_at_a_glance(qtbot, qtmodelte
 
     app.window.set_language("fr")
     qtbot.waitUntil(lambda: model.index(2, WHAT).data() == "Alimentation", timeout=10_000)
-    assert page.badge.text() == "Ouvert" and page.status_button.text() == "&Clôturer le dossier…"
-    assert "Aide juridique" in page.referrals.text() or "Assistance juridique" in page.referrals.text()
+    assert page.badge.text() == "Ouvert" and page.status_button.text() == "Clôturer le &dossier…"
+    assert "Assistance juridique" in page.referrals.text()
+    assert_one_control_per_alt_letter(app.window, page)
+    assert app.window.casefile_area.consent.heading.text().startswith("Consentement de Aïcha Bello")  # the consent panel, embedded
     app.window.set_language("en")
 
     app.window.lock()
@@ -136,7 +151,7 @@ def test_close_and_reopen_ask_for_a_reason(qtbot, team_app):
     dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
     qtbot.waitUntil(lambda: page.case is not None and page.case.closed, timeout=10_000)
     assert page.badge.text() == "Closed" and "Onward movement" in page.state_line.text()
-    assert page.status_button.text() == "Re&open the case…"
+    assert page.status_button.text() == "Reo&pen the case…"
     assert page.model.index(page.model.rowCount() - 1, WHAT).data() == "Case closed"
     assert "left for Arlit" in page.model.index(page.model.rowCount() - 1, DETAILS).data()
 
