@@ -26,6 +26,7 @@ COMMAND_MODULES: list[str] = [
     "desktop_app.cli.audit_cmds",
     "desktop_app.cli.consent_cmds",
     "desktop_app.cli.coordination_cmds",
+    "desktop_app.cli.case_cmds",
 ]
 
 

@@ -83,6 +83,12 @@ def people_named(db: Db, written: str | None) -> list[str]:
     return [row.id for row in rows]
 
 
+def find_person(vault: Vault, written: str | None) -> str | None:
+    with vault.session(readonly=True) as session:
+        found = people_named(Db.of(session), written)
+    return found[0] if found else None
+
+
 def is_person(db: Db, record_id: str) -> bool:
     return record_id in people_named(db, record_id)
 

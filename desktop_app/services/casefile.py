@@ -38,8 +38,8 @@ REGISTRATION, EVENT, REFERRAL, CASE, STATUS = "registration", "event", "referral
 OPEN = "open"
 
 __all__ = ["CLOSE_REASONS", "CLOSED", "CaseFile", "CaseStatusError", "Entry", "NotAPerson", "OPEN", "Person",
-           "REOPEN_REASONS", "REOPENED", "UnknownPerson", "case_file", "close_case", "link_defaults", "reopen_case",
-           "short_id"]
+           "REOPEN_REASONS", "REOPENED", "UnknownPerson", "case_file", "close_case", "find_person", "link_defaults",
+           "reopen_case", "short_id"]
 
 
 class NotAPerson(LookupError):
@@ -194,6 +194,11 @@ def link_defaults(definition: FormDefinition, record_id: str) -> dict[str, str]:
     person's case file (what the form shows, and does not let anyone retype)."""
     return {path: short_id(record_id) for path in definition.binds
             if path.rsplit("/", 1)[-1] == store.PERSON_REF and "[" not in path}
+
+
+def find_person(vault: Vault, written: str) -> str | None:
+    """The id of the person a registration number (short id, with or without "WP-") or id names, or None."""
+    return store.find_person(vault, written)
 
 
 def is_person(vault: Vault, record_id: str) -> bool:

@@ -20,6 +20,7 @@ from tests.access.team import (
     COORD,
     FIELD,
     MIGRANT,
+    PASSPHRASES,
     PERSON,
     VOT,
     instance,
@@ -198,3 +199,29 @@ def test_the_case_file_says_when_the_person_may_not_be_contacted(team, xforms):
         assert casefile.case_file(vault, person).may_contact
         consent.withdraw(vault, person, ["followup_contact"])
         assert not casefile.case_file(vault, person).may_contact
+
+
+def test_cli_case_show_close_reopen(team, xforms, tmp_path, capsys):
+    import json
+
+    from desktop_app.cli import main
+
+    with signed_in(team, FIELD) as vault:
+        person = register(vault, xforms)
+        add_event(vault, xforms, casefile.short_id(person), next_appointment="2099-01-15")
+    secret = tmp_path / "field.pass"
+    secret.write_text(PASSPHRASES[FIELD])
+    who = ["--vault", str(team), "--user", FIELD, "--passphrase-file", str(secret)]
+    short = "WP-" + casefile.short_id(person)
+    assert main(["case", "show", short, *who]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["person"]["record_id"] == person and shown["state"] == "open"
+    assert shown["next_appointment"] == "2099-01-15"
+    assert [e["kind"] for e in shown["timeline"]] == ["registration", "event"]
+    assert main(["case", "close", short, "--reason", "other", *who]) == 2  # "other" needs a note
+    assert "note" in capsys.readouterr().err
+    assert main(["case", "close", short, "--reason", "deceased", *who]) == 0
+    assert capsys.readouterr().out.split() == [casefile.short_id(person), "closed", "deceased"]
+    assert main(["case", "reopen", short, "--reason", "closed_by_mistake", *who]) == 0
+    assert "open" in capsys.readouterr().out
+    assert main(["case", "show", "NOPE1234", *who]) == 2

@@ -102,7 +102,8 @@ def test_from_search_the_case_file_shows_the_person_at_a_glance(qtbot, qtmodelte
     assert page.badge.text() == "Ouvert" and page.status_button.text() == "Clôturer le &dossier…"
     assert "Assistance juridique" in page.referrals.text()
     assert_one_control_per_alt_letter(app.window, page)
-    assert app.window.casefile_area.consent.heading.text().startswith("Consentement de Aïcha Bello")  # the consent panel, embedded
+    # the consent panel, embedded in the Consent tab
+    assert app.window.casefile_area.consent.heading.text().startswith("Consentement de Aïcha Bello")
     app.window.set_language("en")
 
     app.window.lock()
