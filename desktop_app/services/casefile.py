@@ -201,9 +201,11 @@ def find_person(vault: Vault, written: str) -> str | None:
     return store.find_person(vault, written)
 
 
-def is_person(vault: Vault, record_id: str) -> bool:
-    """Whether a record is a person's registration (its case file opens), not an event, referral or case."""
-    return store.read_person(vault, record_id) is not None
+def is_person(vault: Vault, record_id: str, *, finalized: bool = False) -> bool:
+    """Whether a record is a person's registration (its case file opens), not an event, referral or case;
+    `finalized`: and no longer a draft (a draft in the list reopens its form, to be finished)."""
+    row = store.read_person(vault, record_id)
+    return row is not None and (not finalized or row.status == "finalized")
 
 
 def form_names_a_person(vault: Vault, form_id: str, version: str) -> bool:

@@ -64,11 +64,12 @@ class CaseFileArea(QObject):
         self.consent.show_person(record_id)
 
     def open_or_form(self, record_id: str) -> None:
-        """From the registration list: a person's case file, or the form of anything else."""
+        """From the registration list: a person's case file, or the form of anything else (a draft registration
+        too: the person is finishing it)."""
         if not self.controller.is_unlocked or not record_id:
             return
-        task = self.controller.run_with_vault(lambda vault, state: casefile.is_person(vault, record_id),
-                                              name="db:is-person")
+        task = self.controller.run_with_vault(
+            lambda vault, state: casefile.is_person(vault, record_id, finalized=True), name="db:is-person")
         task.succeeded.connect(lambda person: self.open(record_id) if person
                                else self.window.open_registration_requested.emit(record_id))
 

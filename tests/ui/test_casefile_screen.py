@@ -76,7 +76,7 @@ def open_from_search(qtbot, app, text: str):
     return page
 
 
-def test_from_search_the_case_file_shows_the_person_at_a_glance(qtbot, qtmodeltester, team_app):
+def test_from_search_the_case_file_shows_the_person_at_a_glance(qtbot, qtmodeltester, team_app, xforms):
     app, person, soon = team_app
     page = open_from_search(qtbot, app, "Aisha Bello")
     assert page.case.person.record_id == person
@@ -95,6 +95,18 @@ def test_from_search_the_case_file_shows_the_person_at_a_glance(qtbot, qtmodelte
     assert app.window.stack.currentWidget() is app.window.search_area.page  # back where the person came from
 
     app.window.registrations_page.open_requested.emit(person)  # Enter or double-click on the list
+    qtbot.waitUntil(lambda: app.window.stack.currentWidget() is page, timeout=10_000)
+    # a draft registration in the list reopens its form: the person is finishing it
+    draft = str(uuid.uuid4())
+    migrant = xforms["migrant_registration"]
+    task = app.controller.run_with_vault(lambda vault, state: records.save_draft(
+        vault, form_id=MIGRANT, form_version=version_of(migrant), content=instance(
+            migrant, {**PERSON, "identity/given_name": "Draft"}, draft), record_id=draft))
+    qtbot.waitSignal(task.succeeded, timeout=10_000).wait()
+    with qtbot.waitSignal(app.forms.screen_opened, timeout=20_000) as opened:
+        app.window.registrations_page.open_requested.emit(draft)
+    assert opened.args[0].record_id == draft
+    app.window.registrations_page.open_requested.emit(person)
     qtbot.waitUntil(lambda: app.window.stack.currentWidget() is page, timeout=10_000)
 
     app.window.set_language("fr")
