@@ -90,7 +90,7 @@ class ItemsMixin:
         e.g. to rebuild a repeat after a `structure` change.
         """
         row = self._question_rows.get(ref)  # the common case: a question re-read after an answer
-        if row is not None:
+        if row is not None and (len(row) > 5 or not deep):  # a group's row has no children: deep builds them
             return self._question_item(row) if len(row) > 5 else self._group_item(row)
         known = self._node_of_ref.get(ref)
         if known is not None:

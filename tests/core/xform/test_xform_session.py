@@ -326,3 +326,20 @@ def test_waypoint_bind_annotations_are_kept_for_the_app(form):
 """)
     assert s.definition.binds["/data/name"].extra == {"wp:extract": "search"}
     assert s.definition.unsupported == []
+
+
+def test_a_group_read_shallow_first_still_gives_its_children_deep():
+    """A form screen reads a page's group shallow (its title) before building it deep: the rows kept per ref
+    must not hand back the shallow group without its questions (a reopened record showed an empty page)."""
+    definition = md_form("""
+        | survey |
+        | | type | name | label |
+        | | begin group | event | Event |
+        | | text | who | Who |
+        | | text | provider | Provider |
+        | | end group | | |
+        """)
+    s = new_session(definition)
+    assert s.item("/data/event").children == []
+    assert [child.ref for child in s.item("/data/event", deep=True).children] == ["/data/event/who",
+                                                                                 "/data/event/provider"]
