@@ -193,7 +193,7 @@ class CaseFilePage(QWidget):
         self.add_referral_button.setText(self.tr("Add a r&eferral"))
         self.add_referral_button.setToolTip(self.tr("Refer this person to another service (the form opens with "
                                                     "this person already chosen)"))
-        self.open_button.setText(self.tr("Open the re&gistration"))
+        self.open_button.setText(self.tr("&Open the registration"))
         self.back_button.setText(self.tr("&Back"))
         self.tabs.setTabText(0, self.tr("&Timeline"))
         self.tabs.setTabText(1, self.tr("Co&nsent"))

@@ -114,6 +114,10 @@
         <translation>Référer cette personne à un autre service (le formulaire s&apos;ouvre avec cette personne déjà choisie)</translation>
     </message>
     <message>
+        <source>&amp;Open the registration</source>
+        <translation>&amp;Ouvrir l&apos;enregistrement</translation>
+    </message>
+    <message>
         <source>&amp;Back</source>
         <translation>&amp;Retour</translation>
     </message>
@@ -142,16 +146,12 @@
         <translation>Ajouter un référence&amp;ment</translation>
     </message>
     <message>
-        <source>Open the re&amp;gistration</source>
-        <translation>&amp;Ouvrir l&apos;enregistrement</translation>
-    </message>
-    <message>
         <source>Reo&amp;pen the case…</source>
-        <translation>Rouvrir le &amp;dossier…</translation>
+        <translation>Rouvrir le do&amp;ssier…</translation>
     </message>
     <message>
         <source>Clo&amp;se the case…</source>
-        <translation>Clôturer le &amp;dossier…</translation>
+        <translation>Clôturer le do&amp;ssier…</translation>
     </message>
     <message>
         <source>(no name)</source>

@@ -60,7 +60,7 @@ def assert_one_control_per_alt_letter(window, page) -> None:
     texts += [m.title() for m in (window.file_menu, window.registrations_menu, window.language_menu,
                                   window.help_menu)]
     keys = [t[t.index("&") + 1].lower() for t in texts if "&" in t.replace("&&", "")]
-    assert len(keys) == len(set(keys)), sorted(t for t in texts if "&" in t)
+    assert len(keys) == len(set(keys)), sorted(t for t in texts if "&" in t.replace("&&", ""))
 
 
 def open_from_search(qtbot, app, text: str):
@@ -111,7 +111,7 @@ def test_from_search_the_case_file_shows_the_person_at_a_glance(qtbot, qtmodelte
 
     app.window.set_language("fr")
     qtbot.waitUntil(lambda: model.index(2, WHAT).data() == "Alimentation", timeout=10_000)
-    assert page.badge.text() == "Ouvert" and page.status_button.text() == "Clôturer le &dossier…"
+    assert page.badge.text() == "Ouvert" and page.status_button.text() == "Clôturer le do&ssier…"
     assert "Assistance juridique" in page.referrals.text()
     assert_one_control_per_alt_letter(app.window, page)
     # the consent panel, embedded in the Consent tab
