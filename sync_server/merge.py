@@ -13,10 +13,13 @@ were concurrent and either side touched one, the values merge by the same rules 
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
+from json.encoder import encode_basestring
 from typing import Any
 
-from waypoint_core.protocol import Op, version_hash
+from waypoint_core.protocol import Op, canonical_json, version_hash
+from waypoint_core.protocol.signing import DOMAIN_VERSION
 
 CONTENT, DELETED, FORM = "#content", "#deleted", "#form"
 DEFAULT_IDENTITY_FIELDS = frozenset({
@@ -79,6 +82,35 @@ def state_hash(values: dict[str, Any]) -> str:
     return PublicView.of(values).hash
 
 
+def _encoded(value: Any) -> str:
+    """One value as canonical_json writes it (field values are text, integers, booleans or null)."""
+    if value.__class__ is str:
+        return encode_basestring(value)
+    if value is None or value is True or value is False:
+        return "null" if value is None else ("true" if value else "false")
+    if value.__class__ is int:
+        return int.__repr__(value)
+    return canonical_json(value).decode("utf-8")
+
+
+def encode_state(values: dict[str, Any]) -> tuple[str, str]:
+    """(canonical JSON of the values, the version hash of their PublicView), each value encoded once: the same text
+    as `canonical_json(values)` and the same hash as `PublicView.of(values).hash` (tests/server/test_server_encoding.py)
+    without encoding the instance XML twice per version."""
+    encoded = {name: _encoded(value) for name, value in values.items()}
+    names = sorted(encoded)
+    state = "{" + ",".join(f"{encode_basestring(n)}:{encoded[n]}" for n in names) + "}"
+    form_id, form_version = split_form(values)
+    if values.get(DELETED):
+        public, deleted, content = "{}", "true", "null"
+    else:
+        public = "{" + ",".join(f"{encode_basestring(n)}:{encoded[n]}" for n in names if not n.startswith("#")) + "}"
+        deleted, content = "false", encoded.get(CONTENT, "null")
+    view = (f'{{"content":{content},"deleted":{deleted},"fields":{public},"form_id":{encode_basestring(form_id)},'
+            f'"form_version":{encode_basestring(form_version)}}}')
+    return state, hashlib.sha256(DOMAIN_VERSION + view.encode("utf-8")).hexdigest()
+
+
 @dataclass
 class MergeOutcome:
     values: dict[str, Any]
@@ -99,7 +131,8 @@ def merge(
     new_values, new_prov = dict(values), {k: list(v) for k, v in provenance.items()}
     stamp = [op.hlc, device_id]
     contested: dict[str, str] = {}
-    for name, value in op_patch(op).items():
+    patch = op_patch(op)
+    for name, value in patch.items():
         if name not in others_changed:
             new_values[name], new_prov[name] = value, stamp
         elif new_values.get(name) == value:
@@ -111,7 +144,7 @@ def merge(
                 contested[name] = "device"
             else:
                 contested[name] = "server"
-    changed_here = {n for n in op_patch(op) if values.get(n) != new_values.get(n)}
+    changed_here = {n for n in patch if values.get(n) != new_values.get(n)}
     if others_changed and not contested and changed_here:
         # Disjoint changes, but a person's identity is involved: the values merge, and a review opens all the same.
         # (An op that changes nothing, e.g. the same state sent again after a restore or a re-enrolment, merges

@@ -27,7 +27,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Select, column, select, table, text
+from sqlalchemy import Connection, Select, bindparam, column, select, table, text
 
 from waypoint_core.access import policy
 from waypoint_core.access.policy import Actor, RecordFacts
@@ -147,22 +147,27 @@ def may_receive_cases(conn: Connection, device_id: str, centre_id: str) -> bool:
 # --- what a device may change ---------------------------------------------------------------------------------------
 
 
+# One statement text each, with an expanding IN list: compiled once and cached, whatever the number of ids.
+_KINDS = text("SELECT record_id, kind FROM record_kind WHERE record_id IN :ids").bindparams(
+    bindparam("ids", expanding=True))
+_CREATORS = text("SELECT record_id, device_id FROM record_version WHERE server_version = 1 AND record_id IN :ids"
+                 ).bindparams(bindparam("ids", expanding=True))
+IN_CHUNK = 500
+
+
+def _by_id(conn: Connection, statement: Any, record_ids: list[str]) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for start in range(0, len(record_ids), IN_CHUNK):
+        found.update((r[0], r[1]) for r in conn.execute(statement, {"ids": record_ids[start:start + IN_CHUNK]}))
+    return found
+
+
 def _kinds(conn: Connection, record_ids: list[str]) -> dict[str, str]:
-    if not record_ids:
-        return {}
-    marks = ", ".join(f":k{i}" for i in range(len(record_ids)))
-    rows = conn.execute(text(f"SELECT record_id, kind FROM record_kind WHERE record_id IN ({marks})"),
-                        {f"k{i}": r for i, r in enumerate(record_ids)}).all()
-    return {r[0]: r[1] for r in rows}
+    return _by_id(conn, _KINDS, record_ids)
 
 
 def _creators(conn: Connection, record_ids: list[str]) -> dict[str, str | None]:
-    if not record_ids:
-        return {}
-    marks = ", ".join(f":k{i}" for i in range(len(record_ids)))
-    rows = conn.execute(text(f"SELECT record_id, device_id FROM record_version WHERE server_version = 1 AND "
-                             f"record_id IN ({marks})"), {f"k{i}": r for i, r in enumerate(record_ids)}).all()
-    return {r[0]: r[1] for r in rows}
+    return _by_id(conn, _CREATORS, record_ids)
 
 
 def refusals(conn: Connection, device_id: str, centre_id: str, ops: Sequence[Any],
@@ -170,7 +175,9 @@ def refusals(conn: Connection, device_id: str, centre_id: str, ops: Sequence[Any
     """device_seq -> why the op is outside the device's rights, for the ops of a batch (`existing`: the records the
     batch touches as push.py locked them)."""
     actor = actor_of(conn, device_id, centre_id)
-    ids = sorted({op.record_id for op in ops})
+    # Only records the server already holds can have a stored kind or a creator: a batch of new registrations
+    # asks nothing more here.
+    ids = sorted({op.record_id for op in ops if (r := existing.get(op.record_id)) is not None and not r.get("new")})
     kinds, creators = _kinds(conn, ids), _creators(conn, ids)
     region_cache: dict[str, str] = {centre_id: actor.region or centre_id}
     refused: dict[int, str] = {}

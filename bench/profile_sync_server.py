@@ -1,0 +1,178 @@
+"""The server's own time per push batch and per pull page, in process (no HTTP, no client): what issue 8 point 12
+leaves to the server out of a device's sync.
+
+    .venv/bin/python bench/profile_sync_server.py [--records 10000] [--batch 500] [--page 1000]
+                                                  [--backend sqlite|postgres] [--profile push|pull] [--top 25]
+
+It builds a real server (keys from `admin init`'s code, migrations, the data key), enrols two devices, and times
+exactly what a request costs the server after HTTP: the request signature checked over the raw bytes, the push
+(parse, scope, merge, sealing, inserts, acks) or the pull page (reads, opening, encoding within the byte budget),
+and the answer's signature. Registrations are shaped like the desktop client's (about 2 KB of instance XML and five
+extracted fields). Wall time and CPU time (process_time) of this process; --profile prints cProfile's top functions
+(cumulative) for one side.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import os
+import pstats
+import sys
+import tempfile
+import time
+import uuid
+from contextlib import nullcontext
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests" / "server"))
+
+from server_harness import fresh_postgres_database, postgres_available  # noqa: E402
+
+from sync_server import admin  # noqa: E402
+from sync_server.auth import AuthenticatedDevice, _signature_valid  # noqa: E402
+from sync_server.db import MigrationContext, migrate, open_database  # noqa: E402
+from sync_server.keys import init_keys, load_keyring  # noqa: E402
+from sync_server.pull import pull_page  # noqa: E402
+from sync_server.push import PushRules, push  # noqa: E402
+from waypoint_core.protocol import (  # noqa: E402
+    DOMAIN_REQUEST, DOMAIN_RESPONSE, PULL_PAGE_BYTES, EnrolRequest, Op, PushBatch, RequestBinding, SigningKey,
+    answer_message, now_ms, request_message,
+)
+
+NOTES = "x" * 1_720
+
+
+def ops_for(count: int, start: int = 1, *, bases: list[tuple[str, str]] | None = None) -> list[Op]:
+    """New registrations, or (bases: record id and version hash) an edit of each, made on version 1."""
+    now = now_ms()
+    made = []
+    for i, n in enumerate(range(start, start + count)):
+        content = (f'<data id="migrant_registration"><person><name>Bench Person {n}</name><age>{n % 90}</age>'
+                   f"<nationality>NE</nationality></person><contact><phone>+227 {n:08d}</phone></contact>"
+                   f"<edit>{1 if bases else 0}</edit><notes>{NOTES}</notes></data>")
+        made.append(Op(op_id=str(uuid.uuid4()), device_seq=n, record_id=bases[i][0] if bases else str(uuid.uuid4()),
+                       op="upsert", record_version=2 if bases else 1, base_version=1 if bases else None,
+                       base_hash=bases[i][1] if bases else None, form_id="migrant_registration",
+                       form_version="2026112701", hlc=now + n,
+                       fields={"title": f"Bench Person {n}", "age": n % 90, "nationality": "NE", "centre": "Agadez",
+                               "phone": f"+227 {n:08d}"}, content=content))
+    return made
+
+
+def device(db, keyring, centre: str) -> tuple[SigningKey, str]:
+    key = SigningKey.generate()
+    code = admin.create_enrolment_code(db, centre=centre, ttl=timedelta(hours=1))
+    response = admin.enrol(db, keyring, EnrolRequest.build(code=code, device_key=key, device_name="bench"))
+    return key, response.device_id
+
+
+def who(db, device_id: str) -> AuthenticatedDevice:
+    from sync_server.auth import _device_row
+
+    row = _device_row(db, device_id)
+    return AuthenticatedDevice(row.id, row.centre_id, row.high_water_mark, row.served_cursor, row.acked_seq)
+
+
+def run(args: argparse.Namespace, database_url: str | None) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        data = Path(tmp)
+        db = open_database(database_url or f"sqlite:///{data / 'server.db'}", pool_size=4)
+        migrate(db)
+        init_keys(data / "keys", db)
+        keyring = load_keyring(data / "keys", db)
+        migrate(db, MigrationContext(data_key=keyring.data))
+        admin.add_centre(db, "Agadez")
+        (push_key, pusher), (_pull_key, puller) = device(db, keyring, "Agadez"), device(db, keyring, "Agadez")
+        rules = PushRules(data_key=keyring.data)
+        ops = ops_for(args.records)
+        bodies = [PushBatch.of(device_id=pusher, ops=ops[i:i + args.batch]).body()
+                  for i in range(0, len(ops), args.batch)]
+        signing = keyring.signing
+
+        def one_push(body: bytes, kind: str = "push") -> None:
+            binding = RequestBinding("POST", "/v2/push", "", pusher, str(int(time.time())))
+            signature = push_key.sign(DOMAIN_REQUEST, request_message(binding, body))  # the device's part: untimed
+            clock = time.perf_counter(), time.process_time()
+            assert _signature_valid(push_key.public_b64, signature, binding, body)
+            response, _stats = push(db, who(db, pusher), body, rules)
+            versions.extend((r.record_id, r.version_hash) for r in response.results)
+            answer = response.canonical()
+            signing.sign(DOMAIN_RESPONSE, answer_message(binding, status=200, server_time_ms=now_ms(),
+                                                         key_id=signing.key_id, body=answer))
+            timings[kind].append((time.perf_counter() - clock[0], time.process_time() - clock[1]))
+
+        def one_pull(cursor: str) -> tuple[str, bool, int]:
+            import json
+
+            binding = RequestBinding("GET", "/v2/changes", f"cursor={cursor}&limit={args.page}", puller, "0")
+            clock = time.perf_counter(), time.process_time()
+            body = pull_page(db, device=who(db, puller), cursor=cursor, limit=args.page, page_bytes=PULL_PAGE_BYTES,
+                             key=keyring.data)
+            signing.sign(DOMAIN_RESPONSE, answer_message(binding, status=200, server_time_ms=now_ms(),
+                                                         key_id=signing.key_id, body=body))
+            timings["pull"].append((time.perf_counter() - clock[0], time.process_time() - clock[1]))
+            page = json.loads(body)
+            return page["next_cursor"], page["has_more"], len(page["changes"])
+
+        timings: dict[str, list[tuple[float, float]]] = {"push": [], "pull": [], "pull_empty": [], "push_edits": []}
+        versions: list[tuple[str, str]] = []
+        profiler = cProfile.Profile()
+        with profiler if args.profile == "push" else nullcontext():
+            for body in bodies:
+                one_push(body)
+        cursor, more, pulled = "", True, 0
+        with profiler if args.profile == "pull" else nullcontext():
+            while more:
+                cursor, more, count = one_pull(cursor)
+                pulled += count
+        assert pulled == args.records, pulled
+        for _ in range(20):  # a sync with nothing to do asks for one empty page
+            before = len(timings["pull"])
+            one_pull(cursor)
+            timings["pull_empty"].append(timings["pull"].pop(before))
+        edits = ops_for(min(1000, args.records), args.records + 1, bases=versions[:1000])
+        with profiler if args.profile == "edits" else nullcontext():
+            for i in range(0, len(edits), args.batch):  # 1,000 edited registrations, each on its version
+                one_push(PushBatch.of(device_id=pusher, ops=edits[i:i + args.batch]).body(), "push_edits")
+        db.dispose()
+    load = os.getloadavg()
+    print(f"\n{args.records} registrations on {args.backend}, push batches of {args.batch}, pull pages of "
+          f"{args.page} (load average {load[0]:.1f}, {load[1]:.1f}, {load[2]:.1f})")
+    print("| server side | requests | wall s | CPU s | wall ms/request | records/s (wall) |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for kind, rows in timings.items():
+        wall, cpu = sum(r[0] for r in rows), sum(r[1] for r in rows)
+        records = {"pull_empty": 0, "push_edits": min(1000, args.records)}.get(kind, args.records)
+        rate = f"{records / wall:,.0f}" if records else ""
+        print(f"| {kind} | {len(rows)} | {wall:.2f} | {cpu:.2f} | {wall / len(rows) * 1000:.1f} | {rate} |")
+    if args.profile:
+        print()
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(args.top)
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(args.top)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--records", type=int, default=10_000)
+    parser.add_argument("--batch", type=int, default=500)
+    parser.add_argument("--page", type=int, default=1000)
+    parser.add_argument("--backend", default="sqlite", choices=("sqlite", "postgres"))
+    parser.add_argument("--profile", choices=("push", "pull", "edits"))
+    parser.add_argument("--top", type=int, default=25)
+    args = parser.parse_args()
+    if args.backend == "postgres":
+        reason = postgres_available()
+        if reason:
+            print(f"skipping: {reason}")
+            return
+        with fresh_postgres_database() as url:
+            run(args, url)
+    else:
+        run(args, None)
+
+
+if __name__ == "__main__":
+    main()
