@@ -18,6 +18,7 @@ compare runs on one machine.
 from __future__ import annotations
 
 import argparse
+import math
 import multiprocessing
 import os
 import statistics
@@ -162,7 +163,7 @@ def run(args: argparse.Namespace, database_url: str | None) -> dict:
         records = sum(n for k, _, n in flat if k == kind)
         result[kind] = {"requests": len(seconds), "records": records, "records_per_s": round(records / wall),
                         "median_ms": round(statistics.median(seconds) * 1000, 1),
-                        "p95_ms": round(seconds[int(len(seconds) * 0.95) - 1] * 1000, 1),
+                        "p95_ms": round(seconds[math.ceil(len(seconds) * 0.95) - 1] * 1000, 1),  # nearest rank
                         "max_ms": round(seconds[-1] * 1000, 1)}
     return result
 

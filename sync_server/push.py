@@ -146,7 +146,8 @@ def push(db: Database, device: AuthenticatedDevice, body: bytes, rules: PushRule
             conn.execute(update(Device).where(Device.id == row.id).values(high_water_mark=batch.seq_to))
         # The answer: the stored results of seqs the server already held, then those just written (the same rows,
         # not read back).
-        results = _stored_results(conn, row.id, batch.seq_from, hwm) if batch.seq_from <= hwm else []
+        results = (_stored_results(conn, row.id, batch.seq_from, min(hwm, batch.seq_to)) if batch.seq_from <= hwm
+                   else [])
         results += [OpResult.model_construct(**{k: r[k] for k in _RESULT_FIELDS}) for r in applied]
         hwm = max(hwm, batch.seq_to)
         epoch = epochs.current(conn)

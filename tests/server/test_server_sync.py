@@ -98,6 +98,8 @@ def test_repeated_batch_returns_stored_results_and_gap_is_409(server, admin_db, 
     overlap = client.push(client.batch([ops[1], op(3, record, fields={"sex": "F"})]))
     assert [r.device_seq for r in overlap.results] == [2, 3] and overlap.results[0] == first.results[1]
     assert count(admin_db, RecordVersion) == versions + 1
+    # A batch sent again after later ones were stored answers its own ops only, exactly as the first time.
+    assert client.push(batch).results == first.results
     gap = client.post_batch(client.batch([op(5, record, fields={"x": "1"})]))
     assert gap.status_code == 409 and gap.json()["expected_seq"] == 4
     assert count(admin_db, RecordVersion) == versions + 1
