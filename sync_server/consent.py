@@ -65,8 +65,8 @@ def refusals(conn: Connection, key: DataKey, device_id: str, centres: Sequence[s
     device reaches, where the person it names is looked for)."""
     refused: dict[int, str] = {}
     for op in ops:
-        if op.op == "delete" or op.content is None:
-            continue
+        if op.op == "delete" or op.content is None or rule.REFERRAL_CHECK not in op.content:
+            continue  # not a referral: an element name is literal text in the XML, so no parse is needed to know
         referral = rule.referral_of(op.content)
         if referral is None or referral.kind not in rule.RECIPIENTS:
             continue
