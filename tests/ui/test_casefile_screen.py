@@ -141,6 +141,17 @@ def test_add_assistance_starts_from_the_person_and_comes_back(qtbot, team_app):
     qtbot.waitUntil(lambda: app.window.stack.currentWidget() is page, timeout=10_000)
     qtbot.waitUntil(lambda: page.model.rowCount() == 4, timeout=10_000)  # reloaded with the new assistance
     assert "Accommodation" in [page.model.index(r, WHAT).data() for r in range(4)]
+    # an event reopened from the timeline keeps its person as given
+    row = [page.model.index(r, WHAT).data() for r in range(4)].index("Accommodation")
+    page.table.setFocus()
+    page.table.selectRow(row)
+    with qtbot.waitSignal(app.forms.screen_opened, timeout=20_000) as reopened:
+        qtbot.keyClick(page.table, Qt.Key.Key_Return)
+    again = reopened.args[0]
+    assert again.session.value(ref) == casefile.short_id(person) and again.view.field(ref).edit.isReadOnly()
+    with qtbot.waitSignal(again.close_requested, timeout=20_000):
+        again.close_form()
+    qtbot.waitUntil(lambda: app.window.stack.currentWidget() is page, timeout=10_000)
 
     # the form chooser no longer offers events and referrals: they start from a person
     app.window.new_action.trigger()
@@ -174,3 +185,17 @@ def test_close_and_reopen_ask_for_a_reason(qtbot, team_app):
     dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
     qtbot.waitUntil(lambda: page.case is not None and not page.case.closed, timeout=10_000)
     assert page.badge.text() == "Open" and "Came back to the centre" in page.state_line.text()
+
+
+def test_a_new_assistance_form_open_at_a_lock_comes_back_for_the_same_person(qtbot, team_app):
+    app, person, _ = team_app
+    page = open_from_search(qtbot, app, "Aisha Bello")
+    with qtbot.waitSignal(app.forms.screen_opened, timeout=20_000):
+        qtbot.mouseClick(page.add_event_button, Qt.MouseButton.LeftButton)
+    app.window.lock()
+    qtbot.waitUntil(lambda: not app.controller.is_unlocked, timeout=10_000)
+    with qtbot.waitSignal(app.forms.screen_opened, timeout=30_000) as opened:
+        app.controller.unlock(username=FIELD, passphrase=PASSPHRASES[FIELD])
+    screen = opened.args[0]
+    ref = "/data/event/person_ref"
+    assert screen.session.value(ref) == casefile.short_id(person) and screen.view.field(ref).edit.isReadOnly()

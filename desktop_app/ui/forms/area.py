@@ -113,6 +113,7 @@ class Resume:
     focus_ref: str | None
     kept_as_draft: bool  # a finalized record's changes could not stay finalized and were kept as a draft
     notice: str = ""  # a sentence to show above the reopened form (a change merged from another laptop)
+    person: str | None = None  # the registration number a new event or referral names (from the case file)
 
 
 class FormsArea(QObject):
@@ -131,6 +132,7 @@ class FormsArea(QObject):
         self._resume: Resume | None = None
         self._close_window_after = False  # the window's close button waits for the form's question
         self.return_to: QWidget | None = None  # the screen a form opened from (a case file) goes back to
+        self._pinned: tuple[str, ...] = ()  # the open form's person questions, given and not retypable
         self.chooser = FormChooserPage()
         window.add_page(self.chooser)
         self.chooser.chosen.connect(self.start_new)
@@ -195,7 +197,8 @@ class FormsArea(QObject):
         task.succeeded.connect(lambda added: self.window.registrations_changed() if added else None)
         resume = self._resume
         if resume is not None:  # back where the person was before the lock
-            self.open_record(resume.record_id) if resume.saved else self.start_new(resume.form_id)
+            self.open_record(resume.record_id) if resume.saved else self.start_new(resume.form_id,
+                                                                                    person=resume.person)
 
     def choose_form(self) -> None:
         if self.screen is not None:  # one record at a time: go back to it
@@ -251,8 +254,11 @@ class FormsArea(QObject):
             rec = reopened.record
             definition = cache.get((rec.form_id, rec.form_version)) or reopened.definition
             restrictions = Restrictions(reopened.sensitive, reopened.restricted, reopened.may_read_sensitive)
+            # the person an event or referral names stays as given (an empty answer can still be given)
+            pinned = tuple(casefile.link_defaults(definition, rec.record_id))
             return (OpenedForm(definition, rec.form_id, rec.form_version, rec.record_id, rec.content, rec.status,
-                               restrictions, entities=reopened.entities, base=reopened.base), _metadata(vault), {})
+                               restrictions, entities=reopened.entities, base=reopened.base), _metadata(vault), {},
+                    pinned)
 
         self._load(work)
 
@@ -275,7 +281,8 @@ class FormsArea(QObject):
         screen.finalized.connect(lambda _: self._leave(screen))
         screen.close_requested.connect(lambda: self._leave(screen))
         screen.reload_requested.connect(lambda notice: self._reload(screen, notice))
-        for ref in pinned:
+        self._pinned = tuple(ref for ref in pinned if screen.session.value(ref))
+        for ref in self._pinned:
             screen.view.field(ref).pin()
         if notice:
             screen.show_notice(notice)
@@ -367,7 +374,8 @@ class FormsArea(QObject):
             ref = next((r for r, w in screen.view.fields.items() if focus is not None and w.isAncestorOf(focus)), None)
             self._resume = Resume(form_id=screen.opened.form_id, record_id=screen.record_id,
                                   saved=screen.status != "new" or screen.has_changes(), page=screen.view.current,
-                                  focus_ref=ref, kept_as_draft=kept_as_draft)
+                                  focus_ref=ref, kept_as_draft=kept_as_draft,
+                                  person=next((screen.session.value(r) for r in self._pinned), None))
 
     def _locking(self) -> None:
         self.return_to = None
