@@ -38,12 +38,14 @@ def to_upload(vault: Vault) -> list[tuple[str, int]]:
     """(sha256, size) of the files of records that travel which the server has not confirmed holding, and of
     records with an op not yet acknowledged (asked about again: the server may have lost one since)."""
     with vault.session(readonly=True) as session:
-        # Both halves read indexes only (migration 0014): the unsent files' partial index, and the files of
-        # records with an op in the outbox, by record; CROSS JOIN keeps SQLite from walking every registration.
+        # Both halves read indexes only (migrations 0014, 0018): the unsent files' partial index, and the files of
+        # records with an op pending in the outbox (its own partial index, scanned first: CROSS JOIN), by record;
+        # CROSS JOIN keeps SQLite from walking every registration.
         rows = Db.of(session).execute(text(
             "SELECT DISTINCT f.sha256, f.size FROM ("
             "SELECT sha256, size, record_id FROM attachment WHERE uploaded_at IS NULL UNION "
-            "SELECT a.sha256, a.size, a.record_id FROM outbox o JOIN attachment a ON a.record_id = o.record_id "
+            "SELECT a.sha256, a.size, a.record_id FROM outbox o INDEXED BY ix_outbox_pending CROSS JOIN attachment a "
+            "ON a.record_id = o.record_id "
             "WHERE o.acked_at IS NULL) f CROSS JOIN registration r ON r.id = f.record_id "
             "WHERE r.deleted = 0 AND r.sync_state != 'local' ORDER BY f.sha256")).all()
     return [(row.sha256, int(row.size)) for row in rows]

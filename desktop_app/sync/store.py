@@ -697,6 +697,8 @@ def store_pull_page(vault: Vault, page: PullPage, *, own_device_id: str, clock: 
     """Apply one page of changes and move the cursor, in ONE transaction. Clock values pulled are clamped (Clock)."""
     outcome = PullOutcome(changes=len(page.changes))
     bound = (clock or Clock()).bound
+    if not page.changes and cursor(vault) == page.next_cursor:
+        return outcome  # nothing new and the cursor stays: a quiet run writes (and syncs to disk) nothing here
     with write(vault) as w:
         conn = w.db
         stored = parse_cursor(_get(conn, "cursor") or "") if "." in (_get(conn, "cursor") or "") else None
@@ -795,7 +797,8 @@ def _write_registration(w: Writer, record_id: str, state: State, version: int, s
 def status(vault: Vault) -> dict:
     with vault.session(readonly=True) as session:
         conn = Db.of(session)
-        unsynced = conn.execute(text("SELECT COUNT(DISTINCT record_id) FROM outbox WHERE acked_at IS NULL")).scalar_one()
+        unsynced = conn.execute(text("SELECT COUNT(DISTINCT record_id) FROM outbox INDEXED BY ix_outbox_pending "
+                                     "WHERE acked_at IS NULL")).scalar_one()
         conflicts = conn.execute(text("SELECT COUNT(*) FROM conflict WHERE resolved_at IS NULL")).scalar_one()
         rejected = conn.execute(text("SELECT COUNT(*) FROM outbox WHERE result LIKE '%\"rejected\"%'")).scalar_one()
         refused_here = conn.execute(text(f"SELECT COUNT(*) FROM outbox {QUEUED} AND result IS NOT NULL")).scalar_one()

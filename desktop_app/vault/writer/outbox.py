@@ -49,8 +49,9 @@ class OutboxWrites(WriterBase):
         found: dict[str, int] = {}
         for part in chunks(record_ids):
             marks, params = in_list(part)
-            for row in self.db.execute(text(f"SELECT record_id, seq FROM outbox WHERE record_id IN ({marks}) "
-                                            "AND device_seq IS NULL AND +acked_at IS NULL"), params).all():
+            for row in self.db.execute(text("SELECT record_id, seq FROM outbox INDEXED BY ix_outbox_pending WHERE "
+                                            f"acked_at IS NULL AND record_id IN ({marks}) AND device_seq IS NULL"),
+                                       params).all():
                 found[row.record_id] = row.seq
         return found
 
