@@ -152,14 +152,19 @@ def read_person(vault: Vault, record_id: str) -> Row | None:
     return found[0] if found else None
 
 
+CONSENT_PERSON = "consent_person"  # what a consent change calls its person (desktop_app/vault/consent_reads.py)
+
+
 def read_linked(vault: Vault, record_id: str) -> list[Row]:
-    """Every live record that names this person (events, referrals, cases, status changes), oldest first."""
+    """Every live record that names this person (events, referrals, cases, status changes, consent changes), oldest
+    first."""
     marks, params = in_list(ref_values(record_id))
+    params["person"] = record_id
     with vault.session(readonly=True) as session:
         db = Db.of(session)
         ids = [row.record_id for row in db.execute(text(
-            f"SELECT DISTINCT record_id FROM registration_field WHERE name = '{PERSON_REF}' AND value IN ({marks})"),
-            params).all()]
+            f"SELECT DISTINCT record_id FROM registration_field WHERE (name = '{PERSON_REF}' AND value IN ({marks})) "
+            f"OR (name = '{CONSENT_PERSON}' AND value = :person)"), params).all()]
         rows = _rows(db, ids)
     return sorted(rows, key=lambda r: (r.registered_on or r.created_at[:10], r.created_at, r.id))
 

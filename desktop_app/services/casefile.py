@@ -26,7 +26,7 @@ from desktop_app.records.casefile import (
     short_id,
 )
 from desktop_app.services import access, consent
-from desktop_app.vault.models import CASE_STATUS_FORM
+from desktop_app.vault.models import CASE_STATUS_FORM, CONSENT_FORM
 from desktop_app.vault.vault import Vault
 from waypoint_core.access import policy
 from waypoint_core.xform import FormDefinition
@@ -34,7 +34,7 @@ from waypoint_core.xform import FormDefinition
 EVENT_FORM = "waypoint_assistance_event"
 REFERRAL_FORM = "waypoint_referral"
 OPEN_REFERRAL = ("pending", "accepted")  # referral_status codes still waiting for an outcome
-REGISTRATION, EVENT, REFERRAL, CASE, STATUS = "registration", "event", "referral", "case", "status"
+REGISTRATION, EVENT, REFERRAL, CASE, STATUS, CONSENT = "registration", "event", "referral", "case", "status", "consent"
 OPEN = "open"
 
 __all__ = ["CLOSE_REASONS", "CLOSED", "CaseFile", "CaseStatusError", "Entry", "NotAPerson", "OPEN", "Person",
@@ -146,6 +146,10 @@ def _entry(row: store.Row, kind: str) -> Entry:
                      f.get("decided_by") or row.created_by, draft,
                      {"reason": f.get("reason", ""), "note": f.get("note", ""),
                       "at": f.get("decided_at") or row.created_at})
+    if row.form_id == CONSENT_FORM:  # consent withdrawn or given again (services/consent.py)
+        return Entry(row.id, CONSENT, (f.get("decided_at") or row.created_at)[:10], f.get("consent_action", ""),
+                     f.get("decided_by") or row.created_by, draft,
+                     {"purposes": f.get("consent_purposes", ""), "at": f.get("decided_at") or row.created_at})
     if kind == policy.CASE:
         # the case's existence and identification status only: its details are opened from the case itself
         return Entry(row.id, CASE, day, f.get("trafficking_status", ""), row.created_by, draft,

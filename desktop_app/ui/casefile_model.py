@@ -12,6 +12,7 @@ from PySide6.QtCore import QCoreApplication, QModelIndex, QPersistentModelIndex,
 
 from desktop_app.services.casefile import CaseFile, Entry
 from desktop_app.ui import labels
+from desktop_app.ui.consent_panel import purpose_text
 from desktop_app.ui.row_model import RowsModel
 
 translate = QCoreApplication.translate
@@ -62,6 +63,9 @@ def entry_what(entry: Entry, words: Words) -> str:
         return translate("CaseFile", "Trafficking case: %1").replace("%1", words.of("trafficking_status", entry.what) or "?")
     if entry.kind == "status":
         return translate("CaseFile", "Case closed") if entry.what == "closed" else translate("CaseFile", "Case reopened")
+    if entry.kind == "consent":
+        return (translate("CaseFile", "Consent withdrawn") if entry.what == "withdraw"
+                else translate("CaseFile", "Consent given"))
     return entry.what
 
 
@@ -77,6 +81,8 @@ def entry_details(entry: Entry, words: Words) -> str:
         if d.get("to_org"):
             parts.append(translate("CaseFile", "to %1").replace("%1", d["to_org"]))
         parts.append(words.of("status", d.get("status", "pending")))
+    elif entry.kind == "consent":
+        parts.append(", ".join(purpose_text(p) for p in d.get("purposes", "").split()))
     elif entry.kind == "status":
         parts.append(reason_name(d.get("reason", "")))
         if d.get("note"):

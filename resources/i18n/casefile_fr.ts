@@ -72,6 +72,14 @@
         <translation>Dossier rouvert</translation>
     </message>
     <message>
+        <source>Consent withdrawn</source>
+        <translation>Consentement retiré</translation>
+    </message>
+    <message>
+        <source>Consent given</source>
+        <translation>Consentement donné</translation>
+    </message>
+    <message>
         <source>next appointment %1</source>
         <translation>prochain rendez-vous le %1</translation>
     </message>

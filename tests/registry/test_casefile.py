@@ -198,7 +198,11 @@ def test_the_case_file_says_when_the_person_may_not_be_contacted(team, xforms):
         person = register(vault, xforms)
         assert casefile.case_file(vault, person).may_contact
         consent.withdraw(vault, person, ["followup_contact"])
-        assert not casefile.case_file(vault, person).may_contact
+        seen = casefile.case_file(vault, person)
+    assert not seen.may_contact
+    # the withdrawal is on the timeline too
+    [change] = [e for e in seen.entries if e.kind == "consent"]
+    assert (change.what, change.detail["purposes"], change.by) == ("withdraw", "followup_contact", FIELD)
 
 
 def test_cli_case_show_close_reopen(team, xforms, tmp_path, capsys):

@@ -12,7 +12,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton, QDialogButtonBox, QLabel
 
-from desktop_app.services import casefile, places, records
+from desktop_app.services import casefile, consent, places, records
 from desktop_app.ui.casefile_model import DETAILS, WHAT
 from tests.access.team import FIELD, MIGRANT, PASSPHRASES, PERSON, instance, make_team, shipped_xforms, signed_in
 from tests.registry.test_casefile import add_event, add_referral, version_of
@@ -185,6 +185,15 @@ def test_close_and_reopen_ask_for_a_reason(qtbot, team_app):
     dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
     qtbot.waitUntil(lambda: page.case is not None and not page.case.closed, timeout=10_000)
     assert page.badge.text() == "Open" and "Came back to the centre" in page.state_line.text()
+
+    # a consent withdrawn (the Consent tab's use case) shows on the timeline
+    task = app.controller.run_with_vault(lambda vault, state: consent.withdraw(vault, person, ["followup_contact"]))
+    qtbot.waitSignal(task.succeeded, timeout=10_000).wait()
+    area.reload()
+    qtbot.waitUntil(lambda: page.model.index(page.model.rowCount() - 1, WHAT).data() == "Consent withdrawn",
+                    timeout=10_000)
+    assert page.model.index(page.model.rowCount() - 1, DETAILS).data() == "Being contacted again"
+    assert "do not contact" in page.appointment.text()
 
 
 def test_a_new_assistance_form_open_at_a_lock_comes_back_for_the_same_person(qtbot, team_app):
