@@ -22,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from waypoint_core.protocol import (
-    CHUNK_BYTES, FILES_FIELD, PROTOCOL_VERSION, PULL_PAGE_MAX, BlobQuery, b64decode, now_ms, parse_manifest,
+    CHUNK_BYTES, FILES_FIELD, PROTOCOL_VERSION, PULL_PAGE_MAX, b64decode, now_ms, parse_manifest,
 )
 from waypoint_core.protocol.batchfile import BatchContent, BatchRefused, open_batch, seal_receipt
 
@@ -34,7 +34,7 @@ from .errors import ProtocolError
 from .keys import ServerKeyring, find_key, key_history
 from .pull import pull_page
 from .push import PushRules, PushStats, push
-from .tables import BatchImport, Centre, Device, FormVersion
+from .tables import BatchImport, Blob, Centre, Device, FormVersion
 
 RETURN_BYTES = 16 * 1024 * 1024  # changes carried back per receipt; the rest comes with the next batch
 RETURN_FILE_BYTES = 24 * 1024 * 1024  # files (photos, scans) of those changes carried back per receipt
@@ -163,25 +163,37 @@ class BatchImporter:
 
     def _receive_chunks(self, device: AuthenticatedDevice, chunks: tuple[bytes, ...]) -> list[dict[str, Any]]:
         """Attachment chunks, through the online upload's code (appended only where the blob has reached, checked
-        against its hash when whole). Returns each blob's status once its chunks are in."""
+        against its hash when whole), all of one file in one transaction (a commit per photo would time the disk).
+        Returns each blob's status once its chunks are in."""
+        b = Blob.__table__
         before: dict[str, bool] = {}
         status: dict[str, dict[str, Any]] = {}
-        for body in chunks:
-            try:
-                chunk = blobs_module.parse_chunk(body)
-                before.setdefault(chunk.sha256, blobs_module.statuses(
-                    self.db, device, BlobQuery(protocol_version=PROTOCOL_VERSION, hashes=[chunk.sha256])
-                ).blobs[0].complete)
-                answer = blobs_module.receive_chunk(self.db, device, body, self.rules.data_key)
-                status[answer.sha256] = {**answer.model_dump(mode="json"), "was_complete": before[answer.sha256]}
-            except ProtocolError as refused:  # one bad file never holds back the records or other files
+        if not chunks:
+            return []
+        with self.db.write_engine.begin() as conn:
+            blobs_module.sweep_orphans(conn, device.centre_id)
+            for body in chunks:
+                sha = None
                 try:
-                    sha = json.loads(body).get("sha256")
-                except (ValueError, AttributeError):
-                    sha = None
-                if isinstance(sha, str):
-                    status[sha] = {"sha256": sha, "size": None, "received": 0, "complete": False,
-                                   "was_complete": False, "error": refused.body.error}
+                    chunk = blobs_module.parse_chunk(body)
+                    sha = chunk.sha256
+                    if sha not in before:
+                        before[sha] = bool(conn.execute(select(b.c.complete).where(
+                            b.c.centre_id == device.centre_id, b.c.sha256 == sha)).scalar())
+                    answer, mismatch = blobs_module.receive_chunk_in(conn, device.centre_id, chunk,
+                                                                     self.rules.data_key, sweep=False)
+                    status[sha] = {**answer.model_dump(mode="json"), "was_complete": before[sha]}
+                    if mismatch:
+                        status[sha]["error"] = "hash_mismatch"
+                except ProtocolError as refused:  # one bad file never holds back the records or other files
+                    if sha is None:
+                        try:
+                            sha = json.loads(body).get("sha256")
+                        except (ValueError, AttributeError):
+                            sha = None
+                    if isinstance(sha, str):
+                        status[sha] = {"sha256": sha, "size": None, "received": 0, "complete": False,
+                                       "was_complete": False, "error": refused.body.error}
         return list(status.values())
 
     def _return_chunks(self, row: Any, pages: list[dict[str, Any]], budget: int) -> list[dict[str, Any]]:

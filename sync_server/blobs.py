@@ -88,38 +88,46 @@ def statuses(db: Database, device: AuthenticatedDevice, query: BlobQuery) -> Blo
 def receive_chunk(db: Database, device: AuthenticatedDevice, body: bytes, key: DataKey) -> BlobStatus:
     """Append one chunk if it is the next one; always answer how far the blob is."""
     chunk = parse_chunk(body)
-    b, c = Blob.__table__, ChunkRow.__table__
-    where = and_(b.c.centre_id == device.centre_id, b.c.sha256 == chunk.sha256)
     with db.write_engine.begin() as conn:
-        row = conn.execute(select(b.c.size, b.c.received, b.c.complete).where(where).with_for_update()).first()
-        if row is None:
-            if chunk.offset != 0:
-                return _status(chunk.sha256, None)
-            sweep_orphans(conn, device.centre_id)
-            conn.execute(insert(b).values(centre_id=device.centre_id, sha256=chunk.sha256, size=chunk.size,
-                                          received=0, complete=False, created_at=utcnow()))
-            received = 0
-        elif row.size != chunk.size:
-            raise ProtocolError(409, "blob_size_mismatch", "this blob is already being received with another size")
-        elif row.complete or chunk.offset != row.received:
-            return _status(chunk.sha256, row)
-        else:
-            received = row.received
-        raw = chunk.raw()
-        if raw or chunk.size == 0:
-            conn.execute(insert(c).values(
-                centre_id=device.centre_id, sha256=chunk.sha256, start_byte=chunk.offset, length=len(raw),
-                data=key.seal(raw, _chunk_aad(device.centre_id, chunk.sha256, chunk.offset))))
-        received += len(raw)
-        complete = received == chunk.size
-        mismatch = complete and _whole_hash(conn, key, device.centre_id, chunk.sha256) != chunk.sha256
-        if mismatch:
-            _drop_blobs(conn, device.centre_id, [chunk.sha256])  # committed: the next try starts from nothing
-        else:
-            conn.execute(update(b).where(where).values(received=received, complete=complete))
-    if mismatch:
+        answer, mismatch = receive_chunk_in(conn, device.centre_id, chunk, key)
+    if mismatch:  # raised once the drop is committed: the next try starts from nothing
         raise _HashMismatch()
-    return BlobStatus(sha256=chunk.sha256, size=chunk.size, received=received, complete=complete)
+    return answer
+
+
+def receive_chunk_in(conn: Connection, centre_id: str, chunk: BlobChunk, key: DataKey, *,
+                     sweep: bool = True) -> tuple[BlobStatus, bool]:
+    """receive_chunk inside the caller's transaction (a batch file's chunks go in one). Returns how far the blob is,
+    and whether it was whole but did not match its hash (then it is dropped: sent again from the start)."""
+    b, c = Blob.__table__, ChunkRow.__table__
+    where = and_(b.c.centre_id == centre_id, b.c.sha256 == chunk.sha256)
+    row = conn.execute(select(b.c.size, b.c.received, b.c.complete).where(where).with_for_update()).first()
+    if row is None:
+        if chunk.offset != 0:
+            return _status(chunk.sha256, None), False
+        if sweep:
+            sweep_orphans(conn, centre_id)
+        conn.execute(insert(b).values(centre_id=centre_id, sha256=chunk.sha256, size=chunk.size,
+                                      received=0, complete=False, created_at=utcnow()))
+        received = 0
+    elif row.size != chunk.size:
+        raise ProtocolError(409, "blob_size_mismatch", "this blob is already being received with another size")
+    elif row.complete or chunk.offset != row.received:
+        return _status(chunk.sha256, row), False
+    else:
+        received = row.received
+    raw = chunk.raw()
+    if raw or chunk.size == 0:
+        conn.execute(insert(c).values(
+            centre_id=centre_id, sha256=chunk.sha256, start_byte=chunk.offset, length=len(raw),
+            data=key.seal(raw, _chunk_aad(centre_id, chunk.sha256, chunk.offset))))
+    received += len(raw)
+    complete = received == chunk.size
+    if complete and _whole_hash(conn, key, centre_id, chunk.sha256) != chunk.sha256:
+        _drop_blobs(conn, centre_id, [chunk.sha256])
+        return BlobStatus(sha256=chunk.sha256, size=chunk.size, received=0, complete=False), True
+    conn.execute(update(b).where(where).values(received=received, complete=complete))
+    return BlobStatus(sha256=chunk.sha256, size=chunk.size, received=received, complete=complete), False
 
 
 class _HashMismatch(ProtocolError):

@@ -109,10 +109,7 @@ def _file_parts(vault: Vault) -> list[list[bytes]]:
     that each batch file stays well inside the server's upload limit."""
     parts: list[list[bytes]] = []
     size = 0
-    for sha256, _size in files.to_upload(vault):
-        data = files.read_file(vault, sha256)
-        if data is None:
-            continue
+    for sha256, data in files.read_files(vault, [sha256 for sha256, _size in files.to_upload(vault)]):
         for chunk in chunks_of(data, sha256=sha256):
             body = chunk.body()
             if not parts or size + len(body) > MAX_FILE_PART_BYTES:
@@ -211,10 +208,11 @@ def import_receipt(vault: Vault, data: bytes, *, installed_forms: Callable[[Vaul
         summary.acknowledged, summary.rejected, summary.conflicts = (outcome.acknowledged, outcome.rejected,
                                                                      outcome.conflicts)
         summary.rejected_messages = outcome.rejected_messages[:20]
-    for status in receipt.get("blobs") or []:
-        if isinstance(status, dict) and status.get("complete") and isinstance(status.get("sha256"), str):
-            files.mark_uploaded(vault, status["sha256"])
-            summary.files_sent += 1
+    held = [status["sha256"] for status in receipt.get("blobs") or []
+            if isinstance(status, dict) and status.get("complete") and isinstance(status.get("sha256"), str)]
+    if held:
+        files.mark_uploaded(vault, *held)
+    summary.files_sent += len(held)
     for raw in receipt.get("pages") or []:
         page = PullPage.model_validate(raw)
         check_page(page, page.since)
