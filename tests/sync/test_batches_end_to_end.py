@@ -40,7 +40,7 @@ from tests.sync.test_sync_forms import publish
 
 PHOTO_BYTES = 3_000  # a small synthetic photo with each registration (incompressible, like a JPEG)
 CANARY = "Zebulon Canarywing"
-SIZES = [200, pytest.param(1000, marks=pytest.mark.slow)]
+SIZES = [200, pytest.param(1000, marks=[pytest.mark.slow, pytest.mark.timeout(1800)])]  # 1,000: a loaded machine
 
 
 def waypoint(vault_dir: Path, *args: str) -> tuple[int, list[dict]]:
