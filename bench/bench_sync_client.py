@@ -94,7 +94,8 @@ class Phase:
             pstats.Stats(self.profiler).sort_stats("tottime").print_stats(25)
 
     def cpu_line(self) -> str:
-        return f"  {self.name:<12} client CPU {self.cpu:6.2f} s   server CPU {self.server_cpu:6.2f} s   wall {self.wall:6.2f} s"
+        return (f"  {self.name:<12} client CPU {self.cpu:7.3f} s   server CPU {self.server_cpu:7.3f} s   "
+                f"wall {self.wall:7.3f} s")
 
 
 def row(name: str, seconds: float, key: str, records: int | None = None) -> str:
