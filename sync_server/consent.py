@@ -68,7 +68,13 @@ def refusals(conn: Connection, key: DataKey, device_id: str, centres: Sequence[s
         if op.op == "delete" or op.content is None or rule.REFERRAL_CHECK not in op.content:
             continue  # not a referral: an element name is literal text in the XML, so no parse is needed to know
         referral = rule.referral_of(op.content)
-        if referral is None or referral.kind not in rule.RECIPIENTS:
+        if referral is None:
+            continue
+        if referral.kind not in rule.RECIPIENTS:  # no consent can cover a recipient the rule does not know
+            refused[op.device_seq] = (f"refused by the server: unknown recipient kind {referral.kind!r} (one of "
+                                      f"{', '.join(rule.RECIPIENTS)})")
+            audit.record_in(conn, "push.consent_refused", outcome="refused", record_id=op.record_id,
+                            detail=f"device {device_id}: referral {op.record_id}: unknown recipient kind")
             continue
         record = records.get(op.record_id)
         if record is not None and not record.get("new"):

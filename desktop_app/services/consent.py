@@ -45,7 +45,14 @@ CHANGE_VERSION = "1"
 
 
 class ConsentRefused(PermissionDenied):
+    """`purpose` and `status` say what was refused and why (the form screen words it for the person); `question`:
+    the form question that asked it (a referral's `recipient_kind`), or ""."""
+
     message = "The person has not consented to this."
+
+    def __init__(self, text: str = "", *, purpose: str = "", status: str = "", question: str = "") -> None:
+        super().__init__(text)
+        self.purpose, self.status, self.question = purpose, status, question
 
 
 class ConsentChangeRefused(InvalidInput):
@@ -144,9 +151,10 @@ def _content(change_id: str, values: dict[str, str]) -> str:
     return ET.tostring(root, encoding="unicode")
 
 
-def _refuse(vault: Vault, record_id: str, purpose: str, use: str, status: str) -> None:
+def _refuse(vault: Vault, record_id: str, purpose: str, use: str, status: str, question: str = "") -> None:
     audit.note(vault, events.CONSENT_REFUSED, outcome="refused", record_id=record_id, detail=f"{use}: {purpose} {status}")
-    raise ConsentRefused(f"{purpose.replace('_', ' ')}: consent {status.replace('_', ' ')}")
+    raise ConsentRefused(f"{purpose.replace('_', ' ')}: consent {status.replace('_', ' ')}", purpose=purpose,
+                         status=status, question=question)
 
 
 # --- the features' checks ----------------------------------------------------------------------------------------
@@ -173,8 +181,9 @@ def contact_flags(vault: Vault, record_ids: Sequence[str]) -> dict[str, bool]:
 
 def check_referral(vault: Vault, content: str, *, record_id: str | None = None, before: str | None = None) -> None:
     """Before finalizing a referral (a form with the `consent_checked` question): the person it names
-    (`person_ref`) must have consented to sharing with that kind of recipient (`recipient_kind`, providers when
-    the form does not say). "Another legal basis" stands only where consent was never refused or withdrawn for
+    (`person_ref`) must have consented to sharing with that kind of recipient (`recipient_kind`: providers,
+    authorities or unhcr; providers when the form does not ask, as version 2026120601 of the shipped form did not;
+    any other kind is refused). "Another legal basis" stands only where consent was never refused or withdrawn for
     it; it is audited as an exception. A person not on this laptop cannot be checked here. `before`: the content
     of the referral as last finalized; an edit that changes neither the person, the recipient nor what is shared
     (recording the outcome of a referral made before a withdrawal) is not new sharing and is not checked."""
@@ -183,19 +192,19 @@ def check_referral(vault: Vault, content: str, *, record_id: str | None = None, 
         return
     if before is not None and (earlier := rule.referral_of(before)) is not None and earlier.sharing == referral.sharing:
         return
+    try:
+        purpose = referral.purpose  # an unknown kind of recipient is refused, the person found here or not
+    except ConsentError as exc:
+        raise InvalidInput(str(exc)) from exc
     person = consent_reads.person_by_ref(vault, referral.person_ref)
     if person is None:
         return
-    try:
-        purpose = referral.purpose
-    except ConsentError as exc:
-        raise InvalidInput(str(exc)) from exc
     allowed, status = rule.may_share(consent_reads.consent_many(vault, [person])[person], referral)
     if status == "exception":
         audit.note(vault, events.CONSENT_EXCEPTION, record_id=person,
                    detail=f"referral {record_id or ''}: {purpose} by another legal basis".strip())
     if not allowed:
-        _refuse(vault, person, purpose, "referral", status)
+        _refuse(vault, person, purpose, "referral", status, rule.RECIPIENT_KIND)
 
 
 def reporting_refused(vault: Vault, record_ids: Sequence[str]) -> set[str]:

@@ -196,6 +196,34 @@
         <translation>D&apos;abord&#xa0;: «&#xa0;%1&#xa0;» — %2</translation>
     </message>
     <message>
+        <source>service providers</source>
+        <translation>des prestataires de services</translation>
+    </message>
+    <message>
+        <source>the national authorities</source>
+        <translation>les autorités nationales</translation>
+    </message>
+    <message>
+        <source>UNHCR</source>
+        <translation>le HCR</translation>
+    </message>
+    <message>
+        <source>the person withdrew this consent</source>
+        <translation>la personne a retiré ce consentement</translation>
+    </message>
+    <message>
+        <source>the person said no to it at registration</source>
+        <translation>la personne l&apos;a refusé à l&apos;enregistrement</translation>
+    </message>
+    <message>
+        <source>this consent was never recorded</source>
+        <translation>ce consentement n&apos;a jamais été enregistré</translation>
+    </message>
+    <message>
+        <source>This person has not consented to sharing their data with %1: %2. Choose another recipient, or record the person&apos;s consent on their registration first. Your answers are kept.</source>
+        <translation>Cette personne n&apos;a pas consenti au partage de ses données avec %1&#xa0;: %2. Choisissez un autre destinataire, ou enregistrez d&apos;abord le consentement de la personne sur sa fiche. Vos réponses sont conservées.</translation>
+    </message>
+    <message>
         <source>Choose a file</source>
         <translation>Choisir un fichier</translation>
     </message>

@@ -13,9 +13,11 @@ import pytest
 from desktop_app.cli import main
 from desktop_app.services import audit, consent, desk, record_export, records, registrations, search
 from desktop_app.vault.models import CONSENT_FORM
+from desktop_app.vault.errors import InvalidInput
 from desktop_app.vault.registrations import get_registration
 from tests.access.team import ADMIN, COORD, FIELD, MIGRANT, PASSPHRASES, PERSON, instance, signed_in
 from waypoint_core.access import consent as rule
+from waypoint_core.xform import FormSession
 
 REFERRAL = "waypoint_referral"
 ONE = "0a000000-0000-4000-8000-000000000001"
@@ -23,7 +25,8 @@ TWIN = "0b000000-0000-4000-8000-000000000002"  # the same person registered agai
 NEW = "0c000000-0000-4000-8000-000000000003"  # the same person about to be registered a third time
 DUPLICATE = {**PERSON, "identity/id_document_type": "passport", "identity/id_document_number": "AB1234567"}
 REFERRAL_ANSWERS = {
-    "referral/centre_country": "NE", "referral/centre": "ne_agadez", "referral/consent_checked": "consent",
+    "referral/centre_country": "NE", "referral/centre": "ne_agadez", "referral/recipient_kind": "providers",
+    "referral/consent_checked": "consent",
     "referral/date_sent": "2026-11-20", "referral/from_org": "Centre team", "referral/to_org": "Clinic",
     "referral/service_type": "health_primary", "referral/reason": "AdditionalServicesRequired",
     "referral/urgency": "medium", "referral/data_shared_fields": "identity", "follow_up/status": "pending",
@@ -163,6 +166,55 @@ def test_withdrawal_stops_matching_sharing_follow_up_and_export_at_once_and_is_a
     assert (FIELD, "record.consent_refused", "refused", ONE, "contact: followup_contact withdrawn") in events
     with signed_in(team, COORD) as vault:
         assert audit.verify(vault).broken is None
+
+
+def test_a_referral_goes_only_to_a_kind_of_recipient_the_person_consented_to(team, xforms):
+    """The referral form asks who receives the data; its choices are the rule's recipient kinds, each refused
+    unless the person consented to sharing with that kind (PERSON: providers yes, authorities and UNHCR no)."""
+    definition = records.form_definition(xforms["referral"])
+    assert definition.version == "2026120602"
+    kinds = [c.value for c in FormSession(definition).choices("/data/referral/recipient_kind")]
+    assert kinds == list(rule.RECIPIENTS)
+    with signed_in(team, FIELD) as vault:
+        _register(vault, xforms, ONE)
+        _refer(vault, xforms, ONE, "0d100000-0000-4000-8000-000000000001")  # service provider: consented
+        for n, (kind, purpose) in enumerate((("authorities", "share authorities"), ("unhcr", "share unhcr")), 2):
+            refused_id = f"0d100000-0000-4000-8000-00000000000{n}"
+            with pytest.raises(consent.ConsentRefused, match=f"{purpose}: consent refused") as caught:
+                _refer(vault, xforms, ONE, refused_id, **{"referral/recipient_kind": kind})
+            assert caught.value.question == "recipient_kind" and caught.value.status == "refused"
+            assert get_registration(vault, refused_id) is None
+            # "another legal basis" does not stand where the person said no
+            with pytest.raises(consent.ConsentRefused):
+                _refer(vault, xforms, ONE, refused_id, **{"referral/recipient_kind": kind,
+                                                          "referral/consent_checked": "other_basis"})
+        consent.give(vault, ONE, ["share_unhcr"], method="signed")  # the person agrees later: now it goes
+        _refer(vault, xforms, ONE, "0d100000-0000-4000-8000-000000000004", **{"referral/recipient_kind": "unhcr"})
+        # a recipient the rule does not know is never shared with, whoever the person is
+        old = instance(xforms["referral"], {**REFERRAL_ANSWERS, "referral/person_ref": "WP-FFFFFFFF"},
+                       "0d100000-0000-4000-8000-000000000005").replace(
+            "<recipient_kind>providers</recipient_kind>", "<recipient_kind>police</recipient_kind>")
+        with pytest.raises(InvalidInput, match="unknown recipient kind 'police'"):
+            consent.check_referral(vault, old)
+    events = [(e[1], e[4]) for e in _consent_events(team)]
+    assert events == [("record.consent_refused", "referral: share_authorities refused")] * 2 + [
+        ("record.consent_refused", "referral: share_unhcr refused")] * 2 + [
+        ("record.consent_given", "share_unhcr (signed)")]
+
+
+def test_a_referral_of_the_form_version_before_the_question_is_one_to_service_providers():
+    """Records made with version 2026120601 (no recipient question) keep opening with it, and the rule reads them
+    as what that version meant: a referral to a service provider."""
+    before = ('<data id="waypoint_referral" version="2026120601"><referral><person_ref>WP-0A000000</person_ref>'
+              "<consent_checked>consent</consent_checked><to_org>Clinic</to_org></referral></data>")
+    referral = rule.referral_of(before)
+    assert referral is not None and referral.kind == "providers" and referral.purpose == "share_providers"
+    consent_now = rule.from_answers("p", {"consent_services": "yes", "consent_share_providers": "no",
+                                          "consent_share_unhcr": "yes"})
+    assert rule.may_share(consent_now, referral) == (False, "refused")
+    to_unhcr = rule.referral_of(before.replace("</to_org>", "</to_org><recipient_kind>unhcr</recipient_kind>"))
+    assert to_unhcr is not None and rule.may_share(consent_now, to_unhcr) == (True, "given")
+    assert to_unhcr.sharing != referral.sharing  # changing the recipient is new sharing, checked again
 
 
 def test_consent_given_again_restores_matching_and_services_withdrawal_stops_everything(team, xforms):

@@ -42,13 +42,13 @@ def test_list_installs_the_shipped_forms_on_first_use(vault, capsys, monkeypatch
 def test_add_installs_a_new_version_and_refuses_changed_content(cli_vault, capsys, tmp_path):
     source = (ROOT / "forms" / "referral.md").read_text("utf-8")
     v2 = tmp_path / "referral_v2.md"
-    v2.write_text(source.replace("| 2026120601 |", "| 2026120701 |"), encoding="utf-8")
+    v2.write_text(source.replace("| 2026120602 |", "| 2026120701 |"), encoding="utf-8")
     common = ("--vault", str(cli_vault), "--user", ADMIN)
     code, out, _ = run(capsys, "forms", "add", str(v2), *common)
     assert code == 0 and "waypoint_referral version 2026120701 installed" in out
     code, out, _ = run(capsys, "forms", "add", str(v2), *common)
     assert code == 0 and "already installed" in out
-    v2.write_text(source.replace("| 2026120601 |", "| 2026120701 |").replace("Urgency", "Priority"),
+    v2.write_text(source.replace("| 2026120602 |", "| 2026120701 |").replace("Urgency", "Priority"),
                   encoding="utf-8")
     code, _, err = run(capsys, "forms", "add", str(v2), *common)
     assert code == 2 and "already installed with different content" in err

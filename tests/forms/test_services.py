@@ -117,7 +117,7 @@ def test_a_form_with_a_broken_expression_is_refused_naming_it(forms_vault, tmp_p
 def test_new_record_menu_offers_the_latest_version_of_each_form(forms_vault, shipped_xforms):
     from desktop_app.records.form_store import install_form
 
-    install_form(forms_vault, xform=shipped_xforms["referral"].replace('version="2026120601"', 'version="2026120701"'))
+    install_form(forms_vault, xform=shipped_xforms["referral"].replace('version="2026120602"', 'version="2026120701"'))
     menu = {f.form_id: f.version for f in form_service.forms_for_new_records(forms_vault)}
     assert menu == {FORM_ID: "2026120610", "waypoint_vot_case": "2026120610",
                     "waypoint_assistance_event": "2026120602", "waypoint_referral": "2026120701"}

@@ -53,17 +53,21 @@ def test_a_withdrawal_reaches_the_server_and_the_other_laptop(enrolled):
         coordinator.close()
 
 
-def _referral(person_id: str, *, to_org: str = "Clinic", status: str = "pending", record_id: str | None = None) -> str:
-    """A referral as a laptop that has not pulled the withdrawal yet saves it (written as the shipped form does)."""
+def _referral(person_id: str, *, to_org: str = "Clinic", status: str = "pending", record_id: str | None = None,
+              kind: str | None = None) -> str:
+    """A referral as a laptop that has not pulled the withdrawal yet saves it (written as the shipped form does:
+    version 2026120601 without the recipient question, which means service providers, unless `kind` is given)."""
     record_id = record_id or str(uuid.uuid4())
-    return (f'<data id="waypoint_referral" version="2026120601"><referral><person_ref>WP-{person_id[:8].upper()}'
-            f"</person_ref><consent_checked>consent</consent_checked><to_org>{to_org}</to_org>"
+    version, asked = ("2026120601", "") if kind is None else ("2026120602", f"<recipient_kind>{kind}</recipient_kind>")
+    return (f'<data id="waypoint_referral" version="{version}"><referral><person_ref>WP-{person_id[:8].upper()}'
+            f"</person_ref>{asked}<consent_checked>consent</consent_checked><to_org>{to_org}</to_org>"
             f"<data_shared_fields>identity</data_shared_fields></referral><follow_up><status>{status}</status>"
             f"</follow_up><meta><instanceID>uuid:{record_id}</instanceID></meta></data>")
 
 
 def _save_referral(vault, person_id: str, record_id: str, **kw) -> None:
-    save_registrations(vault, [RegistrationDraft("waypoint_referral", "2026120601", "finalized",
+    version = "2026120601" if kw.get("kind") is None else "2026120602"
+    save_registrations(vault, [RegistrationDraft("waypoint_referral", version, "finalized",
                                                  _referral(person_id, record_id=record_id, **kw), record_id,
                                                  {"person_ref": f"WP-{person_id[:8].upper()}"})])
 
@@ -100,3 +104,37 @@ def test_the_server_refuses_a_referral_from_a_laptop_that_has_not_pulled_the_wit
     finally:
         engine.dispose()
     assert len(refused) == 2 and all("share_providers: consent withdrawn" in d for d in refused)
+
+
+def test_the_server_refuses_a_referral_to_a_kind_of_recipient_the_person_did_not_consent_to(enrolled, backend):
+    """The same rule as the laptop's, read from the referral's recipient question: a laptop whose own check was
+    bypassed (records written under the services) still cannot send data to the authorities or UNHCR without the
+    person's consent, nor to a recipient kind the rule does not know; service providers, consented, go through."""
+    a = enrolled("kind-a")
+    person, _ = pair_of_people()
+    save_people(a, [person])
+    consent.give(a, person.id, ["share_providers"], method="signed")  # providers only
+    sync_service.sync_now(a, connect=fast_connect())
+    to_provider, to_authorities, to_unhcr, to_police = (str(uuid.uuid4()) for _ in range(4))
+    _save_referral(a, person.id, to_provider, kind="providers")
+    _save_referral(a, person.id, to_authorities, kind="authorities")
+    _save_referral(a, person.id, to_unhcr, kind="unhcr")
+    _save_referral(a, person.id, to_police, kind="police")
+    summary = sync_service.sync_now(a, connect=fast_connect())
+    assert summary.rejected == 3, summary.rejected_messages
+    messages = sorted(summary.rejected_messages)
+    assert any("(share_authorities: consent not recorded)" in m for m in messages), messages
+    assert any("(share_unhcr: consent not recorded)" in m for m in messages), messages
+    assert any("unknown recipient kind 'police'" in m for m in messages), messages
+    assert get_registration(a, to_provider).sync_state == "acknowledged"
+    engine = create_engine(backend.admin_url)
+    try:
+        with engine.connect() as conn:
+            held = {r[0] for r in conn.execute(text("SELECT id FROM record WHERE form_id = 'waypoint_referral'"))}
+            refused = [r[0] for r in conn.execute(text(
+                "SELECT detail FROM server_audit_entry WHERE event = 'push.consent_refused' ORDER BY seq"))]
+    finally:
+        engine.dispose()
+    assert held & {to_provider, to_authorities, to_unhcr, to_police} == {to_provider}  # nothing refused reached it
+    mine = [d for d in refused if any(i in d for i in (to_authorities, to_unhcr, to_police))]
+    assert len(mine) == 3 and sum("share_authorities" in d or "share_unhcr" in d for d in mine) == 2

@@ -29,7 +29,7 @@ from PySide6.QtCore import QEvent, Qt, QTime, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from desktop_app.services import attachments, records
+from desktop_app.services import attachments, consent, records
 from desktop_app.ui.forms.closing import DISCARD, DRAFT, FINALIZE, CloseQuestion
 from desktop_app.ui.forms.other_fields import UploadField
 from desktop_app.ui.forms.style import FORM_STYLE
@@ -301,6 +301,9 @@ class FormScreen(QWidget):
         if final and isinstance(error, records.RecordNotValid):
             self._show_issues(error.issues)
             return
+        if final and isinstance(error, consent.ConsentRefused) and error.question:
+            self._show_consent_refused(error)
+            return
         message = self.tr("The record could not be saved: %1. Your answers are still here; try again.") \
             .replace("%1", str(error))
         self.banner.setText(message)
@@ -439,6 +442,29 @@ class FormScreen(QWidget):
         self.banner.show()
         if widget is not None:
             self.view.focus_field(widget)
+
+    def _show_consent_refused(self, error: consent.ConsentRefused) -> None:
+        """A referral to a kind of recipient the person did not consent to: say so at the question that chose it,
+        in the words the worker knows; every answer stays on screen (and in the draft) to pick another recipient."""
+        recipients = {"share_providers": self.tr("service providers"),
+                      "share_authorities": self.tr("the national authorities"),
+                      "share_unhcr": self.tr("UNHCR")}
+        reasons = {"withdrawn": self.tr("the person withdrew this consent"),
+                   "refused": self.tr("the person said no to it at registration"),
+                   "not_recorded": self.tr("this consent was never recorded")}
+        text = self.tr("This person has not consented to sharing their data with %1: %2. Choose another recipient, "
+                       "or record the person's consent on their registration first. Your answers are kept.") \
+            .replace("%1", recipients.get(error.purpose, error.purpose)) \
+            .replace("%2", reasons.get(error.status, error.status))
+        self.view.mark_all_touched()
+        self.banner.setText(text)
+        self.banner.setProperty("kind", "issues")
+        self.banner.show()
+        widget = next((w for ref, w in self.view.fields.items() if ref.rsplit("/", 1)[-1] == error.question), None)
+        if widget is not None:
+            self.view.focus_field(widget)
+        self.save_failed.emit(str(error))
+        self._show_state()
 
     def close_form(self) -> None:
         """Close: without changes, at once; with changes, ask (finalize, save as draft, discard, go back)."""
