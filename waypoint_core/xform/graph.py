@@ -28,6 +28,39 @@ class Vertex:
     expr: Expr | None
     refs: frozenset[str] = field(default_factory=frozenset)
     structure_refs: frozenset[str] = field(default_factory=frozenset)
+    # a condition giving the same result on every node it is evaluated on (see _context_free): within
+    # one recompute, until a value or a relevance changes, its result is worked out once
+    context_free: bool = False
+
+
+# functions whose result depends only on their arguments (each given: string() alone reads the context)
+_PURE = frozenset(("selected", "not", "count-selected", "string-length", "string", "number", "boolean",
+                   "concat", "contains", "starts-with", "ends-with", "coalesce", "if", "count", "sum",
+                   "int", "round", "floor", "ceiling", "abs", "boolean-from-string", "normalize-space"))
+
+
+def _context_free(ast) -> bool:
+    """True if the expression reads only absolute paths of plain child steps, literals, operators and
+    pure functions: evaluated on a node outside any repeat (where no absolute path is narrowed to a
+    repeat instance), it gives the same result whichever node it is evaluated on."""
+    kind = ast[0]
+    if kind in ("num", "str"):
+        return True
+    if kind in ("or", "and"):
+        return _context_free(ast[1]) and _context_free(ast[2])
+    if kind in ("cmp", "arith"):
+        return _context_free(ast[2]) and _context_free(ast[3])
+    if kind == "neg":
+        return _context_free(ast[1])
+    if kind == "path":
+        return ast[1] is True and ast[2] is None and all(
+            axis == "child" and test not in ("*", "node()", "text()") and not preds for axis, test, preds in ast[3])
+    if kind == "call":
+        name, args = ast[1], ast[2]
+        if name in ("true", "false") and not args:
+            return True
+        return name in _PURE and bool(args) and all(_context_free(a) for a in args)
+    return False
 
 
 @dataclass
@@ -37,7 +70,11 @@ class Graph:
     shape_readers_of: dict[str, tuple[int, ...]]  # repeat path -> vertexes reading count()/position()
     descendants: dict[str, tuple[str, ...]]  # generic path -> itself and every path below it
     own_of: dict[str, tuple[int, ...]] = field(default_factory=dict)  # path -> its own vertexes
-    _relevance_readers: dict[str, tuple[int, ...]] = field(default_factory=dict, repr=False)
+    # path -> its own vertexes that its own relevance does not concern (see build_graph)
+    blind_of: dict[str, frozenset[int]] = field(default_factory=dict)
+    in_repeat: frozenset[str] = frozenset()  # the paths of repeats and of everything below them
+    inside_of: dict[str, frozenset[int]] = field(default_factory=dict, repr=False)  # worked out lazily
+    relevance_readers_of: dict[str, tuple[int, ...]] = field(default_factory=dict, repr=False)  # worked out lazily
 
     def readers(self, path: str) -> tuple[int, ...]:
         return self.readers_of.get(path, ())
@@ -48,10 +85,23 @@ class Graph:
     def relevance_readers(self, path: str) -> tuple[int, ...]:
         """What runs again when a node at `path` is shown or hidden: whatever reads it (or a group
         holding it) and whatever counts it. Worked out once per path."""
-        found = self._relevance_readers.get(path)
+        found = self.relevance_readers_of.get(path)
         if found is None:
-            found = tuple(sorted(set(self.readers(path)) | set(self.shape_readers(path))))
-            self._relevance_readers[path] = found
+            found = tuple(sorted((set(self.readers(path)) | set(self.shape_readers(path)))
+                                 - self.blind_of.get(path, frozenset())))
+            self.relevance_readers_of[path] = found
+        return found
+
+    def inside(self, path: str) -> frozenset[int]:
+        """The conditions and labels below `path` (not its own): put off while hidden, they need not run
+        when the node at `path` is shown or hidden (see FormSession._propagate). Not calculations (they
+        always run) nor choice lists (hiding a filtered list forgets it). Worked out once per path."""
+        found = self.inside_of.get(path)
+        if found is None:
+            prefix = path + "/"
+            found = frozenset(v.index for v in self.vertices
+                              if v.prop not in ("calculate", "choices") and v.path.startswith(prefix))
+            self.inside_of[path] = found
         return found
 
     def own(self, path: str) -> tuple[int, ...]:
@@ -177,17 +227,35 @@ def build_graph(definition) -> Graph:
     order.sort(key=lambda i: (depth[i], i))
     position = {old: new for new, old in enumerate(order)}
     vertices = []
+    repeats = list(definition.repeats)
+    in_repeat = frozenset(p for p in set(paths) | {v.path for v in raw}
+                          if any(p == r or p.startswith(r + "/") for r in repeats))
     for new, old in enumerate(order):
         v = raw[old]
-        vertices.append(Vertex(new, v.path, v.prop, v.expr, v.refs, v.structure_refs))
+        context_free = v.prop in ("relevant", "required", "readonly") and v.expr is not None \
+            and v.path not in in_repeat and _context_free(v.expr.ast)
+        vertices.append(Vertex(new, v.path, v.prop, v.expr, v.refs, v.structure_refs, context_free))
     readers = {p: tuple(sorted(position[i] for i in rs)) for p, rs in reader_cache.items() if rs}
     shape = {p: {position[i] for i in rs} for p, rs in shape_direct.items()}
     own: dict[str, list[int]] = {}
     for v in vertices:
         own.setdefault(v.path, []).append(v.index)
+    # A question's required, readonly, constraint, choices and label are worked out only while it is
+    # relevant (put off otherwise), so reading the question itself they always see its answer: its
+    # own relevance changing them is nothing to re-run for. Only where the path is one node (not in
+    # a repeat, where the same path reads the other instances too), a leaf, and the vertex reads no
+    # group above it (whose value does change) and does not count it.
+    blind: dict[str, set[int]] = {}
+    for v in vertices:
+        path = v.path
+        if v.prop in ("required", "readonly", "constraint", "choices", "label") and len(below.get(path, ())) == 1 \
+                and path not in v.structure_refs and path not in in_repeat \
+                and not any(path.startswith(ref + "/") for ref in v.refs):
+            blind.setdefault(path, set()).add(v.index)
     return Graph(vertices=vertices, readers_of=readers, descendants={p: tuple(b) for p, b in below.items()},
                  shape_readers_of={p: tuple(sorted(s)) for p, s in shape.items()},
-                 own_of={p: tuple(i) for p, i in own.items()})
+                 own_of={p: tuple(i) for p, i in own.items()},
+                 blind_of={p: frozenset(i) for p, i in blind.items()}, in_repeat=in_repeat)
 
 
 def _cycle_error(raw: list[Vertex], succ: list[set[int]], left: set[int]) -> DependencyCycleError:

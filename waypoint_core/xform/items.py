@@ -219,8 +219,8 @@ class ItemsMixin:
             static = self._question_static(control, node)
             if (id(control), self.language) in self._static_texts:  # no text shows an answer
                 bind = node.bind
-                required_message = None
-                if bind is not None and node.required:
+                required_message = None  # when it is fixed (most are), whether required now or not
+                if bind is not None:
                     required_message = self._required_message(node)
                     if (node.gpath, self.language) not in self._required_messages:
                         required_message = None  # not fixed: worked out each time
@@ -232,9 +232,14 @@ class ItemsMixin:
                     if parent.readonly or (parent.bind is not None and parent.bind.readonly is not None):
                         above.append(parent)
                     parent = parent.parent
+                # choices: None (not a select), the list (the same for every instance: kept per question and
+                # language) or True (filtered or from an attachment: asked for each time)
+                choices = None
+                if static[9]:
+                    listed = self.choices_for(node)
+                    choices = listed if self._choice_cache.get(node.gpath, {}).get(self.language) is listed else True
                 row = (node, ref, *static[:9], self.answer_type(node), bind is not None,
-                       bind.max_pixels if bind is not None else None, required_message, static[9], tuple(above),
-                       {})
+                       bind.max_pixels if bind is not None else None, required_message, choices, tuple(above), {})
                 if ref in self._node_of_ref:  # a ref of the instance now (refs shift with repeats)
                     self._question_rows[ref] = row
                 return self._question_item(row)
@@ -259,21 +264,24 @@ class ItemsMixin:
 
     def _question_item(self, row: tuple) -> Item:
         """A question's Item from its row (what does not change with answers) and its node now."""
-        (node, ref, kind, label, hint, guidance, media, appearance, attrs, app, app_message, type_, has_bind,
-         max_pixels, fixed_required_message, has_choices, above, seen) = row
-        valid, required = node.valid, node.required
-        readonly = node.readonly
+        node = row[0]
+        valid, required, readonly = node.valid, node.required, node.readonly
+        above = row[16]
         if above and not readonly:
             readonly = any(group.readonly for group in above)
-        choices = self.choices_for(node) if has_choices else None
+        choices = row[15]
+        if choices is True:
+            choices = self.choices_for(node)
         # the Items of the states a question was last in: an answer showing a section and the next
         # hiding it again give the same Items (Items are snapshots nobody changes: one serves twice)
         state = (node.relevant, required, readonly, node.value) if valid and (
-            fixed_required_message is not None or not required) else None
+            not required or row[14] is not None) else None
         if state is not None:
-            known = seen.get(state)
+            known = row[17].get(state)
             if known is not None and known.choices is choices:
                 return known
+        (node, ref, kind, label, hint, guidance, media, appearance, attrs, app, app_message, type_, has_bind,
+         max_pixels, fixed_required_message, _, _, seen) = row
         constraint_message = required_message = None
         if has_bind:
             if not valid:

@@ -68,7 +68,12 @@ class FormSession(ItemsMixin, RepeatsMixin):
         # non-relevant nodes -> the vertexes whose computation on them was put off
         self._stale: dict[Node, set[int]] = {}
         self._revived: list[int] = []  # vertexes put off on nodes relevant again, to recompute
-        self._flipped: set[str] = set()  # generic paths of nodes whose relevance flipped: their readers re-run
+        # nodes whose relevance flipped, for their readers to re-run: their generic paths, by the path of the
+        # node whose own relevance set off the flips (None inside a repeat), see _propagate
+        self._flipped: dict[str | None, set[str]] = {}
+        # while _propagate runs: Expr -> result of a context-free condition (graph.Vertex.context_free), emptied
+        # whenever a value or a relevance changes (showing a section evaluates each shared condition once)
+        self._memo: dict | None = None
         root = self._instantiate(definition.template)
         self.root = root
         self.main_doc = document(root)
@@ -221,7 +226,13 @@ class FormSession(ItemsMixin, RepeatsMixin):
                 self._choice_cache.pop(node, None)
                 changes.choices.add(node)
                 return self._drop_stale_choices(node, changes)
-            result = v.expr.fn(Ctx(node, self))
+            memo = self._memo
+            if memo is not None and v.context_free:
+                result = memo.get(v.expr, memo)
+                if result is memo:
+                    result = memo[v.expr] = v.expr.fn(Ctx(node, self))
+            else:
+                result = v.expr.fn(Ctx(node, self))
         except (FormError, ValueError, TypeError, ArithmeticError, IndexError, KeyError, RecursionError) as exc:
             result = self._evaluation_failed(v, node, exc)
         if prop == "calculate":
@@ -289,8 +300,12 @@ class FormSession(ItemsMixin, RepeatsMixin):
         parent_relevant = start.parent.relevant if start.parent is not None else True
         # (children, their parent's effective relevance): hiding a section walks thousands of nodes
         stack: list[tuple[list[Node], bool]] = []
-        stale, revived, flipped = self._stale, self._revived, self._flipped
+        stale, revived = self._stale, self._revived
         before, relevance = changes.before_relevant, changes.relevance
+        top = start.gpath if start.gpath not in self.definition.graph.in_repeat else None
+        flipped = self._flipped.get(top)
+        if flipped is None:
+            flipped = self._flipped[top] = set()
         forced = True
         pending = [start]
         above = parent_relevant
@@ -312,6 +327,8 @@ class FormSession(ItemsMixin, RepeatsMixin):
                     stack.append((node.children, now))
             forced = False
             if not stack:
+                if not flipped:
+                    del self._flipped[top]
                 return
             pending, above = stack.pop()
 
@@ -352,36 +369,52 @@ class FormSession(ItemsMixin, RepeatsMixin):
         revived = self._revived
         flipped = self._flipped
         eval_vertex = self._eval_vertex
-        while heap or revived or flipped:
-            if revived:
-                push_all(revived)
-                revived.clear()
-            if flipped:
-                # a node shown or hidden reads differently (hidden = empty, out of count()):
-                # whatever reads it, or counts it, runs again
-                readers: set[int] = set()
-                for gpath in flipped:
-                    readers.update(graph.relevance_readers(gpath))
-                flipped.clear()
-                push_all(readers)
-            if not heap:
-                break
-            index = heapq.heappop(heap)
-            queued.discard(index)
-            count = runs.get(index, 0) + 1
-            runs[index] = count
-            if count >= 8:
-                capped.add(index)
-            v = vertices[index]
-            for node in by_gpath.get(v.path, ()):
-                outs = eval_vertex(v, node, changes)
-                if outs:
+        known_readers = graph.relevance_readers_of
+        outer_memo = self._memo
+        memo: dict = {}
+        self._memo = memo
+        try:
+            while heap or revived or flipped:
+                if revived:
+                    push_all(revived)
+                    revived.clear()
+                if flipped:
+                    # a node shown or hidden reads differently (hidden = empty, out of count()):
+                    # whatever reads it, or counts it, runs again. Except, when a section is shown
+                    # or hidden (not inside a repeat), the conditions and labels inside it (Graph.inside):
+                    # hidden, they are put off anyway; shown again, what they read inside the section
+                    # reads as before it was hidden (what changed meanwhile made them stale, and
+                    # stale work re-runs when shown), so their results still hold.
+                    for top, gpaths in flipped.items():
+                        readers: set[int] = set()
+                        for gpath in gpaths:
+                            found = known_readers.get(gpath)
+                            readers.update(found if found is not None else graph.relevance_readers(gpath))
+                        if top is not None:
+                            readers -= graph.inside(top)
+                        push_all(readers)
+                    flipped.clear()
+                if not heap:
+                    break
+                index = heapq.heappop(heap)
+                queued.discard(index)
+                count = runs.get(index, 0) + 1
+                runs[index] = count
+                if count >= 8:
+                    capped.add(index)
+                v = vertices[index]
+                for node in by_gpath.get(v.path, ()):
+                    outs = eval_vertex(v, node, changes)
+                    if flipped or outs:  # a relevance or a value changed: remembered results may not hold
+                        memo.clear()
                     for out in outs:
                         readers_of_out = graph.readers(out)
                         if index in readers_of_out:  # a condition reading its own node runs once per change
                             push_all(i for i in readers_of_out if i != index)
                         else:
                             push_all(readers_of_out)
+        finally:
+            self._memo = outer_memo
 
     # ---- answering ------------------------------------------------------------------------
     def answer(self, ref: str, value) -> ChangeSet:

@@ -305,6 +305,7 @@ class FormView(KeyboardNavigation, QWidget):
         refs = changes.refs
         if refs["structure"]:
             self._rebuild_repeats(refs["structure"])
+        shown_or_relabelled = refs["relevance"] | refs["labels"]  # once: an answer may change thousands of refs
         for ref in changes.changed_refs:
             widget = self.fields.get(ref)
             if widget is not None:
@@ -313,7 +314,7 @@ class FormView(KeyboardNavigation, QWidget):
                 widget.setVisible(item.relevant)
                 continue
             container = self.containers.get(ref)
-            if container is not None and ref in refs["relevance"] | refs["labels"]:
+            if container is not None and ref in shown_or_relabelled:
                 item = self.session.item(ref)
                 if ref in refs["relevance"]:
                     container.setVisible(item.relevant)
