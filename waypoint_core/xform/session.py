@@ -177,7 +177,10 @@ class FormSession(ItemsMixin, RepeatsMixin):
         self._by_gpath = index
         # refs name repeat instances by position: adding or removing one renumbers its siblings
         self._node_of_ref: dict[str, Node] = {}
-        self._question_rows: dict[str, tuple] = {}  # ref -> what item(ref) shows that answers do not change
+        # ref -> what item(ref) shows that answers do not change (items.py); outside repeats refs never shift
+        in_repeat = self.definition.graph.in_repeat
+        self._question_rows: dict[str, tuple] = {
+            ref: row for ref, row in getattr(self, "_question_rows", {}).items() if row[0].gpath not in in_repeat}
         self._ref_of_node: dict[Node, str] = {}
 
     # ---- computing ------------------------------------------------------------------------

@@ -66,6 +66,10 @@ def test_a_section_shown_again_reads_what_changed_while_it_was_hidden():
     shown = {ref: s.item(ref) for ref in ("/data/sec/b", "/data/sec/c", "/data/sec/f", "/data/sec/inner/g")}
     _same_as_full_recompute(s)
 
+    # a group's own state is kept by ref; its subtree is still there for whoever asks for it
+    assert s.item("/data/sec").children == []
+    assert [child.ref for child in s.item("/data/sec", deep=True).children][:2] == ["/data/sec/a", "/data/sec/b"]
+
     hidden = s.answer("/data/open", "no")
     assert {"/data/sec", "/data/sec/b", "/data/sec/inner/g"} <= hidden.refs["relevance"]
     assert not s.item("/data/sec/b").relevant and not s.item("/data/sec/inner/g").relevant
