@@ -184,7 +184,11 @@ def cmd_restore(args: argparse.Namespace) -> int:
     summary = backup.restore(settings, Path(args.file))
     print(json.dumps({"epoch": summary["epoch"], "last_seq": summary["last_seq"],
                       "backup_created_at": summary["backup_created_at"],
-                      "records": summary["rows"].get("record", 0)}))
+                      "records": summary["rows"].get("record", 0), "missing_tables": summary["missing_tables"]}))
+    if summary["missing_tables"]:
+        print(f"waypoint-server: this backup was written by an older waypoint-server that left out these tables, "
+              f"now empty: {', '.join(summary['missing_tables'])}. Set devices' roles again (admin device-roles), "
+              "give lost-device orders again (admin mark-lost), and take a new backup.", file=sys.stderr)
     print("waypoint-server: restored; a new epoch began: each device sends again what the backup lacks and pulls "
           "again at its next sync. Start the server.", file=sys.stderr)
     return 0

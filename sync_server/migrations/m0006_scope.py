@@ -34,6 +34,11 @@ Table("deletion_alarm", metadata, Column("id", String, primary_key=True),
 
 def upgrade(conn, context) -> None:
     metadata.create_all(conn)
+    fill_record_kind(conn, context)
+
+
+def fill_record_kind(conn, context) -> None:
+    """The cases among the records held (also run by a restore from a backup that lacks `record_kind`)."""
     rows = conn.execute(text("SELECT id, server_version, state FROM record")).all()
     if not rows or context.data_key is None:
         return

@@ -238,3 +238,139 @@ def test_restore_refuses_a_backup_whose_data_key_is_not_at_hand(tmp_path):
     assert refused.returncode == 2 and "restore the keys folder" in refused.stderr
     not_sure = server_cli(data, "admin", "restore", str(tmp_path / "b.wpbackup"), check=False)
     assert not_sure.returncode == 2 and "--yes" in not_sure.stderr
+
+
+def _migrated_tables(backend: Backend) -> set[str]:
+    """Every table of the database as the migrations left it, read from the database itself."""
+    from sqlalchemy import inspect
+
+    from sync_server.db import open_database
+
+    db = open_database(backend.admin_url, pool_size=1)
+    try:
+        with db.read_engine.connect() as conn:
+            return set(inspect(conn).get_table_names())
+    finally:
+        db.dispose()
+
+
+def _backed_up_tables(path) -> list[str]:
+    with gzip.open(path, "rt", encoding="utf-8") as handle:
+        return [item["table"] for item in map(json.loads, handle) if isinstance(item, dict) and "table" in item]
+
+
+def _instant(value):
+    """A time as the instant it names: SQLite keeps a `+00:00` written by raw SQL as text, a restore writes the same
+    UTC time without it."""
+    from datetime import UTC, datetime
+
+    return value.astimezone(UTC).replace(tzinfo=None) if isinstance(value, datetime) and value.tzinfo else value
+
+
+def _all_rows(backend: Backend) -> dict[str, list[tuple]]:
+    """Every row of every table, in a stable order (what a restore must give back)."""
+    from sqlalchemy import MetaData, select
+
+    from sync_server.db import open_database
+
+    db = open_database(backend.admin_url, pool_size=1)
+    try:
+        with db.read_engine.connect() as conn:
+            metadata = MetaData()
+            metadata.reflect(conn)
+            return {name: sorted((tuple(map(_instant, row)) for row in conn.execute(select(table))), key=repr)
+                    for name, table in metadata.tables.items()}
+    finally:
+        db.dispose()
+
+
+@both
+def test_a_backup_holds_every_table_of_the_migrated_schema(fresh, tmp_path):
+    """A table a migration adds is in every backup, or named in backup.EXCLUDED with its reason (a hand-kept list
+    once left out everything from migration 4 on: roles, lost-device orders, alarms, the audit chains)."""
+    from sync_server.backup import EXCLUDED
+    from sync_server.db import latest_schema_version
+
+    server_cli(fresh.data_dir, "admin", "init", database_url=fresh.database_url)
+    path = tmp_path / "all.wpbackup"
+    header = json.loads(server_cli(fresh.data_dir, "admin", "backup", str(path), database_url=fresh.database_url)
+                        .stdout)
+    migrated = _migrated_tables(fresh)
+    assert {"device_roles", "enrolment_code_roles", "record_kind", "deletion_alarm", "device_order",
+            "server_audit_entry", "device_audit_entry", "audit_head", "batch_import"} <= migrated
+    assert all(reason.strip() for reason in EXCLUDED.values()) and set(EXCLUDED) <= migrated
+    backed = _backed_up_tables(path)
+    assert len(backed) == len(set(backed))
+    assert set(backed) == migrated - set(EXCLUDED), f"not in a backup: {sorted(migrated - set(EXCLUDED) - set(backed))}"
+    assert header["epoch"] and max(_all_rows(fresh)["schema_migration"])[0] == latest_schema_version()
+
+
+def _upload_audit(device: DeviceClient, events: list[str]) -> None:
+    from waypoint_core.access import audit as chain
+
+    entries, previous = [], None
+    for event in events:
+        previous = chain.link(f"device:{device.device_id}", previous, at="2026-01-05T10:00:00Z", actor="amina",
+                              event=event, outcome="done")
+        entries.append(previous.as_json())
+    body = json.dumps({"protocol_version": 2, "chain_id": f"device:{device.device_id}", "entries": entries}).encode()
+    answer = device.send("POST", "/v2/audit", body=body)
+    assert answer.status_code == 200, answer.text
+
+
+@both
+def test_roles_orders_alarms_codes_and_audit_chains_survive_a_backup_and_restore(fresh, tmp_path):
+    server = ServerProcess(data_dir=fresh.data_dir, database_url=fresh.database_url).start()
+    try:
+        def cli(*args: str, check: bool = True):
+            return server_cli(fresh.data_dir, "admin", *args, database_url=fresh.database_url, check=check)
+
+        worker, lost = enrol(server, fresh), enrol(server, fresh)
+        cli("device-roles", worker.device_id, "field_staff", "case_worker")
+        code = cli("enrol-code", "--centre", "Agadez", "--hours", "24", "--roles", "field_staff").stdout
+        records = [str(uuid.uuid4()) for _ in range(12)]
+        created = worker.push(worker.batch([op(i + 1, r, {"name": f"person {i}"}) for i, r in enumerate(records)]))
+        worker.push(worker.batch([Op(op_id=str(uuid.uuid4()), device_seq=13 + i, record_id=r.record_id, op="delete",
+                                     record_version=2, base_version=r.server_version, base_hash=r.version_hash,
+                                     form_id="registration", form_version="1", hlc=13 + i, fields={})
+                                  for i, r in enumerate(created.results)]))
+        _upload_audit(worker, ["session.sign_in", "records.create", "records.delete"])
+        cli("mark-lost", lost.device_id, "--lock", "--by", "coordinator-zara")
+        alarms = [json.loads(line) for line in cli("alarms").stdout.splitlines()]
+        assert [a["count"] for a in alarms] == [12]
+        assert cli("audit", "verify").returncode == 0
+        server.stop()
+        before = _all_rows(fresh)
+        for table in ("device_roles", "enrolment_code_roles", "deletion_alarm", "device_order", "enrolment_code",
+                      "server_audit_entry", "device_audit_entry", "audit_head"):
+            assert before[table], table
+        backup_file = tmp_path / "roles.wpbackup"
+        cli("backup", str(backup_file))
+
+        # After the backup: the alarm is undone, the roles and the order change; the restore takes all that back.
+        server.start()
+        cli("undo-deletion", alarms[0]["id"])
+        cli("device-roles", worker.device_id, "field_staff")
+        cli("mark-lost", worker.device_id, "--wipe")
+        server.stop()
+        restored = cli("restore", str(backup_file), "--yes")
+        assert json.loads(restored.stdout)["missing_tables"] == [] and "older waypoint-server" not in restored.stderr
+
+        after = _all_rows(fresh)
+        assert after["server_epoch"][:len(before["server_epoch"])] == before["server_epoch"]
+        assert len(after["server_epoch"]) == len(before["server_epoch"]) + 1
+        assert {name: rows for name, rows in after.items() if name != "server_epoch"} == \
+            {name: rows for name, rows in before.items() if name != "server_epoch"}
+        verified = cli("audit", "verify", check=False)
+        assert verified.returncode == 0 and f"device:{worker.device_id}: verified, 3 entries" in verified.stdout, \
+            verified.stderr
+        assert [json.loads(line)["id"] for line in cli("alarms").stdout.splitlines()] == [alarms[0]["id"]]
+        assert [o["order_kind"] for o in map(json.loads, cli("orders").stdout.splitlines())] == ["lock"]
+        assert len(cli("enrol-codes").stdout.splitlines()) == 1
+        server.start()  # the code made before the backup still enrols a device, with the roles it was made for
+        late = DeviceClient(server.url)
+        late.enrol(code.strip().splitlines()[-1])
+        assert (late.device_id, "field_staff") in _all_rows(fresh)["device_roles"]
+        worker.close(), lost.close(), late.close()
+    finally:
+        server.stop()
