@@ -67,6 +67,8 @@ def event_text(event: str) -> str:
         "records.export": QCoreApplication.translate("AuditWords", "Exported records"),
         "records.export_ctdc": QCoreApplication.translate("AuditWords", "Exported CTDC anonymised cases"),
         "records.review": QCoreApplication.translate("AuditWords", "Reviewed conflicts"),
+        "records.undo_deletion": QCoreApplication.translate("AuditWords", "Undid a bulk deletion"),
+        "records.apply_retention": QCoreApplication.translate("AuditWords", "Applied the retention period"),
         "session.sign_in": QCoreApplication.translate("AuditWords", "Signed in"),
         "session.sign_in_failed": QCoreApplication.translate("AuditWords", "Wrong passphrase"),
         "session.lock": QCoreApplication.translate("AuditWords", "Locked"),
@@ -78,6 +80,9 @@ def event_text(event: str) -> str:
         "users.roles": QCoreApplication.translate("AuditWords", "Changed roles"),
         "users.reset": QCoreApplication.translate("AuditWords", "Reset a passphrase"),
         "devices.manage": QCoreApplication.translate("AuditWords", "Managed devices"),
+        "devices.mark_lost": QCoreApplication.translate("AuditWords", "Marked a device lost"),
+        "devices.enrolment_code": QCoreApplication.translate("AuditWords", "Made an enrolment code"),
+        "devices.enrolment_code_revoked": QCoreApplication.translate("AuditWords", "Revoked an enrolment code"),
         "audit.review": QCoreApplication.translate("AuditWords", "Reviewed the audit log"),
         "audit.export": QCoreApplication.translate("AuditWords", "Exported the audit log"),
     }

@@ -388,6 +388,14 @@
         <translation>A examiné des conflits</translation>
     </message>
     <message>
+        <source>Undid a bulk deletion</source>
+        <translation>A annulé une suppression en masse</translation>
+    </message>
+    <message>
+        <source>Applied the retention period</source>
+        <translation>A appliqué la durée de conservation</translation>
+    </message>
+    <message>
         <source>Signed in</source>
         <translation>S&apos;est connecté(e)</translation>
     </message>
@@ -430,6 +438,18 @@
     <message>
         <source>Managed devices</source>
         <translation>A géré les appareils</translation>
+    </message>
+    <message>
+        <source>Marked a device lost</source>
+        <translation>A signalé un appareil perdu</translation>
+    </message>
+    <message>
+        <source>Made an enrolment code</source>
+        <translation>A créé un code d&apos;inscription</translation>
+    </message>
+    <message>
+        <source>Revoked an enrolment code</source>
+        <translation>A révoqué un code d&apos;inscription</translation>
     </message>
     <message>
         <source>Reviewed the audit log</source>
