@@ -26,6 +26,8 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -115,10 +117,20 @@ def device(url: str, key: str, device_id: str, signing: str, records: int, batch
     out.put((timings, time.process_time() - cpu))
 
 
+@contextmanager
+def _serving(server: ServerProcess) -> Iterator[ServerProcess]:
+    """The server started, waiting up to 10 minutes: N workers importing on a loaded machine can take minutes."""
+    server.start(timeout=600)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
 def run(args: argparse.Namespace, database_url: str | None) -> dict:
     data_dir = Path(tempfile.mkdtemp(prefix="waypoint-bench-server-"))
-    with ServerProcess(data_dir=data_dir, database_url=database_url,
-                       extra_args=("--workers", str(args.workers))) as server:
+    with _serving(ServerProcess(data_dir=data_dir, database_url=database_url,
+                                extra_args=("--workers", str(args.workers)))) as server:
         db = open_database(database_url or f"sqlite:///{data_dir / 'server.db'}", pool_size=2)
         enrolled = []
         for n in range(args.devices):
