@@ -68,6 +68,8 @@ def event_text(event: str) -> str:
         "records.export_ctdc": QCoreApplication.translate("AuditWords", "Exported CTDC anonymised cases"),
         "records.review": QCoreApplication.translate("AuditWords", "Reviewed conflicts"),
         "records.undo_deletion": QCoreApplication.translate("AuditWords", "Undid a bulk deletion"),
+        "case.closed": QCoreApplication.translate("AuditWords", "Closed a case"),
+        "case.reopened": QCoreApplication.translate("AuditWords", "Reopened a case"),
         "records.apply_retention": QCoreApplication.translate("AuditWords", "Applied the retention period"),
         "session.sign_in": QCoreApplication.translate("AuditWords", "Signed in"),
         "session.sign_in_failed": QCoreApplication.translate("AuditWords", "Wrong passphrase"),

@@ -392,6 +392,14 @@
         <translation>A annulé une suppression en masse</translation>
     </message>
     <message>
+        <source>Closed a case</source>
+        <translation>A clôturé un dossier</translation>
+    </message>
+    <message>
+        <source>Reopened a case</source>
+        <translation>A rouvert un dossier</translation>
+    </message>
+    <message>
         <source>Applied the retention period</source>
         <translation>A appliqué la durée de conservation</translation>
     </message>
