@@ -1,6 +1,6 @@
 """Rights on the device, through the services the UI and the CLI call, with the real vault and the real engine:
 who sees, creates, edits, finalizes and deletes what, and who reads a P3 answer (by any path: the services, the
-vault's API, the database opened with the data key)."""
+vault's API, the database opened with the data key, the search, the command line)."""
 
 from __future__ import annotations
 
@@ -179,3 +179,37 @@ def test_no_p3_answer_in_the_database_opened_with_the_data_key(team, xforms):
     for key_id, wrapped in wraps:
         with pytest.raises(sealed.Unreadable):
             sealed.unwrap_key(wrapped, slot_key, key_id=key_id)
+
+
+def test_no_p3_answer_through_search_or_the_command_line(team, xforms, tmp_path, capsys):
+    """The other paths a field-staff user has: the search (results as you type, what the list and the duplicate
+    warning read) and the command line (`records list --search`, `records show`, `search`), as that user."""
+    import json
+
+    from desktop_app.cli import main
+    from desktop_app.services import search
+    from tests.access.team import PASSPHRASES
+
+    saved = _register(team, FIELD, xforms)
+    with signed_in(team, FIELD) as vault:
+        assert [r.record_id for r in search.search(vault, "Testperson Synthetic").results] == [saved.record_id]
+        for value in P3_VALUES:
+            assert search.search(vault, value).results == (), value
+    secret = tmp_path / "field.pass"
+    secret.write_text(PASSPHRASES[FIELD])
+    who = ["--vault", str(team), "--user", FIELD, "--passphrase-file", str(secret)]
+    assert main(["records", "list", "--search", "Testperson", *who]) == 0
+    assert [r["id"] for r in json.loads(capsys.readouterr().out)["records"]] == [saved.record_id]
+    assert main(["records", "list", "--search", CANARY, *who]) == 0
+    assert json.loads(capsys.readouterr().out)["records"] == []
+    assert main(["search", CANARY, *who]) == 0
+    assert capsys.readouterr().out == ""
+    assert main(["search", "Testperson", *who]) == 0
+    assert saved.record_id in capsys.readouterr().out
+    assert main(["records", "show", saved.record_id, *who]) == 0
+    out = capsys.readouterr().out
+    shown = json.loads(out)
+    assert "Testperson" in shown["content"] and set(shown["restricted"]) >= {"needs/specific_needs_other"}
+    for value in P3_VALUES:
+        assert value not in out, value
+    assert sealed.PREFIX not in shown["content"]  # not even the token is handed out
