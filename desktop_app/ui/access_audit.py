@@ -258,7 +258,7 @@ class AuditPage(QWidget):
                                    "is chained to the one before, so a removed or altered entry is found."))
         self.person_label.setText(self.tr("&Person:"))
         self.kind_label.setText(self.tr("&Events:"))
-        self.period_label.setText(self.tr("P&eriod:"))
+        self.period_label.setText(self.tr("Pe&riod:"))
         self.record_label.setText(self.tr("Re&cord:"))
         self.record.setPlaceholderText(self.tr("Record id"))
         kinds = (self.tr("All events"), self.tr("Records"), self.tr("Sign-in and lock"),

@@ -238,7 +238,7 @@ class DevicesPage(QWidget):
         self.new_code_button.setText(self.tr("&New enrolment code…"))
         self.revoke_button.setText(self.tr("Re&voke code…"))
         self.codes.retranslate()
-        self.lock_button.setText(self.tr("&Lock it…"))
+        self.lock_button.setText(self.tr("Loc&k it…"))
         self.wipe_button.setText(self.tr("&Wipe it…"))
         self.refresh_button.setText(self.tr("&Refresh"))
         self.back_button.setText(self.tr("Back to the &list"))

@@ -269,8 +269,8 @@
         <translation>&amp;Événements :</translation>
     </message>
     <message>
-        <source>P&amp;eriod:</source>
-        <translation>P&amp;ériode :</translation>
+        <source>Pe&amp;riod:</source>
+        <translation>Pé&amp;riode&#xa0;:</translation>
     </message>
     <message>
         <source>Re&amp;cord:</source>
@@ -600,7 +600,7 @@
         <translation>&amp;Révoquer le code…</translation>
     </message>
     <message>
-        <source>&amp;Lock it…</source>
+        <source>Loc&amp;k it…</source>
         <translation>&amp;Verrouiller…</translation>
     </message>
     <message>
