@@ -1,8 +1,6 @@
 """What a stored registration says about the person, read from its instance XML by the conventional answer names
-(docs/registry.md): the server's search builds its profiles with this. The device's index
-(desktop_app/vault/search_index.py `person_from_content`) applies the same rules; tests/registry/test_search_server.py
-checks that both read the same person from the same records. (The device's copy should delegate here: left for the
-engineer working on that file.)
+(docs/registry.md): the device's search index (desktop_app/vault/search_index.py) and the server's search both
+build their profiles with this one function, so both read the same person from the same record.
 """
 
 from __future__ import annotations
