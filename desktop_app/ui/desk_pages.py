@@ -263,7 +263,7 @@ class ConflictsPage(DeskPage):
                                    "keep one side or correct the result, and save: your decision becomes a new "
                                    "version that syncs to every device and stays in the record's history."))
         self.show_all.setText(self.tr("Show &all answers, not only those that differ"))
-        self.keep_local.setText(self.tr("Keep this &laptop's version"))
+        self.keep_local.setText(self.tr("Keep this lap&top's version"))
         self.keep_remote.setText(self.tr("Keep the &server's version"))
         self.save_result.setText(self.tr("Save the &result"))
         self.keep_local.setToolTip(self.tr("Every answer as this laptop has it"))
@@ -439,7 +439,7 @@ class DuplicatesPage(DeskPage):
         self.intro.setText(self.tr("People who may have been registered twice, in any centre of your region. Only "
                                    "people who agreed to be searched for duplicates are compared. Check the answers "
                                    "and the reasons, then decide."))
-        self.find_button.setText(self.tr("&Find duplicates"))
+        self.find_button.setText(self.tr("F&ind duplicates"))
         self.cancel_button.setText(self.tr("&Cancel"))
         self.reasons_label.setText(self.tr("Why they may be the same person (points for and against):"))
         self.not_same.setText(self.tr("&Not the same person"))

@@ -47,7 +47,7 @@ TOO_EASY = QT_TRANSLATE_NOOP("Passphrase", "This passphrase is too easy to guess
 EMPTY_HINT = QT_TRANSLATE_NOOP(
     "Passphrase", "Use at least %1 characters: a short sentence of five or six words is easy to remember and hard "
     "to guess.")
-SUGGEST = QT_TRANSLATE_NOOP("Passphrase", "&Suggest a strong passphrase")
+SUGGEST = QT_TRANSLATE_NOOP("Passphrase", "Su&ggest a strong passphrase")
 SUGGESTED = QT_TRANSLATE_NOOP(
     "Passphrase", "Suggested passphrase (learn it or write it down, then keep the paper safe):")
 

@@ -140,7 +140,7 @@
         <translation>Afficher &amp;toutes les réponses, pas seulement celles qui diffèrent</translation>
     </message>
     <message>
-        <source>Keep this &amp;laptop&apos;s version</source>
+        <source>Keep this lap&amp;top&apos;s version</source>
         <translation>Garder la version de cet &amp;ordinateur</translation>
     </message>
     <message>
@@ -510,7 +510,7 @@
         <translation>Des personnes peut-être enregistrées deux fois, dans n&apos;importe quel centre de votre région. Seules les personnes qui ont accepté la recherche de doublons sont comparées. Vérifiez les réponses et les raisons, puis décidez.</translation>
     </message>
     <message>
-        <source>&amp;Find duplicates</source>
+        <source>F&amp;ind duplicates</source>
         <translation>&amp;Chercher les doublons</translation>
     </message>
     <message>

@@ -368,7 +368,7 @@
     </message>
     <message>
         <source>&amp;By:</source>
-        <translation>&amp;Par :</translation>
+        <translation>Pa&amp;r :</translation>
     </message>
     <message>
         <source>&amp;Compute</source>

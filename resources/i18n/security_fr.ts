@@ -125,7 +125,7 @@
         <translation>Utilisez au moins %1 caractères&#xa0;: une courte phrase de cinq ou six mots est facile à retenir et difficile à deviner.</translation>
     </message>
     <message>
-        <source>&amp;Suggest a strong passphrase</source>
+        <source>Su&amp;ggest a strong passphrase</source>
         <translation>Pr&amp;oposer une phrase secrète solide</translation>
     </message>
     <message>

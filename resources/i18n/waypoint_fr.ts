@@ -337,7 +337,7 @@
     </message>
     <message>
         <source>&amp;Save</source>
-        <translation>&amp;Enregistrer</translation>
+        <translation>En&amp;registrer</translation>
     </message>
     <message>
         <source>Save (Enter)</source>

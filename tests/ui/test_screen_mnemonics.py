@@ -1,9 +1,6 @@
 """No two controls of one screen answer the same Alt+letter, in English and French: every page of the main window's
 stacks (buttons and labels with a mnemonic), built by the app as `waypoint-app` builds it. The setup and unlock
-pages hold stacks of their own and are checked step by step in test_i18n.py.
-
-KNOWN lists the clashes this test found when it was written, on screens other engineers were changing at the time:
-each is to be fixed by its screen's owner and removed here. A new clash anywhere fails."""
+pages hold stacks of their own and are checked step by step in test_i18n.py."""
 
 from __future__ import annotations
 
@@ -12,13 +9,6 @@ from PySide6.QtWidgets import QAbstractButton, QLabel, QStackedWidget
 
 pytestmark = pytest.mark.gui
 NESTED = {"setupPage", "unlockPage"}  # test_i18n.py::test_no_two_mnemonics_clash_on_one_screen
-KNOWN: dict[tuple[str, str], set[str]] = {
-    ("en", "newPassphrasePage"): {"s"},
-    ("en", "deskConflictsPage"): {"l"},
-    ("en", "deskDuplicatesPage"): {"f"},
-    ("fr", "placePage"): {"e"},
-    ("fr", "reportsPage"): {"p"},
-}
 
 
 def mnemonic(text: str) -> str | None:
@@ -42,7 +32,5 @@ def test_no_two_controls_of_a_screen_share_an_alt_letter(make_app, language):
              for stack in window.findChildren(QStackedWidget) for i in range(stack.count())}
     assert {"devicesPage", "auditPage"} <= set(pages)
     found = {name: clashes(page) for name, page in pages.items() if name not in NESTED}
-    new = {name: texts for name, texts in found.items()
-           if texts and set(texts) - KNOWN.get((language, name), set())}
-    assert not new, f"{language}: controls sharing an Alt-letter: {new}"
-    assert not found["devicesPage"] and not found["auditPage"]
+    shared = {name: texts for name, texts in found.items() if texts}
+    assert not shared, f"{language}: controls sharing an Alt-letter: {shared}"
