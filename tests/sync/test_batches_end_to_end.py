@@ -133,7 +133,8 @@ def test_never_online_centre_through_a_courier(server, server_admin, new_code, b
         sync_service.sync_now(online, connect=fast_connect())
         register(online, "Synthetic Arlit 0007 corrected", 25, record_id=ids[7])
         assert sync_service.sync_now(online, connect=fast_connect()).rejected == 0
-    form_id, version = publish(server_admin, tmp_path, "referral.md")
+    # (a version of its own for each size: both sizes may share the module's server)
+    form_id, version = publish(server_admin, tmp_path, "referral.md", version=str(2026120601 + records))
 
     # The driver brings the receipts back: every op of the laptop is acknowledged.
     code, first = waypoint(field_dir, "batch", "import", str(stick / "receipts"))
