@@ -73,7 +73,8 @@ def add_referral(vault, xforms, person_ref: str, *, status="pending", service="l
                "referral/consent_checked": "consent", "referral/date_sent": "2026-11-22",
                "referral/from_org": "Centre", "referral/to_org": "Legal aid clinic", "referral/service_type": service,
                "referral/reason": "AdditionalServicesRequired", "referral/urgency": "medium",
-               "referral/data_shared_fields": "identity", "follow_up/status": status}
+               "referral/data_shared_fields": "identity", "referral/recipient_kind": "providers",
+               "follow_up/status": status}
     if status != "pending":
         answers["follow_up/outcome_date"] = "2026-11-23"
     record_id = str(uuid.uuid4())
