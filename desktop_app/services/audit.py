@@ -20,8 +20,9 @@ from waypoint_core.access import audit as chain
 from waypoint_core.access.audit import Entry, Verified
 
 __all__ = ["Entry", "Filter", "Verified", "record_check", "note", "note_in", "entries", "count", "actors", "verify",
-           "export_csv", "open_review", "EXPORT_COLUMNS"]
+           "export_csv", "open_review", "EXPORT_COLUMNS", "PRINT"]
 
+PRINT = chain.RECORD_PRINT  # a record printed (services/access.check_print_record records it)
 EXPORT_COLUMNS = ("seq", "at", "actor", "event", "outcome", "record_id", "detail", "prev", "hash")
 
 

@@ -6,7 +6,8 @@ Rights first (services/access.py): the case file is a view of the person's regis
 each linked record is shown only if the person may see it (field staff and administrators never see a trafficking
 case, `own` scopes only their own records). Closing and reopening are an edit of the registration
 ("case.closed" / "case.reopened", audited), written through the vault's one writer as records that sync
-(records/casefile.py). Events and referrals are read from their extracted fields, never their content. No Qt here.
+(records/casefile.py); a printed case file is recorded too ("record.print", `record_print`). Events and referrals
+are read from their extracted fields, never their content. No Qt here.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ OPEN = "open"
 
 __all__ = ["CLOSE_REASONS", "CLOSED", "CaseFile", "CaseStatusError", "Entry", "NotAPerson", "OPEN", "Person",
            "REOPEN_REASONS", "REOPENED", "UnknownPerson", "case_file", "close_case", "find_person", "link_defaults",
-           "reopen_case", "short_id"]
+           "record_print", "reopen_case", "short_id"]
 
 
 class NotAPerson(LookupError):
@@ -191,6 +192,14 @@ def close_case(vault: Vault, record_id: str, *, reason: str, note: str = "") -> 
 def reopen_case(vault: Vault, record_id: str, *, reason: str, note: str = "") -> str:
     """Reopen a closed case with a reason code (REOPEN_REASONS; "other" needs a note)."""
     return _change(vault, record_id, REOPENED, reason, note)
+
+
+def record_print(vault: Vault, record_id: str) -> None:
+    """A person's case file was printed (issue 11 point 4): the view right checked again and the print recorded in
+    the audit log ("record.print", the registration's id). The UI calls it once the printer took the document; a
+    printer that writes a file is refused before (ui/security_print.py), so nothing is recorded as printed."""
+    row = _person_row(vault, record_id)
+    access.check_print_record(vault, row.id, _facts(vault, row))
 
 
 def link_defaults(definition: FormDefinition, record_id: str) -> dict[str, str]:

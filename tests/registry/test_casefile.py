@@ -230,3 +230,16 @@ def test_cli_case_show_close_reopen(team, xforms, tmp_path, capsys):
     assert main(["case", "reopen", short, "--reason", "closed_by_mistake", *who]) == 0
     assert "open" in capsys.readouterr().out
     assert main(["case", "show", "NOPE1234", *who]) == 2
+
+
+def test_a_printed_case_file_is_recorded_in_the_audit_log(team, xforms):
+    """Issue 11 point 4: every print is recorded ("record.print", the person's id), through the service layer."""
+    with signed_in(team, FIELD) as vault:
+        person = register(vault, xforms)
+        casefile.record_print(vault, person)
+        with pytest.raises(casefile.NotAPerson):
+            casefile.record_print(vault, str(uuid.uuid4()))
+    with signed_in(team, COORD) as vault:
+        printed = [(e.event, e.outcome, e.actor, e.record_id) for e in audit.entries(vault, limit=1000)
+                   if e.event == audit.PRINT]
+    assert printed == [("record.print", "allowed", FIELD, person)]
