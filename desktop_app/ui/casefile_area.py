@@ -5,19 +5,23 @@ double-click on a person), and answers its buttons (issue 12 point 2).
 person opens their case file, any other record (an event, a referral) its form as before. Add assistance / Add a
 referral open the shipped form with the person already chosen and not retypable (services.casefile.link_defaults);
 after the form is finalized or closed the case file comes back, reloaded. Close / Reopen ask for a reason first.
+Print… opens the system print dialog (no file output), prints what the screen shows and records the print.
 Every read and write runs on the database thread through services/casefile.py; a lock clears the screen.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtPrintSupport import QPrinter
+from PySide6.QtWidgets import QDialog, QMessageBox
 
 from desktop_app.services import casefile
 from desktop_app.ui import labels
 from desktop_app.ui.casefile_model import TimelineModel, Words
 from desktop_app.ui.casefile_page import CaseFilePage, ReasonDialog
+from desktop_app.ui.casefile_print import case_document
 from desktop_app.ui.consent_panel import ConsentPanel
+from desktop_app.ui.security_print import PrintToFileRefused, print_dialog, print_document
 
 
 class CaseFileArea(QObject):
@@ -30,10 +34,12 @@ class CaseFileArea(QObject):
         self.record_id: str | None = None
         self.came_from = None  # the screen Back returns to
         self.dialog: ReasonDialog | None = None
+        self.print_box: QDialog | None = None  # the system print dialog while it is open
         self.page.add_event_requested.connect(lambda: self._add(casefile.EVENT_FORM))
         self.page.add_referral_requested.connect(lambda: self._add(casefile.REFERRAL_FORM))
         self.page.status_change_requested.connect(self.ask_status_change)
         self.page.open_record_requested.connect(self._open_record)
+        self.page.print_requested.connect(self.ask_print)
         self.page.back_requested.connect(self._back)
         self.page.shown.connect(self.reload)
         # the person's consent, in the Consent tab (consent_panel.py: its own widget and catalogue)
@@ -163,11 +169,52 @@ class CaseFileArea(QObject):
         box.open()
         self.reload()
 
+    # --- printing (issue 11 point 4) --------------------------------------------------------------------------
+    def ask_print(self) -> None:
+        """The system's print dialog, without "print to file"; an accepted print goes to `print_to`."""
+        if self.page.case is None or self.print_box is not None:
+            return
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        dialog = print_dialog(printer, self.window)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self.print_to(printer))
+        dialog.finished.connect(lambda _: setattr(self, "print_box", None))
+        self.print_box = dialog
+        QDialog.open(dialog)  # window-modal, as the other dialogs (QPrintDialog.open wants a receiver)
+
+    def print_to(self, printer: QPrinter) -> bool:
+        """Print what the case file shows on `printer`, then record the print (services.casefile.record_print, on
+        the database thread). A printer that writes a file is refused: nothing printed, nothing recorded."""
+        case = self.page.case
+        if case is None or not self.controller.is_unlocked:
+            return False
+        try:
+            print_document(case_document(self.page), printer)
+        except PrintToFileRefused:
+            self._warn(self.tr("Not printed"), self.tr("Waypoint prints on a printer only, never to a file: a file "
+                                                       "would be a copy of the person outside the vault."))
+            return False
+        record_id = case.person.record_id
+        task = self.controller.run_with_vault(lambda vault, state: casefile.record_print(vault, record_id),
+                                              name="db:record-print")
+        task.failed.connect(lambda error: self._warn(self.tr("The print was not recorded"), str(error)))
+        return True
+
+    def _warn(self, title: str, text: str) -> None:
+        if not self.controller.is_unlocked:
+            return
+        box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, self.window)
+        box.setObjectName("casePrintProblem")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+
     def _locking(self) -> None:
         self.record_id = None
         self.came_from = None
         if self.dialog is not None:
             self.dialog.reject()
+        if self.print_box is not None:
+            self.print_box.reject()
         self.page.clear()
         self.consent.clear()
 

@@ -2,9 +2,9 @@
 open referrals at a glance, and every registration, assistance, referral and status change on one timeline.
 
 Widgets only: desktop_app/ui/casefile_area.py loads the case file on the database thread and answers the buttons.
-Keyboard: Alt+letter on every button; Enter (or double-click) on a timeline row opens that record's form; Escape
-goes back to where the person came from. The Consent tab is the place another area's consent panel sits in
-(`set_consent_widget`).
+Print… sends what the screen shows to a printer (casefile_print.py). Keyboard: Alt+letter on every button; Enter
+(or double-click) on a timeline row opens that record's form; Escape goes back to where the person came from.
+The Consent tab is the place another area's consent panel sits in (`set_consent_widget`).
 """
 
 from __future__ import annotations
@@ -52,6 +52,7 @@ class CaseFilePage(QWidget):
     add_event_requested = Signal()
     add_referral_requested = Signal()
     status_change_requested = Signal()
+    print_requested = Signal()
     open_record_requested = Signal(str)  # a record of the timeline (or the registration itself)
     back_requested = Signal()
     shown = Signal()
@@ -79,11 +80,13 @@ class CaseFilePage(QWidget):
         self.add_referral_button = QPushButton()
         self.status_button = QPushButton()
         self.open_button = QPushButton()
+        self.print_button = QPushButton(objectName="casePrint")
         self.back_button = QPushButton()
         self.add_event_button.clicked.connect(self.add_event_requested.emit)
         self.add_referral_button.clicked.connect(self.add_referral_requested.emit)
         self.status_button.clicked.connect(self.status_change_requested.emit)
         self.open_button.clicked.connect(self._open_registration)
+        self.print_button.clicked.connect(self.print_requested.emit)
         self.back_button.clicked.connect(self.back_requested.emit)
         self.table = QTableView(objectName="caseTimeline")
         self.table.setModel(model)
@@ -118,7 +121,8 @@ class CaseFilePage(QWidget):
         top.addWidget(self.heading, 1)
         top.addWidget(self.badge, 0, Qt.AlignmentFlag.AlignTop)
         buttons = QHBoxLayout()
-        for button in (self.add_event_button, self.add_referral_button, self.status_button, self.open_button):
+        for button in (self.add_event_button, self.add_referral_button, self.status_button, self.open_button,
+                       self.print_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
         buttons.addWidget(self.back_button)
@@ -194,6 +198,9 @@ class CaseFilePage(QWidget):
         self.add_referral_button.setToolTip(self.tr("Refer this person to another service (the form opens with "
                                                     "this person already chosen)"))
         self.open_button.setText(self.tr("&Open the registration"))
+        self.print_button.setText(self.tr("Pr&int…"))
+        self.print_button.setToolTip(self.tr("Print this case file for the person (on a printer, never to a file; "
+                                             "the print is recorded in the audit log)"))
         self.back_button.setText(self.tr("&Back"))
         self.tabs.setTabText(0, self.tr("&Timeline"))
         self.tabs.setTabText(1, self.tr("Co&nsent"))

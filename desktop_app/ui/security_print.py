@@ -6,8 +6,8 @@ vault, that no lock or erase reaches; so the print dialog offers no file output 
 `print_document` refuses a printer set to write a file. What the operating system's print queue
 keeps while a job prints (CUPS's /var/spool/cups, Windows' spool folder) is the system's: the
 deployment guide asks organisations to keep no job files after printing (CUPS `PreserveJobFiles
-No`, Windows "keep printed documents" off). Nothing in the app prints yet; screens that will
-(the case file) call these two functions.
+No`, Windows "keep printed documents" off). The case file's Print… (casefile_area.py) calls these
+two functions.
 """
 
 from __future__ import annotations

@@ -106,6 +106,18 @@
         <source>The case was not changed: %1</source>
         <translation>Le dossier n&apos;a pas été modifié&#xa0;: %1</translation>
     </message>
+    <message>
+        <source>Not printed</source>
+        <translation>Non imprimé</translation>
+    </message>
+    <message>
+        <source>Waypoint prints on a printer only, never to a file: a file would be a copy of the person outside the vault.</source>
+        <translation>Waypoint imprime seulement sur une imprimante, jamais dans un fichier&#xa0;: un fichier serait une copie de la personne hors du coffre.</translation>
+    </message>
+    <message>
+        <source>The print was not recorded</source>
+        <translation>L&apos;impression n&apos;a pas été enregistrée</translation>
+    </message>
 </context>
 <context>
     <name>CaseFilePage</name>
@@ -152,6 +164,14 @@
     <message>
         <source>Add a r&amp;eferral</source>
         <translation>Ajouter un référence&amp;ment</translation>
+    </message>
+    <message>
+        <source>Pr&amp;int…</source>
+        <translation>&amp;Imprimer…</translation>
+    </message>
+    <message>
+        <source>Print this case file for the person (on a printer, never to a file; the print is recorded in the audit log)</source>
+        <translation>Imprimer ce dossier pour la personne (sur une imprimante, jamais dans un fichier&#xa0;; l&apos;impression est enregistrée dans le journal d&apos;audit)</translation>
     </message>
     <message>
         <source>Reo&amp;pen the case…</source>
@@ -218,6 +238,13 @@
             <numerusform>%n fiche liée non affichée&#xa0;: votre rôle n&apos;y donne pas accès.</numerusform>
             <numerusform>%n fiches liées non affichées&#xa0;: votre rôle n&apos;y donne pas accès.</numerusform>
         </translation>
+    </message>
+</context>
+<context>
+    <name>CaseFilePrint</name>
+    <message>
+        <source>Printed on %1 from Waypoint. Keep it with the person&apos;s papers or give it to them; do not leave it lying around.</source>
+        <translation>Imprimé le %1 depuis Waypoint. À garder avec les papiers de la personne ou à lui remettre&#xa0;; ne pas le laisser traîner.</translation>
     </message>
 </context>
 <context>

@@ -10,11 +10,14 @@ from datetime import date, timedelta
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractButton, QDialogButtonBox, QLabel
+from PySide6.QtPrintSupport import QAbstractPrintDialog, QPrinter
+from PySide6.QtWidgets import QAbstractButton, QDialogButtonBox, QLabel, QMessageBox
 
 from desktop_app.services import casefile, consent, places, records
 from desktop_app.ui.casefile_model import DETAILS, WHAT
-from tests.access.team import FIELD, MIGRANT, PASSPHRASES, PERSON, instance, make_team, shipped_xforms, signed_in
+from desktop_app.ui.casefile_print import case_document
+from desktop_app.vault import audit as audit_log
+from tests.access.team import CANARY, FIELD, MIGRANT, PASSPHRASES, PERSON, instance, make_team, shipped_xforms, signed_in
 from tests.registry.test_casefile import add_event, add_referral, version_of
 
 pytestmark = pytest.mark.gui
@@ -208,3 +211,60 @@ def test_a_new_assistance_form_open_at_a_lock_comes_back_for_the_same_person(qtb
     screen = opened.args[0]
     ref = "/data/event/person_ref"
     assert screen.session.value(ref) == casefile.short_id(person) and screen.view.field(ref).edit.isReadOnly()
+
+
+def printed_entries(qtbot, app) -> list[tuple[str, str | None]]:
+    task = app.controller.run_with_vault(lambda vault, state: [
+        (e.event, e.record_id) for e in audit_log.entries(vault, audit_log.Filter(event_prefix="record.print"))])
+    with qtbot.waitSignal(task.succeeded, timeout=10_000) as done:
+        pass
+    return done.args[0]
+
+
+def test_print_holds_what_the_screen_shows_and_never_goes_to_a_file(qtbot, team_app, tmp_path):
+    """Issue 11 point 4, data-model R10: Print… on the case file; the paper holds the person and their timeline as
+    field staff see it (no P3 answer); the system dialog offers no file output; a printer that writes a file is
+    refused and nothing is recorded as printed (the service records an accepted print: tests/registry)."""
+    app, person, soon = team_app
+    page = open_from_search(qtbot, app, "Bello")
+    area = app.window.casefile_area
+    assert page.print_button.text() == "Pr&int…" and page.print_button.isEnabled()
+    assert_one_control_per_alt_letter(app.window, page)
+
+    text = case_document(page).toPlainText()
+    assert "Aïcha Bello" in text and casefile.short_id(person) in text and "Open" in text
+    rows = [" · ".join(page.model.index(r, c).data() or "" for c in range(4)) for r in range(page.model.rowCount())]
+    assert page.model.rowCount() == 3  # the registration, the food assistance, the referral
+    for row in range(page.model.rowCount()):
+        assert page.model.index(row, WHAT).data() in text and page.model.index(row, 0).data() in text, rows
+    assert "Food" in text and "Legal aid clinic" in text and soon in text
+    assert CANARY not in text and "Moussa" not in text  # no P3 answer, no one else
+
+    area.ask_print()  # the system's print dialog, without its "print to file" choice
+    dialog = area.print_box
+    assert dialog is not None
+    assert not dialog.testOption(QAbstractPrintDialog.PrintDialogOption.PrintToFile)
+    dialog.reject()
+    qtbot.waitUntil(lambda: area.print_box is None, timeout=10_000)
+
+    target = tmp_path / "case-file.pdf"
+    printer = QPrinter()
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(target))
+    assert area.print_to(printer) is False
+    qtbot.waitUntil(lambda: app.window.findChild(QMessageBox, "casePrintProblem") is not None, timeout=10_000)
+    box = app.window.findChild(QMessageBox, "casePrintProblem")
+    assert "never to a file" in box.text()
+    box.close()
+    assert not target.exists()
+    assert printed_entries(qtbot, app) == []
+
+    app.window.set_language("fr")
+    qtbot.waitUntil(lambda: page.print_button.text() == "&Imprimer…" and "Alimentation" in
+                    [page.model.index(r, WHAT).data() for r in range(page.model.rowCount())], timeout=10_000)
+    assert_one_control_per_alt_letter(app.window, page)
+    text = case_document(page).toPlainText()
+    assert "Aïcha Bello" in text and "Imprimé le" in text and "Alimentation" in text
+    app.window.set_language("en")
+    app.window.lock()
+    qtbot.waitUntil(lambda: not app.controller.is_unlocked, timeout=10_000)
