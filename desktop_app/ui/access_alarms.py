@@ -31,6 +31,7 @@ from desktop_app.services.alarms import AlarmInfo, UndoneAlarm
 from desktop_app.services.session import SignedInUser, classify
 from desktop_app.services.sync import describe
 from desktop_app.ui.access_codes import when_text
+from desktop_app.ui.i18n import Retranslator
 from desktop_app.ui.messages import failure_text
 from desktop_app.ui.row_model import RowsModel
 
@@ -287,21 +288,9 @@ class AlarmsArea(QObject):
         self.action.setText(self.tr("Deletion a&larms…"))
 
 
-class _Retranslator(QObject):
-    def __init__(self, area: AlarmsArea) -> None:
-        super().__init__(area.window)
-        self.area = area
-        area.window.installEventFilter(self)
-
-    def eventFilter(self, watched, event) -> bool:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.area.retranslate()
-        return False
-
-
 def install_alarms(*, window, controller, tasks) -> AlarmsArea:
     """After install_access: the entry goes into its Administration menu."""
     area = AlarmsArea(window=window, controller=controller, tasks=tasks)
-    area.retranslator = _Retranslator(area)
+    area.retranslator = Retranslator(area.window, area.retranslate)
     window.alarms = area
     return area

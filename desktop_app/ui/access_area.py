@@ -37,6 +37,7 @@ from desktop_app.ui.access_people import (
     confirm_removal,
 )
 from desktop_app.ui.busy import BusyIndicator
+from desktop_app.ui.i18n import Retranslator
 from desktop_app.ui.messages import failure_text
 from desktop_app.ui.page_switcher import centred
 from desktop_app.ui.security_passphrase import PassphraseAdvice
@@ -316,20 +317,8 @@ class AccessArea(QObject):
         self.people_action.setText(self.tr("&People…"))
 
 
-class _Retranslator(QObject):
-    def __init__(self, area: AccessArea) -> None:
-        super().__init__(area.window)
-        self.area = area
-        area.window.installEventFilter(self)
-
-    def eventFilter(self, watched, event) -> bool:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.area.retranslate()
-        return False
-
-
 def install_access(*, window, controller) -> AccessArea:
     area = AccessArea(window=window, controller=controller)
-    area.retranslator = _Retranslator(area)
+    area.retranslator = Retranslator(area.window, area.retranslate)
     window.access = area
     return area

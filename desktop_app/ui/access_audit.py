@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 from desktop_app.services import access, audit
 from desktop_app.services.audit import Entry, Filter
 from desktop_app.services.session import Failure, SignedInUser, classify
+from desktop_app.ui.i18n import Retranslator
 from desktop_app.ui.messages import failure_text
 from desktop_app.ui.paged_model import PagedModel
 from desktop_app.ui.security_files import choose_folder
@@ -414,21 +415,9 @@ class AuditArea(QObject):
         self.action.setText(self.tr("&Audit log…"))
 
 
-class _Retranslator(QObject):
-    def __init__(self, area: AuditArea) -> None:
-        super().__init__(area.window)
-        self.area = area
-        area.window.installEventFilter(self)
-
-    def eventFilter(self, watched, event) -> bool:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.area.retranslate()
-        return False
-
-
 def install_audit(*, window, controller) -> AuditArea:
     """After install_access: the entry goes into its Administration menu."""
     area = AuditArea(window=window, controller=controller)
-    area.retranslator = _Retranslator(area)
+    area.retranslator = Retranslator(area.window, area.retranslate)
     window.audit = area
     return area

@@ -41,6 +41,7 @@ from desktop_app.services.session import SignedInUser, classify
 from desktop_app.services.sync import describe
 from desktop_app.ui import labels
 from desktop_app.ui.access_codes import CODE_CENTRE, CodesModel, NewCodeDialog, confirm_revoke, when_text
+from desktop_app.ui.i18n import Retranslator
 from desktop_app.ui.messages import failure_text
 from desktop_app.ui.row_model import RowsModel
 
@@ -91,7 +92,6 @@ class DevicesModel(RowsModel):
         if role == Qt.ItemDataRole.ToolTipRole and index.column() == NAME:
             return device.device_id
         return None
-
 
 
 class DevicesPage(QWidget):
@@ -452,21 +452,9 @@ class DevicesArea(QObject):
         self.action.setText(self.tr("&Devices…"))
 
 
-class _Retranslator(QObject):
-    def __init__(self, area: DevicesArea) -> None:
-        super().__init__(area.window)
-        self.area = area
-        area.window.installEventFilter(self)
-
-    def eventFilter(self, watched, event) -> bool:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.area.retranslate()
-        return False
-
-
 def install_devices(*, window, controller, tasks) -> DevicesArea:
     """After install_access: the entry goes into its Administration menu."""
     area = DevicesArea(window=window, controller=controller, tasks=tasks)
-    area.retranslator = _Retranslator(area)
+    area.retranslator = Retranslator(area.window, area.retranslate)
     window.devices = area
     return area

@@ -11,7 +11,7 @@ Every read and write runs on the database thread through services/casefile.py; a
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QDialog, QMessageBox
 
@@ -21,6 +21,7 @@ from desktop_app.ui.casefile_model import TimelineModel, Words
 from desktop_app.ui.casefile_page import CaseFilePage, ReasonDialog
 from desktop_app.ui.casefile_print import case_document
 from desktop_app.ui.consent_panel import ConsentPanel
+from desktop_app.ui.i18n import Retranslator
 from desktop_app.ui.security_print import PrintToFileRefused, print_dialog, print_document
 
 
@@ -222,20 +223,8 @@ class CaseFileArea(QObject):
         self.reload()  # the forms' choice labels in the new language
 
 
-class _Retranslator(QObject):
-    def __init__(self, area: CaseFileArea) -> None:
-        super().__init__(area.window)
-        self.area = area
-        area.window.installEventFilter(self)
-
-    def eventFilter(self, watched, event) -> bool:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.area.retranslate()
-        return False
-
-
 def install_casefile(*, window, controller, forms=None) -> CaseFileArea:
     area = CaseFileArea(window=window, controller=controller, forms=forms)
-    area.retranslator = _Retranslator(area)
+    area.retranslator = Retranslator(area.window, area.retranslate)
     window.casefile_area = area
     return area

@@ -7,9 +7,10 @@ Installing a translator sends LanguageChange to every widget, which then calls i
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QEvent, QLibraryInfo, QLocale, QTranslator
+from PySide6.QtCore import QCoreApplication, QEvent, QLibraryInfo, QLocale, QObject, QTranslator
 
 SUPPORTED = ("en", "fr")
 
@@ -55,3 +56,18 @@ class Translations:
             self._app.removeTranslator(translator)
             translator.deleteLater()
         self._installed = []
+
+
+class Retranslator(QObject):
+    """Rewords an area that is not a widget itself (its menu entries, its page's titles): the window receives
+    LanguageChange when the language switches, and this calls the area's `retranslate`."""
+
+    def __init__(self, window: QObject, retranslate: Callable[[], None]) -> None:
+        super().__init__(window)
+        self._retranslate = retranslate
+        window.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.LanguageChange:
+            self._retranslate()
+        return False

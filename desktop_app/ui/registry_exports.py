@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 from desktop_app.services import ctdc_export, record_export
 from desktop_app.services.forms import localized_title
 from desktop_app.ui import labels
+from desktop_app.ui.i18n import Retranslator
 from desktop_app.ui.security_files import choose_folder
 from waypoint_core.registry.sealed_file import MIN_PASSPHRASE
 
@@ -266,20 +267,8 @@ class ExportsArea(QObject):
                                        "trafficking cases (Ctrl+Shift+X)"))
 
 
-class _Retranslator(QObject):
-    def __init__(self, area: ExportsArea) -> None:
-        super().__init__(area.window)
-        self.area = area
-        area.window.installEventFilter(self)
-
-    def eventFilter(self, watched, event) -> bool:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.area.retranslate()
-        return False
-
-
 def install_exports(*, window, controller) -> ExportsArea:
     area = ExportsArea(window=window, controller=controller)
-    area.retranslator = _Retranslator(area)
+    area.retranslator = Retranslator(area.window, area.retranslate)
     window.exports_area = area
     return area

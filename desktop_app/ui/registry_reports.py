@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.services import places, reports
 from desktop_app.ui import labels
+from desktop_app.ui.i18n import Retranslator
 from desktop_app.ui.registry_search import centre_name
 from desktop_app.ui.security_files import choose_folder
 from waypoint_core.registry.disclosure import COMPLEMENT, PRIMARY, TOTAL, Protected
@@ -501,20 +502,8 @@ class ReportsArea(QObject):
         )
 
 
-class _Retranslator(QObject):
-    def __init__(self, area: ReportsArea) -> None:
-        super().__init__(area.window)
-        self.area = area
-        area.window.installEventFilter(self)
-
-    def eventFilter(self, watched, event) -> bool:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.area.retranslate()
-        return False
-
-
 def install_reports(*, window, controller) -> ReportsArea:
     area = ReportsArea(window=window, controller=controller)
-    area.retranslator = _Retranslator(area)
+    area.retranslator = Retranslator(area.window, area.retranslate)
     window.reports_area = area
     return area

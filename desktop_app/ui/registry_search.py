@@ -42,6 +42,7 @@ from desktop_app.services import places
 from desktop_app.services.search import SearchOutcome, SearchResult
 from desktop_app.services import search as search_service
 from desktop_app.ui import labels
+from desktop_app.ui.i18n import Retranslator
 
 NAME, SHORT_ID, SEX, AGE, NATIONALITY, CENTRE, MATCH, WHY = range(8)
 RECORD_ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -465,20 +466,8 @@ class SearchArea(QObject):
                                        "(Ctrl+Shift+F)"))
 
 
-class _Retranslator(QObject):
-    def __init__(self, area: SearchArea) -> None:
-        super().__init__(area.window)
-        self.area = area
-        area.window.installEventFilter(self)
-
-    def eventFilter(self, watched, event) -> bool:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.area.retranslate()
-        return False
-
-
 def install_search(*, window, controller, forms=None) -> SearchArea:
     area = SearchArea(window=window, controller=controller, forms=forms)
-    area.retranslator = _Retranslator(area)
+    area.retranslator = Retranslator(area.window, area.retranslate)
     window.search_area = area
     return area
