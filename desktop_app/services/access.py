@@ -114,7 +114,7 @@ def check_view_record(vault: Vault, record_id: str, record: RecordFacts) -> Acto
 
 def check_print_record(vault: Vault, record_id: str, record: RecordFacts) -> Actor:
     """A record printed on paper (issue 11 point 4): the view right, recorded as its own entry ("record.print")."""
-    return _decide(vault, audit.PRINT, "view", policy.subject_of(record.kind), record, record_id=record_id)
+    return _decide(vault, "record.print", "view", policy.subject_of(record.kind), record, record_id=record_id)
 
 
 def check_create_record(vault: Vault, form_id: str) -> Actor:
