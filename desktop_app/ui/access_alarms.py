@@ -34,6 +34,7 @@ from desktop_app.ui.access_codes import when_text
 from desktop_app.ui.i18n import Retranslator
 from desktop_app.ui.messages import failure_text
 from desktop_app.ui.row_model import RowsModel
+from desktop_app.ui.server_calls import with_server_connection
 
 RAISED, CENTRE, DEVICE, COUNT, STATE = range(5)
 
@@ -226,25 +227,9 @@ class AlarmsArea(QObject):
 
     def _with_connection(self, work: Callable, done: Callable) -> None:
         """Rights and credentials on the database thread, then `work(connection, name)` on the network pool."""
-        task = self.controller.run_with_vault(lambda vault, state: alarms.open_alarms(vault, connect=self.connect),
-                                              name="db:alarms")
-
-        def opened(found) -> None:
-            connection, name = found
-            net = self.tasks.run_network(lambda state: self._closing(connection, lambda: work(connection, name)),
-                                         name="net:alarms")
-            net.succeeded.connect(done)
-            net.failed.connect(self._failed)
-
-        task.succeeded.connect(opened)
-        task.failed.connect(self._failed)
-
-    @staticmethod
-    def _closing(connection, fn):
-        try:
-            return fn()
-        finally:
-            connection.close()
+        with_server_connection(controller=self.controller, tasks=self.tasks, name="alarms",
+                               open_connection=lambda vault: alarms.open_alarms(vault, connect=self.connect),
+                               work=work, done=done, failed=self._failed)
 
     def _failed(self, exc: BaseException) -> None:
         text = describe(exc)

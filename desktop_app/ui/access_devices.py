@@ -44,6 +44,7 @@ from desktop_app.ui.access_codes import CODE_CENTRE, CodesModel, NewCodeDialog, 
 from desktop_app.ui.i18n import Retranslator
 from desktop_app.ui.messages import failure_text
 from desktop_app.ui.row_model import RowsModel
+from desktop_app.ui.server_calls import with_server_connection
 
 NAME, STATE, CENTRE, ENROLLED, ROLES = range(5)  # the roles, longest, last (it stretches)
 
@@ -307,26 +308,9 @@ class DevicesArea(QObject):
 
     def _with_connection(self, work: Callable, done: Callable, failed: Callable | None = None) -> None:
         """Rights and credentials on the database thread, then `work(connection, name)` on the network pool."""
-        failed = failed or self._failed
-        task = self.controller.run_with_vault(lambda vault, state: devices.open_devices(vault, connect=self.connect),
-                                              name="db:devices")
-
-        def opened(found) -> None:
-            connection, name = found
-            net = self.tasks.run_network(lambda state: self._closing(connection, lambda: work(connection, name)),
-                                         name="net:devices")
-            net.succeeded.connect(done)
-            net.failed.connect(failed)
-
-        task.succeeded.connect(opened)
-        task.failed.connect(failed)
-
-    @staticmethod
-    def _closing(connection, fn):
-        try:
-            return fn()
-        finally:
-            connection.close()
+        with_server_connection(controller=self.controller, tasks=self.tasks, name="devices",
+                               open_connection=lambda vault: devices.open_devices(vault, connect=self.connect),
+                               work=work, done=done, failed=failed or self._failed)
 
     @staticmethod
     def problem_text(exc: BaseException) -> str:
