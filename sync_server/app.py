@@ -30,13 +30,14 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from waypoint_core.protocol.audit_messages import AuditUpload
 from waypoint_core.protocol.enrolment_messages import NewCodeRequest, RevokeCodeRequest, UndoAlarmRequest
 from waypoint_core.protocol.order_messages import DeviceOrderRequest, OrderReport
+from waypoint_core.protocol.review_messages import CONFLICT_PAGE_DEFAULT, CONFLICT_PAGE_MAX
 from waypoint_core.protocol import (
     HEADER_SIGNATURE, MAX_FILE_BYTES, PROTOCOL_VERSION, PULL_PAGE_DEFAULT, PULL_PAGE_MAX, SUPPORTED_VERSIONS,
     DeviceStatus,
     EnrolRequest, FormList, FormSummary, Message, PublishedForm, ReconcileRequest, b64encode, canonical_json,
 )
 
-from . import admin, apidoc, audit, blobs, coordination, epochs, logs, orders, reports, search
+from . import admin, apidoc, audit, blobs, coordination, epochs, logs, orders, reports, review, search
 from .batches import BatchImporter
 from .auth import AuthenticatedDevice, authenticate, binding_of, claimed_device
 from .db import Database, MigrationContext, migrate, open_database, schema_version
@@ -348,6 +349,20 @@ def create_app(server: Server) -> FastAPI:
         result = await run_in_threadpool(coordination.undo_alarm, db, keyring.data, who.id, who.centre_id, wanted)
         logs.log_event("alarm_undone", device_id=who.id, restored=result.restored)
         return answer(result)
+
+    @app.get("/v2/conflicts", responses=apidoc.ERRORS)
+    async def conflicts(request: Request, after: str = Query("", max_length=80),
+                        limit: int = Query(CONFLICT_PAGE_DEFAULT, ge=1, le=CONFLICT_PAGE_MAX)) -> Response:
+        """The open conflicts of the centres this device's people review (coordinators: their region), both sides
+        each, oldest first, bounded like pulls (review.py)."""
+        who = await device(request)
+        if after and not re.fullmatch(r"[0-9]{1,19}\.[0-9a-f-]{36}", after):
+            raise malformed("after is the next_cursor of the previous page, or empty")
+        started = time.perf_counter()
+        body, count = await run_in_threadpool(review.conflict_page, db, keyring.data, who.id, who.centre_id,
+                                              after=after, limit=limit, page_bytes=settings.page_bytes)
+        logs.log_event("conflicts", device_id=who.id, conflicts=count, ms=logs.elapsed_ms(started))
+        return Response(content=body, media_type="application/json")
 
     @app.get("/v2/status", responses=apidoc.ERRORS)
     async def status(request: Request) -> Response:

@@ -33,7 +33,7 @@ from waypoint_core.protocol import (
     FILES_FIELD, PROTOCOL_VERSION, Op, OpResult, PushBatch, PushResponse, canonical_json, now_ms,
 )
 
-from . import blobs, consent, epochs, scope
+from . import blobs, consent, epochs, review, scope
 from .atrest import DataKey, open_text, seal_text
 from .auth import AuthenticatedDevice
 from .db import Database, utcnow
@@ -143,6 +143,7 @@ def push(db: Database, device: AuthenticatedDevice, body: bytes, rules: PushRule
                                     f"more than {rules.hlc_ahead_ms // 1000} s; nothing was stored: set it again "
                                     "from the server's time and resend", expected_seq=hwm + 1)
             stats.last_seq, applied = _apply(conn, row.id, row.centre_id, new_ops, stats, rules)
+            review.close_decided(conn, row.id, row.centre_id, new_ops, applied)  # a coordinator's decision
             conn.execute(update(Device).where(Device.id == row.id).values(high_water_mark=batch.seq_to))
         # The answer: the stored results of seqs the server already held, then those just written (the same rows,
         # not read back).

@@ -158,6 +158,8 @@ class Conflict(ServerTable, table=True):
     device_id: str
     device_seq: int = Field(sa_column=Column(BigInteger, nullable=False))
     resolved_at: datetime | None = None
+    resolved_by: str | None = None  # the device whose change on the conflict's version closed it (migration 0011)
+    resolved_version: int | None = Field(default=None, sa_column=Column(BigInteger))
 
 
 class FormVersion(ServerTable, table=True):

@@ -34,6 +34,7 @@ from waypoint_core.protocol.enrolment_messages import (
     AlarmList, EnrolmentCodeList, NewCode, NewCodeRequest, RevokeCodeRequest, UndoAlarmRequest, UndoneAlarm,
 )
 from waypoint_core.protocol.order_messages import DeviceList, DeviceOrder, DeviceOrderRequest, OrderReport
+from waypoint_core.protocol.review_messages import ConflictPage
 from waypoint_core.protocol import (
     DOMAIN_RESPONSE, HEADER_DEVICE, PROTOCOL_VERSION, BlobChunk, BlobQuery, BlobStatus, BlobStatusList,
     HEADER_SERVER_KEY, HEADER_SERVER_SIGNATURE, HEADER_SERVER_TIME, HEADER_TIME,
@@ -387,6 +388,12 @@ class ServerConnection:
         """Bulk deletions in the centres this laptop's people review (coordinators)."""
         response, binding = self._send("GET", "/v2/alarms", signed=True)
         return self._model(response, binding, AlarmList)
+
+    def conflicts(self, *, after: str = "", limit: int = 100) -> ConflictPage:
+        """One page of the server's open conflicts in the centres this laptop's people review (coordinators)."""
+        response, binding = self._send("GET", f"/v2/conflicts?{urlencode({'after': after, 'limit': limit})}",
+                                       signed=True)
+        return self._model(response, binding, ConflictPage)
 
     def undo_alarm(self, request: UndoAlarmRequest) -> UndoneAlarm:
         response, binding = self._send("POST", "/v2/alarms/undo", body=request.canonical(), signed=True)
