@@ -128,7 +128,7 @@ def list_devices(db: Database) -> list[dict]:
 def list_conflicts(db: Database, *, open_only: bool = True) -> list[dict]:
     """Conflicts for review: ids, field names and times only (the values stay in the database)."""
     query = select(Conflict.id, Conflict.record_id, Conflict.fields, Conflict.device_id, Conflict.opened_at,
-                   Conflict.resolved_at).order_by(Conflict.opened_at)
+                   Conflict.resolved_at, Conflict.resolved_by, Conflict.resolved_version).order_by(Conflict.opened_at)
     if open_only:
         query = query.where(Conflict.resolved_at.is_(None))
     with db.read_engine.connect() as conn:

@@ -25,18 +25,20 @@ import json
 import re
 import uuid
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from desktop_app.records.form_store import FormNotInstalled, get_form_xform
 from desktop_app.vault.models import DECISION_FORM, SYNC_WRITER
+from desktop_app.vault.states import clean
 from desktop_app.vault.registrations import EVERYTHING, Visible
 from desktop_app.vault.sql import Db, chunks, in_list, text
 from desktop_app.vault.vault import Vault
 from desktop_app.vault.writer import RegistrationDraft, Writer, write
 from waypoint_core.access.sealed import is_sealed
+from waypoint_core.protocol.review_messages import ConflictState, ServerConflict
 from waypoint_core.registry.matching import DuplicateCandidate, Reason, candidates
 from waypoint_core.registry.person import PersonRecord, Profile, prepare
 from waypoint_core.xform import FormDefinition, FormError
@@ -119,6 +121,16 @@ class ConflictDetail:
     local_deleted: bool
     remote_deleted: bool
     leaves: tuple[LeafDiff, ...]
+    # A conflict the server decided between other devices (fetched from GET /v2/conflicts): the "local" side is the
+    # version that lost, made on `local_device` (its name; "" for this laptop's own conflicts); the server's side
+    # names the device that made it and when.
+    local_device: str = ""
+    remote_by: str = ""
+    remote_at: str = ""
+
+    @property
+    def from_server(self) -> bool:
+        return bool(self.local_device)
 
     @property
     def short_id(self) -> str:
@@ -219,7 +231,12 @@ def conflict_detail(vault: Vault, conflict_id: str, *, language: str = "en") -> 
     local = json.loads(row.local) if row.local else None
     remote_info = json.loads(row.remote)
     remote = remote_info.get("state")
-    base = json.loads(base_row.base) if base_row is not None else None
+    from_server = remote_info.get("source") == SERVER_SOURCE
+    if from_server:  # both sides are other devices': who made each, and the base the server still holds
+        base = remote_info.get("base")
+        author = (str(remote_info.get("lost_by") or "?"), str(remote_info.get("lost_at") or ""))
+    else:
+        base = json.loads(base_row.base) if base_row is not None else None
     a, b, o = (leaves_of((s or {}).get("content")) for s in (local, remote, base))
     paths = list(dict.fromkeys([*a, *b]))
     labels = question_labels(vault, row.form_id, row.form_version, language)
@@ -233,7 +250,8 @@ def conflict_detail(vault: Vault, conflict_id: str, *, language: str = "en") -> 
         where=str(remote_info.get("field") or ""), local_by=author[0], local_at=author[1],
         remote_version=remote_info.get("server_version"), waiting=remote is None,
         local_deleted=bool((local or {}).get("deleted")), remote_deleted=bool((remote or {}).get("deleted")),
-        leaves=leaves)
+        leaves=leaves, local_device=author[0] if from_server else "",
+        remote_by=str(remote_info.get("won_by") or ""), remote_at=str(remote_info.get("won_at") or ""))
 
 
 def _local_author(db: Db, row: Any) -> tuple[str, str]:
@@ -251,6 +269,57 @@ def _local_author(db: Db, row: Any) -> tuple[str, str]:
     queued = db.execute(text("SELECT MAX(created_at) AS t FROM outbox WHERE record_id = :r AND created_at <= :o"),
                         {"r": row.record_id, "o": row.opened_at}).first()
     return "", (queued.t or "") if queued is not None else ""
+
+
+SERVER_SOURCE = "server"  # remote.source of a conflict fetched from the server (decided between other devices)
+
+
+def _sync_state(state: ConflictState) -> dict[str, Any]:
+    """A server conflict's side in the shape both sides of a conflict take here (as a pulled change is stored)."""
+    return {"form_id": state.form_id, "form_version": state.form_version, "deleted": state.deleted,
+            "content": None if state.deleted else state.content, "fields": clean(dict(state.fields))}
+
+
+def _hlc_time(hlc: int) -> str:
+    return datetime.fromtimestamp(hlc / 1000, UTC).isoformat(timespec="seconds") if hlc > 0 else ""
+
+
+def store_server_conflicts(vault: Vault, conflicts: Sequence[ServerConflict], *, device_id: str | None
+                           ) -> tuple[int, int]:
+    """The server's open conflicts of this laptop's reach, as just fetched (every page), into the desk's `conflict`
+    table: "device X's version" (the side that lost) against the server's. Left out: conflicts of records this
+    laptop does not hold (yet: the next fetch after a sync finds them), and those opened by this laptop's own op
+    (its own conflict row holds them). When this laptop already holds a newer server version of the record than
+    the one the conflict made, that newer version is the server's side, so a decision is made on it. Conflicts
+    no longer open on the server are closed here. Returns (added, closed)."""
+    wanted = [c for c in conflicts if c.server.device_id != device_id]
+    with write(vault) as w:
+        held: dict[str, Any] = {}
+        for part in chunks([c.record_id for c in wanted]):
+            marks, params = in_list(part)
+            for row in w.db.execute(text(
+                    f"SELECT r.id, s.server_version, s.base FROM registration r LEFT JOIN sync_record s ON "
+                    f"s.record_id = r.id WHERE r.deleted = 0 AND r.id IN ({marks})"), params).all():
+                held[row.id] = row
+        rows = []
+        for c in wanted:
+            here = held.get(c.record_id)
+            if here is None:
+                continue
+            remote_state, version = _sync_state(c.server.state), c.server.server_version
+            if here.server_version is not None and version is not None and here.server_version > version \
+                    and here.base not in (None, "null"):
+                remote_state, version = json.loads(here.base), int(here.server_version)
+            answers = [f for f in c.fields if not f.startswith("#")]
+            remote = {"state": remote_state, "server_version": version, "source": SERVER_SOURCE,
+                      "field": answers[0] if answers else "content", "fields": c.fields, "server_conflict": c.conflict_id,
+                      "lost_by": c.lost.device_name or c.lost.device_id or "", "lost_at": _hlc_time(c.lost.hlc),
+                      "won_by": c.server.device_name or c.server.device_id or "", "won_at": _hlc_time(c.server.hlc),
+                      "base": _sync_state(c.base) if c.base is not None else None, "base_version": c.base_version}
+            rows.append({"server_id": c.conflict_id, "record_id": c.record_id, "opened_at": c.opened_at,
+                         "local": json.dumps(_sync_state(c.lost.state), sort_keys=True),
+                         "remote": json.dumps(remote, sort_keys=True)})
+        return w.put_server_conflicts(rows, still_open={c.conflict_id for c in conflicts})
 
 
 def resolve_conflict(vault: Vault, conflict_id: str, *, keep: str, edits: dict[str, str] | None = None,

@@ -26,12 +26,16 @@ from desktop_app.records.review import (
 )
 from desktop_app.records.schema import extract_fields, form_schema, parse_instance
 from desktop_app.services import access
+from desktop_app.sync import store
+from desktop_app.sync.errors import NotEnrolled
+from desktop_app.sync.transport import ServerConnection
 from desktop_app.vault.vault import Vault
+from waypoint_core.protocol.review_messages import ServerConflict
 from waypoint_core.registry.matching import DuplicateCandidate
 from waypoint_core.registry.person import Profile
 
-__all__ = ["CandidateRow", "ConflictDetail", "ConflictRow", "Decision", "PairDetail", "ReviewError", "SHOWN_ANSWERS",
-           "advice_for",
+__all__ = ["CandidateRow", "ConflictDetail", "ConflictRow", "Decision", "NotEnrolled", "PairDetail", "ReviewError",
+           "SHOWN_ANSWERS", "ServerConnection", "advice_for",
            "short_id"]
 
 
@@ -73,6 +77,52 @@ def resolve_conflict(vault: Vault, conflict_id: str, *, keep: str, edits: dict[s
         return dict(extract_fields(form_schema(xform), parse_instance(content)))
 
     return review.resolve_conflict(vault, conflict_id, keep=keep, edits=edits, extract=extract)
+
+
+# --- conflicts the server decided between other devices (GET /v2/conflicts) --------------------------------------
+
+MAX_SERVER_PAGES = 1000  # 100 conflicts a page: far beyond any region's open conflicts
+
+
+def open_server_conflicts(vault: Vault, *, connect: Callable[..., ServerConnection] = ServerConnection
+                          ) -> tuple[ServerConnection, str]:
+    """(a connection to the server as this laptop, this laptop's device id), on the database thread: checked."""
+    access.check_review(vault)
+    c = store.load_credentials(vault)
+    connection = connect(c.server_url, ca_bundle=c.ca_bundle, device_id=c.device_id, device_key=c.device_key,
+                         server_signing_key=c.server_signing_key, server_keys=c.server_keys)
+    return connection, c.device_id or ""
+
+
+def fetch_server_conflicts(connection: ServerConnection, *, page_size: int = 100) -> list[ServerConflict]:
+    """Every open conflict the server lists for this laptop, page after page (network thread; the server checks
+    the laptop's review right and region again)."""
+    found: list[ServerConflict] = []
+    after = ""
+    for _ in range(MAX_SERVER_PAGES):
+        page = connection.with_retries(lambda: connection.conflicts(after=after, limit=page_size))
+        found += page.conflicts
+        if not page.has_more:
+            break
+        after = page.next_cursor
+    return found
+
+
+def store_server_conflicts(vault: Vault, conflicts: list[ServerConflict], *, device_id: str) -> tuple[int, int]:
+    """Into the desk's conflict list (database thread): (added, closed because decided elsewhere)."""
+    access.check_review(vault)
+    return review.store_server_conflicts(vault, conflicts, device_id=device_id)
+
+
+def refresh_server_conflicts(vault: Vault, *, connect: Callable[..., ServerConnection] = ServerConnection
+                             ) -> tuple[int, int]:
+    """The three steps in one call (the command line and tests; the app runs them on their threads)."""
+    connection, device_id = open_server_conflicts(vault, connect=connect)
+    try:
+        found = fetch_server_conflicts(connection)
+    finally:
+        connection.close()
+    return store_server_conflicts(vault, found, device_id=device_id)
 
 
 def review_rejected(vault: Vault, conflict_id: str) -> None:

@@ -101,7 +101,8 @@ def open_conflicts(conn, record_ids: Iterable[str]) -> set[str]:
     for part in chunks(set(record_ids)):
         marks, params = _in(part)
         found.update(row[0] for row in conn.execute(text(
-            f"SELECT DISTINCT record_id FROM conflict WHERE resolved_at IS NULL AND record_id IN ({marks})"),
+            f"SELECT DISTINCT record_id FROM conflict WHERE resolved_at IS NULL AND server_id IS NULL "
+            f"AND record_id IN ({marks})"),
             params).all())
     return found
 
@@ -132,7 +133,7 @@ class PageReads:
                                          f"registration WHERE id IN ({marks})"), params).all():
                 self._existing[row.id] = row
             for row in conn.execute(text(f"SELECT record_id, id, remote FROM conflict WHERE record_id IN "
-                                         f"({marks}) AND resolved_at IS NULL"), params).all():
+                                         f"({marks}) AND resolved_at IS NULL AND server_id IS NULL"), params).all():
                 self._conflicts.setdefault(row.record_id, []).append(row)
 
     def known(self, record_id: str):
@@ -159,5 +160,6 @@ class PageReads:
         if record_id in self._once and len(self._conflicts.get(record_id, ())) < 2:
             rows = self._conflicts.get(record_id)
             return rows[0] if rows else None
-        return self._conn.execute(text("SELECT id, remote FROM conflict WHERE record_id = :r AND resolved_at IS NULL"),
+        return self._conn.execute(text("SELECT id, remote FROM conflict WHERE record_id = :r AND resolved_at IS NULL "
+                                       "AND server_id IS NULL"),
                                   {"r": record_id}).first()

@@ -783,7 +783,8 @@ def _write_registration(w: Writer, record_id: str, state: State, version: int, s
         if reads is not None:
             open_conflict = reads.open_conflict(record_id)
         else:
-            open_conflict = conn.execute(text("SELECT 1 FROM conflict WHERE record_id = :r AND resolved_at IS NULL"),
+            open_conflict = conn.execute(text("SELECT 1 FROM conflict WHERE record_id = :r AND resolved_at IS NULL "
+                                              "AND server_id IS NULL"),
                                          {"r": record_id}).first()
         sync_state = "conflict" if open_conflict else "acknowledged"
     columns, extras = columns_from_state(state)

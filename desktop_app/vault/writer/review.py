@@ -8,11 +8,15 @@ replaces kept), so it is a new version that syncs and stays in the record's hist
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+import uuid
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from desktop_app.vault.sql import chunks, in_list, text
 from desktop_app.vault.writer.base import WriterBase
+
+
+CLOSED_ON_SERVER = "server"  # a server conflict decided on another laptop (the server closed it)
 
 
 class ReviewWrites(WriterBase):
@@ -37,6 +41,29 @@ class ReviewWrites(WriterBase):
         self.db.execute(text("UPDATE registration SET server_version = MAX(COALESCE(server_version, 0), :v) "
                              "WHERE id = :r"), {"v": version, "r": record_id})
 
+    def put_server_conflicts(self, rows: Sequence[dict[str, Any]], *, still_open: Collection[str]) -> tuple[int, int]:
+        """The server's open conflicts as last fetched (GET /v2/conflicts): `rows` of `server_id`, `record_id`,
+        `opened_at`, `local` and `remote` (JSON texts). A new one is added; one not decided here yet takes the newer
+        sides; one decided here stays closed. Rows whose server conflict is not in `still_open` any more (decided on
+        another laptop) are closed. Returns (added, closed)."""
+        known = {row[0]: bool(row[1]) for row in self.db.execute(text(
+            "SELECT server_id, resolved_at IS NULL FROM conflict WHERE server_id IS NOT NULL")).all()}
+        added = [row for row in rows if row["server_id"] not in known]
+        if added:
+            self.db.execute(text("INSERT INTO conflict (id, record_id, opened_at, local, remote, server_id) "
+                                 "VALUES (:id, :record_id, :opened_at, :local, :remote, :server_id)"),
+                            [{**row, "id": str(uuid.uuid4())} for row in added])
+        changed = [row for row in rows if known.get(row["server_id"])]
+        if changed:
+            self.db.execute(text("UPDATE conflict SET local = :local, remote = :remote WHERE server_id = :server_id "
+                                 "AND resolved_at IS NULL"), changed)
+        gone = sorted(server_id for server_id, is_open in known.items() if is_open and server_id not in still_open)
+        if gone:
+            self.db.execute(text("UPDATE conflict SET resolved_at = :t, resolved_by = '', resolution = :r "
+                                 "WHERE server_id = :s AND resolved_at IS NULL"),
+                            [{"t": self.now, "r": CLOSED_ON_SERVER, "s": server_id} for server_id in gone])
+        return len(added), len(gone)
+
     def replace_candidates(self, rows: Sequence[dict[str, Any]]) -> None:
         """The result of one candidate generation, replacing the last: rows of a, b, score, reasons (JSON)."""
         self.db.execute(text("DELETE FROM duplicate_candidate"))
@@ -56,4 +83,4 @@ class ReviewWrites(WriterBase):
         self.db.execute(text("DELETE FROM duplicate_candidate WHERE a = :a AND b = :b"), {"a": first, "b": second})
 
 
-__all__ = ["ReviewWrites"]
+__all__ = ["CLOSED_ON_SERVER", "ReviewWrites"]

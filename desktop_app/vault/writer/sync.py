@@ -107,7 +107,8 @@ class SyncWrites(RecordWrites):
     def open_conflict(self, *, record_id: str, local: Any, remote: dict[str, Any]) -> None:
         """One open conflict per record: a second one updates what the server side says, keeping the other side's
         version as first seen."""
-        row = self.db.execute(text("SELECT id, remote FROM conflict WHERE record_id = :r AND resolved_at IS NULL"),
+        row = self.db.execute(text("SELECT id, remote FROM conflict WHERE record_id = :r AND resolved_at IS NULL "
+                                   "AND server_id IS NULL"),
                               {"r": record_id}).first()
         if row is None:
             self.db.execute(text("INSERT INTO conflict (id, record_id, opened_at, local, remote) "

@@ -1,0 +1,68 @@
+"""A conflict the server decided between two field laptops, on a coordinator's review desk, end to end through the
+real server on loopback (SQLite and PostgreSQL): the coordinator's laptop fetches it (GET /v2/conflicts), lists it as
+"device X's version" against the server's, decides, syncs; the server closes its conflict; the field laptops receive
+the decision; the conflict leaves every reviewer's desk at their next fetch."""
+
+from __future__ import annotations
+
+import json
+
+from desktop_app.records import review
+from desktop_app.services import desk
+from desktop_app.services import sync as sync_service
+from desktop_app.sync import store
+from desktop_app.vault.registrations import get_registration
+from tests.sync.support import fast_connect
+from tests.sync.test_sync_desk import as_coordinator
+from tests.sync.test_sync_server_conflicts import contested, laptop
+
+
+def test_two_field_laptops_conflict_a_coordinator_decides_everyone_receives_it(make_vault, server, server_admin):
+    a = laptop(make_vault, server, server_admin, "agadez-a", "Agadez", "field_staff")
+    b = laptop(make_vault, server, server_admin, "agadez-b", "Agadez", "field_staff")
+    first = laptop(make_vault, server, server_admin, "arlit-coord", "Arlit", "coordinator")
+    second = laptop(make_vault, server, server_admin, "agadez-coord", "Agadez", "coordinator")
+    server_admin.run("centre", "region", "Agadez", "North")
+    server_admin.run("centre", "region", "Arlit", "North")
+    record_id = contested(a, b, "Aminata")
+    for vault in (first, second):
+        sync_service.sync_now(vault, connect=fast_connect())  # the region's records, the server's winner included
+    coordinator, other = as_coordinator(first), as_coordinator(second)
+    try:
+        assert desk.refresh_server_conflicts(coordinator, connect=fast_connect()) == (1, 0)
+        assert desk.refresh_server_conflicts(coordinator, connect=fast_connect()) == (0, 0)  # fetched again: one row
+        assert desk.refresh_server_conflicts(other, connect=fast_connect()) == (1, 0)
+        [row] = desk.conflicts_page(coordinator, offset=0, limit=10)
+        assert row.record_id == record_id and not row.waiting and row.where == "title"
+        detail = desk.conflict(coordinator, row.conflict_id)
+        winner = get_registration(coordinator, record_id).title
+        loser_name = "Aminata Bravo" if winner == "Aminata Alpha" else "Aminata Alpha"
+        assert detail.from_server and detail.local_device == ("agadez-b" if loser_name.endswith("Bravo")
+                                                              else "agadez-a")
+        assert detail.remote_by == "agadez-b" and detail.remote_at and detail.local_at
+        [name] = [leaf for leaf in detail.differing if leaf.path.endswith("name")]
+        assert (name.local, name.remote, name.base) == (loser_name, winner, "Aminata Test")
+
+        desk.resolve_conflict(coordinator, row.conflict_id, keep=review.KEEP_LOCAL,
+                              edits={name.path: "Aminata Charlie"})
+        assert desk.count_conflicts(coordinator) == 0
+        sync_service.sync_now(coordinator, connect=fast_connect())
+        device = store.load_credentials(coordinator).device_id
+        assert record_id not in server_admin.run("conflicts")  # no longer open
+        [closed] = [json.loads(line) for line in server_admin.run("conflicts", "--all").splitlines()
+                    if json.loads(line)["record_id"] == record_id]
+        assert closed["resolved_by"] == device and closed["resolved_version"] == 4 and closed["resolved_at"]
+        events = [json.loads(line) for line in server_admin.run("audit", "list", "--limit", "500").splitlines()]
+        assert any(e["event"] == "conflict.resolved" and e["actor"] == f"device {device}" for e in events)
+
+        for vault in (a, b):
+            sync_service.sync_now(vault, connect=fast_connect())
+            assert "<name>Aminata Charlie</name>" in get_registration(vault, record_id).content, vault.path
+        # The other reviewer's desk loses it at its next fetch; a fetch by the deciding laptop keeps it closed.
+        assert desk.refresh_server_conflicts(other, connect=fast_connect()) == (0, 1)
+        assert desk.count_conflicts(other) == 0
+        assert desk.refresh_server_conflicts(coordinator, connect=fast_connect()) == (0, 0)
+        assert desk.count_conflicts(coordinator) == 0
+    finally:
+        coordinator.close()
+        other.close()
