@@ -26,6 +26,7 @@ from desktop_app.ui.desk_models import (
 )
 from desktop_app.ui.desk_pages import ConflictsPage, DeskPage, DuplicatesPage, RejectedPage
 from desktop_app.ui.messages import failure_text
+from desktop_app.ui.server_calls import with_server_connection
 
 
 class _Cancelled(Exception):
@@ -59,6 +60,8 @@ class DeskArea(QObject):
         self.menu = window.menuBar().insertMenu(window.help_menu.menuAction(), self.review_menu)
         self.menu.setVisible(False)
         self._finding = None  # the task of the running duplicate search step
+        self.connect = desk.ServerConnection  # how the server's conflicts are asked for (tests: short retries)
+        self._fetching = False
 
         self.conflict_model.set_source(self._fetch(lambda vault, o, n: desk.conflicts_page(vault, offset=o, limit=n)))
         self.rejected_model.set_source(self._fetch(
@@ -72,6 +75,7 @@ class DeskArea(QObject):
 
         self.conflicts_page.opened.connect(self._open_conflict)
         self.conflicts_page.resolve_requested.connect(self._resolve)
+        self.conflicts_page.fetch_requested.connect(lambda: self.fetch_server_conflicts(say=True))
         self.rejected_page.reviewed_requested.connect(self._reviewed)
         page = self.duplicates_page
         page.opened.connect(self._open_pair)
@@ -140,6 +144,8 @@ class DeskArea(QObject):
         for model in (self.conflict_model, self.rejected_model, self.candidate_model, self.decision_model):
             model.clear()
         self.conflicts_page.show_detail(None)
+        self.conflicts_page.set_fetching(False)
+        self._fetching = False
         self.duplicates_page.show_pair(None)
         self.duplicates_page.set_finding(False)
         self.menu.setVisible(False)
@@ -148,6 +154,52 @@ class DeskArea(QObject):
     def open_conflicts(self) -> None:
         self.conflicts_page.show_detail(None)
         self._show(self.conflicts_page, self.conflict_model)
+        self.fetch_server_conflicts(say=False)
+
+    def fetch_server_conflicts(self, *, say: bool) -> None:
+        """The conflicts the server decided between other devices of this laptop's region: asked on the network
+        pool, stored on the database thread, then the list again. A laptop not enrolled has none to ask for."""
+        if self._fetching or not self.controller.is_unlocked:
+            return
+        page = self.conflicts_page
+        self._fetching = True
+        page.set_fetching(True)
+
+        def stored(counts) -> None:
+            self._fetching = False
+            page.set_fetching(False)
+            self.conflict_model.refresh()
+            if say:
+                page.say(self.tr("The server's conflicts are up to date: %1 new, %2 decided elsewhere.")
+                         .replace("%1", str(counts[0])).replace("%2", str(counts[1])))
+
+        def fetched(found) -> None:
+            conflicts, device_id = found
+            if not self.controller.is_unlocked:
+                stopped(None)
+                return
+            task = self.controller.run_with_vault(
+                lambda vault, state: desk.store_server_conflicts(vault, conflicts, device_id=device_id),
+                name="db:desk-server-conflicts")
+            task.succeeded.connect(stored)
+            task.failed.connect(failed)
+
+        def stopped(_exc) -> None:
+            self._fetching = False
+            page.set_fetching(False)
+
+        def failed(exc: BaseException) -> None:
+            stopped(exc)
+            if isinstance(exc, desk.NotEnrolled):
+                return  # a laptop that never syncs: its own conflicts only
+            page.say(self.tr("The server could not be asked for its conflicts: %1").replace(
+                "%1", failure_text(classify(exc))))
+
+        with_server_connection(
+            controller=self.controller, tasks=self.tasks, name="desk-server-conflicts",
+            open_connection=lambda vault: desk.open_server_conflicts(vault, connect=self.connect),
+            work=lambda connection, device_id: (desk.fetch_server_conflicts(connection), device_id),
+            done=fetched, failed=failed)
 
     def _open_conflict(self, conflict_id: str) -> None:
         language = labels.ui_language()  # the questions are named by the form's labels in this language

@@ -121,6 +121,7 @@ class ConflictSidesModel(QAbstractTableModel):
         super().__init__()
         self._leaves: list[Any] = []
         self._result: list[str | None] = []
+        self._local_name = ""
 
     def set_leaves(self, leaves: list[Any]) -> None:
         self.beginResetModel()
@@ -169,8 +170,15 @@ class ConflictSidesModel(QAbstractTableModel):
                 else None
         if role != Qt.ItemDataRole.DisplayRole:
             return None
-        return {QUESTION: self.tr("Answer"), LOCAL: self.tr("This laptop"), REMOTE: self.tr("Server"),
+        local = self.tr("Device %1").replace("%1", self._local_name) if self._local_name else self.tr("This laptop")
+        return {QUESTION: self.tr("Answer"), LOCAL: local, REMOTE: self.tr("Server"),
                 RESULT: self.tr("Result")}.get(section)
+
+    def set_local_name(self, name: str) -> None:
+        """The device whose version the "local" side is ("" for this laptop's own conflicts)."""
+        if name != self._local_name:
+            self._local_name = name
+            self.headerDataChanged.emit(Qt.Orientation.Horizontal, LOCAL, LOCAL)
 
     def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
         flags = super().flags(index)

@@ -151,6 +151,7 @@ class ConflictsPage(DeskPage):
 
     opened = Signal(str)  # conflict id
     resolve_requested = Signal(str, str, object)  # conflict id, keep ("local" | "remote"), edits
+    fetch_requested = Signal()  # ask the server for the conflicts it decided between other devices
 
     def __init__(self, model: ConflictListModel) -> None:
         super().__init__("deskConflictsPage")
@@ -177,6 +178,7 @@ class ConflictsPage(DeskPage):
         self.keep_remote = QPushButton(objectName="keepRemote")
         self.save_result = QPushButton(objectName="primary")
         self.save_result.setObjectName("primary")
+        self.fetch = QPushButton(objectName="fetchServerConflicts")
         panel, right = _detail_panel()
         for widget in (self.title, self.who, self.waiting, self.show_all):
             right.addWidget(widget)
@@ -191,7 +193,10 @@ class ConflictsPage(DeskPage):
         split.setStretchFactor(0, 2)
         split.setStretchFactor(1, 3)
         split.setSizes([470, 760])
-        self.finish_layout(split, QHBoxLayout())
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.fetch)
+        self.finish_layout(split, buttons)
+        self.fetch.clicked.connect(self.fetch_requested)
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
         self.sides_table.activated.connect(self._take)
         self.show_all.toggled.connect(lambda _: self._fill())
@@ -223,6 +228,9 @@ class ConflictsPage(DeskPage):
         self._fill()
         self.retranslate_detail()
 
+    def set_fetching(self, fetching: bool) -> None:
+        self.fetch.setEnabled(not fetching)
+
     def relabel(self, detail: ConflictDetail) -> None:
         """The same conflict read again in another language: its question labels change, the result stays."""
         if self.detail is None or detail.conflict_id != self.detail.conflict_id:
@@ -247,11 +255,25 @@ class ConflictsPage(DeskPage):
             return
         self.title.setText(self.tr("%1 · registration %2 · %3").replace("%1", detail.title or self.tr("(no name)"))
                            .replace("%2", detail.short_id).replace("%3", centre_text(detail.centre)))
-        local = (self.tr("This laptop: saved by %1 on %2").replace("%1", detail.local_by)
-                 if detail.local_by else self.tr("This laptop: saved here on %2"))
-        local = local.replace("%2", local_time(detail.local_at) if detail.local_at else self.tr("an unknown date"))
-        server = self.tr("Server: version %1, from another device, received here on %2").replace(
-            "%1", str(detail.remote_version or "?")).replace("%2", local_time(detail.opened_at))
+        unknown = self.tr("an unknown date")
+        if detail.from_server:  # decided by the server between two other devices
+            local = self.tr("Device %1: its version, made on %2").replace("%1", detail.local_device)
+            local = local.replace("%2", local_time(detail.local_at) if detail.local_at else unknown)
+            server = self.tr("Server: version %1, from device %2, made on %3, kept by the server on %4").replace(
+                "%1", str(detail.remote_version or "?")).replace("%2", detail.remote_by or "?").replace(
+                "%3", local_time(detail.remote_at) if detail.remote_at else unknown).replace(
+                "%4", local_time(detail.opened_at))
+            self.keep_local.setText(self.tr("Keep the other de&vice's version"))
+            self.keep_local.setToolTip(self.tr("Every answer as device %1 made it").replace("%1", detail.local_device))
+        else:
+            local = (self.tr("This laptop: saved by %1 on %2").replace("%1", detail.local_by)
+                     if detail.local_by else self.tr("This laptop: saved here on %2"))
+            local = local.replace("%2", local_time(detail.local_at) if detail.local_at else unknown)
+            server = self.tr("Server: version %1, from another device, received here on %2").replace(
+                "%1", str(detail.remote_version or "?")).replace("%2", local_time(detail.opened_at))
+            self.keep_local.setText(self.tr("Keep this lap&top's version"))
+            self.keep_local.setToolTip(self.tr("Every answer as this laptop has it"))
+        self.sides.set_local_name(detail.local_device)
         changed = self.tr("%n answer(s) differ.", "", len(detail.differing))
         self.who.setText(f"{local}\n{server}\n{changed}")
         self.waiting.setText(self.tr("The server's version is not on this laptop yet. Sync, then decide."))
@@ -266,6 +288,8 @@ class ConflictsPage(DeskPage):
         self.keep_local.setText(self.tr("Keep this lap&top's version"))
         self.keep_remote.setText(self.tr("Keep the &server's version"))
         self.save_result.setText(self.tr("Save the &result"))
+        self.fetch.setText(self.tr("&Fetch the server's conflicts"))
+        self.fetch.setToolTip(self.tr("Conflicts the server decided between other devices of your region"))
         self.keep_local.setToolTip(self.tr("Every answer as this laptop has it"))
         self.keep_remote.setToolTip(self.tr("Every answer as the server has it"))
         self.save_result.setToolTip(self.tr("The Result column: Enter on a side takes its value, F2 corrects it"))

@@ -70,6 +70,10 @@
         <translation>Cet ordinateur</translation>
     </message>
     <message>
+        <source>Device %1</source>
+        <translation>Appareil %1</translation>
+    </message>
+    <message>
         <source>Server</source>
         <translation>Serveur</translation>
     </message>
@@ -113,6 +117,22 @@
         <translation>une date inconnue</translation>
     </message>
     <message>
+        <source>Device %1: its version, made on %2</source>
+        <translation>Appareil %1 : sa version, faite le %2</translation>
+    </message>
+    <message>
+        <source>Server: version %1, from device %2, made on %3, kept by the server on %4</source>
+        <translation>Serveur : version %1, de l&apos;appareil %2, faite le %3, retenue par le serveur le %4</translation>
+    </message>
+    <message>
+        <source>Keep the other de&amp;vice&apos;s version</source>
+        <translation>Garder la version de l&apos;autre &amp;appareil</translation>
+    </message>
+    <message>
+        <source>Every answer as device %1 made it</source>
+        <translation>Chaque réponse telle que l&apos;appareil %1 l&apos;a faite</translation>
+    </message>
+    <message>
         <source>Server: version %1, from another device, received here on %2</source>
         <translation>Serveur : version %1, d&apos;un autre appareil, reçue ici le %2</translation>
     </message>
@@ -154,6 +174,14 @@
     <message>
         <source>Every answer as this laptop has it</source>
         <translation>Chaque réponse telle que cet ordinateur la connaît</translation>
+    </message>
+    <message>
+        <source>&amp;Fetch the server&apos;s conflicts</source>
+        <translation>Re&amp;cevoir les conflits du serveur</translation>
+    </message>
+    <message>
+        <source>Conflicts the server decided between other devices of your region</source>
+        <translation>Les conflits que le serveur a tranchés entre d&apos;autres appareils de votre région</translation>
     </message>
     <message>
         <source>Every answer as the server has it</source>
@@ -209,6 +237,14 @@
 </context>
 <context>
     <name>DeskArea</name>
+    <message>
+        <source>The server&apos;s conflicts are up to date: %1 new, %2 decided elsewhere.</source>
+        <translation>Les conflits du serveur sont à jour : %1 nouveaux, %2 décidés ailleurs.</translation>
+    </message>
+    <message>
+        <source>The server could not be asked for its conflicts: %1</source>
+        <translation>Impossible de demander ses conflits au serveur : %1</translation>
+    </message>
     <message>
         <source>Saved as a new version of the record. It goes to every device at the next sync; the versions it replaces stay in the record&apos;s history.</source>
         <translation>Enregistré comme nouvelle version de la fiche. Elle part vers tous les appareils à la prochaine synchronisation ; les versions remplacées restent dans l&apos;historique de la fiche.</translation>

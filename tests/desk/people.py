@@ -97,3 +97,32 @@ def reject(vault, record_id: str, message: str) -> None:
     with write(vault) as w:
         w.open_conflict(record_id=record_id, local=None, remote={"rejected": message})
         w.mark_conflict(record_id)
+
+
+def server_conflict(vault, record: PersonRecord, *, lost_given_name: str, lost_device: str = "agadez-b",
+                    won_device: str = "agadez-a", server_version: int = 2) -> str:
+    """A conflict the server decided between two other laptops, as GET /v2/conflicts lists it (the given name
+    changed on both; the server kept `record`'s), stored on this laptop's desk by the desk's own call. Returns the
+    server's conflict id."""
+    from dataclasses import replace
+
+    from desktop_app.records import review
+    from waypoint_core.protocol.review_messages import ConflictSide, ConflictState, ServerConflict
+
+    def state(person: PersonRecord) -> ConflictState:
+        fields = {k: v for k, v in person_draft(person).fields.items() if v is not None}
+        fields.update({"@status": "finalized", "@created_by": "lamine", "@created_at": "2026-11-20T08:00:00+00:00"})
+        return ConflictState(form_id=FORM_ID, form_version=FORM_VERSION, deleted=False, fields=fields,
+                             content=person_xml(person))
+
+    conflict_id = str(uuid.uuid4())
+    conflict = ServerConflict(
+        conflict_id=conflict_id, record_id=record.id, centre_id=str(uuid.uuid4()),
+        opened_at="2026-12-01T09:30:00+00:00", fields=["#content", "given_name"],
+        lost=ConflictSide(state=state(replace(record, given_name=lost_given_name)), device_id=str(uuid.uuid4()),
+                          device_name=lost_device, hlc=1_764_580_000_000),
+        server=ConflictSide(state=state(record), device_id=str(uuid.uuid4()), device_name=won_device,
+                            hlc=1_764_581_000_000, server_version=server_version, version_hash="0" * 64),
+        base=state(replace(record, given_name="Base")), base_version=server_version - 1)
+    review.store_server_conflicts(vault, [conflict], device_id=None)
+    return conflict_id
