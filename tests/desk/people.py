@@ -120,9 +120,9 @@ def server_conflict(vault, record: PersonRecord, *, lost_given_name: str, lost_d
         conflict_id=conflict_id, record_id=record.id, centre_id=str(uuid.uuid4()),
         opened_at="2026-12-01T09:30:00+00:00", fields=["#content", "given_name"],
         lost=ConflictSide(state=state(replace(record, given_name=lost_given_name)), device_id=str(uuid.uuid4()),
-                          device_name=lost_device, hlc=1_764_580_000_000),
+                          device_name=lost_device, hlc=1_796_115_960_000),
         server=ConflictSide(state=state(record), device_id=str(uuid.uuid4()), device_name=won_device,
-                            hlc=1_764_581_000_000, server_version=server_version, version_hash="0" * 64),
+                            hlc=1_796_116_980_000, server_version=server_version, version_hash="0" * 64),
         base=state(replace(record, given_name="Base")), base_version=server_version - 1)
     review.store_server_conflicts(vault, [conflict], device_id=None)
     return conflict_id

@@ -2,7 +2,8 @@
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python -m tests.ui.make_desk_screenshots
 
-In English and French: a conflict answer by answer, the possible duplicates with a pair and its reasons, the
+In English and French: a conflict answer by answer, one the server decided between two other laptops, the possible
+duplicates with a pair and its reasons, the
 decisions, and a rejected change with what to do. Look at each PNG the way a tired coordinator would.
 """
 
@@ -29,7 +30,7 @@ def main() -> int:
     from desktop_app.ui.app import build_app
     from desktop_app.vault import Vault
     from tests.access.team import COORD, PASSPHRASES, make_team, shipped_xforms
-    from tests.desk.people import pull_conflict, reject, save_event, save_people
+    from tests.desk.people import pull_conflict, reject, save_event, save_people, server_conflict
     from tests.ui.screens import settle
     from tests.ui.test_desk_screens import people
 
@@ -49,6 +50,8 @@ def main() -> int:
         with Vault.unlock(folder, username=COORD, passphrase=PASSPHRASES[COORD]) as vault:
             save_people(vault, crowd)
             pull_conflict(vault, crowd[0], other_given_name="Mahamadou")
+            server_conflict(vault, crowd[2], lost_given_name="Usman", lost_device="arlit-field-2",
+                            won_device="arlit-field-1")
             for _ in range(2):
                 save_event(vault, review.short_id(crowd[1].id))
             reject(vault, crowd[5].id, "this record belongs to another centre")
@@ -64,10 +67,17 @@ def main() -> int:
 
         area.conflicts_action.trigger()
         page = area.conflicts_page
-        settle(lambda: area.conflict_model.rowCount() == 1)
-        page.table.setCurrentIndex(area.conflict_model.index(0, 0))
-        settle(lambda: page.detail is not None)
+        settle(lambda: area.conflict_model.rowCount() == 2 and not area._fetching)
+
+        def open_conflict(record_id: str) -> None:
+            row = next(r for r in range(2) if area.conflict_model.row_at(r).record_id == record_id)
+            page.table.setCurrentIndex(area.conflict_model.index(row, 0))
+            settle(lambda: page.detail is not None and page.detail.record_id == record_id)
+
+        open_conflict(crowd[0].id)
         shot(w, f"{lang}-desk-1-conflict")
+        open_conflict(crowd[2].id)
+        shot(w, f"{lang}-desk-5-server-conflict")
 
         area.duplicates_action.trigger()
         dup = area.duplicates_page

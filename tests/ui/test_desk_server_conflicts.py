@@ -52,7 +52,7 @@ def test_a_server_conflict_side_by_side_and_kept(qtbot, qtmodeltester, desk_app)
         "Mahamadou", crowd[0].given_name)
     assert page.sides.headerData(LOCAL, page.sides_table.horizontalHeader().orientation()) == "Device agadez-b"
     who = page.who.text()
-    assert "Device agadez-b: its version, made on 2025-12-01" in who
+    assert "Device agadez-b: its version, made on 2026-12-01" in who
     assert "Server: version 2, from device agadez-a" in who
     assert page.keep_local.text() == "Keep the other de&vice's version"
 
