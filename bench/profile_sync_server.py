@@ -120,7 +120,7 @@ def run(args: argparse.Namespace, database_url: str | None) -> None:
             clock = time.perf_counter(), time.process_time()
             assert _signature_valid(push_key.public_b64, signature, binding, body)
             response, _stats = push(db, who(db, pusher), body, rules)
-            versions.extend((r.record_id, r.version_hash) for r in response.results)
+            versions.extend((r["record_id"], r["version_hash"]) for r in response.results)
             answer = response.canonical()
             signing.sign(DOMAIN_RESPONSE, answer_message(binding, status=200, server_time_ms=now_ms(),
                                                          key_id=signing.key_id, body=answer))

@@ -159,11 +159,11 @@ def create_app(server: Server) -> FastAPI:
         response, stats = await run_in_threadpool(push, db, who, await request.body(), rules)
         if stats.last_seq is not None:
             await run_in_threadpool(epochs.note_push, settings.data_dir, response.epoch, stats.last_seq)
-        logs.log_event("push", device_id=who.id, seq_from=response.results[0].device_seq if response.results else None,
-                       ops=len(response.results), applied=stats.applied, merged=stats.merged,
-                       conflicts=stats.conflicts, rejected=stats.rejected, replayed=stats.replayed,
-                       ms=logs.elapsed_ms(start))
-        return answer(response)
+        seq_from = response.results[0]["device_seq"] if response.results else None
+        logs.log_event("push", device_id=who.id, seq_from=seq_from, ops=len(response.results), applied=stats.applied,
+                       merged=stats.merged, conflicts=stats.conflicts, rejected=stats.rejected,
+                       replayed=stats.replayed, ms=logs.elapsed_ms(start))
+        return Response(content=response.canonical(), media_type="application/json")  # PushResponse's canonical JSON
 
     importer = BatchImporter(db, keyring, settings.keys_dir, rules, data_dir=settings.data_dir,
                              page_bytes=settings.page_bytes)
@@ -182,11 +182,16 @@ def create_app(server: Server) -> FastAPI:
 
     @app.get("/v2/changes", responses=apidoc.ERRORS)
     async def changes(request: Request, cursor: str = Query("", max_length=40),
-                      limit: int = Query(PULL_PAGE_DEFAULT, ge=1, le=PULL_PAGE_MAX)) -> Response:
+                      limit: int = Query(PULL_PAGE_DEFAULT, ge=1, le=PULL_PAGE_MAX),
+                      with_forms: bool = Query(False, alias="forms")) -> Response:
+        """A page of changes; with `forms=1` it also carries the published form list (GET /v2/forms folded into the
+        pull: a sync with nothing to do makes one request fewer; a server without it ignores the parameter)."""
         who = await device(request)
         start = time.perf_counter()
+        forms = ([f.model_dump(mode="json") for f in (await run_in_threadpool(_form_list, db)).forms] if with_forms
+                 else None)
         body = await run_in_threadpool(pull_page, db, device=who, cursor=cursor, limit=limit,
-                                       page_bytes=settings.page_bytes, key=keyring.data)
+                                       page_bytes=settings.page_bytes, key=keyring.data, forms=forms)
         logs.log_event("pull", device_id=who.id, bytes=len(body), ms=logs.elapsed_ms(start))
         return Response(content=body, media_type="application/json")
 

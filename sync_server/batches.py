@@ -239,7 +239,7 @@ class BatchImporter:
         receipt = {"format": "waypoint-receipt/1", "protocol_version": PROTOCOL_VERSION,
                    "device_id": row.id, "batch_id": content.header["batch_id"], "part": content.header["part"],
                    "parts": content.header["parts"], "status": outcome.status, "message": outcome.message,
-                   "issued_at": now_ms(), "push": response.model_dump(mode="json") if response else None,
+                   "issued_at": now_ms(), "push": response.as_json() if response else None,
                    "pages": pages, "cursor_restarted": restarted, "forms": self._forms(have) if last else [],
                    "blobs": [{k: v for k, v in b.items() if k != "was_complete"} for b in blobs],
                    "chunks": self._return_chunks(row, pages, RETURN_FILE_BYTES) if last else [],

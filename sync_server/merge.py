@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from json.encoder import encode_basestring
 from typing import Any
 
-from waypoint_core.protocol import Op, canonical_json, version_hash
+from waypoint_core.protocol import Op, version_hash
 from waypoint_core.protocol.signing import DOMAIN_VERSION
+
+from . import fastjson
 
 CONTENT, DELETED, FORM = "#content", "#deleted", "#form"
 DEFAULT_IDENTITY_FIELDS = frozenset({
@@ -82,33 +83,15 @@ def state_hash(values: dict[str, Any]) -> str:
     return PublicView.of(values).hash
 
 
-def _encoded(value: Any) -> str:
-    """One value as canonical_json writes it (field values are text, integers, booleans or null)."""
-    if value.__class__ is str:
-        return encode_basestring(value)
-    if value is None or value is True or value is False:
-        return "null" if value is None else ("true" if value else "false")
-    if value.__class__ is int:
-        return int.__repr__(value)
-    return canonical_json(value).decode("utf-8")
-
-
 def encode_state(values: dict[str, Any]) -> tuple[str, str]:
-    """(canonical JSON of the values, the version hash of their PublicView), each value encoded once: the same text
-    as `canonical_json(values)` and the same hash as `PublicView.of(values).hash` (tests/server/test_server_encoding.py)
-    without encoding the instance XML twice per version."""
-    encoded = {name: _encoded(value) for name, value in values.items()}
-    names = sorted(encoded)
-    state = "{" + ",".join(f"{encode_basestring(n)}:{encoded[n]}" for n in names) + "}"
+    """(canonical JSON of the values, the version hash of their PublicView): the same text as `canonical_json(values)`
+    and the same hash as `PublicView.of(values).hash` (tests/server/test_server_encoding.py), through orjson."""
+    state = fastjson.dumps(values, sort_keys=True)
     form_id, form_version = split_form(values)
-    if values.get(DELETED):
-        public, deleted, content = "{}", "true", "null"
-    else:
-        public = "{" + ",".join(f"{encode_basestring(n)}:{encoded[n]}" for n in names if not n.startswith("#")) + "}"
-        deleted, content = "false", encoded.get(CONTENT, "null")
-    view = (f'{{"content":{content},"deleted":{deleted},"fields":{public},"form_id":{encode_basestring(form_id)},'
-            f'"form_version":{encode_basestring(form_version)}}}')
-    return state, hashlib.sha256(DOMAIN_VERSION + view.encode("utf-8")).hexdigest()
+    deleted = bool(values.get(DELETED))
+    view = {"content": None if deleted else values.get(CONTENT), "deleted": deleted,
+            "fields": {} if deleted else public_fields(values), "form_id": form_id, "form_version": form_version}
+    return state.decode("utf-8"), hashlib.sha256(DOMAIN_VERSION + fastjson.dumps(view, sort_keys=True)).hexdigest()
 
 
 @dataclass

@@ -22,8 +22,8 @@ from waypoint_core.protocol import (
     PROTOCOL_VERSION, ReconcileRequest, ReconcileResponse, RecordHeld, format_cursor, parse_cursor,
 )
 
-from . import epochs, forget, logs, scope
-from .atrest import DataKey, open_text
+from . import epochs, fastjson, forget, logs, scope
+from .atrest import DataKey, aad
 from .auth import AuthenticatedDevice
 from .db import Database
 from .errors import ProtocolError
@@ -52,8 +52,9 @@ def _check_cursor(conn: Any, device: AuthenticatedDevice, cursor: str) -> tuple[
 
 
 def pull_page(db: Database, *, device: AuthenticatedDevice, cursor: str, limit: int, page_bytes: int,
-              key: DataKey) -> bytes:
-    """The signed-to-be body of one PullPage (JSON), built change by change within the budget."""
+              key: DataKey, forms: list[dict[str, Any]] | None = None) -> bytes:
+    """The signed-to-be body of one PullPage (JSON), built change by change within the budget. `forms` (the
+    published form list, when the device asked for it with the page) travels in the page's head."""
     c, r = ChangeRow.__table__, Record.__table__
     query = (
         select(c.c.seq, r.c.id, r.c.server_version, r.c.hash, r.c.state, r.c.hlc, r.c.origin_device_id)
@@ -96,19 +97,19 @@ def pull_page(db: Database, *, device: AuthenticatedDevice, cursor: str, limit: 
                 if purged:
                     logs.log_event("forgotten", centre_id=device.centre_id, records=len(purged))
     head = json.dumps({"protocol_version": PROTOCOL_VERSION, "epoch": epoch, "since": cursor,
-                       "next_cursor": format_cursor(epoch, next_seq), "has_more": has_more},
-                      separators=(",", ":"))
+                       "next_cursor": format_cursor(epoch, next_seq), "has_more": has_more,
+                       **({} if forms is None else {"forms": forms})},
+                      separators=(",", ":"), ensure_ascii=False)
     return head[:-1].encode() + b',"changes":[' + b",".join(parts) + b"]}"
 
 
 def _change_json(row: Any, key: DataKey) -> bytes:
-    values = json.loads(open_text(key, row.state, table="record", row_id=row.id, version=row.server_version))
+    values = fastjson.loads(key.open(row.state, aad("record", row.id, row.server_version)))
     view = PublicView.of(values)
-    return json.dumps({"seq": row.seq, "record_id": row.id, "server_version": row.server_version,
-                       "version_hash": row.hash, "deleted": view.deleted, "form_id": view.form_id,
-                       "form_version": view.form_version, "fields": view.fields, "content": view.content,
-                       "hlc": row.hlc, "origin_device_id": row.origin_device_id},
-                      separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    return fastjson.dumps({"seq": row.seq, "record_id": row.id, "server_version": row.server_version,
+                           "version_hash": row.hash, "deleted": view.deleted, "form_id": view.form_id,
+                           "form_version": view.form_version, "fields": view.fields, "content": view.content,
+                           "hlc": row.hlc, "origin_device_id": row.origin_device_id})
 
 
 def reconcile(db: Database, *, device: AuthenticatedDevice, request: ReconcileRequest) -> ReconcileResponse:

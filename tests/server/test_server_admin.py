@@ -16,7 +16,7 @@ from sim_device import DeviceClient
 from sync_server import admin
 from sync_server.keys import load_keyring
 
-from waypoint_core.protocol import FormList, PublishedForm
+from waypoint_core.protocol import FormList, PublishedForm, PullPage
 
 XFORM = """<?xml version="1.0"?>
 <h:html xmlns="http://www.w3.org/2002/xforms" xmlns:h="http://www.w3.org/1999/xhtml">
@@ -73,6 +73,23 @@ def test_published_forms_reach_devices_signed(server, backend, admin_db, make_de
     xform.write_text(XFORM.replace("Name", "Full name"), "utf-8")
     with pytest.raises(admin.AdminError, match="new version"):
         admin.publish_form(admin_db, keyring, path=xform, form_id="registration", version="2026112701")
+
+
+def test_a_pull_page_carries_the_form_list_only_when_asked(server, backend, admin_db, make_device, tmp_path):
+    """GET /v2/forms folded into the pull (`forms=1`): the same list, in a page signed like any other; a device that
+    does not ask gets the page it always got, with no key its model would refuse."""
+    xform = tmp_path / "referral.xml"
+    xform.write_text(XFORM, "utf-8")
+    admin.publish_form(admin_db, load_keyring(backend.data_dir / "keys", admin_db), path=xform, form_id="folded",
+                       version="1")
+    device = make_device()
+    listing = FormList.model_validate_json(device.signed_get("/v2/forms").content)
+    asked = device.signed_get("/v2/changes?cursor=&limit=5&forms=1")
+    assert asked.status_code == 200 and device.answer_valid(asked)
+    page = PullPage.model_validate_json(asked.content)
+    assert page.forms == listing.forms and ("folded", "1") in {(f.form_id, f.version) for f in page.forms}
+    plain = device.signed_get("/v2/changes?cursor=&limit=5")
+    assert "forms" not in json.loads(plain.content) and PullPage.model_validate_json(plain.content).forms is None
 
 
 def test_https_with_a_pinned_ca_bundle(tmp_path):

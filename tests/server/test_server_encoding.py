@@ -4,10 +4,14 @@ and hashed again on later pushes, so one differing byte would break sync."""
 
 from __future__ import annotations
 
+import json
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from sync_server import fastjson
 from sync_server.merge import CONTENT, DELETED, FORM, PublicView, encode_state
+from sync_server.push import PushAnswer
 from waypoint_core.protocol import canonical_json
 
 XML_TEXT = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters=[
@@ -38,3 +42,41 @@ def test_encode_state_on_a_registration_and_its_tombstone():
     tombstone = {**values, DELETED: True}
     assert encode_state(tombstone) == _expected(tombstone)
     assert encode_state({}) == _expected({})
+
+
+# ---- sync_server/fastjson.py: orjson where it gives the json module's bytes, the json module where it would not ----
+
+JSON_VALUE = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(min_value=-2**80, max_value=2**80),
+              st.text(st.characters(blacklist_categories=("Cs",)), max_size=30)),
+    lambda inner: st.one_of(st.lists(inner, max_size=5),
+                            st.dictionaries(st.text(st.characters(blacklist_categories=("Cs",)), max_size=8), inner,
+                                            max_size=5)),
+    max_leaves=30)
+
+
+@settings(max_examples=400, deadline=None)
+@given(value=JSON_VALUE)
+def test_fastjson_dumps_is_canonical_json_and_loads_is_json_loads(value):
+    assert fastjson.dumps(value, sort_keys=True) == canonical_json(value)
+    assert fastjson.dumps(value) == json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    text = json.dumps(value, ensure_ascii=False)
+    assert fastjson.loads(text.encode("utf-8")) == json.loads(text) == value
+
+
+def test_fastjson_edges_go_to_the_json_module():
+    for text in ("123456789012345678901234567890", "[1.5, 2]", '{"a": {"b": [1e400]}}', '"\\ud800"', "NaN"):
+        expected, got = json.loads(text), fastjson.loads(text.encode())
+        assert repr(got) == repr(expected) and type(got) is type(expected)
+    assert fastjson.dumps({"n": 2**70, "s": "é"}, sort_keys=True) == canonical_json({"n": 2**70, "s": "é"})
+    assert fastjson.dumps({1: "x"}, sort_keys=True) == canonical_json({1: "x"})
+
+
+def test_push_answer_gives_push_response_bytes():
+    results = [{"device_seq": 7, "op_id": "op «1»", "record_id": "r", "status": "conflict", "server_version": 3,
+                "version_hash": "ab" * 32, "conflict_id": "c", "message": None},
+               {"device_seq": 8, "op_id": "op2", "record_id": "r2", "status": "rejected", "server_version": None,
+                "version_hash": None, "conflict_id": None, "message": "this record belongs to another centre"}]
+    answer = PushAnswer(epoch="0123456789abcdef", device_id="d", high_water_mark=8, results=results)
+    assert answer.canonical() == answer.response().canonical()
+    assert answer.response().results[0].status == "conflict"

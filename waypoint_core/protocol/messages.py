@@ -253,6 +253,9 @@ class PullPage(Message):
     changes: list[Change]
     next_cursor: str
     has_more: bool
+    # The published forms (FormList.forms), only when the device asked for them with the page (`forms=1`): a server
+    # that does not know the parameter leaves it out, and the device then asks GET /v2/forms.
+    forms: list[FormSummary] | None = None
 
 
 class DeviceStatus(Message):
