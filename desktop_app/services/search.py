@@ -66,6 +66,7 @@ class SearchOutcome:
     results: tuple[SearchResult, ...] = ()
     seconds: float = 0.0
     understood: dict[str, tuple[str, ...]] = field(default_factory=dict)  # filters read from the words typed
+    complete: bool = True  # False for the first stage (`first_results`): the refining search comes after
 
 
 @functools.cache
@@ -81,6 +82,26 @@ def vocabulary() -> core.Vocabulary:
     entries += [(word, "sex", value) for word, value in SEX_WORDS]
     entries += [(word, "status", value) for word, value in STATUS_WORDS]
     return core.Vocabulary.of(entries)
+
+
+def first_results(vault: Vault, text: str, *, limit: int = DEFAULT_LIMIT, today: date | None = None) -> SearchOutcome:
+    """The first stage, shown as the person types: records found by an exact key of every part of the query (each name
+    word in its spelling or its sound, the word being typed as a beginning, each number, the date), at most
+    core.FIRST_BUDGET of them read from the index's covering key, ranked by the same rules as `search`. `complete` is
+    False: `search` refines it (close spellings, one-edit keys, a word left unfound). A query with no key (filters
+    only) is answered in full at once."""
+    started = time.perf_counter()
+    today = today or date.today()
+    seen = access.visibility(vault)
+    query = core.parse_query(text, vocabulary(), today=today, default_country=places.get_place(vault).country or None)
+    if seen.nothing or query.empty:
+        return SearchOutcome(text, (), time.perf_counter() - started)
+    if not query.has_keys:
+        return search(vault, text, limit=limit, today=today)
+    budget = core.FIRST_BUDGET
+    ids = search_reads.first_candidates(vault, core.first_parts(query), budget + budget // 4)
+    stored = search_reads.profiles(vault, search_reads.visible_ids(vault, ids, seen.rows)[:budget])
+    return _ranked(vault, query, stored, limit=limit, today=today, started=started, complete=False)
 
 
 def search(vault: Vault, text: str, *, limit: int = DEFAULT_LIMIT, today: date | None = None) -> SearchOutcome:
@@ -116,6 +137,12 @@ def search(vault: Vault, text: str, *, limit: int = DEFAULT_LIMIT, today: date |
             age = (today.year - query.birth_year - 2, today.year - query.birth_year + 1)
         stored = search_reads.filtered(vault, dict(query.filters), age=age, limit=FILTER_ONLY_LIMIT,
                                        visible=seen.rows)
+    return _ranked(vault, query, stored, limit=limit, today=today, started=started, complete=True)
+
+
+def _ranked(vault: Vault, query: core.Query, stored: dict[str, str], *, limit: int, today: date, started: float,
+            complete: bool) -> SearchOutcome:
+    """Rank stored profiles against the query (core.rank: the reasons too) and add each result's summary line."""
     hits = [hit for profile in stored.values()
             if (hit := core.rank(query, Profile.from_json(profile), today=today)) is not None]
     hits.sort(key=lambda h: (-h.score, h.id))
@@ -123,7 +150,7 @@ def search(vault: Vault, text: str, *, limit: int = DEFAULT_LIMIT, today: date |
     lines = search_reads.summaries(vault, [h.id for h in hits])
     results = tuple(_result(h.id, h.score, h.why, lines.get(h.id)) for h in hits if h.id in lines)
     understood = {name: tuple(sorted(values)) for name, values in query.filters.items()}
-    return SearchOutcome(text, results, time.perf_counter() - started, understood)
+    return SearchOutcome(query.text, results, time.perf_counter() - started, understood, complete)
 
 
 def _result(record_id: str, score: float, why: tuple[str, ...], line: search_reads.Summary | None) -> SearchResult:

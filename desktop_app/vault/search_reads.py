@@ -4,7 +4,7 @@ makes, the profiles it ranks, the summary lines it shows. Every query keeps to t
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,6 +13,7 @@ from sqlalchemy import text
 from desktop_app.vault.registrations import EVERYTHING, Visible
 from desktop_app.vault.sql import chunks, in_list
 from desktop_app.vault.vault import Vault
+from waypoint_core.registry.search import Part
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,71 @@ def key_hits(vault: Vault, keys: Iterable[str], ranges: Iterable[tuple[str, str]
     return found
 
 
+PART_CAP = 20_000  # index rows read per part of a query in the first stage
+FIRST_ENOUGH = 20  # exact spellings found: the first stage shows them and leaves sounds-alike to the refining search
+
+
+def _part_filter(part: Part, params: dict[str, Any], name: str, *, spelling_only: bool) -> str:
+    """SQL true when a search_key row holds one of the part's keys (with `spelling_only`, its first: the spelling of
+    a name word) or a key in one of its ranges."""
+    keys = part.keys[:1] if spelling_only and part.name.startswith("w") else part.keys
+    ranges = part.ranges[:1] if spelling_only and part.name.startswith("w") else part.ranges
+    terms = []
+    if keys:
+        marks, named = in_list(list(keys), prefix=f"{name}k")
+        params.update(named)
+        terms.append(f"key IN ({marks})")
+    for n, (low, high) in enumerate(ranges):
+        params[f"{name}l{n}"], params[f"{name}h{n}"] = low, high
+        terms.append(f"(key >= :{name}l{n} AND key < :{name}h{n})")
+    return " OR ".join(terms) if terms else "0"
+
+
+def _first_statements(parts: Sequence[Part], budget: int) -> list[tuple[str, dict[str, Any]]]:
+    """The first stage's statements, best first: every part by its spelling (exact spellings of every name word,
+    numbers, dates), then by any of its keys. One part: its rows read on the covering primary key, stopped at the
+    budget. Several: the INTERSECT of each part's record ids (each part's rows read in key order, at most
+    PART_CAP), which SQLite computes in one pass with a temporary b-tree, never probing record by record."""
+    statements = []
+    names = any(part.name.startswith("w") for part in parts)
+    for spelling_only in (True, False) if names else (False,):
+        params: dict[str, Any] = {"limit": budget, "cap": PART_CAP}
+        if len(parts) == 1:
+            sql = (f"SELECT record_id FROM search_key WHERE "
+                   f"{_part_filter(parts[0], params, 'p0', spelling_only=spelling_only)} LIMIT :limit")
+        else:
+            sql = " INTERSECT ".join(
+                f"SELECT record_id FROM (SELECT record_id FROM search_key WHERE "
+                f"{_part_filter(part, params, f'p{n}', spelling_only=spelling_only)} LIMIT :cap)"
+                for n, part in enumerate(parts)) + " LIMIT :limit"
+        statements.append((sql, params))
+    return statements
+
+
+def first_candidates(vault: Vault, parts: Sequence[Part], budget: int, *, enough: int = FIRST_ENOUGH) -> list[str]:
+    """The first stage's candidates (waypoint_core.registry.search.first_parts): records holding a key of every part,
+    at most `budget`, exact spellings first (`_first_statements`); when the exact spellings alone find `enough`,
+    those are the first results (they rank above any other spelling). No profile and no record is read here."""
+    if not parts:
+        return []
+    found: dict[str, None] = {}
+    with vault.session(readonly=True) as session:
+        raw = _raw(session)
+        for sql, params in _first_statements(parts, budget):
+            found.update((row[0], None) for row in raw.execute(sql, params).fetchall())
+            if len(found) >= enough:
+                break
+    return list(found)[:budget]
+
+
+def first_plans(vault: Vault, parts: Sequence[Part]) -> list[list[str]]:
+    """EXPLAIN QUERY PLAN of the first stage's statements for these parts (tests check that none scans a table)."""
+    with vault.session(readonly=True) as session:
+        raw = _raw(session)
+        return [[str(row[-1]) for row in raw.execute("EXPLAIN QUERY PLAN " + sql, params).fetchall()]
+                for sql, params in _first_statements(parts, 1)]
+
+
 def visible_ids(vault: Vault, record_ids: list[str], visible: Visible = EVERYTHING) -> list[str]:
     """These records, in their order, keeping the live ones `visible` (one primary-key look-up each)."""
     kept: set[str] = set()
@@ -59,7 +125,8 @@ def visible_ids(vault: Vault, record_ids: list[str], visible: Visible = EVERYTHI
         raw = _raw(session)
         for part in chunks(record_ids):
             marks, params = in_list(part)
-            sql = f"SELECT id FROM registration WHERE id IN ({marks}) AND deleted = 0" + visible.where(params)
+            # "+deleted": without it SQLite reads the list index on `deleted` whole instead of the primary key
+            sql = f"SELECT id FROM registration WHERE id IN ({marks}) AND +deleted = 0" + visible.where(params)
             kept.update(row[0] for row in raw.execute(sql, params).fetchall())
     return [record_id for record_id in record_ids if record_id in kept]
 
@@ -105,7 +172,7 @@ def summaries(vault: Vault, record_ids: Iterable[str]) -> dict[str, Summary]:
             marks, params = in_list(part)
             for row in conn.execute(text(
                     "SELECT id, form_id, status, title, sex, age, nationality, centre, registered_on FROM registration "
-                    f"WHERE deleted = 0 AND id IN ({marks})"), params):
+                    f"WHERE id IN ({marks}) AND +deleted = 0"), params):
                 found[row[0]] = Summary(*row)
     return found
 

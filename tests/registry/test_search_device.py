@@ -88,6 +88,66 @@ def test_phone_with_or_without_country_code_and_date_of_birth_and_filters(team):
         assert top(vault, "Mariam 25")[0] == uid(2)  # an age ranks the one whose age fits first
 
 
+def first(vault, typed: str) -> list[str]:
+    outcome = search.first_results(vault, typed)
+    assert not outcome.complete
+    return [r.record_id for r in outcome.results]
+
+
+def test_first_results_find_the_pairs_from_exact_keys_and_the_refining_search_adds_close_spellings(team):
+    with signed_in(team, ADMIN) as vault:
+        save(vault, [(n, person_xml(uid(n), given, family)) for n, (given, family, _) in enumerate(PAIRS, 1)]
+             + [(90, person_xml(uid(90), "Amina", "Sanogo", sex="female")),
+                (91, person_xml(uid(91), "Moussa", "Diallo")),
+                (92, person_xml(uid(92), "Hawa", "Sangaré", sex="female"))])
+        for n, (_, _, typed_forms) in enumerate(PAIRS, 1):
+            for typed in typed_forms:
+                found = search.first_results(vault, typed).results
+                assert found and found[0].record_id == uid(n), (typed, [r.title for r in found])
+                assert found[0].why == search.search(vault, typed).results[0].why  # the same rules, the same words
+        # every word must find its key: the family name alone finds both Sanogo, Amina Sanogo only her; while it is
+        # being typed (no space after it), its sound begun also finds Sangaré, as the refining search does
+        assert set(first(vault, "Sanogo ")) == {uid(1), uid(90)}
+        assert set(first(vault, "Sanogo")) == set(top(vault, "Sanogo")) == {uid(1), uid(90), uid(92)}
+        assert first(vault, "Amina Sanogo ") == [uid(90)]
+        # the word being typed is a beginning
+        assert first(vault, "Abdour")[0] == uid(5)
+        assert first(vault, "Sanga") == top(vault, "Sanga") and uid(92) in first(vault, "Sanga")
+        assert first(vault, "Moussa Dia") == [uid(91)]
+        # a typing error changes the key: only the refining search, with keys one edit away, finds it
+        assert first(vault, "Mouqsa Diallo") == [] and top(vault, "Mouqsa Diallo")[0] == uid(91)
+        assert first(vault, "Zebulon Krakowski") == []
+        # a query of filters only has no first stage: it is answered in full at once
+        assert search.first_results(vault, "female").complete
+
+
+def test_first_results_numbers_and_dates_and_rights(team):
+    with signed_in(team, CASE) as vault:
+        save(vault, [(1, person_xml(uid(1), "Kadiatou", "Keïta", sex="female", document="CD 998-1122"))], form=VOT)
+        assert first(vault, "Kadiatou Keita") == [uid(1)]
+    with signed_in(team, FIELD) as vault:  # field staff never find a case, in the first stage either
+        save(vault, [(2, person_xml(uid(2), "Kadiatou", "Keïta", sex="female", phone="+22790123456",
+                                    born="1998-03-12"))])
+        assert first(vault, "Kadiatou Keita") == [uid(2)]
+        assert first(vault, "CD9981122") == []
+        assert first(vault, "90 12 34 56") == [uid(2)] and first(vault, "12/03/1998") == [uid(2)]
+        assert first(vault, "Kadiatou 90 12 34 56") == [uid(2)]
+
+
+def test_first_stage_reads_the_index_on_its_keys_never_by_scanning(team):
+    """EXPLAIN QUERY PLAN of the first stage's statements: every read of search_key is a search on an index."""
+    from waypoint_core.registry import search as core
+    from datetime import date
+    query = core.parse_query("Mohamed Dia", search.vocabulary(), today=date(2026, 12, 6))
+    parts = core.first_parts(query)
+    assert [p.name for p in parts] == ["w0", "w1"] and parts[1].ranges
+    with signed_in(team, ADMIN) as vault:
+        plans = search_reads.first_plans(vault, parts)
+    scans = [line for plan in plans for line in plan if line.startswith("SCAN") and "subquery" not in line]
+    assert plans and not scans, plans  # a co-routine's own rows are the only ones scanned
+    assert all(any(line.startswith("SEARCH") and "USING" in line for line in plan) for plan in plans), plans
+
+
 def test_deletion_is_real_in_the_index_and_refused_consent_leaves_nothing(team):
     with signed_in(team, ADMIN) as vault:
         save(vault, [(1, person_xml(uid(1), "Fatima", "Cissé", document="P9988776")),

@@ -14,6 +14,12 @@ A query is split into parts (`parse_query`):
 
 `lookups` lists the index keys with a weight; the caller counts, per record, the best weight of each query
 part, keeps the best `budget` records and `rank`s them with their stored profiles.
+
+Results come in two stages, ranked by the same `rank`. The first (`first_parts`) reads exact keys only: a record is a
+first-stage candidate when every part of the query (each name word, each number, the date) finds one of its exact
+keys, or, for the word still being typed, a key beginning with it; at most `FIRST_BUDGET` candidates, taken from the
+rarest part first and spelling before sound. It is what a screen shows as the person types. The second (`lookups`,
+`pre_rank`) adds every key one edit away and a part left unfound, and refines the first.
 """
 
 from __future__ import annotations
@@ -34,6 +40,7 @@ from .person import Profile
 FILTER_FIELDS = ("nationality", "centre", "status", "sex")
 MIN_SCORE = 0.55
 BUDGET = 300  # records ranked in full per query, chosen by their look-up weights
+FIRST_BUDGET = 100  # records ranked in the first stage (exact keys only)
 
 _DATE_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _DATE_DMY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
@@ -239,6 +246,32 @@ def prefix_ranges(query: Query) -> list[tuple[str, str, str, float]]:
     return ranges
 
 
+@dataclass(frozen=True)
+class Part:
+    """One part of a query for the first stage: its exact keys, best first, and key ranges [low, high) of the word
+    still being typed. A first-stage candidate has, for every part, one of these keys."""
+    name: str
+    keys: tuple[str, ...]
+    ranges: tuple[tuple[str, str], ...] = ()
+
+
+def first_parts(query: Query) -> list[Part]:
+    """The parts a first-stage candidate must all find (see the module docstring); empty when the query has no key."""
+    parts: list[Part] = []
+    typing: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for low, high, part, _ in prefix_ranges(query):
+        typing[part].append((low, high))
+    for n, token in enumerate(query.name.tokens):
+        keys = ["s:" + token.simple] + ["n:" + key for key in token.keys]
+        parts.append(Part(f"w{n}", tuple(dict.fromkeys(keys)), tuple(typing.get(f"w{n}", ()))))
+    for n, number in enumerate(query.numbers):
+        keys = (["d:" + number.document] if number.document else []) + (["p:" + number.phone] if number.phone else [])
+        parts.append(Part(f"d{n}", tuple(keys)))
+    if query.dates:
+        parts.append(Part("b", tuple("b:" + day.isoformat() for day in query.dates)))
+    return parts
+
+
 # --- ranking -------------------------------------------------------------------------------------------
 
 
@@ -366,6 +399,23 @@ class MemoryIndex:
                     rows += [(key, rid) for rid in self._keys[key]]
             ids = pre_rank(wanted, rows, budget)
             hits = [h for rid in ids if (h := rank(query, self._profiles[rid], today=today)) is not None]
+        hits.sort(key=lambda h: (-h.score, h.id))
+        return hits[:limit]
+
+    def first(self, query: Query, *, today: date, limit: int = 50, budget: int = FIRST_BUDGET) -> list[SearchHit]:
+        """The first stage (`first_parts`): what the device's index gives before the refining search."""
+        parts = first_parts(query)
+        if not parts:
+            return self.search(query, today=today, limit=limit)
+        found: list[list[str]] = []  # each part's records, in the order of its keys
+        for part in parts:
+            ids = [rid for key in part.keys for rid in sorted(self._keys.get(key, ()))]
+            ids += [rid for low, high in part.ranges for key in self._range(low, high) for rid in sorted(self._keys[key])]
+            found.append(list(dict.fromkeys(ids)))
+        found.sort(key=len)
+        others = [set(ids) for ids in found[1:]]
+        chosen = [rid for rid in found[0] if all(rid in ids for ids in others)][:budget]
+        hits = [h for rid in chosen if (h := rank(query, self._profiles[rid], today=today)) is not None]
         hits.sort(key=lambda h: (-h.score, h.id))
         return hits[:limit]
 
