@@ -6,8 +6,10 @@ question a new registration asks before it is finalized when it looks like someo
 
 Keyboard: type in the box (results follow after a short pause); Down moves into the results, Enter on the box or
 on a result opens it, Escape goes back to the box (then to the registration list). Every search runs
-services/search.py on the database thread; an answer older than the text on screen is dropped, and a lock clears
-the box and the results.
+services/search.py on the database thread, in two stages: the first results (`first_results`: exact keys only, shown
+at once, "looking for other spellings…") and, queued when they arrive and the text is still the same, the refined
+search (`search`: close spellings too), which replaces them. An answer older than the text on screen is dropped, and
+a lock clears the box and the results.
 """
 
 from __future__ import annotations
@@ -46,7 +48,7 @@ from desktop_app.ui.i18n import Retranslator
 
 NAME, SHORT_ID, SEX, AGE, NATIONALITY, CENTRE, MATCH, WHY = range(8)
 RECORD_ID_ROLE = Qt.ItemDataRole.UserRole + 1
-SEARCH_DELAY_MS = 150  # a pause in typing; each search is one query on the database thread
+SEARCH_DELAY_MS = 150  # a pause in typing; each search is one task on the database thread, then its refinement
 
 
 _KINDS = {
@@ -307,6 +309,8 @@ class SearchPage(QWidget):
                             "sex": self.tr("sex"), "status": self.tr("status")}.get(name, name) + ": " + shown)
         if filters:
             words += " · " + self.tr("only %1").replace("%1", "; ".join(filters))
+        if not outcome.complete:
+            words += " · " + self.tr("looking for other spellings…")
         self.summary.setText(words)
         if outcome.results:
             self.body.setCurrentWidget(self.table)
@@ -397,15 +401,21 @@ class SearchArea(QObject):
         if not typed.strip():
             self.page.show_outcome(SearchOutcome(typed))
             return
+        self._queue(search_service.first_results, typed)
+
+    def _queue(self, stage, typed: str) -> None:
         session_number = self.controller.session_number
-        task = self.controller.run_with_vault(lambda vault, state: search_service.search(vault, typed),
-                                              name="db:search")
+        task = self.controller.run_with_vault(lambda vault, state: stage(vault, typed), name="db:search")
         task.succeeded.connect(lambda outcome: self._arrived(session_number, outcome))
         task.failed.connect(lambda _exc: self.page.show_failure())
 
     def _arrived(self, session_number: int, outcome: SearchOutcome) -> None:
-        if session_number == self.controller.session_number:
-            self.page.show_outcome(outcome)
+        if session_number != self.controller.session_number:
+            return
+        self.page.show_outcome(outcome)
+        if not outcome.complete and outcome.text == self.page.box.text():
+            # the first results are on screen; refine them (close spellings) unless the person typed on
+            self._queue(search_service.search, outcome.text)
 
     def _open_record(self, record_id: str) -> None:
         if record_id and self.open_person is not None:

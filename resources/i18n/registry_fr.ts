@@ -428,6 +428,10 @@
         <translation>seulement %1</translation>
     </message>
     <message>
+        <source>looking for other spellings…</source>
+        <translation>recherche d&apos;autres orthographes…</translation>
+    </message>
+    <message>
         <source>No one matches. Try another spelling, fewer words, or a number.</source>
         <translation>Personne ne correspond. Essayez une autre orthographe, moins de mots, ou un numéro.</translation>
     </message>

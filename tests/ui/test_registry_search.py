@@ -49,10 +49,11 @@ def test_results_as_you_type_ranked_with_why_in_english_and_french(qtbot, qtmode
     page = area.page
     assert app.window.stack.currentWidget() is page and page.box.hasFocus()
     qtbot.keyClicks(page.box, "Ousmane Dial")  # still typing the family name
-    qtbot.waitUntil(lambda: area.model.rowCount() >= 1 and page.outcome.text == "Ousmane Dial", timeout=10_000)
+    qtbot.waitUntil(lambda: area.model.rowCount() >= 1 and page.outcome.text == "Ousmane Dial"
+                    and page.outcome.complete, timeout=10_000)
     assert cell(area, 0, NAME) == "P1" and cell(area, 0, SHORT_ID) == uid(1).replace("-", "")[:8].upper()
     qtbot.keyClicks(page.box, "lo")
-    qtbot.waitUntil(lambda: page.outcome.text == "Ousmane Diallo", timeout=10_000)
+    qtbot.waitUntil(lambda: page.outcome.text == "Ousmane Diallo" and page.outcome.complete, timeout=10_000)
     assert cell(area, 0, NAME) == "P1"
     assert "Arabic/Latin transliteration" in cell(area, 0, WHY)
     assert int(cell(area, 0, MATCH).split()[0]) >= 90
@@ -67,13 +68,41 @@ def test_results_as_you_type_ranked_with_why_in_english_and_french(qtbot, qtmode
 
     page.box.clear()
     qtbot.keyClicks(page.box, "ne4455667")
-    qtbot.waitUntil(lambda: page.outcome is not None and page.outcome.text == "ne4455667", timeout=10_000)
+    qtbot.waitUntil(lambda: page.outcome is not None and page.outcome.text == "ne4455667" and page.outcome.complete,
+                    timeout=10_000)
     assert [cell(area, r, WHY) for r in range(area.model.rowCount())] == ["same document number"]
 
     page.box.clear()
     qtbot.keyClicks(page.box, "Zebulon Krakowski")
-    qtbot.waitUntil(lambda: page.outcome is not None and page.outcome.text == "Zebulon Krakowski", timeout=10_000)
+    qtbot.waitUntil(lambda: page.outcome is not None and page.outcome.text == "Zebulon Krakowski"
+                    and page.outcome.complete, timeout=10_000)
     assert area.model.rowCount() == 0 and page.body.currentWidget() is page.empty
+
+
+def test_first_results_show_at_once_then_the_refined_search_replaces_them(qtbot, team_app):
+    """The first stage (exact keys) is shown as soon as it arrives, saying that other spellings are being looked
+    for; the refined search (close spellings) follows on the same database thread and replaces it."""
+    app, _ = team_app
+    sign_in(qtbot, app, FIELD)
+    area = app.window.search_area
+    area.action.trigger()
+    page = area.page
+    shown = []
+    original = page.show_outcome
+    page.show_outcome = lambda outcome: (shown.append(outcome), original(outcome))
+    qtbot.keyClicks(page.box, "Mouqsa Diallo")  # a typing error: its key is one edit from Moussa's
+    qtbot.waitUntil(lambda: page.outcome is not None and page.outcome.text == "Mouqsa Diallo"
+                    and page.outcome.complete, timeout=10_000)
+    stages = [(o.complete, [r.record_id for r in o.results]) for o in shown if o.text == "Mouqsa Diallo"]
+    assert stages == [(False, []), (True, [uid(2)])]
+    assert cell(area, 0, NAME) == "P2" and "looking" not in page.summary.text()
+
+    page.show_outcome(shown[0])  # how the first stage reads, in English and French
+    assert page.summary.text() == "0 people found · looking for other spellings…"
+    app.window.set_language("fr")
+    qtbot.waitUntil(lambda: page.heading.text() == "Trouver une personne", timeout=5_000)
+    assert page.summary.text().endswith("recherche d'autres orthographes…")
+    app.window.set_language("en")
 
 
 def test_the_keyboard_goes_from_the_box_to_a_record_and_a_lock_clears_everything(qtbot, team_app):
