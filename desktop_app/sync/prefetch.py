@@ -107,24 +107,38 @@ def open_conflicts(conn, record_ids: Iterable[str]) -> set[str]:
     return found
 
 
+def already_known(known, change) -> bool:
+    """A pulled change this laptop already holds: a version below the one known, or the same version with the same
+    content hash (and not flagged stale): re-delivered, or this laptop's own op coming back from the feed."""
+    return known is not None and (change.server_version < known.server_version or (
+        change.server_version == known.server_version and known.stale == 0
+        and known.hash in (None, change.version_hash)))
+
+
 class PageReads:
     """What applying one pulled page reads, record by record.
 
     A record that appears once in the page is read for the whole page up front: applying the other changes
     never touches its rows (every write is keyed by its own record_id). A record that appears more than once
     is read when asked, since its earlier change in the page may have rewritten what the next one reads.
+    A change already known here (`already_known`: the laptop's own ops echoed back after a push, a re-delivered
+    page) is decided on its sync_record alone, so only that is read for it; its registration (2 KB of content),
+    outbox rows and conflicts are read only if asked after all.
     """
 
-    def __init__(self, conn, record_ids: list[str]) -> None:
+    def __init__(self, conn, changes: list) -> None:
         self._conn = conn
-        counts = Counter(record_ids)
+        counts = Counter(change.record_id for change in changes)
         once = [record_id for record_id, count in counts.items() if count == 1]
         self._once = set(once)
         self._known = known_records(conn, once)
+        needed = [change.record_id for change in changes if change.record_id in self._once
+                  and not already_known(self._known.get(change.record_id), change)]
+        self._read = set(needed)
         self._pending: dict[str, list] = {}
         self._existing: dict = {}
         self._conflicts: dict[str, list] = {}
-        for part in chunks(once):
+        for part in chunks(needed):
             marks, params = _in(part)
             for row in conn.execute(text(f"SELECT record_id, seq, payload, wire FROM outbox {PENDING} AND record_id "
                                          f"IN ({marks}) ORDER BY seq"), params).all():
@@ -144,20 +158,20 @@ class PageReads:
 
     def pending(self, record_id: str) -> list:
         """Outbox rows not yet acknowledged (seq, payload, wire), oldest first."""
-        if record_id in self._once:
+        if record_id in self._read:
             return self._pending.get(record_id, [])
         return self._conn.execute(text("SELECT seq, payload, wire FROM outbox WHERE record_id = :r "
                                        "AND acked_at IS NULL ORDER BY seq"), {"r": record_id}).all()
 
     def existing(self, record_id: str):
-        if record_id in self._once:
+        if record_id in self._read:
             return self._existing.get(record_id)
         return self._conn.execute(text("SELECT version, status, content, sync_state, purged_at FROM registration "
                                        "WHERE id = :r"), {"r": record_id}).first()
 
     def open_conflict(self, record_id: str):
         # Two open conflicts for one record should not exist; if they do, let SQLite pick as it always did.
-        if record_id in self._once and len(self._conflicts.get(record_id, ())) < 2:
+        if record_id in self._read and len(self._conflicts.get(record_id, ())) < 2:
             rows = self._conflicts.get(record_id)
             return rows[0] if rows else None
         return self._conn.execute(text("SELECT id, remote FROM conflict WHERE record_id = :r AND resolved_at IS NULL "

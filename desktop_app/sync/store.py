@@ -706,7 +706,7 @@ def store_pull_page(vault: Vault, page: PullPage, *, own_device_id: str, clock: 
         if stored and following and stored[0] == following[0] and following[1] < stored[1]:
             raise errors.BadServerAnswer("the server's cursor went backwards")
         hlc = _int(conn, "hlc")
-        reads = prefetch.PageReads(conn, [change.record_id for change in page.changes])
+        reads = prefetch.PageReads(conn, page.changes)
         for change in page.changes:
             hlc = max(hlc, min(change.hlc, bound))
             _apply_change(w, change, outcome, reads)
@@ -718,8 +718,7 @@ def store_pull_page(vault: Vault, page: PullPage, *, own_device_id: str, clock: 
 def _apply_change(w: Writer, change, outcome: PullOutcome, reads: prefetch.PageReads) -> None:
     record_id, version, remote = change.record_id, change.server_version, state_from_change(change)
     known = reads.known(record_id)
-    if known is not None and (version < known.server_version or (
-            version == known.server_version and known.stale == 0 and known.hash in (None, change.version_hash))):
+    if prefetch.already_known(known, change):
         outcome.skipped += 1  # re-delivered, or already known from our own acknowledgement (same content)
         return
     pending = reads.pending(record_id)
