@@ -15,11 +15,12 @@ from waypoint_core.xform.definition import FormDefinition
 from waypoint_core.xform.errors import (
     AnswerError, DependencyCycleError, FormError, XPathEvalError, XPathSyntaxError,
 )
+from waypoint_core.xform.heap import form_closed, form_opened
 from waypoint_core.xform.items import Choice, Item
 from waypoint_core.xform.session import FormSession
 from waypoint_core.xlsform import XLSFormError
 
 __all__ = [
     "AnswerError", "ChangeSet", "Choice", "DependencyCycleError", "FormDefinition", "FormError", "FormSession",
-    "Issue", "Item", "XLSFormError", "XPathEvalError", "XPathSyntaxError",
+    "Issue", "Item", "XLSFormError", "XPathEvalError", "XPathSyntaxError", "form_closed", "form_opened",
 ]

@@ -14,7 +14,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from waypoint_core.xform._gc import gc_paused
+from waypoint_core.xform.heap import gc_paused
 from waypoint_core.xform.audit import AuditConfig
 from waypoint_core.xform.body import Control, parse_body
 from waypoint_core.xform.entities import ENTITIES_NS, EntitySpec, entity_spec
@@ -23,7 +23,7 @@ from waypoint_core.xform.external import ITEMSETS_FILE, Table, read_table
 from waypoint_core.xform.geojson import geojson_items
 from waypoint_core.xform.graph import build_graph
 from waypoint_core.xform.media import csv_rows
-from waypoint_core.xform.nodes import Node, document, from_element, parse_xml, split_tag
+from waypoint_core.xform.nodes import Node, document, from_element, parse_xml, split_tag, unlink
 from waypoint_core.xform.text import Text, parse_itext
 from waypoint_core.xform.values import cast_default
 from waypoint_core.xform.xpath_eval import Expr, compile_xpath
@@ -131,6 +131,12 @@ class FormDefinition:
                 return None
             self._tables[key] = read_table(data, name)
         return self._tables[key]
+
+    def close(self) -> None:
+        """Done with this form once no session uses it: its template and secondary instances are unlinked,
+        as FormSession.close does with a record's, so reference counting frees them."""
+        for doc in (self.template, *self.instances.values()):
+            unlink(doc)
 
     @property
     def languages(self) -> list[str]:

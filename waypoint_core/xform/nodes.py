@@ -199,6 +199,18 @@ class _EntityDeclared(Exception):
     pass
 
 
+def unlink(doc: Node) -> None:
+    """Drop every parent link of a tree, so reference counting frees it the moment the last outside
+    reference goes: a child points at its parent and the parent at its children, a cycle only the cyclic
+    collector would free (docs/forms-engine.md, "Garbage collection"). The tree is unusable after."""
+    stack = [doc]
+    while stack:
+        node = stack.pop()
+        node.parent = None
+        for same in node.kids.values():  # kids holds the children and the bound attributes
+            stack.extend(same)
+
+
 def document(root: Node) -> Node:
     """Wrap a root element in a document node, so `/data/...` and `instance('x')/root/...` resolve."""
     doc = Node("#document")

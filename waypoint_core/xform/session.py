@@ -13,13 +13,13 @@ import heapq
 import random as _random
 import uuid as _uuid
 
-from waypoint_core.xform._gc import gc_paused
+from waypoint_core.xform.heap import gc_paused
 from waypoint_core.xform.audit import AuditLog
 from waypoint_core.xform.changes import ChangeSet, Issue
 from waypoint_core.xform.definition import FormDefinition
 from waypoint_core.xform.errors import AnswerError, FormError, XPathEvalError
 from waypoint_core.xform.items import ItemsMixin
-from waypoint_core.xform.nodes import BoundAttribute, Node, document
+from waypoint_core.xform.nodes import BoundAttribute, Node, document, unlink
 from waypoint_core.xform.repeats import RepeatsMixin
 from waypoint_core.xform.serialize import load_instance, to_xml
 from waypoint_core.xform.values import calculated_value, normalize_answer
@@ -595,6 +595,16 @@ class FormSession(ItemsMixin, RepeatsMixin):
         """The record as instance XML. Finalized records leave non-relevant nodes out;
         drafts (include_nonrelevant=True) keep them so that reopening restores everything."""
         return to_xml(self, include_nonrelevant=include_nonrelevant)
+
+    def close(self) -> None:
+        """Done with this record: its instance trees are unlinked (their parent links dropped), so they are
+        freed as soon as the session is, by reference counting, and leave no garbage for the cyclic collector
+        (whose full collections would otherwise walk it during a later form's answers). The session is
+        unusable after; closing twice is harmless."""
+        for doc in (getattr(self, "main_doc", None), *self._entity_docs.values()):
+            if doc is not None:
+                unlink(doc)
+        self._entity_docs = {}
 
     def is_valid(self, ref: str) -> bool:
         """False while the answer at `ref` breaks its constraint (an empty answer never does)."""
