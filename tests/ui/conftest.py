@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 import pytest
 from PySide6.QtCore import QEvent
 
@@ -40,6 +42,8 @@ def make_app(qapp, qtbot):
         assert not app.controller.is_unlocked
     leftovers = [w for w in qapp.topLevelWidgets() if w.isVisible()]
     assert leftovers == [], f"windows left open: {leftovers}"
+    # locking closed every form: none may leave the heap frozen (waypoint_core/xform/heap.py)
+    assert gc.get_freeze_count() == 0, "a form screen left the garbage collector's heap frozen"
 
 
 def pytest_collection_modifyitems(items):

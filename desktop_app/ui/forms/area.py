@@ -29,7 +29,7 @@ from desktop_app.ui import labels
 from desktop_app.ui.forms.closing import CANCEL
 from desktop_app.ui.forms.screen import FormScreen, OpenedForm
 from desktop_app.ui.forms.view import Restrictions
-from waypoint_core.xform import FormDefinition
+from waypoint_core.xform import FormDefinition, form_closed, form_opened
 
 
 class FormChooserPage(QWidget):
@@ -295,6 +295,9 @@ class FormsArea(QObject):
         else:
             screen.view.focus_first_field()
         self.screen_opened.emit(screen)
+        # the form is built and shown: one collection now, then the heap frozen while the person fills it, so no
+        # full collection walks the app and the form inside an answer (waypoint_core/xform/heap.py)
+        form_opened()
 
     def _put_back(self, screen: FormScreen, resume: Resume) -> None:
         view = screen.view
@@ -341,6 +344,7 @@ class FormsArea(QObject):
             screen.save_before_lock()  # another record replaces it: its last changes are queued first
         self.window.stack.removeWidget(screen)
         screen.discard()
+        form_closed()  # thaw and collect now, at the change of screen, not inside what the person does next
 
     def _may_close_window(self) -> bool:
         """Closing the window with a form that has changes asks first, as the form's Close does."""

@@ -541,7 +541,9 @@ class FormScreen(QWidget):
         self._discarded = True
         self._autosave.stop()
         self.view.hide()
-        self.session = None
+        session, self.session = self.session, None
+        if session is not None:
+            session.close()  # its nodes freed now, by reference counting, not by a later full collection
         self.deleteLater()
 
     # --- files -----------------------------------------------------------------------------
