@@ -4,7 +4,7 @@ makes, the profiles it ranks, the summary lines it shows. Every query keeps to t
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,7 +13,7 @@ from sqlalchemy import text
 from desktop_app.vault.registrations import EVERYTHING, Visible
 from desktop_app.vault.sql import chunks, in_list
 from desktop_app.vault.vault import Vault
-from waypoint_core.registry.search import Part
+from waypoint_core.registry.search import FIRST_ENOUGH, Part, first_rounds
 
 
 @dataclass(frozen=True)
@@ -54,47 +54,41 @@ def key_hits(vault: Vault, keys: Iterable[str], ranges: Iterable[tuple[str, str]
 
 
 PART_CAP = 20_000  # index rows read per part of a query in the first stage
-FIRST_ENOUGH = 20  # exact spellings found: the first stage shows them and leaves sounds-alike to the refining search
 
 
-def _part_filter(part: Part, params: dict[str, Any], name: str, *, spelling_only: bool) -> str:
-    """SQL true when a search_key row holds one of the part's keys (with `spelling_only`, its first: the spelling of
-    a name word) or a key in one of its ranges."""
-    keys = part.keys[:1] if spelling_only and part.name.startswith("w") else part.keys
-    ranges = part.ranges[:1] if spelling_only and part.name.startswith("w") else part.ranges
+def _part_filter(part: Part, params: dict[str, Any], name: str) -> str:
+    """SQL true when a search_key row holds one of the part's keys or a key in one of its ranges."""
     terms = []
-    if keys:
-        marks, named = in_list(list(keys), prefix=f"{name}k")
+    if part.keys:
+        marks, named = in_list(list(part.keys), prefix=f"{name}k")
         params.update(named)
         terms.append(f"key IN ({marks})")
-    for n, (low, high) in enumerate(ranges):
+    for n, (low, high) in enumerate(part.ranges):
         params[f"{name}l{n}"], params[f"{name}h{n}"] = low, high
         terms.append(f"(key >= :{name}l{n} AND key < :{name}h{n})")
     return " OR ".join(terms) if terms else "0"
 
 
-def _first_statements(parts: Sequence[Part], budget: int) -> list[tuple[str, dict[str, Any]]]:
-    """The first stage's statements, best first: every part by its spelling (exact spellings of every name word,
-    numbers, dates), then by any of its keys. One part: its rows read on the covering primary key, stopped at the
-    budget. Several: the INTERSECT of each part's record ids (each part's rows read in key order, at most
-    PART_CAP), which SQLite computes in one pass with a temporary b-tree, never probing record by record."""
+def _first_statements(parts: list[Part], budget: int) -> list[tuple[str, dict[str, Any]]]:
+    """One statement per round of the first stage (core.first_rounds: exact spellings, then any exact key). One part:
+    its rows read on the covering primary key, stopped at the budget. Several: the INTERSECT of each part's record
+    ids (each part's rows read in key order, at most PART_CAP), which SQLite computes in one pass with a temporary
+    b-tree, never probing record by record."""
     statements = []
-    names = any(part.name.startswith("w") for part in parts)
-    for spelling_only in (True, False) if names else (False,):
+    for round_parts in first_rounds(parts):
         params: dict[str, Any] = {"limit": budget, "cap": PART_CAP}
-        if len(parts) == 1:
-            sql = (f"SELECT record_id FROM search_key WHERE "
-                   f"{_part_filter(parts[0], params, 'p0', spelling_only=spelling_only)} LIMIT :limit")
+        if len(round_parts) == 1:
+            sql = f"SELECT record_id FROM search_key WHERE {_part_filter(round_parts[0], params, 'p0')} LIMIT :limit"
         else:
             sql = " INTERSECT ".join(
                 f"SELECT record_id FROM (SELECT record_id FROM search_key WHERE "
-                f"{_part_filter(part, params, f'p{n}', spelling_only=spelling_only)} LIMIT :cap)"
-                for n, part in enumerate(parts)) + " LIMIT :limit"
+                f"{_part_filter(part, params, f'p{n}')} LIMIT :cap)" for n, part in enumerate(round_parts)
+            ) + " LIMIT :limit"
         statements.append((sql, params))
     return statements
 
 
-def first_candidates(vault: Vault, parts: Sequence[Part], budget: int, *, enough: int = FIRST_ENOUGH) -> list[str]:
+def first_candidates(vault: Vault, parts: list[Part], budget: int, *, enough: int = FIRST_ENOUGH) -> list[str]:
     """The first stage's candidates (waypoint_core.registry.search.first_parts): records holding a key of every part,
     at most `budget`, exact spellings first (`_first_statements`); when the exact spellings alone find `enough`,
     those are the first results (they rank above any other spelling). No profile and no record is read here."""
@@ -110,7 +104,7 @@ def first_candidates(vault: Vault, parts: Sequence[Part], budget: int, *, enough
     return list(found)[:budget]
 
 
-def first_plans(vault: Vault, parts: Sequence[Part]) -> list[list[str]]:
+def first_plans(vault: Vault, parts: list[Part]) -> list[list[str]]:
     """EXPLAIN QUERY PLAN of the first stage's statements for these parts (tests check that none scans a table)."""
     with vault.session(readonly=True) as session:
         raw = _raw(session)

@@ -92,6 +92,19 @@ def test_results_as_you_type(index):
     assert search(index, "Usm")[0].id == "ousmane"  # a phonetic prefix: Usm… begins like Ousmane
 
 
+def test_first_stage_finds_by_exact_keys_of_every_word_and_leaves_typing_errors_to_the_refined_search(index):
+    def first(text):
+        return [h.id for h in index.first(parse_query(text, VOCABULARY, today=TODAY, default_country="NE"),
+                                          today=TODAY)]
+    for text, expected in [("Usman Diallo ", "ousmane"), ("ديالو عثمان ", "ousmane"), ("Abderrahmane Traore ", "abdou"),
+                           ("Muhammad ", "mohamed"), ("AB 123 4567", "ousmane"), ("90 12 34 56", "aicha")]:
+        assert first(text)[:1] == [expected], text
+    assert set(first("Diallo ")) == {"ousmane", "amina"} and first("Amina Diallo ") == ["amina"]
+    assert first("Abdourah") == ["abdou"]  # the word being typed, begun
+    assert first("Ousmame Diallo ") == [] and search(index, "Ousmame Diallo ")[0].id == "ousmane"
+    assert first("Diallo female ") == ["amina"]  # filters rank as in the refined search
+
+
 def test_nothing_typed_finds_nothing(index):
     assert search(index, "") == [] and search(index, "   ") == []
     assert parse_query("", today=TODAY).empty
@@ -131,6 +144,25 @@ def test_name_search_quality_on_ten_thousand_synthetic_people(population):
     assert found / relevant >= 0.95
     assert confident_right / confident >= 0.6
     assert found / returned >= 0.25
+
+
+def test_first_stage_quality_on_ten_thousand_synthetic_people(population):
+    """The first stage alone, on the name queries above: what the screen shows before the refined search."""
+    people, index = population
+    rng = random.Random(11)
+    found = relevant = returned = 0
+    for person in rng.sample(people.records, 300):
+        words = [rng.choice(group_spellings(g)) for g in sorted(person.groups)]
+        rng.shuffle(words)
+        right = {r.record.id for r in people.records if person.groups <= r.groups}
+        got = {h.id for h in index.first(parse_query(" ".join(words) + " ", today=TODAY), today=TODAY, limit=1000)}
+        found += len(got & right)
+        relevant += len(right)
+        returned += len(got)
+    # Measured through the device's index (bench/bench_search.py, 10,000 people): recall 0.83, precision 0.67; the
+    # refined search brings recall to 0.95 with close spellings
+    assert found / relevant >= 0.75
+    assert found / returned >= 0.55
 
 
 def test_document_search_quality_on_ten_thousand_synthetic_people(population):

@@ -17,8 +17,9 @@ part, keeps the best `budget` records and `rank`s them with their stored profile
 
 Results come in two stages, ranked by the same `rank`. The first (`first_parts`) reads exact keys only: a record is a
 first-stage candidate when every part of the query (each name word, each number, the date) finds one of its exact
-keys, or, for the word still being typed, a key beginning with it; at most `FIRST_BUDGET` candidates, taken from the
-rarest part first and spelling before sound. It is what a screen shows as the person types. The second (`lookups`,
+keys, or, for the word still being typed, a key beginning with it; at most `FIRST_BUDGET` candidates, exact
+spellings first (`Part.spelling`; when they alone find `FIRST_ENOUGH` records, those are the first results: they rank
+above any other spelling), then any exact key. It is what a screen shows as the person types. The second (`lookups`,
 `pre_rank`) adds every key one edit away and a part left unfound, and refines the first.
 """
 
@@ -41,6 +42,7 @@ FILTER_FIELDS = ("nationality", "centre", "status", "sex")
 MIN_SCORE = 0.55
 BUDGET = 300  # records ranked in full per query, chosen by their look-up weights
 FIRST_BUDGET = 100  # records ranked in the first stage (exact keys only)
+FIRST_ENOUGH = 20  # exact spellings found: the first stage shows them and leaves sounds-alike to the refining search
 
 _DATE_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _DATE_DMY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
@@ -254,6 +256,19 @@ class Part:
     keys: tuple[str, ...]
     ranges: tuple[tuple[str, str], ...] = ()
 
+    def spelling(self) -> Part:
+        """A name word by its spelling only (its first key and range); a number or a date as it is."""
+        if not self.name.startswith("w"):
+            return self
+        return Part(self.name, self.keys[:1], self.ranges[:1])
+
+
+def first_rounds(parts: list[Part]) -> list[list[Part]]:
+    """The first stage's rounds: every part by its spelling, then by any of its keys (one round when no part is a
+    name word). The caller stops after a round that found FIRST_ENOUGH records."""
+    spelt = [part.spelling() for part in parts]
+    return [spelt, parts] if spelt != parts else [parts]
+
 
 def first_parts(query: Query) -> list[Part]:
     """The parts a first-stage candidate must all find (see the module docstring); empty when the query has no key."""
@@ -407,14 +422,20 @@ class MemoryIndex:
         parts = first_parts(query)
         if not parts:
             return self.search(query, today=today, limit=limit)
-        found: list[list[str]] = []  # each part's records, in the order of its keys
-        for part in parts:
-            ids = [rid for key in part.keys for rid in sorted(self._keys.get(key, ()))]
-            ids += [rid for low, high in part.ranges for key in self._range(low, high) for rid in sorted(self._keys[key])]
-            found.append(list(dict.fromkeys(ids)))
-        found.sort(key=len)
-        others = [set(ids) for ids in found[1:]]
-        chosen = [rid for rid in found[0] if all(rid in ids for ids in others)][:budget]
+        chosen: dict[str, None] = {}
+        for round_parts in first_rounds(parts):
+            found: list[list[str]] = []  # each part's records, in the order of its keys
+            for part in round_parts:
+                ids = [rid for key in part.keys for rid in sorted(self._keys.get(key, ()))]
+                ids += [rid for low, high in part.ranges for key in self._range(low, high)
+                        for rid in sorted(self._keys[key])]
+                found.append(list(dict.fromkeys(ids)))
+            found.sort(key=len)
+            others = [set(ids) for ids in found[1:]]
+            chosen.update((rid, None) for rid in found[0] if all(rid in ids for ids in others))
+            if len(chosen) >= FIRST_ENOUGH:
+                break
+        chosen = dict.fromkeys(list(chosen)[:budget])
         hits = [h for rid in chosen if (h := rank(query, self._profiles[rid], today=today)) is not None]
         hits.sort(key=lambda h: (-h.score, h.id))
         return hits[:limit]
