@@ -53,52 +53,75 @@ def key_hits(vault: Vault, keys: Iterable[str], ranges: Iterable[tuple[str, str]
     return found
 
 
-PART_CAP = 20_000  # index rows read per part of a query in the first stage
+PART_CAP = 20_000  # index rows counted per part of a query when choosing the rarest one
+# the index's primary key (key, record_id): a probe for one record under a few keys is a few seeks in pages that stay
+# in the cache (the rows of those keys), where the record_id index would read a page anywhere in the index per probe
+_BY_KEY = "INDEXED BY sqlite_autoindex_search_key_1"
+_BY_RECORD = "INDEXED BY ix_search_key_record"
 
 
-def _part_filter(part: Part, params: dict[str, Any], name: str) -> str:
+def _part_filter(part: Part, params: dict[str, Any], name: str, alias: str = "") -> str:
     """SQL true when a search_key row holds one of the part's keys or a key in one of its ranges."""
+    column = f"{alias}.key" if alias else "key"
     terms = []
     if part.keys:
         marks, named = in_list(list(part.keys), prefix=f"{name}k")
         params.update(named)
-        terms.append(f"key IN ({marks})")
+        terms.append(f"{column} IN ({marks})")
     for n, (low, high) in enumerate(part.ranges):
         params[f"{name}l{n}"], params[f"{name}h{n}"] = low, high
-        terms.append(f"(key >= :{name}l{n} AND key < :{name}h{n})")
+        terms.append(f"({column} >= :{name}l{n} AND {column} < :{name}h{n})")
     return " OR ".join(terms) if terms else "0"
 
 
-def _first_statements(parts: list[Part], budget: int) -> list[tuple[str, dict[str, Any]]]:
-    """One statement per round of the first stage (core.first_rounds: exact spellings, then any exact key). One part:
-    its rows read on the covering primary key, stopped at the budget. Several: the INTERSECT of each part's record
-    ids (each part's rows read in key order, at most PART_CAP), which SQLite computes in one pass with a temporary
-    b-tree, never probing record by record."""
-    statements = []
-    for round_parts in first_rounds(parts):
-        params: dict[str, Any] = {"limit": budget, "cap": PART_CAP}
-        if len(round_parts) == 1:
-            sql = f"SELECT record_id FROM search_key WHERE {_part_filter(round_parts[0], params, 'p0')} LIMIT :limit"
-        else:
-            sql = " INTERSECT ".join(
-                f"SELECT record_id FROM (SELECT record_id FROM search_key WHERE "
-                f"{_part_filter(part, params, f'p{n}')} LIMIT :cap)" for n, part in enumerate(round_parts)
-            ) + " LIMIT :limit"
-        statements.append((sql, params))
-    return statements
+def _required(part: Part, params: dict[str, Any], name: str) -> str:
+    """SQL true when the record `a.record_id` holds a key of `part`: its keys probed on the primary key, its ranges
+    (the word being typed) on the record's own rows."""
+    tests = []
+    if part.keys:
+        keys = Part(part.name, part.keys)
+        tests.append(f"EXISTS (SELECT 1 FROM search_key {name} {_BY_KEY} WHERE {name}.record_id = a.record_id AND "
+                     f"({_part_filter(keys, params, name, name)}))")
+    if part.ranges:
+        ranges = Part(part.name, (), part.ranges)
+        tests.append(f"EXISTS (SELECT 1 FROM search_key {name}r {_BY_RECORD} WHERE {name}r.record_id = a.record_id "
+                     f"AND ({_part_filter(ranges, params, name + 'r', name + 'r')}))")
+    return "(" + " OR ".join(tests) + ")" if tests else "0"
+
+
+def _size_statement(part: Part) -> tuple[str, dict[str, Any]]:
+    params: dict[str, Any] = {"cap": PART_CAP}
+    return (f"SELECT count(*) FROM (SELECT 1 FROM search_key WHERE {_part_filter(part, params, 'p')} LIMIT :cap)",
+            params)
+
+
+def _round_statement(raw: Any, parts: list[Part], budget: int) -> tuple[str, dict[str, Any]] | None:
+    """The statement of one round of the first stage (core.first_rounds), None when a part finds nothing. One part
+    drives: its rows read on the covering primary key in key order, each record kept when every other part has a key
+    of its own (`_required`), stopped at the budget. The word being typed drives when there is one (its key ranges
+    cannot be probed on the primary key), else the rarest part (rows counted, at most PART_CAP)."""
+    sizes = [raw.execute(*_size_statement(part)).fetchone()[0] for part in parts]
+    order = sorted(range(len(parts)), key=lambda i: (0 if parts[i].ranges else 1, sizes[i]))
+    if min(sizes) == 0:
+        return None
+    params: dict[str, Any] = {"limit": budget}
+    required = "".join(f" AND {_required(parts[i], params, f'o{n}')}" for n, i in enumerate(order[1:]))
+    return (f"SELECT a.record_id FROM search_key a WHERE ({_part_filter(parts[order[0]], params, 'd', 'a')})"
+            f"{required} LIMIT :limit", params)
 
 
 def first_candidates(vault: Vault, parts: list[Part], budget: int, *, enough: int = FIRST_ENOUGH) -> list[str]:
     """The first stage's candidates (waypoint_core.registry.search.first_parts): records holding a key of every part,
-    at most `budget`, exact spellings first (`_first_statements`); when the exact spellings alone find `enough`,
-    those are the first results (they rank above any other spelling). No profile and no record is read here."""
+    at most `budget`, exact spellings first (core.first_rounds); when the exact spellings alone find `enough`, those
+    are the first results (they rank above any other spelling). No profile and no record is read here."""
     if not parts:
         return []
     found: dict[str, None] = {}
     with vault.session(readonly=True) as session:
         raw = _raw(session)
-        for sql, params in _first_statements(parts, budget):
-            found.update((row[0], None) for row in raw.execute(sql, params).fetchall())
+        for round_parts in first_rounds(parts):
+            if (statement := _round_statement(raw, round_parts, budget)) is not None:
+                found.update((row[0], None) for row in raw.execute(*statement).fetchall())
             if len(found) >= enough:
                 break
     return list(found)[:budget]
@@ -108,8 +131,10 @@ def first_plans(vault: Vault, parts: list[Part]) -> list[list[str]]:
     """EXPLAIN QUERY PLAN of the first stage's statements for these parts (tests check that none scans a table)."""
     with vault.session(readonly=True) as session:
         raw = _raw(session)
+        statements = [_size_statement(part) for part in parts]
+        statements += [st for round_parts in first_rounds(parts) if (st := _round_statement(raw, round_parts, 1))]
         return [[str(row[-1]) for row in raw.execute("EXPLAIN QUERY PLAN " + sql, params).fetchall()]
-                for sql, params in _first_statements(parts, 1)]
+                for sql, params in statements]
 
 
 def visible_ids(vault: Vault, record_ids: list[str], visible: Visible = EVERYTHING) -> list[str]:
