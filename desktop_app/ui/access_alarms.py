@@ -12,29 +12,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QCoreApplication, QEvent, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence, QShortcut
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QMessageBox,
-    QPushButton,
-    QTableView,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import QCoreApplication, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QPushButton, QWidget
 
-from desktop_app.services import access, alarms
+from desktop_app.services import alarms
 from desktop_app.services.alarms import AlarmInfo, UndoneAlarm
-from desktop_app.services.session import SignedInUser, classify
-from desktop_app.services.sync import describe
 from desktop_app.ui.access_codes import when_text
 from desktop_app.ui.i18n import Retranslator
-from desktop_app.ui.messages import failure_text
 from desktop_app.ui.row_model import RowsModel
-from desktop_app.ui.server_calls import with_server_connection
+from desktop_app.ui.server_page import ServerArea, ServerPage, rows_table
 
 RAISED, CENTRE, DEVICE, COUNT, STATE = range(5)
 
@@ -77,55 +63,26 @@ class AlarmsModel(RowsModel):
         return None
 
 
-class AlarmsPage(QWidget):
+class AlarmsPage(ServerPage):
     undo_requested = Signal(str)
-    refresh_requested = Signal()
-    back_requested = Signal()
 
     def __init__(self, model: AlarmsModel) -> None:
-        super().__init__(objectName="alarmsPage")
+        super().__init__(object_name="alarmsPage")
         self.model = model
-        self.heading = QLabel(objectName="pageHeading")
-        self.intro = QLabel(wordWrap=True, objectName="hint")
-        self.table = QTableView(objectName="alarmsTable")
-        self.table.setModel(model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.setStyleSheet("QTableView::item { padding: 4px 10px; }")
+        self.table = rows_table(model, "alarmsTable")
         self.empty = QLabel(objectName="emptyState", alignment=Qt.AlignmentFlag.AlignCenter)
         self.empty.hide()
         self.undo_button = QPushButton(objectName="undoDeletionButton")
-        self.refresh_button = QPushButton()
-        self.back_button = QPushButton()
-        self.status = QLabel(wordWrap=True, objectName="notice")
-        self.status.hide()
-        self.error = QLabel(wordWrap=True, objectName="error")
-        self.error.hide()
         self.undo_button.clicked.connect(self._undo)
-        self.refresh_button.clicked.connect(self.refresh_requested.emit)
-        self.back_button.clicked.connect(self.back_requested.emit)
-        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.back_requested.emit,
-                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        QShortcut(QKeySequence(Qt.Key.Key_F5), self, self.refresh_requested.emit,
-                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
         buttons = QHBoxLayout()
         buttons.addWidget(self.undo_button)
         buttons.addWidget(self.refresh_button)
         buttons.addStretch()
         buttons.addWidget(self.back_button)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(24, 16, 24, 16)
-        layout.addWidget(self.heading)
-        layout.addWidget(self.intro)
-        layout.addWidget(self.table, 1)
-        layout.addWidget(self.empty)
-        layout.addWidget(self.status)
-        layout.addWidget(self.error)
-        layout.addLayout(buttons)
+        self.body.addWidget(self.table, 1)
+        self.body.addWidget(self.empty)
+        self.add_lines()
+        self.body.addLayout(buttons)
         model.modelReset.connect(self._update)
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._update())
         self.retranslate()
@@ -149,21 +106,6 @@ class AlarmsPage(QWidget):
         alarm = self.selected()
         self.undo_button.setEnabled(alarm is not None and not alarm.undone_at)
         self.empty.setVisible(self.model.rowCount() == 0)
-
-    def say(self, text: str) -> None:
-        self.error.hide()
-        self.status.setText(text)
-        self.status.show()
-
-    def show_problem(self, text: str) -> None:
-        self.status.hide()
-        self.error.setText(text)
-        self.error.show()
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
 
     def retranslate(self) -> None:
         self.heading.setText(self.tr("Deletion alarms"))
@@ -192,48 +134,22 @@ def confirm_undo(parent: QWidget, alarm: AlarmInfo, on_yes: Callable[[], None]) 
     return box
 
 
-class AlarmsArea(QObject):
+class AlarmsArea(ServerArea):
+    name, right, scope = "alarms", "review", "registration"
+
+    page: AlarmsPage
+
     def __init__(self, *, window, controller, tasks) -> None:
-        super().__init__(window)
-        self.window, self.controller, self.tasks = window, controller, tasks
-        self.model = AlarmsModel()
-        self.page = AlarmsPage(self.model)
-        window.add_page(self.page)
-        self.action = QAction(window, objectName="alarmsAction", shortcut=QKeySequence("Ctrl+Shift+L"))
-        self.action.triggered.connect(self.open)
-        self.action.setVisible(False)
-        window.access.admin_menu.addAction(self.action)
-        self.page.back_requested.connect(window.show_registrations)
-        self.page.refresh_requested.connect(self.reload)
+        model = AlarmsModel()
+        super().__init__(window=window, controller=controller, tasks=tasks, page=AlarmsPage(model),
+                         action_name="alarmsAction", shortcut="Ctrl+Shift+L")
+        self.model = model
         self.page.undo_requested.connect(self.ask)
-        controller.unlocked.connect(self._unlocked)
-        controller.locking.connect(self._locking)
         self.connect = alarms.ServerConnection
         self.retranslate()
 
-    def _unlocked(self, user: SignedInUser) -> None:
-        roles = user.roles or (user.role,)
-        allowed = access.roles_allow(roles, "review", "registration")
-        self.action.setVisible(allowed)
-        if allowed:
-            self.window.access.menu.setVisible(True)
-
-    def open(self) -> None:
-        if self.controller.is_unlocked:
-            self.window.show_page(self.page)
-            self.page.status.hide()
-            self.page.error.hide()
-            self.reload()
-
-    def _with_connection(self, work: Callable, done: Callable) -> None:
-        """Rights and credentials on the database thread, then `work(connection, name)` on the network pool."""
-        with_server_connection(controller=self.controller, tasks=self.tasks, name="alarms",
-                               open_connection=lambda vault: alarms.open_alarms(vault, connect=self.connect),
-                               work=work, done=done, failed=self._failed)
-
-    def _failed(self, exc: BaseException) -> None:
-        text = describe(exc)
-        self.page.show_problem(text if text is not None else failure_text(classify(exc)))
+    def open_connection(self, vault):
+        return alarms.open_alarms(vault, connect=self.connect)
 
     def reload(self) -> None:
         if self.controller.is_unlocked:
@@ -265,9 +181,7 @@ class AlarmsArea(QObject):
 
     def _locking(self) -> None:
         self.model.clear()
-        self.page.status.hide()
-        self.page.error.hide()
-        self.action.setVisible(False)
+        super()._locking()
 
     def retranslate(self) -> None:
         self.action.setText(self.tr("Deletion a&larms…"))

@@ -13,38 +13,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import (
-    QCoreApplication,
-    QEvent,
-    QModelIndex,
-    QObject,
-    QPersistentModelIndex,
-    Qt,
-    Signal,
-)
-from PySide6.QtGui import QAction, QKeySequence, QShortcut
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QMessageBox,
-    QPushButton,
-    QTableView,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import QCoreApplication, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QPushButton, QWidget
 
-from desktop_app.services import access, devices
+from desktop_app.services import devices
 from desktop_app.services.devices import CentreInfo, DeviceInfo, EnrolmentCodeInfo, EnrolmentCodeList, NewCode
-from desktop_app.services.session import SignedInUser, classify
-from desktop_app.services.sync import describe
 from desktop_app.ui import labels
 from desktop_app.ui.access_codes import CODE_CENTRE, CodesModel, NewCodeDialog, confirm_revoke, when_text
 from desktop_app.ui.i18n import Retranslator
-from desktop_app.ui.messages import failure_text
 from desktop_app.ui.row_model import RowsModel
-from desktop_app.ui.server_calls import with_server_connection
+from desktop_app.ui.server_page import ServerArea, ServerPage, rows_table
 
 NAME, STATE, CENTRE, ENROLLED, ROLES = range(5)  # the roles, longest, last (it stretches)
 
@@ -95,68 +73,33 @@ class DevicesModel(RowsModel):
         return None
 
 
-class DevicesPage(QWidget):
+class DevicesPage(ServerPage):
     lock_requested = Signal(str)
     wipe_requested = Signal(str)
-    refresh_requested = Signal()
-    back_requested = Signal()
     new_code_requested = Signal()
     revoke_requested = Signal(str)
 
     def __init__(self, model: DevicesModel, codes: CodesModel) -> None:
-        super().__init__(objectName="devicesPage")
+        super().__init__(object_name="devicesPage")
         self.model, self.codes = model, codes
-        self.heading = QLabel(objectName="pageHeading")
-        self.intro = QLabel(wordWrap=True, objectName="hint")
-        self.table = QTableView(objectName="devicesTable")
-        self.table.setModel(model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.setStyleSheet("QTableView::item { padding: 4px 10px; }")
+        self.table = rows_table(model, "devicesTable")
         self.lock_button = QPushButton()
         self.wipe_button = QPushButton(objectName="danger")
-        self.refresh_button = QPushButton()
-        self.back_button = QPushButton()
-        self.status = QLabel(wordWrap=True, objectName="notice")
-        self.status.hide()
-        self.error = QLabel(wordWrap=True, objectName="error")
-        self.error.hide()
         self.lock_button.clicked.connect(lambda: self._emit_for(self.lock_requested))
         self.wipe_button.clicked.connect(lambda: self._emit_for(self.wipe_requested))
-        self.refresh_button.clicked.connect(self.refresh_requested.emit)
-        self.back_button.clicked.connect(self.back_requested.emit)
         self.codes_heading = QLabel(objectName="sectionHeading")
         self.codes_intro = QLabel(wordWrap=True, objectName="hint")
-        self.codes_table = QTableView(objectName="codesTable")
-        self.codes_table.setModel(codes)
-        self.codes_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.codes_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.codes_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.codes_table.verticalHeader().hide()
-        self.codes_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.codes_table.horizontalHeader().setStretchLastSection(True)
-        self.codes_table.setStyleSheet("QTableView::item { padding: 4px 10px; }")
+        self.codes_table = rows_table(codes, "codesTable")
         self.new_code_button = QPushButton(objectName="newCodeButton")
         self.revoke_button = QPushButton(objectName="revokeCodeButton")
         self.new_code_button.clicked.connect(self.new_code_requested.emit)
         self.revoke_button.clicked.connect(self._revoke)
-        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.back_requested.emit,
-                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        QShortcut(QKeySequence(Qt.Key.Key_F5), self, self.refresh_requested.emit,
-                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
         buttons = QHBoxLayout()
         for button in (self.lock_button, self.wipe_button, self.refresh_button):
             buttons.addWidget(button)
         buttons.addStretch()
         buttons.addWidget(self.back_button)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(24, 16, 24, 16)
-        layout.addWidget(self.heading)
-        layout.addWidget(self.intro)
+        layout = self.body
         layout.addWidget(self.table, 3)
         layout.addLayout(buttons)
         code_buttons = QHBoxLayout()
@@ -168,8 +111,7 @@ class DevicesPage(QWidget):
         layout.addWidget(self.codes_intro)
         layout.addWidget(self.codes_table, 2)
         layout.addLayout(code_buttons)
-        layout.addWidget(self.status)
-        layout.addWidget(self.error)
+        self.add_lines()
         model.modelReset.connect(self._update_buttons)
         codes.modelReset.connect(self._update_buttons)
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._update_buttons())
@@ -213,21 +155,6 @@ class DevicesPage(QWidget):
         self.wipe_button.setEnabled(usable)
         self.revoke_button.setEnabled(self.selected_code() is not None)
 
-    def say(self, text: str) -> None:
-        self.error.hide()
-        self.status.setText(text)
-        self.status.show()
-
-    def show_problem(self, text: str) -> None:
-        self.status.hide()
-        self.error.setText(text)
-        self.error.show()
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
-
     def retranslate(self) -> None:
         self.heading.setText(self.tr("Devices"))
         self.intro.setText(self.tr("The laptops enrolled at the centres you manage. A lost or stolen laptop locks "
@@ -267,58 +194,26 @@ def confirm_order(parent: QWidget, name: str, order: str, on_yes: Callable[[], N
     return box
 
 
-class DevicesArea(QObject):
+class DevicesArea(ServerArea):
+    name, right, scope = "devices", "manage_devices", "organisation"
+    page: DevicesPage
+
     def __init__(self, *, window, controller, tasks) -> None:
-        super().__init__(window)
-        self.window, self.controller, self.tasks = window, controller, tasks
-        self.model = DevicesModel()
-        self.codes = CodesModel()
+        model, codes = DevicesModel(), CodesModel()
+        super().__init__(window=window, controller=controller, tasks=tasks, page=DevicesPage(model, codes),
+                         action_name="devicesAction", shortcut="Ctrl+Shift+E")
+        self.model, self.codes = model, codes
         self.centres: list[CentreInfo] = []
         self.dialog: NewCodeDialog | None = None
-        self.page = DevicesPage(self.model, self.codes)
-        window.add_page(self.page)
-        self.action = QAction(window, objectName="devicesAction", shortcut=QKeySequence("Ctrl+Shift+E"))
-        self.action.triggered.connect(self.open)
-        self.action.setVisible(False)
-        window.access.admin_menu.addAction(self.action)
-        self.page.back_requested.connect(window.show_registrations)
-        self.page.refresh_requested.connect(self.reload)
         self.page.lock_requested.connect(lambda device_id: self.ask(device_id, "lock"))
         self.page.wipe_requested.connect(lambda device_id: self.ask(device_id, "wipe"))
         self.page.new_code_requested.connect(self.ask_new_code)
         self.page.revoke_requested.connect(self.ask_revoke)
-        controller.unlocked.connect(self._unlocked)
-        controller.locking.connect(self._locking)
         self.connect = devices.ServerConnection
         self.retranslate()
 
-    def _unlocked(self, user: SignedInUser) -> None:
-        roles = user.roles or (user.role,)
-        allowed = access.roles_allow(roles, "manage_devices", "organisation")
-        self.action.setVisible(allowed)
-        if allowed:
-            self.window.access.menu.setVisible(True)
-
-    def open(self) -> None:
-        if self.controller.is_unlocked:
-            self.window.show_page(self.page)
-            self.page.status.hide()
-            self.page.error.hide()
-            self.reload()
-
-    def _with_connection(self, work: Callable, done: Callable, failed: Callable | None = None) -> None:
-        """Rights and credentials on the database thread, then `work(connection, name)` on the network pool."""
-        with_server_connection(controller=self.controller, tasks=self.tasks, name="devices",
-                               open_connection=lambda vault: devices.open_devices(vault, connect=self.connect),
-                               work=work, done=done, failed=failed or self._failed)
-
-    @staticmethod
-    def problem_text(exc: BaseException) -> str:
-        text = describe(exc)
-        return text if text is not None else failure_text(classify(exc))
-
-    def _failed(self, exc: BaseException) -> None:
-        self.page.show_problem(self.problem_text(exc))
+    def open_connection(self, vault):
+        return devices.open_devices(vault, connect=self.connect)
 
     def reload(self) -> None:
         if self.controller.is_unlocked:
@@ -428,9 +323,7 @@ class DevicesArea(QObject):
         self.model.clear()
         self.codes.clear()
         self.centres = []
-        self.page.status.hide()
-        self.page.error.hide()
-        self.action.setVisible(False)
+        super()._locking()
 
     def retranslate(self) -> None:
         self.action.setText(self.tr("&Devices…"))
