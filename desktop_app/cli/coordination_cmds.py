@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 
 from desktop_app.cli.common import (
     CliError, add_vault_options, guarded, read_passphrase, read_recovery_code, require_user, vault_dir,
@@ -81,30 +82,42 @@ def _closing(connection, work):
         connection.close()
 
 
-@guarded
-def cmd_devices(args) -> int:
+def _print_rows(args, open_connection: Callable, fetch: Callable) -> int:
+    """A list command: the connection opened as the signed-in person (the vault locked again before the request),
+    `fetch(connection)` asked, each row printed as one JSON line."""
     with _unlock(args) as vault:
-        connection, _ = devices.open_devices(vault)
+        connection, _ = open_connection(vault)
     try:
-        found = _closing(connection, lambda: devices.list_devices(connection))
+        found = _closing(connection, lambda: fetch(connection))
     except errors.SyncError as exc:
         return _refused(exc)
-    for device in found:
-        print(json.dumps(device.model_dump(), ensure_ascii=False))
+    for row in found:
+        print(json.dumps(row.model_dump(), ensure_ascii=False))
     return 0
+
+
+def _change(args, open_connection: Callable, request: Callable, note: Callable, report: Callable) -> int:
+    """A command that changes something on the server: `request(connection, by)` signed as the signed-in person,
+    then `note(vault, result)` in this laptop's audit log, then `report(result)` printed."""
+    with _unlock(args) as vault:
+        connection, by = open_connection(vault)
+        try:
+            result = _closing(connection, lambda: request(connection, by))
+        except errors.SyncError as exc:
+            return _refused(exc)
+        note(vault, result)
+    report(result)
+    return 0
+
+
+@guarded
+def cmd_devices(args) -> int:
+    return _print_rows(args, devices.open_devices, devices.list_devices)
 
 
 @guarded
 def cmd_codes(args) -> int:
-    with _unlock(args) as vault:
-        connection, _ = devices.open_devices(vault)
-    try:
-        found = _closing(connection, lambda: devices.list_codes(connection))
-    except errors.SyncError as exc:
-        return _refused(exc)
-    for code in found.codes:
-        print(json.dumps(code.model_dump(), ensure_ascii=False))
-    return 0
+    return _print_rows(args, devices.open_devices, lambda connection: devices.list_codes(connection).codes)
 
 
 @guarded
@@ -114,61 +127,38 @@ def cmd_new_code(args) -> int:
         raise CliError("--roles names at least one role (field_staff, case_worker, coordinator, administrator)")
     if not MIN_CODE_HOURS <= args.hours <= MAX_CODE_HOURS:
         raise CliError(f"--hours is between {MIN_CODE_HOURS} and {MAX_CODE_HOURS}")
-    with _unlock(args) as vault:
-        connection, by = devices.open_devices(vault)
-        try:
-            def make():
-                listed = devices.list_codes(connection)
-                wanted = args.centre.strip()
-                centre = next((c for c in listed.centres if wanted in (c.centre_id, c.name)), None)
-                if centre is None:
-                    raise CliError(f"no centre {wanted!r} among those you manage: "
-                                   + ", ".join(c.name for c in listed.centres))
-                return devices.new_code(connection, centre.centre_id, roles, args.hours, by=by)
 
-            made = _closing(connection, make)
-        except errors.SyncError as exc:
-            return _refused(exc)
-        devices.note_code_made(vault, made)
-    print(made.code)
-    print(json.dumps(made.info.model_dump(), ensure_ascii=False), file=sys.stderr)
-    return 0
+    def make(connection, by):
+        listed = devices.list_codes(connection)
+        wanted = args.centre.strip()
+        centre = next((c for c in listed.centres if wanted in (c.centre_id, c.name)), None)
+        if centre is None:
+            raise CliError(f"no centre {wanted!r} among those you manage: " + ", ".join(c.name for c in listed.centres))
+        return devices.new_code(connection, centre.centre_id, roles, args.hours, by=by)
+
+    def report(made) -> None:
+        print(made.code)
+        print(json.dumps(made.info.model_dump(), ensure_ascii=False), file=sys.stderr)
+
+    return _change(args, devices.open_devices, make, devices.note_code_made, report)
 
 
 @guarded
 def cmd_revoke_code(args) -> int:
-    with _unlock(args) as vault:
-        connection, by = devices.open_devices(vault)
-        try:
-            _closing(connection, lambda: devices.revoke_code(connection, args.code_id, by=by))
-        except errors.SyncError as exc:
-            return _refused(exc)
-        devices.note_code_revoked(vault, args.code_id)
-    print(json.dumps({"revoked": args.code_id}))
-    return 0
+    return _change(args, devices.open_devices,
+                   lambda connection, by: devices.revoke_code(connection, args.code_id, by=by),
+                   lambda vault, _: devices.note_code_revoked(vault, args.code_id),
+                   lambda _: print(json.dumps({"revoked": args.code_id})))
 
 
 @guarded
 def cmd_alarms(args) -> int:
-    with _unlock(args) as vault:
-        connection, _ = alarms.open_alarms(vault)
-    try:
-        found = _closing(connection, lambda: alarms.list_alarms(connection))
-    except errors.SyncError as exc:
-        return _refused(exc)
-    for alarm in found:
-        print(json.dumps(alarm.model_dump(), ensure_ascii=False))
-    return 0
+    return _print_rows(args, alarms.open_alarms, alarms.list_alarms)
 
 
 @guarded
 def cmd_undo(args) -> int:
-    with _unlock(args) as vault:
-        connection, by = alarms.open_alarms(vault)
-        try:
-            result = _closing(connection, lambda: alarms.undo(connection, args.alarm_id, by=by))
-        except errors.SyncError as exc:
-            return _refused(exc)
-        alarms.note_undone(vault, args.alarm_id, result.restored)
-    print(json.dumps({"alarm": args.alarm_id, "restored": result.restored}))
-    return 0
+    return _change(args, alarms.open_alarms,
+                   lambda connection, by: alarms.undo(connection, args.alarm_id, by=by),
+                   lambda vault, result: alarms.note_undone(vault, args.alarm_id, result.restored),
+                   lambda result: print(json.dumps({"alarm": args.alarm_id, "restored": result.restored})))
