@@ -13,7 +13,8 @@ its result is (remote result, local result). Order of a run:
 4. freeze and push the rest of the outbox, batch by batch;
 5. pull again if this run sent ops (merged or conflicting ops come back as the server's version; a run that sent
    nothing skips it: a quiet run is one pull), fetch the files pulled records name and this laptop lacks, then
-   install new forms.
+   install new forms. The published form list comes with the first page of each pull (`forms=1`, signed with the
+   page); only a server that leaves it out is asked for it apart (GET /v2/forms).
 """
 
 from __future__ import annotations
@@ -25,7 +26,9 @@ from typing import Any
 
 from desktop_app.sync import audit_upload, errors, files, orders, store
 from desktop_app.sync.transport import ServerConnection
-from waypoint_core.protocol import CHUNK_BYTES, MAX_BLOB_QUERY, PULL_PAGE_MAX, BlobChunk, PublishedForm, SigningKey
+from waypoint_core.protocol import (
+    CHUNK_BYTES, MAX_BLOB_QUERY, PULL_PAGE_MAX, BlobChunk, FormList, PublishedForm, PullPage, SigningKey,
+)
 
 
 @dataclass
@@ -98,6 +101,8 @@ def sync_run(
                          device_key=credentials.device_key, server_signing_key=credentials.server_signing_key,
                          server_keys=credentials.server_keys)
     summary = SyncSummary()
+    offered: dict[str, FormList] = {}  # the published form list the latest pull brought ("list"), if it did
+    with_forms = installed_forms is not None and install_form is not None
 
     def report(phase: str) -> None:
         if progress is not None:
@@ -111,12 +116,13 @@ def sync_run(
                     yield from _reconcile(connection, summary, cancelled)
                     yield from _push(connection, credentials, summary, report, batch_size, cancelled, freeze=True)
                 yield from _push(connection, credentials, summary, report, batch_size, cancelled, freeze=False)
-                yield from _pull(connection, credentials, summary, report, page_size, cancelled)
+                yield from _pull(connection, credentials, summary, report, page_size, cancelled, offered, with_forms)
                 yield from _upload(connection, summary, report, cancelled)
                 pushed_before = summary.pushed
                 yield from _push(connection, credentials, summary, report, batch_size, cancelled, freeze=True)
                 if summary.pushed > pushed_before:  # what the server merged comes back; nothing sent: nothing to learn
-                    yield from _pull(connection, credentials, summary, report, page_size, cancelled)
+                    yield from _pull(connection, credentials, summary, report, page_size, cancelled, offered,
+                                     with_forms)
                 yield from _download(connection, summary, report, cancelled)
                 break
             except errors.ServerRestored:
@@ -129,7 +135,7 @@ def sync_run(
                 # instead of letting the server merge the two.
                 yield from _push(connection, credentials, summary, report, batch_size, cancelled, freeze=True)
         if installed_forms is not None and install_form is not None:
-            yield from _forms(connection, summary, installed_forms, install_form, cancelled)
+            yield from _forms(connection, summary, installed_forms, install_form, cancelled, offered.get("list"))
             report("forms")
         summary.retries = connection.retries
         summary.not_sendable = yield Local(store.not_sendable)
@@ -188,13 +194,17 @@ def _push(connection, credentials, summary, report, batch_size, cancelled, *, fr
         report("push")
 
 
-def _pull(connection, credentials, summary, report, page_size, cancelled):
+def _pull(connection, credentials, summary, report, page_size, cancelled, offered, with_forms):
     """Pages in order; while one is applied, the next is fetched from the cursor it ends at (pipelining). Its
     cursor is stored with it, so an interrupted run starts again exactly there. A restored server (its cursor
-    refused) ends the pull with ServerRestored, raised here in the run, where sync_run reconciles."""
+    refused) ends the pull with ServerRestored, raised here in the run, where sync_run reconciles.
+    `with_forms`: the first page is asked with the published form list, kept in `offered["list"]` when it comes."""
     since = yield Local(store.cursor)
     page = yield from _remote(connection, lambda: _or_error(lambda: connection.with_retries(
-        lambda: connection.pull(cursor=since, limit=page_size), cancelled=cancelled), errors.ServerRestored))
+        lambda: connection.pull(cursor=since, limit=page_size, forms=with_forms), cancelled=cancelled),
+        errors.ServerRestored))
+    if isinstance(page, PullPage) and page.forms is not None:
+        offered["list"] = FormList(forms=page.forms)
     while page is not None and not cancelled():
         if isinstance(page, errors.ServerRestored):
             raise page  # (a step's own exception would end the run)
@@ -309,10 +319,13 @@ def _reconcile(connection, summary, cancelled):
     raise errors.GaveUp("cancelled during reconciliation")
 
 
-def _forms(connection, summary, installed_forms, install_form, cancelled):
+def _forms(connection, summary, installed_forms, install_form, cancelled, offered=None):
     """New published versions: fetched, checked (pinned signature, hash, our engine loads it), installed.
-    A form that fails a check is refused and named in the summary; it never stops records from syncing."""
-    offered = yield from _remote(connection, lambda: connection.with_retries(connection.forms, cancelled=cancelled))
+    A form that fails a check is refused and named in the summary; it never stops records from syncing.
+    `offered`: the list a pull page of this run brought (signed with the page); without it, it is asked for."""
+    if offered is None:
+        offered = yield from _remote(connection, lambda: connection.with_retries(connection.forms,
+                                                                                  cancelled=cancelled))
     have = yield Local(installed_forms)
     for form in offered.forms:
         if (form.form_id, form.version) in have or cancelled():

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.sync.support import fast_connect
+from tests.sync.support import FAST_RETRY, fast_connect
 from records import register
 
 from desktop_app.records import form_store
@@ -57,3 +57,44 @@ def test_a_form_with_a_forged_signature_is_refused(enrolled, server_admin, backe
                for line in summary.forms_refused), summary.forms_refused
     assert (form_id, version) not in {(f.form_id, f.version) for f in form_store.list_forms(vault)}
     assert summary.acknowledged == 1 and count_unsynced(vault) == 0
+
+
+class _CountingConnection(sync_service.ServerConnection):
+    """The real connection, counting the form-list requests; `old_server`: its pull pages leave the list out, as a
+    server from before PullPage.forms does (it ignores the parameter)."""
+
+    def __init__(self, *args, old_server: bool = False, counts: dict, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.old_server, self.counts = old_server, counts
+
+    def pull(self, *, cursor: str, limit: int, forms: bool = False):
+        self.counts["pull_with_forms"] = self.counts.get("pull_with_forms", 0) + int(forms and not self.old_server)
+        return super().pull(cursor=cursor, limit=limit, forms=forms and not self.old_server)
+
+    def forms(self):
+        self.counts["forms"] = self.counts.get("forms", 0) + 1
+        return super().forms()
+
+
+def _counting(counts: dict, *, old_server: bool = False):
+    def connect(url, **kwargs):
+        return _CountingConnection(url, **{"retry": FAST_RETRY, **kwargs}, old_server=old_server, counts=counts)
+
+    return connect
+
+
+@pytest.mark.parametrize("old_server", [False, True], ids=["list-in-pull", "server-without-it"])
+def test_the_form_list_comes_with_the_pull(enrolled, server_admin, tmp_path, old_server):
+    """A run asks the first pull page for the published form list (one request fewer for a quiet run); against a
+    server that leaves it out, the list is asked apart, as before. Either way the new version is installed once."""
+    vault = enrolled(f"forms-in-pull-{old_server}")
+    form_id, version = publish(server_admin, tmp_path, "referral.md", version="2099020202")
+    counts: dict = {}
+    summary = sync_service.sync_now(vault, connect=_counting(counts, old_server=old_server))
+    assert f"{form_id} {version}" in summary.forms_installed
+    assert counts.get("forms", 0) == (1 if old_server else 0)
+    assert counts.get("pull_with_forms", 0) == (0 if old_server else 1)
+    counts.clear()
+    again = sync_service.sync_now(vault, connect=_counting(counts, old_server=old_server))
+    assert again.forms_installed == []  # (a forged version an earlier test left on this server is refused again)
+    assert counts.get("forms", 0) == (1 if old_server else 0)
