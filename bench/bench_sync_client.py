@@ -8,7 +8,8 @@ ours: above 1 is faster than PouchDB) and the issue's targets; asserts nothing a
 
 Wall times on a shared machine move with the others' load; each phase also prints the CPU time (process_time) of
 the client and of the server process, which move much less. `--profile PHASE` (push, pull, incremental, nothing)
-prints the client's cProfile of that phase (CPU time, top 35 by cumulative time).
+prints the client's cProfile of that phase (CPU time, top 35 by cumulative time). The sync with nothing to do is run
+`--quiet-runs` times (20): its wall time is their median, its CPU times their mean.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import argparse
 import cProfile
 import os
 import pstats
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -93,6 +95,10 @@ class Phase:
             pstats.Stats(self.profiler).sort_stats("cumulative").print_stats(35)
             pstats.Stats(self.profiler).sort_stats("tottime").print_stats(25)
 
+    def per_run(self, runs: int) -> None:
+        """Figures of one run out of `runs` made in this phase (CPU: the mean; wall: the caller's median)."""
+        self.cpu, self.server_cpu, self.wall = self.cpu / runs, self.server_cpu / runs, self.wall / runs
+
     def cpu_line(self) -> str:
         return (f"  {self.name:<12} client CPU {self.cpu:7.3f} s   server CPU {self.server_cpu:7.3f} s   "
                 f"wall {self.wall:7.3f} s")
@@ -112,6 +118,7 @@ def main() -> int:
     parser.add_argument("--batch", type=int, default=500)
     parser.add_argument("--postgres", action="store_true")
     parser.add_argument("--profile", choices=("push", "pull", "incremental", "nothing"))
+    parser.add_argument("--quiet-runs", type=int, default=20, help="syncs with nothing to do: median wall, mean CPU")
     args = parser.parse_args()
     if args.postgres and postgres_available():
         print(f"skipped: {postgres_available()}")
@@ -164,11 +171,15 @@ def main() -> int:
             incremental_s = marks.get("push", start + incremental_total) - start
             assert again.acknowledged == edited, again
             sync_service.sync_now(sender)  # the echo of those edits, so the next run has nothing to do
-            start = time.perf_counter()
-            with phases[3]:
-                quiet = sync_service.sync_now(sender)
-            nothing_s = time.perf_counter() - start
-            assert (quiet.pushed, quiet.pulled) == (0, 0), quiet
+            quiet_walls = []
+            with phases[3]:  # repeated: one quiet run is a few ms, below the server's CPU clock tick
+                for _ in range(args.quiet_runs):
+                    start = time.perf_counter()
+                    quiet = sync_service.sync_now(sender)
+                    quiet_walls.append(time.perf_counter() - start)
+                    assert (quiet.pushed, quiet.pulled) == (0, 0), quiet
+            phases[3].per_run(args.quiet_runs)
+            nothing_s = statistics.median(quiet_walls)
             rss = server.peak_rss_kb()
             sender.close()
             receiver.close()
@@ -180,7 +191,8 @@ def main() -> int:
     print(f"  whole first run incl. own-echo pull:        {total_a:.1f} s")
     print(f"  incremental run in total (push + echo):      {incremental_total:.2f} s")
     print(f"  server peak RSS: {rss / 1024:.0f} MiB" if rss else "  server peak RSS: n/a")
-    print("  CPU time of each whole run (push and incremental: the run, its echo pull included):")
+    print("  CPU time of each whole run (push and incremental: the run, its echo pull included; nothing: "
+          f"the mean of {args.quiet_runs} runs, wall their median):")
     for phase in phases:
         print(phase.cpu_line())
     print()
