@@ -21,7 +21,7 @@ from waypoint_core.protocol import (
     DOMAIN_FORM, PROTOCOL_VERSION, EnrolRequest, EnrolResponse, form_signed_bytes,
 )
 
-from . import epochs, scope
+from . import epochs, history, scope
 from .atrest import DataKey, open_text
 from .db import Database, utcnow
 from .errors import ProtocolError, unsupported_version
@@ -209,14 +209,14 @@ def record_state(db: Database, data_key: DataKey, record_id: str, *, version: in
     with db.read_engine.connect() as conn:
         if version is None:
             row = conn.execute(select(Record.state, Record.server_version).where(Record.id == record_id)).first()
-            table = "record"
         else:
             row = conn.execute(select(RecordVersion.state, RecordVersion.server_version).where(
                 RecordVersion.record_id == record_id, RecordVersion.server_version == version)).first()
-            table = "record_version"
+            if row is not None:  # the current version's state is in record.state (history.py)
+                return history.version_values(conn, data_key, record_id, row[1], row[0])
     if row is None:
         return None
-    return json.loads(open_text(data_key, row[0], table=table, row_id=record_id, version=row[1]))
+    return json.loads(open_text(data_key, row[0], table="record", row_id=record_id, version=row[1]))
 
 
 def conflict_detail(db: Database, data_key: DataKey, conflict_id: str) -> dict:

@@ -33,8 +33,8 @@ from waypoint_core.protocol import (
     FILES_FIELD, PROTOCOL_VERSION, Op, PushBatch, PushResponse, canonical_json, now_ms,
 )
 
-from . import blobs, consent, epochs, fastjson, review, scope
-from .atrest import DataKey, aad, open_text, seal_text
+from . import blobs, consent, epochs, fastjson, history, review, scope
+from .atrest import DataKey, aad, seal_text
 from .auth import AuthenticatedDevice
 from .db import Database, utcnow
 from .errors import ProtocolError, malformed, revoked, unsupported_version
@@ -187,10 +187,13 @@ def _lock_records(conn: Connection, record_ids: list[str], key: DataKey) -> dict
             .where(t.c.id.in_(chunk)).order_by(t.c.id).with_for_update()
         )
         for r in rows:
-            values = fastjson.loads(key.open(r.state, aad("record", r.id, r.server_version)))
+            stored = key.open(r.state, aad("record", r.id, r.server_version))
+            values = fastjson.loads(stored)
+            # `stored`: the state as it is now, written into its own version's row when this batch supersedes it
             found[r.id] = {"centre_id": r.centre_id, "server_version": r.server_version, "hash": r.hash,
                            "values": values, "provenance": fastjson.loads(r.provenance), "new": False,
-                           "had_files": FILES_FIELD in values}
+                           "had_files": FILES_FIELD in values, "stored": stored,
+                           "stored_version": r.server_version}
     return found
 
 
@@ -231,7 +234,7 @@ def _merged_content(conn: Connection, key: DataKey, op: Op, record: dict[str, An
     current = record["values"].get(CONTENT)
     if row is None or current is None:
         return op, others
-    base_values = json.loads(open_text(key, row.state, table="record_version", row_id=op.record_id, version=base))
+    base_values = history.version_values(conn, key, op.record_id, base, row.state)
     try:
         merged = merge_content(base_values.get(CONTENT), op.content, current)
     except MergeConflict:
@@ -249,6 +252,7 @@ def _apply(conn: Connection, device_id: str, centre_id: str, ops: list[Op], stat
     # a referral beyond the person's consent, withdrawn on another laptop (consent.py)
     refused = {**consent.refusals(conn, key, device_id, sorted(reach), ops, records), **refused}
     versions, results, conflicts, feed = [], [], [], []
+    version_states: list[str] = []
     for op in ops:
         record = records.get(op.record_id)
         if record is None:
@@ -275,11 +279,12 @@ def _apply(conn: Connection, device_id: str, centre_id: str, ops: list[Op], stat
             record.update(values=outcome.values, provenance=outcome.provenance, state_json=state_json,
                           server_version=version, hash=version_hash, hlc=outcome.hlc, origin=device_id, dirty=True)
             form_id, form_version = split_form(outcome.values)
+            # the state is sealed into the version's row in _write unless it is the record's current one
+            record["latest"] = len(versions)
+            version_states.append(state_json)
             versions.append({"record_id": op.record_id, "server_version": version, "device_id": device_id,
                              "device_seq": op.device_seq, "form_id": form_id, "form_version": form_version,
-                             "deleted": bool(outcome.values.get("#deleted")),
-                             "state": seal_text(key, state_json, table="record_version", row_id=op.record_id,
-                                                version=version),
+                             "deleted": bool(outcome.values.get("#deleted")), "state": history.CURRENT,
                              "changed": fastjson.dumps(sorted(op_patch(op))).decode(),
                              "hlc": outcome.hlc, "created_at": now, "hash": version_hash})
             feed.append({"record_id": op.record_id, "server_version": version, "centre_id": record["centre_id"]})
@@ -301,7 +306,7 @@ def _apply(conn: Connection, device_id: str, centre_id: str, ops: list[Op], stat
     scope.note_kinds(conn, ops, applied)
     scope.check_bulk_deletion(conn, device_id, centre_id, sorted(
         {op.record_id for op in ops if op.op == "delete" and op.device_seq in applied}))
-    return _write(conn, records, versions, results, conflicts, feed, now, key), results
+    return _write(conn, records, versions, version_states, results, conflicts, feed, now, key), results
 
 
 def _count(stats: PushStats, status: str) -> None:
@@ -310,13 +315,23 @@ def _count(stats: PushStats, status: str) -> None:
 
 
 def _write(conn: Connection, records: dict[str, dict[str, Any]], versions: list[dict[str, Any]],
-           results: list[dict[str, Any]], conflicts: list[dict[str, Any]], feed: list[dict[str, Any]], now: Any,
-           key: DataKey) -> int | None:
+           version_states: list[str], results: list[dict[str, Any]], conflicts: list[dict[str, Any]],
+           feed: list[dict[str, Any]], now: Any, key: DataKey) -> int | None:
     t = Record.__table__
-    inserts, updates = [], []
+    inserts, updates, superseded = [], [], []
+    # Each state once (history.py): a record's latest version in this batch keeps its state in `record` only; a
+    # version this batch superseded gets its own sealed state, and so does the version current before the batch.
+    latest = {r["latest"] for r in records.values() if r.get("dirty")}
+    for i, row in enumerate(versions):
+        if i not in latest:
+            row["state"] = seal_text(key, version_states[i], table="record_version", row_id=row["record_id"],
+                                     version=row["server_version"])
     for record_id, r in records.items():
         if not r.get("dirty"):
             continue
+        if not r["new"]:
+            superseded.append({"s": key.seal(r["stored"], aad("record_version", record_id, r["stored_version"])),
+                               "r": record_id, "v": r["stored_version"], "current": history.CURRENT})
         form_id, form_version = split_form(r["values"])
         row = {"form_id": form_id, "form_version": form_version, "server_version": r["server_version"],
                "deleted": bool(r["values"].get("#deleted")),
@@ -331,6 +346,9 @@ def _write(conn: Connection, records: dict[str, dict[str, Any]], versions: list[
     insert_many(conn, t, inserts)
     write_many(conn, t, updates, update_by="id")
     insert_many(conn, RecordVersion.__table__, versions)
+    if superseded:  # only rows that left their state to `record` (history.CURRENT): older rows hold theirs already
+        conn.execute(text("UPDATE record_version SET state = :s WHERE record_id = :r AND server_version = :v AND "
+                          "state = :current"), superseded)
     insert_many(conn, Conflict.__table__, conflicts)
     insert_many(conn, OpResultRow.__table__, results)
     # Files: only records whose versions name (or named) any are looked at, so a push without files pays nothing.

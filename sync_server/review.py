@@ -37,7 +37,7 @@ from waypoint_core.protocol.review_messages import (
     ConflictCursor, ConflictPage, ConflictSide, ConflictState, ServerConflict,
 )
 
-from . import audit, scope
+from . import audit, history, scope
 from .atrest import DataKey, open_text
 from .db import Database, utcnow
 from .errors import ProtocolError
@@ -106,8 +106,7 @@ def _version_of(conn: Connection, key: DataKey, record_id: str, *, version: int 
                            {"r": record_id, "d": device_id, "s": device_seq}).first()
     if row is None:
         return None
-    values = json.loads(open_text(key, row.state, table="record_version", row_id=record_id,
-                                  version=row.server_version))
+    values = history.version_values(conn, key, record_id, row.server_version, row.state)
     return row, values
 
 

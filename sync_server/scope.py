@@ -33,8 +33,8 @@ from waypoint_core.access import policy
 from waypoint_core.access.policy import Actor, RecordFacts
 from waypoint_core.protocol import canonical_json, now_ms
 
-from . import audit
-from .atrest import DataKey, open_text, seal_text
+from . import audit, history
+from .atrest import DataKey, seal_text
 from .db import Database, utcnow
 from .merge import PublicView, split_form
 
@@ -265,8 +265,7 @@ def undo_deletion(db: Database, key: DataKey, alarm_id: str, *, by: str) -> int:
                                   {"r": record_id, "f": False, "v": row.server_version}).first()
             if before is None:
                 continue
-            values = json.loads(open_text(key, before.state, table="record_version", row_id=record_id,
-                                          version=before.server_version))
+            values = history.version_values(conn, key, record_id, before.server_version, before.state)
             values.pop(DELETED, None)
             version, hlc = row.server_version + 1, max(int(row.hlc) + 1, now_ms())
             state_json = canonical_json(values).decode()

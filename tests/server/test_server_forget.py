@@ -10,6 +10,7 @@ import uuid
 
 from server_harness import server_cli
 
+from sync_server import history
 from sync_server.atrest import DataKey, UnreadableRow, is_sealed, open_text
 from sync_server.db import Database
 from waypoint_core.protocol import Op
@@ -37,6 +38,8 @@ def opened_texts(rows: dict[str, list[dict]], key: DataKey) -> list[str]:
         for row in found:
             for column in (columns if isinstance(columns, tuple) else (columns,)):
                 value = row[column]
+                if table == "record_version" and value == history.CURRENT:
+                    continue  # the current version's state, held once in record.state (sync_server/history.py)
                 assert is_sealed(value), (table, column)
                 aad_table = f"{table}.{column}" if table == "conflict" else table
                 texts.append(open_text(key, value, table=aad_table, row_id=row[row_id],

@@ -12,7 +12,8 @@ from server_harness import ServerProcess
 from sim_device import DeviceClient, ServerAnswerError, SimDevice
 from sqlalchemy import func, select
 
-from sync_server import admin
+from sync_server import admin, history
+from sync_server.atrest import is_sealed
 from sync_server.tables import Device, OpResultRow, RecordVersion
 from waypoint_core.protocol import Op
 
@@ -234,6 +235,30 @@ def test_instance_xml_travels_whole_and_only_when_sent(server, make_device):
     latest = [c for c in _pull_all(b) if c.record_id == record][-1]
     assert latest.content == xml and latest.fields == {"name": "Hawa", "age": 22}
     assert (latest.form_id, latest.form_version, latest.server_version) == ("registration", "1", 2)
+
+
+def _version_states(db, record_id: str) -> dict[int, str]:
+    with db.read_engine.connect() as conn:
+        return dict(conn.execute(select(RecordVersion.server_version, RecordVersion.state)
+                                 .where(RecordVersion.record_id == record_id)).all())
+
+
+def test_each_state_is_stored_once_and_every_version_stays_readable(server, admin_db, data_key, make_device):
+    """The current version's state is held in record.state only (sync_server/history.py); the push that supersedes
+    it writes it, sealed for its own row, into that version's row, so every version still opens."""
+    a = make_device("Zinder")
+    record = str(uuid.uuid4())
+    a.push(a.batch([op(1, record, fields={"name": "Hawa"}, content="<data><name>Hawa</name></data>")]))
+    assert _version_states(admin_db, record) == {1: history.CURRENT}
+    # two versions in one batch: the one the batch itself superseded keeps its own state too
+    a.push(a.batch([op(2, record, fields={"age": 22}, base=1), op(3, record, fields={"age": 23}, base=2)]))
+    states = _version_states(admin_db, record)
+    assert states[3] == history.CURRENT and is_sealed(states[1]) and is_sealed(states[2])
+    first = admin.record_state(admin_db, data_key, record, version=1)
+    assert first["name"] == "Hawa" and "age" not in first and first["#content"] == "<data><name>Hawa</name></data>"
+    assert admin.record_state(admin_db, data_key, record, version=2)["age"] == 22
+    assert admin.record_state(admin_db, data_key, record, version=3) == admin.record_state(admin_db, data_key, record)
+    assert admin.record_state(admin_db, data_key, record)["age"] == 23
 
 
 def _xml(phone: str, town: str) -> str:
