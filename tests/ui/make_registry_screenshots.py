@@ -98,7 +98,7 @@ def main() -> int:
         for n, (typed, name) in enumerate((("Ousmane Diallo", "transliteration"), ("ab 123 4567", "document"),
                                            ("Aisha 27", "age")), 1):
             page.box.setText(typed)
-            settle(lambda: page.outcome is not None and page.outcome.text == typed)
+            settle(lambda: page.outcome is not None and page.outcome.text == typed and page.outcome.complete)
             shot(w, f"{lang}-registry-{n}-search-{name}")
 
         app.forms.start_new(MIGRANT)

@@ -70,7 +70,8 @@ def open_from_search(qtbot, app, text: str):
     area = app.window.search_area
     area.open()
     qtbot.keyClicks(area.page.box, text)
-    qtbot.waitUntil(lambda: area.page.outcome is not None and area.page.outcome.text == text, timeout=10_000)
+    qtbot.waitUntil(lambda: area.page.outcome is not None and area.page.outcome.text == text
+                    and area.page.outcome.complete, timeout=10_000)  # the refined search, after the first results
     qtbot.keyClick(area.page.box, Qt.Key.Key_Return)  # Enter opens the best result: their case file
     page = app.window.casefile_area.page
     consent = app.window.casefile_area.consent
