@@ -108,11 +108,20 @@ class Computed:
 def indicators_from_records(rows: Iterable[RecordRow], *, start: date, end: date, scope: str,
                             covers: Callable[[str | None], bool], centre_scope: bool, may_see_cases: bool,
                             title: str = "Waypoint indicators") -> Computed:
-    """Stored records to protected indicator tables: the one path of the device (services/reports.py) and the
-    server (sync_server/reports.py). Trafficking indicators only for those who may see cases."""
+    """Stored records to protected indicator tables: the device's path (services/reports.py). Trafficking
+    indicators only for those who may see cases."""
     if end < start:
         raise ValueError("the period ends before it starts")
-    found = indicators.inputs_from_records(rows, covers=covers)
+    return indicators_from_inputs(indicators.inputs_from_records(rows, covers=covers), start=start, end=end,
+                                  scope=scope, centre_scope=centre_scope, may_see_cases=may_see_cases, title=title)
+
+
+def indicators_from_inputs(found: indicators.Inputs, *, start: date, end: date, scope: str, centre_scope: bool,
+                           may_see_cases: bool, title: str = "Waypoint indicators") -> Computed:
+    """Linked people, events and cases to protected indicator tables: the one computation of the device (through
+    `indicators_from_records`) and the server (sync_server/reports.py, from its derived table)."""
+    if end < start:
+        raise ValueError("the period ends before it starts")
     results = indicators.compute_all(start=start, end=end, people=found.people, events=found.events,
                                      cases=found.cases)
     kept = tuple(r for r in results if may_see_cases or not r.sensitive)

@@ -313,39 +313,83 @@ def person_ref(text: str | None) -> str:
     return "".join(ch for ch in value if ch in _HEX)
 
 
+@dataclass(frozen=True)
+class Fact:
+    """What one stored record gives the indicators, and nothing else (no name, no content): the person it registers
+    (`person`, with its short id `short`) and/or what it links to a person (`link`: "assistance", "referral" or
+    "case", naming the person by `ref`, the first eight characters of the canonical registration number, "" when
+    it names no one). The server keeps these in a table written with each record version
+    (sync_server/derived.py); the device computes them from its rows. Both then link them with `inputs_from_facts`."""
+
+    id: str
+    person: Person | None = None
+    short: str | None = None
+    link: str | None = None
+    ref: str = ""
+    day: date | None = None  # the event's or referral's day (registered_on)
+    assistance_type: str | None = None
+    centre: str | None = None  # the event's centre
+    trafficking_status: str | None = None
+
+
+LINK_FORMS = {EVENT_FORM: "assistance", REFERRAL_FORM: "referral", CASE_FORM: "case"}
+
+
+def short_id(record_id: str) -> str:
+    """The registration number a list shows for a record id (what `person_ref` names)."""
+    return record_id.replace("-", "")[:8].upper()
+
+
+def fact_of(row: RecordRow) -> Fact | None:
+    """The indicators' reading of one stored record (see `Fact`); None when it counts for nothing."""
+    person: Person | None = None
+    if row.form_id == MIGRANT_FORM or "beneficiary_category" in row.fields:
+        registered = _day(row.registered_on)
+        birth_year = registered.year - row.age if registered is not None and row.age is not None else None
+        person = Person(row.id, row.sex, birth_year, row.nationality, row.centre,
+                        row.fields.get("beneficiary_category"))
+    link = LINK_FORMS.get(row.form_id)
+    if person is None and link is None:
+        return None
+    if link is None:
+        return Fact(row.id, person, short_id(row.id))
+    ref = person_ref(row.fields.get("person_ref"))
+    return Fact(row.id, person, short_id(row.id) if person is not None else None, link,
+                ref[:8] if len(ref) >= 8 else "", _day(row.registered_on), row.fields.get("assistance_type"),
+                row.centre, row.fields.get("trafficking_status"))
+
+
+def inputs_from_facts(facts: Iterable[Fact], *, covers: Callable[[str | None], bool] = lambda _c: True) -> Inputs:
+    """People, events, referrals and cases from facts (see `inputs_from_records`)."""
+    facts = list(facts)
+    people: list[Person] = []
+    by_short: dict[str, str] = {}
+    for fact in facts:
+        if fact.person is not None and fact.short is not None:
+            people.append(fact.person)
+            by_short[fact.short] = fact.id
+    events: list[Event] = []
+    cases: list[Case] = []
+    unlinked = 0
+    for fact in facts:
+        if fact.link is None:
+            continue
+        person = by_short.get(fact.ref) if fact.ref else None
+        if person is None:
+            unlinked += 1
+            continue
+        if fact.link == "case":
+            cases.append(Case(person, fact.trafficking_status))
+            continue
+        if fact.day is None or not covers(fact.centre):
+            continue
+        events.append(Event(person, fact.day, fact.link, fact.assistance_type, fact.centre))
+    return Inputs(people, events, cases, unlinked)
+
+
 def inputs_from_records(rows: Iterable[RecordRow], *, covers: Callable[[str | None], bool] = lambda _c: True
                         ) -> Inputs:
     """People, events, referrals and cases from stored records. Events and referrals name their person by the
     registration number (person_ref: the short id); a number that names no one is counted in `unlinked`. `covers`
     is the scope's filter on an event's centre."""
-    rows = list(rows)
-    people: list[Person] = []
-    by_short: dict[str, str] = {}
-    for row in rows:
-        if row.form_id != MIGRANT_FORM and "beneficiary_category" not in row.fields:
-            continue
-        registered = _day(row.registered_on)
-        birth_year = registered.year - row.age if registered is not None and row.age is not None else None
-        people.append(Person(row.id, row.sex, birth_year, row.nationality, row.centre,
-                             row.fields.get("beneficiary_category")))
-        by_short[row.id.replace("-", "")[:8].upper()] = row.id
-    events: list[Event] = []
-    cases: list[Case] = []
-    unlinked = 0
-    for row in rows:
-        if row.form_id not in (EVENT_FORM, REFERRAL_FORM, CASE_FORM):
-            continue
-        ref = person_ref(row.fields.get("person_ref"))
-        person = by_short.get(ref[:8]) if len(ref) >= 8 else None
-        if person is None:
-            unlinked += 1
-            continue
-        if row.form_id == CASE_FORM:
-            cases.append(Case(person, row.fields.get("trafficking_status")))
-            continue
-        day = _day(row.registered_on)
-        if day is None or not covers(row.centre):
-            continue
-        kind = "referral" if row.form_id == REFERRAL_FORM else "assistance"
-        events.append(Event(person, day, kind, row.fields.get("assistance_type"), row.centre))
-    return Inputs(people, events, cases, unlinked)
+    return inputs_from_facts((f for row in rows if (f := fact_of(row)) is not None), covers=covers)
