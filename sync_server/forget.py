@@ -20,6 +20,7 @@ from sqlalchemy import Connection, text
 
 from waypoint_core.protocol import canonical_json
 
+from . import derived
 from .atrest import DataKey, seal_text
 from .db import utcnow
 from .merge import DELETED, FORM
@@ -50,6 +51,7 @@ def purge_acknowledged(conn: Connection, centre_id: str, key: DataKey) -> list[s
         for row in rows[start:start + CHUNK]:
             _purge(conn, row, key)
             purged.append(row.id)
+    derived.forget(conn, purged)  # a tombstone has none left; made sure of with its content
     return purged
 
 

@@ -33,7 +33,7 @@ from waypoint_core.protocol import (
     FILES_FIELD, PROTOCOL_VERSION, Op, PushBatch, PushResponse, canonical_json, now_ms,
 )
 
-from . import blobs, consent, epochs, fastjson, history, review, scope
+from . import blobs, consent, derived, epochs, fastjson, history, review, scope
 from .atrest import DataKey, aad, seal_text
 from .auth import AuthenticatedDevice
 from .db import Database, utcnow
@@ -349,6 +349,9 @@ def _write(conn: Connection, records: dict[str, dict[str, Any]], versions: list[
     if superseded:  # only rows that left their state to `record` (history.CURRENT): older rows hold theirs already
         conn.execute(text("UPDATE record_version SET state = :s WHERE record_id = :r AND server_version = :v AND "
                           "state = :current"), superseded)
+    # what the indicators and search read, derived in this transaction (derived.py)
+    derived.refresh(conn, [derived.Change(record_id, r["centre_id"], split_form(r["values"])[0], r["values"], r["new"])
+                           for record_id, r in records.items() if r.get("dirty")], key)
     insert_many(conn, Conflict.__table__, conflicts)
     insert_many(conn, OpResultRow.__table__, results)
     # Files: only records whose versions name (or named) any are looked at, so a push without files pays nothing.

@@ -1,0 +1,200 @@
+"""Tables derived from record content, written in the transaction that stores each record version (issue 12: the
+server's indicators and search without opening every record).
+
+Record content is sealed at rest (atrest.py), so counting or finding people used to mean opening every record of a
+centre for each request. Two tables hold what those requests need, and nothing that names anyone:
+
+- `indicator_fact`: one row per live, finalized record that counts for the indicators, as
+  `waypoint_core.registry.indicators.fact_of` reads it (the device's own reading): for a registration, the person's
+  short id, sex, year of birth, nationality, centre and category; for an assistance event, referral or case, its kind,
+  the short id it names (`ref`), its day, assistance type, centre and trafficking status. No name, no document, no
+  content. `reports.py` aggregates it with SQL and hands the result to the device's computation.
+- `search_key`: the search keys of each live registration that names a person (`waypoint_core.registry.keys.
+  search_keys`: phonetic and spelling keys of each name word, document, phone, date of birth), each stored as a keyed
+  hash (HMAC-SHA256 under a key derived from the data key, so the database alone reveals no name, number or date);
+  and, for every name key, each of its prefixes of two characters or more, hashed apart with the hash of the whole key
+  beside it (`full`), for the word still being typed. `search.py` looks the query's keys up and opens only the
+  records it ranks.
+
+`refresh` rewrites a record's rows from its current values: push (and so USB batches), the undo of a bulk deletion
+(scope.py) and the forget purge (forget.py) call it beside their write of `record`; migration 0012 fills the tables
+from the records already held.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection, text
+
+from waypoint_core.registry import indicators
+from waypoint_core.registry.keys import search_keys
+from waypoint_core.registry.person import prepare
+from waypoint_core.registry.stored import person_from_content
+
+from .atrest import DataKey, open_text
+
+CONTENT, DELETED = "#content", "#deleted"  # as merge.py names them (not imported: merge.py is the push's own)
+READ = ("sex", "age", "nationality", "centre", "registered_on", "beneficiary_category", "person_ref",
+        "assistance_type", "trafficking_status", "record_kind")
+FACT_COLUMNS = ("record_id", "centre_id", "short", "sex", "birth_year", "nationality", "centre", "category", "link",
+                "ref", "day", "assistance_type", "trafficking_status")
+KEY_COLUMNS = ("record_id", "centre_id", "key_hash", "full_hash")
+HASH_CHARS = 32  # 128 bits of the HMAC, in hex
+MIN_PREFIX = 2  # search.prefix_ranges: the word being typed is looked up from its second character
+PREFIXED = ("s:", "n:")  # the keys prefix_ranges looks up by range
+
+
+@dataclass(frozen=True)
+class StoredRow:
+    """A record as the indicators read it (the fields of waypoint_core.registry.indicators.RecordRow)."""
+
+    id: str
+    form_id: str
+    sex: str | None
+    age: int | None
+    nationality: str | None
+    centre: str | None
+    registered_on: str | None
+    fields: dict[str, str] = field(default_factory=dict)
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _text(value: Any) -> str | None:
+    return None if value in (None, "") else str(value)
+
+
+def stored_row(record_id: str, form_id: str, values: dict[str, Any]) -> StoredRow | None:
+    """The record as the indicators read it; None unless it is live and finalized."""
+    if values.get(DELETED) or values.get("@status", "finalized") != "finalized":
+        return None
+    fields = {name: str(values[name]) for name in READ if values.get(name) not in (None, "")}
+    return StoredRow(record_id, form_id, _text(fields.get("sex")), _int(fields.get("age")),
+                     _text(fields.get("nationality")), _text(fields.get("centre")), _text(fields.get("registered_on")),
+                     fields)
+
+
+def fact_row(record_id: str, centre_id: str, form_id: str, values: dict[str, Any]) -> tuple[Any, ...] | None:
+    row = stored_row(record_id, form_id, values)
+    fact = indicators.fact_of(row) if row is not None else None
+    if fact is None:
+        return None
+    p = fact.person
+    return (record_id, centre_id, fact.short, p and p.sex, p and p.birth_year, p and p.nationality, p and p.centre,
+            p and p.category, fact.link, fact.ref, fact.day.isoformat() if fact.day else None, fact.assistance_type,
+            fact.trafficking_status)
+
+
+# --- search keys ---------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class KeyHasher:
+    """Keyed hashes of search keys: HMAC-SHA256 under a key derived from the data key (kept in the keys folder, never
+    in the database), with exact keys and prefixes in separate domains."""
+
+    secret: bytes
+
+    @classmethod
+    def of(cls, key: DataKey) -> KeyHasher:
+        return cls(hmac.digest(key.raw, b"waypoint/server-search-key/v1", "sha256"))
+
+    def exact(self, key: str) -> str:
+        return hmac.digest(self.secret, b"k\x00" + key.encode("utf-8"), "sha256").hex()[:HASH_CHARS]
+
+    def prefix(self, prefix: str) -> str:
+        return hmac.digest(self.secret, b"p\x00" + prefix.encode("utf-8"), "sha256").hex()[:HASH_CHARS]
+
+
+def key_rows(record_id: str, centre_id: str, values: dict[str, Any], hasher: KeyHasher) -> list[tuple[Any, ...]]:
+    """The hashed search keys of a live registration that names a person (the server's search reads the same
+    records: every status, tombstones left out)."""
+    if values.get(DELETED):
+        return []
+    person = person_from_content(record_id, values.get(CONTENT), status=values.get("@status"),
+                                 created_at=values.get("@created_at"))
+    if person is None:
+        return []
+    rows: list[tuple[Any, ...]] = []
+    prefixes: set[tuple[str, str]] = set()
+    for key in search_keys(prepare(person)):
+        full = hasher.exact(key)
+        rows.append((record_id, centre_id, full, None))
+        if key[:2] in PREFIXED:
+            prefixes.update((key[:2 + n], full) for n in range(MIN_PREFIX, len(key) - 1))
+    rows += [(record_id, centre_id, hasher.prefix(p), full) for p, full in sorted(prefixes)]
+    return rows
+
+
+# --- writing -------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Change:
+    """A record's current values after a write (`new`: it had no rows before, nothing to delete)."""
+
+    record_id: str
+    centre_id: str
+    form_id: str
+    values: dict[str, Any]
+    new: bool = False
+
+
+def _executemany(conn: Connection, sql: str, rows: list[tuple[Any, ...]]) -> None:
+    if rows:
+        if conn.dialect.paramstyle != "qmark":
+            sql = sql.replace("?", "%s")
+        conn.exec_driver_sql(sql, rows)
+
+
+_INSERT_FACT = f"INSERT INTO indicator_fact ({', '.join(FACT_COLUMNS)}) VALUES ({', '.join('?' * len(FACT_COLUMNS))})"
+_INSERT_KEY = f"INSERT INTO search_key ({', '.join(KEY_COLUMNS)}) VALUES ({', '.join('?' * len(KEY_COLUMNS))})"
+
+
+def forget(conn: Connection, record_ids: Iterable[str]) -> None:
+    """Remove the derived rows of these records."""
+    ids = [(record_id,) for record_id in record_ids]
+    _executemany(conn, "DELETE FROM indicator_fact WHERE record_id = ?", ids)
+    _executemany(conn, "DELETE FROM search_key WHERE record_id = ?", ids)
+
+
+def refresh(conn: Connection, changes: Iterable[Change], key: DataKey) -> None:
+    """Rewrite the derived rows of these records from their current values, in the caller's transaction."""
+    changes = list(changes)
+    if not changes:
+        return
+    forget(conn, (c.record_id for c in changes if not c.new))
+    hasher = KeyHasher.of(key)
+    facts, keys = [], []
+    for c in changes:
+        if (fact := fact_row(c.record_id, c.centre_id, c.form_id, c.values)) is not None:
+            facts.append(fact)
+        keys += key_rows(c.record_id, c.centre_id, c.values, hasher)
+    _executemany(conn, _INSERT_FACT, facts)
+    _executemany(conn, _INSERT_KEY, keys)
+
+
+def rebuild(conn: Connection, key: DataKey, *, chunk: int = 1_000) -> int:
+    """Every record's rows made again from its sealed state (migration 0012); returns the records read."""
+    conn.exec_driver_sql("DELETE FROM indicator_fact")
+    conn.exec_driver_sql("DELETE FROM search_key")
+    after, done = "", 0
+    while True:
+        rows = conn.execute(text("SELECT id, centre_id, form_id, server_version, state FROM record "
+                                 "WHERE deleted = :f AND id > :after ORDER BY id LIMIT :n"),
+                            {"f": False, "after": after, "n": chunk}).all()
+        if not rows:
+            return done
+        refresh(conn, [Change(r.id, r.centre_id, r.form_id, json.loads(open_text(
+            key, r.state, table="record", row_id=r.id, version=r.server_version)), new=True) for r in rows], key)
+        after, done = rows[-1].id, done + len(rows)
