@@ -70,9 +70,14 @@ def indicators(db: Database, device: AuthenticatedDevice, *, start: date, end: d
         found = inputs(conn, device.centre_id, start=start, end=end, with_cases=cases)
     done = exports.indicators_from_inputs(found, start=start, end=end, scope=f"centre:{device.centre_id}",
                                           centre_scope=False, may_see_cases=cases)
+    return answer(done, device.centre_id, start=start, end=end)
+
+
+def answer(done: exports.Computed, centre_id: str, *, start: date, end: date) -> bytes:
+    """The canonical JSON answer of computed indicators, rounded."""
     report = done.report.rounded()
     body = {
-        "protocol_version": PROTOCOL_VERSION, "centre_id": device.centre_id, "from": start.isoformat(),
+        "protocol_version": PROTOCOL_VERSION, "centre_id": centre_id, "from": start.isoformat(),
         "to": end.isoformat(), "unlinked": done.unlinked, "notes": report.notes(),
         "indicators": [{
             "code": section.result.code, "title": section.result.title, "total": section.total_shown(),
