@@ -12,9 +12,13 @@
    written as XLSX, PDF and CSV;
 3. server (`--server`): the same records written into a fresh server database (SQLite by default,
    `--server-backend postgres` for 127.0.0.1:5432), sealed with the server's data key as push stores them (written
-   straight into the record table: pushing 400,000 ops would take hours here), with a 2 KB instance each; then
-   `sync_server.reports.indicators`, what `GET /v2/indicators` runs: every record of the centre opened, mapped and
-   computed by the device's own function, protected and rounded.
+   straight into the record table: pushing 400,000 ops would take hours here), with a 2 KB instance each (a
+   registration's holds a synthetic person: names, date of birth, document, phone). Then: /v2/indicators as it was
+   (every record of the centre opened and read by the device's code); the derived tables built from the sealed
+   records (what migration 0012 runs); `sync_server.reports.indicators`, what `GET /v2/indicators` runs now (SQL over
+   `indicator_fact`, the device's computation, protected and rounded), checked equal to the full scan's answer;
+   /v2/search through the hashed keys against a MemoryIndex of every record (the old way); and what push pays per
+   record for the derived rows (`derived.refresh` on batches of 200, as new records and as updates).
 Wall and CPU time (time.process_time) are printed side by side: the machine is shared. Prints figures; asserts
 nothing.
 """
@@ -86,17 +90,38 @@ def server(persons, events, cases, folder: Path, backend: str) -> None:
     from datetime import datetime
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "server"))
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "registry"))
     from server_harness import ServerProcess, fresh_postgres_database
+    from synthetic_people import generate
 
-    from sync_server import admin
+    from sync_server import admin, derived
     from sync_server import reports as server_reports
-    from sync_server.atrest import seal_text
+    from sync_server import search as server_search
+    from sync_server.atrest import open_text, seal_text
     from sync_server.auth import AuthenticatedDevice
     from sync_server.db import open_database
     from sync_server.keys import load_keyring
     from sync_server.tables import Record
+    from waypoint_core.registry import search as core
+    from waypoint_core.registry.person import prepare
+    from waypoint_core.registry.stored import person_from_content
 
-    filler = "<data>" + "<answer>synthetic</answer>" * 80 + "</data>"  # about 2 KB of instance per record
+    filler = "<answer>synthetic</answer>" * 60  # with the person's answers, about 2 KB of instance per record
+    names = [s.record for s in generate(len(persons), seed=11).records][:len(persons)]
+
+    def person_xml(n: int, p: Person) -> str:
+        who = names[n % len(names)]
+        return (f"<data><identity><given_name>{who.given_name or ''}</given_name><family_name>{who.family_name or ''}"
+                f"</family_name><sex>{p.sex}</sex><date_of_birth>{who.date_of_birth or ''}</date_of_birth>"
+                f"<nationality>{p.nationality}</nationality><id_document_number>{who.document_number or ''}"
+                f"</id_document_number><phone>{who.phone or ''}</phone></identity>{filler}</data>")
+
+    def timed(what: str, call):
+        wall, cpu = time.perf_counter(), time.process_time()
+        out = call()
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        print(f"  server ({backend}): {what} {wall:.2f} s ({cpu:.2f} s CPU; load {os.getloadavg()[0]:.1f})")
+        return out, wall, cpu
 
     def run(url: str | None) -> None:
         process = ServerProcess(data_dir=folder / "server", database_url=url)
@@ -109,9 +134,12 @@ def server(persons, events, cases, folder: Path, backend: str) -> None:
             started = time.perf_counter()
             rows: list[dict] = []
 
-            def put(record_id: str, form: str, fields: dict) -> None:
-                values = {**{k: v for k, v in fields.items() if v is not None}, "@status": "finalized",
-                          "#form": f"{form}\x1f1", "#deleted": False, "#content": filler}
+            def state(form: str, fields: dict, content: str) -> dict:
+                return {**{k: v for k, v in fields.items() if v is not None}, "@status": "finalized",
+                        "#form": f"{form}\x1f1", "#deleted": False, "#content": content}
+
+            def put(record_id: str, form: str, fields: dict, content: str = f"<data>{filler}</data>") -> None:
+                values = state(form, fields, content)
                 rows.append({"id": record_id, "centre_id": centre, "form_id": form, "form_version": "1",
                              "server_version": 1, "deleted": False, "provenance": "{}", "updated_at": now,
                              "hash": "bench", "hlc": 1, "origin_device_id": None,
@@ -124,29 +152,104 @@ def server(persons, events, cases, folder: Path, backend: str) -> None:
                     conn.execute(Record.__table__.insert(), rows)
                 rows.clear()
 
-            for p in persons:
-                put(p.id, "waypoint_migrant_registration", {
-                    "sex": p.sex, "age": 2026 - (p.birth_year or 2000), "nationality": p.nationality,
-                    "centre": p.centre, "registered_on": "2026-01-01", "beneficiary_category": p.category})
+            def person_fields(p: Person) -> dict:
+                return {"sex": p.sex, "age": 2026 - (p.birth_year or 2000), "nationality": p.nationality,
+                        "centre": p.centre, "registered_on": "2026-01-01", "beneficiary_category": p.category}
+
+            def event_fields(e: Event) -> dict:
+                return {"centre": e.centre, "registered_on": e.day.isoformat(), "assistance_type": e.assistance_type,
+                        "person_ref": e.person_id.replace("-", "")[:8].upper()}
+
+            for n, p in enumerate(persons):
+                put(p.id, "waypoint_migrant_registration", person_fields(p), person_xml(n, p))
             for n, e in enumerate(events):
                 put(record_id(10_000_000 + n), "waypoint_referral" if e.kind == "referral" else "waypoint_assistance_event",
-                    {"centre": e.centre, "registered_on": e.day.isoformat(), "assistance_type": e.assistance_type,
-                     "person_ref": e.person_id.replace("-", "")[:8].upper()})
+                    event_fields(e))
             for n, c in enumerate(cases):
                 put(record_id(20_000_000 + n), "waypoint_vot_case", {
                     "person_ref": c.person_id.replace("-", "")[:8].upper(), "record_kind": "case",
                     "trafficking_status": c.trafficking_status})
             flush()
-            print(f"  server ({backend}): {len(persons) + len(events) + len(cases):,} sealed records written in "
-                  f"{time.perf_counter() - started:.0f} s")
+            total = len(persons) + len(events) + len(cases)
+            print(f"  server ({backend}): {total:,} sealed records written in {time.perf_counter() - started:.0f} s")
             device = AuthenticatedDevice("00000000-0000-4000-8000-00000000be0c", centre, 0, 0)
+
+            def opened() -> list[tuple[str, str, dict]]:
+                r = Record.__table__
+                with db.read_engine.connect() as conn:
+                    return [(row.id, row.form_id, json.loads(open_text(key, row.state, table="record", row_id=row.id,
+                                                                        version=row.server_version)))
+                            for row in conn.execute(r.select().with_only_columns(
+                                r.c.id, r.c.form_id, r.c.server_version, r.c.state).where(
+                                r.c.centre_id == centre, r.c.deleted.is_(False)))]
+
+            def full_scan() -> bytes:  # /v2/indicators until migration 0012: every record opened
+                rows = [row for rid, form, values in opened()
+                        if (row := derived.stored_row(rid, form, values)) is not None]
+                done = exports.indicators_from_records(rows, start=START, end=END, scope=f"centre:{centre}",
+                                                       covers=lambda _c: True, centre_scope=False, may_see_cases=True)
+                return server_reports.answer(done, centre, start=START, end=END)
+
+            before, _, _ = timed("/v2/indicators before (every record opened, the full scan)", full_scan)
+
+            def rebuild() -> int:
+                with db.write_engine.begin() as conn:
+                    return derived.rebuild(conn, key)
+            done, wall, cpu = timed(f"derived tables built from {total:,} sealed records (migration 0012)", rebuild)
+            print(f"    = {cpu / done * 1e6:.0f} us CPU per record, opening included")
             for attempt in ("first", "again"):
+                after, _, _ = timed(f"/v2/indicators after, from indicator_fact ({attempt})",
+                                    lambda: server_reports.indicators(db, device, start=START, end=END))
+            print(f"    same answer as the full scan: {'yes' if after == before else 'NO'}; "
+                  f"3.2 = {json.loads(after)['indicators'][0]['total']} (rounded)")
+
+            # search: a few queries, through the hashed keys vs a MemoryIndex of every record
+            sample = [names[n] for n in range(0, len(names), max(1, len(names) // 5))][:5]
+            queries = [f"{w.given_name} {w.family_name}" for w in sample] + [
+                (sample[0].given_name or "Mo")[:3], sample[1].document_number or "12345678"]
+
+            def index() -> core.MemoryIndex:
+                built = core.MemoryIndex()
+                for rid, _form, values in opened():
+                    person = person_from_content(rid, values.get("#content"), status=values.get("@status"),
+                                                 created_at=values.get("@created_at"))
+                    if person is not None:
+                        built.add(prepare(person))
+                return built
+            memory, _, _ = timed("/v2/search before: the index built from every record (per query)", index)
+            today = date.today()
+            for q in queries:
                 wall, cpu = time.perf_counter(), time.process_time()
-                body = server_reports.indicators(db, device, start=START, end=END, key=key)
+                body = server_search.search(db, device, text=q, limit=20, key=key, today=today)
                 wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-                answer = json.loads(body)
-                print(f"  server ({backend}): GET /v2/indicators's computation ({attempt}) {wall:.2f} s "
-                      f"({cpu:.2f} s CPU); 3.2 = {answer['indicators'][0]['total']} (rounded)")
+                parsed = core.parse_query(q, None, today=today)
+                old = [h.id for h in memory.search(parsed, today=today, limit=20)]
+                same = [r["id"] for r in json.loads(body)["results"]] == old
+                print(f"  server ({backend}): /v2/search after {len(q)} characters: {wall * 1000:.0f} ms "
+                      f"({cpu * 1000:.0f} ms CPU), {len(old)} results, same as before: {'yes' if same else 'NO'}")
+
+            # what push pays: derived.refresh on one batch of 200 new records, then again as an update (rolled back)
+            def batch_cost(label: str, changes: list) -> None:
+                with db.write_engine.connect() as conn:
+                    for mode in ("new", "update"):
+                        items = [derived.Change(c.record_id, c.centre_id, c.form_id, c.values, mode == "new")
+                                 for c in changes]
+                        transaction = conn.begin()
+                        wall, cpu = time.perf_counter(), time.process_time()
+                        for start in range(0, len(items), 200):
+                            derived.refresh(conn, items[start:start + 200], key)
+                        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+                        transaction.rollback()
+                        print(f"  server ({backend}): push adds per {label} ({mode}): {wall / len(items) * 1e6:.0f} us "
+                              f"({cpu / len(items) * 1e6:.0f} us CPU)")
+            fresh = [derived.Change(f"{n:08x}-1111-4000-8000-{n:012x}", centre, "waypoint_migrant_registration",
+                                    state("waypoint_migrant_registration", person_fields(p), person_xml(n, p)))
+                     for n, p in enumerate(persons[:2_000])]
+            batch_cost("registration with a name", fresh)
+            batch_cost("assistance event", [derived.Change(
+                f"{n:08x}-2222-4000-8000-{n:012x}", centre, "waypoint_assistance_event",
+                state("waypoint_assistance_event", event_fields(e), f"<data>{filler}</data>"))
+                for n, e in enumerate(events[:2_000])])
         finally:
             db.dispose()
 

@@ -2,7 +2,7 @@
 server's indicators and search without opening every record).
 
 Record content is sealed at rest (atrest.py), so counting or finding people used to mean opening every record of a
-centre for each request. Two tables hold what those requests need, and nothing that names anyone:
+centre for each request. Three tables hold what those requests need, and nothing that names anyone:
 
 - `indicator_fact`: one row per live, finalized record that counts for the indicators, as
   `waypoint_core.registry.indicators.fact_of` reads it (the device's own reading): for a registration, the person's
@@ -12,12 +12,13 @@ centre for each request. Two tables hold what those requests need, and nothing t
 - `search_key`: the search keys of each live registration that names a person (`waypoint_core.registry.keys.
   search_keys`: phonetic and spelling keys of each name word, document, phone, date of birth), each stored as a keyed
   hash (HMAC-SHA256 under a key derived from the data key, so the database alone reveals no name, number or date);
-  and, for every name key, each of its prefixes of two characters or more, hashed apart with the hash of the whole key
-  beside it (`full`), for the word still being typed. `search.py` looks the query's keys up and opens only the
-  records it ranks.
+- `search_prefix`: for the word still being typed, each name key's prefixes of two characters or more, hashed apart,
+  beside the hash of the whole key; written once per distinct key (the first record that has it), so a record pays
+  for prefixes only when it brings a new word. A key's prefixes stay when no record has it any more: they are
+  hashes of a word, not linked to anyone. `search.py` looks the query's keys up and opens only the records it ranks.
 
 `refresh` rewrites a record's rows from its current values: push (and so USB batches), the undo of a bulk deletion
-(scope.py) and the forget purge (forget.py) call it beside their write of `record`; migration 0012 fills the tables
+(scope.py) and the forget purge (forget.py: `forget`) call it beside their write of `record`; migration 0012 fills the tables
 from the records already held.
 """
 
@@ -29,7 +30,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, bindparam, text
 
 from waypoint_core.registry import indicators
 from waypoint_core.registry.keys import search_keys
@@ -43,8 +44,8 @@ READ = ("sex", "age", "nationality", "centre", "registered_on", "beneficiary_cat
         "assistance_type", "trafficking_status", "record_kind")
 FACT_COLUMNS = ("record_id", "centre_id", "short", "sex", "birth_year", "nationality", "centre", "category", "link",
                 "ref", "day", "assistance_type", "trafficking_status")
-KEY_COLUMNS = ("record_id", "centre_id", "key_hash", "full_hash")
 HASH_CHARS = 32  # 128 bits of the HMAC, in hex
+IN_CHUNK = 500
 MIN_PREFIX = 2  # search.prefix_ranges: the word being typed is looked up from its second character
 PREFIXED = ("s:", "n:")  # the keys prefix_ranges looks up by range
 
@@ -98,42 +99,44 @@ def fact_row(record_id: str, centre_id: str, form_id: str, values: dict[str, Any
 # --- search keys ---------------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
 class KeyHasher:
     """Keyed hashes of search keys: HMAC-SHA256 under a key derived from the data key (kept in the keys folder, never
     in the database), with exact keys and prefixes in separate domains."""
 
-    secret: bytes
+    def __init__(self, secret: bytes) -> None:
+        self._exact = hmac.new(secret, b"k\x00", "sha256")
+        self._prefix = hmac.new(secret, b"p\x00", "sha256")
 
     @classmethod
     def of(cls, key: DataKey) -> KeyHasher:
         return cls(hmac.digest(key.raw, b"waypoint/server-search-key/v1", "sha256"))
 
+    @staticmethod
+    def _hash(base: hmac.HMAC, text: str) -> str:
+        mac = base.copy()
+        mac.update(text.encode("utf-8"))
+        return mac.hexdigest()[:HASH_CHARS]
+
     def exact(self, key: str) -> str:
-        return hmac.digest(self.secret, b"k\x00" + key.encode("utf-8"), "sha256").hex()[:HASH_CHARS]
+        return self._hash(self._exact, key)
 
     def prefix(self, prefix: str) -> str:
-        return hmac.digest(self.secret, b"p\x00" + prefix.encode("utf-8"), "sha256").hex()[:HASH_CHARS]
+        return self._hash(self._prefix, prefix)
 
 
-def key_rows(record_id: str, centre_id: str, values: dict[str, Any], hasher: KeyHasher) -> list[tuple[Any, ...]]:
-    """The hashed search keys of a live registration that names a person (the server's search reads the same
-    records: every status, tombstones left out)."""
+def person_keys(values: dict[str, Any], record_id: str) -> set[str]:
+    """The search keys of a live registration that names a person (the server's search reads the same records:
+    every status, tombstones left out); empty for any other record."""
     if values.get(DELETED):
-        return []
+        return set()
     person = person_from_content(record_id, values.get(CONTENT), status=values.get("@status"),
                                  created_at=values.get("@created_at"))
-    if person is None:
-        return []
-    rows: list[tuple[Any, ...]] = []
-    prefixes: set[tuple[str, str]] = set()
-    for key in search_keys(prepare(person)):
-        full = hasher.exact(key)
-        rows.append((record_id, centre_id, full, None))
-        if key[:2] in PREFIXED:
-            prefixes.update((key[:2 + n], full) for n in range(MIN_PREFIX, len(key) - 1))
-    rows += [(record_id, centre_id, hasher.prefix(p), full) for p, full in sorted(prefixes)]
-    return rows
+    return search_keys(prepare(person)) if person is not None else set()
+
+
+def prefixes(key: str) -> list[str]:
+    """The prefixes `search.prefix_ranges` may look a name key up by: its tag and two characters or more."""
+    return [key[:2 + n] for n in range(MIN_PREFIX, len(key) - 1)] if key[:2] in PREFIXED else []
 
 
 # --- writing -------------------------------------------------------------------------------------------------------
@@ -158,11 +161,13 @@ def _executemany(conn: Connection, sql: str, rows: list[tuple[Any, ...]]) -> Non
 
 
 _INSERT_FACT = f"INSERT INTO indicator_fact ({', '.join(FACT_COLUMNS)}) VALUES ({', '.join('?' * len(FACT_COLUMNS))})"
-_INSERT_KEY = f"INSERT INTO search_key ({', '.join(KEY_COLUMNS)}) VALUES ({', '.join('?' * len(KEY_COLUMNS))})"
+_INSERT_KEY = "INSERT INTO search_key (record_id, centre_id, key_hash) VALUES (?, ?, ?)"
+_INSERT_PREFIX = ("INSERT INTO search_prefix (full_hash, prefix_hash) VALUES (?, ?) "
+                  "ON CONFLICT (full_hash, prefix_hash) DO NOTHING")
 
 
 def forget(conn: Connection, record_ids: Iterable[str]) -> None:
-    """Remove the derived rows of these records."""
+    """Remove the derived rows of these records (the prefixes of their words stay: they name no record)."""
     ids = [(record_id,) for record_id in record_ids]
     _executemany(conn, "DELETE FROM indicator_fact WHERE record_id = ?", ids)
     _executemany(conn, "DELETE FROM search_key WHERE record_id = ?", ids)
@@ -176,18 +181,38 @@ def refresh(conn: Connection, changes: Iterable[Change], key: DataKey) -> None:
     forget(conn, (c.record_id for c in changes if not c.new))
     hasher = KeyHasher.of(key)
     facts, keys = [], []
+    words: dict[str, str] = {}  # hash -> name key, for the keys whose prefixes may be looked up
     for c in changes:
         if (fact := fact_row(c.record_id, c.centre_id, c.form_id, c.values)) is not None:
             facts.append(fact)
-        keys += key_rows(c.record_id, c.centre_id, c.values, hasher)
+        for k in person_keys(c.values, c.record_id):
+            hashed = hasher.exact(k)
+            keys.append((c.record_id, c.centre_id, hashed))
+            if k[:2] in PREFIXED:
+                words[hashed] = k
     _executemany(conn, _INSERT_FACT, facts)
     _executemany(conn, _INSERT_KEY, keys)
+    if words:  # a word's prefixes are written once, by the first record that has it
+        known = _known_words(conn, sorted(words))
+        _executemany(conn, _INSERT_PREFIX, [(hashed, hasher.prefix(p)) for hashed, k in sorted(words.items())
+                                            if hashed not in known for p in prefixes(k)])
+
+
+def _known_words(conn: Connection, hashes: list[str]) -> set[str]:
+    known: set[str] = set()
+    for start in range(0, len(hashes), IN_CHUNK):
+        chunk = hashes[start:start + IN_CHUNK]
+        known.update(h for (h,) in conn.execute(text(
+            "SELECT DISTINCT full_hash FROM search_prefix WHERE full_hash IN :h").bindparams(
+            bindparam("h", expanding=True)), {"h": chunk}))
+    return known
 
 
 def rebuild(conn: Connection, key: DataKey, *, chunk: int = 1_000) -> int:
     """Every record's rows made again from its sealed state (migration 0012); returns the records read."""
     conn.exec_driver_sql("DELETE FROM indicator_fact")
     conn.exec_driver_sql("DELETE FROM search_key")
+    conn.exec_driver_sql("DELETE FROM search_prefix")
     after, done = "", 0
     while True:
         rows = conn.execute(text("SELECT id, centre_id, form_id, server_version, state FROM record "

@@ -7,13 +7,15 @@ look-ups (`search.lookups`, `search.prefix_ranges`), pre-ranking (`search.pre_ra
 each registration read by `waypoint_core.registry.stored.person_from_content` and prepared by `person.prepare`.
 
 The look-ups go to `search_key` (derived.py: each registration's keys as keyed hashes, written with each version):
-the query's keys are hashed with the same key and looked up by equality; the word being typed looks up its prefix
-hash, whose rows carry the hash of each whole key they begin, so the look-up weights are exactly those of
-`search.MemoryIndex` over the same records. Only the records `pre_rank` keeps (at most `search.BUDGET`) are opened
-and ranked. A query without any key (only an age, a year of birth or filter words) has nothing to look up: every
-record of the centre is opened and ranked, as before. Rights: the device's centre only; cases hold no names and are
-left out for devices whose people may not view them (scope.py). The vocabulary of country and centre names the device
-knows is not on the server, so such words are read as name words here.
+the query's keys are hashed with the same key and looked up by equality; the word being typed looks its prefix hash
+up in `search_prefix`, which gives the hash of each name key held that begins so, and those are looked up in turn,
+so the look-up weights are exactly those of `search.MemoryIndex` over the same records. Only the records `pre_rank`
+keeps (at most `search.BUDGET`) are opened and ranked. A query without any key (only an age, a year of birth or
+filter words) has nothing to look up: every record of the centre is opened and ranked, as before.
+
+Rights: the device's centre only; cases hold no names and are left out for devices whose people may not view them
+(scope.py). The vocabulary of country and centre names the device knows is not on the server, so such words are read
+as name words here.
 """
 
 from __future__ import annotations
@@ -80,11 +82,13 @@ def _candidates(conn: Connection, hasher: KeyHasher, centre_id: str, with_cases:
     rows: list[tuple[str, str]] = []
     for start in range(0, len(names), IN_CHUNK):
         rows += [(k, rid) for k, rid in conn.execute(by_key, {"c": centre_id, "keys": names[start:start + IN_CHUNK]})]
-    by_prefix = sql(f"SELECT full_hash, record_id FROM search_key WHERE {where} AND key_hash = :p")
+    by_prefix = sql("SELECT full_hash FROM search_prefix WHERE prefix_hash = :p")
     for low, _high, part, weight in core.prefix_ranges(query):
-        for full, rid in conn.execute(by_prefix, {"c": centre_id, "p": hasher.prefix(low)}):
-            hashed.setdefault(full, (part, weight))
-            rows.append((full, rid))
+        words = [full for (full,) in conn.execute(by_prefix, {"p": hasher.prefix(low)})]
+        for start in range(0, len(words), IN_CHUNK):
+            for full, rid in conn.execute(by_key, {"c": centre_id, "keys": words[start:start + IN_CHUNK]}):
+                hashed.setdefault(full, (part, weight))
+                rows.append((full, rid))
     return core.pre_rank(hashed, rows)
 
 

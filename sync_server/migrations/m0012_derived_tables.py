@@ -2,7 +2,8 @@
 from record content at each write (sync_server/derived.py), filled here from the records already held.
 
 - `indicator_fact`: what each live, finalized record gives the indicators (no name, no document, no content);
-- `search_key`: the keyed hashes of each registration's search keys and of the prefixes of its name keys.
+- `search_key`: the keyed hashes of each registration's search keys;
+- `search_prefix`: for each name key held, the keyed hashes of its prefixes (the word being typed).
 """
 
 from __future__ import annotations
@@ -25,8 +26,11 @@ Table("indicator_fact", metadata,
       Index("ix_indicator_fact_link", "centre_id", "link", "day"))
 Table("search_key", metadata,
       Column("record_id", String, nullable=False), Column("centre_id", String, nullable=False),
-      Column("key_hash", String, nullable=False), Column("full_hash", String),
+      Column("key_hash", String, nullable=False),
       Index("ix_search_key_hash", "centre_id", "key_hash"), Index("ix_search_key_record", "record_id"))
+Table("search_prefix", metadata,
+      Column("full_hash", String, primary_key=True), Column("prefix_hash", String, primary_key=True),
+      Index("ix_search_prefix_prefix", "prefix_hash"))
 
 
 def upgrade(conn, context) -> None:

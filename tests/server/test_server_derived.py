@@ -189,8 +189,13 @@ def _derived_rows(admin_db, centre_id: str) -> tuple[list, list]:
         facts = sorted(tuple(r) for r in conn.execute(
             text("SELECT * FROM indicator_fact WHERE centre_id = :c"), {"c": centre_id}))
         keys = sorted(tuple(r) for r in conn.execute(
-            text("SELECT record_id, key_hash, full_hash FROM search_key WHERE centre_id = :c"), {"c": centre_id}))
+            text("SELECT record_id, key_hash FROM search_key WHERE centre_id = :c"), {"c": centre_id}))
     return facts, keys
+
+
+def _prefix_rows(db) -> list:
+    with db.read_engine.connect() as conn:
+        return sorted(tuple(r) for r in conn.execute(text("SELECT full_hash, prefix_hash FROM search_prefix")))
 
 
 def test_derived_tables_hold_nothing_in_clear_and_rebuild_the_same(make_device, admin_db, data_key):
@@ -198,8 +203,9 @@ def test_derived_tables_hold_nothing_in_clear_and_rebuild_the_same(make_device, 
     population, ids = populate(laptop, seed=5)
     centre = _device(admin_db, laptop).centre_id
     facts, keys = _derived_rows(admin_db, centre)
-    assert facts and len(keys) > 5 * len(ids)
-    dump = str(facts) + str(keys)
+    words = _prefix_rows(admin_db)
+    assert facts and len(keys) > 5 * len(ids) and words
+    dump = str(facts) + str(keys) + str(words)
     for person in population:
         for secret in (person.given_name, person.family_name, person.document_number, person.phone,
                        person.date_of_birth and person.date_of_birth.isoformat()):
@@ -207,6 +213,7 @@ def test_derived_tables_hold_nothing_in_clear_and_rebuild_the_same(make_device, 
     with admin_db.write_engine.begin() as conn:  # what migration 0012 runs over records already held
         derived.rebuild(conn, data_key, chunk=97)
     assert _derived_rows(admin_db, centre) == (facts, keys)
+    assert set(_prefix_rows(admin_db)) <= set(words)  # rebuilt for the words records hold (stale ones left out)
 
 
 def test_migration_0012_derives_the_rows_of_records_already_held(tmp_path):
@@ -234,6 +241,7 @@ def test_migration_0012_derives_the_rows_of_records_already_held(tmp_path):
         hasher = derived.KeyHasher.of(key)
         person = person_from_content(record_id, values["#content"], status="finalized", created_at=None)
         assert person is not None and any(k.startswith("d:") for k in search_keys(prepare(person)))
-        assert {(record_id, hasher.exact(k), None) for k in search_keys(prepare(person))} <= set(keys)
+        assert {(record_id, hasher.exact(k)) for k in search_keys(prepare(person))} == set(keys)
+        assert (hasher.exact("s:aisha"), hasher.prefix("s:ai")) in _prefix_rows(db)
     finally:
         db.dispose()
