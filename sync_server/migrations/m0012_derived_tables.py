@@ -23,7 +23,8 @@ Table("indicator_fact", metadata,
       Column("ref", String, nullable=False, default=""), Column("day", String), Column("assistance_type", String),
       Column("trafficking_status", String),
       Index("ix_indicator_fact_short", "centre_id", "short"),
-      Index("ix_indicator_fact_link", "centre_id", "link", "day"))
+      # covers reports.inputs' pass over the links, in its GROUP BY order
+      Index("ix_indicator_fact_ref", "centre_id", "ref", "link", "assistance_type", "trafficking_status", "day"))
 Table("search_key", metadata,
       Column("record_id", String, nullable=False), Column("centre_id", String, nullable=False),
       Column("key_hash", String, nullable=False),
