@@ -183,15 +183,18 @@ def create_app(server: Server) -> FastAPI:
     @app.get("/v2/changes", responses=apidoc.ERRORS)
     async def changes(request: Request, cursor: str = Query("", max_length=40),
                       limit: int = Query(PULL_PAGE_DEFAULT, ge=1, le=PULL_PAGE_MAX),
-                      with_forms: bool = Query(False, alias="forms")) -> Response:
+                      with_forms: bool = Query(False, alias="forms"),
+                      decisions: bool = Query(False)) -> Response:
         """A page of changes; with `forms=1` it also carries the published form list (GET /v2/forms folded into the
-        pull: a sync with nothing to do makes one request fewer; a server without it ignores the parameter)."""
+        pull: a sync with nothing to do makes one request fewer; a server without it ignores the parameter); with
+        `decisions=1` it names the conflicts on this device's ops that a reviewer decided (review.decided_for)."""
         who = await device(request)
         start = time.perf_counter()
         forms = ([f.model_dump(mode="json") for f in (await run_in_threadpool(_form_list, db)).forms] if with_forms
                  else None)
         body = await run_in_threadpool(pull_page, db, device=who, cursor=cursor, limit=limit,
-                                       page_bytes=settings.page_bytes, key=keyring.data, forms=forms)
+                                       page_bytes=settings.page_bytes, key=keyring.data, forms=forms,
+                                       decisions=decisions)
         logs.log_event("pull", device_id=who.id, bytes=len(body), ms=logs.elapsed_ms(start))
         return Response(content=body, media_type="application/json")
 

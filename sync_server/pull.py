@@ -22,7 +22,7 @@ from waypoint_core.protocol import (
     PROTOCOL_VERSION, ReconcileRequest, ReconcileResponse, RecordHeld, format_cursor, parse_cursor,
 )
 
-from . import epochs, fastjson, forget, logs, scope
+from . import epochs, fastjson, forget, logs, review, scope
 from .atrest import DataKey, aad
 from .auth import AuthenticatedDevice
 from .db import Database
@@ -52,9 +52,10 @@ def _check_cursor(conn: Any, device: AuthenticatedDevice, cursor: str) -> tuple[
 
 
 def pull_page(db: Database, *, device: AuthenticatedDevice, cursor: str, limit: int, page_bytes: int,
-              key: DataKey, forms: list[dict[str, Any]] | None = None) -> bytes:
+              key: DataKey, forms: list[dict[str, Any]] | None = None, decisions: bool = False) -> bytes:
     """The signed-to-be body of one PullPage (JSON), built change by change within the budget. `forms` (the
-    published form list, when the device asked for it with the page) travels in the page's head."""
+    published form list, when the device asked for it with the page) travels in the page's head; with `decisions`,
+    so do the conflicts on this device's ops decided for the page's records (review.decided_for)."""
     c, r = ChangeRow.__table__, Record.__table__
     query = (
         select(c.c.seq, r.c.id, r.c.server_version, r.c.hash, r.c.state, r.c.hlc, r.c.origin_device_id)
@@ -63,6 +64,8 @@ def pull_page(db: Database, *, device: AuthenticatedDevice, cursor: str, limit: 
     )
     parts: list[bytes] = []
     size, next_seq, has_more = 0, 0, False
+    versions: dict[str, int] = {}
+    decided: list[dict[str, Any]] | None = None
     with db.read_engine.connect() as conn:
         # its centre's records, or its region's for a coordinator's device (scope.reach)
         query = query.where(c.c.centre_id.in_(scope.reach(conn, device.id, device.centre_id)))
@@ -84,7 +87,11 @@ def pull_page(db: Database, *, device: AuthenticatedDevice, cursor: str, limit: 
             parts.append(encoded)
             size += len(encoded) + 1
             next_seq = row.seq
+            if decisions:
+                versions[row.id] = row.server_version
         rows.close()
+        if decisions:
+            decided = review.decided_for(conn, device.id, versions)
     if next_seq > device.served_cursor or since > device.acked_seq:
         with db.write_engine.begin() as conn:
             if next_seq > device.served_cursor:
@@ -98,7 +105,8 @@ def pull_page(db: Database, *, device: AuthenticatedDevice, cursor: str, limit: 
                     logs.log_event("forgotten", centre_id=device.centre_id, records=len(purged))
     head = json.dumps({"protocol_version": PROTOCOL_VERSION, "epoch": epoch, "since": cursor,
                        "next_cursor": format_cursor(epoch, next_seq), "has_more": has_more,
-                       **({} if forms is None else {"forms": forms})},
+                       **({} if forms is None else {"forms": forms}),
+                       **({} if decided is None else {"decided": decided})},
                       separators=(",", ":"), ensure_ascii=False)
     return head[:-1].encode() + b',"changes":[' + b",".join(parts) + b"]}"
 

@@ -20,6 +20,9 @@ decision: the conflict is closed with that device and the version the op made (m
 audit chain records it. A field laptop's later edit does not close it. The decision itself is an ordinary change
 that every device pulls.
 
+Telling the device whose op opened it (`decided_for`): a pull page asked with `decisions=1` names, beside a change
+of the record, the conflicts opened on that device's ops that a decision closed, so the device closes its own row.
+
 Logs carry ids and counts only; values are opened in memory with the data key and never logged.
 """
 
@@ -254,4 +257,28 @@ def close_decided(conn: Connection, device_id: str, centre_id: str, ops: list[Op
     return closed
 
 
-__all__ = ["close_decided", "conflict_page", "review_reach"]
+# --- telling the device whose op opened it ---------------------------------------------------------------------------
+
+
+def decided_for(conn: Connection, device_id: str, versions: dict[str, int]) -> list[dict[str, Any]]:
+    """For a pull page (`versions`: record id -> the version the page carries): the conflicts opened on this
+    device's ops that a reviewer's decision closed at or before that version (closed on the command line: no
+    decided version, left out). The device closes its own row for each (desktop_app/sync/store.py); carried again
+    with each later change of the record, which the device ignores once closed. One indexed read per 500 records."""
+    if not versions:
+        return []
+    statement = text("SELECT c.id, c.record_id, c.resolved_version, c.resolved_by, d.name FROM conflict c "
+                     "LEFT JOIN device d ON d.id = c.resolved_by WHERE c.device_id = :me AND c.record_id IN :ids "
+                     "AND c.resolved_version IS NOT NULL").bindparams(bindparam("ids", expanding=True))
+    ids = sorted(versions)
+    found: list[dict[str, Any]] = []
+    for start in range(0, len(ids), IN_CHUNK):
+        for row in conn.execute(statement, {"me": device_id, "ids": ids[start:start + IN_CHUNK]}):
+            if int(row.resolved_version) <= versions[row.record_id]:
+                found.append({"conflict_id": row.id, "record_id": row.record_id,
+                              "server_version": int(row.resolved_version), "decided_by": row.resolved_by or "",
+                              "decided_by_name": row.name or ""})
+    return sorted(found, key=lambda d: (d["record_id"], d["conflict_id"]))
+
+
+__all__ = ["close_decided", "conflict_page", "decided_for", "review_reach"]

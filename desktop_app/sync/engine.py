@@ -69,6 +69,7 @@ class SyncSummary:
     received: int = 0  # every change in the pages, this device's own echoes and re-deliveries included
     conflicts: int = 0  # conflicts opened (server-side results and device-side merges)
     merged: int = 0  # ops the server merged with other devices' changes, plus device-side rebases
+    decided: int = 0  # this laptop's conflicts closed by a reviewer's decision made on another laptop (pulled)
     rejected: int = 0
     forms_installed: list[str] = field(default_factory=list)
     forms_refused: list[str] = field(default_factory=list)
@@ -201,8 +202,8 @@ def _pull(connection, credentials, summary, report, page_size, cancelled, offere
     `with_forms`: the first page is asked with the published form list, kept in `offered["list"]` when it comes."""
     since = yield Local(store.cursor)
     page = yield from _remote(connection, lambda: _or_error(lambda: connection.with_retries(
-        lambda: connection.pull(cursor=since, limit=page_size, forms=with_forms), cancelled=cancelled),
-        errors.ServerRestored))
+        lambda: connection.pull(cursor=since, limit=page_size, forms=with_forms, decisions=True),
+        cancelled=cancelled), errors.ServerRestored))
     if isinstance(page, PullPage) and page.forms is not None:
         offered["list"] = FormList(forms=page.forms)
     while page is not None and not cancelled():
@@ -214,11 +215,13 @@ def _pull(connection, credentials, summary, report, page_size, cancelled, offere
             vault, current, own_device_id=credentials.device_id, clock=clock)
         if current.has_more:
             page, outcome = yield from _both(connection, lambda: _or_error(lambda: connection.with_retries(
-                lambda: connection.pull(cursor=current.next_cursor, limit=page_size), cancelled=cancelled),
+                lambda: connection.pull(cursor=current.next_cursor, limit=page_size, decisions=True),
+                cancelled=cancelled),
                 errors.ServerRestored), apply)
         else:
             page, outcome = None, (yield Local(apply))
         summary.pulled += outcome.applied + outcome.rebased + outcome.conflicts
+        summary.decided += outcome.decided
         summary.received += outcome.changes
         summary.conflicts += outcome.conflicts
         summary.merged += outcome.rebased

@@ -29,11 +29,14 @@ from desktop_app.sync.state import (
     state_from_payload, three_way,
 )
 from desktop_app.vault import Vault
+from desktop_app.vault import audit
 from desktop_app.vault.sql import Db, text
 from desktop_app.vault.vault import utc_now
 from desktop_app.vault.writer import Writer, blind, write
+from waypoint_core.access import audit as chain
 from waypoint_core.protocol import (
-    MAX_HLC_AHEAD_MS, MAX_KNOWN_HASHES, MAX_OPS_PER_BATCH, MAX_RECONCILE_RECORDS, DeviceStatus, EnrolResponse,
+    MAX_HLC_AHEAD_MS, MAX_KNOWN_HASHES, MAX_OPS_PER_BATCH, MAX_RECONCILE_RECORDS, DecidedConflict, DeviceStatus,
+    EnrolResponse,
     KnownRecord, Op, PullPage, PushBatch,
     PushResponse, ReconcileResponse, ServerKeys, SigningKey, b64decode, b64encode, canonical_json, parse_cursor,
     version_hash,
@@ -85,6 +88,7 @@ class PullOutcome:
     rebased: int = 0
     conflicts: int = 0
     skipped: int = 0
+    decided: int = 0  # this laptop's conflicts closed by a reviewer's decision made elsewhere
 
 
 # --- sync_state key/value --------------------------------------------------------------------------------------
@@ -710,9 +714,24 @@ def store_pull_page(vault: Vault, page: PullPage, *, own_device_id: str, clock: 
         for change in page.changes:
             hlc = max(hlc, min(change.hlc, bound))
             _apply_change(w, change, outcome, reads)
+        for decided in page.decided or ():
+            outcome.decided += _close_decided(w, vault, decided)
         _put(conn, "hlc", str(hlc))
         _put(conn, "cursor", str(page.next_cursor))
     return outcome
+
+
+def _close_decided(w: Writer, vault: Vault, decided: DecidedConflict) -> int:
+    """A reviewer's decision on a conflict the server opened on this laptop's op reached it (its version is in this
+    page): this laptop's own row for it closes, recorded in the audit log with the deciding device. 1 if it was open."""
+    device = decided.decided_by_name or decided.decided_by
+    closed = w.close_decided_elsewhere(decided.record_id, decided.conflict_id, decided_by=f"device {device}")
+    if closed is None:
+        return 0
+    audit.append_db(w.db, vault.device_id, actor=f"device {decided.decided_by}", event=chain.CONFLICT_DECIDED,
+                    outcome="done", record_id=decided.record_id,
+                    detail=f"conflict {decided.conflict_id} decided on {device}: version {decided.server_version}")
+    return 1
 
 
 def _apply_change(w: Writer, change, outcome: PullOutcome, reads: prefetch.PageReads) -> None:

@@ -285,12 +285,14 @@ class ServerConnection:
                 raise errors.ClockAhead(refusal["expected_seq"])
         return PushAnswer(response=self._model(response, binding, PushResponse))
 
-    def pull(self, *, cursor: str, limit: int, forms: bool = False) -> PullPage:
+    def pull(self, *, cursor: str, limit: int, forms: bool = False, decisions: bool = False) -> PullPage:
         """One page after `cursor`. The page must answer that very cursor, in its epoch, in increasing order.
         A restored server (another epoch, or a cursor it never served) raises ServerRestored. `forms`: ask for the
         published form list with the page (`PullPage.forms`; a server that does not know the parameter leaves it
-        out, and the list is then asked with `forms()`)."""
-        query = {"cursor": cursor, "limit": limit, **({"forms": 1} if forms else {})}
+        out, and the list is then asked with `forms()`). `decisions`: the page also names the conflicts on this
+        laptop's ops a reviewer decided (`PullPage.decided`; older servers leave it out)."""
+        query = {"cursor": cursor, "limit": limit, **({"forms": 1} if forms else {}),
+                 **({"decisions": 1} if decisions else {})}
         response, binding = self._send("GET", f"/v2/changes?{urlencode(query)}", signed=True)
         refusal = self._signed_refusal(response, binding)
         if refusal is not None and refusal.get("error") in ("epoch_changed", "cursor_ahead"):

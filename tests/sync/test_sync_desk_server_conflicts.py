@@ -11,10 +11,21 @@ from desktop_app.records import review
 from desktop_app.services import desk
 from desktop_app.services import sync as sync_service
 from desktop_app.sync import store
+from desktop_app.vault import audit as log
 from desktop_app.vault.registrations import get_registration
+from desktop_app.vault.sql import Db, text
 from tests.sync.support import fast_connect
 from tests.sync.test_sync_desk import as_coordinator
-from tests.sync.test_sync_server_conflicts import contested, laptop
+from tests.sync.test_sync_server_conflicts import connection, contested, laptop
+from waypoint_core.access.audit import CONFLICT_DECIDED
+
+
+def closed_conflicts(vault, record_id: str) -> list[tuple[str, str]]:
+    """(resolution, resolved_by) of the laptop's own closed conflicts on a record."""
+    with vault.session(readonly=True) as session:
+        return [tuple(row) for row in Db.of(session).execute(text(
+            "SELECT resolution, resolved_by FROM conflict WHERE record_id = :r AND server_id IS NULL "
+            "AND resolved_at IS NOT NULL"), {"r": record_id}).all()]
 
 
 def test_two_field_laptops_conflict_a_coordinator_decides_everyone_receives_it(make_vault, server, server_admin):
@@ -55,9 +66,33 @@ def test_two_field_laptops_conflict_a_coordinator_decides_everyone_receives_it(m
         events = [json.loads(line) for line in server_admin.run("audit", "list", "--limit", "500").splitlines()]
         assert any(e["event"] == "conflict.resolved" and e["actor"] == f"device {device}" for e in events)
 
+        losing = b  # the second push met A's change: the server answered B's op with the conflict
+        assert sync_service.sync_status(losing)["open_conflicts"] == 1
+        assert get_registration(losing, record_id).sync_state == "conflict"
+        decided = {}
         for vault in (a, b):
-            sync_service.sync_now(vault, connect=fast_connect())
+            decided[vault] = sync_service.sync_now(vault, connect=fast_connect()).decided
             assert "<name>Aminata Charlie</name>" in get_registration(vault, record_id).content, vault.path
+            assert sync_service.sync_status(vault)["open_conflicts"] == 0, vault.path
+            assert get_registration(vault, record_id).sync_state == "acknowledged", vault.path
+        assert decided == {a: 0, b: 1}
+        # B's own conflict row names the deciding device; its audit log records the decision, by that device.
+        [own] = closed_conflicts(losing, record_id)
+        assert own == ("server", "device arlit-coord")
+        [entry] = [e for e in log.entries(losing, log.Filter(), offset=0, limit=500) if e.event == CONFLICT_DECIDED]
+        assert entry.actor == f"device {device}" and entry.record_id == record_id
+        assert "version 4" in entry.detail
+        assert sync_service.sync_now(losing, connect=fast_connect()).decided == 0  # nothing closes twice
+        # The page names the decision only when asked (decisions=1), and only to the laptop whose op it was.
+        for vault, expected in ((losing, 1), (a, 0)):
+            pulling = connection(server, vault)
+            try:
+                assert pulling.pull(cursor="", limit=100).decided is None
+                named = pulling.pull(cursor="", limit=100, decisions=True).decided or []
+            finally:
+                pulling.close()
+            assert [(d.record_id, d.server_version, d.decided_by, d.decided_by_name) for d in named] == [
+                (record_id, 4, device, "arlit-coord")] * expected
         # The other reviewer's desk loses it at its next fetch; a fetch by the deciding laptop keeps it closed.
         assert desk.refresh_server_conflicts(other, connect=fast_connect()) == (0, 1)
         assert desk.count_conflicts(other) == 0

@@ -45,6 +45,9 @@ CONSENT_WITHDRAWN: Final = "record.consent_withdrawn"
 CONSENT_GIVEN: Final = "record.consent_given"
 CONSENT_REFUSED: Final = "record.consent_refused"
 CONSENT_EXCEPTION: Final = "record.consent_exception"
+# A conflict opened on this device's op, closed because a reviewer's decision reached it by sync (the actor is the
+# deciding device: "device <id>").
+CONFLICT_DECIDED: Final = "conflict.decided_elsewhere"
 
 
 @dataclass(frozen=True)

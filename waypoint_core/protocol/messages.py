@@ -244,6 +244,18 @@ class Change(Message):
                                                  deleted=self.deleted, fields=self.fields, content=self.content)
 
 
+class DecidedConflict(Message):
+    """A conflict the server opened on this device's op and closed when a reviewer's decision arrived
+    (sync_server/review.py): carried in a pull page beside a change of its record at or after the decided version,
+    only when the device asked for it (`decisions=1`), so the device closes its own conflict row for it."""
+
+    conflict_id: str  # the id the push answer gave (OpResult.conflict_id)
+    record_id: str
+    server_version: int  # the version the decision made
+    decided_by: str  # the device whose change closed it
+    decided_by_name: str = ""  # that device's name as enrolled
+
+
 class PullPage(Message):
     """The latest version of every record changed after `since`, in commit order, bounded in count and bytes."""
 
@@ -256,6 +268,9 @@ class PullPage(Message):
     # The published forms (FormList.forms), only when the device asked for them with the page (`forms=1`): a server
     # that does not know the parameter leaves it out, and the device then asks GET /v2/forms.
     forms: list[FormSummary] | None = None
+    # The conflicts opened on this device's ops that a reviewer decided, for records in this page (`decisions=1`;
+    # left out otherwise, and by older servers).
+    decided: list[DecidedConflict] | None = None
 
 
 class DeviceStatus(Message):

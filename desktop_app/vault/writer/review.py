@@ -30,6 +30,26 @@ class ReviewWrites(WriterBase):
                         {"t": self.now, "b": self.username, "r": resolution, "i": conflict_id})
         return True
 
+    def close_decided_elsewhere(self, record_id: str, server_conflict_id: str, *, decided_by: str) -> str | None:
+        """This laptop's own conflict on the record, opened when the server answered its op with conflict
+        `server_conflict_id`, closed because a reviewer decided it on another laptop (the decision was pulled):
+        `resolved_by` names the deciding device. The record leaves the conflict state unless another of its
+        conflicts is still open (queued again when it has changes not yet acknowledged). Returns the row's id,
+        None when there is no such open row (closed already, or never opened here)."""
+        row = self.db.execute(text("SELECT id FROM conflict WHERE record_id = :r AND resolved_at IS NULL "
+                                   "AND server_id IS NULL AND json_extract(remote, '$.conflict_id') = :c"),
+                              {"r": record_id, "c": server_conflict_id}).first()
+        if row is None:
+            return None
+        self.db.execute(text("UPDATE conflict SET resolved_at = :t, resolved_by = :b, resolution = :r WHERE id = :i"),
+                        {"t": self.now, "b": decided_by, "r": CLOSED_ON_SERVER, "i": row.id})
+        self.db.execute(text(
+            "UPDATE registration SET sync_state = CASE WHEN EXISTS (SELECT 1 FROM outbox WHERE record_id = :r AND "
+            "acked_at IS NULL) THEN 'queued' ELSE 'acknowledged' END WHERE id = :r AND sync_state = 'conflict' "
+            "AND NOT EXISTS (SELECT 1 FROM conflict WHERE record_id = :r AND resolved_at IS NULL "
+            "AND server_id IS NULL)"), {"r": record_id})
+        return str(row.id)
+
     def rebase_on_server(self, record_id: str, *, version: int, state: dict[str, Any], hlc: int = 0) -> None:
         """A resolution is made on the server's version it saw (`version`, `state`): the merge base and the record's
         server version move there, so the op the save queues is a plain change on top of it, not a new conflict."""
