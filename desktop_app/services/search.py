@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import functools
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import overload
 
 from desktop_app.records.form_store import get_form_xform
 from desktop_app.records.schema import form_schema, parse_instance, withhold_personal_data
@@ -104,8 +106,17 @@ def first_results(vault: Vault, text: str, *, limit: int = DEFAULT_LIMIT, today:
     return _ranked(vault, query, stored, limit=limit, today=today, started=started, complete=False)
 
 
-def search(vault: Vault, text: str, *, limit: int = DEFAULT_LIMIT, today: date | None = None) -> SearchOutcome:
-    """The people matching `text`, best first, among those the signed-in person may see."""
+@overload
+def search(vault: Vault, text: str, *, limit: int = ..., today: date | None = ...) -> SearchOutcome: ...
+@overload
+def search(vault: Vault, text: str, *, limit: int = ..., today: date | None = ...,
+           cancelled: Callable[[], bool]) -> SearchOutcome | None: ...
+
+
+def search(vault: Vault, text: str, *, limit: int = DEFAULT_LIMIT, today: date | None = None,
+           cancelled: Callable[[], bool] | None = None) -> SearchOutcome | None:
+    """The people matching `text`, best first, among those the signed-in person may see. `cancelled` is asked between
+    the look-ups (the screen cancels a refinement the person typed past); None when it said yes."""
     started = time.perf_counter()
     today = today or date.today()
     seen = access.visibility(vault)
@@ -119,6 +130,8 @@ def search(vault: Vault, text: str, *, limit: int = DEFAULT_LIMIT, today: date |
         # into tens of thousands of rows, only when the exact keys leave the ranking budget unfilled
         exact = [key for key, (_, weight) in wanted.items() if weight > core.W_NEAR]
         rows = search_reads.key_hits(vault, exact, [(low, high) for low, high, _, _ in ranges])
+        if cancelled is not None and cancelled():
+            return None
         if len({record_id for _, record_id in rows}) < core.BUDGET:
             rows += search_reads.key_hits(vault, [key for key in wanted if wanted[key][1] <= core.W_NEAR], [])
         if ranges:
@@ -127,6 +140,8 @@ def search(vault: Vault, text: str, *, limit: int = DEFAULT_LIMIT, today: date |
                     if low <= key < high:
                         wanted.setdefault(key, (part, weight))
         # the best by look-up weight, then only those the person may see (a few hidden ones may be among them)
+        if cancelled is not None and cancelled():
+            return None
         ids = search_reads.visible_ids(vault, core.pre_rank(wanted, rows, core.BUDGET + core.BUDGET // 4), seen.rows)
         stored = search_reads.profiles(vault, ids[:core.BUDGET])
     else:

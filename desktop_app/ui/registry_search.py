@@ -384,6 +384,7 @@ class SearchArea(QObject):
         self.question: DuplicateQuestion | None = None
         self.open_person = None  # the case file area opens people (casefile_area.py); else the record's form
         self._checking = None  # the form screen whose duplicate check is running
+        self._refining = None  # the task refining the results on screen
         if forms is not None:
             forms.screen_opened.connect(self._screen_opened)
         self.retranslate()
@@ -396,26 +397,35 @@ class SearchArea(QObject):
         self.page.box.selectAll()
 
     def run(self, typed: str) -> None:
+        self._cancel_refining()  # a refinement of an older text, queued or running, is dropped
         if not self.controller.is_unlocked:
             return
         if not typed.strip():
             self.page.show_outcome(SearchOutcome(typed))
             return
-        self._queue(search_service.first_results, typed)
+        self._queue(lambda vault, state: search_service.first_results(vault, typed))
 
-    def _queue(self, stage, typed: str) -> None:
+    def _queue(self, work):
         session_number = self.controller.session_number
-        task = self.controller.run_with_vault(lambda vault, state: stage(vault, typed), name="db:search")
+        task = self.controller.run_with_vault(work, name="db:search")
         task.succeeded.connect(lambda outcome: self._arrived(session_number, outcome))
         task.failed.connect(lambda _exc: self.page.show_failure())
+        return task
 
-    def _arrived(self, session_number: int, outcome: SearchOutcome) -> None:
-        if session_number != self.controller.session_number:
-            return
+    def _arrived(self, session_number: int, outcome: SearchOutcome | None) -> None:
+        if outcome is None or session_number != self.controller.session_number:
+            return  # a cancelled refinement, or an answer from before a lock
         self.page.show_outcome(outcome)
         if not outcome.complete and outcome.text == self.page.box.text():
-            # the first results are on screen; refine them (close spellings) unless the person typed on
-            self._queue(search_service.search, outcome.text)
+            # the first results are on screen; refine them (close spellings) unless the person types on
+            text = outcome.text
+            self._refining = self._queue(lambda vault, state: search_service.search(
+                vault, text, cancelled=lambda: state.cancelled))
+
+    def _cancel_refining(self) -> None:
+        if self._refining is not None:
+            self._refining.state.cancel()
+            self._refining = None
 
     def _open_record(self, record_id: str) -> None:
         if record_id and self.open_person is not None:
@@ -424,6 +434,7 @@ class SearchArea(QObject):
             self.window.open_registration_requested.emit(record_id)
 
     def _locking(self) -> None:
+        self._cancel_refining()
         self.action.setEnabled(False)
         self.page.clear()
         if self.question is not None:

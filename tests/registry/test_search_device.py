@@ -119,6 +119,9 @@ def test_first_results_find_the_pairs_from_exact_keys_and_the_refining_search_ad
         assert first(vault, "Zebulon Krakowski") == []
         # a query of filters only has no first stage: it is answered in full at once
         assert search.first_results(vault, "female").complete
+        # the screen cancels a refinement the person typed past: it stops between its look-ups
+        assert search.search(vault, "Mouqsa Diallo", cancelled=lambda: True) is None
+        assert search.search(vault, "Mouqsa Diallo", cancelled=lambda: False).results[0].record_id == uid(91)
 
 
 def test_first_results_numbers_and_dates_and_rights(team):
