@@ -314,6 +314,9 @@ class SearchPage(QWidget):
         self.summary.setText(words)
         if outcome.results:
             self.body.setCurrentWidget(self.table)
+        elif not outcome.complete:  # nothing by exact keys: the refined search is on its way
+            self.empty.setText(self.tr("No exact match yet. Looking for other spellings…"))
+            self.body.setCurrentWidget(self.empty)
         else:
             self.empty.setText(self.tr("No one matches. Try another spelling, fewer words, or a number."))
             self.body.setCurrentWidget(self.empty)

@@ -432,6 +432,10 @@
         <translation>recherche d&apos;autres orthographes…</translation>
     </message>
     <message>
+        <source>No exact match yet. Looking for other spellings…</source>
+        <translation>Aucune correspondance exacte pour l&apos;instant. Recherche d&apos;autres orthographes…</translation>
+    </message>
+    <message>
         <source>No one matches. Try another spelling, fewer words, or a number.</source>
         <translation>Personne ne correspond. Essayez une autre orthographe, moins de mots, ou un numéro.</translation>
     </message>

@@ -99,9 +99,11 @@ def test_first_results_show_at_once_then_the_refined_search_replaces_them(qtbot,
 
     page.show_outcome(shown[0])  # how the first stage reads, in English and French
     assert page.summary.text() == "0 people found · looking for other spellings…"
+    assert page.body.currentWidget() is page.empty and page.empty.text().startswith("No exact match yet.")
     app.window.set_language("fr")
     qtbot.waitUntil(lambda: page.heading.text() == "Trouver une personne", timeout=5_000)
     assert page.summary.text().endswith("recherche d'autres orthographes…")
+    assert page.empty.text().startswith("Aucune correspondance exacte")
     app.window.set_language("en")
 
 
