@@ -51,6 +51,28 @@ def isolated_home(tmp_path_factory, monkeypatch):
     return root
 
 
+# The files that take minutes, longest first. `./dev test` spreads the suite over the cores by file (pytest-xdist,
+# --dist loadfile --no-loadscope-reorder) and hands files out in collection order: these go first, so no worker is
+# left running one of them alone at the end. Taken from `--durations` of a whole run; a file missing here only
+# costs time, never a test.
+LONG_FILES = (
+    "tests/sync/test_sync_attachments.py",
+    "tests/sync/test_batches_end_to_end.py",
+    "tests/server/test_server_restore.py",
+    "tests/sync/test_batches.py",
+    "tests/sync/test_sync_audit.py",
+    "tests/sync/test_batches_ui.py",
+    "tests/server/test_server_limits.py",
+    "tests/conformance/test_conformance.py",
+    "tests/server/test_server_fuzz.py",
+)
+
+
+def pytest_collection_modifyitems(items):
+    rank = {path: n for n, path in enumerate(LONG_FILES)}
+    items.sort(key=lambda item: rank.get(item.nodeid.split("::")[0], len(LONG_FILES)))  # stable: files stay whole
+
+
 def pytest_runtest_setup(item):
     # tests reading ../shared/corpus skip without it, except in CI, where a missing corpus fails the run
     if item.get_closest_marker("corpus") is not None:
