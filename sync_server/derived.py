@@ -17,6 +17,10 @@ centre for each request. Three tables hold what those requests need, and nothing
   for prefixes only when it brings a new word. A key's prefixes stay when no record has it any more: they are
   hashes of a word, not linked to anyone. `search.py` looks the query's keys up and opens only the records it ranks.
 
+The search key is derived from the data key (`KeyHasher.of`), kept beside it in `keys/` and never in the database.
+`admin rotate-keys` rotates the signing and batch keys only; a future rotation of the data key must run `rebuild`
+(the hashes change with it).
+
 `refresh` rewrites a record's rows from its current values: push (and so USB batches), the undo of a bulk deletion
 (scope.py) and the forget purge (forget.py: `forget`) call it beside their write of `record`; migration 0012 fills the tables
 from the records already held.
