@@ -165,6 +165,12 @@ def require_audit_review(vault: Vault) -> None:
         raise AccessDenied("reviewing the audit log is for coordinators")
 
 
+def reviews(vault: Vault) -> bool:
+    """Whether the signed-in person may review, asked without a log entry (each sync run asks it, and the run is
+    recorded itself)."""
+    return policy.widest_scope(actor_of(vault), "review", "registration") is not None
+
+
 def check_manage_users(vault: Vault) -> Actor:
     return _decide(vault, "users.manage", "manage_users", "organisation")
 

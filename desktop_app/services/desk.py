@@ -125,6 +125,19 @@ def refresh_server_conflicts(vault: Vault, *, connect: Callable[..., ServerConne
     return store_server_conflicts(vault, found, device_id=device_id)
 
 
+def wants_server_conflicts(vault: Vault) -> bool:
+    """During Sync now (engine.ReviewDesk): fetch the server's conflicts only when the signed-in person reviews."""
+    return access.reviews(vault)
+
+
+def store_server_conflicts_of_run(vault: Vault, conflicts: list[ServerConflict], device_id: str) -> tuple[int, int]:
+    """What a sync run fetched, stored as the desk's fetch stores it; asked again without a log entry (the run is
+    recorded itself)."""
+    if not access.reviews(vault):
+        return 0, 0
+    return review.store_server_conflicts(vault, conflicts, device_id=device_id)
+
+
 def review_rejected(vault: Vault, conflict_id: str) -> None:
     access.check_review(vault)
     review.review_rejected(vault, conflict_id)

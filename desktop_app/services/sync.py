@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from desktop_app.records import form_store
-from desktop_app.services import places
+from desktop_app.services import desk, places
 from desktop_app.sync import engine, errors, files, store
 from desktop_app.sync.engine import SyncProgress, SyncSummary
 from desktop_app.sync.transport import RetryPolicy, ServerConnection, check_server_url
@@ -75,7 +75,9 @@ def sync_steps(*, connect: Callable[..., ServerConnection] = ServerConnection, b
                progress: Callable[[SyncProgress], None] | None = None,
                cancelled: Callable[[], bool] = lambda: False):
     return engine.sync_run(connect=connect, batch_size=batch_size, installed_forms=installed_forms,
-                           install_form=install_published_form, progress=progress, cancelled=cancelled)
+                           install_form=install_published_form, progress=progress, cancelled=cancelled,
+                           review=engine.ReviewDesk(wanted=desk.wants_server_conflicts,
+                                                    store=desk.store_server_conflicts_of_run))
 
 
 def enrol(vault: Vault, *, server_url: str, code: str, ca_bundle: str | None = None,

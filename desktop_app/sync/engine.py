@@ -29,6 +29,7 @@ from desktop_app.sync.transport import ServerConnection
 from waypoint_core.protocol import (
     CHUNK_BYTES, MAX_BLOB_QUERY, PULL_PAGE_MAX, BlobChunk, FormList, PublishedForm, PullPage, SigningKey,
 )
+from waypoint_core.protocol.review_messages import ServerConflict
 
 
 @dataclass
@@ -54,6 +55,16 @@ Step = Local | Remote | Both
 
 
 @dataclass
+class ReviewDesk:
+    """A reviewer's laptop also fetches the server's conflicts in a run (services/desk.py gives both, as vault steps):
+    `wanted(vault)`: whether the signed-in person reviews (else no request at all); `store(vault, conflicts,
+    device_id)`: the desk's list as the Fetch button stores it, (added, closed)."""
+
+    wanted: Callable[[Any], bool]
+    store: Callable[[Any, list[ServerConflict], str], tuple[int, int]]
+
+
+@dataclass
 class SyncProgress:
     phase: str  # "push" | "pull" | "files" | "forms"
     pushed: int
@@ -70,6 +81,7 @@ class SyncSummary:
     conflicts: int = 0  # conflicts opened (server-side results and device-side merges)
     merged: int = 0  # ops the server merged with other devices' changes, plus device-side rebases
     decided: int = 0  # this laptop's conflicts closed by a reviewer's decision made on another laptop (pulled)
+    server_conflicts: int = 0  # a reviewer's laptop: conflicts the server decided between others, new on its desk
     rejected: int = 0
     forms_installed: list[str] = field(default_factory=list)
     forms_refused: list[str] = field(default_factory=list)
@@ -88,6 +100,7 @@ class SyncSummary:
 
 
 ConnectionFactory = Callable[..., ServerConnection]
+SERVER_CONFLICT_PAGE = 100
 
 
 def sync_run(
@@ -95,7 +108,7 @@ def sync_run(
     installed_forms: Callable[[Any], set[tuple[str, str]]] | None = None,
     install_form: Callable[[Any, PublishedForm], None] | None = None,
     progress: Callable[[SyncProgress], None] | None = None,
-    cancelled: Callable[[], bool] = lambda: False,
+    cancelled: Callable[[], bool] = lambda: False, review: ReviewDesk | None = None,
 ) -> Generator[Step, Any, SyncSummary]:
     credentials: store.Credentials = yield Local(store.load_credentials)
     connection = connect(credentials.server_url, ca_bundle=credentials.ca_bundle, device_id=credentials.device_id,
@@ -135,6 +148,8 @@ def sync_run(
                 # here, so pulling another laptop's newer version first would open a conflict on this laptop
                 # instead of letting the server merge the two.
                 yield from _push(connection, credentials, summary, report, batch_size, cancelled, freeze=True)
+        if review is not None:
+            yield from _server_conflicts(connection, credentials, summary, review, cancelled)
         if installed_forms is not None and install_form is not None:
             yield from _forms(connection, summary, installed_forms, install_form, cancelled, offered.get("list"))
             report("forms")
@@ -226,6 +241,29 @@ def _pull(connection, credentials, summary, report, page_size, cancelled, offere
         summary.conflicts += outcome.conflicts
         summary.merged += outcome.rebased
         report("pull")
+
+
+def _server_conflicts(connection, credentials, summary, review, cancelled):
+    """A reviewer's laptop: every page of GET /v2/conflicts, stored for the desk once all have come (a partial list
+    would close rows still open). A refusal (this device's people may not review, an older server) is not an error
+    of the run: the desk's Fetch button says it."""
+    if not (yield Local(review.wanted)):
+        return
+    found: list[ServerConflict] = []
+    after = ""
+    while True:
+        if cancelled():
+            return
+        page = yield from _remote(connection, lambda a=after: _refused_or(lambda: connection.with_retries(
+            lambda: connection.conflicts(after=a, limit=SERVER_CONFLICT_PAGE), cancelled=cancelled)))
+        if isinstance(page, errors.ServerRefused):
+            return
+        found += page.conflicts
+        if not page.has_more:
+            break
+        after = page.next_cursor
+    added, closed = yield Local(lambda vault: review.store(vault, found, credentials.device_id or ""))
+    summary.server_conflicts += added
 
 
 def _upload(connection, summary, report, cancelled):

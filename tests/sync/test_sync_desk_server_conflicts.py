@@ -14,7 +14,7 @@ from desktop_app.sync import store
 from desktop_app.vault import audit as log
 from desktop_app.vault.registrations import get_registration
 from desktop_app.vault.sql import Db, text
-from tests.sync.support import fast_connect
+from tests.sync.support import FAST_RETRY, fast_connect
 from tests.sync.test_sync_desk import as_coordinator
 from tests.sync.test_sync_server_conflicts import connection, contested, laptop
 from waypoint_core.access.audit import CONFLICT_DECIDED
@@ -101,3 +101,51 @@ def test_two_field_laptops_conflict_a_coordinator_decides_everyone_receives_it(m
     finally:
         coordinator.close()
         other.close()
+
+
+class _CountingConnection(sync_service.ServerConnection):
+    """The real connection, counting its GET /v2/conflicts requests."""
+
+    def __init__(self, *args, counts: dict, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.counts = counts
+
+    def conflicts(self, *, after: str = "", limit: int = 100):
+        self.counts["conflicts"] = self.counts.get("conflicts", 0) + 1
+        return super().conflicts(after=after, limit=limit)
+
+
+def _counting(counts: dict):
+    def connect(url, **kwargs):
+        return _CountingConnection(url, counts=counts, **{"retry": FAST_RETRY, **kwargs})
+
+    return connect
+
+
+def test_sync_now_on_a_reviewers_laptop_fetches_the_servers_conflicts(make_vault, server, server_admin):
+    """Sync now lists the server's conflicts on a coordinator's desk (the record pulled in the same run); a field
+    laptop's run asks nothing more; the decision closes the conflict on the desk at the next run."""
+    a = laptop(make_vault, server, server_admin, "tahoua-a", "Tahoua", "field_staff")
+    b = laptop(make_vault, server, server_admin, "tahoua-b", "Tahoua", "field_staff")
+    enrolled = laptop(make_vault, server, server_admin, "tahoua-coord", "Tahoua", "coordinator")
+    server_admin.run("centre", "region", "Tahoua", "Centre-Est")
+    record_id = contested(a, b, "Mariama")
+    field: dict = {}
+    assert sync_service.sync_now(a, connect=_counting(field)).server_conflicts == 0
+    assert field == {}  # a field laptop's run makes no request for them
+    coordinator = as_coordinator(enrolled)
+    try:
+        counts: dict = {}
+        summary = sync_service.sync_now(coordinator, connect=_counting(counts))
+        assert summary.server_conflicts == 1 and counts == {"conflicts": 1}
+        [row] = desk.conflicts_page(coordinator, offset=0, limit=10)
+        assert row.record_id == record_id and desk.conflict(coordinator, row.conflict_id).from_server
+        assert sync_service.sync_now(coordinator, connect=_counting(counts)).server_conflicts == 0  # known already
+        assert desk.count_conflicts(coordinator) == 1
+
+        desk.resolve_conflict(coordinator, row.conflict_id, keep=review.KEEP_REMOTE)
+        sync_service.sync_now(coordinator, connect=fast_connect())
+        assert desk.count_conflicts(coordinator) == 0
+        assert record_id not in server_admin.run("conflicts")
+    finally:
+        coordinator.close()
