@@ -33,6 +33,7 @@ class RunReport:
     conflicts: int
     rejected: int
     not_sendable: int = 0  # ops this laptop could not send (kept, counted as not yet synced)
+    from_server: int = 0  # a reviewer's laptop: conflicts between other devices, new on its review desk
 
 
 class SyncController(QObject):
@@ -281,7 +282,8 @@ class SyncController(QObject):
         # the registrations that waited and no longer do; without a count from before, every acknowledged record
         sent = max(0, before - status["unsynced"]) if before is not None else summary.acknowledged
         self.reported.emit(RunReport(sent=sent, received=summary.pulled, conflicts=summary.conflicts,
-                                     rejected=summary.rejected, not_sendable=summary.not_sendable))
+                                     rejected=summary.rejected, not_sendable=summary.not_sendable,
+                                     from_server=summary.server_conflicts))
 
     def _fail(self, exc: BaseException) -> None:
         self._finishing = self._done

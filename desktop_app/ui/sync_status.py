@@ -72,6 +72,8 @@ class SyncStatusWidget(QWidget):
             text += " · " + self.tr("%n refused by the server", "", report.rejected)
         if report.not_sendable:
             text += " · " + self.tr("%n cannot be sent (see conflicts)", "", report.not_sendable)
+        if report.from_server:
+            text += " · " + self.tr("%n new conflict(s) between other devices to review", "", report.from_server)
         return text
 
     def _enrolment_text(self) -> str:
@@ -209,5 +211,6 @@ def install_sync(*, window, tasks, controller, probe_interval_ms: int = 60_000, 
     # Reload the list only when the run changed something: a quiet periodic run must not disturb the person's
     # scroll position or selection.
     sync.finished.connect(lambda summary: window.registrations_changed()
-                          if summary.acknowledged or summary.pulled or summary.conflicts or summary.rejected else None)
+                          if summary.acknowledged or summary.pulled or summary.conflicts or summary.rejected
+                          or summary.decided else None)
     return sync

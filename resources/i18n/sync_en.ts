@@ -93,5 +93,12 @@
             <numerusform>%n cannot be sent (see conflicts)</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <source>%n new conflict(s) between other devices to review</source>
+        <translation>
+            <numerusform>%n new conflict between other devices to review</numerusform>
+            <numerusform>%n new conflicts between other devices to review</numerusform>
+        </translation>
+    </message>
 </context>
 </TS>

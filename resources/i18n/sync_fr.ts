@@ -422,6 +422,13 @@
             <numerusform>%n ne peuvent pas être envoyés (voir les conflits)</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <source>%n new conflict(s) between other devices to review</source>
+        <translation>
+            <numerusform>%n nouveau conflit entre d&apos;autres appareils à examiner</numerusform>
+            <numerusform>%n nouveaux conflits entre d&apos;autres appareils à examiner</numerusform>
+        </translation>
+    </message>
     <message>
         <source>Not enrolled for sync</source>
         <translation>Appareil non inscrit</translation>

@@ -252,6 +252,19 @@ def test_protocol_2_failures_have_their_own_sentence_in_both_languages(unenrolle
     assert not error.transient  # none of these is retried blindly
 
 
+def test_new_conflicts_from_the_server_are_named_in_both_languages(unenrolled_app, qtbot):
+    """A reviewer's run that brought conflicts between other devices onto the desk says so (sync_status)."""
+    from desktop_app.ui.sync_controller import RunReport
+
+    app = unenrolled_app
+    label = app.window.sync_status_widget.label
+    app.sync.reported.emit(RunReport(sent=0, received=1, conflicts=0, rejected=0, from_server=2))
+    assert "2 new conflicts between other devices to review" in label.text()
+    app.window.set_language("fr")
+    qtbot.waitUntil(lambda: "2 nouveaux conflits entre d'autres appareils à examiner" in label.text(), timeout=5_000)
+    app.window.set_language("en")
+
+
 def test_an_op_that_cannot_be_sent_stays_in_the_unsynced_count_and_is_named(app_with_vault, qtbot):
     app, sync = app_with_vault
     window = app.window
