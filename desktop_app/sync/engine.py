@@ -14,7 +14,9 @@ its result is (remote result, local result). Order of a run:
 5. pull again if this run sent ops (merged or conflicting ops come back as the server's version; a run that sent
    nothing skips it: a quiet run is one pull), fetch the files pulled records name and this laptop lacks, then
    install new forms. The published form list comes with the first page of each pull (`forms=1`, signed with the
-   page); only a server that leaves it out is asked for it apart (GET /v2/forms).
+   page); only a server that leaves it out is asked for it apart (GET /v2/forms). Every page is asked with
+   `decisions=1`: it names this laptop's conflicts a reviewer decided (closed here as the page is stored);
+6. on a reviewer's laptop only (ReviewDesk), fetch the server's conflicts for the review desk.
 """
 
 from __future__ import annotations
