@@ -245,3 +245,29 @@ def test_migration_0012_derives_the_rows_of_records_already_held(tmp_path):
         assert (hasher.exact("s:aisha"), hasher.prefix("s:ai")) in _prefix_rows(db)
     finally:
         db.dispose()
+
+
+def test_a_bulk_deletion_and_its_undo_take_the_derived_rows_away_and_back(make_device, admin_db, data_key):
+    laptop = make_device("Dirkou")
+    pusher = Pusher(laptop)
+    ids = []
+    for n in range(12):
+        record_id = str(uuid.uuid4())
+        ids.append(record_id)
+        pusher.put(record_id, MIGRANT_FORM, {"sex": "female", "age": 20 + n, "registered_on": "2026-01-10",
+                                             "beneficiary_category": "refugee", "@status": "finalized"},
+                   person_xml(record_id, "Aminata", f"Traoré{n}", sex="female"))
+    pusher.send()
+    device = _device(admin_db, laptop)
+    facts, keys = _derived_rows(admin_db, device.centre_id)
+    assert len(facts) == 12 and {k[0] for k in keys} == set(ids)
+    for record_id in ids:  # one batch deleting them all raises an alarm
+        pusher.put(record_id, MIGRANT_FORM, {}, kind="delete")
+    pusher.send()
+    assert _derived_rows(admin_db, device.centre_id) == ([], [])
+    assert json.loads(search.search(admin_db, device, text="Aminata", limit=50, key=data_key))["results"] == []
+    alarm = next(a for a in scope.list_alarms(admin_db) if a["centre_id"] == device.centre_id)
+    assert scope.undo_deletion(admin_db, data_key, alarm["id"], by="coordinator") == 12
+    assert _derived_rows(admin_db, device.centre_id) == (facts, keys)
+    found = json.loads(search.search(admin_db, device, text="Aminata", limit=50, key=data_key))["results"]
+    assert {r["id"] for r in found} == set(ids)
