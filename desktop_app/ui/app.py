@@ -129,7 +129,8 @@ def build_app(
     install_casefile(window=window, controller=controller, forms=forms)  # a person's case file (after search)
     install_reports(window=window, controller=controller)  # Indicators: tables, charts, protected exports
     install_exports(window=window, controller=controller)  # a form's records (sealed) and CTDC's anonymised cases
-    install_desk(window=window, controller=controller, tasks=tasks, page_size=page_size)  # coordinators' review desk
+    desk = install_desk(window=window, controller=controller, tasks=tasks, page_size=page_size)  # review desk
+    sync.finished.connect(desk.sync_finished)  # a run may bring or close conflicts on it
     install_consent(window=window, controller=controller)  # a person's consent per purpose; withdrawing it
     # After the list's first page and counts, which the window queues on unlock before this runs.
     integrity = IntegrityWatch(controller=controller, parent_window=window)

@@ -151,6 +151,13 @@ class DeskArea(QObject):
         self.menu.setVisible(False)
 
     # --- conflicts --------------------------------------------------------------------------------------------------
+    def sync_finished(self, summary) -> None:
+        """After a sync run: the conflict list again when it is on screen and the run changed it (conflicts between
+        other devices fetched, one closed by a decision pulled, one opened)."""
+        if (self.controller.is_unlocked and self.window.stack.currentWidget() is self.conflicts_page
+                and (summary.server_conflicts or summary.decided or summary.conflicts)):
+            self.conflict_model.refresh()
+
     def open_conflicts(self) -> None:
         self.conflicts_page.show_detail(None)
         self._show(self.conflicts_page, self.conflict_model)

@@ -75,3 +75,34 @@ def test_a_server_conflict_side_by_side_and_kept(qtbot, qtmodeltester, desk_app)
         assert record.sync_state == "queued" and record.server_version == 2  # made on the server's version
     finally:
         vault.close()
+
+
+def test_the_list_on_screen_follows_a_sync_run_that_changed_it(qtbot, make_app, tmp_path):
+    """A run that fetched the server's conflicts (or closed one by a decision pulled) reloads the conflict list
+    when it is on screen; a run that changed nothing leaves it as it is."""
+    from desktop_app.services.sync import SyncSummary
+
+    folder = make_team(tmp_path / "desk-vault", shipped_xforms())
+    vault = Vault.unlock(folder, username=COORD, passphrase=PASSPHRASES[COORD])
+    try:
+        crowd = people(2)
+        save_people(vault, crowd)
+        server_conflict(vault, crowd[0], lost_given_name="Mahamadou")
+    finally:
+        vault.close()
+    app = make_app(vault_path=folder, page_size=10)
+    app.window.show()
+    qtbot.waitExposed(app.window)
+    sign_in(qtbot, app, COORD)
+    area = app.window.desk
+    area.conflicts_action.trigger()
+    qtbot.waitUntil(lambda: area.conflict_model.rowCount() == 1 and not area._fetching, timeout=20_000)
+    # What a run stores: the first conflict decided elsewhere, another one new (as a fetch during Sync now would).
+    task = app.controller.run_with_vault(lambda vault, state: server_conflict(vault, crowd[1], lost_given_name="Moussa"))
+    with qtbot.waitSignal(task.finished, timeout=20_000):
+        pass
+    app.sync.finished.emit(SyncSummary())  # nothing changed: the list stays
+    assert area.conflict_model.row_at(0).record_id == crowd[0].id
+    app.sync.finished.emit(SyncSummary(server_conflicts=1))
+    qtbot.waitUntil(lambda: area.conflict_model.rowCount() == 1 and not area.conflict_model.is_loading
+                    and area.conflict_model.row_at(0).record_id == crowd[1].id, timeout=20_000)
