@@ -14,6 +14,7 @@ ANSWERS = ("given_name", "family_name", "other_names", "sex", "date_of_birth", "
            "nationality", "id_document_number", "id_document_type", "phone", "centre", "centre_country",
            "consent_matching")
 YES = frozenset({"yes", "true", "1", "true()"})
+NAMES = ("given_name", "family_name", "other_names")  # a person is named by one of these, or is no one
 
 
 def answers(content: str, names: tuple[str, ...] = ANSWERS) -> dict[str, str]:
@@ -49,7 +50,7 @@ def _int(value: str | None) -> int | None:
 def person_from_content(record_id: str, content: str | None, *, status: str | None,
                         created_at: str | None) -> PersonRecord | None:
     """The person a registration describes, or None when it names nobody (a case, an event, consent refused)."""
-    if not content or "name" not in content:
+    if not content or not any(name in content for name in NAMES):  # no name answer at all: nothing to parse
         return None
     found = answers(content)
     if not (found.get("given_name") or found.get("family_name") or found.get("other_names")):
