@@ -29,7 +29,11 @@ class Choice:
 
 @dataclass(slots=True)
 class Item:
-    """One thing on screen. kind: "group", "repeat" (the list), "repeat-instance" or "question"."""
+    """One thing on screen. kind: "group", "repeat" (the list), "repeat-instance" or "question".
+
+    A snapshot nobody changes: the session hands out the same Item again while a question is in the
+    same state, and a question's (or a shallow group's) Items share their media, attrs and empty children.
+    """
 
     kind: str
     ref: str
@@ -97,6 +101,10 @@ class ItemsMixin:
             control = self.definition.controls.get(known.gpath)
             if control is None or control.kind not in ("group", "repeat"):
                 return self._question(control, known)
+            repeats = self.definition.repeats
+            if control.kind == "group" and not deep and control.ref and control.ref not in repeats and \
+                    known.gpath not in repeats:  # a group's own Item, as below, without walking the ref again
+                return self._group(control, known)
         head, _, last = ref.strip().rstrip("/").rpartition("/")
         if head and "[" not in last:
             parent = self.node(head)
@@ -119,7 +127,7 @@ class ItemsMixin:
         label = control.label
         ref = self.ref_of(node)
         row = (node, ref, self._text(label, node), control.appearance, [None, None])
-        if label is None or (label.itext_expr is None and not label.outputs(self.definition.translations)):
+        if label is None or self._fixed(label):
             if ref in self._node_of_ref:
                 self._question_rows[ref] = row
         return self._group_item(row)
@@ -130,7 +138,13 @@ class ItemsMixin:
         relevant = node.relevant
         item = seen[relevant]  # its Item shown and hidden (Items are snapshots nobody changes)
         if item is None:
-            item = seen[relevant] = Item("group", ref, None, "string", label, "", "", {}, appearance, relevant)
+            other = seen[not relevant]  # the two share their (empty) media, children and attributes
+            if other is None:
+                item = Item("group", ref, None, "string", label, "", "", {}, appearance, relevant)
+            else:
+                item = Item("group", ref, None, "string", label, "", "", other.media, appearance, relevant,
+                            children=other.children, attrs=other.attrs)
+            seen[relevant] = item
         return item
 
     def value(self, ref: str) -> str:
@@ -238,8 +252,13 @@ class ItemsMixin:
                 if static[9]:
                     listed = self.choices_for(node)
                     choices = listed if self._choice_cache.get(node.gpath, {}).get(self.language) is listed else True
-                row = (node, ref, *static[:9], self.answer_type(node), bind is not None,
-                       bind.max_pixels if bind is not None else None, required_message, choices, tuple(above), {})
+                # its Items share one copy of the media and attributes and one empty children list (made
+                # here, once per question): building an Item then makes no container, which is what
+                # the cyclic collector counts (the first hiding of bench6 builds 2,460 Items at once)
+                kind, label, hint, guidance, media, appearance, attrs, app, app_message = static[:9]
+                row = (node, ref, kind, label, hint, guidance, dict(media), appearance, dict(attrs), app, app_message,
+                       self.answer_type(node), bind is not None, bind.max_pixels if bind is not None else None,
+                       required_message, choices, tuple(above), {}, [])
                 if ref in self._node_of_ref:  # a ref of the instance now (refs shift with repeats)
                     self._question_rows[ref] = row
                 return self._question_item(row)
@@ -272,29 +291,30 @@ class ItemsMixin:
         choices = row[15]
         if choices is True:
             choices = self.choices_for(node)
-        # the Items of the states a question was last in: an answer showing a section and the next
-        # hiding it again give the same Items (Items are snapshots nobody changes: one serves twice)
-        state = (node.relevant, required, readonly, node.value) if valid and (
-            not required or row[14] is not None) else None
-        if state is not None:
-            known = row[17].get(state)
-            if known is not None and known.choices is choices:
+        # the Item of the state a question was last in, for each relevant/required/readonly: an answer
+        # showing a section and the next hiding it again give the same Items (Items are snapshots nobody
+        # changes: one serves twice). Kept by those three as a small int, with no key or container made
+        # per question: the first hiding of a whole form (bench6) leaves its 2,460 new Items behind and
+        # nothing more for the cyclic collector to count and walk
+        flags = -1
+        if valid and (not required or row[14] is not None):
+            flags = (4 if node.relevant else 0) | (2 if required else 0) | (1 if readonly else 0)
+            known = row[17].get(flags)
+            if known is not None and known.value == node.value and known.choices is choices:
                 return known
         (node, ref, kind, label, hint, guidance, media, appearance, attrs, app, app_message, type_, has_bind,
-         max_pixels, fixed_required_message, _, _, seen) = row
+         max_pixels, fixed_required_message, _, _, _, children) = row
         constraint_message = required_message = None
         if has_bind:
             if not valid:
                 constraint_message = self._message(node, "constraint_msg") or "Sorry, this response is invalid."
             if required:
                 required_message = fixed_required_message or self._required_message(node)
-        item = Item("question", ref, kind, type_, label, hint, guidance, dict(media) if media else {}, appearance,
+        item = Item("question", ref, kind, type_, label, hint, guidance, media, appearance,
                     node.relevant, required, readonly, node.value, valid, constraint_message, required_message,
-                    choices, [], False, dict(attrs) if attrs else {}, app, app_message, max_pixels)
-        if state is not None:
-            if len(seen) > 3:
-                seen.clear()
-            seen[state] = item
+                    choices, children, False, attrs, app, app_message, max_pixels)
+        if flags >= 0:
+            row[17][flags] = item
         return item
 
     def _required_message(self, node: Node) -> str:
@@ -304,7 +324,7 @@ class ItemsMixin:
         if found is None:
             text = node.bind.required_msg if node.bind is not None else None
             found = self._message(node, "required_msg") or "Sorry, this response is required."
-            if text is None or (text.itext_expr is None and not text.outputs(self.definition.translations)):
+            if text is None or self._fixed(text):
                 self._required_messages[key] = found
         return found
 
@@ -329,9 +349,7 @@ class ItemsMixin:
 
     def _question_texts(self, control, node: Node) -> tuple[str, str, str, dict, bool]:
         """(label, hint, guidance, media, static): static when no text depends on answers."""
-        translations = self.definition.translations
-        static = all(t is None or (t.itext_expr is None and not t.outputs(translations))
-                     for t in (control.label, control.hint))
+        static = all(t is None or self._fixed(t) for t in (control.label, control.hint))
         return (self._text(control.label, node), self._text(control.hint, node),
                 self._text(control.hint, node, "guidance") if control.hint is not None else "",
                 self._media(control.label) if control.label is not None else {}, static)
@@ -347,9 +365,18 @@ class ItemsMixin:
         if cached is not None:
             return cached
         resolved = text.resolve(self.definition.translations, self.language, node, self, form=form)
-        if text.itext_expr is None and not text.outputs(self.definition.translations):
+        if self._fixed(text):
             self._text_cache[key] = resolved
         return resolved
+
+    def _fixed(self, text: Text) -> bool:
+        """Whether a text shows no answer in any language (no <output/>, no computed itext id): then it is
+        the same for every node. Kept per text: the first showing of a whole form asks it of 560 texts."""
+        found = self._fixed_texts.get(id(text))
+        if found is None:
+            found = self._fixed_texts[id(text)] = text.itext_expr is None and not text.outputs(
+                self.definition.translations)
+        return found
 
     def _media(self, text: Text) -> dict:
         key = (id(text), self.language, "media")

@@ -64,6 +64,7 @@ class FormSession(ItemsMixin, RepeatsMixin):
         self.errors: list[FormError] = []  # expressions that failed at run time (see _evaluation_failed)
         self._text_cache: dict = {}  # (id(Text), language, form) -> text, for texts without outputs
         self._static_texts: dict = {}  # (id(Control), language) -> a question's texts without outputs
+        self._fixed_texts: dict[int, bool] = {}  # id(Text) -> no text of it shows an answer (items.py)
         self._required_messages: dict = {}  # (generic path, language) -> a fixed required message
         # non-relevant nodes -> the vertexes whose computation on them was put off
         self._stale: dict[Node, set[int]] = {}
@@ -639,15 +640,24 @@ class FormSession(ItemsMixin, RepeatsMixin):
         parts = []
         repeats = self.definition.repeats
         current: Node | None = node
+        first = True  # every step without a position names the first node of that name: node(ref) finds it
         while current is not None and current.name != "#document":
-            if current.gpath in repeats and current.parent is not None:
+            parent = current.parent
+            if current.gpath in repeats and parent is not None:
                 parts.append(f"{current.name}[{current.index_in_parent()}]")
             else:
                 parts.append(current.name)
-            current = current.parent
+                if first and parent is not None:
+                    same = parent.kids.get(current.name)
+                    first = bool(same) and same[0] is current
+            current = parent
         ref = "/" + "/".join(reversed(parts))
         if current is not None:  # still in the instance (a removed repeat instance is not remembered)
             self._ref_of_node[node] = ref
+            if first and current is self.main_doc:
+                # and the way back: item(ref) for the refs of a ChangeSet (an answer showing a whole
+                # form names its 393 groups) then needs no walk down the tree
+                self._node_of_ref.setdefault(ref, node)
         return ref
 
     def _first(self, gpath: str) -> Node | None:
