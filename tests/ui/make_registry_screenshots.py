@@ -60,8 +60,12 @@ def main() -> int:
         for n, (given, family, sex, nationality, document, born) in enumerate(PEOPLE, 1):
             content = person_xml(uid(n), given, family, sex=sex, born=born, nationality=nationality,
                                  document=document, age="" if born else str(rng.randint(18, 40)))
+            age = rng.randint(18, 40)
+            if born:  # the age at registration (2026-02-03) follows the date of birth, as the form computes it
+                year, month, day = (int(part) for part in born.split("-"))
+                age = 2026 - year - ((2, 3) < (month, day))
             drafts.append(RegistrationDraft(MIGRANT, "1", "finalized", content, uid(n), {
-                "title": f"{given} {family}", "sex": sex, "age": rng.randint(18, 40), "nationality": nationality,
+                "title": f"{given} {family}", "sex": sex, "age": age, "nationality": nationality,
                 "centre": "ne_agadez", "registered_on": "2026-02-03", "beneficiary_category": "migrant_transit"}))
         centres = ["ne_agadez"] * 5 + ["ne_arlit"] * 2 + ["ne_dirkou"]
         for n in range(100, 400):  # more people, assisted, for the indicators
@@ -95,11 +99,20 @@ def main() -> int:
         area = w.search_area
         area.open()
         page = area.page
+        shown = []  # every outcome the page showed: the first stage (exact keys) comes before the refined one
+        original = page.show_outcome
+        page.show_outcome = lambda outcome: (shown.append(outcome), original(outcome))
         for n, (typed, name) in enumerate((("Ousmane Diallo", "transliteration"), ("ab 123 4567", "document"),
                                            ("Aisha 27", "age")), 1):
             page.box.setText(typed)
             settle(lambda: page.outcome is not None and page.outcome.text == typed and page.outcome.complete)
             shot(w, f"{lang}-registry-{n}-search-{name}")
+            if n == 1:  # what the screen shows while the refined search runs (it is replaced within a second)
+                refined = page.outcome
+                original(next(o for o in shown if o.text == typed and not o.complete))
+                shot(w, f"{lang}-registry-1a-search-first-results")
+                original(refined)
+        page.show_outcome = original
 
         app.forms.start_new(MIGRANT)
         settle(lambda: app.forms.screen is not None and w.stack.currentWidget() is app.forms.screen)
