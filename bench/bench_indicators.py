@@ -3,11 +3,13 @@
 
     .venv/bin/python bench/bench_indicators.py                  # 100,000 people, 300,000 events
     .venv/bin/python bench/bench_indicators.py --people 10000   # quicker
+    .venv/bin/python bench/bench_indicators.py --skip-core --keep /tmp/wp-ind --profile  # device only, vault kept
 
 1. core: `waypoint_core.registry.indicators.compute_all` over typed rows in memory (the server builds the same rows
    from its tables), then `exports.build_report` (every table protected and audited);
 2. device: the same people and events saved as registrations, assistance events and referrals through the vault's
-   writer (test KDF profile, temporary folder removed after), then `services.reports.compute` as an administrator
+   writer in batches of 5,000 (test KDF profile, temporary folder removed after; with `--keep DIR`, built in DIR once
+   and reused by the next run with the same numbers), then `services.reports.compute` as an administrator
    (the two reads through SQLCipher, linking by registration number, indicators, protection), and the report
    written as XLSX, PDF and CSV;
 3. server (`--server`): the same records written into a fresh server database (SQLite by default,
