@@ -27,6 +27,8 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from itertools import compress
+from operator import and_, attrgetter
 from datetime import date
 from typing import Protocol
 
@@ -49,7 +51,7 @@ INDICATORS: dict[str, str] = {
 SENSITIVE_INDICATORS = frozenset({"vot"})
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Person:
     id: str
     sex: str | None = None
@@ -61,7 +63,7 @@ class Person:
     deleted: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Event:
     """One assistance event, return or referral: `kind` is "assistance", "return" or "referral"."""
     person_id: str
@@ -71,7 +73,7 @@ class Event:
     centre: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Case:
     """A trafficking case, linked to its person."""
     person_id: str
@@ -135,18 +137,15 @@ class IndicatorResult:
     def counts(self, dimension: str) -> dict[str, int]:
         if dimension not in DIMENSIONS:
             raise ValueError(f"unknown dimension {dimension!r}; expected one of {DIMENSIONS}")
-        people = self.people.values()
+        # counted by raw value in one C-level pass (Counter over attrgetter), then folded: an empty value is
+        # UNKNOWN, a birth year becomes its age group
+        counts: Counter[str] = Counter()
         if dimension == "age_group":
-            groups: dict[int | None, str] = {}
-            counts: Counter[str] = Counter()
-            for person in people:
-                year = person.birth_year
-                if year not in groups:
-                    groups[year] = age_group(year, self.end)
-                counts[groups[year]] += 1
+            for year, n in Counter(map(attrgetter("birth_year"), self.people.values())).items():
+                counts[age_group(year, self.end)] += n
         else:
-            attribute = "category" if dimension == "category" else dimension
-            counts = Counter(getattr(person, attribute) or UNKNOWN for person in people)
+            for value, n in Counter(map(attrgetter(dimension), self.people.values())).items():
+                counts[value or UNKNOWN] += n
         for (sex, group), n in self.extra.items():
             if dimension == "sex":
                 counts[sex or UNKNOWN] += n
@@ -192,71 +191,93 @@ class Register:
         return found
 
 
-Resolved = list[tuple[Person, Event]]  # the events of the period with their surviving person
+def _code_targets(kind: str, assistance_type: str | None) -> tuple[str, ...]:
+    """The indicators an event of this kind and type counts for, before the person's own conditions (3.2: a
+    protected category; VoT: a trafficking case; 3.3: not linked to a counted session)."""
+    codes = []
+    if kind == "assistance":
+        if assistance_type not in (None, "registration"):
+            codes.append("3.2")
+        if assistance_type == "counselling_info":
+            codes.append("3.3")
+        if assistance_type == "avrr_travel":
+            codes.append("3.4")
+        if assistance_type == "post_arrival":
+            codes.append("3.5")
+        if (assistance_type or "").startswith("reint_"):
+            codes.append("3.5bis")
+    if kind == "return":
+        codes.append("3.4")
+    if kind in ("assistance", "referral"):
+        codes.append("vot")
+    return tuple(codes)
 
 
-def _resolve(events: Iterable[Event], register: Register, start: date, end: date) -> Resolved:
-    resolved: Resolved = []
+def _count(codes: Iterable[str], start: date, end: date, events: Iterable[Event], cases: Iterable[Case],
+           sessions: Iterable[Session], register: Register) -> list[IndicatorResult]:
+    """The indicators `codes` from one reading of the events. The per-event work runs in C (attrgetter, map,
+    compress, dict.fromkeys): the events of the period, their (kind, type) and person ids read once; each
+    indicator keeps the ids of the events its kinds and types count for, in order, each once; only the distinct
+    ids are resolved to their survivor in Python. A person's place in each result is that of its first counted
+    event, as one pass per indicator gave."""
+    codes = list(codes)
+    for code in codes:
+        if code not in INDICATORS:
+            raise ValueError(f"unknown indicator {code!r}; expected one of {', '.join(INDICATORS)}")
+    events = events if isinstance(events, list) else list(events)
+    days = list(map(attrgetter("day"), events))
+    in_period = list(map(and_, map(start.__le__, days), map(end.__ge__, days)))
+    if not all(in_period):
+        events = list(compress(events, in_period))
+    keys = list(zip(map(attrgetter("kind"), events), map(attrgetter("assistance_type"), events)))
+    ids = list(map(attrgetter("person_id"), events))
     survivor = register.survivor
-    for e in events:
-        if start <= e.day <= end and (person := survivor(e.person_id)) is not None:
-            resolved.append((person, e))
-    return resolved
-
-
-def _assistance(resolved: Resolved, test: Callable[[str | None], bool]) -> dict[str, Person]:
-    return {p.id: p for p, e in resolved if e.kind == "assistance" and test(e.assistance_type)}
-
-
-def _indicator(code: str, start: date, end: date, resolved: Resolved, cases: Iterable[Case],
-               sessions: Iterable[Session], register: Register) -> IndicatorResult:
-    if code not in INDICATORS:
-        raise ValueError(f"unknown indicator {code!r}; expected one of {', '.join(INDICATORS)}")
-    counted: dict[str, Person] = {}
-    extra: dict[tuple[str, str], int] = defaultdict(int)
-    reach = 0
-    if code == "3.2":
-        counted = {p.id: p for p, e in resolved if e.kind == "assistance" and e.assistance_type not in
-                   (None, "registration") and p.category in PROTECTED_CATEGORIES}
-    elif code == "3.3":
-        linked: set[str] = set()
-        for s in sessions:
-            if start <= s.day <= end:
-                for key, n in s.tallies.items():
-                    extra[key] += n
-                reach += s.estimated_reach
-                linked.update(p.id for pid in s.person_ids if (p := register.survivor(pid)) is not None)
-        counted = {pid: p for pid, p in _assistance(resolved, lambda t: t == "counselling_info").items()
-                   if pid not in linked}
-    elif code == "3.4":
-        counted = {p.id: p for p, e in resolved
-                   if e.kind == "return" or (e.kind == "assistance" and e.assistance_type == "avrr_travel")}
-    elif code == "3.5":
-        counted = _assistance(resolved, lambda t: t == "post_arrival")
-    elif code == "3.5bis":
-        counted = _assistance(resolved, lambda t: (t or "").startswith("reint_"))
-    elif code == "vot":
-        victims = {p.id for c in cases if (c.trafficking_status or "") in VOT_STATUSES
-                   if (p := register.survivor(c.person_id)) is not None}
-        counted = {p.id: p for p, e in resolved if e.kind in ("assistance", "referral") and p.id in victims}
-    return IndicatorResult(code, start, end, counted, dict(extra), reach)
+    survivors = {pid: survivor(pid) for pid in dict.fromkeys(ids)}  # every id of the period, in order, once
+    codes_of = {key: _code_targets(*key) for key in set(keys)}
+    results = []
+    for code in codes:
+        wanted = {key for key, targets in codes_of.items() if code in targets}
+        if len(wanted) == len(codes_of):  # every event of the period counts for it: its ids are those above
+            firsts: Iterable[str] = survivors
+        else:
+            firsts = dict.fromkeys(compress(ids, map(wanted.__contains__, keys)))
+        found = list(filter(None, map(survivors.__getitem__, firsts)))
+        extra: dict[tuple[str, str], int] = defaultdict(int)
+        reach = 0
+        if code == "3.2":
+            found = list(compress(found, map(PROTECTED_CATEGORIES.__contains__, map(attrgetter("category"), found))))
+        elif code == "vot":
+            victims = {p.id for c in cases if (c.trafficking_status or "") in VOT_STATUSES
+                       if (p := survivor(c.person_id)) is not None}
+            found = list(compress(found, map(victims.__contains__, map(attrgetter("id"), found))))
+        people = dict(zip(map(attrgetter("id"), found), found))
+        if code == "3.3":
+            linked: set[str] = set()
+            for s in sessions:
+                if start <= s.day <= end:
+                    for tally, n in s.tallies.items():
+                        extra[tally] += n
+                    reach += s.estimated_reach
+                    linked.update(p.id for pid in s.person_ids if (p := survivor(pid)) is not None)
+            if linked:
+                people = {pid: p for pid, p in people.items() if pid not in linked}
+        results.append(IndicatorResult(code, start, end, people, dict(extra), reach))
+    return results
 
 
 def compute(code: str, *, start: date, end: date, people: Iterable[Person], events: Iterable[Event] = (),
             cases: Iterable[Case] = (), sessions: Iterable[Session] = (),
             register: Register | None = None) -> IndicatorResult:
     """One indicator for the period [start, end] (see the module docstring)."""
-    register = register or Register(people)
-    return _indicator(code, start, end, _resolve(events, register, start, end), cases, sessions, register)
+    if code not in INDICATORS:
+        raise ValueError(f"unknown indicator {code!r}; expected one of {', '.join(INDICATORS)}")
+    return _count((code,), start, end, events, cases, sessions, register or Register(people))[0]
 
 
 def compute_all(*, start: date, end: date, people: Iterable[Person], events: Iterable[Event] = (),
                 cases: Iterable[Case] = (), sessions: Iterable[Session] = ()) -> list[IndicatorResult]:
-    """Every indicator for the period: the events read and their merges resolved once for all of them."""
-    register = Register(people)
-    resolved = _resolve(events, register, start, end)
-    cases, sessions = list(cases), list(sessions)
-    return [_indicator(code, start, end, resolved, cases, sessions, register) for code in INDICATORS]
+    """Every indicator for the period: the events read, their merges resolved and classified once for all."""
+    return _count(INDICATORS, start, end, events, cases, sessions, Register(people))
 
 
 # --- from stored records: the one mapping the device (services/reports.py) and the server (sync_server/reports.py)
