@@ -232,7 +232,13 @@ def _count(codes: Iterable[str], start: date, end: date, events: Iterable[Event]
     keys = list(zip(map(attrgetter("kind"), events), map(attrgetter("assistance_type"), events)))
     ids = list(map(attrgetter("person_id"), events))
     survivor = register.survivor
-    survivors = {pid: survivor(pid) for pid in dict.fromkeys(ids)}  # every id of the period, in order, once
+    registered = register.people
+    survivors: dict[str, Person | None] = {}  # every id of the period, in order, once
+    for pid in dict.fromkeys(ids):
+        # most people are neither merged nor deleted: their own survivor, without the call
+        person = registered.get(pid)
+        survivors[pid] = (person if person is not None and not person.merged_into and not person.deleted
+                          else survivor(pid))
     codes_of = {key: _code_targets(*key) for key in set(keys)}
     results = []
     for code in codes:
