@@ -96,16 +96,16 @@ def _print_rows(args, open_connection: Callable, fetch: Callable) -> int:
     return 0
 
 
-def _change(args, open_connection: Callable, request: Callable, note: Callable, report: Callable) -> int:
+def _change(args, open_connection: Callable, request: Callable, remember: Callable, report: Callable) -> int:
     """A command that changes something on the server: `request(connection, by)` signed as the signed-in person,
-    then `note(vault, result)` in this laptop's audit log, then `report(result)` printed."""
+    then `remember(vault, result)` in this laptop's audit log, then `report(result)` printed."""
     with _unlock(args) as vault:
         connection, by = open_connection(vault)
         try:
             result = _closing(connection, lambda: request(connection, by))
         except errors.SyncError as exc:
             return _refused(exc)
-        note(vault, result)
+        remember(vault, result)
     report(result)
     return 0
 

@@ -68,6 +68,7 @@ def event_text(event: str) -> str:
         "records.export": QCoreApplication.translate("AuditWords", "Exported records"),
         "records.export_ctdc": QCoreApplication.translate("AuditWords", "Exported CTDC anonymised cases"),
         "records.review": QCoreApplication.translate("AuditWords", "Reviewed conflicts"),
+        "conflict.decided_elsewhere": QCoreApplication.translate("AuditWords", "Conflict decided by a reviewer"),
         "records.undo_deletion": QCoreApplication.translate("AuditWords", "Undid a bulk deletion"),
         "case.closed": QCoreApplication.translate("AuditWords", "Closed a case"),
         "case.reopened": QCoreApplication.translate("AuditWords", "Reopened a case"),

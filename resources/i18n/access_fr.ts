@@ -388,6 +388,10 @@
         <translation>A examiné des conflits</translation>
     </message>
     <message>
+        <source>Conflict decided by a reviewer</source>
+        <translation>Conflit tranché par un examinateur</translation>
+    </message>
+    <message>
         <source>Undid a bulk deletion</source>
         <translation>A annulé une suppression en masse</translation>
     </message>
