@@ -31,7 +31,7 @@ from __future__ import annotations
 import hmac
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, text
@@ -54,20 +54,6 @@ MIN_PREFIX = 2  # search.prefix_ranges: the word being typed is looked up from i
 PREFIXED = ("s:", "n:")  # the keys prefix_ranges looks up by range
 
 
-@dataclass(frozen=True)
-class StoredRow:
-    """A record as the indicators read it (the fields of waypoint_core.registry.indicators.RecordRow)."""
-
-    id: str
-    form_id: str
-    sex: str | None
-    age: int | None
-    nationality: str | None
-    centre: str | None
-    registered_on: str | None
-    fields: dict[str, str] = field(default_factory=dict)
-
-
 def _int(value: Any) -> int | None:
     try:
         return int(value) if value not in (None, "") else None
@@ -79,12 +65,12 @@ def _text(value: Any) -> str | None:
     return None if value in (None, "") else str(value)
 
 
-def stored_row(record_id: str, form_id: str, values: dict[str, Any]) -> StoredRow | None:
+def stored_row(record_id: str, form_id: str, values: dict[str, Any]) -> indicators.StoredRecord | None:
     """The record as the indicators read it; None unless it is live and finalized."""
     if values.get(DELETED) or values.get("@status", "finalized") != "finalized":
         return None
     fields = {name: str(values[name]) for name in READ if values.get(name) not in (None, "")}
-    return StoredRow(record_id, form_id, _text(fields.get("sex")), _int(fields.get("age")),
+    return indicators.StoredRecord(record_id, form_id, _text(fields.get("sex")), _int(fields.get("age")),
                      _text(fields.get("nationality")), _text(fields.get("centre")), _text(fields.get("registered_on")),
                      fields)
 

@@ -3,25 +3,13 @@ records (never their content), within what the person may see (`Visible`). Two q
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from desktop_app.vault.registrations import EVERYTHING, Visible
 from desktop_app.vault.vault import Vault
+from waypoint_core.registry.indicators import StoredRecord
 
 FIELDS = ("beneficiary_category", "person_ref", "assistance_type", "trafficking_status")
-
-
-@dataclass(frozen=True)
-class ReportRow:
-    id: str
-    form_id: str
-    sex: str | None
-    age: int | None
-    nationality: str | None
-    centre: str | None
-    registered_on: str | None
-    fields: dict[str, str]
 
 
 def _visible(visible: Visible, form_id: str, created_by: str, kind: str | None) -> bool:
@@ -33,7 +21,7 @@ def _visible(visible: Visible, form_id: str, created_by: str, kind: str | None) 
     return visible.created_by is None or created_by == visible.created_by
 
 
-def report_rows(vault: Vault, *, visible: Visible = EVERYTHING) -> list[ReportRow]:
+def report_rows(vault: Vault, *, visible: Visible = EVERYTHING) -> list[StoredRecord]:
     """Live, finalized records the person may see, from two covering indexes (migration 0013)."""
     names = ", ".join(f"'{name}'" for name in (*FIELDS, "record_kind"))
     with vault.session(readonly=True) as session:
@@ -47,7 +35,7 @@ def report_rows(vault: Vault, *, visible: Visible = EVERYTHING) -> list[ReportRo
                 f"WHERE name IN ({names}) AND value IS NOT NULL").fetchall():
             extracted.setdefault(record_id, {})[name] = value
     empty: dict[str, str] = {}
-    return [ReportRow(row[0], row[1], row[3], row[4], row[5], row[6], row[7], extracted.get(row[0], empty))
+    return [StoredRecord(row[0], row[1], row[3], row[4], row[5], row[6], row[7], extracted.get(row[0], empty))
             for row in rows
             if _visible(visible, row[1], row[2], extracted.get(row[0], empty).get("record_kind"))]
 

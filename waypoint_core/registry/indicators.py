@@ -317,6 +317,21 @@ class RecordRow(Protocol):
     def fields(self) -> Mapping[str, str]: ...
 
 
+@dataclass(frozen=True, slots=True)
+class StoredRecord:
+    """A `RecordRow` as the device (desktop_app/vault/report_reads.py) and the server (sync_server/derived.py) build
+    it from their own storage."""
+
+    id: str
+    form_id: str
+    sex: str | None
+    age: int | None
+    nationality: str | None
+    centre: str | None
+    registered_on: str | None
+    fields: Mapping[str, str]
+
+
 @dataclass(frozen=True)
 class Inputs:
     people: list[Person]
