@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 from desktop_app.services import access, audit
 from desktop_app.services.audit import Entry, Filter
 from desktop_app.services.session import Failure, SignedInUser, classify
+from desktop_app.ui.notice_lines import NoticeLines
 from desktop_app.ui.i18n import Retranslator
 from desktop_app.ui.messages import failure_text
 from desktop_app.ui.paged_model import PagedModel
@@ -142,7 +143,7 @@ class AuditModel(PagedModel):
         return None
 
 
-class AuditPage(QWidget):
+class AuditPage(NoticeLines, QWidget):
     """Heading, filters, the table, what verification found, and the actions."""
 
     filters_changed = Signal()
@@ -176,10 +177,7 @@ class AuditPage(QWidget):
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setStyleSheet("QTableView::item { padding: 4px 10px; }")
         self.count = QLabel(objectName="hint")
-        self.status = QLabel(wordWrap=True, objectName="notice")
-        self.status.hide()
-        self.error = QLabel(wordWrap=True, objectName="error")
-        self.error.hide()
+        self.make_lines()
         self.verify_button = QPushButton(objectName="primary")
         self.export_button = QPushButton()
         self.back_button = QPushButton()
@@ -234,16 +232,6 @@ class AuditPage(QWidget):
 
     def show_count(self, total: int) -> None:
         self.count.setText(self.tr("%n entries", "", total))
-
-    def say(self, text: str) -> None:
-        self.error.hide()
-        self.status.setText(text)
-        self.status.show()
-
-    def show_problem(self, text: str) -> None:
-        self.status.hide()
-        self.error.setText(text)
-        self.error.show()
 
     def show_failure(self, failure: Failure) -> None:
         self.show_problem(failure_text(failure))

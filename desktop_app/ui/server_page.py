@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QPushButto
 from desktop_app.services import access
 from desktop_app.services.session import SignedInUser, classify
 from desktop_app.services.sync import describe
+from desktop_app.ui.notice_lines import NoticeLines
 from desktop_app.ui.messages import failure_text
 from desktop_app.ui.server_calls import with_server_connection
 
@@ -32,7 +33,7 @@ def rows_table(model: QAbstractItemModel, object_name: str) -> QTableView:
     return table
 
 
-class ServerPage(QWidget):
+class ServerPage(NoticeLines, QWidget):
     """`body` (the page's column) starts with the heading and the intro; the page adds its tables and buttons, and `add_lines()`
     where the notice and error lines go."""
 
@@ -45,10 +46,7 @@ class ServerPage(QWidget):
         self.intro = QLabel(wordWrap=True, objectName="hint")
         self.refresh_button = QPushButton()
         self.back_button = QPushButton()
-        self.status = QLabel(wordWrap=True, objectName="notice")
-        self.status.hide()
-        self.error = QLabel(wordWrap=True, objectName="error")
-        self.error.hide()
+        self.make_lines()
         self.refresh_button.clicked.connect(self.refresh_requested.emit)
         self.back_button.clicked.connect(self.back_requested.emit)
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.back_requested.emit,
@@ -63,20 +61,6 @@ class ServerPage(QWidget):
     def add_lines(self) -> None:
         self.body.addWidget(self.status)
         self.body.addWidget(self.error)
-
-    def say(self, text: str) -> None:
-        self.error.hide()
-        self.status.setText(text)
-        self.status.show()
-
-    def show_problem(self, text: str) -> None:
-        self.status.hide()
-        self.error.setText(text)
-        self.error.show()
-
-    def clear_lines(self) -> None:
-        self.status.hide()
-        self.error.hide()
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
