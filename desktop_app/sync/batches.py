@@ -9,7 +9,8 @@ frozen op not yet acknowledged (a stick may be lost); the server answers repeats
 A receipt file is opened with the one-time X25519 key this laptop put in the batch (kept in the encrypted vault),
 its signature checked against the pinned server key (or a key reached by the rotation chain it carries), then:
 the push results are stored as an online answer would be, the pages of changes are applied as pulled pages (their
-cursor, the same transaction rules), and new published forms are installed through the services' callback.
+cursor, the same transaction rules; the export asks for the reviewers' decisions on this laptop's conflicts, as an
+online pull does with decisions=1, so a decided conflict closes here too), and new published forms are installed through the services' callback.
 """
 
 from __future__ import annotations
@@ -62,6 +63,7 @@ class ReceiptSummary:
     rejected: int = 0
     conflicts: int = 0
     pulled: int = 0
+    decided: int = 0  # this laptop's conflicts closed by a reviewer's decision the returned pages named
     forms_installed: list[str] = field(default_factory=list)
     forms_refused: list[str] = field(default_factory=list)
     rejected_messages: list[str] = field(default_factory=list)
@@ -158,7 +160,7 @@ def export_batches(vault: Vault, *, out_dir: Path, forms: list[list[str]],
                           server_batch_key=keys["batch_key"], batch_id=summary.batch_id, part=index + 1,
                           parts=count, seq_from=ops[0].device_seq if ops else None,
                           seq_to=ops[-1].device_seq if ops else None, cursor=cursor, forms=forms,
-                          return_key=return_key, now=now, lifetime_s=lifetime_s, chunks=chunks)
+                          return_key=return_key, now=now, lifetime_s=lifetime_s, chunks=chunks, decisions=True)
         path = write_durably(out_dir, new_file_name(BATCH_SUFFIX), data)
         summary.files.append(str(path))
         summary.ops += len(ops)
@@ -221,6 +223,7 @@ def import_receipt(vault: Vault, data: bytes, *, installed_forms: Callable[[Vaul
         pulled = store.store_pull_page(vault, page, own_device_id=credentials.device_id)
         summary.pulled += pulled.applied + pulled.rebased + pulled.conflicts
         summary.conflicts += pulled.conflicts
+        summary.decided += pulled.decided
     _store_files(vault, receipt.get("chunks") or [], summary)
     _install_forms(vault, receipt.get("forms") or [], credentials, summary, installed_forms, install_form)
     store.record_run(vault, {"via": "receipt", **summary.as_json()})

@@ -15,17 +15,24 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from sqlalchemy import create_engine, text
 
+from desktop_app.records import review
 from desktop_app.services import batches as batch_service
+from desktop_app.services import desk
 from desktop_app.services import sync as sync_service
 from desktop_app.sync import store
 from desktop_app.sync.batches import _new_return_key
 from tests.sync.records import register
 from desktop_app.vault import Vault
+from desktop_app.vault import audit as log
+from desktop_app.vault.registrations import get_registration
 from desktop_app.vault.sql import Db
 from desktop_app.vault.sql import text as vtext
 from desktop_app.vault.errors import PermissionDenied
 from desktop_app.vault.registrations import page_registrations
 from tests.sync.support import PASSPHRASE, fast_connect
+from tests.sync.test_sync_desk import as_coordinator
+from tests.sync.test_sync_server_conflicts import laptop as enrolled_as
+from waypoint_core.access.audit import CONFLICT_DECIDED
 from waypoint_core.protocol import Op, PushBatch
 from waypoint_core.protocol.batchfile import (
     BATCH_SUFFIX, read_header, seal_batch, write_durably, x25519_public_b64,
@@ -127,6 +134,58 @@ def test_export_carry_forward_receipt_round_trip(laptop, coordinator, enrolled, 
     assert got[0]["pulled"] >= 1
     titles = {r.title for r in page_registrations(laptop, offset=0, limit=100)}
     assert "Synthetic Online Person" in titles and "Synthetic Person 4" in titles
+
+
+def test_a_usb_laptops_conflict_closes_when_a_coordinator_decides(laptop, coordinator, enrolled, make_vault, server,
+                                                                   server_admin, tmp_path):
+    """A field laptop that only syncs by USB: its change loses a server conflict to an online colleague's; a
+    coordinator of the centre decides online; the next return batch names the decision (the export asked for it,
+    the USB decisions=1) and the laptop's own conflict closes through the online pull's code, in its audit log."""
+    trips = iter(range(1, 10))
+
+    def carry() -> dict:
+        n = next(trips)
+        out, back = stick(tmp_path, f"out{n}"), stick(tmp_path, f"back{n}")
+        batch_service.export(laptop, out)
+        batch_service.import_files(coordinator, [out])
+        batch_service.forward(coordinator, receipts_dir=back, connect=fast_connect())
+        [applied] = batch_service.import_files(laptop, [back])
+        return applied
+
+    record_id = register(laptop, "Synthetic Contested Test", 30).id
+    assert carry()["acknowledged"] == 1
+    online = enrolled("online")
+    sync_service.sync_now(online, connect=fast_connect())
+    register(online, "Synthetic Contested Online", 30, record_id=record_id)
+    sync_service.sync_now(online, connect=fast_connect())
+    register(laptop, "Synthetic Contested Stick", 30, record_id=record_id)
+    assert carry()["conflicts"] == 1  # the server answered the stick's op with a conflict
+    assert sync_service.sync_status(laptop)["open_conflicts"] == 1
+    assert get_registration(laptop, record_id).sync_state == "conflict"
+    assert carry()["decided"] == 0  # nothing decided yet: the row stays open
+
+    decider = as_coordinator(enrolled_as(make_vault, server, server_admin, "agadez-coord", "Agadez", "coordinator"))
+    try:
+        sync_service.sync_now(decider, connect=fast_connect())  # a reviewer's sync fetches the server's conflicts
+        assert desk.count_conflicts(decider) == 1
+        [row] = desk.conflicts_page(decider, offset=0, limit=10)
+        [name] = [leaf for leaf in desk.conflict(decider, row.conflict_id).differing if leaf.path.endswith("name")]
+        desk.resolve_conflict(decider, row.conflict_id, keep=review.KEEP_LOCAL,
+                              edits={name.path: "Synthetic Contested Decided"})
+        sync_service.sync_now(decider, connect=fast_connect())
+        assert record_id not in server_admin.run("conflicts")
+    finally:
+        decider.close()
+
+    back = carry()
+    assert back["decided"] == 1
+    assert sync_service.sync_status(laptop)["open_conflicts"] == 0
+    registration = get_registration(laptop, record_id)
+    assert registration.sync_state == "acknowledged", registration.content
+    assert "<name>Synthetic Contested Decided</name>" in registration.content
+    [entry] = [e for e in log.entries(laptop, log.Filter(), offset=0, limit=500) if e.event == CONFLICT_DECIDED]
+    assert entry.record_id == record_id and entry.actor.startswith("device ")
+    assert carry()["decided"] == 0  # nothing closes twice
 
 
 def test_online_and_stick_never_send_twice(laptop, coordinator, tmp_path, backend, server_admin):
