@@ -10,7 +10,8 @@ A receipt file is opened with the one-time X25519 key this laptop put in the bat
 its signature checked against the pinned server key (or a key reached by the rotation chain it carries), then:
 the push results are stored as an online answer would be, the pages of changes are applied as pulled pages (their
 cursor, the same transaction rules; the export asks for the reviewers' decisions on this laptop's conflicts, as an
-online pull does with decisions=1, so a decided conflict closes here too), and new published forms are installed through the services' callback.
+online pull does with decisions=1, so a decided conflict closes here too), and new published forms are installed
+through the services' callback.
 """
 
 from __future__ import annotations
