@@ -5,6 +5,7 @@ Reusable by the device-client tests: start a ServerProcess, create centres and c
 
 from __future__ import annotations
 
+import itertools
 import os
 import secrets
 import signal
@@ -25,10 +26,26 @@ from sync_server.db import Database
 PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
 
 
+PORTS_PER_WORKER = 5000
+_ports = itertools.count(secrets.randbelow(PORTS_PER_WORKER))
+
+
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A loopback port no other test process hands out: each xdist worker takes its own range below the kernel's
+    ephemeral ports (32768 and up, where port 0 and outgoing connections land), and this process never hands out a
+    port twice. Port 0 raced between workers: a server restarted on its own port, or started on a port just freed,
+    could meet another worker's new server there, whose health check then answered for it."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
+    base = 10000 + (int(worker) if worker.isdigit() else 0) % 4 * PORTS_PER_WORKER
+    for _ in range(PORTS_PER_WORKER):
+        port = base + next(_ports) % PORTS_PER_WORKER
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        return port
+    raise RuntimeError("no free loopback port left in this test worker's range")
 
 
 def postgres_available() -> str | None:
