@@ -92,14 +92,12 @@ def first_results(vault: Vault, text: str, *, limit: int = DEFAULT_LIMIT, today:
     core.FIRST_BUDGET of them read from the index's covering key, ranked by the same rules as `search`. `complete` is
     False: `search` refines it (close spellings, one-edit keys, a word left unfound). A query with no key (filters
     only) is answered in full at once."""
-    started = time.perf_counter()
-    today = today or date.today()
-    seen = access.visibility(vault)
-    query = core.parse_query(text, vocabulary(), today=today, default_country=places.get_place(vault).country or None)
+    started, today, seen, query = _asked(vault, text, today)
     if seen.nothing or query.empty:
         return SearchOutcome(text, (), time.perf_counter() - started)
     if not query.has_keys:
-        return search(vault, text, limit=limit, today=today)
+        return _ranked(vault, query, _filtered(vault, query, seen, today), limit=limit, today=today, started=started,
+                       complete=True)
     budget = core.FIRST_BUDGET
     ids = search_reads.first_candidates(vault, core.first_parts(query), budget + budget // 4)
     stored = search_reads.profiles(vault, search_reads.visible_ids(vault, ids, seen.rows)[:budget])
@@ -117,10 +115,7 @@ def search(vault: Vault, text: str, *, limit: int = DEFAULT_LIMIT, today: date |
            cancelled: Callable[[], bool] | None = None) -> SearchOutcome | None:
     """The people matching `text`, best first, among those the signed-in person may see. `cancelled` is asked between
     the look-ups (the screen cancels a refinement the person typed past); None when it said yes."""
-    started = time.perf_counter()
-    today = today or date.today()
-    seen = access.visibility(vault)
-    query = core.parse_query(text, vocabulary(), today=today, default_country=places.get_place(vault).country or None)
+    started, today, seen, query = _asked(vault, text, today)
     if seen.nothing or query.empty:
         return SearchOutcome(text, (), time.perf_counter() - started)
     if query.has_keys:
@@ -145,14 +140,27 @@ def search(vault: Vault, text: str, *, limit: int = DEFAULT_LIMIT, today: date |
         ids = search_reads.visible_ids(vault, core.pre_rank(wanted, rows, core.BUDGET + core.BUDGET // 4), seen.rows)
         stored = search_reads.profiles(vault, ids[:core.BUDGET])
     else:
-        age = None
-        if query.age is not None:
-            age = (query.age - 1, query.age + 1)
-        elif query.birth_year is not None:
-            age = (today.year - query.birth_year - 2, today.year - query.birth_year + 1)
-        stored = search_reads.filtered(vault, dict(query.filters), age=age, limit=FILTER_ONLY_LIMIT,
-                                       visible=seen.rows)
+        stored = _filtered(vault, query, seen, today)
     return _ranked(vault, query, stored, limit=limit, today=today, started=started, complete=True)
+
+
+def _asked(vault: Vault, text: str, today: date | None) -> tuple[float, date, access.Visibility, core.Query]:
+    """What both stages start from: the clock, the day, what the person may see, the query as read."""
+    started = time.perf_counter()
+    today = today or date.today()
+    seen = access.visibility(vault)
+    query = core.parse_query(text, vocabulary(), today=today, default_country=places.get_place(vault).country or None)
+    return started, today, seen, query
+
+
+def _filtered(vault: Vault, query: core.Query, seen: access.Visibility, today: date) -> dict[str, str]:
+    """A query with no key (filters, an age or a year of birth only): the records the filters keep, read in full."""
+    age = None
+    if query.age is not None:
+        age = (query.age - 1, query.age + 1)
+    elif query.birth_year is not None:
+        age = (today.year - query.birth_year - 2, today.year - query.birth_year + 1)
+    return search_reads.filtered(vault, dict(query.filters), age=age, limit=FILTER_ONLY_LIMIT, visible=seen.rows)
 
 
 def _ranked(vault: Vault, query: core.Query, stored: dict[str, str], *, limit: int, today: date, started: float,
