@@ -40,8 +40,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("WAYPOINT_ALLOW_TEST_KDF", "1")
 
+from bench.kept_vault import open_or_create
 from desktop_app.services import forms, reports
-from desktop_app.vault import Vault
 from desktop_app.vault.registrations import RegistrationDraft, save_registrations
 from waypoint_core.registry import exports, indicators
 from waypoint_core.registry.indicators import Case, Event, Person
@@ -265,17 +265,11 @@ def server(persons, events, cases, folder: Path, backend: str) -> None:
 
 def device(persons, events, cases, folder: Path, kept: bool, profile: bool) -> None:
     path, done = folder / f"vault-{len(persons)}-{len(events)}", folder / f"vault-{len(persons)}-{len(events)}.complete"
-    if kept and done.exists():
-        vault = Vault.unlock(path, username="bench", passphrase="bench passphrase one")
-        print(f"  device: (the vault kept in {folder} from an earlier run, built in {float(done.read_text()):.0f} s)")
-    else:
-        if path.exists():
-            shutil.rmtree(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        vault, _ = Vault.create(path, admin_username="bench", admin_passphrase="bench passphrase one",
-                                kdf_profile="test")
+    vault, built = open_or_create(path, done, kept)
+    if built is not None:
+        print(f"  device: (the vault kept in {folder} from an earlier run, built in {built:.0f} s)")
     with vault:
-        if not done.exists():
+        if built is None:
             forms.install_shipped_forms(vault)
             started, started_cpu = time.perf_counter(), time.process_time()
             drafts: list[RegistrationDraft] = []

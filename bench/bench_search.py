@@ -39,6 +39,7 @@ os.environ.setdefault("WAYPOINT_ALLOW_TEST_KDF", "1")
 
 from xml.sax.saxutils import escape
 
+from bench.kept_vault import open_or_create
 from desktop_app.services import forms, search
 from desktop_app.vault import Vault, search_reads
 from desktop_app.vault.registrations import RegistrationDraft, save_registrations
@@ -168,18 +169,11 @@ def main() -> None:
     folder = Path(args.keep) if kept else Path(tempfile.mkdtemp(prefix="waypoint-bench-search-"))
     path, done = folder / f"vault-{args.people}", folder / f"vault-{args.people}.complete"
     try:
-        if kept and done.exists():
-            vault = Vault.unlock(path, username="bench", passphrase="bench passphrase one")
-            seconds = float(done.read_text())
+        vault, seconds = open_or_create(path, done, kept)
+        if seconds is not None:
             print(f"  (the vault kept in {folder} from an earlier run)")
-        else:
-            if path.exists():
-                shutil.rmtree(path)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            vault, _ = Vault.create(path, admin_username="bench", admin_passphrase="bench passphrase one",
-                                    kdf_profile="test")
         with vault:
-            if not done.exists():
+            if seconds is None:
                 forms.install_shipped_forms(vault)
                 seconds = load(vault, population)
                 if kept:
