@@ -71,8 +71,8 @@ def stored_row(record_id: str, form_id: str, values: dict[str, Any]) -> indicato
         return None
     fields = {name: str(values[name]) for name in READ if values.get(name) not in (None, "")}
     return indicators.StoredRecord(record_id, form_id, _text(fields.get("sex")), _int(fields.get("age")),
-                     _text(fields.get("nationality")), _text(fields.get("centre")), _text(fields.get("registered_on")),
-                     fields)
+                                   _text(fields.get("nationality")), _text(fields.get("centre")),
+                                   _text(fields.get("registered_on")), fields)
 
 
 def fact_row(record_id: str, centre_id: str, form_id: str, values: dict[str, Any]) -> tuple[Any, ...] | None:
