@@ -2,8 +2,10 @@
 this vault say, computed by waypoint_core.registry.indicators (the server runs the same code), protected by
 waypoint_core.registry.disclosure before anything is shown or written.
 
-Within the person's rights (services/access.py): the rows are those they may see, so field staff never count a
-trafficking case (their report has no VoT indicator). Events and referrals name their person by the registration
+Read from the facts the vault's writer keeps of each live, finalized record (`indicator_fact`:
+vault/indicator_facts.py, the core's own reading of a record), never from the records themselves. Within the
+person's rights (services/access.py): the rows are those they may see, so field staff never count a trafficking case
+(their report has no VoT indicator). Events and referrals name their person by the registration
 number the list shows (person_ref: the short id, written with or without "WP-"); a number that names no one here
 is left out and counted in `unlinked`. Merged duplicates: the review desk moves a merged person's events to the
 kept person, so each person counts once. No Qt here.
@@ -22,7 +24,7 @@ from desktop_app.vault import report_reads
 from desktop_app.vault.vault import Vault
 from waypoint_core.access import policy
 from waypoint_core.registry import exports
-from waypoint_core.registry.indicators import CASE_FORM, EVENT_FORM, MIGRANT_FORM, REFERRAL_FORM, IndicatorResult
+from waypoint_core.registry.indicators import CASE_FORM, EVENT_FORM, MIGRANT_FORM, REFERRAL_FORM, IndicatorResult, Inputs
 
 __all__ = ["CASE_FORM", "EVENT_FORM", "MIGRANT_FORM", "REFERRAL_FORM", "IndicatorReport", "Scope", "compute", "write"]
 
@@ -67,10 +69,13 @@ class IndicatorReport:
 def compute(vault: Vault, *, start: date, end: date, scope: Scope = Scope()) -> IndicatorReport:
     """Every indicator the person may see, for [start, end] and the scope, protected for display and export."""
     started = time.perf_counter()
+    if end < start:
+        raise ValueError("the period ends before it starts")
     seen = access.visibility(vault)
-    rows = [] if seen.nothing else report_reads.report_rows(vault, visible=seen.rows)
-    done = exports.indicators_from_records(  # the server runs the same function over its records
-        rows, start=start, end=end, scope=str(scope), covers=scope.covers, centre_scope=scope.kind == "centre",
+    found = (Inputs([], [], [], 0) if seen.nothing else
+             report_reads.report_inputs(vault, visible=seen.rows, covers=None if scope.kind == "all" else scope.covers))
+    done = exports.indicators_from_inputs(  # the server runs the same computation over its facts
+        found, start=start, end=end, scope=str(scope), centre_scope=scope.kind == "centre",
         may_see_cases=not seen.nothing and seen.rows.only_kind in (None, policy.CASE))
     return IndicatorReport(done.results, done.report, done.unlinked, time.perf_counter() - started)
 

@@ -1,10 +1,10 @@
 """`verify` and `info`: what an administrator (or the crash test) checks on an unlocked vault.
 
 verify reads every page through SQLCipher's HMAC check, runs SQLite's own integrity check, compares
-the schema with what the migrations build, reads every registration and its outbox trail, and
-checks every slot's role grant. Damage is reported as problems (naming the page), never as an
-exception: verify is how one learns what is wrong. `check_pages` is the page part alone, which the
-app runs in the background after each unlock.
+the schema with what the migrations build, reads every registration and its outbox trail, checks that the
+indicators' facts (indicator_fact) are those the records give, and checks every slot's role grant. Damage is
+reported as problems (naming the page), never as an exception: verify is how one learns what is wrong.
+`check_pages` is the page part alone, which the app runs in the background after each unlock.
 """
 
 from __future__ import annotations
@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from desktop_app.vault import database, grants, keyslots
+from desktop_app.vault import database, grants, indicator_facts, keyslots
 from desktop_app.vault.errors import RoleNotGranted, TamperedDatabase, VaultError
 from desktop_app.vault.keyslots import Doc
 from desktop_app.vault.models import STATUSES, SYNC_STATES, SYNC_WRITER
+from desktop_app.vault.sql import Db
 
 
 @dataclass
@@ -51,6 +52,7 @@ def verify(folder: Path, dek: bytes) -> VerifyReport:
         if report.ok:  # damaged pages would make the reads below fail on the same damage
             _check_schema(conn, report)
             _check_records(conn, report)
+            _check_facts(conn, report)
             _check_roles(conn, doc, report)
     except Exception as exc:
         mapped = database.map_db_error(exc)
@@ -168,6 +170,16 @@ def _check_records(conn: database.Connection, report: VerifyReport) -> None:
                            "AND (payload != '' OR wire IS NOT NULL)").fetchone()[0]
     if holding:
         report.problems.append(f"{holding} outbox operation(s) not in flight still hold a copy of a record")
+
+
+def _check_facts(conn: database.Connection, report: VerifyReport) -> None:
+    """indicator_fact holds what the records give (the writer keeps it with every change)."""
+    held = {row[0]: row for row in conn.execute(f"SELECT {', '.join(indicator_facts.COLUMNS)} FROM indicator_fact")}
+    expected = {row["record_id"]: tuple(row[c] for c in indicator_facts.COLUMNS)
+                for row in indicator_facts.derive(Db(conn))}
+    differ = sum(1 for record_id in held.keys() | expected.keys() if held.get(record_id) != expected.get(record_id))
+    if differ:
+        report.problems.append(f"indicator_fact: {differ} record(s) whose facts differ from the record")
 
 
 def info(folder: Path, dek: bytes) -> dict[str, Any]:

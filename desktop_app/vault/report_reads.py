@@ -1,15 +1,22 @@
-"""What the indicators read from the vault: the summary columns and a few extracted fields of live, finalized
-records (never their content), within what the person may see (`Visible`). Two queries whatever the size."""
+"""What the indicators read from the vault: `indicator_fact` (the facts the writer keeps of each live, finalized
+record: desktop_app/vault/indicator_facts.py), within what the person may see (`Visible`). Two scans of that one
+narrow table whatever the size, never a record's content; `report_rows` is the reading the facts replaced (the
+summary columns and extracted fields), kept as the reference the tests compare with."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from desktop_app.vault.registrations import EVERYTHING, Visible
 from desktop_app.vault.vault import Vault
-from waypoint_core.registry.indicators import StoredRecord
+from waypoint_core.registry import indicators
+from waypoint_core.registry.indicators import Inputs, StoredRecord
 
 FIELDS = ("beneficiary_category", "person_ref", "assistance_type", "trafficking_status")
+# indicator_fact's columns in the core's row shapes (PERSON_ROW: the person's id is the record's)
+_PEOPLE = ", ".join("record_id" if name == "id" else name for name in indicators.PERSON_ROW)
+_LINKS = ", ".join(indicators.LINK_ROW)
 
 
 def _visible(visible: Visible, form_id: str, created_by: str, kind: str | None) -> bool:
@@ -21,8 +28,39 @@ def _visible(visible: Visible, form_id: str, created_by: str, kind: str | None) 
     return visible.created_by is None or created_by == visible.created_by
 
 
+def _fact_where(visible: Visible, params: dict[str, Any]) -> str:
+    """`_visible` as SQL on indicator_fact's form_id, kind and created_by."""
+    sql = ""
+    if visible.only_kind is not None:
+        names = [f"cf{n}" for n in range(len(visible.case_forms))]
+        params.update(zip(names, visible.case_forms))
+        by_form = f"form_id IN ({', '.join(':' + n for n in names)}) OR " if names else ""
+        is_case = f"({by_form}kind IS 'case')"
+        sql += f" AND {is_case}" if visible.only_kind == "case" else f" AND NOT {is_case}"
+    if visible.created_by is not None:
+        params["created_by"] = visible.created_by
+        sql += " AND created_by = :created_by"
+    return sql
+
+
+def report_inputs(vault: Vault, *, visible: Visible = EVERYTHING,
+                  covers: Callable[[str | None], bool] | None = None) -> Inputs:
+    """The people, events, referrals and cases of the live, finalized records the person may see, linked by
+    registration number (`indicators.inputs_from_fact_rows`, the same as `inputs_from_records` over `report_rows`):
+    the people and the links of `indicator_fact`, each in the records' order, as plain rows. `covers`: the scope's
+    filter on an event's centre (None: every centre)."""
+    params: dict[str, Any] = {}
+    where = _fact_where(visible, params)
+    with vault.session(readonly=True) as session:
+        raw: Any = session.connection().connection.driver_connection
+        people = raw.execute(f"SELECT {_PEOPLE} FROM indicator_fact WHERE short IS NOT NULL{where}", params).fetchall()
+        links = raw.execute(f"SELECT {_LINKS} FROM indicator_fact WHERE link IS NOT NULL{where}", params).fetchall()
+    return indicators.inputs_from_fact_rows(people, links, covers=covers)
+
+
 def report_rows(vault: Vault, *, visible: Visible = EVERYTHING) -> list[StoredRecord]:
-    """Live, finalized records the person may see, from two covering indexes (migration 0013)."""
+    """Live, finalized records the person may see, from two covering indexes (migration 0013): what the indicators
+    read before `indicator_fact`, and what its rows are derived from."""
     names = ", ".join(f"'{name}'" for name in (*FIELDS, "record_kind"))
     with vault.session(readonly=True) as session:
         raw: Any = session.connection().connection.driver_connection

@@ -14,8 +14,8 @@ from datetime import date, timedelta
 import pytest
 
 from waypoint_core.registry.indicators import (
-    DIMENSIONS, INDICATORS, PROTECTED_CATEGORIES, VOT_STATUSES, Case, Event, IndicatorResult, Person, Register,
-    Session, compute, compute_all,
+    DIMENSIONS, INDICATORS, PROTECTED_CATEGORIES, VOT_STATUSES, Case, Event, EventColumns, Fact, IndicatorResult,
+    Person, Register, Session, compute, compute_all, fact_rows, inputs_from_fact_rows, inputs_from_facts, short_id,
 )
 
 START, END = date(2026, 1, 1), date(2026, 6, 30)
@@ -133,3 +133,54 @@ def test_every_event_inside_the_period_and_an_empty_one():
 def test_an_unknown_indicator_is_refused():
     with pytest.raises(ValueError):
         compute("3.9", start=START, end=END, people=[])
+
+
+# --- facts kept as rows (the device's indicator_fact) link as facts do ------------------------------------------------
+
+
+def random_facts(seed: int, size: int) -> list[Fact]:
+    """Registrations (some sharing a registration number), events, referrals and cases naming them, no one or a number
+    typed in another way; days missing; records that are both a person and a link."""
+    rng = random.Random(seed)
+    ids = [f"{rng.randrange(64):04x}{rng.choice(['0000', '0001'])}-0000-4000-8000-{n:012x}" for n in range(size)]
+    facts: list[Fact] = []
+    for record_id in ids:
+        person = Person(record_id, rng.choice([None, "female", "male"]), rng.choice([None, 1980, 2001, 2019]),
+                        rng.choice([None, "ML", "NE"]), rng.choice([None, "ne_agadez", "ml_gao"]),
+                        rng.choice(CATEGORIES)) if rng.random() < 0.5 else None
+        link = rng.choice([None, "assistance", "assistance", "referral", "case"]) if person is None or \
+            rng.random() < 0.1 else None
+        if person is None and link is None:
+            link = "assistance"
+        ref = rng.choice(["", short_id(rng.choice(ids)), short_id(rng.choice(ids)), "DEADBEEF"])
+        day = rng.choice([None, START, END, START + timedelta(days=rng.randrange(400))])
+        facts.append(Fact(record_id, person, short_id(record_id) if person is not None else None, link,
+                          ref if link else "", day if link else None,
+                          rng.choice(TYPES) if link == "assistance" else None,
+                          rng.choice([None, "ne_agadez", "ml_gao"]) if link else None,
+                          rng.choice(STATUSES) if link == "case" else None))
+    return facts
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_fact_rows_link_as_the_facts_do(seed):
+    facts = random_facts(seed, 300)
+    people, links = [], []
+    for fact in facts:
+        person, link = fact_rows(fact)
+        if person is not None:
+            people.append(person)
+        if link is not None:
+            links.append(link)
+    for covers in (None, lambda centre: centre == "ne_agadez"):
+        expected = inputs_from_facts(facts, covers=covers or (lambda _c: True))
+        assert len({p.id for p in expected.people}) > len({short_id(p.id) for p in expected.people})  # shared numbers
+        found = inputs_from_fact_rows(people, links, covers=covers)
+        assert found.people == expected.people and found.cases == expected.cases
+        assert found.unlinked == expected.unlinked and expected.unlinked > 0
+        assert found.events == EventColumns.of(expected.events) and len(found.events) > 0
+        for start, end in ((START, END), (END, END + timedelta(days=90))):
+            for code, result in zip(INDICATORS, compute_all(start=start, end=end, people=found.people,
+                                                             events=found.events, cases=found.cases)):
+                same(result, compute(code, start=start, end=end, people=expected.people, events=expected.events,
+                                     cases=expected.cases))

@@ -25,12 +25,12 @@ Each indicator is disaggregated by sex, age group (at the end of the period), na
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import compress
-from operator import and_, attrgetter
+from itertools import compress, starmap
+from operator import and_, attrgetter, itemgetter
 from datetime import date
-from typing import Protocol
+from typing import Any, Protocol
 
 from .disclosure import CountTable
 
@@ -71,6 +71,26 @@ class Event:
     kind: str = "assistance"
     assistance_type: str | None = None
     centre: str | None = None
+
+
+@dataclass(frozen=True)
+class EventColumns:
+    """Events as columns, the i-th entry of each being one event: all `_count` reads of an `Event` (its centre only
+    ever filtered the scope before). A caller holding events as rows (the device's `indicator_fact`) gives them so,
+    without an object per event; a list of `Event` is read into columns first."""
+    person_ids: list[str]
+    days: list[date]
+    kinds: list[str]
+    assistance_types: list[str | None]
+
+    @classmethod
+    def of(cls, events: Iterable[Event]) -> EventColumns:
+        events = events if isinstance(events, list) else list(events)
+        return cls(list(map(attrgetter("person_id"), events)), list(map(attrgetter("day"), events)),
+                   list(map(attrgetter("kind"), events)), list(map(attrgetter("assistance_type"), events)))
+
+    def __len__(self) -> int:
+        return len(self.person_ids)
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,7 +233,7 @@ def _code_targets(kind: str, assistance_type: str | None) -> tuple[str, ...]:
     return tuple(codes)
 
 
-def _count(codes: Iterable[str], start: date, end: date, events: Iterable[Event], cases: Iterable[Case],
+def _count(codes: Iterable[str], start: date, end: date, events: Iterable[Event] | EventColumns, cases: Iterable[Case],
            sessions: Iterable[Session], register: Register) -> list[IndicatorResult]:
     """The indicators `codes` from one reading of the events. The per-event work runs in C (attrgetter, map,
     compress, dict.fromkeys): the events of the period, their (kind, type) and person ids read once; each
@@ -224,13 +244,14 @@ def _count(codes: Iterable[str], start: date, end: date, events: Iterable[Event]
     for code in codes:
         if code not in INDICATORS:
             raise ValueError(f"unknown indicator {code!r}; expected one of {', '.join(INDICATORS)}")
-    events = events if isinstance(events, list) else list(events)
-    days = list(map(attrgetter("day"), events))
+    columns = events if isinstance(events, EventColumns) else EventColumns.of(events)
+    days = columns.days
     in_period = list(map(and_, map(start.__le__, days), map(end.__ge__, days)))
+    ids, kinds, types = columns.person_ids, columns.kinds, columns.assistance_types
     if not all(in_period):
-        events = list(compress(events, in_period))
-    keys = list(zip(map(attrgetter("kind"), events), map(attrgetter("assistance_type"), events)))
-    ids = list(map(attrgetter("person_id"), events))
+        ids, kinds = list(compress(ids, in_period)), list(compress(kinds, in_period))
+        types = list(compress(types, in_period))
+    keys = list(zip(kinds, types))
     survivor = register.survivor
     registered = register.people
     survivors: dict[str, Person | None] = {}  # every id of the period, in order, once
@@ -271,7 +292,7 @@ def _count(codes: Iterable[str], start: date, end: date, events: Iterable[Event]
     return results
 
 
-def compute(code: str, *, start: date, end: date, people: Iterable[Person], events: Iterable[Event] = (),
+def compute(code: str, *, start: date, end: date, people: Iterable[Person], events: Iterable[Event] | EventColumns = (),
             cases: Iterable[Case] = (), sessions: Iterable[Session] = (),
             register: Register | None = None) -> IndicatorResult:
     """One indicator for the period [start, end] (see the module docstring)."""
@@ -280,7 +301,7 @@ def compute(code: str, *, start: date, end: date, people: Iterable[Person], even
     return _count((code,), start, end, events, cases, sessions, register or Register(people))[0]
 
 
-def compute_all(*, start: date, end: date, people: Iterable[Person], events: Iterable[Event] = (),
+def compute_all(*, start: date, end: date, people: Iterable[Person], events: Iterable[Event] | EventColumns = (),
                 cases: Iterable[Case] = (), sessions: Iterable[Session] = ()) -> list[IndicatorResult]:
     """Every indicator for the period: the events read, their merges resolved and classified once for all."""
     return _count(INDICATORS, start, end, events, cases, sessions, Register(people))
@@ -335,7 +356,7 @@ class StoredRecord:
 @dataclass(frozen=True)
 class Inputs:
     people: list[Person]
-    events: list[Event]
+    events: list[Event] | EventColumns
     cases: list[Case]
     unlinked: int  # events, referrals and cases whose registration number names no one among the rows
 
@@ -427,6 +448,52 @@ def inputs_from_facts(facts: Iterable[Fact], *, covers: Callable[[str | None], b
             continue
         events.append(Event(person, fact.day, fact.link, fact.assistance_type, fact.centre))
     return Inputs(people, events, cases, unlinked)
+
+
+# A fact kept as rows (the device's `indicator_fact`, desktop_app/vault/writer/facts.py): the person it registers,
+# and what it links to a person (`day` as ISO text, as stored).
+PERSON_ROW = ("short", "id", "sex", "birth_year", "nationality", "centre", "category")
+LINK_ROW = ("ref", "link", "day", "assistance_type", "centre", "trafficking_status")
+_PERSON_FIELDS = itemgetter(1, 2, 3, 4, 5, 6)
+
+
+def fact_rows(fact: Fact) -> tuple[tuple[Any, ...] | None, tuple[Any, ...] | None]:
+    """A fact as its person row (PERSON_ROW) and link row (LINK_ROW), each None when it has none."""
+    p = fact.person
+    person = None if p is None or fact.short is None else (
+        fact.short, p.id, p.sex, p.birth_year, p.nationality, p.centre, p.category)
+    link = None if fact.link is None else (
+        fact.ref, fact.link, fact.day.isoformat() if fact.day else None, fact.assistance_type, fact.centre,
+        fact.trafficking_status)
+    return person, link
+
+
+def inputs_from_fact_rows(people: Sequence[Sequence[Any]], links: Sequence[Sequence[Any]], *,
+                          covers: Callable[[str | None], bool] | None = None) -> Inputs:
+    """`inputs_from_facts` over facts kept as rows: `people` (PERSON_ROW) and `links` (LINK_ROW), each in the order of
+    the facts. The same people, cases, unlinked count and events (as `EventColumns`), built without an object per
+    event: a link's person is found with one `map` over the registration numbers, days are parsed once per distinct
+    day, the scope's filter (`covers`, None for everything) is asked once per distinct centre."""
+    persons = list(starmap(Person, map(_PERSON_FIELDS, people)))
+    by_short = dict(zip(map(itemgetter(0), people), map(itemgetter(1), people)))
+    by_short.pop("", None)  # "" names no one (a short id always has eight characters)
+    named = list(map(by_short.get, map(itemgetter(0), links)))
+    kinds = list(map(itemgetter(1), links))
+    days = list(map(itemgetter(2), links))
+    types = list(map(itemgetter(3), links))
+    is_case = list(map("case".__eq__, kinds))
+    cases = [Case(pid, status) for pid, status in compress(zip(named, map(itemgetter(5), links)), is_case)
+             if pid is not None]
+    keep = [pid is not None and not case and day is not None for pid, case, day in zip(named, is_case, days)]
+    if covers is not None:
+        centres = list(map(itemgetter(4), links))
+        covered = {centre: covers(centre) for centre in set(centres)}
+        keep = list(map(and_, keep, map(covered.__getitem__, centres)))
+    parsed = {day: date.fromisoformat(day) for day in set(compress(days, keep))}
+    events = EventColumns(list(compress(named, keep)),  # type: ignore[arg-type]  # kept: named someone
+                          list(map(parsed.__getitem__, compress(days, keep))),
+                          list(compress(kinds, keep)), list(compress(types, keep)))
+    return Inputs(persons, events, cases, named.count(None))
 
 
 def inputs_from_records(rows: Iterable[RecordRow], *, covers: Callable[[str | None], bool] = lambda _c: True

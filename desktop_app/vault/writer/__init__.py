@@ -5,9 +5,10 @@ registration, registration_field (extracted fields), registration_version (kept 
 outbox (ops for sync), attachment, attachment_wanted and attachment_part (files and files on their way:
 files.py), sync_record (the server's state, base of merges), conflict,
 duplicate_candidate (the review desk's last candidate generation: review.py), entity_event (what finalized
-registrations say about ODK entities, rederived with every change: entities.py), and search_key and search_profile
+registrations say about ODK entities, rederived with every change: entities.py), search_key and search_profile
 (the search index, rederived with every change: search.py; it follows consent changes, which are records of their
-own form: vault/consent_reads.py).
+own form: vault/consent_reads.py), and indicator_fact (what each live, finalized record gives the indicators,
+rederived with every change: facts.py).
 
 The rule: one use case, one transaction. A use case opens `with write(vault) as w:` once and calls the
 writer's operations on `w` (save, delete, keep_version, put_files, freeze_ops, apply_remote, ...); they all
@@ -37,12 +38,13 @@ class Writer(SyncWrites, ReviewWrites):
 
     def finish(self) -> None:
         """Before the commit: what is derived from the records pulled in this transaction (entity events, search
-        index), for all of them at once, from their rows as they are now."""
+        index, indicator facts), for all of them at once, from their rows as they are now."""
         ids = list(self.derive_pending)
         self.derive_pending.clear()
         self.refresh_entities(ids)
         self.refresh_search(ids)
         self.follow_consent(ids)
+        self.refresh_facts(ids)
         if self.drop_parts_at_finish:
             self.drop_parts_at_finish = False
             self.drop_unwanted_parts()

@@ -11,6 +11,7 @@ from desktop_app.vault.models import SUMMARY_FIELDS
 from desktop_app.vault.sql import chunks, in_list, text
 from desktop_app.vault.writer.base import RegistrationDraft, Stored, validated
 from desktop_app.vault.writer.entities import EntityWrites
+from desktop_app.vault.writer.facts import FactWrites
 from desktop_app.vault.writer.files import FileWrites
 from desktop_app.vault.writer.outbox import OutboxWrites
 from desktop_app.vault.writer.search import SearchWrites
@@ -27,7 +28,7 @@ PURGED_MESSAGE = ("the identifying data of this registration were removed from t
                   "it can no longer be edited here")
 
 
-class RecordWrites(EntityWrites, SearchWrites, OutboxWrites, FileWrites):
+class RecordWrites(EntityWrites, SearchWrites, FactWrites, OutboxWrites, FileWrites):
     def save(self, drafts: Sequence[RegistrationDraft]) -> list[dict[str, Any]]:
         """Write rows and extracted fields with a few executemany statements, and queue what may travel.
 
@@ -46,6 +47,7 @@ class RecordWrites(EntityWrites, SearchWrites, OutboxWrites, FileWrites):
         ops: list[dict[str, Any]] = []
         withdrawn: list[int] = []
         saved: list[dict[str, Any]] = []
+        extracted: dict[str, dict[str, str | None]] = {}
         for draft, record_id, summary, extra in prepared:
             old = existing.get(record_id)
             if old is not None and old.deleted:
@@ -63,6 +65,7 @@ class RecordWrites(EntityWrites, SearchWrites, OutboxWrites, FileWrites):
             }
             (updates if old else inserts).append(row)
             field_rows += [{"record_id": record_id, "name": k, "value": v} for k, v in extra.items()]
+            extracted[record_id] = extra
             if travels:
                 ops.append({"record_id": record_id, "op": "upsert", "record_version": row["version"],
                             "base_version": row["server_version"]})
@@ -83,6 +86,8 @@ class RecordWrites(EntityWrites, SearchWrites, OutboxWrites, FileWrites):
         # and so does the search index (writer/search.py), from the rows just written
         self.refresh_search(ids, saved=saved, new={row["id"] for row in inserts})
         self.follow_consent(ids)  # a consent change takes effect in this transaction (writer/search.py)
+        # and the indicators' facts (writer/facts.py), from the rows and fields just written
+        self.refresh_facts(ids, saved=saved, fields=extracted, new={row["id"] for row in inserts})
         return saved
 
     def _drop_fields(self, record_ids: list[str], *, keep_manifest: bool = False) -> None:
@@ -130,6 +135,7 @@ class RecordWrites(EntityWrites, SearchWrites, OutboxWrites, FileWrites):
         self.drop_conflicts(record_id)
         self.drop_entities(record_id)
         self.drop_search(record_id)
+        self.drop_facts(record_id)
         self.erased = True
 
     def withhold(self, record_id: str, *, keep_file: Callable[[str], bool]) -> None:
@@ -191,6 +197,7 @@ class RecordWrites(EntityWrites, SearchWrites, OutboxWrites, FileWrites):
         self.blind_sync_record(record_id)
         self.refresh_entities([record_id])
         self.refresh_search([record_id])  # a purged record has no search keys (writer/search.py)
+        self.refresh_facts([record_id])  # from the fields the purge left
         self.erased = True
 
     # --- kept versions ---------------------------------------------------------------------------------------
