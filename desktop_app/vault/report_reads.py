@@ -17,6 +17,7 @@ FIELDS = ("beneficiary_category", "person_ref", "assistance_type", "trafficking_
 # indicator_fact's columns in the core's row shapes (PERSON_ROW: the person's id is the record's)
 _PEOPLE = ", ".join("record_id" if name == "id" else name for name in indicators.PERSON_ROW)
 _LINKS = ", ".join(indicators.LINK_ROW)
+_LINKS_ANY_CENTRE = _LINKS.replace("centre", "NULL")  # no scope: the events' centres are not read
 
 
 def _visible(visible: Visible, form_id: str, created_by: str, kind: str | None) -> bool:
@@ -54,7 +55,8 @@ def report_inputs(vault: Vault, *, visible: Visible = EVERYTHING,
     with vault.session(readonly=True) as session:
         raw: Any = session.connection().connection.driver_connection
         people = raw.execute(f"SELECT {_PEOPLE} FROM indicator_fact WHERE short IS NOT NULL{where}", params).fetchall()
-        links = raw.execute(f"SELECT {_LINKS} FROM indicator_fact WHERE link IS NOT NULL{where}", params).fetchall()
+        links = raw.execute(f"SELECT {_LINKS if covers is not None else _LINKS_ANY_CENTRE} FROM indicator_fact "
+                            f"WHERE link IS NOT NULL{where}", params).fetchall()
     return indicators.inputs_from_fact_rows(people, links, covers=covers)
 
 

@@ -15,7 +15,7 @@ import pytest
 
 from waypoint_core.registry.indicators import (
     DIMENSIONS, INDICATORS, PROTECTED_CATEGORIES, VOT_STATUSES, Case, Event, EventColumns, Fact, IndicatorResult,
-    Person, Register, Session, compute, compute_all, fact_rows, inputs_from_fact_rows, inputs_from_facts, short_id,
+    Inputs, Person, Register, Session, compute, compute_all, fact_rows, inputs_from_fact_rows, inputs_from_facts, short_id,
 )
 
 START, END = date(2026, 1, 1), date(2026, 6, 30)
@@ -184,3 +184,7 @@ def test_fact_rows_link_as_the_facts_do(seed):
                                                              events=found.events, cases=found.cases)):
                 same(result, compute(code, start=start, end=end, people=expected.people, events=expected.events,
                                      cases=expected.cases))
+
+
+def test_no_fact_rows_give_no_inputs():
+    assert inputs_from_fact_rows([], []) == Inputs([], EventColumns([], [], [], []), [], 0)

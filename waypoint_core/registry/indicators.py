@@ -27,7 +27,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import compress, starmap
+from itertools import compress
 from operator import and_, attrgetter, itemgetter
 from datetime import date
 from typing import Any, Protocol
@@ -454,7 +454,6 @@ def inputs_from_facts(facts: Iterable[Fact], *, covers: Callable[[str | None], b
 # and what it links to a person (`day` as ISO text, as stored).
 PERSON_ROW = ("short", "id", "sex", "birth_year", "nationality", "centre", "category")
 LINK_ROW = ("ref", "link", "day", "assistance_type", "centre", "trafficking_status")
-_PERSON_FIELDS = itemgetter(1, 2, 3, 4, 5, 6)
 
 
 def fact_rows(fact: Fact) -> tuple[tuple[Any, ...] | None, tuple[Any, ...] | None]:
@@ -468,31 +467,41 @@ def fact_rows(fact: Fact) -> tuple[tuple[Any, ...] | None, tuple[Any, ...] | Non
     return person, link
 
 
+def _columns(rows: Sequence[Sequence[Any]], width: int) -> list[list[Any]]:
+    return [list(map(itemgetter(n), rows)) for n in range(width)]
+
+
 def inputs_from_fact_rows(people: Sequence[Sequence[Any]], links: Sequence[Sequence[Any]], *,
                           covers: Callable[[str | None], bool] | None = None) -> Inputs:
     """`inputs_from_facts` over facts kept as rows: `people` (PERSON_ROW) and `links` (LINK_ROW), each in the order of
-    the facts. The same people, cases, unlinked count and events (as `EventColumns`), built without an object per
-    event: a link's person is found with one `map` over the registration numbers, days are parsed once per distinct
-    day, the scope's filter (`covers`, None for everything) is asked once per distinct centre."""
-    persons = list(starmap(Person, map(_PERSON_FIELDS, people)))
-    by_short = dict(zip(map(itemgetter(0), people), map(itemgetter(1), people)))
+    the facts. The same people, cases, unlinked count and events (as `EventColumns`), built column by column without
+    an object per event: a link's person is found with one `map` over the registration numbers, days are parsed once
+    per distinct day, the scope's filter (`covers`, None for everything) is asked once per distinct centre. Equal
+    texts read from a database are distinct objects; they are made one shared object each (a person's sex,
+    nationality, centre, category; a link's kind and type), which the counting then compares by identity."""
+    shared: dict[Any, Any] = {}
+
+    def share(values: Iterable[Any]) -> list[Any]:
+        values = list(values)
+        return list(map(shared.setdefault, values, values))
+
+    shorts, ids, sexes, born, nationalities, centres, categories = _columns(people, len(PERSON_ROW))
+    persons = list(map(Person, ids, share(sexes), born, share(nationalities), share(centres), share(categories)))
+    by_short = dict(zip(shorts, ids))
     by_short.pop("", None)  # "" names no one (a short id always has eight characters)
-    named = list(map(by_short.get, map(itemgetter(0), links)))
-    kinds = list(map(itemgetter(1), links))
-    days = list(map(itemgetter(2), links))
-    types = list(map(itemgetter(3), links))
-    is_case = list(map("case".__eq__, kinds))
-    cases = [Case(pid, status) for pid, status in compress(zip(named, map(itemgetter(5), links)), is_case)
-             if pid is not None]
+    refs, kinds, days, types, event_centres, statuses = _columns(links, len(LINK_ROW))
+    named = list(map(by_short.get, refs))
+    link_kinds, link_types = share(kinds), share(types)
+    is_case = list(map("case".__eq__, link_kinds))
+    cases = [Case(pid, status) for pid, status in compress(zip(named, statuses), is_case) if pid is not None]
     keep = [pid is not None and not case and day is not None for pid, case, day in zip(named, is_case, days)]
     if covers is not None:
-        centres = list(map(itemgetter(4), links))
-        covered = {centre: covers(centre) for centre in set(centres)}
-        keep = list(map(and_, keep, map(covered.__getitem__, centres)))
+        covered = {centre: covers(centre) for centre in set(event_centres)}
+        keep = list(map(and_, keep, map(covered.__getitem__, event_centres)))
     parsed = {day: date.fromisoformat(day) for day in set(compress(days, keep))}
     events = EventColumns(list(compress(named, keep)),  # type: ignore[arg-type]  # kept: named someone
                           list(map(parsed.__getitem__, compress(days, keep))),
-                          list(compress(kinds, keep)), list(compress(types, keep)))
+                          list(compress(link_kinds, keep)), list(compress(link_types, keep)))
     return Inputs(persons, events, cases, named.count(None))
 
 
