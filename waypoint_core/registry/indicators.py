@@ -196,6 +196,8 @@ class Register:
 
     def __init__(self, people: Iterable[Person]) -> None:
         self.people = {p.id: p for p in people}
+        # merged or deleted: not their own survivor
+        self.odd = {pid for pid, p in self.people.items() if p.merged_into or p.deleted}
         self._resolved: dict[str, Person | None] = {}
 
     def survivor(self, person_id: str) -> Person | None:
@@ -254,20 +256,22 @@ def _count(codes: Iterable[str], start: date, end: date, events: Iterable[Event]
     keys = list(zip(kinds, types))
     survivor = register.survivor
     registered = register.people
-    survivors: dict[str, Person | None] = {}  # every id of the period, in order, once
-    for pid in dict.fromkeys(ids):
-        # most people are neither merged nor deleted: their own survivor, without the call
-        person = registered.get(pid)
-        survivors[pid] = (person if person is not None and not person.merged_into and not person.deleted
-                          else survivor(pid))
+    # every id of the period, in order, once, with its survivor: most people are neither merged nor deleted and are
+    # their own (found in one map); the others, and ids of no one, are resolved by the call
+    distinct = list(dict.fromkeys(ids))
+    survivors: dict[str, Person | None] = dict(zip(distinct, map(registered.get, distinct)))
+    for pid in register.odd.intersection(survivors) if register.odd else ():
+        survivors[pid] = survivor(pid)
     codes_of = {key: _code_targets(*key) for key in set(keys)}
+    number = {key: n for n, key in enumerate(codes_of)}  # each (kind, type) as a small number, hashed once
+    numbers = list(map(number.__getitem__, keys))
     results = []
     for code in codes:
-        wanted = {key for key, targets in codes_of.items() if code in targets}
+        wanted = {number[key] for key, targets in codes_of.items() if code in targets}
         if len(wanted) == len(codes_of):  # every event of the period counts for it: its ids are those above
             firsts: Iterable[str] = survivors
         else:
-            firsts = dict.fromkeys(compress(ids, map(wanted.__contains__, keys)))
+            firsts = dict.fromkeys(compress(ids, map(wanted.__contains__, numbers)))
         found = list(filter(None, map(survivors.__getitem__, firsts)))
         extra: dict[tuple[str, str], int] = defaultdict(int)
         reach = 0
