@@ -28,7 +28,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import compress
-from operator import and_, attrgetter, itemgetter
+from operator import and_, attrgetter, itemgetter, not_
 from datetime import date
 from typing import Any, Protocol
 
@@ -498,7 +498,8 @@ def inputs_from_fact_rows(people: Sequence[Sequence[Any]], links: Sequence[Seque
     link_kinds, link_types = share(kinds), share(types)
     is_case = list(map("case".__eq__, link_kinds))
     cases = [Case(pid, status) for pid, status in compress(zip(named, statuses), is_case) if pid is not None]
-    keep = [pid is not None and not case and day is not None for pid, case, day in zip(named, is_case, days)]
+    # an event or referral that names someone and has a day (ids and days are never empty texts)
+    keep = list(map(all, zip(named, days, map(not_, is_case))))
     if covers is not None:
         covered = {centre: covers(centre) for centre in set(event_centres)}
         keep = list(map(and_, keep, map(covered.__getitem__, event_centres)))
