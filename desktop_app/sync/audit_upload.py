@@ -2,11 +2,17 @@
 server does not hold yet, batch by batch (`POST /v2/audit`). The server verifies that they continue the chain it
 holds and answers with the last entry it stored; that number is kept in the vault, never a mark on the entries.
 A refusal names the entry where the chain breaks (ServerRefused, not retried).
+
+A run with nothing to do would otherwise make a request only to send its own entry: when every entry waiting is a
+quiet run's (`sync.run`, nothing pushed, pulled or in conflict) and the oldest is younger than QUIET_WAIT_S, they wait
+in the chain for the next run that has anything else to send (a sign-in, a view, a change, a run that moved records),
+or for the hour to pass. Nothing is dropped: the entries are in the vault's append-only chain and go in order.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Generator
+from datetime import UTC, datetime
 from typing import Any
 
 from desktop_app.sync import store
@@ -16,14 +22,46 @@ from waypoint_core.protocol import PROTOCOL_VERSION
 from waypoint_core.protocol.audit_messages import MAX_AUDIT_ENTRIES, AuditEntry, AuditUpload
 
 
-def _next_upload(vault: Any) -> tuple[bytes, int, bool] | None:
-    """The next batch's body, its last entry's seq, and whether it is full (more entries may wait behind it)."""
-    _before, batch = audit.to_upload(vault, limit=MAX_AUDIT_ENTRIES)
+# A quiet run's own entry waits at most this long for a run with something else to send (seconds).
+QUIET_WAIT_S = 3600
+
+Upload = tuple[bytes, int, bool]  # a batch's body, its last entry's seq, whether it is full (more may wait behind)
+
+
+def _detail(summary: dict[str, Any]) -> str:
+    return (f"pushed {summary.get('pushed', 0)}, pulled {summary.get('pulled', 0)}, "
+            f"conflicts {summary.get('conflicts', 0)}")
+
+
+QUIET_DETAIL = _detail({})
+
+
+def _quiet(entry: chain.Entry) -> bool:
+    return entry.event == chain.SYNC and entry.outcome == "done" and entry.detail == QUIET_DETAIL
+
+
+def _may_wait(batch: list[chain.Entry], now: datetime) -> bool:
+    """Only quiet runs' entries wait, and none for longer than QUIET_WAIT_S."""
+    try:
+        oldest = datetime.fromisoformat(batch[0].at)
+    except ValueError:
+        return False
+    if oldest.tzinfo is None:
+        oldest = oldest.replace(tzinfo=UTC)
+    return (now - oldest).total_seconds() < QUIET_WAIT_S and all(_quiet(e) for e in batch)
+
+
+def _upload_of(chain_id: str, batch: list[chain.Entry]) -> Upload | None:
     if not batch:
         return None
-    body = AuditUpload(protocol_version=PROTOCOL_VERSION, chain_id=vault.device_id,
+    body = AuditUpload(protocol_version=PROTOCOL_VERSION, chain_id=chain_id,
                        entries=[AuditEntry(**e.as_json()) for e in batch]).canonical()
     return body, batch[-1].seq, len(batch) >= MAX_AUDIT_ENTRIES
+
+
+def _next_upload(vault: Any) -> Upload | None:
+    _before, batch = audit.to_upload(vault, limit=MAX_AUDIT_ENTRIES)
+    return _upload_of(vault.device_id, batch)
 
 
 def server_restored(vault: Any) -> None:
@@ -31,21 +69,32 @@ def server_restored(vault: Any) -> None:
     audit.upload_again(vault)
 
 
-def note_run(vault: Any, summary: dict[str, Any]) -> None:
-    """The run's entry and the run's summary (store.record_run) in one transaction: one commit, not two."""
+def note_run(vault: Any, summary: dict[str, Any]) -> Upload | None:
+    """The run's entry and the run's summary (store.record_run) in one transaction: one commit, not two. Returns,
+    read in that transaction, the first batch of entries to send, or None when nothing waits or when all that waits
+    is quiet runs' entries young enough to wait for a run with something else to send (_may_wait)."""
+    first: list[Upload | None] = [None]
+
     def note(db: Any) -> None:
-        audit.append_db(db, vault.device_id, actor=vault.user.username, event=chain.SYNC,
-                        outcome="done", detail=f"pushed {summary.get('pushed', 0)}, pulled {summary.get('pulled', 0)}, "
-                                               f"conflicts {summary.get('conflicts', 0)}")
+        audit.append_db(db, vault.device_id, actor=vault.user.username, event=chain.SYNC, outcome="done",
+                        detail=_detail(summary))
+        batch = audit.pending_db(db, limit=MAX_AUDIT_ENTRIES)
+        if batch and not _may_wait(batch, datetime.now(UTC)):
+            first[0] = _upload_of(vault.device_id, batch)
     store.record_run(vault, summary, also=note)
+    return first[0]
 
 
 def upload(connection: Any, remote: Callable[..., Generator[Any, Any, Any]], local: Callable[..., Any],
-           cancelled: Callable[[], bool]) -> Generator[Any, Any, int]:
-    """Steps that send every entry not yet on the server; returns how many the server now holds."""
+           cancelled: Callable[[], bool], first: Upload | None = None) -> Generator[Any, Any, int]:
+    """Steps that send every entry not yet on the server; returns how many the server now holds. `first`: the first
+    batch, already read (note_run)."""
     stored = 0
     while not cancelled():
-        upload = yield local(_next_upload)
+        if first is not None:
+            upload, first = first, None
+        else:
+            upload = yield local(_next_upload)
         if upload is None:
             break
         body, last, full = upload

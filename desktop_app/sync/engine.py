@@ -16,7 +16,12 @@ its result is (remote result, local result). Order of a run:
    install new forms. The published form list comes with the first page of each pull (`forms=1`, signed with the
    page); only a server that leaves it out is asked for it apart (GET /v2/forms). Every page is asked with
    `decisions=1`: it names this laptop's conflicts a reviewer decided (closed here as the page is stored);
-6. on a reviewer's laptop only (ReviewDesk), fetch the server's conflicts for the review desk.
+6. on a reviewer's laptop only (ReviewDesk), fetch the server's conflicts for the review desk;
+7. record the run (its audit entry) and upload the audit log, unless all it holds is quiet runs' entries
+   (audit_upload.py).
+A lost laptop's order is not asked for: while one waits, the server refuses the run's first request with
+`device_order`; every network step returns that refusal as a value (_remote), the run raises it where it came, asks
+for the order and carries it out (orders.py).
 """
 
 from __future__ import annotations
@@ -125,43 +130,57 @@ def sync_run(
             progress(SyncProgress(phase, summary.pushed, summary.pulled))
 
     try:
-        yield from orders.obey(connection, credentials, _remote, Local)  # a lost laptop's order comes first
-        for attempt in range(2):
-            try:
-                if (yield Local(store.reconciling)):  # a reconciliation an earlier run did not finish
-                    yield from _reconcile(connection, summary, cancelled)
-                    yield from _push(connection, credentials, summary, report, batch_size, cancelled, freeze=True)
-                yield from _push(connection, credentials, summary, report, batch_size, cancelled, freeze=False)
-                yield from _pull(connection, credentials, summary, report, page_size, cancelled, offered, with_forms)
-                yield from _upload(connection, summary, report, cancelled)
-                pushed_before = summary.pushed
-                yield from _push(connection, credentials, summary, report, batch_size, cancelled, freeze=True)
-                if summary.pushed > pushed_before:  # what the server merged comes back; nothing sent: nothing to learn
-                    yield from _pull(connection, credentials, summary, report, page_size, cancelled, offered,
-                                     with_forms)
-                yield from _download(connection, summary, report, cancelled)
-                break
-            except errors.ServerRestored:
-                if attempt or cancelled():
-                    raise
-                summary.restores += 1
-                yield from _reconcile(connection, summary, cancelled)
-                # What the server lost goes back before anything is pulled: a record sent again has no known base
-                # here, so pulling another laptop's newer version first would open a conflict on this laptop
-                # instead of letting the server merge the two.
-                yield from _push(connection, credentials, summary, report, batch_size, cancelled, freeze=True)
-        if review is not None:
-            yield from _server_conflicts(connection, credentials, summary, review, cancelled)
-        if installed_forms is not None and install_form is not None:
-            yield from _forms(connection, summary, installed_forms, install_form, cancelled, offered.get("list"))
-            report("forms")
-        summary.retries = connection.retries
-        summary.not_sendable = yield Local(store.not_sendable)
-        yield Local(lambda vault: audit_upload.note_run(vault, summary.as_json()))  # (and store.record_run)
-        yield from audit_upload.upload(connection, _remote, Local, cancelled)
+        yield from _run(connection, credentials, summary, report, batch_size, page_size, cancelled, offered,
+                        with_forms, review, installed_forms, install_form)
+    except errors.DeviceOrdered:
+        # A lost laptop's order: the server refuses every request but the order's own until it is carried out, so
+        # the first refusal (whichever request met it) is where the run asks for it and obeys (RemoteLock/Wipe).
+        yield from orders.obey(connection, credentials, _remote, Local)
+        raise  # (no order after all: carried out meanwhile by another run)
     finally:
         connection.close()
     return summary
+
+
+def _run(connection, credentials, summary, report, batch_size, page_size, cancelled, offered, with_forms, review,
+         installed_forms, install_form):
+    """The run's steps once enrolled. The lost-laptop order is not asked first: the server would refuse this run's
+    first request with `device_order` (DeviceOrdered, returned by every network step as a value and raised here)."""
+    for attempt in range(2):
+        try:
+            if (yield Local(store.reconciling)):  # a reconciliation an earlier run did not finish
+                yield from _reconcile(connection, summary, cancelled)
+                yield from _push(connection, credentials, summary, report, batch_size, cancelled, freeze=True)
+            yield from _push(connection, credentials, summary, report, batch_size, cancelled, freeze=False)
+            yield from _pull(connection, credentials, summary, report, page_size, cancelled, offered, with_forms)
+            yield from _upload(connection, summary, report, cancelled)
+            pushed_before = summary.pushed
+            yield from _push(connection, credentials, summary, report, batch_size, cancelled, freeze=True)
+            if summary.pushed > pushed_before:  # what the server merged comes back; nothing sent: nothing to learn
+                yield from _pull(connection, credentials, summary, report, page_size, cancelled, offered,
+                                 with_forms)
+            yield from _download(connection, summary, report, cancelled)
+            break
+        except errors.ServerRestored:
+            if attempt or cancelled():
+                raise
+            summary.restores += 1
+            yield from _reconcile(connection, summary, cancelled)
+            # What the server lost goes back before anything is pulled: a record sent again has no known base
+            # here, so pulling another laptop's newer version first would open a conflict on this laptop
+            # instead of letting the server merge the two.
+            yield from _push(connection, credentials, summary, report, batch_size, cancelled, freeze=True)
+    if review is not None:
+        yield from _server_conflicts(connection, credentials, summary, review, cancelled)
+    if installed_forms is not None and install_form is not None:
+        yield from _forms(connection, summary, installed_forms, install_form, cancelled, offered.get("list"))
+        report("forms")
+    summary.retries = connection.retries
+    summary.not_sendable = yield Local(store.not_sendable)
+    # The run's entry (and store.record_run); a quiet run's own entry waits for a run with more to send.
+    first = yield Local(lambda vault: audit_upload.note_run(vault, summary.as_json()))
+    if first is not None:
+        yield from audit_upload.upload(connection, _remote, Local, cancelled, first)
 
 
 def _clock(connection: ServerConnection) -> store.Clock:
@@ -283,6 +302,8 @@ def _upload(connection, summary, report, cancelled):
             try:
                 if not status.complete:
                     yield from _send_file(connection, sha256, size, status, report, cancelled)
+            except errors.DeviceOrdered:
+                raise  # a lost laptop's order: the run obeys it (sync_run)
             except (errors.ServerRefused, errors.BadServerAnswer) as refused:  # raised here, not by a step
                 # One file must not hold back every record: its record travels and names it; other devices show
                 # the record as incomplete until a later run sends the file.
@@ -374,7 +395,8 @@ def _forms(connection, summary, installed_forms, install_form, cancelled, offere
         if (form.form_id, form.version) in have or cancelled():
             continue
         name = f"{form.form_id} {form.version}"
-        published = yield Remote(lambda f=form: _or_error(lambda: connection.form(f.form_id, f.version)))
+        published = yield from _remote(connection, lambda f=form: _or_error(
+            lambda: connection.form(f.form_id, f.version)))
         if isinstance(published, Exception):
             summary.forms_refused.append(f"{name}: {published}")
             continue
@@ -386,16 +408,28 @@ def _forms(connection, summary, installed_forms, install_form, cancelled, offere
 
 
 def _remote(connection: ServerConnection, fn: Callable[[], Any]) -> Generator[Step, Any, Any]:
-    """A network step; if the server's keys moved on by a proven rotation meanwhile, pin the new ones."""
-    result = yield Remote(fn)
+    """A network step; if the server's keys moved on by a proven rotation meanwhile, pin the new ones. A lost
+    laptop's order waiting on the server (DeviceOrdered) comes back from the step as a value and is raised here, in
+    the run, which asks for the order and obeys it (a step's own exception would end the run in either driver)."""
+    result = yield Remote(lambda: _ordered_or(fn))
     if connection.rotated_keys is not None:
         keys, connection.rotated_keys = connection.rotated_keys, None
         yield Local(lambda vault: store.pin_rotated_keys(vault, keys))
+    if isinstance(result, errors.DeviceOrdered):
+        raise result
     return result
 
 
+def _ordered_or(fn: Callable[[], Any]) -> Any:
+    try:
+        return fn()
+    except errors.DeviceOrdered as exc:
+        return exc
+
+
 def _refused_or(fn: Callable[[], Any]) -> Any:
-    """A refusal as a value (a step's exception ends the run; a refused file must not)."""
+    """A refusal as a value (a step's exception ends the run; a refused file must not). A lost laptop's order too,
+    which _remote then raises in the run."""
     try:
         return fn()
     except errors.ServerRefused as exc:
@@ -405,19 +439,24 @@ def _refused_or(fn: Callable[[], Any]) -> Any:
 def _both(connection: ServerConnection, remote: Callable[[], Any], local: Callable[[Any], Any]
           ) -> Generator[Step, Any, tuple[Any, Any]]:
     """A network step and a vault step at once; then, as after every network step, follow a proven key rotation."""
-    result = yield Both(remote, local)
+    result = yield Both(lambda: _ordered_or(remote), local)
     if connection.rotated_keys is not None:
         keys, connection.rotated_keys = connection.rotated_keys, None
         yield Local(lambda vault: store.pin_rotated_keys(vault, keys))
+    if isinstance(result[0], errors.DeviceOrdered):
+        raise result[0]  # (the vault half ran: a frozen batch or a stored page is what an interrupted run leaves)
     return result
 
 
 def _or_error(fn: Callable[[], Any], kinds: type[Exception] | tuple[type[Exception], ...] = (
         errors.SyncError, ValueError)) -> Any:
     """The result, or the error of one of `kinds` (default: the form store's refusals and sync errors) as a value:
-    a step's own exception would end the run."""
+    a step's own exception would end the run. A lost laptop's order (DeviceOrdered) is not one of them: it stops
+    the run where it came (_remote)."""
     try:
         return fn()
+    except errors.DeviceOrdered:
+        raise
     except kinds as exc:
         return exc
 

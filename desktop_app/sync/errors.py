@@ -109,6 +109,15 @@ class RateLimited(SyncError):
         super().__init__(f"{retry_after_s} s")
 
 
+class DeviceOrdered(ServerRefused):
+    """The server refused a request (signed 409 `device_order`) because a coordinator gave this laptop a lock or wipe
+    order: a sync run then asks for the order (GET /v2/order) and carries it out, wherever in the run it came.
+    Outside a run (a server page, a courier) it is the refusal it always was."""
+
+    def __init__(self, text: str = "a coordinator gave this device an order: ask for it and carry it out first"):
+        super().__init__(409, "device_order", text)
+
+
 class RemoteLock(SyncError):
     """A coordinator ordered this laptop locked (it was reported lost): the vault was closed and the server told."""
 

@@ -1,6 +1,8 @@
-"""A lost laptop's order, first thing in every sync run: the server answers with a lock or wipe order a coordinator
-gave (signed by the pinned server key over this device, the order, its id and time); the laptop carries it out
-before anything else, reports it, and the run stops with RemoteLock or RemoteWipe.
+"""A lost laptop's order: while a coordinator's lock or wipe order waits, the server refuses every other request of
+the device with a signed 409 `device_order` (DeviceOrdered), so the run's first request meets it and nothing is sent
+or received before the order is carried out. The run then asks for it (GET /v2/order: signed by the pinned server key
+over this device, the order, its id and time), carries it out, reports it, and stops with RemoteLock or RemoteWipe.
+A run with no order waiting asks nothing (one request fewer per run).
 
 - lock: written to the audit log, then the vault is closed (everyone signs in again);
 - wipe: written to the audit log, then the vault is crypto-erased (desktop_app/vault/erase.py: key slots destroyed,

@@ -189,7 +189,7 @@ class ServerConnection:
         self.server_keys = current.model_dump()
         self.rotated_keys = current
 
-    def _refusal(self, response: requests.Response) -> errors.SyncError:
+    def _refusal(self, response: requests.Response, binding: RequestBinding | None = None) -> errors.SyncError:
         if response.status_code >= 500:
             return errors.ServerBusy(f"HTTP {response.status_code}")
         try:
@@ -202,6 +202,12 @@ class ServerConnection:
             return errors.DeviceRevoked()
         if code == "rate_limited":
             return errors.RateLimited(int(body.get("retry_after_s") or 1))
+        if code == "device_order" and response.status_code == 409:
+            # A lost laptop's order waits (every request but the order's own is refused so): the run asks for it.
+            # Signed like every /v2 answer; an unsigned one is not believed (the order itself is signed too).
+            if binding is not None:
+                self._verified(response, binding)
+            return errors.DeviceOrdered(text)
         return errors.ServerRefused(response.status_code, code, text)
 
     def _signed_refusal(self, response: requests.Response, binding: RequestBinding) -> dict[str, Any] | None:
@@ -218,7 +224,7 @@ class ServerConnection:
     def _model(self, response: requests.Response, binding: RequestBinding, model: type[M], *,
                key: str | None = None) -> M:
         if response.status_code != 200:
-            raise self._refusal(response)
+            raise self._refusal(response, binding)
         self._verified(response, binding, key=key)
         try:
             return model.model_validate_json(response.content)
@@ -306,7 +312,7 @@ class ServerConnection:
         became of it and carries the receipt for the laptop that wrote it."""
         response, binding = self._send("POST", "/v2/batches", body=data, signed=True)
         if response.status_code != 200:
-            raise self._refusal(response)
+            raise self._refusal(response, binding)
         self._verified(response, binding)
         try:
             answer = json.loads(response.content)

@@ -190,9 +190,14 @@ def to_upload(vault: Vault, *, limit: int = 1000) -> tuple[Entry | None, list[En
         db = Db.of(session)
         done = uploaded(db)
         before = db.execute(f"SELECT {_COLUMNS} FROM audit_entry WHERE seq = :s", {"s": done}).first()
-        rows = db.execute(f"SELECT {_COLUMNS} FROM audit_entry WHERE seq > :s ORDER BY seq LIMIT :n",
-                          {"s": done, "n": int(limit)}).all()
-    return (None if before is None else _entry(tuple(before))), [_entry(tuple(r)) for r in rows]
+        return (None if before is None else _entry(tuple(before))), pending_db(db, limit=limit)
+
+
+def pending_db(db: Db, *, limit: int = 1000) -> list[Entry]:
+    """The next entries to send (after the last one the server holds), in the caller's transaction."""
+    rows = db.execute(f"SELECT {_COLUMNS} FROM audit_entry WHERE seq > :s ORDER BY seq LIMIT :n",
+                      {"s": uploaded(db), "n": int(limit)}).all()
+    return [_entry(tuple(r)) for r in rows]
 
 
 def upload_again(vault: Vault) -> None:

@@ -13,7 +13,7 @@ from sqlalchemy import create_engine, text
 from tests.sync.support import PASSPHRASE
 
 from desktop_app.services import sync as sync_service
-from desktop_app.sync import errors, store
+from desktop_app.sync import audit_upload, errors, store
 from desktop_app.vault import Vault, database, keyslots
 from desktop_app.vault import audit as log
 
@@ -61,10 +61,19 @@ def test_sync_uploads_the_log_and_the_server_verifies_it(enrolled, server_db, ba
     stored = _uploaded(server_db, device_id)
     assert [(e.seq, e.actor, e.event, e.hash) for e in local] == stored
     assert stored[-1][2] == "sync.run" and stored[0][2] == "session.sign_in"
-    # the next run sends only what is new
+    # a run with nothing to do sends nothing: its own entry waits in the chain for a run with more to send
+    sync_service.sync_now(vault)
+    sync_service.sync_now(vault)
+    assert _uploaded(server_db, device_id) == stored
+    assert [e.event for e in log.entries(vault, limit=10_000, newest_first=False)][len(stored):] == ["sync.run"] * 2
+    # the next run with something else to send sends only what is new, the quiet runs' entries first, in order
+    vault = _signed_in_again(vault, times=1)
     sync_service.sync_now(vault)
     again = _uploaded(server_db, device_id)
-    assert again[:len(stored)] == stored and again[-1][2] == "sync.run" and len(again) == len(stored) + 1
+    local = log.entries(vault, limit=10_000, newest_first=False)
+    assert again[:len(stored)] == stored and again == [(e.seq, e.actor, e.event, e.hash) for e in local]
+    assert [row[2] for row in again[len(stored):]] == ["sync.run", "sync.run", "session.lock", "session.sign_in",
+                                                       "sync.run"]
     checked = _server_verify(backend)
     assert checked.returncode == 0, checked.stderr
     assert f"device:{device_id}: verified, {len(again)} entries" in checked.stdout
@@ -72,6 +81,21 @@ def test_sync_uploads_the_log_and_the_server_verifies_it(enrolled, server_db, ba
     with server_db.connect() as conn:
         events = [r[0] for r in conn.execute(text("SELECT event FROM server_audit_entry ORDER BY seq"))]
     assert "device.enrolled" in events
+    vault.close()
+
+
+def test_quiet_runs_entries_wait_an_hour_at_most(enrolled, server_db, monkeypatch):
+    vault = enrolled("quiet")
+    sync_service.sync_now(vault)
+    device_id = _device_id(vault)
+    stored = _uploaded(server_db, device_id)
+    sync_service.sync_now(vault)
+    assert _uploaded(server_db, device_id) == stored  # younger than the hour: waits
+    monkeypatch.setattr(audit_upload, "QUIET_WAIT_S", 0)  # as if the hour had passed
+    sync_service.sync_now(vault)
+    again = _uploaded(server_db, device_id)
+    assert [row[2] for row in again[len(stored):]] == ["sync.run", "sync.run"]
+    assert again == [(e.seq, e.actor, e.event, e.hash) for e in log.entries(vault, limit=10_000, newest_first=False)]
 
 
 @pytest.mark.parametrize("tamper", ["alter", "remove", "reorder", "cut"])

@@ -19,7 +19,7 @@ from desktop_app.sync.transport import ServerConnection
 from desktop_app.vault import Vault
 from desktop_app.vault import audit as log
 from desktop_app.vault.errors import VaultNotFound
-from desktop_app.vault.registrations import save_registration
+from desktop_app.vault.registrations import count_unsynced, save_registration
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "vault"))
 from canary import CANARY_NAME, canary_content, leaks, search_roots
@@ -86,12 +86,44 @@ def test_a_lock_order_signs_everyone_out_and_the_laptop_carries_on(enrolled, ser
     path, credentials = _lost_laptop(enrolled, "misplaced")
     server_admin.run("mark-lost", credentials.device_id, "--lock")
     vault = Vault.unlock(path, username="admin", passphrase=PASSPHRASE)
+    save_registration(vault, form_id="htcds", form_version="2", status="finalized", content=canary_content(7),
+                      fields={"title": CANARY_NAME})
     with pytest.raises(errors.RemoteLock):
         sync_service.sync_now(vault)
     assert not vault.is_open
     with Vault.unlock(path, username="admin", passphrase=PASSPHRASE) as again:
+        assert count_unsynced(again) == 1  # the run's first request met the order: nothing was sent before it
         summary = sync_service.sync_now(again)  # the order was carried out: sync works again
-        assert summary.rejected == 0
+        assert summary.rejected == 0 and summary.acknowledged == 1
         locks = [e for e in log.entries(again, log.Filter(event_prefix="session.lock"), limit=100)
                  if e.detail.startswith("remote order")]
         assert len(locks) == 1
+
+
+def test_an_order_given_during_a_run_is_obeyed_where_the_run_meets_it(enrolled, server, server_admin):
+    """No request asks for the order: the server refuses the next one with `device_order`, whatever it is (here a
+    push between two batches), and the run carries the order out there."""
+    vault = enrolled("mid-run")
+    for i in range(5):
+        save_registration(vault, form_id="htcds", form_version="2", status="finalized", content=canary_content(i),
+                          fields={"title": CANARY_NAME})
+    device_id, path = store.load_credentials(vault).device_id, vault.path
+    batches = []
+
+    def progress(p) -> None:
+        if p.phase == "push" and not batches:
+            batches.append(p.pushed)
+            server_admin.run("mark-lost", device_id, "--lock")
+
+    with pytest.raises(errors.RemoteLock):
+        sync_service.sync_now(vault, batch_size=2, progress=progress)
+    assert not vault.is_open and batches == [2]
+    done = [json.loads(line) for line in server_admin.run("orders").splitlines()]
+    assert [o["done"] for o in done if o["device_id"] == device_id] == ["locked"]
+    with Vault.unlock(path, username="admin", passphrase=PASSPHRASE) as again:
+        assert count_unsynced(again) == 3  # the first batch went; the order stopped the run before the second
+        locks = [e for e in log.entries(again, log.Filter(event_prefix="session.lock"), limit=100)
+                 if e.detail.startswith("remote order")]
+        assert len(locks) == 1
+        summary = sync_service.sync_now(again)
+        assert summary.acknowledged == 3 and count_unsynced(again) == 0
