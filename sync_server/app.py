@@ -35,6 +35,7 @@ from waypoint_core.protocol import (
     HEADER_SIGNATURE, MAX_FILE_BYTES, PROTOCOL_VERSION, PULL_PAGE_DEFAULT, PULL_PAGE_MAX, SUPPORTED_VERSIONS,
     DeviceStatus,
     EnrolRequest, FormList, FormSummary, Message, PublishedForm, ReconcileRequest, b64encode, canonical_json,
+    own_range,
 )
 
 from . import admin, apidoc, audit, blobs, coordination, epochs, logs, orders, reports, review, search
@@ -184,17 +185,22 @@ def create_app(server: Server) -> FastAPI:
     async def changes(request: Request, cursor: str = Query("", max_length=40),
                       limit: int = Query(PULL_PAGE_DEFAULT, ge=1, le=PULL_PAGE_MAX),
                       with_forms: bool = Query(False, alias="forms"),
-                      decisions: bool = Query(False)) -> Response:
+                      decisions: bool = Query(False),
+                      own: str | None = Query(None, max_length=37)) -> Response:
         """A page of changes; with `forms=1` it also carries the published form list (GET /v2/forms folded into the
         pull: a sync with nothing to do makes one request fewer; a server without it ignores the parameter); with
-        `decisions=1` it names the conflicts on this device's ops that a reviewer decided (review.decided_for)."""
+        `decisions=1` it names the conflicts on this device's ops that a reviewer decided (review.decided_for); with
+        `own=FROM-TO` it leaves out the versions this device's ops FROM..TO made as sent (pull.py: the echo)."""
         who = await device(request)
         start = time.perf_counter()
+        own_seqs = None
+        if own is not None and (own_seqs := own_range(own)) is None:
+            raise malformed("own is a range of this device's device_seq, FROM-TO (1 <= FROM <= TO)")
         forms = ([f.model_dump(mode="json") for f in (await run_in_threadpool(_form_list, db)).forms] if with_forms
                  else None)
         body = await run_in_threadpool(pull_page, db, device=who, cursor=cursor, limit=limit,
                                        page_bytes=settings.page_bytes, key=keyring.data, forms=forms,
-                                       decisions=decisions)
+                                       decisions=decisions, own=own_seqs)
         logs.log_event("pull", device_id=who.id, bytes=len(body), ms=logs.elapsed_ms(start))
         return Response(content=body, media_type="application/json")
 

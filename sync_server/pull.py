@@ -9,6 +9,16 @@ restored). Before a page is answered, the device's served cursor moves to its en
 Rows are read through a streaming cursor in small chunks and serialised one by one; the page stops at the byte
 budget (one change always fits, so a record larger than the budget still travels, alone). A change superseded by a
 later version of the same record is skipped: the later one is further on in the feed.
+
+The echo (`own`): after a push, a device's pull would bring back every version its own ops just made, each a no-op
+there. A device may name the device_seqs it has just had acknowledged (`own=FROM-TO`, signed with the request); the
+page then leaves out a change only if the record's latest version is one an op of this device in that range made and
+the server applied as sent (op_result status `applied`, same version): the device holds exactly that version from
+the acknowledgement. A merged or contested version, anything another device made since, and every op outside the
+range (a device restored from an older backup names only what it had acknowledged in this run) still travel. The
+page says the range back (`PullPage.own`); when the page reaches the end of the feed its cursor moves past the changes
+left out (the feed's end read first, so a change committed meanwhile is never passed over: feed order is commit order,
+push.py). A device can leave out only its own ops, from its own pages.
 """
 
 from __future__ import annotations
@@ -16,7 +26,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import and_, select, update
+from sqlalchemy import and_, exists, func, select, update
 
 from waypoint_core.protocol import (
     PROTOCOL_VERSION, ReconcileRequest, ReconcileResponse, RecordHeld, format_cursor, parse_cursor,
@@ -28,7 +38,7 @@ from .auth import AuthenticatedDevice
 from .db import Database
 from .errors import ProtocolError
 from .merge import PublicView
-from .tables import ChangeRow, Device, Record, RecordVersion
+from .tables import ChangeRow, Device, OpResultRow, Record, RecordVersion
 
 FETCH_CHUNK = 50
 
@@ -52,10 +62,12 @@ def _check_cursor(conn: Any, device: AuthenticatedDevice, cursor: str) -> tuple[
 
 
 def pull_page(db: Database, *, device: AuthenticatedDevice, cursor: str, limit: int, page_bytes: int,
-              key: DataKey, forms: list[dict[str, Any]] | None = None, decisions: bool = False) -> bytes:
+              key: DataKey, forms: list[dict[str, Any]] | None = None, decisions: bool = False,
+              own: tuple[int, int] | None = None) -> bytes:
     """The signed-to-be body of one PullPage (JSON), built change by change within the budget. `forms` (the
     published form list, when the device asked for it with the page) travels in the page's head; with `decisions`,
-    so do the conflicts on this device's ops decided for the page's records (review.decided_for)."""
+    so do the conflicts on this device's ops decided for the page's records (review.decided_for); `own`: the
+    device_seqs whose versions, applied as sent, the page leaves out (the echo, above)."""
     c, r = ChangeRow.__table__, Record.__table__
     query = (
         select(c.c.seq, r.c.id, r.c.server_version, r.c.hash, r.c.state, r.c.hlc, r.c.origin_device_id)
@@ -68,12 +80,20 @@ def pull_page(db: Database, *, device: AuthenticatedDevice, cursor: str, limit: 
     decided: list[dict[str, Any]] | None = None
     with db.read_engine.connect() as conn:
         # its centre's records, or its region's for a coordinator's device (scope.reach)
-        query = query.where(c.c.centre_id.in_(scope.reach(conn, device.id, device.centre_id)))
+        reach = scope.reach(conn, device.id, device.centre_id)
+        query = query.where(c.c.centre_id.in_(reach))
         if not scope.may_receive_cases(conn, device.id, device.centre_id):
             # a device whose people may not view cases never receives one (scope.py)
             query = query.where(r.c.id.not_in(scope.case_ids()))
         epoch, since = _check_cursor(conn, device, cursor)
         next_seq = since
+        end = None
+        if own is not None:
+            # Where the feed ends now (read before the page: what commits meanwhile comes after it), so a page that
+            # reaches the end can move its cursor past the changes it leaves out.
+            end = conn.execute(select(func.max(c.c.seq)).where(c.c.centre_id.in_(reach), c.c.seq > since)
+                               ).scalar_one_or_none()
+            query = query.where(c.c.seq <= (end or since), ~exists(_own_version(r, device.id, own)))
         rows = conn.execution_options(stream_results=True, yield_per=FETCH_CHUNK).execute(
             query.where(c.c.seq > since).limit(limit + 1))
         for row in rows:
@@ -90,6 +110,8 @@ def pull_page(db: Database, *, device: AuthenticatedDevice, cursor: str, limit: 
             if decisions:
                 versions[row.id] = row.server_version
         rows.close()
+        if end is not None and not has_more:
+            next_seq = end  # the page reached the end of the feed: past what it left out too
         if decisions:
             decided = review.decided_for(conn, device.id, versions)
     if next_seq > device.served_cursor or since > device.acked_seq:
@@ -106,9 +128,21 @@ def pull_page(db: Database, *, device: AuthenticatedDevice, cursor: str, limit: 
     head = json.dumps({"protocol_version": PROTOCOL_VERSION, "epoch": epoch, "since": cursor,
                        "next_cursor": format_cursor(epoch, next_seq), "has_more": has_more,
                        **({} if forms is None else {"forms": forms}),
-                       **({} if decided is None else {"decided": decided})},
+                       **({} if decided is None else {"decided": decided}),
+                       **({} if own is None else {"own": f"{own[0]}-{own[1]}"})},
                       separators=(",", ":"), ensure_ascii=False)
     return head[:-1].encode() + b',"changes":[' + b",".join(parts) + b"]}"
+
+
+def _own_version(r: Any, device_id: str, own: tuple[int, int]) -> Any:
+    """The record's latest version was made by an op of this device in `own` and applied as sent (correlated with
+    the page's `record` row; two primary-key lookups: record_version, then op_result by (device_id, device_seq))."""
+    v, o = RecordVersion.__table__, OpResultRow.__table__
+    return (select(1).select_from(v.join(o, and_(o.c.device_id == v.c.device_id, o.c.device_seq == v.c.device_seq)))
+            .where(v.c.record_id == r.c.id, v.c.server_version == r.c.server_version, v.c.device_id == device_id,
+                   v.c.device_seq.between(own[0], own[1]), o.c.status == "applied",
+                   o.c.server_version == r.c.server_version)
+            .correlate(r))
 
 
 def _change_json(row: Any, key: DataKey) -> bytes:

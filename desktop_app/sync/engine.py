@@ -146,19 +146,21 @@ def _run(connection, credentials, summary, report, batch_size, page_size, cancel
          installed_forms, install_form):
     """The run's steps once enrolled. The lost-laptop order is not asked first: the server would refuse this run's
     first request with `device_order` (DeviceOrdered, returned by every network step as a value and raised here)."""
+    acked = _Acked()
     for attempt in range(2):
         try:
             if (yield Local(store.reconciling)):  # a reconciliation an earlier run did not finish
                 yield from _reconcile(connection, summary, cancelled)
-                yield from _push(connection, credentials, summary, report, batch_size, cancelled, freeze=True)
-            yield from _push(connection, credentials, summary, report, batch_size, cancelled, freeze=False)
-            yield from _pull(connection, credentials, summary, report, page_size, cancelled, offered, with_forms)
+                yield from _push(connection, credentials, summary, report, batch_size, cancelled, freeze=True, acked=acked)
+            yield from _push(connection, credentials, summary, report, batch_size, cancelled, freeze=False, acked=acked)
+            yield from _pull(connection, credentials, summary, report, page_size, cancelled, offered, with_forms,
+                             acked.range())
             yield from _upload(connection, summary, report, cancelled)
             pushed_before = summary.pushed
-            yield from _push(connection, credentials, summary, report, batch_size, cancelled, freeze=True)
+            yield from _push(connection, credentials, summary, report, batch_size, cancelled, freeze=True, acked=acked)
             if summary.pushed > pushed_before:  # what the server merged comes back; nothing sent: nothing to learn
                 yield from _pull(connection, credentials, summary, report, page_size, cancelled, offered,
-                                 with_forms)
+                                 with_forms, acked.range())
             yield from _download(connection, summary, report, cancelled)
             break
         except errors.ServerRestored:
@@ -169,7 +171,7 @@ def _run(connection, credentials, summary, report, batch_size, page_size, cancel
             # What the server lost goes back before anything is pulled: a record sent again has no known base
             # here, so pulling another laptop's newer version first would open a conflict on this laptop
             # instead of letting the server merge the two.
-            yield from _push(connection, credentials, summary, report, batch_size, cancelled, freeze=True)
+            yield from _push(connection, credentials, summary, report, batch_size, cancelled, freeze=True, acked=acked)
     if review is not None:
         yield from _server_conflicts(connection, credentials, summary, review, cancelled)
     if installed_forms is not None and install_form is not None:
@@ -188,7 +190,25 @@ def _clock(connection: ServerConnection) -> store.Clock:
     return store.Clock(connection.server_now_ms())
 
 
-def _push(connection, credentials, summary, report, batch_size, cancelled, *, freeze):
+@dataclass
+class _Acked:
+    """The device_seqs whose acknowledgements this run stored (the latest contiguous range): the run's pulls name
+    them (`own`) so the server leaves out the versions they made as sent, which this laptop holds already."""
+
+    first: int = 0
+    last: int = 0
+
+    def add(self, seq_from: int, seq_to: int) -> None:
+        if self.last and seq_from == self.last + 1:
+            self.last = seq_to
+        else:
+            self.first, self.last = seq_from, seq_to
+
+    def range(self) -> tuple[int, int] | None:
+        return (self.first, self.last) if self.last else None
+
+
+def _push(connection, credentials, summary, report, batch_size, cancelled, *, freeze, acked=None):
     """Post batches in order; while the server answers one, the next is frozen (pipelining). Frozen early or not,
     a batch is posted only after the previous one's answer is stored, so a refusal changes nothing already sent."""
     restamped = 0
@@ -222,6 +242,8 @@ def _push(connection, credentials, summary, report, batch_size, cancelled, *, fr
                                                                    freeze=freeze, clock=clock))
             continue
         outcome = yield Local(lambda vault: store.store_push_answer(vault, batch, answer.response))
+        if acked is not None:
+            acked.add(batch.seq_from, batch.seq_to)
         summary.pushed += batch.op_count
         summary.acknowledged += outcome.acknowledged
         summary.merged += outcome.merged
@@ -231,14 +253,15 @@ def _push(connection, credentials, summary, report, batch_size, cancelled, *, fr
         report("push")
 
 
-def _pull(connection, credentials, summary, report, page_size, cancelled, offered, with_forms):
+def _pull(connection, credentials, summary, report, page_size, cancelled, offered, with_forms, own=None):
     """Pages in order; while one is applied, the next is fetched from the cursor it ends at (pipelining). Its
     cursor is stored with it, so an interrupted run starts again exactly there. A restored server (its cursor
     refused) ends the pull with ServerRestored, raised here in the run, where sync_run reconciles.
-    `with_forms`: the first page is asked with the published form list, kept in `offered["list"]` when it comes."""
+    `with_forms`: the first page is asked with the published form list, kept in `offered["list"]` when it comes.
+    `own`: the device_seqs this run had acknowledged; every page is asked without the versions they made as sent."""
     since = yield Local(store.cursor)
     page = yield from _remote(connection, lambda: _or_error(lambda: connection.with_retries(
-        lambda: connection.pull(cursor=since, limit=page_size, forms=with_forms, decisions=True),
+        lambda: connection.pull(cursor=since, limit=page_size, forms=with_forms, decisions=True, own=own),
         cancelled=cancelled), errors.ServerRestored))
     if isinstance(page, PullPage) and page.forms is not None:
         offered["list"] = FormList(forms=page.forms)
@@ -251,7 +274,7 @@ def _pull(connection, credentials, summary, report, page_size, cancelled, offere
             vault, current, own_device_id=credentials.device_id, clock=clock)
         if current.has_more:
             page, outcome = yield from _both(connection, lambda: _or_error(lambda: connection.with_retries(
-                lambda: connection.pull(cursor=current.next_cursor, limit=page_size, decisions=True),
+                lambda: connection.pull(cursor=current.next_cursor, limit=page_size, decisions=True, own=own),
                 cancelled=cancelled),
                 errors.ServerRestored), apply)
         else:

@@ -291,19 +291,25 @@ class ServerConnection:
                 raise errors.ClockAhead(refusal["expected_seq"])
         return PushAnswer(response=self._model(response, binding, PushResponse))
 
-    def pull(self, *, cursor: str, limit: int, forms: bool = False, decisions: bool = False) -> PullPage:
+    def pull(self, *, cursor: str, limit: int, forms: bool = False, decisions: bool = False,
+             own: tuple[int, int] | None = None) -> PullPage:
         """One page after `cursor`. The page must answer that very cursor, in its epoch, in increasing order.
         A restored server (another epoch, or a cursor it never served) raises ServerRestored. `forms`: ask for the
         published form list with the page (`PullPage.forms`; a server that does not know the parameter leaves it
         out, and the list is then asked with `forms()`). `decisions`: the page also names the conflicts on this
-        laptop's ops a reviewer decided (`PullPage.decided`; older servers leave it out)."""
+        laptop's ops a reviewer decided (`PullPage.decided`; older servers leave it out). `own`: the device_seqs
+        whose acknowledgements this run stored; the page leaves out the versions they made as sent (the echo,
+        sync_server/pull.py) and says so (`PullPage.own`; an older server sends everything and leaves it out)."""
+        asked = f"{own[0]}-{own[1]}" if own is not None else None
         query = {"cursor": cursor, "limit": limit, **({"forms": 1} if forms else {}),
-                 **({"decisions": 1} if decisions else {})}
+                 **({"decisions": 1} if decisions else {}), **({"own": asked} if asked else {})}
         response, binding = self._send("GET", f"/v2/changes?{urlencode(query)}", signed=True)
         refusal = self._signed_refusal(response, binding)
         if refusal is not None and refusal.get("error") in ("epoch_changed", "cursor_ahead"):
             raise errors.ServerRestored(str(refusal["error"]), refusal.get("epoch"))
         page = self._model(response, binding, PullPage)
+        if page.own is not None and page.own != asked:
+            raise errors.BadServerAnswer("the page leaves out other changes than those this laptop named")
         check_page(page, cursor)
         return page
 
@@ -430,7 +436,8 @@ class ServerConnection:
 
 
 def check_page(page: PullPage, cursor: str) -> None:
-    """A page answers the cursor asked for, stays in its epoch and moves forward."""
+    """A page answers the cursor asked for, stays in its epoch and moves forward: its next cursor is its last
+    change, or, when it left out this laptop's own echo (`own`), at or past it."""
     if page.since != cursor:
         raise errors.BadServerAnswer("the page answers another cursor than the one asked for")
     asked = parse_cursor(cursor)
@@ -442,8 +449,9 @@ def check_page(page: PullPage, cursor: str) -> None:
         raise errors.BadServerAnswer("the page's cursor is of another epoch")
     start = asked[1] if asked else 0
     seqs = [change.seq for change in page.changes]
-    if seqs != sorted(set(seqs)) or (seqs and (seqs[0] <= start or seqs[-1] != following[1])) or (
-            not seqs and following[1] != start):
+    last = seqs[-1] if seqs else start
+    if seqs != sorted(set(seqs)) or (seqs and seqs[0] <= start) or (
+            following[1] != last if page.own is None else following[1] < last):
         raise errors.BadServerAnswer("the page's changes are not in order after the cursor asked for")
 
 

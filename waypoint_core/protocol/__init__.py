@@ -43,6 +43,7 @@ from .messages import (
     ServerKeys,
     form_signed_bytes,
     format_cursor,
+    own_range,
     parse_cursor,
     version_hash,
 )
@@ -95,7 +96,7 @@ __all__ = [
     "PROTOCOL_VERSION", "PULL_PAGE_BYTES", "PULL_PAGE_DEFAULT", "PULL_PAGE_MAX", "SUPPORTED_VERSIONS",
     "Change", "DecidedConflict", "DeviceStatus", "EnrolRequest", "EnrolResponse", "ErrorBody", "FormList",
     "FormSummary", "KeyHistory",
-    "KeyRotation", "KnownRecord", "Message", "Op", "OpResult", "PublishedForm", "PullPage", "PushBatch",
+    "KeyRotation", "KnownRecord", "Message", "Op", "OpResult", "PublishedForm", "PullPage", "PushBatch", "own_range",
     "PushResponse", "ReconcileRequest", "ReconcileResponse", "RecordHeld", "ServerKeys", "form_signed_bytes",
     "batch_signature_valid", "format_cursor", "parse_cursor", "sign_batch", "version_hash",
     "DOMAIN_BATCH", "DOMAIN_ENROL", "DOMAIN_FORM", "DOMAIN_REQUEST", "DOMAIN_RESPONSE", "DOMAIN_ROTATION",

@@ -256,6 +256,19 @@ class DecidedConflict(Message):
     decided_by_name: str = ""  # that device's name as enrolled
 
 
+OWN_RANGE = r"([1-9][0-9]{0,17})-([1-9][0-9]{0,17})"  # device_seqs of 18 digits at most: a signed 64-bit column
+OwnRange = Annotated[str, StringConstraints(pattern=f"^{OWN_RANGE}$")]
+
+
+def own_range(text: str) -> tuple[int, int] | None:
+    """(first, last) device_seq of an `own` range "FROM-TO" (FROM <= TO), or None if it is not one."""
+    found = re.fullmatch(OWN_RANGE, text, flags=re.ASCII)
+    if found is None:
+        return None
+    low, high = int(found[1]), int(found[2])
+    return (low, high) if low <= high else None
+
+
 class PullPage(Message):
     """The latest version of every record changed after `since`, in commit order, bounded in count and bytes."""
 
@@ -271,6 +284,11 @@ class PullPage(Message):
     # The conflicts opened on this device's ops that a reviewer decided, for records in this page (`decisions=1`;
     # left out otherwise, and by older servers).
     decided: list[DecidedConflict] | None = None
+    # `own=FROM-TO` asked: the range of this device's ops (device_seq) whose versions the page leaves out where the
+    # server applied them as sent and they are still the record's latest (the device holds them from their
+    # acknowledgements), said back as asked; the next cursor may then pass changes the page leaves out. Absent when
+    # not asked, and from older servers (which send everything).
+    own: OwnRange | None = None
 
 
 class DeviceStatus(Message):

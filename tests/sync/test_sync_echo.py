@@ -1,0 +1,101 @@
+"""The echo pull (docs/sync-protocol.md, "Pull"): a run's pull names the ops this run had acknowledged (`own`), and
+the server leaves out the versions they made as sent. Against the real server on loopback: a laptop restored from an
+older backup of its vault still receives its own later changes (only what it had acknowledged in the run is left
+out), and a version the server merged with another laptop's change still comes back to the laptop that sent it."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from records import register
+from tests.sync.support import PASSPHRASE, fast_connect
+
+from desktop_app.services import sync as sync_service
+from desktop_app.sync import errors
+from desktop_app.vault import Vault
+from desktop_app.vault.registrations import count_unsynced, get_registration
+
+
+def _answer_lost(url, **kwargs):
+    """The real connection, but the push's answer never arrives (the server stored the batch)."""
+    connection = fast_connect(retry=sync_service.RetryPolicy(max_attempts=1))(url, **kwargs)
+    push = connection.push
+
+    def push_then_drop(body):
+        push(body)
+        raise errors.ServerUnreachable("answer lost")
+
+    connection.push = push_then_drop
+    return connection
+
+
+def test_a_laptop_restored_from_an_older_backup_still_receives_its_own_later_changes(enrolled, tmp_path):
+    laptop = enrolled("restored-laptop")
+    records = [register(laptop, f"Echo Person {n}", 20 + n).id for n in range(4)]
+    # The batch reaches the server but its answer is lost: the four ops stay frozen, not acknowledged, here.
+    with pytest.raises(errors.GaveUp):
+        sync_service.sync_now(laptop, connect=_answer_lost)
+    path = laptop.path
+    laptop.close()
+    backup = tmp_path / "backup-of-the-vault"
+    shutil.copytree(path, backup)
+
+    laptop = Vault.unlock(path, username="admin", passphrase=PASSPHRASE)
+    sync_service.sync_now(laptop, connect=fast_connect())  # acknowledged now
+    for n, record_id in enumerate(records[:2]):
+        register(laptop, f"Echo Person {n} edited", 50 + n, record_id=record_id)
+    edited = sync_service.sync_now(laptop, connect=fast_connect())
+    assert edited.acknowledged == 2
+    laptop.close()
+
+    # The vault is put back from the backup: its cursor, its knowledge and its outbox are from before all that.
+    shutil.rmtree(path)
+    shutil.copytree(backup, path)
+    laptop = Vault.unlock(path, username="admin", passphrase=PASSPHRASE)
+    pulls: list[tuple] = []
+
+    def recording(url, **kwargs):
+        """The real connection; each page's `own` and the records it brought are noted."""
+        connection = fast_connect()(url, **kwargs)
+        pull = connection.pull
+
+        def noted(**asked):
+            page = pull(**asked)
+            pulls.append((asked.get("own"), page.own, sorted(c.record_id for c in page.changes)))
+            return page
+
+        connection.pull = noted
+        return connection
+
+    try:
+        try:
+            sync_service.sync_now(laptop, connect=recording)
+        except errors.ServerRefused as refused:  # (the restored vault's audit chain forks from the server's copy)
+            assert refused.error == "audit_chain_broken"
+        # Its frozen batch went again and was acknowledged (the server's stored results); the pull named those four
+        # ops: the two records whose latest version they made were left out, the two edited since still came.
+        assert pulls == [((1, 4), "1-4", sorted(records[:2]))]
+        for n, record_id in enumerate(records):
+            record = get_registration(laptop, record_id)
+            expected = (f"Echo Person {n} edited", 50 + n, 2) if n < 2 else (f"Echo Person {n}", 20 + n, 1)
+            assert (record.title, record.age, record.server_version) == expected
+            assert record.sync_state == "acknowledged"
+        assert count_unsynced(laptop) == 0
+    finally:
+        laptop.close()
+
+
+def test_the_echo_is_left_out_but_a_merged_version_comes_back(enrolled):
+    a, b = enrolled("echo-a", centre="Echo"), enrolled("echo-b", centre="Echo")  # (a centre of their own)
+    shared = register(a, "Shared Person", 30).id
+    first = sync_service.sync_now(a, connect=fast_connect())
+    assert first.acknowledged == 1 and first.received == 0  # its own version was left out of the run's pull
+    sync_service.sync_now(b, connect=fast_connect())
+    register(b, "Shared Person", 30, record_id=shared, phone="+227 1234")  # b changes the phone
+    sync_service.sync_now(b, connect=fast_connect())
+    register(a, "Shared Person", 41, record_id=shared)  # a changes the age, on the version before b's
+    merged = sync_service.sync_now(a, connect=fast_connect())
+    assert merged.acknowledged == 1 and merged.received == 1  # the merged version is not an echo: it came
+    record = get_registration(a, shared)
+    assert (record.age, record.sync_state) == (41, "acknowledged") and "+227 1234" in record.content
