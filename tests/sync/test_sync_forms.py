@@ -61,16 +61,16 @@ def test_a_form_with_a_forged_signature_is_refused(enrolled, server_admin, backe
 
 class _CountingConnection(sync_service.ServerConnection):
     """The real connection, counting the form-list requests; `old_server`: its pull pages leave the list out, as a
-    server from before PullPage.forms does (it ignores the parameter)."""
+    server from before PullPage.forms does (it ignores the parameter; and `own`: the echo comes back whole)."""
 
     def __init__(self, *args, old_server: bool = False, counts: dict, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.old_server, self.counts = old_server, counts
 
-    def pull(self, *, cursor: str, limit: int, forms: bool = False, decisions: bool = False):
+    def pull(self, *, cursor: str, limit: int, forms: bool = False, decisions: bool = False, own=None):
         self.counts["pull_with_forms"] = self.counts.get("pull_with_forms", 0) + int(forms and not self.old_server)
         return super().pull(cursor=cursor, limit=limit, forms=forms and not self.old_server,
-                            decisions=decisions and not self.old_server)
+                            decisions=decisions and not self.old_server, own=None if self.old_server else own)
 
     def forms(self):
         self.counts["forms"] = self.counts.get("forms", 0) + 1
