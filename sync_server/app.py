@@ -276,12 +276,15 @@ def create_app(server: Server) -> FastAPI:
 
     @app.get("/v2/search", responses=apidoc.ERRORS)
     async def search_people(request: Request, q: str = Query(..., min_length=1, max_length=200),
-                            limit: int = Query(20, ge=1, le=search.MAX_LIMIT)) -> Response:
-        """People of the device's centre matching what was typed, with the device's rules (sync_server/search.py)."""
+                            limit: int = Query(20, ge=1, le=search.MAX_LIMIT),
+                            stage: str = Query("first", pattern="^(first|refined)$")) -> Response:
+        """People of the device's centre matching what was typed, with the device's rules, in the device's two
+        stages: `first` (exact keys, as one types; `"complete": false`) then `refined` (sync_server/search.py)."""
         who = await device(request)
         started = time.perf_counter()
-        body = await run_in_threadpool(search.search, db, who, text=q, limit=limit, key=keyring.data)
-        logs.log_event("search", device_id=who.id, ms=logs.elapsed_ms(started))  # never what was typed
+        run = search.first_results if stage == "first" else search.search
+        body = await run_in_threadpool(run, db, who, text=q, limit=limit, key=keyring.data)
+        logs.log_event("search", device_id=who.id, stage=stage, ms=logs.elapsed_ms(started))  # never what was typed
         return Response(content=body, media_type="application/json")
 
     @app.get("/v2/order", responses=apidoc.ERRORS)

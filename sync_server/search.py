@@ -1,17 +1,28 @@
 """Search on the server (issue 12 point 1: "on the device and with the same rules on the server").
 
-`GET /v2/search?q=TEXT&limit=N` answers a signed device with the people of its centre matching what was typed,
-best first, each with its record id, score and why it matched ("name: …", "same document number"; the words name no
-person's data). The rules are the device's: the query parsed by `waypoint_core.registry.search.parse_query`, its
-look-ups (`search.lookups`, `search.prefix_ranges`), pre-ranking (`search.pre_rank`) and ranking (`search.rank`) of
-each registration read by `waypoint_core.registry.stored.person_from_content` and prepared by `person.prepare`.
+`GET /v2/search?q=TEXT&limit=N&stage=first|refined` answers a signed device with the people of its centre matching what
+was typed, best first, each with its record id, score and why it matched ("name: …", "same document number"; the
+words name no person's data), in the device's two stages (docs/registry.md, "First results, then the refined search"):
+
+- `first` (the default, as one types): `first_results`, records holding an exact key of every part of the query
+  (`search.first_parts`, in the rounds of `search.first_rounds`: spellings, then every exact key; stopped when a round
+  found `search.FIRST_ENOUGH`), at most `search.FIRST_BUDGET` opened and ranked; the answer says `"complete": false`
+  when a refined search could find more, so the caller asks for it next;
+- `refined`: `search`, below: exact keys and their one-edit neighbours, pre-ranked, the best `search.BUDGET` ranked.
+
+Both rank by the device's rules: the query parsed by `waypoint_core.registry.search.parse_query`, its look-ups
+(`search.lookups`, `search.prefix_ranges`), pre-ranking (`search.pre_rank`) and ranking (`search.rank`) of each
+registration read by `waypoint_core.registry.stored.person_from_content` and prepared by `person.prepare`.
 
 The look-ups go to `search_key` (derived.py: each registration's keys as keyed hashes, written with each version):
 the query's keys are hashed with the same key and looked up by equality; the word being typed looks its prefix hash
 up in `search_prefix`, which gives the hash of each name key held that begins so, and those are looked up in turn,
 so the look-up weights are exactly those of `search.MemoryIndex` over the same records. Only the records `pre_rank`
-keeps (at most `search.BUDGET`) are opened and ranked. A query without any key (only an age, a year of birth or
-filter words) has nothing to look up: every record of the centre is opened and ranked, as before.
+keeps (at most `search.BUDGET`) are opened and ranked. The first stage reads no key hit beyond its budget: one part
+drives (the word being typed, else the part with the fewest rows), its rows read on `ix_search_key_hash`, each record
+kept when every other part has a key of its own (probed on `ix_search_key_record`, migration 0013: record id and key
+hash), with `LIMIT`; no pre-ranking. A query without any key (only an age, a year of birth or filter words) has
+nothing to look up: every record of the centre is opened and ranked, in either stage.
 
 Rights: the device's centre only; cases hold no names and are left out for devices whose people may not view them
 (scope.py). The vocabulary of country and centre names the device knows is not on the server, so such words are read
@@ -43,6 +54,8 @@ from .tables import Record
 FETCH_CHUNK = 500
 IN_CHUNK = 500
 MAX_LIMIT = 100
+PART_CAP = 20_000  # a part's rows counted up to this, to choose the rarest part to drive the first stage
+_BY_PREFIX = sql("SELECT full_hash FROM search_prefix WHERE prefix_hash = :p")
 _NO_CASES = " AND record_id NOT IN (SELECT record_id FROM record_kind WHERE kind = 'case')"
 
 
@@ -58,15 +71,32 @@ def _profile(key: DataKey, row) -> Profile | None:  # type: ignore[no-untyped-de
 def _profiles(conn: Connection, key: DataKey, centre_id: str, with_cases: bool,
               ids: Iterable[str] | None = None) -> list[Profile]:
     """The live registrations of the centre that name a person, opened: all of them, or those of `ids`."""
+    if ids is not None:
+        return _profiles_of(conn, key, centre_id, with_cases, list(ids))
     r = Record.__table__
     query = select(r.c.id, r.c.server_version, r.c.state).where(r.c.centre_id == centre_id, r.c.deleted.is_(False))
     if not with_cases:
         query = query.where(r.c.id.not_in(scope.case_ids()))
+    rows = conn.execution_options(stream_results=True, yield_per=FETCH_CHUNK).execute(query)
+    return [p for row in rows if (p := _profile(key, row)) is not None]
+
+
+# Records by primary key: `centre_id || ''` keeps SQLite from reading the centre's whole index instead (with the
+# centre bound as a parameter it preferred ix_record_centre_id: 150 ms at 80,000 records for 100 ids); a case is
+# probed by its record (NOT EXISTS) rather than by listing every case.
+_BY_ID = sql("SELECT id, server_version, state FROM record WHERE id IN :ids AND centre_id || '' = :c AND deleted = :f"
+             ).bindparams(bindparam("ids", expanding=True))
+_BY_ID_NO_CASES = sql(
+    "SELECT id, server_version, state FROM record WHERE id IN :ids AND centre_id || '' = :c AND deleted = :f "
+    "AND NOT EXISTS (SELECT 1 FROM record_kind k WHERE k.record_id = record.id AND k.kind = 'case')"
+).bindparams(bindparam("ids", expanding=True))
+
+
+def _profiles_of(conn: Connection, key: DataKey, centre_id: str, with_cases: bool, ids: list[str]) -> list[Profile]:
+    statement = _BY_ID if with_cases else _BY_ID_NO_CASES
     found: list[Profile] = []
-    chunks = [None] if ids is None else [list(ids)[i:i + IN_CHUNK] for i in range(0, len(list(ids)), IN_CHUNK)]
-    for chunk in chunks:
-        selected = query if chunk is None else query.where(r.c.id.in_(chunk))
-        rows = conn.execution_options(stream_results=True, yield_per=FETCH_CHUNK).execute(selected)
+    for start in range(0, len(ids), IN_CHUNK):
+        rows = conn.execute(statement, {"ids": ids[start:start + IN_CHUNK], "c": centre_id, "f": False})
         found += [p for row in rows if (p := _profile(key, row)) is not None]
     return found
 
@@ -82,9 +112,8 @@ def _candidates(conn: Connection, hasher: KeyHasher, centre_id: str, with_cases:
     rows: list[tuple[str, str]] = []
     for start in range(0, len(names), IN_CHUNK):
         rows += [(k, rid) for k, rid in conn.execute(by_key, {"c": centre_id, "keys": names[start:start + IN_CHUNK]})]
-    by_prefix = sql("SELECT full_hash FROM search_prefix WHERE prefix_hash = :p")
     for low, _high, part, weight in core.prefix_ranges(query):
-        words = [full for (full,) in conn.execute(by_prefix, {"p": hasher.prefix(low)})]
+        words = [full for (full,) in conn.execute(_BY_PREFIX, {"p": hasher.prefix(low)})]
         for start in range(0, len(words), IN_CHUNK):
             for full, rid in conn.execute(by_key, {"c": centre_id, "keys": words[start:start + IN_CHUNK]}):
                 hashed.setdefault(full, (part, weight))
@@ -92,12 +121,82 @@ def _candidates(conn: Connection, hasher: KeyHasher, centre_id: str, with_cases:
     return core.pre_rank(hashed, rows)
 
 
-def search(db: Database, device: AuthenticatedDevice, *, text: str, limit: int, key: DataKey,
-           today: date | None = None) -> bytes:
+def _part_hashes(conn: Connection, hasher: KeyHasher, part: core.Part) -> list[str]:
+    """A first-stage part's keys as hashes: its exact keys, and for the word being typed the keys beginning with it
+    (through `search_prefix`, as `_candidates` finds them)."""
+    hashes = dict.fromkeys(hasher.exact(k) for k in part.keys)
+    for low, _high in part.ranges:
+        hashes.update((full, None) for (full,) in conn.execute(_BY_PREFIX, {"p": hasher.prefix(low)}))
+    return list(hashes)
+
+
+def _marks(name: str, values: list[str], args: dict[str, object]) -> str:
+    args.update((f"{name}{n}", value) for n, value in enumerate(values))
+    return ", ".join(f":{name}{n}" for n in range(len(values)))
+
+
+def _rows_of(conn: Connection, centre_id: str, keys: list[str]) -> int:
+    """How many key rows of the centre a part has, counted up to PART_CAP."""
+    args: dict[str, object] = {"c": centre_id}
+    return int(conn.execute(sql(f"SELECT COUNT(*) FROM (SELECT 1 FROM search_key WHERE centre_id = :c AND key_hash IN "
+                                f"({_marks('k', keys, args)}) LIMIT {PART_CAP}) AS part"), args).scalar_one())
+
+
+def first_candidates(conn: Connection, hasher: KeyHasher, centre_id: str, with_cases: bool, parts: list[core.Part],
+                     budget: int) -> list[str]:
+    """The first stage's candidates: records of the centre holding a key of every part, at most `budget`, exact
+    spellings first (`core.first_rounds`; a round that found `core.FIRST_ENOUGH` is the last). No record is opened."""
+    found: dict[str, None] = {}
+    for round_parts in core.first_rounds(parts):
+        hashed = [_part_hashes(conn, hasher, part) for part in round_parts]
+        if all(hashed):
+            args: dict[str, object] = {"c": centre_id, "n": budget}
+            sizes = [_rows_of(conn, centre_id, keys) for keys in hashed]
+            order = sorted(range(len(hashed)), key=lambda i: (not round_parts[i].ranges, sizes[i]))
+            probes = "".join(
+                " AND EXISTS (SELECT 1 FROM search_key o WHERE o.record_id = a.record_id AND o.key_hash IN "
+                f"({_marks(f'p{n}_', hashed[i], args)}))" for n, i in enumerate(order[1:]))
+            cases = "" if with_cases else " AND a.record_id NOT IN (SELECT record_id FROM record_kind WHERE kind = 'case')"
+            statement = (f"SELECT a.record_id FROM search_key a WHERE a.centre_id = :c AND a.key_hash IN "
+                         f"({_marks('d', hashed[order[0]], args)}){cases}{probes} LIMIT :n")
+            found.update((rid, None) for (rid,) in conn.execute(sql(statement), args))
+        if len(found) >= core.FIRST_ENOUGH:
+            break
+    return list(found)[:budget]
+
+
+def first_results(db: Database, device: AuthenticatedDevice, *, text: str, limit: int, key: DataKey,
+                  today: date | None = None) -> bytes:
+    """The first stage (see the module docstring); a query without any key is answered in full at once."""
     today = today or date.today()
     query = core.parse_query(text, None, today=today)
-    limit = min(limit, MAX_LIMIT)
-    hits: list[core.SearchHit] = []
+    parts = core.first_parts(query)
+    if not parts:
+        return search(db, device, text=text, limit=limit, key=key, today=today)
+    with db.read_engine.connect() as conn:
+        cases = scope.may_receive_cases(conn, device.id, device.centre_id)
+        budget = core.FIRST_BUDGET
+        ids = first_candidates(conn, KeyHasher.of(key), device.centre_id, cases, parts, budget + budget // 4)
+        profiles = _profiles(conn, key, device.centre_id, cases, ids) if ids else []
+    order = {rid: n for n, rid in enumerate(ids)}
+    profiles = sorted(profiles, key=lambda p: order[p.id])[:budget]
+    return _answer(device, query, profiles, limit=limit, today=today, complete=False)
+
+
+def _answer(device: AuthenticatedDevice, query: core.Query, profiles: list[Profile], *, limit: int, today: date,
+            complete: bool) -> bytes:
+    found = [core.rank(query, p, today=today) for p in profiles]
+    hits = sorted((h for h in found if h is not None), key=lambda h: (-h.score, h.id))[:min(limit, MAX_LIMIT)]
+    return canonical_json({"protocol_version": PROTOCOL_VERSION, "centre_id": device.centre_id, "complete": complete,
+                           "results": [{"id": h.id, "score": round(h.score, 4), "why": list(h.why)} for h in hits]})
+
+
+def search(db: Database, device: AuthenticatedDevice, *, text: str, limit: int, key: DataKey,
+           today: date | None = None) -> bytes:
+    """The refined search (see the module docstring)."""
+    today = today or date.today()
+    query = core.parse_query(text, None, today=today)
+    profiles: list[Profile] = []
     if not query.empty:
         with db.read_engine.connect() as conn:
             cases = scope.may_receive_cases(conn, device.id, device.centre_id)
@@ -106,7 +205,4 @@ def search(db: Database, device: AuthenticatedDevice, *, text: str, limit: int, 
                 profiles = _profiles(conn, key, device.centre_id, cases, ids) if ids else []
             else:
                 profiles = _profiles(conn, key, device.centre_id, cases)
-        found = [core.rank(query, p, today=today) for p in profiles]
-        hits = sorted((h for h in found if h is not None), key=lambda h: (-h.score, h.id))[:limit]
-    return canonical_json({"protocol_version": PROTOCOL_VERSION, "centre_id": device.centre_id,
-                           "results": [{"id": h.id, "score": round(h.score, 4), "why": list(h.why)} for h in hits]})
+    return _answer(device, query, profiles, limit=limit, today=today, complete=True)

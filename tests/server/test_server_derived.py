@@ -12,7 +12,7 @@ import uuid
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 
 from sync_server import admin, derived, reports, scope, search
 from sync_server.atrest import DataKey, open_text, seal_text
@@ -139,10 +139,16 @@ def full_scan_index(admin_db, device, key) -> core.MemoryIndex:
     return index
 
 
-def full_scan_search(index: core.MemoryIndex, device, q: str) -> bytes:
+def full_scan_search(index: core.MemoryIndex, device, q: str, *, first: bool = False) -> bytes:
+    """The refined search's answer as `MemoryIndex.search` gives it; with `first`, the first stage's
+    (`MemoryIndex.first`, what the device's index gives as one types)."""
     query = core.parse_query(q, None, today=TODAY)
-    hits = [] if query.empty else index.search(query, today=TODAY, limit=50)
-    return canonical_json({"protocol_version": PROTOCOL_VERSION, "centre_id": device.centre_id,
+    if query.empty:
+        hits = []
+    else:
+        hits = index.first(query, today=TODAY, limit=50) if first else index.search(query, today=TODAY, limit=50)
+    complete = not first or not core.first_parts(query)
+    return canonical_json({"protocol_version": PROTOCOL_VERSION, "centre_id": device.centre_id, "complete": complete,
                            "results": [{"id": h.id, "score": round(h.score, 4), "why": list(h.why)} for h in hits]})
 
 
@@ -172,12 +178,15 @@ def test_indicators_and_search_from_derived_tables_equal_the_full_scan(make_devi
             derived_answer = reports.indicators(admin_db, device, start=start, end=end)
             assert derived_answer == full_scan_indicators(admin_db, device, data_key, start, end)
             assert json.loads(derived_answer)["indicators"][0]["total"] not in ("0", "<10")  # counts something
-        index, found = full_scan_index(admin_db, device, data_key), 0
+        index, found, first_found = full_scan_index(admin_db, device, data_key), 0, 0
         for q in queries(population, random.Random(3)):
             mine = search.search(admin_db, device, text=q, limit=50, key=data_key, today=TODAY)
             assert mine == full_scan_search(index, device, q), q
             found += bool(json.loads(mine)["results"])
-        assert found > 40  # most queries find someone
+            first = search.first_results(admin_db, device, text=q, limit=50, key=data_key, today=TODAY)
+            assert first == full_scan_search(index, device, q, first=True), q
+            first_found += bool(json.loads(first)["results"])
+        assert found > 40 and first_found > 30  # most queries find someone, most at once
     # through HTTP too
     answer = laptop.signed_get("/v2/indicators?from=2026-01-01&to=2026-06-30").json()
     assert canonical_json(answer) == (
@@ -234,7 +243,7 @@ def test_migration_0012_derives_the_rows_of_records_already_held(tmp_path):
                 "state": seal_text(key, json.dumps(values), table="record", row_id=record_id, version=1)}])
         with pytest.raises(RuntimeError, match="data key"):
             migrate(db, MigrationContext(data_key=None))
-        assert migrate(db, MigrationContext(data_key=key)) == [12]
+        assert migrate(db, MigrationContext(data_key=key)) == [12, 13]
         facts, keys = _derived_rows(db, centre)
         assert facts == [(record_id, centre, short_id(record_id), "female", 1996, None, None, "refugee", None, "",
                           None, None, None)]
@@ -271,3 +280,17 @@ def test_a_bulk_deletion_and_its_undo_take_the_derived_rows_away_and_back(make_d
     assert _derived_rows(admin_db, device.centre_id) == (facts, keys)
     found = json.loads(search.search(admin_db, device, text="Aminata", limit=50, key=data_key))["results"]
     assert {r["id"] for r in found} == set(ids)
+
+
+def test_migration_0013_orders_the_derived_indexes_as_their_readers_read(admin_db):
+    """The indicators' grouped read of the links needs no sort (SQLite's plan), and the first stage of search reads and
+    probes `search_key` on covering indexes (migration 0013)."""
+    with admin_db.read_engine.connect() as conn:
+        names = {index["name"] for table in ("indicator_fact", "search_key")
+                 for index in inspect(conn).get_indexes(table)}
+        assert {"ix_indicator_fact_link", "ix_search_key_hash_record", "ix_search_key_record_hash"} <= names
+        assert not names & {"ix_indicator_fact_ref", "ix_search_key_hash", "ix_search_key_record"}
+        if conn.dialect.name == "sqlite":
+            plan = " ".join(str(row[-1]) for row in conn.exec_driver_sql(
+                "EXPLAIN QUERY PLAN " + reports.links_statement(conn, "centre_id = ?"), ("c",)))
+            assert "COVERING INDEX ix_indicator_fact_link" in plan and "TEMP B-TREE" not in plan, plan

@@ -1,13 +1,16 @@
 """GET /v2/search against the real server on SQLite and PostgreSQL: signed, the device's centre only, the device's
-rules (waypoint_core.registry), transliteration and document numbers typed with spaces; and the core reads the same
-person from a record as the device's index does."""
+rules (waypoint_core.registry), transliteration and document numbers typed with spaces, in the device's two stages
+(first results from exact keys, then the refined search); what was typed never in the log; and the core reads the
+same person from a record as the device's index does."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from urllib.parse import quote
 
 from desktop_app.vault.search_index import person_from_content as device_person
+from sync_server import scope
 from tests.registry.device_people import person_xml
 from waypoint_core.protocol import Op
 from waypoint_core.registry.indicators import MIGRANT_FORM
@@ -32,10 +35,14 @@ def push_people(laptop) -> dict[str, str]:
     return ids
 
 
-def find(laptop, text: str):
-    response = laptop.signed_get(f"/v2/search?q={quote(text)}")
+def ask(laptop, text: str, stage: str | None = "refined") -> dict:
+    response = laptop.signed_get(f"/v2/search?q={quote(text)}" + (f"&stage={stage}" if stage else ""))
     assert response.status_code == 200 and laptop.answer_valid(response)
-    return response.json()["results"]
+    return response.json()
+
+
+def find(laptop, text: str, stage: str | None = "refined"):
+    return ask(laptop, text, stage)["results"]
 
 
 def test_search_finds_people_of_the_centre_by_the_devices_rules(make_device):
@@ -53,6 +60,31 @@ def test_search_finds_people_of_the_centre_by_the_devices_rules(make_device):
     assert find(make_device("Arlit"), "Ousmane Diallo") == []
     assert laptop.send("GET", "/v2/search?q=Ousmane", signed=False).status_code == 401
     assert laptop.signed_get("/v2/search?q=").status_code == 422
+
+
+def test_first_results_come_from_exact_keys_and_the_refined_search_follows(server, make_device, admin_db):
+    laptop = make_device("Ayorou")
+    ids = push_people(laptop)
+    scope.set_device_roles(admin_db, (field := make_device("Ayorou")).device_id, ["field_staff"])
+    first = ask(laptop, "Ousmane Diallo", stage=None)  # the first stage is the default
+    assert first["complete"] is False and first["results"][0]["id"] == ids["Ousmane"]
+    assert ask(laptop, "Ousmane Diallo", stage="first") == first
+    assert ask(laptop, "Ousmane Diallo")["complete"] is True
+    # a typing error has no exact key: the first stage finds no one, the refined search (one-edit keys) does
+    assert find(laptop, "Ousmane Diablo", stage="first") == []
+    assert find(laptop, "Ousmane Diablo")[0]["id"] == ids["Ousmane"]
+    # the word being typed is a beginning; a document number is found at once
+    assert ids["Aminata"] in {r["id"] for r in find(laptop, "Aminata Tra", stage="first")}
+    assert find(laptop, "gn0772 118", stage="first")[0]["id"] == ids["Ousmane"]
+    # the same scope as the refined search: a field laptop of the centre finds them, another centre finds none
+    assert find(field, "Ousmane Diallo", stage="first")[0]["id"] == ids["Ousmane"]
+    assert find(make_device("Arlit"), "Ousmane Diallo", stage="first") == []
+    assert laptop.signed_get("/v2/search?q=Ousmane&stage=later").status_code == 422
+    assert laptop.send("GET", "/v2/search?q=Ousmane&stage=first", signed=False).status_code == 401
+    log = server.log_path.read_text("utf-8")
+    searches = [e for line in log.splitlines() if line.startswith("{") and (e := json.loads(line))["event"] == "search"]
+    assert {"first", "refined"} <= {e["stage"] for e in searches}
+    assert "Ousmane" not in log and "Diallo" not in log and "0772" not in log  # what was typed is never logged
 
 
 def test_the_device_index_and_the_server_read_a_person_with_one_function():
