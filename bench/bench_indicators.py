@@ -19,8 +19,10 @@
    (every record of the centre opened and read by the device's code); the derived tables built from the sealed
    records (what migration 0012 runs); `sync_server.reports.indicators`, what `GET /v2/indicators` runs now (SQL over
    `indicator_fact`, the device's computation, protected and rounded), checked equal to the full scan's answer;
-   /v2/search through the hashed keys against a MemoryIndex of every record (the old way); and what push pays per
-   record for the derived rows (`derived.refresh` on batches of 200, as new records and as updates).
+   /v2/search through the hashed keys against a MemoryIndex of every record (the old way), then both stages
+   (`stage=first`, `stage=refined`) on `--search-sample` names, documents, phones and three-letter beginnings (CPU and
+   wall p50 / p95); and what push pays per record for the derived rows (`derived.refresh` on batches of 200, as new
+   records and as updates).
 Wall and CPU time (time.process_time) are printed side by side: the machine is shared. Prints figures; asserts
 nothing.
 """
@@ -88,7 +90,7 @@ def core(persons, events, cases) -> None:
           f"({protected_cpu:.2f} s CPU); 3.2 = {results[0].total:,}")
 
 
-def server(persons, events, cases, folder: Path, backend: str) -> None:
+def server(persons, events, cases, folder: Path, backend: str, args_sample: int = 20) -> None:
     import json
     from datetime import datetime
 
@@ -231,6 +233,34 @@ def server(persons, events, cases, folder: Path, backend: str) -> None:
                 print(f"  server ({backend}): /v2/search after {len(q)} characters: {wall * 1000:.0f} ms "
                       f"({cpu * 1000:.0f} ms CPU), {len(old)} results, same as before: {'yes' if same else 'NO'}")
 
+            # both stages on more queries: names, documents, phones, the first three letters; CPU and wall p50 / p95,
+            # the first stage checked against MemoryIndex.first (the device's first stage in memory)
+            people_sample = names[::max(1, len(names) // args_sample)][:args_sample]
+            kinds = {"names": [f"{w.given_name} {w.family_name}" for w in people_sample],
+                     "documents": [w.document_number for w in people_sample if w.document_number],
+                     "phones": [w.phone for w in people_sample if w.phone],
+                     "as you type (3 letters)": [(w.given_name or "Mo")[:3] for w in people_sample]}
+            for kind, asked in kinds.items():
+                for stage, run in (("first", server_search.first_results), ("refined", server_search.search)):
+                    cpus, walls, same = [], [], 0
+                    for q in asked:
+                        wall, cpu = time.perf_counter(), time.process_time()
+                        body = run(db, device, text=q, limit=20, key=key, today=today)
+                        cpus.append(time.process_time() - cpu)
+                        walls.append(time.perf_counter() - wall)
+                        if stage == "first":
+                            parsed = core.parse_query(q, None, today=today)
+                            same += [r["id"] for r in json.loads(body)["results"]] == [
+                                h.id for h in memory.first(parsed, today=today, limit=20)]
+                    cpus.sort()
+                    walls.sort()
+                    p95 = min(len(asked) - 1, int(0.95 * len(asked)))
+                    print(f"  server ({backend}): /v2/search {kind} ({len(asked)}), {stage}: CPU p50 "
+                          f"{cpus[len(asked) // 2] * 1000:.0f} ms, p95 {cpus[p95] * 1000:.0f} ms; wall p50 "
+                          f"{walls[len(asked) // 2] * 1000:.0f} ms, p95 {walls[p95] * 1000:.0f} ms"
+                          + (f"; same as MemoryIndex.first: {same} of {len(asked)}" if stage == "first" else "")
+                          + f" (load {os.getloadavg()[0]:.1f})")
+
             # what push pays: derived.refresh on one batch of 200 new records, then again as an update (rolled back)
             def batch_cost(label: str, changes: list) -> None:
                 with db.write_engine.connect() as conn:
@@ -346,6 +376,8 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true", help="profile one more device computation (cProfile)")
     parser.add_argument("--server", action="store_true", help="also measure the server's /v2/indicators")
     parser.add_argument("--server-backend", choices=("sqlite", "postgres"), default="sqlite")
+    parser.add_argument("--search-sample", type=int, default=20, help="people whose name, document and phone are "
+                        "searched in both stages on the server")
     args = parser.parse_args()
     persons, events, cases = synthetic(args.people, args.events)
     print(f"indicators: {len(persons):,} people, {len(events):,} events, {len(cases):,} trafficking cases")
@@ -354,7 +386,7 @@ def main() -> None:
     folder = Path(tempfile.mkdtemp(prefix="waypoint-bench-indicators-"))
     try:
         if args.server:
-            server(persons, events, cases, folder, args.server_backend)
+            server(persons, events, cases, folder, args.server_backend, args.search_sample)
         if not args.skip_device:
             device(persons, events, cases, Path(args.keep) if args.keep else folder, args.keep is not None,
                    args.profile)

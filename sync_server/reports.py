@@ -57,7 +57,7 @@ def links_statement(conn: Connection, where: str) -> str:
     number and day joined in one text, `number _SEP day _SEP number _SEP day…`, in the order of the numbers."""
     pair = "ref || {sep} || coalesce(day, '')"
     if conn.dialect.name == "postgresql":
-        joined = f"string_agg({pair.format(sep='chr(31)')}, chr(31) ORDER BY ref, day)"
+        joined = f"string_agg({pair.format(sep='chr(31)')}, chr(31))"
     else:  # in the order of ix_indicator_fact_link
         joined = f"group_concat({pair.format(sep='char(31)')}, char(31))"
     return (f"SELECT link, assistance_type, trafficking_status, COUNT(*), {joined} FROM indicator_fact "

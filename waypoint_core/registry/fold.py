@@ -7,8 +7,10 @@ produces the form the phonetic key and the similarity work on, never a form show
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
+from collections import Counter
 from typing import Literal
 
 Script = Literal["latin", "arabic", "other"]
@@ -34,18 +36,21 @@ def is_arabic_char(ch: str) -> bool:
     return any(lo <= code <= hi for lo, hi in _ARABIC_RANGES)
 
 
+@functools.lru_cache(maxsize=4096)
+def _letter_script(ch: str) -> Script | None:
+    """The script of one character, None when it is neither a letter nor a mark (asked once per character: names are
+    read for every registration that push stores and every search)."""
+    if not ch.isalpha() and not unicodedata.category(ch).startswith("M"):
+        return None
+    if is_arabic_char(ch):
+        return "arabic"
+    return "latin" if "LATIN" in unicodedata.name(ch, "") else "other"
+
+
 def script_of(token: str) -> Script:
     """The script of a token: the one most of its letters are written in."""
-    arabic = latin = other = 0
-    for ch in token:
-        if not ch.isalpha() and not unicodedata.category(ch).startswith("M"):
-            continue
-        if is_arabic_char(ch):
-            arabic += 1
-        elif "LATIN" in unicodedata.name(ch, ""):
-            latin += 1
-        else:
-            other += 1
+    counts = Counter(map(_letter_script, token))
+    arabic, latin, other = counts["arabic"], counts["latin"], counts["other"]
     if arabic and arabic >= latin and arabic >= other:
         return "arabic"
     if latin >= other:
