@@ -4,9 +4,9 @@
 period (records never cross centres on this server: the device's centre is the scope). Nothing is opened: the
 records' facts were derived when each version was stored (derived.py: `indicator_fact`, the device's own reading of a
 record, `waypoint_core.registry.indicators.fact_of`), and SQL gathers them here in two statements: the centre's
-people; and, grouped by registration number named, kind, assistance type and trafficking status, how many records
-name it (those that name no one are `unlinked`) and their first day in the period (each indicator counts a person
-once, so repeats add nothing). Linked as the device links them, they go to
+people; and the links grouped by kind, assistance type and trafficking status, each group's registration numbers and
+days joined in one text (see `inputs`; those that name no one are `unlinked`). Linked as the device links them, they
+go to
 `waypoint_core.registry.exports.indicators_from_inputs`: the computation the device's report runs, so the same
 records give the same figures on both sides. Rights (scope.py): trafficking cases are read only for a device whose
 people may view cases, and the trafficking indicator is reported only to such a device. Every table is protected
@@ -54,14 +54,16 @@ def _fetch(conn: Connection, sql: str, args: dict[str, Any]) -> list[tuple[Any, 
 
 def links_statement(conn: Connection, where: str) -> str:
     """The link rows grouped by kind, assistance type and trafficking status: how many, and each one's registration
-    number and day joined in one text, `number _SEP day _SEP number _SEP day…`, in the order of the numbers."""
+    number and day joined in one text, `number _SEP day _SEP number _SEP day…`, in the order of the numbers (SQLite
+    reads them so from ix_indicator_fact_link; PostgreSQL, which hashes the groups over the table, sorts them)."""
     pair = "ref || {sep} || coalesce(day, '')"
     if conn.dialect.name == "postgresql":
-        joined = f"string_agg({pair.format(sep='chr(31)')}, chr(31))"
-    else:  # in the order of ix_indicator_fact_link
+        joined = f"string_agg({pair.format(sep='chr(31)')}, chr(31) ORDER BY ref)"
+    else:
         joined = f"group_concat({pair.format(sep='char(31)')}, char(31))"
     return (f"SELECT link, assistance_type, trafficking_status, COUNT(*), {joined} FROM indicator_fact "
-            f"WHERE {where} AND link IS NOT NULL GROUP BY link, assistance_type, trafficking_status")
+            f"WHERE {where} AND link IS NOT NULL GROUP BY link, assistance_type, trafficking_status "
+            "ORDER BY link, assistance_type, trafficking_status")
 
 
 def inputs(conn: Connection, centre_id: str, *, start: date, end: date, with_cases: bool) -> Inputs:
@@ -80,7 +82,7 @@ def inputs(conn: Connection, centre_id: str, *, start: date, end: date, with_cas
     where = "centre_id = :c" + ("" if with_cases else _NO_CASES)
     args = {"c": centre_id}
     people = _fetch(conn, ("SELECT record_id, sex, birth_year, nationality, centre, category, short FROM indicator_fact "
-                           f"WHERE {where} AND short IS NOT NULL"), args)
+                           f"WHERE {where} AND short IS NOT NULL ORDER BY short"), args)
     by_short = dict(zip(map(_SHORT, people), map(_ID, people)))  # a number two registrations share: the last
     first, last = start.isoformat(), end.isoformat()
     ids: list[str] = []

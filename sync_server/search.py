@@ -7,7 +7,7 @@ words name no person's data), in the device's two stages (docs/registry.md, "Fir
 - `first` (the default, as one types): `first_results`, records holding an exact key of every part of the query
   (`search.first_parts`, in the rounds of `search.first_rounds`: spellings, then every exact key; stopped when a round
   found `search.FIRST_ENOUGH`), at most `search.FIRST_BUDGET` opened and ranked; the answer says `"complete": false`
-  when a refined search could find more, so the caller asks for it next;
+  and the caller asks for the refined stage next (as the device's screen does), whose answer replaces it;
 - `refined`: `search`, below: exact keys and their one-edit neighbours, pre-ranked, the best `search.BUDGET` ranked.
 
 Both rank by the device's rules: the query parsed by `waypoint_core.registry.search.parse_query`, its look-ups
