@@ -13,7 +13,7 @@ from collections import Counter, namedtuple
 from collections.abc import Iterable
 
 from desktop_app.sync.state import State, state_from_columns
-from desktop_app.vault.sql import chunks, in_list as _in, text
+from desktop_app.vault.sql import chunks, in_json as _in, text
 
 # Ops not acknowledged, by record: the partial index of vault migration 0018 (only those ops, so the reads below never
 # visit the acknowledged ops a record had before; left to itself SQLite would walk ix_outbox_acked_at).

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from desktop_app.vault.models import CONSENT_FORM
-from desktop_app.vault.sql import Db, chunks, in_list, text
+from desktop_app.vault.sql import Db, chunks, in_json, text
 from desktop_app.vault.vault import Vault
 from waypoint_core.access import consent as core
 
@@ -30,7 +30,7 @@ def changes_for(db: Db, persons: Sequence[str]) -> dict[str, list[core.Change]]:
     """The live consent changes naming each of these registrations (person id -> changes, in no order)."""
     out: dict[str, list[core.Change]] = {}
     for part in chunks(list(dict.fromkeys(persons))):
-        marks, params = in_list(part)
+        marks, params = in_json(part)
         ids = [row.record_id for row in db.execute(text(
             f"SELECT f.record_id FROM registration_field f JOIN registration r ON r.id = f.record_id "
             f"WHERE f.name = '{PERSON_FIELD}' AND f.value IN ({marks}) AND r.deleted = 0 AND r.form_id = :cf"),
@@ -43,7 +43,7 @@ def changes_for(db: Db, persons: Sequence[str]) -> dict[str, list[core.Change]]:
 def _changes(db: Db, change_ids: list[str]) -> list[core.Change]:
     values: dict[str, dict[str, str | None]] = {}
     for part in chunks(change_ids):
-        marks, params = in_list(part)
+        marks, params = in_json(part)
         for row in db.execute(text(f"SELECT record_id, name, value FROM registration_field WHERE record_id IN "
                                    f"({marks})"), params).all():
             values.setdefault(row.record_id, {})[row.name] = row.value
@@ -54,7 +54,7 @@ def persons_named(db: Db, change_ids: Sequence[str]) -> list[str]:
     """The registrations these records change the consent of (records that are not consent changes name none)."""
     out: list[str] = []
     for part in chunks(list(change_ids)):
-        marks, params = in_list(part)
+        marks, params = in_json(part)
         out += [row.value for row in db.execute(text(
             f"SELECT value FROM registration_field WHERE name = '{PERSON_FIELD}' AND record_id IN ({marks})"),
             params).all() if row.value]
@@ -72,7 +72,7 @@ def consent_many(vault: Vault, persons: Sequence[str]) -> dict[str, core.Consent
         db = Db.of(session)
         changes = changes_for(db, persons)
         for part in chunks(list(dict.fromkeys(persons))):
-            marks, params = in_list(part)
+            marks, params = in_json(part)
             for row in db.execute(text(f"SELECT id, content FROM registration WHERE id IN ({marks}) AND deleted = 0"),
                                   params).all():
                 out[row.id] = core.apply(core.from_answers(row.id, answers_of(row.content)), changes.get(row.id, []))

@@ -8,6 +8,7 @@ readable by column name. The writer (desktop_app/vault/writer) and the sync stor
 
 from __future__ import annotations
 
+import json
 from collections import namedtuple
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from functools import lru_cache
@@ -85,3 +86,13 @@ def in_list(keys: Sequence[Any], prefix: str = "k") -> tuple[str, dict[str, Any]
     """':k0, :k1, ...' and its parameters (the vault's DB-API connection takes named parameters)."""
     names = [f"{prefix}{n}" for n in range(len(keys))]
     return ", ".join(f":{name}" for name in names), dict(zip(names, keys))
+
+
+def in_json(keys: Sequence[Any], name: str = "keys") -> tuple[str, dict[str, Any]]:
+    """What `in_list` gives, for `IN ({marks})`, as ONE parameter: 'SELECT value FROM json_each(:keys)' and the keys
+    (text or integers) as a JSON array. For the long lists of record ids the writer and sync read by (chunks of
+    CHUNK): a prepared statement keeps its bound values until it next runs, so a cached statement with 500 parameters
+    held 500 small buffers for as long as it stayed cached, filling SQLite's lookaside (database.widen_lookaside)
+    and sending the allocations of every later statement to SQLCipher's locked and wiped ones. Each of these reads is
+    planned as with the list: the keys are read once into a temporary b-tree that drives the lookups."""
+    return f"SELECT value FROM json_each(:{name})", {name: json.dumps(list(keys))}

@@ -9,7 +9,7 @@ from typing import Any
 from desktop_app.vault.errors import InvalidInput
 from desktop_app.vault.models import STATUSES, SUMMARY_FIELDS
 from desktop_app.vault.policy import Policy, read_db as read_policy
-from desktop_app.vault.sql import Db, Row, chunks, in_list, text
+from desktop_app.vault.sql import Db, Row, chunks, in_json, text
 
 FieldValue = str | int | None
 
@@ -85,7 +85,7 @@ class WriterBase:
     def stored_many(self, record_ids: list[str]) -> dict[str, Stored]:
         found: dict[str, Stored] = {}
         for part in chunks(record_ids):
-            marks, params = in_list(part)
+            marks, params = in_json(part)
             for row in self.db.execute(text(f"SELECT {_STORED_COLUMNS} FROM registration WHERE id IN ({marks})"),
                                        params).all():
                 found[row.id] = _stored(row)

@@ -13,7 +13,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from desktop_app.vault.sql import chunks, in_list, text
+from desktop_app.vault.sql import chunks, in_json, text
 from desktop_app.vault.writer.base import WriterBase
 from waypoint_core.xform.entities import EntitySpec, form_entities, spec_from_xform
 from waypoint_core.xform.errors import FormError
@@ -34,7 +34,7 @@ class EntityWrites(WriterBase):
             return
         events = []
         for part in chunks(list(record_ids)):
-            marks, params = in_list(part)
+            marks, params = in_json(part)
             self.db.execute(text(f"DELETE FROM entity_event WHERE record_id IN ({marks})"), params)
             # content is read only for the records whose form declares entities (most forms do not)
             heads = self.db.execute(text(
@@ -44,7 +44,7 @@ class EntityWrites(WriterBase):
                       and spec.local]
             if not wanted:
                 continue
-            wanted_marks, wanted_params = in_list(wanted)
+            wanted_marks, wanted_params = in_json(wanted)
             rows = self.db.execute(text(
                 "SELECT id, form_id, form_version, status, content, created_at, deleted FROM registration "
                 f"WHERE id IN ({wanted_marks})"), wanted_params).all()

@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from desktop_app.vault.sql import chunks, in_list, text
+from desktop_app.vault.sql import chunks, in_json, text
 from desktop_app.vault.writer.base import WriterBase
 from waypoint_core.protocol import FILES_FIELD, FileRef, blob_hash, manifest_text, parse_manifest
 
@@ -186,7 +186,7 @@ def incomplete_records(db: Any, record_ids: Sequence[str] | None = None) -> set[
         return {row[0] for row in db.execute(text("SELECT DISTINCT record_id FROM attachment_wanted")).all()}
     found: set[str] = set()
     for part in chunks(list(record_ids)):
-        marks, params = in_list(part)
+        marks, params = in_json(part)
         found.update(row[0] for row in db.execute(text(
             f"SELECT DISTINCT record_id FROM attachment_wanted WHERE record_id IN ({marks})"), params).all())
     return found

@@ -21,7 +21,7 @@ import json
 import uuid
 from typing import Any
 
-from desktop_app.vault.sql import chunks, in_list, text
+from desktop_app.vault.sql import chunks, in_json, text
 from desktop_app.vault.writer.base import WriterBase
 
 # A merge base (sync_record.base) whose values were forgotten: the names stay, the values become this, which
@@ -48,7 +48,7 @@ class OutboxWrites(WriterBase):
         """record_id -> outbox seq of its op not yet frozen into a batch (a record has at most one)."""
         found: dict[str, int] = {}
         for part in chunks(record_ids):
-            marks, params = in_list(part)
+            marks, params = in_json(part)
             for row in self.db.execute(text("SELECT record_id, seq FROM outbox INDEXED BY ix_outbox_pending WHERE "
                                             f"acked_at IS NULL AND record_id IN ({marks}) AND device_seq IS NULL"),
                                        params).all():

@@ -8,7 +8,7 @@ from typing import Any
 
 from desktop_app.vault.errors import InvalidInput
 from desktop_app.vault.models import SUMMARY_FIELDS
-from desktop_app.vault.sql import chunks, in_list, text
+from desktop_app.vault.sql import chunks, in_json, text
 from desktop_app.vault.writer.base import RegistrationDraft, Stored, validated
 from desktop_app.vault.writer.entities import EntityWrites
 from desktop_app.vault.writer.facts import FactWrites
@@ -93,7 +93,7 @@ class RecordWrites(EntityWrites, SearchWrites, FactWrites, OutboxWrites, FileWri
     def _drop_fields(self, record_ids: list[str], *, keep_manifest: bool = False) -> None:
         keep = f" AND name != '{FILES_FIELD}'" if keep_manifest else ""
         for part in chunks(record_ids):
-            marks, params = in_list(part)
+            marks, params = in_json(part)
             self.db.execute(text(f"DELETE FROM registration_field WHERE record_id IN ({marks}){keep}"), params)
 
     def delete(self, record_id: str) -> bool:

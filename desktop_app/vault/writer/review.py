@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Collection, Sequence
 from typing import Any
 
-from desktop_app.vault.sql import chunks, in_list, text
+from desktop_app.vault.sql import chunks, in_json, text
 from desktop_app.vault.writer.base import WriterBase
 
 
@@ -95,7 +95,7 @@ class ReviewWrites(WriterBase):
     def drop_candidates(self, record_ids: Sequence[str]) -> None:
         """Pairs that name any of these people (decided, merged, deleted)."""
         for part in chunks(list(record_ids)):
-            marks, params = in_list(part)
+            marks, params = in_json(part)
             self.db.execute(text(f"DELETE FROM duplicate_candidate WHERE a IN ({marks}) OR b IN ({marks})"), params)
 
     def drop_candidate(self, a: str, b: str) -> None:

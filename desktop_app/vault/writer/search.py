@@ -19,7 +19,7 @@ import dataclasses
 from desktop_app.vault import consent_reads
 from desktop_app.vault.search_index import index_rows
 from waypoint_core.access import consent as consent_rule
-from desktop_app.vault.sql import chunks, in_list, text
+from desktop_app.vault.sql import chunks, in_json, text
 from desktop_app.vault.writer.base import WriterBase
 
 _INSERT_KEY = text("INSERT OR IGNORE INTO search_key (key, record_id) VALUES (:k, :r)")
@@ -51,12 +51,12 @@ class SearchWrites(WriterBase):
         for part in chunks(list(record_ids)):
             old = [record_id for record_id in part if record_id not in new]
             if old:
-                marks, params = in_list(old)
+                marks, params = in_json(old)
                 self._drop_search(marks, params)
             if all(record_id in written for record_id in part):
                 rows: Sequence[Any] = [_Written(written[record_id]) for record_id in part]
             else:
-                marks, params = in_list(part)
+                marks, params = in_json(part)
                 rows = self.db.execute(text(
                     "SELECT id, status, content, created_at, deleted, purged_at FROM registration "
                     f"WHERE id IN ({marks})"), params).all()
@@ -87,12 +87,12 @@ class SearchWrites(WriterBase):
         changes = consent_reads.changes_for(self.db, persons)
         stopped = [p for p in persons if not _matching(True, p, changes.get(p, []))]
         for part in chunks(stopped):
-            marks, params = in_list(part)
+            marks, params = in_json(part)
             self.db.execute(text(f"DELETE FROM duplicate_candidate WHERE a IN ({marks}) OR b IN ({marks})"), params)
         return persons
 
     def drop_search(self, record_id: str) -> None:
-        marks, params = in_list([record_id])
+        marks, params = in_json([record_id])
         self._drop_search(marks, params)
 
     def _drop_search(self, marks: str, params: dict[str, Any]) -> None:
