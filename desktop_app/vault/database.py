@@ -165,7 +165,7 @@ def widen_lookaside(conn: Connection, db_path: Path) -> bool:
             return False
         done = library.sqlite3_db_config(ctypes.c_void_p(handle), _SQLITE_DBCONFIG_LOOKASIDE, None,
                                          ctypes.c_int(LOOKASIDE_SLOT), ctypes.c_int(LOOKASIDE_SLOTS))
-        return done == 0
+        return bool(done == 0)
     except (OSError, AttributeError, ValueError):
         return False
 
