@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from desktop_app.vault.sql import Db, chunks, in_list
+from desktop_app.vault.sql import Db, chunks, in_json
 from waypoint_core.registry import indicators
 
 COLUMNS = ("record_id", "form_id", "created_by", "kind", "short", "sex", "birth_year", "nationality", "centre",
@@ -62,7 +62,7 @@ def derive(db: Db, record_ids: Iterable[str] | None = None) -> list[dict[str, An
             extracted.setdefault(record_id, {})[name] = value
     else:
         for part in chunks(record_ids):
-            marks, params = in_list(part)
+            marks, params = in_json(part)
             heads += db.execute(f"SELECT {_SUMMARY} FROM registration WHERE id IN ({marks}) "
                                 "AND status = 'finalized' AND deleted = 0", params).all()
             for name, record_id, value in db.execute(

@@ -12,7 +12,7 @@ from collections.abc import Collection, Sequence
 from typing import Any
 
 from desktop_app.vault.indicator_facts import COLUMNS, derive, fact_row
-from desktop_app.vault.sql import chunks, in_list, text
+from desktop_app.vault.sql import chunks, in_json, text
 from desktop_app.vault.writer.base import WriterBase
 
 _SUMMARY = ("sex", "age", "nationality", "centre", "registered_on")
@@ -28,7 +28,7 @@ class FactWrites(WriterBase):
             return
         old = [record_id for record_id in record_ids if record_id not in new]
         for part in chunks(old):
-            marks, params = in_list(part)
+            marks, params = in_json(part)
             self.db.execute(text(f"DELETE FROM indicator_fact WHERE record_id IN ({marks})"), params)
         if saved is not None and fields is not None:
             rows = [found for row in saved if row["status"] == "finalized" and (found := fact_row(
