@@ -23,7 +23,8 @@ from waypoint_core.registry import indicators
 COLUMNS = ("record_id", "form_id", "created_by", "kind", "short", "sex", "birth_year", "nationality", "centre",
            "category", "link", "ref", "day", "assistance_type", "trafficking_status")
 FIELDS = ("beneficiary_category", "person_ref", "assistance_type", "trafficking_status", "record_kind")
-_SUMMARY = "id, form_id, created_by, sex, age, nationality, centre, registered_on"
+SUMMARY = ("sex", "age", "nationality", "centre", "registered_on")  # the summary columns a fact is read from
+_HEAD = "id, form_id, created_by, " + ", ".join(SUMMARY)
 
 
 def fact_row(record_id: str, form_id: str, created_by: str, summary: Mapping[str, Any],
@@ -54,7 +55,7 @@ def derive(db: Db, record_ids: Iterable[str] | None = None) -> list[dict[str, An
     heads: list[Any] = []
     extracted: dict[str, dict[str, str]] = {}
     if record_ids is None:
-        heads = db.execute(f"SELECT {_SUMMARY} FROM registration INDEXED BY ix_registration_report "
+        heads = db.execute(f"SELECT {_HEAD} FROM registration INDEXED BY ix_registration_report "
                            "WHERE status = 'finalized' AND deleted = 0").all()
         for name, record_id, value in db.execute(
                 "SELECT name, record_id, value FROM registration_field INDEXED BY ix_registration_field_report "
@@ -63,7 +64,7 @@ def derive(db: Db, record_ids: Iterable[str] | None = None) -> list[dict[str, An
     else:
         for part in chunks(record_ids):
             marks, params = in_json(part)
-            heads += db.execute(f"SELECT {_SUMMARY} FROM registration WHERE id IN ({marks}) "
+            heads += db.execute(f"SELECT {_HEAD} FROM registration WHERE id IN ({marks}) "
                                 "AND status = 'finalized' AND deleted = 0", params).all()
             for name, record_id, value in db.execute(
                     f"SELECT name, record_id, value FROM registration_field WHERE record_id IN ({marks}) "
@@ -72,8 +73,7 @@ def derive(db: Db, record_ids: Iterable[str] | None = None) -> list[dict[str, An
     empty: dict[str, str] = {}
     rows = []
     for head in heads:
-        summary = {"sex": head.sex, "age": head.age, "nationality": head.nationality, "centre": head.centre,
-                   "registered_on": head.registered_on}
+        summary = {name: getattr(head, name) for name in SUMMARY}
         row = fact_row(head.id, head.form_id, head.created_by, summary, extracted.get(head.id, empty))
         if row is not None:
             rows.append(row)

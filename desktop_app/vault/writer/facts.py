@@ -11,11 +11,10 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from typing import Any
 
-from desktop_app.vault.indicator_facts import COLUMNS, derive, fact_row
+from desktop_app.vault.indicator_facts import COLUMNS, SUMMARY, derive, fact_row
 from desktop_app.vault.sql import chunks, in_json, text
 from desktop_app.vault.writer.base import WriterBase
 
-_SUMMARY = ("sex", "age", "nationality", "centre", "registered_on")
 _INSERT = f"INSERT INTO indicator_fact ({', '.join(COLUMNS)}) VALUES ({', '.join(':' + c for c in COLUMNS)})"
 
 
@@ -32,7 +31,7 @@ class FactWrites(WriterBase):
             self.db.execute(text(f"DELETE FROM indicator_fact WHERE record_id IN ({marks})"), params)
         if saved is not None and fields is not None:
             rows = [found for row in saved if row["status"] == "finalized" and (found := fact_row(
-                row["id"], row["form_id"], row["created_by"], {name: row[name] for name in _SUMMARY},
+                row["id"], row["form_id"], row["created_by"], {name: row[name] for name in SUMMARY},
                 fields.get(row["id"], {}))) is not None]
         else:
             rows = derive(self.db, record_ids)
