@@ -281,6 +281,8 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
     for report in audit.verify_all(_db(_settings(args))):
         if report.ok:
             print(f"{report.chain}: verified, {report.result.count} entries")
+            for fork in report.forks:  # a laptop put back from an older copy: both branches kept, each verified
+                print(f"{report.chain}: {fork}")
         else:
             failed += 1
             print(f"waypoint-server: {report.chain}: {report.result.broken}", file=sys.stderr)
@@ -289,7 +291,7 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
 
 def cmd_audit_list(args: argparse.Namespace) -> int:
     for entry in audit.entries(_db(_settings(args)), device_id=args.device, limit=args.limit):
-        print(json.dumps(entry.as_json(), ensure_ascii=False))
+        print(json.dumps(entry, ensure_ascii=False))
     return 0
 
 

@@ -3,6 +3,10 @@ server does not hold yet, batch by batch (`POST /v2/audit`). The server verifies
 holds and answers with the last entry it stored; that number is kept in the vault, never a mark on the entries.
 A refusal names the entry where the chain breaks (ServerRefused, not retried).
 
+A vault put back from an older copy goes on from the copy's last entry while the server holds later ones with the
+same numbers: the server keeps both as branches of the chain and says so in its receipt; the laptop then records
+`audit.forked` (which entry its log continues, where the server's branch ended) and sends that entry in the same run.
+
 A run with nothing to do would otherwise make a request only to send its own entry: when every entry waiting is a
 quiet run's (`sync.run`, nothing pushed, pulled or in conflict) and the oldest is younger than QUIET_WAIT_S, they wait
 in the chain for the next run that has anything else to send (a sign-in, a view, a change, a run that moved records),
@@ -102,6 +106,14 @@ def upload(connection: Any, remote: Callable[..., Generator[Any, Any, Any]], loc
             lambda: connection.upload_audit(b), cancelled=cancelled))
         yield local(lambda vault, seq=receipt.stored_through: audit.mark_uploaded(vault, seq))
         stored = receipt.stored_through
-        if not full and stored >= last:  # the server holds everything there was: no need to look again
+        if receipt.forked_after is not None:  # recorded here too, and sent next: the log says what the server did
+            yield local(lambda vault, r=receipt: forked(vault, r.forked_after, r.left_through))
+        elif not full and stored >= last:  # the server holds everything there was: no need to look again
             break
     return stored
+
+
+def forked(vault: Any, after: int, left_through: int | None) -> None:
+    audit.append(vault, chain.AUDIT_FORKED,
+                 detail=f"the server holds this laptop's log to entry {left_through}; this copy of the vault goes on "
+                        f"from entry {after}: the server keeps both (the vault was put back from an older copy)")

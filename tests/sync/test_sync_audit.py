@@ -1,9 +1,12 @@
 """The audit log travels with sync to the real server on loopback, which verifies each device's chain on arrival
 and keeps its own chain of what it does; an entry altered, removed or reordered on the server, or altered on the
-laptop after it was uploaded, is found and named (device and entry)."""
+laptop after it was uploaded, is found and named (device and entry). A laptop whose vault was put back from an older
+copy (twice) syncs: its log forks from the server's, both branches are kept, and the fork is recorded and named."""
 
 from __future__ import annotations
 
+import json
+import shutil
 import subprocess
 import sys
 
@@ -16,14 +19,19 @@ from desktop_app.services import sync as sync_service
 from desktop_app.sync import audit_upload, errors, store
 from desktop_app.vault import Vault, database, keyslots
 from desktop_app.vault import audit as log
+from waypoint_core.access import audit as chain
 
 
-def _server_verify(backend) -> subprocess.CompletedProcess:
+def _server_audit(backend, *args: str) -> subprocess.CompletedProcess:
     env = {"PATH": "/usr/bin:/bin"}
     if backend.database_url:
         env["DATABASE_URL"] = backend.database_url
     return subprocess.run([sys.executable, "-m", "sync_server.cli", "--data-dir", str(backend.data_dir), "admin",
-                           "audit", "verify"], env=env, capture_output=True, text=True, timeout=120)
+                           "audit", *args], env=env, capture_output=True, text=True, timeout=120)
+
+
+def _server_verify(backend) -> subprocess.CompletedProcess:
+    return _server_audit(backend, "verify")
 
 
 @pytest.fixture
@@ -81,6 +89,107 @@ def test_sync_uploads_the_log_and_the_server_verifies_it(enrolled, server_db, ba
     with server_db.connect() as conn:
         events = [r[0] for r in conn.execute(text("SELECT event FROM server_audit_entry ORDER BY seq"))]
     assert "device.enrolled" in events
+    vault.close()
+
+
+def _branches(server_db, device_id: str) -> dict[int, list[tuple]]:
+    """branch → [(seq, event, hash)] of the device's entries on the server."""
+    with server_db.connect() as conn:
+        rows = conn.execute(text("SELECT branch, seq, event, hash FROM device_audit_entry WHERE device_id = :d "
+                                 "ORDER BY branch, seq"), {"d": device_id}).all()
+    held: dict[int, list[tuple]] = {}
+    for branch, seq, event, digest in rows:
+        held.setdefault(int(branch), []).append((int(seq), event, digest))
+    return held
+
+
+def _put_back(vault: Vault, copy) -> Vault:
+    """The operator copies an older copy of the vault folder back, and the laptop is used again."""
+    path = vault.path
+    vault.close()
+    shutil.rmtree(path)
+    shutil.copytree(copy, path)
+    return Vault.unlock(path, username="admin", passphrase=PASSPHRASE)
+
+
+def _copied(vault: Vault, to) -> Vault:
+    path = vault.path
+    vault.close()
+    shutil.copytree(path, to)
+    return Vault.unlock(path, username="admin", passphrase=PASSPHRASE)
+
+
+def _forks_in_server_chain(server_db, device_id: str) -> list[str]:
+    with server_db.connect() as conn:
+        return [r[0] for r in conn.execute(text(
+            "SELECT detail FROM server_audit_entry WHERE event = 'audit.device_log_forked' ORDER BY seq"))
+            if r[0].startswith(f"device {device_id}:")]
+
+
+def test_a_vault_put_back_from_older_copies_syncs_and_every_branch_is_kept(enrolled, server_db, backend, tmp_path):
+    vault = enrolled("put-back")
+    device_id = _device_id(vault)
+    register(vault, "Synthetic Person", 33)
+    sync_service.sync_now(vault)
+    vault = _copied(vault, tmp_path / "copy-1")  # (with the lock entry of its closing; the sign-in after is not in it)
+    first_copy_head = log.entries(vault, limit=10_000, newest_first=False)[-2].seq
+    vault = _signed_in_again(vault)
+    register(vault, "Synthetic Person", 34)
+    sync_service.sync_now(vault)
+    before = _branches(server_db, device_id)
+    assert list(before) == [1] and before[1][-1][0] > first_copy_head + 3
+
+    # Put back: its log goes on from the copy's last entry, numbered as entries the server holds already.
+    vault = _put_back(vault, tmp_path / "copy-1")
+    sync_service.sync_now(vault)  # no refusal: the sync completes
+    local = log.entries(vault, limit=10_000, newest_first=False)
+    held = _branches(server_db, device_id)
+    assert held[1] == before[1]  # what the server held stays, unchanged, as evidence
+    assert [e.seq for e in local[first_copy_head:]] == [seq for seq, _, _ in held[2]]
+    assert [(e.seq, e.event, e.hash) for e in local[first_copy_head:]] == held[2]  # the laptop's new entries, all
+    assert local[-1].event == chain.AUDIT_FORKED  # the laptop's own log says so, and it was sent in the same run
+    assert f"to entry {before[1][-1][0]}" in local[-1].detail and f"from entry {first_copy_head}" in local[-1].detail
+    assert len(_forks_in_server_chain(server_db, device_id)) == 1
+    assert f"branch 2 continues entry {first_copy_head} of branch 1" in _forks_in_server_chain(server_db, device_id)[0]
+    checked = _server_verify(backend)
+    assert checked.returncode == 0, checked.stderr
+    total = len(before[1]) + len(held[2])
+    assert f"device:{device_id}: verified, {total} entries" in checked.stdout
+    assert (f"device:{device_id}: forked at " in checked.stdout
+            and f"branch 2 continues entry {first_copy_head} of branch 1" in checked.stdout
+            and f"branch 1, received before up to entry {before[1][-1][0]}, is kept as it was" in checked.stdout)
+    listed = [json.loads(line) for line in _server_audit(backend, "list", "--device", device_id,
+                                                         "--limit", "1000").stdout.splitlines()]
+    assert [(item["branch"], item["seq"]) for item in listed if "forked" in item] == [(2, first_copy_head + 1)]
+    assert len(listed) == total
+
+    # A second copy, made now, put back later: the fork is off branch 2.
+    vault = _copied(vault, tmp_path / "copy-2")
+    second_copy_head = log.entries(vault, limit=10_000, newest_first=False)[-2].seq
+    vault = _signed_in_again(vault)
+    sync_service.sync_now(vault)
+    vault = _put_back(vault, tmp_path / "copy-2")
+    sync_service.sync_now(vault)
+    # And the first copy again: the fork is off branch 1, at the same entry as the first time.
+    vault = _put_back(vault, tmp_path / "copy-1")
+    sync_service.sync_now(vault)
+    local = log.entries(vault, limit=10_000, newest_first=False)
+    held = _branches(server_db, device_id)
+    assert sorted(held) == [1, 2, 3, 4] and held[1] == before[1]
+    assert [(e.seq, e.event, e.hash) for e in local[first_copy_head:]] == held[4]
+    assert held[3][0][0] == second_copy_head + 1
+    forks = _forks_in_server_chain(server_db, device_id)
+    assert len(forks) == 3 and f"branch 3 continues entry {second_copy_head} of branch 2" in forks[1]
+    assert f"branch 4 continues entry {first_copy_head} of branch 1" in forks[2]
+    assert log.verify(vault).ok  # the laptop's own chain was never rewritten
+    checked = _server_verify(backend)
+    assert checked.returncode == 0, checked.stderr
+    assert checked.stdout.count(f"device:{device_id}: forked at ") == 3
+    vault = _signed_in_again(vault, times=1)
+    sync_service.sync_now(vault)  # and the runs after it are ordinary: on the last branch
+    after = _branches(server_db, device_id)
+    assert {b: rows for b, rows in after.items() if b < 4} == {b: rows for b, rows in held.items() if b < 4}
+    assert after[4][:len(held[4])] == held[4] and len(after[4]) > len(held[4])
     vault.close()
 
 

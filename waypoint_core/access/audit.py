@@ -40,6 +40,9 @@ USER_REMOVED: Final = "users.remove"
 PASSPHRASE_RESET: Final = "users.reset"
 RECORD_PRINT: Final = "record.print"
 AUDIT_EXPORT: Final = "audit.export"
+# The server found this log going on from an older entry than the last it holds (the vault was put back from an
+# older copy): it keeps both branches; the laptop records that it learnt so (docs/access.md, "After a restore").
+AUDIT_FORKED: Final = "audit.forked"
 # consent (waypoint_core/access/consent.py): a withdrawal or a consent given again, and a use the consent stopped
 CONSENT_WITHDRAWN: Final = "record.consent_withdrawn"
 CONSENT_GIVEN: Final = "record.consent_given"

@@ -37,5 +37,14 @@ class AuditUpload(Message):
 class AuditReceipt(Message):
     protocol_version: int
     device_id: str
-    stored_through: int  # the last entry of this device's chain the server holds, verified
+    stored_through: int  # the last entry of the chain the device sent that the server holds, verified
     head: Hash
+    # This upload forked the chain (the laptop's vault was put back from an older copy): what was sent continues
+    # entry `forked_after`; the branch the server held until then, kept, ended at entry `left_through`.
+    forked_after: int | None = None
+    left_through: int | None = None
+
+    def canonical(self, *, exclude: set[str] | None = None) -> bytes:
+        """Without a fork, the receipt reads as before (laptops not yet updated refuse keys they do not know)."""
+        unset = {k for k in ("forked_after", "left_through") if getattr(self, k) is None}
+        return super().canonical(exclude=(exclude or set()) | unset)
