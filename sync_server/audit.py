@@ -246,23 +246,20 @@ def _verify_device(conn: Connection, device_id: str, chain_id: str, head: tuple[
     branched = forks(conn, device_id)
     by_branch = {f.branch: f for f in branched}
     ends = {f.branch - 1: (f.left_seq, f.left_hash) for f in branched}
-    current = max(by_branch, default=1)
-    ends[current] = head
     present = {int(r[0]) for r in conn.execute(
         text("SELECT DISTINCT branch FROM device_audit_entry WHERE device_id = :d"), {"d": device_id}).all()}
-    strays = sorted(present - set(range(1, current + 1)))
-    if strays:
-        return ChainReport(name, Verified(0, "", chain.Break(1, "out_of_order",
-                                                             f"entries of branch {strays[0]} without a recorded fork")))
+    current = max(present | set(by_branch) | {1})
+    for branch in range(2, current + 1):
+        if branch not in by_branch:
+            return ChainReport(name, Verified(0, "", chain.Break(
+                1, "missing", f"the fork that began branch {branch} is not recorded")), tuple(branched))
+    ends[current] = head
     total = 0
     for branch in range(1, current + 1):
-        fork = by_branch.get(branch)
         start: Entry | None = None
         where = ""
         if branch > 1:
-            if fork is None:
-                return ChainReport(name, Verified(total, "", chain.Break(
-                    1, "missing", f"the fork that began branch {branch} is not recorded")), tuple(branched))
+            fork = by_branch[branch]
             where = f" (branch {branch}, after the fork at entry {fork.after_seq})"
             if fork.after_seq > 0:
                 holds = conn.execute(text("SELECT 1 FROM device_audit_entry WHERE device_id = :d AND branch = :b "

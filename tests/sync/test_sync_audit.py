@@ -271,3 +271,62 @@ def test_the_servers_own_chain_altered_is_named(enrolled, server_db, backend):
     checked = _server_verify(backend)
     assert checked.returncode == 1
     assert f"server: entry {first} was altered" in checked.stderr
+
+
+def _rewrite_on_the_laptop(vault: Vault, sql: str, params: tuple = ()) -> Vault:
+    """What someone holding the data key could do: the append-only triggers dropped, entries changed, the upload
+    mark set back (as if never sent)."""
+    path, dek = vault.path, vault._dek
+    vault.close()
+    conn = database.connect_raw(path / database.DB_FILE, dek, page_size=keyslots.cipher_page_size(
+        keyslots.load(path)), isolation_level=None)
+    try:
+        conn.execute("DROP TRIGGER audit_entry_no_update")
+        conn.execute(sql, params)
+        conn.execute("UPDATE meta SET value = '0' WHERE key = 'audit.uploaded'")
+    finally:
+        conn.close()
+    return Vault.unlock(path, username="admin", passphrase=PASSPHRASE)
+
+
+def test_an_uploaded_entry_rewritten_and_rehashed_on_the_laptop_is_refused_not_taken_for_a_fork(enrolled, server_db):
+    vault = _signed_in_again(enrolled("rehashed-laptop"))
+    sync_service.sync_now(vault)
+    device_id = _device_id(vault)
+    second = log.entries(vault, limit=10_000, newest_first=False)[1]
+    changed = chain.Entry(second.seq, second.at, second.actor, second.event, second.outcome, second.record_id,
+                          "never happened", second.prev)
+    vault = _rewrite_on_the_laptop(vault, "UPDATE audit_entry SET detail = ?, hash = ? WHERE seq = 2",
+                                   ("never happened", chain.entry_hash(device_id, changed, second.prev)))
+    with pytest.raises(errors.ServerRefused, match="entry 2 differs from the one this device uploaded before"):
+        sync_service.sync_now(vault)  # entry 3 does not follow the rewritten entry 2: not a chain, not a fork
+    vault.close()
+    with server_db.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM device_audit_fork WHERE device_id = :d"),
+                            {"d": device_id}).scalar_one() == 0
+
+
+@pytest.mark.parametrize("tamper", ["kept", "fork"])
+def test_tampering_with_a_forked_chain_on_the_server_is_named(enrolled, server_db, backend, tmp_path, tamper):
+    vault = enrolled(f"forked-{tamper}")
+    device_id = _device_id(vault)
+    sync_service.sync_now(vault)
+    vault = _copied(vault, tmp_path / "copy")
+    head = log.entries(vault, limit=10_000, newest_first=False)[-2].seq
+    vault = _signed_in_again(vault)
+    register(vault, "Synthetic Person", 36)
+    sync_service.sync_now(vault)
+    vault = _put_back(vault, tmp_path / "copy")
+    sync_service.sync_now(vault)
+    vault.close()
+    assert sorted(_branches(server_db, device_id)) == [1, 2]
+    with server_db.begin() as conn:
+        if tamper == "kept":  # an entry the laptop no longer holds, kept as evidence on the server
+            conn.execute(text("UPDATE device_audit_entry SET actor = 'nobody' WHERE device_id = :d AND branch = 1 "
+                              "AND seq = :s"), {"d": device_id, "s": head + 1})
+        else:
+            conn.execute(text("DELETE FROM device_audit_fork WHERE device_id = :d"), {"d": device_id})
+    checked = _server_verify(backend)
+    assert checked.returncode == 1
+    expected = {"kept": f"entry {head + 1} was altered", "fork": "the fork that began branch 2 is not recorded"}[tamper]
+    assert f"device:{device_id}: {expected}" in checked.stderr
