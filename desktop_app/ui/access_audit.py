@@ -90,6 +90,7 @@ def event_text(event: str) -> str:
         "devices.enrolment_code_revoked": QCoreApplication.translate("AuditWords", "Revoked an enrolment code"),
         "audit.review": QCoreApplication.translate("AuditWords", "Reviewed the audit log"),
         "audit.export": QCoreApplication.translate("AuditWords", "Exported the audit log"),
+        "audit.forked": QCoreApplication.translate("AuditWords", "Log continued from an older copy of the vault"),
     }
     return words.get(event, event)
 

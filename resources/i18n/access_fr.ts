@@ -472,6 +472,10 @@
         <translation>A exporté le journal d&apos;audit</translation>
     </message>
     <message>
+        <source>Log continued from an older copy of the vault</source>
+        <translation>Journal repris d&apos;une copie plus ancienne du coffre</translation>
+    </message>
+    <message>
         <source>Allowed</source>
         <translation>Autorisé</translation>
     </message>
