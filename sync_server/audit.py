@@ -128,6 +128,17 @@ def _held(conn: Connection, device_id: str, first: int, last: int) -> dict[tuple
     return {(int(r[0]), str(r[1])): int(r[2]) for r in rows}
 
 
+def _record_fork(conn: Connection, device_id: str, fork: Fork) -> None:
+    """The fork's row (what the new branch continues, where the one it leaves ended) and its entry in the server's
+    own chain, in the transaction that stores the branch's first entries."""
+    conn.execute(text(f"INSERT INTO device_audit_fork (device_id, {_FORK}) VALUES (:d, :b, :p, :after_seq, "
+                      ":after_hash, :left_seq, :left_hash, :at)"),
+                 {"d": device_id, "b": fork.branch, "p": fork.parent, "after_seq": fork.after_seq,
+                  "after_hash": fork.after_hash, "left_seq": fork.left_seq, "left_hash": fork.left_hash,
+                  "at": fork.forked_at})
+    record_in(conn, "audit.device_log_forked", detail=f"device {device_id}: {fork}")
+
+
 def _differs(seq: int) -> str:
     return f"entry {seq} differs from the one this device uploaded before"
 
@@ -189,13 +200,7 @@ def receive(db: Database, device_id: str, upload: AuditUpload) -> AuditReceipt:
                         branch += 1
                         forked = Fork(branch, held[continued], continued[0], continued[1], head[1], head[2],
                                       datetime.now(UTC))
-                        conn.execute(text(f"INSERT INTO device_audit_fork (device_id, {_FORK}) VALUES (:d, :b, :p, "
-                                          ":after_seq, :after_hash, :left_seq, :left_hash, :at)"),
-                                     {"d": device_id, "b": forked.branch, "p": forked.parent,
-                                      "after_seq": forked.after_seq, "after_hash": forked.after_hash,
-                                      "left_seq": forked.left_seq, "left_hash": forked.left_hash,
-                                      "at": forked.forked_at})
-                        record_in(conn, "audit.device_log_forked", detail=f"device {device_id}: {forked}")
+                        _record_fork(conn, device_id, forked)
                     received = datetime.now(UTC)
                     conn.execute(text(f"INSERT INTO device_audit_entry (device_id, branch, {_ENTRY}, received_at) "
                                       "VALUES (:device_id, :branch, :seq, :at, :actor, :event, :outcome, :record_id, "
