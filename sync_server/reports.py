@@ -18,8 +18,6 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from itertools import compress, repeat, starmap
-from operator import and_, attrgetter, is_not, itemgetter
 from typing import Any
 
 from sqlalchemy import Connection
@@ -27,7 +25,7 @@ from sqlalchemy import Connection
 from waypoint_core.protocol import PROTOCOL_VERSION, canonical_json
 from waypoint_core.registry import exports
 from waypoint_core.registry.disclosure import TOTAL
-from waypoint_core.registry.indicators import Case, EventColumns, Inputs, Person
+from waypoint_core.registry.indicators import Inputs, inputs_from_link_groups
 
 from . import scope
 from .auth import AuthenticatedDevice
@@ -35,8 +33,6 @@ from .db import Database
 
 _NO_CASES = " AND record_id NOT IN (SELECT record_id FROM record_kind WHERE kind = 'case')"
 _NAMED = re.compile(r":(\w+)")
-_PERSON, _ID, _SHORT = itemgetter(0, 1, 2, 3, 4, 5), itemgetter(0), itemgetter(6)
-_SEP = "\x1f"
 
 
 def _fetch(conn: Connection, sql: str, args: dict[str, Any]) -> list[tuple[Any, ...]]:
@@ -53,63 +49,35 @@ def _fetch(conn: Connection, sql: str, args: dict[str, Any]) -> list[tuple[Any, 
 
 
 def links_statement(conn: Connection, where: str) -> str:
-    """The link rows grouped by kind, assistance type and trafficking status: how many, and each one's registration
-    number and day joined in one text, `number _SEP day _SEP number _SEP day…`, in the order of the numbers (SQLite
-    reads them so from ix_indicator_fact_link; PostgreSQL, which hashes the groups over the table, sorts them)."""
+    """The link rows grouped by kind, assistance type and trafficking status (`indicators.LINK_GROUP`, no centre: the
+    device's centre is the scope), each one's registration number and day joined in one text in the order of the
+    numbers (SQLite reads them so from ix_indicator_fact_link; PostgreSQL, which hashes the groups over the table,
+    sorts them)."""
     pair = "ref || {sep} || coalesce(day, '')"
     if conn.dialect.name == "postgresql":
         joined = f"string_agg({pair.format(sep='chr(31)')}, chr(31) ORDER BY ref)"
     else:
         joined = f"group_concat({pair.format(sep='char(31)')}, char(31))"
-    return (f"SELECT link, assistance_type, trafficking_status, COUNT(*), {joined} FROM indicator_fact "
+    return (f"SELECT link, assistance_type, trafficking_status, NULL, {joined} FROM indicator_fact "
             f"WHERE {where} AND link IS NOT NULL GROUP BY link, assistance_type, trafficking_status "
             "ORDER BY link, assistance_type, trafficking_status")
 
 
 def inputs(conn: Connection, centre_id: str, *, start: date, end: date, with_cases: bool) -> Inputs:
     """The centre's people, the period's events and referrals, and the cases, linked by registration number, from
-    `indicator_fact`: the same Inputs as `indicators.inputs_from_records` over the records would give, but for
-    `people`: only those some event, referral or case names (no other can count).
+    `indicator_fact` by the device's own linking (`indicators.inputs_from_link_groups`): the same indicators as
+    `indicators.inputs_from_records` over the records would give.
 
     The links are read grouped by kind, assistance type and trafficking status, in the order of
     `ix_indicator_fact_link` (migration 0013, so no sort), each group's registration numbers and days joined in one
     text: the driver builds a row per group (a dozen), not per record (building 300,000 rows was most of a request's
-    time). A number is canonical hexadecimal and a day ISO text, so the separator never occurs in either. Each step
-    over a group's numbers (finding the person each names, counting those naming no one, keeping the events of the
-    period, parsing days once per distinct day) is a `split`, slice, `map`, `compress` or `extend` in C. The events
-    stay in the order of the numbers, so the core's look-ups by person walk its tables in order (in the order of days,
-    the same computation took half as long again)."""
+    time). The events stay in the order of the numbers, so the core's look-ups by person walk its tables in order (in
+    the order of days, the same computation took half as long again)."""
     where = "centre_id = :c" + ("" if with_cases else _NO_CASES)
     args = {"c": centre_id}
-    people = _fetch(conn, ("SELECT record_id, sex, birth_year, nationality, centre, category, short FROM indicator_fact "
+    people = _fetch(conn, ("SELECT short, record_id, sex, birth_year, nationality, centre, category FROM indicator_fact "
                            f"WHERE {where} AND short IS NOT NULL ORDER BY short"), args)
-    by_short = dict(zip(map(_SHORT, people), map(_ID, people)))  # a number two registrations share: the last
-    first, last = start.isoformat(), end.isoformat()
-    ids: list[str] = []
-    kinds: list[str] = []
-    types: list[str | None] = []
-    texts: list[str] = []
-    cases: list[Case] = []
-    unlinked = 0
-    for link, kind, status, n, joined in _fetch(conn, links_statement(conn, where), args):
-        parts = joined.split(_SEP)
-        named = list(map(by_short.get, parts[0::2]))
-        found = list(map(is_not, named, repeat(None)))
-        unlinked += n - sum(found)
-        if link == "case":
-            cases += map(Case, compress(named, found), repeat(status))
-            continue
-        days = parts[1::2]
-        keep = list(map(and_, found, map(and_, map(first.__le__, days), map(last.__ge__, days))))
-        before = len(ids)
-        ids += compress(named, keep)
-        texts += compress(days, keep)
-        kinds += repeat(link, len(ids) - before)
-        types += repeat(kind, len(ids) - before)
-    parsed = {day: date.fromisoformat(day) for day in set(texts)}
-    counted = set(ids).union(map(attrgetter("person_id"), cases))
-    persons = list(starmap(Person, map(_PERSON, compress(people, map(counted.__contains__, map(_ID, people))))))
-    return Inputs(persons, EventColumns(ids, list(map(parsed.__getitem__, texts)), kinds, types), cases, unlinked)
+    return inputs_from_link_groups(people, _fetch(conn, links_statement(conn, where), args), start=start, end=end)
 
 
 def indicators(db: Database, device: AuthenticatedDevice, *, start: date, end: date) -> bytes:

@@ -73,7 +73,8 @@ def compute(vault: Vault, *, start: date, end: date, scope: Scope = Scope()) -> 
         raise ValueError("the period ends before it starts")
     seen = access.visibility(vault)
     found = (Inputs([], [], [], 0) if seen.nothing else
-             report_reads.report_inputs(vault, visible=seen.rows, covers=None if scope.kind == "all" else scope.covers))
+             report_reads.report_inputs(vault, start=start, end=end, visible=seen.rows,
+                                        covers=None if scope.kind == "all" else scope.covers))
     done = exports.indicators_from_inputs(  # the server runs the same computation over its facts
         found, start=start, end=end, scope=str(scope), centre_scope=scope.kind == "centre",
         may_see_cases=not seen.nothing and seen.rows.only_kind in (None, policy.CASE))

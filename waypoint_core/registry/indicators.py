@@ -27,8 +27,8 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import compress
-from operator import and_, attrgetter, itemgetter, not_
+from itertools import compress, repeat
+from operator import and_, attrgetter, is_not, itemgetter
 from datetime import date
 from typing import Any, Protocol
 
@@ -475,39 +475,79 @@ def _columns(rows: Sequence[Sequence[Any]], width: int) -> list[list[Any]]:
     return [list(map(itemgetter(n), rows)) for n in range(width)]
 
 
-def inputs_from_fact_rows(people: Sequence[Sequence[Any]], links: Sequence[Sequence[Any]], *,
-                          covers: Callable[[str | None], bool] | None = None) -> Inputs:
-    """`inputs_from_facts` over facts kept as rows: `people` (PERSON_ROW) and `links` (LINK_ROW), each in the order of
-    the facts. The same people, cases, unlinked count and events (as `EventColumns`), built column by column without
-    an object per event: a link's person is found with one `map` over the registration numbers, days are parsed once
-    per distinct day, the scope's filter (`covers`, None for everything) is asked once per distinct centre. Equal
-    texts read from a database are distinct objects; they are made one shared object each (a person's sex,
-    nationality, centre, category; a link's kind and type), which the counting then compares by identity."""
+# Links kept as rows are read grouped (the device's and the server's `indicator_fact`): one row per kind, assistance
+# type, trafficking status and, when a scope filters events by centre, centre (else None), each group's registration
+# numbers and days joined in one text, `ref SEP day SEP ref SEP day…` (a day missing is ""): the driver builds a
+# dozen rows instead of one per record. A number is canonical hexadecimal and a day ISO text: SEP is in neither.
+LINK_GROUP = ("link", "assistance_type", "trafficking_status", "centre", "joined")
+LINK_SEP = "\x1f"
+
+
+def link_groups(links: Iterable[Sequence[Any]], *, by_centre: bool = True) -> list[tuple[Any, ...]]:
+    """LINK_ROW rows grouped as LINK_GROUP rows, in the order each group first appears (what the SQL of either side
+    gives; for callers and tests holding rows)."""
+    joined: dict[tuple[Any, ...], list[str]] = {}
+    for ref, link, day, assistance_type, centre, status in links:
+        joined.setdefault((link, assistance_type, status, centre if by_centre else None), []).extend(
+            (ref or "", day or ""))
+    return [(*key, LINK_SEP.join(parts)) for key, parts in joined.items()]
+
+
+def inputs_from_link_groups(people: Sequence[Sequence[Any]], groups: Iterable[Sequence[Any]], *, start: date,
+                            end: date, covers: Callable[[str | None], bool] | None = None) -> Inputs:
+    """People, the period's events and referrals, and the cases, from facts kept as rows: `people` (PERSON_ROW, in an
+    order where of two registrations sharing a number the one named comes last) and the links as LINK_GROUP rows.
+    What `inputs_from_facts` gives for the same indicators (the device's report_reads and the server's reports.py
+    both call this), but for three things no indicator reads: `people` holds only those some event, referral or case
+    names (no other can count); `events` only those of [start, end] (of a centre `covers` accepts; None: every
+    centre), in the order of the groups; `cases` in the order of the groups. `unlinked` counts every link naming no
+    one, in the period or not.
+
+    Each step over a group's numbers (finding the person each names, counting those naming no one, keeping the
+    events of the period) is a `split`, slice, `map`, `compress` or `extend` in C; days are parsed once per distinct
+    day, the scope asked once per centre. Equal texts read from a database are distinct objects; they are made one
+    shared object each (a person's sex, nationality, centre, category; a link's kind and type), which the counting
+    then compares by identity (protection took half as long again on the texts as read)."""
     shared: dict[Any, Any] = {}
 
     def share(values: Iterable[Any]) -> list[Any]:
         values = list(values)
         return list(map(shared.setdefault, values, values))
 
-    shorts, ids, sexes, born, nationalities, centres, categories = _columns(people, len(PERSON_ROW))
-    persons = list(map(Person, ids, share(sexes), born, share(nationalities), share(centres), share(categories)))
-    by_short = dict(zip(shorts, ids))
+    by_short = dict(zip(map(itemgetter(0), people), map(itemgetter(1), people)))  # a shared number: the last
     by_short.pop("", None)  # "" names no one (a short id always has eight characters)
-    refs, kinds, days, types, event_centres, statuses = _columns(links, len(LINK_ROW))
-    named = list(map(by_short.get, refs))
-    link_kinds, link_types = share(kinds), share(types)
-    is_case = list(map("case".__eq__, link_kinds))
-    cases = [Case(pid, status) for pid, status in compress(zip(named, statuses), is_case) if pid is not None]
-    # an event or referral that names someone and has a day (ids and days are never empty texts)
-    keep = list(map(all, zip(named, days, map(not_, is_case))))
-    if covers is not None:
-        covered = {centre: covers(centre) for centre in set(event_centres)}
-        keep = list(map(and_, keep, map(covered.__getitem__, event_centres)))
-    parsed = {day: date.fromisoformat(day) for day in set(compress(days, keep))}
-    events = EventColumns(list(compress(named, keep)),  # type: ignore[arg-type]  # kept: named someone
-                          list(map(parsed.__getitem__, compress(days, keep))),
-                          list(compress(link_kinds, keep)), list(compress(link_types, keep)))
-    return Inputs(persons, events, cases, named.count(None))
+    first, last = start.isoformat(), end.isoformat()
+    ids: list[str] = []
+    kinds: list[str] = []
+    types: list[str | None] = []
+    texts: list[str] = []
+    cases: list[Case] = []
+    covered: dict[str | None, bool] = {}
+    unlinked = 0
+    for link, assistance_type, status, centre, joined in groups:
+        parts = joined.split(LINK_SEP)
+        named = list(map(by_short.get, parts[0::2]))
+        found = list(map(is_not, named, repeat(None)))
+        unlinked += len(named) - sum(found)
+        if link == "case":
+            cases += map(Case, compress(named, found), repeat(status))
+            continue
+        if covers is not None and not covered.setdefault(centre, covers(centre)):
+            continue
+        days = parts[1::2]
+        keep = list(map(and_, found, map(and_, map(first.__le__, days), map(last.__ge__, days))))
+        before = len(ids)
+        ids += compress(named, keep)
+        texts += compress(days, keep)
+        kinds += repeat(shared.setdefault(link, link), len(ids) - before)
+        types += repeat(shared.setdefault(assistance_type, assistance_type), len(ids) - before)
+    parsed = {day: date.fromisoformat(day) for day in set(texts)}
+    counted = set(ids).union(map(attrgetter("person_id"), cases))
+    rows = list(compress(people, map(counted.__contains__, map(itemgetter(1), people))))
+    _shorts, person_ids, sexes, born, nationalities, centres, categories = _columns(rows, len(PERSON_ROW))
+    persons = list(map(Person, person_ids, share(sexes), born, share(nationalities), share(centres),
+                       share(categories)))
+    return Inputs(persons, EventColumns(ids, list(map(parsed.__getitem__, texts)), kinds, types), cases, unlinked)
 
 
 def inputs_from_records(rows: Iterable[RecordRow], *, covers: Callable[[str | None], bool] = lambda _c: True
