@@ -45,6 +45,17 @@ def _fact_where(visible: Visible, params: dict[str, Any]) -> str:
     return sql
 
 
+def links_statement(visible: Visible, *, by_centre: bool) -> tuple[str, dict[str, Any]]:
+    """The links the person may see grouped as `indicators.LINK_GROUP` rows (by centre too when `by_centre`), with
+    its parameters. Walks ix_indicator_fact_link (migration 0021) in its order: no sort, each group's numbers in
+    order."""
+    params: dict[str, Any] = {}
+    groups = "link, assistance_type, trafficking_status" + (", centre" if by_centre else "")
+    return (f"SELECT link, assistance_type, trafficking_status, {'centre' if by_centre else 'NULL'}, {_JOINED} "
+            f"FROM indicator_fact INDEXED BY ix_indicator_fact_link WHERE link IS NOT NULL{_fact_where(visible, params)} "
+            f"GROUP BY {groups}"), params
+
+
 def report_inputs(vault: Vault, *, start: date, end: date, visible: Visible = EVERYTHING,
                   covers: Callable[[str | None], bool] | None = None) -> Inputs:
     """The people, the period's events and referrals, and the cases of the live, finalized records the person may
@@ -52,18 +63,16 @@ def report_inputs(vault: Vault, *, start: date, end: date, visible: Visible = EV
     indicators as `inputs_from_records` over `report_rows`). Two statements over `indicator_fact`: the people, in the
     records' order (the key's: of two sharing a number the last by id is named); the links grouped by kind, type,
     trafficking status (and centre when `covers`, the scope's filter on an event's centre, is given; None: every
-    centre), each group's numbers and days joined in one text, so SQLite's sorter groups the rows in C and the driver
-    builds a few dozen rows instead of 300,000."""
+    centre), each group's numbers and days joined in one text (`links_statement`), so the driver builds a few dozen
+    rows instead of 300,000."""
     params: dict[str, Any] = {}
     where = _fact_where(visible, params)
-    groups = "link, assistance_type, trafficking_status" + (", centre" if covers is not None else "")
-    centre = "centre" if covers is not None else "NULL"
+    links, link_params = links_statement(visible, by_centre=covers is not None)
     with vault.session(readonly=True) as session:
         raw: Any = session.connection().connection.driver_connection
         people = raw.execute(f"SELECT {_PEOPLE} FROM indicator_fact WHERE short IS NOT NULL{where}", params).fetchall()
-        links = raw.execute(f"SELECT link, assistance_type, trafficking_status, {centre}, {_JOINED} FROM indicator_fact "
-                            f"WHERE link IS NOT NULL{where} GROUP BY {groups}", params).fetchall()
-    return indicators.inputs_from_link_groups(people, links, start=start, end=end, covers=covers)
+        groups = raw.execute(links, link_params).fetchall()
+    return indicators.inputs_from_link_groups(people, groups, start=start, end=end, covers=covers)
 
 
 def report_rows(vault: Vault, *, visible: Visible = EVERYTHING) -> list[StoredRecord]:

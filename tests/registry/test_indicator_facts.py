@@ -16,7 +16,7 @@ from desktop_app.services import access, reports
 from desktop_app.sync import store
 from desktop_app.vault import database, report_reads
 from desktop_app.vault.indicator_facts import COLUMNS, derive
-from desktop_app.vault.registrations import RegistrationDraft, save_registrations
+from desktop_app.vault.registrations import RegistrationDraft, Visible, save_registrations
 from desktop_app.vault.sql import Db
 from desktop_app.vault.writer import write
 from tests.access.team import ADMIN, CASE, FIELD, MIGRANT, VOT, make_team, shipped_xforms, signed_in
@@ -213,8 +213,34 @@ def test_the_migration_fills_the_table_for_the_records_already_held(team):
     with signed_in(team, ADMIN) as vault:
         assert vault.verify().ok
         with vault.session(readonly=True) as session:
-            assert database.schema_version(session.connection().connection.driver_connection) == 20
+            assert database.schema_version(session.connection().connection.driver_connection) == \
+                database.latest_version()
         assert same_as_the_records(vault) == kept
+
+
+def test_migration_0021_groups_the_links_from_an_index_with_no_sort(team):
+    """A vault at schema 20 gets ix_indicator_fact_link; the report's grouped read of the links, for every right and
+    scope, walks that covering index alone (no temporary b-tree) and gives what the records give."""
+    with signed_in(team, ADMIN) as vault:
+        save_registrations(vault, [person(1), person(2, sex="male"), event(101, short(1)), event(102, short(2)),
+                                   event(103, "NOPE1234"), event(104, short(1), form=REFERRAL)])
+        with vault.session() as session:  # the vault as schema 20 held it
+            conn = session.connection()
+            conn.exec_driver_sql("DROP INDEX ix_indicator_fact_link")
+            conn.exec_driver_sql("PRAGMA user_version = 20")
+    with signed_in(team, ADMIN) as vault:
+        assert vault.verify().ok
+        rights = (access.visibility(vault).rows, Visible(only_kind="case", case_forms=("waypoint_vot_case",)),
+                  Visible(only_kind="registration", case_forms=("waypoint_vot_case",)), Visible(created_by="lamine"))
+        with vault.session(readonly=True) as session:
+            raw = session.connection().connection.driver_connection
+            assert database.schema_version(raw) == 21
+            for visible in rights:
+                for by_centre in (False, True):
+                    sql, params = report_reads.links_statement(visible, by_centre=by_centre)
+                    plan = " ".join(str(row[-1]) for row in raw.execute("EXPLAIN QUERY PLAN " + sql, params))
+                    assert "COVERING INDEX ix_indicator_fact_link" in plan and "TEMP B-TREE" not in plan, plan
+        same_as_the_records(vault)
 
 
 def test_verify_finds_facts_that_differ_from_the_records(team):
