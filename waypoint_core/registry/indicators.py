@@ -532,7 +532,7 @@ def inputs_from_link_groups(people: Sequence[Sequence[Any]], groups: Iterable[Se
     unlinked = 0
     for link, assistance_type, status, centre, joined in groups:
         parts = joined.split(LINK_SEP)
-        named = list(map(by_short.get, parts[0::2]))
+        named: list[Any] = list(map(by_short.get, parts[0::2]))
         found = list(map(is_not, named, repeat(None)))
         unlinked += len(named) - sum(found)
         if link == "case":
