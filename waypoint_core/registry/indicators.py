@@ -551,8 +551,10 @@ def inputs_from_link_groups(people: Sequence[Sequence[Any]], groups: Iterable[Se
     counted = set(ids).union(map(attrgetter("person_id"), cases))
     rows = list(compress(people, map(counted.__contains__, map(itemgetter(1), people))))
     _shorts, person_ids, sexes, born, nationalities, centres, categories = _columns(rows, len(PERSON_ROW))
-    persons = list(map(Person, person_ids, share(sexes), born, share(nationalities), share(centres),
-                       share(categories)))
+    # tuple.__new__ over whole rows builds each named tuple in C (Person(...) runs its Python __new__ per person)
+    persons = list(map(tuple.__new__, repeat(Person), zip(person_ids, share(sexes), born, share(nationalities),
+                                                          share(centres), share(categories), repeat(None),
+                                                          repeat(False))))
     return Inputs(persons, EventColumns(ids, list(map(parsed.__getitem__, texts)), kinds, types), cases, unlinked)
 
 
