@@ -1,7 +1,8 @@
 """What the indicators read from the vault: `indicator_fact` (the facts the writer keeps of each live, finalized
-record: desktop_app/vault/indicator_facts.py), within what the person may see (`Visible`). Two scans of that one
-narrow table whatever the size, never a record's content; `report_rows` is the reading the facts replaced (the
-summary columns and extracted fields), kept as the reference the tests compare with."""
+record: desktop_app/vault/indicator_facts.py), within what the person may see (`Visible`). Two reads of that one
+narrow table whatever the size (its people; its links grouped on ix_indicator_fact_link), never a record's content;
+`report_rows` is the reading the facts replaced (the summary columns and extracted fields), kept as the reference the
+tests compare with."""
 
 from __future__ import annotations
 
