@@ -109,16 +109,31 @@ class Fork:
 _FORK = "branch, parent, after_seq, after_hash, left_seq, left_hash, forked_at"
 
 
+def _utc(value: Any) -> datetime:
+    """A stored time (SQLite gives text without a zone, PostgreSQL a datetime) as an aware UTC datetime."""
+    at = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return at if at.tzinfo else at.replace(tzinfo=UTC)
+
+
 def _fork(row: Any) -> Fork:
-    at = row[6] if isinstance(row[6], datetime) else datetime.fromisoformat(str(row[6]))
-    return Fork(int(row[0]), int(row[1]), int(row[2]), str(row[3]), int(row[4]), str(row[5]),
-                at if at.tzinfo else at.replace(tzinfo=UTC))
+    return Fork(int(row[0]), int(row[1]), int(row[2]), str(row[3]), int(row[4]), str(row[5]), _utc(row[6]))
 
 
 def forks(conn: Connection, device_id: str) -> list[Fork]:
     rows = conn.execute(text(f"SELECT {_FORK} FROM device_audit_fork WHERE device_id = :d ORDER BY branch"),
                         {"d": device_id}).all()
     return [_fork(r) for r in rows]
+
+
+def fork_counts(conn: Connection, centres: list[str]) -> dict[str, tuple[int, datetime]]:
+    """device id → (how many times its chain forked, the last time) for the devices of these centres that forked."""
+    if not centres:
+        return {}
+    marks = ", ".join(f":c{i}" for i in range(len(centres)))
+    rows = conn.execute(text(f"SELECT f.device_id, count(*), max(f.forked_at) FROM device_audit_fork f JOIN device d "
+                             f"ON d.id = f.device_id WHERE d.centre_id IN ({marks}) GROUP BY f.device_id"),
+                        {f"c{i}": c for i, c in enumerate(centres)}).all()
+    return {str(r[0]): (int(r[1]), _utc(r[2])) for r in rows}
 
 
 def _held(conn: Connection, device_id: str, first: int, last: int) -> dict[tuple[int, str], int]:

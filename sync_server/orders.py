@@ -115,13 +115,17 @@ def device_list(db: Database, device_id: str, centre_id: str) -> DeviceList:
         marks = ", ".join(f":c{i}" for i in range(len(centres)))
         rows = conn.execute(text(f"SELECT id, name, centre_id, enrolled_at, revoked_at FROM device WHERE centre_id IN "
                                  f"({marks}) ORDER BY name, id"), {f"c{i}": c for i, c in enumerate(centres)}).all()
+        forked = audit.fork_counts(conn, list(centres))
         devices = []
         for row in rows:
             pending = _pending(conn, row.id)
+            forks, last = forked.get(row.id, (0, None))
             devices.append(DeviceInfo(device_id=row.id, name=row.name, enrolled_at=str(row.enrolled_at)[:19],
                                       revoked=row.revoked_at is not None, roles=list(scope.roles_of(conn, row.id)),
                                       order=pending.order_kind if pending is not None else "",
-                                      this_device=row.id == device_id, centre_name=centres[row.centre_id]))
+                                      this_device=row.id == device_id, centre_name=centres[row.centre_id],
+                                      audit_forks=forks,
+                                      audit_forked_at="" if last is None else last.isoformat(timespec="seconds")))
     return DeviceList(protocol_version=PROTOCOL_VERSION, devices=devices)
 
 

@@ -45,6 +45,13 @@ class DevicesModel(RowsModel):
                 STATE: self.tr("State"), CENTRE: self.tr("Centre")}
 
     def state_text(self, device: DeviceInfo) -> str:
+        state = self._state(device)
+        if device.audit_forks:  # its vault was put back: the server keeps both branches of its log (docs/access.md)
+            state += self.tr("; vault put back from an older copy on %1, audit log continued from it").replace(
+                "%1", device.audit_forked_at[:10])
+        return state
+
+    def _state(self, device: DeviceInfo) -> str:
         if device.revoked:
             return self.tr("Revoked")
         if device.order == "wipe":

@@ -561,6 +561,10 @@
         <translation>Centre</translation>
     </message>
     <message>
+        <source>; vault put back from an older copy on %1, audit log continued from it</source>
+        <translation> ; coffre remis depuis une copie plus ancienne le %1, journal d&apos;audit repris depuis celle-ci</translation>
+    </message>
+    <message>
         <source>Revoked</source>
         <translation>Révoqué</translation>
     </message>

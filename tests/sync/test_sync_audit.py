@@ -13,8 +13,9 @@ import sys
 import pytest
 from records import register
 from sqlalchemy import create_engine, text
-from tests.sync.support import PASSPHRASE
+from tests.sync.support import PASSPHRASE, fast_connect
 
+from desktop_app.services import devices
 from desktop_app.services import sync as sync_service
 from desktop_app.sync import audit_upload, errors, store
 from desktop_app.vault import Vault, database, keyslots
@@ -126,6 +127,23 @@ def _forks_in_server_chain(server_db, device_id: str) -> list[str]:
             if r[0].startswith(f"device {device_id}:")]
 
 
+def _forks_listed(vault: Vault) -> tuple[int, str]:
+    """What a coordinator's Devices screen is told of this laptop: how many forks, the last one's time."""
+    connection, _ = devices.open_devices(vault, connect=fast_connect())
+    try:
+        mine = next(d for d in devices.list_devices(connection) if d.this_device)
+    finally:
+        connection.close()
+    return mine.audit_forks, mine.audit_forked_at
+
+
+def _forks_in_server_chain_at(server_db, device_id: str) -> str:
+    with server_db.connect() as conn:
+        return next(str(r[0]) for r in conn.execute(text(
+            "SELECT at, detail FROM server_audit_entry WHERE event = 'audit.device_log_forked' ORDER BY seq DESC"))
+            if r[1].startswith(f"device {device_id}:"))
+
+
 def test_a_vault_put_back_from_older_copies_syncs_and_every_branch_is_kept(enrolled, server_db, backend, tmp_path):
     vault = enrolled("put-back")
     device_id = _device_id(vault)
@@ -162,6 +180,8 @@ def test_a_vault_put_back_from_older_copies_syncs_and_every_branch_is_kept(enrol
                                                          "--limit", "1000").stdout.splitlines()]
     assert [(item["branch"], item["seq"]) for item in listed if "forked" in item] == [(2, first_copy_head + 1)]
     assert len(listed) == total
+    forks, when = _forks_listed(vault)  # and to coordinators, beside the laptop on their Devices screen
+    assert forks == 1 and when[:10] == _forks_in_server_chain_at(server_db, device_id)[:10]
 
     # A second copy, made now, put back later: the fork is off branch 2.
     vault = _copied(vault, tmp_path / "copy-2")
@@ -185,6 +205,7 @@ def test_a_vault_put_back_from_older_copies_syncs_and_every_branch_is_kept(enrol
     checked = _server_verify(backend)
     assert checked.returncode == 0, checked.stderr
     assert checked.stdout.count(f"device:{device_id}: forked at ") == 3
+    assert _forks_listed(vault)[0] == 3
     vault = _signed_in_again(vault, times=1)
     sync_service.sync_now(vault)  # and the runs after it are ordinary: on the last branch
     after = _branches(server_db, device_id)

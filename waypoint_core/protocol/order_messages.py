@@ -42,6 +42,13 @@ class DeviceInfo(Message):
     order: str = ""  # a pending order: lock | wipe ("" none)
     this_device: bool = False
     centre_name: str = ""
+    # Its audit log forked on the server this many times (its vault put back from an older copy; docs/access.md
+    # section 4), the last at `audit_forked_at` (ISO, UTC).
+    audit_forks: int = 0
+    audit_forked_at: str = ""
+
+
+_FORK_FIELDS = {"audit_forks", "audit_forked_at"}
 
 
 class DeviceList(Message):
@@ -50,6 +57,13 @@ class DeviceList(Message):
 
     protocol_version: int
     devices: list[DeviceInfo]
+
+    def canonical(self, *, exclude: set[str] | None = None) -> bytes:
+        """Without a fork among them, the list reads as before (laptops not yet updated refuse keys they do not
+        know)."""
+        if any(d.audit_forks for d in self.devices) or exclude:
+            return super().canonical(exclude=exclude)
+        return canonical_json(self.model_dump(mode="json", exclude={"devices": {"__all__": _FORK_FIELDS}}))
 
 
 class DeviceOrderRequest(Message):
