@@ -2,14 +2,16 @@
 versions of the code back to back without building the sealed records each time (`bench_indicators.py --server`
 takes many minutes for that).
 
-    .venv/bin/python bench/bench_server_indicators_kept.py DIR [--code CHECKOUT] [--runs 3]
+    .venv/bin/python bench/bench_server_indicators_kept.py DIR [--code CHECKOUT] [--runs 3] [--database-url URL]
 
 The first run builds DIR: a fresh server (its migrations) whose `indicator_fact` rows are written by
 `derived.refresh`, as push writes them, for the people, events and cases of `bench_indicators.synthetic` (100,000
 people, 300,000 events, 978 cases; an empty instance each, so no search keys to speak of); later runs reuse it. Then
 the request's computation `--runs` times: wall and CPU (time.process_time, this process only) and a digest of the
 answer, which must not change from one version to the other. `--code` runs another checkout's code (an older
-version) on the same database; the database's schema must be one both understand.
+version) on the same database; the database's schema must be one both understand. `--database-url`: a database of
+your own, empty the first time (PostgreSQL: postgresql+psycopg://...), kept as DIR is; CPU is then this process's
+only, not the database's.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 parser.add_argument("dir")
 parser.add_argument("--code", default=str(Path(__file__).resolve().parents[1]), help="the checkout whose code runs")
 parser.add_argument("--runs", type=int, default=3)
+parser.add_argument("--database-url", help="an empty database of your own the first time (default: SQLite in DIR)")
 args = parser.parse_args()
 sys.path.insert(0, args.code)
 sys.path.insert(0, str(Path(args.code) / "tests" / "server"))
@@ -69,8 +72,9 @@ def main() -> None:
     folder = Path(args.dir)
     done = folder / "built"
     if not done.exists():
-        ServerProcess(data_dir=folder / "server", database_url=None).init()
-    db = open_database(f"sqlite:///{folder / 'server' / 'server.db'}", pool_size=2)
+        ServerProcess(data_dir=folder / "server", database_url=args.database_url).init()
+    url = args.database_url or f"sqlite:///{folder / 'server' / 'server.db'}"
+    db = open_database(url, pool_size=2)
     try:
         if not done.exists():
             done.write_text(build(folder, db))
@@ -80,8 +84,9 @@ def main() -> None:
             wall, cpu = time.perf_counter(), time.process_time()
             body = server_reports.indicators(db, device, start=START, end=END)
             wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-            print(f"server (sqlite, code of {Path(args.code).name}): /v2/indicators {wall:.2f} s ({cpu:.2f} s CPU; "
-                  f"load {os.getloadavg()[0]:.1f}); answer sha256 {hashlib.sha256(body).hexdigest()[:16]}", flush=True)
+            digest = hashlib.sha256(body).hexdigest()[:16]
+            print(f"server ({db.write_engine.dialect.name}, code of {Path(args.code).name}): /v2/indicators {wall:.2f} s "
+                  f"({cpu:.2f} s CPU; load {os.getloadavg()[0]:.1f}); answer sha256 {digest}", flush=True)
     finally:
         db.dispose()
 
