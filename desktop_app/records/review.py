@@ -36,7 +36,7 @@ from desktop_app.vault.states import clean
 from desktop_app.vault.registrations import EVERYTHING, Visible
 from desktop_app.vault.sql import Db, chunks, in_list, text
 from desktop_app.vault.vault import Vault
-from desktop_app.vault.writer import RegistrationDraft, Writer, write
+from desktop_app.vault.writer import RegistrationDraft, Writer, base_state, write
 from waypoint_core.access.sealed import is_sealed
 from waypoint_core.protocol.review_messages import ConflictState, ServerConflict
 from waypoint_core.registry.matching import DuplicateCandidate, Reason, candidates
@@ -227,6 +227,7 @@ def conflict_detail(vault: Vault, conflict_id: str, *, language: str = "en") -> 
         if row is None:
             raise ReviewError("this conflict is no longer on this laptop")
         base_row = db.execute(text("SELECT base FROM sync_record WHERE record_id = :r"), {"r": row.record_id}).first()
+        held_base = base_state(db, row.record_id, base_row.base) if base_row is not None else None
         author = _local_author(db, row)
     local = json.loads(row.local) if row.local else None
     remote_info = json.loads(row.remote)
@@ -236,7 +237,7 @@ def conflict_detail(vault: Vault, conflict_id: str, *, language: str = "en") -> 
         base = remote_info.get("base")
         author = (str(remote_info.get("lost_by") or "?"), str(remote_info.get("lost_at") or ""))
     else:
-        base = json.loads(base_row.base) if base_row is not None else None
+        base = held_base
     a, b, o = (leaves_of((s or {}).get("content")) for s in (local, remote, base))
     paths = list(dict.fromkeys([*a, *b]))
     labels = question_labels(vault, row.form_id, row.form_version, language)
@@ -308,8 +309,10 @@ def store_server_conflicts(vault: Vault, conflicts: Sequence[ServerConflict], *,
                 continue
             remote_state, version = _sync_state(c.server.state), c.server.server_version
             if here.server_version is not None and version is not None and here.server_version > version \
-                    and here.base not in (None, "null"):
-                remote_state, version = json.loads(here.base), int(here.server_version)
+                    and here.base is not None:
+                held_base = base_state(w.db, c.record_id, here.base)  # AS_RECORD: the record as it is here
+                if held_base is not None:
+                    remote_state, version = held_base, int(here.server_version)
             answers = [f for f in c.fields if not f.startswith("#")]
             remote = {"state": remote_state, "server_version": version, "source": SERVER_SOURCE,
                       "field": answers[0] if answers else "content", "fields": c.fields, "server_conflict": c.conflict_id,

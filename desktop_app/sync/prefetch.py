@@ -14,6 +14,7 @@ from collections.abc import Iterable
 
 from desktop_app.sync.state import State, state_from_columns
 from desktop_app.vault.sql import chunks, in_json, text
+from waypoint_core.protocol import FILES_FIELD
 
 # Ops not acknowledged, by record: the partial index of vault migration 0018 (only those ops, so the reads below never
 # visit the acknowledged ops a record had before; left to itself SQLite would walk ix_outbox_acked_at).
@@ -87,9 +88,26 @@ def outbox_by_device_seq(conn, device_seqs: Iterable[int]) -> dict:
     found: dict = {}
     for part in chunks(set(device_seqs)):
         marks, params = in_json(part)
-        for row in conn.execute(text("SELECT device_seq, seq, op_id, record_id, payload, wire, acked_at FROM outbox "
+        for row in conn.execute(text("SELECT device_seq, seq, op_id, record_id, record_version, payload, wire, "
+                                     "acked_at FROM outbox "
                                      f"WHERE device_seq IN ({marks})"), params).all():
             found[row.device_seq] = row
+    return found
+
+
+# A registration's version and files manifest: what tells an acknowledgement whether the record still holds what its op
+# sent (every change of a record's state raises its version, but for the manifest: files added or dropped alone).
+Marks = namedtuple("Marks", "version files")
+
+
+def registration_marks(conn, record_ids: Iterable[str]) -> dict[str, Marks]:
+    found: dict[str, Marks] = {}
+    for part in chunks(set(record_ids)):
+        for row in conn.execute(text(
+                "SELECT r.id, r.version, f.value FROM json_each(:keys) k CROSS JOIN registration r ON r.id = k.value "
+                f"LEFT JOIN registration_field f ON f.record_id = r.id AND f.name = '{FILES_FIELD}'"),
+                keys(part)).all():
+            found[row.id] = Marks(int(row.version), row.value)
     return found
 
 
@@ -149,8 +167,8 @@ class PageReads:
             for row in conn.execute(text(f"SELECT record_id, seq, payload, wire FROM outbox {PENDING} AND record_id "
                                          f"IN ({marks}) ORDER BY seq"), params).all():
                 self._pending.setdefault(row.record_id, []).append(row)
-            for row in conn.execute(text(f"SELECT id, version, status, content, sync_state, purged_at FROM "
-                                         f"registration WHERE id IN ({marks})"), params).all():
+            for row in conn.execute(text(f"SELECT id, version, status, content, sync_state, purged_at, created_at, "
+                                         f"created_by FROM registration WHERE id IN ({marks})"), params).all():
                 self._existing[row.id] = row
             for row in conn.execute(text(f"SELECT record_id, id, remote FROM conflict WHERE record_id IN "
                                          f"({marks}) AND resolved_at IS NULL AND server_id IS NULL"), params).all():
@@ -172,8 +190,8 @@ class PageReads:
     def existing(self, record_id: str):
         if record_id in self._read:
             return self._existing.get(record_id)
-        return self._conn.execute(text("SELECT version, status, content, sync_state, purged_at FROM registration "
-                                       "WHERE id = :r"), {"r": record_id}).first()
+        return self._conn.execute(text("SELECT version, status, content, sync_state, purged_at, created_at, "
+                                       "created_by FROM registration WHERE id = :r"), {"r": record_id}).first()
 
     def open_conflict(self, record_id: str):
         # Two open conflicts for one record should not exist; if they do, let SQLite pick as it always did.

@@ -32,12 +32,12 @@ from desktop_app.vault import Vault
 from desktop_app.vault import audit
 from desktop_app.vault.sql import Db, text
 from desktop_app.vault.vault import utc_now
-from desktop_app.vault.writer import Writer, blind, write
+from desktop_app.vault.writer import AS_RECORD, Writer, base_state, blind, write
 from waypoint_core.access import audit as chain
 from waypoint_core.protocol import (
     MAX_HLC_AHEAD_MS, MAX_KNOWN_HASHES, MAX_OPS_PER_BATCH, MAX_RECONCILE_RECORDS, DecidedConflict, DeviceStatus,
     EnrolResponse,
-    KnownRecord, Op, PullPage, PushBatch,
+    FILES_FIELD, KnownRecord, Op, PullPage, PushBatch,
     PushResponse, ReconcileResponse, ServerKeys, SigningKey, b64decode, b64encode, canonical_json, parse_cursor,
     version_hash,
 )
@@ -322,10 +322,10 @@ def _freeze_rows(w: Writer, rows, hlc: Clock) -> list[tuple[int, str, str]]:
     updates: list[dict] = []
     for seq, op_id, record_id, kind, record_version, base_version in rows:
         known = known_by_record.get(record_id)
-        if record_id not in latest:
-            latest[record_id] = _previous_state(earlier_by_record.get(record_id), known)
-        previous = latest[record_id]
         stored, _purged = states.get(record_id, (None, None))
+        if record_id not in latest:
+            latest[record_id] = _previous_state(earlier_by_record.get(record_id), known, stored)
+        previous = latest[record_id]
         if kind == "delete" or stored is None:
             form = previous or stored or {}
             current = {"form_id": form.get("form_id", ""), "form_version": form.get("form_version", ""),
@@ -357,15 +357,16 @@ def _freeze_rows(w: Writer, rows, hlc: Clock) -> list[tuple[int, str, str]]:
     return frozen
 
 
-def _previous_state(earlier, known) -> State | None:
+def _previous_state(earlier, known, stored: State | None) -> State | None:
     """What the server holds (or will, once earlier ops land) before a record's first row in a batch:
-    `earlier` is (payload, acked_at, wire) of the record's latest outbox row before it, `known` its sync_record.
-    An op still in flight keeps the state it sent; an acknowledged one keeps nothing (the server's state is then
-    `known`); an op in flight whose content was forgotten (deletion, refused consent) leaves the blinded base."""
+    `earlier` is (payload, acked_at, wire) of the record's latest outbox row before it, `known` its sync_record,
+    `stored` the registration's state now. An op still in flight keeps the state it sent; an acknowledged one keeps
+    nothing (the server's state is then `known`, whose base AS_RECORD is `stored`); an op in flight whose content
+    was forgotten (deletion, refused consent) leaves the blinded base."""
     if earlier is not None and earlier[1] is None and earlier[0]:
         return state_from_payload(earlier[0], wire=earlier[2])
     if known is not None:
-        return json.loads(known.base)
+        return stored if known.base == AS_RECORD else json.loads(known.base)
     return None
 
 
@@ -424,8 +425,9 @@ def store_push_answer(vault: Vault, batch: FrozenBatch, answer: PushResponse) ->
                     # Sent again to a restored server: the version it now holds is this record's known version.
                     known = acks.known.get(row.record_id)
                     if known is None or result.server_version >= known.server_version or known.hash != result.version_hash:
-                        acks.put_sync_record(row.record_id, result.server_version, sent, known.hlc if known else 0,
-                                             0 if result.status == "applied" else 1, result.version_hash)
+                        acks.put_sync_record(row.record_id, result.server_version, json.dumps(sent, sort_keys=True),
+                                             known.hlc if known else 0, 0 if result.status == "applied" else 1,
+                                             result.version_hash)
                     waiting = acks.pending.get(row.record_id, 0) > 0
                     acks.registration_updates.append({"v": result.server_version, "r": row.record_id, "s": (
                         "queued" if waiting else "acknowledged" if result.status == "applied" else "sent")})
@@ -461,19 +463,32 @@ class _Acks:
         record_ids = {row.record_id for row in self.outbox.values()}
         self.known = prefetch.known_records(conn, record_ids)
         self.pending = prefetch.pending_counts(conn, record_ids)  # counts before this answer
+        self.marks = prefetch.registration_marks(conn, record_ids)
         self.open_conflicts = prefetch.open_conflicts(conn, record_ids)
         self.acked_here: set[int] = set()
         self.outbox_updates: list[dict] = []
         self.registration_updates: list[dict] = []
         self.dirty: set[str] = set()
 
-    def put_sync_record(self, record_id: str, version: int, base: State | None, hlc: int, stale: int,
+    def put_sync_record(self, record_id: str, version: int, base: str, hlc: int, stale: int,
                         version_hash: str | None) -> None:
-        """As _put_sync_record (hlc never goes down), written at the next flush."""
+        """As _put_sync_record (`base`: the state's JSON or AS_RECORD; hlc never goes down), written at the next
+        flush."""
         old = self.known.get(record_id)
-        self.known[record_id] = prefetch.Known(version, json.dumps(base, sort_keys=True),
-                                               max(old.hlc, hlc) if old else hlc, stale, version_hash)
+        self.known[record_id] = prefetch.Known(version, base, max(old.hlc, hlc) if old else hlc, stale, version_hash)
         self.dirty.add(record_id)
+
+    def holds(self, row, ours: State, pending: int) -> bool:
+        """Does the registration hold exactly what this acknowledged op sent (`ours`), so that its merge base can be
+        stored as AS_RECORD? Yes when nothing of the record waits to be sent, the op carried its state (it was not
+        forgotten), and neither its version nor its files changed since the op was queued: every other change of a
+        record's state raises its version (a pulled merge raises it without changing the op: then no, as for any
+        doubt, and the base is stored whole)."""
+        if pending or not row.payload or ours.get("deleted"):
+            return False
+        marks = self.marks.get(row.record_id)
+        return (marks is not None and marks.version == row.record_version
+                and marks.files == ours["fields"].get(FILES_FIELD))
 
     def open_conflict(self, *, record_id: str, local: State | None, remote: dict) -> None:
         self.w.open_conflict(record_id=record_id, local=local, remote=remote)
@@ -528,18 +543,21 @@ def _after_ack(acks: _Acks, row, result) -> None:
         return
     version = result.server_version
     if row.payload:
-        ours = state_from_payload(row.payload, fallback=(lambda: json.loads(known.base)) if known else None,
-                                  wire=row.wire)
+        ours = state_from_payload(row.payload, fallback=(lambda: base_state(conn, record_id, known.base)) if known
+                                  else None, wire=row.wire)
     else:  # what the op carried was forgotten (the record was deleted, or its consent refused): names only
         acks.flush()
         ours = blind(_registration_state(conn, record_id) or {})
     if known is None or version > known.server_version:
         stale = 0 if result.status == "applied" else 1
-        base = ours if result.status == "applied" else (json.loads(known.base) if known else ours)
+        if result.status == "applied":  # the base is what the op sent: most often what the record holds
+            base = AS_RECORD if acks.holds(row, ours, pending) else json.dumps(ours, sort_keys=True)
+        else:  # the server merged or kept both: its state is not ours, the base stays (a later pull brings it)
+            base = known.base if known else json.dumps(ours, sort_keys=True)
         acks.put_sync_record(record_id, version, base, known.hlc if known else 0, stale, result.version_hash)
     elif known.stale == 2 and not pending:
         # A newer server state was pulled while this op was in flight: show it now the record is clean (merged
-        # under draft changes kept on this laptop, if there are).
+        # under draft changes kept on this laptop, if there are). Held whole (stale 2 is never AS_RECORD).
         acks.flush()  # these read and write the registration directly
         local = conn.execute(text("SELECT sync_state FROM registration WHERE id = :r"), {"r": record_id}).first()
         if local is not None and local.sync_state == "local":
@@ -563,9 +581,10 @@ def _after_ack(acks: _Acks, row, result) -> None:
 
 
 def _put_sync_record(w: Writer, record_id: str, version: int, base: State, hlc: int, stale: int,
-                     version_hash: str | None) -> None:
-    w.put_sync_records([{"r": record_id, "v": version, "b": json.dumps(base, sort_keys=True), "h": hlc, "s": stale,
-                         "x": version_hash}])
+                     version_hash: str | None, *, as_record: bool = False) -> None:
+    """`as_record`: the registration now holds exactly `base` (stored as AS_RECORD, writer/bases.py)."""
+    w.put_sync_records([{"r": record_id, "v": version, "b": AS_RECORD if as_record else json.dumps(base, sort_keys=True),
+                         "h": hlc, "s": stale, "x": version_hash}])
 
 
 def note_sequence_gap(vault: Vault, expected_seq: int) -> bool:
@@ -612,21 +631,25 @@ def begin_restore(vault: Vault, status: DeviceStatus) -> str:
 def known_versions(vault: Vault, *, after: str, limit: int = MAX_RECONCILE_RECORDS) -> list[KnownRecord]:
     """The next records (by id, after `after`) this laptop knows a server version of, with that version's hash."""
     with vault.session(readonly=True) as session:
-        rows = Db.of(session).execute(text(
+        conn = Db.of(session)
+        rows = conn.execute(text(
             "SELECT record_id, hash, base, earlier FROM sync_record WHERE record_id > :a ORDER BY record_id LIMIT :n"),
             {"a": after, "n": limit}).all()
-    found = []
-    for row in rows:
-        hashes = [row.hash or _hash_of_base(row.base)]
-        for earlier in (row.earlier or "").split():  # newest first (vault migration 0016)
-            if len(earlier) == 64 and earlier not in hashes and len(hashes) < MAX_KNOWN_HASHES:
-                hashes.append(earlier)
-        found.append(KnownRecord(record_id=row.record_id, hashes=hashes))
+        found = []
+        for row in rows:
+            found.append(_known_record(row, row.hash or _hash_of_base(base_state(conn, row.record_id, row.base))))
     return found
 
 
-def _hash_of_base(base: str) -> str:
-    state = json.loads(base)
+def _known_record(row, newest: str) -> KnownRecord:
+    hashes = [newest]
+    for earlier in (row.earlier or "").split():  # newest first (vault migration 0016)
+        if len(earlier) == 64 and earlier not in hashes and len(hashes) < MAX_KNOWN_HASHES:
+            hashes.append(earlier)
+    return KnownRecord(record_id=row.record_id, hashes=hashes)
+
+
+def _hash_of_base(state: State | None) -> str:
     if not state:
         return UNKNOWN_HASH
     return version_hash(form_id=state["form_id"], form_version=state["form_version"], deleted=state["deleted"],
@@ -744,8 +767,9 @@ def _apply_change(w: Writer, change, outcome: PullOutcome, reads: prefetch.PageR
     existing = reads.existing(record_id)
     kept_here = existing is not None and existing.sync_state == "local"  # draft changes that stay on this laptop
     if not pending and not kept_here:
-        _write_registration(w, record_id, remote, version, reads=reads)
-        _put_sync_record(w, record_id, version, remote, change.hlc, 0, change.version_hash)
+        written = _write_registration(w, record_id, remote, version, reads=reads, base_follows=True)
+        # The base is the state pulled: nearly always exactly what the registration now reads as (AS_RECORD).
+        _put_sync_record(w, record_id, version, remote, change.hlc, 0, change.version_hash, as_record=written == remote)
         _fill_conflict_state(w, remote, reads.open_conflict(record_id))
         outcome.applied += 1
         return
@@ -754,9 +778,9 @@ def _apply_change(w: Writer, change, outcome: PullOutcome, reads: prefetch.PageR
         _put_sync_record(w, record_id, version, remote, change.hlc, 2, change.version_hash)
         outcome.skipped += 1
         return
-    base = json.loads(known.base) if known is not None else None
+    base = base_state(w.db, record_id, known.base) if known is not None else None
     if not _merge_local(w, record_id, base=base, remote=remote, version=version,
-                        sync_state="queued" if pending else "local", reads=reads):
+                        sync_state="queued" if pending else "local", reads=reads, base_follows=True):
         outcome.conflicts += 1
         return
     for row in pending:
@@ -766,9 +790,10 @@ def _apply_change(w: Writer, change, outcome: PullOutcome, reads: prefetch.PageR
 
 
 def _merge_local(w: Writer, record_id: str, *, base: State | None, remote: State, version: int, sync_state: str,
-                 reads: prefetch.PageReads | None = None) -> bool:
+                 reads: prefetch.PageReads | None = None, base_follows: bool = False) -> bool:
     """Local changes not on the server yet (a pending op, or a draft kept here) rebased on a newer server state:
-    3-way merged with `base`, written with `sync_state`. False (and a conflict opened) when they cannot merge."""
+    3-way merged with `base`, written with `sync_state`. False (and a conflict opened) when they cannot merge.
+    `base_follows`: the caller writes the record's merge base next (Writer.apply_remote)."""
     local = _registration_state(w.db, record_id)
     try:
         merged = three_way(base, local, remote)
@@ -777,7 +802,7 @@ def _merge_local(w: Writer, record_id: str, *, base: State | None, remote: State
                         remote={"server_version": version, "state": remote, "field": conflict.where})
         w.mark_conflict(record_id)
         return False
-    _write_registration(w, record_id, merged, version, sync_state=sync_state, reads=reads)
+    _write_registration(w, record_id, merged, version, sync_state=sync_state, reads=reads, base_follows=base_follows)
     return True
 
 
@@ -788,15 +813,15 @@ def _fill_conflict_state(w: Writer, remote: State, row) -> None:
 
 
 def _write_registration(w: Writer, record_id: str, state: State, version: int, sync_state: str | None = None,
-                        reads: prefetch.PageReads | None = None) -> None:
+                        reads: prefetch.PageReads | None = None, base_follows: bool = False) -> State | None:
     """The server's state of a record, through the writer. `reads`: a pulled page's reads (else read here, as
-    after an acknowledgement)."""
+    after an acknowledgement). Returns the state the registration now reads as (None: nothing written)."""
     conn = w.db
     if reads is not None:
         exists = reads.existing(record_id)
     else:
-        exists = conn.execute(text("SELECT version, status, content FROM registration WHERE id = :r"),
-                              {"r": record_id}).first()
+        exists = conn.execute(text("SELECT version, status, content, created_at, created_by FROM registration "
+                                   "WHERE id = :r"), {"r": record_id}).first()
     if sync_state is None:
         if reads is not None:
             open_conflict = reads.open_conflict(record_id)
@@ -806,8 +831,10 @@ def _write_registration(w: Writer, record_id: str, state: State, version: int, s
                                          {"r": record_id}).first()
         sync_state = "conflict" if open_conflict else "acknowledged"
     columns, extras = columns_from_state(state)
-    w.apply_remote(record_id, columns=columns, extras=extras, version=version, sync_state=sync_state, existing=exists,
-                   created_at=state["fields"].get("@created_at"), created_by=state["fields"].get("@created_by"))
+    written = w.apply_remote(record_id, columns=columns, extras=extras, version=version, sync_state=sync_state,
+                             existing=exists, created_at=state["fields"].get("@created_at"),
+                             created_by=state["fields"].get("@created_by"), base_follows=base_follows)
+    return None if written is None else state_from_columns(written, extras)
 
 
 # --- status ------------------------------------------------------------------------------------------------------

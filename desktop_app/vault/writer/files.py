@@ -15,11 +15,11 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from desktop_app.vault.sql import chunks, in_json, text
-from desktop_app.vault.writer.base import WriterBase
+from desktop_app.vault.writer.bases import BaseWrites
 from waypoint_core.protocol import FILES_FIELD, FileRef, blob_hash, manifest_text, parse_manifest
 
 
-class FileWrites(WriterBase):
+class FileWrites(BaseWrites):
     def put_files(self, record_id: str, files: Sequence[tuple[str, str, bytes]]) -> None:
         """Store (name, mime, data) files of a record; a name already stored for it is replaced (the same answer
         saved again with each draft), an identical file is left as it is."""
@@ -80,6 +80,7 @@ class FileWrites(WriterBase):
 
     def refresh_manifests(self, record_ids: list[str]) -> None:
         """Write each record's `@files` field from the files it has (none: no field)."""
+        self.keep_bases(record_ids)  # the manifest is part of the record's state (writer/bases.py)
         for record_id in record_ids:
             self.db.execute(text("DELETE FROM registration_field WHERE record_id = :r AND name = :n"),
                             {"r": record_id, "n": FILES_FIELD})

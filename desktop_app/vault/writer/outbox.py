@@ -11,7 +11,7 @@ The life of an op:
 3. acknowledged: the server's result is stored and the wire op and payload are wiped (`acknowledge_ops`); the row
    keeps ids, sequence numbers, the result and the SHA-256 of what was sent.
 A deletion or a refused consent rewrites ops already frozen but not acknowledged into content-free ones with the
-same op_id and device_seq (`forget_in_flight`), and blinds the merge base (`blind_sync_record`).
+same op_id and device_seq (`forget_in_flight`); the merge base is blinded beside it (writer/bases.py).
 """
 
 from __future__ import annotations
@@ -24,19 +24,8 @@ from typing import Any
 from desktop_app.vault.sql import chunks, in_json, text
 from desktop_app.vault.writer.base import WriterBase
 
-# A merge base (sync_record.base) whose values were forgotten: the names stay, the values become this, which
-# never equals a real value, so a 3-way merge sees every field as changed and never revives a forgotten one.
-BLIND = "\x00withheld"
-
 _INSERT_OP = text("INSERT INTO outbox (op_id, record_id, op, record_version, base_version, payload, created_at) "
                   "VALUES (:op_id, :record_id, :op, :record_version, :base_version, '', :created_at)")
-
-
-def blind(state: dict[str, Any]) -> dict[str, Any]:
-    """A sync state with its values forgotten: form, deletion flag and field names only."""
-    return {"form_id": state.get("form_id", ""), "form_version": state.get("form_version", ""),
-            "deleted": bool(state.get("deleted")), "fields": {name: BLIND for name in state.get("fields") or {}},
-            "content": BLIND if state.get("content") is not None else None}
 
 
 def wire_sha256(wire: str) -> str:
@@ -87,13 +76,6 @@ class OutboxWrites(WriterBase):
         if updates:
             self.db.execute(text("UPDATE outbox SET wire = :w, wire_sha256 = :h, payload = '' WHERE seq = :s"),
                             updates)
-
-    def blind_sync_record(self, record_id: str) -> None:
-        """Forget the values of the record's merge base (and any server state held to show later)."""
-        row = self.db.execute(text("SELECT base FROM sync_record WHERE record_id = :r"), {"r": record_id}).first()
-        if row is not None:
-            self.db.execute(text("UPDATE sync_record SET base = :b, stale = 0 WHERE record_id = :r"),
-                            {"b": json.dumps(blind(json.loads(row.base)), sort_keys=True), "r": record_id})
 
     def drop_conflicts(self, record_id: str) -> None:
         """Conflicts hold both sides' states: they go with the data they hold."""

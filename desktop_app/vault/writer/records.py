@@ -72,6 +72,8 @@ class RecordWrites(EntityWrites, SearchWrites, FactWrites, OutboxWrites, FileWri
             elif record_id in pending:
                 withdrawn.append(pending[record_id])
             saved.append(row)
+        if updates:
+            self.keep_bases([r["id"] for r in updates])  # before the record changes (writer/bases.py)
         if inserts:
             self.db.execute(_INSERT_REG, inserts)
         if updates:
@@ -108,6 +110,7 @@ class RecordWrites(EntityWrites, SearchWrites, FactWrites, OutboxWrites, FileWri
             raise InvalidInput(f"no registration {record_id}")
         if old.deleted:
             return False
+        self.blind_sync_record(record_id)  # from the record as it is still (writer/bases.py)
         self.erase_copies(record_id)
         self.forget_in_flight(record_id, deleted=True)
         sent = self.db.execute(text("SELECT 1 FROM outbox WHERE record_id = :r AND device_seq IS NOT NULL LIMIT 1"),
@@ -116,7 +119,6 @@ class RecordWrites(EntityWrites, SearchWrites, FactWrites, OutboxWrites, FileWri
             for table, column in (("outbox", "record_id"), ("sync_record", "record_id"), ("registration", "id")):
                 self.db.execute(text(f"DELETE FROM {table} WHERE {column} = :r"), {"r": record_id})
             return True
-        self.blind_sync_record(record_id)
         version = old.version + 1
         self.db.execute(text(
             "UPDATE registration SET deleted = 1, content = '', " + ", ".join(f"{n} = NULL" for n in SUMMARY_FIELDS)
@@ -142,11 +144,11 @@ class RecordWrites(EntityWrites, SearchWrites, FactWrites, OutboxWrites, FileWri
         """Consent refused or withdrawn: before the gated state is saved, every earlier copy of the person goes
         (kept versions, files `keep_file` does not keep, conflicts, what ops in flight carry, the merge base's
         values). The save that follows queues the gated state, which the server then holds too."""
+        self.blind_sync_record(record_id)  # first: from the record as it is still (writer/bases.py)
         self.drop_versions(record_id)
         self.drop_files(record_id, keep=keep_file)
         self.drop_conflicts(record_id)
         self.forget_in_flight(record_id, deleted=False)
-        self.blind_sync_record(record_id)
         self.erased = True
 
     # --- retention ---------------------------------------------------------------------------------------------
@@ -176,6 +178,7 @@ class RecordWrites(EntityWrites, SearchWrites, FactWrites, OutboxWrites, FileWri
         old = self.stored(record_id)
         if old is None or old.deleted:
             raise InvalidInput(f"no registration {record_id}")
+        self.blind_sync_record(record_id)  # first: from the record as it is still (writer/bases.py)
         summary = {name: fields.get(name) for name in SUMMARY_FIELDS}
         self.db.execute(text(
             "UPDATE registration SET content = :content, " + ", ".join(f"{n} = :{n}" for n in SUMMARY_FIELDS)
@@ -194,7 +197,6 @@ class RecordWrites(EntityWrites, SearchWrites, FactWrites, OutboxWrites, FileWri
                                 {"r": record_id, "v": version})
         self.drop_files(record_id)
         self.drop_conflicts(record_id)
-        self.blind_sync_record(record_id)
         self.refresh_entities([record_id])
         self.refresh_search([record_id])  # a purged record has no search keys (writer/search.py)
         self.refresh_facts([record_id])  # from the fields the purge left

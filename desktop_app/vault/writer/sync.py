@@ -50,15 +50,21 @@ class SyncWrites(RecordWrites):
         self.db.execute(text("UPDATE registration SET sync_state = 'conflict' WHERE id = :r"), {"r": record_id})
 
     def apply_remote(self, record_id: str, *, columns: dict[str, Any], extras: dict[str, str], version: int,
-                     sync_state: str, existing: Row | None, created_at: str | None, created_by: str | None) -> None:
-        """Write the server's state of a record (`columns` as state.columns_from_state gives them).
+                     sync_state: str, existing: Row | None, created_at: str | None, created_by: str | None,
+                     base_follows: bool = False) -> dict[str, Any] | None:
+        """Write the server's state of a record (`columns` as state.columns_from_state gives them). Returns the row's
+        columns as written (those state_from_columns reads), None when nothing was written.
 
-        `existing`: the row's (version, status, content), None for a record new to this device. As for local
-        edits, a finalized version it replaces is kept; a deletion takes the record's copies with it.
+        `existing`: the row's (version, status, content, created_at, created_by), None for a record new to this
+        device. As for local edits, a finalized version it replaces is kept; a deletion takes the record's copies
+        with it. `base_follows`: the caller writes the record's merge base in this transaction (else a base that
+        names the registration is copied out first: writer/bases.py).
         """
         if existing is None and columns["deleted"]:
-            return  # a record this device never had, deleted elsewhere: nothing to show
+            return None  # a record this device never had, deleted elsewhere: nothing to show
         if existing is not None:
+            if not base_follows:
+                self.keep_bases([record_id])
             if columns["deleted"]:
                 self.erase_copies(record_id)
             elif existing.status == "finalized" and existing.content != columns["content"]:
@@ -71,7 +77,9 @@ class SyncWrites(RecordWrites):
         if existing is None:
             params.update(created_at=created_at or self.now, created_by=created_by or SYNC_WRITER)
             self.db.execute(_REMOTE_INSERT, params)
+            written = {**columns, "created_at": params["created_at"], "created_by": params["created_by"]}
         else:
+            written = {**columns, "created_at": existing.created_at, "created_by": existing.created_by}
             self.db.execute(_REMOTE_UPDATE, params)
             self._drop_fields([record_id])
         if extras:
@@ -82,12 +90,13 @@ class SyncWrites(RecordWrites):
         # a pulled registration brings its entities (writer/entities.py) and its search keys (writer/search.py):
         # derived once for the whole page, before the commit (Writer.finish)
         self.derive_pending[record_id] = None
+        return written
 
     # --- sync_record: the server's state as last learnt (the base of 3-way merges) ---------------------------------
 
     def put_sync_records(self, rows: list[dict[str, Any]]) -> None:
-        """Rows of (`r` record, `v` server version, `b` base state JSON, `h` hlc, `s` stale, `x` that version's hash
-        or None); hlc never goes down."""
+        """Rows of (`r` record, `v` server version, `b` base state JSON or AS_RECORD (writer/bases.py: the base is the
+        registration as it is now), `h` hlc, `s` stale, `x` that version's hash or None); hlc never goes down."""
         self.db.execute(_PUT_SYNC_RECORD, sorted(({"x": None, **row} for row in rows), key=lambda row: row["r"]))
 
     def reset_sync_records(self, rows: list[dict[str, Any]]) -> None:
