@@ -152,3 +152,41 @@ def test_0012_hashes_existing_files_names_them_in_the_record_and_queues_it(migra
             assert conn.exec_driver_sql("SELECT op, record_id FROM outbox WHERE acked_at IS NULL").all() == [
                 ("upsert", record_id)]
         assert '"name":"photo.jpg"' in get_registration_fields(vault, record_id)["@files"]
+
+
+def test_0021_stores_a_merge_base_equal_to_its_record_as_the_record_itself(migrations_dir, tmp_path):
+    import json
+
+    from desktop_app.vault.registrations import save_registration
+    from desktop_app.vault.sql import Db
+    from desktop_app.vault.writer import AS_RECORD, base_state, record_states
+
+    later = tmp_path / "later-migrations"  # 0021 and after wait here while a vault of schema 20 is made
+    later.mkdir()
+    for path in migrations_dir.iterdir():
+        if path.name[:4].isdigit() and int(path.name[:4]) >= 21:
+            shutil.move(path, later / path.name)
+    folder = tmp_path / "vault-v20"
+    passphrase = "a passphrase for 0021 here"
+    vault, _recovery = Vault.create(folder, admin_username="admin", admin_passphrase=passphrase, kdf_profile="test")
+    ids = [save_registration(vault, form_id="f", form_version="1", status="finalized", content=f"<data>{n}</data>",
+                             fields={"title": f"Synthetic {n}", "age": 30 + n}).id for n in range(4)]
+    with vault.session() as session:  # as schema 20 holds them: every base whole
+        db = Db.of(session)
+        states = record_states(db, ids)
+        older = {**states[ids[1]], "content": "<data>older</data>"}
+        bases = [(ids[0], states[ids[0]], 0), (ids[1], older, 0), (ids[2], states[ids[2]], 2), (ids[3], None, 0)]
+        db.execute("INSERT INTO sync_record (record_id, server_version, base, hlc, stale) VALUES (:r, 1, :b, 0, :s)",
+                   [{"r": r, "b": json.dumps(b, sort_keys=True), "s": s} for r, b, s in bases])
+    vault.close()
+    for path in later.iterdir():
+        shutil.move(path, migrations_dir / path.name)
+    with Vault.unlock(folder, username="admin", passphrase=passphrase) as vault:
+        with vault.session(readonly=True) as session:
+            db = Db.of(session)
+            stored = dict(db.execute("SELECT record_id, base FROM sync_record").all())
+            assert stored[ids[0]] == AS_RECORD  # equal to its record: the record itself
+            assert base_state(db, ids[0], stored[ids[0]]) == states[ids[0]]
+            assert json.loads(stored[ids[1]]) == older  # an older version stays whole
+            assert json.loads(stored[ids[2]]) == states[ids[2]]  # a server state held to show later (stale 2) too
+            assert stored[ids[3]] == "null"  # no known base (after a server restore) stays so
