@@ -4,9 +4,8 @@ Tables it owns (nothing else writes them; tests/vault/test_vault_writer.py check
 registration, registration_field (extracted fields), registration_version (kept finalized versions),
 outbox (ops for sync), attachment, attachment_wanted and attachment_part (files and files on their way:
 files.py), sync_record (the server's state, base of merges; held as "the registration itself" where it is: bases.py),
-conflict,
-duplicate_candidate (the review desk's last candidate generation: review.py), entity_event (what finalized
-registrations say about ODK entities, rederived with every change: entities.py), search_key and search_profile
+conflict, duplicate_candidate (the review desk's last candidate generation: review.py), entity_event (what
+finalized registrations say about ODK entities, rederived with every change: entities.py), search_key and search_profile
 (the search index, rederived with every change: search.py; it follows consent changes, which are records of their
 own form: vault/consent_reads.py), and indicator_fact (what each live, finalized record gives the indicators,
 rederived with every change: facts.py).
