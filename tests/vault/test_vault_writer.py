@@ -40,3 +40,42 @@ def test_the_scan_finds_what_it_looks_for():
         assert ORM_WRITE.search(sample), sample
     assert not SQL_WRITE.search("UPDATE sync_state SET value = 1")
     assert not SQL_WRITE.search("SELECT * FROM registration WHERE id = :r")
+
+
+# What changes a registration's state (the row's content, form, status, summary columns, its extracted fields).
+STATE_WRITE = re.compile(r"\b(?:(?:INSERT\s+INTO|DELETE\s+FROM)\s+registration_field\b|UPDATE\s+registration\s+SET\s+"
+                         r"(?:deleted|content|form_id)\b)|\b_UPDATE_REG\b|\b_REMOTE_UPDATE\b", re.IGNORECASE)
+# Helpers that change the state only for callers that kept the base first (each caller is checked itself).
+KEPT_BY_CALLERS = {"_drop_fields", "erase_copies"}
+
+
+def test_every_writer_of_a_registrations_state_keeps_its_merge_base_first():
+    """A merge base may be held as "the registration itself" (writer/bases.py): every writer operation that changes
+    a registration's state calls keep_bases (or blind_sync_record, when forgetting) before its first such write, or
+    a helper that changes it, so a three-way merge never runs from a base that silently moved with the record."""
+    import ast
+
+    missing = []
+    for path in sorted((ROOT / "desktop_app" / "vault" / "writer").glob("*.py")):
+        source = path.read_text("utf-8")
+        for node in ast.walk(ast.parse(source)):
+            if not isinstance(node, ast.FunctionDef) or node.name in KEPT_BY_CALLERS:
+                continue
+            segment = ast.get_source_segment(source, node) or ""
+            body = segment.split('"""', 2)[-1] if segment.count('"""') >= 2 else segment  # not the docstring
+            writes = [m.start() for m in STATE_WRITE.finditer(body)]
+            writes += [m.start() for m in re.finditer(r"self\.(?:" + "|".join(KEPT_BY_CALLERS) + r")\(", body)]
+            if not writes:
+                continue
+            kept = [m.start() for m in re.finditer(r"self\.(?:keep_bases|blind_sync_record)\(", body)]
+            if not kept or min(kept) > min(writes):
+                missing.append(f"{path.name}: {node.name}")
+    assert missing == []
+
+
+def test_the_base_scan_finds_what_it_looks_for():
+    for sample in ("DELETE FROM registration_field WHERE record_id = :r", "self.db.execute(_UPDATE_REG, updates)",
+                   "UPDATE registration SET deleted = 1, content = ''", "UPDATE registration SET content = :c"):
+        assert STATE_WRITE.search(sample), sample
+    for sample in ("UPDATE registration SET server_version = :v", "UPDATE registration SET sync_state = 'conflict'"):
+        assert not STATE_WRITE.search(sample), sample
