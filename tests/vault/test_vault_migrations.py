@@ -154,24 +154,24 @@ def test_0012_hashes_existing_files_names_them_in_the_record_and_queues_it(migra
         assert '"name":"photo.jpg"' in get_registration_fields(vault, record_id)["@files"]
 
 
-def test_0021_stores_a_merge_base_equal_to_its_record_as_the_record_itself(migrations_dir, tmp_path):
+def test_0022_stores_a_merge_base_equal_to_its_record_as_the_record_itself(migrations_dir, tmp_path):
     import json
 
     from desktop_app.vault.registrations import save_registration
     from desktop_app.vault.sql import Db
     from desktop_app.vault.writer import AS_RECORD, base_state, record_states
 
-    later = tmp_path / "later-migrations"  # 0021 and after wait here while a vault of schema 20 is made
+    later = tmp_path / "later-migrations"  # 0022 and after wait here while a vault of schema 21 is made
     later.mkdir()
     for path in migrations_dir.iterdir():
-        if path.name[:4].isdigit() and int(path.name[:4]) >= 21:
+        if path.name[:4].isdigit() and int(path.name[:4]) >= 22:
             shutil.move(path, later / path.name)
-    folder = tmp_path / "vault-v20"
-    passphrase = "a passphrase for 0021 here"
+    folder = tmp_path / "vault-v21"
+    passphrase = "a passphrase for 0022 here"
     vault, _recovery = Vault.create(folder, admin_username="admin", admin_passphrase=passphrase, kdf_profile="test")
     ids = [save_registration(vault, form_id="f", form_version="1", status="finalized", content=f"<data>{n}</data>",
                              fields={"title": f"Synthetic {n}", "age": 30 + n}).id for n in range(4)]
-    with vault.session() as session:  # as schema 20 holds them: every base whole
+    with vault.session() as session:  # as schema 21 holds them: every base whole
         db = Db.of(session)
         states = record_states(db, ids)
         older = {**states[ids[1]], "content": "<data>older</data>"}

@@ -1,4 +1,4 @@
-"""0021 (sync, issue 8 point 12): a merge base (sync_record.base) equal to what its registration holds now becomes
+"""0022 (sync, issue 8 point 12): a merge base (sync_record.base) equal to what its registration holds now becomes
 '' (AS_RECORD: "the registration's current state", desktop_app/vault/writer/bases.py) instead of a second ~2 KB copy
 of the record. A base that differs stays whole, as does a newer server state held to show later (stale 2).
 
