@@ -6,8 +6,10 @@ words name no person's data), in the device's two stages (docs/registry.md, "Fir
 
 - `first` (the default, as one types): `first_results`, records holding an exact key of every part of the query
   (`search.first_parts`, in the rounds of `search.first_rounds`: spellings, then every exact key; stopped when a round
-  found `search.FIRST_ENOUGH`), at most `search.FIRST_BUDGET` opened and ranked; the answer says `"complete": false`
-  and the caller asks for the refined stage next (as the device's screen does), whose answer replaces it;
+  found `search.FIRST_ENOUGH`), each round's in the one order `search.first_order` (the weights of the keys held,
+  then the record id), at most `search.FIRST_BUDGET` opened and ranked: the device's candidates for the same
+  people; the answer says `"complete": false` and the caller asks for the refined stage next (as the device's
+  screen does), whose answer replaces it;
 - `refined`: `search`, below: exact keys and their one-edit neighbours, pre-ranked, the best `search.BUDGET` ranked.
 
 Both rank by the device's rules: the query parsed by `waypoint_core.registry.search.parse_query`, its look-ups
@@ -18,11 +20,12 @@ The look-ups go to `search_key` (derived.py: each registration's keys as keyed h
 the query's keys are hashed with the same key and looked up by equality; the word being typed looks its prefix hash
 up in `search_prefix`, which gives the hash of each name key held that begins so, and those are looked up in turn,
 so the look-up weights are exactly those of `search.MemoryIndex` over the same records. Only the records `pre_rank`
-keeps (at most `search.BUDGET`) are opened and ranked. The first stage reads no key hit beyond its budget: one part
-drives (the word being typed, else the part with the fewest rows), its rows read on `ix_search_key_hash`, each record
-kept when every other part has a key of its own (probed on `ix_search_key_record`, migration 0013: record id and key
-hash), with `LIMIT`; no pre-ranking. A query without any key (only an age, a year of birth or filter words) has
-nothing to look up: every record of the centre is opened and ranked, in either stage.
+keeps (at most `search.BUDGET`) are opened and ranked. In the first stage the part with the fewest rows drives: its
+rows are read on `ix_search_key_hash_record` and grouped by record with the record's best key weight; every other
+part adds the record's best weight for it, probed on `ix_search_key_record_hash` (migration 0013), a record without
+any of its keys left out; then `ORDER BY` weight and record id, `LIMIT` the budget, in SQL (no record opened, no row
+to Python but the candidates). A query without any key (only an age, a year of birth or filter words) has nothing to
+look up: every record of the centre is opened and ranked, in either stage.
 
 Rights: the device's centre only; cases hold no names and are left out for devices whose people may not view them
 (scope.py). The vocabulary of country and centre names the device knows is not on the server, so such words are read
@@ -121,18 +124,33 @@ def _candidates(conn: Connection, hasher: KeyHasher, centre_id: str, with_cases:
     return core.pre_rank(hashed, rows)
 
 
-def _part_hashes(conn: Connection, hasher: KeyHasher, part: core.Part) -> list[str]:
-    """A first-stage part's keys as hashes: its exact keys, and for the word being typed the keys beginning with it
-    (through `search_prefix`, as `_candidates` finds them)."""
-    hashes = dict.fromkeys(hasher.exact(k) for k in part.keys)
+def _part_weights(conn: Connection, hasher: KeyHasher, part: core.Part) -> dict[str, int]:
+    """A first-stage part's keys as hashes, each with its weight (`Part.weights`): its exact keys, and for the word
+    being typed the keys beginning with it (through `search_prefix`, as `_candidates` finds them), which weigh
+    `core.RANGE_WEIGHT` unless they are exact keys too."""
+    weights: dict[str, int] = {}
     for low, _high in part.ranges:
-        hashes.update((full, None) for (full,) in conn.execute(_BY_PREFIX, {"p": hasher.prefix(low)}))
-    return list(hashes)
+        weights.update((full, core.RANGE_WEIGHT) for (full,) in conn.execute(_BY_PREFIX, {"p": hasher.prefix(low)}))
+    for plain, weight in part.weights().items():
+        hashed = hasher.exact(plain)
+        weights[hashed] = max(weights.get(hashed, 0), weight)
+    return weights
 
 
 def _marks(name: str, values: list[str], args: dict[str, object]) -> str:
     args.update((f"{name}{n}", value) for n, value in enumerate(values))
     return ", ".join(f":{name}{n}" for n in range(len(values)))
+
+
+def _weight(column: str, name: str, weights: dict[str, int], args: dict[str, object]) -> str:
+    """SQL: the weight of the key in `column` for a part, its exact keys named, any other key of the part (one
+    found by its beginning) `core.RANGE_WEIGHT`."""
+    exact = [(hashed, weight) for hashed, weight in weights.items() if weight != core.RANGE_WEIGHT]
+    if not exact:
+        return str(core.RANGE_WEIGHT)
+    args.update((f"{name}{n}", hashed) for n, (hashed, _) in enumerate(exact))
+    whens = " ".join(f"WHEN :{name}{n} THEN {weight}" for n, (_, weight) in enumerate(exact))
+    return f"CASE {column} {whens} ELSE {core.RANGE_WEIGHT} END"
 
 
 def _rows_of(conn: Connection, centre_id: str, keys: list[str]) -> int:
@@ -142,32 +160,50 @@ def _rows_of(conn: Connection, centre_id: str, keys: list[str]) -> int:
                                 f"({_marks('k', keys, args)}) LIMIT {PART_CAP}) AS part"), args).scalar_one())
 
 
+def _round_statement(dialect: str, centre_id: str, with_cases: bool, weighted: list[dict[str, int]],
+                     sizes: list[int], budget: int) -> tuple[str, dict[str, object]]:
+    """One round of the first stage: the part with the fewest rows drives (its rows read on
+    `ix_search_key_hash_record`, grouped by record with the record's best weight for it); each other part adds the
+    record's best weight for it, probed on `ix_search_key_record_hash` (NULL, and the record left out, when it has no
+    key of the part); the candidates in `core.first_order` (weight, then record id, byte order on PostgreSQL too),
+    the first `budget`."""
+    args: dict[str, object] = {"c": centre_id, "n": budget}
+    order = sorted(range(len(weighted)), key=lambda i: sizes[i])
+    drive = weighted[order[0]]
+    others = "".join(
+        f" + (SELECT MAX({_weight(f'o{n}.key_hash', f'w{n}_', weighted[i], args)}) FROM search_key o{n} "
+        f"WHERE o{n}.record_id = a.record_id AND o{n}.key_hash IN ({_marks(f'p{n}_', list(weighted[i]), args)}))"
+        for n, i in enumerate(order[1:]))
+    cases = "" if with_cases else " AND a.record_id NOT IN (SELECT record_id FROM record_kind WHERE kind = 'case')"
+    by_bytes = ' COLLATE "C"' if dialect == "postgresql" else ""
+    return (f"SELECT record_id FROM (SELECT a.record_id AS record_id, MAX({_weight('a.key_hash', 'dw', drive, args)})"
+            f"{others} AS weight FROM search_key a WHERE a.centre_id = :c AND a.key_hash IN "
+            f"({_marks('d', list(drive), args)}){cases} GROUP BY a.record_id) AS found WHERE weight IS NOT NULL "
+            f"ORDER BY weight DESC, record_id{by_bytes} LIMIT :n", args)
+
+
 def first_candidates(conn: Connection, hasher: KeyHasher, centre_id: str, with_cases: bool, parts: list[core.Part],
                      budget: int) -> list[str]:
     """The first stage's candidates: records of the centre holding a key of every part, at most `budget`, exact
-    spellings first (`core.first_rounds`; a round that found `core.FIRST_ENOUGH` is the last). No record is opened."""
+    spellings first (`core.first_rounds`; a round that found `core.FIRST_ENOUGH` is the last), each round's in
+    `core.first_order`, as `MemoryIndex.first` and the device choose them. No record is opened."""
     found: dict[str, None] = {}
     for round_parts in core.first_rounds(parts):
-        hashed = [_part_hashes(conn, hasher, part) for part in round_parts]
-        if all(hashed):
-            args: dict[str, object] = {"c": centre_id, "n": budget}
-            sizes = [_rows_of(conn, centre_id, keys) for keys in hashed]
-            order = sorted(range(len(hashed)), key=lambda i: (not round_parts[i].ranges, sizes[i]))
-            probes = "".join(
-                " AND EXISTS (SELECT 1 FROM search_key o WHERE o.record_id = a.record_id AND o.key_hash IN "
-                f"({_marks(f'p{n}_', hashed[i], args)}))" for n, i in enumerate(order[1:]))
-            cases = "" if with_cases else " AND a.record_id NOT IN (SELECT record_id FROM record_kind WHERE kind = 'case')"
-            statement = (f"SELECT a.record_id FROM search_key a WHERE a.centre_id = :c AND a.key_hash IN "
-                         f"({_marks('d', hashed[order[0]], args)}){cases}{probes} LIMIT :n")
-            found.update((rid, None) for (rid,) in conn.execute(sql(statement), args))
+        weighted = [_part_weights(conn, hasher, part) for part in round_parts]
+        if all(weighted):
+            sizes = [_rows_of(conn, centre_id, list(weights)) for weights in weighted]
+            if min(sizes):
+                statement, args = _round_statement(conn.dialect.name, centre_id, with_cases, weighted, sizes, budget)
+                found.update((rid, None) for (rid,) in conn.execute(sql(statement), args))
         if len(found) >= core.FIRST_ENOUGH:
             break
     return list(found)[:budget]
 
 
 def first_results(db: Database, device: AuthenticatedDevice, *, text: str, limit: int, key: DataKey,
-                  today: date | None = None) -> bytes:
-    """The first stage (see the module docstring); a query without any key is answered in full at once."""
+                  today: date | None = None, budget: int = core.FIRST_BUDGET) -> bytes:
+    """The first stage (see the module docstring); a query without any key is answered in full at once. `budget`
+    (the records ranked) is smaller only in tests, which compare the candidates' order with the device's."""
     today = today or date.today()
     query = core.parse_query(text, None, today=today)
     parts = core.first_parts(query)
@@ -175,7 +211,6 @@ def first_results(db: Database, device: AuthenticatedDevice, *, text: str, limit
         return search(db, device, text=text, limit=limit, key=key, today=today)
     with db.read_engine.connect() as conn:
         cases = scope.may_receive_cases(conn, device.id, device.centre_id)
-        budget = core.FIRST_BUDGET
         ids = first_candidates(conn, KeyHasher.of(key), device.centre_id, cases, parts, budget + budget // 4)
         profiles = _profiles(conn, key, device.centre_id, cases, ids) if ids else []
     order = {rid: n for n, rid in enumerate(ids)}

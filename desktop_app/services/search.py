@@ -86,19 +86,20 @@ def vocabulary() -> core.Vocabulary:
     return core.Vocabulary.of(entries)
 
 
-def first_results(vault: Vault, text: str, *, limit: int = DEFAULT_LIMIT, today: date | None = None) -> SearchOutcome:
+def first_results(vault: Vault, text: str, *, limit: int = DEFAULT_LIMIT, today: date | None = None,
+                  budget: int = core.FIRST_BUDGET) -> SearchOutcome:
     """The first stage, shown as the person types: records found by an exact key of every part of the query (each name
     word in its spelling or its sound, the word being typed as a beginning, each number, the date), at most
     core.FIRST_BUDGET of them read from the index's covering key, ranked by the same rules as `search`. `complete` is
     False: `search` refines it (close spellings, one-edit keys, a word left unfound). A query with no key (filters
-    only) is answered in full at once."""
+    only) is answered in full at once. `budget` (the records ranked) is smaller only in tests, which compare the
+    candidates' order with the server's."""
     started, today, seen, query = _asked(vault, text, today)
     if seen.nothing or query.empty:
         return SearchOutcome(text, (), time.perf_counter() - started)
     if not query.has_keys:
         return _ranked(vault, query, _filtered(vault, query, seen, today), limit=limit, today=today, started=started,
                        complete=True)
-    budget = core.FIRST_BUDGET
     ids = search_reads.first_candidates(vault, core.first_parts(query), budget + budget // 4)
     stored = search_reads.profiles(vault, search_reads.visible_ids(vault, ids, seen.rows)[:budget])
     return _ranked(vault, query, stored, limit=limit, today=today, started=started, complete=False)

@@ -13,7 +13,7 @@ from sqlalchemy import text
 from desktop_app.vault.registrations import EVERYTHING, Visible
 from desktop_app.vault.sql import chunks, in_list
 from desktop_app.vault.vault import Vault
-from waypoint_core.registry.search import FIRST_ENOUGH, Part, first_rounds
+from waypoint_core.registry.search import FIRST_ENOUGH, RANGE_WEIGHT, Part, first_rounds
 
 
 @dataclass(frozen=True)
@@ -74,19 +74,33 @@ def _part_filter(part: Part, params: dict[str, Any], name: str, alias: str = "")
     return " OR ".join(terms) if terms else "0"
 
 
-def _required(part: Part, params: dict[str, Any], name: str) -> str:
-    """SQL true when the record `a.record_id` holds a key of `part`: its keys probed on the primary key, its ranges
-    (the word being typed) on the record's own rows."""
+def _weight(column: str, part: Part, params: dict[str, Any], name: str) -> str:
+    """SQL: the weight of the key in `column` for the part (`Part.weights`; a key found in a range only weighs
+    `RANGE_WEIGHT`)."""
+    weights = part.weights()
+    if not weights:
+        return str(RANGE_WEIGHT)
+    whens = []
+    for n, (key, weight) in enumerate(weights.items()):
+        params[f"{name}{n}"] = key
+        whens.append(f"WHEN :{name}{n} THEN {weight}")
+    return f"CASE {column} {' '.join(whens)} ELSE {RANGE_WEIGHT} END"
+
+
+def _part_weight(part: Part, params: dict[str, Any], name: str) -> str:
+    """SQL: the best weight of record `a.record_id` for `part`, NULL when it holds none of its keys. Its keys are
+    probed on the primary key; its ranges (the word being typed: weight RANGE_WEIGHT, below any exact key), only
+    when no exact key was found, on the record's own rows."""
     tests = []
     if part.keys:
         keys = Part(part.name, part.keys)
-        tests.append(f"EXISTS (SELECT 1 FROM search_key {name} {_BY_KEY} WHERE {name}.record_id = a.record_id AND "
-                     f"({_part_filter(keys, params, name, name)}))")
+        tests.append(f"(SELECT MAX({_weight(f'{name}.key', keys, params, name + 'w')}) FROM search_key {name} "
+                     f"{_BY_KEY} WHERE {name}.record_id = a.record_id AND ({_part_filter(keys, params, name, name)}))")
     if part.ranges:
         ranges = Part(part.name, (), part.ranges)
-        tests.append(f"EXISTS (SELECT 1 FROM search_key {name}r {_BY_RECORD} WHERE {name}r.record_id = a.record_id "
-                     f"AND ({_part_filter(ranges, params, name + 'r', name + 'r')}))")
-    return "(" + " OR ".join(tests) + ")" if tests else "0"
+        tests.append(f"(SELECT {RANGE_WEIGHT} FROM search_key {name}r {_BY_RECORD} WHERE {name}r.record_id = "
+                     f"a.record_id AND ({_part_filter(ranges, params, name + 'r', name + 'r')}) LIMIT 1)")
+    return f"coalesce({', '.join(tests)})" if len(tests) > 1 else tests[0] if tests else "NULL"
 
 
 def _size_statement(part: Part) -> tuple[str, dict[str, Any]]:
@@ -96,24 +110,28 @@ def _size_statement(part: Part) -> tuple[str, dict[str, Any]]:
 
 
 def _round_statement(raw: Any, parts: list[Part], budget: int) -> tuple[str, dict[str, Any]] | None:
-    """The statement of one round of the first stage (core.first_rounds), None when a part finds nothing. One part
-    drives: its rows read on the covering primary key in key order, each record kept when every other part has a key
-    of its own (`_required`), stopped at the budget. The word being typed drives when there is one (its key ranges
-    cannot be probed on the primary key), else the rarest part (rows counted, at most PART_CAP)."""
+    """The statement of one round of the first stage (core.first_rounds), None when a part finds nothing. The part
+    with the fewest rows (counted, at most PART_CAP) drives: its rows read on the covering primary key, grouped by
+    record with the record's best weight for it; each other part adds the record's best weight for it
+    (`_part_weight`; NULL leaves the record out); the candidates in `core.first_order` (weight, then record id), the
+    first `budget`."""
     sizes = [raw.execute(*_size_statement(part)).fetchone()[0] for part in parts]
-    order = sorted(range(len(parts)), key=lambda i: (0 if parts[i].ranges else 1, sizes[i]))
     if min(sizes) == 0:
         return None
+    order = sorted(range(len(parts)), key=lambda i: sizes[i])
     params: dict[str, Any] = {"limit": budget}
-    required = "".join(f" AND {_required(parts[i], params, f'o{n}')}" for n, i in enumerate(order[1:]))
-    return (f"SELECT a.record_id FROM search_key a WHERE ({_part_filter(parts[order[0]], params, 'd', 'a')})"
-            f"{required} LIMIT :limit", params)
+    others = "".join(f" + {_part_weight(parts[i], params, f'o{n}')}" for n, i in enumerate(order[1:]))
+    drive = parts[order[0]]
+    return (f"SELECT a.record_id, max({_weight('a.key', drive, params, 'dw')}){others} AS weight FROM search_key a "
+            f"WHERE ({_part_filter(drive, params, 'd', 'a')}) GROUP BY a.record_id HAVING weight IS NOT NULL "
+            f"ORDER BY weight DESC, a.record_id LIMIT :limit", params)
 
 
 def first_candidates(vault: Vault, parts: list[Part], budget: int, *, enough: int = FIRST_ENOUGH) -> list[str]:
     """The first stage's candidates (waypoint_core.registry.search.first_parts): records holding a key of every part,
     at most `budget`, exact spellings first (core.first_rounds); when the exact spellings alone find `enough`, those
-    are the first results (they rank above any other spelling). No profile and no record is read here."""
+    are the first results (they rank above any other spelling). Each round's in `core.first_order`, as the server and
+    `MemoryIndex.first` choose them. No profile and no record is read here."""
     if not parts:
         return []
     found: dict[str, None] = {}

@@ -139,14 +139,17 @@ def full_scan_index(admin_db, device, key) -> core.MemoryIndex:
     return index
 
 
-def full_scan_search(index: core.MemoryIndex, device, q: str, *, first: bool = False) -> bytes:
+def full_scan_search(index: core.MemoryIndex, device, q: str, *, first: bool = False,
+                     budget: int = core.FIRST_BUDGET) -> bytes:
     """The refined search's answer as `MemoryIndex.search` gives it; with `first`, the first stage's
-    (`MemoryIndex.first`, what the device's index gives as one types)."""
+    (`MemoryIndex.first` ranking at most `budget` records, what the device's index gives as one types)."""
     query = core.parse_query(q, None, today=TODAY)
     if query.empty:
         hits = []
+    elif first:
+        hits = index.first(query, today=TODAY, limit=50, budget=budget)
     else:
-        hits = index.first(query, today=TODAY, limit=50) if first else index.search(query, today=TODAY, limit=50)
+        hits = index.search(query, today=TODAY, limit=50)
     complete = not first or not core.first_parts(query)
     return canonical_json({"protocol_version": PROTOCOL_VERSION, "centre_id": device.centre_id, "complete": complete,
                            "results": [{"id": h.id, "score": round(h.score, 4), "why": list(h.why)} for h in hits]})
@@ -185,6 +188,8 @@ def test_indicators_and_search_from_derived_tables_equal_the_full_scan(make_devi
             found += bool(json.loads(mine)["results"])
             first = search.first_results(admin_db, device, text=q, limit=50, key=data_key, today=TODAY)
             assert first == full_scan_search(index, device, q, first=True), q
+            few = search.first_results(admin_db, device, text=q, limit=50, key=data_key, today=TODAY, budget=4)
+            assert few == full_scan_search(index, device, q, first=True, budget=4), q  # the same few, in one order
             first_found += bool(json.loads(first)["results"])
         assert found > 40 and first_found > 30  # most queries find someone, most at once
     # through HTTP too

@@ -1,18 +1,29 @@
 """GET /v2/search against the real server on SQLite and PostgreSQL: signed, the device's centre only, the device's
 rules (waypoint_core.registry), transliteration and document numbers typed with spaces, in the device's two stages
-(first results from exact keys, then the refined search); what was typed never in the log; and the core reads the
-same person from a record as the device's index does."""
+(first results from exact keys, then the refined search); what was typed never in the log; the core reads the
+same person from a record as the device's index does; and the first stage chooses the same candidates, in the same
+order, as the device's vault for the same people, beyond its budget too."""
 
 from __future__ import annotations
 
 import json
+import random
 import uuid
+from datetime import date
 from urllib.parse import quote
 
+from sqlalchemy import text as sql
+
+from desktop_app.services import search as device_search
 from desktop_app.vault.search_index import person_from_content as device_person
 from sync_server import scope
-from tests.registry.device_people import person_xml
+from sync_server import search as server_search
+from sync_server.auth import AuthenticatedDevice
+from tests.access.team import ADMIN, make_team, shipped_xforms, signed_in
+from tests.registry.device_people import person_xml, save, uid
+from tests.registry.synthetic_people import generate
 from waypoint_core.protocol import Op
+from waypoint_core.registry import search as core
 from waypoint_core.registry.indicators import MIGRANT_FORM
 from waypoint_core.registry.stored import person_from_content as core_person
 
@@ -96,3 +107,60 @@ def test_the_device_index_and_the_server_read_a_person_with_one_function():
         assert person is not None and (person.given_name, person.family_name, person.sex) == (given, family, sex)
         assert person.consent_matching is bool(n % 2)
     assert core_person("x", "<data><case_page/></data>", status=None, created_at=None) is None
+
+
+# namesakes and transliteration pairs in both scripts, beside the synthetic people, so that short beginnings and common
+# names find more candidates than the budget
+CROWD = [("Mohamed", "Sanogo"), ("محمد", "Sanogo"), ("Mohammed", "Diallo"), ("Muhammad", "Diallo"),
+         ("Mamadou", "Diallo"), ("Mamadou", "Keita"), ("Mamane", "Bello"), ("Aïcha", "Bello"), ("عائشة", "Bello"),
+         ("Aisha", "Traoré"), ("عثمان", "Diallo"), ("Ousmane", "Diallo"), ("Usman", "Dia"), ("Abdoulaye", "Kanté"),
+         ("عبد الله", "Kanté"), ("Abdourahmane", "Sow"), ("Abderrahmane", "Sow"), ("Mariam", "Sow")]
+FIRST_BUDGET = 6  # small, so that most queries find more candidates than the first stage ranks
+
+
+def test_the_first_stage_chooses_the_devices_candidates_in_the_devices_order(make_device, admin_db, data_key,
+                                                                            isolated_home):
+    """The same people in a device's vault and on the server: the first stage gives the same results (ids, scores,
+    reasons, order) for names, three-letter beginnings, Arabic and Latin spellings and documents, with the budget
+    left as it is and with a budget so small that the candidates' one order (core.first_order) decides who is ranked."""
+    population = [s.record for s in generate(160, seed=41).records]
+    people = [(given, family, "male", "", "") for given, family in CROWD * 3] + [
+        (p.given_name or "", p.family_name or "", p.sex or "male", p.date_of_birth.isoformat() if p.date_of_birth
+         else "", p.document_number or "") for p in population]
+    contents = {uid(n): person_xml(uid(n), given, family, sex=sex, born=born, document=document)
+                for n, (given, family, sex, born, document) in enumerate(people, start=1)}
+    laptop = make_device("Agadez")
+    ops = [Op(op_id=str(uuid.uuid4()), device_seq=n, record_id=record_id, op="upsert", record_version=1,
+              base_version=None, base_hash=None, form_id=MIGRANT_FORM, form_version="1", hlc=n, content=content,
+              fields={"@status": "finalized"}) for n, (record_id, content) in enumerate(contents.items(), start=1)]
+    for start in range(0, len(ops), 200):
+        laptop.push(laptop.batch(ops[start:start + 200]))
+    team = make_team(isolated_home / "waypoint" / "data" / "vault", shipped_xforms())
+    with admin_db.read_engine.connect() as conn:
+        centre = conn.execute(sql("SELECT centre_id FROM device WHERE id = :d"), {"d": laptop.device_id}).scalar_one()
+    device = AuthenticatedDevice(laptop.device_id, centre, 0, 0)
+    today = date(2026, 11, 2)
+    rng = random.Random(5)
+    asked = ["Moh", "Mam", "Mar", "Abd", "Ous", "محم", "عائ", "عبد", "Aisha", "عائشة", "Aicha Bello", "Bello Aicha",
+             "Mohamed Sanogo", "محمد Sanogo", "Muhammad Diallo", "Ousmane Diallo", "عثمان Diallo", "Diallo",
+             "Diallo ", "Dia", "Mamadou Dia", "Abdullahi Kante", "Abdulrahman Sow", "Sow"]
+    for p in rng.sample(population, 25):
+        given, family = p.given_name or "", p.family_name or ""
+        asked += [f"{given} {family}", f"{family} {given} ", given[:3], family[:3]]
+        if p.document_number:
+            asked.append(p.document_number)
+    vocabulary = device_search.vocabulary()
+    asked = [q for q in dict.fromkeys(asked) if q.strip() and not core.parse_query(q, vocabulary, today=today).filters]
+    over_budget = 0
+    with signed_in(team, ADMIN) as vault:
+        save(vault, list(enumerate(contents.values(), start=1)))
+        for budget in (core.FIRST_BUDGET, FIRST_BUDGET):
+            for q in asked:
+                on_device = device_search.first_results(vault, q, limit=50, today=today, budget=budget)
+                answer = json.loads(server_search.first_results(admin_db, device, text=q, limit=50, key=data_key,
+                                                                today=today, budget=budget))
+                assert [(r["id"], r["score"], r["why"]) for r in answer["results"]] == [
+                    (r.record_id, r.score, list(r.why)) for r in on_device.results], (q, budget)
+                assert answer["complete"] is on_device.complete
+                over_budget += budget == FIRST_BUDGET and len(answer["results"]) == FIRST_BUDGET
+    assert over_budget > 30  # most queries had more candidates than the small budget: the order chose them

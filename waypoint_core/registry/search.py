@@ -19,7 +19,10 @@ Results come in two stages, ranked by the same `rank`. The first (`first_parts`)
 first-stage candidate when every part of the query (each name word, each number, the date) finds one of its exact
 keys, or, for the word still being typed, a key beginning with it; at most `FIRST_BUDGET` candidates, exact
 spellings first (`Part.spelling`; when they alone find `FIRST_ENOUGH` records, those are the first results: they rank
-above any other spelling), then any exact key. It is what a screen shows as the person types. The second (`lookups`,
+above any other spelling), then any exact key; within a round, in one order (`first_order`: the weights of the keys
+held, as `lookups` weighs them, then the record id), which the device's index, the server's hashed keys and
+`MemoryIndex.first` all follow, so the same people give the same first results. It is what a screen shows as the
+person types. The second (`lookups`,
 `pre_rank`) adds every key one edit away and a part left unfound, and refines the first.
 """
 
@@ -248,6 +251,9 @@ def prefix_ranges(query: Query) -> list[tuple[str, str, str, float]]:
     return ranges
 
 
+_KEY_WEIGHTS = {"s:": W_SPELLING, "n:": W_PHONETIC, "d:": W_DOCUMENT, "p:": W_PHONE, "b:": W_DATE}
+
+
 @dataclass(frozen=True)
 class Part:
     """One part of a query for the first stage: its exact keys, best first, and key ranges [low, high) of the word
@@ -262,10 +268,26 @@ class Part:
             return self
         return Part(self.name, self.keys[:1], self.ranges[:1])
 
+    def weights(self) -> dict[str, int]:
+        """Each exact key's weight, as `lookups` weighs it (spelling 3, sound 2, document 6, phone 5, date 3); a key
+        found only in a range weighs `RANGE_WEIGHT`. A record's weight for the part is the best of its keys'."""
+        return {key: int(_KEY_WEIGHTS[key[:2]]) for key in self.keys}
+
+
+RANGE_WEIGHT = int(W_NEAR)  # a key of the word being typed found by its beginning
+
+
+def first_order(weights: Mapping[str, int]) -> list[str]:
+    """The first stage's one order of a round's candidates (record id → the sum over the parts of the record's best
+    weight for each): heaviest first, then by record id. The device, the server and `MemoryIndex.first` all keep the
+    first `budget` in this order, so the same query on the same people finds the same first results."""
+    return sorted(weights, key=lambda record_id: (-weights[record_id], record_id))
+
 
 def first_rounds(parts: list[Part]) -> list[list[Part]]:
     """The first stage's rounds: every part by its spelling, then by any of its keys (one round when no part is a
-    name word). The caller stops after a round that found FIRST_ENOUGH records."""
+    name word). The caller stops after a round that found FIRST_ENOUGH records; each round's candidates come in
+    `first_order`, a round's after those of the rounds before."""
     spelt = [part.spelling() for part in parts]
     return [spelt, parts] if spelt != parts else [parts]
 
@@ -424,15 +446,16 @@ class MemoryIndex:
             return self.search(query, today=today, limit=limit)
         chosen: dict[str, None] = {}
         for round_parts in first_rounds(parts):
-            found: list[list[str]] = []  # each part's records, in the order of its keys
+            total: dict[str, int] | None = None  # record → the sum of its best weight for each part so far
             for part in round_parts:
-                ids = [rid for key in part.keys for rid in sorted(self._keys.get(key, ()))]
-                ids += [rid for low, high in part.ranges for key in self._range(low, high)
-                        for rid in sorted(self._keys[key])]
-                found.append(list(dict.fromkeys(ids)))
-            found.sort(key=len)
-            others = [set(ids) for ids in found[1:]]
-            chosen.update((rid, None) for rid in found[0] if all(rid in ids for ids in others))
+                best: dict[str, int] = {}
+                for low, high in part.ranges:
+                    best.update((rid, RANGE_WEIGHT) for key in self._range(low, high) for rid in self._keys[key])
+                for key, weight in part.weights().items():
+                    for rid in self._keys.get(key, ()):
+                        best[rid] = max(best.get(rid, 0), weight)
+                total = best if total is None else {rid: w + best[rid] for rid, w in total.items() if rid in best}
+            chosen.update((rid, None) for rid in first_order(total or {})[:budget])
             if len(chosen) >= FIRST_ENOUGH:
                 break
         chosen = dict.fromkeys(list(chosen)[:budget])
