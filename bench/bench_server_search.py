@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import pickle
 import sys
 import tempfile
 import time
@@ -129,16 +130,26 @@ def main() -> None:
     key = load_keyring(folder / "server" / "keys", db).data
     device = AuthenticatedDevice("00000000-0000-4000-8000-00000000be0c", centre, 0, 0)
 
-    started, memory = time.perf_counter(), core.MemoryIndex()
-    r = Record.__table__
-    with db.read_engine.connect() as conn:
-        for row in conn.execute(r.select().with_only_columns(r.c.id, r.c.server_version, r.c.state)
-                                .where(r.c.centre_id == centre, r.c.deleted.is_(False))):
-            values = json.loads(open_text(key, row.state, table="record", row_id=row.id, version=row.server_version))
-            person = person_from_content(row.id, values.get("#content"), status=values.get("@status"),
-                                         created_at=values.get("@created_at"))
-            if person is not None:
-                memory.add(prepare(person))
+    started, memory, kept = time.perf_counter(), core.MemoryIndex(), folder / "profiles.pickle"
+    if kept.exists():  # the profiles of the registrations, prepared by an earlier run (synthetic people only)
+        for profile in pickle.loads(kept.read_bytes()):
+            memory.add(profile)
+    else:
+        profiles = []
+        r = Record.__table__
+        with db.read_engine.connect() as conn:
+            for row in conn.execute(r.select().with_only_columns(r.c.id, r.c.server_version, r.c.state)
+                                    .where(r.c.centre_id == centre, r.c.deleted.is_(False))):
+                values = json.loads(open_text(key, row.state, table="record", row_id=row.id,
+                                              version=row.server_version))
+                person = person_from_content(row.id, values.get("#content"), status=values.get("@status"),
+                                             created_at=values.get("@created_at"))
+                if person is not None:
+                    profiles.append(prepare(person))
+        for profile in profiles:
+            memory.add(profile)
+        if args.keep:
+            kept.write_bytes(pickle.dumps(profiles))
     print(f"MemoryIndex of every record built in {time.perf_counter() - started:.0f} s")
 
     today = date.today()

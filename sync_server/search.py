@@ -176,10 +176,11 @@ def _round_statement(dialect: str, centre_id: str, with_cases: bool, weighted: l
         for n, i in enumerate(order[1:]))
     cases = "" if with_cases else " AND a.record_id NOT IN (SELECT record_id FROM record_kind WHERE kind = 'case')"
     by_bytes = ' COLLATE "C"' if dialect == "postgresql" else ""
-    return (f"SELECT record_id FROM (SELECT a.record_id AS record_id, MAX({_weight('a.key_hash', 'dw', drive, args)})"
-            f"{others} AS weight FROM search_key a WHERE a.centre_id = :c AND a.key_hash IN "
-            f"({_marks('d', list(drive), args)}){cases} GROUP BY a.record_id) AS found WHERE weight IS NOT NULL "
-            f"ORDER BY weight DESC, record_id{by_bytes} LIMIT :n", args)
+    # MATERIALIZED: a WHERE on the weight pushed down into the grouping (SQLite) evaluated the probes twice per record
+    return (f"WITH found AS MATERIALIZED (SELECT a.record_id AS record_id, "
+            f"MAX({_weight('a.key_hash', 'dw', drive, args)}){others} AS weight FROM search_key a WHERE a.centre_id = :c"
+            f" AND a.key_hash IN ({_marks('d', list(drive), args)}){cases} GROUP BY a.record_id) SELECT record_id FROM "
+            f"found WHERE weight IS NOT NULL ORDER BY weight DESC, record_id{by_bytes} LIMIT :n", args)
 
 
 def first_candidates(conn: Connection, hasher: KeyHasher, centre_id: str, with_cases: bool, parts: list[core.Part],
