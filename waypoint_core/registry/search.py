@@ -22,8 +22,8 @@ spellings first (`Part.spelling`; when they alone find `FIRST_ENOUGH` records, t
 above any other spelling), then any exact key; within a round, in one order (`first_order`: the weights of the keys
 held, as `lookups` weighs them, then the record id), which the device's index, the server's hashed keys and
 `MemoryIndex.first` all follow, so the same people give the same first results. It is what a screen shows as the
-person types. The second (`lookups`,
-`pre_rank`) adds every key one edit away and a part left unfound, and refines the first.
+person types. The second (`lookups`, `pre_rank`) adds every key one edit away and a part left unfound, and refines
+the first.
 """
 
 from __future__ import annotations
