@@ -248,7 +248,7 @@ def test_migration_0012_derives_the_rows_of_records_already_held(tmp_path):
                 "state": seal_text(key, json.dumps(values), table="record", row_id=record_id, version=1)}])
         with pytest.raises(RuntimeError, match="data key"):
             migrate(db, MigrationContext(data_key=None))
-        assert migrate(db, MigrationContext(data_key=key)) == [12, 13]
+        assert migrate(db, MigrationContext(data_key=key))[:2] == [12, 13]  # and the later ones (0014: audit)
         facts, keys = _derived_rows(db, centre)
         assert facts == [(record_id, centre, short_id(record_id), "female", 1996, None, None, "refugee", None, "",
                           None, None, None)]
