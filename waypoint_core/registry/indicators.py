@@ -250,12 +250,11 @@ def _count(codes: Iterable[str], start: date, end: date, events: Iterable[Event]
             raise ValueError(f"unknown indicator {code!r}; expected one of {', '.join(INDICATORS)}")
     columns = events if isinstance(events, EventColumns) else EventColumns.of(events)
     days = columns.days
-    in_period = list(map(and_, map(start.__le__, days), map(end.__ge__, days)))
     ids, kinds, types = columns.person_ids, columns.kinds, columns.assistance_types
-    if not all(in_period):
+    if days and (min(days) < start or max(days) > end):  # linked inputs are cut to the period already
+        in_period = list(map(and_, map(start.__le__, days), map(end.__ge__, days)))
         ids, kinds = list(compress(ids, in_period)), list(compress(kinds, in_period))
         types = list(compress(types, in_period))
-    keys = list(zip(kinds, types))
     survivor = register.survivor
     registered = register.people
     # every id of the period, in order, once, numbered: the indicators below keep numbers, not ids (a dict of small
@@ -268,9 +267,9 @@ def _count(codes: Iterable[str], start: date, end: date, events: Iterable[Event]
     survivors: list[Person | None] = list(map(registered.get, distinct))
     for pid in register.odd.intersection(numbered) if register.odd else ():
         survivors[numbered[pid]] = survivor(pid)
-    codes_of = {key: _code_targets(*key) for key in set(keys)}
+    codes_of = {key: _code_targets(*key) for key in set(zip(kinds, types))}
     number = {key: n for n, key in enumerate(codes_of)}  # each (kind, type) as a small number, hashed once
-    numbers = list(map(number.__getitem__, keys))
+    numbers = list(map(number.__getitem__, zip(kinds, types)))  # zip reuses its pair once looked up: no list of pairs
     results = []
     for code in codes:
         wanted = {number[key] for key, targets in codes_of.items() if code in targets}
