@@ -38,7 +38,7 @@ from waypoint_core.protocol import (
     own_range,
 )
 
-from . import admin, apidoc, audit, blobs, coordination, epochs, logs, orders, reports, review, search
+from . import admin, apidoc, audit, blobs, coordination, derived, epochs, logs, orders, reports, review, search
 from .batches import BatchImporter
 from .auth import AuthenticatedDevice, authenticate, binding_of, claimed_device
 from .db import Database, MigrationContext, migrate, open_database, schema_version
@@ -72,6 +72,8 @@ def prepare(settings: Settings, *, check_restore: bool = True) -> Server:
         keyring = load_keyring(settings.keys_dir, db)
         applied = migrate(db, MigrationContext(data_key=keyring.data))
         restored = epochs.check_at_start(db, settings.data_dir) if check_restore else None
+        if check_restore:  # what a crash left between a push's commit and its derivation (derived.py)
+            derived.catch_up(db, keyring.data)
     except BaseException:
         db.dispose()
         raise
@@ -98,7 +100,8 @@ def create_app(server: Server) -> FastAPI:
     logs.configure()
     docs = settings.api_docs
 
-    app = FastAPI(title="Waypoint sync server", version=f"protocol {PROTOCOL_VERSION}", lifespan=_lifespan(db),
+    follower = derived.Follower(db, keyring.data)
+    app = FastAPI(title="Waypoint sync server", version=f"protocol {PROTOCOL_VERSION}", lifespan=_lifespan(db, follower),
                   docs_url="/docs" if docs else None, redoc_url=None, openapi_url="/openapi.json" if docs else None)
     # Starlette runs the last one added first: ErrorBarrier ▸ signing ▸ address limits ▸ body limit ▸ routes.
     app.add_middleware(BodyLimitMiddleware, max_body_bytes=settings.max_body_bytes)
@@ -160,6 +163,7 @@ def create_app(server: Server) -> FastAPI:
         response, stats = await run_in_threadpool(push, db, who, await request.body(), rules)
         if stats.last_seq is not None:
             await run_in_threadpool(epochs.note_push, settings.data_dir, response.epoch, stats.last_seq)
+            follower.noted()  # the derived tables follow, off this request (derived.py)
         seq_from = response.results[0]["device_seq"] if response.results else None
         logs.log_event("push", device_id=who.id, seq_from=seq_from, ops=len(response.results), applied=stats.applied,
                        merged=stats.merged, conflicts=stats.conflicts, rejected=stats.rejected,
@@ -176,6 +180,7 @@ def create_app(server: Server) -> FastAPI:
         courier = await device(request)
         start = time.perf_counter()
         outcome = await run_in_threadpool(importer.import_file, await request.body(), via=courier.id)
+        follower.noted()
         logs.log_event("batch_import", device_id=outcome.device_id, courier_id=courier.id, status=outcome.status,
                        reason=outcome.reason, ops=outcome.counts.get("ops", 0), ms=logs.elapsed_ms(start))
         body = {**outcome.as_json(), "receipt": b64encode(outcome.receipt) if outcome.receipt else None}
@@ -270,7 +275,7 @@ def create_app(server: Server) -> FastAPI:
         if last < first:
             raise malformed("the period ends before it starts")
         started = time.perf_counter()
-        body = await run_in_threadpool(reports.indicators, db, who, start=first, end=last)
+        body = await run_in_threadpool(reports.indicators, db, who, start=first, end=last, key=keyring.data)
         logs.log_event("indicators", device_id=who.id, ms=logs.elapsed_ms(started))
         return Response(content=body, media_type="application/json")
 
@@ -431,11 +436,15 @@ def create_app(server: Server) -> FastAPI:
     return app
 
 
-def _lifespan(db: Database) -> Any:
+def _lifespan(db: Database, follower: derived.Follower) -> Any:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> Any:
-        yield
-        db.dispose()
+        follower.start()
+        try:
+            yield
+        finally:
+            follower.stop()
+            db.dispose()
 
     return lifespan
 

@@ -1,5 +1,5 @@
-"""Tables derived from record content, written in the transaction that stores each record version (issue 12: the
-server's indicators and search without opening every record).
+"""Tables derived from record content, written after the transaction that stores each record version and caught up
+before anything reads them (issue 12: the server's indicators and search without opening every record).
 
 Record content is sealed at rest (atrest.py), so counting or finding people used to mean opening every record of a
 centre for each request. Three tables hold what those requests need, and nothing that names anyone:
@@ -21,27 +21,41 @@ The search key is derived from the data key (`KeyHasher.of`), kept beside it in 
 `admin rotate-keys` rotates the signing and batch keys only; a future rotation of the data key must run `rebuild`
 (the hashes change with it).
 
-`refresh` rewrites a record's rows from its current values: push (and so USB batches), the undo of a bulk deletion
-(scope.py) and the forget purge (forget.py: `forget`) call it beside their write of `record`; migration 0012 fills the tables
-from the records already held.
+`refresh` rewrites a record's rows from its current values. A push (and so a USB batch) does not call it: deriving
+was most of a push of named registrations' server time (about 280 us of CPU each, mostly their search keys), and the
+device waits for the push. Every version a push stores has its row in the change feed, and `derived_mark` (migration
+0014) holds the feed position up to which the records are derived; `catch_up` derives every record changed after it
+from its current state, in transactions of CATCH_UP_CHUNK changes that move the mark with the rows they write. It runs
+before each search or indicator read (so a read sees every record committed before it), at server start, and after
+pushes on a background thread (`Follower`, once pushes pause), so reads seldom find much to do. A crash or an
+error between a push's commit and its derivation loses nothing: the mark did not move, the next catch-up derives those
+records. The undo of a bulk deletion (scope.py) writes its versions to the feed too; the forget purge (forget.py:
+`forget`) removes rows; migration 0012 filled the tables from the records already held (`rebuild`).
 """
 
 from __future__ import annotations
 
 import hmac
 import json
+import logging
+import threading
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, bindparam, text
+from sqlalchemy import Connection, bindparam, inspect, text
 
 from waypoint_core.registry import indicators
 from waypoint_core.registry.keys import search_keys
 from waypoint_core.registry.person import prepare
 from waypoint_core.registry.stored import person_from_content
 
+from . import logs
 from .atrest import DataKey, open_text
+
+if TYPE_CHECKING:
+    from .db import Database
 
 CONTENT, DELETED = "#content", "#deleted"  # as merge.py names them (not imported: merge.py is the push's own)
 READ = ("sex", "age", "nationality", "centre", "registered_on", "beneficiary_category", "person_ref",
@@ -199,7 +213,10 @@ def _known_words(conn: Connection, hashes: list[str]) -> set[str]:
 
 
 def rebuild(conn: Connection, key: DataKey, *, chunk: int = 1_000) -> int:
-    """Every record's rows made again from its sealed state (migration 0012); returns the records read."""
+    """Every record's rows made again from its sealed state (migration 0012); returns the records read. Once the mark
+    exists (migration 0014) it moves to the feed's end: every record is derived."""
+    if inspect(conn).has_table("derived_mark"):
+        conn.exec_driver_sql("UPDATE derived_mark SET last_seq = (SELECT last_seq FROM change_counter WHERE id = 1)")
     conn.exec_driver_sql("DELETE FROM indicator_fact")
     conn.exec_driver_sql("DELETE FROM search_key")
     conn.exec_driver_sql("DELETE FROM search_prefix")
@@ -213,3 +230,112 @@ def rebuild(conn: Connection, key: DataKey, *, chunk: int = 1_000) -> int:
         refresh(conn, [Change(r.id, r.centre_id, r.form_id, json.loads(open_text(
             key, r.state, table="record", row_id=r.id, version=r.server_version)), new=True) for r in rows], key)
         after, done = rows[-1].id, done + len(rows)
+
+
+# --- after the commit: the mark --------------------------------------------------------------------------------------
+
+CATCH_UP_CHUNK = 1_000  # changes derived per transaction: a push waiting for SQLite's write lock waits for one of them
+_BEHIND = text("SELECT (SELECT last_seq FROM change_counter WHERE id = 1) - (SELECT last_seq FROM derived_mark WHERE id = 1)")
+_CHANGED = text("SELECT seq, record_id FROM change WHERE seq > :m ORDER BY seq LIMIT :n")
+_CURRENT = text("SELECT id, centre_id, form_id, server_version, state FROM record WHERE id IN :ids").bindparams(
+    bindparam("ids", expanding=True))
+
+
+def behind(conn: Connection) -> int:
+    """How many changes of the feed are not derived yet (committed ones: the counter moves in the push's transaction)."""
+    return int(conn.execute(_BEHIND).scalar_one())
+
+
+def catch_up(db: Database, key: DataKey) -> int:
+    """Derive the records changed after the mark, from their current state; returns the changes read (0: the tables
+    were up to date, which costs one read)."""
+    with db.read_engine.connect() as conn:
+        if behind(conn) <= 0:
+            return 0
+    done = 0
+    while True:
+        with db.write_engine.begin() as conn:
+            read = catch_up_chunk(conn, key)
+        if not read:
+            return done
+        done += read
+
+
+def catch_up_chunk(conn: Connection, key: DataKey, *, chunk: int = CATCH_UP_CHUNK) -> int:
+    """One step of `catch_up` in the caller's write transaction: the next `chunk` changes after the mark derived and
+    the mark moved past them. The mark's row is locked first (PostgreSQL; SQLite's write transaction holds the whole
+    database), so two catch-ups never derive the same changes, and the feed is read under it: a change of seq N is
+    committed only after every lower one (push.py), so nothing is skipped."""
+    lock = " FOR UPDATE" if conn.dialect.name == "postgresql" else ""
+    mark = conn.execute(text(f"SELECT last_seq FROM derived_mark WHERE id = 1{lock}")).scalar_one()
+    rows = conn.execute(_CHANGED, {"m": mark, "n": chunk}).all()
+    if not rows:
+        return 0
+    ids = sorted({record_id for _seq, record_id in rows})
+    changes, found = [], set()
+    for start in range(0, len(ids), IN_CHUNK):
+        for r in conn.execute(_CURRENT, {"ids": ids[start:start + IN_CHUNK]}):
+            values = json.loads(open_text(key, r.state, table="record", row_id=r.id, version=r.server_version))
+            changes.append(Change(r.id, r.centre_id, r.form_id, values))
+            found.add(r.id)
+    forget(conn, [record_id for record_id in ids if record_id not in found])  # no record row: nothing to derive
+    refresh(conn, changes, key)
+    conn.execute(text("UPDATE derived_mark SET last_seq = :s WHERE id = 1"), {"s": rows[-1][0]})
+    return len(rows)
+
+
+class Follower:
+    """Catches the derived tables up on a background thread after pushes, once they pause (QUIET_S without a new
+    one, or AT_MOST_S after the first not derived), so that a burst of batches is not slowed by it and a read
+    seldom has much left to derive. Whatever it has not done, the next read or the next start does."""
+
+    QUIET_S = 1.0
+    AT_MOST_S = 10.0
+
+    def __init__(self, db: Database, key: DataKey) -> None:
+        self.db, self.key = db, key
+        self._wake = threading.Condition()
+        self._first: float | None = None  # monotonic time of the first push not derived yet
+        self._last = 0.0
+        self._stopping = False
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="derived-follower", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        with self._wake:
+            self._stopping = True
+            self._wake.notify()
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+
+    def noted(self) -> None:
+        """A push committed changes."""
+        with self._wake:
+            self._last = time.monotonic()
+            if self._first is None:
+                self._first = self._last
+            self._wake.notify()
+
+    def _due(self) -> float | None:
+        """Seconds until a catch-up is due (0: now), None when nothing waits."""
+        if self._first is None:
+            return None
+        now = time.monotonic()
+        return max(0.0, min(self._last + self.QUIET_S, self._first + self.AT_MOST_S) - now)
+
+    def _run(self) -> None:
+        while True:
+            with self._wake:
+                while not self._stopping and (wait := self._due()) != 0:
+                    self._wake.wait(wait)
+                if self._stopping:
+                    return
+                self._first = None
+            try:
+                catch_up(self.db, self.key)
+            except Exception as exc:  # the next read or start derives what this left
+                logs.log_event("error", level=logging.ERROR, error=type(exc).__name__, route="derived.catch_up")

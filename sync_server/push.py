@@ -6,7 +6,8 @@ below the high-water mark gets its stored results back; a batch starting above h
 expected seq; an op whose hlc is too far ahead of the server's clock refuses the batch (409 clock_ahead, nothing
 stored); otherwise the ops above hwm are applied in order, their results stored under UNIQUE(device_id, device_seq),
 hwm moves to seq_to, and the change feed gets sequence numbers under the change_counter row lock taken last, just
-before commit, so that feed order is commit order.
+before commit, so that feed order is commit order. The tables derived for search and indicators are not written here:
+they follow the feed after the commit (derived.py: catch_up, before any read of them).
 
 An op names its base by number and hash. The base is found by hash in the record's history, so after a restore a
 version number the server reused for other content is never taken for the op's base; a base the server does not hold
@@ -33,7 +34,7 @@ from waypoint_core.protocol import (
     FILES_FIELD, PROTOCOL_VERSION, Op, PushBatch, PushResponse, canonical_json, now_ms,
 )
 
-from . import blobs, consent, derived, epochs, fastjson, history, review, scope
+from . import blobs, consent, epochs, fastjson, history, review, scope
 from .atrest import DataKey, aad, seal_text
 from .auth import AuthenticatedDevice
 from .db import Database, utcnow
@@ -349,9 +350,8 @@ def _write(conn: Connection, records: dict[str, dict[str, Any]], versions: list[
     if superseded:  # only rows that left their state to `record` (history.CURRENT): older rows hold theirs already
         conn.execute(text("UPDATE record_version SET state = :s WHERE record_id = :r AND server_version = :v AND "
                           "state = :current"), superseded)
-    # what the indicators and search read, derived in this transaction (derived.py)
-    derived.refresh(conn, [derived.Change(record_id, r["centre_id"], split_form(r["values"])[0], r["values"], r["new"])
-                           for record_id, r in records.items() if r.get("dirty")], key)
+    # What the indicators and search read is derived after the commit, from the feed rows written below
+    # (derived.py: catch_up).
     insert_many(conn, Conflict.__table__, conflicts)
     insert_many(conn, OpResultRow.__table__, results)
     # Files: only records whose versions name (or named) any are looked at, so a push without files pays nothing.

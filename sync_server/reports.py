@@ -27,7 +27,8 @@ from waypoint_core.registry import exports
 from waypoint_core.registry.disclosure import TOTAL
 from waypoint_core.registry.indicators import Inputs, inputs_from_link_groups
 
-from . import scope
+from . import derived, scope
+from .atrest import DataKey
 from .auth import AuthenticatedDevice
 from .db import Database
 
@@ -80,10 +81,11 @@ def inputs(conn: Connection, centre_id: str, *, start: date, end: date, with_cas
     return inputs_from_link_groups(people, _fetch(conn, links_statement(conn, where), args), start=start, end=end)
 
 
-def indicators(db: Database, device: AuthenticatedDevice, *, start: date, end: date) -> bytes:
+def indicators(db: Database, device: AuthenticatedDevice, *, start: date, end: date, key: DataKey) -> bytes:
     """The canonical JSON answer: each indicator's published total and one-way tables, rounded, and the notes."""
     if end < start:
         raise ValueError("the period ends before it starts")
+    derived.catch_up(db, key)  # every record committed before this read has its fact
     with db.read_engine.connect() as conn:
         cases = scope.may_receive_cases(conn, device.id, device.centre_id)
         found = inputs(conn, device.centre_id, start=start, end=end, with_cases=cases)

@@ -33,7 +33,7 @@ from waypoint_core.access import policy
 from waypoint_core.access.policy import Actor, RecordFacts
 from waypoint_core.protocol import canonical_json, now_ms
 
-from . import audit, derived, history
+from . import audit, history
 from .atrest import DataKey, seal_text
 from .db import Database, utcnow
 from .merge import PublicView, split_form
@@ -254,7 +254,6 @@ def undo_deletion(db: Database, key: DataKey, alarm_id: str, *, by: str) -> int:
         if alarm.undone_at is not None:
             raise ScopeError(f"alarm {alarm_id} was already undone")
         feed = []
-        changes: list[derived.Change] = []
         now = utcnow()
         for record_id in json.loads(alarm.record_ids):
             row = conn.execute(text("SELECT server_version, deleted, hlc, centre_id FROM record WHERE id = :r"),
@@ -283,9 +282,7 @@ def undo_deletion(db: Database, key: DataKey, alarm_id: str, *, by: str) -> int:
                          {"r": record_id, "v": version, "d": False, "t": now, "hash": digest, "h": hlc,
                           "s": seal_text(key, state_json, table="record", row_id=record_id, version=version)})
             feed.append({"record_id": record_id, "server_version": version, "centre_id": row.centre_id})
-            changes.append(derived.Change(record_id, row.centre_id, form_id, values))
             restored += 1
-        derived.refresh(conn, changes, key)
         conn.execute(text("UPDATE deletion_alarm SET undone_at = :t, undone_by = :b WHERE id = :i"),
                      {"t": now, "b": by, "i": alarm_id})
         if feed:

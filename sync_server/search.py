@@ -50,7 +50,7 @@ from . import scope
 from .atrest import DataKey, open_text
 from .auth import AuthenticatedDevice
 from .db import Database
-from .derived import KeyHasher
+from .derived import KeyHasher, catch_up
 from .merge import CONTENT, DELETED
 from .tables import Record
 
@@ -210,6 +210,7 @@ def first_results(db: Database, device: AuthenticatedDevice, *, text: str, limit
     parts = core.first_parts(query)
     if not parts:
         return search(db, device, text=text, limit=limit, key=key, today=today)
+    catch_up(db, key)  # every record committed before this read has its keys
     with db.read_engine.connect() as conn:
         cases = scope.may_receive_cases(conn, device.id, device.centre_id)
         ids = first_candidates(conn, KeyHasher.of(key), device.centre_id, cases, parts, budget + budget // 4)
@@ -234,6 +235,7 @@ def search(db: Database, device: AuthenticatedDevice, *, text: str, limit: int, 
     query = core.parse_query(text, None, today=today)
     profiles: list[Profile] = []
     if not query.empty:
+        catch_up(db, key)  # every record committed before this read has its keys
         with db.read_engine.connect() as conn:
             cases = scope.may_receive_cases(conn, device.id, device.centre_id)
             if query.has_keys:
