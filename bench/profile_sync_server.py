@@ -1,16 +1,19 @@
 """The server's own time per push batch and per pull page, in process (no HTTP, no client): what issue 8 point 12
 leaves to the server out of a device's sync.
 
-    .venv/bin/python bench/profile_sync_server.py [--records 10000] [--batch 500] [--page 1000]
-                                                  [--backend sqlite|postgres] [--profile push|pull|edits] [--top 25]
+    .venv/bin/python bench/profile_sync_server.py [--records 10000] [--batch 500] [--page 1000] [--named]
+                                                  [--backend sqlite|postgres] [--profile push|derive|pull|edits]
+                                                  [--top 25]
 
 It builds a real server (keys from `admin init`'s code, migrations, the data key), enrols two devices, and times
 exactly what a request costs the server after HTTP: the request signature checked over the raw bytes, the push
 (parse, scope, merge, sealing, inserts, acks) or the pull page (reads, opening, encoding within the byte budget),
 and the answer's signature. Registrations are shaped like the desktop client's (about 2 KB of instance XML and five
-extracted fields). Then 20 empty pulls (a sync with nothing to do) and 1,000 edits pushed on the versions they were
-made on, and what sealing at rest costs per 1,000 records. Wall time and CPU time (process_time) of this process
-(on PostgreSQL the database's own CPU is not in it); --profile prints cProfile's top functions for one part.
+extracted fields; with --named they name a person, so their search keys are derived). After the pushes, the derived
+tables caught up as the server does after a push's commit (derived.catch_up: `derive`). Then 20 empty pulls (a sync
+with nothing to do) and 1,000 edits pushed on the versions they were made on (and derived), and what sealing at rest
+costs per 1,000 records. Wall time and CPU time (process_time) of this process (on PostgreSQL the database's own CPU
+is not in it); --profile prints cProfile's top functions for one part.
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ sys.path.insert(0, str(ROOT / "tests" / "server"))
 
 from server_harness import fresh_postgres_database, postgres_available  # noqa: E402
 
-from sync_server import admin  # noqa: E402
+from sync_server import admin, derived  # noqa: E402
 from sync_server.auth import AuthenticatedDevice, _signature_valid  # noqa: E402
 from sync_server.db import MigrationContext, migrate, open_database  # noqa: E402
 from sync_server.keys import init_keys, load_keyring  # noqa: E402
@@ -46,12 +49,18 @@ from waypoint_core.protocol import (  # noqa: E402
 NOTES = "x" * 1_720
 
 
-def ops_for(count: int, start: int = 1, *, bases: list[tuple[str, str]] | None = None) -> list[Op]:
-    """New registrations, or (bases: record id and version hash) an edit of each, made on version 1."""
+def ops_for(count: int, start: int = 1, *, bases: list[tuple[str, str]] | None = None, named: bool = False
+            ) -> list[Op]:
+    """New registrations, or (bases: record id and version hash) an edit of each, made on version 1. `named`: the
+    person's names, sex, birth date and phone in the answers the search reads (as the shipped form writes them), so
+    the derived search keys are made; else one <name> answer, as bench_sync_client's registrations."""
     now = now_ms()
     made = []
     for i, n in enumerate(range(start, start + count)):
-        content = (f'<data id="migrant_registration"><person><name>Bench Person {n}</name><age>{n % 90}</age>'
+        name = (f"<given_name>Amadou{n % 997}</given_name><family_name>Person{n}</family_name><sex>male</sex>"
+                f"<date_of_birth>19{60 + n % 40}-0{1 + n % 9}-1{n % 10}</date_of_birth>" if named
+                else f"<name>Bench Person {n}</name>")
+        content = (f'<data id="migrant_registration"><person>{name}<age>{n % 90}</age>'
                    f"<nationality>NE</nationality></person><contact><phone>+227 {n:08d}</phone></contact>"
                    f"<edit>{1 if bases else 0}</edit><notes>{NOTES}</notes></data>")
         made.append(Op(op_id=str(uuid.uuid4()), device_seq=n, record_id=bases[i][0] if bases else str(uuid.uuid4()),
@@ -109,7 +118,7 @@ def run(args: argparse.Namespace, database_url: str | None) -> None:
         admin.add_centre(db, "Agadez")
         (push_key, pusher), (_pull_key, puller) = device(db, keyring, "Agadez"), device(db, keyring, "Agadez")
         rules = PushRules(data_key=keyring.data)
-        ops = ops_for(args.records)
+        ops = ops_for(args.records, named=args.named)
         bodies = [PushBatch.of(device_id=pusher, ops=ops[i:i + args.batch]).body()
                   for i in range(0, len(ops), args.batch)]
         signing = keyring.signing
@@ -139,7 +148,15 @@ def run(args: argparse.Namespace, database_url: str | None) -> None:
             page = json.loads(body)
             return page["next_cursor"], page["has_more"], len(page["changes"])
 
-        timings: dict[str, list[tuple[float, float]]] = {"push": [], "pull": [], "pull_empty": [], "push_edits": []}
+        def derive(kind: str = "derive") -> None:
+            """What the server does after the pushes, off their requests: the derived tables caught up (derived.py)."""
+            clock = time.perf_counter(), time.process_time()
+            with profiler if args.profile == "derive" else nullcontext():
+                derived.catch_up(db, keyring.data)
+            timings[kind].append((time.perf_counter() - clock[0], time.process_time() - clock[1]))
+
+        timings: dict[str, list[tuple[float, float]]] = {"push": [], "derive": [], "pull": [], "pull_empty": [],
+                                                         "push_edits": [], "derive_edits": []}
         versions: list[tuple[str, str]] = []
         profiler = cProfile.Profile()
         with profiler if args.profile == "push" else nullcontext():
@@ -155,20 +172,24 @@ def run(args: argparse.Namespace, database_url: str | None) -> None:
             before = len(timings["pull"])
             one_pull(cursor)
             timings["pull_empty"].append(timings["pull"].pop(before))
-        edits = ops_for(min(1000, args.records), args.records + 1, bases=versions[:1000])
+        derive()
+        edits = ops_for(min(1000, args.records), args.records + 1, bases=versions[:1000], named=args.named)
         with profiler if args.profile == "edits" else nullcontext():
             for i in range(0, len(edits), args.batch):  # 1,000 edited registrations, each on its version
                 one_push(PushBatch.of(device_id=pusher, ops=edits[i:i + args.batch]).body(), "push_edits")
+        derive("derive_edits")
         sealing = sealing_cost(keyring.data, ops[:2000])
         db.dispose()
     load = os.getloadavg()
-    print(f"\n{args.records} registrations on {args.backend}, push batches of {args.batch}, pull pages of "
+    named = "named " if args.named else ""
+    print(f"\n{args.records} {named}registrations on {args.backend}, push batches of {args.batch}, pull pages of "
           f"{args.page} (load average {load[0]:.1f}, {load[1]:.1f}, {load[2]:.1f})")
     print("| server side | requests | wall s | CPU s | wall ms/request | records/s (wall) |")
     print("|---|---:|---:|---:|---:|---:|")
     for kind, rows in timings.items():
         wall, cpu = sum(r[0] for r in rows), sum(r[1] for r in rows)
-        records = {"pull_empty": 0, "push_edits": min(1000, args.records)}.get(kind, args.records)
+        records = {"pull_empty": 0, "push_edits": min(1000, args.records),
+                   "derive_edits": min(1000, args.records)}.get(kind, args.records)
         rate = f"{records / wall:,.0f}" if records else ""
         print(f"| {kind} | {len(rows)} | {wall:.2f} | {cpu:.2f} | {wall / len(rows) * 1000:.1f} | {rate} |")
     print(f"\nEncryption at rest (atrest.py), per 1,000 registrations, best of 5, in this process: sealing each state "
@@ -185,7 +206,8 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=500)
     parser.add_argument("--page", type=int, default=1000)
     parser.add_argument("--backend", default="sqlite", choices=("sqlite", "postgres"))
-    parser.add_argument("--profile", choices=("push", "pull", "edits"))
+    parser.add_argument("--profile", choices=("push", "derive", "pull", "edits"))
+    parser.add_argument("--named", action="store_true", help="registrations that name a person (search keys made)")
     parser.add_argument("--top", type=int, default=25)
     args = parser.parse_args()
     if args.backend == "postgres":
