@@ -10,10 +10,11 @@ exactly what a request costs the server after HTTP: the request signature checke
 (parse, scope, merge, sealing, inserts, acks) or the pull page (reads, opening, encoding within the byte budget),
 and the answer's signature. Registrations are shaped like the desktop client's (about 2 KB of instance XML and five
 extracted fields; with --named they name a person, so their search keys are derived). After the pushes, the derived
-tables caught up as the server does after a push's commit (derived.catch_up: `derive`). Then 20 empty pulls (a sync
-with nothing to do) and 1,000 edits pushed on the versions they were made on (and derived), and what sealing at rest
-costs per 1,000 records. Wall time and CPU time (process_time) of this process (on PostgreSQL the database's own CPU
-is not in it); --profile prints cProfile's top functions for one part.
+tables caught up as the server does after a push's commit (`derive`: derived.catch_up with the values the pushes
+wrote, as the server's Follower). Then 20 empty pulls (a sync with nothing to do) and 1,000 edits pushed on the
+versions they were made on (and derived), and what sealing at rest costs per 1,000 records. Wall time and CPU
+time (process_time) of this process (on PostgreSQL the database's own CPU is not in it); --profile prints
+cProfile's top functions for one part.
 """
 
 from __future__ import annotations
@@ -128,7 +129,8 @@ def run(args: argparse.Namespace, database_url: str | None) -> None:
             signature = push_key.sign(DOMAIN_REQUEST, request_message(binding, body))  # the device's part: untimed
             clock = time.perf_counter(), time.process_time()
             assert _signature_valid(push_key.public_b64, signature, binding, body)
-            response, _stats = push(db, who(db, pusher), body, rules)
+            response, stats = push(db, who(db, pusher), body, rules)
+            written.update((change.record_id, change) for change in stats.written)  # as the server's Follower keeps
             versions.extend((r["record_id"], r["version_hash"]) for r in response.results)
             answer = response.canonical()
             signing.sign(DOMAIN_RESPONSE, answer_message(binding, status=200, server_time_ms=now_ms(),
@@ -152,12 +154,14 @@ def run(args: argparse.Namespace, database_url: str | None) -> None:
             """What the server does after the pushes, off their requests: the derived tables caught up (derived.py)."""
             clock = time.perf_counter(), time.process_time()
             with profiler if args.profile == "derive" else nullcontext():
-                derived.catch_up(db, keyring.data)
+                derived.catch_up(db, keyring.data, written)
+            written.clear()
             timings[kind].append((time.perf_counter() - clock[0], time.process_time() - clock[1]))
 
         timings: dict[str, list[tuple[float, float]]] = {"push": [], "derive": [], "pull": [], "pull_empty": [],
                                                          "push_edits": [], "derive_edits": []}
         versions: list[tuple[str, str]] = []
+        written: dict[str, derived.Change] = {}
         profiler = cProfile.Profile()
         with profiler if args.profile == "push" else nullcontext():
             for body in bodies:

@@ -163,7 +163,7 @@ def create_app(server: Server) -> FastAPI:
         response, stats = await run_in_threadpool(push, db, who, await request.body(), rules)
         if stats.last_seq is not None:
             await run_in_threadpool(epochs.note_push, settings.data_dir, response.epoch, stats.last_seq)
-            follower.noted()  # the derived tables follow, off this request (derived.py)
+            follower.noted(stats.written)  # the derived tables follow, off this request (derived.py)
         seq_from = response.results[0]["device_seq"] if response.results else None
         logs.log_event("push", device_id=who.id, seq_from=seq_from, ops=len(response.results), applied=stats.applied,
                        merged=stats.merged, conflicts=stats.conflicts, rejected=stats.rejected,

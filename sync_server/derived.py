@@ -40,7 +40,7 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -51,8 +51,8 @@ from waypoint_core.registry.keys import search_keys
 from waypoint_core.registry.person import prepare
 from waypoint_core.registry.stored import person_from_content
 
-from . import logs
-from .atrest import DataKey, open_text
+from . import fastjson, logs
+from .atrest import DataKey, aad, open_text
 
 if TYPE_CHECKING:
     from .db import Database
@@ -148,13 +148,14 @@ def prefixes(key: str) -> list[str]:
 
 @dataclass(frozen=True)
 class Change:
-    """A record's current values after a write (`new`: it had no rows before, nothing to delete)."""
+    """A record's values after a write (`new`: it had no rows before, nothing to delete)."""
 
     record_id: str
     centre_id: str
     form_id: str
     values: dict[str, Any]
     new: bool = False
+    version: int = 0  # the record version these values are (0: not said)
 
 
 def _executemany(conn: Connection, sql: str, rows: list[tuple[Any, ...]]) -> None:
@@ -236,7 +237,7 @@ def rebuild(conn: Connection, key: DataKey, *, chunk: int = 1_000) -> int:
 
 CATCH_UP_CHUNK = 1_000  # changes derived per transaction: a push waiting for SQLite's write lock waits for one of them
 _BEHIND = text("SELECT (SELECT last_seq FROM change_counter WHERE id = 1) - (SELECT last_seq FROM derived_mark WHERE id = 1)")
-_CHANGED = text("SELECT seq, record_id FROM change WHERE seq > :m ORDER BY seq LIMIT :n")
+_CHANGED = text("SELECT seq, record_id, server_version FROM change WHERE seq > :m ORDER BY seq LIMIT :n")
 _CURRENT = text("SELECT id, centre_id, form_id, server_version, state FROM record WHERE id IN :ids").bindparams(
     bindparam("ids", expanding=True))
 
@@ -246,22 +247,23 @@ def behind(conn: Connection) -> int:
     return int(conn.execute(_BEHIND).scalar_one())
 
 
-def catch_up(db: Database, key: DataKey) -> int:
+def catch_up(db: Database, key: DataKey, known: Mapping[str, Change] | None = None) -> int:
     """Derive the records changed after the mark, from their current state; returns the changes read (0: the tables
-    were up to date, which costs one read)."""
+    were up to date, which costs one read). `known`: values of record versions this process wrote (by record id),
+    used instead of opening the record when they are its latest version in the feed read."""
     with db.read_engine.connect() as conn:
         if behind(conn) <= 0:
             return 0
     done = 0
     while True:
         with db.write_engine.begin() as conn:
-            read = catch_up_chunk(conn, key)
+            read = catch_up_chunk(conn, key, known or {})
         if not read:
             return done
         done += read
 
 
-def catch_up_chunk(conn: Connection, key: DataKey, *, chunk: int = CATCH_UP_CHUNK) -> int:
+def catch_up_chunk(conn: Connection, key: DataKey, known: Mapping[str, Change], *, chunk: int = CATCH_UP_CHUNK) -> int:
     """One step of `catch_up` in the caller's write transaction: the next `chunk` changes after the mark derived and
     the mark moved past them. The mark's row is locked first (PostgreSQL; SQLite's write transaction holds the whole
     database), so two catch-ups never derive the same changes, and the feed is read under it: a change of seq N is
@@ -271,12 +273,20 @@ def catch_up_chunk(conn: Connection, key: DataKey, *, chunk: int = CATCH_UP_CHUN
     rows = conn.execute(_CHANGED, {"m": mark, "n": chunk}).all()
     if not rows:
         return 0
-    ids = sorted({record_id for _seq, record_id in rows})
-    changes, found = [], set()
+    latest = {record_id: version for _seq, record_id, version in rows}  # in seq order: each record's last
+    # A record whose first version is after the mark was never derived (only a catch-up derives, one at a time, and
+    # `rebuild` moves the mark to the end): no rows to delete first.
+    new = {record_id for _seq, record_id, version in rows if version == 1}
+    # A version's values never change (a later one has its own change, derived after): the values this process
+    # wrote for a record's last version read here are its state as of the mark, without opening the record.
+    changes = [Change(c.record_id, c.centre_id, c.form_id, c.values, c.record_id in new) for record_id, version
+               in latest.items() if (c := known.get(record_id)) is not None and c.version == version]
+    found = {c.record_id for c in changes}
+    ids = sorted(latest.keys() - found)
     for start in range(0, len(ids), IN_CHUNK):
         for r in conn.execute(_CURRENT, {"ids": ids[start:start + IN_CHUNK]}):
-            values = json.loads(open_text(key, r.state, table="record", row_id=r.id, version=r.server_version))
-            changes.append(Change(r.id, r.centre_id, r.form_id, values))
+            values = fastjson.loads(key.open(r.state, aad("record", r.id, r.server_version)))
+            changes.append(Change(r.id, r.centre_id, r.form_id, values, r.id in new))
             found.add(r.id)
     forget(conn, [record_id for record_id in ids if record_id not in found])  # no record row: nothing to derive
     refresh(conn, changes, key)
@@ -291,6 +301,7 @@ class Follower:
 
     QUIET_S = 1.0
     AT_MOST_S = 10.0
+    KEEP = 20_000  # record versions' values kept for the next catch-up (beyond: opened from the database)
 
     def __init__(self, db: Database, key: DataKey) -> None:
         self.db, self.key = db, key
@@ -299,6 +310,7 @@ class Follower:
         self._last = 0.0
         self._stopping = False
         self._thread: threading.Thread | None = None
+        self._known: dict[str, Change] = {}
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._run, name="derived-follower", daemon=True)
@@ -312,9 +324,12 @@ class Follower:
             self._thread.join()
             self._thread = None
 
-    def noted(self) -> None:
-        """A push committed changes."""
+    def noted(self, written: Iterable[Change] = ()) -> None:
+        """A push committed changes (`written`: the values of the versions it wrote, with their numbers)."""
         with self._wake:
+            for change in written:
+                if len(self._known) < self.KEEP or change.record_id in self._known:
+                    self._known[change.record_id] = change
             self._last = time.monotonic()
             if self._first is None:
                 self._first = self._last
@@ -334,8 +349,9 @@ class Follower:
                     self._wake.wait(wait)
                 if self._stopping:
                     return
-                self._first = None
+                # every version noted so far is committed, so this catch-up (to the feed's end) derives it
+                self._first, known, self._known = None, self._known, {}
             try:
-                catch_up(self.db, self.key)
+                catch_up(self.db, self.key, known)
             except Exception as exc:  # the next read or start derives what this left
                 logs.log_event("error", level=logging.ERROR, error=type(exc).__name__, route="derived.catch_up")

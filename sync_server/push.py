@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import ValidationError
@@ -34,7 +34,7 @@ from waypoint_core.protocol import (
     FILES_FIELD, PROTOCOL_VERSION, Op, PushBatch, PushResponse, canonical_json, now_ms,
 )
 
-from . import blobs, consent, epochs, fastjson, history, review, scope
+from . import blobs, consent, derived, epochs, fastjson, history, review, scope
 from .atrest import DataKey, aad, seal_text
 from .auth import AuthenticatedDevice
 from .db import Database, utcnow
@@ -53,6 +53,7 @@ class PushStats:
     rejected: int = 0
     replayed: bool = False
     last_seq: int | None = None  # the feed position this push reached (None: it added no change)
+    written: list[derived.Change] = field(default_factory=list)  # each record's values as written, once committed
 
 
 @dataclass(frozen=True)
@@ -307,7 +308,10 @@ def _apply(conn: Connection, device_id: str, centre_id: str, ops: list[Op], stat
     scope.note_kinds(conn, ops, applied)
     scope.check_bulk_deletion(conn, device_id, centre_id, sorted(
         {op.record_id for op in ops if op.op == "delete" and op.device_seq in applied}))
-    return _write(conn, records, versions, version_states, results, conflicts, feed, now, key), results
+    last = _write(conn, records, versions, version_states, results, conflicts, feed, now, key)
+    stats.written = [derived.Change(record_id, r["centre_id"], split_form(r["values"])[0], r["values"], r["new"],
+                                    r["server_version"]) for record_id, r in records.items() if r.get("dirty")]
+    return last, results
 
 
 def _count(stats: PushStats, status: str) -> None:

@@ -62,10 +62,46 @@ def who(db, device_id: str) -> AuthenticatedDevice:
     return AuthenticatedDevice(row.id, row.centre_id, row.high_water_mark, row.served_cursor)
 
 
-def push_in_process(db, key, laptop, ops: list[Op]) -> None:
-    """A push committed the way the server commits one, with no derivation after it: what a crash right after the
-    commit leaves."""
-    push(db, who(db, laptop.device_id), PushBatch.of(device_id=laptop.device_id, ops=ops).body(), PushRules(data_key=key))
+def push_in_process(db, key, laptop, ops: list[Op]) -> list[derived.Change]:
+    """A push committed the way the server commits one, with no derivation after it (what a crash right after the
+    commit leaves); returns the values it wrote, as the server's Follower is given them."""
+    _answer, stats = push(db, who(db, laptop.device_id), PushBatch.of(device_id=laptop.device_id, ops=ops).body(),
+                          PushRules(data_key=key))
+    return stats.written
+
+
+def derived_rows(db, record_ids: list[str]) -> tuple[list, list]:
+    with db.read_engine.connect() as conn:
+        facts = sorted(tuple(r) for r in conn.execute(text("SELECT * FROM indicator_fact")) if r[0] in record_ids)
+        keys = sorted(tuple(r) for r in conn.execute(text("SELECT record_id, key_hash FROM search_key"))
+                      if r[0] in record_ids)
+    return facts, keys
+
+
+def test_the_values_a_push_wrote_derive_as_the_records_do_unless_a_later_version_came(make_device, admin_db,
+                                                                                        data_key):
+    """The Follower derives from the values the pushes wrote (no record opened) only where they are the record's
+    latest version in the feed it reads: a version written since (here an edit that renames two people) is opened."""
+    laptop = make_device("Maradi")
+    family = unique_name("Sani")
+    ops = registrations(family)
+    written = push_in_process(admin_db, data_key, laptop, ops)
+    assert [c.version for c in written] == [1] * len(ops)
+    renamed = unique_name("Harouna")
+    edits = [op.model_copy(update={"op_id": str(uuid.uuid4()), "device_seq": len(ops) + 1 + n, "record_version": 2,
+                                   "base_version": 1, "hlc": len(ops) + 1 + n,
+                                   "content": person_xml(op.record_id, GIVEN[n], renamed, born="1990-11-23")})
+             for n, op in enumerate(ops[:2])]
+    push_in_process(admin_db, data_key, laptop, edits)
+    ids = [op.record_id for op in ops]
+    assert derived.catch_up(admin_db, data_key, {c.record_id: c for c in written}) == len(ops) + len(edits)
+    from_values = derived_rows(admin_db, ids)
+    with admin_db.write_engine.begin() as conn:
+        derived.rebuild(conn, data_key)  # every record opened
+    assert derived_rows(admin_db, ids) == from_values and from_values[1]
+    device = who(admin_db, laptop.device_id)
+    found = json.loads(search.search(admin_db, device, text=renamed, limit=50, key=data_key))["results"]
+    assert {r["id"] for r in found} == {op.record_id for op in edits}
 
 
 def test_a_failure_between_the_commit_and_the_derivation_is_caught_up_by_the_next_read(
