@@ -24,7 +24,7 @@ The search key is derived from the data key (`KeyHasher.of`), kept beside it in 
 `refresh` rewrites a record's rows from its current values. A push (and so a USB batch) does not call it: deriving
 was most of a push of named registrations' server time (about 280 us of CPU each, mostly their search keys), and the
 device waits for the push. Every version a push stores has its row in the change feed, and `derived_mark` (migration
-0014) holds the feed position up to which the records are derived; `catch_up` derives every record changed after it
+0015) holds the feed position up to which the records are derived; `catch_up` derives every record changed after it
 from its current state, in transactions of CATCH_UP_CHUNK changes that move the mark with the rows they write. It runs
 before each search or indicator read (so a read sees every record committed before it), at server start, and after
 pushes on a background thread (`Follower`, once pushes pause), so reads seldom find much to do. A crash or an
@@ -215,7 +215,7 @@ def _known_words(conn: Connection, hashes: list[str]) -> set[str]:
 
 def rebuild(conn: Connection, key: DataKey, *, chunk: int = 1_000) -> int:
     """Every record's rows made again from its sealed state (migration 0012); returns the records read. Once the mark
-    exists (migration 0014) it moves to the feed's end: every record is derived."""
+    exists (migration 0015) it moves to the feed's end: every record is derived."""
     if inspect(conn).has_table("derived_mark"):
         conn.exec_driver_sql("UPDATE derived_mark SET last_seq = (SELECT last_seq FROM change_counter WHERE id = 1)")
     conn.exec_driver_sql("DELETE FROM indicator_fact")

@@ -1,4 +1,4 @@
-"""Migration 0014 (issue 8 point 12: the push's server time): the tables derived from record content are written after
+"""Migration 0015 (issue 8 point 12: the push's server time): the tables derived from record content are written after
 the push's commit, no longer inside it (sync_server/derived.py: `catch_up`). `derived_mark` holds the last change of
 the feed whose records are derived; every record changed after it is derived again from its current state before any
 search or indicator read, at server start and, in the background, after a push. Until now every change was derived
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
-VERSION = 14
+VERSION = 15
 NAME = "derived_mark"
 
 
