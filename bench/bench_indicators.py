@@ -204,7 +204,7 @@ def server(persons, events, cases, folder: Path, backend: str, args_sample: int 
             print(f"    = {cpu / done * 1e6:.0f} us CPU per record, opening included")
             for attempt in ("first", "again"):
                 after, _, _ = timed(f"/v2/indicators after, from indicator_fact ({attempt})",
-                                    lambda: server_reports.indicators(db, device, start=START, end=END))
+                                    lambda: server_reports.indicators(db, device, start=START, end=END, key=key))
             print(f"    same answer as the full scan: {'yes' if after == before else 'NO'}; "
                   f"3.2 = {json.loads(after)['indicators'][0]['total']} (rounded)")
 
