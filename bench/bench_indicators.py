@@ -21,8 +21,8 @@
    `indicator_fact`, the device's computation, protected and rounded), checked equal to the full scan's answer;
    /v2/search through the hashed keys against a MemoryIndex of every record (the old way), then both stages
    (`stage=first`, `stage=refined`) on `--search-sample` names, documents, phones and three-letter beginnings (CPU and
-   wall p50 / p95); and what push pays per record for the derived rows (`derived.refresh` on batches of 200, as new
-   records and as updates).
+   wall p50 / p95); and what the derived rows cost per record (`derived.refresh` on batches of 200, as new records and
+   as updates: what the catch-up after a push's commit pays).
 Wall and CPU time (time.process_time) are printed side by side: the machine is shared. Prints figures; asserts
 nothing.
 """
