@@ -124,18 +124,25 @@ def _stored_results(conn: Connection, device_id: str, seq_from: int, seq_to: int
     return [dict(zip(_RESULT_FIELDS, r, strict=True)) for r in rows]
 
 
-def _check_same_ops(conn: Connection, device_id: str, ops: list[Op]) -> None:
+def _check_same_ops(conn: Connection, device_id: str, ops: list[Op], hwm: int) -> None:
     """A resent seq must carry the op already stored under it. A device restored from an old backup numbers new
     ops with seqs the server already holds: answering them with the old results would acknowledge ops that were
-    never applied, and lose them."""
+    never applied, and lose them. The refusal gives the high-water mark (`expected_seq` = hwm + 1) and, when the
+    batch's ops the server holds are a run of matching ops then only other ones (as a vault put back from an older
+    copy numbers them), the first reused seq (`reused_from`): the device numbers its unsent ops from there again
+    after the high-water mark (desktop_app/sync/store.py, renumber_reused). Otherwise no `reused_from`."""
     t = OpResultRow.__table__
     stored = dict(conn.execute(select(t.c.device_seq, t.c.op_id).where(
         t.c.device_id == device_id, t.c.device_seq >= ops[0].device_seq, t.c.device_seq <= ops[-1].device_seq)).all())
-    if any(stored.get(op.device_seq) != op.op_id for op in ops):
+    differ = [stored.get(op.device_seq) != op.op_id for op in ops]
+    if any(differ):
+        first = differ.index(True)
+        reused_from = ops[first].device_seq if all(differ[first:]) else None
         raise ProtocolError(409, "sequence_reused",
                             "these sequence numbers already hold other operations on the server (was the device "
-                            "restored from an old backup?); nothing was stored: re-enrol the device",
-                            expected_seq=max(stored, default=0) + 1)
+                            "restored from an old backup?); nothing was stored: the device numbers its unsent "
+                            "operations again after the server's high-water mark",
+                            expected_seq=hwm + 1, reused_from=reused_from, epoch=epochs.current(conn))
 
 
 def push(db: Database, device: AuthenticatedDevice, body: bytes, rules: PushRules
@@ -151,7 +158,7 @@ def push(db: Database, device: AuthenticatedDevice, body: bytes, rules: PushRule
             raise revoked()
         hwm = row.high_water_mark
         if batch.seq_from <= hwm:
-            _check_same_ops(conn, row.id, [op for op in batch.ops if op.device_seq <= hwm])
+            _check_same_ops(conn, row.id, [op for op in batch.ops if op.device_seq <= hwm], hwm)
         applied: list[dict[str, Any]] = []
         if batch.seq_to <= hwm:
             stats.replayed = True

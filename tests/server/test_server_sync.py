@@ -300,6 +300,8 @@ def test_reused_sequence_numbers_are_refused_not_acknowledged(server, admin_db, 
     fresh = str(uuid.uuid4())
     response = client.post_batch(client.batch([op(1, fresh, fields={"name": "new"}), op(2, fresh, fields={"age": 1})]))
     assert response.status_code == 409 and response.json()["error"] == "sequence_reused"
+    # what the device needs to number them again by itself: the high-water mark and the first reused seq
+    assert (response.json()["expected_seq"], response.json()["reused_from"]) == (2, 1)
     assert count(admin_db, RecordVersion) == before  # nothing stored, nothing acknowledged
 
 

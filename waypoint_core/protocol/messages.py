@@ -409,6 +409,10 @@ class ErrorBody(Message):
     error: str
     message: str
     expected_seq: int | None = None
+    # sequence_reused: the first seq of the batch the server holds for another op, when a vault put back from an
+    # older copy explains it (the ops before it match, every one after it differs); expected_seq - 1 is then the
+    # device's high-water mark, and the device numbers its unsent ops from there again after it
+    reused_from: int | None = None
     supported_versions: list[int] | None = None
     epoch: str | None = None
     retry_after_s: int | None = None
