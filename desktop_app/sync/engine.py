@@ -211,14 +211,14 @@ class _Acked:
 def _push(connection, credentials, summary, report, batch_size, cancelled, *, freeze, acked=None):
     """Post batches in order; while the server answers one, the next is frozen (pipelining). Frozen early or not,
     a batch is posted only after the previous one's answer is stored, so a refusal changes nothing already sent."""
-    restamped = 0
+    restamped = renumbered = 0
     clock = _clock(connection)
     following = yield Local(lambda vault: store.next_batch(vault, credentials, max_ops=batch_size, freeze=freeze,
                                                            clock=clock))
     while following is not None and not cancelled():
         batch = following
         post = lambda: _or_error(lambda: connection.with_retries(  # noqa: E731
-            lambda: connection.push(batch.body), cancelled=cancelled), errors.ClockAhead)
+            lambda: connection.push(batch.body), cancelled=cancelled), (errors.ClockAhead, errors.SequenceReused))
         clock = _clock(connection)
         answer, following = yield from _both(connection, post, lambda vault: store.next_batch(
             vault, credentials, max_ops=batch_size, freeze=freeze, after=batch.seq_to, clock=clock))
@@ -230,6 +230,18 @@ def _push(connection, credentials, summary, report, batch_size, cancelled, *, fr
             if not changed or restamped:
                 raise answer
             restamped += 1
+            following = yield Local(lambda vault: store.next_batch(vault, credentials, max_ops=batch_size,
+                                                                   freeze=freeze, clock=clock))
+            continue
+        if isinstance(answer, errors.SequenceReused):
+            # The vault was put back from an older copy after later ops had reached the server: it holds other ops
+            # under these numbers, and nothing was stored. The unsent ops from there are numbered again after its
+            # high-water mark (in one vault transaction, audited) and sent again, once; anything else stops here.
+            moved = yield Local(lambda vault: store.renumber_reused(vault, batch, answer))
+            if not moved or renumbered:
+                raise answer
+            renumbered += 1
+            clock = _clock(connection)
             following = yield Local(lambda vault: store.next_batch(vault, credentials, max_ops=batch_size,
                                                                    freeze=freeze, clock=clock))
             continue

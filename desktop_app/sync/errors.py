@@ -100,6 +100,19 @@ class ClockAhead(SyncError):
         super().__init__(f"from device_seq {expected_seq}")
 
 
+class SequenceReused(ServerRefused):
+    """The server holds other operations at some of this batch's sequence numbers (the vault was put back from an
+    older copy after later ops had reached the server); nothing was stored. `reused_from`: the first such seq when
+    the server found the batch shaped as a restore leaves it (else None), `high_water_mark`: the server's."""
+
+    message = ("The server holds other changes under this laptop's numbers (was the vault put back from an older "
+               "copy?); nothing was stored.")
+
+    def __init__(self, text: str, *, reused_from: int | None, high_water_mark: int):
+        self.reused_from, self.high_water_mark = reused_from, high_water_mark
+        super().__init__(409, "sequence_reused", text)
+
+
 class RateLimited(SyncError):
     message = "The server asked this laptop to wait before trying again."
     transient = True

@@ -399,6 +399,46 @@ def restamp(vault: Vault, from_seq: int, clock: Clock) -> int:
     return changed
 
 
+def renumber_reused(vault: Vault, batch: FrozenBatch, refusal: errors.SequenceReused) -> int:
+    """The server refused `batch` (409 sequence_reused, signed; nothing stored): it holds other ops under this
+    laptop's numbers from `refusal.reused_from` on, up to its high-water mark. That is what a vault put back from an
+    older copy does once the ops it made after the copy had reached the server: the ops numbered here from there
+    were never received, so they (and every op frozen after them) are numbered again after the server's high-water
+    mark, same op_id, in ONE transaction with an entry in the audit log. Ops before `reused_from` the server holds
+    with the same op_id keep their numbers (and get the stored results when sent again). Returns how many ops
+    moved; 0 when the refusal is not explained so (no `reused_from`, a number this laptop saw acknowledged, an op
+    not frozen here, a reconciliation with a restored server under way): nothing changes then."""
+    reused, hwm = refusal.reused_from, refusal.high_water_mark
+    if reused is None or not batch.seq_from <= reused <= min(batch.seq_to, hwm):
+        return 0
+    with write(vault) as w:
+        conn = w.db
+        if (_int(conn, "resend_from") or _get(conn, "reconcile") or reused <= _int(conn, "acked_device_seq")
+                or reused >= _int(conn, "next_device_seq")):
+            return 0
+        rows = conn.execute(text("SELECT seq, device_seq, op_id, wire, acked_at FROM outbox "
+                                 "WHERE device_seq >= :s ORDER BY device_seq"), {"s": reused}).all()
+        if not rows or any(row.acked_at is not None or row.wire is None for row in rows):
+            return 0
+        delta = hwm + 1 - reused
+        moves = []
+        for row in rows:
+            op = Op.model_validate_json(row.wire)
+            if op.op_id != row.op_id or op.device_seq != row.device_seq:
+                return 0
+            moves.append({"s": row.seq, "d": row.device_seq + delta,
+                          "w": op.model_copy(update={"device_seq": row.device_seq + delta}).model_dump_json()})
+        w.renumber_in_flight(moves)
+        _put(conn, "next_device_seq", str(max(_int(conn, "next_device_seq") + delta, moves[-1]["d"] + 1)))
+        first, last = rows[0].device_seq, rows[-1].device_seq
+        audit.append_db(conn, vault.device_id, actor=vault.user.username,
+                        event=chain.SYNC_RENUMBERED, outcome="done",
+                        detail=f"{len(rows)} unsent change(s) numbered {first}-{last} again as {first + delta}-"
+                               f"{last + delta}: the server holds other changes of this laptop up to {hwm} (the "
+                               "vault was put back from an older copy)")
+    return len(rows)
+
+
 def not_sendable(vault: Vault) -> int:
     """Ops refused here (the protocol cannot carry them): not sent, still counted as unsynced."""
     with vault.session(readonly=True) as session:

@@ -43,6 +43,9 @@ AUDIT_EXPORT: Final = "audit.export"
 # The server found this log going on from an older entry than the last it holds (the vault was put back from an
 # older copy): it keeps both branches; the laptop records that it learnt so (docs/access.md, "After a restore").
 AUDIT_FORKED: Final = "audit.forked"
+# The server held other ops under this laptop's unsent ops' sequence numbers (its vault was put back from an older
+# copy after later ops had reached the server): the laptop numbered them again after the server's high-water mark.
+SYNC_RENUMBERED: Final = "sync.renumbered"
 # consent (waypoint_core/access/consent.py): a withdrawal or a consent given again, and a use the consent stopped
 CONSENT_WITHDRAWN: Final = "record.consent_withdrawn"
 CONSENT_GIVEN: Final = "record.consent_given"

@@ -111,6 +111,14 @@ class OutboxWrites(WriterBase):
         self.db.execute(text("UPDATE outbox SET device_seq = NULL, wire = NULL, wire_sha256 = NULL, batch_id = NULL, "
                              "payload = '', result = NULL WHERE acked_at IS NULL"))
 
+    def renumber_in_flight(self, moves: list[dict[str, Any]]) -> None:
+        """Ops frozen and not acknowledged take another device_seq (`d`) and their wire op (`w`) with it, by outbox
+        seq (`s`), same op_id: the server holds other ops under their numbers and never received these (the vault
+        was put back from an older copy). Highest first, so no number is held twice on the way (moves go up)."""
+        self.db.execute(text("UPDATE outbox SET device_seq = :d, wire = :w, wire_sha256 = :h WHERE seq = :s "
+                             "AND acked_at IS NULL AND device_seq IS NOT NULL"),
+                        [{**move, "h": wire_sha256(move["w"])} for move in sorted(moves, key=lambda m: -m["d"])])
+
     def rebase_op(self, seq: int, *, base_version: int) -> None:
         """A pending op now sits on the server version a pulled change was merged from."""
         self.db.execute(text("UPDATE outbox SET base_version = :v WHERE seq = :s"), {"v": base_version, "s": seq})
