@@ -140,8 +140,8 @@ def _check_same_ops(conn: Connection, device_id: str, ops: list[Op], hwm: int) -
         reused_from = ops[first].device_seq if all(differ[first:]) else None
         raise ProtocolError(409, "sequence_reused",
                             "these sequence numbers already hold other operations on the server (was the device "
-                            "restored from an old backup?); nothing was stored: the device numbers its unsent "
-                            "operations again after the server's high-water mark",
+                            "restored from an old backup?); nothing was stored: at its next online sync the device "
+                            "numbers its unsent operations again after the server's high-water mark",
                             expected_seq=hwm + 1, reused_from=reused_from, epoch=epochs.current(conn))
 
 
