@@ -38,6 +38,7 @@ from desktop_app.vault.registrations import (
     save_registration,
     save_registrations,
 )
+from desktop_app.vault.sql import join_sync
 
 WORDS = ("abri eau repas soins route frontiere famille retour papiers centre transit enfant femme homme "
          "sante nourriture vetements telephone argent travail ecole langue voyage camion desert").split()
@@ -76,10 +77,11 @@ def make_rows(n: int, size: int, seed: int = 7) -> list[dict]:
 
 INSERT_REG = (
     "INSERT INTO registration (id, form_id, form_version, status, content, created_at, created_by, updated_at,"
-    " updated_by, version, sync_state, deleted, title, sex, age, nationality, centre, registered_on)"
+    " updated_by, version, deleted, title, sex, age, nationality, centre, registered_on)"
     " VALUES (:id, :form_id, :form_version, :status, :content, :created_at, 'bench', :updated_at, 'bench', 1,"
-    " 'queued', 0, :title, :sex, :age, :nationality, :centre, :registered_on)"
+    " 0, :title, :sex, :age, :nationality, :centre, :registered_on)"
 )
+INSERT_SYNC = "INSERT INTO registration_sync (record_id, sync_state) VALUES (:id, 'queued')"  # as the writer
 INSERT_OUTBOX = (
     "INSERT INTO outbox (op_id, record_id, op, record_version, payload, created_at)"
     " VALUES (?, ?, 'upsert', 1, '', ?)"
@@ -113,6 +115,7 @@ def bare_insert(conn, rows: list[dict], batch: int) -> None:
         conn.execute("BEGIN IMMEDIATE")
         for row in rows[start:start + batch]:
             conn.execute(INSERT_REG, row)
+            conn.execute(INSERT_SYNC, row)
             if row["status"] == "finalized":  # a draft stays on the laptop: no op (as the vault's writer)
                 conn.execute(INSERT_OUTBOX, (str(uuid.uuid4()), row["id"], row["created_at"]))
         conn.execute("COMMIT")
@@ -120,7 +123,7 @@ def bare_insert(conn, rows: list[dict], batch: int) -> None:
 
 FIRST_PAGE_SQL = database_sql = (
     "SELECT id, form_id, form_version, status, title, sex, age, nationality, centre, registered_on, updated_at,"
-    " updated_by, sync_state, version FROM registration WHERE deleted = 0"
+    " updated_by, rs.sync_state, version FROM registration" + join_sync() + " WHERE deleted = 0"
     " ORDER BY deleted, updated_at DESC, id LIMIT 100 OFFSET ?"
 )
 SCAN_SQL = f"SELECT count(*) FROM registration WHERE content LIKE '%{NEEDLE}%'"

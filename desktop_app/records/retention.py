@@ -10,7 +10,7 @@ the centre and dates, the assistance recorded and the next appointment (all clas
 The purge of every record that is due is ONE use case in ONE writer transaction (`purge_due`): the content and
 each kept version are redacted, the list and search fields are extracted again from what is left, the record's
 files, conflicts and the merge base's values go, and `purged_at` says when. The period counts from the server's
-acknowledgement (`registration.acked_at`); a record with anything waiting to be sent is never purged. Each purged
+acknowledgement (`registration_sync.acked_at`); a record with anything waiting to be sent is never purged. Each purged
 record gets an audit entry (`record.purge`) in the same transaction. A record of
 a form not installed here (pulled before its form) cannot be read: its whole content goes, its summary (without
 the name) stays.

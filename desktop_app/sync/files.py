@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from desktop_app.vault import Vault
-from desktop_app.vault.sql import Db, text
+from desktop_app.vault.sql import Db, join_sync, text
 from desktop_app.vault.writer import incomplete_records, write
 from waypoint_core.protocol import BlobChunk
 
@@ -47,8 +47,8 @@ def to_upload(vault: Vault) -> list[tuple[str, int]]:
             "SELECT sha256, size, record_id FROM attachment WHERE uploaded_at IS NULL UNION "
             "SELECT a.sha256, a.size, a.record_id FROM outbox o INDEXED BY ix_outbox_pending CROSS JOIN attachment a "
             "ON a.record_id = o.record_id "
-            "WHERE o.acked_at IS NULL) f CROSS JOIN registration r ON r.id = f.record_id "
-            "WHERE r.deleted = 0 AND r.sync_state != 'local' ORDER BY f.sha256")).all()
+            "WHERE o.acked_at IS NULL) f CROSS JOIN registration r ON r.id = f.record_id" + join_sync("r") +
+            " WHERE r.deleted = 0 AND rs.sync_state != 'local' ORDER BY f.sha256")).all()
     return [(row.sha256, int(row.size)) for row in rows]
 
 

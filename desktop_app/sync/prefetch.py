@@ -13,7 +13,7 @@ from collections import Counter, namedtuple
 from collections.abc import Iterable
 
 from desktop_app.sync.state import State, state_from_columns
-from desktop_app.vault.sql import chunks, in_json, text
+from desktop_app.vault.sql import chunks, in_json, join_sync, text
 from waypoint_core.protocol import FILES_FIELD
 
 # Ops not acknowledged, by record: the partial index of vault migration 0018 (only those ops, so the reads below never
@@ -62,8 +62,9 @@ def registrations(conn, record_ids: Iterable[str]) -> list:
     """(id, version, deleted, sync_state) of these registrations."""
     found: list = []
     for part in chunks(set(record_ids)):
-        found.extend(conn.execute(text("SELECT r.id, r.version, r.deleted, r.sync_state FROM json_each(:keys) k "
-                                       "CROSS JOIN registration r ON r.id = k.value"), keys(part)).all())
+        found.extend(conn.execute(text("SELECT r.id, r.version, r.deleted, rs.sync_state FROM json_each(:keys) k "
+                                       "CROSS JOIN registration r ON r.id = k.value" + join_sync("r")),
+                                  keys(part)).all())
     return found
 
 
@@ -167,8 +168,9 @@ class PageReads:
             for row in conn.execute(text(f"SELECT record_id, seq, payload, wire FROM outbox {PENDING} AND record_id "
                                          f"IN ({marks}) ORDER BY seq"), params).all():
                 self._pending.setdefault(row.record_id, []).append(row)
-            for row in conn.execute(text(f"SELECT id, version, status, content, sync_state, purged_at, created_at, "
-                                         f"created_by FROM registration WHERE id IN ({marks})"), params).all():
+            for row in conn.execute(text(f"SELECT id, version, status, content, rs.sync_state, purged_at, created_at, "
+                                         f"created_by FROM registration{join_sync()} WHERE id IN ({marks})"),
+                                    params).all():
                 self._existing[row.id] = row
             for row in conn.execute(text(f"SELECT record_id, id, remote FROM conflict WHERE record_id IN "
                                          f"({marks}) AND resolved_at IS NULL AND server_id IS NULL"), params).all():
@@ -190,8 +192,9 @@ class PageReads:
     def existing(self, record_id: str):
         if record_id in self._read:
             return self._existing.get(record_id)
-        return self._conn.execute(text("SELECT version, status, content, sync_state, purged_at, created_at, "
-                                       "created_by FROM registration WHERE id = :r"), {"r": record_id}).first()
+        return self._conn.execute(text("SELECT version, status, content, rs.sync_state, purged_at, created_at, "
+                                       "created_by FROM registration" + join_sync() + " WHERE id = :r"),
+                                  {"r": record_id}).first()
 
     def open_conflict(self, record_id: str):
         # Two open conflicts for one record should not exist; if they do, let SQLite pick as it always did.

@@ -30,7 +30,7 @@ from desktop_app.sync.state import (
 )
 from desktop_app.vault import Vault
 from desktop_app.vault import audit
-from desktop_app.vault.sql import Db, text
+from desktop_app.vault.sql import Db, join_sync, text
 from desktop_app.vault.vault import utc_now
 from desktop_app.vault.writer import AS_RECORD, Writer, base_state, blind, write
 from waypoint_core.access import audit as chain
@@ -599,7 +599,8 @@ def _after_ack(acks: _Acks, row, result) -> None:
         # A newer server state was pulled while this op was in flight: show it now the record is clean (merged
         # under draft changes kept on this laptop, if there are). Held whole (stale 2 is never AS_RECORD).
         acks.flush()  # these read and write the registration directly
-        local = conn.execute(text("SELECT sync_state FROM registration WHERE id = :r"), {"r": record_id}).first()
+        local = conn.execute(text("SELECT rs.sync_state FROM registration" + join_sync() + " WHERE id = :r"),
+                             {"r": record_id}).first()
         if local is not None and local.sync_state == "local":
             if not _merge_local(acks.w, record_id, base=ours, remote=json.loads(known.base),
                                 version=known.server_version, sync_state="local"):

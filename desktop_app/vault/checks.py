@@ -147,14 +147,18 @@ def _check_records(conn: database.Connection, report: VerifyReport) -> None:
         (rid, ver) for rid, ver in conn.execute("SELECT record_id, record_version FROM outbox").fetchall()
     }
     report.outbox_rows = len(queued)
+    # LEFT JOIN, not join_sync: a registration without its sync row (registration_sync) is a problem to name
     cursor = conn.execute(
-        "SELECT id, form_id, form_version, status, content, version, sync_state, deleted, "
-        "updated_by, server_version, purged_at FROM registration"
+        "SELECT id, form_id, form_version, status, content, version, rs.sync_state, deleted, "
+        "updated_by, rs.server_version, purged_at FROM registration LEFT JOIN registration_sync rs "
+        "ON rs.record_id = registration.id"
     )
     for rid, form_id, form_version, status, content, version, sync_state, deleted, by, server_version, purged in cursor:
         report.records += 1
         where = f"registration {rid}"
-        if status not in STATUSES or sync_state not in SYNC_STATES:
+        if sync_state is None:
+            report.problems.append(f"{where}: no sync state (registration_sync)")
+        if status not in STATUSES or sync_state not in (None, *SYNC_STATES):
             report.problems.append(f"{where}: unknown status or sync state")
         # a retention purge may leave no content (a record whose form is not installed here: nothing could be kept)
         if not isinstance(content, str) or (not deleted and not purged and not content):
@@ -166,6 +170,10 @@ def _check_records(conn: database.Connection, report: VerifyReport) -> None:
         from_server = by == SYNC_WRITER and server_version is not None
         if (rid, version) not in queued and not from_server and sync_state != "local":
             report.problems.append(f"{where}: no outbox row for version {version}")
+    orphans = conn.execute("SELECT count(*) FROM registration_sync WHERE record_id NOT IN "
+                           "(SELECT id FROM registration)").fetchone()[0]
+    if orphans:
+        report.problems.append(f"{orphans} sync state row(s) (registration_sync) of no registration")
     holding = conn.execute("SELECT count(*) FROM outbox WHERE (acked_at IS NOT NULL OR device_seq IS NULL) "
                            "AND (payload != '' OR wire IS NOT NULL)").fetchone()[0]
     if holding:

@@ -45,8 +45,9 @@ class User(SQLModel, table=True):
     active: bool = True
 
 
-class Registration(SQLModel, table=True):
-    __tablename__ = "registration"
+class RegistrationColumns(SQLModel):
+    """The columns of the `registration` table."""
+
     id: str = Field(primary_key=True)
     form_id: str
     form_version: str
@@ -57,8 +58,6 @@ class Registration(SQLModel, table=True):
     updated_at: str
     updated_by: str
     version: int = 1
-    server_version: int | None = None
-    sync_state: str = "queued"
     deleted: bool = False
     title: str | None = None
     sex: str | None = None
@@ -66,8 +65,30 @@ class Registration(SQLModel, table=True):
     nationality: str | None = None
     centre: str | None = None
     registered_on: str | None = None
-    acked_at: str | None = None  # when the server last acknowledged it (migration 0005): retention counts from here
     purged_at: str | None = None  # when retention removed its identifying data from this laptop
+
+
+class RegistrationRow(RegistrationColumns, table=True):
+    __tablename__ = "registration"
+
+
+class RegistrationSync(SQLModel, table=True):
+    """A registration's sync columns (migration 0023): a narrow row of their own, so that an acknowledgement or a
+    pulled version does not rewrite the whole registration row. One per registration (desktop_app/vault/writer)."""
+
+    __tablename__ = "registration_sync"
+    record_id: str = Field(primary_key=True, foreign_key="registration.id")
+    server_version: int | None = None
+    sync_state: str = "queued"
+    acked_at: str | None = None  # when the server last acknowledged it (migration 0005): retention counts from here
+
+
+class Registration(RegistrationColumns):
+    """A registration as the vault's reads give it: its row and its sync columns (registration_sync)."""
+
+    server_version: int | None = None
+    sync_state: str = "queued"
+    acked_at: str | None = None
 
 
 class RegistrationField(SQLModel, table=True):

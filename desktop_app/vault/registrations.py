@@ -15,6 +15,7 @@ from sqlmodel import select
 
 from desktop_app.vault.errors import InvalidInput
 from desktop_app.vault.models import CASE_STATUS_FORM, CONSENT_FORM, DECISION_FORM, Outbox, Registration, RegistrationField
+from desktop_app.vault.sql import SYNC_COLUMNS, join_sync
 from desktop_app.vault.vault import Vault
 from desktop_app.vault.writer import RegistrationDraft, write
 
@@ -78,9 +79,15 @@ def delete_registration(vault: Vault, record_id: str) -> None:
         w.delete(record_id)
 
 
+_GET_SQL = "SELECT registration.*, " + ", ".join(f"rs.{c}" for c in SYNC_COLUMNS) + " FROM registration" + join_sync() \
+    + " WHERE registration.id = :id"
+
+
 def get_registration(vault: Vault, record_id: str) -> Registration | None:
+    """The registration with its sync columns, or None."""
     with vault.session(readonly=True) as session:
-        return session.get(Registration, record_id)
+        row = session.connection().execute(text(_GET_SQL), {"id": record_id}).first()
+    return None if row is None else Registration(**row._mapping)
 
 
 def get_registration_fields(vault: Vault, record_id: str) -> dict[str, str | None]:
@@ -135,7 +142,7 @@ def count_registrations(vault: Vault, *, status: str | None = None, include_dele
 
 _SUMMARY_SQL = (
     "SELECT id, form_id, form_version, status, title, sex, age, nationality, centre, registered_on, "
-    "updated_at, updated_by, sync_state, version FROM registration "
+    "updated_at, updated_by, rs.sync_state, version FROM registration" + join_sync() + " "
 )
 
 

@@ -96,3 +96,16 @@ def in_json(keys: Sequence[Any], name: str = "keys") -> tuple[str, dict[str, Any
     and sending the allocations of every later statement to SQLCipher's locked and wiped ones. Each of these reads is
     planned as with the list: the keys are read once into a temporary b-tree that drives the lookups."""
     return f"SELECT value FROM json_each(:{name})", {name: json.dumps(list(keys))}
+
+
+SYNC_COLUMNS = ("server_version", "sync_state", "acked_at")
+
+
+def join_sync(registration: str = "registration", alias: str = "rs") -> str:
+    """` CROSS JOIN registration_sync {alias} ON ...`: what follows `FROM registration [AS {registration}]` in a read that
+    needs a registration's sync columns (SYNC_COLUMNS: the server version, the sync state, when the server last
+    acknowledged it). Since migration 0023 they live in a narrow table of their own, so that acknowledging a pushed
+    record or storing a pulled one writes a short row and not the whole registration; the writer keeps exactly one
+    such row per registration. The one place a read names that table, so every reader joins it the same way: after
+    the registration (CROSS JOIN keeps that order), by its primary key."""
+    return f" CROSS JOIN registration_sync {alias} ON {alias}.record_id = {registration}.id"

@@ -206,9 +206,14 @@ def test_the_migration_fills_the_table_for_the_records_already_held(team):
                                    event(103, "NOPE1234"), person(3, status="draft")])
         kept = stored(vault)
         assert len(kept) == 5
-        with vault.session() as session:  # the vault as schema 19 held it: no table
+        with vault.session() as session:  # the vault as schema 19 held it: no table, the sync columns in the row
             conn = session.connection()
             conn.exec_driver_sql("DROP TABLE indicator_fact")
+            for column in ("server_version INTEGER", "sync_state TEXT NOT NULL DEFAULT 'queued'", "acked_at TEXT"):
+                conn.exec_driver_sql(f"ALTER TABLE registration ADD COLUMN {column}")
+            conn.exec_driver_sql("UPDATE registration SET (server_version, sync_state, acked_at) = (SELECT "
+                                 "server_version, sync_state, acked_at FROM registration_sync WHERE record_id = id)")
+            conn.exec_driver_sql("DROP TABLE registration_sync")
             conn.exec_driver_sql("PRAGMA user_version = 19")
     with signed_in(team, ADMIN) as vault:
         assert vault.verify().ok

@@ -29,7 +29,7 @@ from desktop_app.services import attachments
 from desktop_app.services import sync as sync_service
 from desktop_app.vault import Vault, keyslots
 from desktop_app.vault.registrations import RegistrationDraft, count_unsynced, get_registration, save_registrations
-from desktop_app.vault.sql import Db
+from desktop_app.vault.sql import Db, join_sync
 from desktop_app.vault.sql import text as vtext
 from desktop_app.vault.writer import write
 from tests.canary import decrypted_pages_hold, needles, vault_leaks
@@ -59,7 +59,7 @@ def new_vault(folder: Path) -> Vault:
 def versions_on_device(folder: Path) -> dict[str, int]:
     with Vault.unlock(folder, username="admin", passphrase=PASSPHRASE) as vault:
         with vault.session(readonly=True) as session:
-            rows = Db.of(session).execute(vtext("SELECT id, server_version FROM registration")).all()
+            rows = Db.of(session).execute(vtext("SELECT id, rs.server_version FROM registration" + join_sync())).all()
     return {r[0]: r[1] for r in rows}
 
 

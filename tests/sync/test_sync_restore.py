@@ -16,7 +16,7 @@ from tests.sync.support import fast_connect
 from desktop_app.services import sync as sync_service
 from desktop_app.sync import store
 from desktop_app.vault.registrations import count_unsynced, delete_registration
-from desktop_app.vault.sql import Db, text
+from desktop_app.vault.sql import Db, join_sync, text
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -103,7 +103,7 @@ def test_devices_converge_to_the_union_after_a_restore(make_vault, own_backend, 
         assert count_unsynced(vault) == 0 and store.status(vault)["rejected"] == 0
         assert not store.reconciling(vault)
         with vault.session(readonly=True) as session:  # every record shown as on the server, at its version there
-            states = Db.of(session).execute(text("SELECT sync_state, server_version FROM registration")).all()
+            states = Db.of(session).execute(text("SELECT rs.sync_state, rs.server_version FROM registration" + join_sync())).all()
         # (a record whose latest version the server lost goes back on the newest version it still holds, found
         # among the hashes this laptop kept: it merges, no review opens)
         assert {state for state, _ in states} <= {"acknowledged"} and all(v for _, v in states)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+import uuid
 from pathlib import Path
 
 import pytest
@@ -121,29 +122,45 @@ def test_migration_numbers_must_not_have_gaps(migrations_dir):
         database.available_migrations()
 
 
-def test_0012_hashes_existing_files_names_them_in_the_record_and_queues_it(migrations_dir, tmp_path):
-    from desktop_app.vault.registrations import get_registration_fields, save_registration
-
-    later = tmp_path / "later-migrations"  # 0012 and after wait here while a vault of schema 11 is made
+def _vault_of_schema(schema: int, migrations_dir: Path, tmp_path: Path) -> tuple[Vault, Path, Path]:
+    """A new vault made with the migrations up to `schema`; the later ones wait in the folder returned, to be put
+    back (`_put_back`) before the vault is opened again. What the vault holds is written with SQL of that schema:
+    today's writer writes today's tables."""
+    later = tmp_path / f"migrations-after-{schema}"
     later.mkdir()
     for path in migrations_dir.iterdir():
-        if path.name[:4].isdigit() and int(path.name[:4]) >= 12:
+        if path.name[:4].isdigit() and int(path.name[:4]) > schema:
             shutil.move(path, later / path.name)
-    folder = tmp_path / "vault-v11"
-    vault, _recovery = Vault.create(folder, admin_username="admin", admin_passphrase="a passphrase for 0012 here",
+    folder = tmp_path / f"vault-v{schema}"
+    vault, _recovery = Vault.create(folder, admin_username="admin", admin_passphrase=f"a passphrase for {schema} here",
                                     kdf_profile="test")
-    record_id = save_registration(vault, form_id="f", form_version="1", status="finalized", content="<data/>",
-                                  fields={"title": "Synthetic Person"}).id
+    return vault, folder, later
+
+
+def _put_back(later: Path, migrations_dir: Path) -> None:
+    for path in later.iterdir():
+        shutil.move(path, migrations_dir / path.name)
+
+
+_OLD_INSERT = ("INSERT INTO registration (id, form_id, form_version, status, content, created_at, created_by, "
+               "updated_at, updated_by, version, server_version, sync_state, deleted, title, acked_at) "
+               "VALUES (?, 'f', '1', ?, ?, 't0', 'admin', 't1', ?, ?, ?, ?, ?, ?, ?)")
+
+
+def test_0012_hashes_existing_files_names_them_in_the_record_and_queues_it(migrations_dir, tmp_path):
+    from desktop_app.vault.registrations import get_registration_fields
+
+    vault, folder, later = _vault_of_schema(11, migrations_dir, tmp_path)
+    record_id = str(uuid.uuid4())
     with vault.session() as session:  # as a vault of schema 11 holds it: acknowledged, with a file
         conn = session.connection()
-        conn.exec_driver_sql("UPDATE registration SET sync_state = 'acknowledged', server_version = 1")
-        conn.exec_driver_sql("DELETE FROM outbox")
+        conn.exec_driver_sql(_OLD_INSERT, (record_id, "finalized", "<data/>", "admin", 1, 1, "acknowledged", 0,
+                                           "Synthetic Person", "t1"))
         conn.exec_driver_sql("INSERT INTO attachment (id, record_id, name, mime, data) VALUES "
                              "('a1', ?, 'photo.jpg', 'image/jpeg', ?)", (record_id, b"synthetic photo"))
     vault.close()
-    for path in later.iterdir():
-        shutil.move(path, migrations_dir / path.name)
-    with Vault.unlock(folder, username="admin", passphrase="a passphrase for 0012 here") as vault:
+    _put_back(later, migrations_dir)
+    with Vault.unlock(folder, username="admin", passphrase="a passphrase for 11 here") as vault:
         assert vault.verify().ok
         with vault.session(readonly=True) as session:
             conn = session.connection()
@@ -157,21 +174,16 @@ def test_0012_hashes_existing_files_names_them_in_the_record_and_queues_it(migra
 def test_0022_stores_a_merge_base_equal_to_its_record_as_the_record_itself(migrations_dir, tmp_path):
     import json
 
-    from desktop_app.vault.registrations import save_registration
     from desktop_app.vault.sql import Db
     from desktop_app.vault.writer import AS_RECORD, base_state, record_states
 
-    later = tmp_path / "later-migrations"  # 0022 and after wait here while a vault of schema 21 is made
-    later.mkdir()
-    for path in migrations_dir.iterdir():
-        if path.name[:4].isdigit() and int(path.name[:4]) >= 22:
-            shutil.move(path, later / path.name)
-    folder = tmp_path / "vault-v21"
-    passphrase = "a passphrase for 0022 here"
-    vault, _recovery = Vault.create(folder, admin_username="admin", admin_passphrase=passphrase, kdf_profile="test")
-    ids = [save_registration(vault, form_id="f", form_version="1", status="finalized", content=f"<data>{n}</data>",
-                             fields={"title": f"Synthetic {n}", "age": 30 + n}).id for n in range(4)]
+    vault, folder, later = _vault_of_schema(21, migrations_dir, tmp_path)
+    passphrase = "a passphrase for 21 here"
+    ids = [str(uuid.uuid4()) for _ in range(4)]
     with vault.session() as session:  # as schema 21 holds them: every base whole
+        for n, record_id in enumerate(ids):
+            session.connection().exec_driver_sql(_OLD_INSERT, (record_id, "finalized", f"<data>{n}</data>", "admin",
+                                                               1, 1, "acknowledged", 0, f"Synthetic {n}", "t1"))
         db = Db.of(session)
         states = record_states(db, ids)
         older = {**states[ids[1]], "content": "<data>older</data>"}
@@ -179,8 +191,7 @@ def test_0022_stores_a_merge_base_equal_to_its_record_as_the_record_itself(migra
         db.execute("INSERT INTO sync_record (record_id, server_version, base, hlc, stale) VALUES (:r, 1, :b, 0, :s)",
                    [{"r": r, "b": json.dumps(b, sort_keys=True), "s": s} for r, b, s in bases])
     vault.close()
-    for path in later.iterdir():
-        shutil.move(path, migrations_dir / path.name)
+    _put_back(later, migrations_dir)
     with Vault.unlock(folder, username="admin", passphrase=passphrase) as vault:
         with vault.session(readonly=True) as session:
             db = Db.of(session)
@@ -190,3 +201,50 @@ def test_0022_stores_a_merge_base_equal_to_its_record_as_the_record_itself(migra
             assert json.loads(stored[ids[1]]) == older  # an older version stays whole
             assert json.loads(stored[ids[2]]) == states[ids[2]]  # a server state held to show later (stale 2) too
             assert stored[ids[3]] == "null"  # no known base (after a server restore) stays so
+
+
+def test_0023_moves_the_sync_columns_into_their_own_narrow_table_losing_nothing(migrations_dir, tmp_path):
+    from desktop_app.vault.registrations import get_registration, page_registrations
+    from desktop_app.vault.writer import write
+
+    vault, folder, later = _vault_of_schema(22, migrations_dir, tmp_path)
+    acked, draft, tombstone = (str(uuid.uuid4()) for _ in range(3))
+    with vault.session() as session:  # as a vault of schema 22 holds them, the sync columns in the registration row
+        conn = session.connection()
+        conn.exec_driver_sql(_OLD_INSERT, (acked, "finalized", "<data>acked</data>", "(sync)", 2, 3, "acknowledged",
+                                           0, "Synthetic Acked", "t2"))
+        conn.exec_driver_sql(_OLD_INSERT, (draft, "draft", "<data>draft</data>", "admin", 1, None, "local", 0,
+                                           "Synthetic Draft", None))
+        conn.exec_driver_sql(_OLD_INSERT, (tombstone, "finalized", "", "admin", 4, 2, "queued", 1, None, None))
+        conn.exec_driver_sql("INSERT INTO outbox (op_id, record_id, op, record_version, base_version, payload, "
+                             "created_at) VALUES ('op-1', ?, 'delete', 4, 2, '', 't1')", (tombstone,))
+    vault.close()
+    _put_back(later, migrations_dir)
+    with Vault.unlock(folder, username="admin", passphrase="a passphrase for 22 here") as vault:
+        report = vault.verify()
+        assert report.ok, report.problems
+        assert report.schema_version == database.latest_version() and report.records == 3
+        with vault.session(readonly=True) as session:
+            conn = session.connection()
+            assert sorted(conn.exec_driver_sql("SELECT * FROM registration_sync").all()) == sorted([
+                (acked, 3, "acknowledged", "t2"), (draft, None, "local", None), (tombstone, 2, "queued", None)])
+            columns = {row[1] for row in conn.exec_driver_sql("PRAGMA table_info(registration)").all()}
+        assert columns.isdisjoint({"server_version", "sync_state", "acked_at"}) and "content" in columns
+        # the reads give what the row gave, the content and summary untouched
+        kept = get_registration(vault, acked)
+        assert kept is not None
+        assert (kept.server_version, kept.sync_state, kept.acked_at, kept.content, kept.title, kept.version) == (
+            3, "acknowledged", "t2", "<data>acked</data>", "Synthetic Acked", 2)
+        assert {(row.id, row.sync_state) for row in page_registrations(vault, offset=0, limit=10)} == {
+            (acked, "acknowledged"), (draft, "local")}
+        # and the writer writes the narrow row: an acknowledgement, a record deleted before it ever travelled
+        with write(vault) as w:
+            w.set_server_states([{"r": tombstone, "v": 5, "s": "acknowledged"}])
+            w.delete(draft)
+        gone = get_registration(vault, tombstone)
+        assert gone is not None and (gone.server_version, gone.sync_state, gone.deleted) == (5, "acknowledged", True)
+        assert get_registration(vault, draft) is None
+        with vault.session(readonly=True) as session:
+            assert session.connection().exec_driver_sql(
+                "SELECT count(*) FROM registration_sync WHERE record_id = ?", (draft,)).scalar_one() == 0
+        assert vault.verify().ok

@@ -6,10 +6,11 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-OWNED = ("registration", "registration_field", "registration_version", "outbox", "attachment", "sync_record",
+OWNED = ("registration", "registration_sync", "registration_field", "registration_version", "outbox", "attachment", "sync_record",
          "conflict", "entity_event", "duplicate_candidate", "search_key", "search_profile",
          "attachment_wanted", "attachment_part", "indicator_fact")
-MODELS = ("Registration", "RegistrationField", "RegistrationVersion", "Outbox", "Attachment", "Conflict")
+MODELS = ("Registration", "RegistrationRow", "RegistrationSync",
+          "RegistrationField", "RegistrationVersion", "Outbox", "Attachment", "Conflict")
 SQL_WRITE = re.compile(r"\b(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|REPLACE\s+INTO|UPDATE|DELETE\s+FROM)\s+[\"'`]?("
                        + "|".join(OWNED) + r")\b", re.IGNORECASE)
 ORM_WRITE = re.compile(r"\b(?:session\.add|session\.delete|insert|update|delete)\(\s*(" + "|".join(MODELS) + r")\b")

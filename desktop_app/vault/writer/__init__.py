@@ -1,7 +1,8 @@
 """The one writer: every change to a registration and to every copy of its data happens here.
 
 Tables it owns (nothing else writes them; tests/vault/test_vault_writer.py checks the source):
-registration, registration_field (extracted fields), registration_version (kept finalized versions),
+registration, registration_sync (its sync columns: server version, sync state, last acknowledgement; migration
+0023), registration_field (extracted fields), registration_version (kept finalized versions),
 outbox (ops for sync), attachment, attachment_wanted and attachment_part (files and files on their way:
 files.py), sync_record (the server's state, base of merges; held as "the registration itself" where it is: bases.py),
 conflict, duplicate_candidate (the review desk's last candidate generation: review.py), entity_event (what

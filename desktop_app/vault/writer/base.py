@@ -9,7 +9,7 @@ from typing import Any
 from desktop_app.vault.errors import InvalidInput
 from desktop_app.vault.models import STATUSES, SUMMARY_FIELDS
 from desktop_app.vault.policy import Policy, read_db as read_policy
-from desktop_app.vault.sql import Db, Row, chunks, in_json, text
+from desktop_app.vault.sql import Db, Row, chunks, in_json, join_sync, text
 
 FieldValue = str | int | None
 
@@ -46,8 +46,8 @@ class Stored:
     purged_at: str | None
 
 
-_STORED_COLUMNS = ("id, form_id, form_version, status, content, version, server_version, sync_state, deleted, "
-                   "created_at, created_by, updated_at, updated_by, purged_at")
+_STORED_SQL = ("SELECT id, form_id, form_version, status, content, version, rs.server_version, rs.sync_state, deleted, "
+               "created_at, created_by, updated_at, updated_by, purged_at FROM registration" + join_sync())
 
 
 def _stored(row: Row) -> Stored:
@@ -86,7 +86,7 @@ class WriterBase:
         found: dict[str, Stored] = {}
         for part in chunks(record_ids):
             marks, params = in_json(part)
-            for row in self.db.execute(text(f"SELECT {_STORED_COLUMNS} FROM registration WHERE id IN ({marks})"),
+            for row in self.db.execute(text(f"{_STORED_SQL} WHERE id IN ({marks})"),
                                        params).all():
                 found[row.id] = _stored(row)
         return found

@@ -8,7 +8,7 @@ from typing import Any
 
 from desktop_app.vault.errors import InvalidInput
 from desktop_app.vault.models import SUMMARY_FIELDS
-from desktop_app.vault.sql import chunks, in_json, text
+from desktop_app.vault.sql import chunks, in_json, join_sync, text
 from desktop_app.vault.writer.base import RegistrationDraft, Stored, validated
 from desktop_app.vault.writer.entities import EntityWrites
 from desktop_app.vault.writer.facts import FactWrites
@@ -18,11 +18,15 @@ from desktop_app.vault.writer.search import SearchWrites
 from waypoint_core.protocol import FILES_FIELD
 
 _REG_COLUMNS = ("id", "form_id", "form_version", "status", "content", "created_at", "created_by", "updated_at",
-                "updated_by", "version", "server_version", "sync_state", "deleted", *SUMMARY_FIELDS)
+                "updated_by", "version", "deleted", *SUMMARY_FIELDS)
 _INSERT_REG = text(f"INSERT INTO registration ({', '.join(_REG_COLUMNS)}) "
                    f"VALUES ({', '.join(':' + c for c in _REG_COLUMNS)})")
 _UPDATE_REG = text("UPDATE registration SET " + ", ".join(f"{c} = :{c}" for c in _REG_COLUMNS if c != "id")
                    + " WHERE id = :id")
+# The sync columns (migration 0023, registration_sync): a new record gets its row, a saved one its new sync state;
+# its server version and acknowledgement time stay.
+_SAVE_SYNC = text("INSERT INTO registration_sync (record_id, server_version, sync_state) VALUES (:id, :server_version, "
+                  ":sync_state) ON CONFLICT (record_id) DO UPDATE SET sync_state = excluded.sync_state")
 _INSERT_FIELD = text("INSERT INTO registration_field (record_id, name, value) VALUES (:record_id, :name, :value)")
 PURGED_MESSAGE = ("the identifying data of this registration were removed from this laptop (retention period); "
                   "it can no longer be edited here")
@@ -79,6 +83,7 @@ class RecordWrites(EntityWrites, SearchWrites, FactWrites, OutboxWrites, FileWri
         if updates:
             self.db.execute(_UPDATE_REG, updates)
             self._drop_fields([r["id"] for r in updates], keep_manifest=True)  # files: put_files keeps it
+        self.db.execute(_SAVE_SYNC, sorted(inserts + updates, key=lambda row: row["id"]))
         if field_rows:
             self.db.execute(_INSERT_FIELD, field_rows)
         self.queue_ops(ops, pending)
@@ -116,15 +121,17 @@ class RecordWrites(EntityWrites, SearchWrites, FactWrites, OutboxWrites, FileWri
         sent = self.db.execute(text("SELECT 1 FROM outbox WHERE record_id = :r AND device_seq IS NOT NULL LIMIT 1"),
                                {"r": record_id}).first()
         if old.server_version is None and sent is None:
-            for table, column in (("outbox", "record_id"), ("sync_record", "record_id"), ("registration", "id")):
+            for table, column in (("outbox", "record_id"), ("sync_record", "record_id"),
+                                  ("registration_sync", "record_id"), ("registration", "id")):
                 self.db.execute(text(f"DELETE FROM {table} WHERE {column} = :r"), {"r": record_id})
             return True
         version = old.version + 1
         self.db.execute(text(
             "UPDATE registration SET deleted = 1, content = '', " + ", ".join(f"{n} = NULL" for n in SUMMARY_FIELDS)
-            + ", updated_at = :now, updated_by = :by, version = :v, sync_state = 'queued', acked_at = NULL, "
-              "purged_at = NULL WHERE id = :id"),
+            + ", updated_at = :now, updated_by = :by, version = :v, purged_at = NULL WHERE id = :id"),
             {"now": self.now, "by": self.username, "v": version, "id": record_id})
+        self.db.execute(text("UPDATE registration_sync SET sync_state = 'queued', acked_at = NULL WHERE record_id = :id"),
+                        {"id": record_id})
         self.queue_ops([{"record_id": record_id, "op": "delete", "record_version": version,
                          "base_version": old.server_version}], self.pending_unfrozen([record_id]))
         return True
@@ -157,9 +164,9 @@ class RecordWrites(EntityWrites, SearchWrites, FactWrites, OutboxWrites, FileWri
         """Records whose identifying data the retention period removes now: acknowledged by the server at or before
         `cutoff` (ISO 8601 UTC, as `utc_now`), nothing of them waiting to be sent, not deleted, not purged yet."""
         rows = self.db.execute(text(
-            "SELECT id FROM registration WHERE deleted = 0 AND purged_at IS NULL AND sync_state = 'acknowledged' "
-            "AND acked_at IS NOT NULL AND acked_at <= :cutoff AND id NOT IN "
-            "(SELECT record_id FROM outbox WHERE acked_at IS NULL) ORDER BY acked_at, id"), {"cutoff": cutoff}).all()
+            "SELECT id FROM registration" + join_sync() + " WHERE deleted = 0 AND purged_at IS NULL "
+            "AND rs.sync_state = 'acknowledged' AND rs.acked_at IS NOT NULL AND rs.acked_at <= :cutoff AND id NOT IN "
+            "(SELECT record_id FROM outbox WHERE acked_at IS NULL) ORDER BY rs.acked_at, id"), {"cutoff": cutoff}).all()
         found = self.stored_many([row.id for row in rows])
         return [found[row.id] for row in rows if row.id in found]
 

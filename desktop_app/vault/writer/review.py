@@ -44,8 +44,9 @@ class ReviewWrites(WriterBase):
         self.db.execute(text("UPDATE conflict SET resolved_at = :t, resolved_by = :b, resolution = :r WHERE id = :i"),
                         {"t": self.now, "b": decided_by, "r": CLOSED_ON_SERVER, "i": row.id})
         self.db.execute(text(
-            "UPDATE registration SET sync_state = CASE WHEN EXISTS (SELECT 1 FROM outbox WHERE record_id = :r AND "
-            "acked_at IS NULL) THEN 'queued' ELSE 'acknowledged' END WHERE id = :r AND sync_state = 'conflict' "
+            "UPDATE registration_sync SET sync_state = CASE WHEN EXISTS (SELECT 1 FROM outbox o WHERE o.record_id = :r "
+            "AND o.acked_at IS NULL) THEN 'queued' ELSE 'acknowledged' END WHERE record_id = :r "
+            "AND sync_state = 'conflict' "
             "AND NOT EXISTS (SELECT 1 FROM conflict WHERE record_id = :r AND resolved_at IS NULL "
             "AND server_id IS NULL)"), {"r": record_id})
         return str(row.id)
@@ -58,8 +59,8 @@ class ReviewWrites(WriterBase):
             "ON CONFLICT (record_id) DO UPDATE SET server_version = MAX(sync_record.server_version, excluded.server_version), "
             "base = excluded.base, hlc = MAX(sync_record.hlc, excluded.hlc), stale = 0"),
             {"r": record_id, "v": version, "b": json.dumps(state, sort_keys=True), "h": hlc})
-        self.db.execute(text("UPDATE registration SET server_version = MAX(COALESCE(server_version, 0), :v) "
-                             "WHERE id = :r"), {"v": version, "r": record_id})
+        self.db.execute(text("UPDATE registration_sync SET server_version = MAX(COALESCE(server_version, 0), :v) "
+                             "WHERE record_id = :r"), {"v": version, "r": record_id})
 
     def put_server_conflicts(self, rows: Sequence[dict[str, Any]], *, still_open: Collection[str]) -> tuple[int, int]:
         """The server's open conflicts as last fetched (GET /v2/conflicts): `rows` of `server_id`, `record_id`,

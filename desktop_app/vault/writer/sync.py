@@ -18,14 +18,19 @@ from waypoint_core.protocol import FILES_FIELD
 
 _REMOTE_INSERT = text(
     "INSERT INTO registration (id, form_id, form_version, status, content, created_at, created_by, updated_at, "
-    "updated_by, version, server_version, sync_state, deleted, title, sex, age, nationality, centre, registered_on, "
-    "acked_at) VALUES (:id, :form_id, :form_version, :status, :content, :created_at, :created_by, :now, :by, 1, :sv, "
-    ":ss, :deleted, :title, :sex, :age, :nationality, :centre, :registered_on, :now)")
+    "updated_by, version, deleted, title, sex, age, nationality, centre, registered_on) VALUES (:id, :form_id, "
+    ":form_version, :status, :content, :created_at, :created_by, :now, :by, 1, :deleted, :title, :sex, :age, "
+    ":nationality, :centre, :registered_on)")
 _REMOTE_UPDATE = text(
     "UPDATE registration SET form_id = :form_id, form_version = :form_version, status = :status, content = :content, "
-    "updated_at = :now, updated_by = :by, version = version + 1, server_version = :sv, sync_state = :ss, "
-    "deleted = :deleted, title = :title, sex = :sex, age = :age, nationality = :nationality, centre = :centre, "
-    "registered_on = :registered_on, acked_at = :now, purged_at = NULL WHERE id = :id")
+    "updated_at = :now, updated_by = :by, version = version + 1, deleted = :deleted, title = :title, sex = :sex, "
+    "age = :age, nationality = :nationality, centre = :centre, registered_on = :registered_on, purged_at = NULL "
+    "WHERE id = :id")
+# The sync columns of a registration written from the server (migration 0023: a narrow row of their own).
+_REMOTE_SYNC = text(
+    "INSERT INTO registration_sync (record_id, server_version, sync_state, acked_at) VALUES (:id, :sv, :ss, :now) "
+    "ON CONFLICT (record_id) DO UPDATE SET server_version = excluded.server_version, "
+    "sync_state = excluded.sync_state, acked_at = excluded.acked_at")
 _PUT_SYNC_RECORD = text(
     "INSERT INTO sync_record (record_id, server_version, base, hlc, stale, hash) VALUES (:r, :v, :b, :h, :s, :x) "
     "ON CONFLICT (record_id) DO UPDATE SET server_version = excluded.server_version, base = excluded.base, "
@@ -41,13 +46,14 @@ class SyncWrites(RecordWrites):
     def set_server_states(self, states: list[dict[str, Any]]) -> None:
         """After an acknowledgement: the record's server version (`v`, never lowered), sync state (`s`; a record
         with draft changes kept on this laptop stays 'local' unless in conflict) and when the server had it."""
-        self.db.execute(text("UPDATE registration SET server_version = MAX(COALESCE(server_version, 0), :v), "
+        self.db.execute(text("UPDATE registration_sync SET server_version = MAX(COALESCE(server_version, 0), :v), "
                              "sync_state = CASE WHEN sync_state = 'local' AND :s != 'conflict' THEN 'local' "
-                             "ELSE :s END, acked_at = :t WHERE id = :r"),
+                             "ELSE :s END, acked_at = :t WHERE record_id = :r"),
                         [{**state, "t": self.now} for state in sorted(states, key=lambda u: u["r"])])
 
     def mark_conflict(self, record_id: str) -> None:
-        self.db.execute(text("UPDATE registration SET sync_state = 'conflict' WHERE id = :r"), {"r": record_id})
+        self.db.execute(text("UPDATE registration_sync SET sync_state = 'conflict' WHERE record_id = :r"),
+                        {"r": record_id})
 
     def apply_remote(self, record_id: str, *, columns: dict[str, Any], extras: dict[str, str], version: int,
                      sync_state: str, existing: Row | None, created_at: str | None, created_by: str | None,
@@ -82,6 +88,7 @@ class SyncWrites(RecordWrites):
             written = {**columns, "created_at": existing.created_at, "created_by": existing.created_by}
             self.db.execute(_REMOTE_UPDATE, params)
             self._drop_fields([record_id])
+        self.db.execute(_REMOTE_SYNC, params)
         if extras:
             self.db.execute(text("INSERT INTO registration_field (record_id, name, value) VALUES (:r, :n, :v)"),
                             [{"r": record_id, "n": n, "v": v} for n, v in extras.items()])
@@ -107,9 +114,9 @@ class SyncWrites(RecordWrites):
                              "WHERE record_id = :r"), sorted(rows, key=lambda row: row["r"]))
         # The registration names the same version (a save made before the record goes again is based on it), and
         # is shown as waiting (a draft kept on this laptop stays so).
-        self.db.execute(text("UPDATE registration SET server_version = :v, sync_state = CASE "
+        self.db.execute(text("UPDATE registration_sync SET server_version = :v, sync_state = CASE "
                              "WHEN sync_state IN ('local', 'conflict') THEN sync_state ELSE 'queued' END "
-                             "WHERE id = :r"), sorted(rows, key=lambda row: row["r"]))
+                             "WHERE record_id = :r"), sorted(rows, key=lambda row: row["r"]))
 
     # --- conflicts ---------------------------------------------------------------------------------------------
 
