@@ -200,6 +200,15 @@ def test_every_kind_of_write_keeps_the_facts_equal_to_the_records(team):
         assert "vot" not in {r.code for r in done.results}
 
 
+def _sync_columns_back_in_the_row(conn) -> None:
+    """As before migration 0023: the sync columns in the registration row, no registration_sync."""
+    for column in ("server_version INTEGER", "sync_state TEXT NOT NULL DEFAULT 'queued'", "acked_at TEXT"):
+        conn.exec_driver_sql(f"ALTER TABLE registration ADD COLUMN {column}")
+    conn.exec_driver_sql("UPDATE registration SET (server_version, sync_state, acked_at) = (SELECT "
+                         "server_version, sync_state, acked_at FROM registration_sync WHERE record_id = id)")
+    conn.exec_driver_sql("DROP TABLE registration_sync")
+
+
 def test_the_migration_fills_the_table_for_the_records_already_held(team):
     with signed_in(team, ADMIN) as vault:
         save_registrations(vault, [person(1), person(2, sex="male"), event(101, short(1)), event(102, short(2)),
@@ -209,11 +218,7 @@ def test_the_migration_fills_the_table_for_the_records_already_held(team):
         with vault.session() as session:  # the vault as schema 19 held it: no table, the sync columns in the row
             conn = session.connection()
             conn.exec_driver_sql("DROP TABLE indicator_fact")
-            for column in ("server_version INTEGER", "sync_state TEXT NOT NULL DEFAULT 'queued'", "acked_at TEXT"):
-                conn.exec_driver_sql(f"ALTER TABLE registration ADD COLUMN {column}")
-            conn.exec_driver_sql("UPDATE registration SET (server_version, sync_state, acked_at) = (SELECT "
-                                 "server_version, sync_state, acked_at FROM registration_sync WHERE record_id = id)")
-            conn.exec_driver_sql("DROP TABLE registration_sync")
+            _sync_columns_back_in_the_row(conn)
             conn.exec_driver_sql("PRAGMA user_version = 19")
     with signed_in(team, ADMIN) as vault:
         assert vault.verify().ok
@@ -232,6 +237,7 @@ def test_migration_0021_groups_the_links_from_an_index_with_no_sort(team):
         with vault.session() as session:  # the vault as schema 20 held it
             conn = session.connection()
             conn.exec_driver_sql("DROP INDEX ix_indicator_fact_link")
+            _sync_columns_back_in_the_row(conn)
             conn.exec_driver_sql("PRAGMA user_version = 20")
     with signed_in(team, ADMIN) as vault:
         assert vault.verify().ok
