@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import os
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -126,6 +127,7 @@ class VaultCore:
         self._page_size = keyslots.cipher_page_size(doc)
         self._read_engine: Engine | None = None
         self._write_engine: Engine | None = None
+        self._reading: tuple[int, Session] | None = None  # (thread, session) of reading(), while one is open
         self._open_engines()
 
     # --- opening and closing --------------------------------------------------------------
@@ -329,6 +331,12 @@ class VaultCore:
         `readonly=True` sessions begin deferred and never block the writer (WAL).
         """
         self._require_open()
+        shared = self._reading
+        if shared is not None and shared[0] == threading.get_ident():
+            if not readonly:
+                raise RuntimeError("a write session inside Vault.reading(): the reads after it would not see it")
+            yield shared[1]  # reading()'s transaction: it commits (or rolls back) and maps the errors
+            return
         engine = self._read_engine if readonly else self._write_engine
         session = Session(engine, expire_on_commit=False)
         try:
@@ -345,6 +353,23 @@ class VaultCore:
             raise
         finally:
             session.close()
+
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        """Several read-only steps in ONE read transaction: every `session(readonly=True)` this thread opens inside
+        it is this one session (one consistent snapshot; one BEGIN and COMMIT, not one per step: a sync run with
+        nothing to do reads a dozen small things). A write session inside it is refused (RuntimeError): the reads
+        after it would not see what it wrote. Nested, it is the outer one; while another thread holds one, sessions
+        are opened as usual."""
+        if self._reading is not None:  # nested (or another thread's: that one's steps each open their own)
+            yield
+            return
+        with self.session(readonly=True) as session:
+            self._reading = (threading.get_ident(), session)
+            try:
+                yield
+            finally:
+                self._reading = None
 
     def _require_open(self) -> bytes:
         if self._dek is None:

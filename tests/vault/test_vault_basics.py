@@ -206,3 +206,19 @@ def test_deleting_a_registration_removes_its_files(new_vault):
     delete_registration(vault, reg.id)
     with vault.session(readonly=True) as session:
         assert session.exec(select(Attachment).where(Attachment.record_id == reg.id)).all() == []
+
+
+def test_reading_is_one_read_transaction_and_refuses_a_write(new_vault):
+    """Vault.reading: several read-only steps share one session (one snapshot); a write inside it would not be seen
+    by the reads after it, so it is refused; afterwards sessions are their own again."""
+    with new_vault.reading():
+        with new_vault.session(readonly=True) as first, new_vault.session(readonly=True) as second:
+            assert first is second
+        with new_vault.reading(), new_vault.session(readonly=True) as nested:
+            assert nested is first
+        with pytest.raises(RuntimeError), new_vault.session():
+            pass
+    with new_vault.session(readonly=True) as after:
+        assert after is not first
+    with new_vault.session() as writing:
+        assert writing is not first
