@@ -98,6 +98,12 @@ def list_forms(vault: Vault) -> list[InstalledForm]:
     return [_info(r) for r in rows]
 
 
+def installed_versions(vault: Vault) -> set[tuple[str, str]]:
+    """(form id, version) of every installed version, without reading the forms (each sync run asks)."""
+    with vault.session(readonly=True) as session:
+        return {(r[0], r[1]) for r in Db.of(session).execute(text("SELECT form_id, version FROM form_version")).all()}
+
+
 # (vault's device id, form id, version) -> record kind. Installed versions never change, so this stays true.
 _KINDS: dict[tuple[str, str, str], str] = {}
 

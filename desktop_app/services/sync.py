@@ -28,7 +28,7 @@ __all__ = ["SyncProgress", "SyncSummary", "enrol", "enrol_steps", "sync_now", "s
 
 
 def installed_forms(vault: Vault) -> set[tuple[str, str]]:
-    return {(f.form_id, f.version) for f in form_store.list_forms(vault)}
+    return form_store.installed_versions(vault)
 
 
 def install_published_form(vault: Vault, published: PublishedForm) -> None:

@@ -7,6 +7,8 @@ network pool (desktop_app/ui/sync_controller.py). A `Both` step is one of each a
 batch is frozen while the server answers the previous one; a pulled page is applied while the next one is fetched);
 its result is (remote result, local result). Order of a run:
 
+0. read what the run has to do, in one read transaction (_open: Vault.reading); a run that writes nothing before
+   its pull ends (a quiet run) reads nothing more, one that does reads what is left again after the pull (_Left);
 1. resend frozen ops not yet acknowledged (an interrupted run: the server may hold them already);
 2. pull, so edits not yet sent are merged on top of what others changed (device-side 3-way merge);
 3. send the files of records that travel, before the ops that name them (chunked, resumed, deduplicated: files.py);
@@ -117,20 +119,22 @@ def sync_run(
     progress: Callable[[SyncProgress], None] | None = None,
     cancelled: Callable[[], bool] = lambda: False, review: ReviewDesk | None = None,
 ) -> Generator[Step, Any, SyncSummary]:
-    credentials: store.Credentials = yield Local(store.load_credentials)
+    with_forms = installed_forms is not None and install_form is not None
+    wanted = review.wanted if review is not None else None
+    opening: _Opening = yield Local(lambda vault: _open(vault, wanted, installed_forms if with_forms else None))
+    credentials = opening.credentials
     connection = connect(credentials.server_url, ca_bundle=credentials.ca_bundle, device_id=credentials.device_id,
                          device_key=credentials.device_key, server_signing_key=credentials.server_signing_key,
                          server_keys=credentials.server_keys)
     summary = SyncSummary()
     offered: dict[str, FormList] = {}  # the published form list the latest pull brought ("list"), if it did
-    with_forms = installed_forms is not None and install_form is not None
 
     def report(phase: str) -> None:
         if progress is not None:
             progress(SyncProgress(phase, summary.pushed, summary.pulled))
 
     try:
-        yield from _run(connection, credentials, summary, report, batch_size, page_size, cancelled, offered,
+        yield from _run(connection, opening, summary, report, batch_size, page_size, cancelled, offered,
                         with_forms, review, installed_forms, install_form)
     except errors.DeviceOrdered:
         # A lost laptop's order: the server refuses every request but the order's own until it is carried out, so
@@ -142,26 +146,48 @@ def sync_run(
     return summary
 
 
-def _run(connection, credentials, summary, report, batch_size, page_size, cancelled, offered, with_forms, review,
+def _run(connection, opening, summary, report, batch_size, page_size, cancelled, offered, with_forms, review,
          installed_forms, install_form):
     """The run's steps once enrolled. The lost-laptop order is not asked first: the server would refuse this run's
-    first request with `device_order` (DeviceOrdered, returned by every network step as a value and raised here)."""
+    first request with `device_order` (DeviceOrdered, returned by every network step as a value and raised here).
+
+    What the run has to do is read in one read transaction before its first request (`opening`); as long as the run
+    has written nothing (nothing to resend, a pull that stored nothing: a run with nothing to do), what it read then
+    still holds after the pull and the run reads nothing more: one read transaction and the run's own write
+    (audit_upload.note_run). Once the run has written, what is left is read again at once after the pull (_Left)."""
+    credentials = opening.credentials
+    wanted = review.wanted if review is not None else None
+    forms_here = installed_forms if with_forms else None
     acked = _Acked()
+    left: _Left | None = None
     for attempt in range(2):
+        first = opening if not attempt else None  # after a restore, everything is read again
         try:
-            if (yield Local(store.reconciling)):  # a reconciliation an earlier run did not finish
+            if first.reconciling if first is not None else (yield Local(store.reconciling)):
+                # a reconciliation an earlier run did not finish
+                first = None
                 yield from _reconcile(connection, summary, cancelled)
                 yield from _push(connection, credentials, summary, report, batch_size, cancelled, freeze=True, acked=acked)
-            yield from _push(connection, credentials, summary, report, batch_size, cancelled, freeze=False, acked=acked)
-            yield from _pull(connection, credentials, summary, report, page_size, cancelled, offered, with_forms,
-                             acked.range())
-            yield from _upload(connection, summary, report, cancelled)
+            if first is None or first.to_resend:
+                first = None
+                yield from _push(connection, credentials, summary, report, batch_size, cancelled, freeze=False,
+                                 acked=acked)
+            stored = yield from _pull(connection, credentials, summary, report, page_size, cancelled, offered,
+                                      with_forms, acked.range(), since=first.cursor if first is not None else None)
+            if first is not None and not stored:
+                left = first.left  # nothing written since it was read
+            else:
+                left = yield Local(lambda vault: _left_to_do(vault, wanted, forms_here))
+            yield from _upload(connection, summary, report, cancelled, left.uploads)
             pushed_before = summary.pushed
-            yield from _push(connection, credentials, summary, report, batch_size, cancelled, freeze=True, acked=acked)
+            if left.to_freeze:
+                yield from _push(connection, credentials, summary, report, batch_size, cancelled, freeze=True,
+                                 acked=acked)
             if summary.pushed > pushed_before:  # what the server merged comes back; nothing sent: nothing to learn
                 yield from _pull(connection, credentials, summary, report, page_size, cancelled, offered,
                                  with_forms, acked.range())
-            yield from _download(connection, summary, report, cancelled)
+                left.downloads = left.not_sendable = None  # read again: the pull and the push wrote
+            yield from _download(connection, summary, report, cancelled, left.downloads)
             break
         except errors.ServerRestored:
             if attempt or cancelled():
@@ -172,17 +198,63 @@ def _run(connection, credentials, summary, report, batch_size, page_size, cancel
             # here, so pulling another laptop's newer version first would open a conflict on this laptop
             # instead of letting the server merge the two.
             yield from _push(connection, credentials, summary, report, batch_size, cancelled, freeze=True, acked=acked)
+    assert left is not None
     if review is not None:
-        yield from _server_conflicts(connection, credentials, summary, review, cancelled)
+        yield from _server_conflicts(connection, credentials, summary, review, cancelled, left.reviews)
     if installed_forms is not None and install_form is not None:
-        yield from _forms(connection, summary, installed_forms, install_form, cancelled, offered.get("list"))
+        yield from _forms(connection, summary, installed_forms, install_form, cancelled, offered.get("list"),
+                          left.installed)
         report("forms")
     summary.retries = connection.retries
-    summary.not_sendable = yield Local(store.not_sendable)
+    summary.not_sendable = left.not_sendable if left.not_sendable is not None else (yield Local(store.not_sendable))
     # The run's entry (and store.record_run); a quiet run's own entry waits for a run with more to send.
-    first = yield Local(lambda vault: audit_upload.note_run(vault, summary.as_json()))
-    if first is not None:
-        yield from audit_upload.upload(connection, _remote, Local, cancelled, first)
+    first_upload = yield Local(lambda vault: audit_upload.note_run(vault, summary.as_json()))
+    if first_upload is not None:
+        yield from audit_upload.upload(connection, _remote, Local, cancelled, first_upload)
+
+
+@dataclass
+class _Left:
+    """What a run has left to do once it has pulled, read at once (one read transaction: Vault.reading): the files
+    to send, whether ops wait to be frozen and sent, the files to fetch, whether the signed-in person reviews (the
+    server's conflicts are fetched), the installed form versions, how many ops cannot be sent. `downloads` and
+    `not_sendable` are None once the run has pushed and pulled again (read again where they are used)."""
+
+    uploads: list[tuple[str, int]]
+    to_freeze: bool
+    downloads: list[files.Wanted] | None
+    reviews: bool
+    installed: set[tuple[str, str]] | None
+    not_sendable: int | None
+
+
+@dataclass
+class _Opening:
+    """What a run reads before its first request, in the same read transaction: its credentials, whether a
+    reconciliation is under way, whether frozen ops wait to be sent again, where the pull starts, and _Left."""
+
+    credentials: store.Credentials
+    reconciling: bool
+    to_resend: bool
+    cursor: str
+    left: _Left
+
+
+def _left_to_do(vault: Any, wanted: Callable[[Any], bool] | None,
+                installed_forms: Callable[[Any], set[tuple[str, str]]] | None) -> _Left:
+    with vault.reading():
+        return _Left(uploads=files.to_upload(vault), to_freeze=store.something_to_send(vault, freeze=True),
+                     downloads=files.to_download(vault), reviews=wanted(vault) if wanted is not None else False,
+                     installed=installed_forms(vault) if installed_forms is not None else None,
+                     not_sendable=store.not_sendable(vault))
+
+
+def _open(vault: Any, wanted: Callable[[Any], bool] | None,
+          installed_forms: Callable[[Any], set[tuple[str, str]]] | None) -> _Opening:
+    with vault.reading():
+        return _Opening(credentials=store.load_credentials(vault), reconciling=store.reconciling(vault),
+                        to_resend=store.something_to_send(vault, freeze=False), cursor=store.cursor(vault),
+                        left=_left_to_do(vault, wanted, installed_forms))
 
 
 def _clock(connection: ServerConnection) -> store.Clock:
@@ -265,13 +337,17 @@ def _push(connection, credentials, summary, report, batch_size, cancelled, *, fr
         report("push")
 
 
-def _pull(connection, credentials, summary, report, page_size, cancelled, offered, with_forms, own=None):
+def _pull(connection, credentials, summary, report, page_size, cancelled, offered, with_forms, own=None, since=None):
     """Pages in order; while one is applied, the next is fetched from the cursor it ends at (pipelining). Its
     cursor is stored with it, so an interrupted run starts again exactly there. A restored server (its cursor
     refused) ends the pull with ServerRestored, raised here in the run, where sync_run reconciles.
     `with_forms`: the first page is asked with the published form list, kept in `offered["list"]` when it comes.
-    `own`: the device_seqs this run had acknowledged; every page is asked without the versions they made as sent."""
-    since = yield Local(store.cursor)
+    `own`: the device_seqs this run had acknowledged; every page is asked without the versions they made as sent.
+    `since`: the cursor, when the run has just read it. Returns whether a page was stored (a last page that brings
+    nothing and leaves the cursor where it was is not: store.nothing_to_store)."""
+    if since is None:
+        since = yield Local(store.cursor)
+    stored = False
     page = yield from _remote(connection, lambda: _or_error(lambda: connection.with_retries(
         lambda: connection.pull(cursor=since, limit=page_size, forms=with_forms, decisions=True, own=own),
         cancelled=cancelled), errors.ServerRestored))
@@ -289,21 +365,26 @@ def _pull(connection, credentials, summary, report, page_size, cancelled, offere
                 lambda: connection.pull(cursor=current.next_cursor, limit=page_size, decisions=True, own=own),
                 cancelled=cancelled),
                 errors.ServerRestored), apply)
+            stored = True
+        elif store.nothing_to_store(current):
+            page, outcome = None, store.PullOutcome()
         else:
             page, outcome = None, (yield Local(apply))
+            stored = True
         summary.pulled += outcome.applied + outcome.rebased + outcome.conflicts
         summary.decided += outcome.decided
         summary.received += outcome.changes
         summary.conflicts += outcome.conflicts
         summary.merged += outcome.rebased
         report("pull")
+    return stored
 
 
-def _server_conflicts(connection, credentials, summary, review, cancelled):
+def _server_conflicts(connection, credentials, summary, review, cancelled, wanted=None):
     """A reviewer's laptop: every page of GET /v2/conflicts, stored for the desk once all have come (a partial list
     would close rows still open). A refusal (this device's people may not review, an older server) is not an error
     of the run: the desk's Fetch button says it."""
-    if not (yield Local(review.wanted)):
+    if not (wanted if wanted is not None else (yield Local(review.wanted))):
         return
     found: list[ServerConflict] = []
     after = ""
@@ -322,11 +403,12 @@ def _server_conflicts(connection, credentials, summary, review, cancelled):
     summary.server_conflicts += added
 
 
-def _upload(connection, summary, report, cancelled):
+def _upload(connection, summary, report, cancelled, pending=None):
     """Each file not yet confirmed on the server: asked about in groups (a file it holds whole is not sent again),
     then sent chunk by chunk from where the server is; a retry after a dropped answer is answered with how far the
     server got, so nothing is appended twice."""
-    pending = yield Local(files.to_upload)
+    if pending is None:
+        pending = yield Local(files.to_upload)
     for start in range(0, len(pending), MAX_BLOB_QUERY):
         group = pending[start:start + MAX_BLOB_QUERY]
         statuses = yield from _remote(connection, lambda: connection.with_retries(
@@ -368,9 +450,10 @@ def _send_file(connection, sha256, size, status, report, cancelled):
         report("files")
 
 
-def _download(connection, summary, report, cancelled):
+def _download(connection, summary, report, cancelled, wanted=None):
     """Each file pulled records name and this laptop lacks, from the bytes already here, one chunk per transaction."""
-    wanted = yield Local(files.to_download)
+    if wanted is None:
+        wanted = yield Local(files.to_download)
     for item in wanted:
         received = item.received
         while not cancelled():
@@ -418,14 +501,15 @@ def _reconcile(connection, summary, cancelled):
     raise errors.GaveUp("cancelled during reconciliation")
 
 
-def _forms(connection, summary, installed_forms, install_form, cancelled, offered=None):
+def _forms(connection, summary, installed_forms, install_form, cancelled, offered=None, have=None):
     """New published versions: fetched, checked (pinned signature, hash, our engine loads it), installed.
     A form that fails a check is refused and named in the summary; it never stops records from syncing.
     `offered`: the list a pull page of this run brought (signed with the page); without it, it is asked for."""
     if offered is None:
         offered = yield from _remote(connection, lambda: connection.with_retries(connection.forms,
                                                                                   cancelled=cancelled))
-    have = yield Local(installed_forms)
+    if have is None:
+        have = yield Local(installed_forms)
     for form in offered.forms:
         if (form.form_id, form.version) in have or cancelled():
             continue

@@ -115,11 +115,15 @@ def read_settings(vault: Vault) -> dict[str, str]:
     return {k: v for k, v in rows if k != "device_key" and not k.startswith("return_key:")}
 
 
+CREDENTIALS = ("server_url", "ca_bundle", "device_id", "centre_id", "centre_name", "server_keys", "device_key")
+_CREDENTIALS_READ = text("SELECT key, value FROM sync_state WHERE key IN ({})".format(
+    ", ".join(f"'{key}'" for key in CREDENTIALS)))
+
+
 def load_credentials(vault: Vault) -> Credentials:
     with vault.session(readonly=True) as session:
-        conn = Db.of(session)
-        values = {k: _get(conn, k) for k in ("server_url", "ca_bundle", "device_id", "centre_id", "centre_name",
-                                             "server_keys", "device_key")}
+        stored = dict(Db.of(session).execute(_CREDENTIALS_READ).all())  # one statement: each run reads them
+    values = {key: stored.get(key) for key in CREDENTIALS}
     if not values["device_id"] or not values["device_key"]:
         raise errors.NotEnrolled()
     keys = json.loads(values["server_keys"])
@@ -241,6 +245,12 @@ def next_batch(vault: Vault, credentials: Credentials, *, max_ops: int = 500, fr
     batch = PushBatch.of(device_id=credentials.device_id, ops=ops)
     return FrozenBatch(batch_id=rows[0][2], seq_from=batch.seq_from, seq_to=batch.seq_to, body=batch.body(),
                        op_count=len(ops))
+
+
+def something_to_send(vault: Vault, *, freeze: bool) -> bool:
+    """Whether next_batch would find a batch: an op to resend, one frozen and not acknowledged, or (`freeze`) one
+    waiting to be frozen. Read only: a run reads it with the rest of what it has to do (engine._Left)."""
+    return not _nothing_to_send(vault, freeze=freeze, after=0)
 
 
 def _nothing_to_send(vault: Vault, *, freeze: bool, after: int) -> bool:
@@ -759,6 +769,12 @@ def pin_rotated_keys(vault: Vault, keys: ServerKeys) -> None:
     """The server's new keys, reached by a chain of rotations each signed by the key before it (transport.py)."""
     with vault.session() as session:
         _put(Db.of(session), "server_keys", canonical_json(keys.model_dump()).decode())
+
+
+def nothing_to_store(page: PullPage) -> bool:
+    """A page that brings no change and leaves the cursor where it was asked from (store_pull_page would write
+    nothing): a run with nothing to do does not even open a transaction for it."""
+    return not page.changes and page.next_cursor == page.since
 
 
 def store_pull_page(vault: Vault, page: PullPage, *, own_device_id: str, clock: Clock | None = None) -> PullOutcome:

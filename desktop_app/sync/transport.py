@@ -19,6 +19,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import random
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -81,6 +82,42 @@ class RetryPolicy:
         return rng.uniform(self.base_s / 2, min(self.cap_s, self.base_s * 2 ** attempt))
 
 
+class KeptSessions:
+    """HTTP sessions of closed connections, kept with their open TCP (and TLS) connection for the next connection to
+    the same server with the same trust: the sync run that follows a probe of /health, a run that follows a run. One
+    session per (server, trust), held by one connection at a time; kept at most `idle_s` (under the server's own
+    keep-alive, uvicorn's 5 s, so it is not closed under a request); one whose connection failed is closed, not kept.
+    A kept connection is only a socket: every request on it is still signed and every answer checked (TLS verified
+    the server when it opened)."""
+
+    def __init__(self, idle_s: float = 4.0) -> None:
+        self.idle_s = idle_s
+        self._kept: dict[tuple[str, str | bool], tuple[float, requests.Session]] = {}
+        self._lock = threading.Lock()
+
+    def take(self, server_url: str, verify: str | bool) -> requests.Session:
+        with self._lock:
+            kept = self._kept.pop((server_url, verify), None)
+        if kept is not None:
+            if time.monotonic() - kept[0] < self.idle_s:
+                return kept[1]
+            kept[1].close()
+        session = requests.Session()
+        session.verify = verify
+        session.trust_env = False  # no proxy from the environment: the pinned server, directly
+        return session
+
+    def give_back(self, server_url: str, verify: str | bool, session: requests.Session) -> None:
+        with self._lock:
+            older = self._kept.get((server_url, verify))
+            self._kept[(server_url, verify)] = (time.monotonic(), session)
+        if older is not None:
+            older[1].close()
+
+
+KEPT = KeptSessions()
+
+
 @dataclass
 class PushAnswer:
     """A stored batch result, or the server's 'sequence gap' with the seq it expects next."""
@@ -108,14 +145,24 @@ class ServerConnection:
     rotated_keys: ServerKeys | None = None  # keys this connection moved to by a verified rotation (to pin)
     clock_offset_ms: int | None = None  # server clock minus this laptop's, from the last signed answer
 
+    kept: KeptSessions | None = field(default=KEPT, repr=False)  # None: a session of its own, closed with it
+
     def __post_init__(self) -> None:
         self.server_url = check_server_url(self.server_url)
-        self._http = requests.Session()
-        self._http.verify = self.ca_bundle or True
-        self._http.trust_env = False  # no proxy from the environment: the pinned server, directly
+        verify = self.ca_bundle or True
+        if self.kept is not None:
+            self._http = self.kept.take(self.server_url, verify)
+        else:
+            self._http = requests.Session()
+            self._http.verify = verify
+            self._http.trust_env = False  # no proxy from the environment: the pinned server, directly
+        self._failed = False  # a request failed below HTTP: its connection is not kept
 
     def close(self) -> None:
-        self._http.close()
+        if self.kept is not None and not self._failed:
+            self.kept.give_back(self.server_url, self._http.verify, self._http)
+        else:
+            self._http.close()
 
     # --- time -------------------------------------------------------------------------------------------------
     def server_now_ms(self) -> int:
@@ -141,10 +188,13 @@ class ServerConnection:
             response = self._http.send(prepared, timeout=self.timeout_s, allow_redirects=False,
                                        verify=self._http.verify)
         except requests.exceptions.SSLError as exc:
+            self._failed = True
             raise errors.UntrustedCertificate(_reason(exc)) from exc
         except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
+            self._failed = True
             raise errors.ServerUnreachable(type(exc).__name__) from exc
         except requests.exceptions.RequestException as exc:  # chunked/decoding errors: a cut-off answer
+            self._failed = True
             raise errors.BadServerAnswer(type(exc).__name__) from exc
         return response, binding
 

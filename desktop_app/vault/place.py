@@ -7,20 +7,21 @@ key/value table from the first schema.
 
 from __future__ import annotations
 
-from sqlmodel import select
 
 from desktop_app.vault.models import Meta
+from desktop_app.vault.sql import Db
 from desktop_app.vault.vault import Vault
 
 PREFIX = "place."
 KEYS = ("country", "centre", "centre_name", "source")
+_READ = "SELECT key, value FROM meta WHERE key IN ({})".format(", ".join(f"'{PREFIX}{key}'" for key in KEYS))
 
 
 def read_place(vault: Vault) -> dict[str, str]:
     """{'country': ..., 'centre': ..., 'centre_name': ..., 'source': ...}; absent keys are empty strings."""
-    with vault.session(readonly=True) as session:
-        rows = session.exec(select(Meta).where(Meta.key.startswith(PREFIX))).all()
-        stored = {row.key[len(PREFIX):]: row.value for row in rows}
+    with vault.session(readonly=True) as session:  # (each sync run asks: access.reviews)
+        rows = Db.of(session).execute(_READ).all()
+    stored = {key[len(PREFIX):]: value for key, value in rows}
     return {key: stored.get(key, "") for key in KEYS}
 
 
