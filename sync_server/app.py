@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 import time
+from collections.abc import Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -40,7 +41,7 @@ from waypoint_core.protocol import (
 
 from . import admin, apidoc, audit, blobs, coordination, derived, epochs, logs, orders, reports, review, search
 from .batches import BatchImporter
-from .auth import AuthenticatedDevice, authenticate, binding_of, claimed_device
+from .auth import AuthenticatedDevice, authenticate, binding_of, claimed_device, signed_request
 from .db import Database, MigrationContext, migrate, open_database, schema_version
 from .errors import ProtocolError, malformed, unsupported_version
 from .files import private_dir
@@ -136,11 +137,13 @@ def create_app(server: Server) -> FastAPI:
                        + ")"))
         return await _protocol_error(request, refusal)
 
+    def not_ordered(path: str) -> Callable[[Any, AuthenticatedDevice], None]:
+        # a lost device's order comes before anything else it asks (orders.py), checked with the device itself
+        return lambda conn, who: orders.refuse_if_ordered(conn, who.id, path)
+
     async def device(request: Request) -> AuthenticatedDevice:
-        who = await authenticate(request, db=db, clock_skew_s=settings.request_clock_skew_s)
-        # a lost device's order comes before anything else it asks (orders.py)
-        await run_in_threadpool(orders.refuse_if_ordered, db, who.id, request.url.path)
-        return who
+        return await authenticate(request, db=db, clock_skew_s=settings.request_clock_skew_s,
+                                  then=not_ordered(request.url.path))
 
     @app.get("/health")
     async def health(request: Request) -> dict[str, Any]:
@@ -196,16 +199,22 @@ def create_app(server: Server) -> FastAPI:
         pull: a sync with nothing to do makes one request fewer; a server without it ignores the parameter); with
         `decisions=1` it names the conflicts on this device's ops that a reviewer decided (review.decided_for); with
         `own=FROM-TO` it leaves out the versions this device's ops FROM..TO made as sent (pull.py: the echo)."""
-        who = await device(request)
-        start = time.perf_counter()
-        own_seqs = None
-        if own is not None and (own_seqs := own_range(own)) is None:
-            raise malformed("own is a range of this device's device_seq, FROM-TO (1 <= FROM <= TO)")
-        forms = ([f.model_dump(mode="json") for f in (await run_in_threadpool(_form_list, db)).forms] if with_forms
-                 else None)
-        body = await run_in_threadpool(pull_page, db, device=who, cursor=cursor, limit=limit,
-                                       page_bytes=settings.page_bytes, key=keyring.data, forms=forms,
-                                       decisions=decisions, own=own_seqs)
+        signed = await signed_request(request, clock_skew_s=settings.request_clock_skew_s)
+        forms = (lambda conn: [f.model_dump(mode="json") for f in _forms_in(conn).forms]) if with_forms else None
+        ordered = not_ordered(request.url.path)
+
+        def page() -> tuple[AuthenticatedDevice, bytes, float]:
+            # authenticated (a lost laptop's order refused) and answered in one worker-thread call: a quiet sync's
+            # one request crosses to a worker thread once
+            who = signed.device(db, ordered)
+            start = time.perf_counter()
+            own_seqs = None
+            if own is not None and (own_seqs := own_range(own)) is None:
+                raise malformed("own is a range of this device's device_seq, FROM-TO (1 <= FROM <= TO)")
+            return who, pull_page(db, device=who, cursor=cursor, limit=limit, page_bytes=settings.page_bytes,
+                                  key=keyring.data, forms=forms, decisions=decisions, own=own_seqs), start
+
+        who, body, start = await run_in_threadpool(page)
         logs.log_event("pull", device_id=who.id, bytes=len(body), ms=logs.elapsed_ms(start))
         return Response(content=body, media_type="application/json")
 
@@ -464,10 +473,14 @@ def _health(db: Database) -> dict[str, Any]:
 
 def _form_list(db: Database) -> FormList:
     with db.read_engine.connect() as conn:
-        rows = conn.execute(select(FormVersion.form_id, FormVersion.version, FormVersion.title, FormVersion.sha256,
-                                   FormVersion.published_at).order_by(FormVersion.form_id, FormVersion.version))
-        return FormList(forms=[FormSummary(form_id=r.form_id, version=r.version, title=r.title, sha256=r.sha256,
-                                           published_at=r.published_at.isoformat()) for r in rows])
+        return _forms_in(conn)
+
+
+def _forms_in(conn: Any) -> FormList:
+    rows = conn.execute(select(FormVersion.form_id, FormVersion.version, FormVersion.title, FormVersion.sha256,
+                               FormVersion.published_at).order_by(FormVersion.form_id, FormVersion.version))
+    return FormList(forms=[FormSummary(form_id=r.form_id, version=r.version, title=r.title, sha256=r.sha256,
+                                       published_at=r.published_at.isoformat()) for r in rows])
 
 
 def _form_row(db: Database, form_id: str, version: str) -> Any:

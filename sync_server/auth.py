@@ -9,6 +9,7 @@ with a sentence, never an overflow.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,21 +58,35 @@ class AuthenticatedDevice:
     acked_seq: int = 0  # the feed position it last acknowledged (forget.py)
 
 
-def _device_row(db: Database, device_id: str) -> Any:
-    with db.read_engine.connect() as conn:
-        return conn.execute(
-            select(Device.id, Device.centre_id, Device.public_key, Device.revoked_at, Device.high_water_mark,
-                   Device.served_cursor, Device.acked_seq).where(Device.id == device_id)
-        ).first()
+def _device_row(conn: Any, device_id: str) -> Any:
+    return conn.execute(
+        select(Device.id, Device.centre_id, Device.public_key, Device.revoked_at, Device.high_water_mark,
+               Device.served_cursor, Device.acked_seq).where(Device.id == device_id)
+    ).first()
 
 
 def _signature_valid(public_key: str, signature: str, binding: RequestBinding, body: bytes) -> bool:
     return verify(public_key, signature, DOMAIN_REQUEST, request_message(binding, body))
 
 
-async def authenticate(request: Request, *, db: Database, clock_skew_s: int) -> AuthenticatedDevice:
-    """The device that signed this request, or 401/403. The body is read (bounded by the body limit) and its
-    signature verified before anything parses it."""
+@dataclass(frozen=True)
+class SignedRequest:
+    """A request's signature headers, checked for shape and time, and its body: what authenticates it."""
+
+    binding: RequestBinding
+    signature: str
+    body: bytes
+
+    def device(self, db: Database, then: Callable[[Any, AuthenticatedDevice], None] | None = None
+               ) -> AuthenticatedDevice:
+        """In a worker thread: the device that signed this request, or 401/403; then `then(conn, device)`, on the
+        same connection (the lost-laptop order: app.py)."""
+        return _authenticated(db, self.binding, self.signature, self.body, then)
+
+
+async def signed_request(request: Request, *, clock_skew_s: int) -> SignedRequest:
+    """The request's signature headers checked for shape and time (401 otherwise) and its body read (bounded by the
+    body limit); the signature itself is verified by SignedRequest.device, before anything parses the body."""
     binding = binding_of(request.scope)
     signature = request.headers.get(HEADER_SIGNATURE, "")
     if not (binding.device_id and binding.time and signature):
@@ -84,10 +99,28 @@ async def authenticate(request: Request, *, db: Database, clock_skew_s: int) -> 
         raise unauthorised(f"{HEADER_SIGNATURE} is not a signature")
     if abs(time.time() - int(binding.time)) > clock_skew_s:
         raise unauthorised("request time too far from the server's clock (check the laptop's clock)")
-    body = await request.body()
-    row = await run_in_threadpool(_device_row, db, binding.device_id)
-    if row is None or not await run_in_threadpool(_signature_valid, row.public_key, signature, binding, body):
-        raise unauthorised("unknown device or bad request signature")
-    if row.revoked_at is not None:
-        raise revoked()
-    return AuthenticatedDevice(row.id, row.centre_id, row.high_water_mark, row.served_cursor, row.acked_seq)
+    return SignedRequest(binding, signature, await request.body())
+
+
+async def authenticate(request: Request, *, db: Database, clock_skew_s: int,
+                       then: Callable[[Any, AuthenticatedDevice], None] | None = None) -> AuthenticatedDevice:
+    """The device that signed this request, or 401/403. The body is read (bounded by the body limit) and its
+    signature verified before anything parses it. `then(conn, device)`: what else to check once the device is known,
+    on the same connection and worker thread (the lost-laptop order: app.py)."""
+    signed = await signed_request(request, clock_skew_s=clock_skew_s)
+    return await run_in_threadpool(signed.device, db, then)
+
+
+def _authenticated(db: Database, binding: RequestBinding, signature: str, body: bytes,
+                   then: Callable[[Any, AuthenticatedDevice], None] | None) -> AuthenticatedDevice:
+    """The device's row read, its signature checked and `then` run in one worker-thread call and one connection."""
+    with db.read_engine.connect() as conn:
+        row = _device_row(conn, binding.device_id)
+        if row is None or not _signature_valid(row.public_key, signature, binding, body):
+            raise unauthorised("unknown device or bad request signature")
+        if row.revoked_at is not None:
+            raise revoked()
+        device = AuthenticatedDevice(row.id, row.centre_id, row.high_water_mark, row.served_cursor, row.acked_seq)
+        if then is not None:
+            then(conn, device)
+    return device

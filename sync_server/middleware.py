@@ -25,6 +25,7 @@ class SigningMiddleware:
     def __init__(self, app: App, *, signing: SigningKey) -> None:
         self.app = app
         self.signing = signing
+        self.key_id = signing.key_id  # (derived from the public key: once, not twice per answer)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not scope.get("path", "").startswith("/v2/"):
@@ -47,13 +48,13 @@ class SigningMiddleware:
             body = b"".join(parts)
             server_time = now_ms()
             signature = self.signing.sign(DOMAIN_RESPONSE, answer_message(
-                binding_of(scope), status=start["status"], server_time_ms=server_time, key_id=self.signing.key_id,
+                binding_of(scope), status=start["status"], server_time_ms=server_time, key_id=self.key_id,
                 body=body))
             headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
             headers += [(b"content-length", str(len(body)).encode()),
                         (HEADER_SERVER_SIGNATURE.lower().encode(), signature.encode()),
                         (HEADER_SERVER_TIME.lower().encode(), str(server_time).encode()),
-                        (HEADER_SERVER_KEY.lower().encode(), self.signing.key_id.encode())]
+                        (HEADER_SERVER_KEY.lower().encode(), self.key_id.encode())]
             await send({**start, "headers": headers})
             await send({"type": "http.response.body", "body": body})
 

@@ -54,13 +54,12 @@ def _pending(conn: Connection, device_id: str) -> Any:
                              "done_at IS NULL ORDER BY issued_at DESC LIMIT 1"), {"d": device_id}).first()
 
 
-def refuse_if_ordered(db: Database, device_id: str, path: str) -> None:
-    """Every request but the order's own two waits until the device carried the order out."""
+def refuse_if_ordered(conn: Connection, device_id: str, path: str) -> None:
+    """Every request but the order's own two waits until the device carried the order out. On the connection that
+    authenticated the request (auth.authenticate's `then`)."""
     if path in ORDER_PATHS:
         return
-    with db.read_engine.connect() as conn:
-        pending = _pending(conn, device_id)
-    if pending is not None:
+    if _pending(conn, device_id) is not None:
         raise ProtocolError(409, "device_order", "a coordinator gave this device an order: ask for it "
                                                  "(GET /v2/order) and carry it out first")
 

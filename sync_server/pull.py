@@ -24,6 +24,7 @@ push.py). A device can leave out only its own ops, from its own pages.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import and_, exists, func, select, update
@@ -62,10 +63,11 @@ def _check_cursor(conn: Any, device: AuthenticatedDevice, cursor: str) -> tuple[
 
 
 def pull_page(db: Database, *, device: AuthenticatedDevice, cursor: str, limit: int, page_bytes: int,
-              key: DataKey, forms: list[dict[str, Any]] | None = None, decisions: bool = False,
+              key: DataKey, forms: Callable[[Any], list[dict[str, Any]]] | None = None, decisions: bool = False,
               own: tuple[int, int] | None = None) -> bytes:
-    """The signed-to-be body of one PullPage (JSON), built change by change within the budget. `forms` (the
-    published form list, when the device asked for it with the page) travels in the page's head; with `decisions`,
+    """The signed-to-be body of one PullPage (JSON), built change by change within the budget. `forms(conn)` (the
+    published form list, when the device asked for it with the page, read on the page's connection) travels in the
+    page's head; with `decisions`,
     so do the conflicts on this device's ops decided for the page's records (review.decided_for); `own`: the
     device_seqs whose versions, applied as sent, the page leaves out (the echo, above)."""
     c, r = ChangeRow.__table__, Record.__table__
@@ -78,11 +80,15 @@ def pull_page(db: Database, *, device: AuthenticatedDevice, cursor: str, limit: 
     size, next_seq, has_more = 0, 0, False
     versions: dict[str, int] = {}
     decided: list[dict[str, Any]] | None = None
+    published: list[dict[str, Any]] | None = None
     with db.read_engine.connect() as conn:
-        # its centre's records, or its region's for a coordinator's device (scope.reach)
-        reach = scope.reach(conn, device.id, device.centre_id)
+        if forms is not None:
+            published = forms(conn)
+        # its centre's records, or its region's for a coordinator's device (scope.reach); its people once for both
+        actor = scope.actor_of(conn, device.id, device.centre_id)
+        reach = scope.reach(conn, device.id, device.centre_id, actor=actor)
         query = query.where(c.c.centre_id.in_(reach))
-        if not scope.may_receive_cases(conn, device.id, device.centre_id):
+        if not scope.may_receive_cases(conn, device.id, device.centre_id, actor=actor):
             # a device whose people may not view cases never receives one (scope.py)
             query = query.where(r.c.id.not_in(scope.case_ids()))
         epoch, since = _check_cursor(conn, device, cursor)
@@ -127,7 +133,7 @@ def pull_page(db: Database, *, device: AuthenticatedDevice, cursor: str, limit: 
                     logs.log_event("forgotten", centre_id=device.centre_id, records=len(purged))
     head = json.dumps({"protocol_version": PROTOCOL_VERSION, "epoch": epoch, "since": cursor,
                        "next_cursor": format_cursor(epoch, next_seq), "has_more": has_more,
-                       **({} if forms is None else {"forms": forms}),
+                       **({} if published is None else {"forms": published}),
                        **({} if decided is None else {"decided": decided}),
                        **({} if own is None else {"own": f"{own[0]}-{own[1]}"})},
                       separators=(",", ":"), ensure_ascii=False)

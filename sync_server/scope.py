@@ -82,10 +82,10 @@ def actor_of(conn: Connection, device_id: str, centre_id: str) -> Actor:
     return Actor.of(device_id, roles_of(conn, device_id), centre=centre_id, region=region_of(conn, centre_id))
 
 
-def reach(conn: Connection, device_id: str, centre_id: str) -> list[str]:
+def reach(conn: Connection, device_id: str, centre_id: str, *, actor: Actor | None = None) -> list[str]:
     """The centres whose records the device receives and may push to: its region's when its roles give `region`
-    scope (or wider) to view registrations, else its own centre."""
-    scope = policy.widest_scope(actor_of(conn, device_id, centre_id), "view", policy.REGISTRATION)
+    scope (or wider) to view registrations, else its own centre. `actor`: the device's, if already read."""
+    scope = policy.widest_scope(actor or actor_of(conn, device_id, centre_id), "view", policy.REGISTRATION)
     return centres_of_region(conn, centre_id) if scope in ("region", "all") else [centre_id]
 
 
@@ -140,8 +140,8 @@ def case_ids() -> Select[Any]:
     return select(_RECORD_KIND.c.record_id).where(_RECORD_KIND.c.kind == policy.CASE)
 
 
-def may_receive_cases(conn: Connection, device_id: str, centre_id: str) -> bool:
-    return policy.widest_scope(actor_of(conn, device_id, centre_id), "view", "case") is not None
+def may_receive_cases(conn: Connection, device_id: str, centre_id: str, *, actor: Actor | None = None) -> bool:
+    return policy.widest_scope(actor or actor_of(conn, device_id, centre_id), "view", "case") is not None
 
 
 # --- what a device may change ---------------------------------------------------------------------------------------
