@@ -9,7 +9,7 @@ ours: above 1 is faster than PouchDB) and the issue's targets; asserts nothing a
 Wall times on a shared machine move with the others' load; each phase also prints the CPU time (process_time) of
 the client and of the server process, which move much less. `--profile PHASE` (push, pull, incremental, nothing)
 prints the client's cProfile of that phase (CPU time, top 35 by cumulative time). The sync with nothing to do is run
-`--quiet-runs` times (20): its wall time is their median, its CPU times their mean.
+`--quiet-runs` times (20): its wall time is their median (p95 printed too), its CPU times their mean.
 """
 
 from __future__ import annotations
@@ -180,6 +180,7 @@ def main() -> int:
                     assert (quiet.pushed, quiet.pulled) == (0, 0), quiet
             phases[3].per_run(args.quiet_runs)
             nothing_s = statistics.median(quiet_walls)
+            nothing_p95 = sorted(quiet_walls)[max(0, round(0.95 * len(quiet_walls)) - 1)]
             rss = server.peak_rss_kb()
             sender.close()
             receiver.close()
@@ -195,6 +196,9 @@ def main() -> int:
           f"the mean of {args.quiet_runs} runs, wall their median):")
     for phase in phases:
         print(phase.cpu_line())
+    print(f"  nothing to do, {args.quiet_runs} runs back to back: wall median {nothing_s * 1000:.1f} ms, "
+          f"p95 {nothing_p95 * 1000:.1f} ms; CPU per run: client {phases[3].cpu * 1000:.2f} ms, "
+          f"server {phases[3].server_cpu * 1000:.2f} ms")
     print()
     print(f"| through the real client, {args.records:,} registrations | Waypoint | PouchDB 9 | ratio | issue 8 target |")
     print("|---|---:|---:|---:|---|")
