@@ -79,6 +79,7 @@ def event_text(event: str) -> str:
         "session.lock": QCoreApplication.translate("AuditWords", "Locked"),
         "vault.wipe": QCoreApplication.translate("AuditWords", "Erased the vault"),
         "sync.run": QCoreApplication.translate("AuditWords", "Synchronised"),
+        "sync.renumbered": QCoreApplication.translate("AuditWords", "Numbered unsent changes again after a restore"),
         "users.manage": QCoreApplication.translate("AuditWords", "Managed people"),
         "users.add": QCoreApplication.translate("AuditWords", "Added a person"),
         "users.remove": QCoreApplication.translate("AuditWords", "Removed a person"),

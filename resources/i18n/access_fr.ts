@@ -428,6 +428,10 @@
         <translation>A synchronisé</translation>
     </message>
     <message>
+        <source>Numbered unsent changes again after a restore</source>
+        <translation>A renuméroté des changements non envoyés après une restauration</translation>
+    </message>
+    <message>
         <source>Managed people</source>
         <translation>A géré les personnes</translation>
     </message>
