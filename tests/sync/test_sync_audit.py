@@ -265,17 +265,7 @@ def test_tampering_on_the_server_is_named(enrolled, server_db, backend, tamper):
 def test_an_uploaded_entry_altered_on_the_laptop_is_refused_and_named(enrolled, server_db):
     vault = _signed_in_again(enrolled("altered-laptop"))
     sync_service.sync_now(vault)
-    path, dek = vault.path, vault._dek
-    vault.close()
-    conn = database.connect_raw(path / database.DB_FILE, dek, page_size=keyslots.cipher_page_size(
-        keyslots.load(path)), isolation_level=None)
-    try:
-        conn.execute("DROP TRIGGER audit_entry_no_update")
-        conn.execute("UPDATE audit_entry SET detail = 'never happened' WHERE seq = 2")
-        conn.execute("UPDATE meta SET value = '0' WHERE key = 'audit.uploaded'")  # as if never sent
-    finally:
-        conn.close()
-    with Vault.unlock(path, username="admin", passphrase=PASSPHRASE) as reopened:
+    with _rewrite_on_the_laptop(vault, "UPDATE audit_entry SET detail = 'never happened' WHERE seq = 2") as reopened:
         with pytest.raises(errors.ServerRefused, match="entry 2 differs from the one this device uploaded before"):
             sync_service.sync_now(reopened)
     with server_db.connect() as c:
