@@ -107,6 +107,14 @@ class KeptSessions:
         session.trust_env = False  # no proxy from the environment: the pinned server, directly
         return session
 
+    def close_all(self) -> None:
+        """Close every kept session: its idle socket would otherwise hold a server's TLS shutdown open (asyncio waits
+        up to 30 s for the close_notify an unread socket never sends)."""
+        with self._lock:
+            kept, self._kept = list(self._kept.values()), {}
+        for _, session in kept:
+            session.close()
+
     def give_back(self, server_url: str, verify: str | bool, session: requests.Session) -> None:
         with self._lock:
             older = self._kept.get((server_url, verify))

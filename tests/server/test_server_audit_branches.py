@@ -53,7 +53,7 @@ def test_a_chain_from_before_the_migration_is_branch_1_and_forks_after_it_are_ke
                      [{**e.as_json(), "d": DEVICE, "r": utcnow()} for e in first])
         conn.execute(text("INSERT INTO audit_head (chain, chain_id, seq, hash) VALUES (:c, :i, :s, :h)"),
                      {"c": f"device:{DEVICE}", "i": DEVICE, "s": 5, "h": first[-1].hash})
-    assert migrate(db, MigrationContext(data_key=DataKey.generate())) == [14]
+    assert migrate(db, MigrationContext(data_key=DataKey.generate()))[:1] == [14]  # (and the later ones)
     report = _device_report(db)
     assert report.ok and report.result.count == 5 and report.forks == ()
 

@@ -24,7 +24,7 @@ from records import register
 from server_harness import free_port
 
 from desktop_app.services import sync as sync_service
-from desktop_app.sync import errors, store
+from desktop_app.sync import errors, store, transport
 from desktop_app.vault.registrations import count_unsynced
 
 SERVE_TLS = (
@@ -102,6 +102,7 @@ def tls_server(tmp_path_factory):
         yield {"url": url, "ca": str(paths["ca"]), "admin": server_admin}
         server_admin.close()
     finally:
+        transport.KEPT.close_all()  # the sync runs' kept TLS connection, so the server's shutdown has none to wait for
         process.terminate()
         process.wait(timeout=30)
         log.close()
