@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import inspect
 import os
 import sys
 import time
@@ -80,9 +81,12 @@ def main() -> None:
             done.write_text(build(folder, db))
         centre = done.read_text()
         device = AuthenticatedDevice("00000000-0000-4000-8000-00000000be0c", centre, 0, 0)
+        # the data key, where the code's indicators catch the derived tables up first (older code does not take it)
+        extra = ({"key": load_keyring(folder / "server" / "keys", db).data}
+                 if "key" in inspect.signature(server_reports.indicators).parameters else {})
         for _ in range(args.runs):
             wall, cpu = time.perf_counter(), time.process_time()
-            body = server_reports.indicators(db, device, start=START, end=END)
+            body = server_reports.indicators(db, device, start=START, end=END, **extra)
             wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
             digest = hashlib.sha256(body).hexdigest()[:16]
             print(f"server ({db.write_engine.dialect.name}, code of {Path(args.code).name}): /v2/indicators {wall:.2f} s "
