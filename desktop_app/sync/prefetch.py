@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections import Counter, namedtuple
 from collections.abc import Iterable
 
-from desktop_app.sync.state import State, state_from_columns
 from desktop_app.vault.sql import chunks, in_json, join_sync, text
 from waypoint_core.protocol import FILES_FIELD
 
@@ -40,21 +39,6 @@ def known_records(conn, record_ids: Iterable[str]) -> dict[str, Known]:
                                      "FROM json_each(:keys) k CROSS JOIN sync_record s ON s.record_id = k.value"),
                                 keys(part)).all():
             found[row.record_id] = Known(row.server_version, row.base, row.hlc, row.stale, row.hash)
-    return found
-
-
-def registration_states(conn, record_ids: Iterable[str]) -> dict[str, tuple[State, str | None]]:
-    """record_id -> (its current sync state, purged_at) read from the registration and its extracted fields."""
-    found: dict[str, tuple[State, str | None]] = {}
-    for part in chunks(set(record_ids)):
-        extras: dict[str, dict] = {}
-        for row in conn.execute(text("SELECT f.record_id, f.name, f.value FROM json_each(:keys) k "
-                                     "CROSS JOIN registration_field f ON f.record_id = k.value"), keys(part)).all():
-            extras.setdefault(row.record_id, {})[row.name] = row.value
-        for row in conn.execute(text("SELECT r.* FROM json_each(:keys) k CROSS JOIN registration r ON r.id = k.value"),
-                                keys(part)).all():
-            columns = row._asdict()
-            found[row.id] = (state_from_columns(columns, extras.get(row.id, {})), columns.get("purged_at"))
     return found
 
 

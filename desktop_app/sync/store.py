@@ -32,7 +32,7 @@ from desktop_app.vault import Vault
 from desktop_app.vault import audit
 from desktop_app.vault.sql import Db, join_sync, text
 from desktop_app.vault.vault import utc_now
-from desktop_app.vault.writer import AS_RECORD, Writer, base_state, blind, write
+from desktop_app.vault.writer import AS_RECORD, Writer, base_state, blind, registration_states, write
 from waypoint_core.access import audit as chain
 from waypoint_core.protocol import (
     MAX_HLC_AHEAD_MS, MAX_KNOWN_HASHES, MAX_OPS_PER_BATCH, MAX_RECONCILE_RECORDS, DecidedConflict, DeviceStatus,
@@ -271,7 +271,7 @@ def _rebuilt(w: Writer, hlc: Clock, rows) -> list[tuple[int, str, str]]:
     is rebuilt, same op_id and device_seq, as the record's whole current state: what the server lost is sent
     from what this device holds now. A record whose identifying data were purged here sends its fields that
     are left and no content, so the server's copy of what was purged is not overwritten with blanks."""
-    states = prefetch.registration_states(w.db, {row.record_id for row in rows if row.wire is None})
+    states = registration_states(w.db, {row.record_id for row in rows if row.wire is None})
     # The base is the version the (restored) server still holds, as reconciliation left it in sync_record.
     bases = prefetch.known_records(w.db, {row.record_id for row in rows if row.wire is None})
     clock = _int(w.db, "hlc")
@@ -326,7 +326,7 @@ def _freeze_rows(w: Writer, rows, hlc: Clock) -> list[tuple[int, str, str]]:
     # Read once for the batch: nothing below writes sync_record, nor the earlier outbox rows of these records.
     known_by_record = prefetch.known_records(conn, first_seq)
     earlier_by_record = prefetch.earlier_payloads(conn, first_seq)
-    states = prefetch.registration_states(conn, first_seq)
+    states = registration_states(conn, first_seq)
     latest: dict[str, State | None] = {}
     frozen: list[tuple[int, str, str]] = []
     updates: list[dict] = []

@@ -29,7 +29,7 @@ from desktop_app.vault.vault import Vault, utc_now
 from desktop_app.vault.writer.base import RegistrationDraft, Stored
 from desktop_app.vault.models import SYNC_WRITER
 from desktop_app.vault.writer.files import incomplete_records
-from desktop_app.vault.writer.bases import AS_RECORD, BLIND, base_state, blind, record_states
+from desktop_app.vault.writer.bases import AS_RECORD, BLIND, base_state, blind, record_states, registration_states
 from desktop_app.vault.writer.review import ReviewWrites
 from desktop_app.vault.writer.sync import SyncWrites
 
@@ -84,4 +84,4 @@ def fold_wal(vault: Vault) -> None:
 
 
 __all__ = ["AS_RECORD", "BLIND", "RegistrationDraft", "SYNC_WRITER", "Stored", "Writer", "base_state", "blind", "fold_wal",
-           "incomplete_records", "record_states", "write"]
+           "incomplete_records", "record_states", "registration_states", "write"]

@@ -36,18 +36,26 @@ def blind(state: dict[str, Any]) -> dict[str, Any]:
             "content": BLIND if state.get("content") is not None else None}
 
 
+def registration_states(db: Any, record_ids: Iterable[str]) -> dict[str, tuple[State, str | None]]:
+    """record_id -> (the registration's state as sync sees it: its row and extracted fields; its purged_at), for those
+    that exist. The keys joined as `sql.in_json`'s one JSON parameter (the push's reads, docs/sync-client.md)."""
+    found: dict[str, tuple[State, str | None]] = {}
+    for part in chunks(sorted(set(record_ids))):
+        params = in_json(part)[1]
+        extras: dict[str, dict[str, Any]] = {}
+        for row in db.execute(text("SELECT f.record_id, f.name, f.value FROM json_each(:keys) k "
+                                   "CROSS JOIN registration_field f ON f.record_id = k.value"), params).all():
+            extras.setdefault(row.record_id, {})[row.name] = row.value
+        for row in db.execute(text("SELECT r.* FROM json_each(:keys) k CROSS JOIN registration r ON r.id = k.value"),
+                              params).all():
+            columns = row._asdict()
+            found[row.id] = (state_from_columns(columns, extras.get(row.id, {})), columns.get("purged_at"))
+    return found
+
+
 def record_states(db: Any, record_ids: Iterable[str]) -> dict[str, State]:
     """record_id -> the registration's state as sync sees it (row and extracted fields), for those that exist."""
-    found: dict[str, State] = {}
-    for part in chunks(sorted(set(record_ids))):
-        marks, params = in_json(part)
-        extras: dict[str, dict[str, Any]] = {}
-        for row in db.execute(text(f"SELECT record_id, name, value FROM registration_field WHERE record_id IN "
-                                   f"({marks})"), params).all():
-            extras.setdefault(row.record_id, {})[row.name] = row.value
-        for row in db.execute(text(f"SELECT * FROM registration WHERE id IN ({marks})"), params).all():
-            found[row.id] = state_from_columns(row._asdict(), extras.get(row.id, {}))
-    return found
+    return {record_id: state for record_id, (state, _) in registration_states(db, record_ids).items()}
 
 
 def base_state(db: Any, record_id: str, base: str) -> State | None:
