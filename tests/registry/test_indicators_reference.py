@@ -14,8 +14,8 @@ from datetime import date, timedelta
 import pytest
 
 from waypoint_core.registry.indicators import (
-    DIMENSIONS, INDICATORS, PROTECTED_CATEGORIES, VOT_STATUSES, Case, Event, EventColumns, Fact, IndicatorResult,
-    Inputs, Person, Register, Session, compute, compute_all, fact_rows, inputs_from_facts, inputs_from_link_groups,
+    DIMENSIONS, INDICATORS, PROTECTED_CATEGORIES, VOT_STATUSES, Case, Event, Fact, IndicatorResult,
+    Person, Register, Session, compute, compute_all, fact_rows, inputs_from_facts, inputs_from_link_groups,
     link_groups, short_id,
 )
 
@@ -175,7 +175,8 @@ def same_counts(found: IndicatorResult, expected: IndicatorResult) -> None:
 @pytest.mark.parametrize("seed", range(6))
 def test_fact_rows_link_as_the_facts_do(seed):
     """Facts kept as rows, their links grouped as the device's and the server's SQL group them, give the people,
-    cases, unlinked count and indicators the facts give (`inputs_from_facts`); events only those of the period."""
+    cases, unlinked count and indicators the facts give (`inputs_from_facts`), sessions naming people included; events
+    only those of the period."""
     facts = random_facts(seed, 300)
     people, links = [], []
     for fact in facts:
@@ -184,6 +185,10 @@ def test_fact_rows_link_as_the_facts_do(seed):
             people.append(person)
         if link is not None:
             links.append(link)
+    rng = random.Random(seed)
+    ids = [f.id for f in facts if f.person is not None]
+    sessions = [Session(START + timedelta(days=rng.randrange(-30, 220)), {("female", "18_24"): rng.randrange(1, 40)},
+                        rng.randrange(0, 500), tuple(rng.sample(ids, 40)) + ("missing",)) for _ in range(3)]
     for covers in (None, lambda centre: centre == "ne_agadez"):
         expected = inputs_from_facts(facts, covers=covers or (lambda _c: True))
         assert len({p.id for p in expected.people}) > len({short_id(p.id) for p in expected.people})  # shared numbers
@@ -192,17 +197,24 @@ def test_fact_rows_link_as_the_facts_do(seed):
                                             end=end, covers=covers)
             in_period = [e for e in expected.events if start <= e.day <= end]
             named = {e.person_id for e in in_period} | {c.person_id for c in expected.cases}
-            assert found.people == [p for p in expected.people if p.id in named]
+            everyone = {p.id: p for p in found.people}  # every row, a number each
+            assert [everyone[p.id] for p in expected.people if p.id in named] == \
+                [p for p in expected.people if p.id in named]
+            assert {p.id for p in found.events.named()} | {c.person_id for c in found.cases} == named
             assert sorted(found.cases, key=repr) == sorted(expected.cases, key=repr)
             assert found.unlinked == expected.unlinked and expected.unlinked > 0
-            assert sorted(zip(found.events.person_ids, found.events.days, found.events.kinds,
-                              found.events.assistance_types), key=repr) == \
+            assert sorted(((e.person_id, e.day, e.kind, e.assistance_type) for e in found.events.events()),
+                          key=repr) == \
                 sorted(((e.person_id, e.day, e.kind, e.assistance_type) for e in in_period), key=repr)
             for code, result in zip(INDICATORS, compute_all(start=start, end=end, people=found.people,
-                                                             events=found.events, cases=found.cases)):
+                                                             events=found.events, cases=found.cases,
+                                                             sessions=sessions)):
                 same_counts(result, compute(code, start=start, end=end, people=expected.people,
-                                            events=expected.events, cases=expected.cases))
+                                            events=expected.events, cases=expected.cases, sessions=sessions))
 
 
 def test_no_fact_rows_give_no_inputs():
-    assert inputs_from_link_groups([], [], start=START, end=END) == Inputs([], EventColumns([], [], [], []), [], 0)
+    found = inputs_from_link_groups([], [], start=START, end=END)
+    assert (len(found.people), len(found.events), found.cases, found.unlinked) == (0, 0, [], 0)
+    assert [r.total for r in compute_all(start=START, end=END, people=found.people, events=found.events)] == \
+        [0] * len(INDICATORS)

@@ -25,7 +25,7 @@ Each indicator is disaggregated by sex, age group (at the end of the period), na
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import compress, repeat
 from operator import and_, attrgetter, is_not, itemgetter
@@ -93,6 +93,105 @@ class EventColumns:
 
     def __len__(self) -> int:
         return len(self.person_ids)
+
+
+@dataclass(frozen=True)
+class PeopleColumns:
+    """People as columns, a person being a number: the position of its entries (what `inputs_from_link_groups`
+    reads from facts kept as rows, none merged nor deleted). Iterated, it gives each as a `Person`."""
+    ids: list[str]
+    sexes: list[str | None]
+    birth_years: list[int | None]
+    nationalities: list[str | None]
+    centres: list[str | None]
+    categories: list[str | None]
+
+    def person(self, number: int) -> Person:
+        return Person(self.ids[number], self.sexes[number], self.birth_years[number], self.nationalities[number],
+                      self.centres[number], self.categories[number])
+
+    def column(self, attribute: str) -> list[Any]:
+        """The column of a `Person` attribute (sex, birth_year, nationality, centre, category)."""
+        column: list[Any] = getattr(self, _COLUMN_OF[attribute])
+        return column
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __iter__(self) -> Iterator[Person]:
+        return map(tuple.__new__, repeat(Person), zip(self.ids, self.sexes, self.birth_years, self.nationalities,
+                                                      self.centres, self.categories, repeat(None), repeat(False)))
+
+
+_COLUMN_OF = {"id": "ids", "sex": "sexes", "birth_year": "birth_years", "nationality": "nationalities",
+              "centre": "centres", "category": "categories"}
+
+
+class EventGroup(NamedTuple):
+    """The period's events of one kind and assistance type: the number of each one's person in `EventGroups.people`
+    and its day (ISO text), the i-th entry of each being one event."""
+    kind: str
+    assistance_type: str | None
+    numbers: list[int]
+    days: list[str]
+
+
+@dataclass(frozen=True)
+class EventGroups:
+    """Events already cut to a period and linked, grouped by kind and type, each naming its person by number in
+    `people` (what `inputs_from_link_groups` gives the device and the server). The counting then works on numbers
+    group by group: an indicator's people are the union of the numbers of the groups it counts, with no object,
+    text or pair per event."""
+    people: PeopleColumns
+    groups: list[EventGroup]
+
+    def __len__(self) -> int:
+        return sum(len(g.numbers) for g in self.groups)
+
+    def events(self) -> list[Event]:
+        """Each event as an `Event` (for tests and readers of single events; the counting never builds them)."""
+        ids = self.people.ids
+        return [Event(ids[n], date.fromisoformat(day), g.kind, g.assistance_type)
+                for g in self.groups for n, day in zip(g.numbers, g.days)]
+
+    def named(self) -> list[Person]:
+        """The people some event names, in the order of their numbers."""
+        return list(map(self.people.person, sorted(set().union(*(g.numbers for g in self.groups)))))
+
+
+class CountedPeople(Mapping[str, Person]):
+    """An indicator's people as numbers into `PeopleColumns` (the counting of `EventGroups`): a mapping of id to
+    `Person` like the dict the other counting gives, equal to it for the same people, whose `Person` objects are built
+    only when asked for; `values_of` gives one attribute of every person straight from its column."""
+
+    __slots__ = ("_people", "_numbers", "_index")
+
+    def __init__(self, people: PeopleColumns, numbers: list[int]) -> None:
+        self._people, self._numbers = people, numbers
+        self._index: dict[str, int] | None = None
+
+    def values_of(self, attribute: str) -> Iterator[Any]:
+        return map(self._people.column(attribute).__getitem__, self._numbers)
+
+    def __len__(self) -> int:
+        return len(self._numbers)
+
+    def __iter__(self) -> Iterator[str]:
+        return map(self._people.ids.__getitem__, self._numbers)
+
+    def __getitem__(self, person_id: str) -> Person:
+        if self._index is None:
+            self._index = dict(zip(self, self._numbers))
+        return self._people.person(self._index[person_id])
+
+    def __repr__(self) -> str:
+        return f"CountedPeople({len(self._numbers)} people)"
+
+
+def _values_of(people: Mapping[str, Person], attribute: str) -> Iterator[Any]:
+    if isinstance(people, CountedPeople):
+        return people.values_of(attribute)
+    return map(attrgetter(attribute), people.values())
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,10 +262,10 @@ class IndicatorResult:
         # UNKNOWN, a birth year becomes its age group
         counts: Counter[str] = Counter()
         if dimension == "age_group":
-            for year, n in Counter(map(attrgetter("birth_year"), self.people.values())).items():
+            for year, n in Counter(_values_of(self.people, "birth_year")).items():
                 counts[age_group(year, self.end)] += n
         else:
-            for value, n in Counter(map(attrgetter(dimension), self.people.values())).items():
+            for value, n in Counter(_values_of(self.people, dimension)).items():
                 counts[value or UNKNOWN] += n
         for (sex, group), n in self.extra.items():
             if dimension == "sex":
@@ -301,19 +400,72 @@ def _count(codes: Iterable[str], start: date, end: date, events: Iterable[Event]
     return results
 
 
-def compute(code: str, *, start: date, end: date, people: Iterable[Person], events: Iterable[Event] | EventColumns = (),
-            cases: Iterable[Case] = (), sessions: Iterable[Session] = (),
+def _count_groups(codes: Iterable[str], start: date, end: date, linked: EventGroups, cases: Iterable[Case],
+                  sessions: Iterable[Session]) -> list[IndicatorResult]:
+    """`_count` over events linked and grouped by kind and type (`EventGroups`, cut to the period already): an
+    indicator's people are the union of the person numbers of the groups its kinds and types count for, then its
+    person conditions, all on numbers (no one is merged or deleted among people read from facts). The same people as
+    `_count` over the same events; they are in the order of their numbers, not of their first event."""
+    codes = list(codes)
+    for code in codes:
+        if code not in INDICATORS:
+            raise ValueError(f"unknown indicator {code!r}; expected one of {', '.join(INDICATORS)}")
+    people = linked.people
+    cases, sessions = list(cases), list(sessions)
+    number_of: dict[str, int] = dict(zip(people.ids, range(len(people)))) if cases or sessions else {}
+    targets = [_code_targets(g.kind, g.assistance_type) for g in linked.groups]
+    results = []
+    for code in codes:
+        counted = sorted(set().union(*(g.numbers for g, codes_of in zip(linked.groups, targets) if code in codes_of)))
+        extra: dict[tuple[str, str], int] = defaultdict(int)
+        reach = 0
+        if code == "3.2":
+            counted = list(compress(counted, map(PROTECTED_CATEGORIES.__contains__,
+                                                 map(people.categories.__getitem__, counted))))
+        elif code == "vot":
+            victims = {number_of[c.person_id] for c in cases
+                       if (c.trafficking_status or "") in VOT_STATUSES and c.person_id in number_of}
+            counted = list(compress(counted, map(victims.__contains__, counted)))
+        elif code == "3.3":
+            linked_people: set[int] = set()
+            for s in sessions:
+                if start <= s.day <= end:
+                    for tally, n in s.tallies.items():
+                        extra[tally] += n
+                    reach += s.estimated_reach
+                    linked_people.update(number_of[pid] for pid in s.person_ids if pid in number_of)
+            if linked_people:
+                counted = [n for n in counted if n not in linked_people]
+        results.append(IndicatorResult(code, start, end, CountedPeople(people, counted), dict(extra), reach))
+    return results
+
+
+def compute(code: str, *, start: date, end: date, people: Iterable[Person], events: Iterable[Event] | EventColumns
+            | EventGroups = (), cases: Iterable[Case] = (), sessions: Iterable[Session] = (),
             register: Register | None = None) -> IndicatorResult:
-    """One indicator for the period [start, end] (see the module docstring)."""
+    """One indicator for the period [start, end] (see the module docstring). Events as `EventGroups` carry their
+    people (`people` must be `events.people`)."""
     if code not in INDICATORS:
         raise ValueError(f"unknown indicator {code!r}; expected one of {', '.join(INDICATORS)}")
+    if isinstance(events, EventGroups):
+        return _count_groups((code,), start, end, _own(events, people), cases, sessions)[0]
     return _count((code,), start, end, events, cases, sessions, register or Register(people))[0]
 
 
-def compute_all(*, start: date, end: date, people: Iterable[Person], events: Iterable[Event] | EventColumns = (),
-                cases: Iterable[Case] = (), sessions: Iterable[Session] = ()) -> list[IndicatorResult]:
-    """Every indicator for the period: the events read, their merges resolved and classified once for all."""
+def compute_all(*, start: date, end: date, people: Iterable[Person], events: Iterable[Event] | EventColumns
+                | EventGroups = (), cases: Iterable[Case] = (), sessions: Iterable[Session] = ()
+                ) -> list[IndicatorResult]:
+    """Every indicator for the period: the events read, their merges resolved and classified once for all (or, as
+    `EventGroups`, counted group by group on their people's numbers)."""
+    if isinstance(events, EventGroups):
+        return _count_groups(INDICATORS, start, end, _own(events, people), cases, sessions)
     return _count(INDICATORS, start, end, events, cases, sessions, Register(people))
+
+
+def _own(events: EventGroups, people: Iterable[Person]) -> EventGroups:
+    if people is not events.people:
+        raise ValueError("events grouped by number are counted with their own people (EventGroups.people)")
+    return events
 
 
 # --- from stored records: the one mapping the device (services/reports.py) and the server (sync_server/reports.py)
@@ -364,8 +516,8 @@ class StoredRecord:
 
 @dataclass(frozen=True)
 class Inputs:
-    people: list[Person]
-    events: list[Event] | EventColumns
+    people: list[Person] | PeopleColumns
+    events: list[Event] | EventColumns | EventGroups
     cases: list[Case]
     unlinked: int  # events, referrals and cases whose registration number names no one among the rows
 
@@ -503,58 +655,59 @@ def inputs_from_link_groups(people: Sequence[Sequence[Any]], groups: Iterable[Se
     """People, the period's events and referrals, and the cases, from facts kept as rows: `people` (PERSON_ROW, in an
     order where of two registrations sharing a number the one named comes last) and the links as LINK_GROUP rows.
     What `inputs_from_facts` gives for the same indicators (the device's report_reads and the server's reports.py
-    both call this), but for three things no indicator reads: `people` holds only those some event, referral or case
-    names (no other can count); `events` only those of [start, end] (of a centre `covers` accepts; None: every
-    centre), in the order of the groups; `cases` in the order of the groups. `unlinked` counts every link naming no
-    one, in the period or not.
+    both call this), in the form the counting reads fastest: `people` as `PeopleColumns`, every row of `people` a
+    number (its position); `events` as `EventGroups`, only those of [start, end] (of a centre `covers` accepts; None:
+    every centre), each naming its person by number, group by group; `cases` in the order of the groups. `unlinked`
+    counts every link naming no one, in the period or not.
 
     Each step over a group's numbers (finding the person each names, counting those naming no one, keeping the
-    events of the period) is a `split`, slice, `map`, `compress` or `extend` in C; days are parsed once per distinct
-    day, the scope asked once per centre. Equal texts read from a database are distinct objects; they are made one
-    shared object each (a person's sex, nationality, centre, category; a link's kind and type), which the counting
-    then compares by identity (protection took half as long again on the texts as read)."""
+    events of the period) is a `split`, slice, `map`, `compress` or `count` in C, and is skipped when it would
+    keep everything (every day of a group in the period: `min` and `max`); the scope is asked once per centre. A
+    person is an int from there on: no `Person`, id text or pair is built per person or event. Equal texts read from
+    a database are distinct objects; a person's sex, nationality, centre and category are made one shared object
+    each, which the breakdowns then hash and compare once per distinct object."""
     shared: dict[Any, Any] = {}
 
-    def share(values: Iterable[Any]) -> list[Any]:
-        values = list(values)
+    def share(values: list[Any]) -> list[Any]:
         return list(map(shared.setdefault, values, values))
 
-    by_short = dict(zip(map(itemgetter(0), people), map(itemgetter(1), people)))  # a shared number: the last
+    if people:
+        shorts, ids, sexes, born, nationalities, centres, categories = _columns(people, len(PERSON_ROW))
+    else:
+        shorts = ids = sexes = born = nationalities = centres = categories = []
+    by_short = dict(zip(shorts, range(len(shorts))))  # a shared number: the last
     by_short.pop("", None)  # "" names no one (a short id always has eight characters)
     first, last = start.isoformat(), end.isoformat()
-    ids: list[str] = []
-    kinds: list[str] = []
-    types: list[str | None] = []
-    texts: list[str] = []
+    kept: list[EventGroup] = []
     cases: list[Case] = []
     covered: dict[str | None, bool] = {}
     unlinked = 0
     for link, assistance_type, status, centre, joined in groups:
         parts = joined.split(LINK_SEP)
         named: list[Any] = list(map(by_short.get, parts[0::2]))
-        found = list(map(is_not, named, repeat(None)))
-        unlinked += len(named) - sum(found)
+        missing = named.count(None)
+        unlinked += missing
+        found = list(map(is_not, named, repeat(None))) if missing else None
         if link == "case":
-            cases += map(Case, compress(named, found), repeat(status))
+            cases += map(Case, map(ids.__getitem__, compress(named, found) if found else named), repeat(status))
             continue
         if covers is not None and not covered.setdefault(centre, covers(centre)):
             continue
         days = parts[1::2]
-        keep = list(map(and_, found, map(and_, map(first.__le__, days), map(last.__ge__, days))))
-        before = len(ids)
-        ids += compress(named, keep)
-        texts += compress(days, keep)
-        kinds += repeat(shared.setdefault(link, link), len(ids) - before)
-        types += repeat(shared.setdefault(assistance_type, assistance_type), len(ids) - before)
-    parsed = {day: date.fromisoformat(day) for day in set(texts)}
-    counted = set(ids).union(map(attrgetter("person_id"), cases))
-    rows = list(compress(people, map(counted.__contains__, map(itemgetter(1), people))))
-    _shorts, person_ids, sexes, born, nationalities, centres, categories = _columns(rows, len(PERSON_ROW))
-    # tuple.__new__ over whole rows builds each named tuple in C (Person(...) runs its Python __new__ per person)
-    persons = list(map(tuple.__new__, repeat(Person), zip(person_ids, share(sexes), born, share(nationalities),
-                                                          share(centres), share(categories), repeat(None),
-                                                          repeat(False))))
-    return Inputs(persons, EventColumns(ids, list(map(parsed.__getitem__, texts)), kinds, types), cases, unlinked)
+        if days and first <= min(days) and max(days) <= last:  # the whole group in the period
+            numbers = list(compress(named, found)) if found else named
+            if found:
+                days = list(compress(days, found))
+        else:
+            keep = list(map(and_, map(first.__le__, days), map(last.__ge__, days)))
+            if found:
+                keep = list(map(and_, keep, found))
+            numbers, days = list(compress(named, keep)), list(compress(days, keep))
+        if numbers:
+            kept.append(EventGroup(shared.setdefault(link, link), shared.setdefault(assistance_type, assistance_type),
+                                   numbers, days))
+    columns = PeopleColumns(ids, share(sexes), born, share(nationalities), share(centres), share(categories))
+    return Inputs(columns, EventGroups(columns, kept), cases, unlinked)
 
 
 def inputs_from_records(rows: Iterable[RecordRow], *, covers: Callable[[str | None], bool] = lambda _c: True
