@@ -150,13 +150,16 @@ def create_vault(
     return CreatedVault(vault=vault, user=_user_of(vault), recovery_code=recovery_code)
 
 
-def unlock(path: Path, *, username: str, passphrase: str) -> OpenVault:
-    vault = Vault.unlock(path, username=username, passphrase=passphrase)
+def unlock(path: Path, *, username: str, passphrase: str, progress: Callable[[int, int], None] | None = None
+           ) -> OpenVault:
+    """`progress(done, steps)`: the schema's migrations, when this vault's is older (minutes on a large vault)."""
+    vault = Vault.unlock(path, username=username, passphrase=passphrase, progress=progress)
     return OpenVault(vault=vault, user=_user_of(vault))
 
 
-def unlock_with_recovery(path: Path, *, recovery_code: str) -> OpenVault:
-    vault = Vault.unlock_with_recovery(path, recovery_code=recovery_code)
+def unlock_with_recovery(path: Path, *, recovery_code: str, progress: Callable[[int, int], None] | None = None
+                         ) -> OpenVault:
+    vault = Vault.unlock_with_recovery(path, recovery_code=recovery_code, progress=progress)
     return OpenVault(vault=vault, user=_user_of(vault))
 
 

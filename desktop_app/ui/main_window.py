@@ -72,6 +72,7 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
 
         controller.busy_changed.connect(self._busy_changed)
+        controller.migrating.connect(self.unlock_page.show_migration)
         controller.created.connect(self._created)
         controller.unlocked.connect(self._unlocked)
         controller.failed.connect(self._failed)

@@ -37,6 +37,7 @@ class UnlockPage(QWidget):
         super().__init__()
         self.setObjectName("unlockPage")
         self._wait_left = 0
+        self._migration: tuple[int, int] | None = None  # (done, steps) while an older schema is brought up to date
         self._countdown = QTimer(self)
         self._countdown.setInterval(1000)
         self._countdown.timeout.connect(self._tick)
@@ -179,7 +180,29 @@ class UnlockPage(QWidget):
         self.modes.setEnabled(not busy)
         if busy:
             self.error.hide()
+        else:  # the next unlock starts as any other: no migration said until one reports
+            self._migration = None
+            self.busy.bar.setRange(0, 0)
+            self._busy_text()
         self._update_buttons()
+
+    def show_migration(self, done: int, steps: int) -> None:
+        """An older vault's schema being brought up to date while it opens: step `done` of `steps` (minutes on a
+        large vault: 0021 took two on 100,000 records), said in words and on the bar."""
+        self._migration = (done, steps)
+        self.busy.bar.setRange(0, max(steps, 1))
+        self.busy.bar.setValue(min(done, steps))
+        self._busy_text()
+
+    def _busy_text(self) -> None:
+        if self._migration is None:
+            self.busy.set_text(self.tr("Opening the vault… this takes a few seconds."))
+            return
+        done, steps = self._migration
+        self.busy.set_text(
+            self.tr("Updating the vault for this version of Waypoint: step %1 of %2. On a large vault this takes "
+                    "a few minutes; keep Waypoint open.").replace("%1", str(min(done + 1, steps))).replace(
+                "%2", str(steps)))
 
     def show_failure(self, failure: Failure) -> None:
         self.passphrase.clear()
@@ -282,7 +305,7 @@ class UnlockPage(QWidget):
         self.back_button.setText(self.tr("&Back to passphrase"))
         self.other_folder_button.setText(self.tr("&Other folder…"))
         self.erase_link.setText(self.tr("Emergency: &erase this vault…"))
-        self.busy.set_text(self.tr("Opening the vault… this takes a few seconds."))
+        self._busy_text()
         path = getattr(self, "_vault_path", "")
         self.vault_label.setText(self.tr("Vault folder: %1").replace("%1", path) if path else "")
         if self.error.isVisible() and getattr(self, "_failure", None) is not None:

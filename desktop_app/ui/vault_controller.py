@@ -22,6 +22,7 @@ from desktop_app.ui.tasks import Task, TaskRunner, TaskState
 
 class VaultController(QObject):
     busy_changed = Signal(bool)  # an unlock or create is running (Argon2 takes about a second)
+    migrating = Signal(int, int)  # done, steps: an unlock is bringing an older vault's schema up to date
     created = Signal(object)  # session.CreatedVault, with the vault already closed again
     unlocked = Signal(object)  # session.SignedInUser
     failed = Signal(object)  # session.Failure from create or unlock
@@ -86,7 +87,8 @@ class VaultController(QObject):
     def unlock(self, *, username: str, passphrase: str) -> Task:
         path = self._vault_path
         return self._start(
-            lambda state: session.unlock(path, username=username, passphrase=passphrase),
+            lambda state: session.unlock(path, username=username, passphrase=passphrase,
+                                         progress=state.report_progress),
             "db:unlock",
             self._on_unlocked,
             recovery=False,
@@ -95,7 +97,8 @@ class VaultController(QObject):
     def unlock_with_recovery(self, *, recovery_code: str) -> Task:
         path = self._vault_path
         return self._start(
-            lambda state: session.unlock_with_recovery(path, recovery_code=recovery_code),
+            lambda state: session.unlock_with_recovery(path, recovery_code=recovery_code,
+                                                       progress=state.report_progress),
             "db:unlock-recovery",
             self._on_unlocked,
             recovery=True,
@@ -137,6 +140,7 @@ class VaultController(QObject):
             raise RuntimeError("the vault is already open")
         self._set_busy(True)
         task = self._tasks.run_db(work, name=name)
+        task.progress.connect(self.migrating.emit)
         # Not busy any more BEFORE announcing the outcome, so the next screen is enabled at once.
         task.succeeded.connect(lambda result: (self._set_busy(False), on_success(result)))
         task.failed.connect(

@@ -217,21 +217,22 @@ class VaultCore:
 
     @classmethod
     def unlock(cls, path: Path, *, username: str, passphrase: str,
-               clock: Callable[[], float] = time.time) -> Self:
+               clock: Callable[[], float] = time.time, progress: Callable[[int, int], None] | None = None) -> Self:
+        """`progress(done, steps)`: the migrations' progress when the schema is older (`database.migrate`)."""
         path, doc = cls._prepare_unlock(Path(path), clock)
         slot = next((s for s in doc["slots"] if s["kind"] == "user" and s["username"] == username), None)
         if slot is None:
             raise UnknownUser(username)
-        return cls._unlock_slot(path, doc, slot, passphrase, clock)
+        return cls._unlock_slot(path, doc, slot, passphrase, clock, progress)
 
     @classmethod
-    def unlock_with_recovery(cls, path: Path, *, recovery_code: str,
-                             clock: Callable[[], float] = time.time) -> Self:
+    def unlock_with_recovery(cls, path: Path, *, recovery_code: str, clock: Callable[[], float] = time.time,
+                             progress: Callable[[int, int], None] | None = None) -> Self:
         path, doc = cls._prepare_unlock(Path(path), clock)
         slot = next((s for s in doc["slots"] if s["kind"] == "recovery"), None)
         if slot is None:
             raise UnknownUser(RECOVERY_USERNAME)
-        return cls._unlock_slot(path, doc, slot, normalise_recovery_code(recovery_code), clock)
+        return cls._unlock_slot(path, doc, slot, normalise_recovery_code(recovery_code), clock, progress)
 
     @staticmethod
     def _prepare_unlock(path: Path, clock: Callable[[], float]) -> tuple[Path, Doc]:
@@ -246,7 +247,8 @@ class VaultCore:
         return path, doc
 
     @classmethod
-    def _unlock_slot(cls, path: Path, doc: Doc, slot: Slot, secret: str, clock: Callable[[], float]) -> Self:
+    def _unlock_slot(cls, path: Path, doc: Doc, slot: Slot, secret: str, clock: Callable[[], float],
+                     progress: Callable[[int, int], None] | None = None) -> Self:
         try:
             private_key = keyslots.unlock_slot(doc, slot, secret)
         except WrongPassphrase:
@@ -262,7 +264,7 @@ class VaultCore:
             public = users.role_authority(conn, path, doc, issued_by=slot["user_id"])
             grant = grants.check(doc, slot, public)
             authority = grants.open_authority(doc, slot, private_key, public) if grant.is_administrator else None
-            database.migrate(conn, folder=path)
+            database.migrate(conn, folder=path, progress=progress)
             device_id = str(conn.execute("SELECT value FROM meta WHERE key = 'device_id'").fetchone()[0])
             if not doc.get("database_salt"):  # vaults made before the salt was recorded
                 doc["database_salt"] = database.file_salt(path / database.DB_FILE)

@@ -610,6 +610,10 @@
         <translation>Ouverture du coffre-fort… cela prend quelques secondes.</translation>
     </message>
     <message>
+        <source>Updating the vault for this version of Waypoint: step %1 of %2. On a large vault this takes a few minutes; keep Waypoint open.</source>
+        <translation>Mise à jour du coffre-fort pour cette version de Waypoint&#xa0;: étape %1 sur %2. Sur un grand coffre-fort, cela prend quelques minutes&#xa0;; laissez Waypoint ouvert.</translation>
+    </message>
+    <message>
         <source>Vault folder: %1</source>
         <translation>Dossier du coffre-fort&#xa0;: %1</translation>
     </message>
