@@ -6,6 +6,7 @@ scope. Migration 0020 fills it for the records a vault already holds."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 from itertools import product
 
@@ -240,6 +241,7 @@ def test_migration_0021_groups_the_links_from_an_index_with_no_sort(team):
         with vault.session() as session:  # the vault as schema 20 held it
             conn = session.connection()
             conn.exec_driver_sql("DROP INDEX ix_indicator_fact_link")
+            conn.exec_driver_sql("DROP INDEX ix_indicator_fact_person")
             _sync_columns_back_in_the_row(conn)
             conn.exec_driver_sql("PRAGMA user_version = 20")
     with signed_in(team, ADMIN) as vault:
@@ -254,6 +256,35 @@ def test_migration_0021_groups_the_links_from_an_index_with_no_sort(team):
                     sql, params = report_reads.links_statement(visible, by_centre=by_centre)
                     plan = " ".join(str(row[-1]) for row in raw.execute("EXPLAIN QUERY PLAN " + sql, params))
                     assert "COVERING INDEX ix_indicator_fact_link" in plan and "TEMP B-TREE" not in plan, plan
+        same_as_the_records(vault)
+
+
+def test_migration_0024_reads_the_people_from_an_index_with_no_sort(team):
+    """A vault at schema 23 gets ix_indicator_fact_person; the report's read of the people, for every right, walks
+    that covering index alone (no table scan, no temporary b-tree), and of two people sharing a registration number
+    the last by id is still the one named."""
+    with signed_in(team, ADMIN) as vault:
+        twin = f"{1:08x}-0000-4000-8000-{99:012x}"  # the same registration number as uid(1), a later id
+        save_registrations(vault, [person(1), person(2, sex="male"), event(101, short(1)), event(102, short(2)),
+                                   event(103, "NOPE1234"), event(104, short(1), form=REFERRAL)])
+        save_registrations(vault, [dataclasses.replace(person(1, sex="male"), record_id=twin)])
+        with vault.session() as session:  # the vault as schema 23 held it
+            conn = session.connection()
+            conn.exec_driver_sql("DROP INDEX ix_indicator_fact_person")
+            conn.exec_driver_sql("PRAGMA user_version = 23")
+    with signed_in(team, ADMIN) as vault:
+        assert vault.verify().ok
+        rights = (access.visibility(vault).rows, Visible(only_kind="case", case_forms=("waypoint_vot_case",)),
+                  Visible(only_kind="registration", case_forms=("waypoint_vot_case",)), Visible(created_by="lamine"))
+        with vault.session(readonly=True) as session:
+            raw = session.connection().connection.driver_connection
+            assert database.schema_version(raw) == database.latest_version()
+            for visible in rights:
+                sql, params = report_reads.people_statement(visible)
+                plan = " ".join(str(row[-1]) for row in raw.execute("EXPLAIN QUERY PLAN " + sql, params))
+                assert "COVERING INDEX ix_indicator_fact_person" in plan and "TEMP B-TREE" not in plan, plan
+        found = report_reads.report_inputs(vault, start=START, end=END)
+        assert {p.id: p.sex for p in found.events.named()} == {twin: "male", uid(2): "male"}
         same_as_the_records(vault)
 
 
