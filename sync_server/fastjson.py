@@ -38,14 +38,20 @@ def loads(data: bytes | str) -> Any:
 
 
 def _holds_float(value: Any) -> bool:
+    """Whether a float lies anywhere in what orjson read. A loop over a stack, not a recursion: a record's provenance
+    is a dict of small lists, and a generator per list was most of a push's JSON reading."""
     kind = value.__class__
     if kind is float:
         return True
-    if kind is dict:
-        return any(_holds_float(v) for v in value.values() if v.__class__ in _NESTED)
-    if kind is list:
-        return any(_holds_float(v) for v in value if v.__class__ in _NESTED)
+    if kind is not dict and kind is not list:
+        return False
+    stack = [value]
+    while stack:
+        nested = stack.pop()
+        for item in nested.values() if nested.__class__ is dict else nested:
+            kind = item.__class__
+            if kind is float:
+                return True
+            if kind is dict or kind is list:
+                stack.append(item)
     return False
-
-
-_NESTED = frozenset({float, dict, list})

@@ -111,7 +111,8 @@ def merge(
     others_changed: set[str], identity_fields: frozenset[str] = DEFAULT_IDENTITY_FIELDS,
 ) -> MergeOutcome:
     """Apply `op` to a record whose current values are `values` (empty for a new record)."""
-    new_values, new_prov = dict(values), {k: list(v) for k, v in provenance.items()}
+    # The stamps are [hlc, device] lists nothing changes in place: shared with `provenance`, not copied.
+    new_values, new_prov = dict(values), dict(provenance)
     stamp = [op.hlc, device_id]
     contested: dict[str, str] = {}
     patch = op_patch(op)
@@ -127,12 +128,12 @@ def merge(
                 contested[name] = "device"
             else:
                 contested[name] = "server"
-    changed_here = {n for n in patch if values.get(n) != new_values.get(n)}
-    if others_changed and not contested and changed_here:
+    if others_changed and not contested:
         # Disjoint changes, but a person's identity is involved: the values merge, and a review opens all the same.
         # (An op that changes nothing, e.g. the same state sent again after a restore or a re-enrolment, merges
         # nothing: no review.)
-        for name in sorted(changed_here | others_changed):
+        changed_here = {n for n in patch if values.get(n) != new_values.get(n)}
+        for name in sorted(changed_here | others_changed) if changed_here else ():
             if is_identity_field(name, identity_fields):
                 contested[name] = "device" if name in changed_here else "server"
     status = "conflict" if contested else ("merged" if others_changed else "applied")

@@ -182,6 +182,7 @@ def refusals(conn: Connection, device_id: str, centre_id: str, ops: Sequence[Any
     region_cache: dict[str, str] = {centre_id: actor.region or centre_id}
     refused: dict[int, str] = {}
     created_here: set[str] = set()
+    decisions: dict[tuple[str, str, RecordFacts | None], policy.Decision] = {}
     for op in ops:
         record = existing.get(op.record_id)
         is_new = (record is None or record.get("new")) and op.record_id not in created_here
@@ -199,7 +200,11 @@ def refusals(conn: Connection, device_id: str, centre_id: str, ops: Sequence[Any
             if where not in region_cache:
                 region_cache[where] = region_of(conn, where)
             facts = RecordFacts(kind=kind, owner=owner, centre=where, region=region_cache[where])
-        decision = policy.decide(actor, action, policy.subject_of(kind), facts)
+        # A decision depends on nothing else: a batch's ops mostly share a few, taken once each.
+        asked = (action, kind, facts)
+        decision = decisions.get(asked)
+        if decision is None:
+            decision = decisions[asked] = policy.decide(actor, action, policy.subject_of(kind), facts)
         if not decision.allowed:
             refused[op.device_seq] = f"refused by the server: {decision.reason}"
         elif is_new:
