@@ -26,6 +26,8 @@ from .db import utcnow
 from .merge import DELETED, FORM
 
 CHUNK = 200
+# The terms of the partial index's WHERE, written as it is, so that both databases answer from the index alone.
+_WAITING = text("SELECT 1 FROM record WHERE centre_id = :c AND deleted = true AND purged_at IS NULL LIMIT 1")
 
 
 def acknowledge(conn: Connection, device_id: str, seq: int) -> bool:
@@ -37,6 +39,8 @@ def acknowledge(conn: Connection, device_id: str, seq: int) -> bool:
 
 def purge_acknowledged(conn: Connection, centre_id: str, key: DataKey) -> list[str]:
     """Purge the content of the centre's tombstones every active device has acknowledged; returns their ids."""
+    if conn.execute(_WAITING, {"c": centre_id}).first() is None:
+        return []  # nearly always: no tombstone waits (one probe of ix_record_unpurged_tombstone, migration 0016)
     floor = conn.execute(text("SELECT MIN(acked_seq) FROM device WHERE centre_id = :c AND revoked_at IS NULL"),
                          {"c": centre_id}).scalar_one_or_none()
     if not floor:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Column, Index, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Column, Index, Text, UniqueConstraint, text
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
@@ -92,6 +92,9 @@ class Record(ServerTable, table=True):
     """The current version of each registration (tombstones included)."""
 
     __tablename__ = "record"
+    __table_args__ = (Index("ix_record_unpurged_tombstone", "centre_id",  # forget.py: tombstones waiting (0016)
+                            sqlite_where=text("deleted = true AND purged_at IS NULL"),
+                            postgresql_where=text("deleted = true AND purged_at IS NULL")),)
     id: str = Field(primary_key=True)
     centre_id: str = Field(foreign_key="centre.id", index=True)
     form_id: str

@@ -135,3 +135,30 @@ def test_a_deleted_record_is_forgotten_once_every_device_acknowledged_it(make_de
         raise AssertionError("another key opened the database")
     except UnreadableRow:
         pass
+
+
+def test_a_pull_asks_for_waiting_tombstones_through_their_index(make_device, admin_db, backend):
+    """A pull that moves its acknowledgement first asks whether any tombstone waits (forget._WAITING): the partial
+    index of migration 0016 answers it, instead of a read of the centre's feed and records."""
+    from sqlalchemy import text
+
+    from sync_server import forget
+
+    centre = f"Waiting {uuid.uuid4().hex[:8]}"
+    a = make_device(centre)
+    record = str(uuid.uuid4())
+    created = a.push(a.batch([op(1, record, fields={"name": "Synthetic Waiting"})])).results[0]
+    with admin_db.read_engine.connect() as conn:
+        centre_id = conn.execute(text("SELECT centre_id FROM record WHERE id = :r"), {"r": record}).scalar_one()
+        assert conn.execute(forget._WAITING, {"c": centre_id}).first() is None
+        if not admin_db.is_postgres:
+            plan = " ".join(str(row[-1]) for row in conn.execute(text("EXPLAIN QUERY PLAN " + str(forget._WAITING)),
+                                                                 {"c": centre_id}))
+            assert "ix_record_unpurged_tombstone" in plan, plan
+    a.push(a.batch([op(2, record, "delete", base=(created.server_version, created.version_hash))]))
+    with admin_db.read_engine.connect() as conn:
+        assert conn.execute(forget._WAITING, {"c": centre_id}).first() is not None
+    pull_to_end(a, pull_to_end(a, ""))  # the only device acknowledges the deletion: it is purged
+    with admin_db.read_engine.connect() as conn:
+        assert conn.execute(forget._WAITING, {"c": centre_id}).first() is None
+        assert conn.execute(text("SELECT purged_at FROM record WHERE id = :r"), {"r": record}).scalar_one()
