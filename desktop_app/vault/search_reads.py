@@ -4,6 +4,7 @@ makes, the profiles it ranks, the summary lines it shows. Every query keeps to t
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -13,7 +14,7 @@ from sqlalchemy import text
 from desktop_app.vault.registrations import EVERYTHING, Visible
 from desktop_app.vault.sql import chunks, in_list
 from desktop_app.vault.vault import Vault
-from waypoint_core.registry.search import FIRST_ENOUGH, RANGE_WEIGHT, Part, first_rounds
+from waypoint_core.registry.search import FIRST_ENOUGH, RANGE_WEIGHT, Part, first_rounds, first_tiers
 
 
 @dataclass(frozen=True)
@@ -103,21 +104,17 @@ def _part_weight(part: Part, params: dict[str, Any], name: str) -> str:
     return f"coalesce({', '.join(tests)})" if len(tests) > 1 else tests[0] if tests else "NULL"
 
 
-def _size_statement(part: Part) -> tuple[str, dict[str, Any]]:
-    params: dict[str, Any] = {"cap": PART_CAP}
+def _size_statement(part: Part, cap: int = PART_CAP) -> tuple[str, dict[str, Any]]:
+    params: dict[str, Any] = {"cap": cap}
     return (f"SELECT count(*) FROM (SELECT 1 FROM search_key WHERE {_part_filter(part, params, 'p')} LIMIT :cap)",
             params)
 
 
-def _round_statement(raw: Any, parts: list[Part], budget: int) -> tuple[str, dict[str, Any]] | None:
-    """The statement of one round of the first stage (core.first_rounds), None when a part finds nothing. The part
-    with the fewest rows (counted, at most PART_CAP) drives: its rows read on the covering primary key, grouped by
-    record with the record's best weight for it; each other part adds the record's best weight for it
-    (`_part_weight`; NULL leaves the record out); the candidates in `core.first_order` (weight, then record id), the
-    first `budget`."""
-    sizes = [raw.execute(*_size_statement(part)).fetchone()[0] for part in parts]
-    if min(sizes) == 0:
-        return None
+def _round_statement(parts: list[Part], sizes: list[int], budget: int) -> tuple[str, dict[str, Any]]:
+    """One round of the first stage in one statement, for a round whose rarest part has few rows: that part (`sizes`:
+    its rows counted, at most PART_CAP) drives: its rows read on the covering primary key, grouped by record with the
+    record's best weight for it; each other part adds the record's best weight for it (`_part_weight`; NULL leaves
+    the record out); the candidates in `core.first_order` (weight, then record id), the first `budget`."""
     order = sorted(range(len(parts)), key=lambda i: sizes[i])
     params: dict[str, Any] = {"limit": budget}
     others = "".join(f" + {_part_weight(parts[i], params, f'o{n}')}" for n, i in enumerate(order[1:]))
@@ -128,6 +125,81 @@ def _round_statement(raw: Any, parts: list[Part], budget: int) -> tuple[str, dic
             f"{others} AS weight FROM search_key a WHERE ({_part_filter(drive, params, 'd', 'a')}) GROUP BY a.record_id)"
             f" SELECT record_id FROM found WHERE weight IS NOT NULL ORDER BY weight DESC, record_id LIMIT :limit",
             params)
+
+
+# A round whose rarest part has at least TIERS_FROM rows (a common name's sound, a beginning of a few letters) is read
+# tier by tier (`core.first_tiers`), each tier's records in record id order, and stops at the budget: the one
+# statement above reads, groups and sorts every row of the driving part (thousands at 100,000 people).
+TIERS_FROM = 1_000
+LEVEL_CAP = 5_000  # rows of a part's keys of one weight counted, to choose what drives a tier
+# a tier driven by the word being typed reads its key ranges' rows whole and sorts them by record when they are few,
+# else walks the record index in record id order until the budget is found (a common beginning finds it soon)
+WALK_FROM = 2_000
+
+
+def _tier_statements(parts: list[Part], levels: list[list[tuple[int, Part]]], chosen: tuple[int, ...],
+                     counts: dict[tuple[int, int], int]) -> list[tuple[str, dict[str, Any]]]:
+    """Statements whose rows, merged in record id order, are the records of one weight per part (`chosen`: an index
+    into each part's `Part.levels`), each record at least once. The part whose keys of that weight have the fewest
+    rows (`counts`) drives: each of those keys read on the primary key (key, record_id), which gives its records in
+    record id order with no sort; every part's weight probed (`_part_weight`), but the driving part's when the tier
+    holds its heaviest keys (holding them is that weight). A tier driven by a word being typed (its ranges) reads
+    them on the primary key and sorts (few rows) or walks the record index (`WALK_FROM`)."""
+    exact = [i for i, n in enumerate(chosen) if levels[i][n][1].keys]
+    ranged = [i for i, n in enumerate(chosen) if not levels[i][n][1].keys]
+    drive = min(exact + ranged, key=lambda i: (counts[i, chosen[i]], i in ranged))
+    params: dict[str, Any] = {}
+    tests = "".join(f" AND {_part_weight(parts[i], params, f'o{i}')} = {levels[i][n][0]}"
+                    for i, n in enumerate(chosen) if i != drive or n)
+    level = levels[drive][chosen[drive]][1]
+    if level.keys:
+        return [(f"SELECT a.record_id FROM search_key a {_BY_KEY} WHERE a.key = :dk{tests} ORDER BY a.record_id",
+                 {**params, "dk": key}) for key in level.keys]
+    by = _BY_RECORD if counts[drive, chosen[drive]] >= WALK_FROM else _BY_KEY
+    return [(f"SELECT a.record_id FROM search_key a {by} WHERE ({_part_filter(level, params, 'd', 'a')}){tests} "
+             "ORDER BY a.record_id", params)]
+
+
+def _levels_counted(raw: Any, parts: list[Part]) -> tuple[list[list[tuple[int, Part]]], dict[tuple[int, int], int]]:
+    levels = [part.levels() for part in parts]
+    counts = {(i, n): raw.execute(*_size_statement(level, LEVEL_CAP)).fetchone()[0]
+              for i, part_levels in enumerate(levels) for n, (_, level) in enumerate(part_levels)}
+    return levels, counts
+
+
+def _round_by_tiers(raw: Any, parts: list[Part], budget: int) -> list[str]:
+    """One round of the first stage tier by tier (`core.first_tiers`): the same candidates in the same order as
+    `_round_statement`, each tier's statements merged in record id order and left at the budget."""
+    levels, counts = _levels_counted(raw, parts)
+    found: list[str] = []
+    for tier in first_tiers(parts):
+        need = budget - len(found)
+        statements = [st for chosen in tier if all(counts[i, n] for i, n in enumerate(chosen))
+                      for st in _tier_statements(parts, levels, chosen, counts)]
+        cursors = [raw.execute(*statement) for statement in statements]
+        try:
+            last = None
+            for (record_id,) in heapq.merge(*cursors):
+                if record_id != last:
+                    found.append(last := record_id)
+                    need -= 1
+                    if not need:
+                        return found
+        finally:
+            for cursor in cursors:
+                cursor.close()
+    return found
+
+
+def _round(raw: Any, parts: list[Part], budget: int) -> list[str]:
+    """The candidates of one round of the first stage (core.first_rounds) in `core.first_order`, the first `budget`;
+    none when a part finds nothing."""
+    sizes = [raw.execute(*_size_statement(part)).fetchone()[0] for part in parts]
+    if min(sizes) == 0:
+        return []
+    if min(sizes) >= TIERS_FROM:
+        return _round_by_tiers(raw, parts, budget)
+    return [row[0] for row in raw.execute(*_round_statement(parts, sizes, budget)).fetchall()]
 
 
 def first_candidates(vault: Vault, parts: list[Part], budget: int, *, enough: int = FIRST_ENOUGH) -> list[str]:
@@ -141,19 +213,25 @@ def first_candidates(vault: Vault, parts: list[Part], budget: int, *, enough: in
     with vault.session(readonly=True) as session:
         raw = _raw(session)
         for round_parts in first_rounds(parts):
-            if (statement := _round_statement(raw, round_parts, budget)) is not None:
-                found.update((row[0], None) for row in raw.execute(*statement).fetchall())
+            found.update((record_id, None) for record_id in _round(raw, round_parts, budget))
             if len(found) >= enough:
                 break
     return list(found)[:budget]
 
 
 def first_plans(vault: Vault, parts: list[Part]) -> list[list[str]]:
-    """EXPLAIN QUERY PLAN of the first stage's statements for these parts (tests check that none scans a table)."""
+    """EXPLAIN QUERY PLAN of the first stage's statements for these parts, read in one statement and tier by tier
+    (tests check that none scans a table)."""
     with vault.session(readonly=True) as session:
         raw = _raw(session)
         statements = [_size_statement(part) for part in parts]
-        statements += [st for round_parts in first_rounds(parts) if (st := _round_statement(raw, round_parts, 1))]
+        for round_parts in first_rounds(parts):
+            statements.append(_round_statement(round_parts, [1] * len(round_parts), 1))
+            levels, counts = _levels_counted(raw, round_parts)
+            for walk in (0, WALK_FROM):  # each way a tier can be driven
+                counted = {level: walk for level in counts}
+                statements += [st for tier in first_tiers(round_parts) for chosen in tier
+                               for st in _tier_statements(round_parts, levels, chosen, counted)]
         return [[str(row[-1]) for row in raw.execute("EXPLAIN QUERY PLAN " + sql, params).fetchall()]
                 for sql, params in statements]
 

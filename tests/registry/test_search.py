@@ -3,6 +3,7 @@ with why it matched."""
 
 from __future__ import annotations
 
+import itertools
 import random
 from datetime import date
 
@@ -10,7 +11,7 @@ import pytest
 
 from tests.registry.synthetic_people import generate, group_spellings
 from waypoint_core.registry.person import PersonRecord, prepare
-from waypoint_core.registry.search import MemoryIndex, Vocabulary, lookups, parse_query
+from waypoint_core.registry.search import MemoryIndex, Vocabulary, first_parts, first_tiers, lookups, parse_query
 
 TODAY = date(2026, 7, 1)
 ON = date(2025, 3, 1)
@@ -103,6 +104,22 @@ def test_first_stage_finds_by_exact_keys_of_every_word_and_leaves_typing_errors_
     assert first("Abdourah") == ["abdou"]  # the word being typed, begun
     assert first("Ousmame Diallo ") == [] and search(index, "Ousmame Diallo ")[0].id == "ousmane"
     assert first("Diallo female ") == ["amina"]  # filters rank as in the refined search
+
+
+def test_first_tiers_list_each_weight_of_each_part_once_heaviest_first():
+    """`first_order` read tier by tier: every choice of a weight per part once, grouped by their sum, heaviest first
+    (a name word: spelling 3, sound 2, the word being typed begun 1; a number: document 6, phone 5)."""
+    parts = first_parts(parse_query("Usman 90123456 Dia", VOCABULARY, today=TODAY, default_country="NE"))
+    levels = [[weight for weight, _ in part.levels()] for part in parts]
+    assert levels == [[3, 2], [3, 2, 1], [6, 5]]  # the name words, then the numbers
+    tiers = first_tiers(parts)
+    totals = [{sum(levels[i][n] for i, n in enumerate(chosen)) for chosen in tier} for tier in tiers]
+    assert all(len(total) == 1 for total in totals) and [t.pop() for t in totals] == [12, 11, 10, 9, 8]
+    assert sorted(chosen for tier in tiers for chosen in tier) == sorted(itertools.product(range(2), range(3),
+                                                                                          range(2)))
+    typed = parts[1].levels()  # each level holds the part's keys of its weight, the beginnings last
+    assert [level.keys for _, level in typed] == [parts[1].keys[:1], parts[1].keys[1:], ()]
+    assert typed[-1][1].ranges == parts[1].ranges
 
 
 def test_nothing_typed_finds_nothing(index):

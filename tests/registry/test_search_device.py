@@ -4,6 +4,8 @@ with the person's rights, with the issue's transliteration pairs and numbers typ
 from __future__ import annotations
 
 import json
+import random
+from datetime import date
 
 import pytest
 from sqlalchemy import text
@@ -13,6 +15,8 @@ from desktop_app.services import records, search
 from desktop_app.vault import search_reads
 from desktop_app.vault.registrations import delete_registration
 from tests.registry.device_people import person_xml, save, uid
+from waypoint_core.registry import search as core
+from waypoint_core.registry.person import Profile
 from tests.access.team import (
     ADMIN, CASE, FIELD, MIGRANT, PASSPHRASES, PERSON, VOT, instance, make_team, shipped_xforms, signed_in,
 )
@@ -137,22 +141,75 @@ def test_first_results_numbers_and_dates_and_rights(team):
         assert first(vault, "Kadiatou 90 12 34 56") == [uid(2)]
 
 
-def test_first_stage_reads_the_index_on_its_keys_never_by_scanning(team):
-    """EXPLAIN QUERY PLAN of the first stage's statements: every read of search_key is a search on an index."""
-    from waypoint_core.registry import search as core
-    from datetime import date
-    query = core.parse_query("Mohamed Dia", search.vocabulary(), today=date(2026, 12, 6))
-    parts = core.first_parts(query)
-    assert [p.name for p in parts] == ["w0", "w1"] and parts[1].ranges
+@pytest.mark.parametrize("typed", ["Mohamed Dia", "Moh"])
+def test_first_stage_reads_the_index_on_its_keys_never_by_scanning(team, typed):
+    """EXPLAIN QUERY PLAN of the first stage's statements, in one statement and tier by tier: every read of
+    search_key is a search on an index, but the walk of the record index in record id order that a common beginning
+    typed alone drives (stopped at the budget)."""
+    parts = core.first_parts(core.parse_query(typed, search.vocabulary(), today=date(2026, 12, 6)))
+    assert parts[-1].ranges
     with signed_in(team, ADMIN) as vault:
         save(vault, [(1, person_xml(uid(1), "Mohamed", "Diallo")), (2, person_xml(uid(2), "Mohamed", "Sanogo"))])
         plans = search_reads.first_plans(vault, parts)
-    scans = [line for plan in plans for line in plan
-             if line.startswith("SCAN") and "subquery" not in line and line != "SCAN found"]
+    walks = [plan for plan in plans if any("ix_search_key_record" in line and line.startswith("SCAN")
+                                           for line in plan)]
+    scans = [line for plan in plans for line in plan if line.startswith("SCAN") and "subquery" not in line
+             and line not in ("SCAN found", "SCAN a USING COVERING INDEX ix_search_key_record")]
     assert plans and not scans, plans  # a co-routine's own rows and the candidates found are the only ones scanned
-    assert all(any(line.startswith("SEARCH") and "USING" in line for line in plan) for plan in plans), plans
+    assert all(any(line.startswith("SEARCH") and "USING" in line for line in plan) for plan in plans
+               if plan not in walks), plans
+    assert bool(walks) is (len(parts) == 1)
+    # read tier by tier, a key's records come in record id order from the primary key: no sort but the few rows of
+    # a beginning typed alone, read whole
+    tiers = [plan for plan in plans if "MATERIALIZE found" not in plan
+             and any("a USING PRIMARY KEY (key=?)" in line for line in plan)]
+    assert tiers and not [plan for plan in tiers if any("TEMP B-TREE" in line for line in plan)], plans
     # the other words are probed on the index's primary key (key, record_id), not read record by record
     assert any("USING PRIMARY KEY (key=? AND record_id=?)" in line for plan in plans for line in plan), plans
+
+
+# namesakes and transliteration pairs in both scripts beside synthetic people: common names and short beginnings find
+# more candidates than a small budget, in several weight tiers
+CROWD = [("Mohamed", "Sanogo"), ("محمد", "Sanogo"), ("Mohammed", "Diallo"), ("Muhammad", "Diallo"),
+         ("Mamadou", "Diallo"), ("Mamadou", "Keita"), ("Mamane", "Bello"), ("Aïcha", "Bello"), ("عائشة", "Bello"),
+         ("Aisha", "Traoré"), ("عثمان", "Diallo"), ("Ousmane", "Diallo"), ("Usman", "Dia"), ("Abdoulaye", "Kanté"),
+         ("Abdou", "Diallo"), ("Abdourahmane", "Sow"), ("Abderrahmane", "Sow"), ("Mariam", "Sow")]
+
+
+def test_first_stage_read_tier_by_tier_gives_the_one_order(team, monkeypatch):
+    """The first stage's candidates read tier by tier (`core.first_tiers`, stopped at the budget: what a common name
+    takes at 100,000 people), with a beginning typed alone read whole or walked in record id order, are those read in
+    one statement and those of `MemoryIndex.first` (core.first_order), in the same order, for any budget."""
+    from tests.registry.synthetic_people import generate
+    population = [s.record for s in generate(120, seed=7).records]
+    people = [(given, family, "") for given, family in CROWD * 4] + [
+        (p.given_name or "", p.family_name or "", p.document_number or "") for p in population]
+    today = date(2026, 12, 6)
+    rng = random.Random(3)
+    asked = ["Moh", "Mam", "Abd", "Abdou", "Dia", "محم", "عبد", "Mohamed", "Mohamed ", "Diallo", "Diallo ",
+             "Mamadou Dia", "Mamadou Diallo ", "Diallo Mamadou", "Muhammad Diallo", "Aisha Bello", "Bello A",
+             "Abdoulaye Kante ", "Ousmane D", "Sow Abd"]
+    for p in rng.sample(population, 12):
+        asked += [f"{p.given_name} {p.family_name}", (p.given_name or "")[:3], f"{p.family_name} {p.given_name} "]
+    vocabulary = search.vocabulary()
+    queries = [parts for q in asked if (parts := core.first_parts(core.parse_query(q, vocabulary, today=today)))]
+    with signed_in(team, ADMIN) as vault:
+        save(vault, [(n, person_xml(uid(n), given, family, document=document))
+                     for n, (given, family, document) in enumerate(people, start=1)])
+        memory = core.MemoryIndex(Profile.from_json(text) for text in search_reads.profiles(
+            vault, [uid(n) for n in range(1, len(people) + 1)]).values())
+        tiered = 0
+        for budget in (125, 7, 2):
+            for parts in queries:
+                expected = memory.first_candidates(parts, budget)
+                assert search_reads.first_candidates(vault, parts, budget) == expected, (parts, budget)
+                for walk in (0, 10_000):  # a beginning typed alone walked in record id order, or read whole
+                    monkeypatch.setattr(search_reads, "TIERS_FROM", 0)
+                    monkeypatch.setattr(search_reads, "WALK_FROM", walk)
+                    assert search_reads.first_candidates(vault, parts, budget) == expected, (parts, budget, walk)
+                    monkeypatch.undo()
+                tiered += len(expected) == budget
+    assert tiered > 40  # most queries had more candidates than the small budgets: the order chose them
 
 
 def test_deletion_is_real_in_the_index_and_refused_consent_leaves_nothing(team):

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import bisect
 import heapq
+import itertools
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -274,8 +275,17 @@ class Part:
         found only in a range weighs `RANGE_WEIGHT`. A record's weight for the part is the best of its keys'."""
         return {key: int(_KEY_WEIGHTS[key[:2]]) for key in self.keys}
 
+    def levels(self) -> list[tuple[int, Part]]:
+        """The weights a record can have for the part, heaviest first, each with the part's keys of that weight (the
+        ranges of the word being typed last, at `RANGE_WEIGHT`): a record's weight for the part is that of the first
+        level whose keys it holds."""
+        weights = self.weights()
+        found = [(weight, Part(self.name, tuple(key for key in self.keys if weights[key] == weight)))
+                 for weight in sorted(set(weights.values()), reverse=True)]
+        return found + ([(RANGE_WEIGHT, Part(self.name, (), self.ranges))] if self.ranges else [])
 
-RANGE_WEIGHT = int(W_NEAR)  # a key of the word being typed found by its beginning
+
+RANGE_WEIGHT = int(W_NEAR)  # a key of the word being typed found by its beginning (below every exact key's weight)
 
 
 def first_order(weights: Mapping[str, int]) -> list[str]:
@@ -283,6 +293,18 @@ def first_order(weights: Mapping[str, int]) -> list[str]:
     weight for each): heaviest first, then by record id. The device, the server and `MemoryIndex.first` all keep the
     first `budget` in this order, so the same query on the same people finds the same first results."""
     return sorted(weights, key=lambda record_id: (-weights[record_id], record_id))
+
+
+def first_tiers(parts: list[Part]) -> list[list[tuple[int, ...]]]:
+    """`first_order` tier by tier: the weights a round's candidate can have for each part (`Part.levels`, as indexes
+    into each part's levels), grouped by their sum, heaviest first. The candidates of one tier are those whose weight
+    for each part is one of the tier's; `first_order` lists a tier's records by record id after the heavier tiers',
+    so a reader that lists each tier's records in record id order can stop at the budget."""
+    by_total: dict[int, list[tuple[int, ...]]] = defaultdict(list)
+    levels = [[weight for weight, _ in part.levels()] for part in parts]
+    for chosen in itertools.product(*(range(len(weights)) for weights in levels)):
+        by_total[sum(weights[n] for weights, n in zip(levels, chosen, strict=True))].append(chosen)
+    return [by_total[total] for total in sorted(by_total, reverse=True)]
 
 
 def first_rounds(parts: list[Part]) -> list[list[Part]]:
@@ -447,6 +469,14 @@ class MemoryIndex:
         parts = first_parts(query)
         if not parts:
             return self.search(query, today=today, limit=limit)
+        chosen = self.first_candidates(parts, budget)
+        hits = [h for rid in chosen if (h := rank(query, self._profiles[rid], today=today)) is not None]
+        hits.sort(key=lambda h: (-h.score, h.id))
+        return hits[:limit]
+
+    def first_candidates(self, parts: list[Part], budget: int) -> list[str]:
+        """The first stage's candidates, at most `budget`, in the order the device's index and the server give them:
+        each round's (`first_rounds`) in `first_order`, a round's after those of the rounds before."""
         chosen: dict[str, None] = {}
         for round_parts in first_rounds(parts):
             total: dict[str, int] | None = None  # record → the sum of its best weight for each part so far
@@ -461,10 +491,7 @@ class MemoryIndex:
             chosen.update((rid, None) for rid in first_order(total or {})[:budget])
             if len(chosen) >= FIRST_ENOUGH:
                 break
-        chosen = dict.fromkeys(list(chosen)[:budget])
-        hits = [h for rid in chosen if (h := rank(query, self._profiles[rid], today=today)) is not None]
-        hits.sort(key=lambda h: (-h.score, h.id))
-        return hits[:limit]
+        return list(chosen)[:budget]
 
     def _range(self, low: str, high: str) -> list[str]:
         if self._sorted is None:
