@@ -54,7 +54,6 @@ def key_hits(vault: Vault, keys: Iterable[str], ranges: Iterable[tuple[str, str]
     return found
 
 
-PART_CAP = 20_000  # index rows counted per part of a query when choosing the rarest one
 # the index's primary key (key, record_id): a probe for one record under a few keys is a few seeks in pages that stay
 # in the cache (the rows of those keys), where the record_id index would read a page anywhere in the index per probe
 _BY_KEY = "INDEXED BY sqlite_autoindex_search_key_1"
@@ -104,15 +103,9 @@ def _part_weight(part: Part, params: dict[str, Any], name: str) -> str:
     return f"coalesce({', '.join(tests)})" if len(tests) > 1 else tests[0] if tests else "NULL"
 
 
-def _size_statement(part: Part, cap: int = PART_CAP) -> tuple[str, dict[str, Any]]:
-    params: dict[str, Any] = {"cap": cap}
-    return (f"SELECT count(*) FROM (SELECT 1 FROM search_key WHERE {_part_filter(part, params, 'p')} LIMIT :cap)",
-            params)
-
-
 def _round_statement(parts: list[Part], sizes: list[int], budget: int) -> tuple[str, dict[str, Any]]:
     """One round of the first stage in one statement, for a round whose rarest part has few rows: that part (`sizes`:
-    its rows counted, at most PART_CAP) drives: its rows read on the covering primary key, grouped by record with the
+    its rows counted, `_counted`) drives: its rows read on the covering primary key, grouped by record with the
     record's best weight for it; each other part adds the record's best weight for it (`_part_weight`; NULL leaves
     the record out); the candidates in `core.first_order` (weight, then record id), the first `budget`."""
     order = sorted(range(len(parts)), key=lambda i: sizes[i])
@@ -131,46 +124,78 @@ def _round_statement(parts: list[Part], sizes: list[int], budget: int) -> tuple[
 # tier by tier (`core.first_tiers`), each tier's records in record id order, and stops at the budget: the one
 # statement above reads, groups and sorts every row of the driving part (thousands at 100,000 people).
 TIERS_FROM = 1_000
-LEVEL_CAP = 5_000  # rows of a part's keys of one weight counted, to choose what drives a tier
-# a tier driven by the word being typed reads its key ranges' rows whole and sorts them by record when they are few,
-# else walks the record index in record id order until the budget is found (a common beginning finds it soon)
-WALK_FROM = 2_000
+# a word being typed alone whose key ranges hold this many rows or more drives its lowest tier by walking the record
+# index in record id order, stopped at the budget (a common beginning finds it soon); fewer are read whole and sorted
+WALK_FROM = 5_000
+LEVEL_CAP = WALK_FROM  # rows of a part's keys of one weight counted, to choose what drives a tier
+# a probe of a word being typed's ranges reads the record's own rows on the record index, a page anywhere in it,
+# where a probe of exact keys reads the pages of those keys' rows, which stay in the cache: about this many times dearer
+RANGE_PROBE = 4
+
+
+def _level_test(part: Part, weight: int, params: dict[str, Any], name: str, *, holds: bool) -> str:
+    """SQL true when record `a.record_id`'s weight for `part` is `weight` (one of its `Part.levels`). An exact weight
+    is the best weight of the part's exact keys the record holds, probed on the primary key; the weight of a
+    beginning (`RANGE_WEIGHT`) is holding none of them, and a key in a range (known already when `holds`)."""
+    exact = Part(part.name, part.keys)
+    probe = (f"FROM search_key {name} {_BY_KEY} WHERE {name}.record_id = a.record_id AND "
+             f"({_part_filter(exact, params, name, name)})")
+    if weight != RANGE_WEIGHT:
+        return f"(SELECT MAX({_weight(f'{name}.key', exact, params, name + 'w')}) {probe}) = {weight}"
+    tests = [f"NOT EXISTS (SELECT 1 {probe})"] if part.keys else []
+    if not holds:
+        ranges = Part(part.name, (), part.ranges)
+        tests.append(f"EXISTS (SELECT 1 FROM search_key {name}r {_BY_RECORD} WHERE {name}r.record_id = a.record_id "
+                     f"AND ({_part_filter(ranges, params, name + 'r', name + 'r')}))")
+    return " AND ".join(tests)
 
 
 def _tier_statements(parts: list[Part], levels: list[list[tuple[int, Part]]], chosen: tuple[int, ...],
                      counts: dict[tuple[int, int], int]) -> list[tuple[str, dict[str, Any]]]:
     """Statements whose rows, merged in record id order, are the records of one weight per part (`chosen`: an index
-    into each part's `Part.levels`), each record at least once. The part whose keys of that weight have the fewest
-    rows (`counts`) drives: each of those keys read on the primary key (key, record_id), which gives its records in
-    record id order with no sort; every part's weight probed (`_part_weight`), but the driving part's when the tier
-    holds its heaviest keys (holding them is that weight). A tier driven by a word being typed (its ranges) reads
-    them on the primary key and sorts (few rows) or walks the record index (`WALK_FROM`)."""
-    exact = [i for i, n in enumerate(chosen) if levels[i][n][1].keys]
+    into each part's `Part.levels`), each record at least once. What drives is the part's keys of its weight with the
+    fewest rows (`counts`; a word being typed's ranges as a test cost RANGE_PROBE times more): each of those keys read
+    on the primary key (key, record_id), which gives its records in record id order with no sort; every other part's
+    weight tested (`_level_test`; the driving part's too unless its heaviest keys drive). A word being typed drives by
+    its ranges, read on the primary key and sorted, or, alone and common (`WALK_FROM`), walking the record index."""
     ranged = [i for i, n in enumerate(chosen) if not levels[i][n][1].keys]
-    drive = min(exact + ranged, key=lambda i: (counts[i, chosen[i]], i in ranged))
+    penalty = RANGE_PROBE if ranged else 1
+    drive = min(range(len(parts)), key=lambda i: counts[i, chosen[i]] * (1 if i in ranged else penalty))
     params: dict[str, Any] = {}
-    tests = "".join(f" AND {_part_weight(parts[i], params, f'o{i}')} = {levels[i][n][0]}"
-                    for i, n in enumerate(chosen) if i != drive or n)
+    # the exact keys' tests first: SQLite evaluates them in the order written, and a range's probe is the dearest
+    tests = "".join(f" AND {_level_test(parts[i], levels[i][n][0], params, f'o{i}', holds=i == drive)}"
+                    for i, n in sorted(enumerate(chosen), key=lambda c: c[0] in ranged) if i != drive or n)
     level = levels[drive][chosen[drive]][1]
     if level.keys:
         return [(f"SELECT a.record_id FROM search_key a {_BY_KEY} WHERE a.key = :dk{tests} ORDER BY a.record_id",
                  {**params, "dk": key}) for key in level.keys]
-    by = _BY_RECORD if counts[drive, chosen[drive]] >= WALK_FROM else _BY_KEY
+    by = _BY_RECORD if len(parts) == 1 and counts[drive, chosen[drive]] >= WALK_FROM else _BY_KEY
     return [(f"SELECT a.record_id FROM search_key a {by} WHERE ({_part_filter(level, params, 'd', 'a')}){tests} "
              "ORDER BY a.record_id", params)]
 
 
-def _levels_counted(raw: Any, parts: list[Part]) -> tuple[list[list[tuple[int, Part]]], dict[tuple[int, int], int]]:
+def _count_statements(part: Part) -> list[tuple[str, dict[str, Any]]]:
+    """A part's rows counted key by key and range by range (each one range of the primary key, at most LEVEL_CAP):
+    counted in one statement, the parts' keys and ranges made SQLite gather and sort the rows' ids to count each once."""
+    by_key = "SELECT count(*) FROM (SELECT 1 FROM search_key WHERE key = :key LIMIT :cap)"
+    by_range = "SELECT count(*) FROM (SELECT 1 FROM search_key WHERE key >= :low AND key < :high LIMIT :cap)"
+    return ([(by_key, {"key": key, "cap": LEVEL_CAP}) for key in part.keys]
+            + [(by_range, {"low": low, "high": high, "cap": LEVEL_CAP}) for low, high in part.ranges])
+
+
+def _counted(raw: Any, parts: list[Part]) -> tuple[list[list[tuple[int, Part]]], dict[tuple[int, int], int]]:
+    """Each part's `Part.levels` and the rows of each level's keys, counted up to LEVEL_CAP a key (or range): what
+    chooses the way a round is read and what drives it."""
     levels = [part.levels() for part in parts]
-    counts = {(i, n): raw.execute(*_size_statement(level, LEVEL_CAP)).fetchone()[0]
+    counts = {(i, n): sum(raw.execute(*statement).fetchone()[0] for statement in _count_statements(level))
               for i, part_levels in enumerate(levels) for n, (_, level) in enumerate(part_levels)}
     return levels, counts
 
 
-def _round_by_tiers(raw: Any, parts: list[Part], budget: int) -> list[str]:
+def _round_by_tiers(raw: Any, parts: list[Part], levels: list[list[tuple[int, Part]]],
+                    counts: dict[tuple[int, int], int], budget: int) -> list[str]:
     """One round of the first stage tier by tier (`core.first_tiers`): the same candidates in the same order as
     `_round_statement`, each tier's statements merged in record id order and left at the budget."""
-    levels, counts = _levels_counted(raw, parts)
     found: list[str] = []
     for tier in first_tiers(parts):
         need = budget - len(found)
@@ -194,11 +219,12 @@ def _round_by_tiers(raw: Any, parts: list[Part], budget: int) -> list[str]:
 def _round(raw: Any, parts: list[Part], budget: int) -> list[str]:
     """The candidates of one round of the first stage (core.first_rounds) in `core.first_order`, the first `budget`;
     none when a part finds nothing."""
-    sizes = [raw.execute(*_size_statement(part)).fetchone()[0] for part in parts]
+    levels, counts = _counted(raw, parts)
+    sizes = [sum(counts[i, n] for n in range(len(part_levels))) for i, part_levels in enumerate(levels)]
     if min(sizes) == 0:
         return []
     if min(sizes) >= TIERS_FROM:
-        return _round_by_tiers(raw, parts, budget)
+        return _round_by_tiers(raw, parts, levels, counts, budget)
     return [row[0] for row in raw.execute(*_round_statement(parts, sizes, budget)).fetchall()]
 
 
@@ -224,10 +250,10 @@ def first_plans(vault: Vault, parts: list[Part]) -> list[list[str]]:
     (tests check that none scans a table)."""
     with vault.session(readonly=True) as session:
         raw = _raw(session)
-        statements = [_size_statement(part) for part in parts]
+        statements = [st for part in parts for st in _count_statements(part)]
         for round_parts in first_rounds(parts):
             statements.append(_round_statement(round_parts, [1] * len(round_parts), 1))
-            levels, counts = _levels_counted(raw, round_parts)
+            levels, counts = _counted(raw, round_parts)
             for walk in (0, WALK_FROM):  # each way a tier can be driven
                 counted = {level: walk for level in counts}
                 statements += [st for tier in first_tiers(round_parts) for chosen in tier
