@@ -40,7 +40,7 @@ def acknowledge(conn: Connection, device_id: str, seq: int) -> bool:
 def purge_acknowledged(conn: Connection, centre_id: str, key: DataKey) -> list[str]:
     """Purge the content of the centre's tombstones every active device has acknowledged; returns their ids."""
     if conn.execute(_WAITING, {"c": centre_id}).first() is None:
-        return []  # nearly always: no tombstone waits (one probe of ix_record_unpurged_tombstone, migration 0016)
+        return []  # nearly always: no tombstone waits (one probe of ix_record_unpurged, migration 0008)
     floor = conn.execute(text("SELECT MIN(acked_seq) FROM device WHERE centre_id = :c AND revoked_at IS NULL"),
                          {"c": centre_id}).scalar_one_or_none()
     if not floor:

@@ -92,7 +92,7 @@ class Record(ServerTable, table=True):
     """The current version of each registration (tombstones included)."""
 
     __tablename__ = "record"
-    __table_args__ = (Index("ix_record_unpurged_tombstone", "centre_id",  # forget.py: tombstones waiting (0016)
+    __table_args__ = (Index("ix_record_unpurged", "centre_id",  # forget.py: the tombstones waiting (0008)
                             sqlite_where=text("deleted = true AND purged_at IS NULL"),
                             postgresql_where=text("deleted = true AND purged_at IS NULL")),)
     id: str = Field(primary_key=True)
