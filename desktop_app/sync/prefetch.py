@@ -160,6 +160,11 @@ class PageReads:
                                          f"({marks}) AND resolved_at IS NULL AND server_id IS NULL"), params).all():
                 self._conflicts.setdefault(row.record_id, []).append(row)
 
+    def read_ahead(self, record_id: str) -> bool:
+        """Whether this record's rows were read with the page (it appears once and is not already known): then
+        `existing`, `pending` and `open_conflict` answer from those reads."""
+        return record_id in self._read
+
     def known(self, record_id: str):
         if record_id in self._once:
             return self._known.get(record_id)

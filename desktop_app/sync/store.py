@@ -32,7 +32,7 @@ from desktop_app.vault import Vault
 from desktop_app.vault import audit
 from desktop_app.vault.sql import Db, join_sync, text
 from desktop_app.vault.vault import utc_now
-from desktop_app.vault.writer import AS_RECORD, Writer, base_state, blind, registration_states, write
+from desktop_app.vault.writer import AS_RECORD, SYNC_WRITER, Writer, base_state, blind, registration_states, write
 from waypoint_core.access import audit as chain
 from waypoint_core.protocol import (
     MAX_HLC_AHEAD_MS, MAX_KNOWN_HASHES, MAX_OPS_PER_BATCH, MAX_RECONCILE_RECORDS, DecidedConflict, DeviceStatus,
@@ -791,9 +791,13 @@ def store_pull_page(vault: Vault, page: PullPage, *, own_device_id: str, clock: 
             raise errors.BadServerAnswer("the server's cursor went backwards")
         hlc = _int(conn, "hlc")
         reads = prefetch.PageReads(conn, page.changes)
+        new = _NewRecords(w)
         for change in page.changes:
             hlc = max(hlc, min(change.hlc, bound))
-            _apply_change(w, change, outcome, reads)
+            if not new.take(change, outcome, reads):
+                new.flush()  # what comes before a change is written before it, as one record at a time would
+                _apply_change(w, change, outcome, reads)
+        new.flush()
         for decided in page.decided or ():
             outcome.decided += _close_decided(w, vault, decided)
         _put(conn, "hlc", str(hlc))
@@ -812,6 +816,47 @@ def _close_decided(w: Writer, vault: Vault, decided: DecidedConflict) -> int:
                     outcome="done", record_id=decided.record_id,
                     detail=f"conflict {decided.conflict_id} decided on {device}: version {decided.server_version}")
     return 1
+
+
+class _NewRecords:
+    """A pulled page's records new to this laptop, written together (Writer.insert_remote, then their merge bases in
+    one statement): what _apply_change does for a record with no row here, no op waiting and no open conflict, in a
+    few statements for the page instead of five per record. The rows and bases are the same, and so are the
+    entities, search keys and indicator facts derived from them before the commit (as written, not read back)."""
+
+    def __init__(self, w: Writer) -> None:
+        self.w = w
+        self.records: list[dict] = []
+        self.bases: list[dict] = []
+
+    def take(self, change, outcome: PullOutcome, reads: prefetch.PageReads) -> bool:
+        """Queue `change` if it is one of those (else False: _apply_change applies it, after a flush)."""
+        record_id = change.record_id
+        if not reads.read_ahead(record_id) or reads.existing(record_id) is not None or reads.pending(record_id) \
+                or reads.open_conflict(record_id) is not None:
+            return False
+        remote = state_from_change(change)
+        columns, extras = columns_from_state(remote)
+        written: State | None = None  # a record this laptop never had, deleted elsewhere: nothing to show
+        if not columns["deleted"]:
+            created_at, created_by = remote["fields"].get("@created_at"), remote["fields"].get("@created_by")
+            self.records.append({"id": record_id, "columns": columns, "extras": extras, "sv": change.server_version,
+                                 "ss": "acknowledged", "created_at": created_at, "created_by": created_by})
+            written = state_from_columns({**columns, "created_at": created_at or self.w.now,
+                                          "created_by": created_by or SYNC_WRITER}, extras)
+        # The base is the state pulled: nearly always exactly what the registration now reads as (AS_RECORD).
+        self.bases.append({"r": record_id, "v": change.server_version, "h": change.hlc, "s": 0,
+                           "x": change.version_hash,
+                           "b": AS_RECORD if written == remote else json.dumps(remote, sort_keys=True)})
+        outcome.applied += 1
+        return True
+
+    def flush(self) -> None:
+        if self.records:
+            self.w.insert_remote(self.records)
+        if self.bases:
+            self.w.put_sync_records(self.bases)
+        self.records, self.bases = [], []
 
 
 def _apply_change(w: Writer, change, outcome: PullOutcome, reads: prefetch.PageReads) -> None:

@@ -41,11 +41,20 @@ class Writer(SyncWrites, ReviewWrites):
         """Before the commit: what is derived from the records pulled in this transaction (entity events, search
         index, indicator facts), for all of them at once, from their rows as they are now."""
         ids = list(self.derive_pending)
+        inserted, self.derive_inserted = self.derive_inserted, {}
         self.derive_pending.clear()
-        self.refresh_entities(ids)
-        self.refresh_search(ids)
+        # records inserted by this transaction: from their rows as written, with nothing to remove first (as a save)
+        new = [record_id for record_id in ids if record_id in inserted]
+        rows, fresh = [inserted[record_id]["row"] for record_id in new], set(new)
+        known = [record_id for record_id in ids if record_id not in inserted] if new else ids
+        self.refresh_entities(new, saved=rows, new=fresh)
+        self.refresh_entities(known)
+        self.refresh_search(new, saved=rows, new=fresh)
+        self.refresh_search(known)
         self.follow_consent(ids)
-        self.refresh_facts(ids)
+        self.refresh_facts(new, saved=rows, fields={record_id: inserted[record_id]["fields"] for record_id in new},
+                           new=fresh)
+        self.refresh_facts(known)
         if self.drop_parts_at_finish:
             self.drop_parts_at_finish = False
             self.drop_unwanted_parts()

@@ -69,6 +69,10 @@ class WriterBase:
         self._policy: Policy | None = None
         # records whose derived rows (entity events, search index) are rederived once, at the end (Writer.finish)
         self.derive_pending: dict[str, None] = {}
+        # of those, the records inserted by this transaction (a pulled page's new records: SyncWrites.insert_remote)
+        # with their rows and extracted fields as written: derived from these, not read back, and with no derived
+        # rows to remove first. A record written again after its insert leaves it (derived from its row then).
+        self.derive_inserted: dict[str, dict[str, Any]] = {}
         self._file_holders: set[str] | None = None  # FileWrites: records holding or wanting files, read when needed
         self.drop_parts_at_finish = False  # FileWrites: parts of files no record wants are dropped before the commit
 

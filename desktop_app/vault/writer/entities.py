@@ -10,7 +10,7 @@ lose (a deletion, consent refused, retention).
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from desktop_app.vault.sql import chunks, in_json, text
@@ -23,31 +23,56 @@ _INSERT_EVENT = text(
     "VALUES (:r, :p, :d, :e, :a, :l, :props, :o)")
 
 
+class _Head:
+    """A row the writer just wrote, read like a fetched one."""
+
+    __slots__ = ("id", "form_id", "form_version", "status", "content", "created_at", "deleted")
+
+    def __init__(self, row: dict[str, Any]) -> None:
+        for name in self.__slots__:
+            setattr(self, name, row[name])
+
+
 class EntityWrites(WriterBase):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._entity_specs: dict[tuple[str, str], EntitySpec | None] = {}  # read once per transaction
 
-    def refresh_entities(self, record_ids: Sequence[str]) -> None:
-        """Rederive the entity events of these records from their rows as they are now."""
+    def refresh_entities(self, record_ids: Sequence[str], *, saved: Sequence[dict[str, Any]] | None = None,
+                         new: Collection[str] = ()) -> None:
+        """Rederive the entity events of these records from their rows as they are now. `saved`: those rows as the
+        caller just wrote them (id, form_id, form_version, status, content, created_at, deleted), all of them, so
+        they are not read back; `new`: ids inserted in this transaction, which have no events to remove."""
         if not record_ids:
             return
         events = []
+        written = {row["id"]: row for row in saved} if saved is not None else {}
         for part in chunks(list(record_ids)):
-            marks, params = in_json(part)
-            self.db.execute(text(f"DELETE FROM entity_event WHERE record_id IN ({marks})"), params)
-            # content is read only for the records whose form declares entities (most forms do not)
-            heads = self.db.execute(text(
-                f"SELECT id, form_id, form_version FROM registration WHERE id IN ({marks}) AND status = 'finalized' "
-                "AND deleted = 0"), params).all()
+            old = [record_id for record_id in part if record_id not in new]
+            if old:
+                old_marks, old_params = in_json(old)
+                self.db.execute(text(f"DELETE FROM entity_event WHERE record_id IN ({old_marks})"), old_params)
+            if all(record_id in written for record_id in part):
+                heads: Sequence[Any] = [_Head(written[record_id]) for record_id in part
+                                        if written[record_id]["status"] == "finalized"
+                                        and not written[record_id]["deleted"]]
+            else:
+                # content is read only for the records whose form declares entities (most forms do not)
+                marks, params = in_json(part)
+                heads = self.db.execute(text(
+                    f"SELECT id, form_id, form_version FROM registration WHERE id IN ({marks}) "
+                    "AND status = 'finalized' AND deleted = 0"), params).all()
             wanted = [h.id for h in heads if (spec := self._entity_spec(h.form_id, h.form_version)) is not None
                       and spec.local]
             if not wanted:
                 continue
-            wanted_marks, wanted_params = in_json(wanted)
-            rows = self.db.execute(text(
-                "SELECT id, form_id, form_version, status, content, created_at, deleted FROM registration "
-                f"WHERE id IN ({wanted_marks})"), wanted_params).all()
+            if all(record_id in written for record_id in wanted):
+                rows: Sequence[Any] = [_Head(written[record_id]) for record_id in wanted]
+            else:
+                wanted_marks, wanted_params = in_json(wanted)
+                rows = self.db.execute(text(
+                    "SELECT id, form_id, form_version, status, content, created_at, deleted FROM registration "
+                    f"WHERE id IN ({wanted_marks})"), wanted_params).all()
             for row in rows:
                 if not row.content:
                     continue
