@@ -147,17 +147,22 @@ class PageReads:
         self._pending: dict[str, list] = {}
         self._existing: dict = {}
         self._conflicts: dict[str, list] = {}
-        for part in chunks(needed):
-            marks, params = in_json(part)
-            for row in conn.execute(text(f"SELECT record_id, seq, payload, wire FROM outbox {PENDING} AND record_id "
-                                         f"IN ({marks}) ORDER BY seq"), params).all():
+        for part in chunks(needed):  # (distinct: each appears once in the page)
+            params = keys(part)
+            for row in conn.execute(text(
+                    "SELECT o.record_id, o.seq, o.payload, o.wire FROM json_each(:keys) k CROSS JOIN outbox o "
+                    "INDEXED BY ix_outbox_pending ON o.record_id = k.value WHERE o.acked_at IS NULL ORDER BY o.seq"),
+                    params).all():
                 self._pending.setdefault(row.record_id, []).append(row)
-            for row in conn.execute(text(f"SELECT id, version, status, content, rs.sync_state, purged_at, created_at, "
-                                         f"created_by FROM registration{join_sync()} WHERE id IN ({marks})"),
-                                    params).all():
+            for row in conn.execute(text(
+                    "SELECT r.id, r.version, r.status, r.content, rs.sync_state, r.purged_at, r.created_at, "
+                    "r.created_by FROM json_each(:keys) k CROSS JOIN registration r ON r.id = k.value"
+                    + join_sync("r")), params).all():
                 self._existing[row.id] = row
-            for row in conn.execute(text(f"SELECT record_id, id, remote FROM conflict WHERE record_id IN "
-                                         f"({marks}) AND resolved_at IS NULL AND server_id IS NULL"), params).all():
+            for row in conn.execute(text(
+                    "SELECT c.record_id, c.id, c.remote FROM json_each(:keys) k CROSS JOIN conflict c "
+                    "ON c.record_id = k.value WHERE c.resolved_at IS NULL AND c.server_id IS NULL ORDER BY c.rowid"),
+                    params).all():
                 self._conflicts.setdefault(row.record_id, []).append(row)
 
     def read_ahead(self, record_id: str) -> bool:

@@ -76,26 +76,34 @@ def state_from_change(change) -> State:
             "content": None if change.deleted else change.content, "fields": _clean(dict(change.fields))}
 
 
+_SUMMARY = frozenset(SUMMARY_FIELDS)
+
+
 def columns_from_state(state: State) -> tuple[dict[str, Any], dict[str, str]]:
-    """Registration columns and extra fields to write for a state (the inverse of state_from_columns)."""
+    """Registration columns and extra fields to write for a state (the inverse of state_from_columns): the summary
+    fields as columns (age a whole number or None, the others text), the other fields but the "@" ones (the files
+    manifest apart) as text. Called for every record a pull writes: one pass over the fields."""
     fields = state["fields"]
-    columns: dict[str, Any] = {name: fields.get(name) for name in SUMMARY_FIELDS}
-    if columns["age"] is not None:
-        try:
-            columns["age"] = int(columns["age"])
-        except (TypeError, ValueError):
-            columns["age"] = None
-    for name in ("title", "sex", "nationality", "centre", "registered_on"):
-        if columns[name] is not None:
-            columns[name] = str(columns[name])
-    columns.update(form_id=state["form_id"], form_version=state["form_version"], deleted=bool(state["deleted"]),
-                   content="" if state["deleted"] else (state.get("content") or ""),
+    deleted = state["deleted"]
+    columns: dict[str, Any] = dict.fromkeys(SUMMARY_FIELDS)
+    extras: dict[str, str] = {}
+    if not deleted:
+        for name, value in fields.items():
+            if name in _SUMMARY:
+                if value is None:
+                    continue
+                if name == "age":
+                    try:
+                        columns[name] = int(value)
+                    except (TypeError, ValueError):
+                        pass
+                else:
+                    columns[name] = str(value)
+            elif name == FILES_FIELD or not name.startswith("@"):
+                extras[name] = str(value)
+    columns.update(form_id=state["form_id"], form_version=state["form_version"], deleted=bool(deleted),
+                   content="" if deleted else (state.get("content") or ""),
                    status=str(fields.get("@status") or "finalized"))
-    extras = {name: str(value) for name, value in fields.items()
-              if (name == FILES_FIELD or not name.startswith("@")) and name not in SUMMARY_FIELDS}
-    if state["deleted"]:
-        columns.update({name: None for name in SUMMARY_FIELDS})
-        extras = {}
     return columns, extras
 
 

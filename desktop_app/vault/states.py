@@ -20,16 +20,29 @@ def clean(fields: dict[str, Any]) -> dict[str, Any]:
     return {str(k): v for k, v in fields.items() if v is not None}
 
 
+_META_ITEMS = tuple(META_FIELDS.items())
+
+
 def state_from_columns(columns: dict[str, Any], extras: dict[str, Any]) -> State:
-    """From a registration row (column name -> value) and its extra extracted fields."""
+    """From a registration row (column name -> value) and its extra extracted fields (an extra field overrides a
+    column of its name; None is absent). Called for every record a sync reads or writes: one pass, no copies."""
     if columns.get("deleted"):
         return {"form_id": columns["form_id"], "form_version": columns["form_version"], "deleted": True,
                 "content": None, "fields": {}}
-    fields = {name: columns.get(name) for name in SUMMARY_FIELDS}
-    fields.update({alias: columns.get(name) for name, alias in META_FIELDS.items()})
-    fields.update(extras)
+    fields: dict[str, Any] = {}
+    for name in SUMMARY_FIELDS:
+        if (value := columns.get(name)) is not None:
+            fields[name] = value
+    for name, alias in _META_ITEMS:
+        if (value := columns.get(name)) is not None:
+            fields[alias] = value
+    for name, value in extras.items():
+        if value is not None:
+            fields[str(name)] = value
+        else:
+            fields.pop(name, None)
     return {"form_id": columns["form_id"], "form_version": columns["form_version"], "deleted": False,
-            "content": columns.get("content"), "fields": clean(fields)}
+            "content": columns.get("content"), "fields": fields}
 
 
 __all__ = ["META_FIELDS", "State", "clean", "state_from_columns"]

@@ -10,6 +10,7 @@ lose (a deletion, consent refused, retention).
 from __future__ import annotations
 
 import json
+from collections import namedtuple
 from collections.abc import Collection, Sequence
 from typing import Any
 
@@ -23,14 +24,8 @@ _INSERT_EVENT = text(
     "VALUES (:r, :p, :d, :e, :a, :l, :props, :o)")
 
 
-class _Head:
-    """A row the writer just wrote, read like a fetched one."""
-
-    __slots__ = ("id", "form_id", "form_version", "status", "content", "created_at", "deleted")
-
-    def __init__(self, row: dict[str, Any]) -> None:
-        for name in self.__slots__:
-            setattr(self, name, row[name])
+# A row the writer just wrote, read like a fetched one.
+_Head = namedtuple("_Head", "id form_id form_version status content created_at deleted")
 
 
 class EntityWrites(WriterBase):
@@ -53,21 +48,22 @@ class EntityWrites(WriterBase):
                 old_marks, old_params = in_json(old)
                 self.db.execute(text(f"DELETE FROM entity_event WHERE record_id IN ({old_marks})"), old_params)
             if all(record_id in written for record_id in part):
-                heads: Sequence[Any] = [_Head(written[record_id]) for record_id in part
-                                        if written[record_id]["status"] == "finalized"
-                                        and not written[record_id]["deleted"]]
+                heads: Sequence[Any] = [(row["id"], row["form_id"], row["form_version"]) for record_id in part
+                                        if (row := written[record_id])["status"] == "finalized"
+                                        and not row["deleted"]]
             else:
                 # content is read only for the records whose form declares entities (most forms do not)
                 marks, params = in_json(part)
                 heads = self.db.execute(text(
                     f"SELECT id, form_id, form_version FROM registration WHERE id IN ({marks}) "
                     "AND status = 'finalized' AND deleted = 0"), params).all()
-            wanted = [h.id for h in heads if (spec := self._entity_spec(h.form_id, h.form_version)) is not None
-                      and spec.local]
+            wanted = [record_id for record_id, form_id, form_version in heads
+                      if (spec := self._entity_spec(form_id, form_version)) is not None and spec.local]
             if not wanted:
                 continue
             if all(record_id in written for record_id in wanted):
-                rows: Sequence[Any] = [_Head(written[record_id]) for record_id in wanted]
+                rows: Sequence[Any] = [_Head(*(written[record_id][name] for name in _Head._fields))
+                                       for record_id in wanted]
             else:
                 wanted_marks, wanted_params = in_json(wanted)
                 rows = self.db.execute(text(
