@@ -103,8 +103,9 @@ def guarded(func: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Nam
         except KeyboardInterrupt:
             print("waypoint: interrupted", file=sys.stderr)
             return 130
-        except OSError as exc:
-            print(f"waypoint: {exc.strerror or exc}", file=sys.stderr)
+        except OSError as exc:  # the file it is about, so "No such file or directory" says which
+            where = f"{exc.filename}: " if exc.filename else ""
+            print(f"waypoint: {where}{exc.strerror or exc}", file=sys.stderr)
             return EXIT_ERROR
         except Exception as exc:  # a bug or an I/O error we have no name for: still one line
             if os.environ.get(DEBUG_ENV) == "1":

@@ -65,6 +65,11 @@ def country_name(code: str, language: str) -> str:
     return (names[1] if language == "fr" else names[0]) if names else code
 
 
+def country_codes() -> frozenset[str]:
+    """Every ISO 3166-1 alpha-2 code of the shipped list."""
+    return frozenset(_countries())
+
+
 @functools.cache
 def centres(lists_dir: Path = LISTS_DIR) -> tuple[Centre, ...]:
     return tuple(Centre(r["code"], r["country"], r["en"], r["fr"]) for r in _rows(lists_dir / "centres.csv"))

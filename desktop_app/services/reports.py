@@ -42,9 +42,19 @@ class Scope:
         if text in ("", "all"):
             return cls()
         kind, _, value = text.partition(":")
+        value = value.strip()
         if kind not in ("country", "centre") or not value:
             raise ValueError("scope must be all, country:CC or centre:CODE")
-        return cls(kind, value.upper() if kind == "country" else value)
+        # A scope naming nowhere would count no one and look like a real report of zeros.
+        if kind == "centre":
+            centre = places.find_centre(value)
+            if centre is None:
+                raise ValueError(f"unknown centre {value!r}: use a code or name of forms/lists/centres.csv "
+                                 "(for example centre:ne_agadez)")
+            return cls(kind, centre.code)
+        if value.upper() not in places.country_codes():
+            raise ValueError(f"unknown country {value!r}: use an ISO 3166-1 code (for example country:NE)")
+        return cls(kind, value.upper())
 
     def covers(self, centre: str | None) -> bool:
         if self.kind == "all":

@@ -182,3 +182,33 @@ def test_written_reports_are_rounded(tmp_path):
     rows = list(csv.reader((tmp_path / "r.csv").read_text(encoding="utf-8").splitlines()))
     assert ["vot", rows[1][1], "sex", "female", "female", "10"] in rows  # 12 people -> 10
     assert any(r[:1] == ["note"] and "multiple of 5" in r[1] for r in rows)
+
+
+def test_a_report_that_cannot_be_written_leaves_nothing_half_written(tmp_path, monkeypatch):
+    report = exports.build_report([_vot_result(date(2026, 10, 1), date(2026, 12, 31))], title="t", scope="all")
+    for suffix in (".csv", ".xlsx", ".pdf"):
+        older = tmp_path / f"r{suffix}"
+        older.write_bytes(b"last quarter's report")
+
+        def full_disk(src, dst):
+            raise OSError(28, "No space left on device", str(src))
+
+        monkeypatch.setattr(exports.os, "replace", full_disk)
+        try:
+            exports.write_report(report, older)
+        except OSError as exc:
+            assert exc.errno == 28 and exc.filename == str(older)  # named by the report, not its .partial
+        else:
+            raise AssertionError("the write should have failed")
+        monkeypatch.undo()
+        assert older.read_bytes() == b"last quarter's report"  # the older report is untouched
+        assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(f"r{suffix}")) == [f"r{suffix}"]
+        exports.write_report(report, older)  # and once the disk has room, the whole report
+        assert older.read_bytes()[:4] in (b"indi", b"PK\x03\x04", b"%PDF")
+    missing = tmp_path / "no such folder" / "r.csv"
+    try:
+        exports.write_report(report, missing)
+    except FileNotFoundError as exc:
+        assert exc.filename == str(missing)
+    else:
+        raise AssertionError("a missing folder should fail")

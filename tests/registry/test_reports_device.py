@@ -3,6 +3,7 @@ events and cases (each person once), within the person's rights, protected befor
 
 from __future__ import annotations
 
+import contextlib
 import csv
 from datetime import date
 
@@ -107,3 +108,37 @@ def test_cli_report_writes_csv_xlsx_and_pdf_that_say_what_was_suppressed(team, t
     pdf = (tmp_path / "r.pdf").read_bytes()
     assert pdf.startswith(b"%PDF-1.4") and pdf.rstrip().endswith(b"%%EOF") and b"/Count 6" in pdf
     assert main(["report", *period, "--out", str(tmp_path / "r.doc"), *who]) == 2
+
+
+def test_cli_report_says_what_is_wrong_in_one_line_and_writes_nothing(team, tmp_path, capsys):
+    secret = tmp_path / "admin.pass"
+    secret.write_text(PASSPHRASES[ADMIN])
+    who = ["--vault", str(team), "--user", ADMIN, "--passphrase-file", str(secret)]
+    out = tmp_path / "r.csv"
+    wrong = {  # what was typed -> what the coordinator is told
+        ("--from", "2026-13-01", "--to", "2026-03-31"): "not a date (YYYY-MM-DD): 2026-13-01",
+        ("--from", "2026-04-01", "--to", "2026-03-31"): "the period ends before it starts",
+        ("--scope", "region:sahel"): "scope must be all, country:CC or centre:CODE",
+        # a scope naming nowhere counted no one and wrote a report of zeros that looked real
+        ("--scope", "centre:nowhere"): "unknown centre 'nowhere'",
+        ("--scope", "country:ZZ"): "unknown country 'ZZ'",
+    }
+    for typed, told in wrong.items():
+        period = [] if "--from" in typed else ["--from", "2026-01-01", "--to", "2026-03-31"]
+        with pytest.raises(SystemExit) if "2026-13-01" in typed else _nothing():
+            assert main(["report", *period, *typed, "--out", str(out), *who]) == 2
+        assert told in capsys.readouterr().err
+        assert not out.exists()
+    missing = tmp_path / "no such folder" / "r.csv"
+    assert main(["report", "--from", "2026-01-01", "--to", "2026-03-31", "--out", str(missing), *who]) == 2
+    assert capsys.readouterr().err.strip().endswith(f"waypoint: {missing}: No such file or directory")
+    # a centre may be named as the list names it; the report then says its code
+    assert main(["report", "--from", "2026-01-01", "--to", "2026-03-31", "--scope", "centre:Agadez transit centre",
+                 "--out", str(out), *who]) == 0
+    assert "scope centre:ne_agadez" in out.read_text(encoding="utf-8")
+    assert [p.name for p in tmp_path.iterdir() if p.suffix == ".partial"] == []
+
+
+@contextlib.contextmanager
+def _nothing():
+    yield

@@ -13,6 +13,8 @@ and no cell below the threshold. Each file says what was suppressed and why.
 from __future__ import annotations
 
 import csv
+import io
+import os
 import zlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -138,13 +140,14 @@ def write_report(report: Report, path: Path, *, labels: Callable[[str, str], str
     name = labels or (lambda dimension, code: code)
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        _csv(report, path, name)
+        data = _csv(report, name)
     elif suffix == ".xlsx":
-        _xlsx(report, path, name)
+        data = _xlsx(report, name)
     elif suffix == ".pdf":
-        path.write_bytes(pdf_report(report, name))
+        data = pdf_report(report, name)
     else:
         raise ValueError(f"unknown report format {path.suffix!r}: use .csv, .xlsx or .pdf")
+    _write_whole(path, data)
     if progress is not None:
         progress(len(report.sections), len(report.sections))
 
@@ -165,8 +168,26 @@ def _rows(report: Report, name: Callable[[str, str], str]) -> list[list[str]]:
 HEADER = ["indicator", "indicator_title", "dimension", "category", "category_label", "people"]
 
 
-def _csv(report: Report, path: Path, name: Callable[[str, str], str]) -> None:
-    with path.open("w", encoding="utf-8", newline="") as handle:
+def _write_whole(path: Path, data: bytes) -> None:
+    """All or nothing: a report is a few kilobytes, made in memory, written beside its place and renamed, so a full
+    disk or a missing folder leaves no half-written file that looks like a report, nor harms an older one there."""
+    partial = path.with_name(path.name + ".partial")
+    try:
+        with partial.open("wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(partial, path)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise OSError(exc.errno, exc.strerror, str(path)) from exc  # the report's name, not the partial's
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+
+
+def _csv(report: Report, name: Callable[[str, str], str]) -> bytes:
+    with io.StringIO(newline="") as handle:
         out = csv.writer(handle)
         out.writerow(HEADER)
         out.writerows(_rows(report, name))
@@ -175,9 +196,10 @@ def _csv(report: Report, path: Path, name: Callable[[str, str], str]) -> None:
                               f"scope {report.scope}"])
         for note in report.notes():
             out.writerow(["note", note])
+        return handle.getvalue().encode("utf-8")
 
 
-def _xlsx(report: Report, path: Path, name: Callable[[str, str], str]) -> None:
+def _xlsx(report: Report, name: Callable[[str, str], str]) -> bytes:
     from openpyxl import Workbook  # type: ignore[import-untyped]
 
     book = Workbook(write_only=True)
@@ -202,7 +224,9 @@ def _xlsx(report: Report, path: Path, name: Callable[[str, str], str]) -> None:
     notes.append(["What was suppressed and why"])
     for note in report.notes():
         notes.append([note])
-    book.save(path)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
 
 
 # --- a small PDF writer: Helvetica text and filled rectangles, enough for tables and bar charts ------------------
