@@ -24,7 +24,7 @@ from pathlib import Path
 
 from desktop_app.records.form_store import get_form_xform, latest_form, list_forms
 from desktop_app.records.schema import form_schema
-from desktop_app.services import access, consent
+from desktop_app.services import access, audit, consent
 from desktop_app.vault import report_reads
 from desktop_app.vault.vault import Vault
 from waypoint_core.access import policy
@@ -159,6 +159,10 @@ def export_form(vault: Vault, *, form_id: str, out: Path, passphrase: str, hxl: 
         partial.replace(target)
     finally:
         partial.unlink(missing_ok=True)
+    # The check above recorded who was allowed; this records what left, once it is whole (as the CTDC export does).
+    audit.note(vault, "records.export",
+               detail=f"{counted[0]} record(s) of {form_id} written, {suffix[1:]}{' with HXL row' if hxl else ''}, "
+                      "passphrase-protected")
     return ExportDone(target, counted[0], len(names))
 
 

@@ -7,7 +7,7 @@ import csv
 import pytest
 
 from desktop_app.cli import main
-from desktop_app.services import records
+from desktop_app.services import audit, records
 from tests.access.team import CANARY, COORD, FIELD, MIGRANT, PASSPHRASES, PERSON, instance, make_team, shipped_xforms, signed_in
 
 EXPORT_PASSPHRASE = "export passphrase of a dozen words"
@@ -43,6 +43,11 @@ def test_coordinators_export_sealed_files_field_staff_cannot(team, xforms, tmp_p
     assert "not allowed" in capsys.readouterr().err.lower() and not (tmp_path / "people.csv.wpx").exists()
     assert main(["export", "--form", MIGRANT, "--out", str(out), "--hxl", "--export-passphrase-file", str(secret),
                  *who(COORD)]) == 0
+    with signed_in(team, COORD) as vault:  # who was refused, who was allowed, and what left
+        logged = [(e.actor, e.outcome, e.detail) for e in audit.entries(vault, audit.Filter(), limit=1000)
+                  if e.event == "records.export"]
+    assert (FIELD, "refused") in {(a, o) for a, o, _ in logged} and (COORD, "allowed") in {(a, o) for a, o, _ in logged}
+    assert (COORD, "done", f"1 record(s) of {MIGRANT} written, csv with HXL row, passphrase-protected") in logged
     sealed = (tmp_path / "people.csv.wpx").read_bytes()
     assert b"Testperson" not in sealed and b"given_name" not in sealed  # nothing readable without the passphrase
     opened = tmp_path / "opened"
