@@ -3,8 +3,9 @@
 A run is a generator that yields `Local` steps (vault work: must run on the vault's thread) and `Remote` steps
 (HTTP: must run off the GUI thread, never touching the vault), and receives each step's result back.
 `run_inline` drives it on one thread (CLI, tests); the Qt app drives it across its database thread and its
-network pool (desktop_app/ui/sync_controller.py). A `Both` step is one of each at the same time (pipelining: the next
-batch is frozen while the server answers the previous one; a pulled page is applied while the next one is fetched);
+network pool (desktop_app/ui/sync_controller.py). A `Both` step is one of each at the same time (pipelining: while the
+server works on one batch, the answer to the one before is stored and the next is frozen; a pulled page is applied
+while the next one is fetched);
 its result is (remote result, local result). Order of a run:
 
 0. read what the run has to do, in one read transaction (_open: Vault.reading); a run that writes nothing before
@@ -281,19 +282,38 @@ class _Acked:
 
 
 def _push(connection, credentials, summary, report, batch_size, cancelled, *, freeze, acked=None):
-    """Post batches in order; while the server answers one, the next is frozen (pipelining). Frozen early or not,
-    a batch is posted only after the previous one's answer is stored, so a refusal changes nothing already sent."""
+    """Post batches in order, pipelined: while the server works on batch N, the vault stores the answer to N-1 and
+    freezes N+1, in one transaction (store.acknowledge_and_next). N is posted once N-1's answer has come and is a
+    PushResponse (a refusal is acted on first, before anything else is sent); a frozen batch, or one whose answer is
+    not stored yet, is what an interrupted run sends again anyway (the server answers a repeat with its stored
+    results), so the order on the wire and exactly-once are those of one batch at a time."""
     restamped = renumbered = 0
     clock = _clock(connection)
     following = yield Local(lambda vault: store.next_batch(vault, credentials, max_ops=batch_size, freeze=freeze,
                                                            clock=clock))
+    answered: tuple[store.FrozenBatch, Any] | None = None  # a batch whose answer came and is not stored yet
+
+    def acknowledged(batch: store.FrozenBatch, outcome: store.AckOutcome) -> None:
+        if acked is not None:
+            acked.add(batch.seq_from, batch.seq_to)
+        summary.pushed += batch.op_count
+        summary.acknowledged += outcome.acknowledged
+        summary.merged += outcome.merged
+        summary.conflicts += outcome.conflicts
+        summary.rejected += outcome.rejected
+        summary.rejected_messages.extend(outcome.rejected_messages[:20 - len(summary.rejected_messages)])
+        report("push")
+
     while following is not None and not cancelled():
         batch = following
         post = lambda: _or_error(lambda: connection.with_retries(  # noqa: E731
             lambda: connection.push(batch.body), cancelled=cancelled), (errors.ClockAhead, errors.SequenceReused))
         clock = _clock(connection)
-        answer, following = yield from _both(connection, post, lambda vault: store.next_batch(
-            vault, credentials, max_ops=batch_size, freeze=freeze, after=batch.seq_to, clock=clock))
+        done, answered = answered, None
+        answer, (outcome, following) = yield from _both(connection, post, lambda vault: store.acknowledge_and_next(
+            vault, credentials, done, max_ops=batch_size, freeze=freeze, after=batch.seq_to, clock=clock))
+        if done is not None:
+            acknowledged(done[0], outcome)
         if isinstance(answer, errors.ClockAhead):
             # Stamped ahead of the server's clock (this laptop's clock was wrong): nothing was stored; stamp those
             # ops again from the server's time (now known from the signed refusal) and send them again, once.
@@ -325,16 +345,11 @@ def _push(connection, credentials, summary, report, batch_size, cancelled, *, fr
             following = yield Local(lambda vault: store.next_batch(vault, credentials, max_ops=batch_size,
                                                                    freeze=freeze, clock=clock))
             continue
-        outcome = yield Local(lambda vault: store.store_push_answer(vault, batch, answer.response))
-        if acked is not None:
-            acked.add(batch.seq_from, batch.seq_to)
-        summary.pushed += batch.op_count
-        summary.acknowledged += outcome.acknowledged
-        summary.merged += outcome.merged
-        summary.conflicts += outcome.conflicts
-        summary.rejected += outcome.rejected
-        summary.rejected_messages.extend(outcome.rejected_messages[:20 - len(summary.rejected_messages)])
-        report("push")
+        answered = (batch, answer.response)
+    if answered is not None:  # the last batch's answer (or, cancelled, the one that came before stopping)
+        last = answered
+        outcome = yield Local(lambda vault: store.store_push_answer(vault, *last))
+        acknowledged(last[0], outcome)
 
 
 def _pull(connection, credentials, summary, report, page_size, cancelled, offered, with_forms, own=None, since=None):

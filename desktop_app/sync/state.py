@@ -21,7 +21,7 @@ from typing import Any
 from desktop_app.vault.models import SUMMARY_FIELDS
 from desktop_app.vault.states import META_FIELDS, State, clean as _clean, state_from_columns
 from waypoint_core.instance_merge import MergeConflict, merge_content, pick
-from waypoint_core.protocol import FILES_FIELD
+from waypoint_core.protocol import FILES_FIELD, Op
 
 
 def payload_of(state: State) -> str:
@@ -37,17 +37,23 @@ IN_WIRE = "wire"
 
 def state_from_wire(wire: str) -> State:
     """The state a frozen op sends when it carries it whole (payload IN_WIRE)."""
-    op = json.loads(wire)
+    return _state_sent(json.loads(wire))
+
+
+def _state_sent(op: dict[str, Any]) -> State:
     deleted = op["op"] == "delete"
     return {"form_id": op["form_id"], "form_version": op["form_version"], "deleted": deleted,
             "content": None if deleted else op.get("content"),
             "fields": {} if deleted else {k: v for k, v in (op.get("fields") or {}).items() if v is not None}}
 
 
-def payload_for(state: State, wire: str, *, whole: bool) -> str:
+def payload_for(state: State, op: Op, *, whole: bool) -> str:
     """What a frozen op keeps beside its wire op: IN_WIRE when the wire op carries exactly `state` (`whole`: it was
-    diffed against nothing, so it carries every field and the content; checked, not assumed), else the state."""
-    if whole and state_from_wire(wire) == state:
+    diffed against nothing, so it carries every field and the content; checked, not assumed), else the state.
+    Checked on the validated `op` its wire op is the JSON of (str, int, bool and None values: the JSON reads back
+    as the same values), not on the wire op parsed again (2 KB of JSON per record frozen)."""
+    if whole and _state_sent({"op": op.op, "form_id": op.form_id, "form_version": op.form_version,
+                              "content": op.content, "fields": op.fields}) == state:
         return IN_WIRE
     return payload_of(state)
 

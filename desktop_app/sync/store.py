@@ -20,6 +20,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from pydantic import ValidationError
 
@@ -69,6 +70,10 @@ class FrozenBatch:
     seq_to: int
     body: bytes  # the PushBatch's bytes, ready to post (the request signature covers them)
     op_count: int
+    # device_seq -> (wire op, the state it sends) of the ops this batch froze (not those read back to be sent
+    # again): its acknowledgement takes the state from here when the op's wire op is still that one (every
+    # rewrite of an op in flight changes it) instead of parsing it again from the vault.
+    sent: dict[int, tuple[str, State]] = field(default_factory=dict)
 
 
 @dataclass
@@ -203,7 +208,11 @@ class Clock:
 
     def tick(self, *after: int) -> int:
         """A stamp above `after` (the previous stamp, a pulled value) and the time, within the bound."""
-        return min(max(self.now_ms, *(value + 1 for value in after)), self.bound)
+        stamp = self.now_ms
+        for value in after:  # (a loop, not max() over a generator: called once per op frozen)
+            if value >= stamp:
+                stamp = value + 1
+        return stamp if stamp < self.bound else self.bound
 
     def clamp(self, value: int) -> int:
         return min(value, self.bound)
@@ -216,35 +225,75 @@ def next_batch(vault: Vault, credentials: Credentials, *, max_ops: int = 500, fr
     `after`: the last device_seq of a batch already posted and not acknowledged yet (pipelining: the next batch is
     frozen while the server answers the previous one); only ops beyond it are taken. `clock`: the bound on the
     clock values new ops take (Clock)."""
-    clock = clock or Clock()
-    max_ops = max(1, min(max_ops, MAX_OPS_PER_BATCH))
     if _nothing_to_send(vault, freeze=freeze, after=after):
         return None  # a quiet run opens no write transaction (each commit is a sync to disk)
     with write(vault) as w:
-        conn = w.db
-        resend_from = _int(conn, "resend_from")
-        if resend_from:
-            rows = _rebuilt(w, clock, conn.execute(text(
-                "SELECT seq, op_id, record_id, op, record_version, base_version, device_seq, wire, batch_id "
-                "FROM outbox WHERE device_seq >= :s ORDER BY device_seq LIMIT :n"),
-                {"s": max(resend_from, after + 1), "n": max_ops}).all())
-        else:
-            rows = conn.execute(text(f"SELECT device_seq, wire, batch_id FROM outbox {IN_FLIGHT} "
-                                     "AND device_seq > :a ORDER BY device_seq LIMIT :n"),
-                                {"a": after, "n": max_ops}).all()
-        if not rows and freeze:
-            rows = _freeze(w, max_ops, clock)
-        if not rows:
-            return None
-        ops, size = [], 0
-        for device_seq, wire, _batch in rows:
-            if ops and (size + len(wire) > MAX_BATCH_BYTES or device_seq != ops[-1].device_seq + 1):
-                break
-            ops.append(Op.model_validate_json(wire))
-            size += len(wire)
+        rows = _next_rows(w, max_ops=max_ops, freeze=freeze, after=after, clock=clock or Clock())
+    return _batch_of(credentials, rows)
+
+
+def acknowledge_and_next(vault: Vault, credentials: Credentials, done: tuple[FrozenBatch, PushResponse] | None, *,
+                         max_ops: int = 500, freeze: bool = True, after: int = 0, clock: Clock | None = None,
+                         ) -> tuple[AckOutcome | None, FrozenBatch | None]:
+    """Pipelining's vault half: store the answer of the batch before the one on the wire (`done`, as
+    store_push_answer) and take the batch after it (as next_batch with `after`), in ONE transaction (one commit,
+    one sync to disk, instead of two). Both hold as apart: the answer is stored all or nothing, and the next batch
+    is frozen (committed) before its first attempt."""
+    if done is None:
+        return None, next_batch(vault, credentials, max_ops=max_ops, freeze=freeze, after=after, clock=clock)
+    with write(vault) as w:
+        outcome = _store_answer(w, *done)
+        rows = _next_rows(w, max_ops=max_ops, freeze=freeze, after=after, clock=clock or Clock())
+    return outcome, _batch_of(credentials, rows)
+
+
+class Frozen(NamedTuple):
+    """An op of the next batch: its device_seq, wire op and batch; the Op and the state it sends when it was frozen
+    by this call (else read back, and parsed again)."""
+
+    device_seq: int
+    wire: str
+    batch_id: str
+    op: Op | None = None
+    state: State | None = None
+
+
+def _next_rows(w: Writer, *, max_ops: int, freeze: bool, after: int, clock: Clock) -> list[Frozen]:
+    """The next batch's ops: to send again, frozen already, or (`freeze`) frozen now in `w`'s transaction."""
+    conn = w.db
+    max_ops = max(1, min(max_ops, MAX_OPS_PER_BATCH))
+    resend_from = _int(conn, "resend_from")
+    if resend_from:
+        rows = _rebuilt(w, clock, conn.execute(text(
+            "SELECT seq, op_id, record_id, op, record_version, base_version, device_seq, wire, batch_id "
+            "FROM outbox WHERE device_seq >= :s ORDER BY device_seq LIMIT :n"),
+            {"s": max(resend_from, after + 1), "n": max_ops}).all())
+    else:
+        rows = conn.execute(text(f"SELECT device_seq, wire, batch_id FROM outbox {IN_FLIGHT} "
+                                 "AND device_seq > :a ORDER BY device_seq LIMIT :n"),
+                            {"a": after, "n": max_ops}).all()
+    if rows:
+        return [Frozen(row[0], row[1], row[2]) for row in rows]
+    return _freeze(w, max_ops, clock) if freeze else []
+
+
+def _batch_of(credentials: Credentials, rows: list[Frozen]) -> FrozenBatch | None:
+    """The PushBatch of the gap-free run of `rows` from the first, within MAX_BATCH_BYTES."""
+    if not rows:
+        return None
+    ops: list[Op] = []
+    sent: dict[int, tuple[str, State]] = {}
+    size = 0
+    for row in rows:
+        if ops and (size + len(row.wire) > MAX_BATCH_BYTES or row.device_seq != ops[-1].device_seq + 1):
+            break
+        ops.append(row.op if row.op is not None else Op.model_validate_json(row.wire))
+        if row.state is not None:
+            sent[row.device_seq] = (row.wire, row.state)
+        size += len(row.wire)
     batch = PushBatch.of(device_id=credentials.device_id, ops=ops)
-    return FrozenBatch(batch_id=rows[0][2], seq_from=batch.seq_from, seq_to=batch.seq_to, body=batch.body(),
-                       op_count=len(ops))
+    return FrozenBatch(batch_id=rows[0].batch_id, seq_from=batch.seq_from, seq_to=batch.seq_to, body=batch.body(),
+                       op_count=len(ops), sent=sent)
 
 
 def something_to_send(vault: Vault, *, freeze: bool) -> bool:
@@ -298,7 +347,7 @@ def _rebuilt(w: Writer, hlc: Clock, rows) -> list[tuple[int, str, str]]:
     return out
 
 
-def _freeze(w: Writer, max_ops: int, hlc: Clock | None = None) -> list[tuple[int, str, str]]:
+def _freeze(w: Writer, max_ops: int, hlc: Clock | None = None) -> list[Frozen]:
     """Give the oldest unfrozen outbox rows their device_seq and wire op, in this transaction."""
     while True:
         rows = _unfrozen(w.db, max_ops)
@@ -315,7 +364,7 @@ def _unfrozen(conn, max_ops: int):
                         {"n": max_ops}).all()
 
 
-def _freeze_rows(w: Writer, rows, hlc: Clock) -> list[tuple[int, str, str]]:
+def _freeze_rows(w: Writer, rows, hlc: Clock) -> list[Frozen]:
     """An unfrozen op says "send this record's current state": it is read now, diffed against what the server
     holds (or will, once earlier ops land), and kept with the op until the acknowledgement."""
     conn, batch_id = w.db, str(uuid.uuid4())
@@ -328,7 +377,7 @@ def _freeze_rows(w: Writer, rows, hlc: Clock) -> list[tuple[int, str, str]]:
     earlier_by_record = prefetch.earlier_payloads(conn, first_seq)
     states = registration_states(conn, first_seq)
     latest: dict[str, State | None] = {}
-    frozen: list[tuple[int, str, str]] = []
+    frozen: list[Frozen] = []
     updates: list[dict] = []
     for seq, op_id, record_id, kind, record_version, base_version in rows:
         known = known_by_record.get(record_id)
@@ -356,8 +405,8 @@ def _freeze_rows(w: Writer, rows, hlc: Clock) -> list[tuple[int, str, str]]:
         wire = op.model_dump_json()
         whole = kind == "delete" or previous is None or bool(previous.get("deleted"))
         updates.append({"d": next_seq, "w": wire, "b": batch_id, "s": seq,
-                        "p": payload_for(current, wire, whole=whole)})
-        frozen.append((next_seq, wire, batch_id))
+                        "p": payload_for(current, op, whole=whole)})
+        frozen.append(Frozen(next_seq, wire, batch_id, op, current))
         latest[record_id] = current
         next_seq += 1
     if updates:
@@ -458,41 +507,45 @@ def not_sendable(vault: Vault) -> int:
 
 def store_push_answer(vault: Vault, batch: FrozenBatch, answer: PushResponse) -> AckOutcome:
     """Store the server's acknowledgement of one batch, in ONE transaction."""
-    outcome = AckOutcome()
     with write(vault) as w:
-        conn = w.db
-        acks = _Acks(w, answer)
-        resent = _resent_ops(conn, batch)
-        for result in answer.results:
-            row = acks.outbox.get(result.device_seq)
-            if row is None or row.op_id != result.op_id:
-                raise errors.BadServerAnswer(f"result for device_seq {result.device_seq} names another operation")
-            first_time = row.acked_at is None and row.seq not in acks.acked_here
-            acks.outbox_updates.append({"r": result.model_dump_json(), "s": row.seq})
-            if not first_time:
-                sent = resent.get(result.device_seq)
-                if sent is not None and result.server_version is not None:
-                    # Sent again to a restored server: the version it now holds is this record's known version.
-                    known = acks.known.get(row.record_id)
-                    if known is None or result.server_version >= known.server_version or known.hash != result.version_hash:
-                        acks.put_sync_record(row.record_id, result.server_version, json.dumps(sent, sort_keys=True),
-                                             known.hlc if known else 0, 0 if result.status == "applied" else 1,
-                                             result.version_hash)
-                    waiting = acks.pending.get(row.record_id, 0) > 0
-                    acks.registration_updates.append({"v": result.server_version, "r": row.record_id, "s": (
-                        "queued" if waiting else "acknowledged" if result.status == "applied" else "sent")})
-                continue
-            acks.acked_here.add(row.seq)
-            acks.pending[row.record_id] = acks.pending.get(row.record_id, 0) - 1
-            outcome.acknowledged += 1
-            _count(outcome, result.status, result.message)
-            _after_ack(acks, row, result)
-        acks.flush()
-        acked = max(_int(conn, "acked_device_seq"), answer.high_water_mark)
-        _put(conn, "acked_device_seq", str(acked))
-        if _int(conn, "resend_from"):  # resending after the server lost data: move on, or stop at the end
-            following = batch.seq_to + 1
-            _put(conn, "resend_from", str(following if following < _int(conn, "next_device_seq") else 0))
+        return _store_answer(w, batch, answer)
+
+
+def _store_answer(w: Writer, batch: FrozenBatch, answer: PushResponse) -> AckOutcome:
+    outcome = AckOutcome()
+    conn = w.db
+    acks = _Acks(w, answer, batch.sent)
+    resent = _resent_ops(conn, batch)
+    for result in answer.results:
+        row = acks.outbox.get(result.device_seq)
+        if row is None or row.op_id != result.op_id:
+            raise errors.BadServerAnswer(f"result for device_seq {result.device_seq} names another operation")
+        first_time = row.acked_at is None and row.seq not in acks.acked_here
+        acks.outbox_updates.append({"r": result.model_dump_json(), "s": row.seq})
+        if not first_time:
+            sent = resent.get(result.device_seq)
+            if sent is not None and result.server_version is not None:
+                # Sent again to a restored server: the version it now holds is this record's known version.
+                known = acks.known.get(row.record_id)
+                if known is None or result.server_version >= known.server_version or known.hash != result.version_hash:
+                    acks.put_sync_record(row.record_id, result.server_version, json.dumps(sent, sort_keys=True),
+                                         known.hlc if known else 0, 0 if result.status == "applied" else 1,
+                                         result.version_hash)
+                waiting = acks.pending.get(row.record_id, 0) > 0
+                acks.registration_updates.append({"v": result.server_version, "r": row.record_id, "s": (
+                    "queued" if waiting else "acknowledged" if result.status == "applied" else "sent")})
+            continue
+        acks.acked_here.add(row.seq)
+        acks.pending[row.record_id] = acks.pending.get(row.record_id, 0) - 1
+        outcome.acknowledged += 1
+        _count(outcome, result.status, result.message)
+        _after_ack(acks, row, result)
+    acks.flush()
+    acked = max(_int(conn, "acked_device_seq"), answer.high_water_mark)
+    _put(conn, "acked_device_seq", str(acked))
+    if _int(conn, "resend_from"):  # resending after the server lost data: move on, or stop at the end
+        following = batch.seq_to + 1
+        _put(conn, "resend_from", str(following if following < _int(conn, "next_device_seq") else 0))
     return outcome
 
 
@@ -506,8 +559,9 @@ class _Acks:
     before any statement that reads or writes those rows directly; all of it is the caller's one transaction.
     """
 
-    def __init__(self, w: Writer, answer: PushResponse) -> None:
+    def __init__(self, w: Writer, answer: PushResponse, sent: dict[int, tuple[str, State]] | None = None) -> None:
         self.w = w
+        self.sent = sent or {}
         self.conn = conn = w.db
         self.outbox = prefetch.outbox_by_device_seq(conn, (r.device_seq for r in answer.results))
         record_ids = {row.record_id for row in self.outbox.values()}
@@ -592,7 +646,10 @@ def _after_ack(acks: _Acks, row, result) -> None:
         acks.w.mark_conflict(record_id)
         return
     version = result.server_version
-    if row.payload:
+    frozen = acks.sent.get(row.device_seq)
+    if row.payload and frozen is not None and frozen[0] == row.wire:
+        ours = frozen[1]  # what this op was frozen with (payload and wire op change together, or payload empties)
+    elif row.payload:
         ours = state_from_payload(row.payload, fallback=(lambda: base_state(conn, record_id, known.base)) if known
                                   else None, wire=row.wire)
     else:  # what the op carried was forgotten (the record was deleted, or its consent refused): names only

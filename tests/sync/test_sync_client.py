@@ -123,6 +123,36 @@ def test_outbox_survives_closing_the_vault_between_attempts(enrolled, server, tm
         reopened.close()
 
 
+def test_a_batch_is_posted_while_the_answer_before_it_is_stored_and_the_next_frozen(enrolled, monkeypatch):
+    """Pipelining: while the server works on batch N, the vault stores N-1's answer and freezes N+1, in one
+    transaction; the last answer is stored alone. Nothing is sent twice, everything is acknowledged once."""
+    vault = enrolled("pipelined")
+    ids = [register(vault, f"Pipelined {n}", 20 + n).id for n in range(25)]
+    vault_steps = []
+    acknowledge_and_next, store_push_answer = store.acknowledge_and_next, store.store_push_answer
+
+    def together(vault, credentials, done, **kwargs):
+        outcome, following = acknowledge_and_next(vault, credentials, done, **kwargs)
+        vault_steps.append(("together", done[0].seq_from if done else None, kwargs["after"],
+                            following.seq_from if following else None))
+        return outcome, following
+
+    def alone(vault, batch, answer):
+        vault_steps.append(("alone", batch.seq_from))
+        return store_push_answer(vault, batch, answer)
+
+    monkeypatch.setattr(store, "acknowledge_and_next", together)
+    monkeypatch.setattr(store, "store_push_answer", alone)
+    summary = sync_service.sync_now(vault, connect=fast_connect(), batch_size=10)
+    # batch 1-10 on the wire: 11-20 frozen; 11-20 on the wire: 1-10's answer stored, 21-25 frozen; 21-25 on the
+    # wire: 11-20's answer stored, nothing left; then 21-25's answer alone.
+    assert vault_steps == [("together", None, 10, 11), ("together", 1, 20, 21), ("together", 11, 25, None),
+                           ("alone", 21)]
+    assert (summary.pushed, summary.acknowledged) == (25, 25) and count_unsynced(vault) == 0
+    assert {get_registration(vault, i).sync_state for i in ids} == {"acknowledged"}
+    assert store.status(vault)["acked_device_seq"] == 25
+
+
 @pytest.mark.parametrize("url", ["http://example.org:8470", "http://10.0.0.5", "http://192.168.1.20:80",
                                  "ftp://127.0.0.1", "http://user:pw@127.0.0.1"])
 def test_plain_http_to_another_host_is_refused_before_any_connection(url, make_vault):
