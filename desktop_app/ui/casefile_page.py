@@ -235,8 +235,8 @@ class CaseFilePage(QWidget):
             line = self.tr("Case closed")
             if case.state_since:
                 line += " " + self.tr("on %1").replace("%1", case.state_since)
-            if case.state_reason:
-                line += ": " + reason_name(case.state_reason)
+            if case.state_reason:  # French puts a non-breaking space before the colon
+                line = self.tr("%1: %2").replace("%1", line).replace("%2", reason_name(case.state_reason))
         elif case.state_reason:
             line = self.tr("Case reopened on %1: %2").replace("%1", case.state_since).replace(
                 "%2", reason_name(case.state_reason))

@@ -305,8 +305,9 @@ class SearchPage(QWidget):
             shown = ", ".join(labels.country_name(v) if name == "nationality" else centre_name(v)
                               if name == "centre" else labels.sex_name(v) if name == "sex"
                               else labels.status_name(v) for v in values)
-            filters.append({"nationality": self.tr("nationality"), "centre": self.tr("centre"),
-                            "sex": self.tr("sex"), "status": self.tr("status")}.get(name, name) + ": " + shown)
+            what = {"nationality": self.tr("nationality"), "centre": self.tr("centre"),
+                    "sex": self.tr("sex"), "status": self.tr("status")}.get(name, name)
+            filters.append(self.tr("%1: %2").replace("%1", what).replace("%2", shown))  # French: a space before ':'
         if filters:
             words += " · " + self.tr("only %1").replace("%1", "; ".join(filters))
         if not outcome.complete:
@@ -355,11 +356,12 @@ class DuplicateQuestion(QMessageBox):
                              "registration below from Find a person, or finalize if it is someone else."))
         lines = []
         for result in self.found:
-            line = f"• {result.title or self.tr('(no name)')} ({result.short_id})"
+            who = f"{result.title or self.tr('(no name)')} ({result.short_id})"
             if result.centre:
-                line += f", {centre_name(result.centre)}"
-            line += f": {round(result.score * 100)} % — " + "; ".join(reason_text(r) for r in result.why)
-            lines.append(line)
+                who += f", {centre_name(result.centre)}"
+            # one string, so French puts its non-breaking spaces before ':' and '%'
+            lines.append("• " + self.tr("%1: %2 % — %3").replace("%1", who).replace(
+                "%2", str(round(result.score * 100))).replace("%3", "; ".join(reason_text(r) for r in result.why)))
         self.setInformativeText("\n".join(lines))
         self.finalize_button.setText(self.tr("&Finalize anyway"))
         self.back_button.setText(self.tr("&Go back to the form"))

@@ -209,6 +209,10 @@
         <translation>le %1</translation>
     </message>
     <message>
+        <source>%1: %2</source>
+        <translation>%1&#xa0;: %2</translation>
+    </message>
+    <message>
         <source>Case reopened on %1: %2</source>
         <translation>Dossier rouvert le %1&#xa0;: %2</translation>
     </message>

@@ -31,6 +31,10 @@
         <translation>Cette personne est peut-être déjà enregistrée. Vérifiez avant de finaliser : ouvrez l&apos;enregistrement ci-dessous depuis Trouver une personne, ou finalisez s&apos;il s&apos;agit de quelqu&apos;un d&apos;autre.</translation>
     </message>
     <message>
+        <source>%1: %2 % — %3</source>
+        <translation>%1&#xa0;: %2&#xa0;% — %3</translation>
+    </message>
+    <message>
         <source>&amp;Finalize anyway</source>
         <translation>&amp;Finaliser quand même</translation>
     </message>
@@ -422,6 +426,10 @@
     <message>
         <source>status</source>
         <translation>statut</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1&#xa0;: %2</translation>
     </message>
     <message>
         <source>only %1</source>

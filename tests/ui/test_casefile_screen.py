@@ -178,7 +178,13 @@ def test_close_and_reopen_ask_for_a_reason(qtbot, team_app):
     qtbot.keyClicks(dialog.note, "left for Arlit")
     dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
     qtbot.waitUntil(lambda: page.case is not None and page.case.closed, timeout=10_000)
-    assert page.badge.text() == "Closed" and "Onward movement" in page.state_line.text()
+    assert page.badge.text() == "Closed" and page.state_line.text().endswith(": Onward movement")
+    app.window.set_language("fr")  # one translated string: French puts a non-breaking space before the colon
+    qtbot.waitUntil(lambda: "Poursuite du voyage" in page.state_line.text(), timeout=5_000)
+    assert page.state_line.text().startswith("Dossier clôturé") and page.state_line.text().endswith(
+        "\u00a0: Poursuite du voyage")
+    app.window.set_language("en")
+    qtbot.waitUntil(lambda: "Onward movement" in page.state_line.text(), timeout=5_000)
     assert page.status_button.text() == "Reo&pen the case…"
     assert page.model.index(page.model.rowCount() - 1, WHAT).data() == "Case closed"
     assert "left for Arlit" in page.model.index(page.model.rowCount() - 1, DETAILS).data()

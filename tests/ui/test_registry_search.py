@@ -4,6 +4,8 @@ finalized when it looks like someone already registered."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from PySide6.QtCore import Qt
 
@@ -148,6 +150,12 @@ def test_a_new_registration_like_someone_registered_asks_before_finalizing(qtbot
     question = screen.findChild(DuplicateQuestion)
     assert "may already be registered" in question.text()
     assert "P7" in question.informativeText() and "same document number" in question.informativeText()
+    assert re.search(r"^• P7 \(\w+\): \d+ % — same document number", question.informativeText())
+    app.window.set_language("fr")  # one translated line: French puts non-breaking spaces before ':' and '%'
+    question.retranslate()
+    assert re.search(r"^• P7 \(\w+\)\u00a0: \d+\u00a0% — même numéro de document", question.informativeText())
+    app.window.set_language("en")
+    question.retranslate()
     assert question.defaultButton() is question.back_button  # the safe answer is the default
     qtbot.mouseClick(question.back_button, Qt.MouseButton.LeftButton)
     assert screen.status == "new" and app.window.stack.currentWidget() is screen  # nothing finalized
