@@ -486,14 +486,19 @@ class ReportsArea(QObject):
         suffix = self.page.format.currentText().lower()
         out = Path(folder) / f"waypoint-indicators-{start.isoformat()}-{end.isoformat()}.{suffix}"
         language = labels.ui_language()
+        # Computing and writing take seconds on a large vault: say so, and no second click starts a second save.
+        self.page.export_button.setEnabled(False)
+        self.page.status.setText(self.tr("Saving the report…"))
         task = self.controller.run_with_vault(
             lambda vault, state: reports.write(vault, start=start, end=end, scope=scope, out=out, language=language),
             name="db:indicators-export",
         )
         task.succeeded.connect(lambda _: self.page.status.setText(self.tr("Saved %1.").replace("%1", str(out))))
         task.failed.connect(
-            lambda exc: self.page.status.setText(self.tr("The report could not be saved: %1").replace("%1", str(exc)))
+            lambda exc: self.page.status.setText(self.tr("The report could not be saved: %1").replace(
+                "%1", f"{exc.filename}: {exc.strerror}" if isinstance(exc, OSError) and exc.filename else str(exc)))
         )
+        task.finished.connect(lambda: self.page.export_button.setEnabled(True))
 
     def retranslate(self) -> None:
         self.action.setText(self.tr("&Indicators…"))

@@ -313,6 +313,10 @@
         <translation>Choisissez où enregistrer le rapport</translation>
     </message>
     <message>
+        <source>Saving the report…</source>
+        <translation>Enregistrement du rapport…</translation>
+    </message>
+    <message>
         <source>Saved %1.</source>
         <translation>Enregistré : %1.</translation>
     </message>

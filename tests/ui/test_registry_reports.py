@@ -73,9 +73,18 @@ def test_indicators_table_breakdown_chart_language_and_export(qtbot, qtmodeltest
 
     page.format.setCurrentText("XLSX")
     area.write_to(str(tmp_path))
+    # while it is saved: said, and no second save can start
+    assert page.status.text() == "Saving the report…" and not page.export_button.isEnabled()
     expected = tmp_path / "waypoint-indicators-2026-01-01-2026-03-31.xlsx"
     qtbot.waitUntil(lambda: page.status.text().startswith("Saved"), timeout=20_000)
     assert expected.is_file() and expected.stat().st_size > 0
+    qtbot.waitUntil(page.export_button.isEnabled, timeout=5_000)
+    gone = tmp_path / "usb stick pulled out"  # the folder chosen is not there any more
+    area.write_to(str(gone))
+    qtbot.waitUntil(lambda: page.status.text().startswith("The report could not be saved"), timeout=20_000)
+    assert page.status.text() == (f"The report could not be saved: {gone / expected.name}: No such file or directory")
+    qtbot.waitUntil(page.export_button.isEnabled, timeout=5_000)
+    assert not gone.exists()
 
 
 def test_field_staff_see_no_trafficking_indicator_and_a_lock_clears_the_screen(qtbot, team_app):
