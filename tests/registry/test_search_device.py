@@ -276,6 +276,15 @@ def test_a_new_registration_that_looks_like_someone_registered_says_so(team, xfo
         no_matching = instance(xform, {**PERSON, "consent/consent_matching": "no"}, uid(3))
         assert search.possible_duplicates(vault, form_id=MIGRANT, form_version=version, content=no_matching,
                                           record_id=uid(3)) == []
+        # nor is someone already registered who did not consent to matching, however alike (R1: both must consent)
+        records.finalize(vault, form_id=MIGRANT, form_version=version, record_id=uid(4),
+                         content=instance(xform, {**PERSON, "consent/consent_matching": "no",
+                                                  "identity/id_document_type": "passport",
+                                                  "identity/id_document_number": "NE 778-2301"}, uid(4)))
+        alike = instance(xform, {**PERSON, "identity/id_document_type": "passport",
+                                 "identity/id_document_number": "NE7782301"}, uid(5))
+        assert uid(4) not in [r.record_id for r in search.possible_duplicates(
+            vault, form_id=MIGRANT, form_version=version, content=alike, record_id=uid(5))]
 
 
 def test_cli_search_prints_json_lines_as_the_signed_in_person(team, tmp_path, capsys):
