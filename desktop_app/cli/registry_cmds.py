@@ -15,11 +15,21 @@ from desktop_app.services import search as search_service
 from desktop_app.vault import Vault
 
 
+def _at_least_one(text: str) -> int:
+    try:
+        number = int(text)
+    except ValueError:
+        number = 0
+    if number < 1:  # 0 or -3 printed results all the same (it was taken as 1)
+        raise argparse.ArgumentTypeError(f"a number of results, 1 or more: {text}")
+    return number
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("search", help="find people by name (any script or spelling), document, phone, "
                                                    "date of birth or age, country, centre; JSON lines")
     parser.add_argument("text", nargs="+", metavar="TEXT", help="what to look for, as one would type it")
-    parser.add_argument("--limit", type=int, default=search_service.DEFAULT_LIMIT, metavar="N",
+    parser.add_argument("--limit", type=_at_least_one, default=search_service.DEFAULT_LIMIT, metavar="N",
                         help=f"at most N results (default {search_service.DEFAULT_LIMIT})")
     add_vault_options(parser)
     parser.set_defaults(func=cmd_search)
@@ -29,7 +39,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def cmd_search(args) -> int:
     vault = Vault.unlock(vault_dir(args), username=require_user(args), passphrase=read_passphrase(args))
     try:
-        outcome = search_service.search(vault, " ".join(args.text), limit=max(1, args.limit))
+        outcome = search_service.search(vault, " ".join(args.text), limit=args.limit)
     finally:
         vault.close()
     for result in outcome.results:

@@ -299,3 +299,7 @@ def test_cli_search_prints_json_lines_as_the_signed_in_person(team, tmp_path, ca
     assert lines[0]["score"] > 0.9 and lines[0]["why"][0].startswith("name: 2 words")
     assert main(["search", "NE4455667", *who]) == 0
     assert json.loads(capsys.readouterr().out.splitlines()[0])["why"] == ["same document number"]
+    for limit in ("0", "-3", "ten"):  # refused in one line, before the vault is opened
+        with pytest.raises(SystemExit):
+            main(["search", "Ousmane", "--limit", limit, *who])
+        assert f"a number of results, 1 or more: {limit}" in capsys.readouterr().err
