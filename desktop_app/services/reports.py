@@ -13,6 +13,7 @@ kept person, so each person counts once. No Qt here.
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -91,21 +92,65 @@ def compute(vault: Vault, *, start: date, end: date, scope: Scope = Scope()) -> 
     return IndicatorReport(done.results, done.report, done.unlinked, time.perf_counter() - started)
 
 
-def category_label(language: str) -> Callable[[str, str], str]:
-    """Names for categories in exports: countries and centres by name."""
+NOT_RECORDED = {"en": "Not recorded", "fr": "Non renseigné"}
+WORDED = {"sex": "sex", "category": "beneficiary_category"}  # dimension -> the registration form's question
+
+
+def category_label(language: str, choices: dict[str, dict[str, str]] | None = None) -> Callable[[str, str], str]:
+    """Names for categories in exports, as the screen shows them: countries and centres by name, age groups as
+    "25–35", sex and category by the registration form's own choice labels (`choices`: question -> code -> label)."""
+    words = choices or {}
+
     def name(dimension: str, code: str) -> str:
+        if code == "unknown":
+            return NOT_RECORDED.get(language, NOT_RECORDED["en"])
         if dimension == "nationality":
             return places.country_name(code, language)
         if dimension == "centre":
             centre = places.find_centre(code)
             return centre.name(language) if centre is not None else code
-        return code
+        if dimension == "age_group":
+            return code.replace("_", "–").replace("60p", "60+")
+        return words.get(WORDED.get(dimension, ""), {}).get(code, code)
     return name
+
+
+def registration_choices(vault: Vault, language: str) -> dict[str, dict[str, str]]:
+    """The installed registration form's labels of sex and category codes in `language` (none when it is not
+    installed: the codes are written then)."""
+    from desktop_app.records.form_store import FormNotInstalled, get_form_xform, latest_form
+
+    try:
+        form = latest_form(vault, MIGRANT_FORM)
+    except FormNotInstalled:
+        return {}
+    return _choices_of(get_form_xform(vault, MIGRANT_FORM, form.version), language)
+
+
+@functools.lru_cache(maxsize=4)
+def _choices_of(xform: str, language: str) -> dict[str, dict[str, str]]:
+    from waypoint_core.xform import FormDefinition, FormSession
+
+    definition = FormDefinition.from_xml(xform)
+    chosen = next((n for n in definition.languages if f"({language})" in n.lower()), definition.default_language)
+    session = FormSession(definition, language=chosen)
+    found: dict[str, dict[str, str]] = {}
+    for path in definition.binds:
+        question = path.rsplit("/", 1)[-1]
+        if question in WORDED.values() and question not in found:
+            try:
+                choices = session.item(path).choices
+            except (KeyError, ValueError):
+                continue
+            if choices:
+                found[question] = {c.value: c.label for c in choices}
+    return found
 
 
 def write(vault: Vault, *, start: date, end: date, out: Path, scope: Scope = Scope(), language: str = "en",
           progress: exports.Progress | None = None) -> IndicatorReport:
     """Compute and write the report (.csv, .xlsx, .pdf): aggregate and protected, so any role may take it out."""
     computed = compute(vault, start=start, end=end, scope=scope)
-    exports.write_report(computed.report, out, labels=category_label(language), progress=progress)
+    exports.write_report(computed.report, out, labels=category_label(language, registration_choices(vault, language)),
+                         progress=progress)
     return computed

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import zlib
 from datetime import date
 
 import pytest
@@ -95,17 +96,21 @@ def test_cli_report_writes_csv_xlsx_and_pdf_that_say_what_was_suppressed(team, t
     assert "3.2\t25\t" in out.out and "shown as <10" in out.err and "multiple of 5" in out.err
     rows = list(csv.reader((tmp_path / "r.csv").read_text(encoding="utf-8").splitlines()))
     assert rows[0] == ["indicator", "indicator_title", "dimension", "category", "category_label", "people"]
-    assert ["3.2", rows[1][1], "sex", "male", "male", "<10"] in rows
+    assert ["3.2", rows[1][1], "sex", "male", "Male", "<10"] in rows  # the code, and the words the screen shows
+    assert ["3.2", rows[1][1], "age_group", "25_35", "25–35", "25"] in rows
+    assert ["3.2", rows[1][1], "category", "migrant_transit", "Migrant in transit", "25"] in rows
     assert any(r[:1] == ["note"] and "complementary suppression" in r[1] for r in rows)
     assert not any("P1" in cell for r in rows for cell in r)  # no identifying data
     assert main(["report", *period, "--scope", "country:NE", "--out", str(tmp_path / "r.xlsx"), *who]) == 0
     book = load_workbook(tmp_path / "r.xlsx", read_only=True)
     assert book.sheetnames[0] == "Indicators" and "Disclosure control" in book.sheetnames
     values = [row for row in book["3.2"].iter_rows(values_only=True)]
-    assert ("Mali", "25") in values and ("male", "<10") in values and ("Total", "25") in values
+    assert ("Mali", "25") in values and ("Male", "<10") in values and ("Total", "25") in values
     book.close()
     assert main(["report", *period, "--lang", "fr", "--out", str(tmp_path / "r.pdf"), *who]) == 0
     pdf = (tmp_path / "r.pdf").read_bytes()
+    text = "".join(_page_text(pdf))
+    assert "(Masculin)" in text and "(25\x9635)" in text and "(Migrant en transit)" in text  # French words
     assert pdf.startswith(b"%PDF-1.4") and pdf.rstrip().endswith(b"%%EOF") and b"/Count 6" in pdf
     assert main(["report", *period, "--out", str(tmp_path / "r.doc"), *who]) == 2
 
@@ -137,6 +142,15 @@ def test_cli_report_says_what_is_wrong_in_one_line_and_writes_nothing(team, tmp_
                  "--out", str(out), *who]) == 0
     assert "scope centre:ne_agadez" in out.read_text(encoding="utf-8")
     assert [p.name for p in tmp_path.iterdir() if p.suffix == ".partial"] == []
+
+
+def _page_text(pdf: bytes):
+    """The text operators of every compressed page stream of our own PDF writer."""
+    for chunk in pdf.split(b"stream\n")[1:]:
+        try:
+            yield zlib.decompress(chunk.split(b"\nendstream", 1)[0]).decode("latin-1")
+        except zlib.error:
+            continue
 
 
 @contextlib.contextmanager
