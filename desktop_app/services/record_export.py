@@ -103,6 +103,16 @@ def _values(content: str, leaves: list[str], repeats: list[str]) -> list[str]:
     return [found.get(p, "") for p in leaves] + [found.get(r, "0") for r in repeats]
 
 
+def hxl_row(names: list[str]) -> list[str]:
+    """The hashtag of each column, none twice: an HXL tool reads the first column a tag matches, so the computed age
+    (`age`, always answered) carries #beneficiary+age and the stated one (`age_years`, empty when the date of birth
+    is known) none when both are exported."""
+    tags = [HXL.get(n, "") for n in names]
+    if "age" in names and "age_years" in names:
+        tags[names.index("age_years")] = ""
+    return tags
+
+
 def export_form(vault: Vault, *, form_id: str, out: Path, passphrase: str, hxl: bool = False,
                 progress: Progress | None = None, cancelled: Callable[[], bool] | None = None) -> ExportDone:
     """Export every finalized record of `form_id` the person may export into `out` + ".wpx" (see the docstring)."""
@@ -124,7 +134,7 @@ def export_form(vault: Vault, *, form_id: str, out: Path, passphrase: str, hxl: 
     def rows() -> Iterator[list[str]]:
         yield names
         if hxl:
-            yield [HXL.get(n, "") for n in names]
+            yield hxl_row(names)
         after, done = "", 0
         while not seen.nothing:
             if cancelled is not None and cancelled():

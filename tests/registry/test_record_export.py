@@ -62,6 +62,10 @@ def test_coordinators_export_sealed_files_field_staff_cannot(team, xforms, tmp_p
     header, hxl, first = rows[0], rows[1], rows[2]
     assert header[:3] == ["record_id", "created_at", "created_by"] and "given_name" in header
     assert hxl[header.index("given_name")] == "#beneficiary+name+given" and hxl[0] == "#meta+id"
+    # each hashtag once: a tool reading #beneficiary+age gets the computed age, not the stated one left empty
+    assert [t for t in hxl if t] == list(dict.fromkeys(t for t in hxl if t))
+    assert hxl[header.index("age")] == "#beneficiary+age" and hxl[header.index("age_years")] == ""
+    assert first[header.index("age")] not in ("", None) and first[header.index("age_years")] == ""
     assert first[0] == record_id and first[header.index("given_name")] == "Testperson"
     text = (opened / "people.csv").read_text(encoding="utf-8")
     assert CANARY not in text and "wp:p3" not in text and "specific_needs" not in header  # P3 never exported
