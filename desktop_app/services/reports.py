@@ -13,6 +13,7 @@ kept person, so each person counts once. No Qt here.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import time
 from collections.abc import Callable
@@ -24,7 +25,7 @@ from desktop_app.services import access, places
 from desktop_app.vault import report_reads
 from desktop_app.vault.vault import Vault
 from waypoint_core.access import policy
-from waypoint_core.registry import exports
+from waypoint_core.registry import exports, report_words
 from waypoint_core.registry.indicators import CASE_FORM, EVENT_FORM, MIGRANT_FORM, REFERRAL_FORM, IndicatorResult, Inputs
 
 __all__ = ["CASE_FORM", "EVENT_FORM", "MIGRANT_FORM", "REFERRAL_FORM", "IndicatorReport", "Scope", "compute", "write"]
@@ -151,6 +152,7 @@ def write(vault: Vault, *, start: date, end: date, out: Path, scope: Scope = Sco
           progress: exports.Progress | None = None) -> IndicatorReport:
     """Compute and write the report (.csv, .xlsx, .pdf): aggregate and protected, so any role may take it out."""
     computed = compute(vault, start=start, end=end, scope=scope)
-    exports.write_report(computed.report, out, labels=category_label(language, registration_choices(vault, language)),
-                         progress=progress)
+    words = report_words.words_for(language)
+    exports.write_report(dataclasses.replace(computed.report, title=words.title), out, words=words,
+                         labels=category_label(language, registration_choices(vault, language)), progress=progress)
     return computed

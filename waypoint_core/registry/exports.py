@@ -24,6 +24,7 @@ from pathlib import Path
 from .disclosure import ROUNDING, TOTAL, Protected, protect
 from . import indicators
 from .indicators import DIMENSIONS, IndicatorResult, RecordRow
+from .report_words import ENGLISH, Words
 
 QUARTER_DAYS = 90  # R11 point 5: no centre-level trafficking table for a period shorter than a quarter
 
@@ -48,7 +49,7 @@ class Report:
     scope: str
     sections: tuple[Section, ...]
     rounding: int = 1  # published counts rounded down to a multiple of this (1: exact, on the laptop's screen)
-    withheld: tuple[str, ...] = ()  # tables left out by rule, said in the notes
+    withheld: tuple[tuple[str, str], ...] = ()  # (reason, indicator code): left out by rule, said in the notes
 
     def rounded(self, base: int = ROUNDING) -> Report:
         """The report as it leaves the app (R11 point 3): every published count rounded down to a multiple of
@@ -56,23 +57,24 @@ class Report:
         sections = tuple(Section(s.result, tuple((d, p.rounded(base)) for d, p in s.tables)) for s in self.sections)
         return Report(self.title, self.start, self.end, self.scope, sections, base, self.withheld)
 
-    def notes(self) -> list[str]:
-        out = list(self.withheld)
+    def notes(self, words: Words = ENGLISH) -> list[str]:
+        """What was suppressed or left out and why, in `words` (English by default: the CSV, the command, the
+        server's answer)."""
+        out = [words.withheld[reason].format(code=code) for reason, code in self.withheld]
         for section in self.sections:
             for dimension, protected in section.tables:
                 if protected.hidden:
-                    out.append(f"{section.result.code} by {dimension}: {protected.note()}")
+                    out.append(words.table_note.format(code=section.result.code, note=words.note(protected),
+                                                       dimension=words.dimension_in_text.get(dimension, dimension)))
             if section.result.estimated_reach:
                 reach = section.result.estimated_reach
                 if self.rounding > 1:
                     reach -= reach % self.rounding
-                out.append(f"{section.result.code}: estimated reach of mass media "
-                           f"{reach} (reported apart, not added)")
+                out.append(words.reach.format(code=section.result.code, reach=reach))
         if not out:
-            out.append("No cell below the threshold: nothing suppressed.")
+            out.append(words.nothing_at_all)
         if self.rounding > 1:
-            out.append(f"Every published count is rounded down to a multiple of {self.rounding}; each total is "
-                       "rounded on its own, so the parts may not add up to it.")
+            out.append(words.rounding.format(base=self.rounding))
         return out
 
 
@@ -82,17 +84,17 @@ def build_report(results: Iterable[IndicatorResult], *, title: str, scope: str,
     indicator has no breakdown by centre, and none at all when the scope is one centre (`centre_scope`); the notes
     say so. Tables are one-way (R11 point 4: three dimensions at most)."""
     sections = []
-    withheld: list[str] = []
+    withheld: list[tuple[str, str]] = []
     start = end = None
     for result in results:
         start, end = result.start, result.end
         short = (result.end - result.start).days + 1 < QUARTER_DAYS
         if result.sensitive and short and centre_scope:
-            withheld.append(f"{result.code}: not shown for one centre over a period shorter than a quarter.")
+            withheld.append(("one_centre", result.code))
             continue
         kept = [d for d in dimensions if not (result.sensitive and short and d == "centre")]
         if len(kept) < len(dimensions):
-            withheld.append(f"{result.code}: no breakdown by centre over a period shorter than a quarter.")
+            withheld.append(("no_centre", result.code))
         tables = tuple((dimension, protect(result.table(dimension))) for dimension in kept)
         sections.append(Section(result, tables))
     if start is None or end is None:
@@ -131,10 +133,11 @@ def indicators_from_inputs(found: indicators.Inputs, *, start: date, end: date, 
 
 
 def write_report(report: Report, path: Path, *, labels: Callable[[str, str], str] | None = None,
-                 progress: Progress | None = None, rounding: int = ROUNDING) -> None:
+                 progress: Progress | None = None, rounding: int = ROUNDING, words: Words = ENGLISH) -> None:
     """Write `report` as CSV, XLSX or PDF by the file's suffix, its counts rounded down to a multiple of
     `rounding` (R11: every table that leaves the app). `labels(dimension, code)` names a category (country
-    names, centre names); by default the code is written."""
+    names, centre names); by default the code is written. The PDF, a page for people to read, is all in `words`
+    (report_words: English or French)."""
     if rounding > 1 and report.rounding != rounding:
         report = report.rounded(rounding)
     name = labels or (lambda dimension, code: code)
@@ -144,7 +147,7 @@ def write_report(report: Report, path: Path, *, labels: Callable[[str, str], str
     elif suffix == ".xlsx":
         data = _xlsx(report, name)
     elif suffix == ".pdf":
-        data = pdf_report(report, name)
+        data = pdf_report(report, name, words)
     else:
         raise ValueError(f"unknown report format {path.suffix!r}: use .csv, .xlsx or .pdf")
     _write_whole(path, data)
@@ -256,45 +259,62 @@ class _Page:
         self.y -= size + 5
 
 
-def pdf_report(report: Report, name: Callable[[str, str], str] = lambda d, c: c) -> bytes:
+def pdf_report(report: Report, name: Callable[[str, str], str] = lambda d, c: c, words: Words = ENGLISH) -> bytes:
+    """The printable report, every word of it (titles, headings, captions, notes) in `words`."""
     pages: list[_Page] = []
     cover = _Page()
     cover.line(report.title, 18, bold=True)
-    cover.line(f"Period {report.start.isoformat()} to {report.end.isoformat()} - scope {report.scope}", 11)
+    cover.line(words.period.format(start=report.start.isoformat(), end=report.end.isoformat(),
+                                   scope=_scope_name(report.scope, name, words)), 11)
     cover.y -= 10
     for section in report.sections:
-        cover.line(f"{section.result.code}  {section.result.title}: {section.total_shown()}", 10)
+        for n, chunk in enumerate(_wrap(words.summary_line.format(
+                code=section.result.code, title=words.indicator(section.result.code), total=section.total_shown()),
+                95)):
+            cover.line(chunk, 10, indent=12 if n else 0)
     cover.y -= 10
-    cover.line("Disclosure control", 12, bold=True)
-    for note in report.notes():
+    cover.line(words.disclosure, 12, bold=True)
+    for note in report.notes(words):
         for chunk in _wrap(note, 95):
             cover.line(chunk, 9)
     pages.append(cover)
     for section in report.sections:
         page = _Page()
-        page.line(f"{section.result.code}  {section.result.title}", 13, bold=True)
+        for chunk in _wrap(f"{section.result.code}  {words.indicator(section.result.code)}", 62):
+            page.line(chunk, 13, bold=True)
         page.y -= 4
         if section.tables:
             dimension, protected = section.tables[0]
-            _bar_chart(page, dimension, protected, name)
+            _bar_chart(page, dimension, protected, name, words)
         for dimension, protected in section.tables:
             if page.y < _MARGIN + 60:
                 pages.append(page)
                 page = _Page()
-            page.line(dimension.replace("_", " ").capitalize(), 10, bold=True)
+            page.line(words.dimension(dimension), 10, bold=True)
             column = protected.table.columns[0]
             for category in protected.table.rows:
                 page.text(_MARGIN + 10, page.y, name(dimension, category)[:60], 9)
                 page.text(_MARGIN + 330, page.y, protected.shown((category, column)), 9)
                 page.y -= 12
-            page.text(_MARGIN + 10, page.y, "Total", 9, bold=True)
+            page.text(_MARGIN + 10, page.y, words.total, 9, bold=True)
             page.text(_MARGIN + 330, page.y, protected.shown((TOTAL, column)), 9, bold=True)
             page.y -= 18
         pages.append(page)
     return _pdf_document(pages)
 
 
-def _bar_chart(page: _Page, dimension: str, protected: Protected, name: Callable[[str, str], str]) -> None:
+def _scope_name(scope: str, name: Callable[[str, str], str], words: Words) -> str:
+    """"all", "country:NE", "centre:ne_agadez" as a reader says them: all centres, Niger, the centre's name."""
+    kind, _, value = scope.partition(":")
+    if kind == "country" and value:
+        return name("nationality", value)
+    if kind == "centre" and value:
+        return name("centre", value)
+    return words.everywhere if scope == "all" else scope
+
+
+def _bar_chart(page: _Page, dimension: str, protected: Protected, name: Callable[[str, str], str],
+               words: Words = ENGLISH) -> None:
     """Bars for the published cells of one table; a hidden cell is drawn as an outlined empty bar and labelled."""
     column = protected.table.columns[0]
     rows = protected.table.rows[:12]
@@ -302,7 +322,8 @@ def _bar_chart(page: _Page, dimension: str, protected: Protected, name: Callable
     published = [int(protected.shown((r, column))) for r in rows if (r, column) not in protected.hidden]
     top = max(published, default=1) or 1
     width = 300.0
-    page.line(f"By {dimension.replace('_', ' ')}", 9, bold=True)
+    page.line(words.chart.format(dimension=words.dimension_in_text.get(dimension, dimension.replace("_", " "))),
+              9, bold=True)
     for row in rows:
         label = name(dimension, row)[:28]
         page.text(_MARGIN + 10, page.y, label, 8)
@@ -317,7 +338,7 @@ def _bar_chart(page: _Page, dimension: str, protected: Protected, name: Callable
 
 
 def _wrap(text: str, width: int) -> list[str]:
-    words, lines, current = text.split(), [], ""
+    words, lines, current = [w for w in text.split(" ") if w], [], ""  # a non-breaking space holds
     for word in words:
         if current and len(current) + 1 + len(word) > width:
             lines.append(current)
