@@ -273,8 +273,10 @@ def create_app(server: Server) -> FastAPI:
 
     @app.get("/v2/indicators", responses=apidoc.ERRORS)
     async def indicators(request: Request, start: str = Query(..., alias="from", max_length=10),
-                         end: str = Query(..., alias="to", max_length=10)) -> Response:
-        """The indicators of the device's centre for [from, to], computed by the device's own code
+                         end: str = Query(..., alias="to", max_length=10),
+                         scope: str | None = Query(None, max_length=200)) -> Response:
+        """The indicators of a scope for [from, to] (`centre:ID`, `region:NAME`, `all`; default: the device's centre;
+        wider only as far as its people view registrations), computed by the device's own code
         (waypoint_core.registry), protected and rounded before they leave (sync_server/reports.py)."""
         who = await device(request)
         try:
@@ -284,8 +286,9 @@ def create_app(server: Server) -> FastAPI:
         if last < first:
             raise malformed("the period ends before it starts")
         started = time.perf_counter()
-        body = await run_in_threadpool(reports.indicators, db, who, start=first, end=last, key=keyring.data)
-        logs.log_event("indicators", device_id=who.id, ms=logs.elapsed_ms(started))
+        body = await run_in_threadpool(reports.indicators, db, who, start=first, end=last, key=keyring.data,
+                                       scope_text=scope)
+        logs.log_event("indicators", device_id=who.id, wider=scope is not None, ms=logs.elapsed_ms(started))
         return Response(content=body, media_type="application/json")
 
     @app.get("/v2/search", responses=apidoc.ERRORS)

@@ -23,6 +23,9 @@ backups).
     waypoint-server admin mark-lost DEVICE --lock|--wipe [--by NAME]   a signed order for the device's next contact
     waypoint-server admin orders                        orders given and carried out
     waypoint-server admin audit verify | list [--device D] [--limit N]   the audit chains (devices' and the server's)
+    waypoint-server admin indicators --from DATE --to DATE [--scope centre:ID|region:NAME|all] [--out FILE]
+                        the indicators of a scope (default all), protected as /v2/indicators: FILE.csv|.xlsx|.pdf,
+                        else the same JSON as the endpoint on stdout
 --data-dir (or WAYPOINT_SERVER_HOME) chooses the data folder (SQLite file, key files).
 """
 
@@ -32,13 +35,15 @@ import argparse
 import json
 import os
 import sys
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 from sqlalchemy import inspect
 from sqlalchemy.engine import make_url
 
-from . import admin, audit, backup, coordination, epochs, logs, orders, scope
+from waypoint_core.registry import exports
+
+from . import admin, audit, backup, coordination, epochs, logs, orders, reports, scope
 from .db import Database, MigrationContext, migrate, open_database
 from .files import StartupRefused, private_dir
 from .keys import ServerKeyring, init_keys, load_keyring, rotate_keys
@@ -365,6 +370,40 @@ def cmd_batches(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_indicators(args: argparse.Namespace) -> int:
+    try:
+        start, end = date.fromisoformat(args.start), date.fromisoformat(args.end)
+    except ValueError:
+        raise admin.AdminError("--from and --to are dates, YYYY-MM-DD") from None
+    if end < start:
+        raise admin.AdminError("the period ends before it starts")
+    out = Path(args.out) if args.out else None
+    if out is not None and out.suffix.lower() not in (".csv", ".xlsx", ".pdf"):
+        raise admin.AdminError(f"{out}: the report is written as .csv, .xlsx or .pdf")
+    db, keyring = _server(_settings(args))
+    try:
+        try:
+            chosen, done = reports.compute(db, keyring.data, start=start, end=end, scope_text=args.scope)
+        except ValueError as exc:  # a malformed scope, an unknown centre or region
+            raise admin.AdminError(str(exc)) from None
+        with db.write_engine.begin() as conn:
+            audit.record_in(conn, "indicators.report", actor="admin",
+                            detail=f"scope {chosen}, {start} to {end}, {out.suffix.lstrip('.') if out else 'json'}")
+    finally:
+        db.dispose()
+    if out is None:
+        centre = chosen.value if chosen.kind == "centre" else None
+        sys.stdout.write(reports.answer(done, centre, start=start, end=end, scope=str(chosen)).decode() + "\n")
+        return 0
+    try:
+        exports.write_report(done.report, out)  # rounded down to a multiple of 5 as it is written
+    except OSError as exc:
+        raise admin.AdminError(f"{out}: {exc.strerror or exc}") from None
+    print(json.dumps({"file": str(out), "scope": str(chosen), "from": start.isoformat(), "to": end.isoformat(),
+                      "unlinked": done.unlinked}))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="waypoint-server", description="Waypoint central sync server")
     parser.add_argument("--data-dir", type=Path, default=None, help="data folder (default: WAYPOINT_SERVER_HOME "
@@ -465,6 +504,13 @@ def build_parser() -> argparse.ArgumentParser:
     alist.add_argument("--device", metavar="ID")
     alist.add_argument("--limit", type=int, default=100)
     alist.set_defaults(func=cmd_audit_list)
+    ind = adm.add_parser("indicators", help="the indicators of a scope for a period, protected and rounded as "
+                         "/v2/indicators answers them (cases counted)")
+    ind.add_argument("--from", dest="start", required=True, help="first day, YYYY-MM-DD")
+    ind.add_argument("--to", dest="end", required=True, help="last day, YYYY-MM-DD")
+    ind.add_argument("--scope", default="all", help="centre:ID (or name), region:NAME or all (default)")
+    ind.add_argument("--out", help="FILE.csv, .xlsx or .pdf (written whole or not at all); none: JSON on stdout")
+    ind.set_defaults(func=cmd_indicators)
     return parser
 
 

@@ -1,7 +1,10 @@
 """Indicators on the server (issue 12 point 3: "computed on the device and on the server from the same code").
 
-`GET /v2/indicators?from=DATE&to=DATE` answers a signed device (auth.py) with the indicators of its centre for the
-period (records never cross centres on this server: the device's centre is the scope). Nothing is opened: the
+`GET /v2/indicators?from=DATE&to=DATE[&scope=centre:ID|region:NAME|all]` answers a signed device (auth.py) with the
+indicators of a scope for the period: by default the device's centre; a wider one only as far as its people may view
+registrations (scope.py, the policy's own `within`: a coordinator's device may ask another centre of its region or
+its region; no role views `all`, so only the server's operator asks that, `waypoint-server admin indicators`).
+The scope is which centres' facts are read (`centre_id`, the centre each record belongs to). Nothing is opened: the
 records' facts were derived when each version was stored (derived.py: `indicator_fact`, the device's own reading of a
 record, `waypoint_core.registry.indicators.fact_of`), and SQL gathers them here in two statements: the centre's
 people; and the links grouped by kind, assistance type and trafficking status, each group's registration numbers and
@@ -17,11 +20,15 @@ the answer carries no record id, only published counts and the notes saying what
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, text
 
+from waypoint_core.access import policy
+from waypoint_core.access.policy import RecordFacts
 from waypoint_core.protocol import PROTOCOL_VERSION, canonical_json
 from waypoint_core.registry import exports
 from waypoint_core.registry.disclosure import TOTAL
@@ -31,6 +38,7 @@ from . import derived, scope
 from .atrest import DataKey
 from .auth import AuthenticatedDevice
 from .db import Database
+from .errors import ProtocolError
 
 _NO_CASES = " AND record_id NOT IN (SELECT record_id FROM record_kind WHERE kind = 'case')"
 _NAMED = re.compile(r":(\w+)")
@@ -64,41 +72,166 @@ def links_statement(conn: Connection, where: str) -> str:
             "ORDER BY link, assistance_type, trafficking_status")
 
 
-def inputs(conn: Connection, centre_id: str, *, start: date, end: date, with_cases: bool) -> Inputs:
-    """The centre's people, the period's events and referrals, and the cases, linked by registration number, from
+def centres_where(centres: str | Sequence[str] | None) -> tuple[str, dict[str, Any]]:
+    """The predicate choosing the facts of `centres` (one centre id, several, or None: every centre) and its
+    arguments. One centre keeps `centre_id = :c`, which reads ix_indicator_fact_link in the order of the numbers."""
+    if centres is None:
+        return "1 = 1", {}
+    chosen = [centres] if isinstance(centres, str) else sorted(set(centres))
+    if len(chosen) == 1:
+        return "centre_id = :c", {"c": chosen[0]}
+    args = {f"c{n}": centre for n, centre in enumerate(chosen)}
+    return f"centre_id IN ({', '.join(':' + name for name in args)})", args
+
+
+def inputs(conn: Connection, centres: str | Sequence[str] | None, *, start: date, end: date,
+           with_cases: bool) -> Inputs:
+    """The people of `centres` (a centre id, several, or None: all; see `centres_where`), the period's events and
+    referrals, and the cases, linked by registration number across those centres, from
     `indicator_fact` by the device's own linking (`indicators.inputs_from_link_groups`): the same indicators as
     `indicators.inputs_from_records` over the records would give.
 
     The links are read grouped by kind, assistance type and trafficking status, in the order of
     `ix_indicator_fact_link` (migration 0013, so no sort), each group's registration numbers and days joined in one
     text: the driver builds a row per group (a dozen), not per record (building 300,000 rows was most of a request's
-    time). The events stay in the order of the numbers, so the core's look-ups by person walk its tables in order (in
+    time). The events stay in the order of the numbers (for several centres SQLite joins them centre by centre, each
+    in order; the figures do not depend on it), so the core's look-ups by person walk its tables in order (in
     the order of days, the same computation took half as long again)."""
-    where = "centre_id = :c" + ("" if with_cases else _NO_CASES)
-    args = {"c": centre_id}
+    where, args = centres_where(centres)
+    where += "" if with_cases else _NO_CASES
     people = _fetch(conn, ("SELECT short, record_id, sex, birth_year, nationality, centre, category FROM indicator_fact "
                            f"WHERE {where} AND short IS NOT NULL ORDER BY short"), args)
     return inputs_from_link_groups(people, _fetch(conn, links_statement(conn, where), args), start=start, end=end)
 
 
-def indicators(db: Database, device: AuthenticatedDevice, *, start: date, end: date, key: DataKey) -> bytes:
+@dataclass(frozen=True)
+class ReportScope:
+    """Which centres an indicator report counts: one centre (by id), a region named by the administrator, or all."""
+
+    kind: str  # centre | region | all
+    value: str = ""
+
+    @classmethod
+    def parse(cls, text: str | None, *, default_centre: str | None = None) -> ReportScope:
+        """`centre:ID`, `region:NAME` or `all`; nothing given: `default_centre` (the asking device's)."""
+        text = (text or "").strip()
+        if not text:
+            if default_centre is None:
+                return cls("all")
+            return cls("centre", default_centre)
+        if text == "all":
+            return cls("all")
+        kind, _, value = text.partition(":")
+        if kind not in ("centre", "region") or not value.strip():
+            raise ValueError("scope must be centre:ID, region:NAME or all")
+        return cls(kind, value.strip())
+
+    def __str__(self) -> str:
+        return "all" if self.kind == "all" else f"{self.kind}:{self.value}"
+
+
+class UnknownScope(ValueError):
+    """A scope naming no centre or region of this server (a report of zeros would look real)."""
+
+
+def centres_in(conn: Connection, chosen: ReportScope) -> tuple[ReportScope, list[str] | None]:
+    """The scope with a centre named by id, and its centres' ids (None: every centre). Refuses a centre or region
+    this server does not know."""
+    if chosen.kind == "all":
+        return chosen, None
+    if chosen.kind == "centre":
+        found = conn.execute(text("SELECT id FROM centre WHERE id = :c OR name = :c ORDER BY id"),
+                             {"c": chosen.value}).scalars().first()
+        if found is None:
+            raise UnknownScope("no centre with that id or name on this server (`waypoint-server admin centre list`)")
+        return ReportScope("centre", found), [found]
+    centres = sorted(conn.execute(text("SELECT centre_id FROM centre_region WHERE region = :r"),
+                                  {"r": chosen.value}).scalars())
+    if not centres:
+        raise UnknownScope("no region of that name on this server (a region is named with `waypoint-server admin "
+                           "centre region CENTRE REGION`; `admin centre list` shows them)")
+    return chosen, centres
+
+
+def _reaches(conn: Connection, actor: policy.Actor, granted: policy.Scope | None, chosen: ReportScope,
+             centres: list[str] | None) -> bool:
+    """Whether `granted` (the widest scope the device's people view a subject with) takes in every centre of the
+    report's scope, judged by the policy's own `within` on each centre and its region."""
+    if granted is None:
+        return False
+    if centres is None:
+        return granted == "all"
+    return all(policy.within(granted, actor, RecordFacts(centre=c, region=scope.region_of(conn, c)))
+               for c in centres)
+
+
+def device_scope(conn: Connection, device: AuthenticatedDevice, asked: str | None
+                 ) -> tuple[ReportScope, list[str] | None, bool]:
+    """The scope a device asked for (default: its centre), its centres, and whether cases are counted; refused with
+    a 403 beyond what the device's people may view, and a 404 for a centre or region the server does not know."""
+    try:
+        chosen = ReportScope.parse(asked, default_centre=device.centre_id)
+    except ValueError as exc:
+        raise ProtocolError(422, "malformed", str(exc)) from None
+    actor = scope.actor_of(conn, device.id, device.centre_id)
+    cases_granted = policy.widest_scope(actor, "view", policy.CASE)
+    if chosen == ReportScope("centre", device.centre_id):  # the device's own centre, as before
+        return chosen, [device.centre_id], cases_granted is not None
+    granted = policy.widest_scope(actor, "view", policy.REGISTRATION)
+    needed: policy.Scope = "all" if chosen.kind == "all" else "region"
+    what = {"centre": "another centre", "region": "a region", "all": "every centre"}[chosen.kind]
+    held = ", ".join(sorted(actor.roles)) or "no role"
+    refusal = ProtocolError(403, "outside_scope", f"this device's people ({held}) view registrations up to "
+                            f"{granted or 'no scope'}: indicators of {what} need {needed}, within their own region")
+    if granted is None or policy.SCOPES.index(granted) < policy.SCOPES.index(needed):
+        raise refusal  # before any look-up: a device with no such right learns nothing of other centres
+    try:
+        chosen, centres = centres_in(conn, chosen)
+    except UnknownScope as exc:
+        raise ProtocolError(404, "unknown_scope", str(exc)) from None
+    if not _reaches(conn, actor, granted, chosen, centres):
+        raise refusal
+    return chosen, centres, _reaches(conn, actor, cases_granted, chosen, centres)
+
+
+def indicators(db: Database, device: AuthenticatedDevice, *, start: date, end: date, key: DataKey,
+               scope_text: str | None = None) -> bytes:
     """The canonical JSON answer: each indicator's published total and one-way tables, rounded, and the notes."""
     if end < start:
         raise ValueError("the period ends before it starts")
     derived.catch_up(db, key)  # every record committed before this read has its fact
     with db.read_engine.connect() as conn:
-        cases = scope.may_receive_cases(conn, device.id, device.centre_id)
-        found = inputs(conn, device.centre_id, start=start, end=end, with_cases=cases)
-    done = exports.indicators_from_inputs(found, start=start, end=end, scope=f"centre:{device.centre_id}",
+        chosen, centres, cases = device_scope(conn, device, scope_text)
+        found = inputs(conn, centres, start=start, end=end, with_cases=cases)
+    done = exports.indicators_from_inputs(found, start=start, end=end, scope=str(chosen),
                                           centre_scope=False, may_see_cases=cases)
-    return answer(done, device.centre_id, start=start, end=end)
+    return answer(done, chosen.value if chosen.kind == "centre" else None, start=start, end=end, scope=str(chosen))
 
 
-def answer(done: exports.Computed, centre_id: str, *, start: date, end: date) -> bytes:
-    """The canonical JSON answer of computed indicators, rounded."""
+def compute(db: Database, key: DataKey, *, start: date, end: date, scope_text: str | None = None
+            ) -> tuple[ReportScope, exports.Computed]:
+    """The server operator's report (`waypoint-server admin indicators`): the same computation and protection over
+    the scope's centres (default: all), cases counted (the operator holds the data key; the trafficking indicator is
+    protected at k = 11 like every VoT table). Refuses a centre or region the server does not know."""
+    if end < start:
+        raise ValueError("the period ends before it starts")
+    chosen = ReportScope.parse(scope_text)
+    derived.catch_up(db, key)
+    with db.read_engine.connect() as conn:
+        chosen, centres = centres_in(conn, chosen)
+        found = inputs(conn, centres, start=start, end=end, with_cases=True)
+    return chosen, exports.indicators_from_inputs(found, start=start, end=end, scope=str(chosen),
+                                                  centre_scope=False, may_see_cases=True)
+
+
+def answer(done: exports.Computed, centre_id: str | None, *, start: date, end: date, scope: str | None = None
+           ) -> bytes:
+    """The canonical JSON answer of computed indicators, rounded. `centre_id`: the centre counted, None for a region
+    or all; `scope`: as asked (default: the centre's)."""
     report = done.report.rounded()
     body = {
-        "protocol_version": PROTOCOL_VERSION, "centre_id": centre_id, "from": start.isoformat(),
+        "protocol_version": PROTOCOL_VERSION, "centre_id": centre_id,
+        "scope": scope or f"centre:{centre_id}", "from": start.isoformat(),
         "to": end.isoformat(), "unlinked": done.unlinked, "notes": report.notes(),
         "indicators": [{
             "code": section.result.code, "title": section.result.title, "total": section.total_shown(),
