@@ -7,8 +7,9 @@ centre for each request. Three tables hold what those requests need, and nothing
 - `indicator_fact`: one row per live, finalized record that counts for the indicators, as
   `waypoint_core.registry.indicators.fact_of` reads it (the device's own reading): for a registration, the person's
   short id, sex, year of birth, nationality, centre and category; for an assistance event, referral or case, its kind,
-  the short id it names (`ref`), its day, assistance type, centre and trafficking status. No name, no document, no
-  content. `reports.py` aggregates it with SQL and hands the result to the device's computation.
+  the short id it names (`ref`), its day, assistance type, centre and trafficking status; for an information session
+  (forms/info_session.md), its day, centre and `session` (tallies, estimated reach, the registration numbers it
+  names: `indicators.session_text`, migration 0018). No name, no document, no content. `reports.py` aggregates it with SQL and hands the result to the device's computation.
 - `search_key`: the search keys of each live registration that names a person (`waypoint_core.registry.keys.
   search_keys`: phonetic and spelling keys of each name word, document, phone, date of birth), each stored as a keyed
   hash (HMAC-SHA256 under a key derived from the data key, so the database alone reveals no name, number or date);
@@ -59,9 +60,9 @@ if TYPE_CHECKING:
 
 CONTENT, DELETED = "#content", "#deleted"  # as merge.py names them (not imported: merge.py is the push's own)
 READ = ("sex", "age", "nationality", "centre", "registered_on", "beneficiary_category", "person_ref",
-        "assistance_type", "trafficking_status", "record_kind")
+        "assistance_type", "trafficking_status", "record_kind", *indicators.SESSION_FIELDS)
 FACT_COLUMNS = ("record_id", "centre_id", "short", "sex", "birth_year", "nationality", "centre", "category", "link",
-                "ref", "day", "assistance_type", "trafficking_status")
+                "ref", "day", "assistance_type", "trafficking_status", "session")
 HASH_CHARS = 32  # 128 bits of the HMAC, in hex
 IN_CHUNK = 500
 MIN_PREFIX = 2  # search.prefix_ranges: the word being typed is looked up from its second character
@@ -95,9 +96,12 @@ def fact_row(record_id: str, centre_id: str, form_id: str, values: dict[str, Any
     if fact is None:
         return None
     p = fact.person
+    if fact.session is not None:  # an information session: its day, centre and tallies (migration 0018)
+        return (record_id, centre_id, None, None, None, None, fact.centre, None, None, "", fact.session.day.isoformat(),
+                None, None, indicators.session_text(fact.session))
     return (record_id, centre_id, fact.short, p and p.sex, p and p.birth_year, p and p.nationality, p and p.centre,
             p and p.category, fact.link, fact.ref, fact.day.isoformat() if fact.day else None, fact.assistance_type,
-            fact.trafficking_status)
+            fact.trafficking_status, None)
 
 
 # --- search keys ---------------------------------------------------------------------------------------------------

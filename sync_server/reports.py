@@ -6,9 +6,10 @@ registrations (scope.py, the policy's own `within`: a coordinator's device may a
 its region; no role views `all`, so only the server's operator asks that, `waypoint-server admin indicators`).
 The scope is which centres' facts are read (`centre_id`, the centre each record belongs to). Nothing is opened: the
 records' facts were derived when each version was stored (derived.py: `indicator_fact`, the device's own reading of a
-record, `waypoint_core.registry.indicators.fact_of`), and SQL gathers them here in two statements: the centre's
-people; and the links grouped by kind, assistance type and trafficking status, each group's registration numbers and
-days joined in one text (see `inputs`; those that name no one are `unlinked`). Linked as the device links them, they
+record, `waypoint_core.registry.indicators.fact_of`), and SQL gathers them here in three statements: the
+people; the links grouped by kind, assistance type and trafficking status, each group's registration numbers and
+days joined in one text (see `inputs`; those that name no one are `unlinked`); and the period's information sessions
+(the aggregate form's tallies, for 3.3). Linked as the device links them, they
 go to
 `waypoint_core.registry.exports.indicators_from_inputs`: the computation the device's report runs, so the same
 records give the same figures on both sides. Rights (scope.py): trafficking cases are read only for a device whose
@@ -96,12 +97,18 @@ def inputs(conn: Connection, centres: str | Sequence[str] | None, *, start: date
     text: the driver builds a row per group (a dozen), not per record (building 300,000 rows was most of a request's
     time). The events stay in the order of the numbers (for several centres SQLite joins them centre by centre, each
     in order; the figures do not depend on it), so the core's look-ups by person walk its tables in order (in
-    the order of days, the same computation took half as long again)."""
+    the order of days, the same computation took half as long again). The period's information sessions (3.3) are
+    read apart, from ix_indicator_fact_session (migration 0018): a few rows."""
     where, args = centres_where(centres)
+    sessions_where = where
     where += "" if with_cases else _NO_CASES
     people = _fetch(conn, ("SELECT short, record_id, sex, birth_year, nationality, centre, category FROM indicator_fact "
                            f"WHERE {where} AND short IS NOT NULL ORDER BY short"), args)
-    return inputs_from_link_groups(people, _fetch(conn, links_statement(conn, where), args), start=start, end=end)
+    sessions = _fetch(conn, (f"SELECT day, centre, session FROM indicator_fact WHERE {sessions_where} "
+                             "AND session IS NOT NULL AND day >= :first AND day <= :last"),
+                      {**args, "first": start.isoformat(), "last": end.isoformat()})
+    return inputs_from_link_groups(people, _fetch(conn, links_statement(conn, where), args), start=start, end=end,
+                                   sessions=sessions)
 
 
 @dataclass(frozen=True)

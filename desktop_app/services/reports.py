@@ -111,7 +111,7 @@ def category_label(language: str, choices: dict[str, dict[str, str]] | None = No
             centre = places.find_centre(code)
             return centre.name(language) if centre is not None else code
         if dimension == "age_group":
-            return code.replace("_", "–").replace("60p", "60+")
+            return code.replace("_", "–").replace("60p", "60+").replace("36p", "36+")  # 36p: a session's tally
         return words.get(WORDED.get(dimension, ""), {}).get(code, code)
     return name
 

@@ -5,7 +5,8 @@ one narrow table instead of every record's summary row and extracted fields (iss
 A row is the shared core's own reading of the record (`waypoint_core.registry.indicators.fact_of`, which the server's
 `indicator_fact` holds too): for a registration the person's short id, sex, year of birth, nationality, centre and
 category; for an assistance event, referral or case the registration number it names (`ref`), its kind, day,
-assistance type, centre and trafficking status. Beside it, what the person's rights read (`Visible`): the form,
+assistance type, centre and trafficking status; for an information session (forms/info_session.md) its day, centre
+and `session`, the tallies, estimated reach and registration numbers it names as text (migration 0025). Beside it, what the person's rights read (`Visible`): the form,
 who created the record and its record_kind field. No name, no content. Records that count for nothing have no row.
 
 The writer (desktop_app/vault/writer/facts.py) rederives a record's row with every save, pull, deletion and purge;
@@ -21,8 +22,9 @@ from desktop_app.vault.sql import Db, chunks, in_json
 from waypoint_core.registry import indicators
 
 COLUMNS = ("record_id", "form_id", "created_by", "kind", "short", "sex", "birth_year", "nationality", "centre",
-           "category", "link", "ref", "day", "assistance_type", "trafficking_status")
-FIELDS = ("beneficiary_category", "person_ref", "assistance_type", "trafficking_status", "record_kind")
+           "category", "link", "ref", "day", "assistance_type", "trafficking_status", "session")
+FIELDS = ("beneficiary_category", "person_ref", "assistance_type", "trafficking_status", "record_kind",
+          *indicators.SESSION_FIELDS)
 SUMMARY = ("sex", "age", "nationality", "centre", "registered_on")  # the summary columns a fact is read from
 _HEAD = "id, form_id, created_by, " + ", ".join(SUMMARY)
 
@@ -45,6 +47,8 @@ def fact_row(record_id: str, form_id: str, created_by: str, summary: Mapping[str
         del row["id"]
     if link is not None:
         row.update(zip(indicators.LINK_ROW, link))
+    if fact.session is not None:  # an information session: its day, centre and what it tallied (no one named)
+        row.update(day=fact.session.day.isoformat(), centre=fact.centre, session=indicators.session_text(fact.session))
     return row  # one centre column: a person's and a link's are both the record's centre
 
 

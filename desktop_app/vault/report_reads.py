@@ -1,6 +1,7 @@
 """What the indicators read from the vault: `indicator_fact` (the facts the writer keeps of each live, finalized
-record: desktop_app/vault/indicator_facts.py), within what the person may see (`Visible`). Two reads of that one
-narrow table whatever the size (its people; its links grouped on ix_indicator_fact_link), never a record's content;
+record: desktop_app/vault/indicator_facts.py), within what the person may see (`Visible`). Three reads of that one
+narrow table whatever the size (its people; its links grouped on ix_indicator_fact_link; its few information
+sessions), never a record's content;
 `report_rows` is the reading the facts replaced (the summary columns and extracted fields), kept as the reference the
 tests compare with."""
 
@@ -15,7 +16,7 @@ from desktop_app.vault.vault import Vault
 from waypoint_core.registry import indicators
 from waypoint_core.registry.indicators import Inputs, StoredRecord
 
-FIELDS = ("beneficiary_category", "person_ref", "assistance_type", "trafficking_status")
+FIELDS = ("beneficiary_category", "person_ref", "assistance_type", "trafficking_status", *indicators.SESSION_FIELDS)
 # indicator_fact's people in the core's row shape (PERSON_ROW: the person's id is the record's), and its links grouped
 # (LINK_GROUP: see `report_inputs`)
 _PEOPLE = ", ".join("record_id" if name == "id" else name for name in indicators.PERSON_ROW)
@@ -66,22 +67,32 @@ def people_statement(visible: Visible) -> tuple[str, dict[str, Any]]:
             f"{_fact_where(visible, params)} ORDER BY short, record_id"), params
 
 
+def sessions_statement(visible: Visible, *, start: date, end: date) -> tuple[str, dict[str, Any]]:
+    """The information sessions of [start, end] the person may see as `indicators.SESSION_ROW` rows, with its
+    parameters, from ix_indicator_fact_session (migration 0025) alone."""
+    params: dict[str, Any] = {"first": start.isoformat(), "last": end.isoformat()}
+    return ("SELECT day, centre, session FROM indicator_fact INDEXED BY ix_indicator_fact_session "
+            f"WHERE session IS NOT NULL AND day >= :first AND day <= :last{_fact_where(visible, params)}"), params
+
+
 def report_inputs(vault: Vault, *, start: date, end: date, visible: Visible = EVERYTHING,
                   covers: Callable[[str | None], bool] | None = None) -> Inputs:
     """The people, the period's events and referrals, and the cases of the live, finalized records the person may
     see, linked by registration number (`indicators.inputs_from_link_groups`, the server's linking too; the same
-    indicators as `inputs_from_records` over `report_rows`). Two statements over `indicator_fact`: the people, by
+    indicators as `inputs_from_records` over `report_rows`). Statements over `indicator_fact`: the people, by
     number then id (of two sharing a number the last by id is named: `people_statement`); the links grouped by kind, type,
     trafficking status (and centre when `covers`, the scope's filter on an event's centre, is given; None: every
     centre), each group's numbers and days joined in one text (`links_statement`), so the driver builds a few dozen
-    rows instead of 300,000."""
+    rows instead of 300,000; and the period's information sessions (`sessions_statement`: a few rows), which 3.3
+    adds to the people counselled."""
     people_sql, params = people_statement(visible)
     links, link_params = links_statement(visible, by_centre=covers is not None)
     with vault.session(readonly=True) as session:
         raw: Any = session.connection().connection.driver_connection
         people = raw.execute(people_sql, params).fetchall()
         groups = raw.execute(links, link_params).fetchall()
-    return indicators.inputs_from_link_groups(people, groups, start=start, end=end, covers=covers)
+        sessions = raw.execute(*sessions_statement(visible, start=start, end=end)).fetchall()
+    return indicators.inputs_from_link_groups(people, groups, start=start, end=end, covers=covers, sessions=sessions)
 
 
 def report_rows(vault: Vault, *, visible: Visible = EVERYTHING) -> list[StoredRecord]:

@@ -22,6 +22,7 @@ Table("indicator_fact", metadata,
       Column("centre", String), Column("category", String), Column("link", String),
       Column("ref", String, nullable=False, default=""), Column("day", String), Column("assistance_type", String),
       Column("trafficking_status", String),
+      Column("session", String),  # migration 0018's (the rows are derived here by today's code); 0018 adds it before
       Index("ix_indicator_fact_short", "centre_id", "short"),
       # covers reports.inputs' pass over the links, in its GROUP BY order
       Index("ix_indicator_fact_ref", "centre_id", "ref", "link", "assistance_type", "trafficking_status", "day"))

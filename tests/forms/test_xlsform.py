@@ -13,10 +13,10 @@ SHIPPED = sorted((ROOT / "forms").glob("*.md"))
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
-def test_four_forms_are_shipped():
+def test_five_forms_are_shipped():
     ids = {convert_xlsform(path).header.form_id for path in SHIPPED}
     assert ids == {"waypoint_migrant_registration", "waypoint_vot_case", "waypoint_assistance_event",
-                   "waypoint_referral"}
+                   "waypoint_referral", "waypoint_info_session"}
 
 
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.name)

@@ -23,7 +23,7 @@ from desktop_app.vault.writer import write
 from tests.access.team import ADMIN, CASE, FIELD, MIGRANT, VOT, make_team, shipped_xforms, signed_in
 from waypoint_core.protocol import PROTOCOL_VERSION, Change, PullPage, version_hash
 from waypoint_core.registry import exports
-from waypoint_core.registry.indicators import inputs_from_records
+from waypoint_core.registry.indicators import SESSION_FORM, inputs_from_records
 
 EVENT, REFERRAL = "waypoint_assistance_event", "waypoint_referral"
 START, END = date(2026, 1, 1), date(2026, 12, 31)
@@ -94,6 +94,8 @@ def same_as_the_records(vault) -> list[dict]:
         assert {p.id for p in found.events.named()} | {c.person_id for c in found.cases} == named
         assert sorted(found.cases, key=repr) == sorted(expected.cases, key=repr)
         assert found.unlinked == expected.unlinked
+        assert sorted(found.sessions, key=repr) == sorted((s for s in expected.sessions if start <= s.day <= end),
+                                                          key=repr)
         assert sorted(((e.person_id, e.day, e.kind, e.assistance_type) for e in found.events.events()),
                       key=repr) == \
             sorted(((e.person_id, e.day, e.kind, e.assistance_type) for e in events), key=repr)
@@ -242,6 +244,7 @@ def test_migration_0021_groups_the_links_from_an_index_with_no_sort(team):
             conn = session.connection()
             conn.exec_driver_sql("DROP INDEX ix_indicator_fact_link")
             conn.exec_driver_sql("DROP INDEX ix_indicator_fact_person")
+            conn.exec_driver_sql("DROP INDEX ix_indicator_fact_session")
             _sync_columns_back_in_the_row(conn)
             conn.exec_driver_sql("PRAGMA user_version = 20")
     with signed_in(team, ADMIN) as vault:
@@ -271,6 +274,7 @@ def test_migration_0024_reads_the_people_from_an_index_with_no_sort(team):
         with vault.session() as session:  # the vault as schema 23 held it
             conn = session.connection()
             conn.exec_driver_sql("DROP INDEX ix_indicator_fact_person")
+            conn.exec_driver_sql("DROP INDEX ix_indicator_fact_session")
             conn.exec_driver_sql("PRAGMA user_version = 23")
     with signed_in(team, ADMIN) as vault:
         assert vault.verify().ok
@@ -285,6 +289,41 @@ def test_migration_0024_reads_the_people_from_an_index_with_no_sort(team):
                 assert "COVERING INDEX ix_indicator_fact_person" in plan and "TEMP B-TREE" not in plan, plan
         found = report_reads.report_inputs(vault, start=START, end=END)
         assert {p.id: p.sex for p in found.events.named()} == {twin: "male", uid(2): "male"}
+        same_as_the_records(vault)
+
+
+def test_migration_0025_adds_the_sessions_and_reads_them_from_their_index(team):
+    """A vault at schema 24 (no `session` column: an information session held then counted for nothing) gets the
+    column, ix_indicator_fact_session and the session's fact; the report reads the period's sessions from that index
+    alone, for every right."""
+    session_fields = {"centre": "ne_agadez", "registered_on": "2026-02-10", "f_18_24": "12", "m_36p": "3",
+                      "estimated_reach": "900", "registered_persons": f"WP-{short(1)}", "channel": "radio"}
+    with signed_in(team, ADMIN) as vault:
+        save_registrations(vault, [person(1), event(101, short(1), kind="counselling_info"),
+                                   RegistrationDraft(SESSION_FORM, "2026120701", "finalized", "<data/>", uid(401),
+                                                     session_fields)])
+        with vault.session() as session:  # the vault as schema 24 held it
+            conn = session.connection()
+            conn.exec_driver_sql("DROP INDEX ix_indicator_fact_session")
+            conn.exec_driver_sql("DELETE FROM indicator_fact WHERE record_id = ?", (uid(401),))
+            conn.exec_driver_sql("ALTER TABLE indicator_fact DROP COLUMN session")
+            conn.exec_driver_sql("PRAGMA user_version = 24")
+    with signed_in(team, ADMIN) as vault:
+        assert vault.verify().ok
+        rights = (access.visibility(vault).rows, Visible(only_kind="registration", case_forms=("waypoint_vot_case",)),
+                  Visible(created_by="lamine"))
+        with vault.session(readonly=True) as session:
+            raw = session.connection().connection.driver_connection
+            assert database.schema_version(raw) == database.latest_version()
+            for visible in rights:
+                sql, params = report_reads.sessions_statement(visible, start=START, end=END)
+                plan = " ".join(str(row[-1]) for row in raw.execute("EXPLAIN QUERY PLAN " + sql, params))
+                assert "COVERING INDEX ix_indicator_fact_session" in plan and "TEMP B-TREE" not in plan, plan
+        found = report_reads.report_inputs(vault, start=START, end=END)
+        assert [(s.day, dict(s.tallies), s.estimated_reach, s.person_ids) for s in found.sessions] == [
+            (date(2026, 2, 10), {("female", "18_24"): 12, ("male", "36p"): 3}, 900, (uid(1),))]
+        result = {r.code: r for r in reports.compute(vault, start=START, end=END).results}["3.3"]
+        assert result.total == 15 and result.estimated_reach == 900  # person 1 was at the session: counted once
         same_as_the_records(vault)
 
 

@@ -24,7 +24,8 @@ from tests.registry.synthetic_people import generate
 from waypoint_core.protocol import PROTOCOL_VERSION, Op, canonical_json
 from waypoint_core.registry import exports
 from waypoint_core.registry import search as core
-from waypoint_core.registry.indicators import CASE_FORM, EVENT_FORM, MIGRANT_FORM, REFERRAL_FORM, short_id
+from waypoint_core.registry.indicators import (CASE_FORM, EVENT_FORM, MIGRANT_FORM, REFERRAL_FORM, SESSION_FORM,
+                                              session_from_text, short_id)
 from waypoint_core.registry.keys import search_keys
 from waypoint_core.registry.person import prepare
 from waypoint_core.registry.stored import person_from_content
@@ -254,12 +255,46 @@ def test_migration_0012_derives_the_rows_of_records_already_held(tmp_path):
         assert migrate(db, MigrationContext(data_key=key))[:2] == [12, 13]  # and the later ones (0014: audit)
         facts, keys = _derived_rows(db, centre)
         assert facts == [(record_id, centre, short_id(record_id), "female", 1996, None, None, "refugee", None, "",
-                          None, None, None)]
+                          None, None, None, None)]
         hasher = derived.KeyHasher.of(key)
         person = person_from_content(record_id, values["#content"], status="finalized", created_at=None)
         assert person is not None and any(k.startswith("d:") for k in search_keys(prepare(person)))
         assert {(record_id, hasher.exact(k)) for k in search_keys(prepare(person))} == set(keys)
         assert (hasher.exact("s:aisha"), hasher.prefix("s:ai")) in _prefix_rows(db)
+    finally:
+        db.dispose()
+
+
+def test_migration_0018_adds_the_sessions_column_and_derives_the_sessions_held(tmp_path):
+    """A server at schema 17 (indicator_fact without `session`) holding an information session: 0018 adds the column
+    and its index and derives the session (tallies, reach, the numbers it names), which needs the data key."""
+    key = DataKey.generate()
+    db = open_database(f"sqlite:///{tmp_path / 'server.db'}", pool_size=1)
+    try:
+        migrate(db, MigrationContext(data_key=key), up_to=17)
+        with db.write_engine.begin() as conn:  # as 0012 made the table before 0018
+            conn.exec_driver_sql("ALTER TABLE indicator_fact DROP COLUMN session")
+        centre = admin.add_centre(db, "Agadez")
+        record_id = str(uuid.uuid4())
+        values = {"#form": f"{SESSION_FORM}\x1f2026120701", "#deleted": False, "@status": "finalized",
+                  "centre": "ne_agadez", "registered_on": "2026-02-10", "f_18_24": "12", "m_0_17": "4",
+                  "estimated_reach": "300", "registered_persons": "WP-1A2B3C4D", "channel": "radio"}
+        with db.write_engine.begin() as conn:
+            conn.execute(Record.__table__.insert(), [{
+                "id": record_id, "centre_id": centre, "form_id": SESSION_FORM, "form_version": "2026120701",
+                "server_version": 1, "deleted": False, "provenance": "{}", "updated_at": utcnow(), "hash": "h",
+                "hlc": 1, "origin_device_id": None,
+                "state": seal_text(key, json.dumps(values), table="record", row_id=record_id, version=1)}])
+        with pytest.raises(RuntimeError, match="data key"):
+            migrate(db, MigrationContext(data_key=None))
+        assert migrate(db, MigrationContext(data_key=key))[:1] == [18]
+        facts, _keys = _derived_rows(db, centre)
+        assert len(facts) == 1 and facts[0][10] == "2026-02-10" and facts[0][6] == "ne_agadez"
+        session = session_from_text(date(2026, 2, 10), "ne_agadez", facts[0][13])
+        assert dict(session.tallies) == {("female", "18_24"): 12, ("male", "0_17"): 4}
+        assert session.estimated_reach == 300 and session.person_ids == ("1A2B3C4D",)
+        with db.read_engine.connect() as conn:
+            assert "ix_indicator_fact_session" in {i["name"] for i in inspect(conn).get_indexes("indicator_fact")}
     finally:
         db.dispose()
 

@@ -11,7 +11,7 @@ from sim_device import SimDevice
 
 from sync_server import scope
 from waypoint_core.registry import exports
-from waypoint_core.registry.indicators import CASE_FORM, EVENT_FORM, MIGRANT_FORM
+from waypoint_core.registry.indicators import CASE_FORM, EVENT_FORM, MIGRANT_FORM, SESSION_FORM, TALLIES
 
 PERIOD = "from=2026-01-01&to=2026-03-31"
 
@@ -92,3 +92,56 @@ def test_indicators_refuse_unsigned_requests_and_bad_periods(make_device):
     assert laptop.signed_get("/v2/indicators?from=2026-03-31&to=2026-01-01").status_code == 422
     assert laptop.signed_get("/v2/indicators?from=yesterday&to=2026-01-01").status_code == 422
     assert laptop.signed_get("/v2/indicators?from=2026-01-01").status_code == 422
+
+
+def test_information_sessions_give_the_server_the_devices_3_3(make_device):
+    """EUTF 3.3 from the aggregate activity form (tests/registry/test_info_session.py has the hand computation): 12
+    women 18-24 and 7 men 25-35 at a session naming woman 2, 3 girls at a radio session heard by an estimated 5,000,
+    a session after the period; women 1-6 counselled (woman 1 twice): 12 + 7 + 3 + 5 = 27, published 25; the
+    audience reported apart, never added. The device's own code gives the same."""
+    laptop = make_device("Agadez")
+    sim = SimDevice(laptop)
+    stored: list[tuple[str, str, dict]] = []
+
+    def put(form: str, fields: dict) -> str:
+        sim.form_id = form
+        record_id = sim.register({**fields, "@status": "finalized"}, record_id=str(uuid.uuid4()))
+        stored.append((record_id, form, {**fields, "@status": "finalized"}))
+        return record_id
+
+    women = [put(MIGRANT_FORM, {"sex": "female", "age": 30, "nationality": "ML", "centre": "ne_agadez",
+                                "registered_on": "2026-01-10", "beneficiary_category": "migrant_transit"})
+             for _ in range(7)]
+    for n, day in [(0, "2026-01-20"), (0, "2026-02-20"), *((n, "2026-02-12") for n in range(1, 6)), (6, "2026-05-02")]:
+        put(EVENT_FORM, {"person_ref": f"WP-{short(women[n])}", "assistance_type": "counselling_info",
+                         "centre": "ne_agadez", "registered_on": day})
+    zero = dict.fromkeys(TALLIES, 0)
+    put(SESSION_FORM, {**zero, "f_18_24": 12, "m_25_35": 7, "registered_persons": f"WP-{short(women[1])}",
+                       "channel": "community_dialogue", "centre": "ne_agadez", "registered_on": "2026-02-10"})
+    put(SESSION_FORM, {**zero, "f_0_17": 3, "estimated_reach": 5000, "channel": "radio", "centre": "ne_agadez",
+                       "registered_on": "2026-03-01"})
+    put(SESSION_FORM, {**zero, "f_18_24": 40, "registered_persons": short(women[2]), "channel": "in_centre",
+                       "centre": "ne_agadez", "registered_on": "2026-05-01"})
+    sim.push_pending()
+
+    answer = laptop.signed_get(f"/v2/indicators?{PERIOD}").json()
+    by_code = {i["code"]: i for i in answer["indicators"]}
+    assert by_code["3.3"]["total"] == "25"  # 27, rounded down
+    assert "3.3: estimated reach of mass media 5000 (reported apart, not added)" in answer["notes"]
+
+    class Row:
+        def __init__(self, record_id, form, fields):
+            self.id, self.form_id, self.fields = record_id, form, {k: str(v) for k, v in fields.items()}
+            self.sex, self.nationality, self.age = fields.get("sex"), fields.get("nationality"), fields.get("age")
+            self.centre, self.registered_on = fields.get("centre"), fields.get("registered_on")
+    device_side = exports.indicators_from_records(
+        [Row(*r) for r in stored], start=date(2026, 1, 1), end=date(2026, 3, 31), scope="all",
+        covers=lambda _c: True, centre_scope=False, may_see_cases=True)
+    assert {r.code: r for r in device_side.results}["3.3"].total == 27
+    # the same published 3.3, table by table (the server's centre holds the other tests' people too)
+    section = next(s for s in device_side.report.rounded().sections if s.result.code == "3.3")
+    assert section.total_shown() == by_code["3.3"]["total"]
+    assert {d: {c: p.shown((c, p.table.columns[0])) for c in p.table.rows} for d, p in section.tables} == {
+        d: t["cells"] for d, t in by_code["3.3"]["tables"].items()}
+    elsewhere = make_device("Arlit").signed_get(f"/v2/indicators?{PERIOD}").json()
+    assert {i["code"]: i["total"] for i in elsewhere["indicators"]}["3.3"] == "0"

@@ -127,7 +127,7 @@ def indicators_from_inputs(found: indicators.Inputs, *, start: date, end: date, 
     if end < start:
         raise ValueError("the period ends before it starts")
     results = indicators.compute_all(start=start, end=end, people=found.people, events=found.events,
-                                     cases=found.cases)
+                                     cases=found.cases, sessions=found.sessions)
     kept = tuple(r for r in results if may_see_cases or not r.sensitive)
     return Computed(kept, build_report(kept, title=title, scope=scope, centre_scope=centre_scope), found.unlinked)
 

@@ -24,9 +24,10 @@ Each indicator is disaggregated by sex, age group (at the end of the period), na
 
 from __future__ import annotations
 
+import json
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import compress, repeat
 from operator import and_, attrgetter, is_not, itemgetter
 from datetime import date
@@ -209,6 +210,9 @@ class Session:
     estimated_reach: int = 0  # radio, social media: reported apart
     person_ids: tuple[str, ...] = ()  # registered people who attended (not counted again through counselling)
     centre: str | None = None
+    channel: str | None = None  # the form's words (G1): community_dialogue, radio…; not a breakdown yet
+    target_group: str | None = None
+    admin1: str | None = None
 
 
 def age_group(birth_year: int | None, on: date) -> str:
@@ -475,6 +479,11 @@ MIGRANT_FORM = "waypoint_migrant_registration"
 EVENT_FORM = "waypoint_assistance_event"
 REFERRAL_FORM = "waypoint_referral"
 CASE_FORM = "waypoint_vot_case"
+SESSION_FORM = "waypoint_info_session"  # forms/info_session.md (data-model §7.6 G1): no personal data
+# the session form's tally questions: f_0_17 … m_36p, participants by sex and age group (<18, 18–24, 25–35, 36+)
+SESSION_AGE_GROUPS = ("0_17", "18_24", "25_35", "36p")
+TALLIES = {f"{sex[0]}_{group}": (sex, group) for sex in ("female", "male") for group in SESSION_AGE_GROUPS}
+SESSION_FIELDS = (*TALLIES, "estimated_reach", "registered_persons", "channel", "target_group", "admin1")
 _HEX = frozenset("0123456789ABCDEF")
 
 
@@ -520,6 +529,7 @@ class Inputs:
     events: list[Event] | EventColumns | EventGroups
     cases: list[Case]
     unlinked: int  # events, referrals and cases whose registration number names no one among the rows
+    sessions: list[Session] = field(default_factory=list)  # information sessions, naming people by their ids
 
 
 def _day(text: str | None) -> date | None:
@@ -554,6 +564,51 @@ class Fact:
     assistance_type: str | None = None
     centre: str | None = None  # the event's centre
     trafficking_status: str | None = None
+    session: Session | None = None  # an information session; its person_ids are registration numbers (refs) here
+
+
+def _count_of(text: str | None) -> int:
+    """A tally as stored (the form allows whole numbers from 0): anything else counts nothing."""
+    try:
+        value = int(str(text).strip()) if text not in (None, "") else 0
+    except ValueError:
+        return 0
+    return max(value, 0)
+
+
+def session_refs(text: str | None) -> tuple[str, ...]:
+    """The registration numbers a session names (`registered_persons`: typed numbers apart by spaces, commas or
+    semicolons, with or without "WP-"), each as `Fact.ref` (the first eight canonical characters), once."""
+    found = (person_ref(part) for part in (text or "").replace(",", " ").replace(";", " ").split())
+    return tuple(dict.fromkeys(ref[:8] for ref in found if len(ref) >= 8))
+
+
+def session_of(row: RecordRow) -> Session | None:
+    """An information session record as the indicators read it (None without a day): its tallies, estimated reach
+    and the registration numbers of the registered people it names."""
+    day = _day(row.registered_on)
+    if day is None:
+        return None
+    fields = row.fields
+    tallies = {key: n for name, key in TALLIES.items() if (n := _count_of(fields.get(name)))}
+    return Session(day, tallies, _count_of(fields.get("estimated_reach")), session_refs(fields.get("registered_persons")),
+                   row.centre, fields.get("channel"), fields.get("target_group"), fields.get("admin1"))
+
+
+# A session kept as a row's text (the device's and the server's `indicator_fact.session`): its tallies, reach,
+# registration numbers and words, as compact JSON; the day and centre are the row's own columns.
+def session_text(session: Session) -> str:
+    return json.dumps({"tallies": {f"{sex} {group}": n for (sex, group), n in sorted(session.tallies.items())},
+                       "reach": session.estimated_reach, "refs": list(session.person_ids), "channel": session.channel,
+                       "target_group": session.target_group, "admin1": session.admin1},
+                      ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+
+
+def session_from_text(day: date, centre: str | None, text: str) -> Session:
+    data = json.loads(text)
+    tallies = {tuple(key.split(" ", 1)): int(n) for key, n in data.get("tallies", {}).items()}
+    return Session(day, tallies, int(data.get("reach") or 0), tuple(data.get("refs") or ()), centre,  # type: ignore[arg-type]
+                   data.get("channel"), data.get("target_group"), data.get("admin1"))
 
 
 LINK_FORMS = {EVENT_FORM: "assistance", REFERRAL_FORM: "referral", CASE_FORM: "case"}
@@ -566,6 +621,9 @@ def short_id(record_id: str) -> str:
 
 def fact_of(row: RecordRow) -> Fact | None:
     """The indicators' reading of one stored record (see `Fact`); None when it counts for nothing."""
+    if row.form_id == SESSION_FORM:
+        session = session_of(row)
+        return Fact(row.id, day=session.day, centre=row.centre, session=session) if session is not None else None
     person: Person | None = None
     if row.form_id == MIGRANT_FORM or "beneficiary_category" in row.fields:
         registered = _day(row.registered_on)
@@ -594,8 +652,13 @@ def inputs_from_facts(facts: Iterable[Fact], *, covers: Callable[[str | None], b
             by_short[fact.short] = fact.id
     events: list[Event] = []
     cases: list[Case] = []
+    sessions: list[Session] = []
     unlinked = 0
     for fact in facts:
+        if fact.session is not None:
+            if covers(fact.centre):
+                sessions.append(_named(fact.session, by_short))
+            continue
         if fact.link is None:
             continue
         person = by_short.get(fact.ref) if fact.ref else None
@@ -608,13 +671,34 @@ def inputs_from_facts(facts: Iterable[Fact], *, covers: Callable[[str | None], b
         if fact.day is None or not covers(fact.centre):
             continue
         events.append(Event(person, fact.day, fact.link, fact.assistance_type, fact.centre))
-    return Inputs(people, events, cases, unlinked)
+    return Inputs(people, events, cases, unlinked, sessions)
+
+
+def _named(session: Session, by_short: Mapping[str, Any], ids: Sequence[str] | None = None) -> Session:
+    """A session read from a fact, its registration numbers turned into the ids of the people they name (through
+    `by_short`: number -> id, or -> position in `ids`); numbers naming no one are dropped."""
+    found = [by_short[ref] for ref in session.person_ids if ref in by_short]
+    return replace(session, person_ids=tuple(ids[n] for n in found) if ids is not None else tuple(found))
+
+
+def sessions_from_rows(rows: Iterable[Sequence[Any]], by_short: Mapping[str, int], ids: Sequence[str], *, start: date,
+                       end: date, covers: Callable[[str | None], bool] | None) -> list[Session]:
+    """Sessions kept as SESSION_ROW rows, those of [start, end] (and of a centre `covers` accepts), naming people by
+    id. A few per centre and month: read one by one."""
+    first, last = start.isoformat(), end.isoformat()
+    found = []
+    for day, centre, text in rows:
+        if not day or not first <= day[:10] <= last or (covers is not None and not covers(centre)):
+            continue
+        found.append(_named(session_from_text(date.fromisoformat(day[:10]), centre, text), by_short, ids))
+    return found
 
 
 # A fact kept as rows (the device's `indicator_fact`, desktop_app/vault/writer/facts.py): the person it registers,
 # and what it links to a person (`day` as ISO text, as stored).
 PERSON_ROW = ("short", "id", "sex", "birth_year", "nationality", "centre", "category")
 LINK_ROW = ("ref", "link", "day", "assistance_type", "centre", "trafficking_status")
+SESSION_ROW = ("day", "centre", "session")  # an information session: `session` is `session_text`
 
 
 def fact_rows(fact: Fact) -> tuple[tuple[Any, ...] | None, tuple[Any, ...] | None]:
@@ -651,14 +735,16 @@ def link_groups(links: Iterable[Sequence[Any]], *, by_centre: bool = True) -> li
 
 
 def inputs_from_link_groups(people: Sequence[Sequence[Any]], groups: Iterable[Sequence[Any]], *, start: date,
-                            end: date, covers: Callable[[str | None], bool] | None = None) -> Inputs:
+                            end: date, covers: Callable[[str | None], bool] | None = None,
+                            sessions: Iterable[Sequence[Any]] = ()) -> Inputs:
     """People, the period's events and referrals, and the cases, from facts kept as rows: `people` (PERSON_ROW, in an
     order where of two registrations sharing a number the one named comes last) and the links as LINK_GROUP rows.
     What `inputs_from_facts` gives for the same indicators (the device's report_reads and the server's reports.py
     both call this), in the form the counting reads fastest: `people` as `PeopleColumns`, every row of `people` a
     number (its position); `events` as `EventGroups`, only those of [start, end] (of a centre `covers` accepts; None:
     every centre), each naming its person by number, group by group; `cases` in the order of the groups. `unlinked`
-    counts every link naming no one, in the period or not.
+    counts every link naming no one, in the period or not; `sessions` (SESSION_ROW rows) become the information
+    sessions of the period and scope, naming the registered people they list by id.
 
     Each step over a group's numbers (finding the person each names, counting those naming no one, keeping the
     events of the period) is a `split`, slice, `map`, `compress` or `count` in C, and is skipped when it would
@@ -707,7 +793,8 @@ def inputs_from_link_groups(people: Sequence[Sequence[Any]], groups: Iterable[Se
             kept.append(EventGroup(shared.setdefault(link, link), shared.setdefault(assistance_type, assistance_type),
                                    numbers, days))
     columns = PeopleColumns(ids, share(sexes), born, share(nationalities), share(centres), share(categories))
-    return Inputs(columns, EventGroups(columns, kept), cases, unlinked)
+    held = sessions_from_rows(sessions, by_short, ids, start=start, end=end, covers=covers)
+    return Inputs(columns, EventGroups(columns, kept), cases, unlinked, held)
 
 
 def inputs_from_records(rows: Iterable[RecordRow], *, covers: Callable[[str | None], bool] = lambda _c: True
