@@ -9,7 +9,8 @@ centre for each request. Three tables hold what those requests need, and nothing
   short id, sex, year of birth, nationality, centre and category; for an assistance event, referral or case, its kind,
   the short id it names (`ref`), its day, assistance type, centre and trafficking status; for an information session
   (forms/info_session.md), its day, centre and `session` (tallies, estimated reach, the registration numbers it
-  names: `indicators.session_text`, migration 0018). No name, no document, no content. `reports.py` aggregates it with SQL and hands the result to the device's computation.
+  names: `indicators.session_text`, migration 0018). No name, no document, no content. `reports.py` aggregates it
+  with SQL and hands the result to the device's computation.
 - `search_key`: the search keys of each live registration that names a person (`waypoint_core.registry.keys.
   search_keys`: phonetic and spelling keys of each name word, document, phone, date of birth), each stored as a keyed
   hash (HMAC-SHA256 under a key derived from the data key, so the database alone reveals no name, number or date);

@@ -6,8 +6,9 @@ A row is the shared core's own reading of the record (`waypoint_core.registry.in
 `indicator_fact` holds too): for a registration the person's short id, sex, year of birth, nationality, centre and
 category; for an assistance event, referral or case the registration number it names (`ref`), its kind, day,
 assistance type, centre and trafficking status; for an information session (forms/info_session.md) its day, centre
-and `session`, the tallies, estimated reach and registration numbers it names as text (migration 0025). Beside it, what the person's rights read (`Visible`): the form,
-who created the record and its record_kind field. No name, no content. Records that count for nothing have no row.
+and `session`, the tallies, estimated reach and registration numbers it names as text (migration 0025). Beside it,
+what the person's rights read (`Visible`): the form, who created the record and its record_kind field. No name, no
+content. Records that count for nothing have no row.
 
 The writer (desktop_app/vault/writer/facts.py) rederives a record's row with every save, pull, deletion and purge;
 the migration fills the table from the records already held; `verify` checks it against the records.
