@@ -607,7 +607,7 @@ def session_text(session: Session) -> str:
 def session_from_text(day: date, centre: str | None, text: str) -> Session:
     data = json.loads(text)
     tallies = {tuple(key.split(" ", 1)): int(n) for key, n in data.get("tallies", {}).items()}
-    return Session(day, tallies, int(data.get("reach") or 0), tuple(data.get("refs") or ()), centre,  # type: ignore[arg-type]
+    return Session(day, tallies, int(data.get("reach") or 0), tuple(data.get("refs") or ()), centre,
                    data.get("channel"), data.get("target_group"), data.get("admin1"))
 
 
