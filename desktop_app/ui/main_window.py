@@ -19,7 +19,6 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QStackedWidget, 
 import desktop_app
 from desktop_app.services import records, registrations
 from desktop_app.services.session import Failure, SignedInUser
-from desktop_app.ui import labels
 from desktop_app.ui.i18n import Translations
 from desktop_app.ui.idle import IdleWatcher
 from desktop_app.ui.registration_model import RegistrationListModel
@@ -29,6 +28,7 @@ from desktop_app.ui.security_files import choose_folder
 from desktop_app.ui.settings import AppSettings
 from desktop_app.ui.settings_dialog import SettingsDialog
 from desktop_app.ui.setup_page import ADMIN, SetupPage
+from desktop_app.ui.status_user import SignedInLabel
 from desktop_app.ui.unlock_page import UnlockPage
 from desktop_app.ui.vault_controller import VaultController
 
@@ -400,7 +400,7 @@ class MainWindow(QMainWindow):
     def _build_status_bar(self) -> None:
         self._counts: registrations.ListCounts | None = None
         self._status_widgets = 0
-        self.user_label = QLabel(objectName="statusUser")
+        self.user_label = SignedInLabel()
         self.unsynced_label = QLabel(objectName="statusUnsynced")
         self.lock_label = QLabel(objectName="statusLock")
         status = self.statusBar()
@@ -419,14 +419,11 @@ class MainWindow(QMainWindow):
             action.setEnabled(unlocked and (self.held is None or action is self.lock_action))
         self.toolbar.setVisible(unlocked)
         if unlocked and user is not None:
-            self.user_label.setText(
-                self.tr("Signed in: %1 (%2)").replace("%1", user.username)
-                .replace("%2", labels.roles_text(user.roles or (user.role,)))
-            )
+            self.user_label.show_user(user.username, user.roles or (user.role,))
             self.lock_label.setText(self.tr("Unlocked"))
             self.lock_label.setProperty("locked", False)
         else:
-            self.user_label.setText("")
+            self.user_label.clear_user()
             self.lock_label.setText(self.tr("Locked"))
             self.lock_label.setProperty("locked", True)
         self.lock_label.style().unpolish(self.lock_label)

@@ -41,6 +41,7 @@ CATALOGUES: dict[str, list[str]] = {
         "desktop_app/ui/settings.py",
         "desktop_app/ui/settings_dialog.py",
         "desktop_app/ui/setup_page.py",
+        "desktop_app/ui/status_user.py",
         "desktop_app/ui/tasks.py",
         "desktop_app/ui/unlock_page.py",
         "desktop_app/ui/vault_controller.py",

@@ -52,4 +52,14 @@
         </translation>
     </message>
 </context>
+<context>
+    <name>SignedInLabel</name>
+    <message numerus="yes">
+        <source>Signed in: %1 (%2 +%n)</source>
+        <translation>
+            <numerusform>Signed in: %1 (%2 +%n)</numerusform>
+            <numerusform>Signed in: %1 (%2 +%n)</numerusform>
+        </translation>
+    </message>
+</context>
 </TS>

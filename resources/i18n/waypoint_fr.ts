@@ -118,10 +118,6 @@
         <translation>Le brouillon n&apos;a pas pu être supprimé&#xa0;; rien n&apos;a été modifié.</translation>
     </message>
     <message>
-        <source>Signed in: %1 (%2)</source>
-        <translation>Connecté&#xa0;: %1 (%2)</translation>
-    </message>
-    <message>
         <source>Unlocked</source>
         <translation>Déverrouillé</translation>
     </message>
@@ -541,6 +537,24 @@
     <message>
         <source>Creating the vault… this takes a few seconds.</source>
         <translation>Création du coffre-fort… cela prend quelques secondes.</translation>
+    </message>
+</context>
+<context>
+    <name>SignedInLabel</name>
+    <message>
+        <source>Signed in: %1 (%2)</source>
+        <translation>Connecté&#xa0;: %1 (%2)</translation>
+    </message>
+    <message numerus="yes">
+        <source>Signed in: %1 (%2 +%n)</source>
+        <translation>
+            <numerusform>Connecté&#xa0;: %1 (%2 +%n)</numerusform>
+            <numerusform>Connecté&#xa0;: %1 (%2 +%n)</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Signed in: %1</source>
+        <translation>Connecté&#xa0;: %1</translation>
     </message>
 </context>
 <context>

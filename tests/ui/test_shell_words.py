@@ -166,3 +166,50 @@ def test_a_record_whose_files_have_not_arrived_says_so_in_the_list_and_the_statu
     window.set_language("fr")
     qtbot.waitUntil(lambda: model.index(0, SYNC).data().endswith("incomplet\u00a0: 1 fichier manquant"), timeout=5_000)
     qtbot.waitUntil(lambda: "1 incomplet (fichiers manquants)" in window.unsynced_label.text(), timeout=5_000)
+
+
+def test_the_signed_in_line_fits_in_french_with_two_roles(qtbot, make_app):
+    """At the app's usual size the French line for a person with two roles was cut mid-word ("Connecté : kofi
+    (Personnel de terrain, Gestionnaire d…"); it now gives up whole words, and the tooltip says every role."""
+    vault = Vault.create(app_paths().default_vault, admin_username="amina.admin", admin_passphrase=PASSPHRASE,
+                         kdf_profile="test")[0]
+    places.set_place(vault, country="NE", centre="ne_agadez")
+    vault.add_user("kofi", "tangerine orbit ladder whisper", ("field_staff", "case_worker"))
+    vault.close()
+    app = make_app(language="fr")
+    app.window.resize(1100, 720)
+    app.window.show()
+    qtbot.waitExposed(app.window)
+    with qtbot.waitSignal(app.controller.unlocked, timeout=20_000):
+        app.controller.unlock(username="kofi", passphrase="tangerine orbit ladder whisper")
+    label = app.window.user_label
+    full = "Connecté\xa0: kofi (Personnel de terrain, Gestionnaire de cas)"
+    qtbot.waitUntil(lambda: label.text() == full and label.isVisible(), timeout=5_000)
+    # once the status bar has laid the line out: the whole line or the first role and how many more
+    qtbot.waitUntil(lambda: label.shown_text() in (full, "Connecté\xa0: kofi (Personnel de terrain +1)"),
+                    timeout=5_000)
+    shown = label.shown_text()
+    assert label.fontMetrics().horizontalAdvance(shown) <= label.contentsRect().width()
+    assert label.toolTip() == full
+
+
+def test_the_signed_in_line_gives_up_whole_words_as_room_shrinks(qtbot):
+    from desktop_app.ui.status_user import SignedInLabel
+
+    label = SignedInLabel()
+    qtbot.addWidget(label)
+    label.show_user("kofi", ("field_staff", "case_worker"))
+    full, shorter, least = ("Signed in: kofi (Field staff, Case worker)", "Signed in: kofi (Field staff +1)",
+                            "Signed in: kofi")
+    width = label.fontMetrics().horizontalAdvance
+    assert label.sizeHint().width() >= width(full) and label.minimumSizeHint().width() < width(shorter)
+    for room, shown in ((width(full) + 40, full), (width(shorter) + 20, shorter), (width(least) + 20, least)):
+        label.resize(room, label.sizeHint().height())
+        assert label.shown_text() == shown and label.text() == label.toolTip() == full
+    label.show_user("amina.admin", ("administrator",))  # one role: nothing to count
+    label.resize(width("Signed in: amina.admin") + 20, label.sizeHint().height())
+    assert label.shown_text() == "Signed in: amina.admin"
+    label.resize(500, label.sizeHint().height())
+    assert label.shown_text() == "Signed in: amina.admin (Administrator)"
+    label.clear_user()
+    assert label.text() == label.shown_text() == label.toolTip() == ""
