@@ -85,7 +85,7 @@ def category_name(dimension: str, code: str) -> str:
     if dimension == "centre":
         return centre_name(code)
     if dimension == "age_group":
-        return code.replace("_", "–").replace("60p", "60+")
+        return code.replace("_", "–").replace("60p", "60+").replace("36p", "36+")  # 36p: an information session's
     categories = {
         "migrant_transit": QCoreApplication.translate("Reports", "Migrant in transit"),
         "stranded": QCoreApplication.translate("Reports", "Stranded migrant"),
@@ -385,7 +385,14 @@ class ReportsPage(QWidget):
         dimension = self.dimension.currentData() or "sex"
         protected = tables.get(dimension)
         self.breakdown.set_table(dimension, protected)
-        self.note.setText(note_text(protected) if protected is not None else "")
+        text = note_text(protected) if protected is not None else ""
+        reach = self.indicators.sections[row].result.estimated_reach
+        if reach:  # 3.3: the mass-media audience, a figure apart, never among the people counted
+            text += "\n" + self.tr(
+                "Estimated reach of mass media (radio, social media): %1, reported apart and not added to the people "
+                "counted."
+            ).replace("%1", f"{reach:,}".replace(",", "\u202f"))
+        self.note.setText(text)
 
     def clear(self) -> None:
         self.indicators.set_sections([])

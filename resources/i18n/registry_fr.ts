@@ -351,6 +351,10 @@
         </translation>
     </message>
     <message>
+        <source>Estimated reach of mass media (radio, social media): %1, reported apart and not added to the people counted.</source>
+        <translation>Portée estimée des médias de masse (radio, réseaux sociaux)&#xa0;: %1, indiquée à part et non additionnée aux personnes comptées.</translation>
+    </message>
+    <message>
         <source>Indicators</source>
         <translation>Indicateurs</translation>
     </message>

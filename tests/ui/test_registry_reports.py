@@ -95,3 +95,32 @@ def test_field_staff_see_no_trafficking_indicator_and_a_lock_clears_the_screen(q
     app.window.lock()
     qtbot.waitUntil(lambda: not app.controller.is_unlocked, timeout=10_000)
     assert page.indicators.rowCount() == 0 and page.breakdown.rowCount() == 0 and not area.action.isEnabled()
+
+
+def test_3_3_shows_the_session_tallies_and_the_estimated_reach_apart(qtbot, make_app, isolated_home, xforms):
+    """An information session (forms/info_session.md) at Agadez: 12 girls under 18 present, an estimated radio
+    audience of 5,000. 3.3 counts the 12 and says the audience under the breakdown, apart, in English and French."""
+    from desktop_app.vault.registrations import RegistrationDraft, save_registrations
+
+    folder = make_team(isolated_home / "team-vault", xforms)
+    with signed_in(folder, CASE) as vault:
+        populate(vault)
+        save_registrations(vault, [RegistrationDraft(
+            "waypoint_info_session", "2026120701", "finalized", "<data/>", "00000500-0000-4000-8000-000000000000",
+            {"centre": "ne_agadez", "registered_on": "2026-02-10", "f_0_17": "12", "estimated_reach": "5000",
+             "channel": "radio"})])
+    app = make_app(vault_path=folder)
+    app.window.show()
+    qtbot.waitExposed(app.window)
+    sign_in(qtbot, app, CASE)
+    _area, page = compute(qtbot, app)
+    assert page.indicators.index(1, 0).data() == "3.3" and page.indicators.index(1, 2).data() == "12"
+    page.table.selectRow(1)
+    page.dimension.setCurrentIndex(page.dimension.findData("age_group"))
+    assert [page.breakdown.index(r, 0).data() for r in range(page.breakdown.rowCount())] == ["0–17", "Total"]
+    assert "Estimated reach of mass media (radio, social media): 5\u202f000, reported apart and not added" in \
+        page.note.text()
+    app.window.set_language("fr")
+    qtbot.waitUntil(lambda: page.heading.text() == "Indicateurs", timeout=5_000)
+    assert "Portée estimée des médias de masse (radio, réseaux sociaux)\u00a0: 5\u202f000" in page.note.text()
+    app.window.set_language("en")
