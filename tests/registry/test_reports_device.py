@@ -121,6 +121,24 @@ def test_cli_report_writes_csv_xlsx_and_pdf_that_say_what_was_suppressed(team, t
                "Category", "Migrants in transit", "cell(s)", "shown as", "rounded down", "Not recorded", " by "]
     assert [w for w in english if w in text] == []
     assert pdf.startswith(b"%PDF-1.4") and pdf.rstrip().endswith(b"%%EOF") and b"/Count 6" in pdf
+    # the French XLSX and CSV: headings and notes in French too (the CSV's column names stay codes)
+    assert main(["report", *period, "--lang", "fr", "--out", str(tmp_path / "fr.xlsx"), *who]) == 0
+    book = load_workbook(tmp_path / "fr.xlsx", read_only=True)
+    assert book.sheetnames[0] == "Indicateurs" and book.sheetnames[-1] == "Secret statistique"
+    words = [cell for sheet in book for row in sheet.iter_rows(values_only=True) for cell in row
+             if isinstance(cell, str)]
+    assert {"Indicateur", "Intitulé", "Personnes", "Sexe", "Tranche d'âge", "Total",
+            "Ce qui est masqué et pourquoi", "Périmètre\xa0: tous les centres"} <= set(words)
+    assert not [w for w in words if any(e in w for e in ("Period", "Scope", "people", "cell(s)", "Migrants in"))]
+    book.close()
+    assert main(["report", *period, "--lang", "fr", "--out", str(tmp_path / "fr.csv"), *who]) == 0
+    rows = list(csv.reader((tmp_path / "fr.csv").read_text(encoding="utf-8").splitlines()))
+    notes = [r[1] for r in rows if r[:1] == ["note"]]
+    assert rows[0] == ["indicator", "indicator_title", "dimension", "category", "category_label", "people"]
+    assert notes[0].startswith("Indicateurs Waypoint\xa0; période du 2026-01-01 au 2026-03-31")
+    title = "Migrants en transit et personnes déplacées de force protégés ou assistés"
+    assert ["3.2", title, "category", "migrant_transit", "Migrant en transit", "25"] in rows
+    assert any("suppression complémentaire" in n for n in notes) and not any("shown as" in n for n in notes)
     assert main(["report", *period, "--out", str(tmp_path / "r.doc"), *who]) == 2
 
 

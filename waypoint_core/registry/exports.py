@@ -143,9 +143,9 @@ def write_report(report: Report, path: Path, *, labels: Callable[[str, str], str
     name = labels or (lambda dimension, code: code)
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        data = _csv(report, name)
+        data = _csv(report, name, words)
     elif suffix == ".xlsx":
-        data = _xlsx(report, name)
+        data = _xlsx(report, name, words)
     elif suffix == ".pdf":
         data = pdf_report(report, name, words)
     else:
@@ -155,15 +155,16 @@ def write_report(report: Report, path: Path, *, labels: Callable[[str, str], str
         progress(len(report.sections), len(report.sections))
 
 
-def _rows(report: Report, name: Callable[[str, str], str]) -> list[list[str]]:
+def _rows(report: Report, name: Callable[[str, str], str], words: Words = ENGLISH) -> list[list[str]]:
     rows = []
     for section in report.sections:
+        title = words.indicator(section.result.code)
         for dimension, protected in section.tables:
             column = protected.table.columns[0]
             for category in protected.table.rows:
-                rows.append([section.result.code, section.result.title, dimension, category,
+                rows.append([section.result.code, title, dimension, category,
                              name(dimension, category), protected.shown((category, column))])
-            rows.append([section.result.code, section.result.title, dimension, "total", "Total",
+            rows.append([section.result.code, title, dimension, "total", words.total,
                          protected.shown((TOTAL, column))])
     return rows
 
@@ -189,43 +190,44 @@ def _write_whole(path: Path, data: bytes) -> None:
         raise
 
 
-def _csv(report: Report, name: Callable[[str, str], str]) -> bytes:
+def _csv(report: Report, name: Callable[[str, str], str], words: Words = ENGLISH) -> bytes:
     with io.StringIO(newline="") as handle:
         out = csv.writer(handle)
         out.writerow(HEADER)
-        out.writerows(_rows(report, name))
+        out.writerows(_rows(report, name, words))
         out.writerow([])
-        out.writerow(["note", f"{report.title}; period {report.start.isoformat()} to {report.end.isoformat()}; "
-                              f"scope {report.scope}"])
-        for note in report.notes():
+        out.writerow(["note", words.about.format(title=report.title, start=report.start.isoformat(),
+                                                 end=report.end.isoformat(), scope=_file_scope(report.scope, name, words))])
+        for note in report.notes(words):
             out.writerow(["note", note])
         return handle.getvalue().encode("utf-8")
 
 
-def _xlsx(report: Report, name: Callable[[str, str], str]) -> bytes:
+def _xlsx(report: Report, name: Callable[[str, str], str], words: Words = ENGLISH) -> bytes:
     from openpyxl import Workbook  # type: ignore[import-untyped]
 
     book = Workbook(write_only=True)
-    summary = book.create_sheet("Indicators")
+    summary = book.create_sheet(words.sheet_summary)
     summary.append([report.title])
-    summary.append([f"Period {report.start.isoformat()} to {report.end.isoformat()}", f"Scope {report.scope}"])
+    summary.append([words.sheet_period.format(start=report.start.isoformat(), end=report.end.isoformat()),
+                    words.sheet_scope.format(scope=_file_scope(report.scope, name, words))])
     summary.append([])
-    summary.append(["Indicator", "Title", "People"])
+    summary.append(list(words.summary_heads))
     for section in report.sections:
-        summary.append([section.result.code, section.result.title, section.total_shown()])
+        summary.append([section.result.code, words.indicator(section.result.code), section.total_shown()])
     for section in report.sections:
         sheet = book.create_sheet(f"{section.result.code}"[:31])
-        sheet.append([f"{section.result.code} {section.result.title}"])
+        sheet.append([f"{section.result.code} {words.indicator(section.result.code)}"])
         for dimension, protected in section.tables:
             sheet.append([])
-            sheet.append([dimension, "people"])
+            sheet.append([words.table_heads.get(dimension, dimension), words.people])
             column = protected.table.columns[0]
             for category in protected.table.rows:
                 sheet.append([name(dimension, category), protected.shown((category, column))])
-            sheet.append(["Total", protected.shown((TOTAL, column))])
-    notes = book.create_sheet("Disclosure control")
-    notes.append(["What was suppressed and why"])
-    for note in report.notes():
+            sheet.append([words.total, protected.shown((TOTAL, column))])
+    notes = book.create_sheet(words.disclosure)
+    notes.append([words.notes_heading])
+    for note in report.notes(words):
         notes.append([note])
     buffer = io.BytesIO()
     book.save(buffer)
@@ -301,6 +303,12 @@ def pdf_report(report: Report, name: Callable[[str, str], str] = lambda d, c: c,
             page.y -= 18
         pages.append(page)
     return _pdf_document(pages)
+
+
+def _file_scope(scope: str, name: Callable[[str, str], str], words: Words) -> str:
+    """The scope as the CSV and XLSX say it: its code in English, as they always did (centre:ne_agadez); in words
+    in another language."""
+    return scope if words is ENGLISH else _scope_name(scope, name, words)
 
 
 def _scope_name(scope: str, name: Callable[[str, str], str], words: Words) -> str:

@@ -1,4 +1,5 @@
-"""The words of a written indicator report (the PDF's titles, headings, captions and notes) in English and French.
+"""The words of a written indicator report (the PDF's and XLSX's titles, headings, captions and notes, the CSV's
+notes) in English and French.
 
 The app's screens translate through Qt Linguist (resources/i18n); a report is also written by `waypoint report`
 and by the server, where there is no Qt, so its words live here as plain text, the French as the app's own
@@ -39,6 +40,15 @@ class Words:
     nothing_at_all: str
     rounding: str  # {base}
     withheld: dict[str, str] = field(default_factory=dict)  # reason -> {code}
+    # the CSV's and XLSX's own words (the CSV's column names stay codes: a table for machines)
+    about: str = ""  # the CSV's first note: {title} {start} {end} {scope}
+    sheet_summary: str = ""
+    sheet_period: str = ""  # {start} {end}
+    sheet_scope: str = ""  # {scope}
+    summary_heads: tuple[str, str, str] = ("", "", "")
+    table_heads: dict[str, str] = field(default_factory=dict)  # a table's first column in the XLSX
+    people: str = ""
+    notes_heading: str = ""
 
     def indicator(self, code: str) -> str:
         return self.indicators.get(code, INDICATORS.get(code, code))
@@ -84,6 +94,14 @@ ENGLISH = Words(
         "one_centre": "{code}: not shown for one centre over a period shorter than a quarter.",
         "no_centre": "{code}: no breakdown by centre over a period shorter than a quarter.",
     },
+    about="{title}; period {start} to {end}; scope {scope}",
+    sheet_summary="Indicators",
+    sheet_period="Period {start} to {end}",
+    sheet_scope="Scope {scope}",
+    summary_heads=("Indicator", "Title", "People"),
+    table_heads={},  # the dimension's code, as it always was
+    people="people",
+    notes_heading="What was suppressed and why",
 )
 
 FRENCH = Words(
@@ -124,6 +142,15 @@ FRENCH = Words(
                        "trimestre."),
         "no_centre": f"{{code}}{NBSP}: pas de ventilation par centre sur une période de moins d'un trimestre.",
     },
+    about=f"{{title}}{NBSP}; période du {{start}} au {{end}}{NBSP}; périmètre{NBSP}: {{scope}}",
+    sheet_summary="Indicateurs",
+    sheet_period="Période du {start} au {end}",
+    sheet_scope=f"Périmètre{NBSP}: {{scope}}",
+    summary_heads=("Indicateur", "Intitulé", "Personnes"),
+    table_heads={"sex": "Sexe", "age_group": "Tranche d'âge", "nationality": "Nationalité", "centre": "Centre",
+                 "category": "Catégorie"},
+    people="Personnes",
+    notes_heading="Ce qui est masqué et pourquoi",
 )
 
 WORDS = {"en": ENGLISH, "fr": FRENCH}
