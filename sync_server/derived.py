@@ -61,7 +61,8 @@ if TYPE_CHECKING:
 
 CONTENT, DELETED = "#content", "#deleted"  # as merge.py names them (not imported: merge.py is the push's own)
 READ = ("sex", "age", "nationality", "centre", "registered_on", "beneficiary_category", "person_ref",
-        "assistance_type", "trafficking_status", "record_kind", *indicators.SESSION_FIELDS)
+        "assistance_type", "trafficking_status", "record_kind")
+SESSION_READ = (*READ, *indicators.SESSION_FIELDS)  # an information session's answers: of that form's records only
 FACT_COLUMNS = ("record_id", "centre_id", "short", "sex", "birth_year", "nationality", "centre", "category", "link",
                 "ref", "day", "assistance_type", "trafficking_status", "session")
 HASH_CHARS = 32  # 128 bits of the HMAC, in hex
@@ -85,7 +86,8 @@ def stored_row(record_id: str, form_id: str, values: dict[str, Any]) -> indicato
     """The record as the indicators read it; None unless it is live and finalized."""
     if values.get(DELETED) or values.get("@status", "finalized") != "finalized":
         return None
-    fields = {name: str(values[name]) for name in READ if values.get(name) not in (None, "")}
+    names = SESSION_READ if form_id == indicators.SESSION_FORM else READ
+    fields = {name: str(values[name]) for name in names if values.get(name) not in (None, "")}
     return indicators.StoredRecord(record_id, form_id, _text(fields.get("sex")), _int(fields.get("age")),
                                    _text(fields.get("nationality")), _text(fields.get("centre")),
                                    _text(fields.get("registered_on")), fields)

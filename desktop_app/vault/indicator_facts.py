@@ -24,8 +24,8 @@ from waypoint_core.registry import indicators
 
 COLUMNS = ("record_id", "form_id", "created_by", "kind", "short", "sex", "birth_year", "nationality", "centre",
            "category", "link", "ref", "day", "assistance_type", "trafficking_status", "session")
-FIELDS = ("beneficiary_category", "person_ref", "assistance_type", "trafficking_status", "record_kind",
-          *indicators.SESSION_FIELDS)
+_OWN = ("beneficiary_category", "person_ref", "assistance_type", "trafficking_status", "record_kind")
+FIELDS = (*_OWN, *indicators.SESSION_FIELDS)  # an information session's answers: read of that form's records only
 SUMMARY = ("sex", "age", "nationality", "centre", "registered_on")  # the summary columns a fact is read from
 _HEAD = "id, form_id, created_by, " + ", ".join(SUMMARY)
 
@@ -34,7 +34,8 @@ def fact_row(record_id: str, form_id: str, created_by: str, summary: Mapping[str
              fields: Mapping[str, str | None]) -> dict[str, Any] | None:
     """The row of a live, finalized record from its summary columns (sex, age, nationality, centre, registered_on)
     and extracted fields; None when it counts for nothing."""
-    extracted = {name: value for name in FIELDS if (value := fields.get(name)) is not None}
+    names = FIELDS if form_id == indicators.SESSION_FORM else _OWN  # not 13 more look-ups per person and event
+    extracted = {name: value for name in names if (value := fields.get(name)) is not None}
     fact = indicators.fact_of(indicators.StoredRecord(
         record_id, form_id, summary.get("sex"), summary.get("age"), summary.get("nationality"), summary.get("centre"),
         summary.get("registered_on"), extracted))
