@@ -15,7 +15,7 @@ from sim_device import SimDevice
 from test_server_admin import cli
 
 from sync_server import admin, scope
-from waypoint_core.registry.indicators import CASE_FORM, EVENT_FORM, MIGRANT_FORM
+from waypoint_core.registry.indicators import CASE_FORM, EVENT_FORM, MIGRANT_FORM, SESSION_FORM, TALLIES
 
 PERIOD = "from=2026-01-01&to=2026-06-30"
 REGION = "Agadez region"
@@ -50,7 +50,8 @@ def region(server, admin_db, backend):
     Agadez 15 registered, 14 assisted there (the first twice), the 15th only by an event recorded at Arlit;
     Arlit 10 registered and assisted, plus that event naming someone of Agadez; Dirkou 20. So: centre Agadez 14,
     centre Arlit 10 (one event naming no one there), the region 25 (each person once), all 45. One trafficking
-    case at Arlit names an Arlit person."""
+    case at Arlit names an Arlit person. An information session at Agadez (10 women) and one at Arlit (10 men): 3.3
+    is 10 at either centre, 20 for the region and for all."""
     from server_harness import enrol_client
 
     devices = {name: enrol_client(server, backend.admin_url, name) for name in ("Agadez", "Arlit", "Dirkou")}
@@ -69,6 +70,11 @@ def region(server, admin_db, backend):
     arlit.assist(at_agadez[14])
     arlit.put(CASE_FORM, {"person_ref": short(at_arlit[0]), "trafficking_status": "ActualVictimOfTrafficking",
                           "record_kind": "case"})
+    zero = dict.fromkeys(TALLIES, 0)
+    agadez.put(SESSION_FORM, {**zero, "f_18_24": 10, "channel": "in_centre", "centre": "ne_agadez",
+                              "registered_on": "2026-02-10"})
+    arlit.put(SESSION_FORM, {**zero, "m_25_35": 10, "channel": "in_centre", "centre": "ne_arlit",
+                             "registered_on": "2026-02-11"})
     for person in dirkou.people(20, "ne_dirkou"):
         dirkou.assist(person)
     for centre in (agadez, arlit, dirkou):
@@ -99,6 +105,7 @@ def test_a_coordinator_counts_a_centre_its_region_and_not_beyond(region, make_de
     own = ask(coordinator).json()  # the default stays the device's centre
     assert own["scope"] == f"centre:{region['Agadez']}" and own["centre_id"] == region["Agadez"]
     assert totals(own)["3.2"] == "10" and own["unlinked"] == 0  # 14, rounded down to a multiple of 5
+    assert totals(own)["3.3"] == "10"
 
     arlit = ask(coordinator, f"&scope=centre:{region['Arlit']}").json()
     assert arlit["centre_id"] == region["Arlit"] and totals(arlit)["3.2"] == "10" and arlit["unlinked"] == 1
@@ -109,6 +116,7 @@ def test_a_coordinator_counts_a_centre_its_region_and_not_beyond(region, make_de
     answer = whole.json()
     assert answer["scope"] == f"region:{REGION}" and answer["centre_id"] is None and answer["unlinked"] == 0
     assert totals(answer)["3.2"] == "25"  # 15 + 10, the 15th of Agadez linked by Arlit's event, each once
+    assert totals(answer)["3.3"] == "20"  # both centres' sessions
     by_centre = next(i for i in answer["indicators"] if i["code"] == "3.2")["tables"]["centre"]
     assert by_centre == {"cells": {"ne_agadez": "15", "ne_arlit": "10"}, "total": "25"}
     assert "ne_dirkou" not in whole.text
@@ -154,6 +162,7 @@ def test_the_operator_command_writes_the_same_figures(region, backend, tmp_path)
     assert shown.returncode == 0, shown.stderr
     answer = json.loads(shown.stdout)
     assert answer["scope"] == "all" and totals(answer)["3.2"] == "45" and totals(answer)["vot"] == "<11"
+    assert totals(answer)["3.3"] == "20"
 
     out = tmp_path / "region.csv"
     written = run("--scope", f"region:{REGION}", "--out", str(out))
