@@ -139,7 +139,7 @@ def test_init_installs_the_shipped_forms_and_info_lists_them(files, capsys):
         from desktop_app.services import forms
 
         installed = {f.form_id for f in forms.list_installed_forms(vault)}
-    assert "waypoint_migrant_registration" in installed and len(installed) == 4
+    assert "waypoint_migrant_registration" in installed and "waypoint_info_session" in installed and len(installed) == 5
     assert main(["info", *_as_admin(files)]) == 0
     data = json.loads(capsys.readouterr().out)
     listed = {f["form_id"]: f for f in data["forms"]}
