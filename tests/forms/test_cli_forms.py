@@ -36,7 +36,8 @@ def test_list_installs_the_shipped_forms_on_first_use(vault, capsys, monkeypatch
     lines = out.strip().splitlines()
     assert lines[0].split() == ["FORM", "ID", "VERSION", "TITLE", "INSTALLED"]
     assert sorted(line.split()[0] for line in lines[1:]) == [
-        "waypoint_assistance_event", "waypoint_migrant_registration", "waypoint_referral", "waypoint_vot_case"]
+        "waypoint_assistance_event", "waypoint_info_session", "waypoint_migrant_registration", "waypoint_referral",
+        "waypoint_vot_case"]
 
 
 def test_add_installs_a_new_version_and_refuses_changed_content(cli_vault, capsys, tmp_path):

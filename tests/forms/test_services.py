@@ -48,11 +48,11 @@ def filled_session(new_form, answers) -> FormSession:
 
 
 def test_shipped_forms_install_once(vault):
-    assert len(form_service.install_shipped_forms(vault)) == 4
+    assert len(form_service.install_shipped_forms(vault)) == 5
     assert form_service.install_shipped_forms(vault) == []
     listed = form_service.list_installed_forms(vault)
     assert {f.form_id for f in listed} == {FORM_ID, "waypoint_vot_case", "waypoint_assistance_event",
-                                           "waypoint_referral"}
+                                           "waypoint_referral", "waypoint_info_session"}
 
 
 def test_fill_finalize_and_reopen_with_the_engine(forms_vault):
