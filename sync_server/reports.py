@@ -214,6 +214,12 @@ def device_scope(conn: Connection, device: AuthenticatedDevice, asked: str | Non
     return chosen, centres, _reaches(conn, actor, cases_granted, chosen, centres)
 
 
+def one_centre(centres: list[str] | None) -> bool:
+    """Whether a report counts one centre (a centre, or a region of one): R11 point 5 then withholds a trafficking
+    indicator for a period shorter than a quarter (`exports.build_report`), as the device does for its centre."""
+    return centres is not None and len(centres) == 1
+
+
 def indicators(db: Database, device: AuthenticatedDevice, *, start: date, end: date, key: DataKey,
                scope_text: str | None = None) -> bytes:
     """The canonical JSON answer: each indicator's published total and one-way tables, rounded, and the notes."""
@@ -224,7 +230,7 @@ def indicators(db: Database, device: AuthenticatedDevice, *, start: date, end: d
         chosen, centres, cases = device_scope(conn, device, scope_text)
         found = inputs(conn, centres, start=start, end=end, with_cases=cases)
     done = exports.indicators_from_inputs(found, start=start, end=end, scope=str(chosen),
-                                          centre_scope=False, may_see_cases=cases)
+                                          centre_scope=one_centre(centres), may_see_cases=cases)
     return answer(done, chosen.value if chosen.kind == "centre" else None, start=start, end=end, scope=str(chosen))
 
 
@@ -241,7 +247,7 @@ def compute(db: Database, key: DataKey, *, start: date, end: date, scope_text: s
         chosen, centres = centres_in(conn, chosen)
         found = inputs(conn, centres, start=start, end=end, with_cases=True)
     return chosen, exports.indicators_from_inputs(found, start=start, end=end, scope=str(chosen),
-                                                  centre_scope=False, may_see_cases=True)
+                                                  centre_scope=one_centre(centres), may_see_cases=True)
 
 
 def answer(done: exports.Computed, centre_id: str | None, *, start: date, end: date, scope: str | None = None

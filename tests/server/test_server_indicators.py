@@ -85,6 +85,11 @@ def test_indicators_are_signed_scoped_protected_and_rounded(make_device, admin_d
     elsewhere = make_device("Arlit").signed_get(f"/v2/indicators?{PERIOD}").json()
     assert {i["code"]: i["total"] for i in elsewhere["indicators"]}["3.2"] == "0"
 
+    # R11 point 5, as on the device: one centre over less than a quarter shows no trafficking indicator, and says so
+    month = laptop.signed_get("/v2/indicators?from=2026-01-01&to=2026-01-31").json()
+    assert "vot" not in {i["code"] for i in month["indicators"]}
+    assert any("vot: not shown for one centre" in note for note in month["notes"])
+
 
 def test_indicators_refuse_unsigned_requests_and_bad_periods(make_device):
     laptop = make_device("Agadez")
