@@ -10,7 +10,7 @@ import pytest
 from openpyxl import load_workbook
 
 from desktop_app.services import record_export, records
-from tests.access.team import COORD, FIELD, MIGRANT, PERSON, instance, make_team, shipped_xforms, signed_in
+from tests.access.team import COORD, FIELD, MIGRANT, PERSON, instance, signed_in
 from waypoint_core.registry import sealed_file, xlsx_stream
 from waypoint_core.registry.sealed_file import SEGMENT, SealedFileError, SealedWriter, open_sealed_to
 
@@ -98,15 +98,6 @@ def test_streamed_xlsx_reads_back_as_text_cells():
 
 # --- record-level exports on the device ---------------------------------------------------------------------------
 
-
-@pytest.fixture(scope="module")
-def xforms():
-    return shipped_xforms()
-
-
-@pytest.fixture
-def team(isolated_home, xforms):
-    return make_team(isolated_home / "waypoint" / "data" / "vault", xforms)
 
 
 def _register(team, xforms, count: int) -> list[str]:

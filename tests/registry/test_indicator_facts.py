@@ -10,7 +10,6 @@ import dataclasses
 from datetime import date
 from itertools import product
 
-import pytest
 
 from desktop_app.records import review
 from desktop_app.services import access, reports
@@ -20,7 +19,7 @@ from desktop_app.vault.indicator_facts import COLUMNS, derive
 from desktop_app.vault.registrations import RegistrationDraft, Visible, save_registrations
 from desktop_app.vault.sql import Db
 from desktop_app.vault.writer import write
-from tests.access.team import ADMIN, CASE, FIELD, MIGRANT, VOT, make_team, shipped_xforms, signed_in
+from tests.access.team import ADMIN, CASE, FIELD, MIGRANT, VOT, signed_in
 from waypoint_core.protocol import PROTOCOL_VERSION, Change, PullPage, version_hash
 from waypoint_core.registry import exports
 from waypoint_core.registry.indicators import SESSION_FORM, inputs_from_records
@@ -29,15 +28,6 @@ EVENT, REFERRAL = "waypoint_assistance_event", "waypoint_referral"
 START, END = date(2026, 1, 1), date(2026, 12, 31)
 MARCH, MARCH_END = date(2026, 3, 1), date(2026, 3, 31)  # a period leaving events out
 
-
-@pytest.fixture(scope="module")
-def xforms():
-    return shipped_xforms()
-
-
-@pytest.fixture
-def team(isolated_home, xforms):
-    return make_team(isolated_home / "waypoint" / "data" / "vault", xforms)
 
 
 def uid(n: int) -> str:

@@ -17,11 +17,10 @@ from __future__ import annotations
 import csv
 from datetime import date
 
-import pytest
 
 from desktop_app.services import records, reports
 from desktop_app.vault.registrations import RegistrationDraft, save_registrations
-from tests.access.team import CASE, FIELD, MIGRANT, instance, make_team, shipped_xforms, signed_in
+from tests.access.team import CASE, FIELD, MIGRANT, instance, signed_in
 from tests.registry.device_people import person_xml
 from waypoint_core.registry import exports, indicators
 from waypoint_core.registry.indicators import EVENT_FORM, SESSION_FORM, StoredRecord
@@ -73,15 +72,6 @@ def people_and_events() -> list[tuple[str, str, dict[str, object]]]:
                                               "centre": "ne_agadez", "registered_on": day}))
     return rows
 
-
-@pytest.fixture(scope="module")
-def xforms():
-    return shipped_xforms()
-
-
-@pytest.fixture
-def team(isolated_home, xforms):
-    return make_team(isolated_home / "waypoint" / "data" / "vault", xforms)
 
 
 def test_the_form_loads_in_our_engine_and_refuses_negative_tallies_and_bad_numbers(xforms):

@@ -4,23 +4,13 @@ from __future__ import annotations
 
 import csv
 
-import pytest
 
 from desktop_app.cli import main
 from desktop_app.services import audit, records
-from tests.access.team import CANARY, COORD, FIELD, MIGRANT, PASSPHRASES, PERSON, instance, make_team, shipped_xforms, signed_in
+from tests.access.team import CANARY, COORD, FIELD, MIGRANT, PASSPHRASES, PERSON, instance, signed_in
 
 EXPORT_PASSPHRASE = "export passphrase of a dozen words"
 
-
-@pytest.fixture(scope="module")
-def xforms():
-    return shipped_xforms()
-
-
-@pytest.fixture
-def team(isolated_home, xforms):
-    return make_team(isolated_home / "waypoint" / "data" / "vault", xforms)
 
 
 def test_coordinators_export_sealed_files_field_staff_cannot(team, xforms, tmp_path, capsys):

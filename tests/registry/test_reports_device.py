@@ -14,21 +14,12 @@ from openpyxl import load_workbook
 from desktop_app.cli import main
 from desktop_app.services import reports
 from desktop_app.vault.registrations import RegistrationDraft, save_registrations
-from tests.access.team import ADMIN, CASE, FIELD, MIGRANT, PASSPHRASES, VOT, make_team, shipped_xforms, signed_in
+from tests.access.team import ADMIN, CASE, FIELD, MIGRANT, PASSPHRASES, VOT, signed_in
 from tests.registry.device_people import person_xml
 
 EVENT, REFERRAL = "waypoint_assistance_event", "waypoint_referral"
 START, END = date(2026, 1, 1), date(2026, 3, 31)
 
-
-@pytest.fixture(scope="module")
-def xforms():
-    return shipped_xforms()
-
-
-@pytest.fixture
-def team(isolated_home, xforms):
-    return make_team(isolated_home / "waypoint" / "data" / "vault", xforms)
 
 
 def uid(n: int) -> str:

@@ -18,18 +18,9 @@ from tests.registry.device_people import person_xml, save, uid
 from waypoint_core.registry import search as core
 from waypoint_core.registry.person import Profile
 from tests.access.team import (
-    ADMIN, CASE, FIELD, MIGRANT, PASSPHRASES, PERSON, VOT, instance, make_team, shipped_xforms, signed_in,
+    ADMIN, CASE, FIELD, MIGRANT, PASSPHRASES, PERSON, VOT, instance, signed_in,
 )
 
-
-@pytest.fixture(scope="module")
-def xforms() -> dict[str, str]:
-    return shipped_xforms()
-
-
-@pytest.fixture
-def team(isolated_home, xforms):
-    return make_team(isolated_home / "waypoint" / "data" / "vault", xforms)
 
 
 def top(vault, typed: str) -> list[str]:
