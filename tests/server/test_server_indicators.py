@@ -5,6 +5,7 @@ rounded before it leaves, computed by the device's own code (waypoint_core.regis
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import date
 
 from sim_device import SimDevice
@@ -20,16 +21,25 @@ def short(record_id: str) -> str:
     return record_id.replace("-", "")[:8].upper()
 
 
-def populate(sim: SimDevice) -> list[tuple[str, str, dict]]:
-    """13 women and 3 men of Nigeria, each assisted in the period (woman 1 twice); an event naming no one; the
-    first man a trafficking case. Returns (record id, form, fields) as the device stored them."""
-    stored: list[tuple[str, str, dict]] = []
+def putter(sim: SimDevice, stored: list[tuple[str, str, dict]]) -> Callable[[str, dict], str]:
+    """put(form, fields): a finalized record of that form registered by `sim` (pushed later), noted in `stored` as
+    (record id, form, fields)."""
 
     def put(form: str, fields: dict) -> str:
         sim.form_id = form
         record_id = sim.register({**fields, "@status": "finalized"}, record_id=str(uuid.uuid4()))
         stored.append((record_id, form, {**fields, "@status": "finalized"}))
         return record_id
+
+    return put
+
+
+def populate(sim: SimDevice) -> list[tuple[str, str, dict]]:
+    """13 women and 3 men of Nigeria, each assisted in the period (woman 1 twice); an event naming no one; the
+    first man a trafficking case. Returns (record id, form, fields) as the device stored them."""
+    stored: list[tuple[str, str, dict]] = []
+
+    put = putter(sim, stored)
 
     people = [put(MIGRANT_FORM, {"sex": sex, "age": 30, "nationality": "NG", "centre": "ne_agadez",
                                  "registered_on": "2026-01-10", "beneficiary_category": "stranded"})
@@ -108,11 +118,7 @@ def test_information_sessions_give_the_server_the_devices_3_3(make_device):
     sim = SimDevice(laptop)
     stored: list[tuple[str, str, dict]] = []
 
-    def put(form: str, fields: dict) -> str:
-        sim.form_id = form
-        record_id = sim.register({**fields, "@status": "finalized"}, record_id=str(uuid.uuid4()))
-        stored.append((record_id, form, {**fields, "@status": "finalized"}))
-        return record_id
+    put = putter(sim, stored)
 
     women = [put(MIGRANT_FORM, {"sex": "female", "age": 30, "nationality": "ML", "centre": "ne_agadez",
                                 "registered_on": "2026-01-10", "beneficiary_category": "migrant_transit"})
