@@ -125,7 +125,7 @@ def full_scan_indicators(admin_db, device, key, start: date, end: date) -> bytes
     rows = [row for rid, form, values in _records(admin_db, device, key)
             if (row := derived.stored_row(rid, form, values)) is not None]
     done = exports.indicators_from_records(rows, start=start, end=end, scope=f"centre:{device.centre_id}",
-                                           covers=lambda _c: True, centre_scope=False, may_see_cases=cases)
+                                           covers=lambda _c: True, centre_scope=True, may_see_cases=cases)
     return reports.answer(done, device.centre_id, start=start, end=end)
 
 
