@@ -9,7 +9,8 @@ The first run builds DIR: a fresh server (its migrations) whose `indicator_fact`
 `derived.refresh`, as push writes them, for the people, events and cases of `bench_indicators.synthetic` (100,000
 people, 300,000 events, 978 cases; an empty instance each, so no search keys to speak of); later runs reuse it. Then
 the request's computation `--runs` times: wall and CPU (time.process_time, this process only) and a digest of the
-answer, which must not change from one version to the other. `--code` runs another checkout's code (an older
+answer, which must not change from one version to the other. A kept database gets the running code's migrations
+first, as `serve` would apply them. `--code` runs another checkout's code (an older
 version) on the same database; the database's schema must be one both understand. `--database-url`: a database of
 your own, empty the first time (PostgreSQL: postgresql+psycopg://...), kept as DIR is; CPU is then this process's
 only, not the database's.
@@ -48,7 +49,7 @@ from server_harness import ServerProcess  # noqa: E402
 from sync_server import admin, derived  # noqa: E402
 from sync_server import reports as server_reports  # noqa: E402
 from sync_server.auth import AuthenticatedDevice  # noqa: E402
-from sync_server.db import open_database  # noqa: E402
+from sync_server.db import MigrationContext, migrate, open_database  # noqa: E402
 from sync_server.keys import load_keyring  # noqa: E402
 
 
@@ -103,6 +104,10 @@ def main() -> None:
     try:
         if not done.exists():
             done.write_text(build(folder, db))
+        else:  # a database kept from older code: the running code's migrations first, as `serve` runs them
+            applied = migrate(db, MigrationContext(data_key=load_keyring(folder / "server" / "keys", db).data))
+            if applied:
+                print(f"server: migrations {applied} applied to the kept database", flush=True)
         centre = done.read_text()
         if args.split_region:
             split(db, centre, args.split_region)
