@@ -41,6 +41,7 @@ def main() -> int:
     from tests.access.team import CASE, MIGRANT, PASSPHRASES, PERSON, make_team, shipped_xforms
     from tests.registry.device_people import person_xml
     from tests.ui.screens import settle
+    from waypoint_core.registry.indicators import SESSION_FORM, TALLIES
 
     qt_app = QApplication([sys.argv[0]])
     OUT.mkdir(parents=True, exist_ok=True)
@@ -81,6 +82,14 @@ def main() -> int:
                                                 uid(10_000 + n * 10 + m), {
                     "centre": "ne_agadez", "registered_on": f"2026-02-{rng.randint(1, 28):02d}",
                     "person_ref": uid(n).replace("-", "")[:8].upper(), "assistance_type": kind}))
+        sessions = [("2026-02-10", "community_dialogue", {"f_18_24": 14, "m_18_24": 9, "m_25_35": 12}, 0),
+                    ("2026-02-24", "in_centre", {"f_0_17": 6, "f_25_35": 11, "m_36p": 10}, 0),
+                    ("2026-03-05", "radio", {"f_18_24": 3, "m_25_35": 4}, 12_000)]
+        for n, (day, channel, tallies, reach) in enumerate(sessions):  # information sessions, for 3.3
+            drafts.append(RegistrationDraft(SESSION_FORM, "1", "finalized", "<data/>", uid(50_000 + n), {
+                "centre": "ne_agadez", "registered_on": day, "channel": channel, "target_group": "migrants_transit",
+                **{name: str(tallies.get(name, 0)) for name in TALLIES},
+                **({"estimated_reach": str(reach)} if reach else {})}))
         save_registrations(vault, drafts)
 
     for lang in ("en", "fr"):
@@ -139,6 +148,11 @@ def main() -> int:
         shot(w, f"{lang}-registry-5-indicators-by-sex")
         rpage.dimension.setCurrentIndex(rpage.dimension.findData("age_group"))
         shot(w, f"{lang}-registry-6-indicators-by-age-group")
+        row = next(r for r in range(rpage.indicators.rowCount())
+                   if "3.3" in str(rpage.indicators.index(r, 0).data()))
+        rpage.table.selectRow(row)
+        settle(ms=200)
+        shot(w, f"{lang}-registry-9-information-campaigns")
         w.lock()
         settle(lambda: not app.controller.is_unlocked and app.controller.is_busy is False)
         app.close()
