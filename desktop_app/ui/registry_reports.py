@@ -18,6 +18,7 @@ from PySide6.QtCore import (
     QCoreApplication,
     QDate,
     QEvent,
+    QLocale,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -365,7 +366,7 @@ class ReportsPage(QWidget):
     def show_report(self, done: reports.IndicatorReport) -> None:
         self.indicators.set_sections(done.report.sections)
         self.export_button.setEnabled(bool(done.report.sections))
-        words = self.tr("Computed in %1 s.").replace("%1", f"{done.seconds:.1f}")
+        words = self.tr("Computed in %1 s.").replace("%1", QLocale().toString(done.seconds, "f", 1))
         if done.unlinked:
             words += " " + self.tr(
                 "%n event(s) or referral(s) name no registration on this laptop and are not counted.", "", done.unlinked
@@ -391,7 +392,7 @@ class ReportsPage(QWidget):
             text += "\n" + self.tr(
                 "Estimated reach of mass media (radio, social media): %1, reported apart and not added to the people "
                 "counted."
-            ).replace("%1", f"{reach:,}".replace(",", "\u202f"))
+            ).replace("%1", QLocale().toString(int(reach)))
         self.note.setText(text)
 
     def clear(self) -> None:

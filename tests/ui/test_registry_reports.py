@@ -118,7 +118,7 @@ def test_3_3_shows_the_session_tallies_and_the_estimated_reach_apart(qtbot, make
     page.table.selectRow(1)
     page.dimension.setCurrentIndex(page.dimension.findData("age_group"))
     assert [page.breakdown.index(r, 0).data() for r in range(page.breakdown.rowCount())] == ["0–17", "Total"]
-    assert "Estimated reach of mass media (radio, social media): 5\u202f000, reported apart and not added" in \
+    assert "Estimated reach of mass media (radio, social media): 5,000, reported apart and not added" in \
         page.note.text()
     app.window.set_language("fr")
     qtbot.waitUntil(lambda: page.heading.text() == "Indicateurs", timeout=5_000)
