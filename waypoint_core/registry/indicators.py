@@ -391,17 +391,23 @@ def _count(codes: Iterable[str], start: date, end: date, events: Iterable[Event]
             found = list(compress(found, map(victims.__contains__, map(attrgetter("id"), found))))
         people = dict(zip(map(attrgetter("id"), found), found))
         if code == "3.3":
-            linked: set[str] = set()
-            for s in sessions:
-                if start <= s.day <= end:
-                    for tally, n in s.tallies.items():
-                        extra[tally] += n
-                    reach += s.estimated_reach
-                    linked.update(p.id for pid in s.person_ids if (p := survivor(pid)) is not None)
+            held, extra, reach = _sessions_of_period(sessions, start, end)
+            linked = {p.id for s in held for pid in s.person_ids if (p := survivor(pid)) is not None}
             if linked:
                 people = {pid: p for pid, p in people.items() if pid not in linked}
         results.append(IndicatorResult(code, start, end, people, dict(extra), reach))
     return results
+
+
+def _sessions_of_period(sessions: Iterable[Session], start: date, end: date
+                        ) -> tuple[list[Session], defaultdict[tuple[str, str], int], int]:
+    """3.3's sessions held in [start, end], their tallies summed and their estimated reach (reported apart)."""
+    held = [s for s in sessions if start <= s.day <= end]
+    tallies: defaultdict[tuple[str, str], int] = defaultdict(int)
+    for s in held:
+        for tally, n in s.tallies.items():
+            tallies[tally] += n
+    return held, tallies, sum(s.estimated_reach for s in held)
 
 
 def _count_groups(codes: Iterable[str], start: date, end: date, linked: EventGroups, cases: Iterable[Case],
@@ -431,13 +437,8 @@ def _count_groups(codes: Iterable[str], start: date, end: date, linked: EventGro
                        if (c.trafficking_status or "") in VOT_STATUSES and c.person_id in number_of}
             counted = list(compress(counted, map(victims.__contains__, counted)))
         elif code == "3.3":
-            linked_people: set[int] = set()
-            for s in sessions:
-                if start <= s.day <= end:
-                    for tally, n in s.tallies.items():
-                        extra[tally] += n
-                    reach += s.estimated_reach
-                    linked_people.update(number_of[pid] for pid in s.person_ids if pid in number_of)
+            held, extra, reach = _sessions_of_period(sessions, start, end)
+            linked_people = {number_of[pid] for s in held for pid in s.person_ids if pid in number_of}
             if linked_people:
                 counted = [n for n in counted if n not in linked_people]
         results.append(IndicatorResult(code, start, end, CountedPeople(people, counted), dict(extra), reach))
