@@ -26,7 +26,15 @@ from desktop_app.vault import report_reads
 from desktop_app.vault.vault import Vault
 from waypoint_core.access import policy
 from waypoint_core.registry import exports, report_words
-from waypoint_core.registry.indicators import CASE_FORM, EVENT_FORM, MIGRANT_FORM, REFERRAL_FORM, IndicatorResult, Inputs
+from waypoint_core.registry.indicators import (
+    CASE_FORM,
+    EVENT_FORM,
+    MIGRANT_FORM,
+    REFERRAL_FORM,
+    SESSION_FORM,
+    IndicatorResult,
+    Inputs,
+)
 
 __all__ = ["CASE_FORM", "EVENT_FORM", "MIGRANT_FORM", "REFERRAL_FORM", "IndicatorReport", "Scope", "compute", "write"]
 
@@ -76,6 +84,9 @@ class IndicatorReport:
     report: exports.Report
     unlinked: int  # events, referrals and cases whose registration number names no one in this vault
     seconds: float = 0.0
+    # the forms' choice labels the breakdowns name (language -> question -> code -> label: `form_choices`), for the
+    # screen, which may switch language after computing
+    choices: dict[str, dict[str, dict[str, str]]] = dataclasses.field(default_factory=dict)
 
 
 def compute(vault: Vault, *, start: date, end: date, scope: Scope = Scope()) -> IndicatorReport:
@@ -90,16 +101,27 @@ def compute(vault: Vault, *, start: date, end: date, scope: Scope = Scope()) -> 
     done = exports.indicators_from_inputs(  # the server runs the same computation over its facts
         found, start=start, end=end, scope=str(scope), centre_scope=scope.kind == "centre",
         may_see_cases=not seen.nothing and seen.rows.only_kind in (None, policy.CASE))
-    return IndicatorReport(done.results, done.report, done.unlinked, time.perf_counter() - started)
+    seconds = time.perf_counter() - started
+    choices = {language: form_choices(vault, language) for language in LANGUAGES}
+    return IndicatorReport(done.results, done.report, done.unlinked, seconds, choices)
 
 
 NOT_RECORDED = {"en": "Not recorded", "fr": "Non renseigné"}
-WORDED = {"sex": "sex", "category": "beneficiary_category"}  # dimension -> the registration form's question
+# dimension -> the forms' questions whose choice labels name its categories, the first that has the code: sex and
+# category from the registration form; 3.3's channel and target group from the information session form, the channel
+# of people counselled one by one (`indicators.COUNSELLED`) from the assistance event's type, a target group "other"
+# (`indicators.OTHER`) from the registration form's category "other"
+WORDED = {"sex": ("sex",), "category": ("beneficiary_category",), "channel": ("channel", "assistance_type"),
+          "target_group": ("target_group", "beneficiary_category")}
+QUESTIONS = frozenset(q for questions in WORDED.values() for q in questions)
+WORDING_FORMS = (MIGRANT_FORM, SESSION_FORM, EVENT_FORM)  # where those questions are asked, in this order
+LANGUAGES = ("en", "fr")  # the languages of the shipped forms and of the app
 
 
 def category_label(language: str, choices: dict[str, dict[str, str]] | None = None) -> Callable[[str, str], str]:
     """Names for categories in exports, as the screen shows them: countries and centres by name, age groups as
-    "25–35", sex and category by the registration form's own choice labels (`choices`: question -> code -> label)."""
+    "25–35" ("36+", "60+"), sex, category, channel and target group by the forms' own choice labels (`choices`:
+    question -> code -> label, `form_choices`)."""
     words = choices or {}
 
     def name(dimension: str, code: str) -> str:
@@ -111,24 +133,36 @@ def category_label(language: str, choices: dict[str, dict[str, str]] | None = No
             centre = places.find_centre(code)
             return centre.name(language) if centre is not None else code
         if dimension == "age_group":
-            return code.replace("_", "–").replace("60p", "60+").replace("36p", "36+")  # 36p: a session's tally
-        return words.get(WORDED.get(dimension, ""), {}).get(code, code)
+            return age_group_label(code)
+        for question in WORDED.get(dimension, ()):
+            if code in words.get(question, {}):
+                return words[question][code]
+        return code
     return name
 
 
-def registration_choices(vault: Vault, language: str) -> dict[str, dict[str, str]]:
-    """The installed registration form's labels of sex and category codes in `language` (none when it is not
-    installed: the codes are written then)."""
+def age_group_label(code: str) -> str:
+    """An age group's code as written: "0_17" -> "0–17", "60p" -> "60+", "36p" (3.3's bands) -> "36+"."""
+    return code.replace("_", "–").replace("60p", "60+").replace("36p", "36+")
+
+
+def form_choices(vault: Vault, language: str) -> dict[str, dict[str, str]]:
+    """The installed forms' labels of the codes the reports name (sex, category, channel, target group, assistance
+    type: `QUESTIONS`) in `language`; a form not installed gives none (its codes are written then)."""
     from desktop_app.records.form_store import FormNotInstalled, get_form_xform, latest_form
 
-    try:
-        form = latest_form(vault, MIGRANT_FORM)
-    except FormNotInstalled:
-        return {}
-    return _choices_of(get_form_xform(vault, MIGRANT_FORM, form.version), language)
+    found: dict[str, dict[str, str]] = {}
+    for form_id in WORDING_FORMS:
+        try:
+            form = latest_form(vault, form_id)
+        except FormNotInstalled:
+            continue
+        for question, labels in _choices_of(get_form_xform(vault, form_id, form.version), language).items():
+            found.setdefault(question, labels)
+    return found
 
 
-@functools.lru_cache(maxsize=4)
+@functools.lru_cache(maxsize=16)
 def _choices_of(xform: str, language: str) -> dict[str, dict[str, str]]:
     from waypoint_core.xform import FormDefinition, FormSession
 
@@ -138,7 +172,7 @@ def _choices_of(xform: str, language: str) -> dict[str, dict[str, str]]:
     found: dict[str, dict[str, str]] = {}
     for path in definition.binds:
         question = path.rsplit("/", 1)[-1]
-        if question in WORDED.values() and question not in found:
+        if question in QUESTIONS and question not in found:
             try:
                 choices = session.item(path).choices
             except (KeyError, ValueError):
@@ -154,5 +188,5 @@ def write(vault: Vault, *, start: date, end: date, out: Path, scope: Scope = Sco
     computed = compute(vault, start=start, end=end, scope=scope)
     words = report_words.words_for(language)
     exports.write_report(dataclasses.replace(computed.report, title=words.title), out, words=words,
-                         labels=category_label(language, registration_choices(vault, language)), progress=progress)
+                         labels=category_label(language, form_choices(vault, language)), progress=progress)
     return computed

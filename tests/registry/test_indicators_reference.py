@@ -46,6 +46,7 @@ def reference(code: str, start: date, end: date, resolved: Resolved, cases: list
     counted: dict[str, Person] = {}
     extra: dict[tuple[str, str], int] = defaultdict(int)
     reach = 0
+    held: list[Session] = []
     if code == "3.2":
         counted = {p.id: p for p, e in resolved if e.kind == "assistance" and e.assistance_type not in
                    (None, "registration") and p.category in PROTECTED_CATEGORIES}
@@ -53,6 +54,7 @@ def reference(code: str, start: date, end: date, resolved: Resolved, cases: list
         linked: set[str] = set()
         for s in sessions:
             if start <= s.day <= end:
+                held.append(s)
                 for key, n in s.tallies.items():
                     extra[key] += n
                 reach += s.estimated_reach
@@ -70,7 +72,7 @@ def reference(code: str, start: date, end: date, resolved: Resolved, cases: list
         victims = {p.id for c in cases if (c.trafficking_status or "") in VOT_STATUSES
                    if (p := register.survivor(c.person_id)) is not None}
         counted = {p.id: p for p, e in resolved if e.kind in ("assistance", "referral") and p.id in victims}
-    return IndicatorResult(code, start, end, counted, dict(extra), reach)
+    return IndicatorResult(code, start, end, counted, dict(extra), reach, tuple(held))
 
 
 # --- random synthetic sets --------------------------------------------------------------------------------------
@@ -99,7 +101,8 @@ def same(found: IndicatorResult, expected: IndicatorResult) -> None:
     assert list(found.people.items()) == list(expected.people.items())  # the same people, in the same order
     assert found.extra == expected.extra and found.estimated_reach == expected.estimated_reach
     assert found.total == expected.total
-    for dimension in DIMENSIONS:
+    assert found.dimensions == expected.dimensions
+    for dimension in found.dimensions:
         assert found.counts(dimension) == expected.counts(dimension)
         assert list(found.counts(dimension)) == list(expected.counts(dimension))
     assert found.table("sex", "age_group") == expected.table("sex", "age_group")

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from .disclosure import ROUNDING, TOTAL, Protected, protect
 from . import indicators
-from .indicators import DIMENSIONS, IndicatorResult, RecordRow
+from .indicators import IndicatorResult, RecordRow
 from .report_words import ENGLISH, Words
 
 QUARTER_DAYS = 90  # R11 point 5: no centre-level trafficking table for a period shorter than a quarter
@@ -79,8 +79,9 @@ class Report:
 
 
 def build_report(results: Iterable[IndicatorResult], *, title: str, scope: str,
-                 dimensions: Sequence[str] = DIMENSIONS, centre_scope: bool = False) -> Report:
-    """Protect every table of every result. R11 point 5: for a period shorter than a quarter, a trafficking
+                 dimensions: Sequence[str] | None = None, centre_scope: bool = False) -> Report:
+    """Protect every table of every result, by each result's own dimensions (`IndicatorResult.dimensions`: 3.3 also
+    by channel and target group) unless `dimensions` are given. R11 point 5: for a period shorter than a quarter, a trafficking
     indicator has no breakdown by centre, and none at all when the scope is one centre (`centre_scope`); the notes
     say so. Tables are one-way (R11 point 4: three dimensions at most)."""
     sections = []
@@ -92,8 +93,9 @@ def build_report(results: Iterable[IndicatorResult], *, title: str, scope: str,
         if result.sensitive and short and centre_scope:
             withheld.append(("one_centre", result.code))
             continue
-        kept = [d for d in dimensions if not (result.sensitive and short and d == "centre")]
-        if len(kept) < len(dimensions):
+        wanted = result.dimensions if dimensions is None else dimensions
+        kept = [d for d in wanted if not (result.sensitive and short and d == "centre")]
+        if len(kept) < len(wanted):
             withheld.append(("no_centre", result.code))
         tables = tuple((dimension, protect(result.table(dimension))) for dimension in kept)
         sections.append(Section(result, tables))

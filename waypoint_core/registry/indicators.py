@@ -19,7 +19,13 @@ registrations and registrations marked as duplicates without a survivor do not c
   trafficking case and an assistance or a referral in the period.
 
 Each indicator is disaggregated by sex, age group (at the end of the period), nationality, centre and category;
-`IndicatorResult.table(dimension)` gives a `disclosure.CountTable` (sensitive for VoT: k = 11).
+`IndicatorResult.table(dimension)` gives a `disclosure.CountTable` (sensitive for VoT: k = 11). 3.3 is also
+disaggregated as data-model §7.7 asks, by the session's channel and target group (`SESSION_DIMENSIONS`), and its age
+groups are the session form's four bands (under 18, 18-24, 25-35, 36 and over: `SESSION_AGE_GROUPS`), the people
+counselled one by one put in the same bands by their age, so that its age breakdown is one set of bands that adds
+up. People counselled one by one count under the channel `COUNSELLED` (their assistance type) and under the
+target group their category corresponds to (`TARGET_OF_CATEGORY`); session participants have no nationality or
+category (those breakdowns say "unknown" for them) and count in the session's centre.
 """
 
 from __future__ import annotations
@@ -40,6 +46,17 @@ VOT_STATUSES = frozenset({"PossibleVictimOfTrafficking", "ActualVictimOfTraffick
 DIMENSIONS = ("sex", "age_group", "nationality", "centre", "category")
 AGE_GROUPS = ("0_4", "5_11", "12_17", "18_24", "25_35", "36_59", "60p")
 UNKNOWN = "unknown"
+# 3.3 only (data-model §7.6 G1, §7.7): what the information session form records of a session, in its codes and order
+SESSION_DIMENSIONS = ("channel", "target_group")
+# the session form's tally bands (f_0_17 … m_36p): 3.3's age groups, the people counselled mapped onto them
+SESSION_AGE_GROUPS = ("0_17", "18_24", "25_35", "36p")
+CHANNELS = ("community_dialogue", "theatre_film", "radio", "door_to_door", "in_centre", "social_media", "school")
+COUNSELLED = "counselling_info"  # the channel of people counselled one by one: the assistance event's type
+TARGET_GROUPS = ("potential_migrants", "migrants_transit", "returnees", "community")
+OTHER = "other"  # a counselled person's category that is none of the form's target groups
+# a counselled person's beneficiary category -> the session form's target group (anything else: OTHER; none: UNKNOWN)
+TARGET_OF_CATEGORY = {"migrant_transit": "migrants_transit", "stranded": "migrants_transit",
+                      "expelled": "migrants_transit", "returnee": "returnees", "host_community": "community"}
 
 INDICATORS: dict[str, str] = {
     "3.2": "Migrants in transit and forcibly displaced people protected or assisted",
@@ -210,7 +227,7 @@ class Session:
     estimated_reach: int = 0  # radio, social media: reported apart
     person_ids: tuple[str, ...] = ()  # registered people who attended (not counted again through counselling)
     centre: str | None = None
-    channel: str | None = None  # the form's words (G1): community_dialogue, radio…; not a breakdown yet
+    channel: str | None = None  # the form's codes (G1): community_dialogue, radio…: 3.3's breakdown by channel
     target_group: str | None = None
     admin1: str | None = None
 
@@ -225,6 +242,28 @@ def age_group(birth_year: int | None, on: date) -> str:
     return "60p"
 
 
+def session_age_group(birth_year: int | None, on: date) -> str:
+    """A person's age group in the session form's bands (3.3): the finer groups of `age_group` joined, 0-4, 5-11
+    and 12-17 as under 18, 36-59 and 60+ as 36 and over (their bounds are the same)."""
+    if birth_year is None:
+        return UNKNOWN
+    age = on.year - birth_year
+    for bound, name in ((18, "0_17"), (25, "18_24"), (36, "25_35")):
+        if age < bound:
+            return name
+    return "36p"
+
+
+def target_group_of(category: str | None) -> str:
+    """The session form's target group a counselled person's beneficiary category corresponds to (3.3)."""
+    if not category:
+        return UNKNOWN
+    return TARGET_OF_CATEGORY.get(category, OTHER)
+
+
+_ORDERS = {"age_group": AGE_GROUPS, "channel": (*CHANNELS, COUNSELLED), "target_group": (*TARGET_GROUPS, OTHER)}
+
+
 @dataclass(frozen=True)
 class IndicatorResult:
     code: str
@@ -233,6 +272,9 @@ class IndicatorResult:
     people: Mapping[str, Person]  # the surviving person of each counted id
     extra: Mapping[tuple[str, str], int] = field(default_factory=dict)  # 3.3: session tallies (sex, age group)
     estimated_reach: int = 0
+    # 3.3: the sessions of the period whose tallies `extra` sums (their channel, target group and centre break it
+    # down); none given, `extra` counts as tallies of no known session
+    sessions: tuple[Session, ...] = ()
 
     @property
     def title(self) -> str:
@@ -246,51 +288,104 @@ class IndicatorResult:
     def total(self) -> int:
         return len(self.people) + sum(self.extra.values())
 
+    @property
+    def dimensions(self) -> tuple[str, ...]:
+        """The breakdowns of this indicator: 3.3 also by its sessions' channel and target group."""
+        return (*DIMENSIONS, *SESSION_DIMENSIONS) if self.code == "3.3" else DIMENSIONS
+
+    def _check(self, dimension: str) -> None:
+        if dimension not in self.dimensions:
+            raise ValueError(f"unknown dimension {dimension!r} of {self.code}; expected one of {self.dimensions}")
+
     def value_of(self, person: Person, dimension: str) -> str:
+        self._check(dimension)
         if dimension == "sex":
             return person.sex or UNKNOWN
         if dimension == "age_group":
-            return age_group(person.birth_year, self.end)
+            return (session_age_group if self.code == "3.3" else age_group)(person.birth_year, self.end)
         if dimension == "nationality":
             return person.nationality or UNKNOWN
         if dimension == "centre":
             return person.centre or UNKNOWN
         if dimension == "category":
             return person.category or UNKNOWN
-        raise ValueError(f"unknown dimension {dimension!r}; expected one of {DIMENSIONS}")
+        if dimension == "channel":
+            return COUNSELLED
+        return target_group_of(person.category)
+
+    def _tallies(self) -> Iterator[tuple[Session | None, str, str, int]]:
+        """3.3's session tallies as (session, sex, age group, participants); without `sessions`, `extra`'s."""
+        if self.sessions:
+            for s in self.sessions:
+                for (sex, group), n in s.tallies.items():
+                    yield s, sex, group, n
+        else:
+            for (sex, group), n in self.extra.items():
+                yield None, sex, group, n
+
+    @staticmethod
+    def _tally_value(session: Session | None, sex: str, group: str, dimension: str) -> str:
+        """A session tally's category in `dimension`: its sex and age group, its session's centre, channel and target
+        group; a session has no nationality or category."""
+        if dimension == "sex":
+            value = sex
+        elif dimension == "age_group":
+            value = group
+        elif session is None:
+            value = None
+        elif dimension == "centre":
+            value = session.centre
+        elif dimension == "channel":
+            value = session.channel
+        elif dimension == "target_group":
+            value = session.target_group
+        else:
+            value = None
+        return value or UNKNOWN
+
+    def _ordered(self, dimension: str, counts: Mapping[str, int]) -> dict[str, int]:
+        """Categories in the form's order where there is one (age groups youngest first, channels and target groups
+        as the session form lists them), the others after, by code; otherwise by code."""
+        order_of = SESSION_AGE_GROUPS if dimension == "age_group" and self.code == "3.3" else _ORDERS.get(dimension)
+        if order_of is None:
+            return dict(sorted(counts.items()))
+        order = {value: n for n, value in enumerate(order_of)}
+        return dict(sorted(counts.items(), key=lambda item: (order.get(item[0], len(order)), item[0] == UNKNOWN,
+                                                              item[0])))
 
     def counts(self, dimension: str) -> dict[str, int]:
-        if dimension not in DIMENSIONS:
-            raise ValueError(f"unknown dimension {dimension!r}; expected one of {DIMENSIONS}")
+        self._check(dimension)
         # counted by raw value in one C-level pass (Counter over attrgetter), then folded: an empty value is
-        # UNKNOWN, a birth year becomes its age group
+        # UNKNOWN, a birth year becomes its age group, a category its target group
         counts: Counter[str] = Counter()
         if dimension == "age_group":
+            band = session_age_group if self.code == "3.3" else age_group
             for year, n in Counter(_values_of(self.people, "birth_year")).items():
-                counts[age_group(year, self.end)] += n
+                counts[band(year, self.end)] += n
+        elif dimension == "channel":
+            if self.people:
+                counts[COUNSELLED] += len(self.people)
+        elif dimension == "target_group":
+            for value, n in Counter(_values_of(self.people, "category")).items():
+                counts[target_group_of(value)] += n
         else:
             for value, n in Counter(_values_of(self.people, dimension)).items():
                 counts[value or UNKNOWN] += n
-        for (sex, group), n in self.extra.items():
-            if dimension == "sex":
-                counts[sex or UNKNOWN] += n
-            elif dimension == "age_group":
-                counts[group or UNKNOWN] += n
-            else:
-                counts[UNKNOWN] += n
-        if dimension == "age_group":  # youngest first, not in the order of the codes' letters
-            order = {group: n for n, group in enumerate(AGE_GROUPS)}
-            return dict(sorted(counts.items(), key=lambda item: (order.get(item[0], len(order)), item[0])))
-        return dict(sorted(counts.items()))
+        for session, sex, group, n in self._tallies():
+            counts[self._tally_value(session, sex, group, dimension)] += n
+        return self._ordered(dimension, counts)
 
     def table(self, dimension: str, by: str | None = None) -> CountTable:
         """One-way (dimension) or two-way (dimension × by) table of this indicator."""
         title = f"{self.code} {self.title} by {dimension}" + (f" and {by}" if by else "")
         if by is None:
             return CountTable.one_way(title, self.counts(dimension), sensitive=self.sensitive)
+        self._check(by)
         cells: dict[tuple[str, str], int] = defaultdict(int)
         for person in self.people.values():
             cells[(self.value_of(person, dimension), self.value_of(person, by))] += 1
+        for session, sex, group, n in self._tallies():
+            cells[(self._tally_value(session, sex, group, dimension), self._tally_value(session, sex, group, by))] += n
         rows = tuple(sorted({r for r, _ in cells}))
         columns = tuple(sorted({c for _, c in cells}))
         return CountTable(title, rows, columns, dict(cells), self.sensitive)
@@ -383,6 +478,7 @@ def _count(codes: Iterable[str], start: date, end: date, events: Iterable[Event]
         found = list(filter(None, map(survivors.__getitem__, firsts)))
         extra: dict[tuple[str, str], int] = defaultdict(int)
         reach = 0
+        held: list[Session] = []
         if code == "3.2":
             found = list(compress(found, map(PROTECTED_CATEGORIES.__contains__, map(attrgetter("category"), found))))
         elif code == "vot":
@@ -395,7 +491,7 @@ def _count(codes: Iterable[str], start: date, end: date, events: Iterable[Event]
             linked = {p.id for s in held for pid in s.person_ids if (p := survivor(pid)) is not None}
             if linked:
                 people = {pid: p for pid, p in people.items() if pid not in linked}
-        results.append(IndicatorResult(code, start, end, people, dict(extra), reach))
+        results.append(IndicatorResult(code, start, end, people, dict(extra), reach, tuple(held)))
     return results
 
 
@@ -429,6 +525,7 @@ def _count_groups(codes: Iterable[str], start: date, end: date, linked: EventGro
         counted = sorted(set().union(*(g.numbers for g, codes_of in zip(linked.groups, targets) if code in codes_of)))
         extra: dict[tuple[str, str], int] = defaultdict(int)
         reach = 0
+        held: list[Session] = []
         if code == "3.2":
             counted = list(compress(counted, map(PROTECTED_CATEGORIES.__contains__,
                                                  map(people.categories.__getitem__, counted))))
@@ -441,7 +538,8 @@ def _count_groups(codes: Iterable[str], start: date, end: date, linked: EventGro
             linked_people = {number_of[pid] for s in held for pid in s.person_ids if pid in number_of}
             if linked_people:
                 counted = [n for n in counted if n not in linked_people]
-        results.append(IndicatorResult(code, start, end, CountedPeople(people, counted), dict(extra), reach))
+        results.append(IndicatorResult(code, start, end, CountedPeople(people, counted), dict(extra), reach,
+                                       tuple(held)))
     return results
 
 
@@ -481,8 +579,7 @@ EVENT_FORM = "waypoint_assistance_event"
 REFERRAL_FORM = "waypoint_referral"
 CASE_FORM = "waypoint_vot_case"
 SESSION_FORM = "waypoint_info_session"  # forms/info_session.md (data-model §7.6 G1): no personal data
-# the session form's tally questions: f_0_17 … m_36p, participants by sex and age group (<18, 18–24, 25–35, 36+)
-SESSION_AGE_GROUPS = ("0_17", "18_24", "25_35", "36p")
+# the session form's tally questions: f_0_17 … m_36p, participants by sex and age group (SESSION_AGE_GROUPS)
 TALLIES = {f"{sex[0]}_{group}": (sex, group) for sex in ("female", "male") for group in SESSION_AGE_GROUPS}
 SESSION_FIELDS = (*TALLIES, "estimated_reach", "registered_persons", "channel", "target_group", "admin1")
 _HEX = frozenset("0123456789ABCDEF")
