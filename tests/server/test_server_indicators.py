@@ -156,3 +156,42 @@ def test_information_sessions_give_the_server_the_devices_3_3(make_device):
         d: t["cells"] for d, t in by_code["3.3"]["tables"].items()}
     elsewhere = make_device("Arlit").signed_get(f"/v2/indicators?{PERIOD}").json()
     assert {i["code"]: i["total"] for i in elsewhere["indicators"]}["3.3"] == "0"
+
+
+def test_the_server_breaks_3_3_down_by_channel_and_target_group_as_the_device(make_device):
+    """3.3 by channel, target group and one set of age bands (tests/registry/test_info_session.py has the hand
+    computation: four sessions and 15 people counselled, 80 reached): the server's answer holds the released tables,
+    the radio session's 4 hidden as <10 and door-to-door's 12 hidden as its complement, and the device's own code over
+    the same records gives the same tables."""
+    from tests.registry.test_info_session import Q3_RELEASED, Q3_TOTAL, q3_records
+
+    laptop = make_device("Agadez")
+    sim = SimDevice(laptop)
+    stored = [(record_id, form, {**fields, "@status": "finalized"}) for record_id, form, fields in q3_records()]
+    for record_id, form, fields in stored:  # under their own ids: the events name the people by them
+        sim.form_id = form
+        sim.register(fields, record_id=record_id)
+    sim.push_pending()
+
+    answer = laptop.signed_get("/v2/indicators?from=2026-07-01&to=2026-09-30").json()
+    section = {i["code"]: i for i in answer["indicators"]}["3.3"]
+    assert section["total"] == str(Q3_TOTAL)
+    for dimension, cells in Q3_RELEASED.items():
+        assert section["tables"][dimension] == {"cells": cells, "total": "80"}, dimension
+    assert any(note.startswith("3.3 by channel: 1 cell(s) counting 1 to 9 people shown as <10")
+               for note in answer["notes"])
+    assert "3.3: estimated reach of mass media 2000 (reported apart, not added)" in answer["notes"]
+    # other indicators have no channel
+    assert "channel" not in {i["code"]: i for i in answer["indicators"]}["3.2"]["tables"]
+
+    class Row:
+        def __init__(self, record_id, form, fields):
+            self.id, self.form_id, self.fields = record_id, form, {k: str(v) for k, v in fields.items()}
+            self.sex, self.nationality, self.age = fields.get("sex"), fields.get("nationality"), fields.get("age")
+            self.centre, self.registered_on = fields.get("centre"), fields.get("registered_on")
+    device_side = exports.indicators_from_records(
+        [Row(*r) for r in stored], start=date(2026, 7, 1), end=date(2026, 9, 30), scope="all",
+        covers=lambda _c: True, centre_scope=False, may_see_cases=True).report.rounded()
+    device_section = next(s for s in device_side.sections if s.result.code == "3.3")
+    assert {d: {c: p.shown((c, p.table.columns[0])) for c in p.table.rows} for d, p in device_section.tables} == {
+        d: t["cells"] for d, t in section["tables"].items()}
