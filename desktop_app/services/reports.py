@@ -28,6 +28,7 @@ from waypoint_core.access import policy
 from waypoint_core.registry import exports, report_words
 from waypoint_core.registry.indicators import (
     CASE_FORM,
+    COUNSELLED,
     EVENT_FORM,
     MIGRANT_FORM,
     REFERRAL_FORM,
@@ -108,13 +109,13 @@ def compute(vault: Vault, *, start: date, end: date, scope: Scope = Scope()) -> 
 
 NOT_RECORDED = {"en": "Not recorded", "fr": "Non renseigné"}
 # dimension -> the forms' questions whose choice labels name its categories, the first that has the code: sex and
-# category from the registration form; 3.3's channel and target group from the information session form, the channel
-# of people counselled one by one (`indicators.COUNSELLED`) from the assistance event's type, a target group "other"
-# (`indicators.OTHER`) from the registration form's category "other"
-WORDED = {"sex": ("sex",), "category": ("beneficiary_category",), "channel": ("channel", "assistance_type"),
+# category from the registration form; 3.3's channel and target group from the information session form, a target
+# group "other" (`indicators.OTHER`) from the registration form's category "other". The channel of people counselled
+# one by one (`indicators.COUNSELLED`) is no choice of a form: report_words names it ("Individual counselling")
+WORDED = {"sex": ("sex",), "category": ("beneficiary_category",), "channel": ("channel",),
           "target_group": ("target_group", "beneficiary_category")}
 QUESTIONS = frozenset(q for questions in WORDED.values() for q in questions)
-WORDING_FORMS = (MIGRANT_FORM, SESSION_FORM, EVENT_FORM)  # where those questions are asked, in this order
+WORDING_FORMS = (MIGRANT_FORM, SESSION_FORM)  # where those questions are asked, in this order
 LANGUAGES = ("en", "fr")  # the languages of the shipped forms and of the app
 
 
@@ -134,6 +135,8 @@ def category_label(language: str, choices: dict[str, dict[str, str]] | None = No
             return centre.name(language) if centre is not None else code
         if dimension == "age_group":
             return age_group_label(code)
+        if dimension == "channel" and code == COUNSELLED:
+            return report_words.words_for(language).counselled
         for question in WORDED.get(dimension, ()):
             if code in words.get(question, {}):
                 return words[question][code]
@@ -147,8 +150,8 @@ def age_group_label(code: str) -> str:
 
 
 def form_choices(vault: Vault, language: str) -> dict[str, dict[str, str]]:
-    """The installed forms' labels of the codes the reports name (sex, category, channel, target group, assistance
-    type: `QUESTIONS`) in `language`; a form not installed gives none (its codes are written then)."""
+    """The installed forms' labels of the codes the reports name (sex, category, channel, target group: `QUESTIONS`)
+    in `language`; a form not installed gives none (its codes are written then)."""
     from desktop_app.records.form_store import FormNotInstalled, get_form_xform, latest_form
 
     found: dict[str, dict[str, str]] = {}

@@ -297,7 +297,8 @@ def test_the_device_breaks_3_3_down_as_the_core_and_writes_it_in_the_forms_words
         assert channel_en == {
             "community_dialogue": ("Community dialogue", "35"), "radio": ("Radio", "<10"),
             "door_to_door": ("Door-to-door", "x"), "school": ("School", "10"),
-            "counselling_info": ("Counselling and information on risks and options", "15"), "total": ("Total", "80")}
+            "counselling_info": ("Individual counselling", "15"), "total": ("Total", "80")}
+        assert {row[3]: row[4] for row in rows["fr"] if row[2] == "channel"}["counselling_info"] == "Conseil individuel"
         target_fr = {row[3]: (row[4], row[5]) for row in rows["fr"] if row[2] == "target_group"}
         assert target_fr == {
             "potential_migrants": ("Migrants potentiels", "45"), "migrants_transit": ("Migrants en transit", "10"),

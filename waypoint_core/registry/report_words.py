@@ -49,6 +49,7 @@ class Words:
     table_heads: dict[str, str] = field(default_factory=dict)  # a table's first column in the XLSX
     people: str = ""
     notes_heading: str = ""
+    counselled: str = ""  # 3.3's channel of the people counselled one by one (indicators.COUNSELLED)
 
     def indicator(self, code: str) -> str:
         return self.indicators.get(code, INDICATORS.get(code, code))
@@ -102,6 +103,7 @@ ENGLISH = Words(
     table_heads={},  # the dimension's code, as it always was
     people="people",
     notes_heading="What was suppressed and why",
+    counselled="Individual counselling",
 )
 
 FRENCH = Words(
@@ -151,6 +153,7 @@ FRENCH = Words(
                  "category": "Catégorie", "channel": "Canal", "target_group": "Groupe cible"},
     people="Personnes",
     notes_heading="Ce qui est masqué et pourquoi",
+    counselled="Conseil individuel",
 )
 
 WORDS = {"en": ENGLISH, "fr": FRENCH}
