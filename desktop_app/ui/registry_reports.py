@@ -47,6 +47,7 @@ from desktop_app.ui.registry_search import centre_name
 from desktop_app.ui.security_files import choose_folder
 from waypoint_core.registry.disclosure import COMPLEMENT, PRIMARY, TOTAL, Protected
 from waypoint_core.registry.exports import Section
+from waypoint_core.registry.indicators import COUNSELLED, DIMENSIONS
 
 
 def indicator_title(code: str) -> str:
@@ -72,11 +73,15 @@ def dimension_name(dimension: str) -> str:
         "nationality": QCoreApplication.translate("Reports", "Nationality"),
         "centre": QCoreApplication.translate("Reports", "Centre"),
         "category": QCoreApplication.translate("Reports", "Category"),
+        "channel": QCoreApplication.translate("Reports", "Channel"),
+        "target_group": QCoreApplication.translate("Reports", "Target group"),
     }
     return names.get(dimension, dimension)
 
 
-def category_name(dimension: str, code: str) -> str:
+def category_name(dimension: str, code: str, choices: dict[str, dict[str, str]] | None = None) -> str:
+    """A category as the screen names it; 3.3's channels and target groups by the forms' own labels in the interface
+    language (`choices`: question -> code -> label, reports.form_choices)."""
     if code == "unknown":
         return QCoreApplication.translate("Reports", "Not recorded")
     if dimension == "sex":
@@ -86,7 +91,13 @@ def category_name(dimension: str, code: str) -> str:
     if dimension == "centre":
         return centre_name(code)
     if dimension == "age_group":
-        return code.replace("_", "–").replace("60p", "60+").replace("36p", "36+")  # 36p: an information session's
+        return reports.age_group_label(code)  # 3.3's bands: 0–17, 18–24, 25–35, 36+
+    if dimension == "channel" and code == COUNSELLED:
+        return QCoreApplication.translate("Reports", "Individual counselling")
+    if dimension in ("channel", "target_group"):
+        for question in reports.WORDED[dimension]:
+            if code in (choices or {}).get(question, {}):
+                return (choices or {})[question][code]
     categories = {
         "migrant_transit": QCoreApplication.translate("Reports", "Migrant in transit"),
         "stranded": QCoreApplication.translate("Reports", "Stranded migrant"),
@@ -165,6 +176,10 @@ class BreakdownModel(QAbstractTableModel):
         super().__init__()
         self.dimension = ""
         self.protected: Protected | None = None
+        self.choices: dict[str, dict[str, str]] = {}  # the forms' labels in the interface language
+
+    def category(self, code: str) -> str:
+        return category_name(self.dimension, code, self.choices)
 
     def set_table(self, dimension: str, protected: Protected | None) -> None:
         self.beginResetModel()
@@ -205,7 +220,7 @@ class BreakdownModel(QAbstractTableModel):
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         if index.column() == 0:
-            return self.tr("Total") if row == TOTAL else category_name(self.dimension, row)
+            return self.tr("Total") if row == TOTAL else self.category(row)
         return self.protected.shown((row, column))
 
 
@@ -233,16 +248,14 @@ class BarChart(QWidget):
         metrics = painter.fontMetrics()
         height = min(28, max(14, (self.height() - 8) // max(1, len(rows))))
         label_width = min(
-            self.width() // 3, max(metrics.horizontalAdvance(category_name(self.model.dimension, r)) for r in rows) + 12
+            self.width() // 3, max(metrics.horizontalAdvance(self.model.category(r)) for r in rows) + 12
         )
         value_width = metrics.horizontalAdvance("<11 ") + 12
         span = max(10, self.width() - label_width - value_width - 8)
         for n, row in enumerate(rows):
             y = 4 + n * height
             painter.setPen(text_colour)
-            label = metrics.elidedText(
-                category_name(self.model.dimension, row), Qt.TextElideMode.ElideRight, label_width - 8
-            )
+            label = metrics.elidedText(self.model.category(row), Qt.TextElideMode.ElideRight, label_width - 8)
             painter.drawText(
                 0, y, label_width - 8, height, int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter), label
             )
@@ -335,20 +348,28 @@ class ReportsPage(QWidget):
         lower_layout.addLayout(picker)
         pair = QHBoxLayout()
         pair.addWidget(self.breakdown_table, 2)
-        pair.addWidget(self.chart, 3)
+        chart_and_note = QVBoxLayout()  # the note under the chart: the table keeps the height for its total
+        chart_and_note.addWidget(self.chart, 1)
+        chart_and_note.addWidget(self.note)
+        pair.addLayout(chart_and_note, 3)
         lower_layout.addLayout(pair, 1)
-        lower_layout.addWidget(self.note)
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(self.table)
         splitter.addWidget(lower)
         splitter.setStretchFactor(1, 2)
+        # the breakdown with its total in view on a laptop's screen (1100 × 700): rows as high as their text needs,
+        # and about a third of the height to the indicators (they scroll; the one selected stays in view)
+        for view in (self.table, self.breakdown_table):
+            view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 8)
+        splitter.setSizes([130, 230])
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
         layout.addWidget(self.intro)
         layout.addLayout(top)
         layout.addWidget(self.status)
         layout.addWidget(splitter, 1)
-        self.table.selectionModel().currentRowChanged.connect(lambda *_: self.show_breakdown())
+        self.choices: dict[str, dict[str, dict[str, str]]] = {}  # language -> the forms' labels (IndicatorReport)
+        self.table.selectionModel().currentRowChanged.connect(lambda *_: self.fill_dimensions())
         self.dimension.currentIndexChanged.connect(lambda *_: self.show_breakdown())
         self.retranslate()
 
@@ -364,6 +385,7 @@ class ReportsPage(QWidget):
         return self.start.date().toPython(), self.end.date().toPython()
 
     def show_report(self, done: reports.IndicatorReport) -> None:
+        self.choices = done.choices
         self.indicators.set_sections(done.report.sections)
         self.export_button.setEnabled(bool(done.report.sections))
         words = self.tr("Computed in %1 s.").replace("%1", QLocale().toString(done.seconds, "f", 1))
@@ -374,7 +396,7 @@ class ReportsPage(QWidget):
         self.status.setText(words)
         if done.report.sections:
             self.table.selectRow(0)
-        self.show_breakdown()
+        self.fill_dimensions()
 
     def show_breakdown(self) -> None:
         row = self.table.currentIndex().row()
@@ -385,6 +407,7 @@ class ReportsPage(QWidget):
         tables = dict(self.indicators.sections[row].tables)
         dimension = self.dimension.currentData() or "sex"
         protected = tables.get(dimension)
+        self.breakdown.choices = self.choices.get(labels.ui_language(), {})
         self.breakdown.set_table(dimension, protected)
         text = note_text(protected) if protected is not None else ""
         reach = self.indicators.sections[row].result.estimated_reach
@@ -395,8 +418,25 @@ class ReportsPage(QWidget):
             ).replace("%1", QLocale().toString(int(reach)))
         self.note.setText(text)
 
+    def fill_dimensions(self) -> None:
+        """The breakdowns the selected indicator has (3.3: also by channel and target group), in the interface
+        language, the one chosen kept when the indicator has it (else by sex), then that breakdown shown."""
+        row = self.table.currentIndex().row()
+        sections = self.indicators.sections
+        keys = [d for d, _ in sections[row].tables] if 0 <= row < len(sections) else list(DIMENSIONS)
+        current = self.dimension.currentData()
+        self.dimension.blockSignals(True)
+        self.dimension.clear()
+        for key in keys:
+            self.dimension.addItem(dimension_name(key), key)
+        self.dimension.setCurrentIndex(max(0, self.dimension.findData(current)))
+        self.dimension.blockSignals(False)
+        self.show_breakdown()
+
     def clear(self) -> None:
         self.indicators.set_sections([])
+        self.choices = {}
+        self.fill_dimensions()
         self.breakdown.set_table("", None)
         self.note.setText("")
         self.status.setText("")
@@ -423,15 +463,8 @@ class ReportsPage(QWidget):
         self.dimension_label.setText(self.tr("&By:"))
         self.compute_button.setText(self.tr("&Compute"))
         self.export_button.setText(self.tr("&Export…"))
-        current = self.dimension.currentData()
-        self.dimension.blockSignals(True)
-        self.dimension.clear()
-        for key in ("sex", "age_group", "nationality", "centre", "category"):
-            self.dimension.addItem(dimension_name(key), key)
-        self.dimension.setCurrentIndex(max(0, self.dimension.findData(current)))
-        self.dimension.blockSignals(False)
         self.indicators.retranslate()
-        self.show_breakdown()
+        self.fill_dimensions()
 
 
 class ReportsArea(QObject):

@@ -240,8 +240,20 @@
         <translation>Catégorie</translation>
     </message>
     <message>
+        <source>Channel</source>
+        <translation>Canal</translation>
+    </message>
+    <message>
+        <source>Target group</source>
+        <translation>Groupe cible</translation>
+    </message>
+    <message>
         <source>Not recorded</source>
         <translation>Non renseigné</translation>
+    </message>
+    <message>
+        <source>Individual counselling</source>
+        <translation>Conseil individuel</translation>
     </message>
     <message>
         <source>Migrant in transit</source>

@@ -82,12 +82,13 @@ def main() -> int:
                                                 uid(10_000 + n * 10 + m), {
                     "centre": "ne_agadez", "registered_on": f"2026-02-{rng.randint(1, 28):02d}",
                     "person_ref": uid(n).replace("-", "")[:8].upper(), "assistance_type": kind}))
-        sessions = [("2026-02-10", "community_dialogue", {"f_18_24": 14, "m_18_24": 9, "m_25_35": 12}, 0),
-                    ("2026-02-24", "in_centre", {"f_0_17": 6, "f_25_35": 11, "m_36p": 10}, 0),
-                    ("2026-03-05", "radio", {"f_18_24": 3, "m_25_35": 4}, 12_000)]
-        for n, (day, channel, tallies, reach) in enumerate(sessions):  # information sessions, for 3.3
+        sessions = [  # (day, channel, target group, tallies, estimated reach)
+            ("2026-02-10", "community_dialogue", "potential_migrants", {"f_18_24": 14, "m_18_24": 9, "m_25_35": 12}, 0),
+            ("2026-02-24", "in_centre", "migrants_transit", {"f_0_17": 6, "f_25_35": 11, "m_36p": 10}, 0),
+            ("2026-03-05", "radio", "community", {"f_18_24": 3, "m_25_35": 4}, 12_000)]
+        for n, (day, channel, target, tallies, reach) in enumerate(sessions):  # information sessions, for 3.3
             drafts.append(RegistrationDraft(SESSION_FORM, "1", "finalized", "<data/>", uid(50_000 + n), {
-                "centre": "ne_agadez", "registered_on": day, "channel": channel, "target_group": "migrants_transit",
+                "centre": "ne_agadez", "registered_on": day, "channel": channel, "target_group": target,
                 **{name: str(tallies.get(name, 0)) for name in TALLIES},
                 **({"estimated_reach": str(reach)} if reach else {})}))
         save_registrations(vault, drafts)
@@ -153,6 +154,8 @@ def main() -> int:
         rpage.table.selectRow(row)
         settle(ms=200)
         shot(w, f"{lang}-registry-9-information-campaigns")
+        rpage.dimension.setCurrentIndex(rpage.dimension.findData("channel"))
+        shot(w, f"{lang}-registry-10-information-campaigns-by-channel")
         w.lock()
         settle(lambda: not app.controller.is_unlocked and app.controller.is_busy is False)
         app.close()

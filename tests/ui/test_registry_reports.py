@@ -124,3 +124,59 @@ def test_3_3_shows_the_session_tallies_and_the_estimated_reach_apart(qtbot, make
     qtbot.waitUntil(lambda: page.heading.text() == "Indicateurs", timeout=5_000)
     assert "Portée estimée des médias de masse (radio, réseaux sociaux)\u00a0: 5\u202f000" in page.note.text()
     app.window.set_language("en")
+
+
+def test_3_3_by_channel_and_target_group_in_the_forms_words_and_one_set_of_age_bands(qtbot, make_app,
+                                                                                      isolated_home, xforms):
+    """The hand-computed set of tests/registry/test_info_session.py (four sessions, 15 people counselled: 80):
+    selecting 3.3 offers its channel and target group, named by the forms' labels in English and French, the radio
+    session's 4 hidden and door-to-door's 12 as its complement; its age groups are one set of bands; another
+    indicator has no channel and falls back to sex."""
+    from desktop_app.vault.registrations import RegistrationDraft, save_registrations
+    from tests.registry.test_info_session import q3_records
+
+    folder = make_team(isolated_home / "team-vault", xforms)
+    with signed_in(folder, CASE) as vault:
+        save_registrations(vault, [RegistrationDraft(form, "1", "finalized", "<data/>", record_id,
+                                                     {k: str(v) for k, v in fields.items()})
+                                   for record_id, form, fields in q3_records()])
+    app = make_app(vault_path=folder)
+    app.window.show()
+    qtbot.waitExposed(app.window)
+    sign_in(qtbot, app, CASE)
+    area = app.window.reports_area
+    area.action.trigger()
+    page = area.page
+    page.start.setDate(QDate(2026, 7, 1))
+    page.end.setDate(QDate(2026, 9, 30))
+    qtbot.mouseClick(page.compute_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.indicators.rowCount() > 0, timeout=20_000)
+
+    def rows():
+        return [(page.breakdown.index(r, 0).data(), page.breakdown.index(r, 1).data())
+                for r in range(page.breakdown.rowCount())]
+
+    assert page.dimension.findData("channel") == -1  # 3.2, selected first, has no channel
+    page.table.selectRow(1)
+    assert page.indicators.index(1, 0).data() == "3.3" and page.indicators.index(1, 2).data() == "80"
+    assert [page.dimension.itemData(n) for n in range(page.dimension.count())] == [
+        "sex", "age_group", "nationality", "centre", "category", "channel", "target_group"]
+    page.dimension.setCurrentIndex(page.dimension.findData("age_group"))
+    assert rows() == [("0–17", "x"), ("18–24", "20"), ("25–35", "37"), ("36+", "<10"), ("Total", "80")]
+    page.dimension.setCurrentIndex(page.dimension.findData("channel"))
+    assert page.dimension.currentText() == "Channel"
+    assert rows() == [("Community dialogue", "35"), ("Radio", "<10"), ("Door-to-door", "x"), ("School", "14"),
+                      ("Individual counselling", "15"), ("Total", "80")]
+    assert "1 cell of fewer than 10 people shown as <10; 1 more shown as x" in page.note.text()
+    app.window.set_language("fr")
+    qtbot.waitUntil(lambda: page.heading.text() == "Indicateurs", timeout=5_000)
+    assert page.dimension.currentText() == "Canal"
+    assert rows()[2] == ("Porte-à-porte", "x") and rows()[4][0] == "Conseil individuel"
+    page.dimension.setCurrentIndex(page.dimension.findData("target_group"))
+    assert rows() == [("Migrants potentiels", "49"), ("Migrants en transit", "12"), ("Migrants de retour", "14"),
+                      ("Communauté", "<10"), ("Autre", "<10"), ("Total", "80")]
+    app.window.set_language("en")
+    qtbot.waitUntil(lambda: page.heading.text() == "Indicators", timeout=5_000)
+    assert rows()[0] == ("Potential migrants", "49")
+    page.table.selectRow(0)  # 3.2: no target group; its breakdown by sex
+    assert page.dimension.findData("target_group") == -1 and page.dimension.currentData() == "sex"
