@@ -42,6 +42,16 @@ class BadServerAnswer(SyncError):
     transient = True
 
 
+class AlteredChange(SyncError):
+    """A pulled change whose content does not match its version hash (waypoint_core.protocol.version_hash): the
+    server's copy of the record was altered or damaged after that version was made, or the server hands out content
+    that is not the version it names. Not retried (the same page would come again); nothing of the page is applied
+    and the cursor stays before it. The detail names the record and the change, never their content."""
+
+    message = ("A record pulled from the server does not match its version hash: the server's copy was altered or "
+               "damaged. Nothing of that page was applied; tell your administrator.")
+
+
 class NotEnrolled(SyncError):
     message = "This device is not enrolled with a server yet: run 'waypoint enrol --server URL --code CODE'."
 

@@ -501,7 +501,8 @@ class ServerConnection:
 
 def check_page(page: PullPage, cursor: str) -> None:
     """A page answers the cursor asked for, stays in its epoch and moves forward: its next cursor is its last
-    change, or, when it left out this laptop's own echo (`own`), at or past it."""
+    change, or, when it left out this laptop's own echo (`own`), at or past it. Each change's content is the version
+    it names (its version hash, computed here again): else AlteredChange, before anything of the page is stored."""
     if page.since != cursor:
         raise errors.BadServerAnswer("the page answers another cursor than the one asked for")
     asked = parse_cursor(cursor)
@@ -517,6 +518,10 @@ def check_page(page: PullPage, cursor: str) -> None:
     if seqs != sorted(set(seqs)) or (seqs and seqs[0] <= start) or (
             following[1] != last if page.own is None else following[1] < last):
         raise errors.BadServerAnswer("the page's changes are not in order after the cursor asked for")
+    for change in page.changes:
+        if not change.hash_matches():
+            raise errors.AlteredChange(f"record {change.record_id}, version {change.server_version}, "
+                                       f"change {change.seq}")
 
 
 def _error_code(response: requests.Response) -> str:
