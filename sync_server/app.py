@@ -291,6 +291,13 @@ def create_app(server: Server) -> FastAPI:
         logs.log_event("indicators", device_id=who.id, wider=scope is not None, ms=logs.elapsed_ms(started))
         return Response(content=body, media_type="application/json")
 
+    @app.get("/v2/indicators/scopes", responses=apidoc.ERRORS)
+    async def indicator_scopes(request: Request) -> Response:
+        """The centres whose indicators this device's people may ask, its own first, each with its region (a
+        coordinator's device: its region's; others: its own), for the device's scope chooser."""
+        who = await device(request)
+        return Response(content=await run_in_threadpool(reports.scopes, db, who), media_type="application/json")
+
     @app.get("/v2/search", responses=apidoc.ERRORS)
     async def search_people(request: Request, q: str = Query(..., min_length=1, max_length=200),
                             limit: int = Query(20, ge=1, le=search.MAX_LIMIT),

@@ -32,11 +32,12 @@ from sqlalchemy import Connection, text
 from waypoint_core.access import policy
 from waypoint_core.access.policy import RecordFacts
 from waypoint_core.protocol import PROTOCOL_VERSION, canonical_json
+from waypoint_core.protocol.report_messages import IndicatorAnswer, IndicatorEntry, IndicatorScopes, IndicatorTable
 from waypoint_core.registry import exports
 from waypoint_core.registry.disclosure import TOTAL
 from waypoint_core.registry.indicators import LINK_SEP, Inputs, inputs_from_link_groups
 
-from . import derived, scope
+from . import coordination, derived, scope
 from .atrest import DataKey
 from .auth import AuthenticatedDevice
 from .db import Database
@@ -252,19 +253,33 @@ def compute(db: Database, key: DataKey, *, start: date, end: date, scope_text: s
 
 def answer(done: exports.Computed, centre_id: str | None, *, start: date, end: date, scope: str | None = None
            ) -> bytes:
-    """The canonical JSON answer of computed indicators, rounded. `centre_id`: the centre counted, None for a region
-    or all; `scope`: as asked (default: the centre's)."""
+    """The canonical JSON answer of computed indicators, rounded (`report_messages.IndicatorAnswer`, the shape the
+    device reads back). `centre_id`: the centre counted, None for a region or all; `scope`: as asked (default: the
+    centre's). What was withheld by rule and 3.3's mass-media reach go as data too, beside the English notes, so a
+    device says them in its own language."""
     report = done.report.rounded()
-    body = {
-        "protocol_version": PROTOCOL_VERSION, "centre_id": centre_id,
-        "scope": scope or f"centre:{centre_id}", "from": start.isoformat(),
-        "to": end.isoformat(), "unlinked": done.unlinked, "notes": report.notes(),
-        "indicators": [{
-            "code": section.result.code, "title": section.result.title, "total": section.total_shown(),
-            "tables": {dimension: {"cells": {category: protected.shown((category, protected.table.columns[0]))
-                                             for category in protected.table.rows},
-                                   "total": protected.shown((TOTAL, protected.table.columns[0]))}
-                       for dimension, protected in section.tables},
-        } for section in report.sections],
-    }
-    return canonical_json(body)
+    body = IndicatorAnswer(
+        protocol_version=PROTOCOL_VERSION, centre_id=centre_id, scope=scope or f"centre:{centre_id}",
+        start=start.isoformat(), end=end.isoformat(), unlinked=done.unlinked, notes=report.notes(),
+        rounding=report.rounding, withheld=list(report.withheld),
+        indicators=[IndicatorEntry(
+            code=section.result.code, title=section.result.title, total=section.total_shown(),
+            estimated_reach=section.result.estimated_reach - section.result.estimated_reach % report.rounding,
+            tables={dimension: IndicatorTable(
+                cells={category: protected.shown((category, protected.table.columns[0]))
+                       for category in protected.table.rows},
+                total=protected.shown((TOTAL, protected.table.columns[0])))
+                for dimension, protected in section.tables},
+        ) for section in report.sections],
+    )
+    return canonical_json(body.model_dump(mode="json", by_alias=True))
+
+
+def scopes(db: Database, device: AuthenticatedDevice) -> bytes:
+    """The centres whose indicators the device may ask (`GET /v2/indicators/scopes`): those within its people's
+    view-registrations scope, as `device_scope` judges them (a coordinator: every centre of its region; others:
+    their own centre), its own first, each with its region."""
+    with db.read_engine.connect() as conn:
+        centres = coordination.centres_in_scope(conn, device.id, device.centre_id, action="view",
+                                                subject=policy.REGISTRATION)
+    return IndicatorScopes(protocol_version=PROTOCOL_VERSION, centres=centres).canonical()

@@ -50,12 +50,13 @@ class Report:
     sections: tuple[Section, ...]
     rounding: int = 1  # published counts rounded down to a multiple of this (1: exact, on the laptop's screen)
     withheld: tuple[tuple[str, str], ...] = ()  # (reason, indicator code): left out by rule, said in the notes
+    computed_by: str = ""  # "device" | "server": where the figures were computed, said in the notes ("": unsaid)
 
     def rounded(self, base: int = ROUNDING) -> Report:
         """The report as it leaves the app (R11 point 3): every published count rounded down to a multiple of
         `base`; what is hidden stays hidden."""
         sections = tuple(Section(s.result, tuple((d, p.rounded(base)) for d, p in s.tables)) for s in self.sections)
-        return Report(self.title, self.start, self.end, self.scope, sections, base, self.withheld)
+        return Report(self.title, self.start, self.end, self.scope, sections, base, self.withheld, self.computed_by)
 
     def notes(self, words: Words = ENGLISH) -> list[str]:
         """What was suppressed or left out and why, in `words` (English by default: the CSV, the command, the
@@ -75,6 +76,8 @@ class Report:
             out.append(words.nothing_at_all)
         if self.rounding > 1:
             out.append(words.rounding.format(base=self.rounding))
+        if self.computed_by in words.computed_by:
+            out.append(words.computed_by[self.computed_by])
         return out
 
 
@@ -320,6 +323,8 @@ def _scope_name(scope: str, name: Callable[[str, str], str], words: Words) -> st
         return name("nationality", value)
     if kind == "centre" and value:
         return name("centre", value)
+    if kind == "region" and value:
+        return words.region.format(region=value)
     return words.everywhere if scope == "all" else scope
 
 

@@ -50,6 +50,8 @@ class Words:
     people: str = ""
     notes_heading: str = ""
     counselled: str = ""  # 3.3's channel of the people counselled one by one (indicators.COUNSELLED)
+    region: str = "region {region}"  # a server's region, by the name its administrator gave it
+    computed_by: dict[str, str] = field(default_factory=dict)  # "device" | "server" -> where the figures come from
 
     def indicator(self, code: str) -> str:
         return self.indicators.get(code, INDICATORS.get(code, code))
@@ -104,6 +106,10 @@ ENGLISH = Words(
     people="people",
     notes_heading="What was suppressed and why",
     counselled="Individual counselling",
+    computed_by={
+        "device": "Computed on this laptop from the records it holds.",
+        "server": "Computed by the server from the records every laptop of the scope has synchronised.",
+    },
 )
 
 FRENCH = Words(
@@ -154,6 +160,12 @@ FRENCH = Words(
     people="Personnes",
     notes_heading="Ce qui est masqué et pourquoi",
     counselled="Conseil individuel",
+    region="région {region}",
+    computed_by={
+        "device": "Calculé sur cet ordinateur à partir des fiches qu'il contient.",
+        "server": ("Calculé par le serveur à partir des fiches que chaque ordinateur du périmètre a "
+                   "synchronisées."),
+    },
 )
 
 WORDS = {"en": ENGLISH, "fr": FRENCH}
