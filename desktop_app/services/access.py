@@ -179,6 +179,28 @@ def check_manage_devices(vault: Vault) -> Actor:
     return _decide(vault, "devices.manage", "manage_devices", "organisation")
 
 
+def may_ask_server_indicators(vault: Vault) -> bool:
+    """Whether the signed-in person views registrations across a region (coordinators): the indicators of this
+    centre's every laptop, of the region or of another centre of it, asked of the server (not audited: for showing
+    the choice; asking is checked by `check_server_indicators`)."""
+    return policy.widest_scope(actor_of(vault), "view", policy.REGISTRATION) in ("region", "all")
+
+
+def check_server_indicators(vault: Vault) -> Actor:
+    """Asking the server for indicators wider than this laptop ("indicators.server"): coordinators. The server checks
+    again, against the roles of this laptop's people, which centres it may count."""
+    actor = actor_of(vault)
+    allowed = may_ask_server_indicators(vault)
+    held = ", ".join(sorted(actor.roles)) or "no role"
+    check = Check("indicators.server", actor.owner, tuple(sorted(actor.roles)), allowed, None,
+                  "" if allowed else f"{held}: the server's indicators of a centre or region are for those who view "
+                                     "registrations across a region (coordinators)")
+    _report(vault, check)
+    if not allowed:
+        raise AccessDenied(check.reason)
+    return actor
+
+
 def check_apply_retention(vault: Vault) -> Actor:
     """Applying the retention period an administrator set (`waypoint purge`, and the app at unlock): it only
     removes what the organisation's policy says must go, so every signed-in person with a granted role may run it;

@@ -88,6 +88,7 @@ class IndicatorReport:
     # the forms' choice labels the breakdowns name (language -> question -> code -> label: `form_choices`), for the
     # screen, which may switch language after computing
     choices: dict[str, dict[str, dict[str, str]]] = dataclasses.field(default_factory=dict)
+    computed_by: str = "device"  # or "server" (services/server_reports.py): said on screen and in the files
 
 
 def compute(vault: Vault, *, start: date, end: date, scope: Scope = Scope()) -> IndicatorReport:
@@ -104,7 +105,8 @@ def compute(vault: Vault, *, start: date, end: date, scope: Scope = Scope()) -> 
         may_see_cases=not seen.nothing and seen.rows.only_kind in (None, policy.CASE))
     seconds = time.perf_counter() - started
     choices = {language: form_choices(vault, language) for language in LANGUAGES}
-    return IndicatorReport(done.results, done.report, done.unlinked, seconds, choices)
+    return IndicatorReport(done.results, dataclasses.replace(done.report, computed_by="device"), done.unlinked, seconds,
+                           choices)
 
 
 NOT_RECORDED = {"en": "Not recorded", "fr": "Non renseigné"}

@@ -75,6 +75,25 @@ class ServerRefused(SyncError):
         super().__init__(f"HTTP {status} {error}: {text}")
 
 
+class OutsideScope(ServerRefused):
+    """The server refused (signed 403 `outside_scope`) what this laptop's people may not view: indicators of a centre
+    or region beyond their rights."""
+
+    message = "The server refused: that scope is outside what this laptop's people may view."
+
+    def __init__(self, text: str):
+        super().__init__(403, "outside_scope", text)
+
+
+class UnknownScope(ServerRefused):
+    """The server knows no centre or region of that name (signed 404 `unknown_scope`)."""
+
+    message = "The server knows no centre or region of that name."
+
+    def __init__(self, text: str):
+        super().__init__(404, "unknown_scope", text)
+
+
 class GaveUp(SyncError):
     message = "The server stayed unreachable; the outbox is kept and will be sent at the next sync."
     transient = True

@@ -23,6 +23,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any, TypeVar
 from urllib.parse import quote, urlencode, urlsplit
 
@@ -35,6 +36,7 @@ from waypoint_core.protocol.enrolment_messages import (
     AlarmList, EnrolmentCodeList, NewCode, NewCodeRequest, RevokeCodeRequest, UndoAlarmRequest, UndoneAlarm,
 )
 from waypoint_core.protocol.order_messages import DeviceList, DeviceOrder, DeviceOrderRequest, OrderReport
+from waypoint_core.protocol.report_messages import IndicatorAnswer, IndicatorScopes
 from waypoint_core.protocol.review_messages import ConflictPage
 from waypoint_core.protocol import (
     DOMAIN_RESPONSE, HEADER_DEVICE, PROTOCOL_VERSION, BlobChunk, BlobQuery, BlobStatus, BlobStatusList,
@@ -260,6 +262,11 @@ class ServerConnection:
             return errors.DeviceRevoked()
         if code == "rate_limited":
             return errors.RateLimited(int(body.get("retry_after_s") or 1))
+        if code in ("outside_scope", "unknown_scope") and binding is not None:
+            # Said apart (the person asked beyond their rights, or a name the server does not know), and only when
+            # signed for this request: an unsigned refusal could be anyone's on the way.
+            self._verified(response, binding)
+            return errors.OutsideScope(text) if code == "outside_scope" else errors.UnknownScope(text)
         if code == "device_order" and response.status_code == 409:
             # A lost laptop's order waits (every request but the order's own is refused so): the run asks for it.
             # Signed like every /v2 answer; an unsigned one is not believed (the order itself is signed too).
@@ -483,6 +490,24 @@ class ServerConnection:
         """The next entries of this laptop's audit chain (desktop_app/sync/audit_upload.py)."""
         response, binding = self._send("POST", "/v2/audit", body=body, signed=True)
         return self._model(response, binding, AuditReceipt)
+
+    def indicators(self, *, start: date, end: date, scope: str | None = None) -> IndicatorAnswer:
+        """The server's indicators of `scope` (`centre:ID`, `region:NAME`; None: this device's centre) for
+        [start, end], computed there by the same code as the device's and protected and rounded before they left.
+        Signed and bound to this request (the period and scope are in the signed query); the answer must also say it
+        counted that period. A scope beyond this laptop's people's rights is OutsideScope, a name the server does not
+        know UnknownScope (both from a signed refusal)."""
+        query = {"from": start.isoformat(), "to": end.isoformat(), **({"scope": scope} if scope else {})}
+        response, binding = self._send("GET", f"/v2/indicators?{urlencode(query)}", signed=True)
+        answer = self._model(response, binding, IndicatorAnswer)
+        if (answer.start, answer.end) != (query["from"], query["to"]):
+            raise errors.BadServerAnswer("the indicators answer another period than the one asked for")
+        return answer
+
+    def indicator_scopes(self) -> IndicatorScopes:
+        """The centres whose indicators this laptop's people may ask the server for, its own first."""
+        response, binding = self._send("GET", "/v2/indicators/scopes", signed=True)
+        return self._model(response, binding, IndicatorScopes)
 
     def forms(self) -> FormList:
         response, binding = self._send("GET", "/v2/forms", signed=True)

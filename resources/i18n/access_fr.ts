@@ -456,6 +456,10 @@
         <translation>A géré les appareils</translation>
     </message>
     <message>
+        <source>Asked the server for indicators</source>
+        <translation>Indicateurs demandés au serveur</translation>
+    </message>
+    <message>
         <source>Marked a device lost</source>
         <translation>A signalé un appareil perdu</translation>
     </message>

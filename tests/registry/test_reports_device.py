@@ -141,7 +141,10 @@ def test_cli_report_says_what_is_wrong_in_one_line_and_writes_nothing(team, tmp_
     wrong = {  # what was typed -> what the coordinator is told
         ("--from", "2026-13-01", "--to", "2026-03-31"): "not a date (YYYY-MM-DD): 2026-13-01",
         ("--from", "2026-04-01", "--to", "2026-03-31"): "the period ends before it starts",
-        ("--scope", "region:sahel"): "scope must be all, country:CC or centre:CODE",
+        # a region is asked of the server, by coordinators only: refused on the laptop before anything is sent
+        ("--scope", "region:sahel"): "are for those who view registrations across a region (coordinators)",
+        ("--scope", "planet:mars"): "scope must be all, country:CC or centre:CODE",
+        ("--on-server", "--scope", "country:NE"): "with --on-server, --scope is region, region:NAME or centre:NAME",
         # a scope naming nowhere counted no one and wrote a report of zeros that looked real
         ("--scope", "centre:nowhere"): "unknown centre 'nowhere'",
         ("--scope", "country:ZZ"): "unknown country 'ZZ'",
