@@ -127,7 +127,7 @@ def build_app(
     install_alarms(window=window, controller=controller, tasks=tasks)  # bulk deletions and their undo (coordinators)
     install_search(window=window, controller=controller, forms=forms)  # Find a person; "already registered?"
     install_casefile(window=window, controller=controller, forms=forms)  # a person's case file (after search)
-    install_reports(window=window, controller=controller)  # Indicators: tables, charts, protected exports
+    install_reports(window=window, controller=controller, tasks=tasks)  # Indicators: tables, charts, protected exports
     install_exports(window=window, controller=controller)  # a form's records (sealed) and CTDC's anonymised cases
     desk = install_desk(window=window, controller=controller, tasks=tasks, page_size=page_size)  # review desk
     sync.finished.connect(desk.sync_finished)  # a run may bring or close conflicts on it

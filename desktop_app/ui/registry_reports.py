@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QProgressBar,
     QPushButton,
     QSplitter,
     QTableView,
@@ -40,9 +41,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.services import places, reports
+from desktop_app.services import places, reports, server_reports
 from desktop_app.ui import labels
 from desktop_app.ui.i18n import Retranslator
+from desktop_app.ui.registry_report_server import ServerSource, problem_text, scope_words
 from desktop_app.ui.registry_search import centre_name
 from desktop_app.ui.security_files import choose_folder
 from waypoint_core.registry.disclosure import COMPLEMENT, PRIMARY, TOTAL, Protected
@@ -279,6 +281,7 @@ class BarChart(QWidget):
 class ReportsPage(QWidget):
     def __init__(self) -> None:
         super().__init__(objectName="reportsPage")
+        self.shown: reports.IndicatorReport | None = None  # the report on screen (saved as it is when the server's)
         self.heading = QLabel(objectName="pageHeading")
         self.intro = QLabel(wordWrap=True)
         today = QDate.currentDate()
@@ -286,6 +289,15 @@ class ReportsPage(QWidget):
         self.start = QDateEdit(quarter_start, calendarPopup=True, objectName="reportFrom", displayFormat="yyyy-MM-dd")
         self.end = QDateEdit(today, calendarPopup=True, objectName="reportTo", displayFormat="yyyy-MM-dd")
         self.scope = QComboBox(objectName="reportScope")
+        # Whose figures: this laptop's records, or the server's of this centre, this region or a centre of it
+        # (coordinators only: hidden for everyone else; registry_report_server.py)
+        self.source = QComboBox(objectName="reportSource")
+        self.source_label = QLabel()
+        self.source_label.setBuddy(self.source)
+        self.progress = QProgressBar(objectName="reportProgress", textVisible=False)
+        self.progress.setRange(0, 0)  # a request to the server says nothing of how far it is
+        self.progress.setMaximumWidth(240)
+        self.progress.hide()
         self.compute_button = QPushButton(objectName="primary")
         self.compute_button.setDefault(True)
         self.format = QComboBox(objectName="reportFormat")
@@ -303,7 +315,10 @@ class ReportsPage(QWidget):
         form = QFormLayout()
         form.addRow(self.start_label, self.start)
         form.addRow(self.end_label, self.end)
+        form.addRow(self.source_label, self.source)
         form.addRow(self.scope_label, self.scope)
+        self.source_row = form
+        self.show_sources(False)
         top = QHBoxLayout()
         top.addLayout(form)
         actions = QVBoxLayout()
@@ -366,12 +381,32 @@ class ReportsPage(QWidget):
         layout.addWidget(self.heading)
         layout.addWidget(self.intro)
         layout.addLayout(top)
+        layout.addWidget(self.progress)
         layout.addWidget(self.status)
         layout.addWidget(splitter, 1)
         self.choices: dict[str, dict[str, dict[str, str]]] = {}  # language -> the forms' labels (IndicatorReport)
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self.fill_dimensions())
         self.dimension.currentIndexChanged.connect(lambda *_: self.show_breakdown())
+        self.source.currentIndexChanged.connect(lambda *_: self._source_changed())
         self.retranslate()
+
+    def show_sources(self, shown: bool) -> None:
+        """The Data chooser, for those who may ask the server (coordinators); back to this laptop's records."""
+        self.source_row.setRowVisible(self.source, shown)
+        if not shown:
+            self.source.setCurrentIndex(0)
+        self._source_changed()
+
+    def _source_changed(self) -> None:
+        # the Scope filter narrows this laptop's records; the server's figures have their scope in the Data chosen
+        self.scope.setEnabled(not self.source.currentData())
+
+    def set_busy(self, text: str | None) -> None:
+        """A request under way (its sentence and the busy bar, Compute waiting), or none."""
+        self.progress.setVisible(text is not None)
+        self.compute_button.setEnabled(text is None)
+        if text is not None:
+            self.status.setText(text)
 
     def set_scopes(self, place) -> None:
         self.scope.clear()
@@ -385,11 +420,21 @@ class ReportsPage(QWidget):
         return self.start.date().toPython(), self.end.date().toPython()
 
     def show_report(self, done: reports.IndicatorReport) -> None:
+        self.shown = done
         self.choices = done.choices
         self.indicators.set_sections(done.report.sections)
         self.export_button.setEnabled(bool(done.report.sections))
-        words = self.tr("Computed in %1 s.").replace("%1", QLocale().toString(done.seconds, "f", 1))
-        if done.unlinked:
+        seconds = QLocale().toString(done.seconds, "f", 1)
+        if done.computed_by == "server":
+            words = self.tr("Computed by the server for %1 in %2 s; counts rounded down to a multiple of 5, as they "
+                            "left the server.").replace("%1", scope_words(done.report.scope)).replace("%2", seconds)
+        else:
+            words = self.tr("Computed in %1 s.").replace("%1", seconds)
+        if done.unlinked and done.computed_by == "server":
+            words += " " + self.tr(
+                "%n event(s) or referral(s) name no registration in this scope and are not counted.", "", done.unlinked
+            )
+        elif done.unlinked:
             words += " " + self.tr(
                 "%n event(s) or referral(s) name no registration on this laptop and are not counted.", "", done.unlinked
             )
@@ -434,6 +479,8 @@ class ReportsPage(QWidget):
         self.show_breakdown()
 
     def clear(self) -> None:
+        self.shown = None
+        self.set_busy(None)
         self.indicators.set_sections([])
         self.choices = {}
         self.fill_dimensions()
@@ -459,6 +506,7 @@ class ReportsPage(QWidget):
         self.start_label.setText(self.tr("&From:"))
         self.end_label.setText(self.tr("&To:"))
         self.scope_label.setText(self.tr("&Scope:"))
+        self.source_label.setText(self.tr("&Data:"))
         self.format_label.setText(self.tr("F&ormat:"))
         self.dimension_label.setText(self.tr("&By:"))
         self.compute_button.setText(self.tr("&Compute"))
@@ -468,10 +516,12 @@ class ReportsPage(QWidget):
 
 
 class ReportsArea(QObject):
-    def __init__(self, *, window, controller) -> None:
+    def __init__(self, *, window, controller, tasks) -> None:
         super().__init__(window)
         self.window, self.controller = window, controller
         self.page = ReportsPage()
+        self.server = ServerSource(controller=controller, tasks=tasks, chooser=self.page.source)
+        self.may_ask_server = False
         window.add_page(self.page)
         self.action = QAction(window, objectName="indicatorsAction", shortcut=QKeySequence("Ctrl+Shift+I"))
         self.action.triggered.connect(self.open)
@@ -485,22 +535,37 @@ class ReportsArea(QObject):
 
     def _unlocked(self, _user) -> None:
         self.action.setEnabled(True)
-        task = self.controller.run_with_vault(lambda vault, state: places.get_place(vault), name="db:place")
-        task.succeeded.connect(self.page.set_scopes)
+        task = self.controller.run_with_vault(
+            lambda vault, state: (places.get_place(vault), server_reports.may_ask_server(vault)), name="db:place")
+        task.succeeded.connect(self._placed)
+
+    def _placed(self, found) -> None:
+        place, self.may_ask_server = found
+        self.page.set_scopes(place)
+        self.page.show_sources(self.may_ask_server)
 
     def _locking(self) -> None:
         self.action.setEnabled(False)
+        self.may_ask_server = False
         self.page.clear()
+        self.page.show_sources(False)
+        self.server.reset()
 
     def open(self) -> None:
         if self.controller.is_unlocked:
             self.window.show_page(self.page)
             self.page.compute_button.setFocus()
+            if self.may_ask_server:
+                self.server.list_scopes()
 
     def compute(self) -> None:
         if not self.controller.is_unlocked:
             return
         start, end = self.page.period()
+        chosen = self.server.chosen()
+        if chosen is not None:
+            self.compute_on_server(chosen, start, end)
+            return
         scope = reports.Scope.parse(self.page.scope.currentData() or "all")
         self.page.status.setText(self.tr("Computing…"))
         session_number = self.controller.session_number
@@ -516,11 +581,41 @@ class ReportsArea(QObject):
             )
         )
 
+    def compute_on_server(self, chosen, start, end) -> None:
+        """The server's figures, on the network pool; what is on screen stays until they arrive, and stays if they
+        do not (nothing is lost: the laptop's own records are untouched)."""
+        if end < start:
+            self.page.status.setText(self.tr("The indicators could not be computed: %1").replace(
+                "%1", self.tr("the period ends before it starts")))
+            return
+        session_number = self.controller.session_number
+        self.page.set_busy(self.tr("Asking the server for the figures of %1…").replace(
+            "%1", self.page.source.currentText()))
+
+        def done(report) -> None:
+            if session_number == self.controller.session_number:
+                self.page.set_busy(None)
+                self.page.show_report(report)
+
+        def failed(exc: BaseException) -> None:
+            if session_number == self.controller.session_number:
+                self.page.set_busy(None)
+                said = problem_text(exc)
+                if self.page.shown is not None:  # what is on screen is not this request's answer
+                    said += " " + self.tr("The figures below are still those of the last computation.")
+                self.page.status.setText(said)
+
+        self.server.compute(chosen, start=start, end=end, language=labels.ui_language(), done=done, failed=failed)
+
     def export(self) -> None:
         choose_folder(self.window, self.tr("Choose where to save the report"), str(Path.home()), self.write_to)
 
     def write_to(self, folder: str) -> None:
         if not self.controller.is_unlocked:
+            return
+        shown = self.page.shown
+        if shown is not None and shown.computed_by == "server":
+            self.save_server_report(shown, folder)
             return
         start, end = self.page.period()
         scope = reports.Scope.parse(self.page.scope.currentData() or "all")
@@ -541,15 +636,29 @@ class ReportsArea(QObject):
         )
         task.finished.connect(lambda: self.page.export_button.setEnabled(True))
 
+    def save_server_report(self, shown, folder: str) -> None:
+        """The server's answer on screen, saved as it is (not asked again): its scope and where it was computed in
+        the file's name, heading and notes."""
+        self.page.export_button.setEnabled(False)
+        self.page.status.setText(self.tr("Saving the report…"))
+        task, out = self.server.save(shown, folder, self.page.format.currentText().lower(), labels.ui_language())
+        task.succeeded.connect(lambda _: self.page.status.setText(self.tr("Saved %1.").replace("%1", str(out))))
+        task.failed.connect(
+            lambda exc: self.page.status.setText(self.tr("The report could not be saved: %1").replace(
+                "%1", f"{exc.filename}: {exc.strerror}" if isinstance(exc, OSError) and exc.filename else str(exc)))
+        )
+        task.finished.connect(lambda: self.page.export_button.setEnabled(True))
+
     def retranslate(self) -> None:
+        self.server.fill()
         self.action.setText(self.tr("&Indicators…"))
         self.action.setToolTip(
             self.tr("Indicators for a period, protected, with tables, charts and exports (Ctrl+Shift+I)")
         )
 
 
-def install_reports(*, window, controller) -> ReportsArea:
-    area = ReportsArea(window=window, controller=controller)
+def install_reports(*, window, controller, tasks) -> ReportsArea:
+    area = ReportsArea(window=window, controller=controller, tasks=tasks)
     area.retranslator = Retranslator(area.window, area.retranslate)
     window.reports_area = area
     return area

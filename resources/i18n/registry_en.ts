@@ -45,6 +45,13 @@
 <context>
     <name>ReportsPage</name>
     <message numerus="yes">
+        <source>%n event(s) or referral(s) name no registration in this scope and are not counted.</source>
+        <translation>
+            <numerusform>%n event or referral names no registration in this scope and is not counted.</numerusform>
+            <numerusform>%n events or referrals name no registration in this scope and are not counted.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
         <source>%n event(s) or referral(s) name no registration on this laptop and are not counted.</source>
         <translation>
             <numerusform>%n event or referral names no registration on this laptop and is not counted.</numerusform>

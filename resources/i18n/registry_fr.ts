@@ -309,6 +309,66 @@
             <numerusform>%n autres affichées x pour que les totaux ne les révèlent pas</numerusform>
         </translation>
     </message>
+    <message>
+        <source>region %1</source>
+        <translation>la région %1</translation>
+    </message>
+    <message>
+        <source>centre %1</source>
+        <translation>le centre %1</translation>
+    </message>
+    <message>
+        <source>every centre</source>
+        <translation>tous les centres</translation>
+    </message>
+    <message>
+        <source>This laptop&apos;s records</source>
+        <translation>Les fiches de cet ordinateur</translation>
+    </message>
+    <message>
+        <source>This centre, every laptop (server)</source>
+        <translation>Ce centre, tous les ordinateurs (serveur)</translation>
+    </message>
+    <message>
+        <source>My region: %1 (server)</source>
+        <translation>Ma région&#xa0;: %1 (serveur)</translation>
+    </message>
+    <message>
+        <source>My region (server)</source>
+        <translation>Ma région (serveur)</translation>
+    </message>
+    <message>
+        <source>Centre %1 of my region (server)</source>
+        <translation>Centre %1 de ma région (serveur)</translation>
+    </message>
+    <message>
+        <source>The server could not be reached (no connection, or the server is down). Nothing changed on this laptop; its own records can still be counted: choose “This laptop&apos;s records”.</source>
+        <translation>Le serveur est injoignable (pas de connexion, ou serveur arrêté). Rien n&apos;a changé sur cet ordinateur&#xa0;; ses propres fiches peuvent toujours être comptées&#xa0;: choisissez «&#xa0;Les fiches de cet ordinateur&#xa0;».</translation>
+    </message>
+    <message>
+        <source>The server refused: that centre or region is outside what this laptop&apos;s people may view.</source>
+        <translation>Le serveur a refusé&#xa0;: ce centre ou cette région dépasse ce que les personnes de cet ordinateur peuvent consulter.</translation>
+    </message>
+    <message>
+        <source>The server knows no such centre or region any more. Open Indicators again to refresh the choices.</source>
+        <translation>Le serveur ne connaît plus ce centre ou cette région. Rouvrez Indicateurs pour mettre les choix à jour.</translation>
+    </message>
+    <message>
+        <source>This laptop is not enrolled with a server, so it cannot ask for the figures of the centre or region; its own records can still be counted.</source>
+        <translation>Cet ordinateur n&apos;est inscrit auprès d&apos;aucun serveur&#xa0;: il ne peut pas demander les chiffres du centre ou de la région&#xa0;; ses propres fiches peuvent toujours être comptées.</translation>
+    </message>
+    <message>
+        <source>Only coordinators may ask the server for the figures of a centre or region.</source>
+        <translation>Seuls les coordinateurs peuvent demander au serveur les chiffres d&apos;un centre ou d&apos;une région.</translation>
+    </message>
+    <message>
+        <source>The server had a problem answering. Try again later; nothing changed on this laptop.</source>
+        <translation>Le serveur a eu un problème pour répondre. Réessayez plus tard&#xa0;; rien n&apos;a changé sur cet ordinateur.</translation>
+    </message>
+    <message>
+        <source>The indicators could not be computed: %1</source>
+        <translation>Les indicateurs n&apos;ont pas pu être calculés&#xa0;: %1</translation>
+    </message>
 </context>
 <context>
     <name>ReportsArea</name>
@@ -319,6 +379,18 @@
     <message>
         <source>The indicators could not be computed: %1</source>
         <translation>Les indicateurs n&apos;ont pas pu être calculés : %1</translation>
+    </message>
+    <message>
+        <source>the period ends before it starts</source>
+        <translation>la période se termine avant de commencer</translation>
+    </message>
+    <message>
+        <source>Asking the server for the figures of %1…</source>
+        <translation>Demande au serveur des chiffres de «&#xa0;%1&#xa0;»…</translation>
+    </message>
+    <message>
+        <source>The figures below are still those of the last computation.</source>
+        <translation>Les chiffres ci-dessous sont toujours ceux du dernier calcul.</translation>
     </message>
     <message>
         <source>Choose where to save the report</source>
@@ -352,8 +424,19 @@
         <translation>Tout</translation>
     </message>
     <message>
+        <source>Computed by the server for %1 in %2 s; counts rounded down to a multiple of 5, as they left the server.</source>
+        <translation>Calculé par le serveur pour %1 en %2 s&#xa0;; effectifs arrondis au multiple de 5 inférieur, tels qu&apos;ils ont quitté le serveur.</translation>
+    </message>
+    <message>
         <source>Computed in %1 s.</source>
         <translation>Calculé en %1 s.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n event(s) or referral(s) name no registration in this scope and are not counted.</source>
+        <translation>
+            <numerusform>%n prestation ou référencement ne désigne aucun enregistrement de ce périmètre et n&apos;est pas compté.</numerusform>
+            <numerusform>%n prestations ou référencements ne désignent aucun enregistrement de ce périmètre et ne sont pas comptés.</numerusform>
+        </translation>
     </message>
     <message numerus="yes">
         <source>%n event(s) or referral(s) name no registration on this laptop and are not counted.</source>
@@ -385,6 +468,10 @@
     <message>
         <source>&amp;Scope:</source>
         <translation>&amp;Portée :</translation>
+    </message>
+    <message>
+        <source>&amp;Data:</source>
+        <translation>Do&amp;nnées&#xa0;:</translation>
     </message>
     <message>
         <source>F&amp;ormat:</source>
