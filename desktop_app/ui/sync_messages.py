@@ -55,6 +55,10 @@ def sync_error_text(exc: BaseException) -> str:
         return QCoreApplication.translate(
             "SyncMessages", "The server was restored from a backup. This laptop sends again what the server lost "
                    "at the next sync; registrations stay queued.")
+    if isinstance(exc, errors.AlteredChange):
+        return QCoreApplication.translate(
+            "SyncMessages", "A record from the server does not match its version: the server's copy was altered or "
+                   "damaged. Nothing of it was stored on this laptop; tell your administrator.")
     if isinstance(exc, errors.ClockAhead):
         return QCoreApplication.translate(
             "SyncMessages", "The server refused changes stamped ahead of its clock; they go again at the next sync. "

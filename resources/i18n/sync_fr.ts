@@ -333,6 +333,10 @@
         <translation>Le serveur a été restauré depuis une sauvegarde. Cet ordinateur renverra ce que le serveur a perdu à la prochaine synchronisation&#xa0;; les enregistrements restent en attente.</translation>
     </message>
     <message>
+        <source>A record from the server does not match its version: the server&apos;s copy was altered or damaged. Nothing of it was stored on this laptop; tell your administrator.</source>
+        <translation>Un enregistrement reçu du serveur ne correspond pas à sa version&#xa0;: la copie du serveur a été modifiée ou endommagée. Rien n&apos;en a été enregistré sur cet ordinateur&#xa0;; prévenez votre administrateur.</translation>
+    </message>
+    <message>
         <source>The server refused changes stamped ahead of its clock; they go again at the next sync. Check this laptop&apos;s date and time.</source>
         <translation>Le serveur a refusé des modifications datées en avance sur son horloge&#xa0;; elles repartiront à la prochaine synchronisation. Vérifiez la date et l&apos;heure de cet ordinateur.</translation>
     </message>
