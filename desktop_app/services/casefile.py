@@ -12,7 +12,6 @@ are read from their extracted fields, never their content. No Qt here.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -236,7 +235,7 @@ def names_a_person(definition: FormDefinition) -> bool:
                for path, bind in definition.binds.items())
 
 
-LABELLED = ("assistance_type", "modality", "service_type", "status", "trafficking_status")
+LABELLED = frozenset(("assistance_type", "modality", "service_type", "status", "trafficking_status"))
 
 
 def choice_labels(vault: Vault, language: str) -> dict[str, dict[str, str]]:
@@ -249,28 +248,6 @@ def choice_labels(vault: Vault, language: str) -> dict[str, dict[str, str]]:
     for form in forms.forms_for_new_records(vault):
         if form.form_id not in (EVENT_FORM, REFERRAL_FORM, "waypoint_vot_case"):
             continue
-        for name, codes in _labels_of(get_form_xform(vault, form.form_id, form.version), language).items():
+        for name, codes in forms.choice_labels_of(get_form_xform(vault, form.form_id, form.version), language, LABELLED).items():
             labels.setdefault(name, {}).update(codes)
     return labels
-
-
-@functools.lru_cache(maxsize=8)
-def _labels_of(xform: str, language: str) -> dict[str, dict[str, str]]:
-    from waypoint_core.xform import FormSession
-
-    definition = FormDefinition.from_xml(xform)
-    chosen = next((name for name in definition.languages if f"({language})" in name.lower()),
-                  definition.default_language)
-    session = FormSession(definition, language=chosen)
-    out: dict[str, dict[str, str]] = {}
-    for path in definition.binds:
-        name = path.rsplit("/", 1)[-1]
-        if name not in LABELLED or "[" in path:
-            continue
-        try:
-            choices = session.item(path).choices
-        except (KeyError, ValueError):
-            continue
-        if choices:
-            out[name] = {c.value: c.label for c in choices}
-    return out

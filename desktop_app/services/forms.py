@@ -8,6 +8,7 @@ it after every unlock: it only converts forms whose version is not installed yet
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -250,8 +251,34 @@ def localized_title(title: str, language: str) -> str:
     return title
 
 
+@functools.lru_cache(maxsize=16)
+def choice_labels_of(xform: str, language: str, names: frozenset[str]) -> dict[str, dict[str, str]]:
+    """{question name: {code: label}} of this form's select questions named in `names`, in `language` ("en", "fr":
+    the form's language whose name holds "(en)" or "(fr)", else its default), as the form itself words its choices.
+    The first question of a name wins; one inside a repeat instance (an indexed path) is left out. Cached by the
+    form's text, so the reports and the case file read each installed form once per language."""
+    from waypoint_core.xform import FormSession
+
+    definition = FormDefinition.from_xml(xform)
+    chosen = next((n for n in definition.languages if f"({language})" in n.lower()), definition.default_language)
+    session = FormSession(definition, language=chosen)
+    found: dict[str, dict[str, str]] = {}
+    for path in definition.binds:
+        name = path.rsplit("/", 1)[-1]
+        if name not in names or name in found or "[" in path:
+            continue
+        try:
+            choices = session.item(path).choices
+        except (KeyError, ValueError):
+            continue
+        if choices:
+            found[name] = {c.value: c.label for c in choices}
+    return found
+
+
 __all__ = [
-    "AddedForm", "FormFileError", "forms_for_new_records", "FormStoreError", "NewRecordForm", "ValidatedForm", "add_form_file",
+    "AddedForm", "FormFileError", "choice_labels_of",
+    "forms_for_new_records", "FormStoreError", "NewRecordForm", "ValidatedForm", "add_form_file",
     "install_shipped_forms", "install_validated_form", "list_installed_forms",
     "localized_title", "open_new_record_form", "shipped_form_files",
     "validate_form_file", "validate_xform",

@@ -14,7 +14,6 @@ kept person, so each person counts once. No Qt here.
 from __future__ import annotations
 
 import dataclasses
-import functools
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -155,6 +154,7 @@ def form_choices(vault: Vault, language: str) -> dict[str, dict[str, str]]:
     """The installed forms' labels of the codes the reports name (sex, category, channel, target group: `QUESTIONS`)
     in `language`; a form not installed gives none (its codes are written then)."""
     from desktop_app.records.form_store import FormNotInstalled, get_form_xform, latest_form
+    from desktop_app.services.forms import choice_labels_of
 
     found: dict[str, dict[str, str]] = {}
     for form_id in WORDING_FORMS:
@@ -162,28 +162,8 @@ def form_choices(vault: Vault, language: str) -> dict[str, dict[str, str]]:
             form = latest_form(vault, form_id)
         except FormNotInstalled:
             continue
-        for question, labels in _choices_of(get_form_xform(vault, form_id, form.version), language).items():
+        for question, labels in choice_labels_of(get_form_xform(vault, form_id, form.version), language, QUESTIONS).items():
             found.setdefault(question, labels)
-    return found
-
-
-@functools.lru_cache(maxsize=16)
-def _choices_of(xform: str, language: str) -> dict[str, dict[str, str]]:
-    from waypoint_core.xform import FormDefinition, FormSession
-
-    definition = FormDefinition.from_xml(xform)
-    chosen = next((n for n in definition.languages if f"({language})" in n.lower()), definition.default_language)
-    session = FormSession(definition, language=chosen)
-    found: dict[str, dict[str, str]] = {}
-    for path in definition.binds:
-        question = path.rsplit("/", 1)[-1]
-        if question in QUESTIONS and question not in found:
-            try:
-                choices = session.item(path).choices
-            except (KeyError, ValueError):
-                continue
-            if choices:
-                found[question] = {c.value: c.label for c in choices}
     return found
 
 
