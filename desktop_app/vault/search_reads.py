@@ -14,7 +14,9 @@ from sqlalchemy import text
 from desktop_app.vault.registrations import EVERYTHING, Visible
 from desktop_app.vault.sql import chunks, in_list
 from desktop_app.vault.vault import Vault
-from waypoint_core.registry.search import FIRST_ENOUGH, RANGE_WEIGHT, Part, first_rounds, first_tiers
+from waypoint_core.registry.search import (
+    FIRST_ENOUGH, RANGE_WEIGHT, Part, best_weights, first_rounds, first_tiers, round_candidates,
+)
 
 
 @dataclass(frozen=True)
@@ -216,9 +218,51 @@ def _round_by_tiers(raw: Any, parts: list[Part], levels: list[list[tuple[int, Pa
     return found
 
 
+# A round whose parts' keys and ranges hold at most SET_ROWS rows in all is read whole: each key's and each range's
+# record ids, read on the primary key (key, record_id), where a key's rows lie together in a few pages, and weighed and
+# intersected in memory (core.best_weights, core.round_candidates, as MemoryIndex does). Probing each candidate for
+# the other parts read a page of the record index anywhere in it for a beginning, which SQLCipher decrypted: a first
+# stage touching a few thousand records spent most of its time there (at 100,000 people, 'Diallo Ali Mous' 50-60 ms
+# CPU tier by tier, 16 ms read whole). Beyond SET_ROWS (a beginning of two or three common letters beside other
+# words), the reads below, which stop at the budget.
+SET_ROWS = 40_000
+_KEY_IDS = "SELECT record_id FROM search_key WHERE key = :key LIMIT :cap"
+_RANGE_IDS = "SELECT record_id FROM search_key WHERE key >= :low AND key < :high LIMIT :cap"
+
+
+def _round_by_sets(raw: Any, parts: list[Part], budget: int) -> list[str] | None:
+    """One round of the first stage read whole (see SET_ROWS): the same candidates in the same order as tier by tier;
+    None when its keys and ranges hold more than SET_ROWS rows (a part that finds nothing ends the reading: no
+    candidate)."""
+    left = SET_ROWS
+    bests: list[dict[str, int]] = []
+    for part in parts:  # exact keys first: a beginning's ranges are the likeliest to be many rows
+        by_key: dict[str, list[str]] = {}
+        for key in part.keys:
+            by_key[key] = [row[0] for row in raw.execute(_KEY_IDS, {"key": key, "cap": left + 1}).fetchall()]
+            left -= len(by_key[key])
+            if left < 0:
+                return None
+        in_ranges: list[list[str]] = []
+        for low, high in part.ranges:
+            in_ranges.append([row[0] for row in raw.execute(_RANGE_IDS, {"low": low, "high": high, "cap": left + 1}).fetchall()])
+            left -= len(in_ranges[-1])
+            if left < 0:
+                return None
+        best = best_weights(part, by_key, in_ranges)
+        if not best:
+            return []
+        bests.append(best)
+    return round_candidates(bests, budget)
+
+
 def _round(raw: Any, parts: list[Part], budget: int) -> list[str]:
     """The candidates of one round of the first stage (core.first_rounds) in `core.first_order`, the first `budget`;
-    none when a part finds nothing."""
+    none when a part finds nothing. Read whole when few rows (`_round_by_sets`), else tier by tier or in one
+    statement, by the rows of each part counted."""
+    found = _round_by_sets(raw, parts, budget)
+    if found is not None:
+        return found
     levels, counts = _counted(raw, parts)
     sizes = [sum(counts[i, n] for n in range(len(part_levels))) for i, part_levels in enumerate(levels)]
     if min(sizes) == 0:
@@ -246,11 +290,14 @@ def first_candidates(vault: Vault, parts: list[Part], budget: int, *, enough: in
 
 
 def first_plans(vault: Vault, parts: list[Part]) -> list[list[str]]:
-    """EXPLAIN QUERY PLAN of the first stage's statements for these parts, read in one statement and tier by tier
-    (tests check that none scans a table)."""
+    """EXPLAIN QUERY PLAN of the first stage's statements for these parts, read whole, in one statement and tier by
+    tier (tests check that none scans a table)."""
     with vault.session(readonly=True) as session:
         raw = _raw(session)
         statements = [st for part in parts for st in _count_statements(part)]
+        statements += [(_KEY_IDS, {"key": key, "cap": SET_ROWS}) for part in parts for key in part.keys]
+        statements += [(_RANGE_IDS, {"low": low, "high": high, "cap": SET_ROWS}) for part in parts
+                       for low, high in part.ranges]
         for round_parts in first_rounds(parts):
             statements.append(_round_statement(round_parts, [1] * len(round_parts), 1))
             levels, counts = _counted(raw, round_parts)

@@ -168,9 +168,10 @@ CROWD = [("Mohamed", "Sanogo"), ("محمد", "Sanogo"), ("Mohammed", "Diallo"), 
 
 
 def test_first_stage_read_tier_by_tier_gives_the_one_order(team, monkeypatch):
-    """The first stage's candidates read tier by tier (`core.first_tiers`, stopped at the budget: what a common name
-    takes at 100,000 people), with a beginning typed alone read whole or walked in record id order, are those read in
-    one statement and those of `MemoryIndex.first` (core.first_order), in the same order, for any budget."""
+    """The first stage's candidates read whole (each key's and range's records weighed and intersected in memory: a
+    round of few rows), read tier by tier (`core.first_tiers`, stopped at the budget: what a common name takes at
+    100,000 people), with a beginning typed alone read whole or walked in record id order, and read in one statement
+    are those of `MemoryIndex.first` (core.first_order), in the same order, for any budget."""
     from tests.registry.synthetic_people import generate
     population = [s.record for s in generate(120, seed=7).records]
     people = [(given, family, "") for given, family in CROWD * 4] + [
@@ -193,8 +194,12 @@ def test_first_stage_read_tier_by_tier_gives_the_one_order(team, monkeypatch):
         for budget in (125, 7, 2):
             for parts in queries:
                 expected = memory.first_candidates(parts, budget)
+                assert search_reads.first_candidates(vault, parts, budget) == expected, (parts, budget)  # read whole
+                monkeypatch.setattr(search_reads, "SET_ROWS", 0)  # in one statement
                 assert search_reads.first_candidates(vault, parts, budget) == expected, (parts, budget)
+                monkeypatch.undo()
                 for walk in (0, 10_000):  # a beginning typed alone walked in record id order, or read whole
+                    monkeypatch.setattr(search_reads, "SET_ROWS", 0)
                     monkeypatch.setattr(search_reads, "TIERS_FROM", 0)
                     monkeypatch.setattr(search_reads, "WALK_FROM", walk)
                     assert search_reads.first_candidates(vault, parts, budget) == expected, (parts, budget, walk)

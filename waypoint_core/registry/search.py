@@ -295,6 +295,31 @@ def first_order(weights: Mapping[str, int]) -> list[str]:
     return sorted(weights, key=lambda record_id: (-weights[record_id], record_id))
 
 
+def best_weights(part: Part, by_key: Mapping[str, Iterable[str]], in_ranges: Iterable[Iterable[str]]) -> dict[str, int]:
+    """Record id → its weight for `part` (`Part.levels`: the best weight of the part's exact keys it holds, else
+    `RANGE_WEIGHT` for a key in one of the part's ranges), from the records of each exact key (`by_key`) and of each
+    range (`in_ranges`): the weights `first_order` sums, however the records were read."""
+    best: dict[str, int] = {}
+    for records in in_ranges:
+        best.update(dict.fromkeys(records, RANGE_WEIGHT))
+    for key, weight in sorted(part.weights().items(), key=lambda item: item[1]):  # the heaviest last, so it stays
+        best.update(dict.fromkeys(by_key.get(key, ()), weight))
+    return best
+
+
+def round_candidates(bests: list[dict[str, int]], budget: int) -> list[str]:
+    """A round's candidates from each part's `best_weights`: the records holding every part, in `first_order`, the
+    first `budget` (the smallest part's records checked against the others; the best `budget` taken without sorting
+    them all)."""
+    if not bests:
+        return []
+    smallest, *others = sorted(bests, key=len)
+    total = dict(smallest)
+    for best in others:
+        total = {record_id: weight + best[record_id] for record_id, weight in total.items() if record_id in best}
+    return heapq.nsmallest(budget, total, key=lambda record_id: (-total[record_id], record_id))
+
+
 def first_tiers(parts: list[Part]) -> list[list[tuple[int, ...]]]:
     """`first_order` tier by tier: the weights a round's candidate can have for each part (`Part.levels`, as indexes
     into each part's levels), grouped by their sum, heaviest first. The candidates of one tier are those whose weight
@@ -479,16 +504,10 @@ class MemoryIndex:
         each round's (`first_rounds`) in `first_order`, a round's after those of the rounds before."""
         chosen: dict[str, None] = {}
         for round_parts in first_rounds(parts):
-            total: dict[str, int] | None = None  # record → the sum of its best weight for each part so far
-            for part in round_parts:
-                best: dict[str, int] = {}
-                for low, high in part.ranges:
-                    best.update((rid, RANGE_WEIGHT) for key in self._range(low, high) for rid in self._keys[key])
-                for key, weight in part.weights().items():
-                    for rid in self._keys.get(key, ()):
-                        best[rid] = max(best.get(rid, 0), weight)
-                total = best if total is None else {rid: w + best[rid] for rid, w in total.items() if rid in best}
-            chosen.update((rid, None) for rid in first_order(total or {})[:budget])
+            bests = [best_weights(part, {key: self._keys.get(key, ()) for key in part.keys},
+                                  [[rid for key in self._range(low, high) for rid in self._keys[key]]
+                                   for low, high in part.ranges]) for part in round_parts]
+            chosen.update((rid, None) for rid in round_candidates(bests, budget))
             if len(chosen) >= FIRST_ENOUGH:
                 break
         return list(chosen)[:budget]
