@@ -93,7 +93,12 @@ def first_results(vault: Vault, text: str, *, limit: int = DEFAULT_LIMIT, today:
     core.FIRST_BUDGET of them read from the index's covering key, ranked by the same rules as `search`. `complete` is
     False: `search` refines it (close spellings, one-edit keys, a word left unfound). A query with no key (filters
     only) is answered in full at once. `budget` (the records ranked) is smaller only in tests, which compare the
-    candidates' order with the server's."""
+    candidates' order with the server's. Its reads are one read transaction (`Vault.reading`), not one each."""
+    with vault.reading():
+        return _first_results(vault, text, limit=limit, today=today, budget=budget)
+
+
+def _first_results(vault: Vault, text: str, *, limit: int, today: date | None, budget: int) -> SearchOutcome:
     started, today, seen, query = _asked(vault, text, today)
     if seen.nothing or query.empty:
         return SearchOutcome(text, (), time.perf_counter() - started)
@@ -101,7 +106,7 @@ def first_results(vault: Vault, text: str, *, limit: int = DEFAULT_LIMIT, today:
         return _ranked(vault, query, _filtered(vault, query, seen, today), limit=limit, today=today, started=started,
                        complete=True)
     ids = search_reads.first_candidates(vault, core.first_parts(query), budget + budget // 4)
-    stored = search_reads.profiles(vault, search_reads.visible_ids(vault, ids, seen.rows)[:budget])
+    stored = search_reads.profiles(vault, search_reads.visible_ids(vault, ids, seen.rows, wanted=budget))
     return _ranked(vault, query, stored, limit=limit, today=today, started=started, complete=False)
 
 
@@ -138,8 +143,9 @@ def search(vault: Vault, text: str, *, limit: int = DEFAULT_LIMIT, today: date |
         # the best by look-up weight, then only those the person may see (a few hidden ones may be among them)
         if cancelled is not None and cancelled():
             return None
-        ids = search_reads.visible_ids(vault, core.pre_rank(wanted, rows, core.BUDGET + core.BUDGET // 4), seen.rows)
-        stored = search_reads.profiles(vault, ids[:core.BUDGET])
+        ids = search_reads.visible_ids(vault, core.pre_rank(wanted, rows, core.BUDGET + core.BUDGET // 4), seen.rows,
+                                       wanted=core.BUDGET)
+        stored = search_reads.profiles(vault, ids)
     else:
         stored = _filtered(vault, query, seen, today)
     return _ranked(vault, query, stored, limit=limit, today=today, started=started, complete=True)
@@ -219,8 +225,7 @@ def possible_duplicates(vault: Vault, *, form_id: str, form_version: str, conten
         if other != record_id:
             counts[other] = counts.get(other, 0) + 1
     best = sorted(counts, key=lambda r: (-counts[r], r))[:core.BUDGET + core.BUDGET // 4]
-    ids = search_reads.visible_ids(vault, best, seen.rows)
-    ids = ids[:core.BUDGET]
+    ids = search_reads.visible_ids(vault, best, seen.rows, wanted=core.BUDGET)
     found: list[tuple[float, str, tuple[str, ...]]] = []
     for other, stored in search_reads.profiles(vault, ids).items():
         profile = Profile.from_json(stored)

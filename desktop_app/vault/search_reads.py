@@ -309,17 +309,27 @@ def first_plans(vault: Vault, parts: list[Part]) -> list[list[str]]:
                 for sql, params in statements]
 
 
-def visible_ids(vault: Vault, record_ids: list[str], visible: Visible = EVERYTHING) -> list[str]:
-    """These records, in their order, keeping the live ones `visible` (one primary-key look-up each)."""
-    kept: set[str] = set()
+def visible_ids(vault: Vault, record_ids: list[str], visible: Visible = EVERYTHING, *,
+                wanted: int | None = None) -> list[str]:
+    """These records, in their order, keeping the live ones `visible` (one primary-key look-up each); with `wanted`,
+    the first `wanted` of them, the records after the first `wanted` looked up only when some of those are not kept
+    (each look-up reads a page of the registrations anywhere in the table)."""
+    wanted = len(record_ids) if wanted is None else wanted
+    kept: list[str] = []
     with vault.session(readonly=True) as session:
         raw = _raw(session)
-        for part in chunks(record_ids):
-            marks, params = in_list(part)
-            # "+deleted": without it SQLite reads the list index on `deleted` whole instead of the primary key
-            sql = f"SELECT id FROM registration WHERE id IN ({marks}) AND +deleted = 0" + visible.where(params)
-            kept.update(row[0] for row in raw.execute(sql, params).fetchall())
-    return [record_id for record_id in record_ids if record_id in kept]
+        start = 0
+        while len(kept) < wanted and start < len(record_ids):
+            asked = record_ids[start:start + wanted - len(kept)]
+            start += len(asked)
+            found: set[str] = set()
+            for part in chunks(asked):
+                marks, params = in_list(part)
+                # "+deleted": without it SQLite reads the list index on `deleted` whole instead of the primary key
+                sql = f"SELECT id FROM registration WHERE id IN ({marks}) AND +deleted = 0" + visible.where(params)
+                found.update(row[0] for row in raw.execute(sql, params).fetchall())
+            kept += [record_id for record_id in asked if record_id in found]
+    return kept
 
 
 def profiles(vault: Vault, record_ids: Iterable[str]) -> dict[str, str]:
