@@ -183,17 +183,53 @@ def _round_statement(dialect: str, centre_id: str, with_cases: bool, weighted: l
             f"found WHERE weight IS NOT NULL ORDER BY weight DESC, record_id{by_bytes} LIMIT :n", args)
 
 
+# A round whose parts' keys hold at most SET_ROWS rows of the centre in all is read whole: each weight's record ids of
+# each part, on ix_search_key_hash_record, weighed and intersected in memory (`core.heaviest`,
+# `core.round_candidates`), as the device reads such a round (desktop_app/vault/search_reads.py). Beyond it, the one
+# statement below (the rarest part drives, the others probed per record).
+SET_ROWS = 40_000
+
+
+def _round_by_sets(conn: Connection, centre_id: str, with_cases: bool, weighted: list[dict[str, int]],
+                   budget: int) -> list[str] | None:
+    """One round read whole (SET_ROWS): the same candidates in the same order as `_round_statement`; None when its
+    keys hold more than SET_ROWS rows of the centre (a part that finds nothing ends the reading: no candidate)."""
+    left = SET_ROWS
+    cases = "" if with_cases else _NO_CASES
+    bests: list[dict[str, int]] = []
+    for weights in weighted:
+        weighed: list[tuple[int, list[str]]] = []
+        for weight in sorted(set(weights.values()), reverse=True):
+            args: dict[str, object] = {"c": centre_id, "n": left + 1}
+            keys = _marks("k", [hashed for hashed, w in weights.items() if w == weight], args)
+            ids = [rid for (rid,) in conn.execute(sql(
+                f"SELECT record_id FROM search_key WHERE centre_id = :c AND key_hash IN ({keys}){cases} LIMIT :n"),
+                args)]
+            left -= len(ids)
+            if left < 0:
+                return None
+            weighed.append((weight, ids))
+        best = core.heaviest(weighed)
+        if not best:
+            return []
+        bests.append(best)
+    return core.round_candidates(bests, budget)
+
+
 def first_candidates(conn: Connection, hasher: KeyHasher, centre_id: str, with_cases: bool, parts: list[core.Part],
                      budget: int) -> list[str]:
     """The first stage's candidates: records of the centre holding a key of every part, at most `budget`, exact
     spellings first (`core.first_rounds`; a round that found `core.FIRST_ENOUGH` is the last), each round's in
-    `core.first_order`, as `MemoryIndex.first` and the device choose them. No record is opened."""
+    `core.first_order`, as `MemoryIndex.first` and the device choose them: read whole when few rows
+    (`_round_by_sets`), else in one statement. No record is opened."""
     found: dict[str, None] = {}
     for round_parts in core.first_rounds(parts):
         weighted = [_part_weights(conn, hasher, part) for part in round_parts]
         if all(weighted):
-            sizes = [_rows_of(conn, centre_id, list(weights)) for weights in weighted]
-            if min(sizes):
+            whole = _round_by_sets(conn, centre_id, with_cases, weighted, budget)
+            if whole is not None:
+                found.update((rid, None) for rid in whole)
+            elif min(sizes := [_rows_of(conn, centre_id, list(weights)) for weights in weighted]):
                 statement, args = _round_statement(conn.dialect.name, centre_id, with_cases, weighted, sizes, budget)
                 found.update((rid, None) for (rid,) in conn.execute(sql(statement), args))
         if len(found) >= core.FIRST_ENOUGH:

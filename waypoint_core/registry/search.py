@@ -295,16 +295,20 @@ def first_order(weights: Mapping[str, int]) -> list[str]:
     return sorted(weights, key=lambda record_id: (-weights[record_id], record_id))
 
 
+def heaviest(weighed: Iterable[tuple[int, Iterable[str]]]) -> dict[str, int]:
+    """Record id → the heaviest weight among the (weight, records) pairs that list it."""
+    best: dict[str, int] = {}
+    for weight, records in sorted(weighed, key=lambda item: item[0]):  # the heaviest last, so it stays
+        best.update(dict.fromkeys(records, weight))
+    return best
+
+
 def best_weights(part: Part, by_key: Mapping[str, Iterable[str]], in_ranges: Iterable[Iterable[str]]) -> dict[str, int]:
     """Record id → its weight for `part` (`Part.levels`: the best weight of the part's exact keys it holds, else
     `RANGE_WEIGHT` for a key in one of the part's ranges), from the records of each exact key (`by_key`) and of each
     range (`in_ranges`): the weights `first_order` sums, however the records were read."""
-    best: dict[str, int] = {}
-    for records in in_ranges:
-        best.update(dict.fromkeys(records, RANGE_WEIGHT))
-    for key, weight in sorted(part.weights().items(), key=lambda item: item[1]):  # the heaviest last, so it stays
-        best.update(dict.fromkeys(by_key.get(key, ()), weight))
-    return best
+    return heaviest([(RANGE_WEIGHT, records) for records in in_ranges]
+                    + [(weight, by_key.get(key, ())) for key, weight in part.weights().items()])
 
 
 def round_candidates(bests: list[dict[str, int]], budget: int) -> list[str]:
