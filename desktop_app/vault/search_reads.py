@@ -230,25 +230,39 @@ _KEY_IDS = "SELECT record_id FROM search_key WHERE key = :key LIMIT :cap"
 _RANGE_IDS = "SELECT record_id FROM search_key WHERE key >= :low AND key < :high LIMIT :cap"
 
 
-def _round_by_sets(raw: Any, parts: list[Part], budget: int) -> list[str] | None:
+def _round_by_sets(raw: Any, parts: list[Part], budget: int,
+                   read: dict[tuple[str, str | None], list[str]] | None = None) -> list[str] | None:
     """One round of the first stage read whole (see SET_ROWS): the same candidates in the same order as tier by tier;
     None when its keys and ranges hold more than SET_ROWS rows (a part that finds nothing ends the reading: no
-    candidate)."""
+    candidate). `read`: the records of each key (key, None) and range (low, high) read by an earlier round, which
+    the next reuses (the second round's keys are the first's spellings and their sounds)."""
+    read = {} if read is None else read
     left = SET_ROWS
+
+    def records(low: str, high: str | None) -> list[str] | None:
+        nonlocal left
+        found = read.get((low, high))
+        if found is None:
+            statement, params = (_KEY_IDS, {"key": low}) if high is None else (_RANGE_IDS, {"low": low, "high": high})
+            found = [row[0] for row in raw.execute(statement, {**params, "cap": left + 1}).fetchall()]
+        left -= len(found)
+        if left < 0:
+            return None
+        read[low, high] = found
+        return found
+
     bests: list[dict[str, int]] = []
-    for part in parts:  # exact keys first: a beginning's ranges are the likeliest to be many rows
+    for part in parts:  # a part's exact keys first: a beginning's ranges are the likeliest to be many rows
         by_key: dict[str, list[str]] = {}
         for key in part.keys:
-            by_key[key] = [row[0] for row in raw.execute(_KEY_IDS, {"key": key, "cap": left + 1}).fetchall()]
-            left -= len(by_key[key])
-            if left < 0:
+            if (of_key := records(key, None)) is None:
                 return None
+            by_key[key] = of_key
         in_ranges: list[list[str]] = []
         for low, high in part.ranges:
-            in_ranges.append([row[0] for row in raw.execute(_RANGE_IDS, {"low": low, "high": high, "cap": left + 1}).fetchall()])
-            left -= len(in_ranges[-1])
-            if left < 0:
+            if (of_range := records(low, high)) is None:
                 return None
+            in_ranges.append(of_range)
         best = best_weights(part, by_key, in_ranges)
         if not best:
             return []
@@ -256,11 +270,12 @@ def _round_by_sets(raw: Any, parts: list[Part], budget: int) -> list[str] | None
     return round_candidates(bests, budget)
 
 
-def _round(raw: Any, parts: list[Part], budget: int) -> list[str]:
+def _round(raw: Any, parts: list[Part], budget: int,
+           read: dict[tuple[str, str | None], list[str]] | None = None) -> list[str]:
     """The candidates of one round of the first stage (core.first_rounds) in `core.first_order`, the first `budget`;
-    none when a part finds nothing. Read whole when few rows (`_round_by_sets`), else tier by tier or in one
-    statement, by the rows of each part counted."""
-    found = _round_by_sets(raw, parts, budget)
+    none when a part finds nothing. Read whole when few rows (`_round_by_sets`; `read`: what earlier rounds read so),
+    else tier by tier or in one statement, by the rows of each part counted."""
+    found = _round_by_sets(raw, parts, budget, read)
     if found is not None:
         return found
     levels, counts = _counted(raw, parts)
@@ -280,10 +295,11 @@ def first_candidates(vault: Vault, parts: list[Part], budget: int, *, enough: in
     if not parts:
         return []
     found: dict[str, None] = {}
+    read: dict[tuple[str, str | None], list[str]] = {}
     with vault.session(readonly=True) as session:
         raw = _raw(session)
         for round_parts in first_rounds(parts):
-            found.update((record_id, None) for record_id in _round(raw, round_parts, budget))
+            found.update((record_id, None) for record_id in _round(raw, round_parts, budget, read))
             if len(found) >= enough:
                 break
     return list(found)[:budget]
@@ -368,12 +384,12 @@ def filtered(vault: Vault, filters: dict[str, frozenset[str]], *, age: tuple[int
 def summaries(vault: Vault, record_ids: Iterable[str]) -> dict[str, Summary]:
     found: dict[str, Summary] = {}
     with vault.session(readonly=True) as session:
-        conn = session.connection()
+        raw = _raw(session)  # the driver's rows: SQLAlchemy's text() parsed the statement's 50 parameters each time
         for part in chunks(list(record_ids)):
             marks, params = in_list(part)
-            for row in conn.execute(text(
+            for row in raw.execute(
                     "SELECT id, form_id, status, title, sex, age, nationality, centre, registered_on FROM registration "
-                    f"WHERE id IN ({marks}) AND +deleted = 0"), params):
+                    f"WHERE id IN ({marks}) AND +deleted = 0", params).fetchall():
                 found[row[0]] = Summary(*row)
     return found
 
