@@ -25,6 +25,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import ValidationError
 from sqlalchemy import select, text
+from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -40,6 +41,7 @@ from waypoint_core.protocol import (
 )
 
 from . import admin, apidoc, audit, blobs, coordination, derived, epochs, logs, orders, reports, review, search
+from .checkpoint import Checkpointer
 from .batches import BatchImporter
 from .auth import AuthenticatedDevice, authenticate, binding_of, claimed_device, signed_request
 from .db import Database, MigrationContext, migrate, open_database, schema_version
@@ -68,7 +70,7 @@ def prepare(settings: Settings, *, check_restore: bool = True) -> Server:
     """Everything a server process needs, checked: private files, the keys the database names, migrations, and
     (once, in the process that starts the workers) whether the database was restored behind the server's back."""
     private_dir(settings.data_dir)
-    db = open_database(settings.database_url, pool_size=settings.db_pool_size)
+    db = open_database(settings.database_url, pool_size=settings.db_pool_size, deferred_checkpoints=True)
     try:
         keyring = load_keyring(settings.keys_dir, db)
         applied = migrate(db, MigrationContext(data_key=keyring.data))
@@ -102,7 +104,9 @@ def create_app(server: Server) -> FastAPI:
     docs = settings.api_docs
 
     follower = derived.Follower(db, keyring.data)
-    app = FastAPI(title="Waypoint sync server", version=f"protocol {PROTOCOL_VERSION}", lifespan=_lifespan(db, follower),
+    checkpointer = Checkpointer(db) if db.sqlite_path is not None else None
+    app = FastAPI(title="Waypoint sync server", version=f"protocol {PROTOCOL_VERSION}",
+                  lifespan=_lifespan(db, follower, checkpointer),
                   docs_url="/docs" if docs else None, redoc_url=None, openapi_url="/openapi.json" if docs else None)
     # Starlette runs the last one added first: ErrorBarrier ▸ signing ▸ address limits ▸ body limit ▸ routes.
     app.add_middleware(BodyLimitMiddleware, max_body_bytes=settings.max_body_bytes)
@@ -164,14 +168,18 @@ def create_app(server: Server) -> FastAPI:
         who = await device(request)
         start = time.perf_counter()
         response, stats = await run_in_threadpool(push, db, who, await request.body(), rules)
+        mark = None
         if stats.last_seq is not None:
-            await run_in_threadpool(epochs.note_push, settings.data_dir, response.epoch, stats.last_seq)
+            # The restore mark (a hint that may lag, epochs.py) is written once the device has its answer: its file
+            # sync was a wait inside every push.
+            mark = BackgroundTask(epochs.note_push, settings.data_dir, response.epoch, stats.last_seq)
             follower.noted(stats.written)  # the derived tables follow, off this request (derived.py)
         seq_from = response.results[0]["device_seq"] if response.results else None
         logs.log_event("push", device_id=who.id, seq_from=seq_from, ops=len(response.results), applied=stats.applied,
                        merged=stats.merged, conflicts=stats.conflicts, rejected=stats.rejected,
                        replayed=stats.replayed, ms=logs.elapsed_ms(start))
-        return Response(content=response.canonical(), media_type="application/json")  # PushResponse's canonical JSON
+        return Response(content=response.canonical(), media_type="application/json",  # PushResponse's canonical JSON
+                        background=mark)
 
     importer = BatchImporter(db, keyring, settings.keys_dir, rules, data_dir=settings.data_dir,
                              page_bytes=settings.page_bytes)
@@ -455,14 +463,18 @@ def create_app(server: Server) -> FastAPI:
     return app
 
 
-def _lifespan(db: Database, follower: derived.Follower) -> Any:
+def _lifespan(db: Database, follower: derived.Follower, checkpointer: Checkpointer | None) -> Any:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> Any:
         follower.start()
+        if checkpointer is not None:
+            checkpointer.start()
         try:
             yield
         finally:
             follower.stop()
+            if checkpointer is not None:
+                checkpointer.stop()
             db.dispose()
 
     return lifespan

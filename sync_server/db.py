@@ -23,6 +23,11 @@ from . import migrations as migrations_package
 from .files import StartupRefused, open_private, prepare_sqlite_file
 
 MIGRATION_LOCK_KEY = 0x57A1_0001  # pg advisory lock: two processes starting together apply migrations once
+# A serving process checkpoints the WAL off its requests (checkpoint.py); SQLite's own automatic checkpoint stays, at
+# this many pages (64 MiB of 4 KiB pages) instead of 1,000, as the bound should that fall behind. A WAL file that was
+# started again is cut back to WAL_KEEP_BYTES.
+WAL_BOUND_PAGES = 16_384
+WAL_KEEP_BYTES = 16 * 1024 * 1024
 
 
 @dataclass
@@ -45,7 +50,7 @@ class Database:
             self.read_engine.dispose()
 
 
-def _sqlite_engine(url: str, *, immediate: bool) -> Engine:
+def _sqlite_engine(url: str, *, immediate: bool, deferred_checkpoints: bool = False) -> Engine:
     engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 60}, hide_parameters=True)
 
     @event.listens_for(engine, "connect")
@@ -57,6 +62,9 @@ def _sqlite_engine(url: str, *, immediate: bool) -> Engine:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=60000")
         cursor.execute("PRAGMA secure_delete=ON")  # freed pages are zeroed, not left for a file copy to read
+        if deferred_checkpoints:
+            cursor.execute(f"PRAGMA wal_autocheckpoint={WAL_BOUND_PAGES}")
+            cursor.execute(f"PRAGMA journal_size_limit={WAL_KEEP_BYTES}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -66,10 +74,12 @@ def _sqlite_engine(url: str, *, immediate: bool) -> Engine:
     return engine
 
 
-def open_database(url: str, *, pool_size: int = 10) -> Database:
+def open_database(url: str, *, pool_size: int = 10, deferred_checkpoints: bool = False) -> Database:
+    """`deferred_checkpoints` (SQLite, a serving process): commits leave the WAL to a checkpoint.Checkpointer."""
     if url.startswith("sqlite"):
         prepare_sqlite_file(Path(url.removeprefix("sqlite:///")))
-        return Database(url, _sqlite_engine(url, immediate=True), _sqlite_engine(url, immediate=False))
+        return Database(url, _sqlite_engine(url, immediate=True, deferred_checkpoints=deferred_checkpoints),
+                        _sqlite_engine(url, immediate=False))
     engine = create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True,
                            hide_parameters=True)
     return Database(url, engine, engine)

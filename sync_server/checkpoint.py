@@ -1,0 +1,119 @@
+"""SQLite's WAL checkpoints taken off the requests: a background thread copies the WAL into the database file once
+writes pause, instead of the commit that happens to cross SQLite's 1,000-page mark doing it inside a push.
+
+With `synchronous=NORMAL` a WAL commit writes its pages and returns; the checkpoint is what writes them into the
+database file and syncs both to disk. SQLite runs it automatically inside the commit that passes
+`wal_autocheckpoint` pages (4 MB), so every few pushes one device waited for the disk on the server's behalf; that was
+about half the server's wall time of an incremental push of 1,000 edits (docs/sync-protocol.md). The serving
+process instead raises SQLite's own mark to WAL_BOUND_PAGES (db.open_database(deferred_checkpoints=True)), where it
+stays as the bound if this thread falls behind or is gone, and this thread checkpoints after every write commit once
+the write engine has been quiet for IDLE_S, or AT_MOST_S after the first commit it has not checkpointed yet, so a
+long burst of pushes is checkpointed as it goes.
+
+Nothing committed can be lost by waiting: a committed transaction is in the WAL file, which SQLite reads back after
+a crash exactly as before; a checkpoint copies pages and never decides what is committed. The WAL cannot grow
+without bound: a passive checkpoint that completes lets the next writer start the WAL file again from its
+beginning (SQLite), `journal_size_limit` then cuts the file back, and a WAL past WAL_BOUND_PAGES that readers kept
+from being reset is checkpointed with RESTART (waits for them, so the next writer starts it again).
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import threading
+import time
+from pathlib import Path
+
+from sqlalchemy import event
+
+from . import logs
+from .db import WAL_BOUND_PAGES, Database
+
+
+class Checkpointer:
+    IDLE_S = 0.02  # a pipelined push's next batch comes once the device has stored this answer: check in the gap
+    AT_MOST_S = 0.5  # a burst of pushes without a pause is still checkpointed twice a second
+
+    def __init__(self, db: Database) -> None:
+        path = db.sqlite_path
+        if path is None:
+            raise ValueError("checkpoints are SQLite's")
+        self.path: Path = path
+        self.db = db
+        self._wake = threading.Condition()
+        self._first: float | None = None  # monotonic time of the first commit not checkpointed yet
+        self._last = 0.0
+        self._stopping = False
+        self._thread: threading.Thread | None = None
+        self._connection: sqlite3.Connection | None = None
+        self.done = 0  # checkpoints taken (tests wait on `_wake` for it to move)
+
+    def start(self) -> None:
+        # The write engine is only used as `begin()`: a connection back in its pool has committed (or rolled back: a
+        # checkpoint with nothing to copy). SQLAlchemy's "commit" event would come before the driver's commit.
+        event.listen(self.db.write_engine.pool, "checkin", self._checkin)
+        self._thread = threading.Thread(target=self._run, name="wal-checkpointer", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop the thread after one last checkpoint of whatever was committed."""
+        event.remove(self.db.write_engine.pool, "checkin", self._checkin)
+        with self._wake:
+            self._stopping = True
+            self._wake.notify_all()
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+
+    def _checkin(self, _dbapi_connection: object, _record: object) -> None:
+        with self._wake:
+            self._last = time.monotonic()
+            if self._first is None:
+                self._first = self._last
+            self._wake.notify_all()
+
+    def _due(self) -> float | None:
+        if self._first is None:
+            return None
+        return max(0.0, min(self._last + self.IDLE_S, self._first + self.AT_MOST_S) - time.monotonic())
+
+    def _run(self) -> None:
+        try:
+            while True:
+                with self._wake:
+                    while not self._stopping and (wait := self._due()) != 0:
+                        self._wake.wait(wait)
+                    stopping, waiting = self._stopping, self._first is not None
+                    self._first = None
+                if waiting:
+                    self._checkpoint_logged()
+                if stopping:
+                    return
+        finally:
+            if self._connection is not None:
+                self._connection.close()
+
+    def _checkpoint_logged(self) -> None:
+        try:
+            self.checkpoint()
+        except Exception as exc:  # SQLite's own mark (WAL_BOUND_PAGES) still bounds the WAL; the next commit retries
+            logs.log_event("error", level=logging.ERROR, error=type(exc).__name__, route="wal.checkpoint")
+        with self._wake:
+            self.done += 1
+            self._wake.notify_all()
+
+    def checkpoint(self) -> tuple[int, int, int]:
+        """One checkpoint now: (busy, WAL frames, frames checkpointed), as `PRAGMA wal_checkpoint` answers."""
+        if self._connection is None:
+            self._connection = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False,
+                                               timeout=60)
+        busy, frames, copied = self._connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        if frames >= WAL_BOUND_PAGES and copied < frames:  # readers held it back this long: wait for them once
+            busy, frames, copied = self._connection.execute("PRAGMA wal_checkpoint(RESTART)").fetchone()
+        return busy, frames, copied
+
+    def wait_for(self, count: int, timeout: float = 60.0) -> bool:
+        """Until `count` checkpoints have been taken (tests)."""
+        with self._wake:
+            return self._wake.wait_for(lambda: self.done >= count, timeout)
