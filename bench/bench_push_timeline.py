@@ -2,17 +2,20 @@
 and the stored answer started and ended (ms from the run's start) and the thread CPU each took, then their totals.
 It shows whether the vault's work and the server's overlap (docs/sync-client.md, "The push pipelined").
 
-    .venv/bin/python bench/bench_push_timeline.py [--records 10000] [--batch 500] [--profile]
+    .venv/bin/python bench/bench_push_timeline.py [--records 10000] [--batch 500] [--profile] [--edits 1000]
 
 It wraps store.next_batch, store.acknowledge_and_next, store.store_push_answer and ServerConnection.push (and the
 pull's page steps; the first ack+freeze, with no answer to store yet, is a freeze and is listed as both);
-`--profile` adds the cProfile of the run's vault thread (CPU time, by own time and cumulative).
+`--profile` adds the cProfile of the run's vault thread (CPU time, by own time and cumulative). `--edits N`: the
+timeline (and profile) is that of the incremental run instead: after the first push, N of the records are edited
+and pushed (as bench_sync_client's incremental phase).
 """
 
 from __future__ import annotations
 
 import argparse
 import cProfile
+import json
 import os
 import pstats
 import sys
@@ -57,6 +60,7 @@ def main() -> int:
     parser.add_argument("--records", type=int, default=10_000)
     parser.add_argument("--batch", type=int, default=500)
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--edits", type=int, default=0, help="time the incremental push of N edited records")
     args = parser.parse_args()
     timed(store, "next_batch", "freeze")
     timed(store, "acknowledge_and_next", "ack+freeze")
@@ -75,6 +79,13 @@ def main() -> int:
             for chunk in range(0, args.records, 1000):
                 save_registrations(vault, bench.drafts(min(1000, args.records - chunk)))
             sync_service.enrol(vault, server_url=server.url, code=code)
+            if args.edits:
+                sync_service.sync_now(vault, batch_size=args.batch)
+                with vault.session(readonly=True) as session:
+                    ids = [r[0] for r in bench.Db.of(session).execute(
+                        bench.text("SELECT id FROM registration ORDER BY id LIMIT :n"), {"n": args.edits}).all()]
+                save_registrations(vault, bench.drafts(len(ids), ids=ids, edit=1))
+                EVENTS.clear()
             server_before, load = bench.server_cpu_s(server.process.pid), os.getloadavg()[0]
             start, cpu = time.perf_counter(), time.process_time()
             if profiler is not None:
@@ -85,7 +96,13 @@ def main() -> int:
             wall, cpu = time.perf_counter() - start, time.process_time() - cpu
             server_cpu = bench.server_cpu_s(server.process.pid) - server_before
             vault.close()
-    print(f"push of {args.records:,} (whole run): client CPU {cpu:.2f} s, server CPU {server_cpu:.2f} s, wall "
+            # the server's own time of each push request of the run (its log line's ms: from the request's
+            # authentication to the answer, the commit included)
+            pushes = [line for line in server.log_path.read_text().splitlines() if '"push"' in line]
+            served = [json.loads(line[line.index("{"):]).get("ms") for line in pushes[-len(
+                [e for e in EVENTS if e[0] == "post"]):]] if pushes else []
+    what = f"incremental push of {args.edits:,} edited" if args.edits else f"push of {args.records:,}"
+    print(f"{what} (whole run): client CPU {cpu:.2f} s, server CPU {server_cpu:.2f} s, wall "
           f"{wall:.2f} s; load average {load:.1f} / {os.getloadavg()[0]:.1f}")
     print(f"{'step':10} {'thread':10} {'start':>8} {'end':>8} {'wall':>7} {'CPU':>7}  (ms)")
     for label, thread, began, ended, used in sorted(EVENTS, key=lambda event: event[2]):
@@ -99,6 +116,7 @@ def main() -> int:
         total[2] += used
     for label, (count, spent, used) in totals.items():
         print(f"total {label:10} {int(count):3} steps: wall {spent:.2f} s, thread CPU {used:.2f} s")
+    print(f"server's own ms of each push request (its log): {served}")
     if profiler is not None:
         pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)

@@ -3,7 +3,7 @@ leaves to the server out of a device's sync.
 
     .venv/bin/python bench/profile_sync_server.py [--records 10000] [--batch 500] [--page 1000] [--named]
                                                   [--backend sqlite|postgres] [--profile push|derive|pull|edits]
-                                                  [--top 25]
+                                                  [--top 25] [--checkpoint-in-commit]
 
 It builds a real server (keys from `admin init`'s code, migrations, the data key), enrols two devices, and times
 exactly what a request costs the server after HTTP: the request signature checked over the raw bytes, the push
@@ -37,6 +37,7 @@ sys.path.insert(0, str(ROOT / "tests" / "server"))
 from server_harness import fresh_postgres_database, postgres_available  # noqa: E402
 
 from sync_server import admin, derived  # noqa: E402
+from sync_server.checkpoint import Checkpointer  # noqa: E402
 from sync_server.auth import AuthenticatedDevice, _signature_valid  # noqa: E402
 from sync_server.db import MigrationContext, migrate, open_database  # noqa: E402
 from sync_server.keys import init_keys, load_keyring  # noqa: E402
@@ -112,7 +113,11 @@ def who(db, device_id: str) -> AuthenticatedDevice:
 def run(args: argparse.Namespace, database_url: str | None) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp)
-        db = open_database(database_url or f"sqlite:///{data / 'server.db'}", pool_size=4)
+        db = open_database(database_url or f"sqlite:///{data / 'server.db'}", pool_size=4,
+                           deferred_checkpoints=not args.checkpoint_in_commit)
+        checkpointer = Checkpointer(db) if db.sqlite_path is not None and not args.checkpoint_in_commit else None
+        if checkpointer is not None:  # as the serving process: the WAL checkpointed off the requests
+            checkpointer.start()
         migrate(db)
         init_keys(data / "keys", db)
         keyring = load_keyring(data / "keys", db)
@@ -184,6 +189,8 @@ def run(args: argparse.Namespace, database_url: str | None) -> None:
                 one_push(PushBatch.of(device_id=pusher, ops=edits[i:i + args.batch]).body(), "push_edits")
         derive("derive_edits")
         sealing = sealing_cost(keyring.data, ops[:2000])
+        if checkpointer is not None:
+            checkpointer.stop()
         db.dispose()
     load = os.getloadavg()
     named = "named " if args.named else ""
@@ -214,6 +221,8 @@ def main() -> None:
     parser.add_argument("--profile", choices=("push", "derive", "pull", "edits"))
     parser.add_argument("--named", action="store_true", help="registrations that name a person (search keys made)")
     parser.add_argument("--top", type=int, default=25)
+    parser.add_argument("--checkpoint-in-commit", action="store_true",
+                        help="SQLite: its automatic checkpoint inside the commits (as before checkpoint.py)")
     args = parser.parse_args()
     if args.backend == "postgres":
         reason = postgres_available()
