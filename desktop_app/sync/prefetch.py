@@ -53,9 +53,14 @@ def registrations(conn, record_ids: Iterable[str]) -> list:
 
 
 def earlier_payloads(conn, first_seq: dict[str, int]) -> dict:
-    """record_id -> (payload, acked_at, wire) of its latest outbox row before `first_seq[record_id]`, if any."""
+    """record_id -> (payload, acked_at, wire) of its latest outbox row before `first_seq[record_id]`, for the records
+    with an op not acknowledged before it. The others are left out: every row they have before it is acknowledged,
+    and a freeze takes nothing from an acknowledged op (store._previous_state). They are told apart by one look at
+    the partial index of ops not acknowledged, where the search for each record's latest row walked its outbox rows
+    (an edited record's acknowledged op; about 18 µs a record of the freeze)."""
+    earlier = pending_before(conn, first_seq)
     found: dict = {}
-    for part in chunks(first_seq.items()):
+    for part in chunks((record_id, seq) for record_id, seq in first_seq.items() if record_id in earlier):
         names = [f"(:r{n}, :s{n})" for n in range(len(part))]
         params = {}
         for n, (record_id, seq) in enumerate(part):
@@ -66,6 +71,19 @@ def earlier_payloads(conn, first_seq: dict[str, int]) -> dict:
             f"FROM (VALUES {', '.join(names)}) f)"), params).all()
         for row in rows:
             found[row.record_id] = (row.payload, row.acked_at, row.wire)
+    return found
+
+
+def pending_before(conn, first_seq: dict[str, int]) -> set[str]:
+    """The records with an outbox row not acknowledged before `first_seq[record_id]`."""
+    found: set[str] = set()
+    for part in chunks(first_seq):
+        for record_id, oldest in conn.execute(text(
+                "SELECT o.record_id, MIN(o.seq) FROM json_each(:keys) k CROSS JOIN outbox o INDEXED BY ix_outbox_pending "
+                "ON o.record_id = k.value WHERE o.acked_at IS NULL GROUP BY o.record_id"),
+                keys(part)).all():
+            if oldest < first_seq[record_id]:
+                found.add(record_id)
     return found
 
 
