@@ -14,7 +14,8 @@ Nothing committed can be lost by waiting: a committed transaction is in the WAL 
 a crash exactly as before; a checkpoint copies pages and never decides what is committed. The WAL cannot grow
 without bound: a passive checkpoint that completes lets the next writer start the WAL file again from its
 beginning (SQLite), `journal_size_limit` then cuts the file back, and a WAL past WAL_BOUND_PAGES that readers kept
-from being reset is checkpointed with RESTART (waits for them, so the next writer starts it again).
+from being reset is checkpointed with RESTART (waits for them, RESTART_WAIT_S at most, so the next writer starts it
+again; tried again RESTART_EVERY_S later if they outlasted it).
 """
 
 from __future__ import annotations
@@ -29,6 +30,10 @@ from sqlalchemy import event
 
 from . import logs
 from .db import WAL_BOUND_PAGES, Database
+
+
+RESTART_WAIT_S = 1.0
+RESTART_EVERY_S = 10.0  # after a RESTART that readers outlasted, the next one waits this long (passive ones go on)
 
 
 class Checkpointer:
@@ -47,6 +52,7 @@ class Checkpointer:
         self._stopping = False
         self._thread: threading.Thread | None = None
         self._connection: sqlite3.Connection | None = None
+        self._restart_after = 0.0
         self.done = 0  # checkpoints taken (tests wait on `_wake` for it to move)
 
     def start(self) -> None:
@@ -106,11 +112,16 @@ class Checkpointer:
     def checkpoint(self) -> tuple[int, int, int]:
         """One checkpoint now: (busy, WAL frames, frames checkpointed), as `PRAGMA wal_checkpoint` answers."""
         if self._connection is None:
+            # RESTART waits for readers (busy handler) and holds new writers back meanwhile: a second at most, then
+            # the next checkpoint tries again
             self._connection = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False,
-                                               timeout=60)
+                                               timeout=RESTART_WAIT_S)
         busy, frames, copied = self._connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
-        if frames >= WAL_BOUND_PAGES and copied < frames:  # readers held it back this long: wait for them once
+        if frames >= WAL_BOUND_PAGES and copied < frames and time.monotonic() >= self._restart_after:
+            # readers held it back this long: wait for them, once in a while (writers wait meanwhile)
             busy, frames, copied = self._connection.execute("PRAGMA wal_checkpoint(RESTART)").fetchone()
+            if busy:
+                self._restart_after = time.monotonic() + RESTART_EVERY_S
         return busy, frames, copied
 
     def wait_for(self, count: int, timeout: float = 60.0) -> bool:

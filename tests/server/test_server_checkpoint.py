@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+from sync_server import checkpoint
 from sync_server.checkpoint import Checkpointer
 from sync_server.db import WAL_KEEP_BYTES, open_database
 
@@ -113,5 +114,31 @@ def test_a_process_killed_before_any_checkpoint_loses_no_committed_row(tmp_path)
     try:
         with db.read_engine.connect() as conn:
             assert conn.execute(text("SELECT COUNT(*) FROM filler")).scalar_one() == 1_500
+    finally:
+        db.dispose()
+
+
+def test_a_wal_held_past_the_bound_by_a_reader_is_checkpointed_once_it_ends(tmp_path, monkeypatch):
+    """A reader on an old snapshot keeps a passive checkpoint from copying the WAL; past the bound the checkpointer
+    waits for it (RESTART), at most RESTART_WAIT_S, and the next checkpoint after the reader ends empties it."""
+    monkeypatch.setattr(checkpoint, "WAL_BOUND_PAGES", 100)
+    path = tmp_path / "server.db"
+    db = open_database(f"sqlite:///{path}", pool_size=1, deferred_checkpoints=True)
+    checkpointer = checkpoint.Checkpointer(db)
+    try:
+        _write(db, 1)
+        reader = sqlite3.connect(path, isolation_level=None)
+        reader.execute("BEGIN")
+        reader.execute("SELECT COUNT(*) FROM filler").fetchone()  # holds the snapshot of one row
+        _write(db, 200, start=1)
+        busy, frames, copied = checkpointer.checkpoint()
+        assert busy == 1 and copied < frames and frames >= 100  # the reader still holds it: given up, not stuck
+        reader.execute("COMMIT")
+        reader.close()
+        busy, frames, copied = checkpointer.checkpoint()
+        assert busy == 0 and copied == frames
+        before = _wal_frames(path)
+        _write(db, 1, start=201)
+        assert _wal_frames(path) <= before
     finally:
         db.dispose()
