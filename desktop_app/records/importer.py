@@ -17,9 +17,16 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from desktop_app.records import casefile
 from desktop_app.records.form_store import get_form_xform, latest_form
 from desktop_app.records.schema import form_schema, parse_instance, value_at
-from desktop_app.records.store import PreparedRecord, RecordError, prepare_record, save_new_records
+from desktop_app.records.store import (
+    PreparedRecord,
+    RecordError,
+    names_no_one,
+    prepare_record,
+    save_new_records,
+)
 from desktop_app.vault.registrations import get_registration
 from desktop_app.vault.vault import Vault
 from waypoint_core.xform import AnswerError, FormDefinition, FormSession
@@ -173,6 +180,11 @@ def import_file(vault: Vault, *, form_id: str, path: Path, version: str | None =
             record = prepare_record(schema, form_id=form_id, form_version=version, content=content)
         except RecordError as error:
             report.errors.append(RowError(number, "", str(error)))
+            continue
+        unknown = names_no_one(vault, record)
+        if unknown is not None:
+            column = next((c for c in row if c.strip().rsplit("/", 1)[-1] == casefile.PERSON_REF), casefile.PERSON_REF)
+            report.errors.append(RowError(number, column.strip(), unknown))
             continue
         report.withheld += int(record.personal_data_withheld)
         prepared.append((record_id, record))

@@ -40,6 +40,7 @@ from desktop_app.records.schema import (
     withhold_personal_data,
 )
 from desktop_app.vault.registrations import get_registration
+from desktop_app.vault.sql import Db
 from desktop_app.vault.vault import Vault
 from desktop_app.vault.writer import RegistrationDraft, write
 from waypoint_core.access.sealed import SealingKey
@@ -243,6 +244,20 @@ def _names_a_person(w, prepared: PreparedRecord) -> None:
             raise UnknownPerson(str(error)) from error
 
 
+def names_no_one(vault: Vault, prepared: PreparedRecord) -> str | None:
+    """Why a finalized event or referral would be refused for naming no person here (the check `_names_a_person`
+    makes when it is saved), or None: an import lists it against its row before saving anything."""
+    written = prepared.fields.get(casefile.PERSON_REF)
+    if prepared.fields.get(RECORD_KIND_FIELD) == "case" or written is None or not str(written).strip():
+        return None
+    with vault.session(readonly=True) as session:
+        try:
+            casefile.ensure_person(Db.of(session), str(written))
+        except casefile.UnknownPerson as error:
+            return str(error)
+    return None
+
+
 class UnknownPerson(RecordError):
     """The record names a registration number that is no person on this laptop."""
 
@@ -267,6 +282,9 @@ def save_new_records(vault: Vault, prepared: list[tuple[str | None, PreparedReco
                                 content=keys.sealed(p, record_id, None).content, record_id=record_id,
                                 fields=dict(p.fields)) for record_id, p in ided]
     with write(vault) as w:
+        if status == "finalized":
+            for _, p in ided:
+                _names_a_person(w, p)
         return [str(row["id"]) for row in w.save(drafts)]
 
 

@@ -153,3 +153,26 @@ def test_unreadable_files_are_refused_with_a_message(forms_vault, tmp_path):
     latin.write_bytes("identity/given_name\nJos\xe9\n".encode("latin-1"))
     with pytest.raises(ImportFileError, match="UTF-8"):
         import_file(forms_vault, form_id=FORM_ID, path=latin)
+
+
+def event_row(person_ref: str, n: int) -> dict:
+    record_id = f"6f1c0c52-6a8e-4d3b-9f51-00000000010{n}"
+    return {"event/person_ref": person_ref, "event/centre_country": "NE", "event/centre": "ne_arlit",
+            "event/event_date": "2026-11-21", "event/assistance_type": "food", "event/modality": "in_kind",
+            "event/quantity": "1", "event/unit": "meals", "meta/instanceID": f"uuid:{record_id}", "_uuid": record_id}
+
+
+def test_an_imported_event_naming_no_one_imports_nothing(forms_vault, tmp_path):
+    """An event or referral always names a person who exists (issue 12): an import row is checked as a save is,
+    where every row of an events file was saved whatever number it named ("NOPE1234")."""
+    import_file(forms_vault, form_id=FORM_ID, path=write_csv(tmp_path / "people.csv", [BASE]))
+    short = UUID_1.replace("-", "")[:8]
+    rows = [event_row(short.upper(), 1), event_row("NOPE1234", 2), event_row(f"WP-{short}", 3)]
+    report = import_file(forms_vault, form_id="waypoint_assistance_event", path=write_csv(tmp_path / "ev.csv", rows))
+    assert report.imported == []
+    assert [(e.row, e.field) for e in report.errors] == [(3, "event/person_ref")]
+    assert "'NOPE1234'" in report.errors[0].message and "case file" in report.errors[0].message
+    assert count_registrations(forms_vault, status="finalized") == 1
+    rows.pop(1)
+    report = import_file(forms_vault, form_id="waypoint_assistance_event", path=write_csv(tmp_path / "ok.csv", rows))
+    assert report.errors == [] and len(report.imported) == 2
