@@ -64,9 +64,11 @@ def ref_key(written: str | None) -> str | None:
 
 
 def ref_values(record_id: str) -> list[str]:
-    """How a record may name this person (what events and referrals hold)."""
+    """How a record may name this person (what events and referrals hold): every way `ref_key` accepts it written
+    in one case or the other (the store lets `WP-1a2b3c4d` through, so the case file must find it too)."""
     short = short_id(record_id)
-    return [short, short.lower(), record_id, f"WP-{short}", f"wp-{short.lower()}"]
+    numbers = (short, short.lower(), record_id.lower(), record_id.upper())
+    return [f"{prefix}{number}" for prefix in ("", "WP-", "wp-", "Wp-") for number in numbers]
 
 
 def people_named(db: Db, written: str | None) -> list[str]:

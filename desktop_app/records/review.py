@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
+from desktop_app.records import casefile
 from desktop_app.records.form_store import FormNotInstalled, get_form_xform
 from desktop_app.vault.models import DECISION_FORM, SYNC_WRITER
 from desktop_app.vault.states import clean
@@ -619,14 +620,9 @@ def _side(db: Db, record_id: str) -> PersonSide:
     return PersonSide(row.id, row.title or "", row.centre or "", row.registered_on or "", values, linked)
 
 
-def _ref_values(record_id: str) -> list[str]:
-    short = short_id(record_id)
-    return [short, short.lower(), record_id, f"WP-{short}"]
-
-
 def _linked_events(db: Db, record_id: str) -> list[tuple[str, str]]:
     """(record id, person_ref as written) of live records that name this person."""
-    marks, params = in_list(_ref_values(record_id))
+    marks, params = in_list(casefile.ref_values(record_id))
     rows = db.execute(text(f"SELECT f.record_id, f.value FROM registration_field f JOIN registration r ON "
                            f"r.id = f.record_id WHERE f.name = '{PERSON_REF}' AND f.value IN ({marks}) "
                            "AND r.deleted = 0 ORDER BY f.record_id"), params).all()

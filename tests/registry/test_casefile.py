@@ -243,3 +243,16 @@ def test_a_printed_case_file_is_recorded_in_the_audit_log(team, xforms):
         printed = [(e.event, e.outcome, e.actor, e.record_id) for e in audit.entries(vault, limit=1000)
                    if e.event == audit.PRINT]
     assert printed == [("record.print", "allowed", FIELD, person)]
+
+
+def test_an_event_naming_the_person_in_any_case_the_store_accepts_is_on_their_timeline(team, xforms):
+    """The store accepts `WP-1a2b3c4d` (ref_key ignores case): the case file and the review desk find it too, where
+    such an event was saved and then on no one's timeline."""
+    with signed_in(team, FIELD) as vault:
+        person = register(vault, xforms)
+        short = casefile.short_id(person)
+        written = [f"WP-{short.lower()}", f"wp-{short}", person.upper(), short]
+        for ref in written:
+            add_event(vault, xforms, ref)
+        found = casefile.case_file(vault, person, today=date(2026, 12, 1))
+    assert [e.kind for e in found.entries].count("event") == len(written)
