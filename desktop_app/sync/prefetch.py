@@ -13,6 +13,7 @@ from collections import Counter, namedtuple
 from collections.abc import Iterable
 
 from desktop_app.vault.sql import chunks, in_json, join_sync, text
+from desktop_app.vault.writer import wires_as_sent
 from waypoint_core.protocol import FILES_FIELD
 
 # Ops not acknowledged, by record: the partial index of vault migration 0018 (only those ops, so the reads below never
@@ -66,11 +67,12 @@ def earlier_payloads(conn, first_seq: dict[str, int]) -> dict:
         for n, (record_id, seq) in enumerate(part):
             params.update({f"r{n}": record_id, f"s{n}": seq})
         rows = conn.execute(text(
-            "SELECT o.record_id, o.payload, o.acked_at, o.wire FROM outbox o WHERE o.seq IN ("
+            "SELECT o.seq, o.record_id, o.payload, o.acked_at, o.wire, o.wire_sha256 FROM outbox o WHERE o.seq IN ("
             "SELECT (SELECT MAX(e.seq) FROM outbox e WHERE e.record_id = f.column1 AND e.seq < f.column2) "
             f"FROM (VALUES {', '.join(names)}) f)"), params).all()
+        whole = wires_as_sent(conn, [(row.seq, row.record_id, row.wire, row.wire_sha256) for row in rows])
         for row in rows:
-            found[row.record_id] = (row.payload, row.acked_at, row.wire)
+            found[row.record_id] = (row.payload, row.acked_at, whole.get(row.seq, row.wire))
     return found
 
 
@@ -88,13 +90,28 @@ def pending_before(conn, first_seq: dict[str, int]) -> set[str]:
 
 
 def outbox_by_device_seq(conn, device_seqs: Iterable[int]) -> dict:
+    """device_seq -> its outbox row, with the hash of its wire op but not the wire op itself (2 KB a record, which an
+    acknowledgement seldom needs: outbox_wires)."""
     found: dict = {}
     for part in chunks(set(device_seqs)):
         marks, params = in_json(part)
-        for row in conn.execute(text("SELECT device_seq, seq, op_id, record_id, record_version, payload, wire, "
+        for row in conn.execute(text("SELECT device_seq, seq, op_id, record_id, record_version, payload, wire_sha256, "
                                      "acked_at FROM outbox "
                                      f"WHERE device_seq IN ({marks})"), params).all():
             found[row.device_seq] = row
+    return found
+
+
+def outbox_wires(conn, seqs: Iterable[int]) -> dict[int, str]:
+    """outbox seq -> its wire op as sent (one kept as its registration put back: writer/bases.py), for those that
+    have one."""
+    found: dict[int, str] = {}
+    for part in chunks(set(seqs)):
+        marks, params = in_json(part)
+        rows = conn.execute(text(f"SELECT seq, record_id, wire, wire_sha256 FROM outbox WHERE seq IN ({marks}) "
+                                 "AND wire IS NOT NULL"), params).all()
+        whole = wires_as_sent(conn, [(row.seq, row.record_id, row.wire, row.wire_sha256) for row in rows])
+        found.update((row.seq, whole.get(row.seq, row.wire)) for row in rows)
     return found
 
 

@@ -26,14 +26,17 @@ from pydantic import ValidationError
 
 from desktop_app.sync import errors, prefetch
 from desktop_app.sync.state import (
-    MergeConflict, State, columns_from_state, diff, payload_for, state_from_change, state_from_columns,
+    IN_WIRE, MergeConflict, State, columns_from_state, diff, payload_for, state_from_change, state_from_columns,
     state_from_payload, three_way,
 )
 from desktop_app.vault import Vault
 from desktop_app.vault import audit
 from desktop_app.vault.sql import Db, join_sync, text
 from desktop_app.vault.vault import utc_now
-from desktop_app.vault.writer import AS_RECORD, SYNC_WRITER, Writer, base_state, blind, registration_states, write
+from desktop_app.vault.writer import (
+    AS_RECORD, SYNC_WRITER, Writer, base_state, blind, registration_states, wire_stub, wires_as_sent, write,
+)
+from desktop_app.vault.writer.outbox import wire_sha256
 from waypoint_core.access import audit as chain
 from waypoint_core.protocol import (
     MAX_HLC_AHEAD_MS, MAX_KNOWN_HASHES, MAX_OPS_PER_BATCH, MAX_RECONCILE_RECORDS, DecidedConflict, DeviceStatus,
@@ -70,9 +73,10 @@ class FrozenBatch:
     seq_to: int
     body: bytes  # the PushBatch's bytes, ready to post (the request signature covers them)
     op_count: int
-    # device_seq -> (wire op, the state it sends) of the ops this batch froze (not those read back to be sent
-    # again): its acknowledgement takes the state from here when the op's wire op is still that one (every
-    # rewrite of an op in flight changes it) instead of parsing it again from the vault.
+    # device_seq -> (SHA-256 of the wire op, the state it sends) of the ops this batch froze (not those read back to
+    # be sent again): its acknowledgement takes the state from here when the op's wire op is still that one (every
+    # rewrite of an op in flight changes it and its hash, outbox.wire_sha256) instead of reading the 2 KB wire op back
+    # and parsing it again.
     sent: dict[int, tuple[str, State]] = field(default_factory=dict)
 
 
@@ -248,14 +252,15 @@ def acknowledge_and_next(vault: Vault, credentials: Credentials, done: tuple[Fro
 
 
 class Frozen(NamedTuple):
-    """An op of the next batch: its device_seq, wire op and batch; the Op and the state it sends when it was frozen
-    by this call (else read back, and parsed again)."""
+    """An op of the next batch: its device_seq, wire op and batch; the Op, the state it sends and its wire op's
+    SHA-256 when it was frozen by this call (else read back, and parsed again)."""
 
     device_seq: int
     wire: str
     batch_id: str
     op: Op | None = None
     state: State | None = None
+    sha256: str | None = None
 
 
 def _next_rows(w: Writer, *, max_ops: int, freeze: bool, after: int, clock: Clock) -> list[Frozen]:
@@ -265,13 +270,15 @@ def _next_rows(w: Writer, *, max_ops: int, freeze: bool, after: int, clock: Cloc
     resend_from = _int(conn, "resend_from")
     if resend_from:
         rows = _rebuilt(w, clock, conn.execute(text(
-            "SELECT seq, op_id, record_id, op, record_version, base_version, device_seq, wire, batch_id "
+            "SELECT seq, op_id, record_id, op, record_version, base_version, device_seq, wire, batch_id, wire_sha256 "
             "FROM outbox WHERE device_seq >= :s ORDER BY device_seq LIMIT :n"),
             {"s": max(resend_from, after + 1), "n": max_ops}).all())
     else:
-        rows = conn.execute(text(f"SELECT device_seq, wire, batch_id FROM outbox {IN_FLIGHT} "
-                                 "AND device_seq > :a ORDER BY device_seq LIMIT :n"),
+        rows = conn.execute(text(f"SELECT seq, record_id, device_seq, wire, batch_id, wire_sha256 FROM outbox "
+                                 f"{IN_FLIGHT} AND device_seq > :a ORDER BY device_seq LIMIT :n"),
                             {"a": after, "n": max_ops}).all()
+        whole = wires_as_sent(conn, [(row.seq, row.record_id, row.wire, row.wire_sha256) for row in rows])
+        rows = [(row.device_seq, whole.get(row.seq, row.wire), row.batch_id) for row in rows]
     if rows:
         return [Frozen(row[0], row[1], row[2]) for row in rows]
     return _freeze(w, max_ops, clock) if freeze else []
@@ -288,8 +295,8 @@ def _batch_of(credentials: Credentials, rows: list[Frozen]) -> FrozenBatch | Non
         if ops and (size + len(row.wire) > MAX_BATCH_BYTES or row.device_seq != ops[-1].device_seq + 1):
             break
         ops.append(row.op if row.op is not None else Op.model_validate_json(row.wire))
-        if row.state is not None:
-            sent[row.device_seq] = (row.wire, row.state)
+        if row.state is not None and row.sha256 is not None:
+            sent[row.device_seq] = (row.sha256, row.state)
         size += len(row.wire)
     batch = PushBatch.of(device_id=credentials.device_id, ops=ops)
     return FrozenBatch(batch_id=rows[0].batch_id, seq_from=batch.seq_from, seq_to=batch.seq_to, body=batch.body(),
@@ -323,10 +330,11 @@ def _rebuilt(w: Writer, hlc: Clock, rows) -> list[tuple[int, str, str]]:
     states = registration_states(w.db, {row.record_id for row in rows if row.wire is None})
     # The base is the version the (restored) server still holds, as reconciliation left it in sync_record.
     bases = prefetch.known_records(w.db, {row.record_id for row in rows if row.wire is None})
+    in_flight = wires_as_sent(w.db, [(row.seq, row.record_id, row.wire, row.wire_sha256) for row in rows])
     clock = _int(w.db, "hlc")
     out = []
     for row in rows:
-        wire = row.wire
+        wire = in_flight.get(row.seq, row.wire)
         if wire is None:
             state, purged = states.get(row.record_id, (None, None))
             deleted = state is None or state["deleted"]
@@ -381,7 +389,7 @@ def _freeze_rows(w: Writer, rows, hlc: Clock) -> list[Frozen]:
     updates: list[dict] = []
     for seq, op_id, record_id, kind, record_version, base_version in rows:
         known = known_by_record.get(record_id)
-        stored, _purged = states.get(record_id, (None, None))
+        stored, purged = states.get(record_id, (None, None))
         if record_id not in latest:
             latest[record_id] = _previous_state(earlier_by_record.get(record_id), known, stored)
         previous = latest[record_id]
@@ -393,6 +401,7 @@ def _freeze_rows(w: Writer, rows, hlc: Clock) -> list[Frozen]:
             current = stored
         clock = hlc.tick(clock, known.hlc if known else 0)
         fields, content = ({}, None) if kind == "delete" else diff(previous, current)
+        fields = dict(sorted(fields.items()))  # in name order: an op kept as its record is rebuilt so (wire_stub)
         # The base named by number and hash: a restored server never takes another content for it.
         base_hash = known.hash if known is not None and base_version and known.server_version == base_version else None
         try:
@@ -403,10 +412,16 @@ def _freeze_rows(w: Writer, rows, hlc: Clock) -> list[Frozen]:
             _reject_locally(w, seq=seq, record_id=record_id, state=current, message=_first_error(exc))
             continue
         wire = op.model_dump_json()
+        sha256 = wire_sha256(wire)
         whole = kind == "delete" or previous is None or bool(previous.get("deleted"))
-        updates.append({"d": next_seq, "w": wire, "b": batch_id, "s": seq,
-                        "p": payload_for(current, op, whole=whole)})
-        frozen.append(Frozen(next_seq, wire, batch_id, op, current))
+        payload = payload_for(current, op, whole=whole)
+        # An op that carries its registration's state whole keeps a stub instead of a 2 KB copy of the record, put
+        # back from the registration (and checked by hash) if it is ever read again (writer/bases.py); the bytes
+        # posted are `wire`'s (Frozen), the acknowledgement takes the state from `sent`.
+        as_record = payload == IN_WIRE and current is stored and purged is None
+        updates.append({"d": next_seq, "w": wire_stub(op) if as_record else wire, "h": sha256, "b": batch_id,
+                        "s": seq, "p": payload})
+        frozen.append(Frozen(next_seq, wire, batch_id, op, current, sha256))
         latest[record_id] = current
         next_seq += 1
     if updates:
@@ -448,10 +463,11 @@ def restamp(vault: Vault, from_seq: int, clock: Clock) -> int:
     changed. This is the one case where a frozen op's bytes change: the server never accepted them."""
     changed = 0
     with write(vault) as w:
-        rows = w.db.execute(text(f"SELECT seq, wire FROM outbox {IN_FLIGHT} AND device_seq >= :s "
-                                 "AND wire IS NOT NULL ORDER BY device_seq"), {"s": from_seq}).all()
+        rows = w.db.execute(text(f"SELECT seq, record_id, wire, wire_sha256 FROM outbox {IN_FLIGHT} AND "
+                                 "device_seq >= :s AND wire IS NOT NULL ORDER BY device_seq"), {"s": from_seq}).all()
+        whole = wires_as_sent(w.db, [(row.seq, row.record_id, row.wire, row.wire_sha256) for row in rows])
         for row in rows:
-            op = Op.model_validate_json(row.wire)
+            op = Op.model_validate_json(whole.get(row.seq, row.wire))
             if op.hlc > clock.bound:
                 w.resend_op(row.seq, op.model_copy(update={"hlc": clock.bound}).model_dump_json())
                 changed += 1
@@ -475,14 +491,15 @@ def renumber_reused(vault: Vault, batch: FrozenBatch, refusal: errors.SequenceRe
         if (_int(conn, "resend_from") or _get(conn, "reconcile") or reused <= _int(conn, "acked_device_seq")
                 or reused >= _int(conn, "next_device_seq")):
             return 0
-        rows = conn.execute(text("SELECT seq, device_seq, op_id, wire, acked_at FROM outbox "
+        rows = conn.execute(text("SELECT seq, device_seq, op_id, record_id, wire, wire_sha256, acked_at FROM outbox "
                                  "WHERE device_seq >= :s ORDER BY device_seq"), {"s": reused}).all()
         if not rows or any(row.acked_at is not None or row.wire is None for row in rows):
             return 0
+        whole = wires_as_sent(conn, [(row.seq, row.record_id, row.wire, row.wire_sha256) for row in rows])
         delta = hwm + 1 - reused
         moves = []
         for row in rows:
-            op = Op.model_validate_json(row.wire)
+            op = Op.model_validate_json(whole.get(row.seq, row.wire))
             if op.op_id != row.op_id or op.device_seq != row.device_seq:
                 return 0
             moves.append({"s": row.seq, "d": row.device_seq + delta,
@@ -564,6 +581,11 @@ class _Acks:
         self.sent = sent or {}
         self.conn = conn = w.db
         self.outbox = prefetch.outbox_by_device_seq(conn, (r.device_seq for r in answer.results))
+        # The wire ops the acknowledgement reads the state from: only those it does not hold already (`sent`, by
+        # hash), read before any of the answer's writes wipes them.
+        self.wires = prefetch.outbox_wires(conn, [row.seq for row in self.outbox.values()
+                                                  if row.payload == IN_WIRE and row.acked_at is None
+                                                  and self.sent.get(row.device_seq, ("",))[0] != row.wire_sha256])
         record_ids = {row.record_id for row in self.outbox.values()}
         self.known = prefetch.known_records(conn, record_ids)
         self.pending = prefetch.pending_counts(conn, record_ids)  # counts before this answer
@@ -647,11 +669,11 @@ def _after_ack(acks: _Acks, row, result) -> None:
         return
     version = result.server_version
     frozen = acks.sent.get(row.device_seq)
-    if row.payload and frozen is not None and frozen[0] == row.wire:
+    if row.payload and frozen is not None and frozen[0] == row.wire_sha256:
         ours = frozen[1]  # what this op was frozen with (payload and wire op change together, or payload empties)
     elif row.payload:
         ours = state_from_payload(row.payload, fallback=(lambda: base_state(conn, record_id, known.base)) if known
-                                  else None, wire=row.wire)
+                                  else None, wire=acks.wires.get(row.seq))
     else:  # what the op carried was forgotten (the record was deleted, or its consent refused): names only
         acks.flush()
         ours = blind(_registration_state(conn, record_id) or {})

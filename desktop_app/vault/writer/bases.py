@@ -8,6 +8,15 @@ The rule that keeps this right: before any change to what a registration holds (
 summary columns, its extracted fields, its files manifest), the writer calls `keep_bases` for it, which copies the
 registration's state out into its base while the base still says AS_RECORD. Forgetting a person (`blind_sync_record`:
 deletion, refused consent, retention) reads the same state and keeps only its field names, never a copy of the values.
+
+The same holds for an op frozen for sync and not acknowledged yet whose wire op carries the registration's state
+whole (a record's first op, nearly every op of a push): its `outbox.wire` is a short stub, WIRE_AS_RECORD and the op
+without its fields and content, instead of a 2 KB copy of the record written at the freeze and wiped at the
+acknowledgement (docs/sync-client.md). `wires_as_sent` puts the fields and content back from the registration, and
+checks the result against the op's `wire_sha256` (the hash of the wire op as it was sent): the bytes sent again after a
+crash are the bytes sent first, or the run stops with WireLost, never sends another content under the op's id.
+`keep_bases` writes such an op's wire op out whole first (before the registration changes, as for its base), and
+forgetting a person rewrites it without fields or content (`forget_in_flight`).
 """
 
 from __future__ import annotations
@@ -19,6 +28,7 @@ from typing import Any
 from desktop_app.vault.sql import chunks, in_json, text
 from desktop_app.vault.states import State, state_from_columns
 from desktop_app.vault.writer.base import WriterBase
+from waypoint_core.protocol import Op, sha256_hex
 
 # sync_record.base for "the base is the registration's current state" (never valid JSON, so a reader that does not
 # know it fails loudly instead of merging from a wrong base).
@@ -53,6 +63,47 @@ def registration_states(db: Any, record_ids: Iterable[str]) -> dict[str, tuple[S
     return found
 
 
+# outbox.wire of an op frozen whole from its registration: this, then the op's JSON without fields and content.
+# (A wire op is JSON, which never starts so.)
+WIRE_AS_RECORD = "@record:"
+
+
+class WireLost(RuntimeError):
+    """An op in flight whose wire op was kept as its registration cannot be rebuilt as it was sent: the registration
+    changed without its wire op being written out first (keep_bases). Nothing is sent in its place."""
+
+
+def wire_stub(op: Op) -> str:
+    """What outbox.wire holds for `op` when it carries its registration's state whole (fields and content)."""
+    return WIRE_AS_RECORD + op.model_dump_json(exclude={"fields", "content"})
+
+
+def kept_as_record(wire: str | None) -> bool:
+    return wire is not None and wire.startswith(WIRE_AS_RECORD)
+
+
+def wires_as_sent(db: Any, rows: Iterable[tuple[Any, str, str | None, str | None]]) -> dict[Any, str]:
+    """For each (key, record_id, wire, wire_sha256) whose wire is a stub (kept_as_record): key -> the wire op as it
+    was sent, its fields and content read from the registration (its fields in name order, as they were frozen) and
+    checked against its hash (WireLost if it differs). Rows with a whole wire op (or none) are left out."""
+    stubs = [row for row in rows if kept_as_record(row[2])]
+    if not stubs:
+        return {}
+    states = registration_states(db, {row[1] for row in stubs})
+    found: dict[Any, str] = {}
+    for key, record_id, wire, sha256 in stubs:
+        state = states.get(record_id, (None, None))[0]
+        if state is None or state["deleted"]:
+            raise WireLost(f"the op in flight of {record_id} was kept as its registration, which is gone")
+        head = json.loads(wire[len(WIRE_AS_RECORD):])  # type: ignore[index]
+        whole = Op.model_validate({**head, "fields": dict(sorted(state["fields"].items())),
+                                   "content": state["content"]}).model_dump_json()
+        if sha256_hex(whole.encode("utf-8")) != sha256:
+            raise WireLost(f"the op in flight of {record_id} was kept as its registration, which changed since")
+        found[key] = whole
+    return found
+
+
 def record_states(db: Any, record_ids: Iterable[str]) -> dict[str, State]:
     """record_id -> the registration's state as sync sees it (row and extracted fields), for those that exist."""
     return {record_id: state for record_id, (state, _) in registration_states(db, record_ids).items()}
@@ -69,7 +120,9 @@ def base_state(db: Any, record_id: str, base: str) -> State | None:
 
 class BaseWrites(WriterBase):
     def keep_bases(self, record_ids: Iterable[str]) -> None:
-        """Before these registrations change: a base that says AS_RECORD becomes a copy of the state it names."""
+        """Before these registrations change: a base that says AS_RECORD becomes a copy of the state it names, and so
+        does an op in flight whose wire op was kept as the registration (WIRE_AS_RECORD)."""
+        self.keep_wires(record_ids)
         held: list[str] = []
         for part in chunks(sorted(set(record_ids))):
             marks, params = in_json(part)
@@ -81,6 +134,20 @@ class BaseWrites(WriterBase):
         self.db.execute(text("UPDATE sync_record SET base = :b WHERE record_id = :r AND base = ''"),
                         [{"r": r, "b": json.dumps(states[r], sort_keys=True) if r in states else "null"}
                          for r in held])
+
+    def keep_wires(self, record_ids: Iterable[str]) -> None:
+        """Ops in flight of these records whose wire op is a stub: written out whole (as sent, hash checked)."""
+        stubs: list[tuple[int, str, str, str]] = []
+        for part in chunks(sorted(set(record_ids))):
+            stubs += [(row.seq, row.record_id, row.wire, row.wire_sha256) for row in self.db.execute(text(
+                "SELECT o.seq, o.record_id, o.wire, o.wire_sha256 FROM json_each(:keys) k CROSS JOIN outbox o "
+                "INDEXED BY ix_outbox_pending ON o.record_id = k.value WHERE o.acked_at IS NULL "
+                "AND o.device_seq IS NOT NULL AND substr(o.wire, 1, :n) = :p"),
+                {**in_json(part)[1], "n": len(WIRE_AS_RECORD), "p": WIRE_AS_RECORD}).all()]
+        whole = wires_as_sent(self.db, stubs)
+        if whole:
+            self.db.execute(text("UPDATE outbox SET wire = :w WHERE seq = :s"),
+                            [{"w": wire, "s": seq} for seq, wire in sorted(whole.items())])
 
     def blind_sync_record(self, record_id: str) -> None:
         """Forget the values of the record's merge base (and any server state held to show later). Called before the

@@ -23,6 +23,7 @@ from typing import Any
 
 from desktop_app.vault.sql import chunks, in_json, text
 from desktop_app.vault.writer.base import WriterBase
+from desktop_app.vault.writer.bases import WIRE_AS_RECORD, kept_as_record
 
 _INSERT_OP = text("INSERT INTO outbox (op_id, record_id, op, record_version, base_version, payload, created_at) "
                   "VALUES (:op_id, :record_id, :op, :record_version, :base_version, '', :created_at)")
@@ -67,7 +68,8 @@ class OutboxWrites(WriterBase):
                                     "AND acked_at IS NULL AND wire IS NOT NULL"), {"r": record_id}).all()
         updates = []
         for row in rows:
-            op = json.loads(row.wire)
+            # (a wire op kept as the registration, bases.WIRE_AS_RECORD: the op without its fields and content)
+            op = json.loads(row.wire[len(WIRE_AS_RECORD):] if kept_as_record(row.wire) else row.wire)
             op.update(fields={}, content=None)
             if deleted:
                 op["op"] = "delete"
@@ -84,10 +86,11 @@ class OutboxWrites(WriterBase):
     # --- the sync client's steps ---------------------------------------------------------------------------------
 
     def freeze_ops(self, frozen: list[dict[str, Any]]) -> None:
-        """Give ops their device_seq (`d`), wire op (`w`), batch (`b`) and the state they send (`p`), by seq (`s`)."""
+        """Give ops their device_seq (`d`), wire op (`w`), batch (`b`) and the state they send (`p`), by seq (`s`);
+        `h`, if given, is wire_sha256(`w`) (the caller made it already)."""
         self.db.execute(text("UPDATE outbox SET device_seq = :d, wire = :w, wire_sha256 = :h, batch_id = :b, "
                              "payload = :p WHERE seq = :s"),
-                        [{**row, "h": wire_sha256(row["w"])} for row in frozen])
+                        [row if "h" in row else {**row, "h": wire_sha256(row["w"])} for row in frozen])
 
     def reject_op(self, seq: int, result: str) -> None:
         """An op the protocol cannot carry: kept, answered locally as rejected (it takes no device_seq) and still
