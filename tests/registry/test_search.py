@@ -93,6 +93,29 @@ def test_results_as_you_type(index):
     assert search(index, "Usm")[0].id == "ousmane"  # a phonetic prefix: Usm… begins like Ousmane
 
 
+def test_a_word_being_typed_of_one_consonant_begins_only_names_spelt_so():
+    """"Sow" sounds S: as a beginning it is read by its letters, not its sound, where Seydou and Cissé (S T, S) came
+    ranked 0.9 "name begins with the last word typed" as soon as the refined search brought them."""
+    index = MemoryIndex(prepare(p) for p in [
+        record("sow", "Ousmane", "Sow", sex="male"), record("sowa", "Hawa", "Sowadogo", sex="female"),
+        record("seydou", "Seydou", "Touré", sex="male"), record("cisse", "Yaya", "Cissé", sex="male")])
+    hits = search(index, "Sow")
+    assert [h.id for h in hits][:2] == ["sow", "sowa"]
+    assert not any("name begins with the last word typed" in h.why for h in hits if h.id in ("seydou", "cisse"))
+    assert "name begins with the last word typed" in next(h for h in hits if h.id == "sowa").why
+    assert [h.id for h in search(index, "Seyd")][:1] == ["seydou"]  # two consonants: by sound as before
+
+
+def test_a_name_the_word_being_typed_begins_outranks_a_weak_variant_of_it():
+    """"Abdour" is a close spelling of Abdoulaye (0.76) and begins Abdourahmane: the name it begins comes first, where
+    the prefix counted only for a word that matched nothing at all."""
+    index = MemoryIndex(prepare(p) for p in [record("laye", "Abdoulaye", "Keita", sex="male"),
+                                              record("rahmane", "Abdourahmane", "Barry", sex="male")])
+    hits = search(index, "Abdour")
+    assert [h.id for h in hits] == ["rahmane", "laye"]
+    assert "name begins with the last word typed" in hits[0].why and hits[0].score == pytest.approx(0.9)
+
+
 def test_first_stage_finds_by_exact_keys_of_every_word_and_leaves_typing_errors_to_the_refined_search(index):
     def first(text):
         return [h.id for h in index.first(parse_query(text, VOCABULARY, today=TODAY, default_country="NE"),

@@ -253,6 +253,8 @@ def prefix_ranges(query: Query) -> list[tuple[str, str, str, float]]:
     return ranges
 
 
+PREFIX = 0.9  # how much a name the word being typed begins counts, as a word of the name
+
 _KEY_WEIGHTS = {"s:": W_SPELLING, "n:": W_PHONETIC, "d:": W_DOCUMENT, "p:": W_PHONE, "b:": W_DATE}
 
 
@@ -414,11 +416,16 @@ def rank(query: Query, profile: Profile, *, today: date) -> SearchHit | None:
         match = name_similarity(query.name, profile.name, query=True)
         score = match.score
         last = query.name.tokens[-1]
-        typing_unmatched = not any(pair.a.text == last.text for pair in match.pairs)
-        if query.prefix is not None and match.unmatched_a and typing_unmatched:  # the word being typed is unfound
-            if any(t.simple.startswith(query.prefix) or t.keys[0].startswith(query.name.tokens[-1].keys[0])
+        typed = next((pair.score for pair in match.pairs if pair.a.text == last.text), None)
+        if query.prefix is not None and (typed is None and match.unmatched_a or typed is not None and typed < PREFIX):
+            # the word being typed is unfound, or found only as a weaker variant of some word ("Abdour" a close
+            # spelling of Abdoulaye): a name it begins counts PREFIX. By its sound only from two consonants on, as
+            # prefix_ranges reads them: one ("Sow" is S) would let every name whose sound starts with it (Seydou,
+            # Cissé) "begin with" the word
+            sound = last.keys[0] if len(last.keys[0]) >= 2 else None
+            if any(t.simple.startswith(query.prefix) or (sound is not None and t.keys[0].startswith(sound))
                    for t in profile.name.tokens):
-                score = min(1.0, score + 0.9 / len(query.name.tokens))
+                score = min(1.0, score + (PREFIX - (typed or 0.0)) / len(query.name.tokens))
                 why.append("name begins with the last word typed")
         parts.append((score, float(len(query.name.tokens))))
         if match.pairs:
