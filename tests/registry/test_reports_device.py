@@ -16,6 +16,7 @@ from desktop_app.services import reports
 from desktop_app.vault.registrations import RegistrationDraft, save_registrations
 from tests.access.team import ADMIN, CASE, FIELD, MIGRANT, PASSPHRASES, VOT, signed_in
 from tests.registry.device_people import person_xml
+from waypoint_core.registry import report_words
 
 EVENT, REFERRAL = "waypoint_assistance_event", "waypoint_referral"
 START, END = date(2026, 1, 1), date(2026, 3, 31)
@@ -72,6 +73,10 @@ def test_each_person_counts_once_small_cells_are_hidden_and_rights_apply(team):
     with signed_in(team, FIELD) as vault:
         done = reports.compute(vault, start=START, end=END)
         assert "vot" not in {r.code for r in done.results}  # field staff never count a trafficking case
+        # and their report says so, where it read as if no victim had been identified
+        assert done.report.withheld == (("cases_not_seen", "vot"),)
+        assert "vot: not included: trafficking cases are not seen with your role" in done.report.notes()[0]
+        assert "rôle ne voit pas les cas de traite" in done.report.notes(report_words.FRENCH)[0]
 
 
 def test_cli_report_writes_csv_xlsx_and_pdf_that_say_what_was_suppressed(team, tmp_path, capsys):

@@ -92,6 +92,7 @@ def test_indicators_are_signed_scoped_protected_and_rounded(make_device, admin_d
     scope.set_device_roles(admin_db, field_laptop.device_id, ["field_staff"])
     field_answer = field_laptop.signed_get(f"/v2/indicators?{PERIOD}").json()
     assert "vot" not in {i["code"] for i in field_answer["indicators"]}
+    assert ["cases_not_seen", "vot"] in [list(w) for w in field_answer["withheld"]]  # and the answer says so
     elsewhere = make_device("Arlit").signed_get(f"/v2/indicators?{PERIOD}").json()
     assert {i["code"]: i["total"] for i in elsewhere["indicators"]}["3.2"] == "0"
 

@@ -13,6 +13,7 @@ and no cell below the threshold. Each file says what was suppressed and why.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import os
 import zlib
@@ -61,7 +62,8 @@ class Report:
     def notes(self, words: Words = ENGLISH) -> list[str]:
         """What was suppressed or left out and why, in `words` (English by default: the CSV, the command, the
         server's answer)."""
-        out = [words.withheld[reason].format(code=code) for reason, code in self.withheld]
+        out = [words.withheld.get(reason, "{code}: " + reason).format(code=code)  # a reason this version lacks
+               for reason, code in self.withheld]
         for section in self.sections:
             for dimension, protected in section.tables:
                 if protected.hidden:
@@ -134,7 +136,10 @@ def indicators_from_inputs(found: indicators.Inputs, *, start: date, end: date, 
     results = indicators.compute_all(start=start, end=end, people=found.people, events=found.events,
                                      cases=found.cases, sessions=found.sessions)
     kept = tuple(r for r in results if may_see_cases or not r.sensitive)
-    return Computed(kept, build_report(kept, title=title, scope=scope, centre_scope=centre_scope), found.unlinked)
+    report = build_report(kept, title=title, scope=scope, centre_scope=centre_scope)
+    # said in the notes: a report made by field staff is not read as "no victim of trafficking" in this period
+    unseen = tuple(("cases_not_seen", r.code) for r in results if r not in kept)
+    return Computed(kept, dataclasses.replace(report, withheld=report.withheld + unseen), found.unlinked)
 
 
 def write_report(report: Report, path: Path, *, labels: Callable[[str, str], str] | None = None,

@@ -96,6 +96,8 @@ ENGLISH = Words(
     withheld={
         "one_centre": "{code}: not shown for one centre over a period shorter than a quarter.",
         "no_centre": "{code}: no breakdown by centre over a period shorter than a quarter.",
+        "cases_not_seen": ("{code}: not included: trafficking cases are not seen with your role; a case worker or a "
+                           "coordinator can report it."),
     },
     about="{title}; period {start} to {end}; scope {scope}",
     sheet_summary="Indicators",
@@ -149,6 +151,8 @@ FRENCH = Words(
         "one_centre": (f"{{code}}{NBSP}: non présenté pour un seul centre sur une période de moins d'un "
                        "trimestre."),
         "no_centre": f"{{code}}{NBSP}: pas de ventilation par centre sur une période de moins d'un trimestre.",
+        "cases_not_seen": (f"{{code}}{NBSP}: non inclus{NBSP}: votre rôle ne voit pas les cas de traite{NBSP}; un "
+                           "travailleur social ou un coordinateur peut le présenter."),
     },
     about=f"{{title}}{NBSP}; période du {{start}} au {{end}}{NBSP}; périmètre{NBSP}: {{scope}}",
     sheet_summary="Indicateurs",
