@@ -108,6 +108,16 @@ def reason_text(reason: str) -> str:
             QCoreApplication.translate("SearchReasons", "age fits the date of birth"),
         "ages close":
             QCoreApplication.translate("SearchReasons", "ages close"),
+        "ages fit":
+            QCoreApplication.translate("SearchReasons", "ages fit"),
+        "different document numbers":
+            QCoreApplication.translate("SearchReasons", "different document numbers"),
+        "different numbers for the same type of document":
+            QCoreApplication.translate("SearchReasons", "different numbers for the same type of document"),
+        "different nationality":
+            QCoreApplication.translate("SearchReasons", "different nationality"),
+        "different sex":
+            QCoreApplication.translate("SearchReasons", "different sex"),
         "date of birth with day and month swapped":
             QCoreApplication.translate("SearchReasons", "date of birth with day and month swapped"),
         "document numbers one character apart":

@@ -684,6 +684,26 @@
         <translation>âges proches</translation>
     </message>
     <message>
+        <source>ages fit</source>
+        <translation>les âges correspondent</translation>
+    </message>
+    <message>
+        <source>different document numbers</source>
+        <translation>numéros de document différents</translation>
+    </message>
+    <message>
+        <source>different numbers for the same type of document</source>
+        <translation>numéros différents pour le même type de document</translation>
+    </message>
+    <message>
+        <source>different nationality</source>
+        <translation>nationalité différente</translation>
+    </message>
+    <message>
+        <source>different sex</source>
+        <translation>sexe différent</translation>
+    </message>
+    <message>
         <source>date of birth with day and month swapped</source>
         <translation>date de naissance avec jour et mois inversés</translation>
     </message>

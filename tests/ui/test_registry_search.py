@@ -164,3 +164,29 @@ def test_a_new_registration_like_someone_registered_asks_before_finalizing(qtbot
                     and screen.findChild(DuplicateQuestion).isVisible(), timeout=10_000)
     with qtbot.waitSignal(screen.finalized, timeout=20_000):
         qtbot.mouseClick(screen.findChild(DuplicateQuestion).finalize_button, Qt.MouseButton.LeftButton)
+
+
+def test_every_reason_matching_gives_is_said_in_french(qtbot, team_app):
+    """The "already registered?" question lists the duplicate matcher's reasons: each has its French words, where
+    "ages fit" and the "different …" reasons stayed in English in the French question."""
+    import ast
+    from pathlib import Path
+
+    from desktop_app.ui.registry_search import reason_text
+    from waypoint_core.registry import matching
+
+    tree = ast.parse(Path(matching.__file__).read_text(encoding="utf-8"))
+    said: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "Reason" and len(node.args) >= 3:
+            text = node.args[2]
+            for part in (text.body, text.orelse) if isinstance(text, ast.IfExp) else (text,):
+                if isinstance(part, ast.Constant) and isinstance(part.value, str):
+                    said.add(part.value)
+    assert {"ages fit", "different sex", "same document number"} <= said
+    app, _ = team_app
+    app.window.set_language("fr")
+    try:
+        assert [r for r in sorted(said) if reason_text(r) == r] == []
+    finally:
+        app.window.set_language("en")
