@@ -438,6 +438,8 @@ class ReportsPage(QWidget):
             words += " " + self.tr(
                 "%n event(s) or referral(s) name no registration on this laptop and are not counted.", "", done.unlinked
             )
+        if any(reason == "cases_not_seen" for reason, _code in done.report.withheld):
+            words += " " + self.tr("Trafficking cases are not seen with your role: their indicator is not shown.")
         self.status.setText(words)
         if done.report.sections:
             self.table.selectRow(0)

@@ -446,6 +446,10 @@
         </translation>
     </message>
     <message>
+        <source>Trafficking cases are not seen with your role: their indicator is not shown.</source>
+        <translation>Votre rôle ne voit pas les cas de traite&#xa0;: leur indicateur n&apos;est pas affiché.</translation>
+    </message>
+    <message>
         <source>Estimated reach of mass media (radio, social media): %1, reported apart and not added to the people counted.</source>
         <translation>Portée estimée des médias de masse (radio, réseaux sociaux)&#xa0;: %1, indiquée à part et non additionnée aux personnes comptées.</translation>
     </message>

@@ -92,6 +92,15 @@ def test_field_staff_see_no_trafficking_indicator_and_a_lock_clears_the_screen(q
     sign_in(qtbot, app, FIELD)
     area, page = compute(qtbot, app)
     assert "—" not in [page.indicators.index(r, 0).data() for r in range(page.indicators.rowCount())]
+    assert "vot" not in [page.indicators.index(r, 0).data() for r in range(page.indicators.rowCount())]
+    # said, so that the screen is not read as "no victim of trafficking identified"
+    assert page.status.text().endswith("Trafficking cases are not seen with your role: their indicator is not shown.")
+    app.window.set_language("fr")
+    qtbot.waitUntil(lambda: page.heading.text() == "Indicateurs", timeout=5_000)
+    page.compute_button.click()
+    qtbot.waitUntil(lambda: page.status.text().startswith("Calculé"), timeout=10_000)
+    assert "Votre rôle ne voit pas les cas de traite" in page.status.text()
+    app.window.set_language("en")
     app.window.lock()
     qtbot.waitUntil(lambda: not app.controller.is_unlocked, timeout=10_000)
     assert page.indicators.rowCount() == 0 and page.breakdown.rowCount() == 0 and not area.action.isEnabled()
