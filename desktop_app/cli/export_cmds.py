@@ -32,7 +32,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=cmd_export)
     opener = subparsers.add_parser("export-open", help="decrypt a .wpx export")
     opener.add_argument("file", type=Path)
-    opener.add_argument("--out-dir", type=Path, default=Path("."))
+    opener.add_argument("--out-dir", type=Path, default=Path("."), metavar="DIR",
+                        help="the folder the decrypted file is written into (default: this one)")
     opener.add_argument("--export-passphrase-file", type=Path, metavar="F")
     opener.set_defaults(func=cmd_open)
 
@@ -77,6 +78,9 @@ def _ctdc(args) -> int:
 
 @guarded
 def cmd_open(args) -> int:
+    if not args.out_dir.is_dir():  # checked before the passphrase is asked ("--out p.csv" is read as --out-dir)
+        raise CliError(f"--out-dir {args.out_dir}: no such folder (the decrypted file is written into a folder, "
+                       "under the export's own name)")
     secret = read_new_passphrase(args.export_passphrase_file, label="Passphrase of the export") \
         if args.export_passphrase_file else read_passphrase(args, label="Passphrase of the export: ")
     try:

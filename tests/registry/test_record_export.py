@@ -46,6 +46,11 @@ def test_coordinators_export_sealed_files_field_staff_cannot(team, xforms, tmp_p
     wrong.write_text("not the passphrase at all")
     assert main(["export-open", str(tmp_path / "people.csv.wpx"), "--out-dir", str(opened),
                  "--export-passphrase-file", str(wrong)]) == 2
+    capsys.readouterr()
+    # "--out people.csv" is read as --out-dir: a folder that is not there is said so, not "…/people.csv.wpx.opening"
+    assert main(["export-open", str(tmp_path / "people.csv.wpx"), "--out", str(tmp_path / "plain.csv"),
+                 "--export-passphrase-file", str(secret)]) == 2
+    assert "plain.csv: no such folder" in capsys.readouterr().err and not (tmp_path / "plain.csv").exists()
     assert main(["export-open", str(tmp_path / "people.csv.wpx"), "--out-dir", str(opened),
                  "--export-passphrase-file", str(secret)]) == 0
     rows = list(csv.reader((opened / "people.csv").read_text(encoding="utf-8").splitlines()))
