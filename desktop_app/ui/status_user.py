@@ -3,43 +3,34 @@
 Beside the sync counts, the device and the lock state, a person with two roles in French did not fit at the
 app's usual width and was cut mid-word ("Connecté : kofi (Personnel de terrain, Gestionnaire d…"). The line
 shrinks by whole words instead: every role, then the first role and how many more ("Personnel de terrain +1"),
-then the name alone; the tooltip (and `text()`, what a screen reader reads) always says every role.
+then the name alone; the tooltip (and `text()`, what a screen reader reads) always says every role. `FittingLabel`
+does this for any status-bar line given its wordings longest first (the sync status uses it too).
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QPainter, QPaintEvent
 from PySide6.QtWidgets import QLabel, QWidget
 
 from desktop_app.ui import labels
 
 
-class SignedInLabel(QLabel):
-    """`text()` is always the whole line (for screen readers and the tooltip); what is painted is the longest
-    wording that fits the room the status bar gives, chosen when painted, so it follows every resize and layout."""
+class FittingLabel(QLabel):
+    """A status-bar line that gives up whole words, not letters, as its room shrinks. `show_choices` takes the
+    wordings longest first; `text()` is always the first, whole (for screen readers and the tooltip), and what is
+    painted is the longest wording that fits the room the status bar gives, chosen when painted, so it follows every
+    resize and layout. When not even the shortest fits, it is cut with an ellipsis."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent, objectName="statusUser")
+    def __init__(self, parent: QWidget | None = None, *, objectName: str = "") -> None:
+        super().__init__(parent, objectName=objectName)
         self._choices: list[str] = []  # longest first
 
-    def show_user(self, username: str, roles: tuple[str, ...] | list[str]) -> None:
-        names = [labels.role_name(r) for r in roles]
-        full = self.tr("Signed in: %1 (%2)").replace("%1", username).replace("%2", labels.roles_text(roles))
-        choices = [full]
-        if len(names) > 1:
-            choices.append(self.tr("Signed in: %1 (%2 +%n)", "", len(names) - 1)
-                           .replace("%1", username).replace("%2", names[0]))
-        choices.append(self.tr("Signed in: %1").replace("%1", username))
-        self._choices = choices
+    def show_choices(self, choices: list[str]) -> None:
+        self._choices = [c for c in choices if c]
+        full = self._choices[0] if self._choices else ""
         self.setToolTip(full)
         self.setText(full)
-        self.updateGeometry()
-
-    def clear_user(self) -> None:
-        self._choices = []
-        self.setToolTip("")
-        self.setText("")
         self.updateGeometry()
 
     def shown_text(self) -> str:
@@ -47,8 +38,9 @@ class SignedInLabel(QLabel):
         if not self._choices:
             return self.text()
         room = self.contentsRect().width()
-        advance = self.fontMetrics().horizontalAdvance
-        return next((t for t in self._choices if advance(t) <= room), self._choices[-1])
+        metrics = self.fontMetrics()
+        fits = next((t for t in self._choices if metrics.horizontalAdvance(t) <= room), None)
+        return fits if fits is not None else metrics.elidedText(self._choices[-1], Qt.TextElideMode.ElideRight, room)
 
     def _width_of(self, text: str) -> int:
         margins = self.contentsMargins()
@@ -70,3 +62,23 @@ class SignedInLabel(QLabel):
         self.style().drawItemText(painter, self.contentsRect(), int(self.alignment()), self.palette(),
                                   self.isEnabled(), self.shown_text(), self.foregroundRole())
         painter.end()
+
+
+class SignedInLabel(FittingLabel):
+    """"Signed in: kofi (Field staff, Case worker)", then the first role and how many more, then the name alone."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent, objectName="statusUser")
+
+    def show_user(self, username: str, roles: tuple[str, ...] | list[str]) -> None:
+        names = [labels.role_name(r) for r in roles]
+        full = self.tr("Signed in: %1 (%2)").replace("%1", username).replace("%2", labels.roles_text(roles))
+        choices = [full]
+        if len(names) > 1:
+            choices.append(self.tr("Signed in: %1 (%2 +%n)", "", len(names) - 1)
+                           .replace("%1", username).replace("%2", names[0]))
+        choices.append(self.tr("Signed in: %1").replace("%1", username))
+        self.show_choices(choices)
+
+    def clear_user(self) -> None:
+        self.show_choices([])

@@ -11,10 +11,11 @@ from datetime import datetime
 
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QToolButton, QWidget
 
 from desktop_app.services import sync as sync_service
 from desktop_app.ui.sync_controller import SyncController
+from desktop_app.ui.status_user import FittingLabel
 from desktop_app.ui.sync_messages import not_enrolled_text
 
 
@@ -27,7 +28,7 @@ class SyncStatusWidget(QWidget):
     def __init__(self, *, sync: SyncController, action: QAction) -> None:
         super().__init__(objectName="syncStatus")
         self._sync = sync
-        self.label = QLabel(objectName="syncStatusLabel")
+        self.label = FittingLabel(objectName="syncStatusLabel")
         self.button = QToolButton(objectName="syncNowButton")
         self.button.setDefaultAction(action)
         layout = QHBoxLayout(self)
@@ -50,42 +51,45 @@ class SyncStatusWidget(QWidget):
         kind, *args = self._state
         error = kind == "failed" or (kind == "synced" and bool(args[1].conflicts or args[1].rejected
                                                                   or args[1].not_sendable))
-        text = {"syncing": lambda: self.tr("Syncing…"),
-                "synced": lambda: self._synced_text(*args),
-                "failed": lambda: self.tr("Sync failed: %1").replace("%1", args[0]),
-                "needs_enrolment": lambda: args[0],
-                "unreachable": lambda: self.tr("Server not reachable; records stay queued"),
-                "status": lambda: self._enrolment_text()}.get(kind, lambda: "")()
-        self.label.setText(text)
+        choices = {"syncing": lambda: [self.tr("Syncing…")],
+                   "synced": lambda: self._synced_text(*args),
+                   "failed": lambda: [self.tr("Sync failed: %1").replace("%1", args[0])],
+                   "needs_enrolment": lambda: [args[0]],
+                   "unreachable": lambda: [self.tr("Server not reachable; records stay queued")],
+                   "status": lambda: self._enrolment_text()}.get(kind, lambda: [])()
+        self.label.show_choices(choices)  # longest first: the status bar shows the longest that fits
         self.label.setProperty("error", error)
-        self.label.setToolTip(text)
         self.label.style().unpolish(self.label)
         self.label.style().polish(self.label)
 
-    def _synced_text(self, when: str, report) -> str:
-        text = self.tr("Synced %1").replace("%1", when) + " · " + \
-            self.tr("%n registration(s) sent", "", report.sent) + " · " + \
-            self.tr("%n update(s) received", "", report.received)
+    def _synced_text(self, when: str, report) -> list[str]:
+        """Every count, then only what needs someone's attention, then the time alone."""
+        synced = self.tr("Synced %1").replace("%1", when)
+        counts = [self.tr("%n registration(s) sent", "", report.sent), self.tr("%n update(s) received", "", report.received)]
+        attention = []
         if report.conflicts:
-            text += " · " + self.tr("%n conflict(s) to review", "", report.conflicts)
+            attention.append(self.tr("%n conflict(s) to review", "", report.conflicts))
         if report.rejected:
-            text += " · " + self.tr("%n refused by the server", "", report.rejected)
+            attention.append(self.tr("%n refused by the server", "", report.rejected))
         if report.not_sendable:
-            text += " · " + self.tr("%n cannot be sent (see conflicts)", "", report.not_sendable)
+            attention.append(self.tr("%n cannot be sent (see conflicts)", "", report.not_sendable))
         if report.from_server:
-            text += " · " + self.tr("%n new conflict(s) between other devices to review", "", report.from_server)
-        return text
+            attention.append(self.tr("%n new conflict(s) between other devices to review", "", report.from_server))
+        return [" · ".join([synced, *counts, *attention]), " · ".join([synced, *attention]), synced]
 
-    def _enrolment_text(self) -> str:
+    def _enrolment_text(self) -> list[str]:
+        """Where this laptop is enrolled and when it last synced, then the time alone, then where."""
         if self._enrolment is None:
-            return ""
+            return []
         enrolled, centre, last = self._enrolment
         if not enrolled:
-            return self.tr("Not enrolled for sync")
+            return [self.tr("Not enrolled for sync")]
         where = self.tr("Enrolled: %1").replace("%1", centre) if centre else self.tr("Enrolled for sync")
         if last:
-            return where + " · " + self.tr("last sync %1").replace("%1", last.replace("T", " ")[:16])
-        return where + " · " + self.tr("not synced yet")
+            when = last.replace("T", " ")[:16]
+            return [where + " · " + self.tr("last sync %1").replace("%1", when),
+                    where + " · " + when[11:], where]
+        return [where + " · " + self.tr("not synced yet"), where]
 
     def show_needs_enrolment(self, sentence: str) -> None:
         self._show("needs_enrolment", sentence)

@@ -227,6 +227,16 @@ def test_the_status_bar_counts_registrations_sent_not_saves_and_speaks_french(ap
     assert record is window.model
     window.set_language("fr")
     qtbot.waitUntil(lambda: "6 enregistrements envoyés" in label.text(), timeout=5_000)
+    # at the app's usual width the French line gives up whole parts (the counts), never letters; the tooltip and
+    # text() (what a screen reader reads) keep all of it
+    window.resize(1100, 720)
+    window.show()
+    qtbot.waitExposed(window)
+    full = label.text()
+    qtbot.waitUntil(lambda: label.isVisible() and label.contentsRect().width() > 0, timeout=5_000)
+    shown = label.shown_text()
+    assert shown in (full, full.split(" · ")[0]) and label.toolTip() == full
+    assert label.fontMetrics().horizontalAdvance(shown) <= label.contentsRect().width()
     window.set_language("en")
 
 

@@ -213,3 +213,20 @@ def test_the_signed_in_line_gives_up_whole_words_as_room_shrinks(qtbot):
     assert label.shown_text() == "Signed in: amina.admin (Administrator)"
     label.clear_user()
     assert label.text() == label.shown_text() == label.toolTip() == ""
+
+
+def test_a_status_line_that_fits_nowhere_is_cut_with_an_ellipsis_and_keeps_its_words_in_the_tooltip(qtbot):
+    from desktop_app.ui.status_user import FittingLabel
+
+    label = FittingLabel()
+    qtbot.addWidget(label)
+    choices = ["Inscrit\xa0: Agadez · dernière synchronisation 2026-12-07 07:45", "Inscrit\xa0: Agadez · 07:45",
+               "Inscrit\xa0: Agadez"]
+    label.show_choices(choices)
+    width = label.fontMetrics().horizontalAdvance
+    for room, shown in ((width(choices[0]) + 30, choices[0]), (width(choices[1]) + 10, choices[1]),
+                        (width(choices[2]) + 10, choices[2])):
+        label.resize(room, label.sizeHint().height())
+        assert label.shown_text() == shown
+    label.resize(width(choices[2]) // 2, label.sizeHint().height())
+    assert label.shown_text().endswith("…") and label.text() == label.toolTip() == choices[0]
