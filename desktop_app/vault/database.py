@@ -20,6 +20,7 @@ on most of SQLite's small allocations do not each cost a locked and wiped buffer
 from __future__ import annotations
 
 import errno
+import hashlib
 import importlib.util
 import os
 import re
@@ -239,6 +240,56 @@ def apply_migration(conn: Connection, number: int, path: Path) -> None:
         raise
 
 
+# --- the baseline: a new vault's schema in one step ------------------------------------------------
+#
+# Migrating an empty database from zero through every migration costs ~75 ms of CPU (25 migrations, one of which
+# rebuilds a table three times to drop columns), paid by every new vault and by every schema check. baseline.sql
+# holds what those migrations leave: sqlite_master's statements in creation order and the rows they seed, with
+# the version it stands for and the SHA-256 of each migration file it was made from. It is used only while
+# those files are byte for byte the ones here, so a changed or added migration falls back to (or continues with)
+# the step-by-step path; tests/vault/test_vault_baseline.py fails until it is regenerated:
+#     python -m desktop_app.vault.baseline
+BASELINE_FILE = "baseline.sql"
+_BASELINE_VERSION = re.compile(r"^-- version: (\d+)$", re.MULTILINE)
+_BASELINE_SOURCE = re.compile(r"^-- made from (\d{4}_[a-z0-9_]+\.(?:sql|py)) sha256 ([0-9a-f]{64})$", re.MULTILINE)
+
+
+def migration_digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def usable_baseline(migrations: list[tuple[int, Path]], limit: int) -> tuple[int, str] | None:
+    """(version, script) of MIGRATIONS_DIR's baseline if it may stand for migrations 1..version: not beyond `limit`
+    and made from exactly the migration files there now (same names, same bytes). None otherwise."""
+    try:
+        script = (MIGRATIONS_DIR / BASELINE_FILE).read_text("utf-8")
+    except FileNotFoundError:
+        return None
+    found = _BASELINE_VERSION.search(script)
+    if found is None:
+        return None
+    version = int(found.group(1))
+    if not 0 < version <= limit:
+        return None
+    made_from = dict(_BASELINE_SOURCE.findall(script))
+    if made_from != {path.name: migration_digest(path) for number, path in migrations if number <= version}:
+        return None
+    return version, script
+
+
+def apply_baseline(conn: Connection, version: int, script: str) -> int:
+    """The baseline's statements and user_version in one transaction, on an empty database. Returns `version`."""
+    if conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+        raise RuntimeError("the baseline is for an empty database")
+    try:
+        conn.executescript(f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {int(version)};\nCOMMIT;")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    return version
+
+
 def _split_sql(script: str) -> list[str]:
     statements: list[str] = []
     current = ""
@@ -275,10 +326,25 @@ def migrate(conn: Connection, *, folder: Path, target: int | None = None,
         raise SchemaTooNew(f"database schema {current}, this Waypoint knows up to {len(migrations)}")
     if current >= latest:
         return None
-    steps = latest - current + (1 if current > 0 else 0)
+    fresh = current == 0  # nothing to back up, check or compact
+    if fresh:
+        # A new database: straight to the baseline's schema in one transaction (what migrations 1..B make, B
+        # usually the latest), then any migration after it. An existing vault migrates step by step below.
+        baseline = usable_baseline(migrations, latest)
+        if baseline is not None:
+            try:
+                current = apply_baseline(conn, *baseline)
+            except Exception as exc:
+                mapped = map_db_error(exc)
+                if isinstance(mapped, VaultError):
+                    raise mapped from exc
+                raise MigrationFailed(f"schema baseline {BASELINE_FILE}: {exc}") from exc
+            if current >= latest:
+                return None
+    steps = latest - current + (0 if fresh else 1)
     if progress is not None:
         progress(0, steps)
-    backup = backup_file(conn, folder=folder, version=current) if current > 0 else None
+    backup = None if fresh else backup_file(conn, folder=folder, version=current)
     for number, path in migrations:
         if current < number <= latest:
             try:
@@ -371,8 +437,11 @@ def schema_signature(conn: Connection) -> list[tuple[str, str, str]]:
 def expected_signature(version: int) -> list[tuple[str, str, str]]:
     conn = sqlcipher.connect(":memory:", isolation_level=None)
     try:
-        for number, path in available_migrations():
-            if number <= version:
+        migrations = available_migrations()
+        baseline = usable_baseline(migrations, version)
+        done = apply_baseline(conn, *baseline) if baseline is not None else 0
+        for number, path in migrations:
+            if done < number <= version:
                 apply_migration(conn, number, path)
         return schema_signature(conn)
     finally:
