@@ -10,12 +10,22 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "server"))
 
-from server_harness import Backend
+import pytest
+from server_harness import Backend, backend_for
 
 from desktop_app.services import sync as sync_service
 
 PASSPHRASE = "correct horse battery staple 42"
 FAST_RETRY = sync_service.RetryPolicy(max_attempts=30, base_s=0.005, cap_s=0.05)
+
+
+def sqlite_backend():
+    """A module's `backend` fixture for SQLite only (tests/sync/conftest.py's runs SQLite and PostgreSQL).
+
+    For files that drive the app's widgets against the real server: what they prove is the app's, and the server
+    answers them the same on either database. The server's SQL, its locking, merges and restores are tested on
+    both (tests/server, and tests/sync files that keep the two-database fixture)."""
+    return pytest.fixture(scope="module", params=["sqlite"])(backend_for)
 
 
 ADMIN_WORKER = """

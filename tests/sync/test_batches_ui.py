@@ -21,9 +21,13 @@ from desktop_app.ui.sync_batches import STATUS
 from desktop_app.ui.sync_status import install_sync
 from desktop_app.vault import Vault
 from tests.sync.records import register
-from tests.sync.support import PASSPHRASE, fast_connect
+from tests.sync.support import PASSPHRASE, fast_connect, sqlite_backend
 
 pytestmark = [pytest.mark.gui, pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")]
+
+# SQLite only: the dialog, its progress and sentences are the app's; batch import, forwarding and
+# receipts on both databases are tested in test_batches.py and test_batches_end_to_end.py.
+backend = sqlite_backend()
 
 
 def shot(dialog, name: str) -> None:

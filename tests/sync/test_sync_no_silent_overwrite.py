@@ -11,7 +11,7 @@ import json
 
 import pytest
 from PySide6.QtCore import Qt
-from tests.sync.support import PASSPHRASE, fast_connect
+from tests.sync.support import PASSPHRASE, fast_connect, sqlite_backend
 from tests.ui.forms.test_migrant_end_to_end import Filler
 
 from desktop_app.paths import app_paths
@@ -24,6 +24,10 @@ from desktop_app.vault.sql import Db, text
 from waypoint_core.xform import FormSession
 
 pytestmark = [pytest.mark.gui, pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")]
+
+# SQLite only: the form's notice and its three-way merge on save are the laptop's; the server's
+# conflict from the same base is tested on both databases in test_sync_conflicts.py and test_sync_server_conflicts.py.
+backend = sqlite_backend()
 
 FORM = "waypoint_migrant_registration"
 PHONE = "/data/identity/phone"

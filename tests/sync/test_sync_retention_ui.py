@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from records import register
-from tests.sync.support import PASSPHRASE, fast_connect
+from tests.sync.support import PASSPHRASE, fast_connect, sqlite_backend
 
 from desktop_app.paths import app_paths
 from desktop_app.services import retention
@@ -15,6 +15,10 @@ from desktop_app.vault import Vault
 from desktop_app.vault.registrations import get_registration
 
 pytestmark = [pytest.mark.gui, pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")]
+
+# SQLite only: the purge runs in the vault and the sentence is the app's; acknowledgements on both
+# databases are tested in test_sync_client.py.
+backend = sqlite_backend()
 
 
 @pytest.fixture

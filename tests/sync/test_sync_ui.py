@@ -5,7 +5,7 @@ Waits on signals only."""
 from __future__ import annotations
 
 import pytest
-from tests.sync.support import PASSPHRASE, fast_connect
+from tests.sync.support import PASSPHRASE, fast_connect, sqlite_backend
 from PySide6.QtCore import Qt
 from records import register
 
@@ -18,6 +18,10 @@ from desktop_app.ui.sync_status import install_sync
 from desktop_app.vault import Vault
 
 pytestmark = [pytest.mark.gui, pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")]
+
+# SQLite only: the status bar, counts, enrol dialog and sentences are the app's; the protocol and
+# enrolment against both databases are tested in test_sync_client.py and tests/server.
+backend = sqlite_backend()
 
 
 @pytest.fixture

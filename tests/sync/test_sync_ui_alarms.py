@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtWidgets import QMessageBox
 from records import register
-from tests.sync.support import PASSPHRASE, fast_connect
+from tests.sync.support import PASSPHRASE, fast_connect, sqlite_backend
 
 from desktop_app.paths import app_paths
 from desktop_app.services import sync as sync_service
@@ -19,6 +19,10 @@ from desktop_app.vault import audit as log
 from desktop_app.vault.registrations import delete_registration, get_registration
 
 pytestmark = [pytest.mark.gui, pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")]
+
+# SQLite only: the alarms model, question and audit entry are the app's; the server's deletion alarms
+# and their undo are tested on both databases in test_sync_coordination.py and test_sync_scope.py.
+backend = sqlite_backend()
 
 COORD, COORD_PASSPHRASE = "zara", "marble canyon violet engine"
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QMessageBox
-from tests.sync.support import PASSPHRASE, fast_connect
+from tests.sync.support import PASSPHRASE, fast_connect, sqlite_backend
 
 from desktop_app.paths import app_paths
 from desktop_app.services import sync as sync_service
@@ -19,6 +19,10 @@ from desktop_app.vault import Vault
 from desktop_app.vault import audit as log
 
 pytestmark = [pytest.mark.gui, pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")]
+
+# SQLite only: the devices model and the code dialogs are the app's; listing, wiping and codes on
+# both databases are tested in test_sync_coordination.py, test_sync_remote_wipe.py and tests/server/test_server_admin.py.
+backend = sqlite_backend()
 
 
 @pytest.fixture

@@ -17,9 +17,14 @@ from server_harness import free_port
 from desktop_app.paths import app_paths
 from desktop_app.services import server_reports
 from desktop_app.ui.app import build_app
+from tests.sync.support import sqlite_backend
 from tests.access.team import COORD, FIELD, PASSPHRASES, shipped_xforms
 
 pytestmark = [pytest.mark.gui, pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")]
+
+# SQLite only: the chooser, tables and saved file are the app's; the server's region figures on
+# both databases are tested in tests/server/test_server_indicators_scope.py and test_sync_indicators.py.
+backend = sqlite_backend()
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 from records import register
-from tests.sync.support import PASSPHRASE, fast_connect
+from tests.sync.support import PASSPHRASE, fast_connect, sqlite_backend
 
 from desktop_app.paths import app_paths
 from desktop_app.services import sync as sync_service
@@ -15,6 +15,10 @@ from desktop_app.ui.app import build_app
 from desktop_app.vault import Vault
 
 pytestmark = [pytest.mark.gui, pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")]
+
+# SQLite only: signing out and the wiped window are the app's; lock and wipe orders on both
+# databases are tested in test_sync_remote_wipe.py.
+backend = sqlite_backend()
 
 
 @pytest.fixture
