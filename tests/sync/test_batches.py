@@ -8,6 +8,8 @@ Every bad file is refused with its own reason and changes nothing on the server 
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import uuid
 from pathlib import Path
 
@@ -59,19 +61,18 @@ def stick(tmp_path: Path, name: str = "stick") -> Path:
 
 
 def admin_import(server_admin, *files: Path, receipts: Path | None = None) -> list[dict]:
+    """`waypoint-server admin import-batch FILES`: its JSON lines, one per file. It exits 1 when it refused a file
+    (the lines then say which and why); any other failure raises."""
     args = ["import-batch", *map(str, files)]
     if receipts is not None:
         args += ["--receipts", str(receipts)]
-    try:
-        out = server_admin.run(*args)
-    except RuntimeError:  # exit 1: some file refused; read what it printed
-        import subprocess
-        import sys
-        result = subprocess.run([sys.executable, "-m", "sync_server.cli", "--data-dir",
-                                 str(server_admin.backend.data_dir), "admin", *args], env=server_admin._env(),
-                                capture_output=True, text=True, timeout=120)
-        out = result.stdout
-    return [json.loads(line) for line in out.splitlines() if line.strip()]
+    result = subprocess.run([sys.executable, "-m", "sync_server.cli", "--data-dir", str(server_admin.backend.data_dir),
+                             "admin", *args], env=server_admin._env(), capture_output=True, text=True, timeout=120)
+    lines = [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
+    refused = any(line["status"] == "rejected" for line in lines)
+    if result.returncode != (1 if refused else 0):
+        raise RuntimeError(f"waypoint-server admin import-batch exited {result.returncode}: {result.stderr[-500:]}")
+    return lines
 
 
 def receipts_in(folder: Path) -> list[Path]:
@@ -248,10 +249,12 @@ def test_bad_batches_are_refused_each_with_its_reason_and_change_nothing(enrolle
                                  device_id=store.load_credentials(other).device_id),
     }
     before = fingerprint(backend)
+    paths = {reason: write_durably(bad, f"{reason}{BATCH_SUFFIX}", content) for reason, content in files.items()}
+    # One command for the stick's seven files (one process start, not seven): a line for each, in order.
+    lines = admin_import(server_admin, *paths.values())
+    assert [line["file"] for line in lines] == [path.name for path in paths.values()]
     reasons = {}
-    for reason, content in files.items():
-        path = write_durably(bad, f"{reason}{BATCH_SUFFIX}", content)
-        line = admin_import(server_admin, path)[0]
+    for reason, line in zip(paths, lines, strict=True):
         assert line["status"] == "rejected", (reason, line)
         reasons[reason] = (line["reason"], line["message"])
     assert fingerprint(backend) == before
