@@ -9,7 +9,11 @@ from desktop_app.vault.models import CASE_STATUS_FORM
 from desktop_app.vault.registrations import get_registration
 from tests.desk.people import save_people
 from tests.desk.test_desk_review import pair_of_people
-from tests.sync.support import fast_connect
+from tests.sync.support import fast_connect, sqlite_backend
+
+# SQLite only: the case file reading the status record is the laptop's; records travelling through the
+# server on both databases are tested in test_sync_client.py and tests/server.
+backend = sqlite_backend()
 
 
 def test_a_closed_case_is_closed_on_every_laptop(enrolled):

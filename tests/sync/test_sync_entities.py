@@ -14,10 +14,14 @@ from desktop_app.services import records as record_service
 from desktop_app.services import sync as sync_service
 from desktop_app.vault.entities import read_entity_lists
 from tests.corpus import corpus_path
-from tests.sync.support import fast_connect
+from tests.sync.support import fast_connect, sqlite_backend
 from waypoint_core.xform import FormSession
 
 pytestmark = pytest.mark.corpus
+
+# SQLite only: entity lists are made and offered on the laptop; records travelling through the server
+# on both databases are tested in test_sync_client.py and tests/server.
+backend = sqlite_backend()
 
 FEATURES = corpus_path("features")
 REGISTRATION = FEATURES / "ona_entities_trees_registration.xlsx"

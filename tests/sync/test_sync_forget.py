@@ -26,8 +26,12 @@ from desktop_app.vault.registrations import get_registration, get_registration_f
 from tests.canary import decrypted_pages_hold, needles, server_leaks, vault_leaks
 from tests.forms.test_services import ANSWERS, FORM_ID, filled_session
 from desktop_app.vault import Vault
-from tests.sync.support import PASSPHRASE, fast_connect
+from tests.sync.support import PASSPHRASE, fast_connect, sqlite_backend
 from waypoint_core.xlsform import convert_xlsform
+
+# SQLite only: what the laptop forgets, and what it never sends, are the laptop's decisions; the
+# server's own forgetting of tombstoned content on both databases is tested in tests/server/test_server_forget.py.
+backend = sqlite_backend()
 
 ROOT = Path(__file__).resolve().parents[2]
 _rng = random.SystemRandom()

@@ -21,8 +21,13 @@ from desktop_app.vault.sql import Db, text
 from desktop_app.vault.states import State
 from desktop_app.vault.writer import AS_RECORD, RegistrationDraft, base_state, blind, record_states, write
 from tests.desk.people import save_event, save_people
-from tests.sync.support import fast_connect
+from tests.sync.support import fast_connect, sqlite_backend
 from waypoint_core.registry.person import PersonRecord
+
+# SQLite only: the merge base, its copies and the three-way merge are the laptop's (a's sync merges on
+# a's side); the server's own merges and conflicts on both databases are tested in test_sync_conflicts.py,
+# test_sync_server_conflicts.py and tests/server.
+backend = sqlite_backend()
 
 NAME = "Kadi Synthetic"
 SCAN = ("scan.jpg", "image/jpeg", b"\xff\xd8 synthetic scan " * 64)

@@ -5,12 +5,16 @@ ten saves are one op on the wire, one server version and one pulled change on an
 
 from __future__ import annotations
 
-from tests.sync.support import fast_connect
+from tests.sync.support import fast_connect, sqlite_backend
 from records import register
 
 from desktop_app.services import sync as sync_service
 from desktop_app.vault.registrations import get_registration
 from desktop_app.vault.sql import Db, text
+
+# SQLite only: drafts kept and saves folded into one pending op are the laptop's; the server's versions
+# and feed on both databases are tested in tests/server/test_server_sync.py and test_sync_client.py.
+backend = sqlite_backend()
 
 
 def _outbox_rows(vault, record_id: str) -> int:

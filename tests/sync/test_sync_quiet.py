@@ -6,11 +6,15 @@ from __future__ import annotations
 import pytest
 from records import register
 from sqlalchemy import event
-from tests.sync.support import FAST_RETRY, fast_connect
+from tests.sync.support import FAST_RETRY, fast_connect, sqlite_backend
 
 from desktop_app.services import sync as sync_service
 from desktop_app.sync import transport
 from desktop_app.vault.registrations import count_unsynced
+
+# SQLite only: what a quiet run reads and writes is the laptop's, and the HTTP session kept is the
+# client's; the server's answers on both databases are tested in tests/server/test_server_sync.py and test_sync_client.py.
+backend = sqlite_backend()
 
 
 def _transactions(vault) -> dict[str, int]:
