@@ -19,14 +19,9 @@ from collections.abc import Callable
 from typing import Any
 
 from desktop_app.vault.models import SUMMARY_FIELDS
-from desktop_app.vault.states import META_FIELDS, State, clean as _clean, state_from_columns
+from desktop_app.vault.states import META_FIELDS, State, clean as _clean, payload_of, state_from_columns
 from waypoint_core.instance_merge import MergeConflict, merge_content, pick
 from waypoint_core.protocol import FILES_FIELD, Op
-
-
-def payload_of(state: State) -> str:
-    """What a frozen op keeps until it is acknowledged: the whole state it sends (the merge base it becomes)."""
-    return json.dumps({"state": state}, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 # A frozen op's payload when its wire op carries the whole state it sends (its first op, or one after a deletion, with
@@ -47,15 +42,16 @@ def _state_sent(op: dict[str, Any]) -> State:
             "fields": {} if deleted else {k: v for k, v in (op.get("fields") or {}).items() if v is not None}}
 
 
-def payload_for(state: State, op: Op, *, whole: bool) -> str:
+def payload_for(state: State, op: Op, *, whole: bool, otherwise: str | None = None) -> str:
     """What a frozen op keeps beside its wire op: IN_WIRE when the wire op carries exactly `state` (`whole`: it was
-    diffed against nothing, so it carries every field and the content; checked, not assumed), else the state.
+    diffed against nothing, so it carries every field and the content; checked, not assumed), else `otherwise` if
+    given (STATE_AS_RECORD: `state` is its registration's, writer/bases.py), else the state.
     Checked on the validated `op` its wire op is the JSON of (str, int, bool and None values: the JSON reads back
     as the same values), not on the wire op parsed again (2 KB of JSON per record frozen)."""
     if whole and _state_sent({"op": op.op, "form_id": op.form_id, "form_version": op.form_version,
                               "content": op.content, "fields": op.fields}) == state:
         return IN_WIRE
-    return payload_of(state)
+    return otherwise if otherwise is not None else payload_of(state)
 
 
 def state_from_payload(payload: str, *, fallback: State | Callable[[], State | None] | None = None,

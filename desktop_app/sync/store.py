@@ -34,7 +34,8 @@ from desktop_app.vault import audit
 from desktop_app.vault.sql import Db, join_sync, text
 from desktop_app.vault.vault import utc_now
 from desktop_app.vault.writer import (
-    AS_RECORD, SYNC_WRITER, Writer, base_state, blind, registration_states, wire_stub, wires_as_sent, write,
+    AS_RECORD, STATE_AS_RECORD, SYNC_WRITER, Writer, base_state, blind, payload_states, registration_states, wire_stub,
+    wires_as_sent, write,
 )
 from desktop_app.vault.writer.outbox import wire_sha256
 from waypoint_core.access import audit as chain
@@ -414,11 +415,13 @@ def _freeze_rows(w: Writer, rows, hlc: Clock) -> list[Frozen]:
         wire = op.model_dump_json()
         sha256 = wire_sha256(wire)
         whole = kind == "delete" or previous is None or bool(previous.get("deleted"))
-        payload = payload_for(current, op, whole=whole)
-        # An op that carries its registration's state whole keeps a stub instead of a 2 KB copy of the record, put
-        # back from the registration (and checked by hash) if it is ever read again (writer/bases.py); the bytes
-        # posted are `wire`'s (Frozen), the acknowledgement takes the state from `sent`.
-        as_record = payload == IN_WIRE and current is stored and purged is None
+        # An op that sends its registration's state keeps no copy of it: a stub of its wire op when that carries the
+        # state whole (put back from the registration and checked by hash if it is ever read again), else the payload
+        # STATE_AS_RECORD (an edit: its wire op is a diff); writer/bases.py. The bytes posted are `wire`'s (Frozen),
+        # the acknowledgement takes the state from `sent`.
+        registration = current is stored and purged is None
+        payload = payload_for(current, op, whole=whole, otherwise=STATE_AS_RECORD if registration else None)
+        as_record = payload == IN_WIRE and registration
         updates.append({"d": next_seq, "w": wire_stub(op) if as_record else wire, "h": sha256, "b": batch_id,
                         "s": seq, "p": payload})
         frozen.append(Frozen(next_seq, wire, batch_id, op, current, sha256))
@@ -437,6 +440,8 @@ def _previous_state(earlier, known, stored: State | None) -> State | None:
     `stored` the registration's state now. An op still in flight keeps the state it sent; an acknowledged one keeps
     nothing (the server's state is then `known`, whose base AS_RECORD is `stored`); an op in flight whose content
     was forgotten (deletion, refused consent) leaves the blinded base."""
+    if earlier is not None and earlier[1] is None and earlier[0] == STATE_AS_RECORD:
+        return stored  # it sent the registration's state, which has not changed since (writer/bases.py, keep_bases)
     if earlier is not None and earlier[1] is None and earlier[0]:
         return state_from_payload(earlier[0], wire=earlier[2])
     if known is not None:
@@ -586,6 +591,10 @@ class _Acks:
         self.wires = prefetch.outbox_wires(conn, [row.seq for row in self.outbox.values()
                                                   if row.payload == IN_WIRE and row.acked_at is None
                                                   and self.sent.get(row.device_seq, ("",))[0] != row.wire_sha256])
+        # The states sent as their registration's (STATE_AS_RECORD) it does not hold already, read before its writes.
+        self.as_record = payload_states(conn, {row.record_id for row in self.outbox.values()
+                                               if row.payload == STATE_AS_RECORD and row.acked_at is None
+                                               and self.sent.get(row.device_seq, ("",))[0] != row.wire_sha256})
         record_ids = {row.record_id for row in self.outbox.values()}
         self.known = prefetch.known_records(conn, record_ids)
         self.pending = prefetch.pending_counts(conn, record_ids)  # counts before this answer
@@ -671,6 +680,8 @@ def _after_ack(acks: _Acks, row, result) -> None:
     frozen = acks.sent.get(row.device_seq)
     if row.payload and frozen is not None and frozen[0] == row.wire_sha256:
         ours = frozen[1]  # what this op was frozen with (payload and wire op change together, or payload empties)
+    elif row.payload == STATE_AS_RECORD:
+        ours = acks.as_record[record_id]
     elif row.payload:
         ours = state_from_payload(row.payload, fallback=(lambda: base_state(conn, record_id, known.base)) if known
                                   else None, wire=acks.wires.get(row.seq))

@@ -7,6 +7,7 @@ is None is absent. This is the shape of both sides of a `conflict` row (docs/syn
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from desktop_app.vault.models import SUMMARY_FIELDS
@@ -14,6 +15,11 @@ from desktop_app.vault.models import SUMMARY_FIELDS
 META_FIELDS = {"status": "@status", "created_at": "@created_at", "created_by": "@created_by"}
 
 State = dict[str, Any]
+
+
+def payload_of(state: State) -> str:
+    """What a frozen op keeps until it is acknowledged: the whole state it sends (the merge base it becomes)."""
+    return json.dumps({"state": state}, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 def clean(fields: dict[str, Any]) -> dict[str, Any]:

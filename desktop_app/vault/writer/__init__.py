@@ -30,8 +30,8 @@ from desktop_app.vault.writer.base import RegistrationDraft, Stored
 from desktop_app.vault.models import SYNC_WRITER
 from desktop_app.vault.writer.files import incomplete_records
 from desktop_app.vault.writer.bases import (
-    AS_RECORD, BLIND, WireLost, base_state, blind, kept_as_record, record_states, registration_states, wire_stub,
-    wires_as_sent,
+    AS_RECORD, BLIND, STATE_AS_RECORD, WireLost, base_state, blind, kept_as_record, payload_states, record_states,
+    registration_states, wire_stub, wires_as_sent,
 )
 from desktop_app.vault.writer.review import ReviewWrites
 from desktop_app.vault.writer.sync import SyncWrites
@@ -95,6 +95,6 @@ def fold_wal(vault: Vault) -> None:
         Db.of(session).execute("PRAGMA wal_checkpoint(TRUNCATE)").all()
 
 
-__all__ = ["AS_RECORD", "BLIND", "RegistrationDraft", "SYNC_WRITER", "Stored", "WireLost", "Writer", "base_state", "blind",
-           "fold_wal", "incomplete_records", "kept_as_record", "record_states", "registration_states", "wire_stub",
-           "wires_as_sent", "write"]
+__all__ = ["AS_RECORD", "BLIND", "RegistrationDraft", "STATE_AS_RECORD", "SYNC_WRITER", "Stored", "WireLost", "Writer",
+           "base_state", "blind", "fold_wal", "incomplete_records", "kept_as_record", "payload_states", "record_states",
+           "registration_states", "wire_stub", "wires_as_sent", "write"]

@@ -17,6 +17,12 @@ checks the result against the op's `wire_sha256` (the hash of the wire op as it 
 crash are the bytes sent first, or the run stops with WireLost, never sends another content under the op's id.
 `keep_bases` writes such an op's wire op out whole first (before the registration changes, as for its base), and
 forgetting a person rewrites it without fields or content (`forget_in_flight`).
+
+An op in flight whose wire op is a diff (an edit) keeps the state it sends as its payload, the merge base it becomes
+at the acknowledgement. When that state is its registration's, the payload is STATE_AS_RECORD instead of a 2.3 KB
+copy written at the freeze and wiped at the acknowledgement: the acknowledgement takes the state from the frozen batch
+it holds in memory, or else reads the registration (`payload_states`); `keep_bases` writes it out whole first, as
+above, and forgetting a person empties it (`forget_in_flight`).
 """
 
 from __future__ import annotations
@@ -26,7 +32,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from desktop_app.vault.sql import chunks, in_json, text
-from desktop_app.vault.states import State, state_from_columns
+from desktop_app.vault.states import State, payload_of, state_from_columns
 from desktop_app.vault.writer.base import WriterBase
 from waypoint_core.protocol import Op, sha256_hex
 
@@ -68,6 +74,10 @@ def registration_states(db: Any, record_ids: Iterable[str]) -> dict[str, tuple[S
 WIRE_AS_RECORD = "@record:"
 
 
+# outbox.payload of an op in flight that sends its registration's current state (never valid JSON, like AS_RECORD).
+STATE_AS_RECORD = "record"
+
+
 class WireLost(RuntimeError):
     """An op in flight whose wire op was kept as its registration cannot be rebuilt as it was sent: the registration
     changed without its wire op being written out first (keep_bases). Nothing is sent in its place."""
@@ -104,6 +114,17 @@ def wires_as_sent(db: Any, rows: Iterable[tuple[Any, str, str | None, str | None
     return found
 
 
+def payload_states(db: Any, record_ids: Iterable[str]) -> dict[str, State]:
+    """record_id -> the state its ops in flight whose payload is STATE_AS_RECORD send: its registration's (WireLost if
+    a registration is gone: forgetting it would have emptied those payloads)."""
+    wanted = set(record_ids)
+    found = {record_id: state for record_id, (state, _) in registration_states(db, wanted).items()}
+    missing = wanted - found.keys()
+    if missing:
+        raise WireLost(f"an op in flight of {sorted(missing)[0]} was kept as its registration, which is gone")
+    return found
+
+
 def record_states(db: Any, record_ids: Iterable[str]) -> dict[str, State]:
     """record_id -> the registration's state as sync sees it (row and extracted fields), for those that exist."""
     return {record_id: state for record_id, (state, _) in registration_states(db, record_ids).items()}
@@ -136,18 +157,29 @@ class BaseWrites(WriterBase):
                          for r in held])
 
     def keep_wires(self, record_ids: Iterable[str]) -> None:
-        """Ops in flight of these records whose wire op is a stub: written out whole (as sent, hash checked)."""
+        """Ops in flight of these records whose wire op is a stub: written out whole (as sent, hash checked); and
+        those whose payload is STATE_AS_RECORD: the registration's state written out as their payload."""
         stubs: list[tuple[int, str, str, str]] = []
+        states: list[tuple[int, str]] = []
         for part in chunks(sorted(set(record_ids))):
-            stubs += [(row.seq, row.record_id, row.wire, row.wire_sha256) for row in self.db.execute(text(
-                "SELECT o.seq, o.record_id, o.wire, o.wire_sha256 FROM json_each(:keys) k CROSS JOIN outbox o "
-                "INDEXED BY ix_outbox_pending ON o.record_id = k.value WHERE o.acked_at IS NULL "
-                "AND o.device_seq IS NOT NULL AND substr(o.wire, 1, :n) = :p"),
-                {**in_json(part)[1], "n": len(WIRE_AS_RECORD), "p": WIRE_AS_RECORD}).all()]
+            for row in self.db.execute(text(
+                    "SELECT o.seq, o.record_id, o.wire, o.wire_sha256, o.payload = :q AS as_record FROM json_each(:keys) "
+                    "k CROSS JOIN outbox o INDEXED BY ix_outbox_pending ON o.record_id = k.value "
+                    "WHERE o.acked_at IS NULL AND o.device_seq IS NOT NULL "
+                    "AND (substr(o.wire, 1, :n) = :p OR o.payload = :q)"),
+                    {**in_json(part)[1], "n": len(WIRE_AS_RECORD), "p": WIRE_AS_RECORD, "q": STATE_AS_RECORD}).all():
+                if kept_as_record(row.wire):
+                    stubs.append((row.seq, row.record_id, row.wire, row.wire_sha256))
+                if row.as_record:
+                    states.append((row.seq, row.record_id))
         whole = wires_as_sent(self.db, stubs)
         if whole:
             self.db.execute(text("UPDATE outbox SET wire = :w WHERE seq = :s"),
                             [{"w": wire, "s": seq} for seq, wire in sorted(whole.items())])
+        if states:
+            found = payload_states(self.db, {record_id for _, record_id in states})
+            self.db.execute(text("UPDATE outbox SET payload = :p WHERE seq = :s"),
+                            [{"p": payload_of(found[record_id]), "s": seq} for seq, record_id in sorted(states)])
 
     def blind_sync_record(self, record_id: str) -> None:
         """Forget the values of the record's merge base (and any server state held to show later). Called before the
