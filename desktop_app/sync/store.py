@@ -34,8 +34,8 @@ from desktop_app.vault import audit
 from desktop_app.vault.sql import Db, join_sync, text
 from desktop_app.vault.vault import utc_now
 from desktop_app.vault.writer import (
-    AS_RECORD, STATE_AS_RECORD, SYNC_WRITER, Writer, base_state, blind, payload_states, registration_states, wire_stub,
-    wires_as_sent, write,
+    AS_RECORD, STATE_AS_RECORD, SYNC_WRITER, Writer, base_state, blind, content_stub, payload_states,
+    registration_states, wire_stub, wires_as_sent, write,
 )
 from desktop_app.vault.writer.outbox import wire_sha256
 from waypoint_core.access import audit as chain
@@ -422,8 +422,9 @@ def _freeze_rows(w: Writer, rows, hlc: Clock) -> list[Frozen]:
         registration = current is stored and purged is None
         payload = payload_for(current, op, whole=whole, otherwise=STATE_AS_RECORD if registration else None)
         as_record = payload == IN_WIRE and registration
-        updates.append({"d": next_seq, "w": wire_stub(op) if as_record else wire, "h": sha256, "b": batch_id,
-                        "s": seq, "p": payload})
+        kept = (wire_stub(op) if as_record else content_stub(op)
+                if registration and op.content is not None and op.content == stored["content"] else wire)
+        updates.append({"d": next_seq, "w": kept, "h": sha256, "b": batch_id, "s": seq, "p": payload})
         frozen.append(Frozen(next_seq, wire, batch_id, op, current, sha256))
         latest[record_id] = current
         next_seq += 1
@@ -598,7 +599,9 @@ class _Acks:
         record_ids = {row.record_id for row in self.outbox.values()}
         self.known = prefetch.known_records(conn, record_ids)
         self.pending = prefetch.pending_counts(conn, record_ids)  # counts before this answer
-        self.marks = prefetch.registration_marks(conn, record_ids)
+        # (not for an op whose payload still says STATE_AS_RECORD: its registration has not changed since, keep_bases)
+        self.marks = prefetch.registration_marks(conn, {row.record_id for row in self.outbox.values()
+                                                        if row.payload != STATE_AS_RECORD})
         self.open_conflicts = prefetch.open_conflicts(conn, record_ids)
         self.acked_here: set[int] = set()
         self.outbox_updates: list[dict] = []
@@ -621,6 +624,8 @@ class _Acks:
         doubt, and the base is stored whole)."""
         if pending or not row.payload or ours.get("deleted"):
             return False
+        if row.payload == STATE_AS_RECORD:  # it sent the registration's state, unchanged since (writer/bases.py)
+            return True
         marks = self.marks.get(row.record_id)
         return (marks is not None and marks.version == row.record_version
                 and marks.files == ours["fields"].get(FILES_FIELD))

@@ -30,7 +30,7 @@ from desktop_app.vault.writer.base import RegistrationDraft, Stored
 from desktop_app.vault.models import SYNC_WRITER
 from desktop_app.vault.writer.files import incomplete_records
 from desktop_app.vault.writer.bases import (
-    AS_RECORD, BLIND, STATE_AS_RECORD, WireLost, base_state, blind, kept_as_record, payload_states, record_states,
+    AS_RECORD, BLIND, STATE_AS_RECORD, WireLost, base_state, blind, content_stub, kept_as_record, payload_states, record_states,
     registration_states, wire_stub, wires_as_sent,
 )
 from desktop_app.vault.writer.review import ReviewWrites
@@ -96,5 +96,5 @@ def fold_wal(vault: Vault) -> None:
 
 
 __all__ = ["AS_RECORD", "BLIND", "RegistrationDraft", "STATE_AS_RECORD", "SYNC_WRITER", "Stored", "WireLost", "Writer",
-           "base_state", "blind", "fold_wal", "incomplete_records", "kept_as_record", "payload_states", "record_states",
-           "registration_states", "wire_stub", "wires_as_sent", "write"]
+           "base_state", "blind", "content_stub", "fold_wal", "incomplete_records", "kept_as_record", "payload_states",
+           "record_states", "registration_states", "wire_stub", "wires_as_sent", "write"]

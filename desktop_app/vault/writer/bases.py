@@ -12,9 +12,11 @@ deletion, refused consent, retention) reads the same state and keeps only its fi
 The same holds for an op frozen for sync and not acknowledged yet whose wire op carries the registration's state
 whole (a record's first op, nearly every op of a push): its `outbox.wire` is a short stub, WIRE_AS_RECORD and the op
 without its fields and content, instead of a 2 KB copy of the record written at the freeze and wiped at the
-acknowledgement (docs/sync-client.md). `wires_as_sent` puts the fields and content back from the registration, and
-checks the result against the op's `wire_sha256` (the hash of the wire op as it was sent): the bytes sent again after a
-crash are the bytes sent first, or the run stops with WireLost, never sends another content under the op's id.
+acknowledgement (docs/sync-client.md); an edit's, whose fields are a diff, keeps WIRE_CONTENT_AS_RECORD and the op
+without its content when that is the registration's (the instance XML, most of an edit's bytes). `wires_as_sent`
+puts the fields and content back from the registration, and checks the result against the op's `wire_sha256` (the
+hash of the wire op as it was sent): the bytes sent again after a crash are the bytes sent first, or the run stops
+with WireLost, never sends another content under the op's id.
 `keep_bases` writes such an op's wire op out whole first (before the registration changes, as for its base), and
 forgetting a person rewrites it without fields or content (`forget_in_flight`).
 
@@ -72,6 +74,9 @@ def registration_states(db: Any, record_ids: Iterable[str]) -> dict[str, tuple[S
 # outbox.wire of an op frozen whole from its registration: this, then the op's JSON without fields and content.
 # (A wire op is JSON, which never starts so.)
 WIRE_AS_RECORD = "@record:"
+# outbox.wire of an op frozen from its registration whose content (instance XML) is the registration's, but not its
+# fields (an edit: they are a diff): this, then the op's JSON without its content.
+WIRE_CONTENT_AS_RECORD = "@content:"
 
 
 # outbox.payload of an op in flight that sends its registration's current state (never valid JSON, like AS_RECORD).
@@ -88,8 +93,19 @@ def wire_stub(op: Op) -> str:
     return WIRE_AS_RECORD + op.model_dump_json(exclude={"fields", "content"})
 
 
+def content_stub(op: Op) -> str:
+    """What outbox.wire holds for `op` when its content is its registration's (its fields are not all of them)."""
+    return WIRE_CONTENT_AS_RECORD + op.model_dump_json(exclude={"content"})
+
+
 def kept_as_record(wire: str | None) -> bool:
-    return wire is not None and wire.startswith(WIRE_AS_RECORD)
+    """Is this outbox.wire a stub (WIRE_AS_RECORD or WIRE_CONTENT_AS_RECORD)? (A wire op is JSON: it starts with "{".)"""
+    return wire is not None and wire.startswith("@")
+
+
+def stub_head(wire: str) -> Any:
+    """A stub's op, parsed, without what the registration holds (fields and content, or content)."""
+    return json.loads(wire[wire.index(":") + 1:])
 
 
 def wires_as_sent(db: Any, rows: Iterable[tuple[Any, str, str | None, str | None]]) -> dict[Any, str]:
@@ -105,9 +121,12 @@ def wires_as_sent(db: Any, rows: Iterable[tuple[Any, str, str | None, str | None
         state = states.get(record_id, (None, None))[0]
         if state is None or state["deleted"]:
             raise WireLost(f"the op in flight of {record_id} was kept as its registration, which is gone")
-        head = json.loads(wire[len(WIRE_AS_RECORD):])  # type: ignore[index]
-        whole = Op.model_validate({**head, "fields": dict(sorted(state["fields"].items())),
-                                   "content": state["content"]}).model_dump_json()
+        head = stub_head(wire)  # type: ignore[arg-type]
+        if wire.startswith(WIRE_CONTENT_AS_RECORD):  # type: ignore[union-attr]
+            whole = Op.model_validate({**head, "content": state["content"]}).model_dump_json()
+        else:
+            whole = Op.model_validate({**head, "fields": dict(sorted(state["fields"].items())),
+                                       "content": state["content"]}).model_dump_json()
         if sha256_hex(whole.encode("utf-8")) != sha256:
             raise WireLost(f"the op in flight of {record_id} was kept as its registration, which changed since")
         found[key] = whole
@@ -166,8 +185,8 @@ class BaseWrites(WriterBase):
                     "SELECT o.seq, o.record_id, o.wire, o.wire_sha256, o.payload = :q AS as_record FROM json_each(:keys) "
                     "k CROSS JOIN outbox o INDEXED BY ix_outbox_pending ON o.record_id = k.value "
                     "WHERE o.acked_at IS NULL AND o.device_seq IS NOT NULL "
-                    "AND (substr(o.wire, 1, :n) = :p OR o.payload = :q)"),
-                    {**in_json(part)[1], "n": len(WIRE_AS_RECORD), "p": WIRE_AS_RECORD, "q": STATE_AS_RECORD}).all():
+                    "AND (substr(o.wire, 1, 1) = '@' OR o.payload = :q)"),
+                    {**in_json(part)[1], "q": STATE_AS_RECORD}).all():
                 if kept_as_record(row.wire):
                     stubs.append((row.seq, row.record_id, row.wire, row.wire_sha256))
                 if row.as_record:

@@ -23,7 +23,7 @@ from typing import Any
 
 from desktop_app.vault.sql import chunks, in_json, text
 from desktop_app.vault.writer.base import WriterBase
-from desktop_app.vault.writer.bases import WIRE_AS_RECORD, kept_as_record
+from desktop_app.vault.writer.bases import kept_as_record, stub_head
 
 _INSERT_OP = text("INSERT INTO outbox (op_id, record_id, op, record_version, base_version, payload, created_at) "
                   "VALUES (:op_id, :record_id, :op, :record_version, :base_version, '', :created_at)")
@@ -68,8 +68,8 @@ class OutboxWrites(WriterBase):
                                     "AND acked_at IS NULL AND wire IS NOT NULL"), {"r": record_id}).all()
         updates = []
         for row in rows:
-            # (a wire op kept as the registration, bases.WIRE_AS_RECORD: the op without its fields and content)
-            op = json.loads(row.wire[len(WIRE_AS_RECORD):] if kept_as_record(row.wire) else row.wire)
+            # (a wire op kept as the registration, writer/bases.py: the op without its fields and content, or content)
+            op = stub_head(row.wire) if kept_as_record(row.wire) else json.loads(row.wire)
             op.update(fields={}, content=None)
             if deleted:
                 op["op"] = "delete"
