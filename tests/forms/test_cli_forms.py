@@ -12,6 +12,7 @@ from desktop_app.vault.registrations import count_registrations
 
 from tests.corpus import corpus_path
 from tests.forms.support import ADMIN, ADMIN_PASSPHRASE, ROOT
+from tests.forms.test_import import BASE, UUID_1, UUID_2, write_csv
 
 
 @pytest.fixture
@@ -74,18 +75,25 @@ def test_add_a_broken_form_names_sheet_row_column(cli_vault, capsys):
 
 
 def test_import_valid_then_invalid_file(cli_vault, capsys, tmp_path):
+    common = ("--vault", str(cli_vault), "--user", ADMIN)
+    # the people first: an event always names a person registered here (issue 12)
+    people = [BASE, {**BASE, "identity/given_name": "Importtwo", "meta/instanceID": f"uuid:{UUID_2}", "_uuid": UUID_2,
+                     "_id": "102"}]
+    code, out, _ = run(capsys, "import", "--form", "waypoint_migrant_registration",
+                       str(write_csv(tmp_path / "people.csv", people)), *common)
+    assert code == 0 and "Imported 2 record(s)" in out
+    one, two = (f"WP-{uuid.replace('-', '')[:8]}" for uuid in (UUID_1, UUID_2))
     header = ["person_ref", "centre_country", "centre", "event_date", "assistance_type", "modality", "quantity",
               "unit", "_id"]
-    good = [["WP-0001", "NE", "ne_agadez", "2026-11-20", "food", "in_kind", "3", "meals", "1"],
-            ["WP-0002", "NE", "ne_agadez", "2026-11-21", "accommodation", "service", "2", "nights", "2"]]
+    good = [[one, "NE", "ne_agadez", "2026-11-20", "food", "in_kind", "3", "meals", "1"],
+            [two, "NE", "ne_agadez", "2026-11-21", "accommodation", "service", "2", "nights", "2"]]
     path = tmp_path / "events.csv"
     with path.open("w", newline="", encoding="utf-8") as handle:
         csv.writer(handle).writerows([header, *good])
-    common = ("--vault", str(cli_vault), "--user", ADMIN)
     code, out, _ = run(capsys, "import", "--form", "waypoint_assistance_event", str(path), *common)
     assert code == 0 and "Imported 2 record(s)" in out
-    bad = [["WP-0003", "NE", "ne_agadez", "2099-01-01", "food", "in_kind", "0", "meals", "3"],
-           ["WP-0004", "NE", "ml_gao", "2026-11-21", "teleport", "service", "2", "nights", "4"]]
+    bad = [[one, "NE", "ne_agadez", "2099-01-01", "food", "in_kind", "0", "meals", "3"],
+           [two, "NE", "ml_gao", "2026-11-21", "teleport", "service", "2", "nights", "4"]]
     with path.open("w", newline="", encoding="utf-8") as handle:
         csv.writer(handle).writerows([header, *good[:1], *bad])
     code, _, err = run(capsys, "import", "--form", "waypoint_assistance_event", str(path), *common)
@@ -96,7 +104,7 @@ def test_import_valid_then_invalid_file(cli_vault, capsys, tmp_path):
     assert "row 4, event/assistance_type: not among the choices: teleport" in err
     vault = Vault.unlock(cli_vault, username=ADMIN, passphrase=ADMIN_PASSPHRASE)
     try:
-        assert count_registrations(vault) == 2
+        assert count_registrations(vault) == 4  # the two people and their two events
     finally:
         vault.close()
 
