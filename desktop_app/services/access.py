@@ -240,37 +240,47 @@ def may_create(vault: Vault, form_id: str) -> bool:
     return policy.widest_scope(actor_of(vault), "create", policy.subject_of(kind_of_form(vault, form_id))) is not None
 
 
-# --- what a person may see, for lists, search and exports ---------------------------------------------------------
+# --- what a person may see, for lists, search, reports, exports and the desk ------------------------------------
 
 
 @dataclass(frozen=True)
 class Visibility:
-    """What the list, search and export may show, built once per query from the table: `rows` for the vault's
-    queries, `nothing` when the person may see no record at all."""
+    """What the list, search, reports, exports and the desk may show, built once per query from the table: `rows`
+    for the vault's queries, `nothing` when the person may see no record at all."""
 
     rows: Visible
     nothing: bool = False
 
-    def allows(self, *, kind: str, created_by: str | None) -> bool:
-        if self.nothing:
-            return False
-        if self.rows.only_kind is not None and kind != self.rows.only_kind:
-            return False
-        return self.rows.created_by is None or created_by == self.rows.created_by
+    def allows(self, *, kind: str, created_by: str | None, centre: str | None) -> bool:
+        """The same rule as `rows.where`, for one record already read (the case file's linked records)."""
+        return not self.nothing and self.rows.allows(is_case=kind != policy.REGISTRATION, created_by=created_by,
+                                                     centre=centre)
 
 
-def visibility(vault: Vault, action: Action = "view") -> Visibility:
-    """The records a person may `action` (view, export) on this laptop. The server already sent this laptop only
-    what its people's scope covers, so places narrow nothing further here; `own` narrows to their own records."""
+def visibility(vault: Vault, action: Action = "view", *, kind: str | None = None) -> Visibility:
+    """The records the signed-in person may `action` (view, export) on this laptop: the one definition every reader
+    of people applies, from the same table and the same `Actor` as `check_view_record`, so a list never shows what
+    opening it would refuse.
+
+    A laptop holds what the server sent for all of its people: the region's records once a coordinator signed in
+    and synced. So the signed-in person's own scope narrows here: `own` to what they created, `centre` to their
+    centre's records (the record's `centre` column, indexed; a record naming no centre counts as everyone's here, as
+    `policy.within` judges it). `region` and `all` narrow nothing on the laptop: it holds no more than its region
+    (the server sends a laptop no other region's records) and records carry no region. When the kinds a person sees
+    have different scopes, the narrowest counts for both (never wider than the table; the table gives no role or
+    pair of roles different view scopes for the two kinds, tests/access/test_centre_scope.py); `kind` asks for one
+    kind only (an export of one form)."""
     actor = actor_of(vault)
-    scopes = {kind: policy.widest_scope(actor, action, policy.subject_of(kind)) for kind in policy.KINDS}
-    allowed = [kind for kind, scope in scopes.items() if scope is not None]
+    kinds = policy.KINDS if kind is None else (policy.CASE if kind != policy.REGISTRATION else policy.REGISTRATION,)
+    scopes = {k: policy.widest_scope(actor, action, policy.subject_of(k)) for k in kinds}
+    allowed = [k for k, scope in scopes.items() if scope is not None]
     if not allowed:
         return Visibility(Visible(), nothing=True)
-    only_own = all(scopes[kind] == "own" for kind in allowed)
+    narrowest = min((scopes[k] for k in allowed), key=lambda scope: policy.SCOPES.index(scope))
     case_forms = tuple(sorted(f for f, k in form_kinds(vault).items() if k == policy.CASE))
     return Visibility(Visible(only_kind=allowed[0] if len(allowed) == 1 else None, case_forms=case_forms,
-                              created_by=actor.owner if only_own else None))
+                              created_by=actor.owner if narrowest == "own" else None,
+                              centre=actor.centre if narrowest == "centre" else None))
 
 
 def record_kind(vault: Vault, *, form_id: str, extracted: str | None) -> str:

@@ -118,7 +118,7 @@ def case_file(vault: Vault, record_id: str, *, today: date | None = None) -> Cas
     for linked in store.read_linked(vault, row.id):
         kind = policy.CASE if (kinds.get(linked.form_id) == policy.CASE
                                or linked.fields.get("record_kind") == policy.CASE) else policy.REGISTRATION
-        if not seen.allows(kind=kind, created_by=linked.created_by):
+        if not seen.allows(kind=kind, created_by=linked.created_by, centre=linked.centre):
             hidden += 1
             continue
         entry = _entry(linked, kind)

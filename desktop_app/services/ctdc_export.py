@@ -16,6 +16,7 @@ from pathlib import Path
 from desktop_app.services import access, audit
 from desktop_app.vault import report_reads
 from desktop_app.vault.vault import Vault
+from waypoint_core.access import policy
 from waypoint_core.access.sealed import is_sealed
 from waypoint_core.registry import ctdc
 
@@ -61,7 +62,7 @@ def export_ctdc(vault: Vault, *, out: Path, progress: Progress | None = None) ->
     if out.suffix.lower() != ".csv":
         raise ValueError("the CTDC export is a .csv file")
     access.check_export_anonymised(vault)
-    visible = access.visibility(vault, "export")
+    visible = access.visibility(vault, "export", kind=policy.CASE)
     result = ctdc.anonymise(_cases(vault, visible, progress))
     note = ctdc.write_csv(result, out)
     generalised = ", ".join(f"{qi}+{level}" for qi, level in result.levels.items() if level) or "none"

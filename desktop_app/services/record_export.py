@@ -122,8 +122,9 @@ def export_form(vault: Vault, *, form_id: str, out: Path, passphrase: str, hxl: 
     if len(passphrase) < sealed_file.MIN_PASSPHRASE:
         raise sealed_file.SealedFileError(
             f"the export's passphrase needs {sealed_file.MIN_PASSPHRASE} characters or more")
-    access.check_export(vault, access.kind_of_form(vault, form_id))
-    seen = access.visibility(vault, "export")
+    kind = access.kind_of_form(vault, form_id)
+    access.check_export(vault, kind)
+    seen = access.visibility(vault, "export", kind=kind)
     form = latest_form(vault, form_id)
     leaves, repeats = _columns(get_form_xform(vault, form_id, form.version))
     names = ["record_id", "created_at", "created_by", *(p.rsplit("/", 1)[-1] for p in leaves),
