@@ -175,7 +175,10 @@ def stored_version(vault: Vault, record_id: str) -> StoredVersion | None:
 def entity_lists_for(vault: Vault, definition: FormDefinition) -> dict[str, EntityItems]:
     """The entity lists a form reads (a follow-up form's trees.csv), as the finalized registrations on this laptop
     (its own and those sync brought) make them now: what FormSession(entities=...) takes."""
-    return read_entity_lists(vault, definition.entity_lists) if definition.entity_lists else {}
+    if not definition.entity_lists:
+        return {}
+    seen = access.visibility(vault)
+    return {} if seen.nothing else read_entity_lists(vault, definition.entity_lists, visible=seen.rows)
 
 
 def history(vault: Vault, record_id: str) -> list[RecordVersionInfo]:

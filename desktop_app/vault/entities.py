@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Collection
 
+from desktop_app.vault.registrations import EVERYTHING, Visible
 from desktop_app.vault.sql import Db, chunks, in_list, text
 from desktop_app.vault.vault import Vault
 from waypoint_core.xform.entities import FormEntity, entity_lists
@@ -13,17 +14,19 @@ from waypoint_core.xform.entities import FormEntity, entity_lists
 Items = list[list[tuple[str, str]]]
 
 
-def read_entity_lists(vault: Vault, names: Collection[str]) -> dict[str, Items]:
+def read_entity_lists(vault: Vault, names: Collection[str], *, visible: Visible = EVERYTHING) -> dict[str, Items]:
     """The entity lists `names` (datasets) as of now: one item per entity (name, label, __version, ...,
-    properties); a list no registration has filled yet is empty."""
+    properties); a list no registration has filled yet is empty. Only the events of records `visible` allows: a
+    follow-up form never offers a person of a centre the signed-in person may not see."""
     events: list[tuple[str, str, FormEntity]] = []
     with vault.session(readonly=True) as session:
         db = Db.of(session)
         for part in chunks(sorted(set(names))):
             marks, params = in_list(part)
             rows = db.execute(text(
-                "SELECT dataset, record_id, entity_id, action, label, properties FROM entity_event "
-                f"WHERE dataset IN ({marks}) ORDER BY ordered_at, record_id, position"), params).all()
+                "SELECT e.dataset, e.record_id, e.entity_id, e.action, e.label, e.properties FROM entity_event e "
+                f"JOIN registration r ON r.id = e.record_id WHERE e.dataset IN ({marks}){visible.where(params, 'r.')} "
+                "ORDER BY e.ordered_at, e.record_id, e.position"), params).all()
             events += [(row.dataset, row.record_id,
                         FormEntity(row.action, row.dataset, row.entity_id, row.label,
                                    tuple((name, value) for name, value in json.loads(row.properties))))

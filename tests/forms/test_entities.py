@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from desktop_app.services import forms as form_service
+from desktop_app.services import places
 from desktop_app.services import records as record_service
 from desktop_app.vault.entities import read_entity_lists
 from desktop_app.vault.sql import text
@@ -95,3 +96,23 @@ def test_a_draft_makes_no_entity_and_the_entity_is_written_in_the_saves_transact
             assert [r.entity_id for r in seen] == [session.value("/data/meta/entity/@id")]
             raise RuntimeError("after the save")  # the transaction rolls back: the entity with its record
     assert read_entity_lists(vault, ["trees"]) == {"trees": []}
+
+
+def test_a_follow_up_form_offers_only_the_entities_of_records_of_the_centre_the_person_sees(vault, follow_up_file):
+    """A laptop of ne_agadez holding a record of ne_niamey (a coordinator's sync brings the region's): the entity it
+    made is not offered to someone whose scope is their centre (docs/access.md, 'one definition of what a person
+    sees'); the administrator's scope is their centre."""
+    form_service.add_form_file(vault, REGISTRATION)
+    form_service.add_form_file(vault, follow_up_file)
+    places.set_place(vault, country="NE", centre="ne_agadez", source="setup")
+    for centre, circumference in (("ne_agadez", 120), ("ne_niamey", 90)):
+        session, version = _session(vault, "trees_registration")
+        session.answer("/data/location", "13.5 2.1 0 0")
+        session.answer("/data/species", session.choices("/data/species")[0].value)
+        session.answer("/data/circumference", circumference)
+        with write(vault) as w:  # as a pull writes it: the record names its centre
+            w.save([RegistrationDraft("trees_registration", version, "finalized", session.to_instance_xml(), None,
+                                      {"centre": centre})])
+    assert len(read_entity_lists(vault, ["trees"])["trees"]) == 2  # both held on the laptop
+    follow_up, _ = _session(vault, "trees_follow_up")
+    assert [c.label.split()[0] for c in follow_up.choices("/data/tree")] == ["120cm"]
