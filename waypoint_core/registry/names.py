@@ -150,6 +150,19 @@ def _key_similarity(a: str, b: str) -> float:
     return max(0.0, 1.0 - distance / max(len(a), len(b), 3))
 
 
+# A sound key of one consonant (Issa S, Sow S, Ali L) or none (Awa) is shared by many names that have little else in
+# common: such a pair counts as a spelling variant only when the letters agree too (Jaro-Winkler of the spellings at
+# least SHORT_SURFACE: Issa / Aissa 0.92, Sow / So 0.91); otherwise it is a weak match, below a name that begins with
+# what was typed (search.PREFIX) and below a longer sound's spelling variant.
+SHORT_SURFACE = 0.85
+
+
+def _short_key(a: NameToken, b: NameToken, *, empty: bool) -> bool:
+    """The keys the two words share are all of one consonant (or, with `empty`, of none)."""
+    shared = set(a.keys) & set(b.keys)
+    return bool(shared) and all(len(k) <= 1 and (empty or k != EMPTY_KEY) for k in shared)
+
+
 @lru_cache(maxsize=200_000)
 def _token_similarity(a: NameToken, b: NameToken) -> tuple[float, MatchKind]:
     if a.text == b.text:
@@ -160,6 +173,8 @@ def _token_similarity(a: NameToken, b: NameToken) -> tuple[float, MatchKind]:
             return 0.98, "spelling"
         surface = jaro_winkler(a.simple, b.simple)
         if key_sim == 1.0:
+            if surface < SHORT_SURFACE and _short_key(a, b, empty=True):
+                return 0.6 + 0.13 * surface, "weak"  # only the sound of one consonant: Ous / Issa, Sow / Sy
             return 0.85 + 0.13 * surface, "spelling"
         if surface < 0.78:
             return 0.0, "weak"  # different keys and different letters: different names (Ousmane / Amina)
@@ -169,6 +184,8 @@ def _token_similarity(a: NameToken, b: NameToken) -> tuple[float, MatchKind]:
         return score, ("typo" if surface >= 0.85 or key_sim >= 0.66 else "weak")
     if a.script != b.script:
         if key_sim == 1.0:
+            if _short_key(a, b, empty=False) and jaro_winkler(a.simple, b.simple) < SHORT_SURFACE:
+                return 0.75, "weak"  # one consonant in common, the letters otherwise apart: Ous / عيسى
             return 0.95, "transliteration"
         # Across scripts only the key compares: a one-letter difference is trusted on longer keys only.
         longest = max(len(k) for k in a.keys + b.keys)

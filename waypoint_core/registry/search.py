@@ -204,6 +204,9 @@ def parse_query(text: str, vocabulary: Vocabulary | None = None, *, today: date,
 # --- look-ups ------------------------------------------------------------------------------------------
 
 W_SPELLING, W_PHONETIC, W_NEAR = 3.0, 2.0, 1.0
+# the word being typed: a name its letters begin weighs W_PREFIX, above the sound of that word when the sound is one
+# consonant (or none), which weighs W_NEAR there ("Ous" is S: Issa, Aissa, Sow; Ousmane begins with its letters)
+W_PREFIX = 1.5
 W_DOCUMENT, W_DOCUMENT_NEAR, W_PHONE, W_DATE = 6.0, 4.0, 5.0, 3.0
 
 
@@ -216,13 +219,15 @@ def lookups(query: Query) -> dict[str, tuple[str, float]]:
         if key not in out or out[key][1] < weight:
             out[key] = (part, weight)
 
+    last = len(query.name.tokens) - 1
     for n, token in enumerate(query.name.tokens):
         part = f"w{n}"
         for key in token.keys:
             for near in neighbours(key):
                 add("n:" + near, part, W_NEAR)
+        short = n == last and query.prefix is not None and len(token.keys[0]) <= 1
         for key in token.keys:
-            add("n:" + key, part, W_PHONETIC)
+            add("n:" + key, part, W_NEAR if short else W_PHONETIC)
         add("s:" + token.simple, part, W_SPELLING)
     for token in query.name.written:  # the words of a compound, as written, also find their record
         part = f"x:{token.text}"
@@ -247,7 +252,7 @@ def prefix_ranges(query: Query) -> list[tuple[str, str, str, float]]:
         return []
     last = (query.name.written or query.name.tokens)[-1]
     part = f"w{len(query.name.tokens) - 1}"
-    ranges = [("s:" + query.prefix, "s:" + query.prefix + "\uffff", part, W_NEAR)]
+    ranges = [("s:" + query.prefix, "s:" + query.prefix + "\uffff", part, W_PREFIX)]
     if len(last.keys[0]) >= 2:
         ranges.append(("n:" + last.keys[0], "n:" + last.keys[0] + "\uffff", part, W_NEAR))
     return ranges
