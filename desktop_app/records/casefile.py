@@ -171,6 +171,48 @@ def read_linked(vault: Vault, record_id: str) -> list[Row]:
     return sorted(rows, key=lambda r: (r.registered_on or r.created_at[:10], r.created_at, r.id))
 
 
+def closed_cases(vault: Vault, people: list[str] | None = None) -> set[str]:
+    """The people (of `people`, or all) whose case is closed, by the case file's rule (services/casefile.py `_state`):
+    the latest finalized close or reopen decides (by when it was decided, then its id); without any, the
+    registration's own closure answer (`case_closed` yes). What search reads to find cases "closed" or "open"."""
+    params: dict[str, Any] = {"form": CASE_STATUS_FORM}
+    among, own = "", ""
+    if people is not None and not people:
+        return set()
+    changes: dict[str, tuple[str, str, str]] = {}  # person -> (at, status record id, change) of the latest
+    closed_own: set[str] = set()
+    with vault.session(readonly=True) as session:
+        db = Db.of(session)
+        for part in (chunks(people) if people is not None else [None]):
+            named = dict(params)
+            if part is not None:
+                marks, ids = in_list(part)
+                named.update(ids)
+                among = (f" AND r.id IN (SELECT record_id FROM registration_field WHERE name = 'person' "
+                         f"AND value IN ({marks}))")
+                own = f" AND record_id IN ({marks})"
+            found: dict[str, dict[str, str]] = {}
+            created: dict[str, str] = {}
+            for row in db.execute(text(
+                    "SELECT r.id, r.created_at, f.name, f.value FROM registration r JOIN registration_field f "
+                    "ON f.record_id = r.id WHERE r.form_id = :form AND r.status = 'finalized' AND r.deleted = 0 "
+                    f"AND f.name IN ('person', 'change', 'decided_at'){among}"), named).all():
+                found.setdefault(row.id, {})[row.name] = row.value
+                created[row.id] = row.created_at or ""
+            for status_id, values in found.items():
+                person = values.get("person")
+                if not person:
+                    continue
+                latest = ((values.get("decided_at") or created[status_id]), status_id, values.get("change", ""))
+                if person not in changes or latest[:2] > changes[person][:2]:
+                    changes[person] = latest
+            closed_own.update(row.record_id for row in db.execute(text(
+                "SELECT record_id FROM registration_field WHERE name = 'case_closed' AND value = 'yes'" + own),
+                named).all())
+    closed = {person for person, (_, _, change) in changes.items() if change == CLOSED}
+    return closed | {person for person in closed_own if person not in changes}
+
+
 # --- closing and reopening -----------------------------------------------------------------------------------------
 
 def _status_content(status_id: str, values: dict[str, str]) -> str:

@@ -4,7 +4,9 @@ each result matched; and, before a registration is finalized, whether it looks l
 The rules are waypoint_core.registry.search (the server runs the same): names in Latin or Arabic script, spelling
 and transliteration variants, given and family names in either order, document numbers whatever their spacing,
 phones with or without their country code, a date of birth, an age or a year of birth; country, centre, sex and
-status words (English and French) filter. The index is kept by the vault's one writer (vault/search_index.py).
+status words (English and French) filter, and so do the case's state ("closed", "clôturé", "open", "ouvert": the
+case file's Open / Closed, read from the status changes only when such a word was typed). The index is kept by the
+vault's one writer (vault/search_index.py).
 
 Only what the signed-in person may see is looked up (services/access.py: a field-staff user never finds a
 trafficking case, nor another person's records where their scope is their own). No Qt here; runs on the UI's
@@ -13,6 +15,7 @@ database thread.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import time
 from collections.abc import Callable
@@ -20,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import overload
 
+from desktop_app.records import casefile as casefile_store
 from desktop_app.records.form_store import get_form_xform
 from desktop_app.records.schema import form_schema, parse_instance, withhold_personal_data
 from desktop_app.services import access, places
@@ -40,6 +44,13 @@ SEX_WORDS = (("male", "male"), ("man", "male"), ("men", "male"), ("homme", "male
              ("feminin", "female"))
 STATUS_WORDS = (("draft", "draft"), ("brouillon", "draft"), ("finalized", "finalized"), ("finalised", "finalized"),
                 ("finalise", "finalized"))
+# the case's state (the case file's Open / Closed: records/casefile.py `closed_cases`), English and French; accents
+# are folded ("clôturé" is "cloture")
+CASE_WORDS = (("open", core.CASE_OPEN), ("opened", core.CASE_OPEN), ("reopened", core.CASE_OPEN),
+              ("ouvert", core.CASE_OPEN), ("ouverte", core.CASE_OPEN), ("rouvert", core.CASE_OPEN),
+              ("rouverte", core.CASE_OPEN), ("closed", core.CASE_CLOSED), ("clôturé", core.CASE_CLOSED),
+              ("clôturée", core.CASE_CLOSED), ("clos", core.CASE_CLOSED), ("fermé", core.CASE_CLOSED),
+              ("fermée", core.CASE_CLOSED))
 
 
 @dataclass(frozen=True)
@@ -73,7 +84,7 @@ class SearchOutcome:
 
 @functools.cache
 def vocabulary() -> core.Vocabulary:
-    """Country names (English and French), centre names and their towns, sex and status words."""
+    """Country names (English and French), centre names and their towns, sex, status and case words."""
     entries: list[tuple[str, str, str]] = []
     for code, (en, fr) in places._countries().items():
         entries += [(en, "nationality", code), (fr, "nationality", code)]
@@ -83,6 +94,7 @@ def vocabulary() -> core.Vocabulary:
         entries.append((town, "centre", centre.code))
     entries += [(word, "sex", value) for word, value in SEX_WORDS]
     entries += [(word, "status", value) for word, value in STATUS_WORDS]
+    entries += [(word, "case", value) for word, value in CASE_WORDS]
     return core.Vocabulary.of(entries)
 
 
@@ -167,14 +179,28 @@ def _filtered(vault: Vault, query: core.Query, seen: access.Visibility, today: d
         age = (query.age - 1, query.age + 1)
     elif query.birth_year is not None:
         age = (today.year - query.birth_year - 2, today.year - query.birth_year + 1)
+    if query.filters.get("case") == frozenset({core.CASE_CLOSED}):
+        # closed cases are the few: every one the person may see, the other filters and the age left to `rank`
+        closed = sorted(casefile_store.closed_cases(vault))
+        return search_reads.profiles(vault, search_reads.visible_ids(vault, closed, seen.rows))
     return search_reads.filtered(vault, dict(query.filters), age=age, limit=FILTER_ONLY_LIMIT, visible=seen.rows)
+
+
+def _with_case(vault: Vault, query: core.Query, stored: dict[str, str]) -> list[Profile]:
+    """The stored profiles, each with its case's state (`Profile.case`) when the query asks for one ("closed")."""
+    found = [Profile.from_json(profile) for profile in stored.values()]
+    if "case" not in query.filters:
+        return found
+    closed = casefile_store.closed_cases(vault, [profile.id for profile in found])
+    return [dataclasses.replace(profile, case=core.CASE_CLOSED if profile.id in closed else core.CASE_OPEN)
+            for profile in found]
 
 
 def _ranked(vault: Vault, query: core.Query, stored: dict[str, str], *, limit: int, today: date, started: float,
             complete: bool) -> SearchOutcome:
     """Rank stored profiles against the query (core.rank: the reasons too) and add each result's summary line."""
-    hits = [hit for profile in stored.values()
-            if (hit := core.rank(query, Profile.from_json(profile), today=today)) is not None]
+    hits = [hit for profile in _with_case(vault, query, stored)
+            if (hit := core.rank(query, profile, today=today)) is not None]
     hits.sort(key=lambda h: (-h.score, h.id))
     hits = hits[:limit]
     lines = search_reads.summaries(vault, [h.id for h in hits])

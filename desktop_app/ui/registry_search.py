@@ -100,6 +100,10 @@ def reason_text(reason: str) -> str:
             QCoreApplication.translate("SearchReasons", "status matches"),
         "sex matches":
             QCoreApplication.translate("SearchReasons", "sex matches"),
+        "case closed":
+            QCoreApplication.translate("SearchReasons", "case closed"),
+        "case open":
+            QCoreApplication.translate("SearchReasons", "case open"),
         "same nationality":
             QCoreApplication.translate("SearchReasons", "same nationality"),
         "same sex":

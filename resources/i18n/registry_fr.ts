@@ -672,6 +672,14 @@
         <translation>le sexe correspond</translation>
     </message>
     <message>
+        <source>case closed</source>
+        <translation>dossier clôturé</translation>
+    </message>
+    <message>
+        <source>case open</source>
+        <translation>dossier ouvert</translation>
+    </message>
+    <message>
         <source>same nationality</source>
         <translation>même nationalité</translation>
     </message>

@@ -299,3 +299,37 @@ def test_cli_search_prints_json_lines_as_the_signed_in_person(team, tmp_path, ca
         with pytest.raises(SystemExit):
             main(["search", "Ousmane", "--limit", limit, *who])
         assert f"a number of results, 1 or more: {limit}" in capsys.readouterr().err
+
+
+def test_the_case_status_open_or_closed_is_searched_in_english_and_french(team):
+    """Issue 12: "closed" / "clôturé" and "open" / "ouvert" find the cases in that state (the case file's Open /
+    Closed: its latest close or reopen, else the registration's own closure answer), alone or beside a name, and say
+    why; a reopened case is open again. Where only draft and finalized were status words."""
+    from desktop_app.services import casefile
+    from desktop_app.vault.registrations import RegistrationDraft, save_registrations
+    from tests.registry.device_people import MIGRANT as FORM, VERSION
+
+    def uid(n: int) -> str:  # registration numbers (the first 8 digits) of their own: the case file reads by them
+        return f"{n:08d}-0000-4000-8000-{n:012d}"
+
+    with signed_in(team, FIELD) as vault:
+        save_registrations(vault, [RegistrationDraft(FORM, VERSION, "finalized", person_xml(uid(n), given, family),
+                                                     uid(n), {"title": f"{given} {family}"})
+                                   for n, given, family in [(1, "Mamadou", "Diallo"), (2, "Ousmane", "Diallo"),
+                                                            (3, "Fatou", "Sow")]])
+        casefile.close_case(vault, uid(1), reason="onward")
+        casefile.close_case(vault, uid(3), reason="returned")
+        for typed in ("closed", "Closed ", "clôturé", "cloture", "fermé"):
+            assert sorted(top(vault, typed)) == [uid(1), uid(3)], typed
+        assert search.search(vault, "clôturé").understood == {"case": ("closed",)}
+        for typed in ("Diallo closed", "Diallo clôturé", "closed Diallo "):
+            found = search.search(vault, typed).results
+            assert [r.record_id for r in found] == [uid(1)], typed
+            assert "case closed" in found[0].why and found[0].why[0].startswith("name:")
+        assert top(vault, "Diallo open") == [uid(2)] and top(vault, "Diallo ouvert") == [uid(2)]
+        assert "case open" in search.search(vault, "Diallo ouvert").results[0].why
+        assert [r.record_id for r in search.first_results(vault, "Diallo closed").results] == [uid(1)]
+        casefile.reopen_case(vault, uid(1), reason="came_back")
+        assert top(vault, "closed") == [uid(3)] and top(vault, "Diallo closed") == []
+        assert sorted(top(vault, "Diallo open")) == [uid(1), uid(2)]
+        assert uid(3) not in top(vault, "ouvert")

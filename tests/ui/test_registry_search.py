@@ -190,3 +190,30 @@ def test_every_reason_matching_gives_is_said_in_french(qtbot, team_app):
         assert [r for r in sorted(said) if reason_text(r) == r] == []
     finally:
         app.window.set_language("en")
+
+
+def test_a_case_closed_is_found_by_its_state_and_says_so_in_english_and_french(qtbot, team_app):
+    """Issue 12: "Diallo clôturé" finds the Diallo whose case is closed and says "dossier clôturé" (in English "case
+    closed"), where only draft and finalized were status words."""
+    from desktop_app.services import casefile
+
+    app, folder = team_app
+    with signed_in(folder, FIELD) as vault:
+        casefile.close_case(vault, uid(2), reason="onward")
+    sign_in(qtbot, app, FIELD)
+    area = app.window.search_area
+    area.action.trigger()
+    page = area.page
+    qtbot.keyClicks(page.box, "Diallo closed")
+    qtbot.waitUntil(lambda: page.outcome is not None and page.outcome.text == "Diallo closed"
+                    and page.outcome.complete, timeout=10_000)
+    assert area.model.rowCount() == 1 and cell(area, 0, NAME) == "P2"
+    assert "case closed" in cell(area, 0, WHY)
+    page.box.setText("Diallo clôturé")  # typed as a French keyboard gives it (QTest types ASCII keys only)
+    qtbot.waitUntil(lambda: page.outcome.text == "Diallo clôturé" and page.outcome.complete, timeout=10_000)
+    assert [cell(area, row, NAME) for row in range(area.model.rowCount())] == ["P2"]
+    app.window.set_language("fr")
+    try:
+        qtbot.waitUntil(lambda: "dossier clôturé" in cell(area, 0, WHY), timeout=5_000)
+    finally:
+        app.window.set_language("en")

@@ -56,6 +56,9 @@ class Profile:
     centre: str | None
     status: str | None
     consent_matching: bool
+    # the person's case, open or closed (the case file's state): not stored in the profile (status changes are records
+    # of their own), set by the caller that knows it before ranking a query that asks for it (search "closed")
+    case: str | None = None
 
     @property
     def birth_year(self) -> int | None:

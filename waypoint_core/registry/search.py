@@ -9,7 +9,8 @@ A query is split into parts (`parse_query`):
   tried when both could be a month), a year of birth (1990), an age (25, 25 ans, age 25), or a number of
   five digits or more, looked up as a document number and, with seven or more digits, as a phone number;
 - words of the caller's vocabulary (`Vocabulary`: country names and codes → nationality, centre names →
-  centre, status words → status, sex words → sex), which filter;
+  centre, status words → status (draft, finalized), case words → case (open, closed: `Profile.case`, which the
+  caller sets), sex words → sex), which filter;
 - every other word is a name word; the last one, while the person is still typing it, is also a prefix.
 
 `lookups` lists the index keys with a weight; the caller counts, per record, the best weight of each query
@@ -43,7 +44,8 @@ from .keys import DOCUMENT_ALPHABET, neighbours, phone_key, search_keys
 from .names import PersonName, describe, name_similarity, parse_name
 from .person import Profile
 
-FILTER_FIELDS = ("nationality", "centre", "status", "sex")
+FILTER_FIELDS = ("nationality", "centre", "status", "sex", "case")
+CASE_OPEN, CASE_CLOSED = "open", "closed"  # the case filter's values (a profile whose case is unknown is open)
 MIN_SCORE = 0.55
 BUDGET = 300  # records ranked in full per query, chosen by their look-up weights
 FIRST_BUDGET = 100  # records ranked in the first stage (exact keys only)
@@ -380,7 +382,7 @@ class SearchHit:
 
 def _filters_pass(query: Query, profile: Profile) -> bool:
     values = {"nationality": profile.nationality, "centre": profile.centre, "status": profile.status,
-              "sex": profile.sex}
+              "sex": profile.sex, "case": profile.case or CASE_OPEN}
     return all(values[f] in allowed for f, allowed in query.filters.items())
 
 
@@ -448,7 +450,7 @@ def rank(query: Query, profile: Profile, *, today: date) -> SearchHit | None:
         if fits:
             why.append("age fits" if query.age is not None else "year of birth fits")
     for f in query.filters:
-        why.append(f"{f} matches")
+        why.append(f"case {profile.case or CASE_OPEN}" if f == "case" else f"{f} matches")
     if not parts:
         return SearchHit(profile.id, 1.0, tuple(why))
     total = sum(w for _, w in parts)
