@@ -194,8 +194,13 @@ def closed_cases(vault: Vault, people: list[str] | None = None) -> set[str]:
             found: dict[str, dict[str, str]] = {}
             created: dict[str, str] = {}
             for row in db.execute(text(
-                    "SELECT r.id, r.created_at, f.name, f.value FROM registration r JOIN registration_field f "
-                    "ON f.record_id = r.id WHERE r.form_id = :form AND r.status = 'finalized' AND r.deleted = 0 "
+                    # driven by the status changes' own field on the (name, value) index (CROSS JOIN keeps that order):
+                    # SQLite otherwise read every finalized registration on the status index (265 ms at 100,000 people
+                    # for 600 changes; 22 ms so)
+                    "SELECT r.id, r.created_at, f.name, f.value FROM registration_field c "
+                    "CROSS JOIN registration r ON r.id = c.record_id CROSS JOIN registration_field f ON f.record_id = r.id "
+                    f"WHERE c.name = 'change' AND c.value IN ('{CLOSED}', '{REOPENED}') AND r.form_id = :form "
+                    "AND r.status = 'finalized' AND r.deleted = 0 "
                     f"AND f.name IN ('person', 'change', 'decided_at'){among}"), named).all():
                 found.setdefault(row.id, {})[row.name] = row.value
                 created[row.id] = row.created_at or ""

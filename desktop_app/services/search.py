@@ -180,9 +180,12 @@ def _filtered(vault: Vault, query: core.Query, seen: access.Visibility, today: d
     elif query.birth_year is not None:
         age = (today.year - query.birth_year - 2, today.year - query.birth_year + 1)
     if query.filters.get("case") == frozenset({core.CASE_CLOSED}):
-        # closed cases are the few: every one the person may see, the other filters and the age left to `rank`
+        # closed cases are the few: every one the person may see (the first FILTER_ONLY_LIMIT when nothing else was
+        # typed), the other filters and the age left to `rank`
         closed = sorted(casefile_store.closed_cases(vault))
-        return search_reads.profiles(vault, search_reads.visible_ids(vault, closed, seen.rows))
+        alone = set(query.filters) == {"case"} and age is None
+        return search_reads.profiles(vault, search_reads.visible_ids(vault, closed, seen.rows,
+                                                                     wanted=FILTER_ONLY_LIMIT if alone else None))
     return search_reads.filtered(vault, dict(query.filters), age=age, limit=FILTER_ONLY_LIMIT, visible=seen.rows)
 
 
