@@ -27,7 +27,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Select, bindparam, column, select, table, text
+from sqlalchemy import Connection, Select, column, select, table, text
 
 from waypoint_core.access import policy
 from waypoint_core.access.policy import Actor, RecordFacts
@@ -147,18 +147,20 @@ def may_receive_cases(conn: Connection, device_id: str, centre_id: str, *, actor
 # --- what a device may change ---------------------------------------------------------------------------------------
 
 
-# One statement text each, with an expanding IN list: compiled once and cached, whatever the number of ids.
-_KINDS = text("SELECT record_id, kind FROM record_kind WHERE record_id IN :ids").bindparams(
-    bindparam("ids", expanding=True))
-_CREATORS = text("SELECT record_id, device_id FROM record_version WHERE server_version = 1 AND record_id IN :ids"
-                 ).bindparams(bindparam("ids", expanding=True))
+# Straight to the driver, one statement text per chunk size: SQLAlchemy's expanding IN (compiled again for each
+# list, its literal marks rendered per id) was about a third of scope's time for a batch of 500 edits.
+_KINDS = "SELECT record_id, kind FROM record_kind WHERE record_id IN ({marks})"
+_CREATORS = "SELECT record_id, device_id FROM record_version WHERE server_version = 1 AND record_id IN ({marks})"
 IN_CHUNK = 500
 
 
-def _by_id(conn: Connection, statement: Any, record_ids: list[str]) -> dict[str, Any]:
+def _by_id(conn: Connection, statement: str, record_ids: list[str]) -> dict[str, Any]:
     found: dict[str, Any] = {}
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     for start in range(0, len(record_ids), IN_CHUNK):
-        found.update((r[0], r[1]) for r in conn.execute(statement, {"ids": record_ids[start:start + IN_CHUNK]}))
+        chunk = tuple(record_ids[start:start + IN_CHUNK])
+        found.update((r[0], r[1]) for r in conn.exec_driver_sql(
+            statement.format(marks=", ".join([mark] * len(chunk))), chunk))
     return found
 
 
