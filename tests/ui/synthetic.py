@@ -18,7 +18,7 @@ def registration_fields(seed: int) -> dict[str, str | int]:
         "sex": rng.choice(["female", "male"]),
         "age": rng.randint(9, 58),
         "nationality": rng.choice(NATIONALITIES),
-        "centre": "Test centre",
+        "centre": "ne_agadez",  # a shipped centre: people see the records of their own centre
     }
 
 
