@@ -99,3 +99,9 @@ def signed_in(folder: Path, name: str):
         yield vault
     finally:
         vault.close()
+
+
+def sign_in(qtbot, app, name: str, passphrase: str | None = None) -> None:
+    """Unlock the app as `name` (its team passphrase unless told) and wait until it is unlocked."""
+    with qtbot.waitSignal(app.controller.unlocked, timeout=30_000):
+        app.controller.unlock(username=name, passphrase=passphrase or PASSPHRASES[name])

@@ -18,7 +18,8 @@ from desktop_app.paths import app_paths
 from desktop_app.services import server_reports
 from desktop_app.ui.app import build_app
 from tests.sync.support import sqlite_backend
-from tests.access.team import COORD, FIELD, PASSPHRASES, shipped_xforms
+from tests.access import team
+from tests.access.team import COORD, FIELD, shipped_xforms
 
 pytestmark = [pytest.mark.gui, pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")]
 
@@ -44,8 +45,7 @@ def app(qapp, region, monkeypatch):
 
 
 def sign_in(qtbot, app, name: str):
-    with qtbot.waitSignal(app.controller.unlocked, timeout=30_000):
-        app.controller.unlock(username=name, passphrase=PASSPHRASES[name])
+    team.sign_in(qtbot, app, name)
     area = app.window.reports_area
     qtbot.waitUntil(lambda: area.page.scope.count() > 0, timeout=10_000)  # the place read at unlock
     area.action.trigger()

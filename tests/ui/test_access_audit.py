@@ -14,7 +14,7 @@ from desktop_app.services.access import AccessDenied
 from desktop_app.ui.access_audit import DETAIL, OUTCOME, WHAT, WHO
 from desktop_app.vault import database, keyslots
 from tests.access.team import (
-    ADMIN, COORD, FIELD, MIGRANT, PASSPHRASES, PERSON, instance, make_team, shipped_xforms, signed_in,
+    ADMIN, COORD, FIELD, MIGRANT, PERSON, instance, make_team, shipped_xforms, sign_in, signed_in,
 )
 
 pytestmark = pytest.mark.gui
@@ -38,10 +38,6 @@ def team_app(qtbot, make_app, isolated_home, xforms):
     qtbot.waitExposed(app.window)
     return app, folder
 
-
-def sign_in(qtbot, app, name):
-    with qtbot.waitSignal(app.controller.unlocked, timeout=30_000):
-        app.controller.unlock(username=name, passphrase=PASSPHRASES[name])
 
 
 def open_audit(qtbot, app):

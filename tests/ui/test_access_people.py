@@ -12,7 +12,7 @@ from desktop_app.services import people
 from desktop_app.services.access import AccessDenied
 from desktop_app.ui.access_people import NAME, ROLES, STATE, AddPersonDialog, ResetDialog, RolesDialog
 from desktop_app.vault import Vault
-from tests.access.team import ADMIN, CASE, COORD, FIELD, PASSPHRASES, RECOVERY_CODES, make_team, shipped_xforms
+from tests.access.team import ADMIN, CASE, COORD, FIELD, PASSPHRASES, RECOVERY_CODES, make_team, shipped_xforms, sign_in
 
 pytestmark = pytest.mark.gui
 
@@ -32,10 +32,6 @@ def team_app(qtbot, make_app, isolated_home, xforms):
     qtbot.waitExposed(app.window)
     return app, folder
 
-
-def sign_in(qtbot, app, name, passphrase=None):
-    with qtbot.waitSignal(app.controller.unlocked, timeout=30_000):
-        app.controller.unlock(username=name, passphrase=passphrase or PASSPHRASES[name])
 
 
 def open_people(qtbot, app):

@@ -10,7 +10,7 @@ from PySide6.QtCore import QDate, Qt
 from desktop_app.services import places
 from desktop_app.ui.registry_search import SHORT_ID
 from desktop_app.vault.registrations import RegistrationDraft, save_registrations
-from tests.access.team import ADMIN, COORD, FIELD, MIGRANT, PASSPHRASES, make_team, shipped_xforms, signed_in
+from tests.access.team import ADMIN, COORD, FIELD, MIGRANT, make_team, shipped_xforms, signed_in, sign_in
 from tests.registry.device_people import VERSION, person_xml
 
 pytestmark = pytest.mark.gui
@@ -58,10 +58,6 @@ def shared_app(qtbot, make_app, isolated_home, xforms):
     qtbot.waitExposed(app.window)
     return app
 
-
-def sign_in(qtbot, app, name):
-    with qtbot.waitSignal(app.controller.unlocked, timeout=30_000):
-        app.controller.unlock(username=name, passphrase=PASSPHRASES[name])
 
 
 def sign_out(qtbot, app):

@@ -13,7 +13,7 @@ from desktop_app.records import review
 from desktop_app.ui.desk_models import LOCAL, REMOTE, RESULT
 from desktop_app.vault import Vault
 from desktop_app.vault.registrations import get_registration, get_registration_fields
-from tests.access.team import COORD, FIELD, PASSPHRASES, make_team, shipped_xforms
+from tests.access.team import COORD, FIELD, PASSPHRASES, make_team, shipped_xforms, sign_in
 from tests.desk.people import new_id, pull_conflict, reject, save_event, save_people
 from waypoint_core.registry.person import PersonRecord
 
@@ -63,10 +63,6 @@ def desk_app(qtbot, make_app, tmp_path, xforms):
     qtbot.waitExposed(app.window)
     return app, folder, crowd, event
 
-
-def sign_in(qtbot, app, name):
-    with qtbot.waitSignal(app.controller.unlocked, timeout=30_000):
-        app.controller.unlock(username=name, passphrase=PASSPHRASES[name])
 
 
 def test_field_staff_see_no_review_menu(qtbot, desk_app):

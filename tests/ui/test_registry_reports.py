@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import QDate, Qt
 
-from tests.access.team import CASE, FIELD, PASSPHRASES, make_team, shipped_xforms, signed_in
+from tests.access.team import CASE, FIELD, make_team, shipped_xforms, signed_in, sign_in
 from tests.registry.test_reports_device import populate
 
 pytestmark = pytest.mark.gui
@@ -27,10 +27,6 @@ def team_app(qtbot, make_app, isolated_home, xforms):
     qtbot.waitExposed(app.window)
     return app
 
-
-def sign_in(qtbot, app, name):
-    with qtbot.waitSignal(app.controller.unlocked, timeout=30_000):
-        app.controller.unlock(username=name, passphrase=PASSPHRASES[name])
 
 
 def compute(qtbot, app):

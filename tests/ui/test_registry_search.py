@@ -10,7 +10,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from desktop_app.ui.registry_search import MATCH, NAME, SHORT_ID, WHY, DuplicateQuestion
-from tests.access.team import ADMIN, FIELD, MIGRANT, PASSPHRASES, PERSON, make_team, shipped_xforms, signed_in
+from tests.access.team import ADMIN, FIELD, MIGRANT, PERSON, make_team, shipped_xforms, signed_in, sign_in
 from tests.registry.device_people import person_xml, save, uid
 
 pytestmark = pytest.mark.gui
@@ -33,10 +33,6 @@ def team_app(qtbot, make_app, isolated_home, xforms):
     qtbot.waitExposed(app.window)
     return app, folder
 
-
-def sign_in(qtbot, app, name):
-    with qtbot.waitSignal(app.controller.unlocked, timeout=30_000):
-        app.controller.unlock(username=name, passphrase=PASSPHRASES[name])
 
 
 def cell(area, row, column):
