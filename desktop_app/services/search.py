@@ -16,7 +16,6 @@ database thread.
 from __future__ import annotations
 
 import dataclasses
-import functools
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -34,23 +33,11 @@ from waypoint_core.registry import search as core
 from waypoint_core.registry.keys import search_keys
 from waypoint_core.registry.matching import score_pair
 from waypoint_core.registry.person import Profile, prepare
+from waypoint_core.registry.search_words import vocabulary_from_lists
 
 DEFAULT_LIMIT = 50
 FILTER_ONLY_LIMIT = 500  # registrations ranked when only filters (country, sex, age…) were typed
 DUPLICATE_THRESHOLD = 0.5  # waypoint_core.registry.matching's default candidate threshold
-
-SEX_WORDS = (("male", "male"), ("man", "male"), ("men", "male"), ("homme", "male"), ("masculin", "male"),
-             ("female", "female"), ("woman", "female"), ("women", "female"), ("femme", "female"),
-             ("feminin", "female"))
-STATUS_WORDS = (("draft", "draft"), ("brouillon", "draft"), ("finalized", "finalized"), ("finalised", "finalized"),
-                ("finalise", "finalized"))
-# the case's state (the case file's Open / Closed: records/casefile.py `closed_cases`), English and French; accents
-# are folded ("clôturé" is "cloture")
-CASE_WORDS = (("open", core.CASE_OPEN), ("opened", core.CASE_OPEN), ("reopened", core.CASE_OPEN),
-              ("ouvert", core.CASE_OPEN), ("ouverte", core.CASE_OPEN), ("rouvert", core.CASE_OPEN),
-              ("rouverte", core.CASE_OPEN), ("closed", core.CASE_CLOSED), ("clôturé", core.CASE_CLOSED),
-              ("clôturée", core.CASE_CLOSED), ("clos", core.CASE_CLOSED), ("fermé", core.CASE_CLOSED),
-              ("fermée", core.CASE_CLOSED))
 
 
 @dataclass(frozen=True)
@@ -82,20 +69,10 @@ class SearchOutcome:
     complete: bool = True  # False for the first stage (`first_results`): the refining search comes after
 
 
-@functools.cache
 def vocabulary() -> core.Vocabulary:
-    """Country names (English and French), centre names and their towns, sex, status and case words."""
-    entries: list[tuple[str, str, str]] = []
-    for code, (en, fr) in places._countries().items():
-        entries += [(en, "nationality", code), (fr, "nationality", code)]
-    for centre in places.centres():
-        entries += [(centre.en, "centre", centre.code), (centre.fr, "centre", centre.code)]
-        town = centre.en.split(" transit ")[0].split(" reception ")[0].split(" migrant ")[0]
-        entries.append((town, "centre", centre.code))
-    entries += [(word, "sex", value) for word, value in SEX_WORDS]
-    entries += [(word, "status", value) for word, value in STATUS_WORDS]
-    entries += [(word, "case", value) for word, value in CASE_WORDS]
-    return core.Vocabulary.of(entries)
+    """Country names (English and French), centre names and their towns, sex, status and case words: the shared
+    vocabulary (waypoint_core.registry.search_words), from the shipped place lists, as the server builds it."""
+    return vocabulary_from_lists(places.LISTS_DIR)
 
 
 def first_results(vault: Vault, text: str, *, limit: int = DEFAULT_LIMIT, today: date | None = None,
