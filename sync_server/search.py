@@ -28,15 +28,22 @@ to Python but the candidates). A query without any key (only an age, a year of b
 look up: every record of the centre is opened and ranked, in either stage.
 
 Rights: the device's centre only; cases hold no names and are left out for devices whose people may not view them
-(scope.py). The vocabulary of country and centre names the device knows is not on the server, so such words are read
-as name words here.
+(scope.py).
+
+Filter words are read as the device reads them: the one vocabulary (`waypoint_core.registry.search_words`) built from
+the place lists shipped beside the server (forms/lists: country names → nationality, centre names and towns →
+centre, sex and status words). The case words ("open", "closed", "clôturé"…) filter on the case file's state, which
+the server does not hold: that filter is left out here, the rest of the query answered, and the answer says so
+(`"ignored_filters": ["case"]`; docs/registry.md).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterable
 from datetime import date
+from pathlib import Path
 
 from sqlalchemy import Connection, bindparam, select
 from sqlalchemy import text as sql
@@ -44,6 +51,7 @@ from sqlalchemy import text as sql
 from waypoint_core.protocol import PROTOCOL_VERSION, canonical_json
 from waypoint_core.registry import search as core
 from waypoint_core.registry.person import Profile, prepare
+from waypoint_core.registry.search_words import vocabulary_from_lists
 from waypoint_core.registry.stored import person_from_content
 
 from . import scope
@@ -60,6 +68,18 @@ MAX_LIMIT = 100
 PART_CAP = 20_000  # a part's rows counted up to this, to choose the rarest part to drive the first stage
 _BY_PREFIX = sql("SELECT full_hash FROM search_prefix WHERE prefix_hash = :p")
 _NO_CASES = " AND record_id NOT IN (SELECT record_id FROM record_kind WHERE kind = 'case')"
+LISTS_DIR = Path(__file__).resolve().parents[1] / "forms" / "lists"  # the place lists the device ships too
+UNHELD_FILTERS = ("case",)  # filters on what only the device holds (the case file's state): left out, and said
+
+
+def parse(text: str, today: date) -> tuple[core.Query, list[str]]:
+    """The query read by the device's rules and vocabulary, without the filters the server cannot evaluate; and
+    those left out."""
+    query = core.parse_query(text, vocabulary_from_lists(LISTS_DIR), today=today)
+    ignored = [name for name in UNHELD_FILTERS if name in query.filters]
+    if ignored:
+        query = dataclasses.replace(query, filters={k: v for k, v in query.filters.items() if k not in ignored})
+    return query, ignored
 
 
 def _profile(key: DataKey, row) -> Profile | None:  # type: ignore[no-untyped-def]
@@ -242,7 +262,7 @@ def first_results(db: Database, device: AuthenticatedDevice, *, text: str, limit
     """The first stage (see the module docstring); a query without any key is answered in full at once. `budget`
     (the records ranked) is smaller only in tests, which compare the candidates' order with the device's."""
     today = today or date.today()
-    query = core.parse_query(text, None, today=today)
+    query, ignored = parse(text, today)
     parts = core.first_parts(query)
     if not parts:
         return search(db, device, text=text, limit=limit, key=key, today=today)
@@ -253,22 +273,23 @@ def first_results(db: Database, device: AuthenticatedDevice, *, text: str, limit
         profiles = _profiles(conn, key, device.centre_id, cases, ids) if ids else []
     order = {rid: n for n, rid in enumerate(ids)}
     profiles = sorted(profiles, key=lambda p: order[p.id])[:budget]
-    return _answer(device, query, profiles, limit=limit, today=today, complete=False)
+    return _answer(device, query, profiles, limit=limit, today=today, complete=False, ignored=ignored)
 
 
 def _answer(device: AuthenticatedDevice, query: core.Query, profiles: list[Profile], *, limit: int, today: date,
-            complete: bool) -> bytes:
+            complete: bool, ignored: list[str]) -> bytes:
     found = [core.rank(query, p, today=today) for p in profiles]
     hits = sorted((h for h in found if h is not None), key=lambda h: (-h.score, h.id))[:min(limit, MAX_LIMIT)]
     return canonical_json({"protocol_version": PROTOCOL_VERSION, "centre_id": device.centre_id, "complete": complete,
-                           "results": [{"id": h.id, "score": round(h.score, 4), "why": list(h.why)} for h in hits]})
+                           "results": [{"id": h.id, "score": round(h.score, 4), "why": list(h.why)} for h in hits],
+                           "ignored_filters": ignored})
 
 
 def search(db: Database, device: AuthenticatedDevice, *, text: str, limit: int, key: DataKey,
            today: date | None = None) -> bytes:
     """The refined search (see the module docstring)."""
     today = today or date.today()
-    query = core.parse_query(text, None, today=today)
+    query, ignored = parse(text, today)
     profiles: list[Profile] = []
     if not query.empty:
         catch_up(db, key)  # every record committed before this read has its keys
@@ -279,4 +300,4 @@ def search(db: Database, device: AuthenticatedDevice, *, text: str, limit: int, 
                 profiles = _profiles(conn, key, device.centre_id, cases, ids) if ids else []
             else:
                 profiles = _profiles(conn, key, device.centre_id, cases)
-    return _answer(device, query, profiles, limit=limit, today=today, complete=True)
+    return _answer(device, query, profiles, limit=limit, today=today, complete=True, ignored=ignored)

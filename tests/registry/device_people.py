@@ -17,12 +17,12 @@ def uid(n: int) -> str:
 
 def person_xml(record_id: str, given: str, family: str = "", *, sex: str = "male", born: str = "",
                age: str = "", nationality: str = "NE", document: str = "", phone: str = "",
-               matching: str = "yes", services: str = "yes") -> str:
+               matching: str = "yes", services: str = "yes", centre: str = "ne_agadez") -> str:
     """A registration as the shipped form writes it (the answers the index reads; synthetic people only)."""
     def leaf(name: str, value: str) -> str:
         return f"<{name}>{escape(value)}</{name}>" if value else f"<{name}/>"
     return ("<data id=\"waypoint_migrant_registration\"><centre_page>" + leaf("centre_country", "NE")
-            + leaf("centre", "ne_agadez") + leaf("registered_on", "2026-11-02") + "</centre_page><consent>"
+            + leaf("centre", centre) + leaf("registered_on", "2026-11-02") + "</centre_page><consent>"
             + leaf("consent_services", services) + leaf("consent_matching", matching) + "</consent><identity>"
             + leaf("given_name", given) + leaf("family_name", family) + leaf("sex", sex)
             + leaf("date_of_birth", born) + leaf("age_years", age) + leaf("nationality", nationality)
@@ -30,11 +30,13 @@ def person_xml(record_id: str, given: str, family: str = "", *, sex: str = "male
             + f"<meta><instanceID>uuid:{record_id}</instanceID></meta></data>")
 
 
-def save(vault, people: list[tuple[int, str]], form: str = MIGRANT) -> None:
+def save(vault, people: list[tuple[int, str]], form: str = MIGRANT, *, with_centre: bool = False) -> None:
+    """Save finalized registrations; their summary's centre column too when `with_centre` (the app fills it)."""
     def column(content: str, name: str) -> str | None:
         found = re.search(f"<{name}>([^<]*)</{name}>", content)
         return found.group(1) if found else None
     save_registrations(vault, [RegistrationDraft(form, VERSION, "finalized", content, uid(n),
                                                  {"title": f"P{n}", "nationality": column(content, "nationality"),
-                                                  "sex": column(content, "sex")})
+                                                  "sex": column(content, "sex"),
+                                                  **({"centre": column(content, "centre")} if with_centre else {})})
                                for n, content in people])

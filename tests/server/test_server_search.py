@@ -169,3 +169,52 @@ def test_the_first_stage_chooses_the_devices_candidates_in_the_devices_order(mak
                 assert answer["complete"] is on_device.complete
                 over_budget += whole and budget == FIRST_BUDGET and len(answer["results"]) == FIRST_BUDGET
     assert over_budget > 30  # most queries had more candidates than the small budget: the order chose them
+
+
+WORDED = [("Ousmane", "Diallo", "male", "GN", "ne_agadez"), ("Fatoumata", "Diallo", "female", "NE", "ne_arlit"),
+          ("Aminata", "Traoré", "female", "ML", "ne_agadez"), ("Mamadou", "Keita", "male", "ML", "ne_dirkou"),
+          ("عائشة", "Bello", "female", "NG", "ne_agadez"), ("Ibrahim", "Diallo", "male", "NE", "ne_agadez")]
+
+
+def test_filter_words_are_read_as_the_device_reads_them(make_device, admin_db, data_key, isolated_home):
+    """Country, centre (name or town), sex and status words, English and French, alone and with a name: the server
+    reads them through the device's vocabulary (waypoint_core.registry.search_words) and gives the device's results
+    (ids, scores, reasons, order) in both stages. Case words (open / closed) filter on what only the device holds: the
+    server leaves that filter out and says so, answering the rest of the query."""
+    contents = {uid(900 + n): person_xml(uid(900 + n), given, family, sex=sex, nationality=nationality,
+                                         centre=centre, born="1990-11-23")
+                for n, (given, family, sex, nationality, centre) in enumerate(WORDED, start=1)}
+    laptop = make_device("Dirkou")  # a centre of its own: the other tests' people are not on the device
+    laptop.push(laptop.batch([
+        Op(op_id=str(uuid.uuid4()), device_seq=n, record_id=record_id, op="upsert", record_version=1,
+           base_version=None, base_hash=None, form_id=MIGRANT_FORM, form_version="1", hlc=n, content=content,
+           fields={"@status": "finalized"}) for n, (record_id, content) in enumerate(contents.items(), start=1)]))
+    team = make_team(isolated_home / "waypoint" / "data" / "vault", shipped_xforms())
+    with admin_db.read_engine.connect() as conn:
+        centre = conn.execute(sql("SELECT centre_id FROM device WHERE id = :d"), {"d": laptop.device_id}).scalar_one()
+    device = AuthenticatedDevice(laptop.device_id, centre, 0, 0)
+    today = date(2026, 11, 2)
+    asked = ["Diallo Niger", "Diallo Guinée", "Mali", "Niger", "Agadez", "Diallo Agadez", "Arlit",
+             "Centre de transit de Dirkou", "femme", "Diallo femme", "Traoré female", "homme Niger", "finalized",
+             "Keita finalisé", "brouillon", "Diallo draft", "Bello Nigeria femme Agadez", "Diallo Mali"]
+    vocabulary = device_search.vocabulary()
+    with signed_in(team, ADMIN) as vault:
+        save(vault, [(900 + n, content) for n, content in enumerate(contents.values(), start=1)], with_centre=True)
+        for q in asked:
+            assert core.parse_query(q, vocabulary, today=today).filters, q  # each query has a filter word
+            on_device = device_search.search(vault, q, limit=50, today=today)
+            for stage in (server_search.first_results, server_search.search):
+                answer = json.loads(stage(admin_db, device, text=q, limit=50, key=data_key, today=today))
+                assert [(r["id"], r["score"], r["why"]) for r in answer["results"]] == [
+                    (r.record_id, r.score, list(r.why)) for r in on_device.results], (q, stage.__name__)
+                assert answer["ignored_filters"] == []
+            assert bool(on_device.results) is (q not in ("brouillon", "Diallo draft", "Diallo Mali")), q
+        assert {r.record_id for r in device_search.search(vault, "Diallo Niger", today=today).results} == {
+            uid(902), uid(906)}
+        for q in ("Diallo closed", "Diallo clôturé", "Keita ouvert"):
+            answer = json.loads(server_search.search(admin_db, device, text=q, limit=50, key=data_key, today=today))
+            without = device_search.search(vault, q.split()[0], limit=50, today=today)
+            assert answer["ignored_filters"] == ["case"], q
+            assert [(r["id"], r["score"]) for r in answer["results"]] == [
+                (r.record_id, r.score) for r in without.results], q
+    assert ask(laptop, "Diallo fermé")["ignored_filters"] == ["case"]  # and over HTTP, signed
