@@ -144,7 +144,7 @@ def full_scan_search(index: core.MemoryIndex, device, q: str, *, first: bool = F
                      budget: int = core.FIRST_BUDGET) -> bytes:
     """The refined search's answer as `MemoryIndex.search` gives it; with `first`, the first stage's
     (`MemoryIndex.first` ranking at most `budget` records, what the device's index gives as one types)."""
-    query = core.parse_query(q, None, today=TODAY)
+    query, ignored = search.parse(q, TODAY)  # the device's vocabulary, as the server reads queries
     if query.empty:
         hits = []
     elif first:
@@ -153,7 +153,8 @@ def full_scan_search(index: core.MemoryIndex, device, q: str, *, first: bool = F
         hits = index.search(query, today=TODAY, limit=50)
     complete = not first or not core.first_parts(query)
     return canonical_json({"protocol_version": PROTOCOL_VERSION, "centre_id": device.centre_id, "complete": complete,
-                           "results": [{"id": h.id, "score": round(h.score, 4), "why": list(h.why)} for h in hits]})
+                           "results": [{"id": h.id, "score": round(h.score, 4), "why": list(h.why)} for h in hits],
+                           "ignored_filters": ignored})
 
 
 def queries(population, rng: random.Random) -> list[str]:
