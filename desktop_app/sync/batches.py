@@ -29,7 +29,7 @@ from desktop_app.sync import errors, files, store
 from desktop_app.sync.transport import check_page
 from desktop_app.vault import Vault
 from desktop_app.vault.sql import Db, text
-from desktop_app.vault.writer import wires_as_sent, write
+from desktop_app.vault.writer import sent_wires, write
 from waypoint_core.protocol import (
     MAX_OPS_PER_BATCH, BlobChunk, KeyHistory, Op, PublishedForm, PullPage, PushBatch, PushResponse, ServerKeys, b64decode,
     b64encode, chunks_of, key_id, parse_cursor,
@@ -92,8 +92,8 @@ def _unacknowledged(vault: Vault) -> list[tuple[int, str]]:
         conn = Db.of(session)
         rows = conn.execute(text(f"SELECT seq, record_id, device_seq, wire, wire_sha256 FROM outbox {store.IN_FLIGHT} "
                                  "AND wire IS NOT NULL ORDER BY device_seq")).all()
-        whole = wires_as_sent(conn, [(row.seq, row.record_id, row.wire, row.wire_sha256) for row in rows])
-        return [(row.device_seq, whole.get(row.seq, row.wire)) for row in rows]
+        wires = sent_wires(conn, rows)
+        return [(row.device_seq, wires[row.seq]) for row in rows]
 
 
 def _parts(rows: list[tuple[int, str]], max_ops: int = MAX_OPS_PER_BATCH) -> list[list[Op]]:

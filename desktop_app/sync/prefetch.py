@@ -13,7 +13,7 @@ from collections import Counter, namedtuple
 from collections.abc import Iterable
 
 from desktop_app.vault.sql import chunks, in_json, join_sync, text
-from desktop_app.vault.writer import wires_as_sent
+from desktop_app.vault.writer import sent_wires
 from waypoint_core.protocol import FILES_FIELD
 
 # Ops not acknowledged, by record: the partial index of vault migration 0018 (only those ops, so the reads below never
@@ -70,9 +70,9 @@ def earlier_payloads(conn, first_seq: dict[str, int]) -> dict:
             "SELECT o.seq, o.record_id, o.payload, o.acked_at, o.wire, o.wire_sha256 FROM outbox o WHERE o.seq IN ("
             "SELECT (SELECT MAX(e.seq) FROM outbox e WHERE e.record_id = f.column1 AND e.seq < f.column2) "
             f"FROM (VALUES {', '.join(names)}) f)"), params).all()
-        whole = wires_as_sent(conn, [(row.seq, row.record_id, row.wire, row.wire_sha256) for row in rows])
+        wires = sent_wires(conn, rows)
         for row in rows:
-            found[row.record_id] = (row.payload, row.acked_at, whole.get(row.seq, row.wire))
+            found[row.record_id] = (row.payload, row.acked_at, wires[row.seq])
     return found
 
 
@@ -110,8 +110,7 @@ def outbox_wires(conn, seqs: Iterable[int]) -> dict[int, str]:
         marks, params = in_json(part)
         rows = conn.execute(text(f"SELECT seq, record_id, wire, wire_sha256 FROM outbox WHERE seq IN ({marks}) "
                                  "AND wire IS NOT NULL"), params).all()
-        whole = wires_as_sent(conn, [(row.seq, row.record_id, row.wire, row.wire_sha256) for row in rows])
-        found.update((row.seq, whole.get(row.seq, row.wire)) for row in rows)
+        found.update(sent_wires(conn, rows))
     return found
 
 

@@ -35,7 +35,7 @@ from desktop_app.vault.sql import Db, join_sync, text
 from desktop_app.vault.vault import utc_now
 from desktop_app.vault.writer import (
     AS_RECORD, STATE_AS_RECORD, SYNC_WRITER, Writer, base_state, blind, content_stub, payload_states,
-    registration_states, wire_stub, wires_as_sent, write,
+    registration_states, sent_wires, wire_stub, write,
 )
 from desktop_app.vault.writer.outbox import wire_sha256
 from waypoint_core.access import audit as chain
@@ -278,8 +278,8 @@ def _next_rows(w: Writer, *, max_ops: int, freeze: bool, after: int, clock: Cloc
         rows = conn.execute(text(f"SELECT seq, record_id, device_seq, wire, batch_id, wire_sha256 FROM outbox "
                                  f"{IN_FLIGHT} AND device_seq > :a ORDER BY device_seq LIMIT :n"),
                             {"a": after, "n": max_ops}).all()
-        whole = wires_as_sent(conn, [(row.seq, row.record_id, row.wire, row.wire_sha256) for row in rows])
-        rows = [(row.device_seq, whole.get(row.seq, row.wire), row.batch_id) for row in rows]
+        wires = sent_wires(conn, rows)
+        rows = [(row.device_seq, wires[row.seq], row.batch_id) for row in rows]
     if rows:
         return [Frozen(row[0], row[1], row[2]) for row in rows]
     return _freeze(w, max_ops, clock) if freeze else []
@@ -331,11 +331,11 @@ def _rebuilt(w: Writer, hlc: Clock, rows) -> list[tuple[int, str, str]]:
     states = registration_states(w.db, {row.record_id for row in rows if row.wire is None})
     # The base is the version the (restored) server still holds, as reconciliation left it in sync_record.
     bases = prefetch.known_records(w.db, {row.record_id for row in rows if row.wire is None})
-    in_flight = wires_as_sent(w.db, [(row.seq, row.record_id, row.wire, row.wire_sha256) for row in rows])
+    in_flight = sent_wires(w.db, rows)
     clock = _int(w.db, "hlc")
     out = []
     for row in rows:
-        wire = in_flight.get(row.seq, row.wire)
+        wire = in_flight[row.seq]
         if wire is None:
             state, purged = states.get(row.record_id, (None, None))
             deleted = state is None or state["deleted"]
@@ -471,9 +471,9 @@ def restamp(vault: Vault, from_seq: int, clock: Clock) -> int:
     with write(vault) as w:
         rows = w.db.execute(text(f"SELECT seq, record_id, wire, wire_sha256 FROM outbox {IN_FLIGHT} AND "
                                  "device_seq >= :s AND wire IS NOT NULL ORDER BY device_seq"), {"s": from_seq}).all()
-        whole = wires_as_sent(w.db, [(row.seq, row.record_id, row.wire, row.wire_sha256) for row in rows])
+        wires = sent_wires(w.db, rows)
         for row in rows:
-            op = Op.model_validate_json(whole.get(row.seq, row.wire))
+            op = Op.model_validate_json(wires[row.seq])
             if op.hlc > clock.bound:
                 w.resend_op(row.seq, op.model_copy(update={"hlc": clock.bound}).model_dump_json())
                 changed += 1
@@ -501,11 +501,11 @@ def renumber_reused(vault: Vault, batch: FrozenBatch, refusal: errors.SequenceRe
                                  "WHERE device_seq >= :s ORDER BY device_seq"), {"s": reused}).all()
         if not rows or any(row.acked_at is not None or row.wire is None for row in rows):
             return 0
-        whole = wires_as_sent(conn, [(row.seq, row.record_id, row.wire, row.wire_sha256) for row in rows])
+        wires = sent_wires(conn, rows)
         delta = hwm + 1 - reused
         moves = []
         for row in rows:
-            op = Op.model_validate_json(whole.get(row.seq, row.wire))
+            op = Op.model_validate_json(wires[row.seq])
             if op.op_id != row.op_id or op.device_seq != row.device_seq:
                 return 0
             moves.append({"s": row.seq, "d": row.device_seq + delta,

@@ -31,7 +31,7 @@ from desktop_app.vault.models import SYNC_WRITER
 from desktop_app.vault.writer.files import incomplete_records
 from desktop_app.vault.writer.bases import (
     AS_RECORD, BLIND, STATE_AS_RECORD, WireLost, base_state, blind, content_stub, kept_as_record, payload_states, record_states,
-    registration_states, wire_stub, wires_as_sent,
+    registration_states, sent_wires, wire_stub, wires_as_sent,
 )
 from desktop_app.vault.writer.review import ReviewWrites
 from desktop_app.vault.writer.sync import SyncWrites
@@ -97,4 +97,4 @@ def fold_wal(vault: Vault) -> None:
 
 __all__ = ["AS_RECORD", "BLIND", "RegistrationDraft", "STATE_AS_RECORD", "SYNC_WRITER", "Stored", "WireLost", "Writer",
            "base_state", "blind", "content_stub", "fold_wal", "incomplete_records", "kept_as_record", "payload_states",
-           "record_states", "registration_states", "wire_stub", "wires_as_sent", "write"]
+           "record_states", "registration_states", "sent_wires", "wire_stub", "wires_as_sent", "write"]

@@ -133,6 +133,14 @@ def wires_as_sent(db: Any, rows: Iterable[tuple[Any, str, str | None, str | None
     return found
 
 
+def sent_wires(db: Any, rows: Iterable[Any]) -> dict[Any, Any]:
+    """outbox seq -> the wire op as sent, for every outbox row read with its seq, record_id, wire and wire_sha256:
+    a stub put back from its registration (`wires_as_sent`, hash checked), any other wire op (or None) as stored."""
+    listed = list(rows)
+    whole = wires_as_sent(db, [(row.seq, row.record_id, row.wire, row.wire_sha256) for row in listed])
+    return {row.seq: whole.get(row.seq, row.wire) for row in listed}
+
+
 def payload_states(db: Any, record_ids: Iterable[str]) -> dict[str, State]:
     """record_id -> the state its ops in flight whose payload is STATE_AS_RECORD send: its registration's (WireLost if
     a registration is gone: forgetting it would have emptied those payloads)."""
