@@ -145,7 +145,7 @@ def payload_states(db: Any, record_ids: Iterable[str]) -> dict[str, State]:
     """record_id -> the state its ops in flight whose payload is STATE_AS_RECORD send: its registration's (WireLost if
     a registration is gone: forgetting it would have emptied those payloads)."""
     wanted = set(record_ids)
-    found = {record_id: state for record_id, (state, _) in registration_states(db, wanted).items()}
+    found = record_states(db, wanted)
     missing = wanted - found.keys()
     if missing:
         raise WireLost(f"an op in flight of {sorted(missing)[0]} was kept as its registration, which is gone")
