@@ -89,8 +89,7 @@ def open_server_conflicts(vault: Vault, *, connect: Callable[..., ServerConnecti
     """(a connection to the server as this laptop, this laptop's device id), on the database thread: checked."""
     access.check_review(vault)
     c = store.load_credentials(vault)
-    connection = connect(c.server_url, ca_bundle=c.ca_bundle, device_id=c.device_id, device_key=c.device_key,
-                         server_signing_key=c.server_signing_key, server_keys=c.server_keys)
+    connection = c.open_with(connect)
     return connection, c.device_id or ""
 
 

@@ -32,9 +32,7 @@ def open_devices(vault: Vault, *, connect: Callable[..., ServerConnection] = Ser
     """(a connection to the server as this laptop, the signed-in person's name): checked and recorded."""
     access.check_manage_devices(vault)
     credentials = store.load_credentials(vault)
-    connection = connect(credentials.server_url, ca_bundle=credentials.ca_bundle, device_id=credentials.device_id,
-                         device_key=credentials.device_key, server_signing_key=credentials.server_signing_key,
-                         server_keys=credentials.server_keys)
+    connection = credentials.open_with(connect)
     return connection, vault.user.username
 
 

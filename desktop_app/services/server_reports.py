@@ -57,9 +57,7 @@ def open_server_reports(vault: Vault, *, connect: Callable[..., ServerConnection
     for a laptop never enrolled."""
     access.check_server_indicators(vault)
     credentials = store.load_credentials(vault)
-    connection = connect(credentials.server_url, ca_bundle=credentials.ca_bundle, device_id=credentials.device_id,
-                         device_key=credentials.device_key, server_signing_key=credentials.server_signing_key,
-                         server_keys=credentials.server_keys)
+    connection = credentials.open_with(connect)
     return connection, vault.user.username
 
 

@@ -148,9 +148,7 @@ def forward_steps(*, connect: Callable[..., ServerConnection] = ServerConnection
     cut connection loses none."""
     credentials: store.Credentials = yield Local(store.load_credentials)
     todo = yield Local(waiting)
-    connection = connect(credentials.server_url, ca_bundle=credentials.ca_bundle, device_id=credentials.device_id,
-                         device_key=credentials.device_key, server_signing_key=credentials.server_signing_key,
-                         server_keys=credentials.server_keys)
+    connection = credentials.open_with(connect)
     states: list[FileState] = []
     try:
         for index, (digest, header) in enumerate(todo):

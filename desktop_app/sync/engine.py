@@ -124,9 +124,7 @@ def sync_run(
     wanted = review.wanted if review is not None else None
     opening: _Opening = yield Local(lambda vault: _open(vault, wanted, installed_forms if with_forms else None))
     credentials = opening.credentials
-    connection = connect(credentials.server_url, ca_bundle=credentials.ca_bundle, device_id=credentials.device_id,
-                         device_key=credentials.device_key, server_signing_key=credentials.server_signing_key,
-                         server_keys=credentials.server_keys)
+    connection = credentials.open_with(connect)
     summary = SyncSummary()
     offered: dict[str, FormList] = {}  # the published form list the latest pull brought ("list"), if it did
 

@@ -20,7 +20,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 from pydantic import ValidationError
 
@@ -54,6 +54,8 @@ MAX_BATCH_BYTES = 4 * 1024 * 1024  # the server takes 8 MiB bodies; half leaves 
 IN_FLIGHT = "INDEXED BY ix_outbox_in_flight WHERE device_seq IS NOT NULL AND acked_at IS NULL"
 QUEUED = "INDEXED BY ix_outbox_queued WHERE device_seq IS NULL AND acked_at IS NULL"
 
+_C = TypeVar("_C")
+
 
 @dataclass(frozen=True)
 class Credentials:
@@ -65,6 +67,12 @@ class Credentials:
     server_signing_key: str
     server_keys: dict
     device_key: SigningKey
+
+    def open_with(self, connect: Callable[..., _C]) -> _C:
+        """`connect` (ServerConnection, or a test's) opened as this laptop: its server and CA bundle, its device key,
+        and the server keys it pins."""
+        return connect(self.server_url, ca_bundle=self.ca_bundle, device_id=self.device_id, device_key=self.device_key,
+                       server_signing_key=self.server_signing_key, server_keys=self.server_keys)
 
 
 @dataclass
