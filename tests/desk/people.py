@@ -14,7 +14,7 @@ from desktop_app.vault.registrations import save_registrations
 from desktop_app.vault.writer import RegistrationDraft
 from waypoint_core.registry.person import PersonRecord
 
-FORM_ID, FORM_VERSION = "waypoint_migrant_registration", "2026120610"
+FORM_ID, FORM_VERSION = "waypoint_migrant_registration", "2026120701"
 EVENT_FORM, EVENT_VERSION = "waypoint_assistance_event", "2026120601"
 
 

@@ -56,7 +56,7 @@ def instance(xform: str, answers: dict, *, version: str | None = None) -> str:
 
 def with_version(xform: str, version: str) -> str:
     """The same form under another version (what a form writer's bump produces)."""
-    return xform.replace('version="2026120610"', f'version="{version}"')
+    return xform.replace('version="2026120701"', f'version="{version}"')
 
 
 @pytest.fixture
@@ -74,7 +74,7 @@ def test_install_is_idempotent_and_refuses_changed_content_under_the_same_versio
     with pytest.raises(FormVersionConflict, match="change 'version'"):
         install_form(vault, xform=xform.replace("Given name(s)", "First name"), source_name="a.md")
     v2 = install_form(vault, xform=with_version(xform, "2026120801"), source_name="a.md")
-    assert [(f.form_id, f.version) for f in list_forms(vault)] == [(FORM_ID, "2026120610"), (FORM_ID, "2026120801")]
+    assert [(f.form_id, f.version) for f in list_forms(vault)] == [(FORM_ID, "2026120701"), (FORM_ID, "2026120801")]
     assert latest_form(vault, FORM_ID).version == v2.version == "2026120801"
 
 
@@ -90,7 +90,7 @@ def test_field_staff_cannot_install_forms(vault, shipped_xforms):
 
 
 def test_summary_and_search_fields_are_extracted(vault, registration_xform):
-    saved = save_record(vault, form_id=FORM_ID, form_version="2026120610", status="finalized",
+    saved = save_record(vault, form_id=FORM_ID, form_version="2026120701", status="finalized",
                         content=instance(registration_xform, PERSON))
     reg = get_registration(vault, saved.record_id)
     assert (reg.title, reg.sex, reg.age, reg.nationality, reg.centre, reg.registered_on) == (
@@ -103,7 +103,7 @@ def test_summary_and_search_fields_are_extracted(vault, registration_xform):
 def test_consent_refused_without_legal_basis_saves_no_personal_data(vault, registration_xform):
     # The engine would already have dropped these answers as non-relevant; the store must drop them anyway.
     refused = {**PERSON, "consent/consent_services": "no", "consent/legal_basis": "", "consent/may_record": "no"}
-    saved = save_record(vault, form_id=FORM_ID, form_version="2026120610", status="finalized",
+    saved = save_record(vault, form_id=FORM_ID, form_version="2026120701", status="finalized",
                         content=instance(registration_xform, refused))
     assert saved.personal_data_withheld
     reg = get_registration(vault, saved.record_id)
@@ -122,20 +122,20 @@ def test_consent_refused_without_legal_basis_saves_no_personal_data(vault, regis
 
 def test_consent_refused_but_another_legal_basis_keeps_the_data(vault, registration_xform):
     vital = {**PERSON, "consent/consent_services": "no", "consent/legal_basis": "vital_interest"}
-    saved = save_record(vault, form_id=FORM_ID, form_version="2026120610", status="finalized",
+    saved = save_record(vault, form_id=FORM_ID, form_version="2026120701", status="finalized",
                         content=instance(registration_xform, vital))
     assert not saved.personal_data_withheld
     assert "Testperson" in get_registration(vault, saved.record_id).content
 
 
 def test_record_made_with_v1_reopens_with_v1_after_v2_is_installed(vault, registration_xform):
-    saved = save_record(vault, form_id=FORM_ID, form_version="2026120610", status="draft",
+    saved = save_record(vault, form_id=FORM_ID, form_version="2026120701", status="draft",
                         content=instance(registration_xform, PERSON))
     v2 = with_version(registration_xform, "2026120801").replace("Given name(s)", "First name(s)")
     install_form(vault, xform=v2, source_name="migrant_registration.md")
     assert latest_form(vault, FORM_ID).version == "2026120801"
     reopened = open_record(vault, saved.record_id)
-    assert reopened.form_version == "2026120610"
+    assert reopened.form_version == "2026120701"
     assert "Given name(s)" in reopened.xform and "First name(s)" not in reopened.xform
     with pytest.raises(RecordError, match="must be edited with that version"):
         save_record(vault, record_id=saved.record_id, form_id=FORM_ID, form_version="2026120801",
@@ -150,19 +150,19 @@ def test_a_record_for_a_version_not_installed_is_refused(vault, registration_xfo
 
 def test_instance_of_another_version_is_refused(vault, registration_xform):
     with pytest.raises(RecordError, match="was made with form"):
-        save_record(vault, form_id=FORM_ID, form_version="2026120610", status="draft",
+        save_record(vault, form_id=FORM_ID, form_version="2026120701", status="draft",
                     content=instance(registration_xform, PERSON, version="2026120801"))
 
 
 def test_edits_after_finalize_are_kept_as_versions(vault, registration_xform):
-    first = save_record(vault, form_id=FORM_ID, form_version="2026120610", status="finalized",
+    first = save_record(vault, form_id=FORM_ID, form_version="2026120701", status="finalized",
                         content=instance(registration_xform, PERSON))
     edited = {**PERSON, "intentions/intention": "stay"}
-    save_record(vault, record_id=first.record_id, form_id=FORM_ID, form_version="2026120610", status="draft",
+    save_record(vault, record_id=first.record_id, form_id=FORM_ID, form_version="2026120701", status="draft",
                 content=instance(registration_xform, edited))
-    again = save_record(vault, record_id=first.record_id, form_id=FORM_ID, form_version="2026120610",
+    again = save_record(vault, record_id=first.record_id, form_id=FORM_ID, form_version="2026120701",
                         status="finalized", content=instance(registration_xform, edited))
-    unchanged = save_record(vault, record_id=first.record_id, form_id=FORM_ID, form_version="2026120610",
+    unchanged = save_record(vault, record_id=first.record_id, form_id=FORM_ID, form_version="2026120701",
                             status="finalized", content=instance(registration_xform, edited))
     assert not unchanged.changed and unchanged.version == again.version == 3
     history = record_history(vault, first.record_id)
@@ -172,9 +172,9 @@ def test_edits_after_finalize_are_kept_as_versions(vault, registration_xform):
 
 
 def test_deleting_a_record_removes_its_kept_versions(vault, registration_xform):
-    first = save_record(vault, form_id=FORM_ID, form_version="2026120610", status="finalized",
+    first = save_record(vault, form_id=FORM_ID, form_version="2026120701", status="finalized",
                         content=instance(registration_xform, PERSON))
-    save_record(vault, record_id=first.record_id, form_id=FORM_ID, form_version="2026120610", status="draft",
+    save_record(vault, record_id=first.record_id, form_id=FORM_ID, form_version="2026120701", status="draft",
                 content=instance(registration_xform, {**PERSON, "identity/phone": ""}))
     delete_record(vault, first.record_id)
     with vault.session(readonly=True) as session:
@@ -203,10 +203,10 @@ def test_vot_case_refused_keeps_neither_the_person_link_nor_the_profile(vault, s
 
 
 def test_refusing_consent_after_finalize_drops_the_earlier_versions(vault, registration_xform):
-    first = save_record(vault, form_id=FORM_ID, form_version="2026120610", status="finalized",
+    first = save_record(vault, form_id=FORM_ID, form_version="2026120701", status="finalized",
                         content=instance(registration_xform, PERSON))
     refused = {**PERSON, "consent/consent_services": "no", "consent/legal_basis": ""}
-    later = save_record(vault, record_id=first.record_id, form_id=FORM_ID, form_version="2026120610",
+    later = save_record(vault, record_id=first.record_id, form_id=FORM_ID, form_version="2026120701",
                         status="finalized", content=instance(registration_xform, refused))
     assert later.personal_data_withheld
     history = record_history(vault, first.record_id)
@@ -215,10 +215,10 @@ def test_refusing_consent_after_finalize_drops_the_earlier_versions(vault, regis
 
 
 def test_refusing_consent_leaves_one_queued_op_holding_nothing(vault, registration_xform):
-    draft = save_record(vault, form_id=FORM_ID, form_version="2026120610", status="finalized",
+    draft = save_record(vault, form_id=FORM_ID, form_version="2026120701", status="finalized",
                         content=instance(registration_xform, PERSON))
     refused = {**PERSON, "consent/consent_services": "no", "consent/legal_basis": ""}
-    save_record(vault, record_id=draft.record_id, form_id=FORM_ID, form_version="2026120610",
+    save_record(vault, record_id=draft.record_id, form_id=FORM_ID, form_version="2026120701",
                 status="finalized", content=instance(registration_xform, refused))
     with vault.session(readonly=True) as session:
         rows = list(session.connection().execute(
@@ -231,7 +231,7 @@ def test_an_op_already_frozen_for_sync_carries_nothing_after_a_refusal(vault, re
 
     from desktop_app.vault.writer import write
 
-    draft = save_record(vault, form_id=FORM_ID, form_version="2026120610", status="finalized",
+    draft = save_record(vault, form_id=FORM_ID, form_version="2026120701", status="finalized",
                         content=instance(registration_xform, PERSON))
     sent = {"op_id": "00000000-0000-4000-8000-00000000000a", "device_seq": 1, "op": "upsert",
             "fields": {"given_name": "Testperson", "id_document_number": "X0000001"},
@@ -240,7 +240,7 @@ def test_an_op_already_frozen_for_sync_carries_nothing_after_a_refusal(vault, re
         seq = w.pending_unfrozen([draft.record_id])[draft.record_id]
         w.freeze_ops([{"d": 1, "w": json.dumps(sent), "b": "batch-1", "s": seq, "p": json.dumps({"state": sent})}])
     refused = {**PERSON, "consent/consent_services": "no", "consent/legal_basis": ""}
-    save_record(vault, record_id=draft.record_id, form_id=FORM_ID, form_version="2026120610",
+    save_record(vault, record_id=draft.record_id, form_id=FORM_ID, form_version="2026120701",
                 status="finalized", content=instance(registration_xform, refused))
     with vault.session(readonly=True) as session:
         rows = list(session.connection().execute(
@@ -259,11 +259,11 @@ def test_refusing_consent_drops_files_answered_before_but_keeps_the_audit(vault,
     from desktop_app.services import records as record_service
 
     draft = record_service.save_draft(
-        vault, form_id=FORM_ID, form_version="2026120610", content=instance(registration_xform, PERSON),
+        vault, form_id=FORM_ID, form_version="2026120701", content=instance(registration_xform, PERSON),
         files=[("passport.jpg", "image/jpeg", b"synthetic"), ("audit-1700000000000.csv", "text/csv", b"t")])
     refused = {**PERSON, "consent/consent_services": "no", "consent/legal_basis": ""}
     later = record_service.save_draft(
-        vault, record_id=draft.record_id, form_id=FORM_ID, form_version="2026120610",
+        vault, record_id=draft.record_id, form_id=FORM_ID, form_version="2026120701",
         content=instance(registration_xform, refused),
         files=[("scan.pdf", "application/pdf", b"synthetic"), ("audit-1700000000001.csv", "text/csv", b"t")])
     assert later.personal_data_withheld
@@ -277,10 +277,10 @@ def test_the_records_store_alone_keeps_no_file_when_consent_is_refused(vault, re
     """Without the service (which knows audit files hold no answers), a refusal erases every stored file."""
     from desktop_app.services import attachments
 
-    draft = save_record(vault, form_id=FORM_ID, form_version="2026120610", status="draft",
+    draft = save_record(vault, form_id=FORM_ID, form_version="2026120701", status="draft",
                         content=instance(registration_xform, PERSON))
     attachments.save_attachments(vault, record_id=draft.record_id, files=[("passport.jpg", "image/jpeg", b"x")])
     refused = {**PERSON, "consent/consent_services": "no", "consent/legal_basis": ""}
-    save_record(vault, record_id=draft.record_id, form_id=FORM_ID, form_version="2026120610",
+    save_record(vault, record_id=draft.record_id, form_id=FORM_ID, form_version="2026120701",
                 status="draft", content=instance(registration_xform, refused))
     assert attachments.list_attachments(vault, draft.record_id) == []

@@ -14,7 +14,7 @@ from desktop_app.vault.registrations import count_registrations, get_registratio
 from tests.forms.test_records_store import FORM_ID, PERSON, instance, registration_xform  # noqa: F401 (fixture)
 from tests.forms.test_services import ANSWERS, filled_session
 
-VERSION = "2026120610"
+VERSION = "2026120701"
 REFUSED = {**PERSON, "consent/consent_services": "no", "consent/legal_basis": ""}
 
 

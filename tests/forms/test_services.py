@@ -119,7 +119,7 @@ def test_new_record_menu_offers_the_latest_version_of_each_form(forms_vault, shi
 
     install_form(forms_vault, xform=shipped_xforms["referral"].replace('version="2026120602"', 'version="2026120701"'))
     menu = {f.form_id: f.version for f in form_service.forms_for_new_records(forms_vault)}
-    assert menu == {FORM_ID: "2026120610", "waypoint_vot_case": "2026120610",
+    assert menu == {FORM_ID: "2026120701", "waypoint_vot_case": "2026120610",
                     "waypoint_assistance_event": "2026120602", "waypoint_referral": "2026120701",
                     "waypoint_info_session": "2026120701"}
     assert form_service.open_new_record_form(forms_vault, "waypoint_referral").version == "2026120701"

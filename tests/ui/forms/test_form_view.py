@@ -459,3 +459,17 @@ def test_an_image_is_scaled_down_to_the_forms_max_pixels(qtbot, tmp_path, make_v
         assert field.attach(path, stored_name="wide.jpg") is None
         stored = QImage.fromData(field.pending.data)
         assert (stored.width(), stored.height()) == size
+
+
+def test_a_phone_number_written_with_spaces_is_accepted_as_typed(qtbot, make_view, migrant_definition):
+    view = make_view(migrant_definition)
+    click_choice(qtbot, view, "/data/consent/consent_services", "yes")
+    view.go_to_page(page_titled(view, "Identity"))
+    phone = view.field("/data/identity/phone")
+    for typed, accepted in (("+227 90 12 34 56", True), ("+227-90-12-34-56", True), ("+227 90  12", False),
+                            ("227 90 12 34 56", False), ("+227 90 12 34 5a", False)):
+        phone.edit.clear()
+        qtbot.keyClicks(phone.edit, typed)
+        qtbot.keyClick(phone.edit, Qt.Key.Key_Return)
+        assert view.session.value("/data/identity/phone") == typed
+        assert phone.message.isVisibleTo(phone) is not accepted, typed
