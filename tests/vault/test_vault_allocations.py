@@ -13,6 +13,7 @@ from desktop_app.vault.registrations import RegistrationDraft, save_registration
 from desktop_app.vault.sql import Db, in_json, in_list, text
 
 SQLITE_DBSTATUS_LOOKASIDE_HIT = 4
+SQLITE_DBSTATUS_LOOKASIDE_MISS_SIZE = 5
 SQLITE_DBSTATUS_LOOKASIDE_MISS_FULL = 6
 
 
@@ -77,3 +78,16 @@ def test_a_json_key_list_reads_what_a_list_of_parameters_reads(new_vault):
         assert len(read("SELECT seq, record_id FROM outbox WHERE seq IN ({marks})", seqs)) == 5
         assert read("SELECT id FROM registration WHERE id IN ({marks})", []) == []
         assert len(read("SELECT id FROM registration WHERE id NOT IN ({marks})", wanted)) == 20
+
+
+def test_a_registration_row_of_2_kb_is_built_in_the_lookaside(new_vault):
+    """The row's bound content and the record SQLite builds from it (about 2 KB each) fit a big lookaside slot: with
+    1200-byte slots each was a locked and wiped allocation, twice per registration written."""
+    save_registrations(new_vault, _drafts(50))  # the writer's statements prepared and cached
+    with new_vault.session() as session:
+        raw = Db.of(session)._raw
+        _lookaside(raw, SQLITE_DBSTATUS_LOOKASIDE_MISS_SIZE)
+    save_registrations(new_vault, _drafts(300, start=50))
+    with new_vault.session() as session:
+        raw = Db.of(session)._raw
+        assert _lookaside(raw, SQLITE_DBSTATUS_LOOKASIDE_MISS_SIZE) < 30  # was 613: two per row
