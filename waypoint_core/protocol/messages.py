@@ -18,7 +18,8 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from .signing import (
-    DOMAIN_BATCH, DOMAIN_ENROL, DOMAIN_FORM, DOMAIN_ROTATION, DOMAIN_VERSION, SigningKey, canonical_json, sha256_hex, verify,
+    DOMAIN_BATCH, DOMAIN_ENROL, DOMAIN_FORM, DOMAIN_ROTATION, DOMAIN_VERSION, SigningKey, canonical_json,
+    canonical_json_of_record, sha256_hex, verify,
 )
 
 PROTOCOL_VERSION = 2
@@ -88,8 +89,9 @@ def version_hash(*, form_id: str, form_version: str, deleted: bool, fields: dict
     """The identity of one record version's content, as a pull hands it out (a tombstone carries no data)."""
     if deleted:
         fields, content = {}, None
-    return sha256_hex(DOMAIN_VERSION + canonical_json({"form_id": form_id, "form_version": form_version,
-                                                      "deleted": deleted, "fields": fields, "content": content}))
+    return sha256_hex(DOMAIN_VERSION + canonical_json_of_record({"form_id": form_id, "form_version": form_version,
+                                                                "deleted": deleted, "fields": fields,
+                                                                "content": content}))
 
 
 # ---- enrolment -----------------------------------------------------------------------------------------------------

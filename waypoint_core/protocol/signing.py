@@ -21,10 +21,12 @@ import json
 import re
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+import orjson
 
 DOMAIN_BATCH = b"waypoint/push-batch/v2\x00"
 DOMAIN_REQUEST = b"waypoint/request/v2\x00"
@@ -57,6 +59,27 @@ _CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_asci
 def canonical_json(value: object) -> bytes:
     """The one byte encoding of a JSON value that both sides sign and verify."""
     return _CANONICAL.encode(value).encode("utf-8")
+
+
+_PLAIN = (str, int, bool, type(None))
+
+
+def canonical_json_of_record(value: dict[str, Any]) -> bytes:
+    """canonical_json(value) for a dict whose values are text, whole numbers, booleans, None or a dict of those (a
+    record version: its form, content and fields), written by orjson: several times faster, which every change a pull
+    receives needs (its version hash is computed again). orjson refuses what it would write otherwise than the json
+    module (an integer beyond 64 bits, a lone surrogate, a key that is not text): those, and any other value (a float,
+    which orjson writes its own way), go to canonical_json. (tests/core/test_canonical_json.py checks both agree.)"""
+    for item in value.values():
+        if item.__class__ is dict:
+            if not all(isinstance(inner, _PLAIN) for inner in item.values()):
+                return canonical_json(value)
+        elif not isinstance(item, _PLAIN):
+            return canonical_json(value)
+    try:
+        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
+    except TypeError:  # orjson.JSONEncodeError
+        return canonical_json(value)
 
 
 def b64encode(data: bytes) -> str:
