@@ -43,7 +43,8 @@ from waypoint_core.protocol import (
     MAX_HLC_AHEAD_MS, MAX_KNOWN_HASHES, MAX_OPS_PER_BATCH, MAX_RECONCILE_RECORDS, DecidedConflict, DeviceStatus,
     EnrolResponse,
     FILES_FIELD, KnownRecord, Op, PullPage, PushBatch,
-    PushResponse, ReconcileResponse, ServerKeys, SigningKey, b64decode, b64encode, canonical_json, parse_cursor,
+    PushResponse, ReconcileResponse, ServerKeys, SigningKey, b64decode, b64encode, batch_body, canonical_json,
+    parse_cursor,
     version_hash,
 )
 
@@ -298,17 +299,22 @@ def _batch_of(credentials: Credentials, rows: list[Frozen]) -> FrozenBatch | Non
     if not rows:
         return None
     ops: list[Op] = []
+    wires: list[str] = []
     sent: dict[int, tuple[str, State]] = {}
     size = 0
     for row in rows:
         if ops and (size + len(row.wire) > MAX_BATCH_BYTES or row.device_seq != ops[-1].device_seq + 1):
             break
+        # An op frozen by this call is `row.op`, whose JSON `row.wire` is; one read back is validated from its bytes.
         ops.append(row.op if row.op is not None else Op.model_validate_json(row.wire))
+        wires.append(row.wire)
         if row.state is not None and row.sha256 is not None:
             sent[row.device_seq] = (row.sha256, row.state)
         size += len(row.wire)
     batch = PushBatch.of(device_id=credentials.device_id, ops=ops)
-    return FrozenBatch(batch_id=rows[0].batch_id, seq_from=batch.seq_from, seq_to=batch.seq_to, body=batch.body(),
+    # The wire ops as kept, spliced: the bytes of a batch sent again after a crash are those sent first.
+    body = batch_body(device_id=batch.device_id, seq_from=batch.seq_from, seq_to=batch.seq_to, ops=wires)
+    return FrozenBatch(batch_id=rows[0].batch_id, seq_from=batch.seq_from, seq_to=batch.seq_to, body=body,
                        op_count=len(ops), sent=sent)
 
 

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from waypoint_core.protocol import (
     DOMAIN_REQUEST, DOMAIN_RESPONSE, EnrolRequest, KeyHistory, KeyRotation, Op, PushBatch, RequestBinding, ServerKeys,
-    SigningKey, answer_message, b64encode, batch_signature_valid, canonical_json, format_cursor, key_id,
+    SigningKey, answer_message, b64encode, batch_body, batch_signature_valid, canonical_json, format_cursor, key_id,
     parse_cursor, request_message, sign_batch, verify, version_hash,
 )
 
@@ -34,6 +34,19 @@ def test_a_batch_is_signed_as_raw_bytes_and_any_change_breaks_it():
     assert not batch_signature_valid(key.public_b64, body.replace(b"30", b"31"), signature)
     assert not batch_signature_valid(SigningKey.generate().public_b64, body, signature)
     assert not batch_signature_valid(key.public_b64, body + b" ", signature)  # bytes, not meaning
+
+
+def test_a_batch_body_is_its_ops_json_as_kept_and_reads_back_as_the_same_batch():
+    ops = [make_op(1, name="Aïcha", age=30, consent=True), make_op(2, note='quote " and \\ backslash')]
+    batch = PushBatch.of(device_id=str(uuid.uuid4()), ops=ops)
+    body = batch.body()
+    assert body == batch_body(device_id=batch.device_id, seq_from=1, seq_to=2, ops=[op.model_dump_json() for op in ops])
+    assert PushBatch.model_validate_json(body) == batch
+    assert json.loads(body) == json.loads(batch.canonical())  # the same JSON value as the canonical encoding
+    # An op kept in another key order (a wire op rewritten on the device) travels as kept, and means the same op.
+    kept = [canonical_json(op.model_dump(mode="json")).decode() for op in ops]
+    spliced = batch_body(device_id=batch.device_id, seq_from=1, seq_to=2, ops=kept)
+    assert kept[0] in spliced.decode() and PushBatch.model_validate_json(spliced) == batch
 
 
 def test_a_request_signature_covers_method_raw_path_query_device_time_and_body():

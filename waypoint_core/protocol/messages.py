@@ -12,6 +12,7 @@ new versions again from an older count.
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Annotated, Literal
 
@@ -189,8 +190,21 @@ class PushBatch(Message):
                    seq_to=ops[-1].device_seq, ops=ops)
 
     def body(self) -> bytes:
-        """The bytes that travel and are signed (canonical, so a retry or a replay after a crash is identical)."""
-        return self.canonical()
+        """The bytes that travel and are signed: `batch_body` of its ops' JSON (a retry or a replay after a crash,
+        made from the same ops, is identical)."""
+        return batch_body(device_id=self.device_id, seq_from=self.seq_from, seq_to=self.seq_to,
+                          ops=[op.model_dump_json() for op in self.ops])
+
+
+def batch_body(*, device_id: str, seq_from: int, seq_to: int, ops: list[str]) -> bytes:
+    """A PushBatch's bytes from each op's own JSON as it is kept (a device's wire op, `Op.model_dump_json()` when it
+    was frozen): the batch's keys in name order around the ops as they are, so a batch sent again from the wire ops
+    kept is the same bytes, and no op is encoded twice (the batch's canonical JSON was a tenth of a push's client
+    time). The caller has validated each op from those very bytes (`Op.model_validate_json`, or made it and then
+    its JSON); the server parses the whole like any body."""
+    head = json.dumps(device_id)  # a Uuid: no escaping, but never spliced in raw
+    return (f'{{"device_id":{head},"ops":[{",".join(ops)}],"protocol_version":{PROTOCOL_VERSION},'
+            f'"seq_from":{int(seq_from)},"seq_to":{int(seq_to)}}}').encode()
 
 
 def sign_batch(body: bytes, device_key: SigningKey) -> str:
