@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,7 +36,7 @@ from waypoint_core.protocol import (
     FILES_FIELD, PROTOCOL_VERSION, Op, PushBatch, PushResponse, canonical_json, now_ms,
 )
 
-from . import blobs, consent, derived, epochs, fastjson, history, review, scope
+from . import blobs, consent, derived, epochs, fastjson, forks, history, review, scope
 from .atrest import DataKey, aad, seal_text
 from .auth import AuthenticatedDevice
 from .db import Database, utcnow
@@ -125,13 +126,17 @@ def _stored_results(conn: Connection, device_id: str, seq_from: int, seq_to: int
     return [dict(zip(_RESULT_FIELDS, r, strict=True)) for r in rows]
 
 
-def _check_same_ops(conn: Connection, device_id: str, ops: list[Op], hwm: int) -> None:
+def _check_same_ops(conn: Connection, device_id: str, ops: list[Op], hwm: int, known: list[forks.Fork]) -> None:
     """A resent seq must carry the op already stored under it. A device restored from an old backup numbers new
     ops with seqs the server already holds: answering them with the old results would acknowledge ops that were
     never applied, and lose them. The refusal gives the high-water mark (`expected_seq` = hwm + 1) and, when the
     batch's ops the server holds are a run of matching ops then only other ones (as a vault put back from an older
     copy numbers them), the first reused seq (`reused_from`): the device numbers its unsent ops from there again
-    after the high-water mark (desktop_app/sync/store.py, renumber_reused). Otherwise no `reused_from`."""
+    after the high-water mark (desktop_app/sync/store.py, renumber_reused). Otherwise no `reused_from`.
+
+    Such a run is a fork of the device's numbering, noted on the device row (forks.py). A fork inside the line an
+    earlier fork left behind is a second live copy of the vault: refused with its own `device_cloned` instead, and
+    that copy enrols again as a new device."""
     t = OpResultRow.__table__
     stored = dict(conn.execute(select(t.c.device_seq, t.c.op_id).where(
         t.c.device_id == device_id, t.c.device_seq >= ops[0].device_seq, t.c.device_seq <= ops[-1].device_seq)).all())
@@ -139,27 +144,43 @@ def _check_same_ops(conn: Connection, device_id: str, ops: list[Op], hwm: int) -
     if any(differ):
         first = differ.index(True)
         reused_from = ops[first].device_seq if all(differ[first:]) else None
-        raise ProtocolError(409, "sequence_reused",
+        epoch = epochs.current(conn)
+        fork = forks.classify(known, reused_from - 1, hwm) if reused_from is not None else None
+        if fork is not None and fork.kind == forks.CLONED:
+            raise forks.Forked(fork, forks.cloned_refusal(fork, hwm + 1, epoch))
+        refusal = ProtocolError(409, "sequence_reused",
                             "these sequence numbers already hold other operations on the server (was the device "
                             "restored from an old backup?); nothing was stored: at its next online sync the device "
                             "numbers its unsent operations again after the server's high-water mark",
-                            expected_seq=hwm + 1, reused_from=reused_from, epoch=epochs.current(conn))
+                            expected_seq=hwm + 1, reused_from=reused_from, epoch=epoch)
+        if fork is not None:
+            raise forks.Forked(fork, refusal)
+        raise refusal
 
 
 def push(db: Database, device: AuthenticatedDevice, body: bytes, rules: PushRules
          ) -> tuple[PushAnswer, PushStats]:
+    try:
+        return _push(db, device, body, rules)
+    except forks.Forked as forked:
+        forks.note(db, device.id, forked.fork)  # its own transaction: the refused one stored nothing
+        raise forked.refusal from None
+
+
+def _push(db: Database, device: AuthenticatedDevice, body: bytes, rules: PushRules
+          ) -> tuple[PushAnswer, PushStats]:
     batch = parse_batch(body, device)
     stats = PushStats()
     with db.write_engine.begin() as conn:
         row = conn.execute(
-            select(Device.id, Device.centre_id, Device.revoked_at, Device.high_water_mark)
+            select(Device.id, Device.centre_id, Device.revoked_at, Device.high_water_mark, Device.forks)
             .where(Device.id == device.id).with_for_update()
         ).one()
         if row.revoked_at is not None:
             raise revoked()
-        hwm = row.high_water_mark
+        hwm, known = row.high_water_mark, forks.read(row.forks)
         if batch.seq_from <= hwm:
-            _check_same_ops(conn, row.id, [op for op in batch.ops if op.device_seq <= hwm], hwm)
+            _check_same_ops(conn, row.id, [op for op in batch.ops if op.device_seq <= hwm], hwm, known)
         applied: list[dict[str, Any]] = []
         if batch.seq_to <= hwm:
             stats.replayed = True
@@ -173,7 +194,7 @@ def push(db: Database, device: AuthenticatedDevice, body: bytes, rules: PushRule
                 raise ProtocolError(409, "clock_ahead", "an operation's clock (hlc) is ahead of the server's clock by "
                                     f"more than {rules.hlc_ahead_ms // 1000} s; nothing was stored: set it again "
                                     "from the server's time and resend", expected_seq=hwm + 1)
-            stats.last_seq, applied = _apply(conn, row.id, row.centre_id, new_ops, stats, rules)
+            stats.last_seq, applied = _apply(conn, row.id, row.centre_id, new_ops, stats, rules, known)
             review.close_decided(conn, row.id, row.centre_id, new_ops, applied)  # a coordinator's decision
             conn.execute(update(Device).where(Device.id == row.id).values(high_water_mark=batch.seq_to))
         # The answer: the stored results of seqs the server already held, then those just written (the same rows,
@@ -232,13 +253,15 @@ def _base(conn: Connection, op: Op, record: dict[str, Any]) -> int:
     return found or 0
 
 
-def _others_changed(conn: Connection, record_id: str, base: int, device_id: str) -> set[str]:
-    """Fields that other devices set on this record after the op's base version."""
+def _others_changed(conn: Connection, record_id: str, base: int, device_id: str,
+                    left_behind: Sequence[tuple[int, int]] = ()) -> set[str]:
+    """Fields that other devices set on this record after the op's base version. `left_behind`: seq ranges of the
+    line this device's numbering forked from (forks.py): a copy of its vault made those, so they count as another's."""
     t = RecordVersion.__table__
-    rows = conn.execute(
-        select(t.c.changed).where(t.c.record_id == record_id, t.c.server_version > base,
-                                  (t.c.device_id != device_id) | t.c.device_id.is_(None))
-    )
+    other = (t.c.device_id != device_id) | t.c.device_id.is_(None)
+    for first, last in left_behind:
+        other = other | ((t.c.device_id == device_id) & t.c.device_seq.between(first, last))
+    rows = conn.execute(select(t.c.changed).where(t.c.record_id == record_id, t.c.server_version > base, other))
     changed: set[str] = set()
     for (names,) in rows:
         changed.update(json.loads(names))
@@ -263,7 +286,7 @@ def _merged_content(conn: Connection, key: DataKey, op: Op, record: dict[str, An
 
 
 def _apply(conn: Connection, device_id: str, centre_id: str, ops: list[Op], stats: PushStats,
-           rules: PushRules) -> tuple[int | None, list[dict[str, Any]]]:
+           rules: PushRules, known: Sequence[forks.Fork] = ()) -> tuple[int | None, list[dict[str, Any]]]:
     """Apply the ops; (the feed position reached or None, each op's result as stored in op_result)."""
     now, key = utcnow(), rules.data_key
     records = _lock_records(conn, sorted({op.record_id for op in ops}), key)
@@ -287,7 +310,8 @@ def _apply(conn: Connection, device_id: str, centre_id: str, ops: list[Op], stat
             result["message"] = refused[op.device_seq]
         else:
             base = _base(conn, op, record)
-            others = (_others_changed(conn, op.record_id, base, device_id)
+            behind = forks.left_behind(known, op.device_seq) if known else []
+            others = (_others_changed(conn, op.record_id, base, device_id, behind)
                       if base < record["server_version"] and not record["new"] else set())
             if CONTENT in others and op.content is not None and base > 0:
                 op, others = _merged_content(conn, key, op, record, base, others)

@@ -69,6 +69,8 @@ class Device(ServerTable, table=True):
     served_cursor: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, default=0))
     # Highest feed position this device has acknowledged (it asked for the changes after it): see forget.py.
     acked_seq: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, default=0))
+    # Where this device's numbering forked (a vault copied or put back from an older copy), JSON: forks.py.
+    forks: str | None = None
 
 
 class OpResultRow(ServerTable, table=True):

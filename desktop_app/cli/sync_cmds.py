@@ -48,6 +48,8 @@ def _sync_failure(func):
             return func(args)
         except sync_service.errors.SyncError as exc:
             print(f"waypoint: {exc}", file=sys.stderr)
+            if getattr(exc, "french", None):  # a failure the person at the laptop must act on: also in French
+                print(f"waypoint: {exc.french}", file=sys.stderr)
             return EXIT_ERROR
 
     run.__name__ = func.__name__

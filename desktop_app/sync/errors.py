@@ -142,6 +142,29 @@ class SequenceReused(ServerRefused):
         super().__init__(409, "sequence_reused", text)
 
 
+class DeviceCloned(ServerRefused):
+    """The server refused (signed 409 `device_cloned`, nothing stored): this vault is one of two live copies (a disk
+    image, a backup put onto a second laptop) that both sent changes as the same device. Not retried; this copy must
+    enrol again as a new device with a new code, which keeps its records and unsent changes (store.save_enrolment).
+    `french`: the same sentence in French, for the CLI (the app translates its own, ui/sync_messages.py)."""
+
+    message = ("This laptop's vault is also in use on another computer (it was copied), and both sent changes as "
+               "the same device. Nothing was lost and nothing more was sent. Ask your administrator for a new "
+               "enrolment code and run 'waypoint enrol --again': this laptop's records and unsent changes are kept "
+               "and sent then.")
+    french = ("Le coffre de cet ordinateur est aussi utilisé sur un autre ordinateur (il a été copié), et les deux "
+              "ont envoyé des modifications comme le même appareil. Rien n'est perdu et rien de plus n'a été envoyé. "
+              "Demandez un nouveau code d'inscription à votre administrateur et lancez 'waypoint enrol --again' : "
+              "les enregistrements et les modifications non envoyées de cet ordinateur sont conservés et envoyés "
+              "alors.")
+
+    def __init__(self, text: str = ""):
+        super().__init__(409, "device_cloned", text)
+
+    def __str__(self) -> str:  # what to do, not the server's HTTP wording (the detail keeps that)
+        return self.message
+
+
 class RateLimited(SyncError):
     message = "The server asked this laptop to wait before trying again."
     transient = True

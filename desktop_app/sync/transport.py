@@ -346,7 +346,8 @@ class ServerConnection:
     def push(self, batch_body: bytes) -> PushAnswer:
         """POST one batch (exact bytes, as frozen in the vault), signed. 409 gap → the seq the server expects;
         409 clock_ahead → ClockAhead (nothing stored: the device stamps those ops again); 409 sequence_reused →
-        SequenceReused (nothing stored: the server's high-water mark, and where a restored vault's numbers clash)."""
+        SequenceReused (nothing stored: the server's high-water mark, and where a restored vault's numbers clash); 409
+        device_cloned → DeviceCloned (nothing stored: this vault is a second live copy and must enrol again)."""
         response, binding = self._send("POST", "/v2/push", body=batch_body, signed=True)
         refusal = self._signed_refusal(response, binding)
         if refusal is not None and isinstance(refusal.get("expected_seq"), int):
@@ -355,6 +356,8 @@ class ServerConnection:
                 return PushAnswer(expected_seq=refusal["expected_seq"], epoch=epoch if isinstance(epoch, str) else None)
             if refusal.get("error") == "clock_ahead":
                 raise errors.ClockAhead(refusal["expected_seq"])
+            if refusal.get("error") == "device_cloned":
+                raise errors.DeviceCloned(str(refusal.get("message", ""))[:300])
             if refusal.get("error") == "sequence_reused":
                 reused = refusal.get("reused_from")
                 raise errors.SequenceReused(str(refusal.get("message", ""))[:300],

@@ -63,6 +63,11 @@ def sync_error_text(exc: BaseException) -> str:
         return QCoreApplication.translate(
             "SyncMessages", "The server refused changes stamped ahead of its clock; they go again at the next sync. "
                    "Check this laptop's date and time.")
+    if isinstance(exc, errors.DeviceCloned):
+        return QCoreApplication.translate(
+            "SyncMessages", "This laptop's vault is also in use on another computer (it was copied), and both sent "
+                   "changes as the same laptop. Nothing was lost. Ask the administrator for a new enrolment code and "
+                   "enrol this laptop again: its registrations and unsent changes are kept and sent then.")
     if isinstance(exc, errors.ServerRefused):
         return _refused_text(exc)
     if isinstance(exc, sync_service.PermissionDenied):

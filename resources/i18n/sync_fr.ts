@@ -341,6 +341,10 @@
         <translation>Le serveur a refusé des modifications datées en avance sur son horloge&#xa0;; elles repartiront à la prochaine synchronisation. Vérifiez la date et l&apos;heure de cet ordinateur.</translation>
     </message>
     <message>
+        <source>This laptop&apos;s vault is also in use on another computer (it was copied), and both sent changes as the same laptop. Nothing was lost. Ask the administrator for a new enrolment code and enrol this laptop again: its registrations and unsent changes are kept and sent then.</source>
+        <translation>Le coffre de cet ordinateur est aussi utilisé sur un autre ordinateur (il a été copié), et les deux ont envoyé des modifications comme le même ordinateur. Rien n&apos;est perdu. Demandez un nouveau code d&apos;inscription à l&apos;administrateur et inscrivez de nouveau cet ordinateur&#xa0;: ses enregistrements et les modifications non envoyées sont conservés et envoyés alors.</translation>
+    </message>
+    <message>
         <source>Only an administrator or a coordinator can enrol this laptop.</source>
         <translation>Seul un administrateur ou un coordinateur peut inscrire cet ordinateur.</translation>
     </message>

@@ -1,0 +1,145 @@
+"""One vault on two machines (a clone: a disk image, a backup put onto a second laptop): both copies hold the same
+device id, key and sequence numbers, and both go on registering people and syncing. Against the real server on
+loopback (SQLite and PostgreSQL: the server keeps the forks on the device row, server migration 0019):
+
+- the first copy to send after the other is taken for a vault put back from an older copy: its changes are numbered
+  again after the server's high-water mark and go through (sync_server/forks.py notes the fork);
+- the other copy, when it sends again, holds acknowledgements of the line the first one forked from: a second live
+  copy. It is refused with its own error (`device_cloned`, DeviceCloned: never the server-restore path), nothing of
+  it stored, a sentence in English and French saying to enrol it again; enrolled again with a new code it keeps its
+  outbox and records, and they go through;
+- a change one copy froze before it saw the other's is merged with it on the server, never written over it.
+Nothing of either copy is lost: every laptop ends with the union (docs/sync-protocol.md, "One vault on two
+machines").
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+from records import register
+from sqlalchemy import create_engine, text
+from tests.sync.support import PASSPHRASE, fast_connect
+
+from desktop_app.services import sync as sync_service
+from desktop_app.sync import errors, store
+from desktop_app.vault import Vault
+from desktop_app.vault.registrations import count_unsynced, get_registration
+
+
+def _copied(vault: Vault, tmp_path, name: str) -> tuple[Vault, Vault]:
+    """The vault folder copied whole while the app is closed: (the original, the copy), both unlocked."""
+    path = vault.path
+    vault.close()
+    shutil.copytree(path, tmp_path / name)
+    return (Vault.unlock(path, username="admin", passphrase=PASSPHRASE),
+            Vault.unlock(tmp_path / name, username="admin", passphrase=PASSPHRASE))
+
+
+def _sync(vault: Vault):
+    return sync_service.sync_now(vault, connect=fast_connect())
+
+
+def _forks(backend, device_id: str) -> list[str]:
+    engine = create_engine(backend.admin_url)
+    try:
+        with engine.connect() as conn:
+            value = conn.execute(text("SELECT forks FROM device WHERE id = :d"), {"d": device_id}).scalar_one()
+    finally:
+        engine.dispose()
+    return [fork["kind"] for fork in json.loads(value or "[]")]
+
+
+def _people(vault: Vault, ids: dict[str, str]) -> dict[str, tuple[str, int]]:
+    found = {}
+    for name, record_id in ids.items():
+        record = get_registration(vault, record_id)
+        found[name] = (record.title, record.age) if record is not None else None
+    return found
+
+
+def test_a_second_live_copy_gets_its_own_error_and_enrolled_again_loses_nothing(
+        enrolled, new_code, server, backend, tmp_path):
+    original, colleague = enrolled("original"), enrolled("colleague")
+    ids = {"before": register(original, "Clone Before", 20).id}
+    assert _sync(original).acknowledged == 1
+    original, copy = _copied(original, tmp_path, "copy-on-second-laptop")
+    device_id = store.load_credentials(copy).device_id
+    try:
+        ids["x"] = register(original, "Clone Original X", 21).id
+        assert _sync(original).acknowledged == 1  # device_seq 2
+
+        # The copy numbers its first change 2 too: refused, numbered 3, sent again in the same run.
+        ids["y"] = register(copy, "Clone Copy Y", 22).id
+        assert _sync(copy).acknowledged == 1 and count_unsynced(copy) == 0
+        assert _forks(backend, device_id) == ["rewound"]
+
+        # The original comes back: it holds the acknowledgement of 2, which the copy's line left behind.
+        ids["z"] = register(original, "Clone Original Z", 23).id
+        with pytest.raises(errors.DeviceCloned) as cloned:
+            _sync(original)
+        assert not cloned.value.transient and cloned.value.error == "device_cloned"
+        assert "also in use on another computer" in str(cloned.value) and "enrol --again" in str(cloned.value)
+        assert "aussi utilisé sur un autre ordinateur" in cloned.value.french
+        assert count_unsynced(original) == 1  # kept, not sent, not acknowledged
+        assert _forks(backend, device_id) == ["rewound", "cloned"]
+        _sync(colleague)
+        assert get_registration(colleague, ids["z"]) is None  # nothing of the refused batch was stored
+
+        # Enrolled again with a new code: a new device; its unsent change goes, nothing is sent twice.
+        sync_service.enrol(original, server_url=server.url, code=new_code("Agadez"), device_name="original again",
+                           again=True)
+        assert store.load_credentials(original).device_id != device_id
+        _sync(original)
+        assert count_unsynced(original) == 0
+        # The copy carries on as the old device.
+        ids["w"] = register(copy, "Clone Copy W", 24).id
+        assert _sync(copy).acknowledged == 1 and count_unsynced(copy) == 0
+
+        expected = {"before": ("Clone Before", 20), "x": ("Clone Original X", 21), "y": ("Clone Copy Y", 22),
+                    "z": ("Clone Original Z", 23), "w": ("Clone Copy W", 24)}
+        for laptop in (original, copy, colleague):
+            _sync(laptop)
+            assert _people(laptop, ids) == expected
+            assert count_unsynced(laptop) == 0
+        assert _forks(backend, device_id) == ["rewound", "cloned"]  # the copy's later runs forked nothing more
+    finally:
+        copy.close()
+
+
+def _push_fails(url, **kwargs):
+    """The real connection, except that every push is lost on the way (the batch stays frozen in the vault)."""
+    connection = fast_connect()(url, **kwargs)
+
+    def lost(body):
+        raise errors.ServerUnreachable("push lost in a test")
+
+    connection.push = lost
+    return connection
+
+
+def test_a_change_one_copy_froze_before_it_saw_the_others_is_merged_not_written_over(enrolled, tmp_path):
+    original, colleague = enrolled("original"), enrolled("colleague")
+    person = register(original, "Merge Person", 30).id
+    assert _sync(original).acknowledged == 1
+    original, copy = _copied(original, tmp_path, "copy-on-second-laptop")
+    try:
+        # The copy changes the phone number and freezes that op, but it never reaches the server.
+        register(copy, "Merge Person", 30, record_id=person, phone="+227 555")
+        with pytest.raises(errors.GaveUp):
+            sync_service.sync_now(copy, connect=_push_fails)
+        # Meanwhile the original changes the age, under the same device and the same number.
+        register(original, "Merge Person", 41, record_id=person)
+        assert _sync(original).acknowledged == 1
+        # The copy's frozen op is refused, numbered again, and merged with the original's change on the server.
+        summary = _sync(copy)
+        assert summary.acknowledged == 1 and count_unsynced(copy) == 0
+        for laptop in (colleague, original, copy):
+            _sync(laptop)
+            record = get_registration(laptop, person)
+            assert record.age == 41, laptop.path.name
+            assert "<age>41</age>" in record.content and "<phone>+227 555</phone>" in record.content
+    finally:
+        copy.close()
