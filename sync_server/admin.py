@@ -119,10 +119,14 @@ def revoke_device(db: Database, device_id: str) -> None:
 
 
 def list_devices(db: Database) -> list[dict]:
+    """Each device; `forks` when its numbering forked (forks.py): kind "rewound" (a vault put back from an older
+    copy, or the first copy of a cloned vault to send) or "cloned" (a second live copy, told to enrol again)."""
     with db.read_engine.connect() as conn:
         rows = conn.execute(select(Device.id, Device.name, Centre.name.label("centre"), Device.enrolled_at,
-                                   Device.revoked_at, Device.high_water_mark, Device.acked_seq).join(Centre))
-        return [dict(r._mapping) for r in rows]
+                                   Device.revoked_at, Device.high_water_mark, Device.acked_seq, Device.forks)
+                            .join(Centre))
+        return [{**{k: v for k, v in r._mapping.items() if k != "forks"},
+                 **({"forks": json.loads(r.forks)} if r.forks else {})} for r in rows]
 
 
 def list_conflicts(db: Database, *, open_only: bool = True) -> list[dict]:

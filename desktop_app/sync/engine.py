@@ -104,6 +104,9 @@ class SyncSummary:
     not_sendable: int = 0  # ops this laptop refused to send (the protocol cannot carry them): still unsynced
     restores: int = 0  # server restores noticed (and reconciled) by this run
     requeued: int = 0  # records sent again because the restored server had lost their latest version
+    # unsent ops numbered again after the server's high-water mark: this vault was put back from an older copy (or
+    # copied onto another machine, whose changes the server held under the same numbers); nothing was lost
+    renumbered: int = 0
 
     def as_json(self) -> dict:
         return asdict(self)
@@ -331,6 +334,7 @@ def _push(connection, credentials, summary, report, batch_size, cancelled, *, fr
             if not moved or renumbered:
                 raise answer
             renumbered += 1
+            summary.renumbered += moved
             clock = _clock(connection)
             following = yield Local(lambda vault: store.next_batch(vault, credentials, max_ops=batch_size,
                                                                    freeze=freeze, clock=clock))

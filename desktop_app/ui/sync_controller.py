@@ -34,6 +34,7 @@ class RunReport:
     rejected: int
     not_sendable: int = 0  # ops this laptop could not send (kept, counted as not yet synced)
     from_server: int = 0  # a reviewer's laptop: conflicts between other devices, new on its review desk
+    renumbered: int = 0  # unsent changes numbered again: the vault was put back from an older copy (or copied)
 
 
 class SyncController(QObject):
@@ -283,7 +284,7 @@ class SyncController(QObject):
         sent = max(0, before - status["unsynced"]) if before is not None else summary.acknowledged
         self.reported.emit(RunReport(sent=sent, received=summary.pulled, conflicts=summary.conflicts,
                                      rejected=summary.rejected, not_sendable=summary.not_sendable,
-                                     from_server=summary.server_conflicts))
+                                     from_server=summary.server_conflicts, renumbered=summary.renumbered))
 
     def _fail(self, exc: BaseException) -> None:
         self._finishing = self._done

@@ -75,6 +75,9 @@ class SyncStatusWidget(QWidget):
             attention.append(self.tr("%n cannot be sent (see conflicts)", "", report.not_sendable))
         if report.from_server:
             attention.append(self.tr("%n new conflict(s) between other devices to review", "", report.from_server))
+        if report.renumbered:
+            attention.append(self.tr("this laptop's vault was put back from an older copy (or copied): %n unsent "
+                                     "change(s) numbered again and sent, nothing lost", "", report.renumbered))
         return [" · ".join([synced, *counts, *attention]), " · ".join([synced, *attention]), synced]
 
     def _enrolment_text(self) -> list[str]:

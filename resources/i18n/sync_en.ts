@@ -100,5 +100,12 @@
             <numerusform>%n new conflicts between other devices to review</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <source>this laptop&apos;s vault was put back from an older copy (or copied): %n unsent change(s) numbered again and sent, nothing lost</source>
+        <translation>
+            <numerusform>this laptop&apos;s vault was put back from an older copy (or copied): %n unsent change numbered again and sent, nothing lost</numerusform>
+            <numerusform>this laptop&apos;s vault was put back from an older copy (or copied): %n unsent changes numbered again and sent, nothing lost</numerusform>
+        </translation>
+    </message>
 </context>
 </TS>

@@ -437,6 +437,13 @@
             <numerusform>%n nouveaux conflits entre d&apos;autres appareils à examiner</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <source>this laptop&apos;s vault was put back from an older copy (or copied): %n unsent change(s) numbered again and sent, nothing lost</source>
+        <translation>
+            <numerusform>le coffre de cet ordinateur a été remis depuis une copie plus ancienne (ou copié)&#xa0;: %n modification non envoyée renumérotée et envoyée, rien n&apos;est perdu</numerusform>
+            <numerusform>le coffre de cet ordinateur a été remis depuis une copie plus ancienne (ou copié)&#xa0;: %n modifications non envoyées renumérotées et envoyées, rien n&apos;est perdu</numerusform>
+        </translation>
+    </message>
     <message>
         <source>Not enrolled for sync</source>
         <translation>Appareil non inscrit</translation>

@@ -20,7 +20,6 @@ import shutil
 
 import pytest
 from records import register
-from sqlalchemy import create_engine, text
 from tests.sync.support import PASSPHRASE, fast_connect
 
 from desktop_app.services import sync as sync_service
@@ -42,14 +41,10 @@ def _sync(vault: Vault):
     return sync_service.sync_now(vault, connect=fast_connect())
 
 
-def _forks(backend, device_id: str) -> list[str]:
-    engine = create_engine(backend.admin_url)
-    try:
-        with engine.connect() as conn:
-            value = conn.execute(text("SELECT forks FROM device WHERE id = :d"), {"d": device_id}).scalar_one()
-    finally:
-        engine.dispose()
-    return [fork["kind"] for fork in json.loads(value or "[]")]
+def _forks(server_admin, device_id: str) -> list[str]:
+    """The device's forks as an administrator sees them (`waypoint-server admin devices`)."""
+    devices = [json.loads(line) for line in server_admin.run("devices").splitlines()]
+    return [fork["kind"] for fork in next(d for d in devices if d["id"] == device_id).get("forks", [])]
 
 
 def _people(vault: Vault, ids: dict[str, str]) -> dict[str, tuple[str, int]]:
@@ -61,7 +56,7 @@ def _people(vault: Vault, ids: dict[str, str]) -> dict[str, tuple[str, int]]:
 
 
 def test_a_second_live_copy_gets_its_own_error_and_enrolled_again_loses_nothing(
-        enrolled, new_code, server, backend, tmp_path):
+        enrolled, new_code, server, server_admin, tmp_path):
     original, colleague = enrolled("original"), enrolled("colleague")
     ids = {"before": register(original, "Clone Before", 20).id}
     assert _sync(original).acknowledged == 1
@@ -73,8 +68,9 @@ def test_a_second_live_copy_gets_its_own_error_and_enrolled_again_loses_nothing(
 
         # The copy numbers its first change 2 too: refused, numbered 3, sent again in the same run.
         ids["y"] = register(copy, "Clone Copy Y", 22).id
-        assert _sync(copy).acknowledged == 1 and count_unsynced(copy) == 0
-        assert _forks(backend, device_id) == ["rewound"]
+        first = _sync(copy)
+        assert first.acknowledged == 1 and first.renumbered == 1 and count_unsynced(copy) == 0
+        assert _forks(server_admin, device_id) == ["rewound"]
 
         # The original comes back: it holds the acknowledgement of 2, which the copy's line left behind.
         ids["z"] = register(original, "Clone Original Z", 23).id
@@ -84,7 +80,7 @@ def test_a_second_live_copy_gets_its_own_error_and_enrolled_again_loses_nothing(
         assert "also in use on another computer" in str(cloned.value) and "enrol --again" in str(cloned.value)
         assert "aussi utilisé sur un autre ordinateur" in cloned.value.french
         assert count_unsynced(original) == 1  # kept, not sent, not acknowledged
-        assert _forks(backend, device_id) == ["rewound", "cloned"]
+        assert _forks(server_admin, device_id) == ["rewound", "cloned"]
         _sync(colleague)
         assert get_registration(colleague, ids["z"]) is None  # nothing of the refused batch was stored
 
@@ -104,7 +100,7 @@ def test_a_second_live_copy_gets_its_own_error_and_enrolled_again_loses_nothing(
             _sync(laptop)
             assert _people(laptop, ids) == expected
             assert count_unsynced(laptop) == 0
-        assert _forks(backend, device_id) == ["rewound", "cloned"]  # the copy's later runs forked nothing more
+        assert _forks(server_admin, device_id) == ["rewound", "cloned"]  # the copy's later runs forked nothing more
     finally:
         copy.close()
 
@@ -135,7 +131,7 @@ def test_a_change_one_copy_froze_before_it_saw_the_others_is_merged_not_written_
         assert _sync(original).acknowledged == 1
         # The copy's frozen op is refused, numbered again, and merged with the original's change on the server.
         summary = _sync(copy)
-        assert summary.acknowledged == 1 and count_unsynced(copy) == 0
+        assert summary.acknowledged == 1 and summary.renumbered == 1 and count_unsynced(copy) == 0
         for laptop in (colleague, original, copy):
             _sync(laptop)
             record = get_registration(laptop, person)

@@ -72,6 +72,7 @@ def test_a_put_back_laptop_numbers_its_new_changes_after_the_server_by_itself(en
         # Numbered 3-4 here, which the server holds for the lost ops: refused once, numbered 5-6, sent again.
         assert refusals == [(3, 4)]
         assert summary.acknowledged == 2 and summary.rejected == 0 and count_unsynced(laptop) == 0
+        assert summary.renumbered == 2  # said in the status bar (tests/sync/test_sync_ui.py)
         assert store.status(laptop)["acked_device_seq"] == 6
         renumbered = [e for e in log.entries(laptop, limit=10_000) if e.event == chain.SYNC_RENUMBERED]
         assert len(renumbered) == 1 and renumbered[0].outcome == "done"

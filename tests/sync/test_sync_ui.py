@@ -281,6 +281,22 @@ def test_new_conflicts_from_the_server_are_named_in_both_languages(unenrolled_ap
     app.window.set_language("en")
 
 
+def test_a_put_back_vaults_renumbered_changes_are_named_in_both_languages(unenrolled_app, qtbot):
+    """A run that numbered unsent changes again (the vault was put back from an older copy, or copied) says so."""
+    from desktop_app.ui.sync_controller import RunReport
+
+    app = unenrolled_app
+    label = app.window.sync_status_widget.label
+    app.sync.reported.emit(RunReport(sent=2, received=0, conflicts=0, rejected=0, renumbered=2))
+    assert "put back from an older copy (or copied): 2 unsent changes numbered again and sent, nothing lost" \
+        in label.text()
+    assert label.property("error") is False  # nothing to act on: said, not flagged
+    app.window.set_language("fr")
+    qtbot.waitUntil(lambda: "copie plus ancienne (ou copié) : 2 modifications non envoyées renumérotées" in
+                    label.text().replace("\xa0", " "), timeout=5_000)
+    app.window.set_language("en")
+
+
 def test_an_op_that_cannot_be_sent_stays_in_the_unsynced_count_and_is_named(app_with_vault, qtbot):
     app, sync = app_with_vault
     window = app.window
