@@ -100,6 +100,9 @@ def test_a_second_live_copy_gets_its_own_error_and_enrolled_again_loses_nothing(
             _sync(laptop)
             assert _people(laptop, ids) == expected
             assert count_unsynced(laptop) == 0
+        # Nothing was applied twice (a second application would be a second version).
+        assert {name: get_registration(colleague, ids[name]).server_version for name in expected} == dict.fromkeys(
+            expected, 1)
         assert _forks(server_admin, device_id) == ["rewound", "cloned"]  # the copy's later runs forked nothing more
     finally:
         copy.close()
