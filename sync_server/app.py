@@ -498,9 +498,13 @@ def _form_list(db: Database) -> FormList:
         return _forms_in(conn)
 
 
+# Built once: a sync asks for the list with its first pull page.
+_FORMS = select(FormVersion.form_id, FormVersion.version, FormVersion.title, FormVersion.sha256,
+                FormVersion.published_at).order_by(FormVersion.form_id, FormVersion.version)
+
+
 def _forms_in(conn: Any) -> FormList:
-    rows = conn.execute(select(FormVersion.form_id, FormVersion.version, FormVersion.title, FormVersion.sha256,
-                               FormVersion.published_at).order_by(FormVersion.form_id, FormVersion.version))
+    rows = conn.execute(_FORMS)
     return FormList(forms=[FormSummary(form_id=r.form_id, version=r.version, title=r.title, sha256=r.sha256,
                                        published_at=r.published_at.isoformat()) for r in rows])
 

@@ -70,54 +70,21 @@ def pull_page(db: Database, *, device: AuthenticatedDevice, cursor: str, limit: 
     page's head; with `decisions`,
     so do the conflicts on this device's ops decided for the page's records (review.decided_for); `own`: the
     device_seqs whose versions, applied as sent, the page leaves out (the echo, above)."""
-    c, r = ChangeRow.__table__, Record.__table__
-    query = (
-        select(c.c.seq, r.c.id, r.c.server_version, r.c.hash, r.c.state, r.c.hlc, r.c.origin_device_id)
-        .select_from(c.join(r, and_(r.c.id == c.c.record_id, r.c.server_version == c.c.server_version)))
-        .order_by(c.c.seq)
-    )
     parts: list[bytes] = []
-    size, next_seq, has_more = 0, 0, False
+    has_more = False
     versions: dict[str, int] = {}
     decided: list[dict[str, Any]] | None = None
     published: list[dict[str, Any]] | None = None
     with db.read_engine.connect() as conn:
         if forms is not None:
             published = forms(conn)
-        # its centre's records, or its region's for a coordinator's device (scope.reach); its people once for both
-        actor = scope.actor_of(conn, device.id, device.centre_id)
-        reach = scope.reach(conn, device.id, device.centre_id, actor=actor)
-        query = query.where(c.c.centre_id.in_(reach))
-        if not scope.may_receive_cases(conn, device.id, device.centre_id, actor=actor):
-            # a device whose people may not view cases never receives one (scope.py)
-            query = query.where(r.c.id.not_in(scope.case_ids()))
         epoch, since = _check_cursor(conn, device, cursor)
         next_seq = since
-        end = None
-        if own is not None:
-            # Where the feed ends now (read before the page: what commits meanwhile comes after it), so a page that
-            # reaches the end can move its cursor past the changes it leaves out.
-            end = conn.execute(select(func.max(c.c.seq)).where(c.c.centre_id.in_(reach), c.c.seq > since)
-                               ).scalar_one_or_none()
-            query = query.where(c.c.seq <= (end or since), ~exists(_own_version(r, device.id, own)))
-        rows = conn.execution_options(stream_results=True, yield_per=FETCH_CHUNK).execute(
-            query.where(c.c.seq > since).limit(limit + 1))
-        for row in rows:
-            if len(parts) == limit:
-                has_more = True
-                break
-            encoded = _change_json(row, key)
-            if parts and size + len(encoded) > page_bytes:
-                has_more = True
-                break
-            parts.append(encoded)
-            size += len(encoded) + 1
-            next_seq = row.seq
-            if decisions:
-                versions[row.id] = row.server_version
-        rows.close()
-        if end is not None and not has_more:
-            next_seq = end  # the page reached the end of the feed: past what it left out too
+        # Nothing in the whole feed after the cursor (a sync with nothing to do): no scope to read, no page to build.
+        # The feed's end is its primary key's last entry; what commits after this read comes in the next pull.
+        if _feed_end(conn) > since:
+            next_seq, has_more = _changes(conn, device, since, limit, page_bytes, key, own, parts,
+                                          versions if decisions else None)
         if decisions:
             decided = review.decided_for(conn, device.id, versions)
     if next_seq > device.served_cursor or since > device.acked_seq:
@@ -138,6 +105,57 @@ def pull_page(db: Database, *, device: AuthenticatedDevice, cursor: str, limit: 
                        **({} if own is None else {"own": f"{own[0]}-{own[1]}"})},
                       separators=(",", ":"), ensure_ascii=False)
     return head[:-1].encode() + b',"changes":[' + b",".join(parts) + b"]}"
+
+
+def _feed_end(conn: Any) -> int:
+    return conn.exec_driver_sql("SELECT MAX(seq) FROM change").scalar() or 0
+
+
+def _changes(conn: Any, device: AuthenticatedDevice, since: int, limit: int, page_bytes: int,
+             key: DataKey, own: tuple[int, int] | None, parts: list[bytes], versions: dict[str, int] | None
+             ) -> tuple[int, bool]:
+    """The page's changes after `since` into `parts` (each record's version into `versions`, if given): (where the
+    page ends, whether more follow)."""
+    c, r = ChangeRow.__table__, Record.__table__
+    query = (
+        select(c.c.seq, r.c.id, r.c.server_version, r.c.hash, r.c.state, r.c.hlc, r.c.origin_device_id)
+        .select_from(c.join(r, and_(r.c.id == c.c.record_id, r.c.server_version == c.c.server_version)))
+        .order_by(c.c.seq)
+    )
+    # its centre's records, or its region's for a coordinator's device (scope.reach); its people once for both
+    actor = scope.actor_of(conn, device.id, device.centre_id)
+    reach = scope.reach(conn, device.id, device.centre_id, actor=actor)
+    query = query.where(c.c.centre_id.in_(reach))
+    if not scope.may_receive_cases(conn, device.id, device.centre_id, actor=actor):
+        # a device whose people may not view cases never receives one (scope.py)
+        query = query.where(r.c.id.not_in(scope.case_ids()))
+    next_seq, has_more, size = since, False, 0
+    end = None
+    if own is not None:
+        # Where the feed ends now (read before the page: what commits meanwhile comes after it), so a page that
+        # reaches the end can move its cursor past the changes it leaves out.
+        end = conn.execute(select(func.max(c.c.seq)).where(c.c.centre_id.in_(reach), c.c.seq > since)
+                           ).scalar_one_or_none()
+        query = query.where(c.c.seq <= (end or since), ~exists(_own_version(r, device.id, own)))
+    rows = conn.execution_options(stream_results=True, yield_per=FETCH_CHUNK).execute(
+        query.where(c.c.seq > since).limit(limit + 1))
+    for row in rows:
+        if len(parts) == limit:
+            has_more = True
+            break
+        encoded = _change_json(row, key)
+        if parts and size + len(encoded) > page_bytes:
+            has_more = True
+            break
+        parts.append(encoded)
+        size += len(encoded) + 1
+        next_seq = row.seq
+        if versions is not None:
+            versions[row.id] = row.server_version
+    rows.close()
+    if end is not None and not has_more:
+        next_seq = end  # the page reached the end of the feed: past what it left out too
+    return next_seq, has_more
 
 
 def _own_version(r: Any, device_id: str, own: tuple[int, int]) -> Any:
