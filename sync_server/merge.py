@@ -83,11 +83,12 @@ def state_hash(values: dict[str, Any]) -> str:
     return PublicView.of(values).hash
 
 
-def encode_state(values: dict[str, Any]) -> tuple[str, str]:
+def encode_state(values: dict[str, Any], form: tuple[str, str] | None = None) -> tuple[str, str]:
     """(canonical JSON of the values, the version hash of their PublicView): the same text as `canonical_json(values)`
-    and the same hash as `PublicView.of(values).hash` (tests/server/test_server_encoding.py), through orjson."""
+    and the same hash as `PublicView.of(values).hash` (tests/server/test_server_encoding.py), through orjson.
+    `form`: `split_form(values)`, when the caller has it already."""
     state = fastjson.dumps(values, sort_keys=True)
-    form_id, form_version = split_form(values)
+    form_id, form_version = form if form is not None else split_form(values)
     deleted = bool(values.get(DELETED))
     view = {"content": None if deleted else values.get(CONTENT), "deleted": deleted,
             "fields": {} if deleted else public_fields(values), "form_id": form_id, "form_version": form_version}
@@ -100,9 +101,12 @@ class MergeOutcome:
     provenance: dict[str, list]
     status: str  # "applied" | "merged" | "conflict"
     contested: dict[str, str] = field(default_factory=dict)  # field -> "device" | "server" (who won)
+    newest: int | None = None  # the highest hlc in `provenance`, when merge knows it without looking (else None)
 
     @property
     def hlc(self) -> int:
+        if self.newest is not None:
+            return self.newest
         return max((p[0] for p in self.provenance.values()), default=0)
 
 
@@ -137,4 +141,6 @@ def merge(
             if is_identity_field(name, identity_fields):
                 contested[name] = "device" if name in changed_here else "server"
     status = "conflict" if contested else ("merged" if others_changed else "applied")
-    return MergeOutcome(new_values, new_prov, status, contested)
+    # A record with no stamps yet (a new one) takes this op's stamp for every name the op sets, whichever branch
+    # above it took (an hlc is never below 0, so the stamp is above [-1, ""]): its newest hlc is the op's.
+    return MergeOutcome(new_values, new_prov, status, contested, newest=None if provenance else op.hlc)

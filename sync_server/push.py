@@ -319,11 +319,11 @@ def _apply(conn: Connection, device_id: str, centre_id: str, ops: list[Op], stat
                             others_changed=others, identity_fields=rules.identity_fields)
             before = record["values"]
             version = record["server_version"] + 1
-            state_json, version_hash = encode_state(outcome.values)
+            form = form_id, form_version = split_form(outcome.values)
+            state_json, version_hash = encode_state(outcome.values, form)
             hlc = outcome.hlc
             record.update(values=outcome.values, provenance=outcome.provenance, state_json=state_json,
-                          server_version=version, hash=version_hash, hlc=hlc, origin=device_id, dirty=True)
-            form_id, form_version = split_form(outcome.values)
+                          server_version=version, hash=version_hash, hlc=hlc, origin=device_id, dirty=True, form=form)
             # the state is sealed into the version's row in _write unless it is the record's current one
             record["latest"] = len(versions)
             version_states.append(state_json)
@@ -352,7 +352,7 @@ def _apply(conn: Connection, device_id: str, centre_id: str, ops: list[Op], stat
     scope.check_bulk_deletion(conn, device_id, centre_id, sorted(
         {op.record_id for op in ops if op.op == "delete" and op.device_seq in applied}))
     last = _write(conn, records, versions, version_states, results, conflicts, feed, now, key)
-    stats.written = [derived.Change(record_id, r["centre_id"], split_form(r["values"])[0], r["values"], r["new"],
+    stats.written = [derived.Change(record_id, r["centre_id"], r["form"][0], r["values"], r["new"],
                                     r["server_version"]) for record_id, r in records.items() if r.get("dirty")]
     return last, results
 
@@ -380,7 +380,7 @@ def _write(conn: Connection, records: dict[str, dict[str, Any]], versions: list[
         if not r["new"]:
             superseded.append((key.seal(r["stored"], aad("record_version", record_id, r["stored_version"])),
                                record_id, r["stored_version"], history.CURRENT))
-        form_id, form_version = split_form(r["values"])
+        form_id, form_version = r["form"]
         row = {"form_id": form_id, "form_version": form_version, "server_version": r["server_version"],
                "deleted": bool(r["values"].get("#deleted")),
                "state": seal_text(key, r["state_json"], table="record", row_id=record_id, version=r["server_version"]),

@@ -5,14 +5,16 @@ and hashed again on later pushes, so one differing byte would break sync."""
 from __future__ import annotations
 
 import json
+import uuid
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sync_server import fastjson
-from sync_server.merge import CONTENT, DELETED, FORM, PublicView, encode_state
+from sync_server.merge import CONTENT, DELETED, FORM, PublicView, encode_state, merge, split_form
 from sync_server.push import PushAnswer
-from waypoint_core.protocol import canonical_json
+from waypoint_core.protocol import Op, canonical_json
 
 XML_TEXT = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters=[
     chr(c) for c in range(0x20) if c not in (9, 10, 13)]), max_size=60)
@@ -42,6 +44,32 @@ def test_encode_state_on_a_registration_and_its_tombstone():
     tombstone = {**values, DELETED: True}
     assert encode_state(tombstone) == _expected(tombstone)
     assert encode_state({}) == _expected({})
+
+
+@settings(max_examples=200, deadline=None)
+@given(fields=st.dictionaries(NAME, VALUE, max_size=8), content=st.one_of(st.none(), XML_TEXT),
+       deleted=st.booleans(), form=st.tuples(XML_TEXT, XML_TEXT))
+def test_encode_state_with_the_form_given_is_the_same(fields, content, deleted, form):
+    values = {**fields, CONTENT: content, DELETED: deleted, FORM: f"{form[0]}\x1f{form[1]}"}
+    assert encode_state(values, split_form(values)) == encode_state(values) == _expected(values)
+
+
+def _op(hlc: int, **fields) -> Op:
+    return Op(op_id=str(uuid.uuid4()), device_seq=1, record_id=str(uuid.uuid4()), op="upsert", record_version=1,
+              base_version=None, form_id="f", form_version="1", hlc=hlc, fields=fields, content="<data/>")
+
+
+@pytest.mark.parametrize("others", [set(), {"name"}, {"name", "age"}])
+def test_merge_gives_the_newest_hlc_of_the_provenance_it_made(others):
+    """A new record's newest hlc is the op's without a walk; a held record's is the walk over its provenance."""
+    new = merge(values={}, provenance={}, op=_op(7, name="A", age=3), device_id="d", others_changed=others)
+    assert new.hlc == 7 == max(p[0] for p in new.provenance.values())
+    held = merge(values=new.values, provenance=new.provenance, op=_op(5, name="B"), device_id="e",
+                 others_changed=others)
+    assert held.hlc == max(p[0] for p in held.provenance.values()) == 7
+    later = merge(values=new.values, provenance=new.provenance, op=_op(9, name="B"), device_id="e",
+                  others_changed=others)
+    assert later.hlc == max(p[0] for p in later.provenance.values())
 
 
 # ---- sync_server/fastjson.py: orjson where it gives the json module's bytes, the json module where it would not ----
