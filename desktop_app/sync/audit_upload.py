@@ -40,19 +40,18 @@ def _detail(summary: dict[str, Any]) -> str:
 QUIET_DETAIL = _detail({})
 
 
-def _quiet(entry: chain.Entry) -> bool:
-    return entry.event == chain.SYNC and entry.outcome == "done" and entry.detail == QUIET_DETAIL
+QUIET = (chain.SYNC, "done", QUIET_DETAIL)  # a quiet run's entry: (event, outcome, detail)
 
 
-def _may_wait(batch: list[chain.Entry], now: datetime) -> bool:
+def _may_wait(oldest_at: str, all_quiet: bool, now: datetime) -> bool:
     """Only quiet runs' entries wait, and none for longer than QUIET_WAIT_S."""
     try:
-        oldest = datetime.fromisoformat(batch[0].at)
+        oldest = datetime.fromisoformat(oldest_at)
     except ValueError:
         return False
     if oldest.tzinfo is None:
         oldest = oldest.replace(tzinfo=UTC)
-    return (now - oldest).total_seconds() < QUIET_WAIT_S and all(_quiet(e) for e in batch)
+    return all_quiet and (now - oldest).total_seconds() < QUIET_WAIT_S
 
 
 def _upload_of(chain_id: str, batch: list[chain.Entry]) -> Upload | None:
@@ -82,9 +81,11 @@ def note_run(vault: Any, summary: dict[str, Any]) -> Upload | None:
     def note(db: Any) -> None:
         audit.append_db(db, vault.device_id, actor=vault.user.username, event=chain.SYNC, outcome="done",
                         detail=_detail(summary))
-        batch = audit.pending_db(db, limit=MAX_AUDIT_ENTRIES)
-        if batch and not _may_wait(batch, datetime.now(UTC)):
-            first[0] = _upload_of(vault.device_id, batch)
+        # Asked of the table first: the entries themselves are read only when they go (the quiet runs' entries of
+        # the last hour were read at every run only to find that they wait).
+        waiting = audit.pending_head(db, limit=MAX_AUDIT_ENTRIES, like=QUIET)
+        if waiting is not None and not _may_wait(*waiting, datetime.now(UTC)):
+            first[0] = _upload_of(vault.device_id, audit.pending_db(db, limit=MAX_AUDIT_ENTRIES))
     store.record_run(vault, summary, also=note)
     return first[0]
 

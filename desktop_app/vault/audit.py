@@ -200,6 +200,19 @@ def pending_db(db: Db, *, limit: int = 1000) -> list[Entry]:
     return [_entry(tuple(r)) for r in rows]
 
 
+def pending_head(db: Db, *, limit: int, like: tuple[str, str, str]) -> tuple[str, bool] | None:
+    """Whether entries wait to be sent, without reading them: (the time of the first, whether the next `limit` are
+    all entries of (event, outcome, detail) `like`), or None when none waits. In the caller's transaction."""
+    done = uploaded(db)
+    first = db.execute("SELECT at FROM audit_entry WHERE seq > :s ORDER BY seq LIMIT 1", {"s": done}).first()
+    if first is None:
+        return None
+    other = db.execute("SELECT 1 FROM (SELECT event, outcome, detail FROM audit_entry WHERE seq > :s ORDER BY seq "
+                       "LIMIT :n) WHERE event IS NOT :e OR outcome IS NOT :o OR detail IS NOT :d LIMIT 1",
+                       {"s": done, "n": int(limit), "e": like[0], "o": like[1], "d": like[2]}).first()
+    return str(first.at), other is None
+
+
 def upload_again(vault: Vault) -> None:
     """The server's database was restored from a backup: it may have lost entries it had acknowledged. The next
     upload starts again from the first entry (the server checks again the ones it holds and stores the rest)."""
