@@ -142,3 +142,60 @@ def test_a_change_one_copy_froze_before_it_saw_the_others_is_merged_not_written_
             assert "<age>41</age>" in record.content and "<phone>+227 555</phone>" in record.content
     finally:
         copy.close()
+
+
+def test_a_change_waiting_in_both_copies_is_never_taken_for_a_replay(enrolled, tmp_path):
+    """The vault was copied while a change waited to be sent (queued, not frozen yet): both copies hold the same
+    pending op. Each copy then saves the record again, differently, and sends it under the same device_seq. The
+    server must not answer the second with the first's stored result (a replay: the second copy's change would be
+    acknowledged and never applied, silently)."""
+    original, colleague = enrolled("original"), enrolled("colleague")
+    person = register(original, "Waiting Person", 30).id
+    assert _sync(original).acknowledged == 1
+    register(original, "Waiting Person", 30, record_id=person, nationality="ML")  # queued, not sent
+    original, copy = _copied(original, tmp_path, "copy-on-second-laptop")
+    try:
+        register(original, "Waiting Person", 32, record_id=person, nationality="ML")
+        assert _sync(original).acknowledged == 1  # device_seq 2
+        register(copy, "Waiting Person", 30, record_id=person, nationality="ML", phone="+227 777")
+        summary = _sync(copy)
+        assert summary.acknowledged == 1 and summary.renumbered == 1 and count_unsynced(copy) == 0
+        assert summary.conflicts == 0
+        for laptop in (colleague, copy):
+            _sync(laptop)
+            record = get_registration(laptop, person)
+            assert "<phone>+227 777</phone>" in record.content, laptop.path.name
+            assert record.age == 32 and "<age>32</age>" in record.content and record.nationality == "ML"
+    finally:
+        copy.close()
+
+
+def test_a_laptop_put_back_from_its_own_backup_with_a_change_waiting_sends_it_again(enrolled, tmp_path):
+    """Backed up while a change waited to be sent; after the backup the laptop changed the record again and sent it;
+    then the backup was put back and the record changed once more. The server holds the later change under that
+    op's number: the put-back laptop's change is sent as a new op and merged, not acknowledged as a replay."""
+    laptop, colleague = enrolled("laptop"), enrolled("colleague")
+    person = register(laptop, "Backup Person", 30).id
+    assert _sync(laptop).acknowledged == 1
+    register(laptop, "Backup Person", 30, record_id=person, nationality="ML")  # waiting when the backup is taken
+    path = laptop.path
+    laptop.close()
+    shutil.copytree(path, tmp_path / "backup")
+    laptop = Vault.unlock(path, username="admin", passphrase=PASSPHRASE)
+    register(laptop, "Backup Person", 33, record_id=person, nationality="ML")
+    assert _sync(laptop).acknowledged == 1
+    laptop.close()
+    shutil.rmtree(path)
+    shutil.copytree(tmp_path / "backup", path)
+    laptop = Vault.unlock(path, username="admin", passphrase=PASSPHRASE)
+    try:
+        register(laptop, "Backup Person", 30, record_id=person, nationality="ML", phone="+227 888")
+        summary = _sync(laptop)
+        assert summary.acknowledged == 1 and summary.renumbered == 1 and count_unsynced(laptop) == 0
+        assert summary.conflicts == 0
+        for each in (colleague, laptop):
+            _sync(each)
+            record = get_registration(each, person)
+            assert "<phone>+227 888</phone>" in record.content and record.age == 33, each.path.name
+    finally:
+        laptop.close()

@@ -47,11 +47,17 @@ class OutboxWrites(WriterBase):
 
     def queue_ops(self, ops: list[dict[str, Any]], pending: dict[str, int]) -> None:
         """Queue `op` (upsert|delete) at `record_version` on `base_version` for each `record_id`: the record's
-        pending op (seq in `pending`) changes, or a new one is added."""
-        changed = [{**op, "seq": pending[op["record_id"]]} for op in ops if op["record_id"] in pending]
+        pending op (seq in `pending`) changes, or a new one is added.
+
+        A pending op that changes takes a new op_id: the server knows a resent op by its op_id at its device_seq,
+        and a copy of this vault made before the change (put back from a backup, or in use on another machine) holds
+        the op under its old op_id with other content. Sent under the same op_id and seq as the copy's, it would be
+        answered with the copy's stored result and never applied (sync_server/forks.py)."""
+        changed = [{**op, "seq": pending[op["record_id"]], "op_id": str(uuid.uuid4())}
+                   for op in ops if op["record_id"] in pending]
         added = [{"op_id": str(uuid.uuid4()), "created_at": self.now, **op} for op in ops if op["record_id"] not in pending]
         if changed:
-            self.db.execute(text("UPDATE outbox SET op = :op, record_version = :record_version, "
+            self.db.execute(text("UPDATE outbox SET op = :op, record_version = :record_version, op_id = :op_id, "
                                  "base_version = :base_version, result = NULL WHERE seq = :seq"), changed)
         if added:
             self.db.execute(_INSERT_OP, added)
@@ -123,8 +129,10 @@ class OutboxWrites(WriterBase):
                         [{**move, "h": wire_sha256(move["w"])} for move in sorted(moves, key=lambda m: -m["d"])])
 
     def rebase_op(self, seq: int, *, base_version: int) -> None:
-        """A pending op now sits on the server version a pulled change was merged from."""
-        self.db.execute(text("UPDATE outbox SET base_version = :v WHERE seq = :s"), {"v": base_version, "s": seq})
+        """A pending op now sits on the server version a pulled change was merged from (a new op_id, as for any
+        change of a pending op: queue_ops)."""
+        self.db.execute(text("UPDATE outbox SET base_version = :v, op_id = :o WHERE seq = :s AND device_seq IS NULL"),
+                        {"v": base_version, "s": seq, "o": str(uuid.uuid4())})
 
     def resend_op(self, seq: int, wire: str) -> None:
         """An acknowledged op sent again (the server lost it): rebuilt from the record's current state."""
