@@ -9,6 +9,7 @@ enrolled device.
 
 from __future__ import annotations
 
+import gc
 import os
 import re
 import time
@@ -90,7 +91,18 @@ def prepare(settings: Settings, *, check_restore: bool = True) -> Server:
 def app_from_env() -> FastAPI:
     """uvicorn's factory for each worker process (`serve --workers N`): the parent has already checked and migrated."""
     settings = Settings.from_env(data_dir=Path(os.environ["WAYPOINT_SERVER_HOME"]))
-    return create_app(prepare(settings, check_restore=False))
+    app = create_app(prepare(settings, check_restore=False))
+    settle_heap()
+    return app
+
+
+def settle_heap() -> None:
+    """In a serving process, once it is built: what exists now (modules, classes, the app, about 120,000 objects)
+    lives as long as the process, so it is moved out of the garbage collector's way (gc.freeze). Python's full
+    collections otherwise walk all of it every few pushes: 40-280 ms of one request's wall time at a time, measured
+    inside an incremental push of 500 edits."""
+    gc.collect()
+    gc.freeze()
 
 
 def answer(model: Message, status: int = 200) -> Response:

@@ -76,7 +76,7 @@ def _db(settings: Settings) -> Database:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from .app import create_app, prepare
+    from .app import create_app, prepare, settle_heap
 
     settings = _settings(args, api_docs=args.dev_api_docs)
     server = prepare(settings)
@@ -100,6 +100,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         Multiprocess(config, sockets=[sock]).run()
         return 0
     config = uvicorn.Config(create_app(server), **options)
+    settle_heap()
     _AnnouncingServer(config, announce=announce).run()
     return 0
 
