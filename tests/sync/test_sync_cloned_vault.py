@@ -199,3 +199,34 @@ def test_a_laptop_put_back_from_its_own_backup_with_a_change_waiting_sends_it_ag
             assert "<phone>+227 888</phone>" in record.content and record.age == 33, each.path.name
     finally:
         laptop.close()
+
+
+def test_a_laptop_put_back_twice_from_the_same_backup_is_never_taken_for_a_clone(enrolled, server_admin, tmp_path):
+    """An administrator puts the same backup back twice (the first attempt was not the end of it): each time the
+    laptop's numbering forks at the same seq, which is no second live copy. Its new changes go through both times."""
+    laptop, colleague = enrolled("laptop"), enrolled("colleague")
+    ids = {"before": register(laptop, "Twice Before", 20).id}
+    assert _sync(laptop).acknowledged == 1
+    device_id = store.load_credentials(laptop).device_id
+    path = laptop.path
+    laptop.close()
+    shutil.copytree(path, tmp_path / "backup")
+    laptop = Vault.unlock(path, username="admin", passphrase=PASSPHRASE)
+    ids["lost"] = register(laptop, "Twice Lost", 21).id
+    assert _sync(laptop).acknowledged == 1
+    for n, name in enumerate(("Twice First", "Twice Second")):
+        laptop.close()
+        shutil.rmtree(path)
+        shutil.copytree(tmp_path / "backup", path)
+        laptop = Vault.unlock(path, username="admin", passphrase=PASSPHRASE)
+        ids[name] = register(laptop, name, 30 + n).id
+        summary = _sync(laptop)  # never DeviceCloned
+        assert summary.acknowledged == 1 and summary.renumbered == 1 and count_unsynced(laptop) == 0
+    try:
+        assert _forks(server_admin, device_id) == ["rewound", "rewound"]
+        _sync(colleague)
+        for each in (laptop, colleague):
+            assert _people(each, ids) == {"before": ("Twice Before", 20), "lost": ("Twice Lost", 21),
+                                          "Twice First": ("Twice First", 30), "Twice Second": ("Twice Second", 31)}
+    finally:
+        laptop.close()
