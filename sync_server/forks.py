@@ -85,6 +85,12 @@ def note(db: Database, device_id: str, fork: Fork) -> None:
                    device_id=device_id, at=fork.at, hwm=fork.hwm)
 
 
+def cloned_at(value: str | None) -> str:
+    """When a second live copy of the device's vault was last found ("" never): the coordinators' Devices screen."""
+    found = [str(f.get("noted_at") or "") for f in json.loads(value or "[]") if f.get("kind") == CLONED]
+    return max(found, default="")[:19]
+
+
 def cloned_refusal(fork: Fork, expected_seq: int, epoch: str) -> ProtocolError:
     return ProtocolError(
         409, "device_cloned",

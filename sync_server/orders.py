@@ -108,12 +108,13 @@ def list_orders(db: Database) -> list[dict[str, Any]]:
 def device_list(db: Database, device_id: str, centre_id: str) -> DeviceList:
     """The devices of every centre the laptop's people manage (coordination.py: its centre, or its region)."""
     from . import coordination, scope
+    from . import forks as vault_forks
 
     with db.read_engine.connect() as conn:
         centres = {c.centre_id: c.name for c in coordination.centres_in_scope(conn, device_id, centre_id)}
         marks = ", ".join(f":c{i}" for i in range(len(centres)))
-        rows = conn.execute(text(f"SELECT id, name, centre_id, enrolled_at, revoked_at FROM device WHERE centre_id IN "
-                                 f"({marks}) ORDER BY name, id"), {f"c{i}": c for i, c in enumerate(centres)}).all()
+        rows = conn.execute(text(f"SELECT id, name, centre_id, enrolled_at, revoked_at, forks FROM device "
+                                 f"WHERE centre_id IN ({marks}) ORDER BY name, id"), {f"c{i}": c for i, c in enumerate(centres)}).all()
         forked = audit.fork_counts(conn, list(centres))
         devices = []
         for row in rows:
@@ -124,7 +125,8 @@ def device_list(db: Database, device_id: str, centre_id: str) -> DeviceList:
                                       order=pending.order_kind if pending is not None else "",
                                       this_device=row.id == device_id, centre_name=centres[row.centre_id],
                                       audit_forks=forks,
-                                      audit_forked_at="" if last is None else last.isoformat(timespec="seconds")))
+                                      audit_forked_at="" if last is None else last.isoformat(timespec="seconds"),
+                                      cloned_at=vault_forks.cloned_at(row.forks)))
     return DeviceList(protocol_version=PROTOCOL_VERSION, devices=devices)
 
 

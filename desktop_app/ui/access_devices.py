@@ -49,6 +49,9 @@ class DevicesModel(RowsModel):
         if device.audit_forks:  # its vault was put back: the server keeps both branches of its log (docs/access.md)
             state += self.tr("; vault put back from an older copy on %1, audit log continued from it").replace(
                 "%1", device.audit_forked_at[:10])
+        if device.cloned_at:  # a second live copy of its vault was told to enrol again (docs/sync-protocol.md)
+            state += self.tr("; vault also in use on another computer (copied), found on %1: that copy must be "
+                             "enrolled again with a new code").replace("%1", device.cloned_at[:10])
         return state
 
     def _state(self, device: DeviceInfo) -> str:

@@ -573,6 +573,10 @@
         <translation> ; coffre remis depuis une copie plus ancienne le %1, journal d&apos;audit repris depuis celle-ci</translation>
     </message>
     <message>
+        <source>; vault also in use on another computer (copied), found on %1: that copy must be enrolled again with a new code</source>
+        <translation> ; coffre aussi utilisé sur un autre ordinateur (copié), constaté le %1&#xa0;: cette copie doit être inscrite de nouveau avec un nouveau code</translation>
+    </message>
+    <message>
         <source>Revoked</source>
         <translation>Révoqué</translation>
     </message>

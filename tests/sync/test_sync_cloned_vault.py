@@ -22,6 +22,7 @@ import pytest
 from records import register
 from tests.sync.support import PASSPHRASE, fast_connect
 
+from desktop_app.services import devices
 from desktop_app.services import sync as sync_service
 from desktop_app.sync import errors, store
 from desktop_app.vault import Vault
@@ -45,6 +46,15 @@ def _forks(server_admin, device_id: str) -> list[str]:
     """The device's forks as an administrator sees them (`waypoint-server admin devices`)."""
     devices = [json.loads(line) for line in server_admin.run("devices").splitlines()]
     return [fork["kind"] for fork in next(d for d in devices if d["id"] == device_id).get("forks", [])]
+
+
+def _cloned_at(vault: Vault, device_id: str) -> str:
+    """What a coordinator's Devices screen is told of that device (GET /v2/devices)."""
+    connection, _ = devices.open_devices(vault, connect=fast_connect())
+    try:
+        return next(d for d in devices.list_devices(connection) if d.device_id == device_id).cloned_at
+    finally:
+        connection.close()
 
 
 def _people(vault: Vault, ids: dict[str, str]) -> dict[str, tuple[str, int]]:
@@ -71,6 +81,7 @@ def test_a_second_live_copy_gets_its_own_error_and_enrolled_again_loses_nothing(
         first = _sync(copy)
         assert first.acknowledged == 1 and first.renumbered == 1 and count_unsynced(copy) == 0
         assert _forks(server_admin, device_id) == ["rewound"]
+        assert _cloned_at(colleague, device_id) == ""  # a vault put back, as far as anyone can tell yet
 
         # The original comes back: it holds the acknowledgement of 2, which the copy's line left behind.
         ids["z"] = register(original, "Clone Original Z", 23).id
@@ -81,6 +92,7 @@ def test_a_second_live_copy_gets_its_own_error_and_enrolled_again_loses_nothing(
         assert "aussi utilisé sur un autre ordinateur" in cloned.value.french
         assert count_unsynced(original) == 1  # kept, not sent, not acknowledged
         assert _forks(server_admin, device_id) == ["rewound", "cloned"]
+        assert len(_cloned_at(colleague, device_id)) == 19  # when, to the second (ISO, UTC)
         _sync(colleague)
         assert get_registration(colleague, ids["z"]) is None  # nothing of the refused batch was stored
 

@@ -297,6 +297,24 @@ def test_a_put_back_vaults_renumbered_changes_are_named_in_both_languages(unenro
     app.window.set_language("en")
 
 
+def test_a_device_whose_vault_is_in_use_on_two_machines_is_named_on_the_devices_screen(unenrolled_app):
+    """The coordinators' Devices screen says that a second live copy of a laptop's vault was found, in both
+    languages (GET /v2/devices: cloned_at; tests/sync/test_sync_cloned_vault.py gets it from the real server)."""
+    from desktop_app.ui.access_devices import DevicesModel
+    from desktop_app.services.devices import DeviceInfo
+
+    device = DeviceInfo(device_id="d", name="field laptop", enrolled_at="2026-12-01T08:00:00", revoked=False,
+                        roles=[], cloned_at="2026-12-07T09:40:00")
+    model = DevicesModel()
+    english = model.state_text(device)
+    unenrolled_app.translations.switch("fr")
+    french = model.state_text(device)
+    unenrolled_app.translations.switch("en")
+    assert english == ("In use; vault also in use on another computer (copied), found on 2026-12-07: that copy must "
+                       "be enrolled again with a new code")
+    assert "aussi utilisé sur un autre ordinateur (copié), constaté le 2026-12-07" in french
+
+
 def test_an_op_that_cannot_be_sent_stays_in_the_unsynced_count_and_is_named(app_with_vault, qtbot):
     app, sync = app_with_vault
     window = app.window

@@ -46,9 +46,12 @@ class DeviceInfo(Message):
     # section 4), the last at `audit_forked_at` (ISO, UTC).
     audit_forks: int = 0
     audit_forked_at: str = ""
+    # Its vault is in use on two machines: a second live copy was found and told to enrol again as a new device, last
+    # at `cloned_at` (ISO, UTC; sync_server/forks.py).
+    cloned_at: str = ""
 
 
-_FORK_FIELDS = {"audit_forks", "audit_forked_at"}
+_FORK_FIELDS = ("audit_forks", "audit_forked_at", "cloned_at")
 
 
 class DeviceList(Message):
@@ -59,11 +62,14 @@ class DeviceList(Message):
     devices: list[DeviceInfo]
 
     def canonical(self, *, exclude: set[str] | None = None) -> bytes:
-        """Without a fork among them, the list reads as before (laptops not yet updated refuse keys they do not
-        know)."""
-        if any(d.audit_forks for d in self.devices) or exclude:
+        """Each fork field only when a device has it: without, the list reads as before (laptops not yet updated
+        refuse keys they do not know)."""
+        if exclude:
             return super().canonical(exclude=exclude)
-        return canonical_json(self.model_dump(mode="json", exclude={"devices": {"__all__": _FORK_FIELDS}}))
+        unset = {name for name in _FORK_FIELDS if not any(getattr(d, name) for d in self.devices)}
+        if not unset:
+            return super().canonical()
+        return canonical_json(self.model_dump(mode="json", exclude={"devices": {"__all__": unset}}))
 
 
 class DeviceOrderRequest(Message):
