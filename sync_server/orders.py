@@ -114,7 +114,8 @@ def device_list(db: Database, device_id: str, centre_id: str) -> DeviceList:
         centres = {c.centre_id: c.name for c in coordination.centres_in_scope(conn, device_id, centre_id)}
         marks = ", ".join(f":c{i}" for i in range(len(centres)))
         rows = conn.execute(text(f"SELECT id, name, centre_id, enrolled_at, revoked_at, forks FROM device "
-                                 f"WHERE centre_id IN ({marks}) ORDER BY name, id"), {f"c{i}": c for i, c in enumerate(centres)}).all()
+                                 f"WHERE centre_id IN ({marks}) ORDER BY name, id"),
+                            {f"c{i}": c for i, c in enumerate(centres)}).all()
         forked = audit.fork_counts(conn, list(centres))
         devices = []
         for row in rows:
