@@ -318,20 +318,24 @@ def _batch_of(credentials: Credentials, rows: list[Frozen]) -> FrozenBatch | Non
                        op_count=len(ops), sent=sent)
 
 
-def something_to_send(vault: Vault, *, freeze: bool) -> bool:
+def something_to_send(vault: Vault, *, freeze: bool, resend: bool | None = None) -> bool:
     """Whether next_batch would find a batch: an op to resend, one frozen and not acknowledged, or (`freeze`) one
-    waiting to be frozen. Read only: a run reads it with the rest of what it has to do (engine._Left)."""
-    return not _nothing_to_send(vault, freeze=freeze, after=0)
+    waiting to be frozen. Read only: a run reads it with the rest of what it has to do (engine._Left). `resend`:
+    what something_to_send(freeze=False) answered in the same read transaction, when the caller has it."""
+    if resend:
+        return True
+    return not _nothing_to_send(vault, freeze=freeze, after=0, none_sent=resend is False)
 
 
-def _nothing_to_send(vault: Vault, *, freeze: bool, after: int) -> bool:
-    """No op to resend, none frozen beyond `after` and (when freezing) none waiting: read only."""
+def _nothing_to_send(vault: Vault, *, freeze: bool, after: int, none_sent: bool = False) -> bool:
+    """No op to resend, none frozen beyond `after` and (when freezing) none waiting: read only. `none_sent`: the
+    first two are known already (read in the same transaction), only the waiting ops are looked at."""
     with vault.session(readonly=True) as session:
         conn = Db.of(session)
-        if _int(conn, "resend_from"):
+        if not none_sent and _int(conn, "resend_from"):
             return False
-        waiting = conn.execute(text(f"SELECT 1 FROM outbox {IN_FLIGHT} AND device_seq > :a LIMIT 1"),
-                               {"a": after}).first()
+        waiting = None if none_sent else conn.execute(
+            text(f"SELECT 1 FROM outbox {IN_FLIGHT} AND device_seq > :a LIMIT 1"), {"a": after}).first()
         if waiting is None and freeze:
             waiting = conn.execute(text(f"SELECT 1 FROM outbox {QUEUED} AND result IS NULL LIMIT 1")).first()
         return waiting is None
