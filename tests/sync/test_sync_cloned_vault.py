@@ -16,7 +16,10 @@ machines").
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
+import sys
 
 import pytest
 from records import register
@@ -91,6 +94,18 @@ def test_a_second_live_copy_gets_its_own_error_and_enrolled_again_loses_nothing(
         assert "also in use on another computer" in str(cloned.value) and "enrol --again" in str(cloned.value)
         assert "aussi utilisé sur un autre ordinateur" in cloned.value.french
         assert count_unsynced(original) == 1  # kept, not sent, not acknowledged
+        # `waypoint sync` says it in English and in French, exit 2; the change stays counted as unsynced.
+        path = original.path
+        original.close()
+        env = {**os.environ, "WAYPOINT_PASSPHRASE": PASSPHRASE}
+        cli = subprocess.run([sys.executable, "-m", "desktop_app.cli", "sync", "--vault", str(path), "--user", "admin"],
+                             env=env, capture_output=True, text=True, timeout=300)
+        assert cli.returncode == 2 and cli.stdout == ""
+        assert "also in use on another computer (it was copied)" in cli.stderr
+        assert "aussi utilisé sur un autre ordinateur (il a été copié)" in cli.stderr
+        assert "waypoint enrol --again" in cli.stderr
+        original = Vault.unlock(path, username="admin", passphrase=PASSPHRASE)
+        assert count_unsynced(original) == 1
         assert _forks(server_admin, device_id) == ["rewound", "cloned"]
         assert len(_cloned_at(colleague, device_id)) == 19  # when, to the second (ISO, UTC)
         _sync(colleague)
@@ -118,6 +133,7 @@ def test_a_second_live_copy_gets_its_own_error_and_enrolled_again_loses_nothing(
         assert _forks(server_admin, device_id) == ["rewound", "cloned"]  # the copy's later runs forked nothing more
     finally:
         copy.close()
+        original.close()
 
 
 def _push_fails(url, **kwargs):
@@ -154,6 +170,7 @@ def test_a_change_one_copy_froze_before_it_saw_the_others_is_merged_not_written_
             assert "<age>41</age>" in record.content and "<phone>+227 555</phone>" in record.content
     finally:
         copy.close()
+        original.close()
 
 
 def test_a_change_waiting_in_both_copies_is_never_taken_for_a_replay(enrolled, tmp_path):
@@ -180,6 +197,7 @@ def test_a_change_waiting_in_both_copies_is_never_taken_for_a_replay(enrolled, t
             assert record.age == 32 and "<age>32</age>" in record.content and record.nationality == "ML"
     finally:
         copy.close()
+        original.close()
 
 
 def test_a_laptop_put_back_from_its_own_backup_with_a_change_waiting_sends_it_again(enrolled, tmp_path):
