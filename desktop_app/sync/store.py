@@ -440,7 +440,7 @@ def _freeze_rows(w: Writer, rows, hlc: Clock) -> list[Frozen]:
         registration = current is stored and purged is None
         payload = payload_for(current, op, whole=whole, otherwise=STATE_AS_RECORD if registration else None)
         as_record = payload == IN_WIRE and registration
-        kept = (wire_stub(op) if as_record else content_stub(op)
+        kept = (wire_stub(op, wire) if as_record else content_stub(op, wire)
                 if registration and op.content is not None and op.content == stored["content"] else wire)
         updates.append({"d": next_seq, "w": kept, "h": sha256, "b": batch_id, "s": seq, "p": payload})
         frozen.append(Frozen(next_seq, wire, batch_id, op, current, sha256))

@@ -6,8 +6,11 @@ sent with another content than the first time (WireLost), against the real serve
 from __future__ import annotations
 
 import json
+import uuid
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from tests.sync.support import PASSPHRASE, fast_connect
 from records import register
 
@@ -16,9 +19,10 @@ from desktop_app.sync import store
 from desktop_app.vault import Vault
 from desktop_app.vault.registrations import count_unsynced, delete_registration, get_registration
 from desktop_app.vault.sql import Db, text
-from desktop_app.vault.writer import WireLost, kept_as_record
+from desktop_app.vault.writer import WireLost, content_stub, kept_as_record, wire_stub
+from desktop_app.vault.writer.bases import WIRE_AS_RECORD, WIRE_CONTENT_AS_RECORD
 from desktop_app.vault.writer.outbox import wire_sha256
-from waypoint_core.protocol import PushBatch
+from waypoint_core.protocol import Op, PushBatch
 
 
 def _in_flight(vault) -> dict[str, tuple[int, str, str]]:
@@ -99,3 +103,24 @@ def test_a_registration_changed_behind_the_writer_is_never_sent_under_the_frozen
         Db.of(session).execute(text("UPDATE registration SET content = 'changed' WHERE id = :r"), {"r": record.id})
     with pytest.raises(WireLost):
         store.next_batch(vault, store.load_credentials(vault), max_ops=10)
+
+
+TRICKY = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters=[
+    chr(c) for c in range(0x20) if c not in (9, 10, 13)]), max_size=40) | st.sampled_from(
+    [',"fields":', ',"content":', '","fields":{', '\\",\\"content\\":', "\u2028", "é"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(fields=st.dictionaries(st.sampled_from(["content", "fields", "name", ',"fields":', "@status"]),
+                              st.one_of(st.none(), st.integers(), st.booleans(), TRICKY), max_size=4),
+       content=st.one_of(st.none(), TRICKY), form=TRICKY.filter(lambda s: s.strip() != "" and s.isprintable()),
+       base=st.one_of(st.none(), st.integers(min_value=0, max_value=2**62)))
+def test_a_stub_cut_from_the_wire_op_is_the_stub_encoded(fields, content, form, base):
+    """The freeze cuts the stubs from the wire op it has just encoded (writer/bases.py): the same text, byte for byte,
+    as encoding the op again without its fields and content, whatever its values hold."""
+    op = Op(op_id=str(uuid.uuid4()), device_seq=1, record_id=str(uuid.uuid4()), op="upsert", record_version=1,
+            base_version=base, form_id=form, form_version=form, hlc=5, fields=fields, content=content)
+    wire = op.model_dump_json()
+    assert wire_stub(op, wire) == wire_stub(op) == WIRE_AS_RECORD + op.model_dump_json(exclude={"fields", "content"})
+    assert content_stub(op, wire) == content_stub(op) == WIRE_CONTENT_AS_RECORD + op.model_dump_json(
+        exclude={"content"})

@@ -88,13 +88,26 @@ class WireLost(RuntimeError):
     changed without its wire op being written out first (keep_bases). Nothing is sent in its place."""
 
 
-def wire_stub(op: Op) -> str:
-    """What outbox.wire holds for `op` when it carries its registration's state whole (fields and content)."""
+# A stub is cut from the op's JSON when the caller has it (`wire`, op.model_dump_json()) instead of encoding the op a
+# second time: `fields` and `content` are Op's last two keys, and `,"fields":` / `,"content":` in a wire op can only be
+# those keys (a quote inside a JSON string is escaped), the first `,"fields":` and the last `,"content":` the op's own.
+# Should Op's keys ever be reordered, the stubs are encoded again as before.
+_CUT_FROM_WIRE = tuple(Op.model_fields)[-2:] == ("fields", "content")
+
+
+def wire_stub(op: Op, wire: str | None = None) -> str:
+    """What outbox.wire holds for `op` when it carries its registration's state whole (fields and content).
+    `wire`: `op.model_dump_json()`, when the caller has made it (the same stub, cut from it)."""
+    if wire is not None and _CUT_FROM_WIRE:
+        return WIRE_AS_RECORD + wire[:wire.index(',"fields":')] + "}"
     return WIRE_AS_RECORD + op.model_dump_json(exclude={"fields", "content"})
 
 
-def content_stub(op: Op) -> str:
-    """What outbox.wire holds for `op` when its content is its registration's (its fields are not all of them)."""
+def content_stub(op: Op, wire: str | None = None) -> str:
+    """What outbox.wire holds for `op` when its content is its registration's (its fields are not all of them).
+    `wire`: `op.model_dump_json()`, when the caller has made it (the same stub, cut from it)."""
+    if wire is not None and _CUT_FROM_WIRE:
+        return WIRE_CONTENT_AS_RECORD + wire[:wire.rindex(',"content":')] + "}"
     return WIRE_CONTENT_AS_RECORD + op.model_dump_json(exclude={"content"})
 
 
