@@ -61,7 +61,8 @@ def canonical_json(value: object) -> bytes:
     return _CANONICAL.encode(value).encode("utf-8")
 
 
-_PLAIN = (str, int, bool, type(None))
+_PLAIN = frozenset({str, int, bool, type(None)})
+_RECORD = _PLAIN | {dict}
 
 
 def canonical_json_of_record(value: dict[str, Any]) -> bytes:
@@ -70,12 +71,9 @@ def canonical_json_of_record(value: dict[str, Any]) -> bytes:
     receives needs (its version hash is computed again). orjson refuses what it would write otherwise than the json
     module (an integer beyond 64 bits, a lone surrogate, a key that is not text): those, and any other value (a float,
     which orjson writes its own way), go to canonical_json. (tests/core/test_canonical_json.py checks both agree.)"""
-    for item in value.values():
-        if item.__class__ is dict:
-            if not all(isinstance(inner, _PLAIN) for inner in item.values()):
-                return canonical_json(value)
-        elif not isinstance(item, _PLAIN):
-            return canonical_json(value)
+    if not _RECORD.issuperset(map(type, value.values())) or not all(
+            _PLAIN.issuperset(map(type, item.values())) for item in value.values() if item.__class__ is dict):
+        return canonical_json(value)
     try:
         return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
     except TypeError:  # orjson.JSONEncodeError
