@@ -359,9 +359,10 @@ def _push(connection, credentials, summary, report, batch_size, cancelled, *, fr
 
 
 def _pull(connection, credentials, summary, report, page_size, cancelled, offered, with_forms, own=None, since=None):
-    """Pages in order; while one is applied, the next is fetched from the cursor it ends at (pipelining). Its
-    cursor is stored with it, so an interrupted run starts again exactly there. A restored server (its cursor
-    refused) ends the pull with ServerRestored, raised here in the run, where sync_run reconciles.
+    """Pages in order; while one is applied, the next is fetched from the cursor it ends at and its changes prepared
+    (pipelining: _prepared). Its cursor is stored with it, so an interrupted run starts again exactly there. A
+    restored server (its cursor refused) ends the pull with ServerRestored, raised here in the run, where sync_run
+    reconciles.
     `with_forms`: the first page is asked with the published form list, kept in `offered["list"]` when it comes.
     `own`: the device_seqs this run had acknowledged; every page is asked without the versions they made as sent.
     `since`: the cursor, when the run has just read it. Returns whether a page was stored (a last page that brings
@@ -369,23 +370,23 @@ def _pull(connection, credentials, summary, report, page_size, cancelled, offere
     if since is None:
         since = yield Local(store.cursor)
     stored = False
-    page = yield from _remote(connection, lambda: _or_error(lambda: connection.with_retries(
+    page = yield from _remote(connection, lambda: _prepared(_or_error(lambda: connection.with_retries(
         lambda: connection.pull(cursor=since, limit=page_size, forms=with_forms, decisions=True, own=own),
-        cancelled=cancelled), errors.ServerRestored))
-    if isinstance(page, PullPage) and page.forms is not None:
-        offered["list"] = FormList(forms=page.forms)
+        cancelled=cancelled), errors.ServerRestored)))
+    if isinstance(page, store.PreparedPage) and page.page.forms is not None:
+        offered["list"] = FormList(forms=page.page.forms)
     while page is not None and not cancelled():
         if isinstance(page, errors.ServerRestored):
             raise page  # (a step's own exception would end the run)
-        current = page
+        current, ready = (page.page, page.changes) if isinstance(page, store.PreparedPage) else (page, None)
         clock = _clock(connection)
         apply = lambda vault: store.store_pull_page(  # noqa: E731
-            vault, current, own_device_id=credentials.device_id, clock=clock)
+            vault, current, own_device_id=credentials.device_id, clock=clock, prepared=ready)
         if current.has_more:
-            page, outcome = yield from _both(connection, lambda: _or_error(lambda: connection.with_retries(
+            page, outcome = yield from _both(connection, lambda: _prepared(_or_error(lambda: connection.with_retries(
                 lambda: connection.pull(cursor=current.next_cursor, limit=page_size, decisions=True, own=own),
                 cancelled=cancelled),
-                errors.ServerRestored), apply)
+                errors.ServerRestored)), apply)
             stored = True
         elif store.nothing_to_store(current):
             page, outcome = None, store.PullOutcome()
@@ -399,6 +400,13 @@ def _pull(connection, credentials, summary, report, page_size, cancelled, offere
         summary.merged += outcome.rebased
         report("pull")
     return stored
+
+
+def _prepared(page: Any) -> Any:
+    """A pulled page with its changes prepared here, on the network thread, while the page before is stored
+    (store.prepare_page: what storing a change takes from the change alone); anything else (ServerRestored) as it
+    came."""
+    return store.prepare_page(page) if isinstance(page, PullPage) else page
 
 
 def _server_conflicts(connection, credentials, summary, review, cancelled, wanted=None):

@@ -20,7 +20,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import NamedTuple, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from pydantic import ValidationError
 
@@ -31,6 +31,7 @@ from desktop_app.sync.state import (
 )
 from desktop_app.vault import Vault
 from desktop_app.vault import audit
+from desktop_app.vault.indicator_facts import SUMMARY as FACT_SUMMARY, fact_row
 from desktop_app.vault.sql import Db, join_sync, text
 from desktop_app.vault.vault import utc_now
 from desktop_app.vault.writer import (
@@ -40,7 +41,7 @@ from desktop_app.vault.writer import (
 from desktop_app.vault.writer.outbox import wire_sha256
 from waypoint_core.access import audit as chain
 from waypoint_core.protocol import (
-    MAX_HLC_AHEAD_MS, MAX_KNOWN_HASHES, MAX_OPS_PER_BATCH, MAX_RECONCILE_RECORDS, DecidedConflict, DeviceStatus,
+    MAX_HLC_AHEAD_MS, MAX_KNOWN_HASHES, MAX_OPS_PER_BATCH, MAX_RECONCILE_RECORDS, Change, DecidedConflict, DeviceStatus,
     EnrolResponse,
     FILES_FIELD, KnownRecord, Op, PullPage, PushBatch,
     PushResponse, ReconcileResponse, ServerKeys, SigningKey, b64decode, b64encode, batch_body, canonical_json,
@@ -890,8 +891,58 @@ def nothing_to_store(page: PullPage) -> bool:
     return not page.changes and page.next_cursor == page.since
 
 
-def store_pull_page(vault: Vault, page: PullPage, *, own_device_id: str, clock: Clock | None = None) -> PullOutcome:
-    """Apply one page of changes and move the cursor, in ONE transaction. Clock values pulled are clamped (Clock)."""
+class Prepared(NamedTuple):
+    """What applying a pulled change takes from the change alone (no vault read): its state, the registration columns
+    and extra fields it writes, the merge base _NewRecords stores for it (AS_RECORD when the registration written
+    from it reads back as that state, as nearly always, else the state's JSON), and the indicator_fact row of a
+    finalized record new here (writer/facts.py; None: it counts for nothing)."""
+
+    remote: State
+    columns: dict[str, Any]
+    extras: dict[str, str]
+    base: str
+    fact: dict[str, Any] | None = None
+
+
+def prepare(change: Change) -> Prepared:
+    remote = state_from_change(change)
+    columns, extras = columns_from_state(remote)
+    written: State | None = None  # a deletion writes no registration: its base is always the JSON
+    fact = None
+    if not columns["deleted"]:
+        fields = remote["fields"]
+        created_by = fields.get("@created_by") or SYNC_WRITER  # as Writer.insert_remote writes it
+        # A record without its creation time or author is written with the time of the transaction and the sync
+        # writer, which no state pulled carries: whichever time, it does not read back as the change (JSON base).
+        written = state_from_columns({**columns, "created_at": fields.get("@created_at") or _NO_CREATION_TIME,
+                                      "created_by": created_by}, extras)
+        if columns["status"] == "finalized":
+            fact = fact_row(change.record_id, columns["form_id"], created_by,
+                            {name: columns[name] for name in FACT_SUMMARY}, extras)
+    return Prepared(remote, columns, extras, AS_RECORD if written == remote else json.dumps(remote, sort_keys=True),
+                    fact)
+
+
+_NO_CREATION_TIME = "(the transaction's time)"
+
+
+@dataclass(frozen=True)
+class PreparedPage:
+    """A pulled page with each of its changes prepared (`prepare`, in order): worked out on the network thread while
+    the page before is stored (engine._pull), so that storing it does only the vault's part."""
+
+    page: PullPage
+    changes: list[Prepared]
+
+
+def prepare_page(page: PullPage) -> PreparedPage:
+    return PreparedPage(page, [prepare(change) for change in page.changes])
+
+
+def store_pull_page(vault: Vault, page: PullPage, *, own_device_id: str, clock: Clock | None = None,
+                    prepared: list[Prepared] | None = None) -> PullOutcome:
+    """Apply one page of changes and move the cursor, in ONE transaction. Clock values pulled are clamped (Clock).
+    `prepared`: its changes prepared already (prepare_page), else they are prepared here."""
     outcome = PullOutcome(changes=len(page.changes))
     bound = (clock or Clock()).bound
     if not page.changes and cursor(vault) == page.next_cursor:
@@ -905,11 +956,12 @@ def store_pull_page(vault: Vault, page: PullPage, *, own_device_id: str, clock: 
         hlc = _int(conn, "hlc")
         reads = prefetch.PageReads(conn, page.changes)
         new = _NewRecords(w)
-        for change in page.changes:
+        for change, ready in zip(page.changes, prepared if prepared is not None else map(prepare, page.changes),
+                                 strict=True):
             hlc = max(hlc, min(change.hlc, bound))
-            if not new.take(change, outcome, reads):
+            if not new.take(change, ready, outcome, reads):
                 new.flush()  # what comes before a change is written before it, as one record at a time would
-                _apply_change(w, change, outcome, reads)
+                _apply_change(w, change, outcome, reads, remote=ready.remote)
         new.flush()
         for decided in page.decided or ():
             outcome.decided += _close_decided(w, vault, decided)
@@ -942,25 +994,22 @@ class _NewRecords:
         self.records: list[dict] = []
         self.bases: list[dict] = []
 
-    def take(self, change, outcome: PullOutcome, reads: prefetch.PageReads) -> bool:
-        """Queue `change` if it is one of those (else False: _apply_change applies it, after a flush)."""
+    def take(self, change, ready: Prepared, outcome: PullOutcome, reads: prefetch.PageReads) -> bool:
+        """Queue `change` (`ready`: prepared) if it is one of those (else False: _apply_change applies it, after a
+        flush)."""
         record_id = change.record_id
         if not reads.read_ahead(record_id) or reads.existing(record_id) is not None or reads.pending(record_id) \
                 or reads.open_conflict(record_id) is not None:
             return False
-        remote = state_from_change(change)
-        columns, extras = columns_from_state(remote)
-        written: State | None = None  # a record this laptop never had, deleted elsewhere: nothing to show
-        if not columns["deleted"]:
-            created_at, created_by = remote["fields"].get("@created_at"), remote["fields"].get("@created_by")
-            self.records.append({"id": record_id, "columns": columns, "extras": extras, "sv": change.server_version,
-                                 "ss": "acknowledged", "created_at": created_at, "created_by": created_by})
-            written = state_from_columns({**columns, "created_at": created_at or self.w.now,
-                                          "created_by": created_by or SYNC_WRITER}, extras)
+        if not ready.columns["deleted"]:  # (a record this laptop never had, deleted elsewhere: nothing to show)
+            fields = ready.remote["fields"]
+            self.records.append({"id": record_id, "columns": ready.columns, "extras": ready.extras,
+                                 "sv": change.server_version, "ss": "acknowledged",
+                                 "created_at": fields.get("@created_at"), "created_by": fields.get("@created_by"),
+                                 "fact": ready.fact})
         # The base is the state pulled: nearly always exactly what the registration now reads as (AS_RECORD).
         self.bases.append({"r": record_id, "v": change.server_version, "h": change.hlc, "s": 0,
-                           "x": change.version_hash,
-                           "b": AS_RECORD if written == remote else json.dumps(remote, sort_keys=True)})
+                           "x": change.version_hash, "b": ready.base})
         outcome.applied += 1
         return True
 
@@ -972,8 +1021,11 @@ class _NewRecords:
         self.records, self.bases = [], []
 
 
-def _apply_change(w: Writer, change, outcome: PullOutcome, reads: prefetch.PageReads) -> None:
-    record_id, version, remote = change.record_id, change.server_version, state_from_change(change)
+def _apply_change(w: Writer, change, outcome: PullOutcome, reads: prefetch.PageReads, *,
+                  remote: State | None = None) -> None:
+    """`remote`: the change's state, prepared already (else worked out here)."""
+    record_id, version = change.record_id, change.server_version
+    remote = remote if remote is not None else state_from_change(change)
     known = reads.known(record_id)
     if prefetch.already_known(known, change):
         outcome.skipped += 1  # re-delivered, or already known from our own acknowledgement (same content)

@@ -56,7 +56,8 @@ class Writer(SyncWrites, ReviewWrites):
         self.refresh_search(known)
         self.follow_consent(ids)
         self.refresh_facts(new, saved=rows, fields={record_id: inserted[record_id]["fields"] for record_id in new},
-                           new=fresh)
+                           new=fresh, facts={record_id: inserted[record_id]["fact"] for record_id in new
+                                             if "fact" in inserted[record_id]})
         self.refresh_facts(known)
         if self.drop_parts_at_finish:
             self.drop_parts_at_finish = False

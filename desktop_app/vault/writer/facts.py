@@ -20,9 +20,12 @@ _INSERT = f"INSERT INTO indicator_fact ({', '.join(COLUMNS)}) VALUES ({', '.join
 
 class FactWrites(WriterBase):
     def refresh_facts(self, record_ids: Sequence[str], *, saved: Sequence[dict[str, Any]] | None = None,
-                      fields: dict[str, dict[str, str | None]] | None = None, new: Collection[str] = ()) -> None:
+                      fields: dict[str, dict[str, str | None]] | None = None, new: Collection[str] = (),
+                      facts: dict[str, dict[str, Any] | None] | None = None) -> None:
         """Rederive the rows of these records as they are now. `saved` (rows as `save` just wrote them, with their
-        extracted `fields` by id): not read back; `new`: ids inserted in this transaction, which have no row yet."""
+        extracted `fields` by id): not read back; `facts`: the rows of some of those already worked out from the same
+        values (fact_row; None: it counts for nothing), by id; `new`: ids inserted in this transaction, which have no
+        row yet."""
         if not record_ids:
             return
         old = [record_id for record_id in record_ids if record_id not in new]
@@ -30,9 +33,10 @@ class FactWrites(WriterBase):
             marks, params = in_json(part)
             self.db.execute(text(f"DELETE FROM indicator_fact WHERE record_id IN ({marks})"), params)
         if saved is not None and fields is not None:
-            rows = [found for row in saved if row["status"] == "finalized" and (found := fact_row(
-                row["id"], row["form_id"], row["created_by"], {name: row[name] for name in SUMMARY},
-                fields.get(row["id"], {}))) is not None]
+            ready = facts or {}
+            rows = [found for row in saved if row["status"] == "finalized" and (found := ready[row["id"]] if row["id"]
+                    in ready else fact_row(row["id"], row["form_id"], row["created_by"],
+                                           {name: row[name] for name in SUMMARY}, fields.get(row["id"], {}))) is not None]
         else:
             rows = derive(self.db, record_ids)
         if rows:

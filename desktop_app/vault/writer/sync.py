@@ -105,9 +105,10 @@ class SyncWrites(RecordWrites):
         row of, for all of them at once (a pulled page's new records: one statement per table, not four per record).
 
         Each of `records` has `id`, `columns` (state.columns_from_state; not a deletion), `extras`, `sv` (the server
-        version), `ss` (the sync state), `created_at`, `created_by` (None: now, the sync writer). Their entities,
-        search keys and indicator facts are derived at the end of the transaction (Writer.finish) from the rows as
-        written here, not read back."""
+        version), `ss` (the sync state), `created_at`, `created_by` (None: now, the sync writer), and may have `fact`:
+        its indicator_fact row worked out already from what it holds (indicator_facts.fact_row; None: it counts for
+        nothing). Their entities, search keys and indicator facts are derived at the end of the transaction
+        (Writer.finish) from the rows as written here, not read back."""
         if not records:
             return
         rows: list[dict[str, Any]] = []
@@ -121,6 +122,8 @@ class SyncWrites(RecordWrites):
             fields += [{"r": record_id, "n": n, "v": v} for n, v in extras.items()]
             self.derive_pending[record_id] = None
             self.derive_inserted[record_id] = {"row": row, "fields": extras}
+            if "fact" in record:
+                self.derive_inserted[record_id]["fact"] = record["fact"]
         self.db.execute(_REMOTE_INSERT, rows)
         self.db.execute(_REMOTE_SYNC, rows)
         if fields:
