@@ -91,12 +91,13 @@ def pending_before(conn, first_seq: dict[str, int]) -> set[str]:
 
 def outbox_by_device_seq(conn, device_seqs: Iterable[int]) -> dict:
     """device_seq -> its outbox row, with the hash of its wire op but not the wire op itself (2 KB a record, which an
-    acknowledgement seldom needs: outbox_wires)."""
+    acknowledgement seldom needs: outbox_wires); `kept`: whether the wire op is still a stub kept as its registration
+    (writer/bases.py: the registration has not changed since the op was frozen, else keep_bases wrote it out)."""
     found: dict = {}
     for part in chunks(set(device_seqs)):
         marks, params = in_json(part)
         for row in conn.execute(text("SELECT device_seq, seq, op_id, record_id, record_version, payload, wire_sha256, "
-                                     "acked_at FROM outbox "
+                                     "acked_at, substr(wire, 1, 1) = '@' AS kept FROM outbox "
                                      f"WHERE device_seq IN ({marks})"), params).all():
             found[row.device_seq] = row
     return found

@@ -618,9 +618,10 @@ class _Acks:
         record_ids = {row.record_id for row in self.outbox.values()}
         self.known = prefetch.known_records(conn, record_ids)
         self.pending = prefetch.pending_counts(conn, record_ids)  # counts before this answer
-        # (not for an op whose payload still says STATE_AS_RECORD: its registration has not changed since, keep_bases)
+        # (not for an op whose registration has not changed since it was frozen: its payload still says
+        # STATE_AS_RECORD, or it sends its state whole and its wire op is still a stub; keep_bases, writer/bases.py)
         self.marks = prefetch.registration_marks(conn, {row.record_id for row in self.outbox.values()
-                                                        if row.payload != STATE_AS_RECORD})
+                                                        if not self.unchanged_since_frozen(row)})
         self.open_conflicts = prefetch.open_conflicts(conn, record_ids)
         self.acked_here: set[int] = set()
         self.outbox_updates: list[dict] = []
@@ -643,11 +644,18 @@ class _Acks:
         doubt, and the base is stored whole)."""
         if pending or not row.payload or ours.get("deleted"):
             return False
-        if row.payload == STATE_AS_RECORD:  # it sent the registration's state, unchanged since (writer/bases.py)
+        if self.unchanged_since_frozen(row):  # it sent the registration's state, unchanged since (writer/bases.py)
             return True
         marks = self.marks.get(row.record_id)
         return (marks is not None and marks.version == row.record_version
                 and marks.files == ours["fields"].get(FILES_FIELD))
+
+    @staticmethod
+    def unchanged_since_frozen(row) -> bool:
+        """An op that sent its registration's state (its payload says STATE_AS_RECORD, or IN_WIRE with its wire op a
+        stub of the registration) whose registration has not changed since: any change of it writes them out first
+        (keep_bases, writer/bases.py), so while they still say so the registration holds what the op sent."""
+        return row.payload == STATE_AS_RECORD or (row.payload == IN_WIRE and bool(row.kept))
 
     def open_conflict(self, *, record_id: str, local: State | None, remote: dict) -> None:
         self.w.open_conflict(record_id=record_id, local=local, remote=remote)
