@@ -257,10 +257,9 @@ def _left_to_do(vault: Any, wanted: Callable[[Any], bool] | None,
 def _open(vault: Any, wanted: Callable[[Any], bool] | None,
           installed_forms: Callable[[Any], set[tuple[str, str]]] | None) -> _Opening:
     with vault.reading():
-        to_resend = store.something_to_send(vault, freeze=False)
-        return _Opening(credentials=store.load_credentials(vault), reconciling=store.reconciling(vault),
-                        to_resend=to_resend, cursor=store.cursor(vault),
-                        left=_left_to_do(vault, wanted, installed_forms, resend=to_resend))
+        first = store.opening(vault)
+        return _Opening(credentials=first.credentials, reconciling=first.reconciling, to_resend=first.to_resend,
+                        cursor=first.cursor, left=_left_to_do(vault, wanted, installed_forms, resend=first.to_resend))
 
 
 def _clock(connection: ServerConnection) -> store.Clock:
