@@ -162,6 +162,7 @@ def _run(connection, opening, summary, report, batch_size, page_size, cancelled,
     wanted = review.wanted if review is not None else None
     forms_here = installed_forms if with_forms else None
     acked = _Acked()
+    refused: set[str] = set()  # files the server refused in this run: not offered again before the next one
     left: _Left | None = None
     for attempt in range(2):
         first = opening if not attempt else None  # after a restore, everything is read again
@@ -170,6 +171,7 @@ def _run(connection, opening, summary, report, batch_size, page_size, cancelled,
                 # a reconciliation an earlier run did not finish
                 first = None
                 yield from _reconcile(connection, summary, cancelled)
+                yield from _upload(connection, summary, report, cancelled, refused=refused)
                 yield from _push(connection, credentials, summary, report, batch_size, cancelled, freeze=True, acked=acked)
             if first is None or first.to_resend:
                 first = None
@@ -181,7 +183,7 @@ def _run(connection, opening, summary, report, batch_size, page_size, cancelled,
                 left = first.left  # nothing written since it was read
             else:
                 left = yield Local(lambda vault: _left_to_do(vault, wanted, forms_here))
-            yield from _upload(connection, summary, report, cancelled, left.uploads)
+            yield from _upload(connection, summary, report, cancelled, left.uploads, refused=refused)
             pushed_before = summary.pushed
             if left.to_freeze:
                 yield from _push(connection, credentials, summary, report, batch_size, cancelled, freeze=True,
@@ -197,6 +199,9 @@ def _run(connection, opening, summary, report, batch_size, page_size, cancelled,
                 raise
             summary.restores += 1
             yield from _reconcile(connection, summary, cancelled)
+            # The files the restored server lost go before the records that name them (it was asked about every
+            # file held here: store.begin_restore), from this laptop whether it made them or fetched them.
+            yield from _upload(connection, summary, report, cancelled, refused=refused)
             # What the server lost goes back before anything is pulled: a record sent again has no known base
             # here, so pulling another laptop's newer version first would open a conflict on this laptop
             # instead of letting the server merge the two.
@@ -431,29 +436,37 @@ def _server_conflicts(connection, credentials, summary, review, cancelled, wante
     summary.server_conflicts += added
 
 
-def _upload(connection, summary, report, cancelled, pending=None):
-    """Each file not yet confirmed on the server: asked about in groups (a file it holds whole is not sent again),
-    then sent chunk by chunk from where the server is; a retry after a dropped answer is answered with how far the
-    server got, so nothing is appended twice."""
+def _upload(connection, summary, report, cancelled, pending=None, *, refused: set[str]):
+    """Each file not yet confirmed on the server: asked about in groups (the files it holds whole are marked at once,
+    one transaction a group, and not sent again), then sent chunk by chunk from where the server is; a retry after a
+    dropped answer is answered with how far the server got, so nothing is appended twice. `refused`: the files the
+    server refused earlier in this run (left for the next run), and where this one adds those it refuses."""
     if pending is None:
         pending = yield Local(files.to_upload)
+    pending = [item for item in pending if item[0] not in refused]
     for start in range(0, len(pending), MAX_BLOB_QUERY):
         group = pending[start:start + MAX_BLOB_QUERY]
         statuses = yield from _remote(connection, lambda: connection.with_retries(
             lambda: connection.blob_status([sha256 for sha256, _size in group]), cancelled=cancelled))
+        held = [sha256 for (sha256, _size), status in zip(group, statuses) if status.complete]
+        if held:
+            yield Local(lambda vault: files.mark_uploaded(vault, *held))
+            summary.files_sent += len(held)
         for (sha256, size), status in zip(group, statuses):
+            if status.complete:
+                continue
             if cancelled():
                 return
             try:
-                if not status.complete:
-                    yield from _send_file(connection, sha256, size, status, report, cancelled)
+                yield from _send_file(connection, sha256, size, status, report, cancelled)
             except errors.DeviceOrdered:
                 raise  # a lost laptop's order: the run obeys it (sync_run)
-            except (errors.ServerRefused, errors.BadServerAnswer) as refused:  # raised here, not by a step
+            except (errors.ServerRefused, errors.BadServerAnswer) as refusal:  # raised here, not by a step
                 # One file must not hold back every record: its record travels and names it; other devices show
                 # the record as incomplete until a later run sends the file.
+                refused.add(sha256)
                 summary.files_failed += 1
-                summary.rejected_messages.extend([f"file {sha256[:12]}: {refused}"][:20 - len(summary.rejected_messages)])
+                summary.rejected_messages.extend([f"file {sha256[:12]}: {refusal}"][:20 - len(summary.rejected_messages)])
                 continue
             yield Local(lambda vault, h=sha256: files.mark_uploaded(vault, h))
             summary.files_sent += 1

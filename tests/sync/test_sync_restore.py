@@ -8,15 +8,22 @@ Each test runs its own server: `admin restore` replaces the whole database.
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 from records import register
 from server_harness import Backend, ServerProcess, fresh_postgres_database, postgres_available, server_cli
+from sqlalchemy import create_engine
+from sqlalchemy import text as sql_text
 from tests.sync.support import fast_connect
 
+from desktop_app.services import attachments
 from desktop_app.services import sync as sync_service
-from desktop_app.sync import store
+from desktop_app.sync import errors, store
 from desktop_app.vault.registrations import count_unsynced, delete_registration
+from desktop_app.vault.registrations import get_registration
 from desktop_app.vault.sql import Db, join_sync, text
+from waypoint_core.protocol import blob_hash
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -52,6 +59,25 @@ def enrol(make_vault, backend: Backend, server: ServerProcess, name: str):
 
 def sync(vault) -> sync_service.SyncSummary:
     return sync_service.sync_now(vault, connect=fast_connect())
+
+
+def photo(seed: str, size: int = 300_000) -> bytes:
+    """Incompressible bytes of a photo, several chunks long."""
+    out, block = bytearray(), hashlib.sha256(seed.encode()).digest()
+    while len(out) < size:
+        block = hashlib.sha256(block).digest()
+        out += hashlib.sha512(block).digest() * 16
+    return bytes(out[:size])
+
+
+def whole_blobs(backend: Backend) -> set[str]:
+    """The files the server holds whole, read from its database."""
+    engine = create_engine(backend.admin_url)
+    try:
+        with engine.connect() as conn:
+            return {row.sha256 for row in conn.execute(sql_text("SELECT sha256, complete FROM blob")) if row.complete}
+    finally:
+        engine.dispose()
 
 
 def holdings(vault) -> dict[str, tuple]:
@@ -113,6 +139,69 @@ def test_devices_converge_to_the_union_after_a_restore(make_vault, own_backend, 
     sync(d)
     assert holdings(d) == {k: v for k, v in expected.items() if not v[0]}
     assert {a4, b3} <= set(holdings(d)) and b2 not in holdings(d) and b1 in holdings(d)
+
+
+def test_files_the_restored_server_lost_come_back_from_any_laptop_that_holds_them(
+        make_vault, own_backend, own_server, tmp_path):
+    """Found in review: files uploaded since the backup were never sent again (the laptop had the server's word that
+    it held them); a third laptop waited for them for ever. After a restore every laptop asks the server about every
+    file it holds and sends what it lacks before the records naming them: here only b, which fetched the files,
+    comes back; the laptop that made them (a) comes back last. A record the restored server holds unchanged whose
+    photo arrived only after the backup is healed too, and a laptop shows it incomplete until then."""
+    a, b = enrol(make_vault, own_backend, own_server, "files-a"), enrol(make_vault, own_backend, own_server, "files-b")
+    before, late, after = photo("before"), photo("late"), photo("after")
+    r1 = register(a, "Files Before Backup", 30).id
+    attachments.save_attachments(a, record_id=r1, files=[("before.jpg", "image/jpeg", before)])
+    r2 = register(a, "Files Late Photo", 31).id
+    attachments.save_attachments(a, record_id=r2, files=[("late.jpg", "image/jpeg", late)])
+
+    class RefusingLate(sync_service.ServerConnection):  # r2 travels before the backup, its photo only after it
+        def upload_chunk(self, chunk):
+            if chunk.sha256 == blob_hash(late):
+                raise errors.ServerRefused(413, "too_large", "refused by the test")
+            return super().upload_chunk(chunk)
+
+    first = sync_service.sync_now(a, connect=lambda url, **kw: RefusingLate(url, **{"retry": sync_service.RetryPolicy(
+        max_attempts=2, base_s=0.001, cap_s=0.001), **kw}))
+    assert (first.acknowledged, first.files_sent, first.files_failed) == (2, 1, 1)
+    backup = tmp_path / "before.wpbackup"
+    admin(own_backend, "backup", str(backup))
+    assert sync(a).files_sent == 1  # the late photo: after the backup
+    r3 = register(a, "Files After Backup", 32).id
+    attachments.save_attachments(a, record_id=r3, files=[("after.jpg", "image/jpeg", after)])
+    assert sync(a).files_sent == 1
+    assert sync(b).files_received == 3
+    assert whole_blobs(own_backend) == {blob_hash(before), blob_hash(late), blob_hash(after)}
+
+    own_server.stop()
+    server_cli(own_backend.data_dir, "admin", "restore", str(backup), "--yes", database_url=own_backend.database_url)
+    own_server.start()
+    assert whole_blobs(own_backend) == {blob_hash(before)}
+
+    # A laptop enrolled now receives r2 as the restored server holds it (unchanged), naming a photo it lacks.
+    c = enrol(make_vault, own_backend, own_server, "files-c")
+    summary = sync(c)
+    assert (summary.files_received, summary.files_waiting) == (1, 1)
+    assert sync_service.sync_status(c)["incomplete"] == 1 and get_registration(c, r3) is None
+
+    # b, which made none of them, gives back what it holds: r3's record, and both files the server lost.
+    summary = sync(b)
+    assert (summary.restores, summary.requeued, summary.files_failed) == (1, 1, 0)
+    assert whole_blobs(own_backend) == {blob_hash(before), blob_hash(late), blob_hash(after)}
+
+    summary = sync(c)
+    assert (summary.files_received, summary.files_waiting) == (2, 0)
+    assert attachments.read_attachment(c, record_id=r1, name="before.jpg") == before
+    assert attachments.read_attachment(c, record_id=r2, name="late.jpg") == late
+    assert attachments.read_attachment(c, record_id=r3, name="after.jpg") == after
+    assert get_registration(c, r3) is not None and sync_service.sync_status(c)["incomplete"] == 0
+
+    # a comes back last: it finds every file there (nothing sent twice, nothing refused), and nothing is left waiting.
+    summary = sync(a)
+    assert (summary.restores, summary.files_sent, summary.files_failed) == (1, 3, 0)
+    for vault in (a, b, c):
+        assert sync(vault).files_waiting == 0 and sync_service.sync_status(vault)["incomplete"] == 0
+    assert holdings(a) == holdings(b) == holdings(c)
 
 
 def test_a_reconciliation_cut_off_goes_on_at_the_next_run(make_vault, own_backend, own_server, tmp_path):
