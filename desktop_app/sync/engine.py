@@ -523,7 +523,9 @@ def _reconcile(connection, summary, cancelled):
     2. every record it knows is checked by content hash (/v2/reconcile); one whose version the server lost is
        queued again, whole, on the newest version the server still holds (the server merges it with what other
        laptops sent since the restore);
-    3. the cursor starts again in the server's new epoch: everything is pulled again and compared by hash.
+    3. the cursor starts again in the server's new epoch: everything is pulled again and compared by hash;
+    4. every file held here is asked about again (store.begin_restore): the run sends those the server lost
+       before the ops of 1 and 2 (_run).
     Each step is stored as it goes: a run cut off mid-way goes on from there at the next run."""
     status = yield from _remote(connection, lambda: connection.with_retries(connection.status, cancelled=cancelled))
     after = yield Local(lambda vault: store.begin_restore(vault, status))
