@@ -34,7 +34,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from desktop_app.sync import audit_upload, errors, files, orders, store
+from desktop_app.sync import audit_upload, collector, errors, files, orders, store
 from desktop_app.sync.transport import ServerConnection
 from waypoint_core.protocol import (
     CHUNK_BYTES, MAX_BLOB_QUERY, PULL_PAGE_MAX, BlobChunk, FormList, PublishedForm, PullPage, SigningKey,
@@ -137,8 +137,9 @@ def sync_run(
             progress(SyncProgress(phase, summary.pushed, summary.pulled))
 
     try:
-        yield from _run(connection, opening, summary, report, batch_size, page_size, cancelled, offered,
-                        with_forms, review, installed_forms, install_form)
+        with collector.spaced():  # a run's batches and pages are freed by reference counting (collector.py)
+            yield from _run(connection, opening, summary, report, batch_size, page_size, cancelled, offered,
+                            with_forms, review, installed_forms, install_form)
     except errors.DeviceOrdered:
         # A lost laptop's order: the server refuses every request but the order's own until it is carried out, so
         # the first refusal (whichever request met it) is where the run asks for it and obeys (RemoteLock/Wipe).
