@@ -264,6 +264,9 @@ class ServerConnection:
             return errors.BadServerAnswer(f"HTTP {response.status_code} without a readable body")
         if code == "device_revoked":
             return errors.DeviceRevoked()
+        if response.status_code == 401 and code == "unauthorised" and text.startswith("unknown device"):
+            # (an unsigned refusal may come from anyone on the way: believing it only counts records as unsent)
+            return errors.DeviceUnknown(text)
         if code == "rate_limited":
             return errors.RateLimited(int(body.get("retry_after_s") or 1))
         if code in ("outside_scope", "unknown_scope") and binding is not None:
