@@ -350,7 +350,8 @@ def test_roles_orders_alarms_codes_and_audit_chains_survive_a_backup_and_restore
         backup_file = tmp_path / "roles.wpbackup"
         cli("backup", str(backup_file))
 
-        # After the backup: the alarm is undone, the roles and the order change; the restore takes all that back.
+        # After the backup: the alarm is undone, the roles and the order change. The restore takes the undo back; the
+        # roles and the wipe order, being who may sync and how, stay (the device journal, replayed).
         server.start()
         cli("undo-deletion", alarms[0]["id"])
         cli("device-roles", worker.device_id, "field_staff")
@@ -362,13 +363,19 @@ def test_roles_orders_alarms_codes_and_audit_chains_survive_a_backup_and_restore
         after = _all_rows(fresh)
         assert after["server_epoch"][:len(before["server_epoch"])] == before["server_epoch"]
         assert len(after["server_epoch"]) == len(before["server_epoch"]) + 1
-        assert {name: rows for name, rows in after.items() if name != "server_epoch"} == \
-            {name: rows for name, rows in before.items() if name != "server_epoch"}
+        journaled = ("server_epoch", "device_roles", "device_order")
+        assert {name: rows for name, rows in after.items() if name not in journaled} == \
+            {name: rows for name, rows in before.items() if name not in journaled}
+        assert json.loads(restored.stdout)["journal_replayed"] == {"roles": 1, "order": 1}
+        assert sorted(after["device_roles"]) == sorted(
+            (d, "field_staff" if d == worker.device_id else roles) for d, roles in before["device_roles"])
+        assert set(before["device_order"]) < set(after["device_order"]) and len(after["device_order"]) == 2
         verified = cli("audit", "verify", check=False)
         assert verified.returncode == 0 and f"device:{worker.device_id}: verified, 3 entries" in verified.stdout, \
             verified.stderr
         assert [json.loads(line)["id"] for line in cli("alarms").stdout.splitlines()] == [alarms[0]["id"]]
-        assert [o["order_kind"] for o in map(json.loads, cli("orders").stdout.splitlines())] == ["lock"]
+        assert [(o["device_id"], o["order_kind"], o["done_at"]) for o in map(json.loads, cli("orders").stdout.splitlines())
+                ] == [(lost.device_id, "lock", None), (worker.device_id, "wipe", None)]
         assert len(cli("enrol-codes").stdout.splitlines()) == 1
         server.start()  # the code made before the backup still enrols a device, with the roles it was made for
         late = DeviceClient(server.url)
