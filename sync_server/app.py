@@ -41,7 +41,9 @@ from waypoint_core.protocol import (
     own_range,
 )
 
-from . import admin, apidoc, audit, device_journal, blobs, coordination, derived, epochs, logs, orders, reports, review, search
+from . import (
+    admin, apidoc, audit, blobs, coordination, derived, device_journal, epochs, logs, orders, reports, review, search,
+)
 from .checkpoint import Checkpointer
 from .batches import BatchImporter
 from .auth import AuthenticatedDevice, authenticate, binding_of, claimed_device, signed_request
