@@ -181,7 +181,8 @@ class BatchImporter:
                         before[sha] = bool(conn.execute(select(b.c.complete).where(
                             b.c.centre_id == device.centre_id, b.c.sha256 == sha)).scalar())
                     answer, mismatch = blobs_module.receive_chunk_in(conn, device.centre_id, chunk,
-                                                                     self.rules.data_key, sweep=False)
+                                                                     self.rules.data_key, device_id=device.id,
+                                                                     sweep=False)
                     status[sha] = {**answer.model_dump(mode="json"), "was_complete": before[sha]}
                     if mismatch:
                         status[sha]["error"] = "hash_mismatch"

@@ -6,14 +6,25 @@ a chunk before it (a retry) or after it (a gap) changes nothing, and every answe
 device resumes from there after a dropped connection or a kill. When the last byte is in, the whole blob is read
 back and hashed: a blob that does not match its name is deleted (422 hash_mismatch), never kept or served.
 
-Blobs are per centre (a device of another centre can neither read nor probe them) and deduplicated by hash inside
-a centre: a complete blob is not sent again. Each chunk is AES-256-GCM under the data key, bound to centre, blob and
-offset (atrest.py), so neither the database nor a backup of it holds a file in clear.
+A record's files belong to the record's centre (`record.centre_id`, `record_file.centre_id`): blobs are held per
+centre and deduplicated by hash inside a centre, each chunk AES-256-GCM under the data key, bound to centre, blob and
+offset (atrest.py), so neither the database nor a backup of it holds a file in clear. A device reads a file (status,
+download) only as the record's scope allows (`readable`): a centre of its reach (scope.reach) holds it whole and a
+record there that the device may receive names it (not a case, unless its people view cases), the rules of pull
+itself; knowing a hash gives nothing more. Its own centre's blobs that no record names yet (uploaded before their
+record's op) it may ask about, to resume and deduplicate.
+
+An upload lands in the device's own centre (the upload does not say which record it is for). A file that belongs to
+another centre's record reaches that centre by a copy, in the transaction that makes it needed: when a push names it
+in a record of a centre that does not hold it (`fill_references`: from a copy the pushing device may read), and when
+an upload completes a file that records of the device's reach name but their centre lacks (a coordinator's laptop
+sending files again after a server restore, a file refused once and sent by a later run).
 
 References (`update_references`, in the push transaction): each record's current `@files` names its blobs. A blob
-that a record stops naming (a file replaced, a record deleted) and that no other record of the centre names is
+that a record stops naming (a file replaced, a record deleted) and that no other record of its centre names is
 deleted with its chunks in the same transaction; a blob uploaded before its record's op arrives is not touched, unless
-no record names it 24 hours later (`sweep_orphans`, when the centre's next new blob begins).
+no record names it 24 hours later (`sweep_orphans`, when the centre's next new blob begins): so is the uploader's copy
+of a file that went to another centre's record.
 """
 
 from __future__ import annotations
@@ -23,12 +34,15 @@ from datetime import timedelta
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import Connection, and_, delete, func, insert, select, update
+from collections.abc import Collection, Iterable
+
+from sqlalchemy import Connection, and_, delete, func, insert, select, true, update
 
 from waypoint_core.protocol import (
     FILES_FIELD, PROTOCOL_VERSION, BlobChunk, BlobQuery, BlobStatus, BlobStatusList, parse_manifest,
 )
 
+from . import scope
 from .atrest import DataKey, aad
 from .auth import AuthenticatedDevice
 from .db import Database, utcnow
@@ -72,15 +86,59 @@ def _status(sha256: str, row: Any) -> BlobStatus:
     return BlobStatus(sha256=sha256, size=row.size, received=row.received, complete=bool(row.complete))
 
 
-def statuses(db: Database, device: AuthenticatedDevice, query: BlobQuery) -> BlobStatusList:
-    b = Blob.__table__
+def _in_chunks(values: Iterable[str]) -> Iterable[list[str]]:
+    ordered = sorted(set(values))
+    for start in range(0, len(ordered), IN_CHUNK):
+        yield ordered[start:start + IN_CHUNK]
+
+
+def readable(conn: Connection, device_id: str, centre_id: str, hashes: Collection[str]) -> dict[str, str]:
+    """sha256 -> the centre whose whole copy the device may read: a centre of its reach where a record it may receive
+    names the file (its own centre first), the scope of pull. A hash no such record names is absent."""
+    if not hashes:
+        return {}
+    b, f = Blob.__table__, RecordFile.__table__
+    actor = scope.actor_of(conn, device_id, centre_id)
+    reach = scope.reach(conn, device_id, centre_id, actor=actor)
+    cases = scope.may_receive_cases(conn, device_id, centre_id, actor=actor)
+    found: dict[str, str] = {}
+    for part in _in_chunks(hashes):
+        query = select(f.c.sha256, f.c.centre_id).join(b, and_(b.c.centre_id == f.c.centre_id,
+                                                               b.c.sha256 == f.c.sha256)).where(
+            f.c.sha256.in_(part), f.c.centre_id.in_(reach), b.c.complete == true())
+        if not cases:
+            query = query.where(f.c.record_id.not_in(scope.case_ids()))
+        for row in conn.execute(query.distinct()):
+            if found.get(row.sha256) != centre_id:
+                found[row.sha256] = row.centre_id
+    return found
+
+
+def _own_unnamed(conn: Connection, centre_id: str, hashes: Collection[str]) -> dict[str, Any]:
+    """sha256 -> the blob row of the device's own centre that no record of the centre names (an upload waiting for
+    its record's op, or under way)."""
+    b, f = Blob.__table__, RecordFile.__table__
+    named = select(f.c.sha256).where(f.c.centre_id == b.c.centre_id, f.c.sha256 == b.c.sha256).exists()
     found: dict[str, Any] = {}
-    hashes = sorted(set(query.hashes))
+    for part in _in_chunks(hashes):
+        for row in conn.execute(select(b.c.sha256, b.c.size, b.c.received, b.c.complete).where(
+                b.c.centre_id == centre_id, b.c.sha256.in_(part), ~named)):
+            found[row.sha256] = row
+    return found
+
+
+def statuses(db: Database, device: AuthenticatedDevice, query: BlobQuery) -> BlobStatusList:
+    """Whole when a record the device may receive has it whole in its centre; else how far the device's own centre's
+    upload of it is (none when a record the device may not receive is all that names it)."""
+    b = Blob.__table__
     with db.read_engine.connect() as conn:
-        for start in range(0, len(hashes), IN_CHUNK):
-            for row in conn.execute(select(b.c.sha256, b.c.size, b.c.received, b.c.complete).where(
-                    b.c.centre_id == device.centre_id, b.c.sha256.in_(hashes[start:start + IN_CHUNK]))):
-                found[row.sha256] = row
+        holders = readable(conn, device.id, device.centre_id, query.hashes)
+        found = _own_unnamed(conn, device.centre_id, [h for h in query.hashes if h not in holders])
+        for part in _in_chunks(holders):
+            for row in conn.execute(select(b.c.centre_id, b.c.sha256, b.c.size, b.c.received, b.c.complete).where(
+                    b.c.sha256.in_(part))):
+                if holders[row.sha256] == row.centre_id:
+                    found[row.sha256] = row
     return BlobStatusList(protocol_version=PROTOCOL_VERSION,
                           blobs=[_status(h, found.get(h)) for h in query.hashes])
 
@@ -89,16 +147,18 @@ def receive_chunk(db: Database, device: AuthenticatedDevice, body: bytes, key: D
     """Append one chunk if it is the next one; always answer how far the blob is."""
     chunk = parse_chunk(body)
     with db.write_engine.begin() as conn:
-        answer, mismatch = receive_chunk_in(conn, device.centre_id, chunk, key)
+        answer, mismatch = receive_chunk_in(conn, device.centre_id, chunk, key, device_id=device.id)
     if mismatch:  # raised once the drop is committed: the next try starts from nothing
         raise _HashMismatch()
     return answer
 
 
-def receive_chunk_in(conn: Connection, centre_id: str, chunk: BlobChunk, key: DataKey, *,
+def receive_chunk_in(conn: Connection, centre_id: str, chunk: BlobChunk, key: DataKey, *, device_id: str,
                      sweep: bool = True) -> tuple[BlobStatus, bool]:
-    """receive_chunk inside the caller's transaction (a batch file's chunks go in one). Returns how far the blob is,
-    and whether it was whole but did not match its hash (then it is dropped: sent again from the start)."""
+    """receive_chunk inside the caller's transaction (a batch file's chunks go in one), into the device's centre.
+    Returns how far the blob is, and whether it was whole but did not match its hash (then it is dropped: sent again
+    from the start). A blob it completes goes to the centres of the device's reach whose records name it and lack
+    it."""
     b, c = Blob.__table__, ChunkRow.__table__
     where = and_(b.c.centre_id == centre_id, b.c.sha256 == chunk.sha256)
     row = conn.execute(select(b.c.size, b.c.received, b.c.complete).where(where).with_for_update()).first()
@@ -127,6 +187,8 @@ def receive_chunk_in(conn: Connection, centre_id: str, chunk: BlobChunk, key: Da
         _drop_blobs(conn, centre_id, [chunk.sha256])
         return BlobStatus(sha256=chunk.sha256, size=chunk.size, received=0, complete=False), True
     conn.execute(update(b).where(where).values(received=received, complete=complete))
+    if complete:
+        _give(conn, key, centre_id, chunk.sha256, scope.reach(conn, device_id, centre_id))
     return BlobStatus(sha256=chunk.sha256, size=chunk.size, received=received, complete=complete), False
 
 
@@ -152,21 +214,23 @@ def _whole_hash(conn: Connection, key: DataKey, centre_id: str, sha256: str) -> 
 
 def read_chunk(db: Database, device: AuthenticatedDevice, sha256: str, offset: int, max_bytes: int,
                key: DataKey) -> BlobChunk:
-    """Bytes of a complete blob of the device's centre from `offset`, at most `max_bytes` (within the page budget)."""
+    """Bytes of a complete blob that a record the device may receive names (`readable`), from `offset`, at most
+    `max_bytes` (within the page budget)."""
     b, c = Blob.__table__, ChunkRow.__table__
     with db.read_engine.connect() as conn:
-        blob = conn.execute(select(b.c.size, b.c.complete).where(
-            b.c.centre_id == device.centre_id, b.c.sha256 == sha256)).first()
-        if blob is None or not blob.complete:
+        centre_id = readable(conn, device.id, device.centre_id, [sha256]).get(sha256)
+        blob = None if centre_id is None else conn.execute(select(b.c.size, b.c.complete).where(
+            b.c.centre_id == centre_id, b.c.sha256 == sha256)).first()
+        if centre_id is None or blob is None or not blob.complete:
             raise ProtocolError(404, "blob_not_found", "the server does not hold this file (yet)")
         if offset > blob.size or (offset == blob.size and blob.size):
             raise ProtocolError(416, "bad_offset", "the offset is past the end of the file")
         row = conn.execute(select(c.c.start_byte, c.c.data).where(
-            c.c.centre_id == device.centre_id, c.c.sha256 == sha256, c.c.start_byte <= offset)
+            c.c.centre_id == centre_id, c.c.sha256 == sha256, c.c.start_byte <= offset)
             .order_by(c.c.start_byte.desc()).limit(1)).first()
     if row is None:
         raise ProtocolError(404, "blob_not_found", "the server does not hold this file (yet)")
-    raw = key.open(row.data, _chunk_aad(device.centre_id, sha256, row.start_byte))
+    raw = key.open(row.data, _chunk_aad(centre_id, sha256, row.start_byte))
     start = offset - row.start_byte
     return BlobChunk.of(sha256=sha256, size=blob.size, offset=offset, raw=raw[start:start + max_bytes])
 
@@ -189,8 +253,10 @@ def named_blobs(values: dict[str, Any]) -> set[str]:
         return set()
 
 
-def update_references(conn: Connection, centre_id: str, named: dict[str, set[str]]) -> int:
-    """`named`: record_id -> the blobs its new current version names. Returns how many blobs were removed."""
+def update_references(conn: Connection, centre_id: str, named: dict[str, set[str]],
+                      gained: set[tuple[str, str]] | None = None) -> int:
+    """`named`: record_id -> the blobs its new current version names. Returns how many blobs were removed;
+    `gained` gets each (centre, blob) a record of the centre names now and did not before."""
     if not named:
         return 0
     f = RecordFile.__table__
@@ -212,6 +278,8 @@ def update_references(conn: Connection, centre_id: str, named: dict[str, set[str
         conn.execute(delete(f).where(f.c.record_id == row["r"], f.c.sha256 == row["s"]))
     if added:
         conn.execute(insert(f), added)
+        if gained is not None:
+            gained.update((centre_id, row["sha256"]) for row in added)
     if not dropped:
         return 0
     still = {s for (s,) in conn.execute(select(f.c.sha256).where(
@@ -219,6 +287,71 @@ def update_references(conn: Connection, centre_id: str, named: dict[str, set[str
     orphans = sorted(dropped - still)
     _drop_blobs(conn, centre_id, orphans)
     return len(orphans)
+
+
+def fill_references(conn: Connection, key: DataKey, device_id: str, centre_id: str,
+                    gained: set[tuple[str, str]]) -> int:
+    """After a push by the device (of `centre_id`): each file its records name now in a centre that does not hold
+    it whole is copied there from a copy the device may read (`readable`, or its own centre's upload that no record
+    names yet), so the record's centre holds its files (a coordinator's photo added to a record of another centre of
+    its region). Returns how many copies were made."""
+    b = Blob.__table__
+    lacking: set[tuple[str, str]] = set()
+    for target in {c for c, _sha in gained}:
+        wanted = {sha for c, sha in gained if c == target}
+        held = set()
+        for part in _in_chunks(wanted):
+            held |= set(conn.execute(select(b.c.sha256).where(
+                b.c.centre_id == target, b.c.sha256.in_(part), b.c.complete == true())).scalars())
+        lacking |= {(target, sha) for sha in wanted - held}
+    if not lacking:
+        return 0
+    hashes = {sha for _c, sha in lacking}
+    sources = {sha: centre_id for sha, row in _own_unnamed(conn, centre_id, hashes).items() if row.complete}
+    sources = {**sources, **readable(conn, device_id, centre_id, hashes)}
+    copied = 0
+    for target, sha in sorted(lacking):
+        source = sources.get(sha)
+        if source is not None and source != target:
+            _copy_blob(conn, key, sha, source=source, target=target)
+            copied += 1
+    return copied
+
+
+def _give(conn: Connection, key: DataKey, centre_id: str, sha256: str, reach: list[str]) -> None:
+    """A blob just completed in `centre_id`, copied to each centre of `reach` whose records name it and that does not
+    hold it whole."""
+    b, f = Blob.__table__, RecordFile.__table__
+    others = [c for c in reach if c != centre_id]
+    if not others:
+        return
+    naming = set(conn.execute(select(f.c.centre_id).where(f.c.sha256 == sha256, f.c.centre_id.in_(others))
+                              .distinct()).scalars())
+    whole = set(conn.execute(select(b.c.centre_id).where(b.c.sha256 == sha256, b.c.centre_id.in_(sorted(naming)),
+                                                         b.c.complete == true())).scalars()) if naming else set()
+    for target in sorted(naming - whole):
+        _copy_blob(conn, key, sha256, source=centre_id, target=target)
+
+
+def _copy_blob(conn: Connection, key: DataKey, sha256: str, *, source: str, target: str) -> None:
+    """The whole blob of `source` sealed again for `target` (each chunk is bound to its centre), replacing any part
+    of it `target` held."""
+    b, c = Blob.__table__, ChunkRow.__table__
+    blob = conn.execute(select(b.c.size).where(b.c.centre_id == source, b.c.sha256 == sha256,
+                                               b.c.complete == true())).first()
+    if blob is None:
+        return
+    _drop_blobs(conn, target, [sha256])
+    conn.execute(insert(b).values(centre_id=target, sha256=sha256, size=blob.size, received=blob.size, complete=True,
+                                  created_at=utcnow()))
+    starts = list(conn.execute(select(c.c.start_byte).where(c.c.centre_id == source, c.c.sha256 == sha256)
+                               .order_by(c.c.start_byte)).scalars())
+    for start in starts:  # one chunk in memory at a time (a 20 MB scan is twenty)
+        row = conn.execute(select(c.c.length, c.c.data).where(c.c.centre_id == source, c.c.sha256 == sha256,
+                                                              c.c.start_byte == start)).one()
+        raw = key.open(row.data, _chunk_aad(source, sha256, start))
+        conn.execute(insert(c).values(centre_id=target, sha256=sha256, start_byte=start, length=row.length,
+                                      data=key.seal(raw, _chunk_aad(target, sha256, start))))
 
 
 def sweep_orphans(conn: Connection, centre_id: str, *, older_than: timedelta = ORPHAN_TTL) -> int:

@@ -351,7 +351,10 @@ def _apply(conn: Connection, device_id: str, centre_id: str, ops: list[Op], stat
     scope.note_kinds(conn, ops, applied)
     scope.check_bulk_deletion(conn, device_id, centre_id, sorted(
         {op.record_id for op in ops if op.op == "delete" and op.device_seq in applied}))
-    last = _write(conn, records, versions, version_states, results, conflicts, feed, now, key)
+    gained: set[tuple[str, str]] = set()  # (centre, blob) newly named by a record of that centre
+    last = _write(conn, records, versions, version_states, results, conflicts, feed, now, key, gained)
+    if gained:  # a record's files belong to its centre: one named in another centre's record is copied there
+        blobs.fill_references(conn, key, device_id, centre_id, gained)
     stats.written = [derived.Change(record_id, r["centre_id"], r["form"][0], r["values"], r["new"],
                                     r["server_version"]) for record_id, r in records.items() if r.get("dirty")]
     return last, results
@@ -364,7 +367,7 @@ def _count(stats: PushStats, status: str) -> None:
 
 def _write(conn: Connection, records: dict[str, dict[str, Any]], versions: list[dict[str, Any]],
            version_states: list[str], results: list[dict[str, Any]], conflicts: list[dict[str, Any]],
-           feed: list[dict[str, Any]], now: Any, key: DataKey) -> int | None:
+           feed: list[dict[str, Any]], now: Any, key: DataKey, gained: set[tuple[str, str]]) -> int | None:
     t = Record.__table__
     inserts, updates, superseded = [], [], []
     # Each state once (history.py): a record's latest version in this batch keeps its state in `record` only; a
@@ -406,7 +409,8 @@ def _write(conn: Connection, records: dict[str, dict[str, Any]], versions: list[
     for centre_id in {r["centre_id"] for r in records.values() if r.get("dirty")}:
         blobs.update_references(conn, centre_id, {
             record_id: blobs.named_blobs(r["values"]) for record_id, r in records.items()
-            if r.get("dirty") and r["centre_id"] == centre_id and (r["had_files"] or FILES_FIELD in r["values"])})
+            if r.get("dirty") and r["centre_id"] == centre_id and (r["had_files"] or FILES_FIELD in r["values"])},
+            gained)
     if not feed:
         return None
     # Taken last: the row lock on change_counter is held only from here to COMMIT, and no other transaction can
