@@ -28,9 +28,10 @@ def _record(conn, record_id: str, centre: str, device_id: str, sha256: str) -> N
     conn.execute(RecordFile.__table__.insert(), [{"record_id": record_id, "sha256": sha256, "centre_id": centre}])
 
 
-def test_migration_0020_copies_a_file_to_its_records_centre(tmp_path):
+def test_migration_0020_copies_a_file_to_its_records_centre(backend):
+    """SQLite and PostgreSQL: a fresh database of the module's backend, at schema 19."""
     key = DataKey.generate()
-    db = open_database(f"sqlite:///{tmp_path / 'server.db'}", pool_size=1)
+    db = open_database(backend.admin_url, pool_size=2)
     try:
         migrate(db, MigrationContext(data_key=key), up_to=19)
         north, south, far = (admin.add_centre(db, name) for name in ("North", "South", "Far"))
