@@ -11,8 +11,8 @@ centre and deduplicated by hash inside a centre, each chunk AES-256-GCM under th
 offset (atrest.py), so neither the database nor a backup of it holds a file in clear. A device reads a file (status,
 download) only as the record's scope allows (`readable`): a centre of its reach (scope.reach) holds it whole and a
 record there that the device may receive names it (not a case, unless its people view cases), the rules of pull
-itself; knowing a hash gives nothing more. Its own centre's blobs that no record names yet (uploaded before their
-record's op) it may ask about, to resume and deduplicate.
+itself; knowing a hash gives nothing more. It may also ask about its own centre's uploads under way, and whole ones
+that no record names yet (sent before their record's op), to resume and deduplicate.
 
 An upload lands in the device's own centre (the upload does not say which record it is for). A file that belongs to
 another centre's record reaches that centre by a copy, in the transaction that makes it needed: when a push names it
@@ -36,7 +36,7 @@ from typing import Any
 from pydantic import ValidationError
 from collections.abc import Collection, Iterable
 
-from sqlalchemy import Connection, and_, delete, func, insert, select, true, update
+from sqlalchemy import Connection, and_, delete, false, func, insert, or_, select, true, update
 
 from waypoint_core.protocol import (
     FILES_FIELD, PROTOCOL_VERSION, BlobChunk, BlobQuery, BlobStatus, BlobStatusList, parse_manifest,
@@ -114,15 +114,15 @@ def readable(conn: Connection, device_id: str, centre_id: str, hashes: Collectio
     return found
 
 
-def _own_unnamed(conn: Connection, centre_id: str, hashes: Collection[str]) -> dict[str, Any]:
-    """sha256 -> the blob row of the device's own centre that no record of the centre names (an upload waiting for
-    its record's op, or under way)."""
+def _own_uploads(conn: Connection, centre_id: str, hashes: Collection[str]) -> dict[str, Any]:
+    """sha256 -> the blob row of the device's own centre, where uploads land: one under way, or whole and named by no
+    record of the centre yet (its record's op not arrived). A whole one that records name is `readable`'s to tell."""
     b, f = Blob.__table__, RecordFile.__table__
     named = select(f.c.sha256).where(f.c.centre_id == b.c.centre_id, f.c.sha256 == b.c.sha256).exists()
     found: dict[str, Any] = {}
     for part in _in_chunks(hashes):
         for row in conn.execute(select(b.c.sha256, b.c.size, b.c.received, b.c.complete).where(
-                b.c.centre_id == centre_id, b.c.sha256.in_(part), ~named)):
+                b.c.centre_id == centre_id, b.c.sha256.in_(part), or_(~named, b.c.complete == false()))):
             found[row.sha256] = row
     return found
 
@@ -133,7 +133,7 @@ def statuses(db: Database, device: AuthenticatedDevice, query: BlobQuery) -> Blo
     b = Blob.__table__
     with db.read_engine.connect() as conn:
         holders = readable(conn, device.id, device.centre_id, query.hashes)
-        found = _own_unnamed(conn, device.centre_id, [h for h in query.hashes if h not in holders])
+        found = _own_uploads(conn, device.centre_id, [h for h in query.hashes if h not in holders])
         for part in _in_chunks(holders):
             for row in conn.execute(select(b.c.centre_id, b.c.sha256, b.c.size, b.c.received, b.c.complete).where(
                     b.c.sha256.in_(part))):
@@ -307,7 +307,7 @@ def fill_references(conn: Connection, key: DataKey, device_id: str, centre_id: s
     if not lacking:
         return 0
     hashes = {sha for _c, sha in lacking}
-    sources = {sha: centre_id for sha, row in _own_unnamed(conn, centre_id, hashes).items() if row.complete}
+    sources = {sha: centre_id for sha, row in _own_uploads(conn, centre_id, hashes).items() if row.complete}
     sources = {**sources, **readable(conn, device_id, centre_id, hashes)}
     copied = 0
     for target, sha in sorted(lacking):
