@@ -14,14 +14,14 @@ from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from waypoint_core.protocol import (
     DOMAIN_FORM, PROTOCOL_VERSION, EnrolRequest, EnrolResponse, form_signed_bytes,
 )
 
-from . import epochs, history, scope
+from . import device_journal, epochs, history, scope
 from .atrest import DataKey, open_text
 from .db import Database, utcnow
 from .errors import ProtocolError, unsupported_version
@@ -52,7 +52,9 @@ def add_centre(db: Database, name: str) -> str:
     centre_id = str(uuid.uuid4())
     try:
         with db.write_engine.begin() as conn:
-            conn.execute(Centre.__table__.insert().values(id=centre_id, name=name, created_at=utcnow()))
+            now = utcnow()
+            conn.execute(Centre.__table__.insert().values(id=centre_id, name=name, created_at=now))
+            device_journal.note(db, "centre", centre_id=centre_id, name=name, created_at=now)
     except IntegrityError:
         raise AdminError(f"a centre named {name!r} already exists") from None
     return centre_id
@@ -71,6 +73,7 @@ def set_centre_region(db: Database, centre: str, region: str | None) -> str:
     with db.write_engine.begin() as conn:
         centre_id = _centre_id(conn, centre)
         scope.set_centre_region(conn, centre_id, region)
+        device_journal.note(db, "region", centre_id=centre_id, region=region)
     return centre_id
 
 
@@ -116,6 +119,8 @@ def revoke_device(db: Database, device_id: str) -> None:
             exists = conn.execute(select(Device.id).where(Device.id == device_id)).first()
             if exists is None:
                 raise AdminError(f"no device {device_id}")
+        else:
+            device_journal.note(db, "revoked", device_id=device_id)
 
 
 def list_devices(db: Database) -> list[dict]:
@@ -179,7 +184,7 @@ def enrol(db: Database, keyring: ServerKeyring, request: EnrolRequest) -> EnrolR
     code_hash, now, device_id = hash_code(request.code), utcnow(), str(uuid.uuid4())
     t = EnrolmentCode.__table__
     with db.write_engine.begin() as conn:
-        row = conn.execute(select(t.c.id, t.c.centre_id, t.c.used_at, t.c.expires_at)
+        row = conn.execute(select(t.c.id, t.c.centre_id, t.c.used_at, t.c.expires_at, t.c.created_at)
                            .where(t.c.code_hash == code_hash).with_for_update()).first()
         if row is None:
             raise ProtocolError(403, "bad_code", "unknown enrolment code")
@@ -201,6 +206,11 @@ def enrol(db: Database, keyring: ServerKeyring, request: EnrolRequest) -> EnrolR
             id=device_id, centre_id=row.centre_id, name=request.device_name, public_key=request.device_public_key,
             enrolled_at=now, high_water_mark=0))
         scope.take_code_roles(conn, code_id=row.id, device_id=device_id)
+        roles = conn.execute(text("SELECT roles FROM device_roles WHERE device_id = :d"), {"d": device_id}).scalar()
+        device_journal.note(db, "enrolled", device_id=device_id, centre_id=row.centre_id, name=request.device_name,
+                            public_key=request.device_public_key, enrolled_at=now, roles=roles,
+                            code={"id": row.id, "hash": code_hash, "created_at": row.created_at.isoformat(),
+                                  "expires_at": row.expires_at.isoformat()})
         centre_name = conn.execute(select(Centre.name).where(Centre.id == row.centre_id)).scalar_one()
         epoch = epochs.current(conn)
     return EnrolResponse(protocol_version=PROTOCOL_VERSION, epoch=epoch, device_id=device_id, centre_id=row.centre_id,

@@ -41,10 +41,13 @@ from waypoint_core.protocol import (
     own_range,
 )
 
-from . import admin, apidoc, audit, blobs, coordination, derived, epochs, logs, orders, reports, review, search
+from . import (
+    admin, apidoc, audit, blobs, coordination, derived, device_journal, epochs, logs, orders, reports, review, search,
+)
 from .checkpoint import Checkpointer
 from .batches import BatchImporter
 from .auth import AuthenticatedDevice, authenticate, binding_of, claimed_device, signed_request
+from .device_journal import DeviceJournal
 from .db import Database, MigrationContext, migrate, open_database, schema_version
 from .errors import ProtocolError, malformed, unsupported_version
 from .files import private_dir
@@ -75,7 +78,9 @@ def prepare(settings: Settings, *, check_restore: bool = True) -> Server:
     try:
         keyring = load_keyring(settings.keys_dir, db)
         applied = migrate(db, MigrationContext(data_key=keyring.data))
+        db.journal = DeviceJournal.beside(settings.data_dir, keyring.data)
         restored = epochs.check_at_start(db, settings.data_dir) if check_restore else None
+        replayed = device_journal.replay_into(db) if check_restore else None
         if check_restore:  # what a crash left between a push's commit and its derivation (derived.py)
             derived.catch_up(db, keyring.data)
     except BaseException:
@@ -84,7 +89,8 @@ def prepare(settings: Settings, *, check_restore: bool = True) -> Server:
     logs.configure()
     if check_restore:
         logs.log_event("server_ready", database=db.write_engine.dialect.name, migrations_applied=applied,
-                       signing_key_id=keyring.signing.key_id, restore_detected=restored is not None)
+                       signing_key_id=keyring.signing.key_id, restore_detected=restored is not None,
+                       journal_replayed=dict(replayed or {}))
     return Server(settings, db, keyring)
 
 

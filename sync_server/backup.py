@@ -11,7 +11,9 @@ Record content in it is sealed under the data key, which the backup does not hol
 Restore replaces the database with the backup's content in one step (PostgreSQL: one transaction; SQLite: a new file
 moved into place, the old one kept beside it), migrates it to this version, and starts a new feed epoch: every device
 then refuses its old cursor, sends again what the restored database lost and pulls what it lacks. Keys are not rolled
-back: key records newer than the backup (a rotation since) are kept.
+back: key records newer than the backup (a rotation since) are kept. Nor is who may sync: the device journal
+(device_journal.py, beside keys/) is replayed into the restored database, so devices enrolled since the backup keep
+working and devices revoked since stay revoked. Refused while a server runs on the data folder (files.SERVE_LOCK).
 """
 
 from __future__ import annotations
@@ -29,9 +31,11 @@ from typing import Any
 
 from sqlalchemy import Connection, MetaData, Table, select, text
 
-from . import epochs
+from . import device_journal, epochs
+from .atrest import DataKey
+from .device_journal import DeviceJournal
 from .db import Database, MigrationContext, apply_migrations, latest_schema_version, migration_modules, open_database
-from .files import StartupRefused, open_private, private_dir
+from .files import StartupRefused, hold_for_restore, open_private, private_dir
 from .keys import active_key_ids, find_key, load_keyring
 from .migrations.m0006_scope import fill_record_kind
 from .settings import Settings
@@ -187,7 +191,17 @@ def _keep_keys(conn: Connection, kept: dict[str, list[dict[str, Any]]]) -> None:
 
 
 def restore(settings: Settings, path: Path) -> dict[str, Any]:
-    """Replace the database with the backup at `path`; returns the new epoch and what was loaded."""
+    """Replace the database with the backup at `path`; returns the new epoch and what was loaded. Refused while a
+    server runs on this data folder (it holds files.SERVE_LOCK)."""
+    private_dir(settings.data_dir)
+    lock = hold_for_restore(settings.data_dir)
+    try:
+        return _restore(settings, path)
+    finally:
+        os.close(lock)
+
+
+def _restore(settings: Settings, path: Path) -> dict[str, Any]:
     header = read_header(path)
     data_id = header["keys"].get("data")
     data_key = find_key(settings.keys_dir, "data", data_id) if data_id else None
@@ -195,6 +209,8 @@ def restore(settings: Settings, path: Path) -> dict[str, Any]:
         raise StartupRefused(f"this backup's records are sealed with data key {data_id}, which {settings.keys_dir} "
                              "does not hold: restore the keys folder from its backup first (nothing was changed)")
     private_dir(settings.data_dir)
+    assert isinstance(data_key, DataKey)
+    journal = DeviceJournal.beside(settings.data_dir, data_key).entries()  # a damaged journal refuses here, untouched
     current = open_database(settings.database_url, pool_size=1)
     kept = _current_keys(current)
     reason = f"restored from a backup taken at {header['created_at']}"
@@ -222,6 +238,7 @@ def restore(settings: Settings, path: Path) -> dict[str, Any]:
                 missing.remove("record_kind")
             _keep_keys(conn, kept)
             apply_migrations(conn, after, context)
+            replayed = device_journal.replay(conn, journal)
             epoch = epochs.start(conn, reason)
             seq = epochs.last_seq(conn)
     finally:
@@ -235,7 +252,7 @@ def restore(settings: Settings, path: Path) -> dict[str, Any]:
     finally:
         check.dispose()
     return {"epoch": epoch, "last_seq": seq, "backup_created_at": header["created_at"], "rows": counts,
-            "missing_tables": missing}
+            "missing_tables": missing, "journal_replayed": dict(replayed)}
 
 
 def _tables_to_drop(conn: Connection) -> list[str]:

@@ -44,8 +44,9 @@ from sqlalchemy.engine import make_url
 from waypoint_core.registry import exports
 
 from . import admin, audit, backup, coordination, epochs, logs, orders, reports, scope
+from .device_journal import DeviceJournal
 from .db import Database, MigrationContext, migrate, open_database
-from .files import StartupRefused, private_dir
+from .files import StartupRefused, hold_serving, private_dir
 from .keys import ServerKeyring, init_keys, load_keyring, rotate_keys
 from .settings import Settings
 
@@ -66,6 +67,7 @@ def _server(settings: Settings) -> tuple[Database, ServerKeyring]:
     except BaseException:
         db.dispose()
         raise
+    db.journal = DeviceJournal.beside(settings.data_dir, keyring.data)
     return db, keyring
 
 
@@ -74,11 +76,19 @@ def _db(settings: Settings) -> Database:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    settings = _settings(args, api_docs=args.dev_api_docs)
+    lock = hold_serving(settings.data_dir)  # held until this process ends: `admin restore` waits for it
+    try:
+        return _serve(args, settings)
+    finally:
+        os.close(lock)
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
     from .app import create_app, prepare, settle_heap
 
-    settings = _settings(args, api_docs=args.dev_api_docs)
     server = prepare(settings)
     # uvicorn's access log prints query strings and client addresses; our own JSON log says what matters.
     if args.host not in ("127.0.0.1", "localhost", "::1") and not args.ssl_certfile:
@@ -185,12 +195,13 @@ def cmd_backup(args: argparse.Namespace) -> int:
 def cmd_restore(args: argparse.Namespace) -> int:
     settings = _settings(args)
     if not args.yes:
-        raise StartupRefused("restore replaces the whole database with the backup. Stop the server first, then run "
-                             "again with --yes")
+        raise StartupRefused("restore replaces the whole database with the backup (devices enrolled or revoked "
+                             "since it stay so: devices.journal). Stop the server first, then run again with --yes")
     summary = backup.restore(settings, Path(args.file))
     print(json.dumps({"epoch": summary["epoch"], "last_seq": summary["last_seq"],
                       "backup_created_at": summary["backup_created_at"],
-                      "records": summary["rows"].get("record", 0), "missing_tables": summary["missing_tables"]}))
+                      "records": summary["rows"].get("record", 0), "missing_tables": summary["missing_tables"],
+                      "journal_replayed": summary["journal_replayed"]}))
     if summary["missing_tables"]:
         print(f"waypoint-server: this backup was written by an older waypoint-server that left out these tables, "
               f"now empty: {', '.join(summary['missing_tables'])}. Set devices' roles again (admin device-roles), "

@@ -35,6 +35,9 @@ class Database:
     url: str
     write_engine: Engine
     read_engine: Engine
+    # The device journal (device_journal.py) that changes to who may sync are also written to; set by the processes
+    # that hold the keys (serve, the admin commands).
+    journal: Any = None
 
     @property
     def is_postgres(self) -> bool:

@@ -6,6 +6,7 @@ administrator must know. Every refusal says which file and what to run.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import secrets
 from pathlib import Path
@@ -64,3 +65,29 @@ def prepare_sqlite_file(path: Path) -> None:
                       path.with_name(path.name + "-journal")):
         if candidate.exists():
             check_private(candidate)
+
+
+SERVE_LOCK = "serve.lock"
+
+
+def _lock(data_dir: Path, mode: int, refusal: str) -> int:
+    fd = open_private(data_dir / SERVE_LOCK, os.O_RDWR | os.O_CREAT)
+    try:
+        fcntl.flock(fd, mode | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        raise StartupRefused(refusal) from None
+    return fd
+
+
+def hold_serving(data_dir: Path) -> int:
+    """A serving process holds the data folder's lock shared for its whole life (the fd it returns), so that
+    `admin restore` cannot replace the database under it (several servers on one folder share it)."""
+    return _lock(data_dir, fcntl.LOCK_SH, f"a restore is under way on {data_dir}: start the server once it has "
+                                          "finished")
+
+
+def hold_for_restore(data_dir: Path) -> int:
+    """`admin restore` holds the lock alone: refused while any server runs on this data folder."""
+    return _lock(data_dir, fcntl.LOCK_EX, f"a server is running on this data folder ({data_dir}): stop it first, "
+                                          "then run the restore again (nothing was changed)")

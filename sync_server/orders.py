@@ -18,7 +18,7 @@ from waypoint_core.protocol.order_messages import (
     DOMAIN_ORDER, ORDERS, DeviceInfo, DeviceList, DeviceOrder, DeviceOrderRequest, OrderReport, order_bytes,
 )
 
-from . import audit
+from . import audit, device_journal
 from .db import Database, utcnow
 from .errors import ProtocolError
 from .keys import ServerKeyring
@@ -45,6 +45,8 @@ def mark_lost(db: Database, keyring: ServerKeyring, device_id: str, order: str, 
         conn.execute(text("INSERT INTO device_order (id, device_id, order_kind, issued_at, issued_by, signature) "
                           "VALUES (:i, :d, :o, :a, :b, :s)"),
                      {"i": order_id, "d": device_id, "o": order, "a": issued_at, "b": by, "s": signature})
+        device_journal.note(db, "order", order_id=order_id, device_id=device_id, order=order, issued_at=issued_at,
+                            issued_by=by, signature=signature)
         audit.record_in(conn, "device.marked_lost", actor=by, detail=f"device {device_id}: {order} ({order_id})")
     return order_id
 
@@ -86,9 +88,11 @@ def report(db: Database, device_id: str, done: OrderReport) -> DeviceOrder:
         now = utcnow()
         conn.execute(text("UPDATE device_order SET done_at = :t, done = :k WHERE id = :i"),
                      {"t": now, "k": done.done, "i": done.order_id})
+        device_journal.note(db, "order_done", order_id=done.order_id, done=done.done)
         if row.order_kind == "wipe":
             conn.execute(text("UPDATE device SET revoked_at = :t WHERE id = :d AND revoked_at IS NULL"),
                          {"t": now, "d": device_id})
+            device_journal.note(db, "revoked", device_id=device_id)
         audit.record_in(conn, f"device.{done.done}", actor=f"device {device_id}",
                         detail=f"order {done.order_id} carried out" + ("; device revoked" if expected == "wiped"
                                                                           else ""))

@@ -33,7 +33,7 @@ from waypoint_core.access import policy
 from waypoint_core.access.policy import Actor, RecordFacts
 from waypoint_core.protocol import canonical_json, now_ms
 
-from . import audit, history
+from . import audit, device_journal, history
 from .atrest import DataKey, seal_text
 from .db import Database, utcnow
 from .merge import PublicView, split_form
@@ -124,6 +124,7 @@ def set_device_roles(db: Database, device_id: str, roles: Sequence[str]) -> tupl
         conn.execute(text("DELETE FROM device_roles WHERE device_id = :d"), {"d": device_id})
         conn.execute(text("INSERT INTO device_roles (device_id, roles) VALUES (:d, :r)"),
                      {"d": device_id, "r": " ".join(chosen)})
+        device_journal.note(db, "roles", device_id=device_id, roles=" ".join(chosen))
         audit.record_in(conn, "device.roles", actor="admin", detail=f"device {device_id}: {before} -> "
                                                                     f"{' '.join(chosen)}")
     return chosen

@@ -34,7 +34,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from desktop_app.sync import audit_upload, errors, files, orders, store
+from desktop_app.sync import audit_upload, collector, errors, files, orders, store
 from desktop_app.sync.transport import ServerConnection
 from waypoint_core.protocol import (
     CHUNK_BYTES, MAX_BLOB_QUERY, PULL_PAGE_MAX, BlobChunk, FormList, PublishedForm, PullPage, SigningKey,
@@ -137,8 +137,15 @@ def sync_run(
             progress(SyncProgress(phase, summary.pushed, summary.pulled))
 
     try:
-        yield from _run(connection, opening, summary, report, batch_size, page_size, cancelled, offered,
-                        with_forms, review, installed_forms, install_form)
+        with collector.spaced():  # a run's batches and pages are freed by reference counting (collector.py)
+            yield from _run(connection, opening, summary, report, batch_size, page_size, cancelled, offered,
+                            with_forms, review, installed_forms, install_form)
+        if opening.unknown:  # known again (the server replayed its journal): counted as before
+            yield Local(lambda vault: store.note_unknown_to_server(vault, False))
+    except errors.DeviceUnknown:
+        if not opening.unknown:
+            yield Local(store.note_unknown_to_server)
+        raise
     except errors.DeviceOrdered:
         # A lost laptop's order: the server refuses every request but the order's own until it is carried out, so
         # the first refusal (whichever request met it) is where the run asks for it and obeys (RemoteLock/Wipe).
@@ -246,6 +253,7 @@ class _Opening:
     to_resend: bool
     cursor: str
     left: _Left
+    unknown: bool = False  # the server refused this laptop as unknown at its last contact
 
 
 def _left_to_do(vault: Any, wanted: Callable[[Any], bool] | None,
@@ -264,7 +272,8 @@ def _open(vault: Any, wanted: Callable[[Any], bool] | None,
     with vault.reading():
         first = store.opening(vault)
         return _Opening(credentials=first.credentials, reconciling=first.reconciling, to_resend=first.to_resend,
-                        cursor=first.cursor, left=_left_to_do(vault, wanted, installed_forms, resend=first.to_resend))
+                        cursor=first.cursor, left=_left_to_do(vault, wanted, installed_forms, resend=first.to_resend),
+                        unknown=first.unknown)
 
 
 def _clock(connection: ServerConnection) -> store.Clock:
@@ -577,15 +586,20 @@ def _remote(connection: ServerConnection, fn: Callable[[], Any]) -> Generator[St
     if connection.rotated_keys is not None:
         keys, connection.rotated_keys = connection.rotated_keys, None
         yield Local(lambda vault: store.pin_rotated_keys(vault, keys))
-    if isinstance(result, errors.DeviceOrdered):
+    if isinstance(result, _RAISED_IN_RUN):
         raise result
     return result
+
+
+# Refusals a network step hands back as a value, raised in the run: a lost laptop's order (obeyed there) and "the
+# server does not know this laptop" (noted there: its records then count as not synced).
+_RAISED_IN_RUN = (errors.DeviceOrdered, errors.DeviceUnknown)
 
 
 def _ordered_or(fn: Callable[[], Any]) -> Any:
     try:
         return fn()
-    except errors.DeviceOrdered as exc:
+    except _RAISED_IN_RUN as exc:
         return exc
 
 
@@ -605,7 +619,7 @@ def _both(connection: ServerConnection, remote: Callable[[], Any], local: Callab
     if connection.rotated_keys is not None:
         keys, connection.rotated_keys = connection.rotated_keys, None
         yield Local(lambda vault: store.pin_rotated_keys(vault, keys))
-    if isinstance(result[0], errors.DeviceOrdered):
+    if isinstance(result[0], _RAISED_IN_RUN):
         raise result[0]  # (the vault half ran: a frozen batch or a stored page is what an interrupted run leaves)
     return result
 

@@ -65,6 +65,21 @@ class DeviceRevoked(SyncError):
     message = "The server has revoked this device; ask an administrator."
 
 
+class DeviceUnknown(SyncError):
+    """The server does not know this laptop (401 `unknown device`): its database was put back to a time before this
+    laptop was enrolled, without the journal that keeps enrolments (or the server was rebuilt). Not retried. What this
+    laptop sent may not be on the server: until a run gets through again, its records count as not synced
+    (store.status). `french`: the same sentence in French, for the CLI."""
+
+    message = ("The server does not know this laptop (it was restored from a backup older than this laptop's "
+               "enrolment, or rebuilt). Its records are kept and counted as not synced until they are on the server "
+               "again. Ask your administrator for a new enrolment code and run 'waypoint enrol --again'.")
+    french = ("Le serveur ne connaît pas cet ordinateur (il a été restauré depuis une sauvegarde antérieure à "
+              "l'inscription de cet ordinateur, ou reconstruit). Ses enregistrements sont conservés et comptés comme "
+              "non synchronisés jusqu'à ce qu'ils soient de nouveau sur le serveur. Demandez un nouveau code "
+              "d'inscription à votre administrateur et lancez 'waypoint enrol --again'.")
+
+
 class ServerRefused(SyncError):
     """A 4xx answer that is not a network problem: enrolment code refused, credentials refused, bad batch."""
 

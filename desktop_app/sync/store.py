@@ -154,10 +154,11 @@ class Opening:
     reconciling: bool  # reconciling(vault)
     to_resend: bool  # something_to_send(vault, freeze=False)
     cursor: str  # cursor(vault)
+    unknown: bool = False  # the server refused this laptop as unknown (UNKNOWN_TO_SERVER)
 
 
 _OPENING_READ = text("SELECT key, value FROM sync_state WHERE key IN ({})".format(
-    ", ".join(f"'{key}'" for key in (*CREDENTIALS, "reconcile", "resend_from", "cursor"))))
+    ", ".join(f"'{key}'" for key in (*CREDENTIALS, "reconcile", "resend_from", "cursor", "unknown_to_server"))))
 
 
 def opening(vault: Vault) -> Opening:
@@ -170,7 +171,7 @@ def opening(vault: Vault) -> Opening:
         to_resend = bool(int(stored.get("resend_from") or 0)) or _in_flight_after(conn, 0)
     cursor_value = stored.get("cursor") or ""
     return Opening(credentials=_credentials(stored), reconciling=bool(stored.get("reconcile")), to_resend=to_resend,
-                   cursor=cursor_value if "." in cursor_value else "")
+                   cursor=cursor_value if "." in cursor_value else "", unknown=bool(stored.get(UNKNOWN_TO_SERVER)))
 
 
 def _credentials(stored: dict[str, Any]) -> Credentials:
@@ -202,6 +203,7 @@ def save_enrolment(vault: Vault, *, server_url: str, ca_bundle: str | None, devi
         if _get(conn, "device_id") and not again:
             raise errors.AlreadyEnrolled()
         if again:
+            _put(conn, UNKNOWN_TO_SERVER, "")  # a new identity: what the server lacks is sent again (reconcile)
             w.renumber_for_new_identity()
             _put(conn, "resend_from", "0")
             _put(conn, "reconcile", json.dumps({"epoch": "", "after": "", "resend_from": 0}))
@@ -1151,10 +1153,23 @@ def _write_registration(w: Writer, record_id: str, state: State, version: int, s
 # --- status ------------------------------------------------------------------------------------------------------
 
 
+# Set when the server refused this laptop as unknown (errors.DeviceUnknown): what it sent may not be on the server, so
+# every record it sent counts as not synced (status, vault.registrations.count_unsynced) until a run gets through
+# again or the laptop enrols again.
+UNKNOWN_TO_SERVER = "unknown_to_server"
+
+
+def note_unknown_to_server(vault: Vault, unknown: bool = True) -> None:
+    with write(vault) as w:
+        _put(w.db, UNKNOWN_TO_SERVER, "1" if unknown else "")
+
+
 def status(vault: Vault) -> dict:
     with vault.session(readonly=True) as session:
         conn = Db.of(session)
-        unsynced = conn.execute(text("SELECT COUNT(DISTINCT record_id) FROM outbox INDEXED BY ix_outbox_pending "
+        unknown = bool(_get(conn, UNKNOWN_TO_SERVER))
+        unsynced = conn.execute(text("SELECT COUNT(DISTINCT record_id) FROM outbox" if unknown else
+                                     "SELECT COUNT(DISTINCT record_id) FROM outbox INDEXED BY ix_outbox_pending "
                                      "WHERE acked_at IS NULL")).scalar_one()
         conflicts = conn.execute(text("SELECT COUNT(*) FROM conflict WHERE resolved_at IS NULL")).scalar_one()
         rejected = conn.execute(text("SELECT COUNT(*) FROM outbox WHERE result LIKE '%\"rejected\"%'")).scalar_one()
@@ -1162,7 +1177,8 @@ def status(vault: Vault) -> dict:
         return {"enrolled": bool(_get(conn, "device_id")), "server_url": _get(conn, "server_url"),
                 "ca_bundle": _get(conn, "ca_bundle") or None,
                 "centre_name": _get(conn, "centre_name"), "device_id": _get(conn, "device_id"),
-                "unsynced": int(unsynced), "open_conflicts": int(conflicts), "rejected": int(rejected),
+                "unsynced": int(unsynced), "unknown_to_server": unknown, "open_conflicts": int(conflicts),
+                "rejected": int(rejected),
                 "not_sendable": int(refused_here), "reconciling": bool(_get(conn, "reconcile")),
                 "cursor": _get(conn, "cursor") or "", "acked_device_seq": _int(conn, "acked_device_seq"),
                 "last_sync_at": _get(conn, "last_sync_at"),

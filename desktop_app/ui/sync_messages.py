@@ -46,6 +46,11 @@ def sync_error_text(exc: BaseException) -> str:
     if isinstance(exc, errors.DeviceRevoked):
         return QCoreApplication.translate(
             "SyncMessages", "The server has revoked this laptop. Ask an administrator.")
+    if isinstance(exc, errors.DeviceUnknown):
+        return QCoreApplication.translate(
+            "SyncMessages", "The server does not know this laptop (it was restored from an older backup, or rebuilt). "
+                   "Its registrations are kept and counted as not synced. Ask the administrator for a new enrolment "
+                   "code and enrol this laptop again.")
     if isinstance(exc, errors.ServerKeyChanged):
         return QCoreApplication.translate(
             "SyncMessages", "The server's key changed without proof from the key this laptop trusts; nothing was sent. "

@@ -219,13 +219,15 @@ def count_incomplete(vault: Vault, *, visible: Visible = EVERYTHING) -> int:
 
 def count_unsynced(vault: Vault, *, visible: Visible = EVERYTHING) -> int:
     """Registrations with a change the server has not acknowledged yet (a record edited twice counts once),
-    among those `visible`."""
-    if visible == EVERYTHING:
-        with vault.session(readonly=True) as session:
-            return int(session.exec(select(func.count(func.distinct(Outbox.record_id)))
-                                    .where(Outbox.acked_at == None)).one())  # noqa: E711
+    among those `visible`. While the server refuses this laptop as unknown (sync/store.py UNKNOWN_TO_SERVER), every
+    record it sent counts: the server may have lost them."""
     params: dict[str, Any] = {}
-    sql = ("SELECT count(DISTINCT o.record_id) FROM outbox o JOIN registration r ON r.id = o.record_id "
-           "WHERE o.acked_at IS NULL" + visible.where(params, "r."))
     with vault.session(readonly=True) as session:
-        return int(session.connection().execute(text(sql), params).scalar_one())
+        conn = session.connection()
+        unknown = conn.execute(text("SELECT value FROM sync_state WHERE key = 'unknown_to_server'")).scalar()
+        if visible == EVERYTHING:
+            counted = select(func.count(func.distinct(Outbox.record_id)))
+            return int(session.exec(counted if unknown else counted.where(Outbox.acked_at == None)).one())  # noqa: E711
+        sql = ("SELECT count(DISTINCT o.record_id) FROM outbox o JOIN registration r ON r.id = o.record_id WHERE "
+               + ("1 = 1" if unknown else "o.acked_at IS NULL") + visible.where(params, "r."))
+        return int(conn.execute(text(sql), params).scalar_one())

@@ -325,6 +325,10 @@
         <translation>Le serveur a révoqué cet ordinateur. Adressez-vous à un administrateur.</translation>
     </message>
     <message>
+        <source>The server does not know this laptop (it was restored from an older backup, or rebuilt). Its registrations are kept and counted as not synced. Ask the administrator for a new enrolment code and enrol this laptop again.</source>
+        <translation>Le serveur ne connaît pas cet ordinateur (il a été restauré depuis une sauvegarde plus ancienne, ou reconstruit). Ses enregistrements sont conservés et comptés comme non synchronisés. Demandez un nouveau code d&apos;inscription à l&apos;administrateur et inscrivez de nouveau cet ordinateur.</translation>
+    </message>
+    <message>
         <source>The server&apos;s key changed without proof from the key this laptop trusts; nothing was sent. Ask the administrator: if the server&apos;s keys were replaced, enrol this laptop again with a new code (its registrations and unsent changes are kept).</source>
         <translation>La clé du serveur a changé sans preuve de la part de la clé en laquelle cet ordinateur a confiance&#xa0;; rien n&apos;a été envoyé. Adressez-vous à l&apos;administrateur&#xa0;: si les clés du serveur ont été remplacées, inscrivez de nouveau cet ordinateur avec un nouveau code (ses enregistrements et les modifications non envoyées sont conservés).</translation>
     </message>

@@ -16,6 +16,9 @@ import psycopg
 import pytest
 from server_harness import Backend, PG_ADMIN_URL, ServerProcess, enrol_client, server_cli
 from sim_device import DeviceClient
+from sqlalchemy import text
+
+from sync_server.db import open_database
 
 from waypoint_core.protocol import KnownRecord, Op, ReconcileResponse, parse_cursor
 
@@ -347,7 +350,8 @@ def test_roles_orders_alarms_codes_and_audit_chains_survive_a_backup_and_restore
         backup_file = tmp_path / "roles.wpbackup"
         cli("backup", str(backup_file))
 
-        # After the backup: the alarm is undone, the roles and the order change; the restore takes all that back.
+        # After the backup: the alarm is undone, the roles and the order change. The restore takes the undo back; the
+        # roles and the wipe order, being who may sync and how, stay (the device journal, replayed).
         server.start()
         cli("undo-deletion", alarms[0]["id"])
         cli("device-roles", worker.device_id, "field_staff")
@@ -359,13 +363,19 @@ def test_roles_orders_alarms_codes_and_audit_chains_survive_a_backup_and_restore
         after = _all_rows(fresh)
         assert after["server_epoch"][:len(before["server_epoch"])] == before["server_epoch"]
         assert len(after["server_epoch"]) == len(before["server_epoch"]) + 1
-        assert {name: rows for name, rows in after.items() if name != "server_epoch"} == \
-            {name: rows for name, rows in before.items() if name != "server_epoch"}
+        journaled = ("server_epoch", "device_roles", "device_order")
+        assert {name: rows for name, rows in after.items() if name not in journaled} == \
+            {name: rows for name, rows in before.items() if name not in journaled}
+        assert json.loads(restored.stdout)["journal_replayed"] == {"roles": 1, "order": 1}
+        assert sorted(after["device_roles"]) == sorted(
+            (d, "field_staff" if d == worker.device_id else roles) for d, roles in before["device_roles"])
+        assert set(before["device_order"]) < set(after["device_order"]) and len(after["device_order"]) == 2
         verified = cli("audit", "verify", check=False)
         assert verified.returncode == 0 and f"device:{worker.device_id}: verified, 3 entries" in verified.stdout, \
             verified.stderr
         assert [json.loads(line)["id"] for line in cli("alarms").stdout.splitlines()] == [alarms[0]["id"]]
-        assert [o["order_kind"] for o in map(json.loads, cli("orders").stdout.splitlines())] == ["lock"]
+        assert [(o["device_id"], o["order_kind"], o["done_at"]) for o in map(json.loads, cli("orders").stdout.splitlines())
+                ] == [(lost.device_id, "lock", None), (worker.device_id, "wipe", None)]
         assert len(cli("enrol-codes").stdout.splitlines()) == 1
         server.start()  # the code made before the backup still enrols a device, with the roles it was made for
         late = DeviceClient(server.url)
@@ -374,3 +384,133 @@ def test_roles_orders_alarms_codes_and_audit_chains_survive_a_backup_and_restore
         worker.close(), lost.close(), late.close()
     finally:
         server.stop()
+
+
+def _after_the_backup(server: ServerProcess, backend: Backend, revoked: DeviceClient) -> tuple[DeviceClient, str]:
+    """Since the backup: a centre added, a laptop enrolled there with a role (its record acknowledged), another
+    device revoked; all through the real admin commands and the real enrolment endpoint."""
+    admin = lambda *args: server_cli(backend.data_dir, "admin", *args, database_url=backend.database_url).stdout  # noqa: E731
+    admin("centre", "add", "Tahoua")
+    code = admin("enrol-code", "--centre", "Tahoua", "--roles", "field_staff").strip()
+    late = DeviceClient(server.url)
+    late.enrol(code, name="late laptop")
+    record = str(uuid.uuid4())
+    assert late.push(late.batch([op(1, record, {"name": "enrolled after the backup"})])).results[0].status \
+        == "applied"
+    admin("revoke", revoked.device_id)
+    assert revoked.post_batch(revoked.batch([op(2, str(uuid.uuid4()), {"name": "x"})])).status_code == 403
+    return late, code
+
+
+def _journal_kept_them(server: ServerProcess, backend: Backend, late: DeviceClient, revoked: DeviceClient,
+                       code: str) -> None:
+    # The revoked device stays revoked.
+    refused = revoked.post_batch(revoked.batch([op(2, str(uuid.uuid4()), {"name": "seized laptop"})]))
+    assert refused.status_code == 403 and refusal(refused) == "device_revoked"
+    # The laptop enrolled since the backup is known, at its centre with its role; the server asks it again for
+    # everything it sent (what it holds from that laptop is nothing), and takes it.
+    lost = late.post_batch(late.batch([op(2, str(uuid.uuid4()), {"name": "next"})]))
+    assert lost.status_code == 409 and lost.json()["expected_seq"] == 1
+    again = late.push(late.batch([op(1, str(uuid.uuid4()), {"name": "sent again"})]))
+    assert again.results[0].status == "applied"
+    assert late.pull("", 5).changes  # and it pulls
+    devices = {d["id"]: d for d in map(json.loads, server_cli(backend.data_dir, "admin", "devices",
+                                                             database_url=backend.database_url).stdout.splitlines())}
+    assert devices[late.device_id]["centre"] == "Tahoua" and devices[late.device_id]["revoked_at"] is None
+    assert devices[revoked.device_id]["revoked_at"] is not None
+    db = open_database(backend.admin_url, pool_size=1)
+    try:
+        with db.read_engine.connect() as conn:
+            roles = conn.execute(text("SELECT roles FROM device_roles WHERE device_id = :d"),
+                                 {"d": late.device_id}).all()
+    finally:
+        db.dispose()
+    assert [tuple(r) for r in roles] == [("field_staff",)]
+    # Its code stays used: nobody enrols a second laptop with it.
+    with DeviceClient(server.url) as other, pytest.raises(Exception, match="already been used"):
+        other.enrol(code)
+
+
+@both
+def test_devices_enrolled_or_revoked_after_the_backup_stay_so_after_admin_restore(fresh, tmp_path):
+    server = ServerProcess(data_dir=fresh.data_dir, database_url=fresh.database_url).start()
+    try:
+        seized = enrol(server, fresh)
+        seized.push(seized.batch([op(1, str(uuid.uuid4()), {"name": "before"})]))
+        backup_file = tmp_path / "before.wpbackup"
+        server_cli(fresh.data_dir, "admin", "backup", str(backup_file), database_url=fresh.database_url)
+        late, code = _after_the_backup(server, fresh, seized)
+        journal = fresh.data_dir / "devices.journal"
+        assert journal.stat().st_mode & 0o777 == 0o600 and b"Canary" not in journal.read_bytes()
+
+        # Not while the server runs on this data folder (a push would go into the file moved aside).
+        busy = server_cli(fresh.data_dir, "admin", "restore", str(backup_file), "--yes",
+                          database_url=fresh.database_url, check=False)
+        assert busy.returncode == 2 and "a server is running on this data folder" in busy.stderr
+        assert late.push(late.batch([op(2, str(uuid.uuid4()), {"name": "still served"})])).results
+        server.stop()
+
+        summary = json.loads(server_cli(fresh.data_dir, "admin", "restore", str(backup_file), "--yes",
+                                        database_url=fresh.database_url).stdout)
+        assert summary["journal_replayed"] == {"centre": 1, "enrolled": 1, "revoked": 1}
+        server.start()
+        _journal_kept_them(server, fresh, late, seized, code)
+        late.close()
+        seized.close()
+    finally:
+        server.stop()
+
+
+@both
+def test_devices_enrolled_or_revoked_after_a_copy_put_back_by_hand_stay_so(fresh):
+    server = ServerProcess(data_dir=fresh.data_dir, database_url=fresh.database_url).start()
+    try:
+        seized = enrol(server, fresh)
+        server.stop()
+        _snapshot(fresh, "copy")
+        server.start()
+        late, code = _after_the_backup(server, fresh, seized)
+        server.stop()
+        _put_back(fresh, "copy")
+        server.start()
+        events = [json.loads(line) for line in server.log_path.read_text().splitlines() if line.startswith("{")]
+        ready = [e for e in events if e["event"] == "server_ready"][-1]
+        assert ready["journal_replayed"] == {"centre": 1, "enrolled": 1, "revoked": 1}
+        _journal_kept_them(server, fresh, late, seized, code)
+        server.stop()
+        server.start()  # nothing more to replay: the database holds it all
+        events = [json.loads(line) for line in server.log_path.read_text().splitlines() if line.startswith("{")]
+        assert [e for e in events if e["event"] == "server_ready"][-1]["journal_replayed"] == {}
+        late.close()
+        seized.close()
+    finally:
+        server.stop()
+
+
+def test_an_altered_device_journal_is_refused_naming_its_line(tmp_path):
+    data = tmp_path / "data"
+    server = ServerProcess(data_dir=data).start()
+    try:
+        seized = enrol(server, Backend("sqlite", data, None))
+        backup_file = tmp_path / "before.wpbackup"
+        server_cli(data, "admin", "backup", str(backup_file))
+        _after_the_backup(server, Backend("sqlite", data, None), seized)
+    finally:
+        server.stop()
+    journal = data / "devices.journal"
+    lines = journal.read_bytes().splitlines(keepends=True)
+    assert [json.loads(line)["kind"] for line in lines] == ["enrolled", "centre", "enrolled", "revoked"]
+    # The revocation made to name another device: refused, nothing restored.
+    journal.write_bytes(b"".join(lines[:3]) + lines[3].replace(seized.device_id.encode(), str(uuid.uuid4()).encode()))
+    refused = server_cli(data, "admin", "restore", str(backup_file), "--yes", check=False)
+    assert refused.returncode == 2 and "devices.journal line 4 was altered" in refused.stderr
+    # The late laptop's enrolment taken out of the middle: the chain breaks there.
+    journal.write_bytes(lines[0] + lines[1] + lines[3])
+    refused = server_cli(data, "admin", "restore", str(backup_file), "--yes", check=False)
+    assert refused.returncode == 2 and "line 3 was altered" in refused.stderr
+    assert "Tahoua" in server_cli(data, "admin", "centre", "list").stdout  # nothing restored
+    # A last line cut short by a crash was never acknowledged: left out, the rest is replayed.
+    journal.write_bytes(b"".join(lines) + lines[3][:20])
+    summary = json.loads(server_cli(data, "admin", "restore", str(backup_file), "--yes").stdout)
+    assert summary["journal_replayed"] == {"centre": 1, "enrolled": 1, "revoked": 1}
+    seized.close()

@@ -263,3 +263,64 @@ def _run_cancelled_after_first_reconcile(vault, connect, calls):
     steps = sync_service.sync_steps(connect=connect, cancelled=lambda: calls["n"] >= 1)
     return engine.run_inline(steps, vault=vault)
 
+
+
+def _device_id(vault) -> str:
+    return store.status(vault)["device_id"]
+
+
+def test_laptops_enrolled_or_revoked_since_the_backup_stay_so(make_vault, own_backend, own_server, tmp_path):
+    """Issue 8 review B and C: a laptop enrolled after the backup syncs on after the restore and its acknowledged
+    record comes back to the server; a device revoked after it stays revoked. No operator step."""
+    seized = enrol(make_vault, own_backend, own_server, "journal-seized")
+    sync(seized)
+    backup = tmp_path / "before.wpbackup"
+    admin(own_backend, "backup", str(backup))
+    late = enrol(make_vault, own_backend, own_server, "journal-late")
+    kept = register(late, "Journal Late Person", 41).id
+    sync(late)
+    assert store.status(late)["unsynced"] == 0
+    admin(own_backend, "revoke", _device_id(seized))
+    own_server.stop()
+    server_cli(own_backend.data_dir, "admin", "restore", str(backup), "--yes", database_url=own_backend.database_url)
+    own_server.start()
+
+    summary = sync(late)
+    assert summary.restores == 1 and summary.pushed == 1  # its record, sent again
+    assert store.status(late)["unsynced"] == 0 and not store.status(late)["unknown_to_server"]
+    with pytest.raises(sync_service.errors.DeviceRevoked):
+        sync(seized)
+    other = enrol(make_vault, own_backend, own_server, "journal-other")
+    sync(other)
+    assert holdings(other)[kept] == holdings(late)[kept]
+
+
+def test_a_laptop_the_server_does_not_know_counts_its_records_as_not_synced(make_vault, own_backend, own_server,
+                                                                            tmp_path):
+    """The journal lost with the host (not just the database): the server refuses the laptop as unknown. It says so
+    in English and French, and its acknowledged records count as not synced until `enrol --again` sends them."""
+    backup = tmp_path / "before.wpbackup"
+    admin(own_backend, "backup", str(backup))
+    late = enrol(make_vault, own_backend, own_server, "unknown-late")
+    kept = register(late, "Unknown Late Person", 42).id
+    sync(late)
+    own_server.stop()
+    (own_backend.data_dir / "devices.journal").unlink()
+    server_cli(own_backend.data_dir, "admin", "restore", str(backup), "--yes", database_url=own_backend.database_url)
+    own_server.start()
+
+    for _ in range(2):  # every run says so; nothing is retried blindly
+        with pytest.raises(sync_service.errors.DeviceUnknown) as refused:
+            sync(late)
+        assert "does not know this laptop" in str(refused.value) and "ne connaît pas" in refused.value.french
+        assert not refused.value.transient
+        status = store.status(late)
+        assert status["unknown_to_server"] and status["unsynced"] == 1 and count_unsynced(late) == 1
+
+    code = admin(own_backend, "enrol-code", "--centre", "Dosso").strip()
+    sync_service.enrol(late, server_url=own_server.url, code=code, device_name="unknown-late", again=True)
+    sync(late)
+    assert store.status(late)["unsynced"] == 0 and count_unsynced(late) == 0
+    other = enrol(make_vault, own_backend, own_server, "unknown-other")
+    sync(other)
+    assert holdings(other)[kept] == holdings(late)[kept]
