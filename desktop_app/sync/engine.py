@@ -34,7 +34,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from desktop_app.sync import audit_upload, collector, errors, files, orders, store
+from desktop_app.sync import audit_upload, collector, errors, files, orders, schedule, store
 from desktop_app.sync.transport import ServerConnection
 from waypoint_core.protocol import (
     CHUNK_BYTES, MAX_BLOB_QUERY, PULL_PAGE_MAX, BlobChunk, FormList, PublishedForm, PullPage, SigningKey,
@@ -307,8 +307,14 @@ def _push(connection, credentials, summary, report, batch_size, cancelled, *, fr
     results), so the order on the wire and exactly-once are those of one batch at a time."""
     restamped = renumbered = 0
     clock = _clock(connection)
-    following = yield Local(lambda vault: store.next_batch(vault, credentials, max_ops=batch_size, freeze=freeze,
-                                                           clock=clock))
+
+    def first(vault):
+        # The batches' sizes: planned on the ops waiting now, when freezing (schedule.py); a frozen batch is sent
+        # as it was cut anyway.
+        sizes = schedule.batch_sizes(store.waiting(vault) if freeze else 0, batch_size)
+        return sizes, store.next_batch(vault, credentials, max_ops=next(sizes), freeze=freeze, clock=clock)
+
+    sizes, following = yield Local(first)
     answered: tuple[store.FrozenBatch, Any] | None = None  # a batch whose answer came and is not stored yet
 
     def acknowledged(batch: store.FrozenBatch, outcome: store.AckOutcome) -> None:
@@ -328,8 +334,9 @@ def _push(connection, credentials, summary, report, batch_size, cancelled, *, fr
             lambda: connection.push(batch.body), cancelled=cancelled), (errors.ClockAhead, errors.SequenceReused))
         clock = _clock(connection)
         done, answered = answered, None
+        size = next(sizes)
         answer, (outcome, following) = yield from _both(connection, post, lambda vault: store.acknowledge_and_next(
-            vault, credentials, done, max_ops=batch_size, freeze=freeze, after=batch.seq_to, clock=clock))
+            vault, credentials, done, max_ops=size, freeze=freeze, after=batch.seq_to, clock=clock))
         if done is not None:
             acknowledged(done[0], outcome)
         if isinstance(answer, errors.ClockAhead):

@@ -318,9 +318,11 @@ def _next_rows(w: Writer, *, max_ops: int, freeze: bool, after: int, clock: Cloc
             "FROM outbox WHERE device_seq >= :s ORDER BY device_seq LIMIT :n"),
             {"s": max(resend_from, after + 1), "n": max_ops}).all())
     else:
+        # A frozen batch goes again as it was cut, whatever this run's batch sizes (schedule.py): the same bytes.
         rows = conn.execute(text(f"SELECT seq, record_id, device_seq, wire, batch_id, wire_sha256 FROM outbox "
                                  f"{IN_FLIGHT} AND device_seq > :a ORDER BY device_seq LIMIT :n"),
-                            {"a": after, "n": max_ops}).all()
+                            {"a": after, "n": MAX_OPS_PER_BATCH}).all()
+        rows = [row for row in rows if row.batch_id == rows[0].batch_id]
         wires = sent_wires(conn, rows)
         rows = [(row.device_seq, wires[row.seq], row.batch_id) for row in rows]
     if rows:
@@ -359,6 +361,12 @@ def something_to_send(vault: Vault, *, freeze: bool, resend: bool | None = None)
     if resend:
         return True
     return not _nothing_to_send(vault, freeze=freeze, after=0, none_sent=resend is False)
+
+
+def waiting(vault: Vault) -> int:
+    """How many ops wait to be frozen (some may yet be refused locally): what a push plans its batches on."""
+    with vault.session(readonly=True) as session:
+        return Db.of(session).execute(text(f"SELECT count(*) FROM outbox {QUEUED}")).scalar_one()
 
 
 def _nothing_to_send(vault: Vault, *, freeze: bool, after: int, none_sent: bool = False) -> bool:
