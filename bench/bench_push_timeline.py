@@ -87,6 +87,7 @@ def main() -> int:
                 save_registrations(vault, bench.drafts(len(ids), ids=ids, edit=1))
                 EVENTS.clear()
             server_before, load = bench.server_cpu_s(server.process.pid), os.getloadavg()[0]
+            logged_from = len(server.log_path.read_text().splitlines())
             start, cpu = time.perf_counter(), time.process_time()
             if profiler is not None:
                 profiler.enable()
@@ -98,7 +99,11 @@ def main() -> int:
             vault.close()
             # the server's own time of each push request of the run (its log line's ms: from the request's
             # authentication to the answer, the commit included)
-            pushes = [line for line in server.log_path.read_text().splitlines() if '"push"' in line]
+            lines = server.log_path.read_text().splitlines()
+            pushes = [line for line in lines if '"push"' in line]
+            logged = [json.loads(line[line.index("{"):]) for line in lines[logged_from:] if '"ms"' in line]
+            requests = [(entry.get("event") or entry.get("path") or entry.get("route"), entry.get("ms"))
+                        for entry in logged]
             served = [json.loads(line[line.index("{"):]).get("ms") for line in pushes[-len(
                 [e for e in EVENTS if e[0] == "post"]):]] if pushes else []
     what = f"incremental push of {args.edits:,} edited" if args.edits else f"push of {args.records:,}"
@@ -117,6 +122,7 @@ def main() -> int:
     for label, (count, spent, used) in totals.items():
         print(f"total {label:10} {int(count):3} steps: wall {spent:.2f} s, thread CPU {used:.2f} s")
     print(f"server's own ms of each push request (its log): {served}")
+    print(f"server's own ms of the run's requests, in order (its log): {requests}")
     if profiler is not None:
         pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
