@@ -4,8 +4,9 @@ Sending: every file of a record that travels (not a draft kept here, not deleted
 holding whole (attachment.uploaded_at), and every file of a record with an op not yet acknowledged. The engine asks
 the server how much of each it holds, sends the rest chunk by chunk from there, and marks it sent when the server
 says it is complete (checked against its hash there). A server restored from a backup may have lost any file, sent
-by this laptop or fetched from the server by it: the reconciliation forgets every confirmation (ask_again), so the
-next question goes to the restored server about every file this laptop holds, and it sends what that server lacks.
+by this laptop or fetched from the server by it: the reconciliation forgets every confirmation
+(`Writer.ask_about_uploads_again`), so the next question goes to the restored server about every file this laptop
+holds, and it sends what that server lacks.
 
 Fetching: every file a pulled record names that is not here (attachment_wanted), from the bytes already received
 (attachment_part), each chunk stored in its own transaction, so a dropped connection or a killed app resumes where
@@ -52,13 +53,6 @@ def to_upload(vault: Vault) -> list[tuple[str, int]]:
             "WHERE o.acked_at IS NULL) f CROSS JOIN registration r ON r.id = f.record_id" + join_sync("r") +
             " WHERE r.deleted = 0 AND rs.sync_state != 'local' ORDER BY f.sha256")).all()
     return [(row.sha256, int(row.size)) for row in rows]
-
-
-def ask_again(db: Db) -> None:
-    """The server went back in time (restored from a backup): what it confirmed holding may be gone. Every file held
-    here is asked about again, in the transaction that begins the reconciliation (store.begin_restore), so a run cut
-    off before it asked goes on at the next run."""
-    db.execute(text("UPDATE attachment SET uploaded_at = NULL WHERE uploaded_at IS NOT NULL"))
 
 
 def read_file(vault: Vault, sha256: str) -> bytes | None:

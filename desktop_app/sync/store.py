@@ -24,7 +24,7 @@ from typing import Any, NamedTuple, TypeVar
 
 from pydantic import ValidationError
 
-from desktop_app.sync import errors, files, prefetch
+from desktop_app.sync import errors, prefetch
 from desktop_app.sync.state import (
     IN_WIRE, MergeConflict, State, columns_from_state, diff, payload_for, state_from_change, state_from_columns,
     state_from_payload, three_way,
@@ -832,16 +832,16 @@ def begin_restore(vault: Vault, status: DeviceStatus) -> str:
     """Start (or go on with) reconciling with a server in epoch `status.epoch`. Returns the record id to go on
     after ("" from the start). The ops the server acknowledged and lost (above its high-water mark) will be sent
     again, rebuilt from this laptop's current state (next_batch); every file held here is asked about again
-    (files.ask_again)."""
-    with vault.session() as session:
-        conn = Db.of(session)
+    (Writer.ask_about_uploads_again)."""
+    with write(vault) as w:
+        conn = w.db
         under_way = json.loads(_get(conn, "reconcile") or "null")
         if under_way and under_way.get("epoch") == status.epoch:
             return str(under_way.get("after") or "")
         if status.high_water_mark < _int(conn, "acked_device_seq"):
             _put(conn, "resend_from", str(status.high_water_mark + 1))
             _put(conn, "acked_device_seq", str(status.high_water_mark))
-        files.ask_again(conn)  # the files it confirmed holding too: sent again by every laptop holding one it lacks
+        w.ask_about_uploads_again()  # the files it confirmed holding too: sent again by every laptop holding one it lacks
         _put(conn, "reconcile", json.dumps({"epoch": status.epoch, "after": "",
                                             "resend_from": _int(conn, "resend_from")}))
     return ""

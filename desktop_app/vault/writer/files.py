@@ -143,6 +143,12 @@ class FileWrites(BaseWrites):
         self.db.execute(text("UPDATE attachment SET uploaded_at = :t WHERE sha256 = :h AND uploaded_at IS NULL"),
                         {"t": self.now, "h": sha256})
 
+    def ask_about_uploads_again(self) -> None:
+        """The server went back in time (restored from a backup): what it confirmed holding may be gone, so every
+        file held here is asked about again (sync/files.py `to_upload`), in the transaction that begins the
+        reconciliation (sync/store.py begin_restore): a run cut off before it asked goes on at the next run."""
+        self.db.execute(text("UPDATE attachment SET uploaded_at = NULL WHERE uploaded_at IS NOT NULL"))
+
     def received_bytes(self, sha256: str) -> int:
         return int(self.db.execute(text("SELECT COALESCE(SUM(length(data)), 0) FROM attachment_part "
                                         "WHERE sha256 = :h"), {"h": sha256}).scalar_one())
