@@ -306,6 +306,7 @@ def _push(connection, credentials, summary, report, batch_size, cancelled, *, fr
     not stored yet, is what an interrupted run sends again anyway (the server answers a repeat with its stored
     results), so the order on the wire and exactly-once are those of one batch at a time."""
     restamped = renumbered = 0
+    gap_from: int | None = None  # the device_seq a sequence_gap answer of this run asked for
     clock = _clock(connection)
 
     def first(vault):
@@ -364,6 +365,11 @@ def _push(connection, credentials, summary, report, batch_size, cancelled, *, fr
                                                                    freeze=freeze, clock=clock))
             continue
         if answer.expected_seq is not None:
+            if gap_from is not None and answer.expected_seq <= gap_from:
+                # Asked again for what this run already sent from there: the laptop holds nothing more under those
+                # numbers. Stop instead of posting the same batch for ever.
+                raise errors.SequenceUnfillable(answer.expected_seq)
+            gap_from = answer.expected_seq
             lost = yield Local(lambda vault: store.note_sequence_gap(vault, answer.expected_seq))
             if lost:  # the server no longer holds ops it acknowledged: it was restored from a backup
                 raise errors.ServerRestored("sequence_gap", answer.epoch)

@@ -157,6 +157,31 @@ class SequenceReused(ServerRefused):
         super().__init__(409, "sequence_reused", text)
 
 
+class SequenceUnfillable(ServerRefused):
+    """The server expects this laptop's changes from a number it asked for once already in this run, and the laptop
+    sent what it holds from there without closing the gap: it holds nothing more under those numbers (typically a
+    vault copied or put back, then a server restored, so the server's memory of this device went back to before the
+    copy). Not retried: sending again would only repeat the refusal. This laptop must enrol again as a new device
+    with a new code, which keeps its records and unsent changes (store.save_enrolment). `french`: for the CLI."""
+
+    message = ("The server expects changes from this laptop that it no longer holds under those numbers (was the "
+               "server restored after this vault was copied or put back?). Nothing was lost here and nothing more "
+               "was sent. Ask your administrator for a new enrolment code and run 'waypoint enrol --again': this "
+               "laptop's records and unsent changes are kept and sent then.")
+    french = ("Le serveur attend de cet ordinateur des modifications qu'il ne détient plus sous ces numéros (le "
+              "serveur a-t-il été restauré après que ce coffre a été copié ou remis en place ?). Rien n'est perdu ici "
+              "et rien de plus n'a été envoyé. Demandez un nouveau code d'inscription à votre administrateur et "
+              "lancez 'waypoint enrol --again' : les enregistrements et les modifications non envoyées de cet "
+              "ordinateur sont conservés et envoyés alors.")
+
+    def __init__(self, expected_seq: int):
+        self.expected_seq = expected_seq
+        super().__init__(409, "sequence_gap", f"the server still expects device_seq {expected_seq}")
+
+    def __str__(self) -> str:
+        return self.message
+
+
 class DeviceCloned(ServerRefused):
     """The server refused (signed 409 `device_cloned`, nothing stored): this vault is one of two live copies (a disk
     image, a backup put onto a second laptop) that both sent changes as the same device. Not retried; this copy must

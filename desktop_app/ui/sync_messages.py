@@ -73,6 +73,12 @@ def sync_error_text(exc: BaseException) -> str:
             "SyncMessages", "This laptop's vault is also in use on another computer (it was copied), and both sent "
                    "changes as the same laptop. Nothing was lost. Ask the administrator for a new enrolment code and "
                    "enrol this laptop again: its registrations and unsent changes are kept and sent then.")
+    if isinstance(exc, errors.SequenceUnfillable):
+        return QCoreApplication.translate(
+            "SyncMessages", "The server expects changes from this laptop that it no longer holds under those numbers "
+                   "(was the server restored after this vault was copied?). Nothing was lost. Ask the administrator "
+                   "for a new enrolment code and enrol this laptop again: its registrations and unsent changes are "
+                   "kept and sent then.")
     if isinstance(exc, errors.ServerRefused):
         return _refused_text(exc)
     if isinstance(exc, sync_service.PermissionDenied):

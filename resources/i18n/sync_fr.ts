@@ -349,6 +349,10 @@
         <translation>Le coffre de cet ordinateur est aussi utilisé sur un autre ordinateur (il a été copié), et les deux ont envoyé des modifications comme le même ordinateur. Rien n&apos;est perdu. Demandez un nouveau code d&apos;inscription à l&apos;administrateur et inscrivez de nouveau cet ordinateur&#xa0;: ses enregistrements et les modifications non envoyées sont conservés et envoyés alors.</translation>
     </message>
     <message>
+        <source>The server expects changes from this laptop that it no longer holds under those numbers (was the server restored after this vault was copied?). Nothing was lost. Ask the administrator for a new enrolment code and enrol this laptop again: its registrations and unsent changes are kept and sent then.</source>
+        <translation>Le serveur attend de cet ordinateur des modifications qu&apos;il ne détient plus sous ces numéros (le serveur a-t-il été restauré après que ce coffre a été copié&#xa0;?). Rien n&apos;est perdu. Demandez un nouveau code d&apos;inscription à l&apos;administrateur et inscrivez de nouveau cet ordinateur&#xa0;: ses enregistrements et les modifications non envoyées sont conservés et envoyés alors.</translation>
+    </message>
+    <message>
         <source>Only an administrator or a coordinator can enrol this laptop.</source>
         <translation>Seul un administrateur ou un coordinateur peut inscrire cet ordinateur.</translation>
     </message>

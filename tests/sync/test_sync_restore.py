@@ -324,3 +324,65 @@ def test_a_laptop_the_server_does_not_know_counts_its_records_as_not_synced(make
     other = enrol(make_vault, own_backend, own_server, "unknown-other")
     sync(other)
     assert holdings(other)[kept] == holdings(late)[kept]
+
+
+def test_a_vault_copy_after_a_second_restore_stops_with_its_own_error_and_loses_nothing(
+        make_vault, own_backend, own_server, tmp_path):
+    """Found by an operator following the procedures by hand: a vault copied onto a second laptop (the copy renumbered
+    and the original enrolled again as the docs say), then the server restored from a backup taken before the copy.
+    The copy, still on the old device, was refused with `sequence_gap` for the same number about 150,000 times in ten
+    minutes, posting the same batch without end. It now stops with its own sentence, keeps its changes, and once
+    enrolled again with a new code everything it holds reaches the server."""
+    import shutil
+
+    from desktop_app.vault import Vault
+    from tests.sync.support import PASSPHRASE
+
+    original, other = enrol(make_vault, own_backend, own_server, "clone-a"), enrol(make_vault, own_backend,
+                                                                                  own_server, "clone-other")
+    register(original, "Copied Before", 30)
+    assert sync(original).acknowledged == 1
+    backup = tmp_path / "before-copy.wpbackup"
+    admin(own_backend, "backup", str(backup))
+    path = original.path
+    original.close()
+    shutil.copytree(path, tmp_path / "copy")
+    original = Vault.unlock(path, username="admin", passphrase=PASSPHRASE)
+    copy = Vault.unlock(tmp_path / "copy", username="admin", passphrase=PASSPHRASE)
+    try:
+        register(original, "Original After Copy", 31)
+        assert sync(original).acknowledged == 1
+        register(copy, "Copy After Copy", 60)
+        assert sync(copy).renumbered == 1  # taken for a vault put back: numbered again, sent
+        register(original, "Original Again", 32)
+        with pytest.raises(errors.DeviceCloned):
+            sync(original)
+        code = admin(own_backend, "enrol-code", "--centre", "Dosso").strip()
+        sync_service.enrol(original, server_url=own_server.url, code=code, device_name="clone-a-again", again=True)
+        sync(original)
+        assert count_unsynced(original) == 0
+
+        register(copy, "Copy After Restore", 61)
+        own_server.stop()
+        server_cli(own_backend.data_dir, "admin", "restore", str(backup), "--yes",
+                   database_url=own_backend.database_url)
+        own_server.start()
+        with pytest.raises(errors.SequenceUnfillable) as stopped:
+            for _ in range(3):  # whatever reconciling takes first; never a run without end
+                sync(copy)
+        assert not stopped.value.transient and "enrol --again" in str(stopped.value)
+        assert "ne détient plus sous ces numéros" in stopped.value.french
+        assert count_unsynced(copy) > 0  # kept, to be sent once enrolled again
+
+        code = admin(own_backend, "enrol-code", "--centre", "Dosso").strip()
+        sync_service.enrol(copy, server_url=own_server.url, code=code, device_name="copy-again", again=True)
+        sync(copy)
+        sync(original)
+        assert count_unsynced(copy) == 0 and count_unsynced(original) == 0
+        sync(other)
+        titles = {row[2] for row in holdings(other).values()}
+        assert {"Copied Before", "Original After Copy", "Copy After Copy", "Original Again",
+                "Copy After Restore"} <= titles
+    finally:
+        copy.close()
+        original.close()

@@ -257,6 +257,7 @@ def _first_id(vault):
     (errors.AlteredChange("record r, version 2"), ("altered or damaged", "modifiée ou endommagée")),
     (errors.DeviceCloned("copied"), ("also in use on another computer", "aussi utilisé sur un autre ordinateur")),
     (errors.DeviceUnknown("unknown device"), ("does not know this laptop", "ne connaît pas cet ordinateur")),
+    (errors.SequenceUnfillable(4), ("no longer holds under those numbers", "ne détient plus sous ces numéros")),
 ], ids=lambda v: type(v).__name__ if isinstance(v, Exception) else "")
 def test_protocol_2_failures_have_their_own_sentence_in_both_languages(unenrolled_app, error, words):
     from desktop_app.ui.sync_messages import sync_error_text
