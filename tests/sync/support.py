@@ -98,3 +98,12 @@ def fast_connect(**overrides):
         return sync_service.ServerConnection(url, **{"retry": FAST_RETRY, **kwargs, **overrides})
 
     return connect
+
+
+def enrol_at(make_vault, server, server_admin, name: str, centre: str, roles: str):
+    """A laptop enrolled at `centre` (made the first time) with a code naming `roles`."""
+    vault = make_vault(name)
+    server_admin.code(centre)  # makes the centre the first time
+    code = server_admin.run("enrol-code", "--centre", centre, "--roles", roles)
+    sync_service.enrol(vault, server_url=server.url, code=code, device_name=name)
+    return vault

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 
 from sqlalchemy import create_engine, text
-from tests.sync.support import fast_connect
+from tests.sync.support import enrol_at, fast_connect
 from tests.sync.test_sync_attachments import connection_of, synthetic_file
 
 from desktop_app.services import attachments
@@ -18,14 +18,6 @@ from desktop_app.sync.transport import ServerConnection
 from desktop_app.vault.registrations import delete_registration, save_registration
 from records import FORM_ID, FORM_VERSION, instance, register
 from waypoint_core.protocol import FILES_FIELD, FileRef, blob_hash, manifest_text
-
-
-def _enrol_at(make_vault, server, server_admin, name: str, centre: str, roles: str):
-    vault = make_vault(name)
-    server_admin.code(centre)  # makes the centre the first time
-    code = server_admin.run("enrol-code", "--centre", centre, "--roles", roles)
-    sync_service.enrol(vault, server_url=server.url, code=code, device_name=name)
-    return vault
 
 
 def _held(backend) -> dict[str, set[str]]:
@@ -67,8 +59,8 @@ def _sync(vault):
 
 def test_a_coordinator_receives_and_adds_the_files_of_another_centre_of_its_region(
         make_vault, server, server_admin, backend):
-    field = _enrol_at(make_vault, server, server_admin, "files-north", "Files North", "field_staff")
-    coordinator = _enrol_at(make_vault, server, server_admin, "files-coord", "Files South", "coordinator")
+    field = enrol_at(make_vault, server, server_admin, "files-north", "Files North", "field_staff")
+    coordinator = enrol_at(make_vault, server, server_admin, "files-coord", "Files South", "coordinator")
     for centre in ("Files North", "Files South"):
         assert json.loads(server_admin.run("centre", "region", centre, "Files Region"))["region"] == "Files Region"
     photo, added = synthetic_file(1_300_000, "north photo"), synthetic_file(60_000, "coordinator photo")
@@ -109,9 +101,9 @@ def test_a_coordinator_receives_and_adds_the_files_of_another_centre_of_its_regi
 
 def test_a_device_outside_the_records_scope_cannot_read_its_files_even_knowing_their_hash(
         make_vault, server, server_admin):
-    field = _enrol_at(make_vault, server, server_admin, "scope-east", "Scope East", "field_staff")
-    neighbour = _enrol_at(make_vault, server, server_admin, "scope-west", "Scope West", "field_staff")
-    outsider = _enrol_at(make_vault, server, server_admin, "scope-far", "Scope Far", "coordinator")
+    field = enrol_at(make_vault, server, server_admin, "scope-east", "Scope East", "field_staff")
+    neighbour = enrol_at(make_vault, server, server_admin, "scope-west", "Scope West", "field_staff")
+    outsider = enrol_at(make_vault, server, server_admin, "scope-far", "Scope Far", "coordinator")
     for centre in ("Scope East", "Scope West"):
         server_admin.run("centre", "region", centre, "Scope Region")
     server_admin.run("centre", "region", "Scope Far", "Far Region")
@@ -140,8 +132,8 @@ def test_a_device_outside_the_records_scope_cannot_read_its_files_even_knowing_t
 
 def test_a_coordinators_file_sent_by_a_later_run_reaches_the_records_centre(make_vault, server, server_admin,
                                                                             backend):
-    field = _enrol_at(make_vault, server, server_admin, "late-north", "Late North", "field_staff")
-    coordinator = _enrol_at(make_vault, server, server_admin, "late-coord", "Late South", "coordinator")
+    field = enrol_at(make_vault, server, server_admin, "late-north", "Late North", "field_staff")
+    coordinator = enrol_at(make_vault, server, server_admin, "late-coord", "Late South", "coordinator")
     for centre in ("Late North", "Late South"):
         server_admin.run("centre", "region", centre, "Late Region")
     record_id = register(field, "Synthetic Late North", 40).id
@@ -173,8 +165,8 @@ def test_a_coordinators_file_sent_by_a_later_run_reaches_the_records_centre(make
 def test_naming_another_centres_file_in_a_record_does_not_open_it(make_vault, server, server_admin, backend):
     """A rogue laptop that learnt a file's hash names it in a record of its own centre: the server gives it neither
     the bytes nor a copy for its record, which stays incomplete."""
-    owner = _enrol_at(make_vault, server, server_admin, "named-owner", "Named Owner", "field_staff")
-    rogue = _enrol_at(make_vault, server, server_admin, "named-rogue", "Named Rogue", "field_staff")
+    owner = enrol_at(make_vault, server, server_admin, "named-owner", "Named Owner", "field_staff")
+    rogue = enrol_at(make_vault, server, server_admin, "named-rogue", "Named Rogue", "field_staff")
     secret = synthetic_file(30_000, "secret scan")
     record_id = register(owner, "Synthetic Named Owner", 27).id
     attachments.save_attachments(owner, record_id=record_id, files=[("scan.pdf", "application/pdf", secret)])

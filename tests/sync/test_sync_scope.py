@@ -9,6 +9,7 @@ import json
 
 from records import FORM_ID, FORM_VERSION, instance, register
 from sqlalchemy import create_engine, text
+from tests.sync.support import enrol_at
 
 from desktop_app.services import sync as sync_service
 from desktop_app.sync import store
@@ -126,14 +127,6 @@ def test_device_roles_can_change_and_unknown_roles_are_refused(make_vault, serve
     assert FORM_ID and FORM_VERSION
 
 
-def _enrol_at(make_vault, server, server_admin, name: str, centre: str, roles: str):
-    vault = make_vault(name)
-    server_admin.code(centre)  # makes the centre the first time
-    code = server_admin.run("enrol-code", "--centre", centre, "--roles", roles)
-    sync_service.enrol(vault, server_url=server.url, code=code, device_name=name)
-    return vault
-
-
 def _edit(vault, record_id: str, name: str) -> None:
     found = get_registration(vault, record_id)
     register(vault, name, 33, record_id=record_id) if found is not None else save_registration(
@@ -142,10 +135,10 @@ def _edit(vault, record_id: str, name: str) -> None:
 
 
 def test_a_coordinators_device_changes_the_records_of_its_region_only(make_vault, server, server_admin):
-    zinder = _enrol_at(make_vault, server, server_admin, "zinder", "Zinder", "field_staff")
-    maradi = _enrol_at(make_vault, server, server_admin, "maradi", "Maradi", "field_staff")
-    tahoua = _enrol_at(make_vault, server, server_admin, "tahoua", "Tahoua", "field_staff")
-    coordinator = _enrol_at(make_vault, server, server_admin, "coordinator-est", "Zinder", "coordinator")
+    zinder = enrol_at(make_vault, server, server_admin, "zinder", "Zinder", "field_staff")
+    maradi = enrol_at(make_vault, server, server_admin, "maradi", "Maradi", "field_staff")
+    tahoua = enrol_at(make_vault, server, server_admin, "tahoua", "Tahoua", "field_staff")
+    coordinator = enrol_at(make_vault, server, server_admin, "coordinator-est", "Zinder", "coordinator")
     made = {vault: register(vault, f"Synthetic {name}", 30).id
             for vault, name in ((zinder, "Zinder"), (maradi, "Maradi"), (tahoua, "Tahoua"))}
     for vault in made:
@@ -162,7 +155,7 @@ def test_a_coordinators_device_changes_the_records_of_its_region_only(make_vault
         assert json.loads(server_admin.run("centre", "region", centre, "Est"))["region"] == "Est"
     listed = {line.split("\t")[1]: line.split("\t")[2:] for line in server_admin.run("centre", "list").splitlines()}
     assert listed["Zinder"] == ["Est"] and listed["Maradi"] == ["Est"] and listed["Tahoua"] == []
-    coordinator2 = _enrol_at(make_vault, server, server_admin, "coordinator-est-2", "Zinder", "coordinator")
+    coordinator2 = enrol_at(make_vault, server, server_admin, "coordinator-est-2", "Zinder", "coordinator")
     sync_service.sync_now(coordinator2)
     assert _ids(coordinator2, made.values()) == {made[zinder], made[maradi]}  # the region's records, not Tahoua's
     _edit(coordinator2, made[maradi], "Synthetic Maradi corrected")
