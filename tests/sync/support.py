@@ -100,10 +100,13 @@ def fast_connect(**overrides):
     return connect
 
 
-def enrol_at(make_vault, server, server_admin, name: str, centre: str, roles: str):
-    """A laptop enrolled at `centre` (made the first time) with a code naming `roles`."""
+def enrol_at(make_vault, server, server_admin, name: str, centre: str, roles: str | None):
+    """A laptop enrolled at `centre` (made the first time) with a code naming `roles` (None: a code naming none)."""
     vault = make_vault(name)
-    server_admin.code(centre)  # makes the centre the first time
-    code = server_admin.run("enrol-code", "--centre", centre, "--roles", roles)
+    if roles:
+        server_admin.code(centre)  # makes the centre the first time
+        code = server_admin.run("enrol-code", "--centre", centre, "--roles", roles)
+    else:
+        code = server_admin.code(centre)
     sync_service.enrol(vault, server_url=server.url, code=code, device_name=name)
     return vault

@@ -33,7 +33,7 @@ from desktop_app.vault.errors import PermissionDenied
 from desktop_app.vault.registrations import page_registrations
 from tests.sync.support import PASSPHRASE, fast_connect
 from tests.sync.test_sync_desk import as_coordinator
-from tests.sync.test_sync_server_conflicts import laptop as enrolled_as
+from tests.sync.support import enrol_at as enrolled_as
 from waypoint_core.access.audit import CONFLICT_DECIDED
 from waypoint_core.protocol import Op, PushBatch
 from waypoint_core.protocol.batchfile import (

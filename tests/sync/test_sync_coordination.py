@@ -13,6 +13,7 @@ import uuid
 
 import pytest
 from records import register
+from tests.sync.support import enrol_at
 
 from desktop_app.services import sync as sync_service
 from desktop_app.sync import errors, store
@@ -21,15 +22,6 @@ from desktop_app.vault.registrations import delete_registration, get_registratio
 from waypoint_core.protocol import PROTOCOL_VERSION
 from waypoint_core.protocol.enrolment_messages import NewCodeRequest, RevokeCodeRequest, UndoAlarmRequest
 from waypoint_core.protocol.order_messages import DeviceOrderRequest
-
-
-def _laptop(make_vault, server, server_admin, name: str, centre: str, roles: str | None):
-    vault = make_vault(name)
-    server_admin.code(centre)  # makes the centre the first time
-    code = (server_admin.run("enrol-code", "--centre", centre, "--roles", roles) if roles
-            else server_admin.code(centre))
-    sync_service.enrol(vault, server_url=server.url, code=code, device_name=name)
-    return vault
 
 
 def _connection(server, vault) -> ServerConnection:
@@ -60,7 +52,7 @@ def _server_events(server_admin) -> list[dict]:
 
 
 def test_a_coordinator_makes_a_code_that_enrols_one_device_and_revokes_another(make_vault, server, server_admin):
-    coordinator = _laptop(make_vault, server, server_admin, "coord-office", "Arlit", "coordinator")
+    coordinator = enrol_at(make_vault, server, server_admin, "coord-office", "Arlit", "coordinator")
     connection = _connection(server, coordinator)
     try:
         listed = connection.enrolment_codes()
@@ -103,10 +95,10 @@ def test_a_coordinator_makes_a_code_that_enrols_one_device_and_revokes_another(m
 
 
 def test_field_staff_and_laptops_outside_the_scope_are_refused(make_vault, server, server_admin):
-    field = _laptop(make_vault, server, server_admin, "tahoua-field", "Tahoua", "field_staff")
-    admin = _laptop(make_vault, server, server_admin, "tahoua-admin", "Tahoua", "administrator")
-    coordinator = _laptop(make_vault, server, server_admin, "tahoua-coord", "Tahoua", "coordinator")
-    other = _laptop(make_vault, server, server_admin, "zinder-field", "Zinder", "field_staff")
+    field = enrol_at(make_vault, server, server_admin, "tahoua-field", "Tahoua", "field_staff")
+    admin = enrol_at(make_vault, server, server_admin, "tahoua-admin", "Tahoua", "administrator")
+    coordinator = enrol_at(make_vault, server, server_admin, "tahoua-coord", "Tahoua", "coordinator")
+    other = enrol_at(make_vault, server, server_admin, "zinder-field", "Zinder", "field_staff")
     tahoua, zinder = _centre_id(server_admin, "Tahoua"), _centre_id(server_admin, "Zinder")
     other_id = store.load_credentials(other).device_id
     connections = [_connection(server, v) for v in (field, admin, coordinator)]
@@ -150,10 +142,10 @@ def test_field_staff_and_laptops_outside_the_scope_are_refused(make_vault, serve
         server_admin.run("centre", "region", "Zinder", "")
 
 
-def test_a_coordinator_undoes_a_bulk_deletion_from_a_laptop(make_vault, server, server_admin):
-    deleter = _laptop(make_vault, server, server_admin, "maradi-deleter", "Maradi", "coordinator")
-    honest = _laptop(make_vault, server, server_admin, "maradi-field", "Maradi", "field_staff")
-    coordinator = _laptop(make_vault, server, server_admin, "maradi-coord", "Maradi", "coordinator")
+def test_a_coordinator_undoes_a_bulk_deletion_from_aenrol_at(make_vault, server, server_admin):
+    deleter = enrol_at(make_vault, server, server_admin, "maradi-deleter", "Maradi", "coordinator")
+    honest = enrol_at(make_vault, server, server_admin, "maradi-field", "Maradi", "field_staff")
+    coordinator = enrol_at(make_vault, server, server_admin, "maradi-coord", "Maradi", "coordinator")
     made = [register(honest, f"Synthetic Person {n}", 20 + n).id for n in range(10)]
     sync_service.sync_now(honest)
     sync_service.sync_now(deleter)
@@ -186,7 +178,7 @@ def _waypoint(*args: str, passphrase: str) -> subprocess.CompletedProcess:
 def test_the_command_line_acts_as_the_signed_in_person(make_vault, server, server_admin):
     """`waypoint codes | devices | alarms` as programs: a coordinator makes, lists and revokes a code and lists
     devices and alarms; field staff on the same laptop are refused by the vault before the server is asked."""
-    office = _laptop(make_vault, server, server_admin, "dosso-office", "Dosso", None)
+    office = enrol_at(make_vault, server, server_admin, "dosso-office", "Dosso", None)
     office.add_user("zara", "marble canyon violet engine", ("coordinator",))
     office.add_user("amina", "river lantern copper field", ("field_staff",))
     path = str(office.path)

@@ -16,7 +16,8 @@ from desktop_app.vault.registrations import get_registration
 from desktop_app.vault.sql import Db, text
 from tests.sync.support import FAST_RETRY, fast_connect
 from tests.sync.test_sync_desk import as_coordinator
-from tests.sync.test_sync_server_conflicts import connection, contested, laptop
+from tests.sync.support import enrol_at
+from tests.sync.test_sync_server_conflicts import connection, contested
 from waypoint_core.access.audit import CONFLICT_DECIDED
 
 
@@ -29,10 +30,10 @@ def closed_conflicts(vault, record_id: str) -> list[tuple[str, str]]:
 
 
 def test_two_field_laptops_conflict_a_coordinator_decides_everyone_receives_it(make_vault, server, server_admin):
-    a = laptop(make_vault, server, server_admin, "agadez-a", "Agadez", "field_staff")
-    b = laptop(make_vault, server, server_admin, "agadez-b", "Agadez", "field_staff")
-    first = laptop(make_vault, server, server_admin, "arlit-coord", "Arlit", "coordinator")
-    second = laptop(make_vault, server, server_admin, "agadez-coord", "Agadez", "coordinator")
+    a = enrol_at(make_vault, server, server_admin, "agadez-a", "Agadez", "field_staff")
+    b = enrol_at(make_vault, server, server_admin, "agadez-b", "Agadez", "field_staff")
+    first = enrol_at(make_vault, server, server_admin, "arlit-coord", "Arlit", "coordinator")
+    second = enrol_at(make_vault, server, server_admin, "agadez-coord", "Agadez", "coordinator")
     server_admin.run("centre", "region", "Agadez", "North")
     server_admin.run("centre", "region", "Arlit", "North")
     record_id = contested(a, b, "Aminata")
@@ -125,9 +126,9 @@ def _counting(counts: dict):
 def test_sync_now_on_a_reviewers_laptop_fetches_the_servers_conflicts(make_vault, server, server_admin):
     """Sync now lists the server's conflicts on a coordinator's desk (the record pulled in the same run); a field
     laptop's run asks nothing more; the decision closes the conflict on the desk at the next run."""
-    a = laptop(make_vault, server, server_admin, "tahoua-a", "Tahoua", "field_staff")
-    b = laptop(make_vault, server, server_admin, "tahoua-b", "Tahoua", "field_staff")
-    enrolled = laptop(make_vault, server, server_admin, "tahoua-coord", "Tahoua", "coordinator")
+    a = enrol_at(make_vault, server, server_admin, "tahoua-a", "Tahoua", "field_staff")
+    b = enrol_at(make_vault, server, server_admin, "tahoua-b", "Tahoua", "field_staff")
+    enrolled = enrol_at(make_vault, server, server_admin, "tahoua-coord", "Tahoua", "coordinator")
     server_admin.run("centre", "region", "Tahoua", "Centre-Est")
     record_id = contested(a, b, "Mariama")
     field: dict = {}

@@ -13,15 +13,7 @@ from records import register
 from desktop_app.services import sync as sync_service
 from desktop_app.sync import errors, store
 from desktop_app.sync.transport import ServerConnection
-from tests.sync.support import fast_connect
-
-
-def laptop(make_vault, server, server_admin, name: str, centre: str, roles: str):
-    vault = make_vault(name)
-    server_admin.code(centre)  # makes the centre the first time
-    code = server_admin.run("enrol-code", "--centre", centre, "--roles", roles)
-    sync_service.enrol(vault, server_url=server.url, code=code, device_name=name)
-    return vault
+from tests.sync.support import enrol_at, fast_connect
 
 
 def connection(server, vault) -> ServerConnection:
@@ -47,10 +39,10 @@ def contested(a, b, name: str) -> str:
 def region(make_vault, server, server_admin):
     """Two field laptops of Maradi and a coordinator's laptop of Maradi's region (Dosso is in it too); a
     coordinator's laptop of Tillaberi, in another region."""
-    a = laptop(make_vault, server, server_admin, "maradi-a", "Maradi", "field_staff")
-    b = laptop(make_vault, server, server_admin, "maradi-b", "Maradi", "field_staff")
-    coordinator = laptop(make_vault, server, server_admin, "dosso-coord", "Dosso", "coordinator")
-    other = laptop(make_vault, server, server_admin, "tillaberi-coord", "Tillaberi", "coordinator")
+    a = enrol_at(make_vault, server, server_admin, "maradi-a", "Maradi", "field_staff")
+    b = enrol_at(make_vault, server, server_admin, "maradi-b", "Maradi", "field_staff")
+    coordinator = enrol_at(make_vault, server, server_admin, "dosso-coord", "Dosso", "coordinator")
+    other = enrol_at(make_vault, server, server_admin, "tillaberi-coord", "Tillaberi", "coordinator")
     server_admin.run("centre", "region", "Maradi", "South")
     server_admin.run("centre", "region", "Dosso", "South")
     server_admin.run("centre", "region", "Tillaberi", "West")
