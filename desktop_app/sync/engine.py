@@ -180,24 +180,27 @@ def _run(connection, opening, summary, report, batch_size, page_size, cancelled,
                 yield from _reconcile(connection, summary, cancelled)
                 yield from _upload(connection, summary, report, cancelled, refused=refused)
                 yield from _push(connection, credentials, summary, report, batch_size, cancelled, freeze=True, acked=acked)
+            last: _LastAnswer | None = None
             if first is None or first.to_resend:
                 first = None
-                yield from _push(connection, credentials, summary, report, batch_size, cancelled, freeze=False,
-                                 acked=acked)
+                last = yield from _push(connection, credentials, summary, report, batch_size, cancelled,
+                                        freeze=False, acked=acked, leave_last=True)
             stored = yield from _pull(connection, credentials, summary, report, page_size, cancelled, offered,
-                                      with_forms, acked.range(), since=first.cursor if first is not None else None)
+                                      with_forms, acked.range(), since=first.cursor if first is not None else None,
+                                      alongside=last)
             if first is not None and not stored:
                 left = first.left  # nothing written since it was read
             else:
                 left = yield Local(lambda vault: _left_to_do(vault, wanted, forms_here))
             yield from _upload(connection, summary, report, cancelled, left.uploads, refused=refused)
-            pushed_before = summary.pushed
+            pushed_before, last = summary.pushed, None
             if left.to_freeze:
-                yield from _push(connection, credentials, summary, report, batch_size, cancelled, freeze=True,
-                                 acked=acked)
-            if summary.pushed > pushed_before:  # what the server merged comes back; nothing sent: nothing to learn
+                last = yield from _push(connection, credentials, summary, report, batch_size, cancelled,
+                                        freeze=True, acked=acked, leave_last=True)
+            if last is not None or summary.pushed > pushed_before:
+                # what the server merged comes back; nothing sent: nothing to learn
                 yield from _pull(connection, credentials, summary, report, page_size, cancelled, offered,
-                                 with_forms, acked.range())
+                                 with_forms, acked.range(), alongside=last)
                 left.downloads = left.not_sendable = None  # read again: the pull and the push wrote
             yield from _download(connection, summary, report, cancelled, left.downloads)
             break
@@ -299,12 +302,26 @@ class _Acked:
         return (self.first, self.last) if self.last else None
 
 
-def _push(connection, credentials, summary, report, batch_size, cancelled, *, freeze, acked=None):
+@dataclass
+class _LastAnswer:
+    """The last batch's answer, come and not stored yet: stored by the pull that follows the push while its first
+    page is on the way (_pull's `alongside`), then counted (`done`)."""
+
+    store: Callable[[Any], store.AckOutcome]
+    done: Callable[[store.AckOutcome], None]
+
+
+def _push(connection, credentials, summary, report, batch_size, cancelled, *, freeze, acked=None, leave_last=False):
     """Post batches in order, pipelined: while the server works on batch N, the vault stores the answer to N-1 and
     freezes N+1, in one transaction (store.acknowledge_and_next). N is posted once N-1's answer has come and is a
     PushResponse (a refusal is acted on first, before anything else is sent); a frozen batch, or one whose answer is
     not stored yet, is what an interrupted run sends again anyway (the server answers a repeat with its stored
-    results), so the order on the wire and exactly-once are those of one batch at a time."""
+    results), so the order on the wire and exactly-once are those of one batch at a time.
+
+    `leave_last`: the last batch's answer is not stored here but returned (_LastAnswer), its seqs already in
+    `acked`: the pull that follows asks for its first page while that answer is stored. The server applied those ops
+    whether or not this laptop has stored the answer yet, so naming them `own` leaves out only versions it holds or
+    will hold once the answer is stored; if storing it fails, the run ends before that page is stored."""
     restamped = renumbered = 0
     gap_from: int | None = None  # the device_seq a sequence_gap answer of this run asked for
     clock = _clock(connection)
@@ -318,8 +335,8 @@ def _push(connection, credentials, summary, report, batch_size, cancelled, *, fr
     sizes, following = yield Local(first)
     answered: tuple[store.FrozenBatch, Any] | None = None  # a batch whose answer came and is not stored yet
 
-    def acknowledged(batch: store.FrozenBatch, outcome: store.AckOutcome) -> None:
-        if acked is not None:
+    def acknowledged(batch: store.FrozenBatch, outcome: store.AckOutcome, counted: bool = False) -> None:
+        if acked is not None and not counted:
             acked.add(batch.seq_from, batch.seq_to)
         summary.pushed += batch.op_count
         summary.acknowledged += outcome.acknowledged
@@ -378,13 +395,21 @@ def _push(connection, credentials, summary, report, batch_size, cancelled, *, fr
                                                                    freeze=freeze, clock=clock))
             continue
         answered = (batch, answer.response)
-    if answered is not None:  # the last batch's answer (or, cancelled, the one that came before stopping)
-        last = answered
-        outcome = yield Local(lambda vault: store.store_push_answer(vault, *last))
-        acknowledged(last[0], outcome)
+    if answered is None:
+        return None
+    last = answered  # the last batch's answer (or, cancelled, the one that came before stopping)
+    if leave_last and not cancelled():
+        if acked is not None:
+            acked.add(last[0].seq_from, last[0].seq_to)
+        return _LastAnswer(store=lambda vault: store.store_push_answer(vault, *last),
+                           done=lambda outcome: acknowledged(last[0], outcome, counted=True))
+    outcome = yield Local(lambda vault: store.store_push_answer(vault, *last))
+    acknowledged(last[0], outcome)
+    return None
 
 
-def _pull(connection, credentials, summary, report, page_size, cancelled, offered, with_forms, own=None, since=None):
+def _pull(connection, credentials, summary, report, page_size, cancelled, offered, with_forms, own=None, since=None,
+          alongside: _LastAnswer | None = None):
     """Pages in order; while one is applied, the next is fetched from the cursor it ends at and its changes prepared
     (pipelining: _prepared). Its cursor is stored with it, so an interrupted run starts again exactly there. A
     restored server (its cursor refused) ends the pull with ServerRestored, raised here in the run, where sync_run
@@ -392,13 +417,19 @@ def _pull(connection, credentials, summary, report, page_size, cancelled, offere
     `with_forms`: the first page is asked with the published form list, kept in `offered["list"]` when it comes.
     `own`: the device_seqs this run had acknowledged; every page is asked without the versions they made as sent.
     `since`: the cursor, when the run has just read it. Returns whether a page was stored (a last page that brings
-    nothing and leaves the cursor where it was is not: store.nothing_to_store)."""
+    nothing and leaves the cursor where it was is not: store.nothing_to_store).
+    `alongside`: the push's last answer, stored while the first page is on the way (the push's `leave_last`)."""
     if since is None:
         since = yield Local(store.cursor)
     stored = False
-    page = yield from _remote(connection, lambda: _prepared(_or_error(lambda: connection.with_retries(
+    fetch = lambda: _prepared(_or_error(lambda: connection.with_retries(  # noqa: E731
         lambda: connection.pull(cursor=since, limit=page_size, forms=with_forms, decisions=True, own=own),
-        cancelled=cancelled), errors.ServerRestored)))
+        cancelled=cancelled), errors.ServerRestored))
+    if alongside is None:
+        page = yield from _remote(connection, fetch)
+    else:
+        page, outcome = yield from _both(connection, fetch, alongside.store)
+        alongside.done(outcome)
     if isinstance(page, store.PreparedPage) and page.page.forms is not None:
         offered["list"] = FormList(forms=page.page.forms)
     while page is not None and not cancelled():

@@ -108,3 +108,40 @@ def test_the_echo_is_left_out_but_a_merged_version_comes_back(enrolled):
     assert merged.acknowledged == 1 and merged.received == 1  # the merged version is not an echo: it came
     record = get_registration(a, shared)
     assert (record.age, record.sync_state) == (41, "acknowledged") and "+227 1234" in record.content
+
+
+def _pull_drops_after_push(url, **kwargs):
+    """The real connection, but once a push has been answered every pull fails (the connection dropped)."""
+    connection = fast_connect(retry=sync_service.RetryPolicy(max_attempts=1))(url, **kwargs)
+    push, pull = connection.push, connection.pull
+    pushed: list[bool] = []
+
+    def push_noted(body):
+        answer = push(body)
+        pushed.append(True)
+        return answer
+
+    def pull_or_drop(**kw):
+        if pushed:
+            raise errors.ServerUnreachable("connection dropped")
+        return pull(**kw)
+
+    connection.push, connection.pull = push_noted, pull_or_drop
+    return connection
+
+
+def test_the_last_answer_is_stored_while_the_echo_pull_is_on_the_way_even_when_that_pull_fails(enrolled):
+    """The push's last answer is stored alongside the echo pull's first request (engine._pull's `alongside`): when
+    that request fails, the answer is stored all the same, and the next run sends nothing again."""
+    laptop = enrolled("echo-drop")
+    records = [register(laptop, f"Echo Drop {n}", 30 + n).id for n in range(3)]
+    with pytest.raises(errors.GaveUp):
+        sync_service.sync_now(laptop, connect=_pull_drops_after_push)
+    for record_id in records:
+        assert get_registration(laptop, record_id).sync_state == "acknowledged"
+    assert count_unsynced(laptop) == 0
+    again = sync_service.sync_now(laptop, connect=fast_connect())
+    # nothing sent again; its own three versions come back in this run's pull (no `own` range: it sent nothing),
+    # each the version this laptop holds already
+    assert (again.pushed, again.acknowledged, again.pulled, again.conflicts) == (0, 0, 0, 0)
+    assert again.received == 3
