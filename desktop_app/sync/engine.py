@@ -84,8 +84,10 @@ class SyncProgress:
 
 @dataclass
 class SyncSummary:
-    pushed: int = 0  # ops posted for the first time or again after an interrupted run
-    acknowledged: int = 0  # ops whose acknowledgement was stored by this run
+    pushed: int = 0  # ops posted and answered: for the first time, again after an interrupted run, or `resent`
+    acknowledged: int = 0  # ops whose acknowledgement was stored by this run (the `resent` ones included)
+    # ops this laptop had seen acknowledged, sent again because a restored server had lost them
+    resent: int = 0
     pulled: int = 0  # changes from the server that were new to this device (applied, merged or in conflict)
     received: int = 0  # every change in the pages, this device's own echoes and re-deliveries included
     conflicts: int = 0  # conflicts opened (server-side results and device-side merges)
@@ -102,7 +104,9 @@ class SyncSummary:
     files_waiting: int = 0  # files pulled records name that the server cannot give yet (their records: incomplete)
     files_failed: int = 0  # files the server refused this time (their records travel; the files are tried again)
     not_sendable: int = 0  # ops this laptop refused to send (the protocol cannot carry them): still unsynced
-    restores: int = 0  # server restores noticed (and reconciled) by this run
+    # server restores this run reconciled: noticed by it, or by an earlier run cut off before the end of reconciling
+    # (which recorded no summary)
+    restores: int = 0
     requeued: int = 0  # records sent again because the restored server had lost their latest version
     # unsent ops numbered again after the server's high-water mark: this vault was put back from an older copy (or
     # copied onto another machine, whose changes the server held under the same numbers); nothing was lost
@@ -175,7 +179,8 @@ def _run(connection, opening, summary, report, batch_size, page_size, cancelled,
         first = opening if not attempt else None  # after a restore, everything is read again
         try:
             if first.reconciling if first is not None else (yield Local(store.reconciling)):
-                # a reconciliation an earlier run did not finish
+                # a reconciliation an earlier run did not finish (that run recorded no summary: counted here)
+                summary.restores += first is not None and opening.restoring
                 first = None
                 yield from _reconcile(connection, summary, cancelled)
                 yield from _upload(connection, summary, report, cancelled, refused=refused)
@@ -257,6 +262,7 @@ class _Opening:
     cursor: str
     left: _Left
     unknown: bool = False  # the server refused this laptop as unknown at its last contact
+    restoring: bool = False  # the reconciliation under way is with a restored server (store.Opening)
 
 
 def _left_to_do(vault: Any, wanted: Callable[[Any], bool] | None,
@@ -276,7 +282,7 @@ def _open(vault: Any, wanted: Callable[[Any], bool] | None,
         first = store.opening(vault)
         return _Opening(credentials=first.credentials, reconciling=first.reconciling, to_resend=first.to_resend,
                         cursor=first.cursor, left=_left_to_do(vault, wanted, installed_forms, resend=first.to_resend),
-                        unknown=first.unknown)
+                        unknown=first.unknown, restoring=first.restoring)
 
 
 def _clock(connection: ServerConnection) -> store.Clock:
@@ -339,7 +345,8 @@ def _push(connection, credentials, summary, report, batch_size, cancelled, *, fr
         if acked is not None and not counted:
             acked.add(batch.seq_from, batch.seq_to)
         summary.pushed += batch.op_count
-        summary.acknowledged += outcome.acknowledged
+        summary.acknowledged += outcome.acknowledged + outcome.again
+        summary.resent += outcome.again
         summary.merged += outcome.merged
         summary.conflicts += outcome.conflicts
         summary.rejected += outcome.rejected

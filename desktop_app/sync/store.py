@@ -93,7 +93,8 @@ class FrozenBatch:
 
 @dataclass
 class AckOutcome:
-    acknowledged: int = 0
+    acknowledged: int = 0  # ops acknowledged for the first time
+    again: int = 0  # ops this laptop had seen acknowledged, sent again to a restored server that lost them
     applied: int = 0
     merged: int = 0
     conflicts: int = 0
@@ -155,6 +156,8 @@ class Opening:
     to_resend: bool  # something_to_send(vault, freeze=False)
     cursor: str  # cursor(vault)
     unknown: bool = False  # the server refused this laptop as unknown (UNKNOWN_TO_SERVER)
+    # the reconciliation under way is with a restored server (begin_restore), not one after `enrol --again`
+    restoring: bool = False
 
 
 _OPENING_READ = text("SELECT key, value FROM sync_state WHERE key IN ({})".format(
@@ -170,8 +173,10 @@ def opening(vault: Vault) -> Opening:
         stored = dict(conn.execute(_OPENING_READ).all())
         to_resend = bool(int(stored.get("resend_from") or 0)) or _in_flight_after(conn, 0)
     cursor_value = stored.get("cursor") or ""
+    under_way = json.loads(stored.get("reconcile") or "null") or {}
     return Opening(credentials=_credentials(stored), reconciling=bool(stored.get("reconcile")), to_resend=to_resend,
-                   cursor=cursor_value if "." in cursor_value else "", unknown=bool(stored.get(UNKNOWN_TO_SERVER)))
+                   cursor=cursor_value if "." in cursor_value else "", unknown=bool(stored.get(UNKNOWN_TO_SERVER)),
+                   restoring=bool(under_way.get("epoch")))
 
 
 def _credentials(stored: dict[str, Any]) -> Credentials:
@@ -609,6 +614,7 @@ def _store_answer(w: Writer, batch: FrozenBatch, answer: PushResponse) -> AckOut
         first_time = row.acked_at is None and row.seq not in acks.acked_here
         acks.outbox_updates.append({"r": result.model_dump_json(), "s": row.seq})
         if not first_time:
+            outcome.again += row.acked_at is not None
             sent = resent.get(result.device_seq)
             if sent is not None and result.server_version is not None:
                 # Sent again to a restored server: the version it now holds is this record's known version.

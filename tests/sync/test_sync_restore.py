@@ -386,3 +386,68 @@ def test_a_vault_copy_after_a_second_restore_stops_with_its_own_error_and_loses_
     finally:
         copy.close()
         original.close()
+
+
+def _restore(own_backend, own_server, backup) -> None:
+    own_server.stop()
+    server_cli(own_backend.data_dir, "admin", "restore", str(backup), "--yes", database_url=own_backend.database_url)
+    own_server.start()
+
+
+def test_the_run_summary_counts_what_the_restores_made_the_laptop_do(make_vault, own_backend, own_server, tmp_path):
+    """Found by an operator's acceptance run: an op sent again after a restore was counted `pushed: 1,
+    acknowledged: 0`, and after a second restore, whose reconciliation a first run did not finish, the run that
+    finished it said `restores: 0`. Every count is now what happened: ops posted (`pushed`), acknowledged (the ones
+    sent again included), sent again because the restored server lost them (`resent`), restores reconciled."""
+    a = enrol(make_vault, own_backend, own_server, "counts-a")
+    register(a, "Counts Before", 20)
+    assert (sync(a).pushed, sync(a).pushed) == (1, 0)
+    first_backup = tmp_path / "first.wpbackup"
+    admin(own_backend, "backup", str(first_backup))
+    register(a, "Counts Lost Once", 21)
+    once = sync(a)
+    assert (once.pushed, once.acknowledged, once.resent, once.restores) == (1, 1, 0, 0)
+
+    _restore(own_backend, own_server, first_backup)
+    register(a, "Counts New After The First Restore", 22)
+    summary = sync(a)  # the lost op goes again (resent), the new one for the first time
+    assert (summary.restores, summary.pushed, summary.acknowledged, summary.resent) == (1, 2, 2, 1)
+    summary = sync(a)
+    assert (summary.restores, summary.pushed, summary.acknowledged, summary.resent) == (0, 0, 0, 0)
+
+    second_backup = tmp_path / "second.wpbackup"
+    admin(own_backend, "backup", str(second_backup))
+    register(a, "Counts Lost Twice", 23)
+    assert sync(a).acknowledged == 1
+    _restore(own_backend, own_server, second_backup)
+    # The first run after the second restore is cut off inside the reconciliation: it records no summary.
+    calls = {"n": 0}
+
+    def connect(url, **kwargs):
+        connection = fast_connect()(url, **kwargs)
+        reconcile = connection.reconcile
+
+        def counted(known):
+            calls["n"] += 1
+            return reconcile(known)
+
+        connection.reconcile = counted
+        return connection
+
+    with store_limit(1), pytest.raises(sync_service.errors.GaveUp):
+        _run_cancelled_after_first_reconcile(a, connect, calls)
+    assert store.reconciling(a)
+    summary = sync(a)  # the run that reconciles says so
+    assert (summary.restores, summary.pushed, summary.acknowledged, summary.resent) == (1, 1, 1, 1)
+    assert store.status(a)["last_sync"]["restores"] == 1 and store.status(a)["last_sync"]["resent"] == 1
+    summary = sync(a)
+    assert (summary.restores, summary.pushed, summary.resent) == (0, 0, 0) and count_unsynced(a) == 0
+
+    # Enrolled again with a new code, the laptop reconciles too, but that is no restore.
+    code = admin(own_backend, "enrol-code", "--centre", "Dosso").strip()
+    sync_service.enrol(a, server_url=own_server.url, code=code, device_name="counts-a-again", again=True)
+    assert sync(a).restores == 0
+    other = enrol(make_vault, own_backend, own_server, "counts-other")
+    sync(other)
+    assert {row[2] for row in holdings(other).values()} == {
+        "Counts Before", "Counts Lost Once", "Counts New After The First Restore", "Counts Lost Twice"}
