@@ -144,11 +144,12 @@ def sync_run(
         with collector.spaced():  # a run's batches and pages are freed by reference counting (collector.py)
             yield from _run(connection, opening, summary, report, batch_size, page_size, cancelled, offered,
                             with_forms, review, installed_forms, install_form)
-        if opening.unknown:  # known again (the server replayed its journal): counted as before
-            yield Local(lambda vault: store.note_unknown_to_server(vault, False))
-    except errors.DeviceUnknown:
-        if not opening.unknown:
-            yield Local(store.note_unknown_to_server)
+        if opening.unknown or opening.refused:  # taken again (the server replayed its journal): as before
+            yield Local(lambda vault: store.note_refused(vault, None))
+    except _REFUSED_FOR_GOOD as refusal:
+        # Kept for `sync --status` and the status bar (store.REFUSED); an unknown laptop's records count as unsent.
+        reason = _refusal_reason(refusal)
+        yield Local(lambda vault: store.note_refused(vault, reason))
         raise
     except errors.DeviceOrdered:
         # A lost laptop's order: the server refuses every request but the order's own until it is carried out, so
@@ -263,6 +264,7 @@ class _Opening:
     left: _Left
     unknown: bool = False  # the server refused this laptop as unknown at its last contact
     restoring: bool = False  # the reconciliation under way is with a restored server (store.Opening)
+    refused: bool = False  # the server refused this laptop for good at its last contact (store.REFUSED)
 
 
 def _left_to_do(vault: Any, wanted: Callable[[Any], bool] | None,
@@ -282,7 +284,7 @@ def _open(vault: Any, wanted: Callable[[Any], bool] | None,
         first = store.opening(vault)
         return _Opening(credentials=first.credentials, reconciling=first.reconciling, to_resend=first.to_resend,
                         cursor=first.cursor, left=_left_to_do(vault, wanted, installed_forms, resend=first.to_resend),
-                        unknown=first.unknown, restoring=first.restoring)
+                        unknown=first.unknown, restoring=first.restoring, refused=first.refused)
 
 
 def _clock(connection: ServerConnection) -> store.Clock:
@@ -642,9 +644,17 @@ def _remote(connection: ServerConnection, fn: Callable[[], Any]) -> Generator[St
     return result
 
 
-# Refusals a network step hands back as a value, raised in the run: a lost laptop's order (obeyed there) and "the
-# server does not know this laptop" (noted there: its records then count as not synced).
-_RAISED_IN_RUN = (errors.DeviceOrdered, errors.DeviceUnknown)
+# Refusals a network step hands back as a value, raised in the run: a lost laptop's order (obeyed there) and those
+# that refuse this laptop for good (noted there for its status, sync_run; an unknown laptop's records then count as
+# not synced). SequenceUnfillable is the run's own conclusion, raised in it.
+_REFUSALS = {errors.DeviceRevoked: "revoked", errors.DeviceCloned: "cloned", errors.DeviceUnknown: "unknown",
+             errors.ServerKeyChanged: "key_changed", errors.SequenceUnfillable: "sequence_unfillable"}
+_REFUSED_FOR_GOOD = tuple(_REFUSALS)
+_RAISED_IN_RUN = (errors.DeviceOrdered, *_REFUSED_FOR_GOOD)
+
+
+def _refusal_reason(refusal: BaseException) -> str:
+    return next(reason for kind, reason in _REFUSALS.items() if isinstance(refusal, kind))
 
 
 def _ordered_or(fn: Callable[[], Any]) -> Any:

@@ -158,10 +158,12 @@ class Opening:
     unknown: bool = False  # the server refused this laptop as unknown (UNKNOWN_TO_SERVER)
     # the reconciliation under way is with a restored server (begin_restore), not one after `enrol --again`
     restoring: bool = False
+    refused: bool = False  # the server refused this laptop for good at its last contact (REFUSED)
 
 
 _OPENING_READ = text("SELECT key, value FROM sync_state WHERE key IN ({})".format(
-    ", ".join(f"'{key}'" for key in (*CREDENTIALS, "reconcile", "resend_from", "cursor", "unknown_to_server"))))
+    ", ".join(f"'{key}'" for key in (*CREDENTIALS, "reconcile", "resend_from", "cursor", "unknown_to_server",
+                                     "refused"))))
 
 
 def opening(vault: Vault) -> Opening:
@@ -176,7 +178,7 @@ def opening(vault: Vault) -> Opening:
     under_way = json.loads(stored.get("reconcile") or "null") or {}
     return Opening(credentials=_credentials(stored), reconciling=bool(stored.get("reconcile")), to_resend=to_resend,
                    cursor=cursor_value if "." in cursor_value else "", unknown=bool(stored.get(UNKNOWN_TO_SERVER)),
-                   restoring=bool(under_way.get("epoch")))
+                   restoring=bool(under_way.get("epoch")), refused=bool(stored.get(REFUSED)))
 
 
 def _credentials(stored: dict[str, Any]) -> Credentials:
@@ -209,6 +211,7 @@ def save_enrolment(vault: Vault, *, server_url: str, ca_bundle: str | None, devi
             raise errors.AlreadyEnrolled()
         if again:
             _put(conn, UNKNOWN_TO_SERVER, "")  # a new identity: what the server lacks is sent again (reconcile)
+            _put(conn, REFUSED, "")  # what the server said of the old identity
             w.renumber_for_new_identity()
             _put(conn, "resend_from", "0")
             _put(conn, "reconcile", json.dumps({"epoch": "", "after": "", "resend_from": 0}))
@@ -1173,9 +1176,20 @@ def _write_registration(w: Writer, record_id: str, state: State, version: int, s
 UNKNOWN_TO_SERVER = "unknown_to_server"
 
 
-def note_unknown_to_server(vault: Vault, unknown: bool = True) -> None:
+# Why the server refused this laptop for good at its last contact (one of REFUSALS) and when: the run stopped and
+# nothing is retried until someone acts (an administrator, `enrol --again`). Kept so that `sync --status` and the
+# status bar say it without asking the server, until a run gets through again or the laptop enrols again.
+REFUSED = "refused"
+REFUSALS = ("revoked", "cloned", "unknown", "key_changed", "sequence_unfillable")
+
+
+def note_refused(vault: Vault, reason: str | None) -> None:
+    """`reason`: one of REFUSALS (None: the server took a run again, forget both notes)."""
+    assert reason is None or reason in REFUSALS
     with write(vault) as w:
-        _put(w.db, UNKNOWN_TO_SERVER, "1" if unknown else "")
+        _put(w.db, REFUSED, json.dumps({"reason": reason, "at": utc_now()}) if reason else "")
+        if reason in ("unknown", None):
+            _put(w.db, UNKNOWN_TO_SERVER, "1" if reason else "")
 
 
 def status(vault: Vault) -> dict:
@@ -1188,7 +1202,12 @@ def status(vault: Vault) -> dict:
         conflicts = conn.execute(text("SELECT COUNT(*) FROM conflict WHERE resolved_at IS NULL")).scalar_one()
         rejected = conn.execute(text("SELECT COUNT(*) FROM outbox WHERE result LIKE '%\"rejected\"%'")).scalar_one()
         refused_here = conn.execute(text(f"SELECT COUNT(*) FROM outbox {QUEUED} AND result IS NOT NULL")).scalar_one()
+        refused = json.loads(_get(conn, REFUSED) or "null") or {}
+        reason = refused.get("reason")
         return {"enrolled": bool(_get(conn, "device_id")), "server_url": _get(conn, "server_url"),
+                # what the last contact learned: `enrolled` only says this vault holds an enrolment
+                "refused": reason, "refused_at": refused.get("at"), "revoked": reason == "revoked",
+                "cloned": reason == "cloned", "key_changed": reason == "key_changed",
                 "ca_bundle": _get(conn, "ca_bundle") or None,
                 "centre_name": _get(conn, "centre_name"), "device_id": _get(conn, "device_id"),
                 "unsynced": int(unsynced), "unknown_to_server": unknown, "open_conflicts": int(conflicts),

@@ -36,7 +36,8 @@ class SyncStatusWidget(QWidget):
         layout.addWidget(self.label)
         layout.addWidget(self.button)
         self._state: tuple = ("",)
-        self._enrolment: tuple[bool, str, str] | None = None  # enrolled, centre, last sync
+        # enrolled, centre, last sync, why the server refused this laptop at its last contact (store.REFUSALS)
+        self._enrolment: tuple[bool, str, str, str] | None = None
         sync.started.connect(lambda: self._show("syncing"))
         sync.reported.connect(lambda report: self._show("synced", datetime.now().strftime("%H:%M"), report))
         sync.failed.connect(lambda message: self._show("failed", message))
@@ -50,7 +51,8 @@ class SyncStatusWidget(QWidget):
     def render(self) -> None:
         kind, *args = self._state
         error = kind == "failed" or (kind == "synced" and bool(args[1].conflicts or args[1].rejected
-                                                                  or args[1].not_sendable))
+                                                                  or args[1].not_sendable)) or (
+            kind == "status" and self._enrolment is not None and bool(self._enrolment[3]))
         choices = {"syncing": lambda: [self.tr("Syncing…")],
                    "synced": lambda: self._synced_text(*args),
                    "failed": lambda: [self.tr("Sync failed: %1").replace("%1", args[0])],
@@ -84,15 +86,33 @@ class SyncStatusWidget(QWidget):
         """Where this laptop is enrolled and when it last synced, then the time alone, then where."""
         if self._enrolment is None:
             return []
-        enrolled, centre, last = self._enrolment
+        enrolled, centre, last, refused = self._enrolment
         if not enrolled:
             return [self.tr("Not enrolled for sync")]
         where = self.tr("Enrolled: %1").replace("%1", centre) if centre else self.tr("Enrolled for sync")
+        if refused:
+            said = self.refusal_text(refused)
+            return [where + " · " + said, said]
         if last:
             when = last.replace("T", " ")[:16]
             return [where + " · " + self.tr("last sync %1").replace("%1", when),
                     where + " · " + when[11:], where]
         return [where + " · " + self.tr("not synced yet"), where]
+
+    def refusal_text(self, reason: str) -> str:
+        """What the server said of this laptop at its last contact, and what to do (sync/store.py REFUSALS)."""
+        if reason == "revoked":
+            return self.tr("the server revoked this laptop: ask an administrator")
+        if reason == "cloned":
+            return self.tr("this vault is also in use on another computer: ask an administrator for a new enrolment "
+                           "code and enrol this laptop again")
+        if reason == "unknown":
+            return self.tr("the server does not know this laptop: ask an administrator for a new enrolment code and "
+                           "enrol this laptop again")
+        if reason == "key_changed":
+            return self.tr("the server's key changed without proof: ask an administrator; nothing is sent until then")
+        return self.tr("the server expects changes this laptop no longer holds under their numbers: ask an "
+                       "administrator for a new enrolment code and enrol this laptop again")
 
     def show_needs_enrolment(self, sentence: str) -> None:
         self._show("needs_enrolment", sentence)
@@ -103,7 +123,7 @@ class SyncStatusWidget(QWidget):
 
     def _status(self, status: dict) -> None:
         self._enrolment = (bool(status.get("enrolled")), status.get("centre_name") or "",
-                           status.get("last_sync_at") or "")
+                           status.get("last_sync_at") or "", status.get("refused") or "")
         # a run's result or an error stays until the next run; otherwise the enrolment is what there is to say
         if self._state[0] in ("", "status") or (self._state[0] == "needs_enrolment" and status.get("enrolled")):
             self._show("status")

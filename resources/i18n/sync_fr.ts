@@ -472,6 +472,26 @@
         <source>not synced yet</source>
         <translation>pas encore synchronisé</translation>
     </message>
+    <message>
+        <source>the server revoked this laptop: ask an administrator</source>
+        <translation>le serveur a révoqué cet ordinateur&#xa0;: adressez-vous à un administrateur</translation>
+    </message>
+    <message>
+        <source>this vault is also in use on another computer: ask an administrator for a new enrolment code and enrol this laptop again</source>
+        <translation>ce coffre est aussi utilisé sur un autre ordinateur&#xa0;: demandez un nouveau code d&apos;inscription à un administrateur et inscrivez de nouveau cet ordinateur</translation>
+    </message>
+    <message>
+        <source>the server does not know this laptop: ask an administrator for a new enrolment code and enrol this laptop again</source>
+        <translation>le serveur ne connaît pas cet ordinateur&#xa0;: demandez un nouveau code d&apos;inscription à un administrateur et inscrivez de nouveau cet ordinateur</translation>
+    </message>
+    <message>
+        <source>the server&apos;s key changed without proof: ask an administrator; nothing is sent until then</source>
+        <translation>la clé du serveur a changé sans preuve&#xa0;: adressez-vous à un administrateur&#xa0;; rien n&apos;est envoyé d&apos;ici là</translation>
+    </message>
+    <message>
+        <source>the server expects changes this laptop no longer holds under their numbers: ask an administrator for a new enrolment code and enrol this laptop again</source>
+        <translation>le serveur attend des modifications que cet ordinateur ne détient plus sous ces numéros&#xa0;: demandez un nouveau code d&apos;inscription à un administrateur et inscrivez de nouveau cet ordinateur</translation>
+    </message>
 </context>
 <context>
     <name>_Retranslator</name>

@@ -104,6 +104,12 @@ def test_a_second_live_copy_gets_its_own_error_and_enrolled_again_loses_nothing(
         assert "also in use on another computer (it was copied)" in cli.stderr
         assert "aussi utilisé sur un autre ordinateur (il a été copié)" in cli.stderr
         assert "waypoint enrol --again" in cli.stderr
+        # `waypoint sync --status` (no network) says what that contact learned, not only `enrolled: true`.
+        told = subprocess.run([sys.executable, "-m", "desktop_app.cli", "sync", "--vault", str(path), "--user",
+                               "admin", "--status"], env=env, capture_output=True, text=True, timeout=300)
+        status = json.loads(told.stdout)
+        assert status["enrolled"] and (status["refused"], status["cloned"], status["revoked"]) == (
+            "cloned", True, False)
         original = Vault.unlock(path, username="admin", passphrase=PASSPHRASE)
         assert count_unsynced(original) == 1
         assert _forks(server_admin, device_id) == ["rewound", "cloned"]
@@ -115,6 +121,7 @@ def test_a_second_live_copy_gets_its_own_error_and_enrolled_again_loses_nothing(
         sync_service.enrol(original, server_url=server.url, code=new_code("Agadez"), device_name="original again",
                            again=True)
         assert store.load_credentials(original).device_id != device_id
+        assert store.status(original)["refused"] is None and not store.status(original)["cloned"]
         _sync(original)
         assert count_unsynced(original) == 0
         # The copy carries on as the old device.

@@ -76,6 +76,10 @@ def test_enrolling_again_keeps_a_full_outbox_and_sends_it_once(make_vault, own_s
     own_server.start()
     with pytest.raises(errors.ServerKeyChanged):
         sync_service.sync_now(vault, connect=fast_connect())
+    # What that contact learned stays said, without the network (`sync --status`, the status bar).
+    status = store.status(vault)
+    assert status["enrolled"] and (status["refused"], status["key_changed"], status["revoked"]) == (
+        "key_changed", True, False)
     for n, record in enumerate(synced[:5]):
         register(vault, f"Reenrol Synced {n} edited", 40 + n, record_id=record)
     before = contents(vault)
@@ -107,3 +111,4 @@ def test_enrolling_again_keeps_a_full_outbox_and_sends_it_once(make_vault, own_s
     status = subprocess.run([sys.executable, "-m", "desktop_app.cli", "sync", "--vault", str(path), "--user", "admin",
                              "--status"], env=env, capture_output=True, text=True, timeout=300)
     assert json.loads(status.stdout)["unsynced"] == 0
+    assert (json.loads(status.stdout)["refused"], json.loads(status.stdout)["key_changed"]) == (None, False)

@@ -290,6 +290,11 @@ def test_laptops_enrolled_or_revoked_since_the_backup_stay_so(make_vault, own_ba
     assert store.status(late)["unsynced"] == 0 and not store.status(late)["unknown_to_server"]
     with pytest.raises(sync_service.errors.DeviceRevoked):
         sync(seized)
+    # The operator's acceptance run: `sync --status` said `enrolled: true` and nothing more. It says what the last
+    # contact learned, until the laptop enrols again.
+    status = sync_service.sync_status(seized)
+    assert status["enrolled"] and status["revoked"] and status["refused"] == "revoked" and status["refused_at"]
+    assert not (status["cloned"] or status["key_changed"] or status["unknown_to_server"])
     other = enrol(make_vault, own_backend, own_server, "journal-other")
     sync(other)
     assert holdings(other)[kept] == holdings(late)[kept]
@@ -316,9 +321,11 @@ def test_a_laptop_the_server_does_not_know_counts_its_records_as_not_synced(make
         assert not refused.value.transient
         status = store.status(late)
         assert status["unknown_to_server"] and status["unsynced"] == 1 and count_unsynced(late) == 1
+        assert status["refused"] == "unknown" and not status["revoked"]
 
     code = admin(own_backend, "enrol-code", "--centre", "Dosso").strip()
     sync_service.enrol(late, server_url=own_server.url, code=code, device_name="unknown-late", again=True)
+    assert store.status(late)["refused"] is None  # a new identity: nothing refused yet
     sync(late)
     assert store.status(late)["unsynced"] == 0 and count_unsynced(late) == 0
     other = enrol(make_vault, own_backend, own_server, "unknown-other")
@@ -371,6 +378,7 @@ def test_a_vault_copy_after_a_second_restore_stops_with_its_own_error_and_loses_
             for _ in range(3):  # whatever reconciling takes first; never a run without end
                 sync(copy)
         assert not stopped.value.transient and "enrol --again" in str(stopped.value)
+        assert store.status(copy)["refused"] == "sequence_unfillable"
         assert "ne détient plus sous ces numéros" in stopped.value.french
         assert count_unsynced(copy) > 0  # kept, to be sent once enrolled again
 
@@ -451,3 +459,4 @@ def test_the_run_summary_counts_what_the_restores_made_the_laptop_do(make_vault,
     sync(other)
     assert {row[2] for row in holdings(other).values()} == {
         "Counts Before", "Counts Lost Once", "Counts New After The First Restore", "Counts Lost Twice"}
+

@@ -270,6 +270,46 @@ def test_protocol_2_failures_have_their_own_sentence_in_both_languages(unenrolle
     assert not error.transient  # none of these is retried blindly
 
 
+def test_a_revoked_laptop_says_so_in_the_status_bar_at_the_next_start(qapp, qtbot, tmp_path, new_code, server,
+                                                                      server_admin):
+    """The operator's acceptance run: after the server refused a laptop for good (here revoked), the app started
+    again said only "Enrolled: <centre>". It says what the last contact learned, in the person's language."""
+    vault_path = tmp_path / "revoked-vault"
+    vault, _ = Vault.create(vault_path, admin_username="admin", admin_passphrase=PASSPHRASE, kdf_profile="test")
+    sync_service.enrol(vault, server_url=server.url, code=new_code("Revoked centre"), device_name="revoked laptop")
+    server_admin.run("revoke", sync_service.sync_status(vault)["device_id"])
+    with pytest.raises(errors.DeviceRevoked):
+        sync_service.sync_now(vault, connect=fast_connect())
+    vault.close()
+    app = build_app(qt_app=qapp, paths=app_paths(), vault_path=vault_path, kdf_profile="test", language="en")
+    try:
+        _unlock(qtbot, app)
+        label = app.window.sync_status_widget.label
+        qtbot.waitUntil(lambda: "revoked" in label.text(), timeout=30_000)
+        assert label.text() == "Enrolled: Revoked centre · the server revoked this laptop: ask an administrator"
+        assert label.property("error") is True
+        app.window.set_language("fr")
+        qtbot.waitUntil(lambda: "le serveur a révoqué cet ordinateur" in label.text(), timeout=5_000)
+        app.window.set_language("en")
+    finally:
+        app.close()
+        qapp.processEvents()
+        qapp.sendPostedEvents(None, 0)
+
+
+def test_every_way_the_server_refuses_a_laptop_for_good_has_its_own_status_in_both_languages(unenrolled_app):
+    from desktop_app.sync.store import REFUSALS
+
+    widget = unenrolled_app.window.sync_status_widget
+    english = {reason: widget.refusal_text(reason) for reason in REFUSALS}
+    unenrolled_app.translations.switch("fr")
+    french = {reason: widget.refusal_text(reason) for reason in REFUSALS}
+    unenrolled_app.translations.switch("en")
+    assert len(set(english.values())) == len(set(french.values())) == len(REFUSALS)
+    assert all(english[r] != french[r] for r in REFUSALS)
+    assert "also in use on another computer" in english["cloned"] and "ne connaît pas" in french["unknown"]
+
+
 def test_new_conflicts_from_the_server_are_named_in_both_languages(unenrolled_app, qtbot):
     """A reviewer's run that brought conflicts between other devices onto the desk says so (sync_status)."""
     from desktop_app.ui.sync_controller import RunReport
