@@ -208,6 +208,11 @@ def cmd_restore(args: argparse.Namespace) -> int:
               "give lost-device orders again (admin mark-lost), and take a new backup.", file=sys.stderr)
     print("waypoint-server: restored; a new epoch began: each device sends again what the backup lacks and pulls "
           "again at its next sync. Start the server.", file=sys.stderr)
+    kept = summary["journal_replayed"].get("code", 0)
+    print(f"waypoint-server: enrolment codes made since the backup and kept from devices.journal: {kept}. "
+          "`admin enrol-codes` lists the open codes: a code made since the backup that is not listed (made by a "
+          "waypoint-server older than this one, or the journal was lost) enrols nothing; make a new one "
+          "(`admin enrol-code`).", file=sys.stderr)
     return 0
 
 

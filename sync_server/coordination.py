@@ -32,7 +32,7 @@ from waypoint_core.protocol.enrolment_messages import (
     RevokeCodeRequest, UndoAlarmRequest, UndoneAlarm,
 )
 
-from . import admin, audit, scope
+from . import admin, audit, device_journal, scope
 from .atrest import DataKey
 from .db import Database, utcnow
 from .errors import ProtocolError
@@ -115,13 +115,12 @@ def new_code(db: Database, device_id: str, centre_id: str, request: NewCodeReque
         raise ProtocolError(403, "not_allowed", f"this device's people do not hold the role {', '.join(wider)} "
                                                 "themselves, so they may not give it to a new device")
     by = f"{request.by} (device {device_id})"
-    code = admin.create_enrolment_code(db, centre=request.centre_id, ttl=timedelta(hours=request.hours), roles=roles)
+    code = admin.create_enrolment_code(db, centre=request.centre_id, ttl=timedelta(hours=request.hours), roles=roles,
+                                       created_by=by)
     code_hash = admin.hash_code(code)
     with db.write_engine.begin() as conn:
         code_id = conn.execute(text("SELECT id FROM enrolment_code WHERE code_hash = :h"), {"h": code_hash}
                                ).scalar_one()
-        conn.execute(text("INSERT INTO enrolment_code_admin (code_id, created_by) VALUES (:c, :b)"),
-                     {"c": code_id, "b": by})
         audit.record_in(conn, "enrolment_code.created", actor=by,
                         detail=f"code {code_id}: centre {request.centre_id}, {request.hours} h, roles "
                                f"{' '.join(roles)}")
@@ -152,6 +151,8 @@ def revoke_code(db: Database, device_id: str, centre_id: str, request: RevokeCod
             conn.execute(text("INSERT INTO enrolment_code_admin (code_id, created_by, revoked_at, revoked_by) VALUES "
                               "(:c, '', :t, :b)"), {"c": request.code_id, "t": now, "b": by})
         audit.record_in(conn, "enrolment_code.revoked", actor=by, detail=f"code {request.code_id}")
+        # a restore must not make a code revoked since the backup enrol a device again
+        device_journal.note(db, "code_revoked", code_id=request.code_id, revoked_at=now, revoked_by=by)
         codes = _open_codes(conn, centres)
     return EnrolmentCodeList(protocol_version=PROTOCOL_VERSION, centres=in_scope, codes=codes)
 

@@ -3,8 +3,9 @@
 A restore puts the whole database back to the backup, device table included: a laptop enrolled since the backup would
 be refused as unknown for ever, and a device revoked since (typically a seized or lost laptop) would sync again. So
 every change to who may sync is also appended to `devices.journal` in the data folder, beside keys/ and feed.mark,
-which neither `admin restore` nor a database put back by hand touches: centres added and their regions, enrolments
-(and enrolments again, which are new devices), roles, revocations, lost-device orders and their outcome.
+which neither `admin restore` nor a database put back by hand touches: centres added and their regions, enrolment
+codes made (their hash only, as the database keeps them: a code is a secret) and revoked, enrolments (and enrolments
+again, which are new devices), roles, revocations, lost-device orders and their outcome.
 
 Each line is one JSON entry with a MAC (HMAC-SHA-256 under a key derived from the data key, which lives in keys/, not
 in the database) over the previous line's MAC and the entry: a line altered, inserted, removed or moved breaks the
@@ -15,9 +16,10 @@ the change commits, so the journal never lacks a change the database holds.
 
 `replay` makes a database hold what the journal says, and only adds: a device it lacks is enrolled again as it was
 (its code marked used), a revocation or order it lacks is applied, roles and regions are set to their last journaled
-value. It runs at every start (a restore behind the server's back is caught even without a mark) and inside
-`admin restore`. Nothing else about a device comes back: what it sent since the backup, it sends again itself
-(epochs.py).
+value, a code it lacks is made again as it was (hash, centre, expiry, roles; used if a journaled enrolment used
+it), a code's revocation it lacks is applied. It runs at every start (a restore behind the server's back is caught
+even without a mark) and inside `admin restore`. Nothing else about a device comes back: what it sent since the
+backup, it sends again itself (epochs.py).
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ from .atrest import DataKey
 from .files import StartupRefused, check_private, open_private
 
 JOURNAL_FILE = "devices.journal"
-KINDS = ("centre", "region", "enrolled", "revoked", "roles", "order", "order_done")
+KINDS = ("centre", "region", "enrolled", "revoked", "roles", "order", "order_done", "code", "code_revoked")
 _GENESIS = b"waypoint-server device journal 1"
 
 
@@ -207,6 +209,20 @@ def _apply(conn: Connection, e: dict[str, Any]) -> bool:
                      {"i": e["order_id"], "d": e["device_id"], "o": e["order"], "a": e["issued_at"],
                       "b": e["issued_by"], "s": e["signature"]})
         return True
+    if kind == "code":
+        return _code_again(conn, e)
+    if kind == "code_revoked":
+        if not _one(conn, "SELECT id FROM enrolment_code WHERE id = :i", i=e["code_id"]):
+            return False
+        if conn.execute(text("UPDATE enrolment_code_admin SET revoked_at = :t, revoked_by = :b WHERE code_id = :i "
+                             "AND revoked_at IS NULL"),
+                        {"t": _when(e["revoked_at"]), "b": e["revoked_by"], "i": e["code_id"]}).rowcount:
+            return True
+        if _one(conn, "SELECT code_id FROM enrolment_code_admin WHERE code_id = :i", i=e["code_id"]):
+            return False  # revoked already
+        conn.execute(text("INSERT INTO enrolment_code_admin (code_id, created_by, revoked_at, revoked_by) VALUES "
+                          "(:i, '', :t, :b)"), {"i": e["code_id"], "t": _when(e["revoked_at"]), "b": e["revoked_by"]})
+        return True
     if kind == "order_done":
         return bool(conn.execute(text("UPDATE device_order SET done_at = :t, done = :k WHERE id = :i AND "
                                       "done_at IS NULL"), {"t": _when(e["at"]), "k": e["done"],
@@ -240,4 +256,23 @@ def _enrol_again(conn: Connection, e: dict[str, Any]) -> bool:
                               "device_id) VALUES (:i, :h, :c, :t, :x, :u, :d)"),
                          {"i": code["id"], "h": code["hash"], "c": e["centre_id"], "t": _when(code["created_at"]),
                           "x": _when(code["expires_at"]), "u": enrolled_at, "d": e["device_id"]})
+    return True
+
+
+def _code_again(conn: Connection, e: dict[str, Any]) -> bool:
+    """A code made since the backup: back as it was made (only its hash, as ever), still open unless a journaled
+    enrolment used it or a journaled revocation revoked it (later entries)."""
+    if _one(conn, "SELECT id FROM enrolment_code WHERE id = :i OR code_hash = :h", i=e["code_id"], h=e["hash"]) or \
+            not _one(conn, "SELECT id FROM centre WHERE id = :c", c=e["centre_id"]):
+        return False
+    conn.execute(text("INSERT INTO enrolment_code (id, code_hash, centre_id, created_at, expires_at) "
+                      "VALUES (:i, :h, :c, :t, :x)"),
+                 {"i": e["code_id"], "h": e["hash"], "c": e["centre_id"], "t": _when(e["created_at"]),
+                  "x": _when(e["expires_at"])})
+    if e.get("roles"):
+        conn.execute(text("INSERT INTO enrolment_code_roles (code_id, roles) VALUES (:c, :r)"),
+                     {"c": e["code_id"], "r": e["roles"]})
+    if e.get("created_by") is not None:
+        conn.execute(text("INSERT INTO enrolment_code_admin (code_id, created_by) VALUES (:c, :b)"),
+                     {"c": e["code_id"], "b": e["created_by"]})
     return True

@@ -452,7 +452,7 @@ def test_devices_enrolled_or_revoked_after_the_backup_stay_so_after_admin_restor
 
         summary = json.loads(server_cli(fresh.data_dir, "admin", "restore", str(backup_file), "--yes",
                                         database_url=fresh.database_url).stdout)
-        assert summary["journal_replayed"] == {"centre": 1, "enrolled": 1, "revoked": 1}
+        assert summary["journal_replayed"] == {"centre": 1, "code": 1, "enrolled": 1, "revoked": 1}
         server.start()
         _journal_kept_them(server, fresh, late, seized, code)
         late.close()
@@ -475,7 +475,7 @@ def test_devices_enrolled_or_revoked_after_a_copy_put_back_by_hand_stay_so(fresh
         server.start()
         events = [json.loads(line) for line in server.log_path.read_text().splitlines() if line.startswith("{")]
         ready = [e for e in events if e["event"] == "server_ready"][-1]
-        assert ready["journal_replayed"] == {"centre": 1, "enrolled": 1, "revoked": 1}
+        assert ready["journal_replayed"] == {"centre": 1, "code": 1, "enrolled": 1, "revoked": 1}
         _journal_kept_them(server, fresh, late, seized, code)
         server.stop()
         server.start()  # nothing more to replay: the database holds it all
@@ -499,18 +499,18 @@ def test_an_altered_device_journal_is_refused_naming_its_line(tmp_path):
         server.stop()
     journal = data / "devices.journal"
     lines = journal.read_bytes().splitlines(keepends=True)
-    assert [json.loads(line)["kind"] for line in lines] == ["enrolled", "centre", "enrolled", "revoked"]
+    assert [json.loads(line)["kind"] for line in lines] == ["enrolled", "centre", "code", "enrolled", "revoked"]
     # The revocation made to name another device: refused, nothing restored.
-    journal.write_bytes(b"".join(lines[:3]) + lines[3].replace(seized.device_id.encode(), str(uuid.uuid4()).encode()))
+    journal.write_bytes(b"".join(lines[:4]) + lines[4].replace(seized.device_id.encode(), str(uuid.uuid4()).encode()))
     refused = server_cli(data, "admin", "restore", str(backup_file), "--yes", check=False)
-    assert refused.returncode == 2 and "devices.journal line 4 was altered" in refused.stderr
+    assert refused.returncode == 2 and "devices.journal line 5 was altered" in refused.stderr
     # The late laptop's enrolment taken out of the middle: the chain breaks there.
-    journal.write_bytes(lines[0] + lines[1] + lines[3])
+    journal.write_bytes(lines[0] + lines[1] + lines[2] + lines[4])
     refused = server_cli(data, "admin", "restore", str(backup_file), "--yes", check=False)
-    assert refused.returncode == 2 and "line 3 was altered" in refused.stderr
+    assert refused.returncode == 2 and "line 4 was altered" in refused.stderr
     assert "Tahoua" in server_cli(data, "admin", "centre", "list").stdout  # nothing restored
     # A last line cut short by a crash was never acknowledged: left out, the rest is replayed.
-    journal.write_bytes(b"".join(lines) + lines[3][:20])
+    journal.write_bytes(b"".join(lines) + lines[4][:20])
     summary = json.loads(server_cli(data, "admin", "restore", str(backup_file), "--yes").stdout)
-    assert summary["journal_replayed"] == {"centre": 1, "enrolled": 1, "revoked": 1}
+    assert summary["journal_replayed"] == {"centre": 1, "code": 1, "enrolled": 1, "revoked": 1}
     seized.close()
