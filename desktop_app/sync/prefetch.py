@@ -11,8 +11,11 @@ from __future__ import annotations
 
 from collections import Counter, namedtuple
 from collections.abc import Iterable
+from dataclasses import dataclass
 
+from desktop_app.vault.models import SUMMARY_FIELDS
 from desktop_app.vault.sql import chunks, in_json, join_sync, text
+from desktop_app.vault.states import State, state_from_columns
 from desktop_app.vault.writer import sent_wires
 from waypoint_core.protocol import FILES_FIELD
 
@@ -43,6 +46,52 @@ def known_records(conn, record_ids: Iterable[str]) -> dict[str, Known]:
     return found
 
 
+# The registration columns a record's state is made of (states.state_from_columns reads these and no other).
+_STATE_COLUMNS = ("form_id", "form_version", "status", "content", "created_at", "created_by", "deleted", *SUMMARY_FIELDS)
+_FREEZE_READ = text(
+    "SELECT k.value, r.id IS NOT NULL, r.purged_at, " + ", ".join(f"r.{name}" for name in _STATE_COLUMNS) + ", "
+    "s.record_id IS NOT NULL, s.server_version, s.base, s.hlc, s.stale, s.hash, "
+    "(SELECT MIN(o.seq) FROM outbox o INDEXED BY ix_outbox_pending WHERE o.record_id = k.value AND o.acked_at IS NULL) "
+    "FROM json_each(:keys) k LEFT JOIN registration r ON r.id = k.value LEFT JOIN sync_record s ON s.record_id = k.value")
+_FIELDS_READ = text("SELECT f.record_id, f.name, f.value FROM json_each(:keys) k "
+                    "CROSS JOIN registration_field f ON f.record_id = k.value")
+
+
+@dataclass
+class FreezeReads:
+    """What freezing a batch reads of its records, in two statements per chunk of them (their registration, merge
+    base and oldest op not acknowledged in one, their extracted fields in the other) instead of four:
+    `states` as writer.registration_states gives them (record_id -> (state, purged_at), for those that exist),
+    `known` as known_records, `earlier` the records with an op not acknowledged before their first op of the batch
+    (pending_before)."""
+
+    states: dict[str, tuple[State, str | None]]
+    known: dict[str, Known]
+    earlier: set[str]
+
+
+def freeze_reads(conn, first_seq: dict[str, int]) -> FreezeReads:
+    """`first_seq`: record_id -> the outbox seq of its first op in the batch."""
+    reads = FreezeReads({}, {}, set())
+    columns_at = slice(3, 3 + len(_STATE_COLUMNS))
+    for part in chunks(sorted(first_seq)):  # (in key order, as registration_states reads them)
+        params = keys(part)
+        extras: dict[str, dict[str, str]] = {}
+        for record_id, name, value in conn.execute(_FIELDS_READ, params).tuples():
+            extras.setdefault(record_id, {})[name] = value
+        for row in conn.execute(_FREEZE_READ, params).tuples():
+            record_id = row[0]
+            if row[1]:
+                reads.states[record_id] = (state_from_columns(dict(zip(_STATE_COLUMNS, row[columns_at])),
+                                                              extras.get(record_id, {})), row[2])
+            synced, version, base, hlc, stale, version_hash, oldest = row[columns_at.stop:]
+            if synced:
+                reads.known[record_id] = Known(version, base, hlc, stale, version_hash)
+            if oldest is not None and oldest < first_seq[record_id]:
+                reads.earlier.add(record_id)
+    return reads
+
+
 def registrations(conn, record_ids: Iterable[str]) -> list:
     """(id, version, deleted, sync_state) of these registrations."""
     found: list = []
@@ -53,13 +102,15 @@ def registrations(conn, record_ids: Iterable[str]) -> list:
     return found
 
 
-def earlier_payloads(conn, first_seq: dict[str, int]) -> dict:
+def earlier_payloads(conn, first_seq: dict[str, int], earlier: set[str] | None = None) -> dict:
     """record_id -> (payload, acked_at, wire) of its latest outbox row before `first_seq[record_id]`, for the records
     with an op not acknowledged before it. The others are left out: every row they have before it is acknowledged,
     and a freeze takes nothing from an acknowledged op (store._previous_state). They are told apart by one look at
     the partial index of ops not acknowledged, where the search for each record's latest row walked its outbox rows
-    (an edited record's acknowledged op; about 18 µs a record of the freeze)."""
-    earlier = pending_before(conn, first_seq)
+    (an edited record's acknowledged op; about 18 µs a record of the freeze). `earlier`: those records, when the caller
+    has read them (FreezeReads)."""
+    if earlier is None:
+        earlier = pending_before(conn, first_seq)
     found: dict = {}
     for part in chunks((record_id, seq) for record_id, seq in first_seq.items() if record_id in earlier):
         names = [f"(:r{n}, :s{n})" for n in range(len(part))]
@@ -101,6 +152,43 @@ def outbox_by_device_seq(conn, device_seqs: Iterable[int]) -> dict:
                                      f"WHERE device_seq IN ({marks})"), params).all():
             found[row.device_seq] = row
     return found
+
+
+_ANSWER_READ = text(
+    "SELECT o.device_seq, o.seq, o.op_id, o.record_id, o.record_version, o.payload, o.wire_sha256, o.acked_at, "
+    "substr(o.wire, 1, 1) = '@' AS kept, s.record_id IS NOT NULL AS synced, s.server_version, s.base, s.hlc, s.stale, "
+    "s.hash, (SELECT COUNT(*) FROM outbox p INDEXED BY ix_outbox_pending WHERE p.record_id = o.record_id "
+    "AND p.acked_at IS NULL) AS pending, EXISTS (SELECT 1 FROM conflict c WHERE c.record_id = o.record_id "
+    "AND c.resolved_at IS NULL AND c.server_id IS NULL) AS conflicted "
+    "FROM json_each(:keys) k CROSS JOIN outbox o ON o.device_seq = k.value "
+    "LEFT JOIN sync_record s ON s.record_id = o.record_id")
+
+
+@dataclass
+class AnswerReads:
+    """What storing the answer to a batch reads of its ops and their records, in one statement per chunk instead of
+    four: `outbox` as outbox_by_device_seq, `known` as known_records, `pending` as pending_counts (before the answer)
+    and `open_conflicts` as open_conflicts, for the ops' records."""
+
+    outbox: dict
+    known: dict[str, Known]
+    pending: dict[str, int]
+    open_conflicts: set[str]
+
+
+def answer_reads(conn, device_seqs: Iterable[int]) -> AnswerReads:
+    reads = AnswerReads({}, {}, {}, set())
+    for part in chunks(sorted(set(device_seqs))):
+        for row in conn.execute(_ANSWER_READ, keys(part)).all():
+            reads.outbox[row.device_seq] = row
+            record_id = row.record_id
+            if row.synced:
+                reads.known[record_id] = Known(row.server_version, row.base, row.hlc, row.stale, row.hash)
+            if row.pending:
+                reads.pending[record_id] = row.pending
+            if row.conflicted:
+                reads.open_conflicts.add(record_id)
+    return reads
 
 
 def outbox_wires(conn, seqs: Iterable[int]) -> dict[int, str]:

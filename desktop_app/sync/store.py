@@ -453,9 +453,9 @@ def _freeze_rows(w: Writer, rows, hlc: Clock) -> list[Frozen]:
     for row in rows:
         first_seq.setdefault(row.record_id, row.seq)
     # Read once for the batch: nothing below writes sync_record, nor the earlier outbox rows of these records.
-    known_by_record = prefetch.known_records(conn, first_seq)
-    earlier_by_record = prefetch.earlier_payloads(conn, first_seq)
-    states = registration_states(conn, first_seq)
+    reads = prefetch.freeze_reads(conn, first_seq)
+    known_by_record, states = reads.known, reads.states
+    earlier_by_record = prefetch.earlier_payloads(conn, first_seq, reads.earlier)
     latest: dict[str, State | None] = {}
     frozen: list[Frozen] = []
     updates: list[dict] = []
@@ -658,7 +658,8 @@ class _Acks:
         self.w = w
         self.sent = sent or {}
         self.conn = conn = w.db
-        self.outbox = prefetch.outbox_by_device_seq(conn, (r.device_seq for r in answer.results))
+        reads = prefetch.answer_reads(conn, (r.device_seq for r in answer.results))
+        self.outbox = reads.outbox
         # The wire ops the acknowledgement reads the state from: only those it does not hold already (`sent`, by
         # hash), read before any of the answer's writes wipes them.
         self.wires = prefetch.outbox_wires(conn, [row.seq for row in self.outbox.values()
@@ -668,14 +669,13 @@ class _Acks:
         self.as_record = payload_states(conn, {row.record_id for row in self.outbox.values()
                                                if row.payload == STATE_AS_RECORD and row.acked_at is None
                                                and self.sent.get(row.device_seq, ("",))[0] != row.wire_sha256})
-        record_ids = {row.record_id for row in self.outbox.values()}
-        self.known = prefetch.known_records(conn, record_ids)
-        self.pending = prefetch.pending_counts(conn, record_ids)  # counts before this answer
+        self.known = reads.known
+        self.pending = reads.pending  # counts before this answer
         # (not for an op whose registration has not changed since it was frozen: its payload still says
         # STATE_AS_RECORD, or it sends its state whole and its wire op is still a stub; keep_bases, writer/bases.py)
         self.marks = prefetch.registration_marks(conn, {row.record_id for row in self.outbox.values()
                                                         if not self.unchanged_since_frozen(row)})
-        self.open_conflicts = prefetch.open_conflicts(conn, record_ids)
+        self.open_conflicts = reads.open_conflicts
         self.acked_here: set[int] = set()
         self.outbox_updates: list[dict] = []
         self.registration_updates: list[dict] = []
