@@ -114,9 +114,16 @@ def diff(previous: State | None, current: State) -> tuple[dict[str, Any], str | 
     if previous is None or previous.get("deleted"):
         return dict(current["fields"]), current.get("content")
     old, new = previous["fields"], current["fields"]
-    fields = {name: new.get(name) for name in set(old) | set(new) if old.get(name) != new.get(name)}
-    content = current.get("content") if current.get("content") != previous.get("content") else None
-    return fields, content
+    try:
+        # The fields set or changed, then those gone (absent and None are the same), by
+        # set operations on the items (a state's values are text, numbers and booleans), not a look-up per name.
+        fields = {name: value for name, value in new.items() - old.items()
+                  if value is not None or old.get(name) is not None}
+        fields.update((name, None) for name in old.keys() - new.keys() if old[name] is not None)
+    except TypeError:  # a value that cannot be hashed: compared name by name
+        fields = {name: new.get(name) for name in set(old) | set(new) if old.get(name) != new.get(name)}
+    content = current.get("content")
+    return fields, (content if content != previous.get("content") else None)
 
 
 # --- the device-side 3-way merge (instance XML: waypoint_core.instance_merge, shared with the server) -------------

@@ -38,6 +38,20 @@ def test_a_diff_turns_the_previous_state_into_the_current_one(fields):
     assert {k: v for k, v in rebuilt.items() if v is not None} == current["fields"] and content == doc(a="9")
 
 
+any_values = st.dictionaries(st.sampled_from(["title", "age", "phone", "@status", "x"]),
+                             st.one_of(st.none(), st.booleans(), st.text(max_size=3), st.integers(-2, 2),
+                                       st.lists(st.integers(0, 1), max_size=2)), max_size=5)
+
+
+@given(any_values, any_values, st.sampled_from([None, "a", "b"]), st.sampled_from([None, "a", "b"]))
+def test_a_diff_is_the_fields_that_differ_name_by_name(old, new, old_content, new_content):
+    """diff's set operations on the items give what comparing every name gives (None and absent alike; 1 and True
+    equal as the comparison has them), and so does its fallback for a value that cannot be hashed."""
+    patch, content = diff(state(old, old_content), state(new, new_content))
+    assert patch == {name: new.get(name) for name in set(old) | set(new) if old.get(name) != new.get(name)}
+    assert content == (new_content if new_content != old_content else None)
+
+
 def test_disjoint_leaves_merge_and_namespaces_survive():
     merged = merge_content(doc(), doc(a="local"), doc(b="remote"))
     assert "<a>local</a>" in merged and "<b>remote</b>" in merged and 'xmlns:jr="http://openrosa.org/javarosa"' in merged
