@@ -140,20 +140,6 @@ def pending_before(conn, first_seq: dict[str, int]) -> set[str]:
     return found
 
 
-def outbox_by_device_seq(conn, device_seqs: Iterable[int]) -> dict:
-    """device_seq -> its outbox row, with the hash of its wire op but not the wire op itself (2 KB a record, which an
-    acknowledgement seldom needs: outbox_wires); `kept`: whether the wire op is still a stub kept as its registration
-    (writer/bases.py: the registration has not changed since the op was frozen, else keep_bases wrote it out)."""
-    found: dict = {}
-    for part in chunks(set(device_seqs)):
-        marks, params = in_json(part)
-        for row in conn.execute(text("SELECT device_seq, seq, op_id, record_id, record_version, payload, wire_sha256, "
-                                     "acked_at, substr(wire, 1, 1) = '@' AS kept FROM outbox "
-                                     f"WHERE device_seq IN ({marks})"), params).all():
-            found[row.device_seq] = row
-    return found
-
-
 _ANSWER_READ = text(
     "SELECT o.device_seq, o.seq, o.op_id, o.record_id, o.record_version, o.payload, o.wire_sha256, o.acked_at, "
     "substr(o.wire, 1, 1) = '@' AS kept, s.record_id IS NOT NULL AS synced, s.server_version, s.base, s.hlc, s.stale, "
@@ -166,9 +152,11 @@ _ANSWER_READ = text(
 
 @dataclass
 class AnswerReads:
-    """What storing the answer to a batch reads of its ops and their records, in one statement per chunk instead of
-    four: `outbox` as outbox_by_device_seq, `known` as known_records, `pending` as pending_counts (before the answer)
-    and `open_conflicts` as open_conflicts, for the ops' records."""
+    """What storing the answer to a batch reads of its ops and their records, in one statement per chunk (it ran four):
+    `outbox` device_seq -> its outbox row, with the hash of its wire op but not the wire op itself (2 KB a record,
+    which an acknowledgement seldom needs: outbox_wires) and `kept`: whether the wire op is still a stub kept as its
+    registration (writer/bases.py); `known` as known_records; `pending` record_id -> its outbox rows not acknowledged
+    before the answer (absent: none); `open_conflicts` the records with an open conflict of this laptop's."""
 
     outbox: dict
     known: dict[str, Known]
@@ -216,26 +204,6 @@ def registration_marks(conn, record_ids: Iterable[str]) -> dict[str, Marks]:
                 f"LEFT JOIN registration_field f ON f.record_id = r.id AND f.name = '{FILES_FIELD}'"),
                 keys(part)).all():
             found[row.id] = Marks(int(row.version), row.value)
-    return found
-
-
-def pending_counts(conn, record_ids: Iterable[str]) -> dict[str, int]:
-    """record_id -> outbox rows not yet acknowledged (absent: none)."""
-    found: dict[str, int] = {}
-    for part in chunks(set(record_ids)):
-        for record_id, count in conn.execute(text(
-                "SELECT o.record_id, COUNT(*) FROM json_each(:keys) k CROSS JOIN outbox o INDEXED BY ix_outbox_pending "
-                "ON o.record_id = k.value WHERE o.acked_at IS NULL GROUP BY o.record_id"), keys(part)).all():
-            found[record_id] = count
-    return found
-
-
-def open_conflicts(conn, record_ids: Iterable[str]) -> set[str]:
-    found: set[str] = set()
-    for part in chunks(set(record_ids)):
-        found.update(row[0] for row in conn.execute(text(
-            "SELECT DISTINCT c.record_id FROM json_each(:keys) k CROSS JOIN conflict c ON c.record_id = k.value "
-            "WHERE c.resolved_at IS NULL AND c.server_id IS NULL"), keys(part)).all())
     return found
 
 
