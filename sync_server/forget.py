@@ -4,9 +4,10 @@ centre has acknowledged the deletion (issue 7: deletion is real, on the server t
 A device acknowledges the feed up to a position by asking for the changes after it (`pull`: it stored everything up
 to its cursor). When the lowest acknowledged position among the centre's devices (revoked ones do not count) reaches
 a tombstone's place in the feed, every stored state of that record (the current row and each version) is replaced by
-its form and deletion flag only, sealed as before, and its conflicts (which hold both sides' states) are deleted.
-What sync needs stays: ids, version numbers and hashes (a device reconciling after a restore still finds its
-versions), which field names each version set and who set them (merges). A backup made afterwards holds nothing more.
+its form and deletion flag only, sealed as before (a version row's `previous_state`, history.py, is emptied), and its
+conflicts (which hold both sides' states) are deleted. What sync needs stays: ids, version numbers and hashes (a device
+reconciling after a restore still finds its versions), which field names each version set and who set them (merges).
+A backup made afterwards holds nothing more.
 
 A backup made before the purge still holds the content (sealed); restoring it brings the content back until the
 devices have acknowledged the deletion again in the new epoch, and then it is purged again.
@@ -72,7 +73,8 @@ def _purge(conn: Connection, row: Any, key: DataKey) -> None:
     versions = conn.execute(text("SELECT server_version, form_id, form_version, deleted FROM record_version "
                                  "WHERE record_id = :r"), {"r": row.id}).all()
     if versions:
-        conn.execute(text("UPDATE record_version SET state = :s WHERE record_id = :r AND server_version = :v"),
+        conn.execute(text("UPDATE record_version SET state = :s, previous_state = NULL WHERE record_id = :r AND "
+                          "server_version = :v"),
                      [{"s": seal_text(key, _bare(v.form_id, v.form_version, bool(v.deleted)), table="record_version",
                                       row_id=row.id, version=v.server_version), "r": row.id, "v": v.server_version}
                       for v in versions])

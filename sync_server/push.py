@@ -226,7 +226,7 @@ def _lock_records(conn: Connection, record_ids: list[str], key: DataKey) -> dict
         for record_id, centre_id, version, state, provenance, version_hash in rows:
             stored = opened(state, aad("record", record_id, version))
             values = loads(stored)
-            # `stored`: the state as it is now, written into its own version's row when this batch supersedes it
+            # `stored`: the state as it is now, kept for its version (history.py) when this batch supersedes it
             found[record_id] = {"centre_id": centre_id, "server_version": version, "hash": version_hash,
                                 "values": values, "provenance": read_provenance(provenance), "new": False,
                                 "had_files": FILES_FIELD in values, "stored": stored, "stored_version": version}
@@ -326,12 +326,13 @@ def _apply(conn: Connection, device_id: str, centre_id: str, ops: list[Op], stat
                           server_version=version, hash=version_hash, hlc=hlc, origin=device_id, dirty=True, form=form)
             # the state is sealed into the version's row in _write unless it is the record's current one
             record["latest"] = len(versions)
+            record.setdefault("first", len(versions))  # its row takes the state this batch supersedes
             version_states.append(state_json)
             versions.append({"record_id": op.record_id, "server_version": version, "device_id": device_id,
                              "device_seq": op.device_seq, "form_id": form_id, "form_version": form_version,
                              "deleted": bool(outcome.values.get("#deleted")), "state": history.CURRENT,
                              "changed": fastjson.dumps(sorted(op_patch(op))).decode(),
-                             "hlc": hlc, "created_at": now, "hash": version_hash})
+                             "hlc": hlc, "created_at": now, "hash": version_hash, "previous_state": None})
             feed.append({"record_id": op.record_id, "server_version": version, "centre_id": record["centre_id"]})
             result.update(status=outcome.status, server_version=version, version_hash=version_hash)
             if outcome.contested:
@@ -369,9 +370,10 @@ def _write(conn: Connection, records: dict[str, dict[str, Any]], versions: list[
            version_states: list[str], results: list[dict[str, Any]], conflicts: list[dict[str, Any]],
            feed: list[dict[str, Any]], now: Any, key: DataKey, gained: set[tuple[str, str]]) -> int | None:
     t = Record.__table__
-    inserts, updates, superseded = [], [], []
+    inserts, updates = [], []
     # Each state once (history.py): a record's latest version in this batch keeps its state in `record` only; a
-    # version this batch superseded gets its own sealed state, and so does the version current before the batch.
+    # version this batch superseded gets its own sealed state, and the version current before the batch gets its
+    # state into the row of the version that follows it (`previous_state`), written with that row.
     latest = {r["latest"] for r in records.values() if r.get("dirty")}
     for i, row in enumerate(versions):
         if i not in latest:
@@ -381,8 +383,8 @@ def _write(conn: Connection, records: dict[str, dict[str, Any]], versions: list[
         if not r.get("dirty"):
             continue
         if not r["new"]:
-            superseded.append((key.seal(r["stored"], aad("record_version", record_id, r["stored_version"])),
-                               record_id, r["stored_version"], history.CURRENT))
+            versions[r["first"]]["previous_state"] = key.seal(
+                r["stored"], aad("record_version", record_id, r["stored_version"]))
         form_id, form_version = r["form"]
         row = {"form_id": form_id, "form_version": form_version, "server_version": r["server_version"],
                "deleted": bool(r["values"].get("#deleted")),
@@ -397,10 +399,6 @@ def _write(conn: Connection, records: dict[str, dict[str, Any]], versions: list[
     insert_many(conn, t, inserts)
     write_many(conn, t, updates, update_by="id")
     insert_many(conn, RecordVersion.__table__, versions)
-    if superseded:  # only rows that left their state to `record` (history.CURRENT): older rows hold theirs already
-        mark = _mark(conn)
-        conn.exec_driver_sql(f"UPDATE record_version SET state = {mark} WHERE record_id = {mark} AND "
-                             f"server_version = {mark} AND state = {mark}", superseded)
     # What the indicators and search read is derived after the commit, from the feed rows written below
     # (derived.py: catch_up).
     insert_many(conn, Conflict.__table__, conflicts)

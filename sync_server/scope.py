@@ -34,7 +34,7 @@ from waypoint_core.access.policy import Actor, RecordFacts
 from waypoint_core.protocol import canonical_json, now_ms
 
 from . import audit, device_journal, history
-from .atrest import DataKey, seal_text
+from .atrest import DataKey, aad, seal_text
 from .db import Database, utcnow
 from .merge import PublicView, split_form
 
@@ -264,7 +264,7 @@ def undo_deletion(db: Database, key: DataKey, alarm_id: str, *, by: str) -> int:
         feed = []
         now = utcnow()
         for record_id in json.loads(alarm.record_ids):
-            row = conn.execute(text("SELECT server_version, deleted, hlc, centre_id FROM record WHERE id = :r"),
+            row = conn.execute(text("SELECT server_version, deleted, hlc, centre_id, state FROM record WHERE id = :r"),
                                {"r": record_id}).first()
             if row is None or not row.deleted:
                 continue
@@ -279,10 +279,13 @@ def undo_deletion(db: Database, key: DataKey, alarm_id: str, *, by: str) -> int:
             state_json = canonical_json(values).decode()
             digest = PublicView.of(values).hash
             form_id, form_version = split_form(values)
+            # the deleted version's state leaves `record`: kept in this row for that version (history.py)
+            deleted_state = key.seal(key.open(row.state, aad("record", record_id, row.server_version)),
+                                     aad("record_version", record_id, row.server_version))
             conn.execute(text("INSERT INTO record_version (record_id, server_version, device_id, device_seq, form_id, "
-                              "form_version, deleted, state, changed, hlc, created_at, hash) VALUES (:r, :v, NULL, "
-                              "NULL, :f, :fv, :d, :s, :c, :h, :t, :hash)"),
-                         {"r": record_id, "v": version, "f": form_id, "fv": form_version, "d": False,
+                              "form_version, deleted, state, changed, hlc, created_at, hash, previous_state) VALUES "
+                              "(:r, :v, NULL, NULL, :f, :fv, :d, :s, :c, :h, :t, :hash, :p)"),
+                         {"r": record_id, "v": version, "f": form_id, "fv": form_version, "d": False, "p": deleted_state,
                           "s": seal_text(key, state_json, table="record_version", row_id=record_id, version=version),
                           "c": canonical_json(sorted(values)).decode(), "h": hlc, "t": now, "hash": digest})
             conn.execute(text("UPDATE record SET server_version = :v, deleted = :d, state = :s, updated_at = :t, "

@@ -129,6 +129,8 @@ class RecordVersion(ServerTable, table=True):
     hlc: int = Field(sa_column=Column(BigInteger, nullable=False))  # highest hlc in the record after this version
     created_at: datetime
     hash: str
+    # The previous version's state, sealed for that version's row, when that row holds none (history.py, 0021)
+    previous_state: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
 class ChangeRow(ServerTable, table=True):

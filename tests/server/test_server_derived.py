@@ -322,6 +322,9 @@ def test_a_bulk_deletion_and_its_undo_take_the_derived_rows_away_and_back(make_d
     alarm = next(a for a in scope.list_alarms(admin_db) if a["centre_id"] == device.centre_id)
     assert scope.undo_deletion(admin_db, data_key, alarm["id"], by="coordinator") == 12
     assert _derived_rows(admin_db, device.centre_id, data_key) == (facts, keys)
+    # every version still opens, the deletion the undo superseded too (its state kept for it, history.py)
+    assert [admin.record_state(admin_db, data_key, ids[0], version=v).get("#deleted") for v in (1, 2, 3)] == \
+        [False, True, None]
     found = json.loads(search.search(admin_db, device, text="Aminata", limit=50, key=data_key))["results"]
     assert {r["id"] for r in found} == set(ids)
 

@@ -26,7 +26,8 @@ def op(seq: int, record_id: str, kind: str = "upsert", fields: dict | None = Non
               content=f"<data><name>{fields['name']}</name></data>" if fields and "name" in fields else None)
 
 
-SEALED = {"record": ("state", "id", "server_version"), "record_version": ("state", "record_id", "server_version"),
+SEALED = {"record": ("state", "id", "server_version"),
+          "record_version": (("state", "previous_state"), "record_id", "server_version"),
           "conflict": (("server_state", "device_op"), "id", None)}
 
 
@@ -37,13 +38,15 @@ def opened_texts(rows: dict[str, list[dict]], key: DataKey) -> list[str]:
         columns, row_id, version = SEALED[table]
         for row in found:
             for column in (columns if isinstance(columns, tuple) else (columns,)):
-                value = row[column]
-                if table == "record_version" and value == history.CURRENT:
+                value = row.get(column)  # a backup made before migration 0021 has no previous_state
+                if table == "record_version" and value in (history.CURRENT, None):
                     continue  # the current version's state, held once in record.state (sync_server/history.py)
                 assert is_sealed(value), (table, column)
                 aad_table = f"{table}.{column}" if table == "conflict" else table
+                # previous_state: the state of the version before this row's, sealed for that version
+                shift = 1 if column == "previous_state" else 0
                 texts.append(open_text(key, value, table=aad_table, row_id=row[row_id],
-                                       version=row[version] if version else ""))
+                                       version=row[version] - shift if version else ""))
     return texts
 
 

@@ -13,7 +13,7 @@ from sim_device import DeviceClient, ServerAnswerError, SimDevice
 from sqlalchemy import func, select
 
 from sync_server import admin, history
-from sync_server.atrest import is_sealed
+from sync_server.atrest import aad, is_sealed
 from sync_server.tables import Device, OpResultRow, RecordVersion
 from waypoint_core.protocol import Op
 
@@ -237,23 +237,27 @@ def test_instance_xml_travels_whole_and_only_when_sent(server, make_device):
     assert (latest.form_id, latest.form_version, latest.server_version) == ("registration", "1", 2)
 
 
-def _version_states(db, record_id: str) -> dict[int, str]:
+def _version_states(db, record_id: str) -> dict[int, tuple[str, str | None]]:
     with db.read_engine.connect() as conn:
-        return dict(conn.execute(select(RecordVersion.server_version, RecordVersion.state)
-                                 .where(RecordVersion.record_id == record_id)).all())
+        return {v: (state, previous) for v, state, previous in conn.execute(
+            select(RecordVersion.server_version, RecordVersion.state, RecordVersion.previous_state)
+            .where(RecordVersion.record_id == record_id)).all()}
 
 
 def test_each_state_is_stored_once_and_every_version_stays_readable(server, admin_db, data_key, make_device):
     """The current version's state is held in record.state only (sync_server/history.py); the push that supersedes
-    it writes it, sealed for its own row, into that version's row, so every version still opens."""
+    it writes it, sealed for its own version, into the row of the version that follows it, so every version still
+    opens."""
     a = make_device("Zinder")
     record = str(uuid.uuid4())
     a.push(a.batch([op(1, record, fields={"name": "Hawa"}, content="<data><name>Hawa</name></data>")]))
-    assert _version_states(admin_db, record) == {1: history.CURRENT}
-    # two versions in one batch: the one the batch itself superseded keeps its own state too
+    assert _version_states(admin_db, record) == {1: (history.CURRENT, None)}
+    # two versions in one batch: the one the batch itself superseded keeps its own state
     a.push(a.batch([op(2, record, fields={"age": 22}, base=1), op(3, record, fields={"age": 23}, base=2)]))
     states = _version_states(admin_db, record)
-    assert states[3] == history.CURRENT and is_sealed(states[1]) and is_sealed(states[2])
+    assert states[1] == (history.CURRENT, None) and is_sealed(states[2][1])  # version 1's state, in row 2
+    assert is_sealed(states[2][0]) and states[3] == (history.CURRENT, None)
+    assert data_key.open(states[2][1], aad("record_version", record, 1))  # sealed for version 1, not 2
     first = admin.record_state(admin_db, data_key, record, version=1)
     assert first["name"] == "Hawa" and "age" not in first and first["#content"] == "<data><name>Hawa</name></data>"
     assert admin.record_state(admin_db, data_key, record, version=2)["age"] == 22
