@@ -12,11 +12,11 @@ Random 96-bit nonces: NIST SP 800-38D allows 2^32 encryptions per key, far above
 
 from __future__ import annotations
 
-import binascii
 import hashlib
 import os
 from dataclasses import dataclass, field
 
+import pybase64
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
@@ -46,9 +46,11 @@ class DataKey:
     def generate(cls) -> DataKey:
         return cls(AESGCM.generate_key(bit_length=256))
 
+    # Base64 through pybase64 (SIMD): binascii's was about 8 µs of each state opened and 3 µs of each sealed, a
+    # tenth of a push of edits (two seals and one opening each) and of a pull page. The same text both ways.
     def seal(self, plaintext: bytes, aad: bytes) -> str:
         nonce = os.urandom(12)
-        sealed = binascii.b2a_base64(nonce + self._aead.encrypt(nonce, plaintext, aad), newline=False)
+        sealed = pybase64.b64encode(nonce + self._aead.encrypt(nonce, plaintext, aad))
         return f"{PREFIX}.{self.key_id}.{sealed.decode('ascii')}"
 
     def open(self, sealed: str, aad: bytes) -> bytes:
@@ -56,7 +58,9 @@ class DataKey:
         if prefix != PREFIX or kid != self.key_id:
             raise UnreadableRow(f"not sealed with data key {self.key_id}")
         try:
-            blob = binascii.a2b_base64(body, strict_mode=True)  # as strict as b64decode(validate=True), no regex
+            # validate: any character outside the alphabet or misplaced padding refused (binascii.Error, a
+            # ValueError), at least as strict as binascii.a2b_base64(strict_mode=True)
+            blob = pybase64.b64decode(body, validate=True)
             return self._aead.decrypt(blob[:12], blob[12:], aad)
         except (InvalidTag, ValueError) as exc:
             raise UnreadableRow("a sealed value does not open for its row (tampered or moved)") from exc

@@ -108,3 +108,31 @@ def test_push_answer_gives_push_response_bytes():
     answer = PushAnswer(epoch="0123456789abcdef", device_id="d", high_water_mark=8, results=results)
     assert answer.canonical() == answer.response().canonical()
     assert answer.response().results[0].status == "conflict"
+
+
+@settings(max_examples=100, deadline=None)
+@given(plain=st.binary(max_size=3000), where=st.integers(min_value=0), swap=st.sampled_from("A/+=.!é\n -_"))
+def test_a_sealed_value_is_base64_as_binascii_writes_it_and_opens_only_whole(plain, where, swap):
+    """atrest.py's base64 (pybase64) writes binascii's text, so values sealed before it open, and a value altered in
+    its base64 or its ciphertext does not open."""
+    import binascii
+
+    from sync_server.atrest import DataKey, UnreadableRow, aad
+
+    key = DataKey.generate()
+    sealed = key.seal(plain, aad("record", "r", 1))
+    body = sealed.split(".", 2)[2]
+    assert binascii.b2a_base64(binascii.a2b_base64(body, strict_mode=True), newline=False).decode() == body
+    assert key.open(sealed, aad("record", "r", 1)) == plain
+    head = len(sealed) - len(body)
+    at = head + where % len(body)
+    altered = sealed[:at] + swap + sealed[at + 1:]
+    try:
+        opened = key.open(altered, aad("record", "r", 1))
+    except UnreadableRow:
+        opened = None
+    # what opens is the value itself: the same text, or only a padding bit base64 leaves unused changed
+    assert opened is None or (opened == plain and binascii.a2b_base64(altered.split(".", 2)[2]) == binascii.a2b_base64(
+        body))
+    with pytest.raises(UnreadableRow):
+        key.open(sealed, aad("record", "r", 2))
