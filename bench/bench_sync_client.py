@@ -33,6 +33,7 @@ os.environ.setdefault("WAYPOINT_ALLOW_TEST_KDF", "1")
 from server_harness import ServerProcess, fresh_postgres_database, postgres_available  # noqa: E402
 
 from desktop_app.services import sync as sync_service  # noqa: E402
+from desktop_app.sync import store  # noqa: E402
 from desktop_app.vault import Vault  # noqa: E402
 from desktop_app.vault.registrations import RegistrationDraft, count_unsynced, save_registrations  # noqa: E402
 from desktop_app.vault.sql import Db, text  # noqa: E402
@@ -145,12 +146,23 @@ def main() -> int:
             def progress(p) -> None:
                 marks[p.phase] = time.perf_counter()
 
+            # A push's figure runs to its last answer stored: the run stores it while the echo pull's first page is
+            # on the way (engine._LastAnswer), and reports it once both are done, so the mark is taken here.
+            store_push_answer = store.store_push_answer
+
+            def answer_stored(*args, **kwargs):
+                outcome = store_push_answer(*args, **kwargs)
+                marks["acked"] = time.perf_counter()
+                return outcome
+
+            store.store_push_answer = answer_stored
+
             phases = [Phase(name, server, args.profile) for name in ("push", "pull", "incremental", "nothing")]
             start = time.perf_counter()
             with phases[0]:
                 pushed = sync_service.sync_now(sender, batch_size=args.batch, progress=progress)
             total_a = time.perf_counter() - start
-            push_s = marks["push"] - start
+            push_s = marks["acked"] - start
             assert pushed.acknowledged == args.records and count_unsynced(sender) == 0
             start = time.perf_counter()
             with phases[1]:
@@ -168,7 +180,7 @@ def main() -> int:
             with phases[2]:
                 again = sync_service.sync_now(sender, batch_size=args.batch, progress=progress)
             incremental_total = time.perf_counter() - start
-            incremental_s = marks.get("push", start + incremental_total) - start
+            incremental_s = marks.get("acked", start + incremental_total) - start
             assert again.acknowledged == edited, again
             sync_service.sync_now(sender)  # the echo of those edits, so the next run has nothing to do
             quiet_walls = []
