@@ -219,17 +219,7 @@ def test_a_reconciliation_cut_off_goes_on_at_the_next_run(make_vault, own_backen
     own_server.start()
 
     calls = {"n": 0}
-
-    def connect(url, **kwargs):
-        connection = fast_connect()(url, **kwargs)
-        reconcile = connection.reconcile
-
-        def counted(known):
-            calls["n"] += 1
-            return reconcile(known)
-
-        connection.reconcile = counted
-        return connection
+    connect = _reconciles_counted(calls)
 
     with store_limit(5):
         with pytest.raises(sync_service.errors.GaveUp):
@@ -256,6 +246,23 @@ class store_limit:
 
     def __exit__(self, *exc):
         store.known_versions.__kwdefaults__["limit"] = self.saved
+
+
+def _reconciles_counted(calls: dict[str, int]):
+    """The real connection, each reconcile request counted in `calls["n"]`."""
+
+    def connect(url, **kwargs):
+        connection = fast_connect()(url, **kwargs)
+        reconcile = connection.reconcile
+
+        def counted(known):
+            calls["n"] += 1
+            return reconcile(known)
+
+        connection.reconcile = counted
+        return connection
+
+    return connect
 
 
 def _run_cancelled_after_first_reconcile(vault, connect, calls):
@@ -431,17 +438,7 @@ def test_the_run_summary_counts_what_the_restores_made_the_laptop_do(make_vault,
     _restore(own_backend, own_server, second_backup)
     # The first run after the second restore is cut off inside the reconciliation: it records no summary.
     calls = {"n": 0}
-
-    def connect(url, **kwargs):
-        connection = fast_connect()(url, **kwargs)
-        reconcile = connection.reconcile
-
-        def counted(known):
-            calls["n"] += 1
-            return reconcile(known)
-
-        connection.reconcile = counted
-        return connection
+    connect = _reconciles_counted(calls)
 
     with store_limit(1), pytest.raises(sync_service.errors.GaveUp):
         _run_cancelled_after_first_reconcile(a, connect, calls)
