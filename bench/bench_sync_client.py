@@ -10,8 +10,8 @@ Wall times on a shared machine move with the others' load; each phase also print
 the client and of the server process, which move much less. `--profile PHASE` (push, pull, incremental, nothing)
 prints the client's cProfile of that phase (CPU time, top 35 by cumulative time). The sync with nothing to do is run
 `--quiet-runs` times (100): its wall time is their median (p95 printed too), its CPU times their mean. A hundred, not
-twenty: the server's derived tables catch up about a second after the incremental push's last batch
-(derived.Follower), inside the first runs, and twenty runs' median moved with where that fell (4-9 ms).
+twenty: the server's own work after the edits (its WAL checkpoint, checkpoint.py, starts as the quiet runs do)
+falls among the first runs, and twenty runs' median moved with it (4-9 ms on the same code).
 """
 
 from __future__ import annotations
