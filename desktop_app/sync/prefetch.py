@@ -62,8 +62,7 @@ class FreezeReads:
     """What freezing a batch reads of its records, in two statements per chunk of them (their registration, merge
     base and oldest op not acknowledged in one, their extracted fields in the other) instead of four:
     `states` as writer.registration_states gives them (record_id -> (state, purged_at), for those that exist),
-    `known` as known_records, `earlier` the records with an op not acknowledged before their first op of the batch
-    (pending_before)."""
+    `known` as known_records, `earlier` the records with an op not acknowledged before their first op of the batch."""
 
     states: dict[str, tuple[State, str | None]]
     known: dict[str, Known]
@@ -102,15 +101,13 @@ def registrations(conn, record_ids: Iterable[str]) -> list:
     return found
 
 
-def earlier_payloads(conn, first_seq: dict[str, int], earlier: set[str] | None = None) -> dict:
+def earlier_payloads(conn, first_seq: dict[str, int], earlier: set[str]) -> dict:
     """record_id -> (payload, acked_at, wire) of its latest outbox row before `first_seq[record_id]`, for the records
     with an op not acknowledged before it. The others are left out: every row they have before it is acknowledged,
     and a freeze takes nothing from an acknowledged op (store._previous_state). They are told apart by one look at
     the partial index of ops not acknowledged, where the search for each record's latest row walked its outbox rows
-    (an edited record's acknowledged op; about 18 µs a record of the freeze). `earlier`: those records, when the caller
-    has read them (FreezeReads)."""
-    if earlier is None:
-        earlier = pending_before(conn, first_seq)
+    (an edited record's acknowledged op; about 18 µs a record of the freeze). `earlier`: those records, as the
+    freeze read them (FreezeReads.earlier)."""
     found: dict = {}
     for part in chunks((record_id, seq) for record_id, seq in first_seq.items() if record_id in earlier):
         names = [f"(:r{n}, :s{n})" for n in range(len(part))]
@@ -124,19 +121,6 @@ def earlier_payloads(conn, first_seq: dict[str, int], earlier: set[str] | None =
         wires = sent_wires(conn, rows)
         for row in rows:
             found[row.record_id] = (row.payload, row.acked_at, wires[row.seq])
-    return found
-
-
-def pending_before(conn, first_seq: dict[str, int]) -> set[str]:
-    """The records with an outbox row not acknowledged before `first_seq[record_id]`."""
-    found: set[str] = set()
-    for part in chunks(first_seq):
-        for record_id, oldest in conn.execute(text(
-                "SELECT o.record_id, MIN(o.seq) FROM json_each(:keys) k CROSS JOIN outbox o INDEXED BY ix_outbox_pending "
-                "ON o.record_id = k.value WHERE o.acked_at IS NULL GROUP BY o.record_id"),
-                keys(part)).all():
-            if oldest < first_seq[record_id]:
-                found.add(record_id)
     return found
 
 
