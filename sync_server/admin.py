@@ -100,19 +100,18 @@ def create_enrolment_code(db: Database, *, centre: str, ttl: timedelta, roles: S
     will use that device (what it may receive and change: scope.py); None leaves it unrestricted. `created_by`: who
     made it from a laptop (coordination.py)."""
     code = "-".join("".join(secrets.choice(CODE_ALPHABET) for _ in range(4)) for _ in range(4))
-    now = utcnow()
-    code_id = str(uuid.uuid4())
+    now, code_id, code_hash = utcnow(), str(uuid.uuid4()), hash_code(code)
     try:
         with db.write_engine.begin() as conn:
             centre_id = _centre_id(conn, centre)
             conn.execute(EnrolmentCode.__table__.insert().values(
-                id=code_id, code_hash=hash_code(code), centre_id=centre_id, created_at=now, expires_at=now + ttl))
+                id=code_id, code_hash=code_hash, centre_id=centre_id, created_at=now, expires_at=now + ttl))
             if roles:
                 scope.set_code_roles(conn, code_id, roles)
             if created_by is not None:
                 conn.execute(text("INSERT INTO enrolment_code_admin (code_id, created_by) VALUES (:c, :b)"),
                              {"c": code_id, "b": created_by})
-            device_journal.note(db, "code", code_id=code_id, hash=hash_code(code), centre_id=centre_id,
+            device_journal.note(db, "code", code_id=code_id, hash=code_hash, centre_id=centre_id,
                                 created_at=now, expires_at=now + ttl,
                                 roles=" ".join(scope.check_roles(roles)) if roles else None, created_by=created_by)
     except scope.ScopeError as exc:

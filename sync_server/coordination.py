@@ -141,15 +141,8 @@ def revoke_code(db: Database, device_id: str, centre_id: str, request: RevokeCod
             raise ProtocolError(409, "code_used", "this enrolment code has already enrolled a device: mark that "
                                                   "device lost instead")
         now = utcnow()
-        done = conn.execute(text("UPDATE enrolment_code_admin SET revoked_at = :t, revoked_by = :b WHERE code_id = :c "
-                                 "AND revoked_at IS NULL"), {"t": now, "b": by, "c": request.code_id}).rowcount
-        if not done:
-            known = conn.execute(text("SELECT revoked_at FROM enrolment_code_admin WHERE code_id = :c"),
-                                 {"c": request.code_id}).first()
-            if known is not None:
-                raise ProtocolError(409, "code_revoked", "this enrolment code was already revoked")
-            conn.execute(text("INSERT INTO enrolment_code_admin (code_id, created_by, revoked_at, revoked_by) VALUES "
-                              "(:c, '', :t, :b)"), {"c": request.code_id, "t": now, "b": by})
+        if not device_journal.revoke_code_row(conn, request.code_id, at=now, by=by):
+            raise ProtocolError(409, "code_revoked", "this enrolment code was already revoked")
         audit.record_in(conn, "enrolment_code.revoked", actor=by, detail=f"code {request.code_id}")
         # a restore must not make a code revoked since the backup enrol a device again
         device_journal.note(db, "code_revoked", code_id=request.code_id, revoked_at=now, revoked_by=by)

@@ -214,15 +214,7 @@ def _apply(conn: Connection, e: dict[str, Any]) -> bool:
     if kind == "code_revoked":
         if not _one(conn, "SELECT id FROM enrolment_code WHERE id = :i", i=e["code_id"]):
             return False
-        if conn.execute(text("UPDATE enrolment_code_admin SET revoked_at = :t, revoked_by = :b WHERE code_id = :i "
-                             "AND revoked_at IS NULL"),
-                        {"t": _when(e["revoked_at"]), "b": e["revoked_by"], "i": e["code_id"]}).rowcount:
-            return True
-        if _one(conn, "SELECT code_id FROM enrolment_code_admin WHERE code_id = :i", i=e["code_id"]):
-            return False  # revoked already
-        conn.execute(text("INSERT INTO enrolment_code_admin (code_id, created_by, revoked_at, revoked_by) VALUES "
-                          "(:i, '', :t, :b)"), {"i": e["code_id"], "t": _when(e["revoked_at"]), "b": e["revoked_by"]})
-        return True
+        return revoke_code_row(conn, e["code_id"], at=_when(e["revoked_at"]), by=e["revoked_by"])
     if kind == "order_done":
         return bool(conn.execute(text("UPDATE device_order SET done_at = :t, done = :k WHERE id = :i AND "
                                       "done_at IS NULL"), {"t": _when(e["at"]), "k": e["done"],
@@ -256,6 +248,19 @@ def _enrol_again(conn: Connection, e: dict[str, Any]) -> bool:
                               "device_id) VALUES (:i, :h, :c, :t, :x, :u, :d)"),
                          {"i": code["id"], "h": code["hash"], "c": e["centre_id"], "t": _when(code["created_at"]),
                           "x": _when(code["expires_at"]), "u": enrolled_at, "d": e["device_id"]})
+    return True
+
+
+def revoke_code_row(conn: Connection, code_id: str, *, at: Any, by: str) -> bool:
+    """Mark an enrolment code revoked (its enrolment_code_admin row, made if it has none): False when it was revoked
+    already. The one write of a revocation, by a coordinator's laptop (coordination.py) and by the replay."""
+    if conn.execute(text("UPDATE enrolment_code_admin SET revoked_at = :t, revoked_by = :b WHERE code_id = :i "
+                         "AND revoked_at IS NULL"), {"t": at, "b": by, "i": code_id}).rowcount:
+        return True
+    if _one(conn, "SELECT code_id FROM enrolment_code_admin WHERE code_id = :i", i=code_id):
+        return False
+    conn.execute(text("INSERT INTO enrolment_code_admin (code_id, created_by, revoked_at, revoked_by) VALUES "
+                      "(:i, '', :t, :b)"), {"i": code_id, "t": at, "b": by})
     return True
 
 
