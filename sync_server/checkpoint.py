@@ -6,9 +6,14 @@ database file and syncs both to disk. SQLite runs it automatically inside the co
 `wal_autocheckpoint` pages (4 MB), so every few pushes one device waited for the disk on the server's behalf; that was
 about half the server's wall time of an incremental push of 1,000 edits (docs/sync-protocol.md). The serving
 process instead raises SQLite's own mark to WAL_BOUND_PAGES (db.open_database(deferred_checkpoints=True)), where it
-stays as the bound if this thread falls behind or is gone, and this thread checkpoints after every write commit once
-the write engine has been quiet for IDLE_S, or AT_MOST_S after the first commit it has not checkpointed yet, so a
-long burst of pushes is checkpointed as it goes.
+stays as the bound if this thread falls behind or is gone, and this thread checkpoints after write commits once the
+write engine has been quiet for IDLE_S with no write transaction open, or AT_MOST_S after the first commit it has
+not checkpointed yet, so a long burst of pushes is checkpointed as it goes.
+
+"Quiet" counts a write transaction under way as busy: a pipelined device's next batch begins its transaction 10 to 25
+ms after the answer to the one before, and a checkpoint started in that gap ran inside the next push, taking a core
+from it (on 2 cores, with the device's own work on the other, about a sixth of the server's time of an incremental push
+of 1,000 edits: bench/bench_push_timeline.py). A run of batches is now checkpointed once it ends.
 
 Nothing committed can be lost by waiting: a committed transaction is in the WAL file, which SQLite reads back after
 a crash exactly as before; a checkpoint copies pages and never decides what is committed. The WAL cannot grow
@@ -37,8 +42,8 @@ RESTART_EVERY_S = 10.0  # after a RESTART that readers outlasted, the next one w
 
 
 class Checkpointer:
-    IDLE_S = 0.02  # a pipelined push's next batch comes once the device has stored this answer: check in the gap
-    AT_MOST_S = 0.5  # a burst of pushes without a pause is still checkpointed twice a second
+    IDLE_S = 0.1  # no write transaction for this long: a device's run of batches has ended (they come 10-25 ms apart)
+    AT_MOST_S = 0.5  # a burst of pushes without a pause is still checkpointed twice a second, transaction or not
 
     def __init__(self, db: Database) -> None:
         path = db.sqlite_path
@@ -49,6 +54,7 @@ class Checkpointer:
         self._wake = threading.Condition()
         self._first: float | None = None  # monotonic time of the first commit not checkpointed yet
         self._last = 0.0
+        self._open = 0  # write connections checked out (a transaction under way)
         self._stopping = False
         self._thread: threading.Thread | None = None
         self._connection: sqlite3.Connection | None = None
@@ -58,12 +64,14 @@ class Checkpointer:
     def start(self) -> None:
         # The write engine is only used as `begin()`: a connection back in its pool has committed (or rolled back: a
         # checkpoint with nothing to copy). SQLAlchemy's "commit" event would come before the driver's commit.
+        event.listen(self.db.write_engine.pool, "checkout", self._checkout)
         event.listen(self.db.write_engine.pool, "checkin", self._checkin)
         self._thread = threading.Thread(target=self._run, name="wal-checkpointer", daemon=True)
         self._thread.start()
 
     def stop(self) -> None:
         """Stop the thread after one last checkpoint of whatever was committed."""
+        event.remove(self.db.write_engine.pool, "checkout", self._checkout)
         event.remove(self.db.write_engine.pool, "checkin", self._checkin)
         with self._wake:
             self._stopping = True
@@ -72,17 +80,27 @@ class Checkpointer:
             self._thread.join()
             self._thread = None
 
+    def _checkout(self, _dbapi_connection: object, _record: object, _proxy: object) -> None:
+        with self._wake:
+            self._open += 1
+
     def _checkin(self, _dbapi_connection: object, _record: object) -> None:
         with self._wake:
+            self._open = max(0, self._open - 1)  # (a connection checked out before start() comes back uncounted)
             self._last = time.monotonic()
             if self._first is None:
                 self._first = self._last
             self._wake.notify_all()
 
     def _due(self) -> float | None:
+        """Seconds until a checkpoint is due (0: now), None when nothing waits. While a write transaction is open
+        only AT_MOST_S counts: each checkin wakes the thread to look again."""
         if self._first is None:
             return None
-        return max(0.0, min(self._last + self.IDLE_S, self._first + self.AT_MOST_S) - time.monotonic())
+        deadline = self._first + self.AT_MOST_S
+        if not self._open:
+            deadline = min(deadline, self._last + self.IDLE_S)
+        return max(0.0, deadline - time.monotonic())
 
     def _run(self) -> None:
         try:

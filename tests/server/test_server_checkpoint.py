@@ -142,3 +142,26 @@ def test_a_wal_held_past_the_bound_by_a_reader_is_checkpointed_once_it_ends(tmp_
         assert _wal_frames(path) <= before
     finally:
         db.dispose()
+
+
+def test_no_checkpoint_while_a_write_transaction_is_open_until_the_bound(tmp_path, monkeypatch):
+    """A write transaction under way is not a pause: a checkpoint waits for it (a pipelined device's next batch),
+    IDLE_S after it ends; AT_MOST_S after the first commit not checkpointed, one is taken all the same."""
+    monkeypatch.setattr(Checkpointer, "IDLE_S", 0.05)
+    monkeypatch.setattr(Checkpointer, "AT_MOST_S", 1.5)
+    path = tmp_path / "server.db"
+    db = open_database(f"sqlite:///{path}", pool_size=1, deferred_checkpoints=True)
+    checkpointer = Checkpointer(db)
+    checkpointer.start()
+    try:
+        _write(db, 50)
+        with db.write_engine.begin() as conn:  # the next batch's transaction, begun before IDLE_S passed
+            conn.execute(text("INSERT INTO filler (n, data) VALUES (50, randomblob(10))"))
+            assert not checkpointer.wait_for(1, timeout=0.5)  # ten times IDLE_S, and no checkpoint
+            assert checkpointer.wait_for(1, timeout=5)  # AT_MOST_S after the first commit: taken all the same
+        assert checkpointer.wait_for(2, timeout=5)  # and the commit that ended the transaction, once quiet
+        busy, frames, copied = checkpointer.checkpoint()
+        assert busy == 0 and copied == frames  # nothing was left to copy
+    finally:
+        checkpointer.stop()
+        db.dispose()
