@@ -55,7 +55,7 @@ from .keys import ServerKeyring, key_history, load_keyring
 from .limits import BodyLimitMiddleware, RequestGateMiddleware
 from .middleware import ErrorBarrier, SigningMiddleware, route_name
 from .pull import pull_page, reconcile
-from .push import PushRules, push
+from .push import PushAnswer, PushRules, PushStats, push
 from .settings import Settings
 from .tables import FormVersion
 
@@ -183,9 +183,19 @@ def create_app(server: Server) -> FastAPI:
 
     @app.post("/v2/push", responses=apidoc.ERRORS)
     async def push_batch(request: Request) -> Response:
-        who = await device(request)
-        start = time.perf_counter()
-        response, stats = await run_in_threadpool(push, db, who, await request.body(), rules)
+        signed = await signed_request(request, clock_skew_s=settings.request_clock_skew_s)
+        ordered = not_ordered(request.url.path)
+
+        def pushed() -> tuple[AuthenticatedDevice, PushAnswer, PushStats, bytes, float]:
+            # authenticated (the signature over the raw bytes first, a lost laptop's order refused), applied and its
+            # answer encoded in one worker-thread call: a pipelined device's batch crossed to a worker thread and
+            # back twice, each crossing waiting for the interpreter lock behind the other threads
+            who = signed.device(db, ordered)
+            start = time.perf_counter()
+            response, stats = push(db, who, signed.body, rules)
+            return who, response, stats, response.canonical(), start
+
+        who, response, stats, body, start = await run_in_threadpool(pushed)
         mark = None
         if stats.last_seq is not None:
             # The restore mark (a hint that may lag, epochs.py) is written once the device has its answer: its file
@@ -196,7 +206,7 @@ def create_app(server: Server) -> FastAPI:
         logs.log_event("push", device_id=who.id, seq_from=seq_from, ops=len(response.results), applied=stats.applied,
                        merged=stats.merged, conflicts=stats.conflicts, rejected=stats.rejected,
                        replayed=stats.replayed, ms=logs.elapsed_ms(start))
-        return Response(content=response.canonical(), media_type="application/json",  # PushResponse's canonical JSON
+        return Response(content=body, media_type="application/json",  # PushResponse's canonical JSON
                         background=mark)
 
     importer = BatchImporter(db, keyring, settings.keys_dir, rules, data_dir=settings.data_dir,
