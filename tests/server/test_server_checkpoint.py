@@ -10,7 +10,10 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -52,12 +55,22 @@ def test_a_commit_checkpoints_only_without_the_checkpointer(tmp_path, deferred):
         db.dispose()
 
 
-def test_the_checkpointer_copies_the_wal_once_writes_pause(tmp_path):
+@contextmanager
+def _checkpointed(tmp_path: Path) -> Iterator[tuple[Path, Any, Checkpointer]]:
+    """A serving process's database (deferred checkpoints) with its checkpointer running; both stopped after."""
     path = tmp_path / "server.db"
     db = open_database(f"sqlite:///{path}", pool_size=1, deferred_checkpoints=True)
     checkpointer = Checkpointer(db)
     checkpointer.start()
     try:
+        yield path, db, checkpointer
+    finally:
+        checkpointer.stop()
+        db.dispose()
+
+
+def test_the_checkpointer_copies_the_wal_once_writes_pause(tmp_path):
+    with _checkpointed(tmp_path) as (path, db, checkpointer):
         _write(db, 800)
         assert checkpointer.wait_for(1)
         assert path.stat().st_size > 800 * ROW  # the rows are in the database file now
@@ -69,9 +82,6 @@ def test_the_checkpointer_copies_the_wal_once_writes_pause(tmp_path):
         _write(db, 10, start=800)
         assert _wal_frames(path) <= before  # the next writer started the WAL again from its beginning
         assert checkpointer.wait_for(2)
-    finally:
-        checkpointer.stop()
-        db.dispose()
     with open_database(f"sqlite:///{path}", pool_size=1).read_engine.connect() as conn:
         assert conn.execute(text("SELECT COUNT(*) FROM filler")).scalar_one() == 810
 
@@ -149,11 +159,7 @@ def test_no_checkpoint_while_a_write_transaction_is_open_until_the_bound(tmp_pat
     IDLE_S after it ends; AT_MOST_S after the first commit not checkpointed, one is taken all the same."""
     monkeypatch.setattr(Checkpointer, "IDLE_S", 0.05)
     monkeypatch.setattr(Checkpointer, "AT_MOST_S", 1.5)
-    path = tmp_path / "server.db"
-    db = open_database(f"sqlite:///{path}", pool_size=1, deferred_checkpoints=True)
-    checkpointer = Checkpointer(db)
-    checkpointer.start()
-    try:
+    with _checkpointed(tmp_path) as (_path, db, checkpointer):
         _write(db, 50)
         with db.write_engine.begin() as conn:  # the next batch's transaction, begun before IDLE_S passed
             conn.execute(text("INSERT INTO filler (n, data) VALUES (50, randomblob(10))"))
@@ -162,6 +168,3 @@ def test_no_checkpoint_while_a_write_transaction_is_open_until_the_bound(tmp_pat
         assert checkpointer.wait_for(2, timeout=5)  # and the commit that ended the transaction, once quiet
         busy, frames, copied = checkpointer.checkpoint()
         assert busy == 0 and copied == frames  # nothing was left to copy
-    finally:
-        checkpointer.stop()
-        db.dispose()
