@@ -33,8 +33,11 @@ Upload = tuple[bytes, int, bool]  # a batch's body, its last entry's seq, whethe
 
 
 def _detail(summary: dict[str, Any]) -> str:
-    return (f"pushed {summary.get('pushed', 0)}, pulled {summary.get('pulled', 0)}, "
-            f"conflicts {summary.get('conflicts', 0)}")
+    detail = (f"pushed {summary.get('pushed', 0)}, pulled {summary.get('pulled', 0)}, "
+              f"conflicts {summary.get('conflicts', 0)}")
+    if summary.get("failed"):  # a run stopped by an error after it got work done (engine.sync_run): its class only
+        detail += f", restores {summary.get('restores', 0)}, stopped by {summary['failed']}"
+    return detail
 
 
 QUIET_DETAIL = _detail({})
@@ -75,12 +78,13 @@ def server_restored(vault: Any) -> None:
 def note_run(vault: Any, summary: dict[str, Any]) -> Upload | None:
     """The run's entry and the run's summary (store.record_run) in one transaction: one commit, not two. Returns,
     read in that transaction, the first batch of entries to send, or None when nothing waits or when all that waits
-    is quiet runs' entries young enough to wait for a run with something else to send (_may_wait)."""
+    is quiet runs' entries young enough to wait for a run with something else to send (_may_wait).
+    A summary with `failed` (the error's class name: a run stopped after it got work done) is entered as `failed`."""
     first: list[Upload | None] = [None]
 
     def note(db: Any) -> None:
-        audit.append_db(db, vault.device_id, actor=vault.user.username, event=chain.SYNC, outcome="done",
-                        detail=_detail(summary))
+        audit.append_db(db, vault.device_id, actor=vault.user.username, event=chain.SYNC,
+                        outcome="failed" if summary.get("failed") else "done", detail=_detail(summary))
         # Asked of the table first: the entries themselves are read only when they go (the quiet runs' entries of
         # the last hour were read at every run only to find that they wait).
         waiting = audit.pending_head(db, limit=MAX_AUDIT_ENTRIES, like=QUIET)

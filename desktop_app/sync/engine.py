@@ -21,7 +21,10 @@ its result is (remote result, local result). Order of a run:
    `decisions=1`: it names this laptop's conflicts a reviewer decided (closed here as the page is stored);
 6. on a reviewer's laptop only (ReviewDesk), fetch the server's conflicts for the review desk;
 7. record the run (its audit entry) and upload the audit log, unless all it holds is quiet runs' entries
-   (audit_upload.py).
+   (audit_upload.py). A run that stops on an error after it got work done (a restore reconciled, ops pushed or
+   acknowledged, pages pulled) still records its summary, marked `failed` with the error's class name, then raises
+   the error as it came (sync_run); a network step's error is handed back as a value and raised in the run for that
+   (_StepFailed), so that the run, not the driver, is where it stops.
 A lost laptop's order is not asked for: while one waits, the server refuses the run's first request with
 `device_order`; every network step returns that refusal as a value (_remote), the run raises it where it came, asks
 for the order and carries it out (orders.py).
@@ -105,7 +108,7 @@ class SyncSummary:
     files_failed: int = 0  # files the server refused this time (their records travel; the files are tried again)
     not_sendable: int = 0  # ops this laptop refused to send (the protocol cannot carry them): still unsynced
     # server restores this run reconciled: noticed by it, or by an earlier run cut off before the end of reconciling
-    # (which recorded no summary)
+    # (which did not count it: a run that stops records its summary, sync_run, but counts only what it reconciled)
     restores: int = 0
     requeued: int = 0  # records sent again because the restored server had lost their latest version
     # unsent ops numbered again after the server's high-water mark: this vault was put back from an older copy (or
@@ -140,25 +143,63 @@ def sync_run(
         if progress is not None:
             progress(SyncProgress(phase, summary.pushed, summary.pulled))
 
+    recorded = False  # the run's summary and audit entry are written (audit_upload.note_run)
+    failure: errors.SyncError | None = None
     try:
-        with collector.spaced():  # a run's batches and pages are freed by reference counting (collector.py)
-            yield from _run(connection, opening, summary, report, batch_size, page_size, cancelled, offered,
-                            with_forms, review, installed_forms, install_form)
-        if opening.unknown or opening.refused:  # taken again (the server replayed its journal): as before
-            yield Local(lambda vault: store.note_refused(vault, None))
-    except _REFUSED_FOR_GOOD as refusal:
-        # Kept for `sync --status` and the status bar (store.REFUSED); an unknown laptop's records count as unsent.
-        reason = _refusal_reason(refusal)
-        yield Local(lambda vault: store.note_refused(vault, reason))
-        raise
-    except errors.DeviceOrdered:
-        # A lost laptop's order: the server refuses every request but the order's own until it is carried out, so
-        # the first refusal (whichever request met it) is where the run asks for it and obeys (RemoteLock/Wipe).
-        yield from orders.obey(connection, credentials, _remote, Local)
-        raise  # (no order after all: carried out meanwhile by another run)
-    finally:
-        connection.close()
-    return summary
+        try:
+            with collector.spaced():  # a run's batches and pages are freed by reference counting (collector.py)
+                yield from _run(connection, opening, summary, report, batch_size, page_size, cancelled, offered,
+                                with_forms, review, installed_forms, install_form)
+                # The run's entry (and store.record_run); a quiet run's own entry waits for a run with more to send.
+                first_upload = yield Local(lambda vault: audit_upload.note_run(vault, summary.as_json()))
+                recorded = True
+                if first_upload is not None:
+                    yield from audit_upload.upload(connection, _remote, Local, cancelled, first_upload)
+            if opening.unknown or opening.refused:  # taken again (the server replayed its journal): as before
+                yield Local(lambda vault: store.note_refused(vault, None))
+        except _REFUSED_FOR_GOOD as refusal:
+            # Kept for `sync --status` and the status bar (store.REFUSED); an unknown laptop's records count as
+            # unsent.
+            reason = _refusal_reason(refusal)
+            yield Local(lambda vault: store.note_refused(vault, reason))
+            raise
+        except errors.DeviceOrdered:
+            # A lost laptop's order: the server refuses every request but the order's own until it is carried out,
+            # so the first refusal (whichever request met it) is where the run asks for it and obeys (RemoteLock/Wipe).
+            yield from orders.obey(connection, credentials, _remote, Local)
+            raise  # (no order after all: carried out meanwhile by another run)
+        finally:
+            connection.close()
+    except _StepFailed as failed:
+        failure = failed.error
+    except errors.SyncError as error:
+        failure = error
+    if failure is None:
+        return summary
+    # Raised here, outside the handlers, so that the error goes on exactly as it came (its cause and context).
+    stopped: errors.SyncError = failure
+    if not recorded and _worth_recording(summary, stopped):
+        summary.retries = connection.retries
+        problem = yield Local(lambda vault: _or_error(lambda: _note_failed(vault, summary, stopped), Exception))
+        if isinstance(problem, Exception):  # the run's own error is what the caller hears of
+            stopped.add_note(f"the run's summary could not be recorded ({type(problem).__name__})")
+    raise stopped
+
+
+def _worth_recording(summary: SyncSummary, failure: errors.SyncError) -> bool:
+    """A run that stopped after it got work done (a restore reconciled, ops pushed or acknowledged, pages pulled)
+    records what it did; one stopped before that records nothing, as always. A lost laptop's order is not recorded:
+    the order locked or erased the vault (orders.py)."""
+    if isinstance(failure, (errors.DeviceOrdered, errors.RemoteLock, errors.RemoteWipe)):
+        return False
+    return bool(summary.restores or summary.pushed or summary.acknowledged or summary.pulled)
+
+
+def _note_failed(vault: Any, summary: SyncSummary, failure: BaseException) -> None:
+    """A failed run's summary (and audit entry): what it did, and `failed`, the error's class name only (its
+    message may name a record or a person). Its entry goes with the next run that reaches the server."""
+    summary.not_sendable = store.not_sendable(vault)
+    audit_upload.note_run(vault, {**summary.as_json(), "failed": type(failure).__name__})
 
 
 def _run(connection, opening, summary, report, batch_size, page_size, cancelled, offered, with_forms, review,
@@ -180,10 +221,12 @@ def _run(connection, opening, summary, report, batch_size, page_size, cancelled,
         first = opening if not attempt else None  # after a restore, everything is read again
         try:
             if first.reconciling if first is not None else (yield Local(store.reconciling)):
-                # a reconciliation an earlier run did not finish (that run recorded no summary: counted here)
-                summary.restores += first is not None and opening.restoring
+                # A reconciliation an earlier run did not finish (that run did not count it: counted here). Counted
+                # once done, so that a run stopped later records it (sync_run) and one stopped before does not.
+                restored = first is not None and opening.restoring
                 first = None
                 yield from _reconcile(connection, summary, cancelled)
+                summary.restores += restored
                 yield from _upload(connection, summary, report, cancelled, refused=refused)
                 yield from _push(connection, credentials, summary, report, batch_size, cancelled, freeze=True, acked=acked)
             last: _LastAnswer | None = None
@@ -213,8 +256,8 @@ def _run(connection, opening, summary, report, batch_size, page_size, cancelled,
         except errors.ServerRestored:
             if attempt or cancelled():
                 raise
-            summary.restores += 1
             yield from _reconcile(connection, summary, cancelled)
+            summary.restores += 1
             # The files the restored server lost go before the records that name them (it was asked about every
             # file held here: store.begin_restore), from this laptop whether it made them or fetched them.
             yield from _upload(connection, summary, report, cancelled, refused=refused)
@@ -231,10 +274,6 @@ def _run(connection, opening, summary, report, batch_size, page_size, cancelled,
         report("forms")
     summary.retries = connection.retries
     summary.not_sendable = left.not_sendable if left.not_sendable is not None else (yield Local(store.not_sendable))
-    # The run's entry (and store.record_run); a quiet run's own entry waits for a run with more to send.
-    first_upload = yield Local(lambda vault: audit_upload.note_run(vault, summary.as_json()))
-    if first_upload is not None:
-        yield from audit_upload.upload(connection, _remote, Local, cancelled, first_upload)
 
 
 @dataclass
@@ -363,7 +402,8 @@ def _push(connection, credentials, summary, report, batch_size, cancelled, *, fr
         done, answered = answered, None
         size = next(sizes)
         answer, (outcome, following) = yield from _both(connection, post, lambda vault: store.acknowledge_and_next(
-            vault, credentials, done, max_ops=size, freeze=freeze, after=batch.seq_to, clock=clock))
+            vault, credentials, done, max_ops=size, freeze=freeze, after=batch.seq_to, clock=clock),
+            stored=lambda result, d=done: acknowledged(d[0], result[0]) if d is not None else None)
         if done is not None:
             acknowledged(done[0], outcome)
         if isinstance(answer, errors.ClockAhead):
@@ -431,13 +471,22 @@ def _pull(connection, credentials, summary, report, page_size, cancelled, offere
     if since is None:
         since = yield Local(store.cursor)
     stored = False
+
+    def count(outcome: store.PullOutcome) -> None:
+        summary.pulled += outcome.applied + outcome.rebased + outcome.conflicts
+        summary.decided += outcome.decided
+        summary.received += outcome.changes
+        summary.conflicts += outcome.conflicts
+        summary.merged += outcome.rebased
+        report("pull")
+
     fetch = lambda: _prepared(_or_error(lambda: connection.with_retries(  # noqa: E731
         lambda: connection.pull(cursor=since, limit=page_size, forms=with_forms, decisions=True, own=own),
         cancelled=cancelled), errors.ServerRestored))
     if alongside is None:
         page = yield from _remote(connection, fetch)
     else:
-        page, outcome = yield from _both(connection, fetch, alongside.store)
+        page, outcome = yield from _both(connection, fetch, alongside.store, stored=alongside.done)
         alongside.done(outcome)
     if isinstance(page, store.PreparedPage) and page.page.forms is not None:
         offered["list"] = FormList(forms=page.page.forms)
@@ -452,19 +501,14 @@ def _pull(connection, credentials, summary, report, page_size, cancelled, offere
             page, outcome = yield from _both(connection, lambda: _prepared(_or_error(lambda: connection.with_retries(
                 lambda: connection.pull(cursor=current.next_cursor, limit=page_size, decisions=True, own=own),
                 cancelled=cancelled),
-                errors.ServerRestored)), apply)
+                errors.ServerRestored)), apply, stored=count)
             stored = True
         elif store.nothing_to_store(current):
             page, outcome = None, store.PullOutcome()
         else:
             page, outcome = None, (yield Local(apply))
             stored = True
-        summary.pulled += outcome.applied + outcome.rebased + outcome.conflicts
-        summary.decided += outcome.decided
-        summary.received += outcome.changes
-        summary.conflicts += outcome.conflicts
-        summary.merged += outcome.rebased
-        report("pull")
+        count(outcome)
     return stored
 
 
@@ -639,7 +683,7 @@ def _remote(connection: ServerConnection, fn: Callable[[], Any]) -> Generator[St
     if connection.rotated_keys is not None:
         keys, connection.rotated_keys = connection.rotated_keys, None
         yield Local(lambda vault: store.pin_rotated_keys(vault, keys))
-    if isinstance(result, _RAISED_IN_RUN):
+    if isinstance(result, (_StepFailed, *_RAISED_IN_RUN)):
         raise result
     return result
 
@@ -657,11 +701,23 @@ def _refusal_reason(refusal: BaseException) -> str:
     return next(reason for kind, reason in _REFUSALS.items() if isinstance(refusal, kind))
 
 
+class _StepFailed(Exception):
+    """A network step's own error (unreachable, refused, a damaged answer), handed back by the step and raised in the
+    run: a step's exception would end the run in its driver, before it could record what it did (sync_run, which
+    raises `error` itself again). Not a SyncError: no handler in the run takes it for an error it expects there."""
+
+    def __init__(self, error: errors.SyncError) -> None:
+        super().__init__(type(error).__name__)
+        self.error = error
+
+
 def _ordered_or(fn: Callable[[], Any]) -> Any:
     try:
         return fn()
     except _RAISED_IN_RUN as exc:
         return exc
+    except errors.SyncError as exc:
+        return _StepFailed(exc)
 
 
 def _refused_or(fn: Callable[[], Any]) -> Any:
@@ -673,14 +729,18 @@ def _refused_or(fn: Callable[[], Any]) -> Any:
         return exc
 
 
-def _both(connection: ServerConnection, remote: Callable[[], Any], local: Callable[[Any], Any]
-          ) -> Generator[Step, Any, tuple[Any, Any]]:
-    """A network step and a vault step at once; then, as after every network step, follow a proven key rotation."""
+def _both(connection: ServerConnection, remote: Callable[[], Any], local: Callable[[Any], Any],
+          stored: Callable[[Any], None] | None = None) -> Generator[Step, Any, tuple[Any, Any]]:
+    """A network step and a vault step at once; then, as after every network step, follow a proven key rotation.
+    `stored`: when the network half failed, what the vault half did is counted with it before the error is raised (a
+    stopped run records what it did: sync_run); otherwise the caller counts it."""
     result = yield Both(lambda: _ordered_or(remote), local)
     if connection.rotated_keys is not None:
         keys, connection.rotated_keys = connection.rotated_keys, None
         yield Local(lambda vault: store.pin_rotated_keys(vault, keys))
-    if isinstance(result[0], _RAISED_IN_RUN):
+    if isinstance(result[0], (_StepFailed, *_RAISED_IN_RUN)):
+        if stored is not None:
+            stored(result[1])
         raise result[0]  # (the vault half ran: a frozen batch or a stored page is what an interrupted run leaves)
     return result
 
