@@ -94,6 +94,11 @@ def test_a_second_live_copy_gets_its_own_error_and_enrolled_again_loses_nothing(
         assert "also in use on another computer" in str(cloned.value) and "enrol --again" in str(cloned.value)
         assert "aussi utilisé sur un autre ordinateur" in cloned.value.french
         assert count_unsynced(original) == 1  # kept, not sent, not acknowledged
+        # It had pulled the copy's change before it was refused: the run records that, and that it was refused (the
+        # error's class, never its message); nothing it pushed.
+        refused = store.status(original)
+        assert (refused["last_sync"]["failed"], refused["last_sync"]["pulled"], refused["last_sync"]["pushed"]) == (
+            "DeviceCloned", 1, 0)
         # `waypoint sync` says it in English and in French, exit 2; the change stays counted as unsynced.
         path = original.path
         original.close()
@@ -110,6 +115,8 @@ def test_a_second_live_copy_gets_its_own_error_and_enrolled_again_loses_nothing(
         status = json.loads(told.stdout)
         assert status["enrolled"] and (status["refused"], status["cloned"], status["revoked"]) == (
             "cloned", True, False)
+        # The CLI's run was refused before it got anything done: it recorded nothing; the run before it is what shows.
+        assert (status["last_sync"], status["last_sync_at"]) == (refused["last_sync"], refused["last_sync_at"])
         original = Vault.unlock(path, username="admin", passphrase=PASSPHRASE)
         assert count_unsynced(original) == 1
         assert _forks(server_admin, device_id) == ["rewound", "cloned"]

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import subprocess
+import sys
 
 import pytest
 from records import register
@@ -21,6 +24,7 @@ from tests.sync.support import fast_connect
 from desktop_app.services import attachments
 from desktop_app.services import sync as sync_service
 from desktop_app.sync import errors, store
+from desktop_app.vault import audit as audit_log
 from desktop_app.vault.registrations import count_unsynced, delete_registration
 from desktop_app.vault.registrations import get_registration
 from desktop_app.vault.sql import Db, join_sync, text
@@ -515,3 +519,124 @@ def test_enrolment_codes_made_or_revoked_since_the_backup_stay_so(make_vault, ow
         with pytest.raises(errors.ServerRefused, match="revoked"):
             sync_service.enrol(make_vault("codes-refused-" + made[:4]), server_url=own_server.url, code=made,
                                device_name="refused")
+
+
+def _stops_the_server_at_pull(server: ServerProcess, n: int, pulls: dict[str, int]):
+    """The real connection; the server is stopped just before the `n`th pull request of the run."""
+
+    def connect(url, **kwargs):
+        connection = fast_connect()(url, **kwargs)
+        pull = connection.pull
+
+        def pull_after_stopping(**asked):
+            pulls["n"] += 1
+            if pulls["n"] == n:
+                server.stop()
+            return pull(**asked)
+
+        connection.pull = pull_after_stopping
+        return connection
+
+    return connect
+
+
+def _sync_runs(vault) -> list:
+    return [e for e in audit_log.entries(vault, limit=10_000) if e.event == "sync.run"]
+
+
+def test_a_run_that_reconciles_a_restore_and_then_stops_records_what_it_did(make_vault, own_backend, own_server,
+                                                                            tmp_path):
+    """Issue 8 follow-up, an operator's finding: a run reconciled a restored server and sent again what it had lost,
+    then lost the server before its pull. It recorded no summary: `sync --status` and the audit log never said the
+    restore was reconciled, and the next run did not count it either. The run now records what it did, marked with
+    its error's class (never its message), and raises the error as before; a run stopped at its first request
+    records nothing."""
+    from desktop_app.vault import Vault
+    from tests.sync.support import PASSPHRASE
+
+    a = enrol(make_vault, own_backend, own_server, "stopped-a")
+    register(a, "Stopped Before", 20)
+    sync(a)
+    backup = tmp_path / "before.wpbackup"
+    admin(own_backend, "backup", str(backup))
+    register(a, "Stopped Lost", 21)
+    assert sync(a).acknowledged == 1
+    done = sync_service.sync_status(a)["last_sync"]
+    assert "failed" not in done  # a run that ends well records what it always did
+    _restore(own_backend, own_server, backup)
+    register(a, "Stopped New", 22)
+    runs = len(_sync_runs(a))
+
+    # 1st pull: the restore noticed and reconciled, the lost op sent again with the new one; the server is gone at
+    # the 2nd.
+    pulls = {"n": 0}
+    with pytest.raises(errors.GaveUp):
+        sync_service.sync_now(a, connect=_stops_the_server_at_pull(own_server, 2, pulls))
+    assert pulls["n"] > 2 and not store.reconciling(a)  # the 2nd pull, tried again until the run gave up
+    last = sync_service.sync_status(a)["last_sync"]
+    assert last["failed"] == "GaveUp" and set(last) == set(done) | {"failed"}
+    assert (last["restores"], last["pushed"], last["acknowledged"], last["resent"]) == (1, 2, 2, 1)
+    [entry, *_] = _sync_runs(a)
+    assert len(_sync_runs(a)) == runs + 1 and entry.outcome == "failed"
+    assert entry.detail == "pushed 2, pulled 0, conflicts 0, restores 1, stopped by GaveUp"
+
+    # `waypoint sync --status` (no network) says it.
+    path = a.path
+    a.close()
+    env = {**os.environ, "WAYPOINT_PASSPHRASE": PASSPHRASE}
+    told = subprocess.run([sys.executable, "-m", "desktop_app.cli", "sync", "--vault", str(path), "--user", "admin",
+                           "--status"], env=env, capture_output=True, text=True, timeout=300)
+    assert told.returncode == 0, told.stderr
+    status = json.loads(told.stdout)
+    assert (status["last_sync"]["failed"], status["last_sync"]["restores"], status["last_sync"]["pushed"]) == (
+        "GaveUp", 1, 2)
+    assert status["last_sync_at"] and not status["reconciling"] and status["unsynced"] == 0
+
+    a = Vault.unlock(path, username="admin", passphrase=PASSPHRASE)
+    try:
+        own_server.start()
+        summary = sync(a)  # counted once, by the run that reconciled it; its entry goes to the server now
+        assert (summary.restores, summary.pushed) == (0, 0) and "failed" not in store.status(a)["last_sync"]
+        assert _sync_runs(a)[0].outcome == "done" and count_unsynced(a) == 0
+
+        # Stopped at its first request, a run has done nothing: it records nothing, as always.
+        register(a, "Stopped Waiting", 23)
+        before = sync_service.sync_status(a)
+        runs = len(_sync_runs(a))
+        own_server.stop()
+        with pytest.raises(errors.GaveUp):
+            sync(a)
+        after = sync_service.sync_status(a)
+        assert (after["last_sync"], after["last_sync_at"]) == (before["last_sync"], before["last_sync_at"])
+        assert len(_sync_runs(a)) == runs and after["unsynced"] == 1
+        own_server.start()
+        assert sync(a).acknowledged == 1 and "failed" not in store.status(a)["last_sync"]
+        other = enrol(make_vault, own_backend, own_server, "stopped-other")
+        sync(other)
+        assert {row[2] for row in holdings(other).values()} == {
+            "Stopped Before", "Stopped Lost", "Stopped New", "Stopped Waiting"}
+    finally:
+        a.close()
+
+
+def test_a_failure_while_recording_a_stopped_run_leaves_the_runs_own_error(make_vault, own_backend, own_server,
+                                                                          monkeypatch):
+    """A run that sent a record and then lost the server records what it did; if that recording fails (a full disk),
+    the caller still hears of the run's own error, with a note naming the other one's class."""
+    from desktop_app.sync import audit_upload
+
+    a = enrol(make_vault, own_backend, own_server, "unrecorded-a")
+    register(a, "Unrecorded Person", 30)
+    note_run = audit_upload.note_run
+
+    def full_disk_for_a_stopped_run(vault, summary):
+        if summary.get("failed"):
+            raise OSError("No space left on device")
+        return note_run(vault, summary)
+
+    monkeypatch.setattr(audit_upload, "note_run", full_disk_for_a_stopped_run)
+    with pytest.raises(errors.GaveUp) as stopped:  # pull, push, then the pull after the push finds the server gone
+        sync_service.sync_now(a, connect=_stops_the_server_at_pull(own_server, 2, {"n": 0}))
+    assert stopped.value.__notes__ == ["the run's summary could not be recorded (OSError)"]
+    status = store.status(a)
+    assert status["last_sync"] is None and status["unsynced"] == 0 and not _sync_runs(a)
