@@ -36,8 +36,9 @@ class SyncStatusWidget(QWidget):
         layout.addWidget(self.label)
         layout.addWidget(self.button)
         self._state: tuple = ("",)
-        # enrolled, centre, last sync, why the server refused this laptop at its last contact (store.REFUSALS)
-        self._enrolment: tuple[bool, str, str, str] | None = None
+        # enrolled, centre, last sync, why the server refused this laptop at its last contact (store.REFUSALS),
+        # whether that last recorded run stopped on an error after doing some work (its summary's `failed`)
+        self._enrolment: tuple[bool, str, str, str, bool] | None = None
         sync.started.connect(lambda: self._show("syncing"))
         sync.reported.connect(lambda report: self._show("synced", datetime.now().strftime("%H:%M"), report))
         sync.failed.connect(lambda message: self._show("failed", message))
@@ -52,7 +53,7 @@ class SyncStatusWidget(QWidget):
         kind, *args = self._state
         error = kind == "failed" or (kind == "synced" and bool(args[1].conflicts or args[1].rejected
                                                                   or args[1].not_sendable)) or (
-            kind == "status" and self._enrolment is not None and bool(self._enrolment[3]))
+            kind == "status" and self._enrolment is not None and bool(self._enrolment[3] or self._enrolment[4]))
         choices = {"syncing": lambda: [self.tr("Syncing…")],
                    "synced": lambda: self._synced_text(*args),
                    "failed": lambda: [self.tr("Sync failed: %1").replace("%1", args[0])],
@@ -83,16 +84,23 @@ class SyncStatusWidget(QWidget):
         return [" · ".join([synced, *counts, *attention]), " · ".join([synced, *attention]), synced]
 
     def _enrolment_text(self) -> list[str]:
-        """Where this laptop is enrolled and when it last synced, then the time alone, then where."""
+        """Where this laptop is enrolled and when it last synced, then the time alone, then where. A last run that
+        stopped on an error keeps saying so in every length: "last sync 16:50" alone would read as "all sent"."""
         if self._enrolment is None:
             return []
-        enrolled, centre, last, refused = self._enrolment
+        enrolled, centre, last, refused, stopped = self._enrolment
         if not enrolled:
             return [self.tr("Not enrolled for sync")]
         where = self.tr("Enrolled: %1").replace("%1", centre) if centre else self.tr("Enrolled for sync")
         if refused:
             said = self.refusal_text(refused)
             return [where + " · " + said, said]
+        if last and stopped:
+            when = last.replace("T", " ")[:16]
+            full = self.tr("last sync %1, stopped before the end").replace("%1", when)
+            short = self.tr("last sync %1, stopped before the end").replace("%1", when[11:])
+            alone = self.tr("last sync stopped before the end")
+            return [where + " · " + full, where + " · " + short, _capitalised(short), _capitalised(alone)]
         if last:
             when = last.replace("T", " ")[:16]
             return [where + " · " + self.tr("last sync %1").replace("%1", when),
@@ -122,8 +130,10 @@ class SyncStatusWidget(QWidget):
             self._show("unreachable")
 
     def _status(self, status: dict) -> None:
+        last_run = status.get("last_sync")
+        stopped = isinstance(last_run, dict) and bool(last_run.get("failed"))
         self._enrolment = (bool(status.get("enrolled")), status.get("centre_name") or "",
-                           status.get("last_sync_at") or "", status.get("refused") or "")
+                           status.get("last_sync_at") or "", status.get("refused") or "", stopped)
         # a run's result or an error stays until the next run; otherwise the enrolment is what there is to say
         if self._state[0] in ("", "status") or (self._state[0] == "needs_enrolment" and status.get("enrolled")):
             self._show("status")
@@ -132,6 +142,11 @@ class SyncStatusWidget(QWidget):
         if event.type() == QEvent.Type.LanguageChange:
             self.render()
         super().changeEvent(event)
+
+
+def _capitalised(text: str) -> str:
+    """A wording written to follow "Enrolled: <centre> · ", standing alone at the start of the line."""
+    return text[:1].upper() + text[1:]
 
 
 def make_sync_action(parent: QWidget, sync: SyncController, controller) -> QAction:

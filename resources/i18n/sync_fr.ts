@@ -465,6 +465,14 @@
         <translation>Inscrit pour la synchronisation</translation>
     </message>
     <message>
+        <source>last sync %1, stopped before the end</source>
+        <translation>dernière synchronisation %1, interrompue avant la fin</translation>
+    </message>
+    <message>
+        <source>last sync stopped before the end</source>
+        <translation>dernière synchronisation interrompue avant la fin</translation>
+    </message>
+    <message>
         <source>last sync %1</source>
         <translation>dernière synchronisation %1</translation>
     </message>

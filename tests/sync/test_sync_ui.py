@@ -297,6 +297,64 @@ def test_a_revoked_laptop_says_so_in_the_status_bar_at_the_next_start(qapp, qtbo
         qapp.sendPostedEvents(None, 0)
 
 
+def _second_pull_fails(url, **kwargs):
+    """The real connection, whose second pull (the one after the push) fails as an unreachable server would: the
+    run has sent its records by then."""
+    connection = fast_connect()(url, **kwargs)
+    pull, pulls = connection.pull, []
+
+    def pull_until_the_second(**asked):
+        pulls.append(asked)
+        if len(pulls) >= 2:
+            raise errors.ServerUnreachable("the server went away after the push")
+        return pull(**asked)
+
+    connection.pull = pull_until_the_second
+    return connection
+
+
+@pytest.mark.parametrize("stops", [True, False], ids=["stopped", "completed"])
+def test_a_last_run_that_stopped_on_an_error_says_so_at_the_next_start(qapp, qtbot, tmp_path, new_code, server,
+                                                                       stops):
+    """The operator's finding: a run that sent records then stopped on an error showed "last sync 16:50" after a
+    restart, which a tired field worker reads as "all sent". The recorded `failed` is said, flagged, in both
+    languages; a run that completed reads as before."""
+    vault_path = tmp_path / "stopped-vault"
+    vault, _ = Vault.create(vault_path, admin_username="admin", admin_passphrase=PASSPHRASE, kdf_profile="test")
+    sync_service.enrol(vault, server_url=server.url, code=new_code("Stopped centre"), device_name="stopped laptop")
+    register(vault, "Stopped Person", 30)
+    if stops:
+        with pytest.raises(errors.GaveUp):  # tried again with backoff, then given up
+            sync_service.sync_now(vault, connect=_second_pull_fails)
+    else:
+        assert sync_service.sync_now(vault, connect=fast_connect()).acknowledged == 1
+    status = sync_service.sync_status(vault)
+    assert (status["last_sync"].get("failed"), status["last_sync"]["pushed"]) == ("GaveUp" if stops else None, 1)
+    when = status["last_sync_at"].replace("T", " ")[:16]
+    vault.close()
+    app = build_app(qt_app=qapp, paths=app_paths(), vault_path=vault_path, kdf_profile="test", language="en")
+    try:
+        _unlock(qtbot, app)
+        label = app.window.sync_status_widget.label
+        qtbot.waitUntil(lambda: "Stopped centre" in label.text(), timeout=30_000)
+        if stops:
+            assert label.text() == f"Enrolled: Stopped centre · last sync {when}, stopped before the end"
+            assert label.toolTip() == label.text() and label.property("error") is True
+        else:
+            assert label.text() == f"Enrolled: Stopped centre · last sync {when}"
+            assert label.property("error") is False
+        app.window.set_language("fr")
+        french = (f"Inscrit\xa0: Stopped centre · dernière synchronisation {when}, interrompue avant la fin" if stops
+                  else f"Inscrit\xa0: Stopped centre · dernière synchronisation {when}")
+        qtbot.waitUntil(lambda: label.text() == french, timeout=5_000)
+        assert label.toolTip() == french and label.property("error") is stops
+        app.window.set_language("en")
+    finally:
+        app.close()
+        qapp.processEvents()
+        qapp.sendPostedEvents(None, 0)
+
+
 def test_every_way_the_server_refuses_a_laptop_for_good_has_its_own_status_in_both_languages(unenrolled_app):
     from desktop_app.sync.store import REFUSALS
 
