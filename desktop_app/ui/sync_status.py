@@ -99,8 +99,9 @@ class SyncStatusWidget(QWidget):
             when = last.replace("T", " ")[:16]
             full = self.tr("last sync %1, stopped before the end").replace("%1", when)
             short = self.tr("last sync %1, stopped before the end").replace("%1", when[11:])
+            at = self.tr("sync at %1 stopped before the end").replace("%1", when[11:])
             alone = self.tr("last sync stopped before the end")
-            return [where + " · " + full, where + " · " + short, _capitalised(short), _capitalised(alone)]
+            return [where + " · " + full, where + " · " + short, *map(_capitalised, (short, at, alone))]
         if last:
             when = last.replace("T", " ")[:16]
             return [where + " · " + self.tr("last sync %1").replace("%1", when),

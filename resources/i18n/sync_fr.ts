@@ -469,6 +469,10 @@
         <translation>dernière synchronisation %1, interrompue avant la fin</translation>
     </message>
     <message>
+        <source>sync at %1 stopped before the end</source>
+        <translation>synchronisation de %1 interrompue avant la fin</translation>
+    </message>
+    <message>
         <source>last sync stopped before the end</source>
         <translation>dernière synchronisation interrompue avant la fin</translation>
     </message>

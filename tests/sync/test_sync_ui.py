@@ -348,6 +348,14 @@ def test_a_last_run_that_stopped_on_an_error_says_so_at_the_next_start(qapp, qtb
                   else f"Inscrit\xa0: Stopped centre · dernière synchronisation {when}")
         qtbot.waitUntil(lambda: label.text() == french, timeout=5_000)
         assert label.toolTip() == french and label.property("error") is stops
+        if stops:  # at the app's usual width the French line gives up the centre and the date, never "interrompue"
+            app.window.resize(1100, 720)
+            app.window.show()
+            qtbot.waitExposed(app.window)
+            qtbot.waitUntil(lambda: label.isVisible() and label.contentsRect().width() > 0, timeout=5_000)
+            shown = label.shown_text()
+            assert "interrompue avant la fin" in shown and when[11:] in shown
+            assert label.fontMetrics().horizontalAdvance(shown) <= label.contentsRect().width()
         app.window.set_language("en")
     finally:
         app.close()
