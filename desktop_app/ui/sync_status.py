@@ -7,7 +7,7 @@ window is told `registrations_changed()`, so the list's sync-state column and th
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QAction, QKeySequence
@@ -17,6 +17,18 @@ from desktop_app.services import sync as sync_service
 from desktop_app.ui.sync_controller import SyncController
 from desktop_app.ui.status_user import FittingLabel
 from desktop_app.ui.sync_messages import not_enrolled_text
+
+
+def local_minute(stamp: str) -> str:
+    """A time the vault keeps (ISO 8601 in UTC, `utc_now`) as this laptop's local "YYYY-MM-DD HH:MM", as the live
+    "Synced HH:MM" is shown: in Niger (UTC+1) a run at 16:50 local was said to be at 15:50 after a restart."""
+    try:
+        moment = datetime.fromisoformat(stamp)
+    except ValueError:
+        return stamp.replace("T", " ")[:16]
+    if moment.tzinfo is None:  # (kept in UTC, as utc_now writes it)
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
 
 
 class SyncStatusWidget(QWidget):
@@ -96,14 +108,14 @@ class SyncStatusWidget(QWidget):
             said = self.refusal_text(refused)
             return [where + " · " + said, said]
         if last and stopped:
-            when = last.replace("T", " ")[:16]
+            when = local_minute(last)
             full = self.tr("last sync %1, stopped before the end").replace("%1", when)
             short = self.tr("last sync %1, stopped before the end").replace("%1", when[11:])
             at = self.tr("sync at %1 stopped before the end").replace("%1", when[11:])
             alone = self.tr("last sync stopped before the end")
             return [where + " · " + full, where + " · " + short, *map(_capitalised, (short, at, alone))]
         if last:
-            when = last.replace("T", " ")[:16]
+            when = local_minute(last)
             return [where + " · " + self.tr("last sync %1").replace("%1", when),
                     where + " · " + when[11:], where]
         return [where + " · " + self.tr("not synced yet"), where]

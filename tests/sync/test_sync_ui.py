@@ -4,6 +4,8 @@ Waits on signals only."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from tests.sync.support import PASSPHRASE, fast_connect, sqlite_backend
 from PySide6.QtCore import Qt
@@ -14,7 +16,7 @@ from desktop_app.services import places
 from desktop_app.services import sync as sync_service
 from desktop_app.sync import errors
 from desktop_app.ui.app import build_app
-from desktop_app.ui.sync_status import install_sync
+from desktop_app.ui.sync_status import install_sync, local_minute
 from desktop_app.vault import Vault
 
 pytestmark = [pytest.mark.gui, pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")]
@@ -330,7 +332,7 @@ def test_a_last_run_that_stopped_on_an_error_says_so_at_the_next_start(qapp, qtb
         assert sync_service.sync_now(vault, connect=fast_connect()).acknowledged == 1
     status = sync_service.sync_status(vault)
     assert (status["last_sync"].get("failed"), status["last_sync"]["pushed"]) == ("GaveUp" if stops else None, 1)
-    when = status["last_sync_at"].replace("T", " ")[:16]
+    when = local_minute(status["last_sync_at"])
     vault.close()
     app = build_app(qt_app=qapp, paths=app_paths(), vault_path=vault_path, kdf_profile="test", language="en")
     try:
@@ -361,6 +363,20 @@ def test_a_last_run_that_stopped_on_an_error_says_so_at_the_next_start(qapp, qtb
         app.close()
         qapp.processEvents()
         qapp.sendPostedEvents(None, 0)
+
+
+def test_the_last_sync_time_is_shown_in_the_laptops_own_time_zone(monkeypatch):
+    """The vault keeps times in UTC; the status bar shows the last sync in local time, as the live "Synced HH:MM"."""
+    monkeypatch.setenv("TZ", "Africa/Niamey")  # UTC+1, no daylight saving
+    time.tzset()
+    try:
+        assert local_minute("2026-12-07T16:50:12.123456+00:00") == "2026-12-07 17:50"
+        assert local_minute("2026-12-07T23:30:00+00:00") == "2026-12-08 00:30"  # the date moves with it
+        assert local_minute("2026-12-07T16:50:12") == "2026-12-07 17:50"  # kept without its offset: UTC
+        assert local_minute("not a time") == "not a time"
+    finally:
+        monkeypatch.undo()
+        time.tzset()
 
 
 def test_every_way_the_server_refuses_a_laptop_for_good_has_its_own_status_in_both_languages(unenrolled_app):
