@@ -5,6 +5,8 @@ Waits on signals only."""
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from tests.sync.support import PASSPHRASE, fast_connect, sqlite_backend
@@ -163,6 +165,22 @@ def _unlock(qtbot, app):
         app.controller.unlock(username="admin", passphrase=PASSPHRASE)
 
 
+@contextmanager
+def _started_again(qapp, qtbot, vault_path, shows: str) -> Iterator:
+    """The app started on a vault closed by an earlier run, unlocked, its status label once it `shows` the text;
+    closed after."""
+    app = build_app(qt_app=qapp, paths=app_paths(), vault_path=vault_path, kdf_profile="test", language="en")
+    try:
+        _unlock(qtbot, app)
+        label = app.window.sync_status_widget.label
+        qtbot.waitUntil(lambda: shows in label.text(), timeout=30_000)
+        yield app, label
+    finally:
+        app.close()
+        qapp.processEvents()
+        qapp.sendPostedEvents(None, 0)
+
+
 def test_a_refused_enrolment_code_is_explained_and_stays_on_screen(unenrolled_app, qtbot, server):
     app = unenrolled_app
     _unlock(qtbot, app)
@@ -283,20 +301,12 @@ def test_a_revoked_laptop_says_so_in_the_status_bar_at_the_next_start(qapp, qtbo
     with pytest.raises(errors.DeviceRevoked):
         sync_service.sync_now(vault, connect=fast_connect())
     vault.close()
-    app = build_app(qt_app=qapp, paths=app_paths(), vault_path=vault_path, kdf_profile="test", language="en")
-    try:
-        _unlock(qtbot, app)
-        label = app.window.sync_status_widget.label
-        qtbot.waitUntil(lambda: "revoked" in label.text(), timeout=30_000)
+    with _started_again(qapp, qtbot, vault_path, "revoked") as (app, label):
         assert label.text() == "Enrolled: Revoked centre · the server revoked this laptop: ask an administrator"
         assert label.property("error") is True
         app.window.set_language("fr")
         qtbot.waitUntil(lambda: "le serveur a révoqué cet ordinateur" in label.text(), timeout=5_000)
         app.window.set_language("en")
-    finally:
-        app.close()
-        qapp.processEvents()
-        qapp.sendPostedEvents(None, 0)
 
 
 def _second_pull_fails(url, **kwargs):
@@ -334,11 +344,7 @@ def test_a_last_run_that_stopped_on_an_error_says_so_at_the_next_start(qapp, qtb
     assert (status["last_sync"].get("failed"), status["last_sync"]["pushed"]) == ("GaveUp" if stops else None, 1)
     when = local_minute(status["last_sync_at"])
     vault.close()
-    app = build_app(qt_app=qapp, paths=app_paths(), vault_path=vault_path, kdf_profile="test", language="en")
-    try:
-        _unlock(qtbot, app)
-        label = app.window.sync_status_widget.label
-        qtbot.waitUntil(lambda: "Stopped centre" in label.text(), timeout=30_000)
+    with _started_again(qapp, qtbot, vault_path, "Stopped centre") as (app, label):
         if stops:
             assert label.text() == f"Enrolled: Stopped centre · last sync {when}, stopped before the end"
             assert label.toolTip() == label.text() and label.property("error") is True
@@ -359,10 +365,6 @@ def test_a_last_run_that_stopped_on_an_error_says_so_at_the_next_start(qapp, qtb
             assert "interrompue avant la fin" in shown and when[11:] in shown
             assert label.fontMetrics().horizontalAdvance(shown) <= label.contentsRect().width()
         app.window.set_language("en")
-    finally:
-        app.close()
-        qapp.processEvents()
-        qapp.sendPostedEvents(None, 0)
 
 
 def test_the_last_sync_time_is_shown_in_the_laptops_own_time_zone(monkeypatch):
