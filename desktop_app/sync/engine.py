@@ -401,11 +401,9 @@ def _push(connection, credentials, summary, report, batch_size, cancelled, *, fr
         clock = _clock(connection)
         done, answered = answered, None
         size = next(sizes)
-        answer, (outcome, following) = yield from _both(connection, post, lambda vault: store.acknowledge_and_next(
+        answer, (_, following) = yield from _both(connection, post, lambda vault: store.acknowledge_and_next(
             vault, credentials, done, max_ops=size, freeze=freeze, after=batch.seq_to, clock=clock),
-            stored=lambda result, d=done: acknowledged(d[0], result[0]) if d is not None else None)
-        if done is not None:
-            acknowledged(done[0], outcome)
+            counted=lambda result, d=done: acknowledged(d[0], result[0]) if d is not None else None)
         if isinstance(answer, errors.ClockAhead):
             # Stamped ahead of the server's clock (this laptop's clock was wrong): nothing was stored; stamp those
             # ops again from the server's time (now known from the signed refusal) and send them again, once.
@@ -486,8 +484,7 @@ def _pull(connection, credentials, summary, report, page_size, cancelled, offere
     if alongside is None:
         page = yield from _remote(connection, fetch)
     else:
-        page, outcome = yield from _both(connection, fetch, alongside.store, stored=alongside.done)
-        alongside.done(outcome)
+        page, _ = yield from _both(connection, fetch, alongside.store, counted=alongside.done)
     if isinstance(page, store.PreparedPage) and page.page.forms is not None:
         offered["list"] = FormList(forms=page.page.forms)
     while page is not None and not cancelled():
@@ -501,14 +498,15 @@ def _pull(connection, credentials, summary, report, page_size, cancelled, offere
             page, outcome = yield from _both(connection, lambda: _prepared(_or_error(lambda: connection.with_retries(
                 lambda: connection.pull(cursor=current.next_cursor, limit=page_size, decisions=True, own=own),
                 cancelled=cancelled),
-                errors.ServerRestored)), apply, stored=count)
+                errors.ServerRestored)), apply, counted=count)
             stored = True
         elif store.nothing_to_store(current):
-            page, outcome = None, store.PullOutcome()
+            page = None
+            count(store.PullOutcome())
         else:
-            page, outcome = None, (yield Local(apply))
+            page = None
+            count((yield Local(apply)))
             stored = True
-        count(outcome)
     return stored
 
 
@@ -730,17 +728,16 @@ def _refused_or(fn: Callable[[], Any]) -> Any:
 
 
 def _both(connection: ServerConnection, remote: Callable[[], Any], local: Callable[[Any], Any],
-          stored: Callable[[Any], None] | None = None) -> Generator[Step, Any, tuple[Any, Any]]:
+          counted: Callable[[Any], None]) -> Generator[Step, Any, tuple[Any, Any]]:
     """A network step and a vault step at once; then, as after every network step, follow a proven key rotation.
-    `stored`: when the network half failed, what the vault half did is counted with it before the error is raised (a
-    stopped run records what it did: sync_run); otherwise the caller counts it."""
+    `counted` takes what the vault half did, once, whether or not the network half failed (a stopped run records what
+    it did: sync_run), before that failure is raised."""
     result = yield Both(lambda: _ordered_or(remote), local)
     if connection.rotated_keys is not None:
         keys, connection.rotated_keys = connection.rotated_keys, None
         yield Local(lambda vault: store.pin_rotated_keys(vault, keys))
+    counted(result[1])
     if isinstance(result[0], (_StepFailed, *_RAISED_IN_RUN)):
-        if stored is not None:
-            stored(result[1])
         raise result[0]  # (the vault half ran: a frozen batch or a stored page is what an interrupted run leaves)
     return result
 
