@@ -16,8 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from desktop_app.records import importer, sensitive, store
-from desktop_app.records.audit import is_audit
-from desktop_app.records.schema import form_schema
+from desktop_app.records.audit import holds_answers, is_audit, without_sealed_answers
+from desktop_app.records.schema import FormSchema, form_schema
 from desktop_app.records.form_store import FormNotInstalled, get_form_xform
 from desktop_app.records.importer import ImportFileError
 from desktop_app.records.store import EditBase, OpenRecord, RecordError, RecordVersionInfo, SavedRecord
@@ -117,13 +117,31 @@ def _save(vault: Vault, *, status: str, form_id: str, form_version: str, content
     stays. The answered files (photos, documents), stored ones included, and every earlier version go; the
     audit timings stay, since they hold question paths and times, never answers. One transaction, so a save
     that fails removes nothing."""
-    prepared = store.prepare_record(form_schema(xform), form_id=form_id, form_version=form_version, content=content)
+    schema = form_schema(xform)
+    prepared = store.prepare_record(schema, form_id=form_id, form_version=form_version, content=content)
+    files = _without_sealed_answers(schema, files)
     erasure = None
     if prepared.personal_data_withheld:
         files = [file for file in files if is_audit(file[0])]
         erasure = store.Erasure(keep_file=is_audit)
     return store.write_record(vault, prepared, status=status, record_id=record_id, files=files, erasure=erasure,
                               base=base)
+
+
+def _without_sealed_answers(schema: FormSchema, files: Files) -> Files:
+    """Track-changes audit logs with no P3 answer in them (records/audit.py): the record seals those answers for
+    case workers, the log beside it is stored and synced as it comes. A log that cannot be read is not stored."""
+    if not schema.sensitive:
+        return files
+    kept = []
+    for name, mime, data in files:
+        if holds_answers(name):
+            cleaned = without_sealed_answers(data, root=schema.root, is_sensitive=schema.is_sensitive)
+            if cleaned is None:
+                continue
+            data = cleaned
+        kept.append((name, mime, data))
+    return kept
 
 
 def validate_instance(xform: str, content: str, *, entities: dict[str, EntityItems] | None = None) -> list[Issue]:
