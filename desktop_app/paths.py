@@ -51,3 +51,21 @@ def _runtime_dir(cache: Path) -> Path:
     if sys.platform.startswith("linux") and not os.environ.get("XDG_RUNTIME_DIR"):
         return cache / "runtime"
     return Path(platformdirs.user_runtime_dir(APP_NAME, appauthor=False))
+
+
+def open_private(path: Path, mode: str = "wb", **kwargs):
+    """Create (or empty) `path` readable and writable by its owner only (0600, whatever the umask), and open it.
+
+    For files the app writes outside its vault that hold a person, or their sealed copy: an opened export, a
+    sealed export, the audit log's CSV. Under the usual umask 022 `open(path, "w")` leaves them readable by every
+    account of the computer (a shared office machine, a laptop several staff log in to)."""
+    if not mode.startswith("w"):
+        raise ValueError("open_private creates files: mode 'w…'")
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0), 0o600)
+    try:
+        if hasattr(os, "fchmod"):  # a file that was already there keeps its mode otherwise
+            os.fchmod(fd, 0o600)
+        return os.fdopen(fd, mode, **kwargs)
+    except BaseException:
+        os.close(fd)
+        raise

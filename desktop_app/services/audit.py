@@ -12,6 +12,7 @@ import csv
 from pathlib import Path
 from typing import Protocol
 
+from desktop_app.paths import open_private
 from desktop_app.vault import audit as log
 from desktop_app.vault.audit import Filter
 from desktop_app.vault.sql import Db
@@ -100,7 +101,7 @@ def export_csv(vault: Vault, path: Path, f: Filter | None = None) -> int:
     """The entries the filter selects, oldest first, as CSV with their hashes (so a reader can check the chain)."""
     _require_review(vault, recorded=True)
     written = 0
-    with open(path, "w", newline="", encoding="utf-8") as out:
+    with open_private(path, "w", newline="", encoding="utf-8") as out:
         writer = csv.writer(out)
         writer.writerow(EXPORT_COLUMNS)
         offset = 0

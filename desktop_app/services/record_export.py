@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from desktop_app.paths import open_private
 from desktop_app.records.form_store import get_form_xform, latest_form, list_forms
 from desktop_app.records.schema import form_schema
 from desktop_app.services import access, audit, consent
@@ -162,7 +163,7 @@ def export_form(vault: Vault, *, form_id: str, out: Path, passphrase: str, hxl: 
     target = out.with_name(out.name + ".wpx")
     partial = target.with_name(target.name + ".partial")
     try:
-        with partial.open("wb") as handle, sealed_file.SealedWriter(handle, passphrase, name=out.name) as sealed:
+        with open_private(partial) as handle, sealed_file.SealedWriter(handle, passphrase, name=out.name) as sealed:
             if suffix == ".csv":
                 _write_csv(sealed, rows())
             else:
@@ -216,7 +217,7 @@ def open_export(path: Path, passphrase: str, *, out_dir: Path) -> Path:
     or a damaged file leaves nothing behind."""
     partial = out_dir / (path.name + ".opening")
     try:
-        with path.open("rb") as source, partial.open("wb") as target:
+        with path.open("rb") as source, open_private(partial) as target:  # the person in clear: owner only
             name = sealed_file.open_sealed_to(source, target, passphrase)
         final = out_dir / Path(name).name
         partial.replace(final)

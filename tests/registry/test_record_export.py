@@ -65,3 +65,34 @@ def test_coordinators_export_sealed_files_field_staff_cannot(team, xforms, tmp_p
     text = (opened / "people.csv").read_text(encoding="utf-8")
     assert CANARY not in text and "wp:p3" not in text and "specific_needs" not in header  # P3 never exported
     assert "household_member_count" in header
+
+
+def test_exports_and_opened_exports_are_for_their_owner_only(team, xforms, tmp_path):
+    """Under the usual umask 022 a file is readable by every account of the computer: an opened export holds the
+    people in clear, a sealed one and the audit log's CSV what they are. Each is created owner-only (0600), also
+    over a file of the same name left readable by everyone."""
+    import os
+
+    from desktop_app.services import record_export
+
+    version = records.form_definition(xforms["migrant_registration"]).version
+    record_id = "00000000-0000-4000-8000-0000000000e2"
+    with signed_in(team, FIELD) as vault:
+        records.finalize(vault, form_id=MIGRANT, form_version=version, record_id=record_id,
+                         content=instance(xforms["migrant_registration"], PERSON, record_id))
+    opened = tmp_path / "opened"
+    opened.mkdir()
+    (opened / "people.csv").write_text("an older file")
+    (opened / "people.csv").chmod(0o644)
+    umask = os.umask(0o022)
+    try:
+        with signed_in(team, COORD) as vault:
+            done = record_export.export_form(vault, form_id=MIGRANT, out=tmp_path / "people.csv",
+                                             passphrase=EXPORT_PASSPHRASE)
+            audit.export_csv(vault, tmp_path / "audit.csv")
+        plain = record_export.open_export(done.path, EXPORT_PASSPHRASE, out_dir=opened)
+    finally:
+        os.umask(umask)
+    assert "Testperson" in plain.read_text(encoding="utf-8")
+    for path in (plain, done.path, tmp_path / "audit.csv"):
+        assert path.stat().st_mode & 0o777 == 0o600, path.name
