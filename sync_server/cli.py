@@ -40,6 +40,7 @@ from pathlib import Path
 
 from sqlalchemy import inspect
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from waypoint_core.registry import exports
 
@@ -48,7 +49,7 @@ from .device_journal import DeviceJournal
 from .db import Database, MigrationContext, migrate, open_database
 from .files import StartupRefused, hold_serving, private_dir
 from .keys import ServerKeyring, init_keys, load_keyring, rotate_keys
-from .settings import Settings
+from .settings import Settings, describe_database
 
 
 def _settings(args: argparse.Namespace, **overrides) -> Settings:
@@ -119,9 +120,7 @@ def _start_up_line(args: argparse.Namespace, settings: Settings) -> str:
     """The address to give to the laptops and where the data lives; never a database password."""
     scheme = "https" if args.ssl_certfile else "http"
     host = f"[{args.host}]" if ":" in args.host else args.host
-    url = make_url(settings.database_url)
-    database = (f"SQLite {url.database}" if url.get_backend_name() == "sqlite"
-                else f"PostgreSQL {url.host or 'localhost'}:{url.port or 5432}/{url.database}")
+    database = describe_database(settings.database_url)
     return (f"waypoint-server: serving on {scheme}://{host}:{args.port} (database: {database}; "
             f"data folder: {settings.data_dir}); Ctrl+C stops it")
 
@@ -538,6 +537,28 @@ def main(argv: list[str] | None = None) -> int:
     except (admin.AdminError, scope.ScopeError, orders.OrderError, StartupRefused) as exc:
         print(f"waypoint-server: {exc}", file=sys.stderr)
         return 2
+    except (OperationalError, InterfaceError) as exc:  # the database is unreachable, refuses us, or is full
+        print(f"waypoint-server: {_database_failure(exc, args)}", file=sys.stderr)
+        return 2
+
+
+def _database_failure(exc: OperationalError | InterfaceError, args: argparse.Namespace) -> str:
+    """One sentence instead of the driver's traceback: which database (never a password), the database's own reason
+    (the driver's first line: refused, no such role or database, disk full; never SQL or its parameters), and what
+    to check."""
+    settings = Settings.from_env(data_dir=args.data_dir)
+    reason = str(exc.orig).strip().splitlines()[0] if exc.orig is not None and str(exc.orig).strip() \
+        else type(exc).__name__
+    password = make_url(settings.database_url).password
+    if password:
+        reason = reason.replace(str(password), "***")
+    if settings.is_sqlite:
+        advice = (f"Check the data folder ({settings.data_dir}; --data-dir or WAYPOINT_SERVER_HOME): that it is the "
+                  "right one, that this account may write to it, and that its disk is not full")
+    else:
+        advice = ("Check DATABASE_URL (user, host, port, database name) and that PostgreSQL is running and lets "
+                  "this user in")
+    return f"the database ({describe_database(settings.database_url)}) could not be used: {reason}. {advice}."
 
 
 if __name__ == "__main__":

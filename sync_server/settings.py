@@ -11,6 +11,7 @@ import platformdirs
 
 from waypoint_core.protocol import MAX_HLC_AHEAD_MS, PULL_PAGE_BYTES
 
+from .files import StartupRefused
 from .merge import DEFAULT_IDENTITY_FIELDS
 
 APP_NAME = "WaypointServer"
@@ -27,6 +28,31 @@ def normalise_database_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix):]
     return url
+
+
+def describe_database(url: str) -> str:
+    """The database as the operator should see it in a message: the SQLite file, or PostgreSQL's host, port and
+    database; never a user name's password."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return "a DATABASE_URL that is not a database address"
+    if parsed.get_backend_name() == "sqlite":
+        return f"SQLite {parsed.database}"
+    return f"PostgreSQL {parsed.host or 'localhost'}:{parsed.port or 5432}/{parsed.database}"
+
+
+def _check_database_url(url: str) -> None:
+    """Only SQLite and PostgreSQL (psycopg 3) are served: anything else is refused here, in words, rather than by a
+    driver's traceback (a mistyped scheme once ended in `No module named 'MySQLdb'`)."""
+    if url.startswith("sqlite:///") or url.startswith("postgresql+psycopg://"):
+        return
+    raise StartupRefused("DATABASE_URL is not a database this server uses: set it to "
+                         "postgresql+psycopg://USER@HOST:5432/DATABASE (postgres:// also works), or leave it unset "
+                         "for SQLite in the data folder (nothing was changed)")
 
 
 @dataclass(frozen=True)
@@ -76,6 +102,7 @@ class Settings:
         """--data-dir beats WAYPOINT_SERVER_HOME beats the platform data folder; DATABASE_URL beats SQLite."""
         folder = Path(data_dir) if data_dir else default_data_dir()
         url = normalise_database_url(os.environ.get("DATABASE_URL") or f"sqlite:///{folder / 'server.db'}")
+        _check_database_url(url)
         env = os.environ
         if env.get("WAYPOINT_IDENTITY_FIELDS"):
             overrides.setdefault("identity_fields", frozenset(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import ssl
 import subprocess
 import sys
@@ -127,3 +128,22 @@ def test_enrol_code_takes_the_centre_id_that_centre_add_printed(server, backend)
     assert by_name.returncode == 0
     unknown = run("admin", "enrol-code", "--centre", "no-such-centre")
     assert unknown.returncode == 2 and "centre list" in unknown.stderr
+
+
+def test_a_wrong_database_url_is_refused_in_words_without_its_password(tmp_path):
+    # An operator's typos in DATABASE_URL: a port where no PostgreSQL listens, a scheme this server does not use.
+    # Each once ended in a driver's traceback; now one sentence naming the database (never the password) and what
+    # to check, exit 2, for `serve` as for any admin command.
+    with socket.socket() as probe:  # a loopback port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        closed = probe.getsockname()[1]
+    unreachable = f"postgresql://waypoint:Secret-Canary-Pw@127.0.0.1:{closed}/regional"
+    for args in (("serve", "--port", "0"), ("admin", "devices")):
+        refused = cli(tmp_path / "data", *args, database_url=unreachable)
+        assert refused.returncode == 2, refused.stderr
+        assert "Traceback" not in refused.stderr and "Secret-Canary-Pw" not in refused.stderr + refused.stdout
+        assert f"the database (PostgreSQL 127.0.0.1:{closed}/regional) could not be used" in refused.stderr
+        assert "Check DATABASE_URL" in refused.stderr
+    foreign = cli(tmp_path / "data", "serve", database_url="mysql://waypoint:Secret-Canary-Pw@127.0.0.1/regional")
+    assert foreign.returncode == 2 and "Traceback" not in foreign.stderr and "Secret-Canary-Pw" not in foreign.stderr
+    assert "DATABASE_URL is not a database this server uses" in foreign.stderr
