@@ -87,14 +87,32 @@ CRASHING_PROGRAM = textwrap.dedent("""
     assert not crash_guard.dumpable()
     os.chdir(sys.argv[1])  # a core file, if any, would land here
     person = {"name": sys.argv[2], "dob": sys.argv[3]}
-    if sys.argv[4] == "exception":
+    def fail():
         raise ValueError(f"bad answer for {person['name']} born {person['dob']}")
+    if sys.argv[4] == "exception":
+        fail()
+    if sys.argv[4] == "thread":  # uncaught in a thread: threading.excepthook
+        import threading
+        worker = threading.Thread(target=fail)
+        worker.start()
+        worker.join()
+        sys.exit(3)
+    if sys.argv[4] == "unraisable":  # raised where Python can only report it: sys.unraisablehook
+        import gc
+        class Held:
+            def __repr__(self):
+                return f"<record of {person['name']}>"
+            def __del__(self):
+                fail()
+        Held()
+        gc.collect()
+        sys.exit(3)
     import faulthandler
     faulthandler._sigsegv()
 """)
 
 
-@pytest.mark.parametrize("how", ["exception", "segfault"])
+@pytest.mark.parametrize("how", ["exception", "thread", "unraisable", "segfault"])
 def test_a_crash_leaves_no_dump_and_no_personal_message(isolated_home, tmp_path, how):
     started = time.time() - 1
     workdir = tmp_path / "cwd"
@@ -104,6 +122,6 @@ def test_a_crash_leaves_no_dump_and_no_personal_message(isolated_home, tmp_path,
                           env={**os.environ, "PYTHONPATH": str(REPO)})
     assert done.returncode != 0
     assert CANARY_NAME not in done.stderr and CANARY_DOB not in done.stderr
-    assert ("ValueError" in done.stderr) if how == "exception" else ("Segmentation fault" in done.stderr)
+    assert ("Segmentation fault" in done.stderr) if how == "segfault" else ("ValueError" in done.stderr)
     assert list(workdir.iterdir()) == []
     assert _traces(isolated_home, started) == []
