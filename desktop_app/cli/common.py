@@ -84,6 +84,22 @@ def read_recovery_code(args) -> str | None:
     return _read_file(args.recovery_code_file) if getattr(args, "recovery_code_file", None) else None
 
 
+def read_search_text(words: list[str] | None) -> str:
+    """What to look for: the words given, or, when none are given or only "-", one line of standard input (after
+    a prompt on a terminal). A name typed as an argument stays in the shell's history file (on the laptop's disk,
+    unencrypted, until someone clears it) and, while the command runs, in the process list every account of the
+    computer can read; typed at the prompt it is in neither."""
+    if words and words != ["-"]:
+        return " ".join(words)
+    if sys.stdin.isatty():
+        sys.stderr.write("Search for: ")
+        sys.stderr.flush()
+    text = sys.stdin.readline().strip()
+    if not text:
+        raise CliError("nothing to search for")
+    return text
+
+
 def require_user(args) -> str:
     if not args.user:
         raise CliError("--user NAME is required")

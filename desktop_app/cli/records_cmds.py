@@ -18,7 +18,9 @@ import json
 import sys
 from typing import Any
 
-from desktop_app.cli.common import CliError, add_vault_options, guarded, read_passphrase, require_user, vault_dir
+from desktop_app.cli.common import (
+    CliError, add_vault_options, guarded, read_passphrase, read_search_text, require_user, vault_dir,
+)
 from desktop_app.services import records as record_service
 from desktop_app.services import registrations as list_service
 from desktop_app.services import retention
@@ -32,7 +34,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     records_sub = records.add_subparsers(dest="records_command", required=True, metavar="ACTION")
     listing = records_sub.add_parser("list", help="the records you may see, newest change first")
     add_vault_options(listing)
-    listing.add_argument("--search", metavar="TEXT", help="only records whose name contains TEXT")
+    listing.add_argument("--search", metavar="TEXT", help="only records whose name contains TEXT (-: asked at a "
+                                                          "prompt, so a name stays out of the shell's history)")
     listing.add_argument("--offset", type=int, default=0, metavar="N", help="skip the first N (default 0)")
     listing.add_argument("--limit", type=int, default=PAGE, metavar="N", help=f"at most N records (default {PAGE})")
     listing.set_defaults(func=cmd_list)
@@ -65,8 +68,9 @@ def _print(data: Any) -> None:
 def cmd_list(args) -> int:
     if args.offset < 0 or args.limit < 1:
         raise CliError("--offset must be 0 or more and --limit 1 or more")
+    search = read_search_text([args.search]) if args.search is not None else None
     with _unlock(args) as vault:
-        rows = list_service.list_page(vault, offset=args.offset, limit=args.limit, search=args.search)
+        rows = list_service.list_page(vault, offset=args.offset, limit=args.limit, search=search)
         counts = list_service.list_counts(vault)
     _print({"records": [{"id": r.record_id, "short_id": r.short_id, "title": r.title, "sex": r.sex, "age": r.age,
                          "nationality": r.nationality, "form_id": r.form_id, "form_version": r.form_version,

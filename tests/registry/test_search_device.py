@@ -301,6 +301,30 @@ def test_cli_search_prints_json_lines_as_the_signed_in_person(team, tmp_path, ca
         assert f"a number of results, 1 or more: {limit}" in capsys.readouterr().err
 
 
+def test_a_name_searched_from_the_command_line_can_stay_out_of_the_shells_history(team, tmp_path, capsys,
+                                                                                    monkeypatch):
+    """`waypoint search` with no TEXT (or -) and `records list --search -` read what to look for from standard input
+    (a prompt on a terminal): a name given as an argument is kept in the shell's history file, on the laptop's disk
+    in clear, and shown in the process list to every account while the command runs."""
+    import io
+
+    with signed_in(team, FIELD) as vault:
+        save(vault, [(1, person_xml(uid(1), "Ousmane", "Diallo", document="NE-4455 667"))])
+    secret = tmp_path / "field.pass"
+    secret.write_text(PASSPHRASES[FIELD])
+    who = ["--vault", str(team), "--user", FIELD, "--passphrase-file", str(secret)]
+    for words in ([], ["-"]):
+        monkeypatch.setattr("sys.stdin", io.StringIO("Ousmane Diallo\n"))
+        assert main(["search", *words, *who]) == 0
+        assert [json.loads(line)["id"] for line in capsys.readouterr().out.splitlines()] == [uid(1)]
+    monkeypatch.setattr("sys.stdin", io.StringIO("P1\n"))  # the title save() gives
+    assert main(["records", "list", "--search", "-", *who]) == 0
+    assert [r["id"] for r in json.loads(capsys.readouterr().out)["records"]] == [uid(1)]
+    monkeypatch.setattr("sys.stdin", io.StringIO("\n"))
+    assert main(["search", *who]) == 2
+    assert "nothing to search for" in capsys.readouterr().err
+
+
 def test_the_case_status_open_or_closed_is_searched_in_english_and_french(team):
     """Issue 12: "closed" / "clôturé" and "open" / "ouvert" find the cases in that state (the case file's Open /
     Closed: its latest close or reopen, else the registration's own closure answer), alone or beside a name, and say
