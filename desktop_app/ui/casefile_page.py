@@ -117,15 +117,17 @@ class CaseFilePage(QWidget):
         self.problem = QLabel(objectName="error", wordWrap=True)
         self.problem.hide()
 
+        # Print and Back act on the page, beside the name: with the four case actions on one row, French made the
+        # window 1092 pixels wide, its right edge off a 1024-pixel screen
         top = QHBoxLayout()
         top.addWidget(self.heading, 1)
         top.addWidget(self.badge, 0, Qt.AlignmentFlag.AlignTop)
+        top.addWidget(self.print_button, 0, Qt.AlignmentFlag.AlignTop)
+        top.addWidget(self.back_button, 0, Qt.AlignmentFlag.AlignTop)
         buttons = QHBoxLayout()
-        for button in (self.add_event_button, self.add_referral_button, self.status_button, self.open_button,
-                       self.print_button):
+        for button in (self.add_event_button, self.add_referral_button, self.status_button, self.open_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
-        buttons.addWidget(self.back_button)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.facts)
@@ -134,6 +136,9 @@ class CaseFilePage(QWidget):
         layout.addLayout(buttons)
         layout.addWidget(self.problem)
         layout.addWidget(self.tabs, 1)
+        # Tab goes through the case actions first, then Print and Back (placed first, in the top row)
+        QWidget.setTabOrder(self.open_button, self.print_button)
+        QWidget.setTabOrder(self.print_button, self.back_button)
         self.setEnabled(False)
         self.retranslate()
 

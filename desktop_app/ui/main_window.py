@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QStackedWidget, QToolBar, QWidget
 
@@ -31,6 +31,29 @@ from desktop_app.ui.setup_page import ADMIN, SetupPage
 from desktop_app.ui.status_user import SignedInLabel
 from desktop_app.ui.unlock_page import UnlockPage
 from desktop_app.ui.vault_controller import VaultController
+
+
+class ScreenStack(QStackedWidget):
+    """The window's screens, one at a time, asking for the room of the screen on show only.
+
+    A QStackedWidget asks for the room of its largest page, shown or not: once a wide screen had been seen (the
+    review desk, a French case file), the window could never again be made narrower than it, and on a 1024x600
+    netbook its right edge (Finalize, the lock state) went off the screen for every other screen too.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.currentChanged.connect(lambda _: self.updateGeometry())
+
+    def minimumSizeHint(self) -> QSize:
+        page = self.currentWidget()
+        if page is None:
+            return super().minimumSizeHint()
+        return page.minimumSizeHint().expandedTo(page.minimumSize())
+
+    def sizeHint(self) -> QSize:
+        page = self.currentWidget()
+        return super().sizeHint() if page is None else page.sizeHint()
 
 
 class MainWindow(QMainWindow):
@@ -64,7 +87,7 @@ class MainWindow(QMainWindow):
         self.setup_page = SetupPage()
         self.unlock_page = UnlockPage()
         self.registrations_page = RegistrationsPage(model=self.model)
-        self.stack = QStackedWidget()
+        self.stack = ScreenStack()
         for page in (self.setup_page, self.unlock_page, self.registrations_page):
             self.stack.addWidget(page)
         self.setCentralWidget(self.stack)

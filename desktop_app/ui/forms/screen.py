@@ -112,7 +112,9 @@ class FormScreen(QWidget):
         self.language.setCurrentText(self.session.language or "")
         self.language_label.setBuddy(self.language)
         self.language.currentTextChanged.connect(self.set_form_language)
-        self.save_state = QLabel(objectName="fieldHint")
+        # wraps: "Finalisé · vos modifications ne sont pas encore enregistrées…" on one line made the window 1229
+        # pixels wide, Finalize off a 1024-pixel screen
+        self.save_state = QLabel(objectName="fieldHint", wordWrap=True)
         self.banner = QLabel(objectName="error", wordWrap=True)
         self.banner.hide()
         self.notice = QLabel(objectName="notice", wordWrap=True)
