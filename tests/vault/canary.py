@@ -1,16 +1,23 @@
 """The seized-laptop canary: a person made up at each run, and a search of every file the app, SQLite,
 Qt or the desktop could have written (the test's isolated home in full; HOME, the XDG folders,
 TMPDIR, /tmp, /var/tmp and /dev/shm for files changed since the test began) for that person, in
-any encoding we can think of.
+any encoding we can think of, inside compressed files too (zip members such as an XLSX's sheets, gzip, a PDF's
+Flate streams).
 """
 
 from __future__ import annotations
 
 import base64
+import gzip
+import io
 import os
 import random
+import re
 import string
 import tempfile
+import zipfile
+import zlib
+from collections.abc import Iterator
 from pathlib import Path
 
 from desktop_app.paths import app_paths
@@ -91,7 +98,39 @@ def _search(roots: list[Path], since: float, own: Path) -> list[str]:
                 data = path.read_bytes()
             except OSError:  # another process's file vanished or is not ours to read
                 continue
-            found += [f"{path}: {label}" for label, needle in found_needles.items() if needle in data]
+            for inner, content in _unpacked(data):
+                found += [f"{path}{inner}: {label}" for label, needle in found_needles.items() if needle in content]
     return found
+
+
+def _unpacked(data: bytes, depth: int = 0) -> Iterator[tuple[str, bytes]]:
+    """The file's bytes, then what its compression hides from a byte search: each member of a zip (XLSX, DOCX),
+    a gzip stream, each Flate stream of a PDF; nested ones too (a zip in a zip), a few levels deep."""
+    yield "", data
+    if depth >= 3:
+        return
+    inner: list[tuple[str, bytes]] = []
+    if data.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                inner = [(f"!{info.filename}", archive.read(info)) for info in archive.infolist()
+                         if info.file_size <= SHARED_FILE_LIMIT]
+        except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError):
+            pass
+    elif data.startswith(b"\x1f\x8b"):
+        try:
+            inner = [("!gunzip", gzip.decompress(data))]
+        except (OSError, EOFError):
+            pass
+    elif data.startswith(b"%PDF"):
+        for n, match in enumerate(re.finditer(rb"stream\r?\n", data)):
+            try:
+                inner.append((f"!stream{n}", zlib.decompressobj().decompress(data[match.end():],
+                                                                               SHARED_FILE_LIMIT)))
+            except zlib.error:
+                continue
+    for name, content in inner:
+        for deeper, unpacked in _unpacked(content, depth + 1):
+            yield name + deeper, unpacked
 
 
