@@ -81,7 +81,9 @@ class RegistrationsPage(QWidget):
         """Lock: no row, no search text left on screen."""
         self._search_delay.stop()
         self.search.blockSignals(True)
-        self.search.clear()
+        # setText, not clear(): clear() is an edit Ctrl+Z undoes, which gave the next person to sign in the name
+        # typed before the lock; setText empties the undo history too
+        self.search.setText("")
         self.search.blockSignals(False)
         self.problem.hide()
         self.model.clear()

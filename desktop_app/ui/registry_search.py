@@ -298,7 +298,9 @@ class SearchPage(QWidget):
     def clear(self) -> None:
         self._delay.stop()
         self.box.blockSignals(True)
-        self.box.clear()
+        # setText, not clear(): clear() is an edit Ctrl+Z undoes, which gave the next person to sign in the name
+        # typed before the lock; setText empties the undo history too
+        self.box.setText("")
         self.box.blockSignals(False)
         self.outcome = None
         self.problem.hide()

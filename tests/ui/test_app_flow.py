@@ -184,3 +184,27 @@ def test_lock_clears_personal_data_and_closes_the_vault(qtbot, make_app):
     assert not app.idle.is_armed
     with pytest.raises(RuntimeError):
         window.show_page(window.registrations_page)
+
+
+def test_a_name_typed_before_the_lock_cannot_be_undone_back_after_it(qtbot, make_app):
+    """The next person to sign in (a colleague with a narrower role, on a shared laptop) finds both search boxes
+    empty, and Ctrl+Z there does not bring back what was typed before the lock."""
+    from PySide6.QtWidgets import QLineEdit
+
+    app = make_app()
+    window = app.window
+    window.show()
+    qtbot.waitExposed(window)
+    _setup_vault(qtbot, window)
+    _unlock(qtbot, window)
+    boxes = [window.registrations_page.search, window.findChild(QLineEdit, "personSearch")]
+    for box in boxes:
+        box.setFocus()
+        qtbot.keyClicks(box, "Zyxwvut Canary")
+        assert box.text() == "Zyxwvut Canary" and box.isUndoAvailable()
+    with qtbot.waitSignal(app.controller.locked, timeout=10_000):
+        window.lock()
+    for box in boxes:
+        assert box.text() == "" and not box.isUndoAvailable() and not box.isRedoAvailable()
+        box.undo()
+        assert box.text() == ""
