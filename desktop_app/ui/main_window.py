@@ -80,6 +80,8 @@ class MainWindow(QMainWindow):
         self.held: QWidget | None = None  # see hold()
         self.settings_dialog: SettingsDialog | None = None
         self.erase_dialog: EraseDialog | None = None
+        self.delete_question: QMessageBox | None = None  # names the person: closed when the vault locks
+        self._open_boxes: set[QMessageBox] = set()  # question and failure boxes of this window, closed at the lock
         # another area may hold changes the person must decide about before the window closes (an open form)
         self.close_guard: Callable[[], bool] | None = None
 
@@ -254,6 +256,8 @@ class MainWindow(QMainWindow):
             self.settings_dialog.reject()
         if self.erase_dialog is not None:
             self.erase_dialog.reject()
+        for box in list(self._open_boxes):  # "Delete the draft “<name>”?" must not stay over the sign-in screen
+            box.reject()
         self.registrations_page.clear()
         self.model.set_source(None)
         self._counts = None
@@ -346,7 +350,7 @@ class MainWindow(QMainWindow):
             box.buttonClicked.connect(lambda button: self._delete_draft(row.record_id)
                                       if box.standardButton(button) == QMessageBox.StandardButton.Yes else None)
         self.delete_question = box
-        box.open()  # window-modal, without a nested event loop
+        self._open_box(box)  # window-modal, without a nested event loop
 
     def _delete_draft(self, record_id: str) -> None:
         task = self.controller.run_with_vault(lambda vault, state: records.delete_draft(vault, record_id),
@@ -359,8 +363,18 @@ class MainWindow(QMainWindow):
                           self.tr("The draft could not be deleted; nothing was changed.") + "\n\n" + str(error),
                           QMessageBox.StandardButton.Ok, self)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.open()
+        self._open_box(box)
         self.registrations_changed()
+
+    def _open_box(self, box: QMessageBox) -> None:
+        self._open_boxes.add(box)
+        box.finished.connect(lambda _result: self._box_closed(box))
+        box.open()
+
+    def _box_closed(self, box: QMessageBox) -> None:
+        self._open_boxes.discard(box)
+        if self.delete_question is box:
+            self.delete_question = None
 
     # --- menus and status bar --------------------------------------------------------------
     def _build_actions(self) -> None:

@@ -228,6 +228,36 @@ def test_a_draft_is_deleted_from_the_list_with_the_delete_key_and_a_finalized_on
     assert model.rowCount() == 1
 
 
+def test_the_delete_question_naming_the_person_closes_when_the_vault_locks(qtbot, make_app):
+    """Asked to delete a draft, the person walks away: the idle lock closes the question, which names the person
+    ("Delete the draft “…”?"), instead of leaving it over the sign-in screen for whoever comes next (and its Yes
+    for them to press)."""
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from desktop_app.vault.registrations import get_registration, save_registration
+
+    app = _started(qtbot, make_app)
+    window = app.window
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.place_page, timeout=10_000)
+    qtbot.mouseClick(window.place_page.later_button, Qt.MouseButton.LeftButton)
+    draft = _on_db(qtbot, app, lambda vault: save_registration(vault, form_id="f", form_version="1", status="draft",
+                                                               content="<data/>", fields={"title": "Lockname Draft"}).id)
+    window.registrations_changed()
+    qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=10_000)
+    table = window.registrations_page.table
+    table.setFocus()
+    table.selectRow(0)
+    qtbot.keyClick(table, Qt.Key.Key_Delete)
+    assert window.delete_question.isVisible() and "Lockname Draft" in window.delete_question.text()
+    with qtbot.waitSignal(app.controller.locked, timeout=10_000):
+        window.lock(reason="idle")
+    assert window.delete_question is None
+    shown = [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()]
+    assert not any("Lockname" in box.text() for box in shown)
+    unlock(qtbot, window)  # the draft is still there: nothing was answered
+    assert _on_db(qtbot, app, lambda vault: get_registration(vault, draft).deleted) is False
+
+
 def test_the_form_menu_names_the_keys_and_acts_on_the_form(qtbot, make_app):
     app = _started(qtbot, make_app)
     menu = app.forms.menu
