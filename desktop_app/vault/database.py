@@ -418,7 +418,9 @@ def backup_file(conn: Connection, *, folder: Path, version: int) -> Path:
         target = backup_dir / f"{DB_FILE}.v{version}.{stamp}-{n}.bak"
     conn.execute("BEGIN IMMEDIATE")  # hold off writers while the bytes are copied
     try:
-        with open(folder / DB_FILE, "rb") as src, open(target, "xb") as dst:
+        # owner-only, as the database: under umask 022 a plain open() made the copy readable by every account
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
+        with open(folder / DB_FILE, "rb") as src, os.fdopen(fd, "wb") as dst:
             shutil.copyfileobj(src, dst)
             dst.flush()
             os.fsync(dst.fileno())

@@ -4,6 +4,7 @@ vault as it was, and a vault from a newer Waypoint is refused untouched."""
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import uuid
 from pathlib import Path
@@ -92,9 +93,14 @@ def test_failed_migration_leaves_the_schema_and_data_as_they_were(old_vault, mig
     (migrations_dir / f"{n + 1:04d}_broken.sql").write_text(
         "ALTER TABLE registration ADD COLUMN half_done TEXT;\nTHIS IS NOT SQL;\n"
     )
-    with pytest.raises(errors.MigrationFailed, match="backup in "):
-        Vault.unlock(old_vault, username=FIXTURE_ADMIN, passphrase=FIXTURE_PASSPHRASE)
-    assert len(list((old_vault / "backups").glob("waypoint.db.v1.*.bak"))) == 1  # kept: something went wrong
+    umask = os.umask(0o022)
+    try:
+        with pytest.raises(errors.MigrationFailed, match="backup in "):
+            Vault.unlock(old_vault, username=FIXTURE_ADMIN, passphrase=FIXTURE_PASSPHRASE)
+    finally:
+        os.umask(umask)
+    [kept] = (old_vault / "backups").glob("waypoint.db.v1.*.bak")  # kept: something went wrong
+    assert kept.stat().st_mode & 0o777 == 0o600  # a copy of the database: its owner's, as waypoint.db is
     (migrations_dir / f"{n + 1:04d}_broken.sql").unlink()
     with Vault.unlock(old_vault, username=FIXTURE_ADMIN, passphrase=FIXTURE_PASSPHRASE) as vault:
         report = vault.verify()
