@@ -51,7 +51,7 @@ from .device_journal import DeviceJournal
 from .db import Database, MigrationContext, migrate, open_database, schema_version
 from .errors import ProtocolError, malformed, unsupported_version
 from .files import private_dir
-from .keys import ServerKeyring, key_history, load_keyring
+from .keys import ServerKeyring, adopt_rotations, keep_rotations, key_history, load_keyring
 from .limits import BodyLimitMiddleware, RequestGateMiddleware
 from .middleware import ErrorBarrier, SigningMiddleware, route_name
 from .pull import pull_page, reconcile
@@ -75,8 +75,14 @@ def prepare(settings: Settings, *, check_restore: bool = True) -> Server:
     (once, in the process that starts the workers) whether the database was restored behind the server's back."""
     private_dir(settings.data_dir)
     db = open_database(settings.database_url, pool_size=settings.db_pool_size, deferred_checkpoints=True)
+    adopted: list[str] = []
     try:
+        if check_restore:  # a database put back from before a rotation takes it again from keys/
+            with db.write_engine.begin() as conn:
+                adopted = adopt_rotations(conn, settings.keys_dir)
         keyring = load_keyring(settings.keys_dir, db)
+        if check_restore:  # rotations made before rotate-keys wrote them into keys/ too
+            keep_rotations(settings.keys_dir, db)
         applied = migrate(db, MigrationContext(data_key=keyring.data))
         db.journal = DeviceJournal.beside(settings.data_dir, keyring.data)
         restored = epochs.check_at_start(db, settings.data_dir) if check_restore else None
@@ -89,7 +95,7 @@ def prepare(settings: Settings, *, check_restore: bool = True) -> Server:
     logs.configure()
     if check_restore:
         logs.log_event("server_ready", database=db.write_engine.dialect.name, migrations_applied=applied,
-                       signing_key_id=keyring.signing.key_id, restore_detected=restored is not None,
+                       signing_key_id=keyring.signing.key_id, rotations_adopted=adopted, restore_detected=restored is not None,
                        journal_replayed=dict(replayed or {}))
     return Server(settings, db, keyring)
 

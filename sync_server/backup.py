@@ -11,7 +11,8 @@ Record content in it is sealed under the data key, which the backup does not hol
 Restore replaces the database with the backup's content in one step (PostgreSQL: one transaction; SQLite: a new file
 moved into place, the old one kept beside it), migrates it to this version, and starts a new feed epoch: every device
 then refuses its old cursor, sends again what the restored database lost and pulls what it lacks. Keys are not rolled
-back: key records newer than the backup (a rotation since) are kept. Nor is who may sync: the device journal
+back: key records newer than the backup (a rotation since) are kept, or, on a host whose database was lost, taken
+again from the rotation statements keys/ holds (keys.adopt_rotations). Nor is who may sync: the device journal
 (device_journal.py, beside keys/) is replayed into the restored database, so devices enrolled since the backup keep
 working and devices revoked since stay revoked. Refused while a server runs on the data folder (files.SERVE_LOCK).
 """
@@ -36,7 +37,7 @@ from .atrest import DataKey
 from .device_journal import DeviceJournal
 from .db import Database, MigrationContext, apply_migrations, latest_schema_version, migration_modules, open_database
 from .files import StartupRefused, hold_for_restore, open_private, private_dir
-from .keys import active_key_ids, find_key, load_keyring
+from .keys import KeysProblem, active_key_ids, adopt_rotations, find_key, load_keyring
 from .migrations.m0006_scope import fill_record_kind
 from .settings import Settings
 
@@ -237,6 +238,7 @@ def _restore(settings: Settings, path: Path) -> dict[str, Any]:
                 fill_record_kind(conn, context)
                 missing.remove("record_kind")
             _keep_keys(conn, kept)
+            adopted = adopt_rotations(conn, settings.keys_dir)  # rotations since the backup, kept in keys/
             apply_migrations(conn, after, context)
             replayed = device_journal.replay(conn, journal)
             epoch = epochs.start(conn, reason)
@@ -249,10 +251,13 @@ def _restore(settings: Settings, path: Path) -> dict[str, Any]:
     check = open_database(settings.database_url, pool_size=1)
     try:
         load_keyring(settings.keys_dir, check)  # says what to restore if keys/ does not match the restored database
+    except KeysProblem as exc:  # the restore is done: say so, and what keeps the server from starting
+        raise KeysProblem(f"the backup was restored (a new epoch began: {epoch}), but `serve` will refuse to start "
+                          f"until keys/ matches it: {exc}") from exc
     finally:
         check.dispose()
     return {"epoch": epoch, "last_seq": seq, "backup_created_at": header["created_at"], "rows": counts,
-            "missing_tables": missing, "journal_replayed": dict(replayed)}
+            "missing_tables": missing, "journal_replayed": dict(replayed), "rotations_adopted": adopted}
 
 
 def _tables_to_drop(conn: Connection) -> list[str]:

@@ -175,7 +175,9 @@ def cmd_rotate_keys(args: argparse.Namespace) -> int:
     rotation = rotate_keys(settings.keys_dir, db)
     print(json.dumps({"previous_signing_key_id": rotation.previous_signing_key_id,
                       "signing_key_id": rotation.keys.signing_key_id, "batch_key_id": rotation.keys.batch_key_id}))
-    print("waypoint-server: keys rotated; restart the server. Devices follow at their next sync.", file=sys.stderr)
+    print("waypoint-server: keys rotated; restart the server, then back up keys/ again (the new key files and "
+          f"rotation-{rotation.keys.signing_key_id}.json: a database restored from an older backup takes the rotation "
+          "from there). Devices follow at their next sync.", file=sys.stderr)
     return 0
 
 
@@ -200,7 +202,11 @@ def cmd_restore(args: argparse.Namespace) -> int:
     print(json.dumps({"epoch": summary["epoch"], "last_seq": summary["last_seq"],
                       "backup_created_at": summary["backup_created_at"],
                       "records": summary["rows"].get("record", 0), "missing_tables": summary["missing_tables"],
-                      "journal_replayed": summary["journal_replayed"]}))
+                      "journal_replayed": summary["journal_replayed"],
+                      "rotations_adopted": summary["rotations_adopted"]}))
+    if summary["rotations_adopted"]:
+        print("waypoint-server: key rotations made after this backup were taken again from keys/ (now signing with "
+              f"{summary['rotations_adopted'][-1]}): laptops follow them as before.", file=sys.stderr)
     if summary["missing_tables"]:
         print(f"waypoint-server: this backup was written by an older waypoint-server that left out these tables, "
               f"now empty: {', '.join(summary['missing_tables'])}. Set devices' roles again (admin device-roles), "

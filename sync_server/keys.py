@@ -9,6 +9,11 @@ Private keys live in owner-only files named by their id (keys/signing-<id>.key, 
 database: a dump or a backup of the database holds no key and no readable record. The database names the active
 keys; `serve` refuses to start when keys/ does not hold exactly those, and says what to restore. Nothing here ever
 replaces a key silently: a server that made itself new keys would leave every laptop failing for ever.
+
+A rotation's statement is also kept in keys/ (rotation-<new signing id>.json, public, owner-only like the rest), so
+that keys/ backed up after a rotation carries it: a database restored from a backup older than the rotation names a
+signing key whose file the rotation deleted, and takes the rotation again from keys/ (`adopt_rotations`) instead of
+leaving every laptop to be enrolled again.
 """
 
 from __future__ import annotations
@@ -149,12 +154,24 @@ def _missing_message(keys_dir: Path, missing: dict[str, str]) -> str:
     return f"The database names {names}, but {keys_dir} does not hold {'it' if len(missing) == 1 else 'them'}. " + advice
 
 
+def _no_server_message(keys_dir: Path, db: Database) -> str:
+    """An empty database: a new server, but also a mistyped data folder or DATABASE_URL, or a rebuilt host where
+    `admin init` would make new keys that every laptop then refuses."""
+    from .settings import describe_database
+
+    return (f"there is no Waypoint server here yet: the database ({describe_database(db.url)}) names no keys "
+            f"(data folder {keys_dir.parent}). A new server: run `waypoint-server admin init` (only it creates keys). "
+            "An existing server: check --data-dir, WAYPOINT_SERVER_HOME or DATABASE_URL. A rebuilt host: do not run "
+            "`admin init`; put keys/ and devices.journal back from their backup, then `waypoint-server admin restore "
+            "BACKUP --yes` (docs/sync-protocol.md, \"Restoring the database\")")
+
+
 def load_keyring(keys_dir: Path, db: Database) -> ServerKeyring:
     """The active keys the database names, from keys/; KeysProblem (with what to do) when they are not all there."""
     with db.read_engine.connect() as conn:
         active = active_key_ids(conn)
     if "signing" not in active:
-        raise KeysProblem("this server has no keys yet: run `waypoint-server admin init` (only it creates keys)")
+        raise KeysProblem(_no_server_message(keys_dir, db))
     if "data" not in active:
         raise KeysProblem("this database has no data key yet (it was made by an older version): run "
                           "`waypoint-server admin init` to create it; the records are then encrypted at rest")
@@ -266,10 +283,87 @@ def rotate_keys(keys_dir: Path, db: Database) -> KeyRotation:
         for path in written:
             path.unlink(missing_ok=True)
         raise
+    # in keys/ too, before the old key goes: a database restored from an older backup takes it again from there
+    write_private(rotation_path(keys_dir, rotation.keys.signing_key_id), rotation.model_dump_json().encode("utf-8"))
     for path in (key_path(keys_dir, "signing", keyring.signing.key_id), keys_dir / "signing.key"):
         if path.exists() and _id_of("signing", _read(path, "signing")) == keyring.signing.key_id:
             path.unlink()
     return rotation
+
+
+def rotation_path(keys_dir: Path, signing_key_id: str) -> Path:
+    return keys_dir / f"rotation-{signing_key_id}.json"
+
+
+def keep_rotations(keys_dir: Path, db: Database) -> list[str]:
+    """Write into keys/ each rotation statement the database holds and keys/ does not (rotate-keys writes its own;
+    this covers rotations made before it did, at the next start). Returns the new signing key ids written."""
+    t = KeyRotationRow.__table__
+    with db.read_engine.connect() as conn:
+        if not inspect(conn).has_table("key_rotation"):
+            return []
+        rows = conn.execute(select(t.c.signing_key_id, t.c.statement)).all()
+    written = []
+    for signing_key_id, statement in rows:
+        path = rotation_path(keys_dir, signing_key_id)
+        if keys_dir.exists() and not path.exists():
+            write_private(path, statement.encode("utf-8"))
+            written.append(signing_key_id)
+    return written
+
+
+def _rotations_in(keys_dir: Path) -> list[KeyRotation]:
+    found = []
+    for path in sorted(keys_dir.glob("rotation-*.json")) if keys_dir.exists() else []:
+        check_private(path)
+        try:
+            found.append(KeyRotation.model_validate_json(path.read_bytes()))
+        except ValueError as exc:
+            raise KeysProblem(f"{path} is damaged ({type(exc).__name__}): restore it from your backup of the keys "
+                              "folder") from exc
+    return found
+
+
+def adopt_rotations(conn: Connection, keys_dir: Path) -> list[str]:
+    """Take again, from keys/, the rotations the database lacks (it was restored from a backup older than them):
+    from the signing key the database names, each statement signed by that key whose new keys' files are in keys/
+    becomes the database's again (the keys it names, the statement devices follow, forms signed with the new key).
+    Returns the signing key ids adopted, oldest first; nothing when keys/ holds no such chain."""
+    tables = KeyRotationRow.__table__, ServerKey.__table__
+    rotations, keys = tables
+    adopted: list[str] = []
+    statements = _rotations_in(keys_dir)
+    while True:
+        active = active_key_ids(conn)
+        signing_id = active.get("signing")
+        if signing_id is None or not statements:  # a new server, or nothing kept in keys/
+            return adopted
+        public = conn.execute(select(keys.c.public_key).where(keys.c.key_id == signing_id)).scalar_one_or_none()
+        following = [r for r in statements if r.previous_signing_key_id == signing_id and public is not None
+                     and r.signature_valid(public)
+                     and find_key(keys_dir, "signing", r.keys.signing_key_id) is not None
+                     and find_key(keys_dir, "batch", r.keys.batch_key_id) is not None]
+        if not following:
+            return adopted
+        rotation = following[0]
+        new = {"signing": (rotation.keys.signing_key_id, rotation.keys.signing_key),
+               "batch": (rotation.keys.batch_key_id, rotation.keys.batch_key)}
+        conn.execute(update(ServerKey).where(ServerKey.purpose.in_(tuple(new)), ServerKey.active.is_(True))
+                     .values(active=False))
+        for purpose, (kid, public_key) in new.items():
+            if conn.execute(select(keys.c.key_id).where(keys.c.key_id == kid)).first() is None:
+                conn.execute(keys.insert().values(key_id=kid, purpose=purpose, public_key=public_key,
+                                                  created_at=utcnow(), active=True))
+            else:
+                conn.execute(keys.update().where(keys.c.key_id == kid).values(active=True))
+        if conn.execute(select(rotations.c.id).where(
+                rotations.c.signing_key_id == rotation.keys.signing_key_id)).first() is None:
+            conn.execute(rotations.insert().values(
+                previous_signing_key_id=rotation.previous_signing_key_id,
+                signing_key_id=rotation.keys.signing_key_id, statement=rotation.model_dump_json(),
+                created_at=utcnow()))
+        _resign_forms(conn, load_signing(keys_dir, conn))
+        adopted.append(rotation.keys.signing_key_id)
 
 
 def key_history(db: Database, current: ServerKeys) -> KeyHistory:

@@ -38,6 +38,9 @@ def one_op(seq: int) -> Op:
 def test_serve_never_makes_keys(tmp_path):
     refused = serve_once(tmp_path / "new")
     assert refused.returncode == 2 and "admin init" in refused.stderr
+    # the same words meet a mistyped data folder and a rebuilt host, where `admin init` would orphan every laptop
+    assert str(tmp_path / "new") in refused.stderr and "check --data-dir" in refused.stderr
+    assert "A rebuilt host: do not run `admin init`" in refused.stderr and "admin restore" in refused.stderr
     assert not (tmp_path / "new" / "keys").exists() or not any((tmp_path / "new" / "keys").iterdir())
     made = json.loads(server_cli(tmp_path / "new", "admin", "init").stdout)
     assert made["created"] == ["signing", "batch", "data"]
@@ -141,5 +144,39 @@ def test_rotated_keys_are_followed_by_devices(tmp_path):
         assert connection.rotated_keys.signing_key_id == rotated["signing_key_id"] == _kid(connection.server_signing_key)
         form = connection.form("intake", "1")  # signed again with the new key at rotation
         assert isinstance(form, PublishedForm) and [f.form_id for f in listing.forms] == ["intake"]
+        connection.close()
+        device.close()
+
+
+def test_a_backup_older_than_a_rotation_restored_on_a_rebuilt_host_keeps_every_laptop(tmp_path):
+    # The documented order: a database backup, later a rotation and then keys/ backed up again (the rotation deleted
+    # the old signing key's file). The host is rebuilt: keys/ and devices.journal from their backup, then `admin
+    # restore` of the older database backup. That database names the deleted key and not the rotation; it once
+    # refused to start, and the only way out, new keys, meant enrolling every laptop again.
+    data, rebuilt = tmp_path / "data", tmp_path / "rebuilt"
+    xform = tmp_path / "intake.xml"
+    xform.write_text(XFORM, "utf-8")
+    with ServerProcess(data_dir=data) as server:
+        device = enrolled(server, data)
+        server_cli(data, "admin", "form", "publish", str(xform), "--form-id", "intake", "--version", "1")
+        pinned = device.server_signing_key
+        server_cli(data, "admin", "backup", str(tmp_path / "before-rotation.wpbackup"))
+    rotated = json.loads(server_cli(data, "admin", "rotate-keys").stdout)
+    assert (data / "keys" / f"rotation-{rotated['signing_key_id']}.json").stat().st_mode & 0o077 == 0
+    rebuilt.mkdir(mode=0o700)
+    shutil.copytree(data / "keys", rebuilt / "keys")  # the keys/ backup taken after the rotation
+    shutil.copy2(data / "devices.journal", rebuilt / "devices.journal")
+    restored = server_cli(rebuilt, "admin", "restore", str(tmp_path / "before-rotation.wpbackup"), "--yes",
+                          check=False)
+    assert restored.returncode == 0, restored.stderr
+    assert json.loads(restored.stdout)["rotations_adopted"] == [rotated["signing_key_id"]]
+    with ServerProcess(data_dir=rebuilt) as server:
+        keys = {"signing_key": pinned, "signing_key_id": _kid(pinned), "batch_key": pinned, "batch_key_id": _kid(pinned)}
+        connection = ServerConnection(server.url, device_id=device.device_id, device_key=device.key,
+                                      server_signing_key=pinned, server_keys=keys)
+        listing = connection.forms()  # the laptop that pinned the old key follows the rotation, as before the loss
+        assert connection.rotated_keys is not None and connection.rotated_keys.signing_key_id == rotated["signing_key_id"]
+        assert [f.form_id for f in listing.forms] == ["intake"]
+        assert isinstance(connection.form("intake", "1"), PublishedForm)  # signed with the new key again
         connection.close()
         device.close()
