@@ -90,6 +90,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
     from .app import create_app, prepare, settle_heap
 
+    _check_address(args.host, args.port)  # before the database is opened and `server_ready` is logged
     server = prepare(settings)
     # uvicorn's access log prints query strings and client addresses; our own JSON log says what matters.
     if args.host not in ("127.0.0.1", "localhost", "::1") and not args.ssl_certfile:
@@ -114,6 +115,32 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     settle_heap()
     _AnnouncingServer(config, announce=announce).run()
     return 0
+
+
+def _check_address(host: str, port: int) -> None:
+    """A port already taken (most often by a `serve` still running) or an address not of this computer is refused in
+    words; uvicorn would log a bind error after the server had said it was ready, and exit 3."""
+    import errno
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        raise StartupRefused(f"--host {host}: not an address this computer knows ({exc.strerror})") from exc
+    family, _type, _proto, _name, address = infos[0]
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds: a closed port's TIME_WAIT is free
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise StartupRefused(f"port {port} on {host} is already in use: another waypoint-server may still be "
+                                     "running (stop it first), or another program holds the port (choose another "
+                                     "with --port and give the laptops the new address)") from exc
+            if exc.errno == errno.EADDRNOTAVAIL:
+                raise StartupRefused(f"--host {host} is not an address of this computer: use 127.0.0.1 (this "
+                                     "computer only), 0.0.0.0 (every interface) or one of its own addresses") from exc
+            # anything else (a port below 1024 without the right) is left to uvicorn, which says so
 
 
 def _start_up_line(args: argparse.Namespace, settings: Settings) -> str:

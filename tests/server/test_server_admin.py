@@ -147,3 +147,14 @@ def test_a_wrong_database_url_is_refused_in_words_without_its_password(tmp_path)
     foreign = cli(tmp_path / "data", "serve", database_url="mysql://waypoint:Secret-Canary-Pw@127.0.0.1/regional")
     assert foreign.returncode == 2 and "Traceback" not in foreign.stderr and "Secret-Canary-Pw" not in foreign.stderr
     assert "DATABASE_URL is not a database this server uses" in foreign.stderr
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_a_second_serve_on_a_port_in_use_says_so_before_it_claims_to_be_ready(server, backend):
+    # An operator starts `serve` while the last one still runs: once a `server_ready` log line, then uvicorn's bind
+    # error and exit 3. Now one sentence, exit 2, and the running server is untouched.
+    second = cli(backend.data_dir, "serve", "--port", str(server.port), database_url=backend.database_url)
+    assert second.returncode == 2, second.stderr
+    assert f"port {server.port} on 127.0.0.1 is already in use" in second.stderr
+    assert "another waypoint-server may still be running" in second.stderr and "server_ready" not in second.stderr
+    assert httpx.get(f"{server.url}/health").json() == {"status": "ok"}
