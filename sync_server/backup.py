@@ -25,7 +25,9 @@ import json
 import os
 import secrets
 import sqlite3
+import zlib
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -73,7 +75,36 @@ def _rows(conn: Connection, table: Table) -> Iterator[list[Any]]:
 
 
 def backup(db: Database, path: Path) -> dict[str, Any]:
-    """Write the whole database to `path` (which must not exist), owner-only; returns what it holds."""
+    """Write the whole database to `path` (which must not exist), owner-only; returns what it holds.
+
+    Written under a temporary name beside it, fsynced, then renamed: a backup cut short (a full disk, a power cut, a
+    stick pulled out) is never left under the name the administrator keeps, where a later restore would find it
+    damaged when it is needed. A failure to write says so in words (StartupRefused)."""
+    if path.exists():
+        raise StartupRefused(f"{path} already exists; choose a new file name")
+    temp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.partial")
+    try:
+        header, counts = _write_backup(db, temp)
+        os.replace(temp, path)
+        _fsync_folder(path.parent)
+    except OSError as exc:
+        raise StartupRefused(f"the backup could not be written to {path} ({exc.strerror or type(exc).__name__}): "
+                             "nothing was kept under that name; choose a place with room that this account may "
+                             "write to, and run the backup again") from exc
+    finally:
+        temp.unlink(missing_ok=True)
+    return {**header, "rows": counts}
+
+
+def _fsync_folder(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _write_backup(db: Database, path: Path) -> tuple[dict[str, Any], dict[str, int]]:
     counts: dict[str, int] = {}
     fd = open_private(path)
     try:
@@ -97,18 +128,25 @@ def backup(db: Database, path: Path) -> dict[str, Any]:
                         counts[name] += 1
             out.flush()
             out.detach()
+            packed.close()  # the gzip trailer, then the bytes on the disk before the file gets its name
+            raw.flush()
+            os.fsync(raw.fileno())
     except BaseException:
         path.unlink(missing_ok=True)
         raise
-    return {**header, "rows": counts}
+    return header, counts
 
 
 def read_header(path: Path) -> dict[str, Any]:
-    with gzip.open(path, "rt", encoding="utf-8") as handle:
-        try:
+    try:
+        with gzip.open(path, "rt", encoding="utf-8") as handle:
             header = json.loads(handle.readline())
-        except ValueError:
-            header = None
+    except FileNotFoundError as exc:
+        raise StartupRefused(f"{path}: no such file (nothing was changed)") from exc
+    except (ValueError, EOFError, zlib.error, gzip.BadGzipFile):  # not gzip, not JSON, cut short
+        header = None
+    except OSError as exc:
+        raise StartupRefused(f"{path} cannot be read ({exc.strerror}): nothing was changed") from exc
     if not isinstance(header, dict) or header.get("format") != FORMAT:
         raise StartupRefused(f"{path} is not a Waypoint server backup")
     if header.get("format_version") != FORMAT_VERSION or header["schema_version"] > latest_schema_version():
@@ -227,7 +265,7 @@ def _restore(settings: Settings, path: Path) -> dict[str, Any]:
         fresh = settings.sqlite_path.with_name(f"{settings.sqlite_path.name}.restoring-{secrets.token_hex(4)}")
         target = open_database(f"sqlite:///{fresh}", pool_size=1)
     try:
-        with target.write_engine.begin() as conn:
+        with target.write_engine.begin() as conn, _readable(path):
             if target.is_postgres:  # every table the migrations made; they are made again just below
                 for name in reversed(list(_tables_to_drop(conn))):
                     conn.execute(text(f'DROP TABLE IF EXISTS "{name}" CASCADE'))
@@ -243,8 +281,13 @@ def _restore(settings: Settings, path: Path) -> dict[str, Any]:
             replayed = device_journal.replay(conn, journal)
             epoch = epochs.start(conn, reason)
             seq = epochs.last_seq(conn)
-    finally:
+    except BaseException:
         target.dispose()
+        if not current.is_postgres:  # the half-built copy goes; the database in place was never touched
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                fresh.with_name(fresh.name + suffix).unlink(missing_ok=True)
+        raise
+    target.dispose()
     if not current.is_postgres:
         _swap_sqlite(settings.sqlite_path, fresh)
     epochs.write_mark(settings.data_dir, epoch, seq)
@@ -258,6 +301,17 @@ def _restore(settings: Settings, path: Path) -> dict[str, Any]:
         check.dispose()
     return {"epoch": epoch, "last_seq": seq, "backup_created_at": header["created_at"], "rows": counts,
             "missing_tables": missing, "journal_replayed": dict(replayed), "rotations_adopted": adopted}
+
+
+@contextmanager
+def _readable(path: Path) -> Iterator[None]:
+    """A backup cut short (a copy interrupted, a full disk when it was written) or damaged is found while it is read,
+    inside the restore's transaction: refused in words, nothing changed."""
+    try:
+        yield
+    except (EOFError, gzip.BadGzipFile, zlib.error, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise StartupRefused(f"{path} is damaged or cut short ({type(exc).__name__}): nothing was changed; restore "
+                             "another backup (the newest whole one you have)") from exc
 
 
 def _tables_to_drop(conn: Connection) -> list[str]:

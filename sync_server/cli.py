@@ -212,8 +212,6 @@ def cmd_backup(args: argparse.Namespace) -> int:
     settings = _settings(args)
     db, _keyring = _server(settings)
     path = Path(args.file)
-    if path.exists():
-        raise StartupRefused(f"{path} already exists; choose a new file name")
     summary = backup.backup(db, path)
     print(json.dumps({"file": str(path), "epoch": summary["epoch"], "last_seq": summary["last_seq"],
                       "records": summary["rows"].get("record", 0), "created_at": summary["created_at"]}))

@@ -514,3 +514,39 @@ def test_an_altered_device_journal_is_refused_naming_its_line(tmp_path):
     summary = json.loads(server_cli(data, "admin", "restore", str(backup_file), "--yes").stdout)
     assert summary["journal_replayed"] == {"centre": 1, "code": 1, "enrolled": 1, "revoked": 1}
     seized.close()
+
+
+def test_a_backup_cut_short_or_onto_a_full_disk_is_said_in_words_and_never_half_kept(tmp_path):
+    # A backup copied off a stick that was pulled out, and a backup written onto a disk that fills up: both once ended
+    # in a traceback; the cut one also left a half-built database beside the real one, and a backup killed while it
+    # was written stayed under the name the administrator keeps.
+    from test_server_logs import full_tmpfs
+
+    data = tmp_path / "data"
+    with ServerProcess(data_dir=data) as server:
+        device = enrol(server, Backend("sqlite", data, None))
+        record = str(uuid.uuid4())
+        assert device.post_batch(device.batch([op(1, record, {"name": CANARY})])).status_code == 200
+        device.close()
+        whole = tmp_path / "whole.wpbackup"
+        server_cli(data, "admin", "backup", str(whole))
+    cut = tmp_path / "cut.wpbackup"
+    cut.write_bytes(whole.read_bytes()[: whole.stat().st_size // 2])
+    before = sorted(p.name for p in data.iterdir())
+    refused = server_cli(data, "admin", "restore", str(cut), "--yes", check=False)
+    assert refused.returncode == 2 and "Traceback" not in refused.stderr
+    assert f"{cut} is damaged or cut short" in refused.stderr and "nothing was changed" in refused.stderr
+    assert sorted(p.name for p in data.iterdir()) == before  # no half-built copy left beside the database
+    missing = server_cli(data, "admin", "restore", str(tmp_path / "no-such.wpbackup"), "--yes", check=False)
+    assert missing.returncode == 2 and "no such file" in missing.stderr and "Traceback" not in missing.stderr
+    assert server_cli(data, "admin", "restore", str(whole), "--yes").returncode == 0  # the whole one still restores
+
+    with full_tmpfs(1) as full:
+        with open(full / "filler", "wb", buffering=0) as filler, pytest.raises(OSError):
+            while True:  # the disk full to the last block
+                filler.write(b"\0" * 4096)
+        onto = full / "onto-full.wpbackup"
+        failed = server_cli(data, "admin", "backup", str(onto), check=False)
+        assert failed.returncode == 2 and "Traceback" not in failed.stderr
+        assert f"the backup could not be written to {onto}" in failed.stderr and "choose a place" in failed.stderr
+        assert sorted(p.name for p in full.iterdir()) == ["filler"]  # nothing half-written, under any name
