@@ -386,8 +386,12 @@ def cmd_import_batch(args: argparse.Namespace) -> int:
         data_key=keyring.data, identity_fields=settings.identity_fields, hlc_ahead_ms=settings.hlc_ahead_ms),
         data_dir=settings.data_dir, page_bytes=settings.page_bytes)
     refused = 0
-    for name in args.files:
-        path = Path(name)
+    for path in _in_export_order([Path(name) for name in args.files]):
+        if not path.is_file():
+            print(json.dumps({"file": str(path), "status": "rejected", "reason": "not_found",
+                              "message": "no such file (give the batch files, or the folder of the stick)"}))
+            refused += 1
+            continue
         try:
             outcome = importer.import_file(read_file(path), via="admin")
         except BatchRefused as exc:
@@ -402,6 +406,30 @@ def cmd_import_batch(args: argparse.Namespace) -> int:
         print(json.dumps(line))
     db.dispose()
     return 1 if refused else 0
+
+
+def _in_export_order(paths: list[Path]) -> list[Path]:
+    """The files given and the batch files in the folders given (a stick's root), per laptop oldest export first and
+    each export's parts in order, as the courier forwards them: their names are random, so a shell's order once had a
+    split export's later parts refused (`part_missing`) until the command was run again. The order is read from each
+    file's outer header, which is in clear; a file whose header does not read keeps its place after them, to be
+    refused with its reason."""
+    from waypoint_core.protocol.batchfile import BATCH_SUFFIX, BatchRefused, read_header
+
+    files: list[Path] = []
+    for path in paths:
+        files.extend(sorted(p for p in path.rglob("*" + BATCH_SUFFIX) if p.is_file()) if path.is_dir() else [path])
+
+    def order(indexed: tuple[int, Path]) -> tuple:
+        index, path = indexed
+        try:
+            header = read_header(path.read_bytes())[0]
+            return (0, str(header["device_id"]), int(header["created_at"]), str(header["batch_id"]),
+                    int(header["part"]), index)
+        except (OSError, BatchRefused, KeyError, TypeError, ValueError):
+            return (1, "", 0, "", 0, index)
+
+    return [path for _index, path in sorted(enumerate(files), key=order)]
 
 
 def _folder_name(centre: str) -> str:
@@ -518,7 +546,7 @@ def build_parser() -> argparse.ArgumentParser:
     publish.add_argument("--version", required=True)
     publish.set_defaults(func=cmd_form_publish)
     imp = adm.add_parser("import-batch", help="import USB batch files straight into this server")
-    imp.add_argument("files", nargs="+", metavar="FILE")
+    imp.add_argument("files", nargs="+", metavar="FILE|DIR", help="batch files, or folders holding them (a stick)")
     imp.add_argument("--receipts", metavar="DIR", help="write each laptop's receipt here (a folder per centre)")
     imp.set_defaults(func=cmd_import_batch)
     adm.add_parser("batches", help="the batch files imported so far").set_defaults(func=cmd_batches)
