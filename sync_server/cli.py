@@ -45,7 +45,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from waypoint_core.registry import exports
 
 from . import admin, audit, backup, coordination, epochs, logs, orders, reports, scope
-from .device_journal import DeviceJournal
+from .device_journal import JOURNAL_FILE, DeviceJournal
 from .db import Database, MigrationContext, migrate, open_database
 from .files import StartupRefused, hold_serving, private_dir
 from .keys import ServerKeyring, init_keys, load_keyring, rotate_keys
@@ -188,6 +188,13 @@ def cmd_init(args: argparse.Namespace) -> int:
     if set(created) & {"signing", "batch"} and args.new_keys:
         print("waypoint-server: new server keys: every device must now be enrolled again with a new code "
               "(`admin enrol-code`); they keep their records and send them again", file=sys.stderr)
+    elif args.new_keys:
+        print("waypoint-server: nothing replaced: keys/ holds every key the database names (--new-keys only "
+              "replaces signing and batch keys lost for good; to change keys, `admin rotate-keys`)", file=sys.stderr)
+    if created:
+        print(f"waypoint-server: back up {settings.keys_dir} now, and again after every change to it (offline, "
+              "encrypted, in two places): database backups hold no key, and without the data key none can be read. "
+              "Next: `admin centre add`, `admin enrol-code`, then `serve`.", file=sys.stderr)
     return 0
 
 
@@ -215,6 +222,9 @@ def cmd_backup(args: argparse.Namespace) -> int:
     summary = backup.backup(db, path)
     print(json.dumps({"file": str(path), "epoch": summary["epoch"], "last_seq": summary["last_seq"],
                       "records": summary["rows"].get("record", 0), "created_at": summary["created_at"]}))
+    print(f"waypoint-server: backup written. It holds no key: keep {settings.keys_dir} and "
+          f"{settings.data_dir / JOURNAL_FILE} backed up beside it (a restore needs the data key; the journal "
+          "keeps laptops enrolled since the backup working).", file=sys.stderr)
     return 0
 
 

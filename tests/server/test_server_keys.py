@@ -42,10 +42,18 @@ def test_serve_never_makes_keys(tmp_path):
     assert str(tmp_path / "new") in refused.stderr and "check --data-dir" in refused.stderr
     assert "A rebuilt host: do not run `admin init`" in refused.stderr and "admin restore" in refused.stderr
     assert not (tmp_path / "new" / "keys").exists() or not any((tmp_path / "new" / "keys").iterdir())
-    made = json.loads(server_cli(tmp_path / "new", "admin", "init").stdout)
+    init = server_cli(tmp_path / "new", "admin", "init")
+    made = json.loads(init.stdout)
     assert made["created"] == ["signing", "batch", "data"]
+    assert f"back up {tmp_path / 'new' / 'keys'} now" in init.stderr and "Next: `admin centre add`" in init.stderr
     again = json.loads(server_cli(tmp_path / "new", "admin", "init").stdout)
     assert again["created"] == [] and again["signing_key_id"] == made["signing_key_id"]
+    # --new-keys with every key at hand: it replaces nothing, and says so and what changes keys
+    kept = server_cli(tmp_path / "new", "admin", "init", "--new-keys")
+    assert json.loads(kept.stdout)["created"] == [] and "nothing replaced" in kept.stderr
+    assert "admin rotate-keys" in kept.stderr
+    backed_up = server_cli(tmp_path / "new", "admin", "backup", str(tmp_path / "b.wpbackup"))
+    assert "It holds no key: keep" in backed_up.stderr and "devices.journal" in backed_up.stderr
 
 
 def test_a_host_rebuilt_without_its_keys_refuses_to_start_and_says_what_to_restore(tmp_path):
