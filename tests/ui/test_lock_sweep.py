@@ -42,14 +42,18 @@ def _where_the_name_is() -> list[str]:
 
 def _in_model(model, parent: QModelIndex, label: str) -> list[str]:
     found = []
+    try:
+        columns = model.columnCount(parent)
+    except TypeError:  # a list model: PySide6 keeps its columnCount private
+        columns = 1
     for row in range(model.rowCount(parent)):
-        for column in range(model.columnCount(parent)):
+        for column in range(columns):
             index = model.index(row, column, parent)
             for role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.EditRole):
                 value = index.data(role)
                 if isinstance(value, str) and NAME.lower() in value.lower():
                     found.append(f"{label} model ({row}, {column}): {value[:80]}")
-            if column == 0 and model.rowCount(index):
+            if column == 0 and columns > 1 and model.rowCount(index):
                 found += _in_model(model, index, label)
     return found
 
