@@ -609,6 +609,12 @@ def main(argv: list[str] | None = None) -> int:
     except (OperationalError, InterfaceError) as exc:  # the database is unreachable, refuses us, or is full
         print(f"waypoint-server: {_database_failure(exc, args)}", file=sys.stderr)
         return 2
+    except OSError as exc:  # the data folder or a file in it: not writable, a read-only or full disk, gone
+        where = exc.filename if exc.filename is not None else "the data folder"
+        print(f"waypoint-server: {where}: {exc.strerror or type(exc).__name__}. Check the data folder (--data-dir, "
+              "WAYPOINT_SERVER_HOME): that it is the right one, that this account may write to it, and that its disk "
+              "is mounted writable and not full.", file=sys.stderr)
+        return 2
 
 
 def _database_failure(exc: OperationalError | InterfaceError, args: argparse.Namespace) -> str:

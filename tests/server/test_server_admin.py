@@ -158,3 +158,18 @@ def test_a_second_serve_on_a_port_in_use_says_so_before_it_claims_to_be_ready(se
     assert f"port {server.port} on 127.0.0.1 is already in use" in second.stderr
     assert "another waypoint-server may still be running" in second.stderr and "server_ready" not in second.stderr
     assert httpx.get(f"{server.url}/health").json() == {"status": "ok"}
+
+
+def test_a_data_folder_on_a_read_only_disk_is_said_in_words(tmp_path):
+    # A disk the system remounted read-only after errors (or a folder this account may not write): `serve` and the
+    # admin commands ended in an OSError traceback from the first chmod.
+    from test_server_logs import full_tmpfs
+
+    with full_tmpfs(8) as disk:
+        data = disk / "data"
+        assert cli(data, "admin", "init").returncode == 0
+        subprocess.run(["mount", "-o", "remount,ro", str(disk)], check=True)
+        for args in (("serve", "--port", "0"), ("admin", "devices"), ("admin", "backup", str(disk / "b.wpbackup"))):
+            refused = cli(data, *args)
+            assert refused.returncode == 2 and "Traceback" not in refused.stderr, refused.stderr
+            assert f"{data}: Read-only file system" in refused.stderr and "mounted writable" in refused.stderr
