@@ -264,12 +264,12 @@ def visibility(vault: Vault, action: Action = "view", *, kind: str | None = None
 
     A laptop holds what the server sent for all of its people: the region's records once a coordinator signed in
     and synced. So the signed-in person's own scope narrows here: `own` to what they created, `centre` to their
-    centre's records (the record's `centre` column, indexed; a record naming no centre counts as everyone's here, as
-    `policy.within` judges it). `region` and `all` narrow nothing on the laptop: it holds no more than its region
-    (the server sends a laptop no other region's records) and records carry no region. When the kinds a person sees
-    have different scopes, the narrowest counts for both (never wider than the table; the table gives no role or
-    pair of roles different view scopes for the two kinds, tests/access/test_centre_scope.py); `kind` asks for one
-    kind only (an export of one form)."""
+    centre's records (the record's `centre` column, indexed; a record naming no centre is no centre's, as
+    `policy.within` judges it: seen by coordinators only). `region` and `all` narrow nothing on the laptop: it holds
+    no more than its region (the server sends a laptop no other region's records) and records carry no region. When
+    the kinds a person sees have different scopes, the narrowest counts for both (never wider than the table; the
+    table gives no role or pair of roles different view scopes for the two kinds, tests/access/test_centre_scope.py);
+    `kind` asks for one kind only (an export of one form)."""
     actor = actor_of(vault)
     kinds = policy.KINDS if kind is None else (policy.CASE if kind != policy.REGISTRATION else policy.REGISTRATION,)
     scopes = {k: policy.widest_scope(actor, action, policy.subject_of(k)) for k in kinds}

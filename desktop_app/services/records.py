@@ -274,7 +274,7 @@ def import_file(vault: Vault, *, form_id: str, path, version: str | None = None)
     this form must be the person's right."""
     actor = access.check_create_record(vault, form_id)
     access.check_finalize_record(vault, "", access.RecordFacts(kind=access.kind_of_form(vault, form_id),
-                                                               owner=actor.owner))
+                                                               owner=actor.owner, centre=actor.centre))
     return importer.import_file(vault, form_id=form_id, path=path, version=version)
 
 
@@ -299,8 +299,8 @@ def _check_save(vault: Vault, *, form_id: str, record_id: str | None, finalizing
     if reg is None or reg.deleted:
         actor = access.check_create_record(vault, form_id)
         if finalizing:
-            access.check_finalize_record(vault, record_id or "", access.RecordFacts(
-                kind=access.kind_of_form(vault, form_id), owner=actor.owner))
+            access.check_finalize_record(vault, record_id or "", access.RecordFacts(  # stored with their centre
+                kind=access.kind_of_form(vault, form_id), owner=actor.owner, centre=actor.centre))
         return None
     facts = _facts(vault, reg)
     access.check_edit_record(vault, reg.id, facts)

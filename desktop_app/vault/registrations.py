@@ -100,10 +100,10 @@ def get_registration_fields(vault: Vault, record_id: str) -> dict[str, str | Non
 class Visible:
     """Which rows a person may see (desktop_app/services/access.py decides the values): records of one kind only
     (`only_kind`: "registration" or "case"; None: both), created by one user (`created_by`; None: anyone), of one
-    centre (`centre`: the record's own `centre` column, a record naming no centre included, as
-    waypoint_core.access.policy.within judges it; None: any centre). A record is a case when its form is one of
-    `case_forms` or it carries the extracted field record_kind=case (set where it was made: a case pulled before its
-    form was installed here is still a case).
+    centre (`centre`: the record's own `centre` column; a record naming no centre is no centre's, as
+    waypoint_core.access.policy.within judges it; None: any centre, those naming none included). A record is a case
+    when its form is one of `case_forms` or it carries the extracted field record_kind=case (set where it was made: a
+    case pulled before its form was installed here is still a case).
 
     Every reader of people applies it (`where` in SQL, `allows` row by row): a laptop shared by people of different
     scopes holds records some of them may not see (a coordinator's sync brings the region's)."""
@@ -119,7 +119,7 @@ class Visible:
             return False
         if self.created_by is not None and created_by != self.created_by:
             return False
-        return self.centre is None or centre is None or centre == self.centre
+        return self.centre is None or centre == self.centre
 
     def where(self, params: dict[str, Any], table: str = "") -> str:
         params.update(decision_form=DECISION_FORM, consent_form=CONSENT_FORM, case_status_form=CASE_STATUS_FORM)
@@ -137,7 +137,7 @@ class Visible:
             sql += f" AND {table}created_by = :created_by"
         if self.centre is not None:
             params["seen_centre"] = self.centre
-            sql += f" AND ({table}centre = :seen_centre OR {table}centre IS NULL)"
+            sql += f" AND {table}centre = :seen_centre"
         return sql
 
 

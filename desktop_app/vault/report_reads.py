@@ -43,7 +43,7 @@ def _fact_where(visible: Visible, params: dict[str, Any]) -> str:
         sql += " AND created_by = :created_by"
     if visible.centre is not None:  # the record's centre (a person's, an event's own): in each index read here
         params["seen_centre"] = visible.centre
-        sql += " AND (centre = :seen_centre OR centre IS NULL)"
+        sql += " AND centre = :seen_centre"
     return sql
 
 

@@ -254,3 +254,63 @@ def test_0023_moves_the_sync_columns_into_their_own_narrow_table_losing_nothing(
             assert session.connection().exec_driver_sql(
                 "SELECT count(*) FROM registration_sync WHERE record_id = ?", (draft,)).scalar_one() == 0
         assert vault.verify().ok
+
+
+def test_0027_gives_the_records_this_laptop_made_naming_no_centre_the_laptops_centre(migrations_dir, tmp_path):
+    """Made here (never travelled, or its first op had no base version): the laptop's place; pulled from the server
+    (its centre comes with its next version), deleted or naming a centre: as they were."""
+    vault, folder, later = _vault_of_schema(26, migrations_dir, tmp_path)
+    draft, sent, pulled, edited, named, deleted = (str(uuid.uuid4()) for _ in range(6))
+    insert = ("INSERT INTO registration (id, form_id, form_version, status, content, created_at, created_by, "
+              "updated_at, updated_by, version, deleted, title, centre) VALUES (?, 'f', '1', 'finalized', '<data/>', "
+              "'t0', 'admin', 't1', 'admin', 1, ?, 'Synthetic', ?)")
+    outbox = ("INSERT INTO outbox (op_id, record_id, op, record_version, base_version, payload, created_at, acked_at) "
+              "VALUES (?, ?, 'upsert', 1, ?, '', 't1', 't2')")
+    with vault.session() as session:  # as a vault of schema 26 holds them
+        conn = session.connection()
+        conn.exec_driver_sql("INSERT INTO meta (key, value) VALUES ('place.centre', 'ne_agadez')")
+        conn.exec_driver_sql("INSERT INTO sync_state (key, value) VALUES ('cursor', '0123456789abcdef.42')")
+        for record_id, is_deleted, centre, server_version in ((draft, 0, None, None), (sent, 0, None, 1),
+                                                              (pulled, 0, None, 1), (edited, 0, None, 2),
+                                                              (named, 0, "ne_niamey", None), (deleted, 1, None, None)):
+            conn.exec_driver_sql(insert, (record_id, is_deleted, centre))
+            conn.exec_driver_sql("INSERT INTO registration_sync (record_id, server_version, sync_state) "
+                                 "VALUES (?, ?, 'acknowledged')", (record_id, server_version))
+            if server_version is not None:
+                conn.exec_driver_sql("INSERT INTO sync_record (record_id, server_version, base) VALUES (?, ?, 'null')",
+                                     (record_id, server_version))
+        conn.exec_driver_sql(outbox, ("op-sent", sent, None))  # made here: its first op had no base
+        conn.exec_driver_sql(outbox, ("op-edited", edited, 1))  # pulled, then edited here
+        conn.exec_driver_sql("INSERT INTO indicator_fact (record_id, form_id, created_by, kind, sex, centre) VALUES "
+                             "(?, 'f', 'admin', 'registration', 'female', NULL), "
+                             "(?, 'f', 'admin', 'registration', 'male', NULL)", (sent, pulled))
+    vault.close()
+    _put_back(later, migrations_dir)
+    with Vault.unlock(folder, username="admin", passphrase="a passphrase for 26 here") as vault:
+        with vault.session(readonly=True) as session:
+            conn = session.connection()
+            centres = dict(conn.exec_driver_sql("SELECT id, centre FROM registration").all())
+            facts = dict(conn.exec_driver_sql("SELECT record_id, centre FROM indicator_fact").all())
+            cursor = conn.exec_driver_sql("SELECT value FROM sync_state WHERE key = 'cursor'").scalar_one()
+    assert centres == {draft: "ne_agadez", sent: "ne_agadez", pulled: None, edited: None, named: "ne_niamey",
+                       deleted: None}
+    assert facts == {sent: "ne_agadez", pulled: None}
+    assert cursor == ""  # pulled naming no centre: everything is pulled again, each change naming its centre
+
+
+def test_0027_fills_nothing_on_a_laptop_with_no_place(migrations_dir, tmp_path):
+    vault, folder, later = _vault_of_schema(26, migrations_dir, tmp_path)
+    record_id = str(uuid.uuid4())
+    with vault.session() as session:
+        session.connection().exec_driver_sql("INSERT INTO sync_state (key, value) VALUES ('cursor', 'abcdef0123456789.7')")
+        session.connection().exec_driver_sql(
+            "INSERT INTO registration (id, form_id, form_version, status, content, created_at, created_by, updated_at, "
+            "updated_by, version, deleted) VALUES (?, 'f', '1', 'draft', '<data/>', 't0', 'admin', 't1', 'admin', 1, 0)",
+            (record_id,))
+    vault.close()
+    _put_back(later, migrations_dir)
+    with Vault.unlock(folder, username="admin", passphrase="a passphrase for 26 here") as vault:
+        with vault.session(readonly=True) as session:
+            assert session.connection().exec_driver_sql("SELECT centre FROM registration").scalar_one() is None
+            assert session.connection().exec_driver_sql(
+                "SELECT value FROM sync_state WHERE key = 'cursor'").scalar_one() == "abcdef0123456789.7"

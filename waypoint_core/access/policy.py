@@ -124,14 +124,17 @@ def widest_scope(actor: Actor, action: Action, subject: Subject) -> Scope | None
 
 
 def within(scope: Scope, actor: Actor, record: RecordFacts) -> bool:
-    """Whether `record` lies inside `scope` as seen from `actor`. Unknown places do not limit (see Actor)."""
+    """Whether `record` lies inside `scope` as seen from `actor`. An actor's unknown place does not limit (see Actor);
+    a record naming no region is inside any (records carry no region on a laptop). A record naming no centre is
+    inside no actor's centre: on a laptop shared across centres its centre is unknown, not everyone's (a laptop gives
+    the records it makes its own centre and those it pulls the server's; docs/access.md)."""
     if scope == "all":
         return True
     if scope == "own":
         return record.owner is not None and record.owner == actor.owner
     if scope == "region":
         return actor.region is None or record.region is None or record.region == actor.region
-    return actor.centre is None or record.centre is None or record.centre == actor.centre
+    return actor.centre is None or record.centre == actor.centre
 
 
 def decide(actor: Actor, action: Action, subject: Subject, record: RecordFacts | None = None) -> Decision:

@@ -72,7 +72,8 @@ def write(vault: Vault) -> Iterator[Writer]:
     errors, as they do for sessions."""
     try:
         with vault.session() as session:
-            writer = Writer(Db.of(session), username=vault.user.username, now=utc_now())
+            writer = Writer(Db.of(session), username=vault.user.username, now=utc_now(),
+                            person_centre=str(vault.grant.scope.get("centre") or "") or None)
             yield writer
             writer.finish()
         if writer.erased:

@@ -44,25 +44,29 @@ class Stored:
     updated_at: str
     updated_by: str
     purged_at: str | None
+    centre: str | None = None
 
 
 _STORED_SQL = ("SELECT id, form_id, form_version, status, content, version, rs.server_version, rs.sync_state, deleted, "
-               "created_at, created_by, updated_at, updated_by, purged_at FROM registration" + join_sync())
+               "created_at, created_by, updated_at, updated_by, purged_at, centre FROM registration" + join_sync())
 
 
 def _stored(row: Row) -> Stored:
     return Stored(row.id, row.form_id, row.form_version, row.status, row.content, int(row.version),
                   row.server_version, row.sync_state, bool(row.deleted), row.created_at, row.created_by,
-                  row.updated_at, row.updated_by, row.purged_at)
+                  row.updated_at, row.updated_by, row.purged_at, row.centre)
 
 
 class WriterBase:
     """The unit of work's state; the writer's parts (records, sync) add the operations."""
 
-    def __init__(self, db: Db, *, username: str, now: str) -> None:
+    def __init__(self, db: Db, *, username: str, now: str, person_centre: str | None = None) -> None:
         self.db = db
         self.username = username
         self.now = now
+        self._person_centre = person_centre or None
+        self._home_centre: str | None = None
+        self._home_centre_read = False
         # Set when content was removed (deletion, purge, consent refused): after the commit the WAL is folded
         # into the database and truncated, so the old pages do not stay readable in waypoint.db-wal.
         self.erased = False
@@ -82,6 +86,18 @@ class WriterBase:
         if self._policy is None:
             self._policy = read_policy(self.db)
         return self._policy
+
+    @property
+    def home_centre(self) -> str | None:
+        """The centre a record made here belongs to when its form names none: the signed-in person's as the policy
+        sees them (services.access.actor_of: their grant's centre, else the laptop's place, a code of the shipped
+        centre list), so the centre-scoped reader who made it keeps seeing it and no other centre's person does.
+        None on a laptop with no place (nothing is limited by centre there)."""
+        if not self._home_centre_read:
+            self._home_centre_read = True
+            row = self.db.execute(text("SELECT value FROM meta WHERE key = 'place.centre'")).first()
+            self._home_centre = self._person_centre or (row.value if row is not None else None) or None
+        return self._home_centre
 
     def stored(self, record_id: str) -> Stored | None:
         return self.stored_many([record_id]).get(record_id)

@@ -58,6 +58,13 @@ class RecordWrites(EntityWrites, SearchWrites, FactWrites, OutboxWrites, FileWri
                 raise InvalidInput("this registration was deleted")
             if old is not None and old.purged_at is not None:
                 raise InvalidInput(PURGED_MESSAGE)
+            if not summary["centre"]:
+                # A form without a centre question (or one left blank): the record keeps the centre it has; one made
+                # here (new, or never on the server) is this laptop's. A record pulled before its centre was known
+                # stays without one (the next pull names it, docs/access.md): never another centre's record labelled
+                # as this laptop's by an edit, since the label travels with the record's fields.
+                made_here = old is None or old.server_version is None
+                summary["centre"] = (old.centre if old else None) or (self.home_centre if made_here else None)
             travels = draft.status == "finalized" or self.policy.share_drafts
             row: dict[str, Any] = {
                 "id": record_id, "form_id": draft.form_id, "form_version": draft.form_version,
@@ -187,6 +194,7 @@ class RecordWrites(EntityWrites, SearchWrites, FactWrites, OutboxWrites, FileWri
             raise InvalidInput(f"no registration {record_id}")
         self.blind_sync_record(record_id)  # first: from the record as it is still (writer/bases.py)
         summary = {name: fields.get(name) for name in SUMMARY_FIELDS}
+        summary["centre"] = summary["centre"] or old.centre  # the centre is kept (retention keeps the place)
         self.db.execute(text(
             "UPDATE registration SET content = :content, " + ", ".join(f"{n} = :{n}" for n in SUMMARY_FIELDS)
             + ", purged_at = :now WHERE id = :id"), {**summary, "content": content, "now": self.now, "id": record_id})

@@ -11,7 +11,7 @@ import uuid
 from typing import Any
 
 from desktop_app.vault.models import SYNC_WRITER
-from desktop_app.vault.sql import Row, text
+from desktop_app.vault.sql import Row, chunks, in_json, text
 from desktop_app.vault.states import State, state_from_columns
 from desktop_app.vault.writer.records import RecordWrites
 from waypoint_core.protocol import FILES_FIELD
@@ -130,6 +130,22 @@ class SyncWrites(RecordWrites):
             self.db.execute(_INSERT_FIELD, fields)
         for record in records:  # files come with the version (none: one look at a set)
             self.follow_manifest(record["id"], record["extras"].get(FILES_FIELD))
+
+    def name_centres(self, centres: dict[str, str]) -> None:
+        """Records held here that name no centre (pulled before the server named it: vault migration 0027), with
+        the centre the server names for each (record id -> centre; what the page just wrote names one already): the
+        row and its indicator fact. Their merge bases are copied out first where they are the row itself."""
+        held: list[str] = []
+        for part in chunks(sorted(centres)):
+            marks, params = in_json(part)
+            held += [row[0] for row in self.db.execute(text(
+                f"SELECT id FROM registration WHERE id IN ({marks}) AND centre IS NULL AND deleted = 0"), params).all()]
+        if not held:
+            return
+        self.keep_bases(held)
+        named = [{"r": record_id, "c": centres[record_id]} for record_id in held]
+        self.db.execute(text("UPDATE registration SET centre = :c WHERE id = :r"), named)
+        self.db.execute(text("UPDATE indicator_fact SET centre = :c WHERE record_id = :r AND centre IS NULL"), named)
 
     # --- sync_record: the server's state as last learnt (the base of 3-way merges) ---------------------------------
 
