@@ -235,12 +235,13 @@ def create_app(server: Server) -> FastAPI:
     async def changes(request: Request, cursor: str = Query("", max_length=40),
                       limit: int = Query(PULL_PAGE_DEFAULT, ge=1, le=PULL_PAGE_MAX),
                       with_forms: bool = Query(False, alias="forms"),
-                      decisions: bool = Query(False),
+                      decisions: bool = Query(False), centres: bool = Query(False),
                       own: str | None = Query(None, max_length=37)) -> Response:
         """A page of changes; with `forms=1` it also carries the published form list (GET /v2/forms folded into the
         pull: a sync with nothing to do makes one request fewer; a server without it ignores the parameter); with
         `decisions=1` it names the conflicts on this device's ops that a reviewer decided (review.decided_for); with
-        `own=FROM-TO` it leaves out the versions this device's ops FROM..TO made as sent (pull.py: the echo)."""
+        `own=FROM-TO` it leaves out the versions this device's ops FROM..TO made as sent (pull.py: the echo); with
+        `centres=1` each change names its record's centre (`Change.centre_id`, `centre_name`)."""
         signed = await signed_request(request, clock_skew_s=settings.request_clock_skew_s)
         forms = (lambda conn: [f.model_dump(mode="json") for f in _forms_in(conn).forms]) if with_forms else None
         ordered = not_ordered(request.url.path)
@@ -254,7 +255,8 @@ def create_app(server: Server) -> FastAPI:
             if own is not None and (own_seqs := own_range(own)) is None:
                 raise malformed("own is a range of this device's device_seq, FROM-TO (1 <= FROM <= TO)")
             return who, pull_page(db, device=who, cursor=cursor, limit=limit, page_bytes=settings.page_bytes,
-                                  key=keyring.data, forms=forms, decisions=decisions, own=own_seqs), start
+                                  key=keyring.data, forms=forms, decisions=decisions, own=own_seqs,
+                                  centres=centres), start
 
         who, body, start = await run_in_threadpool(page)
         logs.log_event("pull", device_id=who.id, bytes=len(body), ms=logs.elapsed_ms(start))

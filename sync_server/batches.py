@@ -235,7 +235,8 @@ class BatchImporter:
         inner = content.inner
         # What the laptop should receive travels once per export, with its last part (the others acknowledge).
         last = content.header["part"] == content.header["parts"]
-        pages, restarted = (self._pages(row, str(inner.get("cursor") or ""), decisions=inner.get("decisions") is True)
+        pages, restarted = (self._pages(row, str(inner.get("cursor") or ""), decisions=inner.get("decisions") is True,
+                                        centres=inner.get("centres") is True)
                             if last else ([], False))
         have = {(f[0], f[1]) for f in inner.get("forms") or [] if isinstance(f, list) and len(f) == 2}
         receipt = {"format": "waypoint-receipt/1", "protocol_version": PROTOCOL_VERSION,
@@ -248,11 +249,13 @@ class BatchImporter:
                    "keys": key_history(self.db, self.keyring.public).model_dump(mode="json")}
         return seal_receipt(receipt, signing_key=self.keyring.signing, return_key=str(inner["return_key"]))
 
-    def _pages(self, row: Any, cursor: str, *, decisions: bool = False) -> tuple[list[dict[str, Any]], bool]:
+    def _pages(self, row: Any, cursor: str, *, decisions: bool = False,
+               centres: bool = False) -> tuple[list[dict[str, Any]], bool]:
         """The pages of changes for this laptop from its cursor, as online pull serves them, within a budget. A
         cursor of an older epoch (the server was restored) starts again from the beginning. `decisions`: the laptop
         asked for them in its batch (inner header `decisions`, the USB `decisions=1`): each page names the
-        conflicts on its ops a reviewer decided (review.decided_for), as online."""
+        conflicts on its ops a reviewer decided (review.decided_for), as online; `centres` (inner header `centres`):
+        each change names its record's centre, as online with `centres=1`."""
         pages: list[dict[str, Any]] = []
         restarted, total = False, 0
         while total < RETURN_BYTES:
@@ -260,7 +263,8 @@ class BatchImporter:
             device = AuthenticatedDevice(fresh.id, fresh.centre_id, fresh.high_water_mark, fresh.served_cursor)
             try:
                 body = pull_page(self.db, device=device, cursor=cursor, limit=PULL_PAGE_MAX,
-                                 page_bytes=self.page_bytes, key=self.rules.data_key, decisions=decisions)
+                                 page_bytes=self.page_bytes, key=self.rules.data_key, decisions=decisions,
+                                 centres=centres)
             except ProtocolError:
                 if restarted or cursor == "":
                     break

@@ -39,7 +39,7 @@ from .auth import AuthenticatedDevice
 from .db import Database
 from .errors import ProtocolError
 from .merge import PublicView
-from .tables import ChangeRow, Device, OpResultRow, Record, RecordVersion
+from .tables import Centre, ChangeRow, Device, OpResultRow, Record, RecordVersion
 
 FETCH_CHUNK = 50
 
@@ -64,12 +64,13 @@ def _check_cursor(conn: Any, device: AuthenticatedDevice, cursor: str) -> tuple[
 
 def pull_page(db: Database, *, device: AuthenticatedDevice, cursor: str, limit: int, page_bytes: int,
               key: DataKey, forms: Callable[[Any], list[dict[str, Any]]] | None = None, decisions: bool = False,
-              own: tuple[int, int] | None = None) -> bytes:
+              own: tuple[int, int] | None = None, centres: bool = False) -> bytes:
     """The signed-to-be body of one PullPage (JSON), built change by change within the budget. `forms(conn)` (the
     published form list, when the device asked for it with the page, read on the page's connection) travels in the
     page's head; with `decisions`,
     so do the conflicts on this device's ops decided for the page's records (review.decided_for); `own`: the
-    device_seqs whose versions, applied as sent, the page leaves out (the echo, above)."""
+    device_seqs whose versions, applied as sent, the page leaves out (the echo, above); `centres`: each change names
+    its record's centre (`Change.centre_id`, `centre_name`), which the device stores when the content names none."""
     parts: list[bytes] = []
     has_more = False
     versions: dict[str, int] = {}
@@ -83,8 +84,10 @@ def pull_page(db: Database, *, device: AuthenticatedDevice, cursor: str, limit: 
         # Nothing in the whole feed after the cursor (a sync with nothing to do): no scope to read, no page to build.
         # The feed's end is its primary key's last entry; what commits after this read comes in the next pull.
         if _feed_end(conn) > since:
+            ct = Centre.__table__
+            names = dict(conn.execute(select(ct.c.id, ct.c.name)).tuples().all()) if centres else None
             next_seq, has_more = _changes(conn, device, since, limit, page_bytes, key, own, parts,
-                                          versions if decisions else None)
+                                          versions if decisions else None, names)
         if decisions:
             decided = review.decided_for(conn, device.id, versions)
     if next_seq > device.served_cursor or since > device.acked_seq:
@@ -112,13 +115,13 @@ def _feed_end(conn: Any) -> int:
 
 
 def _changes(conn: Any, device: AuthenticatedDevice, since: int, limit: int, page_bytes: int,
-             key: DataKey, own: tuple[int, int] | None, parts: list[bytes], versions: dict[str, int] | None
-             ) -> tuple[int, bool]:
-    """The page's changes after `since` into `parts` (each record's version into `versions`, if given): (where the
-    page ends, whether more follow)."""
+             key: DataKey, own: tuple[int, int] | None, parts: list[bytes], versions: dict[str, int] | None,
+             centres: dict[str, str] | None = None) -> tuple[int, bool]:
+    """The page's changes after `since` into `parts` (each record's version into `versions`, if given; each record's
+    centre named from `centres`, centre id -> name, if given): (where the page ends, whether more follow)."""
     c, r = ChangeRow.__table__, Record.__table__
     query = (
-        select(c.c.seq, r.c.id, r.c.server_version, r.c.hash, r.c.state, r.c.hlc, r.c.origin_device_id)
+        select(c.c.seq, r.c.id, r.c.server_version, r.c.hash, r.c.state, r.c.hlc, r.c.origin_device_id, r.c.centre_id)
         .select_from(c.join(r, and_(r.c.id == c.c.record_id, r.c.server_version == c.c.server_version)))
         .order_by(c.c.seq)
     )
@@ -143,7 +146,7 @@ def _changes(conn: Any, device: AuthenticatedDevice, since: int, limit: int, pag
         if len(parts) == limit:
             has_more = True
             break
-        encoded = _change_json(row, key)
+        encoded = _change_json(row, key, centres)
         if parts and size + len(encoded) > page_bytes:
             has_more = True
             break
@@ -169,13 +172,16 @@ def _own_version(r: Any, device_id: str, own: tuple[int, int]) -> Any:
             .correlate(r))
 
 
-def _change_json(row: Any, key: DataKey) -> bytes:
+def _change_json(row: Any, key: DataKey, centres: dict[str, str] | None = None) -> bytes:
     values = fastjson.loads(key.open(row.state, aad("record", row.id, row.server_version)))
     view = PublicView.of(values)
-    return fastjson.dumps({"seq": row.seq, "record_id": row.id, "server_version": row.server_version,
-                           "version_hash": row.hash, "deleted": view.deleted, "form_id": view.form_id,
-                           "form_version": view.form_version, "fields": view.fields, "content": view.content,
-                           "hlc": row.hlc, "origin_device_id": row.origin_device_id})
+    change = {"seq": row.seq, "record_id": row.id, "server_version": row.server_version,
+              "version_hash": row.hash, "deleted": view.deleted, "form_id": view.form_id,
+              "form_version": view.form_version, "fields": view.fields, "content": view.content,
+              "hlc": row.hlc, "origin_device_id": row.origin_device_id}
+    if centres is not None:  # the record's own centre (it keeps the one it was made in), not the asking device's
+        change.update(centre_id=row.centre_id, centre_name=centres.get(row.centre_id))
+    return fastjson.dumps(change)
 
 
 def reconcile(db: Database, *, device: AuthenticatedDevice, request: ReconcileRequest) -> ReconcileResponse:

@@ -11,6 +11,7 @@ from collections.abc import Callable, Generator
 from pathlib import Path
 from typing import Any
 
+from desktop_app.services import places
 from desktop_app.services.sync import install_published_form, installed_forms
 from desktop_app.sync import batches, courier, engine, errors
 from desktop_app.sync.engine import Local, Step
@@ -62,7 +63,7 @@ def import_files(vault: Vault, paths: list[Path], *, progress: Callable[[int, in
             data = read_file(path)
             if data.startswith(MAGIC_RECEIPT):
                 summary = batches.import_receipt(vault, data, installed_forms=installed_forms,
-                                                 install_form=install_published_form)
+                                                 install_form=install_published_form, centre_code=places.centre_code)
                 results.append({"file": path.name, "kind": "receipt", **summary.as_json()})
             elif data.startswith(MAGIC_BATCH) or not data.startswith(b"WP"):
                 _require_courier(vault)

@@ -85,6 +85,13 @@ def find_centre(name_or_code: str) -> Centre | None:
     return next((c for c in centres() if wanted in (c.code.casefold(), c.en.casefold(), c.fr.casefold())), None)
 
 
+def centre_code(name: str) -> str | None:
+    """The code of the shipped list a server centre's name stands for (as `take_place_from_enrolment` reads the
+    laptop's own), or None: what a pulled record's centre is stored as (sync store.centres_here)."""
+    known = find_centre(name) if name else None
+    return known.code if known is not None else None
+
+
 def get_place(vault: Vault) -> DevicePlace:
     return DevicePlace(**place_store.read_place(vault))
 
@@ -125,5 +132,5 @@ def form_defaults(definition: FormDefinition, place: DevicePlace) -> dict[str, s
     return defaults
 
 
-__all__ = ["Centre", "DevicePlace", "centre_countries", "centres", "country_name", "find_centre", "form_defaults",
-           "get_place", "set_place", "take_place_from_enrolment"]
+__all__ = ["Centre", "DevicePlace", "centre_code", "centre_countries", "centres", "country_name", "find_centre",
+           "form_defaults", "get_place", "set_place", "take_place_from_enrolment"]

@@ -76,6 +76,7 @@ def sync_steps(*, connect: Callable[..., ServerConnection] = ServerConnection, b
                cancelled: Callable[[], bool] = lambda: False):
     return engine.sync_run(connect=connect, batch_size=batch_size, installed_forms=installed_forms,
                            install_form=install_published_form, progress=progress, cancelled=cancelled,
+                           centre_code=places.centre_code,
                            review=engine.ReviewDesk(wanted=desk.wants_server_conflicts,
                                                     store=desk.store_server_conflicts_of_run))
 

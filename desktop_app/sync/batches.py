@@ -166,7 +166,8 @@ def export_batches(vault: Vault, *, out_dir: Path, forms: list[list[str]],
                           server_batch_key=keys["batch_key"], batch_id=summary.batch_id, part=index + 1,
                           parts=count, seq_from=ops[0].device_seq if ops else None,
                           seq_to=ops[-1].device_seq if ops else None, cursor=cursor, forms=forms,
-                          return_key=return_key, now=now, lifetime_s=lifetime_s, chunks=chunks, decisions=True)
+                          return_key=return_key, now=now, lifetime_s=lifetime_s, chunks=chunks, decisions=True,
+                          centres=True)
         path = write_durably(out_dir, new_file_name(BATCH_SUFFIX), data)
         summary.files.append(str(path))
         summary.ops += len(ops)
@@ -200,7 +201,8 @@ def _verified_keys(vault: Vault, credentials: store.Credentials, opened: Any) ->
 
 
 def import_receipt(vault: Vault, data: bytes, *, installed_forms: Callable[[Vault], set[tuple[str, str]]],
-                   install_form: Callable[[Vault, PublishedForm], None]) -> ReceiptSummary:
+                   install_form: Callable[[Vault, PublishedForm], None],
+                   centre_code: store.CentreCode | None = None) -> ReceiptSummary:
     credentials = store.load_credentials(vault)
     opened = open_receipt(data, device_id=credentials.device_id, return_keys=lambda kid: _return_key(vault, kid))
     _verified_keys(vault, credentials, opened)
@@ -226,7 +228,7 @@ def import_receipt(vault: Vault, data: bytes, *, installed_forms: Callable[[Vaul
         check_page(page, page.since)
         if _already_have(store.cursor(vault), page):
             continue
-        pulled = store.store_pull_page(vault, page, own_device_id=credentials.device_id)
+        pulled = store.store_pull_page(vault, page, own_device_id=credentials.device_id, centre_code=centre_code)
         summary.pulled += pulled.applied + pulled.rebased + pulled.conflicts
         summary.conflicts += pulled.conflicts
         summary.decided += pulled.decided

@@ -18,7 +18,8 @@ its result is (remote result, local result). Order of a run:
    nothing skips it: a quiet run is one pull), fetch the files pulled records name and this laptop lacks, then
    install new forms. The published form list comes with the first page of each pull (`forms=1`, signed with the
    page); only a server that leaves it out is asked for it apart (GET /v2/forms). Every page is asked with
-   `decisions=1`: it names this laptop's conflicts a reviewer decided (closed here as the page is stored);
+   `decisions=1`: it names this laptop's conflicts a reviewer decided (closed here as the page is stored), and
+   `centres=1`: each change names its record's centre (stored when the content names none: store.py);
 6. on a reviewer's laptop only (ReviewDesk), fetch the server's conflicts for the review desk;
 7. record the run (its audit entry) and upload the audit log, unless all it holds is quiet runs' entries
    (audit_upload.py). A run that stops on an error after it got work done (a restore reconciled, ops pushed or
@@ -130,6 +131,7 @@ def sync_run(
     install_form: Callable[[Any, PublishedForm], None] | None = None,
     progress: Callable[[SyncProgress], None] | None = None,
     cancelled: Callable[[], bool] = lambda: False, review: ReviewDesk | None = None,
+    centre_code: store.CentreCode | None = None,
 ) -> Generator[Step, Any, SyncSummary]:
     with_forms = installed_forms is not None and install_form is not None
     wanted = review.wanted if review is not None else None
@@ -149,7 +151,7 @@ def sync_run(
         try:
             with collector.spaced():  # a run's batches and pages are freed by reference counting (collector.py)
                 yield from _run(connection, opening, summary, report, batch_size, page_size, cancelled, offered,
-                                with_forms, review, installed_forms, install_form)
+                                with_forms, review, installed_forms, install_form, centre_code)
                 # The run's entry (and store.record_run); a quiet run's own entry waits for a run with more to send.
                 first_upload = yield Local(lambda vault: audit_upload.note_run(vault, summary.as_json()))
                 recorded = True
@@ -203,7 +205,7 @@ def _note_failed(vault: Any, summary: SyncSummary, failure: BaseException) -> No
 
 
 def _run(connection, opening, summary, report, batch_size, page_size, cancelled, offered, with_forms, review,
-         installed_forms, install_form):
+         installed_forms, install_form, centre_code=None):
     """The run's steps once enrolled. The lost-laptop order is not asked first: the server would refuse this run's
     first request with `device_order` (DeviceOrdered, returned by every network step as a value and raised here).
 
@@ -236,7 +238,7 @@ def _run(connection, opening, summary, report, batch_size, page_size, cancelled,
                                         freeze=False, acked=acked, leave_last=True)
             stored = yield from _pull(connection, credentials, summary, report, page_size, cancelled, offered,
                                       with_forms, acked.range(), since=first.cursor if first is not None else None,
-                                      alongside=last)
+                                      alongside=last, centre_code=centre_code)
             if first is not None and not stored:
                 left = first.left  # nothing written since it was read
             else:
@@ -249,7 +251,7 @@ def _run(connection, opening, summary, report, batch_size, page_size, cancelled,
             if last is not None or summary.pushed > pushed_before:
                 # what the server merged comes back; nothing sent: nothing to learn
                 yield from _pull(connection, credentials, summary, report, page_size, cancelled, offered,
-                                 with_forms, acked.range(), alongside=last)
+                                 with_forms, acked.range(), alongside=last, centre_code=centre_code)
                 left.downloads = left.not_sendable = None  # read again: the pull and the push wrote
             yield from _download(connection, summary, report, cancelled, left.downloads)
             break
@@ -456,7 +458,7 @@ def _push(connection, credentials, summary, report, batch_size, cancelled, *, fr
 
 
 def _pull(connection, credentials, summary, report, page_size, cancelled, offered, with_forms, own=None, since=None,
-          alongside: _LastAnswer | None = None):
+          alongside: _LastAnswer | None = None, centre_code: store.CentreCode | None = None):
     """Pages in order; while one is applied, the next is fetched from the cursor it ends at and its changes prepared
     (pipelining: _prepared). Its cursor is stored with it, so an interrupted run starts again exactly there. A
     restored server (its cursor refused) ends the pull with ServerRestored, raised here in the run, where sync_run
@@ -465,7 +467,8 @@ def _pull(connection, credentials, summary, report, page_size, cancelled, offere
     `own`: the device_seqs this run had acknowledged; every page is asked without the versions they made as sent.
     `since`: the cursor, when the run has just read it. Returns whether a page was stored (a last page that brings
     nothing and leaves the cursor where it was is not: store.nothing_to_store).
-    `alongside`: the push's last answer, stored while the first page is on the way (the push's `leave_last`)."""
+    `alongside`: the push's last answer, stored while the first page is on the way (the push's `leave_last`).
+    `centre_code`: a server centre's name -> the shipped list's code (store.centres_here)."""
     if since is None:
         since = yield Local(store.cursor)
     stored = False
@@ -479,7 +482,8 @@ def _pull(connection, credentials, summary, report, page_size, cancelled, offere
         report("pull")
 
     fetch = lambda: _prepared(_or_error(lambda: connection.with_retries(  # noqa: E731
-        lambda: connection.pull(cursor=since, limit=page_size, forms=with_forms, decisions=True, own=own),
+        lambda: connection.pull(cursor=since, limit=page_size, forms=with_forms, decisions=True, own=own,
+                                centres=True),
         cancelled=cancelled), errors.ServerRestored))
     if alongside is None:
         page = yield from _remote(connection, fetch)
@@ -493,10 +497,11 @@ def _pull(connection, credentials, summary, report, page_size, cancelled, offere
         current, ready = (page.page, page.changes) if isinstance(page, store.PreparedPage) else (page, None)
         clock = _clock(connection)
         apply = lambda vault: store.store_pull_page(  # noqa: E731
-            vault, current, own_device_id=credentials.device_id, clock=clock, prepared=ready)
+            vault, current, own_device_id=credentials.device_id, clock=clock, prepared=ready, centre_code=centre_code)
         if current.has_more:
             page, outcome = yield from _both(connection, lambda: _prepared(_or_error(lambda: connection.with_retries(
-                lambda: connection.pull(cursor=current.next_cursor, limit=page_size, decisions=True, own=own),
+                lambda: connection.pull(cursor=current.next_cursor, limit=page_size, decisions=True, own=own,
+                                        centres=True),
                 cancelled=cancelled),
                 errors.ServerRestored)), apply, counted=count)
             stored = True

@@ -231,7 +231,7 @@ class PageReads:
                 self._pending.setdefault(row.record_id, []).append(row)
             for row in conn.execute(text(
                     "SELECT r.id, r.version, r.status, r.content, rs.sync_state, r.purged_at, r.created_at, "
-                    "r.created_by FROM json_each(:keys) k CROSS JOIN registration r ON r.id = k.value"
+                    "r.created_by, r.centre FROM json_each(:keys) k CROSS JOIN registration r ON r.id = k.value"
                     + join_sync("r")), params).all():
                 self._existing[row.id] = row
             for row in conn.execute(text(
@@ -262,7 +262,7 @@ class PageReads:
         if record_id in self._read:
             return self._existing.get(record_id)
         return self._conn.execute(text("SELECT version, status, content, rs.sync_state, purged_at, created_at, "
-                                       "created_by FROM registration" + join_sync() + " WHERE id = :r"),
+                                       "created_by, centre FROM registration" + join_sync() + " WHERE id = :r"),
                                   {"r": record_id}).first()
 
     def open_conflict(self, record_id: str):

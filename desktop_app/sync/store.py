@@ -1013,10 +1013,54 @@ def prepare_page(page: PullPage) -> PreparedPage:
     return PreparedPage(page, [prepare(change) for change in page.changes])
 
 
+# A server centre's name -> the code of the shipped centre list (forms/lists/centres.csv) it stands for, or None: how
+# the laptop's own place is read from its enrolment (services/places.py), handed in by the services layer.
+CentreCode = Callable[[str], str | None]
+
+
+def centres_here(conn, centre_code: CentreCode | None) -> Callable[[Change], str | None]:
+    """The centre a pulled change's record is stored with when its content names none, in the code space the
+    visibility filter compares against (services/access.actor_of: the laptop's place): the laptop's own place for a
+    record of the server centre it is enrolled in; else the code of the list the server centre's name matches; else
+    the server's name itself (never a code of the list, so never another centre's: seen by no centre-scoped person
+    but the region's). None when the server named no centre (a server from before `Change.centre_id`), and on a
+    laptop with no place: nothing is limited by centre there, and its own records name none either."""
+    own = _get(conn, "centre_id")
+    row = conn.execute(text("SELECT value FROM meta WHERE key = 'place.centre'")).first()
+    place = row[0] if row is not None else ""
+    known: dict[str, str] = {}
+
+    def centre_of(change: Change) -> str | None:
+        if change.centre_id is None or not place:
+            return None
+        if change.centre_id not in known:
+            name = change.centre_name or ""
+            if change.centre_id == own:
+                known[change.centre_id] = place
+            else:
+                known[change.centre_id] = (centre_code(name) if centre_code and name else None) or name or \
+                    change.centre_id
+        return known[change.centre_id]
+
+    return centre_of
+
+
+def _with_centre(ready: Prepared, centre: str | None) -> Prepared:
+    """A prepared change whose content names no centre, with the record's centre the server named: its row and
+    indicator fact carry it; the merge base is the server's state as pulled (the row no longer reads as it)."""
+    if centre is None or ready.columns["deleted"] or ready.columns["centre"] is not None:
+        return ready
+    return ready._replace(columns={**ready.columns, "centre": centre},
+                          fact=None if ready.fact is None else {**ready.fact, "centre": centre},
+                          base=json.dumps(ready.remote, sort_keys=True))
+
+
 def store_pull_page(vault: Vault, page: PullPage, *, own_device_id: str, clock: Clock | None = None,
-                    prepared: list[Prepared] | None = None) -> PullOutcome:
+                    prepared: list[Prepared] | None = None, centre_code: CentreCode | None = None) -> PullOutcome:
     """Apply one page of changes and move the cursor, in ONE transaction. Clock values pulled are clamped (Clock).
-    `prepared`: its changes prepared already (prepare_page), else they are prepared here."""
+    `prepared`: its changes prepared already (prepare_page), else they are prepared here. `centre_code`: maps a
+    server centre's name to the shipped list's code (centres_here); without it only the laptop's own centre is
+    recognised, another centre's record is stored under the server's name."""
     outcome = PullOutcome(changes=len(page.changes))
     bound = (clock or Clock()).bound
     if not page.changes and cursor(vault) == page.next_cursor:
@@ -1030,13 +1074,20 @@ def store_pull_page(vault: Vault, page: PullPage, *, own_device_id: str, clock: 
         hlc = _int(conn, "hlc")
         reads = prefetch.PageReads(conn, page.changes)
         new = _NewRecords(w)
+        centre_of = centres_here(conn, centre_code)
+        named: dict[str, str] = {}  # records whose content names no centre -> the one the server names
         for change, ready in zip(page.changes, prepared if prepared is not None else map(prepare, page.changes),
                                  strict=True):
             hlc = max(hlc, min(change.hlc, bound))
-            if not new.take(change, ready, outcome, reads):
+            centre = centre_of(change)
+            if centre is not None and not ready.columns["deleted"] and ready.columns["centre"] is None:
+                named[change.record_id] = centre
+            if not new.take(change, _with_centre(ready, centre), outcome, reads):
                 new.flush()  # what comes before a change is written before it, as one record at a time would
-                _apply_change(w, change, outcome, reads, remote=ready.remote)
+                _apply_change(w, change, outcome, reads, remote=ready.remote, centre=centre)
         new.flush()
+        if named:  # held here naming none (skipped as known, in conflict, pulled before): the server's
+            w.name_centres(named)
         for decided in page.decided or ():
             outcome.decided += _close_decided(w, vault, decided)
         _put(conn, "hlc", str(hlc))
@@ -1096,8 +1147,9 @@ class _NewRecords:
 
 
 def _apply_change(w: Writer, change, outcome: PullOutcome, reads: prefetch.PageReads, *,
-                  remote: State | None = None) -> None:
-    """`remote`: the change's state, prepared already (else worked out here)."""
+                  remote: State | None = None, centre: str | None = None) -> None:
+    """`remote`: the change's state, prepared already (else worked out here); `centre`: the record's centre the
+    server named (centres_here), stored when the content names none."""
     record_id, version = change.record_id, change.server_version
     remote = remote if remote is not None else state_from_change(change)
     known = reads.known(record_id)
@@ -1108,7 +1160,7 @@ def _apply_change(w: Writer, change, outcome: PullOutcome, reads: prefetch.PageR
     existing = reads.existing(record_id)
     kept_here = existing is not None and existing.sync_state == "local"  # draft changes that stay on this laptop
     if not pending and not kept_here:
-        written = _write_registration(w, record_id, remote, version, reads=reads, base_follows=True)
+        written = _write_registration(w, record_id, remote, version, reads=reads, base_follows=True, centre=centre)
         # The base is the state pulled: nearly always exactly what the registration now reads as (AS_RECORD).
         _put_sync_record(w, record_id, version, remote, change.hlc, 0, change.version_hash, as_record=written == remote)
         _fill_conflict_state(w, remote, reads.open_conflict(record_id))
@@ -1121,7 +1173,7 @@ def _apply_change(w: Writer, change, outcome: PullOutcome, reads: prefetch.PageR
         return
     base = base_state(w.db, record_id, known.base) if known is not None else None
     if not _merge_local(w, record_id, base=base, remote=remote, version=version,
-                        sync_state="queued" if pending else "local", reads=reads, base_follows=True):
+                        sync_state="queued" if pending else "local", reads=reads, base_follows=True, centre=centre):
         outcome.conflicts += 1
         return
     for row in pending:
@@ -1131,7 +1183,8 @@ def _apply_change(w: Writer, change, outcome: PullOutcome, reads: prefetch.PageR
 
 
 def _merge_local(w: Writer, record_id: str, *, base: State | None, remote: State, version: int, sync_state: str,
-                 reads: prefetch.PageReads | None = None, base_follows: bool = False) -> bool:
+                 reads: prefetch.PageReads | None = None, base_follows: bool = False,
+                 centre: str | None = None) -> bool:
     """Local changes not on the server yet (a pending op, or a draft kept here) rebased on a newer server state:
     3-way merged with `base`, written with `sync_state`. False (and a conflict opened) when they cannot merge.
     `base_follows`: the caller writes the record's merge base next (Writer.apply_remote)."""
@@ -1143,7 +1196,8 @@ def _merge_local(w: Writer, record_id: str, *, base: State | None, remote: State
                         remote={"server_version": version, "state": remote, "field": conflict.where})
         w.mark_conflict(record_id)
         return False
-    _write_registration(w, record_id, merged, version, sync_state=sync_state, reads=reads, base_follows=base_follows)
+    _write_registration(w, record_id, merged, version, sync_state=sync_state, reads=reads, base_follows=base_follows,
+                        centre=centre)
     return True
 
 
@@ -1154,14 +1208,17 @@ def _fill_conflict_state(w: Writer, remote: State, row) -> None:
 
 
 def _write_registration(w: Writer, record_id: str, state: State, version: int, sync_state: str | None = None,
-                        reads: prefetch.PageReads | None = None, base_follows: bool = False) -> State | None:
+                        reads: prefetch.PageReads | None = None, base_follows: bool = False,
+                        centre: str | None = None) -> State | None:
     """The server's state of a record, through the writer. `reads`: a pulled page's reads (else read here, as
-    after an acknowledgement). Returns the state the registration now reads as (None: nothing written)."""
+    after an acknowledgement). Returns the state the registration now reads as (None: nothing written).
+    A state naming no centre is stored with `centre` (the server's, centres_here), else the centre the record has:
+    a record never loses its centre to a version whose content names none."""
     conn = w.db
     if reads is not None:
         exists = reads.existing(record_id)
     else:
-        exists = conn.execute(text("SELECT version, status, content, created_at, created_by FROM registration "
+        exists = conn.execute(text("SELECT version, status, content, created_at, created_by, centre FROM registration "
                                    "WHERE id = :r"), {"r": record_id}).first()
     if sync_state is None:
         if reads is not None:
@@ -1172,6 +1229,8 @@ def _write_registration(w: Writer, record_id: str, state: State, version: int, s
                                          {"r": record_id}).first()
         sync_state = "conflict" if open_conflict else "acknowledged"
     columns, extras = columns_from_state(state)
+    if not columns["deleted"] and columns["centre"] is None:
+        columns["centre"] = centre or (exists.centre if exists is not None else None)
     written = w.apply_remote(record_id, columns=columns, extras=extras, version=version, sync_state=sync_state,
                              existing=exists, created_at=state["fields"].get("@created_at"),
                              created_by=state["fields"].get("@created_by"), base_follows=base_follows)

@@ -373,17 +373,20 @@ class ServerConnection:
         return PushAnswer(response=self._model(response, binding, PushResponse))
 
     def pull(self, *, cursor: str, limit: int, forms: bool = False, decisions: bool = False,
-             own: tuple[int, int] | None = None) -> PullPage:
+             own: tuple[int, int] | None = None, centres: bool = False) -> PullPage:
         """One page after `cursor`. The page must answer that very cursor, in its epoch, in increasing order.
         A restored server (another epoch, or a cursor it never served) raises ServerRestored. `forms`: ask for the
         published form list with the page (`PullPage.forms`; a server that does not know the parameter leaves it
         out, and the list is then asked with `forms()`). `decisions`: the page also names the conflicts on this
         laptop's ops a reviewer decided (`PullPage.decided`; older servers leave it out). `own`: the device_seqs
         whose acknowledgements this run stored; the page leaves out the versions they made as sent (the echo,
-        sync_server/pull.py) and says so (`PullPage.own`; an older server sends everything and leaves it out)."""
+        sync_server/pull.py) and says so (`PullPage.own`; an older server sends everything and leaves it out).
+        `centres`: each change names its record's centre (`Change.centre_id`, `centre_name`; older servers leave
+        them out)."""
         asked = f"{own[0]}-{own[1]}" if own is not None else None
         query = {"cursor": cursor, "limit": limit, **({"forms": 1} if forms else {}),
-                 **({"decisions": 1} if decisions else {}), **({"own": asked} if asked else {})}
+                 **({"decisions": 1} if decisions else {}), **({"centres": 1} if centres else {}),
+                 **({"own": asked} if asked else {})}
         response, binding = self._send("GET", f"/v2/changes?{urlencode(query)}", signed=True)
         refusal = self._signed_refusal(response, binding)
         if refusal is not None and refusal.get("error") in ("epoch_changed", "cursor_ahead"):

@@ -67,10 +67,12 @@ class _CountingConnection(sync_service.ServerConnection):
         super().__init__(*args, **kwargs)
         self.old_server, self.counts = old_server, counts
 
-    def pull(self, *, cursor: str, limit: int, forms: bool = False, decisions: bool = False, own=None):
+    def pull(self, *, cursor: str, limit: int, forms: bool = False, decisions: bool = False, own=None,
+             centres: bool = False):
         self.counts["pull_with_forms"] = self.counts.get("pull_with_forms", 0) + int(forms and not self.old_server)
         return super().pull(cursor=cursor, limit=limit, forms=forms and not self.old_server,
-                            decisions=decisions and not self.old_server, own=None if self.old_server else own)
+                            decisions=decisions and not self.old_server, own=None if self.old_server else own,
+                            centres=centres and not self.old_server)
 
     def forms(self):
         self.counts["forms"] = self.counts.get("forms", 0) + 1

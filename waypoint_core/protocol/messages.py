@@ -254,6 +254,12 @@ class Change(Message):
     content: str | None
     hlc: int  # the highest hlc in the record: the device's clock moves above it (clamped) before editing
     origin_device_id: str | None
+    # The record's centre as the server keeps it (a record keeps the centre it was made in: sync_server/scope.py), by
+    # id and name, only when the device asked for it (`centres=1`; left out otherwise, and by older servers). Not
+    # content: outside `version_hash`, so every version's hash stays what it was. The device stores it as the record's
+    # centre when the content names none, so a centre-scoped person on a shared laptop sees only their centre's.
+    centre_id: str | None = None
+    centre_name: str | None = None
 
     def hash_matches(self) -> bool:
         return self.version_hash == version_hash(form_id=self.form_id, form_version=self.form_version,

@@ -1,0 +1,192 @@
+"""A shared laptop's field staff after a coordinator's region-wide pull, against the real server on loopback (SQLite
+and PostgreSQL): records of a form that asks no centre arrive with the centre the server keeps for them (`Change.
+centre_id`, `centre_name`, asked with `centres=1`), mapped to the code the laptop's own place uses, so a field worker
+of Agadez does not see Niamey's people and does see their own centre's, made on another laptop. The same through a
+USB batch's receipt. Records made on the shared laptop keep its centre through edits and syncs. Synthetic people
+only; real SQLCipher vaults."""
+
+from __future__ import annotations
+
+import json
+from contextlib import contextmanager
+
+import pytest
+
+from desktop_app.services import batches as batch_service
+from desktop_app.services import places, records, registrations
+from desktop_app.services import sync as sync_service
+from desktop_app.services.access import AccessDenied
+from desktop_app.sync import store
+from desktop_app.vault import Vault
+from desktop_app.vault.registrations import RegistrationDraft, get_registration, save_registrations
+from tests.access.no_centre_form import FORM_ID, VERSION, night
+from tests.sync.support import FAST_RETRY, enrol_at, fast_connect
+from waypoint_core.protocol import PullPage
+
+AGADEZ, NIAMEY = "Agadez transit centre", "Niamey transit centre"  # the shipped list's ne_agadez and ne_niamey
+FIELD, COORD = "fatou", "zara"
+PASSPHRASES = {FIELD: "field staff passphrase here", COORD: "marble canyon violet engine"}
+
+
+@pytest.fixture(scope="module")
+def region(server, server_admin):
+    """Agadez and Niamey, one region: a coordinator's laptop at Agadez receives Niamey's records."""
+    for centre in (AGADEZ, NIAMEY):
+        server_admin.code(centre)  # makes the centre
+        assert json.loads(server_admin.run("centre", "region", centre, "Niger"))["region"] == "Niger"
+    return (AGADEZ, NIAMEY)
+
+
+def _unplaced(vault: Vault) -> Vault:
+    """A laptop whose records name no centre: no place set (as one enrolled before places existed)."""
+    places.set_place(vault, country="", centre="")
+    return vault
+
+
+def _night(vault: Vault, given: str) -> str:
+    """A record of the form asking no centre, saved as its people do (the form need not be installed here)."""
+    [record_id] = save_registrations(vault, [RegistrationDraft(FORM_ID, VERSION, "finalized", night(given, "x"),
+                                                               None, {"title": given})])
+    return record_id
+
+
+def _shared(make_vault, server, server_admin, name: str) -> Vault:
+    """The shared laptop at Agadez: a coordinator and a field worker use it, so it receives the region."""
+    vault = enrol_at(make_vault, server, server_admin, name, AGADEZ, "coordinator,field_staff")
+    assert places.get_place(vault).centre == "ne_agadez"
+    vault.add_user(FIELD, PASSPHRASES[FIELD], ("field_staff",))
+    vault.add_user(COORD, PASSPHRASES[COORD], ("coordinator",))
+    return vault
+
+
+@contextmanager
+def _as(vault: Vault, name: str):
+    person = Vault.unlock(vault.path, username=name, passphrase=PASSPHRASES[name])
+    try:
+        yield person
+    finally:
+        person.close()
+
+
+def _listed(vault: Vault) -> set[str]:
+    return {row.record_id for row in registrations.list_page(vault, offset=0, limit=500)}
+
+
+def _made_elsewhere(make_vault, server, server_admin, tag: str) -> tuple[Vault, str, str]:
+    """A Niamey record and an Agadez record of the form asking no centre, each from a laptop with no place, on the
+    server: (Niamey's laptop, Niamey's id, Agadez's id)."""
+    niamey = _unplaced(enrol_at(make_vault, server, server_admin, f"niamey-{tag}", NIAMEY, "field_staff"))
+    agadez = _unplaced(enrol_at(make_vault, server, server_admin, f"agadez-{tag}", AGADEZ, "field_staff"))
+    made = _night(niamey, f"Mariama {tag}"), _night(agadez, f"Aissata {tag}")
+    for vault in (niamey, agadez):
+        assert sync_service.sync_now(vault, connect=fast_connect()).acknowledged == 1
+    assert get_registration(niamey, made[0]).centre is None  # nothing on the record itself says where it was made
+    return niamey, *made
+
+
+def _check_shared(shared: Vault, of_niamey: str, of_agadez: str) -> None:
+    assert get_registration(shared, of_niamey).centre == "ne_niamey"
+    assert get_registration(shared, of_agadez).centre == "ne_agadez"  # its own centre: the laptop's place
+    with _as(shared, FIELD) as field:
+        listed = _listed(field)
+        assert of_agadez in listed and of_niamey not in listed
+        with pytest.raises(AccessDenied, match="outside your scope"):
+            records.reopen(field, of_niamey)
+    with _as(shared, COORD) as coordinator:
+        assert {of_niamey, of_agadez} <= _listed(coordinator)
+
+
+def test_a_region_wide_pull_keeps_another_centres_records_from_field_staff(region, make_vault, server, server_admin):
+    _, of_niamey, of_agadez = _made_elsewhere(make_vault, server, server_admin, "online")
+    shared = _shared(make_vault, server, server_admin, "shared-online")
+    assert sync_service.sync_now(shared, connect=fast_connect()).pulled >= 2
+    _check_shared(shared, of_niamey, of_agadez)
+
+
+def test_the_pull_names_each_records_centre_only_when_asked_and_outside_its_hash(region, make_vault, server,
+                                                                                   server_admin):
+    """`centres=1` names the record's own centre (not the asking laptop's); without it the page is as before; the
+    version hashes are the content's, the same either way."""
+    _, of_niamey, _ = _made_elsewhere(make_vault, server, server_admin, "wire")
+    shared = _shared(make_vault, server, server_admin, "shared-wire")
+    connection = store.load_credentials(shared).open_with(fast_connect())
+    try:
+        named = connection.pull(cursor="", limit=1000, centres=True)
+        plain = connection.pull(cursor="", limit=1000)
+    finally:
+        connection.close()
+    assert isinstance(named, PullPage) and isinstance(plain, PullPage)
+    change = next(c for c in named.changes if c.record_id == of_niamey)
+    assert change.centre_name == NIAMEY and change.centre_id is not None and change.hash_matches()
+    before = next(c for c in plain.changes if c.record_id == of_niamey)
+    assert (before.centre_id, before.centre_name) == (None, None)
+    assert before.version_hash == change.version_hash
+    assert before.model_dump(exclude={"centre_id", "centre_name"}) == change.model_dump(
+        exclude={"centre_id", "centre_name"})
+
+
+def test_a_receipt_carried_on_usb_brings_each_records_centre_too(region, make_vault, server, server_admin, tmp_path):
+    _, of_niamey, of_agadez = _made_elsewhere(make_vault, server, server_admin, "usb")
+    shared = _shared(make_vault, server, server_admin, "shared-usb")  # never goes online after enrolment
+    courier = enrol_at(make_vault, server, server_admin, "courier", NIAMEY, None)
+    out, back = tmp_path / "stick", tmp_path / "back"
+    out.mkdir()
+    back.mkdir()
+    assert len(batch_service.export(shared, out).files) == 1  # nothing to send: the file asks for changes
+    assert [r["status"] for r in batch_service.import_files(courier, [out])] == ["waiting"]
+    batch_service.forward(courier, receipts_dir=back, connect=fast_connect())
+    [applied] = batch_service.import_files(shared, [back])
+    assert applied["kind"] == "receipt" and applied["pulled"] >= 2
+    _check_shared(shared, of_niamey, of_agadez)
+
+
+def test_records_made_and_edited_on_the_shared_laptop_keep_their_centre(region, make_vault, server, server_admin):
+    niamey, of_niamey, _ = _made_elsewhere(make_vault, server, server_admin, "edits")
+    shared = _shared(make_vault, server, server_admin, "shared-edits")
+    sync_service.sync_now(shared, connect=fast_connect())
+    made_here = _night(shared, "Hawa edits")
+    assert get_registration(shared, made_here).centre == "ne_agadez"
+    # the coordinator corrects Niamey's record here: the form names no centre, the record stays Niamey's
+    save_registrations(shared, [RegistrationDraft(FORM_ID, VERSION, "finalized", night("Mariama edits fixed", "x"),
+                                                  of_niamey, {"title": "Mariama edits fixed"})])
+    assert get_registration(shared, of_niamey).centre == "ne_niamey"
+    assert sync_service.sync_now(shared, connect=fast_connect()).acknowledged == 2
+    # a later version from Niamey's own laptop (its content names no centre) keeps the centre too
+    sync_service.sync_now(niamey, connect=fast_connect())
+    save_registrations(niamey, [RegistrationDraft(FORM_ID, VERSION, "finalized", night("Mariama edits again", "x"),
+                                                  of_niamey, {"title": "Mariama edits again"})])
+    assert sync_service.sync_now(niamey, connect=fast_connect()).acknowledged == 1
+    sync_service.sync_now(shared, connect=fast_connect())
+    assert get_registration(shared, of_niamey).title == "Mariama edits again"
+    assert get_registration(shared, of_niamey).centre == "ne_niamey"
+    assert get_registration(shared, made_here).centre == "ne_agadez"
+    with _as(shared, FIELD) as field:
+        listed = _listed(field)
+        assert made_here in listed and of_niamey not in listed
+
+
+class _OldServer(sync_service.ServerConnection):
+    """The real connection, asking pages as a laptop did before `centres=1` (a server from before it answers so)."""
+
+    def pull(self, **asked):
+        return super().pull(**{**asked, "centres": False})
+
+
+def test_records_pulled_before_the_server_named_centres_are_nobodys_until_pulled_again(region, make_vault, server,
+                                                                                         server_admin):
+    """Pulled naming no centre (as before this version): no centre-scoped person sees them, the coordinator does.
+    Pulled again from the start (what vault migration 0027 asks of a laptop holding such records), each takes the
+    centre the server names, though its version is already here."""
+    _, of_niamey, of_agadez = _made_elsewhere(make_vault, server, server_admin, "before")
+    shared = _shared(make_vault, server, server_admin, "shared-before")
+    sync_service.sync_now(shared, connect=lambda url, **kw: _OldServer(url, **{"retry": FAST_RETRY, **kw}))
+    assert get_registration(shared, of_niamey).centre is None and get_registration(shared, of_agadez).centre is None
+    with _as(shared, FIELD) as field:
+        assert not {of_niamey, of_agadez} & _listed(field)
+    with _as(shared, COORD) as coordinator:
+        assert {of_niamey, of_agadez} <= _listed(coordinator)
+    with shared.session() as session:  # the cursor emptied, as migration 0027 does
+        session.connection().exec_driver_sql("UPDATE sync_state SET value = '' WHERE key = 'cursor'")
+    summary = sync_service.sync_now(shared, connect=fast_connect())
+    assert summary.pulled == 0  # nothing new: only the centres were learnt
+    _check_shared(shared, of_niamey, of_agadez)
