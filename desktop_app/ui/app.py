@@ -35,6 +35,7 @@ from desktop_app.ui.registry_exports import install_exports
 from desktop_app.ui.registry_reports import install_reports
 from desktop_app.ui.registry_search import install_search
 from desktop_app.ui.security_clipboard import ClipboardGuard
+from desktop_app.ui.security_input import PrivateInput
 from desktop_app.ui.retention_notice import RetentionSettings, RetentionWatch
 from desktop_app.ui.security_integrity import IntegrityWatch
 from desktop_app.ui.settings import AppSettings
@@ -64,6 +65,7 @@ class App:
     sync: SyncController | None = None  # "Sync now", the status-bar sync widget, background probe
     integrity: IntegrityWatch | None = None  # the full page check after each unlock
     clipboard: ClipboardGuard | None = None  # clears what Waypoint copied when the vault locks
+    private_input: PrivateInput | None = None  # input methods do not learn what is typed (security_input.py)
     retention: RetentionWatch | None = None  # the retention period applied after each unlock, and hourly
 
     def close(self) -> None:
@@ -73,6 +75,8 @@ class App:
         self.window.close()  # saves geometry and locks
         self.tasks.shutdown()
         self.qt_app.removeEventFilter(self.idle)
+        if self.private_input is not None:
+            self.qt_app.removeEventFilter(self.private_input)
         self.idle.disarm()
         self.translations.uninstall()
         self.window.deleteLater()
@@ -114,6 +118,8 @@ def build_app(
     controller = VaultController(tasks=tasks, vault_path=chosen_vault, kdf_profile=kdf_profile)
     idle = IdleWatcher(minutes=settings.idle_minutes)
     qt_app.installEventFilter(idle)
+    private_input = PrivateInput()  # before any editor is made: each is given its hints when polished
+    qt_app.installEventFilter(private_input)
     window = MainWindow(
         controller=controller, settings=settings, translations=translations, idle=idle, page_size=page_size
     )
@@ -158,6 +164,7 @@ def build_app(
         integrity=integrity,
         clipboard=clipboard,
         retention=retention,
+        private_input=private_input,
     )
 
 
