@@ -22,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from waypoint_core.protocol import (
-    CHUNK_BYTES, FILES_FIELD, PROTOCOL_VERSION, PULL_PAGE_MAX, b64decode, now_ms, parse_manifest,
+    CHUNK_BYTES, FILES_FIELD, PROTOCOL_VERSION, PULL_PAGE_MAX, b64decode, now_ms, parse_cursor, parse_manifest,
 )
 from waypoint_core.protocol.batchfile import BatchContent, BatchRefused, open_batch, seal_receipt
 
@@ -133,17 +133,34 @@ class BatchImporter:
             self._note(content, file_hash, outcome.status, ops, via)
         outcome.receipt = self._receipt(content, row, outcome, response, blobs)
 
-    @staticmethod
-    def _refusal(refusal: ProtocolError, inner: dict[str, Any], part: int, parts: int) -> BatchRefused:
+    def _refusal(self, refusal: ProtocolError, inner: dict[str, Any], part: int, parts: int) -> BatchRefused:
         code, expected = refusal.body.error, refusal.body.expected_seq
         if code == "sequence_gap" and part > 1:
             return BatchRefused("part_missing", f"part {part - 1} of {parts} of this export has not been imported: "
                                 "import every part of the export, in order")
+        if code == "sequence_gap" and self._restored_since(inner):
+            # No older file is missing: the server was restored from a backup and lost operations this laptop sent
+            # (by stick or online) after that backup; its exports carry only what it has not seen acknowledged.
+            return BatchRefused("reordered", f"this server was restored from a backup since this laptop's last "
+                                f"receipt, and lost its operations {expected} to {inner.get('seq_from', 0) - 1}, "
+                                "which had been imported before the restore. Import again the laptop's batch files "
+                                "that carried them if you still have them (they go in as new), then this one; or "
+                                "have the laptop sync online once, which sends again what the server lost. Nothing "
+                                "was changed")
         if code == "sequence_gap":
             return BatchRefused("reordered", f"an earlier batch from this laptop has not been imported yet (the server "
                                 f"expects operation {expected}, this file starts at {inner.get('seq_from')}): "
                                 "import the older batch first")
         return BatchRefused(code, str(refusal))
+
+    def _restored_since(self, inner: dict[str, Any]) -> bool:
+        """The laptop's cursor (from its last receipt) names an epoch before the current one: a restore since."""
+        try:
+            cursor = parse_cursor(str(inner.get("cursor") or ""))
+        except ValueError:
+            return False
+        with self.db.read_engine.connect() as conn:
+            return cursor is not None and cursor[0] != epochs.current(conn)
 
     def _seen(self, batch_id: str, part: int) -> Any:
         with self.db.read_engine.connect() as conn:

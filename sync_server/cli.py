@@ -247,7 +247,9 @@ def cmd_restore(args: argparse.Namespace) -> int:
               f"now empty: {', '.join(summary['missing_tables'])}. Set devices' roles again (admin device-roles), "
               "give lost-device orders again (admin mark-lost), and take a new backup.", file=sys.stderr)
     print("waypoint-server: restored; a new epoch began: each device sends again what the backup lacks and pulls "
-          "again at its next sync. Start the server.", file=sys.stderr)
+          "again at its next sync. Start the server. Centres that send by USB stick do not: import again the batch "
+          "files imported since the backup, if you kept them (`admin import-batch FOLDER`), before their new ones.",
+          file=sys.stderr)
     kept = summary["journal_replayed"].get("code", 0)
     print(f"waypoint-server: enrolment codes made since the backup and kept from devices.journal: {kept}. "
           "`admin enrol-codes` lists the open codes: a code made since the backup that is not listed (made by a "

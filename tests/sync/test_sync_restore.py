@@ -22,6 +22,7 @@ from sqlalchemy import text as sql_text
 from tests.sync.support import fast_connect
 
 from desktop_app.services import attachments
+from desktop_app.services import batches as batch_service
 from desktop_app.services import sync as sync_service
 from desktop_app.sync import errors, store
 from desktop_app.vault import audit as audit_log
@@ -640,3 +641,43 @@ def test_a_failure_while_recording_a_stopped_run_leaves_the_runs_own_error(make_
     assert stopped.value.__notes__ == ["the run's summary could not be recorded (OSError)"]
     status = store.status(a)
     assert status["last_sync"] is None and status["unsynced"] == 0 and not _sync_runs(a)
+
+
+def test_a_stick_only_laptop_after_a_restore_is_told_what_to_do_and_loses_nothing(make_vault, own_backend, own_server,
+                                                                                   tmp_path):
+    # A centre that sends by USB stick: a file imported after the database backup is lost by the restore, and the
+    # laptop's next export carries only what it has not seen acknowledged. Its refusal used to say "import the older
+    # batch first", while no older batch was missing; now it names the restore and both ways out.
+    laptop = enrol(make_vault, own_backend, own_server, "stick-only")
+    first = register(laptop, "Restore Stick 1", 31).id
+    sync(laptop)  # enrolled and synced once at the office, then only sticks
+    backup = tmp_path / "before.wpbackup"
+    admin(own_backend, "backup", str(backup))
+    second = register(laptop, "Restore Stick 2", 32).id
+    earlier = batch_service.export(laptop, tmp_path / "stick1").files
+    assert json.loads(admin(own_backend, "import-batch", *earlier, "--receipts", str(tmp_path / "back1")))["status"] \
+        == "accepted"
+    batch_service.import_files(laptop, [tmp_path / "back1"])
+    assert count_unsynced(laptop) == 0  # acknowledged: then lost by the restore below
+
+    own_server.stop()
+    restored = server_cli(own_backend.data_dir, "admin", "restore", str(backup), "--yes",
+                          database_url=own_backend.database_url)
+    assert "Centres that send by USB stick do not: import again the batch files" in restored.stderr
+    own_server.start()
+    third = register(laptop, "Restore Stick 3", 33).id
+    later = batch_service.export(laptop, tmp_path / "stick2").files
+    refused = server_cli(own_backend.data_dir, "admin", "import-batch", *later, database_url=own_backend.database_url,
+                         check=False)
+    line = json.loads(refused.stdout)
+    assert refused.returncode == 1 and line["status"] == "rejected" and line["reason"] == "reordered"
+    assert "this server was restored from a backup" in line["message"] and "lost its operations 2 to 2" in line["message"]
+    assert "Import again the laptop's batch files" in line["message"] and "sync online once" in line["message"]
+    # As it says: the earlier files again, then this one (given in any order: the command orders them).
+    lines = admin(own_backend, "import-batch", *later, *earlier, "--receipts", str(tmp_path / "back2")).splitlines()
+    assert [json.loads(line)["status"] for line in lines] == ["accepted", "accepted"]
+    batch_service.import_files(laptop, [tmp_path / "back2"])
+    assert count_unsynced(laptop) == 0
+    newcomer = enrol(make_vault, own_backend, own_server, "after-restore")
+    sync(newcomer)
+    assert {first, second, third} <= set(holdings(newcomer))  # nothing acknowledged was lost
