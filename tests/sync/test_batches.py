@@ -262,6 +262,8 @@ def test_bad_batches_are_refused_each_with_its_reason_and_change_nothing(enrolle
         reasons[reason] = (line["reason"], line["message"])
     assert fingerprint(backend) == before
     assert {k: v[0] for k, v in reasons.items()} == {k: k for k in files}
+    # the same server with replaced keys looks like another server to a file: the message says what to do then
+    assert "enrol the laptop again and export again" in reasons["retargeted"][1]
     assert len({message for _code, message in reasons.values()}) == len(files)  # each its own sentence
 
     # The good file goes in once; again (a replay) it is "already imported" and changes nothing.

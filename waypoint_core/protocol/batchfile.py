@@ -173,8 +173,11 @@ def open_batch(data: bytes, *, batch_key: Callable[[str], X25519PrivateKey | Non
     kid = str(header.get("server_key_id", ""))
     private = batch_key(kid)
     if private is None:
-        raise BatchRefused("retargeted", "this batch was sealed for another server (its key is not one of ours): "
-                           "give it to the server the laptop is enrolled with")
+        named = kid[:16] if kid.isalnum() else "?"  # the clear header's key id, echoed only when it is one
+        raise BatchRefused("retargeted", f"this batch was sealed for another server (its key {named} is not one "
+                           "of ours): give it to the server the laptop is enrolled with. If this server's keys were "
+                           "replaced (`admin init --new-keys`) or its keys/ folder lost an old batch key, enrol the "
+                           "laptop again and export again: it keeps its records and unsent changes")
     try:
         plain = SUITE.decrypt(blob, private, info=_info(DOMAIN_BATCH_INFO, head))
     except (InvalidTag, ValueError):
