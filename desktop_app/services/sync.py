@@ -13,7 +13,8 @@ from collections.abc import Callable
 from typing import Any
 
 from desktop_app.records import form_store
-from desktop_app.services import desk, places
+from desktop_app.records.schema import form_schema
+from desktop_app.services import desk, forms, places
 from desktop_app.sync import engine, errors, files, store
 from desktop_app.sync.engine import SyncProgress, SyncSummary
 from desktop_app.sync.transport import RetryPolicy, ServerConnection, check_server_url
@@ -36,10 +37,17 @@ def install_published_form(vault: Vault, published: PublishedForm) -> None:
     if hashlib.sha256(published.xform.encode("utf-8")).hexdigest() != published.sha256:
         raise errors.BadServerAnswer(f"form {published.form_id} {published.version}: content does not match its hash")
     try:
-        FormDefinition.from_xml(published.xform)
+        definition = FormDefinition.from_xml(published.xform)
     except FormError as error:
         raise errors.ServerRefused(200, "form_unusable",
                                    f"form {published.form_id} {published.version} cannot be loaded: {error}") from error
+    # The rules a form installed by hand must pass (services/forms.validate_xform): a question everyone sees may not
+    # read a P3 answer, or its label, value or the record's title would show that answer, unsealed, to everyone.
+    # The server stores what its administrator publishes without them, and this is how most laptops get forms.
+    leaks = forms.sensitive_leaks(definition, form_schema(published.xform))
+    if leaks:
+        raise errors.ServerRefused(200, "form_unusable",
+                                   f"form {published.form_id} {published.version} is refused: {'; '.join(leaks)}")
     # The organisation published it: every role receives it (installing by hand stays coordinator-only).
     form_store.install_form(vault, xform=published.xform, source_name=f"server {published.form_id} "
                             f"{published.version}", check_role=False)
