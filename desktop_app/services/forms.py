@@ -152,9 +152,16 @@ def validate_xform(xform: str, *, source_name: str, warnings: tuple[FormProblem,
 def sensitive_leaks(definition: FormDefinition, schema: FormSchema) -> list[str]:
     """Where a question everyone sees reads a P3 answer (its relevance, constraint, calculation, choices or label):
     whoever sees that question learns the answer, and a person who may not read P3 would fill it wrongly (the
-    answer is blank for them). Such a form is refused; mark the reader P3 too, or drop the reference."""
+    answer is blank for them). Such a form is refused; mark the reader P3 too, or drop the reference. So is a file
+    question marked P3 (an image, a scan): only typed answers are sealed, a file is stored and synced as it is."""
     root = f"/{schema.root}/"
     problems = []
+    for path, bind in definition.binds.items():
+        question = path[len(root):] if path.startswith(root) else path
+        if bind.type.rsplit(":", 1)[-1] == "binary" and schema.is_sensitive(question):
+            problems.append(f"'{question}' is a file question marked P3: Waypoint seals typed answers for case "
+                            "workers, not files, so the photo or scan would be stored and synced readable by "
+                            "everyone who opens the vault; ask for it outside P3, or leave it out of the form")
     for vertex in definition.graph.vertices:
         reader = vertex.path[len(root):] if vertex.path.startswith(root) else vertex.path
         if schema.is_sensitive(reader):

@@ -44,3 +44,31 @@ def test_a_visible_question_that_reads_a_p3_answer_is_refused(tmp_path: Path):
     assert len(problems) == 1 and "'follow_up' (relevant) reads the restricted (P3) answer 'abused'" in problems[0]
     source.write_text(LEAKY.replace("| ${abused} = 'yes' | |", "| ${abused} = 'yes' | P3 |"), encoding="utf-8")
     assert validate_form_file(source).header.form_id == "leaky"
+
+
+P3_FILE = """| survey |
+| | type | name | label | bind::wp:sensitivity |
+| | text | name | Name | |
+| | begin group | injuries | Injuries | P3 |
+| | text | what | What happened | |
+| | image | photo | Photo of the injuries | |
+| | end group | | | |
+| settings |
+| | form_id | version | namespaces |
+| | p3_file | 1 | wp="urn:waypoint:xforms" |
+"""
+
+
+def test_a_file_question_marked_p3_is_refused(tmp_path: Path):
+    """Typed P3 answers are sealed for case workers; a file is stored and synced as it is, readable by everyone the
+    data key opens the vault for. A photo or scan marked P3 (here through its group) would be a restricted answer
+    left in clear: the form is refused, naming it, and installs once the file question is outside P3."""
+    source = tmp_path / "p3_file.md"
+    source.write_text(P3_FILE, encoding="utf-8")
+    with pytest.raises(FormFileError) as refused:
+        validate_form_file(source)
+    problems = [str(p) for p in refused.value.problems]
+    assert len(problems) == 1 and "'injuries/photo' is a file question marked P3" in problems[0], problems
+    source.write_text(P3_FILE.replace("| | image | photo | Photo of the injuries | |\n", "")
+                      + "", encoding="utf-8")
+    assert validate_form_file(source).header.form_id == "p3_file"
