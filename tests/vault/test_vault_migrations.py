@@ -314,3 +314,42 @@ def test_0027_fills_nothing_on_a_laptop_with_no_place(migrations_dir, tmp_path):
             assert session.connection().exec_driver_sql("SELECT centre FROM registration").scalar_one() is None
             assert session.connection().exec_driver_sql(
                 "SELECT value FROM sync_state WHERE key = 'cursor'").scalar_one() == "abcdef0123456789.7"
+
+
+def test_0027_leaves_a_record_whose_first_op_is_in_flight_as_it_was_sent(migrations_dir, tmp_path):
+    """An op frozen and not acknowledged yet (a USB export waiting for its receipt, a push cut off) keeps its wire op
+    as a stub of its registration, rebuilt and checked against the hash of what was sent. 0027 naming that record's
+    centre changed what the stub rebuilds to: every sync and export of the laptop then stopped with WireLost. Such a
+    record keeps naming no centre; the pull after its acknowledgement names it (the cursor is emptied for it)."""
+    from desktop_app.vault.sql import Db, text
+    from desktop_app.vault.writer.bases import registration_states, sent_wires, wire_stub
+    from waypoint_core.protocol import Op, sha256_hex
+
+    vault, folder, later = _vault_of_schema(26, migrations_dir, tmp_path)
+    in_flight = str(uuid.uuid4())
+    with vault.session() as session:
+        conn = session.connection()
+        conn.exec_driver_sql("INSERT INTO meta (key, value) VALUES ('place.centre', 'ne_agadez')")
+        conn.exec_driver_sql("INSERT INTO sync_state (key, value) VALUES ('cursor', '0123456789abcdef.42')")
+        conn.exec_driver_sql(
+            "INSERT INTO registration (id, form_id, form_version, status, content, created_at, created_by, updated_at, "
+            "updated_by, version, deleted, title, age) VALUES (?, 'f', '1', 'finalized', '<data/>', 't0', 'admin', "
+            "'t1', 'admin', 1, 0, 'Synthetic In Flight', 30)", (in_flight,))
+        state = registration_states(Db.of(session), [in_flight])[in_flight][0]
+        op = Op(op_id=str(uuid.uuid4()), device_seq=1, record_id=in_flight, op="upsert", record_version=1,
+                base_version=None, form_id="f", form_version="1", hlc=1, fields=dict(sorted(state["fields"].items())),
+                content=state["content"])
+        sent = op.model_dump_json()
+        conn.exec_driver_sql(
+            "INSERT INTO outbox (op_id, record_id, op, record_version, base_version, payload, created_at, batch_id, "
+            "sent_at, device_seq, wire, wire_sha256) VALUES (?, ?, 'upsert', 1, NULL, 'wire', 't1', 'b1', 't2', 1, ?, ?)",
+            (op.op_id, in_flight, wire_stub(op, sent), sha256_hex(sent.encode("utf-8"))))
+    vault.close()
+    _put_back(later, migrations_dir)
+    with Vault.unlock(folder, username="admin", passphrase="a passphrase for 26 here") as vault:
+        with vault.session(readonly=True) as session:
+            rows = Db.of(session).execute(text("SELECT seq, record_id, wire, wire_sha256 FROM outbox")).all()
+            assert list(sent_wires(Db.of(session), rows).values()) == [sent]  # the bytes sent, not WireLost
+            conn = session.connection()
+            assert conn.exec_driver_sql("SELECT centre FROM registration").scalar_one() is None
+            assert conn.exec_driver_sql("SELECT value FROM sync_state WHERE key = 'cursor'").scalar_one() == ""

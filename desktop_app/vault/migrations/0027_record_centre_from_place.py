@@ -18,11 +18,18 @@ from __future__ import annotations
 
 from typing import Any
 
+# Not a record with an op in flight that sends its registration's state (a wire stub, `@record:`/`@content:`, or
+# the payload 'record': vault/writer/bases.py): that op is rebuilt from the registration and checked against the hash
+# of what was sent, so naming its centre here made every sync and USB export stop with WireLost. Such a record keeps
+# naming none; the cursor is emptied for it below, and the pull after its acknowledgement names it (through the
+# writer, which writes the op out first).
 _MADE_HERE = (
     "SELECT r.id FROM registration r LEFT JOIN registration_sync rs ON rs.record_id = r.id "
     "WHERE r.deleted = 0 AND r.centre IS NULL AND ("
     "EXISTS (SELECT 1 FROM outbox o WHERE o.record_id = r.id AND o.base_version IS NULL) "
-    "OR (rs.server_version IS NULL AND NOT EXISTS (SELECT 1 FROM sync_record s WHERE s.record_id = r.id)))")
+    "OR (rs.server_version IS NULL AND NOT EXISTS (SELECT 1 FROM sync_record s WHERE s.record_id = r.id))) "
+    "AND NOT EXISTS (SELECT 1 FROM outbox f WHERE f.record_id = r.id AND f.acked_at IS NULL "
+    "AND (f.wire LIKE '@%' OR f.payload = 'record'))")
 
 
 def upgrade(conn: Any) -> None:
