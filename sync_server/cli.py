@@ -91,6 +91,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     from .app import create_app, prepare, settle_heap
 
     _check_address(args.host, args.port)  # before the database is opened and `server_ready` is logged
+    _check_tls(args.ssl_certfile, args.ssl_keyfile)
     server = prepare(settings)
     # uvicorn's access log prints query strings and client addresses; our own JSON log says what matters.
     if args.host not in ("127.0.0.1", "localhost", "::1") and not args.ssl_certfile:
@@ -141,6 +142,26 @@ def _check_address(host: str, port: int) -> None:
                 raise StartupRefused(f"--host {host} is not an address of this computer: use 127.0.0.1 (this "
                                      "computer only), 0.0.0.0 (every interface) or one of its own addresses") from exc
             # anything else (a port below 1024 without the right) is left to uvicorn, which says so
+
+
+def _check_tls(certfile: str | None, keyfile: str | None) -> None:
+    """The certificate and its key load as uvicorn will load them, or `serve` says which and why; a missing file
+    was an error that named no file, after `server_ready`."""
+    import ssl
+
+    if not certfile:
+        if keyfile:
+            raise StartupRefused("--ssl-keyfile without --ssl-certfile: give the certificate (PEM) too")
+        return
+    for flag, name in (("--ssl-certfile", certfile), ("--ssl-keyfile", keyfile)):
+        if name and not Path(name).is_file():
+            raise StartupRefused(f"{flag} {name}: no such file")
+    try:
+        ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER).load_cert_chain(certfile, keyfile)
+    except (ssl.SSLError, OSError) as exc:
+        raise StartupRefused(f"the certificate {certfile} and key {keyfile or '(in the same file)'} cannot be used "
+                             f"together ({getattr(exc, 'reason', None) or exc.strerror or type(exc).__name__}): give "
+                             "the PEM certificate and the private key that belongs to it") from exc
 
 
 def _start_up_line(args: argparse.Namespace, settings: Settings) -> str:
@@ -612,8 +633,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"waypoint-server: {_database_failure(exc, args)}", file=sys.stderr)
         return 2
     except OSError as exc:  # the data folder or a file in it: not writable, a read-only or full disk, gone
-        where = exc.filename if exc.filename is not None else "the data folder"
-        print(f"waypoint-server: {where}: {exc.strerror or type(exc).__name__}. Check the data folder (--data-dir, "
+        where = f"{exc.filename}: " if exc.filename is not None else ""
+        print(f"waypoint-server: {where}{exc.strerror or type(exc).__name__}. Check the data folder (--data-dir, "
               "WAYPOINT_SERVER_HOME): that it is the right one, that this account may write to it, and that its disk "
               "is mounted writable and not full.", file=sys.stderr)
         return 2

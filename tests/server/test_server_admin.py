@@ -173,3 +173,21 @@ def test_a_data_folder_on_a_read_only_disk_is_said_in_words(tmp_path):
             refused = cli(data, *args)
             assert refused.returncode == 2 and "Traceback" not in refused.stderr, refused.stderr
             assert f"{data}: Read-only file system" in refused.stderr and "mounted writable" in refused.stderr
+
+
+def test_a_certificate_that_is_missing_or_not_its_keys_is_named_before_serving(tmp_path):
+    # A typo in --ssl-certfile, or a renewed certificate given with the old key: `serve` logged server_ready, then an
+    # error naming no file (the data folder's advice, once), or uvicorn's traceback.
+    (tmp_path / "one").mkdir()
+    (tmp_path / "two").mkdir()
+    cert, _key = self_signed_certificate(tmp_path / "one")
+    _cert, other_key = self_signed_certificate(tmp_path / "two")
+    assert cli(tmp_path / "data", "admin", "init").returncode == 0
+    missing = cli(tmp_path / "data", "serve", "--port", "0", "--ssl-certfile", str(tmp_path / "cert.pem"),
+                  "--ssl-keyfile", str(other_key))
+    assert missing.returncode == 2 and f"--ssl-certfile {tmp_path / 'cert.pem'}: no such file" in missing.stderr
+    mismatched = cli(tmp_path / "data", "serve", "--port", "0", "--ssl-certfile", str(cert), "--ssl-keyfile",
+                     str(other_key))
+    assert mismatched.returncode == 2 and "Traceback" not in mismatched.stderr
+    assert f"the certificate {cert} and key {other_key} cannot be used together" in mismatched.stderr
+    assert "server_ready" not in missing.stderr + mismatched.stderr
