@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from desktop_app.cli.common import add_vault_options, guarded
+from desktop_app.cli.common import CliError, add_vault_options, guarded
 from desktop_app.cli.sync_cmds import _sync_failure, _unlock
 from desktop_app.services import batches as batch_service
 
@@ -45,7 +45,13 @@ def register(subparsers) -> None:
 @_sync_failure
 def cmd_export(args) -> int:
     with _unlock(args) as vault:
-        summary = batch_service.export(vault, args.out, lifetime_s=args.days * 86400 if args.days else None)
+        try:
+            summary = batch_service.export(vault, args.out, lifetime_s=args.days * 86400 if args.days else None)
+        except OSError as exc:  # a full stick, a read-only one, one pulled out
+            raise CliError(
+                f"the batch files could not be written to {args.out} ({exc.strerror or type(exc).__name__}). Nothing "
+                "is lost: every change not yet acknowledged goes in the next export, and no file on the drive is "
+                "half-written. Free some space on the drive (or use another one) and export again") from exc
     print(json.dumps({**summary.as_json(), "safe_to_remove": True}, sort_keys=True))
     return 0
 

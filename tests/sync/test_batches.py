@@ -8,6 +8,7 @@ Every bad file is refused with its own reason and changes nothing on the server 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import uuid
@@ -347,6 +348,36 @@ def test_admin_import_takes_a_sticks_folder_and_orders_a_split_export_itself(enr
     assert again[-1]["reason"] == "not_found" and "no such file" in again[-1]["message"]
     applied = batch_service.import_files(laptop, receipts_in(tmp_path / "back"))
     assert sum(r["acknowledged"] for r in applied) == 7 and sync_service.sync_status(laptop)["unsynced"] == 0
+
+
+def test_an_export_onto_a_full_stick_says_nothing_is_lost_and_the_next_one_carries_everything(enrolled, tmp_path):
+    # `waypoint batch export` onto a stick that is full said only "No space left on device": not whether anything
+    # was written, nor whether the changes were still to be sent.
+    from test_server_logs import full_tmpfs
+
+    laptop = enrolled("full-stick")
+    for n in range(3):
+        register(laptop, f"Synthetic Full Stick {n}", 20 + n)
+    folder = laptop.path
+    laptop.close()
+
+    def export(out: Path) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "desktop_app.cli", "batch", "export", "--vault", str(folder),
+                               "--user", "admin", "--out", str(out)], env={**os.environ, "WAYPOINT_PASSPHRASE": PASSPHRASE},
+                              capture_output=True, text=True, timeout=120)
+
+    with full_tmpfs(1) as drive:
+        with open(drive / "filler", "wb", buffering=0) as filler, pytest.raises(OSError):
+            while True:  # the stick full to the last block
+                filler.write(b"\0" * 4096)
+        refused = export(drive / "stick")
+        assert refused.returncode == 2 and "Traceback" not in refused.stderr
+        assert f"could not be written to {drive / 'stick'} (No space left on device)" in refused.stderr
+        assert "Nothing is lost" in refused.stderr and "export again" in refused.stderr
+        assert not [p for p in drive.rglob("*") if p.is_file() and p.name != "filler"]  # no half-written file
+    again = export(tmp_path / "another-stick")
+    assert again.returncode == 0, again.stderr
+    assert json.loads(again.stdout)["ops"] == 3
 
 def test_receipt_for_another_laptop_is_refused(enrolled, coordinator, tmp_path):
     laptop, neighbour = enrolled("owner"), enrolled("neighbour")
