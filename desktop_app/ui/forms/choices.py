@@ -80,11 +80,14 @@ class _ButtonsField(FieldWidget):
         self._choices: list[tuple[str, str]] | None = None
         self.body.addWidget(self.options)
         # parented now: a button without a parent that is shown becomes a window of its own
-        self.clear_button = QPushButton(self.tr("Clear answer"), self, flat=True, objectName="clearAnswer")
+        self.clear_button = QPushButton(self, flat=True, objectName="clearAnswer")
         self.clear_button.clicked.connect(self._clear)
         self.clear_button.setVisible(False)
         if self.exclusive:  # a radio button cannot be unticked: offer it beside the question instead
             self.heading.addWidget(self.clear_button, 0, Qt.AlignmentFlag.AlignTop)
+
+    def name_controls(self) -> None:
+        self.clear_button.setText(self.tr("Clear answer"))
 
     def refresh_choices(self, item: Item) -> None:
         choices = _choice_list(item)
@@ -235,14 +238,21 @@ class SelectOneComboField(FieldWidget):
         self._loading = True
         try:
             self.combo.clear()
-            # choices filtered by an earlier answer may be none yet: say so rather than show an empty list
-            self.combo.addItem(self.tr("— Choose —") if choices else self.tr("— Nothing to choose yet —"), "")
+            self.combo.addItem(self._prompt(), "")
             self.combo.setEnabled(bool(choices) and not item.readonly)
             for value, label in choices:
                 self.combo.addItem(label, value)
             self.show_value(item.value)
         finally:
             self._loading = False
+
+    def _prompt(self) -> str:
+        # choices filtered by an earlier answer may be none yet: say so rather than show an empty list
+        return self.tr("— Choose —") if self._choices else self.tr("— Nothing to choose yet —")
+
+    def name_controls(self) -> None:
+        if self.combo.count():
+            self.combo.setItemText(0, self._prompt())
 
     def _chosen(self, index: int) -> None:
         if index >= 0:
@@ -324,9 +334,9 @@ class RankField(FieldWidget):
         self.list.model().rowsMoved.connect(lambda *_: self.emit_answer(self.shown_order()))
         self.list.installEventFilter(self)
         self.status = QLabel(objectName="fieldHint", wordWrap=True)
-        self.up = QPushButton(self.tr("Move &up"))
-        self.down = QPushButton(self.tr("Move &down"))
-        self.keep = QPushButton(self.tr("&Keep this order"))
+        self.up = QPushButton()
+        self.down = QPushButton()
+        self.keep = QPushButton()
         self.up.clicked.connect(lambda: self.move(-1))
         self.down.clicked.connect(lambda: self.move(1))
         self.keep.clicked.connect(lambda: self.emit_answer(self.shown_order()))
@@ -376,6 +386,13 @@ class RankField(FieldWidget):
             row.setData(Qt.ItemDataRole.UserRole, code)
         _show_every_row(self.list)
         self._update_status(value)
+
+    def name_controls(self) -> None:
+        self.up.setText(self.tr("Move &up"))
+        self.down.setText(self.tr("Move &down"))
+        self.keep.setText(self.tr("&Keep this order"))
+        if self._choices is not None:
+            self._update_status(self.item.value)
 
     def _update_status(self, value: str) -> None:
         self.status.setText(self.tr("Ranked.") if value else

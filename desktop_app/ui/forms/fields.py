@@ -79,6 +79,7 @@ class FieldWidget(QFrame):
         self.body.addWidget(self.hint)
         self.body.addWidget(self.restricted_note)
         self.build_editor()
+        self.name_controls()
         self.body.addWidget(self.message)
         self.refresh(item)
 
@@ -107,6 +108,18 @@ class FieldWidget(QFrame):
 
     def refresh_choices(self, item: Item) -> None:
         """Selects rebuild their options here (choice filters, language)."""
+
+    def name_controls(self) -> None:
+        """Put the interface's words on what Waypoint adds to a question (Clear answer, — Choose —, DD/MM/YYYY):
+        after build_editor, and again when the interface language changes while the form is open."""
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            # switched with the form open: "Clear answer" stayed English beside "Effacer la réponse" elsewhere. Words
+            # only: the answer and its message are left alone (a form being closed gets this too, its record gone)
+            self.name_controls()
+            self.restricted_note.setText(self._restriction_text())
+        super().changeEvent(event)
 
     # --- shared behaviour ----------------------------------------------------------------
     def refresh(self, item: Item) -> None:
@@ -277,8 +290,7 @@ class TextField(_LineField):
 class BarcodeField(_LineField):
     """Barcodes are typed in (no camera); a hand scanner types like a keyboard too."""
 
-    def build_editor(self) -> None:
-        super().build_editor()
+    def name_controls(self) -> None:
         self.edit.setPlaceholderText(self.tr("Type or scan the code"))
 
 
@@ -361,8 +373,10 @@ class GeopointField(_LineField):
 
     def build_editor(self) -> None:
         super().build_editor()
-        self.edit.setPlaceholderText(self.tr("Latitude Longitude, e.g. 13.5116 2.1254"))
         self.edit.editingFinished.connect(self._check)
+
+    def name_controls(self) -> None:
+        self.edit.setPlaceholderText(self.tr("Latitude Longitude, e.g. 13.5116 2.1254"))
 
     def to_engine(self, text: str) -> str | None:
         text = text.strip()
@@ -392,6 +406,5 @@ class GeopointField(_LineField):
 class GeoPathField(_LineField):
     """geotrace/geoshape typed in as points separated by ';' (the engine checks the format)."""
 
-    def build_editor(self) -> None:
-        super().build_editor()
+    def name_controls(self) -> None:
         self.edit.setPlaceholderText(self.tr("Points as 'lat lon; lat lon; …'"))

@@ -27,7 +27,6 @@ class SelectOneMapField(FieldWidget):
 
     def build_editor(self) -> None:
         self.model = QStandardItemModel(0, 2, self)
-        self.model.setHorizontalHeaderLabels([self.tr("Feature"), self.tr("Where")])
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -44,10 +43,14 @@ class SelectOneMapField(FieldWidget):
         self.table.installEventFilter(self)
         self.body.addWidget(self.table)
         self._choices: list[tuple] | None = None
-        self.clear_button = QPushButton(self.tr("Clear answer"), self, flat=True, objectName="clearAnswer")
+        self.clear_button = QPushButton(self, flat=True, objectName="clearAnswer")
         self.clear_button.clicked.connect(self._clear)
         self.clear_button.setVisible(False)
         self.heading.addWidget(self.clear_button, 0, Qt.AlignmentFlag.AlignTop)
+
+    def name_controls(self) -> None:
+        self.model.setHorizontalHeaderLabels([self.tr("Feature"), self.tr("Where")])
+        self.clear_button.setText(self.tr("Clear answer"))
 
     def refresh_choices(self, item: Item) -> None:
         # as Collect's map, only features with a geometry on the globe can be picked

@@ -123,11 +123,13 @@ class _TypedMoment(FieldWidget):
 
     def build_editor(self) -> None:
         self.edit = DigitsEdit(self.groups, self.separators)
-        self.edit.setPlaceholderText(self.placeholder())
         self.edit.setMaximumWidth(220)
         self.edit.textEdited.connect(self._edited)
         self.edit.editingFinished.connect(self._left)
         self.body.addWidget(self.edit)
+
+    def name_controls(self) -> None:
+        self.edit.setPlaceholderText(self.placeholder())
 
     def placeholder(self) -> str:
         raise NotImplementedError

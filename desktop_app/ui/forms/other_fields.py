@@ -72,9 +72,12 @@ class AcknowledgeField(FieldWidget):
     """acknowledge and trigger: one check box; checked stores "OK", as ODK does."""
 
     def build_editor(self) -> None:
-        self.check = QCheckBox(self.tr("OK, done"))
+        self.check = QCheckBox()
         self.check.toggled.connect(lambda on: (self.mark_touched(), self.emit_answer("OK" if on else "")))
         self.body.addWidget(self.check)
+
+    def name_controls(self) -> None:
+        self.check.setText(self.tr("OK, done"))
 
     def shown_value(self) -> str:
         return "OK" if self.check.isChecked() else ""
@@ -103,7 +106,7 @@ class RangeField(FieldWidget):
         self.slider.sliderReleased.connect(self._moved)
         self.value_label = QLabel(objectName="rangeValue")
         self.value_label.setMinimumWidth(120)
-        self.clear_button = QPushButton(self.tr("Clear"))
+        self.clear_button = QPushButton()
         self.clear_button.clicked.connect(self._clear)
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
@@ -114,6 +117,10 @@ class RangeField(FieldWidget):
         row.addWidget(self.clear_button)
         self.body.addLayout(row)
         self._empty = True
+
+    def name_controls(self) -> None:
+        self.clear_button.setText(self.tr("Clear"))
+        self._show_label()
 
     def _text(self, number: Decimal) -> str:
         return str(int(number)) if self.integer else format(number.normalize(), "f")
@@ -189,9 +196,9 @@ class UploadField(FieldWidget):
         self.pick_file: Callable[[UploadField], None] | None = None  # the view opens the file dialog
         self.pending: PendingFile | None = None
         self.file_label = QLabel(objectName="fieldHint", wordWrap=True)
-        self.choose = QPushButton(self.tr("Choose a file…"))
+        self.choose = QPushButton()
         self.choose.clicked.connect(lambda: self.pick_file(self) if self.pick_file else None)
-        self.remove = QPushButton(self.tr("Remove the file"))
+        self.remove = QPushButton()
         self.remove.clicked.connect(self._remove)
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
@@ -199,6 +206,11 @@ class UploadField(FieldWidget):
         row.addWidget(self.remove)
         row.addWidget(self.file_label, 1)
         self.body.addLayout(row)
+
+    def name_controls(self) -> None:
+        self.choose.setText(self.tr("Choose a file…"))
+        self.remove.setText(self.tr("Remove the file"))
+        self._describe(self.shown_value())
 
     def accepted_mime(self) -> str:
         return self.item.attrs.get("mediatype", "") or "*/*"

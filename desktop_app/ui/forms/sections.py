@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QEvent, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from waypoint_core.xform import Item
@@ -64,6 +64,7 @@ class RepeatInstance(QFrame):
         self.set_label(item.label)
 
     def set_label(self, label: str) -> None:
+        self._label = label
         name = label or self.tr("Entry")
         self.heading.setText(f"{name} {self.number}")
         # no mnemonic: every entry has one, and Alt+R would only cycle between them
@@ -73,6 +74,11 @@ class RepeatInstance(QFrame):
                                   .replace("%2", str(self.number)))
         self.confirm_yes.setText(self.tr("Yes, remove"))
         self.confirm_no.setText(self.tr("No, keep it"))
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:  # switched with the form open
+            self.set_label(self._label)
+        super().changeEvent(event)
 
     def ask_remove(self) -> None:
         self.confirm.show()
@@ -132,6 +138,11 @@ class RepeatSection(QFrame):
             inst.setVisible(child.relevant)  # now, not on the next event loop turn: focus can go to it
             self.instances.append(inst)
         self.set_label(item.label)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:  # switched with the form open
+            self.set_label(self._label)
+        super().changeEvent(event)
 
     def allow_removal_beyond(self, count: int) -> None:
         """A counted repeat keeps entries beyond a count that went down (as Collect): those may be removed."""
