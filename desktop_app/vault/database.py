@@ -27,6 +27,7 @@ import re
 import shutil
 import sqlite3
 import time
+import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -176,6 +177,37 @@ def widen_lookaside(conn: Connection, db_path: Path) -> bool:
         return False
 
 
+# Letters NFKD leaves whole, as they are typed on a keyboard without them (ç is not here: NFKD makes it c + cedilla)
+_PLAIN_LETTERS = str.maketrans({
+    "ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "đ": "d", "ð": "d", "ł": "l", "ŋ": "ng", "ɓ": "b", "ɗ": "d",
+    "ƙ": "k", "ƴ": "y", "ɛ": "e", "ɔ": "o", "ə": "e", "ı": "i", "þ": "th",
+})
+_APOSTROPHES = "'’‘`´ʼʻʿʾ"
+
+
+def _fold_slowly(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_PLAIN_LETTERS))
+    return "".join(ch for ch in decomposed if ch not in _APOSTROPHES and not unicodedata.combining(ch))
+
+
+# The Latin letters of names (U+00C0 to U+024F, West African ones) folded once, so a title is folded by one
+# str.translate: the list's search may fold every title in the vault, and a character at a time took twice as long
+_FOLDED_LETTERS = str.maketrans({chr(code): _fold_slowly(chr(code)) for code in range(0xC0, 0x250)} |
+                                {ch: None for ch in _APOSTROPHES} |
+                                {ch: _fold_slowly(ch) for ch in "ɓɗƙƴɛɔəŋ"})
+
+
+def search_fold(text: object) -> str | None:
+    """A name as the list's search compares it, SQL `wp_fold(title)`: case, accents and apostrophes off
+    ('Aïcha N'Diaye' → 'aicha ndiaye', 'Françoise' → 'francoise'), so 'traore' finds Traoré."""
+    if not isinstance(text, str):
+        return None
+    if text.isascii():
+        return text.lower().replace("'", "").replace("`", "")
+    folded = text.casefold().translate(_FOLDED_LETTERS)
+    return folded if folded.isascii() else _fold_slowly(folded)
+
+
 def make_engine(db_path: Path, dek: bytes, *, page_size: int, immediate: bool = False) -> Engine:
     """An engine whose transactions begin DEFERRED (readers) or IMMEDIATE (the writer)."""
     key = bytes(dek)
@@ -195,6 +227,7 @@ def make_engine(db_path: Path, dek: bytes, *, page_size: int, immediate: bool = 
     @event.listens_for(engine, "connect")
     def _no_implicit_begin(dbapi_conn: Any, _record: Any) -> None:
         dbapi_conn.isolation_level = None
+        dbapi_conn.create_function("wp_fold", 1, search_fold, deterministic=True)
 
     return engine
 

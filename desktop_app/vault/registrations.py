@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import func, text
 from sqlmodel import select
 
+from desktop_app.vault.database import search_fold
 from desktop_app.vault.errors import InvalidInput
 from desktop_app.vault.models import CASE_STATUS_FORM, CONSENT_FORM, DECISION_FORM, Outbox, Registration, RegistrationField
 from desktop_app.vault.sql import SYNC_COLUMNS, join_sync
@@ -168,8 +169,9 @@ _SHORT_ID = re.compile(r"[0-9A-Fa-f]{4,8}")
 
 def page_registrations(vault: Vault, *, offset: int, limit: int, search: str | None = None,
                        visible: Visible = EVERYTHING) -> list[RegistrationSummary]:
-    """Live registrations, newest change first; `search` matches the title (case-insensitive, ASCII),
-    or the start of the record id when it looks like the short id the list shows (4 to 8 hex digits).
+    """Live registrations, newest change first; `search` matches the title whatever the case, accents and
+    apostrophes (database.search_fold: 'traore' finds Traoré, 'ndiaye' N'Diaye), or the start of the record id
+    when it looks like the short id the list shows (4 to 8 hex digits).
     `visible` limits the rows to what the person may see (desktop_app/services/access.py).
 
     Ordered by the covering index (deleted, updated_at DESC, id), so a page is an index range
@@ -180,13 +182,17 @@ def page_registrations(vault: Vault, *, offset: int, limit: int, search: str | N
     params: dict[str, Any] = {"offset": int(offset), "limit": int(limit)}
     where = "WHERE deleted = 0" + visible.where(params)
     if search:
-        escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        folded = search_fold(search) or ""
+        escaped = folded.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         params["pattern"] = f"%{escaped}%"
+        # wp_fold is a call into Python for each title read: a search that finds nobody among 100,000 registrations
+        # took 0.3 s where the plain LIKE took 0.09 s (2 busy shared cores); one that finds a page stops at it
+        matches = "wp_fold(title) LIKE :pattern ESCAPE '\\'"
         if _SHORT_ID.fullmatch(search.strip()):
-            where += " AND (title LIKE :pattern ESCAPE '\\' OR id LIKE :id_prefix)"
+            where += f" AND ({matches} OR id LIKE :id_prefix)"
             params["id_prefix"] = search.strip().lower() + "%"
         else:
-            where += " AND title LIKE :pattern ESCAPE '\\'"
+            where += f" AND {matches}"
     sql = text(_SUMMARY_SQL + where + " ORDER BY deleted, updated_at DESC, id LIMIT :limit OFFSET :offset")
     with vault.session(readonly=True) as session:
         rows = session.connection().execute(sql, params).all()
