@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtPrintSupport import QPrinter
-from PySide6.QtWidgets import QDialog, QMessageBox
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from desktop_app.services import casefile
 from desktop_app.ui import labels
@@ -101,6 +101,9 @@ class CaseFileArea(QObject):
         self.page.show_case(case, Words(choices))
         if show:
             self.window.show_page(self.page)
+        focus = QApplication.focusWidget()
+        # opened, or back from a form opened here (whose focused control is gone: Qt gave the focus to Sync now)
+        if show or (self.window.stack.currentWidget() is self.page and not (focus and self.page.isAncestorOf(focus))):
             self.page.table.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _failed(self, session_number: int, record_id: str, show: bool, error: BaseException) -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QEvent, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QStackedWidget, QToolBar, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QMessageBox, QStackedWidget, QToolBar, QWidget
 
 import desktop_app
 from desktop_app.services import records, registrations
@@ -161,6 +161,11 @@ class MainWindow(QMainWindow):
         if self.held is not None and page not in (self.held, self.setup_page, self.unlock_page):
             return  # a step the person must finish first (a new passphrase after a reset): nothing else shows
         self.stack.setCurrentWidget(page)
+        # back from a form or a case file, whose focused control is gone: the keys go on in the list, not to the
+        # status bar's Sync now (where Qt put the focus: the next Enter started a sync)
+        focus = QApplication.focusWidget()
+        if page is self.registrations_page and not (focus is not None and page.isAncestorOf(focus)):
+            self.registrations_page.search.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def hold(self, page: QWidget) -> None:
         """Show `page` and nothing else until `release()` (or a lock): the person must finish it first."""

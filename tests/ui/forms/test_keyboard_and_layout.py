@@ -113,3 +113,18 @@ def test_a_message_at_the_bottom_of_a_page_is_scrolled_into_sight(qtbot, db, mig
     qtbot.waitUntil(lambda: phone.message.mapTo(page.viewport(), QPoint(0, phone.message.height())).y()
                     <= page.viewport().height(), timeout=5_000)
     assert bottom is not None
+
+
+def test_closing_a_form_gives_the_keys_back_to_the_list_not_to_sync_now(qtbot, make_app):
+    """Found on a field-day pass (2026-12-07): after a form closed, the focus went to the status bar's Sync now (the
+    form's focused control was gone), so the next Enter started a sync instead of acting in the list."""
+    from tests.ui.forms.test_no_data_lost import _new_form, _started
+
+    app = _started(qtbot, make_app)
+    window = app.window
+    screen = _new_form(qtbot, app)
+    assert screen.isAncestorOf(QApplication.focusWidget())
+    with qtbot.waitSignal(screen.close_requested, timeout=5_000):
+        qtbot.mouseClick(screen.close_button, Qt.MouseButton.LeftButton)  # nothing changed: it closes at once
+    assert window.stack.currentWidget() is window.registrations_page
+    assert QApplication.focusWidget() is window.registrations_page.search
