@@ -254,8 +254,14 @@ def cmd_restore(args: argparse.Namespace) -> int:
     if not args.yes:
         raise StartupRefused("restore replaces the whole database with the backup (devices enrolled or revoked "
                              "since it stay so: devices.journal). Stop the server first, then run again with --yes")
+    # a PostgreSQL server's folder restored without DATABASE_URL: a new SQLite file took the backup, unnoticed
+    new_sqlite = settings.sqlite_path is not None and not settings.sqlite_path.exists()
     summary = backup.restore(settings, Path(args.file))
-    print(json.dumps({"epoch": summary["epoch"], "last_seq": summary["last_seq"],
+    database = describe_database(settings.database_url)
+    print(f"waypoint-server: restored into {database}" + (
+        " (a new file: if this server runs on PostgreSQL, set DATABASE_URL as for `serve` and restore again)"
+        if new_sqlite else ""), file=sys.stderr)
+    print(json.dumps({"epoch": summary["epoch"], "last_seq": summary["last_seq"], "database": database,
                       "backup_created_at": summary["backup_created_at"],
                       "records": summary["rows"].get("record", 0), "missing_tables": summary["missing_tables"],
                       "journal_replayed": summary["journal_replayed"],

@@ -239,6 +239,17 @@ def test_restore_refuses_a_backup_whose_data_key_is_not_at_hand(tmp_path):
     server_cli(elsewhere, "admin", "init")
     refused = server_cli(elsewhere, "admin", "restore", str(tmp_path / "b.wpbackup"), "--yes", check=False)
     assert refused.returncode == 2 and "restore the keys folder" in refused.stderr
+    # A PostgreSQL server's folder (keys/, no server.db) restored without DATABASE_URL: the backup goes into a new
+    # SQLite file there, which the command now names, with what to do on PostgreSQL.
+    rebuilt = tmp_path / "rebuilt"
+    rebuilt.mkdir(mode=0o700)
+    shutil.copytree(data / "keys", rebuilt / "keys")
+    into_new = server_cli(rebuilt, "admin", "restore", str(tmp_path / "b.wpbackup"), "--yes")
+    assert f"restored into SQLite {rebuilt / 'server.db'} (a new file: if this server runs on PostgreSQL, set " \
+           "DATABASE_URL" in into_new.stderr
+    assert json.loads(into_new.stdout)["database"] == f"SQLite {rebuilt / 'server.db'}"
+    again = server_cli(rebuilt, "admin", "restore", str(tmp_path / "b.wpbackup"), "--yes")
+    assert f"restored into SQLite {rebuilt / 'server.db'}\n" in again.stderr  # an existing database: no warning
     not_sure = server_cli(data, "admin", "restore", str(tmp_path / "b.wpbackup"), check=False)
     assert not_sure.returncode == 2 and "--yes" in not_sure.stderr
 
