@@ -38,10 +38,22 @@ def cmd_import(args) -> int:
         vault.close()
     if report.errors:
         print(f"waypoint: {args.file.name}: nothing imported; {len(report.errors)} error(s) in "
-              f"{len({e.row for e in report.errors})} of {report.rows} row(s):", file=sys.stderr)
+              f"{_where(args.file, {e.row for e in report.errors}, report.rows)}:", file=sys.stderr)
         for error in report.errors:
             print(f"  {error}", file=sys.stderr)
         return 1
     withheld = f" ({report.withheld} without personal data: consent refused)" if report.withheld else ""
     print(f"Imported {len(report.imported)} record(s) with {report.form_id} version {report.form_version}{withheld}.")
     return 0
+
+
+def _where(path, rows_with_errors: set[int], rows: int) -> str:
+    """'the header and 1 of 1 row(s)': a CSV's unknown columns are errors of its header (spreadsheet row 1), which is
+    not one of its rows of answers (it read '2 of 1 row(s)')."""
+    parts = []
+    if path.suffix.lower() == ".csv" and 1 in rows_with_errors:
+        parts.append("the header")
+        rows_with_errors = rows_with_errors - {1}
+    if rows_with_errors or not parts:
+        parts.append(f"{len(rows_with_errors)} of {rows} row(s)")
+    return " and ".join(parts)

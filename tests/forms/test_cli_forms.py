@@ -156,3 +156,15 @@ def test_add_a_follow_up_form_whose_entity_list_a_vault_form_makes(cli_vault, ca
     assert code == 0 and "trees_registration" in out
     code, out, _ = run(capsys, "forms", "add", str(follow_up), *common)
     assert code == 0 and "trees_follow_up version 2022111801 installed" in out
+
+
+def test_import_counts_an_unknown_column_as_the_headers_not_as_a_row(cli_vault, capsys, tmp_path):
+    # A column the form does not have is named once, on the header (spreadsheet row 1): the count said "5 error(s)
+    # in 2 of 1 row(s)" for a file of one row.
+    path = tmp_path / "people.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows([["name"], ["x"]])
+    code, _, err = run(capsys, "import", "--form", "waypoint_migrant_registration", str(path), "--vault",
+                       str(cli_vault), "--user", ADMIN)
+    assert code == 1 and "row 1, name: no question of this name in the form" in err
+    assert "error(s) in the header and 1 of 1 row(s):" in err
