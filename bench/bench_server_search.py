@@ -1,4 +1,4 @@
-"""The server's search (`GET /v2/search`, sync_server/search.py) on 100,000 registrations, both stages, against the
+"""The server's search (`POST /v2/search`, sync_server/search.py) on 100,000 registrations, both stages, against the
 device's rules in memory (`MemoryIndex.first` and `MemoryIndex.search` over every record opened).
 
     .venv/bin/python bench/bench_server_search.py --keep /tmp/wp-search --sample 30

@@ -37,7 +37,8 @@ from waypoint_core.protocol.review_messages import CONFLICT_PAGE_DEFAULT, CONFLI
 from waypoint_core.protocol import (
     HEADER_SIGNATURE, MAX_FILE_BYTES, PROTOCOL_VERSION, PULL_PAGE_DEFAULT, PULL_PAGE_MAX, SUPPORTED_VERSIONS,
     DeviceStatus,
-    EnrolRequest, FormList, FormSummary, Message, PublishedForm, ReconcileRequest, b64encode, canonical_json,
+    EnrolRequest, FormList, FormSummary, Message, PublishedForm, ReconcileRequest, SearchRequest, b64encode,
+    canonical_json,
     own_range,
 )
 
@@ -342,17 +343,23 @@ def create_app(server: Server) -> FastAPI:
         who = await device(request)
         return Response(content=await run_in_threadpool(reports.scopes, db, who), media_type="application/json")
 
-    @app.get("/v2/search", responses=apidoc.ERRORS)
-    async def search_people(request: Request, q: str = Query(..., min_length=1, max_length=200),
-                            limit: int = Query(20, ge=1, le=search.MAX_LIMIT),
-                            stage: str = Query("first", pattern="^(first|refined)$")) -> Response:
-        """People of the device's centre matching what was typed, with the device's rules, in the device's two
-        stages: `first` (exact keys, as one types; `"complete": false`) then `refined` (sync_server/search.py)."""
+    @app.post("/v2/search", responses=apidoc.ERRORS)
+    async def search_people(request: Request) -> Response:
+        """People of the device's centre matching what was typed (a SearchRequest in the signed body: a name in the
+        URL would stay in a reverse proxy's access log), with the device's rules, in the device's two stages:
+        `first` (exact keys, as one types; `"complete": false`) then `refined` (sync_server/search.py)."""
         who = await device(request)
+        try:
+            asked = SearchRequest.model_validate_json(await request.body())
+        except ValidationError:
+            raise malformed("malformed search request: q (1 to 200 characters), limit (1 to "
+                            f"{search.MAX_LIMIT}), stage (first or refined)") from None
+        if asked.protocol_version != PROTOCOL_VERSION:
+            raise unsupported_version(asked.protocol_version)
         started = time.perf_counter()
-        run = search.first_results if stage == "first" else search.search
-        body = await run_in_threadpool(run, db, who, text=q, limit=limit, key=keyring.data)
-        logs.log_event("search", device_id=who.id, stage=stage, ms=logs.elapsed_ms(started))  # never what was typed
+        run = search.first_results if asked.stage == "first" else search.search
+        body = await run_in_threadpool(run, db, who, text=asked.q, limit=asked.limit, key=keyring.data)
+        logs.log_event("search", device_id=who.id, stage=asked.stage, ms=logs.elapsed_ms(started))  # never the text
         return Response(content=body, media_type="application/json")
 
     @app.get("/v2/order", responses=apidoc.ERRORS)

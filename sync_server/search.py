@@ -1,8 +1,10 @@
 """Search on the server (issue 12 point 1: "on the device and with the same rules on the server").
 
-`GET /v2/search?q=TEXT&limit=N&stage=first|refined` answers a signed device with the people of its centre matching what
-was typed, best first, each with its record id, score and why it matched ("name: …", "same document number"; the
-words name no person's data), in the device's two stages (docs/registry.md, "First results, then the refined search"):
+`POST /v2/search` with a SearchRequest `{protocol_version, q: TEXT, limit: N, stage: first|refined}` (in the signed
+body, never in the URL: a reverse proxy's access log keeps URLs) answers a signed device with the people of its
+centre matching what was typed, best first, each with its record id, score and why it matched ("name: …", "same
+document number"; the words name no person's data), in the device's two stages (docs/registry.md, "First results,
+then the refined search"):
 
 - `first` (the default, as one types): `first_results`, records holding an exact key of every part of the query
   (`search.first_parts`, in the rounds of `search.first_rounds`: spellings, then every exact key; stopped when a round
@@ -49,6 +51,7 @@ from sqlalchemy import Connection, bindparam, select
 from sqlalchemy import text as sql
 
 from waypoint_core.protocol import PROTOCOL_VERSION, canonical_json
+from waypoint_core.protocol.messages import SEARCH_MAX_LIMIT
 from waypoint_core.registry import search as core
 from waypoint_core.registry.person import Profile, prepare
 from waypoint_core.registry.search_words import vocabulary_from_lists
@@ -64,7 +67,7 @@ from .tables import Record
 
 FETCH_CHUNK = 500
 IN_CHUNK = 500
-MAX_LIMIT = 100
+MAX_LIMIT = SEARCH_MAX_LIMIT  # a SearchRequest's limit
 PART_CAP = 20_000  # a part's rows counted up to this, to choose the rarest part to drive the first stage
 _BY_PREFIX = sql("SELECT full_hash FROM search_prefix WHERE prefix_hash = :p")
 _NO_CASES = " AND record_id NOT IN (SELECT record_id FROM record_kind WHERE kind = 'case')"

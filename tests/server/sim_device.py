@@ -20,7 +20,8 @@ import httpx
 
 from waypoint_core.protocol import (
     DOMAIN_RESPONSE, HEADER_DEVICE, HEADER_SERVER_KEY, HEADER_SERVER_SIGNATURE, HEADER_SERVER_TIME, HEADER_TIME,
-    EnrolRequest, EnrolResponse, Op, OpResult, PullPage, PushBatch, PushResponse, RequestBinding, SigningKey,
+    PROTOCOL_VERSION, EnrolRequest, EnrolResponse, Op, OpResult, PullPage, PushBatch, PushResponse, RequestBinding,
+    SigningKey,
     answer_message, b64decode, b64encode, verify,
 )
 
@@ -119,6 +120,15 @@ class DeviceClient:
 
     def signed_get(self, path_with_query: str, *, now: int | None = None) -> httpx.Response:
         return self.send("GET", path_with_query, now=now)
+
+    def search(self, q: str, *, stage: str | None = None, limit: int | None = None, **extra: object) -> httpx.Response:
+        """POST /v2/search: what was typed in the signed body (a SearchRequest; `extra` adds or replaces keys)."""
+        asked: dict[str, object] = {"protocol_version": PROTOCOL_VERSION, "q": q}
+        if stage is not None:
+            asked["stage"] = stage
+        if limit is not None:
+            asked["limit"] = limit
+        return self.send("POST", "/v2/search", body=json.dumps({**asked, **extra}).encode())
 
     def pull(self, cursor: str = "", limit: int = 500) -> PullPage:
         page = self._checked(self.signed_get(f"/v2/changes?cursor={cursor}&limit={limit}"), PullPage)

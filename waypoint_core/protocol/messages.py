@@ -336,6 +336,19 @@ class ReconcileRequest(Message):
     records: Annotated[list[KnownRecord], Field(min_length=1, max_length=MAX_RECONCILE_RECORDS)]
 
 
+SEARCH_MAX_LIMIT = 100
+
+
+class SearchRequest(Message):
+    """What a device looks a person up with on the server (`POST /v2/search`): in the signed body, never in the URL,
+    where a reverse proxy's access log or a browser history would keep the name typed."""
+
+    protocol_version: int
+    q: Annotated[str, Field(min_length=1, max_length=200)]
+    limit: Annotated[int, Field(ge=1, le=SEARCH_MAX_LIMIT)] = 20
+    stage: Literal["first", "refined"] = "first"
+
+
 class RecordHeld(Message):
     record_id: str
     held_version: int | None  # the newest of the device's versions the server holds (None: none of them)
