@@ -12,13 +12,18 @@ from tests.access.team import CANARY, COORD, FIELD, MIGRANT, PASSPHRASES, PERSON
 EXPORT_PASSPHRASE = "export passphrase of a dozen words"
 
 
-
-def test_coordinators_export_sealed_files_field_staff_cannot(team, xforms, tmp_path, capsys):
+def _registered_by_field_staff(team, xforms, record_id: str) -> None:
+    """PERSON registered and finalized with the migrant form by field staff: what the coordinators export."""
     version = records.form_definition(xforms["migrant_registration"]).version
-    record_id = "00000000-0000-4000-8000-0000000000e1"
     with signed_in(team, FIELD) as vault:
         records.finalize(vault, form_id=MIGRANT, form_version=version, record_id=record_id,
                          content=instance(xforms["migrant_registration"], PERSON, record_id))
+
+
+
+def test_coordinators_export_sealed_files_field_staff_cannot(team, xforms, tmp_path, capsys):
+    record_id = "00000000-0000-4000-8000-0000000000e1"
+    _registered_by_field_staff(team, xforms, record_id)
     secret = tmp_path / "export.pass"
     secret.write_text(EXPORT_PASSPHRASE)
 
@@ -75,11 +80,8 @@ def test_exports_and_opened_exports_are_for_their_owner_only(team, xforms, tmp_p
 
     from desktop_app.services import record_export
 
-    version = records.form_definition(xforms["migrant_registration"]).version
     record_id = "00000000-0000-4000-8000-0000000000e2"
-    with signed_in(team, FIELD) as vault:
-        records.finalize(vault, form_id=MIGRANT, form_version=version, record_id=record_id,
-                         content=instance(xforms["migrant_registration"], PERSON, record_id))
+    _registered_by_field_staff(team, xforms, record_id)
     opened = tmp_path / "opened"
     opened.mkdir()
     (opened / "people.csv").write_text("an older file")

@@ -39,6 +39,16 @@ def _unlock(qtbot, window, *, passphrase=PASSPHRASE) -> None:
     assert window.stack.currentWidget() is window.registrations_page
 
 
+def _unlocked_app(qtbot, make_app):
+    """The app shown, its vault set up by the first administrator and unlocked: where most tests start."""
+    app = make_app()
+    app.window.show()
+    qtbot.waitExposed(app.window)
+    _setup_vault(qtbot, app.window)
+    _unlock(qtbot, app.window)
+    return app
+
+
 def _save_through_vault(qtbot, app, count):
     task = app.controller.run_with_vault(lambda vault, state: save_synthetic(vault, count))
     with qtbot.waitSignal(task.succeeded, timeout=20_000) as saved:
@@ -164,12 +174,8 @@ def test_missing_vault_folder_is_explained(qtbot, make_app, tmp_path):
 
 
 def test_lock_clears_personal_data_and_closes_the_vault(qtbot, make_app):
-    app = make_app()
+    app = _unlocked_app(qtbot, make_app)
     window = app.window
-    window.show()
-    qtbot.waitExposed(window)
-    _setup_vault(qtbot, window)
-    _unlock(qtbot, window)
     _save_through_vault(qtbot, app, 5)
     window.registrations_changed()
     qtbot.waitUntil(lambda: window.model.rowCount() == 5, timeout=10_000)
@@ -191,12 +197,8 @@ def test_a_name_typed_before_the_lock_cannot_be_undone_back_after_it(qtbot, make
     empty, and Ctrl+Z there does not bring back what was typed before the lock."""
     from PySide6.QtWidgets import QLineEdit
 
-    app = make_app()
+    app = _unlocked_app(qtbot, make_app)
     window = app.window
-    window.show()
-    qtbot.waitExposed(window)
-    _setup_vault(qtbot, window)
-    _unlock(qtbot, window)
     boxes = [window.registrations_page.search, window.findChild(QLineEdit, "personSearch")]
     for box in boxes:
         box.setFocus()

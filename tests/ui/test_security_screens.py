@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication, QKeySequence
 
 from desktop_app.services import session
-from tests.ui.test_app_flow import PASSPHRASE, _setup_vault, _unlock
+from tests.ui.test_app_flow import PASSPHRASE, _setup_vault, _unlock, _unlocked_app
 
 pytestmark = pytest.mark.gui
 
@@ -176,12 +176,8 @@ def test_a_sound_vault_raises_no_alert(qtbot, make_app):
 
 
 def test_what_waypoint_copied_is_cleared_when_the_vault_locks(qtbot, make_app):
-    app = make_app()
+    app = _unlocked_app(qtbot, make_app)
     window = app.window
-    window.show()
-    qtbot.waitExposed(window)
-    _setup_vault(qtbot, window)
-    _unlock(qtbot, window)
     search = window.registrations_page.search
     search.setFocus()
     qtbot.keyClicks(search, "Zerihun Clipboardtest")
