@@ -29,7 +29,7 @@
 -- made from 0024_indicator_fact_person_index.sql sha256 cc31e77f3abdc9ea6578d0d1653b84dc36597bd9a602209fbc0158d1d5583330
 -- made from 0025_indicator_fact_session.py sha256 2a54e9e9ebc4234b7057dd2d7ec1fd222502100ad371ee2154824546385fa7fc
 -- made from 0026_registration_list_centre.sql sha256 247bb5cb760a12795ce0e3c1384a5992b783495da32b33bbc2298b74262ea4e6
--- made from 0027_record_centre_from_place.py sha256 737d66d6711d26c962253b6c164b9ebcead311a1d7430a69a55219ba7dc32fd3
+-- made from 0027_record_centre_from_place.py sha256 bbb243c1eeb10797576a16c6f007c2812f74f00468d8741075ff32cde6013c02
 
 CREATE TABLE meta (
     key TEXT PRIMARY KEY NOT NULL,
