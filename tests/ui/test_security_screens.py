@@ -140,11 +140,7 @@ def test_erase_from_the_app_menu_in_french(qtbot, make_app):
 
 
 def test_a_damaged_page_is_reported_after_unlock(qtbot, make_app):
-    app = make_app()
-    app.window.show()
-    qtbot.waitExposed(app.window)
-    _setup_vault(qtbot, app.window)
-    _unlock(qtbot, app.window)
+    app = _unlocked_app(qtbot, make_app)
     from tests.ui.synthetic import save_synthetic
     task = app.controller.run_with_vault(lambda vault, state: save_synthetic(vault, 200))
     with qtbot.waitSignal(task.finished, timeout=20_000):
