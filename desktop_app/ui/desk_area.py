@@ -210,8 +210,13 @@ class DeskArea(QObject):
 
     def _open_conflict(self, conflict_id: str) -> None:
         language = labels.ui_language()  # the questions are named by the form's labels in this language
-        self._run(self.conflicts_page, lambda vault: desk.conflict(vault, conflict_id, language=language),
-                  self.conflicts_page.show_detail)
+        def opened(detail) -> None:
+            # what was said of the last decision is read by now; on a 600-pixel screen its line would cut off the
+            # next decision's buttons
+            self.conflicts_page.clear_messages()
+            self.conflicts_page.show_detail(detail)
+
+        self._run(self.conflicts_page, lambda vault: desk.conflict(vault, conflict_id, language=language), opened)
 
     def _resolve(self, conflict_id: str, keep: str, edits: dict) -> None:
         page = self.conflicts_page
@@ -249,8 +254,11 @@ class DeskArea(QObject):
         self._run(self.duplicates_page, desk.count_candidates, self.duplicates_page.set_summary)
 
     def _open_pair(self, a: str, b: str) -> None:
-        self._run(self.duplicates_page, lambda vault: desk.pair(vault, a, b),
-                  lambda detail: self.duplicates_page.show_pair(detail, desk.SHOWN_ANSWERS))
+        def opened(detail) -> None:
+            self.duplicates_page.clear_messages()  # as for a conflict opened after a decision
+            self.duplicates_page.show_pair(detail, desk.SHOWN_ANSWERS)
+
+        self._run(self.duplicates_page, lambda vault: desk.pair(vault, a, b), opened)
 
     def find_duplicates(self) -> None:
         """Read the consenting people, compare them off the database thread, store the pairs: with progress."""
@@ -301,8 +309,10 @@ class DeskArea(QObject):
         def stored(count: int) -> None:
             self._finding = None
             page.set_finding(False)
-            page.set_summary(count)
-            page.say(self.tr("Search finished: %n pair(s) to review.", "", count))
+            # said beside Find, not in a line of its own under the lists: on a 600-pixel screen that line left the
+            # pair side by side one answer high
+            page.clear_messages()
+            page.summary.setText(self.tr("Search finished: %n pair(s) to review.", "", count))
             self.candidate_model.refresh()
             page.table.setFocus()
 

@@ -41,6 +41,7 @@ from desktop_app.ui.desk_models import (
     centre_text,
     local_time,
 )
+from desktop_app.ui.flow_layout import FlowLayout
 from desktop_app.ui.paged_model import ROW_ROLE
 
 
@@ -104,16 +105,21 @@ class DeskPage(QWidget):
                   context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.layout_ = QVBoxLayout(self)
         self.layout_.setContentsMargins(24, 16, 24, 16)
-        self.layout_.addWidget(self.heading)
+        # Back sits beside the heading, as in the case file: a row of its own under the lists left a 600-pixel
+        # screen too little height for a pair of people side by side and the reasons
+        top = QHBoxLayout()
+        top.addWidget(self.heading, 1)
+        top.addWidget(self.back_button, 0, Qt.AlignmentFlag.AlignTop)
+        self.layout_.addLayout(top)
         self.layout_.addWidget(self.intro)
 
-    def finish_layout(self, body: QWidget, buttons: QHBoxLayout) -> None:
+    def finish_layout(self, body: QWidget, buttons: QHBoxLayout | None = None) -> None:
         self.layout_.addWidget(body, 1)
         self.layout_.addWidget(self.status)
         self.layout_.addWidget(self.error)
-        buttons.addStretch()
-        buttons.addWidget(self.back_button)
-        self.layout_.addLayout(buttons)
+        if buttons is not None:
+            buttons.addStretch()
+            self.layout_.addLayout(buttons)
 
     def say(self, text: str) -> None:
         self.error.hide()
@@ -137,6 +143,21 @@ class DeskPage(QWidget):
 
     def retranslate(self) -> None:
         self.back_button.setText(self.tr("Back to the &list"))
+
+
+def desk_splitter(table: QTableView, panel: QWidget) -> QSplitter:
+    """The list on the left, what is chosen in it on the right, which gets most of the room: on a 1024-pixel screen
+    the list keeps its first columns (names elided) and the answers side by side stay readable. Dragging the handle
+    to the left edge folds the list away."""
+    split = QSplitter(Qt.Orientation.Horizontal)
+    split.addWidget(table)
+    split.addWidget(panel)
+    split.setStretchFactor(0, 1)
+    split.setStretchFactor(1, 2)
+    split.setCollapsible(0, True)
+    split.setCollapsible(1, False)
+    split.setSizes([380, 760])
+    return split
 
 
 def _detail_panel() -> tuple[QWidget, QVBoxLayout]:
@@ -168,6 +189,10 @@ class ConflictsPage(DeskPage):
                                          | QAbstractItemView.EditTrigger.DoubleClicked)
         header = self.sides_table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        # "Device arlit-field-2" in a quarter of a 1024-pixel screen: from the left, cut at its end (centred, both
+        # ends were cut)
+        header.setTextElideMode(Qt.TextElideMode.ElideRight)
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         self.sides_table.setWordWrap(True)
         self.title = section_heading()
         self.who = QLabel(wordWrap=True, objectName="hint")
@@ -183,16 +208,13 @@ class ConflictsPage(DeskPage):
         for widget in (self.title, self.who, self.waiting, self.show_all):
             right.addWidget(widget)
         right.addWidget(self.sides_table, 1)
-        decide = QHBoxLayout()
+        # The decisions wrap onto a second line on a narrow screen (side by side, the French ones made the window
+        # 1147 pixels wide); the answers side by side get the room the list does not need.
+        decide = FlowLayout()
         for button in (self.keep_local, self.keep_remote, self.save_result):
             decide.addWidget(button)
         right.addLayout(decide)
-        split = QSplitter(Qt.Orientation.Horizontal)
-        split.addWidget(self.table)
-        split.addWidget(panel)
-        split.setStretchFactor(0, 2)
-        split.setStretchFactor(1, 3)
-        split.setSizes([470, 760])
+        split = desk_splitter(self.table, panel)
         buttons = QHBoxLayout()
         buttons.addWidget(self.fetch)
         self.finish_layout(split, buttons)
@@ -340,7 +362,7 @@ class DuplicatesPage(DeskPage):
         self.reasons.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.reasons.setMaximumHeight(150)
         self.pair_title = section_heading()
-        self.reasons_label = QLabel()
+        self.reasons_label = QLabel(wordWrap=True)  # one line in French was 516 pixels wide
         self.keep_a = QPushButton(objectName="keepFirst")
         self.keep_b = QPushButton(objectName="keepSecond")
         self.not_same = QPushButton(objectName="notSame")
@@ -349,16 +371,11 @@ class DuplicatesPage(DeskPage):
         right.addWidget(self.pair_table, 3)
         right.addWidget(self.reasons_label)
         right.addWidget(self.reasons, 1)
-        decide = QHBoxLayout()
+        decide = FlowLayout()  # wraps on a narrow screen, as the conflicts' decisions
         for button in (self.keep_a, self.keep_b, self.not_same):
             decide.addWidget(button)
         right.addLayout(decide)
-        split = QSplitter(Qt.Orientation.Horizontal)
-        split.addWidget(self.table)
-        split.addWidget(panel)
-        split.setStretchFactor(0, 2)
-        split.setStretchFactor(1, 3)
-        split.setSizes([520, 700])
+        split = desk_splitter(self.table, panel)
 
         self.decision_table = list_view(decisions, "decisionTable")
         self.undo_button = QPushButton(objectName="undoDecision")
@@ -373,7 +390,7 @@ class DuplicatesPage(DeskPage):
         self.tabs = QTabWidget(objectName="duplicateTabs")
         self.tabs.addTab(split, "")
         self.tabs.addTab(decided, "")
-        self.finish_layout(self.tabs, QHBoxLayout())
+        self.finish_layout(self.tabs)
 
         self.find_button.clicked.connect(self.find_requested.emit)
         self.cancel_button.clicked.connect(self.cancel_requested.emit)
@@ -500,7 +517,7 @@ class RejectedPage(DeskPage):
         split.addWidget(panel)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
-        self.finish_layout(split, QHBoxLayout())
+        self.finish_layout(split)
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self.retranslate_detail())
         self.reviewed.clicked.connect(self._reviewed)
         self.table.activated.connect(lambda _: self._reviewed())

@@ -1,21 +1,27 @@
 """A field laptop with a 1024x600 screen: the screens a field worker uses every day fit it, in French too, and a
 wide screen seen once (the coordinator's review desk) does not keep the window wider than the screen afterwards.
+The review desk fits it too: a regional office's laptop is often no larger.
 
 The window may not be made smaller than its minimum size: a minimum wider than the screen puts its right edge
 (Finalize, Back, the lock state) out of reach. Found on a field-day pass (2026-12-07): a French case file made the
-window 1092 pixels wide, a finalized registration being changed 1229."""
+window 1092 pixels wide, a finalized registration being changed 1229; the review desk needed 1050 to 1196 (its
+decisions side by side, the reasons' caption on one line)."""
 
 from __future__ import annotations
 
 import uuid
 
 import pytest
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtWidgets import QApplication, QPushButton
 
+from desktop_app.records import review
 from desktop_app.services import places, records
+from desktop_app.vault import Vault
 from tests.access.team import COORD, FIELD, PASSPHRASES, PERSON, instance, make_team, shipped_xforms
+from tests.desk.people import pull_conflict, reject, save_people, server_conflict
 from tests.registry.test_casefile import version_of
+from tests.ui.test_desk_screens import people
 
 pytestmark = pytest.mark.gui
 
@@ -53,19 +59,29 @@ def start(qtbot, make_app, folder, who: str):
     return app
 
 
-def assert_fits(qtbot, window) -> None:
-    """The window can be as small as the screen, and at that size every button on screen is inside it."""
+def assert_fits(qtbot, window, *, whole: bool = False) -> None:
+    """The window can be as small as the screen, and at that size every button on screen is inside it. `whole`: and
+    each of them is seen whole (none cut off by the panel it sits in, none over another), for a screen without a
+    scroll area."""
     QApplication.processEvents()  # the layouts take in the last change of text
     hint = window.minimumSizeHint()
     assert hint.width() <= WIDTH and hint.height() <= HEIGHT, f"the window needs {hint.width()}x{hint.height()}"
     window.resize(WIDTH, HEIGHT)
-    qtbot.waitUntil(lambda: window.width() == WIDTH)
+    qtbot.waitUntil(lambda: window.width() == WIDTH and window.height() == HEIGHT)
     QApplication.processEvents()
     page = window.stack.currentWidget()
+    seen: list[tuple[str, QRect]] = []
     for button in page.findChildren(QPushButton):
         if button.isVisibleTo(window):
             right = button.mapTo(window, QPoint(button.width(), 0)).x()
             assert right <= window.width(), f"{button.text()!r} ends at {right}"
+            if whole:
+                assert button.visibleRegion().boundingRect() == button.rect(), f"{button.text()!r} is cut off"
+                place = QRect(button.mapTo(window, QPoint(0, 0)), button.size())
+                assert place.bottom() < window.height(), f"{button.text()!r} ends at {place.bottom()} in height"
+                over = [text for text, other in seen if other.intersects(place)]
+                assert not over, f"{button.text()!r} lies over {over}"
+                seen.append((button.text(), place))
 
 
 def test_the_case_file_and_a_changed_finalized_registration_fit_a_small_screen_in_french(qtbot, make_app, team):
@@ -103,3 +119,71 @@ def test_a_wide_screen_seen_once_does_not_keep_the_window_wider_than_the_screen(
     QApplication.processEvents()
     window.show_registrations()
     assert_fits(qtbot, window)
+
+
+def test_the_review_desk_fits_a_small_screen_in_french(qtbot, make_app, team):
+    """Every screen of the coordinator's review desk, in French (the longest words), at 1024x600: the conflicts (this
+    laptop's, and one the server decided between two other laptops, whose first button is the longest), a pair of
+    possible duplicates with its reasons, the decisions, a rejected change. Before, the window could not be made
+    narrower than 1147 to 1196 pixels there; now the decisions wrap onto a second line and Back sits beside the
+    heading."""
+    folder, _record_id = team
+    crowd = people(6)
+    with Vault.unlock(folder, username=COORD, passphrase=PASSPHRASES[COORD]) as vault:
+        save_people(vault, crowd)
+        pull_conflict(vault, crowd[0], other_given_name="Mahamadou")
+        server_conflict(vault, crowd[2], lost_given_name="Usman", lost_device="arlit-field-2",
+                        won_device="arlit-field-1")
+        reject(vault, crowd[5].id, "not sendable: fields.narrative: String should have at most 100000 characters")
+    app = start(qtbot, make_app, folder, COORD)
+    window = app.window
+    desk = window.desk
+
+    desk.conflicts_action.trigger()
+    page = desk.conflicts_page
+    qtbot.waitUntil(lambda: desk.conflict_model.rowCount() == 2 and not desk._fetching, timeout=10_000)
+    for row in range(2):
+        page.table.setCurrentIndex(desk.conflict_model.index(row, 0))
+        qtbot.waitUntil(lambda r=row: page.detail is not None
+                        and page.detail.record_id == desk.conflict_model.row_at(r).record_id, timeout=10_000)
+        assert_fits(qtbot, window, whole=True)
+        assert page.keep_local.text() in ("Garder la version de cet &ordinateur",
+                                          "Garder la version de l'autre &appareil")
+    # the decisions are all usable: on the two lines they take, none is cut off (checked above), all enabled
+    assert all(b.isEnabled() for b in (page.keep_local, page.keep_remote, page.save_result))
+    # decided: what is said of it takes a line; the next conflict opened has the room of its buttons back
+    page.keep_remote.click()
+    qtbot.waitUntil(lambda: desk.conflict_model.rowCount() == 1 and page.status.isVisible(), timeout=20_000)
+    page.table.setCurrentIndex(desk.conflict_model.index(0, 0))
+    qtbot.waitUntil(lambda: page.detail is not None, timeout=10_000)
+    assert_fits(qtbot, window, whole=True)
+
+    desk.duplicates_action.trigger()
+    duplicates = desk.duplicates_page
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is duplicates, timeout=10_000)
+    duplicates.find_button.click()
+    qtbot.waitUntil(lambda: not duplicates.cancel_button.isVisible() and desk.candidate_model.rowCount() > 0,
+                    timeout=60_000)
+    assert duplicates.summary.text().startswith("Recherche terminée")  # said beside the button, not in a line more
+    duplicates.table.setCurrentIndex(desk.candidate_model.index(0, 0))
+    qtbot.waitUntil(lambda: duplicates.pair is not None, timeout=10_000)
+    assert_fits(qtbot, window, whole=True)
+    # the pair side by side shows more than its first answer
+    assert duplicates.pair_table.viewport().height() >= 2 * duplicates.pair_table.rowHeight(0)
+    first = duplicates.pair
+    duplicates.keep_a.click()  # the same person: merged, said in a line under the lists
+    qtbot.waitUntil(lambda: duplicates.status.isVisible() and duplicates.pair is None, timeout=20_000)
+    qtbot.waitUntil(lambda: desk.candidate_model.rowCount() > 0, timeout=10_000)
+    duplicates.table.setCurrentIndex(desk.candidate_model.index(0, 0))
+    qtbot.waitUntil(lambda: duplicates.pair is not None and duplicates.pair != first, timeout=10_000)
+    assert_fits(qtbot, window, whole=True)
+    duplicates.tabs.setCurrentIndex(1)
+    qtbot.waitUntil(lambda: desk.decision_model.rowCount() == 1, timeout=10_000)
+    assert_fits(qtbot, window, whole=True)
+
+    desk.rejected_action.trigger()
+    rejected = desk.rejected_page
+    qtbot.waitUntil(lambda: desk.rejected_model.rowCount() == 1, timeout=10_000)
+    rejected.table.setCurrentIndex(desk.rejected_model.index(0, 0))
+    assert_fits(qtbot, window, whole=True)
+    assert review.short_id(crowd[5].id) in rejected.reason.text()
