@@ -4,7 +4,9 @@
 
 In English and French: a conflict answer by answer, one the server decided between two other laptops, the possible
 duplicates with a pair and its reasons, the
-decisions, and a rejected change with what to do. Look at each PNG the way a tired coordinator would.
+decisions, and a rejected change with what to do; then the same conflict and pair on a 1024x600 screen
+(`*-desk-6-conflict-1024x600.png`, `*-desk-7-duplicates-1024x600.png`: the decisions on two lines). Look at each PNG
+the way a tired coordinator would.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from pathlib import Path
 
 OUT = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 SIZE = (1280, 800)
+SMALL = (1024, 600)  # a field or regional office netbook (tests/ui/test_small_screens.py)
 
 
 def main() -> int:
@@ -38,7 +41,8 @@ def main() -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     xforms = shipped_xforms()
 
-    def shot(widget, name: str) -> None:
+    def shot(widget, name: str, size: tuple[int, int] = SIZE) -> None:
+        widget.resize(*size)
         settle(ms=300)
         widget.grab().save(str(OUT / f"{name}.png"))
         print("wrote", OUT / f"{name}.png")
@@ -76,6 +80,7 @@ def main() -> int:
 
         open_conflict(crowd[0].id)
         shot(w, f"{lang}-desk-1-conflict")
+        shot(w, f"{lang}-desk-6-conflict-1024x600", SMALL)
         open_conflict(crowd[2].id)
         shot(w, f"{lang}-desk-5-server-conflict")
 
@@ -88,6 +93,7 @@ def main() -> int:
         dup.table.setCurrentIndex(area.candidate_model.index(row, 0))
         settle(lambda: dup.pair is not None)
         shot(w, f"{lang}-desk-2-duplicates")
+        shot(w, f"{lang}-desk-7-duplicates-1024x600", SMALL)
         (dup.keep_a if dup.pair.a.record_id == crowd[0].id else dup.keep_b).click()
         settle(lambda: area.decision_model.rowCount() == 1)
         dup.tabs.setCurrentIndex(1)
