@@ -10,6 +10,7 @@ enrolled device.
 from __future__ import annotations
 
 import gc
+import logging
 import os
 import re
 import time
@@ -54,7 +55,7 @@ from .errors import ProtocolError, malformed, unsupported_version
 from .files import private_dir
 from .keys import ServerKeyring, adopt_rotations, keep_rotations, key_history, load_keyring
 from .limits import BodyLimitMiddleware, RequestGateMiddleware
-from .middleware import ErrorBarrier, SigningMiddleware, route_name
+from .middleware import ErrorBarrier, Requests, SigningMiddleware, route_name
 from .pull import pull_page, reconcile
 from .push import PushAnswer, PushRules, PushStats, push
 from .settings import Settings
@@ -130,15 +131,17 @@ def create_app(server: Server) -> FastAPI:
 
     follower = derived.Follower(db, keyring.data)
     checkpointer = Checkpointer(db) if db.sqlite_path is not None else None
+    requests = Requests()
     app = FastAPI(title="Waypoint sync server", version=f"protocol {PROTOCOL_VERSION}",
-                  lifespan=_lifespan(db, follower, checkpointer),
+                  lifespan=_lifespan(db, follower, checkpointer, requests),
                   docs_url="/docs" if docs else None, redoc_url=None, openapi_url="/openapi.json" if docs else None)
     # Starlette runs the last one added first: ErrorBarrier ▸ signing ▸ address limits ▸ body limit ▸ routes.
     app.add_middleware(BodyLimitMiddleware, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(RequestGateMiddleware, enrol=settings.enrol_rate, anonymous=settings.anonymous_rate)
     app.add_middleware(SigningMiddleware, signing=keyring.signing)
-    app.add_middleware(ErrorBarrier)
+    app.add_middleware(ErrorBarrier, requests=requests)
     app.state.server = server
+    app.state.database_closed = False
     rules = PushRules(data_key=keyring.data, identity_fields=settings.identity_fields,
                       hlc_ahead_ms=settings.hlc_ahead_ms)
 
@@ -506,21 +509,42 @@ def create_app(server: Server) -> FastAPI:
     return app
 
 
-def _lifespan(db: Database, follower: derived.Follower, checkpointer: Checkpointer | None) -> Any:
+def _lifespan(db: Database, follower: derived.Follower, checkpointer: Checkpointer | None,
+              requests: Requests) -> Any:
+    """The background threads run while the app serves. At the stop (uvicorn has waited for the requests under way,
+    or cancelled those still running after its grace period) the log says which, then that the database was closed:
+    with SQLite, `wal_bytes` 0 says everything committed is in the database file (the checkpointer's last
+    checkpoint, then SQLite's own when its last connection closes)."""
     @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> Any:
+    async def lifespan(app: FastAPI) -> Any:
         follower.start()
         if checkpointer is not None:
             checkpointer.start()
         try:
             yield
         finally:
+            if requests.cut_short:
+                logs.log_event("requests_cut_short", level=logging.WARNING, requests=requests.cut_short,
+                               pid=os.getpid())
+            else:
+                logs.log_event("requests_finished", answered=requests.ended, pid=os.getpid())
             follower.stop()
             if checkpointer is not None:
                 checkpointer.stop()
             db.dispose()
+            app.state.database_closed = True
+            logs.log_event("database_closed", database=db.write_engine.dialect.name, pid=os.getpid(),
+                           **({"wal_bytes": _wal_bytes(db.sqlite_path)} if db.sqlite_path is not None else {}))
 
     return lifespan
+
+
+def _wal_bytes(path: Path) -> int:
+    """What is left in SQLite's write-ahead log beside the database file (0: none, every commit is in the file)."""
+    try:
+        return path.with_name(path.name + "-wal").stat().st_size
+    except FileNotFoundError:
+        return 0
 
 
 def _epoch(db: Database) -> str:

@@ -33,10 +33,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
+import signal
 import sys
 from datetime import date, timedelta
 from pathlib import Path
+from types import FrameType
+from typing import Any
 
 from sqlalchemy import inspect
 from sqlalchemy.engine import make_url
@@ -110,12 +114,20 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         config = uvicorn.Config("sync_server.app:app_from_env", factory=True, workers=args.workers, **options)
         sock = config.bind_socket()
         print(announce + f" [{args.workers} worker processes]", flush=True)
-        Multiprocess(config, sockets=[sock]).run()
+        supervisor = _supervisor(Multiprocess, config, sock)
+        supervisor.run()
+        logs.log_event("stopped", signal=supervisor.stop_signal, workers=args.workers, pid=os.getpid())
         return 0
-    config = uvicorn.Config(create_app(server), **options)
+    app = create_app(server)
+    config = uvicorn.Config(app, **options)
     settle_heap()
-    _AnnouncingServer(config, announce=announce).run()
-    return 0
+    served = _AnnouncingServer(config, announce=announce).run()
+    if not served.started:
+        return 0
+    closed = app.state.database_closed
+    logs.log_event("stopped", level=logging.INFO if closed else logging.ERROR, signal=_signal_name(served.stop_signal),
+                   database_closed=closed, pid=os.getpid())
+    return 0 if closed else 1
 
 
 def _check_address(host: str, port: int) -> None:
@@ -173,22 +185,71 @@ def _start_up_line(args: argparse.Namespace, settings: Settings) -> str:
             f"data folder: {settings.data_dir}); Ctrl+C stops it")
 
 
+def _signal_name(sig: int | None) -> str | None:
+    return signal.Signals(sig).name if sig is not None else None
+
+
 class _AnnouncingServer:
-    """uvicorn's server, saying its address once it really listens (a port in use fails before the line)."""
+    """uvicorn's server, saying its address once it really listens (a port in use fails before the line), and
+    logging its stop: `stopping` (the signal, the requests under way), then the app's `requests_finished` and
+    `database_closed` (app._lifespan), then `stopped` (_serve): a stop an operator asked for is told from a crash."""
 
     def __init__(self, config, *, announce: str) -> None:
         import uvicorn
 
         class Server(uvicorn.Server):
+            stop_signal: int | None = None
+
             async def startup(self, sockets=None) -> None:
                 await super().startup(sockets=sockets)
                 if self.started:
                     print(announce, flush=True)
 
+            def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+                # uvicorn's, except that it does not keep the signal to raise again once the server has stopped,
+                # which ended a clean stop by SIGTERM (exit -15) or with a KeyboardInterrupt traceback (SIGINT):
+                # the stop is logged and `serve` exits 0. A second Ctrl+C still stops without waiting.
+                if self.stop_signal is None:
+                    self.stop_signal = sig
+                if self.should_exit and sig == signal.SIGINT:
+                    self.force_exit = True
+                else:
+                    self.should_exit = True
+
+            async def shutdown(self, sockets: list[Any] | None = None) -> None:
+                # logged here, not in the signal handler: a handler runs between any two bytecodes of the main
+                # thread, possibly inside another log line's write
+                logs.log_event("stopping", signal=_signal_name(self.stop_signal),
+                               requests_in_flight=len(self.server_state.tasks), pid=os.getpid())
+                await super().shutdown(sockets=sockets)
+
         self._server = Server(config)
 
-    def run(self) -> None:
+    def run(self) -> Any:
         self._server.run()
+        return self._server
+
+
+def _supervisor(multiprocess: type, config: Any, sock: Any) -> Any:
+    """uvicorn's supervisor of `serve --workers N`, logging `stopping` when it is asked to stop; each worker's app
+    logs its own `requests_finished` and `database_closed`, the supervisor `stopped` (_serve)."""
+
+    class Supervisor(multiprocess):  # type: ignore[misc]
+        stop_signal: str | None = None
+
+        def _stopping(self, name: str) -> None:
+            self.stop_signal = self.stop_signal or name
+            logs.log_event("stopping", signal=name, workers=len(self.processes), pid=os.getpid())
+
+        def handle_int(self) -> None:  # (called from the supervisor's loop, not inside the signal handler)
+            self._stopping("SIGINT")
+            super().handle_int()
+
+        def handle_term(self) -> None:
+            self._stopping("SIGTERM")
+            super().handle_term()
+
+    return Supervisor(config, sockets=[sock])
 
 
 def cmd_init(args: argparse.Namespace) -> int:

@@ -67,16 +67,31 @@ def route_name(scope: Scope) -> str:
     return getattr(route, "path", None) or "unmatched"
 
 
+class Requests:
+    """Requests begun and requests that ran to their end (answered, or refused by the barrier), for the stop's log
+    line: one begun and never ended was cancelled when the server stopped (uvicorn waits a few seconds for them)."""
+
+    def __init__(self) -> None:
+        self.begun = 0
+        self.ended = 0
+
+    @property
+    def cut_short(self) -> int:
+        return self.begun - self.ended
+
+
 class ErrorBarrier:
     """Outermost: whatever escapes the handlers becomes one JSON log line and a 503 with an error body."""
 
-    def __init__(self, app: App) -> None:
+    def __init__(self, app: App, *, requests: Requests | None = None) -> None:
         self.app = app
+        self.requests = requests or Requests()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        self.requests.begun += 1
         tracker = StartTracker(send)
         try:
             await self.app(scope, receive, tracker.send)
@@ -87,3 +102,5 @@ class ErrorBarrier:
             if not tracker.started:
                 await send_json(send, 503, {"error": "server_error", "message": "the server could not complete this "
                                             "request; try again later (nothing is lost: the device keeps its outbox)"})
+        # not reached when the request is cancelled (CancelledError): it stays counted as cut short
+        self.requests.ended += 1

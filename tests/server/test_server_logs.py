@@ -1,21 +1,24 @@
 """The server's logs carry ids, counts and error classes only: a canary person's name never reaches them, whatever
 happens — refusals, a NUL character, a disk that fills up under SQLite (a real tmpfs) or under PostgreSQL (a
-tablespace on a real tmpfs), a malformed HTTP request handled by uvicorn itself. Every line is JSON."""
+tablespace on a real tmpfs), a malformed HTTP request handled by uvicorn itself, the stop by a signal. Every line is
+JSON."""
 
 from __future__ import annotations
 
 import json
 import os
 import secrets
+import signal
 import socket
 import subprocess
+import time
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
 import pytest
-from server_harness import PG_ADMIN_URL, ServerProcess, enrol_client, postgres_available
+from server_harness import PG_ADMIN_URL, ServerProcess, enrol_client, fresh_postgres_database, postgres_available
 from sim_device import DeviceClient, SimDevice
 
 from waypoint_core.protocol import Op
@@ -150,3 +153,128 @@ def test_a_full_disk_under_postgresql_logs_one_json_line_without_the_canary(tmp_
         errors = [e for e in events if e["event"] == "error"]
         assert errors and all(e["route"] == "/v2/push" for e in errors)
         assert any(e["error"] == "OperationalError" for e in errors), errors
+
+
+# The stop: `serve` is stopped by SIGTERM (systemd, docker stop) or SIGINT (Ctrl+C); its log says so, says the
+# requests under way were answered (or cut short) and the database closed, and ends with `stopped`; exit code 0.
+
+STOP_EVENTS = ["stopping", "requests_finished", "database_closed", "stopped"]
+
+
+@contextmanager
+def stop_backend(name: str, tmp_path: Path):
+    """(data folder, database URL for the server, URL for admin_db) on SQLite or on a fresh PostgreSQL database."""
+    if name == "sqlite":
+        yield tmp_path / "data", None, f"sqlite:///{tmp_path / 'data' / 'server.db'}"
+        return
+    reason = postgres_available()
+    if reason:
+        pytest.skip(reason)
+    with fresh_postgres_database() as url:
+        yield tmp_path / "data", url, url
+
+
+def wait_for_line(server: ServerProcess, event: str) -> None:
+    """Until the server's log holds `event` (there is nothing to wait on across processes but the file)."""
+    deadline = time.monotonic() + 60
+    while f'"event":"{event}"' not in server.log_path.read_text("utf-8"):
+        assert server.process.poll() is None or f'"event":"{event}"' in server.log_path.read_text("utf-8"), \
+            server.log_path.read_text("utf-8")[-2000:]
+        assert time.monotonic() < deadline, f"no {event} line in the log"
+        time.sleep(0.02)
+
+
+def request_under_way(server: ServerProcess) -> socket.socket:
+    """An enrolment whose body is not sent yet, already inside the app: uvicorn answers `100 Continue` only when the
+    app reads the body."""
+    raw = socket.create_connection(("127.0.0.1", server.port), timeout=60)
+    raw.sendall(b"POST /v2/enrol HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nExpect: 100-continue\r\n"
+                + f"Content-Length: {len(CANARY_BODY)}\r\n\r\n".encode())
+    seen = b""
+    while b"\r\n\r\n" not in seen:
+        seen += raw.recv(1024)
+    assert seen.startswith(b"HTTP/1.1 100 "), seen
+    return raw
+
+
+CANARY_BODY = json.dumps({"protocol_version": 2, "name": CANARY, "code": CANARY}).encode()
+
+
+def stop_events(log: str) -> list[dict]:
+    return [e for e in assert_clean(log) if e["event"] in STOP_EVENTS + ["requests_cut_short"]]
+
+
+@pytest.mark.parametrize("backend_name", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_a_stop_by_signal_is_logged_after_the_request_under_way_and_exits_0(tmp_path, sig, backend_name):
+    with stop_backend(backend_name, tmp_path) as (data_dir, url, admin_url):
+        server = ServerProcess(data_dir=data_dir, database_url=url).start()
+        try:
+            device = SimDevice(enrol_client(server, admin_url))
+            device.register({"name": CANARY, "narrative": f"{CANARY} crossed at night"})
+            device.push_pending()
+            device.client.close()
+            wal = data_dir / "server.db-wal"
+            assert url or wal.stat().st_size > 0  # the push is in SQLite's write-ahead log, not yet in the file
+            with request_under_way(server) as raw:
+                server.process.send_signal(sig)
+                wait_for_line(server, "stopping")
+                raw.sendall(CANARY_BODY)  # the request under way is still answered
+                answer = raw.recv(4096)
+            assert answer.startswith(b"HTTP/1.1 422 "), answer
+            assert server.process.wait(timeout=60) == 0
+        finally:
+            server.stop()
+        log = server.log_path.read_text("utf-8")
+        events = stop_events(log)
+        assert [e["event"] for e in events] == STOP_EVENTS, log
+        stopping, finished, closed, stopped = events
+        assert stopping["signal"] == stopped["signal"] == sig.name and stopping["requests_in_flight"] == 1
+        assert finished["answered"] >= 3  # enrolment, push, the one under way
+        assert closed["database"] == ("postgresql" if url else "sqlite")
+        if not url:
+            assert closed["wal_bytes"] == 0 and not wal.exists()  # every commit is in the database file
+        assert stopped["database_closed"] is True
+        assert json.loads(log.splitlines()[-1])["event"] == "stopped"  # the last word
+        assert "Traceback" not in log and "KeyboardInterrupt" not in log
+
+
+def test_a_request_the_stop_cuts_short_is_logged(tmp_path):
+    """uvicorn waits 5 s (`timeout_graceful_shutdown`) for a request under way, then cancels it: the log says so."""
+    server = ServerProcess(data_dir=tmp_path / "data").start()
+    try:
+        with request_under_way(server):  # its body never comes
+            server.process.send_signal(signal.SIGTERM)
+            assert server.process.wait(timeout=60) == 0
+    finally:
+        server.stop()
+    log = server.log_path.read_text("utf-8")
+    events = stop_events(log)
+    assert [e["event"] for e in events] == ["stopping", "requests_cut_short", "database_closed", "stopped"], log
+    assert events[1]["requests"] == 1 and events[1]["level"] == "warning"
+    assert events[3]["database_closed"] is True
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_serve_with_workers_logs_its_stop(tmp_path, sig):
+    server = ServerProcess(data_dir=tmp_path / "data", extra_args=("--workers", "2")).start()
+    try:
+        device = SimDevice(enrol_client(server, f"sqlite:///{tmp_path / 'data' / 'server.db'}"))
+        device.register({"name": CANARY})
+        device.push_pending()
+        device.client.close()
+        server.process.send_signal(sig)
+        assert server.process.wait(timeout=60) == 0
+    finally:
+        server.stop()
+    log = server.log_path.read_text("utf-8")
+    events = stop_events(log)
+    assert events[0]["event"] == "stopping" and events[0]["signal"] == sig.name and events[0]["workers"] == 2
+    assert events[-1]["event"] == "stopped" and events[-1]["signal"] == sig.name
+    assert json.loads(log.splitlines()[-1])["event"] == "stopped"
+    # each worker that was serving answered its requests and closed its own connections (one may still have been
+    # starting when the signal came: uvicorn's supervisor does not wait for both before /health answers)
+    finished = [e["pid"] for e in events if e["event"] == "requests_finished"]
+    closed = [e["pid"] for e in events if e["event"] == "database_closed"]
+    assert finished and sorted(finished) == sorted(closed) and len(set(closed)) == len(closed) <= 2, log
+    assert "Traceback" not in log
