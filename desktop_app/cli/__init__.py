@@ -11,6 +11,7 @@ import importlib
 import sys
 
 from desktop_app import crash_guard
+from desktop_app.cli.common import take_environment_passphrase
 
 # One line per feature module; each adds its own sub-commands.
 COMMAND_MODULES: list[str] = [
@@ -38,15 +39,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, *, environment_passphrase: str | None = None) -> int:
     args = build_parser().parse_args(argv)
+    args.environment_passphrase = environment_passphrase
     return int(args.func(args) or 0)
 
 
 def run() -> int:
-    """The `waypoint` program: like main(), with no core dump or error message left behind on a crash."""
+    """The `waypoint` program: like main(), with no core dump or error message left behind on a crash, and
+    $WAYPOINT_PASSPHRASE out of the environment that the processes it starts inherit (common.py)."""
     crash_guard.install()
-    return main()
+    return main(environment_passphrase=take_environment_passphrase())
 
 
 if __name__ == "__main__":

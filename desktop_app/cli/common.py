@@ -3,6 +3,11 @@ turning errors into one clear line on stderr with a non-zero exit (never a trace
 
 Passphrase sources, first found wins: --passphrase-file F, the WAYPOINT_PASSPHRASE environment
 variable, then a prompt on the terminal (getpass, not echoed). A file's trailing newline is dropped.
+
+WAYPOINT_PASSPHRASE is for automation (tests, the packaged build's smoke test, scripts that hold the passphrase
+already). Typed as `WAYPOINT_PASSPHRASE=... waypoint ...` it stays in the shell's history file, and every process
+started with it inherits it. The program (`run()`) takes it out of its environment before anything else, so that no
+process it starts inherits it, and using it prints a one-line warning naming what to use instead.
 """
 
 from __future__ import annotations
@@ -62,11 +67,34 @@ def _prompt(label: str) -> str:
     return getpass.getpass(label)
 
 
+ENVIRONMENT_WARNING = (f"waypoint: warning: the passphrase was read from ${PASSPHRASE_ENV}, which a command line "
+                       f"`{PASSPHRASE_ENV}=... waypoint ...` leaves in the shell's history; leave it unset to be "
+                       "asked for it, or use --passphrase-file F (a file only you can read, or /dev/stdin)")
+
+
+def take_environment_passphrase() -> str | None:
+    """$WAYPOINT_PASSPHRASE, removed from this process's environment (the program's first step, `run()`): a process
+    started from here does not inherit it. (/proc/PID/environ still shows the environment the process started with;
+    crash_guard makes it readable by root only.)"""
+    return os.environ.pop(PASSPHRASE_ENV, None) or None
+
+
+def environment_passphrase(args) -> str | None:
+    """The passphrase the environment gave: taken out of it by `run()` (args.environment_passphrase), or still
+    there when `main()` is called in-process (tests)."""
+    given = getattr(args, "environment_passphrase", None)
+    return given if given is not None else (os.environ.get(PASSPHRASE_ENV) or None)
+
+
 def read_passphrase(args, *, label: str = "Passphrase: ") -> str:
     if getattr(args, "passphrase_file", None):
         return _read_file(args.passphrase_file)
-    if os.environ.get(PASSPHRASE_ENV):
-        return os.environ[PASSPHRASE_ENV]
+    given = environment_passphrase(args)
+    if given is not None:
+        if not getattr(args, "environment_warned", False):
+            print(ENVIRONMENT_WARNING, file=sys.stderr)
+            args.environment_warned = True
+        return given
     return _prompt(label)
 
 

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 
 from desktop_app.cli.common import (
-    PASSPHRASE_ENV,
     CliError,
     add_vault_options,
+    environment_passphrase,
     guarded,
     read_new_passphrase,
     read_passphrase,
@@ -141,7 +140,7 @@ def cmd_init(args) -> int:
     folder = vault_dir(args)
     if Vault.exists(folder):
         raise CliError(f"a vault already exists at {folder}")
-    if args.passphrase_file is None and not _env_passphrase():
+    if args.passphrase_file is None and environment_passphrase(args) is None:
         passphrase = read_new_passphrase(None, label=f"New passphrase for {user}")
     else:
         passphrase = read_passphrase(args)
@@ -154,10 +153,6 @@ def cmd_init(args) -> int:
     print("Recovery code (write it down and keep it safe; it is shown only this once):")
     print(f"  {recovery_code}")
     return 0
-
-
-def _env_passphrase() -> bool:
-    return bool(os.environ.get(PASSPHRASE_ENV))
 
 
 @guarded

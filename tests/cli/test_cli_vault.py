@@ -10,6 +10,7 @@ import sys
 import pytest
 
 from desktop_app.cli import main
+from desktop_app.cli.common import ENVIRONMENT_WARNING
 from desktop_app.vault import Vault
 
 
@@ -72,7 +73,47 @@ def test_passphrase_from_the_environment(files, capsys, monkeypatch):
     _init(files, capsys)
     monkeypatch.setenv("WAYPOINT_PASSPHRASE", "admin passphrase for amina")
     assert main(["verify", "--vault", str(files["vault"]), "--user", "amina"]) == 0
-    assert capsys.readouterr().out.startswith("OK:")
+    out, err = capsys.readouterr()
+    assert out.startswith("OK:")
+    # one line saying where it may have stayed and what to use instead
+    assert err.splitlines() == [ENVIRONMENT_WARNING]
+    assert "shell's history" in ENVIRONMENT_WARNING and "--passphrase-file" in ENVIRONMENT_WARNING
+    assert "admin passphrase" not in err
+
+
+# The program as installed (`waypoint` is desktop_app.cli:run), then a process it starts, as a command that ran a
+# helper program would: the helper must not find the passphrase in its environment.
+PROGRAM_THEN_CHILD = """
+import os, subprocess, sys
+from desktop_app.cli import run
+sys.argv[0] = "waypoint"
+code = run()
+child = subprocess.run([sys.executable, "-c", "import os; print(os.environ.get('WAYPOINT_PASSPHRASE'))"],
+                       capture_output=True, text=True, check=True)
+print("child:", child.stdout.strip(), "self:", os.environ.get("WAYPOINT_PASSPHRASE"))
+sys.exit(code)
+"""
+
+
+def test_the_program_takes_the_passphrase_out_of_the_environment_its_children_inherit(files, capsys):
+    _init(files, capsys)
+    env = {**os.environ, "WAYPOINT_PASSPHRASE": "admin passphrase for amina"}
+    done = subprocess.run([sys.executable, "-c", PROGRAM_THEN_CHILD, "verify", "--vault", str(files["vault"]),
+                           "--user", "amina"], env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("OK:") and done.stdout.splitlines()[-1] == "child: None self: None"
+    assert done.stderr.splitlines() == [ENVIRONMENT_WARNING]
+
+
+def test_the_passphrase_from_standard_input_without_a_warning(files, capsys):
+    _init(files, capsys)
+    env = {k: v for k, v in os.environ.items() if k != "WAYPOINT_PASSPHRASE"}
+    done = subprocess.run([sys.executable, "-m", "desktop_app.cli", "verify", "--vault", str(files["vault"]),
+                           "--user", "amina", "--passphrase-file", "/dev/stdin"], env=env,
+                          input="admin passphrase for amina\n", capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and done.stdout.startswith("OK:"), done.stderr
+    assert done.stderr == ""
 
 
 def test_errors_are_one_line_without_traceback(files, capsys):
@@ -83,7 +124,7 @@ def test_errors_are_one_line_without_traceback(files, capsys):
         env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=60,
     )
     assert done.returncode == 2
-    assert done.stderr.strip() == "waypoint: Wrong user name or passphrase."
+    assert done.stderr.splitlines() == [ENVIRONMENT_WARNING, "waypoint: Wrong user name or passphrase."]
     assert main(["info", "--vault", str(files["vault"].parent / "none"), "--user", "amina",
                  "--passphrase-file", str(files["admin"])]) == 2
     assert capsys.readouterr().err.startswith("waypoint: No vault at this location.")
