@@ -133,6 +133,18 @@ def test_spec_and_build_script_compile():
         compile(path.read_text(encoding="utf-8"), str(path), "exec")
 
 
+@pytest.mark.parametrize("script, entry", [("waypoint", "waypoint_cli.py"), ("waypoint-app", "waypoint_app.py")])
+def test_each_frozen_entry_point_runs_what_the_installed_command_runs(script, entry):
+    """The frozen `waypoint` called main(), not run(): no crash guard, and $WAYPOINT_PASSPHRASE left in the
+    environment of the processes it starts (desktop_app/cli/common.py)."""
+    import tomllib
+
+    target = tomllib.loads((REPO / "pyproject.toml").read_text("utf-8"))["project"]["scripts"][script]
+    module, function = target.split(":")
+    source = (PACKAGING / "entry_points" / entry).read_text("utf-8")
+    assert f"from {module} import {function}\n" in source and f"sys.exit({function}())" in source
+
+
 def test_desktop_entry_launches_the_gui_executable():
     entry = ConfigParser(interpolation=None, strict=True)
     entry.optionxform = str  # keys are case-sensitive in desktop files
