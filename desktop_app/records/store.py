@@ -51,6 +51,14 @@ class RecordError(ValueError):
     """A record cannot be saved or opened as asked; the message says why."""
 
 
+class RecordDeleted(RecordError):
+    """The record was deleted while it was being edited (from the list, or by a deletion pulled from another laptop):
+    the save is refused, so a form left open never writes a deleted person back."""
+
+    def __init__(self) -> None:
+        super().__init__("this record was deleted; saving cannot bring it back")
+
+
 @dataclass(frozen=True)
 class PreparedRecord:
     """A record ready for the vault: content after the consent gate, and its extracted fields."""
@@ -178,7 +186,8 @@ def write_record(vault: Vault, prepared: PreparedRecord, *, status: str, record_
     Before a finalized state is overwritten it is kept in registration_version; `erasure` (consent refused)
     instead removes every earlier copy of the person (versions, the files it does not keep, conflicts, what
     ops in flight carry), in the same transaction as the save. `base`: the version the person edited (see the
-    module doc, point 5); None saves over whatever is stored.
+    module doc, point 5); None saves over whatever is stored. A record deleted since (a tombstone, or, when `base`
+    says a version was stored, no row at all) is never written again: `RecordDeleted`.
     """
     record_id = record_id or str(uuid.uuid4())  # chosen before sealing: each sealed answer names its record
     keys = Keys.of(vault, prepared)
@@ -187,9 +196,13 @@ def write_record(vault: Vault, prepared: PreparedRecord, *, status: str, record_
         if status == "finalized":
             _names_a_person(w, prepared)
         existing = w.stored(record_id)
+        if existing is None and base is not None:
+            # the save edits a stored version, and no row is left: deleted meanwhile (a draft that never travelled
+            # leaves no tombstone). Writing it would bring the person back
+            raise RecordDeleted()
         if existing is not None:
             if existing.deleted:
-                raise RecordError("this record was deleted")
+                raise RecordDeleted()
             if (existing.form_id, existing.form_version) != (prepared.form_id, prepared.form_version):
                 raise RecordError(f"this record was made with form '{existing.form_id}' version "
                                   f"{existing.form_version}; it must be edited with that version")
@@ -220,7 +233,7 @@ def write_record(vault: Vault, prepared: PreparedRecord, *, status: str, record_
             w.keep_version(existing)
         theirs = w.record_state(record_id) if conflict is not None else None
         row = w.save([RegistrationDraft(prepared.form_id, prepared.form_version, status, prepared.content,
-                                        record_id, dict(prepared.fields))])[0]
+                                        record_id, dict(prepared.fields), edits_stored=base is not None)])[0]
         w.put_files(row["id"], files)
         if conflict is not None and existing is not None and base is not None:
             w.open_edit_conflict(record_id, theirs=theirs, server_version=existing.server_version, where=conflict,

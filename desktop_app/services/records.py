@@ -20,7 +20,7 @@ from desktop_app.records.audit import holds_answers, is_audit, without_sealed_an
 from desktop_app.records.schema import FormSchema, form_schema
 from desktop_app.records.form_store import FormNotInstalled, get_form_xform
 from desktop_app.records.importer import ImportFileError
-from desktop_app.records.store import EditBase, OpenRecord, RecordError, RecordVersionInfo, SavedRecord
+from desktop_app.records.store import EditBase, OpenRecord, RecordDeleted, RecordError, RecordVersionInfo, SavedRecord
 from desktop_app.services import access, attachments, consent
 from desktop_app.vault.entities import Items as EntityItems, read_entity_lists
 from desktop_app.vault.models import SYNC_WRITER
@@ -85,7 +85,7 @@ def save_draft(vault: Vault, *, form_id: str, form_version: str, content: str, r
     `base`: the version the person edited (ReopenedRecord.base, then each SavedRecord.base). If the record changed
     since (pulled from another laptop while the form was open), the save is a three-way merge with it; the
     SavedRecord says whether it `merged` or opened a `conflict` (desktop_app/records/store.py)."""
-    _check_save(vault, form_id=form_id, record_id=record_id, finalizing=False)
+    _check_save(vault, form_id=form_id, record_id=record_id, finalizing=False, base=base)
     return _save(vault, status="draft", form_id=form_id, form_version=form_version, content=content,
                  record_id=record_id, files=files, xform=get_form_xform(vault, form_id, form_version), base=base)
 
@@ -96,7 +96,7 @@ def finalize(vault: Vault, *, form_id: str, form_version: str, content: str, rec
 
     A P3 answer the person cannot read (kept sealed from the stored record) does not count as missing. `base`: as
     for save_draft."""
-    stored = _check_save(vault, form_id=form_id, record_id=record_id, finalizing=True)
+    stored = _check_save(vault, form_id=form_id, record_id=record_id, finalizing=True, base=base)
     xform = get_form_xform(vault, form_id, form_version)
     issues = validate_instance(xform, content, entities=entity_lists_for(vault, form_definition(xform)))
     if issues and stored is not None:
@@ -175,17 +175,22 @@ def reopen(vault: Vault, record_id: str) -> ReopenedRecord:
 
 @dataclass(frozen=True)
 class StoredVersion:
-    """Where a record stands in the vault now: its version counter, and whether sync wrote that version."""
+    """Where a record stands in the vault now: its version counter, whether sync wrote that version, and whether
+    it is deleted (a tombstone: `from_sync` when the deletion was pulled from another laptop)."""
 
     version: int
     from_sync: bool
+    deleted: bool = False
 
 
 def stored_version(vault: Vault, record_id: str) -> StoredVersion | None:
-    """The record's current version (an open form compares it with the version it edits); None once deleted."""
+    """The record's current version (an open form compares it with the version it edits); None when no row is left
+    (a draft deleted before it ever travelled)."""
     found = get_registration(vault, record_id)
-    if found is None or found.deleted:
+    if found is None:
         return None
+    if found.deleted:  # a tombstone holds nothing of the person: the form that had it open only learns it is gone
+        return StoredVersion(found.version, found.updated_by == SYNC_WRITER, deleted=True)
     reg = _check_view(vault, record_id)
     return StoredVersion(reg.version, reg.updated_by == SYNC_WRITER)
 
@@ -293,10 +298,16 @@ def _check_view(vault: Vault, record_id: str):
     return reg
 
 
-def _check_save(vault: Vault, *, form_id: str, record_id: str | None, finalizing: bool):
-    """Create (a new record) or edit (a stored one), and finalize when asked; the stored record or None."""
+def _check_save(vault: Vault, *, form_id: str, record_id: str | None, finalizing: bool,
+                base: EditBase | None = None):
+    """Create (a new record) or edit (a stored one), and finalize when asked; the stored record or None.
+
+    A record deleted while it was being edited (`base`: the form edits a stored version) is refused first, whatever
+    the person's rights: `RecordDeleted`, which the form screen shows by closing the form (docs/renderer.md)."""
     reg = get_registration(vault, record_id) if record_id is not None else None
-    if reg is None or reg.deleted:
+    if (reg is not None and reg.deleted) or (reg is None and base is not None):
+        raise RecordDeleted()
+    if reg is None:
         actor = access.check_create_record(vault, form_id)
         if finalizing:
             access.check_finalize_record(vault, record_id or "", access.RecordFacts(  # stored with their centre
@@ -321,7 +332,7 @@ def _position(ref: str) -> str:
 
 
 __all__ = [
-    "EditBase", "FormNotInstalled", "ImportFileError", "NotADraft", "RecordError", "RecordNotValid", "RecordView",
-    "ReopenedRecord", "StoredVersion", "delete", "delete_draft", "entity_lists_for", "finalize", "history",
-    "import_file", "reopen", "save_draft", "sensitive_view", "show", "stored_version", "validate_instance",
+    "EditBase", "FormNotInstalled", "ImportFileError", "NotADraft", "RecordDeleted", "RecordError", "RecordNotValid",
+    "RecordView", "ReopenedRecord", "StoredVersion", "delete", "delete_draft", "entity_lists_for", "finalize",
+    "history", "import_file", "reopen", "save_draft", "sensitive_view", "show", "stored_version", "validate_instance",
 ]

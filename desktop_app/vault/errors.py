@@ -109,6 +109,12 @@ class InvalidInput(VaultError):
     message = "Invalid input."
 
 
+class RegistrationDeleted(InvalidInput):
+    """A save on a registration that was deleted: it stays deleted (a save never brings a deleted person back)."""
+
+    message = "This registration was deleted; saving cannot bring it back."
+
+
 class WeakPassphrase(InvalidInput):
     """The passphrase fails the rules of desktop_app.vault.passphrases; `assessment.reasons` says why."""
 

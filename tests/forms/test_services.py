@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import uuid
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -82,6 +83,32 @@ def test_finalize_refuses_an_invalid_instance_and_lists_the_issues(forms_vault):
     draft = record_service.save_draft(forms_vault, form_id=FORM_ID, form_version=new_form.version,
                                       content=session.to_instance_xml(include_nonrelevant=True))
     assert get_registration(forms_vault, draft.record_id).status == "draft"
+
+
+def test_a_draft_deleted_while_its_form_is_open_is_not_brought_back_by_the_next_save(forms_vault):
+    """The form's autosave after the draft was deleted from the list (which leaves no row: it never travelled) is
+    refused, and so is a Finalize: the person stays deleted. The records store alone refuses it too."""
+    from desktop_app.records import store
+    from desktop_app.records.form_store import get_form_xform
+    from desktop_app.records.schema import form_schema
+
+    new_form = form_service.open_new_record_form(forms_vault, FORM_ID)
+    session = filled_session(new_form, ANSWERS)
+    content = session.to_instance_xml(include_nonrelevant=True)
+    first = record_service.save_draft(forms_vault, form_id=FORM_ID, form_version=new_form.version, content=content,
+                                      record_id=str(uuid.uuid4()))
+    record_service.delete_draft(forms_vault, first.record_id)
+    with pytest.raises(record_service.RecordDeleted):
+        record_service.save_draft(forms_vault, form_id=FORM_ID, form_version=new_form.version, content=content,
+                                  record_id=first.record_id, base=first.base)
+    with pytest.raises(record_service.RecordDeleted):
+        record_service.finalize(forms_vault, form_id=FORM_ID, form_version=new_form.version,
+                                content=session.to_instance_xml(), record_id=first.record_id, base=first.base)
+    prepared = store.prepare_record(form_schema(get_form_xform(forms_vault, FORM_ID, new_form.version)),
+                                    form_id=FORM_ID, form_version=new_form.version, content=content)
+    with pytest.raises(store.RecordDeleted):
+        store.write_record(forms_vault, prepared, status="draft", record_id=first.record_id, base=first.base)
+    assert get_registration(forms_vault, first.record_id) is None
 
 
 def test_consent_refused_through_the_engine_saves_no_personal_data(forms_vault):

@@ -104,6 +104,36 @@ def test_deleting_a_record_the_server_has_queues_a_tombstone(new_vault):
     assert count_unsynced(new_vault) == 1
 
 
+def test_a_save_that_edits_a_deleted_registration_never_brings_it_back(new_vault):
+    """A form left open on a draft deleted from the list autosaves again: the writer refuses it, whether the deletion
+    left no row (a draft that never travelled) or a tombstone (a record the server has)."""
+    from desktop_app.vault.writer import RegistrationDraft
+
+    local = save_registration(new_vault, form_id="f", form_version="1", status="draft", content="<a>Ghost</a>",
+                              fields={"title": "Ghost Draft"})
+    delete_registration(new_vault, local.id)
+    again = RegistrationDraft("f", "1", "draft", "<a>Ghost again</a>", local.id, {"title": "Ghost Draft"},
+                              edits_stored=True)
+    with pytest.raises(errors.RegistrationDeleted), write(new_vault) as w:
+        w.save([again])
+    assert get_registration(new_vault, local.id) is None
+    assert count_registrations(new_vault, include_deleted=True) == 0 and _ops(new_vault) == []
+
+    shared = save_registration(new_vault, form_id="f", form_version="1", status="finalized", content="<a>x</a>")
+    with write(new_vault) as w:  # the server acknowledged it: its deletion leaves a tombstone
+        seq = w.pending_unfrozen([shared.id])[shared.id]
+        w.freeze_ops([{"d": 1, "w": '{"op": "upsert"}', "b": "batch", "s": seq, "p": '{"state": {}}'}])
+        w.acknowledge_ops([{"s": seq, "r": '{"status": "applied"}'}])
+        w.set_server_states([{"v": 1, "s": "acknowledged", "r": shared.id}])
+    delete_registration(new_vault, shared.id)
+    for edits_stored in (True, False):
+        with pytest.raises(errors.RegistrationDeleted), write(new_vault) as w:
+            w.save([RegistrationDraft("f", "1", "draft", "<a>Ghost</a>", shared.id, edits_stored=edits_stored)])
+    tombstone = get_registration(new_vault, shared.id)
+    assert tombstone.deleted and tombstone.content == "" and tombstone.version == 2
+    assert _ops(new_vault) == [("upsert", 1, ""), ("delete", 2, "")]  # the deletion still goes to the server
+
+
 def test_failed_save_writes_neither_record_nor_outbox(new_vault):
     with pytest.raises(errors.InvalidInput):
         save_registration(new_vault, form_id="f", form_version="1", status="sent", content="<x/>")

@@ -24,6 +24,10 @@ class RegistrationDraft:
     content: str
     record_id: str | None = None
     fields: dict[str, Any] | None = None  # summary columns (SUMMARY_FIELDS) and other extracted fields
+    # the save edits a registration stored before (a form reopened, or saved once already): if its row is gone, it
+    # was deleted meanwhile (a draft that never travelled leaves no tombstone), and the save is refused rather than
+    # writing the person again
+    edits_stored: bool = False
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from desktop_app.vault.errors import InvalidInput
+from desktop_app.vault.errors import InvalidInput, RegistrationDeleted
 from desktop_app.vault.models import SUMMARY_FIELDS
 from desktop_app.vault.sql import chunks, in_json, join_sync, text
 from desktop_app.vault.writer.base import RegistrationDraft, Stored, validated
@@ -38,6 +38,8 @@ class RecordWrites(EntityWrites, SearchWrites, FactWrites, OutboxWrites, FileWri
 
         A finalized record (or a draft, where the policy shares drafts) gets its one pending op, new or changed;
         a draft stays on this laptop (sync state 'local'), and withdraws an op not yet frozen.
+        A deleted registration is never written again (`RegistrationDeleted`): neither over its tombstone nor, for a
+        draft that edits a stored one (`edits_stored`), where its deletion left no row.
         """
         prepared = [(draft, *validated(draft)) for draft in drafts]
         ids = [record_id for _, record_id, _, _ in prepared]
@@ -54,8 +56,8 @@ class RecordWrites(EntityWrites, SearchWrites, FactWrites, OutboxWrites, FileWri
         extracted: dict[str, dict[str, str | None]] = {}
         for draft, record_id, summary, extra in prepared:
             old = existing.get(record_id)
-            if old is not None and old.deleted:
-                raise InvalidInput("this registration was deleted")
+            if (old is not None and old.deleted) or (old is None and draft.edits_stored):
+                raise RegistrationDeleted()  # a tombstone, or no row left: deleted while it was being edited
             if old is not None and old.purged_at is not None:
                 raise InvalidInput(PURGED_MESSAGE)
             if not summary["centre"]:
