@@ -61,6 +61,7 @@ class MainWindow(QMainWindow):
     open_registration_requested = Signal(str)  # record id
     counts_updated = Signal(int, int)  # total, unsynced
     about_to_lock = Signal()  # the vault is still open: queue last saves now (they run before the lock)
+    draft_deleted = Signal(str)  # record id: a draft deleted from the list (a form open on it closes)
 
     def __init__(
         self,
@@ -84,6 +85,8 @@ class MainWindow(QMainWindow):
         self._open_boxes: set[QMessageBox] = set()  # question and failure boxes of this window, closed at the lock
         # another area may hold changes the person must decide about before the window closes (an open form)
         self.close_guard: Callable[[], bool] | None = None
+        # the record an open form edits, if any (the forms area sets it): the delete question says the form will close
+        self.record_in_form: Callable[[], str | None] = lambda: None
 
         self.model = RegistrationListModel(page_size=page_size)
         self.setup_page = SetupPage()
@@ -346,6 +349,9 @@ class MainWindow(QMainWindow):
         else:
             text = self.tr("Delete the draft “%1” (%2)? It cannot be brought back.").replace("%1", title) \
                 .replace("%2", row.short_id)
+            if row.record_id == self.record_in_form():
+                text += "\n\n" + self.tr("It is open in the form: deleting it closes the form, and nothing typed "
+                                          "there is kept.")
             buttons = QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No
         box = QMessageBox(QMessageBox.Icon.Question, self.tr("Delete draft"), text, buttons, self)
         box.setObjectName("deleteDraftQuestion")
@@ -360,8 +366,12 @@ class MainWindow(QMainWindow):
     def _delete_draft(self, record_id: str) -> None:
         task = self.controller.run_with_vault(lambda vault, state: records.delete_draft(vault, record_id),
                                               name="db:delete-draft")
-        task.succeeded.connect(lambda _: self.registrations_changed())
+        task.succeeded.connect(lambda _: self._draft_deleted(record_id))
         task.failed.connect(self._delete_failed)
+
+    def _draft_deleted(self, record_id: str) -> None:
+        self.draft_deleted.emit(record_id)  # first: a form open on it stops saving before anything else runs
+        self.registrations_changed()
 
     def _delete_failed(self, error: BaseException) -> None:
         box = QMessageBox(QMessageBox.Icon.Warning, self.tr("Delete draft"),

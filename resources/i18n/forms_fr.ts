@@ -184,6 +184,18 @@
         <source>This registration was changed on another laptop while you had it open. The form still shows your answers: when you save, your changes are merged with theirs, and an answer changed on both sides is kept in both versions for review. Nothing is overwritten.</source>
         <translation>Cet enregistrement a été modifié sur un autre ordinateur pendant qu&apos;il était ouvert ici. Le formulaire montre toujours vos réponses : à l&apos;enregistrement, vos modifications seront fusionnées avec les siennes, et une réponse modifiée des deux côtés sera conservée dans ses deux versions pour examen. Rien n&apos;est écrasé.</translation>
     </message>
+    <message>
+        <source>This record was deleted on another laptop, and sync brought the deletion here while you had it open. The form is closed; nothing of it was saved again.</source>
+        <translation>Cet enregistrement a été supprimé sur un autre ordinateur, et la synchronisation a apporté la suppression ici pendant qu&apos;il était ouvert. Le formulaire est fermé&#xa0;; rien n&apos;en a été enregistré à nouveau.</translation>
+    </message>
+    <message>
+        <source>This draft was deleted while it was open in the form, so the form is closed. Nothing of it was saved again: it stays deleted.</source>
+        <translation>Ce brouillon a été supprimé pendant qu&apos;il était ouvert dans le formulaire&#xa0;: le formulaire est donc fermé. Rien n&apos;en a été enregistré à nouveau&#xa0;: il reste supprimé.</translation>
+    </message>
+    <message>
+        <source>This record was deleted while it was open in the form, so the form is closed. Nothing of it was saved again: it stays deleted.</source>
+        <translation>Cet enregistrement a été supprimé pendant qu&apos;il était ouvert dans le formulaire&#xa0;: le formulaire est donc fermé. Rien n&apos;en a été enregistré à nouveau&#xa0;: il reste supprimé.</translation>
+    </message>
     <message numerus="yes">
         <source>%n answer(s) need attention before finalizing.</source>
         <translation>
@@ -328,6 +340,10 @@
     <message>
         <source>The vault locked while you were changing this finalized record. Your changes were kept as a draft; the finalized version is in its history. Finalize to make them final, or Close → Discard changes.</source>
         <translation>Le coffre-fort s&apos;est verrouillé pendant que vous modifiiez cet enregistrement finalisé. Vos modifications ont été gardées comme brouillon&#xa0;; la version finalisée est dans son historique. Finalisez pour les rendre définitives, ou Fermer → Abandonner les modifications.</translation>
+    </message>
+    <message>
+        <source>Form closed</source>
+        <translation>Formulaire fermé</translation>
     </message>
     <message>
         <source>The form could not be opened</source>

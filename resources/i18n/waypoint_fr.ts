@@ -110,6 +110,10 @@
         <translation>Supprimer le brouillon «&#xa0;%1&#xa0;» (%2)&#xa0;? Il ne pourra pas être récupéré.</translation>
     </message>
     <message>
+        <source>It is open in the form: deleting it closes the form, and nothing typed there is kept.</source>
+        <translation>Il est ouvert dans le formulaire&#xa0;: le supprimer ferme le formulaire, et rien de ce qui y a été saisi n&apos;est gardé.</translation>
+    </message>
+    <message>
         <source>Delete draft</source>
         <translation>Supprimer le brouillon</translation>
     </message>

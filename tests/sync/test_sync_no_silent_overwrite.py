@@ -203,3 +203,25 @@ def test_an_untouched_form_is_reopened_on_the_new_version(laptops, qtbot):
     assert fresh is not screen and fresh.record_id == record_id
     assert fresh.session.value(PHONE) == NEW_PHONE
     assert _notice_says(fresh, "the form now shows the new version")
+
+
+def test_a_deletion_pulled_while_the_form_is_open_closes_it_and_says_so(laptops, qtbot):
+    """Laptop 2 deletes the registration laptop 1 has open with changes typed: the pull closes the form, saying the
+    record was deleted on another laptop, and nothing the form held is written back over the tombstone."""
+    app, sync, second, record_id = laptops
+    screen = _open(qtbot, app, record_id)
+    _replace_text(qtbot, screen, OTHER_NAMES, "Awa Test")  # changes waiting for Finalize
+    records.delete(second, record_id)
+    assert sync_service.sync_now(second, connect=fast_connect()).acknowledged == 1
+
+    assert _auto_sync(qtbot, sync).pulled == 1
+    qtbot.waitUntil(lambda: "deleted on another laptop" in _deleted_notice(app), timeout=30_000)
+    assert app.forms.screen is None and app.window.stack.currentWidget() is app.window.registrations_page
+    stored = _on_db(qtbot, app, lambda vault: get_registration(vault, record_id))
+    assert stored.deleted and stored.content == ""
+    app.forms.deleted_notice.close()
+
+
+def _deleted_notice(app) -> str:
+    box = getattr(app.forms, "deleted_notice", None)
+    return box.text() if box is not None and box.isVisible() else ""

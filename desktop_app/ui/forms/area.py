@@ -149,6 +149,10 @@ class FormsArea(QObject):
         # the counts are refreshed after every save and every sync that changed records: the open form then
         # checks whether its record changed under it (a change pulled from another laptop)
         window.counts_updated.connect(lambda *_: self.screen.check_stored_version() if self.screen else None)
+        # a draft deleted from the list while it is open here: the form stops saving and closes, saying so
+        window.draft_deleted.connect(self._deleted_from_list)
+        window.record_in_form = lambda: self.screen.record_id if self.screen is not None else None
+        self.deleted_notice: QMessageBox | None = None  # "this draft was deleted…": closed when the vault locks
 
     def _build_menu(self) -> None:
         """The form's commands in a menu too, each with its key (the keys themselves are the screen's: a second
@@ -281,6 +285,7 @@ class FormsArea(QObject):
         screen.finalized.connect(lambda _: self._leave(screen))
         screen.close_requested.connect(lambda: self._leave(screen))
         screen.reload_requested.connect(lambda notice: self._reload(screen, notice))
+        screen.record_deleted.connect(lambda text: self._record_deleted(screen, text))
         self._pinned = tuple(ref for ref in pinned if screen.session.value(ref))
         for ref in self._pinned:
             screen.view.field(ref).pin()
@@ -324,6 +329,27 @@ class FormsArea(QObject):
                               page=screen.view.current, focus_ref=None, kept_as_draft=False, notice=notice)
         self._drop_screen()
         self.open_record(screen.record_id)
+
+    def _deleted_from_list(self, record_id: str) -> None:
+        screen = self.screen
+        if screen is not None and screen.record_id == record_id:
+            screen.stop_for_deletion()
+
+    def _record_deleted(self, screen: FormScreen, text: str) -> None:
+        """The form's record was deleted while it was open: the form is closed (it saves nothing more) and a box
+        says so, in words that name no one."""
+        if screen is not self.screen or not self.controller.is_unlocked:
+            return
+        self._leave(screen)
+        if self.deleted_notice is not None:
+            self.deleted_notice.close()
+        box = QMessageBox(QMessageBox.Icon.Information, self.tr("Form closed"), text, QMessageBox.StandardButton.Ok,
+                          self.window)
+        box.setObjectName("recordDeletedNotice")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.finished.connect(lambda _: setattr(self, "deleted_notice", None) if self.deleted_notice is box else None)
+        self.deleted_notice = box
+        box.open()  # window-modal, without a nested event loop
 
     def _leave(self, screen: FormScreen) -> None:
         if screen is self.screen:
@@ -383,6 +409,8 @@ class FormsArea(QObject):
 
     def _locking(self) -> None:
         self.return_to = None
+        if self.deleted_notice is not None:
+            self.deleted_notice.close()
         if self.screen is not None:
             self._drop_screen()
         self.chooser.list.clear()

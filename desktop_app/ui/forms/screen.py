@@ -15,6 +15,11 @@ whenever the list's counts are refreshed) shows a notice: an untouched form asks
 a form with changes keeps them, and the save merges them with the other side's (records.save_draft). A save that
 merged, or that found an answer changed on both sides (a conflict is opened, both versions kept), says so and asks
 to be reopened on what is now stored (`reload_requested`).
+
+A deleted record is never written again. When it is deleted while the form is open (the list's Delete on this very
+draft, a deletion pulled by sync, seen by `check_stored_version`, or a save the records service refuses with
+`RecordDeleted`), the screen stops saving and asks to be closed (`record_deleted`, with the sentence the forms area
+shows): an autosave must not bring a deleted person back.
 """
 
 from __future__ import annotations
@@ -76,6 +81,7 @@ class FormScreen(QWidget):
     finalized = Signal(str)  # record id
     close_requested = Signal()  # after the last save, the person wants the list back
     reload_requested = Signal(str)  # reopen this record on what is stored now, then show this notice
+    record_deleted = Signal(str)  # the record was deleted while open: nothing more is saved; close it, saying this
 
     def __init__(self, *, opened: OpenedForm, run_with_vault: RunWithVault, metadata: dict[str, str] | None = None,
                  ui_language: str = "en", autosave_ms: int = AUTOSAVE_MS, defaults: dict[str, str] | None = None,
@@ -102,6 +108,8 @@ class FormScreen(QWidget):
         self._finalizing = False
         self._closing = False
         self._discarded = False
+        self._discarding = False  # "Discard changes" on its way: the record may vanish (a new one's draft is deleted)
+        self.gone = False  # the record was deleted while open: nothing is saved any more (see the module doc)
         # called with (screen, instance XML, finalize_now) before finalizing, when another area set it
         self.before_finalize: Callable[[FormScreen, str, Callable[[], None]], None] | None = None
 
@@ -233,6 +241,8 @@ class FormScreen(QWidget):
             self._start_save("draft")
 
     def _start_save(self, status: str) -> None:
+        if self.gone:
+            return  # deleted while open: a save would write the person again (the vault refuses it too)
         opened, record_id = self.opened, self.record_id
         final = status == "finalized"
         # per-question timings of this editing session, kept encrypted with the record like any attachment;
@@ -266,7 +276,7 @@ class FormScreen(QWidget):
         task.failed.connect(self._save_failed)
 
     def _saved(self, saved) -> None:
-        if self._discarded:
+        if self._discarded or self.gone:
             return  # a save queued just before a lock lands after the screen is gone
         final = saved.status == "finalized" and self._finalizing
         self._saving = False
@@ -294,6 +304,10 @@ class FormScreen(QWidget):
 
     def _save_failed(self, error: BaseException) -> None:
         if self._discarded:
+            return
+        self._discarding = False
+        if isinstance(error, records.RecordDeleted):  # deleted meanwhile (the list, sync): nothing was written
+            self.stop_for_deletion()
             return
         final = self._finalizing
         self._saving = False
@@ -359,8 +373,10 @@ class FormScreen(QWidget):
         return widget.item.label if widget is not None else leaf_ref(path).rsplit("/", 1)[-1]
 
     def check_stored_version(self) -> None:
-        """Has sync brought a newer version of this record while it is open? Then say so (see the module doc)."""
-        if self.status == "new" or self._saving or self._discarded or self._known_version is None:
+        """Has sync brought a newer version of this record while it is open, or was it deleted? Then say so (see the
+        module doc)."""
+        if self.status == "new" or self._saving or self._discarded or self._discarding or self.gone \
+                or self._known_version is None:
             return
         record_id = self.record_id
         try:
@@ -370,7 +386,12 @@ class FormScreen(QWidget):
         task.succeeded.connect(self._stored_version_arrived)
 
     def _stored_version_arrived(self, stored) -> None:
-        if self._discarded or self._saving or stored is None or stored.version == self._known_version:
+        if self._discarded or self._discarding or self._saving or self.gone:
+            return
+        if stored is None or stored.deleted:  # no row left (deleted here), or a tombstone (here, or pulled)
+            self.stop_for_deletion(from_sync=stored is not None and stored.from_sync)
+            return
+        if stored.version == self._known_version:
             return
         self._known_version = stored.version
         if not stored.from_sync:
@@ -383,6 +404,26 @@ class FormScreen(QWidget):
                                  "still shows your answers: when you save, your changes are merged with theirs, and "
                                  "an answer changed on both sides is kept in both versions for review. Nothing is "
                                  "overwritten."))
+
+    def stop_for_deletion(self, *, from_sync: bool = False) -> None:
+        """The record was deleted while the form was open: save nothing more (the answers on screen would write the
+        person again) and ask the forms area to close the form, saying why in the person's language."""
+        if self._discarded or self.gone:
+            return
+        self.gone = True
+        self._autosave.stop()
+        self.dirty = self._changed_here = False
+        self._saving = self._save_again = self._finalizing = self._closing = False
+        if from_sync:
+            text = self.tr("This record was deleted on another laptop, and sync brought the deletion here while you "
+                           "had it open. The form is closed; nothing of it was saved again.")
+        elif self.status == "draft":
+            text = self.tr("This draft was deleted while it was open in the form, so the form is closed. Nothing of "
+                           "it was saved again: it stays deleted.")
+        else:
+            text = self.tr("This record was deleted while it was open in the form, so the form is closed. Nothing "
+                           "of it was saved again: it stays deleted.")
+        self.record_deleted.emit(text)
 
     # --- finalize and close ----------------------------------------------------------------
     def finalize(self) -> None:
@@ -501,13 +542,17 @@ class FormScreen(QWidget):
         """Put back what was stored when the form was opened, then close (nothing stored: just close)."""
         self._autosave.stop()
         self.dirty = False
-        if not self._written:
+        if not self._written or self.gone:
             self.close_requested.emit()
             return
+        self._discarding = True
         opened, record_id, base = self.opened, self.record_id, self.base
 
         def work(vault, state):
             if opened.status == "new":
+                stored = records.stored_version(vault, record_id)
+                if stored is None or stored.deleted:
+                    return None  # deleted meanwhile (from the list): what discarding asks is done already
                 return records.delete_draft(vault, record_id)
             restore = records.finalize if opened.status == "finalized" else records.save_draft
             # on this screen's last save: a change pulled meanwhile stays (the restore merges with it)
@@ -519,7 +564,8 @@ class FormScreen(QWidget):
         task.failed.connect(self._save_failed)
 
     def _discarded_saved(self, _result) -> None:
-        if not self._discarded:
+        self._discarding = False
+        if not self._discarded and not self.gone:
             self.saved.emit(None)
             self.close_requested.emit()
 

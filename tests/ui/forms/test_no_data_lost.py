@@ -13,6 +13,7 @@ from PySide6.QtCore import Qt
 from desktop_app.services import forms, records, registrations
 from desktop_app.services.casefile import short_id
 from desktop_app.ui.forms.closing import CANCEL, DISCARD, DRAFT, FINALIZE
+from desktop_app.vault.registrations import get_registration
 from tests.access.team import MIGRANT, PERSON, instance
 from tests.ui.forms.test_migrant_end_to_end import Filler, setup_and_unlock, unlock
 from waypoint_core.xform import FormSession
@@ -234,7 +235,7 @@ def test_the_delete_question_naming_the_person_closes_when_the_vault_locks(qtbot
     for them to press)."""
     from PySide6.QtWidgets import QApplication, QMessageBox
 
-    from desktop_app.vault.registrations import get_registration, save_registration
+    from desktop_app.vault.registrations import save_registration
 
     app = _started(qtbot, make_app)
     window = app.window
@@ -275,3 +276,81 @@ def test_the_form_menu_names_the_keys_and_acts_on_the_form(qtbot, make_app):
     app.window.set_language("fr")
     qtbot.waitUntil(lambda: menu.title() == "F&ormulaire", timeout=5_000)
     app.window.set_language("en")
+
+
+def _draft_on_screen(qtbot, app):
+    """A new registration whose first answers are saved as a draft (the form still open), the list's counts
+    refreshed after that save (so the open form has compared its version already)."""
+    screen = _new_form(qtbot, app)
+    Filler(qtbot, screen).click("/data/consent/consent_given_by", "self")
+    with qtbot.waitSignal(app.window.counts_updated, timeout=20_000):
+        screen.save_soon(now=True)  # what the 2 s autosave does
+    assert screen.status == "draft"
+    return screen
+
+
+def _deleted_notice(app):
+    box = getattr(app.forms, "deleted_notice", None)
+    return box.text() if box is not None and box.isVisible() else ""
+
+
+def test_a_draft_deleted_from_the_list_while_its_form_is_open_closes_the_form_and_stays_deleted(qtbot, make_app):
+    """Field-day bug: a draft deleted from the list while its form was still open came back with the form's next
+    autosave (a ghost person). The question says the form will close; the form closes, saying why; nothing of the
+    draft is written again."""
+    app = _started(qtbot, make_app)
+    window = app.window
+    screen = _draft_on_screen(qtbot, app)
+    record_id = screen.record_id
+    Filler(qtbot, screen).click("/data/consent/consent_services", "yes")  # typed since: the autosave is armed
+    assert screen.dirty
+    window.list_action.trigger()  # Ctrl+1: the list, the form still open behind it
+    model, table = window.model, window.registrations_page.table
+    qtbot.waitUntil(lambda: model.rowCount() == 1 and not model.is_loading, timeout=10_000)
+    table.setFocus()
+    table.selectRow(0)
+    qtbot.keyClick(table, Qt.Key.Key_Delete)
+    box = window.delete_question
+    assert box.isVisible() and "It is open in the form: deleting it closes the form" in box.text()
+    box.button(box.StandardButton.Yes).click()
+
+    qtbot.waitUntil(lambda: "This draft was deleted while it was open in the form" in _deleted_notice(app),
+                    timeout=20_000)
+    assert app.forms.screen is None and window.stack.currentWidget() is window.registrations_page
+    # the database thread runs in order: a save the form had queued would have run before this read
+    assert _on_db(qtbot, app, lambda vault: get_registration(vault, record_id)) is None
+    qtbot.waitUntil(lambda: model.rowCount() == 0 and not model.is_loading, timeout=10_000)
+    app.forms.deleted_notice.close()
+
+
+def test_an_autosave_after_the_draft_was_deleted_is_refused_and_the_form_says_so(qtbot, make_app):
+    """The draft is deleted behind the open form's back (not through this window's list, so the form is not told):
+    the form's next autosave is refused by the records service instead of writing the person again, and the form
+    closes saying the draft was deleted."""
+    app = _started(qtbot, make_app)
+    screen = _draft_on_screen(qtbot, app)
+    record_id = screen.record_id
+    _on_db(qtbot, app, lambda vault: records.delete_draft(vault, record_id))
+    written = []
+    screen.saved.connect(written.append)
+    Filler(qtbot, screen).click("/data/consent/consent_services", "yes")
+    assert screen.dirty  # the 2 s autosave is armed: wait for it, as the person would
+    qtbot.waitUntil(lambda: bool(written or _deleted_notice(app)), timeout=20_000)
+    assert _on_db(qtbot, app, lambda vault: get_registration(vault, record_id)) is None  # no ghost
+    assert written == []
+    assert "This draft was deleted while it was open in the form" in _deleted_notice(app)
+    assert app.forms.screen is None and app.window.stack.currentWidget() is app.window.registrations_page
+    assert _on_db(qtbot, app, registrations.list_counts).total == 0
+    app.forms.deleted_notice.close()
+
+
+def test_the_form_closed_for_a_deleted_draft_says_so_in_french(qtbot, make_app):
+    app = _started(qtbot, make_app)
+    app.window.set_language("fr")
+    screen = _draft_on_screen(qtbot, app)
+    _on_db(qtbot, app, lambda vault: records.delete_draft(vault, screen.record_id))
+    Filler(qtbot, screen).click("/data/consent/consent_services", "yes")
+    screen.save_soon(now=True)  # what the 2 s autosave does
+    qtbot.waitUntil(lambda: "Ce brouillon a été supprimé" in _deleted_notice(app), timeout=20_000)
+    assert app.forms.deleted_notice.windowTitle() == "Formulaire fermé"
+    app.forms.deleted_notice.close()
