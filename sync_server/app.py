@@ -104,8 +104,19 @@ def prepare(settings: Settings, *, check_restore: bool = True) -> Server:
 
 def app_from_env() -> FastAPI:
     """uvicorn's factory for each worker process (`serve --workers N`): the parent has already checked and migrated."""
-    settings = Settings.from_env(data_dir=Path(os.environ["WAYPOINT_SERVER_HOME"]))
-    app = create_app(prepare(settings, check_restore=False))
+    try:
+        settings = Settings.from_env(data_dir=Path(os.environ["WAYPOINT_SERVER_HOME"]))
+        app = create_app(prepare(settings, check_restore=False))
+    except Exception as exc:
+        # e.g. the database unreachable since the parent's checks. Raised, it would be a traceback (with the
+        # driver's message) and exit 1, which uvicorn's supervisor answers by starting the worker again, for ever;
+        # its startup-failure code makes it stop the other workers and itself (`serve` then exits 3).
+        from uvicorn.config import STARTUP_FAILURE
+
+        logs.configure()
+        logs.log_event("startup_failed", level=logging.ERROR, error=type(exc).__name__, phase="worker",
+                       pid=os.getpid())
+        raise SystemExit(STARTUP_FAILURE) from None
     settle_heap()
     return app
 
@@ -142,6 +153,7 @@ def create_app(server: Server) -> FastAPI:
     app.add_middleware(ErrorBarrier, requests=requests)
     app.state.server = server
     app.state.database_closed = False
+    app.state.startup_error = None
     rules = PushRules(data_key=keyring.data, identity_fields=settings.identity_fields,
                       hlc_ahead_ms=settings.hlc_ahead_ms)
 
@@ -517,9 +529,17 @@ def _lifespan(db: Database, follower: derived.Follower, checkpointer: Checkpoint
     checkpoint, then SQLite's own when its last connection closes)."""
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> Any:
-        follower.start()
-        if checkpointer is not None:
-            checkpointer.start()
+        try:
+            follower.start()
+            if checkpointer is not None:
+                checkpointer.start()
+        except Exception as exc:
+            # uvicorn then exits 3; Starlette hands it the traceback, of which logs.SafeJsonFormatter keeps the
+            # first line only: this line says what failed, by its class
+            app.state.startup_error = type(exc).__name__
+            logs.log_event("startup_failed", level=logging.ERROR, error=type(exc).__name__, phase="lifespan",
+                           pid=os.getpid())
+            raise
         try:
             yield
         finally:

@@ -91,6 +91,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
+    from uvicorn.config import STARTUP_FAILURE
 
     from .app import create_app, prepare, settle_heap
 
@@ -116,14 +117,31 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         print(announce + f" [{args.workers} worker processes]", flush=True)
         supervisor = _supervisor(Multiprocess, config, sock)
         supervisor.run()
+        failed = [p.pid for p in supervisor.processes if p.exitcode == STARTUP_FAILURE]
+        if failed and supervisor.stop_signal is None:
+            # a worker could not start (it logged `startup_failed` with the error's class): uvicorn's supervisor
+            # stopped the others rather than start it again and again; a service manager must not either
+            logs.log_event("startup_failed", level=logging.ERROR, workers_failed=len(failed), exit_code=STARTUP_FAILURE,
+                           pid=os.getpid())
+            return STARTUP_FAILURE
         logs.log_event("stopped", signal=supervisor.stop_signal, workers=args.workers, pid=os.getpid())
         return 0
     app = create_app(server)
     config = uvicorn.Config(app, **options)
     settle_heap()
-    served = _AnnouncingServer(config, announce=announce).run()
+    runner = _AnnouncingServer(config, announce=announce)
+    try:
+        served = runner.run()
+    except SystemExit as failure:  # uvicorn's start failed: the app's startup, or the port taken since the check
+        code = failure.code if isinstance(failure.code, int) and failure.code else STARTUP_FAILURE
+        if app.state.startup_error is None:  # (the app's own failure is logged by its lifespan)
+            logs.log_event("startup_failed", level=logging.ERROR, error=runner.startup_error or "SystemExit",
+                           exit_code=code, pid=os.getpid())
+        return code
     if not served.started:
-        return 0
+        logs.log_event("startup_failed", level=logging.ERROR, error=app.state.startup_error or "not_started",
+                       exit_code=STARTUP_FAILURE, pid=os.getpid())
+        return STARTUP_FAILURE
     closed = app.state.database_closed
     logs.log_event("stopped", level=logging.INFO if closed else logging.ERROR, signal=_signal_name(served.stop_signal),
                    database_closed=closed, pid=os.getpid())
@@ -199,9 +217,15 @@ class _AnnouncingServer:
 
         class Server(uvicorn.Server):
             stop_signal: int | None = None
+            startup_error: str | None = None  # the class of what made uvicorn's start fail (its sys.exit(3))
 
             async def startup(self, sockets=None) -> None:
-                await super().startup(sockets=sockets)
+                try:
+                    await super().startup(sockets=sockets)
+                except SystemExit as failure:  # uvicorn exits inside `except OSError` for a port it cannot bind
+                    cause = failure.__context__
+                    self.startup_error = type(cause).__name__ if cause is not None else None
+                    raise
                 if self.started:
                     print(announce, flush=True)
 
@@ -228,6 +252,10 @@ class _AnnouncingServer:
     def run(self) -> Any:
         self._server.run()
         return self._server
+
+    @property
+    def startup_error(self) -> str | None:
+        return self._server.startup_error
 
 
 def _supervisor(multiprocess: type, config: Any, sock: Any) -> Any:

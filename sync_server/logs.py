@@ -30,11 +30,14 @@ class JsonFormatter(logging.Formatter):
 
 
 class SafeJsonFormatter(logging.Formatter):
-    """For third-party loggers (uvicorn): the message template and the exception class only."""
+    """For third-party loggers (uvicorn): the message template and the exception class only. A message of several
+    lines keeps its first: Starlette hands uvicorn a failed startup's whole traceback as the message."""
 
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, Any] = {"ts": round(record.created, 3), "level": record.levelname.lower(),
-                                 "logger": record.name, "event": str(record.msg)[:200]}
+                                 "logger": record.name, "event": str(record.msg).split("\n", 1)[0][:200]}
+        if isinstance(record.msg, BaseException):  # uvicorn logs a port it cannot bind as the exception itself
+            entry["error"] = type(record.msg).__name__
         if record.exc_info and record.exc_info[0] is not None:
             entry["error"] = record.exc_info[0].__name__
         return json.dumps(entry, separators=(",", ":"))

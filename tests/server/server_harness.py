@@ -118,6 +118,16 @@ class ServerProcess:
         return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}"
 
     def start(self, timeout: float = 60.0) -> ServerProcess:
+        self.launch()
+        try:
+            self._await_health(timeout)
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def launch(self) -> ServerProcess:
+        """The process, without waiting for it to answer (a test of its start)."""
         env = {**os.environ, **self.extra_env}
         env.pop("DATABASE_URL", None)
         if self.database_url:
@@ -132,11 +142,6 @@ class ServerProcess:
              *(["--ssl-certfile", str(self.tls[0]), "--ssl-keyfile", str(self.tls[1])] if self.tls else [])],
             env=env, stdout=log, stderr=log,
         )
-        try:
-            self._await_health(timeout)
-        except BaseException:
-            self.stop()
-            raise
         return self
 
     def _await_health(self, timeout: float) -> None:

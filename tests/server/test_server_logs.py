@@ -10,6 +10,7 @@ import os
 import secrets
 import signal
 import socket
+import sqlite3
 import subprocess
 import time
 import uuid
@@ -278,3 +279,126 @@ def test_serve_with_workers_logs_its_stop(tmp_path, sig):
     closed = [e["pid"] for e in events if e["event"] == "database_closed"]
     assert finished and sorted(finished) == sorted(closed) and len(set(closed)) == len(closed) <= 2, log
     assert "Traceback" not in log
+
+
+# The start: a start that fails inside uvicorn (the port taken meanwhile, a worker that cannot start). A held SQLite
+# write lock holds the start at a known point: its first write waits for the lock (busy_timeout), after the address
+# and file checks.
+
+
+@contextmanager
+def write_lock_held(path: Path):
+    """Another process's write transaction on the SQLite database, as a long `admin` command would hold it."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        yield
+        conn.execute("ROLLBACK")
+    finally:
+        conn.close()
+
+
+def waiting_for_the_database(server: ServerProcess, path: Path) -> None:
+    """Until `serve` has the database file open: its start has passed the address and file checks and waits for the
+    lock the test holds (polled: there is no other signal across processes)."""
+    deadline = time.monotonic() + 60
+    fds = Path(f"/proc/{server.process.pid}/fd")
+    while True:
+        assert server.process.poll() is None, server.log_path.read_text("utf-8")[-2000:]
+        opened = set()
+        for fd in fds.iterdir():
+            try:
+                opened.add(os.readlink(fd))
+            except FileNotFoundError:  # closed meanwhile
+                pass
+        if str(path) in opened:
+            return
+        assert time.monotonic() < deadline, "serve never opened the database"
+        time.sleep(0.02)
+
+
+def held_start(tmp_path: Path, *extra_args: str) -> tuple[ServerProcess, Path]:
+    server = ServerProcess(data_dir=tmp_path / "data", extra_args=extra_args)
+    server.init()  # `admin init` makes the database the lock is taken on
+    return server, tmp_path / "data" / "server.db"
+
+
+def test_a_port_taken_during_the_start_fails_with_exit_3_and_one_json_line(tmp_path):
+    """Another program takes the port after `serve` checked it (here while the start waits for the database):
+    uvicorn cannot bind and exits 3; the log says `startup_failed` with the error's class, JSON to the end."""
+    server, db = held_start(tmp_path)
+    with socket.socket() as taken:
+        try:
+            with write_lock_held(db):
+                server.launch()
+                waiting_for_the_database(server, db)
+                taken.bind(("127.0.0.1", server.port))
+                taken.listen()
+            assert server.process.wait(timeout=120) == 3
+        finally:
+            server.stop()
+    log = server.log_path.read_text("utf-8")
+    events = assert_clean(log)
+    failed = [e for e in events if e["event"] == "startup_failed"]
+    assert len(failed) == 1 and failed[0]["error"] == "OSError" and failed[0]["exit_code"] == 3, log
+    assert failed[0]["level"] == "error" and events[-1] == failed[0]
+    assert "Traceback" not in log and "waypoint-server: serving on" not in log
+
+
+def test_a_worker_that_cannot_start_stops_serve_with_exit_3(tmp_path):
+    """`--workers 2`: the database file becomes readable by others after the parent checked it; each worker refuses
+    it. Before this a worker's failure was a traceback and exit 1, which uvicorn's supervisor answered by starting
+    it again, for ever, the parent running on with no worker. Now the worker logs `startup_failed` with the error's
+    class and exits 3, uvicorn's supervisor stops, and so does `serve`: exit 3, one line saying so."""
+    server, db = held_start(tmp_path, "--workers", "2")
+    try:
+        with write_lock_held(db):
+            server.launch()
+            waiting_for_the_database(server, db)
+            db.chmod(0o644)
+        assert server.process.wait(timeout=120) == 3
+    finally:
+        server.stop()
+    log = server.log_path.read_text("utf-8")
+    events = assert_clean(log)
+    workers = [e for e in events if e["event"] == "startup_failed" and e.get("phase") == "worker"]
+    assert workers and all(e["error"] == "StartupRefused" and e["pid"] != server.process.pid for e in workers), log
+    last = events[-1]
+    assert last["event"] == "startup_failed" and last["pid"] == server.process.pid and last["exit_code"] == 3, log
+    assert last["workers_failed"] >= 1
+    assert "Traceback" not in log
+
+
+@pytest.mark.postgres
+def test_a_worker_that_cannot_reach_postgresql_stops_serve_with_exit_3(tmp_path):
+    """`--workers 2` on PostgreSQL: the database stops taking connections after the parent's checks (here while
+    the parent's start waits for a table lock the test holds): no worker can start, `serve` exits 3."""
+    reason = postgres_available()
+    if reason:
+        pytest.skip(reason)
+    with fresh_postgres_database() as url:
+        name = url.rsplit("/", 1)[1]
+        server = ServerProcess(data_dir=tmp_path / "data", database_url=url, extra_args=("--workers", "2"))
+        server.init()
+        try:
+            with psycopg.connect(url.replace("+psycopg", "")) as holder, \
+                    psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+                holder.execute("LOCK TABLE server_key IN ACCESS EXCLUSIVE MODE")
+                server.launch()
+                deadline = time.monotonic() + 60
+                while not admin.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND "
+                                        "wait_event_type = 'Lock'", (name,)).fetchone()[0]:
+                    assert server.process.poll() is None, server.log_path.read_text("utf-8")[-2000:]
+                    assert time.monotonic() < deadline, "serve never waited for the lock"
+                    time.sleep(0.02)  # polled: nothing to wait on across processes
+                admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
+                holder.rollback()
+            assert server.process.wait(timeout=120) == 3
+        finally:
+            server.stop()
+    log = server.log_path.read_text("utf-8")
+    events = assert_clean(log)
+    workers = [e for e in events if e["event"] == "startup_failed" and e.get("phase") == "worker"]
+    assert workers and all(e["error"] == "OperationalError" for e in workers), log
+    assert events[-1]["event"] == "startup_failed" and events[-1]["exit_code"] == 3, log
+    assert "Traceback" not in log and "accepting connections" not in log  # the class, not the driver's message
