@@ -72,9 +72,13 @@ class Server:
     keyring: ServerKeyring
 
 
-def prepare(settings: Settings, *, check_restore: bool = True) -> Server:
+def prepare(settings: Settings, *, check_restore: bool = True,
+            between_steps: Callable[[], None] = lambda: None) -> Server:
     """Everything a server process needs, checked: private files, the keys the database names, migrations, and
-    (once, in the process that starts the workers) whether the database was restored behind the server's back."""
+    (once, in the process that starts the workers) whether the database was restored behind the server's back.
+
+    `between_steps` is called after each step, never inside one (`serve` stops there when SIGTERM or SIGINT came
+    meanwhile: the migrations' transaction, a key file, the pre-migration copy are never left half done)."""
     private_dir(settings.data_dir)
     db = open_database(settings.database_url, pool_size=settings.db_pool_size, deferred_checkpoints=True)
     adopted: list[str] = []
@@ -82,15 +86,21 @@ def prepare(settings: Settings, *, check_restore: bool = True) -> Server:
         if check_restore:  # a database put back from before a rotation takes it again from keys/
             with db.write_engine.begin() as conn:
                 adopted = adopt_rotations(conn, settings.keys_dir)
+            between_steps()
         keyring = load_keyring(settings.keys_dir, db)
         if check_restore:  # rotations made before rotate-keys wrote them into keys/ too
             keep_rotations(settings.keys_dir, db)
+        between_steps()
         applied = migrate(db, MigrationContext(data_key=keyring.data))
+        between_steps()
         db.journal = DeviceJournal.beside(settings.data_dir, keyring.data)
         restored = epochs.check_at_start(db, settings.data_dir) if check_restore else None
+        between_steps()
         replayed = device_journal.replay_into(db) if check_restore else None
+        between_steps()
         if check_restore:  # what a crash left between a push's commit and its derivation (derived.py)
             derived.catch_up(db, keyring.data)
+            between_steps()
     except BaseException:
         db.dispose()
         raise

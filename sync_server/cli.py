@@ -81,15 +81,22 @@ def _db(settings: Settings) -> Database:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    settings = _settings(args, api_docs=args.dev_api_docs)
-    lock = hold_serving(settings.data_dir)  # held until this process ends: `admin restore` waits for it
+    early = _EarlyStop()  # SIGTERM or Ctrl+C before uvicorn has its own handlers: logged, never a half-done step
     try:
-        return _serve(args, settings)
-    finally:
-        os.close(lock)
+        settings = _settings(args, api_docs=args.dev_api_docs)
+        lock = hold_serving(settings.data_dir)  # held until this process ends: `admin restore` waits for it
+        try:
+            return _serve(args, settings, early)
+        finally:
+            os.close(lock)
+    except _StoppedWhileStarting as stop:
+        logs.configure()
+        logs.log_event("stopping", signal=_signal_name(stop.signal), phase="starting", pid=os.getpid())
+        logs.log_event("stopped", signal=_signal_name(stop.signal), phase="starting", pid=os.getpid())
+        return 0
 
 
-def _serve(args: argparse.Namespace, settings: Settings) -> int:
+def _serve(args: argparse.Namespace, settings: Settings, early: _EarlyStop) -> int:
     import uvicorn
     from uvicorn.config import STARTUP_FAILURE
 
@@ -97,7 +104,8 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
     _check_address(args.host, args.port)  # before the database is opened and `server_ready` is logged
     _check_tls(args.ssl_certfile, args.ssl_keyfile)
-    server = prepare(settings)
+    early.check()
+    server = prepare(settings, between_steps=early.check)
     # uvicorn's access log prints query strings and client addresses; our own JSON log says what matters.
     if args.host not in ("127.0.0.1", "localhost", "::1") and not args.ssl_certfile:
         print("waypoint-server: serving plain HTTP beyond loopback; devices only accept HTTPS there "
@@ -114,8 +122,9 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         os.environ["WAYPOINT_API_DOCS"] = "1" if args.dev_api_docs else ""
         config = uvicorn.Config("sync_server.app:app_from_env", factory=True, workers=args.workers, **options)
         sock = config.bind_socket()
+        supervisor = _supervisor(Multiprocess, config, sock)  # its signal handlers replace early's
+        early.check()
         print(announce + f" [{args.workers} worker processes]", flush=True)
-        supervisor = _supervisor(Multiprocess, config, sock)
         supervisor.run()
         failed = [p.pid for p in supervisor.processes if p.exitcode == STARTUP_FAILURE]
         if failed and supervisor.stop_signal is None:
@@ -126,10 +135,15 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
             return STARTUP_FAILURE
         logs.log_event("stopped", signal=supervisor.stop_signal, workers=args.workers, pid=os.getpid())
         return 0
-    app = create_app(server)
-    config = uvicorn.Config(app, **options)
-    settle_heap()
-    runner = _AnnouncingServer(config, announce=announce)
+    try:
+        app = create_app(server)
+        config = uvicorn.Config(app, **options)
+        settle_heap()
+        early.check()
+    except BaseException:
+        server.db.dispose()
+        raise
+    runner = _AnnouncingServer(config, announce=announce, early=early)
     try:
         served = runner.run()
     except SystemExit as failure:  # uvicorn's start failed: the app's startup, or the port taken since the check
@@ -207,12 +221,42 @@ def _signal_name(sig: int | None) -> str | None:
     return signal.Signals(sig).name if sig is not None else None
 
 
+class _StoppedWhileStarting(Exception):
+    def __init__(self, sig: int) -> None:
+        super().__init__(sig)
+        self.signal = sig
+
+
+class _EarlyStop:
+    """SIGTERM and SIGINT from the first moment of `serve` until uvicorn (or its supervisor) installs its own
+    handlers, which the default ones would have turned into a death by the signal (SIGTERM) or a KeyboardInterrupt
+    traceback (SIGINT), both without a log line, possibly in the middle of a step. The signal is only noted; `check`,
+    called between the steps of the start (the checks, the keys, the migrations, the restore check, ...), then
+    stops: a step under way is finished first (a migration's transaction is committed, a key file or the
+    pre-migration copy written whole), so a stop never leaves one half done. It waits for that step: at most the
+    60 s SQLite waits for a lock (db.py), or the migration's end."""
+
+    def __init__(self) -> None:
+        self.signal: int | None = None
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, self._note)
+
+    def _note(self, sig: int, frame: FrameType | None) -> None:
+        if self.signal is None:
+            self.signal = sig
+
+    def check(self) -> None:
+        if self.signal is not None:
+            raise _StoppedWhileStarting(self.signal)
+
+
 class _AnnouncingServer:
     """uvicorn's server, saying its address once it really listens (a port in use fails before the line), and
     logging its stop: `stopping` (the signal, the requests under way), then the app's `requests_finished` and
-    `database_closed` (app._lifespan), then `stopped` (_serve): a stop an operator asked for is told from a crash."""
+    `database_closed` (app._lifespan), then `stopped` (_serve): a stop an operator asked for is told from a crash.
+    A signal that came after the last step of the start but before uvicorn's own handlers is not lost (`early`)."""
 
-    def __init__(self, config, *, announce: str) -> None:
+    def __init__(self, config, *, announce: str, early: _EarlyStop) -> None:
         import uvicorn
 
         class Server(uvicorn.Server):
@@ -220,6 +264,8 @@ class _AnnouncingServer:
             startup_error: str | None = None  # the class of what made uvicorn's start fail (its sys.exit(3))
 
             async def startup(self, sockets=None) -> None:
+                if early.signal is not None:  # uvicorn's handlers are in place now: it stops as it would for it
+                    self.handle_exit(early.signal, None)
                 try:
                     await super().startup(sockets=sockets)
                 except SystemExit as failure:  # uvicorn exits inside `except OSError` for a port it cannot bind

@@ -281,9 +281,9 @@ def test_serve_with_workers_logs_its_stop(tmp_path, sig):
     assert "Traceback" not in log
 
 
-# The start: a start that fails inside uvicorn (the port taken meanwhile, a worker that cannot start). A held SQLite
-# write lock holds the start at a known point: its first write waits for the lock (busy_timeout), after the address
-# and file checks.
+# The start: a stop asked for while `serve` still checks and migrates, and a start that fails inside uvicorn (the
+# port taken meanwhile, a worker that cannot start). A held SQLite write lock holds the start at a known point: its
+# first write waits for the lock (busy_timeout), after the address and file checks.
 
 
 @contextmanager
@@ -321,6 +321,30 @@ def held_start(tmp_path: Path, *extra_args: str) -> tuple[ServerProcess, Path]:
     server = ServerProcess(data_dir=tmp_path / "data", extra_args=extra_args)
     server.init()  # `admin init` makes the database the lock is taken on
     return server, tmp_path / "data" / "server.db"
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_a_stop_during_the_start_is_logged_and_exits_0(tmp_path, sig):
+    """The signal comes while the start waits for the database: noted, and acted on once the step under way has
+    finished (never inside a migration's transaction); before this, SIGTERM killed the process without a word
+    (exit -15) and SIGINT left a KeyboardInterrupt traceback."""
+    server, db = held_start(tmp_path)
+    try:
+        with write_lock_held(db):
+            server.launch()
+            waiting_for_the_database(server, db)
+            server.process.send_signal(sig)
+        assert server.process.wait(timeout=120) == 0
+    finally:
+        server.stop()
+    log = server.log_path.read_text("utf-8")
+    events = assert_clean(log)
+    assert "Traceback" not in log and "KeyboardInterrupt" not in log
+    assert [e["event"] for e in events] == ["stopping", "stopped"], log  # it never served: no server_ready
+    assert all(e["signal"] == sig.name and e["phase"] == "starting" for e in events), log
+    # the database was left whole: the next start serves
+    again = ServerProcess(data_dir=tmp_path / "data").start()
+    again.stop()
 
 
 def test_a_port_taken_during_the_start_fails_with_exit_3_and_one_json_line(tmp_path):
