@@ -47,6 +47,7 @@ class ImportOutcome:
     status: str
     message: str
     reason: str | None = None  # the refusal's code
+    cause: str | None = None  # a particular case of it (BatchRefused.cause), in the answer only when there is one
     device_id: str | None = None
     centre: str | None = None
     batch_id: str | None = None
@@ -56,9 +57,12 @@ class ImportOutcome:
     receipt: bytes | None = None
 
     def as_json(self) -> dict[str, Any]:
-        return {"status": self.status, "message": self.message, "reason": self.reason, "device_id": self.device_id,
-                "centre": self.centre, "batch_id": self.batch_id, "part": self.part, "parts": self.parts,
-                "counts": self.counts}
+        answer = {"status": self.status, "message": self.message, "reason": self.reason, "device_id": self.device_id,
+                  "centre": self.centre, "batch_id": self.batch_id, "part": self.part, "parts": self.parts,
+                  "counts": self.counts}
+        if self.cause:
+            answer["cause"] = self.cause
+        return answer
 
 
 class BatchImporter:
@@ -95,6 +99,7 @@ class BatchImporter:
             self._import(content, data, outcome, via)
         except BatchRefused as refused:
             outcome.status, outcome.message, outcome.reason, outcome.receipt = "rejected", str(refused), refused.code, None
+            outcome.cause = refused.cause
         return outcome
 
     def _import(self, content: BatchContent, data: bytes, outcome: ImportOutcome, via: str) -> None:
@@ -146,7 +151,7 @@ class BatchImporter:
                                 "which had been imported before the restore. Import again the laptop's batch files "
                                 "that carried them if you still have them (they go in as new), then this one; or "
                                 "have the laptop sync online once, which sends again what the server lost. Nothing "
-                                "was changed")
+                                "was changed", cause="restored")
         if code == "sequence_gap":
             return BatchRefused("reordered", f"an earlier batch from this laptop has not been imported yet (the server "
                                 f"expects operation {expected}, this file starts at {inner.get('seq_from')}): "

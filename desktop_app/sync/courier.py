@@ -38,6 +38,14 @@ TAKEN = ("accepted", "already_imported", "conflicts")
 RETRYABLE = ("reordered", "part_missing", "clock_ahead")
 
 
+def answer_reason(answer: dict[str, Any]) -> str | None:
+    """The refusal's code as the courier keeps and shows it: a `reordered` file whose older operations the server lost
+    when it was restored from a backup is `restored` (its own words in the app: the older files will not come on
+    their own); an older server does not say so, and its refusal stays `reordered`."""
+    reason = answer.get("reason")
+    return "restored" if reason == "reordered" and answer.get("cause") == "restored" else reason
+
+
 @dataclass
 class FileState:
     """One file as the courier's table shows it."""
@@ -135,7 +143,7 @@ def _store_answer(vault: Vault, digest: str, answer: dict[str, Any]) -> None:
             "forwarded_at = :t, receipt = :rc, data = CASE WHEN :keep THEN data ELSE X'' END "
             "WHERE file_sha256 = :h"),
             {"s": "waiting" if keep else answer["status"],
-             "r": answer.get("reason"), "m": str(answer.get("message") or "")[:500],
+             "r": answer_reason(answer), "m": str(answer.get("message") or "")[:500],
              "c": answer.get("centre"), "n": json.dumps(answer.get("counts") or {}), "t": utc_now(),
              "rc": b64decode(receipt) if isinstance(receipt, str) else None, "h": digest, "keep": keep})
 
@@ -159,7 +167,7 @@ def forward_steps(*, connect: Callable[..., ServerConnection] = ServerConnection
                 lambda: connection.upload_batch(b), cancelled=cancelled))
             yield Local(lambda vault, d=digest, a=answer: _store_answer(vault, d, a))
             states.append(FileState(digest[:12], answer["status"], str(answer.get("message") or ""),
-                                    answer.get("reason"), header["device_id"], answer.get("centre"),
+                                    answer_reason(answer), header["device_id"], answer.get("centre"),
                                     header["batch_id"], header["part"], header["parts"], answer.get("counts")))
             if progress is not None:
                 progress(index + 1, len(todo))

@@ -59,6 +59,14 @@ def reason_text(reason: str | None, message: str) -> str:
         "revoked": QCoreApplication.translate("SyncBatches", "The laptop that wrote the file has been revoked."),
         "reordered": QCoreApplication.translate(
             "SyncBatches", "An older batch from this laptop has not arrived yet. The file waits and goes after it."),
+        # a `reordered` refusal after the server was restored (courier.answer_reason): no older file is on its way,
+        # so waiting alone would never end; the earlier files go to the server's administrator (admin import-batch),
+        # since this machine has them as taken already and would not take them again
+        "restored": QCoreApplication.translate(
+            "SyncBatches", "The server was restored from a backup and lost earlier changes from the laptop that wrote "
+                           "this file. The file waits here; nothing in it is lost. Have that laptop sync online once, "
+                           "or give its earlier batch files, if you still have them, to the server's administrator to "
+                           "import again; this file then goes in at the next forward."),
         "part_missing": QCoreApplication.translate(
             "SyncBatches", "Another part of this export is missing. The file waits until the missing part arrives."),
         "clock_ahead": QCoreApplication.translate(

@@ -274,6 +274,10 @@
         <translation>Un lot plus ancien de cet ordinateur n&apos;est pas encore arrivé. Le fichier attend et partira après lui.</translation>
     </message>
     <message>
+        <source>The server was restored from a backup and lost earlier changes from the laptop that wrote this file. The file waits here; nothing in it is lost. Have that laptop sync online once, or give its earlier batch files, if you still have them, to the server&apos;s administrator to import again; this file then goes in at the next forward.</source>
+        <translation>Le serveur a été restauré depuis une sauvegarde et a perdu des modifications plus anciennes de l&apos;ordinateur qui a écrit ce fichier. Le fichier attend ici&#xa0;; rien de ce qu&apos;il contient n&apos;est perdu. Faites synchroniser cet ordinateur une fois en ligne, ou donnez ses fichiers de lot précédents, si vous les avez encore, à l&apos;administrateur du serveur pour qu&apos;il les importe de nouveau&#xa0;; ce fichier passera alors à la prochaine transmission.</translation>
+    </message>
+    <message>
         <source>Another part of this export is missing. The file waits until the missing part arrives.</source>
         <translation>Une autre partie de cet export manque. Le fichier attend l&apos;arrivée de la partie manquante.</translation>
     </message>

@@ -671,6 +671,7 @@ def test_a_stick_only_laptop_after_a_restore_is_told_what_to_do_and_loses_nothin
                          check=False)
     line = json.loads(refused.stdout)
     assert refused.returncode == 1 and line["status"] == "rejected" and line["reason"] == "reordered"
+    assert line["cause"] == "restored"  # a courier says it in its own words (the next test)
     assert "this server was restored from a backup" in line["message"] and "lost its operations 2 to 2" in line["message"]
     assert "Import again the laptop's batch files" in line["message"] and "sync online once" in line["message"]
     # As it says: the earlier files again, then this one (given in any order: the command orders them).
@@ -681,3 +682,66 @@ def test_a_stick_only_laptop_after_a_restore_is_told_what_to_do_and_loses_nothin
     newcomer = enrol(make_vault, own_backend, own_server, "after-restore")
     sync(newcomer)
     assert {first, second, third} <= set(holdings(newcomer))  # nothing acknowledged was lost
+
+
+@pytest.mark.gui
+def test_a_courier_forwarding_after_a_restore_says_so_and_keeps_the_file(make_vault, own_backend, own_server,
+                                                                         tmp_path, qapp):
+    """The coordinator's "USB batch files" dialog after a restore said the generic words of a file that came early
+    ("An older batch from this laptop has not arrived yet. The file waits and goes after it."), while no older file
+    was on its way: the one the restore lost had been taken and forwarded by this very machine, which would not take
+    it again. The server names the cause; the courier keeps the file waiting and shows what happened and what to do,
+    in English and French; done as it says, the file goes in at the next forward."""
+    from desktop_app.ui.app import RESOURCES
+    from desktop_app.ui.i18n import Translations
+    from desktop_app.ui.sync_batches import DETAIL, BatchFilesModel
+
+    laptop = enrol(make_vault, own_backend, own_server, "courier-field")
+    office = enrol(make_vault, own_backend, own_server, "courier-office")
+    register(laptop, "Courier Restore 1", 31)
+    sync(laptop)  # enrolled and synced once at the office, then only sticks
+    backup = tmp_path / "before.wpbackup"
+    admin(own_backend, "backup", str(backup))
+    register(laptop, "Courier Restore 2", 32)
+    earlier = batch_service.export(laptop, tmp_path / "stick1").files
+    batch_service.import_files(office, [tmp_path / "stick1"])
+    assert [f["status"] for f in batch_service.forward(office, receipts_dir=tmp_path / "back1",
+                                                        connect=fast_connect())["files"]] == ["accepted"]
+    batch_service.import_files(laptop, [tmp_path / "back1"])
+    assert count_unsynced(laptop) == 0  # acknowledged: then lost by the restore below
+    _restore(own_backend, own_server, backup)
+
+    register(laptop, "Courier Restore 3", 33)
+    batch_service.export(laptop, tmp_path / "stick2")
+    batch_service.import_files(office, [tmp_path / "stick2"])
+    forwarded = batch_service.forward(office, receipts_dir=tmp_path / "back2", connect=fast_connect())["files"]
+    assert [(f["status"], f["reason"]) for f in forwarded] == [("rejected", "restored")]
+    later = [row for row in batch_service.inbox(office) if row["status"] != "accepted"]
+    assert [(row["status"], row["reason"]) for row in later] == [("waiting", "restored")]  # kept, not dropped
+    # this machine will not take the lost file again: it has it as taken (hence the words below)
+    assert [r["status"] for r in batch_service.import_files(office, [tmp_path / "stick1"])] == ["here_already"]
+
+    translations = Translations(app=qapp, i18n_dir=RESOURCES / "i18n")
+    try:
+        model = BatchFilesModel()
+        model.set_rows(forwarded + later)
+        for language, start, what_to_do in (
+                ("en", "The server was restored from a backup and lost earlier changes from the laptop",
+                 "Have that laptop sync online once, or give its earlier batch files"),
+                ("fr", "Le serveur a été restauré depuis une sauvegarde et a perdu des modifications",
+                 "Faites synchroniser cet ordinateur une fois en ligne")):
+            translations.switch(language)
+            for row in range(model.rowCount()):
+                said = model.index(row, DETAIL).data()
+                assert said.startswith(start) and what_to_do in said, said
+                assert "has not arrived yet" not in said and "pas encore arrivé" not in said  # the generic words
+    finally:
+        translations.switch("en")
+        translations.uninstall()
+
+    # As it says: the administrator imports the earlier file again; the waiting one goes at the next forward.
+    assert json.loads(admin(own_backend, "import-batch", *earlier))["status"] == "accepted"
+    again = batch_service.forward(office, receipts_dir=tmp_path / "back3", connect=fast_connect())["files"]
+    assert [f["status"] for f in again] == ["accepted"]
+    batch_service.import_files(laptop, [tmp_path / "back3"])
+    assert count_unsynced(laptop) == 0

@@ -61,11 +61,14 @@ DEFAULT_LIFETIME_S = 60 * 24 * 3600  # a stick may take weeks; after two months 
 
 
 class BatchRefused(Exception):
-    """A batch or receipt file that is not taken. `code` is stable (tests, the courier's table), `str()` a sentence."""
+    """A batch or receipt file that is not taken. `code` is stable (tests, the courier's table), `str()` a sentence.
+    `cause` names a particular case of a code, for the words a courier shows (`restored`: a `reordered` file whose
+    older operations the server lost in a restore, not a file that came early); a courier that does not know it acts
+    on `code`, as before."""
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: str, message: str, *, cause: str | None = None) -> None:
         super().__init__(message)
-        self.code = code
+        self.code, self.cause = code, cause
 
 
 def x25519_public_b64(key: X25519PrivateKey | X25519PublicKey) -> str:
