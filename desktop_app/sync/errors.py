@@ -62,7 +62,17 @@ class AlreadyEnrolled(SyncError):
 
 
 class DeviceRevoked(SyncError):
-    message = "The server has revoked this device; ask an administrator."
+    """The server refuses this laptop for good (its administrator revoked it). Not retried. Nothing is lost: the
+    outbox stays queued, and enrolling again with a new code (store.save_enrolment) keeps it and sends it.
+    `french`: the same sentence in French, for the CLI (the app translates its own, ui/sync_messages.py)."""
+
+    message = ("The administrator revoked this laptop: the server takes nothing more from it. Nothing entered on it is "
+               "lost: its records and unsent changes stay in its vault. Ask your administrator for a new enrolment "
+               "code and run 'waypoint enrol --again': they are kept and sent then.")
+    french = ("L'administrateur a révoqué cet ordinateur : le serveur n'en accepte plus rien. Rien de ce qui y a été "
+              "saisi n'est perdu : ses enregistrements et ses modifications non envoyées restent dans son coffre. "
+              "Demandez un nouveau code d'inscription à votre administrateur et lancez 'waypoint enrol --again' : "
+              "ils sont conservés et envoyés alors.")
 
 
 class DeviceUnknown(SyncError):

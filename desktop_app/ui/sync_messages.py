@@ -45,7 +45,10 @@ def sync_error_text(exc: BaseException) -> str:
                             "synchronise.")
     if isinstance(exc, errors.DeviceRevoked):
         return QCoreApplication.translate(
-            "SyncMessages", "The server has revoked this laptop. Ask an administrator.")
+            "SyncMessages", "The administrator revoked this laptop: the server takes nothing more from it. Nothing "
+                            "entered on it is lost: its registrations and unsent changes stay in its vault. Ask the "
+                            "administrator for a new enrolment code and enrol this laptop again (Registrations → Enrol "
+                            "this laptop again…): they are kept and sent then.")
     if isinstance(exc, errors.DeviceUnknown):
         return QCoreApplication.translate(
             "SyncMessages", "The server does not know this laptop (it was restored from an older backup, or rebuilt). "

@@ -123,7 +123,8 @@ class SyncStatusWidget(QWidget):
     def refusal_text(self, reason: str) -> str:
         """What the server said of this laptop at its last contact, and what to do (sync/store.py REFUSALS)."""
         if reason == "revoked":
-            return self.tr("the server revoked this laptop: ask an administrator")
+            return self.tr("the administrator revoked this laptop; nothing entered here is lost (unsent changes stay "
+                           "in the vault): ask for a new enrolment code and enrol this laptop again")
         if reason == "cloned":
             return self.tr("this vault is also in use on another computer: ask an administrator for a new enrolment "
                            "code and enrol this laptop again")

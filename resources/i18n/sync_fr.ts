@@ -325,8 +325,8 @@
         <translation>Un coordinateur a ordonné l&apos;effacement de cet ordinateur : son coffre est effacé et il ne peut plus synchroniser.</translation>
     </message>
     <message>
-        <source>The server has revoked this laptop. Ask an administrator.</source>
-        <translation>Le serveur a révoqué cet ordinateur. Adressez-vous à un administrateur.</translation>
+        <source>The administrator revoked this laptop: the server takes nothing more from it. Nothing entered on it is lost: its registrations and unsent changes stay in its vault. Ask the administrator for a new enrolment code and enrol this laptop again (Registrations → Enrol this laptop again…): they are kept and sent then.</source>
+        <translation>L&apos;administrateur a révoqué cet ordinateur&#xa0;: le serveur n&apos;en accepte plus rien. Rien de ce qui y a été saisi n&apos;est perdu&#xa0;: ses enregistrements et ses modifications non envoyées restent dans son coffre. Demandez un nouveau code d&apos;inscription à l&apos;administrateur et inscrivez de nouveau cet ordinateur (Enregistrements → Inscrire de nouveau cet ordinateur…)&#xa0;: ils sont conservés et envoyés alors.</translation>
     </message>
     <message>
         <source>The server does not know this laptop (it was restored from an older backup, or rebuilt). Its registrations are kept and counted as not synced. Ask the administrator for a new enrolment code and enrol this laptop again.</source>
@@ -489,8 +489,8 @@
         <translation>pas encore synchronisé</translation>
     </message>
     <message>
-        <source>the server revoked this laptop: ask an administrator</source>
-        <translation>le serveur a révoqué cet ordinateur&#xa0;: adressez-vous à un administrateur</translation>
+        <source>the administrator revoked this laptop; nothing entered here is lost (unsent changes stay in the vault): ask for a new enrolment code and enrol this laptop again</source>
+        <translation>l&apos;administrateur a révoqué cet ordinateur&#xa0;; rien de ce qui y a été saisi n&apos;est perdu (les modifications non envoyées restent dans le coffre)&#xa0;: demandez un nouveau code d&apos;inscription et inscrivez de nouveau cet ordinateur</translation>
     </message>
     <message>
         <source>this vault is also in use on another computer: ask an administrator for a new enrolment code and enrol this laptop again</source>

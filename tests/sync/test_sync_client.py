@@ -176,13 +176,44 @@ def test_cli_refuses_plain_http_to_another_host_without_traffic(make_vault):
     assert result.returncode == 2 and "https://" in result.stderr
 
 
-def test_a_revoked_device_is_told_so_and_keeps_its_outbox(enrolled, server_admin):
+def test_a_revoked_device_is_told_so_and_keeps_its_outbox(enrolled, server_admin, new_code, server):
+    """A revoked laptop is told, in English and French, that the administrator revoked it, that nothing entered on it
+    is lost, and what to do: a new enrolment code and `waypoint enrol --again`. Done as it says, everything it held
+    unsent arrives (it said only "The server has revoked this device; ask an administrator.")."""
     vault = enrolled("revoked")
-    register(vault, "Kadi Test", 27)
+    sent = register(vault, "Kadi Test", 27)
+    sync_service.sync_now(vault, connect=fast_connect())
+    register(vault, "Kadi Test", 28, record_id=sent.id)  # changed after its last sync
+    unsent = register(vault, "Lamine Test", 40)
     server_admin.run("revoke", store.load_credentials(vault).device_id)
-    with pytest.raises(errors.DeviceRevoked, match="revoked"):
+    with pytest.raises(errors.DeviceRevoked, match="revoked") as refused:
         sync_service.sync_now(vault, connect=fast_connect())
-    assert count_unsynced(vault) == 1  # nothing marked sent: it stays queued for a re-enrolled device
+    assert count_unsynced(vault) == 2  # nothing marked sent: it stays queued for a re-enrolled device
+    assert "administrator revoked this laptop" in str(refused.value)
+    assert "Nothing entered on it is lost" in str(refused.value) and "waypoint enrol --again" in str(refused.value)
+    path = vault.path
+    vault.close()
+
+    synced = waypoint("sync", "--vault", str(path), "--user", "admin")
+    assert synced.returncode == 2
+    english, french = synced.stderr.strip().splitlines()[-2:]  # after the warning of a passphrase from the environment
+    assert "administrator revoked this laptop" in english and "unsent changes stay in its vault" in english
+    assert "new enrolment code" in english and "waypoint enrol --again" in english
+    assert "L'administrateur a révoqué cet ordinateur" in french and "Rien de ce qui y a été saisi n'est perdu" in french
+    assert "nouveau code d'inscription" in french
+    status = json.loads(waypoint("sync", "--vault", str(path), "--user", "admin", "--status").stdout)
+    assert (status["refused"], status["revoked"], status["unsynced"]) == ("revoked", True, 2)
+
+    # As it says: enrolled again with a new code, it sends what it held, the change to a record it had sent included.
+    again = waypoint("enrol", "--vault", str(path), "--user", "admin", "--server", server.url, "--code", new_code(),
+                     "--again")
+    assert again.returncode == 0, again.stderr
+    resumed = waypoint("sync", "--vault", str(path), "--user", "admin")
+    assert resumed.returncode == 0, resumed.stderr
+    assert json.loads(resumed.stdout)["acknowledged"] == 2
+    other = enrolled("after-revoked")
+    sync_service.sync_now(other, connect=fast_connect())
+    assert get_registration(other, sent.id).age == 28 and get_registration(other, unsent.id).title == "Lamine Test"
 
 
 def test_a_server_answer_not_signed_by_the_pinned_key_is_not_stored(enrolled, server):

@@ -278,6 +278,8 @@ def _first_id(vault):
     (errors.DeviceCloned("copied"), ("also in use on another computer", "aussi utilisé sur un autre ordinateur")),
     (errors.DeviceUnknown("unknown device"), ("does not know this laptop", "ne connaît pas cet ordinateur")),
     (errors.SequenceUnfillable(4), ("no longer holds under those numbers", "ne détient plus sous ces numéros")),
+    (errors.DeviceRevoked(), ("Nothing entered on it is lost: its registrations and unsent changes stay in its vault",
+                              "Rien de ce qui y a été saisi n'est perdu")),
 ], ids=lambda v: type(v).__name__ if isinstance(v, Exception) else "")
 def test_protocol_2_failures_have_their_own_sentence_in_both_languages(unenrolled_app, error, words):
     from desktop_app.ui.sync_messages import sync_error_text
@@ -302,10 +304,16 @@ def test_a_revoked_laptop_says_so_in_the_status_bar_at_the_next_start(qapp, qtbo
         sync_service.sync_now(vault, connect=fast_connect())
     vault.close()
     with _started_again(qapp, qtbot, vault_path, "revoked") as (app, label):
-        assert label.text() == "Enrolled: Revoked centre · the server revoked this laptop: ask an administrator"
+        # who revoked it, that nothing is lost, what to do (it said "the server revoked this laptop: ask an
+        # administrator", and a field worker feared for the day's registrations)
+        assert label.text() == ("Enrolled: Revoked centre · the administrator revoked this laptop; nothing entered "
+                                "here is lost (unsent changes stay in the vault): ask for a new enrolment code and "
+                                "enrol this laptop again")
         assert label.property("error") is True
         app.window.set_language("fr")
-        qtbot.waitUntil(lambda: "le serveur a révoqué cet ordinateur" in label.text(), timeout=5_000)
+        qtbot.waitUntil(lambda: "l'administrateur a révoqué cet ordinateur" in label.text(), timeout=5_000)
+        assert "rien de ce qui y a été saisi n'est perdu" in label.text()
+        assert "nouveau code d'inscription" in label.text()
         app.window.set_language("en")
 
 
