@@ -19,7 +19,8 @@ its result is (remote result, local result). Order of a run:
    install new forms. The published form list comes with the first page of each pull (`forms=1`, signed with the
    page); only a server that leaves it out is asked for it apart (GET /v2/forms). Every page is asked with
    `decisions=1`: it names this laptop's conflicts a reviewer decided (closed here as the page is stored), and
-   `centres=1`: each change names its record's centre (stored when the content names none: store.py);
+   `centres=1`: each change names its record's centre, stored as the record's whatever its content answers (the
+   server holds and scopes the record by it: store.centres_here);
 6. on a reviewer's laptop only (ReviewDesk), fetch the server's conflicts for the review desk;
 7. record the run (its audit entry) and upload the audit log, unless all it holds is quiet runs' entries
    (audit_upload.py). A run that stops on an error after it got work done (a restore reconciled, ops pushed or

@@ -799,10 +799,10 @@ def _after_ack(acks: _Acks, row, result) -> None:
                              {"r": record_id}).first()
         if local is not None and local.sync_state == "local":
             if not _merge_local(acks.w, record_id, base=ours, remote=json.loads(known.base),
-                                version=known.server_version, sync_state="local"):
+                                version=known.server_version, sync_state="local", keep_centre=True):
                 acks.open_conflicts.add(record_id)
         else:
-            _write_registration(acks.w, record_id, json.loads(known.base), known.server_version)
+            _write_registration(acks.w, record_id, json.loads(known.base), known.server_version, keep_centre=True)
         acks.known[record_id] = known._replace(stale=0)
         acks.dirty.add(record_id)
     if result.status == "conflict":
@@ -1019,12 +1019,14 @@ CentreCode = Callable[[str], str | None]
 
 
 def centres_here(conn, centre_code: CentreCode | None) -> Callable[[Change], str | None]:
-    """The centre a pulled change's record is stored with when its content names none, in the code space the
-    visibility filter compares against (services/access.actor_of: the laptop's place): the laptop's own place for a
-    record of the server centre it is enrolled in; else the code of the list the server centre's name matches; else
-    the server's name itself (never a code of the list, so never another centre's: seen by no centre-scoped person
-    but the region's). None when the server named no centre (a server from before `Change.centre_id`), and on a
-    laptop with no place: nothing is limited by centre there, and its own records name none either."""
+    """The centre a pulled change's record is stored with, whatever centre its content answers, in the code space
+    the visibility filter compares against (services/access.actor_of: the laptop's place):
+    the laptop's own place for a record of the server centre it is enrolled in; else the code of the list the server
+    centre's name matches; else the server's name itself (never a code of the list, so never another centre's: seen
+    by no centre-scoped person but the region's). The server's centre wins over the content's answer: it is where the
+    server holds the record and what it scoped it by (an answer may be a slip or an old value). None when the server
+    named no centre (a server from before `Change.centre_id`: the content's answer stands, as before), and on a laptop
+    with no place: nothing is limited by centre there."""
     own = _get(conn, "centre_id")
     row = conn.execute(text("SELECT value FROM meta WHERE key = 'place.centre'")).first()
     place = row[0] if row is not None else ""
@@ -1046,9 +1048,9 @@ def centres_here(conn, centre_code: CentreCode | None) -> Callable[[Change], str
 
 
 def _with_centre(ready: Prepared, centre: str | None) -> Prepared:
-    """A prepared change whose content names no centre, with the record's centre the server named: its row and
+    """A prepared change with the record's centre the server named, whatever its content answers: its row and
     indicator fact carry it; the merge base is the server's state as pulled (the row no longer reads as it)."""
-    if centre is None or ready.columns["deleted"] or ready.columns["centre"] is not None:
+    if centre is None or ready.columns["deleted"] or ready.columns["centre"] == centre:
         return ready
     return ready._replace(columns={**ready.columns, "centre": centre},
                           fact=None if ready.fact is None else {**ready.fact, "centre": centre},
@@ -1075,18 +1077,18 @@ def store_pull_page(vault: Vault, page: PullPage, *, own_device_id: str, clock: 
         reads = prefetch.PageReads(conn, page.changes)
         new = _NewRecords(w)
         centre_of = centres_here(conn, centre_code)
-        named: dict[str, str] = {}  # records whose content names no centre -> the one the server names
+        named: dict[str, str] = {}  # records -> the centre the server names (whatever their content answers)
         for change, ready in zip(page.changes, prepared if prepared is not None else map(prepare, page.changes),
                                  strict=True):
             hlc = max(hlc, min(change.hlc, bound))
             centre = centre_of(change)
-            if centre is not None and not ready.columns["deleted"] and ready.columns["centre"] is None:
+            if centre is not None and not ready.columns["deleted"]:
                 named[change.record_id] = centre
             if not new.take(change, _with_centre(ready, centre), outcome, reads):
                 new.flush()  # what comes before a change is written before it, as one record at a time would
                 _apply_change(w, change, outcome, reads, remote=ready.remote, centre=centre)
         new.flush()
-        if named:  # held here naming none (skipped as known, in conflict, pulled before): the server's
+        if named:  # held here under another centre or none (skipped as known, in conflict, pulled before)
             w.name_centres(named)
         for decided in page.decided or ():
             outcome.decided += _close_decided(w, vault, decided)
@@ -1184,11 +1186,16 @@ def _apply_change(w: Writer, change, outcome: PullOutcome, reads: prefetch.PageR
 
 def _merge_local(w: Writer, record_id: str, *, base: State | None, remote: State, version: int, sync_state: str,
                  reads: prefetch.PageReads | None = None, base_follows: bool = False,
-                 centre: str | None = None) -> bool:
+                 centre: str | None = None, keep_centre: bool = False) -> bool:
     """Local changes not on the server yet (a pending op, or a draft kept here) rebased on a newer server state:
     3-way merged with `base`, written with `sync_state`. False (and a conflict opened) when they cannot merge.
-    `base_follows`: the caller writes the record's merge base next (Writer.apply_remote)."""
+    `base_follows`: the caller writes the record's merge base next (Writer.apply_remote). `centre` (the server's)
+    or `keep_centre` (the record's own stands): the record's centre is not merged, since it is not the content's
+    answer (which merges with the content) but where the server holds the record; merging it would see the server's
+    centre stored here as a local change and clash with another answer."""
     local = _registration_state(w.db, record_id)
+    if centre is not None or keep_centre:
+        base, local, remote = _centre_aside(base), _centre_aside(local), _centre_aside(remote)
     try:
         merged = three_way(base, local, remote)
     except MergeConflict as conflict:
@@ -1197,8 +1204,15 @@ def _merge_local(w: Writer, record_id: str, *, base: State | None, remote: State
         w.mark_conflict(record_id)
         return False
     _write_registration(w, record_id, merged, version, sync_state=sync_state, reads=reads, base_follows=base_follows,
-                        centre=centre)
+                        centre=centre, keep_centre=keep_centre)
     return True
+
+
+def _centre_aside(state: State | None) -> State | None:
+    """A state without its centre field (the summary column `centre`), for a merge that leaves the centre out."""
+    if state is None or "centre" not in (state.get("fields") or {}):
+        return state
+    return {**state, "fields": {name: value for name, value in state["fields"].items() if name != "centre"}}
 
 
 def _fill_conflict_state(w: Writer, remote: State, row) -> None:
@@ -1209,11 +1223,13 @@ def _fill_conflict_state(w: Writer, remote: State, row) -> None:
 
 def _write_registration(w: Writer, record_id: str, state: State, version: int, sync_state: str | None = None,
                         reads: prefetch.PageReads | None = None, base_follows: bool = False,
-                        centre: str | None = None) -> State | None:
+                        centre: str | None = None, keep_centre: bool = False) -> State | None:
     """The server's state of a record, through the writer. `reads`: a pulled page's reads (else read here, as
     after an acknowledgement). Returns the state the registration now reads as (None: nothing written).
-    A state naming no centre is stored with `centre` (the server's, centres_here), else the centre the record has:
-    a record never loses its centre to a version whose content names none."""
+    The record is stored with `centre` (the server's, centres_here) whatever the state's content answers; without
+    one (a server from before it named centres), with the state's answer, else the centre the record has: a record
+    never loses its centre to a version whose content names none. `keep_centre`: the centre the record has stands
+    (a state pulled while an op was in flight, written at the acknowledgement: the pull named its centre then)."""
     conn = w.db
     if reads is not None:
         exists = reads.existing(record_id)
@@ -1229,8 +1245,12 @@ def _write_registration(w: Writer, record_id: str, state: State, version: int, s
                                          {"r": record_id}).first()
         sync_state = "conflict" if open_conflict else "acknowledged"
     columns, extras = columns_from_state(state)
-    if not columns["deleted"] and columns["centre"] is None:
-        columns["centre"] = centre or (exists.centre if exists is not None else None)
+    if not columns["deleted"]:
+        held = exists.centre if exists is not None else None
+        if centre is not None:
+            columns["centre"] = centre
+        elif columns["centre"] is None or (keep_centre and held):
+            columns["centre"] = held
     written = w.apply_remote(record_id, columns=columns, extras=extras, version=version, sync_state=sync_state,
                              existing=exists, created_at=state["fields"].get("@created_at"),
                              created_by=state["fields"].get("@created_by"), base_follows=base_follows)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 
 from desktop_app.vault.models import Meta
-from desktop_app.vault.sql import Db
+from desktop_app.vault.sql import Db, text
 from desktop_app.vault.vault import Vault
 
 PREFIX = "place."
@@ -23,6 +23,12 @@ def read_place(vault: Vault) -> dict[str, str]:
         rows = Db.of(session).execute(_READ).all()
     stored = {key[len(PREFIX):]: value for key, value in rows}
     return {key: stored.get(key, "") for key in KEYS}
+
+
+def enrolled_db(db: Db) -> bool:
+    """Whether this laptop is enrolled with a server (which then holds each record in a centre, docs/access.md)."""
+    row = db.execute(text("SELECT value FROM sync_state WHERE key = 'device_id'")).first()
+    return row is not None and bool(row[0])
 
 
 def write_place(vault: Vault, values: dict[str, str]) -> None:

@@ -190,3 +190,68 @@ def test_records_pulled_before_the_server_named_centres_are_nobodys_until_pulled
     summary = sync_service.sync_now(shared, connect=fast_connect())
     assert summary.pulled == 0  # nothing new: only the centres were learnt
     _check_shared(shared, of_niamey, of_agadez)
+
+
+# --- the server's centre wins over the form's answer -------------------------------------------------------------
+
+
+def _answering(vault: Vault, given: str, centre: str, record_id: str | None = None) -> str:
+    """A record whose content answers a centre question (`centre`), as a form asking one saves it."""
+    [saved] = save_registrations(vault, [RegistrationDraft(FORM_ID, VERSION, "finalized", night(given, "x"),
+                                                           record_id, {"title": given, "centre": centre})])
+    return saved
+
+
+def test_a_pulled_record_is_filed_under_the_centre_the_server_holds_it_in_not_its_answer(region, make_vault, server,
+                                                                                         server_admin):
+    """Niamey's laptop registers someone with Agadez as the centre answer (a slip, or an old value). The server holds
+    the record in Niamey (where it was made) and sends it to Agadez's laptops only in a region-wide pull: on Niamey's
+    laptop and on the shared Agadez laptop it is Niamey's, so Agadez's field worker does not see it; it stays
+    Niamey's through an edit here whose answer still says Agadez, and through a later version from Niamey's laptop."""
+    niamey = enrol_at(make_vault, server, server_admin, "niamey-answer", NIAMEY, "field_staff")
+    slipped = _answering(niamey, "Mariama answer", "ne_agadez")
+    # made on an enrolled laptop: filed under the laptop's centre, where the server will hold it
+    assert get_registration(niamey, slipped).centre == "ne_niamey"
+    assert sync_service.sync_now(niamey, connect=fast_connect()).acknowledged == 1
+    shared = _shared(make_vault, server, server_admin, "shared-answer")
+    assert sync_service.sync_now(shared, connect=fast_connect()).pulled >= 1
+    assert get_registration(shared, slipped).centre == "ne_niamey"
+    with _as(shared, FIELD) as field:
+        assert slipped not in _listed(field)
+        with pytest.raises(AccessDenied, match="outside your scope"):
+            records.reopen(field, slipped)
+    # the coordinator edits it here, the answer unchanged: the writer keeps the centre the server named
+    _answering(shared, "Mariama answer fixed", "ne_agadez", slipped)
+    assert get_registration(shared, slipped).centre == "ne_niamey"
+    assert sync_service.sync_now(shared, connect=fast_connect()).acknowledged == 1
+    # a later version from Niamey's laptop, still answering Agadez
+    sync_service.sync_now(niamey, connect=fast_connect())
+    _answering(niamey, "Mariama answer again", "ne_agadez", slipped)
+    assert sync_service.sync_now(niamey, connect=fast_connect()).acknowledged == 1
+    sync_service.sync_now(shared, connect=fast_connect())
+    assert get_registration(shared, slipped).title == "Mariama answer again"
+    assert get_registration(shared, slipped).centre == "ne_niamey"
+    with _as(shared, FIELD) as field:
+        assert slipped not in _listed(field)
+    with _as(shared, COORD) as coordinator:
+        assert slipped in _listed(coordinator)
+
+
+def test_a_record_filed_under_its_answer_before_is_moved_to_the_servers_centre_by_a_pull(region, make_vault, server,
+                                                                                        server_admin):
+    """Pulled before this version (filed under its answer, as the old code did), the record is Niamey's again once
+    a pull names it, though its version is already here (a pull from the start, as after a server restore)."""
+    niamey = enrol_at(make_vault, server, server_admin, "niamey-before", NIAMEY, "field_staff")
+    slipped = _answering(niamey, "Mariama before", "ne_agadez")
+    with niamey.session() as session:  # filed under its answer, as the writer did before (so its fields say so)
+        session.connection().exec_driver_sql("UPDATE registration SET centre = 'ne_agadez' WHERE id = ?", (slipped,))
+    assert sync_service.sync_now(niamey, connect=fast_connect()).acknowledged == 1
+    shared = _shared(make_vault, server, server_admin, "shared-answer-before")
+    sync_service.sync_now(shared, connect=lambda url, **kw: _OldServer(url, **{"retry": FAST_RETRY, **kw}))
+    assert get_registration(shared, slipped).centre == "ne_agadez"  # no centre named: the answer, as before
+    with shared.session() as session:
+        session.connection().exec_driver_sql("UPDATE sync_state SET value = '' WHERE key = 'cursor'")
+    assert sync_service.sync_now(shared, connect=fast_connect()).pulled == 0
+    assert get_registration(shared, slipped).centre == "ne_niamey"
+    with _as(shared, FIELD) as field:
+        assert slipped not in _listed(field)

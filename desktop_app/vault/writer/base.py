@@ -8,6 +8,7 @@ from typing import Any
 
 from desktop_app.vault.errors import InvalidInput
 from desktop_app.vault.models import STATUSES, SUMMARY_FIELDS
+from desktop_app.vault.place import enrolled_db
 from desktop_app.vault.policy import Policy, read_db as read_policy
 from desktop_app.vault.sql import Db, Row, chunks, in_json, join_sync, text
 
@@ -71,6 +72,7 @@ class WriterBase:
         self._person_centre = person_centre or None
         self._home_centre: str | None = None
         self._home_centre_read = False
+        self._enrolled = False
         # Set when content was removed (deletion, purge, consent refused): after the commit the WAL is folded
         # into the database and truncated, so the old pages do not stay readable in waypoint.db-wal.
         self.erased = False
@@ -101,7 +103,14 @@ class WriterBase:
             self._home_centre_read = True
             row = self.db.execute(text("SELECT value FROM meta WHERE key = 'place.centre'")).first()
             self._home_centre = self._person_centre or (row.value if row is not None else None) or None
+            self._enrolled = enrolled_db(self.db)
         return self._home_centre
+
+    @property
+    def enrolled(self) -> bool:
+        """Whether this laptop is enrolled with a server (read with `home_centre`)."""
+        _ = self.home_centre
+        return self._enrolled
 
     def stored(self, record_id: str) -> Stored | None:
         return self.stored_many([record_id]).get(record_id)

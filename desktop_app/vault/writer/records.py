@@ -60,12 +60,21 @@ class RecordWrites(EntityWrites, SearchWrites, FactWrites, OutboxWrites, FileWri
                 raise RegistrationDeleted()  # a tombstone, or no row left: deleted while it was being edited
             if old is not None and old.purged_at is not None:
                 raise InvalidInput(PURGED_MESSAGE)
-            if not summary["centre"]:
+            made_here = old is None or old.server_version is None
+            if not made_here and old is not None and old.centre:
+                # A record the server holds: its centre is the one the server holds it in (each pull names it,
+                # sync/store.py centres_here), whatever the content answers (a slip, an old value): an edit here does
+                # not move another centre's record to the answer's centre, nor this centre's out of it.
+                summary["centre"] = old.centre
+            elif made_here and self.enrolled and self.home_centre:
+                # Made on an enrolled laptop: the server will hold it in this laptop's centre (its push files a new
+                # record under the device's centre) and send it to that centre's laptops, so it is filed so here too.
+                summary["centre"] = self.home_centre
+            elif not summary["centre"]:
                 # A form without a centre question (or one left blank): the record keeps the centre it has; one made
                 # here (new, or never on the server) is this laptop's. A record pulled before its centre was known
                 # stays without one (the next pull names it, docs/access.md): never another centre's record labelled
                 # as this laptop's by an edit, since the label travels with the record's fields.
-                made_here = old is None or old.server_version is None
                 summary["centre"] = (old.centre if old else None) or (self.home_centre if made_here else None)
             travels = draft.status == "finalized" or self.policy.share_drafts
             row: dict[str, Any] = {
@@ -196,7 +205,9 @@ class RecordWrites(EntityWrites, SearchWrites, FactWrites, OutboxWrites, FileWri
             raise InvalidInput(f"no registration {record_id}")
         self.blind_sync_record(record_id)  # first: from the record as it is still (writer/bases.py)
         summary = {name: fields.get(name) for name in SUMMARY_FIELDS}
-        summary["centre"] = summary["centre"] or old.centre  # the centre is kept (retention keeps the place)
+        # the centre is kept (retention keeps the place): the one the server holds the record in (only acknowledged
+        # records are purged), not the answer of what is left
+        summary["centre"] = old.centre or summary["centre"]
         self.db.execute(text(
             "UPDATE registration SET content = :content, " + ", ".join(f"{n} = :{n}" for n in SUMMARY_FIELDS)
             + ", purged_at = :now WHERE id = :id"), {**summary, "content": content, "now": self.now, "id": record_id})

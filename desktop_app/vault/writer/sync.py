@@ -132,20 +132,23 @@ class SyncWrites(RecordWrites):
             self.follow_manifest(record["id"], record["extras"].get(FILES_FIELD))
 
     def name_centres(self, centres: dict[str, str]) -> None:
-        """Records held here that name no centre (pulled before the server named it: vault migration 0027), with
-        the centre the server names for each (record id -> centre; what the page just wrote names one already): the
-        row and its indicator fact. Their merge bases are copied out first where they are the row itself."""
+        """Records held here under another centre than the one the server names for each (record id -> centre), or
+        none: pulled before the server named it (vault migration 0027), filed under their content's answer before
+        the server's centre won over it, held with changes of this laptop's (skipped, in conflict). The row and its
+        indicator fact take the server's; what the page just wrote has it already. Their merge bases (and wire ops
+        in flight) are copied out first where they are the row itself."""
         held: list[str] = []
         for part in chunks(sorted(centres)):
             marks, params = in_json(part)
-            held += [row[0] for row in self.db.execute(text(
-                f"SELECT id FROM registration WHERE id IN ({marks}) AND centre IS NULL AND deleted = 0"), params).all()]
+            held += [row.id for row in self.db.execute(text(
+                f"SELECT id, centre FROM registration WHERE id IN ({marks}) AND deleted = 0"), params).all()
+                if row.centre != centres[row.id]]
         if not held:
             return
         self.keep_bases(held)
-        named = [{"r": record_id, "c": centres[record_id]} for record_id in held]
+        named = [{"r": record_id, "c": centres[record_id]} for record_id in sorted(held)]
         self.db.execute(text("UPDATE registration SET centre = :c WHERE id = :r"), named)
-        self.db.execute(text("UPDATE indicator_fact SET centre = :c WHERE record_id = :r AND centre IS NULL"), named)
+        self.db.execute(text("UPDATE indicator_fact SET centre = :c WHERE record_id = :r"), named)
 
     # --- sync_record: the server's state as last learnt (the base of 3-way merges) ---------------------------------
 
