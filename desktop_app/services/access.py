@@ -19,7 +19,7 @@ from desktop_app.records.form_store import list_forms_with_kinds
 from desktop_app.services import audit
 from desktop_app.records.schema import RECORD_KIND_FIELD
 from desktop_app.vault.errors import PermissionDenied
-from desktop_app.vault.place import read_place
+from desktop_app.vault.place import home_centre, read_place
 from desktop_app.vault.registrations import Visible, get_registration_fields
 from desktop_app.vault.vault import Vault
 from waypoint_core.access import policy
@@ -57,12 +57,17 @@ def remove_hook(hook: Hook) -> None:
 
 
 def actor_of(vault: Vault) -> Actor:
-    """The signed-in person as the policy sees them. Their grant's scope may pin a centre or region; otherwise
-    the laptop's place (enrolment or setup) is theirs, and a laptop without one limits nothing by place."""
+    """The signed-in person as the policy sees them. Their grant's scope may pin a centre or region (its name used
+    as the code it is compared with); otherwise the laptop's centre is theirs (`place.home_centre_db`: its place's
+    code, else on an enrolled laptop the server's name of its enrolment centre) and its place's country their region,
+    else on an enrolled laptop the enrolment centre as a region of its own (as the server counts a centre in no
+    region). Only a laptop never enrolled and with no place leaves them None: nothing is limited by place there. A
+    centre or region the shipped list cannot resolve thus limits to exactly itself, never to everything."""
     scope = vault.grant.scope
     place = read_place(vault)
-    centre = str(scope.get("centre") or place.get("centre") or "") or None
-    region = str(scope.get("region") or place.get("country") or "") or None
+    home = home_centre(vault)
+    centre = str(scope.get("centre") or home or "") or None
+    region = str(scope.get("region") or place.get("country") or (f"centre:{home}" if home else "")) or None
     return Actor.of(vault.user.username, vault.roles, centre=centre, region=region)
 
 

@@ -20,6 +20,7 @@ from desktop_app.sync.engine import SyncProgress, SyncSummary
 from desktop_app.sync.transport import RetryPolicy, ServerConnection, check_server_url
 from desktop_app.vault import Vault
 from desktop_app.vault.errors import PermissionDenied, VaultError
+from desktop_app.vault.registrations import file_unsent_here
 from waypoint_core.protocol import PublishedForm
 from waypoint_core.xform import FormDefinition, FormError
 
@@ -100,8 +101,10 @@ def enrol(vault: Vault, *, server_url: str, code: str, ca_bundle: str | None = N
 
 
 def after_enrolment(vault: Vault, result: dict) -> None:
-    """The enrolment's centre becomes this laptop's: new records start with it (services.places)."""
+    """The enrolment's centre becomes this laptop's: new records start with it (services.places), and those made here
+    before and not yet on the server are filed under it, where the server will hold them (docs/access.md)."""
     places.take_place_from_enrolment(vault, result.get("centre") or "")
+    file_unsent_here(vault)
 
 
 def sync_now(vault: Vault, *, connect: Callable[..., ServerConnection] = ServerConnection, batch_size: int = 500,

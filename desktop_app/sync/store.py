@@ -33,6 +33,7 @@ from desktop_app.sync.state import (
 from desktop_app.vault import Vault
 from desktop_app.vault import audit
 from desktop_app.vault.indicator_facts import SUMMARY as FACT_SUMMARY, fact_row
+from desktop_app.vault.place import home_centre_db
 from desktop_app.vault.sql import Db, join_sync, text
 from desktop_app.vault.vault import utc_now
 from desktop_app.vault.writer import (
@@ -1020,16 +1021,15 @@ CentreCode = Callable[[str], str | None]
 
 def centres_here(conn, centre_code: CentreCode | None) -> Callable[[Change], str | None]:
     """The centre a pulled change's record is stored with, whatever centre its content answers, in the code space
-    the visibility filter compares against (services/access.actor_of: the laptop's place):
-    the laptop's own place for a record of the server centre it is enrolled in; else the code of the list the server
+    the visibility filter compares against (services/access.actor_of: the laptop's centre, vault.place.home_centre_db):
+    the laptop's own centre for a record of the server centre it is enrolled in; else the code of the list the server
     centre's name matches; else the server's name itself (never a code of the list, so never another centre's: seen
     by no centre-scoped person but the region's). The server's centre wins over the content's answer: it is where the
     server holds the record and what it scoped it by (an answer may be a slip or an old value). None when the server
     named no centre (a server from before `Change.centre_id`: the content's answer stands, as before), and on a laptop
-    with no place: nothing is limited by centre there."""
+    never enrolled and with no place (which pulls nothing from a server)."""
     own = _get(conn, "centre_id")
-    row = conn.execute(text("SELECT value FROM meta WHERE key = 'place.centre'")).first()
-    place = row[0] if row is not None else ""
+    place = home_centre_db(conn) or ""
     known: dict[str, str] = {}
 
     def centre_of(change: Change) -> str | None:

@@ -25,10 +25,33 @@ def read_place(vault: Vault) -> dict[str, str]:
     return {key: stored.get(key, "") for key in KEYS}
 
 
+def home_centre_db(db: Db) -> str | None:
+    """The centre this laptop's records and centre-scoped people belong to, in the code the records' `centre` column
+    is compared with (services.access.actor_of, the writer's `home_centre`, the pull's `centres_here`): its place's code
+    of the shipped list; else, on a laptop enrolled with a server, its enrolment centre as the server names it (used as
+    the code, as a pulled record of a centre the list does not know stores it): a centre the list cannot resolve
+    limits field staff to exactly it, never to nothing; else None, on a laptop never enrolled and with no place (a
+    standalone laptop of one centre), where nothing is limited by centre (docs/access.md)."""
+    row = db.execute(text("SELECT value FROM meta WHERE key = 'place.centre'")).first()
+    if row is not None and row[0]:
+        return str(row[0])
+    if not enrolled_db(db):
+        return None
+    enrolment = dict(db.execute(text("SELECT key, value FROM sync_state WHERE key IN ('centre_name', 'centre_id')"
+                                     )).all())
+    return str(enrolment.get("centre_name") or enrolment.get("centre_id") or "") or None
+
+
 def enrolled_db(db: Db) -> bool:
     """Whether this laptop is enrolled with a server (which then holds each record in a centre, docs/access.md)."""
     row = db.execute(text("SELECT value FROM sync_state WHERE key = 'device_id'")).first()
     return row is not None and bool(row[0])
+
+
+def home_centre(vault: Vault) -> str | None:
+    """`home_centre_db` in a read of its own."""
+    with vault.session(readonly=True) as session:
+        return home_centre_db(Db.of(session))
 
 
 def write_place(vault: Vault, values: dict[str, str]) -> None:

@@ -74,6 +74,13 @@ def save_registrations(vault: Vault, drafts: list[RegistrationDraft]) -> list[st
     return [str(row["id"]) for row in rows]
 
 
+def file_unsent_here(vault: Vault) -> list[str]:
+    """After an enrolment: records made here not yet on the server filed under the laptop's centre, where the server
+    will hold them (Writer.file_unsent_here), in one transaction. Their ids."""
+    with write(vault) as w:
+        return w.file_unsent_here()
+
+
 def delete_registration(vault: Vault, record_id: str) -> None:
     """Delete a registration and every copy of its data (see Writer.delete), in one transaction."""
     with write(vault) as w:

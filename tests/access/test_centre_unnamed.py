@@ -90,6 +90,22 @@ def test_a_laptop_with_no_place_leaves_the_centre_empty(team):
         assert _listed(vault) == {MADE_HERE}
 
 
+def test_a_standalone_laptop_limits_nothing_by_centre(team):
+    """Never enrolled and with no place: a laptop of one centre, which holds only what its people typed or imported.
+    Its field staff see every record on it, whatever centre a form answered (docs/access.md); what an unresolved
+    centre of an enrolled laptop no longer does (tests/sync/test_sync_centre_scope.py)."""
+    with signed_in(team, ADMIN) as vault:
+        install_form(vault, xform=no_centre_xform(), source_name="night_log.md", check_role=False)
+    with signed_in(team, COORD) as vault:
+        save_registrations(vault, [RegistrationDraft(FORM_ID, VERSION, "finalized", night("Mariama", OF_NIAMEY),
+                                                     OF_NIAMEY, {"title": "Mariama", "centre": THERE})])
+    with signed_in(team, FIELD) as vault:
+        assert get_registration(vault, OF_NIAMEY).centre == THERE  # the answer: no server holds it anywhere
+        assert access.actor_of(vault).centre is None and access.actor_of(vault).region is None
+        assert _listed(vault) == {OF_NIAMEY}
+        records.reopen(vault, OF_NIAMEY)
+
+
 def test_a_record_naming_no_centre_is_no_centres_once_the_laptop_has_one(team):
     """Made before the laptop had a place (or pulled before the server named centres): its centre is unknown, so
     no centre-scoped person sees it; the coordinator does. New records are still made and finalized."""

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 import pytest
 
 from desktop_app.services import batches as batch_service
-from desktop_app.services import places, records, registrations
+from desktop_app.services import access, places, records, registrations
 from desktop_app.services import sync as sync_service
 from desktop_app.services.access import AccessDenied
 from desktop_app.sync import store
@@ -21,6 +21,7 @@ from desktop_app.vault import Vault
 from desktop_app.vault.registrations import RegistrationDraft, get_registration, save_registrations
 from tests.access.no_centre_form import FORM_ID, VERSION, night
 from tests.sync.support import FAST_RETRY, enrol_at, fast_connect
+from waypoint_core.access import policy
 from waypoint_core.protocol import PullPage
 
 AGADEZ, NIAMEY = "Agadez transit centre", "Niamey transit centre"  # the shipped list's ne_agadez and ne_niamey
@@ -38,7 +39,7 @@ def region(server, server_admin):
 
 
 def _unplaced(vault: Vault) -> Vault:
-    """A laptop whose records name no centre: no place set (as one enrolled before places existed)."""
+    """A laptop with no place set (as one enrolled before places existed)."""
     places.set_place(vault, country="", centre="")
     return vault
 
@@ -72,12 +73,21 @@ def _listed(vault: Vault) -> set[str]:
     return {row.record_id for row in registrations.list_page(vault, offset=0, limit=500)}
 
 
+def _naming_none(vault: Vault, record_id: str) -> str:
+    """The record as a laptop from before stored it, naming no centre (an enrolled laptop now names its own, by the
+    server's name when it has no place): set before its first push, so the server holds it naming none."""
+    with vault.session() as session:
+        session.connection().exec_driver_sql("UPDATE registration SET centre = NULL WHERE id = ?", (record_id,))
+    return record_id
+
+
 def _made_elsewhere(make_vault, server, server_admin, tag: str) -> tuple[Vault, str, str]:
-    """A Niamey record and an Agadez record of the form asking no centre, each from a laptop with no place, on the
-    server: (Niamey's laptop, Niamey's id, Agadez's id)."""
+    """A Niamey record and an Agadez record of the form asking no centre, each from a laptop with no place that
+    stored them naming no centre, on the server: (Niamey's laptop, Niamey's id, Agadez's id)."""
     niamey = _unplaced(enrol_at(make_vault, server, server_admin, f"niamey-{tag}", NIAMEY, "field_staff"))
     agadez = _unplaced(enrol_at(make_vault, server, server_admin, f"agadez-{tag}", AGADEZ, "field_staff"))
-    made = _night(niamey, f"Mariama {tag}"), _night(agadez, f"Aissata {tag}")
+    made = (_naming_none(niamey, _night(niamey, f"Mariama {tag}")),
+            _naming_none(agadez, _night(agadez, f"Aissata {tag}")))
     for vault in (niamey, agadez):
         assert sync_service.sync_now(vault, connect=fast_connect()).acknowledged == 1
     assert get_registration(niamey, made[0]).centre is None  # nothing on the record itself says where it was made
@@ -190,6 +200,73 @@ def test_records_pulled_before_the_server_named_centres_are_nobodys_until_pulled
     summary = sync_service.sync_now(shared, connect=fast_connect())
     assert summary.pulled == 0  # nothing new: only the centres were learnt
     _check_shared(shared, of_niamey, of_agadez)
+
+
+# --- a centre the shipped list does not know (fail closed) -------------------------------------------------------
+
+TAHOUA = "Tahoua reception point"  # a centre of the server that forms/lists/centres.csv does not name
+
+
+@pytest.fixture(scope="module")
+def region_with_unlisted(region, server_admin):
+    """Tahoua joins Niger: a coordinator's laptop enrolled at Tahoua receives Niamey's and Agadez's records."""
+    server_admin.code(TAHOUA)
+    assert json.loads(server_admin.run("centre", "region", TAHOUA, "Niger"))["region"] == "Niger"
+    return (TAHOUA, *region)
+
+
+def test_a_laptop_at_a_centre_the_list_does_not_know_shows_field_staff_that_centre_only(region_with_unlisted,
+                                                                                         make_vault, server,
+                                                                                         server_admin):
+    """Enrolled at a centre whose server name matches no code or name of the list, the laptop has no place code.
+    Its field staff were limited by nothing ("on this laptop"): after the coordinator's region-wide pull they saw
+    Niamey's people. Now their centre is the server's name: they see Tahoua's records (made on another laptop of
+    Tahoua, and here) and nothing else; the coordinator sees the region."""
+    niamey = _unplaced(enrol_at(make_vault, server, server_admin, "niamey-unlisted", NIAMEY, "field_staff"))
+    tahoua = enrol_at(make_vault, server, server_admin, "tahoua-field", TAHOUA, "field_staff")
+    assert places.get_place(tahoua).centre == ""  # nothing in the list to map it to
+    of_niamey, of_tahoua = _night(niamey, "Mariama unlisted"), _night(tahoua, "Aissata unlisted")
+    for vault in (niamey, tahoua):
+        assert sync_service.sync_now(vault, connect=fast_connect()).acknowledged == 1
+    shared = enrol_at(make_vault, server, server_admin, "shared-tahoua", TAHOUA, "coordinator,field_staff")
+    shared.add_user(FIELD, PASSPHRASES[FIELD], ("field_staff",))
+    shared.add_user(COORD, PASSPHRASES[COORD], ("coordinator",))
+    assert sync_service.sync_now(shared, connect=fast_connect()).pulled >= 2
+    with _as(shared, FIELD) as field:
+        made_here = _night(field, "Hawa unlisted")
+        listed = _listed(field)
+        assert of_niamey not in listed and {of_tahoua, made_here} <= listed
+        assert get_registration(field, made_here).centre == TAHOUA
+        assert get_registration(field, of_tahoua).centre == TAHOUA
+        assert get_registration(field, of_niamey).centre == "ne_niamey"
+        with pytest.raises(AccessDenied, match="outside your scope"):
+            records.reopen(field, of_niamey)
+        # the region too: a laptop that knows no country is its enrolment centre's region, never every region
+        actor = access.actor_of(field)
+        assert actor.centre == TAHOUA and actor.region == f"centre:{TAHOUA}"
+        assert not policy.within("region", actor, policy.RecordFacts(region="region:Sahel"))
+    with _as(shared, COORD) as coordinator:
+        assert {of_niamey, of_tahoua, made_here} <= _listed(coordinator)
+
+
+def test_records_typed_before_the_enrolment_are_filed_under_the_centre_it_gives(region_with_unlisted, make_vault,
+                                                                                 server, server_admin):
+    """A laptop used standalone first (no place: its field staff see everything on it), then enrolled at a centre the
+    list does not know: what it typed and never sent is filed under that centre, where the server will hold it, so its
+    field staff still see their own records (one answering Niamey as its centre, one naming none)."""
+    laptop = make_vault("tahoua-before")
+    laptop.add_user(FIELD, PASSPHRASES[FIELD], ("field_staff",))
+    with _as(laptop, FIELD) as field:
+        answered = _answering(field, "Mariama typed", "ne_niamey")
+        unnamed = _night(field, "Aissata typed")
+        assert access.actor_of(field).centre is None and {answered, unnamed} <= _listed(field)
+    assert (get_registration(laptop, answered).centre, get_registration(laptop, unnamed).centre) == ("ne_niamey", None)
+    sync_service.enrol(laptop, server_url=server.url, code=server_admin.code(TAHOUA), device_name="tahoua-before")
+    assert get_registration(laptop, answered).centre == TAHOUA and get_registration(laptop, unnamed).centre == TAHOUA
+    with _as(laptop, FIELD) as field:
+        assert {answered, unnamed} <= _listed(field)
+    assert sync_service.sync_now(laptop, connect=fast_connect()).acknowledged == 2
+    assert get_registration(laptop, answered).centre == TAHOUA
 
 
 # --- the server's centre wins over the form's answer -------------------------------------------------------------

@@ -8,7 +8,7 @@ from typing import Any
 
 from desktop_app.vault.errors import InvalidInput
 from desktop_app.vault.models import STATUSES, SUMMARY_FIELDS
-from desktop_app.vault.place import enrolled_db
+from desktop_app.vault.place import enrolled_db, home_centre_db
 from desktop_app.vault.policy import Policy, read_db as read_policy
 from desktop_app.vault.sql import Db, Row, chunks, in_json, join_sync, text
 
@@ -95,14 +95,15 @@ class WriterBase:
 
     @property
     def home_centre(self) -> str | None:
-        """The centre a record made here belongs to when its form names none: the signed-in person's as the policy
-        sees them (services.access.actor_of: their grant's centre, else the laptop's place, a code of the shipped
-        centre list), so the centre-scoped reader who made it keeps seeing it and no other centre's person does.
-        None on a laptop with no place (nothing is limited by centre there)."""
+        """The centre a record made here belongs to (on an enrolled laptop whatever its form answers, elsewhere when
+        its form names none: writer/records.py): the signed-in person's as the policy sees them (services.access.
+        actor_of: their grant's centre, else the laptop's, `place.home_centre_db`: its place's code of the shipped
+        centre list, else on an enrolled laptop its enrolment centre's server name), so the centre-scoped reader who
+        made it keeps seeing it and no other centre's person does. None on a laptop never enrolled and with no place
+        (nothing is limited by centre there)."""
         if not self._home_centre_read:
             self._home_centre_read = True
-            row = self.db.execute(text("SELECT value FROM meta WHERE key = 'place.centre'")).first()
-            self._home_centre = self._person_centre or (row.value if row is not None else None) or None
+            self._home_centre = self._person_centre or home_centre_db(self.db)
             self._enrolled = enrolled_db(self.db)
         return self._home_centre
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from desktop_app.vault.errors import InvalidInput, RegistrationDeleted
 from desktop_app.vault.models import SUMMARY_FIELDS
+from desktop_app.vault.place import enrolled_db, home_centre_db
 from desktop_app.vault.sql import chunks, in_json, join_sync, text
 from desktop_app.vault.writer.base import RegistrationDraft, Stored, validated
 from desktop_app.vault.writer.entities import EntityWrites
@@ -114,6 +115,26 @@ class RecordWrites(EntityWrites, SearchWrites, FactWrites, OutboxWrites, FileWri
         # and the indicators' facts (writer/facts.py), from the rows and fields just written
         self.refresh_facts(ids, saved=saved, fields=extracted, new={row["id"] for row in inserts})
         return saved
+
+    def file_unsent_here(self) -> list[str]:
+        """After an enrolment: the records made here that the server has not acknowledged yet (typed before the laptop
+        was enrolled, or before it was enrolled again elsewhere) filed under the laptop's centre, as a save on an
+        enrolled laptop files them: the server will hold them there (a new record takes the pushing device's
+        centre), whatever their centre answer. Their indicator facts follow; wire ops in flight are copied out first.
+        Returns their ids (none on a laptop not enrolled)."""
+        home = home_centre_db(self.db) if enrolled_db(self.db) else None
+        if home is None:
+            return []
+        ids = [row.id for row in self.db.execute(text(
+            "SELECT id FROM registration" + join_sync() + " WHERE deleted = 0 AND rs.server_version IS NULL "
+            "AND (centre IS NULL OR centre != :h)"), {"h": home}).all()]
+        if not ids:
+            return []
+        self.keep_bases(ids)
+        named = [{"r": record_id, "c": home} for record_id in sorted(ids)]
+        self.db.execute(text("UPDATE registration SET centre = :c WHERE id = :r"), named)
+        self.db.execute(text("UPDATE indicator_fact SET centre = :c WHERE record_id = :r"), named)
+        return ids
 
     def _drop_fields(self, record_ids: list[str], *, keep_manifest: bool = False) -> None:
         keep = f" AND name != '{FILES_FIELD}'" if keep_manifest else ""
