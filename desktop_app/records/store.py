@@ -39,6 +39,7 @@ from desktop_app.records.schema import (
     parse_instance,
     withhold_personal_data,
 )
+from desktop_app.vault.errors import RegistrationGone
 from desktop_app.vault.registrations import get_registration
 from desktop_app.vault.sql import Db
 from desktop_app.vault.vault import Vault
@@ -57,6 +58,24 @@ class RecordDeleted(RecordError):
 
     def __init__(self) -> None:
         super().__init__("this record was deleted; saving cannot bring it back")
+
+
+class RecordPurged(RecordError):
+    """The retention period removed the record's identifying data from this laptop while it was being edited (or
+    before): the save is refused, so a form left open never writes the removed data back (a purge is not undone)."""
+
+    def __init__(self) -> None:
+        super().__init__("the identifying data of this record were removed from this laptop by the retention period; "
+                         "it can no longer be edited here")
+
+
+class RecordAlreadyDeleted(RecordError):
+    """A deletion of a record that is deleted already (from another window, by a deletion sync brought, or a draft
+    that never travelled and left no row), or that was never here: nothing was changed."""
+
+    def __init__(self, record_id: str) -> None:
+        self.record_id = record_id
+        super().__init__(f"record {record_id} is not in this vault: it was deleted already (nothing was changed)")
 
 
 @dataclass(frozen=True)
@@ -187,7 +206,8 @@ def write_record(vault: Vault, prepared: PreparedRecord, *, status: str, record_
     instead removes every earlier copy of the person (versions, the files it does not keep, conflicts, what
     ops in flight carry), in the same transaction as the save. `base`: the version the person edited (see the
     module doc, point 5); None saves over whatever is stored. A record deleted since (a tombstone, or, when `base`
-    says a version was stored, no row at all) is never written again: `RecordDeleted`.
+    says a version was stored, no row at all) is never written again: `RecordDeleted`; nor is a record the
+    retention period purged: `RecordPurged`.
     """
     record_id = record_id or str(uuid.uuid4())  # chosen before sealing: each sealed answer names its record
     keys = Keys.of(vault, prepared)
@@ -203,6 +223,8 @@ def write_record(vault: Vault, prepared: PreparedRecord, *, status: str, record_
         if existing is not None:
             if existing.deleted:
                 raise RecordDeleted()
+            if existing.purged_at is not None:  # before anything is written (its files included): never undone
+                raise RecordPurged()
             if (existing.form_id, existing.form_version) != (prepared.form_id, prepared.form_version):
                 raise RecordError(f"this record was made with form '{existing.form_id}' version "
                                   f"{existing.form_version}; it must be edited with that version")
@@ -353,6 +375,11 @@ def record_history(vault: Vault, record_id: str) -> list[RecordVersionInfo]:
 
 
 def delete_record(vault: Vault, record_id: str) -> None:
-    """Tombstone the record; its fields, kept versions and files go with it, in one transaction."""
-    with write(vault) as w:
-        w.delete(record_id)
+    """Tombstone the record; its fields, kept versions and files go with it, in one transaction. A record deleted
+    already (no row left, or its tombstone): `RecordAlreadyDeleted`, nothing changed."""
+    try:
+        with write(vault) as w:
+            if not w.delete(record_id):
+                raise RecordAlreadyDeleted(record_id)
+    except RegistrationGone as gone:
+        raise RecordAlreadyDeleted(record_id) from gone

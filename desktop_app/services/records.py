@@ -20,7 +20,16 @@ from desktop_app.records.audit import holds_answers, is_audit, without_sealed_an
 from desktop_app.records.schema import FormSchema, form_schema
 from desktop_app.records.form_store import FormNotInstalled, get_form_xform
 from desktop_app.records.importer import ImportFileError
-from desktop_app.records.store import EditBase, OpenRecord, RecordDeleted, RecordError, RecordVersionInfo, SavedRecord
+from desktop_app.records.store import (
+    EditBase,
+    OpenRecord,
+    RecordAlreadyDeleted,
+    RecordDeleted,
+    RecordError,
+    RecordPurged,
+    RecordVersionInfo,
+    SavedRecord,
+)
 from desktop_app.services import access, attachments, consent
 from desktop_app.vault.entities import Items as EntityItems, read_entity_lists
 from desktop_app.vault.models import SYNC_WRITER
@@ -175,12 +184,14 @@ def reopen(vault: Vault, record_id: str) -> ReopenedRecord:
 
 @dataclass(frozen=True)
 class StoredVersion:
-    """Where a record stands in the vault now: its version counter, whether sync wrote that version, and whether
-    it is deleted (a tombstone: `from_sync` when the deletion was pulled from another laptop)."""
+    """Where a record stands in the vault now: its version counter, whether sync wrote that version, whether
+    it is deleted (a tombstone: `from_sync` when the deletion was pulled from another laptop), and whether the
+    retention period purged it (a purge keeps the version: only this says it happened)."""
 
     version: int
     from_sync: bool
     deleted: bool = False
+    purged: bool = False
 
 
 def stored_version(vault: Vault, record_id: str) -> StoredVersion | None:
@@ -192,7 +203,7 @@ def stored_version(vault: Vault, record_id: str) -> StoredVersion | None:
     if found.deleted:  # a tombstone holds nothing of the person: the form that had it open only learns it is gone
         return StoredVersion(found.version, found.updated_by == SYNC_WRITER, deleted=True)
     reg = _check_view(vault, record_id)
-    return StoredVersion(reg.version, reg.updated_by == SYNC_WRITER)
+    return StoredVersion(reg.version, reg.updated_by == SYNC_WRITER, purged=reg.purged_at is not None)
 
 
 def entity_lists_for(vault: Vault, definition: FormDefinition) -> dict[str, EntityItems]:
@@ -252,9 +263,12 @@ def show(vault: Vault, record_id: str) -> RecordView:
 
 
 def delete(vault: Vault, record_id: str) -> None:
+    """Delete a record (a tombstone that syncs, or no row for one that never travelled). One deleted already (from
+    another window, by a deletion sync brought) is `RecordAlreadyDeleted`: nothing is changed, and the caller says
+    so in words rather than reporting a failure (docs/vault.md)."""
     reg = get_registration(vault, record_id)
     if reg is None or reg.deleted:
-        raise RecordError(f"no record {record_id}")
+        raise RecordAlreadyDeleted(record_id)
     access.check_delete_record(vault, record_id, _facts(vault, reg))
     store.delete_record(vault, record_id)
 
@@ -264,10 +278,11 @@ class NotADraft(RecordError):
 
 
 def delete_draft(vault: Vault, record_id: str) -> None:
-    """Delete an abandoned draft (from the list, or "discard" on a new record). A finalized record is refused."""
+    """Delete an abandoned draft (from the list, or "discard" on a new record). A finalized record is refused; one
+    deleted already is `RecordAlreadyDeleted` (see delete)."""
     found = get_registration(vault, record_id)
     if found is None or found.deleted:
-        raise RecordError(f"no record {record_id}")
+        raise RecordAlreadyDeleted(record_id)
     if found.status != "draft":
         raise NotADraft("only a draft can be deleted here; this record is finalized")
     access.check_delete_record(vault, record_id, _facts(vault, found))
@@ -303,10 +318,13 @@ def _check_save(vault: Vault, *, form_id: str, record_id: str | None, finalizing
     """Create (a new record) or edit (a stored one), and finalize when asked; the stored record or None.
 
     A record deleted while it was being edited (`base`: the form edits a stored version) is refused first, whatever
-    the person's rights: `RecordDeleted`, which the form screen shows by closing the form (docs/renderer.md)."""
+    the person's rights: `RecordDeleted`, which the form screen shows by closing the form (docs/renderer.md); so is
+    a record the retention period purged (`RecordPurged`): a save must not write its removed data back."""
     reg = get_registration(vault, record_id) if record_id is not None else None
     if (reg is not None and reg.deleted) or (reg is None and base is not None):
         raise RecordDeleted()
+    if reg is not None and reg.purged_at is not None:
+        raise RecordPurged()
     if reg is None:
         actor = access.check_create_record(vault, form_id)
         if finalizing:
@@ -332,7 +350,8 @@ def _position(ref: str) -> str:
 
 
 __all__ = [
-    "EditBase", "FormNotInstalled", "ImportFileError", "NotADraft", "RecordDeleted", "RecordError", "RecordNotValid",
-    "RecordView", "ReopenedRecord", "StoredVersion", "delete", "delete_draft", "entity_lists_for", "finalize",
-    "history", "import_file", "reopen", "save_draft", "sensitive_view", "show", "stored_version", "validate_instance",
+    "EditBase", "FormNotInstalled", "ImportFileError", "NotADraft", "RecordAlreadyDeleted", "RecordDeleted",
+    "RecordError", "RecordNotValid", "RecordPurged", "RecordView", "ReopenedRecord", "StoredVersion", "delete",
+    "delete_draft", "entity_lists_for", "finalize", "history", "import_file", "reopen", "save_draft",
+    "sensitive_view", "show", "stored_version", "validate_instance",
 ]

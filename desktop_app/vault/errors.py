@@ -115,6 +115,21 @@ class RegistrationDeleted(InvalidInput):
     message = "This registration was deleted; saving cannot bring it back."
 
 
+class RegistrationPurged(InvalidInput):
+    """A save on a registration whose identifying data the retention period removed from this laptop: refused,
+    so a form left open never writes the removed data back (a purge is not undone by an autosave)."""
+
+    message = ("The identifying data of this registration were removed from this laptop (retention period); it can "
+               "no longer be edited here.")
+
+
+class RegistrationGone(InvalidInput):
+    """A deletion of a registration this vault no longer holds: deleted already (a draft that never travelled leaves
+    no row), or never here."""
+
+    message = "This registration is not in this vault: it was deleted already, or was never here."
+
+
 class WeakPassphrase(InvalidInput):
     """The passphrase fails the rules of desktop_app.vault.passphrases; `assessment.reasons` says why."""
 

@@ -111,6 +111,60 @@ def test_a_draft_deleted_while_its_form_is_open_is_not_brought_back_by_the_next_
     assert get_registration(forms_vault, first.record_id) is None
 
 
+def test_a_record_purged_by_retention_while_its_form_is_open_is_never_written_back(forms_vault):
+    """The retention period purges a record whose form is open (after unlock, or hourly): the form's next save, a
+    Finalize, or the records store alone are refused with RecordPurged, and the purge stays whole (no name back)."""
+    from desktop_app.records import store
+    from desktop_app.records.form_store import get_form_xform
+    from desktop_app.records.schema import form_schema
+    from desktop_app.services import retention
+    from desktop_app.vault.writer import write
+
+    new_form = form_service.open_new_record_form(forms_vault, FORM_ID)
+    session = filled_session(new_form, ANSWERS)
+    saved = record_service.finalize(forms_vault, form_id=FORM_ID, form_version=new_form.version,
+                                    content=session.to_instance_xml())
+    opened = record_service.reopen(forms_vault, saved.record_id)  # the form, open
+    with write(forms_vault) as w:  # the server acknowledged it (what a sync does)
+        seq = w.pending_unfrozen([saved.record_id])[saved.record_id]
+        w.freeze_ops([{"d": 1, "w": '{"op": "upsert"}', "b": "batch", "s": seq, "p": '{"state": {}}'}])
+        w.acknowledge_ops([{"s": seq, "r": '{"status": "applied"}'}])
+        w.set_server_states([{"v": 1, "s": "acknowledged", "r": saved.record_id}])
+    retention.set_retention_days(forms_vault, 0)
+    assert retention.apply_retention(forms_vault).record_ids == (saved.record_id,)
+    stored = record_service.stored_version(forms_vault, saved.record_id)
+    assert stored.purged and not stored.deleted and stored.version == opened.record.version
+
+    edited = opened.session()
+    edited.answer("/data/identity/given_name", "Enginefilled")
+    content = edited.to_instance_xml(include_nonrelevant=True)
+    with pytest.raises(record_service.RecordPurged):
+        record_service.save_draft(forms_vault, form_id=FORM_ID, form_version=new_form.version, content=content,
+                                  record_id=saved.record_id, base=opened.base)
+    with pytest.raises(record_service.RecordPurged):
+        record_service.finalize(forms_vault, form_id=FORM_ID, form_version=new_form.version,
+                                content=edited.to_instance_xml(), record_id=saved.record_id, base=opened.base)
+    prepared = store.prepare_record(form_schema(get_form_xform(forms_vault, FORM_ID, new_form.version)),
+                                    form_id=FORM_ID, form_version=new_form.version, content=content)
+    with pytest.raises(store.RecordPurged):
+        store.write_record(forms_vault, prepared, status="draft", record_id=saved.record_id, base=opened.base)
+    after = get_registration(forms_vault, saved.record_id)
+    assert after.purged_at is not None and "Enginefill" not in after.content and after.status == "finalized"
+
+
+def test_deleting_a_record_deleted_already_is_its_own_outcome(forms_vault):
+    """Two windows delete the same draft, or a record whose deletion sync brought: the second deletion says the
+    record was deleted already (RecordAlreadyDeleted), not a bare 'no record'."""
+    new_form = form_service.open_new_record_form(forms_vault, FORM_ID)
+    content = filled_session(new_form, ANSWERS).to_instance_xml(include_nonrelevant=True)
+    draft = record_service.save_draft(forms_vault, form_id=FORM_ID, form_version=new_form.version, content=content)
+    record_service.delete_draft(forms_vault, draft.record_id)
+    for delete in (record_service.delete_draft, record_service.delete):
+        with pytest.raises(record_service.RecordAlreadyDeleted, match="deleted already"):
+            delete(forms_vault, draft.record_id)
+    assert get_registration(forms_vault, draft.record_id) is None
+
+
 def test_consent_refused_through_the_engine_saves_no_personal_data(forms_vault):
     new_form = form_service.open_new_record_form(forms_vault, FORM_ID)
     session = filled_session(new_form, ANSWERS)  # everything typed, then consent refused

@@ -21,7 +21,6 @@ from desktop_app.records.form_store import install_form
 from desktop_app.services import attachments, records as record_service, retention, sync as sync_service
 from desktop_app.services import forms as form_service
 from desktop_app.vault import audit as audit_log, keyslots
-from desktop_app.vault.errors import InvalidInput
 from desktop_app.vault.registrations import get_registration, get_registration_fields
 from tests.canary import decrypted_pages_hold, needles, server_leaks, vault_leaks
 from tests.forms.test_services import ANSWERS, FORM_ID, filled_session
@@ -158,7 +157,7 @@ def test_retention_purges_identifying_data_and_keeps_what_field_work_needs(lapto
     assert (last.at, last.count) == (purge.at, 2)
     logged = audit_log.entries(laptop, audit_log.Filter(event_prefix="record.purge"))
     assert {e.record_id for e in logged} == set(purge.record_ids) and audit_log.verify(laptop).ok
-    with pytest.raises(InvalidInput, match="retention"):
+    with pytest.raises(record_service.RecordPurged, match="retention"):  # the service refuses first
         save(record_service.finalize, first.record_id)
     assert retention.apply_retention(laptop, now=datetime.now(UTC) + timedelta(days=400)).count == 0  # once
 

@@ -134,6 +134,51 @@ def test_a_save_that_edits_a_deleted_registration_never_brings_it_back(new_vault
     assert _ops(new_vault) == [("upsert", 1, ""), ("delete", 2, "")]  # the deletion still goes to the server
 
 
+def _acknowledged(vault, record_id: str) -> None:
+    """What a sync does once the server has the record: its op acknowledged, the record 'acknowledged'."""
+    with write(vault) as w:
+        seq = w.pending_unfrozen([record_id])[record_id]
+        w.freeze_ops([{"d": 1, "w": '{"op": "upsert"}', "b": "batch", "s": seq, "p": '{"state": {}}'}])
+        w.acknowledge_ops([{"s": seq, "r": '{"status": "applied"}'}])
+        w.set_server_states([{"v": 1, "s": "acknowledged", "r": record_id}])
+
+
+def test_a_save_never_undoes_a_retention_purge(new_vault):
+    """A form left open on a record the retention period purged saves again: the writer refuses it like a deletion
+    (RegistrationPurged), whether or not the save says it edits a stored version, and the purge stays whole."""
+    from desktop_app.vault.writer import RegistrationDraft
+
+    reg = save_registration(new_vault, form_id="f", form_version="1", status="finalized", content="<a>Named</a>",
+                            fields={"title": "Named Person"})
+    _acknowledged(new_vault, reg.id)
+    with write(new_vault) as w:  # what retention.purge_due does to each record due
+        w.purge(reg.id, content="<a/>", fields={}, versions={})
+    purged = get_registration(new_vault, reg.id)
+    for edits_stored in (True, False):
+        with pytest.raises(errors.RegistrationPurged), write(new_vault) as w:
+            w.save([RegistrationDraft("f", "1", "draft", "<a>Named again</a>", reg.id, {"title": "Named Person"},
+                                      edits_stored=edits_stored)])
+    after = get_registration(new_vault, reg.id)
+    assert (after.content, after.title, after.version, after.purged_at) == ("<a/>", None, purged.version,
+                                                                           purged.purged_at)
+    assert _ops(new_vault) == [("upsert", 1, "")]  # nothing queued: the server keeps its record
+
+
+def test_deleting_a_registration_deleted_already_says_so(new_vault):
+    """Two windows delete the same record: the second finds its tombstone (False: nothing to do) or, for a draft that
+    never travelled, no row (RegistrationGone, not a bare 'invalid input')."""
+    local = save_registration(new_vault, form_id="f", form_version="1", status="draft", content="<a/>")
+    delete_registration(new_vault, local.id)
+    with pytest.raises(errors.RegistrationGone), write(new_vault) as w:
+        w.delete(local.id)
+    shared = save_registration(new_vault, form_id="f", form_version="1", status="finalized", content="<a/>")
+    _acknowledged(new_vault, shared.id)
+    delete_registration(new_vault, shared.id)
+    with write(new_vault) as w:
+        assert w.delete(shared.id) is False
+    assert _ops(new_vault) == [("upsert", 1, ""), ("delete", 2, "")]  # one deletion goes to the server, not two
+
+
 def test_failed_save_writes_neither_record_nor_outbox(new_vault):
     with pytest.raises(errors.InvalidInput):
         save_registration(new_vault, form_id="f", form_version="1", status="sent", content="<x/>")

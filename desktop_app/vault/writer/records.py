@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from desktop_app.vault.errors import InvalidInput, RegistrationDeleted
+from desktop_app.vault.errors import InvalidInput, RegistrationDeleted, RegistrationGone, RegistrationPurged
 from desktop_app.vault.models import SUMMARY_FIELDS
 from desktop_app.vault.place import enrolled_db, home_centre_db
 from desktop_app.vault.sql import chunks, in_json, join_sync, text
@@ -29,8 +29,6 @@ _UPDATE_REG = text("UPDATE registration SET " + ", ".join(f"{c} = :{c}" for c in
 _SAVE_SYNC = text("INSERT INTO registration_sync (record_id, server_version, sync_state) VALUES (:id, :server_version, "
                   ":sync_state) ON CONFLICT (record_id) DO UPDATE SET sync_state = excluded.sync_state")
 _INSERT_FIELD = text("INSERT INTO registration_field (record_id, name, value) VALUES (:record_id, :name, :value)")
-PURGED_MESSAGE = ("the identifying data of this registration were removed from this laptop (retention period); "
-                  "it can no longer be edited here")
 
 
 class RecordWrites(EntityWrites, SearchWrites, FactWrites, OutboxWrites, FileWrites):
@@ -60,7 +58,7 @@ class RecordWrites(EntityWrites, SearchWrites, FactWrites, OutboxWrites, FileWri
             if (old is not None and old.deleted) or (old is None and draft.edits_stored):
                 raise RegistrationDeleted()  # a tombstone, or no row left: deleted while it was being edited
             if old is not None and old.purged_at is not None:
-                raise InvalidInput(PURGED_MESSAGE)
+                raise RegistrationPurged()  # a purge is never undone by a save (a form left open)
             made_here = old is None or old.server_version is None
             if not made_here and old is not None and old.centre:
                 # A record the server holds: its centre is the one the server holds it in (each pull names it,
@@ -143,15 +141,16 @@ class RecordWrites(EntityWrites, SearchWrites, FactWrites, OutboxWrites, FileWri
             self.db.execute(text(f"DELETE FROM registration_field WHERE record_id IN ({marks}){keep}"), params)
 
     def delete(self, record_id: str) -> bool:
-        """Delete a record and every copy of its data. False if it was deleted already.
+        """Delete a record and every copy of its data. False if it was deleted already (its tombstone);
+        `RegistrationGone` when no row is left.
 
         A record the server never heard of (no server version, no op ever frozen) leaves no row at all. Otherwise a
         tombstone stays (id and version, no content) with a pending `delete` op, so the deletion syncs; ops already
         frozen carry nothing any more, and the merge base keeps field names only.
         """
         old = self.stored(record_id)
-        if old is None:
-            raise InvalidInput(f"no registration {record_id}")
+        if old is None:  # deleted already (a draft that never travelled leaves no row), or never here
+            raise RegistrationGone(record_id)
         if old.deleted:
             return False
         self.blind_sync_record(record_id)  # from the record as it is still (writer/bases.py)
