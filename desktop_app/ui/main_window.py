@@ -374,6 +374,17 @@ class MainWindow(QMainWindow):
         self.registrations_changed()
 
     def _delete_failed(self, error: BaseException) -> None:
+        if isinstance(error, records.RecordAlreadyDeleted):
+            # deleted meanwhile (another window, a deletion sync brought): what the person asked is done already
+            self.draft_deleted.emit(error.record_id)  # a form still open on it closes, saying so
+            box = QMessageBox(QMessageBox.Icon.Information, self.tr("Delete draft"),
+                              self.tr("This draft was deleted already (in another window, or by a deletion sync "
+                                      "brought). Nothing was changed."), QMessageBox.StandardButton.Ok, self)
+            box.setObjectName("draftDeletedAlready")
+            box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            self._open_box(box)
+            self.registrations_changed()
+            return
         box = QMessageBox(QMessageBox.Icon.Warning, self.tr("Delete draft"),
                           self.tr("The draft could not be deleted; nothing was changed.") + "\n\n" + str(error),
                           QMessageBox.StandardButton.Ok, self)

@@ -185,6 +185,10 @@
         <translation>Cet enregistrement a été modifié sur un autre ordinateur pendant qu&apos;il était ouvert ici. Le formulaire montre toujours vos réponses : à l&apos;enregistrement, vos modifications seront fusionnées avec les siennes, et une réponse modifiée des deux côtés sera conservée dans ses deux versions pour examen. Rien n&apos;est écrasé.</translation>
     </message>
     <message>
+        <source>The retention rule (the period an administrator set) removed this record&apos;s identifying data from this laptop, so the form is closed: nothing of it was saved back, and changes typed since the last save are not kept. The server keeps the organisation&apos;s record.</source>
+        <translation>La règle de conservation (la durée fixée par un administrateur) a retiré de cet ordinateur les données identifiantes de cet enregistrement&#xa0;: le formulaire est donc fermé. Rien n&apos;en a été réenregistré, et les modifications saisies depuis le dernier enregistrement ne sont pas gardées. Le serveur conserve l&apos;enregistrement de l&apos;organisation.</translation>
+    </message>
+    <message>
         <source>This record was deleted on another laptop, and sync brought the deletion here while you had it open. The form is closed; nothing of it was saved again.</source>
         <translation>Cet enregistrement a été supprimé sur un autre ordinateur, et la synchronisation a apporté la suppression ici pendant qu&apos;il était ouvert. Le formulaire est fermé&#xa0;; rien n&apos;en a été enregistré à nouveau.</translation>
     </message>
@@ -336,6 +340,14 @@
     <message>
         <source>&amp;Close the form</source>
         <translation>Fer&amp;mer le formulaire</translation>
+    </message>
+    <message>
+        <source>The retention rule (the period an administrator set) removed the identifying data of the record that was open in the form while the laptop was locked, so the form was not opened again. Nothing else was lost.</source>
+        <translation>La règle de conservation (la durée fixée par un administrateur) a retiré les données identifiantes de l&apos;enregistrement ouvert dans le formulaire pendant que l&apos;ordinateur était verrouillé&#xa0;: le formulaire n&apos;a donc pas été rouvert. Rien d&apos;autre n&apos;a été perdu.</translation>
+    </message>
+    <message>
+        <source>The record that was open in the form was deleted while the laptop was locked (by someone else signed in here, or by a deletion sync brought), so the form was not opened again. Nothing else was lost.</source>
+        <translation>L&apos;enregistrement ouvert dans le formulaire a été supprimé pendant que l&apos;ordinateur était verrouillé (par une autre personne connectée ici, ou par une suppression apportée par la synchronisation)&#xa0;: le formulaire n&apos;a donc pas été rouvert. Rien d&apos;autre n&apos;a été perdu.</translation>
     </message>
     <message>
         <source>The vault locked while you were changing this finalized record. Your changes were kept as a draft; the finalized version is in its history. Finalize to make them final, or Close → Discard changes.</source>

@@ -118,6 +118,10 @@
         <translation>Supprimer le brouillon</translation>
     </message>
     <message>
+        <source>This draft was deleted already (in another window, or by a deletion sync brought). Nothing was changed.</source>
+        <translation>Ce brouillon était déjà supprimé (dans une autre fenêtre, ou par une suppression apportée par la synchronisation). Rien n&apos;a été modifié.</translation>
+    </message>
+    <message>
         <source>The draft could not be deleted; nothing was changed.</source>
         <translation>Le brouillon n&apos;a pas pu être supprimé&#xa0;; rien n&apos;a été modifié.</translation>
     </message>

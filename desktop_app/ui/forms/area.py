@@ -201,8 +201,34 @@ class FormsArea(QObject):
         task.succeeded.connect(lambda added: self.window.registrations_changed() if added else None)
         resume = self._resume
         if resume is not None:  # back where the person was before the lock
-            self.open_record(resume.record_id) if resume.saved else self.start_new(resume.form_id,
-                                                                                    person=resume.person)
+            self._reopen_after_lock(resume.record_id) if resume.saved else self.start_new(resume.form_id,
+                                                                                           person=resume.person)
+
+    def _reopen_after_lock(self, record_id: str) -> None:
+        """The record the form had open at the lock, opened again, unless it was deleted (another person signed in
+        here, a deletion sync brought) or purged by the retention period meanwhile: then a box says so."""
+        session_number = self.controller.session_number
+        task = self.controller.run_with_vault(lambda vault, state: records.stored_version(vault, record_id),
+                                              name="db:resume-form")
+        task.succeeded.connect(lambda stored: self._resume_checked(session_number, record_id, stored))
+        task.failed.connect(lambda error: self.failed.emit(str(error)))
+
+    def _resume_checked(self, session_number: int, record_id: str, stored) -> None:
+        if session_number != self.controller.session_number:
+            return  # locked again meanwhile: the next unlock tries again
+        if stored is not None and not stored.deleted and not stored.purged:
+            self.open_record(record_id)
+            return
+        self._resume = None
+        if stored is not None and stored.purged:
+            text = self.tr("The retention rule (the period an administrator set) removed the identifying data of the "
+                           "record that was open in the form while the laptop was locked, so the form was not opened "
+                           "again. Nothing else was lost.")
+        else:
+            text = self.tr("The record that was open in the form was deleted while the laptop was locked (by "
+                           "someone else signed in here, or by a deletion sync brought), so the form was not opened "
+                           "again. Nothing else was lost.")
+        self._say_closed(text)
 
     def choose_form(self) -> None:
         if self.screen is not None:  # one record at a time: go back to it
@@ -341,6 +367,10 @@ class FormsArea(QObject):
         if screen is not self.screen or not self.controller.is_unlocked:
             return
         self._leave(screen)
+        self._say_closed(text)
+
+    def _say_closed(self, text: str) -> None:
+        """The box that says why a form was closed (or not opened again): one at a time, closed at the lock."""
         if self.deleted_notice is not None:
             self.deleted_notice.close()
         box = QMessageBox(QMessageBox.Icon.Information, self.tr("Form closed"), text, QMessageBox.StandardButton.Ok,

@@ -19,7 +19,8 @@ to be reopened on what is now stored (`reload_requested`).
 A deleted record is never written again. When it is deleted while the form is open (the list's Delete on this very
 draft, a deletion pulled by sync, seen by `check_stored_version`, or a save the records service refuses with
 `RecordDeleted`), the screen stops saving and asks to be closed (`record_deleted`, with the sentence the forms area
-shows): an autosave must not bring a deleted person back.
+shows): an autosave must not bring a deleted person back. The same holds for a record the retention period purged
+(`check_stored_version` sees `purged`, or a save is refused with `RecordPurged`): a purge is not undone by a save.
 """
 
 from __future__ import annotations
@@ -309,6 +310,9 @@ class FormScreen(QWidget):
         if isinstance(error, records.RecordDeleted):  # deleted meanwhile (the list, sync): nothing was written
             self.stop_for_deletion()
             return
+        if isinstance(error, records.RecordPurged):  # the retention period purged it: nothing was written back
+            self.stop_for_deletion(purged=True)
+            return
         final = self._finalizing
         self._saving = False
         self._finalizing = False
@@ -391,6 +395,9 @@ class FormScreen(QWidget):
         if stored is None or stored.deleted:  # no row left (deleted here), or a tombstone (here, or pulled)
             self.stop_for_deletion(from_sync=stored is not None and stored.from_sync)
             return
+        if stored.purged:  # the retention period removed its identifying data: the form must not show or save them
+            self.stop_for_deletion(purged=True)
+            return
         if stored.version == self._known_version:
             return
         self._known_version = stored.version
@@ -405,16 +412,21 @@ class FormScreen(QWidget):
                                  "an answer changed on both sides is kept in both versions for review. Nothing is "
                                  "overwritten."))
 
-    def stop_for_deletion(self, *, from_sync: bool = False) -> None:
-        """The record was deleted while the form was open: save nothing more (the answers on screen would write the
-        person again) and ask the forms area to close the form, saying why in the person's language."""
+    def stop_for_deletion(self, *, from_sync: bool = False, purged: bool = False) -> None:
+        """The record was deleted (or, `purged`, its identifying data removed by the retention period) while the form
+        was open: save nothing more (the answers on screen would write the person again) and ask the forms area to
+        close the form, saying why in the person's language."""
         if self._discarded or self.gone:
             return
         self.gone = True
         self._autosave.stop()
         self.dirty = self._changed_here = False
         self._saving = self._save_again = self._finalizing = self._closing = False
-        if from_sync:
+        if purged:
+            text = self.tr("The retention rule (the period an administrator set) removed this record's identifying "
+                           "data from this laptop, so the form is closed: nothing of it was saved back, and changes "
+                           "typed since the last save are not kept. The server keeps the organisation's record.")
+        elif from_sync:
             text = self.tr("This record was deleted on another laptop, and sync brought the deletion here while you "
                            "had it open. The form is closed; nothing of it was saved again.")
         elif self.status == "draft":

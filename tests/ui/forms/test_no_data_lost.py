@@ -9,8 +9,9 @@ import uuid
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
 
-from desktop_app.services import forms, records, registrations
+from desktop_app.services import forms, records, registrations, retention
 from desktop_app.services.casefile import short_id
 from desktop_app.ui.forms.closing import CANCEL, DISCARD, DRAFT, FINALIZE
 from desktop_app.vault.registrations import get_registration
@@ -353,4 +354,130 @@ def test_the_form_closed_for_a_deleted_draft_says_so_in_french(qtbot, make_app):
     screen.save_soon(now=True)  # what the 2 s autosave does
     qtbot.waitUntil(lambda: "Ce brouillon a été supprimé" in _deleted_notice(app), timeout=20_000)
     assert app.forms.deleted_notice.windowTitle() == "Formulaire fermé"
+    app.forms.deleted_notice.close()
+
+
+def _acknowledged(vault, record_id: str) -> None:
+    """What a sync does once the server has the record (its op acknowledged): the retention period counts from here."""
+    from desktop_app.vault.writer import write
+
+    with write(vault) as w:
+        seq = w.pending_unfrozen([record_id])[record_id]
+        w.freeze_ops([{"d": 1, "w": '{"op": "upsert"}', "b": "batch", "s": seq, "p": '{"state": {}}'}])
+        w.acknowledge_ops([{"s": seq, "r": '{"status": "applied"}'}])
+        w.set_server_states([{"v": 1, "s": "acknowledged", "r": record_id}])
+
+
+def _purge_now(vault):
+    retention.set_retention_days(vault, 0)  # the administrator's period: due as soon as the server has it
+    return retention.apply_retention(vault)
+
+
+def _finalized_person_open(qtbot, app):
+    """A registration finalized and acknowledged by the server (so the retention period applies to it), open in the
+    form with a name typed over its own (changes waiting for Save as draft or Finalize)."""
+    def made(vault):
+        forms.install_shipped_forms(vault)
+        migrant = forms.open_new_record_form(vault, MIGRANT)
+        record_id = records.finalize(vault, form_id=MIGRANT, form_version=migrant.version,
+                                     content=instance(migrant.xform, PERSON, str(uuid.uuid4()))).record_id
+        _acknowledged(vault, record_id)
+        return record_id
+
+    record_id = _on_db(qtbot, app, made)
+    screen = _open(qtbot, app, record_id)
+    given = Filler(qtbot, screen).field("/data/identity/given_name")
+    given.edit.setFocus()
+    given.edit.selectAll()
+    qtbot.keyClicks(given.edit, "Retyped")
+    qtbot.keyClick(given.edit, Qt.Key.Key_Tab)
+    assert screen.dirty
+    return screen
+
+
+def test_a_record_purged_by_retention_while_its_form_is_open_closes_the_form_and_stays_purged(qtbot, make_app):
+    """The retention period purges the record behind the open form's back (`waypoint purge`, or the app's hourly
+    run before the form checks): Save as draft was refused with "could not be saved… try again" forever. Now the
+    form closes, saying the retention rule removed the record, and nothing of it is written back."""
+    app = _started(qtbot, make_app)
+    screen = _finalized_person_open(qtbot, app)
+    record_id = screen.record_id
+    assert _on_db(qtbot, app, _purge_now).record_ids == (record_id,)
+    failed = []
+    screen.save_failed.connect(failed.append)
+    screen.save_as_draft()  # Ctrl+S
+    qtbot.waitUntil(lambda: bool(failed or _deleted_notice(app)), timeout=20_000)
+    assert failed == [] and "The retention rule" in _deleted_notice(app)
+    assert app.forms.screen is None and app.window.stack.currentWidget() is app.window.registrations_page
+    stored = _on_db(qtbot, app, lambda vault: get_registration(vault, record_id))
+    assert stored.purged_at is not None and stored.status == "finalized" and "Retyped" not in stored.content
+    app.forms.deleted_notice.close()
+
+
+def test_the_apps_own_retention_run_closes_a_form_open_on_a_record_it_purges(qtbot, make_app):
+    """The app's retention run (after unlock, then hourly) purges the record open in the form: the form closes at
+    once, before any save, in French too."""
+    app = _started(qtbot, make_app)
+    app.window.set_language("fr")
+    screen = _finalized_person_open(qtbot, app)
+    _on_db(qtbot, app, lambda vault: retention.set_retention_days(vault, 0))
+    with qtbot.waitSignal(app.retention.purged, timeout=20_000):
+        app.retention.start()  # what the hourly timer calls
+    qtbot.waitUntil(lambda: "La règle de conservation" in _deleted_notice(app), timeout=20_000)
+    assert app.forms.screen is None and not screen.dirty
+    stored = _on_db(qtbot, app, lambda vault: get_registration(vault, screen.record_id))
+    assert stored.purged_at is not None and "Retyped" not in stored.content
+    app.forms.deleted_notice.close()
+    if app.retention.notice is not None:
+        app.retention.notice.close()
+
+
+def test_a_record_deleted_while_the_laptop_was_locked_is_not_reopened_and_the_form_says_so(qtbot, make_app):
+    """The vault locks with a draft open; another person signed in on the shared laptop deletes it before the
+    unlock. Reopening it showed "The form could not be opened" with a bare "no record" detail; now a box says the
+    record was deleted while the laptop was locked and nothing else was lost."""
+    from desktop_app.vault import Vault
+    from tests.ui.forms.test_migrant_end_to_end import PASSPHRASE
+
+    app = _started(qtbot, make_app)
+    window = app.window
+    screen = _draft_on_screen(qtbot, app)
+    record_id = screen.record_id
+    with qtbot.waitSignal(app.controller.locked, timeout=10_000):
+        window.lock(reason="idle")
+    with Vault.unlock(app.controller.vault_path, username="amina.admin", passphrase=PASSPHRASE) as other:
+        records.delete_draft(other, record_id)  # someone else, signed in on the same laptop
+    failures = []
+    app.forms.failed.connect(failures.append)
+    unlock(qtbot, window)
+    qtbot.waitUntil(lambda: "deleted while the laptop was locked" in _deleted_notice(app), timeout=20_000)
+    assert "Nothing else was lost" in _deleted_notice(app) and failures == []
+    assert app.forms.screen is None and window.stack.currentWidget() is not None
+    assert _on_db(qtbot, app, lambda vault: get_registration(vault, record_id)) is None
+    app.forms.deleted_notice.close()
+
+
+def test_deleting_a_draft_deleted_already_says_so_and_closes_its_form(qtbot, make_app):
+    """Two windows: the draft is deleted in the other one (here behind this window's back) while this list still
+    shows it; Delete here said "could not be deleted… no record". Now it says the draft was deleted already, the
+    list drops it, and the form still open on it closes."""
+    app = _started(qtbot, make_app)
+    window = app.window
+    screen = _draft_on_screen(qtbot, app)
+    record_id = screen.record_id
+    window.list_action.trigger()
+    model, table = window.model, window.registrations_page.table
+    qtbot.waitUntil(lambda: model.rowCount() == 1 and not model.is_loading, timeout=10_000)
+    _on_db(qtbot, app, lambda vault: records.delete_draft(vault, record_id))  # the other window
+    table.setFocus()
+    table.selectRow(0)
+    qtbot.keyClick(table, Qt.Key.Key_Delete)
+    window.delete_question.button(window.delete_question.StandardButton.Yes).click()
+    qtbot.waitUntil(lambda: window.findChild(QMessageBox, "draftDeletedAlready") is not None, timeout=20_000)
+    box = window.findChild(QMessageBox, "draftDeletedAlready")
+    assert "This draft was deleted already" in box.text() and "Nothing was changed" in box.text()
+    qtbot.waitUntil(lambda: model.rowCount() == 0 and not model.is_loading, timeout=10_000)
+    qtbot.waitUntil(lambda: "This draft was deleted while it was open" in _deleted_notice(app), timeout=20_000)
+    assert app.forms.screen is None
+    box.close()
     app.forms.deleted_notice.close()
