@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import Connection, text
 
 from waypoint_core.access import consent as rule
+from waypoint_core.protocol import refusals as refusal_words
 
 from . import audit
 from .atrest import DataKey, open_text
@@ -71,8 +72,7 @@ def refusals(conn: Connection, key: DataKey, device_id: str, centres: Sequence[s
         if referral is None:
             continue
         if referral.kind not in rule.RECIPIENTS:  # no consent can cover a recipient the rule does not know
-            refused[op.device_seq] = (f"refused by the server: unknown recipient kind {referral.kind!r} (one of "
-                                      f"{', '.join(rule.RECIPIENTS)})")
+            refused[op.device_seq] = refusal_words.unknown_recipient(referral.kind, rule.RECIPIENTS)
             audit.record_in(conn, "push.consent_refused", outcome="refused", record_id=op.record_id,
                             detail=f"device {device_id}: referral {op.record_id}: unknown recipient kind")
             continue
@@ -91,7 +91,7 @@ def refusals(conn: Connection, key: DataKey, device_id: str, centres: Sequence[s
         if allowed:
             continue
         why = f"{referral.purpose}: consent {status.replace('_', ' ')}"
-        refused[op.device_seq] = f"refused by the server: the person has not consented to this sharing ({why})"
+        refused[op.device_seq] = refusal_words.no_consent(referral.purpose, status)
         audit.record_in(conn, "push.consent_refused", outcome="refused", record_id=person,
                         detail=f"device {device_id}: referral {op.record_id}: {why}")
     return refused

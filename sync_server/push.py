@@ -35,6 +35,7 @@ from waypoint_core.instance_merge import MergeConflict, merge_content
 from waypoint_core.protocol import (
     FILES_FIELD, PROTOCOL_VERSION, Op, PushBatch, PushResponse, canonical_json, now_ms,
 )
+from waypoint_core.protocol import refusals as refusal_words
 
 from . import blobs, consent, derived, epochs, fastjson, forks, history, review, scope
 from .atrest import DataKey, aad, seal_text
@@ -305,7 +306,7 @@ def _apply(conn: Connection, device_id: str, centre_id: str, ops: list[Op], stat
                                   "record_id": op.record_id, "status": "rejected", "server_version": None,
                                   "version_hash": None, "conflict_id": None, "message": None}
         if record["centre_id"] not in reach:
-            result["message"] = "this record belongs to another centre"
+            result["message"] = refusal_words.other_centre()
         elif op.device_seq in refused:
             result["message"] = refused[op.device_seq]
         else:

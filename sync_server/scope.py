@@ -32,6 +32,7 @@ from sqlalchemy import Connection, Select, column, select, table, text
 from waypoint_core.access import policy
 from waypoint_core.access.policy import Actor, RecordFacts
 from waypoint_core.protocol import canonical_json, now_ms
+from waypoint_core.protocol import refusals as refusal_words
 
 from . import audit, device_journal, history
 from .atrest import DataKey, aad, seal_text
@@ -209,7 +210,7 @@ def refusals(conn: Connection, device_id: str, centre_id: str, ops: Sequence[Any
         if decision is None:
             decision = decisions[asked] = policy.decide(actor, action, policy.subject_of(kind), facts)
         if not decision.allowed:
-            refused[op.device_seq] = f"refused by the server: {decision.reason}"
+            refused[op.device_seq] = refusal_words.by_server(decision.reason)
         elif is_new:
             created_here.add(op.record_id)
     return refused

@@ -39,6 +39,8 @@ from desktop_app.vault.sql import Db, chunks, in_list, text
 from desktop_app.vault.vault import Vault
 from desktop_app.vault.writer import RegistrationDraft, Writer, base_state, write
 from waypoint_core.access.sealed import is_sealed
+from waypoint_core.protocol.refusals import Refusal
+from waypoint_core.protocol.refusals import parse as parse_refusal
 from waypoint_core.protocol.review_messages import ConflictState, ServerConflict
 from waypoint_core.registry.matching import DuplicateCandidate, Reason, candidates
 from waypoint_core.registry.person import PersonRecord, Profile, prepare
@@ -76,7 +78,8 @@ class ConflictRow:
     opened_at: str
     where: str  # the field or leaf the merge stopped at ("" when the server opened it)
     waiting: bool  # the server's side is not on this laptop yet (sync to fetch it)
-    message: str = ""  # for a rejected operation: the reason
+    message: str = ""  # for a rejected operation: the reason, in English as the server (or this laptop) gave it
+    refusal: Refusal | None = None  # its code and values, for the interface's words (None: a reason not known)
 
     @property
     def short_id(self) -> str:
@@ -172,10 +175,19 @@ def page_conflicts(vault: Vault, *, offset: int, limit: int, rejected: bool = Fa
     out = []
     for row in rows:
         remote = json.loads(row.remote)
+        message = str(remote.get("rejected") or "")
         out.append(ConflictRow(row.id, row.record_id, row.title or "", row.centre or "", row.opened_at,
                                str(remote.get("field") or ""), remote.get("state") is None and not rejected,
-                               str(remote.get("rejected") or "")))
+                               message, _refusal(remote.get("refusal"), message) if rejected else None))
     return out
+
+
+def _refusal(stored: Any, message: str) -> Refusal | None:
+    """A rejection's code: as this laptop stored it with its own refusal, else read from the server's sentence."""
+    if isinstance(stored, dict) and isinstance(stored.get("code"), str):
+        values = stored.get("values")
+        return Refusal(stored["code"], {str(k): str(v) for k, v in values.items()} if isinstance(values, dict) else {})
+    return parse_refusal(message)
 
 
 def leaves_of(content: str | None) -> dict[str, str]:

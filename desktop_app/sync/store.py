@@ -42,6 +42,7 @@ from desktop_app.vault.writer import (
 )
 from desktop_app.vault.writer.outbox import wire_sha256
 from waypoint_core.access import audit as chain
+from waypoint_core.protocol import refusals as refusal_words
 from waypoint_core.protocol import (
     MAX_HLC_AHEAD_MS, MAX_KNOWN_HASHES, MAX_OPS_PER_BATCH, MAX_RECONCILE_RECORDS, Change, DecidedConflict, DeviceStatus,
     EnrolResponse,
@@ -483,7 +484,7 @@ def _freeze_rows(w: Writer, rows, hlc: Clock) -> list[Frozen]:
                     base_version=base_version or None, base_hash=base_hash, form_id=current["form_id"] or "unknown",
                     form_version=current["form_version"] or "unknown", hlc=clock, fields=fields, content=content)
         except ValidationError as exc:
-            _reject_locally(w, seq=seq, record_id=record_id, state=current, message=_first_error(exc))
+            _reject_locally(w, seq=seq, record_id=record_id, state=current, refusal=_first_error(exc))
             continue
         wire = op.model_dump_json()
         sha256 = wire_sha256(wire)
@@ -533,16 +534,25 @@ def _state_json(text: str) -> State:
         return json.loads(text)  # type: ignore[no-any-return]
 
 
-def _first_error(exc: ValidationError) -> str:
+def _first_error(exc: ValidationError) -> refusal_words.Refusal:
+    """The first thing the protocol cannot carry, as a refusal the interface words: the field (its path in the op),
+    pydantic's error type (`string_too_long`, `string_pattern_mismatch`, ...) and its English sentence."""
     first = exc.errors()[0]
-    return f"{'.'.join(str(p) for p in first.get('loc', ()))}: {first.get('msg', 'invalid')}"
+    loc = [str(p) for p in first.get("loc", ())]
+    where = loc[:2] if loc[:1] == ["fields"] else loc[:1]  # a field's name, not the union member its value failed
+    return refusal_words.Refusal(refusal_words.NOT_SENDABLE, {
+        "field": ".".join(where), "error": str(first.get("type") or ""),
+        "detail": str(first.get("msg") or "invalid")})
 
 
-def _reject_locally(w: Writer, *, seq: int, record_id: str, state: State, message: str) -> None:
-    """An op the protocol cannot carry (e.g. a field too long): kept, marked rejected, shown as a conflict."""
-    result = {"status": "rejected", "message": f"not sendable: {message}", "device_seq": None}
+def _reject_locally(w: Writer, *, seq: int, record_id: str, state: State, refusal: refusal_words.Refusal) -> None:
+    """An op the protocol cannot carry (e.g. a field too long): kept, marked rejected, shown as a conflict. The
+    conflict keeps the refusal's code and values beside the English sentence, for the interface to word."""
+    message = refusal_words.not_sendable(refusal.values["field"], refusal.values["detail"])
+    result = {"status": "rejected", "message": message, "device_seq": None}
     w.reject_op(seq, json.dumps(result))
-    w.open_conflict(record_id=record_id, local=state, remote={"rejected": result["message"]})
+    w.open_conflict(record_id=record_id, local=state, remote={
+        "rejected": message, "refusal": {"code": refusal.code, "values": dict(refusal.values)}})
     w.mark_conflict(record_id)
 
 

@@ -16,6 +16,7 @@ from PySide6.QtGui import QBrush, QColor
 
 from desktop_app.services.desk import CandidateRow, ConflictRow, Decision
 from desktop_app.ui import labels
+from desktop_app.ui.desk_refusals import refusal_text
 from desktop_app.ui.paged_model import PagedModel
 
 DIFFERS = QColor("#fff4d6")  # a soft amber behind answers the two sides disagree on
@@ -60,7 +61,7 @@ class RejectedListModel(PagedModel):
 
     def display(self, row: ConflictRow, column: int) -> str:
         return [row.short_id, row.title or self.tr("(no name)"), centre_text(row.centre), local_time(row.opened_at),
-                row.message][column]
+                refusal_text(row.refusal, row.message)][column]
 
 
 class CandidateListModel(PagedModel):

@@ -41,6 +41,7 @@ from desktop_app.ui.desk_models import (
     centre_text,
     local_time,
 )
+from desktop_app.ui.desk_refusals import refusal_text
 from desktop_app.ui.flow_layout import FlowLayout
 from desktop_app.ui.paged_model import ROW_ROLE
 
@@ -538,7 +539,8 @@ class RejectedPage(DeskPage):
             self.reason.setText(self.tr("Choose a refused change in the list."))
             self.advice.setText("")
             return
-        self.reason.setText(self.tr("Registration %1: %2").replace("%1", row.short_id).replace("%2", row.message))
+        self.reason.setText(self.tr("Registration %1: %2").replace("%1", row.short_id).replace(
+            "%2", refusal_text(row.refusal, row.message)))
         self.advice.setText(advice_text(self, advice_for(row.message)))
 
     def retranslate(self) -> None:

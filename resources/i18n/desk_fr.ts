@@ -319,6 +319,129 @@
     </message>
 </context>
 <context>
+    <name>DeskRefusals</name>
+    <message>
+        <source>viewing</source>
+        <translation>consultation</translation>
+    </message>
+    <message>
+        <source>creating a record</source>
+        <translation>création d&apos;un enregistrement</translation>
+    </message>
+    <message>
+        <source>changing a record</source>
+        <translation>modification d&apos;un enregistrement</translation>
+    </message>
+    <message>
+        <source>finalising a record</source>
+        <translation>finalisation d&apos;un enregistrement</translation>
+    </message>
+    <message>
+        <source>deleting a record</source>
+        <translation>suppression d&apos;un enregistrement</translation>
+    </message>
+    <message>
+        <source>exporting</source>
+        <translation>exportation</translation>
+    </message>
+    <message>
+        <source>reviewing</source>
+        <translation>révision</translation>
+    </message>
+    <message>
+        <source>managing people</source>
+        <translation>gestion des personnes</translation>
+    </message>
+    <message>
+        <source>managing laptops</source>
+        <translation>gestion des ordinateurs</translation>
+    </message>
+    <message>
+        <source>registrations</source>
+        <translation>inscriptions</translation>
+    </message>
+    <message>
+        <source>protection cases</source>
+        <translation>dossiers de protection</translation>
+    </message>
+    <message>
+        <source>people and laptops</source>
+        <translation>personnes et ordinateurs</translation>
+    </message>
+    <message>
+        <source>the records made on that laptop</source>
+        <translation>les enregistrements faits sur cet ordinateur</translation>
+    </message>
+    <message>
+        <source>the records of its own centre</source>
+        <translation>les enregistrements de son propre centre</translation>
+    </message>
+    <message>
+        <source>the records of its own region</source>
+        <translation>les enregistrements de sa propre région</translation>
+    </message>
+    <message>
+        <source>every record</source>
+        <translation>tous les enregistrements</translation>
+    </message>
+    <message>
+        <source>consent refused</source>
+        <translation>consentement refusé</translation>
+    </message>
+    <message>
+        <source>consent withdrawn</source>
+        <translation>consentement retiré</translation>
+    </message>
+    <message>
+        <source>consent not recorded</source>
+        <translation>consentement non enregistré</translation>
+    </message>
+    <message>
+        <source>the form</source>
+        <translation>le formulaire</translation>
+    </message>
+    <message>
+        <source>This laptop could not send it: an answer is too long (%1).</source>
+        <translation>Cet ordinateur n&apos;a pas pu l&apos;envoyer : une réponse est trop longue (%1).</translation>
+    </message>
+    <message>
+        <source>This laptop could not send it: an answer holds characters that cannot be sent (%1).</source>
+        <translation>Cet ordinateur n&apos;a pas pu l&apos;envoyer : une réponse contient des caractères qui ne peuvent pas être envoyés (%1).</translation>
+    </message>
+    <message>
+        <source>This laptop could not send it: the sync cannot carry an answer (%1).</source>
+        <translation>Cet ordinateur n&apos;a pas pu l&apos;envoyer : la synchronisation ne peut pas transmettre une réponse (%1).</translation>
+    </message>
+    <message>
+        <source>Refused by the server, which gave no reason.</source>
+        <translation>Refusé par le serveur, qui n&apos;a pas donné de raison.</translation>
+    </message>
+    <message>
+        <source>This record belongs to another centre.</source>
+        <translation>Cet enregistrement appartient à un autre centre.</translation>
+    </message>
+    <message>
+        <source>Refused by the server: the roles of that laptop&apos;s people (%1) do not allow this: %2 (%3).</source>
+        <translation>Refusé par le serveur : les rôles des personnes de cet ordinateur (%1) ne permettent pas ceci : %2 (%3).</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>aucun</translation>
+    </message>
+    <message>
+        <source>Refused by the server: that laptop may do this (%1) only on %2, and this record is not one of them.</source>
+        <translation>Refusé par le serveur : cet ordinateur ne peut faire ceci (%1) que sur %2, et cet enregistrement n&apos;en fait pas partie.</translation>
+    </message>
+    <message>
+        <source>Refused by the server: a referral to a kind of recipient it does not know (%1); no consent can cover it.</source>
+        <translation>Refusé par le serveur : une orientation vers un type de destinataire qu&apos;il ne connaît pas (%1) ; aucun consentement ne peut la couvrir.</translation>
+    </message>
+    <message>
+        <source>Refused by the server: the person has not consented to this sharing (%1: %2).</source>
+        <translation>Refusé par le serveur : la personne n&apos;a pas consenti à ce partage (%1 : %2).</translation>
+    </message>
+</context>
+<context>
     <name>DeskWords</name>
     <message>
         <source>Someone already resolved this conflict.</source>

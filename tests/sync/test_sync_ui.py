@@ -496,3 +496,69 @@ def test_an_enrolled_laptop_is_enrolled_again_keeping_what_waits(app_with_vault,
     window.set_language("fr")
     qtbot.waitUntil(lambda: window.sync_reenrol_action.text() == "Inscrire de nouveau cet ordinateur…", timeout=5_000)
     window.set_language("en")
+
+
+def test_the_rejected_changes_screen_gives_the_servers_refusal_in_french(qapp, qtbot, tmp_path, server,
+                                                                          server_admin):
+    """A field laptop deletes a record another laptop made (the server refuses it: outside its scope) and saves an
+    answer too long to send (this laptop refuses it): the Rejected changes screen says both in French, not in the
+    server's English."""
+    from desktop_app.vault.registrations import delete_registration
+
+    centre = f"UI refusals {tmp_path.name}"
+    server_admin.code(centre)  # makes the centre
+    laptops = {}
+    for name in ("honest", "rogue"):
+        vault, _ = Vault.create(tmp_path / name, admin_username="admin", admin_passphrase=PASSPHRASE,
+                                kdf_profile="test")
+        code = server_admin.run("enrol-code", "--centre", centre, "--roles", "field_staff")
+        sync_service.enrol(vault, server_url=server.url, code=code, device_name=name)
+        laptops[name] = vault
+    made = register(laptops["honest"], "Ui Refused Person", 31).id
+    sync_service.sync_now(laptops["honest"], connect=fast_connect())
+    rogue = laptops["rogue"]
+    sync_service.sync_now(rogue, connect=fast_connect())
+    delete_registration(rogue, made)
+    register(rogue, "Ui Unsendable " + "x" * 100_001, 33)
+    summary = sync_service.sync_now(rogue, connect=fast_connect())
+    assert summary.rejected == 1 and summary.not_sendable == 1
+    assert summary.rejected_messages == ["refused by the server: outside your scope (own) for delete"]
+    rogue.add_user("coordinator", "marble canyon violet engine", ("coordinator",))  # who reads the review desk
+    for vault in laptops.values():
+        vault.close()
+
+    app = build_app(qt_app=qapp, paths=app_paths(), vault_path=tmp_path / "rogue", kdf_profile="test",
+                    language="fr")
+    try:
+        with qtbot.waitSignal(app.controller.unlocked, timeout=30_000):
+            app.controller.unlock(username="coordinator", passphrase="marble canyon violet engine")
+        area = app.window.desk
+        area.rejected_action.trigger()
+        page, model = area.rejected_page, area.rejected_model
+        qtbot.waitUntil(lambda: model.rowCount() == 2, timeout=30_000)
+        shown = []  # (the list's reason, the detail's line) for each row
+        for row in range(model.rowCount()):
+            page.table.setCurrentIndex(model.index(row, 0))
+            shown.append((model.index(row, 4).data(), page.reason.text()))
+        refused = next(s for s in shown if s[0].startswith("Refusé par le serveur"))
+        unsendable = next(s for s in shown if s is not refused)
+        assert refused[0] == ("Refusé par le serveur : cet ordinateur ne peut faire ceci (suppression d'un "
+                              "enregistrement) que sur les enregistrements faits sur cet ordinateur, et cet "
+                              "enregistrement n'en fait pas partie."), refused
+        assert refused[1].startswith("Enregistrement ") and refused[1].endswith(" : " + refused[0])
+        assert unsendable[0] == "Cet ordinateur n'a pas pu l'envoyer : une réponse est trop longue (title).", \
+            unsendable
+        for text in (*refused, *unsendable):  # none of the server's or this laptop's English words
+            assert not any(word in text for word in ("refused by", "outside your scope", "not sendable",
+                                                     "should have")), text
+        app.window.set_language("en")  # switched live: the same reasons in English
+        qtbot.waitUntil(lambda: model.index(0, 4).data().startswith(("Refused by the server", "This laptop")),
+                        timeout=5_000)
+        assert {model.index(row, 4).data() for row in range(2)} == {
+            "Refused by the server: that laptop may do this (deleting a record) only on the records made on that "
+            "laptop, and this record is not one of them.",
+            "This laptop could not send it: an answer is too long (title)."}
+    finally:
+        app.close()
+        qapp.processEvents()
+        qapp.sendPostedEvents(None, 0)
