@@ -16,6 +16,7 @@ from desktop_app.services.sync import install_published_form, installed_forms
 from desktop_app.sync import batches, courier, engine, errors
 from desktop_app.sync.engine import Local, Step
 from desktop_app.sync.batches import ExportSummary, ReceiptSummary
+from desktop_app.sync.courier import keeps_waiting
 from desktop_app.sync.transport import ServerConnection
 from desktop_app.vault import Vault
 from desktop_app.vault.errors import PermissionDenied
@@ -24,7 +25,7 @@ from waypoint_core.protocol.batchfile import MAGIC_BATCH, MAGIC_RECEIPT, BatchRe
 COURIERS = ("administrator", "coordinator")
 
 __all__ = ["BatchRefused", "PermissionDenied", "ExportSummary", "ReceiptSummary", "errors", "export", "forward",
-           "forward_steps", "import_files", "inbox", "may_carry", "waiting_count", "write_receipts"]
+           "forward_steps", "import_files", "inbox", "keeps_waiting", "may_carry", "waiting_count", "write_receipts"]
 
 
 def may_carry(user: Any) -> bool:

@@ -46,6 +46,13 @@ def answer_reason(answer: dict[str, Any]) -> str | None:
     return "restored" if reason == "reordered" and answer.get("cause") == "restored" else reason
 
 
+def keeps_waiting(status: str | None, reason: str | None) -> bool:
+    """Whether a file the server refused stays here waiting for the next forward (an older file or a missing part
+    to come first, the server's clock to catch up, or the laptop to sync online after a restore), as `_store_answer`
+    keeps it: the server said "rejected", the courier did not give it up."""
+    return status == "rejected" and (reason in RETRYABLE or reason == "restored")
+
+
 @dataclass
 class FileState:
     """One file as the courier's table shows it."""
@@ -207,4 +214,5 @@ def inbox(vault: Vault) -> list[dict[str, Any]]:
     return [{**r._asdict(), "counts": json.loads(r.counts) if r.counts else None} for r in rows]
 
 
-__all__ = ["FileState", "batch_files", "errors", "forward_steps", "inbox", "take", "waiting", "write_receipts"]
+__all__ = ["FileState", "batch_files", "errors", "forward_steps", "inbox", "keeps_waiting", "take", "waiting",
+           "write_receipts"]

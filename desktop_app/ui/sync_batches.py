@@ -77,6 +77,14 @@ def reason_text(reason: str | None, message: str) -> str:
     return words.get(reason or "", message)
 
 
+def shown_status(row: dict[str, Any]) -> str:
+    """A file's status as the person reads it: one the server refused for now but this machine keeps for the next
+    forward (an older file or a part still to come, after a server restore) is waiting, as the list of what this
+    machine carries says, not rejected."""
+    status, reason = str(row.get("status") or ""), row.get("reason")
+    return "waiting" if row.get("kind") != "receipt" and batch_service.keeps_waiting(status, reason) else status
+
+
 class BatchFilesModel(RowsModel):
     """One row per file: its name, the laptop (short id), part n of m, what became of it, and why."""
 
@@ -103,11 +111,11 @@ class BatchFilesModel(RowsModel):
                 if row.get("part") else ""
         if column == STATUS:
             return status_text("receipt" if row.get("kind") == "receipt" and row.get("status") != "rejected"
-                               else str(row.get("status") or ""))
+                               else shown_status(row))
         return self._detail(row)
 
     def _detail(self, row: dict[str, Any]) -> str:
-        status, counts = row.get("status"), row.get("counts") or {}
+        status, counts = shown_status(row), row.get("counts") or {}
         if row.get("kind") == "receipt" and status != "rejected":
             return self.tr("%1 acknowledged · %2 received").replace("%1", str(row.get("acknowledged", 0))) \
                 .replace("%2", str(row.get("pulled", 0)))
@@ -220,11 +228,21 @@ class BatchDialog(QDialog):
             "forwarding": lambda: self.tr("Forwarding to the server…"),
             "forwarded": lambda: (self.tr("%n file(s) forwarded", "", args[0]) + " · " if args[0] else "") +
             self.tr("%n receipt(s) written", "", args[1]) + (". " + self.tr(
-                "The receipts are complete: it is safe to remove the drive.") if args[1] else "."),
+                "The receipts are complete: it is safe to remove the drive.") if args[1] else ".") +
+            self._still_waiting(args[2]),
             "nothing": lambda: self.tr("Nothing is waiting to be forwarded."),
             "failed": lambda: args[0],
         }.get(kind, lambda: "")()
         self.message.setText(text)
+
+    def _still_waiting(self, waiting: list[dict[str, Any]]) -> str:
+        """The files the server did not take yet and this machine keeps, and why (the one reason they share, else
+        the list's)."""
+        if not waiting:
+            return ""
+        reasons = {(row.get("reason"), str(row.get("message") or "")) for row in waiting}
+        why = reason_text(*next(iter(reasons))) if len(reasons) == 1 else self.tr("The list says why for each.")
+        return " " + self.tr("%n file(s) still waiting here, not rejected:", "", len(waiting)) + " " + why
 
     # --- work ----------------------------------------------------------------------------------------------------
     def _busy(self, busy: bool) -> None:
@@ -308,7 +326,8 @@ class BatchDialog(QDialog):
             return
         if result["files"]:
             self.model.set_rows(result["files"])
-        self._show("forwarded", len(result["files"]), len(result["receipts"]))
+        waiting = [row for row in result["files"] if shown_status(row) == "waiting"]
+        self._show("forwarded", len(result["files"]) - len(waiting), len(result["receipts"]), waiting)
 
     def refresh(self) -> None:
         """What this machine carries, as the table shows it before anything is done."""

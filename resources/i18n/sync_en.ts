@@ -38,6 +38,13 @@
             <numerusform>%n receipts written</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <source>%n file(s) still waiting here, not rejected:</source>
+        <translation>
+            <numerusform>%n file still waiting here, not rejected:</numerusform>
+            <numerusform>%n files still waiting here, not rejected:</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>BatchFilesModel</name>

@@ -99,6 +99,17 @@
         <translation>Rien n&apos;attend d&apos;être transmis.</translation>
     </message>
     <message>
+        <source>The list says why for each.</source>
+        <translation>La liste dit pourquoi pour chacun.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n file(s) still waiting here, not rejected:</source>
+        <translation>
+            <numerusform>%n fichier attend encore ici, il n&apos;est pas rejeté :</numerusform>
+            <numerusform>%n fichiers attendent encore ici, ils ne sont pas rejetés :</numerusform>
+        </translation>
+    </message>
+    <message>
         <source>Only a coordinator or an administrator can carry other laptops&apos; batch files.</source>
         <translation>Seul un coordinateur ou un administrateur peut transporter les lots d&apos;autres ordinateurs.</translation>
     </message>

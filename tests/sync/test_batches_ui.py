@@ -124,3 +124,51 @@ def test_export_carry_forward_and_receipt_in_the_app(qapp, qtbot, tmp_path, new_
     assert sync.status["unsynced"] == 0
     dialog.close()
     close_app(qapp, app)
+
+
+def test_a_file_the_courier_keeps_after_a_forward_is_said_waiting_with_why(qapp, qtbot, tmp_path, new_code, server):
+    """Part 2 of a three-part export stayed behind: the server takes part 1 and refuses part 3 for now; the courier
+    keeps part 3 for the next forward, and the dialog says so (waiting, and why), not "Rejected"."""
+    from desktop_app.services import batches as batch_service
+
+    field_path, courier_path, carried = tmp_path / "field", tmp_path / "courier", tmp_path / "carried"
+    for path, centre in ((field_path, "Tillabéri transit centre"), (courier_path, "Niamey regional office")):
+        vault, _ = Vault.create(path, admin_username="admin", admin_passphrase=PASSPHRASE, kdf_profile="test")
+        sync_service.enrol(vault, server_url=server.url, code=new_code(centre), device_name=path.name)
+        if path == field_path:
+            for n in range(7):
+                register(vault, f"Synthetic Ui Waiting {n}", 20 + n)
+            files = batch_service.export(vault, tmp_path / "stick", max_ops=3).files
+        vault.close()
+    assert len(files) == 3
+    carried.mkdir()
+    for name in (files[0], files[2]):  # part 2 stayed behind
+        Path(name).rename(carried / Path(name).name)
+
+    app, sync = open_app(qapp, qtbot, courier_path, "fr")
+    try:
+        app.window.sync_batch_action.trigger()
+        dialog = app.window.batch_dialog
+        drop(dialog, sorted(carried.glob("*.wpbatch")))
+        qtbot.waitUntil(lambda: dialog.model.rowCount() == 2 and "lu" in dialog.message.text(), timeout=30_000)
+        with qtbot.waitSignal(sync.forwarded, timeout=60_000) as forwarded:
+            qtbot.mouseClick(dialog.forward_button, Qt.MouseButton.LeftButton)
+        assert [(f["part"], f["status"], f["reason"]) for f in forwarded.args[0]["files"]] == [
+            (1, "accepted", None), (3, "rejected", "part_missing")]  # the server's answer; the courier keeps part 3
+        rows = {dialog.model.index(row, 2).data(): row for row in range(2)}  # by "n of 3"
+        waiting = rows["3 sur 3"]
+        assert dialog.model.index(waiting, STATUS).data() == "En attente de transmission"
+        assert dialog.model.index(waiting, STATUS + 1).data() == (
+            "Une autre partie de cet export manque. Le fichier attend l'arrivée de la partie manquante.")
+        said = dialog.message.text()
+        assert said.startswith("1 fichier transmis") and "Rejeté" not in said and "rejected" not in said, said
+        assert said.endswith("1 fichier attend encore ici, il n'est pas rejeté : Une autre partie de cet export "
+                             "manque. Le fichier attend l'arrivée de la partie manquante."), said
+        app.window.set_language("en")
+        assert dialog.model.index(waiting, STATUS).data() == "Waiting to be forwarded"
+        qtbot.waitUntil(lambda: dialog.message.text().endswith(
+            "1 file still waiting here, not rejected: Another part of this export is missing. The file waits until "
+            "the missing part arrives."), timeout=5_000)  # the dialog retranslates on the language change event
+        dialog.close()
+    finally:
+        close_app(qapp, app)
