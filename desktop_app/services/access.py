@@ -19,7 +19,7 @@ from desktop_app.records.form_store import list_forms_with_kinds
 from desktop_app.services import audit
 from desktop_app.records.schema import RECORD_KIND_FIELD
 from desktop_app.vault.errors import PermissionDenied
-from desktop_app.vault.place import home_centre, read_place
+from desktop_app.vault.place import enrolled, home_centre, read_place
 from desktop_app.vault.registrations import Visible, get_registration_fields
 from desktop_app.vault.vault import Vault
 from waypoint_core.access import policy
@@ -28,6 +28,12 @@ from waypoint_core.access.policy import Action, Actor, RecordFacts, Subject
 
 class AccessDenied(PermissionDenied):
     message = "You are not allowed to do this."
+
+
+class PlaceFromEnrolment(AccessDenied):
+    """This laptop's place asked to change on an enrolled laptop: its centre is its enrolment's (check_set_place)."""
+
+    message = "This laptop is enrolled for sync: its centre is the one it was enrolled for."
 
 
 @dataclass(frozen=True)
@@ -182,6 +188,35 @@ def check_manage_users(vault: Vault) -> Actor:
 
 def check_manage_devices(vault: Vault) -> Actor:
     return _decide(vault, "devices.manage", "manage_devices", "organisation")
+
+
+def check_set_place(vault: Vault) -> Actor:
+    """Setting or changing this laptop's country and centre ("devices.place"). The laptop's centre is every
+    centre-scoped person's centre here (`actor_of`), so on a laptop shared with a coordinator who pulled the region
+    it decides whose people field staff see: managing the device, the manage-devices right (administrators,
+    coordinators; the first user of a new vault is its administrator, so setup's question still works). On an
+    enrolled laptop nobody changes it here (`PlaceFromEnrolment`): the server files and sends the laptop's records
+    by its enrolment centre, and the pull stores that centre's records under the place's code, so another place
+    would show another centre's people as this one's; enrolling again with a code of the other centre moves it."""
+    actor = actor_of(vault)
+    decision = policy.decide(actor, "manage_devices", "organisation")
+    fixed = decision.allowed and enrolled(vault)
+    reason = decision.reason or ("this laptop is enrolled for sync: its centre is its enrolment's; enrol it again "
+                                 "with a code of another centre to move it" if fixed else "")
+    check = Check("devices.place", actor.owner, tuple(sorted(actor.roles)), decision.allowed and not fixed, None,
+                  reason)
+    _report(vault, check)
+    if fixed:
+        raise PlaceFromEnrolment(reason)
+    if not decision.allowed:
+        raise AccessDenied(reason)
+    return actor
+
+
+def may_set_place(roles: tuple[str, ...]) -> bool:
+    """Whether these roles may set the laptop's place at all: for showing the menu entry and asking at the first
+    sign-in (not audited; `check_set_place` checks again, and refuses on an enrolled laptop)."""
+    return roles_allow(roles, "manage_devices", "organisation")
 
 
 def may_ask_server_indicators(vault: Vault) -> bool:

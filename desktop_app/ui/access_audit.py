@@ -86,6 +86,8 @@ def event_text(event: str) -> str:
         "users.roles": QCoreApplication.translate("AuditWords", "Changed roles"),
         "users.reset": QCoreApplication.translate("AuditWords", "Reset a passphrase"),
         "devices.manage": QCoreApplication.translate("AuditWords", "Managed devices"),
+        "devices.place": QCoreApplication.translate("AuditWords", "Asked to set this laptop's centre"),
+        "devices.place_set": QCoreApplication.translate("AuditWords", "Set this laptop's centre"),
         "indicators.server": QCoreApplication.translate("AuditWords", "Asked the server for indicators"),
         "devices.mark_lost": QCoreApplication.translate("AuditWords", "Marked a device lost"),
         "devices.enrolment_code": QCoreApplication.translate("AuditWords", "Made an enrolment code"),

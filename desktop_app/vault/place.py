@@ -8,7 +8,6 @@ key/value table from the first schema.
 from __future__ import annotations
 
 
-from desktop_app.vault.models import Meta
 from desktop_app.vault.sql import Db, text
 from desktop_app.vault.vault import Vault
 
@@ -48,6 +47,12 @@ def enrolled_db(db: Db) -> bool:
     return row is not None and bool(row[0])
 
 
+def enrolled(vault: Vault) -> bool:
+    """`enrolled_db` in a read of its own."""
+    with vault.session(readonly=True) as session:
+        return enrolled_db(Db.of(session))
+
+
 def home_centre(vault: Vault) -> str | None:
     """`home_centre_db` in a read of its own."""
     with vault.session(readonly=True) as session:
@@ -56,15 +61,15 @@ def home_centre(vault: Vault) -> str | None:
 
 def write_place(vault: Vault, values: dict[str, str]) -> None:
     """Replace the stored place with `values` (unknown keys are refused), in one transaction."""
+    with vault.session() as session:
+        write_place_db(Db.of(session), values)
+
+
+def write_place_db(db: Db, values: dict[str, str]) -> None:
+    """`write_place` inside the caller's transaction (services.places: the change and its audit entry commit
+    together or not at all)."""
     unknown = set(values) - set(KEYS)
     if unknown:
         raise ValueError(f"not a place field: {', '.join(sorted(unknown))}")
-    with vault.session() as session:
-        for key in KEYS:
-            row = session.get(Meta, PREFIX + key)
-            value = values.get(key, "")
-            if row is None:
-                session.add(Meta(key=PREFIX + key, value=value))
-            else:
-                row.value = value
-                session.add(row)
+    db.execute(text("INSERT INTO meta (key, value) VALUES (:k, :v) ON CONFLICT (key) DO UPDATE SET value = :v"),
+               [{"k": PREFIX + key, "v": values.get(key, "")} for key in KEYS])

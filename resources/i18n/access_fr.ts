@@ -456,6 +456,14 @@
         <translation>A géré les appareils</translation>
     </message>
     <message>
+        <source>Asked to set this laptop&apos;s centre</source>
+        <translation>A demandé à choisir le centre de cet ordinateur</translation>
+    </message>
+    <message>
+        <source>Set this laptop&apos;s centre</source>
+        <translation>A choisi le centre de cet ordinateur</translation>
+    </message>
+    <message>
         <source>Asked the server for indicators</source>
         <translation>Indicateurs demandés au serveur</translation>
     </message>

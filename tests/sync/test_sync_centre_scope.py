@@ -18,6 +18,8 @@ from desktop_app.services import sync as sync_service
 from desktop_app.services.access import AccessDenied
 from desktop_app.sync import store
 from desktop_app.vault import Vault
+from desktop_app.vault import audit as audit_log
+from desktop_app.vault import place as place_store
 from desktop_app.vault.registrations import RegistrationDraft, get_registration, save_registrations
 from tests.access.no_centre_form import FORM_ID, VERSION, night
 from tests.sync.support import FAST_RETRY, enrol_at, fast_connect
@@ -39,8 +41,8 @@ def region(server, server_admin):
 
 
 def _unplaced(vault: Vault) -> Vault:
-    """A laptop with no place set (as one enrolled before places existed)."""
-    places.set_place(vault, country="", centre="")
+    """A laptop with no place set (as one enrolled before places existed: no person's act, so the vault's own)."""
+    place_store.write_place(vault, {})
     return vault
 
 
@@ -173,6 +175,30 @@ def test_records_made_and_edited_on_the_shared_laptop_keep_their_centre(region, 
     with _as(shared, FIELD) as field:
         listed = _listed(field)
         assert made_here in listed and of_niamey not in listed
+
+
+def test_on_an_enrolled_laptop_nobody_moves_its_centre_here(region, make_vault, server, server_admin):
+    """The pull stores the enrolment centre's records under the laptop's place, and field staff see the place's
+    centre: a field worker who set Niamey as the laptop's would see the people the coordinator pulled from Niamey.
+    Field staff are refused by their right; the administrator and the coordinator because the enrolment decides (enrol
+    again with a code of another centre to move it). Each refusal is in the laptop's audit log."""
+    _, of_niamey, of_agadez = _made_elsewhere(make_vault, server, server_admin, "place")
+    shared = _shared(make_vault, server, server_admin, "shared-place")
+    assert sync_service.sync_now(shared, connect=fast_connect()).pulled >= 2
+    with _as(shared, FIELD) as field:
+        with pytest.raises(AccessDenied, match="not allowed to manage devices") as refused:
+            places.set_place(field, country="NE", centre="ne_niamey")
+        assert not isinstance(refused.value, access.PlaceFromEnrolment)
+    for person in (shared, Vault.unlock(shared.path, username=COORD, passphrase=PASSPHRASES[COORD])):
+        with pytest.raises(access.PlaceFromEnrolment, match="enrol it again"):
+            places.set_place(person, country="NE", centre="ne_niamey")
+        if person is not shared:
+            person.close()
+    assert places.get_place(shared).centre == "ne_agadez"
+    _check_shared(shared, of_niamey, of_agadez)
+    placed = audit_log.entries(shared, audit_log.Filter(event_prefix="devices.place"), offset=0, limit=10,
+                               newest_first=False)
+    assert [(e.actor, e.outcome) for e in placed] == [(FIELD, "refused"), ("admin", "refused"), (COORD, "refused")]
 
 
 class _OldServer(sync_service.ServerConnection):

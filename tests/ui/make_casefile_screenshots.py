@@ -31,7 +31,7 @@ def main() -> int:
     from desktop_app.services import casefile, places, records
     from desktop_app.ui.app import build_app
     from desktop_app.vault import Vault
-    from tests.access.team import FIELD, MIGRANT, PASSPHRASES, PERSON, instance, make_team, shipped_xforms
+    from tests.access.team import ADMIN, FIELD, MIGRANT, PASSPHRASES, PERSON, instance, make_team, shipped_xforms
     from tests.registry.test_casefile import add_event, add_referral, version_of
     from tests.ui.screens import settle
 
@@ -46,7 +46,6 @@ def main() -> int:
         print("wrote", OUT / f"{name}.png")
 
     def populate(vault) -> str:
-        places.set_place(vault, country="NE", centre="ne_agadez")
         person = str(uuid.uuid4())
         answers = {**PERSON, "centre_page/registered_on": (today - timedelta(days=14)).isoformat(),
                    "identity/given_name": "Aïcha", "identity/family_name": "Bello",
@@ -66,6 +65,8 @@ def main() -> int:
     for lang in ("en", "fr"):
         os.environ["WAYPOINT_HOME"] = str(home / lang)
         folder = make_team(home / lang / "vault", xforms)
+        with Vault.unlock(folder, username=ADMIN, passphrase=PASSPHRASES[ADMIN]) as vault:
+            places.set_place(vault, country="NE", centre="ne_agadez")  # by those who manage the laptop
         with Vault.unlock(folder, username=FIELD, passphrase=PASSPHRASES[FIELD]) as vault:
             person = populate(vault)
         app = build_app(qt_app=qt_app, paths=app_paths(), vault_path=folder, kdf_profile="test", language=lang)

@@ -17,7 +17,7 @@ from desktop_app.services import casefile, consent, places, records
 from desktop_app.ui.casefile_model import DETAILS, WHAT
 from desktop_app.ui.casefile_print import case_document
 from desktop_app.vault import audit as audit_log
-from tests.access.team import CANARY, FIELD, MIGRANT, PASSPHRASES, PERSON, instance, make_team, shipped_xforms, signed_in
+from tests.access.team import ADMIN, CANARY, FIELD, MIGRANT, PASSPHRASES, PERSON, instance, make_team, shipped_xforms, signed_in
 from tests.registry.test_casefile import add_event, add_referral, version_of
 
 pytestmark = pytest.mark.gui
@@ -41,8 +41,9 @@ def register(vault, xforms, given: str, family: str) -> str:
 def team_app(qtbot, make_app, isolated_home, xforms):
     folder = make_team(isolated_home / "case-vault", xforms)
     soon = (date.today() + timedelta(days=9)).isoformat()
-    with signed_in(folder, FIELD) as vault:
+    with signed_in(folder, ADMIN) as vault:  # the laptop's centre is set by those who manage it
         places.set_place(vault, country="NE", centre="ne_agadez")
+    with signed_in(folder, FIELD) as vault:
         person = register(vault, xforms, "Aïcha", "Bello")
         register(vault, xforms, "Moussa", "Diallo")
         short = casefile.short_id(person)

@@ -54,6 +54,8 @@ CONSENT_EXCEPTION: Final = "record.consent_exception"
 # A conflict opened on this device's op, closed because a reviewer's decision reached it by sync (the actor is the
 # deciding device: "device <id>").
 CONFLICT_DECIDED: Final = "conflict.decided_elsewhere"
+# This laptop's place set or changed (services/places.py): the country/centre codes before and after, no person.
+PLACE_SET: Final = "devices.place_set"
 
 
 @dataclass(frozen=True)
