@@ -324,12 +324,24 @@
 <context>
     <name>PlacePage</name>
     <message>
+        <source>Not saved: this laptop is enrolled for sync, so its centre is the one the server enrolled it for.</source>
+        <translation>Non enregistré&#xa0;: cet ordinateur est inscrit pour la synchronisation, son centre est donc celui pour lequel le serveur l&apos;a inscrit.</translation>
+    </message>
+    <message>
+        <source>Not saved: only an administrator or a coordinator can set this laptop&apos;s centre.</source>
+        <translation>Non enregistré&#xa0;: seul un administrateur ou un coordinateur peut choisir le centre de cet ordinateur.</translation>
+    </message>
+    <message>
         <source>Where does this laptop work?</source>
         <translation>Où travaille cet ordinateur&#xa0;?</translation>
     </message>
     <message>
         <source>New registrations start with this country and centre; you can still change them on a registration. An enrolment for sync sets them from the server&apos;s centre.</source>
         <translation>Les nouveaux enregistrements commencent avec ce pays et ce centre&#xa0;; vous pouvez encore les changer sur un enregistrement. Une inscription pour la synchronisation les prend du centre du serveur.</translation>
+    </message>
+    <message>
+        <source>This laptop is enrolled for sync: its centre is the one the server enrolled it for, and the server&apos;s centre decides what it receives and where its new records are filed. To move it to another centre, enrol it again with a code of that centre.</source>
+        <translation>Cet ordinateur est inscrit pour la synchronisation&#xa0;: son centre est celui pour lequel le serveur l&apos;a inscrit, et c&apos;est le centre du serveur qui décide de ce qu&apos;il reçoit et où ses nouveaux enregistrements sont classés. Pour le déplacer vers un autre centre, inscrivez-le de nouveau avec un code de ce centre.</translation>
     </message>
     <message>
         <source>&amp;Country</source>
