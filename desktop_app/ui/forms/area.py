@@ -114,6 +114,7 @@ class Resume:
     kept_as_draft: bool  # a finalized record's changes could not stay finalized and were kept as a draft
     notice: str = ""  # a sentence to show above the reopened form (a change merged from another laptop)
     person: str | None = None  # the registration number a new event or referral names (from the case file)
+    username: str = ""  # whose form it was: only they are put back in it
 
 
 class FormsArea(QObject):
@@ -130,6 +131,9 @@ class FormsArea(QObject):
         self.screen: FormScreen | None = None
         self._definitions: dict[tuple[str, str], FormDefinition] = {}  # parsed once per version
         self._resume: Resume | None = None
+        # forms left open by others at a lock, by username: put back when that person signs in again, never opened
+        # in front of someone else (who would type their person's answers into another person's half-done record)
+        self._waiting: dict[str, Resume] = {}
         self._close_window_after = False  # the window's close button waits for the form's question
         self.return_to: QWidget | None = None  # the screen a form opened from (a case file) goes back to
         self._pinned: tuple[str, ...] = ()  # the open form's person questions, given and not retypable
@@ -194,11 +198,17 @@ class FormsArea(QObject):
             self.retranslate_menu()
         return False
 
-    def _unlocked(self, _user) -> None:
+    def _unlocked(self, user) -> None:
         # at every unlock: a new app version brings its forms, and records pulled by sync open with them
         task = self.controller.run_with_vault(lambda vault, state: forms.install_shipped_forms(vault),
                                               name="db:install-shipped-forms")
         task.succeeded.connect(lambda added: self.window.registrations_changed() if added else None)
+        username = getattr(user, "username", "")
+        if self._resume is not None and self._resume.username != username:
+            self._waiting[self._resume.username] = self._resume  # another person's form: kept for them
+            self._resume = None
+        if self._resume is None:
+            self._resume = self._waiting.pop(username, None)
         resume = self._resume
         if resume is not None:  # back where the person was before the lock
             self._reopen_after_lock(resume.record_id) if resume.saved else self.start_new(resume.form_id,
@@ -352,7 +362,8 @@ class FormsArea(QObject):
         if screen is not self.screen or not self.controller.is_unlocked:
             return
         self._resume = Resume(form_id=screen.opened.form_id, record_id=screen.record_id, saved=True,
-                              page=screen.view.current, focus_ref=None, kept_as_draft=False, notice=notice)
+                              page=screen.view.current, focus_ref=None, kept_as_draft=False, notice=notice,
+                              username=self._username())
         self._drop_screen()
         self.open_record(screen.record_id)
 
@@ -435,7 +446,12 @@ class FormsArea(QObject):
             self._resume = Resume(form_id=screen.opened.form_id, record_id=screen.record_id,
                                   saved=screen.status != "new" or screen.has_changes(), page=screen.view.current,
                                   focus_ref=ref, kept_as_draft=kept_as_draft,
-                                  person=next((screen.session.value(r) for r in self._pinned), None))
+                                  person=next((screen.session.value(r) for r in self._pinned), None),
+                                  username=self._username())
+
+    def _username(self) -> str:
+        user = self.controller.user
+        return user.username if user is not None else ""
 
     def _locking(self) -> None:
         self.return_to = None

@@ -15,7 +15,7 @@ from desktop_app.services import forms, records, registrations, retention
 from desktop_app.services.casefile import short_id
 from desktop_app.ui.forms.closing import CANCEL, DISCARD, DRAFT, FINALIZE
 from desktop_app.vault.registrations import get_registration
-from tests.access.team import MIGRANT, PERSON, instance
+from tests.access.team import CASE, FIELD, MIGRANT, PASSPHRASES, PERSON, instance, make_team, shipped_xforms
 from tests.ui.forms.test_migrant_end_to_end import Filler, setup_and_unlock, unlock
 from waypoint_core.xform import FormSession
 
@@ -481,3 +481,56 @@ def test_deleting_a_draft_deleted_already_says_so_and_closes_its_form(qtbot, mak
     assert app.forms.screen is None
     box.close()
     app.forms.deleted_notice.close()
+
+
+def _sign_in_on_screen(qtbot, window, name: str) -> None:
+    """The unlock screen as a shared laptop's next person uses it: their own username over the last one."""
+    page = window.unlock_page
+    page.username.selectAll()
+    qtbot.keyClicks(page.username, name)
+    qtbot.keyClicks(page.passphrase, PASSPHRASES[name])
+    with qtbot.waitSignal(window.controller.unlocked, timeout=20_000):
+        qtbot.keyClick(page.passphrase, Qt.Key.Key_Return)
+
+
+def test_after_an_idle_lock_another_person_signing_in_is_not_put_in_the_first_persons_form(
+        qtbot, make_app, isolated_home):
+    # a shared laptop: Fatou leaves a registration half-done, the idle lock comes, Kofi signs in to register
+    # someone else. He was put in her form, the cursor in her person's given name: his person's answers went
+    # into her person's record. Her form waits for her, and she is put back in it when she signs in again.
+    app = make_app(vault_path=make_team(isolated_home / "team-vault", shipped_xforms()))
+    window = app.window
+    window.show()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=5_000)
+    _sign_in_on_screen(qtbot, window, FIELD)
+    screen = _new_form(qtbot, app)
+    f = Filler(qtbot, screen)
+    f.click("/data/consent/consent_given_by", "self")
+    f.click("/data/consent/consent_services", "yes")
+    f.field("/data/identity/given_name")
+    qtbot.keyClicks(screen.view.field("/data/identity/given_name").edit, "Awa")
+    page, record_id = screen.view.current, screen.record_id
+    app.idle.set_timeout_ms(100)
+    with qtbot.waitSignal(app.controller.locked, timeout=10_000):
+        pass
+    app.idle.set_minutes(5)
+
+    _sign_in_on_screen(qtbot, window, CASE)
+    # the database thread answers in order: past the unlock's check of the form left open, then past the opening
+    # it would start, whatever the main thread did with either answer has been done
+    for _ in range(2):
+        _on_db(qtbot, app, lambda vault: None)
+    qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=10_000)  # her draft is in the list, closed
+    assert app.forms.screen is None and window.stack.currentWidget() is window.registrations_page
+    assert window.registrations_page.search.hasFocus()
+    with qtbot.waitSignal(app.controller.locked, timeout=10_000):
+        window.lock()
+
+    with qtbot.waitSignal(app.forms.screen_opened, timeout=30_000) as reopened:
+        _sign_in_on_screen(qtbot, window, FIELD)
+    again = reopened.args[0]
+    assert again.record_id == record_id and window.stack.currentWidget() is again and again.view.current == page
+    assert again.session.value("/data/identity/given_name") == "Awa"
+    with qtbot.waitSignal(app.controller.locked, timeout=10_000):
+        window.lock()
