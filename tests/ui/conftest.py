@@ -9,6 +9,7 @@ from PySide6.QtCore import QEvent
 
 from desktop_app.paths import app_paths
 from desktop_app.ui.app import build_app
+from tests.access.team import shipped_xforms
 
 
 @pytest.fixture(autouse=True)
@@ -44,6 +45,26 @@ def make_app(qapp, qtbot):
     assert leftovers == [], f"windows left open: {leftovers}"
     # locking closed every form: none may leave the heap frozen (waypoint_core/xform/heap.py)
     assert gc.get_freeze_count() == 0, "a form screen left the garbage collector's heap frozen"
+
+
+@pytest.fixture(scope="session")
+def xforms():
+    """The shipped forms as XForms (tests/access/team.py: make_team installs them), built once for the screen tests
+    that open a team's vault."""
+    return shipped_xforms()
+
+
+@pytest.fixture
+def open_window(make_app, qtbot):
+    """Open a vault folder in the app built as `waypoint-app` builds it, its window shown and exposed: the app."""
+
+    def open_(folder, **kwargs):
+        app = make_app(vault_path=folder, **kwargs)
+        app.window.show()
+        qtbot.waitExposed(app.window)
+        return app
+
+    return open_
 
 
 def pytest_collection_modifyitems(items):

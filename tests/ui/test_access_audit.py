@@ -14,28 +14,21 @@ from desktop_app.services.access import AccessDenied
 from desktop_app.ui.access_audit import DETAIL, OUTCOME, WHAT, WHO
 from desktop_app.vault import database, keyslots
 from tests.access.team import (
-    ADMIN, COORD, FIELD, MIGRANT, PERSON, instance, make_team, shipped_xforms, sign_in, signed_in,
+    ADMIN, COORD, FIELD, MIGRANT, PERSON, instance, make_team, sign_in, signed_in,
 )
 
 pytestmark = pytest.mark.gui
 RECORD = "00000000-0000-4000-8000-000000000001"
 
 
-@pytest.fixture(scope="module")
-def xforms():
-    return shipped_xforms()
-
-
 @pytest.fixture
-def team_app(qtbot, make_app, isolated_home, xforms):
+def team_app(open_window, isolated_home, xforms):
     folder = make_team(isolated_home / "team-vault", xforms)
     with signed_in(folder, FIELD) as vault:
         version = records.form_definition(xforms["migrant_registration"]).version
         records.finalize(vault, form_id=MIGRANT, form_version=version, record_id=RECORD,
                          content=instance(xforms["migrant_registration"], PERSON, RECORD))
-    app = make_app(vault_path=folder)
-    app.window.show()
-    qtbot.waitExposed(app.window)
+    app = open_window(folder)
     return app, folder
 
 

@@ -12,24 +12,17 @@ from desktop_app.services import people
 from desktop_app.services.access import AccessDenied
 from desktop_app.ui.access_people import NAME, ROLES, STATE, AddPersonDialog, ResetDialog, RolesDialog
 from desktop_app.vault import Vault
-from tests.access.team import ADMIN, CASE, COORD, FIELD, PASSPHRASES, RECOVERY_CODES, make_team, shipped_xforms, sign_in
+from tests.access.team import ADMIN, CASE, COORD, FIELD, PASSPHRASES, RECOVERY_CODES, make_team, sign_in
 
 pytestmark = pytest.mark.gui
 
 NEWCOMER, NEWCOMER_PASSPHRASE = "ibrahim", "quiet meadow lantern crossing"
 
 
-@pytest.fixture(scope="module")
-def xforms():
-    return shipped_xforms()
-
-
 @pytest.fixture
-def team_app(qtbot, make_app, isolated_home, xforms):
+def team_app(open_window, isolated_home, xforms):
     folder = make_team(isolated_home / "team-vault", xforms)
-    app = make_app(vault_path=folder)
-    app.window.show()
-    qtbot.waitExposed(app.window)
+    app = open_window(folder)
     return app, folder
 
 

@@ -17,15 +17,10 @@ from desktop_app.services import casefile, consent, places, records
 from desktop_app.ui.casefile_model import DETAILS, WHAT
 from desktop_app.ui.casefile_print import case_document
 from desktop_app.vault import audit as audit_log
-from tests.access.team import ADMIN, CANARY, FIELD, MIGRANT, PASSPHRASES, PERSON, instance, make_team, shipped_xforms, signed_in
+from tests.access.team import ADMIN, CANARY, FIELD, MIGRANT, PASSPHRASES, PERSON, instance, make_team, signed_in
 from tests.registry.test_casefile import add_event, add_referral, version_of
 
 pytestmark = pytest.mark.gui
-
-
-@pytest.fixture(scope="module")
-def xforms():
-    return shipped_xforms()
 
 
 def register(vault, xforms, given: str, family: str) -> str:
@@ -38,7 +33,7 @@ def register(vault, xforms, given: str, family: str) -> str:
 
 
 @pytest.fixture
-def team_app(qtbot, make_app, isolated_home, xforms):
+def team_app(qtbot, open_window, isolated_home, xforms):
     folder = make_team(isolated_home / "case-vault", xforms)
     soon = (date.today() + timedelta(days=9)).isoformat()
     with signed_in(folder, ADMIN) as vault:  # the laptop's centre is set by those who manage it
@@ -49,9 +44,7 @@ def team_app(qtbot, make_app, isolated_home, xforms):
         short = casefile.short_id(person)
         add_event(vault, xforms, short, kind="food", day=date.today().isoformat(), next_appointment=soon)
         add_referral(vault, xforms, short, status="pending")
-    app = make_app(vault_path=folder)
-    app.window.show()
-    qtbot.waitExposed(app.window)
+    app = open_window(folder)
     with qtbot.waitSignal(app.controller.unlocked, timeout=30_000):
         app.controller.unlock(username=FIELD, passphrase=PASSPHRASES[FIELD])
     return app, person, soon

@@ -10,7 +10,7 @@ from PySide6.QtCore import QDate, Qt
 from desktop_app.services import places
 from desktop_app.ui.registry_search import SHORT_ID
 from desktop_app.vault.registrations import RegistrationDraft, save_registrations
-from tests.access.team import ADMIN, COORD, FIELD, MIGRANT, make_team, shipped_xforms, signed_in, sign_in
+from tests.access.team import ADMIN, COORD, FIELD, MIGRANT, make_team, sign_in, signed_in
 from tests.registry.device_people import VERSION, person_xml
 
 pytestmark = pytest.mark.gui
@@ -29,13 +29,8 @@ def short(record_id: str) -> str:
     return record_id.replace("-", "")[:8].upper()
 
 
-@pytest.fixture(scope="module")
-def xforms():
-    return shipped_xforms()
-
-
 @pytest.fixture
-def shared_app(qtbot, make_app, isolated_home, xforms):
+def shared_app(open_window, isolated_home, xforms):
     folder = make_team(isolated_home / "team-vault", xforms)
     with signed_in(folder, ADMIN) as vault:
         places.set_place(vault, country="NE", centre=HERE, source="setup")
@@ -53,9 +48,7 @@ def shared_app(qtbot, make_app, isolated_home, xforms):
                 "person_ref": f"WP-{short(person)}"}))
         with signed_in(folder, who) as vault:
             save_registrations(vault, drafts)
-    app = make_app(vault_path=folder)
-    app.window.show()
-    qtbot.waitExposed(app.window)
+    app = open_window(folder)
     return app
 
 

@@ -10,27 +10,20 @@ from PySide6.QtWidgets import QDialogButtonBox
 from desktop_app.services import audit, consent, records
 from desktop_app.ui.access_audit import event_text
 from desktop_app.ui.consent_panel import METHOD, PURPOSE, SINCE, STATUS
-from tests.access.team import FIELD, COORD, MIGRANT, PASSPHRASES, PERSON, instance, make_team, shipped_xforms, signed_in
+from tests.access.team import COORD, FIELD, MIGRANT, PASSPHRASES, PERSON, instance, make_team, signed_in
 
 pytestmark = pytest.mark.gui
 RECORD = "00000000-0000-4000-8000-000000000001"
 
 
-@pytest.fixture(scope="module")
-def xforms():
-    return shipped_xforms()
-
-
 @pytest.fixture
-def team_app(qtbot, make_app, isolated_home, xforms):
+def team_app(open_window, isolated_home, xforms):
     folder = make_team(isolated_home / "team-vault", xforms)
     with signed_in(folder, FIELD) as vault:
         version = records.form_definition(xforms["migrant_registration"]).version
         records.finalize(vault, form_id=MIGRANT, form_version=version, record_id=RECORD,
                          content=instance(xforms["migrant_registration"], PERSON, RECORD))
-    app = make_app(vault_path=folder)
-    app.window.show()
-    qtbot.waitExposed(app.window)
+    app = open_window(folder)
     return app, folder
 
 

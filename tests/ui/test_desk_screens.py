@@ -13,16 +13,11 @@ from desktop_app.records import review
 from desktop_app.ui.desk_models import LOCAL, REMOTE, RESULT
 from desktop_app.vault import Vault
 from desktop_app.vault.registrations import get_registration, get_registration_fields
-from tests.access.team import COORD, FIELD, PASSPHRASES, make_team, shipped_xforms, sign_in
+from tests.access.team import COORD, FIELD, PASSPHRASES, make_team, sign_in
 from tests.desk.people import new_id, pull_conflict, reject, save_event, save_people
 from waypoint_core.registry.person import PersonRecord
 
 pytestmark = pytest.mark.gui
-
-
-@pytest.fixture(scope="module")
-def xforms():
-    return shipped_xforms()
 
 
 def people(n: int) -> list[PersonRecord]:
@@ -46,7 +41,7 @@ def people(n: int) -> list[PersonRecord]:
 
 
 @pytest.fixture
-def desk_app(qtbot, make_app, tmp_path, xforms):
+def desk_app(open_window, tmp_path, xforms):
     folder = make_team(tmp_path / "desk-vault", xforms)
     vault = Vault.unlock(folder, username=COORD, passphrase=PASSPHRASES[COORD])
     try:
@@ -58,9 +53,7 @@ def desk_app(qtbot, make_app, tmp_path, xforms):
         reject(vault, crowd[5].id, "this record belongs to another centre")
     finally:
         vault.close()
-    app = make_app(vault_path=folder, page_size=10)
-    app.window.show()
-    qtbot.waitExposed(app.window)
+    app = open_window(folder, page_size=10)
     return app, folder, crowd, event
 
 

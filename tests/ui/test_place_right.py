@@ -9,23 +9,16 @@ import pytest
 from PySide6.QtCore import Qt
 
 from desktop_app.services import places
-from tests.access.team import ADMIN, FIELD, make_team, shipped_xforms, sign_in
+from tests.access.team import ADMIN, FIELD, make_team, sign_in
 
 pytestmark = pytest.mark.gui
 
 
-@pytest.fixture(scope="module")
-def xforms():
-    return shipped_xforms()
-
-
 @pytest.fixture
-def team_app(qtbot, make_app, isolated_home, xforms):
+def team_app(open_window, isolated_home, xforms):
     """A laptop never enrolled and with no place yet: the first sign-in of someone who may set it asks it."""
     folder = make_team(isolated_home / "team-vault", xforms)
-    app = make_app(vault_path=folder)
-    app.window.show()
-    qtbot.waitExposed(app.window)
+    app = open_window(folder)
     return app
 
 

@@ -11,20 +11,15 @@ from openpyxl import load_workbook
 
 from desktop_app.services import record_export
 from desktop_app.vault.registrations import RegistrationDraft, save_registrations
-from tests.access.team import CASE, COORD, MIGRANT, PASSPHRASES, PERSON, VOT, instance, make_team, shipped_xforms, signed_in
+from tests.access.team import CASE, COORD, MIGRANT, PASSPHRASES, PERSON, VOT, instance, make_team, signed_in
 from tests.registry.test_ctdc import case_xml, uid
 
 pytestmark = pytest.mark.gui
 SECRET = "export passphrase of a dozen words"
 
 
-@pytest.fixture(scope="module")
-def xforms():
-    return shipped_xforms()
-
-
 @pytest.fixture
-def team_app(qtbot, make_app, isolated_home, xforms):
+def team_app(open_window, isolated_home, xforms):
     folder = make_team(isolated_home / "team-vault", xforms)
     with signed_in(folder, CASE) as vault:
         drafts = [RegistrationDraft(MIGRANT, "1", "finalized", instance(xforms["migrant_registration"], PERSON,
@@ -33,9 +28,7 @@ def team_app(qtbot, make_app, isolated_home, xforms):
         drafts += [RegistrationDraft(VOT, "1", "finalized", case_xml(uid(n), sex="female", age="19", nationality="NG"),
                                      uid(n), {"record_kind": "case"}) for n in range(1, 13)]
         save_registrations(vault, drafts)
-    app = make_app(vault_path=folder)
-    app.window.show()
-    qtbot.waitExposed(app.window)
+    app = open_window(folder)
     return app
 
 

@@ -6,25 +6,18 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import QDate, Qt
 
-from tests.access.team import CASE, FIELD, make_team, shipped_xforms, signed_in, sign_in
+from tests.access.team import CASE, FIELD, make_team, sign_in, signed_in
 from tests.registry.test_reports_device import populate
 
 pytestmark = pytest.mark.gui
 
 
-@pytest.fixture(scope="module")
-def xforms():
-    return shipped_xforms()
-
-
 @pytest.fixture
-def team_app(qtbot, make_app, isolated_home, xforms):
+def team_app(open_window, isolated_home, xforms):
     folder = make_team(isolated_home / "team-vault", xforms)
     with signed_in(folder, CASE) as vault:
         populate(vault)
-    app = make_app(vault_path=folder)
-    app.window.show()
-    qtbot.waitExposed(app.window)
+    app = open_window(folder)
     return app
 
 
@@ -102,7 +95,7 @@ def test_field_staff_see_no_trafficking_indicator_and_a_lock_clears_the_screen(q
     assert page.indicators.rowCount() == 0 and page.breakdown.rowCount() == 0 and not area.action.isEnabled()
 
 
-def test_3_3_shows_the_session_tallies_and_the_estimated_reach_apart(qtbot, make_app, isolated_home, xforms):
+def test_3_3_shows_the_session_tallies_and_the_estimated_reach_apart(qtbot, open_window, isolated_home, xforms):
     """An information session (forms/info_session.md) at Agadez: 12 girls under 18 present, an estimated radio
     audience of 5,000. 3.3 counts the 12 and says the audience under the breakdown, apart, in English and French."""
     from desktop_app.vault.registrations import RegistrationDraft, save_registrations
@@ -114,9 +107,7 @@ def test_3_3_shows_the_session_tallies_and_the_estimated_reach_apart(qtbot, make
             "waypoint_info_session", "2026120701", "finalized", "<data/>", "00000500-0000-4000-8000-000000000000",
             {"centre": "ne_agadez", "registered_on": "2026-02-10", "f_0_17": "12", "estimated_reach": "5000",
              "channel": "radio"})])
-    app = make_app(vault_path=folder)
-    app.window.show()
-    qtbot.waitExposed(app.window)
+    app = open_window(folder)
     sign_in(qtbot, app, CASE)
     _area, page = compute(qtbot, app)
     assert page.indicators.index(1, 0).data() == "3.3" and page.indicators.index(1, 2).data() == "12"
@@ -131,7 +122,7 @@ def test_3_3_shows_the_session_tallies_and_the_estimated_reach_apart(qtbot, make
     app.window.set_language("en")
 
 
-def test_3_3_by_channel_and_target_group_in_the_forms_words_and_one_set_of_age_bands(qtbot, make_app,
+def test_3_3_by_channel_and_target_group_in_the_forms_words_and_one_set_of_age_bands(qtbot, open_window,
                                                                                       isolated_home, xforms):
     """The hand-computed set of tests/registry/test_info_session.py (four sessions, 15 people counselled: 80):
     selecting 3.3 offers its channel and target group, named by the forms' labels in English and French, the radio
@@ -145,9 +136,7 @@ def test_3_3_by_channel_and_target_group_in_the_forms_words_and_one_set_of_age_b
         save_registrations(vault, [RegistrationDraft(form, "1", "finalized", "<data/>", record_id,
                                                      {k: str(v) for k, v in fields.items()})
                                    for record_id, form, fields in q3_records()])
-    app = make_app(vault_path=folder)
-    app.window.show()
-    qtbot.waitExposed(app.window)
+    app = open_window(folder)
     sign_in(qtbot, app, CASE)
     area = app.window.reports_area
     area.action.trigger()

@@ -10,27 +10,20 @@ import pytest
 from PySide6.QtCore import Qt
 
 from desktop_app.ui.registry_search import MATCH, NAME, SHORT_ID, WHY, DuplicateQuestion
-from tests.access.team import ADMIN, FIELD, MIGRANT, PERSON, make_team, shipped_xforms, signed_in, sign_in
+from tests.access.team import ADMIN, FIELD, MIGRANT, PERSON, make_team, sign_in, signed_in
 from tests.registry.device_people import person_xml, save, uid
 
 pytestmark = pytest.mark.gui
 
 
-@pytest.fixture(scope="module")
-def xforms():
-    return shipped_xforms()
-
-
 @pytest.fixture
-def team_app(qtbot, make_app, isolated_home, xforms):
+def team_app(open_window, isolated_home, xforms):
     folder = make_team(isolated_home / "team-vault", xforms)
     with signed_in(folder, FIELD) as vault:
         save(vault, [(1, person_xml(uid(1), "عثمان", "Diallo", document="NE 4455-667")),
                      (2, person_xml(uid(2), "Moussa", "Diallo")),
                      (3, person_xml(uid(3), "Aïcha", "Bello", sex="female", born="1999-04-02"))])
-    app = make_app(vault_path=folder)
-    app.window.show()
-    qtbot.waitExposed(app.window)
+    app = open_window(folder)
     return app, folder
 
 

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QApplication, QPushButton
 from desktop_app.records import review
 from desktop_app.services import places, records
 from desktop_app.vault import Vault
-from tests.access.team import COORD, FIELD, PASSPHRASES, PERSON, instance, make_team, shipped_xforms
+from tests.access.team import COORD, FIELD, PASSPHRASES, PERSON, instance, make_team
 from tests.desk.people import pull_conflict, reject, save_people, server_conflict
 from tests.registry.test_casefile import version_of
 from tests.ui.test_desk_screens import people
@@ -26,11 +26,6 @@ from tests.ui.test_desk_screens import people
 pytestmark = pytest.mark.gui
 
 WIDTH, HEIGHT = 1024, 600
-
-
-@pytest.fixture(scope="module")
-def xforms():
-    return shipped_xforms()
 
 
 @pytest.fixture
