@@ -4,6 +4,11 @@ A QHBoxLayout asks for the width of all its buttons side by side: the review des
 ("Garder la version de cet ordinateur", "Garder la version du serveur", "Enregistrer le résultat") made the window
 wider than a 1024-pixel screen. This layout asks only for its widest button; given less room than the whole row, it
 puts the next buttons on the next line (its height follows its width, which the enclosing box layouts ask for).
+
+Its minimum height is that of the lines it needs at the width it was last given, not of one line: what holds it (a
+splitter's panel) asks for minimum sizes only, never for the height at a width. Reporting one line let the window be
+made short enough that the second line of decisions was cut off under the line below it. When the number of lines
+changes, the layout asks its parents to measure again.
 """
 
 from __future__ import annotations
@@ -18,6 +23,8 @@ class FlowLayout(QLayout):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._items: list[QLayoutItem] = []
+        self._width = 0  # the width it was last given: its minimum height is that of the lines it needs there
+        self._height = -1  # the height those lines take
         self.setContentsMargins(QMargins(0, 0, 0, 0))
 
     def addItem(self, item: QLayoutItem) -> None:
@@ -43,7 +50,11 @@ class FlowLayout(QLayout):
 
     def setGeometry(self, rect: QRect) -> None:
         super().setGeometry(rect)
-        self._arrange(rect, move=True)
+        height = self._arrange(rect, move=True)
+        changed = height != self._height
+        self._width, self._height = rect.width(), height
+        if changed:  # another number of lines: another minimum height (measured again later, not nested in here)
+            self.invalidate()
 
     def sizeHint(self) -> QSize:
         """The whole row on one line."""
@@ -55,12 +66,16 @@ class FlowLayout(QLayout):
         return QSize(width + margins.left() + margins.right(), height + margins.top() + margins.bottom())
 
     def minimumSize(self) -> QSize:
-        """The widest item: every other one can go on a line of its own."""
+        """As wide as the widest item (every other one can go on a line of its own); as high as the lines it needs at
+        the width it was last given."""
         size = QSize()
         for item in self._shown():
             size = size.expandedTo(item.minimumSize().expandedTo(item.sizeHint()))
         margins = self.contentsMargins()
-        return size + QSize(margins.left() + margins.right(), margins.top() + margins.bottom())
+        size += QSize(margins.left() + margins.right(), margins.top() + margins.bottom())
+        if self._width > 0:
+            size.setHeight(max(size.height(), self.heightForWidth(max(self._width, size.width()))))
+        return size
 
     def _shown(self) -> list[QLayoutItem]:
         return [item for item in self._items if not item.isEmpty()]

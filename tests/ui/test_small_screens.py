@@ -183,3 +183,83 @@ def test_the_review_desk_fits_a_small_screen_in_french(qtbot, make_app, team):
     rejected.table.setCurrentIndex(desk.rejected_model.index(0, 0))
     assert_fits(qtbot, window, whole=True)
     assert review.short_id(crowd[5].id) in rejected.reason.text()
+
+
+def test_an_error_under_the_review_desk_lists_leaves_the_decisions_whole_in_french(qtbot, make_app, team):
+    """The conflicts page at 1024x600 in French, its decisions on two lines: a refusal said in the error line under
+    the lists (the conflict resolved meanwhile, from another window) took the height of the decisions' second line,
+    and "Enregistrer le résultat" was cut off or drawn over another button: the window's minimum height did not
+    count that second line (the flow of buttons reported the height of one line only)."""
+    from desktop_app.services import desk as desk_service
+
+    folder, _record_id = team
+    crowd = people(3)
+    with Vault.unlock(folder, username=COORD, passphrase=PASSPHRASES[COORD]) as vault:
+        save_people(vault, crowd)
+        pull_conflict(vault, crowd[0], other_given_name="Mahamadou")
+    app = start(qtbot, make_app, folder, COORD)
+    window = app.window
+    desk = window.desk
+    desk.conflicts_action.trigger()
+    page = desk.conflicts_page
+    qtbot.waitUntil(lambda: desk.conflict_model.rowCount() == 1 and not desk._fetching, timeout=10_000)
+    page.table.setCurrentIndex(desk.conflict_model.index(0, 0))
+    qtbot.waitUntil(lambda: page.detail is not None, timeout=10_000)
+    assert_fits(qtbot, window, whole=True)
+    assert page.save_result.y() > page.keep_local.y()  # the decisions take two lines at this width
+    conflict_id = page.detail.conflict_id
+    task = app.controller.run_with_vault(
+        lambda vault, state: desk_service.resolve_conflict(vault, conflict_id, keep="remote"))  # another window
+    with qtbot.waitSignal(task.succeeded, timeout=30_000):
+        pass
+    page.save_result.click()
+    qtbot.waitUntil(page.error.isVisible, timeout=20_000)
+    assert page.error.text() == "Quelqu'un a déjà résolu ce conflit."
+    assert_fits(qtbot, window, whole=True)
+    _assert_decisions_clear_of_the_error(page, window)
+    # the panel of the decisions asks for the height of both their lines: the window's minimum counts the second one
+    panel = page.save_result.parentWidget()
+    decide = panel.layout().itemAt(panel.layout().count() - 1).layout()
+    both_lines = page.save_result.geometry().bottom() - page.keep_local.geometry().top() + 1
+    assert decide.minimumSize().height() >= both_lines
+    assert panel.height() >= panel.minimumSizeHint().height()
+
+
+def test_a_window_of_wrapped_buttons_cannot_be_made_shorter_than_their_lines(qtbot):
+    """FlowLayout alone: given less width than the whole row, its minimum height is that of the lines it takes, so a
+    window holding it cannot be made so short that the last button falls over the line under it."""
+    from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+    from desktop_app.ui.flow_layout import FlowLayout
+
+    window = QWidget()
+    qtbot.addWidget(window)
+    column = QVBoxLayout(window)
+    flow = FlowLayout()
+    buttons = [QPushButton(text) for text in ("Garder la version de cet ordinateur", "Garder la version du serveur",
+                                              "Enregistrer le résultat")]
+    for button in buttons:
+        flow.addWidget(button)
+    column.addLayout(flow)
+    line = QLabel("Quelqu'un a déjà résolu ce conflit.")
+    column.addWidget(line)
+    window.show()
+    qtbot.waitExposed(window)
+    narrow = window.minimumSizeHint().width()  # the widest button: one a line
+    window.resize(narrow, 1)
+    qtbot.waitUntil(lambda: window.width() == narrow)
+    QApplication.processEvents()
+    window.resize(narrow, 1)  # as short as the window allows now that it knows its lines
+    QApplication.processEvents()
+    assert buttons[1].y() > buttons[0].y() and buttons[2].y() > buttons[1].y()
+    assert flow.hasHeightForWidth() and flow.heightForWidth(narrow) > buttons[0].height() * 3
+    assert line.geometry().top() > buttons[2].geometry().bottom(), "the line lies over the last button"
+    assert buttons[2].geometry().bottom() < window.height(), "the last button is cut off"
+
+
+def _assert_decisions_clear_of_the_error(page, window) -> None:
+    error = QRect(page.error.mapTo(window, QPoint(0, 0)), page.error.size())
+    for button in (page.keep_local, page.keep_remote, page.save_result):
+        place = QRect(button.mapTo(window, QPoint(0, 0)), button.size())
+        assert button.visibleRegion().boundingRect() == button.rect(), f"{button.text()!r} is cut off"
+        assert not place.intersects(error), f"{button.text()!r} lies under the error line"
