@@ -153,6 +153,8 @@ class UnlockPage(QWidget):
         self.setTabOrder(self.username, self.passphrase)
         self.setTabOrder(self.passphrase, self.unlock_button)
         self.setTabOrder(self.unlock_button, self.use_recovery_button)
+        self._last_username = ""
+        self._under_last_name = False
         self.retranslate()
 
     # --- public ----------------------------------------------------------------------------
@@ -160,6 +162,7 @@ class UnlockPage(QWidget):
         """Show an empty form for a fresh sign-in (after start, setup or lock)."""
         self.clear_secrets()
         self._vault_path = vault_path
+        self._last_username = username  # the last person signed in here, prefilled: on a shared laptop, not always you
         self.username.setText(username)
         self._show_mode(0)
         self.set_busy(False)
@@ -211,7 +214,13 @@ class UnlockPage(QWidget):
             self._wait_left = failure.retry_after_s
             self._countdown.start()
         self._failure = failure
-        self._show_error(failure_text(failure))
+        # a wrong passphrase typed under the name left from the last person: a shared laptop's next person, who
+        # typed their own passphrase without looking at the name above it, is told so (each try costs them a wait
+        # after the third)
+        self._under_last_name = (failure.problem in (Problem.WRONG_CREDENTIALS, Problem.TOO_MANY_ATTEMPTS)
+                                 and self.modes.currentIndex() == 0 and bool(self._last_username)
+                                 and self.username.text().strip() == self._last_username)
+        self._show_error(self._failure_words(failure))
         self._update_buttons()
         if self.modes.currentIndex() == ERASE_MODE:
             self.error.hide()
@@ -234,7 +243,7 @@ class UnlockPage(QWidget):
             self._countdown.stop()
             self.error.hide()
         else:
-            self._show_error(failure_text(Failure(Problem.TOO_MANY_ATTEMPTS, self._wait_left)))
+            self._show_error(self._failure_words(Failure(Problem.TOO_MANY_ATTEMPTS, self._wait_left)))
         self._update_buttons()
 
     def _update_buttons(self) -> None:
@@ -309,4 +318,11 @@ class UnlockPage(QWidget):
         path = getattr(self, "_vault_path", "")
         self.vault_label.setText(self.tr("Vault folder: %1").replace("%1", path) if path else "")
         if self.error.isVisible() and getattr(self, "_failure", None) is not None:
-            self.error.setText(failure_text(self._failure))
+            self.error.setText(self._failure_words(self._failure))
+
+    def _failure_words(self, failure: Failure) -> str:
+        text = failure_text(failure)
+        if self._under_last_name and self.username.text().strip() == self._last_username:
+            text += "\n" + self.tr("The username was filled in from the last sign-in here: %1. If you are not %1, "
+                                   "type your own username.").replace("%1", self._last_username)
+        return text

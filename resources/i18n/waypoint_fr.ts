@@ -640,6 +640,10 @@
         <translation>Urgence&#xa0;: &amp;effacer ce coffre-fort…</translation>
     </message>
     <message>
+        <source>The username was filled in from the last sign-in here: %1. If you are not %1, type your own username.</source>
+        <translation>Le nom d&apos;utilisateur a été rempli d&apos;après la dernière connexion ici&#xa0;: %1. Si vous n&apos;êtes pas %1, tapez votre propre nom d&apos;utilisateur.</translation>
+    </message>
+    <message>
         <source>Opening the vault… this takes a few seconds.</source>
         <translation>Ouverture du coffre-fort… cela prend quelques secondes.</translation>
     </message>

@@ -139,6 +139,51 @@ def test_wrong_passphrase_shows_a_clear_error_and_keeps_the_vault_locked(qtbot, 
     assert not app.controller.is_unlocked
 
 
+def test_a_wrong_passphrase_under_the_last_persons_name_says_whose_name_it_is(qtbot, make_app, isolated_home):
+    # a shared laptop after a lock: the next person types their own passphrase under the name left from the last
+    # sign-in; the error only said the username or passphrase was not right, and each try after the third waits
+    from tests.access.team import CASE, FIELD, PASSPHRASES, make_team, shipped_xforms
+
+    app = make_app(vault_path=make_team(isolated_home / "team-vault", shipped_xforms()))
+    window = app.window
+    window.show()
+    qtbot.waitExposed(window)
+    page = window.unlock_page
+    qtbot.keyClicks(page.username, FIELD)
+    qtbot.keyClicks(page.passphrase, PASSPHRASES[FIELD])
+    with qtbot.waitSignal(app.controller.unlocked, timeout=20_000):
+        qtbot.keyClick(page.passphrase, Qt.Key.Key_Return)
+    with qtbot.waitSignal(app.controller.locked, timeout=10_000):
+        window.lock()
+    assert page.username.text() == FIELD and page.passphrase.hasFocus()
+
+    qtbot.keyClicks(page.passphrase, PASSPHRASES[CASE])  # Kofi's passphrase, under Fatou's name
+    with qtbot.waitSignal(app.controller.failed, timeout=20_000):
+        qtbot.keyClick(page.passphrase, Qt.Key.Key_Return)
+    assert "username or passphrase is not right" in page.error.text()
+    assert f"filled in from the last sign-in here: {FIELD}. If you are not {FIELD}, type your own username" \
+        in page.error.text()
+    window.set_language("fr")  # the error is said again in French (LanguageChange is delivered by the event loop)
+    qtbot.waitUntil(lambda: "Verr. Maj" in page.error.text(), timeout=5_000)
+    assert f"rempli d'après la dernière connexion ici\N{NO-BREAK SPACE}: {FIELD}. Si vous n'êtes pas {FIELD}, tapez " \
+        "votre propre nom d'utilisateur" in page.error.text()
+    window.set_language("en")
+    qtbot.waitUntil(lambda: "Caps Lock" in page.error.text(), timeout=5_000)
+
+    # a name typed by the person: a wrong passphrase is only that
+    page.username.selectAll()
+    qtbot.keyClicks(page.username, CASE)
+    qtbot.keyClicks(page.passphrase, PASSPHRASES[FIELD])
+    with qtbot.waitSignal(app.controller.failed, timeout=20_000):
+        qtbot.keyClick(page.passphrase, Qt.Key.Key_Return)
+    assert "username or passphrase is not right" in page.error.text() and "filled in" not in page.error.text()
+    qtbot.keyClicks(page.passphrase, PASSPHRASES[CASE])
+    with qtbot.waitSignal(app.controller.unlocked, timeout=20_000):
+        qtbot.keyClick(page.passphrase, Qt.Key.Key_Return)
+    with qtbot.waitSignal(app.controller.locked, timeout=10_000):
+        window.lock()
+
+
 def test_recovery_code_opens_the_vault_as_administrator(qtbot, make_app):
     app = make_app()
     window = app.window
