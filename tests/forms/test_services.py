@@ -13,6 +13,7 @@ import pytest
 from desktop_app.services import forms as form_service
 from desktop_app.services import records as record_service
 from desktop_app.vault.registrations import get_registration, get_registration_fields
+from tests.vault.vault_testdata import acknowledged_by_server
 from waypoint_core.xform import FormDefinition, FormSession
 
 FORM_ID = "waypoint_migrant_registration"
@@ -118,18 +119,13 @@ def test_a_record_purged_by_retention_while_its_form_is_open_is_never_written_ba
     from desktop_app.records.form_store import get_form_xform
     from desktop_app.records.schema import form_schema
     from desktop_app.services import retention
-    from desktop_app.vault.writer import write
 
     new_form = form_service.open_new_record_form(forms_vault, FORM_ID)
     session = filled_session(new_form, ANSWERS)
     saved = record_service.finalize(forms_vault, form_id=FORM_ID, form_version=new_form.version,
                                     content=session.to_instance_xml())
     opened = record_service.reopen(forms_vault, saved.record_id)  # the form, open
-    with write(forms_vault) as w:  # the server acknowledged it (what a sync does)
-        seq = w.pending_unfrozen([saved.record_id])[saved.record_id]
-        w.freeze_ops([{"d": 1, "w": '{"op": "upsert"}', "b": "batch", "s": seq, "p": '{"state": {}}'}])
-        w.acknowledge_ops([{"s": seq, "r": '{"status": "applied"}'}])
-        w.set_server_states([{"v": 1, "s": "acknowledged", "r": saved.record_id}])
+    acknowledged_by_server(forms_vault, saved.record_id)  # the server acknowledged it (what a sync does)
     retention.set_retention_days(forms_vault, 0)
     assert retention.apply_retention(forms_vault).record_ids == (saved.record_id,)
     stored = record_service.stored_version(forms_vault, saved.record_id)

@@ -20,7 +20,7 @@ from desktop_app.vault.registrations import (
 from desktop_app.vault.writer import write
 from sqlmodel import select
 
-from vault_testdata import ADMIN, ADMIN_PASSPHRASE
+from vault_testdata import ADMIN, ADMIN_PASSPHRASE, acknowledged_by_server
 
 
 def test_create_then_unlock_sees_the_same_vault(new_vault, vault_dir):
@@ -89,11 +89,7 @@ def test_deleting_a_record_the_server_never_saw_leaves_no_row(new_vault):
 def test_deleting_a_record_the_server_has_queues_a_tombstone(new_vault):
     reg = save_registration(new_vault, form_id="f", form_version="1", status="finalized", content="<a>x</a>",
                             fields={"title": "Person"})
-    with write(new_vault) as w:  # what the sync client does when the server acknowledges the op
-        seq = w.pending_unfrozen([reg.id])[reg.id]
-        w.freeze_ops([{"d": 1, "w": '{"op": "upsert"}', "b": "batch", "s": seq, "p": '{"state": {}}'}])
-        w.acknowledge_ops([{"s": seq, "r": '{"status": "applied"}'}])
-        w.set_server_states([{"v": 1, "s": "acknowledged", "r": reg.id}])
+    acknowledged_by_server(new_vault, reg.id)  # what the sync client does when the server acknowledges the op
     assert _ops(new_vault) == [("upsert", 1, "")]  # acknowledged: what it carried is gone
     delete_registration(new_vault, reg.id)
     assert count_registrations(new_vault) == 0
@@ -120,11 +116,7 @@ def test_a_save_that_edits_a_deleted_registration_never_brings_it_back(new_vault
     assert count_registrations(new_vault, include_deleted=True) == 0 and _ops(new_vault) == []
 
     shared = save_registration(new_vault, form_id="f", form_version="1", status="finalized", content="<a>x</a>")
-    with write(new_vault) as w:  # the server acknowledged it: its deletion leaves a tombstone
-        seq = w.pending_unfrozen([shared.id])[shared.id]
-        w.freeze_ops([{"d": 1, "w": '{"op": "upsert"}', "b": "batch", "s": seq, "p": '{"state": {}}'}])
-        w.acknowledge_ops([{"s": seq, "r": '{"status": "applied"}'}])
-        w.set_server_states([{"v": 1, "s": "acknowledged", "r": shared.id}])
+    acknowledged_by_server(new_vault, shared.id)  # the server acknowledged it: its deletion leaves a tombstone
     delete_registration(new_vault, shared.id)
     for edits_stored in (True, False):
         with pytest.raises(errors.RegistrationDeleted), write(new_vault) as w:
@@ -134,15 +126,6 @@ def test_a_save_that_edits_a_deleted_registration_never_brings_it_back(new_vault
     assert _ops(new_vault) == [("upsert", 1, ""), ("delete", 2, "")]  # the deletion still goes to the server
 
 
-def _acknowledged(vault, record_id: str) -> None:
-    """What a sync does once the server has the record: its op acknowledged, the record 'acknowledged'."""
-    with write(vault) as w:
-        seq = w.pending_unfrozen([record_id])[record_id]
-        w.freeze_ops([{"d": 1, "w": '{"op": "upsert"}', "b": "batch", "s": seq, "p": '{"state": {}}'}])
-        w.acknowledge_ops([{"s": seq, "r": '{"status": "applied"}'}])
-        w.set_server_states([{"v": 1, "s": "acknowledged", "r": record_id}])
-
-
 def test_a_save_never_undoes_a_retention_purge(new_vault):
     """A form left open on a record the retention period purged saves again: the writer refuses it like a deletion
     (RegistrationPurged), whether or not the save says it edits a stored version, and the purge stays whole."""
@@ -150,7 +133,7 @@ def test_a_save_never_undoes_a_retention_purge(new_vault):
 
     reg = save_registration(new_vault, form_id="f", form_version="1", status="finalized", content="<a>Named</a>",
                             fields={"title": "Named Person"})
-    _acknowledged(new_vault, reg.id)
+    acknowledged_by_server(new_vault, reg.id)
     with write(new_vault) as w:  # what retention.purge_due does to each record due
         w.purge(reg.id, content="<a/>", fields={}, versions={})
     purged = get_registration(new_vault, reg.id)
@@ -172,7 +155,7 @@ def test_deleting_a_registration_deleted_already_says_so(new_vault):
     with pytest.raises(errors.RegistrationGone), write(new_vault) as w:
         w.delete(local.id)
     shared = save_registration(new_vault, form_id="f", form_version="1", status="finalized", content="<a/>")
-    _acknowledged(new_vault, shared.id)
+    acknowledged_by_server(new_vault, shared.id)
     delete_registration(new_vault, shared.id)
     with write(new_vault) as w:
         assert w.delete(shared.id) is False

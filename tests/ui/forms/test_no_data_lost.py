@@ -17,6 +17,7 @@ from desktop_app.ui.forms.closing import CANCEL, DISCARD, DRAFT, FINALIZE
 from desktop_app.vault.registrations import get_registration
 from tests.access.team import CASE, FIELD, MIGRANT, PASSPHRASES, PERSON, instance, make_team, shipped_xforms
 from tests.ui.forms.test_migrant_end_to_end import Filler, setup_and_unlock, unlock
+from tests.vault.vault_testdata import acknowledged_by_server
 from waypoint_core.xform import FormSession
 
 pytestmark = pytest.mark.gui
@@ -357,17 +358,6 @@ def test_the_form_closed_for_a_deleted_draft_says_so_in_french(qtbot, make_app):
     app.forms.deleted_notice.close()
 
 
-def _acknowledged(vault, record_id: str) -> None:
-    """What a sync does once the server has the record (its op acknowledged): the retention period counts from here."""
-    from desktop_app.vault.writer import write
-
-    with write(vault) as w:
-        seq = w.pending_unfrozen([record_id])[record_id]
-        w.freeze_ops([{"d": 1, "w": '{"op": "upsert"}', "b": "batch", "s": seq, "p": '{"state": {}}'}])
-        w.acknowledge_ops([{"s": seq, "r": '{"status": "applied"}'}])
-        w.set_server_states([{"v": 1, "s": "acknowledged", "r": record_id}])
-
-
 def _purge_now(vault):
     retention.set_retention_days(vault, 0)  # the administrator's period: due as soon as the server has it
     return retention.apply_retention(vault)
@@ -381,7 +371,7 @@ def _finalized_person_open(qtbot, app):
         migrant = forms.open_new_record_form(vault, MIGRANT)
         record_id = records.finalize(vault, form_id=MIGRANT, form_version=migrant.version,
                                      content=instance(migrant.xform, PERSON, str(uuid.uuid4()))).record_id
-        _acknowledged(vault, record_id)
+        acknowledged_by_server(vault, record_id)
         return record_id
 
     record_id = _on_db(qtbot, app, made)
