@@ -305,8 +305,14 @@ class ReasonDialog(QDialog):
         layout.addWidget(self.problem)
         layout.addWidget(self.buttons)
         self.setMinimumWidth(520)
+        self._problem = ""
         self.retranslate()
-        self.reason.setFocus()
+        # "Other" needs a note: its label says so as soon as it is chosen, not only after OK refuses
+        self.reason.currentIndexChanged.connect(lambda _: self._label_note())
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self.reason.setFocus()  # the first thing to answer, whatever open() chose
 
     @property
     def chosen(self) -> tuple[str, str]:
@@ -315,20 +321,38 @@ class ReasonDialog(QDialog):
     def _accept(self) -> None:
         reason, note = self.chosen
         if not reason:
-            self.problem.setText(self.tr("Choose a reason."))
+            self._problem = "reason"
         elif reason == "other" and not note:
-            self.problem.setText(self.tr("Say why in the note."))
+            self._problem = "note"
+            self.note.setFocus()
         else:
             self.accept()
             return
+        self._say_problem()
         self.problem.show()
+
+    def _say_problem(self) -> None:
+        self.problem.setText(self.tr("Choose a reason.") if self._problem == "reason"
+                             else self.tr("Say why in the note.") if self._problem == "note" else "")
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:  # switched with the dialog open: said again in the new language
+            self.retranslate()
+        super().changeEvent(event)
+
+    def _label_note(self) -> None:
+        self.note_label.setText(self.tr("&Note (required for Other):") if self.reason.currentData() == "other"
+                                else self.tr("&Note (optional):"))
 
     def retranslate(self) -> None:
         self.setWindowTitle(self.tr("Close the case") if self.closing else self.tr("Reopen the case"))
         self.explain.setText(self.tr("The case closes for everyone on the next sync; it can be reopened.")
                              if self.closing else self.tr("The case reopens for everyone on the next sync."))
         self.reason_label.setText(self.tr("&Reason:"))
-        self.note_label.setText(self.tr("&Note (optional):"))
+        self._label_note()
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(
             self.tr("Close the case") if self.closing else self.tr("Reopen the case"))
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("Cancel"))
+        for i in range(1, self.reason.count()):
+            self.reason.setItemText(i, reason_name(self.reason.itemData(i)))
+        self._say_problem()

@@ -262,6 +262,10 @@
         <translation>Indiquez pourquoi dans la note.</translation>
     </message>
     <message>
+        <source>&amp;Note (required for Other):</source>
+        <translation>&amp;Note (obligatoire pour Autre)&#xa0;:</translation>
+    </message>
+    <message>
         <source>Close the case</source>
         <translation>Clôturer le dossier</translation>
     </message>

@@ -203,6 +203,38 @@ def test_close_and_reopen_ask_for_a_reason(qtbot, team_app):
     assert "do not contact" in page.appointment.text()
 
 
+def test_the_reason_dialog_says_other_needs_a_note_and_puts_the_keys_where_to_answer(qtbot, team_app):
+    # the note was labelled "(optional)" whatever the reason, and OK on Other then said "Say why in the note." with
+    # the focus left where it was, not in the note
+    app, _person, _ = team_app
+    page = open_from_search(qtbot, app, "Aisha Bello")
+    qtbot.mouseClick(page.status_button, Qt.MouseButton.LeftButton)
+    dialog = app.window.casefile_area.dialog
+    qtbot.waitUntil(lambda: dialog.isVisible() and QApplication.focusWidget() is dialog.reason, timeout=5_000)
+    assert dialog.note_label.text() == "&Note (optional):"
+    dialog.reason.setCurrentIndex(dialog.reason.findData("other"))
+    assert dialog.note_label.text() == "&Note (required for Other):"
+    qtbot.keyClick(dialog.reason, Qt.Key.Key_Return)  # Enter is OK
+    assert dialog.isVisible() and dialog.problem.text() == "Say why in the note."
+    assert QApplication.focusWidget() is dialog.note
+    app.window.set_language("fr")
+    # a language switched with the dialog open: it was left in English beside the French case file
+    qtbot.waitUntil(lambda: dialog.note_label.text() == "&Note (obligatoire pour Autre)\u00a0:", timeout=5_000)
+    assert dialog.problem.text() == "Indiquez pourquoi dans la note." and dialog.reason.currentText() == "Autre"
+    assert dialog.chosen[0] == "other" and QApplication.focusWidget() is dialog.note
+    app.window.set_language("en")
+    qtbot.waitUntil(lambda: dialog.note_label.text() == "&Note (required for Other):", timeout=5_000)
+    qtbot.keyClicks(dialog.note, "moved to a relative")
+    qtbot.keyClick(dialog.note, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: page.case is not None and page.case.closed, timeout=10_000)
+    dialog = None
+    qtbot.mouseClick(page.status_button, Qt.MouseButton.LeftButton)  # reopening: no Other chosen yet
+    dialog = app.window.casefile_area.dialog
+    qtbot.waitUntil(lambda: dialog.isVisible(), timeout=5_000)
+    assert dialog.note_label.text() == "&Note (optional):"
+    dialog.reject()
+
+
 def test_a_new_assistance_form_open_at_a_lock_comes_back_for_the_same_person(qtbot, team_app):
     app, person, _ = team_app
     page = open_from_search(qtbot, app, "Aisha Bello")
