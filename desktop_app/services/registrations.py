@@ -39,6 +39,7 @@ class ListCounts:
     total: int
     unsynced: int
     incomplete: int = 0  # records whose files have not all arrived
+    drafts: int = 0  # drafts kept on this laptop until finalized (never sent before; not in `unsynced`)
 
 
 def _text(value: object) -> str:
@@ -94,4 +95,12 @@ def list_counts(vault: Vault) -> ListCounts:
         return ListCounts(0, 0)
     return ListCounts(total=store.count_registrations(vault, visible=seen.rows),
                       unsynced=store.count_unsynced(vault, visible=seen.rows),
-                      incomplete=store.count_incomplete(vault, visible=seen.rows))
+                      incomplete=store.count_incomplete(vault, visible=seen.rows),
+                      drafts=store.count_drafts_kept_here(vault, visible=seen.rows))
+
+
+def drafts_kept_here(vault: Vault) -> int:
+    """The drafts on this laptop that stay here until finalized, of those the signed-in person may see (the list's
+    rule: on a shared laptop a colleague's draft counts only for someone whose list shows it)."""
+    seen = access.visibility(vault)
+    return 0 if seen.nothing else store.count_drafts_kept_here(vault, visible=seen.rows)

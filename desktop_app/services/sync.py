@@ -14,7 +14,7 @@ from typing import Any
 
 from desktop_app.records import form_store
 from desktop_app.records.schema import form_schema
-from desktop_app.services import desk, forms, places
+from desktop_app.services import desk, forms, places, registrations
 from desktop_app.sync import engine, errors, files, store
 from desktop_app.sync.engine import SyncProgress, SyncSummary
 from desktop_app.sync.transport import RetryPolicy, ServerConnection, check_server_url
@@ -113,8 +113,11 @@ def sync_now(vault: Vault, *, connect: Callable[..., ServerConnection] = ServerC
 
 
 def sync_status(vault: Vault) -> dict[str, Any]:
-    """store.status, and `incomplete`: records that name files this laptop does not hold yet."""
-    return {**store.status(vault), "incomplete": files.incomplete(vault)}
+    """store.status, `incomplete`: records that name files this laptop does not hold yet, and `drafts_kept_here`:
+    drafts that never sync until finalized, of those the signed-in person may see (as the status bar says them:
+    `unsynced` 0 is not "everything is sent" while a draft is only here)."""
+    return {**store.status(vault), "incomplete": files.incomplete(vault),
+            "drafts_kept_here": registrations.drafts_kept_here(vault)}
 
 
 def set_ca_bundle(vault: Vault, path: str | None) -> None:

@@ -28,7 +28,7 @@ from desktop_app.ui.security_files import choose_folder
 from desktop_app.ui.settings import AppSettings
 from desktop_app.ui.settings_dialog import SettingsDialog
 from desktop_app.ui.setup_page import ADMIN, SetupPage
-from desktop_app.ui.status_user import SignedInLabel
+from desktop_app.ui.status_user import FittingLabel, SignedInLabel
 from desktop_app.ui.unlock_page import UnlockPage
 from desktop_app.ui.vault_controller import VaultController
 
@@ -464,7 +464,7 @@ class MainWindow(QMainWindow):
         self._counts: registrations.ListCounts | None = None
         self._status_widgets = 0
         self.user_label = SignedInLabel()
-        self.unsynced_label = QLabel(objectName="statusUnsynced")
+        self.unsynced_label = FittingLabel(objectName="statusUnsynced")
         self.lock_label = QLabel(objectName="statusLock")
         status = self.statusBar()
         status.setSizeGripEnabled(False)
@@ -492,15 +492,23 @@ class MainWindow(QMainWindow):
         self.lock_label.style().unpolish(self.lock_label)
         self.lock_label.style().polish(self.lock_label)
         if unlocked and self._counts is not None:
-            self.unsynced_label.setText(
-                self.tr("%n not yet synced", "", self._counts.unsynced)
-                + " · "
-                + self.tr("%n in total", "", self._counts.total)
-                + (" · " + self.tr("%n incomplete (files missing)", "", self._counts.incomplete)
-                   if self._counts.incomplete else "")
-            )
+            self.unsynced_label.show_choices(self._count_wordings(self._counts))
         else:
-            self.unsynced_label.setText("")
+            self.unsynced_label.show_choices([])
+
+    def _count_wordings(self, counts: registrations.ListCounts) -> list[str]:
+        """The counts, longest first (the status bar shows the longest that fits). Drafts are said apart, in every
+        length: they never sync until finalized, so "0 not yet synced" alone read as "everything is sent" while a
+        half-done registration was kept only on this laptop."""
+        unsynced = self.tr("%n not yet synced", "", counts.unsynced)
+        total = self.tr("%n in total", "", counts.total)
+        incomplete = [self.tr("%n incomplete (files missing)", "", counts.incomplete)] if counts.incomplete else []
+        if not counts.drafts:
+            return [" · ".join([unsynced, total, *incomplete]), " · ".join([unsynced, *incomplete])]
+        kept = self.tr("%n draft(s) kept here until finalized", "", counts.drafts)
+        kept_short = self.tr("%n draft(s) kept here", "", counts.drafts)
+        return [" · ".join([unsynced, kept, total, *incomplete]), " · ".join([unsynced, kept_short, total, *incomplete]),
+                " · ".join([unsynced, kept_short, *incomplete])]
 
     # --- settings and language -------------------------------------------------------------
     def open_settings(self) -> None:

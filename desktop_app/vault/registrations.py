@@ -31,6 +31,7 @@ __all__ = [
     "count_registrations",
     "page_registrations",
     "count_unsynced",
+    "count_drafts_kept_here",
 ]
 
 
@@ -226,6 +227,17 @@ def count_incomplete(vault: Vault, *, visible: Visible = EVERYTHING) -> int:
     params: dict[str, Any] = {}
     sql = ("SELECT count(DISTINCT w.record_id) FROM attachment_wanted w JOIN registration r ON r.id = w.record_id "
            "WHERE r.deleted = 0" + visible.where(params, "r."))
+    with vault.session(readonly=True) as session:
+        return int(session.connection().execute(text(sql), params).scalar_one())
+
+
+def count_drafts_kept_here(vault: Vault, *, visible: Visible = EVERYTHING) -> int:
+    """Live drafts whose changes stay on this laptop until finalized (sync state 'local': no op, nothing sent;
+    a draft shared by the `share_drafts` policy is queued, and counted as not yet synced instead), among those
+    `visible`. "0 not yet synced" alone read as "all sent" while a half-done registration was only here."""
+    params: dict[str, Any] = {}
+    sql = ("SELECT count(*) FROM registration r" + join_sync("r")
+           + " WHERE r.deleted = 0 AND r.status = 'draft' AND rs.sync_state = 'local'" + visible.where(params, "r."))
     with vault.session(readonly=True) as session:
         return int(session.connection().execute(text(sql), params).scalar_one())
 

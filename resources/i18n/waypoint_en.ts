@@ -31,6 +31,20 @@
             <numerusform>%n incomplete (files missing)</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <source>%n draft(s) kept here until finalized</source>
+        <translation>
+            <numerusform>%n draft kept here until finalized</numerusform>
+            <numerusform>%n drafts kept here until finalized</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n draft(s) kept here</source>
+        <translation>
+            <numerusform>%n draft kept here</numerusform>
+            <numerusform>%n drafts kept here</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>Messages</name>

@@ -154,6 +154,20 @@
             <numerusform>%n incomplets (fichiers manquants)</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <source>%n draft(s) kept here until finalized</source>
+        <translation>
+            <numerusform>%n brouillon gardé ici jusqu&apos;à la finalisation</numerusform>
+            <numerusform>%n brouillons gardés ici jusqu&apos;à la finalisation</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n draft(s) kept here</source>
+        <translation>
+            <numerusform>%n brouillon gardé ici</numerusform>
+            <numerusform>%n brouillons gardés ici</numerusform>
+        </translation>
+    </message>
     <message>
         <source>About Waypoint</source>
         <translation>À propos de Waypoint</translation>

@@ -80,7 +80,9 @@ def test_first_run_unlock_list_idle_lock_unlock(qtbot, make_app):
     assert model.rowCount() == 60
     assert {model.row_at(r).record_id for r in range(60)} == set(ids)
     qtbot.waitUntil(lambda: "60 in total" in window.unsynced_label.text(), timeout=10_000)
-    assert window.unsynced_label.text() == "40 not yet synced · 60 in total"  # the 20 drafts stay on this laptop
+    # The 20 drafts stay on this laptop until finalized, and the status bar says so: "40 not yet synced · 60 in total"
+    # alone was read on a field day as "everything else is sent" (2026-12-07).
+    assert window.unsynced_label.text() == "40 not yet synced · 20 drafts kept here until finalized · 60 in total"
     assert "amina.admin" in window.user_label.text() and "Administrator" in window.user_label.text()
     assert window.lock_label.text() == "Unlocked"
 

@@ -263,3 +263,48 @@ def _assert_decisions_clear_of_the_error(page, window) -> None:
         place = QRect(button.mapTo(window, QPoint(0, 0)), button.size())
         assert button.visibleRegion().boundingRect() == button.rect(), f"{button.text()!r} is cut off"
         assert not place.intersects(error), f"{button.text()!r} lies under the error line"
+
+
+def test_the_status_bar_says_drafts_are_kept_here_and_fits_a_small_screen_in_french(qtbot, make_app, team, xforms):
+    """Found on a field day (2026-12-07): "0 not yet synced · 1 in total" while a draft sat on this laptop, read at the
+    end of the day as "everything is sent"; drafts never sync until finalized. The status bar says them apart, in
+    French, at 1024 pixels, counted as the list shows people: the field worker's own draft and a colleague's of the
+    same centre count, a draft naming another centre does not (only its coordinator sees it)."""
+    from desktop_app.services import registrations as listing
+    from desktop_app.services import sync as sync_service
+    from desktop_app.vault.registrations import save_registration
+    from tests.access.team import ADMIN, CASE, signed_in
+
+    folder, _record_id = team
+    version = version_of(xforms["migrant_registration"])
+    for who in (FIELD, CASE):  # a shared laptop: two field workers of Agadez each left a registration half done
+        with signed_in(folder, who) as vault:
+            records.save_draft(vault, form_id="waypoint_migrant_registration", form_version=version,
+                               content=instance(xforms["migrant_registration"], PERSON, str(uuid.uuid4())))
+    with signed_in(folder, ADMIN) as vault:  # and a draft of another centre, never seen by Agadez's field staff
+        save_registration(vault, form_id="waypoint_migrant_registration", form_version=version, status="draft",
+                          content="<data/>", fields={"title": "Other Centre", "centre": "ne_niamey"})
+    with signed_in(folder, COORD) as vault:
+        assert listing.list_counts(vault).drafts == 3  # the region's coordinator sees every one
+    with signed_in(folder, FIELD) as vault:
+        assert listing.list_counts(vault).drafts == 2
+        # `waypoint sync --status` says them too: its "unsynced" 0 is no more "everything is sent"
+        assert sync_service.sync_status(vault)["drafts_kept_here"] == 2
+
+    app = start(qtbot, make_app, folder, FIELD)
+    window = app.window
+    label = window.unsynced_label
+    full = "1 non synchronisé · 2 brouillons gardés ici jusqu'à la finalisation · 3 au total"
+    qtbot.waitUntil(lambda: "brouillon" in label.text(), timeout=10_000)
+    assert label.text() == full
+    assert label.toolTip() == full
+    assert_fits(qtbot, window)
+    qtbot.waitUntil(lambda: label.isVisible() and label.contentsRect().width() > 0, timeout=5_000)
+    shown = label.shown_text()  # whatever the room, the drafts are said: never "1 non synchronisé" alone
+    assert shown in (full, "1 non synchronisé · 2 brouillons gardés ici · 3 au total",
+                     "1 non synchronisé · 2 brouillons gardés ici"), shown
+    assert label.fontMetrics().horizontalAdvance(shown) <= label.contentsRect().width()
+    assert label.mapTo(window, QPoint(label.width(), 0)).x() <= window.width()
+    window.set_language("en")
+    qtbot.waitUntil(lambda: label.text() == "1 not yet synced · 2 drafts kept here until finalized · 3 in total",
+                    timeout=5_000)
