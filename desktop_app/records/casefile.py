@@ -43,7 +43,17 @@ class UnknownPerson(ValueError):
 
 
 class CaseStatusError(ValueError):
-    """A case cannot be closed or reopened as asked; the message says why."""
+    """A case cannot be closed or reopened as asked; the message says why (in English, for the CLI and the logs),
+    `why` says it as one of the WHY_* words, which the UI turns into a sentence in the interface language."""
+
+    def __init__(self, message: str, *, why: str) -> None:
+        super().__init__(message)
+        self.why = why
+
+
+# Why a close or reopen was refused (CaseStatusError.why)
+WHY_UNKNOWN_CHANGE, WHY_REASON, WHY_ALREADY_CLOSED, WHY_NOT_CLOSED, WHY_NOTE, WHY_GONE = (
+    "unknown_change", "reason", "already_closed", "not_closed", "note", "gone")
 
 
 def short_id(record_id: str) -> str:
@@ -234,15 +244,17 @@ def change_status(vault: Vault, person_id: str, *, change: str, reason: str, not
     """Close or reopen a person's case (a new record of the status form, through the writer: it syncs). `current`:
     the state the caller saw; a case already in the asked state is refused. Returns the status record's id."""
     if change not in (CLOSED, REOPENED):
-        raise CaseStatusError(f"unknown change {change!r}")
+        raise CaseStatusError(f"unknown change {change!r}", why=WHY_UNKNOWN_CHANGE)
     allowed = CLOSE_REASONS if change == CLOSED else REOPEN_REASONS
     if reason not in allowed:
-        raise CaseStatusError(f"the reason must be one of {', '.join(allowed)}")
+        raise CaseStatusError(f"the reason must be one of {', '.join(allowed)}", why=WHY_REASON)
     if (change == CLOSED) == (current == CLOSED):
-        raise CaseStatusError("this case is already closed" if change == CLOSED else "this case is not closed")
+        if change == CLOSED:
+            raise CaseStatusError("this case is already closed", why=WHY_ALREADY_CLOSED)
+        raise CaseStatusError("this case is not closed", why=WHY_NOT_CLOSED)
     note = " ".join((note or "").split())[:NOTE_MAX]
     if reason == "other" and not note:
-        raise CaseStatusError("say in the note why ('other' reason)")
+        raise CaseStatusError("say in the note why ('other' reason)", why=WHY_NOTE)
     status_id = str(uuid.uuid4())
     with write(vault) as w:
         person = _person_row(w, person_id)
@@ -257,7 +269,7 @@ def change_status(vault: Vault, person_id: str, *, change: str, reason: str, not
 
 def _person_row(w: Writer, person_id: str) -> dict[str, Any]:
     if not is_person(w.db, person_id):
-        raise CaseStatusError("this registration is no longer on this laptop")
+        raise CaseStatusError("this registration is no longer on this laptop", why=WHY_GONE)
     row = w.db.execute(text("SELECT centre FROM registration WHERE id = :r"), {"r": person_id}).first()
     return {"centre": row.centre if row is not None else None}
 

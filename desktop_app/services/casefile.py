@@ -21,6 +21,12 @@ from desktop_app.records.casefile import (
     CLOSED,
     REOPEN_REASONS,
     REOPENED,
+    WHY_ALREADY_CLOSED,
+    WHY_GONE,
+    WHY_NOT_CLOSED,
+    WHY_NOTE,
+    WHY_REASON,
+    WHY_UNKNOWN_CHANGE,
     CaseStatusError,
     UnknownPerson,
     short_id,
@@ -39,7 +45,8 @@ OPEN = "open"
 
 __all__ = ["CLOSE_REASONS", "CLOSED", "CaseFile", "CaseStatusError", "Entry", "NotAPerson", "OPEN", "Person",
            "REOPEN_REASONS", "REOPENED", "UnknownPerson", "case_file", "close_case", "find_person", "link_defaults",
-           "record_print", "reopen_case", "short_id"]
+           "record_print", "reopen_case", "short_id", "WHY_ALREADY_CLOSED", "WHY_GONE", "WHY_NOT_CLOSED", "WHY_NOTE",
+           "WHY_REASON", "WHY_UNKNOWN_CHANGE"]
 
 
 class NotAPerson(LookupError):

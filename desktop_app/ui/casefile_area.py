@@ -16,12 +16,14 @@ from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from desktop_app.services import casefile
+from desktop_app.services.session import classify
 from desktop_app.ui import labels
 from desktop_app.ui.casefile_model import TimelineModel, Words
 from desktop_app.ui.casefile_page import CaseFilePage, ReasonDialog
 from desktop_app.ui.casefile_print import case_document
 from desktop_app.ui.consent_panel import ConsentPanel
 from desktop_app.ui.i18n import Retranslator
+from desktop_app.ui.messages import failure_text
 from desktop_app.ui.security_print import PrintToFileRefused, print_dialog, print_document
 
 
@@ -167,11 +169,29 @@ class CaseFileArea(QObject):
         if not self.controller.is_unlocked:
             return
         box = QMessageBox(QMessageBox.Icon.Warning, self.tr("The case was not changed"),
-                          self.tr("The case was not changed: %1").replace("%1", str(error)),
+                          self.tr("The case was not changed. %1").replace("%1", self.change_error_text(error)),
                           QMessageBox.StandardButton.Ok, self.window)
+        box.setObjectName("caseStatusProblem")
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
         self.reload()
+
+    def change_error_text(self, error: BaseException) -> str:
+        """Why a close or reopen was refused, in the interface language: the records layer's reasons (their English
+        message showed as it was, in French too), else the sentence every vault failure has (messages.py)."""
+        why = error.why if isinstance(error, casefile.CaseStatusError) else (
+            casefile.WHY_GONE if isinstance(error, casefile.NotAPerson) else "")
+        if why == casefile.WHY_ALREADY_CLOSED:
+            return self.tr("This case is already closed: it was closed meanwhile, on this laptop or through sync.")
+        if why == casefile.WHY_NOT_CLOSED:
+            return self.tr("This case is already open: it was reopened meanwhile, on this laptop or through sync.")
+        if why == casefile.WHY_NOTE:
+            return self.tr("The reason “Other” needs a note saying why.")
+        if why in (casefile.WHY_REASON, casefile.WHY_UNKNOWN_CHANGE):
+            return self.tr("This reason cannot be chosen for this change. Choose one from the list.")
+        if why == casefile.WHY_GONE:
+            return self.tr("This registration is no longer on this laptop.")
+        return failure_text(classify(error))
 
     # --- printing (issue 11 point 4) --------------------------------------------------------------------------
     def ask_print(self) -> None:

@@ -103,8 +103,28 @@
         <translation>Le dossier n&apos;a pas été modifié</translation>
     </message>
     <message>
-        <source>The case was not changed: %1</source>
-        <translation>Le dossier n&apos;a pas été modifié&#xa0;: %1</translation>
+        <source>The case was not changed. %1</source>
+        <translation>Le dossier n&apos;a pas été modifié. %1</translation>
+    </message>
+    <message>
+        <source>This case is already closed: it was closed meanwhile, on this laptop or through sync.</source>
+        <translation>Ce dossier est déjà clôturé&#xa0;: il l&apos;a été entre-temps, sur cet ordinateur ou par la synchronisation.</translation>
+    </message>
+    <message>
+        <source>This case is already open: it was reopened meanwhile, on this laptop or through sync.</source>
+        <translation>Ce dossier est déjà ouvert&#xa0;: il a été rouvert entre-temps, sur cet ordinateur ou par la synchronisation.</translation>
+    </message>
+    <message>
+        <source>The reason “Other” needs a note saying why.</source>
+        <translation>Le motif «&#xa0;Autre&#xa0;» demande une note qui dise pourquoi.</translation>
+    </message>
+    <message>
+        <source>This reason cannot be chosen for this change. Choose one from the list.</source>
+        <translation>Ce motif ne peut pas être choisi pour ce changement. Choisissez-en un dans la liste.</translation>
+    </message>
+    <message>
+        <source>This registration is no longer on this laptop.</source>
+        <translation>Cet enregistrement n&apos;est plus sur cet ordinateur.</translation>
     </message>
     <message>
         <source>Not printed</source>

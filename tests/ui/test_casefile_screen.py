@@ -304,3 +304,44 @@ def test_print_holds_what_the_screen_shows_and_never_goes_to_a_file(qtbot, team_
     app.window.set_language("en")
     app.window.lock()
     qtbot.waitUntil(lambda: not app.controller.is_unlocked, timeout=10_000)
+
+
+def test_a_refused_close_says_why_in_the_interface_language(qtbot, team_app):
+    """Found on a field day (2026-12-07): "The case was not changed: %1" showed the records layer's English message
+    ("this case is already closed") in French too. Each refusal that can happen there is a translated sentence."""
+    from desktop_app.services.access import AccessDenied
+
+    app, person, _ = team_app
+    page = open_from_search(qtbot, app, "Aisha Bello")
+    area = app.window.casefile_area
+    app.window.set_language("fr")
+    qtbot.waitUntil(lambda: page.badge.text() == "Ouvert", timeout=5_000)
+    qtbot.mouseClick(page.status_button, Qt.MouseButton.LeftButton)
+    dialog = area.dialog
+    dialog.reason.setCurrentIndex(dialog.reason.findData("onward"))
+    # meanwhile the case is closed (a colleague on this laptop, or a pulled change)
+    task = app.controller.run_with_vault(lambda vault, state: casefile.close_case(vault, person, reason="onward"))
+    qtbot.waitSignal(task.succeeded, timeout=10_000).wait()
+    dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    qtbot.waitUntil(lambda: app.window.findChild(QMessageBox, "caseStatusProblem") is not None, timeout=10_000)
+    box = app.window.findChild(QMessageBox, "caseStatusProblem")
+    assert box.windowTitle() == "Le dossier n'a pas été modifié"
+    assert box.text() == ("Le dossier n'a pas été modifié. Ce dossier est déjà clôturé\u00a0: il l'a été entre-temps, "
+                          "sur cet ordinateur ou par la synchronisation.")
+    box.accept()
+    qtbot.waitUntil(lambda: page.case is not None and page.case.closed, timeout=10_000)  # what happened is shown
+
+    # the other refusals, in French, never the English message behind them
+    gone = casefile.CaseStatusError("this registration is no longer on this laptop", why=casefile.WHY_GONE)
+    assert area.change_error_text(gone) == area.change_error_text(casefile.NotAPerson("x")) == (
+        "Cet enregistrement n'est plus sur cet ordinateur.")
+    assert area.change_error_text(casefile.CaseStatusError("this case is not closed", why=casefile.WHY_NOT_CLOSED)) \
+        .startswith("Ce dossier est déjà ouvert\u00a0:")
+    assert area.change_error_text(casefile.CaseStatusError("say in the note why ('other' reason)",
+                                                           why=casefile.WHY_NOTE)) == (
+        "Le motif «\u00a0Autre\u00a0» demande une note qui dise pourquoi.")
+    assert area.change_error_text(casefile.CaseStatusError("the reason must be one of onward",
+                                                           why=casefile.WHY_REASON)).startswith("Ce motif")
+    assert area.change_error_text(AccessDenied("no")) == "Votre rôle ne permet pas cette action."
+    app.window.set_language("en")
+    assert area.change_error_text(casefile.NotAPerson("x")) == "This registration is no longer on this laptop."
