@@ -137,6 +137,10 @@
         <translation>La fiche n&apos;a pas pu être enregistrée&#xa0;: %1. Vos réponses sont toujours là&#xa0;; réessayez.</translation>
     </message>
     <message>
+        <source>Read only: this record cannot be edited on this laptop</source>
+        <translation>Lecture seule&#xa0;: cet enregistrement ne peut pas être modifié sur cet ordinateur</translation>
+    </message>
+    <message>
         <source>Saving…</source>
         <translation>Enregistrement…</translation>
     </message>
@@ -175,6 +179,10 @@
     <message>
         <source>This registration was changed on another laptop while you had it open. Your changes were merged with theirs: the form now shows both.</source>
         <translation>Cet enregistrement a été modifié sur un autre ordinateur pendant qu&apos;il était ouvert ici. Vos modifications ont été fusionnées avec les siennes : le formulaire montre maintenant les deux.</translation>
+    </message>
+    <message>
+        <source>A newer version of this record arrived from the server: the form now shows it, and it can be edited again.</source>
+        <translation>Une version plus récente de cet enregistrement est arrivée du serveur&#xa0;: le formulaire l&apos;affiche maintenant, et il peut de nouveau être modifié.</translation>
     </message>
     <message>
         <source>This registration was changed on another laptop while you had it open: the form now shows the new version.</source>
@@ -246,6 +254,10 @@
     <message>
         <source>This form uses things Waypoint does not do; they are left out: %1</source>
         <translation>Ce formulaire utilise des fonctions que Waypoint n&apos;applique pas&#xa0;; elles sont ignorées&#xa0;: %1</translation>
+    </message>
+    <message>
+        <source>The retention rule (the period an administrator set) removed this person&apos;s identifying data from this laptop. What it keeps (case number, sex, age, nationality, centre, dates, assistance recorded) is shown read-only: this record cannot be edited here. The server keeps the organisation&apos;s record.</source>
+        <translation>La règle de conservation (la durée fixée par un administrateur) a retiré de cet ordinateur les données identifiantes de cette personne. Ce qu&apos;elle garde (numéro de dossier, sexe, âge, nationalité, centre, dates, assistance enregistrée) est affiché en lecture seule&#xa0;: cet enregistrement ne peut pas être modifié ici. Le serveur conserve l&apos;enregistrement de l&apos;organisation.</translation>
     </message>
     <message>
         <source>Form &amp;language:</source>

@@ -181,8 +181,9 @@ class FormsArea(QObject):
     def _update_menu(self) -> None:
         on = self._screen_on_top()
         self.menu.menuAction().setVisible(on)
-        for action in self.menu_actions.values():
-            action.setEnabled(on)
+        read_only = on and self.screen is not None and self.screen.read_only  # a purged record: nothing to save
+        for name, action in self.menu_actions.items():
+            action.setEnabled(on and not (read_only and name in ("save", "finalize")))
 
     def retranslate_menu(self) -> None:
         self.menu.setTitle(self.tr("F&orm"))
@@ -291,14 +292,16 @@ class FormsArea(QObject):
 
         def work(vault, state):
             reopened = records.reopen(vault, record_id)
+            stored = records.stored_version(vault, record_id)
             rec = reopened.record
             definition = cache.get((rec.form_id, rec.form_version)) or reopened.definition
             restrictions = Restrictions(reopened.sensitive, reopened.restricted, reopened.may_read_sensitive)
             # the person an event or referral names stays as given (an empty answer can still be given)
             pinned = tuple(casefile.link_defaults(definition, rec.record_id))
             return (OpenedForm(definition, rec.form_id, rec.form_version, rec.record_id, rec.content, rec.status,
-                               restrictions, entities=reopened.entities, base=reopened.base), _metadata(vault), {},
-                    pinned)
+                               restrictions, entities=reopened.entities, base=reopened.base,
+                               # purged by the retention period: shown read-only, never saved (screen.py)
+                               purged=stored is not None and stored.purged), _metadata(vault), {}, pinned)
 
         self._load(work)
 

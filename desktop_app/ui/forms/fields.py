@@ -106,6 +106,12 @@ class FieldWidget(QFrame):
         self.refresh(self.item)  # no "required" mark: the answer is given
         self.focus_target().setEnabled(False)  # greyed, so it does not look like a box to type in
 
+    def freeze(self) -> None:
+        """A record shown read-only (its identifying data removed by the retention period): the answer is shown, no
+        "required" mark, no message, and nothing can be typed or chosen."""
+        self._locked = True
+        self.refresh(self.item)
+
     def refresh_choices(self, item: Item) -> None:
         """Selects rebuild their options here (choice filters, language)."""
 

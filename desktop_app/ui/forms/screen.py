@@ -21,6 +21,11 @@ draft, a deletion pulled by sync, seen by `check_stored_version`, or a save the 
 `RecordDeleted`), the screen stops saving and asks to be closed (`record_deleted`, with the sentence the forms area
 shows): an autosave must not bring a deleted person back. The same holds for a record the retention period purged
 (`check_stored_version` sees `purged`, or a save is refused with `RecordPurged`): a purge is not undone by a save.
+
+A record purged already when it is opened (`OpenedForm.purged`) is shown read-only: what the purge keeps (case number,
+sex, age, nationality, centre, dates, the assistance recorded) with a sentence saying the retention rule removed its
+identifying data and it cannot be edited here; every question frozen, no Save or Finalize, nothing ever saved. A newer
+state pulled later (a colleague's edit) is the record again: the form asks to be reopened on it, editable.
 """
 
 from __future__ import annotations
@@ -63,6 +68,7 @@ class OpenedForm:
     restrictions: Restrictions = Restrictions()  # its P3 questions as this person sees them (docs/access.md)
     entities: dict = field(default_factory=dict)  # the entity lists the form reads (records.entity_lists_for)
     base: records.EditBase | None = None  # the stored version being edited (records.ReopenedRecord.base)
+    purged: bool = False  # the retention period removed its identifying data: shown read-only, never saved
 
     @staticmethod
     def new(definition: FormDefinition, *, form_id: str, form_version: str,
@@ -95,6 +101,7 @@ class FormScreen(QWidget):
         self.session = FormSession(opened.definition, language=language, metadata=metadata,
                                    instance_xml=opened.content, entities=opened.entities)
         self.record_id = opened.record_id
+        self.read_only = opened.purged  # see the module doc: nothing on this screen is ever saved
         if opened.status == "new":
             self._apply_defaults(defaults or {})
         self._written = False  # a save of this editing session reached the vault (discard must undo it)
@@ -129,7 +136,10 @@ class FormScreen(QWidget):
         self.notice = QLabel(objectName="notice", wordWrap=True)
         self.notice.setTextFormat(Qt.TextFormat.PlainText)
         self.notice.hide()
-        self.view = FormView(session=self.session, restrictions=opened.restrictions)
+        self.read_only_note = QLabel(objectName="notice", wordWrap=True)
+        self.read_only_note.setTextFormat(Qt.TextFormat.PlainText)
+        self.read_only_note.hide()
+        self.view = FormView(session=self.session, restrictions=opened.restrictions, read_only=self.read_only)
         self.view.edited.connect(self._edited)
         self.view.page_changed.connect(lambda _: self.save_soon(now=True))
         self.view.file_requested.connect(self.choose_file)
@@ -157,10 +167,15 @@ class FormScreen(QWidget):
         footer.addWidget(self.finalize_button)
         layout = QVBoxLayout(self)
         layout.addLayout(header)
+        layout.addWidget(self.read_only_note)
         layout.addWidget(self.notice)
         layout.addWidget(self.banner)
         layout.addWidget(self.view, 1)
         layout.addLayout(footer)
+        if self.read_only:  # once in the layout: a widget shown while parentless would be a window of its own
+            self.save_button.hide()
+            self.finalize_button.hide()
+            self.read_only_note.show()
 
         self._autosave = QTimer(self, singleShot=True, interval=autosave_ms)
         self._autosave.timeout.connect(lambda: self.save_soon(now=True))
@@ -216,7 +231,7 @@ class FormScreen(QWidget):
 
     def save_soon(self, *, now: bool = False) -> None:
         """Save the draft (now, or after the debounce); a save already running gets one more after it."""
-        if self._finalizing or self.keeps_finalized:
+        if self._finalizing or self.keeps_finalized or self.read_only:
             return
         if not now:
             self._autosave.start()
@@ -233,7 +248,7 @@ class FormScreen(QWidget):
         """Save as draft, asked for (the button, Ctrl+S, or the close question): a finalized record becomes a
         draft only this way, its finalized version kept in its history."""
         self._autosave.stop()
-        if self._finalizing:
+        if self._finalizing or self.read_only:
             return
         if self._saving:
             self._save_again = True
@@ -242,8 +257,8 @@ class FormScreen(QWidget):
             self._start_save("draft")
 
     def _start_save(self, status: str) -> None:
-        if self.gone:
-            return  # deleted while open: a save would write the person again (the vault refuses it too)
+        if self.gone or self.read_only:
+            return  # deleted or purged: a save would write the person again (the vault refuses it too)
         opened, record_id = self.opened, self.record_id
         final = status == "finalized"
         # per-question timings of this editing session, kept encrypted with the record like any attachment;
@@ -333,7 +348,9 @@ class FormScreen(QWidget):
         self._show_state()
 
     def _show_state(self) -> None:
-        if self._saving:
+        if self.read_only:
+            text = self.tr("Read only: this record cannot be edited on this laptop")
+        elif self._saving:
             text = self.tr("Saving…")
         elif self.dirty and self.keeps_finalized:
             text = self.tr("Finalized · your changes are not saved yet: Finalize (Ctrl+Enter) to keep them")
@@ -395,6 +412,11 @@ class FormScreen(QWidget):
         if stored is None or stored.deleted:  # no row left (deleted here), or a tombstone (here, or pulled)
             self.stop_for_deletion(from_sync=stored is not None and stored.from_sync)
             return
+        if self.read_only:  # opened purged: it stays so, or a newer state pulled is the record again, editable
+            if not stored.purged:
+                self.reload_requested.emit(self.tr("A newer version of this record arrived from the server: the "
+                                                   "form now shows it, and it can be edited again."))
+            return
         if stored.purged:  # the retention period removed its identifying data: the form must not show or save them
             self.stop_for_deletion(purged=True)
             return
@@ -439,7 +461,7 @@ class FormScreen(QWidget):
 
     # --- finalize and close ----------------------------------------------------------------
     def finalize(self) -> None:
-        if self._finalizing:
+        if self._finalizing or self.read_only:
             return
         issues = self.session.finalize()
         if issues:
@@ -641,6 +663,10 @@ class FormScreen(QWidget):
 
     def retranslate(self) -> None:
         self._show_unsupported()
+        self.read_only_note.setText(self.tr(
+            "The retention rule (the period an administrator set) removed this person's identifying data from this "
+            "laptop. What it keeps (case number, sex, age, nationality, centre, dates, assistance recorded) is shown "
+            "read-only: this record cannot be edited here. The server keeps the organisation's record."))
         self.language_label.setText(self.tr("Form &language:"))
         self.save_button.setText(self.tr("&Save as draft"))
         self.save_button.setToolTip(self.tr("Save as a draft to finish later (Ctrl+S); new records and drafts also "

@@ -90,14 +90,16 @@ class RepeatInstance(QFrame):
 
 
 class RepeatSection(QFrame):
-    """A repeat: its instances one under the other and an Add button (unless the form sizes it)."""
+    """A repeat: its instances one under the other and an Add button (unless the form sizes it, or the record is
+    shown read-only: neither Add nor Remove then)."""
 
     add_requested = Signal(str)  # the repeat's ref
 
-    def __init__(self, item: Item, *, build_instance: Callable[[QVBoxLayout, Item], None],
+    def __init__(self, item: Item, *, build_instance: Callable[[QVBoxLayout, Item], None], read_only: bool = False,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("repeatSection")
+        self.read_only = read_only
         self.ref = item.ref
         self.item = item
         self._build_instance = build_instance
@@ -132,7 +134,7 @@ class RepeatSection(QFrame):
         self.item = item
         self.clear()
         for number, child in enumerate(item.children, start=1):
-            inst = RepeatInstance(child, number=number, removable=not item.count_fixed)
+            inst = RepeatInstance(child, number=number, removable=not item.count_fixed and not self.read_only)
             self._build_instance(inst.content, child)
             self.instances_box.addWidget(inst)
             inst.setVisible(child.relevant)  # now, not on the next event loop turn: focus can go to it
@@ -147,7 +149,7 @@ class RepeatSection(QFrame):
     def allow_removal_beyond(self, count: int) -> None:
         """A counted repeat keeps entries beyond a count that went down (as Collect): those may be removed."""
         for inst in self.instances:
-            inst.remove_button.setVisible(inst.number > count)
+            inst.remove_button.setVisible(inst.number > count and not self.read_only)
 
     def set_label(self, label: str) -> None:
         if label:  # a re-read repeat item may come without its label: keep the one we have
@@ -156,7 +158,7 @@ class RepeatSection(QFrame):
         name = label or self.tr("Entry")
         self.heading.setText(name)
         self.add_button.setText(self.tr("&Add: %1").replace("%1", name))
-        self.add_button.setVisible(not self.item.count_fixed)
+        self.add_button.setVisible(not self.item.count_fixed and not self.read_only)
         self.empty.setText(self.tr("None added yet."))
         self.empty.setVisible(not self.instances)
         for inst in self.instances:

@@ -89,10 +89,11 @@ class FormView(KeyboardNavigation, QWidget):
     file_requested = Signal(object)  # an UploadField whose "Choose a file…" was pressed
     end_reached = Signal()  # Enter after the last question of the last page
 
-    def __init__(self, *, session: FormSession, restrictions: Restrictions | None = None,
+    def __init__(self, *, session: FormSession, restrictions: Restrictions | None = None, read_only: bool = False,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
+        self.read_only = read_only  # shown, never changed: every question frozen, no Add or Remove of an entry
         self.restrictions = restrictions or Restrictions()
         self.fields: dict[str, FieldWidget] = {}
         self.containers: dict[str, QWidget] = {}
@@ -234,6 +235,8 @@ class FormView(KeyboardNavigation, QWidget):
                 kind = self.restrictions.kind_of(item.ref)
                 if kind is not None:
                     widget.set_restriction(kind)
+                if self.read_only:
+                    widget.freeze()
                 self.fields[item.ref] = widget
                 layout.addWidget(widget)
                 widget.setVisible(item.relevant)  # after it has a parent: never a window of its own
@@ -245,7 +248,7 @@ class FormView(KeyboardNavigation, QWidget):
                 layout.addWidget(section)
                 section.setVisible(item.relevant)
             elif item.kind == "repeat":
-                repeat = RepeatSection(item, build_instance=self._build_instance)
+                repeat = RepeatSection(item, build_instance=self._build_instance, read_only=self.read_only)
                 repeat.add_requested.connect(self.add_repeat)
                 self.repeats[item.ref] = repeat
                 self._wire_instances(repeat)
@@ -268,6 +271,8 @@ class FormView(KeyboardNavigation, QWidget):
 
     # --- answers and change sets -----------------------------------------------------------
     def _answer(self, ref: str, value) -> None:
+        if self.read_only:
+            return
         widget = self.fields.get(ref)
         try:
             changes = self.session.answer(ref, value)
@@ -281,6 +286,8 @@ class FormView(KeyboardNavigation, QWidget):
         self.edited.emit()
 
     def add_repeat(self, ref: str) -> None:
+        if self.read_only:
+            return
         self.apply(self.session.add_repeat(ref))
         repeat = self.repeats.get(ref)
         if repeat is not None and repeat.instances:
@@ -293,6 +300,8 @@ class FormView(KeyboardNavigation, QWidget):
         self.edited.emit()
 
     def remove_repeat(self, ref: str) -> None:
+        if self.read_only:
+            return
         repeat_ref = ref.rsplit("[", 1)[0]
         self.apply(self.session.remove_repeat(ref))
         repeat = self.repeats.get(repeat_ref)

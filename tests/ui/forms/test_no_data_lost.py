@@ -524,3 +524,66 @@ def test_after_an_idle_lock_another_person_signing_in_is_not_put_in_the_first_pe
     assert again.session.value("/data/identity/given_name") == "Awa"
     with qtbot.waitSignal(app.controller.locked, timeout=10_000):
         window.lock()
+
+
+def test_a_record_purged_already_opens_read_only_saying_why(qtbot, make_app):
+    """A record the retention period purged before it was opened: opened from the list (its case file, then Open), it
+    showed an editable form, and what the person typed was lost at the first save or count refresh, which closed it.
+    Now it opens read-only: what the purge keeps is shown, a sentence names the retention rule and says it cannot be
+    edited, nothing can be typed, Save and Finalize are gone, Ctrl+S writes nothing, Close closes at once; in French
+    too."""
+    app = _started(qtbot, make_app)
+    window = app.window
+
+    def made(vault):
+        forms.install_shipped_forms(vault)
+        migrant = forms.open_new_record_form(vault, MIGRANT)
+        record_id = records.finalize(vault, form_id=MIGRANT, form_version=migrant.version,
+                                     content=instance(migrant.xform, PERSON, str(uuid.uuid4()))).record_id
+        acknowledged_by_server(vault, record_id)
+        return record_id
+
+    record_id = _on_db(qtbot, app, made)
+    assert _on_db(qtbot, app, _purge_now).record_ids == (record_id,)
+    before = _on_db(qtbot, app, lambda vault: get_registration(vault, record_id))
+    window.list_action.trigger()
+    model, table = window.model, window.registrations_page.table
+    qtbot.waitUntil(lambda: model.rowCount() == 1 and not model.is_loading, timeout=10_000)
+    table.setFocus()
+    table.selectRow(0)
+    case_page = window.casefile_area.page
+    qtbot.keyClick(table, Qt.Key.Key_Return)  # the person's case file
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is case_page and case_page.case is not None, timeout=10_000)
+    with qtbot.waitSignal(app.forms.screen_opened, timeout=20_000) as opened:
+        qtbot.mouseClick(case_page.open_button, Qt.MouseButton.LeftButton)
+    screen = opened.args[0]
+    assert screen.record_id == record_id and window.stack.currentWidget() is screen
+
+    given = Filler(qtbot, screen).field("/data/identity/given_name")
+    given.edit.setFocus()
+    qtbot.keyClicks(given.edit, "Retyped")
+    qtbot.keyClick(given.edit, Qt.Key.Key_Tab)
+    assert given.edit.isReadOnly() and given.edit.text() == ""
+    assert not screen.dirty and not screen.has_changes()
+    assert not screen.save_button.isVisible() and not screen.finalize_button.isVisible()
+    assert not app.forms.menu_actions["save"].isEnabled() and not app.forms.menu_actions["finalize"].isEnabled()
+    note = screen.read_only_note
+    assert note.isVisible() and note.window() is window
+    assert "retention rule" in note.text() and "cannot be edited here" in note.text()
+    assert screen.save_state.text() == "Read only: this record cannot be edited on this laptop"
+
+    qtbot.keyClick(given.edit, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)  # Save as draft: nothing to save
+    with qtbot.waitSignal(window.counts_updated, timeout=20_000):
+        window.registrations_changed()  # a count refresh: the form checks its record and stays open, read-only
+    assert app.forms.screen is screen and not _deleted_notice(app)
+
+    window.set_language("fr")
+    qtbot.waitUntil(lambda: "La règle de conservation" in note.text(), timeout=5_000)
+    assert "ne peut pas être modifié ici" in note.text() and screen.save_state.text().startswith("Lecture seule")
+
+    qtbot.mouseClick(screen.close_button, Qt.MouseButton.LeftButton)  # nothing to keep: closes without a question
+    qtbot.waitUntil(lambda: app.forms.screen is None, timeout=10_000)
+    assert screen.question is None
+    after = _on_db(qtbot, app, lambda vault: get_registration(vault, record_id))
+    assert after.version == before.version and after.purged_at == before.purged_at and after.status == "finalized"
+    assert "Retyped" not in after.content
