@@ -363,18 +363,20 @@ def _purge_now(vault):
     return retention.apply_retention(vault)
 
 
+def _acknowledged_person(vault):
+    """A registration finalized and acknowledged by the server (so the retention period applies to it): its id."""
+    forms.install_shipped_forms(vault)
+    migrant = forms.open_new_record_form(vault, MIGRANT)
+    record_id = records.finalize(vault, form_id=MIGRANT, form_version=migrant.version,
+                                 content=instance(migrant.xform, PERSON, str(uuid.uuid4()))).record_id
+    acknowledged_by_server(vault, record_id)
+    return record_id
+
+
 def _finalized_person_open(qtbot, app):
     """A registration finalized and acknowledged by the server (so the retention period applies to it), open in the
     form with a name typed over its own (changes waiting for Save as draft or Finalize)."""
-    def made(vault):
-        forms.install_shipped_forms(vault)
-        migrant = forms.open_new_record_form(vault, MIGRANT)
-        record_id = records.finalize(vault, form_id=MIGRANT, form_version=migrant.version,
-                                     content=instance(migrant.xform, PERSON, str(uuid.uuid4()))).record_id
-        acknowledged_by_server(vault, record_id)
-        return record_id
-
-    record_id = _on_db(qtbot, app, made)
+    record_id = _on_db(qtbot, app, _acknowledged_person)
     screen = _open(qtbot, app, record_id)
     given = Filler(qtbot, screen).field("/data/identity/given_name")
     given.edit.setFocus()
@@ -535,15 +537,7 @@ def test_a_record_purged_already_opens_read_only_saying_why(qtbot, make_app):
     app = _started(qtbot, make_app)
     window = app.window
 
-    def made(vault):
-        forms.install_shipped_forms(vault)
-        migrant = forms.open_new_record_form(vault, MIGRANT)
-        record_id = records.finalize(vault, form_id=MIGRANT, form_version=migrant.version,
-                                     content=instance(migrant.xform, PERSON, str(uuid.uuid4()))).record_id
-        acknowledged_by_server(vault, record_id)
-        return record_id
-
-    record_id = _on_db(qtbot, app, made)
+    record_id = _on_db(qtbot, app, _acknowledged_person)
     assert _on_db(qtbot, app, _purge_now).record_ids == (record_id,)
     before = _on_db(qtbot, app, lambda vault: get_registration(vault, record_id))
     window.list_action.trigger()
