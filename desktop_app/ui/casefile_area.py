@@ -16,6 +16,7 @@ from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from desktop_app.services import casefile
+from desktop_app.services.access import AccessDenied
 from desktop_app.services.session import classify
 from desktop_app.ui import labels
 from desktop_app.ui.casefile_model import TimelineModel, Words
@@ -116,9 +117,19 @@ class CaseFileArea(QObject):
             self.consent.clear()
             self.window.open_registration_requested.emit(record_id)  # not a person: its form, as before
             return
-        self.page.show_failure(self.tr("The case file could not be opened: %1").replace("%1", str(error)))
+        self.page.show_failure(self.tr("The case file could not be opened. %1").replace("%1", self.open_error_text(error)))
         if show:
             self.window.show_page(self.page)
+
+    def open_error_text(self, error: BaseException) -> str:
+        """Why a case file could not be opened, in the interface language (the exception's English text showed as
+        it was, in French too): a person no longer here (purged, or gone since the list was read), a role that may
+        not see them; else the sentence every vault failure has (messages.py: lock, disk, unexpected)."""
+        if isinstance(error, casefile.NotAPerson):
+            return self.tr("This registration is no longer on this laptop.")
+        if isinstance(error, AccessDenied):
+            return self.tr("Your role does not allow you to see this person's case file.")
+        return failure_text(classify(error))
 
     def _open_record(self, record_id: str) -> None:
         if record_id:

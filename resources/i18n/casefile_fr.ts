@@ -91,10 +91,6 @@
 <context>
     <name>CaseFileArea</name>
     <message>
-        <source>The case file could not be opened: %1</source>
-        <translation>Le dossier n&apos;a pas pu être ouvert&#xa0;: %1</translation>
-    </message>
-    <message>
         <source>For %1 (%2), from their case file. Finalize or close the form to go back to it.</source>
         <translation>Pour %1 (%2), depuis son dossier. Finalisez ou fermez le formulaire pour y revenir.</translation>
     </message>
@@ -125,6 +121,14 @@
     <message>
         <source>This registration is no longer on this laptop.</source>
         <translation>Cet enregistrement n&apos;est plus sur cet ordinateur.</translation>
+    </message>
+    <message>
+        <source>The case file could not be opened. %1</source>
+        <translation>Le dossier n&apos;a pas pu être ouvert. %1</translation>
+    </message>
+    <message>
+        <source>Your role does not allow you to see this person&apos;s case file.</source>
+        <translation>Votre rôle ne vous permet pas de voir le dossier de cette personne.</translation>
     </message>
     <message>
         <source>Not printed</source>

@@ -345,3 +345,29 @@ def test_a_refused_close_says_why_in_the_interface_language(qtbot, team_app):
     assert area.change_error_text(AccessDenied("no")) == "Votre rôle ne permet pas cette action."
     app.window.set_language("en")
     assert area.change_error_text(casefile.NotAPerson("x")) == "This registration is no longer on this laptop."
+
+
+def test_a_case_file_that_cannot_be_opened_says_why_in_the_interface_language(qtbot, team_app):
+    """Found on a field day (2026-12-07): "The case file could not be opened: %1" showed the exception's English text
+    in French too. A person no longer on this laptop, a role that may not see them, and the vault's failures (lock,
+    disk, unexpected: messages.failure_text) are each a translated sentence."""
+    from desktop_app.services.access import AccessDenied
+    from desktop_app.vault.errors import VaultLocked
+
+    app, _person, _ = team_app
+    page = open_from_search(qtbot, app, "Aisha Bello")
+    area = app.window.casefile_area
+    app.window.set_language("fr")
+    qtbot.waitUntil(lambda: page.badge.text() == "Ouvert", timeout=5_000)
+    area.record_id = str(uuid.uuid4())  # the case file shown is of a registration no longer on this laptop
+    area.reload()
+    qtbot.waitUntil(lambda: page.problem.isVisibleTo(page), timeout=10_000)
+    assert page.problem.text() == ("Le dossier n'a pas pu être ouvert. "
+                                   "Cet enregistrement n'est plus sur cet ordinateur.")
+    assert "no person" not in page.problem.text()
+    assert area.open_error_text(AccessDenied("may not view")) == (
+        "Votre rôle ne vous permet pas de voir le dossier de cette personne.")
+    assert area.open_error_text(VaultLocked("locked")) == "Le coffre-fort est verrouillé. Déverrouillez-le et réessayez."
+    app.window.set_language("en")
+    assert area.open_error_text(casefile.NotAPerson("x")) == "This registration is no longer on this laptop."
+    assert area.open_error_text(AccessDenied("x")) == "Your role does not allow you to see this person's case file."
