@@ -39,6 +39,7 @@ from desktop_app.vault.sql import Db, chunks, in_list, text
 from desktop_app.vault.vault import Vault
 from desktop_app.vault.writer import RegistrationDraft, Writer, base_state, write
 from waypoint_core.access.sealed import is_sealed
+from waypoint_core.protocol import refusals
 from waypoint_core.protocol.refusals import Refusal
 from waypoint_core.protocol.refusals import parse as parse_refusal
 from waypoint_core.protocol.review_messages import ConflictState, ServerConflict
@@ -838,26 +839,29 @@ def _fields_of_record(w: Writer, record_id: str) -> dict[str, str | None]:
 
 ADVICE_TOO_LONG = "too_long"
 ADVICE_OTHER_CENTRE = "other_centre"
-ADVICE_FORM = "form"
+ADVICE_FORM = "form"  # form, clock: no refused op says these (the server refuses the whole push: a sync error)
 ADVICE_CLOCK = "clock"
 ADVICE_ALLOWED = "not_allowed"
 ADVICE_DEFAULT = "check_and_save"
 
 
-def advice_for(message: str) -> str:
-    """A code for what to do about a rejection; the interface words it (English, French)."""
-    text_ = (message or "").lower()
-    if text_.startswith("not sendable") or "too long" in text_ or "at most" in text_ or "characters" in text_:
-        return ADVICE_TOO_LONG
-    if "another centre" in text_:
-        return ADVICE_OTHER_CENTRE
-    if "form" in text_ and ("unknown" in text_ or "not published" in text_ or "not known" in text_):
-        return ADVICE_FORM
-    if "clock" in text_ or "hlc" in text_ or "future" in text_:
-        return ADVICE_CLOCK
-    if "allowed" in text_ or "permission" in text_ or "scope" in text_:
-        return ADVICE_ALLOWED
-    return ADVICE_DEFAULT
+# What to do about each refusal code (waypoint_core/protocol/refusals.py); every code has its line (a test checks)
+ADVICE_BY_CODE: dict[str, str] = {
+    refusals.NOT_SENDABLE: ADVICE_TOO_LONG,  # an answer too long, or holding characters the sync cannot carry
+    refusals.OTHER_CENTRE: ADVICE_OTHER_CENTRE,
+    refusals.NOT_ALLOWED: ADVICE_ALLOWED,
+    refusals.OUTSIDE_SCOPE: ADVICE_ALLOWED,
+    refusals.UNKNOWN_RECIPIENT: ADVICE_DEFAULT,  # correct the referral's recipient on the laptop that made it
+    refusals.NO_CONSENT: ADVICE_DEFAULT,
+}
+
+
+def advice_for(refusal: Refusal | None) -> str:
+    """A code for what to do about a rejection, from its refusal code (ConflictRow.refusal); the interface words
+    it (English, French). A refusal this version does not know (a newer server's sentence) gets the general advice."""
+    if refusal is None:
+        return ADVICE_DEFAULT
+    return ADVICE_BY_CODE.get(refusal.code, ADVICE_DEFAULT)
 
 
 def titles(vault: Vault, record_ids: list[str]) -> dict[str, str]:

@@ -541,7 +541,7 @@ class RejectedPage(DeskPage):
             return
         self.reason.setText(self.tr("Registration %1: %2").replace("%1", row.short_id).replace(
             "%2", refusal_text(row.refusal, row.message)))
-        self.advice.setText(advice_text(self, advice_for(row.message)))
+        self.advice.setText(advice_text(self, advice_for(row.refusal)))
 
     def retranslate(self) -> None:
         super().retranslate()

@@ -17,6 +17,7 @@ from desktop_app.vault.models import DECISION_FORM
 from desktop_app.vault.registrations import get_registration, get_registration_fields
 from tests.access.team import COORD, FIELD, MIGRANT, PERSON, instance, make_team, shipped_xforms, signed_in
 from tests.desk.people import new_id, save_event, save_people
+from waypoint_core.protocol import refusals
 from waypoint_core.registry.person import PersonRecord
 
 
@@ -143,8 +144,17 @@ def test_only_reviewers_use_the_desk(team):
         assert desk.may_review(vault.roles)
 
 
-def test_advice_for_rejections():
-    assert review.advice_for("not sendable: fields.x: String should have at most 100000 characters") == \
-        review.ADVICE_TOO_LONG
-    assert review.advice_for("this record belongs to another centre") == review.ADVICE_OTHER_CENTRE
-    assert review.advice_for("something else") == review.ADVICE_DEFAULT
+def test_advice_for_rejections_follows_the_refusal_code():
+    """The advice comes from the refusal's code (ConflictRow.refusal), never from keywords of its English sentence;
+    every code has its advice, and a refusal not known here (None) the general one."""
+    assert set(review.ADVICE_BY_CODE) == set(refusals.CODES)
+    assert review.advice_for(refusals.parse("not sendable: fields.x: String should have at most 100000 characters")) \
+        == review.ADVICE_TOO_LONG
+    assert review.advice_for(refusals.parse(refusals.other_centre())) == review.ADVICE_OTHER_CENTRE
+    assert review.advice_for(refusals.parse(refusals.by_server("outside your scope (own) for delete"))) == \
+        review.ADVICE_ALLOWED
+    # a recipient kind whose name holds "form" is no unknown form version
+    assert review.advice_for(refusals.parse(refusals.unknown_recipient("information_desk", ["providers"]))) == \
+        review.ADVICE_DEFAULT
+    assert review.advice_for(None) == review.ADVICE_DEFAULT
+    assert review.advice_for(refusals.Refusal("a_newer_code")) == review.ADVICE_DEFAULT

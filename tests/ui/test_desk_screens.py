@@ -11,10 +11,13 @@ from PySide6.QtCore import Qt
 
 from desktop_app.records import review
 from desktop_app.ui.desk_models import LOCAL, REMOTE, RESULT
+from desktop_app.ui.desk_pages import advice_text
 from desktop_app.vault import Vault
 from desktop_app.vault.registrations import get_registration, get_registration_fields
 from tests.access.team import COORD, FIELD, PASSPHRASES, make_team, sign_in
 from tests.desk.people import new_id, pull_conflict, reject, save_event, save_people
+from waypoint_core.access import consent
+from waypoint_core.protocol import refusals
 from waypoint_core.registry.person import PersonRecord
 
 pytestmark = pytest.mark.gui
@@ -189,3 +192,52 @@ def test_a_rejected_change_with_what_to_do(qtbot, desk_app):
     assert "laptop of that centre" in page.advice.text()
     qtbot.keyClick(page.table, Qt.Key.Key_Return)  # Enter marks it reviewed
     qtbot.waitUntil(lambda: area.rejected_model.rowCount() == 0 and page.status.isVisible(), timeout=20_000)
+
+
+def test_each_refusal_gets_the_advice_of_its_code(qtbot, open_window, tmp_path, xforms):
+    """Found on a field day (2026-12-07): the advice under a refusal was picked by keywords of the server's English
+    sentence, so a referral to a recipient kind the server does not know, named e.g. 'information_desk', was told to
+    publish a form version. The advice now follows the refusal's code (desktop_app/records/review.py), one per code,
+    shown on the real Rejected changes screen in French."""
+    folder = make_team(tmp_path / "refusal-vault", xforms)
+    sentences = {
+        refusals.OTHER_CENTRE: refusals.other_centre(),
+        refusals.NOT_ALLOWED: refusals.by_server("field_staff: not allowed to delete (registration)"),
+        refusals.OUTSIDE_SCOPE: refusals.by_server("outside your scope (own) for edit"),
+        refusals.UNKNOWN_RECIPIENT: refusals.unknown_recipient("information_desk", consent.RECIPIENTS),
+        refusals.NO_CONSENT: refusals.no_consent("share_providers", "withdrawn"),
+        refusals.NOT_SENDABLE: refusals.not_sendable("fields.narrative", "String should have at most 100000 characters"),
+    }
+    assert set(sentences) == set(refusals.CODES)  # a new code gets its line here too
+    vault = Vault.unlock(folder, username=COORD, passphrase=PASSPHRASES[COORD])
+    try:
+        crowd = people(3)
+        save_people(vault, crowd)
+        for person, sentence in zip(crowd, sentences.values(), strict=True):
+            reject(vault, person.id, sentence)
+    finally:
+        vault.close()
+    app = open_window(folder)
+    sign_in(qtbot, app, COORD)
+    app.window.set_language("fr")
+    area = app.window.desk
+    area.rejected_action.trigger()
+    page, model = area.rejected_page, area.rejected_model
+    qtbot.waitUntil(lambda: model.rowCount() == len(sentences), timeout=20_000)
+    expected = {  # the advice texts, in French
+        refusals.OTHER_CENTRE: advice_text(page, "other_centre"),
+        refusals.NOT_ALLOWED: advice_text(page, "not_allowed"),
+        refusals.OUTSIDE_SCOPE: advice_text(page, "not_allowed"),
+        refusals.UNKNOWN_RECIPIENT: advice_text(page, "check_and_save"),
+        refusals.NO_CONSENT: advice_text(page, "check_and_save"),
+        refusals.NOT_SENDABLE: advice_text(page, "too_long"),
+    }
+    assert expected[refusals.OTHER_CENTRE].startswith("Cette fiche appartient à un autre centre")
+    seen = set()
+    for i in range(model.rowCount()):
+        page.table.setCurrentIndex(model.index(i, 0))
+        row = page.current()
+        assert row is not None and row.refusal is not None
+        assert page.advice.text() == expected[row.refusal.code], row.message
+        seen.add(row.refusal.code)
+    assert seen == set(refusals.CODES)
