@@ -79,6 +79,10 @@
 <context>
     <name>FieldWidget</name>
     <message>
+        <source>No answer</source>
+        <translation>Pas de réponse</translation>
+    </message>
+    <message>
         <source>In ODK Collect, the app {0} gives this answer; type it here.</source>
         <translation>Dans ODK Collect, l&apos;application {0} donne cette réponse&#xa0;; saisissez-la ici.</translation>
     </message>

@@ -147,7 +147,8 @@ class _ButtonsField(FieldWidget):
         return None
 
     def _toggled(self, button, checked: bool) -> None:
-        self.clear_button.setVisible(self.exclusive and bool(self.shown_value()) and not self.item.readonly)
+        self.clear_button.setVisible(self.exclusive and bool(self.shown_value()) and not self.item.readonly
+                                      and not self.frozen)
         if not self._loading and (checked or not self.exclusive):
             self.emit_answer(self.shown_value())
 
@@ -170,7 +171,7 @@ class _ButtonsField(FieldWidget):
         for code, button in self.buttons.items():
             button.setChecked(code in chosen)
         self.group.setExclusive(self.exclusive)
-        self.clear_button.setVisible(self.exclusive and bool(chosen) and not self.item.readonly)
+        self.clear_button.setVisible(self.exclusive and bool(chosen) and not self.item.readonly and not self.frozen)
 
     def focus_target(self) -> QWidget:
         checked = [b for b in self.buttons.values() if b.isChecked()]

@@ -44,6 +44,11 @@ def label_of(item: Item) -> str:
 class FieldWidget(QFrame):
     """The frame of one question. Subclasses build the editor and convert values to engine text."""
 
+    # Its editor is a line or box of text (or shows no editor at all): frozen, it is read-only and stays focusable
+    # and readable as it is. The others (choices, check boxes, sliders, files, tables) show their answer in a
+    # read-only line instead of their controls, so Tab reaches it and nothing can be chosen (see freeze).
+    reads_as_text = False
+
     answered = Signal(str, object)  # ref, value (engine text, or a typed value the engine accepts)
     message_shown = Signal(object)  # this field, when a message appears beside it (the view scrolls it into sight)
 
@@ -58,6 +63,7 @@ class FieldWidget(QFrame):
         self._locked = False  # a sealed answer this person cannot read: never editable here
         self._refused: str | None = None  # the engine refused the last input (wrong format)
         self._waiting_for_release = False  # a message waits for a mouse button to be released
+        self.frozen_line: QLineEdit | None = None  # the answer shown read-only in place of the controls (freeze)
         self.label = QLabel(objectName="fieldLabel", wordWrap=True)
         self.label.setTextFormat(Qt.TextFormat.RichText)  # the form's text is escaped; only the mark is markup
         self.label_text = ""
@@ -78,7 +84,9 @@ class FieldWidget(QFrame):
         self.body.addLayout(self.heading)
         self.body.addWidget(self.hint)
         self.body.addWidget(self.restricted_note)
+        first_editor_item = self.body.count()
         self.build_editor()
+        self._editor_items = range(first_editor_item, self.body.count())  # what build_editor added (freeze hides it)
         self.name_controls()
         self.body.addWidget(self.message)
         self.refresh(item)
@@ -108,9 +116,38 @@ class FieldWidget(QFrame):
 
     def freeze(self) -> None:
         """A record shown read-only (its identifying data removed by the retention period): the answer is shown, no
-        "required" mark, no message, and nothing can be typed or chosen."""
+        "required" mark, no message, and nothing can be typed or chosen. It stays reachable by Tab and readable by a
+        screen reader, never greyed: a text editor becomes read-only; the controls of any other kind give way to a
+        read-only line showing the answer as words (the chosen labels), where they were."""
         self._locked = True
+        if not self.reads_as_text and self.frozen_line is None:
+            for index in self._editor_items:
+                _hide_all(self.body.itemAt(index))
+            self.frozen_line = QLineEdit(objectName="frozenAnswer", readOnly=True)
+            self.body.insertWidget(self._editor_items.stop, self.frozen_line)
+            self._name_frozen_line()
+            self._loading = True  # shown again: what show_value shows beside the answer (Clear) now stays hidden
+            try:
+                self.show_value(self.item.value)
+            finally:
+                self._loading = False
         self.refresh(self.item)
+
+    @property
+    def frozen(self) -> bool:
+        """Its controls gave way to the read-only line (freeze): what shows or hides them leaves them hidden."""
+        return self.frozen_line is not None
+
+    def answer_widget(self) -> QWidget:
+        """Where the answer is read and where the focus goes: the editor, or the read-only line of a frozen field."""
+        return self.frozen_line if self.frozen_line is not None else self.focus_target()
+
+    def answer_text(self, item: Item) -> str:
+        """The answer in words, as a frozen field shows it: the labels of the chosen choices, in their order."""
+        if item.choices:
+            labels = {c.value: c.label.strip() or c.value for c in item.choices}
+            return ", ".join(labels.get(value, value) for value in item.value.split())
+        return item.value
 
     def refresh_choices(self, item: Item) -> None:
         """Selects rebuild their options here (choice filters, language)."""
@@ -119,11 +156,16 @@ class FieldWidget(QFrame):
         """Put the interface's words on what Waypoint adds to a question (Clear answer, — Choose —, DD/MM/YYYY):
         after build_editor, and again when the interface language changes while the form is open."""
 
+    def _name_frozen_line(self) -> None:
+        if self.frozen_line is not None:
+            self.frozen_line.setPlaceholderText(self.tr("No answer"))
+
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
             # switched with the form open: "Clear answer" stayed English beside "Effacer la réponse" elsewhere. Words
             # only: the answer and its message are left alone (a form being closed gets this too, its record gone)
             self.name_controls()
+            self._name_frozen_line()
             self.restricted_note.setText(self._restriction_text())
         super().changeEvent(event)
 
@@ -150,7 +192,10 @@ class FieldWidget(QFrame):
                 self.show_value(item.value)
             finally:
                 self._loading = False
-        target = self.focus_target()
+        if self.frozen_line is not None:
+            self.frozen_line.setText(self.answer_text(item))
+            self.frozen_line.setCursorPosition(0)  # a long answer reads from its start
+        target = self.answer_widget()
         required = self.tr(" (required)") if self.is_marked_required() else ""
         target.setAccessibleName(text + required)
         target.setAccessibleDescription(" ".join(t for t in (hint, self.restricted_note.text()) if t))
@@ -168,7 +213,7 @@ class FieldWidget(QFrame):
         self.restricted_note.setText(self._restriction_text())
         self.restricted_note.setVisible(kind is not None)
         self.set_readonly(self.item.readonly or self._locked)
-        self.focus_target().setAccessibleDescription(
+        self.answer_widget().setAccessibleDescription(
             " ".join(t for t in (self.item.hint, self.restricted_note.text()) if t))
 
     def _restriction_text(self) -> str:
@@ -249,11 +294,22 @@ class FieldWidget(QFrame):
             self.message.setSizePolicy(policy)
 
     def focus_editor(self) -> None:
-        self.focus_target().setFocus(Qt.FocusReason.OtherFocusReason)
+        self.answer_widget().setFocus(Qt.FocusReason.OtherFocusReason)
+
+
+def _hide_all(item) -> None:
+    """Hide what a layout item holds: its widget, or every widget of its layout."""
+    if item.widget() is not None:
+        item.widget().hide()
+    elif item.layout() is not None:
+        for index in range(item.layout().count()):
+            _hide_all(item.layout().itemAt(index))
 
 
 class _LineField(FieldWidget):
     """A single line of typed text; subclasses convert it (numbers, points)."""
+
+    reads_as_text = True
 
     placeholder = ""
 
@@ -301,6 +357,8 @@ class BarcodeField(_LineField):
 
 
 class MultilineField(FieldWidget):
+    reads_as_text = True
+
     def build_editor(self) -> None:
         self.edit = QPlainTextEdit()
         self.edit.setTabChangesFocus(True)  # Tab must move on, as everywhere else in the form

@@ -97,7 +97,7 @@ class SelectOneMapField(FieldWidget):
 
     def _selected(self, *_args) -> None:
         value = self.shown_value()
-        self.clear_button.setVisible(bool(value) and not self.item.readonly)
+        self.clear_button.setVisible(bool(value) and not self.item.readonly and not self.frozen)
         if value:
             self.emit_answer(value)
 
@@ -125,7 +125,7 @@ class SelectOneMapField(FieldWidget):
             selection.setCurrentIndex(index, QItemSelectionModel.SelectionFlag.ClearAndSelect
                                       | QItemSelectionModel.SelectionFlag.Rows)
             self.table.scrollTo(index)
-        self.clear_button.setVisible(row >= 0 and not self.item.readonly)
+        self.clear_button.setVisible(row >= 0 and not self.item.readonly and not self.frozen)
 
     def focus_target(self) -> QWidget:
         return self.table

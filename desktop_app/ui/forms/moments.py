@@ -118,6 +118,8 @@ class DigitsEdit(QLineEdit):
 class _TypedMoment(FieldWidget):
     """The frame for a date, time or date-and-time typed as digits."""
 
+    reads_as_text = True
+
     groups: list[int] = []
     separators: list[str] = []
 

@@ -60,7 +60,7 @@ class KeyboardNavigation:
         page = self.pages[self.current].widget
         focus = QApplication.focusWidget()
         here = [w for w in self.fields.values() if page.isAncestorOf(w) and w.isVisibleTo(page)
-                and w.focus_target().isEnabled() and w.focus_target().focusPolicy() & Qt.FocusPolicy.TabFocus]
+                and w.answer_widget().isEnabled() and w.answer_widget().focusPolicy() & Qt.FocusPolicy.TabFocus]
         here.sort(key=lambda w: w.mapTo(page.widget(), QPoint(0, 0)).y())
         current = next((w for w in here if focus is not None and w.isAncestorOf(focus)), None)
         later = here[here.index(current) + 1:] if current is not None else here

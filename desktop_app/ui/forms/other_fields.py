@@ -45,6 +45,8 @@ MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024  # a photo of a document, not a video: k
 class NoteField(FieldWidget):
     """A note (a read-only input): its text, and its value when the form computes one."""
 
+    reads_as_text = True  # nothing to change: shown as it is
+
     def build_editor(self) -> None:
         self.value_label = QLabel(objectName="noteValue", wordWrap=True)
         self.value_label.setTextFormat(Qt.TextFormat.PlainText)
@@ -138,7 +140,7 @@ class RangeField(FieldWidget):
 
     def _show_label(self) -> None:
         self.value_label.setText(self.tr("No answer yet") if self._empty else self.shown_value())
-        self.clear_button.setVisible(not self._empty)
+        self.clear_button.setVisible(not self._empty and not self.frozen)
 
     def shown_value(self) -> str:
         if self._empty:
@@ -248,7 +250,7 @@ class UploadField(FieldWidget):
             self.file_label.setText(f"{value} — {_size(self.pending.data)}")
         else:
             self.file_label.setText(self.tr("%1 (kept in the vault)").replace("%1", value))
-        self.remove.setVisible(bool(value))
+        self.remove.setVisible(bool(value) and not self.frozen)
 
     def shown_value(self) -> str:
         return self._value if hasattr(self, "_value") else ""
@@ -272,6 +274,8 @@ def _size(data: bytes) -> str:
 
 class UnsupportedField(FieldWidget):
     """A control this renderer does not know: said on screen, so nobody thinks it was answered."""
+
+    reads_as_text = True  # its notice says the answer already
 
     def build_editor(self) -> None:
         self.notice = QLabel(objectName="fieldError", wordWrap=True)

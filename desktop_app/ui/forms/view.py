@@ -472,7 +472,7 @@ class FormView(KeyboardNavigation, QWidget):
     def focus_first_field(self) -> None:
         page = self.pages[self.current].widget
         for widget in self.fields.values():
-            if page.isAncestorOf(widget) and widget.isVisibleTo(page) and widget.focus_target().isEnabled():
+            if page.isAncestorOf(widget) and widget.isVisibleTo(page) and widget.answer_widget().isEnabled():
                 self.focus_field(widget)
                 return
 

@@ -9,7 +9,7 @@ import uuid
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from desktop_app.services import forms, records, registrations, retention
 from desktop_app.services.casefile import short_id
@@ -581,3 +581,56 @@ def test_a_record_purged_already_opens_read_only_saying_why(qtbot, make_app):
     after = _on_db(qtbot, app, lambda vault: get_registration(vault, record_id))
     assert after.version == before.version and after.purged_at == before.purged_at and after.status == "finalized"
     assert "Retyped" not in after.content
+
+
+def test_a_purged_records_answers_are_all_reached_by_tab_and_none_can_be_changed(qtbot, make_app):
+    """A record shown read-only after a purge had its choices (radio buttons, check boxes, drop-downs, dates...)
+    disabled: greyed, skipped by Tab and by screen readers, so a keyboard user could not read them. Now every answer
+    is reached by Tab in the form's order, each a focusable read-only line (a choice shows its label), and Space,
+    the arrows, typing or a click change nothing; nothing is saved."""
+    app = _started(qtbot, make_app)
+    record_id = _on_db(qtbot, app, _acknowledged_person)
+    assert _on_db(qtbot, app, _purge_now).record_ids == (record_id,)
+    before = _on_db(qtbot, app, lambda vault: get_registration(vault, record_id))
+    screen = _open(qtbot, app, record_id)
+    view = screen.view
+    assert screen.read_only
+    walked = []  # every field whose answer Tab reached, over every page
+    for number in view.visible_pages():
+        view.go_to_page(number)
+        page = view.pages[view.current].widget
+        shown = [w for w in view.fields.values() if page.isAncestorOf(w) and w.isVisibleTo(page)
+                 and w.answer_widget().focusPolicy() & Qt.FocusPolicy.TabFocus]
+        shown.sort(key=lambda w: w.mapTo(page.widget(), w.rect().topLeft()).y())
+        assert shown, f"page {number} shows no answer"
+        shown[0].focus_editor()
+        qtbot.waitUntil(lambda: QApplication.focusWidget() is shown[0].answer_widget(), timeout=5_000)
+        for field in shown:
+            target = QApplication.focusWidget()
+            assert target is field.answer_widget(), (field.ref, target)
+            assert target.isEnabled() and target.isVisible() and target.accessibleName().startswith(field.label_text)
+            if not field.reads_as_text:  # its controls gave way to a read-only line showing the answer in words
+                assert field.frozen_line is target and target.isReadOnly() and not field.focus_target().isVisible()
+                if field.item.value and field.item.choices:
+                    assert target.text() and target.text() != field.item.value  # the label, not the code
+            value, shown_text = screen.session.value(field.ref), target.text()
+            for key in (Qt.Key.Key_Space, Qt.Key.Key_Up, Qt.Key.Key_Down, Qt.Key.Key_Left, Qt.Key.Key_Right,
+                        Qt.Key.Key_Home, Qt.Key.Key_End, Qt.Key.Key_Delete, Qt.Key.Key_Backspace, Qt.Key.Key_X):
+                qtbot.keyClick(target, key)
+            qtbot.keyClicks(target, "changed")
+            qtbot.mouseClick(target, Qt.MouseButton.LeftButton)
+            assert QApplication.focusWidget() is target  # nothing the keys did moved the focus away
+            assert screen.session.value(field.ref) == value and target.text() == shown_text
+            walked.append(field.ref)
+            qtbot.keyClick(target, Qt.Key.Key_Tab)
+        # after the page's last answer, Previous or Next: no hidden control of a question on the way
+        assert QApplication.focusWidget() in (view.previous_button, view.next_button)
+    assert "/data/identity/sex" in walked and "/data/identity/nationality" in walked  # a choice, a drop-down
+    assert "/data/identity/date_of_birth" in walked and len(walked) > 40  # every page the record shows
+    sex = view.fields["/data/identity/sex"]
+    assert sex.frozen_line.text() in ("Female", "Femme") and not sex.clear_button.isVisible()
+    assert not screen.dirty and not screen.has_changes()
+    qtbot.mouseClick(screen.close_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: app.forms.screen is None, timeout=10_000)
+    after = _on_db(qtbot, app, lambda vault: get_registration(vault, record_id))
+    assert after.version == before.version and after.content == before.content
