@@ -350,9 +350,10 @@ class ReasonDialog(QDialog):
                              if self.closing else self.tr("The case reopens for everyone on the next sync."))
         self.reason_label.setText(self.tr("&Reason:"))
         self._label_note()
+        # Alt+letters of their own beside &Reason and &Note (tests/ui/test_screen_mnemonics.py)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(
-            self.tr("Close the case") if self.closing else self.tr("Reopen the case"))
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("Cancel"))
+            self.tr("&Close the case") if self.closing else self.tr("Re&open the case"))
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("C&ancel"))
         for i in range(1, self.reason.count()):
             self.reason.setItemText(i, reason_name(self.reason.itemData(i)))
         self._say_problem()

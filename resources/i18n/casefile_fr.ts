@@ -310,12 +310,20 @@
         <translation>&amp;Motif&#xa0;:</translation>
     </message>
     <message>
-        <source>&amp;Note (optional):</source>
-        <translation>&amp;Note (facultative)&#xa0;:</translation>
+        <source>&amp;Close the case</source>
+        <translation>&amp;Clôturer le dossier</translation>
     </message>
     <message>
-        <source>Cancel</source>
-        <translation>Annuler</translation>
+        <source>Re&amp;open the case</source>
+        <translation>&amp;Rouvrir le dossier</translation>
+    </message>
+    <message>
+        <source>C&amp;ancel</source>
+        <translation>&amp;Annuler</translation>
+    </message>
+    <message>
+        <source>&amp;Note (optional):</source>
+        <translation>&amp;Note (facultative)&#xa0;:</translation>
     </message>
 </context>
 <context>
