@@ -36,6 +36,12 @@ class PlaceFromEnrolment(AccessDenied):
     message = "This laptop is enrolled for sync: its centre is the one it was enrolled for."
 
 
+class EnrolRefused(AccessDenied):
+    """Enrolling this laptop (or enrolling it again) asked by someone without the manage-devices right."""
+
+    message = "Only an administrator or a coordinator can enrol this laptop for sync."
+
+
 @dataclass(frozen=True)
 class Check:
     """One decision, as the hooks see it."""
@@ -211,6 +217,29 @@ def check_set_place(vault: Vault) -> Actor:
     if not decision.allowed:
         raise AccessDenied(reason)
     return actor
+
+
+def check_enrol(vault: Vault, *, again: bool = False) -> Actor:
+    """Enrolling this laptop for sync, a first time or again ("devices.enrol"). The enrolment decides the laptop's
+    centre (`places.take_place_from_enrolment`), so what every centre-scoped person on it sees and where its records
+    are filed, and binds every record of the vault to a server: managing the device, the manage-devices right on
+    `organisation` (administrators, coordinators), as setting the place is. Field staff do not enrol a laptop: a
+    coordinator or administrator does it, or gives the laptop to them enrolled (docs/access.md). Asked of the roles
+    the person's grant gives them now, never of the label their key slot was made with; audited without personal
+    data (the use case, the roles, and whether it was a first enrolment or again)."""
+    actor = actor_of(vault)
+    decision = policy.decide(actor, "manage_devices", "organisation")
+    reason = decision.reason + (" (enrol again)" if again and decision.reason else "")
+    _report(vault, Check("devices.enrol", actor.owner, tuple(sorted(actor.roles)), decision.allowed, None, reason))
+    if not decision.allowed:
+        raise EnrolRefused(reason)
+    return actor
+
+
+def may_enrol(roles: tuple[str, ...]) -> bool:
+    """Whether these roles may enrol this laptop (or enrol it again): for the menu entries (not audited;
+    `check_enrol` checks again)."""
+    return roles_allow(roles, "manage_devices", "organisation")
 
 
 def may_set_place(roles: tuple[str, ...]) -> bool:

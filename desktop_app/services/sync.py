@@ -14,7 +14,7 @@ from typing import Any
 
 from desktop_app.records import form_store
 from desktop_app.records.schema import form_schema
-from desktop_app.services import desk, forms, places, registrations
+from desktop_app.services import access, desk, forms, places, registrations
 from desktop_app.sync import engine, errors, files, store
 from desktop_app.sync.engine import SyncProgress, SyncSummary
 from desktop_app.sync.transport import RetryPolicy, ServerConnection, check_server_url
@@ -26,7 +26,7 @@ from waypoint_core.xform import FormDefinition, FormError
 
 __all__ = ["SyncProgress", "SyncSummary", "enrol", "enrol_steps", "sync_now", "sync_steps", "sync_status",
            "probe", "describe", "installed_forms",
-           "after_enrolment", "install_published_form", "check_server_url", "RetryPolicy", "errors"]
+           "after_enrolment", "install_published_form", "may_enrol", "PermissionDenied", "check_server_url", "RetryPolicy", "errors"]
 
 
 def installed_forms(vault: Vault) -> set[tuple[str, str]]:
@@ -54,13 +54,9 @@ def install_published_form(vault: Vault, published: PublishedForm) -> None:
                             f"{published.version}", check_role=False)
 
 
-ENROLLERS = ("administrator", "coordinator")
-
-
-def _require_enroller(vault: Vault) -> None:
-    # Enrolment binds every record of this vault to a server and a centre: not a field-staff decision.
-    if vault.user.role not in ENROLLERS:
-        raise PermissionDenied("enrolling this laptop for sync needs an administrator or coordinator")
+def may_enrol(roles: tuple[str, ...]) -> bool:
+    """Whether these roles may enrol this laptop, a first time or again (the menu entries; the steps check again)."""
+    return access.may_enrol(roles)
 
 
 def enrol_steps(*, server_url: str, code: str, ca_bundle: str | None = None, device_name: str = "Waypoint laptop",
@@ -68,7 +64,9 @@ def enrol_steps(*, server_url: str, code: str, ca_bundle: str | None = None, dev
     check_server_url(server_url)  # refused before anything else, even before the vault is asked
 
     def steps():
-        yield engine.Local(_require_enroller)
+        # Enrolment decides the laptop's centre and binds its records to a server: managing the device
+        # (access.check_enrol: the manage-devices right, audited), asked before anything is sent.
+        yield engine.Local(lambda vault: access.check_enrol(vault, again=again))
         return (yield from engine.enrol_run(server_url=server_url, code=code, ca_bundle=ca_bundle,
                                             device_name=device_name, connect=connect, again=again))
 

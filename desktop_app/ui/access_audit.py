@@ -88,6 +88,7 @@ def event_text(event: str) -> str:
         "devices.manage": QCoreApplication.translate("AuditWords", "Managed devices"),
         "devices.place": QCoreApplication.translate("AuditWords", "Asked to set this laptop's centre"),
         "devices.place_set": QCoreApplication.translate("AuditWords", "Set this laptop's centre"),
+        "devices.enrol": QCoreApplication.translate("AuditWords", "Asked to enrol this laptop for sync"),
         "indicators.server": QCoreApplication.translate("AuditWords", "Asked the server for indicators"),
         "devices.mark_lost": QCoreApplication.translate("AuditWords", "Marked a device lost"),
         "devices.enrolment_code": QCoreApplication.translate("AuditWords", "Made an enrolment code"),

@@ -217,11 +217,17 @@ def open_enrol_dialog(window, sync: SyncController, *, again: bool = False):
 
 def _explain_enrolment(window, sync: SyncController, widget: SyncStatusWidget, controller) -> None:
     """"Sync now" before enrolment: say why nothing happens, and let someone allowed to enrol do it now."""
-    user = controller.user
-    can_enrol = user is not None and user.role in sync_service.ENROLLERS
+    can_enrol = _may_enrol(controller)
     widget.show_needs_enrolment(not_enrolled_text(can_enrol=can_enrol))
     if can_enrol:
         open_enrol_dialog(window, sync)
+
+
+def _may_enrol(controller) -> bool:
+    """Whether the signed-in person's roles may enrol this laptop (the manage-devices right; the service checks
+    again, audited): the enrol entries are shown to them only, as the place's entry is."""
+    user = controller.user
+    return user is not None and sync_service.may_enrol(tuple(user.roles or (user.role,)))
 
 
 def _open_batches(window, controller, sync: SyncController):
@@ -257,10 +263,25 @@ def install_sync(*, window, tasks, controller, probe_interval_ms: int = 60_000, 
     reenrol_action.setEnabled(False)
     widget = SyncStatusWidget(sync=sync, action=action)
     widget.layout().addWidget(_Retranslator(action, enrol_action, batch_action, reenrol_action))
-    sync.status_changed.connect(lambda status: (enrol_action.setEnabled(not status.get("enrolled")),
-                                                reenrol_action.setEnabled(bool(status.get("enrolled")))))
+    # Enrolling (a first time or again) decides the laptop's centre: only for those who manage the laptop
+    # (access.check_enrol); hidden for everyone else, as This laptop's centre… is.
+    enrolment = {"enrolled": False}
+
+    def show_enrol_entries() -> None:
+        allowed = controller.is_unlocked and _may_enrol(controller)
+        for entry in (enrol_action, reenrol_action):
+            entry.setVisible(allowed)
+        enrol_action.setEnabled(allowed and not enrolment["enrolled"])
+        reenrol_action.setEnabled(allowed and enrolment["enrolled"])
+
+    def status_changed(status) -> None:
+        enrolment["enrolled"] = bool(status.get("enrolled"))
+        show_enrol_entries()
+
+    sync.status_changed.connect(status_changed)
     sync.needs_enrolment.connect(lambda: _explain_enrolment(window, sync, widget, controller))
-    enrol_action.setEnabled(controller.is_unlocked)
+    controller.unlocked.connect(lambda _user: show_enrol_entries())
+    show_enrol_entries()
     controller.locking.connect(lambda: (enrol_action.setEnabled(False), reenrol_action.setEnabled(False)))
     window.add_status_widget(widget)
     window.sync_status_widget = widget

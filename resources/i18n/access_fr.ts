@@ -464,6 +464,10 @@
         <translation>A choisi le centre de cet ordinateur</translation>
     </message>
     <message>
+        <source>Asked to enrol this laptop for sync</source>
+        <translation>A demandé à inscrire cet ordinateur pour la synchronisation</translation>
+    </message>
+    <message>
         <source>Asked the server for indicators</source>
         <translation>Indicateurs demandés au serveur</translation>
     </message>
