@@ -258,7 +258,7 @@ def test_field_staff_cannot_enrol_the_laptop(make_vault, new_code, server):
     path = vault.path
     vault.close()
     with Vault.unlock(path, username="amina", passphrase="field staff passphrase 77") as staff:
-        with pytest.raises(PermissionDenied, match="administrator or coordinator"):
+        with pytest.raises(PermissionDenied, match="administrator or a coordinator can enrol"):
             sync_service.enrol(staff, server_url=server.url, code=new_code())
         assert store.status(staff)["enrolled"] is False
 
