@@ -26,7 +26,8 @@ from waypoint_core.xform import FormDefinition, FormError
 
 __all__ = ["SyncProgress", "SyncSummary", "enrol", "enrol_steps", "sync_now", "sync_steps", "sync_status",
            "probe", "describe", "installed_forms",
-           "after_enrolment", "install_published_form", "may_enrol", "PermissionDenied", "check_server_url", "RetryPolicy", "errors"]
+           "after_enrolment", "install_published_form", "may_enrol", "PermissionDenied", "check_server_url",
+           "RetryPolicy", "errors"]
 
 
 def installed_forms(vault: Vault) -> set[tuple[str, str]]:
