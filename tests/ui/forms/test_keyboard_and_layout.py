@@ -128,3 +128,25 @@ def test_closing_a_form_gives_the_keys_back_to_the_list_not_to_sync_now(qtbot, m
         qtbot.mouseClick(screen.close_button, Qt.MouseButton.LeftButton)  # nothing changed: it closes at once
     assert window.stack.currentWidget() is window.registrations_page
     assert QApplication.focusWidget() is window.registrations_page.search
+
+
+def test_with_the_focus_on_the_page_itself_page_down_still_turns_the_page(qtbot, db, migrant_definition):
+    """Checked after a field-day report (2026-12-07) that did not reproduce: a click on the blank part of a page gives
+    the focus to the page's scrolling area; Page Down / Page Up still go to the next / previous page there, as
+    everywhere in the form (docs/renderer.md, the Next button's tooltip), and the arrows scroll a long page."""
+    screen = _active(qtbot, open_screen(qtbot, db, migrant_definition, autosave_ms=60_000))
+    screen.resize(800, 300)  # the first page is longer than the window
+    view = screen.view
+    click(qtbot, view, "/data/consent/consent_services", "yes")
+    first = view.current
+    area = view.pages[first].widget
+    bar = area.verticalScrollBar()
+    area.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is area, timeout=5_000)
+    assert bar.maximum() > 0
+    qtbot.keyClick(area, Qt.Key.Key_Down)
+    assert bar.value() > 0 and view.current == first  # an arrow scrolls
+    qtbot.keyClick(area, Qt.Key.Key_PageDown)
+    assert view.current > first and view.pages[view.current].widget.isAncestorOf(QApplication.focusWidget())
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_PageUp)
+    assert view.current == first
