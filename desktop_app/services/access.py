@@ -196,16 +196,25 @@ def check_manage_devices(vault: Vault) -> Actor:
     return _decide(vault, "devices.manage", "manage_devices", "organisation")
 
 
-def check_set_place(vault: Vault) -> Actor:
-    """Setting or changing this laptop's country and centre ("devices.place"). The laptop's centre is every
-    centre-scoped person's centre here (`actor_of`), so on a laptop shared with a coordinator who pulled the region
-    it decides whose people field staff see: managing the device, the manage-devices right (administrators,
-    coordinators; the first user of a new vault is its administrator, so setup's question still works). On an
-    enrolled laptop nobody changes it here (`PlaceFromEnrolment`): the server files and sends the laptop's records
-    by its enrolment centre, and the pull stores that centre's records under the place's code, so another place
-    would show another centre's people as this one's; enrolling again with a code of the other centre moves it."""
+def check_set_place(vault: Vault, *, centre: str = "", centre_name: str = "") -> Actor:
+    """Setting or changing this laptop's country and centre ("devices.place") to the centre `centre` (a code of the
+    shipped list) named `centre_name` (empty both: clearing it). The laptop's centre is every centre-scoped person's
+    centre here (`actor_of`), so on a laptop shared with a coordinator who pulled the region it decides whose people
+    field staff see: managing the device, the manage-devices right (administrators, coordinators; the first user of
+    a new vault is its administrator, so setup's question still works). A grant that names a centre manages that
+    centre's laptops only (an administrator's right is centre-scoped): it may set its own centre, by code or name,
+    never another nor none. A region-scoped right (coordinators) is not narrowed here: the laptop does not know which
+    centres a region holds (the server does; records carry no region on a laptop). On an enrolled laptop nobody
+    changes it here (`PlaceFromEnrolment`): the server files and sends the laptop's records by its enrolment centre,
+    and the pull stores that centre's records under the place's code, so another place would show another centre's
+    people as this one's; enrolling again with a code of the other centre moves it."""
     actor = actor_of(vault)
-    decision = policy.decide(actor, "manage_devices", "organisation")
+    granted = str(vault.grant.scope.get("centre") or "") or None
+    target = granted if granted is not None and granted in {centre, centre_name} else (centre or centre_name or None)
+    # Compared with the grant's centre only: without one, the person's centre is the laptop's own, which is the
+    # very thing being set (an administrator corrects a wrong place; docs/access.md).
+    judged = Actor.of(actor.owner, actor.roles, centre=granted)
+    decision = policy.decide(judged, "manage_devices", "organisation", RecordFacts(centre=target))
     fixed = decision.allowed and enrolled(vault)
     reason = decision.reason or ("this laptop is enrolled for sync: its centre is its enrolment's; enrol it again "
                                  "with a code of another centre to move it" if fixed else "")

@@ -106,11 +106,12 @@ def get_place(vault: Vault) -> DevicePlace:
 def set_place(vault: Vault, *, country: str, centre: str = "", centre_name: str = "",
               source: str = "setup") -> DevicePlace:
     """A person sets or changes this laptop's place (the first sign-in's question, File → This laptop's centre…).
-    Checked first (`access.check_set_place`: the manage-devices right, refused on an enrolled laptop), then written
+    Checked first (`access.check_set_place`: the manage-devices right, a centre-scoped grant's own centre only,
+    refused on an enrolled laptop), then written
     with an audit entry naming the centre codes before and after (no personal data), in one transaction. A centre
     of the list brings its own country and name."""
-    access.check_set_place(vault)
     place = _resolved(country=country, centre=centre, centre_name=centre_name, source=source)
+    access.check_set_place(vault, centre=place.centre, centre_name=place.centre_name)
     before = get_place(vault)
     with vault.session() as session:
         db = Db.of(session)

@@ -91,3 +91,36 @@ def test_the_first_administrator_of_a_new_vault_sets_the_place(isolated_home):
     with vault:
         assert places.set_place(vault, country="BF", centre="bf_dori").centre == "bf_dori"
         assert _place_entries(vault)[-1].detail == "none -> BF/bf_dori"
+
+
+SCOPED, SCOPED_WORDS = "moussa", "scoped administrator passphrase 8812"
+
+
+def _scoped_administrator(team, scope: dict[str, str]) -> None:
+    """A second administrator whose grant names a scope (the grant's `scope`, signed by the role authority as every
+    grant is; nothing in the app writes one yet, so the test signs it as an administrator's laptop would)."""
+    from desktop_app.vault import grants, keyslots, users
+
+    with signed_in(team, ADMIN) as vault:
+        vault.add_user(SCOPED, SCOPED_WORDS, "administrator")
+        doc = keyslots.load(vault.path)
+        grants.sign(doc, users.user_slot(doc, SCOPED), vault._require_admin(), issued_by=vault.user.id,
+                    roles=("administrator",), scope=scope)
+        keyslots.save(vault.path, doc)
+
+
+def test_an_administrator_whose_grant_names_a_centre_sets_only_that_centre(placed):
+    _scoped_administrator(placed, {"centre": HERE})
+    with Vault.unlock(placed, username=SCOPED, passphrase=SCOPED_WORDS) as vault:
+        assert vault.grant.scope == {"centre": HERE}
+        before = len(_place_entries(vault))
+        with pytest.raises(AccessDenied, match="outside your scope"):
+            places.set_place(vault, country="NE", centre=THERE)  # another centre's laptop, then its people
+        with pytest.raises(AccessDenied, match="outside your scope"):
+            places.set_place(vault, country="", centre="")  # nor none (a laptop with no place limits nothing)
+        assert places.get_place(vault).centre == HERE
+        refused = _place_entries(vault)[before:]
+        assert [(e.event, e.outcome) for e in refused] == [("devices.place", "refused")] * 2
+        assert places.set_place(vault, country="NE", centre=HERE).centre == HERE  # its own centre, by its code
+    with signed_in(placed, ADMIN) as vault:  # a grant naming no centre: the laptop's administrator corrects it
+        assert places.set_place(vault, country="NE", centre=THERE).centre == THERE
