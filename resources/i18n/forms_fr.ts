@@ -358,8 +358,8 @@
         <translation>Fer&amp;mer le formulaire</translation>
     </message>
     <message>
-        <source>The retention rule (the period an administrator set) removed the identifying data of the record that was open in the form while the laptop was locked, so the form was not opened again. Nothing else was lost.</source>
-        <translation>La règle de conservation (la durée fixée par un administrateur) a retiré les données identifiantes de l&apos;enregistrement ouvert dans le formulaire pendant que l&apos;ordinateur était verrouillé&#xa0;: le formulaire n&apos;a donc pas été rouvert. Rien d&apos;autre n&apos;a été perdu.</translation>
+        <source>While the laptop was locked, the retention rule removed this person&apos;s identifying data from this laptop. The form is open again where you were, read-only: it cannot be edited here. Nothing else was lost.</source>
+        <translation>Pendant que l&apos;ordinateur était verrouillé, la règle de conservation a retiré de cet ordinateur les données identifiantes de cette personne. Le formulaire est rouvert là où vous étiez, en lecture seule&#xa0;: il ne peut pas être modifié ici. Rien d&apos;autre n&apos;a été perdu.</translation>
     </message>
     <message>
         <source>The record that was open in the form was deleted while the laptop was locked (by someone else signed in here, or by a deletion sync brought), so the form was not opened again. Nothing else was lost.</source>

@@ -8,7 +8,7 @@ open_registration_requested, registrations_changed) and the controller's run_wit
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -216,8 +216,10 @@ class FormsArea(QObject):
                                                                                            person=resume.person)
 
     def _reopen_after_lock(self, record_id: str) -> None:
-        """The record the form had open at the lock, opened again, unless it was deleted (another person signed in
-        here, a deletion sync brought) or purged by the retention period meanwhile: then a box says so."""
+        """The record the form had open at the lock, opened again (for the person who left it: `_unlocked`), unless
+        it was deleted meanwhile (another person signed in here, a deletion sync brought): then a box says so. One
+        the retention period purged meanwhile is opened again read-only, where the person was, a sentence above it
+        saying what happened: what it keeps is still worth seeing, as when it is opened from the list."""
         session_number = self.controller.session_number
         task = self.controller.run_with_vault(lambda vault, state: records.stored_version(vault, record_id),
                                               name="db:resume-form")
@@ -230,15 +232,19 @@ class FormsArea(QObject):
         if stored is not None and not stored.deleted and not stored.purged:
             self.open_record(record_id)
             return
-        self._resume = None
         if stored is not None and stored.purged:
-            text = self.tr("The retention rule (the period an administrator set) removed the identifying data of the "
-                           "record that was open in the form while the laptop was locked, so the form was not opened "
-                           "again. Nothing else was lost.")
-        else:
-            text = self.tr("The record that was open in the form was deleted while the laptop was locked (by "
-                           "someone else signed in here, or by a deletion sync brought), so the form was not opened "
-                           "again. Nothing else was lost.")
+            # opened read-only (OpenedForm.purged); _put_back puts the person back and shows the notice above it
+            if self._resume is not None:
+                self._resume = replace(self._resume, notice=self.tr(
+                    "While the laptop was locked, the retention rule removed this person's identifying data from "
+                    "this laptop. The form is open again where you were, read-only: it cannot be edited here. Nothing "
+                    "else was lost."))
+            self.open_record(record_id)
+            return
+        self._resume = None
+        text = self.tr("The record that was open in the form was deleted while the laptop was locked (by "
+                       "someone else signed in here, or by a deletion sync brought), so the form was not opened "
+                       "again. Nothing else was lost.")
         self._say_closed(text)
 
     def choose_form(self) -> None:
