@@ -99,6 +99,14 @@ def list_counts(vault: Vault) -> ListCounts:
                       drafts=store.count_drafts_kept_here(vault, visible=seen.rows))
 
 
+def unsynced_seen(vault: Vault) -> int:
+    """The registrations not yet acknowledged by the server, of those the signed-in person may see: the status bar's
+    "not yet synced" (`list_counts`), so that `sync --status` says the same (a count of another centre's records on
+    a shared laptop would say that they exist)."""
+    seen = access.visibility(vault)
+    return 0 if seen.nothing else store.count_unsynced(vault, visible=seen.rows)
+
+
 def drafts_kept_here(vault: Vault) -> int:
     """The drafts on this laptop that stay here until finalized, of those the signed-in person may see (the list's
     rule: on a shared laptop a colleague's draft counts only for someone whose list shows it)."""

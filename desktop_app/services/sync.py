@@ -114,9 +114,18 @@ def sync_now(vault: Vault, *, connect: Callable[..., ServerConnection] = ServerC
 def sync_status(vault: Vault) -> dict[str, Any]:
     """store.status, `incomplete`: records that name files this laptop does not hold yet, and `drafts_kept_here`:
     drafts that never sync until finalized, of those the signed-in person may see (as the status bar says them:
-    `unsynced` 0 is not "everything is sent" while a draft is only here)."""
-    return {**store.status(vault), "incomplete": files.incomplete(vault),
-            "drafts_kept_here": registrations.drafts_kept_here(vault)}
+    `unsynced` 0 is not "everything is sent" while a draft is only here). `unsynced` too counts what the person may
+    see, as the status bar's "not yet synced" does: on a laptop shared across centres a count of every record would
+    tell a field worker that another centre's records wait here. Those who manage the laptop (the manage-devices
+    right: administrators, coordinators), who decide whether it may be wiped, enrolled again or handed over, also get
+    `unsynced_on_laptop`: every record not yet on the server, whoever may see it."""
+    status = store.status(vault)
+    laptop = status["unsynced"]
+    status = {**status, "unsynced": registrations.unsynced_seen(vault), "incomplete": files.incomplete(vault),
+              "drafts_kept_here": registrations.drafts_kept_here(vault)}
+    if access.roles_allow(vault.roles, "manage_devices", "organisation"):
+        status["unsynced_on_laptop"] = laptop
+    return status
 
 
 def set_ca_bundle(vault: Vault, path: str | None) -> None:

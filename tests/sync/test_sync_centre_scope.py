@@ -358,3 +358,35 @@ def test_a_record_filed_under_its_answer_before_is_moved_to_the_servers_centre_b
     assert get_registration(shared, slipped).centre == "ne_niamey"
     with _as(shared, FIELD) as field:
         assert slipped not in _listed(field)
+
+
+def test_sync_status_counts_unsynced_records_the_person_may_see_as_the_status_bar_does(region, make_vault, server,
+                                                                                         server_admin):
+    """A record of Niamey waiting on the shared Agadez laptop is not counted for its field worker (the count would
+    say another centre's records are here); the coordinator counts it; those who manage the laptop also get the
+    whole laptop's count (whether it may be wiped or handed over), the field worker not."""
+    from tests.sync.test_sync_client import waypoint
+
+    _, of_niamey, _ = _made_elsewhere(make_vault, server, server_admin, "status")
+    shared = _shared(make_vault, server, server_admin, "shared-status")
+    sync_service.sync_now(shared, connect=fast_connect())
+    with _as(shared, COORD) as coordinator:  # the coordinator corrects Niamey's record here, not sent yet
+        save_registrations(coordinator, [RegistrationDraft(FORM_ID, VERSION, "finalized",
+                                                           night("Mariama status fixed", "x"), of_niamey,
+                                                           {"title": "Mariama status fixed"})])
+        status = sync_service.sync_status(coordinator)
+        assert status["unsynced"] == 1 == registrations.list_counts(coordinator).unsynced
+        assert status["unsynced_on_laptop"] == 1
+    with _as(shared, FIELD) as field:
+        status = sync_service.sync_status(field)
+        assert status["unsynced"] == 0 == registrations.list_counts(field).unsynced
+        assert "unsynced_on_laptop" not in status
+    path = shared.path
+    shared.close()
+    said = waypoint("sync", "--vault", str(path), "--user", FIELD, "--status",
+                    env_extra={"WAYPOINT_PASSPHRASE": PASSPHRASES[FIELD]})
+    assert said.returncode == 0, said.stderr
+    printed = json.loads(said.stdout)
+    assert printed["unsynced"] == 0 and "unsynced_on_laptop" not in printed
+    managed = json.loads(waypoint("sync", "--vault", str(path), "--user", "admin", "--status").stdout)
+    assert managed["unsynced"] == 0 and managed["unsynced_on_laptop"] == 1  # Agadez's administrator: the laptop's
