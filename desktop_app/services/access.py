@@ -19,8 +19,9 @@ from desktop_app.records.form_store import list_forms_with_kinds
 from desktop_app.services import audit
 from desktop_app.records.schema import RECORD_KIND_FIELD
 from desktop_app.vault.errors import PermissionDenied
-from desktop_app.vault.place import enrolled, home_centre, read_place
+from desktop_app.vault.place import enrolled, home_centre_db, read_place_db
 from desktop_app.vault.registrations import Visible, get_registration_fields
+from desktop_app.vault.sql import Db
 from desktop_app.vault.vault import Vault
 from waypoint_core.access import policy
 from waypoint_core.access.policy import Action, Actor, RecordFacts, Subject
@@ -76,8 +77,9 @@ def actor_of(vault: Vault) -> Actor:
     region). Only a laptop never enrolled and with no place leaves them None: nothing is limited by place there. A
     centre or region the shipped list cannot resolve thus limits to exactly itself, never to everything."""
     scope = vault.grant.scope
-    place = read_place(vault)
-    home = home_centre(vault)
+    with vault.session(readonly=True) as session:  # one read for both
+        db = Db.of(session)
+        place, home = read_place_db(db), home_centre_db(db)
     centre = str(scope.get("centre") or home or "") or None
     region = str(scope.get("region") or place.get("country") or (f"centre:{home}" if home else "")) or None
     return Actor.of(vault.user.username, vault.roles, centre=centre, region=region)
@@ -245,15 +247,10 @@ def check_enrol(vault: Vault, *, again: bool = False) -> Actor:
     return actor
 
 
-def may_enrol(roles: tuple[str, ...]) -> bool:
-    """Whether these roles may enrol this laptop (or enrol it again): for the menu entries (not audited;
-    `check_enrol` checks again)."""
-    return roles_allow(roles, "manage_devices", "organisation")
-
-
-def may_set_place(roles: tuple[str, ...]) -> bool:
-    """Whether these roles may set the laptop's place at all: for showing the menu entry and asking at the first
-    sign-in (not audited; `check_set_place` checks again, and refuses on an enrolled laptop)."""
+def may_manage_devices(roles: tuple[str, ...]) -> bool:
+    """Whether these roles manage this laptop at all: enrol it (or enrol it again), set its place, see what waits on it
+    whoever may see it. For showing menu entries and asking at the first sign-in (not audited; `check_enrol` and
+    `check_set_place` check again, the latter refusing on an enrolled laptop)."""
     return roles_allow(roles, "manage_devices", "organisation")
 
 

@@ -26,7 +26,7 @@ from waypoint_core.xform import FormDefinition, FormError
 
 __all__ = ["SyncProgress", "SyncSummary", "enrol", "enrol_steps", "sync_now", "sync_steps", "sync_status",
            "probe", "describe", "installed_forms",
-           "after_enrolment", "install_published_form", "may_enrol", "PermissionDenied", "check_server_url",
+           "after_enrolment", "install_published_form", "PermissionDenied", "check_server_url",
            "RetryPolicy", "errors"]
 
 
@@ -53,11 +53,6 @@ def install_published_form(vault: Vault, published: PublishedForm) -> None:
     # The organisation published it: every role receives it (installing by hand stays coordinator-only).
     form_store.install_form(vault, xform=published.xform, source_name=f"server {published.form_id} "
                             f"{published.version}", check_role=False)
-
-
-def may_enrol(roles: tuple[str, ...]) -> bool:
-    """Whether these roles may enrol this laptop, a first time or again (the menu entries; the steps check again)."""
-    return access.may_enrol(roles)
 
 
 def enrol_steps(*, server_url: str, code: str, ca_bundle: str | None = None, device_name: str = "Waypoint laptop",
@@ -123,7 +118,7 @@ def sync_status(vault: Vault) -> dict[str, Any]:
     laptop = status["unsynced"]
     status = {**status, "unsynced": registrations.unsynced_seen(vault), "incomplete": files.incomplete(vault),
               "drafts_kept_here": registrations.drafts_kept_here(vault)}
-    if access.roles_allow(vault.roles, "manage_devices", "organisation"):
+    if access.may_manage_devices(vault.roles):
         status["unsynced_on_laptop"] = laptop
     return status
 

@@ -180,7 +180,7 @@ def install_place(*, window, controller) -> PlacePage:
     window.file_menu.insertAction(window.settings_action, action)
     page.words = _Words(action)
     page.words.setParent(page)
-    allowed = [False]  # whether the signed-in person's roles manage this laptop (access.may_set_place)
+    allowed = [False]  # whether the signed-in person's roles manage this laptop (access.may_manage_devices)
 
     def show(result) -> None:
         place, enrolled = result
@@ -200,7 +200,7 @@ def install_place(*, window, controller) -> PlacePage:
             show(result)
 
     def unlocked(user) -> None:
-        allowed[0] = access.may_set_place(user.roles or (user.role,))
+        allowed[0] = access.may_manage_devices(user.roles or (user.role,))
         action.setVisible(allowed[0])
         action.setEnabled(allowed[0])
         if not allowed[0]:

@@ -13,7 +13,7 @@ from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QHBoxLayout, QToolButton, QWidget
 
-from desktop_app.services import sync as sync_service
+from desktop_app.services import access
 from desktop_app.ui.sync_controller import SyncController
 from desktop_app.ui.status_user import FittingLabel
 from desktop_app.ui.sync_messages import not_enrolled_text
@@ -227,7 +227,7 @@ def _may_enrol(controller) -> bool:
     """Whether the signed-in person's roles may enrol this laptop (the manage-devices right; the service checks
     again, audited): the enrol entries are shown to them only, as the place's entry is."""
     user = controller.user
-    return user is not None and sync_service.may_enrol(tuple(user.roles or (user.role,)))
+    return user is not None and access.may_manage_devices(tuple(user.roles or (user.role,)))
 
 
 def _open_batches(window, controller, sync: SyncController):

@@ -19,8 +19,12 @@ _READ = "SELECT key, value FROM meta WHERE key IN ({})".format(", ".join(f"'{PRE
 def read_place(vault: Vault) -> dict[str, str]:
     """{'country': ..., 'centre': ..., 'centre_name': ..., 'source': ...}; absent keys are empty strings."""
     with vault.session(readonly=True) as session:  # (each sync run asks: access.reviews)
-        rows = Db.of(session).execute(_READ).all()
-    stored = {key[len(PREFIX):]: value for key, value in rows}
+        return read_place_db(Db.of(session))
+
+
+def read_place_db(db: Db) -> dict[str, str]:
+    """`read_place` inside the caller's read."""
+    stored = {key[len(PREFIX):]: value for key, value in db.execute(_READ).all()}
     return {key: stored.get(key, "") for key in KEYS}
 
 
@@ -51,12 +55,6 @@ def enrolled(vault: Vault) -> bool:
     """`enrolled_db` in a read of its own."""
     with vault.session(readonly=True) as session:
         return enrolled_db(Db.of(session))
-
-
-def home_centre(vault: Vault) -> str | None:
-    """`home_centre_db` in a read of its own."""
-    with vault.session(readonly=True) as session:
-        return home_centre_db(Db.of(session))
 
 
 def write_place(vault: Vault, values: dict[str, str]) -> None:

@@ -39,7 +39,7 @@ def test_field_staff_and_case_workers_may_not_set_the_laptops_place_and_the_refu
             assert places.get_place(vault).centre == HERE
             [refused] = _place_entries(vault)[before:]
             assert (refused.event, refused.outcome, refused.actor) == ("devices.place", "refused", name)
-        assert not access.may_set_place(("field_staff", "case_worker"))
+        assert not access.may_manage_devices(("field_staff", "case_worker"))
 
 
 def test_an_administrator_or_a_coordinator_sets_it_and_the_log_names_codes_only(placed):

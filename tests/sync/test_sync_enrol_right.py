@@ -60,8 +60,8 @@ def test_enrolling_asks_the_granted_roles_not_the_slots_label_and_is_audited(mak
         assert (allowed.event, allowed.outcome, allowed.actor) == ("devices.enrol", "allowed", PROMOTED)
         assert "Agadez" not in allowed.detail  # codes and roles only: no centre name typed by anyone, no person
         assert log.verify(promoted).ok
-    assert not sync_service.may_enrol(("field_staff", "case_worker"))
-    assert sync_service.may_enrol(("administrator",)) and sync_service.may_enrol(("coordinator",))
+    assert not access.may_manage_devices(("field_staff", "case_worker"))
+    assert access.may_manage_devices(("administrator",)) and access.may_manage_devices(("coordinator",))
 
 
 def test_enrolling_again_to_another_centre_is_refused_without_the_right_on_the_command_line(
