@@ -839,8 +839,6 @@ def _fields_of_record(w: Writer, record_id: str) -> dict[str, str | None]:
 
 ADVICE_TOO_LONG = "too_long"
 ADVICE_OTHER_CENTRE = "other_centre"
-ADVICE_FORM = "form"  # form, clock: no refused op says these (the server refuses the whole push: a sync error)
-ADVICE_CLOCK = "clock"
 ADVICE_ALLOWED = "not_allowed"
 ADVICE_DEFAULT = "check_and_save"
 

@@ -562,11 +562,6 @@ def advice_text(widget: QWidget, code: str) -> str:
         "other_centre": QCoreApplication.translate(
             "DeskWords", "This record belongs to another centre. The change must be made on a laptop of that "
                                   "centre, or by a coordinator whose laptop the server lets change it."),
-        "form": QCoreApplication.translate(
-            "DeskWords", "The server does not know this form version. Publish the form on the server, then sync "
-                          "the laptop again; nothing needs to be typed again."),
-        "clock": QCoreApplication.translate(
-            "DeskWords", "The laptop's date and time are wrong. Set them right, then sync again."),
         "not_allowed": QCoreApplication.translate(
             "DeskWords", "The people of that laptop may not change this record. Ask a coordinator of its "
                                  "centre to make the change."),

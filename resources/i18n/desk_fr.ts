@@ -488,14 +488,6 @@
         <translation>Cette fiche appartient à un autre centre. La modification doit être faite sur un ordinateur de ce centre, ou par un coordinateur dont l&apos;ordinateur y est autorisé par le serveur.</translation>
     </message>
     <message>
-        <source>The server does not know this form version. Publish the form on the server, then sync the laptop again; nothing needs to be typed again.</source>
-        <translation>Le serveur ne connaît pas cette version du formulaire. Publiez le formulaire sur le serveur, puis synchronisez à nouveau l&apos;ordinateur ; rien n&apos;est à ressaisir.</translation>
-    </message>
-    <message>
-        <source>The laptop&apos;s date and time are wrong. Set them right, then sync again.</source>
-        <translation>La date et l&apos;heure de l&apos;ordinateur sont fausses. Corrigez-les, puis synchronisez à nouveau.</translation>
-    </message>
-    <message>
         <source>The people of that laptop may not change this record. Ask a coordinator of its centre to make the change.</source>
         <translation>Les personnes de cet ordinateur n&apos;ont pas le droit de modifier cette fiche. Demandez à un coordinateur de son centre de faire la modification.</translation>
     </message>
