@@ -86,38 +86,43 @@ def test_finalize_refuses_an_invalid_instance_and_lists_the_issues(forms_vault):
     assert get_registration(forms_vault, draft.record_id).status == "draft"
 
 
-def test_a_draft_deleted_while_its_form_is_open_is_not_brought_back_by_the_next_save(forms_vault):
-    """The form's autosave after the draft was deleted from the list (which leaves no row: it never travelled) is
-    refused, and so is a Finalize: the person stays deleted. The records store alone refuses it too."""
+def _every_save_refused(vault, version, session, record_id, base, refused):
+    """The form's autosave (a draft), a Finalize, and the records store alone, each on `record_id` at `base`, are
+    refused with `refused` (records.store's own class: the service's is the store's)."""
     from desktop_app.records import store
     from desktop_app.records.form_store import get_form_xform
     from desktop_app.records.schema import form_schema
 
+    content = session.to_instance_xml(include_nonrelevant=True)
+    with pytest.raises(refused):
+        record_service.save_draft(vault, form_id=FORM_ID, form_version=version, content=content, record_id=record_id,
+                                  base=base)
+    with pytest.raises(refused):
+        record_service.finalize(vault, form_id=FORM_ID, form_version=version, content=session.to_instance_xml(),
+                                record_id=record_id, base=base)
+    prepared = store.prepare_record(form_schema(get_form_xform(vault, FORM_ID, version)), form_id=FORM_ID,
+                                    form_version=version, content=content)
+    with pytest.raises(refused):
+        store.write_record(vault, prepared, status="draft", record_id=record_id, base=base)
+
+
+def test_a_draft_deleted_while_its_form_is_open_is_not_brought_back_by_the_next_save(forms_vault):
+    """The form's autosave after the draft was deleted from the list (which leaves no row: it never travelled) is
+    refused, and so is a Finalize: the person stays deleted. The records store alone refuses it too."""
     new_form = form_service.open_new_record_form(forms_vault, FORM_ID)
     session = filled_session(new_form, ANSWERS)
     content = session.to_instance_xml(include_nonrelevant=True)
     first = record_service.save_draft(forms_vault, form_id=FORM_ID, form_version=new_form.version, content=content,
                                       record_id=str(uuid.uuid4()))
     record_service.delete_draft(forms_vault, first.record_id)
-    with pytest.raises(record_service.RecordDeleted):
-        record_service.save_draft(forms_vault, form_id=FORM_ID, form_version=new_form.version, content=content,
-                                  record_id=first.record_id, base=first.base)
-    with pytest.raises(record_service.RecordDeleted):
-        record_service.finalize(forms_vault, form_id=FORM_ID, form_version=new_form.version,
-                                content=session.to_instance_xml(), record_id=first.record_id, base=first.base)
-    prepared = store.prepare_record(form_schema(get_form_xform(forms_vault, FORM_ID, new_form.version)),
-                                    form_id=FORM_ID, form_version=new_form.version, content=content)
-    with pytest.raises(store.RecordDeleted):
-        store.write_record(forms_vault, prepared, status="draft", record_id=first.record_id, base=first.base)
+    _every_save_refused(forms_vault, new_form.version, session, first.record_id, first.base,
+                        record_service.RecordDeleted)
     assert get_registration(forms_vault, first.record_id) is None
 
 
 def test_a_record_purged_by_retention_while_its_form_is_open_is_never_written_back(forms_vault):
     """The retention period purges a record whose form is open (after unlock, or hourly): the form's next save, a
     Finalize, or the records store alone are refused with RecordPurged, and the purge stays whole (no name back)."""
-    from desktop_app.records import store
-    from desktop_app.records.form_store import get_form_xform
-    from desktop_app.records.schema import form_schema
     from desktop_app.services import retention
 
     new_form = form_service.open_new_record_form(forms_vault, FORM_ID)
@@ -133,17 +138,8 @@ def test_a_record_purged_by_retention_while_its_form_is_open_is_never_written_ba
 
     edited = opened.session()
     edited.answer("/data/identity/given_name", "Enginefilled")
-    content = edited.to_instance_xml(include_nonrelevant=True)
-    with pytest.raises(record_service.RecordPurged):
-        record_service.save_draft(forms_vault, form_id=FORM_ID, form_version=new_form.version, content=content,
-                                  record_id=saved.record_id, base=opened.base)
-    with pytest.raises(record_service.RecordPurged):
-        record_service.finalize(forms_vault, form_id=FORM_ID, form_version=new_form.version,
-                                content=edited.to_instance_xml(), record_id=saved.record_id, base=opened.base)
-    prepared = store.prepare_record(form_schema(get_form_xform(forms_vault, FORM_ID, new_form.version)),
-                                    form_id=FORM_ID, form_version=new_form.version, content=content)
-    with pytest.raises(store.RecordPurged):
-        store.write_record(forms_vault, prepared, status="draft", record_id=saved.record_id, base=opened.base)
+    _every_save_refused(forms_vault, new_form.version, edited, saved.record_id, opened.base,
+                        record_service.RecordPurged)
     after = get_registration(forms_vault, saved.record_id)
     assert after.purged_at is not None and "Enginefill" not in after.content and after.status == "finalized"
 

@@ -170,9 +170,9 @@ def test_closing_the_window_mid_form_asks_first(qtbot, make_app):
         app.controller.lock()
 
 
-def test_after_an_idle_lock_the_person_is_back_in_the_form_where_they_were(qtbot, make_app):
-    app = _started(qtbot, make_app)
-    window = app.window
+def _typed_then_idle_locked(qtbot, app):
+    """A new registration with consent given and "Awa" typed as the given name, left open until the idle lock comes
+    (the idle timeout set back to 5 minutes after): (the page it was on, its record id)."""
     screen = _new_form(qtbot, app)
     f = Filler(qtbot, screen)
     f.click("/data/consent/consent_given_by", "self")
@@ -184,6 +184,13 @@ def test_after_an_idle_lock_the_person_is_back_in_the_form_where_they_were(qtbot
     with qtbot.waitSignal(app.controller.locked, timeout=10_000):
         pass
     app.idle.set_minutes(5)
+    return page, record_id
+
+
+def test_after_an_idle_lock_the_person_is_back_in_the_form_where_they_were(qtbot, make_app):
+    app = _started(qtbot, make_app)
+    window = app.window
+    page, record_id = _typed_then_idle_locked(qtbot, app)
     with qtbot.waitSignal(app.forms.screen_opened, timeout=30_000) as reopened:
         unlock(qtbot, window)
     again = reopened.args[0]
@@ -496,17 +503,7 @@ def test_after_an_idle_lock_another_person_signing_in_is_not_put_in_the_first_pe
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow, timeout=5_000)
     _sign_in_on_screen(qtbot, window, FIELD)
-    screen = _new_form(qtbot, app)
-    f = Filler(qtbot, screen)
-    f.click("/data/consent/consent_given_by", "self")
-    f.click("/data/consent/consent_services", "yes")
-    f.field("/data/identity/given_name")
-    qtbot.keyClicks(screen.view.field("/data/identity/given_name").edit, "Awa")
-    page, record_id = screen.view.current, screen.record_id
-    app.idle.set_timeout_ms(100)
-    with qtbot.waitSignal(app.controller.locked, timeout=10_000):
-        pass
-    app.idle.set_minutes(5)
+    page, record_id = _typed_then_idle_locked(qtbot, app)
 
     _sign_in_on_screen(qtbot, window, CASE)
     # the database thread answers in order: past the unlock's check of the form left open, then past the opening
