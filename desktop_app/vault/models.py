@@ -9,6 +9,7 @@ from typing import Literal
 from sqlmodel import Field, SQLModel
 
 from waypoint_core.access import consent, policy
+from waypoint_core.registry import indicators
 
 Role = policy.Role
 ROLES: tuple[str, ...] = policy.ROLES
@@ -16,8 +17,9 @@ Status = Literal["draft", "finalized"]
 STATUSES: tuple[str, ...] = ("draft", "finalized")
 SYNC_STATES: tuple[str, ...] = ("local", "queued", "sent", "acknowledged", "conflict")
 # Decisions of the review desk (merge, not the same person) are records of this form (desktop_app/records/review.py):
-# they sync like any record and are never listed, counted or exported as registrations.
-DECISION_FORM = "waypoint_review_decision"
+# they sync like any record and are never listed, counted or exported as registrations; the indicators read their
+# merges (indicators.merges_of), on the device and on the server.
+DECISION_FORM = indicators.DECISION_FORM
 # Consent withdrawn or given again after registration (waypoint_core/access/consent.py, services/consent.py): records
 # of this form, so they sync like the desk's decisions and are never listed, counted or exported as registrations.
 CONSENT_FORM = consent.CHANGE_FORM

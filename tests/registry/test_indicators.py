@@ -212,3 +212,30 @@ def test_a_report_that_cannot_be_written_leaves_nothing_half_written(tmp_path, m
         assert exc.filename == str(missing)
     else:
         raise AssertionError("a missing folder should fail")
+
+
+def test_merge_decisions_make_a_merged_number_name_its_survivor_through_chains_not_cycles_nor_undone():
+    """`merges_of` reads the desk's decisions; `inputs_from_link_groups(merged=)` counts links to a merged person's
+    number for the survivor (a chain of merges followed to its end), and leaves the number alone for a merge undone,
+    a survivor not among the people read, or merges that go round in a circle."""
+    from waypoint_core.registry.indicators import LINK_SEP, inputs_from_link_groups, merges_of
+
+    decided = merges_of([
+        {"decision": "merge", "person_a": "a", "person_b": "b", "kept": "a"},  # b -> a
+        {"decision": "merge", "person_a": "c", "person_b": "b", "kept": "b"},  # c -> b -> a
+        {"decision": "merge", "person_a": "d", "person_b": "e", "kept": "d", "undone": "yes"},
+        {"decision": "not_same", "person_a": "d", "person_b": "f", "kept": ""},
+        {"decision": "merge", "person_a": "f", "person_b": "zz", "kept": "zz"},  # zz is not read below
+        {"decision": "merge", "person_a": "g", "person_b": "h", "kept": "g"},
+        {"decision": "merge", "person_a": "g", "person_b": "h", "kept": "h"},  # h -> g and g -> h: a circle
+    ])
+    assert decided == {"b": "a", "c": "b", "f": "zz", "h": "g", "g": "h"}
+    ids = ["a", "b", "c", "d", "e", "f", "g", "h"]
+    people = [(f"{n:08X}", pid, "female", 1990, "ML", "ne_agadez", "stranded") for n, pid in enumerate(ids)]
+    joined = LINK_SEP.join(f"{n:08X}{LINK_SEP}2026-02-01" for n in range(len(ids)))
+    found = inputs_from_link_groups(people, [("assistance", "food", None, None, joined)], start=date(2026, 1, 1),
+                                    end=date(2026, 3, 31), merged=decided)
+    done = exports.indicators_from_inputs(found, start=START, end=END, scope="all", centre_scope=False,
+                                          may_see_cases=True)
+    # b and c count as a; d and e apart (undone); f as itself (zz not read); g and h as themselves (a circle)
+    assert sorted(next(r for r in done.results if r.code == "3.2").people) == ["a", "d", "e", "f", "g", "h"]

@@ -14,7 +14,8 @@ from openpyxl import load_workbook
 from desktop_app.cli import main
 from desktop_app.services import reports
 from desktop_app.vault.registrations import RegistrationDraft, save_registrations
-from tests.access.team import ADMIN, CASE, FIELD, MIGRANT, PASSPHRASES, VOT, signed_in
+from desktop_app.services import desk
+from tests.access.team import ADMIN, CASE, COORD, FIELD, MIGRANT, PASSPHRASES, VOT, signed_in
 from tests.registry.device_people import person_xml
 from waypoint_core.registry import report_words
 
@@ -77,6 +78,39 @@ def test_each_person_counts_once_small_cells_are_hidden_and_rights_apply(team):
         assert done.report.withheld == (("cases_not_seen", "vot"),)
         assert "vot: not included: trafficking cases are not seen with your role" in done.report.notes()[0]
         assert "rôle ne voit pas les cas de traite" in done.report.notes(report_words.FRENCH)[0]
+
+
+def test_a_person_merged_at_the_desk_counts_once_also_through_events_recorded_after_the_merge(team):
+    """Two centres registered one woman; the coordinator merges the two registrations (the desk moves the events this
+    laptop holds). An event recorded afterwards by the other centre, which still knows her by the merged registration's
+    number, arrives: she is still one person assisted (data-model §7.7: merged records collapse to the survivor).
+    Undone, the merge no longer joins them."""
+    def person(n: int, centre: str, sex: str = "female") -> RegistrationDraft:
+        return RegistrationDraft(MIGRANT, "1", "finalized", person_xml(uid(n), f"P{n}", sex=sex), uid(n), {
+            "title": f"P{n}", "sex": sex, "age": 31, "nationality": "ML", "centre": centre,
+            "registered_on": "2026-01-10", "beneficiary_category": "migrant_transit"})
+
+    def event(n: int, ref: str, day: str) -> RegistrationDraft:
+        return RegistrationDraft(EVENT, "1", "finalized", f"<data><person_ref>{ref}</person_ref></data>", uid(n), {
+            "title": "food", "centre": "ne_arlit", "registered_on": day, "person_ref": ref, "assistance_type": "food"})
+
+    with signed_in(team, COORD) as vault:
+        kept, merged = uid(1), uid(2)
+        save_registrations(vault, [person(1, "ne_agadez"), person(2, "ne_arlit"), person(3, "ne_arlit", "male"),
+                                   event(101, f"WP-{short(1)}", "2026-02-01"), event(102, short(2), "2026-02-02"),
+                                   event(103, short(3), "2026-02-02")])
+        assert reports.compute(vault, start=START, end=END).results[0].total == 3  # before the merge: two of her
+        decision = desk.merge(vault, kept=kept, merged=merged)
+        assert reports.compute(vault, start=START, end=END).results[0].total == 2
+        # the other centre's laptop recorded her next visit under the number it knows, after the merge
+        save_registrations(vault, [event(104, f"WP-{short(2)}", "2026-03-05")])
+        done = reports.compute(vault, start=START, end=END)
+        counted = done.results[0]
+        assert counted.code == "3.2" and counted.total == 2 and done.unlinked == 0
+        assert sorted(counted.people) == [kept, uid(3)]  # she counts as the kept registration, with its centre
+        assert counted.people[kept].centre == "ne_agadez"
+        desk.undo(vault, decision)  # not the same person after all: the late event is hers again
+        assert reports.compute(vault, start=START, end=END).results[0].total == 3
 
 
 def test_cli_report_writes_csv_xlsx_and_pdf_that_say_what_was_suppressed(team, tmp_path, capsys):

@@ -1,7 +1,8 @@
 """EUTF-style indicators from plain typed rows, the same on the device and on the server (issue 12 point 3).
 
 Definitions follow ../shared/reference/data-model.md §5 and §7.7. A person is counted once per indicator and
-period, after merged duplicates are collapsed to the surviving registration (`Person.merged_into`); deleted
+period, after merged duplicates are collapsed to the surviving registration (`Person.merged_into`; from facts, the
+review desk's merge decisions: `merges_of`, `inputs_from_link_groups(merged=)`); deleted
 registrations and registrations marked as duplicates without a survivor do not count. The period is inclusive:
 [start, end]. Scope (a centre, a country, all) is the caller's filter on the rows it passes.
 
@@ -579,6 +580,8 @@ EVENT_FORM = "waypoint_assistance_event"
 REFERRAL_FORM = "waypoint_referral"
 CASE_FORM = "waypoint_vot_case"
 SESSION_FORM = "waypoint_info_session"  # forms/info_session.md (data-model §7.6 G1): no personal data
+DECISION_FORM = "waypoint_review_decision"  # the review desk's decisions (desktop_app/records/review.py)
+DECISION_FIELDS = ("decision", "person_a", "person_b", "kept", "undone")  # what `merges_of` reads of each
 # the session form's tally questions: f_0_17 … m_36p, participants by sex and age group (SESSION_AGE_GROUPS)
 TALLIES = {f"{sex[0]}_{group}": (sex, group) for sex in ("female", "male") for group in SESSION_AGE_GROUPS}
 SESSION_FIELDS = (*TALLIES, "estimated_reach", "registered_persons", "channel", "target_group", "admin1")
@@ -834,9 +837,12 @@ def link_groups(links: Iterable[Sequence[Any]], *, by_centre: bool = True) -> li
 
 def inputs_from_link_groups(people: Sequence[Sequence[Any]], groups: Iterable[Sequence[Any]], *, start: date,
                             end: date, covers: Callable[[str | None], bool] | None = None,
-                            sessions: Iterable[Sequence[Any]] = ()) -> Inputs:
+                            sessions: Iterable[Sequence[Any]] = (), merged: Mapping[str, str] | None = None
+                            ) -> Inputs:
     """People, the period's events and referrals, and the cases, from facts kept as rows: `people` (PERSON_ROW, in an
-    order where of two registrations sharing a number the one named comes last) and the links as LINK_GROUP rows.
+    order where of two registrations sharing a number the one named comes last) and the links as LINK_GROUP rows;
+    `merged` (`merges_of`: merged registration -> kept one) makes a link to a merged person's number count the kept
+    person, so a person merged at the review desk counts once, even for events recorded after the merge.
     What `inputs_from_facts` gives for the same indicators (the device's report_reads and the server's reports.py
     both call this), in the form the counting reads fastest: `people` as `PeopleColumns`, every row of `people` a
     number (its position); `events` as `EventGroups`, only those of [start, end] (of a centre `covers` accepts; None:
@@ -861,6 +867,8 @@ def inputs_from_link_groups(people: Sequence[Sequence[Any]], groups: Iterable[Se
         shorts = ids = sexes = born = nationalities = centres = categories = []
     by_short = dict(zip(shorts, range(len(shorts))))  # a shared number: the last
     by_short.pop("", None)  # "" names no one (a short id always has eight characters)
+    if merged:
+        _collapse_merged(by_short, shorts, ids, merged)
     first, last = start.isoformat(), end.isoformat()
     kept: list[EventGroup] = []
     cases: list[Case] = []
@@ -893,6 +901,40 @@ def inputs_from_link_groups(people: Sequence[Sequence[Any]], groups: Iterable[Se
     columns = PeopleColumns(ids, share(sexes), born, share(nationalities), share(centres), share(categories))
     held = sessions_from_rows(sessions, by_short, ids, start=start, end=end, covers=covers)
     return Inputs(columns, EventGroups(columns, kept), cases, unlinked, held)
+
+
+def merges_of(decisions: Iterable[Mapping[str, Any]]) -> dict[str, str]:
+    """The merged registration's id -> the kept one's, from the review desk's decisions (each its extracted fields,
+    DECISION_FIELDS): the merges not undone. The desk moves the events a laptop holds when it merges; events recorded
+    afterwards (or still on their way) name the merged registration's number, and count for the kept person through
+    this (`inputs_from_link_groups(merged=)`)."""
+    out: dict[str, str] = {}
+    for d in decisions:
+        a, b, kept = d.get("person_a") or "", d.get("person_b") or "", d.get("kept") or ""
+        if d.get("decision") != "merge" or d.get("undone") == "yes" or not a or not b or a == b or kept not in (a, b):
+            continue
+        out[b if kept == a else a] = kept
+    return out
+
+
+def _collapse_merged(by_short: dict[str, int], shorts: Sequence[str], ids: Sequence[str],
+                     merged: Mapping[str, str]) -> None:
+    """Make the registration number of each merged person name its survivor (the kept person, or theirs when the kept
+    one was merged in turn): every link to either number counts one person. A merged person who is not the one their
+    number names (two sharing a number), a survivor not among these people (another scope) or a cycle of merges
+    leaves the number as it was."""
+    number_of = dict(zip(ids, range(len(ids))))
+    for gone, kept in merged.items():
+        n = number_of.get(gone)
+        if n is None or by_short.get(shorts[n]) != n:
+            continue
+        seen = {gone}
+        while kept in merged and kept not in seen:
+            seen.add(kept)
+            kept = merged[kept]
+        survivor = number_of.get(kept)
+        if kept not in seen and survivor is not None:
+            by_short[shorts[n]] = survivor
 
 
 def inputs_from_records(rows: Iterable[RecordRow], *, covers: Callable[[str | None], bool] = lambda _c: True
