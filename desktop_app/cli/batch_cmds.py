@@ -13,9 +13,10 @@ Each prints JSON (one object, or one line per file). Exit 0 when every file was 
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
-from desktop_app.cli.common import CliError, add_vault_options, guarded
+from desktop_app.cli.common import EXIT_ERROR, CliError, add_vault_options, guarded
 from desktop_app.cli.sync_cmds import _sync_failure, _unlock
 from desktop_app.services import batches as batch_service
 
@@ -47,9 +48,9 @@ def cmd_export(args) -> int:
     with _unlock(args) as vault:
         try:
             summary = batch_service.export(vault, args.out, lifetime_s=args.days * 86400 if args.days else None)
-        except OSError as exc:  # a full stick, a read-only one, one pulled out
+        except batch_service.DriveNotWritable as exc:  # a full stick, a read-only one, one pulled out
             raise CliError(
-                f"the batch files could not be written to {args.out} ({exc.strerror or type(exc).__name__}). Nothing "
+                f"the batch files could not be written to {args.out} ({exc.reason}). Nothing "
                 "is lost: every change not yet acknowledged goes in the next export, and no file on the drive is "
                 "half-written. Free some space on the drive (or use another one) and export again") from exc
     print(json.dumps({**summary.as_json(), "safe_to_remove": True}, sort_keys=True))
@@ -74,6 +75,14 @@ def cmd_forward(args) -> int:
     for line in result["files"]:
         print(json.dumps(line, sort_keys=True))
     print(json.dumps({"receipts": result["receipts"]}, sort_keys=True))
+    failed = result.get("receipts_failed")
+    if failed is not None:  # the files went; their receipts wait here ("No space left on device" alone said neither)
+        print(f"waypoint: the receipts could not all be written to {failed.folder} ({failed.reason}); "
+              f"{len(result['receipts'])} written. Nothing is lost: the files above were forwarded and the other "
+              "receipts wait on this machine (and no receipt on the drive is half-written). Free some space on the "
+              "drive (or use another one) and run `waypoint batch forward --receipts DIR` again to write them",
+              file=sys.stderr)
+        return EXIT_ERROR
     return 1 if any(f["status"] == "rejected" for f in result["files"]) else 0
 
 

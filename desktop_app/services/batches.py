@@ -7,6 +7,7 @@ get what only the services layer may combine: the installed forms and the form i
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Callable, Generator
 from pathlib import Path
 from typing import Any
@@ -24,8 +25,20 @@ from waypoint_core.protocol.batchfile import MAGIC_BATCH, MAGIC_RECEIPT, BatchRe
 
 COURIERS = ("administrator", "coordinator")
 
-__all__ = ["BatchRefused", "PermissionDenied", "ExportSummary", "ReceiptSummary", "errors", "export", "forward",
-           "forward_steps", "import_files", "inbox", "keeps_waiting", "may_carry", "waiting_count", "write_receipts"]
+__all__ = ["BatchRefused", "DriveNotWritable", "PermissionDenied", "ExportSummary", "ReceiptSummary", "errors", "export",
+           "forward", "forward_steps", "import_files", "inbox", "keeps_waiting", "may_carry", "waiting_count",
+           "write_receipts"]
+
+
+class DriveNotWritable(Exception):
+    """Batch files or receipts could not be written to the chosen drive or folder (full, read-only, pulled out).
+    Nothing is lost: what was not written is still in the vault (the outbox, the receipts kept), and no file on the
+    drive is half-written (`write_durably`). `full`: no space left, which the interface says in its own words."""
+
+    def __init__(self, folder: Path, error: OSError) -> None:
+        self.folder, self.reason = folder, error.strerror or type(error).__name__
+        self.full = error.errno in (errno.ENOSPC, errno.EDQUOT)
+        super().__init__(f"{folder}: {self.reason}")
 
 
 def may_carry(user: Any) -> bool:
@@ -49,7 +62,10 @@ def export(vault: Vault, out_dir: Path, *, progress: Callable[[int, int], None] 
     extra: dict[str, Any] = {"lifetime_s": lifetime_s} if lifetime_s is not None else {}
     if max_ops is not None:
         extra["max_ops"] = max_ops
-    return batches.export_batches(vault, out_dir=out_dir, forms=forms, progress=progress, **extra)
+    try:
+        return batches.export_batches(vault, out_dir=out_dir, forms=forms, progress=progress, **extra)
+    except OSError as error:  # a full stick, a read-only one, one pulled out
+        raise DriveNotWritable(out_dir, error) from error
 
 
 def import_files(vault: Vault, paths: list[Path], *, progress: Callable[[int, int], None] | None = None
@@ -82,11 +98,29 @@ def forward_steps(*, receipts_dir: Path | None = None,
                   connect: Callable[..., ServerConnection] = ServerConnection,
                   progress: Callable[[int, int], None] | None = None,
                   cancelled: Callable[[], bool] = lambda: False) -> Generator[Step, Any, dict[str, Any]]:
-    """Forward the carried files (steps for the app's two-thread driver), then write the receipts per centre."""
+    """Forward the carried files (steps for the app's two-thread driver), then write the receipts per centre. The
+    files are forwarded (and their answers stored) before any receipt is written: receipts that cannot be written
+    (a full stick) wait in the vault, and the answer says so under `receipts_failed` (`DriveNotWritable`) beside the
+    files' statuses, which an error instead of the answer hid."""
     yield Local(_require_courier)
     states = yield from courier.forward_steps(connect=connect, progress=progress, cancelled=cancelled)
-    written = (yield Local(lambda vault: courier.write_receipts(vault, receipts_dir))) if receipts_dir else []
-    return {"files": [s.as_json() for s in states], "receipts": written}
+    written: list[str] = []
+    failed: DriveNotWritable | None = None
+    if receipts_dir:
+        failed = yield Local(lambda vault: _write_receipts_into(vault, receipts_dir, written))
+    result: dict[str, Any] = {"files": [s.as_json() for s in states], "receipts": written}
+    if failed is not None:
+        result["receipts_failed"] = failed
+    return result
+
+
+def _write_receipts_into(vault: Vault, out_dir: Path, written: list[str]) -> DriveNotWritable | None:
+    """The receipts waiting, written into out_dir (appended to `written` one by one); the drive's failure, if any."""
+    try:
+        courier.write_receipts(vault, out_dir, written=written)
+    except OSError as error:
+        return DriveNotWritable(out_dir, error)
+    return None
 
 
 def forward(vault: Vault, *, receipts_dir: Path | None = None,
@@ -99,7 +133,10 @@ def forward(vault: Vault, *, receipts_dir: Path | None = None,
 
 def write_receipts(vault: Vault, out_dir: Path) -> list[str]:
     _require_courier(vault)
-    return courier.write_receipts(vault, out_dir)
+    try:
+        return courier.write_receipts(vault, out_dir)
+    except OSError as error:
+        raise DriveNotWritable(out_dir, error) from error
 
 
 def inbox(vault: Vault) -> list[dict[str, Any]]:

@@ -188,13 +188,14 @@ def folder_name(centre: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "-", centre).strip("-")[:60] or "centre"
 
 
-def write_receipts(vault: Vault, out_dir: Path) -> list[str]:
-    """Receipts not yet written, into out_dir/<centre>/ under non-identifying names. Returns the paths."""
+def write_receipts(vault: Vault, out_dir: Path, *, written: list[str] | None = None) -> list[str]:
+    """Receipts not yet written, into out_dir/<centre>/ under non-identifying names. Returns the paths, also appended
+    one by one to `written` when given (what was written before a full drive stopped it)."""
     with vault.session(readonly=True) as session:
         rows = Db.of(session).execute(text(
             "SELECT file_sha256, centre, receipt FROM batch_inbox WHERE receipt IS NOT NULL "
             "AND receipt_written_at IS NULL ORDER BY device_id, created_at, batch_id, part")).all()
-    written = []
+    written = [] if written is None else written
     for digest, centre, receipt in rows:
         path = write_durably(out_dir / folder_name(centre or "centre"), new_file_name(RECEIPT_SUFFIX), bytes(receipt))
         with vault.session() as session:  # written and synced on the stick: this machine need not keep it

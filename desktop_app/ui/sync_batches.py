@@ -228,12 +228,25 @@ class BatchDialog(QDialog):
             "forwarding": lambda: self.tr("Forwarding to the server…"),
             "forwarded": lambda: (self.tr("%n file(s) forwarded", "", args[0]) + " · " if args[0] else "") +
             self.tr("%n receipt(s) written", "", args[1]) + (". " + self.tr(
-                "The receipts are complete: it is safe to remove the drive.") if args[1] else ".") +
-            self._still_waiting(args[2]),
+                "The receipts are complete: it is safe to remove the drive.") if args[1] and not args[3] else ".") +
+            self._receipts_failed(args[3]) + self._still_waiting(args[2]),
             "nothing": lambda: self.tr("Nothing is waiting to be forwarded."),
             "failed": lambda: args[0],
         }.get(kind, lambda: "")()
         self.message.setText(text)
+
+    def _drive_problem(self, failed: batch_service.DriveNotWritable) -> str:
+        return (self.tr("the drive is full") if failed.full else
+                self.tr("the drive or folder cannot be written: %1").replace("%1", failed.reason))
+
+    def _receipts_failed(self, failed: batch_service.DriveNotWritable | None) -> str:
+        """Receipts a full (or read-only) drive stopped: they wait here; the files themselves were forwarded."""
+        if failed is None:
+            return ""
+        return " " + self.tr("The remaining receipts could not be written to %1 (%2). Nothing is lost: they wait on "
+                             "this machine. Free some space on the drive (or choose another) and press Forward to the "
+                             "server again to write them.").replace("%1", str(failed.folder)).replace(
+            "%2", self._drive_problem(failed))
 
     def _still_waiting(self, waiting: list[dict[str, Any]]) -> str:
         """The files the server did not take yet and this machine keeps, and why (the one reason they share, else
@@ -327,7 +340,8 @@ class BatchDialog(QDialog):
         if result["files"]:
             self.model.set_rows(result["files"])
         waiting = [row for row in result["files"] if shown_status(row) == "waiting"]
-        self._show("forwarded", len(result["files"]) - len(waiting), len(result["receipts"]), waiting)
+        self._show("forwarded", len(result["files"]) - len(waiting), len(result["receipts"]), waiting,
+                   result.get("receipts_failed"))
 
     def refresh(self) -> None:
         """What this machine carries, as the table shows it before anything is done."""
@@ -340,6 +354,11 @@ class BatchDialog(QDialog):
         self._busy(False)
         if isinstance(exc, batch_service.BatchRefused):
             text = reason_text(exc.code, str(exc))
+        elif isinstance(exc, batch_service.DriveNotWritable):  # it said "Synchronisation stopped: OSError"
+            text = self.tr("The batch files could not be written to %1 (%2). Nothing is lost: every change not yet "
+                           "acknowledged goes in the next export, and no file on the drive is half-written. Free some "
+                           "space on the drive (or use another one) and export again.").replace(
+                "%1", str(exc.folder)).replace("%2", self._drive_problem(exc))
         elif isinstance(exc, batch_service.PermissionDenied):
             text = self.tr("Only a coordinator or an administrator can carry other laptops' batch files.")
         elif isinstance(exc, str):

@@ -99,6 +99,18 @@
         <translation>Rien n&apos;attend d&apos;être transmis.</translation>
     </message>
     <message>
+        <source>the drive is full</source>
+        <translation>le support est plein</translation>
+    </message>
+    <message>
+        <source>the drive or folder cannot be written: %1</source>
+        <translation>le support ou le dossier n&apos;accepte pas l&apos;écriture : %1</translation>
+    </message>
+    <message>
+        <source>The remaining receipts could not be written to %1 (%2). Nothing is lost: they wait on this machine. Free some space on the drive (or choose another) and press Forward to the server again to write them.</source>
+        <translation>Les autres accusés de réception n&apos;ont pas pu être écrits dans %1 (%2). Rien n&apos;est perdu : ils attendent sur cet ordinateur. Libérez de la place sur le support (ou choisissez-en un autre) et appuyez de nouveau sur Transmettre au serveur pour les écrire.</translation>
+    </message>
+    <message>
         <source>The list says why for each.</source>
         <translation>La liste dit pourquoi pour chacun.</translation>
     </message>
@@ -108,6 +120,10 @@
             <numerusform>%n fichier attend encore ici, il n&apos;est pas rejeté :</numerusform>
             <numerusform>%n fichiers attendent encore ici, ils ne sont pas rejetés :</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>The batch files could not be written to %1 (%2). Nothing is lost: every change not yet acknowledged goes in the next export, and no file on the drive is half-written. Free some space on the drive (or use another one) and export again.</source>
+        <translation>Les fichiers de lot n&apos;ont pas pu être écrits dans %1 (%2). Rien n&apos;est perdu : chaque modification pas encore confirmée part dans le prochain export, et aucun fichier du support n&apos;est à moitié écrit. Libérez de la place sur le support (ou utilisez-en un autre) et exportez de nouveau.</translation>
     </message>
     <message>
         <source>Only a coordinator or an administrator can carry other laptops&apos; batch files.</source>

@@ -379,6 +379,32 @@ def test_an_export_onto_a_full_stick_says_nothing_is_lost_and_the_next_one_carri
     assert again.returncode == 0, again.stderr
     assert json.loads(again.stdout)["ops"] == 3
 
+def test_receipts_onto_a_full_stick_wait_here_and_the_forward_still_says_what_went(laptop, coordinator, tmp_path):
+    # Forwarding with --receipts onto a full stick said only "No space left on device": not that the files had gone
+    # (their statuses were not shown) nor that the receipts were kept (the app: "Synchronisation stopped: OSError").
+    from test_server_logs import full_tmpfs
+
+    for n in range(2):
+        register(laptop, f"Synthetic Full Receipts {n}", 40 + n)
+    out = stick(tmp_path)
+    batch_service.export(laptop, out)
+    batch_service.import_files(coordinator, [out])
+    with full_tmpfs(1) as drive:
+        with open(drive / "filler", "wb", buffering=0) as filler, pytest.raises(OSError):
+            while True:
+                filler.write(b"\0" * 4096)
+        result = batch_service.forward(coordinator, receipts_dir=drive / "receipts", connect=fast_connect())
+        assert [f["status"] for f in result["files"]] == ["accepted"] and result["receipts"] == []
+        failed = result["receipts_failed"]
+        assert failed.full and failed.folder == drive / "receipts" and failed.reason == "No space left on device"
+        assert not [p for p in drive.rglob("*") if p.is_file() and p.name != "filler"]  # no half-written receipt
+    [held] = [f for f in batch_service.inbox(coordinator) if f["status"] == "accepted"]
+    assert held["has_receipt"] and held["receipt_written_at"] is None  # kept on this machine
+    again = batch_service.forward(coordinator, receipts_dir=tmp_path / "another-stick", connect=fast_connect())
+    assert len(again["receipts"]) == 1 and "receipts_failed" not in again
+    assert batch_service.import_files(laptop, receipts_in(tmp_path / "another-stick"))[0]["acknowledged"] == 2
+
+
 def test_receipt_for_another_laptop_is_refused(enrolled, coordinator, tmp_path):
     laptop, neighbour = enrolled("owner"), enrolled("neighbour")
     register(laptop, "Synthetic Owner", 50)

@@ -172,3 +172,67 @@ def test_a_file_the_courier_keeps_after_a_forward_is_said_waiting_with_why(qapp,
         dialog.close()
     finally:
         close_app(qapp, app)
+
+
+def test_a_full_drive_is_said_in_the_interface_language_and_nothing_is_lost(qapp, qtbot, tmp_path, new_code, server):
+    """An export onto a full stick said "La synchronisation s'est arrêtée : OSError" (the name of the exception);
+    receipts onto a full stick too, and hid that the files had gone. Now each says the drive is full, that nothing
+    is lost and what to do; the next export and the next forward onto a drive with room carry everything."""
+    from test_server_logs import full_tmpfs
+
+    field_path, courier_path, stick = tmp_path / "field", tmp_path / "courier", tmp_path / "stick"
+    for path, centre in ((field_path, "Tanout transit centre"), (courier_path, "Zinder regional office")):
+        vault, _ = Vault.create(path, admin_username="admin", admin_passphrase=PASSPHRASE, kdf_profile="test")
+        sync_service.enrol(vault, server_url=server.url, code=new_code(centre), device_name=path.name)
+        if path == field_path:
+            for n in range(2):
+                register(vault, f"Synthetic Ui Full {n}", 30 + n)
+        vault.close()
+
+    with full_tmpfs(1) as drive:
+        with open(drive / "filler", "wb", buffering=0) as filler, pytest.raises(OSError):
+            while True:  # the stick full to the last block
+                filler.write(b"\0" * 4096)
+        app, sync = open_app(qapp, qtbot, field_path, "fr")
+        try:
+            app.window.sync_batch_action.trigger()
+            dialog = app.window.batch_dialog
+            dialog.folder.setText(str(drive / "stick"))
+            qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
+            qtbot.waitUntil(lambda: dialog.export_button.isEnabled() and "exportez de nouveau" in
+                            dialog.message.text(), timeout=30_000)
+            assert dialog.message.text() == (
+                f"Les fichiers de lot n'ont pas pu être écrits dans {drive / 'stick'} (le support est plein). Rien "
+                "n'est perdu : chaque modification pas encore confirmée part dans le prochain export, et aucun "
+                "fichier du support n'est à moitié écrit. Libérez de la place sur le support (ou utilisez-en un "
+                "autre) et exportez de nouveau.")
+            dialog.folder.setText(str(stick))  # another stick: everything goes
+            qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
+            qtbot.waitUntil(lambda: "retirer le support" in dialog.message.text(), timeout=30_000)
+            assert "2 opérations" in dialog.message.text()
+            dialog.close()
+        finally:
+            close_app(qapp, app)
+
+        app, sync = open_app(qapp, qtbot, courier_path, "en")
+        try:
+            app.window.sync_batch_action.trigger()
+            dialog = app.window.batch_dialog
+            dialog.import_files(str(stick))
+            qtbot.waitUntil(lambda: dialog.model.rowCount() == 1 and "read" in dialog.message.text(), timeout=30_000)
+            dialog.folder.setText(str(drive / "receipts"))
+            with qtbot.waitSignal(sync.forwarded, timeout=60_000):
+                qtbot.mouseClick(dialog.forward_button, Qt.MouseButton.LeftButton)
+            assert dialog.model.index(0, STATUS).data() == "Accepted"
+            assert dialog.message.text() == (
+                f"1 file forwarded · 0 receipts written. The remaining receipts could not be written to "
+                f"{drive / 'receipts'} (the drive is full). Nothing is lost: they wait on this machine. Free some "
+                "space on the drive (or choose another) and press Forward to the server again to write them.")
+            dialog.folder.setText(str(tmp_path / "back"))
+            with qtbot.waitSignal(sync.forwarded, timeout=60_000):
+                qtbot.mouseClick(dialog.forward_button, Qt.MouseButton.LeftButton)
+            assert "safe to remove the drive" in dialog.message.text()
+            assert len(list((tmp_path / "back").rglob("*.wpreceipt"))) == 1
+            dialog.close()
+        finally:
+            close_app(qapp, app)
