@@ -22,10 +22,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from desktop_app.vault.models import CASE_STATUS_FORM, SYSTEM_FORMS
+from desktop_app.vault import report_reads
+from desktop_app.vault.models import CASE_STATUS_FORM, CONSENT_FORM, SYSTEM_FORMS
 from desktop_app.vault.sql import Db, chunks, in_list, text
 from desktop_app.vault.vault import Vault
 from desktop_app.vault.writer import RegistrationDraft, Writer, write
+from waypoint_core.registry import indicators
 
 PERSON_REF = "person_ref"
 STATUS_VERSION = "1"
@@ -165,11 +167,16 @@ def read_person(vault: Vault, record_id: str) -> Row | None:
 
 
 CONSENT_PERSON = "consent_person"  # what a consent change calls its person (desktop_app/vault/consent_reads.py)
+# A registration's own changes, which stay its own when it is merged into another (`read_linked`)
+OWN_CHANGES = frozenset({CASE_STATUS_FORM, CONSENT_FORM})
 
 
 def read_linked(vault: Vault, record_id: str) -> list[Row]:
     """Every live record that names this person (events, referrals, cases, status changes, consent changes), oldest
-    first."""
+    first; with the events, referrals and cases that name a registration merged into this one at the review desk
+    (a merge not undone): those recorded after the merge under the number the person's card still bears (the desk
+    moves only what its laptop holds when it merges), which were in the merged registration's file alone. The merged
+    registration's own status and consent changes stay its own."""
     marks, params = in_list(ref_values(record_id))
     params["person"] = record_id
     with vault.session(readonly=True) as session:
@@ -177,7 +184,15 @@ def read_linked(vault: Vault, record_id: str) -> list[Row]:
         ids = [row.record_id for row in db.execute(text(
             f"SELECT DISTINCT record_id FROM registration_field WHERE (name = '{PERSON_REF}' AND value IN ({marks})) "
             f"OR (name = '{CONSENT_PERSON}' AND value = :person)"), params).all()]
-        rows = _rows(db, ids)
+        merged = report_reads.merges_in(session.connection().connection.driver_connection)
+        gone = [m for m in merged if m != record_id and indicators.merge_survivor(merged, m) == record_id]
+        theirs: list[str] = []
+        for part in chunks([ref for m in gone for ref in ref_values(m)]):
+            refs, named = in_list(part)
+            theirs += [row.record_id for row in db.execute(text(
+                f"SELECT DISTINCT record_id FROM registration_field WHERE name = '{PERSON_REF}' "
+                f"AND value IN ({refs})"), named).all()]
+        rows = _rows(db, ids) + [r for r in _rows(db, sorted(set(theirs) - set(ids))) if r.form_id not in OWN_CHANGES]
     return sorted(rows, key=lambda r: (r.registered_on or r.created_at[:10], r.created_at, r.id))
 
 

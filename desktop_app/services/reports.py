@@ -9,7 +9,7 @@ person's rights (services/access.py): the rows are those they may see, so field 
 number the list shows (person_ref: the short id, written with or without "WP-"); a number that names no one here
 is left out and counted in `unlinked`. Merged duplicates: the review desk moves a merged person's events to the
 kept person, and its merge decisions make the merged registration's number count as the kept person
-(report_reads.merges), so each person counts once, also through events recorded after the merge. No Qt here.
+(report_reads.merges_in), so each person counts once, also through events recorded after the merge. No Qt here.
 """
 
 from __future__ import annotations

@@ -84,7 +84,7 @@ def report_inputs(vault: Vault, *, start: date, end: date, visible: Visible = EV
     trafficking status (and centre when `covers`, the scope's filter on an event's centre, is given; None: every
     centre), each group's numbers and days joined in one text (`links_statement`), so the driver builds a few dozen
     rows instead of 300,000; the period's information sessions (`sessions_statement`: a few rows), which 3.3
-    adds to the people counselled; and the review desk's merges (`merges`), so a merged person counts as the kept
+    adds to the people counselled; and the review desk's merges (`merges_in`), so a merged person counts as the kept
     one, also through events recorded after the merge (the desk moved only those this laptop held then)."""
     people_sql, params = people_statement(visible)
     links, link_params = links_statement(visible, by_centre=covers is not None)
@@ -93,9 +93,9 @@ def report_inputs(vault: Vault, *, start: date, end: date, visible: Visible = EV
         people = raw.execute(people_sql, params).fetchall()
         groups = raw.execute(links, link_params).fetchall()
         sessions = raw.execute(*sessions_statement(visible, start=start, end=end)).fetchall()
-        decisions = raw.execute(_DECISIONS, (indicators.DECISION_FORM,)).fetchall()
+        merged = merges_in(raw)
     return indicators.inputs_from_link_groups(people, groups, start=start, end=end, covers=covers, sessions=sessions,
-                                              merged=merges(decisions))
+                                              merged=merged)
 
 
 # The review desk's live decisions, a row per extracted field that `indicators.merges_of` reads (a few per decision)
@@ -104,11 +104,11 @@ _DECISIONS = ("SELECT f.record_id, f.name, f.value FROM registration r JOIN regi
               + ", ".join(f"'{name}'" for name in indicators.DECISION_FIELDS) + ")")
 
 
-def merges(rows: list[Any]) -> dict[str, str]:
-    """The merges the review desk decided (not undone), from `_DECISIONS` rows: merged registration -> kept one.
+def merges_in(raw: Any) -> dict[str, str]:
+    """The merges the review desk decided (not undone), read on a driver connection: merged registration -> kept one.
     Every decision this laptop holds counts, whoever may see it: it only tells which registrations are one person."""
     fields: dict[str, dict[str, str]] = {}
-    for record_id, name, value in rows:
+    for record_id, name, value in raw.execute(_DECISIONS, (indicators.DECISION_FORM,)).fetchall():
         fields.setdefault(record_id, {})[name] = value or ""
     return indicators.merges_of(fields.values())
 

@@ -119,6 +119,27 @@ def test_merge_moves_events_keeps_both_ids_and_undo_moves_them_back(team):
         assert desk.count_candidates(vault) == 1  # proposed again once the merge is undone
 
 
+def test_the_kept_person_s_case_file_shows_what_is_recorded_later_under_the_merged_number(team):
+    """After a merge, the other centre (which had not synced, or reads the number on the card it gave her) records
+    her next visit under the merged registration's number: it was in the merged registration's file only, and the
+    kept person's case file, the one the coordinator opens, did not show it. The merged registration's own closing
+    ("duplicate") stays its own: it does not close the kept person's case. Undone, each file is its own again."""
+    from desktop_app.services import casefile
+
+    with signed_in(team, COORD) as vault:
+        a, b = pair_of_people()
+        save_people(vault, [a, b])
+        before = save_event(vault, review.short_id(b.id))
+        decision = desk.merge(vault, kept=a.id, merged=b.id)
+        casefile.close_case(vault, b.id, reason="duplicate")
+        later = save_event(vault, f"WP-{review.short_id(b.id)}")
+        kept = casefile.case_file(vault, a.id)
+        assert [e.record_id for e in kept.entries if e.kind == casefile.EVENT] == [before, later]
+        assert kept.state != casefile.CLOSED and casefile.case_file(vault, b.id).state == casefile.CLOSED
+        desk.undo(vault, decision)
+        assert [e.record_id for e in casefile.case_file(vault, a.id).entries if e.kind == casefile.EVENT] == []
+
+
 def test_not_the_same_person_is_remembered(team):
     with signed_in(team, COORD) as vault:
         a, b = pair_of_people()

@@ -917,6 +917,19 @@ def merges_of(decisions: Iterable[Mapping[str, Any]]) -> dict[str, str]:
     return out
 
 
+def merge_survivor(merged: Mapping[str, str], record_id: str) -> str | None:
+    """Where a registration ends up through the merges (`merges_of`): itself when not merged, the kept one's own
+    survivor when it was (a chain followed to its end); None when the merges go round in a circle."""
+    seen = {record_id}
+    current = record_id
+    while current in merged:
+        current = merged[current]
+        if current in seen:
+            return None
+        seen.add(current)
+    return current
+
+
 def _collapse_merged(by_short: dict[str, int], shorts: Sequence[str], ids: Sequence[str],
                      merged: Mapping[str, str]) -> None:
     """Make the registration number of each merged person name its survivor (the kept person, or theirs when the kept
@@ -924,16 +937,13 @@ def _collapse_merged(by_short: dict[str, int], shorts: Sequence[str], ids: Seque
     number names (two sharing a number), a survivor not among these people (another scope) or a cycle of merges
     leaves the number as it was."""
     number_of = dict(zip(ids, range(len(ids))))
-    for gone, kept in merged.items():
+    for gone in merged:
         n = number_of.get(gone)
         if n is None or by_short.get(shorts[n]) != n:
             continue
-        seen = {gone}
-        while kept in merged and kept not in seen:
-            seen.add(kept)
-            kept = merged[kept]
-        survivor = number_of.get(kept)
-        if kept not in seen and survivor is not None:
+        kept = merge_survivor(merged, gone)
+        survivor = number_of.get(kept) if kept is not None else None
+        if survivor is not None:
             by_short[shorts[n]] = survivor
 
 
