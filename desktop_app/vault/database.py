@@ -116,8 +116,27 @@ def connect_raw(db_path: Path, dek: bytes, *, page_size: int, isolation_level: s
         conn.execute("SELECT count(*) FROM sqlite_master").fetchall()
     except sqlcipher.Error as exc:
         conn.close()
-        raise map_db_error(exc) from exc
+        raise _opening_error(exc, db_path) from exc
     return conn
+
+
+SQLITE_IOERR = 10
+NEARLY_FULL = 1 << 20  # bytes free below which an I/O error opening the vault is the disk being full
+
+
+def _opening_error(exc: BaseException, db_path: Path) -> BaseException:
+    """`map_db_error`, and a full disk said as such: opening needs room for the write-ahead log and its shared-memory
+    file, and SQLite reports a disk that has none as a bare "disk I/O error" (a coordinator's full laptop then read
+    "unexpected OperationalError: disk I/O error" on any command)."""
+    mapped = map_db_error(exc)
+    code = getattr(exc, "sqlite_errorcode", None)
+    if mapped is exc and isinstance(code, int) and code & 0xFF == SQLITE_IOERR:
+        try:
+            if shutil.disk_usage(db_path.parent).free < NEARLY_FULL:
+                return DiskFull()
+        except OSError:
+            pass
+    return mapped
 
 
 # SQLite serves a connection's small, short-lived allocations (statement cursors, index keys, short bound values)

@@ -72,6 +72,21 @@ def test_disk_full_refuses_the_save_and_keeps_everything_saved_before(small_disk
         vault.close()
 
 
+def test_opening_on_a_full_disk_says_the_disk_is_full_and_opens_once_there_is_room(small_disk):
+    # Opening needs room for the write-ahead log: on a full disk SQLite says only "disk I/O error", which every
+    # command printed as "unexpected OperationalError: disk I/O error" (a coordinator's laptop taking a stick).
+    folder = small_disk / "vault"
+    vault, _ = Vault.create(folder, admin_username=ADMIN, admin_passphrase=ADMIN_PASSPHRASE, kdf_profile="test")
+    kept = save_registration(vault, form_id="f", form_version="1", status="finalized", content="<a>kept</a>")
+    vault.close()
+    filler = _fill(small_disk)
+    with pytest.raises(errors.DiskFull):
+        Vault.unlock(folder, username=ADMIN, passphrase=ADMIN_PASSPHRASE)
+    filler.unlink()
+    with Vault.unlock(folder, username=ADMIN, passphrase=ADMIN_PASSPHRASE) as again:
+        assert get_registration(again, kept.id).content == "<a>kept</a>"
+
+
 def test_create_on_a_full_disk_leaves_no_half_vault(small_disk):
     folder = small_disk / "vault"
     folder.mkdir()
