@@ -12,7 +12,9 @@ Functions taking a `Db` run inside the caller's transaction (the writer's, when 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
+from desktop_app.vault import merge_reads
 from desktop_app.vault.models import CONSENT_FORM
 from desktop_app.vault.sql import Db, chunks, in_json, text
 from desktop_app.vault.vault import Vault
@@ -27,16 +29,27 @@ def answers_of(content: str) -> dict[str, str]:
 
 
 def changes_for(db: Db, persons: Sequence[str]) -> dict[str, list[core.Change]]:
-    """The live consent changes naming each of these registrations (person id -> changes, in no order)."""
-    out: dict[str, list[core.Change]] = {}
-    for part in chunks(list(dict.fromkeys(persons))):
+    """The live consent changes naming each of these registrations (person id -> changes, in no order), with those
+    naming another registration of the same person (merged at the review desk, the merge not undone), as if made on
+    this one: a withdrawal the person made at one centre stands at the other. Before, a coordinator who merged two
+    registrations saw the kept one as consenting, and could contact or refer the person against a withdrawal recorded
+    on the merged one."""
+    persons = list(dict.fromkeys(persons))
+    same = merge_reads.groups(merge_reads.merges(db), persons)
+    own: dict[str, list[core.Change]] = {}
+    for part in chunks(list(dict.fromkeys([*persons, *(o for others in same.values() for o in others)]))):
         marks, params = in_json(part)
         ids = [row.record_id for row in db.execute(text(
             f"SELECT f.record_id FROM registration_field f JOIN registration r ON r.id = f.record_id "
             f"WHERE f.name = '{PERSON_FIELD}' AND f.value IN ({marks}) AND r.deleted = 0 AND r.form_id = :cf"),
             {**params, "cf": CONSENT_FORM}).all()]
         for change in _changes(db, ids):
-            out.setdefault(change.person, []).append(change)
+            own.setdefault(change.person, []).append(change)
+    out = {person: list(own[person]) for person in persons if person in own}
+    for person, others in same.items():
+        theirs = [replace(change, person=person) for other in others for change in own.get(other, [])]
+        if theirs:
+            out.setdefault(person, []).extend(theirs)
     return out
 
 

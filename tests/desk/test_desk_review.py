@@ -140,6 +140,37 @@ def test_the_kept_person_s_case_file_shows_what_is_recorded_later_under_the_merg
         assert [e.record_id for e in casefile.case_file(vault, a.id).entries if e.kind == casefile.EVENT] == []
 
 
+def test_a_withdrawal_recorded_on_either_registration_of_a_merged_person_stands_for_the_person(team):
+    """She withdrew consent to follow-up contact at the centre whose registration was merged: the kept registration
+    said she could be contacted (and referred), against her word. Now consent changes recorded on either registration
+    count for both, in the order they were made; undone, each registration has its own again."""
+    from dataclasses import replace
+
+    from desktop_app.services import consent
+    from desktop_app.vault.registrations import save_registrations
+    from tests.desk.people import person_draft
+
+    def consenting(record: PersonRecord):
+        draft = person_draft(record)
+        return replace(draft, content=draft.content.replace(
+            "<consent>", "<consent><consent_followup_contact>yes</consent_followup_contact>"))
+
+    with signed_in(team, COORD) as vault:
+        a, b = pair_of_people()
+        save_registrations(vault, [consenting(a), consenting(b)])
+        assert consent.contact_flags(vault, [a.id, b.id]) == {a.id: True, b.id: True}
+        decision = desk.merge(vault, kept=a.id, merged=b.id)
+        consent.withdraw(vault, b.id, ["followup_contact"])  # said at the merged registration's centre
+        assert consent.contact_flags(vault, [a.id, b.id]) == {a.id: False, b.id: False}
+        with pytest.raises(consent.ConsentRefused):
+            consent.check_contact(vault, a.id)
+        assert consent.show(vault, a.id).consent.of("followup_contact").status == "withdrawn"
+        consent.give(vault, a.id, ["followup_contact"], method="signed")  # she agrees again, later
+        assert consent.contact_flags(vault, [a.id, b.id]) == {a.id: True, b.id: True}
+        desk.undo(vault, decision)  # two people after all: each registration's own changes only
+        assert consent.contact_flags(vault, [a.id, b.id]) == {a.id: True, b.id: False}
+
+
 def test_not_the_same_person_is_remembered(team):
     with signed_in(team, COORD) as vault:
         a, b = pair_of_people()

@@ -1,0 +1,44 @@
+"""The review desk's merges as the features that follow a person read them: which registrations are one person.
+
+A merge (desktop_app/records/review.py) keeps both registrations; its decision, a record that syncs, says which was
+kept. `merges` reads the decisions not undone (waypoint_core.registry.indicators.merges_of); `groups` gives each
+registration the others that are the same person (all that end at the same survivor). Kept apart from the other
+reads so that the writer's own reads (consent, for the search index) may use it without importing the vault's
+record layer."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from desktop_app.vault.sql import Db, text
+from waypoint_core.registry import indicators
+
+_DECISIONS = text("SELECT f.record_id, f.name, f.value FROM registration r JOIN registration_field f "
+                  "ON f.record_id = r.id WHERE r.form_id = :f AND r.deleted = 0 AND r.status = 'finalized' "
+                  "AND f.name IN (" + ", ".join(f"'{name}'" for name in indicators.DECISION_FIELDS) + ")")
+
+
+def merges(db: Db) -> dict[str, str]:
+    """Merged registration -> the kept one, for every merge not undone this laptop holds."""
+    fields: dict[str, dict[str, str]] = {}
+    for record_id, name, value in db.execute(_DECISIONS, {"f": indicators.DECISION_FORM}).all():
+        fields.setdefault(record_id, {})[name] = value or ""
+    return indicators.merges_of(fields.values())
+
+
+def groups(merged: dict[str, str], persons: Iterable[str]) -> dict[str, list[str]]:
+    """For each of `persons` that was merged or kept in a merge: the other registrations of the same person."""
+    if not merged:
+        return {}
+    by_survivor: dict[str, set[str]] = {}
+    for record_id in {*merged, *merged.values()}:
+        survivor = indicators.merge_survivor(merged, record_id)
+        if survivor is not None:
+            by_survivor.setdefault(survivor, set()).update((record_id, survivor))
+    out: dict[str, list[str]] = {}
+    for person in persons:
+        survivor = indicators.merge_survivor(merged, person)
+        others = sorted(by_survivor.get(survivor, set()) - {person}) if survivor is not None else []
+        if others:
+            out[person] = others
+    return out
