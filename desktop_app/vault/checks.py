@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from desktop_app.vault import database, grants, indicator_facts, keyslots
-from desktop_app.vault.errors import RoleNotGranted, TamperedDatabase, VaultError
+from desktop_app.vault.errors import RoleNotGranted, TamperedDatabase, TamperedKeySlots, VaultError
 from desktop_app.vault.keyslots import Doc
 from desktop_app.vault.models import STATUSES, SYNC_STATES, SYNC_WRITER
 from desktop_app.vault.sql import Db
@@ -38,16 +38,27 @@ def _connect(folder: Path, doc: Doc, dek: bytes) -> database.Connection:
                                 isolation_level=None)
 
 
+def _open_slots(conn: database.Connection, doc: Doc) -> None:
+    """Open the slots' entries (names, roles, grants) with the key the database holds (keyslots.py)."""
+    if doc["format"] == keyslots.FORMAT_V1:
+        return
+    row = conn.execute("SELECT value FROM meta WHERE key = ?", (keyslots.DIRECTORY_META_KEY,)).fetchone()
+    if row is None:
+        raise TamperedKeySlots("the database holds no key for the key slots' entries")
+    keyslots.open_entries(doc, keyslots.b64d(str(row[0])))
+
+
 def verify(folder: Path, dek: bytes) -> VerifyReport:
     report = VerifyReport()
     doc = keyslots.load(folder)
-    if doc["pending_generation"] is not None:
-        report.problems.append("a data key rotation is unfinished")
-    for slot in doc["slots"]:
-        if str(doc["generation"]) not in slot["envelopes"]:
-            report.problems.append(f"slot {slot['username']!r} lacks the current data key")
     conn = _connect(folder, doc, dek)
     try:
+        _open_slots(conn, doc)
+        if doc["pending_generation"] is not None:
+            report.problems.append("a data key rotation is unfinished")
+        for slot in doc["slots"]:
+            if str(doc["generation"]) not in slot["envelopes"]:
+                report.problems.append(f"slot {slot['username']!r} lacks the current data key")
         report.problems.extend(_page_problems(conn))
         if report.ok:  # damaged pages would make the reads below fail on the same damage
             _check_schema(conn, report)
@@ -194,6 +205,7 @@ def info(folder: Path, dek: bytes) -> dict[str, Any]:
     doc = keyslots.load(folder)
     conn = _connect(folder, doc, dek)
     try:
+        _open_slots(conn, doc)
         by_status = {s: 0 for s in STATUSES}
         for status, deleted, n in conn.execute(
             "SELECT status, deleted, count(*) FROM registration GROUP BY status, deleted"

@@ -37,6 +37,7 @@ from desktop_app.vault.errors import (
     InvalidInput,
     PermissionDenied,
     RoleNotGranted,
+    TamperedKeySlots,
     UnknownUser,
     VaultExists,
     VaultLocked,
@@ -106,6 +107,10 @@ class VaultCore:
     def __init__(self, *, path: Path, doc: Doc, slot: Slot, private_key: X25519PrivateKey, dek: bytes,
                  device_id: str, grant: grants.Grant, authority: Ed25519PrivateKey | None) -> None:
         self.path = path
+        directory = keyslots.directory_key(doc)
+        if directory is None:
+            raise TamperedKeySlots("the key slots' entries were not opened")
+        self._directory_key: bytes = directory  # opens the names, roles and grants in slots.json
         self.device_id = device_id
         self.must_change_passphrase = bool(slot.get(users.MUST_CHANGE))
         self.user = UserInfo(slot["user_id"], slot["username"], slot["role"], grant.roles,
@@ -162,6 +167,12 @@ class VaultCore:
         authority = grants.new_authority()
         vault_id, device_id, admin_id = (str(uuid.uuid4()) for _ in range(3))
         db_path = path / database.DB_FILE
+        doc = keyslots.new_document(
+            vault_id=vault_id, kdf_profile=kdf_profile, params=params, calibrated_s=calibrated_s,
+            cipher_page_size=database.NEW_VAULT_PAGE_SIZE,
+        )
+        directory = keyslots.directory_key(doc)
+        assert directory is not None
         try:
             # SQLite would create the file 0644; the -wal and -shm files copy the main file's mode.
             os.close(os.open(db_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
@@ -174,7 +185,8 @@ class VaultCore:
                 conn.executemany(
                     "INSERT INTO meta (key, value) VALUES (?, ?)",
                     [("device_id", device_id), ("vault_id", vault_id), ("created_at", now),
-                     ("vault_format", VAULT_FORMAT), (grants.AUTHORITY_META_KEY, grants.public_text(authority))],
+                     ("vault_format", VAULT_FORMAT), (grants.AUTHORITY_META_KEY, grants.public_text(authority)),
+                     (keyslots.DIRECTORY_META_KEY, keyslots.b64e(directory))],
                 )
                 conn.execute(
                     "INSERT INTO user (id, username, role, created_at, active) VALUES (?, ?, ?, ?, 1)",
@@ -183,10 +195,6 @@ class VaultCore:
                 conn.execute("COMMIT")
             finally:
                 conn.close()
-            doc = keyslots.new_document(
-                vault_id=vault_id, kdf_profile=kdf_profile, params=params, calibrated_s=calibrated_s,
-                cipher_page_size=database.NEW_VAULT_PAGE_SIZE,
-            )
             doc["database_salt"] = database.file_salt(db_path)
             slot, private_key = keyslots.add_slot(
                 doc, kind="user", user_id=admin_id, username=admin_username, role=ADMINISTRATOR,
@@ -220,10 +228,14 @@ class VaultCore:
                clock: Callable[[], float] = time.time, progress: Callable[[int, int], None] | None = None) -> Self:
         """`progress(done, steps)`: the migrations' progress when the schema is older (`database.migrate`)."""
         path, doc = cls._prepare_unlock(Path(path), clock)
-        slot = next((s for s in doc["slots"] if s["kind"] == "user" and s["username"] == username), None)
+        slot = keyslots.find_user_slot(doc, username)
         if slot is None:
-            raise UnknownUser(username)
-        return cls._unlock_slot(path, doc, slot, passphrase, clock, progress)
+            # The same time, the same count towards the wait and the same answer as a wrong passphrase: the
+            # sign-in screen must not tell whether a name is in this vault.
+            keyslots.spend_like_a_sign_in(doc, passphrase)
+            lockout.record_failure(path, now=clock())
+            raise WrongPassphrase()
+        return cls._unlock_slot(path, doc, slot, passphrase, clock, progress, username=username)
 
     @classmethod
     def unlock_with_recovery(cls, path: Path, *, recovery_code: str, clock: Callable[[], float] = time.time,
@@ -248,9 +260,9 @@ class VaultCore:
 
     @classmethod
     def _unlock_slot(cls, path: Path, doc: Doc, slot: Slot, secret: str, clock: Callable[[], float],
-                     progress: Callable[[int, int], None] | None = None) -> Self:
+                     progress: Callable[[int, int], None] | None = None, *, username: str | None = None) -> Self:
         try:
-            private_key = keyslots.unlock_slot(doc, slot, secret)
+            private_key, wrap_key = keyslots.open_slot(doc, slot, secret, username=username)
         except WrongPassphrase:
             lockout.record_failure(path, now=clock())
             raise
@@ -261,13 +273,23 @@ class VaultCore:
                                     isolation_level=None)
         try:
             database.check_identity(conn, doc)
+            directory = users.open_directory(conn, doc, slot, username=username, wrap_key=wrap_key)
             public = users.role_authority(conn, path, doc, issued_by=slot["user_id"])
             grant = grants.check(doc, slot, public)
             authority = grants.open_authority(doc, slot, private_key, public) if grant.is_administrator else None
             database.migrate(conn, folder=path, progress=progress)
             device_id = str(conn.execute("SELECT value FROM meta WHERE key = 'device_id'").fetchone()[0])
-            if not doc.get("database_salt"):  # vaults made before the salt was recorded
+            rewrite = not doc.get("database_salt")
+            if rewrite:  # vaults made before the salt was recorded
                 doc["database_salt"] = database.file_salt(path / database.DB_FILE)
+            if doc["format"] == keyslots.FORMAT_V1:  # names in the clear: rewritten as format 2 (keyslots.py)
+                users.store_directory_key(conn, directory)
+                keyslots.upgrade(doc, slot, private_key, wrap_key, directory)
+                rewrite = True
+            elif slot.get(keyslots.LEGACY_WRAP):  # still wrapped as format 1 wrapped it: rewrapped now
+                keyslots.finish_legacy(doc, slot, private_key, wrap_key)
+                rewrite = True
+            if rewrite:
                 keyslots.save(path, doc)
         except Exception as exc:
             mapped = _mapped(exc)
@@ -377,6 +399,11 @@ class VaultCore:
         if self._dek is None:
             raise VaultLocked()
         return self._dek
+
+    def _slots(self) -> Doc:
+        """slots.json with every slot's entry opened (names, roles, grants): for the signed-in only."""
+        self._require_open()
+        return keyslots.load(self.path, self._directory_key)
 
     def _require_admin(self) -> Ed25519PrivateKey:
         self._require_open()

@@ -1,8 +1,8 @@
 """Roles an administrator granted: an Ed25519 signature over each slot's identity, checked at unlock.
 
-A slot's `role` in slots.json is only a label: anyone who knows their own passphrase can rewrap
-their own slot with any role, and its tag will be valid. What they cannot make is the slot's
-`grant`, signed with the vault's role authority (an Ed25519 key). Its private half is HPKE-sealed
+A slot's `role` is only a label, and like its name it is sealed in the slot's entry in slots.json
+(keyslots.py), which anyone signed in can open and seal again. What they cannot make is the slot's
+`grant` (in the same entry), signed with the vault's role authority (an Ed25519 key). Its private half is HPKE-sealed
 to the administrator slots only (and the recovery slot); its public half lives inside the
 encrypted database (meta `role_authority_public_key`), where editing slots.json cannot reach it.
 
@@ -14,9 +14,9 @@ of the authority (which needs the data key and code of one's own) is caught at t
 administrator or recovery unlock.
 
 The payload carries `roles` (a list: a person may be, say, field staff and case worker) and `scope` (an
-object; empty = the laptop's own place), and `role_label`, the slot's label when the grant was made: the label
-is bound into the slot's wrap and cannot change without the passphrase, so an administrator changes roles by
-signing a new grant that still names the old label, and an edited label is refused all the same. A vault made before
+object; empty = the laptop's own place), and `role_label`, the slot's label when the grant was made: an
+administrator changes roles by signing a new grant that still names the old label, and an edited label is
+refused all the same. A vault made before
 grants existed gets its authority at the first unlock: each slot is signed with the role the
 `user` table (inside the encrypted database) gives it, and a slot whose label disagrees is left
 unsigned, so it is refused.
@@ -35,7 +35,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat, PublicFormat
 
 from desktop_app.vault.errors import RoleNotGranted, TamperedKeySlots
-from desktop_app.vault.keyslots import SUITE, Doc, Slot, b64d, b64e, canonical
+from desktop_app.vault.keyslots import ENVELOPE_FORMAT, SUITE, Doc, Slot, b64d, b64e, canonical
 from waypoint_core.access.policy import ROLES
 
 GRANT_FORMAT = "waypoint-role-grant/1"
@@ -80,8 +80,7 @@ def sign(doc: Doc, slot: Slot, authority: Ed25519PrivateKey, *, issued_by: str,
         "vault_id": doc["vault_id"],
         **{k: slot[k] for k in _IDENTITY},
         "roles": list(roles or (slot["role"],)),
-        # The slot's label is bound into its wrap (keyslots._slot_ad) and cannot change without the passphrase;
-        # naming it here lets an administrator change the roles while an edited label is still refused.
+        # Naming the slot's label here lets an administrator change the roles while an edited label is refused.
         "role_label": slot["role"],
         "scope": scope or {},
         "issued_by": issued_by,
@@ -120,7 +119,7 @@ def check(doc: Doc, slot: Slot, authority: Ed25519PublicKey) -> Grant:
 
 
 def _authority_info(doc: Doc, slot: Slot) -> bytes:
-    return canonical({"format": doc["format"], "purpose": "role-authority", "vault_id": doc["vault_id"],
+    return canonical({"format": ENVELOPE_FORMAT, "purpose": "role-authority", "vault_id": doc["vault_id"],
                       **{k: slot[k] for k in ("slot_id", "user_id", "public_key")}})
 
 

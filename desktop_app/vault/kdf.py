@@ -92,10 +92,10 @@ def check_floor(params: KdfParams, *, profile: str) -> None:
         )
 
 
-def derive(secret: bytes, salt: bytes, params: KdfParams) -> bytes:
+def derive(secret: bytes, salt: bytes, params: KdfParams, *, length: int = DERIVED_LENGTH) -> bytes:
     return Argon2id(
         salt=salt,
-        length=DERIVED_LENGTH,
+        length=length,
         iterations=params.iterations,
         lanes=params.lanes,
         memory_cost=params.memory_kib,

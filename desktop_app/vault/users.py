@@ -7,6 +7,7 @@ gets the authority itself. Every passphrase goes through the rules of passphrase
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Sequence
 from pathlib import Path
@@ -16,7 +17,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from sqlmodel import Session, select
 
 from desktop_app.vault import database, grants, keyslots, passphrases
-from desktop_app.vault.errors import InvalidInput, UnknownUser, WeakPassphrase
+from desktop_app.vault.errors import InvalidInput, TamperedKeySlots, UnknownUser, WeakPassphrase
 from desktop_app.vault.kdf import KdfParams
 from desktop_app.vault.keyslots import Doc, Slot
 from desktop_app.vault.models import ROLES, User
@@ -81,8 +82,8 @@ def granted_roles(slot: Slot) -> tuple[str, ...]:
     return tuple(str(r) for r in roles) if isinstance(roles, list) else (str(slot["role"]),)
 
 
-def add(session: Session, folder: Path, authority: Ed25519PrivateKey, *, dek: bytes, issued_by: str,
-        username: str, passphrase: str, roles: Sequence[str], created_at: str) -> str:
+def add(session: Session, folder: Path, authority: Ed25519PrivateKey, *, directory: bytes, dek: bytes,
+        issued_by: str, username: str, passphrase: str, roles: Sequence[str], created_at: str) -> str:
     """A new user row, committed, then its slot.
 
     The row goes first: a process killed between the two leaves an active row without a slot (the name stays
@@ -92,8 +93,10 @@ def add(session: Session, folder: Path, authority: Ed25519PrivateKey, *, dek: by
     check_passphrase(passphrase, username=username)
     listed = check_roles(roles)
     role = listed[0]
-    doc = keyslots.load(folder)
-    if any(s["username"] == username for s in doc["slots"]):
+    doc = keyslots.load(folder, directory)
+    # Compared as sign-in finds them (keyslots.normalise_username): two such names would share one lookup.
+    if any(keyslots.normalise_username(s["username"]) == keyslots.normalise_username(username)
+           for s in doc["slots"]):
         raise InvalidInput(f"user {username!r} already exists")
     if session.exec(select(User).where(User.username == username)).first() is not None:
         # A removed user's name stays in the audit trail; reuse would blur who did what.
@@ -114,14 +117,14 @@ def add(session: Session, folder: Path, authority: Ed25519PrivateKey, *, dek: by
     return user_id
 
 
-def set_roles(session: Session, folder: Path, authority: Ed25519PrivateKey, *, issued_by: str, username: str,
-              roles: Sequence[str], signed_in: str) -> tuple[str, ...]:
+def set_roles(session: Session, folder: Path, authority: Ed25519PrivateKey, *, directory: bytes, issued_by: str,
+              username: str, roles: Sequence[str], signed_in: str) -> tuple[str, ...]:
     """A new grant for the user's slot naming `roles`; the slot keeps its key pair, label and passphrase.
 
     An administrator slot gets the role authority sealed to it, one that loses the role loses it. The last
     administrator keeps the role, and nobody takes it from themselves (they would lock themselves out of this)."""
     listed = check_roles(roles)
-    doc = keyslots.load(folder)
+    doc = keyslots.load(folder, directory)
     slot = user_slot(doc, username)
     if ADMINISTRATOR not in listed and ADMINISTRATOR in granted_roles(slot):
         if username == signed_in:
@@ -157,20 +160,21 @@ def deactivate(session: Session, user_id: str) -> None:
         session.add(user)
 
 
-def rewrap(folder: Path, username: str, old_passphrase: str, new_passphrase: str) -> None:
+def rewrap(folder: Path, directory: bytes, username: str, old_passphrase: str, new_passphrase: str) -> None:
     """A passphrase change with the old one: same key pair, so the role grant stays valid."""
-    doc = keyslots.load(folder)
+    doc = keyslots.load(folder, directory)
     slot = user_slot(doc, username)
-    private_key = keyslots.unlock_slot(doc, slot, old_passphrase)
+    private_key = keyslots.unlock_slot(doc, slot, old_passphrase, username=username)
     keyslots.rewrap(doc, slot, private_key, new_passphrase, slot_params(doc))
     slot.pop(MUST_CHANGE, None)
     keyslots.save(folder, doc)
 
 
-def rewrap_signed_in(folder: Path, slot: Slot, private_key: X25519PrivateKey, new_passphrase: str) -> None:
+def rewrap_signed_in(folder: Path, directory: bytes, slot: Slot, private_key: X25519PrivateKey,
+                     new_passphrase: str) -> None:
     """The signed-in person's new passphrase: their session already holds the slot's private key (they proved
     the old passphrase at sign-in), so it is rewrapped without asking for it again. Clears the reset flag."""
-    doc = keyslots.load(folder)
+    doc = keyslots.load(folder, directory)
     current = next((s for s in doc["slots"] if s["slot_id"] == slot["slot_id"]), None)
     if current is None or current["public_key"] != slot["public_key"]:
         raise InvalidInput("your key slot changed since you signed in; sign in again")
@@ -179,13 +183,13 @@ def rewrap_signed_in(folder: Path, slot: Slot, private_key: X25519PrivateKey, ne
     keyslots.save(folder, doc)
 
 
-def reset(folder: Path, authority: Ed25519PrivateKey, *, dek: bytes, issued_by: str, username: str,
-          new_passphrase: str, must_change: bool) -> Slot:
+def reset(folder: Path, authority: Ed25519PrivateKey, *, directory: bytes, dek: bytes, issued_by: str,
+          username: str, new_passphrase: str, must_change: bool) -> Slot:
     """An administrator's reset without the old passphrase: a new key pair, a new grant with the same roles.
 
     `must_change`: the passphrase is a temporary one the administrator gave; the person must choose their own at
     the next sign-in (the flag is not signed: removing it only keeps a passphrase the administrator knows)."""
-    doc = keyslots.load(folder)
+    doc = keyslots.load(folder, directory)
     old = user_slot(doc, username)
     doc["slots"].remove(old)
     slot = _new_slot(doc, authority, dek=dek, issued_by=issued_by, kind="user", user_id=old["user_id"],
@@ -196,10 +200,10 @@ def reset(folder: Path, authority: Ed25519PrivateKey, *, dek: bytes, issued_by: 
     return slot
 
 
-def replace_recovery(folder: Path, authority: Ed25519PrivateKey, *, dek: bytes, issued_by: str,
+def replace_recovery(folder: Path, authority: Ed25519PrivateKey, *, directory: bytes, dek: bytes, issued_by: str,
                      code: str) -> tuple[Slot, Slot | None]:
     """The new recovery slot (and the old one, whose field keys the caller hands over before forgetting it)."""
-    doc = keyslots.load(folder)
+    doc = keyslots.load(folder, directory)
     old = next((s for s in doc["slots"] if s["kind"] == "recovery"), None)
     doc["slots"] = [s for s in doc["slots"] if s["kind"] != "recovery"]
     slot = _new_slot(doc, authority, dek=dek, issued_by=issued_by, kind="recovery", user_id=RECOVERY_USERNAME,
@@ -224,3 +228,29 @@ def role_authority(conn: database.Connection, folder: Path, doc: Doc, *, issued_
     conn.execute("INSERT INTO meta (key, value) VALUES (?, ?)",
                  (grants.AUTHORITY_META_KEY, grants.public_text(authority)))
     return authority.public_key()
+
+
+def open_directory(conn: database.Connection, doc: Doc, slot: Slot, *, username: str | None,
+                   wrap_key: bytes) -> bytes:
+    """At sign-in, the database open: the key of the slots' entries (meta), every entry opened, and the signed-in
+    slot's entry checked to name the person who typed the name (keyslots.py). A format-1 vault has none yet: the
+    one a sign-in stored before being killed, or a new one (stored and used by keyslots.upgrade)."""
+    row = conn.execute("SELECT value FROM meta WHERE key = ?", (keyslots.DIRECTORY_META_KEY,)).fetchone()
+    key = keyslots.b64d(str(row[0])) if row is not None else None
+    if doc["format"] == keyslots.FORMAT_V1:
+        return key if key is not None and len(key) == 32 else os.urandom(32)
+    if key is None:
+        raise TamperedKeySlots("the database holds no key for the key slots' entries")
+    keyslots.open_entries(doc, key)
+    if slot["kind"] == "user" and (username is None or keyslots.normalise_username(slot["username"])
+                                   != keyslots.normalise_username(username)):
+        raise TamperedKeySlots("the key slot found for this name belongs to someone else")
+    if slot.get(keyslots.LEGACY_WRAP):
+        keyslots.check_legacy_identity(doc, slot, wrap_key)
+    return key
+
+
+def store_directory_key(conn: database.Connection, key: bytes) -> None:
+    """Before a format-1 slot file is rewritten as format 2: the key its entries will be sealed with."""
+    conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+                 (keyslots.DIRECTORY_META_KEY, keyslots.b64e(key)))

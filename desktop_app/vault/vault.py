@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 from sqlmodel import select
 
-from desktop_app.vault import audit, fieldkeys, grants, keyslots, rotation, users
+from desktop_app.vault import audit, fieldkeys, grants, rotation, users
 from desktop_app.vault.core import (
     ADMINISTRATOR,
     POLICIES,
@@ -41,8 +41,7 @@ class Vault(VaultCore):
 
     def list_users(self) -> list[UserInfo]:
         """The people who can open the vault, with the roles their grants (verified here) give them."""
-        self._require_open()
-        doc = keyslots.load(self.path)
+        doc = self._slots()
         authority = self._authority_public()
         found = []
         for s in doc["slots"]:
@@ -65,7 +64,8 @@ class Vault(VaultCore):
         authority = self._require_admin()
         roles = (role,) if isinstance(role, str) else tuple(role)
         with self.session() as session:
-            user_id = users.add(session, self.path, authority, dek=self._require_open(), issued_by=self.user.id,
+            user_id = users.add(session, self.path, authority, directory=self._directory_key, dek=self._require_open(),
+                                issued_by=self.user.id,
                                 username=username, passphrase=passphrase, roles=roles, created_at=utc_now())
         self._settle_field_keys(new_reader=fieldkeys.reads_sensitive(roles))
         audit.append(self, chain.USER_ADDED, detail=f"{username.strip()}: {' '.join(roles)}")
@@ -75,10 +75,11 @@ class Vault(VaultCore):
         """Grant `username` exactly these roles (administrators). Gaining a role that reads P3 answers brings the
         field keys as soon as a holder can hand them over; losing it drops them and renews the current key."""
         authority = self._require_admin()
-        doc = keyslots.load(self.path)
+        doc = self._slots()
         before = users.granted_roles(users.user_slot(doc, username))
         with self.session() as session:
-            listed = users.set_roles(session, self.path, authority, issued_by=self.user.id, username=username,
+            listed = users.set_roles(session, self.path, authority, directory=self._directory_key,
+                                     issued_by=self.user.id, username=username,
                                      roles=roles, signed_in=self.user.username)
         was, now = fieldkeys.reads_sensitive(before), fieldkeys.reads_sensitive(listed)
         self._settle_field_keys(new_reader=now and not was, reader_left=was and not now)
@@ -90,7 +91,7 @@ class Vault(VaultCore):
         self._require_admin()
         if username == self.user.username:
             raise InvalidInput("you cannot remove the user you are signed in as")
-        doc = keyslots.load(self.path)
+        doc = self._slots()
         target = users.removable_slot(doc, username)
         self._dispose_engines()
         try:
@@ -114,12 +115,13 @@ class Vault(VaultCore):
         if old_passphrase is not None:
             if username != self.user.username and not self.grant.is_administrator:
                 raise PermissionDenied("you can only change your own passphrase")
-            users.rewrap(self.path, username, old_passphrase, new_passphrase)
+            users.rewrap(self.path, self._directory_key, username, old_passphrase, new_passphrase)
             if username == self.user.username:
                 self.must_change_passphrase = False
         else:
-            users.reset(self.path, self._require_admin(), dek=dek, issued_by=self.user.id, username=username,
-                        new_passphrase=new_passphrase, must_change=must_change)
+            users.reset(self.path, self._require_admin(), directory=self._directory_key, dek=dek,
+                        issued_by=self.user.id, username=username, new_passphrase=new_passphrase,
+                        must_change=must_change)
             self._settle_field_keys()
             audit.append(self, chain.PASSPHRASE_RESET, detail=username)
 
@@ -129,7 +131,7 @@ class Vault(VaultCore):
         if self.is_recovery:
             raise InvalidInput("the recovery code is replaced, not changed")
         users.check_passphrase(new_passphrase, username=self.user.username)
-        users.rewrap_signed_in(self.path, self._slot, self._require_private(), new_passphrase)
+        users.rewrap_signed_in(self.path, self._directory_key, self._slot, self._require_private(), new_passphrase)
         self.must_change_passphrase = False
 
     def replace_recovery_code(self) -> str:
@@ -138,7 +140,7 @@ class Vault(VaultCore):
         The recovery slot keeps the organisation's copy of the field keys: when it holds a key nobody else here
         holds and this session cannot hand it over, replacing it would lose that key, so it is refused."""
         authority = self._require_admin()
-        doc = keyslots.load(self.path)
+        doc = self._slots()
         old = next((s for s in doc["slots"] if s["kind"] == grants.RECOVERY_KIND), None)
         unused: list[str] = []
         if old is not None and not self.field_keys():
@@ -150,7 +152,8 @@ class Vault(VaultCore):
                                        "laptop holds: sign in with the current recovery code to replace it")
                 unused = only_there
         code = new_recovery_code()
-        users.replace_recovery(self.path, authority, dek=self._require_open(), issued_by=self.user.id, code=code)
+        users.replace_recovery(self.path, authority, directory=self._directory_key, dek=self._require_open(),
+                               issued_by=self.user.id, code=code)
         if unused:
             with self.session() as session:
                 fieldkeys.drop_keys(Db.of(session), unused)
@@ -181,7 +184,7 @@ class Vault(VaultCore):
         """After unlock and after every change of who may read P3: make the first key if there is none, hand
         the keys this session holds to eligible slots lacking them, drop wraps of slots no longer eligible, and
         make a new current key when a reader left or a new reader has nobody here to receive keys from."""
-        doc = keyslots.load(self.path)
+        doc = self._slots()
         authority = self._authority_public()
         self._field_keys = None
         held = self.field_keys()

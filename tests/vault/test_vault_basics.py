@@ -228,7 +228,7 @@ def test_roles_limit_user_management(new_vault, vault_dir):
 
 
 def test_unknown_user_and_missing_vault(new_vault, vault_dir, tmp_path):
-    with pytest.raises(errors.UnknownUser):
+    with pytest.raises(errors.WrongPassphrase):
         Vault.unlock(vault_dir, username="nobody", passphrase="x")
     with pytest.raises(errors.VaultNotFound):
         Vault.unlock(tmp_path / "no-such-folder", username=ADMIN, passphrase=ADMIN_PASSPHRASE)

@@ -33,11 +33,11 @@ def small_disk(tmp_path):
 def _fill(folder, *, leave_bytes=0):
     """Fill the filesystem, then free `leave_bytes` so small writes still fit."""
     filler = folder / "filler"
-    with open(filler, "wb") as out:
+    # Unbuffered: a buffered file keeps what the last write could not place and fails again when closed.
+    with open(filler, "wb", buffering=0) as out:
         try:
-            while True:
-                out.write(b"\0" * 65536)
-                out.flush()
+            while out.write(b"\0" * 65536):
+                pass
         except OSError:
             pass
     if leave_bytes:

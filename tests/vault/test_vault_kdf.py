@@ -51,7 +51,7 @@ def test_production_vault_uses_calibrated_parameters_and_refuses_a_weakened_slot
 
     # Lower one slot's parameters (checksum fixed, as an attacker would): refused before any
     # derivation, with its own error, even though the passphrase is right.
-    admin = next(s for s in doc["slots"] if s["username"] == ADMIN)
+    admin = keyslots.find_user_slot(doc, ADMIN)
     admin["kdf"]["m"] = 1024
     keyslots.save(vault_dir, doc)
     with pytest.raises(errors.WeakKdfParameters):
@@ -80,10 +80,10 @@ def test_test_profile_vault_is_refused_where_test_kdf_is_not_allowed(new_vault, 
 def test_slot_parameters_out_of_range_are_tampering(new_vault, vault_dir):
     new_vault.close()
     doc = json.loads((vault_dir / "slots.json").read_text())
-    doc["slots"][0]["kdf"]["m"] = 64 * 1024 * 1024  # 64 GiB: would exhaust the machine
+    keyslots.find_user_slot(doc, ADMIN)["kdf"]["m"] = 64 * 1024 * 1024  # 64 GiB: would exhaust the machine
     keyslots.save(vault_dir, doc)
     with pytest.raises(errors.TamperedKeySlots):
-        Vault.unlock(vault_dir, username=doc["slots"][0]["username"], passphrase=ADMIN_PASSPHRASE)
+        Vault.unlock(vault_dir, username=ADMIN, passphrase=ADMIN_PASSPHRASE)
 
 
 def test_production_passphrase_needs_a_minimum_length(vault_dir):

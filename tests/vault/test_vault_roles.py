@@ -13,7 +13,7 @@ import pytest
 from desktop_app.cli import main
 from desktop_app.vault import Vault, database, errors, grants, keyslots
 from desktop_app.vault.vault import normalise_recovery_code
-from vault_testdata import ADMIN, ADMIN_PASSPHRASE
+from vault_testdata import ADMIN, ADMIN_PASSPHRASE, insider_slots, opened_slots
 
 STAFF, STAFF_PASSPHRASE = "moussa", "field staff passphrase"
 FIXTURE = Path(__file__).parent / "fixtures" / "vault-v1"
@@ -33,8 +33,9 @@ def _fingerprint(folder):
 
 def _raise_own_role(folder, *, kind="user", new_secret=STAFF_PASSPHRASE):
     """What the issue describes: knowing only their own passphrase, a field-staff user re-wraps their
-    own slot as an administrator's (a valid wrap: the tag is made with their own key)."""
-    doc = json.loads((folder / "slots.json").read_text())
+    own slot as an administrator's (a valid wrap: the tag is made with their own key; the entry is sealed with the
+    key any signed-in person can read from the database)."""
+    doc = insider_slots(folder, STAFF, STAFF_PASSPHRASE)
     slot = next(s for s in doc["slots"] if s["username"] == STAFF)
     private_key = keyslots.unlock_slot(doc, slot, STAFF_PASSPHRASE)
     slot["role"], slot["kind"] = "administrator", kind
@@ -76,7 +77,7 @@ def test_the_attack_of_the_issue_goes_nowhere_from_the_command_line(team, capsys
 
 def test_a_slot_turned_into_a_recovery_slot_is_refused(team):
     _raise_own_role(team, kind="recovery", new_secret=normalise_recovery_code(STAFF_PASSPHRASE))
-    doc = json.loads((team / "slots.json").read_text())
+    doc = insider_slots(team, ADMIN, ADMIN_PASSPHRASE)
     doc["slots"] = [s for s in doc["slots"] if not (s["kind"] == "recovery" and s["username"] == "recovery")]
     keyslots.save(team, doc)
     with pytest.raises(errors.RoleNotGranted):
@@ -84,10 +85,10 @@ def test_a_slot_turned_into_a_recovery_slot_is_refused(team):
 
 
 def test_another_slots_grant_copied_in_is_refused(team):
-    doc = json.loads((team / "slots.json").read_text())
+    doc = insider_slots(team, STAFF, STAFF_PASSPHRASE)
     admin = next(s for s in doc["slots"] if s["username"] == ADMIN)
     _raise_own_role(team)
-    doc = json.loads((team / "slots.json").read_text())
+    doc = insider_slots(team, STAFF, STAFF_PASSPHRASE)
     next(s for s in doc["slots"] if s["username"] == STAFF)["grant"] = admin["grant"]
     keyslots.save(team, doc)
     with pytest.raises(errors.RoleNotGranted, match="made for another slot"):
@@ -113,7 +114,7 @@ def test_grants_follow_passphrase_changes_resets_and_a_new_recovery_code(team):
 def test_replacing_the_authority_inside_the_database_is_caught_at_the_next_administrator_unlock(team):
     with Vault.unlock(team, username=ADMIN, passphrase=ADMIN_PASSPHRASE) as admin:
         dek = admin._dek  # what someone with their own tools and the data key could do
-    doc = keyslots.load(team)
+    doc = opened_slots(team, dek)
     forged = grants.new_authority()
     for slot in doc["slots"]:
         grants.sign(doc, slot, forged, issued_by="forger")
@@ -133,4 +134,6 @@ def test_a_vault_from_before_grants_gets_its_authority_from_the_user_table(tmp_p
     with Vault.unlock(folder, username=username, passphrase="fixture passphrase v1") as vault:
         assert vault.grant.is_administrator
         assert vault.verify().ok
-    assert all("grant" in s for s in json.loads((folder / "slots.json").read_text())["slots"])
+        dek = vault._dek
+    assert all("grant" not in s for s in json.loads((folder / "slots.json").read_text())["slots"])  # sealed
+    assert all("grant" in s for s in opened_slots(folder, dek)["slots"])

@@ -12,7 +12,7 @@ import pytest
 from desktop_app.cli import main
 from desktop_app.vault import Vault, database, errors, keyslots
 from desktop_app.vault.registrations import save_registration
-from vault_testdata import ADMIN, ADMIN_PASSPHRASE
+from vault_testdata import ADMIN, ADMIN_PASSPHRASE, insider_slots
 
 STAFF, STAFF_PASSPHRASE = "moussa", "field staff passphrase"
 FIXTURE = Path(__file__).parent / "fixtures" / "vault-v1"
@@ -63,9 +63,15 @@ def test_slot_file_that_is_not_json(closed_vault):
 
 
 def _swap_crypto(doc):
-    a, b = (next(s for s in doc["slots"] if s["username"] == n) for n in (ADMIN, STAFF))
+    # The slots are found as sign-in finds them: by the lookup of a name the attacker guessed.
+    a, b = (keyslots.find_user_slot(doc, n) for n in (ADMIN, STAFF))
     for key in ("kdf", "check", "wrapped_private_key", "public_key", "envelopes"):
         a[key], b[key] = b[key], a[key]
+
+
+def _swap_lookups(doc):
+    a, b = (keyslots.find_user_slot(doc, n) for n in (ADMIN, STAFF))
+    a["lookup"], b["lookup"] = b["lookup"], a["lookup"]
 
 
 def test_swapped_user_slots_without_fixing_the_checksum(closed_vault):
@@ -76,11 +82,12 @@ def test_swapped_user_slots_without_fixing_the_checksum(closed_vault):
         Vault.unlock(closed_vault, username=ADMIN, passphrase=STAFF_PASSPHRASE)
 
 
-def test_swapped_user_slots_with_the_checksum_fixed(closed_vault):
-    _rewrite_slots(closed_vault, _swap_crypto)
+@pytest.mark.parametrize("swap", [_swap_crypto, _swap_lookups])
+def test_swapped_user_slots_with_the_checksum_fixed(closed_vault, swap):
+    _rewrite_slots(closed_vault, swap)
     before = _fingerprint(closed_vault)
     # The staff member's own key material now sits under the administrator's name: the wrap is
-    # bound to the name, id and role it was made for, so it refuses to open there.
+    # bound to the name's lookup and the ids it was made for, so it refuses to open there.
     with pytest.raises(errors.TamperedKeySlots):
         Vault.unlock(closed_vault, username=ADMIN, passphrase=STAFF_PASSPHRASE)
     with pytest.raises(errors.TamperedKeySlots):
@@ -88,19 +95,41 @@ def test_swapped_user_slots_with_the_checksum_fixed(closed_vault):
     assert _fingerprint(closed_vault) == before
 
 
-def test_role_raised_in_the_slot_file(closed_vault):
-    def promote(doc):
-        next(s for s in doc["slots"] if s["username"] == STAFF)["role"] = "administrator"
-
-    _rewrite_slots(closed_vault, promote)
+def test_role_written_in_the_clear_into_the_slot_file(closed_vault):
+    doc = json.loads((closed_vault / "slots.json").read_text())
+    keyslots.find_user_slot(doc, STAFF)["role"] = "administrator"
+    doc["digest"] = hashlib.sha256(keyslots.canonical({k: v for k, v in doc.items() if k != "digest"})).hexdigest()
+    (closed_vault / "slots.json").write_text(json.dumps(doc))  # keyslots.save would not write it in the clear
     with pytest.raises(errors.TamperedKeySlots):
         Vault.unlock(closed_vault, username=STAFF, passphrase=STAFF_PASSPHRASE)
 
 
+def test_role_raised_in_the_sealed_entry_by_someone_signed_in(closed_vault):
+    """The entries' key is in the database, so a signed-in person can re-seal their own entry: the role grant
+    (signed by an administrator, desktop_app/vault/grants.py) still refuses it."""
+    doc = insider_slots(closed_vault, STAFF, STAFF_PASSPHRASE)
+    keyslots.find_user_slot(doc, STAFF)["role"] = "administrator"
+    keyslots.save(closed_vault, doc)
+    with pytest.raises(errors.RoleNotGranted):
+        Vault.unlock(closed_vault, username=STAFF, passphrase=STAFF_PASSPHRASE)
+
+
+def test_sealed_entries_swapped_between_slots(closed_vault):
+    def swap_entries(doc):
+        a, b = (keyslots.find_user_slot(doc, n) for n in (ADMIN, STAFF))
+        a["entry"], b["entry"] = b["entry"], a["entry"]
+
+    _rewrite_slots(closed_vault, swap_entries)
+    before = _fingerprint(closed_vault)
+    for name, passphrase in ((ADMIN, ADMIN_PASSPHRASE), (STAFF, STAFF_PASSPHRASE)):
+        with pytest.raises(errors.TamperedKeySlots):
+            Vault.unlock(closed_vault, username=name, passphrase=passphrase)
+    assert _fingerprint(closed_vault) == before
+
+
 def test_sealed_data_key_replaced(closed_vault):
     def replace_envelope(doc):
-        staff = next(s for s in doc["slots"] if s["username"] == STAFF)
-        admin = next(s for s in doc["slots"] if s["username"] == ADMIN)
+        staff, admin = (keyslots.find_user_slot(doc, n) for n in (STAFF, ADMIN))
         staff["envelopes"] = admin["envelopes"]
 
     _rewrite_slots(closed_vault, replace_envelope)

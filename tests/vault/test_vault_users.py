@@ -43,7 +43,7 @@ def test_remove_user_rotates_the_data_key(team, vault_dir):
     assert [u.username for u in team.list_users()] == [ADMIN, COORD]
     assert get_registration(team, team.record_id).content == "<data>kept through rotation</data>"
     team.close()
-    with pytest.raises(errors.UnknownUser):
+    with pytest.raises(errors.WrongPassphrase):  # as for a name that never was here
         Vault.unlock(vault_dir, username=STAFF, passphrase=STAFF_PASSPHRASE)
     # The coordinator's slot was re-sealed without their passphrase, and opens.
     with Vault.unlock(vault_dir, username=COORD, passphrase=COORD_PASSPHRASE) as coord:
@@ -57,7 +57,7 @@ def test_remove_user_rotates_the_data_key(team, vault_dir):
 def test_rotation_killed_after_writing_new_slots_finishes_at_next_unlock(team, vault_dir):
     db = vault_dir / "waypoint.db"
     old_dek = team._dek
-    doc = keyslots.load(vault_dir)
+    doc = keyslots.load(vault_dir, team._directory_key)
     target = next(s for s in doc["slots"] if s["username"] == STAFF)
     team.close()
     new_dek = rotation.start(vault_dir, doc, target)  # step 1 done, then "killed"
@@ -72,7 +72,7 @@ def test_rotation_killed_after_writing_new_slots_finishes_at_next_unlock(team, v
 def test_rotation_killed_after_rekey_finishes_at_next_unlock(team, vault_dir):
     db = vault_dir / "waypoint.db"
     old_dek = team._dek
-    doc = keyslots.load(vault_dir)
+    doc = keyslots.load(vault_dir, team._directory_key)
     target = next(s for s in doc["slots"] if s["username"] == STAFF)
     team.close()
     new_dek = rotation.start(vault_dir, doc, target)
@@ -84,7 +84,8 @@ def test_rotation_killed_after_rekey_finishes_at_next_unlock(team, vault_dir):
 
 
 def test_change_passphrase_rewraps_one_slot_only(team, vault_dir):
-    before = {s["username"]: s for s in keyslots.load(vault_dir)["slots"]}
+    before = {s["username"]: s for s in keyslots.load(vault_dir, team._directory_key)["slots"]}
+    directory = team._directory_key
     team.close()
     with Vault.unlock(vault_dir, username=STAFF, passphrase=STAFF_PASSPHRASE) as staff:
         with pytest.raises(errors.WrongPassphrase):
@@ -92,7 +93,7 @@ def test_change_passphrase_rewraps_one_slot_only(team, vault_dir):
         with pytest.raises(errors.PermissionDenied):
             staff.change_passphrase(ADMIN, STAFF_PASSPHRASE, "a brand new passphrase of mine")
         staff.change_passphrase(STAFF, STAFF_PASSPHRASE, "a brand new passphrase of mine")
-    after = {s["username"]: s for s in keyslots.load(vault_dir)["slots"]}
+    after = {s["username"]: s for s in keyslots.load(vault_dir, directory)["slots"]}
     assert {n for n in before if before[n] != after[n]} == {STAFF}
     assert after[STAFF]["envelopes"] == before[STAFF]["envelopes"]  # same key pair, new wrap
     assert after[STAFF]["kdf"]["salt"] != before[STAFF]["kdf"]["salt"]
