@@ -103,7 +103,7 @@ def _scoped_administrator(team, scope: dict[str, str]) -> None:
 
     with signed_in(team, ADMIN) as vault:
         vault.add_user(SCOPED, SCOPED_WORDS, "administrator")
-        doc = keyslots.load(vault.path)
+        doc = keyslots.load(vault.path, vault._directory_key)
         grants.sign(doc, users.user_slot(doc, SCOPED), vault._require_admin(), issued_by=vault.user.id,
                     roles=("administrator",), scope=scope)
         keyslots.save(vault.path, doc)
