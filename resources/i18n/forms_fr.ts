@@ -79,6 +79,10 @@
 <context>
     <name>FieldWidget</name>
     <message>
+        <source>Not shown: restricted</source>
+        <translation>Non affichée : réponse restreinte</translation>
+    </message>
+    <message>
         <source>No answer</source>
         <translation>Pas de réponse</translation>
     </message>

@@ -129,7 +129,20 @@ def test_add_assistance_starts_from_the_person_and_comes_back(qtbot, team_app):
     screen = opened.args[0]
     ref = "/data/event/person_ref"
     assert screen.session.value(ref) == casefile.short_id(person)
-    assert screen.view.field(ref).edit.isReadOnly()  # given by the case file, not retypable
+    pinned = screen.view.field(ref).answer_widget()
+    assert pinned.isReadOnly()  # given by the case file, not retypable
+    # yet read like any answer, not greyed: Tab reaches it in the form's order, typing changes nothing
+    assert pinned.isEnabled() and pinned.accessibleName().startswith("Registration number of the person")
+    screen.view.go_to_page(screen.view.page_of(screen.view.field(ref)))
+    screen.view.focus_first_field()
+    walked = [QApplication.focusWidget()]
+    while walked[-1] not in (screen.view.previous_button, screen.view.next_button) and len(walked) < 30:
+        qtbot.keyClick(walked[-1], Qt.Key.Key_Tab)
+        walked.append(QApplication.focusWidget())
+    assert pinned in walked
+    qtbot.keyClicks(pinned, "9")
+    qtbot.keyClick(pinned, Qt.Key.Key_Backspace)
+    assert screen.session.value(ref) == casefile.short_id(person) and pinned.text() == casefile.short_id(person)
     assert "Aïcha Bello" in screen.notice.text()  # whom the form is for
     assert screen.session.value("/data/event/centre") == "ne_agadez"  # the laptop's centre, not picked
     for question, value in (("assistance_type", "accommodation"), ("modality", "service"), ("unit", "nights")):

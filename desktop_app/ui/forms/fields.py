@@ -63,7 +63,9 @@ class FieldWidget(QFrame):
         self._locked = False  # a sealed answer this person cannot read: never editable here
         self._refused: str | None = None  # the engine refused the last input (wrong format)
         self._waiting_for_release = False  # a message waits for a mouse button to be released
-        self.frozen_line: QLineEdit | None = None  # the answer shown read-only in place of the controls (freeze)
+        self.frozen_line: QLineEdit | None = None  # the answer shown read-only in place of the controls
+        self._hidden_controls: list[QWidget] = []  # what the read-only line hid (apply_readonly)
+        self._shown_readonly = False  # what apply_readonly last showed
         self.label = QLabel(objectName="fieldLabel", wordWrap=True)
         self.label.setTextFormat(Qt.TextFormat.RichText)  # the form's text is escaped; only the mark is markup
         self.label_text = ""
@@ -86,7 +88,7 @@ class FieldWidget(QFrame):
         self.body.addWidget(self.restricted_note)
         first_editor_item = self.body.count()
         self.build_editor()
-        self._editor_items = range(first_editor_item, self.body.count())  # what build_editor added (freeze hides it)
+        self._editor_items = range(first_editor_item, self.body.count())  # what build_editor added (apply_readonly)
         self.name_controls()
         self.body.addWidget(self.message)
         self.refresh(item)
@@ -109,33 +111,55 @@ class FieldWidget(QFrame):
         self.focus_target().setEnabled(not readonly)
 
     def pin(self) -> None:
-        """An answer given by where the form was opened from (the person of a case file): shown, never retyped."""
-        self._locked = True
-        self.refresh(self.item)  # no "required" mark: the answer is given
-        self.focus_target().setEnabled(False)  # greyed, so it does not look like a box to type in
+        """An answer given by where the form was opened from (the person of a case file): shown, never retyped, and
+        read like any answer that cannot change (see freeze)."""
+        self.freeze()
 
     def freeze(self) -> None:
-        """A record shown read-only (its identifying data removed by the retention period): the answer is shown, no
-        "required" mark, no message, and nothing can be typed or chosen. It stays reachable by Tab and readable by a
-        screen reader, never greyed: a text editor becomes read-only; the controls of any other kind give way to a
-        read-only line showing the answer as words (the chosen labels), where they were."""
+        """A record shown read-only (its identifying data removed by the retention period), or an answer pinned: the
+        answer is shown, no "required" mark, no message, and nothing can be typed or chosen."""
         self._locked = True
-        if not self.reads_as_text and self.frozen_line is None:
-            for index in self._editor_items:
-                _hide_all(self.body.itemAt(index))
+        self.refresh(self.item)
+
+    def apply_readonly(self) -> None:
+        """An answer that cannot change (the form makes it read-only, it is pinned or frozen, or restricted and not
+        readable here) stays reachable by Tab and readable by a screen reader, never greyed, in the form's order: a
+        text editor becomes read-only; the controls of any other kind give way to a read-only line showing the
+        answer in words (the chosen labels), where they were, and come back when the answer may change again."""
+        readonly = self.item.readonly or self._locked
+        self.set_readonly(readonly)
+        if self.reads_as_text and readonly != self._shown_readonly:
+            editor = self.focus_target()
+            editor.style().polish(editor)  # its look (form style: pale, its own padding) and height follow
+            editor.updateGeometry()
+        self._shown_readonly = readonly
+        if self.reads_as_text or readonly == self.frozen:
+            return
+        if readonly:
+            self._hidden_controls = [w for w in _widgets_of(self.body, self._editor_items) if not w.isHidden()]
+            for widget in self._hidden_controls:
+                widget.hide()
             self.frozen_line = QLineEdit(objectName="frozenAnswer", readOnly=True)
             self.body.insertWidget(self._editor_items.stop, self.frozen_line)
+            QWidget.setTabOrder(self.focus_target(), self.frozen_line)  # Tab reaches it where its controls were
             self._name_frozen_line()
-            self._loading = True  # shown again: what show_value shows beside the answer (Clear) now stays hidden
-            try:
-                self.show_value(self.item.value)
-            finally:
-                self._loading = False
-        self.refresh(self.item)
+        else:
+            line, self.frozen_line = self.frozen_line, None
+            self.body.removeWidget(line)
+            line.deleteLater()
+            for widget in self._hidden_controls:
+                widget.show()
+            self._hidden_controls = []
+        self._loading = True  # shown again: what show_value shows beside the answer (Clear) follows frozen
+        try:
+            self.show_value(self.item.value)
+        finally:
+            self._loading = False
 
     @property
     def frozen(self) -> bool:
-        """Its controls gave way to the read-only line (freeze): what shows or hides them leaves them hidden."""
+        """Its controls gave way to the read-only line (apply_readonly): what shows or hides them leaves them
+        hidden."""
         return self.frozen_line is not None
 
     def answer_widget(self) -> QWidget:
@@ -157,8 +181,9 @@ class FieldWidget(QFrame):
         after build_editor, and again when the interface language changes while the form is open."""
 
     def _name_frozen_line(self) -> None:
-        if self.frozen_line is not None:
-            self.frozen_line.setPlaceholderText(self.tr("No answer"))
+        if self.frozen_line is not None:  # an answer this person may not read is not an empty one
+            self.frozen_line.setPlaceholderText(self.tr("Not shown: restricted") if self._restriction_text()
+                                                and self.restriction != "readable" else self.tr("No answer"))
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
@@ -184,7 +209,7 @@ class FieldWidget(QFrame):
         self.hint.setText(hint)
         self.hint.setVisible(bool(hint))
         self.restricted_note.setText(self._restriction_text())  # the interface language may have changed
-        self.set_readonly(item.readonly or self._locked)
+        self.apply_readonly()
         self.refresh_choices(item)
         if self.shown_value() != item.value:
             self._loading = True
@@ -212,7 +237,8 @@ class FieldWidget(QFrame):
         self._locked = kind in ("not_allowed", "key_missing", "damaged")
         self.restricted_note.setText(self._restriction_text())
         self.restricted_note.setVisible(kind is not None)
-        self.set_readonly(self.item.readonly or self._locked)
+        self.apply_readonly()
+        self._name_frozen_line()
         self.answer_widget().setAccessibleDescription(
             " ".join(t for t in (self.item.hint, self.restricted_note.text()) if t))
 
@@ -297,13 +323,16 @@ class FieldWidget(QFrame):
         self.answer_widget().setFocus(Qt.FocusReason.OtherFocusReason)
 
 
-def _hide_all(item) -> None:
-    """Hide what a layout item holds: its widget, or every widget of its layout."""
-    if item.widget() is not None:
-        item.widget().hide()
-    elif item.layout() is not None:
-        for index in range(item.layout().count()):
-            _hide_all(item.layout().itemAt(index))
+def _widgets_of(layout, indexes) -> list[QWidget]:
+    """The widgets the layout items at these indexes hold, those of nested layouts included."""
+    found = []
+    for index in indexes:
+        item = layout.itemAt(index)
+        if item.widget() is not None:
+            found.append(item.widget())
+        elif item.layout() is not None:
+            found.extend(_widgets_of(item.layout(), range(item.layout().count())))
+    return found
 
 
 class _LineField(FieldWidget):

@@ -34,4 +34,10 @@ QPushButton#nextPage, QPushButton#addRepeat { font-weight: 600; }
 QPushButton#clearAnswer { padding: 0 4px; min-height: 0; }
 QRadioButton, QCheckBox { padding: 3px 0; }
 QComboBox { padding: 4px 8px; min-height: 24px; }
+/* An answer that cannot change: reached by Tab and read, never greyed; pale so it does not invite typing, and a
+   plain dark-blue ring when the focus is on it. */
+QLineEdit:read-only, QPlainTextEdit[readOnly="true"] {
+    background: #f1f4f6; color: #1d2b36; border: 1px solid #9aa7b1; border-radius: 3px; padding: 4px;
+}
+QLineEdit:read-only:focus, QPlainTextEdit[readOnly="true"]:focus { border: 2px solid #1f5f8b; padding: 3px; }
 """

@@ -6,6 +6,7 @@ vault (tests/access/team.py) on the database thread, the shipped form, the form 
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton, QComboBox, QLabel, QLineEdit, QPlainTextEdit, QTextEdit
 
 from desktop_app.services import records
@@ -69,8 +70,12 @@ def test_field_staff_see_no_p3_answer_on_the_form_screen(qtbot, tmp_path, shippe
         for ref in P3_REFS:
             widget = screen.view.field(ref)
             assert widget.restriction == "not_allowed", ref
-            target = widget.focus_target()  # never editable: disabled (choices) or read-only (text)
-            assert widget._locked and (not target.isEnabled() or target.isReadOnly()), ref
+            # never editable, yet reached by Tab and read (not greyed): a read-only line, saying why it is empty
+            target = widget.answer_widget()
+            assert widget._locked and target.isEnabled() and target.isReadOnly() and target.text() == "", ref
+            assert target.focusPolicy() & Qt.FocusPolicy.TabFocus and target.isVisibleTo(widget), ref
+            if not widget.reads_as_text:
+                assert target.placeholderText() == "Not shown: restricted" and not widget.focus_target().isVisible()
             assert widget.restricted_note.text() == "Restricted answer: recorded, only case workers can read it."
             assert screen.session.value(ref) in ("", None), ref
         specific = {c.label for c in screen.session.choices("/data/needs/specific_needs")}
