@@ -231,8 +231,8 @@ class AccessArea(QObject):
     def _recovered(self, username: str) -> None:
         self.passphrase_page.clear_secrets()
         self.window.release()
-        self.window.sign_in_again(username, notice=self.tr("The passphrase of %1 is set. %1 signs in with it now.")
-                                  .replace("%1", username))
+        self.window.sign_in_again(username, notice=lambda: self.tr(
+            "The passphrase of %1 is set. %1 signs in with it now.").replace("%1", username))
 
     # --- the People screen -------------------------------------------------------------------
     def open_people(self) -> None:

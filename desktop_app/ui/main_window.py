@@ -142,13 +142,14 @@ class MainWindow(QMainWindow):
             self.setup_page.prepare(default_location=str(self.controller.vault_path))
             self.show_page(self.setup_page)
 
-    def sign_in_again(self, username: str, *, notice: str) -> None:
+    def sign_in_again(self, username: str, *, notice: Callable[[], str]) -> None:
         """Lock and show the sign-in screen for `username` (after the recovery code set their passphrase)."""
         self.lock()
         self._last_username = username
         self.show_unlock(notice=notice)
 
-    def show_unlock(self, *, notice: str = "") -> None:
+    def show_unlock(self, *, notice: Callable[[], str] | None = None) -> None:
+        """The sign-in screen; `notice` says its sentence (it is said again when the language switches)."""
         self.unlock_page.prepare(
             vault_path=str(self.controller.vault_path), username=self._last_username, notice=notice
         )
@@ -195,7 +196,7 @@ class MainWindow(QMainWindow):
         self.controller.set_vault_path(Path(folder))
         self.settings.last_vault_path = Path(folder)
         if self.controller.vault_exists():
-            self.show_unlock(notice=self.tr("A vault already exists in this folder. Sign in to open it."))
+            self.show_unlock(notice=lambda: self.tr("A vault already exists in this folder. Sign in to open it."))
         else:
             self.setup_page.show_step(ADMIN)
 
@@ -222,7 +223,7 @@ class MainWindow(QMainWindow):
 
     def _setup_finished(self, username: str) -> None:
         self._last_username = username
-        self.show_unlock(notice=self.tr("The vault is ready. Sign in with the passphrase you just chose."))
+        self.show_unlock(notice=lambda: self.tr("The vault is ready. Sign in with the passphrase you just chose."))
 
     # --- unlock and lock -------------------------------------------------------------------
     def _busy_changed(self, busy: bool) -> None:
@@ -269,11 +270,14 @@ class MainWindow(QMainWindow):
         self.registrations_page.clear()
         self.model.set_source(None)
         self._counts = None
-        if getattr(self, "_lock_reason", "") == "idle":
-            notice = self.tr("The vault locked itself after %n minute(s) without use, to protect the records. "
-                             "Sign in to continue.", "", self.settings.idle_minutes)
-        else:
-            notice = self.tr("The vault is locked.")
+        idle, minutes = getattr(self, "_lock_reason", "") == "idle", self.settings.idle_minutes
+
+        def notice() -> str:
+            if idle:
+                return self.tr("The vault locked itself after %n minute(s) without use, to protect the records. "
+                               "Sign in to continue.", "", minutes)
+            return self.tr("The vault is locked.")
+
         self._lock_reason = ""
         self.show_unlock(notice=notice)
         self._update_lock_state()

@@ -42,6 +42,7 @@ class RetentionWatch(QObject):
         self._controller = controller
         self._window = parent_window
         self.notice: QMessageBox | None = None
+        self._shown: retention.Purge | None = None  # what the notice says
         self._task: Task | None = None
         self._timer = QTimer(self)
         self._timer.setInterval(every_ms)
@@ -92,13 +93,25 @@ class RetentionWatch(QObject):
 
     def _show(self, purge: retention.Purge) -> None:
         self._close_notice()
-        box = QMessageBox(QMessageBox.Icon.Information, self.tr("Identifying data removed"), self.text_for(purge),
-                          QMessageBox.StandardButton.Ok, self._window)
+        box = QMessageBox(QMessageBox.Icon.Information, "", "", QMessageBox.StandardButton.Ok, self._window)
         box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         box.setWindowModality(Qt.WindowModality.NonModal)
         box.finished.connect(lambda _: self._forget(box))
         self.notice = box
+        self._shown = purge
+        self._word_notice()
+        box.installEventFilter(self)  # the language switched while it is open: it follows, as every screen does
         box.show()
+
+    def _word_notice(self) -> None:
+        if self.notice is not None:
+            self.notice.setWindowTitle(self.tr("Identifying data removed"))
+            self.notice.setText(self.text_for(self._shown))
+
+    def eventFilter(self, watched, event) -> bool:
+        if watched is self.notice and event.type() == QEvent.Type.LanguageChange:
+            self._word_notice()
+        return False
 
     def _forget(self, box: QMessageBox) -> None:
         if self.notice is box:

@@ -6,6 +6,8 @@ the bottom: it needs the person's own credentials and a typed word.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
@@ -158,8 +160,9 @@ class UnlockPage(QWidget):
         self.retranslate()
 
     # --- public ----------------------------------------------------------------------------
-    def prepare(self, *, vault_path: str, username: str = "", notice: str = "") -> None:
-        """Show an empty form for a fresh sign-in (after start, setup or lock)."""
+    def prepare(self, *, vault_path: str, username: str = "", notice: Callable[[], str] | None = None) -> None:
+        """Show an empty form for a fresh sign-in (after start, setup or lock); `notice` says the sentence above it
+        (why the vault is locked) in the interface language, again whenever that language switches."""
         self.clear_secrets()
         self._vault_path = vault_path
         self._last_username = username  # the last person signed in here, prefilled: on a shared laptop, not always you
@@ -168,8 +171,8 @@ class UnlockPage(QWidget):
         self.set_busy(False)
         self.error.hide()
         self._failure = None
-        self.notice.setText(notice)
-        self.notice.setVisible(bool(notice))
+        self._notice = notice
+        self.notice.setVisible(notice is not None)
         self.retranslate()
         (self.passphrase if username else self.username).setFocus()
 
@@ -315,6 +318,8 @@ class UnlockPage(QWidget):
         self.other_folder_button.setText(self.tr("&Other folder…"))
         self.erase_link.setText(self.tr("Emergency: &erase this vault…"))
         self._busy_text()
+        notice = getattr(self, "_notice", None)
+        self.notice.setText(notice() if notice is not None else "")
         path = getattr(self, "_vault_path", "")
         self.vault_label.setText(self.tr("Vault folder: %1").replace("%1", path) if path else "")
         if self.error.isVisible() and getattr(self, "_failure", None) is not None:

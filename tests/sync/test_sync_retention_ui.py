@@ -46,10 +46,14 @@ def test_the_app_purges_after_unlock_and_says_what_and_when(qapp, qtbot, synced_
         notice = app.retention.notice
         assert notice is not None and notice.isVisible() and notice.windowTitle() == "Identifying data removed"
         assert "for 3 registrations" in notice.text() and "names, dates of birth" in notice.text()
-        app.translations.switch("fr")
+        app.translations.switch("fr")  # switched while the notice is open: it follows (it stayed English)
         french = app.retention.text_for(purge)
         assert "pour 3 enregistrements" in french and "dates de naissance" in french
+        qtbot.waitUntil(lambda: notice.text() == french, timeout=10_000)  # LanguageChange is posted to windows
+        assert notice.windowTitle() == "Données identifiantes retirées"
         app.translations.switch("en")
+        qtbot.waitUntil(lambda: "for 3 registrations" in notice.text(), timeout=10_000)
+        assert notice.windowTitle() == "Identifying data removed"
         task = app.controller.run_with_vault(lambda vault, state: [get_registration(vault, i) for i in ids])
         with qtbot.waitSignal(task.succeeded, timeout=20_000) as read:
             pass

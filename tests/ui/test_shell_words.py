@@ -100,6 +100,29 @@ def test_the_idle_lock_says_why_it_locked(qtbot, make_app):
     assert "without use" not in notice.text()
 
 
+def test_the_sign_in_screens_sentence_follows_a_language_switch(qtbot, make_app):
+    """The sentence above the sign-in (why the vault locked) stayed in the language it was first said in when the
+    language was switched there, while everything around it was reworded."""
+    app = _app_with_vault(qtbot, make_app)
+    _unlock(qtbot, app)
+    app.idle.set_timeout_ms(100)
+    with qtbot.waitSignal(app.controller.locked, timeout=10_000):
+        pass
+    page = app.window.unlock_page
+    assert page.notice.isVisible() and "without use" in page.notice.text()
+    app.window.set_language("fr")
+    qtbot.waitUntil(lambda: page.heading.text() == "Déverrouiller le coffre-fort", timeout=5_000)
+    qtbot.waitUntil(lambda: "sans utilisation" in page.notice.text(), timeout=5_000)
+    app.window.set_language("en")
+    qtbot.waitUntil(lambda: "without use" in page.notice.text(), timeout=5_000)
+    app.idle.set_minutes(5)
+    _unlock(qtbot, app)
+    with qtbot.waitSignal(app.controller.locked, timeout=10_000):
+        app.window.lock()
+    app.window.set_language("fr")
+    qtbot.waitUntil(lambda: page.notice.text() == "Le coffre-fort est verrouillé.", timeout=5_000)
+
+
 def test_about_shows_the_version(qtbot, make_app):
     app = _app_with_vault(qtbot, make_app)
     app.window.about_action.trigger()
