@@ -174,6 +174,7 @@ class AuditPage(NoticeLines, QWidget):
                              (self.kind_label, self.kind), (self.period_label, self.period)):
             label.setBuddy(buddy)
         self.table = QTableView(objectName="auditTable")
+        self.table.setTabKeyNavigation(False)  # Tab leaves it, never trapped
         self.table.setModel(model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)

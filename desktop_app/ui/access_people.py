@@ -245,6 +245,7 @@ class PeoplePage(QWidget):
         self.heading = QLabel(objectName="pageHeading")
         self.intro = QLabel(wordWrap=True, objectName="hint")
         self.table = QTableView(objectName="peopleTable")
+        self.table.setTabKeyNavigation(False)  # Tab leaves it, never trapped
         self.table.setModel(model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)

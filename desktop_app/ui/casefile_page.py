@@ -89,6 +89,7 @@ class CaseFilePage(QWidget):
         self.print_button.clicked.connect(self.print_requested.emit)
         self.back_button.clicked.connect(self.back_requested.emit)
         self.table = QTableView(objectName="caseTimeline")
+        self.table.setTabKeyNavigation(False)  # Tab leaves it, never trapped
         self.table.setModel(model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)

@@ -221,6 +221,7 @@ class ConsentPanel(QWidget):
         self.dialog: WithdrawDialog | None = None
         self.heading = QLabel(objectName="sectionHeading")
         self.table = QTableView(objectName="consentTable")
+        self.table.setTabKeyNavigation(False)  # Tab leaves it, never trapped
         self.table.setModel(self.model)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)

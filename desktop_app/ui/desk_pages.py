@@ -48,6 +48,7 @@ from desktop_app.ui.paged_model import ROW_ROLE
 
 def list_view(model, name: str) -> QTableView:
     table = QTableView(objectName=name)
+    table.setTabKeyNavigation(False)  # Tab leaves it, never trapped
     table.setModel(model)
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -183,6 +184,7 @@ class ConflictsPage(DeskPage):
         self.table.setMinimumWidth(300)
         self.sides = ConflictSidesModel()
         self.sides_table = QTableView(objectName="conflictSides")
+        self.sides_table.setTabKeyNavigation(False)  # Tab leaves it, never trapped
         self.sides_table.setModel(self.sides)
         self.sides_table.verticalHeader().hide()
         self.sides_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
@@ -353,6 +355,7 @@ class DuplicatesPage(DeskPage):
         self.table.setMinimumWidth(320)
         self.pair_model = PairModel()
         self.pair_table = QTableView(objectName="pairTable")
+        self.pair_table.setTabKeyNavigation(False)  # Tab leaves it, never trapped
         self.pair_table.setModel(self.pair_model)
         self.pair_table.verticalHeader().hide()
         self.pair_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)

@@ -30,6 +30,7 @@ class RegistrationsPage(QWidget):
         self.search_label = QLabel()
         self.search_label.setBuddy(self.search)
         self.table = QTableView()
+        self.table.setTabKeyNavigation(False)  # Tab leaves it, never trapped
         self.table.setModel(model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)

@@ -333,6 +333,7 @@ class ReportsPage(QWidget):
         top.addStretch()
         self.indicators = IndicatorModel()
         self.table = QTableView(objectName="indicatorTable")
+        self.table.setTabKeyNavigation(False)  # Tab leaves it, never trapped
         self.table.setModel(self.indicators)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -346,6 +347,7 @@ class ReportsPage(QWidget):
         self.dimension_label.setBuddy(self.dimension)
         self.breakdown = BreakdownModel()
         self.breakdown_table = QTableView(objectName="breakdownTable")
+        self.breakdown_table.setTabKeyNavigation(False)  # Tab leaves it, never trapped
         self.breakdown_table.setModel(self.breakdown)
         self.breakdown_table.verticalHeader().hide()
         self.breakdown_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)

@@ -226,6 +226,7 @@ class SearchPage(QWidget):
         self.box_label.setBuddy(self.box)
         self.summary = QLabel(objectName="searchSummary", wordWrap=True)
         self.table = QTableView(objectName="searchResults")
+        self.table.setTabKeyNavigation(False)  # Tab leaves it, never trapped
         self.table.setModel(model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)

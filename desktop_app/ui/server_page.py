@@ -22,6 +22,7 @@ from desktop_app.ui.server_calls import with_server_connection
 def rows_table(model: QAbstractItemModel, object_name: str) -> QTableView:
     """A read-only table of one selectable row at a time, its columns sized to their contents, the last stretched."""
     table = QTableView(objectName=object_name)
+    table.setTabKeyNavigation(False)  # Tab leaves it, never trapped
     table.setModel(model)
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)

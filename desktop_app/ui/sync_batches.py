@@ -162,6 +162,7 @@ class BatchDialog(QDialog):
         self.forward_button.clicked.connect(self.forward)
         self.model = BatchFilesModel()
         self.table = QTableView(objectName="batchFiles")
+        self.table.setTabKeyNavigation(False)  # Tab leaves it, never trapped
         self.table.setModel(self.model)
         header = self.table.horizontalHeader()
         for column in (FILE, LAPTOP, PART, STATUS):
