@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from PySide6.QtCore import QCoreApplication, QEvent, QModelIndex, QStringListModel, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QModelIndex, QSize, QStringListModel, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QListView,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QTableView,
     QTabWidget,
@@ -153,7 +154,7 @@ def desk_splitter(table: QTableView, panel: QWidget) -> QSplitter:
     to the left edge folds the list away."""
     split = QSplitter(Qt.Orientation.Horizontal)
     split.addWidget(table)
-    split.addWidget(panel)
+    split.addWidget(PanelScroll(panel))
     split.setStretchFactor(0, 1)
     split.setStretchFactor(1, 2)
     split.setCollapsible(0, True)
@@ -162,8 +163,43 @@ def desk_splitter(table: QTableView, panel: QWidget) -> QSplitter:
     return split
 
 
+class PanelScroll(QScrollArea):
+    """What is chosen in a list, scrolled up and down when it needs more height than the window has. Its wrapped
+    lines (who saved what, when; a refusal and what to do) take more height the narrower the panel, and no window
+    minimum counts that: at 1024x600 in French, with the list widened, they were squeezed and cut off, and the
+    decisions under them too. Never narrower than its widest button; not a stop of its own for Tab (Tab to a
+    control out of sight scrolls it into view)."""
+
+    def __init__(self, panel: QWidget) -> None:
+        super().__init__()
+        self.setWidget(panel)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        room = self.widget().minimumSizeHint().width() + self.verticalScrollBar().sizeHint().width()
+        return QSize(max(hint.width(), room + 2 * self.frameWidth()), hint.height())
+
+
+class DetailPanel(QWidget):
+    """The column of what is chosen. Its height for a width is the least it needs there (each wrapped line whole,
+    the tables at their smallest), not the height it would like: a scroll area gives it that, and scrolls only
+    when even that does not fit."""
+
+    def heightForWidth(self, width: int) -> int:
+        layout = self.layout()
+        margins = layout.contentsMargins()
+        inner = width - margins.left() - margins.right()
+        heights = [item.heightForWidth(inner) if item.hasHeightForWidth() else item.minimumSize().height()
+                   for item in (layout.itemAt(i) for i in range(layout.count())) if not item.isEmpty()]
+        return sum(heights) + layout.spacing() * max(len(heights) - 1, 0) + margins.top() + margins.bottom()
+
+
 def _detail_panel() -> tuple[QWidget, QVBoxLayout]:
-    panel = QWidget()
+    panel = DetailPanel()
     layout = QVBoxLayout(panel)
     layout.setContentsMargins(12, 0, 0, 0)
     return panel, layout
@@ -518,7 +554,7 @@ class RejectedPage(DeskPage):
         right.addWidget(self.reviewed)
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(self.table)
-        split.addWidget(panel)
+        split.addWidget(PanelScroll(panel))
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
         self.finish_layout(split)

@@ -13,7 +13,7 @@ import uuid
 
 import pytest
 from PySide6.QtCore import QPoint, QRect, Qt
-from PySide6.QtWidgets import QApplication, QPushButton
+from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QScrollArea
 
 from desktop_app.records import review
 from desktop_app.services import places, records
@@ -183,6 +183,92 @@ def test_the_review_desk_fits_a_small_screen_in_french(qtbot, make_app, team):
     rejected.table.setCurrentIndex(desk.rejected_model.index(0, 0))
     assert_fits(qtbot, window, whole=True)
     assert review.short_id(crowd[5].id) in rejected.reason.text()
+
+
+def assert_lines_whole(window) -> None:
+    """Every wrapped line of text on the current page has the height its words need at its width (none squeezed and
+    cut at the top or bottom); one outside a scroll area is seen whole."""
+    QApplication.processEvents()
+    page = window.stack.currentWidget()
+    for label in page.findChildren(QLabel):
+        if label.isVisibleTo(window) and label.text() and label.wordWrap():
+            need = label.heightForWidth(label.width())
+            assert label.height() >= need, f"{label.text()[:60]!r} has {label.height()} pixels of the {need} it needs"
+            scroll = label.parentWidget()
+            while scroll is not None and not isinstance(scroll, QScrollArea):
+                scroll = scroll.parentWidget()
+            if scroll is None:
+                assert label.visibleRegion().boundingRect() == label.rect(), f"{label.text()[:60]!r} is cut off"
+
+
+def assert_tab_shows_whole(qtbot, start, buttons) -> None:
+    """From `start`, Tab reaches each of `buttons` in turn, and each is seen whole when it has the focus (scrolled
+    into sight if need be)."""
+    start.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.waitUntil(start.hasFocus, timeout=5_000)
+    for button in buttons:
+        for _ in range(20):
+            if button.hasFocus():
+                break
+            qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        assert button.hasFocus(), f"Tab never reached {button.text()!r}"
+        QApplication.processEvents()
+        assert button.visibleRegion().boundingRect() == button.rect(), f"{button.text()!r} is cut off"
+
+
+def test_the_review_desks_wrapped_lines_stay_whole_with_the_list_widened_in_french(qtbot, make_app, team):
+    """At 1024x600 in French, the list of the review desk widened (its handle dragged right): the lines beside it
+    (who saved which version, when; a refusal and what to do) wrap onto more lines, and no window minimum counted
+    them: they were squeezed, cut at the top and bottom, and the decisions under them cut off. Now the column beside
+    the list scrolls when it must: every line keeps the height its words need, and Tab brings each decision into
+    sight."""
+    folder, _record_id = team
+    crowd = people(6)
+    with Vault.unlock(folder, username=COORD, passphrase=PASSPHRASES[COORD]) as vault:
+        save_people(vault, crowd)
+        pull_conflict(vault, crowd[0], other_given_name="Mahamadou")
+        server_conflict(vault, crowd[2], lost_given_name="Usman", lost_device="arlit-field-2",
+                        won_device="arlit-field-1")
+        reject(vault, crowd[5].id, "not sendable: fields.narrative: String should have at most 100000 characters")
+    app = start(qtbot, make_app, folder, COORD)
+    window = app.window
+    desk = window.desk
+
+    desk.conflicts_action.trigger()
+    page = desk.conflicts_page
+    qtbot.waitUntil(lambda: desk.conflict_model.rowCount() == 2 and not desk._fetching, timeout=10_000)
+    split = page.table.parentWidget()
+    for row in range(2):
+        page.table.setCurrentIndex(desk.conflict_model.index(row, 0))
+        qtbot.waitUntil(lambda r=row: page.detail is not None
+                        and page.detail.record_id == desk.conflict_model.row_at(r).record_id, timeout=10_000)
+        page.say("Conflit résolu : la version du serveur est gardée.")  # a line under the lists takes its height
+        split.setSizes([WIDTH, 1])  # the list as wide as the column beside it lets it be
+        assert_fits(qtbot, window)
+        assert_lines_whole(window)
+        assert_tab_shows_whole(qtbot, page.show_all, (page.keep_local, page.keep_remote, page.save_result))
+
+    desk.duplicates_action.trigger()
+    duplicates = desk.duplicates_page
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is duplicates, timeout=10_000)
+    duplicates.find_button.click()
+    qtbot.waitUntil(lambda: not duplicates.cancel_button.isVisible() and desk.candidate_model.rowCount() > 0,
+                    timeout=60_000)
+    duplicates.table.setCurrentIndex(desk.candidate_model.index(0, 0))
+    qtbot.waitUntil(lambda: duplicates.pair is not None, timeout=10_000)
+    duplicates.table.parentWidget().setSizes([WIDTH, 1])
+    assert_fits(qtbot, window)
+    assert_lines_whole(window)
+    assert_tab_shows_whole(qtbot, duplicates.reasons, (duplicates.keep_a, duplicates.keep_b, duplicates.not_same))
+
+    desk.rejected_action.trigger()
+    rejected = desk.rejected_page
+    qtbot.waitUntil(lambda: desk.rejected_model.rowCount() == 1, timeout=10_000)
+    rejected.table.setCurrentIndex(desk.rejected_model.index(0, 0))
+    rejected.table.parentWidget().setSizes([WIDTH, 1])
+    assert_fits(qtbot, window)
+    assert_lines_whole(window)
+    assert_tab_shows_whole(qtbot, rejected.table, (rejected.reviewed,))
 
 
 def test_an_error_under_the_review_desk_lists_leaves_the_decisions_whole_in_french(qtbot, make_app, team):
