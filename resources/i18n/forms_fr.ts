@@ -280,8 +280,8 @@
         <translation>Enregistrer comme brouillon pour terminer plus tard (Ctrl+S)&#xa0;; les nouveaux enregistrements et les brouillons s&apos;enregistrent aussi tout seuls</translation>
     </message>
     <message>
-        <source>Go back to the list; if you changed answers, you choose what to keep</source>
-        <translation>Revenir à la liste&#xa0;; si vous avez modifié des réponses, vous choisissez ce qu&apos;il faut garder</translation>
+        <source>Go back to the list (Esc); if you changed answers, you choose what to keep</source>
+        <translation>Revenir à la liste (Échap)&#xa0;; si vous avez modifié des réponses, vous choisissez ce qu&apos;il faut garder</translation>
     </message>
     <message>
         <source>&amp;Finalize</source>
@@ -360,6 +360,10 @@
     <message>
         <source>&amp;Close the form</source>
         <translation>Fer&amp;mer le formulaire</translation>
+    </message>
+    <message>
+        <source>Esc</source>
+        <translation>Échap</translation>
     </message>
     <message>
         <source>While the laptop was locked, the retention rule removed this person&apos;s identifying data from this laptop. The form is open again where you were, read-only: it cannot be edited here. Nothing else was lost.</source>

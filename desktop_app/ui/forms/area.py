@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
@@ -51,6 +52,8 @@ class FormChooserPage(QWidget):
         self.cancel_button = QPushButton()
         self.open_button.clicked.connect(self._open_current)
         self.cancel_button.clicked.connect(self.cancelled.emit)
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.cancelled.emit,  # back, as on every other screen
+                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(self.cancel_button)
@@ -190,7 +193,7 @@ class FormsArea(QObject):
         words = {"save": self.tr("&Save as draft") + "\tCtrl+S", "finalize": self.tr("&Finalize") + "\tCtrl+Enter",
                  "next": self.tr("&Next page") + "\t" + self.tr("Page Down"),
                  "previous": self.tr("&Previous page") + "\t" + self.tr("Page Up"),
-                 "close": self.tr("&Close the form")}
+                 "close": self.tr("&Close the form") + "\t" + self.tr("Esc")}
         for name, text in words.items():
             self.menu_actions[name].setText(text)
 

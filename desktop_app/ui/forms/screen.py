@@ -38,11 +38,12 @@ from typing import Any
 
 from PySide6.QtCore import QEvent, Qt, QTime, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from desktop_app.services import attachments, consent, records
 from desktop_app.ui.forms.closing import DISCARD, DRAFT, FINALIZE, CloseQuestion
 from desktop_app.ui.forms.other_fields import UploadField
+from desktop_app.ui.forms.sections import RepeatInstance
 from desktop_app.ui.forms.style import FORM_STYLE
 from desktop_app.ui.forms.view import FormView, Restrictions
 from desktop_app.ui.security_files import PrivateFileDialog, choose_file
@@ -155,6 +156,9 @@ class FormScreen(QWidget):
                       activated=self.finalize)
         QShortcut(QKeySequence.StandardKey.Save, self, context=Qt.ShortcutContext.WidgetWithChildrenShortcut,
                   activated=self.save_as_draft)
+        # Escape goes back, as on every other screen (case file, search, review desk); with changes, Close asks
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, context=Qt.ShortcutContext.WidgetWithChildrenShortcut,
+                  activated=self._escape)
 
         header = QHBoxLayout()
         header.addWidget(self.title, 1)
@@ -543,6 +547,17 @@ class FormScreen(QWidget):
         self.save_failed.emit(str(error))
         self._show_state()
 
+    def _escape(self) -> None:
+        """Escape: "No, keep it" when an entry's removal is being asked there (the focus in its bar), else Close."""
+        focus = QApplication.focusWidget()
+        entry = focus.parentWidget() if focus is not None else None
+        while entry is not None and entry is not self and not isinstance(entry, RepeatInstance):
+            entry = entry.parentWidget()
+        if isinstance(entry, RepeatInstance) and entry.confirm.isVisible() and entry.confirm.isAncestorOf(focus):
+            entry.cancel_remove()
+            return
+        self.close_form()
+
     def close_form(self) -> None:
         """Close: without changes, at once; with changes, ask (finalize, save as draft, discard, go back)."""
         self._autosave.stop()
@@ -674,6 +689,7 @@ class FormScreen(QWidget):
         self.finalize_button.setText(self.tr("&Finalize"))
         self.finalize_button.setToolTip(self.tr("Check every answer and finalize the record (Ctrl+Enter)"))
         self.close_button.setText(self.tr("&Close"))
-        self.close_button.setToolTip(self.tr("Go back to the list; if you changed answers, you choose what to keep"))
+        self.close_button.setToolTip(self.tr("Go back to the list (Esc); if you changed answers, you choose what to "
+                                             "keep"))
         self.view.retranslate()
         self._show_state()

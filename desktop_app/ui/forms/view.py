@@ -175,6 +175,9 @@ class FormView(KeyboardNavigation, QWidget):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
+        # a click on the page gives it the keys (arrows scroll, Page Down turns); Tab never stops on it, where the
+        # focus showed nowhere (Tab to a question scrolls it into sight)
+        scroll.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         scroll.setWidget(inner)
         self.pages.append(Page(ref=ref, kind=kind, title=title, widget=scroll, top=list(top)))
         self.stack.addWidget(scroll)

@@ -150,3 +150,67 @@ def test_with_the_focus_on_the_page_itself_page_down_still_turns_the_page(qtbot,
     assert view.current > first and view.pages[view.current].widget.isAncestorOf(QApplication.focusWidget())
     qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_PageUp)
     assert view.current == first
+
+
+def test_escape_goes_back_from_the_chooser_and_the_form_and_tab_never_stops_on_the_page(qtbot, make_app):
+    """Found walking the app by keyboard at 1024x600 (2026-12-08): Escape went back on every screen (case file,
+    search, review desk) but did nothing on New registration's chooser nor in a form, and Tab after Next stopped on
+    the page's scrolling area, where the focus showed nowhere. Now Escape is Cancel on the chooser and Close in the
+    form (which, with changes, asks what to keep: Escape there goes back to the form, answers kept); Tab from Next
+    goes to Close."""
+    from tests.ui.forms.test_no_data_lost import _new_form, _started
+
+    app = _started(qtbot, make_app)
+    window = app.window
+    window.new_action.trigger()
+    chooser = app.forms.chooser
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is chooser and chooser.list.hasFocus(), timeout=60_000)
+    qtbot.keyClick(chooser.list, Qt.Key.Key_Escape)
+    assert window.stack.currentWidget() is window.registrations_page
+
+    screen = _new_form(qtbot, app)
+    view = screen.view
+    view.next_button.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.waitUntil(view.next_button.hasFocus, timeout=5_000)
+    qtbot.keyClick(view.next_button, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is screen.close_button  # not the page's invisible scrolling area
+    with qtbot.waitSignal(screen.close_requested, timeout=5_000):
+        qtbot.keyClick(screen.close_button, Qt.Key.Key_Escape)  # nothing changed: it closes at once
+    assert window.stack.currentWidget() is window.registrations_page
+
+    screen = _new_form(qtbot, app)
+    date = screen.view.field("/data/centre_page/registered_on")
+    date.focus_editor()
+    qtbot.waitUntil(lambda: date.isAncestorOf(QApplication.focusWidget()), timeout=5_000)
+    date.edit.selectAll()
+    qtbot.keyClicks(date.edit, "01112026")
+    assert screen.has_changes()
+    qtbot.keyClick(date.edit, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: screen.question is not None and screen.question.box.isVisible(), timeout=5_000)
+    assert window.stack.currentWidget() is screen  # changed: Escape asks, it does not close
+    box = screen.question.box
+    box.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is box, timeout=5_000)  # the keys go to the question
+    qtbot.keyClick(box, Qt.Key.Key_Escape)  # the question's Escape: back to the form
+    qtbot.waitUntil(lambda: screen.question is None, timeout=5_000)
+    assert window.stack.currentWidget() is screen and screen.session.value("/data/centre_page/registered_on") == \
+        "2026-11-01"
+
+
+def test_escape_while_an_entry_removal_is_asked_keeps_the_entry_and_the_form_open(qtbot, db, migrant_definition):
+    """Escape closes the form, but not while "Remove Household member 1 and all its answers?" is asked with the focus
+    in its bar: there it is "No, keep it", as the safe answer the bar already focuses."""
+    screen = _active(qtbot, open_screen(qtbot, db, migrant_definition, autosave_ms=60_000))
+    view = screen.view
+    click(qtbot, view, "/data/consent/consent_services", "yes")
+    click(qtbot, view, "/data/group_info/travelling_alone", "no")
+    view.go_to_page(next(i for i, p in enumerate(view.pages) if p.title == "Accompanying group or household member"))
+    repeat = view.repeats["/data/household_member"]
+    first = repeat.instances[0]
+    first.remove_button.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.keyClick(first.remove_button, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: first.confirm.isVisible() and first.confirm_no.hasFocus(), timeout=5_000)
+    with qtbot.assertNotEmitted(screen.close_requested):
+        qtbot.keyClick(first.confirm_no, Qt.Key.Key_Escape)
+    assert not first.confirm.isVisible() and first.remove_button.hasFocus() and len(repeat.instances) == 1
+    assert screen.question is None  # nor asked to close
