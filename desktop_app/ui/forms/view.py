@@ -21,6 +21,8 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QStackedWidget,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QVBoxLayout,
     QWidget,
 )
@@ -81,6 +83,19 @@ class Restrictions:
         return "readable" if self.may_read else "write_only"
 
 
+class _PaddedWrapDelegate(QStyledItemDelegate):
+    """A page title wraps within the room its padding leaves (forms/style.py: 6 pixels each side): Qt measured the
+    wrap on the whole width, then drew inside the padding, so "Consentement et base légale" got one line and was
+    cut to "Consentement et base …" on a 1024-pixel screen."""
+
+    PADDING_X = 6
+
+    def sizeHint(self, option, index):
+        inside = QStyleOptionViewItem(option)
+        inside.rect = option.rect.adjusted(0, 0, -2 * self.PADDING_X, 0)
+        return super().sizeHint(inside, index)
+
+
 class FormView(KeyboardNavigation, QWidget):
     """Pages of fields for one session. Emits `edited` after every change to the record."""
 
@@ -107,6 +122,7 @@ class FormView(KeyboardNavigation, QWidget):
         self.index.setFixedWidth(250)
         self.index.setWordWrap(True)
         self.index.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # wrap, never scroll sideways
+        self.index.setItemDelegate(_PaddedWrapDelegate(self.index))
         self.index.currentRowChanged.connect(self._index_chosen)
         self.stack = QStackedWidget()
         self.page_title = QLabel(objectName="pageHeading", wordWrap=True)

@@ -214,3 +214,45 @@ def test_escape_while_an_entry_removal_is_asked_keeps_the_entry_and_the_form_ope
         qtbot.keyClick(first.confirm_no, Qt.Key.Key_Escape)
     assert not first.confirm.isVisible() and first.remove_button.hasFocus() and len(repeat.instances) == 1
     assert screen.question is None  # nor asked to close
+
+
+def test_every_page_title_in_the_index_is_shown_whole_in_french(qtbot, make_app):
+    """Found at 1024x600 in French (2026-12-08): the page index showed "Consentement et base …": its titles wrap, but
+    Qt measured the wrap on the whole width and then drew inside the items' padding, so a title a little wider than
+    that room kept one line and was cut. Each title now gets the lines it needs within the padding. The app as it
+    runs (its style and font), in French, at 1024x600."""
+    from PySide6.QtCore import QRect
+    from PySide6.QtGui import QFontMetrics
+    from PySide6.QtWidgets import QStyle
+
+    from tests.ui.forms.test_migrant_end_to_end import setup_and_unlock
+    from tests.ui.forms.test_no_data_lost import _new_form
+
+    app = make_app(language="fr")
+    window = app.window
+    window.resize(1024, 600)
+    window.show()
+    qtbot.waitExposed(window)
+    setup_and_unlock(qtbot, window)
+    screen = _new_form(qtbot, app)
+    view = screen.view
+    index = view.index
+    assert index.item(1).text() == "Consentement et base légale"
+
+    def assert_titles_whole(count: int) -> None:
+        # the room for the words: less the items' padding (forms/style.py) and the margins Qt keeps beside a text
+        margin = index.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, index) + 1
+        room = index.viewport().width() - 2 * 6 - 2 * margin
+        metrics = QFontMetrics(index.font())
+        shown = [row for row in range(index.count()) if not index.isRowHidden(row)]
+        assert len(shown) == count
+        for row in shown:
+            text = index.item(row).text()
+            lines = metrics.boundingRect(QRect(0, 0, room, 10_000), int(Qt.TextFlag.TextWordWrap), text).height()
+            height = index.visualItemRect(index.item(row)).height()
+            assert height >= lines + 2 * 8, f"{text!r} is cut"  # 8 pixels above and below
+
+    assert_titles_whole(2)  # as the form opens
+    click(qtbot, view, "/data/consent/consent_services", "yes")
+    click(qtbot, view, "/data/group_info/travelling_alone", "no")
+    assert_titles_whole(index.count())  # every page
