@@ -82,5 +82,6 @@ class KeyboardNavigation:
         if elsewhere is not None:
             return
         page = self.pages[self.current].widget
-        QTimer.singleShot(0, lambda: page.ensureWidgetVisible(widget.message, 20, 30)
+        # with the message as context: a form closed meanwhile (the message deleted) drops the call
+        QTimer.singleShot(0, widget.message, lambda: page.ensureWidgetVisible(widget.message, 20, 30)
                           if widget.message.isVisible() else None)
