@@ -143,6 +143,8 @@ def guarded(func: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Nam
             return int(func(args) or 0)
         except (errors.VaultError, CliError) as exc:
             print(f"waypoint: {exc}", file=sys.stderr)
+            if getattr(exc, "french", None):  # a refusal the person at the laptop must act on: also in French
+                print(f"waypoint: {exc.french}", file=sys.stderr)
             return EXIT_ERROR
         except KeyboardInterrupt:
             print("waypoint: interrupted", file=sys.stderr)

@@ -43,6 +43,29 @@ class EnrolRefused(AccessDenied):
     message = "Only an administrator or a coordinator can enrol this laptop for sync."
 
 
+class EnrolCentreRefused(EnrolRefused):
+    """An enrolment code of a centre the signed-in person's grant does not cover (check_enrol_centre): refused once
+    the server's answer names the code's centre, before the enrolment is kept or anything is pulled. `code_centre`
+    and `granted_centre` are the centres' names, for the sentence; `french`: the same sentence for the CLI (the app
+    words its own, ui/sync_messages.py)."""
+
+    def __init__(self, reason: str, *, code_centre: str, granted_centre: str) -> None:
+        self.code_centre, self.granted_centre = code_centre, granted_centre
+        super().__init__(reason)
+
+    def __str__(self) -> str:
+        return (f"This enrolment code is for {self.code_centre}, and your role covers {self.granted_centre} only: "
+                "this laptop was not enrolled and nothing was taken from the server. The code is used up. Ask for "
+                "a code of your own centre, or have an administrator of that centre enrol the laptop.")
+
+    @property
+    def french(self) -> str:
+        return (f"Ce code d'inscription est pour {self.code_centre}, et votre rôle ne couvre que "
+                f"{self.granted_centre} : cet ordinateur n'a pas été inscrit et rien n'a été pris du serveur. Le code "
+                "est épuisé. Demandez un code de votre propre centre, ou faites inscrire l'ordinateur par un "
+                "administrateur de ce centre.")
+
+
 @dataclass(frozen=True)
 class Check:
     """One decision, as the hooks see it."""
@@ -244,6 +267,38 @@ def check_enrol(vault: Vault, *, again: bool = False) -> Actor:
     _report(vault, Check("devices.enrol", actor.owner, tuple(sorted(actor.roles)), decision.allowed, None, reason))
     if not decision.allowed:
         raise EnrolRefused(reason)
+    return actor
+
+
+def check_enrol_centre(vault: Vault, *, centre_id: str, centre_name: str) -> Actor:
+    """The centre an enrolment code was made for (the server's answer: `centre_id`, `centre_name`) against the centre
+    the signed-in person's grant names ("devices.enrol_centre"). Enrolling makes that centre the laptop's and pulls its
+    people, so an administrator whose grant names centre A enrolling with a code of centre B would reach B's people:
+    refused (`EnrolCentreRefused`) before the enrolment is kept, as `check_set_place` refuses setting B. A grant that
+    names no centre (every centre) enrols into any, and is not asked here; a region-scoped right is not narrowed on
+    the laptop (which centres a region holds is the server's knowledge). The grant's centre and the code's compare
+    by the shipped list's code or by name (the server's id too). Audited with codes only: the list's code of each
+    centre, else the server's id of the code's centre; never a name typed by anyone."""
+    actor = actor_of(vault)
+    granted = str(vault.grant.scope.get("centre") or "").strip()
+    if not granted:
+        return actor
+    from desktop_app.services.places import find_centre  # places checks its writes here
+
+    ours, theirs = find_centre(granted), find_centre(centre_name)
+    same = (granted.casefold() in {centre_name.strip().casefold(), centre_id.casefold()}
+            or (ours is not None and theirs is not None and ours.code == theirs.code))
+    decision = policy.decide(Actor.of(actor.owner, actor.roles, centre=granted), "manage_devices", "organisation",
+                             RecordFacts(centre=granted if same else centre_id))
+    code_of_grant = ours.code if ours is not None else "a centre not in the list"
+    code_of_code = theirs.code if theirs is not None else f"server centre {centre_id}"
+    reason = "" if decision.allowed else (f"{decision.reason}: the enrolment code's centre {code_of_code}, the "
+                                          f"grant's {code_of_grant}")
+    _report(vault, Check("devices.enrol_centre", actor.owner, tuple(sorted(actor.roles)), decision.allowed, None,
+                         reason))
+    if not decision.allowed:
+        raise EnrolCentreRefused(reason, code_centre=centre_name,
+                                 granted_centre=ours.en if ours is not None else granted)
     return actor
 
 

@@ -24,9 +24,11 @@ from desktop_app.vault.registrations import file_unsent_here
 from waypoint_core.protocol import PublishedForm
 from waypoint_core.xform import FormDefinition, FormError
 
+EnrolCentreRefused = access.EnrolCentreRefused  # the interface words it (ui/sync_messages.py)
+
 __all__ = ["SyncProgress", "SyncSummary", "enrol", "enrol_steps", "sync_now", "sync_steps", "sync_status",
            "probe", "describe", "installed_forms",
-           "after_enrolment", "install_published_form", "PermissionDenied", "check_server_url",
+           "after_enrolment", "install_published_form", "PermissionDenied", "EnrolCentreRefused", "check_server_url",
            "RetryPolicy", "errors"]
 
 
@@ -63,8 +65,12 @@ def enrol_steps(*, server_url: str, code: str, ca_bundle: str | None = None, dev
         # Enrolment decides the laptop's centre and binds its records to a server: managing the device
         # (access.check_enrol: the manage-devices right, audited), asked before anything is sent.
         yield engine.Local(lambda vault: access.check_enrol(vault, again=again))
-        return (yield from engine.enrol_run(server_url=server_url, code=code, ca_bundle=ca_bundle,
-                                            device_name=device_name, connect=connect, again=again))
+        # The code's centre is known once the server answers: one the person's grant does not cover is refused
+        # then (access.check_enrol_centre, audited), before the enrolment is kept and anything is pulled.
+        return (yield from engine.enrol_run(
+            server_url=server_url, code=code, ca_bundle=ca_bundle, device_name=device_name, connect=connect,
+            again=again, accept=lambda vault, answer: access.check_enrol_centre(
+                vault, centre_id=answer.centre_id, centre_name=answer.centre_name)))
 
     return steps()
 

@@ -42,7 +42,8 @@ from typing import Any
 from desktop_app.sync import audit_upload, collector, errors, files, orders, schedule, store
 from desktop_app.sync.transport import ServerConnection
 from waypoint_core.protocol import (
-    CHUNK_BYTES, MAX_BLOB_QUERY, PULL_PAGE_MAX, BlobChunk, FormList, PublishedForm, PullPage, SigningKey,
+    CHUNK_BYTES, MAX_BLOB_QUERY, PULL_PAGE_MAX, BlobChunk, EnrolResponse, FormList, PublishedForm, PullPage,
+    SigningKey,
 )
 from waypoint_core.protocol.review_messages import ServerConflict
 
@@ -762,15 +763,19 @@ def _or_error(fn: Callable[[], Any], kinds: type[Exception] | tuple[type[Excepti
 
 
 def enrol_run(*, server_url: str, code: str, ca_bundle: str | None = None, device_name: str = "Waypoint laptop",
-              connect: ConnectionFactory = ServerConnection, again: bool = False) -> Generator[Step, Any, dict]:
+              connect: ConnectionFactory = ServerConnection, again: bool = False,
+              accept: Callable[[Any, EnrolResponse], Any] | None = None) -> Generator[Step, Any, dict]:
     """Register a new device key with a one-time code and pin the server's keys. `again`: replace this laptop's
-    enrolment, keeping its records and its unsent changes (store.save_enrolment)."""
+    enrolment, keeping its records and its unsent changes (store.save_enrolment). `accept(vault, answer)` may refuse
+    the server's answer (it names the code's centre) by raising: then nothing of it is kept, nothing is pulled."""
     connection = connect(server_url, ca_bundle=ca_bundle)  # refuses plain http to another host, before any I/O
     try:
         if not again:
             yield Local(store.ensure_not_enrolled)
         key = SigningKey.generate()
         answer = yield Remote(lambda: connection.enrol(code=code.strip(), device_key=key, device_name=device_name))
+        if accept is not None:
+            yield Local(lambda vault: accept(vault, answer))
         yield Local(lambda vault: store.save_enrolment(vault, server_url=connection.server_url, ca_bundle=ca_bundle,
                                                        device_key=key, answer=answer, again=again))
         if again:  # a new identity: the server holds none of this laptop's audit log under it yet

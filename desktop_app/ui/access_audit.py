@@ -89,6 +89,8 @@ def event_text(event: str) -> str:
         "devices.place": QCoreApplication.translate("AuditWords", "Asked to set this laptop's centre"),
         "devices.place_set": QCoreApplication.translate("AuditWords", "Set this laptop's centre"),
         "devices.enrol": QCoreApplication.translate("AuditWords", "Asked to enrol this laptop for sync"),
+        "devices.enrol_centre": QCoreApplication.translate("AuditWords",
+                                                           "Asked to enrol this laptop into an enrolment code's centre"),
         "indicators.server": QCoreApplication.translate("AuditWords", "Asked the server for indicators"),
         "devices.mark_lost": QCoreApplication.translate("AuditWords", "Marked a device lost"),
         "devices.enrolment_code": QCoreApplication.translate("AuditWords", "Made an enrolment code"),

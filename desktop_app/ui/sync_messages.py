@@ -84,6 +84,12 @@ def sync_error_text(exc: BaseException) -> str:
                    "kept and sent then.")
     if isinstance(exc, errors.ServerRefused):
         return _refused_text(exc)
+    if isinstance(exc, sync_service.EnrolCentreRefused):
+        return QCoreApplication.translate(
+            "SyncMessages", "This enrolment code is for %1, and your role covers %2 only: this laptop was not "
+                            "enrolled and nothing was taken from the server. The code is used up. Ask for a code of "
+                            "your own centre, or have an administrator of that centre enrol the laptop.").replace(
+            "%1", exc.code_centre).replace("%2", exc.granted_centre)
     if isinstance(exc, sync_service.PermissionDenied):
         return QCoreApplication.translate(
             "SyncMessages", "Only an administrator or a coordinator can enrol this laptop.")

@@ -468,6 +468,10 @@
         <translation>A demandé à inscrire cet ordinateur pour la synchronisation</translation>
     </message>
     <message>
+        <source>Asked to enrol this laptop into an enrolment code&apos;s centre</source>
+        <translation>A demandé à inscrire cet ordinateur dans le centre d&apos;un code d&apos;inscription</translation>
+    </message>
+    <message>
         <source>Asked the server for indicators</source>
         <translation>Indicateurs demandés au serveur</translation>
     </message>

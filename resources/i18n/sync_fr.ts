@@ -384,6 +384,10 @@
         <translation>Le serveur attend de cet ordinateur des modifications qu&apos;il ne détient plus sous ces numéros (le serveur a-t-il été restauré après que ce coffre a été copié&#xa0;?). Rien n&apos;est perdu. Demandez un nouveau code d&apos;inscription à l&apos;administrateur et inscrivez de nouveau cet ordinateur&#xa0;: ses enregistrements et les modifications non envoyées sont conservés et envoyés alors.</translation>
     </message>
     <message>
+        <source>This enrolment code is for %1, and your role covers %2 only: this laptop was not enrolled and nothing was taken from the server. The code is used up. Ask for a code of your own centre, or have an administrator of that centre enrol the laptop.</source>
+        <translation>Ce code d&apos;inscription est pour %1, et votre rôle ne couvre que %2&#xa0;: cet ordinateur n&apos;a pas été inscrit et rien n&apos;a été pris du serveur. Le code est épuisé. Demandez un code de votre propre centre, ou faites inscrire l&apos;ordinateur par un administrateur de ce centre.</translation>
+    </message>
+    <message>
         <source>Only an administrator or a coordinator can enrol this laptop.</source>
         <translation>Seul un administrateur ou un coordinateur peut inscrire cet ordinateur.</translation>
     </message>
