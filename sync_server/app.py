@@ -214,7 +214,9 @@ def create_app(server: Server) -> FastAPI:
         return answer(response)
 
     @app.post("/v2/push", responses=apidoc.ERRORS)
-    async def push_batch(request: Request) -> Response:
+    async def push_batch(request: Request, codes: bool = Query(False)) -> Response:
+        """Apply one batch. With `codes=1` each rejected op's result carries its refusal code and values
+        (`OpResult.code`, `code_values`); left out otherwise, for laptops that do not know them."""
         signed = await signed_request(request, clock_skew_s=settings.request_clock_skew_s)
         ordered = not_ordered(request.url.path)
 
@@ -224,7 +226,7 @@ def create_app(server: Server) -> FastAPI:
             # back twice, each crossing waiting for the interpreter lock behind the other threads
             who = signed.device(db, ordered)
             start = time.perf_counter()
-            response, stats = push(db, who, signed.body, rules)
+            response, stats = push(db, who, signed.body, rules, codes=codes)
             return who, response, stats, response.canonical(), start
 
         who, response, stats, body, start = await run_in_threadpool(pushed)

@@ -115,7 +115,8 @@ class BatchImporter:
         if content.payload:
             device = AuthenticatedDevice(row.id, row.centre_id, row.high_water_mark, row.served_cursor)
             try:
-                response, stats = push(self.db, device, content.payload, self.rules)
+                # `codes`: the laptop asked for each rejection's code and values in its receipt (inner header)
+                response, stats = push(self.db, device, content.payload, self.rules, codes=inner.get("codes") is True)
             except ProtocolError as refusal:
                 raise self._refusal(refusal, inner, part, parts) from None
             if stats.last_seq is not None and self.data_dir is not None:

@@ -61,10 +61,10 @@ def _changes(conn: Connection, key: DataKey, centre_id: str, person: str) -> lis
 
 
 def refusals(conn: Connection, key: DataKey, device_id: str, centres: Sequence[str], ops: Sequence[Any],
-             records: dict[str, dict[str, Any]]) -> dict[int, str]:
+             records: dict[str, dict[str, Any]]) -> dict[int, refusal_words.Refused]:
     """device_seq -> why a referral op of this batch shares beyond the person's consent (`centres`: those the
     device reaches, where the person it names is looked for)."""
-    refused: dict[int, str] = {}
+    refused: dict[int, refusal_words.Refused] = {}
     for op in ops:
         if op.op == "delete" or op.content is None or rule.REFERRAL_CHECK not in op.content:
             continue  # not a referral: an element name is literal text in the XML, so no parse is needed to know
@@ -72,7 +72,7 @@ def refusals(conn: Connection, key: DataKey, device_id: str, centres: Sequence[s
         if referral is None:
             continue
         if referral.kind not in rule.RECIPIENTS:  # no consent can cover a recipient the rule does not know
-            refused[op.device_seq] = refusal_words.unknown_recipient(referral.kind, rule.RECIPIENTS)
+            refused[op.device_seq] = refusal_words.refused_unknown_recipient(referral.kind, rule.RECIPIENTS)
             audit.record_in(conn, "push.consent_refused", outcome="refused", record_id=op.record_id,
                             detail=f"device {device_id}: referral {op.record_id}: unknown recipient kind")
             continue
@@ -91,7 +91,7 @@ def refusals(conn: Connection, key: DataKey, device_id: str, centres: Sequence[s
         if allowed:
             continue
         why = f"{referral.purpose}: consent {status.replace('_', ' ')}"
-        refused[op.device_seq] = refusal_words.no_consent(referral.purpose, status)
+        refused[op.device_seq] = refusal_words.refused_no_consent(referral.purpose, status)
         audit.record_in(conn, "push.consent_refused", outcome="refused", record_id=person,
                         detail=f"device {device_id}: referral {op.record_id}: {why}")
     return refused

@@ -90,7 +90,8 @@ def parse_batch(body: bytes, device: AuthenticatedDevice) -> PushBatch:
 
 
 _RESULT_FIELDS = ("device_seq", "op_id", "record_id", "status", "server_version", "version_hash", "conflict_id",
-                  "message")
+                  "message", "code", "code_values")
+_CODE_FIELDS = ("code", "code_values")  # only to a device that asked for them (`codes`)
 
 
 @dataclass(frozen=True)
@@ -102,13 +103,19 @@ class PushAnswer:
     device_id: str
     high_water_mark: int
     results: list[dict[str, Any]]  # OpResult's fields, one dict per op in seq order
+    # The device asked for each rejection's code and values (`codes=1`, a batch's `codes: true`); an older laptop did
+    # not, and its OpResult forbids the keys, so they are left out of its answer.
+    codes: bool = False
 
     def as_json(self) -> dict[str, Any]:
+        results = self.results if self.codes else [
+            {k: v for k, v in r.items() if k not in _CODE_FIELDS} for r in self.results]
         return {"protocol_version": PROTOCOL_VERSION, "epoch": self.epoch, "device_id": self.device_id,
-                "high_water_mark": self.high_water_mark, "results": self.results}
+                "high_water_mark": self.high_water_mark, "results": results}
 
     def canonical(self) -> bytes:
-        """The same bytes as `self.response().canonical()` (tests/server/test_server_encoding.py)."""
+        """The same bytes as `self.response().canonical()` when the codes were asked for, as a laptop of this version
+        asks (tests/server/test_server_encoding.py); without them, the same less the code keys."""
         return fastjson.dumps(self.as_json(), sort_keys=True)
 
     def response(self) -> PushResponse:
@@ -119,12 +126,21 @@ def _stored_results(conn: Connection, device_id: str, seq_from: int, seq_to: int
     t = OpResultRow.__table__
     rows = conn.execute(
         select(t.c.device_seq, t.c.op_id, t.c.record_id, t.c.status, t.c.server_version, t.c.version_hash,
-               t.c.conflict_id, t.c.message)
+               t.c.conflict_id, t.c.message, t.c.code, t.c.code_values)
         .where(t.c.device_id == device_id, t.c.device_seq >= seq_from, t.c.device_seq <= seq_to)
         .order_by(t.c.device_seq)
     )
-    # Rows written by this code: no re-validation, it was a third of a large push's time.
-    return [dict(zip(_RESULT_FIELDS, r, strict=True)) for r in rows]
+    # Rows written by this code: no re-validation, it was a third of a large push's time. A rejection stored before
+    # migration 0022 has no code: sent without one, the device reads its sentence (refusals.parse).
+    return _answered([dict(zip(_RESULT_FIELDS, r, strict=True)) for r in rows])
+
+
+def _answered(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Results as op_result stores them, as the answer carries them: a rejection's values (JSON text) as a map."""
+    for result in results:
+        if result["code_values"] is not None:
+            result["code_values"] = json.loads(result["code_values"])
+    return results
 
 
 def _check_same_ops(conn: Connection, device_id: str, ops: list[Op], hwm: int, known: list[forks.Fork]) -> None:
@@ -159,16 +175,17 @@ def _check_same_ops(conn: Connection, device_id: str, ops: list[Op], hwm: int, k
         raise refusal
 
 
-def push(db: Database, device: AuthenticatedDevice, body: bytes, rules: PushRules
+def push(db: Database, device: AuthenticatedDevice, body: bytes, rules: PushRules, *, codes: bool = False
          ) -> tuple[PushAnswer, PushStats]:
+    """Apply one batch; `codes`: the device asked for each rejection's code and values (PushAnswer.codes)."""
     try:
-        return _push(db, device, body, rules)
+        return _push(db, device, body, rules, codes=codes)
     except forks.Forked as forked:
         forks.note(db, device.id, forked.fork)  # its own transaction: the refused one stored nothing
         raise forked.refusal from None
 
 
-def _push(db: Database, device: AuthenticatedDevice, body: bytes, rules: PushRules
+def _push(db: Database, device: AuthenticatedDevice, body: bytes, rules: PushRules, *, codes: bool
           ) -> tuple[PushAnswer, PushStats]:
     batch = parse_batch(body, device)
     stats = PushStats()
@@ -202,10 +219,11 @@ def _push(db: Database, device: AuthenticatedDevice, body: bytes, rules: PushRul
         # not read back).
         results = (_stored_results(conn, row.id, batch.seq_from, min(hwm, batch.seq_to)) if batch.seq_from <= hwm
                    else [])
-        results += [{k: r[k] for k in _RESULT_FIELDS} for r in applied]
+        results += _answered([{k: r[k] for k in _RESULT_FIELDS} for r in applied])
         hwm = max(hwm, batch.seq_to)
         epoch = epochs.current(conn)
-    return PushAnswer(epoch=epoch, device_id=batch.device_id, high_water_mark=hwm, results=results), stats
+    return PushAnswer(epoch=epoch, device_id=batch.device_id, high_water_mark=hwm, results=results,
+                      codes=codes), stats
 
 
 def _lock_records(conn: Connection, record_ids: list[str], key: DataKey) -> dict[str, dict[str, Any]]:
@@ -304,11 +322,13 @@ def _apply(conn: Connection, device_id: str, centre_id: str, ops: list[Op], stat
                                               "values": {}, "provenance": {}, "new": True, "had_files": False}
         result: dict[str, Any] = {"device_id": device_id, "device_seq": op.device_seq, "op_id": op.op_id,
                                   "record_id": op.record_id, "status": "rejected", "server_version": None,
-                                  "version_hash": None, "conflict_id": None, "message": None}
-        if record["centre_id"] not in reach:
-            result["message"] = refusal_words.other_centre()
-        elif op.device_seq in refused:
-            result["message"] = refused[op.device_seq]
+                                  "version_hash": None, "conflict_id": None, "message": None, "code": None,
+                                  "code_values": None}
+        said = (refusal_words.refused_other_centre() if record["centre_id"] not in reach
+                else refused.get(op.device_seq))
+        if said is not None:  # the sentence, and its code and values (stored as JSON, answered as a map)
+            result.update(message=said.message, code=said.refusal.code,
+                          code_values=fastjson.dumps(dict(said.refusal.values), sort_keys=True).decode())
         else:
             base = _base(conn, op, record)
             behind = forks.left_behind(known, op.device_seq) if known else []

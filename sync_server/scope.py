@@ -175,16 +175,16 @@ def _creators(conn: Connection, record_ids: list[str]) -> dict[str, str | None]:
 
 
 def refusals(conn: Connection, device_id: str, centre_id: str, ops: Sequence[Any],
-             existing: dict[str, dict[str, Any]]) -> dict[int, str]:
-    """device_seq -> why the op is outside the device's rights, for the ops of a batch (`existing`: the records the
-    batch touches as push.py locked them)."""
+             existing: dict[str, dict[str, Any]]) -> dict[int, refusal_words.Refused]:
+    """device_seq -> why the op is outside the device's rights (sentence, code and values), for the ops of a batch
+    (`existing`: the records the batch touches as push.py locked them)."""
     actor = actor_of(conn, device_id, centre_id)
     # Only records the server already holds can have a stored kind or a creator: a batch of new registrations
     # asks nothing more here.
     ids = sorted({op.record_id for op in ops if (r := existing.get(op.record_id)) is not None and not r.get("new")})
     kinds, creators = _kinds(conn, ids), _creators(conn, ids)
     region_cache: dict[str, str] = {centre_id: actor.region or centre_id}
-    refused: dict[int, str] = {}
+    refused: dict[int, refusal_words.Refused] = {}
     created_here: set[str] = set()
     decisions: dict[tuple[str, str, RecordFacts | None], policy.Decision] = {}
     for op in ops:
@@ -210,7 +210,9 @@ def refusals(conn: Connection, device_id: str, centre_id: str, ops: Sequence[Any
         if decision is None:
             decision = decisions[asked] = policy.decide(actor, action, policy.subject_of(kind), facts)
         if not decision.allowed:
-            refused[op.device_seq] = refusal_words.by_server(decision.reason)
+            refused[op.device_seq] = refusal_words.refused_by_policy(
+                decision.reason, roles=actor.roles, action=action, subject=policy.subject_of(kind),
+                scope=decision.scope)
         elif is_new:
             created_here.add(op.record_id)
     return refused

@@ -88,6 +88,10 @@ class OpResultRow(ServerTable, table=True):
     version_hash: str | None = None
     conflict_id: str | None = None
     message: str | None = None
+    # A rejection's code and values (JSON), waypoint_core/protocol/refusals.py (0022); NULL for an op not rejected
+    # and for one rejected before.
+    code: str | None = None
+    code_values: str | None = None
 
 
 class Record(ServerTable, table=True):

@@ -184,7 +184,9 @@ def page_conflicts(vault: Vault, *, offset: int, limit: int, rejected: bool = Fa
 
 
 def _refusal(stored: Any, message: str) -> Refusal | None:
-    """A rejection's code: as this laptop stored it with its own refusal, else read from the server's sentence."""
+    """A rejection's code and values as stored with it: the server's (`OpResult.code`, `code_values`) or this
+    laptop's own "not sendable". Parsing the English sentence is only the fallback, for a refusal stored before codes
+    came on the wire or sent by an older server without one (refusals.parse; a sentence it does not know: None)."""
     if isinstance(stored, dict) and isinstance(stored.get("code"), str):
         values = stored.get("values")
         return Refusal(stored["code"], {str(k): str(v) for k, v in values.items()} if isinstance(values, dict) else {})

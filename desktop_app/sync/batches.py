@@ -167,7 +167,7 @@ def export_batches(vault: Vault, *, out_dir: Path, forms: list[list[str]],
                           parts=count, seq_from=ops[0].device_seq if ops else None,
                           seq_to=ops[-1].device_seq if ops else None, cursor=cursor, forms=forms,
                           return_key=return_key, now=now, lifetime_s=lifetime_s, chunks=chunks, decisions=True,
-                          centres=True)
+                          centres=True, codes=True)
         path = write_durably(out_dir, new_file_name(BATCH_SUFFIX), data)
         summary.files.append(str(path))
         summary.ops += len(ops)

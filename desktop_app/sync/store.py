@@ -779,8 +779,11 @@ def _after_ack(acks: _Acks, row, result) -> None:
     pending = acks.pending.get(record_id, 0)
     if result.status == "rejected":
         acks.flush()  # reads the registration and writes it directly
-        acks.open_conflict(record_id=record_id, local=_registration_state(conn, record_id),
-                           remote={"rejected": result.message or "rejected by the server"})
+        refused: dict[str, Any] = {"rejected": result.message or "rejected by the server"}
+        if result.code:  # kept beside the sentence for the desk's words and advice (records/review.py); a server
+            # that sent none (older) leaves the sentence alone, which the desk then parses
+            refused["refusal"] = {"code": result.code, "values": dict(result.code_values or {})}
+        acks.open_conflict(record_id=record_id, local=_registration_state(conn, record_id), remote=refused)
         acks.w.mark_conflict(record_id)
         return
     version = result.server_version

@@ -355,7 +355,8 @@ class ServerConnection:
         409 clock_ahead → ClockAhead (nothing stored: the device stamps those ops again); 409 sequence_reused →
         SequenceReused (nothing stored: the server's high-water mark, and where a restored vault's numbers clash); 409
         device_cloned → DeviceCloned (nothing stored: this vault is a second live copy and must enrol again)."""
-        response, binding = self._send("POST", "/v2/push", body=batch_body, signed=True)
+        # codes=1: each rejected op's refusal code and values (an older server ignores it: the sentence is parsed)
+        response, binding = self._send("POST", "/v2/push?codes=1", body=batch_body, signed=True)
         refusal = self._signed_refusal(response, binding)
         if refusal is not None and isinstance(refusal.get("expected_seq"), int):
             if refusal.get("error") == "sequence_gap":

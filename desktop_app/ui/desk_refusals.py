@@ -1,8 +1,9 @@
 """Why a change was refused, in the person's language: the Rejected changes screen's reason.
 
-The server's refusals (and this laptop's own "not sendable") come as English sentences; their code and values
-(`waypoint_core.protocol.refusals`) are worded here. A sentence this version does not know, from a newer server,
-is shown as the server wrote it: some reason beats none.
+The server's refusals (and this laptop's own "not sendable") come with their code and values
+(`waypoint_core.protocol.refusals`, stored with the refusal: records/review.py), worded here; the English sentence
+beside them is read back only for a refusal stored before codes existed or sent by an older server. A refusal this
+version does not know (a newer server's code or sentence) is shown as the server wrote it: some reason beats none.
 """
 
 from __future__ import annotations

@@ -62,3 +62,24 @@ def test_the_sentences_servers_have_always_written_are_read():
                                      "refused by the server: something new"])
 def test_a_sentence_not_known_is_none(message):
     assert parse(message) is None
+
+
+def test_what_the_server_sends_gives_the_code_and_values_its_sentence_reads_back_as():
+    """The server sends each refusal's code and values beside its sentence (OpResult.code, code_values), built
+    together (refusals.Refused): for every refusal the access policy can give, the consent refusals and another
+    centre's record, they are what `parse` (the fallback for refusals without a code) reads from the sentence."""
+    outside = policy.RecordFacts(kind=policy.REGISTRATION, owner="someone else", centre="elsewhere", region="far")
+    sent = [refusals.refused_other_centre(), refusals.refused_unknown_recipient("police", consent.RECIPIENTS),
+            *(refusals.refused_no_consent(purpose, status) for purpose in consent.PURPOSES
+              for status in ("refused", "withdrawn", "not_recorded"))]
+    for roles in ([], *([role] for role in policy.ROLES), list(policy.ROLES[:2])):
+        actor = policy.Actor.of("me", roles, centre="here", region="near")
+        for action in policy.ACTIONS:
+            for subject in ("registration", "case", "organisation"):
+                decision = policy.decide(actor, action, subject, outside)
+                if not decision.allowed:
+                    sent.append(refusals.refused_by_policy(decision.reason, roles=actor.roles, action=action,
+                                                           subject=subject, scope=decision.scope))
+    assert {said.refusal.code for said in sent} == set(refusals.CODES) - {refusals.NOT_SENDABLE}
+    for said in sent:
+        assert parse(said.message) == said.refusal, said.message

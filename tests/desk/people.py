@@ -90,12 +90,17 @@ def pull_conflict(vault, record: PersonRecord, *, other_given_name: str, server_
     store.store_pull_page(vault, page, own_device_id="00000000-0000-4000-8000-00000000000d")
 
 
-def reject(vault, record_id: str, message: str) -> None:
-    """A refused op as the sync client records one (the writer's own calls in desktop_app/sync/store.py)."""
+def reject(vault, record_id: str, message: str, refusal=None) -> None:
+    """A refused op as the sync client records one (the writer's own calls in desktop_app/sync/store.py): with its
+    code and values (`refusal`, a refusals.Refusal) as a server that sends them, else the sentence alone, as one
+    stored before codes came on the wire or sent by an older server."""
     from desktop_app.vault.writer import write
 
+    remote = {"rejected": message}
+    if refusal is not None:
+        remote["refusal"] = {"code": refusal.code, "values": dict(refusal.values)}
     with write(vault) as w:
-        w.open_conflict(record_id=record_id, local=None, remote={"rejected": message})
+        w.open_conflict(record_id=record_id, local=None, remote=remote)
         w.mark_conflict(record_id)
 
 

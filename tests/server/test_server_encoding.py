@@ -102,12 +102,18 @@ def test_fastjson_edges_go_to_the_json_module():
 
 def test_push_answer_gives_push_response_bytes():
     results = [{"device_seq": 7, "op_id": "op «1»", "record_id": "r", "status": "conflict", "server_version": 3,
-                "version_hash": "ab" * 32, "conflict_id": "c", "message": None},
+                "version_hash": "ab" * 32, "conflict_id": "c", "message": None, "code": None, "code_values": None},
                {"device_seq": 8, "op_id": "op2", "record_id": "r2", "status": "rejected", "server_version": None,
-                "version_hash": None, "conflict_id": None, "message": "this record belongs to another centre"}]
-    answer = PushAnswer(epoch="0123456789abcdef", device_id="d", high_water_mark=8, results=results)
+                "version_hash": None, "conflict_id": None, "message": "this record belongs to another centre",
+                "code": "other_centre", "code_values": {}}]
+    answer = PushAnswer(epoch="0123456789abcdef", device_id="d", high_water_mark=8, results=results, codes=True)
     assert answer.canonical() == answer.response().canonical()
     assert answer.response().results[0].status == "conflict"
+    assert answer.response().results[1].code == "other_centre"
+    # A laptop that did not ask for the codes (older: its OpResult forbids unknown keys) gets none of their keys.
+    older = PushAnswer(epoch="0123456789abcdef", device_id="d", high_water_mark=8, results=results)
+    assert b'"code' not in older.canonical()
+    assert older.response().results[1].message == "this record belongs to another centre"
 
 
 @settings(max_examples=100, deadline=None)

@@ -34,7 +34,7 @@ def test_migration_0021_adds_previous_state_and_older_histories_still_open(backe
                                   "state, changed, hlc, created_at, hash) VALUES (:r, :v, 'registration', '1', :f, :s, "
                                   "'[]', :v, :t, :h)"), {"r": record, "v": v, "f": False, "s": own, "t": utcnow(),
                                                           "h": f"h{v}"})
-        assert migrate(db, MigrationContext(data_key=key)) == [21]
+        assert migrate(db, MigrationContext(data_key=key), up_to=21) == [21]
         with db.read_engine.connect() as conn:
             assert "previous_state" in {c["name"] for c in inspect(conn).get_columns("record_version")}
         assert admin.record_state(db, key, record, version=1)["age"] == 1

@@ -15,7 +15,8 @@ from sqlalchemy import func, select
 from sync_server import admin, history
 from sync_server.atrest import aad, is_sealed
 from sync_server.tables import Device, OpResultRow, RecordVersion
-from waypoint_core.protocol import Op
+from waypoint_core.protocol import Op, PushResponse
+from waypoint_core.protocol import refusals
 
 
 def count(db, table) -> int:
@@ -324,3 +325,22 @@ def test_several_worker_processes_serve_one_database(tmp_path):
             assert len(sim.pulled) >= 5  # its own, and the others' of the same centre
             client.close()
     assert "2 worker processes" in server.log_path.read_text()
+
+
+def test_a_rejection_carries_its_code_to_a_device_that_asks_and_only_then(server, make_device):
+    """Each rejected op's result carries its refusal code and values beside the English sentence (OpResult.code,
+    code_values; waypoint_core/protocol/refusals.py) to a device that asks (`codes=1`), also when the batch is sent
+    again (the stored result, op_result.code, migration 0022); a device that does not ask (an older laptop, whose
+    OpResult forbids unknown keys) gets no such key."""
+    a, b = make_device("Niamey"), make_device("Mopti")
+    record = str(uuid.uuid4())
+    a.push(a.batch([op(1, record, fields={"name": "Z"})]))
+    body = b.batch([op(1, record, fields={"name": "hijack"}, base=1)]).body()
+    for _ in range(2):  # applied, then sent again: answered from the stored result
+        answer = b._checked(b.send("POST", "/v2/push?codes=1", body=body), PushResponse)
+        [result] = answer.results
+        assert (result.status, result.code, result.code_values) == ("rejected", refusals.OTHER_CENTRE, {})
+        assert result.message == refusals.other_centre()
+    older = b.send("POST", "/v2/push", body=body)
+    assert older.status_code == 200 and b'"code' not in older.content
+    assert b._checked(older, PushResponse).results[0].message == refusals.other_centre()

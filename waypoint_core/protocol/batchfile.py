@@ -17,7 +17,9 @@ once. Layout of both kinds of file:
   the laptop's pull cursor, the forms it holds and a one-time X25519 key of the laptop to seal the answer to; with
   `decisions: true`, the laptop takes the reviewers' decisions on its conflicts in the returned pages (the USB
   `decisions=1`; an older server ignores it); with `centres: true`, each change of the returned pages names its
-  record's centre (`Change.centre_id`, `centre_name`; the online `centres=1`; an older server ignores it).
+  record's centre (`Change.centre_id`, `centre_name`; the online `centres=1`; an older server ignores it); with
+  `codes: true`, the receipt's push results carry each rejection's code and values (`OpResult.code`, `code_values`;
+  the online `codes=1`; an older server ignores it, and the laptop reads the sentence).
 * **Receipt file** (`WPRCPT01`), sealed to that laptop key, holds the server's signed receipt: the push results
   (what an online push answers), pull pages from the laptop's cursor and the published forms it lacks, and the
   server's key history (a laptop that never goes online still follows a key rotation).
@@ -140,11 +142,12 @@ def seal_batch(*, payload: bytes, device_id: str, device_key: SigningKey, server
                part: int, parts: int, seq_from: int | None, seq_to: int | None, cursor: str,
                forms: list[list[str]], return_key: X25519PrivateKey, now: int | None = None,
                lifetime_s: int = DEFAULT_LIFETIME_S, chunks: list[bytes] | tuple[bytes, ...] = (),
-               decisions: bool = False, centres: bool = False) -> bytes:
+               decisions: bool = False, centres: bool = False, codes: bool = False) -> bytes:
     """One batch file's bytes: signed by the device, sealed to the server's batch key (base64 X25519). `chunks`:
     attachment chunks (BlobChunk bodies, protocol/attachments.py) travelling beside the push batch. `decisions`:
     the returned pull pages may name the reviewers' decisions on this laptop's conflicts (`PullPage.decided`);
-    `centres`: each of their changes names its record's centre (`Change.centre_id`, `centre_name`)."""
+    `centres`: each of their changes names its record's centre (`Change.centre_id`, `centre_name`); `codes`: each
+    rejected op's result carries its refusal code and values (`OpResult.code`, `code_values`)."""
     section = b"".join(struct.pack(">I", len(c)) + c for c in chunks)
     created = int(time.time()) if now is None else now
     outer = {"format": FORMAT_BATCH, "server_key_id": key_id(server_batch_key), "batch_id": batch_id, "part": part,
@@ -159,6 +162,8 @@ def seal_batch(*, payload: bytes, device_id: str, device_key: SigningKey, server
         inner["decisions"] = True
     if centres:
         inner["centres"] = True
+    if codes:
+        inner["codes"] = True
     head, inner_bytes = canonical_json(outer), canonical_json(inner)
     signature = device_key.private_key.sign(DOMAIN_BATCH_FILE + head + inner_bytes + payload + section)
     plain = struct.pack(">I", len(inner_bytes)) + inner_bytes + payload + section + signature

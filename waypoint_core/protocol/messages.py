@@ -228,7 +228,15 @@ class OpResult(Message):
     server_version: int | None  # the record's version after this op (None when rejected)
     version_hash: str | None = None  # that version's hash
     conflict_id: str | None = None
-    message: str | None = None
+    message: str | None = None  # why it was rejected, in English (refusals.py)
+    # A rejection's code and its values (waypoint_core/protocol/refusals.py), for the device's own words and advice;
+    # only to a device that asked (`codes=1`): the keys are left out otherwise (an older laptop forbids unknown
+    # keys), and by older servers, whose sentence the device then parses. None for an op not rejected, and for one
+    # rejected before the server kept codes.
+    # Not narrowed further than `message` is: a code or value this laptop did not expect must not make it refuse
+    # the whole answer.
+    code: str | None = None
+    code_values: dict[str, str] | None = None
 
 
 class PushResponse(Message):
