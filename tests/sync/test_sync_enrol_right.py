@@ -134,7 +134,7 @@ def _scoped_team(make_vault, name: str) -> Vault:
 
     vault = make_vault(name)
     vault.add_user(SCOPED, SCOPED_WORDS, "administrator")
-    doc = keyslots.load(vault.path)
+    doc = keyslots.load(vault.path, vault._directory_key)
     grants.sign(doc, users.user_slot(doc, SCOPED), vault._require_admin(), issued_by=vault.user.id,
                 roles=("administrator",), scope={"centre": "ne_agadez"})
     keyslots.save(vault.path, doc)
