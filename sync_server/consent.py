@@ -16,14 +16,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import Connection, text
 
 from waypoint_core.access import consent as rule
+from waypoint_core.registry import indicators
 from waypoint_core.protocol import refusals as refusal_words
 
-from . import audit
+from . import audit, decisions
 from .atrest import DataKey, open_text
 from .merge import CONTENT
 
@@ -60,11 +62,25 @@ def _changes(conn: Connection, key: DataKey, centre_id: str, person: str) -> lis
     return found
 
 
+def _theirs(conn: Connection, key: DataKey, merged: dict[str, str], person: str) -> list[rule.Change]:
+    """The consent changes recorded on the other registrations of this person (merged at the review desk), as if
+    made on this one: a withdrawal the person made at one centre stands for the registration a referral names at
+    another (it was checked against that registration's own changes only)."""
+    found: list[rule.Change] = []
+    for other in indicators.merge_groups(merged, [person]).get(person, []):
+        centre = conn.execute(text("SELECT centre_id FROM record WHERE id = :r AND deleted = false"),
+                              {"r": other}).scalar()
+        if centre is not None:
+            found += [replace(change, person=person) for change in _changes(conn, key, centre, other)]
+    return found
+
+
 def refusals(conn: Connection, key: DataKey, device_id: str, centres: Sequence[str], ops: Sequence[Any],
              records: dict[str, dict[str, Any]]) -> dict[int, refusal_words.Refused]:
     """device_seq -> why a referral op of this batch shares beyond the person's consent (`centres`: those the
     device reaches, where the person it names is looked for)."""
     refused: dict[int, refusal_words.Refused] = {}
+    merged: dict[str, str] | None = None  # the review desk's merges, read for the first referral
     for op in ops:
         if op.op == "delete" or op.content is None or rule.REFERRAL_CHECK not in op.content:
             continue  # not a referral: an element name is literal text in the XML, so no parse is needed to know
@@ -85,8 +101,10 @@ def refusals(conn: Connection, key: DataKey, device_id: str, centres: Sequence[s
         if found is None:
             continue
         person, person_centre, values = found
+        if merged is None:
+            merged = decisions.merges(conn, key)
         consent = rule.apply(rule.from_answers(person, rule.consent_answers(values.get(CONTENT))),
-                             _changes(conn, key, person_centre, person))
+                             _changes(conn, key, person_centre, person) + _theirs(conn, key, merged, person))
         allowed, status = rule.may_share(consent, referral)
         if allowed:
             continue

@@ -5,7 +5,7 @@ indicators of a scope for the period: by default the device's centre; a wider on
 registrations (scope.py, the policy's own `within`: a coordinator's device may ask another centre of its region or
 its region; no role views `all`, so only the server's operator asks that, `waypoint-server admin indicators`).
 The scope is which centres' facts are read (`centre_id`, the centre each record belongs to). Nothing is opened but
-the review desk's decisions (`merges`: a few records, so a merged person counts once): the records' facts were
+the review desk's decisions (`decisions.merges`: a few records, so a merged person counts once): the records' facts were
 derived when each version was stored (derived.py: `indicator_fact`, the device's own reading of a record,
 `waypoint_core.registry.indicators.fact_of`), and SQL gathers them here in three statements: the
 people; the links grouped by kind, assistance type and trafficking status, each group's registration numbers and
@@ -21,7 +21,6 @@ the answer carries no record id, only published counts and the notes saying what
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -37,17 +36,10 @@ from waypoint_core.protocol import PROTOCOL_VERSION, canonical_json
 from waypoint_core.protocol.report_messages import IndicatorAnswer, IndicatorEntry, IndicatorScopes, IndicatorTable
 from waypoint_core.registry import exports
 from waypoint_core.registry.disclosure import TOTAL
-from waypoint_core.registry.indicators import (
-    DECISION_FIELDS,
-    DECISION_FORM,
-    LINK_SEP,
-    Inputs,
-    inputs_from_link_groups,
-    merges_of,
-)
+from waypoint_core.registry.indicators import LINK_SEP, Inputs, inputs_from_link_groups
 
-from . import coordination, derived, scope
-from .atrest import DataKey, open_text
+from . import coordination, decisions, derived, scope
+from .atrest import DataKey
 from .auth import AuthenticatedDevice
 from .db import Database
 from .errors import ProtocolError
@@ -98,22 +90,6 @@ def _centre_inputs(conn: Connection, centre_id: str, *, start: date, end: date, 
     return people, _fetch(conn, links_statement(conn, where), args), sessions
 
 
-def merges(conn: Connection, key: DataKey) -> dict[str, str]:
-    """The review desk's merges not undone (merged registration -> kept one: `merges_of`), from the live
-    decision records every coordinator's laptop pushes (a few per merge or "not the same person"; each opened here,
-    as their fields are not among the derived facts). A merged person then counts as the kept one, also through the
-    events other laptops recorded under the merged registration's number after the merge (the desk moved only those
-    its laptop held)."""
-    rows = conn.execute(text("SELECT id, server_version, state FROM record WHERE form_id = :f AND deleted = :no"),
-                        {"f": DECISION_FORM, "no": False}).all()
-    decided = []
-    for row in rows:
-        values = json.loads(open_text(key, row.state, table="record", row_id=row.id, version=row.server_version))
-        if not values.get(derived.DELETED) and values.get("@status", "finalized") == "finalized":
-            decided.append({name: str(values.get(name) or "") for name in DECISION_FIELDS})
-    return merges_of(decided)
-
-
 def inputs(conn: Connection, centres: str | Sequence[str] | None, *, start: date, end: date,
            with_cases: bool, merged: dict[str, str] | None = None) -> Inputs:
     """The people of `centres` (a centre id, several, or None: every centre), the period's events and referrals, and
@@ -129,7 +105,7 @@ def inputs(conn: Connection, centres: str | Sequence[str] | None, *, start: date
     read apart, from ix_indicator_fact_session (migration 0018): a few rows. Several centres are read one by one,
     each on its indexes (one statement over `centre_id IN (…)` sorted the people and grouped the links in temporary
     b-trees: about a third more CPU for a region of 100,000 people split over two centres); their people are merged
-    by number (sorted runs) and each group's texts joined. `merged` (`merges`): the review desk's merges, so each
+    by number (sorted runs) and each group's texts joined. `merged` (`decisions.merges`): the review desk's merges, so each
     merged person counts as the kept one."""
     if centres is None:
         chosen = list(conn.execute(text("SELECT id FROM centre ORDER BY id")).scalars())
@@ -255,7 +231,7 @@ def indicators(db: Database, device: AuthenticatedDevice, *, start: date, end: d
     derived.catch_up(db, key)  # every record committed before this read has its fact
     with db.read_engine.connect() as conn:
         chosen, centres, cases = device_scope(conn, device, scope_text)
-        found = inputs(conn, centres, start=start, end=end, with_cases=cases, merged=merges(conn, key))
+        found = inputs(conn, centres, start=start, end=end, with_cases=cases, merged=decisions.merges(conn, key))
     done = exports.indicators_from_inputs(found, start=start, end=end, scope=str(chosen),
                                           centre_scope=one_centre(centres), may_see_cases=cases)
     return answer(done, chosen.value if chosen.kind == "centre" else None, start=start, end=end, scope=str(chosen))
@@ -272,7 +248,7 @@ def compute(db: Database, key: DataKey, *, start: date, end: date, scope_text: s
     derived.catch_up(db, key)
     with db.read_engine.connect() as conn:
         chosen, centres = centres_in(conn, chosen)
-        found = inputs(conn, centres, start=start, end=end, with_cases=True, merged=merges(conn, key))
+        found = inputs(conn, centres, start=start, end=end, with_cases=True, merged=decisions.merges(conn, key))
     return chosen, exports.indicators_from_inputs(found, start=start, end=end, scope=str(chosen),
                                                   centre_scope=one_centre(centres), may_see_cases=True)
 

@@ -28,17 +28,4 @@ def merges(db: Db) -> dict[str, str]:
 
 def groups(merged: dict[str, str], persons: Iterable[str]) -> dict[str, list[str]]:
     """For each of `persons` that was merged or kept in a merge: the other registrations of the same person."""
-    if not merged:
-        return {}
-    by_survivor: dict[str, set[str]] = {}
-    for record_id in {*merged, *merged.values()}:
-        survivor = indicators.merge_survivor(merged, record_id)
-        if survivor is not None:
-            by_survivor.setdefault(survivor, set()).update((record_id, survivor))
-    out: dict[str, list[str]] = {}
-    for person in persons:
-        survivor = indicators.merge_survivor(merged, person)
-        others = sorted(by_survivor.get(survivor, set()) - {person}) if survivor is not None else []
-        if others:
-            out[person] = others
-    return out
+    return indicators.merge_groups(merged, persons)

@@ -138,3 +138,31 @@ def test_the_server_refuses_a_referral_to_a_kind_of_recipient_the_person_did_not
     assert held & {to_provider, to_authorities, to_unhcr, to_police} == {to_provider}  # nothing refused reached it
     mine = [d for d in refused if any(i in d for i in (to_authorities, to_unhcr, to_police))]
     assert len(mine) == 3 and sum("share_authorities" in d or "share_unhcr" in d for d in mine) == 2
+
+
+def test_the_server_refuses_a_referral_naming_the_kept_registration_after_a_withdrawal_on_the_merged_one(enrolled):
+    """One woman registered twice, merged by a coordinator; she withdraws consent to sharing on the merged
+    registration. A laptop that has not pulled that yet refers her under the kept registration's number: the server
+    checked only the kept registration's own consent and applied it; now it applies the person's withdrawal."""
+    a, b = enrolled("merged-share-a"), enrolled("merged-share-b")
+    kept, merged = pair_of_people()
+    save_people(a, [kept, merged])
+    for person in (kept, merged):
+        consent.give(a, person.id, ["share_providers"], method="signed")
+    sync_service.sync_now(a, connect=fast_connect())
+    coordinator = as_coordinator(enrolled("merged-share-coordinator"))
+    try:
+        sync_service.sync_now(coordinator, connect=fast_connect())
+        desk.merge(coordinator, kept=kept.id, merged=merged.id)
+        assert sync_service.sync_now(coordinator, connect=fast_connect()).rejected == 0
+    finally:
+        coordinator.close()
+    sync_service.sync_now(b, connect=fast_connect())  # b holds both, and will not pull what follows before it refers
+
+    consent.withdraw(a, merged.id, ["share_providers"])
+    sync_service.sync_now(a, connect=fast_connect())
+    _save_referral(b, kept.id, str(uuid.uuid4()))
+    summary = sync_service.sync_now(b, connect=fast_connect())
+    assert summary.rejected == 1, summary.rejected_messages
+    assert "not consented to this sharing (share_providers: consent withdrawn)" in summary.rejected_messages[0]
+    assert not consent.show(b, kept.id).consent.allows("share_providers")  # and b, once it has pulled, says so

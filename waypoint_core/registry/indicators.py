@@ -930,6 +930,25 @@ def merge_survivor(merged: Mapping[str, str], record_id: str) -> str | None:
     return current
 
 
+def merge_groups(merged: Mapping[str, str], persons: Iterable[str]) -> dict[str, list[str]]:
+    """For each of `persons` that was merged or kept in a merge (`merges_of`): the other registrations of the same
+    person, all those that end at the same survivor (consent changes recorded on any of them are the person's)."""
+    if not merged:
+        return {}
+    by_survivor: dict[str, set[str]] = {}
+    for record_id in {*merged, *merged.values()}:
+        survivor = merge_survivor(merged, record_id)
+        if survivor is not None:
+            by_survivor.setdefault(survivor, set()).update((record_id, survivor))
+    out: dict[str, list[str]] = {}
+    for person in persons:
+        survivor = merge_survivor(merged, person)
+        others = sorted(by_survivor.get(survivor, set()) - {person}) if survivor is not None else []
+        if others:
+            out[person] = others
+    return out
+
+
 def _collapse_merged(by_short: dict[str, int], shorts: Sequence[str], ids: Sequence[str],
                      merged: Mapping[str, str]) -> None:
     """Make the registration number of each merged person name its survivor (the kept person, or theirs when the kept
