@@ -99,16 +99,20 @@ def list_counts(vault: Vault) -> ListCounts:
                       drafts=store.count_drafts_kept_here(vault, visible=seen.rows))
 
 
-def unsynced_seen(vault: Vault) -> int:
-    """The registrations not yet acknowledged by the server, of those the signed-in person may see: the status bar's
-    "not yet synced" (`list_counts`), so that `sync --status` says the same (a count of another centre's records on
-    a shared laptop would say that they exist)."""
+def sync_counts_seen(vault: Vault) -> dict[str, int]:
+    """Every count `sync --status` gives of records, of those the signed-in person may see (as the status bar's):
+    `unsynced` (the status bar's "not yet synced"), `drafts_kept_here` (drafts that stay here until finalized: a
+    colleague's draft counts only for someone whose list shows it), `incomplete` (records whose files have not all
+    arrived), `open_conflicts`, `rejected` and `not_sendable` (what sync left to look at). On a laptop shared across
+    centres a count of every record would tell a field worker that another centre's records are here (and in
+    conflict, refused, ...)."""
     seen = access.visibility(vault)
-    return 0 if seen.nothing else store.count_unsynced(vault, visible=seen.rows)
-
-
-def drafts_kept_here(vault: Vault) -> int:
-    """The drafts on this laptop that stay here until finalized, of those the signed-in person may see (the list's
-    rule: on a shared laptop a colleague's draft counts only for someone whose list shows it)."""
-    seen = access.visibility(vault)
-    return 0 if seen.nothing else store.count_drafts_kept_here(vault, visible=seen.rows)
+    if seen.nothing:
+        return dict.fromkeys(("unsynced", "drafts_kept_here", "incomplete", "open_conflicts", "rejected",
+                              "not_sendable"), 0)
+    attention = store.count_sync_attention(vault, visible=seen.rows)
+    return {"unsynced": store.count_unsynced(vault, visible=seen.rows),
+            "drafts_kept_here": store.count_drafts_kept_here(vault, visible=seen.rows),
+            "incomplete": store.count_incomplete(vault, visible=seen.rows),
+            "open_conflicts": attention.open_conflicts, "rejected": attention.rejected,
+            "not_sendable": attention.not_sendable}

@@ -15,18 +15,20 @@ from typing import Any
 from desktop_app.records import form_store
 from desktop_app.records.schema import form_schema
 from desktop_app.services import access, desk, forms, places, registrations
-from desktop_app.sync import engine, errors, files, store
+from desktop_app.sync import engine, errors, store
 from desktop_app.sync.engine import SyncProgress, SyncSummary
 from desktop_app.sync.transport import RetryPolicy, ServerConnection, check_server_url
 from desktop_app.vault import Vault
 from desktop_app.vault.errors import PermissionDenied, VaultError
-from desktop_app.vault.registrations import file_unsent_here
+from desktop_app.vault.registrations import count_run_seen, file_unsent_here
+from desktop_app.vault.vault import utc_now
 from waypoint_core.protocol import PublishedForm
 from waypoint_core.xform import FormDefinition, FormError
 
 EnrolCentreRefused = access.EnrolCentreRefused  # the interface words it (ui/sync_messages.py)
 
 __all__ = ["SyncProgress", "SyncSummary", "enrol", "enrol_steps", "sync_now", "sync_steps", "sync_status",
+           "run_start", "run_report",
            "probe", "describe", "installed_forms",
            "after_enrolment", "install_published_form", "PermissionDenied", "EnrolCentreRefused", "check_server_url",
            "RetryPolicy", "errors"]
@@ -112,21 +114,62 @@ def sync_now(vault: Vault, *, connect: Callable[..., ServerConnection] = ServerC
     return engine.run_inline(sync_steps(connect=connect, batch_size=batch_size, progress=progress), vault=vault)
 
 
+# What the last run's summary (store.record_run) says of the laptop, not of records: all that is kept of it for
+# someone who does not manage the laptop (its counts are the whole laptop's: `_run_seen`).
+_RUN_OF_THE_LAPTOP = ("failed", "via", "forms_installed", "forms_refused", "retries", "restores")
+
+
 def sync_status(vault: Vault) -> dict[str, Any]:
-    """store.status, `incomplete`: records that name files this laptop does not hold yet, and `drafts_kept_here`:
-    drafts that never sync until finalized, of those the signed-in person may see (as the status bar says them:
-    `unsynced` 0 is not "everything is sent" while a draft is only here). `unsynced` too counts what the person may
-    see, as the status bar's "not yet synced" does: on a laptop shared across centres a count of every record would
-    tell a field worker that another centre's records wait here. Those who manage the laptop (the manage-devices
-    right: administrators, coordinators), who decide whether it may be wiped, enrolled again or handed over, also get
-    `unsynced_on_laptop`: every record not yet on the server, whoever may see it."""
+    """store.status, with every count of records (`unsynced`, `open_conflicts`, `rejected`, `not_sendable`,
+    `incomplete`: records that name files this laptop does not hold yet, and `drafts_kept_here`: drafts that never
+    sync until finalized, so that `unsynced` 0 is not read as "everything is sent") counted over the records the
+    signed-in person may see, as the status bar's are (registrations.sync_counts_seen): on a laptop shared across
+    centres a count of every record would tell a field worker that another centre's records wait here, or are in
+    conflict. Those who manage the laptop (the manage-devices right: administrators, coordinators), who decide
+    whether it may be wiped, enrolled again or handed over, also get `unsynced_on_laptop`: every record not yet on the
+    server, whoever may see it, and the last run's summary whole (`last_sync`); anyone else gets of it only what says
+    nothing of records (whether it failed, the forms it installed: `_RUN_OF_THE_LAPTOP`), since its counts (pulled,
+    conflicts, rejected and their messages, ...) are the whole laptop's, whoever ran it."""
     status = store.status(vault)
     laptop = status["unsynced"]
-    status = {**status, "unsynced": registrations.unsynced_seen(vault), "incomplete": files.incomplete(vault),
-              "drafts_kept_here": registrations.drafts_kept_here(vault)}
+    status = {**status, **registrations.sync_counts_seen(vault)}
     if access.may_manage_devices(vault.roles):
         status["unsynced_on_laptop"] = laptop
+    else:
+        status["last_sync"] = _run_seen(status["last_sync"])
     return status
+
+
+def _run_seen(run: dict[str, Any] | None) -> dict[str, Any] | None:
+    return None if run is None else {key: value for key, value in run.items() if key in _RUN_OF_THE_LAPTOP}
+
+
+def run_start(vault: Vault) -> dict[str, Any]:
+    """Read just before a run, for the report of it the signed-in person is given (`run_report`): `sync_status`, and
+    `since`, when the run begins (by the clock the vault's writer stamps with)."""
+    return {**sync_status(vault), "since": utc_now()}
+
+
+def run_report(vault: Vault, summary: SyncSummary, before: dict[str, Any] | None) -> tuple[dict[str, Any], dict[str, int]]:
+    """After a run: (`sync_status` now, what the run did for the signed-in person to read). The run's summary counts
+    the whole laptop's records, whoever pressed Sync now: on a laptop shared across centres a field worker was told
+    "12 updates received · 2 conflicts to review" of another centre's records. The report counts only records the
+    person may see: `sent`, the records that waited before (`before`: run_start) and no longer do; `received`, the
+    records the run wrote from the server's; `conflicts`, those it opened; `rejected`, changes the server refused in
+    this run; `not_sendable`, changes that cannot be sent now (read after the run: the summary's may miss one
+    refused by the run's last freeze). `from_server` (conflicts between other devices, fetched only for a reviewer, whose desk lists them
+    all) and `renumbered` (this laptop's unsent changes numbered again, a fact of the laptop) are the summary's.
+    Without `before`, `sent` is every record acknowledged, and what needs a start (received, conflicts, rejected) 0."""
+    status = sync_status(vault)
+    report = {"not_sendable": status["not_sendable"], "from_server": summary.server_conflicts,
+              "renumbered": summary.renumbered}
+    if before is None:
+        return status, {**report, "sent": summary.acknowledged, "received": 0, "conflicts": 0, "rejected": 0}
+    seen = access.visibility(vault)
+    received, conflicts, rejected = (0, 0, 0) if seen.nothing else count_run_seen(vault, since=before["since"],
+                                                                                   visible=seen.rows)
+    return status, {**report, "sent": max(0, before["unsynced"] - status["unsynced"]), "received": received,
+                    "conflicts": conflicts, "rejected": rejected}
 
 
 def set_ca_bundle(vault: Vault, path: str | None) -> None:

@@ -28,11 +28,13 @@ from desktop_app.ui.vault_controller import VaultController
 
 @dataclass(frozen=True)
 class RunReport:
+    """What a run did, of the records the signed-in person may see (services.sync.run_report), except the last two."""
+
     sent: int  # registrations the server now holds that waited before the run
-    received: int  # changes from colleagues new to this laptop
-    conflicts: int
-    rejected: int
-    not_sendable: int = 0  # ops this laptop could not send (kept, counted as not yet synced)
+    received: int  # records written from the server's, new or changed
+    conflicts: int  # conflicts the run opened
+    rejected: int  # changes the server refused in this run
+    not_sendable: int = 0  # changes this laptop cannot send (kept, counted as not yet synced)
     from_server: int = 0  # a reviewer's laptop: conflicts between other devices, new on its review desk
     renumbered: int = 0  # unsent changes numbered again: the vault was put back from an older copy (or copied)
 
@@ -66,7 +68,8 @@ class SyncController(QObject):
         self._quiet_until = 0.0
         self._backoff = (backoff_base_s, backoff_cap_s)
         self._finishing: Callable[[Any], None] = self._done
-        self._waiting_before: int | None = None  # registrations not yet synced when the run started
+        # sync_service.run_start, read when the run started: the report counts from it what the person may see
+        self._before: dict | None = None
         self._timer = QTimer(self)
         self._timer.setInterval(probe_interval_ms)
         self._timer.timeout.connect(self.probe)
@@ -144,7 +147,7 @@ class SyncController(QObject):
         self.started.emit()
         # what waits now, read in order with the saves before it, so the report counts registrations, not saves
         try:
-            task = self._controller.run_with_vault(lambda vault, state: sync_service.sync_status(vault),
+            task = self._controller.run_with_vault(lambda vault, state: sync_service.run_start(vault),
                                                    name="db:sync-status")
         except RuntimeError as exc:
             self._fail(exc)
@@ -156,7 +159,7 @@ class SyncController(QObject):
     def _start_run(self, steps, status: dict) -> None:
         if steps is not self._steps:
             return  # stopped meanwhile (lock)
-        self._waiting_before = status.get("unsynced")
+        self._before = status
         self._advance(None)
 
     def enrol(self, *, server_url: str, code: str, ca_bundle: str | None, device_name: str, again: bool = False) -> bool:
@@ -267,24 +270,21 @@ class SyncController(QObject):
             self._reachable = True
             self.reachable_changed.emit(True)
         self.finished.emit(summary)
-        before, self._waiting_before = self._waiting_before, None
+        before, self._before = self._before, None
         if not self._controller.is_unlocked:
             return
         self._forward_waiting()
         number = self._controller.session_number
-        task = self._controller.run_with_vault(lambda vault, state: sync_service.sync_status(vault),
+        task = self._controller.run_with_vault(lambda vault, state: sync_service.run_report(vault, summary, before),
                                                name="db:sync-status")
-        task.succeeded.connect(lambda status: self._report(number, summary, before, status))
+        task.succeeded.connect(lambda read: self._report(number, *read))
 
-    def _report(self, number: int, summary, before: int | None, status: dict) -> None:
+    def _report(self, number: int, status: dict, report: dict) -> None:
         self._status_arrived(number, status)
         if number != self._controller.session_number:
             return
-        # the registrations that waited and no longer do; without a count from before, every acknowledged record
-        sent = max(0, before - status["unsynced"]) if before is not None else summary.acknowledged
-        self.reported.emit(RunReport(sent=sent, received=summary.pulled, conflicts=summary.conflicts,
-                                     rejected=summary.rejected, not_sendable=summary.not_sendable,
-                                     from_server=summary.server_conflicts, renumbered=summary.renumbered))
+        # counted over the records the signed-in person may see (the summary's counts are the whole laptop's)
+        self.reported.emit(RunReport(**report))
 
     def _fail(self, exc: BaseException) -> None:
         self._finishing = self._done
@@ -295,7 +295,7 @@ class SyncController(QObject):
         base, cap = self._backoff
         delay = min(cap, base * 2 ** (self._failures - 1))
         self._quiet_until = time.monotonic() + random.uniform(delay / 2, delay)
-        self._waiting_before = None
+        self._before = None
         self.failed.emit(sync_error_text(exc))
         # a remote order closed or erased the vault: every view drops its data, as for a lock
         if isinstance(exc, (sync_service.errors.RemoteLock, sync_service.errors.RemoteWipe)):

@@ -15,7 +15,8 @@ from sqlmodel import select
 
 from desktop_app.vault.database import search_fold
 from desktop_app.vault.errors import InvalidInput
-from desktop_app.vault.models import CASE_STATUS_FORM, CONSENT_FORM, DECISION_FORM, Outbox, Registration, RegistrationField
+from desktop_app.vault.models import (CASE_STATUS_FORM, CONSENT_FORM, DECISION_FORM, SYNC_WRITER, Outbox, Registration,
+                                      RegistrationField)
 from desktop_app.vault.sql import SYNC_COLUMNS, join_sync
 from desktop_app.vault.vault import Vault
 from desktop_app.vault.writer import RegistrationDraft, write
@@ -31,6 +32,9 @@ __all__ = [
     "count_registrations",
     "page_registrations",
     "count_unsynced",
+    "count_sync_attention",
+    "count_run_seen",
+    "SyncAttention",
     "count_drafts_kept_here",
 ]
 
@@ -130,10 +134,13 @@ class Visible:
             return False
         return self.centre is None or centre == self.centre
 
-    def where(self, params: dict[str, Any], table: str = "") -> str:
-        params.update(decision_form=DECISION_FORM, consent_form=CONSENT_FORM, case_status_form=CASE_STATUS_FORM)
-        # review decisions, consent changes and case status changes are records, never people
-        sql = f" AND {table}form_id NOT IN (:decision_form, :consent_form, :case_status_form)"
+    def where(self, params: dict[str, Any], table: str = "", *, people_only: bool = True) -> str:
+        """`people_only`: leave out review decisions, consent changes and case status changes (records, never
+        people); False keeps them, each limited as any record is (by its own centre, creator and kind)."""
+        sql = ""
+        if people_only:
+            params.update(decision_form=DECISION_FORM, consent_form=CONSENT_FORM, case_status_form=CASE_STATUS_FORM)
+            sql = f" AND {table}form_id NOT IN (:decision_form, :consent_form, :case_status_form)"
         if self.only_kind is not None:
             names = [f"cf{n}" for n in range(len(self.case_forms))]
             params.update(zip(names, self.case_forms))
@@ -240,6 +247,62 @@ def count_drafts_kept_here(vault: Vault, *, visible: Visible = EVERYTHING) -> in
            + " WHERE r.deleted = 0 AND r.status = 'draft' AND rs.sync_state = 'local'" + visible.where(params, "r."))
     with vault.session(readonly=True) as session:
         return int(session.connection().execute(text(sql), params).scalar_one())
+
+
+@dataclass(frozen=True)
+class SyncAttention:
+    """What sync left for someone to look at, counted over the records a person may see."""
+
+    open_conflicts: int  # conflicts not resolved yet (the desk's conflicts and rejected changes together)
+    rejected: int  # changes the server refused (ops, each counted once, kept in the vault)
+    not_sendable: int  # changes this laptop cannot send (the protocol cannot carry them): still unsynced
+
+
+def count_sync_attention(vault: Vault, *, visible: Visible = EVERYTHING) -> SyncAttention:
+    """`sync --status`'s open conflicts, rejected and not sendable changes, of the records `visible` only: on a laptop
+    shared across centres a count of every record's said that another centre's records are here and in trouble.
+    Every record counts by its own centre, creator and kind, consent changes and review decisions too (a consent
+    change that cannot be sent needs its maker's eye as much as a registration)."""
+    params: dict[str, Any] = {}
+    seen = visible.where(params, "r.", people_only=False)
+    with vault.session(readonly=True) as session:
+        conn = session.connection()
+
+        def count(sql: str) -> int:
+            return int(conn.execute(text(sql + seen), params).scalar_one())
+
+        return SyncAttention(
+            open_conflicts=count("SELECT count(*) FROM conflict c JOIN registration r ON r.id = c.record_id "
+                                 "WHERE c.resolved_at IS NULL"),
+            rejected=count("SELECT count(*) FROM outbox o JOIN registration r ON r.id = o.record_id "
+                           "WHERE o.result LIKE '%\"rejected\"%'"),
+            not_sendable=count("SELECT count(*) FROM outbox o INDEXED BY ix_outbox_queued JOIN registration r "
+                               "ON r.id = o.record_id WHERE o.device_seq IS NULL AND o.acked_at IS NULL "
+                               "AND o.result IS NOT NULL"))
+
+
+def count_run_seen(vault: Vault, *, since: str, visible: Visible = EVERYTHING) -> tuple[int, int, int]:
+    """(received, conflicts, rejected) of a sync run that began at `since` (utc_now, the clock the writer stamps
+    with), of the records `visible` only: registrations the run wrote from the server's (updated by the sync writer
+    since then, deletions too), conflicts it opened (not refusals, counted apart; not the server's conflicts between
+    other devices, fetched for the review desk), changes the server refused (acknowledged since then as rejected; a
+    change this laptop cannot send is no server's refusal and is never acknowledged). The run's summary counts the
+    whole laptop's."""
+    params: dict[str, Any] = {"since": since, "sync_writer": SYNC_WRITER}
+    seen = visible.where(params, "r.", people_only=False)
+    with vault.session(readonly=True) as session:
+        conn = session.connection()
+
+        def count(sql: str) -> int:
+            return int(conn.execute(text(sql + seen), params).scalar_one())
+
+        return (count("SELECT count(*) FROM registration r WHERE r.updated_by = :sync_writer "
+                      "AND r.updated_at >= :since"),
+                count("SELECT count(*) FROM conflict c JOIN registration r ON r.id = c.record_id "
+                      "WHERE c.opened_at >= :since AND c.server_id IS NULL "
+                      "AND json_extract(c.remote, '$.rejected') IS NULL"),
+                count("SELECT count(*) FROM outbox o JOIN registration r ON r.id = o.record_id "
+                      "WHERE o.acked_at >= :since AND o.result LIKE '%\"rejected\"%'"))
 
 
 def count_unsynced(vault: Vault, *, visible: Visible = EVERYTHING) -> int:
