@@ -390,3 +390,55 @@ def test_sync_status_counts_unsynced_records_the_person_may_see_as_the_status_ba
     assert printed["unsynced"] == 0 and "unsynced_on_laptop" not in printed
     managed = json.loads(waypoint("sync", "--vault", str(path), "--user", "admin", "--status").stdout)
     assert managed["unsynced"] == 0 and managed["unsynced_on_laptop"] == 1  # Agadez's administrator: the laptop's
+
+
+def _as_filed_before(vault: Vault, record_id: str, answer: str) -> None:
+    """The record as a laptop from before filed it: under its content's centre answer (the row, its indicator fact,
+    and so its merge base is the row itself again, as the pull left it), and the vault's schema that version's."""
+    from desktop_app.vault.sql import Db
+    from desktop_app.vault.writer.bases import registration_states
+
+    with vault.session() as session:
+        conn = session.connection()
+        conn.exec_driver_sql("UPDATE registration SET centre = ? WHERE id = ?", (answer, record_id))
+        conn.exec_driver_sql("UPDATE indicator_fact SET centre = ? WHERE record_id = ?", (answer, record_id))
+        base = conn.exec_driver_sql("SELECT base FROM sync_record WHERE record_id = ?", (record_id,)).scalar_one()
+        if base:  # pulled under the server's centre: its base is the server's state, which the row is again now
+            assert json.loads(base) == registration_states(Db.of(session), [record_id])[record_id][0]
+            conn.exec_driver_sql("UPDATE sync_record SET base = '' WHERE record_id = ?", (record_id,))
+        conn.exec_driver_sql("PRAGMA user_version = 27")
+
+
+def test_migration_0028_refiles_records_filed_under_their_answer_by_the_next_pull(region, make_vault, server,
+                                                                                   server_admin):
+    """Vaults from before the server's centre won (schema 27): Niamey's record answering Agadez, filed under Agadez
+    on Niamey's laptop that made it and on the shared Agadez laptop that pulled the region. Upgraded, each laptop
+    pulls everything again at its next sync and files the record under Niamey, where the server holds it: Agadez's
+    field worker no longer sees it (they did until that sync: the laptop alone cannot know the server's centre)."""
+    from tests.sync.support import PASSPHRASE
+
+    niamey = enrol_at(make_vault, server, server_admin, "niamey-0028", NIAMEY, "field_staff")
+    slipped = _answering(niamey, "Mariama 0028", "ne_agadez")
+    with niamey.session() as session:  # filed under its answer, as the writer did before (so it was sent so)
+        session.connection().exec_driver_sql("UPDATE registration SET centre = 'ne_agadez' WHERE id = ?", (slipped,))
+    assert sync_service.sync_now(niamey, connect=fast_connect()).acknowledged == 1
+    shared = _shared(make_vault, server, server_admin, "shared-0028")
+    sync_service.sync_now(shared, connect=fast_connect())
+    for vault in (niamey, shared):
+        _as_filed_before(vault, slipped, "ne_agadez")
+    with _as(shared, FIELD) as field:  # as it was: another centre's person shown to Agadez's field staff
+        assert slipped in _listed(field)
+    paths = (niamey.path, shared.path)
+    niamey.close()
+    shared.close()
+    for path in paths:
+        with Vault.unlock(path, username="admin", passphrase=PASSPHRASE) as upgraded:
+            assert get_registration(upgraded, slipped).centre == "ne_agadez"  # nothing guessed before the pull
+            assert sync_service.sync_status(upgraded)["cursor"] == ""
+            sync_service.sync_now(upgraded, connect=fast_connect())
+            assert get_registration(upgraded, slipped).centre == "ne_niamey"
+            assert upgraded.verify().ok
+    with Vault.unlock(paths[1], username=FIELD, passphrase=PASSPHRASES[FIELD]) as field:
+        assert slipped not in _listed(field)
+    with Vault.unlock(paths[1], username=COORD, passphrase=PASSPHRASES[COORD]) as coordinator:
+        assert slipped in _listed(coordinator)

@@ -353,3 +353,48 @@ def test_0027_leaves_a_record_whose_first_op_is_in_flight_as_it_was_sent(migrati
             conn = session.connection()
             assert conn.exec_driver_sql("SELECT centre FROM registration").scalar_one() is None
             assert conn.exec_driver_sql("SELECT value FROM sync_state WHERE key = 'cursor'").scalar_one() == ""
+
+
+def _vault_27_holding(migrations_dir, tmp_path, *, enrolled: bool, server_version: int | None):
+    """A schema 27 vault with one live record of Agadez (acknowledged by the server or never sent) and a cursor."""
+    vault, folder, later = _vault_of_schema(27, migrations_dir, tmp_path)
+    record_id = str(uuid.uuid4())
+    with vault.session() as session:  # as a vault of schema 27 holds them
+        conn = session.connection()
+        conn.exec_driver_sql("INSERT INTO meta (key, value) VALUES ('place.centre', 'ne_agadez')")
+        conn.exec_driver_sql("INSERT INTO sync_state (key, value) VALUES ('cursor', '0123456789abcdef.42')")
+        if enrolled:
+            conn.exec_driver_sql("INSERT INTO sync_state (key, value) VALUES ('device_id', 'device-1'), "
+                                 "('centre_name', 'Agadez transit centre')")
+        conn.exec_driver_sql(
+            "INSERT INTO registration (id, form_id, form_version, status, content, created_at, created_by, updated_at, "
+            "updated_by, version, deleted, title, centre) VALUES (?, 'f', '1', 'finalized', '<data/>', 't0', 'admin', "
+            "'t1', '(sync)', 1, 0, 'Synthetic', 'ne_agadez')", (record_id,))
+        conn.exec_driver_sql("INSERT INTO registration_sync (record_id, server_version, sync_state) "
+                             "VALUES (?, ?, ?)", (record_id, server_version,
+                                                  "queued" if server_version is None else "acknowledged"))
+        if server_version is None:  # its op waits to be sent
+            conn.exec_driver_sql("INSERT INTO outbox (op_id, record_id, op, record_version, base_version, payload, "
+                                 "created_at) VALUES ('op-1', ?, 'upsert', 1, NULL, '', 't1')", (record_id,))
+    vault.close()
+    _put_back(later, migrations_dir)
+    return folder, record_id
+
+
+@pytest.mark.parametrize(("enrolled", "server_version", "cursor"), [
+    (True, 3, ""),  # the server holds it: its centre may not be the one it is filed under, pulled again
+    (False, None, "0123456789abcdef.42"),  # never enrolled: no server holds records in a centre
+    (True, None, "0123456789abcdef.42"),  # nothing on the server yet: filed under the laptop's centre when sent
+])
+def test_0028_pulls_everything_again_where_a_record_the_server_holds_may_be_filed_under_its_answer(
+        migrations_dir, tmp_path, enrolled, server_version, cursor):
+    """The laptop cannot know the server's centre of a record filed under its answer: the next sync pulls from the
+    start and the pull files each record under the centre its change names (tests/sync/test_sync_centre_scope.py
+    through the real server). Nothing is moved here."""
+    folder, record_id = _vault_27_holding(migrations_dir, tmp_path, enrolled=enrolled, server_version=server_version)
+    with Vault.unlock(folder, username="admin", passphrase="a passphrase for 27 here") as vault:
+        assert vault.verify().ok
+        with vault.session(readonly=True) as session:
+            conn = session.connection()
+            assert conn.exec_driver_sql("SELECT value FROM sync_state WHERE key = 'cursor'").scalar_one() == cursor
+            assert conn.exec_driver_sql("SELECT centre FROM registration").scalar_one() == "ne_agadez"

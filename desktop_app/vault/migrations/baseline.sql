@@ -1,8 +1,8 @@
--- A new vault's schema in one step: what migrations 0001-0027 leave in an empty database, in the order SQLite
+-- A new vault's schema in one step: what migrations 0001-0028 leave in an empty database, in the order SQLite
 -- keeps it, and the rows they seed. Existing vaults still migrate step by step (desktop_app/vault/database.py).
 -- Generated; do not edit. After adding or changing a migration, regenerate it:
 --     python -m desktop_app.vault.baseline
--- version: 27
+-- version: 28
 -- made from 0001_initial.sql sha256 329a4ead931e3bef0cc471b62f0399f53b47a8fd8c9fa4691facc8c6ca66cdb1
 -- made from 0002_registration_version.sql sha256 91b5e37eb05f747a62640f9969cbaa8c8f81ddbb261637205a03a36fa439d9fa
 -- made from 0003_sync_client.sql sha256 f794b38309314facb874871f00394a9a3c3292ef3fbb834d7e0823bab69c0436
@@ -30,6 +30,7 @@
 -- made from 0025_indicator_fact_session.py sha256 2a54e9e9ebc4234b7057dd2d7ec1fd222502100ad371ee2154824546385fa7fc
 -- made from 0026_registration_list_centre.sql sha256 247bb5cb760a12795ce0e3c1384a5992b783495da32b33bbc2298b74262ea4e6
 -- made from 0027_record_centre_from_place.py sha256 bbb243c1eeb10797576a16c6f007c2812f74f00468d8741075ff32cde6013c02
+-- made from 0028_refile_under_servers_centre.py sha256 98fb18259c7da2b38029f30ec5cd556480014020fa433cd174425f4d78223c9c
 
 CREATE TABLE meta (
     key TEXT PRIMARY KEY NOT NULL,
