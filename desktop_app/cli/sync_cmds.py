@@ -80,6 +80,7 @@ def cmd_sync(args) -> int:
             return 0
         if args.ca_bundle:
             sync_service.set_ca_bundle(vault, args.ca_bundle)
-        summary = sync_service.sync_now(vault)
-    print(json.dumps(summary.as_json(), sort_keys=True))
+        before = sync_service.run_start(vault)
+        said = sync_service.run_seen(vault, sync_service.sync_now(vault), before)
+    print(json.dumps(said, sort_keys=True))
     return 0

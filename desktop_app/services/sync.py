@@ -28,7 +28,7 @@ from waypoint_core.xform import FormDefinition, FormError
 EnrolCentreRefused = access.EnrolCentreRefused  # the interface words it (ui/sync_messages.py)
 
 __all__ = ["SyncProgress", "SyncSummary", "enrol", "enrol_steps", "sync_now", "sync_steps", "sync_status",
-           "run_start", "run_report",
+           "run_start", "run_report", "run_seen",
            "probe", "describe", "installed_forms",
            "after_enrolment", "install_published_form", "PermissionDenied", "EnrolCentreRefused", "check_server_url",
            "RetryPolicy", "errors"]
@@ -157,9 +157,10 @@ def run_report(vault: Vault, summary: SyncSummary, before: dict[str, Any] | None
     person may see: `sent`, the records that waited before (`before`: run_start) and no longer do; `received`, the
     records the run wrote from the server's; `conflicts`, those it opened; `rejected`, changes the server refused in
     this run; `not_sendable`, changes that cannot be sent now (read after the run: the summary's may miss one
-    refused by the run's last freeze). `from_server` (conflicts between other devices, fetched only for a reviewer, whose desk lists them
-    all) and `renumbered` (this laptop's unsent changes numbered again, a fact of the laptop) are the summary's.
-    Without `before`, `sent` is every record acknowledged, and what needs a start (received, conflicts, rejected) 0."""
+    refused by the run's last freeze). `from_server` (conflicts between other devices, fetched only for a reviewer,
+    whose desk lists them all) and `renumbered` (this laptop's unsent changes numbered again, a fact of the laptop)
+    are the summary's. Without `before`, `sent` is every record acknowledged, and what needs a start (received,
+    conflicts, rejected) is 0."""
     status = sync_status(vault)
     report = {"not_sendable": status["not_sendable"], "from_server": summary.server_conflicts,
               "renumbered": summary.renumbered}
@@ -170,6 +171,15 @@ def run_report(vault: Vault, summary: SyncSummary, before: dict[str, Any] | None
                                                                                    visible=seen.rows)
     return status, {**report, "sent": max(0, before["unsynced"] - status["unsynced"]), "received": received,
                     "conflicts": conflicts, "rejected": rejected}
+
+
+def run_seen(vault: Vault, summary: SyncSummary, before: dict[str, Any]) -> dict[str, Any]:
+    """What `waypoint sync` prints of a run (`before`: run_start): its summary whole for those who manage the laptop;
+    for anyone else what it says of the laptop (`_RUN_OF_THE_LAPTOP`) and the counts of `run_report`, of the records
+    they may see, as the status bar says them (the summary's are the whole laptop's)."""
+    if access.may_manage_devices(vault.roles):
+        return summary.as_json()
+    return {**(_run_seen(summary.as_json()) or {}), **run_report(vault, summary, before)[1]}
 
 
 def set_ca_bundle(vault: Vault, path: str | None) -> None:

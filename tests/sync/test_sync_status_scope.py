@@ -150,3 +150,9 @@ def test_sync_status_counts_only_the_records_the_person_may_see(region, make_vau
     assert _counts(printed) == {"open_conflicts": 1, "rejected": 1, "not_sendable": 1, "incomplete": 0,
                                 "unsynced": 1}
     assert "pulled" not in printed["last_sync"] and "rejected_messages" not in printed["last_sync"]
+    # `waypoint sync` itself: the field worker is told their run's counts, not the laptop's summary
+    ran = waypoint("sync", "--vault", str(path), "--user", FIELD, env_extra={"WAYPOINT_PASSPHRASE": PASSPHRASES[FIELD]})
+    assert ran.returncode == 0, ran.stderr
+    printed = json.loads(ran.stdout)
+    assert (printed["conflicts"], printed["rejected"], printed["not_sendable"]) == (0, 0, 1)
+    assert "pulled" not in printed and "rejected_messages" not in printed
