@@ -384,3 +384,26 @@ def test_a_case_file_that_cannot_be_opened_says_why_in_the_interface_language(qt
     app.window.set_language("en")
     assert area.open_error_text(casefile.NotAPerson("x")) == "This registration is no longer on this laptop."
     assert area.open_error_text(AccessDenied("x")) == "Your role does not allow you to see this person's case file."
+
+
+def test_every_purpose_of_the_consent_is_read_by_keyboard_on_a_small_screen(qtbot, team_app):
+    """Found walking the case file by keyboard at 1024x600 in French (2026-12-08): its consent table shows four of
+    the person's purposes, and it took no focus: Tab went past it, so a keyboard or screen-reader user could neither
+    read a purpose nor scroll to those below. Now Tab reaches it after the tab bar and the arrows walk the purposes,
+    scrolling each into sight; nothing is selected (Withdraw asks which purposes itself)."""
+    app, _person, _ = team_app
+    app.window.resize(1024, 600)
+    page = open_from_search(qtbot, app, "Aisha Bello")
+    consent = app.window.casefile_area.consent
+    page.tabs.setCurrentWidget(page.consent_slot)
+    table = consent.table
+    qtbot.waitUntil(lambda: table.isVisible() and consent.model.rowCount() > 4, timeout=10_000)
+    page.tabs.tabBar().setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.keyClick(page.tabs.tabBar(), Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is table
+    last = consent.model.rowCount() - 1
+    for _ in range(last):
+        qtbot.keyClick(table, Qt.Key.Key_Down)
+    assert table.currentIndex().row() == last
+    assert table.viewport().rect().contains(table.visualRect(table.currentIndex()))  # scrolled into sight
+    assert not table.selectionModel().hasSelection()
