@@ -83,6 +83,17 @@ def section_heading(text: str = "") -> QLabel:
     return label
 
 
+def is_empty(model) -> bool:
+    """The list is read to its end and holds nothing (not: still loading, or more to fetch)."""
+    return model.rowCount() == 0 and not model.is_loading and not model.canFetchMore()
+
+
+def follow_emptiness(model, say) -> None:
+    """Call `say` whenever the list may have become empty or stopped being so."""
+    for signal in (model.modelReset, model.rowsInserted, model.rowsRemoved, model.loading_changed):
+        signal.connect(lambda *_: say())
+
+
 def selected_row(table: QTableView):
     index = table.currentIndex()
     return index.data(ROW_ROLE) if index.isValid() else None
@@ -264,6 +275,7 @@ class ConflictsPage(DeskPage):
         self.keep_local.clicked.connect(lambda: self._resolve("local", {}))
         self.keep_remote.clicked.connect(lambda: self._resolve("remote", {}))
         self.save_result.clicked.connect(lambda: self._resolve("local", self.sides.edits()))
+        follow_emptiness(model, lambda: self.retranslate_detail() if self.detail is None else None)
         self.show_detail(None)
         self.retranslate()
 
@@ -310,8 +322,10 @@ class ConflictsPage(DeskPage):
 
     def retranslate_detail(self) -> None:
         detail = self.detail
-        if detail is None:
-            self.title.setText(self.tr("Choose a conflict in the list."))
+        if detail is None:  # an empty list is said, not a list to choose from
+            self.title.setText(self.tr("No conflict to decide. Fetch the server's conflicts to see those it decided "
+                                       "between other devices.") if is_empty(self.model)
+                               else self.tr("Choose a conflict in the list."))
             self.who.setText("")
             return
         self.title.setText(self.tr("%1 · registration %2 · %3").replace("%1", detail.title or self.tr("(no name)"))
@@ -561,6 +575,7 @@ class RejectedPage(DeskPage):
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self.retranslate_detail())
         self.reviewed.clicked.connect(self._reviewed)
         self.table.activated.connect(lambda _: self._reviewed())
+        follow_emptiness(model, self.retranslate_detail)
         self.retranslate()
 
     def current(self) -> ConflictRow | None:
@@ -575,7 +590,8 @@ class RejectedPage(DeskPage):
         row = self.current()
         self.reviewed.setEnabled(row is not None)
         if row is None:
-            self.reason.setText(self.tr("Choose a refused change in the list."))
+            self.reason.setText(self.tr("No refused change: nothing to pass on.") if is_empty(self.model)
+                                else self.tr("Choose a refused change in the list."))
             self.advice.setText("")
             return
         self.reason.setText(self.tr("Registration %1: %2").replace("%1", row.short_id).replace(

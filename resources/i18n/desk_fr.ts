@@ -117,6 +117,10 @@
         <translation>une date inconnue</translation>
     </message>
     <message>
+        <source>No conflict to decide. Fetch the server&apos;s conflicts to see those it decided between other devices.</source>
+        <translation>Aucun conflit à trancher. Recevez les conflits du serveur pour voir ceux qu&apos;il a tranchés entre d&apos;autres appareils.</translation>
+    </message>
+    <message>
         <source>Device %1: its version, made on %2</source>
         <translation>Appareil %1 : sa version, faite le %2</translation>
     </message>
@@ -785,6 +789,10 @@
 </context>
 <context>
     <name>RejectedPage</name>
+    <message>
+        <source>No refused change: nothing to pass on.</source>
+        <translation>Aucune modification refusée&#xa0;: rien à transmettre.</translation>
+    </message>
     <message>
         <source>Choose a refused change in the list.</source>
         <translation>Choisissez une modification refusée dans la liste.</translation>

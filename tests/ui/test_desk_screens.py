@@ -80,6 +80,7 @@ def test_a_conflict_resolved_answer_by_answer(qtbot, qtmodeltester, desk_app):
     qtbot.waitUntil(lambda: area.conflict_model.rowCount() == 1, timeout=20_000)
     qtmodeltester.check(area.conflict_model)
     assert page.isVisible() and page.table.hasFocus()
+    assert page.title.text() == "Choose a conflict in the list."
     qtbot.keyClick(page.table, Qt.Key.Key_Down)  # keyboard: the first row opens
     qtbot.waitUntil(lambda: page.detail is not None, timeout=20_000)
     qtmodeltester.check(page.sides)
@@ -100,6 +101,8 @@ def test_a_conflict_resolved_answer_by_answer(qtbot, qtmodeltester, desk_app):
     qtbot.waitUntil(lambda: page.sides.index(row, 0).data() == "Given name(s)", timeout=20_000)
     page.save_result.click()
     qtbot.waitUntil(lambda: area.conflict_model.rowCount() == 0 and page.status.isVisible(), timeout=20_000)
+    # the list is empty: said so, not "Choose a conflict in the list" (found on a keyboard walk, 2026-12-08)
+    qtbot.waitUntil(lambda: page.title.text().startswith("No conflict to decide."), timeout=20_000)
     app.window.lock()
     qtbot.waitUntil(lambda: not app.controller.is_unlocked and not app.controller.is_busy, timeout=20_000)
     vault = Vault.unlock(folder, username=COORD, passphrase=PASSPHRASES[COORD])
@@ -192,6 +195,7 @@ def test_a_rejected_change_with_what_to_do(qtbot, desk_app):
     assert "laptop of that centre" in page.advice.text()
     qtbot.keyClick(page.table, Qt.Key.Key_Return)  # Enter marks it reviewed
     qtbot.waitUntil(lambda: area.rejected_model.rowCount() == 0 and page.status.isVisible(), timeout=20_000)
+    qtbot.waitUntil(lambda: page.reason.text() == "No refused change: nothing to pass on.", timeout=20_000)
 
 
 def test_each_refusal_gets_the_advice_of_its_code(qtbot, open_window, tmp_path, xforms):
