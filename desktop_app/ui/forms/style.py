@@ -40,4 +40,6 @@ QLineEdit:read-only, QPlainTextEdit[readOnly="true"] {
     background: #f1f4f6; color: #1d2b36; border: 1px solid #9aa7b1; border-radius: 3px; padding: 4px;
 }
 QLineEdit:read-only:focus, QPlainTextEdit[readOnly="true"]:focus { border: 2px solid #1f5f8b; padding: 3px; }
+/* A page of notes only takes the keys itself (FormView.focus_first_field): the same ring says where they go. */
+QScrollArea:focus { border: 2px solid #1f5f8b; }
 """

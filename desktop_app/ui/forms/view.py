@@ -491,9 +491,15 @@ class FormView(KeyboardNavigation, QWidget):
     def focus_first_field(self) -> None:
         page = self.pages[self.current].widget
         for widget in self.fields.values():
-            if page.isAncestorOf(widget) and widget.isVisibleTo(page) and widget.answer_widget().isEnabled():
+            answer = widget.answer_widget()
+            if (page.isAncestorOf(widget) and widget.isVisibleTo(page) and answer.isEnabled()
+                    and answer.focusPolicy() & Qt.FocusPolicy.TabFocus):  # not a note: it has nothing to type in
                 self.focus_field(widget)
                 return
+        # a page of notes only: nothing to answer, so the page itself takes the keys (arrows and Page Up/Down
+        # scroll it, Tab comes back to it), shown by its ring; else the keyboard could not read below the fold
+        page.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        page.setFocus(Qt.FocusReason.TabFocusReason)
 
     def page_of(self, widget: QWidget) -> int:
         return next((i for i, p in enumerate(self.pages) if p.widget.isAncestorOf(widget)), -1)

@@ -256,3 +256,55 @@ def test_every_page_title_in_the_index_is_shown_whole_in_french(qtbot, make_app)
     click(qtbot, view, "/data/consent/consent_services", "yes")
     click(qtbot, view, "/data/group_info/travelling_alone", "no")
     assert_titles_whole(index.count())  # every page
+
+
+NOTES_FORM = """\
+| survey |
+| | type | name | label |
+| | begin_group | start | Start |
+| | text | name | Name |
+| | end_group | | |
+| | begin_group | rights | Your rights |
+| | note | r1 | {long} |
+| | note | r2 | {long} |
+| | note | r3 | {long} |
+| | end_group | | |
+| | begin_group | finish | Finish |
+| | note | thanks | Thank you. |
+| | text | remark | Remark |
+| | end_group | | |
+| settings |
+| | form_id | style |
+| | notes_page | pages |
+""".format(long="Everything you say here stays private unless you agree to share it. " * 12)
+
+
+def test_a_page_of_notes_only_takes_the_keys_so_the_keyboard_scrolls_it(qtbot, db, tmp_path):
+    """After Tab stopped landing on the page (11842af), a page with notes only had nothing to take the focus: a
+    keyboard could not scroll to its end. Now the page itself takes the focus there, and the arrows scroll it."""
+    from desktop_app.services import forms
+    from desktop_app.ui.forms.screen import FormScreen, OpenedForm
+    from waypoint_core.xform import FormDefinition
+
+    source = tmp_path / "notes_page.md"
+    source.write_text(NOTES_FORM, encoding="utf-8")
+    definition = FormDefinition.from_xml(forms.validate_form_file(source).xform)
+    screen = FormScreen(opened=OpenedForm.new(definition, form_id="notes_page", form_version="1"),
+                        run_with_vault=db.run_with_vault)
+    qtbot.addWidget(screen)
+    screen.resize(1024, 600)
+    screen.show()
+    _active(qtbot, screen)
+    view = screen.view
+    view.next_page()
+    page = view.pages[view.current].widget
+    qtbot.waitUntil(page.hasFocus, timeout=5_000)
+    bar = page.verticalScrollBar()
+    assert bar.maximum() > 0  # the notes are taller than the window
+    for _ in range(5):
+        qtbot.keyClick(page, Qt.Key.Key_Down)
+    assert bar.value() > 0
+    # a page that opens with a note: the focus goes past it, to the first thing to answer
+    view.next_page()
+    remark = view.field("/data/finish/remark")
+    qtbot.waitUntil(remark.edit.hasFocus, timeout=5_000)
