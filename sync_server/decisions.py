@@ -18,12 +18,13 @@ from waypoint_core.registry.indicators import DECISION_FIELDS, DECISION_FORM, me
 from .atrest import DataKey, open_text
 
 DELETED = "#deleted"  # as merge.py names it
+# The form written as a literal: the planner uses the partial index ix_record_decision (migration 0023) only then
+_DECISIONS = text(f"SELECT id, server_version, state FROM record WHERE form_id = '{DECISION_FORM}' AND deleted = :no")
 
 
 def merges(conn: Connection, key: DataKey) -> dict[str, str]:
     """The merges not undone (merged registration -> kept one: `merges_of`), from the live decision records."""
-    rows = conn.execute(text("SELECT id, server_version, state FROM record WHERE form_id = :f AND deleted = :no"),
-                        {"f": DECISION_FORM, "no": False}).all()
+    rows = conn.execute(_DECISIONS, {"no": False}).all()
     decided = []
     for row in rows:
         values = json.loads(open_text(key, row.state, table="record", row_id=row.id, version=row.server_version))

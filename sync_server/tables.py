@@ -100,7 +100,10 @@ class Record(ServerTable, table=True):
     __tablename__ = "record"
     __table_args__ = (Index("ix_record_unpurged", "centre_id",  # forget.py: the tombstones waiting (0008)
                             sqlite_where=text("deleted = true AND purged_at IS NULL"),
-                            postgresql_where=text("deleted = true AND purged_at IS NULL")),)
+                            postgresql_where=text("deleted = true AND purged_at IS NULL")),
+                      Index("ix_record_decision", "id",  # decisions.py: the review desk's merges (0023)
+                            sqlite_where=text("form_id = 'waypoint_review_decision'"),
+                            postgresql_where=text("form_id = 'waypoint_review_decision'")))
     id: str = Field(primary_key=True)
     centre_id: str = Field(foreign_key="centre.id", index=True)
     form_id: str

@@ -13,15 +13,19 @@ from collections.abc import Iterable
 from desktop_app.vault.sql import Db, text
 from waypoint_core.registry import indicators
 
-_DECISIONS = text("SELECT f.record_id, f.name, f.value FROM registration r JOIN registration_field f "
-                  "ON f.record_id = r.id WHERE r.form_id = :f AND r.deleted = 0 AND r.status = 'finalized' "
-                  "AND f.name IN (" + ", ".join(f"'{name}'" for name in indicators.DECISION_FIELDS) + ")")
+# From the merge decisions' own field (ix_registration_field_name_value), never a scan of the registrations: the
+# writer reads this at every save (consent, for the search index)
+DECISIONS = text("SELECT f.record_id, f.name, f.value FROM registration_field d "
+                  "JOIN registration r ON r.id = d.record_id JOIN registration_field f ON f.record_id = d.record_id "
+                  "WHERE d.name = 'decision' AND d.value = 'merge' AND r.form_id = :f AND r.deleted = 0 "
+                  "AND r.status = 'finalized' AND f.name IN ("
+                  + ", ".join(f"'{name}'" for name in indicators.DECISION_FIELDS) + ")")
 
 
 def merges(db: Db) -> dict[str, str]:
     """Merged registration -> the kept one, for every merge not undone this laptop holds."""
     fields: dict[str, dict[str, str]] = {}
-    for record_id, name, value in db.execute(_DECISIONS, {"f": indicators.DECISION_FORM}).all():
+    for record_id, name, value in db.execute(DECISIONS, {"f": indicators.DECISION_FORM}).all():
         fields.setdefault(record_id, {})[name] = value or ""
     return indicators.merges_of(fields.values())
 

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+from desktop_app.vault import merge_reads
 from desktop_app.vault.registrations import EVERYTHING, Visible
 from desktop_app.vault.vault import Vault
 from waypoint_core.registry import indicators
@@ -98,19 +99,17 @@ def report_inputs(vault: Vault, *, start: date, end: date, visible: Visible = EV
                                               merged=merged)
 
 
-# The review desk's live decisions, a row per extracted field that `indicators.merges_of` reads (a few per decision)
-_DECISIONS = ("SELECT f.record_id, f.name, f.value FROM registration r JOIN registration_field f ON f.record_id = r.id "
-              "WHERE r.form_id = ? AND r.deleted = 0 AND r.status = 'finalized' AND f.name IN ("
-              + ", ".join(f"'{name}'" for name in indicators.DECISION_FIELDS) + ")")
-
-
 def merges_in(raw: Any) -> dict[str, str]:
-    """The merges the review desk decided (not undone), read on a driver connection: merged registration -> kept one.
-    Every decision this laptop holds counts, whoever may see it: it only tells which registrations are one person."""
+    """The merges the review desk decided (not undone), read on a driver connection: merged registration -> kept one
+    (`merge_reads.merges`). Every decision this laptop holds counts, whoever may see it: it only tells which
+    registrations are one person."""
     fields: dict[str, dict[str, str]] = {}
-    for record_id, name, value in raw.execute(_DECISIONS, (indicators.DECISION_FORM,)).fetchall():
+    for record_id, name, value in raw.execute(*_DECISIONS).fetchall():
         fields.setdefault(record_id, {})[name] = value or ""
     return indicators.merges_of(fields.values())
+
+
+_DECISIONS = (str(merge_reads.DECISIONS), {"f": indicators.DECISION_FORM})
 
 
 def report_rows(vault: Vault, *, visible: Visible = EVERYTHING) -> list[StoredRecord]:

@@ -15,6 +15,7 @@ from desktop_app.cli import main
 from desktop_app.services import reports
 from desktop_app.vault.registrations import RegistrationDraft, save_registrations
 from desktop_app.services import desk
+from desktop_app.vault import merge_reads
 from tests.access.team import ADMIN, CASE, COORD, FIELD, MIGRANT, PASSPHRASES, VOT, signed_in
 from tests.registry.device_people import person_xml
 from waypoint_core.registry import report_words
@@ -111,6 +112,13 @@ def test_a_person_merged_at_the_desk_counts_once_also_through_events_recorded_af
         assert counted.people[kept].centre == "ne_agadez"
         desk.undo(vault, decision)  # not the same person after all: the late event is hers again
         assert reports.compute(vault, start=START, end=END).results[0].total == 3
+        # the merges are read from the decisions' own field, never by scanning the registrations: the writer reads
+        # them at every save (consent, for the search index)
+        with vault.session(readonly=True) as session:
+            raw = session.connection().connection.driver_connection
+            plan = " ".join(str(row[-1]) for row in raw.execute(
+                "EXPLAIN QUERY PLAN " + str(merge_reads.DECISIONS), {"f": "waypoint_review_decision"}).fetchall())
+        assert "SCAN" not in plan and "SEARCH d USING COVERING INDEX" in plan, plan
 
 
 def test_cli_report_writes_csv_xlsx_and_pdf_that_say_what_was_suppressed(team, tmp_path, capsys):

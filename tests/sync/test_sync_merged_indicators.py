@@ -16,12 +16,14 @@ from datetime import date
 
 import pytest
 from indicator_region import server_answer, shown
+from sqlalchemy import create_engine, text
 
 from desktop_app.records import review
 from desktop_app.services import desk, reports
 from desktop_app.services import sync as sync_service
 from desktop_app.vault import Vault
 from desktop_app.vault.registrations import RegistrationDraft, save_registrations
+from sync_server import decisions
 from tests.access.team import COORD, shipped_xforms, signed_in
 from tests.desk.people import EVENT_FORM, EVENT_VERSION, FORM_ID, FORM_VERSION, event_xml, person_xml
 from tests.sync.indicator_region import enrol_coordinator
@@ -97,3 +99,12 @@ def test_a_person_merged_at_the_desk_counts_once_on_the_laptop_and_the_server(se
         counted = done.results[0]
         assert counted.code == "3.2" and counted.total == 14 and done.unlinked == 0
         assert twin.record_id not in counted.people and aicha.record_id in counted.people
+    if backend.name == "sqlite":  # the merges are read from the decisions' own index, not a scan of every record
+        engine = create_engine(backend.admin_url)
+        try:
+            with engine.connect() as conn:
+                plan = " ".join(str(row[-1]) for row in conn.execute(
+                    text("EXPLAIN QUERY PLAN " + str(decisions._DECISIONS)), {"no": False}))
+        finally:
+            engine.dispose()
+        assert "USING INDEX ix_record_decision" in plan, plan
