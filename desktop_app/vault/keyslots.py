@@ -15,7 +15,9 @@ padded to a fixed size (an administrator's entry is as long as anyone's) and sea
 vault's directory key, with the slot's identity as authenticated data (an entry edited or moved to another
 slot fails its tag). The directory key is random and lives inside the encrypted database (meta
 DIRECTORY_META_KEY): only someone signed in (who holds the data key) reads the entries, and they tell that person
-nothing the database's `user` table does not already.
+nothing the database's `user` table does not already. Each rotation of the data key (rotation.py) replaces the
+directory key too and reseals every entry under the new one (`reseal_entries`): a removed person who kept the old
+key reads nobody's name in any later copy of this file.
 
 Signing in finds the slot from the typed name by the slot's `lookup`: Argon2id of the normalised name (NFC,
 surrounding spaces dropped; case matters, as it always did) with a random salt of this vault and the floor
@@ -79,6 +81,8 @@ ENVELOPE_FORMAT = FORMAT_V1
 SLOTS_FILE = "slots.json"
 SUITE = hpke.Suite(hpke.KEM.X25519, hpke.KDF.HKDF_SHA256, hpke.AEAD.AES_256_GCM)
 DIRECTORY_META_KEY = "slot_directory_key"
+# During a rotation (rotation.py), the key the entries are still sealed with, kept until the file is rewritten.
+PREVIOUS_DIRECTORY_META_KEY = "slot_directory_key_previous"
 # What a slot says about its person: sealed in its entry (format 2), in the clear in format 1.
 ENTRY_FIELDS = ("username", "role", "grant", "authority", "must_change_passphrase")
 LEGACY_WRAP = "legacy_wrap"  # slot flag: its private key is still wrapped as format 1 wrapped it
@@ -370,6 +374,13 @@ def open_entries(doc: Doc, key: bytes) -> None:
     for slot, entry in zip(doc["slots"], opened, strict=True):
         slot.update(entry)
         slot[_SEALED_AS] = (canonical(entry), _entry_ad(doc, slot), key)
+    doc[_DIRECTORY] = key
+
+
+def reseal_entries(doc: Doc, key: bytes) -> None:
+    """A new directory key: the next `save` seals every entry under `key`. The doc's entries must be open."""
+    if doc["format"] != FORMAT or directory_key(doc) is None:
+        raise ValueError("only an opened format-2 document's entries can be resealed")
     doc[_DIRECTORY] = key
 
 

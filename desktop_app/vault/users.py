@@ -235,8 +235,7 @@ def open_directory(conn: database.Connection, doc: Doc, slot: Slot, *, username:
     """At sign-in, the database open: the key of the slots' entries (meta), every entry opened, and the signed-in
     slot's entry checked to name the person who typed the name (keyslots.py). A format-1 vault has none yet: the
     one a sign-in stored before being killed, or a new one (stored and used by keyslots.upgrade)."""
-    row = conn.execute("SELECT value FROM meta WHERE key = ?", (keyslots.DIRECTORY_META_KEY,)).fetchone()
-    key = keyslots.b64d(str(row[0])) if row is not None else None
+    key = stored_directory_key(conn)
     if doc["format"] == keyslots.FORMAT_V1:
         return key if key is not None and len(key) == 32 else os.urandom(32)
     if key is None:
@@ -250,7 +249,14 @@ def open_directory(conn: database.Connection, doc: Doc, slot: Slot, *, username:
     return key
 
 
-def store_directory_key(conn: database.Connection, key: bytes) -> None:
-    """Before a format-1 slot file is rewritten as format 2: the key its entries will be sealed with."""
-    conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
-                 (keyslots.DIRECTORY_META_KEY, keyslots.b64e(key)))
+def stored_directory_key(conn: database.Connection, name: str = keyslots.DIRECTORY_META_KEY) -> bytes | None:
+    """The key of the slots' entries the database holds (`name`: or the one a rotation keeps until the file is
+    rewritten, rotation.py), or None."""
+    row = conn.execute("SELECT value FROM meta WHERE key = ?", (name,)).fetchone()
+    return keyslots.b64d(str(row[0])) if row is not None else None
+
+
+def store_directory_key(conn: database.Connection, key: bytes, name: str = keyslots.DIRECTORY_META_KEY) -> None:
+    """Before a slot file is rewritten with its entries sealed under `key` (the upgrade from format 1, a
+    rotation): the database holds the key first, so whichever file a crash leaves, the database opens it."""
+    conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (name, keyslots.b64e(key)))

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 from sqlmodel import select
 
-from desktop_app.vault import audit, fieldkeys, grants, rotation, users
+from desktop_app.vault import audit, fieldkeys, grants, keyslots, rotation, users
 from desktop_app.vault.core import (
     ADMINISTRATOR,
     POLICIES,
@@ -87,7 +87,7 @@ class Vault(VaultCore):
         return listed
 
     def remove_user(self, username: str) -> None:
-        """Remove the user's slot and rotate the data key (see desktop_app.vault.rotation)."""
+        """Remove the user's slot and rotate the data key and the slots' directory key (desktop_app.vault.rotation)."""
         self._require_admin()
         if username == self.user.username:
             raise InvalidInput("you cannot remove the user you are signed in as")
@@ -96,6 +96,7 @@ class Vault(VaultCore):
         self._dispose_engines()
         try:
             self._dek = rotation.remove_and_rotate(self.path, doc, target, old_dek=self._require_open())
+            self._directory_key = keyslots.directory_key(doc) or self._directory_key  # rotated with the data key
         finally:
             self._open_engines()
         # After the slot is gone: killed in between, the row stays active without a slot (harmless:

@@ -83,6 +83,72 @@ def test_rotation_killed_after_rekey_finishes_at_next_unlock(team, vault_dir):
     assert keyslots.load(vault_dir)["generation"] == 2
 
 
+def _entries_opened_by(folder, key) -> list[str]:
+    """The slot ids of slots.json whose sealed entry (name, role, grant) `key` opens, tried one slot at a time."""
+    doc = keyslots.load(folder)
+    opened = []
+    for slot in doc["slots"]:
+        try:
+            keyslots.open_entries({**doc, "slots": [dict(slot)]}, key)
+        except errors.TamperedKeySlots:
+            continue
+        opened.append(slot["slot_id"])
+    return opened
+
+
+def _everyone_left_signs_in(folder, recovery_code) -> None:
+    for name, passphrase in ((COORD, COORD_PASSPHRASE), (ADMIN, ADMIN_PASSPHRASE)):
+        with Vault.unlock(folder, username=name, passphrase=passphrase) as vault:
+            assert count_registrations(vault) == 1 and vault.verify().ok
+    with Vault.unlock_with_recovery(folder, recovery_code=recovery_code) as recovery:
+        assert [u.username for u in recovery.list_users()] == [ADMIN, COORD]
+    with pytest.raises(errors.WrongPassphrase):
+        Vault.unlock(folder, username=STAFF, passphrase=STAFF_PASSPHRASE)
+
+
+def test_removing_a_user_rotates_the_key_of_the_slots_entries(team, vault_dir):
+    # What the person removed could read while signed in: the key of everyone's entry in slots.json.
+    kept_by_removed = team._directory_key
+    assert len(_entries_opened_by(vault_dir, kept_by_removed)) == 4
+    team.remove_user(STAFF)
+    assert team._directory_key != kept_by_removed
+    assert _entries_opened_by(vault_dir, kept_by_removed) == [], "the removed user still reads who works here"
+    assert len(_entries_opened_by(vault_dir, team._directory_key)) == 3
+    assert [u.username for u in team.list_users()] == [ADMIN, COORD]  # this session holds the new key
+    meta = team.meta()
+    assert keyslots.b64d(meta[keyslots.DIRECTORY_META_KEY]) == team._directory_key
+    assert keyslots.PREVIOUS_DIRECTORY_META_KEY not in meta
+    team.close()
+    _everyone_left_signs_in(vault_dir, team.recovery_code)
+    assert _entries_opened_by(vault_dir, kept_by_removed) == []
+
+
+@pytest.mark.parametrize("killed_after", [1, 2, 3, 4])
+def test_a_rotation_killed_at_any_step_opens_for_everyone_left_and_not_with_the_old_directory_key(
+        team, vault_dir, killed_after):
+    """The steps of rotation.remove_and_rotate, stopped after step `killed_after` (of 5)."""
+    old_dek, kept_by_removed = team._dek, team._directory_key
+    doc = keyslots.load(vault_dir, kept_by_removed)
+    target = next(s for s in doc["slots"] if s["username"] == STAFF)
+    team.close()
+    new_dek = rotation.start(vault_dir, doc, target)
+    if killed_after >= 2:
+        rotation.rekey_database(vault_dir / "waypoint.db", old_dek=old_dek, new_dek=new_dek,
+                                page_size=database.NEW_VAULT_PAGE_SIZE)
+    if killed_after >= 3:
+        directory = rotation.new_directory_key(vault_dir, doc, new_dek)
+    if killed_after >= 4:
+        rotation.finalize(vault_dir, doc, directory)
+        assert _entries_opened_by(vault_dir, kept_by_removed) == []
+    _everyone_left_signs_in(vault_dir, team.recovery_code)
+    after = keyslots.load(vault_dir)
+    assert after["generation"] == 2 and after["pending_generation"] is None
+    assert _entries_opened_by(vault_dir, kept_by_removed) == []
+    assert not _opens_with(vault_dir / "waypoint.db", old_dek)
+    if killed_after >= 3:  # the key stored before the crash is the one the entries end up sealed with
+        assert len(_entries_opened_by(vault_dir, directory)) == 3
+
+
 def test_change_passphrase_rewraps_one_slot_only(team, vault_dir):
     before = {s["username"]: s for s in keyslots.load(vault_dir, team._directory_key)["slots"]}
     directory = team._directory_key
