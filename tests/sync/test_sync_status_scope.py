@@ -7,7 +7,6 @@ coordinator, who sees the region, counts them all. Synthetic people only."""
 from __future__ import annotations
 
 import json
-from contextlib import contextmanager
 
 import pytest
 
@@ -19,12 +18,11 @@ from desktop_app.vault import Vault
 from desktop_app.vault.registrations import RegistrationDraft, get_registration, save_registrations
 from tests.access.no_centre_form import FORM_ID, VERSION, night
 from tests.sync.support import FAST_RETRY, enrol_at, fast_connect
+from tests.sync.test_sync_centre_scope import COORD, FIELD, PASSPHRASES, _as
 from tests.sync.test_sync_attachments import synthetic_file
 from waypoint_core.protocol import blob_hash
 
 ARLIT, DIRKOU = "Arlit transit centre", "Dirkou transit centre"  # the shipped list's ne_arlit and ne_dirkou
-FIELD, COORD = "fatou", "zara"
-PASSPHRASES = {FIELD: "field staff passphrase here", COORD: "marble canyon violet engine"}
 TOO_LONG = "x" * 100_001  # longer than the protocol carries: the change cannot be sent (store.not_sendable)
 COUNTS = ("open_conflicts", "rejected", "not_sendable", "incomplete", "unsynced")
 
@@ -35,15 +33,6 @@ def region(server, server_admin):
         server_admin.code(centre)  # makes the centre
         assert json.loads(server_admin.run("centre", "region", centre, "Air"))["region"] == "Air"
     return (ARLIT, DIRKOU)
-
-
-@contextmanager
-def _as(vault: Vault, name: str):
-    person = Vault.unlock(vault.path, username=name, passphrase=PASSPHRASES[name])
-    try:
-        yield person
-    finally:
-        person.close()
 
 
 def _save(vault: Vault, given: str, record_id: str | None = None) -> str:

@@ -117,12 +117,9 @@ def test_a_wide_screen_seen_once_does_not_keep_the_window_wider_than_the_screen(
     assert_fits(qtbot, window)
 
 
-def test_the_review_desk_fits_a_small_screen_in_french(qtbot, make_app, team):
-    """Every screen of the coordinator's review desk, in French (the longest words), at 1024x600: the conflicts (this
-    laptop's, and one the server decided between two other laptops, whose first button is the longest), a pair of
-    possible duplicates with its reasons, the decisions, a rejected change. Before, the window could not be made
-    narrower than 1147 to 1196 pixels there; now the decisions wrap onto a second line and Back sits beside the
-    heading."""
+def _desk_with_two_conflicts(qtbot, make_app, team):
+    """The coordinator's review desk on its conflicts: one pulled on this laptop, one the server decided between two
+    other laptops (whose first button is the longest), a pair of possible duplicates and a rejected change beside."""
     folder, _record_id = team
     crowd = people(6)
     with Vault.unlock(folder, username=COORD, passphrase=PASSPHRASES[COORD]) as vault:
@@ -138,6 +135,16 @@ def test_the_review_desk_fits_a_small_screen_in_french(qtbot, make_app, team):
     desk.conflicts_action.trigger()
     page = desk.conflicts_page
     qtbot.waitUntil(lambda: desk.conflict_model.rowCount() == 2 and not desk._fetching, timeout=10_000)
+    return window, desk, page, crowd
+
+
+def test_the_review_desk_fits_a_small_screen_in_french(qtbot, make_app, team):
+    """Every screen of the coordinator's review desk, in French (the longest words), at 1024x600: the conflicts (this
+    laptop's, and one the server decided between two other laptops, whose first button is the longest), a pair of
+    possible duplicates with its reasons, the decisions, a rejected change. Before, the window could not be made
+    narrower than 1147 to 1196 pixels there; now the decisions wrap onto a second line and Back sits beside the
+    heading."""
+    window, desk, page, crowd = _desk_with_two_conflicts(qtbot, make_app, team)
     for row in range(2):
         page.table.setCurrentIndex(desk.conflict_model.index(row, 0))
         qtbot.waitUntil(lambda r=row: page.detail is not None
@@ -222,21 +229,7 @@ def test_the_review_desks_wrapped_lines_stay_whole_with_the_list_widened_in_fren
     them: they were squeezed, cut at the top and bottom, and the decisions under them cut off. Now the column beside
     the list scrolls when it must: every line keeps the height its words need, and Tab brings each decision into
     sight."""
-    folder, _record_id = team
-    crowd = people(6)
-    with Vault.unlock(folder, username=COORD, passphrase=PASSPHRASES[COORD]) as vault:
-        save_people(vault, crowd)
-        pull_conflict(vault, crowd[0], other_given_name="Mahamadou")
-        server_conflict(vault, crowd[2], lost_given_name="Usman", lost_device="arlit-field-2",
-                        won_device="arlit-field-1")
-        reject(vault, crowd[5].id, "not sendable: fields.narrative: String should have at most 100000 characters")
-    app = start(qtbot, make_app, folder, COORD)
-    window = app.window
-    desk = window.desk
-
-    desk.conflicts_action.trigger()
-    page = desk.conflicts_page
-    qtbot.waitUntil(lambda: desk.conflict_model.rowCount() == 2 and not desk._fetching, timeout=10_000)
+    window, desk, page, crowd = _desk_with_two_conflicts(qtbot, make_app, team)
     split = page.table.parentWidget()
     for row in range(2):
         page.table.setCurrentIndex(desk.conflict_model.index(row, 0))
