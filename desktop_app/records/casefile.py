@@ -174,8 +174,8 @@ OWN_CHANGES = frozenset({CASE_STATUS_FORM, CONSENT_FORM})
 def read_linked(vault: Vault, record_id: str) -> list[Row]:
     """Every live record that names this person (events, referrals, cases, status changes, consent changes), oldest
     first; with the events, referrals and cases that name a registration merged into this one at the review desk
-    (a merge not undone): those recorded after the merge under the number the person's card still bears (the desk
-    moves only what its laptop holds when it merges), which were in the merged registration's file alone. The merged
+    (a merge not undone): the desk leaves each naming the registration it was recorded for (before or after the
+    merge, the number on the card that centre gave), and the kept person's file adds them here. The merged
     registration's own status and consent changes stay its own."""
     marks, params = in_list(ref_values(record_id))
     params["person"] = record_id

@@ -14,9 +14,11 @@
   stored result.
 - Decisions about pairs are records of their own form (`DECISION_FORM`), saved through the writer like any record,
   so they travel with sync to every device and the server and keep their history: "not the same person" (the pair
-  is never proposed again), and "merge" (both registrations keep their ids; the events and referrals that named the
-  merged person's registration number now name the kept person's, and the decision lists what moved so it can be
-  undone). Undo is a new version of the decision (`undone`), which moves back what the merge moved.
+  is never proposed again), and "merge" (both registrations keep their ids, and so do the events, referrals and cases
+  that name them: each keeps the registration it was recorded for, so the laptop of a centre that does not hold the
+  kept registration still shows them in its case file and counts them linked). What follows a person reads the merge
+  decisions instead (indicators, the kept person's case file, consent, the server's referral check). Undo is a new
+  version of the decision (`undone`), after which the two registrations are separate again.
 """
 
 from __future__ import annotations
@@ -653,7 +655,7 @@ class Decision:
     a: str
     b: str
     kept: str
-    moved: tuple[tuple[str, str], ...]  # (record id, person_ref it held before)
+    moved: tuple[tuple[str, str], ...]  # (record id, person_ref it held before): merges of older versions only
     decided_by: str
     decided_at: str
     undone: bool
@@ -746,24 +748,25 @@ def mark_not_same(vault: Vault, a: str, b: str, *, reasons: str = "") -> str:
 
 
 def merge(vault: Vault, *, kept: str, merged: str, reasons: str = "") -> str:
-    """The same person registered twice: both registrations keep their ids; every live record naming the merged
-    registration's number (events, referrals, cases) now names the kept one, each as a new version; the decision
-    records what moved, so `undo` can move it back."""
+    """The same person registered twice: both registrations keep their ids, and every record naming either keeps
+    naming it. Rewriting the merged registration's events to the kept number (as before) sent them back to its centre
+    naming a registration outside that centre's laptops: the event left the person's case file there and counted as
+    unlinked. The readers follow this decision instead (indicators.merges_of, casefile.read_linked, merge_reads)."""
     decision_id = str(uuid.uuid4())
     first, second = sorted((kept, merged))
     with write(vault) as w:
         _live_people(w, kept, merged)
-        moved = _move_events(w, _linked_events(w.db, merged), to=short_id(kept))
         _save_decision(w, decision_id, {"decision": MERGE, "person_a": first, "person_b": second, "kept": kept,
-                                        "moved": json.dumps(moved), "decided_by": w.username, "decided_at": w.now,
+                                        "moved": "[]", "decided_by": w.username, "decided_at": w.now,
                                         "reasons": reasons})
         w.drop_candidates([merged])
     return decision_id
 
 
 def undo(vault: Vault, decision_id: str) -> int:
-    """Undo a decision (a new version of it, marked undone): a merge moves back every record it moved that still
-    names the kept person. Returns how many records moved back."""
+    """Undo a decision (a new version of it, marked undone): the readers no longer join the two registrations. A merge
+    decided by an older version moved records to the kept person and listed them (`moved`): those that still name the
+    kept person move back. Returns how many records moved back (0 for a merge that moved none)."""
     with write(vault) as w:
         values = _decision_values(w, decision_id)
         stored = w.stored(decision_id)
@@ -794,14 +797,6 @@ def _refs_of(w: Writer, record_ids: list[str]) -> list[tuple[str, str]]:
             f"SELECT record_id, value FROM registration_field WHERE name = '{PERSON_REF}' "
             f"AND record_id IN ({marks})"), params).all()]
     return out
-
-
-def _move_events(w: Writer, linked: list[tuple[str, str]], *, to: str) -> list[list[str]]:
-    moved = []
-    for record_id, before in linked:
-        if _rewrite_ref(w, record_id, to):
-            moved.append([record_id, before])
-    return moved
 
 
 def _rewrite_ref(w: Writer, record_id: str, value: str) -> bool:

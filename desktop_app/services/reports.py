@@ -7,9 +7,9 @@ vault/indicator_facts.py, the core's own reading of a record), never from the re
 person's rights (services/access.py): the rows are those they may see, so field staff never count a trafficking case
 (their report has no VoT indicator). Events and referrals name their person by the registration
 number the list shows (person_ref: the short id, written with or without "WP-"); a number that names no one here
-is left out and counted in `unlinked`. Merged duplicates: the review desk moves a merged person's events to the
-kept person, and its merge decisions make the merged registration's number count as the kept person
-(report_reads.merges_in), so each person counts once, also through events recorded after the merge. No Qt here.
+is left out and counted in `unlinked`. Merged duplicates: the review desk's merge leaves every event naming the
+registration it was recorded for, and its decisions make the merged registration's number count as the kept person
+(report_reads.merges_in), so each person counts once, whenever and wherever the event was recorded. No Qt here.
 """
 
 from __future__ import annotations

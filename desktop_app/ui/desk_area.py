@@ -350,8 +350,9 @@ class DeskArea(QObject):
     def _merge(self, kept: str, merged: str) -> None:
         self._run(self.duplicates_page, lambda vault: desk.merge(vault, kept=kept, merged=merged),
                   lambda _id: self._decided(self.tr("Recorded as the same person. Both registrations keep their "
-                                                    "numbers; the events and referrals now name %1. You can undo it "
-                                                    "under Decisions.").replace("%1", desk.short_id(kept))))
+                                                    "numbers and their events; %1's case file shows them all and "
+                                                    "the person counts once. You can undo it under Decisions.")
+                                            .replace("%1", desk.short_id(kept))))
 
     def _not_same(self, a: str, b: str) -> None:
         self._run(self.duplicates_page, lambda vault: desk.not_same(vault, a, b),
@@ -360,7 +361,12 @@ class DeskArea(QObject):
 
     def _undo(self, decision_id: str) -> None:
         self._run(self.duplicates_page, lambda vault: desk.undo(vault, decision_id),
-                  lambda moved: self._decided(self.tr("Decision undone; %n record(s) moved back.", "", moved)))
+                  lambda moved: self._decided(self._undone_text(moved)))
+
+    def _undone_text(self, moved: int) -> str:
+        if moved:  # a merge decided by an older version, which moved records to the kept person
+            return self.tr("Decision undone; %n record(s) moved back.", "", moved)
+        return self.tr("Decision undone; the two registrations are separate people again.")
 
     # --- words ---------------------------------------------------------------------------------------------------------
     def retranslate(self) -> None:

@@ -524,8 +524,8 @@ class DuplicatesPage(DeskPage):
                                     .replace("%4", pair.b.short_id).replace("%5", centre_text(pair.b.centre)))
             self.keep_a.setText(self.tr("Same person: keep &%1").replace("%1", pair.a.short_id))
             self.keep_b.setText(self.tr("Same person: keep %1").replace("%1", pair.b.short_id))
-        self.keep_a.setToolTip(self.tr("Both registrations keep their numbers; the events and referrals of the other "
-                                       "move to this one. It can be undone."))
+        self.keep_a.setToolTip(self.tr("Both registrations keep their numbers and their events; this one's case "
+                                       "file also shows the other's, and the person counts once. It can be undone."))
         self.keep_b.setToolTip(self.keep_a.toolTip())
 
     def retranslate(self) -> None:

@@ -86,7 +86,7 @@ def report_inputs(vault: Vault, *, start: date, end: date, visible: Visible = EV
     centre), each group's numbers and days joined in one text (`links_statement`), so the driver builds a few dozen
     rows instead of 300,000; the period's information sessions (`sessions_statement`: a few rows), which 3.3
     adds to the people counselled; and the review desk's merges (`merges_in`), so a merged person counts as the kept
-    one, also through events recorded after the merge (the desk moved only those this laptop held then)."""
+    one (the desk leaves every event naming the registration it was recorded for)."""
     people_sql, params = people_statement(visible)
     links, link_params = links_statement(visible, by_centre=covers is not None)
     with vault.session(readonly=True) as session:

@@ -284,8 +284,8 @@
         <translation>Recherche annulée. Les paires trouvées auparavant sont conservées.</translation>
     </message>
     <message>
-        <source>Recorded as the same person. Both registrations keep their numbers; the events and referrals now name %1. You can undo it under Decisions.</source>
-        <translation>Enregistré comme la même personne. Les deux enregistrements gardent leur numéro ; les prestations et référencements désignent maintenant %1. Vous pouvez l&apos;annuler sous Décisions.</translation>
+        <source>Recorded as the same person. Both registrations keep their numbers and their events; %1&apos;s case file shows them all and the person counts once. You can undo it under Decisions.</source>
+        <translation>Enregistré comme la même personne. Les deux enregistrements gardent leur numéro et leurs prestations ; le dossier de %1 les montre toutes et la personne compte une fois. Vous pouvez l&apos;annuler sous Décisions.</translation>
     </message>
     <message>
         <source>Recorded as two different people. This pair will not be proposed again.</source>
@@ -297,6 +297,10 @@
             <numerusform>Décision annulée ; %n fiche est revenue.</numerusform>
             <numerusform>Décision annulée ; %n fiches sont revenues.</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>Decision undone; the two registrations are separate people again.</source>
+        <translation>Décision annulée ; les deux enregistrements sont de nouveau deux personnes distinctes.</translation>
     </message>
     <message>
         <source>Re&amp;view</source>
@@ -653,8 +657,8 @@
         <translation>Même personne : garder %1</translation>
     </message>
     <message>
-        <source>Both registrations keep their numbers; the events and referrals of the other move to this one. It can be undone.</source>
-        <translation>Les deux enregistrements gardent leur numéro ; les prestations et référencements de l&apos;autre passent à celui-ci. C&apos;est annulable.</translation>
+        <source>Both registrations keep their numbers and their events; this one&apos;s case file also shows the other&apos;s, and the person counts once. It can be undone.</source>
+        <translation>Les deux enregistrements gardent leur numéro et leurs prestations ; le dossier de celui-ci montre aussi celles de l&apos;autre, et la personne compte une fois. C&apos;est annulable.</translation>
     </message>
     <message>
         <source>Possible duplicates</source>

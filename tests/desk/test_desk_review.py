@@ -1,5 +1,6 @@
 """The review desk's use cases on a real vault: duplicate candidates only among people who consented to matching,
-scored with reasons; merge moves events to the kept person and can be undone; "not the same person" is remembered;
+scored with reasons; merge leaves every event on the registration it was recorded for (the kept person's case file
+and the indicators follow the decision) and can be undone; "not the same person" is remembered;
 the decisions are records that would sync; only reviewers may use any of it."""
 
 from __future__ import annotations
@@ -82,7 +83,15 @@ def test_the_shipped_form_records_consent_to_matching(team, xforms):
         assert generate(vault) == 1
 
 
-def test_merge_moves_events_keeps_both_ids_and_undo_moves_them_back(team):
+def test_merge_keeps_both_ids_and_every_event_where_it_was_and_undo_separates_them(team):
+    """The merge used to rewrite the merged registration's events to the kept number: synced back to the merged
+    registration's centre, which may not hold the kept one, they left the person's case file there. Now no event is
+    rewritten; the kept person's case file shows them and she counts once (the readers follow the decision)."""
+    from desktop_app.services import casefile
+
+    def events_of(record_id: str) -> list[str]:
+        return sorted(e.record_id for e in casefile.case_file(vault, record_id).entries if e.kind == casefile.EVENT)
+
     with signed_in(team, COORD) as vault:
         a, b = pair_of_people()
         save_people(vault, [a, b])
@@ -92,14 +101,12 @@ def test_merge_moves_events_keeps_both_ids_and_undo_moves_them_back(team):
         decision = desk.merge(vault, kept=a.id, merged=b.id, reasons="same person")
         assert desk.count_candidates(vault) == 0
         for event in events:
-            assert get_registration_fields(vault, event)["person_ref"] == review.short_id(a.id)
-            assert f"<person_ref>{review.short_id(a.id)}</person_ref>" in get_registration(vault, event).content
-            assert len(record_history(vault, event)) == 2  # the version that named b is kept
+            assert get_registration_fields(vault, event)["person_ref"] == review.short_id(b.id)
+            assert len(record_history(vault, event)) == 1  # no new version, nothing to sync
+        assert events_of(a.id) == sorted([*events, own]) and events_of(b.id) == sorted(events)
         assert get_registration(vault, b.id) is not None and not get_registration(vault, b.id).deleted
         [made] = desk.decisions_page(vault, offset=0, limit=10)
-        assert (made.kind, made.kept, made.merged, made.undone) == (review.MERGE, a.id, b.id, False)
-        assert sorted(record_id for record_id, _ in made.moved) == sorted(events)
-        assert own not in [record_id for record_id, _ in made.moved]
+        assert (made.kind, made.kept, made.merged, made.undone, made.moved) == (review.MERGE, a.id, b.id, False, ())
         # The pair is not proposed again while the merge stands.
         generate(vault)
         assert desk.count_candidates(vault) == 0
@@ -108,15 +115,37 @@ def test_merge_moves_events_keeps_both_ids_and_undo_moves_them_back(team):
         assert stored.form_id == DECISION_FORM and stored.sync_state == "queued"
         assert decision not in [r.record_id for r in registrations.list_page(vault, offset=0, limit=100)]
 
-        assert desk.undo(vault, decision) == 2
+        assert desk.undo(vault, decision) == 0  # nothing was moved, nothing moves back
         for event in events:
             assert get_registration_fields(vault, event)["person_ref"] == review.short_id(b.id)
+            assert len(record_history(vault, event)) == 1
+        assert events_of(a.id) == [own] and events_of(b.id) == sorted(events)
         [undone] = desk.decisions_page(vault, offset=0, limit=10)
         assert undone.undone and undone.undone_by == COORD
         with pytest.raises(review.ReviewError):
             desk.undo(vault, decision)
         generate(vault)
         assert desk.count_candidates(vault) == 1  # proposed again once the merge is undone
+
+
+def test_undoing_a_merge_an_older_version_decided_moves_back_what_that_merge_moved(team):
+    """Merges decided before this version rewrote the merged registration's events and listed them (`moved`): their
+    undo still moves back those that name the kept person, so the two people are separate again."""
+    import json
+
+    from desktop_app.vault.writer import write
+
+    with signed_in(team, COORD) as vault:
+        a, b = pair_of_people()
+        save_people(vault, [a, b])
+        event = save_event(vault, review.short_id(a.id))  # as an older merge left it: rewritten to the kept number
+        decision = desk.merge(vault, kept=a.id, merged=b.id)
+        with write(vault) as w:  # the decision as an older version wrote it
+            values = review._decision_values(w, decision)
+            values["moved"] = json.dumps([[event, review.short_id(b.id)]])
+            review._save_decision(w, decision, values)
+        assert desk.undo(vault, decision) == 1
+        assert get_registration_fields(vault, event)["person_ref"] == review.short_id(b.id)
 
 
 def test_the_kept_person_s_case_file_shows_what_is_recorded_later_under_the_merged_number(team):

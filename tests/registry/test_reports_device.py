@@ -82,9 +82,9 @@ def test_each_person_counts_once_small_cells_are_hidden_and_rights_apply(team):
 
 
 def test_a_person_merged_at_the_desk_counts_once_also_through_events_recorded_after_the_merge(team):
-    """Two centres registered one woman; the coordinator merges the two registrations (the desk moves the events this
-    laptop holds). An event recorded afterwards by the other centre, which still knows her by the merged registration's
-    number, arrives: she is still one person assisted (data-model §7.7: merged records collapse to the survivor).
+    """Two centres registered one woman; the coordinator merges the two registrations (the desk leaves the events
+    where they were recorded). An event recorded afterwards by the other centre, which still knows her by the merged
+    registration's number, arrives: she is still one person assisted (data-model §7.7: merged records collapse to the survivor).
     Undone, the merge no longer joins them."""
     def person(n: int, centre: str, sex: str = "female") -> RegistrationDraft:
         return RegistrationDraft(MIGRANT, "1", "finalized", person_xml(uid(n), f"P{n}", sex=sex), uid(n), {

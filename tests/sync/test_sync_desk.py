@@ -1,5 +1,6 @@
 """The review desk through the real server: a coordinator's resolution of a conflict is a new version that reaches
-the other device and stays in the record's history; a merge decision travels as a record of its own."""
+the other device and stays in the record's history; a merge decision travels as a record of its own, and the events
+stay on the registration they were recorded for."""
 
 from __future__ import annotations
 
@@ -61,26 +62,39 @@ def test_a_resolution_reaches_every_device_and_stays_in_history(enrolled):
         coordinator.close()
 
 
-def test_a_merge_decision_and_its_moved_events_travel(enrolled):
+def test_a_merge_decision_travels_and_the_events_stay_as_recorded(enrolled):
+    """The decision reaches the other laptop; the merged person's event is not rewritten (it used to be, and went
+    back to its centre naming a registration that centre may not hold): the kept person's case file shows it."""
+    from desktop_app.services import casefile
+
+    def events_of(vault: Vault, record_id: str) -> list[str]:
+        return [e.record_id for e in casefile.case_file(vault, record_id).entries if e.kind == casefile.EVENT]
+
     a, b = enrolled("merge-a"), enrolled("merge-b")
     coordinator = as_coordinator(b)
     try:
         kept, merged = pair_of_people()
         save_people(coordinator, [kept, merged])
         event = save_event(coordinator, review.short_id(merged.id))
+        sync_service.sync_now(coordinator, connect=fast_connect())
         decision = desk.merge(coordinator, kept=kept.id, merged=merged.id)
+        assert events_of(coordinator, kept.id) == [event]
+        assert get_registration(coordinator, event).sync_state == "acknowledged"  # nothing of the event to send
         sync_service.sync_now(coordinator, connect=fast_connect())
         sync_service.sync_now(a, connect=fast_connect())
         pulled = get_registration(a, decision)
         assert pulled is not None and pulled.form_id == DECISION_FORM
         fields = get_registration_fields(a, decision)
-        assert (fields["decision"], fields["kept"]) == (review.MERGE, kept.id)
-        assert get_registration_fields(a, event)["person_ref"] == review.short_id(kept.id)
+        assert (fields["decision"], fields["kept"], fields["moved"]) == (review.MERGE, kept.id, "[]")
+        assert get_registration_fields(a, event)["person_ref"] == review.short_id(merged.id)
+        assert get_registration(a, event).server_version == 1  # one version of the event, ever
         desk.undo(coordinator, decision)
+        assert events_of(coordinator, kept.id) == [] and events_of(coordinator, merged.id) == [event]
         sync_service.sync_now(coordinator, connect=fast_connect())
         sync_service.sync_now(a, connect=fast_connect())
         assert get_registration_fields(a, decision)["undone"] == "yes"
         assert get_registration_fields(a, event)["person_ref"] == review.short_id(merged.id)
+        assert get_registration(a, event).server_version == 1
         assert PASSPHRASE  # the administrator's passphrase still opens laptop a
     finally:
         coordinator.close()

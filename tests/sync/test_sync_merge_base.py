@@ -195,9 +195,14 @@ def test_forgetting_blinds_the_acknowledged_base(shared, forget):
     assert NAME not in stored and "Kadi" not in stored
 
 
-# --- the review desk's merge of two people and its undo rewrite the records that name them --------------------------
+# --- the review desk's merge leaves the records that name them; undoing an older version's merge rewrites them ------
 
 def test_the_desk_merge_and_undo_keep_the_acknowledged_base(enrolled):
+    """A merge no longer rewrites the merged person's events (the readers follow the decision): the event keeps the
+    acknowledged version as its base and has nothing to send. Undoing a merge an older version decided still moves
+    back what that merge rewrote, and that rewrite keeps the acknowledged base like every writer."""
+    import json
+
     centre = f"Desk {uuid.uuid4().hex}"
     a = enrolled("desk-a", centre=centre)
     kept = PersonRecord(id=str(uuid.uuid4()), given_name="Mariama", family_name="Synthetic",
@@ -211,9 +216,20 @@ def test_the_desk_merge_and_undo_keep_the_acknowledged_base(enrolled):
     assert held_base(a, event)[0] == AS_RECORD
     decision = review.merge(a, kept=kept.id, merged=merged.id)
     assert review.short_id(kept.id) != review.short_id(merged.id)
-    assert get_registration_fields(a, event)["person_ref"] == review.short_id(kept.id)
+    assert get_registration_fields(a, event)["person_ref"] == review.short_id(merged.id)
+    assert held_base(a, event) == (AS_RECORD, acknowledged) and state_of(a, event) == acknowledged
+    assert get_registration(a, event).sync_state == "acknowledged"
+    assert review.undo(a, decision) == 0
+    assert held_base(a, event) == (AS_RECORD, acknowledged)
+
+    older = review.merge(a, kept=kept.id, merged=merged.id)
+    with write(a) as w:  # as a merge of an older version left it: the event rewritten, listed in the decision
+        review._rewrite_ref(w, event, review.short_id(kept.id))
+        values = review._decision_values(w, older)
+        values["moved"] = json.dumps([[event, review.short_id(merged.id)]])
+        review._save_decision(w, older, values)
     assert held_base(a, event)[1] == acknowledged
-    assert review.undo(a, decision) == 1
+    assert review.undo(a, older) == 1
     assert held_base(a, event)[1] == acknowledged
     assert get_registration_fields(a, event)["person_ref"] == review.short_id(merged.id)
     _sync(a)

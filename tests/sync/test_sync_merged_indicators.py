@@ -1,9 +1,9 @@
 """A person registered at two centres, merged at the review desk, counts once in the indicators on the coordinator's
 laptop and on the real server (SQLite and PostgreSQL), also through an event the other centre recorded afterwards
 under the merged registration's number (data-model §7.7: a person is counted once per indicator and period, merged
-records collapsed to the survivor). The desk moves the events its laptop holds when it merges; a centre that had not
-synced yet, or recorded her next visit from the card it gave her, names the merged registration: before, she was
-counted again, on the laptop and in the region's figures the donor report takes.
+records collapsed to the survivor). The desk leaves every event naming the registration it was recorded for; a
+centre that had not synced yet, or recorded her next visit from the card it gave her, names the merged registration
+too: before, she was counted again, on the laptop and in the region's figures the donor report takes.
 
 By hand: Arlit registers 13 people and Aïcha (14), Agadez registers Aïcha again; each is given food in the period.
 15 registrations, 14 people: 3.2 is 15 before the merge ("15" once rounded down to a multiple of 5) and 14 after

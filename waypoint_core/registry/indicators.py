@@ -905,9 +905,9 @@ def inputs_from_link_groups(people: Sequence[Sequence[Any]], groups: Iterable[Se
 
 def merges_of(decisions: Iterable[Mapping[str, Any]]) -> dict[str, str]:
     """The merged registration's id -> the kept one's, from the review desk's decisions (each its extracted fields,
-    DECISION_FIELDS): the merges not undone. The desk moves the events a laptop holds when it merges; events recorded
-    afterwards (or still on their way) name the merged registration's number, and count for the kept person through
-    this (`inputs_from_link_groups(merged=)`)."""
+    DECISION_FIELDS): the merges not undone. The desk leaves every event naming the registration it was recorded for
+    (before, after or on its way during the merge): those naming the merged registration's number count for the kept
+    person through this (`inputs_from_link_groups(merged=)`)."""
     out: dict[str, str] = {}
     for d in decisions:
         a, b, kept = d.get("person_a") or "", d.get("person_b") or "", d.get("kept") or ""
