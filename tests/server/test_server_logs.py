@@ -230,7 +230,9 @@ def test_a_stop_by_signal_is_logged_after_the_request_under_way_and_exits_0(tmp_
         events = stop_events(log)
         assert [e["event"] for e in events] == STOP_EVENTS, log
         stopping, finished, closed, stopped = events
-        assert stopping["signal"] == stopped["signal"] == sig.name and stopping["requests_in_flight"] == 1
+        # the one under way at least: on a loaded machine the push's own task (uvicorn's server_state.tasks) may
+        # still be ending after its answer was read (seen in CI under load: 2)
+        assert stopping["signal"] == stopped["signal"] == sig.name and stopping["requests_in_flight"] >= 1
         assert finished["answered"] >= 3  # enrolment, push, the one under way
         assert closed["database"] == ("postgresql" if url else "sqlite")
         if not url:

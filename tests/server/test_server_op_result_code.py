@@ -26,7 +26,7 @@ def test_migration_0022_adds_the_code_and_results_stored_before_are_answered_wit
             conn.execute(text("INSERT INTO op_result (device_id, device_seq, op_id, record_id, status, message) "
                               "VALUES (:d, 1, 'op-1', :r, 'rejected', :m)"),
                          {"d": device, "r": str(uuid.uuid4()), "m": refusals.other_centre()})
-        assert migrate(db, context) == [22]
+        assert migrate(db, context, up_to=22) == [22]
         with db.read_engine.connect() as conn:
             assert {"code", "code_values"} <= {c["name"] for c in inspect(conn).get_columns("op_result")}
             [stored] = push._stored_results(conn, device, 1, 1)
