@@ -60,15 +60,22 @@ def close_app(qapp, app) -> None:
     qapp.sendPostedEvents(None, 0)
 
 
-def test_export_carry_forward_and_receipt_in_the_app(qapp, qtbot, tmp_path, new_code, server):
+def laptops(tmp_path, new_code, server, field_centre: str, office: str, names: list[str], first_age: int):
+    """A field laptop holding `names` and a coordinator's laptop (the courier), both enrolled; and the stick's path."""
     field_path, courier_path, stick = tmp_path / "field", tmp_path / "courier", tmp_path / "stick"
-    for path, centre in ((field_path, "Tahoua transit centre"), (courier_path, "Niamey regional office")):
+    for path, centre in ((field_path, field_centre), (courier_path, office)):
         vault, _ = Vault.create(path, admin_username="admin", admin_passphrase=PASSPHRASE, kdf_profile="test")
         sync_service.enrol(vault, server_url=server.url, code=new_code(centre), device_name=path.name)
         if path == field_path:
-            for n in range(4):
-                register(vault, f"Synthetic Ui Batch {n}", 20 + n)
+            for age, name in enumerate(names, start=first_age):
+                register(vault, name, age)
         vault.close()
+    return field_path, courier_path, stick
+
+
+def test_export_carry_forward_and_receipt_in_the_app(qapp, qtbot, tmp_path, new_code, server):
+    field_path, courier_path, stick = laptops(tmp_path, new_code, server, "Tahoua transit centre",
+                                              "Niamey regional office", [f"Synthetic Ui Batch {n}" for n in range(4)], 20)
 
     # The field laptop exports: progress, then "safe to remove".
     app, sync = open_app(qapp, qtbot, field_path, "en")
@@ -180,14 +187,8 @@ def test_a_full_drive_is_said_in_the_interface_language_and_nothing_is_lost(qapp
     is lost and what to do; the next export and the next forward onto a drive with room carry everything."""
     from test_server_logs import full_tmpfs
 
-    field_path, courier_path, stick = tmp_path / "field", tmp_path / "courier", tmp_path / "stick"
-    for path, centre in ((field_path, "Tanout transit centre"), (courier_path, "Zinder regional office")):
-        vault, _ = Vault.create(path, admin_username="admin", admin_passphrase=PASSPHRASE, kdf_profile="test")
-        sync_service.enrol(vault, server_url=server.url, code=new_code(centre), device_name=path.name)
-        if path == field_path:
-            for n in range(2):
-                register(vault, f"Synthetic Ui Full {n}", 30 + n)
-        vault.close()
+    field_path, courier_path, stick = laptops(tmp_path, new_code, server, "Tanout transit centre",
+                                              "Zinder regional office", [f"Synthetic Ui Full {n}" for n in range(2)], 30)
 
     with full_tmpfs(1) as drive:
         with open(drive / "filler", "wb", buffering=0) as filler, pytest.raises(OSError):
