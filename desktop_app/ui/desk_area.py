@@ -349,9 +349,9 @@ class DeskArea(QObject):
 
     def _merge(self, kept: str, merged: str) -> None:
         self._run(self.duplicates_page, lambda vault: desk.merge(vault, kept=kept, merged=merged),
-                  lambda _id: self._decided(self.tr("Recorded as the same person. Both registrations keep their "
-                                                    "numbers and their events; %1's case file shows them all and "
-                                                    "the person counts once. You can undo it under Decisions.")
+                  lambda _id: self._decided(self.tr("Recorded as the same person: counted once, and %1's case "
+                                                    "file shows both registrations' events. You can undo it under "
+                                                    "Decisions.")
                                             .replace("%1", desk.short_id(kept))))
 
     def _not_same(self, a: str, b: str) -> None:

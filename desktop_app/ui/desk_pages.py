@@ -410,11 +410,16 @@ class DuplicatesPage(DeskPage):
         self.pair_table.verticalHeader().hide()
         self.pair_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.pair_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        # its header and two answers at least, whatever the font (Noto's lines are taller than DejaVu's): the column
+        # beside the list scrolls rather than squeezing the pair to one line
+        rows = self.pair_table.verticalHeader().defaultSectionSize()
+        self.pair_table.setMinimumHeight(self.pair_table.horizontalHeader().sizeHint().height() + 2 * rows + 4)
         self.reasons_model = QStringListModel()
         self.reasons = QListView(objectName="pairReasons")
         self.reasons.setModel(self.reasons_model)
         self.reasons.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.reasons.setMaximumHeight(150)
+        self.reasons.setMinimumHeight(2 * self.reasons.fontMetrics().lineSpacing() + 8)  # two reasons; then it scrolls
         self.pair_title = section_heading()
         self.reasons_label = QLabel(wordWrap=True)  # one line in French was 516 pixels wide
         self.keep_a = QPushButton(objectName="keepFirst")

@@ -284,8 +284,8 @@
         <translation>Recherche annulée. Les paires trouvées auparavant sont conservées.</translation>
     </message>
     <message>
-        <source>Recorded as the same person. Both registrations keep their numbers and their events; %1&apos;s case file shows them all and the person counts once. You can undo it under Decisions.</source>
-        <translation>Enregistré comme la même personne. Les deux enregistrements gardent leur numéro et leurs prestations ; le dossier de %1 les montre toutes et la personne compte une fois. Vous pouvez l&apos;annuler sous Décisions.</translation>
+        <source>Recorded as the same person: counted once, and %1&apos;s case file shows both registrations&apos; events. You can undo it under Decisions.</source>
+        <translation>Enregistré comme la même personne : comptée une fois, le dossier de %1 montre les prestations des deux. Annulable sous Décisions.</translation>
     </message>
     <message>
         <source>Recorded as two different people. This pair will not be proposed again.</source>
