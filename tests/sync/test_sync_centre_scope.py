@@ -31,13 +31,18 @@ FIELD, COORD = "fatou", "zara"
 PASSPHRASES = {FIELD: "field staff passphrase here", COORD: "marble canyon violet engine"}
 
 
+def one_region(server_admin, name: str, *centres: str) -> tuple[str, ...]:
+    """The centres made on the server and put in one region: a coordinator's laptop at one receives the others'."""
+    for centre in centres:
+        server_admin.code(centre)  # makes the centre
+        assert json.loads(server_admin.run("centre", "region", centre, name))["region"] == name
+    return centres
+
+
 @pytest.fixture(scope="module")
 def region(server, server_admin):
     """Agadez and Niamey, one region: a coordinator's laptop at Agadez receives Niamey's records."""
-    for centre in (AGADEZ, NIAMEY):
-        server_admin.code(centre)  # makes the centre
-        assert json.loads(server_admin.run("centre", "region", centre, "Niger"))["region"] == "Niger"
-    return (AGADEZ, NIAMEY)
+    return one_region(server_admin, "Niger", AGADEZ, NIAMEY)
 
 
 def _unplaced(vault: Vault) -> Vault:

@@ -18,7 +18,7 @@ from desktop_app.vault import Vault
 from desktop_app.vault.registrations import RegistrationDraft, get_registration, save_registrations
 from tests.access.no_centre_form import FORM_ID, VERSION, night
 from tests.sync.support import FAST_RETRY, enrol_at, fast_connect
-from tests.sync.test_sync_centre_scope import COORD, FIELD, PASSPHRASES, _as
+from tests.sync.test_sync_centre_scope import COORD, FIELD, PASSPHRASES, _as, one_region
 from tests.sync.test_sync_attachments import synthetic_file
 from waypoint_core.protocol import blob_hash
 
@@ -29,10 +29,7 @@ COUNTS = ("open_conflicts", "rejected", "not_sendable", "incomplete", "unsynced"
 
 @pytest.fixture(scope="module")
 def region(server, server_admin):
-    for centre in (ARLIT, DIRKOU):
-        server_admin.code(centre)  # makes the centre
-        assert json.loads(server_admin.run("centre", "region", centre, "Air"))["region"] == "Air"
-    return (ARLIT, DIRKOU)
+    return one_region(server_admin, "Air", ARLIT, DIRKOU)
 
 
 def _save(vault: Vault, given: str, record_id: str | None = None) -> str:

@@ -117,6 +117,17 @@ def test_a_wide_screen_seen_once_does_not_keep_the_window_wider_than_the_screen(
     assert_fits(qtbot, window)
 
 
+def _duplicates_found(qtbot, window, desk):
+    """The desk's possible duplicates page, its search run to the end with pairs found."""
+    desk.duplicates_action.trigger()
+    duplicates = desk.duplicates_page
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is duplicates, timeout=10_000)
+    duplicates.find_button.click()
+    qtbot.waitUntil(lambda: not duplicates.cancel_button.isVisible() and desk.candidate_model.rowCount() > 0,
+                    timeout=60_000)
+    return duplicates
+
+
 def _desk_with_two_conflicts(qtbot, make_app, team):
     """The coordinator's review desk on its conflicts: one pulled on this laptop, one the server decided between two
     other laptops (whose first button is the longest), a pair of possible duplicates and a rejected change beside."""
@@ -161,12 +172,7 @@ def test_the_review_desk_fits_a_small_screen_in_french(qtbot, make_app, team):
     qtbot.waitUntil(lambda: page.detail is not None, timeout=10_000)
     assert_fits(qtbot, window, whole=True)
 
-    desk.duplicates_action.trigger()
-    duplicates = desk.duplicates_page
-    qtbot.waitUntil(lambda: window.stack.currentWidget() is duplicates, timeout=10_000)
-    duplicates.find_button.click()
-    qtbot.waitUntil(lambda: not duplicates.cancel_button.isVisible() and desk.candidate_model.rowCount() > 0,
-                    timeout=60_000)
+    duplicates = _duplicates_found(qtbot, window, desk)
     assert duplicates.summary.text().startswith("Recherche terminée")  # said beside the button, not in a line more
     duplicates.table.setCurrentIndex(desk.candidate_model.index(0, 0))
     qtbot.waitUntil(lambda: duplicates.pair is not None, timeout=10_000)
@@ -241,12 +247,7 @@ def test_the_review_desks_wrapped_lines_stay_whole_with_the_list_widened_in_fren
         assert_lines_whole(window)
         assert_tab_shows_whole(qtbot, page.show_all, (page.keep_local, page.keep_remote, page.save_result))
 
-    desk.duplicates_action.trigger()
-    duplicates = desk.duplicates_page
-    qtbot.waitUntil(lambda: window.stack.currentWidget() is duplicates, timeout=10_000)
-    duplicates.find_button.click()
-    qtbot.waitUntil(lambda: not duplicates.cancel_button.isVisible() and desk.candidate_model.rowCount() > 0,
-                    timeout=60_000)
+    duplicates = _duplicates_found(qtbot, window, desk)
     duplicates.table.setCurrentIndex(desk.candidate_model.index(0, 0))
     qtbot.waitUntil(lambda: duplicates.pair is not None, timeout=10_000)
     duplicates.table.parentWidget().setSizes([WIDTH, 1])
